@@ -1,0 +1,6 @@
+//! Qiangxian's domain: the types and rules every other crate speaks.
+//!
+//! Nothing here touches a database, a network or a file system; values that passed
+//! validation get their own type so the rest of the system cannot hold an invalid one.
+
+pub mod units;
