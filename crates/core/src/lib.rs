@@ -4,3 +4,7 @@
 //! validation get their own type so the rest of the system cannot hold an invalid one.
 
 pub mod units;
+pub mod calendar;
+pub mod codes;
+pub mod money;
+pub mod period;
