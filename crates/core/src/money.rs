@@ -154,7 +154,7 @@ fn is_placeholder(s: &str) -> bool {
 }
 
 /// Full-width ASCII forms (U+FF01–U+FF5E) to their ASCII twins, and the minus sign U+2212.
-fn to_halfwidth(c: char) -> char {
+pub(crate) fn to_halfwidth(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
         '\u{2212}' => '-',
