@@ -1,0 +1,339 @@
+//! 数据校验: the row-level rules an input table must meet before it is evaluated.
+//!
+//! Any source checks its table here, so a file and a database give the same messages. Issues
+//! carry the row index; the caller knows how to name the row to a person (a CSV line number, a
+//! database id) and renders it with [`Issue::render`].
+
+use crate::scheme::Scheme;
+use crate::table::InputTable;
+use crate::uscc;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+
+/// One problem with one cell, in Chinese with an English gloss.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// Column name as in the input header.
+    pub column: String,
+    /// The offending cell as read (`None` when empty).
+    pub value: Option<String>,
+    /// What is wrong, in Chinese (e.g. 必须大于0).
+    pub zh: Cow<'static, str>,
+    /// The same in English (e.g. must be greater than 0).
+    pub en: Cow<'static, str>,
+    /// For a duplicate key: the row that had it first.
+    pub duplicate_of: Option<usize>,
+}
+
+impl Issue {
+    pub fn new(
+        column: &str,
+        value: Option<&str>,
+        zh: impl Into<Cow<'static, str>>,
+        en: impl Into<Cow<'static, str>>,
+    ) -> Issue {
+        Issue {
+            column: column.to_owned(),
+            value: value.map(str::to_owned),
+            zh: zh.into(),
+            en: en.into(),
+            duplicate_of: None,
+        }
+    }
+
+    /// `第12行 "land_mu": 必须大于0, 实际为 "0" (line 12, column "land_mu": must be greater than 0, got "0")`.
+    /// `duplicate_line` names the row in `duplicate_of`, if any.
+    pub fn render(&self, line: u64, duplicate_line: Option<u64>) -> String {
+        let c = &self.column;
+        let (zh, en) = match duplicate_line {
+            Some(d) => (
+                Cow::Owned(format!("与第{d}行重复")),
+                Cow::Owned(format!("duplicates line {d}")),
+            ),
+            None => (self.zh.clone(), self.en.clone()),
+        };
+        match &self.value {
+            Some(v) => format!(
+                "第{line}行 \"{c}\": {zh}, 实际为 \"{v}\" (line {line}, column \"{c}\": {en}, got \"{v}\")"
+            ),
+            None => format!("第{line}行 \"{c}\": {zh} (line {line}, column \"{c}\": {en})"),
+        }
+    }
+}
+
+/// An issue with a row of the table (0-based row index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowIssue {
+    pub row: usize,
+    pub issue: Issue,
+}
+
+impl RowIssue {
+    /// Renders the issue, naming rows through `line_of` (row index → line number or id).
+    pub fn render(&self, line_of: impl Fn(usize) -> u64) -> String {
+        self.issue
+            .render(line_of(self.row), self.issue.duplicate_of.map(&line_of))
+    }
+}
+
+/// Options for [`check`].
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions {
+    /// Verify the 统一社会信用代码 check digit (off for placeholder keys such as `E1`).
+    pub check_uscc: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions { check_uscc: true }
+    }
+}
+
+/// What [`check`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validation {
+    /// Columns the scheme requires that the table does not have at all.
+    pub missing_columns: Vec<String>,
+    /// Row issues, sorted by row.
+    pub issues: Vec<RowIssue>,
+}
+
+impl Validation {
+    /// Whether the table can be evaluated as it is.
+    pub fn is_ok(&self) -> bool {
+        self.missing_columns.is_empty() && self.issues.is_empty()
+    }
+}
+
+const CHUNK: usize = 1 << 15;
+
+/// Checks a table against the scheme's input rules, the credit codes and their uniqueness.
+pub fn check(table: &InputTable, scheme: &Scheme, opts: CheckOptions) -> Validation {
+    let mut v = Validation::default();
+    for c in &scheme.input.required {
+        if table.numeric(c).is_none() && !v.missing_columns.contains(c) {
+            v.missing_columns.push(c.clone());
+        }
+    }
+    for c in scheme.text_columns_used() {
+        if table.text(&c).is_none() {
+            v.missing_columns.push(c);
+        }
+    }
+
+    // Cell rules, in parallel over row chunks; issues are rare, so each chunk collects its own.
+    let rules: Vec<(&str, &[f64], Rule)> = scheme
+        .input
+        .required
+        .iter()
+        .map(|c| (c, Rule::Required))
+        .chain(scheme.input.positive.iter().map(|c| (c, Rule::Positive)))
+        .chain(
+            scheme
+                .input
+                .non_negative
+                .iter()
+                .map(|c| (c, Rule::NonNegative)),
+        )
+        .chain(
+            scheme
+                .adjustments
+                .iter()
+                .map(|a| (&a.column, Rule::NonNegative)),
+        )
+        .filter_map(|(c, r)| table.numeric(c).map(|col| (c.as_str(), col, r)))
+        .collect();
+    let uscc_col = table.uscc();
+    let town = scheme
+        .grouping
+        .by_town
+        .then(|| table.text("town"))
+        .flatten();
+    let industry = scheme
+        .grouping
+        .industry
+        .as_ref()
+        .and_then(|_| table.text("industry"));
+    let n = table.len();
+    let chunks: Vec<Vec<RowIssue>> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|ci| {
+            let mut out = Vec::new();
+            for row in ci * CHUNK..((ci + 1) * CHUNK).min(n) {
+                let code = uscc_col.get(row);
+                if code.is_empty() {
+                    out.push(RowIssue {
+                        row,
+                        issue: Issue::new("uscc", None, "必填, 不能为空", "required, must not be empty"),
+                    });
+                } else if opts.check_uscc
+                    && let Err(e) = uscc::validate(code)
+                {
+                    out.push(RowIssue {
+                        row,
+                        issue: Issue::new(
+                            "uscc",
+                            Some(code),
+                            format!("不是有效的统一社会信用代码: {e}"),
+                            "not a valid unified social credit code (GB 32100)",
+                        ),
+                    });
+                }
+                for &(column, values, rule) in &rules {
+                    if let Some(issue) = rule.check(column, values[row]) {
+                        out.push(RowIssue { row, issue });
+                    }
+                }
+                if let Some(t) = town
+                    && t.get(row).is_empty()
+                {
+                    out.push(RowIssue {
+                        row,
+                        issue: Issue::new(
+                            "town",
+                            None,
+                            "按镇乡分组评价时必填",
+                            "required when groups are by town",
+                        ),
+                    });
+                }
+                if let Some(ind) = industry {
+                    let code = ind.get(row);
+                    if !code.is_empty() && !is_industry_code(code) {
+                        out.push(RowIssue {
+                            row,
+                            issue: Issue::new(
+                                "industry",
+                                Some(code),
+                                "行业代码应为2-4位数字 (GB/T 4754-2017), 可带门类字母",
+                                "industry code must be 2-4 digits (GB/T 4754-2017), optionally after its section letter",
+                            ),
+                        });
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    v.issues = chunks.into_iter().flatten().collect();
+
+    // Duplicate keys: the second and later occurrences are the bad rows.
+    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+    seen.reserve(n);
+    let mut dups = Vec::new();
+    for row in 0..n {
+        let code = uscc_col.get(row);
+        if code.is_empty() {
+            continue;
+        }
+        if let Some(&first) = seen.get(code) {
+            let mut issue = Issue::new("uscc", Some(code), "重复", "duplicate");
+            issue.duplicate_of = Some(first);
+            dups.push(RowIssue { row, issue });
+        } else {
+            seen.insert(code, row);
+        }
+    }
+    if !dups.is_empty() {
+        v.issues.extend(dups);
+        v.issues.sort_by_key(|i| i.row);
+    }
+    v
+}
+
+fn is_industry_code(code: &str) -> bool {
+    let digits = code
+        .strip_prefix(|c: char| c.is_ascii_uppercase())
+        .unwrap_or(code);
+    (2..=4).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    Required,
+    Positive,
+    NonNegative,
+}
+
+impl Rule {
+    #[inline]
+    fn check(self, column: &str, v: f64) -> Option<Issue> {
+        match self {
+            Rule::Required if v.is_nan() => Some(Issue::new(
+                column,
+                None,
+                "必填, 不能为空",
+                "required, must not be empty",
+            )),
+            Rule::Positive if v <= 0.0 => Some(Issue::new(
+                column,
+                Some(&fmt_value(v)),
+                "必须大于0",
+                "must be greater than 0",
+            )),
+            Rule::NonNegative if v < 0.0 => Some(Issue::new(
+                column,
+                Some(&fmt_value(v)),
+                "不能为负数",
+                "must not be negative",
+            )),
+            _ => None,
+        }
+    }
+}
+
+fn fmt_value(v: f64) -> String {
+    format!("{v}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{Scale, StrColumn};
+
+    fn table(codes: &[&str], land: &[f64]) -> InputTable {
+        let uscc: StrColumn = codes.iter().copied().collect();
+        let mut t = InputTable::new(uscc, vec![Scale::Above; codes.len()]).expect("table");
+        t.set_numeric("land_mu", land.to_vec()).expect("land");
+        t.set_numeric("tax_wan", vec![1.0; codes.len()])
+            .expect("tax");
+        t
+    }
+
+    #[test]
+    fn zero_land_and_duplicates() {
+        let t = table(&["E1", "E2", "E1"], &[0.0, 5.0, 2.0]);
+        let v = check(&t, &Scheme::default(), CheckOptions { check_uscc: false });
+        assert!(v.missing_columns.is_empty());
+        let rendered: Vec<String> = v
+            .issues
+            .iter()
+            .map(|i| i.render(|r| r as u64 + 2))
+            .collect();
+        assert_eq!(
+            rendered,
+            [
+                "第2行 \"land_mu\": 必须大于0, 实际为 \"0\" (line 2, column \"land_mu\": must be greater than 0, got \"0\")",
+                "第4行 \"uscc\": 与第2行重复, 实际为 \"E1\" (line 4, column \"uscc\": duplicates line 2, got \"E1\")",
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_check_digit() {
+        let t = table(&["914403001922038217", "914403001922038216"], &[1.0, 1.0]);
+        let v = check(&t, &Scheme::default(), CheckOptions::default());
+        assert_eq!(v.issues.len(), 1);
+        assert_eq!(v.issues[0].row, 0);
+        assert!(v.issues[0].issue.zh.contains("校验码错误"));
+    }
+
+    #[test]
+    fn missing_required_column() {
+        let uscc: StrColumn = ["E1"].into_iter().collect();
+        let t = InputTable::new(uscc, vec![Scale::Below]).expect("table");
+        let v = check(&t, &Scheme::default(), CheckOptions { check_uscc: false });
+        assert_eq!(v.missing_columns, ["land_mu", "tax_wan"]);
+    }
+}
