@@ -812,6 +812,34 @@ mod tests {
     }
 
     #[test]
+    fn every_single_character_substitution_is_caught() {
+        // 31 is prime and no weight is 0 mod 31, so changing one character always changes
+        // the checksum.
+        for s in VALID {
+            for position in 0..17 {
+                for &replacement in CREDIT_CHARSET {
+                    let mut bytes = s.as_bytes().to_vec();
+                    if bytes[position] == replacement
+                        || ((2..8).contains(&position) && !replacement.is_ascii_digit())
+                    {
+                        continue;
+                    }
+                    bytes[position] = replacement;
+                    let changed = String::from_utf8(bytes).unwrap();
+                    assert!(
+                        matches!(
+                            CreditCode::parse(&changed),
+                            Err(CreditCodeError::CheckDigit { .. })
+                        ),
+                        "{changed}"
+                    );
+                    assert!(CreditCode::parse_unchecked(&changed).is_ok());
+                }
+            }
+        }
+    }
+
+    #[test]
     fn wrong_check_character_says_what_it_should_be() {
         let err = CreditCode::parse("914403001922038217").unwrap_err();
         assert_eq!(

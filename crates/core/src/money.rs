@@ -791,6 +791,30 @@ mod tests {
     }
 
     #[test]
+    fn string_form_round_trips_and_agrees_with_the_cell_reader() {
+        for s in [
+            "0",
+            "1",
+            "-1",
+            "0.5",
+            "1234.5678",
+            "-0.0001",
+            "999999999999999.99",
+        ] {
+            let w: Wan = s.parse().unwrap();
+            assert_eq!(w.to_string().parse::<Wan>(), Ok(w));
+            assert_eq!(Wan::parse_cell(&w.to_string()), Ok(Some(w)));
+            assert_eq!(Wan::parse_cell(&format!("{w}万元")), Ok(Some(w)));
+            let grouped = fmt_decimal(w.value(), 4, Grouping::Thousands);
+            assert_eq!(
+                parse_decimal_cell(&grouped),
+                Ok(Some(w.value())),
+                "{grouped}"
+            );
+        }
+    }
+
+    #[test]
     fn typed_cell_readers() {
         assert_eq!(
             Wan::parse_cell("1,234万元").unwrap(),

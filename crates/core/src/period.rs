@@ -126,6 +126,11 @@ impl Period {
         Ok(Period::Year { year })
     }
 
+    /// The month a date falls in (the reporting month of a record dated `date`).
+    pub fn month_containing(date: Date) -> Result<Self, PeriodError> {
+        Period::new_month(date.year(), u8::from(date.month()))
+    }
+
     /// The calendar year the period lies in.
     pub fn year(&self) -> i32 {
         match *self {
@@ -299,15 +304,18 @@ impl FromStr for Period {
         if rest.is_empty() {
             return Period::new_year(year);
         }
-        let rest = rest.strip_prefix('-').unwrap_or(rest);
+        let (separated, rest) = match rest.strip_prefix('-') {
+            Some(after) => (true, after),
+            None => (false, rest),
+        };
         if let Some(q) = rest.strip_prefix(['Q', 'q']) {
             let q = digits(q, 1)?;
             return u8::try_from(q)
                 .map_err(|_| PeriodError::Quarter { q })
                 .and_then(|q| Period::new_quarter(year, q));
         }
-        if rest.len() == input.len() - 4 {
-            // No separator between year and month ("201706") is ambiguous with a typo.
+        if !separated {
+            // "201706" without the dash is too easily a typo of something else.
             return Err(format_err());
         }
         let month = digits(rest, 2)?;
@@ -558,12 +566,38 @@ mod tests {
     }
 
     #[test]
+    fn every_period_round_trips_through_its_string_form() {
+        for year in Period::MIN_YEAR..=Period::MAX_YEAR {
+            let periods = (1..=12)
+                .map(|m| Period::new_month(year, m))
+                .chain((1..=4).map(|q| Period::new_quarter(year, q)))
+                .chain([Period::new_year(year)]);
+            for period in periods {
+                let period = period.unwrap();
+                assert_eq!(period.to_string().parse::<Period>(), Ok(period));
+                assert!(period.first_day() <= period.last_day());
+                assert_eq!(period.first_day().year(), year);
+                assert!(Period::new_year(year).unwrap().contains(&period));
+            }
+        }
+    }
+
+    #[test]
     fn constructors_check_ranges() {
         assert!(Period::new_month(2017, 0).is_err());
         assert!(Period::new_month(2017, 12).is_ok());
         assert!(Period::new_quarter(2017, 0).is_err());
         assert!(Period::new_year(1899).is_err());
         assert!(Period::new_year(3000).is_err());
+    }
+
+    #[test]
+    fn month_of_a_date() {
+        assert_eq!(
+            Period::month_containing(date!(2017 - 06 - 30)),
+            Ok(p("2017-06"))
+        );
+        assert!(Period::month_containing(date!(1899 - 12 - 31)).is_err());
     }
 
     #[test]
