@@ -3,8 +3,10 @@
 //! Nothing here touches a database, a network or a file system; values that passed
 //! validation get their own type so the rest of the system cannot hold an invalid one.
 
-pub mod units;
+pub mod access;
 pub mod calendar;
 pub mod codes;
 pub mod money;
+pub mod password;
 pub mod period;
+pub mod units;

@@ -1,1 +1,218 @@
-//! placeholder
+//! The web application: server-rendered pages, the JSON API and its OpenAPI document.
+//!
+//! Handlers are thin: they parse input, call one store function with the signed-in
+//! [`Actor`](qx_core::access::Actor), and render. Data scope is enforced by the store
+//! functions, never by hiding links. Every asset is compiled into the binary.
+
+pub mod api;
+pub mod auth;
+pub mod i18n;
+pub mod pages;
+
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use qx_store::{Store, StoreError};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Security and session settings (等保 defaults).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Idle time after which a session ends.
+    pub session_idle_secs: i64,
+    /// Failed logins that lock an account.
+    pub max_login_failures: i64,
+    /// How long a lockout lasts.
+    pub lockout_secs: i64,
+    /// Add `Secure` to cookies (serve behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { session_idle_secs: 30 * 60, max_login_failures: 5, lockout_secs: 15 * 60, secure_cookies: false }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+}
+
+/// Errors a handler can answer with.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("login required")]
+    Unauthorized,
+    #[error("login required")]
+    Login { next: String, expired: bool },
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(m) => WebError::NotFound(m),
+            StoreError::Forbidden(m) => WebError::Forbidden(m),
+            StoreError::Conflict(m) | StoreError::Invalid(m) => WebError::BadRequest(m),
+            other => WebError::Internal(other.into()),
+        }
+    }
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::Login { .. } => StatusCode::SEE_OTHER,
+            WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn message(&self, lang: i18n::Lang) -> String {
+        match self {
+            WebError::Forbidden(_) => i18n::t(lang, "err.forbidden").to_string(),
+            WebError::NotFound(m) => format!("{}: {m}", i18n::t(lang, "err.not_found")),
+            WebError::Csrf => i18n::t(lang, "err.csrf").to_string(),
+            WebError::BadRequest(m) => m.clone(),
+            WebError::Internal(_) => i18n::t(lang, "err.server").to_string(),
+            WebError::Unauthorized | WebError::Login { .. } => i18n::t(lang, "login.title").to_string(),
+        }
+    }
+
+    /// Renders the error as a page in the user's language.
+    pub fn into_response_with(self, ctx: &auth::RequestCtx) -> Response {
+        if let WebError::Internal(e) = &self {
+            tracing::error!("internal error: {e:#}");
+        }
+        match self {
+            WebError::Login { next, expired } => {
+                let q = serde_urlencoded::to_string([("next", next.as_str()), ("expired", if expired { "1" } else { "" })])
+                    .unwrap_or_default();
+                Redirect::to(&format!("/login?{q}")).into_response()
+            }
+            other => {
+                let status = other.status();
+                let page = pages::ErrorPage::new(ctx, status.as_u16(), other.message(ctx.lang));
+                (status, pages::render(&page)).into_response()
+            }
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let ctx = auth::RequestCtx {
+            session: None,
+            csrf: String::new(),
+            lang: i18n::Lang::Zh,
+            ip: String::new(),
+            expired: false,
+        };
+        self.into_response_with(&ctx)
+    }
+}
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "assets/"]
+struct Assets;
+
+async fn asset(axum::extract::Path(path): axum::extract::Path<String>) -> Response {
+    match Assets::get(&path) {
+        Some(file) => {
+            let mime = match path.rsplit('.').next() {
+                Some("css") => "text/css; charset=utf-8",
+                Some("js") => "text/javascript; charset=utf-8",
+                Some("svg") => "image/svg+xml",
+                _ => "application/octet-stream",
+            };
+            ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600")], file.data)
+                .into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match sqlx_ping(&state.store).await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unavailable: {e}")).into_response(),
+    }
+}
+
+async fn sqlx_ping(store: &Store) -> Result<(), StoreError> {
+    store.schema_version().await.map(|_| ())
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let html = Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login_submit))
+        .route("/logout", post(pages::logout))
+        .route("/lang", post(pages::switch_lang))
+        .route("/account", get(pages::account).post(pages::change_password))
+        .route("/units", get(pages::units_list).post(pages::unit_create))
+        .route("/units/new", get(pages::unit_new))
+        .route("/units/{id}", get(pages::unit_detail).post(pages::unit_update))
+        .route("/units/{id}/contact", post(pages::unit_contact))
+        .route("/users", get(pages::users_list).post(pages::user_create))
+        .route("/users/new", get(pages::user_new))
+        .route("/users/{id}", get(pages::user_detail))
+        .route("/users/{id}/password", post(pages::user_reset_password))
+        .route("/users/{id}/lock", post(pages::user_lock))
+        .route("/audit", get(pages::audit_list))
+        .route("/calendar", get(pages::calendar).post(pages::calendar_set))
+        .route("/calendar/delete", post(pages::calendar_delete));
+    Router::new()
+        .merge(html)
+        .merge(api::routes())
+        .route("/healthz", get(healthz))
+        .route("/assets/{*path}", get(asset))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            header::HeaderValue::from_static("DENY"),
+        ))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+        ))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            header::HeaderValue::from_static("nosniff"),
+        ))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C / SIGTERM.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+/// Wraps a rendered template as a response.
+pub fn html(body: String) -> Html<String> {
+    Html(body)
+}

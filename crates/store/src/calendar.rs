@@ -1,0 +1,97 @@
+//! The working-day calendar table (放假 and 调休上班 days), editable by the office.
+
+use crate::audit::{append, AuditEntry};
+use crate::{Result, Store, StoreError};
+use qx_core::access::Actor;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CalendarDay {
+    /// ISO date.
+    pub day: String,
+    /// `holiday` (a weekday off) or `workday` (a weekend day worked).
+    pub kind: String,
+    pub name: String,
+    pub source: String,
+}
+
+impl Store {
+    /// Days of `year` that differ from the plain Monday–Friday week.
+    pub async fn calendar_days(&self, year: i32) -> Result<Vec<CalendarDay>> {
+        let from = format!("{year:04}-01-01");
+        let to = format!("{year:04}-12-31");
+        Ok(sqlx::query_as(
+            "SELECT day, kind, name, source FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// All special days (to build a working-day calendar in memory).
+    pub async fn all_calendar_days(&self) -> Result<Vec<CalendarDay>> {
+        Ok(sqlx::query_as("SELECT day, kind, name, source FROM calendar_days ORDER BY day")
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// Sets or replaces one day; audited. Office only.
+    pub async fn set_calendar_day(&self, actor: &Actor, day: &CalendarDay) -> Result<()> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("只有办公室可以维护工作日历".into()));
+        }
+        if day.kind != "holiday" && day.kind != "workday" {
+            return Err(StoreError::Invalid(format!("类型必须是 holiday 或 workday, 实际为 {:?}", day.kind)));
+        }
+        let before = self.calendar_day(&day.day).await?;
+        let mut tx = self.begin().await?;
+        upsert_calendar_day(&mut tx, day).await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "calendar.set", "calendar_day", &day.day).before(before).after(day),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a special day (it becomes an ordinary day again); audited. Office only.
+    pub async fn delete_calendar_day(&self, actor: &Actor, date: &str) -> Result<()> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("只有办公室可以维护工作日历".into()));
+        }
+        let before = self
+            .calendar_day(date)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("日历 {date}")))?;
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM calendar_days WHERE day = $1").bind(date).execute(&mut *tx).await?;
+        append(&mut tx, AuditEntry::new(actor, "calendar.delete", "calendar_day", date).before(before))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn calendar_day(&self, date: &str) -> Result<Option<CalendarDay>> {
+        Ok(sqlx::query_as("SELECT day, kind, name, source FROM calendar_days WHERE day = $1")
+            .bind(date)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+}
+
+/// Inserts or replaces a day inside a caller's transaction (seeding).
+pub async fn upsert_calendar_day(tx: &mut crate::Tx, day: &CalendarDay) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO calendar_days (day, kind, name, source) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name, source = excluded.source",
+    )
+    .bind(&day.day)
+    .bind(&day.kind)
+    .bind(&day.name)
+    .bind(&day.source)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

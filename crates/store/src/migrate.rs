@@ -1,0 +1,95 @@
+//! Schema migrations: one ordered list, an SQLite and a PostgreSQL script for each step.
+//!
+//! Applied versions are recorded in `schema_migrations`; each step runs in its own
+//! transaction, so a failed step leaves the schema at the previous version.
+
+use crate::{Engine, Result, Store};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+macro_rules! migration {
+    ($version:expr, $name:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $name, ".sql")),
+        }
+    };
+}
+
+const MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation")];
+
+/// The schema version this binary expects.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+impl Store {
+    /// Brings the schema up to date; returns the versions applied.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .execute(self.pool())
+        .await?;
+        let applied: Vec<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations")
+            .fetch_all(self.pool())
+            .await?;
+        let applied: Vec<i64> = applied.into_iter().map(|(v,)| v).collect();
+        let mut done = Vec::new();
+        for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+            let script = match self.engine() {
+                Engine::Sqlite => m.sqlite,
+                Engine::Postgres => m.postgres,
+            };
+            let mut tx = self.begin().await?;
+            sqlx::raw_sql(script).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(crate::now())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            tracing::info!(version = m.version, name = m.name, "migration applied");
+            done.push(m.version);
+        }
+        Ok(done)
+    }
+
+    /// The highest applied schema version (0 for an empty database).
+    pub async fn schema_version(&self) -> Result<i64> {
+        let exists = match self.engine() {
+            Engine::Sqlite => {
+                sqlx::query_as::<_, (i64,)>(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+                )
+                .fetch_one(self.pool())
+                .await?
+                .0
+            }
+            Engine::Postgres => {
+                sqlx::query_as::<_, (i64,)>(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'",
+                )
+                .fetch_one(self.pool())
+                .await?
+                .0
+            }
+        };
+        if exists == 0 {
+            return Ok(0);
+        }
+        let (v,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM schema_migrations")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(v.unwrap_or(0))
+    }
+}

@@ -1,0 +1,74 @@
+//! Login sessions, kept in the database so several app servers share them.
+//!
+//! Only the SHA-256 of the session token is stored: a copy of the database does not hand
+//! out live sessions.
+
+use crate::{Result, Store};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+impl Store {
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<()> {
+        let now = crate::now();
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, ip, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6)",
+        )
+        .bind(id_hash)
+        .bind(user_id)
+        .bind(csrf_token)
+        .bind(now)
+        .bind(ip)
+        .bind(user_agent)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn get_session(&self, id_hash: &str) -> Result<Option<SessionRow>> {
+        Ok(sqlx::query_as(
+            "SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = $1",
+        )
+        .bind(id_hash)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    pub async fn touch_session(&self, id_hash: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(now)
+            .bind(id_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Removes sessions idle since before `cutoff`; returns how many.
+    pub async fn purge_idle_sessions(&self, cutoff: i64) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
+            .bind(cutoff)
+            .execute(self.pool())
+            .await?
+            .rows_affected())
+    }
+}

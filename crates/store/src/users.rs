@@ -1,0 +1,308 @@
+//! User accounts: roles, the unit or enterprise they belong to, login state.
+
+use crate::audit::{append, AuditEntry};
+use crate::units::unique_violation;
+use crate::{Result, Store, StoreError};
+use qx_core::access::{Actor, Role};
+use serde::Serialize;
+
+/// A stored account, password hash included: never serialised to a client.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub phone: String,
+    pub password_hash: String,
+    pub password_changed_at: i64,
+    pub failed_attempts: i64,
+    pub locked_until: Option<i64>,
+    pub disabled: i64,
+    pub lang: String,
+}
+
+/// What the UI and API may show about an account.
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub phone: String,
+    pub locked_until: Option<i64>,
+    pub disabled: bool,
+    pub lang: String,
+}
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        // The column is written only from `Role::as_str`; an unknown value gets least privilege.
+        Role::parse(&self.role).unwrap_or(Role::Enterprise)
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.id,
+            username: self.username.clone(),
+            role: self.role(),
+            unit_id: self.unit_id,
+            enterprise_id: self.enterprise_id,
+        }
+    }
+
+    pub fn public(&self) -> User {
+        User {
+            id: self.id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role(),
+            unit_id: self.unit_id,
+            enterprise_id: self.enterprise_id,
+            phone: self.phone.clone(),
+            locked_until: self.locked_until,
+            disabled: self.disabled != 0,
+            lang: self.lang.clone(),
+        }
+    }
+
+    pub fn is_locked(&self, now: i64) -> bool {
+        self.locked_until.is_some_and(|t| t > now)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub phone: String,
+    #[serde(skip)]
+    pub password_hash: String,
+}
+
+/// Far enough in the future to mean "locked until an admin unlocks".
+pub const LOCKED_BY_ADMIN: i64 = 253_402_300_799; // 9999-12-31
+
+impl Store {
+    pub async fn find_user_by_username(&self, username: &str) -> Result<Option<UserRow>> {
+        let sql = concat!(
+            "SELECT id, username, display_name, role, unit_id, enterprise_id, phone, password_hash, ",
+            "password_changed_at, failed_attempts, locked_until, disabled, lang FROM users WHERE username = $1"
+        );
+        Ok(sqlx::query_as(sql).bind(username).fetch_optional(self.pool()).await?)
+    }
+
+    /// Unscoped lookup for authentication; handlers use [`Store::get_user_scoped`].
+    pub async fn get_user(&self, id: i64) -> Result<UserRow> {
+        let sql = concat!(
+            "SELECT id, username, display_name, role, unit_id, enterprise_id, phone, password_hash, ",
+            "password_changed_at, failed_attempts, locked_until, disabled, lang FROM users WHERE id = $1"
+        );
+        sqlx::query_as(sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("用户 {id}")))
+    }
+
+    /// A user the actor may see: office and leaders see all, a unit its own unit's users,
+    /// anyone themselves. Out of scope looks exactly like absent (404), so ids can't be probed.
+    pub async fn get_user_scoped(&self, actor: &Actor, id: i64) -> Result<User> {
+        let row = self.get_user(id).await?;
+        let visible = actor.user_id == id
+            || actor.reads_all()
+            || row.unit_id.is_some_and(|u| actor.role == Role::Unit && actor.can_read_unit(u));
+        if visible {
+            Ok(row.public())
+        } else {
+            Err(StoreError::NotFound(format!("用户 {id}")))
+        }
+    }
+
+    /// Users visible to the actor.
+    pub async fn list_users(&self, actor: &Actor) -> Result<Vec<User>> {
+        let (all, unit) = actor.unit_filter().binds();
+        let sql = concat!(
+            "SELECT id, username, display_name, role, unit_id, enterprise_id, phone, password_hash, ",
+            "password_changed_at, failed_attempts, locked_until, disabled, lang FROM users ",
+            "WHERE $1 = 1 OR unit_id = $2 OR id = $3 ORDER BY unit_id, id"
+        );
+        let rows: Vec<UserRow> = sqlx::query_as(sql)
+            .bind(all)
+            .bind(unit)
+            .bind(actor.user_id)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(UserRow::public).collect())
+    }
+
+    pub async fn count_users(&self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(self.pool()).await?;
+        Ok(n)
+    }
+
+    /// Creates an account; audited. Office only (or the system).
+    pub async fn create_user(&self, actor: &Actor, user: &NewUser) -> Result<i64> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("只有办公室可以创建用户".into()));
+        }
+        let mut tx = self.begin().await?;
+        let id = insert_user(&mut tx, user).await?;
+        append(&mut tx, AuditEntry::new(actor, "user.create", "user", id).after(user)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Sets a new password hash and clears any lockout; audited without the hash.
+    /// The office may reset anyone's password; a user may change their own.
+    pub async fn set_password(&self, actor: &Actor, id: i64, password_hash: &str) -> Result<()> {
+        if !(actor.is_admin() || actor.user_id == id) {
+            return Err(StoreError::Forbidden(format!("用户 {id}")));
+        }
+        let mut tx = self.begin().await?;
+        let n = sqlx::query(
+            "UPDATE users SET password_hash = $1, password_changed_at = $2, failed_attempts = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
+        )
+        .bind(password_hash)
+        .bind(crate::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("用户 {id}")));
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND $2 = 1")
+            .bind(id)
+            .bind(i64::from(actor.user_id != id))
+            .execute(&mut *tx)
+            .await?;
+        append(&mut tx, AuditEntry::new(actor, "user.password", "user", id)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Locks (until unlocked) or unlocks an account; audited. Office only.
+    pub async fn set_user_locked(&self, actor: &Actor, id: i64, locked: bool) -> Result<()> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden(format!("用户 {id}")));
+        }
+        let before = self.get_user(id).await?;
+        let until = locked.then_some(LOCKED_BY_ADMIN);
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE users SET locked_until = $1, failed_attempts = 0, updated_at = $2 WHERE id = $3")
+            .bind(until)
+            .bind(crate::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if locked {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let action = if locked { "user.lock" } else { "user.unlock" };
+        append(
+            &mut tx,
+            AuditEntry::new(actor, action, "user", id)
+                .before(serde_json::json!({"locked_until": before.locked_until}))
+                .after(serde_json::json!({"locked_until": until})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Counts a failed login; after `max_failures` the account locks until `now + lock_secs`.
+    /// Returns the lock expiry when this failure locked it.
+    pub async fn record_login_failure(
+        &self,
+        id: i64,
+        max_failures: i64,
+        lock_secs: i64,
+    ) -> Result<Option<i64>> {
+        let now = crate::now();
+        let mut tx = self.begin().await?;
+        let (attempts,): (i64,) = sqlx::query_as(
+            "UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut locked = None;
+        if attempts >= max_failures {
+            let until = now + lock_secs;
+            sqlx::query("UPDATE users SET locked_until = $1, failed_attempts = 0 WHERE id = $2")
+                .bind(until)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            locked = Some(until);
+        }
+        tx.commit().await?;
+        Ok(locked)
+    }
+
+    pub async fn record_login_success(&self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_user_lang(&self, id: i64, lang: &str) -> Result<()> {
+        sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
+            .bind(lang)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+/// Inserts an account inside a caller's transaction (seeding).
+pub async fn insert_user(tx: &mut crate::Tx, user: &NewUser) -> Result<i64> {
+    validate_membership(user)?;
+    let now = crate::now();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO users (username, display_name, role, unit_id, enterprise_id, phone, password_hash, password_changed_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id",
+    )
+    .bind(&user.username)
+    .bind(&user.display_name)
+    .bind(user.role.as_str())
+    .bind(user.unit_id)
+    .bind(user.enterprise_id)
+    .bind(&user.phone)
+    .bind(&user.password_hash)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(unique_violation("用户名已存在 (username taken)"))?;
+    Ok(id)
+}
+
+fn validate_membership(user: &NewUser) -> Result<()> {
+    let name = user.username.trim();
+    if name.is_empty() || name.len() > 64 || name.chars().any(char::is_whitespace) {
+        return Err(StoreError::Invalid("用户名不能为空、不能含空格、不超过64字符".into()));
+    }
+    match user.role {
+        Role::Enterprise if user.enterprise_id.is_none() => {
+            Err(StoreError::Invalid("企业用户必须关联企业 (enterprise user needs an enterprise)".into()))
+        }
+        Role::Unit | Role::Admin | Role::Leader if user.unit_id.is_none() => {
+            Err(StoreError::Invalid("该角色的用户必须属于一个单位 (user needs a unit)".into()))
+        }
+        _ => Ok(()),
+    }
+}
