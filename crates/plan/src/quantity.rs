@@ -1,0 +1,753 @@
+//! Quantitative phrases: a number (Arabic, full-width or Chinese: 8, ８, 两, 三十, 五千亿,
+//! 百分之八), optionally a range (8—10个, 8%-10%), a unit from the plan's vocabulary, and the
+//! wording that says which way the target points (不低于/以上/达到/增长 → `>=`,
+//! 以内/不超过/控制在/下降 → `<=`, 左右 → `=`).
+//!
+//! Numbers that only qualify a noun are not targets: `500万元以上规下企业80家` is a target of
+//! 80 家; `10亿元以上项目10个` one of 10 个; `30个亿元以上项目…开工率达到90%` one of 90%.
+
+use crate::model::{Change, Comparator};
+use crate::text::{
+    cn_digit, cn_numeral_value, digit, fold, is_close_paren, is_han, is_open_paren, is_quote,
+};
+
+/// Units as written in plans, longest first. `count` marks units that count the noun that
+/// follows them (家, 个…), which a trailing 以上 does not turn into a qualifier.
+const UNITS: &[(&str, &str, bool)] = &[
+    ("个百分点", "个百分点", false),
+    ("百分点", "个百分点", false),
+    ("万吨标准煤", "万吨标准煤", false),
+    ("吨标准煤", "吨标准煤", false),
+    ("万平方米", "万平方米", false),
+    ("平方公里", "平方公里", false),
+    ("平方米", "平方米", false),
+    ("亿千瓦时", "亿千瓦时", false),
+    ("万千瓦时", "万千瓦时", false),
+    ("千瓦时", "千瓦时", false),
+    ("个工作日", "个工作日", false),
+    ("工作日", "个工作日", false),
+    ("亿美元", "亿美元", false),
+    ("万美元", "万美元", false),
+    ("万千瓦", "万千瓦", false),
+    ("万人次", "万人次", true),
+    ("亿元", "亿元", false),
+    ("万元", "万元", false),
+    ("万亩", "万亩", false),
+    ("万吨", "万吨", false),
+    ("万户", "万户", true),
+    ("万人", "万人", true),
+    ("万台", "万台", true),
+    ("万辆", "万辆", true),
+    ("万件", "万件", true),
+    ("万个", "万个", true),
+    ("个月", "个月", false),
+    ("人次", "人次", true),
+    ("台套", "台套", true),
+    ("美元", "美元", false),
+    ("千瓦", "千瓦", false),
+    ("兆瓦", "兆瓦", false),
+    ("公里", "公里", false),
+    ("千米", "千米", false),
+    ("小时", "小时", false),
+    ("亿", "亿元", false),
+    ("%", "%", false),
+    ("％", "%", false),
+    ("‰", "‰", false),
+    ("元", "元", false),
+    ("亩", "亩", false),
+    ("吨", "吨", false),
+    ("家", "家", true),
+    ("个", "个", true),
+    ("件", "件", true),
+    ("人", "人", true),
+    ("名", "名", true),
+    ("项", "项", true),
+    ("台", "台", true),
+    ("套", "套", true),
+    ("所", "所", true),
+    ("座", "座", true),
+    ("条", "条", true),
+    ("户", "户", true),
+    ("辆", "辆", true),
+    ("艘", "艘", true),
+    ("款", "款", true),
+    ("处", "处", true),
+    ("倍", "倍", false),
+    ("天", "天", false),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Suffix {
+    AtLeast,
+    AtMost,
+    About,
+}
+
+/// One number-with-unit found in a text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Quantity {
+    /// char range of number..unit..suffix
+    pub start: usize,
+    pub end: usize,
+    pub value: f64,
+    pub max: Option<f64>,
+    pub unit: &'static str,
+    count: bool,
+    suffix: Option<Suffix>,
+    /// 以上/以下 followed by a noun: `500万元以上规下企业`.
+    qualifies_noun: bool,
+}
+
+/// A target phrase: the quantity plus the words around it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Phrase {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub name: String,
+    pub value: f64,
+    pub max: Option<f64>,
+    pub unit: &'static str,
+    pub comparator: Comparator,
+    pub change: Option<Change>,
+}
+
+fn unit_at(chars: &[char], i: usize) -> Option<(&'static str, bool, usize)> {
+    UNITS.iter().find_map(|(written, unit, count)| {
+        let n = written.chars().count();
+        let ok = written
+            .chars()
+            .enumerate()
+            .all(|(k, w)| chars.get(i + k) == Some(&w));
+        ok.then_some((*unit, *count, n))
+    })
+}
+
+fn is_range_sep(c: char) -> bool {
+    matches!(c, '-' | '－' | '—' | '–' | '~' | '～' | '〜' | '至' | '到')
+}
+
+/// Read an Arabic number at `i`: digits with an optional decimal part.
+fn arabic_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
+    let mut j = i;
+    let mut s = String::new();
+    while let Some(d) = chars.get(j).and_then(|c| digit(*c)) {
+        s.push(char::from_digit(d, 10)?);
+        j += 1;
+    }
+    if j == i {
+        return None;
+    }
+    if chars.get(j).is_some_and(|c| matches!(fold(*c), '.'))
+        && chars.get(j + 1).and_then(|c| digit(*c)).is_some()
+    {
+        s.push('.');
+        j += 1;
+        while let Some(d) = chars.get(j).and_then(|c| digit(*c)) {
+            s.push(char::from_digit(d, 10)?);
+            j += 1;
+        }
+    }
+    s.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(|v| (v, j))
+}
+
+/// Read a Chinese numeral at `i` and the unit after it. A trailing 万/亿 belongs to the unit
+/// when that makes a unit (`三十万元` → 30 万元, `五千亿` → 5000 亿元).
+fn chinese_at(chars: &[char], i: usize) -> Option<(f64, usize, &'static str, bool, usize)> {
+    let mut run_end = i;
+    while chars
+        .get(run_end)
+        .is_some_and(|c| cn_digit(*c).is_some() || matches!(c, '十' | '百' | '千' | '万' | '亿'))
+    {
+        run_end += 1;
+    }
+    if run_end == i {
+        return None;
+    }
+    for k in i + 1..=run_end {
+        let tail_is_multiplier = chars[k..run_end].iter().all(|c| matches!(c, '万' | '亿'));
+        if !tail_is_multiplier {
+            continue;
+        }
+        if let Some((unit, count, n)) = unit_at(chars, k) {
+            if k + n < run_end {
+                continue;
+            }
+            let value = cn_numeral_value(&chars[i..k])?;
+            return Some((value as f64, k, unit, count, k + n));
+        }
+    }
+    None
+}
+
+fn number_start_ok(chars: &[char], i: usize) -> bool {
+    let prev = if i == 0 {
+        None
+    } else {
+        chars.get(i - 1).copied()
+    };
+    match prev {
+        Some(p) if digit(p).is_some() || fold(p) == '.' || fold(p).is_ascii_alphabetic() => false,
+        Some('第' | '每' | '前' | '近' | '初' | '星') => false,
+        _ => true,
+    }
+}
+
+/// Every number-with-unit in `chars`.
+pub(crate) fn scan(chars: &[char]) -> Vec<Quantity> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let found = if digit(c).is_some() && number_start_ok(chars, i) {
+            read_arabic(chars, i)
+        } else if (cn_digit(c).is_some() || c == '十') && number_start_ok(chars, i) {
+            read_chinese(chars, i)
+        } else if c == '百' && chars.get(i + 1) == Some(&'分') && chars.get(i + 2) == Some(&'之')
+        {
+            read_percent_words(chars, i)
+        } else {
+            None
+        };
+        match found {
+            Some(q) => {
+                i = q.end.max(i + 1);
+                out.push(q);
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+fn read_arabic(chars: &[char], i: usize) -> Option<Quantity> {
+    let (value, num_end) = arabic_at(chars, i)?;
+    let mut j = num_end;
+    let mut max = None;
+    // Ranges: 8-10个 (separator right after the number) or 8%-10% (after the unit).
+    let first_unit = unit_at(chars, num_end);
+    for unit_first in [false, true] {
+        let sep_at = match (unit_first, first_unit) {
+            (false, _) => num_end,
+            (true, Some((_, _, n))) => num_end + n,
+            (true, None) => break,
+        };
+        let mut k = sep_at;
+        while chars.get(k).is_some_and(|c| is_range_sep(*c)) && k - sep_at < 2 {
+            k += 1;
+        }
+        if k == sep_at {
+            continue;
+        }
+        if let Some((hi, e)) = arabic_at(chars, k) {
+            let same_unit =
+                !unit_first || unit_at(chars, e).map(|u| u.0) == first_unit.map(|u| u.0);
+            if hi >= value && same_unit {
+                max = Some(hi);
+                j = e;
+                break;
+            }
+        }
+    }
+    let approx = matches!(chars.get(j), Some('多' | '余'));
+    if approx {
+        j += 1;
+    }
+    let (unit, count, n) = unit_at(chars, j)?;
+    if i > 0
+        && chars.get(i - 1).is_some_and(|c| is_quote(*c))
+        && chars.get(j).is_some_and(|c| is_quote(*c))
+    {
+        return None;
+    }
+    finish(chars, i, j + n, value, max, unit, count, approx)
+}
+
+fn read_chinese(chars: &[char], i: usize) -> Option<Quantity> {
+    if i > 0
+        && chars
+            .get(i - 1)
+            .is_some_and(|c| is_quote(*c) || is_han_numeral(*c))
+    {
+        return None;
+    }
+    let (value, _, unit, count, end) = chinese_at(chars, i)?;
+    // 一个、一家 are mostly the article "a"; 一批 is no number at all.
+    if value <= 1.0 {
+        return None;
+    }
+    if chars.get(end).is_some_and(|c| is_quote(*c)) {
+        return None;
+    }
+    finish(chars, i, end, value, None, unit, count, false)
+}
+
+fn read_percent_words(chars: &[char], i: usize) -> Option<Quantity> {
+    let from = i + 3;
+    let mut j = from;
+    while chars
+        .get(j)
+        .is_some_and(|c| cn_digit(*c).is_some() || matches!(c, '十' | '百'))
+    {
+        j += 1;
+    }
+    let value = cn_numeral_value(chars.get(from..j)?)?;
+    finish(chars, i, j, value as f64, None, "%", false, false)
+}
+
+fn is_han_numeral(c: char) -> bool {
+    cn_digit(c).is_some() || matches!(c, '十' | '百' | '千' | '万' | '亿')
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    chars: &[char],
+    start: usize,
+    mut end: usize,
+    value: f64,
+    max: Option<f64>,
+    unit: &'static str,
+    count: bool,
+    approx: bool,
+) -> Option<Quantity> {
+    let words: [(&str, Suffix); 8] = [
+        ("及以上", Suffix::AtLeast),
+        ("以上", Suffix::AtLeast),
+        ("及以下", Suffix::AtMost),
+        ("以下", Suffix::AtMost),
+        ("以内", Suffix::AtMost),
+        ("之内", Suffix::AtMost),
+        ("左右", Suffix::About),
+        ("上下", Suffix::About),
+    ];
+    let mut suffix = approx.then_some(Suffix::AtLeast);
+    for (w, s) in words {
+        let n = w.chars().count();
+        if w.chars()
+            .enumerate()
+            .all(|(k, c)| chars.get(end + k) == Some(&c))
+        {
+            suffix = Some(s);
+            end += n;
+            break;
+        }
+    }
+    let next_is_noun = chars
+        .get(end)
+        .is_some_and(|c| is_han(*c) && *c != '的' || *c == '的');
+    let qualifies_noun = matches!(suffix, Some(Suffix::AtLeast | Suffix::AtMost))
+        && next_is_noun
+        && (!count || unit == "%");
+    Some(Quantity {
+        start,
+        end,
+        value,
+        max,
+        unit,
+        count,
+        suffix,
+        qualifies_noun,
+    })
+}
+
+/// Group quantities into phrases: clauses end at ，；。 etc.; within a clause 、 and a 和/及
+/// before a number separate list entries; entries without a number join the next entry
+/// (`博士后工作站、专家工作站…等10家`). In each entry the last quantity is the target and
+/// the ones before it qualify it.
+pub(crate) fn phrases(chars: &[char]) -> Vec<Phrase> {
+    let quantities = scan(chars);
+    if quantities.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (entry_start, entry_end) in entries(chars, &quantities) {
+        let inside: Vec<&Quantity> = quantities
+            .iter()
+            .filter(|q| q.start >= entry_start && q.end <= entry_end)
+            .collect();
+        let Some(target) = inside.iter().rev().find(|q| !q.qualifies_noun) else {
+            continue;
+        };
+        out.push(phrase(chars, entry_start, entry_end, target));
+    }
+    out
+}
+
+fn entries(chars: &[char], quantities: &[Quantity]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut piece_start = 0usize;
+    let mut pending_start: Option<usize> = None;
+    let has_quantity = |a: usize, b: usize| quantities.iter().any(|q| q.start >= a && q.end <= b);
+    let close = |a: usize,
+                 b: usize,
+                 clause_end: bool,
+                 pending: &mut Option<usize>,
+                 out: &mut Vec<(usize, usize)>| {
+        if has_quantity(a, b) {
+            out.push((pending.take().unwrap_or(a), b));
+        } else if !clause_end {
+            pending.get_or_insert(a);
+        }
+        if clause_end {
+            *pending = None;
+        }
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if is_open_paren(c) {
+            depth += 1;
+        } else if is_close_paren(c) {
+            depth = depth.saturating_sub(1);
+        }
+        let inside_quantity = quantities.iter().any(|q| q.start <= i && i < q.end);
+        if depth == 0 && !inside_quantity {
+            let clause = matches!(fold(c), ',' | ';' | ':' | '!' | '?' | '\n' | '\t')
+                || matches!(c, '。' | '，' | '；' | '：' | '！' | '？')
+                || (fold(c) == '.' && !chars.get(i + 1).is_some_and(|n| digit(*n).is_some()));
+            let next_is_number = chars
+                .get(i + 1)
+                .is_some_and(|n| digit(*n).is_some() || cn_digit(*n).is_some());
+            let list = c == '、' || (matches!(c, '和' | '及' | '与') && next_is_number);
+            if clause || list {
+                close(piece_start, i, clause, &mut pending_start, &mut out);
+                piece_start = i + 1;
+            }
+        }
+        i += 1;
+    }
+    close(piece_start, chars.len(), true, &mut pending_start, &mut out);
+    out
+}
+
+const AT_MOST_WORDS: &[&str] = &[
+    "不超过",
+    "不高于",
+    "不大于",
+    "控制在",
+    "低于",
+    "少于",
+    "压减",
+    "压缩",
+    "降至",
+    "降到",
+    "下降",
+    "降低",
+    "减少",
+];
+const AT_LEAST_WORDS: &[&str] = &[
+    "不低于",
+    "不少于",
+    "不小于",
+    "超过",
+    "高于",
+    "大于",
+    "达到",
+    "达",
+    "突破",
+    "增长",
+    "增加",
+    "提高",
+    "提升",
+    "新增",
+];
+
+fn phrase(chars: &[char], entry_start: usize, entry_end: usize, q: &Quantity) -> Phrase {
+    let mut a = entry_start;
+    let mut b = entry_end;
+    while a < b
+        && (crate::text::is_space(chars[a]) || matches!(chars[a], '、' | '和' | '及' | '与' | '并'))
+    {
+        a += 1;
+    }
+    while b > a && crate::text::is_space(chars[b - 1]) {
+        b -= 1;
+    }
+    let text: String = chars[a..b].iter().collect();
+    let prefix: String = chars[a..q.start].iter().collect();
+    let after: String = chars[q.end..b].iter().collect();
+
+    let change = change_of(&prefix, q.unit);
+    let comparator = match (q.suffix, change) {
+        (Some(Suffix::About), _) => Comparator::About,
+        (_, Some(Change::Decrease)) => Comparator::AtMost,
+        (Some(Suffix::AtLeast), _) => Comparator::AtLeast,
+        (Some(Suffix::AtMost), _) => Comparator::AtMost,
+        (None, _) => last_keyword(&prefix),
+    };
+    let name = short_name(&prefix, &after, change).unwrap_or_else(|| text.clone());
+    Phrase {
+        start: a,
+        end: b,
+        text,
+        name,
+        value: q.value,
+        max: q.max,
+        unit: q.unit,
+        comparator,
+        change,
+    }
+}
+
+/// The comparator said by the last keyword before the number (the longest one when two end
+/// together: 不低于 is not 低于); a plain count is a minimum.
+fn last_keyword(prefix: &str) -> Comparator {
+    let mut best: Option<(usize, usize, Comparator)> = None;
+    for (words, comparator) in [
+        (AT_MOST_WORDS, Comparator::AtMost),
+        (AT_LEAST_WORDS, Comparator::AtLeast),
+    ] {
+        for w in words {
+            if let Some(pos) = prefix.rfind(w) {
+                let candidate = (pos + w.len(), w.len(), comparator);
+                if best.is_none_or(|b| (candidate.0, candidate.1) > (b.0, b.1)) {
+                    best = Some(candidate);
+                }
+            }
+        }
+    }
+    best.map_or(Comparator::AtLeast, |b| b.2)
+}
+
+/// 增长8% is a growth rate; 提高到8% is a level.
+fn change_of(prefix: &str, unit: &str) -> Option<Change> {
+    if !matches!(unit, "%" | "个百分点" | "‰" | "倍") {
+        return None;
+    }
+    let tail: String = prefix
+        .trim_end_matches(|c: char| crate::text::is_space(c))
+        .trim_end_matches("左右")
+        .trim_end_matches(['为', '达'])
+        .trim_end_matches("达到")
+        .trim_end_matches("分别")
+        .to_owned();
+    if ["增长", "增速", "增幅", "提高", "提升", "增加"]
+        .iter()
+        .any(|w| tail.ends_with(w))
+    {
+        return Some(Change::Increase);
+    }
+    if ["下降", "降低", "减少", "降幅", "压降"]
+        .iter()
+        .any(|w| tail.ends_with(w))
+    {
+        return Some(Change::Decrease);
+    }
+    None
+}
+
+const LEADING_FILLERS: &[&str] = &[
+    "其中", "实现", "力争", "确保", "争取", "完成", "全年", "今年", "年内", "当年", "全县", "全市",
+    "全区", "全省", "累计", "并", "共",
+];
+const TRAILING_WORDS: &[&str] = &[
+    "同比增长",
+    "同比下降",
+    "年均增长",
+    "增长",
+    "增速",
+    "增幅",
+    "下降",
+    "降低",
+    "降幅",
+    "同比",
+    "年均",
+    "分别",
+    "达到",
+    "达",
+    "不低于",
+    "不少于",
+    "不超过",
+    "超过",
+    "控制在",
+    "提高到",
+    "提高至",
+    "提升到",
+    "提升至",
+    "提高",
+    "提升",
+    "突破",
+    "为",
+    "在",
+];
+
+fn short_name(prefix: &str, after: &str, change: Option<Change>) -> Option<String> {
+    let mut s = prefix.trim().to_owned();
+    loop {
+        let before = s.len();
+        for w in LEADING_FILLERS {
+            if let Some(rest) = s.strip_prefix(w) {
+                if !rest.is_empty() {
+                    s = rest.to_owned();
+                }
+            }
+        }
+        for w in TRAILING_WORDS {
+            if let Some(rest) = s.strip_suffix(w) {
+                s = rest.to_owned();
+            }
+        }
+        if s.len() == before {
+            break;
+        }
+    }
+    let after = after.trim_start_matches(|c: char| c == '的' || crate::text::is_space(c));
+    s.push_str(after);
+    let s = s
+        .trim_matches(|c: char| crate::text::is_space(c) || matches!(c, '，' | '、' | ','))
+        .to_owned();
+    if s.is_empty() {
+        return None;
+    }
+    Some(match change {
+        Some(Change::Increase) if !s.ends_with("增速") && !s.ends_with("增幅") => {
+            format!("{s}增速")
+        }
+        Some(Change::Decrease) if !s.ends_with("降幅") => format!("{s}降幅"),
+        _ => s,
+    })
+}
+
+/// A clause that reads like a target but whose number was not understood, e.g. `增长两位数`
+/// or a number with a unit we do not know. Returns char offsets of such clauses.
+pub(crate) fn unreadable(chars: &[char], phrases: &[Phrase]) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 0..=chars.len() {
+        let end_here = i == chars.len()
+            || matches!(
+                chars[i],
+                '。' | '，' | '；' | ',' | ';' | '\n' | '：' | '、'
+            );
+        if !end_here {
+            continue;
+        }
+        let clause: String = chars[start..i].iter().collect();
+        let covered = phrases.iter().any(|p| p.start < i && p.end > start);
+        let keyword = [
+            "增长",
+            "达到",
+            "不低于",
+            "不少于",
+            "控制在",
+            "超过",
+            "突破",
+            "新增",
+            "下降",
+        ]
+        .iter()
+        .any(|w| clause.contains(w));
+        let has_number = chars[start..i].iter().enumerate().any(|(k, c)| {
+            let next = chars.get(start + k + 1).copied();
+            (digit(*c).is_some()
+                && !matches!(next, Some('年' | '月' | '日'))
+                && next.is_some_and(|n| digit(n).is_none()))
+                || (matches!(c, '两' | '几') && next.is_some_and(|n| matches!(n, '位' | '成')))
+        });
+        if !covered && keyword && has_number {
+            out.push((start, clause.trim().to_owned()));
+        }
+        start = i + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Vec<(String, f64, Option<f64>, &'static str, &'static str)> {
+        phrases(&s.chars().collect::<Vec<_>>())
+            .into_iter()
+            .map(|p| (p.text, p.value, p.max, p.unit, p.comparator.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn goals_of_the_seed() {
+        let got = p(
+            "实现全县规上工业产值同比增长8%;规上工业增加值同比增长8%;新增500万元以上规下企业80家,亿元企业5家;完成市定年度节能目标。",
+        );
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "实现全县规上工业产值同比增长8%".into(),
+                    8.0,
+                    None,
+                    "%",
+                    ">="
+                ),
+                ("规上工业增加值同比增长8%".into(), 8.0, None, "%", ">="),
+                ("新增500万元以上规下企业80家".into(), 80.0, None, "家", ">="),
+                ("亿元企业5家".into(), 5.0, None, "家", ">="),
+            ]
+        );
+        let got = p("建成县级2.5万平方米科技企业孵化器和3万平方米加速器");
+        assert_eq!(got[0].0, "建成县级2.5万平方米科技企业孵化器");
+        assert_eq!((got[1].1, got[1].3), (3.0, "万平方米"));
+        let got = p("其中总投资亿元以上项目30个、10亿元以上项目10个,吸引浙商回归资金30亿元");
+        assert_eq!(
+            got.iter().map(|g| (g.1, g.3)).collect::<Vec<_>>(),
+            vec![(30.0, "个"), (10.0, "个"), (30.0, "亿元")]
+        );
+        let got = p("确保30个亿元以上项目年内开工率达到90%以上");
+        assert_eq!(
+            got,
+            vec![(
+                "确保30个亿元以上项目年内开工率达到90%以上".into(),
+                90.0,
+                None,
+                "%",
+                ">="
+            )]
+        );
+        let got = p("力争柔性引进省“151”专家15人、海外工程师10人");
+        assert_eq!(
+            got.iter().map(|g| g.1).collect::<Vec<_>>(),
+            vec![15.0, 10.0]
+        );
+        let got = p("建成博士后工作站(点)、专家工作站、教授(专家)工作坊等10家");
+        assert_eq!(
+            got[0].0,
+            "建成博士后工作站(点)、专家工作站、教授(专家)工作坊等10家"
+        );
+    }
+
+    #[test]
+    fn numerals_ranges_and_directions() {
+        assert_eq!(p("力争全年实施智能制造项目3-5个")[0].2, Some(5.0));
+        assert_eq!(p("新增8—10个")[0].1, 8.0);
+        assert_eq!(p("增长8%-10%")[0].2, Some(10.0));
+        assert_eq!(p("培育两家企业")[0].1, 2.0);
+        assert_eq!(p("新增三十个")[0].1, 30.0);
+        assert_eq!(
+            (p("实现产值五千亿元")[0].1, p("实现产值五千亿元")[0].3),
+            (5000.0, "亿元")
+        );
+        assert_eq!(p("单位能耗下降3%")[0].4, "<=");
+        assert_eq!(p("审批时间不超过1个月")[0].4, "<=");
+        assert_eq!(p("比重不低于50%")[0].4, ">=");
+        assert_eq!(p("能耗控制在30万吨标准煤以内")[0].4, "<=");
+        assert_eq!(p("亿元企业达到100家左右")[0].4, "=");
+        assert_eq!(p("研发投入占比百分之三")[0].1, 3.0);
+        assert!(p("开展“三名”企业培育，一镇一策，第3名").is_empty());
+    }
+
+    #[test]
+    fn names() {
+        let got = phrases(&"规上工业产值同比增长8%".chars().collect::<Vec<_>>());
+        assert_eq!(got[0].name, "规上工业产值增速");
+        assert_eq!(got[0].change, Some(Change::Increase));
+        let got = phrases(
+            &"实际利用外资(工业)达到0.75亿美元"
+                .chars()
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(got[0].name, "实际利用外资(工业)");
+    }
+}

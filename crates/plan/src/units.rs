@@ -1,0 +1,446 @@
+//! Responsible units (责任单位) named for an item: `（责任单位：A、B）`, `牵头单位：A；配合单位：B`,
+//! `主办/协办`, `（A牵头，B、C配合）`, `A（牵头）`, in full- or half-width brackets, resolved
+//! against the [`UnitDirectory`].
+
+use crate::directory::UnitDirectory;
+use crate::text::{fold, is_close_paren, is_open_paren, is_space};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Lead,
+    Support,
+    Plain,
+}
+
+/// Role keywords, longest first so that `主办单位` wins over `主办`.
+const ROLES: &[(&str, Role)] = &[
+    ("主要责任单位", Role::Lead),
+    ("牵头责任单位", Role::Lead),
+    ("配合责任单位", Role::Support),
+    ("牵头单位", Role::Lead),
+    ("牵头部门", Role::Lead),
+    ("主办单位", Role::Lead),
+    ("主责单位", Role::Lead),
+    ("主责部门", Role::Lead),
+    ("配合单位", Role::Support),
+    ("配合部门", Role::Support),
+    ("协办单位", Role::Support),
+    ("参与单位", Role::Support),
+    ("参与部门", Role::Support),
+    ("协同单位", Role::Support),
+    ("协助单位", Role::Support),
+    ("责任单位", Role::Plain),
+    ("责任部门", Role::Plain),
+    ("责任主体", Role::Plain),
+    ("实施单位", Role::Plain),
+    ("负责单位", Role::Plain),
+    ("主办", Role::Lead),
+    ("协办", Role::Support),
+    ("牵头", Role::Lead),
+    ("配合", Role::Support),
+];
+
+/// The units of one item, in the order written.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Assignment {
+    pub units: Vec<String>,
+    pub lead: Vec<String>,
+    pub support: Vec<String>,
+    /// Names not in the directory, with their char offset in the item text.
+    pub unknown: Vec<(String, usize)>,
+}
+
+impl Assignment {
+    fn add(&mut self, name: String, role: Role) {
+        match role {
+            Role::Lead if !self.lead.contains(&name) => self.lead.push(name.clone()),
+            Role::Support if !self.support.contains(&name) => self.support.push(name.clone()),
+            _ => {}
+        }
+        if !self.units.contains(&name) {
+            self.units.push(name);
+        }
+    }
+}
+
+/// Does the document say that the first unit listed leads (排在首位的为牵头单位)?
+pub(crate) fn first_unit_leads(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.find("牵头单位") {
+        let before: String = rest[..i]
+            .chars()
+            .rev()
+            .take(14)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if ["首位", "第一", "首个", "第1", "排首", "居首", "排前"]
+            .iter()
+            .any(|w| before.contains(w))
+        {
+            return true;
+        }
+        rest = &rest[i + "牵头单位".len()..];
+    }
+    false
+}
+
+fn role_at(chars: &[char], i: usize) -> Option<(Role, usize)> {
+    ROLES.iter().find_map(|(word, role)| {
+        let n = word.chars().count();
+        let matches = word
+            .chars()
+            .enumerate()
+            .all(|(k, w)| chars.get(i + k) == Some(&w));
+        matches.then_some((*role, n))
+    })
+}
+
+fn is_colon(c: char) -> bool {
+    matches!(fold(c), ':' | '：')
+}
+
+/// Extract the responsible units from an item's own text.
+pub(crate) fn extract(chars: &[char], dir: &UnitDirectory, first_leads: bool) -> Assignment {
+    let mut out = Assignment::default();
+    // Role keyword followed by a colon: "责任单位：…".
+    let mut lists: Vec<(Role, usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some((role, n)) = role_at(chars, i) {
+            let mut j = i + n;
+            while chars.get(j).is_some_and(|c| is_space(*c)) {
+                j += 1;
+            }
+            if chars.get(j).is_some_and(|c| is_colon(*c)) {
+                let start = j + 1;
+                let end = list_end(chars, start);
+                lists.push((role, start, end));
+                i = end.max(i + 1);
+                continue;
+            }
+            i += n;
+            continue;
+        }
+        i += 1;
+    }
+    if lists.is_empty() {
+        if let Some((open, close)) = final_bracket(chars) {
+            bracket_without_keywords(chars, open + 1, close, dir, &mut out);
+        }
+        return out;
+    }
+    for (role, start, end) in lists {
+        let names = split_names(chars, start, end);
+        let count = names.len();
+        for (k, (name, at, marked_lead)) in names.into_iter().enumerate() {
+            let role = match role {
+                _ if marked_lead => Role::Lead,
+                Role::Plain if first_leads && count > 1 => {
+                    if k == 0 {
+                        Role::Lead
+                    } else {
+                        Role::Support
+                    }
+                }
+                r => r,
+            };
+            for (resolved, known) in resolve(&name, dir) {
+                if !known {
+                    out.unknown.push((resolved.clone(), at));
+                }
+                out.add(resolved, role);
+            }
+        }
+    }
+    out
+}
+
+/// A list runs to the closing bracket that encloses it, the next role keyword with a colon,
+/// a full stop or the end of the paragraph.
+fn list_end(chars: &[char], start: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < chars.len() {
+        let c = chars[i];
+        if is_open_paren(c) {
+            depth += 1;
+        } else if is_close_paren(c) {
+            if depth == 0 {
+                return i;
+            }
+            depth -= 1;
+        } else if depth == 0 && (c == '。' || c == '\n') {
+            return i;
+        } else if depth == 0 && i > start {
+            if let Some((_, n)) = role_at(chars, i) {
+                let mut j = i + n;
+                while chars.get(j).is_some_and(|c| is_space(*c)) {
+                    j += 1;
+                }
+                if chars.get(j).is_some_and(|c| is_colon(*c)) {
+                    return i;
+                }
+            }
+        }
+        i += 1;
+    }
+    chars.len()
+}
+
+/// Split a list on 、，,;； and spaces outside brackets. Returns (name, offset, marked lead).
+fn split_names(chars: &[char], start: usize, end: usize) -> Vec<(String, usize, bool)> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut cur = String::new();
+    let mut cur_at = start;
+    let flush = |cur: &mut String, at: usize, out: &mut Vec<(String, usize, bool)>| {
+        let (name, lead) = clean_name(cur);
+        if !name.is_empty() {
+            out.push((name, at, lead));
+        }
+        cur.clear();
+    };
+    for (i, &c) in chars.iter().enumerate().take(end).skip(start) {
+        if is_open_paren(c) {
+            depth += 1;
+        } else if is_close_paren(c) {
+            depth = depth.saturating_sub(1);
+        }
+        let sep = depth == 0
+            && (matches!(fold(c), ',' | ';' | '、' | '，' | '；' | '/' | '。') || is_space(c));
+        if sep {
+            flush(&mut cur, cur_at, &mut out);
+            cur_at = i + 1;
+        } else {
+            if cur.is_empty() {
+                cur_at = i;
+            }
+            cur.push(c);
+        }
+    }
+    flush(&mut cur, cur_at, &mut out);
+    out
+}
+
+/// Strip decoration around a name: a `（牵头）` mark, a trailing 等, punctuation.
+fn clean_name(raw: &str) -> (String, bool) {
+    let mut s = raw
+        .trim_matches(|c: char| is_space(c) || matches!(fold(c), '.' | '。' | ':' | '：'))
+        .to_owned();
+    let mut lead = false;
+    for mark in ["(牵头)", "（牵头）", "牵头", "(主办)", "（主办）"] {
+        if let Some(rest) = s.strip_suffix(mark) {
+            s = rest.to_owned();
+            lead = true;
+            break;
+        }
+    }
+    for tail in ["等单位", "等部门", "等"] {
+        if let Some(rest) = s.strip_suffix(tail) {
+            s = rest.to_owned();
+            break;
+        }
+    }
+    // Unbalanced bracket left from the enclosing list, e.g. "县经信局）".
+    let opens = s.chars().filter(|c| is_open_paren(*c)).count();
+    let closes = s.chars().filter(|c| is_close_paren(*c)).count();
+    if closes > opens {
+        s = s.trim_end_matches(is_close_paren).to_owned();
+    }
+    if opens > closes {
+        s = s.trim_start_matches(is_open_paren).to_owned();
+    }
+    (s.trim_matches(is_space).to_owned(), lead)
+}
+
+/// Resolve a name to canonical names; `A和B` is split when both halves are known units.
+fn resolve(name: &str, dir: &UnitDirectory) -> Vec<(String, bool)> {
+    if let Some(c) = dir.resolve(name) {
+        return vec![(c.to_owned(), true)];
+    }
+    for joiner in ['和', '及', '与'] {
+        if name.contains(joiner) {
+            let parts: Vec<&str> = name.split(joiner).filter(|p| !p.is_empty()).collect();
+            if parts.len() > 1 && parts.iter().all(|p| dir.resolve(p).is_some()) {
+                return parts
+                    .iter()
+                    .filter_map(|p| dir.resolve(p))
+                    .map(|c| (c.to_owned(), true))
+                    .collect();
+            }
+        }
+    }
+    vec![(name.to_owned(), false)]
+}
+
+/// The bracket closing the item text (trailing 。 and spaces allowed), as (open, close).
+fn final_bracket(chars: &[char]) -> Option<(usize, usize)> {
+    let mut close = chars.len();
+    while close > 0
+        && (is_space(chars[close - 1]) || matches!(chars[close - 1], '。' | '.' | '；' | ';'))
+    {
+        close -= 1;
+    }
+    if close == 0 || !is_close_paren(chars[close - 1]) {
+        return None;
+    }
+    let close = close - 1;
+    let mut depth = 0usize;
+    for i in (0..close).rev() {
+        if is_close_paren(chars[i]) {
+            depth += 1;
+        } else if is_open_paren(chars[i]) {
+            if depth == 0 {
+                return Some((i, close));
+            }
+            depth -= 1;
+        }
+    }
+    None
+}
+
+/// `（县经信局牵头，县财政局、县科技局配合）` or a bracket listing only known units.
+fn bracket_without_keywords(
+    chars: &[char],
+    start: usize,
+    end: usize,
+    dir: &UnitDirectory,
+    out: &mut Assignment,
+) {
+    let inner: String = chars[start..end].iter().collect();
+    let segments: Vec<&str> = inner.split(['，', ',', '；', ';']).collect();
+    let mut parsed: Vec<(Vec<(String, usize, bool)>, Role)> = Vec::new();
+    let mut offset = start;
+    for seg in &segments {
+        let seg_chars: Vec<char> = seg.chars().collect();
+        let trimmed = seg.trim_end_matches(['。', ' ']);
+        let (body, role) = if let Some(b) = trimmed
+            .strip_suffix("牵头")
+            .or_else(|| trimmed.strip_suffix("负责"))
+        {
+            (b, Role::Lead)
+        } else if let Some(b) = ["配合", "参与", "协助", "协办"]
+            .iter()
+            .find_map(|w| trimmed.strip_suffix(w))
+        {
+            (b, Role::Support)
+        } else {
+            (trimmed, Role::Plain)
+        };
+        let body_chars: Vec<char> = body.chars().collect();
+        let names = split_names(&body_chars, 0, body_chars.len())
+            .into_iter()
+            .map(|(n, at, l)| (n, at + offset, l))
+            .collect();
+        parsed.push((names, role));
+        offset += seg_chars.len() + 1;
+    }
+    let has_roles = parsed.iter().any(|(_, r)| *r != Role::Plain);
+    let all_known = parsed
+        .iter()
+        .flat_map(|(names, _)| names)
+        .all(|(n, _, _)| dir.resolve(n).is_some());
+    let any = parsed.iter().any(|(names, _)| !names.is_empty());
+    if !any || !(all_known || has_roles) {
+        return;
+    }
+    if has_roles
+        && !parsed
+            .iter()
+            .flat_map(|(names, _)| names)
+            .any(|(n, _, _)| dir.resolve(n).is_some())
+    {
+        return;
+    }
+    for (names, role) in parsed {
+        for (name, at, marked) in names {
+            let role = if marked { Role::Lead } else { role };
+            for (resolved, known) in resolve(&name, dir) {
+                if !known {
+                    out.unknown.push((resolved.clone(), at));
+                }
+                out.add(resolved, role);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir() -> UnitDirectory {
+        UnitDirectory::from_entries([
+            ("县经信局", vec!["县经济和信息化局"]),
+            ("县财政局", vec![]),
+            ("县科技局", vec![]),
+            ("各镇乡街道", vec!["各镇乡(街道)"]),
+            ("浙台经贸合作区", vec!["浙台(象山石浦)经贸合作区"]),
+        ])
+    }
+
+    fn ex(s: &str, first: bool) -> Assignment {
+        extract(&s.chars().collect::<Vec<_>>(), &dir(), first)
+    }
+
+    #[test]
+    fn plain_list_in_brackets() {
+        let a = ex("制定政策。(责任单位:县经信局、县财政局)", false);
+        assert_eq!(a.units, vec!["县经信局", "县财政局"]);
+        assert!(a.lead.is_empty());
+    }
+
+    #[test]
+    fn lead_and_support() {
+        let a = ex(
+            "做事。（牵头单位：县经济和信息化局；配合单位：县财政局，县科技局、各镇乡（街道））",
+            false,
+        );
+        assert_eq!(
+            a.units,
+            vec!["县经信局", "县财政局", "县科技局", "各镇乡街道"]
+        );
+        assert_eq!(a.lead, vec!["县经信局"]);
+        assert_eq!(a.support, vec!["县财政局", "县科技局", "各镇乡街道"]);
+    }
+
+    #[test]
+    fn first_listed_leads_by_convention() {
+        let a = ex("做事。（责任单位：县科技局、县经信局）", true);
+        assert_eq!(a.lead, vec!["县科技局"]);
+        assert_eq!(a.support, vec!["县经信局"]);
+        assert!(first_unit_leads("责任单位排在首位的为牵头单位"));
+        assert!(!first_unit_leads("由县工投集团牵头"));
+    }
+
+    #[test]
+    fn bracket_with_lead_words_and_unknowns() {
+        let a = ex("做事（县经信局牵头，县财政局、县林业局配合）", false);
+        assert_eq!(a.lead, vec!["县经信局"]);
+        assert_eq!(a.support, vec!["县财政局", "县林业局"]);
+        assert_eq!(
+            a.unknown.iter().map(|u| u.0.as_str()).collect::<Vec<_>>(),
+            vec!["县林业局"]
+        );
+    }
+
+    #[test]
+    fn prose_is_not_a_unit_list() {
+        assert!(
+            ex("由县工投集团牵头，积极向上争取（含开放型经济）", false)
+                .units
+                .is_empty()
+        );
+        let a = ex("主办：县经信局 协办：县财政局", false);
+        assert_eq!(a.lead, vec!["县经信局"]);
+        assert_eq!(a.support, vec!["县财政局"]);
+        let a = ex(
+            "（责任单位：浙台(象山石浦)经贸合作区、县经信局（牵头））",
+            false,
+        );
+        assert_eq!(a.units, vec!["浙台经贸合作区", "县经信局"]);
+        assert_eq!(a.lead, vec!["县经信局"]);
+    }
+}
