@@ -15,7 +15,12 @@ fn main() -> std::process::ExitCode {
             for w in &plan.warnings {
                 eprintln!("warning: {w}");
             }
-            if args.next().as_deref() == Some("text") {
+            let mode = args.next();
+            if mode.as_deref() == Some("lines") {
+                for (k, l) in plan.lines.iter().enumerate() {
+                    println!("{:4} {l}", k + 1);
+                }
+            } else if mode.as_deref() == Some("text") {
                 print!("{}", plan.to_outline());
             } else {
                 println!(

@@ -75,7 +75,7 @@ const FILE_EXTENSIONS: &[&str] = &[
 /// Is this line web-page chrome rather than document text?
 pub(crate) fn is_chrome(line: &str) -> bool {
     let n = line.chars().count();
-    if n <= 80 && CHROME.iter().any(|w| line.contains(w)) {
+    if n <= 80 && CHROME.iter().any(|w| line.contains(w)) && !line.contains("发文字号") {
         return true;
     }
     let bare = line.trim_matches(|c: char| {
@@ -136,16 +136,20 @@ pub(crate) fn read_labels(line: &str, labels: &mut Labels) -> bool {
         return false;
     }
     let mut found = false;
-    for cell in line.split('\t') {
-        let cell = cell.trim();
+    let cells: Vec<&str> = line.split('\t').map(str::trim).collect();
+    for (k, cell) in cells.iter().enumerate() {
         for (label, field) in LABELS {
             let Some(rest) = cell.strip_prefix(label) else {
                 continue;
             };
-            let value = rest.trim_start_matches([':', '：', ' ', '\u{3000}']).trim();
-            found = true;
+            let mut value = rest.trim_start_matches([':', '：', ' ', '\u{3000}']).trim();
+            // On 信息公开 pages the value often sits in the next table cell.
             if value.is_empty() {
-                continue;
+                value = cells.get(k + 1).copied().unwrap_or_default();
+            }
+            found = true;
+            if value.is_empty() || LABELS.iter().any(|(l, _)| value.starts_with(l)) {
+                break;
             }
             match field {
                 0 => {
@@ -422,5 +426,11 @@ mod tests {
         assert_eq!(l.issuer.as_deref(), Some("宁海县人民政府办公室"));
         assert_eq!(l.date.as_deref(), Some("2018-03-02"));
         assert_eq!(l.doc_number.as_deref(), Some("宁政办发〔2018〕21号"));
+        let mut l = Labels::default();
+        assert!(read_labels(
+            "索引号：\t001\t发文机关：\t奉化区经信局",
+            &mut l
+        ));
+        assert_eq!(l.issuer.as_deref(), Some("奉化区经信局"));
     }
 }

@@ -88,7 +88,7 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
             let (offset, text) = trim_line(s);
             let kind = if text.is_empty() || meta::is_blank(text) {
                 LineKind::Blank
-            } else if meta::is_chrome(text) || meta::read_labels(text, &mut labels) {
+            } else if meta::read_labels(text, &mut labels) || meta::is_chrome(text) {
                 LineKind::Chrome
             } else {
                 LineKind::Text
@@ -585,7 +585,8 @@ fn heading_and_text(
     // "强化工投集团功能。创新基金…": a short first sentence followed by more than a unit bracket.
     let chars: Vec<char> = first.chars().collect();
     let stop = chars.iter().position(|c| matches!(c, '。' | '：' | ':'));
-    if let Some(s) = stop.filter(|&s| (2..=30).contains(&s)) {
+    // Articles (第X条) are sentences, not headed paragraphs.
+    if let Some(s) = stop.filter(|&s| (2..=30).contains(&s) && node.kind != Kind::Article) {
         let after: String = chars[s + 1..].iter().collect();
         let after = after.trim();
         let only_units =

@@ -362,7 +362,7 @@ pub(crate) fn phrases(chars: &[char]) -> Vec<Phrase> {
     if quantities.is_empty() {
         return Vec::new();
     }
-    let mut out = Vec::new();
+    let mut out: Vec<Phrase> = Vec::new();
     for (entry_start, entry_end) in entries(chars, &quantities) {
         let inside: Vec<&Quantity> = quantities
             .iter()
@@ -371,7 +371,18 @@ pub(crate) fn phrases(chars: &[char]) -> Vec<Phrase> {
         let Some(target) = inside.iter().rev().find(|q| !q.qualifies_noun) else {
             continue;
         };
-        out.push(phrase(chars, entry_start, entry_end, target));
+        // "规上工业总产值突破500亿元，同比增长8%": the growth rate is of the same subject.
+        let subject = out
+            .last()
+            .filter(|p| p.change.is_none())
+            .map(|p| p.name.clone());
+        out.push(phrase(
+            chars,
+            entry_start,
+            entry_end,
+            target,
+            subject.as_deref(),
+        ));
     }
     out
 }
@@ -456,7 +467,13 @@ const AT_LEAST_WORDS: &[&str] = &[
     "新增",
 ];
 
-fn phrase(chars: &[char], entry_start: usize, entry_end: usize, q: &Quantity) -> Phrase {
+fn phrase(
+    chars: &[char],
+    entry_start: usize,
+    entry_end: usize,
+    q: &Quantity,
+    subject: Option<&str>,
+) -> Phrase {
     let mut a = entry_start;
     let mut b = entry_end;
     while a < b
@@ -464,8 +481,33 @@ fn phrase(chars: &[char], entry_start: usize, entry_end: usize, q: &Quantity) ->
     {
         a += 1;
     }
-    while b > a && crate::text::is_space(chars[b - 1]) {
-        b -= 1;
+    // A bracket after the number is a note, e.g. (责任单位：…), not part of the phrase.
+    loop {
+        while b > a
+            && (crate::text::is_space(chars[b - 1]) || matches!(chars[b - 1], '。' | '；' | ';'))
+        {
+            b -= 1;
+        }
+        if b <= q.end || !is_close_paren(chars[b - 1]) {
+            break;
+        }
+        let mut depth = 0usize;
+        let mut open = None;
+        for k in (q.end..b - 1).rev() {
+            if is_close_paren(chars[k]) {
+                depth += 1;
+            } else if is_open_paren(chars[k]) {
+                if depth == 0 {
+                    open = Some(k);
+                    break;
+                }
+                depth -= 1;
+            }
+        }
+        match open {
+            Some(o) => b = o,
+            None => break,
+        }
     }
     let text: String = chars[a..b].iter().collect();
     let prefix: String = chars[a..q.start].iter().collect();
@@ -479,7 +521,13 @@ fn phrase(chars: &[char], entry_start: usize, entry_end: usize, q: &Quantity) ->
         (Some(Suffix::AtMost), _) => Comparator::AtMost,
         (None, _) => last_keyword(&prefix),
     };
-    let name = short_name(&prefix, &after, change).unwrap_or_else(|| text.clone());
+    let name = short_name(&prefix, &after, change)
+        .or_else(|| match (subject, change) {
+            (Some(s), Some(Change::Increase)) => Some(format!("{s}增速")),
+            (Some(s), Some(Change::Decrease)) => Some(format!("{s}降幅")),
+            _ => None,
+        })
+        .unwrap_or_else(|| text.clone());
     Phrase {
         start: a,
         end: b,
@@ -749,5 +797,20 @@ mod tests {
                 .collect::<Vec<_>>(),
         );
         assert_eq!(got[0].name, "实际利用外资(工业)");
+        let got = phrases(
+            &"规上工业总产值突破500亿元，同比增长8%"
+                .chars()
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(got[1].name, "规上工业总产值增速");
+        let got = phrases(
+            &"实施技改项目100项（牵头单位：区经信局）"
+                .chars()
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(
+            (got[0].text.as_str(), got[0].name.as_str()),
+            ("实施技改项目100项", "实施技改项目")
+        );
     }
 }

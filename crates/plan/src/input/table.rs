@@ -136,19 +136,21 @@ fn table_lines(rows: Vec<Vec<String>>, out: &mut Vec<String>) {
         let number = cols.iter().position(|c| *c == Col::Number).map_or("", cell);
         let marker = marker_for(number, &content, &mut counter, is_indicator);
         let mut roles: Vec<String> = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
         for (i, col) in cols.iter().enumerate() {
             let v = cell(i).replace('\n', "、");
             if v.is_empty() {
                 continue;
             }
-            let label = match col {
-                Col::Lead => "牵头单位".to_owned(),
-                Col::Support => "配合单位".to_owned(),
-                Col::Plain => "责任单位".to_owned(),
-                Col::Other => header[i].trim().replace('\n', ""),
-                _ => continue,
-            };
-            roles.push(format!("{label}：{v}"));
+            match col {
+                Col::Lead => roles.push(format!("牵头单位：{v}")),
+                Col::Support => roles.push(format!("配合单位：{v}")),
+                Col::Plain => roles.push(format!("责任单位：{v}")),
+                Col::Other => {
+                    notes.push(format!("（{}：{v}）", header[i].trim().replace('\n', "")))
+                }
+                _ => {}
+            }
         }
         let mut paras = content.split('\n');
         let first = paras.next().unwrap_or_default();
@@ -157,7 +159,7 @@ fn table_lines(rows: Vec<Vec<String>>, out: &mut Vec<String>) {
         } else {
             format!("（{}）", roles.join("；"))
         };
-        out.push(format!("{marker}{first}{bracket}"));
+        out.push(format!("{marker}{first}{bracket}{}", notes.concat()));
         out.extend(paras.map(str::to_owned));
     }
 }
@@ -221,7 +223,7 @@ mod tests {
             out,
             vec![
                 "产业培育",
-                "1.新增规上企业30家（牵头单位：市经信局；配合单位：市统计局、市税务局；完成时限：12月底）",
+                "1.新增规上企业30家（牵头单位：市经信局；配合单位：市统计局、市税务局）（完成时限：12月底）",
                 "2.培育单项冠军（牵头单位：市经信局）",
             ]
         );
