@@ -1,0 +1,372 @@
+//! One test document per input format and layout, each asserting concrete output.
+
+mod common;
+
+use common::{fixture, units};
+use qx_plan::{Change, Comparator, ParsedPlan, PlanError, WarningKind, parse_bytes, parse_file};
+use std::io::Write;
+
+fn item<'a>(plan: &'a ParsedPlan, number: &str) -> &'a qx_plan::Item {
+    plan.items
+        .iter()
+        .find(|i| i.number == number)
+        .unwrap_or_else(|| panic!("no item {number}"))
+}
+
+fn numbers(plan: &ParsedPlan) -> Vec<&str> {
+    plan.items.iter().map(|i| i.number.as_str()).collect()
+}
+
+#[test]
+fn full_width_plan_with_lead_and_support_units() {
+    let plan = parse_file(&fixture("fullwidth-lead-support.txt"), &units()).expect("parses");
+    assert_eq!(
+        plan.title.as_deref(),
+        Some("宁海县2018年工业经济发展工作要点")
+    );
+    assert_eq!(plan.year, Some(2018));
+    assert_eq!(
+        numbers(&plan),
+        [
+            "一",
+            "二",
+            "二.(一)",
+            "二.(一).1",
+            "二.(一).2",
+            "二.(二)",
+            "二.(二).1",
+            "三"
+        ]
+    );
+    let i = item(&plan, "二.(一).1");
+    assert_eq!(i.heading.as_deref(), Some("实施智能制造工程"));
+    assert_eq!(i.lead_units, ["县经信局"]);
+    assert_eq!(i.support_units, ["县科技局", "县财政局"]);
+    let i = item(&plan, "二.(一).2");
+    assert_eq!(
+        i.lead_units,
+        ["县经信局"],
+        "alias 县经济和信息化局 resolves"
+    );
+    assert_eq!(i.support_units, ["各镇乡街道", "县林业局"]);
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::UnknownUnit && w.message.contains("县林业局"))
+    );
+
+    let t: Vec<_> = plan
+        .targets
+        .iter()
+        .map(|t| (t.value, t.max, t.unit.as_str(), t.comparator))
+        .collect();
+    assert_eq!(
+        t,
+        [
+            (7.5, None, "%", Comparator::AtLeast),
+            (40.0, None, "家", Comparator::AtLeast),
+            (3.0, None, "%", Comparator::AtMost),
+            (8.0, Some(10.0), "个", Comparator::AtLeast),
+            (120.0, None, "亿元", Comparator::AtLeast),
+        ]
+    );
+    assert_eq!(plan.targets[0].change, Some(Change::Increase));
+    assert_eq!(plan.targets[2].change, Some(Change::Decrease));
+    assert!(
+        plan.targets
+            .iter()
+            .all(|t| t.section.as_deref() == Some("一"))
+    );
+    let ti: Vec<_> = plan
+        .task_indicators
+        .iter()
+        .map(|t| (t.section.as_deref(), t.value, t.unit.as_str()))
+        .collect();
+    assert_eq!(
+        ti,
+        [
+            (Some("二.(一).1"), 60.0, "个"),
+            (Some("二.(二).1"), 50.0, "天")
+        ]
+    );
+    assert_eq!(plan.task_indicators[1].comparator, Comparator::AtMost);
+    // Source spans point at the phrase in the original line.
+    let t = &plan.targets[1];
+    let line: Vec<char> = plan.lines[t.source.line - 1].chars().collect();
+    assert_eq!(
+        line[t.source.start..t.source.end]
+            .iter()
+            .collect::<String>(),
+        "新增规上企业四十家"
+    );
+}
+
+#[test]
+fn gbk_notice_wrapping_articles() {
+    let bytes = std::fs::read(fixture("notice-articles.gbk.txt")).expect("fixture");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the fixture really is GBK"
+    );
+    let plan = parse_bytes(&bytes, "notice-articles.gbk.txt", &units()).expect("parses");
+    assert_eq!(plan.source_format, "text/gb18030");
+    assert_eq!(
+        plan.title.as_deref(),
+        Some("宁海县工业强县建设考核办法"),
+        "the plan's title, not the notice's"
+    );
+    assert_eq!(plan.doc_number.as_deref(), Some("宁政办发[2018]21号"));
+    assert_eq!(plan.issuer.as_deref(), Some("宁海县人民政府办公室"));
+    assert_eq!(plan.date.as_deref(), Some("2018-03-02"));
+    assert_eq!(plan.year, Some(2018));
+    assert_eq!(
+        numbers(&plan),
+        [
+            "第一章",
+            "第一章.第一条",
+            "第一章.第二条",
+            "第二章",
+            "第二章.第三条",
+            "第二章.第三条.(一)",
+            "第二章.第三条.(二)",
+            "第二章.第四条",
+            "第三章",
+            "第三章.第五条"
+        ]
+    );
+    // 责任单位排在首位的为牵头单位: the first unit listed leads.
+    let i = item(&plan, "第二章.第三条.(一)");
+    assert_eq!(i.units, ["县发改局", "县经信局"]);
+    assert_eq!(i.lead_units, ["县发改局"]);
+    assert_eq!(i.support_units, ["县经信局"]);
+    // No goal section: quantities of items without units are the targets.
+    assert_eq!(plan.targets.len(), 1);
+    assert_eq!(plan.targets[0].section.as_deref(), Some("第二章.第四条"));
+    assert_eq!(
+        (plan.targets[0].value, plan.targets[0].unit.as_str()),
+        (10.0, "%")
+    );
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::UnreadableNumber && w.message.contains("增长两位数"))
+    );
+}
+
+#[test]
+fn saved_html_page_without_its_chrome() {
+    let mut dir = units();
+    dir.add("区经信局", ["奉化区经济和信息化局"]);
+    dir.add("区财政局", Vec::<String>::new());
+    let plan = parse_file(&fixture("chrome-page.html"), &dir).expect("parses");
+    assert_eq!(plan.source_format, "html");
+    assert_eq!(
+        plan.title.as_deref(),
+        Some("奉化区2019年制造业高质量发展行动方案")
+    );
+    assert_eq!(plan.doc_number.as_deref(), Some("奉经信〔2019〕8号"));
+    assert_eq!(plan.issuer.as_deref(), Some("奉化区经济和信息化局"));
+    assert_eq!(
+        plan.date.as_deref(),
+        Some("2019-03-15"),
+        "成文日期, not the 发布日期"
+    );
+    assert_eq!(
+        numbers(&plan),
+        ["一", "一.(一)", "一.(二)", "二", "二.1", "二.2", "三"]
+    );
+    let last = item(&plan, "三");
+    assert_eq!(
+        last.text, "加强要素保障，<重点>项目优先。",
+        "entities decoded, footer not appended"
+    );
+    assert!(
+        !plan.lines.iter().any(|l| l.contains("假条目")),
+        "scripts are dropped"
+    );
+    let row = item(&plan, "二.1");
+    assert_eq!(row.lead_units, ["区经信局"]);
+    assert_eq!(row.support_units, ["区财政局"]);
+    let names: Vec<_> = plan.targets.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["规上工业总产值", "规上工业总产值增速", "新增“小升规”企业"]
+    );
+    assert_eq!(plan.task_indicators.len(), 2);
+}
+
+/// Build a .docx in memory: a notice-less plan with typed numbering, Word automatic
+/// numbering and a task table whose 责任单位 cell spans two rows.
+fn sample_docx() -> Vec<u8> {
+    fn p(text: &str) -> String {
+        format!("<w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>")
+    }
+    fn auto(text: &str, level: u8) -> String {
+        format!(
+            "<w:p><w:pPr><w:numPr><w:ilvl w:val=\"{level}\"/><w:numId w:val=\"3\"/></w:numPr></w:pPr>\
+             <w:r><w:t>{text}</w:t></w:r></w:p>"
+        )
+    }
+    fn cell(text: &str, merge: Option<&str>) -> String {
+        let merge = match merge {
+            Some("restart") => "<w:tcPr><w:vMerge w:val=\"restart\"/></w:tcPr>".to_owned(),
+            Some(_) => "<w:tcPr><w:vMerge/></w:tcPr>".to_owned(),
+            None => String::new(),
+        };
+        format!(
+            "<w:tc>{merge}{}</w:tc>",
+            if text.is_empty() {
+                "<w:p/>".to_owned()
+            } else {
+                p(text)
+            }
+        )
+    }
+    let row = |cells: Vec<String>| format!("<w:tr>{}</w:tr>", cells.concat());
+    let body = [
+        p("北仑区2020年工业强区工作计划"),
+        p("仑经信〔2020〕12号"),
+        auto("工作目标", 0),
+        p("（一）全区规上工业增加值增长6%，新增规上工业企业&quot;小升规&quot;60家。"),
+        auto("重点任务", 0),
+        "<w:tbl>".to_owned(),
+        row(vec![
+            cell("序号", None),
+            cell("工作任务", None),
+            cell("责任单位", None),
+        ]),
+        row(vec![
+            cell("1", None),
+            cell("实施技改项目200项", None),
+            cell("县经信局、县财政局", Some("restart")),
+        ]),
+        row(vec![
+            cell("2", None),
+            cell("新增高新技术企业30家", None),
+            cell("", Some("continue")),
+        ]),
+        "</w:tbl>".to_owned(),
+        auto("保障措施", 0),
+        p("加强组织领导。"),
+        p("北仑区经济和信息化局"),
+        p("2020年3月5日"),
+    ]
+    .concat();
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+    );
+    let numbering = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+        <w:numbering xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+        <w:abstractNum w:abstractNumId=\"7\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"chineseCounting\"/>\
+        <w:lvlText w:val=\"%1、\"/></w:lvl></w:abstractNum><w:num w:numId=\"3\"><w:abstractNumId w:val=\"7\"/></w:num></w:numbering>";
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default();
+        for (name, content) in [
+            ("[Content_Types].xml", "<?xml version=\"1.0\"?><Types/>"),
+            ("word/document.xml", document.as_str()),
+            ("word/numbering.xml", numbering),
+        ] {
+            zip.start_file(name, opts).expect("zip entry");
+            zip.write_all(content.as_bytes()).expect("zip write");
+        }
+        zip.finish().expect("zip finish");
+    }
+    buf.into_inner()
+}
+
+#[test]
+fn docx_with_auto_numbering_and_a_task_table() {
+    let plan = parse_bytes(&sample_docx(), "plan.docx", &units()).expect("parses");
+    assert_eq!(plan.source_format, "docx");
+    assert_eq!(plan.title.as_deref(), Some("北仑区2020年工业强区工作计划"));
+    assert_eq!(plan.doc_number.as_deref(), Some("仑经信〔2020〕12号"));
+    assert_eq!(plan.issuer.as_deref(), Some("北仑区经济和信息化局"));
+    assert_eq!(plan.date.as_deref(), Some("2020-03-05"));
+    assert_eq!(
+        numbers(&plan),
+        ["一", "一.(一)", "二", "二.1", "二.2", "三"]
+    );
+    assert_eq!(item(&plan, "二").heading.as_deref(), Some("重点任务"));
+    // The merged 责任单位 cell applies to both rows.
+    assert_eq!(item(&plan, "二.1").units, ["县经信局", "县财政局"]);
+    assert_eq!(item(&plan, "二.2").units, ["县经信局", "县财政局"]);
+    let t: Vec<_> = plan
+        .targets
+        .iter()
+        .map(|t| (t.value, t.unit.as_str()))
+        .collect();
+    assert_eq!(t, [(6.0, "%"), (60.0, "家")]);
+    let ti: Vec<_> = plan
+        .task_indicators
+        .iter()
+        .map(|t| (t.section.as_deref(), t.value))
+        .collect();
+    assert_eq!(ti, [(Some("二.1"), 200.0), (Some("二.2"), 30.0)]);
+    assert_eq!(
+        item(&plan, "三").text,
+        "加强组织领导。",
+        "signature and date are not item text"
+    );
+}
+
+#[test]
+fn refusals_are_errors_naming_the_file() {
+    let dir = units();
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (Vec::new(), "empty.txt"),
+        (b"\n \r\n\t".to_vec(), "blank.txt"),
+        (vec![0u8, 159, 146, 150, 0, 1, 2, 3, 4, 5], "binary.bin"),
+        (b"\x81\x20\x81\x20\xff\xff".to_vec(), "mixed.txt"),
+        (b"%PDF-1.7 ...".to_vec(), "plan.pdf"),
+        (b"PK\x03\x04broken".to_vec(), "broken.docx"),
+    ];
+    for (bytes, name) in cases {
+        let err = parse_bytes(&bytes, name, &dir).expect_err(name);
+        let msg = err.to_string();
+        assert!(msg.contains(name), "{msg}");
+        assert!(
+            msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "Chinese in {msg}"
+        );
+    }
+    let big = vec![b'a'; (qx_plan::MAX_INPUT_BYTES + 1) as usize];
+    assert!(matches!(
+        parse_bytes(&big, "big.txt", &dir),
+        Err(PlanError::TooLarge { .. })
+    ));
+    let missing =
+        parse_file(std::path::Path::new("/nonexistent/plan.txt"), &dir).expect_err("missing");
+    assert!(missing.to_string().contains("/nonexistent/plan.txt"));
+}
+
+#[test]
+fn json_has_the_contract_shape() {
+    let plan = parse_file(&fixture("fullwidth-lead-support.txt"), &units()).expect("parses");
+    let v = serde_json::to_value(&plan).expect("json");
+    for key in [
+        "title",
+        "doc_number",
+        "issuer",
+        "date",
+        "year",
+        "items",
+        "targets",
+        "task_indicators",
+    ] {
+        assert!(v.get(key).is_some(), "{key}");
+    }
+    let t = &v["targets"][1];
+    assert_eq!(
+        t["value"],
+        serde_json::json!(40),
+        "integers print without .0"
+    );
+    assert_eq!(t["comparator"], ">=");
+    assert_eq!(v["targets"][3]["max"], serde_json::json!(10));
+    let outline = plan.to_outline();
+    assert!(outline.contains("二.(一).1") || outline.contains("1 实施智能制造工程"));
+    assert!(outline.contains("牵头 lead: 县经信局"));
+}
