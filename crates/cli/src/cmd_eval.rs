@@ -1,25 +1,372 @@
-//! `qx eval` and `qx bench eval`: the 亩均 evaluation over files. (Owned by the eval work.)
+//! `qx eval` and `qx bench eval`: the 亩均 evaluation over files (shared/contracts/eval.md), and
+//! its benchmark against DuckDB running the same scheme as SQL.
 
-use std::path::PathBuf;
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use qx_eval::bench_support::{self, Measured};
+use qx_eval::{CheckOptions, Scheme, check, csv_io, evaluate, generate};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+/// How many row errors are printed before the summary.
+const SHOWN_ERRORS: usize = 50;
 
 #[derive(clap::Args, Debug)]
 pub struct EvalArgs {
+    /// FACTS.csv: one enterprise-year per row, UTF-8, header first
     #[arg(long)]
     pub input: PathBuf,
+    /// RESULTS.csv to write; it is only created when the whole run succeeds
     #[arg(long)]
     pub out: PathBuf,
+    /// Scheme TOML (default: the built-in 黄岩 2022 scheme, crates/eval/schemes/default.toml)
+    #[arg(long)]
+    pub scheme: Option<PathBuf>,
+    /// Evaluate the valid rows and write the bad ones to <OUT>.errors.csv (e.g. results.errors.csv)
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Do not verify the 统一社会信用代码 check character (for placeholder keys)
+    #[arg(long)]
+    pub no_uscc_check: bool,
 }
 
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
+    /// Rows of generated facts
     #[arg(long, default_value_t = 1_000_000)]
     pub rows: usize,
+    /// Seed of the data generator (same seed, same file)
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Timed runs of each side; the median is reported
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Directory for facts.csv and both results (default: a temporary one, removed afterwards)
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
-pub fn run(_args: EvalArgs) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("not yet wired")
+/// The side file of `--skip-invalid`: `results.csv` → `results.errors.csv`.
+pub fn errors_path(out: &Path) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map_or_else(|| "results".into(), |s| s.to_string_lossy().into_owned());
+    out.with_file_name(format!("{stem}.errors.csv"))
 }
 
-pub fn bench(_args: BenchArgs) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("not yet wired")
+fn progress_bar(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{msg:8} [{bar:30}] {percent:>3}% {elapsed_precise}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_owned());
+    bar
+}
+
+pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let scheme = match &args.scheme {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!(
+                    "无法读取评价方案 {} (cannot read the scheme)",
+                    path.display()
+                )
+            })?;
+            Scheme::parse(&text).with_context(|| format!("评价方案 {}", path.display()))?
+        }
+        None => Scheme::default(),
+    };
+    let size = std::fs::metadata(&args.input)
+        .with_context(|| format!("无法读取 {} (cannot read the input)", args.input.display()))?
+        .len();
+
+    let bar = progress_bar(size, "读取");
+    let facts = csv_io::read_facts(&args.input, &scheme, &|n| bar.set_position(n))
+        .with_context(|| format!("{}", args.input.display()))?;
+    bar.set_message("校验");
+    let opts = CheckOptions {
+        check_uscc: !args.no_uscc_check,
+    };
+    let validation = check(&facts.table, &scheme, opts);
+    if !validation.missing_columns.is_empty() {
+        bail!(
+            "缺少必需的列: {} (missing required columns)",
+            validation.missing_columns.join(", ")
+        );
+    }
+
+    // Every problem, by line: unreadable cells first found by the reader, then rule violations.
+    let line_of = |row: usize| facts.lines.get(row).copied().unwrap_or(0);
+    let mut problems: Vec<(u64, String)> = facts
+        .issues
+        .iter()
+        .map(|i| (i.line, i.render()))
+        .chain(
+            validation
+                .issues
+                .iter()
+                .map(|i| (line_of(i.row), i.render(line_of))),
+        )
+        .collect();
+    problems.sort_by_key(|p| p.0);
+
+    let mut table = facts.table;
+    if !problems.is_empty() {
+        if !args.skip_invalid {
+            bar.finish_and_clear();
+            for (_, msg) in problems.iter().take(SHOWN_ERRORS) {
+                eprintln!("{msg}");
+            }
+            if problems.len() > SHOWN_ERRORS {
+                eprintln!(
+                    "…… 另有 {} 处错误未列出 (and {} more)",
+                    problems.len() - SHOWN_ERRORS,
+                    problems.len() - SHOWN_ERRORS
+                );
+            }
+            bail!(
+                "输入数据有 {n} 处错误, 未写出 {out}; 改正后重试, 或用 --skip-invalid 跳过错误行 \
+                 ({n} problems in the input; {out} was not written)",
+                n = problems.len(),
+                out = args.out.display()
+            );
+        }
+        let mut keep = vec![true; table.len()];
+        for i in &validation.issues {
+            keep[i.row] = false;
+        }
+        if !validation.issues.is_empty() {
+            table = table.filter(&keep);
+        }
+    }
+    if args.skip_invalid {
+        write_rejected(&args, &facts.header, &problems)?;
+        let bad_lines = {
+            let mut l: Vec<u64> = problems.iter().map(|p| p.0).collect();
+            l.dedup();
+            l.len()
+        };
+        if bad_lines > 0 {
+            bar.suspend(|| {
+                eprintln!(
+                    "已跳过 {bad_lines} 行有误的数据, 详见 {} (skipped {bad_lines} bad rows)",
+                    errors_path(&args.out).display()
+                )
+            });
+        }
+    }
+    if table.is_empty() {
+        bail!("没有可评价的数据行 (no valid rows to evaluate)");
+    }
+
+    bar.set_message("评分");
+    let results = evaluate(&table, &scheme);
+    for w in results.warnings() {
+        bar.suspend(|| eprintln!("注意: {w}"));
+    }
+
+    bar.set_message("写出");
+    bar.set_length(table.len() as u64);
+    bar.set_position(0);
+    csv_io::write_atomically(&args.out, |w| {
+        csv_io::write_results(w, &table, &results, &scheme, &|n| bar.set_position(n))
+    })
+    .with_context(|| format!("无法写出 {} (cannot write the results)", args.out.display()))?;
+    bar.finish_and_clear();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the `--skip-invalid` side file: one row per bad input row, with all its messages.
+fn write_rejected(
+    args: &EvalArgs,
+    header: &[String],
+    problems: &[(u64, String)],
+) -> anyhow::Result<()> {
+    let mut grouped: Vec<(u64, Vec<String>)> = Vec::new();
+    for (line, msg) in problems {
+        match grouped.last_mut() {
+            Some((l, msgs)) if l == line => msgs.push(msg.clone()),
+            _ => grouped.push((*line, vec![msg.clone()])),
+        }
+    }
+    let lines: Vec<u64> = grouped.iter().map(|g| g.0).collect();
+    let cells = csv_io::original_rows(&args.input, &lines)
+        .with_context(|| format!("{}", args.input.display()))?;
+    let rejected: Vec<(u64, Vec<String>, Vec<String>)> = grouped
+        .into_iter()
+        .zip(cells)
+        .map(|((line, msgs), cells)| (line, msgs, cells))
+        .collect();
+    let path = errors_path(&args.out);
+    csv_io::write_atomically(&path, |w| csv_io::write_rejected(w, header, &rejected))
+        .with_context(|| format!("无法写出 {} (cannot write the error rows)", path.display()))
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+fn check_status(what: &str, m: &Measured) -> anyhow::Result<()> {
+    if !m.status.success() {
+        bail!(
+            "{what} 运行失败 ({what} failed, {}):\n{}",
+            m.status,
+            String::from_utf8_lossy(&m.stderr)
+        );
+    }
+    Ok(())
+}
+
+pub fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let runs = args.runs.max(1);
+    let (dir, temporary) = match &args.dir {
+        Some(d) => (d.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("qx-bench-eval-{}", std::process::id())),
+            true,
+        ),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}", dir.display()))?;
+    let result = bench_in(&args, runs, &dir);
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
+
+fn bench_in(args: &BenchArgs, runs: usize, dir: &Path) -> anyhow::Result<ExitCode> {
+    let facts = dir.join("facts.csv");
+    let qx_out = dir.join("results_qx.csv");
+    let duck_out = dir.join("results_duckdb.csv");
+
+    let started = Instant::now();
+    eprintln!(
+        "生成 {} 行数据 (generating {} rows, seed {}) …",
+        args.rows, args.rows, args.seed
+    );
+    csv_io::write_atomically(&facts, |w| {
+        generate::write_facts_csv(w, args.rows, args.seed)
+    })
+    .with_context(|| format!("{}", facts.display()))?;
+    let size = std::fs::metadata(&facts)?.len();
+    eprintln!("  {:.1} MB in {:.2?}", size as f64 / 1e6, started.elapsed());
+
+    let exe = std::env::current_exe().context("cannot locate the qx binary")?;
+    let mut qx_walls = Vec::new();
+    let mut qx_rss = 0;
+    for i in 0..runs {
+        eprintln!("qx eval, run {}/{runs} …", i + 1);
+        let m = bench_support::run_measured(
+            Command::new(&exe)
+                .arg("eval")
+                .arg("--input")
+                .arg(&facts)
+                .arg("--out")
+                .arg(&qx_out),
+        )?;
+        check_status("qx eval", &m)?;
+        qx_walls.push(m.wall);
+        qx_rss = qx_rss.max(m.max_rss_kib);
+    }
+    let qx_wall = median(qx_walls);
+
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "qx bench eval: {} rows (seed {}), facts.csv {:.1} MB, {threads} CPUs, median of {runs} runs",
+        args.rows,
+        args.seed,
+        size as f64 / 1e6
+    );
+    println!(
+        "  qx eval                   wall {:>8.3} s   peak RSS {:>7.1} MiB",
+        qx_wall.as_secs_f64(),
+        mib(qx_rss)
+    );
+
+    let Some(version) = bench_support::duckdb_version() else {
+        println!(
+            "  DuckDB: not available (python3 cannot import duckdb). Install it with \
+             `pip install duckdb` and run again to get the comparison."
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    let sql = dir.join("duckdb_eval.sql");
+    let runner = dir.join("duckdb_eval.py");
+    std::fs::write(&sql, bench_support::DUCKDB_SQL)?;
+    std::fs::write(&runner, bench_support::DUCKDB_RUNNER)?;
+    let mut duck_walls = Vec::new();
+    let mut duck_query = Vec::new();
+    let mut duck_rss = 0;
+    for i in 0..runs {
+        eprintln!("DuckDB {version}, run {}/{runs} …", i + 1);
+        let m = bench_support::run_measured(
+            Command::new("python3")
+                .arg(&runner)
+                .arg(&sql)
+                .arg(&facts)
+                .arg(&duck_out),
+        )?;
+        check_status("DuckDB", &m)?;
+        duck_walls.push(m.wall);
+        let secs: f64 = String::from_utf8_lossy(&m.stdout)
+            .trim()
+            .parse()
+            .context("the DuckDB runner printed no timing")?;
+        duck_query.push(Duration::from_secs_f64(secs));
+        duck_rss = duck_rss.max(m.max_rss_kib);
+    }
+    let duck_wall = median(duck_walls);
+    let duck_query = median(duck_query);
+    println!(
+        "  DuckDB {version:<10} process wall {:>8.3} s   peak RSS {:>7.1} MiB",
+        duck_wall.as_secs_f64(),
+        mib(duck_rss)
+    );
+    println!(
+        "  DuckDB {version:<10} query   wall {:>8.3} s   (inside Python, excluding interpreter start-up)",
+        duck_query.as_secs_f64()
+    );
+    let ratio = duck_query.as_secs_f64() / qx_wall.as_secs_f64();
+    println!(
+        "  speed-up: {ratio:.2}× against the DuckDB query alone ({:.2}× against its process); target ≥ 4×: {}",
+        duck_wall.as_secs_f64() / qx_wall.as_secs_f64(),
+        if ratio >= 4.0 { "met" } else { "NOT met" }
+    );
+    println!(
+        "  peak memory target ≤ 300 MiB: {}",
+        if mib(qx_rss) <= 300.0 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+
+    let cmp = bench_support::compare_results(&qx_out, &duck_out)?;
+    println!(
+        "  outputs: {} vs {} rows; rank/class differences {}; score (2 dp) differences {} ({} beyond a rounding tie); item cells differing {}",
+        cmp.rows,
+        cmp.rows_other,
+        cmp.rank_or_class_mismatches,
+        cmp.score_mismatches,
+        cmp.score_mismatches_beyond_rounding,
+        cmp.item_mismatches
+    );
+    for e in &cmp.examples {
+        println!("{e}");
+    }
+    if cmp.agrees() {
+        println!("  outputs agree");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("  outputs DISAGREE");
+        Ok(ExitCode::FAILURE)
+    }
 }

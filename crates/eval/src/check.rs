@@ -6,7 +6,7 @@
 
 use crate::scheme::Scheme;
 use crate::table::InputTable;
-use crate::uscc;
+use qx_core::codes::{CreditCode, CreditCodeError};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -14,7 +14,7 @@ use std::borrow::Cow;
 /// One problem with one cell, in Chinese with an English gloss.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
-    /// Column name as in the input header.
+    /// Column name as in the input header (empty for a problem with the whole row).
     pub column: String,
     /// The offending cell as read (`None` when empty).
     pub value: Option<String>,
@@ -53,6 +53,9 @@ impl Issue {
             ),
             None => (self.zh.clone(), self.en.clone()),
         };
+        if c.is_empty() {
+            return format!("第{line}行: {zh} (line {line}: {en})");
+        }
         match &self.value {
             Some(v) => format!(
                 "第{line}行 \"{c}\": {zh}, 实际为 \"{v}\" (line {line}, column \"{c}\": {en}, got \"{v}\")"
@@ -168,16 +171,12 @@ pub fn check(table: &InputTable, scheme: &Scheme, opts: CheckOptions) -> Validat
                         issue: Issue::new("uscc", None, "必填, 不能为空", "required, must not be empty"),
                     });
                 } else if opts.check_uscc
-                    && let Err(e) = uscc::validate(code)
+                    && let Err(e) = CreditCode::parse(code)
                 {
+                    let (zh, en) = credit_code_problem(&e);
                     out.push(RowIssue {
                         row,
-                        issue: Issue::new(
-                            "uscc",
-                            Some(code),
-                            format!("不是有效的统一社会信用代码: {e}"),
-                            "not a valid unified social credit code (GB 32100)",
-                        ),
+                        issue: Issue::new("uscc", Some(code), zh, en),
                     });
                 }
                 for &(column, values, rule) in &rules {
@@ -240,6 +239,38 @@ pub fn check(table: &InputTable, scheme: &Scheme, opts: CheckOptions) -> Validat
         v.issues.sort_by_key(|i| i.row);
     }
     v
+}
+
+/// A short message for a bad 统一社会信用代码 (the cell value is shown beside it).
+fn credit_code_problem(e: &CreditCodeError) -> (String, String) {
+    match e {
+        CreditCodeError::Length { len, .. } => (
+            format!("统一社会信用代码应为18位, 此为{len}位"),
+            format!("a credit code has 18 characters, not {len}"),
+        ),
+        CreditCodeError::Character {
+            position, found, ..
+        } => (
+            format!("统一社会信用代码第{position}位 \"{found}\" 不合法 (不使用 I、O、Z、S、V)"),
+            format!("character {position} \"{found}\" is not allowed (no I, O, Z, S, V)"),
+        ),
+        CreditCodeError::NotDigit {
+            position, found, ..
+        } => (
+            format!(
+                "统一社会信用代码第{position}位应为数字 (第3—8位是行政区划码), 此为 \"{found}\""
+            ),
+            format!(
+                "position {position} must be a digit (3–8 are the region code), found \"{found}\""
+            ),
+        ),
+        CreditCodeError::CheckDigit {
+            expected, found, ..
+        } => (
+            format!("统一社会信用代码校验码错误: 第18位应为 \"{expected}\", 此为 \"{found}\""),
+            format!("wrong check character: expected \"{expected}\", found \"{found}\""),
+        ),
+    }
 }
 
 fn is_industry_code(code: &str) -> bool {
@@ -316,6 +347,42 @@ mod tests {
             [
                 "第2行 \"land_mu\": 必须大于0, 实际为 \"0\" (line 2, column \"land_mu\": must be greater than 0, got \"0\")",
                 "第4行 \"uscc\": 与第2行重复, 实际为 \"E1\" (line 4, column \"uscc\": duplicates line 2, got \"E1\")",
+            ]
+        );
+    }
+
+    /// The vectors of `shared/conventions.md` §2, through the row check.
+    #[test]
+    fn credit_code_vectors() {
+        let good = [
+            "914403001922038216",
+            "91310110666007217T",
+            "91330225MA2J4X2M2B",
+            "913302257995213595",
+            "91330225799531063A",
+            "91330225691361058X",
+        ];
+        let t = table(&good, &[1.0; 6]);
+        assert_eq!(
+            check(&t, &Scheme::default(), CheckOptions::default()).issues,
+            []
+        );
+        let bad = [
+            "914403001922038217",
+            "91440300192203821I",
+            "91350100M0001TGQXM",
+            "E1",
+        ];
+        let t = table(&bad, &[1.0; 4]);
+        let v = check(&t, &Scheme::default(), CheckOptions::default());
+        let zh: Vec<&str> = v.issues.iter().map(|i| i.issue.zh.as_ref()).collect();
+        assert_eq!(
+            zh,
+            [
+                "统一社会信用代码校验码错误: 第18位应为 \"6\", 此为 \"7\"",
+                "统一社会信用代码第18位 \"I\" 不合法 (不使用 I、O、Z、S、V)",
+                "统一社会信用代码校验码错误: 第18位应为 \"1\", 此为 \"M\"",
+                "统一社会信用代码应为18位, 此为2位",
             ]
         );
     }

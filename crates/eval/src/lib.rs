@@ -35,7 +35,6 @@ pub mod generate;
 pub mod number;
 pub mod scheme;
 pub mod table;
-pub mod uscc;
 
 pub use check::{CheckOptions, Issue, RowIssue, Validation, check};
 pub use engine::{GroupInfo, ItemStat, Results, evaluate};
