@@ -2,12 +2,13 @@
 
 mod cmd_eval;
 mod cmd_plan;
+mod cmd_system;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "qx", version, about = "强县 Qiangxian: 工业强县工作推进系统")]
+#[command(name = "qx", version, about = "强县 Qiangxian: 工业强县工作推进系统 (county industrial work plan system)")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -15,6 +16,20 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run the demo county (象山县 2017) on an embedded database
+    Demo(cmd_system::DemoArgs),
+    /// Run the web server
+    Serve(cmd_system::ServeArgs),
+    /// Create or upgrade the database schema
+    Migrate(cmd_system::MigrateArgs),
+    /// Manage user accounts
+    #[command(subcommand)]
+    User(cmd_system::UserCommand),
+    /// Write a consistent copy of the live database
+    Backup(cmd_system::BackupArgs),
+    /// The tamper-evident audit log
+    #[command(subcommand)]
+    Audit(cmd_system::AuditCommand),
     /// Plan documents (工作推进方案)
     #[command(subcommand)]
     Plan(PlanCommand),
@@ -37,9 +52,27 @@ enum BenchCommand {
     Eval(cmd_eval::BenchArgs),
 }
 
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("QX_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,qx=info,qx_web=info,qx_store=info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+/// Commands that touch the database or serve need the async runtime; the file tools don't.
+fn run_async<F: std::future::Future<Output = anyhow::Result<ExitCode>>>(f: F) -> anyhow::Result<ExitCode> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(f)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_tracing();
     let result = match cli.command {
+        Command::Demo(args) => run_async(cmd_system::demo(args)),
+        Command::Serve(args) => run_async(cmd_system::serve(args)),
+        Command::Migrate(args) => run_async(cmd_system::migrate(args)),
+        Command::User(cmd) => run_async(cmd_system::user(cmd)),
+        Command::Backup(args) => run_async(cmd_system::backup(args)),
+        Command::Audit(cmd) => run_async(cmd_system::audit(cmd)),
         Command::Plan(PlanCommand::Parse(args)) => cmd_plan::parse(args),
         Command::Eval(args) => cmd_eval::run(args),
         Command::Bench(BenchCommand::Eval(args)) => cmd_eval::bench(args),

@@ -63,6 +63,8 @@ pub struct Actor {
     pub role: Role,
     pub unit_id: Option<i64>,
     pub enterprise_id: Option<i64>,
+    /// Where the request came from, for the audit log ("" for the command line).
+    pub ip: String,
 }
 
 impl Actor {
@@ -74,6 +76,7 @@ impl Actor {
             role: Role::Admin,
             unit_id: None,
             enterprise_id: None,
+            ip: String::new(),
         }
     }
 
@@ -161,6 +164,7 @@ mod tests {
             role: Role::Unit,
             unit_id: Some(unit),
             enterprise_id: None,
+            ip: String::new(),
         }
     }
 

@@ -231,6 +231,14 @@ impl CreditCode {
         Ok(code)
     }
 
+    /// Completes the first 17 characters with their check character (for generated test and
+    /// demo data).
+    pub fn complete(first17: &str) -> Result<Self, CreditCodeError> {
+        let mut code = Self::parse_unchecked(&format!("{first17}0"))?;
+        code.0[17] = credit_check_char(&code.0[..17]) as u8;
+        Ok(code)
+    }
+
     /// Parses a code without checking its check character (the administrator's override for
     /// legacy codes). Length, alphabet and the digit-only region part are still enforced.
     pub fn parse_unchecked(s: &str) -> Result<Self, CreditCodeError> {
@@ -791,6 +799,13 @@ serde_via_string!(IndustryCode, IndustryCodeError);
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn complete_appends_the_check_character() {
+        let code = super::CreditCode::complete("91440300192203821").unwrap();
+        assert_eq!(code.as_str(), "914403001922038216");
+        assert!(super::CreditCode::parse(code.as_str()).is_ok());
+    }
+
     use super::*;
 
     const VALID: [&str; 6] = [

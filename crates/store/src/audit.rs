@@ -31,7 +31,7 @@ impl<'a> AuditEntry<'a> {
             entity_id: entity_id.to_string(),
             before: None,
             after: None,
-            ip: "",
+            ip: &actor.ip,
         }
     }
 

@@ -16,6 +16,8 @@ pub mod enterprises;
 pub mod migrate;
 pub mod sessions;
 pub mod settings;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod units;
 pub mod users;
 

@@ -52,6 +52,7 @@ impl UserRow {
             role: self.role(),
             unit_id: self.unit_id,
             enterprise_id: self.enterprise_id,
+            ip: String::new(),
         }
     }
 

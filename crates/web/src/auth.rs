@@ -221,8 +221,9 @@ pub struct Auth {
 }
 
 impl Auth {
+    /// The signed-in user, carrying the client address into every audit entry.
     pub fn actor(&self) -> Actor {
-        self.session.actor()
+        Actor { ip: self.ctx.ip.clone(), ..self.session.actor() }
     }
 }
 

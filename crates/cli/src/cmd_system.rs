@@ -1,0 +1,412 @@
+//! `qx demo`, `qx serve`, `qx migrate`, `qx user …`, `qx backup`, `qx audit verify`:
+//! running and maintaining an installation.
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use qx_core::access::{check_password_strength, Actor, Role};
+use qx_core::password;
+use qx_store::users::NewUser;
+use qx_store::Store;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Where the data lives: an embedded database in a folder, or a PostgreSQL URL.
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// Folder of the embedded SQLite database (qx.db)
+    #[arg(long, default_value = "qx-data", env = "QX_DATA_DIR")]
+    pub data_dir: PathBuf,
+    /// PostgreSQL (or sqlite://) URL; overrides --data-dir
+    #[arg(long, env = "QX_DATABASE_URL")]
+    pub database: Option<String>,
+}
+
+impl DbArgs {
+    pub fn url(&self) -> String {
+        self.database
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("qx.db").display()))
+    }
+
+    pub async fn open(&self) -> anyhow::Result<Store> {
+        let store = match &self.database {
+            Some(url) => Store::connect(url).await,
+            None => Store::open_data_dir(&self.data_dir).await,
+        }
+        .with_context(|| format!("无法打开数据库 {}", self.describe()))?;
+        Ok(store)
+    }
+
+    /// Opens and brings the schema up to date.
+    pub async fn open_migrated(&self) -> anyhow::Result<Store> {
+        let store = self.open().await?;
+        store.migrate().await.context("数据库迁移失败 (migration failed)")?;
+        Ok(store)
+    }
+
+    fn describe(&self) -> String {
+        match &self.database {
+            Some(url) => redact(url),
+            None => self.data_dir.display().to_string(),
+        }
+    }
+}
+
+/// Hides the password in a database URL for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080", env = "QX_LISTEN")]
+    pub listen: String,
+    /// Mark cookies Secure (set when served over HTTPS, e.g. behind a TLS proxy)
+    #[arg(long, env = "QX_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Minutes of inactivity that end a session (等保: 30 for level 2, 15 for level 3)
+    #[arg(long, default_value_t = 30)]
+    pub session_idle_minutes: i64,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Folder for the demo database
+    #[arg(long, default_value = "qx-demo")]
+    pub data_dir: PathBuf,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Seed of the generated county (the same seed gives the same county)
+    #[arg(long, default_value_t = 2017)]
+    pub seed: u64,
+    /// Create the data and exit without serving
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+fn web_config(secure_cookies: bool, idle_minutes: i64) -> qx_web::Config {
+    qx_web::Config {
+        secure_cookies,
+        session_idle_secs: idle_minutes.max(1) * 60,
+        ..qx_web::Config::default()
+    }
+}
+
+async fn listen_and_serve(store: Store, config: qx_web::Config, listen: &str) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("无法监听 {listen} (address in use? try --listen 127.0.0.1:8081)"))?;
+    let addr = listener.local_addr()?;
+    eprintln!("强县 Qiangxian 已启动: http://{addr}/  (Ctrl-C 退出)");
+    let state = qx_web::AppState { store, config: Arc::new(config) };
+    qx_web::serve(state, listener).await
+}
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let store = args.db.open_migrated().await?;
+    if store.count_users().await? == 0 {
+        eprintln!(
+            "提示: 数据库中还没有用户。先运行 `qx migrate --seed-registry` 登记单位, 再用 `qx user add --role admin …` 创建办公室账户。"
+        );
+    }
+    listen_and_serve(store, web_config(args.secure_cookies, args.session_idle_minutes), &args.listen).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let db = DbArgs { data_dir: args.data_dir.clone(), database: None };
+    let store = db.open_migrated().await?;
+    if store.get_setting(qx_demo::DEMO_MARKER).await?.is_none() {
+        let password = std::env::var("QX_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+        if let Some(p) = &password {
+            check_password_strength(p).map_err(|m| anyhow::anyhow!("QX_DEMO_PASSWORD: {m}"))?;
+        }
+        eprintln!("正在生成演示县 (象山县) 数据 … (generating the demo county)");
+        let opts = qx_demo::DemoOptions { seed: args.seed, password };
+        let accounts = qx_demo::seed(&store, &opts).await?;
+        let file = args.data_dir.join("demo-accounts.txt");
+        write_accounts(&file, &accounts)?;
+        print_accounts(&accounts, &file);
+    } else {
+        eprintln!(
+            "使用已有演示数据 {} (reusing the demo data; accounts are listed in {})",
+            args.data_dir.display(),
+            args.data_dir.join("demo-accounts.txt").display()
+        );
+    }
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    listen_and_serve(store, web_config(false, 30), &args.listen).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_accounts(path: &Path, accounts: &[qx_demo::DemoAccount]) -> anyhow::Result<()> {
+    let mut out = String::from("# 强县演示账户 (demo accounts): 用户名\t密码\t角色\t姓名\t所属\n");
+    for a in accounts {
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\n",
+            a.username,
+            a.password,
+            a.role.label_zh(),
+            a.display_name,
+            a.belongs_to
+        ));
+    }
+    let mut f = open_private(path)?;
+    f.write_all(out.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::create(path)
+}
+
+fn print_accounts(accounts: &[qx_demo::DemoAccount], file: &Path) {
+    println!("演示账户 (demo accounts):");
+    // One of each role: the office, a leader, a department, a town, an enterprise.
+    for a in accounts {
+        if matches!(a.username.as_str(), "admin" | "leader" | "jxj1" | "sp1" | "qy01") {
+            println!("  {:<8} {:<10} {:<16} {} · {}", a.role.label_zh(), a.username, a.password, a.display_name, a.belongs_to);
+        }
+    }
+    println!("全部 {} 个账户见 {} (all accounts)", accounts.len(), file.display());
+}
+
+#[derive(Args, Debug)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Also load the built-in unit registry (象山县) and official holiday calendars into an empty database
+    #[arg(long)]
+    pub seed_registry: bool,
+}
+
+pub async fn migrate(args: MigrateArgs) -> anyhow::Result<ExitCode> {
+    let store = args.db.open().await?;
+    let applied = store.migrate().await?;
+    eprintln!(
+        "数据库结构版本 {} (applied: {:?})",
+        store.schema_version().await?,
+        applied
+    );
+    if args.seed_registry {
+        if store.list_units().await?.is_empty() {
+            let units = qx_demo::registry::seed_registry(&store).await?;
+            let days = qx_demo::registry::seed_calendar(&store).await?;
+            eprintln!("已登记 {} 个单位, {} 个节假日/调休日", units.len(), days);
+        } else {
+            eprintln!("单位登记表非空, 未重复载入 (registry not empty; nothing loaded)");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account
+    Add(UserAddArgs),
+    /// Set a new password (read from stdin, or generated and printed)
+    Passwd(UserNameArgs),
+    /// Lock an account until unlocked
+    Lock(UserNameArgs),
+    /// Unlock an account (also clears a failed-login lockout)
+    Unlock(UserNameArgs),
+    /// List accounts
+    List(UserListArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Login name
+    pub username: String,
+    /// Person's name
+    #[arg(long)]
+    pub name: String,
+    /// admin | leader | unit | enterprise
+    #[arg(long)]
+    pub role: String,
+    /// The unit (short name, full name or alias); required except for enterprise users
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// The enterprise's 统一社会信用代码 (enterprise users)
+    #[arg(long)]
+    pub enterprise: Option<String>,
+    /// Read the password from the first line of stdin instead of generating one
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct UserNameArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    pub username: String,
+    /// Read the password from the first line of stdin instead of generating one
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct UserListArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// A password from stdin (checked against the rules) or a generated one (printed).
+fn obtain_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let p = line.trim_end_matches(['\r', '\n']).to_string();
+        check_password_strength(&p).map_err(|m| anyhow::anyhow!("{m}"))?;
+        Ok((p, false))
+    } else {
+        Ok((password::random_secret()[..14].to_string() + "Q!", true))
+    }
+}
+
+pub async fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
+    let system = Actor::system();
+    match cmd {
+        UserCommand::Add(a) => {
+            let store = a.db.open_migrated().await?;
+            let role = Role::parse(&a.role).with_context(|| format!("角色 {:?} 无效: admin | leader | unit | enterprise", a.role))?;
+            let unit_id = match &a.unit {
+                Some(name) => Some(store.resolve_unit(name).await?.with_context(|| format!("找不到单位 {name:?}"))?.id),
+                None => None,
+            };
+            let enterprise_id = match &a.enterprise {
+                Some(code) => {
+                    let list = store.list_enterprises(&system).await?;
+                    Some(list.iter().find(|e| e.credit_code == *code).with_context(|| format!("找不到企业 {code}"))?.id)
+                }
+                None => None,
+            };
+            let (pw, generated) = obtain_password(a.password_stdin)?;
+            let user = NewUser {
+                username: a.username.clone(),
+                display_name: a.name,
+                role,
+                unit_id,
+                enterprise_id,
+                phone: String::new(),
+                password_hash: password::hash_password(&pw)?,
+            };
+            let id = store.create_user(&system, &user).await?;
+            eprintln!("已创建用户 {} (id {id})", a.username);
+            if generated {
+                println!("{pw}");
+            }
+        }
+        UserCommand::Passwd(a) => {
+            let store = a.db.open_migrated().await?;
+            let u = find(&store, &a.username).await?;
+            let (pw, generated) = obtain_password(a.password_stdin)?;
+            store.set_password(&system, u, &password::hash_password(&pw)?).await?;
+            eprintln!("已重置 {} 的密码", a.username);
+            if generated {
+                println!("{pw}");
+            }
+        }
+        UserCommand::Lock(a) => {
+            let store = a.db.open_migrated().await?;
+            let u = find(&store, &a.username).await?;
+            store.set_user_locked(&system, u, true).await?;
+            eprintln!("已锁定 {}", a.username);
+        }
+        UserCommand::Unlock(a) => {
+            let store = a.db.open_migrated().await?;
+            let u = find(&store, &a.username).await?;
+            store.set_user_locked(&system, u, false).await?;
+            eprintln!("已解锁 {}", a.username);
+        }
+        UserCommand::List(a) => {
+            let store = a.db.open_migrated().await?;
+            let units: std::collections::HashMap<i64, String> =
+                store.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+            for u in store.list_users(&system).await? {
+                let unit = u.unit_id.and_then(|id| units.get(&id).cloned()).unwrap_or_default();
+                let locked = if u.locked_until.is_some_and(|t| t > qx_store::now()) { "已锁定" } else { "" };
+                println!("{}\t{}\t{}\t{}\t{}", u.username, u.display_name, u.role.label_zh(), unit, locked);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn find(store: &Store, username: &str) -> anyhow::Result<i64> {
+    match store.find_user_by_username(username).await? {
+        Some(u) => Ok(u.id),
+        None => bail!("找不到用户 {username:?}"),
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Where to write the copy (must not exist)
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+pub async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
+    let store = args.db.open().await?;
+    store.backup_to(&args.out, &args.db.url()).await?;
+    let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    eprintln!("已备份到 {} ({} KB)", args.out.display(), size / 1024);
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Recompute the audit log's hash chain and report the first broken entry
+    Verify(UserListArgs),
+}
+
+pub async fn audit(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        AuditCommand::Verify(a) => {
+            let store = a.db.open().await?;
+            let v = store.verify_audit().await?;
+            match v.first_bad_seq {
+                None => {
+                    println!("审计日志完整: {} 条记录, 哈希链校验通过 (audit chain intact)", v.entries);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(seq) => {
+                    println!(
+                        "审计日志被篡改: 第 {seq} 条起哈希链断裂 — {} (audit chain broken)",
+                        v.reason.unwrap_or_default()
+                    );
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+    }
+}

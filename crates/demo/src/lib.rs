@@ -1,0 +1,145 @@
+//! The demo county (象山县): everything `qx demo` shows, generated from a seed.
+//!
+//! The same seed always gives the same county, so tests and screenshots are stable. Only the
+//! passwords are random (unless `QX_DEMO_PASSWORD` fixes them): a demo left running on a
+//! network must not open with a published password.
+//!
+//! Each module adds its part here; [`seed`] runs them in order in one transaction per part.
+
+mod people;
+pub mod registry;
+
+use qx_core::access::{Actor, Role};
+use qx_core::codes::CreditCode;
+use qx_core::password;
+use qx_store::enterprises::{insert_enterprise, NewEnterprise};
+use qx_store::users::{insert_user, NewUser};
+use qx_store::{AuditEntry, Store, StoreError};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+/// Marks a database as holding the demo county.
+pub const DEMO_MARKER: &str = "demo.seed";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("demo data: {0}")]
+    Data(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub seed: u64,
+    /// One password for every demo account; random per account when `None`.
+    pub password: Option<String>,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions { seed: 2017, password: None }
+    }
+}
+
+/// One demo login.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+    pub display_name: String,
+    /// The unit or enterprise the account belongs to.
+    pub belongs_to: String,
+}
+
+/// Fills an empty database with the demo county; returns the accounts created.
+/// Refuses to touch a database that already has users.
+pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>, DemoError> {
+    if store.count_users().await? > 0 {
+        return Err(DemoError::Data("数据库中已有用户, 不能载入演示数据 (database already has users)".into()));
+    }
+    let actor = Actor::system();
+    let units = registry::seed_registry(store).await?;
+    registry::seed_calendar(store).await?;
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let mut accounts = Vec::new();
+
+    // Enterprises with accounts: a few real-looking firms in the industrial towns.
+    let mut tx = store.begin().await?;
+    let mut enterprises = Vec::new();
+    for (i, (name, town, industry, scale)) in people::ENTERPRISES.iter().enumerate() {
+        let town_id = units.iter().find(|u| u.name == *town).map(|u| u.id);
+        let org: u32 = rng.random_range(10_000_000..99_999_999);
+        let code = CreditCode::complete(&format!("91330225{org:08}{}", i % 10))
+            .map_err(|e| DemoError::Data(e.to_string()))?;
+        let e = NewEnterprise {
+            credit_code: code.as_str().to_string(),
+            name: (*name).to_string(),
+            town_id,
+            industry_code: Some((*industry).to_string()),
+            scale: (*scale).to_string(),
+        };
+        let id = insert_enterprise(&mut tx, &e).await?;
+        enterprises.push((id, e));
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+
+    // Accounts: the office, a leader, one or two liaisons per responsible unit, one contact
+    // per enterprise.
+    let office = units
+        .iter()
+        .find(|u| u.kind == "office")
+        .ok_or_else(|| DemoError::Data("registry has no office".into()))?;
+    let mut plans: Vec<(NewUser, String)> = Vec::new();
+    let mut push = |username: String, display_name: String, role: Role, unit_id: Option<i64>, enterprise_id: Option<i64>, belongs: String, rng: &mut ChaCha8Rng| {
+        let phone = format!("1{}{:08}", [3, 5, 8][rng.random_range(0..3)], rng.random_range(0..100_000_000u32));
+        plans.push((
+            NewUser { username, display_name, role, unit_id, enterprise_id, phone, password_hash: String::new() },
+            belongs,
+        ));
+    };
+    push("admin".into(), people::name(&mut rng), Role::Admin, Some(office.id), None, office.name.clone(), &mut rng);
+    push("office2".into(), people::name(&mut rng), Role::Admin, Some(office.id), None, office.name.clone(), &mut rng);
+    push("leader".into(), people::name(&mut rng), Role::Leader, Some(office.id), None, "县领导".into(), &mut rng);
+    push("leader2".into(), people::name(&mut rng), Role::Leader, Some(office.id), None, "县领导".into(), &mut rng);
+    for u in units.iter().filter(|u| !matches!(u.kind.as_str(), "office" | "group" | "enterprise")) {
+        let n = if u.kind == "department" && rng.random_bool(0.4) { 2 } else { 1 };
+        for k in 1..=n {
+            push(format!("{}{k}", u.slug), people::name(&mut rng), Role::Unit, Some(u.id), None, u.name.clone(), &mut rng);
+        }
+    }
+    for (i, (id, e)) in enterprises.iter().enumerate() {
+        push(format!("qy{:02}", i + 1), people::name(&mut rng), Role::Enterprise, None, Some(*id), e.name.clone(), &mut rng);
+    }
+
+    // Hashing ~100 passwords with argon2 is the slow part: spread it over the cores.
+    let passwords: Vec<String> = plans
+        .iter()
+        .map(|_| opts.password.clone().unwrap_or_else(|| password::random_secret()[..12].to_string() + "A!"))
+        .collect();
+    let hashes: Vec<Result<String, password::HashError>> =
+        passwords.par_iter().map(|p| password::hash_password(p)).collect();
+    let mut tx = store.begin().await?;
+    for ((mut user, belongs), (pw, hash)) in plans.into_iter().zip(passwords.into_iter().zip(hashes)) {
+        user.password_hash = hash.map_err(|e| DemoError::Data(e.to_string()))?;
+        let id = insert_user(&mut tx, &user).await?;
+        qx_store::audit::append(&mut tx, AuditEntry::new(&actor, "user.create", "user", id).after(&user)).await?;
+        accounts.push(DemoAccount {
+            username: user.username,
+            password: pw,
+            role: user.role,
+            display_name: user.display_name,
+            belongs_to: belongs,
+        });
+    }
+    Store::put_setting(&mut tx, DEMO_MARKER, &opts.seed.to_string()).await?;
+    qx_store::audit::append(
+        &mut tx,
+        AuditEntry::new(&actor, "demo.seed", "settings", DEMO_MARKER).after(serde_json::json!({"seed": opts.seed})),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(accounts)
+}

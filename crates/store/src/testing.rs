@@ -1,0 +1,66 @@
+//! Fresh, migrated databases for tests: always an SQLite file, and a PostgreSQL database too
+//! when `QX_TEST_DATABASE_URL` points at a server (CI sets it), so every store test runs on
+//! both engines.
+
+use crate::{Result, Store};
+use sqlx::AssertSqlSafe;
+
+/// An engine's name and a fresh store on it. The SQLite file lives as long as the `TempDir`.
+pub struct TestDb {
+    pub name: &'static str,
+    pub store: Store,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh SQLite database in a temporary folder.
+pub async fn sqlite() -> Result<TestDb> {
+    let dir = tempfile::tempdir().map_err(|e| crate::StoreError::Invalid(e.to_string()))?;
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("qx.db").display());
+    let store = Store::connect(&url).await?;
+    store.migrate().await?;
+    Ok(TestDb { name: "sqlite", store, url, _dir: Some(dir) })
+}
+
+/// A fresh PostgreSQL database on the server in `QX_TEST_DATABASE_URL`, if set.
+pub async fn postgres() -> Result<Option<TestDb>> {
+    let Ok(server) = std::env::var("QX_TEST_DATABASE_URL") else {
+        return Ok(None);
+    };
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&server).await?;
+    let bytes: [u8; 8] = rand_bytes();
+    let name: String = format!("qx_test_{}", hex::encode(bytes));
+    // A database name cannot be a bind parameter; this one is our own [a-z0-9_] string.
+    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await?;
+    admin.close().await;
+    let url = match server.rfind('/') {
+        Some(i) if server[..i].contains("://") && !server[..i].ends_with('/') => {
+            let rest = server[i + 1..].find('?').map(|q| &server[i + 1 + q..]).unwrap_or("");
+            format!("{}/{name}{rest}", &server[..i])
+        }
+        _ => format!("{}/{name}", server.trim_end_matches('/')),
+    };
+    let store = Store::connect(&url).await?;
+    store.migrate().await?;
+    Ok(Some(TestDb { name: "postgres", store, url, _dir: None }))
+}
+
+/// Every engine available here.
+pub async fn all() -> Result<Vec<TestDb>> {
+    let mut dbs = vec![sqlite().await?];
+    dbs.extend(postgres().await?);
+    Ok(dbs)
+}
+
+fn rand_bytes() -> [u8; 8] {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let counter = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mixed = (nanos as u64) ^ (u64::from(std::process::id()) << 32) ^ counter.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    mixed.to_le_bytes()
+}
+
+static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);

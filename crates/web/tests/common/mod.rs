@@ -1,0 +1,98 @@
+//! Starts the real application on a random loopback port with a fresh database.
+
+use qx_core::access::{Actor, Role};
+use qx_core::password::hash_password;
+use qx_store::testing::TestDb;
+use qx_store::users::NewUser;
+use qx_store::Store;
+use std::sync::Arc;
+
+pub const PASSWORD: &str = "Xiangshan#2017";
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub units: std::collections::HashMap<String, i64>,
+    _db: TestDb,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(qx_web::Config::default(), qx_store::testing::sqlite().await.unwrap()).await
+}
+
+/// Serves `db` with the built-in registry and one account per role:
+/// admin, leader, jxj1 (县经信局), sp1 (石浦镇), xz1 (西周镇).
+pub async fn spawn_app_with(config: qx_web::Config, db: TestDb) -> TestApp {
+    let store = db.store.clone();
+    let units = qx_demo::registry::seed_registry(&store).await.unwrap();
+    let units: std::collections::HashMap<String, i64> = units.into_iter().map(|u| (u.name, u.id)).collect();
+    let hash = hash_password(PASSWORD).unwrap();
+    let system = Actor::system();
+    for (username, role, unit) in [
+        ("admin", Role::Admin, "县工业强县办"),
+        ("leader", Role::Leader, "县工业强县办"),
+        ("jxj1", Role::Unit, "县经信局"),
+        ("sp1", Role::Unit, "石浦镇"),
+        ("xz1", Role::Unit, "西周镇"),
+    ] {
+        let user = NewUser {
+            username: username.into(),
+            display_name: format!("{username}-name"),
+            role,
+            unit_id: Some(units[unit]),
+            enterprise_id: None,
+            phone: String::new(),
+            password_hash: hash.clone(),
+        };
+        store.create_user(&system, &user).await.unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = qx_web::AppState { store: store.clone(), config: Arc::new(config) };
+    tokio::spawn(qx_web::serve(state, listener));
+    TestApp { base, store, units, _db: db }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The CSRF token from the first form on a page.
+pub async fn csrf(c: &reqwest::Client, url: &str) -> String {
+    let body = c.get(url).send().await.unwrap().text().await.unwrap();
+    let marker = "name=\"_csrf\" value=\"";
+    let start = body.find(marker).unwrap_or_else(|| panic!("no CSRF field on {url}")) + marker.len();
+    body[start..].split('"').next().unwrap().to_string()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn login_response(&self, c: &reqwest::Client, username: &str, password: &str) -> reqwest::Response {
+        let token = csrf(c, &self.url("/login")).await;
+        c.post(self.url("/login"))
+            .form(&[("_csrf", token.as_str()), ("username", username), ("password", password), ("next", "/")])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A signed-in client.
+    pub async fn login(&self, username: &str) -> reqwest::Client {
+        let c = client();
+        let resp = self.login_response(&c, username, PASSWORD).await;
+        assert_eq!(resp.status(), 303, "login as {username}");
+        c
+    }
+
+    pub async fn user_id(&self, username: &str) -> i64 {
+        self.store.find_user_by_username(username).await.unwrap().unwrap().id
+    }
+}
