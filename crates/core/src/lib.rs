@@ -9,4 +9,5 @@ pub mod codes;
 pub mod money;
 pub mod password;
 pub mod period;
+pub mod problem;
 pub mod units;

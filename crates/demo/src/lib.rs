@@ -6,7 +6,9 @@
 //!
 //! Each module adds its part here; [`seed`] runs them in order in one transaction per part.
 
+pub mod enterprises;
 mod people;
+pub mod problems;
 pub mod registry;
 
 use qx_core::access::{Actor, Role};
@@ -134,6 +136,13 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
             belongs_to: belongs,
         });
     }
+    tx.commit().await.map_err(StoreError::from)?;
+
+    // Each module's part of the county, in dependency order.
+    enterprises::seed(store, &mut rng).await?;
+    problems::seed(store, &mut rng).await?;
+
+    let mut tx = store.begin().await?;
     Store::put_setting(&mut tx, DEMO_MARKER, &opts.seed.to_string()).await?;
     qx_store::audit::append(
         &mut tx,

@@ -13,7 +13,9 @@ pub mod audit;
 pub mod backup;
 pub mod calendar;
 pub mod enterprises;
+pub mod evaluation;
 pub mod migrate;
+pub mod problems;
 pub mod sessions;
 pub mod settings;
 #[cfg(feature = "testing")]

@@ -36,6 +36,9 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("app.name", "强县 · 工业强县工作推进系统", "Qiangxian · County Industry Work Plan"),
     ("app.short", "强县", "Qiangxian"),
     ("nav.home", "首页", "Home"),
+    ("nav.plans", "工作方案", "Plans"),
+    ("nav.problems", "企业难题", "Problems"),
+    ("nav.enterprises", "企业与亩均评价", "Enterprises"),
     ("nav.units", "单位", "Units"),
     ("nav.users", "用户", "Users"),
     ("nav.audit", "审计日志", "Audit log"),
@@ -134,9 +137,14 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.server", "服务器内部错误, 已记录", "Internal error; it has been logged"),
 ];
 
+/// Every module's strings; each module keeps its own table beside its pages.
+const TABLES: &[&[(&str, &str, &str)]] = &[MESSAGES, crate::problems::MESSAGES, crate::enterprises::MESSAGES];
+
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    TABLE.get_or_init(|| MESSAGES.iter().map(|&(k, zh, en)| (k, (zh, en))).collect())
+    TABLE.get_or_init(|| {
+        TABLES.iter().flat_map(|t| t.iter()).map(|&(k, zh, en)| (k, (zh, en))).collect()
+    })
 }
 
 /// Looks up a UI string; an unknown key is shown as itself so a missing entry is visible.
@@ -177,7 +185,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_both_languages_present() {
         let mut seen = std::collections::HashSet::new();
-        for (k, zh, en) in MESSAGES {
+        for (k, zh, en) in TABLES.iter().flat_map(|t| t.iter()) {
             assert!(seen.insert(k), "duplicate key {k}");
             assert!(!zh.is_empty() && !en.is_empty(), "{k} lacks a translation");
         }

@@ -6,8 +6,10 @@
 
 pub mod api;
 pub mod auth;
+pub mod enterprises;
 pub mod i18n;
 pub mod pages;
+pub mod problems;
 
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -182,6 +184,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(html)
         .merge(api::routes())
+        .merge(problems::routes())
+        .merge(enterprises::routes())
         .route("/healthz", get(healthz))
         .route("/assets/{*path}", get(asset))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))

@@ -1,0 +1,1 @@
+//! 企业难题 (enterprise problems): states, tiers and time limits. (Being built.)

@@ -1,0 +1,1 @@
+//! Enterprise yearly facts, evaluation schemes and results (亩均效益). (Being built.)
