@@ -41,7 +41,14 @@ pub struct Marker {
 
 /// Recognise a numbering marker at the start of `line` (already trimmed).
 pub fn parse_marker(line: &str) -> Option<Marker> {
-    let chars: Vec<(usize, char)> = line.char_indices().take(16).collect();
+    // Markers are short: look at the first 16 chars only, without allocating.
+    let mut buf = [(0usize, '\0'); 16];
+    let mut len = 0;
+    for (k, item) in line.char_indices().take(16).enumerate() {
+        buf[k] = item;
+        len = k + 1;
+    }
+    let chars = &buf[..len];
     let c0 = fold(chars.first()?.1);
     let at = |i: usize| chars.get(i).map(|(_, c)| fold(*c));
     let offset = |i: usize| chars.get(i).map_or(line.len(), |(o, _)| *o);

@@ -74,7 +74,7 @@ const FILE_EXTENSIONS: &[&str] = &[
 
 /// Is this line web-page chrome rather than document text?
 pub(crate) fn is_chrome(line: &str) -> bool {
-    let n = line.chars().count();
+    let n = line.chars().take(81).count();
     if n <= 80 && CHROME.iter().any(|w| line.contains(w)) && !line.contains("发文字号") {
         return true;
     }
@@ -88,11 +88,21 @@ pub(crate) fn is_chrome(line: &str) -> bool {
     {
         return true;
     }
-    let lower = line.to_ascii_lowercase();
-    if FILE_EXTENSIONS.iter().any(|e| lower.ends_with(e)) && !line.starts_with("附件") {
-        return true;
+    if line.ends_with(|c: char| c.is_ascii_alphabetic()) && !line.starts_with("附件") {
+        let tail: String = line
+            .chars()
+            .rev()
+            .take(6)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let tail = tail.to_ascii_lowercase();
+        if FILE_EXTENSIONS.iter().any(|e| tail.ends_with(e)) {
+            return true;
+        }
     }
-    is_page_number(line)
+    n <= 24 && is_page_number(line)
 }
 
 /// "- 3 -", "— 3 —", "第 2 页 共 5 页", "2/5".

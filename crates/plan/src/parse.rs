@@ -107,7 +107,10 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
             .filter(|l| l.kind == LineKind::Text)
             .map(|l| l.text)
     };
-    let is_marker = |i: usize| text_at(i).and_then(parse_marker).is_some();
+    let markers: Vec<Option<Marker>> = (0..lines.len())
+        .map(|i| text_at(i).and_then(parse_marker))
+        .collect();
+    let is_marker = |i: usize| markers.get(i).is_some_and(Option::is_some);
     let next_text = |from: usize| (from..lines.len()).find(|&i| lines[i].kind == LineKind::Text);
 
     // --- head: notice, title, body start -------------------------------------------------
@@ -190,9 +193,9 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
     if let Some(first) = first_item {
         for i in first + 1..lines.len() {
             let Some(t) = text_at(i) else { continue };
-            let key = fold_key(t);
+            let key = fold_key(&t.chars().take(8).collect::<String>());
             let annex =
-                (key.starts_with("附件") && key.chars().count() < 60) || key.starts_with("附:");
+                (key.starts_with("附件") && t.chars().count() < 60) || key.starts_with("附:");
             if annex
                 || key.starts_with("抄送")
                 || key.starts_with("抄报")
@@ -201,7 +204,7 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
                 body_end = i;
                 break;
             }
-            if standalone_date(t).is_some() {
+            if t.len() <= 60 && t.contains('年') && standalone_date(t).is_some() {
                 let prev = (first + 1..i)
                     .rev()
                     .find(|&p| lines[p].kind == LineKind::Text);
@@ -280,8 +283,10 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
     let mut last_of_kind: HashMap<Kind, u32> = HashMap::new();
     let mut seen_numbers: HashMap<String, usize> = HashMap::new();
     for i in body_start..body_end {
-        let Some(t) = text_at(i) else { continue };
-        let Some(m) = parse_marker(t) else {
+        if text_at(i).is_none() {
+            continue;
+        }
+        let Some(m) = markers[i].clone() else {
             match nodes.last_mut() {
                 Some(node) => node.lines.push(i),
                 None => preamble.push(i),
@@ -328,7 +333,7 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
         stack.push(nodes.len() - 1);
     }
     for i in body_end..lines.len() {
-        if let Some(m) = text_at(i).and_then(parse_marker) {
+        if let Some(m) = &markers[i] {
             if last_of_kind.contains_key(&m.kind)
                 && nodes
                     .iter()
@@ -354,7 +359,7 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
     }
 
     // --- items, units, targets ------------------------------------------------------------
-    let first_leads = units::first_unit_leads(&raw.join("\n"));
+    let first_leads = raw.iter().any(|l| units::first_unit_leads(l));
     let has_children: Vec<bool> = {
         let mut v = vec![false; nodes.len()];
         for n in &nodes {
@@ -463,7 +468,7 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
         targets,
         task_indicators,
         warnings,
-        lines: raw.clone(),
+        lines: raw,
     }
 }
 

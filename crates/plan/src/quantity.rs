@@ -112,15 +112,27 @@ pub(crate) struct Phrase {
     pub change: Option<Change>,
 }
 
-fn unit_at(chars: &[char], i: usize) -> Option<(&'static str, bool, usize)> {
-    UNITS.iter().find_map(|(written, unit, count)| {
-        let n = written.chars().count();
-        let ok = written
-            .chars()
-            .enumerate()
-            .all(|(k, w)| chars.get(i + k) == Some(&w));
-        ok.then_some((*unit, *count, n))
+fn unit_table() -> &'static [(Vec<char>, &'static str, bool)] {
+    static TABLE: std::sync::OnceLock<Vec<(Vec<char>, &'static str, bool)>> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        UNITS
+            .iter()
+            .map(|(w, u, c)| (w.chars().collect(), *u, *c))
+            .collect()
     })
+}
+
+fn unit_at(chars: &[char], i: usize) -> Option<(&'static str, bool, usize)> {
+    let rest = chars.get(i..)?;
+    let first = *rest.first()?;
+    if first.is_ascii_alphanumeric() || (first.is_ascii() && !matches!(first, '%')) {
+        return None;
+    }
+    unit_table()
+        .iter()
+        .find(|(w, _, _)| rest.starts_with(w))
+        .map(|(w, u, c)| (*u, *c, w.len()))
 }
 
 fn is_range_sep(c: char) -> bool {
@@ -407,6 +419,12 @@ fn entries(chars: &[char], quantities: &[Quantity]) -> Vec<(usize, usize)> {
             *pending = None;
         }
     };
+    let mut in_quantity = vec![false; chars.len()];
+    for q in quantities {
+        for flag in in_quantity.iter_mut().take(q.end).skip(q.start) {
+            *flag = true;
+        }
+    }
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -415,7 +433,7 @@ fn entries(chars: &[char], quantities: &[Quantity]) -> Vec<(usize, usize)> {
         } else if is_close_paren(c) {
             depth = depth.saturating_sub(1);
         }
-        let inside_quantity = quantities.iter().any(|q| q.start <= i && i < q.end);
+        let inside_quantity = in_quantity[i];
         if depth == 0 && !inside_quantity {
             let clause = matches!(fold(c), ',' | ';' | ':' | '!' | '?' | '\n' | '\t')
                 || matches!(c, '。' | '，' | '；' | '：' | '！' | '？')
@@ -544,6 +562,9 @@ fn phrase(
 /// The comparator said by the last keyword before the number (the longest one when two end
 /// together: 不低于 is not 低于); a plain count is a minimum.
 fn last_keyword(prefix: &str) -> Comparator {
+    // The deciding word stands close to the number.
+    let skip = prefix.chars().count().saturating_sub(16);
+    let prefix: String = prefix.chars().skip(skip).collect();
     let mut best: Option<(usize, usize, Comparator)> = None;
     for (words, comparator) in [
         (AT_MOST_WORDS, Comparator::AtMost),

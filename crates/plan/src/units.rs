@@ -86,15 +86,29 @@ pub(crate) fn first_unit_leads(text: &str) -> bool {
     false
 }
 
-fn role_at(chars: &[char], i: usize) -> Option<(Role, usize)> {
-    ROLES.iter().find_map(|(word, role)| {
-        let n = word.chars().count();
-        let matches = word
-            .chars()
-            .enumerate()
-            .all(|(k, w)| chars.get(i + k) == Some(&w));
-        matches.then_some((*role, n))
+fn role_table() -> &'static [(Vec<char>, Role)] {
+    static TABLE: std::sync::OnceLock<Vec<(Vec<char>, Role)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        ROLES
+            .iter()
+            .map(|(w, r)| (w.chars().collect(), *r))
+            .collect()
     })
+}
+
+fn role_at(chars: &[char], i: usize) -> Option<(Role, usize)> {
+    // Every role word starts with one of these; most chars are rejected here.
+    if !chars
+        .get(i)
+        .is_some_and(|c| matches!(c, '主' | '牵' | '配' | '协' | '参' | '责' | '实' | '负'))
+    {
+        return None;
+    }
+    let rest = chars.get(i..)?;
+    role_table()
+        .iter()
+        .find(|(w, _)| rest.starts_with(w))
+        .map(|(w, r)| (*r, w.len()))
 }
 
 fn is_colon(c: char) -> bool {

@@ -1,0 +1,20 @@
+//! Parse one file many times (for profiling with perf): `profile_loop FILE N`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let file = args.next().unwrap_or_default();
+    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(100);
+    let bytes = std::fs::read(&file).unwrap_or_default();
+    let dir = common::units();
+    let start = std::time::Instant::now();
+    let mut items = 0;
+    for _ in 0..n {
+        items += qx_plan::parse_bytes(&bytes, &file, &dir)
+            .map(|p| p.items.len())
+            .unwrap_or(0);
+    }
+    println!("{items} items, {:?} per parse", start.elapsed() / n as u32);
+}
