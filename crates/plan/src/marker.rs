@@ -82,7 +82,7 @@ pub fn parse_marker(line: &str) -> Option<Marker> {
         let label: String = chars[..i + len].iter().map(|(_, c)| *c).collect();
         // "第一条规定…" is prose; an article marker is followed by a space, punctuation or end.
         let next = at(i + len);
-        if kind == Kind::Article && next.is_some_and(|c| is_han(c)) && line.chars().count() > 40 {
+        if kind == Kind::Article && next.is_some_and(is_han) && line.chars().count() > 40 {
             return None;
         }
         let mut j = i + len;

@@ -272,11 +272,11 @@ pub(crate) fn transmitted_title(s: &str) -> Option<String> {
         return None;
     }
     let after = &s[verb_at.0 + verb_at.1..];
-    if let (Some(open), Some(close)) = (after.find('《'), after.rfind('》')) {
-        if open < close {
-            let t = after[open + '《'.len_utf8()..close].trim();
-            return (!t.is_empty()).then(|| t.to_owned());
-        }
+    if let (Some(open), Some(close)) = (after.find('《'), after.rfind('》'))
+        && open < close
+    {
+        let t = after[open + '《'.len_utf8()..close].trim();
+        return (!t.is_empty()).then(|| t.to_owned());
     }
     let t = after
         .trim_end()

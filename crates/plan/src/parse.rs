@@ -175,7 +175,7 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
         if let Some(i) = pick {
             let t = text_at(i).unwrap_or_default();
             // A title broken over two lines: the first part has no title word of its own.
-            let prev = candidates.iter().copied().filter(|&p| p < i).last();
+            let prev = candidates.iter().copied().rfind(|&p| p < i);
             let joined = prev.filter(|&p| {
                 next_text(p + 1) == Some(i) && !text_at(p).is_some_and(meta::has_title_word)
             });
@@ -333,11 +333,12 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
         stack.push(nodes.len() - 1);
     }
     for i in body_end..lines.len() {
-        if let Some(m) = &markers[i] {
-            if last_of_kind.contains_key(&m.kind)
-                && nodes
-                    .iter()
-                    .any(|n| n.kind == m.kind && n.value + 1 == m.value)
+        if let Some(m) = &markers[i]
+            && last_of_kind.contains_key(&m.kind)
+            && nodes
+                .iter()
+                .any(|n| n.kind == m.kind && n.value + 1 == m.value)
+        {
             {
                 warnings.push(Warning {
                     line: Some(lines[i].no),

@@ -347,9 +347,7 @@ fn finish(
             break;
         }
     }
-    let next_is_noun = chars
-        .get(end)
-        .is_some_and(|c| is_han(*c) && *c != '的' || *c == '的');
+    let next_is_noun = chars.get(end).is_some_and(|c| is_han(*c));
     let qualifies_noun = matches!(suffix, Some(Suffix::AtLeast | Suffix::AtMost))
         && next_is_noun
         && (!count || unit == "%");
@@ -437,7 +435,7 @@ fn entries(chars: &[char], quantities: &[Quantity]) -> Vec<(usize, usize)> {
         if depth == 0 && !inside_quantity {
             let clause = matches!(fold(c), ',' | ';' | ':' | '!' | '?' | '\n' | '\t')
                 || matches!(c, '。' | '，' | '；' | '：' | '！' | '？')
-                || (fold(c) == '.' && !chars.get(i + 1).is_some_and(|n| digit(*n).is_some()));
+                || (fold(c) == '.' && chars.get(i + 1).is_none_or(|n| digit(*n).is_none()));
             let next_is_number = chars
                 .get(i + 1)
                 .is_some_and(|n| digit(*n).is_some() || cn_digit(*n).is_some());
@@ -649,10 +647,10 @@ fn short_name(prefix: &str, after: &str, change: Option<Change>) -> Option<Strin
     loop {
         let before = s.len();
         for w in LEADING_FILLERS {
-            if let Some(rest) = s.strip_prefix(w) {
-                if !rest.is_empty() {
-                    s = rest.to_owned();
-                }
+            if let Some(rest) = s.strip_prefix(w)
+                && !rest.is_empty()
+            {
+                s = rest.to_owned();
             }
         }
         for w in TRAILING_WORDS {

@@ -187,15 +187,16 @@ fn list_end(chars: &[char], start: usize) -> usize {
             depth -= 1;
         } else if depth == 0 && (c == '。' || c == '\n') {
             return i;
-        } else if depth == 0 && i > start {
-            if let Some((_, n)) = role_at(chars, i) {
-                let mut j = i + n;
-                while chars.get(j).is_some_and(|c| is_space(*c)) {
-                    j += 1;
-                }
-                if chars.get(j).is_some_and(|c| is_colon(*c)) {
-                    return i;
-                }
+        } else if depth == 0
+            && i > start
+            && let Some((_, n)) = role_at(chars, i)
+        {
+            let mut j = i + n;
+            while chars.get(j).is_some_and(|c| is_space(*c)) {
+                j += 1;
+            }
+            if chars.get(j).is_some_and(|c| is_colon(*c)) {
+                return i;
             }
         }
         i += 1;
@@ -204,7 +205,10 @@ fn list_end(chars: &[char], start: usize) -> usize {
 }
 
 /// Split a list on 、，,;； and spaces outside brackets. Returns (name, offset, marked lead).
-fn split_names(chars: &[char], start: usize, end: usize) -> Vec<(String, usize, bool)> {
+/// A name as written, its char offset, and whether it is marked (牵头).
+type Named = (String, usize, bool);
+
+fn split_names(chars: &[char], start: usize, end: usize) -> Vec<Named> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut cur = String::new();
@@ -325,7 +329,7 @@ fn bracket_without_keywords(
 ) {
     let inner: String = chars[start..end].iter().collect();
     let segments: Vec<&str> = inner.split(['，', ',', '；', ';']).collect();
-    let mut parsed: Vec<(Vec<(String, usize, bool)>, Role)> = Vec::new();
+    let mut parsed: Vec<(Vec<Named>, Role)> = Vec::new();
     let mut offset = start;
     for seg in &segments {
         let seg_chars: Vec<char> = seg.chars().collect();

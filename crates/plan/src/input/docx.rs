@@ -143,12 +143,11 @@ fn parse_document(xml: &str, mut numbering: Numbering) -> Result<Vec<Block>, Str
                 "p" => {
                     in_para = in_para.saturating_sub(1);
                     let mut text = std::mem::take(&mut para);
-                    if let (Some(id), level) = (&num.0, num.1) {
-                        if let Some(label) = numbering.next_label(id, level) {
-                            if !text.trim().is_empty() {
-                                text.insert_str(0, &label);
-                            }
-                        }
+                    if let Some(id) = &num.0
+                        && !text.trim().is_empty()
+                        && let Some(label) = numbering.next_label(id, num.1)
+                    {
+                        text.insert_str(0, &label);
                     }
                     num = (None, 0);
                     match current_cell(&mut tables) {
@@ -299,10 +298,10 @@ impl Numbering {
             counters[level] + 1
         };
         let mut label = text.clone();
-        for l in 0..=level {
+        for (l, counter) in counters.iter().enumerate().take(level + 1) {
             let (fmt, value) = (
                 levels.get(&l).map_or("decimal", |d| d.1.as_str()),
-                counters[l].max(1),
+                (*counter).max(1),
             );
             label = label.replace(&format!("%{}", l + 1), &format_counter(value, fmt));
         }

@@ -171,7 +171,7 @@ fn decode_text(bytes: &[u8], file: &str) -> Result<(String, &'static Encoding), 
 /// UTF-16 without BOM: accepted only when every other byte is mostly zero (ASCII-heavy) and
 /// the decoding is clean; otherwise NUL bytes mean binary.
 fn utf16_without_bom(bytes: &[u8]) -> Option<(String, &'static Encoding)> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     let zeros_at = |parity: usize| {
