@@ -1,1 +1,1874 @@
-//! Enterprise problems (企业难题) and their handling steps. (Being built.)
+//! Enterprise problems (企业难题) and their handling steps: intake, routing by tier, the
+//! checked state machine of [`qx_core::problem`], working-day deadlines, in-app notices,
+//! rates, the 企服责任人 of each enterprise and the 工作例会 decisions.
+//!
+//! Scope: the office and leaders read every problem; an enterprise user its own enterprise's;
+//! a unit user the problems routed to its unit (主办 or 协办); a 企服责任人 the problems of the
+//! enterprises assigned to them. Out of scope reads answer "not found". Every step runs in one
+//! transaction with its timeline event and its audit entry.
+//!
+//! For the plan's indicators (难题答复率, 解决率) call [`Store::problem_rates`] with a
+//! [`RateFilter`]: it needs no actor because it returns aggregates only.
+
+use crate::audit::{AuditEntry, append};
+use crate::{Result, Store, StoreError, Tx};
+use qx_core::access::{Actor, Role};
+use qx_core::calendar::WorkCalendar;
+use qx_core::problem::{
+    Action, Category, DeadlineFlag, Deadlines, Party, RateCounts, Rates, Satisfaction, Status,
+    Tier, TimeLimitConfig, TimeLimits,
+};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use time::Date;
+
+/// The largest attachment accepted.
+pub const MAX_ATTACHMENT_BYTES: usize = 20 * 1024 * 1024;
+/// The longest extension a unit may ask for at once.
+pub const MAX_EXTENSION_DAYS: u32 = 20;
+
+/// How a problem reached the system.
+pub const SOURCES: &[(&str, &str)] = &[
+    ("web", "企业网上提交"),
+    ("visit", "大走访"),
+    ("hotline", "服务热线"),
+    ("api", "接口"),
+];
+
+/// A problem as submitted.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewProblem {
+    pub enterprise_id: i64,
+    pub category: Category,
+    pub title: String,
+    pub description: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    /// web | visit | hotline | api
+    pub source: String,
+    /// The day it was received; the office may enter a visit's date, others get today.
+    pub submitted_on: Date,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// One handling step with what it records.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Step {
+    Accept {
+        note: String,
+    },
+    Assign {
+        tier: Tier,
+        lead_unit_id: i64,
+        support_unit_ids: Vec<i64>,
+        note: String,
+    },
+    Start,
+    Return {
+        reason: String,
+    },
+    RequestExtension {
+        days: u32,
+        reason: String,
+    },
+    DecideExtension {
+        approve: bool,
+        note: String,
+    },
+    Urge {
+        note: String,
+    },
+    Escalate {
+        reason: String,
+    },
+    Answer {
+        text: String,
+        resolved: bool,
+    },
+    Rate {
+        satisfaction: Satisfaction,
+        comment: String,
+    },
+    Redo {
+        reason: String,
+    },
+    Close {
+        note: String,
+    },
+}
+
+impl Step {
+    pub fn action(&self) -> Action {
+        match self {
+            Step::Accept { .. } => Action::Accept,
+            Step::Assign { .. } => Action::Assign,
+            Step::Start => Action::Start,
+            Step::Return { .. } => Action::Return,
+            Step::RequestExtension { .. } => Action::RequestExtension,
+            Step::DecideExtension { .. } => Action::DecideExtension,
+            Step::Urge { .. } => Action::Urge,
+            Step::Escalate { .. } => Action::Escalate,
+            Step::Answer { .. } => Action::Answer,
+            Step::Rate { .. } => Action::Rate,
+            Step::Redo { .. } => Action::Redo,
+            Step::Close { .. } => Action::Close,
+        }
+    }
+}
+
+/// A stored problem.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Problem {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub enterprise_town_id: Option<i64>,
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub source: String,
+    pub status: String,
+    pub tier: String,
+    pub lead_unit_id: Option<i64>,
+    pub lead_unit_name: String,
+    pub proposed_unit_id: Option<i64>,
+    pub proposed_unit_name: String,
+    pub submitted_on: String,
+    pub clock_start: String,
+    pub accept_due: String,
+    pub answer_due: String,
+    pub close_due: String,
+    pub due_on: String,
+    pub extension_days: i64,
+    pub extension_pending: i64,
+    pub extension_reason: String,
+    pub return_reason: String,
+    pub urge_count: i64,
+    pub escalations: i64,
+    pub redo_count: i64,
+    pub accepted_on: Option<String>,
+    pub answered_on: Option<String>,
+    pub closed_on: Option<String>,
+    pub answer: String,
+    pub resolved: Option<i64>,
+    pub satisfaction: Option<String>,
+    pub rating_comment: String,
+    pub answer_workdays: Option<i64>,
+    pub close_workdays: Option<i64>,
+    pub answered_on_time: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Problem {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Submitted)
+    }
+    pub fn tier(&self) -> Tier {
+        Tier::parse(&self.tier).unwrap_or(Tier::Town)
+    }
+    pub fn category(&self) -> Category {
+        Category::parse(&self.category).unwrap_or(Category::Other)
+    }
+}
+
+/// A line of the problem list.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ProblemRow {
+    pub id: i64,
+    pub title: String,
+    pub category: String,
+    pub status: String,
+    pub tier: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub lead_unit_id: Option<i64>,
+    pub lead_unit_name: String,
+    pub submitted_on: String,
+    pub due_on: String,
+    pub extension_pending: i64,
+    pub urge_count: i64,
+}
+
+/// One step on a problem's timeline.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ProblemEvent {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AttachmentMeta {
+    pub id: i64,
+    pub problem_id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub created_at: i64,
+}
+
+/// A problem with everything its page shows, and how the actor stands to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemDetail {
+    pub problem: Problem,
+    pub support_units: Vec<(i64, String)>,
+    pub events: Vec<ProblemEvent>,
+    pub attachments: Vec<AttachmentMeta>,
+    /// `None` for readers who may not act (leaders, 协办 units, service contacts).
+    pub party: Option<Party>,
+    pub service_contact: Option<String>,
+}
+
+/// List filters; `None` switches a filter off.
+#[derive(Debug, Clone, Default)]
+pub struct ProblemFilter {
+    pub status: Option<Status>,
+    pub category: Option<Category>,
+    pub tier: Option<Tier>,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub overdue: bool,
+    pub near: bool,
+    pub q: Option<String>,
+    /// ISO dates bounding `submitted_on`, both included.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Which problems a rate covers; `None` switches a filter off.
+#[derive(Debug, Clone, Default)]
+pub struct RateFilter {
+    pub unit_id: Option<i64>,
+    pub tier: Option<Tier>,
+    pub category: Option<Category>,
+    /// ISO dates bounding `submitted_on`, both included (a period: a month, quarter, year).
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// What a rate table is broken down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateGroup {
+    Unit,
+    Tier,
+    Category,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Notice {
+    pub id: i64,
+    pub problem_id: Option<i64>,
+    pub audience: String,
+    pub audience_id: Option<i64>,
+    pub kind: String,
+    pub message: String,
+    pub created_at: i64,
+    pub webhook_status: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ServiceContact {
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub user_id: Option<i64>,
+    pub user_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Route {
+    pub category: String,
+    pub unit_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NewDecision {
+    pub problem_id: Option<i64>,
+    pub meeting_date: Date,
+    pub decision: String,
+    pub owner_unit_id: i64,
+    pub due_on: Date,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Decision {
+    pub id: i64,
+    pub problem_id: Option<i64>,
+    pub problem_title: String,
+    pub meeting_date: String,
+    pub decision: String,
+    pub owner_unit_id: i64,
+    pub owner_unit_name: String,
+    pub due_on: String,
+    pub status: String,
+    pub progress: String,
+    pub done_on: Option<String>,
+}
+
+/// What a deadline sweep did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SweepReport {
+    pub open: usize,
+    pub recomputed: usize,
+    pub near: usize,
+    pub overdue: usize,
+    pub escalated: usize,
+    /// Notices created (for the webhook).
+    pub notices: Vec<i64>,
+}
+
+/// A fully specified problem row for bulk generation (benchmarks).
+#[derive(Debug, Clone)]
+pub struct ProblemSeed {
+    pub enterprise_id: i64,
+    pub category: Category,
+    pub title: String,
+    pub status: Status,
+    pub tier: Tier,
+    pub lead_unit_id: Option<i64>,
+    pub submitted_on: Date,
+    pub deadlines: Deadlines,
+    pub answered_on: Option<Date>,
+    pub closed_on: Option<Date>,
+    pub resolved: Option<bool>,
+    pub satisfaction: Option<Satisfaction>,
+    pub answer_workdays: Option<i64>,
+    pub close_workdays: Option<i64>,
+}
+
+fn iso(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+fn parse_iso(s: &str) -> Option<Date> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s, fmt).ok()
+}
+
+fn opt_str<T: Copy>(v: Option<T>, f: fn(T) -> &'static str) -> Option<String> {
+    v.map(|x| f(x).to_string())
+}
+
+fn required(field: &str, value: &str, max: usize) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(StoreError::Invalid(format!("{field}: 不能为空 (required)")));
+    }
+    if v.chars().count() > max {
+        return Err(StoreError::Invalid(format!(
+            "{field}: 不超过{max}字, 实际为{}字",
+            v.chars().count()
+        )));
+    }
+    Ok(v.to_string())
+}
+
+/// The date the running clock is due, for the list's deadline column and filters.
+fn running_due(status: Status, d: &Deadlines) -> String {
+    match status.running_deadline() {
+        Some(k) => iso(d.get(k)),
+        None => String::new(),
+    }
+}
+
+const PROBLEM_COLUMNS: &str = concat!(
+    "SELECT p.id, p.enterprise_id, e.name AS enterprise_name, e.town_id AS enterprise_town_id, p.category, p.title, ",
+    "p.description, p.contact_name, p.contact_phone, p.source, p.status, p.tier, p.lead_unit_id, ",
+    "COALESCE(lu.name, '') AS lead_unit_name, p.proposed_unit_id, COALESCE(pu.name, '') AS proposed_unit_name, ",
+    "p.submitted_on, p.clock_start, p.accept_due, p.answer_due, p.close_due, p.due_on, p.extension_days, ",
+    "p.extension_pending, p.extension_reason, p.return_reason, p.urge_count, p.escalations, p.redo_count, ",
+    "p.accepted_on, p.answered_on, p.closed_on, p.answer, p.resolved, p.satisfaction, p.rating_comment, ",
+    "p.answer_workdays, p.close_workdays, p.answered_on_time, p.created_at, p.updated_at ",
+    "FROM problems p JOIN enterprises e ON e.id = p.enterprise_id ",
+    "LEFT JOIN units lu ON lu.id = p.lead_unit_id LEFT JOIN units pu ON pu.id = p.proposed_unit_id ",
+    "WHERE p.id = $1"
+);
+
+/// Scope ($1 all, $2 own enterprise, $3 own unit, $4 own user as 企服责任人) and filters.
+macro_rules! problem_where {
+    () => {
+        concat!(
+            "FROM problems p JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN units lu ON lu.id = p.lead_unit_id ",
+            "WHERE ($1 = 1 OR p.enterprise_id = $2 OR p.lead_unit_id = $3 ",
+            "OR EXISTS (SELECT 1 FROM problem_support_units s WHERE s.problem_id = p.id AND s.unit_id = $3) ",
+            "OR EXISTS (SELECT 1 FROM problem_service_contacts c WHERE c.enterprise_id = p.enterprise_id AND c.user_id = $4)) ",
+            "AND ($5 IS NULL OR p.status = $5) AND ($6 IS NULL OR p.category = $6) AND ($7 IS NULL OR p.tier = $7) ",
+            "AND ($8 IS NULL OR p.lead_unit_id = $8) AND ($9 IS NULL OR p.enterprise_id = $9) ",
+            "AND ($10 = 0 OR (p.status <> 'closed' AND p.due_on < $11)) ",
+            "AND ($12 = 0 OR (p.status <> 'closed' AND p.due_on >= $11 AND p.due_on <= $13)) ",
+            "AND ($14 IS NULL OR p.title LIKE '%' || $14 || '%' OR e.name LIKE '%' || $14 || '%') ",
+            "AND ($15 IS NULL OR p.submitted_on >= $15) AND ($16 IS NULL OR p.submitted_on <= $16) "
+        )
+    };
+}
+
+const LIST_SQL: &str = concat!(
+    "SELECT p.id, p.title, p.category, p.status, p.tier, p.enterprise_id, e.name AS enterprise_name, ",
+    "p.lead_unit_id, COALESCE(lu.name, '') AS lead_unit_name, p.submitted_on, p.due_on, p.extension_pending, p.urge_count ",
+    problem_where!(),
+    "ORDER BY p.id DESC LIMIT $17 OFFSET $18"
+);
+const COUNT_SQL: &str = concat!("SELECT COUNT(*) ", problem_where!());
+
+macro_rules! rate_columns {
+    () => {
+        concat!(
+            "COUNT(*), ",
+            "CAST(COALESCE(SUM(CASE WHEN answered_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN answered_on IS NULL AND status <> 'closed' AND answer_due < $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN answered_on_time = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND resolved = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN satisfaction IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN satisfaction IN ('satisfied', 'basic') THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN answered_on IS NOT NULL THEN answer_workdays ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN close_workdays ELSE 0 END), 0) AS BIGINT) ",
+            "FROM problems WHERE ($2 IS NULL OR lead_unit_id = $2) AND ($3 IS NULL OR tier = $3) ",
+            "AND ($4 IS NULL OR category = $4) AND ($5 IS NULL OR submitted_on >= $5) AND ($6 IS NULL OR submitted_on <= $6) "
+        )
+    };
+}
+
+const RATES_SQL: &str = concat!("SELECT ", rate_columns!());
+const RATES_BY_UNIT_SQL: &str = concat!(
+    "SELECT COALESCE(CAST(lead_unit_id AS TEXT), ''), ",
+    rate_columns!(),
+    "GROUP BY lead_unit_id"
+);
+const RATES_BY_TIER_SQL: &str = concat!("SELECT tier, ", rate_columns!(), "GROUP BY tier");
+const RATES_BY_CATEGORY_SQL: &str =
+    concat!("SELECT category, ", rate_columns!(), "GROUP BY category");
+
+type CountTuple = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+
+fn counts(t: CountTuple) -> RateCounts {
+    RateCounts {
+        total: t.0,
+        answered: t.1,
+        overdue_unanswered: t.2,
+        answered_on_time: t.3,
+        closed: t.4,
+        resolved: t.5,
+        rated: t.6,
+        satisfied: t.7,
+        answer_workdays: t.8,
+        close_workdays: t.9,
+    }
+}
+
+/// Columns a step may change, read and written as one piece.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+struct State {
+    id: i64,
+    enterprise_id: i64,
+    town_id: Option<i64>,
+    category: String,
+    status: String,
+    tier: String,
+    lead_unit_id: Option<i64>,
+    submitted_on: String,
+    clock_start: String,
+    accept_due: String,
+    answer_due: String,
+    close_due: String,
+    due_on: String,
+    extension_days: i64,
+    extension_pending: i64,
+    extension_reason: String,
+    return_reason: String,
+    urge_count: i64,
+    escalations: i64,
+    redo_count: i64,
+    accepted_on: Option<String>,
+    answered_on: Option<String>,
+    closed_on: Option<String>,
+    answer: String,
+    resolved: Option<i64>,
+    satisfaction: Option<String>,
+    rating_comment: String,
+    answer_workdays: Option<i64>,
+    close_workdays: Option<i64>,
+    answered_on_time: Option<i64>,
+}
+
+const STATE_SQL: &str = concat!(
+    "SELECT p.id, p.enterprise_id, e.town_id, p.category, p.status, p.tier, p.lead_unit_id, p.submitted_on, ",
+    "p.clock_start, p.accept_due, p.answer_due, p.close_due, p.due_on, p.extension_days, p.extension_pending, ",
+    "p.extension_reason, p.return_reason, p.urge_count, p.escalations, p.redo_count, p.accepted_on, p.answered_on, ",
+    "p.closed_on, p.answer, p.resolved, p.satisfaction, p.rating_comment, p.answer_workdays, p.close_workdays, ",
+    "p.answered_on_time FROM problems p JOIN enterprises e ON e.id = p.enterprise_id WHERE p.id = $1"
+);
+
+const SAVE_STATE_SQL: &str = concat!(
+    "UPDATE problems SET status = $1, tier = $2, lead_unit_id = $3, clock_start = $4, accept_due = $5, ",
+    "answer_due = $6, close_due = $7, due_on = $8, extension_days = $9, extension_pending = $10, ",
+    "extension_reason = $11, return_reason = $12, urge_count = $13, escalations = $14, redo_count = $15, ",
+    "accepted_on = $16, answered_on = $17, closed_on = $18, answer = $19, resolved = $20, satisfaction = $21, ",
+    "rating_comment = $22, answer_workdays = $23, close_workdays = $24, answered_on_time = $25, updated_at = $26 ",
+    "WHERE id = $27"
+);
+
+impl State {
+    fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Submitted)
+    }
+
+    fn category(&self) -> Category {
+        Category::parse(&self.category).unwrap_or(Category::Other)
+    }
+
+    fn date(&self, s: &str) -> Result<Date> {
+        parse_iso(s)
+            .ok_or_else(|| StoreError::Invalid(format!("难题 {}: 日期 \"{s}\" 无效", self.id)))
+    }
+
+    /// Recomputes the three due dates and the running one from the current clock.
+    fn recompute(&mut self, cal: &WorkCalendar, limits: TimeLimits) -> Result<()> {
+        let d = Deadlines::compute(
+            cal,
+            self.date(&self.submitted_on)?,
+            self.date(&self.clock_start)?,
+            limits,
+            u32::try_from(self.extension_days).unwrap_or(0),
+        )
+        .ok_or_else(|| StoreError::Invalid(format!("难题 {}: 期限超出日期范围", self.id)))?;
+        self.accept_due = iso(d.accept_by);
+        self.answer_due = iso(d.answer_by);
+        self.close_due = iso(d.close_by);
+        self.due_on = running_due(self.status(), &d);
+        Ok(())
+    }
+
+    async fn save(&self, tx: &mut Tx) -> Result<()> {
+        sqlx::query(SAVE_STATE_SQL)
+            .bind(&self.status)
+            .bind(&self.tier)
+            .bind(self.lead_unit_id)
+            .bind(&self.clock_start)
+            .bind(&self.accept_due)
+            .bind(&self.answer_due)
+            .bind(&self.close_due)
+            .bind(&self.due_on)
+            .bind(self.extension_days)
+            .bind(self.extension_pending)
+            .bind(&self.extension_reason)
+            .bind(&self.return_reason)
+            .bind(self.urge_count)
+            .bind(self.escalations)
+            .bind(self.redo_count)
+            .bind(&self.accepted_on)
+            .bind(&self.answered_on)
+            .bind(&self.closed_on)
+            .bind(&self.answer)
+            .bind(self.resolved)
+            .bind(&self.satisfaction)
+            .bind(&self.rating_comment)
+            .bind(self.answer_workdays)
+            .bind(self.close_workdays)
+            .bind(self.answered_on_time)
+            .bind(crate::now())
+            .bind(self.id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+}
+
+/// How `actor` stands to a problem, given its enterprise and units.
+fn party_of(actor: &Actor, enterprise_id: i64, lead_unit_id: Option<i64>) -> Option<Party> {
+    match actor.role {
+        Role::Admin => Some(Party::Office),
+        Role::Enterprise if actor.enterprise_id == Some(enterprise_id) => Some(Party::Enterprise),
+        Role::Unit if actor.unit_id.is_some() && actor.unit_id == lead_unit_id => {
+            Some(Party::HandlingUnit)
+        }
+        _ => None,
+    }
+}
+
+async fn insert_event(
+    tx: &mut Tx,
+    actor: &Actor,
+    problem_id: i64,
+    action: &str,
+    from: &str,
+    to: &str,
+    note: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO problem_events (problem_id, at, actor_id, actor, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(problem_id)
+    .bind(crate::now())
+    .bind((actor.user_id != 0).then_some(actor.user_id))
+    .bind(&actor.username)
+    .bind(action)
+    .bind(from)
+    .bind(to)
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Adds an in-app notice; with a `dedupe_key` it is added only once. Returns the new id.
+async fn notify(
+    tx: &mut Tx,
+    problem_id: Option<i64>,
+    audience: &str,
+    audience_id: Option<i64>,
+    kind: &str,
+    message: &str,
+    dedupe_key: Option<String>,
+) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO problem_notices (problem_id, audience, audience_id, kind, message, dedupe_key, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+    )
+    .bind(problem_id)
+    .bind(audience)
+    .bind(audience_id)
+    .bind(kind)
+    .bind(message)
+    .bind(dedupe_key)
+    .bind(crate::now())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+impl Store {
+    /// The working-day calendar from the admin-editable table. A year whose entries do not
+    /// pass the calendar's checks is skipped with a warning (weekends still count).
+    pub async fn work_calendar(&self) -> Result<WorkCalendar> {
+        let mut years: BTreeMap<i32, (Vec<Date>, Vec<Date>)> = BTreeMap::new();
+        for day in self.all_calendar_days().await? {
+            let Some(d) = parse_iso(&day.day) else {
+                continue;
+            };
+            let entry = years.entry(d.year()).or_default();
+            if day.kind == "holiday" {
+                entry.0.push(d)
+            } else {
+                entry.1.push(d)
+            }
+        }
+        let mut cal = WorkCalendar::weekends_only();
+        for (year, (holidays, workdays)) in years {
+            if let Err(e) = cal.add_year(year, holidays, workdays) {
+                tracing::warn!(year, "calendar year skipped for deadlines: {e}");
+            }
+        }
+        Ok(cal)
+    }
+
+    /// Time limits per category (受理/答复/办结 working days).
+    pub async fn problem_time_limits(&self) -> Result<TimeLimitConfig> {
+        let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT category, accept_days, answer_days, close_days FROM problem_time_limits",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut cfg = TimeLimitConfig::default();
+        for (c, a, b, d) in rows {
+            if let (Some(c), Ok(l)) = (
+                Category::parse(&c),
+                TimeLimits::new(
+                    a.try_into().unwrap_or(0),
+                    b.try_into().unwrap_or(0),
+                    d.try_into().unwrap_or(0),
+                ),
+            ) {
+                cfg.per_category.insert(c, l);
+            }
+        }
+        Ok(cfg)
+    }
+
+    /// Sets a category's time limits (office only); open problems' deadlines follow.
+    pub async fn set_problem_time_limits(
+        &self,
+        actor: &Actor,
+        category: Category,
+        limits: TimeLimits,
+    ) -> Result<()> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("只有办公室可以设置办理时限".into()));
+        }
+        let before = self.problem_time_limits().await?.for_category(category);
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO problem_time_limits (category, accept_days, answer_days, close_days) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (category) DO UPDATE SET accept_days = excluded.accept_days, answer_days = excluded.answer_days, close_days = excluded.close_days",
+        )
+        .bind(category.as_str())
+        .bind(i64::from(limits.accept_days))
+        .bind(i64::from(limits.answer_days))
+        .bind(i64::from(limits.close_days))
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(
+                actor,
+                "problem.time_limits",
+                "problem_time_limits",
+                category.as_str(),
+            )
+            .before(before)
+            .after(limits),
+        )
+        .await?;
+        tx.commit().await?;
+        self.recompute_problem_deadlines().await?;
+        Ok(())
+    }
+
+    pub async fn problem_routes(&self) -> Result<Vec<Route>> {
+        Ok(
+            sqlx::query_as("SELECT category, unit_name FROM problem_routes ORDER BY category")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// The county department proposed for a category.
+    pub async fn route_department(&self, category: Category) -> Result<Option<i64>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT unit_name FROM problem_routes WHERE category = $1")
+                .bind(category.as_str())
+                .fetch_optional(self.pool())
+                .await?;
+        let name = row.map_or_else(|| category.default_department().to_string(), |(n,)| n);
+        Ok(self.resolve_unit(&name).await?.map(|u| u.id))
+    }
+
+    /// Sets the department a category is routed to (office only).
+    pub async fn set_problem_route(
+        &self,
+        actor: &Actor,
+        category: Category,
+        unit_id: i64,
+    ) -> Result<()> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("只有办公室可以设置分派规则".into()));
+        }
+        let unit = self.get_unit(unit_id).await?;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO problem_routes (category, unit_name) VALUES ($1, $2) ON CONFLICT (category) DO UPDATE SET unit_name = excluded.unit_name",
+        )
+        .bind(category.as_str())
+        .bind(&unit.name)
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "problem.route", "problem_routes", category.as_str())
+                .after(&unit.name),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Enterprises with their 企服责任人 (office and leaders; a contact sees their own).
+    pub async fn service_contacts(&self) -> Result<Vec<ServiceContact>> {
+        Ok(sqlx::query_as(
+            "SELECT e.id AS enterprise_id, e.name AS enterprise_name, c.user_id, COALESCE(u.display_name, '') AS user_name
+             FROM enterprises e LEFT JOIN problem_service_contacts c ON c.enterprise_id = e.id
+             LEFT JOIN users u ON u.id = c.user_id ORDER BY e.id",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Assigns (or with `None` removes) an enterprise's 企服责任人. Office only.
+    pub async fn set_service_contact(
+        &self,
+        actor: &Actor,
+        enterprise_id: i64,
+        user_id: Option<i64>,
+    ) -> Result<()> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("只有办公室可以指定企服责任人".into()));
+        }
+        if let Some(uid) = user_id {
+            let u = self.get_user(uid).await?;
+            if matches!(u.role(), Role::Enterprise) {
+                return Err(StoreError::Invalid(
+                    "企服责任人: 必须是办公室或单位的用户, 不能是企业用户".into(),
+                ));
+            }
+        }
+        let before: Option<(i64,)> =
+            sqlx::query_as("SELECT user_id FROM problem_service_contacts WHERE enterprise_id = $1")
+                .bind(enterprise_id)
+                .fetch_optional(self.pool())
+                .await?;
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM problem_service_contacts WHERE enterprise_id = $1")
+            .bind(enterprise_id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(uid) = user_id {
+            sqlx::query("INSERT INTO problem_service_contacts (enterprise_id, user_id, assigned_at) VALUES ($1, $2, $3)")
+                .bind(enterprise_id)
+                .bind(uid)
+                .bind(crate::now())
+                .execute(&mut *tx)
+                .await?;
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(
+                actor,
+                "problem.service_contact",
+                "enterprise",
+                enterprise_id,
+            )
+            .before(before.map(|(u,)| u))
+            .after(user_id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes in a problem from an enterprise (its own only) or from the office on an
+    /// enterprise's behalf, with its attachments; proposes the enterprise's town as the first
+    /// tier and computes the deadlines. Returns the new id and the notices created.
+    pub async fn submit_problem(
+        &self,
+        actor: &Actor,
+        new: &NewProblem,
+        attachments: Vec<NewAttachment>,
+    ) -> Result<(i64, Vec<i64>)> {
+        match actor.role {
+            Role::Admin => {}
+            Role::Enterprise if actor.enterprise_id == Some(new.enterprise_id) => {}
+            Role::Enterprise => {
+                return Err(StoreError::Forbidden("企业只能为本企业提交难题".into()));
+            }
+            _ => return Err(StoreError::Forbidden("只有企业或办公室可以登记难题".into())),
+        }
+        let title = required("标题", &new.title, 100)?;
+        let description = required("问题描述", &new.description, 5000)?;
+        if new.contact_phone.chars().count() > 30 || new.contact_name.chars().count() > 50 {
+            return Err(StoreError::Invalid(
+                "联系人: 不超过50字; 联系电话: 不超过30字".into(),
+            ));
+        }
+        if !SOURCES.iter().any(|(s, _)| *s == new.source) {
+            return Err(StoreError::Invalid(format!(
+                "来源: \"{}\" 无效, 应为 web/visit/hotline/api",
+                new.source
+            )));
+        }
+        for a in &attachments {
+            check_attachment(a)?;
+        }
+        let enterprise = self
+            .get_enterprise(&Actor::system(), new.enterprise_id)
+            .await?;
+        let cal = self.work_calendar().await?;
+        let limits = self.problem_time_limits().await?.for_category(new.category);
+        let d = Deadlines::compute(&cal, new.submitted_on, new.submitted_on, limits, 0)
+            .ok_or_else(|| StoreError::Invalid("提交日期: 超出日期范围".into()))?;
+        let dept = self.route_department(new.category).await?;
+        let proposed = enterprise.town_id.or(dept);
+        let tier = if enterprise.town_id.is_some() {
+            Tier::Town
+        } else {
+            Tier::Department
+        };
+        let now = crate::now();
+        let submitted = iso(new.submitted_on);
+        let mut tx = self.begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO problems (enterprise_id, category, title, description, contact_name, contact_phone, source, status, tier,
+                proposed_unit_id, submitted_on, clock_start, accept_due, answer_due, close_due, due_on, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $12, $15, $16, $16) RETURNING id",
+        )
+        .bind(new.enterprise_id)
+        .bind(new.category.as_str())
+        .bind(&title)
+        .bind(&description)
+        .bind(new.contact_name.trim())
+        .bind(new.contact_phone.trim())
+        .bind(&new.source)
+        .bind(Status::Submitted.as_str())
+        .bind(tier.as_str())
+        .bind(proposed)
+        .bind(&submitted)
+        .bind(iso(d.accept_by))
+        .bind(iso(d.answer_by))
+        .bind(iso(d.close_by))
+        .bind((actor.user_id != 0).then_some(actor.user_id))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for a in &attachments {
+            insert_attachment(&mut tx, actor, id, a).await?;
+        }
+        let note = format!("{} · {}", new.category.label_zh(), title);
+        insert_event(
+            &mut tx,
+            actor,
+            id,
+            "submit",
+            "",
+            Status::Submitted.as_str(),
+            &note,
+        )
+        .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "problem.submit", "problem", id).after(new),
+        )
+        .await?;
+        let mut notices = Vec::new();
+        let msg = format!("新难题 #{id}「{title}」({}) 待受理", enterprise.name);
+        notices.extend(notify(&mut tx, Some(id), "office", None, "submitted", &msg, None).await?);
+        tx.commit().await?;
+        Ok((id, notices))
+    }
+
+    /// Whether the actor may read the problem; the enterprise id and lead unit when so.
+    async fn visible(&self, actor: &Actor, id: i64) -> Result<(i64, Option<i64>)> {
+        let row: Option<(i64, Option<i64>, i64, i64)> = sqlx::query_as(
+            "SELECT p.enterprise_id, p.lead_unit_id,
+                (SELECT COUNT(*) FROM problem_support_units s WHERE s.problem_id = p.id AND s.unit_id = $2),
+                (SELECT COUNT(*) FROM problem_service_contacts c WHERE c.enterprise_id = p.enterprise_id AND c.user_id = $3)
+             FROM problems p WHERE p.id = $1",
+        )
+        .bind(id)
+        .bind(actor.unit_id.filter(|_| actor.role == Role::Unit).unwrap_or(-1))
+        .bind(actor.user_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let not_found = || StoreError::NotFound(format!("难题 {id}"));
+        let (enterprise_id, lead, support, contact) = row.ok_or_else(not_found)?;
+        let ok = actor.reads_all()
+            || (actor.role == Role::Enterprise && actor.enterprise_id == Some(enterprise_id))
+            || (actor.role == Role::Unit && actor.unit_id.is_some() && actor.unit_id == lead)
+            || support > 0
+            || (contact > 0 && actor.user_id != 0);
+        if ok {
+            Ok((enterprise_id, lead))
+        } else {
+            Err(not_found())
+        }
+    }
+
+    /// A problem with its timeline, attachments and 协办 units, if the actor may see it.
+    pub async fn get_problem(&self, actor: &Actor, id: i64) -> Result<ProblemDetail> {
+        let (enterprise_id, lead) = self.visible(actor, id).await?;
+        let problem: Problem = sqlx::query_as(PROBLEM_COLUMNS)
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?;
+        let support_units = sqlx::query_as(
+            "SELECT u.id, u.name FROM problem_support_units s JOIN units u ON u.id = s.unit_id WHERE s.problem_id = $1 ORDER BY u.sort_order",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        let events = sqlx::query_as(
+            "SELECT id, at, actor, action, from_status, to_status, note FROM problem_events WHERE problem_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        let attachments = sqlx::query_as(
+            "SELECT id, problem_id, filename, content_type, size, created_at FROM problem_attachments WHERE problem_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        let service_contact: Option<(String,)> = sqlx::query_as(
+            "SELECT u.display_name FROM problem_service_contacts c JOIN users u ON u.id = c.user_id WHERE c.enterprise_id = $1",
+        )
+        .bind(enterprise_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(ProblemDetail {
+            problem,
+            support_units,
+            events,
+            attachments,
+            party: party_of(actor, enterprise_id, lead),
+            service_contact: service_contact.map(|(n,)| n),
+        })
+    }
+
+    /// Problems the actor may see, newest first, with the total matching count.
+    pub async fn list_problems(
+        &self,
+        actor: &Actor,
+        f: &ProblemFilter,
+        today: Date,
+    ) -> Result<(Vec<ProblemRow>, i64)> {
+        let cal = self.work_calendar().await?;
+        let near_until = cal.add_working_days(today, 1).unwrap_or(today);
+        let limit = if f.limit <= 0 { 50 } else { f.limit.min(500) };
+        let all = i64::from(actor.reads_all());
+        let own_enterprise = actor
+            .enterprise_id
+            .filter(|_| actor.role == Role::Enterprise)
+            .unwrap_or(-1);
+        let own_unit = actor
+            .unit_id
+            .filter(|_| actor.role == Role::Unit)
+            .unwrap_or(-1);
+        let contact = if actor.user_id == 0 {
+            -1
+        } else {
+            actor.user_id
+        };
+        let q =
+            f.q.as_ref()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty());
+        macro_rules! bind_filters {
+            ($query:expr) => {
+                $query
+                    .bind(all)
+                    .bind(own_enterprise)
+                    .bind(own_unit)
+                    .bind(contact)
+                    .bind(opt_str(f.status, Status::as_str))
+                    .bind(opt_str(f.category, Category::as_str))
+                    .bind(opt_str(f.tier, Tier::as_str))
+                    .bind(f.unit_id)
+                    .bind(f.enterprise_id)
+                    .bind(i64::from(f.overdue))
+                    .bind(iso(today))
+                    .bind(i64::from(f.near))
+                    .bind(iso(near_until))
+                    .bind(q.clone())
+                    .bind(f.from.clone())
+                    .bind(f.to.clone())
+            };
+        }
+        let rows = bind_filters!(sqlx::query_as::<_, ProblemRow>(LIST_SQL))
+            .bind(limit)
+            .bind(f.offset.max(0))
+            .fetch_all(self.pool())
+            .await?;
+        let (total,): (i64,) = bind_filters!(sqlx::query_as(COUNT_SQL))
+            .fetch_one(self.pool())
+            .await?;
+        Ok((rows, total))
+    }
+
+    /// Takes one handling step as `actor` on `today`. The state machine refuses illegal moves
+    /// with a message; the actor must be the party the step belongs to. Returns the notices
+    /// created (for the webhook).
+    pub async fn problem_step(
+        &self,
+        actor: &Actor,
+        id: i64,
+        step: &Step,
+        today: Date,
+    ) -> Result<Vec<i64>> {
+        let (enterprise_id, lead) = self.visible(actor, id).await?;
+        let action = step.action();
+        let party = party_of(actor, enterprise_id, lead).ok_or_else(|| {
+            StoreError::Forbidden(format!(
+                "难题 {id}: 只读, 不能执行「{}」",
+                action.label_zh()
+            ))
+        })?;
+        if !action.allowed_for(party) {
+            return Err(StoreError::Forbidden(format!(
+                "难题 {id}: {}不能执行「{}」 ({} may not {})",
+                party.label_zh(),
+                action.label_zh(),
+                party.label_en(),
+                action.label_en().to_lowercase()
+            )));
+        }
+        let cal = self.work_calendar().await?;
+        let limits = self.problem_time_limits().await?;
+        let mut tx = self.begin().await?;
+        let mut s: State = sqlx::query_as(STATE_SQL)
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let before = s.clone();
+        let from = s.status();
+        let to = from
+            .apply(action)
+            .map_err(|e| StoreError::Conflict(format!("难题 {id}: {e}")))?;
+        let today_iso = iso(today);
+        let mut note = String::new();
+        let mut notes: Vec<(&str, Option<i64>, &str, String)> = Vec::new();
+        match step {
+            Step::Accept { note: n } => {
+                s.accepted_on = Some(today_iso.clone());
+                note = n.trim().to_string();
+            }
+            Step::Assign {
+                tier,
+                lead_unit_id,
+                support_unit_ids,
+                note: n,
+            } => {
+                self.get_unit(*lead_unit_id).await?;
+                if support_unit_ids.contains(lead_unit_id) {
+                    return Err(StoreError::Invalid("协办单位: 不能包含主办单位".into()));
+                }
+                s.tier = tier.as_str().to_string();
+                s.lead_unit_id = Some(*lead_unit_id);
+                s.return_reason.clear();
+                sqlx::query("DELETE FROM problem_support_units WHERE problem_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                for u in support_unit_ids {
+                    self.get_unit(*u).await?;
+                    sqlx::query("INSERT INTO problem_support_units (problem_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .bind(id)
+                        .bind(u)
+                        .execute(&mut *tx)
+                        .await?;
+                    notes.push((
+                        "unit",
+                        Some(*u),
+                        "assigned",
+                        format!("难题 #{id} 交办贵单位协办"),
+                    ));
+                }
+                notes.push((
+                    "unit",
+                    Some(*lead_unit_id),
+                    "assigned",
+                    format!("难题 #{id} 交办贵单位主办, 请按时答复"),
+                ));
+                note = n.trim().to_string();
+            }
+            Step::Start => {}
+            Step::Return { reason } => {
+                s.return_reason = required("退回理由", reason, 500)?;
+                note.clone_from(&s.return_reason);
+                notes.push((
+                    "office",
+                    None,
+                    "returned",
+                    format!("难题 #{id} 被承办单位退回: {}", s.return_reason),
+                ));
+            }
+            Step::RequestExtension { days, reason } => {
+                if s.extension_pending > 0 {
+                    return Err(StoreError::Conflict(format!(
+                        "难题 {id}: 已有延期申请待审批"
+                    )));
+                }
+                if !(1..=MAX_EXTENSION_DAYS).contains(days) {
+                    return Err(StoreError::Invalid(format!(
+                        "延期天数: 应为1到{MAX_EXTENSION_DAYS}个工作日, 实际为 {days}"
+                    )));
+                }
+                s.extension_reason = required("延期理由", reason, 500)?;
+                s.extension_pending = i64::from(*days);
+                note = format!("申请延期{days}个工作日: {}", s.extension_reason);
+                notes.push((
+                    "office",
+                    None,
+                    "extension",
+                    format!("难题 #{id} 申请延期{days}个工作日"),
+                ));
+            }
+            Step::DecideExtension { approve, note: n } => {
+                if s.extension_pending == 0 {
+                    return Err(StoreError::Conflict(format!(
+                        "难题 {id}: 没有待审批的延期申请"
+                    )));
+                }
+                let days = s.extension_pending;
+                if *approve {
+                    s.extension_days += days;
+                }
+                s.extension_pending = 0;
+                note = format!(
+                    "{}延期{days}个工作日 {}",
+                    if *approve { "同意" } else { "不同意" },
+                    n.trim()
+                );
+                notes.push((
+                    "unit",
+                    s.lead_unit_id,
+                    "extension",
+                    format!("难题 #{id}: {note}"),
+                ));
+            }
+            Step::Urge { note: n } => {
+                s.urge_count += 1;
+                note = n.trim().to_string();
+                if s.lead_unit_id.is_some() {
+                    notes.push((
+                        "unit",
+                        s.lead_unit_id,
+                        "urged",
+                        format!("难题 #{id} 被督办: {note}"),
+                    ));
+                }
+            }
+            Step::Escalate { reason } => {
+                let tier = Tier::parse(&s.tier).unwrap_or(Tier::Town);
+                let next = tier.next().ok_or_else(|| {
+                    StoreError::Conflict(format!(
+                        "难题 {id}: 已在「{}」层级, 不能再升级",
+                        tier.label_zh()
+                    ))
+                })?;
+                s.tier = next.as_str().to_string();
+                if next == Tier::Department {
+                    s.lead_unit_id = self
+                        .route_department(s.category())
+                        .await?
+                        .or(s.lead_unit_id);
+                }
+                s.escalations += 1;
+                s.clock_start.clone_from(&today_iso);
+                s.return_reason.clear();
+                note = format!("升级至{}: {}", next.label_zh(), reason.trim());
+                notes.push(("office", None, "escalated", format!("难题 #{id} {note}")));
+                if s.lead_unit_id.is_some() {
+                    notes.push((
+                        "unit",
+                        s.lead_unit_id,
+                        "escalated",
+                        format!("难题 #{id} {note}"),
+                    ));
+                }
+            }
+            Step::Answer { text, resolved } => {
+                s.answer = required("答复内容", text, 5000)?;
+                s.answered_on = Some(today_iso.clone());
+                s.resolved = Some(i64::from(*resolved));
+                s.answer_workdays = Some(cal.working_days_between(s.date(&s.submitted_on)?, today));
+                s.answered_on_time = Some(i64::from(today_iso <= s.answer_due));
+                note = format!(
+                    "{}: {}",
+                    if *resolved {
+                        "已解决"
+                    } else {
+                        "未能解决"
+                    },
+                    s.answer
+                );
+                notes.push((
+                    "enterprise",
+                    Some(s.enterprise_id),
+                    "answered",
+                    format!("难题 #{id} 已答复, 请评价"),
+                ));
+            }
+            Step::Rate {
+                satisfaction,
+                comment,
+            } => {
+                s.satisfaction = Some(satisfaction.as_str().to_string());
+                s.rating_comment = comment.trim().to_string();
+                note = format!("{} {}", satisfaction.label_zh(), s.rating_comment);
+            }
+            Step::Redo { reason } => {
+                if s.satisfaction.as_deref() != Some(Satisfaction::Unsatisfied.as_str()) {
+                    return Err(StoreError::Conflict(format!(
+                        "难题 {id}: 只有评价为「不满意」的答复可以重办"
+                    )));
+                }
+                note = required("重办理由", reason, 500)?;
+                s.redo_count += 1;
+                s.clock_start.clone_from(&today_iso);
+                s.answered_on = None;
+                s.resolved = None;
+                s.satisfaction = None;
+                s.answer_workdays = None;
+                s.answered_on_time = None;
+                notes.push((
+                    "unit",
+                    s.lead_unit_id,
+                    "redo",
+                    format!("难题 #{id} 企业不满意, 重新办理: {note}"),
+                ));
+            }
+            Step::Close { note: n } => {
+                s.closed_on = Some(today_iso.clone());
+                s.close_workdays = Some(cal.working_days_between(s.date(&s.submitted_on)?, today));
+                s.resolved = Some(s.resolved.unwrap_or(0));
+                note = n.trim().to_string();
+                notes.push((
+                    "enterprise",
+                    Some(s.enterprise_id),
+                    "closed",
+                    format!("难题 #{id} 已办结"),
+                ));
+            }
+        }
+        s.status = to.as_str().to_string();
+        s.recompute(&cal, limits.for_category(s.category()))?;
+        s.save(&mut tx).await?;
+        insert_event(
+            &mut tx,
+            actor,
+            id,
+            action.as_str(),
+            from.as_str(),
+            to.as_str(),
+            &note,
+        )
+        .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(
+                actor,
+                &format!("problem.{}", action.as_str()),
+                "problem",
+                id,
+            )
+            .before(&before)
+            .after(&s),
+        )
+        .await?;
+        let mut created = Vec::new();
+        for (audience, audience_id, kind, msg) in notes {
+            created
+                .extend(notify(&mut tx, Some(id), audience, audience_id, kind, &msg, None).await?);
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// Adds an attachment to a problem the actor takes part in.
+    pub async fn add_problem_attachment(
+        &self,
+        actor: &Actor,
+        problem_id: i64,
+        a: &NewAttachment,
+    ) -> Result<i64> {
+        let (enterprise_id, lead) = self.visible(actor, problem_id).await?;
+        if party_of(actor, enterprise_id, lead).is_none() {
+            return Err(StoreError::Forbidden(format!("难题 {problem_id}: 只读")));
+        }
+        check_attachment(a)?;
+        let mut tx = self.begin().await?;
+        let id = insert_attachment(&mut tx, actor, problem_id, a).await?;
+        insert_event(&mut tx, actor, problem_id, "attach", "", "", &a.filename).await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "problem.attach", "problem", problem_id).after(
+                serde_json::json!({"attachment": id, "filename": a.filename, "size": a.data.len()}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// An attachment's metadata and bytes, if the actor may see its problem.
+    pub async fn get_problem_attachment(
+        &self,
+        actor: &Actor,
+        problem_id: i64,
+        id: i64,
+    ) -> Result<(AttachmentMeta, Vec<u8>)> {
+        self.visible(actor, problem_id).await?;
+        let meta: AttachmentMeta = sqlx::query_as(
+            "SELECT id, problem_id, filename, content_type, size, created_at FROM problem_attachments WHERE id = $1 AND problem_id = $2",
+        )
+        .bind(id)
+        .bind(problem_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("附件 {id}")))?;
+        let (data,): (Vec<u8>,) =
+            sqlx::query_as("SELECT data FROM problem_attachments WHERE id = $1")
+                .bind(id)
+                .fetch_one(self.pool())
+                .await?;
+        Ok((meta, data))
+    }
+
+    /// The actor's in-app notices, newest first.
+    pub async fn problem_notices(&self, actor: &Actor, limit: i64) -> Result<Vec<Notice>> {
+        let (audience, id) = match actor.role {
+            Role::Admin | Role::Leader => ("office", -1),
+            Role::Unit => ("unit", actor.unit_id.unwrap_or(-2)),
+            Role::Enterprise => ("enterprise", actor.enterprise_id.unwrap_or(-2)),
+        };
+        Ok(sqlx::query_as(
+            "SELECT id, problem_id, audience, audience_id, kind, message, created_at, webhook_status FROM problem_notices
+             WHERE audience = $1 AND ($2 = -1 OR audience_id = $2) ORDER BY id DESC LIMIT $3",
+        )
+        .bind(audience)
+        .bind(id)
+        .bind(limit.clamp(1, 200))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Notices by id (for the webhook sender).
+    pub async fn notice(&self, id: i64) -> Result<Notice> {
+        sqlx::query_as(
+            "SELECT id, problem_id, audience, audience_id, kind, message, created_at, webhook_status FROM problem_notices WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("通知 {id}")))
+    }
+
+    /// Records how a notice's webhook delivery went ("ok 200", "failed: …").
+    pub async fn record_webhook_status(&self, id: i64, status: &str) -> Result<()> {
+        sqlx::query("UPDATE problem_notices SET webhook_status = $1 WHERE id = $2")
+            .bind(status)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Recomputes every open problem's due dates from the calendar and time limits, writing
+    /// only those that changed. Returns (open, changed).
+    pub async fn recompute_problem_deadlines(&self) -> Result<(usize, usize)> {
+        let cal = self.work_calendar().await?;
+        let limits = self.problem_time_limits().await?;
+        let rows: Vec<(i64, String, String, String, String, i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT id, category, status, submitted_on, clock_start, extension_days, accept_due, answer_due, close_due, due_on
+             FROM problems WHERE status <> 'closed'",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut changed = Vec::new();
+        for (id, category, status, submitted, clock, ext, a, b, c, due) in &rows {
+            let (Some(sub), Some(clock)) = (parse_iso(submitted), parse_iso(clock)) else {
+                continue;
+            };
+            let cat = Category::parse(category).unwrap_or(Category::Other);
+            let st = Status::parse(status).unwrap_or(Status::Submitted);
+            let ext = u32::try_from(*ext).unwrap_or(0);
+            let Some(d) = Deadlines::compute(&cal, sub, clock, limits.for_category(cat), ext)
+            else {
+                continue;
+            };
+            let new = (
+                iso(d.accept_by),
+                iso(d.answer_by),
+                iso(d.close_by),
+                running_due(st, &d),
+            );
+            if (&new.0, &new.1, &new.2, &new.3) != (a, b, c, due) {
+                changed.push((*id, new));
+            }
+        }
+        if !changed.is_empty() {
+            let mut tx = self.begin().await?;
+            for (id, (a, b, c, due)) in &changed {
+                sqlx::query("UPDATE problems SET accept_due = $1, answer_due = $2, close_due = $3, due_on = $4 WHERE id = $5")
+                    .bind(a)
+                    .bind(b)
+                    .bind(c)
+                    .bind(due)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            append(
+                &mut tx,
+                AuditEntry::new(&Actor::system(), "problem.deadlines", "problem", "*")
+                    .after(serde_json::json!({"changed": changed.len()})),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok((rows.len(), changed.len()))
+    }
+
+    /// The deadline sweep: recomputes due dates, warns about near and overdue problems once
+    /// per due date, and escalates problems whose answer deadline passed to the next tier.
+    pub async fn sweep_problem_deadlines(&self, today: Date) -> Result<SweepReport> {
+        let (open, recomputed) = self.recompute_problem_deadlines().await?;
+        let cal = self.work_calendar().await?;
+        let rows: Vec<(i64, String, String, String, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT id, status, tier, due_on, lead_unit_id, enterprise_id FROM problems WHERE status <> 'closed' AND due_on <> ''",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut report = SweepReport {
+            open,
+            recomputed,
+            ..Default::default()
+        };
+        let mut to_escalate = Vec::new();
+        let mut tx = self.begin().await?;
+        for (id, status, tier, due, lead, _enterprise) in &rows {
+            let Some(due_date) = parse_iso(due) else {
+                continue;
+            };
+            let flag = DeadlineFlag::of(&cal, today, due_date);
+            if flag == DeadlineFlag::OnTrack {
+                continue;
+            }
+            let st = Status::parse(status).unwrap_or(Status::Submitted);
+            let overdue = flag == DeadlineFlag::Overdue;
+            if overdue {
+                report.overdue += 1;
+            } else {
+                report.near += 1;
+            }
+            let word = if overdue { "已超期" } else { "临近期限" };
+            let msg = format!("难题 #{id}「{}」{word} (期限 {due})", st.label_zh());
+            let key = format!("{id}:{}:{due}", flag.as_str());
+            report.notices.extend(
+                notify(
+                    &mut tx,
+                    Some(*id),
+                    "office",
+                    None,
+                    flag.as_str(),
+                    &msg,
+                    Some(key.clone()),
+                )
+                .await?,
+            );
+            if lead.is_some() && matches!(st, Status::Assigned | Status::InProgress) {
+                let key = format!("{key}:unit");
+                report.notices.extend(
+                    notify(
+                        &mut tx,
+                        Some(*id),
+                        "unit",
+                        *lead,
+                        flag.as_str(),
+                        &msg,
+                        Some(key),
+                    )
+                    .await?,
+                );
+            }
+            let can_rise = Tier::parse(tier).and_then(Tier::next).is_some();
+            if overdue && can_rise && matches!(st, Status::Assigned | Status::InProgress) {
+                to_escalate.push(*id);
+            }
+        }
+        tx.commit().await?;
+        let system = Actor {
+            username: "system(时限)".into(),
+            ..Actor::system()
+        };
+        for id in to_escalate {
+            let step = Step::Escalate {
+                reason: "答复超期自动升级".into(),
+            };
+            match self.problem_step(&system, id, &step, today).await {
+                Ok(n) => {
+                    report.escalated += 1;
+                    report.notices.extend(n);
+                }
+                Err(e) => tracing::warn!(id, "automatic escalation failed: {e}"),
+            }
+        }
+        Ok(report)
+    }
+
+    /// 答复率, 按时答复率, 解决率, 满意率 and average working days over the problems the filter
+    /// selects, as of `today` (which decides what is overdue). Aggregates only, so no actor:
+    /// this is what the plan's indicators 难题答复率 and 解决率 read.
+    pub async fn problem_rates(&self, f: &RateFilter, today: Date) -> Result<Rates> {
+        let t: CountTuple = sqlx::query_as(RATES_SQL)
+            .bind(iso(today))
+            .bind(f.unit_id)
+            .bind(opt_str(f.tier, Tier::as_str))
+            .bind(opt_str(f.category, Category::as_str))
+            .bind(f.from.clone())
+            .bind(f.to.clone())
+            .fetch_one(self.pool())
+            .await?;
+        Ok(Rates::from(counts(t)))
+    }
+
+    /// The same rates broken down by unit (key: unit id, "" for unassigned), tier or category.
+    pub async fn problem_rates_by(
+        &self,
+        group: RateGroup,
+        f: &RateFilter,
+        today: Date,
+    ) -> Result<Vec<(String, Rates)>> {
+        let sql = match group {
+            RateGroup::Unit => RATES_BY_UNIT_SQL,
+            RateGroup::Tier => RATES_BY_TIER_SQL,
+            RateGroup::Category => RATES_BY_CATEGORY_SQL,
+        };
+        let rows: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)> =
+            sqlx::query_as(sql)
+                .bind(iso(today))
+                .bind(f.unit_id)
+                .bind(opt_str(f.tier, Tier::as_str))
+                .bind(opt_str(f.category, Category::as_str))
+                .bind(f.from.clone())
+                .bind(f.to.clone())
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.0,
+                    Rates::from(counts((r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10))),
+                )
+            })
+            .collect())
+    }
+
+    /// The next 工作例会's agenda: escalated problems still open. Office and leaders.
+    pub async fn meeting_agenda(&self, actor: &Actor) -> Result<Vec<Problem>> {
+        if !actor.reads_all() {
+            return Err(StoreError::Forbidden("例会议程仅办公室和领导可见".into()));
+        }
+        let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM problems WHERE tier = 'meeting' AND status <> 'closed' ORDER BY submitted_on, id")
+            .fetch_all(self.pool())
+            .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (id,) in ids {
+            out.push(
+                sqlx::query_as(PROBLEM_COLUMNS)
+                    .bind(id)
+                    .fetch_one(self.pool())
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Records a 例会 decision with its owner and deadline (office only); it appears on the
+    /// problem's timeline and in the owner unit's follow-up list.
+    pub async fn record_decision(&self, actor: &Actor, d: &NewDecision) -> Result<i64> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("只有办公室可以记录例会决定".into()));
+        }
+        let text = required("会议决定", &d.decision, 2000)?;
+        self.get_unit(d.owner_unit_id).await?;
+        if d.due_on < d.meeting_date {
+            return Err(StoreError::Invalid(format!(
+                "办理期限: {} 早于会议日期 {}",
+                iso(d.due_on),
+                iso(d.meeting_date)
+            )));
+        }
+        if let Some(pid) = d.problem_id {
+            self.visible(actor, pid).await?;
+        }
+        let now = crate::now();
+        let mut tx = self.begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO meeting_decisions (problem_id, meeting_date, decision, owner_unit_id, due_on, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(d.problem_id)
+        .bind(iso(d.meeting_date))
+        .bind(&text)
+        .bind(d.owner_unit_id)
+        .bind(iso(d.due_on))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(pid) = d.problem_id {
+            insert_event(
+                &mut tx,
+                actor,
+                pid,
+                "decision",
+                "",
+                "",
+                &format!("例会决定: {text} (期限 {})", iso(d.due_on)),
+            )
+            .await?;
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "meeting.decision", "meeting_decision", id).after(d),
+        )
+        .await?;
+        notify(
+            &mut tx,
+            d.problem_id,
+            "unit",
+            Some(d.owner_unit_id),
+            "decision",
+            &format!("例会决定交贵单位落实: {text}"),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Decisions the actor follows: all for the office and leaders, its own for a unit.
+    pub async fn list_decisions(&self, actor: &Actor) -> Result<Vec<Decision>> {
+        let (all, unit) = actor.unit_filter().binds();
+        Ok(sqlx::query_as(
+            "SELECT d.id, d.problem_id, COALESCE(p.title, '') AS problem_title, d.meeting_date, d.decision, d.owner_unit_id,
+                u.name AS owner_unit_name, d.due_on, d.status, d.progress, d.done_on
+             FROM meeting_decisions d JOIN units u ON u.id = d.owner_unit_id LEFT JOIN problems p ON p.id = d.problem_id
+             WHERE $1 = 1 OR d.owner_unit_id = $2 ORDER BY d.status DESC, d.due_on, d.id",
+        )
+        .bind(all)
+        .bind(unit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Reports progress on a decision, or marks it done; the owner unit or the office.
+    pub async fn update_decision(
+        &self,
+        actor: &Actor,
+        id: i64,
+        progress: &str,
+        done: bool,
+        today: Date,
+    ) -> Result<()> {
+        let row: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT owner_unit_id, status, progress FROM meeting_decisions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        let (owner, status, before) =
+            row.ok_or_else(|| StoreError::NotFound(format!("例会决定 {id}")))?;
+        if !actor.can_write_unit(owner) {
+            return Err(StoreError::Forbidden(format!("例会决定 {id}")));
+        }
+        if status == "done" {
+            return Err(StoreError::Conflict(format!(
+                "例会决定 {id}: 已落实, 不能再修改"
+            )));
+        }
+        let progress = required("落实情况", progress, 2000)?;
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE meeting_decisions SET progress = $1, status = $2, done_on = $3, updated_at = $4 WHERE id = $5")
+            .bind(&progress)
+            .bind(if done { "done" } else { "open" })
+            .bind(done.then(|| iso(today)))
+            .bind(crate::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "meeting.progress", "meeting_decision", id)
+                .before(serde_json::json!({"status": status, "progress": before}))
+                .after(serde_json::json!({"done": done, "progress": progress})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn check_attachment(a: &NewAttachment) -> Result<()> {
+    let name = a.filename.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(StoreError::Invalid(
+            "附件: 文件名不能为空且不超过200字".into(),
+        ));
+    }
+    if a.data.len() > MAX_ATTACHMENT_BYTES {
+        return Err(StoreError::Invalid(format!(
+            "附件 \"{name}\": 大小 {:.1} MB 超过 {} MB 上限 (attachment too large)",
+            a.data.len() as f64 / 1048576.0,
+            MAX_ATTACHMENT_BYTES / 1048576
+        )));
+    }
+    Ok(())
+}
+
+async fn insert_attachment(
+    tx: &mut Tx,
+    actor: &Actor,
+    problem_id: i64,
+    a: &NewAttachment,
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO problem_attachments (problem_id, filename, content_type, size, data, uploaded_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(problem_id)
+    .bind(a.filename.trim())
+    .bind(&a.content_type)
+    .bind(i64::try_from(a.data.len()).unwrap_or(i64::MAX))
+    .bind(a.data.clone())
+    .bind((actor.user_id != 0).then_some(actor.user_id))
+    .bind(crate::now())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Inserts a fully specified problem inside a caller's transaction (benchmark generation);
+/// no event, audit entry or notice.
+pub async fn insert_problem_row(tx: &mut Tx, p: &ProblemSeed) -> Result<i64> {
+    let d = &p.deadlines;
+    let now = crate::now();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO problems (enterprise_id, category, title, description, status, tier, lead_unit_id, submitted_on, clock_start,
+            accept_due, answer_due, close_due, due_on, accepted_on, answered_on, closed_on, resolved, satisfaction,
+            answer_workdays, close_workdays, answered_on_time, created_at, updated_at)
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $7, $12, $13, $14, $15, $16, $17, $18, $19, $19) RETURNING id",
+    )
+    .bind(p.enterprise_id)
+    .bind(p.category.as_str())
+    .bind(&p.title)
+    .bind(p.status.as_str())
+    .bind(p.tier.as_str())
+    .bind(p.lead_unit_id)
+    .bind(iso(p.submitted_on))
+    .bind(iso(d.accept_by))
+    .bind(iso(d.answer_by))
+    .bind(iso(d.close_by))
+    .bind(running_due(p.status, d))
+    .bind(p.answered_on.map(iso))
+    .bind(p.closed_on.map(iso))
+    .bind(p.resolved.map(i64::from))
+    .bind(p.satisfaction.map(|s| s.as_str().to_string()))
+    .bind(p.answer_workdays)
+    .bind(p.close_workdays)
+    .bind(p.answered_on.map(|a| i64::from(a <= d.answer_by)))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Today in China Standard Time, the day deadlines are counted in.
+pub fn today_cst() -> Date {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::now_utc().to_offset(offset).date()
+}
+
+/// ISO text of a date, as stored.
+pub fn date_iso(d: Date) -> String {
+    iso(d)
+}
+
+/// Parses an ISO date as stored.
+pub fn parse_date(s: &str) -> Option<Date> {
+    parse_iso(s)
+}

@@ -1,0 +1,782 @@
+//! 企业难题 in the store, on every engine available: intake, scope, the state machine,
+//! deadlines, notices, rates and 例会 decisions.
+
+use qx_core::access::{Actor, Role};
+use qx_core::problem::{Category, Satisfaction, Status, Tier, TimeLimits};
+use qx_core::units::UnitKind;
+use qx_store::calendar::{CalendarDay, upsert_calendar_day};
+use qx_store::enterprises::{NewEnterprise, insert_enterprise};
+use qx_store::problems::{
+    MAX_ATTACHMENT_BYTES, NewAttachment, NewDecision, NewProblem, ProblemFilter, RateFilter,
+    RateGroup, Step,
+};
+use qx_store::testing::{self, TestDb};
+use qx_store::units::NewUnit;
+use qx_store::users::NewUser;
+use qx_store::{Store, StoreError};
+use time::Date;
+use time::macros::date;
+
+struct County {
+    town: i64,
+    other_town: i64,
+    land: i64,
+    support: i64,
+    ent: i64,
+    other_ent: i64,
+    contact_user: i64,
+}
+
+fn unit(name: &str, kind: UnitKind) -> NewUnit {
+    NewUnit {
+        kind,
+        name: name.into(),
+        full_name: name.into(),
+        region_code: None,
+        parent_id: None,
+        slug: name.into(),
+        aliases: vec![],
+        sort_order: 0,
+    }
+}
+
+async fn county(s: &Store) -> County {
+    let sys = Actor::system();
+    let town = s
+        .create_unit(&sys, &unit("石浦镇", UnitKind::Town))
+        .await
+        .unwrap();
+    let other_town = s
+        .create_unit(&sys, &unit("西周镇", UnitKind::Town))
+        .await
+        .unwrap();
+    let land = s
+        .create_unit(&sys, &unit("县国土资源局", UnitKind::Department))
+        .await
+        .unwrap();
+    let support = s
+        .create_unit(&sys, &unit("县住建局", UnitKind::Department))
+        .await
+        .unwrap();
+    s.create_unit(&sys, &unit("县经信局", UnitKind::Department))
+        .await
+        .unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let ent = insert_enterprise(
+        &mut tx,
+        &NewEnterprise {
+            credit_code: "913302257995213595".into(),
+            name: "象山海天船舶".into(),
+            town_id: Some(town),
+            industry_code: None,
+            scale: "above".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let other_ent = insert_enterprise(
+        &mut tx,
+        &NewEnterprise {
+            credit_code: "91330225691361058X".into(),
+            name: "象山恒通汽配".into(),
+            town_id: Some(other_town),
+            industry_code: None,
+            scale: "above".into(),
+        },
+    )
+    .await
+    .unwrap();
+    for year in qx_core::calendar::OFFICIAL_CALENDARS {
+        let days = year
+            .holiday_dates()
+            .map(|d| (d, "holiday"))
+            .chain(year.makeup_workdays.iter().map(|d| (*d, "workday")));
+        for (d, kind) in days {
+            let day = CalendarDay {
+                day: d.to_string(),
+                kind: kind.into(),
+                name: String::new(),
+                source: year.notice.into(),
+            };
+            upsert_calendar_day(&mut tx, &day).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    let contact_user = s
+        .create_user(
+            &sys,
+            &NewUser {
+                username: "jxj-fw".into(),
+                display_name: "企服专员".into(),
+                role: Role::Unit,
+                unit_id: Some(support),
+                enterprise_id: None,
+                phone: String::new(),
+                password_hash: "x".into(),
+            },
+        )
+        .await
+        .unwrap();
+    County {
+        town,
+        other_town,
+        land,
+        support,
+        ent,
+        other_ent,
+        contact_user,
+    }
+}
+
+fn actor(role: Role, unit_id: Option<i64>, enterprise_id: Option<i64>, user_id: i64) -> Actor {
+    Actor {
+        user_id,
+        username: format!("{role:?}{user_id}"),
+        role,
+        unit_id,
+        enterprise_id,
+        ip: String::new(),
+    }
+}
+
+fn problem(enterprise_id: i64, on: Date) -> NewProblem {
+    NewProblem {
+        enterprise_id,
+        category: Category::Land,
+        title: "扩建用地指标".into(),
+        description: "二期厂房需新增用地30亩".into(),
+        contact_name: "王经理".into(),
+        contact_phone: "13800000000".into(),
+        source: "web".into(),
+        submitted_on: on,
+    }
+}
+
+async fn engines() -> Vec<TestDb> {
+    testing::all().await.expect("test databases")
+}
+
+#[tokio::test]
+async fn a_problem_goes_from_submission_to_closure_with_its_timeline_and_audit() {
+    for db in engines().await {
+        let s = &db.store;
+        let c = county(s).await;
+        let office = Actor::system();
+        let ent = actor(Role::Enterprise, None, Some(c.ent), 901);
+        let town = actor(Role::Unit, Some(c.town), None, 902);
+        let dept = actor(Role::Unit, Some(c.land), None, 903);
+        let d0 = date!(2017 - 09 - 28);
+
+        let (id, notices) = s
+            .submit_problem(&ent, &problem(c.ent, d0), vec![])
+            .await
+            .unwrap();
+        assert_eq!(notices.len(), 1, "{}: the office is told", db.name);
+        let p = s.get_problem(&ent, id).await.unwrap().problem;
+        assert_eq!(p.status(), Status::Submitted);
+        assert_eq!(
+            p.proposed_unit_id,
+            Some(c.town),
+            "first tier is the enterprise's town"
+        );
+        assert_eq!(p.accept_due, "2017-09-29");
+        assert_eq!(
+            p.answer_due, "2017-10-11",
+            "{}: 国庆 skipped, 9/30 make-up day counted",
+            db.name
+        );
+
+        // Illegal moves are refused with a message and change nothing.
+        let err = s
+            .problem_step(
+                &office,
+                id,
+                &Step::Close {
+                    note: String::new(),
+                },
+                d0,
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Conflict(m) if m.contains("不能执行「办结」")),
+            "{err:?}"
+        );
+        let err = s
+            .problem_step(
+                &ent,
+                id,
+                &Step::Accept {
+                    note: String::new(),
+                },
+                d0,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Forbidden(_)));
+
+        s.problem_step(
+            &office,
+            id,
+            &Step::Accept {
+                note: String::new(),
+            },
+            d0,
+        )
+        .await
+        .unwrap();
+        let assign = Step::Assign {
+            tier: Tier::Town,
+            lead_unit_id: c.town,
+            support_unit_ids: vec![],
+            note: String::new(),
+        };
+        s.problem_step(&office, id, &assign, d0).await.unwrap();
+        // The town hands it back as not its business; the office sees why and reassigns.
+        let err = s
+            .problem_step(&town, id, &Step::Return { reason: " ".into() }, d0)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("退回理由"), "{err}");
+        s.problem_step(
+            &town,
+            id,
+            &Step::Return {
+                reason: "用地指标由县国土局统筹".into(),
+            },
+            d0,
+        )
+        .await
+        .unwrap();
+        let p = s.get_problem(&office, id).await.unwrap().problem;
+        assert_eq!(
+            (p.status(), p.return_reason.as_str()),
+            (Status::Returned, "用地指标由县国土局统筹")
+        );
+        let assign = Step::Assign {
+            tier: Tier::Department,
+            lead_unit_id: c.land,
+            support_unit_ids: vec![c.support],
+            note: "改派".into(),
+        };
+        s.problem_step(&office, id, &assign, d0).await.unwrap();
+        // The old town no longer sees it; the lead and support units do.
+        assert!(matches!(
+            s.get_problem(&town, id).await,
+            Err(StoreError::NotFound(_))
+        ));
+        let support = actor(Role::Unit, Some(c.support), None, 904);
+        let d = s.get_problem(&support, id).await.unwrap();
+        assert_eq!(d.party, None, "协办 reads, does not act");
+
+        s.problem_step(&dept, id, &Step::Start, d0).await.unwrap();
+        s.problem_step(
+            &dept,
+            id,
+            &Step::RequestExtension {
+                days: 3,
+                reason: "需现场踏勘".into(),
+            },
+            d0,
+        )
+        .await
+        .unwrap();
+        s.problem_step(
+            &office,
+            id,
+            &Step::DecideExtension {
+                approve: true,
+                note: String::new(),
+            },
+            d0,
+        )
+        .await
+        .unwrap();
+        let p = s.get_problem(&office, id).await.unwrap().problem;
+        assert_eq!(
+            (p.extension_days, p.answer_due.as_str()),
+            (3, "2017-10-16"),
+            "{}",
+            db.name
+        );
+        s.problem_step(
+            &office,
+            id,
+            &Step::Urge {
+                note: "请加快".into(),
+            },
+            d0,
+        )
+        .await
+        .unwrap();
+
+        let answered = date!(2017 - 10 - 10);
+        s.problem_step(
+            &dept,
+            id,
+            &Step::Answer {
+                text: "已纳入年度用地计划".into(),
+                resolved: true,
+            },
+            answered,
+        )
+        .await
+        .unwrap();
+        s.problem_step(
+            &ent,
+            id,
+            &Step::Rate {
+                satisfaction: Satisfaction::Unsatisfied,
+                comment: "太慢".into(),
+            },
+            answered,
+        )
+        .await
+        .unwrap();
+        s.problem_step(
+            &ent,
+            id,
+            &Step::Redo {
+                reason: "指标未落实".into(),
+            },
+            answered,
+        )
+        .await
+        .unwrap();
+        s.problem_step(
+            &dept,
+            id,
+            &Step::Answer {
+                text: "指标已下达".into(),
+                resolved: true,
+            },
+            answered,
+        )
+        .await
+        .unwrap();
+        s.problem_step(
+            &ent,
+            id,
+            &Step::Rate {
+                satisfaction: Satisfaction::Satisfied,
+                comment: String::new(),
+            },
+            answered,
+        )
+        .await
+        .unwrap();
+        s.problem_step(
+            &office,
+            id,
+            &Step::Close {
+                note: String::new(),
+            },
+            date!(2017 - 10 - 11),
+        )
+        .await
+        .unwrap();
+
+        let d = s.get_problem(&ent, id).await.unwrap();
+        assert_eq!(d.problem.status(), Status::Closed);
+        assert_eq!(
+            d.problem.answer_workdays,
+            Some(4),
+            "{}: 9/28 → 10/10 is 4 working days",
+            db.name
+        );
+        let actions: Vec<&str> = d.events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "submit",
+                "accept",
+                "assign",
+                "return",
+                "assign",
+                "start",
+                "request_extension",
+                "decide_extension",
+                "urge",
+                "answer",
+                "rate",
+                "redo",
+                "answer",
+                "rate",
+                "close"
+            ]
+        );
+        let audit = s
+            .audit_list(&qx_store::audit::AuditQuery {
+                entity: Some("problem".into()),
+                entity_id: Some(id.to_string()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            audit.len(),
+            actions.len(),
+            "{}: every step audited",
+            db.name
+        );
+        assert!(s.verify_audit().await.unwrap().ok());
+
+        let rates = s
+            .problem_rates(&RateFilter::default(), date!(2017 - 12 - 31))
+            .await
+            .unwrap();
+        assert_eq!(rates.answer_rate, Some(100.0));
+        assert_eq!(rates.resolution_rate, Some(100.0));
+        assert_eq!(rates.satisfaction_rate, Some(100.0));
+        assert_eq!(rates.avg_days_to_close, Some(5.0));
+    }
+}
+
+#[tokio::test]
+async fn enterprises_units_and_service_contacts_see_only_their_problems() {
+    for db in engines().await {
+        let s = &db.store;
+        let c = county(s).await;
+        let office = Actor::system();
+        let ent = actor(Role::Enterprise, None, Some(c.ent), 901);
+        let other = actor(Role::Enterprise, None, Some(c.other_ent), 905);
+        let on = date!(2017 - 03 - 01);
+        let (mine, _) = s
+            .submit_problem(&ent, &problem(c.ent, on), vec![])
+            .await
+            .unwrap();
+        let (theirs, _) = s
+            .submit_problem(&office, &problem(c.other_ent, on), vec![])
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.submit_problem(&ent, &problem(c.other_ent, on), vec![])
+                .await,
+            Err(StoreError::Forbidden(_))
+        ));
+
+        let f = ProblemFilter::default();
+        let (rows, total) = s.list_problems(&ent, &f, on).await.unwrap();
+        assert_eq!(
+            (rows.iter().map(|r| r.id).collect::<Vec<_>>(), total),
+            (vec![mine], 1),
+            "{}",
+            db.name
+        );
+        assert!(matches!(
+            s.get_problem(&other, mine).await,
+            Err(StoreError::NotFound(_))
+        ));
+        let (rows, _) = s.list_problems(&office, &f, on).await.unwrap();
+        assert_eq!(rows.len(), 2);
+        let leader = actor(Role::Leader, None, None, 906);
+        assert_eq!(s.list_problems(&leader, &f, on).await.unwrap().1, 2);
+        assert!(matches!(
+            s.problem_step(
+                &leader,
+                mine,
+                &Step::Accept {
+                    note: String::new()
+                },
+                on
+            )
+            .await,
+            Err(StoreError::Forbidden(_))
+        ));
+
+        // A unit sees nothing until a problem is routed to it.
+        let town = actor(Role::Unit, Some(c.other_town), None, 907);
+        assert_eq!(s.list_problems(&town, &f, on).await.unwrap().1, 0);
+        s.problem_step(
+            &office,
+            theirs,
+            &Step::Accept {
+                note: String::new(),
+            },
+            on,
+        )
+        .await
+        .unwrap();
+        let assign = Step::Assign {
+            tier: Tier::Town,
+            lead_unit_id: c.other_town,
+            support_unit_ids: vec![],
+            note: String::new(),
+        };
+        s.problem_step(&office, theirs, &assign, on).await.unwrap();
+        assert_eq!(s.list_problems(&town, &f, on).await.unwrap().1, 1);
+        assert!(
+            s.problem_notices(&town, 10)
+                .await
+                .unwrap()
+                .iter()
+                .any(|n| n.kind == "assigned")
+        );
+
+        // The 企服责任人 sees the enterprise's problems, and only those.
+        let contact = actor(Role::Unit, Some(c.support), None, c.contact_user);
+        assert_eq!(s.list_problems(&contact, &f, on).await.unwrap().1, 0);
+        s.set_service_contact(&office, c.ent, Some(c.contact_user))
+            .await
+            .unwrap();
+        let (rows, _) = s.list_problems(&contact, &f, on).await.unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![mine],
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            s.get_problem(&contact, mine)
+                .await
+                .unwrap()
+                .service_contact
+                .as_deref(),
+            Some("企服专员")
+        );
+    }
+}
+
+#[tokio::test]
+async fn attachments_are_stored_and_size_limited() {
+    for db in engines().await {
+        let s = &db.store;
+        let c = county(s).await;
+        let ent = actor(Role::Enterprise, None, Some(c.ent), 901);
+        let file = NewAttachment {
+            filename: "现场照片.jpg".into(),
+            content_type: "image/jpeg".into(),
+            data: vec![0xff, 0xd8, 0, 1, 2],
+        };
+        let (id, _) = s
+            .submit_problem(
+                &ent,
+                &problem(c.ent, date!(2017 - 03 - 01)),
+                vec![file.clone()],
+            )
+            .await
+            .unwrap();
+        let d = s.get_problem(&ent, id).await.unwrap();
+        assert_eq!(d.attachments.len(), 1);
+        let (meta, data) = s
+            .get_problem_attachment(&ent, id, d.attachments[0].id)
+            .await
+            .unwrap();
+        assert_eq!(
+            (meta.filename.as_str(), data),
+            ("现场照片.jpg", file.data.clone()),
+            "{}",
+            db.name
+        );
+        let big = NewAttachment {
+            data: vec![0; MAX_ATTACHMENT_BYTES + 1],
+            ..file
+        };
+        let err = s.add_problem_attachment(&ent, id, &big).await.unwrap_err();
+        assert!(err.to_string().contains("超过 20 MB"), "{err}");
+        let other = actor(Role::Enterprise, None, Some(c.other_ent), 905);
+        assert!(matches!(
+            s.get_problem_attachment(&other, id, meta.id).await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn overdue_problems_are_flagged_notified_and_escalated() {
+    for db in engines().await {
+        let s = &db.store;
+        let c = county(s).await;
+        let office = Actor::system();
+        let on = date!(2017 - 03 - 01);
+        let (id, _) = s
+            .submit_problem(&office, &problem(c.ent, on), vec![])
+            .await
+            .unwrap();
+        s.problem_step(
+            &office,
+            id,
+            &Step::Accept {
+                note: String::new(),
+            },
+            on,
+        )
+        .await
+        .unwrap();
+        let assign = Step::Assign {
+            tier: Tier::Town,
+            lead_unit_id: c.town,
+            support_unit_ids: vec![],
+            note: String::new(),
+        };
+        s.problem_step(&office, id, &assign, on).await.unwrap();
+        // Answer due 2017-03-08; on 03-07 it is near, on 03-09 overdue.
+        let f = ProblemFilter {
+            near: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            s.list_problems(&office, &f, date!(2017 - 03 - 07))
+                .await
+                .unwrap()
+                .1,
+            1,
+            "{}",
+            db.name
+        );
+        let report = s
+            .sweep_problem_deadlines(date!(2017 - 03 - 07))
+            .await
+            .unwrap();
+        assert_eq!((report.near, report.escalated), (1, 0));
+        let again = s
+            .sweep_problem_deadlines(date!(2017 - 03 - 07))
+            .await
+            .unwrap();
+        assert!(
+            again.notices.is_empty(),
+            "{}: a warning is given once per due date",
+            db.name
+        );
+
+        let f = ProblemFilter {
+            overdue: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            s.list_problems(&office, &f, date!(2017 - 03 - 09))
+                .await
+                .unwrap()
+                .1,
+            1
+        );
+        let report = s
+            .sweep_problem_deadlines(date!(2017 - 03 - 09))
+            .await
+            .unwrap();
+        assert_eq!((report.overdue, report.escalated), (1, 1), "{}", db.name);
+        let p = s.get_problem(&office, id).await.unwrap().problem;
+        assert_eq!(
+            (p.tier(), p.lead_unit_id, p.clock_start.as_str()),
+            (Tier::Department, Some(c.land), "2017-03-09")
+        );
+        let rates = s
+            .problem_rates(&RateFilter::default(), date!(2017 - 03 - 20))
+            .await
+            .unwrap();
+        assert_eq!(
+            rates.answer_rate,
+            Some(0.0),
+            "{}: overdue and unanswered counts against 答复率",
+            db.name
+        );
+
+        // The enterprise may ask for the next tier; the top tier is the 例会.
+        let ent = actor(Role::Enterprise, None, Some(c.ent), 901);
+        s.problem_step(
+            &ent,
+            id,
+            &Step::Escalate {
+                reason: "久拖未决".into(),
+            },
+            date!(2017 - 03 - 10),
+        )
+        .await
+        .unwrap();
+        let err = s
+            .problem_step(
+                &ent,
+                id,
+                &Step::Escalate {
+                    reason: String::new(),
+                },
+                date!(2017 - 03 - 10),
+            )
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("不能再升级"), "{err}");
+        let agenda = s.meeting_agenda(&office).await.unwrap();
+        assert_eq!(agenda.iter().map(|p| p.id).collect::<Vec<_>>(), vec![id]);
+
+        let decision = NewDecision {
+            problem_id: Some(id),
+            meeting_date: date!(2017 - 03 - 15),
+            decision: "由县国土资源局牵头两周内解决".into(),
+            owner_unit_id: c.land,
+            due_on: date!(2017 - 03 - 29),
+        };
+        let did = s.record_decision(&office, &decision).await.unwrap();
+        let land = actor(Role::Unit, Some(c.land), None, 903);
+        assert_eq!(s.list_decisions(&land).await.unwrap().len(), 1);
+        let town = actor(Role::Unit, Some(c.town), None, 902);
+        assert!(s.list_decisions(&town).await.unwrap().is_empty());
+        assert!(matches!(
+            s.update_decision(&town, did, "x", true, date!(2017 - 03 - 20))
+                .await,
+            Err(StoreError::Forbidden(_))
+        ));
+        s.update_decision(&land, did, "指标已调剂", true, date!(2017 - 03 - 20))
+            .await
+            .unwrap();
+        assert_eq!(s.list_decisions(&office).await.unwrap()[0].status, "done");
+    }
+}
+
+#[tokio::test]
+async fn time_limits_per_category_move_open_deadlines_and_rates_break_down() {
+    for db in engines().await {
+        let s = &db.store;
+        let c = county(s).await;
+        let office = Actor::system();
+        let on = date!(2017 - 03 - 01);
+        let (id, _) = s
+            .submit_problem(&office, &problem(c.ent, on), vec![])
+            .await
+            .unwrap();
+        s.set_problem_time_limits(&office, Category::Land, TimeLimits::new(2, 10, 20).unwrap())
+            .await
+            .unwrap();
+        let p = s.get_problem(&office, id).await.unwrap().problem;
+        assert_eq!(
+            (p.accept_due.as_str(), p.answer_due.as_str()),
+            ("2017-03-03", "2017-03-15"),
+            "{}",
+            db.name
+        );
+        let unit_actor = actor(Role::Unit, Some(c.land), None, 903);
+        assert!(matches!(
+            s.set_problem_time_limits(&unit_actor, Category::Land, TimeLimits::default())
+                .await,
+            Err(StoreError::Forbidden(_))
+        ));
+        let by_tier = s
+            .problem_rates_by(RateGroup::Tier, &RateFilter::default(), on)
+            .await
+            .unwrap();
+        assert_eq!(by_tier.len(), 1);
+        assert_eq!(
+            (by_tier[0].0.as_str(), by_tier[0].1.counts.total),
+            ("town", 1)
+        );
+        let by_cat = s
+            .problem_rates_by(
+                RateGroup::Category,
+                &RateFilter {
+                    category: Some(Category::Land),
+                    ..Default::default()
+                },
+                on,
+            )
+            .await
+            .unwrap();
+        assert_eq!(by_cat[0].0, "land");
+        assert!(
+            s.problem_rates_by(RateGroup::Unit, &RateFilter::default(), on)
+                .await
+                .unwrap()[0]
+                .0
+                .is_empty()
+        );
+    }
+}
