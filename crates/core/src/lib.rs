@@ -6,6 +6,7 @@
 pub mod access;
 pub mod calendar;
 pub mod codes;
+pub mod indicator;
 pub mod money;
 pub mod password;
 pub mod period;

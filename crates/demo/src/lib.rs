@@ -8,6 +8,7 @@
 
 pub mod enterprises;
 mod people;
+pub mod plan;
 pub mod problems;
 pub mod registry;
 
@@ -138,7 +139,13 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     }
     tx.commit().await.map_err(StoreError::from)?;
 
-    // Each module's part of the county, in dependency order.
+    // Each module's part of the county, in dependency order. The office (admin) does what
+    // the office would do, so the audit log reads like a real year.
+    let admin_user = store
+        .find_user_by_username("admin")
+        .await?
+        .ok_or_else(|| DemoError::Data("no admin account".into()))?;
+    plan::seed(store, &admin_user.actor()).await?;
     enterprises::seed(store, &mut rng).await?;
     problems::seed(store, &mut rng).await?;
 

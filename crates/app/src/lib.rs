@@ -1,0 +1,23 @@
+//! Use cases that join a pure engine to the store, shared by the web app, the CLI and the demo.
+//!
+//! - [`plan_import`]: a plan document (txt/docx/html) → a reviewed draft in the database.
+//! - [`plan_excel`]: the published plan as the 任务分解表 workbook, and an edited workbook back
+//!   as a new draft (every bad cell reported, nothing written unless the whole sheet is valid).
+
+pub mod plan_excel;
+pub mod plan_import;
+
+use qx_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Plan(#[from] qx_plan::PlanError),
+    /// Row-level problems of an uploaded sheet; nothing was written.
+    #[error("{}", .0.join("\n"))]
+    Rows(Vec<String>),
+    #[error("{0}")]
+    Invalid(String),
+}

@@ -1,0 +1,156 @@
+//! Indicators (指标): what kind of quantity a plan target is, and so how it is reported,
+//! accumulated and judged against 序时进度.
+
+use serde::{Deserialize, Serialize};
+
+/// How an indicator accumulates over the year and how completion is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorKind {
+    /// 累计数: counts that add up month by month (新增规上企业30家).
+    CumulativeCount,
+    /// 金额: amounts that add up (利用内资28.5亿元).
+    Amount,
+    /// 增速: a growth rate against the same period last year (规上工业产值增长8%).
+    GrowthRate,
+    /// 比率: a share or rate that is not summed (答复率100%, 比重不低于50%).
+    Share,
+    /// 节点: done or not done by a date (建成孵化器).
+    Milestone,
+    /// 越低越好: a ceiling (能耗, 控制在…以内).
+    LowerIsBetter,
+}
+
+impl IndicatorKind {
+    pub const ALL: [IndicatorKind; 6] = [
+        IndicatorKind::CumulativeCount,
+        IndicatorKind::Amount,
+        IndicatorKind::GrowthRate,
+        IndicatorKind::Share,
+        IndicatorKind::Milestone,
+        IndicatorKind::LowerIsBetter,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndicatorKind::CumulativeCount => "cumulative_count",
+            IndicatorKind::Amount => "amount",
+            IndicatorKind::GrowthRate => "growth_rate",
+            IndicatorKind::Share => "share",
+            IndicatorKind::Milestone => "milestone",
+            IndicatorKind::LowerIsBetter => "lower_is_better",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            IndicatorKind::CumulativeCount => "累计数",
+            IndicatorKind::Amount => "金额",
+            IndicatorKind::GrowthRate => "增速",
+            IndicatorKind::Share => "比率",
+            IndicatorKind::Milestone => "节点",
+            IndicatorKind::LowerIsBetter => "越低越好",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            IndicatorKind::CumulativeCount => "Cumulative count",
+            IndicatorKind::Amount => "Amount",
+            IndicatorKind::GrowthRate => "Growth rate",
+            IndicatorKind::Share => "Share / rate",
+            IndicatorKind::Milestone => "Milestone",
+            IndicatorKind::LowerIsBetter => "Lower is better",
+        }
+    }
+
+    /// The kind a target most likely is, from its wording, unit and comparator. The office
+    /// confirms or corrects it on the review page.
+    pub fn infer(text: &str, unit: &str, comparator: &str) -> Self {
+        if comparator == "<=" {
+            return IndicatorKind::LowerIsBetter;
+        }
+        let growth_words = ["增长", "增速", "提高", "提升"];
+        match unit {
+            "%" | "％" | "个百分点" => {
+                if growth_words.iter().any(|w| text.contains(w)) && !text.contains("率") && !text.contains("比重") {
+                    IndicatorKind::GrowthRate
+                } else {
+                    IndicatorKind::Share
+                }
+            }
+            "万元" | "亿元" | "万美元" | "亿美元" | "元" => IndicatorKind::Amount,
+            // Floor space in a plan is something to build (建成孵化器2.5万平方米).
+            "万平方米" | "平方米" => IndicatorKind::Milestone,
+            "亩" => IndicatorKind::Amount,
+            _ => IndicatorKind::CumulativeCount,
+        }
+    }
+}
+
+/// Comparators a target can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Comparator {
+    #[serde(rename = ">=")]
+    AtLeast,
+    #[serde(rename = "<=")]
+    AtMost,
+    #[serde(rename = "=")]
+    About,
+}
+
+impl Comparator {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparator::AtLeast => ">=",
+            Comparator::AtMost => "<=",
+            Comparator::About => "=",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            ">=" | "≥" | "不低于" | "以上" => Some(Comparator::AtLeast),
+            "<=" | "≤" | "不超过" | "以内" => Some(Comparator::AtMost),
+            "=" | "左右" | "约" => Some(Comparator::About),
+            _ => None,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Comparator::AtLeast => "不低于",
+            Comparator::AtMost => "不超过",
+            Comparator::About => "左右",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_inferred_from_the_seed_plans_wording() {
+        use IndicatorKind::*;
+        let cases = [
+            ("规上工业产值同比增长8%", "%", ">=", GrowthRate),
+            ("难题答复率达到100%", "%", ">=", Share),
+            ("工业项目招商占全县招商总额比重不低于50%", "%", ">=", Share),
+            ("新增规模以上企业30家", "家", ">=", CumulativeCount),
+            ("利用内资(工业)达到28.5亿元", "亿元", ">=", Amount),
+            ("建成县级2.5万平方米科技企业孵化器", "万平方米", ">=", Milestone),
+            ("单位工业增加值能耗下降3%", "%", "<=", LowerIsBetter),
+        ];
+        for (text, unit, cmp, kind) in cases {
+            assert_eq!(IndicatorKind::infer(text, unit, cmp), kind, "{text}");
+        }
+        for k in IndicatorKind::ALL {
+            assert_eq!(IndicatorKind::parse(k.as_str()), Some(k));
+        }
+    }
+}
