@@ -6,11 +6,11 @@ use std::path::PathBuf;
 /// Chinese and English, because it is shown as is by the CLI and the import page.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
-    #[error("{file}: 无法读取文件 / cannot read file: {source}")]
+    /// The I/O error is part of the message (not a `source`), so `{:#}` does not repeat it.
+    #[error("{file}: 无法读取文件 / cannot read file: {reason}")]
     Io {
         file: String,
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     #[error("{file}: 文件为空 / the file is empty")]
     Empty { file: String },
@@ -34,7 +34,7 @@ impl PlanError {
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         PlanError::Io {
             file: display_path(path),
-            source,
+            reason: source,
         }
     }
 }
