@@ -1,13 +1,20 @@
-//! Parse one file many times (for profiling with perf): `profile_loop FILE N`.
+//! Parse one file many times (for profiling with perf): `profile_loop FILE|gen N`.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../benches/generate.rs"]
+mod generate;
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let file = args.next().unwrap_or_default();
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(100);
-    let bytes = std::fs::read(&file).unwrap_or_default();
+    // "gen" parses the benchmark's generated 1 MB plan.
+    let bytes = if file == "gen" {
+        generate::generated_plan(1024 * 1024)
+    } else {
+        std::fs::read(&file).unwrap_or_default()
+    };
     let dir = common::units();
     let start = std::time::Instant::now();
     let mut items = 0;

@@ -129,6 +129,12 @@ fn unit_at(chars: &[char], i: usize) -> Option<(&'static str, bool, usize)> {
     if first.is_ascii_alphanumeric() || (first.is_ascii() && !matches!(first, '%')) {
         return None;
     }
+    if !unit_table()
+        .iter()
+        .any(|(w, _, _)| w.first() == Some(&first))
+    {
+        return None;
+    }
     unit_table()
         .iter()
         .find(|(w, _, _)| rest.starts_with(w))
@@ -568,7 +574,10 @@ fn last_keyword(prefix: &str) -> Comparator {
         (AT_MOST_WORDS, Comparator::AtMost),
         (AT_LEAST_WORDS, Comparator::AtLeast),
     ] {
-        for w in words {
+        let present = words
+            .iter()
+            .filter(|w| w.chars().next().is_some_and(|c| prefix.contains(c)));
+        for w in present {
             if let Some(pos) = prefix.rfind(w) {
                 let candidate = (pos + w.len(), w.len(), comparator);
                 if best.is_none_or(|b| (candidate.0, candidate.1) > (b.0, b.1)) {
@@ -643,25 +652,32 @@ const TRAILING_WORDS: &[&str] = &[
 ];
 
 fn short_name(prefix: &str, after: &str, change: Option<Change>) -> Option<String> {
-    let mut s = prefix.trim().to_owned();
+    // Slices, not copies: this runs once per quantity and plans have tens of thousands.
+    let mut s: &str = prefix.trim();
     loop {
         let before = s.len();
         for w in LEADING_FILLERS {
             if let Some(rest) = s.strip_prefix(w)
                 && !rest.is_empty()
             {
-                s = rest.to_owned();
+                s = rest;
             }
         }
+        let last = s.chars().next_back();
         for w in TRAILING_WORDS {
+            if w.chars().next_back() != last {
+                continue;
+            }
             if let Some(rest) = s.strip_suffix(w) {
-                s = rest.to_owned();
+                s = rest;
+                break;
             }
         }
         if s.len() == before {
             break;
         }
     }
+    let mut s = s.to_owned();
     let after = after.trim_start_matches(|c: char| c == '的' || crate::text::is_space(c));
     s.push_str(after);
     let s = s
