@@ -58,7 +58,7 @@ pub struct NewAttachment {
 }
 
 /// One handling step with what it records.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Step {
     Accept {

@@ -1,0 +1,675 @@
+//! 企业难题 over HTTP: an enterprise submits with an attachment, the office routes, the unit
+//! answers, the enterprise rates, the office closes; scope, refusals, API, exports, webhook.
+
+mod common;
+
+use common::{PASSWORD, TestApp, csrf, spawn_app};
+use qx_core::access::{Actor, Role};
+use qx_core::password::hash_password;
+use qx_store::Store;
+use qx_store::enterprises::{NewEnterprise, insert_enterprise};
+use qx_store::users::NewUser;
+
+/// Two enterprises in 石浦镇 with one account each: qy1 and qy2.
+async fn enterprises(app: &TestApp) -> (i64, i64) {
+    let mut tx = app.store.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for (code, name) in [
+        ("913302257995213595", "象山海天船舶"),
+        ("91330225691361058X", "象山恒通汽配"),
+    ] {
+        let e = NewEnterprise {
+            credit_code: code.into(),
+            name: name.into(),
+            town_id: Some(app.units["石浦镇"]),
+            industry_code: None,
+            scale: "above".into(),
+        };
+        ids.push(insert_enterprise(&mut tx, &e).await.unwrap());
+    }
+    tx.commit().await.unwrap();
+    let hash = hash_password(PASSWORD).unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        let user = NewUser {
+            username: format!("qy{}", i + 1),
+            display_name: format!("企业联系人{}", i + 1),
+            role: Role::Enterprise,
+            unit_id: None,
+            enterprise_id: Some(*id),
+            phone: String::new(),
+            password_hash: hash.clone(),
+        };
+        app.store
+            .create_user(&Actor::system(), &user)
+            .await
+            .unwrap();
+    }
+    (ids[0], ids[1])
+}
+
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "qxBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, data)) = file {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(data);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn step(
+    app: &TestApp,
+    c: &reqwest::Client,
+    id: i64,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let token = csrf(c, &app.url(&format!("/problems/{id}"))).await;
+    let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+    form.extend_from_slice(fields);
+    c.post(app.url(&format!("/problems/{id}/step")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn location_id(resp: &reqwest::Response) -> i64 {
+    let loc = resp.headers()["location"].to_str().unwrap();
+    loc.trim_start_matches("/problems/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_problem_is_submitted_routed_answered_rated_and_closed_over_the_web() {
+    let app = spawn_app().await;
+    let (_ent, _other) = enterprises(&app).await;
+    let qy1 = app.login("qy1").await;
+    let page = qy1
+        .get(app.url("/problems/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("提交难题") && page.contains("用地"));
+    let token = csrf(&qy1, &app.url("/problems/new")).await;
+    let (ct, body) = multipart(
+        &[
+            ("category", "land"),
+            ("title", "二期用地指标"),
+            ("description", "需新增用地30亩"),
+            ("contact_name", "王经理"),
+        ],
+        Some(("规划图.pdf", b"%PDF-1.4 test")),
+    );
+    let resp = qy1
+        .post(app.url(&format!("/problems?_csrf={token}")))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    let id = location_id(&resp);
+    let page = qy1
+        .get(app.url(&format!("/problems/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("二期用地指标") && page.contains("规划图.pdf") && page.contains("提交"));
+    let file = qy1
+        .get(app.url(&format!("/problems/{id}/attachments/1")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.bytes().await.unwrap().as_ref(), b"%PDF-1.4 test");
+
+    // The other enterprise and an unrelated town see nothing.
+    let qy2 = app.login("qy2").await;
+    assert_eq!(
+        qy2.get(app.url(&format!("/problems/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        qy2.get(app.url(&format!("/problems/{id}/attachments/1")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let list = qy2
+        .get(app.url("/problems"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!list.contains("二期用地指标"));
+    let xz1 = app.login("xz1").await;
+    assert_eq!(
+        xz1.get(app.url(&format!("/problems/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // The office sees the notice and the proposal; an illegal step is refused with a message.
+    let admin = app.login("admin").await;
+    let list = admin
+        .get(app.url("/problems"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("二期用地指标") && list.contains("待受理"));
+    let resp = step(&app, &admin, id, &[("action", "close")]).await;
+    assert_eq!(resp.status(), 400);
+    assert!(resp.text().await.unwrap().contains("不能执行「办结」"));
+    assert_eq!(
+        step(&app, &admin, id, &[("action", "accept")])
+            .await
+            .status(),
+        303
+    );
+    let sp = app.units["石浦镇"].to_string();
+    let resp = step(
+        &app,
+        &admin,
+        id,
+        &[
+            ("action", "assign"),
+            ("tier", "town"),
+            ("lead_unit_id", &sp),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+
+    // 石浦镇 handles it; the enterprise cannot answer for it.
+    let sp1 = app.login("sp1").await;
+    let page = sp1
+        .get(app.url(&format!("/problems/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("签收办理") && page.contains("退回"));
+    assert_eq!(
+        step(
+            &app,
+            &qy1,
+            id,
+            &[("action", "answer"), ("text", "x"), ("resolved", "1")]
+        )
+        .await
+        .status(),
+        403
+    );
+    assert_eq!(
+        step(&app, &sp1, id, &[("action", "start")]).await.status(),
+        303
+    );
+    let resp = step(
+        &app,
+        &sp1,
+        id,
+        &[
+            ("action", "answer"),
+            ("text", "已协调镇级用地"),
+            ("resolved", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        step(
+            &app,
+            &qy1,
+            id,
+            &[
+                ("action", "rate"),
+                ("satisfaction", "satisfied"),
+                ("comment", "感谢")
+            ]
+        )
+        .await
+        .status(),
+        303
+    );
+    // Leaders read, never write.
+    let leader = app.login("leader").await;
+    assert_eq!(
+        leader
+            .get(app.url(&format!("/problems/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        step(&app, &leader, id, &[("action", "close")])
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        step(&app, &admin, id, &[("action", "close")])
+            .await
+            .status(),
+        303
+    );
+
+    let page = qy1
+        .get(app.url(&format!("/problems/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for word in ["办结", "已协调镇级用地", "满意", "签收办理"] {
+        assert!(page.contains(word), "timeline shows {word}");
+    }
+    let rates = admin
+        .get(app.url("/problems/rates"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(rates.contains("100.0%") && rates.contains("石浦镇"));
+    assert_eq!(
+        qy1.get(app.url("/problems/rates"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let log = app
+        .store
+        .audit_list(&qx_store::audit::AuditQuery {
+            entity: Some("problem".into()),
+            entity_id: Some(id.to_string()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        log.len(),
+        7,
+        "submit, accept, assign, start, answer, rate, close"
+    );
+}
+
+#[tokio::test]
+async fn oversized_attachments_are_refused_with_a_clear_message() {
+    let app = spawn_app().await;
+    enterprises(&app).await;
+    let qy1 = app.login("qy1").await;
+    let token = csrf(&qy1, &app.url("/problems/new")).await;
+    let big = vec![b'a'; qx_store::problems::MAX_ATTACHMENT_BYTES + 10];
+    let (ct, body) = multipart(
+        &[
+            ("category", "finance"),
+            ("title", "贷款"),
+            ("description", "续贷"),
+        ],
+        Some(("big.pdf", &big)),
+    );
+    let resp = qy1
+        .post(app.url(&format!("/problems?_csrf={token}")))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert!(resp.text().await.unwrap().contains("超过 20 MB"));
+    let (ct, body) = multipart(
+        &[
+            ("category", "finance"),
+            ("title", ""),
+            ("description", "续贷"),
+        ],
+        None,
+    );
+    let resp = qy1
+        .post(app.url(&format!("/problems?_csrf={token}")))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.text().await.unwrap().contains("标题: 不能为空"));
+}
+
+#[tokio::test]
+async fn the_api_takes_problems_and_steps_and_the_office_enters_them_on_behalf() {
+    let app = spawn_app().await;
+    let (ent, _) = enterprises(&app).await;
+    let admin = app.login("admin").await;
+    let me: serde_json::Value = admin
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = me["csrf_token"].as_str().unwrap().to_string();
+    let body = serde_json::json!({"enterprise_id": ent, "category": "labour", "title": "招工难", "description": "缺技工50人",
+        "source": "visit", "submitted_on": "2017-03-01"});
+    let resp = admin
+        .post(app.url("/api/v1/problems"))
+        .header("x-csrf-token", &token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let id = resp.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let resp = admin
+        .post(app.url(&format!("/api/v1/problems/{id}/steps")))
+        .header("x-csrf-token", &token)
+        .json(&serde_json::json!({"action": "accept", "note": "大走访收集"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let detail: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(detail["problem"]["status"], "accepted");
+    assert_eq!(detail["problem"]["source"], "visit");
+    assert_eq!(detail["problem"]["accept_due"], "2017-03-02");
+    let bad = admin
+        .post(app.url(&format!("/api/v1/problems/{id}/steps")))
+        .header("x-csrf-token", &token)
+        .json(&serde_json::json!({"action": "rate", "satisfaction": "satisfied", "comment": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 403, "the office does not rate");
+    let list: serde_json::Value = admin
+        .get(app.url("/api/v1/problems?category=labour"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1);
+    let rates: serde_json::Value = admin
+        .get(app.url("/api/v1/problems/rates?group=tier"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rates["overall"]["counts"]["total"], 1);
+
+    // The enterprise's own API view.
+    let qy1 = app.login("qy1").await;
+    let list: serde_json::Value = qy1
+        .get(app.url("/api/v1/problems"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1);
+    let qy2 = app.login("qy2").await;
+    assert_eq!(
+        qy2.get(app.url(&format!("/api/v1/problems/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhook() {
+    let app = spawn_app().await;
+    let (ent, _) = enterprises(&app).await;
+    // A webhook receiver on a local port.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    let received = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 8192];
+        let n = s.read(&mut buf).await.unwrap();
+        s.write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+            .await
+            .unwrap();
+        String::from_utf8_lossy(&buf[..n]).to_string()
+    });
+    set_setting(&app.store, "notify.webhook_url", &hook).await;
+
+    let office = Actor::system();
+    let new = qx_store::problems::NewProblem {
+        enterprise_id: ent,
+        category: qx_core::problem::Category::Approval,
+        title: "环评审批久拖".into(),
+        description: "三个月未批".into(),
+        contact_name: String::new(),
+        contact_phone: String::new(),
+        source: "hotline".into(),
+        submitted_on: qx_store::problems::today_cst(),
+    };
+    let (id, _) = app
+        .store
+        .submit_problem(&office, &new, vec![])
+        .await
+        .unwrap();
+    let today = qx_store::problems::today_cst();
+    use qx_store::problems::Step;
+    app.store
+        .problem_step(
+            &office,
+            id,
+            &Step::Accept {
+                note: String::new(),
+            },
+            today,
+        )
+        .await
+        .unwrap();
+    let assign = Step::Assign {
+        tier: qx_core::problem::Tier::Department,
+        lead_unit_id: app.units["县经信局"],
+        support_unit_ids: vec![],
+        note: String::new(),
+    };
+    app.store
+        .problem_step(&office, id, &assign, today)
+        .await
+        .unwrap();
+
+    // The enterprise asks for the 例会 through the web.
+    let qy1 = app.login("qy1").await;
+    assert_eq!(
+        step(
+            &app,
+            &qy1,
+            id,
+            &[("action", "escalate"), ("reason", "久拖未决")]
+        )
+        .await
+        .status(),
+        303
+    );
+    let request = tokio::time::timeout(std::time::Duration::from_secs(10), received)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(request.starts_with("POST /hook HTTP/1.1"), "{request}");
+    assert!(
+        request.contains("problem.notice") && request.contains("升级"),
+        "{request}"
+    );
+
+    let admin = app.login("admin").await;
+    let page = admin
+        .get(app.url("/problems/meeting"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("环评审批久拖"));
+    for ext in ["docx", "xlsx"] {
+        let resp = admin
+            .get(app.url(&format!("/problems/meeting/agenda.{ext}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let bytes = resp.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"PK"), "{ext} is a zip package");
+    }
+    assert_eq!(
+        qy1.get(app.url("/problems/meeting/agenda.docx"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    // The office records a decision; 县经信局 reports it done.
+    let token = csrf(&admin, &app.url("/problems/meeting")).await;
+    let owner = app.units["县经信局"].to_string();
+    let pid = id.to_string();
+    let resp = admin
+        .post(app.url("/problems/meeting/decisions"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("problem_id", &pid),
+            ("meeting_date", "2026-01-05"),
+            ("decision", "县经信局牵头一周内办结"),
+            ("owner_unit_id", &owner),
+            ("due_on", "2026-01-12"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let jxj1 = app.login("jxj1").await;
+    let page = jxj1
+        .get(app.url("/problems/meeting"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("县经信局牵头一周内办结") && page.contains("报送进展"));
+    let decision = app.store.list_decisions(&office).await.unwrap()[0].id;
+    let token = csrf(&jxj1, &app.url("/problems/meeting")).await;
+    let resp = jxj1
+        .post(app.url(&format!("/problems/meeting/decisions/{decision}")))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("progress", "已批复"),
+            ("done", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        app.store.list_decisions(&office).await.unwrap()[0].status,
+        "done"
+    );
+
+    // Settings: the office assigns 企服责任人; a unit may not open the settings.
+    assert_eq!(
+        jxj1.get(app.url("/problems/settings"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let page = admin
+        .get(app.url("/problems/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("企服责任人") && page.contains("县国土资源局"));
+    let token = csrf(&admin, &app.url("/problems/settings")).await;
+    let (e, u) = (ent.to_string(), app.user_id("sp1").await.to_string());
+    let resp = admin
+        .post(app.url("/problems/settings/contact"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("enterprise_id", &e),
+            ("user_id", &u),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    // 石浦镇's liaison now follows the enterprise's problems as its 企服责任人.
+    let sp1 = app.login("sp1").await;
+    let page = sp1
+        .get(app.url(&format!("/problems/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("环评审批久拖") && page.contains("sp1-name"));
+}
+
+async fn set_setting(store: &Store, key: &str, value: &str) {
+    let mut tx = store.begin().await.unwrap();
+    Store::put_setting(&mut tx, key, value).await.unwrap();
+    tx.commit().await.unwrap();
+}
