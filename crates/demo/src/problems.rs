@@ -1,8 +1,523 @@
-//! Demo 企业难题: a few hundred problems across the seed year in every state. (Being built.)
+//! Demo 企业难题: a few hundred problems across the seed year (2017) in every state, entered
+//! through the same store steps a user takes, so timelines, audit entries, notices and rates
+//! are real. Each enterprise gets 县经信局's liaison as its 企服责任人.
 
+use qx_core::access::{Actor, Role};
+use qx_core::calendar::WorkCalendar;
+use qx_core::problem::{Category, Satisfaction, Tier};
+use qx_store::problems::{NewDecision, NewProblem, Step};
 use qx_store::{Store, StoreError};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+use time::Date;
+use time::macros::date;
 
-pub async fn seed(_store: &Store, _rng: &mut ChaCha8Rng) -> Result<(), StoreError> {
+/// How many problems the demo year holds.
+pub const COUNT: usize = 260;
+
+const TITLES: &[(Category, &[&str])] = &[
+    (
+        Category::Land,
+        &[
+            "二期厂房用地指标",
+            "低效用地再开发审批",
+            "土地证办理滞后",
+            "临时用地续期",
+        ],
+    ),
+    (
+        Category::Labour,
+        &[
+            "技术工人招工难",
+            "外来员工子女入学",
+            "员工宿舍不足",
+            "职业技能培训补贴",
+        ],
+    ),
+    (
+        Category::Finance,
+        &[
+            "流动资金贷款续贷",
+            "应收账款质押融资",
+            "上市辅导费用补助",
+            "担保费率偏高",
+        ],
+    ),
+    (
+        Category::Approval,
+        &[
+            "环评审批周期长",
+            "施工许可办理",
+            "消防验收排期",
+            "排污许可证变更",
+        ],
+    ),
+    (
+        Category::Policy,
+        &[
+            "技改补助兑现",
+            "高新技术企业认定辅导",
+            "亩均评价结果申诉",
+            "研发费用加计扣除",
+        ],
+    ),
+    (
+        Category::Infrastructure,
+        &[
+            "园区道路破损",
+            "工业用电扩容",
+            "污水管网接入",
+            "天然气管道延伸",
+        ],
+    ),
+    (
+        Category::Other,
+        &[
+            "企业周边治安",
+            "物流车辆通行证",
+            "商标侵权维权",
+            "出口退税进度",
+        ],
+    ),
+];
+
+fn actor(
+    username: &str,
+    role: Role,
+    unit_id: Option<i64>,
+    enterprise_id: Option<i64>,
+    user_id: i64,
+) -> Actor {
+    Actor {
+        user_id,
+        username: username.to_string(),
+        role,
+        unit_id,
+        enterprise_id,
+        ip: String::new(),
+    }
+}
+
+/// The stage a demo problem stops at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Submitted,
+    Accepted,
+    Assigned,
+    InProgress,
+    Returned,
+    Answered,
+    Rated,
+    Closed,
+}
+
+const ALL_STOPS: [Stop; 8] = [
+    Stop::Submitted,
+    Stop::Accepted,
+    Stop::Assigned,
+    Stop::InProgress,
+    Stop::Returned,
+    Stop::Answered,
+    Stop::Rated,
+    Stop::Closed,
+];
+
+pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError> {
+    let system = Actor::system();
+    let units = store.list_units().await?;
+    let enterprises = store.list_enterprises(&system).await?;
+    if enterprises.is_empty() {
+        return Ok(());
+    }
+    let unit_id = |name: &str| units.iter().find(|u| u.name == name).map(|u| u.id);
+    let office_user = store.find_user_by_username("admin").await?;
+    let office = match &office_user {
+        Some(u) => u.actor(),
+        None => system.clone(),
+    };
+    if let Some(contact) = store.find_user_by_username("jxj1").await? {
+        for e in &enterprises {
+            store
+                .set_service_contact(&office, e.id, Some(contact.id))
+                .await?;
+        }
+    }
+    let cal = store.work_calendar().await?;
+    let year_end = date!(2017 - 12 - 29);
+    let support_pool: Vec<i64> = [
+        "县发改局",
+        "县财政局",
+        "县环保局",
+        "县规划管理中心",
+        "县供电公司",
+    ]
+    .iter()
+    .filter_map(|n| unit_id(n))
+    .collect();
+    let mut escalated = Vec::new();
+    for i in 0..COUNT {
+        let e = &enterprises[rng.random_range(0..enterprises.len())];
+        let (category, titles) = TITLES[rng.random_range(0..TITLES.len())];
+        let title = titles[rng.random_range(0..titles.len())];
+        // The last few land in the year's final fortnight, one per stage, so every state shows.
+        let tail = (COUNT - i).checked_sub(1).filter(|k| *k < ALL_STOPS.len());
+        let day = match tail {
+            Some(k) => 348 + 2 * k as i64,
+            None => rng.random_range(0..350i64),
+        };
+        let submitted = cal
+            .next_working_day(date!(2017 - 01 - 03).saturating_add(time::Duration::days(day)))
+            .unwrap_or(year_end)
+            .min(year_end);
+        let ent_actor = actor(
+            &format!(
+                "qy{:02}",
+                enterprises.iter().position(|x| x.id == e.id).unwrap_or(0) + 1
+            ),
+            Role::Enterprise,
+            None,
+            Some(e.id),
+            0,
+        );
+        let source = ["web", "web", "visit", "hotline"][rng.random_range(0..4)];
+        let who = if source == "web" { &ent_actor } else { &office };
+        let new = NewProblem {
+            enterprise_id: e.id,
+            category,
+            title: title.to_string(),
+            description: format!(
+                "{}反映: {title}, 影响企业正常生产经营, 请协调解决。",
+                e.name
+            ),
+            contact_name: "企业联络人".into(),
+            contact_phone: format!("1380574{:04}", i),
+            source: source.to_string(),
+            submitted_on: submitted,
+        };
+        let (id, _) = store.submit_problem(who, &new, Vec::new()).await?;
+
+        // Older problems have mostly run their course; recent ones are still moving.
+        let age = cal.working_days_between(submitted, year_end);
+        let roll: f64 = rng.random();
+        let stop = if let Some(k) = tail {
+            ALL_STOPS[k]
+        } else if age < 3 {
+            [Stop::Submitted, Stop::Accepted, Stop::Assigned][rng.random_range(0..3)]
+        } else if age < 15 {
+            [
+                Stop::Assigned,
+                Stop::InProgress,
+                Stop::Returned,
+                Stop::Answered,
+                Stop::Rated,
+                Stop::Closed,
+            ][rng.random_range(0..6)]
+        } else if roll < 0.86 {
+            Stop::Closed
+        } else if roll < 0.93 {
+            Stop::Rated
+        } else {
+            Stop::Answered
+        };
+        let next = |d: Date, n: u32| cal.add_working_days(d, n).unwrap_or(d).min(year_end);
+        let mut today = submitted;
+        if stop == Stop::Submitted {
+            continue;
+        }
+        today = next(today, u32::from(rng.random_bool(0.9)));
+        store
+            .problem_step(
+                &office,
+                id,
+                &Step::Accept {
+                    note: String::new(),
+                },
+                today,
+            )
+            .await?;
+        if stop == Stop::Accepted {
+            continue;
+        }
+        let dept = store.route_department(category).await?;
+        let to_town = e.town_id.is_some() && rng.random_bool(0.5);
+        let (tier, lead) = if to_town {
+            (Tier::Town, e.town_id)
+        } else {
+            (Tier::Department, dept)
+        };
+        let Some(lead) = lead else { continue };
+        let support =
+            if tier == Tier::Department && rng.random_bool(0.3) && !support_pool.is_empty() {
+                vec![support_pool[rng.random_range(0..support_pool.len())]]
+                    .into_iter()
+                    .filter(|u| *u != lead)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        today = next(today, 1);
+        let assign = Step::Assign {
+            tier,
+            lead_unit_id: lead,
+            support_unit_ids: support,
+            note: String::new(),
+        };
+        store.problem_step(&office, id, &assign, today).await?;
+        let mut lead_actor = actor("承办联络员", Role::Unit, Some(lead), None, 0);
+        if stop == Stop::Assigned {
+            continue;
+        }
+        // A town sometimes hands a department's matter back; the office reassigns it.
+        if tier == Tier::Town && tail.is_none() && rng.random_bool(0.15) {
+            let reason = format!("{}事项属县级部门职责", category.label_zh());
+            store
+                .problem_step(&lead_actor, id, &Step::Return { reason }, today)
+                .await?;
+            if stop == Stop::Returned {
+                continue;
+            }
+            if let Some(dept) = dept {
+                today = next(today, 1);
+                let assign = Step::Assign {
+                    tier: Tier::Department,
+                    lead_unit_id: dept,
+                    support_unit_ids: vec![],
+                    note: "改派".into(),
+                };
+                store.problem_step(&office, id, &assign, today).await?;
+                lead_actor = actor("承办联络员", Role::Unit, Some(dept), None, 0);
+            }
+        } else if stop == Stop::Returned {
+            store
+                .problem_step(
+                    &lead_actor,
+                    id,
+                    &Step::Return {
+                        reason: "需其他部门牵头".into(),
+                    },
+                    today,
+                )
+                .await?;
+            continue;
+        }
+        store
+            .problem_step(&lead_actor, id, &Step::Start, today)
+            .await?;
+        if rng.random_bool(0.12) {
+            let ext = Step::RequestExtension {
+                days: rng.random_range(3..=10),
+                reason: "需协调多个部门".into(),
+            };
+            store.problem_step(&lead_actor, id, &ext, today).await?;
+            let approve = rng.random_bool(0.8);
+            store
+                .problem_step(
+                    &office,
+                    id,
+                    &Step::DecideExtension {
+                        approve,
+                        note: String::new(),
+                    },
+                    next(today, 1),
+                )
+                .await?;
+        }
+        if rng.random_bool(0.08) {
+            store
+                .problem_step(
+                    &office,
+                    id,
+                    &Step::Urge {
+                        note: "请加快办理".into(),
+                    },
+                    next(today, 2),
+                )
+                .await?;
+        }
+        // A few hard problems climb to the 工作例会.
+        if tail.is_none() && (rng.random_bool(0.05) || (age < 15 && rng.random_bool(0.15))) {
+            let reason = "企业要求提交工作例会协调".to_string();
+            today = next(today, 3);
+            store
+                .problem_step(&ent_actor, id, &Step::Escalate { reason }, today)
+                .await?;
+            let now_lead = store
+                .get_problem(&office, id)
+                .await?
+                .problem
+                .lead_unit_id
+                .unwrap_or(lead);
+            escalated.push((id, now_lead));
+            if stop == Stop::InProgress || age < 15 {
+                continue;
+            }
+            lead_actor = actor("承办联络员", Role::Unit, Some(now_lead), None, 0);
+            store
+                .problem_step(&lead_actor, id, &Step::Start, today)
+                .await?;
+        }
+        if stop == Stop::InProgress {
+            continue;
+        }
+        let resolved = rng.random_bool(0.8);
+        today = next(today, rng.random_range(1..=7));
+        let answer = if resolved {
+            "已协调解决, 具体见办理说明。"
+        } else {
+            "受政策限制暂无法解决, 已作解释说明。"
+        };
+        store
+            .problem_step(
+                &lead_actor,
+                id,
+                &Step::Answer {
+                    text: answer.into(),
+                    resolved,
+                },
+                today,
+            )
+            .await?;
+        if stop == Stop::Answered {
+            continue;
+        }
+        let satisfaction = match (resolved, rng.random_range(0..10)) {
+            (true, 0..=7) | (false, 0..=1) => Satisfaction::Satisfied,
+            (true, _) | (false, 2..=6) => Satisfaction::Basic,
+            _ => Satisfaction::Unsatisfied,
+        };
+        today = next(today, 1);
+        store
+            .problem_step(
+                &ent_actor,
+                id,
+                &Step::Rate {
+                    satisfaction,
+                    comment: String::new(),
+                },
+                today,
+            )
+            .await?;
+        if satisfaction == Satisfaction::Unsatisfied && rng.random_bool(0.5) {
+            store
+                .problem_step(
+                    &ent_actor,
+                    id,
+                    &Step::Redo {
+                        reason: "答复未解决实际问题".into(),
+                    },
+                    today,
+                )
+                .await?;
+            today = next(today, rng.random_range(2..=6));
+            let step = Step::Answer {
+                text: "重新办理: 已会同相关部门解决。".into(),
+                resolved: true,
+            };
+            store.problem_step(&lead_actor, id, &step, today).await?;
+            today = next(today, 1);
+            store
+                .problem_step(
+                    &ent_actor,
+                    id,
+                    &Step::Rate {
+                        satisfaction: Satisfaction::Basic,
+                        comment: String::new(),
+                    },
+                    today,
+                )
+                .await?;
+        }
+        if stop == Stop::Rated {
+            continue;
+        }
+        store
+            .problem_step(
+                &office,
+                id,
+                &Step::Close {
+                    note: String::new(),
+                },
+                next(today, 1),
+            )
+            .await?;
+    }
+    // Decisions of the year's meetings on some escalated problems.
+    for (k, (id, owner)) in escalated.iter().enumerate().take(6) {
+        let meeting = cal
+            .next_working_day(date!(2017 - 12 - 05))
+            .unwrap_or(year_end);
+        let d = NewDecision {
+            problem_id: Some(*id),
+            meeting_date: meeting,
+            decision: format!("由责任单位牵头, {}个工作日内协调解决并报送结果", 5 + k),
+            owner_unit_id: *owner,
+            due_on: next_due(&cal, meeting, 5 + k as u32),
+        };
+        store.record_decision(&office, &d).await?;
+    }
     Ok(())
+}
+
+fn next_due(cal: &WorkCalendar, from: Date, n: u32) -> Date {
+    cal.add_working_days(from, n).unwrap_or(from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qx_core::problem::Status;
+    use qx_store::enterprises::{NewEnterprise, insert_enterprise};
+    use qx_store::problems::{ProblemFilter, RateFilter};
+    use rand::SeedableRng;
+
+    #[tokio::test]
+    async fn the_demo_year_has_problems_in_every_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_data_dir(dir.path()).await.unwrap();
+        store.migrate().await.unwrap();
+        let units = crate::registry::seed_registry(&store).await.unwrap();
+        crate::registry::seed_calendar(&store).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        for (code, town) in [
+            ("913302257995213595", "石浦镇"),
+            ("91330225691361058X", "西周镇"),
+        ] {
+            let e = NewEnterprise {
+                credit_code: code.into(),
+                name: format!("{town}企业"),
+                town_id: units.iter().find(|u| u.name == town).map(|u| u.id),
+                industry_code: None,
+                scale: "above".into(),
+            };
+            insert_enterprise(&mut tx, &e).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        seed(&store, &mut ChaCha8Rng::seed_from_u64(2017))
+            .await
+            .unwrap();
+
+        let f = ProblemFilter {
+            limit: 500,
+            ..Default::default()
+        };
+        let (rows, total) = store
+            .list_problems(&Actor::system(), &f, date!(2017 - 12 - 31))
+            .await
+            .unwrap();
+        assert_eq!(total as usize, COUNT);
+        for status in Status::ALL {
+            assert!(
+                rows.iter().any(|r| r.status == status.as_str()),
+                "no demo problem is {status:?}"
+            );
+        }
+        let rates = store
+            .problem_rates(&RateFilter::default(), date!(2017 - 12 - 29))
+            .await
+            .unwrap();
+        let resolution = rates.resolution_rate.unwrap();
+        assert!((60.0..=95.0).contains(&resolution), "{resolution}");
+        assert!(rates.answer_rate.unwrap() > 90.0, "{:?}", rates.answer_rate);
+        assert!(store.verify_audit().await.unwrap().ok());
+    }
 }
