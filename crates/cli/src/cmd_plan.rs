@@ -1,4 +1,5 @@
-//! `qx plan …`: plan documents from the command line. (Owned by the plan-parser work.)
+//! `qx plan …`: plan documents from the command line: parse a file (no database), or import,
+//! list, publish and export plans in an installation.
 
 use anyhow::Context;
 use qx_core::units::SEED_UNITS;
@@ -32,5 +33,94 @@ pub fn parse(args: ParseArgs) -> anyhow::Result<ExitCode> {
         _ => serde_json::to_string_pretty(&plan).context("serialising the plan")? + "\n",
     };
     print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub db: crate::cmd_system::DbArgs,
+    /// A plan document (.txt/.docx/.html) or an edited 任务分解表 (.xlsx)
+    pub file: PathBuf,
+    /// Publish right away instead of leaving a draft to review on the web
+    #[arg(long)]
+    pub publish: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PlanIdArgs {
+    #[command(flatten)]
+    pub db: crate::cmd_system::DbArgs,
+    /// Plan id (see `qx plan list`)
+    pub id: i64,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: crate::cmd_system::DbArgs,
+    /// Plan id (see `qx plan list`)
+    pub id: i64,
+    /// Where to write the 任务分解表 workbook
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub db: crate::cmd_system::DbArgs,
+}
+
+fn app_error(e: qx_app::AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let store = args.db.open_migrated().await?;
+    let office = qx_core::access::Actor::system();
+    let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let bytes = std::fs::read(&args.file).with_context(|| format!("无法读取 {}", args.file.display()))?;
+    let id = if name.to_lowercase().ends_with(".xlsx") {
+        qx_app::plan_excel::import_workbook(&store, &office, &bytes, &name).await.map_err(app_error)?
+    } else {
+        let imported = qx_app::plan_import::import_document(&store, &office, &bytes, &name).await.map_err(app_error)?;
+        for w in &imported.warnings {
+            eprintln!("警告 warning: {name}: {w}");
+        }
+        eprintln!("{} 个条目, {} 个量化目标", imported.items, imported.targets);
+        imported.plan_id
+    };
+    eprintln!("已导入为草稿, 方案编号 {id} (imported as draft plan {id})");
+    if args.publish {
+        let s = store.publish_plan(&office, id).await?;
+        eprintln!("已发布: {} 个监测指标, {} 项工作任务", s.indicators, s.tasks);
+    }
+    println!("{id}");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn list(args: ListArgs) -> anyhow::Result<ExitCode> {
+    let store = args.db.open_migrated().await?;
+    for p in store.list_plans(&qx_core::access::Actor::system()).await? {
+        println!("{}\t{}\t{}\t{}\t{}", p.id, p.year, p.status, p.doc_number, p.title);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn publish(args: PlanIdArgs) -> anyhow::Result<ExitCode> {
+    let store = args.db.open_migrated().await?;
+    let s = store.publish_plan(&qx_core::access::Actor::system(), args.id).await?;
+    eprintln!("已发布: {} 个监测指标, {} 项工作任务", s.indicators, s.tasks);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let store = args.db.open_migrated().await?;
+    let bytes = qx_app::plan_excel::export_plan(&store, &qx_core::access::Actor::system(), args.id)
+        .await
+        .map_err(app_error)?;
+    std::fs::write(&args.out, bytes).with_context(|| format!("无法写入 {}", args.out.display()))?;
+    eprintln!("已导出 {}", args.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -42,8 +42,16 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum PlanCommand {
-    /// Parse a plan document into structure (contracts/plan-parse.md)
+    /// Parse a plan document into structure (contracts/plan-parse.md); no database
     Parse(cmd_plan::ParseArgs),
+    /// Import a plan document or 任务分解表 workbook as a draft
+    Import(cmd_plan::ImportArgs),
+    /// List plans
+    List(cmd_plan::ListArgs),
+    /// Publish a reviewed draft
+    Publish(cmd_plan::PlanIdArgs),
+    /// Export a plan as the 任务分解表 workbook
+    Export(cmd_plan::ExportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -74,6 +82,10 @@ fn main() -> ExitCode {
         Command::Backup(args) => run_async(cmd_system::backup(args)),
         Command::Audit(cmd) => run_async(cmd_system::audit(cmd)),
         Command::Plan(PlanCommand::Parse(args)) => cmd_plan::parse(args),
+        Command::Plan(PlanCommand::Import(args)) => run_async(cmd_plan::import(args)),
+        Command::Plan(PlanCommand::List(args)) => run_async(cmd_plan::list(args)),
+        Command::Plan(PlanCommand::Publish(args)) => run_async(cmd_plan::publish(args)),
+        Command::Plan(PlanCommand::Export(args)) => run_async(cmd_plan::export(args)),
         Command::Eval(args) => cmd_eval::run(args),
         Command::Bench(BenchCommand::Eval(args)) => cmd_eval::bench(args),
     };

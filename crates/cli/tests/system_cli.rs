@@ -130,3 +130,27 @@ fn a_weak_demo_password_is_refused() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("QX_DEMO_PASSWORD"));
 }
+
+#[test]
+fn plans_are_imported_published_and_exported_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(qx(&["migrate", "--data-dir", "data", "--seed-registry"], d).status.success());
+    std::fs::write(d.join("plan.txt"), qx_demo::plan::SEED_PLAN).unwrap();
+    let out = qx(&["plan", "import", "--data-dir", "data", "plan.txt", "--publish"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("36 个监测指标, 67 项工作任务"), "{}", text(&out.stderr));
+    let id = text(&out.stdout).trim().to_string();
+
+    let out = qx(&["plan", "export", "--data-dir", "data", &id, "--out", "plan.xlsx"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = qx(&["plan", "import", "--data-dir", "data", "plan.xlsx"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let list = text(&qx(&["plan", "list", "--data-dir", "data"], d).stdout);
+    assert!(list.contains("published") && list.contains("draft"), "{list}");
+
+    std::fs::write(d.join("junk.txt"), [0u8, 159, 146, 150, 0, 0, 1, 2]).unwrap();
+    let out = qx(&["plan", "import", "--data-dir", "data", "junk.txt"], d);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("junk.txt"));
+}

@@ -138,7 +138,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
 ];
 
 /// Every module's strings; each module keeps its own table beside its pages.
-const TABLES: &[&[(&str, &str, &str)]] = &[MESSAGES, crate::problems::MESSAGES, crate::enterprises::MESSAGES];
+const TABLES: &[&[(&str, &str, &str)]] =
+    &[MESSAGES, crate::plans::MESSAGES, crate::problems::MESSAGES, crate::enterprises::MESSAGES];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();

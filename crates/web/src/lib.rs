@@ -9,6 +9,7 @@ pub mod auth;
 pub mod enterprises;
 pub mod i18n;
 pub mod pages;
+pub mod plans;
 pub mod problems;
 
 use axum::http::{header, StatusCode};
@@ -184,6 +185,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(html)
         .merge(api::routes())
+        .merge(plans::routes())
         .merge(problems::routes())
         .merge(enterprises::routes())
         .route("/healthz", get(healthz))

@@ -1,10 +1,11 @@
+#![allow(dead_code)] // Each test file uses a different part of the harness.
 //! Starts the real application on a random loopback port with a fresh database.
 
 use qx_core::access::{Actor, Role};
 use qx_core::password::hash_password;
+use qx_store::Store;
 use qx_store::testing::TestDb;
 use qx_store::users::NewUser;
-use qx_store::Store;
 use std::sync::Arc;
 
 pub const PASSWORD: &str = "Xiangshan#2017";
@@ -17,7 +18,11 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(qx_web::Config::default(), qx_store::testing::sqlite().await.unwrap()).await
+    spawn_app_with(
+        qx_web::Config::default(),
+        qx_store::testing::sqlite().await.unwrap(),
+    )
+    .await
 }
 
 /// Serves `db` with the built-in registry and one account per role:
@@ -25,7 +30,8 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(config: qx_web::Config, db: TestDb) -> TestApp {
     let store = db.store.clone();
     let units = qx_demo::registry::seed_registry(&store).await.unwrap();
-    let units: std::collections::HashMap<String, i64> = units.into_iter().map(|u| (u.name, u.id)).collect();
+    let units: std::collections::HashMap<String, i64> =
+        units.into_iter().map(|u| (u.name, u.id)).collect();
     let hash = hash_password(PASSWORD).unwrap();
     let system = Actor::system();
     for (username, role, unit) in [
@@ -48,9 +54,17 @@ pub async fn spawn_app_with(config: qx_web::Config, db: TestDb) -> TestApp {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = qx_web::AppState { store: store.clone(), config: Arc::new(config) };
+    let state = qx_web::AppState {
+        store: store.clone(),
+        config: Arc::new(config),
+    };
     tokio::spawn(qx_web::serve(state, listener));
-    TestApp { base, store, units, _db: db }
+    TestApp {
+        base,
+        store,
+        units,
+        _db: db,
+    }
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
@@ -66,7 +80,10 @@ pub fn client() -> reqwest::Client {
 pub async fn csrf(c: &reqwest::Client, url: &str) -> String {
     let body = c.get(url).send().await.unwrap().text().await.unwrap();
     let marker = "name=\"_csrf\" value=\"";
-    let start = body.find(marker).unwrap_or_else(|| panic!("no CSRF field on {url}")) + marker.len();
+    let start = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no CSRF field on {url}"))
+        + marker.len();
     body[start..].split('"').next().unwrap().to_string()
 }
 
@@ -75,10 +92,20 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    pub async fn login_response(&self, c: &reqwest::Client, username: &str, password: &str) -> reqwest::Response {
+    pub async fn login_response(
+        &self,
+        c: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
         let token = csrf(c, &self.url("/login")).await;
         c.post(self.url("/login"))
-            .form(&[("_csrf", token.as_str()), ("username", username), ("password", password), ("next", "/")])
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ])
             .send()
             .await
             .unwrap()
@@ -93,6 +120,11 @@ impl TestApp {
     }
 
     pub async fn user_id(&self, username: &str) -> i64 {
-        self.store.find_user_by_username(username).await.unwrap().unwrap().id
+        self.store
+            .find_user_by_username(username)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
     }
 }

@@ -1,0 +1,476 @@
+//! 工作方案 pages: the list, upload (document or 任务分解表), the review page that shows the
+//! source beside the extracted structure, publishing, and the Excel download.
+
+use crate::auth::Auth;
+use crate::pages::{render, PageCtx};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use qx_app::AppError;
+use qx_core::indicator::IndicatorKind;
+use qx_store::plans::{ItemEdit, PlanMeta, TargetEdit};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+type PageResult = Result<Response, WebError>;
+
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("plan.list", "工作推进方案", "Work plans"),
+    ("plan.year", "年度", "Year"),
+    ("plan.title", "标题", "Title"),
+    ("plan.doc_number", "文号", "Document number"),
+    ("plan.issuer", "发文机关", "Issuer"),
+    ("plan.issued_on", "成文日期", "Date"),
+    ("plan.status", "状态", "Status"),
+    ("plan.status.draft", "草稿(待审核)", "Draft (in review)"),
+    ("plan.status.published", "已发布", "Published"),
+    ("plan.status.withdrawn", "已替换", "Superseded"),
+    ("plan.upload", "导入方案", "Import a plan"),
+    ("plan.upload_hint", "支持 .txt (UTF-8 或 GBK)、.docx、网页另存的 .html, 以及本系统导出的任务分解表 .xlsx。导入后为草稿, 经审核修改后发布。", "Accepts .txt (UTF-8 or GBK), .docx, saved .html, and the task-breakdown .xlsx this system exports. Imports become drafts to review before publishing."),
+    ("plan.file", "文件", "File"),
+    ("plan.review", "审核", "Review"),
+    ("plan.source", "原文", "Source"),
+    ("plan.items", "条目与责任单位", "Items and responsible units"),
+    ("plan.targets", "主要目标", "Goal targets"),
+    ("plan.task_indicators", "任务中的量化指标", "Quantities inside tasks"),
+    ("plan.indicators", "监测指标", "Indicators"),
+    ("plan.tasks", "工作任务", "Tasks"),
+    ("plan.number", "序号", "No."),
+    ("plan.heading", "任务", "Task"),
+    ("plan.text", "具体内容", "Content"),
+    ("plan.lead", "牵头单位", "Lead units"),
+    ("plan.support", "配合单位", "Supporting units"),
+    ("plan.deadline", "时间节点", "Deadline"),
+    ("plan.target_value", "目标值", "Target"),
+    ("plan.target_max", "上限", "Max"),
+    ("plan.unit", "单位", "Unit"),
+    ("plan.comparator", "比较", "Comparator"),
+    ("plan.kind", "类型", "Kind"),
+    ("plan.responsible", "责任单位", "Responsible unit"),
+    ("plan.included", "纳入监测", "Tracked"),
+    ("plan.publish", "发布方案", "Publish"),
+    ("plan.publish_hint", "发布后, 纳入监测的目标成为监测指标, 有责任单位的条目成为工作任务; 同年度已发布的方案将被替换。", "Publishing turns tracked targets into indicators and items with responsible units into tasks; an earlier published plan of the same year is superseded."),
+    ("plan.delete", "删除草稿", "Delete draft"),
+    ("plan.export", "下载任务分解表 (Excel)", "Download task breakdown (Excel)"),
+    ("plan.unknown_units", "以下单位不在登记表中, 发布前须改正", "Units not in the registry (fix before publishing)"),
+    ("plan.imported", "已导入为草稿, 请审核", "Imported as a draft; please review"),
+    ("plan.published", "方案已发布", "Plan published"),
+    ("plan.warnings", "解析提示", "Parser notes"),
+    ("plan.errors", "导入失败, 未写入任何数据", "Import failed; nothing was written"),
+    ("plan.none", "还没有工作方案。", "No plans yet."),
+    ("plan.unresolved", "未登记", "unknown"),
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/plans", get(list))
+        .route("/plans/import", post(import))
+        .route("/plans/{id}", get(show))
+        .route("/plans/{id}/meta", post(save_meta))
+        .route("/plans/{id}/items/{item}", post(save_item))
+        .route("/plans/{id}/targets/{target}", post(save_target))
+        .route("/plans/{id}/publish", post(publish))
+        .route("/plans/{id}/delete", post(delete))
+        .route("/plans/{id}/export.xlsx", get(export))
+}
+
+fn status_key(status: &str) -> &'static str {
+    match status {
+        "draft" => "plan.status.draft",
+        "published" => "plan.status.published",
+        _ => "plan.status.withdrawn",
+    }
+}
+
+pub struct PlanLine {
+    id: i64,
+    year: i64,
+    title: String,
+    doc_number: String,
+    status: String,
+    status_key: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "plans/list.html")]
+struct ListPage {
+    ctx: PageCtx,
+    plans: Vec<PlanLine>,
+    is_admin: bool,
+    errors: Vec<String>,
+}
+
+async fn list(State(state): State<AppState>, auth: Auth) -> PageResult {
+    list_page(&state, &auth, Vec::new()).await
+}
+
+async fn list_page(state: &AppState, auth: &Auth, errors: Vec<String>) -> PageResult {
+    let actor = auth.actor();
+    let plans = state
+        .store
+        .list_plans(&actor)
+        .await?
+        .into_iter()
+        .map(|p| PlanLine {
+            id: p.id,
+            year: p.year,
+            status_key: status_key(&p.status),
+            title: p.title,
+            doc_number: p.doc_number,
+            status: p.status,
+        })
+        .collect();
+    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::BAD_REQUEST };
+    let page = ListPage { ctx: PageCtx::signed_in(state, auth).await, plans, is_admin: actor.is_admin(), errors };
+    Ok((status, render(&page)).into_response())
+}
+
+/// Largest upload accepted (the parser's own limit).
+const MAX_UPLOAD: usize = qx_plan::MAX_INPUT_BYTES as usize;
+
+async fn import(State(state): State<AppState>, auth: Auth, mut form: Multipart) -> PageResult {
+    let actor = auth.actor();
+    if !actor.is_admin() {
+        return Err(WebError::Forbidden("plan.import".into()));
+    }
+    let mut upload = None;
+    while let Some(field) = form.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败: {e}")))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("upload").to_string();
+            let bytes = field.bytes().await.map_err(|e| WebError::BadRequest(format!("上传失败 (upload failed): {e}")))?;
+            upload = Some((name, bytes));
+        }
+    }
+    let Some((name, bytes)) = upload else {
+        return Err(WebError::BadRequest("请选择要导入的文件 (choose a file)".into()));
+    };
+    if bytes.len() > MAX_UPLOAD {
+        return Err(WebError::BadRequest(format!("{name}: 文件超过 {} MB (file too large)", MAX_UPLOAD / 1024 / 1024)));
+    }
+    let is_xlsx = name.to_lowercase().ends_with(".xlsx") || name.to_lowercase().ends_with(".xls");
+    let result = if is_xlsx {
+        qx_app::plan_excel::import_workbook(&state.store, &actor, &bytes, &name).await.map(|id| (id, Vec::new()))
+    } else {
+        qx_app::plan_import::import_document(&state.store, &actor, &bytes, &name).await.map(|i| (i.plan_id, i.warnings))
+    };
+    match result {
+        Ok((id, _)) => Ok(Redirect::to(&format!("/plans/{id}?imported=1")).into_response()),
+        Err(e) => {
+            let errors = match e {
+                AppError::Rows(rows) => rows,
+                AppError::Store(s) => return Err(s.into()),
+                other => vec![other.to_string()],
+            };
+            list_page(&state, &auth, errors).await
+        }
+    }
+}
+
+pub struct ItemView {
+    id: i64,
+    number: String,
+    depth: i64,
+    heading: String,
+    text: String,
+    deadline: String,
+    lead: String,
+    support: String,
+    unknown: Vec<String>,
+    line_first: i64,
+}
+
+pub struct TargetView {
+    id: i64,
+    section: String,
+    text: String,
+    name: String,
+    value: String,
+    value_max: String,
+    unit: String,
+    comparator: String,
+    kind: String,
+    kind_label: &'static str,
+    responsible: String,
+    included: bool,
+}
+
+pub struct TaskView {
+    number: String,
+    title: String,
+    text: String,
+    lead: String,
+    support: String,
+    deadline: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans/show.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    plan: qx_store::plans::Plan,
+    status_key: &'static str,
+    is_draft: bool,
+    is_admin: bool,
+    source: Vec<(usize, String)>,
+    items: Vec<ItemView>,
+    goals: Vec<TargetView>,
+    task_targets: Vec<TargetView>,
+    tasks: Vec<TaskView>,
+    unknown_units: Vec<String>,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let lang = auth.ctx.lang;
+    let plan = state.store.get_plan(&actor, id).await?;
+    let is_draft = plan.status == "draft";
+    let names: HashMap<i64, String> = state.store.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let mut unknown_units = Vec::new();
+    let items: Vec<ItemView> = state
+        .store
+        .plan_items(&actor, id)
+        .await?
+        .into_iter()
+        .map(|(i, units)| {
+            let join = |role: &str| units.iter().filter(|u| u.role == role).map(|u| u.name.clone()).collect::<Vec<_>>().join("、");
+            let unknown: Vec<String> = units.iter().filter(|u| u.unit_id.is_none()).map(|u| u.name.clone()).collect();
+            unknown_units.extend(unknown.iter().cloned());
+            ItemView {
+                id: i.id,
+                depth: i.depth,
+                heading: i.heading.unwrap_or_default(),
+                text: i.text,
+                deadline: i.deadline,
+                lead: join("lead"),
+                support: join("support"),
+                unknown,
+                line_first: i.line_first,
+                number: i.number,
+            }
+        })
+        .collect();
+    unknown_units.sort();
+    unknown_units.dedup();
+    let (mut goals, mut task_targets) = (Vec::new(), Vec::new());
+    for t in state.store.plan_targets(&actor, id).await? {
+        let kind = IndicatorKind::parse(&t.kind);
+        let view = TargetView {
+            id: t.id,
+            section: t.section,
+            text: t.text,
+            name: t.name,
+            value: t.value,
+            value_max: t.value_max.unwrap_or_default(),
+            unit: t.unit,
+            comparator: t.comparator,
+            kind_label: kind.map_or("?", |k| if lang == crate::i18n::Lang::En { k.label_en() } else { k.label_zh() }),
+            kind: t.kind,
+            responsible: t.unit_id.and_then(|u| names.get(&u).cloned()).unwrap_or_default(),
+            included: t.included != 0,
+        };
+        if t.level == "plan" { goals.push(view) } else { task_targets.push(view) }
+    }
+    let tasks = if is_draft {
+        Vec::new()
+    } else {
+        state
+            .store
+            .plan_tasks(&actor, id)
+            .await?
+            .into_iter()
+            .map(|t| {
+                let join = |role: &str| {
+                    t.units.iter().filter(|(_, r)| r == role).filter_map(|(u, _)| names.get(u).cloned()).collect::<Vec<_>>().join("、")
+                };
+                TaskView {
+                    lead: join("lead"),
+                    support: join("support"),
+                    number: t.task.number,
+                    title: t.task.title,
+                    text: t.task.text,
+                    deadline: t.task.deadline,
+                }
+            })
+            .collect()
+    };
+    let source = if is_draft {
+        state.store.plan_source(&actor, id).await?.lines().enumerate().map(|(i, l)| (i + 1, l.to_string())).collect()
+    } else {
+        Vec::new()
+    };
+    let flash = if q.contains_key("imported") {
+        Some(crate::i18n::t(lang, "plan.imported").to_string())
+    } else if q.contains_key("published") {
+        Some(crate::i18n::t(lang, "plan.published").to_string())
+    } else if q.contains_key("saved") {
+        Some(crate::i18n::t(lang, "common.saved").to_string())
+    } else {
+        None
+    };
+    let mut ctx = PageCtx::signed_in(&state, &auth).await;
+    ctx.flash = flash;
+    let page = ShowPage {
+        ctx,
+        status_key: status_key(&plan.status),
+        is_draft,
+        is_admin: actor.is_admin(),
+        plan,
+        source,
+        items,
+        goals,
+        task_targets,
+        tasks,
+        unknown_units,
+        kinds: IndicatorKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), if lang == crate::i18n::Lang::En { k.label_en() } else { k.label_zh() }))
+            .collect(),
+    };
+    Ok(render(&page).into_response())
+}
+
+#[derive(Deserialize)]
+struct MetaForm {
+    year: String,
+    title: String,
+    #[serde(default)]
+    doc_number: String,
+    #[serde(default)]
+    issuer: String,
+    #[serde(default)]
+    issued_on: String,
+}
+
+async fn save_meta(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<MetaForm>) -> PageResult {
+    let year: i64 = f
+        .year
+        .trim()
+        .parse()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| WebError::BadRequest(format!("年度 \"{}\" 不是有效年份", f.year)))?;
+    let issued_on = f.issued_on.trim();
+    if !issued_on.is_empty() && time::Date::parse(issued_on, time::macros::format_description!("[year]-[month]-[day]")).is_err() {
+        return Err(WebError::BadRequest(format!("成文日期 \"{issued_on}\" 格式应为 YYYY-MM-DD")));
+    }
+    let meta = PlanMeta {
+        year,
+        title: f.title,
+        doc_number: f.doc_number,
+        issuer: f.issuer,
+        issued_on: (!issued_on.is_empty()).then(|| issued_on.to_string()),
+    };
+    state.store.update_plan_meta(&auth.actor(), id, &meta).await?;
+    Ok(Redirect::to(&format!("/plans/{id}?saved=1")).into_response())
+}
+
+#[derive(Deserialize)]
+struct ItemForm {
+    #[serde(default)]
+    heading: String,
+    text: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    lead: String,
+    #[serde(default)]
+    support: String,
+}
+
+async fn save_item(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, item)): Path<(i64, i64)>,
+    Form(f): Form<ItemForm>,
+) -> PageResult {
+    let edit = ItemEdit {
+        heading: Some(f.heading),
+        text: f.text,
+        deadline: f.deadline,
+        lead: crate::pages::split_list(&f.lead),
+        support: crate::pages::split_list(&f.support),
+    };
+    state.store.update_plan_item(&auth.actor(), id, item, &edit).await?;
+    Ok(Redirect::to(&format!("/plans/{id}?saved=1#item-{item}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct TargetForm {
+    name: String,
+    value: String,
+    #[serde(default)]
+    value_max: String,
+    unit: String,
+    comparator: String,
+    kind: String,
+    #[serde(default)]
+    responsible: String,
+    #[serde(default)]
+    included: Option<String>,
+}
+
+async fn save_target(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, target)): Path<(i64, i64)>,
+    Form(f): Form<TargetForm>,
+) -> PageResult {
+    let edit = TargetEdit {
+        name: f.name,
+        value: f.value,
+        value_max: Some(f.value_max),
+        unit: f.unit,
+        comparator: f.comparator,
+        kind: f.kind,
+        unit_name: f.responsible,
+        included: f.included.is_some(),
+    };
+    state.store.update_plan_target(&auth.actor(), id, target, &edit).await?;
+    Ok(Redirect::to(&format!("/plans/{id}?saved=1#target-{target}")).into_response())
+}
+
+async fn publish(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
+    state.store.publish_plan(&auth.actor(), id).await?;
+    Ok(Redirect::to(&format!("/plans/{id}?published=1")).into_response())
+}
+
+async fn delete(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
+    state.store.delete_plan_draft(&auth.actor(), id).await?;
+    Ok(Redirect::to("/plans").into_response())
+}
+
+async fn export(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
+    let actor = auth.actor();
+    let plan = state.store.get_plan(&actor, id).await?;
+    let bytes = qx_app::plan_excel::export_plan(&state.store, &actor, id).await.map_err(|e| match e {
+        AppError::Store(s) => WebError::from(s),
+        other => WebError::Internal(anyhow::anyhow!("{other}")),
+    })?;
+    let file = format!("{}年任务分解表.xlsx", plan.year);
+    let disposition = format!("attachment; filename=\"plan-{}.xlsx\"; filename*=UTF-8''{}", plan.year, percent_encode(&file));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// RFC 5987 encoding for a UTF-8 file name in Content-Disposition.
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
