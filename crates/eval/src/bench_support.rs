@@ -19,6 +19,8 @@ pub struct Measured {
     pub wall: Duration,
     /// Peak resident set size of the child, in KiB (`ru_maxrss` from `wait4`).
     pub max_rss_kib: u64,
+    /// CPU time of the child (user + system): unlike wall time, barely affected by other load.
+    pub cpu: Duration,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
 }
@@ -71,9 +73,16 @@ pub fn run_measured(cmd: &mut Command) -> io::Result<Measured> {
         status: ExitStatus::from_raw(status),
         wall,
         max_rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0),
+        cpu: timeval(usage.ru_utime) + timeval(usage.ru_stime),
         stdout,
         stderr,
     })
+}
+
+#[cfg(unix)]
+fn timeval(t: libc::timeval) -> Duration {
+    Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+        + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
 }
 
 /// Runs a command to completion and measures its wall time (peak RSS is not available here).
@@ -85,6 +94,7 @@ pub fn run_measured(cmd: &mut Command) -> io::Result<Measured> {
         status: out.status,
         wall: start.elapsed(),
         max_rss_kib: 0,
+        cpu: Duration::ZERO,
         stdout: out.stdout,
         stderr: out.stderr,
     })

@@ -11,6 +11,7 @@
 
 use crate::check::Issue;
 use crate::engine::Results;
+use crate::mem;
 use crate::number;
 use crate::scheme::Scheme;
 use crate::table::{InputTable, Scale, StrColumn};
@@ -202,18 +203,18 @@ impl Piece {
     fn new(plan: &Plan, rows: usize) -> Piece {
         Piece {
             uscc: StrColumn::with_capacity(rows, 18),
-            scale: Vec::with_capacity(rows),
+            scale: mem::with_capacity(rows),
             numeric: plan
                 .numeric
                 .iter()
-                .map(|_| Vec::with_capacity(rows))
+                .map(|_| mem::with_capacity(rows))
                 .collect(),
             text: plan
                 .text
                 .iter()
                 .map(|_| StrColumn::with_capacity(rows, 8))
                 .collect(),
-            lines: Vec::with_capacity(rows),
+            lines: mem::with_capacity(rows),
             issues: Vec::new(),
             n_lines: 0,
         }
@@ -327,41 +328,64 @@ impl Piece {
     }
 
     /// Parses a piece of the file that holds whole lines and no double quotes.
-    fn parse_plain(plan: &Plan, text: &str) -> Piece {
-        let est = text.len() / 100 + 1;
-        let mut piece = Piece::new(plan, est);
+    ///
+    /// One SIMD scan for both separators over the whole piece: fields are short, so per-line or
+    /// per-field searches would spend their time starting up.
+    fn parse_plain(&mut self, plan: &Plan, text: &str) {
         let mut nums = vec![f64::NAN; plan.numeric.len()];
         let mut fields: Vec<&str> = Vec::with_capacity(plan.header.len() + 1);
         let bytes = text.as_bytes();
-        let mut start = 0;
         let mut line = 0u64;
-        while start < bytes.len() {
-            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |p| start + p);
-            let mut l = &text[start..end];
-            if let Some(s) = l.strip_suffix('\r') {
-                l = s;
+        let mut field_start = 0;
+        let mut ends = memchr::memchr2_iter(b',', b'\n', bytes);
+        loop {
+            let (end, line_end) = match ends.next() {
+                Some(p) => (p, bytes[p] == b'\n'),
+                None if field_start < bytes.len() || !fields.is_empty() => (bytes.len(), true),
+                None => break,
+            };
+            let mut field = &text[field_start..end];
+            if line_end && let Some(f) = field.strip_suffix('\r') {
+                field = f;
             }
-            if !l.trim().is_empty() {
-                fields.clear();
-                let lb = l.as_bytes();
-                let mut fs = 0;
-                for p in memchr::memchr_iter(b',', lb) {
-                    fields.push(&l[fs..p]);
-                    fs = p + 1;
+            fields.push(field);
+            field_start = end + 1;
+            if line_end {
+                let blank = fields.len() == 1 && trim_str(fields[0]).is_empty();
+                if !blank {
+                    self.push_row(plan, line, &fields, &mut nums);
                 }
-                fields.push(&l[fs..]);
-                piece.push_row(plan, line, &fields, &mut nums);
+                fields.clear();
+                line += 1;
             }
-            line += 1;
-            start = end + 1;
         }
-        piece.n_lines = line;
-        piece
+        self.n_lines = line;
+    }
+
+    /// Empties the piece, keeping its buffers for the next one.
+    fn clear(&mut self) {
+        self.uscc.clear();
+        self.scale.clear();
+        self.numeric.iter_mut().for_each(Vec::clear);
+        self.text.iter_mut().for_each(StrColumn::clear);
+        self.lines.clear();
+        self.issues.clear();
+        self.n_lines = 0;
     }
 }
 
+/// Trims spaces, tabs and the ideographic space (U+3000) around a cell.
+#[inline]
 fn trim_str(s: &str) -> &str {
-    s.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\r' || c == '\u{3000}')
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        // Nearly every cell: nothing to trim, decided on two bytes.
+        (Some(a), Some(z))
+            if !matches!(a, b' ' | b'\t' | 0xE3) && !matches!(z, b' ' | b'\t' | b'\r' | 0x80) =>
+        {
+            s
+        }
+        _ => s.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\r' || c == '\u{3000}'),
+    }
 }
 
 /// Splits "中文 (English)" messages of [`number::NumberError`] into their two halves.
@@ -394,7 +418,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn append(&mut self, p: Piece) {
+    fn append(&mut self, p: &mut Piece) {
         let base = self.line_base;
         self.piece.uscc.append(&p.uscc);
         self.piece.scale.extend_from_slice(&p.scale);
@@ -405,7 +429,7 @@ impl Builder {
             a.append(b);
         }
         self.piece.lines.extend(p.lines.iter().map(|l| l + base));
-        self.piece.issues.extend(p.issues.into_iter().map(|mut i| {
+        self.piece.issues.extend(p.issues.drain(..).map(|mut i| {
             i.line += base;
             i
         }));
@@ -435,22 +459,9 @@ pub fn read_facts(
 
 /// Reads fills `buf` up to `BLOCK` more bytes; returns false at end of input.
 fn fill(reader: &mut impl Read, buf: &mut Vec<u8>) -> io::Result<bool> {
-    let start = buf.len();
-    buf.resize(start + BLOCK, 0);
-    let mut filled = start;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                buf.truncate(filled);
-                return Err(e);
-            }
-        }
-    }
-    buf.truncate(filled);
-    Ok(filled > start)
+    // read_to_end appends into spare capacity without zeroing it first.
+    let n = reader.by_ref().take(BLOCK as u64).read_to_end(buf)?;
+    Ok(n > 0)
 }
 
 /// [`read_facts`] over any reader; `size_hint` (bytes) sizes the columns up front.
@@ -479,13 +490,21 @@ pub fn read_facts_from(
     let mut consumed = header_end as u64;
     buf.drain(..header_end);
 
-    let first_line_len = memchr::memchr(b'\n', &buf).map_or(100, |p| p + 1).max(16);
-    let est_rows = (size_hint as usize / first_line_len).saturating_add(1024);
+    // Size the columns from the first block's mean line length, so they never grow (a
+    // reallocation would copy every column).
+    let sample_lines = memchr::memchr_iter(b'\n', &buf).count().max(1);
+    let mean_line = (buf.len() / sample_lines).max(8);
+    let est_rows = (size_hint as usize / mean_line)
+        .saturating_mul(21)
+        .saturating_div(20)
+        .saturating_add(1024);
     let mut builder = Builder {
         piece: Piece::new(&plan, est_rows),
         line_base: 2,
     };
-    let pieces_per_block = rayon::current_num_threads().max(1) * 2;
+    // Several pieces per thread, so a thread that is descheduled does not hold up the block.
+    let pieces_per_block = rayon::current_num_threads().max(1) * 8;
+    let mut pool: Vec<Piece> = Vec::new();
     loop {
         // Process whole lines; keep the tail for the next round.
         let cut = if more {
@@ -507,23 +526,37 @@ pub fn read_facts_from(
         }
         let block = &buf[..cut];
         let ranges = split_lines(block, pieces_per_block);
-        let parsed: Vec<Result<Piece, ReadError>> = ranges
+        // Pieces are reused from block to block, so their buffers are allocated (and their
+        // pages faulted in) once, not once per block.
+        while pool.len() < ranges.len() {
+            pool.push(Piece::new(&plan, BLOCK / pieces_per_block / 64));
+        }
+        let parsed: Vec<Result<(), ReadError>> = ranges
             .par_iter()
-            .map(|&(s, e)| match std::str::from_utf8(&block[s..e]) {
-                Ok(text) => Ok(Piece::parse_plain(&plan, text)),
-                Err(err) => {
-                    let bad = s + err.valid_up_to();
-                    let local = memchr::memchr_iter(b'\n', &block[s..bad]).count() as u64;
-                    let line_start = memchr::memrchr(b'\n', &block[..bad]).map_or(0, |p| p + 1);
-                    let line_end =
-                        memchr::memchr(b'\n', &block[bad..]).map_or(block.len(), |p| bad + p);
-                    Err(ReadError::not_utf8(local, &block[line_start..line_end]))
+            .zip(pool.par_iter_mut())
+            .map(|(&(s, e), piece)| {
+                match simdutf8::basic::from_utf8(&block[s..e])
+                    .map_err(|_| std::str::from_utf8(&block[s..e]).err())
+                {
+                    Ok(text) => {
+                        piece.clear();
+                        piece.parse_plain(&plan, text);
+                        Ok(())
+                    }
+                    Err(err) => {
+                        let bad = s + err.map_or(0, |e| e.valid_up_to());
+                        let local = memchr::memchr_iter(b'\n', &block[s..bad]).count() as u64;
+                        let line_start = memchr::memrchr(b'\n', &block[..bad]).map_or(0, |p| p + 1);
+                        let line_end =
+                            memchr::memchr(b'\n', &block[bad..]).map_or(block.len(), |p| bad + p);
+                        Err(ReadError::not_utf8(local, &block[line_start..line_end]))
+                    }
                 }
             })
             .collect();
-        for p in parsed {
+        for (p, piece) in parsed.into_iter().zip(pool.iter_mut()) {
             match p {
-                Ok(p) => builder.append(p),
+                Ok(()) => builder.append(piece),
                 Err(ReadError::NotUtf8 {
                     line,
                     hint,
@@ -609,28 +642,87 @@ fn split_lines(block: &[u8], n: usize) -> Vec<(usize, usize)> {
     out
 }
 
+/// A reader that remembers where its line breaks were, so records can be given their line.
+///
+/// (`csv`'s own record positions count a CRLF file's lines one short after a quoted field.)
+struct NewlineIndex<R> {
+    inner: R,
+    offset: u64,
+    /// Line breaks not yet passed: offset, and whether a `\r` precedes it.
+    pending: std::collections::VecDeque<(u64, bool)>,
+    /// Line breaks already passed.
+    passed: u64,
+    last_byte: u8,
+}
+
+impl<R: Read> NewlineIndex<R> {
+    fn new(inner: R) -> Self {
+        NewlineIndex {
+            inner,
+            offset: 0,
+            pending: std::collections::VecDeque::new(),
+            passed: 0,
+            last_byte: 0,
+        }
+    }
+
+    /// The 0-based line of a record that `csv` says starts at `offset`; offsets must not
+    /// decrease between calls. `csv` skips blank lines but reports the record as starting
+    /// before them, so blank lines at `offset` are stepped over.
+    fn line_of(&mut self, mut offset: u64) -> u64 {
+        loop {
+            match self.pending.front() {
+                Some(&(nl, _)) if nl < offset => {
+                    self.pending.pop_front();
+                    self.passed += 1;
+                }
+                Some(&(nl, cr)) if nl == offset || (nl == offset + 1 && cr) => offset = nl + 1,
+                _ => return self.passed,
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for NewlineIndex<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let data = &buf[..n];
+        for p in memchr::memchr_iter(b'\n', data) {
+            let before = if p == 0 { self.last_byte } else { data[p - 1] };
+            self.pending
+                .push_back((self.offset + p as u64, before == b'\r'));
+        }
+        if let Some(&b) = data.last() {
+            self.last_byte = b;
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 /// The slow path for files with quoted fields: the `csv` crate, one record at a time.
 fn read_quoted(reader: impl Read, plan: &Plan, builder: &mut Builder) -> Result<(), ReadError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(NewlineIndex::new(reader));
     let mut piece = Piece::new(plan, 1024);
     let mut nums = vec![f64::NAN; plan.numeric.len()];
     let mut rec = csv::ByteRecord::new();
     let base = builder.line_base;
-    let mut last_line = 0;
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line()) + base - 1;
+                let at = e.position().map_or(0, |p| p.byte());
+                let line = rdr.get_mut().line_of(at) + base;
                 return Err(ReadError::Csv(format!("第{line}行 (line {line}): {e}")));
             }
         }
-        let line = rec.position().map_or(0, |p| p.line()) - 1;
-        last_line = rdr.position().line();
+        let line = rdr
+            .get_mut()
+            .line_of(rec.position().map_or(0, |p| p.byte()));
         if rec.len() == 1 && rec.get(0).is_some_and(|f| trim_str_bytes(f).is_empty()) {
             continue;
         }
@@ -643,13 +735,11 @@ fn read_quoted(reader: impl Read, plan: &Plan, builder: &mut Builder) -> Result<
         }
         piece.push_row(plan, line, &fields, &mut nums);
         if piece.scale.len() >= 1 << 16 {
-            piece.n_lines = 0;
-            let full = std::mem::replace(&mut piece, Piece::new(plan, 1024));
-            builder.append(full);
+            builder.append(&mut piece);
+            piece.clear();
         }
     }
-    piece.n_lines = last_line;
-    builder.append(piece);
+    builder.append(&mut piece);
     Ok(())
 }
 
@@ -674,10 +764,9 @@ pub fn write_atomically(
     let result = (|| {
         let mut w = io::BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
         write(&mut w)?;
+        // No fsync: the promise is "no partial file after a failed run", which the rename
+        // keeps; syncing 100 MB to disk would double the run time for crash durability only.
         w.flush()?;
-        w.into_inner()
-            .map_err(io::IntoInnerError::into_error)?
-            .sync_data()?;
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
@@ -686,16 +775,21 @@ pub fn write_atomically(
     result
 }
 
-/// Rows formatted per parallel work unit when writing.
+/// Rows per parallel work unit when writing.
 const WRITE_CHUNK: usize = 1 << 14;
 
 /// Writes RESULTS.csv: the contract's header and columns, in output order.
 ///
+/// `uscc` and `scale` are the key columns of the evaluated table (see
+/// [`InputTable::into_key_columns`]): the writer needs nothing else from the input, so a caller
+/// short of memory can free the numeric columns first.
+///
 /// When the scheme has 一票否决 or 调档 rules, two columns follow the contract's:
 /// `original_class` (the class from the score alone) and `adjust_reason`.
 pub fn write_results(
-    out: &mut impl Write,
-    table: &InputTable,
+    out: &mut (impl Write + Send),
+    uscc: &StrColumn,
+    scale: &[Scale],
     results: &Results,
     scheme: &Scheme,
     progress: &(dyn Fn(u64) + Sync),
@@ -712,53 +806,100 @@ pub fn write_results(
     header.push('\n');
     out.write_all(header.as_bytes())?;
 
-    let order = results.order();
-    let uscc = table.uscc();
-    let scale = table.scale();
-    let nk = results.item_keys().len();
-    let batch = WRITE_CHUNK * rayon::current_num_threads().max(1) * 2;
-    let mut written = 0u64;
-    for rows in order.chunks(batch) {
-        let bufs: Vec<Vec<u8>> = rows
-            .par_chunks(WRITE_CHUNK)
-            .map(|chunk| {
-                let mut b = Vec::with_capacity(chunk.len() * 96);
-                for &row in chunk {
-                    let row = row as usize;
-                    push_field(&mut b, uscc.get(row));
+    // 1. Format every line in row order: sequential reads of every column. Formatting in rank
+    //    order instead would scatter a dozen reads per row over the whole table.
+    let n = results.len().min(uscc.len()).min(scale.len());
+    let class_names: Vec<&str> = results.class_names.iter().map(String::as_str).collect();
+    let formatted: Vec<(Vec<u8>, Vec<u32>)> = (0..n.div_ceil(WRITE_CHUNK))
+        .into_par_iter()
+        .map(|ci| {
+            let rows = ci * WRITE_CHUNK..((ci + 1) * WRITE_CHUNK).min(n);
+            let mut b = Vec::with_capacity(rows.len() * 100);
+            let mut ends = Vec::with_capacity(rows.len());
+            let mut ib = itoa::Buffer::new();
+            for row in rows {
+                push_field(&mut b, uscc.get(row));
+                b.push(b',');
+                b.extend_from_slice(scale[row].as_str().as_bytes());
+                b.push(b',');
+                push_fixed_n::<2>(&mut b, results.total[row]);
+                b.push(b',');
+                b.extend_from_slice(ib.format(results.rank[row]).as_bytes());
+                b.push(b',');
+                push_field(&mut b, class_names[results.class[row] as usize]);
+                for col in &results.scores {
                     b.push(b',');
-                    b.extend_from_slice(scale[row].as_str().as_bytes());
-                    b.push(b',');
-                    push_fixed(&mut b, results.total(row), 2);
-                    b.push(b',');
-                    b.extend_from_slice(itoa::Buffer::new().format(results.rank(row)).as_bytes());
-                    b.push(b',');
-                    push_field(&mut b, results.class(row));
-                    for k in 0..nk {
-                        b.push(b',');
-                        let s = results.score_column(k)[row];
-                        if !s.is_nan() {
-                            push_fixed(&mut b, s, 4);
-                        }
+                    let s = col[row];
+                    if !s.is_nan() {
+                        push_fixed_n::<4>(&mut b, s);
                     }
-                    if adjusted {
-                        b.push(b',');
-                        push_field(&mut b, results.initial_class(row));
-                        b.push(b',');
-                        push_field(&mut b, results.adjust_reason(row).unwrap_or(""));
-                    }
-                    b.push(b'\n');
                 }
-                b
-            })
-            .collect();
-        for b in bufs {
-            out.write_all(&b)?;
+                if adjusted {
+                    b.push(b',');
+                    push_field(&mut b, results.initial_class(row));
+                    b.push(b',');
+                    push_field(&mut b, results.adjust_reason(row).unwrap_or(""));
+                }
+                b.push(b'\n');
+                // Chunks hold at most WRITE_CHUNK lines of a few hundred bytes: far below 4 GiB.
+                ends.push(u32::try_from(b.len()).unwrap_or(u32::MAX));
+            }
+            b.shrink_to_fit();
+            (b, ends)
+        })
+        .collect();
+    progress(n as u64 / 2);
+
+    // 2. Emit the lines in output order; a writer thread takes the batches in order, so its
+    //    system calls overlap with the gathering of the next batch.
+    let line = |row: usize| -> &[u8] {
+        let (buf, ends) = &formatted[row / WRITE_CHUNK];
+        let i = row % WRITE_CHUNK;
+        let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+        &buf[start..ends[i] as usize]
+    };
+    let order = results.order();
+    let batch = WRITE_CHUNK * rayon::current_num_threads().max(1) * 2;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Vec<u8>>)>(2);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> io::Result<()> {
+            let mut written = n as u64 / 2;
+            for (count, bufs) in rx {
+                for b in bufs {
+                    out.write_all(&b)?;
+                }
+                written += count as u64 / 2;
+                progress(written);
+            }
+            Ok(())
+        });
+        for rows in order.chunks(batch) {
+            let bufs: Vec<Vec<u8>> = rows
+                .par_chunks(WRITE_CHUNK)
+                .map(|chunk| {
+                    // Locate every line first (independent loads overlap), then copy them,
+                    // prefetching a few lines ahead: each sits at a random place in memory.
+                    let lines: Vec<&[u8]> = chunk.iter().map(|&row| line(row as usize)).collect();
+                    let mut b = Vec::with_capacity(lines.iter().map(|l| l.len()).sum());
+                    for (i, l) in lines.iter().enumerate() {
+                        if let Some(ahead) = lines.get(i + 8) {
+                            mem::prefetch(ahead);
+                        }
+                        b.extend_from_slice(l);
+                    }
+                    b
+                })
+                .collect();
+            if tx.send((rows.len(), bufs)).is_err() {
+                // The writer stopped on an error; it reports it below.
+                break;
+            }
         }
-        written += rows.len() as u64;
-        progress(written);
-    }
-    Ok(())
+        drop(tx);
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("writer thread panicked")))
+    })
 }
 
 /// A CSV field, quoted only when it must be.
@@ -780,25 +921,50 @@ fn push_field(b: &mut Vec<u8>, s: &str) {
 /// Formats `x` rounded to `decimals` places, half away from zero (as SQL `ROUND` does):
 /// `round(x · 10^d)` printed as an integer with the point put back.
 pub fn push_fixed(b: &mut Vec<u8>, x: f64, decimals: u32) {
-    let scale = 10f64.powi(decimals as i32);
-    let scaled = (x * scale).round();
-    if !scaled.is_finite() || scaled.abs() >= 9.0e15 {
-        b.extend_from_slice(format!("{x:.prec$}", prec = decimals as usize).as_bytes());
+    match decimals {
+        0 => push_fixed_n::<0>(b, x),
+        1 => push_fixed_n::<1>(b, x),
+        2 => push_fixed_n::<2>(b, x),
+        3 => push_fixed_n::<3>(b, x),
+        _ => push_fixed_n::<4>(b, x),
+    }
+}
+
+/// [`push_fixed`] for a decimal count known at compile time (divisions become multiplications).
+#[inline]
+fn push_fixed_n<const D: u32>(b: &mut Vec<u8>, x: f64) {
+    let pow = 10i64.pow(D);
+    let scaled = x * pow as f64;
+    if !(scaled.abs() < 4.0e15) {
+        b.extend_from_slice(format!("{x:.prec$}", prec = D as usize).as_bytes());
         return;
     }
-    let mut i = scaled as i64;
+    // round() half away from zero without a libm call: below 2^52 the fractional part
+    // `scaled - trunc(scaled)` is exact, so the comparison with 0.5 is too.
+    let t = scaled as i64;
+    let frac = scaled - t as f64;
+    let mut i = if frac >= 0.5 {
+        t + 1
+    } else if frac <= -0.5 {
+        t - 1
+    } else {
+        t
+    };
     if i < 0 {
         b.push(b'-');
         i = -i;
     }
-    let div = 10i64.pow(decimals);
     let mut ib = itoa::Buffer::new();
-    b.extend_from_slice(ib.format(i / div).as_bytes());
-    if decimals > 0 {
+    b.extend_from_slice(ib.format(i / pow).as_bytes());
+    if D > 0 {
         b.push(b'.');
-        let frac = ib.format(i % div).as_bytes();
-        b.extend(std::iter::repeat_n(b'0', decimals as usize - frac.len()));
-        b.extend_from_slice(frac);
+        let mut f = i % pow;
+        let mut digits = [b'0'; 8];
+        for slot in digits[..D as usize].iter_mut().rev() {
+            *slot = b'0' + (f % 10) as u8;
+            f /= 10;
+        }
+        b.extend_from_slice(&digits[..D as usize]);
     }
 }
 
@@ -824,9 +990,9 @@ pub fn write_rejected(
 /// Collects the original cells of the given lines (sorted ascending) by re-reading the file.
 pub fn original_rows(path: &Path, lines: &[u64]) -> io::Result<Vec<Vec<String>>> {
     let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
+        .has_headers(false)
         .flexible(true)
-        .from_reader(io::BufReader::new(File::open(path)?));
+        .from_reader(NewlineIndex::new(io::BufReader::new(File::open(path)?)));
     let mut out = Vec::with_capacity(lines.len());
     let mut want = lines.iter().peekable();
     let mut rec = csv::ByteRecord::new();
@@ -834,7 +1000,10 @@ pub fn original_rows(path: &Path, lines: &[u64]) -> io::Result<Vec<Vec<String>>>
         if !rdr.read_byte_record(&mut rec).map_err(io::Error::other)? {
             break;
         }
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rdr
+            .get_mut()
+            .line_of(rec.position().map_or(0, |p| p.byte()))
+            + 1;
         if line == next {
             out.push(
                 rec.iter()
@@ -868,6 +1037,35 @@ mod tests {
         assert_eq!(f(0.125, 2), "0.13");
         assert_eq!(f(-2.5, 0), "-3");
         assert_eq!(f(12.0, 2), "12.00");
+        assert_eq!(f(-1.005, 2), "-1.00", "-1.005 is -1.00499… in binary");
+        assert_eq!(f(2.5e15, 2), "2500000000000000.00");
+        // Agrees with f64::round on a spread of values.
+        for i in 0..20_000 {
+            let x = (i as f64 - 10_000.0) * 0.012_345_678_9;
+            let want = (x * 1e4).round() / 1e4;
+            let got: f64 = f(x, 4).parse().expect("number");
+            assert_eq!(got, want, "{x}");
+        }
+    }
+
+    #[test]
+    fn quoted_files_keep_their_line_numbers() {
+        let scheme = Scheme::default();
+        for eol in ["\n", "\r\n"] {
+            let text = [
+                "uscc,name,scale,land_mu,tax_wan",
+                "A,\"x, y\",below,1,2",
+                "",
+                "B,\"two",
+                "lines\",below,0,2",
+                "C,z,below,abc,2",
+            ]
+            .join(eol);
+            let f = read_facts_from(text.as_bytes(), 0, &scheme, &|_| {}).expect("read");
+            assert_eq!(f.lines, [2, 4], "{eol:?}");
+            let bad: Vec<u64> = f.issues.iter().map(|i| i.line).collect();
+            assert_eq!(bad, [6], "{eol:?}");
+        }
     }
 
     #[test]

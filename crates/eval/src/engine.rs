@@ -12,6 +12,7 @@
 //! Chunk boundaries are fixed (not left to work stealing) and partial sums are combined in chunk
 //! order, so results are bit-for-bit the same on any number of threads.
 
+use crate::mem;
 use crate::scheme::{Benchmark, Item, Missing, Scheme};
 use crate::table::{InputTable, Scale};
 use rayon::prelude::*;
@@ -310,8 +311,8 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
     }
 
     // Step 3: scores of items with data, and per-cell sums for the missing-data mean.
-    let mut scores: Vec<Vec<f64>> = (0..nk).map(|_| vec![f64::NAN; n]).collect();
-    let mut imputed: Vec<Vec<bool>> = (0..nk).map(|_| vec![false; n]).collect();
+    let mut scores: Vec<Vec<f64>> = (0..nk).map(|_| mem::filled(n, f64::NAN)).collect();
+    let mut imputed: Vec<Vec<bool>> = (0..nk).map(|_| mem::filled(n, false)).collect();
     let partials: Vec<Vec<(f64, usize)>> = chunks_mut(&mut scores)
         .into_par_iter()
         .zip(chunks_mut(&mut imputed))
@@ -379,7 +380,7 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
         .iter()
         .filter_map(|a| table.numeric(&a.column).map(|c| (c, a.sign, a.cap)))
         .collect();
-    let mut total = vec![0.0; n];
+    let mut total = mem::filled(n, 0.0);
     let mut adjustment = if scheme.adjustments.is_empty() {
         Vec::new()
     } else {
@@ -431,29 +432,36 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
 
     // Step 5: rank within groups by total (descending), ties by uscc; classify.
     let uscc = table.uscc();
-    let mut sorted: Vec<SortKey> = (0..n)
-        .into_par_iter()
-        .map(|row| SortKey {
-            group: group_of[row],
-            total: descending_key(total[row]),
-            row: row as u32,
-        })
-        .collect();
-    sorted.par_sort_unstable_by(|a, b| {
-        (a.group, a.total)
-            .cmp(&(b.group, b.total))
-            .then_with(|| uscc.get(a.row as usize).cmp(uscc.get(b.row as usize)))
-    });
-    let mut rank = vec![0u32; n];
-    let mut class = vec![0u8; n];
+    // One u128 per row: group, then total (descending), then row. Sorting plain integers is
+    // much faster than a comparator; equal (group, total) runs are then re-sorted by uscc.
+    let mut sorted: Vec<u128> = mem::with_capacity(n);
+    sorted.par_extend((0..n).into_par_iter().map(|row| {
+        (u128::from(group_of[row]) << 96)
+            | (u128::from(descending_key(total[row])) << 32)
+            | row as u128
+    }));
+    sorted.par_sort_unstable();
+    let tie = |k: u128| k >> 32;
+    let mut i = 0;
+    while i + 1 < n {
+        if tie(sorted[i]) == tie(sorted[i + 1]) {
+            let end = i + sorted[i..].partition_point(|&k| tie(k) == tie(sorted[i]));
+            sorted[i..end].sort_by(|&a, &b| uscc.get(key_row(a)).cmp(uscc.get(key_row(b))));
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    let mut rank = mem::filled(n, 0u32);
+    let mut class = mem::filled(n, 0u8);
     let last_class = scheme.classes.len().saturating_sub(1);
     let mut start = 0;
     while start < n {
-        let g = sorted[start].group;
-        let end = start + sorted[start..].partition_point(|k| k.group == g);
+        let g = key_group(sorted[start]);
+        let end = start + sorted[start..].partition_point(|&k| key_group(k) == g);
         let size = end - start;
-        groups[g as usize].size = size;
-        for (pos, key) in sorted[start..end].iter().enumerate() {
+        groups[g].size = size;
+        for (pos, &key) in sorted[start..end].iter().enumerate() {
             let r = pos + 1;
             let pct = r as f64 / size as f64;
             let c = scheme
@@ -461,12 +469,13 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
                 .iter()
                 .position(|c| c.max_pct.is_none_or(|m| pct <= m))
                 .unwrap_or(last_class);
-            rank[key.row as usize] = r as u32;
-            class[key.row as usize] = c as u8;
+            rank[key_row(key)] = r as u32;
+            class[key_row(key)] = c as u8;
         }
         start = end;
     }
-    let order: Vec<u32> = sorted.into_iter().map(|k| k.row).collect();
+    let order: Vec<u32> = sorted.iter().map(|&k| key_row(k) as u32).collect();
+    drop(sorted);
 
     // 一票否决, then 调档 (a manual decision has the last word).
     let mut initial_class = Vec::new();
@@ -552,11 +561,16 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
     }
 }
 
-#[derive(Clone, Copy)]
-struct SortKey {
-    group: u32,
-    total: u64,
-    row: u32,
+/// The row of a packed sort key.
+#[inline]
+fn key_row(k: u128) -> usize {
+    (k & 0xFFFF_FFFF) as usize
+}
+
+/// The group of a packed sort key.
+#[inline]
+fn key_group(k: u128) -> usize {
+    (k >> 96) as usize
 }
 
 /// Maps a total to a `u64` whose ascending order is the totals' descending order.

@@ -32,6 +32,7 @@ pub mod check;
 pub mod csv_io;
 pub mod engine;
 pub mod generate;
+mod mem;
 pub mod number;
 pub mod scheme;
 pub mod table;

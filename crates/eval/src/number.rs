@@ -65,7 +65,10 @@ pub fn trim(s: &[u8]) -> &[u8] {
 /// Parses one trimmed, non-empty cell as a finite number.
 #[inline]
 pub fn parse(cell: &[u8]) -> Result<f64, NumberError> {
-    // Fast path: plain ASCII decimals. `fast_float2` also accepts "inf"/"nan", hence the check.
+    if let Some(v) = parse_plain_decimal(cell) {
+        return Ok(v);
+    }
+    // General path: plain ASCII decimals. `fast_float2` also accepts "inf"/"nan", hence the check.
     if let Ok(v) = fast_float2::parse::<f64, _>(cell) {
         if v.is_finite() {
             return Ok(v);
@@ -73,6 +76,43 @@ pub fn parse(cell: &[u8]) -> Result<f64, NumberError> {
         return Err(NumberError::NotANumber);
     }
     parse_messy(cell)
+}
+
+/// The common case, `-123.45` with at most 15 digits, exactly: the digits form an integer below
+/// 2^53 and 10^k (k ≤ 15) is exact, so one IEEE division gives the correctly rounded value, the
+/// same double any correct parser (DuckDB's included) produces.
+#[inline]
+fn parse_plain_decimal(cell: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match cell.first()? {
+        b'-' => (true, &cell[1..]),
+        _ => (false, cell),
+    };
+    let mut mantissa: u64 = 0;
+    let mut n_digits = 0usize;
+    let mut frac_digits = 0usize;
+    let mut seen_dot = false;
+    for &b in digits {
+        if b.is_ascii_digit() {
+            mantissa = mantissa * 10 + u64::from(b - b'0');
+            n_digits += 1;
+            frac_digits += usize::from(seen_dot);
+            if n_digits > 15 {
+                return None;
+            }
+        } else if b == b'.' && !seen_dot {
+            seen_dot = true;
+        } else {
+            return None;
+        }
+    }
+    if n_digits == 0 {
+        return None;
+    }
+    let v = mantissa as f64 / POW10[frac_digits];
+    Some(if negative { -v } else { v })
 }
 
 /// The slow path: normalise full-width forms and thousands separators, then parse strictly.
@@ -155,6 +195,32 @@ mod tests {
         assert_eq!(p("1e3"), Ok(1000.0));
         assert_eq!(p(" 4.25 "), Ok(4.25));
         assert_eq!(p("+7"), Ok(7.0));
+    }
+
+    #[test]
+    fn the_plain_path_agrees_with_the_general_parser() {
+        for s in [
+            "0",
+            "5.",
+            ".5",
+            "-0.125",
+            "123456789012345",
+            "0.00000000000001",
+            "4929.81",
+            "0.0302",
+            "1.0",
+        ] {
+            let fast = parse_plain_decimal(s.as_bytes());
+            assert_eq!(fast, s.parse::<f64>().ok(), "{s}");
+        }
+        assert_eq!(
+            parse_plain_decimal(b"1234567890123456"),
+            None,
+            "16 digits take the general path"
+        );
+        assert_eq!(p("1234567890123456.5"), Ok(1234567890123456.5));
+        assert_eq!(parse_plain_decimal(b"."), None);
+        assert_eq!(parse_plain_decimal(b"1e5"), None);
     }
 
     #[test]

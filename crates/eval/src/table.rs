@@ -52,8 +52,8 @@ impl StrColumn {
     /// An empty column with room for `rows` cells of about `avg_len` bytes.
     pub fn with_capacity(rows: usize, avg_len: usize) -> Self {
         StrColumn {
-            bytes: String::with_capacity(rows * avg_len),
-            ends: Vec::with_capacity(rows),
+            bytes: String::from_utf8(crate::mem::with_capacity(rows * avg_len)).unwrap_or_default(),
+            ends: crate::mem::with_capacity(rows),
         }
     }
 
@@ -69,6 +69,12 @@ impl StrColumn {
     pub fn get(&self, row: usize) -> &str {
         let start = if row == 0 { 0 } else { self.ends[row - 1] };
         &self.bytes[start..self.ends[row]]
+    }
+
+    /// Removes every cell, keeping the buffers.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
     }
 
     /// Number of cells.
@@ -206,6 +212,12 @@ impl InputTable {
     /// The names of the numeric columns present.
     pub fn numeric_names(&self) -> impl Iterator<Item = &str> {
         self.numeric.keys().map(String::as_str)
+    }
+
+    /// Gives up every column but the keys (`uscc`, `scale`), e.g. to free memory before writing
+    /// results that need nothing else.
+    pub fn into_key_columns(self) -> (StrColumn, Vec<Scale>) {
+        (self.uscc, self.scale)
     }
 
     /// A new table with only the rows where `keep[row]` is true (used by `--skip-invalid`).
