@@ -455,6 +455,20 @@ const RATES_BY_CATEGORY_SQL: &str =
     concat!("SELECT category, ", rate_columns!(), "GROUP BY category");
 
 type CountTuple = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+type GroupCountTuple = (String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+/// id, category, status, submitted_on, clock_start, extension_days, and the four due dates.
+type OpenDeadlines = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+);
 
 fn counts(t: CountTuple) -> RateCounts {
     RateCounts {
@@ -1451,7 +1465,7 @@ impl Store {
     pub async fn recompute_problem_deadlines(&self) -> Result<(usize, usize)> {
         let cal = self.work_calendar().await?;
         let limits = self.problem_time_limits().await?;
-        let rows: Vec<(i64, String, String, String, String, i64, String, String, String, String)> = sqlx::query_as(
+        let rows: Vec<OpenDeadlines> = sqlx::query_as(
             "SELECT id, category, status, submitted_on, clock_start, extension_days, accept_due, answer_due, close_due, due_on
              FROM problems WHERE status <> 'closed'",
         )
@@ -1617,16 +1631,15 @@ impl Store {
             RateGroup::Tier => RATES_BY_TIER_SQL,
             RateGroup::Category => RATES_BY_CATEGORY_SQL,
         };
-        let rows: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)> =
-            sqlx::query_as(sql)
-                .bind(iso(today))
-                .bind(f.unit_id)
-                .bind(opt_str(f.tier, Tier::as_str))
-                .bind(opt_str(f.category, Category::as_str))
-                .bind(f.from.clone())
-                .bind(f.to.clone())
-                .fetch_all(self.pool())
-                .await?;
+        let rows: Vec<GroupCountTuple> = sqlx::query_as(sql)
+            .bind(iso(today))
+            .bind(f.unit_id)
+            .bind(opt_str(f.tier, Tier::as_str))
+            .bind(opt_str(f.category, Category::as_str))
+            .bind(f.from.clone())
+            .bind(f.to.clone())
+            .fetch_all(self.pool())
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| {

@@ -999,7 +999,7 @@ async fn rates_page(
             rate_line(name, &r)
         })
         .collect();
-    by_unit.sort_by(|a, b| b.total.cmp(&a.total));
+    by_unit.sort_by_key(|l| std::cmp::Reverse(l.total));
     let by_tier: Vec<RateLine> = state
         .store
         .problem_rates_by(RateGroup::Tier, &f, today)
@@ -1280,6 +1280,9 @@ async fn decision_update(
 
 // ---------------------------------------------------------------- settings
 
+/// (user id, "name (unit)", selected)
+type StaffOption = (i64, String, bool);
+
 pub struct LimitLine {
     code: &'static str,
     label: &'static str,
@@ -1292,7 +1295,7 @@ pub struct LimitLine {
 struct SettingsPage {
     ctx: PageCtx,
     /// (enterprise id, name, staff options with the current 企服责任人 selected)
-    contacts: Vec<(i64, String, Vec<(i64, String, bool)>)>,
+    contacts: Vec<(i64, String, Vec<StaffOption>)>,
     lines: Vec<LimitLine>,
     departments: Vec<(i64, String)>,
 }

@@ -1,0 +1,276 @@
+//! 企业难题 at county scale: 100,000 generated problems (seeded, so every run is the same data).
+//!
+//! Measures, on SQLite (and PostgreSQL when `QX_TEST_DATABASE_URL` is set):
+//! - the problem list page with filters, over HTTP as a signed-in leader (p50/p99, target < 100 ms);
+//! - recomputing every open deadline plus the rates overall and by unit, tier and category
+//!   (target < 100 ms).
+//!
+//! Run: `cargo bench -p qx-web --bench problems` (`QX_BENCH_PROBLEMS=20000` for a smaller set).
+
+use qx_core::access::{Actor, Role};
+use qx_core::problem::{Category, Deadlines, Satisfaction, Status, Tier, TimeLimits};
+use qx_store::Store;
+use qx_store::enterprises::{NewEnterprise, insert_enterprise};
+use qx_store::problems::{ProblemSeed, RateFilter, RateGroup, insert_problem_row, today_cst};
+use qx_store::users::NewUser;
+use rand::{Rng, SeedableRng};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "Xiangshan#2017";
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i]
+}
+
+fn report(name: &str, samples: &mut [Duration]) {
+    let p50 = percentile(samples, 0.5);
+    let p99 = percentile(samples, 0.99);
+    let verdict = if p99 < Duration::from_millis(100) {
+        "ok"
+    } else {
+        "OVER 100 ms"
+    };
+    println!(
+        "{name:<58} n={:<4} p50 {:>7.2} ms  p99 {:>7.2} ms  {verdict}",
+        samples.len(),
+        ms(p50),
+        ms(p99)
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Fills the store: registry, calendar, 300 enterprises across the towns, `n` problems.
+async fn generate(store: &Store, n: usize) -> Vec<i64> {
+    let units = qx_demo::registry::seed_registry(store).await.unwrap();
+    qx_demo::registry::seed_calendar(store).await.unwrap();
+    let towns: Vec<i64> = units
+        .iter()
+        .filter(|u| u.kind == "town")
+        .map(|u| u.id)
+        .collect();
+    let depts: Vec<i64> = units
+        .iter()
+        .filter(|u| u.kind == "department")
+        .map(|u| u.id)
+        .collect();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2017);
+    let mut tx = store.begin().await.unwrap();
+    let mut enterprises = Vec::new();
+    for i in 0..300u32 {
+        let code = qx_core::codes::CreditCode::complete(&format!(
+            "91330225{:08}{}",
+            10_000_000 + i,
+            i % 10
+        ))
+        .unwrap();
+        let e = NewEnterprise {
+            credit_code: code.as_str().to_string(),
+            name: format!("象山测试企业{i:03}有限公司"),
+            town_id: Some(towns[i as usize % towns.len()]),
+            industry_code: None,
+            scale: "above".into(),
+        };
+        enterprises.push((insert_enterprise(&mut tx, &e).await.unwrap(), e.town_id));
+    }
+    tx.commit().await.unwrap();
+    let cal = store.work_calendar().await.unwrap();
+    let today = today_cst();
+    let limits = TimeLimits::default();
+    let mut tx = store.begin().await.unwrap();
+    for i in 0..n {
+        let (enterprise_id, town) = enterprises[rng.random_range(0..enterprises.len())];
+        let category = Category::ALL[rng.random_range(0..Category::ALL.len())];
+        let open = rng.random_bool(0.2);
+        // Closed ones spread over two years; open ones are recent (some overdue).
+        let back = if open {
+            rng.random_range(0..25)
+        } else {
+            rng.random_range(20..730)
+        };
+        let submitted = today - time::Duration::days(back);
+        let deadlines = Deadlines::compute(&cal, submitted, submitted, limits, 0).unwrap();
+        let status = if open {
+            [
+                Status::Submitted,
+                Status::Accepted,
+                Status::Assigned,
+                Status::InProgress,
+                Status::Returned,
+                Status::Answered,
+                Status::Rated,
+            ][rng.random_range(0..7)]
+        } else {
+            Status::Closed
+        };
+        let tier = [
+            Tier::Town,
+            Tier::Town,
+            Tier::Department,
+            Tier::Department,
+            Tier::Meeting,
+        ][rng.random_range(0..5)];
+        let lead = match (status, tier) {
+            (Status::Submitted | Status::Accepted, _) => None,
+            (_, Tier::Town) => town,
+            _ => Some(depts[rng.random_range(0..depts.len())]),
+        };
+        let answered = matches!(status, Status::Answered | Status::Rated | Status::Closed);
+        let answer_days = rng.random_range(1..9);
+        let answered_on = answered.then(|| cal.add_working_days(submitted, answer_days).unwrap());
+        let closed_on = (status == Status::Closed)
+            .then(|| cal.add_working_days(submitted, answer_days + 3).unwrap());
+        let seed = ProblemSeed {
+            enterprise_id,
+            category,
+            title: format!("{}难题{i}", category.label_zh()),
+            status,
+            tier,
+            lead_unit_id: lead,
+            submitted_on: submitted,
+            deadlines,
+            answered_on,
+            closed_on,
+            resolved: answered.then(|| rng.random_bool(0.78)),
+            satisfaction: matches!(status, Status::Rated | Status::Closed).then(|| {
+                [
+                    Satisfaction::Satisfied,
+                    Satisfaction::Basic,
+                    Satisfaction::Unsatisfied,
+                ][rng.random_range(0..3)]
+            }),
+            answer_workdays: answered.then_some(i64::from(answer_days)),
+            close_workdays: closed_on.map(|_| i64::from(answer_days + 3)),
+        };
+        insert_problem_row(&mut tx, &seed).await.unwrap();
+        if i % 5000 == 4999 {
+            tx.commit().await.unwrap();
+            tx = store.begin().await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    let office = units.iter().find(|u| u.kind == "office").map(|u| u.id);
+    let user = NewUser {
+        username: "bench-leader".into(),
+        display_name: "领导".into(),
+        role: Role::Leader,
+        unit_id: office,
+        enterprise_id: None,
+        phone: String::new(),
+        password_hash: qx_core::password::hash_password(PASSWORD).unwrap(),
+    };
+    store.create_user(&Actor::system(), &user).await.unwrap();
+    depts
+}
+
+async fn bench_engine(name: &str, store: Store, n: usize) {
+    let t = Instant::now();
+    let depts = generate(&store, n).await;
+    println!(
+        "[{name}] generated {n} problems in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = qx_web::AppState {
+        store: store.clone(),
+        config: Arc::new(qx_web::Config::default()),
+    };
+    tokio::spawn(qx_web::serve(state, listener));
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "name=\"_csrf\" value=\"";
+    let token = login[login.find(marker).unwrap() + marker.len()..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let resp = c
+        .post(format!("{base}/login"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", "bench-leader"),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+
+    let from = qx_store::problems::date_iso(today_cst() - time::Duration::days(90));
+    let filters = [
+        "/problems".to_string(),
+        "/problems?status=in_progress".to_string(),
+        "/problems?flag=overdue".to_string(),
+        "/problems?flag=near&category=land".to_string(),
+        format!("/problems?tier=department&from={from}"),
+        format!("/problems?unit={}&status=closed&offset=500", depts[0]),
+        "/problems?q=%E7%94%A8%E5%9C%B0%E9%9A%BE%E9%A2%98999".to_string(),
+    ];
+    let mut all = Vec::new();
+    for path in &filters {
+        let mut samples = Vec::new();
+        for _ in 0..40 {
+            let t = Instant::now();
+            let resp = c.get(format!("{base}{path}")).send().await.unwrap();
+            assert_eq!(resp.status(), 200, "{path}");
+            resp.text().await.unwrap();
+            samples.push(t.elapsed());
+        }
+        all.extend(samples.iter().copied());
+        report(&format!("[{name}] GET {path}"), &mut samples);
+    }
+    report(&format!("[{name}] list page, all filters"), &mut all);
+
+    let today = today_cst();
+    let mut samples = Vec::new();
+    for _ in 0..15 {
+        let t = Instant::now();
+        let (open, _) = store.recompute_problem_deadlines().await.unwrap();
+        let f = RateFilter::default();
+        store.problem_rates(&f, today).await.unwrap();
+        for g in [RateGroup::Unit, RateGroup::Tier, RateGroup::Category] {
+            store.problem_rates_by(g, &f, today).await.unwrap();
+        }
+        samples.push(t.elapsed());
+        assert!(open > 0);
+    }
+    report(
+        &format!("[{name}] recompute open deadlines + all rates"),
+        &mut samples,
+    );
+}
+
+fn main() {
+    let n: usize = std::env::var("QX_BENCH_PROBLEMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        for db in qx_store::testing::all().await.unwrap() {
+            bench_engine(db.name, db.store.clone(), n).await;
+        }
+    });
+}
