@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod codes;
 pub mod indicator;
 pub mod money;
+pub mod monitor;
 pub mod password;
 pub mod period;
 pub mod problem;

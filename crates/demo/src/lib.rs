@@ -7,6 +7,7 @@
 //! Each module adds its part here; [`seed`] runs them in order in one transaction per part.
 
 pub mod enterprises;
+pub mod monitoring;
 mod people;
 pub mod plan;
 pub mod problems;
@@ -145,7 +146,8 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
         .find_user_by_username("admin")
         .await?
         .ok_or_else(|| DemoError::Data("no admin account".into()))?;
-    plan::seed(store, &admin_user.actor()).await?;
+    let plan_id = plan::seed(store, &admin_user.actor()).await?;
+    monitoring::seed(store, plan_id, &mut rng).await?;
     enterprises::seed(store, &mut rng).await?;
     problems::seed(store, &mut rng).await?;
 

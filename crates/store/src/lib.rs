@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod enterprises;
 pub mod evaluation;
 pub mod migrate;
+pub mod monitoring;
 pub mod plans;
 pub mod problems;
 pub mod sessions;

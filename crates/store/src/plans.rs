@@ -577,6 +577,15 @@ impl Store {
         .await?)
     }
 
+    /// The plan an indicator belongs to.
+    pub async fn indicator_plan(&self, indicator_id: i64) -> Result<i64> {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT plan_id FROM indicators WHERE id = $1")
+            .bind(indicator_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|(p,)| p).ok_or_else(|| StoreError::NotFound(format!("指标 {indicator_id}")))
+    }
+
     pub async fn plan_tasks(&self, actor: &Actor, plan_id: i64) -> Result<Vec<TaskWithUnits>> {
         self.get_plan(actor, plan_id).await?;
         let tasks: Vec<Task> = sqlx::query_as(

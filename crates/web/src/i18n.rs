@@ -139,7 +139,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
 
 /// Every module's strings; each module keeps its own table beside its pages.
 const TABLES: &[&[(&str, &str, &str)]] =
-    &[MESSAGES, crate::plans::MESSAGES, crate::problems::MESSAGES, crate::enterprises::MESSAGES];
+    &[MESSAGES, crate::plans::MESSAGES, crate::monitor::MESSAGES, crate::problems::MESSAGES, crate::enterprises::MESSAGES];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
@@ -149,7 +149,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
 }
 
 /// Looks up a UI string; an unknown key is shown as itself so a missing entry is visible.
-pub fn t(lang: Lang, key: &str) -> &str {
+pub fn t<'a>(lang: Lang, key: &'a str) -> &'a str {
     match table().get(key) {
         Some((zh, en)) => match lang {
             Lang::Zh => zh,

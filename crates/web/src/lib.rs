@@ -6,11 +6,14 @@
 
 pub mod api;
 pub mod auth;
+pub mod chart;
 pub mod enterprises;
 pub mod i18n;
+pub mod monitor;
 pub mod pages;
 pub mod plans;
 pub mod problems;
+pub mod webhook;
 
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -186,6 +189,7 @@ pub fn router(state: AppState) -> Router {
         .merge(html)
         .merge(api::routes())
         .merge(plans::routes())
+        .merge(monitor::routes())
         .merge(problems::routes())
         .merge(enterprises::routes())
         .route("/healthz", get(healthz))

@@ -1,0 +1,653 @@
+//! The monthly reporting cycle: periods, units' submissions, the office's review.
+//!
+//! A unit reports, per open period, the 1—N月累计 figure of every indicator it leads and the
+//! progress of every task it leads or supports. The office approves (the submission locks) or
+//! returns it with a comment; nobody approves their own submission. A correction after approval
+//! is a new revision that supersedes the old one, so history keeps every figure ever approved.
+
+use crate::audit::{append, AuditEntry};
+use crate::{Result, Store, StoreError};
+use qx_core::access::{Actor, Role};
+use qx_core::period::Period;
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ReportPeriod {
+    pub id: i64,
+    pub plan_id: i64,
+    pub period: String,
+    pub due_on: String,
+    pub status: String,
+    pub opened_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Submission {
+    pub id: i64,
+    pub period_id: i64,
+    pub unit_id: i64,
+    pub revision: i64,
+    pub status: String,
+    pub submitted_by: Option<i64>,
+    pub submitted_at: Option<i64>,
+    pub reviewed_by: Option<i64>,
+    pub reviewed_at: Option<i64>,
+    pub review_comment: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ReportedValue {
+    pub indicator_id: i64,
+    pub value: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct TaskReport {
+    pub task_id: i64,
+    pub progress: String,
+    pub status: String,
+}
+
+/// What a unit enters for a period.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SubmissionInput {
+    /// (indicator id, 1—N月累计 as text, note)
+    pub values: Vec<(i64, String, String)>,
+    /// (task id, progress text, self-assessed status)
+    pub tasks: Vec<(i64, String, String)>,
+}
+
+/// An approved figure: what dashboards and bulletins are built from.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ApprovedValue {
+    pub indicator_id: i64,
+    pub period: String,
+    pub value: String,
+    pub unit_id: i64,
+    pub reviewed_at: Option<i64>,
+}
+
+/// An approved task report.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ApprovedTaskReport {
+    pub task_id: i64,
+    pub period: String,
+    pub unit_id: i64,
+    pub progress: String,
+    pub status: String,
+}
+
+/// One unit's position in a period, for the office's "who has not reported" page.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitProgress {
+    pub unit_id: i64,
+    pub submission: Option<Submission>,
+    pub indicators: i64,
+    pub tasks: i64,
+}
+
+/// Accepted self-assessed task statuses.
+pub const TASK_STATUSES: [&str; 4] = ["not_started", "on_track", "behind", "done"];
+
+impl Store {
+    /// Opens a reporting window (office only); audited.
+    pub async fn open_period(&self, actor: &Actor, plan_id: i64, period: &Period, due_on: &str) -> Result<i64> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("只有办公室可以开启报送期".into()));
+        }
+        let plan = self.get_plan(actor, plan_id).await?;
+        if plan.status != "published" {
+            return Err(StoreError::Invalid("只能为已发布的方案开启报送 (publish the plan first)".into()));
+        }
+        if i64::from(period.year()) != plan.year {
+            return Err(StoreError::Invalid(format!("报送期 {period} 不在方案年度 {} 内", plan.year)));
+        }
+        let mut tx = self.begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO report_periods (plan_id, period, due_on, status, opened_at) VALUES ($1, $2, $3, 'open', $4) RETURNING id",
+        )
+        .bind(plan_id)
+        .bind(period.to_string())
+        .bind(due_on)
+        .bind(crate::now())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(crate::units::unique_violation("该报送期已开启 (period already open)"))?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "period.open", "report_period", id)
+                .after(serde_json::json!({"plan_id": plan_id, "period": period.to_string(), "due_on": due_on})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn list_periods(&self, plan_id: i64) -> Result<Vec<ReportPeriod>> {
+        Ok(sqlx::query_as(
+            "SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods WHERE plan_id = $1 ORDER BY period",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn get_period(&self, id: i64) -> Result<ReportPeriod> {
+        sqlx::query_as("SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("报送期 {id}")))
+    }
+
+    /// Indicators a unit reports (those it leads) in a plan.
+    pub async fn unit_indicators(&self, plan_id: i64, unit_id: i64) -> Result<Vec<crate::plans::Indicator>> {
+        Ok(sqlx::query_as(
+            "SELECT id, plan_id, ordinal, level, section, name, text, unit, target_value, target_max, comparator, kind, lead_unit_id, profile, frequency
+             FROM indicators WHERE plan_id = $1 AND lead_unit_id = $2 ORDER BY ordinal",
+        )
+        .bind(plan_id)
+        .bind(unit_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Tasks a unit leads or supports, with its role.
+    pub async fn unit_tasks(&self, plan_id: i64, unit_id: i64) -> Result<Vec<(crate::plans::Task, String)>> {
+        let rows: Vec<(i64, i64, String, String, String, String, i64, String)> = sqlx::query_as(
+            "SELECT t.id, t.plan_id, t.number, t.title, t.text, t.deadline, t.ordinal, tu.role
+             FROM tasks t JOIN task_units tu ON tu.task_id = t.id WHERE t.plan_id = $1 AND tu.unit_id = $2 ORDER BY t.ordinal",
+        )
+        .bind(plan_id)
+        .bind(unit_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, plan_id, number, title, text, deadline, ordinal, role)| {
+                (crate::plans::Task { id, plan_id, number, title, text, deadline, ordinal }, role)
+            })
+            .collect())
+    }
+
+    /// The unit's latest submission for a period (any status), if any.
+    pub async fn latest_submission(&self, period_id: i64, unit_id: i64) -> Result<Option<Submission>> {
+        Ok(sqlx::query_as(
+            "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
+             FROM submissions WHERE period_id = $1 AND unit_id = $2 ORDER BY revision DESC LIMIT 1",
+        )
+        .bind(period_id)
+        .bind(unit_id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Every revision of a unit's submission for a period, newest first (scoped).
+    pub async fn submission_history(&self, actor: &Actor, period_id: i64, unit_id: i64) -> Result<Vec<Submission>> {
+        if !actor.can_read_unit(unit_id) {
+            return Err(StoreError::NotFound(format!("单位 {unit_id} 的报送")));
+        }
+        Ok(sqlx::query_as(
+            "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
+             FROM submissions WHERE period_id = $1 AND unit_id = $2 ORDER BY revision DESC",
+        )
+        .bind(period_id)
+        .bind(unit_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// A submission the actor may read (its own unit's, or any for the office and leaders).
+    pub async fn get_submission(&self, actor: &Actor, id: i64) -> Result<Submission> {
+        let s: Submission = sqlx::query_as(
+            "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment FROM submissions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("报送 {id}")))?;
+        // Leaders and the office see drafts only once submitted: a unit's draft is its own.
+        let visible = actor.can_write_unit(s.unit_id) && actor.role == Role::Unit
+            || (actor.reads_all() && s.status != "draft");
+        if visible { Ok(s) } else { Err(StoreError::NotFound(format!("报送 {id}"))) }
+    }
+
+    pub async fn submission_values(&self, actor: &Actor, id: i64) -> Result<(Vec<ReportedValue>, Vec<TaskReport>)> {
+        self.get_submission(actor, id).await?;
+        let values = sqlx::query_as("SELECT indicator_id, value, note FROM indicator_values WHERE submission_id = $1")
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?;
+        let tasks = sqlx::query_as("SELECT task_id, progress, status FROM task_reports WHERE submission_id = $1")
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?;
+        Ok((values, tasks))
+    }
+
+    /// Saves a unit's figures for a period and, with `submit`, hands them to the office.
+    /// Only the unit itself (or the office on its behalf) writes; only indicators it leads and
+    /// tasks it is assigned are accepted; an approved submission is locked (start a correction).
+    pub async fn save_submission(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+        input: &SubmissionInput,
+        submit: bool,
+    ) -> Result<i64> {
+        if !actor.can_write_unit(unit_id) {
+            return Err(StoreError::Forbidden(format!("不能代其他单位报送 (unit {unit_id})")));
+        }
+        let period = self.get_period(period_id).await?;
+        if period.status != "open" {
+            return Err(StoreError::Conflict(format!("报送期 {} 已关闭", period.period)));
+        }
+        let indicators: HashMap<i64, String> = self
+            .unit_indicators(period.plan_id, unit_id)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i.name))
+            .collect();
+        let tasks: HashMap<i64, String> =
+            self.unit_tasks(period.plan_id, unit_id).await?.into_iter().map(|(t, _)| (t.id, t.number)).collect();
+        let mut problems = Vec::new();
+        for (id, value, _) in &input.values {
+            let Some(name) = indicators.get(id) else {
+                problems.push(format!("指标 {id} 不由本单位报送 (not this unit's indicator)"));
+                continue;
+            };
+            if let Err(e) = check_value(value) {
+                problems.push(format!("\"{name}\": {e}"));
+            }
+        }
+        for (id, _, status) in &input.tasks {
+            let Some(number) = tasks.get(id) else {
+                problems.push(format!("任务 {id} 未分配给本单位 (not this unit's task)"));
+                continue;
+            };
+            if !TASK_STATUSES.contains(&status.as_str()) {
+                problems.push(format!("任务 {number}: 状态 \"{status}\" 无效"));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems.join("; ")));
+        }
+        let latest = self.latest_submission(period_id, unit_id).await?;
+        let mut tx = self.begin().await?;
+        let now = crate::now();
+        let (id, before) = match &latest {
+            Some(s) if s.status == "approved" => {
+                return Err(StoreError::Conflict("该期报送已审核锁定; 如需更正请发起更正 (approved submissions are locked)".into()));
+            }
+            Some(s) if s.status == "submitted" => {
+                return Err(StoreError::Conflict("已提交待审核, 不能再修改 (already submitted)".into()));
+            }
+            Some(s) if s.status == "draft" || s.status == "returned" => (s.id, Some(s.clone())),
+            Some(s) => {
+                let id = insert_submission(&mut tx, period_id, unit_id, s.revision + 1, now).await?;
+                (id, None)
+            }
+            None => (insert_submission(&mut tx, period_id, unit_id, 1, now).await?, None),
+        };
+        for (indicator_id, value, note) in &input.values {
+            sqlx::query("DELETE FROM indicator_values WHERE submission_id = $1 AND indicator_id = $2")
+                .bind(id)
+                .bind(indicator_id)
+                .execute(&mut *tx)
+                .await?;
+            if !value.trim().is_empty() {
+                sqlx::query("INSERT INTO indicator_values (submission_id, indicator_id, value, note) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(indicator_id)
+                    .bind(normalise_value(value))
+                    .bind(note.trim())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for (task_id, progress, status) in &input.tasks {
+            sqlx::query("DELETE FROM task_reports WHERE submission_id = $1 AND task_id = $2")
+                .bind(id)
+                .bind(task_id)
+                .execute(&mut *tx)
+                .await?;
+            if !progress.trim().is_empty() || status != "not_started" {
+                sqlx::query("INSERT INTO task_reports (submission_id, task_id, progress, status) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(task_id)
+                    .bind(progress.trim())
+                    .bind(status)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let status = if submit { "submitted" } else { "draft" };
+        sqlx::query(
+            "UPDATE submissions SET status = $1, submitted_by = $2, submitted_at = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(status)
+        .bind(submit.then_some(actor.user_id).filter(|&u| u != 0))
+        .bind(submit.then_some(now))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let action = if submit { "submission.submit" } else { "submission.save" };
+        append(&mut tx, AuditEntry::new(actor, action, "submission", id).before(before).after(input)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The office approves (locks) or returns a submitted report. Nobody reviews their own.
+    pub async fn review_submission(&self, actor: &Actor, id: i64, approve: bool, comment: &str) -> Result<()> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("只有办公室可以审核报送".into()));
+        }
+        let s = self.get_submission(actor, id).await?;
+        if s.status != "submitted" {
+            return Err(StoreError::Conflict(format!("只能审核已提交的报送, 当前状态为 {}", s.status)));
+        }
+        if s.submitted_by == Some(actor.user_id) {
+            return Err(StoreError::Forbidden("不能审核自己提交的报送 (nobody approves their own submission)".into()));
+        }
+        if !approve && comment.trim().is_empty() {
+            return Err(StoreError::Invalid("退回时请写明原因 (a return needs a comment)".into()));
+        }
+        let mut tx = self.begin().await?;
+        let now = crate::now();
+        if approve {
+            sqlx::query("UPDATE submissions SET status = 'superseded', updated_at = $1 WHERE period_id = $2 AND unit_id = $3 AND status = 'approved'")
+                .bind(now)
+                .bind(s.period_id)
+                .bind(s.unit_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE submissions SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4, updated_at = $3 WHERE id = $5")
+            .bind(if approve { "approved" } else { "returned" })
+            .bind(actor.user_id)
+            .bind(now)
+            .bind(comment.trim())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let action = if approve { "submission.approve" } else { "submission.return" };
+        append(
+            &mut tx,
+            AuditEntry::new(actor, action, "submission", id)
+                .before(serde_json::json!({"status": s.status}))
+                .after(serde_json::json!({"comment": comment.trim()})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Starts a correction of an approved submission: a new draft revision carrying the
+    /// approved figures, to be submitted and approved again. Audited.
+    pub async fn start_correction(&self, actor: &Actor, period_id: i64, unit_id: i64) -> Result<i64> {
+        if !actor.can_write_unit(unit_id) {
+            return Err(StoreError::Forbidden(format!("unit {unit_id}")));
+        }
+        let Some(latest) = self.latest_submission(period_id, unit_id).await? else {
+            return Err(StoreError::NotFound("没有可更正的报送".into()));
+        };
+        if latest.status != "approved" {
+            return Err(StoreError::Conflict("只有已审核的报送需要发起更正".into()));
+        }
+        let mut tx = self.begin().await?;
+        let id = insert_submission(&mut tx, period_id, unit_id, latest.revision + 1, crate::now()).await?;
+        sqlx::query("INSERT INTO indicator_values (submission_id, indicator_id, value, note) SELECT $1, indicator_id, value, note FROM indicator_values WHERE submission_id = $2")
+            .bind(id)
+            .bind(latest.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO task_reports (submission_id, task_id, progress, status) SELECT $1, task_id, progress, status FROM task_reports WHERE submission_id = $2")
+            .bind(id)
+            .bind(latest.id)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "submission.correct", "submission", id)
+                .before(serde_json::json!({"revision": latest.revision, "id": latest.id})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Every unit with something to report in a plan, and where it stands for a period.
+    pub async fn period_progress(&self, period_id: i64) -> Result<Vec<UnitProgress>> {
+        let period = self.get_period(period_id).await?;
+        let owed: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT unit_id, SUM(n_ind), SUM(n_task) FROM (
+                 SELECT lead_unit_id AS unit_id, 1 AS n_ind, 0 AS n_task FROM indicators WHERE plan_id = $1 AND lead_unit_id IS NOT NULL
+                 UNION ALL
+                 SELECT tu.unit_id, 0, 1 FROM task_units tu JOIN tasks t ON t.id = tu.task_id WHERE t.plan_id = $1
+             ) o GROUP BY unit_id ORDER BY unit_id",
+        )
+        .bind(period.plan_id)
+        .fetch_all(self.pool())
+        .await?;
+        let subs: Vec<Submission> = sqlx::query_as(
+            "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
+             FROM submissions WHERE period_id = $1 ORDER BY unit_id, revision",
+        )
+        .bind(period_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut latest: HashMap<i64, Submission> = HashMap::new();
+        for s in subs {
+            latest.insert(s.unit_id, s);
+        }
+        Ok(owed
+            .into_iter()
+            .map(|(unit_id, indicators, tasks)| UnitProgress { unit_id, submission: latest.remove(&unit_id), indicators, tasks })
+            .collect())
+    }
+
+    /// Every unit that owes reports in a plan (leads an indicator or has a task).
+    pub async fn period_progress_units(&self, plan_id: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT lead_unit_id FROM indicators WHERE plan_id = $1 AND lead_unit_id IS NOT NULL
+             UNION SELECT tu.unit_id FROM task_units tu JOIN tasks t ON t.id = tu.task_id WHERE t.plan_id = $1
+             ORDER BY 1",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|(u,)| u).collect())
+    }
+
+    /// Every approved figure of a plan (the latest approved revision per unit and period).
+    pub async fn approved_values(&self, plan_id: i64) -> Result<Vec<ApprovedValue>> {
+        Ok(sqlx::query_as(
+            "SELECT iv.indicator_id, rp.period, iv.value, s.unit_id, s.reviewed_at
+             FROM indicator_values iv JOIN submissions s ON s.id = iv.submission_id
+             JOIN report_periods rp ON rp.id = s.period_id
+             WHERE rp.plan_id = $1 AND s.status = 'approved' ORDER BY rp.period",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Every approved task report of a plan.
+    pub async fn approved_task_reports(&self, plan_id: i64) -> Result<Vec<ApprovedTaskReport>> {
+        Ok(sqlx::query_as(
+            "SELECT tr.task_id, rp.period, s.unit_id, tr.progress, tr.status
+             FROM task_reports tr JOIN submissions s ON s.id = tr.submission_id
+             JOIN report_periods rp ON rp.id = s.period_id
+             WHERE rp.plan_id = $1 AND s.status = 'approved' ORDER BY rp.period",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Co-units' latest reports on a task for a period (what the lead sees while writing).
+    pub async fn task_reports_for_period(&self, period_id: i64, task_id: i64) -> Result<Vec<(i64, String, TaskReport)>> {
+        let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
+            "SELECT s.unit_id, s.status, tr.task_id, tr.progress, tr.status FROM task_reports tr
+             JOIN submissions s ON s.id = tr.submission_id
+             WHERE s.period_id = $1 AND tr.task_id = $2 AND s.status IN ('submitted', 'approved')",
+        )
+        .bind(period_id)
+        .bind(task_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(unit, sub_status, task_id, progress, status)| (unit, sub_status, TaskReport { task_id, progress, status }))
+            .collect())
+    }
+
+    /// Last year's cumulative figures by month (1..=12) per indicator.
+    pub async fn baselines(&self, plan_id: i64) -> Result<HashMap<i64, Vec<(i64, String)>>> {
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT b.indicator_id, b.month, b.value FROM indicator_baselines b JOIN indicators i ON i.id = b.indicator_id WHERE i.plan_id = $1 ORDER BY b.month",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+        for (i, m, v) in rows {
+            out.entry(i).or_default().push((m, v));
+        }
+        Ok(out)
+    }
+
+    /// Records last year's monthly cumulative figure of an indicator (office; imports, demo).
+    pub async fn set_baseline(&self, actor: &Actor, indicator_id: i64, month: i64, value: &str) -> Result<()> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("baselines".into()));
+        }
+        check_value(value).map_err(StoreError::Invalid)?;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO indicator_baselines (indicator_id, month, value) VALUES ($1, $2, $3)
+             ON CONFLICT (indicator_id, month) DO UPDATE SET value = excluded.value",
+        )
+        .bind(indicator_id)
+        .bind(month)
+        .bind(normalise_value(value))
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "indicator.baseline", "indicator", indicator_id)
+                .after(serde_json::json!({"month": month, "value": value})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Posts a reminder to each unit that has not submitted for a period; returns those units.
+    pub async fn remind_unreported(&self, actor: &Actor, period_id: i64) -> Result<Vec<i64>> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("reminders".into()));
+        }
+        let period = self.get_period(period_id).await?;
+        let late: Vec<i64> = self
+            .period_progress(period_id)
+            .await?
+            .into_iter()
+            .filter(|p| !matches!(p.submission.as_ref().map(|s| s.status.as_str()), Some("submitted" | "approved")))
+            .map(|p| p.unit_id)
+            .collect();
+        let mut tx = self.begin().await?;
+        let now = crate::now();
+        let title = format!("请于 {} 前报送 {} 工作推进情况", period.due_on, period.period);
+        for unit in &late {
+            sqlx::query("INSERT INTO unit_notices (unit_id, kind, title, link, created_at) VALUES ($1, 'report.remind', $2, $3, $4)")
+                .bind(unit)
+                .bind(&title)
+                .bind(format!("/report/{period_id}"))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "period.remind", "report_period", period_id).after(serde_json::json!({"units": late})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(late)
+    }
+
+    /// Sets when a submission was made and reviewed, for history imported from the county's
+    /// earlier spreadsheets (and the demo's year). System only; audited.
+    pub async fn set_submission_times(&self, actor: &Actor, id: i64, submitted_at: i64, reviewed_at: Option<i64>) -> Result<()> {
+        if actor.user_id != 0 {
+            return Err(StoreError::Forbidden("只有系统导入可以补录报送时间".into()));
+        }
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE submissions SET submitted_at = $1, reviewed_at = $2 WHERE id = $3")
+            .bind(submitted_at)
+            .bind(reviewed_at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "submission.history", "submission", id)
+                .after(serde_json::json!({"submitted_at": submitted_at, "reviewed_at": reviewed_at})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A unit's unread notices, newest first.
+    pub async fn unit_notices(&self, actor: &Actor, unit_id: i64) -> Result<Vec<(i64, String, String, i64)>> {
+        if !actor.can_read_unit(unit_id) {
+            return Ok(Vec::new());
+        }
+        Ok(sqlx::query_as(
+            "SELECT id, title, link, created_at FROM unit_notices WHERE unit_id = $1 AND read_at IS NULL ORDER BY id DESC LIMIT 20",
+        )
+        .bind(unit_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
+
+async fn insert_submission(tx: &mut crate::Tx, period_id: i64, unit_id: i64, revision: i64, now: i64) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO submissions (period_id, unit_id, revision, status, created_at, updated_at) VALUES ($1, $2, $3, 'draft', $4, $4) RETURNING id",
+    )
+    .bind(period_id)
+    .bind(unit_id)
+    .bind(revision)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(crate::units::unique_violation("报送已存在 (concurrent submission; reload and retry)"))?;
+    Ok(id)
+}
+
+/// A reported figure: empty (not reported) or a number (full-width digits, separators and a
+/// trailing % accepted).
+fn check_value(value: &str) -> std::result::Result<(), String> {
+    if value.trim().is_empty() {
+        return Ok(());
+    }
+    match qx_core::money::parse_decimal_cell(value.trim().trim_end_matches(['%', '％'])) {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Ok(()),
+        Err(e) => Err(format!("\"{value}\" 不是数字: {e}")),
+    }
+}
+
+fn normalise_value(value: &str) -> String {
+    match qx_core::money::parse_decimal_cell(value.trim().trim_end_matches(['%', '％'])) {
+        Ok(Some(d)) => d.normalize().to_string(),
+        _ => value.trim().to_string(),
+    }
+}

@@ -1,0 +1,887 @@
+//! Monitoring pages: the leaders' dashboard, an indicator's trend, a unit's monthly report,
+//! and the office's view of each reporting period (who has not reported, review, reminders).
+
+use crate::auth::Auth;
+use crate::chart::{sparkline, TrendChart};
+use crate::i18n::Lang;
+use crate::pages::{fmt_time, render, PageCtx};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use qx_app::monitoring::{picture, Picture};
+use qx_app::AppError;
+use qx_core::access::{Actor, Role};
+use qx_core::indicator::IndicatorKind;
+use qx_core::monitor::{self, Light, TaskState};
+use qx_core::period::Period;
+use qx_store::monitoring::SubmissionInput;
+use qx_store::plans::Plan;
+use std::collections::HashMap;
+
+type PageResult = Result<Response, WebError>;
+
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("nav.monitor", "监测", "Monitoring"),
+    ("nav.report", "月度报送", "Monthly report"),
+    ("mon.dashboard", "工业强县主要指标完成情况", "Main indicators"),
+    ("mon.period", "期间", "Period"),
+    ("mon.indicator", "指标", "Indicator"),
+    ("mon.unit", "单位", "Unit"),
+    ("mon.target", "年度目标", "Annual target"),
+    ("mon.actual", "累计", "To date"),
+    ("mon.completion", "完成率", "Completion"),
+    ("mon.time_share", "序时进度", "Time elapsed"),
+    ("mon.light", "状态", "Status"),
+    ("mon.trend", "走势", "Trend"),
+    ("mon.forecast", "全年预测", "Year-end forecast"),
+    ("mon.responsible", "责任单位", "Responsible"),
+    ("mon.tasks", "工作任务推进", "Tasks"),
+    ("mon.units", "各单位报送及时率", "Reporting punctuality"),
+    ("mon.on_time", "按时", "On time"),
+    ("mon.late", "逾期", "Late"),
+    ("mon.missing", "未报", "Missing"),
+    ("mon.no_plan", "尚无已发布的工作方案。", "No published plan yet."),
+    ("mon.summary", "项主要指标中", "main indicators:"),
+    ("mon.lagging_tasks", "滞后、超期与停滞的任务", "Lagging, overdue and stalled tasks"),
+    ("mon.progress", "进展情况", "Progress"),
+    ("mon.self_status", "自评状态", "Self-assessment"),
+    ("mon.note", "说明", "Note"),
+    ("mon.save", "暂存", "Save draft"),
+    ("mon.submit", "提交审核", "Submit for review"),
+    ("mon.due", "截止", "Due"),
+    ("mon.status", "报送状态", "Status"),
+    ("mon.st.none", "未报送", "Not started"),
+    ("mon.st.draft", "草稿", "Draft"),
+    ("mon.st.submitted", "待审核", "Submitted"),
+    ("mon.st.returned", "被退回", "Returned"),
+    ("mon.st.approved", "已审核", "Approved"),
+    ("mon.st.superseded", "已更正", "Superseded"),
+    ("mon.approve", "审核通过", "Approve"),
+    ("mon.return", "退回", "Return"),
+    ("mon.comment", "意见", "Comment"),
+    ("mon.review", "审核", "Review"),
+    ("mon.correct", "发起更正", "Start a correction"),
+    ("mon.periods", "报送期", "Reporting periods"),
+    ("mon.open_period", "开启报送期", "Open a period"),
+    ("mon.remind", "提醒未报送单位", "Remind units that have not reported"),
+    ("mon.reminded", "已提醒", "Reminded"),
+    ("mon.not_reported", "未报送单位", "Not reported"),
+    ("mon.my_indicators", "本单位报送的指标", "Indicators my unit reports"),
+    ("mon.my_tasks", "本单位承担的任务", "Tasks of my unit"),
+    ("mon.role.lead", "牵头", "Lead"),
+    ("mon.role.support", "配合", "Support"),
+    ("mon.co_reports", "配合单位报送", "Supporting units' reports"),
+    ("mon.history", "历次报送", "History"),
+    ("mon.nothing_due", "当前没有需要报送的期间。", "Nothing is due now."),
+    ("mon.notices", "提醒", "Notices"),
+    ("mon.cumulative_hint", "请填写1—N月累计数; 增速、比率填百分数(不带%); 节点类填完成百分比。", "Enter 1–N month cumulative figures; rates as percentages without %; milestones as percent done."),
+    ("mon.returned_because", "退回意见", "Returned because"),
+    ("mon.view", "查看", "View"),
+    ("mon.revision", "版本", "Revision"),
+    ("mon.ts.done", "已完成", "Done"),
+    ("mon.ts.on_track", "按计划推进", "On track"),
+    ("mon.ts.behind", "进度滞后", "Behind"),
+    ("mon.ts.not_started", "未启动", "Not started"),
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/monitor", get(dashboard))
+        .route("/monitor/indicators/{id}", get(indicator))
+        .route("/monitor/indicators/{id}/chart.svg", get(indicator_chart))
+        .route("/monitor/periods", get(periods).post(open_period))
+        .route("/monitor/periods/{id}", get(period))
+        .route("/monitor/periods/{id}/remind", post(remind))
+        .route("/monitor/submissions/{id}/review", post(review))
+        .route("/report", get(report_home))
+        .route("/report/{period}", get(report_form).post(report_save))
+        .route("/report/{period}/correct", post(report_correct))
+}
+
+fn app_err(e: AppError) -> WebError {
+    match e {
+        AppError::Store(s) => s.into(),
+        other => WebError::BadRequest(other.to_string()),
+    }
+}
+
+fn light_label(lang: Lang, l: Light) -> &'static str {
+    if lang == Lang::En { l.label_en() } else { l.label_zh() }
+}
+
+fn task_label(lang: Lang, s: TaskState) -> &'static str {
+    if lang == Lang::En { s.label_en() } else { s.label_zh() }
+}
+
+fn fmt_num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |c| format!("{:.1}%", c * 100.0))
+}
+
+/// The plan a page is about: `?plan=` or the latest published.
+async fn chosen_plan(state: &AppState, actor: &Actor, q: &HashMap<String, String>) -> Result<Option<Plan>, WebError> {
+    if let Some(id) = q.get("plan").and_then(|p| p.parse::<i64>().ok()) {
+        return Ok(Some(state.store.get_plan(actor, id).await?));
+    }
+    Ok(state.store.list_plans(actor).await?.into_iter().find(|p| p.status == "published"))
+}
+
+/// The period a dashboard shows: `?period=`, or the latest month whose figures are (nearly)
+/// all approved — a half-reviewed month would show as mostly grey.
+async fn chosen_period(state: &AppState, plan: &Plan, q: &HashMap<String, String>) -> Result<Period, WebError> {
+    if let Some(p) = q.get("period") {
+        return p.parse().map_err(|e| WebError::BadRequest(format!("期间 \"{p}\": {e}")));
+    }
+    let mut per_month: std::collections::BTreeMap<Period, usize> = Default::default();
+    for v in state.store.approved_values(plan.id).await? {
+        if let Ok(p) = v.period.parse::<Period>() {
+            *per_month.entry(p).or_default() += 1;
+        }
+    }
+    let best = per_month.values().copied().max().unwrap_or(0);
+    match per_month.iter().rev().find(|(_, n)| **n * 10 >= best * 9).map(|(p, _)| *p) {
+        Some(p) => Ok(p),
+        None => Period::new_month(plan.year as i32, 1).map_err(|e| WebError::BadRequest(e.to_string())),
+    }
+}
+
+pub struct IndicatorLine {
+    id: i64,
+    name: String,
+    unit: String,
+    unit_name: String,
+    target: String,
+    actual: String,
+    completion: String,
+    time_share: String,
+    light: &'static str,
+    light_label: &'static str,
+    sparkline: String,
+    forecast: String,
+}
+
+pub struct TaskLine {
+    number: String,
+    title: String,
+    lead: String,
+    state_label: &'static str,
+    light: &'static str,
+    progress: String,
+}
+
+pub struct UnitLine {
+    unit_id: i64,
+    name: String,
+    owed: u32,
+    on_time: u32,
+    late: u32,
+    missing: u32,
+    rate: String,
+}
+
+#[derive(Template)]
+#[template(path = "monitor/dashboard.html")]
+struct DashboardPage {
+    ctx: PageCtx,
+    plan: Option<Plan>,
+    period: String,
+    period_label: String,
+    months: Vec<(String, String)>,
+    summary: String,
+    indicators: Vec<IndicatorLine>,
+    lagging: Vec<TaskLine>,
+    task_counts: Vec<(&'static str, &'static str, usize)>,
+    units: Vec<UnitLine>,
+}
+
+fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
+    pic.indicators
+        .iter()
+        .map(|s| {
+            let light = s.assessment.light;
+            let colour = match light {
+                Light::Green => "#1a7f37",
+                Light::Yellow => "#b7791f",
+                Light::Red => "#b7191d",
+                Light::Grey => "#8a939e",
+            };
+            IndicatorLine {
+                id: s.indicator.id,
+                name: s.indicator.name.clone(),
+                unit: s.indicator.unit.clone(),
+                unit_name: s.unit_name.clone(),
+                target: s.indicator.target_value.clone(),
+                actual: s.actual.map(fmt_num).unwrap_or_else(|| "—".into()),
+                completion: pct(s.assessment.completion),
+                time_share: pct(Some(s.assessment.time_share)),
+                light: light.as_str(),
+                light_label: light_label(lang, light),
+                sparkline: sparkline(&s.series, colour),
+                forecast: s
+                    .forecast
+                    .as_ref()
+                    .map(|f| if lang == Lang::En { monitor::forecast_sentence_en(f) } else { monitor::forecast_sentence_zh(f) })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+async fn dashboard(State(state): State<AppState>, auth: Auth, Query(q): Query<HashMap<String, String>>) -> PageResult {
+    let actor = auth.actor();
+    if actor.role == Role::Enterprise {
+        return Err(WebError::Forbidden("monitor".into()));
+    }
+    let lang = auth.ctx.lang;
+    let ctx = PageCtx::signed_in(&state, &auth).await;
+    let Some(plan) = chosen_plan(&state, &actor, &q).await? else {
+        let page = DashboardPage {
+            ctx,
+            plan: None,
+            period: String::new(),
+            period_label: String::new(),
+            months: Vec::new(),
+            summary: String::new(),
+            indicators: Vec::new(),
+            lagging: Vec::new(),
+            task_counts: Vec::new(),
+            units: Vec::new(),
+        };
+        return Ok(render(&page).into_response());
+    };
+    let period = chosen_period(&state, &plan, &q).await?;
+    let pic = picture(&state.store, &actor, plan.id, period).await.map_err(app_err)?;
+    let summary = if lang == Lang::En {
+        format!(
+            "{} main indicators: {} on track, {} behind, {} far behind, {} not reported",
+            pic.indicators.len(),
+            pic.count(Light::Green),
+            pic.count(Light::Yellow),
+            pic.count(Light::Red),
+            pic.count(Light::Grey)
+        )
+    } else {
+        format!(
+            "{}项主要指标中, {}项达到序时进度, {}项滞后, {}项严重滞后{}",
+            pic.indicators.len(),
+            pic.count(Light::Green),
+            pic.count(Light::Yellow),
+            pic.count(Light::Red),
+            if pic.count(Light::Grey) > 0 { format!(", {}项未报送", pic.count(Light::Grey)) } else { String::new() }
+        )
+    };
+    let lagging = pic
+        .tasks
+        .iter()
+        .filter(|t| matches!(t.state, TaskState::Behind | TaskState::Overdue | TaskState::Stalled))
+        .map(|t| TaskLine {
+            number: t.task.number.clone(),
+            title: t.task.title.clone(),
+            lead: t.lead_units.join("、"),
+            state_label: task_label(lang, t.state),
+            light: t.state.light().as_str(),
+            progress: t.progress.clone(),
+        })
+        .collect();
+    let states = [TaskState::Done, TaskState::OnTrack, TaskState::Behind, TaskState::Overdue, TaskState::Stalled, TaskState::NotStarted];
+    let task_counts = states.iter().map(|s| (s.light().as_str(), task_label(lang, *s), pic.task_count(*s))).collect();
+    let units = pic
+        .units
+        .iter()
+        .map(|u| UnitLine {
+            unit_id: u.unit_id,
+            name: u.unit_name.clone(),
+            owed: u.owed,
+            on_time: u.on_time,
+            late: u.late,
+            missing: u.missing,
+            rate: if u.owed == 0 { "—".into() } else { format!("{:.0}%", f64::from(u.on_time) * 100.0 / f64::from(u.owed)) },
+        })
+        .collect();
+    let months = (1..=12u8)
+        .filter_map(|m| Period::new_month(plan.year as i32, m).ok())
+        .map(|p| (p.to_string(), p.cumulative_label_zh()))
+        .collect();
+    let page = DashboardPage {
+        ctx,
+        period: period.to_string(),
+        period_label: format!("{}年{}", plan.year, period.cumulative_label_zh()),
+        months,
+        summary,
+        indicators: indicator_lines(&pic, lang),
+        lagging,
+        task_counts,
+        units,
+        plan: Some(plan),
+    };
+    Ok(render(&page).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "monitor/indicator.html")]
+struct IndicatorPage {
+    ctx: PageCtx,
+    plan_id: i64,
+    line: IndicatorLine,
+    text: String,
+    kind_label: &'static str,
+    period: String,
+    history: Vec<(String, String, String)>,
+}
+
+async fn find_status(state: &AppState, actor: &Actor, id: i64, q: &HashMap<String, String>) -> Result<(Plan, Period, Picture), WebError> {
+    let plan = state.store.get_plan(actor, state.store.indicator_plan(id).await?).await?;
+    let period = chosen_period(state, &plan, q).await?;
+    let pic = picture(&state.store, actor, plan.id, period).await.map_err(app_err)?;
+    Ok((plan, period, pic))
+}
+
+async fn indicator(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    if actor.role == Role::Enterprise {
+        return Err(WebError::Forbidden("monitor".into()));
+    }
+    let lang = auth.ctx.lang;
+    let (plan, period, pic) = find_status(&state, &actor, id, &q).await?;
+    let lines = indicator_lines(&pic, lang);
+    let (idx, line) = lines
+        .into_iter()
+        .enumerate()
+        .find(|(_, l)| l.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("指标 {id}")))?;
+    let status = &pic.indicators[idx];
+    let history = status
+        .series
+        .iter()
+        .enumerate()
+        .map(|(m, v)| {
+            let label = Period::new_month(plan.year as i32, (m + 1) as u8).map(|p| p.cumulative_label_zh()).unwrap_or_default();
+            let c = v.and_then(|v| monitor::completion(status.kind, v, status.target));
+            (label, v.map(fmt_num).unwrap_or_else(|| "—".into()), pct(c))
+        })
+        .collect();
+    let page = IndicatorPage {
+        ctx: PageCtx::signed_in(&state, &auth).await,
+        plan_id: plan.id,
+        text: status.indicator.text.clone(),
+        kind_label: if lang == Lang::En { status.kind.label_en() } else { status.kind.label_zh() },
+        period: period.to_string(),
+        history,
+        line,
+    };
+    Ok(render(&page).into_response())
+}
+
+async fn indicator_chart(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    if actor.role == Role::Enterprise {
+        return Err(WebError::Forbidden("monitor".into()));
+    }
+    let (_, _, pic) = find_status(&state, &actor, id, &q).await?;
+    let s = pic.indicators.iter().find(|s| s.indicator.id == id).ok_or_else(|| WebError::NotFound(format!("指标 {id}")))?;
+    let profile: qx_core::period::TimeProfile = s.indicator.profile.parse().unwrap_or(qx_core::period::TimeProfile::Linear);
+    let expected: [f64; 12] = std::array::from_fn(|m| {
+        if monitor::accumulates(s.kind) {
+            let share = profile.share_at((m + 1) as u8).and_then(|d| d.to_string().parse().ok()).unwrap_or((m + 1) as f64 / 12.0);
+            if s.kind == IndicatorKind::Milestone { 100.0 * share } else { s.target * share }
+        } else {
+            s.target
+        }
+    });
+    let svg = TrendChart { title: &s.indicator.name, unit: &s.indicator.unit, actual: &s.series, expected: &expected }.render();
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
+}
+
+// ---------------------------------------------------------------- unit reporting
+
+pub struct DueLine {
+    period_id: i64,
+    period: String,
+    due_on: String,
+    status_key: &'static str,
+    comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "monitor/report_home.html")]
+struct ReportHomePage {
+    ctx: PageCtx,
+    due: Vec<DueLine>,
+    notices: Vec<(String, String, String)>,
+}
+
+fn status_key(status: Option<&str>) -> &'static str {
+    match status {
+        Some("draft") => "mon.st.draft",
+        Some("submitted") => "mon.st.submitted",
+        Some("returned") => "mon.st.returned",
+        Some("approved") => "mon.st.approved",
+        Some("superseded") => "mon.st.superseded",
+        _ => "mon.st.none",
+    }
+}
+
+async fn report_home(State(state): State<AppState>, auth: Auth) -> PageResult {
+    let actor = auth.actor();
+    if actor.role == Role::Admin || actor.role == Role::Leader {
+        return Ok(Redirect::to("/monitor/periods").into_response());
+    }
+    let Some(unit_id) = actor.unit_id.filter(|_| actor.role == Role::Unit) else {
+        return Err(WebError::Forbidden("report".into()));
+    };
+    let mut due = Vec::new();
+    for plan in state.store.list_plans(&actor).await?.into_iter().filter(|p| p.status == "published") {
+        let owes = !state.store.unit_indicators(plan.id, unit_id).await?.is_empty()
+            || !state.store.unit_tasks(plan.id, unit_id).await?.is_empty();
+        if !owes {
+            continue;
+        }
+        for p in state.store.list_periods(plan.id).await?.into_iter().rev() {
+            let latest = state.store.latest_submission(p.id, unit_id).await?;
+            due.push(DueLine {
+                period_id: p.id,
+                status_key: status_key(latest.as_ref().map(|s| s.status.as_str())),
+                comment: latest.filter(|s| s.status == "returned").map(|s| s.review_comment).unwrap_or_default(),
+                period: p.period,
+                due_on: p.due_on,
+            });
+        }
+    }
+    let notices = state
+        .store
+        .unit_notices(&actor, unit_id)
+        .await?
+        .into_iter()
+        .map(|(_, title, link, at)| (title, link, fmt_time(at)))
+        .collect();
+    let page = ReportHomePage { ctx: PageCtx::signed_in(&state, &auth).await, due, notices };
+    Ok(render(&page).into_response())
+}
+
+pub struct ValueField {
+    id: i64,
+    name: String,
+    unit: String,
+    target: String,
+    value: String,
+    note: String,
+    last: String,
+}
+
+pub struct TaskField {
+    id: i64,
+    number: String,
+    title: String,
+    text: String,
+    role_key: &'static str,
+    progress: String,
+    status: String,
+    co_reports: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "monitor/report_form.html")]
+struct ReportFormPage {
+    ctx: PageCtx,
+    period_id: i64,
+    period: String,
+    due_on: String,
+    unit_id: i64,
+    unit_name: String,
+    status_key: &'static str,
+    editable: bool,
+    correctable: bool,
+    comment: String,
+    values: Vec<ValueField>,
+    tasks: Vec<TaskField>,
+    history: Vec<(i64, &'static str, String, String)>,
+    task_statuses: Vec<(&'static str, &'static str)>,
+}
+
+/// Whose report a request is about: a unit user's own unit; the office names one with `?unit=`.
+fn target_unit(actor: &Actor, q: &HashMap<String, String>) -> Result<i64, WebError> {
+    match actor.role {
+        Role::Unit => actor.unit_id.ok_or_else(|| WebError::Forbidden("report".into())),
+        Role::Admin | Role::Leader => q
+            .get("unit")
+            .and_then(|u| u.parse().ok())
+            .ok_or_else(|| WebError::BadRequest("请指定单位 (?unit=)".into())),
+        Role::Enterprise => Err(WebError::Forbidden("report".into())),
+    }
+}
+
+async fn report_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, &q)?;
+    if !actor.can_read_unit(unit_id) {
+        return Err(WebError::NotFound(format!("单位 {unit_id}")));
+    }
+    let lang = auth.ctx.lang;
+    let period = state.store.get_period(period_id).await?;
+    let unit = state.store.get_unit(unit_id).await?;
+    let history = state.store.submission_history(&actor, period_id, unit_id).await?;
+    let latest = history.first().cloned();
+    let (values, tasks) = match &latest {
+        Some(s) if s.status != "draft" || actor.role == Role::Unit || actor.is_admin() => {
+            state.store.submission_values(&actor, s.id).await.unwrap_or_default()
+        }
+        _ => Default::default(),
+    };
+    let editable = period.status == "open"
+        && actor.can_write_unit(unit_id)
+        && latest.as_ref().is_none_or(|s| matches!(s.status.as_str(), "draft" | "returned"));
+    let correctable = actor.can_write_unit(unit_id) && latest.as_ref().is_some_and(|s| s.status == "approved");
+    let values_by: HashMap<i64, (String, String)> = values.into_iter().map(|v| (v.indicator_id, (v.value, v.note))).collect();
+    let tasks_by: HashMap<i64, (String, String)> = tasks.into_iter().map(|t| (t.task_id, (t.progress, t.status))).collect();
+    // Last approved figure of earlier periods, as a reminder of where the unit stood.
+    let approved = state.store.approved_values(period.plan_id).await?;
+    let value_fields = state
+        .store
+        .unit_indicators(period.plan_id, unit_id)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let (value, note) = values_by.get(&i.id).cloned().unwrap_or_default();
+            let last = approved
+                .iter()
+                .filter(|a| a.indicator_id == i.id && a.period < period.period)
+                .next_back()
+                .map(|a| format!("{}: {}", a.period, a.value))
+                .unwrap_or_default();
+            ValueField { id: i.id, name: i.name, unit: i.unit, target: i.target_value, value, note, last }
+        })
+        .collect();
+    let names: HashMap<i64, String> = state.store.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let mut task_fields = Vec::new();
+    for (t, role) in state.store.unit_tasks(period.plan_id, unit_id).await? {
+        let (progress, status) = tasks_by.get(&t.id).cloned().unwrap_or_else(|| (String::new(), "on_track".into()));
+        let co_reports = if role == "lead" {
+            state
+                .store
+                .task_reports_for_period(period_id, t.id)
+                .await?
+                .into_iter()
+                .filter(|(u, _, _)| *u != unit_id)
+                .map(|(u, _, r)| (names.get(&u).cloned().unwrap_or_default(), r.progress, r.status))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        task_fields.push(TaskField {
+            id: t.id,
+            number: t.number,
+            title: t.title,
+            text: t.text,
+            role_key: if role == "lead" { "mon.role.lead" } else { "mon.role.support" },
+            progress,
+            status,
+            co_reports,
+        });
+    }
+    let page = ReportFormPage {
+        ctx: PageCtx::signed_in(&state, &auth).await,
+        period_id,
+        period: period.period.clone(),
+        due_on: period.due_on.clone(),
+        unit_id,
+        unit_name: unit.name,
+        status_key: status_key(latest.as_ref().map(|s| s.status.as_str())),
+        editable,
+        correctable,
+        comment: latest.as_ref().filter(|s| s.status == "returned").map(|s| s.review_comment.clone()).unwrap_or_default(),
+        values: value_fields,
+        tasks: task_fields,
+        history: history
+            .iter()
+            .map(|s| (s.revision, status_key(Some(&s.status)), s.submitted_at.map(fmt_time).unwrap_or_default(), s.review_comment.clone()))
+            .collect(),
+        task_statuses: [
+            ("on_track", "mon.ts.on_track"),
+            ("behind", "mon.ts.behind"),
+            ("done", "mon.ts.done"),
+            ("not_started", "mon.ts.not_started"),
+        ]
+        .into_iter()
+        .map(|(s, key)| (s, crate::i18n::t(lang, key)))
+        .collect(),
+    };
+    Ok(render(&page).into_response())
+}
+
+async fn report_save(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, &q)?;
+    let fields: HashMap<&str, &str> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut input = SubmissionInput::default();
+    for (k, v) in &form {
+        if let Some(id) = k.strip_prefix("v_").and_then(|i| i.parse::<i64>().ok()) {
+            let note = fields.get(format!("n_{id}").as_str()).copied().unwrap_or("");
+            input.values.push((id, v.clone(), note.to_string()));
+        }
+        if let Some(id) = k.strip_prefix("p_").and_then(|i| i.parse::<i64>().ok()) {
+            let status = fields.get(format!("s_{id}").as_str()).copied().unwrap_or("on_track");
+            input.tasks.push((id, v.clone(), status.to_string()));
+        }
+    }
+    let submit = fields.get("action") == Some(&"submit");
+    state.store.save_submission(&actor, period_id, unit_id, &input, submit).await?;
+    let suffix = if actor.role == Role::Unit { String::new() } else { format!("?unit={unit_id}") };
+    Ok(Redirect::to(&format!("/report/{period_id}{suffix}")).into_response())
+}
+
+async fn report_correct(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, &q)?;
+    state.store.start_correction(&actor, period_id, unit_id).await?;
+    let suffix = if actor.role == Role::Unit { String::new() } else { format!("?unit={unit_id}") };
+    Ok(Redirect::to(&format!("/report/{period_id}{suffix}")).into_response())
+}
+
+// ---------------------------------------------------------------- the office
+
+#[derive(Template)]
+#[template(path = "monitor/periods.html")]
+struct PeriodsPage {
+    ctx: PageCtx,
+    plan: Option<Plan>,
+    periods: Vec<(i64, String, String, String, usize, usize)>,
+    is_admin: bool,
+    next_period: String,
+    next_due: String,
+}
+
+async fn periods(State(state): State<AppState>, auth: Auth, Query(q): Query<HashMap<String, String>>) -> PageResult {
+    let actor = auth.actor();
+    if !actor.reads_all() {
+        return Err(WebError::Forbidden("periods".into()));
+    }
+    let plan = chosen_plan(&state, &actor, &q).await?;
+    let mut rows = Vec::new();
+    let mut next_period = String::new();
+    if let Some(plan) = &plan {
+        let list = state.store.list_periods(plan.id).await?;
+        for p in &list {
+            let progress = state.store.period_progress(p.id).await?;
+            let done = progress
+                .iter()
+                .filter(|u| matches!(u.submission.as_ref().map(|s| s.status.as_str()), Some("submitted" | "approved")))
+                .count();
+            rows.push((p.id, p.period.clone(), p.due_on.clone(), p.status.clone(), done, progress.len()));
+        }
+        next_period = match list.last().and_then(|p| p.period.parse::<Period>().ok()).and_then(|p| p.next()) {
+            Some(n) if i64::from(n.year()) == plan.year => n.to_string(),
+            Some(_) => String::new(),
+            None => format!("{}-01", plan.year),
+        };
+    }
+    // Default due date: the 5th working day of the following month, from the calendar.
+    let next_due = match next_period.parse::<Period>() {
+        Ok(p) => default_due(&state, &p).await?,
+        Err(_) => String::new(),
+    };
+    let page = PeriodsPage {
+        ctx: PageCtx::signed_in(&state, &auth).await,
+        plan,
+        periods: rows,
+        is_admin: actor.is_admin(),
+        next_period,
+        next_due,
+    };
+    Ok(render(&page).into_response())
+}
+
+/// The 5th working day after a month ends, on the county's calendar.
+pub async fn default_due(state: &AppState, period: &Period) -> Result<String, WebError> {
+    let cal = work_calendar(state).await?;
+    let start = period.last_day();
+    Ok(cal.add_working_days(start, 5).map(|d| d.to_string()).unwrap_or_else(|| start.to_string()))
+}
+
+/// The working-day calendar from the admin-editable table.
+pub async fn work_calendar(state: &AppState) -> Result<qx_core::calendar::WorkCalendar, WebError> {
+    let days = state.store.all_calendar_days().await?;
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let mut by_year: std::collections::BTreeMap<i32, (Vec<time::Date>, Vec<time::Date>)> = Default::default();
+    for d in days {
+        let Ok(date) = time::Date::parse(&d.day, fmt) else { continue };
+        let e = by_year.entry(date.year()).or_default();
+        if d.kind == "holiday" { e.0.push(date) } else { e.1.push(date) }
+    }
+    let mut cal = qx_core::calendar::WorkCalendar::weekends_only();
+    for (year, (holidays, workdays)) in by_year {
+        if let Err(e) = cal.add_year(year, holidays, workdays) {
+            tracing::warn!("calendar {year} ignored: {e}");
+        }
+    }
+    Ok(cal)
+}
+
+#[derive(serde::Deserialize)]
+struct OpenForm {
+    plan_id: i64,
+    period: String,
+    due_on: String,
+}
+
+async fn open_period(State(state): State<AppState>, auth: Auth, Form(f): Form<OpenForm>) -> PageResult {
+    let period: Period = f.period.trim().parse().map_err(|e| WebError::BadRequest(format!("期间 \"{}\": {e}", f.period)))?;
+    let due = f.due_on.trim();
+    if time::Date::parse(due, time::macros::format_description!("[year]-[month]-[day]")).is_err() {
+        return Err(WebError::BadRequest(format!("截止日期 \"{due}\" 格式应为 YYYY-MM-DD")));
+    }
+    let id = state.store.open_period(&auth.actor(), f.plan_id, &period, due).await?;
+    Ok(Redirect::to(&format!("/monitor/periods/{id}")).into_response())
+}
+
+pub struct ProgressLine {
+    unit_id: i64,
+    unit_name: String,
+    indicators: i64,
+    tasks: i64,
+    status_key: &'static str,
+    status: String,
+    submission_id: i64,
+    submitted_at: String,
+    late: bool,
+}
+
+#[derive(Template)]
+#[template(path = "monitor/period.html")]
+struct PeriodPage {
+    ctx: PageCtx,
+    period_id: i64,
+    period: String,
+    due_on: String,
+    plan_id: i64,
+    lines: Vec<ProgressLine>,
+    missing: usize,
+    is_admin: bool,
+    reminded: bool,
+}
+
+async fn period(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    if !actor.reads_all() {
+        return Err(WebError::Forbidden("periods".into()));
+    }
+    let p = state.store.get_period(id).await?;
+    let names: HashMap<i64, String> = state.store.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let due = due_ts(&p.due_on);
+    let now = qx_store::now();
+    let lines: Vec<ProgressLine> = state
+        .store
+        .period_progress(id)
+        .await?
+        .into_iter()
+        .map(|u| {
+            let s = u.submission.as_ref();
+            let submitted_at = s.and_then(|s| s.submitted_at);
+            ProgressLine {
+                unit_name: names.get(&u.unit_id).cloned().unwrap_or_default(),
+                unit_id: u.unit_id,
+                indicators: u.indicators,
+                tasks: u.tasks,
+                status_key: status_key(s.map(|s| s.status.as_str())),
+                status: s.map(|s| s.status.clone()).unwrap_or_default(),
+                submission_id: s.map_or(0, |s| s.id),
+                submitted_at: submitted_at.map(fmt_time).unwrap_or_default(),
+                late: match (submitted_at, due) {
+                    (Some(at), Some(d)) => at > d,
+                    (None, Some(d)) => now > d,
+                    _ => false,
+                },
+            }
+        })
+        .collect();
+    let missing = lines.iter().filter(|l| !matches!(l.status.as_str(), "submitted" | "approved")).count();
+    let page = PeriodPage {
+        ctx: PageCtx::signed_in(&state, &auth).await,
+        period_id: id,
+        period: p.period,
+        due_on: p.due_on,
+        plan_id: p.plan_id,
+        lines,
+        missing,
+        is_admin: actor.is_admin(),
+        reminded: q.contains_key("reminded"),
+    };
+    Ok(render(&page).into_response())
+}
+
+fn due_ts(date: &str) -> Option<i64> {
+    let d = time::Date::parse(date, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+    Some(d.next_day()?.midnight().assume_offset(time::UtcOffset::from_hms(8, 0, 0).ok()?).unix_timestamp())
+}
+
+async fn remind(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
+    let units = state.store.remind_unreported(&auth.actor(), id).await?;
+    let period = state.store.get_period(id).await?;
+    notify_webhook(&state, &period.period, &period.due_on, units.len()).await;
+    Ok(Redirect::to(&format!("/monitor/periods/{id}?reminded=1")).into_response())
+}
+
+/// Forwards a reminder to the county's messaging platform when `notify.webhook_url` is set
+/// (plain HTTP inside the government network). Failures are logged, never shown as errors:
+/// the in-app notices were already posted.
+async fn notify_webhook(state: &AppState, period: &str, due_on: &str, units: usize) {
+    let Ok(Some(url)) = state.store.get_setting("notify.webhook_url").await else { return };
+    let body = serde_json::json!({
+        "kind": "report.remind", "period": period, "due_on": due_on, "units": units,
+        "text": format!("{period} 工作推进情况尚有 {units} 个单位未报送, 截止 {due_on}"),
+    });
+    if let Err(e) = crate::webhook::post_json(&url, &body).await {
+        tracing::warn!("webhook {url} failed: {e}");
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ReviewForm {
+    decision: String,
+    #[serde(default)]
+    comment: String,
+    period_id: i64,
+}
+
+async fn review(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<ReviewForm>) -> PageResult {
+    state.store.review_submission(&auth.actor(), id, f.decision == "approve", &f.comment).await?;
+    Ok(Redirect::to(&format!("/monitor/periods/{}", f.period_id)).into_response())
+}
