@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod bulletins;
 pub mod calendar;
 pub mod enterprises;
 pub mod evaluation;

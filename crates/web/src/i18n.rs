@@ -37,6 +37,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("app.short", "强县", "Qiangxian"),
     ("nav.home", "首页", "Home"),
     ("nav.plans", "工作方案", "Plans"),
+    ("nav.bulletins", "快报通报", "Bulletins"),
     ("nav.problems", "企业难题", "Problems"),
     ("nav.enterprises", "企业与亩均评价", "Enterprises"),
     ("nav.units", "单位", "Units"),
@@ -139,7 +140,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
 
 /// Every module's strings; each module keeps its own table beside its pages.
 const TABLES: &[&[(&str, &str, &str)]] =
-    &[MESSAGES, crate::plans::MESSAGES, crate::monitor::MESSAGES, crate::problems::MESSAGES, crate::enterprises::MESSAGES];
+    &[MESSAGES, crate::plans::MESSAGES, crate::monitor::MESSAGES, crate::bulletins::MESSAGES, crate::problems::MESSAGES, crate::enterprises::MESSAGES];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();

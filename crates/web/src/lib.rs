@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bulletins;
 pub mod chart;
 pub mod enterprises;
 pub mod i18n;
@@ -190,6 +191,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(plans::routes())
         .merge(monitor::routes())
+        .merge(bulletins::routes())
         .merge(problems::routes())
         .merge(enterprises::routes())
         .route("/healthz", get(healthz))

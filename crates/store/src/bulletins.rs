@@ -1,0 +1,1 @@
+//! Bulletin snapshots and published files. (Being built.)
