@@ -935,7 +935,7 @@ pub fn push_fixed(b: &mut Vec<u8>, x: f64, decimals: u32) {
 fn push_fixed_n<const D: u32>(b: &mut Vec<u8>, x: f64) {
     let pow = 10i64.pow(D);
     let scaled = x * pow as f64;
-    if !(scaled.abs() < 4.0e15) {
+    if scaled.is_nan() || scaled.abs() >= 4.0e15 {
         b.extend_from_slice(format!("{x:.prec$}", prec = D as usize).as_bytes());
         return;
     }

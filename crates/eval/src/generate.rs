@@ -265,7 +265,8 @@ pub fn facts_table(rows: usize, seed: u64) -> InputTable {
         Ok(t) => t,
         Err(_) => return InputTable::default(),
     };
-    let cols: [(&str, fn(&FactRow) -> f64); 9] = [
+    type Getter = fn(&FactRow) -> f64;
+    let cols: [(&str, Getter); 9] = [
         ("land_mu", |f| f.land_mu),
         ("tax_wan", |f| f.tax_wan),
         ("added_value_wan", |f| f.added_value_wan),
