@@ -165,7 +165,63 @@ async fn generate(store: &Store, n: usize) -> Vec<i64> {
         password_hash: qx_core::password::hash_password(PASSWORD).unwrap(),
     };
     store.create_user(&Actor::system(), &user).await.unwrap();
+    let unit_user = NewUser {
+        username: "bench-unit".into(),
+        role: Role::Unit,
+        unit_id: Some(depts[0]),
+        ..user
+    };
+    store
+        .create_user(&Actor::system(), &unit_user)
+        .await
+        .unwrap();
     depts
+}
+
+async fn login(base: &str, username: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "name=\"_csrf\" value=\"";
+    let start = login.find(marker).unwrap() + marker.len();
+    let token = login[start..].split('"').next().unwrap().to_string();
+    let form = [
+        ("_csrf", token.as_str()),
+        ("username", username),
+        ("password", PASSWORD),
+        ("next", "/"),
+    ];
+    let resp = c
+        .post(format!("{base}/login"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    c
+}
+
+async fn measure(name: &str, c: &reqwest::Client, url: &str, all: &mut Vec<Duration>) {
+    let mut samples = Vec::new();
+    for _ in 0..40 {
+        let t = Instant::now();
+        let resp = c.get(url).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{url}");
+        resp.text().await.unwrap();
+        samples.push(t.elapsed());
+    }
+    all.extend(samples.iter().copied());
+    report(name, &mut samples);
 }
 
 async fn bench_engine(name: &str, store: Store, n: usize) {
@@ -183,38 +239,7 @@ async fn bench_engine(name: &str, store: Store, n: usize) {
         config: Arc::new(qx_web::Config::default()),
     };
     tokio::spawn(qx_web::serve(state, listener));
-    let c = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let login = c
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let marker = "name=\"_csrf\" value=\"";
-    let token = login[login.find(marker).unwrap() + marker.len()..]
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
-    let resp = c
-        .post(format!("{base}/login"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("username", "bench-leader"),
-            ("password", PASSWORD),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303);
-
+    let c = login(&base, "bench-leader").await;
     let from = qx_store::problems::date_iso(today_cst() - time::Duration::days(90));
     let filters = [
         "/problems".to_string(),
@@ -227,16 +252,27 @@ async fn bench_engine(name: &str, store: Store, n: usize) {
     ];
     let mut all = Vec::new();
     for path in &filters {
-        let mut samples = Vec::new();
-        for _ in 0..40 {
-            let t = Instant::now();
-            let resp = c.get(format!("{base}{path}")).send().await.unwrap();
-            assert_eq!(resp.status(), 200, "{path}");
-            resp.text().await.unwrap();
-            samples.push(t.elapsed());
-        }
-        all.extend(samples.iter().copied());
-        report(&format!("[{name}] GET {path}"), &mut samples);
+        measure(
+            &format!("[{name}] leader GET {path}"),
+            &c,
+            &format!("{base}{path}"),
+            &mut all,
+        )
+        .await;
+    }
+    let unit = login(&base, "bench-unit").await;
+    for path in [
+        "/problems",
+        "/problems?flag=overdue",
+        "/problems?status=closed&offset=200",
+    ] {
+        measure(
+            &format!("[{name}] unit GET {path}"),
+            &unit,
+            &format!("{base}{path}"),
+            &mut all,
+        )
+        .await;
     }
     report(&format!("[{name}] list page, all filters"), &mut all);
 
