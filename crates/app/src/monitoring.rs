@@ -7,8 +7,8 @@ use qx_core::access::Actor;
 use qx_core::indicator::IndicatorKind;
 use qx_core::monitor::{self, Assessment, Forecast, Light, TaskState, Thresholds};
 use qx_core::period::{Period, TimeProfile};
-use qx_store::plans::{Indicator, Plan, Task};
 use qx_store::Store;
+use qx_store::plans::{Indicator, Plan, Task};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -61,7 +61,10 @@ pub struct Picture {
 
 impl Picture {
     pub fn count(&self, light: Light) -> usize {
-        self.indicators.iter().filter(|i| i.assessment.light == light).count()
+        self.indicators
+            .iter()
+            .filter(|i| i.assessment.light == light)
+            .count()
     }
 
     pub fn task_count(&self, state: TaskState) -> usize {
@@ -80,11 +83,20 @@ fn profile(text: &str) -> TimeProfile {
 
 /// Computes the picture of `plan_id` at the end of `period` (a month, or a quarter/year, which
 /// is read at its last month).
-pub async fn picture(store: &Store, actor: &Actor, plan_id: i64, period: Period) -> Result<Picture, AppError> {
+pub async fn picture(
+    store: &Store,
+    actor: &Actor,
+    plan_id: i64,
+    period: Period,
+) -> Result<Picture, AppError> {
     let plan = store.get_plan(actor, plan_id).await?;
     let month = period.end_month() as usize;
-    let units: HashMap<i64, (String, String)> =
-        store.list_units().await?.into_iter().map(|u| (u.id, (u.name, u.kind))).collect();
+    let units: HashMap<i64, (String, String)> = store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, (u.name, u.kind)))
+        .collect();
     let indicators = store.plan_indicators(actor, plan_id).await?;
     let approved = store.approved_values(plan_id).await?;
     let baselines = store.baselines(plan_id).await?;
@@ -99,9 +111,12 @@ pub async fn picture(store: &Store, actor: &Actor, plan_id: i64, period: Period)
     // Figures by indicator and month of the plan's year.
     let mut by_indicator: HashMap<i64, [Option<f64>; 12]> = HashMap::new();
     for v in &approved {
-        let Ok(p) = v.period.parse::<Period>() else { continue };
+        let Ok(p) = v.period.parse::<Period>() else {
+            continue;
+        };
         if let (Some(x), Period::Month { .. }) = (num(&v.value), &p) {
-            by_indicator.entry(v.indicator_id).or_insert([None; 12])[p.end_month() as usize - 1] = Some(x);
+            by_indicator.entry(v.indicator_id).or_insert([None; 12])[p.end_month() as usize - 1] =
+                Some(x);
         }
     }
     let mut rows = Vec::with_capacity(indicators.len());
@@ -112,7 +127,11 @@ pub async fn picture(store: &Store, actor: &Actor, plan_id: i64, period: Period)
         let series: Vec<Option<f64>> = all[..month].to_vec();
         let actual = series.last().copied().flatten();
         let prof = profile(&ind.profile);
-        let share = prof.share_for(&period).to_string().parse::<f64>().unwrap_or(month as f64 / 12.0);
+        let share = prof
+            .share_for(&period)
+            .to_string()
+            .parse::<f64>()
+            .unwrap_or(month as f64 / 12.0);
         let assessment = monitor::assess(kind, actual, target, share, thresholds);
         let ly: Option<[f64; 12]> = baselines.get(&ind.id).and_then(|b| {
             let mut out = [0.0; 12];
@@ -123,10 +142,15 @@ pub async fn picture(store: &Store, actor: &Actor, plan_id: i64, period: Period)
             (b.len() == 12).then_some(out)
         });
         let forecast = monitor::forecast(kind, &series, target, ly.as_ref(), |m| {
-            prof.share_at(m).and_then(|d| d.to_string().parse().ok()).unwrap_or(f64::from(m) / 12.0)
+            prof.share_at(m)
+                .and_then(|d| d.to_string().parse().ok())
+                .unwrap_or(f64::from(m) / 12.0)
         });
         rows.push(IndicatorStatus {
-            unit_name: ind.lead_unit_id.and_then(|u| units.get(&u).map(|x| x.0.clone())).unwrap_or_default(),
+            unit_name: ind
+                .lead_unit_id
+                .and_then(|u| units.get(&u).map(|x| x.0.clone()))
+                .unwrap_or_default(),
             last_year: ly.map(|l| l[month - 1]),
             indicator: ind,
             kind,
@@ -141,23 +165,43 @@ pub async fn picture(store: &Store, actor: &Actor, plan_id: i64, period: Period)
     // Tasks: the lead's latest approved report up to the period, deadline, staleness.
     let reports = store.approved_task_reports(plan_id).await?;
     let periods_so_far: Vec<String> = (1..=month as u8)
-        .filter_map(|m| Period::new_month(plan.year as i32, m).ok().map(|p| p.to_string()))
+        .filter_map(|m| {
+            Period::new_month(plan.year as i32, m)
+                .ok()
+                .map(|p| p.to_string())
+        })
         .collect();
     let mut tasks = Vec::new();
     for t in store.plan_tasks(actor, plan_id).await? {
-        let lead: Vec<i64> = t.units.iter().filter(|(_, r)| r == "lead").map(|(u, _)| *u).collect();
+        let lead: Vec<i64> = t
+            .units
+            .iter()
+            .filter(|(_, r)| r == "lead")
+            .map(|(u, _)| *u)
+            .collect();
         let mine: Vec<_> = reports
             .iter()
-            .filter(|r| r.task_id == t.task.id && lead.contains(&r.unit_id) && periods_so_far.contains(&r.period))
+            .filter(|r| {
+                r.task_id == t.task.id
+                    && lead.contains(&r.unit_id)
+                    && periods_so_far.contains(&r.period)
+            })
             .collect();
         let latest = mine.last();
         let reported = latest.and_then(|r| TaskState::parse_reported(&r.status));
         // Stale: how many periods since the progress text last changed.
         let mut stale = 0u32;
         if let Some(last) = latest {
-            let last_idx = periods_so_far.iter().position(|p| *p == last.period).unwrap_or(0);
+            let last_idx = periods_so_far
+                .iter()
+                .position(|p| *p == last.period)
+                .unwrap_or(0);
             stale = (periods_so_far.len() - 1 - last_idx) as u32;
-            let changed = mine.windows(2).rev().take_while(|w| w[0].progress == w[1].progress).count();
+            let changed = mine
+                .windows(2)
+                .rev()
+                .take_while(|w| w[0].progress == w[1].progress)
+                .count();
             stale += changed as u32;
         }
         let past_deadline = deadline_month(&t.task.deadline).is_some_and(|m| m < month as u8);
@@ -165,7 +209,12 @@ pub async fn picture(store: &Store, actor: &Actor, plan_id: i64, period: Period)
         tasks.push(TaskStatus {
             state: monitor::task_state(reported, past_deadline, stale),
             lead_units: lead.iter().map(name).collect(),
-            support_units: t.units.iter().filter(|(_, r)| r != "lead").map(|(u, _)| name(u)).collect(),
+            support_units: t
+                .units
+                .iter()
+                .filter(|(_, r)| r != "lead")
+                .map(|(u, _)| name(u))
+                .collect(),
             progress: latest.map(|r| r.progress.clone()).unwrap_or_default(),
             task: t.task,
         });
@@ -175,7 +224,9 @@ pub async fn picture(store: &Store, actor: &Actor, plan_id: i64, period: Period)
     let mut punctual: HashMap<i64, UnitPunctuality> = HashMap::new();
     let now = qx_store::now();
     for p in store.list_periods(plan_id).await? {
-        let Ok(pp) = p.period.parse::<Period>() else { continue };
+        let Ok(pp) = p.period.parse::<Period>() else {
+            continue;
+        };
         if pp.end_month() as usize > month {
             continue;
         }
@@ -202,11 +253,23 @@ pub async fn picture(store: &Store, actor: &Actor, plan_id: i64, period: Period)
     }
     let mut units_list: Vec<UnitPunctuality> = punctual.into_values().collect();
     units_list.sort_by(|a, b| {
-        let rate = |u: &UnitPunctuality| if u.owed == 0 { 1.0 } else { f64::from(u.on_time) / f64::from(u.owed) };
+        let rate = |u: &UnitPunctuality| {
+            if u.owed == 0 {
+                1.0
+            } else {
+                f64::from(u.on_time) / f64::from(u.owed)
+            }
+        };
         rate(b).total_cmp(&rate(a)).then(a.unit_id.cmp(&b.unit_id))
     });
 
-    Ok(Picture { plan, period, indicators: rows, tasks, units: units_list })
+    Ok(Picture {
+        plan,
+        period,
+        indicators: rows,
+        tasks,
+        units: units_list,
+    })
 }
 
 /// The month a 时间节点 like "2017年6月底前" or "6月" names, if any.
@@ -216,14 +279,28 @@ pub fn deadline_month(text: &str) -> Option<u8> {
         return Some(12);
     }
     let before_month = t.split('月').next()?;
-    let digits: String = before_month.chars().rev().take_while(|c| c.is_ascii_digit()).collect::<Vec<_>>().into_iter().rev().collect();
+    let digits: String = before_month
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     digits.parse().ok().filter(|m| (1..=12).contains(m))
 }
 
 /// End of the due day (24:00 China time) as Unix seconds.
 fn due_timestamp(date: &str) -> Option<i64> {
-    let d = time::Date::parse(date, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
-    let midnight = d.next_day()?.midnight().assume_offset(time::UtcOffset::from_hms(8, 0, 0).ok()?);
+    let d = time::Date::parse(
+        date,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()?;
+    let midnight = d
+        .next_day()?
+        .midnight()
+        .assume_offset(time::UtcOffset::from_hms(8, 0, 0).ok()?);
     Some(midnight.unix_timestamp())
 }
 

@@ -7,13 +7,13 @@
 //! carries down. Every bad cell is reported as `工作表 第N行 第X列 "列名": 问题`; nothing is
 //! written unless the whole workbook is valid.
 
-use crate::plan_import::{current_year, plain};
 use crate::AppError;
+use crate::plan_import::{current_year, plain};
 use calamine::{Data, Reader};
 use qx_core::access::Actor;
 use qx_core::indicator::{Comparator, IndicatorKind};
-use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft};
 use qx_store::Store;
+use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
 use std::collections::{BTreeSet, HashMap};
 
@@ -21,34 +21,77 @@ pub const TASK_SHEET: &str = "任务分解表";
 pub const TARGET_SHEET: &str = "主要指标";
 pub const META_SHEET: &str = "方案信息";
 
-const TASK_HEADERS: [&str; 8] = ["序号", "任务", "具体内容", "牵头单位", "配合单位", "目标值", "单位", "时间节点"];
-const TARGET_HEADERS: [&str; 10] =
-    ["所在条目", "层级", "指标名称", "原文", "目标值", "目标上限", "单位", "比较", "类型", "责任单位"];
+const TASK_HEADERS: [&str; 8] = [
+    "序号",
+    "任务",
+    "具体内容",
+    "牵头单位",
+    "配合单位",
+    "目标值",
+    "单位",
+    "时间节点",
+];
+const TARGET_HEADERS: [&str; 10] = [
+    "所在条目",
+    "层级",
+    "指标名称",
+    "原文",
+    "目标值",
+    "目标上限",
+    "单位",
+    "比较",
+    "类型",
+    "责任单位",
+];
 
 /// Writes a plan (draft or published) as the 任务分解表 workbook.
 pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<Vec<u8>, AppError> {
     let plan = store.get_plan(actor, plan_id).await?;
     let items = store.plan_items(actor, plan_id).await?;
     let targets = store.plan_targets(actor, plan_id).await?;
-    let names: HashMap<i64, String> = store.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let names: HashMap<i64, String> = store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     let xl = |e: rust_xlsxwriter::XlsxError| AppError::Invalid(format!("生成Excel失败: {e}"));
 
     let mut wb = Workbook::new();
-    let header = Format::new().set_bold().set_background_color(0xE6EAF0).set_border(FormatBorder::Thin).set_align(FormatAlign::Center);
-    let wrap = Format::new().set_text_wrap().set_border(FormatBorder::Thin).set_align(FormatAlign::Top);
+    let header = Format::new()
+        .set_bold()
+        .set_background_color(0xE6EAF0)
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center);
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Top);
 
     let ws = wb.add_worksheet().set_name(TASK_SHEET).map_err(xl)?;
     for (c, h) in TASK_HEADERS.iter().enumerate() {
         ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
     }
-    for (c, w) in [14.0, 24.0, 60.0, 18.0, 24.0, 10.0, 8.0, 12.0].iter().enumerate() {
+    for (c, w) in [14.0, 24.0, 60.0, 18.0, 24.0, 10.0, 8.0, 12.0]
+        .iter()
+        .enumerate()
+    {
         ws.set_column_width(c as u16, *w).map_err(xl)?;
     }
     ws.set_freeze_panes(1, 0).map_err(xl)?;
     for (r, (item, units)) in items.iter().enumerate() {
         let row = (r + 1) as u32;
-        let join = |role: &str| units.iter().filter(|u| u.role == role).map(|u| u.name.as_str()).collect::<Vec<_>>().join("、");
-        let first_target = targets.iter().find(|t| t.section == item.number && t.level == "task");
+        let join = |role: &str| {
+            units
+                .iter()
+                .filter(|u| u.role == role)
+                .map(|u| u.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        let first_target = targets
+            .iter()
+            .find(|t| t.section == item.number && t.level == "task");
         let cells = [
             item.number.clone(),
             item.heading.clone().unwrap_or_default(),
@@ -60,7 +103,8 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
             item.deadline.clone(),
         ];
         for (c, v) in cells.iter().enumerate() {
-            ws.write_with_format(row, c as u16, v.as_str(), &wrap).map_err(xl)?;
+            ws.write_with_format(row, c as u16, v.as_str(), &wrap)
+                .map_err(xl)?;
         }
     }
 
@@ -68,16 +112,29 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
     for (c, h) in TARGET_HEADERS.iter().enumerate() {
         ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
     }
-    for (c, w) in [12.0, 10.0, 24.0, 40.0, 10.0, 10.0, 10.0, 8.0, 12.0, 16.0].iter().enumerate() {
+    for (c, w) in [12.0, 10.0, 24.0, 40.0, 10.0, 10.0, 10.0, 8.0, 12.0, 16.0]
+        .iter()
+        .enumerate()
+    {
         ws.set_column_width(c as u16, *w).map_err(xl)?;
     }
     ws.set_freeze_panes(1, 0).map_err(xl)?;
-    for (r, t) in targets.iter().filter(|t| t.included != 0 || t.level == "plan").enumerate() {
+    for (r, t) in targets
+        .iter()
+        .filter(|t| t.included != 0 || t.level == "plan")
+        .enumerate()
+    {
         let row = (r + 1) as u32;
-        let kind = IndicatorKind::parse(&t.kind).map_or_else(|| t.kind.clone(), |k| k.label_zh().to_string());
+        let kind = IndicatorKind::parse(&t.kind)
+            .map_or_else(|| t.kind.clone(), |k| k.label_zh().to_string());
         let cells = [
             t.section.clone(),
-            if t.level == "plan" { "方案目标" } else { "任务指标" }.to_string(),
+            if t.level == "plan" {
+                "方案目标"
+            } else {
+                "任务指标"
+            }
+            .to_string(),
             t.name.clone(),
             t.text.clone(),
             t.value.clone(),
@@ -85,10 +142,13 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
             t.unit.clone(),
             t.comparator.clone(),
             kind.to_string(),
-            t.unit_id.and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
+            t.unit_id
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_default(),
         ];
         for (c, v) in cells.iter().enumerate() {
-            ws.write_with_format(row, c as u16, v.as_str(), &wrap).map_err(xl)?;
+            ws.write_with_format(row, c as u16, v.as_str(), &wrap)
+                .map_err(xl)?;
         }
     }
 
@@ -112,7 +172,12 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
 
 /// Reads an edited workbook into a new draft plan (office only). Any bad cell fails the whole
 /// import with every problem listed.
-pub async fn import_workbook(store: &Store, actor: &Actor, bytes: &[u8], file_name: &str) -> Result<i64, AppError> {
+pub async fn import_workbook(
+    store: &Store,
+    actor: &Actor,
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<i64, AppError> {
     let draft = read_workbook(store, bytes, file_name).await?;
     Ok(store.create_plan_draft(actor, &draft).await?)
 }
@@ -154,12 +219,19 @@ struct Table {
 
 impl Table {
     fn get(&self, row: &[String], col: &str) -> String {
-        self.columns.get(col).and_then(|&c| row.get(c)).cloned().unwrap_or_default()
+        self.columns
+            .get(col)
+            .and_then(|&c| row.get(c))
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn at(&self, r: usize, col: &str) -> String {
         let excel_row = self.header_row + r + 2;
-        let letter = self.columns.get(col).map_or_else(|| "?".into(), |&c| col_letter(c));
+        let letter = self
+            .columns
+            .get(col)
+            .map_or_else(|| "?".into(), |&c| col_letter(c));
         format!("{} 第{}行 {}列 \"{}\"", self.sheet, excel_row, letter, col)
     }
 }
@@ -170,10 +242,22 @@ fn read_table(
     wanted: &[&'static str],
     required: &[&'static str],
 ) -> Result<Option<Table>, Vec<String>> {
-    let Ok(range) = wb.worksheet_range(sheet) else { return Ok(None) };
-    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
-    let Some(header_row) = rows.iter().take(10).position(|r| r.iter().any(|c| c == required[0])) else {
-        return Err(vec![format!("{sheet}: 前10行中找不到表头 \"{}\" (header row not found)", required[0])]);
+    let Ok(range) = wb.worksheet_range(sheet) else {
+        return Ok(None);
+    };
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect())
+        .collect();
+    let Some(header_row) = rows
+        .iter()
+        .take(10)
+        .position(|r| r.iter().any(|c| c == required[0]))
+    else {
+        return Err(vec![format!(
+            "{sheet}: 前10行中找不到表头 \"{}\" (header row not found)",
+            required[0]
+        )]);
     };
     let mut columns = HashMap::new();
     for (c, h) in rows[header_row].iter().enumerate() {
@@ -182,37 +266,69 @@ fn read_table(
             columns.entry(*w).or_insert(c);
         }
     }
-    let missing: Vec<String> =
-        required.iter().filter(|r| !columns.contains_key(*r)).map(|r| format!("{sheet}: 缺少列 \"{r}\" (missing column)")).collect();
+    let missing: Vec<String> = required
+        .iter()
+        .filter(|r| !columns.contains_key(*r))
+        .map(|r| format!("{sheet}: 缺少列 \"{r}\" (missing column)"))
+        .collect();
     if !missing.is_empty() {
         return Err(missing);
     }
-    Ok(Some(Table { sheet: sheet.to_string(), header_row, columns, rows: rows[header_row + 1..].to_vec() }))
+    Ok(Some(Table {
+        sheet: sheet.to_string(),
+        header_row,
+        columns,
+        rows: rows[header_row + 1..].to_vec(),
+    }))
 }
 
-async fn read_workbook(store: &Store, bytes: &[u8], file_name: &str) -> Result<NewPlanDraft, AppError> {
-    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| AppError::Invalid(format!("{file_name}: 不是可读取的Excel文件 (not a readable workbook): {e}")))?;
+async fn read_workbook(
+    store: &Store,
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<NewPlanDraft, AppError> {
+    let mut wb =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
+            AppError::Invalid(format!(
+                "{file_name}: 不是可读取的Excel文件 (not a readable workbook): {e}"
+            ))
+        })?;
     let mut errors = Vec::new();
     let sheet_names = wb.sheet_names();
     let task_sheet = if sheet_names.iter().any(|s| s == TASK_SHEET) {
         TASK_SHEET.to_string()
     } else {
-        sheet_names.first().cloned().ok_or_else(|| AppError::Invalid(format!("{file_name}: 工作簿是空的")))?
+        sheet_names
+            .first()
+            .cloned()
+            .ok_or_else(|| AppError::Invalid(format!("{file_name}: 工作簿是空的")))?
     };
     let tasks = match read_table(&mut wb, &task_sheet, &TASK_HEADERS, &["序号", "具体内容"]) {
         Ok(Some(t)) => t,
-        Ok(None) => return Err(AppError::Invalid(format!("{file_name}: 找不到工作表 {task_sheet}"))),
+        Ok(None) => {
+            return Err(AppError::Invalid(format!(
+                "{file_name}: 找不到工作表 {task_sheet}"
+            )));
+        }
         Err(e) => return Err(AppError::Rows(e)),
     };
-    let target_table = read_table(&mut wb, TARGET_SHEET, &TARGET_HEADERS, &["所在条目", "指标名称", "目标值", "单位"])
-        .unwrap_or_else(|e| {
-            errors.extend(e);
-            None
-        });
+    let target_table = read_table(
+        &mut wb,
+        TARGET_SHEET,
+        &TARGET_HEADERS,
+        &["所在条目", "指标名称", "目标值", "单位"],
+    )
+    .unwrap_or_else(|e| {
+        errors.extend(e);
+        None
+    });
     let meta: HashMap<String, String> = wb
         .worksheet_range(META_SHEET)
-        .map(|r| r.rows().filter_map(|row| Some((cell_text(row.first()?), cell_text(row.get(1)?)))).collect())
+        .map(|r| {
+            r.rows()
+                .filter_map(|row| Some((cell_text(row.first()?), cell_text(row.get(1)?))))
+                .collect()
+        })
         .unwrap_or_default();
 
     let mut unit_cache: HashMap<String, Option<(i64, String)>> = HashMap::new();
@@ -224,7 +340,11 @@ async fn read_workbook(store: &Store, bytes: &[u8], file_name: &str) -> Result<N
         if row.iter().all(String::is_empty) {
             continue;
         }
-        let number = tasks.get(row, "序号").replace(['（', '）'], "()").replace(['、', '．', '。'], "").replace(' ', "");
+        let number = tasks
+            .get(row, "序号")
+            .replace(['（', '）'], "()")
+            .replace(['、', '．', '。'], "")
+            .replace(' ', "");
         let text = tasks.get(row, "具体内容");
         let heading = tasks.get(row, "任务");
         // A vertically merged 任务 cell is read in its first row only: carry it down.
@@ -232,14 +352,23 @@ async fn read_workbook(store: &Store, bytes: &[u8], file_name: &str) -> Result<N
             carried_task = heading.clone();
         }
         if number.is_empty() {
-            errors.push(format!("{}: 序号为空 (item number is empty)", tasks.at(r, "序号")));
+            errors.push(format!(
+                "{}: 序号为空 (item number is empty)",
+                tasks.at(r, "序号")
+            ));
             continue;
         }
         if !seen.insert(number.clone()) {
-            errors.push(format!("{}: 序号 {number} 重复 (duplicate)", tasks.at(r, "序号")));
+            errors.push(format!(
+                "{}: 序号 {number} 重复 (duplicate)",
+                tasks.at(r, "序号")
+            ));
         }
         if text.is_empty() && carried_task.is_empty() {
-            errors.push(format!("{}: 具体内容为空 (text is empty)", tasks.at(r, "具体内容")));
+            errors.push(format!(
+                "{}: 具体内容为空 (text is empty)",
+                tasks.at(r, "具体内容")
+            ));
         }
         let mut units = Vec::new();
         for (col, role) in [("牵头单位", "lead"), ("配合单位", "support")] {
@@ -253,8 +382,15 @@ async fn read_workbook(store: &Store, bytes: &[u8], file_name: &str) -> Result<N
                     }
                 };
                 match resolved {
-                    Some((id, canonical)) => units.push(DraftUnit { name: canonical, unit_id: Some(id), role: role.into() }),
-                    None => errors.push(format!("{}: 单位 \"{name}\" 不在单位登记表中 (unknown unit)", tasks.at(r, col))),
+                    Some((id, canonical)) => units.push(DraftUnit {
+                        name: canonical,
+                        unit_id: Some(id),
+                        role: role.into(),
+                    }),
+                    None => errors.push(format!(
+                        "{}: 单位 \"{name}\" 不在单位登记表中 (unknown unit)",
+                        tasks.at(r, col)
+                    )),
                 }
             }
         }
@@ -266,13 +402,20 @@ async fn read_workbook(store: &Store, bytes: &[u8], file_name: &str) -> Result<N
                     level: "task".into(),
                     section: number.clone(),
                     text: text.chars().take(60).collect(),
-                    name: if heading.is_empty() { carried_task.clone() } else { heading.clone() },
+                    name: if heading.is_empty() {
+                        carried_task.clone()
+                    } else {
+                        heading.clone()
+                    },
                     kind: IndicatorKind::infer(&text, &unit, ">=").as_str().into(),
                     value: v,
                     value_max: None,
                     unit,
                     comparator: ">=".into(),
-                    unit_id: units.iter().find(|u| u.role == "lead").and_then(|u| u.unit_id),
+                    unit_id: units
+                        .iter()
+                        .find(|u| u.role == "lead")
+                        .and_then(|u| u.unit_id),
                     included: true,
                     line: (r + 1) as i64,
                 }),
@@ -283,7 +426,11 @@ async fn read_workbook(store: &Store, bytes: &[u8], file_name: &str) -> Result<N
             depth: number.split('.').count() as i64,
             number,
             heading: (!heading.is_empty()).then_some(heading),
-            text: if text.is_empty() { carried_task.clone() } else { text },
+            text: if text.is_empty() {
+                carried_task.clone()
+            } else {
+                text
+            },
             deadline: tasks.get(row, "时间节点"),
             line_first: (r + 1) as i64,
             line_last: (r + 1) as i64,
@@ -322,20 +469,34 @@ async fn read_workbook(store: &Store, bytes: &[u8], file_name: &str) -> Result<N
                 }
             };
             let cmp_text = tt.get(row, "比较");
-            let comparator = if cmp_text.is_empty() { Some(Comparator::AtLeast) } else { Comparator::parse(&cmp_text) };
+            let comparator = if cmp_text.is_empty() {
+                Some(Comparator::AtLeast)
+            } else {
+                Comparator::parse(&cmp_text)
+            };
             let Some(comparator) = comparator else {
-                errors.push(format!("{}: \"{cmp_text}\" 应为 >=、<= 或 =", tt.at(r, "比较")));
+                errors.push(format!(
+                    "{}: \"{cmp_text}\" 应为 >=、<= 或 =",
+                    tt.at(r, "比较")
+                ));
                 continue;
             };
             let text = tt.get(row, "原文");
             let kind_text = tt.get(row, "类型");
             let kind = if kind_text.is_empty() {
                 IndicatorKind::infer(&text, &unit, comparator.as_str())
-            } else if let Some(k) = IndicatorKind::ALL.into_iter().find(|k| k.label_zh() == kind_text || k.as_str() == kind_text) {
+            } else if let Some(k) = IndicatorKind::ALL
+                .into_iter()
+                .find(|k| k.label_zh() == kind_text || k.as_str() == kind_text)
+            {
                 k
             } else {
                 let allowed: Vec<&str> = IndicatorKind::ALL.iter().map(|k| k.label_zh()).collect();
-                errors.push(format!("{}: \"{kind_text}\" 应为 {}", tt.at(r, "类型"), allowed.join("、")));
+                errors.push(format!(
+                    "{}: \"{kind_text}\" 应为 {}",
+                    tt.at(r, "类型"),
+                    allowed.join("、")
+                ));
                 continue;
             };
             let unit_name = tt.get(row, "责任单位");
@@ -345,17 +506,28 @@ async fn read_workbook(store: &Store, bytes: &[u8], file_name: &str) -> Result<N
                 match store.resolve_unit(&unit_name).await? {
                     Some(u) => Some(u.id),
                     None => {
-                        errors.push(format!("{}: 单位 \"{unit_name}\" 不在单位登记表中", tt.at(r, "责任单位")));
+                        errors.push(format!(
+                            "{}: 单位 \"{unit_name}\" 不在单位登记表中",
+                            tt.at(r, "责任单位")
+                        ));
                         None
                     }
                 }
             };
             let section = tt.get(row, "所在条目");
             if !section.is_empty() && !seen.contains(&section) {
-                errors.push(format!("{}: 条目 {section} 不在任务分解表中", tt.at(r, "所在条目")));
+                errors.push(format!(
+                    "{}: 条目 {section} 不在任务分解表中",
+                    tt.at(r, "所在条目")
+                ));
             }
             targets.push(DraftTarget {
-                level: if tt.get(row, "层级") == "任务指标" { "task" } else { "plan" }.into(),
+                level: if tt.get(row, "层级") == "任务指标" {
+                    "task"
+                } else {
+                    "plan"
+                }
+                .into(),
                 section,
                 text: if text.is_empty() { name.clone() } else { text },
                 name,
@@ -387,16 +559,30 @@ async fn read_workbook(store: &Store, bytes: &[u8], file_name: &str) -> Result<N
         return Err(AppError::Rows(errors));
     }
     if items.is_empty() {
-        return Err(AppError::Invalid(format!("{file_name}: {task_sheet} 没有数据行")));
+        return Err(AppError::Invalid(format!(
+            "{file_name}: {task_sheet} 没有数据行"
+        )));
     }
     let title = meta
         .get("标题")
         .filter(|t| !t.is_empty())
         .cloned()
-        .unwrap_or_else(|| file_name.trim_end_matches(".xlsx").trim_end_matches(".xls").to_string());
+        .unwrap_or_else(|| {
+            file_name
+                .trim_end_matches(".xlsx")
+                .trim_end_matches(".xls")
+                .to_string()
+        });
     let source_text = items
         .iter()
-        .map(|i| format!("{} {} {}", i.number, i.heading.clone().unwrap_or_default(), i.text))
+        .map(|i| {
+            format!(
+                "{} {} {}",
+                i.number,
+                i.heading.clone().unwrap_or_default(),
+                i.text
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n");
     Ok(NewPlanDraft {
@@ -435,7 +621,11 @@ fn read_number(cell: &str, unit: &str) -> Result<String, String> {
         })
         .collect();
     let unit_norm = unit.replace('％', "%");
-    let bare = if unit_norm.is_empty() { normalised.as_str() } else { normalised.trim_end_matches(unit_norm.as_str()) };
+    let bare = if unit_norm.is_empty() {
+        normalised.as_str()
+    } else {
+        normalised.trim_end_matches(unit_norm.as_str())
+    };
     match qx_core::money::parse_decimal_cell(bare) {
         Ok(Some(d)) => Ok(d.normalize().to_string()),
         Ok(None) => Err(format!("目标值为空或为 \"{cell}\" (a number is required)")),

@@ -6,8 +6,8 @@ use crate::AppError;
 use qx_core::access::Actor;
 use qx_core::indicator::IndicatorKind;
 use qx_plan::{ParsedPlan, UnitDirectory};
-use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft};
 use qx_store::Store;
+use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft};
 use std::collections::HashMap;
 
 /// The registry as the parser resolves names against it.
@@ -65,7 +65,11 @@ pub async fn import_document(
 }
 
 /// Turns a parse into a draft, resolving unit names to registry ids.
-pub async fn draft_from_parsed(store: &Store, parsed: &ParsedPlan, file_name: &str) -> Result<NewPlanDraft, AppError> {
+pub async fn draft_from_parsed(
+    store: &Store,
+    parsed: &ParsedPlan,
+    file_name: &str,
+) -> Result<NewPlanDraft, AppError> {
     let mut ids: HashMap<String, Option<i64>> = HashMap::new();
     let mut resolve = async |name: &str| -> Result<Option<i64>, AppError> {
         if let Some(id) = ids.get(name) {
@@ -94,10 +98,18 @@ pub async fn draft_from_parsed(store: &Store, parsed: &ParsedPlan, file_name: &s
                 )
                 .collect()
         } else {
-            item.units.iter().enumerate().map(|(i, u)| (u, if i == 0 { "lead" } else { "support" })).collect()
+            item.units
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (u, if i == 0 { "lead" } else { "support" }))
+                .collect()
         };
         for (name, role) in ordered {
-            units.push(DraftUnit { name: name.clone(), unit_id: resolve(name).await?, role: role.into() });
+            units.push(DraftUnit {
+                name: name.clone(),
+                unit_id: resolve(name).await?,
+                role: role.into(),
+            });
         }
         items.push(DraftItem {
             number: item.number.clone(),
@@ -112,7 +124,13 @@ pub async fn draft_from_parsed(store: &Store, parsed: &ParsedPlan, file_name: &s
     }
     let units_of: HashMap<&str, i64> = items
         .iter()
-        .filter_map(|i| i.units.iter().find(|u| u.role == "lead").and_then(|u| u.unit_id).map(|id| (i.number.as_str(), id)))
+        .filter_map(|i| {
+            i.units
+                .iter()
+                .find(|u| u.role == "lead")
+                .and_then(|u| u.unit_id)
+                .map(|id| (i.number.as_str(), id))
+        })
         .collect();
     let mut targets = Vec::new();
     for (level, list) in [("plan", &parsed.targets), ("task", &parsed.task_indicators)] {
@@ -135,7 +153,9 @@ pub async fn draft_from_parsed(store: &Store, parsed: &ParsedPlan, file_name: &s
                 value_max: t.max.map(plain),
                 unit: t.unit.clone(),
                 comparator: comparator.into(),
-                kind: IndicatorKind::infer(&t.text, &t.unit, comparator).as_str().into(),
+                kind: IndicatorKind::infer(&t.text, &t.unit, comparator)
+                    .as_str()
+                    .into(),
                 unit_id,
                 // Goal targets are tracked by default; task quantities are offered, not imposed.
                 included: level == "plan",
@@ -146,7 +166,10 @@ pub async fn draft_from_parsed(store: &Store, parsed: &ParsedPlan, file_name: &s
     let year = parsed.year.map_or_else(current_year, i64::from);
     Ok(NewPlanDraft {
         year,
-        title: parsed.title.clone().unwrap_or_else(|| file_name.to_string()),
+        title: parsed
+            .title
+            .clone()
+            .unwrap_or_else(|| file_name.to_string()),
         doc_number: parsed.doc_number.clone().unwrap_or_default(),
         issuer: parsed.issuer.clone().unwrap_or_default(),
         issued_on: parsed.date.clone(),
@@ -166,7 +189,11 @@ pub(crate) fn current_year() -> i64 {
 pub fn plain(v: f64) -> String {
     let s = format!("{v:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.is_empty() || s == "-" { "0".into() } else { s.to_string() }
+    if s.is_empty() || s == "-" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
 }
 
 /// Which department usually answers for a goal target, from its wording. The office confirms
@@ -174,10 +201,54 @@ pub fn plain(v: f64) -> String {
 pub fn suggested_unit(text: &str) -> Option<&'static str> {
     const RULES: &[(&[&str], &str)] = &[
         (&["难题", "解决率", "开工率"], "县经信局"),
-        (&["外资", "内资", "招商", "签约", "注册项目", "动建", "投产", "亿元以上项目", "浙商"], "县招商局"),
-        (&["高新技术", "科技型", "专利", "孵化器", "加速器", "初创", "工程(技术)中心", "研究院", "科技金融"], "县科技局"),
-        (&["151", "工程师", "博士后", "专家", "人才", "工匠", "技能"], "县人社局"),
-        (&["产值", "增加值", "工业投资", "技改", "规下企业", "规模以上企业", "亿元企业", "节能"], "县经信局"),
+        (
+            &[
+                "外资",
+                "内资",
+                "招商",
+                "签约",
+                "注册项目",
+                "动建",
+                "投产",
+                "亿元以上项目",
+                "浙商",
+            ],
+            "县招商局",
+        ),
+        (
+            &[
+                "高新技术",
+                "科技型",
+                "专利",
+                "孵化器",
+                "加速器",
+                "初创",
+                "工程(技术)中心",
+                "研究院",
+                "科技金融",
+            ],
+            "县科技局",
+        ),
+        (
+            &["151", "工程师", "博士后", "专家", "人才", "工匠", "技能"],
+            "县人社局",
+        ),
+        (
+            &[
+                "产值",
+                "增加值",
+                "工业投资",
+                "技改",
+                "规下企业",
+                "规模以上企业",
+                "亿元企业",
+                "节能",
+            ],
+            "县经信局",
+        ),
     ];
-    RULES.iter().find(|(words, _)| words.iter().any(|w| text.contains(w))).map(|(_, unit)| *unit)
+    RULES
+        .iter()
+        .find(|(words, _)| words.iter().any(|w| text.contains(w)))
+        .map(|(_, unit)| *unit)
 }

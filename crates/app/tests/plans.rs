@@ -1,8 +1,8 @@
 //! Plan import, review, publishing and the Excel round trip on every engine.
 
+use qx_app::AppError;
 use qx_app::plan_excel;
 use qx_app::plan_import::import_document;
-use qx_app::AppError;
 use qx_core::access::{Actor, Role};
 use qx_store::plans::{ItemEdit, TargetEdit};
 use qx_store::testing;
@@ -27,18 +27,33 @@ async fn plan_count(store: &Store) -> usize {
 async fn the_seed_plan_imports_reviews_and_publishes() {
     for (db, office) in county().await {
         let s = &db.store;
-        let imported = import_document(s, &office, SEED.as_bytes(), "plan.txt").await.unwrap();
+        let imported = import_document(s, &office, SEED.as_bytes(), "plan.txt")
+            .await
+            .unwrap();
         let plan = s.get_plan(&office, imported.plan_id).await.unwrap();
         assert_eq!(plan.status, "draft");
         assert_eq!(plan.year, 2017);
         assert_eq!(plan.doc_number, "象工强办〔2017〕3号");
         assert_eq!(plan.issued_on.as_deref(), Some("2017-04-13"));
         let targets = s.plan_targets(&office, plan.id).await.unwrap();
-        assert_eq!(targets.iter().filter(|t| t.level == "plan").count(), 36, "{}", db.name);
+        assert_eq!(
+            targets.iter().filter(|t| t.level == "plan").count(),
+            36,
+            "{}",
+            db.name
+        );
 
         // Drafts are the office's business.
-        let unit_user = Actor { role: Role::Unit, unit_id: Some(2), user_id: 9, ..Actor::system() };
-        assert!(matches!(s.get_plan(&unit_user, plan.id).await, Err(StoreError::NotFound(_))));
+        let unit_user = Actor {
+            role: Role::Unit,
+            unit_id: Some(2),
+            user_id: 9,
+            ..Actor::system()
+        };
+        assert!(matches!(
+            s.get_plan(&unit_user, plan.id).await,
+            Err(StoreError::NotFound(_))
+        ));
         assert!(s.list_plans(&unit_user).await.unwrap().is_empty());
 
         // The reviewer fixes a target and an item; both are audited.
@@ -53,20 +68,42 @@ async fn the_seed_plan_imports_reviews_and_publishes() {
             unit_name: "县经信局".into(),
             included: true,
         };
-        s.update_plan_target(&office, plan.id, t.id, &edit).await.unwrap();
-        let bad = TargetEdit { value: "七十".into(), ..edit.clone() };
-        assert!(matches!(s.update_plan_target(&office, plan.id, t.id, &bad).await, Err(StoreError::Invalid(_))));
+        s.update_plan_target(&office, plan.id, t.id, &edit)
+            .await
+            .unwrap();
+        let bad = TargetEdit {
+            value: "七十".into(),
+            ..edit.clone()
+        };
+        assert!(matches!(
+            s.update_plan_target(&office, plan.id, t.id, &bad).await,
+            Err(StoreError::Invalid(_))
+        ));
 
         let summary = s.publish_plan(&office, plan.id).await.unwrap();
         assert_eq!(summary.indicators, 36);
-        assert_eq!(summary.tasks, 67, "{}: every item with responsible units is a task", db.name);
+        assert_eq!(
+            summary.tasks, 67,
+            "{}: every item with responsible units is a task",
+            db.name
+        );
         let tasks = s.plan_tasks(&office, plan.id).await.unwrap();
-        let towns = tasks.iter().find(|t| t.task.number == "三.(四).15.(1)").expect("the 各镇乡街道 task");
-        assert!(towns.units.len() >= 19, "各镇乡街道 stands for all 18 towns plus the lead: {}", towns.units.len());
+        let towns = tasks
+            .iter()
+            .find(|t| t.task.number == "三.(四).15.(1)")
+            .expect("the 各镇乡街道 task");
+        assert!(
+            towns.units.len() >= 19,
+            "各镇乡街道 stands for all 18 towns plus the lead: {}",
+            towns.units.len()
+        );
         assert_eq!(towns.units[0].1, "lead");
 
         // Published plans are read-only and visible to every unit.
-        assert!(matches!(s.update_plan_target(&office, plan.id, t.id, &edit).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            s.update_plan_target(&office, plan.id, t.id, &edit).await,
+            Err(StoreError::Conflict(_))
+        ));
         assert_eq!(s.list_plans(&unit_user).await.unwrap().len(), 1);
     }
 }
@@ -75,9 +112,15 @@ async fn the_seed_plan_imports_reviews_and_publishes() {
 async fn unknown_units_block_publishing_until_fixed() {
     for (db, office) in county().await {
         let s = &db.store;
-        let id = import_document(s, &office, SEED.as_bytes(), "plan.txt").await.unwrap().plan_id;
+        let id = import_document(s, &office, SEED.as_bytes(), "plan.txt")
+            .await
+            .unwrap()
+            .plan_id;
         let items = s.plan_items(&office, id).await.unwrap();
-        let (item, _) = items.iter().find(|(i, u)| !u.is_empty() && i.number.starts_with("三")).unwrap();
+        let (item, _) = items
+            .iter()
+            .find(|(i, u)| !u.is_empty() && i.number.starts_with("三"))
+            .unwrap();
         let edit = ItemEdit {
             heading: item.heading.clone(),
             text: item.text.clone(),
@@ -85,14 +128,28 @@ async fn unknown_units_block_publishing_until_fixed() {
             lead: vec!["县不存在局".into()],
             support: vec!["县科技局".into()],
         };
-        let unknown = s.update_plan_item(&office, id, item.id, &edit).await.unwrap();
+        let unknown = s
+            .update_plan_item(&office, id, item.id, &edit)
+            .await
+            .unwrap();
         assert_eq!(unknown, vec!["县不存在局".to_string()]);
         let err = s.publish_plan(&office, id).await.unwrap_err();
         assert!(err.to_string().contains("县不存在局"), "{}: {err}", db.name);
-        assert!(s.plan_tasks(&office, id).await.unwrap().is_empty(), "nothing published");
+        assert!(
+            s.plan_tasks(&office, id).await.unwrap().is_empty(),
+            "nothing published"
+        );
 
-        let fixed = ItemEdit { lead: vec!["县经济和信息化局".into()], ..edit };
-        assert!(s.update_plan_item(&office, id, item.id, &fixed).await.unwrap().is_empty());
+        let fixed = ItemEdit {
+            lead: vec!["县经济和信息化局".into()],
+            ..edit
+        };
+        assert!(
+            s.update_plan_item(&office, id, item.id, &fixed)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         s.publish_plan(&office, id).await.unwrap();
         let tasks = s.plan_tasks(&office, id).await.unwrap();
         let task = tasks.iter().find(|t| t.task.number == item.number).unwrap();
@@ -104,23 +161,43 @@ async fn unknown_units_block_publishing_until_fixed() {
 async fn the_task_sheet_round_trips_and_bad_sheets_write_nothing() {
     for (db, office) in county().await {
         let s = &db.store;
-        let id = import_document(s, &office, SEED.as_bytes(), "plan.txt").await.unwrap().plan_id;
+        let id = import_document(s, &office, SEED.as_bytes(), "plan.txt")
+            .await
+            .unwrap()
+            .plan_id;
         s.publish_plan(&office, id).await.unwrap();
         let xlsx = plan_excel::export_plan(s, &office, id).await.unwrap();
 
-        let copy = plan_excel::import_workbook(s, &office, &xlsx, "edited.xlsx").await.unwrap();
+        let copy = plan_excel::import_workbook(s, &office, &xlsx, "edited.xlsx")
+            .await
+            .unwrap();
         let a = s.plan_items(&office, id).await.unwrap();
         let b = s.plan_items(&office, copy).await.unwrap();
         assert_eq!(a.len(), b.len(), "{}", db.name);
         for ((ia, ua), (ib, ub)) in a.iter().zip(&b) {
             assert_eq!(ia.number, ib.number);
-            let names = |u: &Vec<qx_store::plans::ItemUnit>| u.iter().map(|x| (x.name.clone(), x.role.clone())).collect::<Vec<_>>();
+            let names = |u: &Vec<qx_store::plans::ItemUnit>| {
+                u.iter()
+                    .map(|x| (x.name.clone(), x.role.clone()))
+                    .collect::<Vec<_>>()
+            };
             assert_eq!(names(ua), names(ub), "units of {}", ia.number);
         }
         let ta = s.plan_targets(&office, id).await.unwrap();
         let tb = s.plan_targets(&office, copy).await.unwrap();
         let plan_level = |t: &Vec<qx_store::plans::PlanTarget>| {
-            t.iter().filter(|x| x.level == "plan").map(|x| (x.name.clone(), x.value.clone(), x.unit.clone(), x.kind.clone(), x.unit_id)).collect::<Vec<_>>()
+            t.iter()
+                .filter(|x| x.level == "plan")
+                .map(|x| {
+                    (
+                        x.name.clone(),
+                        x.value.clone(),
+                        x.unit.clone(),
+                        x.kind.clone(),
+                        x.unit_id,
+                    )
+                })
+                .collect::<Vec<_>>()
         };
         assert_eq!(plan_level(&ta), plan_level(&tb));
         let copied = s.get_plan(&office, copy).await.unwrap();
@@ -130,13 +207,25 @@ async fn the_task_sheet_round_trips_and_bad_sheets_write_nothing() {
         // Break three cells: an unknown unit, a non-number target and a duplicate 序号.
         let broken = break_workbook(&xlsx);
         let before = plan_count(s).await;
-        let err = plan_excel::import_workbook(s, &office, &broken, "broken.xlsx").await.unwrap_err();
-        let AppError::Rows(rows) = err else { panic!("row errors expected: {err}") };
+        let err = plan_excel::import_workbook(s, &office, &broken, "broken.xlsx")
+            .await
+            .unwrap_err();
+        let AppError::Rows(rows) = err else {
+            panic!("row errors expected: {err}")
+        };
         let all = rows.join("\n");
-        assert!(all.contains("县火星局") && all.contains("不在单位登记表中"), "{all}");
+        assert!(
+            all.contains("县火星局") && all.contains("不在单位登记表中"),
+            "{all}"
+        );
         assert!(all.contains("主要指标 第2行 E列 \"目标值\""), "{all}");
         assert!(all.contains("重复"), "{all}");
-        assert_eq!(plan_count(s).await, before, "{}: nothing half-written", db.name);
+        assert_eq!(
+            plan_count(s).await,
+            before,
+            "{}: nothing half-written",
+            db.name
+        );
     }
 }
 

@@ -18,9 +18,12 @@ pub struct ParseArgs {
 
 /// The built-in registry with every unit's full name among its aliases.
 fn seed_directory() -> UnitDirectory {
-    UnitDirectory::from_entries(
-        SEED_UNITS.iter().map(|u| (u.name, std::iter::once(u.full_name).chain(u.aliases.iter().copied()))),
-    )
+    UnitDirectory::from_entries(SEED_UNITS.iter().map(|u| {
+        (
+            u.name,
+            std::iter::once(u.full_name).chain(u.aliases.iter().copied()),
+        )
+    }))
 }
 
 pub fn parse(args: ParseArgs) -> anyhow::Result<ExitCode> {
@@ -79,12 +82,21 @@ fn app_error(e: qx_app::AppError) -> anyhow::Error {
 pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let store = args.db.open_migrated().await?;
     let office = qx_core::access::Actor::system();
-    let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let bytes = std::fs::read(&args.file).with_context(|| format!("无法读取 {}", args.file.display()))?;
+    let name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("无法读取 {}", args.file.display()))?;
     let id = if name.to_lowercase().ends_with(".xlsx") {
-        qx_app::plan_excel::import_workbook(&store, &office, &bytes, &name).await.map_err(app_error)?
+        qx_app::plan_excel::import_workbook(&store, &office, &bytes, &name)
+            .await
+            .map_err(app_error)?
     } else {
-        let imported = qx_app::plan_import::import_document(&store, &office, &bytes, &name).await.map_err(app_error)?;
+        let imported = qx_app::plan_import::import_document(&store, &office, &bytes, &name)
+            .await
+            .map_err(app_error)?;
         for w in &imported.warnings {
             eprintln!("警告 warning: {name}: {w}");
         }
@@ -94,7 +106,10 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     eprintln!("已导入为草稿, 方案编号 {id} (imported as draft plan {id})");
     if args.publish {
         let s = store.publish_plan(&office, id).await?;
-        eprintln!("已发布: {} 个监测指标, {} 项工作任务", s.indicators, s.tasks);
+        eprintln!(
+            "已发布: {} 个监测指标, {} 项工作任务",
+            s.indicators, s.tasks
+        );
     }
     println!("{id}");
     Ok(ExitCode::SUCCESS)
@@ -103,15 +118,23 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
 pub async fn list(args: ListArgs) -> anyhow::Result<ExitCode> {
     let store = args.db.open_migrated().await?;
     for p in store.list_plans(&qx_core::access::Actor::system()).await? {
-        println!("{}\t{}\t{}\t{}\t{}", p.id, p.year, p.status, p.doc_number, p.title);
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            p.id, p.year, p.status, p.doc_number, p.title
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn publish(args: PlanIdArgs) -> anyhow::Result<ExitCode> {
     let store = args.db.open_migrated().await?;
-    let s = store.publish_plan(&qx_core::access::Actor::system(), args.id).await?;
-    eprintln!("已发布: {} 个监测指标, {} 项工作任务", s.indicators, s.tasks);
+    let s = store
+        .publish_plan(&qx_core::access::Actor::system(), args.id)
+        .await?;
+    eprintln!(
+        "已发布: {} 个监测指标, {} 项工作任务",
+        s.indicators, s.tasks
+    );
     Ok(ExitCode::SUCCESS)
 }
 

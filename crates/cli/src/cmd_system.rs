@@ -1,12 +1,12 @@
 //! `qx demo`, `qx serve`, `qx migrate`, `qx user …`, `qx backup`, `qx audit verify`:
 //! running and maintaining an installation.
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use qx_core::access::{check_password_strength, Actor, Role};
+use qx_core::access::{Actor, Role, check_password_strength};
 use qx_core::password;
-use qx_store::users::NewUser;
 use qx_store::Store;
+use qx_store::users::NewUser;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -25,9 +25,12 @@ pub struct DbArgs {
 
 impl DbArgs {
     pub fn url(&self) -> String {
-        self.database
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("qx.db").display()))
+        self.database.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("qx.db").display()
+            )
+        })
     }
 
     pub async fn open(&self) -> anyhow::Result<Store> {
@@ -42,7 +45,10 @@ impl DbArgs {
     /// Opens and brings the schema up to date.
     pub async fn open_migrated(&self) -> anyhow::Result<Store> {
         let store = self.open().await?;
-        store.migrate().await.context("数据库迁移失败 (migration failed)")?;
+        store
+            .migrate()
+            .await
+            .context("数据库迁移失败 (migration failed)")?;
         Ok(store)
     }
 
@@ -107,13 +113,22 @@ fn web_config(secure_cookies: bool, idle_minutes: i64) -> qx_web::Config {
     }
 }
 
-async fn listen_and_serve(store: Store, config: qx_web::Config, listen: &str) -> anyhow::Result<()> {
+async fn listen_and_serve(
+    store: Store,
+    config: qx_web::Config,
+    listen: &str,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .with_context(|| format!("无法监听 {listen} (address in use? try --listen 127.0.0.1:8081)"))?;
+        .with_context(|| {
+            format!("无法监听 {listen} (address in use? try --listen 127.0.0.1:8081)")
+        })?;
     let addr = listener.local_addr()?;
     eprintln!("强县 Qiangxian 已启动: http://{addr}/  (Ctrl-C 退出)");
-    let state = qx_web::AppState { store, config: Arc::new(config) };
+    let state = qx_web::AppState {
+        store,
+        config: Arc::new(config),
+    };
     qx_web::serve(state, listener).await
 }
 
@@ -124,20 +139,33 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "提示: 数据库中还没有用户。先运行 `qx migrate --seed-registry` 登记单位, 再用 `qx user add --role admin …` 创建办公室账户。"
         );
     }
-    listen_and_serve(store, web_config(args.secure_cookies, args.session_idle_minutes), &args.listen).await?;
+    listen_and_serve(
+        store,
+        web_config(args.secure_cookies, args.session_idle_minutes),
+        &args.listen,
+    )
+    .await?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    let db = DbArgs { data_dir: args.data_dir.clone(), database: None };
+    let db = DbArgs {
+        data_dir: args.data_dir.clone(),
+        database: None,
+    };
     let store = db.open_migrated().await?;
     if store.get_setting(qx_demo::DEMO_MARKER).await?.is_none() {
-        let password = std::env::var("QX_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+        let password = std::env::var("QX_DEMO_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty());
         if let Some(p) = &password {
             check_password_strength(p).map_err(|m| anyhow::anyhow!("QX_DEMO_PASSWORD: {m}"))?;
         }
         eprintln!("正在生成演示县 (象山县) 数据 … (generating the demo county)");
-        let opts = qx_demo::DemoOptions { seed: args.seed, password };
+        let opts = qx_demo::DemoOptions {
+            seed: args.seed,
+            password,
+        };
         let accounts = qx_demo::seed(&store, &opts).await?;
         let file = args.data_dir.join("demo-accounts.txt");
         write_accounts(&file, &accounts)?;
@@ -176,7 +204,12 @@ fn write_accounts(path: &Path, accounts: &[qx_demo::DemoAccount]) -> anyhow::Res
 #[cfg(unix)]
 fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
 }
 
 #[cfg(not(unix))]
@@ -188,11 +221,25 @@ fn print_accounts(accounts: &[qx_demo::DemoAccount], file: &Path) {
     println!("演示账户 (demo accounts):");
     // One of each role: the office, a leader, a department, a town, an enterprise.
     for a in accounts {
-        if matches!(a.username.as_str(), "admin" | "leader" | "jxj1" | "sp1" | "qy01") {
-            println!("  {:<8} {:<10} {:<16} {} · {}", a.role.label_zh(), a.username, a.password, a.display_name, a.belongs_to);
+        if matches!(
+            a.username.as_str(),
+            "admin" | "leader" | "jxj1" | "sp1" | "qy01"
+        ) {
+            println!(
+                "  {:<8} {:<10} {:<16} {} · {}",
+                a.role.label_zh(),
+                a.username,
+                a.password,
+                a.display_name,
+                a.belongs_to
+            );
         }
     }
-    println!("全部 {} 个账户见 {} (all accounts)", accounts.len(), file.display());
+    println!(
+        "全部 {} 个账户见 {} (all accounts)",
+        accounts.len(),
+        file.display()
+    );
 }
 
 #[derive(Args, Debug)]
@@ -295,15 +342,28 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         UserCommand::Add(a) => {
             let store = a.db.open_migrated().await?;
-            let role = Role::parse(&a.role).with_context(|| format!("角色 {:?} 无效: admin | leader | unit | enterprise", a.role))?;
+            let role = Role::parse(&a.role).with_context(|| {
+                format!("角色 {:?} 无效: admin | leader | unit | enterprise", a.role)
+            })?;
             let unit_id = match &a.unit {
-                Some(name) => Some(store.resolve_unit(name).await?.with_context(|| format!("找不到单位 {name:?}"))?.id),
+                Some(name) => Some(
+                    store
+                        .resolve_unit(name)
+                        .await?
+                        .with_context(|| format!("找不到单位 {name:?}"))?
+                        .id,
+                ),
                 None => None,
             };
             let enterprise_id = match &a.enterprise {
                 Some(code) => {
                     let list = store.list_enterprises(&system).await?;
-                    Some(list.iter().find(|e| e.credit_code == *code).with_context(|| format!("找不到企业 {code}"))?.id)
+                    Some(
+                        list.iter()
+                            .find(|e| e.credit_code == *code)
+                            .with_context(|| format!("找不到企业 {code}"))?
+                            .id,
+                    )
                 }
                 None => None,
             };
@@ -327,7 +387,9 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
             let store = a.db.open_migrated().await?;
             let u = find(&store, &a.username).await?;
             let (pw, generated) = obtain_password(a.password_stdin)?;
-            store.set_password(&system, u, &password::hash_password(&pw)?).await?;
+            store
+                .set_password(&system, u, &password::hash_password(&pw)?)
+                .await?;
             eprintln!("已重置 {} 的密码", a.username);
             if generated {
                 println!("{pw}");
@@ -347,12 +409,30 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
         }
         UserCommand::List(a) => {
             let store = a.db.open_migrated().await?;
-            let units: std::collections::HashMap<i64, String> =
-                store.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+            let units: std::collections::HashMap<i64, String> = store
+                .list_units()
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.name))
+                .collect();
             for u in store.list_users(&system).await? {
-                let unit = u.unit_id.and_then(|id| units.get(&id).cloned()).unwrap_or_default();
-                let locked = if u.locked_until.is_some_and(|t| t > qx_store::now()) { "已锁定" } else { "" };
-                println!("{}\t{}\t{}\t{}\t{}", u.username, u.display_name, u.role.label_zh(), unit, locked);
+                let unit = u
+                    .unit_id
+                    .and_then(|id| units.get(&id).cloned())
+                    .unwrap_or_default();
+                let locked = if u.locked_until.is_some_and(|t| t > qx_store::now()) {
+                    "已锁定"
+                } else {
+                    ""
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.username,
+                    u.display_name,
+                    u.role.label_zh(),
+                    unit,
+                    locked
+                );
             }
         }
     }
@@ -396,7 +476,10 @@ pub async fn audit(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             let v = store.verify_audit().await?;
             match v.first_bad_seq {
                 None => {
-                    println!("审计日志完整: {} 条记录, 哈希链校验通过 (audit chain intact)", v.entries);
+                    println!(
+                        "审计日志完整: {} 条记录, 哈希链校验通过 (audit chain intact)",
+                        v.entries
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Some(seq) => {

@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "qx", version, about = "强县 Qiangxian: 工业强县工作推进系统 (county industrial work plan system)")]
+#[command(
+    name = "qx",
+    version,
+    about = "强县 Qiangxian: 工业强县工作推进系统 (county industrial work plan system)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -61,14 +65,23 @@ enum BenchCommand {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("QX_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,qx=info,qx_web=info,qx_store=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("QX_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("warn,qx=info,qx_web=info,qx_store=info")
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 /// Commands that touch the database or serve need the async runtime; the file tools don't.
-fn run_async<F: std::future::Future<Output = anyhow::Result<ExitCode>>>(f: F) -> anyhow::Result<ExitCode> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(f)
+fn run_async<F: std::future::Future<Output = anyhow::Result<ExitCode>>>(
+    f: F,
+) -> anyhow::Result<ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(f)
 }
 
 fn main() -> ExitCode {

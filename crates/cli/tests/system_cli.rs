@@ -24,7 +24,12 @@ fn qx_stdin(args: &[&str], dir: &Path, input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run qx");
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -41,7 +46,20 @@ fn operator_sets_up_an_installation_and_the_audit_chain_catches_tampering() {
     assert!(text(&out.stderr).contains("已登记"));
 
     let out = qx_stdin(
-        &["user", "add", "--data-dir", "data", "boss", "--name", "王主任", "--role", "admin", "--unit", "工业强县办", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            "data",
+            "boss",
+            "--name",
+            "王主任",
+            "--role",
+            "admin",
+            "--unit",
+            "工业强县办",
+            "--password-stdin",
+        ],
         d,
         "Qiangxian#2017\n",
     );
@@ -49,7 +67,20 @@ fn operator_sets_up_an_installation_and_the_audit_chain_catches_tampering() {
 
     // A weak password is refused and nothing is created.
     let out = qx_stdin(
-        &["user", "add", "--data-dir", "data", "weak", "--name", "x", "--role", "admin", "--unit", "县经信局", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            "data",
+            "weak",
+            "--name",
+            "x",
+            "--role",
+            "admin",
+            "--unit",
+            "县经信局",
+            "--password-stdin",
+        ],
         d,
         "password\n",
     );
@@ -69,7 +100,12 @@ fn operator_sets_up_an_installation_and_the_audit_chain_catches_tampering() {
     let out = qx(&["backup", "--data-dir", "data", "--out", "copy.db"], d);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(d.join("copy.db").exists());
-    assert!(!qx(&["backup", "--data-dir", "data", "--out", "copy.db"], d).status.success(), "never overwrites");
+    assert!(
+        !qx(&["backup", "--data-dir", "data", "--out", "copy.db"], d)
+            .status
+            .success(),
+        "never overwrites"
+    );
 
     // Edit a row behind the application's back, as someone with file access could.
     tamper(&d.join("data/qx.db"));
@@ -81,8 +117,13 @@ fn operator_sets_up_an_installation_and_the_audit_chain_catches_tampering() {
 fn tamper(db: &Path) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let store = qx_store::Store::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-        sqlx::raw_sql("DROP TRIGGER audit_log_no_update").execute(store.pool()).await.unwrap();
+        let store = qx_store::Store::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::raw_sql("DROP TRIGGER audit_log_no_update")
+            .execute(store.pool())
+            .await
+            .unwrap();
         sqlx::query("UPDATE audit_log SET after_json = $1 WHERE seq = $2")
             .bind("{\"forged\":true}")
             .bind(2_i64)
@@ -105,11 +146,16 @@ fn demo_creates_the_county_once_and_reuses_it() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("admin") && stdout.contains("Demo#2017pass"), "{stdout}");
+    assert!(
+        stdout.contains("admin") && stdout.contains("Demo#2017pass"),
+        "{stdout}"
+    );
     let accounts = std::fs::read_to_string(d.join("demo/demo-accounts.txt")).unwrap();
     let lines = accounts.lines().filter(|l| !l.starts_with('#')).count();
     assert!(lines >= 60, "a liaison for every unit: {lines}");
-    assert!(accounts.contains("sp1\t") && accounts.contains("jxj1\t") && accounts.contains("qy01\t"));
+    assert!(
+        accounts.contains("sp1\t") && accounts.contains("jxj1\t") && accounts.contains("qy01\t")
+    );
 
     let again = qx(&["demo", "--data-dir", "demo", "--no-serve"], d);
     assert!(again.status.success());
@@ -135,19 +181,51 @@ fn a_weak_demo_password_is_refused() {
 fn plans_are_imported_published_and_exported_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    assert!(qx(&["migrate", "--data-dir", "data", "--seed-registry"], d).status.success());
+    assert!(
+        qx(&["migrate", "--data-dir", "data", "--seed-registry"], d)
+            .status
+            .success()
+    );
     std::fs::write(d.join("plan.txt"), qx_demo::plan::SEED_PLAN).unwrap();
-    let out = qx(&["plan", "import", "--data-dir", "data", "plan.txt", "--publish"], d);
+    let out = qx(
+        &[
+            "plan",
+            "import",
+            "--data-dir",
+            "data",
+            "plan.txt",
+            "--publish",
+        ],
+        d,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("36 个监测指标, 67 项工作任务"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("36 个监测指标, 67 项工作任务"),
+        "{}",
+        text(&out.stderr)
+    );
     let id = text(&out.stdout).trim().to_string();
 
-    let out = qx(&["plan", "export", "--data-dir", "data", &id, "--out", "plan.xlsx"], d);
+    let out = qx(
+        &[
+            "plan",
+            "export",
+            "--data-dir",
+            "data",
+            &id,
+            "--out",
+            "plan.xlsx",
+        ],
+        d,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = qx(&["plan", "import", "--data-dir", "data", "plan.xlsx"], d);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let list = text(&qx(&["plan", "list", "--data-dir", "data"], d).stdout);
-    assert!(list.contains("published") && list.contains("draft"), "{list}");
+    assert!(
+        list.contains("published") && list.contains("draft"),
+        "{list}"
+    );
 
     std::fs::write(d.join("junk.txt"), [0u8, 159, 146, 150, 0, 0, 1, 2]).unwrap();
     let out = qx(&["plan", "import", "--data-dir", "data", "junk.txt"], d);

@@ -148,7 +148,9 @@ pub fn check_password_strength(password: &str) -> Result<(), &'static str> {
         password.chars().any(|c| !c.is_ascii_alphanumeric()),
     ];
     if classes.iter().filter(|&&b| b).count() < 3 {
-        return Err("密码须包含大写字母、小写字母、数字、符号中的至少三类 (use three of: upper, lower, digit, symbol)");
+        return Err(
+            "密码须包含大写字母、小写字母、数字、符号中的至少三类 (use three of: upper, lower, digit, symbol)",
+        );
     }
     Ok(())
 }
@@ -180,7 +182,10 @@ mod tests {
 
     #[test]
     fn leaders_read_but_never_write() {
-        let a = Actor { role: Role::Leader, ..unit_actor(1) };
+        let a = Actor {
+            role: Role::Leader,
+            ..unit_actor(1)
+        };
         assert!(a.can_read_unit(9));
         assert!(!a.can_write_unit(9));
     }

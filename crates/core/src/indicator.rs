@@ -77,7 +77,10 @@ impl IndicatorKind {
         let growth_words = ["增长", "增速", "提高", "提升"];
         match unit {
             "%" | "％" | "个百分点" => {
-                if growth_words.iter().any(|w| text.contains(w)) && !text.contains("率") && !text.contains("比重") {
+                if growth_words.iter().any(|w| text.contains(w))
+                    && !text.contains("率")
+                    && !text.contains("比重")
+                {
                     IndicatorKind::GrowthRate
                 } else {
                     IndicatorKind::Share
@@ -143,7 +146,12 @@ mod tests {
             ("工业项目招商占全县招商总额比重不低于50%", "%", ">=", Share),
             ("新增规模以上企业30家", "家", ">=", CumulativeCount),
             ("利用内资(工业)达到28.5亿元", "亿元", ">=", Amount),
-            ("建成县级2.5万平方米科技企业孵化器", "万平方米", ">=", Milestone),
+            (
+                "建成县级2.5万平方米科技企业孵化器",
+                "万平方米",
+                ">=",
+                Milestone,
+            ),
             ("单位工业增加值能耗下降3%", "%", "<=", LowerIsBetter),
         ];
         for (text, unit, cmp, kind) in cases {

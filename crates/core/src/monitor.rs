@@ -57,7 +57,9 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { yellow_gap_points: 10.0 }
+        Thresholds {
+            yellow_gap_points: 10.0,
+        }
     }
 }
 
@@ -93,15 +95,28 @@ pub fn completion(kind: IndicatorKind, actual: f64, target: f64) -> Option<f64> 
 
 /// Whether the kind accumulates through the year (and so is judged against 序时进度).
 pub fn accumulates(kind: IndicatorKind) -> bool {
-    matches!(kind, IndicatorKind::CumulativeCount | IndicatorKind::Amount | IndicatorKind::Milestone)
+    matches!(
+        kind,
+        IndicatorKind::CumulativeCount | IndicatorKind::Amount | IndicatorKind::Milestone
+    )
 }
 
 /// Assesses a reported figure. `period_share` is the 序时进度 of the period for this indicator
 /// (linear or its custom profile).
-pub fn assess(kind: IndicatorKind, actual: Option<f64>, target: f64, period_share: f64, t: Thresholds) -> Assessment {
+pub fn assess(
+    kind: IndicatorKind,
+    actual: Option<f64>,
+    target: f64,
+    period_share: f64,
+    t: Thresholds,
+) -> Assessment {
     let time_share = if accumulates(kind) { period_share } else { 1.0 };
     let Some(actual) = actual else {
-        return Assessment { completion: None, time_share, light: Light::Grey };
+        return Assessment {
+            completion: None,
+            time_share,
+            light: Light::Grey,
+        };
     };
     let completion = completion(kind, actual, target);
     let light = match completion {
@@ -119,7 +134,11 @@ pub fn assess(kind: IndicatorKind, actual: Option<f64>, target: f64, period_shar
             }
         }
     };
-    Assessment { completion, time_share, light }
+    Assessment {
+        completion,
+        time_share,
+        light,
+    }
 }
 
 /// A year-end forecast.
@@ -146,7 +165,11 @@ pub fn forecast(
     last_year: Option<&[f64; 12]>,
     share_at: impl Fn(u8) -> f64,
 ) -> Option<Forecast> {
-    let (last_idx, latest) = series.iter().enumerate().rev().find_map(|(i, v)| v.map(|v| (i, v)))?;
+    let (last_idx, latest) = series
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, v)| v.map(|v| (i, v)))?;
     let month = (last_idx + 1) as u8;
     let year_end = if accumulates(kind) && kind != IndicatorKind::Milestone {
         let share = match last_year {
@@ -158,8 +181,13 @@ pub fn forecast(
         // Percent done moves at the pace seen so far, capped at done.
         (latest / f64::from(month) * 12.0).min(100.0)
     } else {
-        let known: Vec<(f64, f64)> =
-            series.iter().enumerate().filter_map(|(i, v)| v.map(|v| ((i + 1) as f64, v))).rev().take(3).collect();
+        let known: Vec<(f64, f64)> = series
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.map(|v| ((i + 1) as f64, v)))
+            .rev()
+            .take(3)
+            .collect();
         let slope = if known.len() >= 2 {
             let (x1, y1) = known[known.len() - 1];
             let (x2, y2) = known[0];
@@ -171,7 +199,10 @@ pub fn forecast(
         // Cumulative rates settle as the year fills up: damp the trend accordingly.
         latest + slope * remaining * 0.5
     };
-    Some(Forecast { year_end, completion: completion(kind, year_end, target) })
+    Some(Forecast {
+        year_end,
+        completion: completion(kind, year_end, target),
+    })
 }
 
 /// The plain sentence for a forecast: "按当前进度, 预计全年完成目标的 92%".
@@ -184,7 +215,10 @@ pub fn forecast_sentence_zh(f: &Forecast) -> String {
 
 pub fn forecast_sentence_en(f: &Forecast) -> String {
     match f.completion {
-        Some(c) => format!("At the current pace, {:.0}% of the annual target will be met", c * 100.0),
+        Some(c) => format!(
+            "At the current pace, {:.0}% of the annual target will be met",
+            c * 100.0
+        ),
         None => "No forecast yet".to_string(),
     }
 }
@@ -258,7 +292,11 @@ impl TaskState {
 
 /// A task's state: the unit's own assessment, overridden by the facts the system knows
 /// (past the deadline and not done → overdue; no new progress for `stale_periods` → stalled).
-pub fn task_state(reported: Option<TaskState>, past_deadline: bool, stale_periods: u32) -> TaskState {
+pub fn task_state(
+    reported: Option<TaskState>,
+    past_deadline: bool,
+    stale_periods: u32,
+) -> TaskState {
     match reported {
         Some(TaskState::Done) => TaskState::Done,
         _ if past_deadline => TaskState::Overdue,
@@ -281,8 +319,16 @@ mod tests {
     fn traffic_light_follows_time_elapsed_share() {
         // End of June: 序时进度 50%.
         assert_eq!(light(CumulativeCount, 15.0, 30.0, 0.5), Light::Green);
-        assert_eq!(light(CumulativeCount, 13.0, 30.0, 0.5), Light::Yellow, "43% is 7 points behind");
-        assert_eq!(light(CumulativeCount, 11.0, 30.0, 0.5), Light::Red, "37% is 13 points behind");
+        assert_eq!(
+            light(CumulativeCount, 13.0, 30.0, 0.5),
+            Light::Yellow,
+            "43% is 7 points behind"
+        );
+        assert_eq!(
+            light(CumulativeCount, 11.0, 30.0, 0.5),
+            Light::Red,
+            "37% is 13 points behind"
+        );
         assert_eq!(light(Amount, 14.25, 28.5, 0.5), Light::Green);
     }
 
@@ -296,32 +342,54 @@ mod tests {
         assert_eq!(light(Share, 95.0, 100.0, 0.5), Light::Yellow);
         assert_eq!(light(LowerIsBetter, 0.9, 1.0, 0.5), Light::Green);
         assert_eq!(light(LowerIsBetter, 1.3, 1.0, 0.5), Light::Red);
-        assert_eq!(assess(Share, None, 100.0, 0.5, Thresholds::default()).light, Light::Grey);
+        assert_eq!(
+            assess(Share, None, 100.0, 0.5, Thresholds::default()).light,
+            Light::Grey
+        );
     }
 
     #[test]
     fn forecasts_use_seasonality_when_last_year_is_known() {
         let series: Vec<Option<f64>> = (1..=6).map(|m| Some(f64::from(m) * 2.0)).collect();
-        let linear = forecast(CumulativeCount, &series, 30.0, None, |m| f64::from(m) / 12.0).unwrap();
+        let linear = forecast(CumulativeCount, &series, 30.0, None, |m| {
+            f64::from(m) / 12.0
+        })
+        .unwrap();
         assert!((linear.year_end - 24.0).abs() < 1e-9);
         assert!((linear.completion.unwrap() - 0.8).abs() < 1e-9);
-        assert_eq!(forecast_sentence_zh(&linear), "按当前进度, 预计全年完成目标的 80%");
+        assert_eq!(
+            forecast_sentence_zh(&linear),
+            "按当前进度, 预计全年完成目标的 80%"
+        );
 
         // Last year a third of the year's total came in the first half.
         let mut ly = [0.0; 12];
         for (i, v) in ly.iter_mut().enumerate() {
-            *v = if i < 6 { (i + 1) as f64 } else { 6.0 + (i as f64 - 5.0) * 2.0 };
+            *v = if i < 6 {
+                (i + 1) as f64
+            } else {
+                6.0 + (i as f64 - 5.0) * 2.0
+            };
         }
-        let seasonal = forecast(CumulativeCount, &series, 30.0, Some(&ly), |m| f64::from(m) / 12.0).unwrap();
+        let seasonal = forecast(CumulativeCount, &series, 30.0, Some(&ly), |m| {
+            f64::from(m) / 12.0
+        })
+        .unwrap();
         assert!((seasonal.year_end - 12.0 / (6.0 / 18.0)).abs() < 1e-9);
         assert!(forecast(Share, &[None, None], 100.0, None, |_| 1.0).is_none());
     }
 
     #[test]
     fn task_states_combine_report_and_facts() {
-        assert_eq!(task_state(Some(TaskState::OnTrack), true, 0), TaskState::Overdue);
+        assert_eq!(
+            task_state(Some(TaskState::OnTrack), true, 0),
+            TaskState::Overdue
+        );
         assert_eq!(task_state(Some(TaskState::Done), true, 5), TaskState::Done);
-        assert_eq!(task_state(Some(TaskState::OnTrack), false, 2), TaskState::Stalled);
+        assert_eq!(
+            task_state(Some(TaskState::OnTrack), false, 2),
+            TaskState::Stalled
+        );
         assert_eq!(task_state(None, false, 0), TaskState::NotStarted);
     }
 }

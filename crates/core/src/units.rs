@@ -100,7 +100,13 @@ const fn dept(
     full_name: &'static str,
     aliases: &'static [&'static str],
 ) -> SeedUnit {
-    SeedUnit { name, full_name, aliases, kind: UnitKind::Department, region_code: None }
+    SeedUnit {
+        name,
+        full_name,
+        aliases,
+        kind: UnitKind::Department,
+        region_code: None,
+    }
 }
 
 const fn body(
@@ -108,7 +114,13 @@ const fn body(
     full_name: &'static str,
     aliases: &'static [&'static str],
 ) -> SeedUnit {
-    SeedUnit { name, full_name, aliases, kind: UnitKind::Body, region_code: None }
+    SeedUnit {
+        name,
+        full_name,
+        aliases,
+        kind: UnitKind::Body,
+        region_code: None,
+    }
 }
 
 const fn zone(
@@ -116,15 +128,33 @@ const fn zone(
     full_name: &'static str,
     aliases: &'static [&'static str],
 ) -> SeedUnit {
-    SeedUnit { name, full_name, aliases, kind: UnitKind::Zone, region_code: None }
+    SeedUnit {
+        name,
+        full_name,
+        aliases,
+        kind: UnitKind::Zone,
+        region_code: None,
+    }
 }
 
 const fn town(name: &'static str, code: &'static str) -> SeedUnit {
-    SeedUnit { name, full_name: name, aliases: &[], kind: UnitKind::Town, region_code: Some(code) }
+    SeedUnit {
+        name,
+        full_name: name,
+        aliases: &[],
+        kind: UnitKind::Town,
+        region_code: Some(code),
+    }
 }
 
 const fn group(name: &'static str, aliases: &'static [&'static str]) -> SeedUnit {
-    SeedUnit { name, full_name: name, aliases, kind: UnitKind::Group, region_code: None }
+    SeedUnit {
+        name,
+        full_name: name,
+        aliases,
+        kind: UnitKind::Group,
+        region_code: None,
+    }
 }
 
 /// 象山县 (330225) registry as named by the 2017 plan, plus the bodies that feed its data.
@@ -132,23 +162,59 @@ pub const SEED_UNITS: &[SeedUnit] = &[
     SeedUnit {
         name: "县工业强县办",
         full_name: "象山县工业强县建设领导小组办公室",
-        aliases: &["工业强县办", "县工业强县建设领导小组办公室", "工业强县领导小组办公室"],
+        aliases: &[
+            "工业强县办",
+            "县工业强县建设领导小组办公室",
+            "工业强县领导小组办公室",
+        ],
         kind: UnitKind::Office,
         region_code: None,
     },
-    dept("县经信局", "象山县经济和信息化局", &["县经济和信息化局", "县经信委"]),
-    dept("县发改局", "象山县发展和改革局", &["县发展和改革局", "县发改委"]),
+    dept(
+        "县经信局",
+        "象山县经济和信息化局",
+        &["县经济和信息化局", "县经信委"],
+    ),
+    dept(
+        "县发改局",
+        "象山县发展和改革局",
+        &["县发展和改革局", "县发改委"],
+    ),
     dept("县科技局", "象山县科学技术局", &["县科学技术局"]),
     dept("县财政局", "象山县财政局", &[]),
     dept("县国土资源局", "象山县国土资源局", &["县国土局"]),
-    dept("县金融办", "象山县人民政府金融工作办公室", &["县政府金融办", "县金融工作办公室"]),
-    dept("县人社局", "象山县人力资源和社会保障局", &["县人力资源和社会保障局", "县人力社保局"]),
+    dept(
+        "县金融办",
+        "象山县人民政府金融工作办公室",
+        &["县政府金融办", "县金融工作办公室"],
+    ),
+    dept(
+        "县人社局",
+        "象山县人力资源和社会保障局",
+        &["县人力资源和社会保障局", "县人力社保局"],
+    ),
     dept("县招商局", "象山县招商局", &[]),
-    dept("县审管办", "象山县行政审批管理办公室", &["县行政审批管理办公室"]),
-    dept("县市场监管局", "象山县市场监督管理局", &["县市场监督管理局"]),
+    dept(
+        "县审管办",
+        "象山县行政审批管理办公室",
+        &["县行政审批管理办公室"],
+    ),
+    dept(
+        "县市场监管局",
+        "象山县市场监督管理局",
+        &["县市场监督管理局"],
+    ),
     dept("县环保局", "象山县环境保护局", &["县环境保护局"]),
-    dept("县住建局", "象山县住房和城乡建设局", &["县住房和城乡建设局"]),
-    dept("县安监局", "象山县安全生产监督管理局", &["县安全生产监督管理局"]),
+    dept(
+        "县住建局",
+        "象山县住房和城乡建设局",
+        &["县住房和城乡建设局"],
+    ),
+    dept(
+        "县安监局",
+        "象山县安全生产监督管理局",
+        &["县安全生产监督管理局"],
+    ),
     dept("县规划管理中心", "象山县规划管理中心", &[]),
     dept("县司法局", "象山县司法局", &[]),
     dept("县公安局", "象山县公安局", &[]),
@@ -162,7 +228,11 @@ pub const SEED_UNITS: &[SeedUnit] = &[
     dept("县海洋与渔业局", "象山县海洋与渔业局", &["县海渔局"]),
     dept("县人才服务中心", "象山县人才服务中心", &[]),
     dept("县委组织部", "中共象山县委组织部", &["县委组织部门"]),
-    dept("县人才办", "中共象山县委人才工作领导小组办公室", &["县委人才办"]),
+    dept(
+        "县人才办",
+        "中共象山县委人才工作领导小组办公室",
+        &["县委人才办"],
+    ),
     dept("县委政研室", "中共象山县委政策研究室", &["县委政策研究室"]),
     dept("县委政法委", "中共象山县委政法委员会", &["县委政法委员会"]),
     dept("县纪委", "中共象山县纪律检查委员会", &["县纪委监委"]),
@@ -171,13 +241,33 @@ pub const SEED_UNITS: &[SeedUnit] = &[
     body("县人民法院", "象山县人民法院", &["县法院"]),
     body("县人民检察院", "象山县人民检察院", &["县检察院"]),
     body("县消防大队", "象山县公安消防大队", &["县公安消防大队"]),
-    body("人行象山支行", "中国人民银行象山县支行", &["人民银行象山支行", "人行象山县支行"]),
-    body("县银监办", "中国银行业监督管理委员会象山监管办事处", &["象山银监办"]),
-    body("县工投集团", "象山县工业投资集团有限公司", &["县工业投资集团"]),
+    body(
+        "人行象山支行",
+        "中国人民银行象山县支行",
+        &["人民银行象山支行", "人行象山县支行"],
+    ),
+    body(
+        "县银监办",
+        "中国银行业监督管理委员会象山监管办事处",
+        &["象山银监办"],
+    ),
+    body(
+        "县工投集团",
+        "象山县工业投资集团有限公司",
+        &["县工业投资集团"],
+    ),
     body("县供电公司", "国网浙江象山县供电公司", &["象山供电公司"]),
-    zone("县经济开发区", "象山经济开发区", &["象山经济开发区", "县开发区"]),
+    zone(
+        "县经济开发区",
+        "象山经济开发区",
+        &["象山经济开发区", "县开发区"],
+    ),
     zone("象保合作区", "宁波象保合作区", &["宁波象保合作区"]),
-    zone("浙台经贸合作区", "浙台(象山石浦)经贸合作区", &["浙台(象山石浦)经贸合作区"]),
+    zone(
+        "浙台经贸合作区",
+        "浙台(象山石浦)经贸合作区",
+        &["浙台(象山石浦)经贸合作区"],
+    ),
     zone("海经区", "象山海洋经济开发区", &[]),
     town("丹东街道", "330225001"),
     town("丹西街道", "330225002"),
@@ -197,9 +287,15 @@ pub const SEED_UNITS: &[SeedUnit] = &[
     town("黄避岙乡", "330225202"),
     town("茅洋乡", "330225203"),
     town("高塘岛乡", "330225204"),
-    group("各镇乡街道", &["各镇乡(街道)", "各镇(乡)街道", "各镇乡、街道", "各镇乡"]),
+    group(
+        "各镇乡街道",
+        &["各镇乡(街道)", "各镇(乡)街道", "各镇乡、街道", "各镇乡"],
+    ),
     group("各涉企部门", &["涉企部门"]),
-    group("工业强县领导小组成员单位", &["领导小组成员单位", "工业强县建设领导小组成员单位"]),
+    group(
+        "工业强县领导小组成员单位",
+        &["领导小组成员单位", "工业强县建设领导小组成员单位"],
+    ),
 ];
 
 /// 象山县's 6-digit GB/T 2260 code.
@@ -223,7 +319,10 @@ mod tests {
 
     #[test]
     fn eighteen_towns_with_county_codes() {
-        let towns: Vec<_> = SEED_UNITS.iter().filter(|u| u.kind == UnitKind::Town).collect();
+        let towns: Vec<_> = SEED_UNITS
+            .iter()
+            .filter(|u| u.kind == UnitKind::Town)
+            .collect();
         assert_eq!(towns.len(), 18);
         for t in towns {
             let code = t.region_code.expect("town has a code");

@@ -16,8 +16,8 @@ pub mod registry;
 use qx_core::access::{Actor, Role};
 use qx_core::codes::CreditCode;
 use qx_core::password;
-use qx_store::enterprises::{insert_enterprise, NewEnterprise};
-use qx_store::users::{insert_user, NewUser};
+use qx_store::enterprises::{NewEnterprise, insert_enterprise};
+use qx_store::users::{NewUser, insert_user};
 use qx_store::{AuditEntry, Store, StoreError};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -43,7 +43,10 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions { seed: 2017, password: None }
+        DemoOptions {
+            seed: 2017,
+            password: None,
+        }
     }
 }
 
@@ -62,7 +65,9 @@ pub struct DemoAccount {
 /// Refuses to touch a database that already has users.
 pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>, DemoError> {
     if store.count_users().await? > 0 {
-        return Err(DemoError::Data("数据库中已有用户, 不能载入演示数据 (database already has users)".into()));
+        return Err(DemoError::Data(
+            "数据库中已有用户, 不能载入演示数据 (database already has users)".into(),
+        ));
     }
     let actor = Actor::system();
     let units = registry::seed_registry(store).await?;
@@ -97,39 +102,124 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
         .find(|u| u.kind == "office")
         .ok_or_else(|| DemoError::Data("registry has no office".into()))?;
     let mut plans: Vec<(NewUser, String)> = Vec::new();
-    let mut push = |username: String, display_name: String, role: Role, unit_id: Option<i64>, enterprise_id: Option<i64>, belongs: String, rng: &mut ChaCha8Rng| {
-        let phone = format!("1{}{:08}", [3, 5, 8][rng.random_range(0..3)], rng.random_range(0..100_000_000u32));
+    let mut push = |username: String,
+                    display_name: String,
+                    role: Role,
+                    unit_id: Option<i64>,
+                    enterprise_id: Option<i64>,
+                    belongs: String,
+                    rng: &mut ChaCha8Rng| {
+        let phone = format!(
+            "1{}{:08}",
+            [3, 5, 8][rng.random_range(0..3)],
+            rng.random_range(0..100_000_000u32)
+        );
         plans.push((
-            NewUser { username, display_name, role, unit_id, enterprise_id, phone, password_hash: String::new() },
+            NewUser {
+                username,
+                display_name,
+                role,
+                unit_id,
+                enterprise_id,
+                phone,
+                password_hash: String::new(),
+            },
             belongs,
         ));
     };
-    push("admin".into(), people::name(&mut rng), Role::Admin, Some(office.id), None, office.name.clone(), &mut rng);
-    push("office2".into(), people::name(&mut rng), Role::Admin, Some(office.id), None, office.name.clone(), &mut rng);
-    push("leader".into(), people::name(&mut rng), Role::Leader, Some(office.id), None, "县领导".into(), &mut rng);
-    push("leader2".into(), people::name(&mut rng), Role::Leader, Some(office.id), None, "县领导".into(), &mut rng);
-    for u in units.iter().filter(|u| !matches!(u.kind.as_str(), "office" | "group" | "enterprise")) {
-        let n = if u.kind == "department" && rng.random_bool(0.4) { 2 } else { 1 };
+    push(
+        "admin".into(),
+        people::name(&mut rng),
+        Role::Admin,
+        Some(office.id),
+        None,
+        office.name.clone(),
+        &mut rng,
+    );
+    push(
+        "office2".into(),
+        people::name(&mut rng),
+        Role::Admin,
+        Some(office.id),
+        None,
+        office.name.clone(),
+        &mut rng,
+    );
+    push(
+        "leader".into(),
+        people::name(&mut rng),
+        Role::Leader,
+        Some(office.id),
+        None,
+        "县领导".into(),
+        &mut rng,
+    );
+    push(
+        "leader2".into(),
+        people::name(&mut rng),
+        Role::Leader,
+        Some(office.id),
+        None,
+        "县领导".into(),
+        &mut rng,
+    );
+    for u in units
+        .iter()
+        .filter(|u| !matches!(u.kind.as_str(), "office" | "group" | "enterprise"))
+    {
+        let n = if u.kind == "department" && rng.random_bool(0.4) {
+            2
+        } else {
+            1
+        };
         for k in 1..=n {
-            push(format!("{}{k}", u.slug), people::name(&mut rng), Role::Unit, Some(u.id), None, u.name.clone(), &mut rng);
+            push(
+                format!("{}{k}", u.slug),
+                people::name(&mut rng),
+                Role::Unit,
+                Some(u.id),
+                None,
+                u.name.clone(),
+                &mut rng,
+            );
         }
     }
     for (i, (id, e)) in enterprises.iter().enumerate() {
-        push(format!("qy{:02}", i + 1), people::name(&mut rng), Role::Enterprise, None, Some(*id), e.name.clone(), &mut rng);
+        push(
+            format!("qy{:02}", i + 1),
+            people::name(&mut rng),
+            Role::Enterprise,
+            None,
+            Some(*id),
+            e.name.clone(),
+            &mut rng,
+        );
     }
 
     // Hashing ~100 passwords with argon2 is the slow part: spread it over the cores.
     let passwords: Vec<String> = plans
         .iter()
-        .map(|_| opts.password.clone().unwrap_or_else(|| password::random_secret()[..12].to_string() + "A!"))
+        .map(|_| {
+            opts.password
+                .clone()
+                .unwrap_or_else(|| password::random_secret()[..12].to_string() + "A!")
+        })
         .collect();
-    let hashes: Vec<Result<String, password::HashError>> =
-        passwords.par_iter().map(|p| password::hash_password(p)).collect();
+    let hashes: Vec<Result<String, password::HashError>> = passwords
+        .par_iter()
+        .map(|p| password::hash_password(p))
+        .collect();
     let mut tx = store.begin().await?;
-    for ((mut user, belongs), (pw, hash)) in plans.into_iter().zip(passwords.into_iter().zip(hashes)) {
+    for ((mut user, belongs), (pw, hash)) in
+        plans.into_iter().zip(passwords.into_iter().zip(hashes))
+    {
         user.password_hash = hash.map_err(|e| DemoError::Data(e.to_string()))?;
         let id = insert_user(&mut tx, &user).await?;
-        qx_store::audit::append(&mut tx, AuditEntry::new(&actor, "user.create", "user", id).after(&user)).await?;
+        qx_store::audit::append(
+            &mut tx,
+            AuditEntry::new(&actor, "user.create", "user", id).after(&user),
+        )
+        .await?;
         accounts.push(DemoAccount {
             username: user.username,
             password: pw,
@@ -155,7 +245,8 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     Store::put_setting(&mut tx, DEMO_MARKER, &opts.seed.to_string()).await?;
     qx_store::audit::append(
         &mut tx,
-        AuditEntry::new(&actor, "demo.seed", "settings", DEMO_MARKER).after(serde_json::json!({"seed": opts.seed})),
+        AuditEntry::new(&actor, "demo.seed", "settings", DEMO_MARKER)
+            .after(serde_json::json!({"seed": opts.seed})),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;

@@ -7,15 +7,17 @@ use qx_core::access::{Actor, Role};
 use qx_core::calendar::WorkCalendar;
 use qx_core::indicator::IndicatorKind;
 use qx_core::period::Period;
-use qx_store::monitoring::SubmissionInput;
 use qx_store::Store;
+use qx_store::monitoring::SubmissionInput;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
 
 /// Share of a year's industrial total typically reached by the end of each month (Spring
 /// Festival makes January–February light; December heavy).
-const SEASON: [f64; 12] = [0.055, 0.11, 0.19, 0.27, 0.35, 0.44, 0.52, 0.60, 0.69, 0.78, 0.87, 1.0];
+const SEASON: [f64; 12] = [
+    0.055, 0.11, 0.19, 0.27, 0.35, 0.44, 0.52, 0.60, 0.69, 0.78, 0.87, 1.0,
+];
 
 /// Units whose figures trail (so the dashboard has something to say) and how far.
 const LAGGING: &[(&str, f64)] = &[
@@ -32,7 +34,9 @@ const LATE_UNITS: &[&str] = &["县招商局", "墙头镇", "县人社局", "高�
 
 fn ts(date: time::Date, hour: u8) -> i64 {
     let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    date.with_hms(hour, 30, 0).map(|d| d.assume_offset(offset).unix_timestamp()).unwrap_or(0)
+    date.with_hms(hour, 30, 0)
+        .map(|d| d.assume_offset(offset).unix_timestamp())
+        .unwrap_or(0)
 }
 
 fn progress_text(rng: &mut ChaCha8Rng, title: &str, month: u8, status: &str) -> String {
@@ -40,12 +44,29 @@ fn progress_text(rng: &mut ChaCha8Rng, title: &str, month: u8, status: &str) -> 
     match status {
         "done" => format!("{short}已完成, 相关材料已归档。"),
         "behind" => {
-            let why = ["受用地指标影响, 进度慢于计划", "资金尚未完全到位", "前期审批手续仍在办理", "企业意向有所变化, 正在重新对接"];
-            format!("{short}: {}, 正协调推进。", why[rng.random_range(0..why.len())])
+            let why = [
+                "受用地指标影响, 进度慢于计划",
+                "资金尚未完全到位",
+                "前期审批手续仍在办理",
+                "企业意向有所变化, 正在重新对接",
+            ];
+            format!(
+                "{short}: {}, 正协调推进。",
+                why[rng.random_range(0..why.len())]
+            )
         }
         _ => {
-            let steps = ["已召开专题会议部署", "已完成方案起草并征求意见", "已走访企业", "正按计划推进", "已完成阶段性任务"];
-            format!("{month}月: {short}{}。", steps[rng.random_range(0..steps.len())])
+            let steps = [
+                "已召开专题会议部署",
+                "已完成方案起草并征求意见",
+                "已走访企业",
+                "正按计划推进",
+                "已完成阶段性任务",
+            ];
+            format!(
+                "{month}月: {short}{}。",
+                steps[rng.random_range(0..steps.len())]
+            )
         }
     }
 }
@@ -73,7 +94,17 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
         .into_iter()
         .filter_map(|(unit, id)| {
             let u = users.iter().find(|x| x.id == id)?;
-            Some((unit, Actor { user_id: u.id, username: u.username.clone(), role: Role::Unit, unit_id: Some(unit), enterprise_id: None, ip: String::new() }))
+            Some((
+                unit,
+                Actor {
+                    user_id: u.id,
+                    username: u.username.clone(),
+                    role: Role::Unit,
+                    unit_id: Some(unit),
+                    enterprise_id: None,
+                    ip: String::new(),
+                },
+            ))
         })
         .collect();
 
@@ -95,47 +126,80 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
         let target: f64 = i.target_value.parse().unwrap_or(0.0);
         let ly_total = target * rng.random_range(0.8..0.95);
         for (m, share) in SEASON.iter().enumerate() {
-            store.set_baseline(&system, i.id, (m + 1) as i64, &format!("{:.2}", ly_total * share)).await?;
+            store
+                .set_baseline(
+                    &system,
+                    i.id,
+                    (m + 1) as i64,
+                    &format!("{:.2}", ly_total * share),
+                )
+                .await?;
         }
     }
 
     let mut cal = WorkCalendar::weekends_only();
-    for y in qx_core::calendar::OFFICIAL_CALENDARS.iter().filter(|y| y.year == year) {
-        cal.add_year(y.year, y.holiday_dates(), y.makeup_workdays.iter().copied()).map_err(|e| DemoError::Data(e.to_string()))?;
+    for y in qx_core::calendar::OFFICIAL_CALENDARS
+        .iter()
+        .filter(|y| y.year == year)
+    {
+        cal.add_year(y.year, y.holiday_dates(), y.makeup_workdays.iter().copied())
+            .map_err(|e| DemoError::Data(e.to_string()))?;
     }
     let tasks_all = store.plan_tasks(&system, plan_id).await?;
     let progress = store.period_progress_units(plan_id).await?;
     // A few tasks stall mid-year and a few finish early.
-    let stalled: Vec<i64> = tasks_all.iter().filter(|_| rng.random_bool(0.06)).map(|t| t.task.id).collect();
+    let stalled: Vec<i64> = tasks_all
+        .iter()
+        .filter(|_| rng.random_bool(0.06))
+        .map(|t| t.task.id)
+        .collect();
 
     for month in 1..=11u8 {
         let period = Period::new_month(year, month).map_err(|e| DemoError::Data(e.to_string()))?;
-        let due = cal.add_working_days(period.last_day(), 5).unwrap_or(period.last_day());
-        let period_id = store.open_period(&office, plan_id, &period, &due.to_string()).await?;
+        let due = cal
+            .add_working_days(period.last_day(), 5)
+            .unwrap_or(period.last_day());
+        let period_id = store
+            .open_period(&office, plan_id, &period, &due.to_string())
+            .await?;
         for &unit_id in &progress {
-            let Some(actor) = liaison.get(&unit_id) else { continue };
+            let Some(actor) = liaison.get(&unit_id) else {
+                continue;
+            };
             let name = unit_name.get(&unit_id).cloned().unwrap_or_default();
             // November is still open: some units have not reported yet.
             if month == 11 && rng.random_bool(0.12) {
                 continue;
             }
             let mut input = SubmissionInput::default();
-            for i in indicators.iter().filter(|i| i.lead_unit_id == Some(unit_id)) {
+            for i in indicators
+                .iter()
+                .filter(|i| i.lead_unit_id == Some(unit_id))
+            {
                 let kind = IndicatorKind::parse(&i.kind).unwrap_or(IndicatorKind::CumulativeCount);
                 let target: f64 = i.target_value.parse().unwrap_or(0.0);
                 let p = pace[&i.id];
                 let m = usize::from(month);
                 let value = match kind {
                     IndicatorKind::CumulativeCount => (target * p * SEASON[m - 1]).round().max(0.0),
-                    IndicatorKind::Amount => target * p * SEASON[m - 1] * rng.random_range(0.97..1.03),
-                    IndicatorKind::GrowthRate => target * p + rng.random_range(0.0..0.6) - if month <= 2 { 1.5 } else { 0.0 },
+                    IndicatorKind::Amount => {
+                        target * p * SEASON[m - 1] * rng.random_range(0.97..1.03)
+                    }
+                    IndicatorKind::GrowthRate => {
+                        target * p + rng.random_range(0.0..0.6) - if month <= 2 { 1.5 } else { 0.0 }
+                    }
                     IndicatorKind::Share => (target * p.min(1.0)).min(100.0),
                     IndicatorKind::Milestone => (f64::from(month) / 12.0 * 100.0 * p).min(100.0),
                     IndicatorKind::LowerIsBetter => target * rng.random_range(0.85..1.02),
                 };
-                input.values.push((i.id, format!("{value:.2}"), String::new()));
+                input
+                    .values
+                    .push((i.id, format!("{value:.2}"), String::new()));
             }
-            for t in tasks_all.iter().filter(|t| t.units.iter().any(|(u, _)| *u == unit_id)) {
+            for t in tasks_all
+                .iter()
+                .filter(|t| t.units.iter().any(|(u, _)| *u == unit_id))
+            {
                 let lead = t.units.iter().any(|(u, r)| *u == unit_id && r == "lead");
                 let status = if stalled.contains(&t.task.id) && month >= 6 {
                     "on_track"
@@ -149,7 +213,10 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                     "on_track"
                 };
                 let text = if stalled.contains(&t.task.id) && month >= 6 {
-                    format!("{}: 前期工作已完成, 等待上级批复。", t.task.title.chars().take(14).collect::<String>())
+                    format!(
+                        "{}: 前期工作已完成, 等待上级批复。",
+                        t.task.title.chars().take(14).collect::<String>()
+                    )
                 } else if lead {
                     progress_text(rng, &t.task.title, month, status)
                 } else {
@@ -157,15 +224,30 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                 };
                 input.tasks.push((t.task.id, text, status.to_string()));
             }
-            let sub = store.save_submission(actor, period_id, unit_id, &input, true).await?;
+            let sub = store
+                .save_submission(actor, period_id, unit_id, &input, true)
+                .await?;
             let late = LATE_UNITS.contains(&name.as_str()) && rng.random_bool(0.5);
             let submitted = if late {
-                ts(cal.add_working_days(due, rng.random_range(1..4)).unwrap_or(due), 16)
+                ts(
+                    cal.add_working_days(due, rng.random_range(1..4))
+                        .unwrap_or(due),
+                    16,
+                )
             } else {
-                ts(cal.add_working_days(period.last_day(), rng.random_range(1..5)).unwrap_or(due), 10)
+                ts(
+                    cal.add_working_days(period.last_day(), rng.random_range(1..5))
+                        .unwrap_or(due),
+                    10,
+                )
             };
-            let review_day = time::OffsetDateTime::from_unix_timestamp(submitted).map(|d| d.date()).unwrap_or(due);
-            let reviewed = ts(cal.add_working_days(review_day, 1).unwrap_or(review_day), 15);
+            let review_day = time::OffsetDateTime::from_unix_timestamp(submitted)
+                .map(|d| d.date())
+                .unwrap_or(due);
+            let reviewed = ts(
+                cal.add_working_days(review_day, 1).unwrap_or(review_day),
+                15,
+            );
             // November: the office is still working through the pile.
             let (approve, returned) = match month {
                 11 if rng.random_bool(0.35) => (false, false),
@@ -175,9 +257,23 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
             if approve {
                 store.review_submission(&office, sub, true, "").await?;
             } else if returned {
-                store.review_submission(&office, sub, false, "请补充说明本月数据与上月差异较大的原因。").await?;
+                store
+                    .review_submission(
+                        &office,
+                        sub,
+                        false,
+                        "请补充说明本月数据与上月差异较大的原因。",
+                    )
+                    .await?;
             }
-            store.set_submission_times(&system, sub, submitted, (approve || returned).then_some(reviewed)).await?;
+            store
+                .set_submission_times(
+                    &system,
+                    sub,
+                    submitted,
+                    (approve || returned).then_some(reviewed),
+                )
+                .await?;
         }
     }
     Ok(())

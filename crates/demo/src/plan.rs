@@ -10,13 +10,25 @@ pub const SEED_PLAN_FILE: &str = "xiangshan-2017-plan.txt";
 
 /// Imports and publishes the seed plan as the office; returns its id.
 pub async fn seed(store: &Store, office: &Actor) -> Result<i64, crate::DemoError> {
-    let imported = qx_app::plan_import::import_document(store, office, SEED_PLAN.as_bytes(), SEED_PLAN_FILE)
-        .await
-        .map_err(|e| crate::DemoError::Data(format!("seed plan: {e}")))?;
+    let imported =
+        qx_app::plan_import::import_document(store, office, SEED_PLAN.as_bytes(), SEED_PLAN_FILE)
+            .await
+            .map_err(|e| crate::DemoError::Data(format!("seed plan: {e}")))?;
     // The office sets 时间节点 on some tasks during review, as a real office would.
     let items = store.plan_items(office, imported.plan_id).await?;
-    for (n, (item, units)) in items.iter().filter(|(_, u)| !u.is_empty()).enumerate().filter(|(n, _)| n % 8 == 3) {
-        let names = |role: &str| units.iter().filter(|u| u.role == role).map(|u| u.name.clone()).collect::<Vec<_>>();
+    for (n, (item, units)) in items
+        .iter()
+        .filter(|(_, u)| !u.is_empty())
+        .enumerate()
+        .filter(|(n, _)| n % 8 == 3)
+    {
+        let names = |role: &str| {
+            units
+                .iter()
+                .filter(|u| u.role == role)
+                .map(|u| u.name.clone())
+                .collect::<Vec<_>>()
+        };
         let edit = qx_store::plans::ItemEdit {
             heading: item.heading.clone(),
             text: item.text.clone(),
@@ -24,7 +36,9 @@ pub async fn seed(store: &Store, office: &Actor) -> Result<i64, crate::DemoError
             lead: names("lead"),
             support: names("support"),
         };
-        store.update_plan_item(office, imported.plan_id, item.id, &edit).await?;
+        store
+            .update_plan_item(office, imported.plan_id, item.id, &edit)
+            .await?;
     }
     store.publish_plan(office, imported.plan_id).await?;
     Ok(imported.plan_id)

@@ -5,8 +5,8 @@
 use qx_core::access::Actor;
 use qx_core::calendar::OFFICIAL_CALENDARS;
 use qx_core::units::{SEED_UNITS, UnitKind};
-use qx_store::calendar::{upsert_calendar_day, CalendarDay};
-use qx_store::units::{insert_unit, NewUnit, Unit};
+use qx_store::calendar::{CalendarDay, upsert_calendar_day};
+use qx_store::units::{NewUnit, Unit, insert_unit};
 use qx_store::{AuditEntry, Store, StoreError};
 
 /// Login-name stems (pinyin initials) for the registry's units.
@@ -101,7 +101,11 @@ pub async fn seed_registry(store: &Store) -> Result<Vec<Unit>, StoreError> {
             sort_order: (kind_rank(seed.kind) * 100 + i) as i64,
         };
         let id = insert_unit(&mut tx, &unit).await?;
-        qx_store::audit::append(&mut tx, AuditEntry::new(&actor, "unit.create", "unit", id).after(&unit)).await?;
+        qx_store::audit::append(
+            &mut tx,
+            AuditEntry::new(&actor, "unit.create", "unit", id).after(&unit),
+        )
+        .await?;
     }
     tx.commit().await?;
     store.list_units().await

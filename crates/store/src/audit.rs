@@ -23,7 +23,12 @@ pub struct AuditEntry<'a> {
 }
 
 impl<'a> AuditEntry<'a> {
-    pub fn new(actor: &'a Actor, action: &'a str, entity: &'a str, entity_id: impl ToString) -> Self {
+    pub fn new(
+        actor: &'a Actor,
+        action: &'a str,
+        entity: &'a str,
+        entity_id: impl ToString,
+    ) -> Self {
         AuditEntry {
             actor,
             action,
@@ -207,7 +212,9 @@ impl Store {
                 return Ok(bad("sequence gap: an entry was removed or inserted"));
             }
             if rec.prev_hash != expected_prev {
-                return Ok(bad("link broken: prev_hash does not match the entry before"));
+                return Ok(bad(
+                    "link broken: prev_hash does not match the entry before",
+                ));
             }
             if rec.compute_hash() != rec.hash {
                 return Ok(bad("content changed: hash does not match the entry"));
@@ -227,7 +234,11 @@ impl Store {
                 reason: Some("the newest entries were removed (head does not match)".into()),
             });
         }
-        Ok(AuditVerification { entries: count, first_bad_seq: None, reason: None })
+        Ok(AuditVerification {
+            entries: count,
+            first_bad_seq: None,
+            reason: None,
+        })
     }
 }
 

@@ -18,7 +18,10 @@ impl Store {
         match self.engine() {
             Engine::Sqlite => {
                 let target = out.to_string_lossy().into_owned();
-                sqlx::query("VACUUM INTO $1").bind(target).execute(self.pool()).await?;
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target)
+                    .execute(self.pool())
+                    .await?;
                 Ok(())
             }
             Engine::Postgres => {

@@ -1,6 +1,6 @@
 //! The working-day calendar table (放假 and 调休上班 days), editable by the office.
 
-use crate::audit::{append, AuditEntry};
+use crate::audit::{AuditEntry, append};
 use crate::{Result, Store, StoreError};
 use qx_core::access::Actor;
 use serde::Serialize;
@@ -31,9 +31,11 @@ impl Store {
 
     /// All special days (to build a working-day calendar in memory).
     pub async fn all_calendar_days(&self) -> Result<Vec<CalendarDay>> {
-        Ok(sqlx::query_as("SELECT day, kind, name, source FROM calendar_days ORDER BY day")
-            .fetch_all(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT day, kind, name, source FROM calendar_days ORDER BY day")
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// Sets or replaces one day; audited. Office only.
@@ -42,14 +44,19 @@ impl Store {
             return Err(StoreError::Forbidden("只有办公室可以维护工作日历".into()));
         }
         if day.kind != "holiday" && day.kind != "workday" {
-            return Err(StoreError::Invalid(format!("类型必须是 holiday 或 workday, 实际为 {:?}", day.kind)));
+            return Err(StoreError::Invalid(format!(
+                "类型必须是 holiday 或 workday, 实际为 {:?}",
+                day.kind
+            )));
         }
         let before = self.calendar_day(&day.day).await?;
         let mut tx = self.begin().await?;
         upsert_calendar_day(&mut tx, day).await?;
         append(
             &mut tx,
-            AuditEntry::new(actor, "calendar.set", "calendar_day", &day.day).before(before).after(day),
+            AuditEntry::new(actor, "calendar.set", "calendar_day", &day.day)
+                .before(before)
+                .after(day),
         )
         .await?;
         tx.commit().await?;
@@ -66,18 +73,26 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("日历 {date}")))?;
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM calendar_days WHERE day = $1").bind(date).execute(&mut *tx).await?;
-        append(&mut tx, AuditEntry::new(actor, "calendar.delete", "calendar_day", date).before(before))
+        sqlx::query("DELETE FROM calendar_days WHERE day = $1")
+            .bind(date)
+            .execute(&mut *tx)
             .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "calendar.delete", "calendar_day", date).before(before),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn calendar_day(&self, date: &str) -> Result<Option<CalendarDay>> {
-        Ok(sqlx::query_as("SELECT day, kind, name, source FROM calendar_days WHERE day = $1")
-            .bind(date)
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT day, kind, name, source FROM calendar_days WHERE day = $1")
+                .bind(date)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 }
 

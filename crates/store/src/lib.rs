@@ -73,9 +73,8 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the embedded database in `dir/qx.db`.
     pub async fn open_data_dir(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError::Invalid(format!("无法创建数据目录 {}: {e}", dir.display()))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Invalid(format!("无法创建数据目录 {}: {e}", dir.display())))?;
         let path = dir.join("qx.db");
         Self::connect(&format!("sqlite://{}?mode=rwc", path.display())).await
     }

@@ -5,7 +5,7 @@
 //! returns it with a comment; nobody approves their own submission. A correction after approval
 //! is a new revision that supersedes the old one, so history keeps every figure ever approved.
 
-use crate::audit::{append, AuditEntry};
+use crate::audit::{AuditEntry, append};
 use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
 use qx_core::period::Period;
@@ -93,16 +93,27 @@ pub const TASK_STATUSES: [&str; 4] = ["not_started", "on_track", "behind", "done
 
 impl Store {
     /// Opens a reporting window (office only); audited.
-    pub async fn open_period(&self, actor: &Actor, plan_id: i64, period: &Period, due_on: &str) -> Result<i64> {
+    pub async fn open_period(
+        &self,
+        actor: &Actor,
+        plan_id: i64,
+        period: &Period,
+        due_on: &str,
+    ) -> Result<i64> {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden("只有办公室可以开启报送期".into()));
         }
         let plan = self.get_plan(actor, plan_id).await?;
         if plan.status != "published" {
-            return Err(StoreError::Invalid("只能为已发布的方案开启报送 (publish the plan first)".into()));
+            return Err(StoreError::Invalid(
+                "只能为已发布的方案开启报送 (publish the plan first)".into(),
+            ));
         }
         if i64::from(period.year()) != plan.year {
-            return Err(StoreError::Invalid(format!("报送期 {period} 不在方案年度 {} 内", plan.year)));
+            return Err(StoreError::Invalid(format!(
+                "报送期 {period} 不在方案年度 {} 内",
+                plan.year
+            )));
         }
         let mut tx = self.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
@@ -143,7 +154,11 @@ impl Store {
     }
 
     /// Indicators a unit reports (those it leads) in a plan.
-    pub async fn unit_indicators(&self, plan_id: i64, unit_id: i64) -> Result<Vec<crate::plans::Indicator>> {
+    pub async fn unit_indicators(
+        &self,
+        plan_id: i64,
+        unit_id: i64,
+    ) -> Result<Vec<crate::plans::Indicator>> {
         Ok(sqlx::query_as(
             "SELECT id, plan_id, ordinal, level, section, name, text, unit, target_value, target_max, comparator, kind, lead_unit_id, profile, frequency
              FROM indicators WHERE plan_id = $1 AND lead_unit_id = $2 ORDER BY ordinal",
@@ -155,7 +170,11 @@ impl Store {
     }
 
     /// Tasks a unit leads or supports, with its role.
-    pub async fn unit_tasks(&self, plan_id: i64, unit_id: i64) -> Result<Vec<(crate::plans::Task, String)>> {
+    pub async fn unit_tasks(
+        &self,
+        plan_id: i64,
+        unit_id: i64,
+    ) -> Result<Vec<(crate::plans::Task, String)>> {
         let rows: Vec<(i64, i64, String, String, String, String, i64, String)> = sqlx::query_as(
             "SELECT t.id, t.plan_id, t.number, t.title, t.text, t.deadline, t.ordinal, tu.role
              FROM tasks t JOIN task_units tu ON tu.task_id = t.id WHERE t.plan_id = $1 AND tu.unit_id = $2 ORDER BY t.ordinal",
@@ -166,14 +185,31 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, plan_id, number, title, text, deadline, ordinal, role)| {
-                (crate::plans::Task { id, plan_id, number, title, text, deadline, ordinal }, role)
-            })
+            .map(
+                |(id, plan_id, number, title, text, deadline, ordinal, role)| {
+                    (
+                        crate::plans::Task {
+                            id,
+                            plan_id,
+                            number,
+                            title,
+                            text,
+                            deadline,
+                            ordinal,
+                        },
+                        role,
+                    )
+                },
+            )
             .collect())
     }
 
     /// The unit's latest submission for a period (any status), if any.
-    pub async fn latest_submission(&self, period_id: i64, unit_id: i64) -> Result<Option<Submission>> {
+    pub async fn latest_submission(
+        &self,
+        period_id: i64,
+        unit_id: i64,
+    ) -> Result<Option<Submission>> {
         Ok(sqlx::query_as(
             "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
              FROM submissions WHERE period_id = $1 AND unit_id = $2 ORDER BY revision DESC LIMIT 1",
@@ -185,7 +221,12 @@ impl Store {
     }
 
     /// Every revision of a unit's submission for a period, newest first (scoped).
-    pub async fn submission_history(&self, actor: &Actor, period_id: i64, unit_id: i64) -> Result<Vec<Submission>> {
+    pub async fn submission_history(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+    ) -> Result<Vec<Submission>> {
         if !actor.can_read_unit(unit_id) {
             return Err(StoreError::NotFound(format!("单位 {unit_id} 的报送")));
         }
@@ -211,19 +252,31 @@ impl Store {
         // Leaders and the office see drafts only once submitted: a unit's draft is its own.
         let visible = actor.can_write_unit(s.unit_id) && actor.role == Role::Unit
             || (actor.reads_all() && s.status != "draft");
-        if visible { Ok(s) } else { Err(StoreError::NotFound(format!("报送 {id}"))) }
+        if visible {
+            Ok(s)
+        } else {
+            Err(StoreError::NotFound(format!("报送 {id}")))
+        }
     }
 
-    pub async fn submission_values(&self, actor: &Actor, id: i64) -> Result<(Vec<ReportedValue>, Vec<TaskReport>)> {
+    pub async fn submission_values(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(Vec<ReportedValue>, Vec<TaskReport>)> {
         self.get_submission(actor, id).await?;
-        let values = sqlx::query_as("SELECT indicator_id, value, note FROM indicator_values WHERE submission_id = $1")
-            .bind(id)
-            .fetch_all(self.pool())
-            .await?;
-        let tasks = sqlx::query_as("SELECT task_id, progress, status FROM task_reports WHERE submission_id = $1")
-            .bind(id)
-            .fetch_all(self.pool())
-            .await?;
+        let values = sqlx::query_as(
+            "SELECT indicator_id, value, note FROM indicator_values WHERE submission_id = $1",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        let tasks = sqlx::query_as(
+            "SELECT task_id, progress, status FROM task_reports WHERE submission_id = $1",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
         Ok((values, tasks))
     }
 
@@ -239,11 +292,16 @@ impl Store {
         submit: bool,
     ) -> Result<i64> {
         if !actor.can_write_unit(unit_id) {
-            return Err(StoreError::Forbidden(format!("不能代其他单位报送 (unit {unit_id})")));
+            return Err(StoreError::Forbidden(format!(
+                "不能代其他单位报送 (unit {unit_id})"
+            )));
         }
         let period = self.get_period(period_id).await?;
         if period.status != "open" {
-            return Err(StoreError::Conflict(format!("报送期 {} 已关闭", period.period)));
+            return Err(StoreError::Conflict(format!(
+                "报送期 {} 已关闭",
+                period.period
+            )));
         }
         let indicators: HashMap<i64, String> = self
             .unit_indicators(period.plan_id, unit_id)
@@ -251,12 +309,18 @@ impl Store {
             .into_iter()
             .map(|i| (i.id, i.name))
             .collect();
-        let tasks: HashMap<i64, String> =
-            self.unit_tasks(period.plan_id, unit_id).await?.into_iter().map(|(t, _)| (t.id, t.number)).collect();
+        let tasks: HashMap<i64, String> = self
+            .unit_tasks(period.plan_id, unit_id)
+            .await?
+            .into_iter()
+            .map(|(t, _)| (t.id, t.number))
+            .collect();
         let mut problems = Vec::new();
         for (id, value, _) in &input.values {
             let Some(name) = indicators.get(id) else {
-                problems.push(format!("指标 {id} 不由本单位报送 (not this unit's indicator)"));
+                problems.push(format!(
+                    "指标 {id} 不由本单位报送 (not this unit's indicator)"
+                ));
                 continue;
             };
             if let Err(e) = check_value(value) {
@@ -280,24 +344,35 @@ impl Store {
         let now = crate::now();
         let (id, before) = match &latest {
             Some(s) if s.status == "approved" => {
-                return Err(StoreError::Conflict("该期报送已审核锁定; 如需更正请发起更正 (approved submissions are locked)".into()));
+                return Err(StoreError::Conflict(
+                    "该期报送已审核锁定; 如需更正请发起更正 (approved submissions are locked)"
+                        .into(),
+                ));
             }
             Some(s) if s.status == "submitted" => {
-                return Err(StoreError::Conflict("已提交待审核, 不能再修改 (already submitted)".into()));
+                return Err(StoreError::Conflict(
+                    "已提交待审核, 不能再修改 (already submitted)".into(),
+                ));
             }
             Some(s) if s.status == "draft" || s.status == "returned" => (s.id, Some(s.clone())),
             Some(s) => {
-                let id = insert_submission(&mut tx, period_id, unit_id, s.revision + 1, now).await?;
+                let id =
+                    insert_submission(&mut tx, period_id, unit_id, s.revision + 1, now).await?;
                 (id, None)
             }
-            None => (insert_submission(&mut tx, period_id, unit_id, 1, now).await?, None),
+            None => (
+                insert_submission(&mut tx, period_id, unit_id, 1, now).await?,
+                None,
+            ),
         };
         for (indicator_id, value, note) in &input.values {
-            sqlx::query("DELETE FROM indicator_values WHERE submission_id = $1 AND indicator_id = $2")
-                .bind(id)
-                .bind(indicator_id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "DELETE FROM indicator_values WHERE submission_id = $1 AND indicator_id = $2",
+            )
+            .bind(id)
+            .bind(indicator_id)
+            .execute(&mut *tx)
+            .await?;
             if !value.trim().is_empty() {
                 sqlx::query("INSERT INTO indicator_values (submission_id, indicator_id, value, note) VALUES ($1, $2, $3, $4)")
                     .bind(id)
@@ -335,26 +410,49 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let action = if submit { "submission.submit" } else { "submission.save" };
-        append(&mut tx, AuditEntry::new(actor, action, "submission", id).before(before).after(input)).await?;
+        let action = if submit {
+            "submission.submit"
+        } else {
+            "submission.save"
+        };
+        append(
+            &mut tx,
+            AuditEntry::new(actor, action, "submission", id)
+                .before(before)
+                .after(input),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// The office approves (locks) or returns a submitted report. Nobody reviews their own.
-    pub async fn review_submission(&self, actor: &Actor, id: i64, approve: bool, comment: &str) -> Result<()> {
+    pub async fn review_submission(
+        &self,
+        actor: &Actor,
+        id: i64,
+        approve: bool,
+        comment: &str,
+    ) -> Result<()> {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden("只有办公室可以审核报送".into()));
         }
         let s = self.get_submission(actor, id).await?;
         if s.status != "submitted" {
-            return Err(StoreError::Conflict(format!("只能审核已提交的报送, 当前状态为 {}", s.status)));
+            return Err(StoreError::Conflict(format!(
+                "只能审核已提交的报送, 当前状态为 {}",
+                s.status
+            )));
         }
         if s.submitted_by == Some(actor.user_id) {
-            return Err(StoreError::Forbidden("不能审核自己提交的报送 (nobody approves their own submission)".into()));
+            return Err(StoreError::Forbidden(
+                "不能审核自己提交的报送 (nobody approves their own submission)".into(),
+            ));
         }
         if !approve && comment.trim().is_empty() {
-            return Err(StoreError::Invalid("退回时请写明原因 (a return needs a comment)".into()));
+            return Err(StoreError::Invalid(
+                "退回时请写明原因 (a return needs a comment)".into(),
+            ));
         }
         let mut tx = self.begin().await?;
         let now = crate::now();
@@ -374,7 +472,11 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let action = if approve { "submission.approve" } else { "submission.return" };
+        let action = if approve {
+            "submission.approve"
+        } else {
+            "submission.return"
+        };
         append(
             &mut tx,
             AuditEntry::new(actor, action, "submission", id)
@@ -388,7 +490,12 @@ impl Store {
 
     /// Starts a correction of an approved submission: a new draft revision carrying the
     /// approved figures, to be submitted and approved again. Audited.
-    pub async fn start_correction(&self, actor: &Actor, period_id: i64, unit_id: i64) -> Result<i64> {
+    pub async fn start_correction(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+    ) -> Result<i64> {
         if !actor.can_write_unit(unit_id) {
             return Err(StoreError::Forbidden(format!("unit {unit_id}")));
         }
@@ -399,7 +506,14 @@ impl Store {
             return Err(StoreError::Conflict("只有已审核的报送需要发起更正".into()));
         }
         let mut tx = self.begin().await?;
-        let id = insert_submission(&mut tx, period_id, unit_id, latest.revision + 1, crate::now()).await?;
+        let id = insert_submission(
+            &mut tx,
+            period_id,
+            unit_id,
+            latest.revision + 1,
+            crate::now(),
+        )
+        .await?;
         sqlx::query("INSERT INTO indicator_values (submission_id, indicator_id, value, note) SELECT $1, indicator_id, value, note FROM indicator_values WHERE submission_id = $2")
             .bind(id)
             .bind(latest.id)
@@ -446,7 +560,12 @@ impl Store {
         }
         Ok(owed
             .into_iter()
-            .map(|(unit_id, indicators, tasks)| UnitProgress { unit_id, submission: latest.remove(&unit_id), indicators, tasks })
+            .map(|(unit_id, indicators, tasks)| UnitProgress {
+                unit_id,
+                submission: latest.remove(&unit_id),
+                indicators,
+                tasks,
+            })
             .collect())
     }
 
@@ -490,7 +609,11 @@ impl Store {
     }
 
     /// Co-units' latest reports on a task for a period (what the lead sees while writing).
-    pub async fn task_reports_for_period(&self, period_id: i64, task_id: i64) -> Result<Vec<(i64, String, TaskReport)>> {
+    pub async fn task_reports_for_period(
+        &self,
+        period_id: i64,
+        task_id: i64,
+    ) -> Result<Vec<(i64, String, TaskReport)>> {
         let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
             "SELECT s.unit_id, s.status, tr.task_id, tr.progress, tr.status FROM task_reports tr
              JOIN submissions s ON s.id = tr.submission_id
@@ -502,7 +625,17 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(unit, sub_status, task_id, progress, status)| (unit, sub_status, TaskReport { task_id, progress, status }))
+            .map(|(unit, sub_status, task_id, progress, status)| {
+                (
+                    unit,
+                    sub_status,
+                    TaskReport {
+                        task_id,
+                        progress,
+                        status,
+                    },
+                )
+            })
             .collect())
     }
 
@@ -522,7 +655,13 @@ impl Store {
     }
 
     /// Records last year's monthly cumulative figure of an indicator (office; imports, demo).
-    pub async fn set_baseline(&self, actor: &Actor, indicator_id: i64, month: i64, value: &str) -> Result<()> {
+    pub async fn set_baseline(
+        &self,
+        actor: &Actor,
+        indicator_id: i64,
+        month: i64,
+        value: &str,
+    ) -> Result<()> {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden("baselines".into()));
         }
@@ -557,12 +696,20 @@ impl Store {
             .period_progress(period_id)
             .await?
             .into_iter()
-            .filter(|p| !matches!(p.submission.as_ref().map(|s| s.status.as_str()), Some("submitted" | "approved")))
+            .filter(|p| {
+                !matches!(
+                    p.submission.as_ref().map(|s| s.status.as_str()),
+                    Some("submitted" | "approved")
+                )
+            })
             .map(|p| p.unit_id)
             .collect();
         let mut tx = self.begin().await?;
         let now = crate::now();
-        let title = format!("请于 {} 前报送 {} 工作推进情况", period.due_on, period.period);
+        let title = format!(
+            "请于 {} 前报送 {} 工作推进情况",
+            period.due_on, period.period
+        );
         for unit in &late {
             sqlx::query("INSERT INTO unit_notices (unit_id, kind, title, link, created_at) VALUES ($1, 'report.remind', $2, $3, $4)")
                 .bind(unit)
@@ -574,7 +721,8 @@ impl Store {
         }
         append(
             &mut tx,
-            AuditEntry::new(actor, "period.remind", "report_period", period_id).after(serde_json::json!({"units": late})),
+            AuditEntry::new(actor, "period.remind", "report_period", period_id)
+                .after(serde_json::json!({"units": late})),
         )
         .await?;
         tx.commit().await?;
@@ -583,7 +731,13 @@ impl Store {
 
     /// Sets when a submission was made and reviewed, for history imported from the county's
     /// earlier spreadsheets (and the demo's year). System only; audited.
-    pub async fn set_submission_times(&self, actor: &Actor, id: i64, submitted_at: i64, reviewed_at: Option<i64>) -> Result<()> {
+    pub async fn set_submission_times(
+        &self,
+        actor: &Actor,
+        id: i64,
+        submitted_at: i64,
+        reviewed_at: Option<i64>,
+    ) -> Result<()> {
         if actor.user_id != 0 {
             return Err(StoreError::Forbidden("只有系统导入可以补录报送时间".into()));
         }
@@ -596,8 +750,9 @@ impl Store {
             .await?;
         append(
             &mut tx,
-            AuditEntry::new(actor, "submission.history", "submission", id)
-                .after(serde_json::json!({"submitted_at": submitted_at, "reviewed_at": reviewed_at})),
+            AuditEntry::new(actor, "submission.history", "submission", id).after(
+                serde_json::json!({"submitted_at": submitted_at, "reviewed_at": reviewed_at}),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -605,7 +760,11 @@ impl Store {
     }
 
     /// A unit's unread notices, newest first.
-    pub async fn unit_notices(&self, actor: &Actor, unit_id: i64) -> Result<Vec<(i64, String, String, i64)>> {
+    pub async fn unit_notices(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+    ) -> Result<Vec<(i64, String, String, i64)>> {
         if !actor.can_read_unit(unit_id) {
             return Ok(Vec::new());
         }
@@ -618,7 +777,13 @@ impl Store {
     }
 }
 
-async fn insert_submission(tx: &mut crate::Tx, period_id: i64, unit_id: i64, revision: i64, now: i64) -> Result<i64> {
+async fn insert_submission(
+    tx: &mut crate::Tx,
+    period_id: i64,
+    unit_id: i64,
+    revision: i64,
+    now: i64,
+) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO submissions (period_id, unit_id, revision, status, created_at, updated_at) VALUES ($1, $2, $3, 'draft', $4, $4) RETURNING id",
     )

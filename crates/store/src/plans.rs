@@ -5,7 +5,7 @@
 //! everyone signed in. Publishing refuses a draft that still names units the registry does not
 //! know, so no task is left without the unit that must report on it.
 
-use crate::audit::{append, AuditEntry};
+use crate::audit::{AuditEntry, append};
 use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
 use serde::Serialize;
@@ -195,7 +195,13 @@ pub struct TaskWithUnits {
 }
 
 fn only_office(actor: &Actor) -> Result<()> {
-    if actor.is_admin() { Ok(()) } else { Err(StoreError::Forbidden("只有办公室可以导入和修改工作方案".into())) }
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden(
+            "只有办公室可以导入和修改工作方案".into(),
+        ))
+    }
 }
 
 impl Store {
@@ -203,7 +209,9 @@ impl Store {
     pub async fn create_plan_draft(&self, actor: &Actor, draft: &NewPlanDraft) -> Result<i64> {
         only_office(actor)?;
         if draft.title.trim().is_empty() {
-            return Err(StoreError::Invalid("方案标题不能为空 (the plan needs a title)".into()));
+            return Err(StoreError::Invalid(
+                "方案标题不能为空 (the plan needs a title)".into(),
+            ));
         }
         let mut tx = self.begin().await?;
         let now = crate::now();
@@ -226,7 +234,10 @@ impl Store {
         let mut seen = BTreeSet::new();
         for (i, item) in draft.items.iter().enumerate() {
             if !seen.insert(item.number.as_str()) {
-                return Err(StoreError::Invalid(format!("序号 {} 重复 (duplicate item number)", item.number)));
+                return Err(StoreError::Invalid(format!(
+                    "序号 {} 重复 (duplicate item number)",
+                    item.number
+                )));
             }
             let item_id = insert_item(&mut tx, id, i as i64, item).await?;
             insert_item_units(&mut tx, item_id, &item.units).await?;
@@ -253,7 +264,10 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        Ok(all.into_iter().filter(|p| p.status != "draft" || actor.role == Role::Admin).collect())
+        Ok(all
+            .into_iter()
+            .filter(|p| p.status != "draft" || actor.role == Role::Admin)
+            .collect())
     }
 
     pub async fn get_plan(&self, actor: &Actor, id: i64) -> Result<Plan> {
@@ -288,7 +302,11 @@ impl Store {
         Ok(text)
     }
 
-    pub async fn plan_items(&self, actor: &Actor, plan_id: i64) -> Result<Vec<(PlanItem, Vec<ItemUnit>)>> {
+    pub async fn plan_items(
+        &self,
+        actor: &Actor,
+        plan_id: i64,
+    ) -> Result<Vec<(PlanItem, Vec<ItemUnit>)>> {
         self.get_plan(actor, plan_id).await?;
         let items: Vec<PlanItem> = sqlx::query_as(
             "SELECT id, plan_id, number, depth, ordinal, heading, text, deadline, line_first, line_last FROM plan_items WHERE plan_id = $1 ORDER BY ordinal",
@@ -306,10 +324,13 @@ impl Store {
         for u in units {
             by_item.entry(u.item_id).or_default().push(u);
         }
-        Ok(items.into_iter().map(|i| {
-            let u = by_item.remove(&i.id).unwrap_or_default();
-            (i, u)
-        }).collect())
+        Ok(items
+            .into_iter()
+            .map(|i| {
+                let u = by_item.remove(&i.id).unwrap_or_default();
+                (i, u)
+            })
+            .collect())
     }
 
     pub async fn plan_targets(&self, actor: &Actor, plan_id: i64) -> Result<Vec<PlanTarget>> {
@@ -340,14 +361,26 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        append(&mut tx, AuditEntry::new(actor, "plan.meta", "plan", id).before(&before).after(meta)).await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "plan.meta", "plan", id)
+                .before(&before)
+                .after(meta),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Corrects an item of a draft: text, time node and units (resolved against the registry;
     /// an unknown name is kept as written and blocks publishing until fixed).
-    pub async fn update_plan_item(&self, actor: &Actor, plan_id: i64, item_id: i64, edit: &ItemEdit) -> Result<Vec<String>> {
+    pub async fn update_plan_item(
+        &self,
+        actor: &Actor,
+        plan_id: i64,
+        item_id: i64,
+        edit: &ItemEdit,
+    ) -> Result<Vec<String>> {
         only_office(actor)?;
         self.draft(actor, plan_id).await?;
         let items = self.plan_items(actor, plan_id).await?;
@@ -364,7 +397,9 @@ impl Store {
                     unknown.push(name.to_string());
                 }
                 units.push(DraftUnit {
-                    name: resolved.as_ref().map_or_else(|| name.to_string(), |u| u.name.clone()),
+                    name: resolved
+                        .as_ref()
+                        .map_or_else(|| name.to_string(), |u| u.name.clone()),
                     unit_id: resolved.map(|u| u.id),
                     role: role.into(),
                 });
@@ -379,9 +414,16 @@ impl Store {
             .bind(plan_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM plan_item_units WHERE item_id = $1").bind(item_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM plan_item_units WHERE item_id = $1")
+            .bind(item_id)
+            .execute(&mut *tx)
+            .await?;
         insert_item_units(&mut tx, item_id, &units).await?;
-        sqlx::query("UPDATE plans SET updated_at = $1 WHERE id = $2").bind(crate::now()).bind(plan_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE plans SET updated_at = $1 WHERE id = $2")
+            .bind(crate::now())
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await?;
         append(
             &mut tx,
             AuditEntry::new(actor, "plan.item", "plan_item", item_id)
@@ -394,7 +436,13 @@ impl Store {
     }
 
     /// Corrects a target of a draft; audited.
-    pub async fn update_plan_target(&self, actor: &Actor, plan_id: i64, target_id: i64, edit: &TargetEdit) -> Result<()> {
+    pub async fn update_plan_target(
+        &self,
+        actor: &Actor,
+        plan_id: i64,
+        target_id: i64,
+        edit: &TargetEdit,
+    ) -> Result<()> {
         only_office(actor)?;
         self.draft(actor, plan_id).await?;
         let before = self
@@ -403,13 +451,23 @@ impl Store {
             .into_iter()
             .find(|t| t.id == target_id)
             .ok_or_else(|| StoreError::NotFound(format!("指标 {target_id}")))?;
-        validate_target(&edit.name, &edit.value, edit.value_max.as_deref(), &edit.comparator, &edit.kind)?;
+        validate_target(
+            &edit.name,
+            &edit.value,
+            edit.value_max.as_deref(),
+            &edit.comparator,
+            &edit.kind,
+        )?;
         let unit_id = match edit.unit_name.trim() {
             "" => None,
             name => Some(
                 self.resolve_unit(name)
                     .await?
-                    .ok_or_else(|| StoreError::Invalid(format!("责任单位 \"{name}\" 不在单位登记表中 (unknown unit)")))?
+                    .ok_or_else(|| {
+                        StoreError::Invalid(format!(
+                            "责任单位 \"{name}\" 不在单位登记表中 (unknown unit)"
+                        ))
+                    })?
                     .id,
             ),
         };
@@ -429,7 +487,13 @@ impl Store {
         .bind(plan_id)
         .execute(&mut *tx)
         .await?;
-        append(&mut tx, AuditEntry::new(actor, "plan.target", "plan_target", target_id).before(&before).after(edit)).await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "plan.target", "plan_target", target_id)
+                .before(&before)
+                .after(edit),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -443,10 +507,23 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM plan_items WHERE plan_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM plan_targets WHERE plan_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM plans WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        append(&mut tx, AuditEntry::new(actor, "plan.delete", "plan", id).before(&before)).await?;
+        sqlx::query("DELETE FROM plan_items WHERE plan_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM plan_targets WHERE plan_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM plans WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "plan.delete", "plan", id).before(&before),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -471,15 +548,35 @@ impl Store {
                 unresolved.into_iter().collect::<Vec<_>>().join("、")
             )));
         }
-        let towns: Vec<i64> = self.list_units().await?.into_iter().filter(|u| u.kind == "town" && u.active != 0).map(|u| u.id).collect();
-        let groups: HashMap<i64, String> =
-            self.list_units().await?.into_iter().filter(|u| u.kind == "group").map(|u| (u.id, u.name)).collect();
+        let towns: Vec<i64> = self
+            .list_units()
+            .await?
+            .into_iter()
+            .filter(|u| u.kind == "town" && u.active != 0)
+            .map(|u| u.id)
+            .collect();
+        let groups: HashMap<i64, String> = self
+            .list_units()
+            .await?
+            .into_iter()
+            .filter(|u| u.kind == "group")
+            .map(|u| (u.id, u.name))
+            .collect();
 
         let numbers: Vec<&str> = items.iter().map(|(i, _)| i.number.as_str()).collect();
-        let is_leaf = |n: &str| !numbers.iter().any(|m| m.len() > n.len() && m.starts_with(n) && m[n.len()..].starts_with('.'));
+        let is_leaf = |n: &str| {
+            !numbers
+                .iter()
+                .any(|m| m.len() > n.len() && m.starts_with(n) && m[n.len()..].starts_with('.'))
+        };
         let headings: HashMap<&str, String> = items
             .iter()
-            .map(|(i, _)| (i.number.as_str(), i.heading.clone().unwrap_or_else(|| i.text.clone())))
+            .map(|(i, _)| {
+                (
+                    i.number.as_str(),
+                    i.heading.clone().unwrap_or_else(|| i.text.clone()),
+                )
+            })
             .collect();
 
         let mut tx = self.begin().await?;
@@ -513,11 +610,17 @@ impl Store {
             n_indicators += 1;
         }
         let mut n_tasks = 0;
-        for (item, units) in items.iter().filter(|(i, us)| !us.is_empty() && is_leaf(&i.number)) {
+        for (item, units) in items
+            .iter()
+            .filter(|(i, us)| !us.is_empty() && is_leaf(&i.number))
+        {
             let title = item.heading.clone().unwrap_or_else(|| {
                 // The nearest numbered ancestor's heading names the task when the item has none.
                 let parent = item.number.rsplit_once('.').map(|(p, _)| p).unwrap_or("");
-                headings.get(parent).cloned().unwrap_or_else(|| first_clause(&item.text))
+                headings
+                    .get(parent)
+                    .cloned()
+                    .unwrap_or_else(|| first_clause(&item.text))
             });
             let (task_id,): (i64,) = sqlx::query_as(
                 "INSERT INTO tasks (plan_id, item_id, number, title, text, deadline, ordinal) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -561,8 +664,17 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let summary = PublishSummary { indicators: n_indicators, tasks: n_tasks };
-        append(&mut tx, AuditEntry::new(actor, "plan.publish", "plan", id).before(&plan).after(&summary)).await?;
+        let summary = PublishSummary {
+            indicators: n_indicators,
+            tasks: n_tasks,
+        };
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "plan.publish", "plan", id)
+                .before(&plan)
+                .after(&summary),
+        )
+        .await?;
         tx.commit().await?;
         Ok(summary)
     }
@@ -583,7 +695,8 @@ impl Store {
             .bind(indicator_id)
             .fetch_optional(self.pool())
             .await?;
-        row.map(|(p,)| p).ok_or_else(|| StoreError::NotFound(format!("指标 {indicator_id}")))
+        row.map(|(p,)| p)
+            .ok_or_else(|| StoreError::NotFound(format!("指标 {indicator_id}")))
     }
 
     pub async fn plan_tasks(&self, actor: &Actor, plan_id: i64) -> Result<Vec<TaskWithUnits>> {
@@ -616,7 +729,10 @@ impl Store {
     async fn draft(&self, actor: &Actor, id: i64) -> Result<Plan> {
         let plan = self.get_plan(actor, id).await?;
         if plan.status != "draft" {
-            return Err(StoreError::Conflict("方案已发布, 不能再修改; 如需调整请导入新的草稿 (published plans are read-only)".into()));
+            return Err(StoreError::Conflict(
+                "方案已发布, 不能再修改; 如需调整请导入新的草稿 (published plans are read-only)"
+                    .into(),
+            ));
         }
         Ok(plan)
     }
@@ -638,22 +754,36 @@ fn first_clause(text: &str) -> String {
 }
 
 /// Checks what a target must be before it can become an indicator.
-pub fn validate_target(name: &str, value: &str, value_max: Option<&str>, comparator: &str, kind: &str) -> Result<()> {
+pub fn validate_target(
+    name: &str,
+    value: &str,
+    value_max: Option<&str>,
+    comparator: &str,
+    kind: &str,
+) -> Result<()> {
     if name.trim().is_empty() {
-        return Err(StoreError::Invalid("指标名称不能为空 (name is required)".into()));
+        return Err(StoreError::Invalid(
+            "指标名称不能为空 (name is required)".into(),
+        ));
     }
     let parse = |field: &str, v: &str| match qx_core::money::parse_decimal_cell(v) {
         Ok(Some(d)) => Ok(d),
-        _ => Err(StoreError::Invalid(format!("{field} \"{v}\" 不是数字 (not a number)"))),
+        _ => Err(StoreError::Invalid(format!(
+            "{field} \"{v}\" 不是数字 (not a number)"
+        ))),
     };
     let v = parse("目标值", value.trim())?;
     if let Some(max) = value_max.map(str::trim).filter(|m| !m.is_empty()) {
         if parse("目标上限", max)? < v {
-            return Err(StoreError::Invalid(format!("目标上限 {max} 小于目标值 {value}")));
+            return Err(StoreError::Invalid(format!(
+                "目标上限 {max} 小于目标值 {value}"
+            )));
         }
     }
     if qx_core::indicator::Comparator::parse(comparator).is_none() {
-        return Err(StoreError::Invalid(format!("比较方式 \"{comparator}\" 应为 >=、<= 或 =")));
+        return Err(StoreError::Invalid(format!(
+            "比较方式 \"{comparator}\" 应为 >=、<= 或 ="
+        )));
     }
     if qx_core::indicator::IndicatorKind::parse(kind).is_none() {
         return Err(StoreError::Invalid(format!("指标类型 \"{kind}\" 无效")));

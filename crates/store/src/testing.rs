@@ -19,7 +19,12 @@ pub async fn sqlite() -> Result<TestDb> {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("qx.db").display());
     let store = Store::connect(&url).await?;
     store.migrate().await?;
-    Ok(TestDb { name: "sqlite", store, url, _dir: Some(dir) })
+    Ok(TestDb {
+        name: "sqlite",
+        store,
+        url,
+        _dir: Some(dir),
+    })
 }
 
 /// A fresh PostgreSQL database on the server in `QX_TEST_DATABASE_URL`, if set.
@@ -32,18 +37,28 @@ pub async fn postgres() -> Result<Option<TestDb>> {
     let bytes: [u8; 8] = rand_bytes();
     let name: String = format!("qx_test_{}", hex::encode(bytes));
     // A database name cannot be a bind parameter; this one is our own [a-z0-9_] string.
-    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await?;
+    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await?;
     admin.close().await;
     let url = match server.rfind('/') {
         Some(i) if server[..i].contains("://") && !server[..i].ends_with('/') => {
-            let rest = server[i + 1..].find('?').map(|q| &server[i + 1 + q..]).unwrap_or("");
+            let rest = server[i + 1..]
+                .find('?')
+                .map(|q| &server[i + 1 + q..])
+                .unwrap_or("");
             format!("{}/{name}{rest}", &server[..i])
         }
         _ => format!("{}/{name}", server.trim_end_matches('/')),
     };
     let store = Store::connect(&url).await?;
     store.migrate().await?;
-    Ok(Some(TestDb { name: "postgres", store, url, _dir: None }))
+    Ok(Some(TestDb {
+        name: "postgres",
+        store,
+        url,
+        _dir: None,
+    }))
 }
 
 /// Every engine available here.
@@ -59,7 +74,9 @@ fn rand_bytes() -> [u8; 8] {
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     let counter = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mixed = (nanos as u64) ^ (u64::from(std::process::id()) << 32) ^ counter.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mixed = (nanos as u64)
+        ^ (u64::from(std::process::id()) << 32)
+        ^ counter.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     mixed.to_le_bytes()
 }
 

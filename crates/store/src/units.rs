@@ -1,6 +1,6 @@
 //! The unit registry (组织): departments, zones, towns, bodies, with aliases.
 
-use crate::audit::{append, AuditEntry};
+use crate::audit::{AuditEntry, append};
 use crate::{Result, Store, StoreError};
 use qx_core::access::Actor;
 use qx_core::units::UnitKind;
@@ -83,9 +83,11 @@ impl Store {
 
     /// Every (alias, unit id) pair: what a plan importer resolves names against.
     pub async fn all_unit_aliases(&self) -> Result<Vec<(String, i64)>> {
-        Ok(sqlx::query_as("SELECT alias, unit_id FROM unit_aliases ORDER BY alias")
-            .fetch_all(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT alias, unit_id FROM unit_aliases ORDER BY alias")
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// Finds a unit by its short name, full name or an alias.
@@ -95,7 +97,10 @@ impl Store {
             "FROM units WHERE name = $1 OR full_name = $1 ",
             "OR id IN (SELECT unit_id FROM unit_aliases WHERE alias = $1) ORDER BY id LIMIT 1"
         );
-        Ok(sqlx::query_as(sql).bind(name).fetch_optional(self.pool()).await?)
+        Ok(sqlx::query_as(sql)
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?)
     }
 
     /// Registers a unit with its aliases; audited. Office only.
@@ -105,7 +110,11 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         let id = insert_unit(&mut tx, unit).await?;
-        append(&mut tx, AuditEntry::new(actor, "unit.create", "unit", id).after(unit)).await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "unit.create", "unit", id).after(unit),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -113,7 +122,9 @@ impl Store {
     /// Changes a unit's registry entry; audited with before and after. Office only.
     pub async fn update_unit(&self, actor: &Actor, id: i64, update: &UnitUpdate) -> Result<()> {
         if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以修改单位登记信息".into()));
+            return Err(StoreError::Forbidden(
+                "只有办公室可以修改单位登记信息".into(),
+            ));
         }
         let before = self.get_unit(id).await?;
         let before_aliases = self.unit_aliases(id).await?;

@@ -1,6 +1,6 @@
 //! User accounts: roles, the unit or enterprise they belong to, login state.
 
-use crate::audit::{append, AuditEntry};
+use crate::audit::{AuditEntry, append};
 use crate::units::unique_violation;
 use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
@@ -97,7 +97,10 @@ impl Store {
             "SELECT id, username, display_name, role, unit_id, enterprise_id, phone, password_hash, ",
             "password_changed_at, failed_attempts, locked_until, disabled, lang FROM users WHERE username = $1"
         );
-        Ok(sqlx::query_as(sql).bind(username).fetch_optional(self.pool()).await?)
+        Ok(sqlx::query_as(sql)
+            .bind(username)
+            .fetch_optional(self.pool())
+            .await?)
     }
 
     /// Unscoped lookup for authentication; handlers use [`Store::get_user_scoped`].
@@ -119,7 +122,9 @@ impl Store {
         let row = self.get_user(id).await?;
         let visible = actor.user_id == id
             || actor.reads_all()
-            || row.unit_id.is_some_and(|u| actor.role == Role::Unit && actor.can_read_unit(u));
+            || row
+                .unit_id
+                .is_some_and(|u| actor.role == Role::Unit && actor.can_read_unit(u));
         if visible {
             Ok(row.public())
         } else {
@@ -145,7 +150,9 @@ impl Store {
     }
 
     pub async fn count_users(&self) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(self.pool()).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+            .fetch_one(self.pool())
+            .await?;
         Ok(n)
     }
 
@@ -156,7 +163,11 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         let id = insert_user(&mut tx, user).await?;
-        append(&mut tx, AuditEntry::new(actor, "user.create", "user", id).after(user)).await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "user.create", "user", id).after(user),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -295,15 +306,17 @@ pub async fn insert_user(tx: &mut crate::Tx, user: &NewUser) -> Result<i64> {
 fn validate_membership(user: &NewUser) -> Result<()> {
     let name = user.username.trim();
     if name.is_empty() || name.len() > 64 || name.chars().any(char::is_whitespace) {
-        return Err(StoreError::Invalid("用户名不能为空、不能含空格、不超过64字符".into()));
+        return Err(StoreError::Invalid(
+            "用户名不能为空、不能含空格、不超过64字符".into(),
+        ));
     }
     match user.role {
-        Role::Enterprise if user.enterprise_id.is_none() => {
-            Err(StoreError::Invalid("企业用户必须关联企业 (enterprise user needs an enterprise)".into()))
-        }
-        Role::Unit | Role::Admin | Role::Leader if user.unit_id.is_none() => {
-            Err(StoreError::Invalid("该角色的用户必须属于一个单位 (user needs a unit)".into()))
-        }
+        Role::Enterprise if user.enterprise_id.is_none() => Err(StoreError::Invalid(
+            "企业用户必须关联企业 (enterprise user needs an enterprise)".into(),
+        )),
+        Role::Unit | Role::Admin | Role::Leader if user.unit_id.is_none() => Err(
+            StoreError::Invalid("该角色的用户必须属于一个单位 (user needs a unit)".into()),
+        ),
         _ => Ok(()),
     }
 }

@@ -44,19 +44,61 @@ async fn units_resolve_by_name_full_name_and_alias() {
     for db in engines().await {
         let s = &db.store;
         let admin = Actor::system();
-        let id = s.create_unit(&admin, &unit("县经信局", UnitKind::Department, None, &["县经济和信息化局"])).await.unwrap();
-        assert_eq!(s.resolve_unit("县经信局").await.unwrap().unwrap().id, id, "{}", db.name);
-        assert_eq!(s.resolve_unit("象山县经信局").await.unwrap().unwrap().id, id);
-        assert_eq!(s.resolve_unit("县经济和信息化局").await.unwrap().unwrap().id, id);
+        let id = s
+            .create_unit(
+                &admin,
+                &unit(
+                    "县经信局",
+                    UnitKind::Department,
+                    None,
+                    &["县经济和信息化局"],
+                ),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            s.resolve_unit("县经信局").await.unwrap().unwrap().id,
+            id,
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            s.resolve_unit("象山县经信局").await.unwrap().unwrap().id,
+            id
+        );
+        assert_eq!(
+            s.resolve_unit("县经济和信息化局")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            id
+        );
         assert!(s.resolve_unit("县不存在局").await.unwrap().is_none());
 
         // A duplicate alias is refused with a message and nothing is half-written.
         let err = s
-            .create_unit(&admin, &unit("县发改局", UnitKind::Department, None, &["县经济和信息化局"]))
+            .create_unit(
+                &admin,
+                &unit(
+                    "县发改局",
+                    UnitKind::Department,
+                    None,
+                    &["县经济和信息化局"],
+                ),
+            )
             .await
             .unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(_)), "{}: {err:?}", db.name);
-        assert!(s.resolve_unit("县发改局").await.unwrap().is_none(), "{}: rolled back", db.name);
+        assert!(
+            matches!(err, StoreError::Conflict(_)),
+            "{}: {err:?}",
+            db.name
+        );
+        assert!(
+            s.resolve_unit("县发改局").await.unwrap().is_none(),
+            "{}: rolled back",
+            db.name
+        );
     }
 }
 
@@ -65,25 +107,64 @@ async fn unit_users_are_scoped_to_their_unit() {
     for db in engines().await {
         let s = &db.store;
         let admin = Actor::system();
-        let a = s.create_unit(&admin, &unit("石浦镇", UnitKind::Town, Some("330225101"), &[])).await.unwrap();
-        let b = s.create_unit(&admin, &unit("西周镇", UnitKind::Town, Some("330225102"), &[])).await.unwrap();
-        let ua = s.create_user(&admin, &user("sp1", Role::Unit, Some(a))).await.unwrap();
-        let ub = s.create_user(&admin, &user("xz1", Role::Unit, Some(b))).await.unwrap();
+        let a = s
+            .create_unit(
+                &admin,
+                &unit("石浦镇", UnitKind::Town, Some("330225101"), &[]),
+            )
+            .await
+            .unwrap();
+        let b = s
+            .create_unit(
+                &admin,
+                &unit("西周镇", UnitKind::Town, Some("330225102"), &[]),
+            )
+            .await
+            .unwrap();
+        let ua = s
+            .create_user(&admin, &user("sp1", Role::Unit, Some(a)))
+            .await
+            .unwrap();
+        let ub = s
+            .create_user(&admin, &user("xz1", Role::Unit, Some(b)))
+            .await
+            .unwrap();
         let actor_a = s.get_user(ua).await.unwrap().actor();
 
-        let visible: Vec<i64> = s.list_users(&actor_a).await.unwrap().iter().map(|u| u.id).collect();
+        let visible: Vec<i64> = s
+            .list_users(&actor_a)
+            .await
+            .unwrap()
+            .iter()
+            .map(|u| u.id)
+            .collect();
         assert_eq!(visible, vec![ua], "{}", db.name);
-        assert!(matches!(s.get_user_scoped(&actor_a, ub).await, Err(StoreError::NotFound(_))));
         assert!(matches!(
-            s.update_unit_contact(&actor_a, b, "李四", "13800000000").await,
+            s.get_user_scoped(&actor_a, ub).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            s.update_unit_contact(&actor_a, b, "李四", "13800000000")
+                .await,
             Err(StoreError::Forbidden(_))
         ));
-        s.update_unit_contact(&actor_a, a, "王五", "13900000000").await.unwrap();
+        s.update_unit_contact(&actor_a, a, "王五", "13900000000")
+            .await
+            .unwrap();
         assert_eq!(s.get_unit(a).await.unwrap().contact, "王五");
-        assert_eq!(s.get_unit(b).await.unwrap().contact, "", "{}: other unit untouched", db.name);
+        assert_eq!(
+            s.get_unit(b).await.unwrap().contact,
+            "",
+            "{}: other unit untouched",
+            db.name
+        );
 
         // Leaders read everything and write nothing.
-        let leader = Actor { role: Role::Leader, unit_id: None, ..actor_a.clone() };
+        let leader = Actor {
+            role: Role::Leader,
+            unit_id: None,
+            ..actor_a.clone()
+        };
         assert_eq!(s.list_users(&leader).await.unwrap().len(), 2);
         assert!(s.update_unit_contact(&leader, a, "x", "y").await.is_err());
     }
@@ -94,16 +175,30 @@ async fn lockout_counts_failures_and_resets_on_success() {
     for db in engines().await {
         let s = &db.store;
         let admin = Actor::system();
-        let u = s.create_unit(&admin, &unit("县科技局", UnitKind::Department, None, &[])).await.unwrap();
-        let id = s.create_user(&admin, &user("kjj1", Role::Unit, Some(u))).await.unwrap();
+        let u = s
+            .create_unit(&admin, &unit("县科技局", UnitKind::Department, None, &[]))
+            .await
+            .unwrap();
+        let id = s
+            .create_user(&admin, &user("kjj1", Role::Unit, Some(u)))
+            .await
+            .unwrap();
         for _ in 0..4 {
             assert_eq!(s.record_login_failure(id, 5, 900).await.unwrap(), None);
         }
-        let until = s.record_login_failure(id, 5, 900).await.unwrap().expect("fifth failure locks");
+        let until = s
+            .record_login_failure(id, 5, 900)
+            .await
+            .unwrap()
+            .expect("fifth failure locks");
         assert!(until >= qx_store::now() + 899);
         assert!(s.get_user(id).await.unwrap().is_locked(qx_store::now()));
         s.set_user_locked(&admin, id, false).await.unwrap();
-        assert!(!s.get_user(id).await.unwrap().is_locked(qx_store::now()), "{}", db.name);
+        assert!(
+            !s.get_user(id).await.unwrap().is_locked(qx_store::now()),
+            "{}",
+            db.name
+        );
     }
 }
 
@@ -112,7 +207,10 @@ async fn every_change_is_audited_with_before_and_after() {
     for db in engines().await {
         let s = &db.store;
         let admin = Actor::system();
-        let id = s.create_unit(&admin, &unit("县财政局", UnitKind::Department, None, &[])).await.unwrap();
+        let id = s
+            .create_unit(&admin, &unit("县财政局", UnitKind::Department, None, &[]))
+            .await
+            .unwrap();
         let update = UnitUpdate {
             kind: UnitKind::Department,
             name: "县财政局".into(),
@@ -123,13 +221,30 @@ async fn every_change_is_audited_with_before_and_after() {
         };
         s.update_unit(&admin, id, &update).await.unwrap();
         let log = s
-            .audit_list(&AuditQuery { entity: Some("unit".into()), entity_id: Some(id.to_string()), limit: 10, ..Default::default() })
+            .audit_list(&AuditQuery {
+                entity: Some("unit".into()),
+                entity_id: Some(id.to_string()),
+                limit: 10,
+                ..Default::default()
+            })
             .await
             .unwrap();
         let actions: Vec<&str> = log.iter().map(|r| r.action.as_str()).collect();
         assert_eq!(actions, vec!["unit.update", "unit.create"], "{}", db.name);
-        assert!(log[0].before_json.as_deref().unwrap().contains("象山县财政局"));
-        assert!(log[0].after_json.as_deref().unwrap().contains("象山县财政局(改)"));
+        assert!(
+            log[0]
+                .before_json
+                .as_deref()
+                .unwrap()
+                .contains("象山县财政局")
+        );
+        assert!(
+            log[0]
+                .after_json
+                .as_deref()
+                .unwrap()
+                .contains("象山县财政局(改)")
+        );
         assert!(s.verify_audit().await.unwrap().ok());
     }
 }
@@ -139,10 +254,16 @@ async fn tamper(db: &TestDb, seq: i64) {
     let s = &db.store;
     match s.engine() {
         Engine::Sqlite => {
-            sqlx::raw_sql("DROP TRIGGER audit_log_no_update").execute(s.pool()).await.unwrap();
+            sqlx::raw_sql("DROP TRIGGER audit_log_no_update")
+                .execute(s.pool())
+                .await
+                .unwrap();
         }
         Engine::Postgres => {
-            sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER USER").execute(s.pool()).await.unwrap();
+            sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER USER")
+                .execute(s.pool())
+                .await
+                .unwrap();
         }
     }
     sqlx::query("UPDATE audit_log SET actor = $1 WHERE seq = $2")
@@ -159,12 +280,18 @@ async fn audit_log_is_append_only_and_tampering_is_detected() {
         let s = &db.store;
         let admin = Actor::system();
         for i in 0..5 {
-            s.audit(AuditEntry::new(&admin, "test.event", "thing", i)).await.unwrap();
+            s.audit(AuditEntry::new(&admin, "test.event", "thing", i))
+                .await
+                .unwrap();
         }
         assert_eq!(s.verify_audit().await.unwrap().entries, 5);
-        let upd = sqlx::query("UPDATE audit_log SET actor = 'x' WHERE seq = 2").execute(s.pool()).await;
+        let upd = sqlx::query("UPDATE audit_log SET actor = 'x' WHERE seq = 2")
+            .execute(s.pool())
+            .await;
         assert!(upd.is_err(), "{}: update refused", db.name);
-        let del = sqlx::query("DELETE FROM audit_log WHERE seq = 5").execute(s.pool()).await;
+        let del = sqlx::query("DELETE FROM audit_log WHERE seq = 5")
+            .execute(s.pool())
+            .await;
         assert!(del.is_err(), "{}: delete refused", db.name);
 
         tamper(&db, 3).await;
@@ -183,7 +310,14 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
             tasks.push(tokio::spawn(async move {
                 let actor = Actor::system();
                 for i in 0..10 {
-                    s.audit(AuditEntry::new(&actor, "test.concurrent", "thing", t * 100 + i)).await.unwrap();
+                    s.audit(AuditEntry::new(
+                        &actor,
+                        "test.concurrent",
+                        "thing",
+                        t * 100 + i,
+                    ))
+                    .await
+                    .unwrap();
                 }
             }));
         }
@@ -201,15 +335,37 @@ async fn calendar_days_are_editable_and_validated() {
     for db in engines().await {
         let s = &db.store;
         let admin = Actor::system();
-        let day = CalendarDay { day: "2027-02-08".into(), kind: "holiday".into(), name: "春节".into(), source: "test".into() };
+        let day = CalendarDay {
+            day: "2027-02-08".into(),
+            kind: "holiday".into(),
+            name: "春节".into(),
+            source: "test".into(),
+        };
         s.set_calendar_day(&admin, &day).await.unwrap();
         assert_eq!(s.calendar_days(2027).await.unwrap(), vec![day.clone()]);
-        let bad = CalendarDay { kind: "party".into(), ..day.clone() };
-        assert!(matches!(s.set_calendar_day(&admin, &bad).await, Err(StoreError::Invalid(_))));
-        let unit_user = Actor { role: Role::Unit, unit_id: Some(1), ..Actor::system() };
-        assert!(matches!(s.set_calendar_day(&unit_user, &day).await, Err(StoreError::Forbidden(_))));
+        let bad = CalendarDay {
+            kind: "party".into(),
+            ..day.clone()
+        };
+        assert!(matches!(
+            s.set_calendar_day(&admin, &bad).await,
+            Err(StoreError::Invalid(_))
+        ));
+        let unit_user = Actor {
+            role: Role::Unit,
+            unit_id: Some(1),
+            ..Actor::system()
+        };
+        assert!(matches!(
+            s.set_calendar_day(&unit_user, &day).await,
+            Err(StoreError::Forbidden(_))
+        ));
         s.delete_calendar_day(&admin, "2027-02-08").await.unwrap();
-        assert!(s.calendar_days(2027).await.unwrap().is_empty(), "{}", db.name);
+        assert!(
+            s.calendar_days(2027).await.unwrap().is_empty(),
+            "{}",
+            db.name
+        );
     }
 }
 
@@ -217,11 +373,16 @@ async fn calendar_days_are_editable_and_validated() {
 async fn sqlite_backup_is_a_usable_copy() {
     let db = testing::sqlite().await.unwrap();
     let admin = Actor::system();
-    db.store.create_unit(&admin, &unit("县统计局", UnitKind::Department, None, &[])).await.unwrap();
+    db.store
+        .create_unit(&admin, &unit("县统计局", UnitKind::Department, None, &[]))
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("backup.db");
     db.store.backup_to(&out, &db.url).await.unwrap();
-    let copy = Store::connect(&format!("sqlite://{}", out.display())).await.unwrap();
+    let copy = Store::connect(&format!("sqlite://{}", out.display()))
+        .await
+        .unwrap();
     assert!(copy.resolve_unit("县统计局").await.unwrap().is_some());
     assert!(copy.verify_audit().await.unwrap().ok());
     // Never overwrites.

@@ -35,7 +35,11 @@ impl IntoResponse for ApiError {
             WebError::Internal(_) => "internal error".to_string(),
             other => other.to_string(),
         };
-        (status, Json(serde_json::json!({"error": message, "status": status.as_u16()}))).into_response()
+        (
+            status,
+            Json(serde_json::json!({"error": message, "status": status.as_u16()})),
+        )
+            .into_response()
     }
 }
 
@@ -151,16 +155,24 @@ async fn units(State(state): State<AppState>, _auth: Auth) -> ApiResult<Vec<Unit
         aliases.entry(id).or_default().push(alias);
     }
     let list = state.store.list_units().await?;
-    Ok(Json(list.into_iter().map(|u| {
-        let a = aliases.remove(&u.id).unwrap_or_default();
-        unit_dto(u, a)
-    }).collect()))
+    Ok(Json(
+        list.into_iter()
+            .map(|u| {
+                let a = aliases.remove(&u.id).unwrap_or_default();
+                unit_dto(u, a)
+            })
+            .collect(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units",
     params(("id" = i64, Path, description = "unit id")),
     responses((status = 200, body = UnitDto), (status = 404)))]
-async fn unit(State(state): State<AppState>, _auth: Auth, Path(id): Path<i64>) -> ApiResult<UnitDto> {
+async fn unit(
+    State(state): State<AppState>,
+    _auth: Auth,
+    Path(id): Path<i64>,
+) -> ApiResult<UnitDto> {
     let u = state.store.get_unit(id).await?;
     let aliases = state.store.unit_aliases(id).await?;
     Ok(Json(unit_dto(u, aliases)))
@@ -182,7 +194,10 @@ async fn put_unit_contact(
     Path(id): Path<i64>,
     Json(body): Json<ContactDto>,
 ) -> ApiResult<UnitDto> {
-    state.store.update_unit_contact(&auth.actor(), id, body.contact.trim(), body.phone.trim()).await?;
+    state
+        .store
+        .update_unit_contact(&auth.actor(), id, body.contact.trim(), body.phone.trim())
+        .await?;
     let u = state.store.get_unit(id).await?;
     let aliases = state.store.unit_aliases(id).await?;
     Ok(Json(unit_dto(u, aliases)))
@@ -211,13 +226,23 @@ async fn users(State(state): State<AppState>, auth: Auth) -> ApiResult<Vec<UserD
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = i64, Path, description = "user id")),
     responses((status = 200, body = UserDto), (status = 404, description = "absent or out of scope")))]
-async fn user(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> ApiResult<UserDto> {
-    Ok(Json(user_dto(state.store.get_user_scoped(&auth.actor(), id).await?)))
+async fn user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> ApiResult<UserDto> {
+    Ok(Json(user_dto(
+        state.store.get_user_scoped(&auth.actor(), id).await?,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditParams),
     responses((status = 200, body = [AuditDto]), (status = 403, description = "office only")))]
-async fn audit(State(state): State<AppState>, auth: Auth, Query(p): Query<AuditParams>) -> ApiResult<Vec<AuditDto>> {
+async fn audit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(p): Query<AuditParams>,
+) -> ApiResult<Vec<AuditDto>> {
     if !auth.actor().is_admin() {
         return Err(WebError::Forbidden("audit".into()).into());
     }
@@ -255,21 +280,33 @@ async fn audit(State(state): State<AppState>, auth: Auth, Query(p): Query<AuditP
 #[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar",
     params(("year" = i32, Path, description = "calendar year")),
     responses((status = 200, description = "holidays and make-up workdays of the year", body = [CalendarDayDto])))]
-async fn calendar(State(state): State<AppState>, _auth: Auth, Path(year): Path<i32>) -> ApiResult<Vec<CalendarDayDto>> {
+async fn calendar(
+    State(state): State<AppState>,
+    _auth: Auth,
+    Path(year): Path<i32>,
+) -> ApiResult<Vec<CalendarDayDto>> {
     Ok(Json(
         state
             .store
             .calendar_days(year)
             .await?
             .into_iter()
-            .map(|d| CalendarDayDto { day: d.day, kind: d.kind, name: d.name, source: d.source })
+            .map(|d| CalendarDayDto {
+                day: d.day,
+                kind: d.kind,
+                name: d.name,
+                source: d.source,
+            })
             .collect(),
     ))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Qiangxian (强县) API", description = "工业强县工作推进系统 JSON API. Sign in through /login; the session cookie authenticates API calls."),
+    info(
+        title = "Qiangxian (强县) API",
+        description = "工业强县工作推进系统 JSON API. Sign in through /login; the session cookie authenticates API calls."
+    ),
     paths(me, units, unit, put_unit_contact, users, user, audit, calendar),
     components(schemas(MeDto, UnitDto, UserDto, AuditDto, CalendarDayDto, ContactDto))
 )]
@@ -285,7 +322,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me", get(me))
         .route("/api/v1/units", get(units))
         .route("/api/v1/units/{id}", get(unit))
-        .route("/api/v1/units/{id}/contact", axum::routing::put(put_unit_contact))
+        .route(
+            "/api/v1/units/{id}/contact",
+            axum::routing::put(put_unit_contact),
+        )
         .route("/api/v1/users", get(users))
         .route("/api/v1/users/{id}", get(user))
         .route("/api/v1/audit", get(audit))

@@ -99,7 +99,11 @@ fn client_ip(req: &Request) -> String {
 }
 
 /// Loads the session, enforces the idle timeout and CSRF, and sets the cookies it needs.
-pub async fn session_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn session_layer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let headers = req.headers().clone();
     let now = qx_store::now();
     let mut expired = false;
@@ -118,7 +122,11 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
                     if now - row.last_seen_at >= 60 {
                         let _ = state.store.touch_session(&hash, now).await;
                     }
-                    session = Some(Session { token_hash: hash, user, csrf: row.csrf_token });
+                    session = Some(Session {
+                        token_hash: hash,
+                        user,
+                        csrf: row.csrf_token,
+                    });
                 }
                 _ => {
                     let _ = state.store.delete_session(&hash).await;
@@ -129,10 +137,17 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
         }
     }
     let anon_csrf = cookie(&headers, CSRF_COOKIE);
-    let new_anon_csrf = if session.is_none() && anon_csrf.is_none() { Some(random_token()) } else { None };
+    let new_anon_csrf = if session.is_none() && anon_csrf.is_none() {
+        Some(random_token())
+    } else {
+        None
+    };
     let csrf = match &session {
         Some(s) => s.csrf.clone(),
-        None => anon_csrf.clone().or_else(|| new_anon_csrf.clone()).unwrap_or_default(),
+        None => anon_csrf
+            .clone()
+            .or_else(|| new_anon_csrf.clone())
+            .unwrap_or_default(),
     };
     let lang = session
         .as_ref()
@@ -144,16 +159,30 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
         let (checked, rebuilt) = check_csrf(req, &csrf).await;
         req = rebuilt;
         if !checked {
-            let ctx = RequestCtx { session, csrf, lang, ip: String::new(), expired };
+            let ctx = RequestCtx {
+                session,
+                csrf,
+                lang,
+                ip: String::new(),
+                expired,
+            };
             return WebError::Csrf.into_response_with(&ctx);
         }
     }
     let ip = client_ip(&req);
-    req.extensions_mut().insert(RequestCtx { session, csrf, lang, ip, expired });
+    req.extensions_mut().insert(RequestCtx {
+        session,
+        csrf,
+        lang,
+        ip,
+        expired,
+    });
     let mut resp = next.run(req).await;
     if let Some(token) = new_anon_csrf {
-        resp.headers_mut()
-            .append(SET_COOKIE, set_cookie(CSRF_COOKIE, &token, None, state.config.secure_cookies));
+        resp.headers_mut().append(
+            SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &token, None, state.config.secure_cookies),
+        );
     }
     resp
 }
@@ -164,14 +193,23 @@ async fn check_csrf(req: Request, expected: &str) -> (bool, Request) {
     if expected.is_empty() {
         return (false, req);
     }
-    let header = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     if let Some(h) = header {
         return (constant_eq(&h, expected), req);
     }
     let query_token = req.uri().query().and_then(|q| {
         serde_urlencoded::from_str::<Vec<(String, String)>>(q)
             .ok()
-            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v))
+            .and_then(|pairs| {
+                pairs
+                    .into_iter()
+                    .find(|(k, _)| k == "_csrf")
+                    .map(|(_, v)| v)
+            })
     });
     if let Some(q) = query_token {
         return (constant_eq(&q, expected), req);
@@ -191,13 +229,22 @@ async fn check_csrf(req: Request, expected: &str) -> (bool, Request) {
     };
     let ok = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v))
+        .and_then(|pairs| {
+            pairs
+                .into_iter()
+                .find(|(k, _)| k == "_csrf")
+                .map(|(_, v)| v)
+        })
         .is_some_and(|v| constant_eq(&v, expected));
     (ok, Request::from_parts(parts, Body::from(bytes)))
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
@@ -223,7 +270,10 @@ pub struct Auth {
 impl Auth {
     /// The signed-in user, carrying the client address into every audit entry.
     pub fn actor(&self) -> Actor {
-        Actor { ip: self.ctx.ip.clone(), ..self.session.actor() }
+        Actor {
+            ip: self.ctx.ip.clone(),
+            ..self.session.actor()
+        }
     }
 }
 
@@ -239,8 +289,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
                 if path.starts_with("/api/") {
                     Err(WebError::Unauthorized)
                 } else {
-                    let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                    Err(WebError::Login { next: next.to_string(), expired: ctx.expired })
+                    let next = parts
+                        .uri
+                        .path_and_query()
+                        .map(|p| p.as_str())
+                        .unwrap_or("/");
+                    Err(WebError::Login {
+                        next: next.to_string(),
+                        expired: ctx.expired,
+                    })
                 }
             }
         }

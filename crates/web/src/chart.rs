@@ -21,13 +21,22 @@ const TOP: f64 = 28.0;
 const BOTTOM: f64 = 30.0;
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 impl TrendChart<'_> {
     pub fn render(&self) -> String {
-        let values = self.actual.iter().flatten().copied().chain(self.expected.iter().copied());
-        let (mut lo, mut hi) = values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let values = self
+            .actual
+            .iter()
+            .flatten()
+            .copied()
+            .chain(self.expected.iter().copied());
+        let (mut lo, mut hi) =
+            values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
         if (hi - lo).abs() < f64::EPSILON {
             hi = lo + 1.0;
         }
@@ -44,7 +53,12 @@ impl TrendChart<'_> {
             r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{}" font-family="sans-serif" font-size="11">"#,
             esc(self.title)
         );
-        let _ = write!(s, r##"<text x="{LEFT}" y="16" font-size="13" fill="#1f2328">{} ({})</text>"##, esc(self.title), esc(self.unit));
+        let _ = write!(
+            s,
+            r##"<text x="{LEFT}" y="16" font-size="13" fill="#1f2328">{} ({})</text>"##,
+            esc(self.title),
+            esc(self.unit)
+        );
         for i in 0..=4 {
             let v = lo + (hi - lo) * f64::from(i) / 4.0;
             let yy = y(v);
@@ -58,17 +72,44 @@ impl TrendChart<'_> {
             );
         }
         for m in 0..12 {
-            let _ = write!(s, r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#5b6470">{}月</text>"##, x(m), H - 10.0, m + 1);
+            let _ = write!(
+                s,
+                r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#5b6470">{}月</text>"##,
+                x(m),
+                H - 10.0,
+                m + 1
+            );
         }
-        let expected: Vec<String> = self.expected.iter().enumerate().map(|(m, v)| format!("{:.1},{:.1}", x(m), y(*v))).collect();
-        let _ = write!(s, r##"<polyline points="{}" fill="none" stroke="#8a939e" stroke-dasharray="5 4" stroke-width="1.5"/>"##, expected.join(" "));
-        let pts: Vec<(f64, f64)> = self.actual.iter().enumerate().filter_map(|(m, v)| v.map(|v| (x(m), y(v)))).collect();
+        let expected: Vec<String> = self
+            .expected
+            .iter()
+            .enumerate()
+            .map(|(m, v)| format!("{:.1},{:.1}", x(m), y(*v)))
+            .collect();
+        let _ = write!(
+            s,
+            r##"<polyline points="{}" fill="none" stroke="#8a939e" stroke-dasharray="5 4" stroke-width="1.5"/>"##,
+            expected.join(" ")
+        );
+        let pts: Vec<(f64, f64)> = self
+            .actual
+            .iter()
+            .enumerate()
+            .filter_map(|(m, v)| v.map(|v| (x(m), y(v))))
+            .collect();
         if pts.len() > 1 {
             let line: Vec<String> = pts.iter().map(|(a, b)| format!("{a:.1},{b:.1}")).collect();
-            let _ = write!(s, r##"<polyline points="{}" fill="none" stroke="#b7191d" stroke-width="2.5"/>"##, line.join(" "));
+            let _ = write!(
+                s,
+                r##"<polyline points="{}" fill="none" stroke="#b7191d" stroke-width="2.5"/>"##,
+                line.join(" ")
+            );
         }
         for (a, b) in &pts {
-            let _ = write!(s, r##"<circle cx="{a:.1}" cy="{b:.1}" r="3.5" fill="#b7191d"/>"##);
+            let _ = write!(
+                s,
+                r##"<circle cx="{a:.1}" cy="{b:.1}" r="3.5" fill="#b7191d"/>"##
+            );
         }
         let _ = write!(
             s,
@@ -83,15 +124,31 @@ impl TrendChart<'_> {
 
 /// A compact sparkline for tables.
 pub fn sparkline(values: &[Option<f64>], colour: &str) -> String {
-    let pts: Vec<(usize, f64)> = values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect();
+    let pts: Vec<(usize, f64)> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i, v)))
+        .collect();
     if pts.len() < 2 {
         return String::new();
     }
-    let (lo, hi) = pts.iter().fold((f64::MAX, f64::MIN), |(lo, hi), (_, v)| (lo.min(*v), hi.max(*v)));
-    let span = if (hi - lo).abs() < f64::EPSILON { 1.0 } else { hi - lo };
+    let (lo, hi) = pts.iter().fold((f64::MAX, f64::MIN), |(lo, hi), (_, v)| {
+        (lo.min(*v), hi.max(*v))
+    });
+    let span = if (hi - lo).abs() < f64::EPSILON {
+        1.0
+    } else {
+        hi - lo
+    };
     let line: Vec<String> = pts
         .iter()
-        .map(|(i, v)| format!("{:.1},{:.1}", 2.0 + 96.0 * (*i as f64) / 11.0, 22.0 - 20.0 * (v - lo) / span))
+        .map(|(i, v)| {
+            format!(
+                "{:.1},{:.1}",
+                2.0 + 96.0 * (*i as f64) / 11.0,
+                22.0 - 20.0 * (v - lo) / span
+            )
+        })
         .collect();
     format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 24" width="100" height="24" aria-hidden="true"><polyline points="{}" fill="none" stroke="{}" stroke-width="1.6"/></svg>"#,
@@ -101,8 +158,16 @@ pub fn sparkline(values: &[Option<f64>], colour: &str) -> String {
 }
 
 fn trim_number(v: f64) -> String {
-    let s = if v.abs() >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}") };
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+    let s = if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    };
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]
@@ -113,7 +178,13 @@ mod tests {
     fn charts_escape_labels_and_plot_every_reported_month() {
         let expected: [f64; 12] = std::array::from_fn(|m| 30.0 * (m as f64 + 1.0) / 12.0);
         let actual = [Some(2.0), Some(4.0), None, Some(9.0)];
-        let svg = TrendChart { title: "新增<规上>企业", unit: "家", actual: &actual, expected: &expected }.render();
+        let svg = TrendChart {
+            title: "新增<规上>企业",
+            unit: "家",
+            actual: &actual,
+            expected: &expected,
+        }
+        .render();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("新增&lt;规上&gt;企业"));
         assert_eq!(svg.matches("<circle").count(), 3);

@@ -12,7 +12,11 @@ pub enum Lang {
 
 impl Lang {
     pub fn parse(s: &str) -> Lang {
-        if s.starts_with("en") { Lang::En } else { Lang::Zh }
+        if s.starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
     }
 
     pub fn code(self) -> &'static str {
@@ -33,7 +37,11 @@ impl Lang {
 
 /// key, 中文, English
 const MESSAGES: &[(&str, &str, &str)] = &[
-    ("app.name", "强县 · 工业强县工作推进系统", "Qiangxian · County Industry Work Plan"),
+    (
+        "app.name",
+        "强县 · 工业强县工作推进系统",
+        "Qiangxian · County Industry Work Plan",
+    ),
     ("app.short", "强县", "Qiangxian"),
     ("nav.home", "首页", "Home"),
     ("nav.plans", "工作方案", "Plans"),
@@ -51,11 +59,31 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("login.username", "用户名", "Username"),
     ("login.password", "密码", "Password"),
     ("login.submit", "登录", "Sign in"),
-    ("login.failed", "用户名或密码错误", "Wrong username or password"),
-    ("login.locked", "登录失败次数过多, 账户已锁定至", "Too many failed attempts; the account is locked until"),
-    ("login.disabled", "账户已停用, 请联系办公室", "This account is disabled; contact the office"),
-    ("login.expired", "会话已超时, 请重新登录", "Your session timed out; please sign in again"),
-    ("login.hint", "连续5次输错密码将锁定账户15分钟; 闲置30分钟自动退出。", "5 wrong passwords lock the account for 15 minutes; idle sessions end after 30 minutes."),
+    (
+        "login.failed",
+        "用户名或密码错误",
+        "Wrong username or password",
+    ),
+    (
+        "login.locked",
+        "登录失败次数过多, 账户已锁定至",
+        "Too many failed attempts; the account is locked until",
+    ),
+    (
+        "login.disabled",
+        "账户已停用, 请联系办公室",
+        "This account is disabled; contact the office",
+    ),
+    (
+        "login.expired",
+        "会话已超时, 请重新登录",
+        "Your session timed out; please sign in again",
+    ),
+    (
+        "login.hint",
+        "连续5次输错密码将锁定账户15分钟; 闲置30分钟自动退出。",
+        "5 wrong passwords lock the account for 15 minutes; idle sessions end after 30 minutes.",
+    ),
     ("home.welcome", "欢迎", "Welcome"),
     ("home.units_by_kind", "单位构成", "Units by kind"),
     ("home.recent_audit", "最近操作", "Recent activity"),
@@ -64,7 +92,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("home.colleagues", "本单位用户", "Users of my unit"),
     ("home.towns", "镇乡(街道)", "Towns"),
     ("home.users", "用户数", "Users"),
-    ("home.readonly", "领导账户为只读: 可查看全部数据, 不能修改。", "Leader accounts are read-only: they see everything and change nothing."),
+    (
+        "home.readonly",
+        "领导账户为只读: 可查看全部数据, 不能修改。",
+        "Leader accounts are read-only: they see everything and change nothing.",
+    ),
     ("unit.name", "简称", "Short name"),
     ("unit.full_name", "全称", "Full name"),
     ("unit.kind", "类型", "Kind"),
@@ -76,7 +108,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("unit.new", "登记单位", "Register a unit"),
     ("unit.edit", "修改登记信息", "Edit registry entry"),
     ("unit.contact_edit", "更新联络信息", "Update contact"),
-    ("unit.aliases_hint", "多个别名用顿号或逗号分隔", "Separate aliases with commas"),
+    (
+        "unit.aliases_hint",
+        "多个别名用顿号或逗号分隔",
+        "Separate aliases with commas",
+    ),
     ("unit.search", "搜索单位", "Search units"),
     ("unit.all_kinds", "全部类型", "All kinds"),
     ("user.username", "用户名", "Username"),
@@ -93,13 +129,29 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("user.reset_password", "重置密码", "Reset password"),
     ("user.lock", "锁定", "Lock"),
     ("user.unlock", "解锁", "Unlock"),
-    ("user.password_rule", "至少8位, 含大写字母、小写字母、数字、符号中的三类", "At least 8 characters from three of: upper, lower, digit, symbol"),
+    (
+        "user.password_rule",
+        "至少8位, 含大写字母、小写字母、数字、符号中的三类",
+        "At least 8 characters from three of: upper, lower, digit, symbol",
+    ),
     ("account.change_password", "修改密码", "Change password"),
     ("account.current_password", "当前密码", "Current password"),
     ("account.new_password", "新密码", "New password"),
-    ("account.confirm_password", "确认新密码", "Confirm new password"),
-    ("account.mismatch", "两次输入的新密码不一致", "The new passwords differ"),
-    ("account.wrong_current", "当前密码不正确", "The current password is wrong"),
+    (
+        "account.confirm_password",
+        "确认新密码",
+        "Confirm new password",
+    ),
+    (
+        "account.mismatch",
+        "两次输入的新密码不一致",
+        "The new passwords differ",
+    ),
+    (
+        "account.wrong_current",
+        "当前密码不正确",
+        "The current password is wrong",
+    ),
     ("account.changed", "密码已修改", "Password changed"),
     ("audit.seq", "序号", "Seq"),
     ("audit.at", "时间", "Time"),
@@ -111,7 +163,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("audit.after", "修改后", "After"),
     ("audit.verify", "校验哈希链", "Verify hash chain"),
     ("audit.verified", "哈希链完整", "Hash chain intact"),
-    ("audit.broken", "哈希链断裂, 首个异常序号", "Hash chain broken at seq"),
+    (
+        "audit.broken",
+        "哈希链断裂, 首个异常序号",
+        "Hash chain broken at seq",
+    ),
     ("audit.older", "更早", "Older"),
     ("audit.filter", "筛选", "Filter"),
     ("cal.day", "日期", "Date"),
@@ -123,7 +179,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("cal.add", "添加或修改", "Add or change"),
     ("cal.delete", "删除", "Delete"),
     ("cal.year", "年度", "Year"),
-    ("cal.empty", "本年度尚未录入放假安排。国务院办公厅通知发布后请在此录入。", "No holidays recorded for this year yet. Enter them when the State Council notice is published."),
+    (
+        "cal.empty",
+        "本年度尚未录入放假安排。国务院办公厅通知发布后请在此录入。",
+        "No holidays recorded for this year yet. Enter them when the State Council notice is published.",
+    ),
     ("common.save", "保存", "Save"),
     ("common.cancel", "取消", "Cancel"),
     ("common.view", "查看", "View"),
@@ -132,20 +192,42 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("common.none", "无", "None"),
     ("common.saved", "已保存", "Saved"),
     ("common.back", "返回", "Back"),
-    ("err.forbidden", "无权访问该记录", "You may not access this record"),
+    (
+        "err.forbidden",
+        "无权访问该记录",
+        "You may not access this record",
+    ),
     ("err.not_found", "未找到", "Not found"),
-    ("err.csrf", "表单已过期或来源不明 (CSRF 校验失败), 请刷新页面后重试", "The form expired or came from elsewhere (CSRF check failed); reload and retry"),
-    ("err.server", "服务器内部错误, 已记录", "Internal error; it has been logged"),
+    (
+        "err.csrf",
+        "表单已过期或来源不明 (CSRF 校验失败), 请刷新页面后重试",
+        "The form expired or came from elsewhere (CSRF check failed); reload and retry",
+    ),
+    (
+        "err.server",
+        "服务器内部错误, 已记录",
+        "Internal error; it has been logged",
+    ),
 ];
 
 /// Every module's strings; each module keeps its own table beside its pages.
-const TABLES: &[&[(&str, &str, &str)]] =
-    &[MESSAGES, crate::plans::MESSAGES, crate::monitor::MESSAGES, crate::bulletins::MESSAGES, crate::problems::MESSAGES, crate::enterprises::MESSAGES];
+const TABLES: &[&[(&str, &str, &str)]] = &[
+    MESSAGES,
+    crate::plans::MESSAGES,
+    crate::monitor::MESSAGES,
+    crate::bulletins::MESSAGES,
+    crate::problems::MESSAGES,
+    crate::enterprises::MESSAGES,
+];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        TABLES.iter().flat_map(|t| t.iter()).map(|&(k, zh, en)| (k, (zh, en))).collect()
+        TABLES
+            .iter()
+            .flat_map(|t| t.iter())
+            .map(|&(k, zh, en)| (k, (zh, en)))
+            .collect()
     })
 }
 

@@ -16,10 +16,10 @@ pub mod plans;
 pub mod problems;
 pub mod webhook;
 
-use axum::http::{header, StatusCode};
+use axum::Router;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use qx_store::{Store, StoreError};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,7 +39,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { session_idle_secs: 30 * 60, max_login_failures: 5, lockout_secs: 15 * 60, secure_cookies: false }
+        Config {
+            session_idle_secs: 30 * 60,
+            max_login_failures: 5,
+            lockout_secs: 15 * 60,
+            secure_cookies: false,
+        }
     }
 }
 
@@ -98,7 +103,9 @@ impl WebError {
             WebError::Csrf => i18n::t(lang, "err.csrf").to_string(),
             WebError::BadRequest(m) => m.clone(),
             WebError::Internal(_) => i18n::t(lang, "err.server").to_string(),
-            WebError::Unauthorized | WebError::Login { .. } => i18n::t(lang, "login.title").to_string(),
+            WebError::Unauthorized | WebError::Login { .. } => {
+                i18n::t(lang, "login.title").to_string()
+            }
         }
     }
 
@@ -109,8 +116,11 @@ impl WebError {
         }
         match self {
             WebError::Login { next, expired } => {
-                let q = serde_urlencoded::to_string([("next", next.as_str()), ("expired", if expired { "1" } else { "" })])
-                    .unwrap_or_default();
+                let q = serde_urlencoded::to_string([
+                    ("next", next.as_str()),
+                    ("expired", if expired { "1" } else { "" }),
+                ])
+                .unwrap_or_default();
                 Redirect::to(&format!("/login?{q}")).into_response()
             }
             other => {
@@ -148,7 +158,13 @@ async fn asset(axum::extract::Path(path): axum::extract::Path<String>) -> Respon
                 Some("svg") => "image/svg+xml",
                 _ => "application/octet-stream",
             };
-            ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600")], file.data)
+            (
+                [
+                    (header::CONTENT_TYPE, mime),
+                    (header::CACHE_CONTROL, "public, max-age=3600"),
+                ],
+                file.data,
+            )
                 .into_response()
         }
         None => StatusCode::NOT_FOUND.into_response(),
@@ -158,7 +174,11 @@ async fn asset(axum::extract::Path(path): axum::extract::Path<String>) -> Respon
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     match sqlx_ping(&state.store).await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unavailable: {e}")).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database unavailable: {e}"),
+        )
+            .into_response(),
     }
 }
 
@@ -176,7 +196,10 @@ pub fn router(state: AppState) -> Router {
         .route("/account", get(pages::account).post(pages::change_password))
         .route("/units", get(pages::units_list).post(pages::unit_create))
         .route("/units/new", get(pages::unit_new))
-        .route("/units/{id}", get(pages::unit_detail).post(pages::unit_update))
+        .route(
+            "/units/{id}",
+            get(pages::unit_detail).post(pages::unit_update),
+        )
         .route("/units/{id}/contact", post(pages::unit_contact))
         .route("/users", get(pages::users_list).post(pages::user_create))
         .route("/users/new", get(pages::user_new))

@@ -2,9 +2,9 @@
 //! and the office's view of each reporting period (who has not reported, review, reminders).
 
 use crate::auth::Auth;
-use crate::chart::{sparkline, TrendChart};
+use crate::chart::{TrendChart, sparkline};
 use crate::i18n::Lang;
-use crate::pages::{fmt_time, render, PageCtx};
+use crate::pages::{PageCtx, fmt_time, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -12,8 +12,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use qx_app::monitoring::{picture, Picture};
 use qx_app::AppError;
+use qx_app::monitoring::{Picture, picture};
 use qx_core::access::{Actor, Role};
 use qx_core::indicator::IndicatorKind;
 use qx_core::monitor::{self, Light, TaskState};
@@ -27,7 +27,11 @@ type PageResult = Result<Response, WebError>;
 pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.monitor", "监测", "Monitoring"),
     ("nav.report", "月度报送", "Monthly report"),
-    ("mon.dashboard", "工业强县主要指标完成情况", "Main indicators"),
+    (
+        "mon.dashboard",
+        "工业强县主要指标完成情况",
+        "Main indicators",
+    ),
     ("mon.period", "期间", "Period"),
     ("mon.indicator", "指标", "Indicator"),
     ("mon.unit", "单位", "Unit"),
@@ -44,9 +48,17 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("mon.on_time", "按时", "On time"),
     ("mon.late", "逾期", "Late"),
     ("mon.missing", "未报", "Missing"),
-    ("mon.no_plan", "尚无已发布的工作方案。", "No published plan yet."),
+    (
+        "mon.no_plan",
+        "尚无已发布的工作方案。",
+        "No published plan yet.",
+    ),
     ("mon.summary", "项主要指标中", "main indicators:"),
-    ("mon.lagging_tasks", "滞后、超期与停滞的任务", "Lagging, overdue and stalled tasks"),
+    (
+        "mon.lagging_tasks",
+        "滞后、超期与停滞的任务",
+        "Lagging, overdue and stalled tasks",
+    ),
     ("mon.progress", "进展情况", "Progress"),
     ("mon.self_status", "自评状态", "Self-assessment"),
     ("mon.note", "说明", "Note"),
@@ -67,18 +79,38 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("mon.correct", "发起更正", "Start a correction"),
     ("mon.periods", "报送期", "Reporting periods"),
     ("mon.open_period", "开启报送期", "Open a period"),
-    ("mon.remind", "提醒未报送单位", "Remind units that have not reported"),
+    (
+        "mon.remind",
+        "提醒未报送单位",
+        "Remind units that have not reported",
+    ),
     ("mon.reminded", "已提醒", "Reminded"),
     ("mon.not_reported", "未报送单位", "Not reported"),
-    ("mon.my_indicators", "本单位报送的指标", "Indicators my unit reports"),
+    (
+        "mon.my_indicators",
+        "本单位报送的指标",
+        "Indicators my unit reports",
+    ),
     ("mon.my_tasks", "本单位承担的任务", "Tasks of my unit"),
     ("mon.role.lead", "牵头", "Lead"),
     ("mon.role.support", "配合", "Support"),
-    ("mon.co_reports", "配合单位报送", "Supporting units' reports"),
+    (
+        "mon.co_reports",
+        "配合单位报送",
+        "Supporting units' reports",
+    ),
     ("mon.history", "历次报送", "History"),
-    ("mon.nothing_due", "当前没有需要报送的期间。", "Nothing is due now."),
+    (
+        "mon.nothing_due",
+        "当前没有需要报送的期间。",
+        "Nothing is due now.",
+    ),
     ("mon.notices", "提醒", "Notices"),
-    ("mon.cumulative_hint", "请填写1—N月累计数; 增速、比率填百分数(不带%); 节点类填完成百分比。", "Enter 1–N month cumulative figures; rates as percentages without %; milestones as percent done."),
+    (
+        "mon.cumulative_hint",
+        "请填写1—N月累计数; 增速、比率填百分数(不带%); 节点类填完成百分比。",
+        "Enter 1–N month cumulative figures; rates as percentages without %; milestones as percent done.",
+    ),
     ("mon.returned_because", "退回意见", "Returned because"),
     ("mon.view", "查看", "View"),
     ("mon.revision", "版本", "Revision"),
@@ -110,11 +142,19 @@ fn app_err(e: AppError) -> WebError {
 }
 
 fn light_label(lang: Lang, l: Light) -> &'static str {
-    if lang == Lang::En { l.label_en() } else { l.label_zh() }
+    if lang == Lang::En {
+        l.label_en()
+    } else {
+        l.label_zh()
+    }
 }
 
 fn task_label(lang: Lang, s: TaskState) -> &'static str {
-    if lang == Lang::En { s.label_en() } else { s.label_zh() }
+    if lang == Lang::En {
+        s.label_en()
+    } else {
+        s.label_zh()
+    }
 }
 
 fn fmt_num(v: f64) -> String {
@@ -127,18 +167,33 @@ fn pct(v: Option<f64>) -> String {
 }
 
 /// The plan a page is about: `?plan=` or the latest published.
-async fn chosen_plan(state: &AppState, actor: &Actor, q: &HashMap<String, String>) -> Result<Option<Plan>, WebError> {
+async fn chosen_plan(
+    state: &AppState,
+    actor: &Actor,
+    q: &HashMap<String, String>,
+) -> Result<Option<Plan>, WebError> {
     if let Some(id) = q.get("plan").and_then(|p| p.parse::<i64>().ok()) {
         return Ok(Some(state.store.get_plan(actor, id).await?));
     }
-    Ok(state.store.list_plans(actor).await?.into_iter().find(|p| p.status == "published"))
+    Ok(state
+        .store
+        .list_plans(actor)
+        .await?
+        .into_iter()
+        .find(|p| p.status == "published"))
 }
 
 /// The period a dashboard shows: `?period=`, or the latest month whose figures are (nearly)
 /// all approved — a half-reviewed month would show as mostly grey.
-async fn chosen_period(state: &AppState, plan: &Plan, q: &HashMap<String, String>) -> Result<Period, WebError> {
+async fn chosen_period(
+    state: &AppState,
+    plan: &Plan,
+    q: &HashMap<String, String>,
+) -> Result<Period, WebError> {
     if let Some(p) = q.get("period") {
-        return p.parse().map_err(|e| WebError::BadRequest(format!("期间 \"{p}\": {e}")));
+        return p
+            .parse()
+            .map_err(|e| WebError::BadRequest(format!("期间 \"{p}\": {e}")));
     }
     let mut per_month: std::collections::BTreeMap<Period, usize> = Default::default();
     for v in state.store.approved_values(plan.id).await? {
@@ -147,9 +202,16 @@ async fn chosen_period(state: &AppState, plan: &Plan, q: &HashMap<String, String
         }
     }
     let best = per_month.values().copied().max().unwrap_or(0);
-    match per_month.iter().rev().find(|(_, n)| **n * 10 >= best * 9).map(|(p, _)| *p) {
+    match per_month
+        .iter()
+        .rev()
+        .find(|(_, n)| **n * 10 >= best * 9)
+        .map(|(p, _)| *p)
+    {
         Some(p) => Ok(p),
-        None => Period::new_month(plan.year as i32, 1).map_err(|e| WebError::BadRequest(e.to_string())),
+        None => {
+            Period::new_month(plan.year as i32, 1).map_err(|e| WebError::BadRequest(e.to_string()))
+        }
     }
 }
 
@@ -228,14 +290,24 @@ fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
                 forecast: s
                     .forecast
                     .as_ref()
-                    .map(|f| if lang == Lang::En { monitor::forecast_sentence_en(f) } else { monitor::forecast_sentence_zh(f) })
+                    .map(|f| {
+                        if lang == Lang::En {
+                            monitor::forecast_sentence_en(f)
+                        } else {
+                            monitor::forecast_sentence_zh(f)
+                        }
+                    })
                     .unwrap_or_default(),
             }
         })
         .collect()
 }
 
-async fn dashboard(State(state): State<AppState>, auth: Auth, Query(q): Query<HashMap<String, String>>) -> PageResult {
+async fn dashboard(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
     let actor = auth.actor();
     if actor.role == Role::Enterprise {
         return Err(WebError::Forbidden("monitor".into()));
@@ -258,7 +330,9 @@ async fn dashboard(State(state): State<AppState>, auth: Auth, Query(q): Query<Ha
         return Ok(render(&page).into_response());
     };
     let period = chosen_period(&state, &plan, &q).await?;
-    let pic = picture(&state.store, &actor, plan.id, period).await.map_err(app_err)?;
+    let pic = picture(&state.store, &actor, plan.id, period)
+        .await
+        .map_err(app_err)?;
     let summary = if lang == Lang::En {
         format!(
             "{} main indicators: {} on track, {} behind, {} far behind, {} not reported",
@@ -275,13 +349,22 @@ async fn dashboard(State(state): State<AppState>, auth: Auth, Query(q): Query<Ha
             pic.count(Light::Green),
             pic.count(Light::Yellow),
             pic.count(Light::Red),
-            if pic.count(Light::Grey) > 0 { format!(", {}项未报送", pic.count(Light::Grey)) } else { String::new() }
+            if pic.count(Light::Grey) > 0 {
+                format!(", {}项未报送", pic.count(Light::Grey))
+            } else {
+                String::new()
+            }
         )
     };
     let lagging = pic
         .tasks
         .iter()
-        .filter(|t| matches!(t.state, TaskState::Behind | TaskState::Overdue | TaskState::Stalled))
+        .filter(|t| {
+            matches!(
+                t.state,
+                TaskState::Behind | TaskState::Overdue | TaskState::Stalled
+            )
+        })
         .map(|t| TaskLine {
             number: t.task.number.clone(),
             title: t.task.title.clone(),
@@ -291,8 +374,18 @@ async fn dashboard(State(state): State<AppState>, auth: Auth, Query(q): Query<Ha
             progress: t.progress.clone(),
         })
         .collect();
-    let states = [TaskState::Done, TaskState::OnTrack, TaskState::Behind, TaskState::Overdue, TaskState::Stalled, TaskState::NotStarted];
-    let task_counts = states.iter().map(|s| (s.light().as_str(), task_label(lang, *s), pic.task_count(*s))).collect();
+    let states = [
+        TaskState::Done,
+        TaskState::OnTrack,
+        TaskState::Behind,
+        TaskState::Overdue,
+        TaskState::Stalled,
+        TaskState::NotStarted,
+    ];
+    let task_counts = states
+        .iter()
+        .map(|s| (s.light().as_str(), task_label(lang, *s), pic.task_count(*s)))
+        .collect();
     let units = pic
         .units
         .iter()
@@ -303,7 +396,11 @@ async fn dashboard(State(state): State<AppState>, auth: Auth, Query(q): Query<Ha
             on_time: u.on_time,
             late: u.late,
             missing: u.missing,
-            rate: if u.owed == 0 { "—".into() } else { format!("{:.0}%", f64::from(u.on_time) * 100.0 / f64::from(u.owed)) },
+            rate: if u.owed == 0 {
+                "—".into()
+            } else {
+                format!("{:.0}%", f64::from(u.on_time) * 100.0 / f64::from(u.owed))
+            },
         })
         .collect();
     let months = (1..=12u8)
@@ -337,10 +434,20 @@ struct IndicatorPage {
     history: Vec<(String, String, String)>,
 }
 
-async fn find_status(state: &AppState, actor: &Actor, id: i64, q: &HashMap<String, String>) -> Result<(Plan, Period, Picture), WebError> {
-    let plan = state.store.get_plan(actor, state.store.indicator_plan(id).await?).await?;
+async fn find_status(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    q: &HashMap<String, String>,
+) -> Result<(Plan, Period, Picture), WebError> {
+    let plan = state
+        .store
+        .get_plan(actor, state.store.indicator_plan(id).await?)
+        .await?;
     let period = chosen_period(state, &plan, q).await?;
-    let pic = picture(&state.store, actor, plan.id, period).await.map_err(app_err)?;
+    let pic = picture(&state.store, actor, plan.id, period)
+        .await
+        .map_err(app_err)?;
     Ok((plan, period, pic))
 }
 
@@ -368,7 +475,9 @@ async fn indicator(
         .iter()
         .enumerate()
         .map(|(m, v)| {
-            let label = Period::new_month(plan.year as i32, (m + 1) as u8).map(|p| p.cumulative_label_zh()).unwrap_or_default();
+            let label = Period::new_month(plan.year as i32, (m + 1) as u8)
+                .map(|p| p.cumulative_label_zh())
+                .unwrap_or_default();
             let c = v.and_then(|v| monitor::completion(status.kind, v, status.target));
             (label, v.map(fmt_num).unwrap_or_else(|| "—".into()), pct(c))
         })
@@ -377,7 +486,11 @@ async fn indicator(
         ctx: PageCtx::signed_in(&state, &auth).await,
         plan_id: plan.id,
         text: status.indicator.text.clone(),
-        kind_label: if lang == Lang::En { status.kind.label_en() } else { status.kind.label_zh() },
+        kind_label: if lang == Lang::En {
+            status.kind.label_en()
+        } else {
+            status.kind.label_zh()
+        },
         period: period.to_string(),
         history,
         line,
@@ -396,18 +509,43 @@ async fn indicator_chart(
         return Err(WebError::Forbidden("monitor".into()));
     }
     let (_, _, pic) = find_status(&state, &actor, id, &q).await?;
-    let s = pic.indicators.iter().find(|s| s.indicator.id == id).ok_or_else(|| WebError::NotFound(format!("指标 {id}")))?;
-    let profile: qx_core::period::TimeProfile = s.indicator.profile.parse().unwrap_or(qx_core::period::TimeProfile::Linear);
+    let s = pic
+        .indicators
+        .iter()
+        .find(|s| s.indicator.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("指标 {id}")))?;
+    let profile: qx_core::period::TimeProfile = s
+        .indicator
+        .profile
+        .parse()
+        .unwrap_or(qx_core::period::TimeProfile::Linear);
     let expected: [f64; 12] = std::array::from_fn(|m| {
         if monitor::accumulates(s.kind) {
-            let share = profile.share_at((m + 1) as u8).and_then(|d| d.to_string().parse().ok()).unwrap_or((m + 1) as f64 / 12.0);
-            if s.kind == IndicatorKind::Milestone { 100.0 * share } else { s.target * share }
+            let share = profile
+                .share_at((m + 1) as u8)
+                .and_then(|d| d.to_string().parse().ok())
+                .unwrap_or((m + 1) as f64 / 12.0);
+            if s.kind == IndicatorKind::Milestone {
+                100.0 * share
+            } else {
+                s.target * share
+            }
         } else {
             s.target
         }
     });
-    let svg = TrendChart { title: &s.indicator.name, unit: &s.indicator.unit, actual: &s.series, expected: &expected }.render();
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
+    let svg = TrendChart {
+        title: &s.indicator.name,
+        unit: &s.indicator.unit,
+        actual: &s.series,
+        expected: &expected,
+    }
+    .render();
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+        svg,
+    )
+        .into_response())
 }
 
 // ---------------------------------------------------------------- unit reporting
@@ -448,8 +586,18 @@ async fn report_home(State(state): State<AppState>, auth: Auth) -> PageResult {
         return Err(WebError::Forbidden("report".into()));
     };
     let mut due = Vec::new();
-    for plan in state.store.list_plans(&actor).await?.into_iter().filter(|p| p.status == "published") {
-        let owes = !state.store.unit_indicators(plan.id, unit_id).await?.is_empty()
+    for plan in state
+        .store
+        .list_plans(&actor)
+        .await?
+        .into_iter()
+        .filter(|p| p.status == "published")
+    {
+        let owes = !state
+            .store
+            .unit_indicators(plan.id, unit_id)
+            .await?
+            .is_empty()
             || !state.store.unit_tasks(plan.id, unit_id).await?.is_empty();
         if !owes {
             continue;
@@ -459,7 +607,10 @@ async fn report_home(State(state): State<AppState>, auth: Auth) -> PageResult {
             due.push(DueLine {
                 period_id: p.id,
                 status_key: status_key(latest.as_ref().map(|s| s.status.as_str())),
-                comment: latest.filter(|s| s.status == "returned").map(|s| s.review_comment).unwrap_or_default(),
+                comment: latest
+                    .filter(|s| s.status == "returned")
+                    .map(|s| s.review_comment)
+                    .unwrap_or_default(),
                 period: p.period,
                 due_on: p.due_on,
             });
@@ -472,7 +623,11 @@ async fn report_home(State(state): State<AppState>, auth: Auth) -> PageResult {
         .into_iter()
         .map(|(_, title, link, at)| (title, link, fmt_time(at)))
         .collect();
-    let page = ReportHomePage { ctx: PageCtx::signed_in(&state, &auth).await, due, notices };
+    let page = ReportHomePage {
+        ctx: PageCtx::signed_in(&state, &auth).await,
+        due,
+        notices,
+    };
     Ok(render(&page).into_response())
 }
 
@@ -519,7 +674,9 @@ struct ReportFormPage {
 /// Whose report a request is about: a unit user's own unit; the office names one with `?unit=`.
 fn target_unit(actor: &Actor, q: &HashMap<String, String>) -> Result<i64, WebError> {
     match actor.role {
-        Role::Unit => actor.unit_id.ok_or_else(|| WebError::Forbidden("report".into())),
+        Role::Unit => actor
+            .unit_id
+            .ok_or_else(|| WebError::Forbidden("report".into())),
         Role::Admin | Role::Leader => q
             .get("unit")
             .and_then(|u| u.parse().ok())
@@ -542,20 +699,34 @@ async fn report_form(
     let lang = auth.ctx.lang;
     let period = state.store.get_period(period_id).await?;
     let unit = state.store.get_unit(unit_id).await?;
-    let history = state.store.submission_history(&actor, period_id, unit_id).await?;
+    let history = state
+        .store
+        .submission_history(&actor, period_id, unit_id)
+        .await?;
     let latest = history.first().cloned();
     let (values, tasks) = match &latest {
-        Some(s) if s.status != "draft" || actor.role == Role::Unit || actor.is_admin() => {
-            state.store.submission_values(&actor, s.id).await.unwrap_or_default()
-        }
+        Some(s) if s.status != "draft" || actor.role == Role::Unit || actor.is_admin() => state
+            .store
+            .submission_values(&actor, s.id)
+            .await
+            .unwrap_or_default(),
         _ => Default::default(),
     };
     let editable = period.status == "open"
         && actor.can_write_unit(unit_id)
-        && latest.as_ref().is_none_or(|s| matches!(s.status.as_str(), "draft" | "returned"));
-    let correctable = actor.can_write_unit(unit_id) && latest.as_ref().is_some_and(|s| s.status == "approved");
-    let values_by: HashMap<i64, (String, String)> = values.into_iter().map(|v| (v.indicator_id, (v.value, v.note))).collect();
-    let tasks_by: HashMap<i64, (String, String)> = tasks.into_iter().map(|t| (t.task_id, (t.progress, t.status))).collect();
+        && latest
+            .as_ref()
+            .is_none_or(|s| matches!(s.status.as_str(), "draft" | "returned"));
+    let correctable =
+        actor.can_write_unit(unit_id) && latest.as_ref().is_some_and(|s| s.status == "approved");
+    let values_by: HashMap<i64, (String, String)> = values
+        .into_iter()
+        .map(|v| (v.indicator_id, (v.value, v.note)))
+        .collect();
+    let tasks_by: HashMap<i64, (String, String)> = tasks
+        .into_iter()
+        .map(|t| (t.task_id, (t.progress, t.status)))
+        .collect();
     // Last approved figure of earlier periods, as a reminder of where the unit stood.
     let approved = state.store.approved_values(period.plan_id).await?;
     let value_fields = state
@@ -571,13 +742,30 @@ async fn report_form(
                 .next_back()
                 .map(|a| format!("{}: {}", a.period, a.value))
                 .unwrap_or_default();
-            ValueField { id: i.id, name: i.name, unit: i.unit, target: i.target_value, value, note, last }
+            ValueField {
+                id: i.id,
+                name: i.name,
+                unit: i.unit,
+                target: i.target_value,
+                value,
+                note,
+                last,
+            }
         })
         .collect();
-    let names: HashMap<i64, String> = state.store.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let names: HashMap<i64, String> = state
+        .store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     let mut task_fields = Vec::new();
     for (t, role) in state.store.unit_tasks(period.plan_id, unit_id).await? {
-        let (progress, status) = tasks_by.get(&t.id).cloned().unwrap_or_else(|| (String::new(), "on_track".into()));
+        let (progress, status) = tasks_by
+            .get(&t.id)
+            .cloned()
+            .unwrap_or_else(|| (String::new(), "on_track".into()));
         let co_reports = if role == "lead" {
             state
                 .store
@@ -585,7 +773,13 @@ async fn report_form(
                 .await?
                 .into_iter()
                 .filter(|(u, _, _)| *u != unit_id)
-                .map(|(u, _, r)| (names.get(&u).cloned().unwrap_or_default(), r.progress, r.status))
+                .map(|(u, _, r)| {
+                    (
+                        names.get(&u).cloned().unwrap_or_default(),
+                        r.progress,
+                        r.status,
+                    )
+                })
                 .collect()
         } else {
             Vec::new()
@@ -595,7 +789,11 @@ async fn report_form(
             number: t.number,
             title: t.title,
             text: t.text,
-            role_key: if role == "lead" { "mon.role.lead" } else { "mon.role.support" },
+            role_key: if role == "lead" {
+                "mon.role.lead"
+            } else {
+                "mon.role.support"
+            },
             progress,
             status,
             co_reports,
@@ -611,12 +809,23 @@ async fn report_form(
         status_key: status_key(latest.as_ref().map(|s| s.status.as_str())),
         editable,
         correctable,
-        comment: latest.as_ref().filter(|s| s.status == "returned").map(|s| s.review_comment.clone()).unwrap_or_default(),
+        comment: latest
+            .as_ref()
+            .filter(|s| s.status == "returned")
+            .map(|s| s.review_comment.clone())
+            .unwrap_or_default(),
         values: value_fields,
         tasks: task_fields,
         history: history
             .iter()
-            .map(|s| (s.revision, status_key(Some(&s.status)), s.submitted_at.map(fmt_time).unwrap_or_default(), s.review_comment.clone()))
+            .map(|s| {
+                (
+                    s.revision,
+                    status_key(Some(&s.status)),
+                    s.submitted_at.map(fmt_time).unwrap_or_default(),
+                    s.review_comment.clone(),
+                )
+            })
             .collect(),
         task_statuses: [
             ("on_track", "mon.ts.on_track"),
@@ -644,17 +853,30 @@ async fn report_save(
     let mut input = SubmissionInput::default();
     for (k, v) in &form {
         if let Some(id) = k.strip_prefix("v_").and_then(|i| i.parse::<i64>().ok()) {
-            let note = fields.get(format!("n_{id}").as_str()).copied().unwrap_or("");
+            let note = fields
+                .get(format!("n_{id}").as_str())
+                .copied()
+                .unwrap_or("");
             input.values.push((id, v.clone(), note.to_string()));
         }
         if let Some(id) = k.strip_prefix("p_").and_then(|i| i.parse::<i64>().ok()) {
-            let status = fields.get(format!("s_{id}").as_str()).copied().unwrap_or("on_track");
+            let status = fields
+                .get(format!("s_{id}").as_str())
+                .copied()
+                .unwrap_or("on_track");
             input.tasks.push((id, v.clone(), status.to_string()));
         }
     }
     let submit = fields.get("action") == Some(&"submit");
-    state.store.save_submission(&actor, period_id, unit_id, &input, submit).await?;
-    let suffix = if actor.role == Role::Unit { String::new() } else { format!("?unit={unit_id}") };
+    state
+        .store
+        .save_submission(&actor, period_id, unit_id, &input, submit)
+        .await?;
+    let suffix = if actor.role == Role::Unit {
+        String::new()
+    } else {
+        format!("?unit={unit_id}")
+    };
     Ok(Redirect::to(&format!("/report/{period_id}{suffix}")).into_response())
 }
 
@@ -666,8 +888,15 @@ async fn report_correct(
 ) -> PageResult {
     let actor = auth.actor();
     let unit_id = target_unit(&actor, &q)?;
-    state.store.start_correction(&actor, period_id, unit_id).await?;
-    let suffix = if actor.role == Role::Unit { String::new() } else { format!("?unit={unit_id}") };
+    state
+        .store
+        .start_correction(&actor, period_id, unit_id)
+        .await?;
+    let suffix = if actor.role == Role::Unit {
+        String::new()
+    } else {
+        format!("?unit={unit_id}")
+    };
     Ok(Redirect::to(&format!("/report/{period_id}{suffix}")).into_response())
 }
 
@@ -684,7 +913,11 @@ struct PeriodsPage {
     next_due: String,
 }
 
-async fn periods(State(state): State<AppState>, auth: Auth, Query(q): Query<HashMap<String, String>>) -> PageResult {
+async fn periods(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
     let actor = auth.actor();
     if !actor.reads_all() {
         return Err(WebError::Forbidden("periods".into()));
@@ -698,11 +931,27 @@ async fn periods(State(state): State<AppState>, auth: Auth, Query(q): Query<Hash
             let progress = state.store.period_progress(p.id).await?;
             let done = progress
                 .iter()
-                .filter(|u| matches!(u.submission.as_ref().map(|s| s.status.as_str()), Some("submitted" | "approved")))
+                .filter(|u| {
+                    matches!(
+                        u.submission.as_ref().map(|s| s.status.as_str()),
+                        Some("submitted" | "approved")
+                    )
+                })
                 .count();
-            rows.push((p.id, p.period.clone(), p.due_on.clone(), p.status.clone(), done, progress.len()));
+            rows.push((
+                p.id,
+                p.period.clone(),
+                p.due_on.clone(),
+                p.status.clone(),
+                done,
+                progress.len(),
+            ));
         }
-        next_period = match list.last().and_then(|p| p.period.parse::<Period>().ok()).and_then(|p| p.next()) {
+        next_period = match list
+            .last()
+            .and_then(|p| p.period.parse::<Period>().ok())
+            .and_then(|p| p.next())
+        {
             Some(n) if i64::from(n.year()) == plan.year => n.to_string(),
             Some(_) => String::new(),
             None => format!("{}-01", plan.year),
@@ -728,18 +977,28 @@ async fn periods(State(state): State<AppState>, auth: Auth, Query(q): Query<Hash
 pub async fn default_due(state: &AppState, period: &Period) -> Result<String, WebError> {
     let cal = work_calendar(state).await?;
     let start = period.last_day();
-    Ok(cal.add_working_days(start, 5).map(|d| d.to_string()).unwrap_or_else(|| start.to_string()))
+    Ok(cal
+        .add_working_days(start, 5)
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| start.to_string()))
 }
 
 /// The working-day calendar from the admin-editable table.
 pub async fn work_calendar(state: &AppState) -> Result<qx_core::calendar::WorkCalendar, WebError> {
     let days = state.store.all_calendar_days().await?;
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let mut by_year: std::collections::BTreeMap<i32, (Vec<time::Date>, Vec<time::Date>)> = Default::default();
+    let mut by_year: std::collections::BTreeMap<i32, (Vec<time::Date>, Vec<time::Date>)> =
+        Default::default();
     for d in days {
-        let Ok(date) = time::Date::parse(&d.day, fmt) else { continue };
+        let Ok(date) = time::Date::parse(&d.day, fmt) else {
+            continue;
+        };
         let e = by_year.entry(date.year()).or_default();
-        if d.kind == "holiday" { e.0.push(date) } else { e.1.push(date) }
+        if d.kind == "holiday" {
+            e.0.push(date)
+        } else {
+            e.1.push(date)
+        }
     }
     let mut cal = qx_core::calendar::WorkCalendar::weekends_only();
     for (year, (holidays, workdays)) in by_year {
@@ -757,13 +1016,31 @@ struct OpenForm {
     due_on: String,
 }
 
-async fn open_period(State(state): State<AppState>, auth: Auth, Form(f): Form<OpenForm>) -> PageResult {
-    let period: Period = f.period.trim().parse().map_err(|e| WebError::BadRequest(format!("期间 \"{}\": {e}", f.period)))?;
+async fn open_period(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<OpenForm>,
+) -> PageResult {
+    let period: Period = f
+        .period
+        .trim()
+        .parse()
+        .map_err(|e| WebError::BadRequest(format!("期间 \"{}\": {e}", f.period)))?;
     let due = f.due_on.trim();
-    if time::Date::parse(due, time::macros::format_description!("[year]-[month]-[day]")).is_err() {
-        return Err(WebError::BadRequest(format!("截止日期 \"{due}\" 格式应为 YYYY-MM-DD")));
+    if time::Date::parse(
+        due,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .is_err()
+    {
+        return Err(WebError::BadRequest(format!(
+            "截止日期 \"{due}\" 格式应为 YYYY-MM-DD"
+        )));
     }
-    let id = state.store.open_period(&auth.actor(), f.plan_id, &period, due).await?;
+    let id = state
+        .store
+        .open_period(&auth.actor(), f.plan_id, &period, due)
+        .await?;
     Ok(Redirect::to(&format!("/monitor/periods/{id}")).into_response())
 }
 
@@ -804,7 +1081,13 @@ async fn period(
         return Err(WebError::Forbidden("periods".into()));
     }
     let p = state.store.get_period(id).await?;
-    let names: HashMap<i64, String> = state.store.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let names: HashMap<i64, String> = state
+        .store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     let due = due_ts(&p.due_on);
     let now = qx_store::now();
     let lines: Vec<ProgressLine> = state
@@ -832,7 +1115,10 @@ async fn period(
             }
         })
         .collect();
-    let missing = lines.iter().filter(|l| !matches!(l.status.as_str(), "submitted" | "approved")).count();
+    let missing = lines
+        .iter()
+        .filter(|l| !matches!(l.status.as_str(), "submitted" | "approved"))
+        .count();
     let page = PeriodPage {
         ctx: PageCtx::signed_in(&state, &auth).await,
         period_id: id,
@@ -848,8 +1134,17 @@ async fn period(
 }
 
 fn due_ts(date: &str) -> Option<i64> {
-    let d = time::Date::parse(date, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
-    Some(d.next_day()?.midnight().assume_offset(time::UtcOffset::from_hms(8, 0, 0).ok()?).unix_timestamp())
+    let d = time::Date::parse(
+        date,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()?;
+    Some(
+        d.next_day()?
+            .midnight()
+            .assume_offset(time::UtcOffset::from_hms(8, 0, 0).ok()?)
+            .unix_timestamp(),
+    )
 }
 
 async fn remind(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
@@ -863,7 +1158,9 @@ async fn remind(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) 
 /// (plain HTTP inside the government network). Failures are logged, never shown as errors:
 /// the in-app notices were already posted.
 async fn notify_webhook(state: &AppState, period: &str, due_on: &str, units: usize) {
-    let Ok(Some(url)) = state.store.get_setting("notify.webhook_url").await else { return };
+    let Ok(Some(url)) = state.store.get_setting("notify.webhook_url").await else {
+        return;
+    };
     let body = serde_json::json!({
         "kind": "report.remind", "period": period, "due_on": due_on, "units": units,
         "text": format!("{period} 工作推进情况尚有 {units} 个单位未报送, 截止 {due_on}"),
@@ -881,7 +1178,15 @@ struct ReviewForm {
     period_id: i64,
 }
 
-async fn review(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<ReviewForm>) -> PageResult {
-    state.store.review_submission(&auth.actor(), id, f.decision == "approve", &f.comment).await?;
+async fn review(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<ReviewForm>,
+) -> PageResult {
+    state
+        .store
+        .review_submission(&auth.actor(), id, f.decision == "approve", &f.comment)
+        .await?;
     Ok(Redirect::to(&format!("/monitor/periods/{}", f.period_id)).into_response())
 }

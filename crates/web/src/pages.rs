@@ -4,13 +4,13 @@
 use crate::auth::{self, Auth, RequestCtx};
 use crate::i18n::{Lang, Tr};
 use crate::{AppState, WebError};
-use qx_core::password;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
-use qx_core::access::{check_password_strength, Actor, Role};
+use qx_core::access::{Actor, Role, check_password_strength};
+use qx_core::password;
 use qx_core::units::UnitKind;
 use qx_store::audit::{AuditEntry, AuditQuery};
 use qx_store::calendar::CalendarDay;
@@ -41,7 +41,13 @@ pub struct PageCtx {
 
 impl PageCtx {
     pub fn anonymous(ctx: &RequestCtx) -> Self {
-        PageCtx { t: Tr(ctx.lang), lang_html: ctx.lang.html(), csrf: ctx.csrf.clone(), user: None, flash: None }
+        PageCtx {
+            t: Tr(ctx.lang),
+            lang_html: ctx.lang.html(),
+            csrf: ctx.csrf.clone(),
+            user: None,
+            flash: None,
+        }
     }
 
     pub async fn signed_in(state: &AppState, auth: &Auth) -> Self {
@@ -88,7 +94,10 @@ pub fn kind_label(lang: Lang, kind: &str) -> &'static str {
 }
 
 fn kind_options(lang: Lang) -> Vec<(&'static str, &'static str)> {
-    UnitKind::ALL.iter().map(|k| (k.as_str(), kind_label(lang, k.as_str()))).collect()
+    UnitKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), kind_label(lang, k.as_str())))
+        .collect()
 }
 
 /// Renders a template; a template error is an internal error, logged.
@@ -124,11 +133,16 @@ pub fn fmt_time(secs: i64) -> String {
 
 /// Only same-site relative paths are followed after login.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
 }
 
 fn flash_from(q: &HashMap<String, String>, lang: Lang) -> Option<String> {
-    q.get("saved").map(|_| crate::i18n::t(lang, "common.saved").to_string())
+    q.get("saved")
+        .map(|_| crate::i18n::t(lang, "common.saved").to_string())
 }
 
 #[derive(Template)]
@@ -141,7 +155,11 @@ pub struct ErrorPage {
 
 impl ErrorPage {
     pub fn new(ctx: &RequestCtx, status: u16, message: String) -> Self {
-        ErrorPage { ctx: PageCtx::anonymous(ctx), status, message }
+        ErrorPage {
+            ctx: PageCtx::anonymous(ctx),
+            status,
+            message,
+        }
     }
 }
 
@@ -211,61 +229,110 @@ pub async fn login_submit(
     };
     let now = qx_store::now();
     let user = state.store.find_user_by_username(&username).await?;
-    let anonymous = Actor { user_id: 0, username: username.clone(), ..Actor::system() };
+    let anonymous = Actor {
+        user_id: 0,
+        username: username.clone(),
+        ..Actor::system()
+    };
     let Some(user) = user else {
         // Same work as a real check, so response time does not reveal which usernames exist.
         verify_blocking(form.password.clone(), password::dummy_hash().to_string()).await?;
         state
             .store
-            .audit(AuditEntry::new(&anonymous, "login.failure", "user", &username)
-                .after(serde_json::json!({"reason": "unknown user"}))
-                .ip(&ctx.ip))
+            .audit(
+                AuditEntry::new(&anonymous, "login.failure", "user", &username)
+                    .after(serde_json::json!({"reason": "unknown user"}))
+                    .ip(&ctx.ip),
+            )
             .await?;
-        return Ok(fail(crate::i18n::t(lang, "login.failed").into(), axum::http::StatusCode::UNAUTHORIZED));
+        return Ok(fail(
+            crate::i18n::t(lang, "login.failed").into(),
+            axum::http::StatusCode::UNAUTHORIZED,
+        ));
     };
     let actor = user.actor();
     if user.disabled != 0 {
-        state.store.audit(AuditEntry::new(&actor, "login.disabled", "user", user.id).ip(&ctx.ip)).await?;
-        return Ok(fail(crate::i18n::t(lang, "login.disabled").into(), axum::http::StatusCode::FORBIDDEN));
+        state
+            .store
+            .audit(AuditEntry::new(&actor, "login.disabled", "user", user.id).ip(&ctx.ip))
+            .await?;
+        return Ok(fail(
+            crate::i18n::t(lang, "login.disabled").into(),
+            axum::http::StatusCode::FORBIDDEN,
+        ));
     }
     if let Some(until) = user.locked_until.filter(|&t| t > now) {
-        state.store.audit(AuditEntry::new(&actor, "login.locked", "user", user.id).ip(&ctx.ip)).await?;
-        let msg = format!("{} {}", crate::i18n::t(lang, "login.locked"), fmt_time(until));
+        state
+            .store
+            .audit(AuditEntry::new(&actor, "login.locked", "user", user.id).ip(&ctx.ip))
+            .await?;
+        let msg = format!(
+            "{} {}",
+            crate::i18n::t(lang, "login.locked"),
+            fmt_time(until)
+        );
         return Ok(fail(msg, axum::http::StatusCode::FORBIDDEN));
     }
     let ok = verify_blocking(form.password.clone(), user.password_hash.clone()).await?;
     if !ok {
         let locked = state
             .store
-            .record_login_failure(user.id, state.config.max_login_failures, state.config.lockout_secs)
+            .record_login_failure(
+                user.id,
+                state.config.max_login_failures,
+                state.config.lockout_secs,
+            )
             .await?;
         state
             .store
-            .audit(AuditEntry::new(&actor, "login.failure", "user", user.id)
-                .after(serde_json::json!({"reason": "wrong password"}))
-                .ip(&ctx.ip))
+            .audit(
+                AuditEntry::new(&actor, "login.failure", "user", user.id)
+                    .after(serde_json::json!({"reason": "wrong password"}))
+                    .ip(&ctx.ip),
+            )
             .await?;
         if let Some(until) = locked {
             state
                 .store
-                .audit(AuditEntry::new(&actor, "login.lockout", "user", user.id)
-                    .after(serde_json::json!({"locked_until": until}))
-                    .ip(&ctx.ip))
+                .audit(
+                    AuditEntry::new(&actor, "login.lockout", "user", user.id)
+                        .after(serde_json::json!({"locked_until": until}))
+                        .ip(&ctx.ip),
+                )
                 .await?;
-            let msg = format!("{} {}", crate::i18n::t(lang, "login.locked"), fmt_time(until));
+            let msg = format!(
+                "{} {}",
+                crate::i18n::t(lang, "login.locked"),
+                fmt_time(until)
+            );
             return Ok(fail(msg, axum::http::StatusCode::FORBIDDEN));
         }
-        return Ok(fail(crate::i18n::t(lang, "login.failed").into(), axum::http::StatusCode::UNAUTHORIZED));
+        return Ok(fail(
+            crate::i18n::t(lang, "login.failed").into(),
+            axum::http::StatusCode::UNAUTHORIZED,
+        ));
     }
     state.store.record_login_success(user.id).await?;
     let token = auth::random_token();
     let csrf = auth::random_token();
-    let ua = headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("");
-    state.store.create_session(&auth::token_hash(&token), user.id, &csrf, &ctx.ip, ua).await?;
-    state.store.audit(AuditEntry::new(&actor, "login.success", "user", user.id).ip(&ctx.ip)).await?;
+    let ua = headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    state
+        .store
+        .create_session(&auth::token_hash(&token), user.id, &csrf, &ctx.ip, ua)
+        .await?;
+    state
+        .store
+        .audit(AuditEntry::new(&actor, "login.success", "user", user.id).ip(&ctx.ip))
+        .await?;
     let mut resp = Redirect::to(safe_next(&form.next)).into_response();
     let secure = state.config.secure_cookies;
-    resp.headers_mut().append(SET_COOKIE, auth::set_cookie(auth::SESSION_COOKIE, &token, None, secure));
+    resp.headers_mut().append(
+        SET_COOKIE,
+        auth::set_cookie(auth::SESSION_COOKIE, &token, None, secure),
+    );
     Ok(resp)
 }
 
@@ -279,7 +346,10 @@ pub async fn logout(State(state): State<AppState>, ctx: RequestCtx) -> PageResul
     }
     let mut resp = Redirect::to("/login").into_response();
     let secure = state.config.secure_cookies;
-    resp.headers_mut().append(SET_COOKIE, auth::set_cookie(auth::SESSION_COOKIE, "", Some(0), secure));
+    resp.headers_mut().append(
+        SET_COOKIE,
+        auth::set_cookie(auth::SESSION_COOKIE, "", Some(0), secure),
+    );
     Ok(resp)
 }
 
@@ -301,12 +371,20 @@ pub async fn switch_lang(
     let back = headers
         .get("referer")
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
+        .and_then(|r| {
+            r.find("://")
+                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
+        })
         .unwrap_or_else(|| "/".into());
     let mut resp = Redirect::to(safe_next(&back)).into_response();
     resp.headers_mut().append(
         SET_COOKIE,
-        auth::set_cookie(auth::LANG_COOKIE, lang.code(), Some(365 * 86400), state.config.secure_cookies),
+        auth::set_cookie(
+            auth::LANG_COOKIE,
+            lang.code(),
+            Some(365 * 86400),
+            state.config.secure_cookies,
+        ),
     );
     Ok(resp)
 }
@@ -361,7 +439,10 @@ pub async fn home(State(state): State<AppState>, auth: Auth) -> PageResult {
         user_count = state.store.count_users().await? as usize;
     }
     if actor.is_admin() {
-        let q = AuditQuery { limit: 8, ..Default::default() };
+        let q = AuditQuery {
+            limit: 8,
+            ..Default::default()
+        };
         recent = state
             .store
             .audit_list(&q)
@@ -376,7 +457,11 @@ pub async fn home(State(state): State<AppState>, auth: Auth) -> PageResult {
             })
             .collect();
     }
-    let colleagues = if actor.role == Role::Unit { state.store.list_users(&actor).await? } else { Vec::new() };
+    let colleagues = if actor.role == Role::Unit {
+        state.store.list_users(&actor).await?
+    } else {
+        Vec::new()
+    };
     let page = HomePage {
         ctx,
         display_name: auth.session.user.display_name.clone(),
@@ -513,7 +598,9 @@ pub async fn unit_detail(
         Vec::new()
     };
     let page = UnitPage {
-        ctx: PageCtx::signed_in(&state, &auth).await.with_flash(flash_from(&q, lang)),
+        ctx: PageCtx::signed_in(&state, &auth)
+            .await
+            .with_flash(flash_from(&q, lang)),
         kind_label: kind_label(lang, &unit.kind),
         aliases,
         kinds: kind_options(lang),
@@ -552,12 +639,15 @@ pub struct UnitForm {
 
 impl UnitForm {
     fn parse(self) -> Result<UnitUpdate, WebError> {
-        let kind = UnitKind::parse(&self.kind)
-            .ok_or_else(|| WebError::BadRequest(format!("类型 \"{}\" 无效 (unknown kind)", self.kind)))?;
+        let kind = UnitKind::parse(&self.kind).ok_or_else(|| {
+            WebError::BadRequest(format!("类型 \"{}\" 无效 (unknown kind)", self.kind))
+        })?;
         let name = self.name.trim().to_string();
         let full_name = self.full_name.trim().to_string();
         if name.is_empty() || full_name.is_empty() {
-            return Err(WebError::BadRequest("简称和全称不能为空 (name and full name are required)".into()));
+            return Err(WebError::BadRequest(
+                "简称和全称不能为空 (name and full name are required)".into(),
+            ));
         }
         let code = self.region_code.trim();
         let region_code = if code.is_empty() {
@@ -570,7 +660,14 @@ impl UnitForm {
             )));
         };
         let aliases = split_list(&self.aliases);
-        Ok(UnitUpdate { kind, name, full_name, region_code, aliases, active: self.active.is_some() })
+        Ok(UnitUpdate {
+            kind,
+            name,
+            full_name,
+            region_code,
+            aliases,
+            active: self.active.is_some(),
+        })
     }
 }
 
@@ -605,11 +702,18 @@ pub async fn unit_new(State(state): State<AppState>, auth: Auth) -> PageResult {
     if !auth.actor().is_admin() {
         return Err(WebError::Forbidden("unit.create".into()));
     }
-    let page = UnitNewPage { ctx: PageCtx::signed_in(&state, &auth).await, kinds: kind_options(auth.ctx.lang) };
+    let page = UnitNewPage {
+        ctx: PageCtx::signed_in(&state, &auth).await,
+        kinds: kind_options(auth.ctx.lang),
+    };
     Ok(render(&page).into_response())
 }
 
-pub async fn unit_create(State(state): State<AppState>, auth: Auth, Form(form): Form<UnitForm>) -> PageResult {
+pub async fn unit_create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<UnitForm>,
+) -> PageResult {
     let u = form.parse()?;
     let slug = format!("u{}", qx_store::now());
     let new = NewUnit {
@@ -641,9 +745,14 @@ pub async fn unit_contact(
     let contact = form.contact.trim();
     let phone = form.phone.trim();
     if contact.chars().count() > 50 || phone.chars().count() > 30 {
-        return Err(WebError::BadRequest("联络员不超过50字, 电话不超过30字".into()));
+        return Err(WebError::BadRequest(
+            "联络员不超过50字, 电话不超过30字".into(),
+        ));
     }
-    state.store.update_unit_contact(&auth.actor(), id, contact, phone).await?;
+    state
+        .store
+        .update_unit_contact(&auth.actor(), id, contact, phone)
+        .await?;
     Ok(Redirect::to(&format!("/units/{id}?saved=1")).into_response())
 }
 
@@ -658,7 +767,13 @@ struct UsersPage {
 }
 
 async fn unit_names(state: &AppState) -> Result<HashMap<i64, String>, WebError> {
-    Ok(state.store.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect())
+    Ok(state
+        .store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
 }
 
 pub async fn users_list(State(state): State<AppState>, auth: Auth) -> PageResult {
@@ -674,11 +789,18 @@ pub async fn users_list(State(state): State<AppState>, auth: Auth) -> PageResult
         .await?
         .into_iter()
         .map(|u| {
-            let unit = u.unit_id.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
+            let unit = u
+                .unit_id
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_default();
             user_line(lang, u, &unit)
         })
         .collect();
-    let page = UsersPage { ctx: PageCtx::signed_in(&state, &auth).await, users, is_admin: actor.is_admin() };
+    let page = UsersPage {
+        ctx: PageCtx::signed_in(&state, &auth).await,
+        users,
+        is_admin: actor.is_admin(),
+    };
     Ok(render(&page).into_response())
 }
 
@@ -699,10 +821,15 @@ pub async fn user_detail(
     let actor = auth.actor();
     let user = state.store.get_user_scoped(&actor, id).await?;
     let names = unit_names(&state).await?;
-    let unit = user.unit_id.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
+    let unit = user
+        .unit_id
+        .and_then(|id| names.get(&id).cloned())
+        .unwrap_or_default();
     let lang = auth.ctx.lang;
     let page = UserPage {
-        ctx: PageCtx::signed_in(&state, &auth).await.with_flash(flash_from(&q, lang)),
+        ctx: PageCtx::signed_in(&state, &auth)
+            .await
+            .with_flash(flash_from(&q, lang)),
         user: user_line(lang, user, &unit),
         is_admin: actor.is_admin(),
     };
@@ -726,9 +853,24 @@ pub async fn user_new(State(state): State<AppState>, auth: Auth) -> PageResult {
     let lang = auth.ctx.lang;
     let page = UserNewPage {
         ctx: PageCtx::signed_in(&state, &auth).await,
-        roles: Role::ALL.iter().map(|r| (r.as_str(), role_label(lang, *r))).collect(),
-        units: state.store.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect(),
-        enterprises: state.store.list_enterprises(&actor).await?.into_iter().map(|e| (e.id, e.name)).collect(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), role_label(lang, *r)))
+            .collect(),
+        units: state
+            .store
+            .list_units()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect(),
+        enterprises: state
+            .store
+            .list_enterprises(&actor)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e.name))
+            .collect(),
     };
     Ok(render(&page).into_response())
 }
@@ -752,15 +894,25 @@ fn optional_id(field: &str, s: &str) -> Result<Option<i64>, WebError> {
     if s.is_empty() {
         return Ok(None);
     }
-    s.parse().map(Some).map_err(|_| WebError::BadRequest(format!("{field}: \"{s}\" 不是有效编号")))
+    s.parse()
+        .map(Some)
+        .map_err(|_| WebError::BadRequest(format!("{field}: \"{s}\" 不是有效编号")))
 }
 
-pub async fn user_create(State(state): State<AppState>, auth: Auth, Form(form): Form<UserForm>) -> PageResult {
-    let role = Role::parse(&form.role)
-        .ok_or_else(|| WebError::BadRequest(format!("角色 \"{}\" 无效 (unknown role)", form.role)))?;
-    check_password_strength(&form.password).map_err(|m| WebError::BadRequest(format!("密码: {m}")))?;
+pub async fn user_create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<UserForm>,
+) -> PageResult {
+    let role = Role::parse(&form.role).ok_or_else(|| {
+        WebError::BadRequest(format!("角色 \"{}\" 无效 (unknown role)", form.role))
+    })?;
+    check_password_strength(&form.password)
+        .map_err(|m| WebError::BadRequest(format!("密码: {m}")))?;
     if form.display_name.trim().is_empty() {
-        return Err(WebError::BadRequest("姓名不能为空 (name is required)".into()));
+        return Err(WebError::BadRequest(
+            "姓名不能为空 (name is required)".into(),
+        ));
     }
     let hash = hash_blocking(form.password.clone()).await?;
     let new = NewUser {
@@ -790,7 +942,8 @@ pub async fn user_reset_password(
     if !auth.actor().is_admin() {
         return Err(WebError::Forbidden("user.password".into()));
     }
-    check_password_strength(&form.password).map_err(|m| WebError::BadRequest(format!("密码: {m}")))?;
+    check_password_strength(&form.password)
+        .map_err(|m| WebError::BadRequest(format!("密码: {m}")))?;
     let hash = hash_blocking(form.password).await?;
     state.store.set_password(&auth.actor(), id, &hash).await?;
     Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response())
@@ -807,7 +960,10 @@ pub async fn user_lock(
     Path(id): Path<i64>,
     Form(form): Form<LockForm>,
 ) -> PageResult {
-    state.store.set_user_locked(&auth.actor(), id, form.locked == "1").await?;
+    state
+        .store
+        .set_user_locked(&auth.actor(), id, form.locked == "1")
+        .await?;
     Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response())
 }
 
@@ -826,8 +982,13 @@ pub async fn account(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let lang = auth.ctx.lang;
-    let flash = q.get("changed").map(|_| crate::i18n::t(lang, "account.changed").to_string());
-    let page = AccountPage { ctx: PageCtx::signed_in(&state, &auth).await.with_flash(flash), error: None };
+    let flash = q
+        .get("changed")
+        .map(|_| crate::i18n::t(lang, "account.changed").to_string());
+    let page = AccountPage {
+        ctx: PageCtx::signed_in(&state, &auth).await.with_flash(flash),
+        error: None,
+    };
     Ok(render(&page).into_response())
 }
 
@@ -844,20 +1005,32 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> PageResult {
     let lang = auth.ctx.lang;
-    let current_ok = verify_blocking(form.current.clone(), auth.session.user.password_hash.clone()).await?;
+    let current_ok = verify_blocking(
+        form.current.clone(),
+        auth.session.user.password_hash.clone(),
+    )
+    .await?;
     let error = if !current_ok {
         Some(crate::i18n::t(lang, "account.wrong_current").to_string())
     } else if form.new_password != form.confirm {
         Some(crate::i18n::t(lang, "account.mismatch").to_string())
     } else {
-        check_password_strength(&form.new_password).err().map(str::to_string)
+        check_password_strength(&form.new_password)
+            .err()
+            .map(str::to_string)
     };
     if let Some(error) = error {
-        let page = AccountPage { ctx: PageCtx::signed_in(&state, &auth).await, error: Some(error) };
+        let page = AccountPage {
+            ctx: PageCtx::signed_in(&state, &auth).await,
+            error: Some(error),
+        };
         return Ok((axum::http::StatusCode::BAD_REQUEST, render(&page)).into_response());
     }
     let new_hash = hash_blocking(form.new_password).await?;
-    state.store.set_password(&auth.actor(), auth.session.user.id, &new_hash).await?;
+    state
+        .store
+        .set_password(&auth.actor(), auth.session.user.id, &new_hash)
+        .await?;
     Ok(Redirect::to("/account?changed=1").into_response())
 }
 
@@ -890,7 +1063,9 @@ struct AuditPage {
 }
 
 fn non_empty(q: &HashMap<String, String>, k: &str) -> Option<String> {
-    q.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    q.get(k)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 pub async fn audit_list(
@@ -919,11 +1094,18 @@ pub async fn audit_list(
                 params.push((k, v));
             }
         }
-        format!("/audit?{}", serde_urlencoded::to_string(&params).unwrap_or_default())
+        format!(
+            "/audit?{}",
+            serde_urlencoded::to_string(&params).unwrap_or_default()
+        )
     });
     let verification = state.store.verify_audit().await?;
     let verify_message = match verification.first_bad_seq {
-        None => format!("{} ({})", crate::i18n::t(lang, "audit.verified"), verification.entries),
+        None => format!(
+            "{} ({})",
+            crate::i18n::t(lang, "audit.verified"),
+            verification.entries
+        ),
         Some(seq) => format!(
             "{} {seq}: {}",
             crate::i18n::t(lang, "audit.broken"),
@@ -976,7 +1158,11 @@ pub async fn calendar(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let this_year = time::OffsetDateTime::now_utc().year();
-    let year = q.get("year").and_then(|y| y.parse().ok()).filter(|y| (2000..=2100).contains(y)).unwrap_or(this_year);
+    let year = q
+        .get("year")
+        .and_then(|y| y.parse().ok())
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or(this_year);
     let mut years: Vec<i32> = state
         .store
         .all_calendar_days()
@@ -989,7 +1175,9 @@ pub async fn calendar(
     years.dedup();
     let lang = auth.ctx.lang;
     let page = CalendarPage {
-        ctx: PageCtx::signed_in(&state, &auth).await.with_flash(flash_from(&q, lang)),
+        ctx: PageCtx::signed_in(&state, &auth)
+            .await
+            .with_flash(flash_from(&q, lang)),
         year,
         years,
         days: state.store.calendar_days(year).await?,
@@ -1008,7 +1196,11 @@ pub struct CalendarForm {
     source: String,
 }
 
-pub async fn calendar_set(State(state): State<AppState>, auth: Auth, Form(form): Form<CalendarForm>) -> PageResult {
+pub async fn calendar_set(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<CalendarForm>,
+) -> PageResult {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let date = time::Date::parse(form.day.trim(), format)
         .map_err(|_| WebError::BadRequest(format!("日期 \"{}\" 格式应为 YYYY-MM-DD", form.day)))?;
@@ -1032,7 +1224,10 @@ pub async fn calendar_delete(
     auth: Auth,
     Form(form): Form<CalendarDeleteForm>,
 ) -> PageResult {
-    state.store.delete_calendar_day(&auth.actor(), form.day.trim()).await?;
+    state
+        .store
+        .delete_calendar_day(&auth.actor(), form.day.trim())
+        .await?;
     let year = form.day.get(..4).unwrap_or("");
     Ok(Redirect::to(&format!("/calendar?year={year}&saved=1")).into_response())
 }

@@ -2,7 +2,7 @@
 //! source beside the extracted structure, publishing, and the Excel download.
 
 use crate::auth::Auth;
-use crate::pages::{render, PageCtx};
+use crate::pages::{PageCtx, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -30,13 +30,25 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("plan.status.published", "已发布", "Published"),
     ("plan.status.withdrawn", "已替换", "Superseded"),
     ("plan.upload", "导入方案", "Import a plan"),
-    ("plan.upload_hint", "支持 .txt (UTF-8 或 GBK)、.docx、网页另存的 .html, 以及本系统导出的任务分解表 .xlsx。导入后为草稿, 经审核修改后发布。", "Accepts .txt (UTF-8 or GBK), .docx, saved .html, and the task-breakdown .xlsx this system exports. Imports become drafts to review before publishing."),
+    (
+        "plan.upload_hint",
+        "支持 .txt (UTF-8 或 GBK)、.docx、网页另存的 .html, 以及本系统导出的任务分解表 .xlsx。导入后为草稿, 经审核修改后发布。",
+        "Accepts .txt (UTF-8 or GBK), .docx, saved .html, and the task-breakdown .xlsx this system exports. Imports become drafts to review before publishing.",
+    ),
     ("plan.file", "文件", "File"),
     ("plan.review", "审核", "Review"),
     ("plan.source", "原文", "Source"),
-    ("plan.items", "条目与责任单位", "Items and responsible units"),
+    (
+        "plan.items",
+        "条目与责任单位",
+        "Items and responsible units",
+    ),
     ("plan.targets", "主要目标", "Goal targets"),
-    ("plan.task_indicators", "任务中的量化指标", "Quantities inside tasks"),
+    (
+        "plan.task_indicators",
+        "任务中的量化指标",
+        "Quantities inside tasks",
+    ),
     ("plan.indicators", "监测指标", "Indicators"),
     ("plan.tasks", "工作任务", "Tasks"),
     ("plan.number", "序号", "No."),
@@ -53,14 +65,34 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("plan.responsible", "责任单位", "Responsible unit"),
     ("plan.included", "纳入监测", "Tracked"),
     ("plan.publish", "发布方案", "Publish"),
-    ("plan.publish_hint", "发布后, 纳入监测的目标成为监测指标, 有责任单位的条目成为工作任务; 同年度已发布的方案将被替换。", "Publishing turns tracked targets into indicators and items with responsible units into tasks; an earlier published plan of the same year is superseded."),
+    (
+        "plan.publish_hint",
+        "发布后, 纳入监测的目标成为监测指标, 有责任单位的条目成为工作任务; 同年度已发布的方案将被替换。",
+        "Publishing turns tracked targets into indicators and items with responsible units into tasks; an earlier published plan of the same year is superseded.",
+    ),
     ("plan.delete", "删除草稿", "Delete draft"),
-    ("plan.export", "下载任务分解表 (Excel)", "Download task breakdown (Excel)"),
-    ("plan.unknown_units", "以下单位不在登记表中, 发布前须改正", "Units not in the registry (fix before publishing)"),
-    ("plan.imported", "已导入为草稿, 请审核", "Imported as a draft; please review"),
+    (
+        "plan.export",
+        "下载任务分解表 (Excel)",
+        "Download task breakdown (Excel)",
+    ),
+    (
+        "plan.unknown_units",
+        "以下单位不在登记表中, 发布前须改正",
+        "Units not in the registry (fix before publishing)",
+    ),
+    (
+        "plan.imported",
+        "已导入为草稿, 请审核",
+        "Imported as a draft; please review",
+    ),
     ("plan.published", "方案已发布", "Plan published"),
     ("plan.warnings", "解析提示", "Parser notes"),
-    ("plan.errors", "导入失败, 未写入任何数据", "Import failed; nothing was written"),
+    (
+        "plan.errors",
+        "导入失败, 未写入任何数据",
+        "Import failed; nothing was written",
+    ),
     ("plan.none", "还没有工作方案。", "No plans yet."),
     ("plan.unresolved", "未登记", "unknown"),
 ];
@@ -124,8 +156,17 @@ async fn list_page(state: &AppState, auth: &Auth, errors: Vec<String>) -> PageRe
             status: p.status,
         })
         .collect();
-    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::BAD_REQUEST };
-    let page = ListPage { ctx: PageCtx::signed_in(state, auth).await, plans, is_admin: actor.is_admin(), errors };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::BAD_REQUEST
+    };
+    let page = ListPage {
+        ctx: PageCtx::signed_in(state, auth).await,
+        plans,
+        is_admin: actor.is_admin(),
+        errors,
+    };
     Ok((status, render(&page)).into_response())
 }
 
@@ -138,24 +179,40 @@ async fn import(State(state): State<AppState>, auth: Auth, mut form: Multipart) 
         return Err(WebError::Forbidden("plan.import".into()));
     }
     let mut upload = None;
-    while let Some(field) = form.next_field().await.map_err(|e| WebError::BadRequest(format!("上传失败: {e}")))? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(format!("上传失败: {e}")))?
+    {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload").to_string();
-            let bytes = field.bytes().await.map_err(|e| WebError::BadRequest(format!("上传失败 (upload failed): {e}")))?;
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| WebError::BadRequest(format!("上传失败 (upload failed): {e}")))?;
             upload = Some((name, bytes));
         }
     }
     let Some((name, bytes)) = upload else {
-        return Err(WebError::BadRequest("请选择要导入的文件 (choose a file)".into()));
+        return Err(WebError::BadRequest(
+            "请选择要导入的文件 (choose a file)".into(),
+        ));
     };
     if bytes.len() > MAX_UPLOAD {
-        return Err(WebError::BadRequest(format!("{name}: 文件超过 {} MB (file too large)", MAX_UPLOAD / 1024 / 1024)));
+        return Err(WebError::BadRequest(format!(
+            "{name}: 文件超过 {} MB (file too large)",
+            MAX_UPLOAD / 1024 / 1024
+        )));
     }
     let is_xlsx = name.to_lowercase().ends_with(".xlsx") || name.to_lowercase().ends_with(".xls");
     let result = if is_xlsx {
-        qx_app::plan_excel::import_workbook(&state.store, &actor, &bytes, &name).await.map(|id| (id, Vec::new()))
+        qx_app::plan_excel::import_workbook(&state.store, &actor, &bytes, &name)
+            .await
+            .map(|id| (id, Vec::new()))
     } else {
-        qx_app::plan_import::import_document(&state.store, &actor, &bytes, &name).await.map(|i| (i.plan_id, i.warnings))
+        qx_app::plan_import::import_document(&state.store, &actor, &bytes, &name)
+            .await
+            .map(|i| (i.plan_id, i.warnings))
     };
     match result {
         Ok((id, _)) => Ok(Redirect::to(&format!("/plans/{id}?imported=1")).into_response()),
@@ -234,7 +291,13 @@ async fn show(
     let lang = auth.ctx.lang;
     let plan = state.store.get_plan(&actor, id).await?;
     let is_draft = plan.status == "draft";
-    let names: HashMap<i64, String> = state.store.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let names: HashMap<i64, String> = state
+        .store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     let mut unknown_units = Vec::new();
     let items: Vec<ItemView> = state
         .store
@@ -242,8 +305,19 @@ async fn show(
         .await?
         .into_iter()
         .map(|(i, units)| {
-            let join = |role: &str| units.iter().filter(|u| u.role == role).map(|u| u.name.clone()).collect::<Vec<_>>().join("、");
-            let unknown: Vec<String> = units.iter().filter(|u| u.unit_id.is_none()).map(|u| u.name.clone()).collect();
+            let join = |role: &str| {
+                units
+                    .iter()
+                    .filter(|u| u.role == role)
+                    .map(|u| u.name.clone())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            };
+            let unknown: Vec<String> = units
+                .iter()
+                .filter(|u| u.unit_id.is_none())
+                .map(|u| u.name.clone())
+                .collect();
             unknown_units.extend(unknown.iter().cloned());
             ItemView {
                 id: i.id,
@@ -273,12 +347,25 @@ async fn show(
             value_max: t.value_max.unwrap_or_default(),
             unit: t.unit,
             comparator: t.comparator,
-            kind_label: kind.map_or("?", |k| if lang == crate::i18n::Lang::En { k.label_en() } else { k.label_zh() }),
+            kind_label: kind.map_or("?", |k| {
+                if lang == crate::i18n::Lang::En {
+                    k.label_en()
+                } else {
+                    k.label_zh()
+                }
+            }),
             kind: t.kind,
-            responsible: t.unit_id.and_then(|u| names.get(&u).cloned()).unwrap_or_default(),
+            responsible: t
+                .unit_id
+                .and_then(|u| names.get(&u).cloned())
+                .unwrap_or_default(),
             included: t.included != 0,
         };
-        if t.level == "plan" { goals.push(view) } else { task_targets.push(view) }
+        if t.level == "plan" {
+            goals.push(view)
+        } else {
+            task_targets.push(view)
+        }
     }
     let tasks = if is_draft {
         Vec::new()
@@ -290,7 +377,12 @@ async fn show(
             .into_iter()
             .map(|t| {
                 let join = |role: &str| {
-                    t.units.iter().filter(|(_, r)| r == role).filter_map(|(u, _)| names.get(u).cloned()).collect::<Vec<_>>().join("、")
+                    t.units
+                        .iter()
+                        .filter(|(_, r)| r == role)
+                        .filter_map(|(u, _)| names.get(u).cloned())
+                        .collect::<Vec<_>>()
+                        .join("、")
                 };
                 TaskView {
                     lead: join("lead"),
@@ -304,7 +396,14 @@ async fn show(
             .collect()
     };
     let source = if is_draft {
-        state.store.plan_source(&actor, id).await?.lines().enumerate().map(|(i, l)| (i + 1, l.to_string())).collect()
+        state
+            .store
+            .plan_source(&actor, id)
+            .await?
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.to_string()))
+            .collect()
     } else {
         Vec::new()
     };
@@ -333,7 +432,16 @@ async fn show(
         unknown_units,
         kinds: IndicatorKind::ALL
             .iter()
-            .map(|k| (k.as_str(), if lang == crate::i18n::Lang::En { k.label_en() } else { k.label_zh() }))
+            .map(|k| {
+                (
+                    k.as_str(),
+                    if lang == crate::i18n::Lang::En {
+                        k.label_en()
+                    } else {
+                        k.label_zh()
+                    },
+                )
+            })
             .collect(),
     };
     Ok(render(&page).into_response())
@@ -351,7 +459,12 @@ struct MetaForm {
     issued_on: String,
 }
 
-async fn save_meta(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<MetaForm>) -> PageResult {
+async fn save_meta(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<MetaForm>,
+) -> PageResult {
     let year: i64 = f
         .year
         .trim()
@@ -360,8 +473,16 @@ async fn save_meta(State(state): State<AppState>, auth: Auth, Path(id): Path<i64
         .filter(|y| (2000..=2100).contains(y))
         .ok_or_else(|| WebError::BadRequest(format!("年度 \"{}\" 不是有效年份", f.year)))?;
     let issued_on = f.issued_on.trim();
-    if !issued_on.is_empty() && time::Date::parse(issued_on, time::macros::format_description!("[year]-[month]-[day]")).is_err() {
-        return Err(WebError::BadRequest(format!("成文日期 \"{issued_on}\" 格式应为 YYYY-MM-DD")));
+    if !issued_on.is_empty()
+        && time::Date::parse(
+            issued_on,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .is_err()
+    {
+        return Err(WebError::BadRequest(format!(
+            "成文日期 \"{issued_on}\" 格式应为 YYYY-MM-DD"
+        )));
     }
     let meta = PlanMeta {
         year,
@@ -370,7 +491,10 @@ async fn save_meta(State(state): State<AppState>, auth: Auth, Path(id): Path<i64
         issuer: f.issuer,
         issued_on: (!issued_on.is_empty()).then(|| issued_on.to_string()),
     };
-    state.store.update_plan_meta(&auth.actor(), id, &meta).await?;
+    state
+        .store
+        .update_plan_meta(&auth.actor(), id, &meta)
+        .await?;
     Ok(Redirect::to(&format!("/plans/{id}?saved=1")).into_response())
 }
 
@@ -400,7 +524,10 @@ async fn save_item(
         lead: crate::pages::split_list(&f.lead),
         support: crate::pages::split_list(&f.support),
     };
-    state.store.update_plan_item(&auth.actor(), id, item, &edit).await?;
+    state
+        .store
+        .update_plan_item(&auth.actor(), id, item, &edit)
+        .await?;
     Ok(Redirect::to(&format!("/plans/{id}?saved=1#item-{item}")).into_response())
 }
 
@@ -435,7 +562,10 @@ async fn save_target(
         unit_name: f.responsible,
         included: f.included.is_some(),
     };
-    state.store.update_plan_target(&auth.actor(), id, target, &edit).await?;
+    state
+        .store
+        .update_plan_target(&auth.actor(), id, target, &edit)
+        .await?;
     Ok(Redirect::to(&format!("/plans/{id}?saved=1#target-{target}")).into_response())
 }
 
@@ -452,15 +582,24 @@ async fn delete(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) 
 async fn export(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
     let actor = auth.actor();
     let plan = state.store.get_plan(&actor, id).await?;
-    let bytes = qx_app::plan_excel::export_plan(&state.store, &actor, id).await.map_err(|e| match e {
-        AppError::Store(s) => WebError::from(s),
-        other => WebError::Internal(anyhow::anyhow!("{other}")),
-    })?;
+    let bytes = qx_app::plan_excel::export_plan(&state.store, &actor, id)
+        .await
+        .map_err(|e| match e {
+            AppError::Store(s) => WebError::from(s),
+            other => WebError::Internal(anyhow::anyhow!("{other}")),
+        })?;
     let file = format!("{}年任务分解表.xlsx", plan.year);
-    let disposition = format!("attachment; filename=\"plan-{}.xlsx\"; filename*=UTF-8''{}", plan.year, percent_encode(&file));
+    let disposition = format!(
+        "attachment; filename=\"plan-{}.xlsx\"; filename*=UTF-8''{}",
+        plan.year,
+        percent_encode(&file)
+    );
     Ok((
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
@@ -471,6 +610,12 @@ async fn export(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) 
 /// RFC 5987 encoding for a UTF-8 file name in Content-Disposition.
 fn percent_encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }

@@ -8,22 +8,40 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// POSTs `body` and returns the HTTP status code; gives up after 5 seconds.
 pub async fn post_json(url: &str, body: &serde_json::Value) -> Result<u16, String> {
     let body = body.to_string();
-    let rest = url.strip_prefix("http://").ok_or("only http:// webhook URLs are supported")?;
-    let (authority, path) = rest.find('/').map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
-    let addr = if authority.contains(':') { authority.to_string() } else { format!("{authority}:80") };
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or("only http:// webhook URLs are supported")?;
+    let (authority, path) = rest
+        .find('/')
+        .map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
+    let addr = if authority.contains(':') {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
     let work = async {
-        let mut stream = tokio::net::TcpStream::connect(&addr).await.map_err(|e| e.to_string())?;
+        let mut stream = tokio::net::TcpStream::connect(&addr)
+            .await
+            .map_err(|e| e.to_string())?;
         let req = format!(
             "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
-        stream.write_all(req.as_bytes()).await.map_err(|e| e.to_string())?;
+        stream
+            .write_all(req.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
         let mut head = vec![0u8; 64];
         let n = stream.read(&mut head).await.map_err(|e| e.to_string())?;
         let line = String::from_utf8_lossy(&head[..n]).to_string();
-        line.split_whitespace().nth(1).and_then(|c| c.parse().ok()).ok_or_else(|| format!("bad response {line:?}"))
+        line.split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .ok_or_else(|| format!("bad response {line:?}"))
     };
-    tokio::time::timeout(Duration::from_secs(5), work).await.map_err(|_| "timeout".to_string())?
+    tokio::time::timeout(Duration::from_secs(5), work)
+        .await
+        .map_err(|_| "timeout".to_string())?
 }
 
 #[cfg(test)]
@@ -38,14 +56,25 @@ mod tests {
             let (mut s, _) = listener.accept().await.unwrap();
             let mut buf = vec![0u8; 4096];
             let n = s.read(&mut buf).await.unwrap();
-            s.write_all(b"HTTP/1.1 204 No Content\r\n\r\n").await.unwrap();
+            s.write_all(b"HTTP/1.1 204 No Content\r\n\r\n")
+                .await
+                .unwrap();
             String::from_utf8_lossy(&buf[..n]).to_string()
         });
-        let code = post_json(&format!("http://{addr}/hook"), &serde_json::json!({"text": "未报送"})).await.unwrap();
+        let code = post_json(
+            &format!("http://{addr}/hook"),
+            &serde_json::json!({"text": "未报送"}),
+        )
+        .await
+        .unwrap();
         assert_eq!(code, 204);
         let request = server.await.unwrap();
         assert!(request.starts_with("POST /hook HTTP/1.1"));
         assert!(request.contains("未报送"));
-        assert!(post_json("https://example.invalid/", &serde_json::json!({})).await.is_err());
+        assert!(
+            post_json("https://example.invalid/", &serde_json::json!({}))
+                .await
+                .is_err()
+        );
     }
 }

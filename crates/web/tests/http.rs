@@ -2,25 +2,52 @@
 
 mod common;
 
-use common::{client, csrf, spawn_app, spawn_app_with, PASSWORD};
+use common::{PASSWORD, client, csrf, spawn_app, spawn_app_with};
 use qx_store::audit::AuditQuery;
 
 #[tokio::test]
 async fn each_role_signs_in_to_its_own_home_page() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
-    let home = admin.get(app.url("/")).send().await.unwrap().text().await.unwrap();
-    assert!(home.contains("单位构成"), "office sees the registry overview");
+    let home = admin
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("单位构成"),
+        "office sees the registry overview"
+    );
     assert!(home.contains("最近操作"), "office sees recent activity");
 
     let leader = app.login("leader").await;
-    let home = leader.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let home = leader
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(home.contains("只读"));
 
     let unit = app.login("sp1").await;
-    let home = unit.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let home = unit
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(home.contains("本单位") && home.contains("石浦镇"));
-    assert!(!home.contains("最近操作"), "a unit does not see the audit trail");
+    assert!(
+        !home.contains("最近操作"),
+        "a unit does not see the audit trail"
+    );
 }
 
 #[tokio::test]
@@ -29,9 +56,24 @@ async fn anonymous_requests_go_to_login_and_api_answers_401() {
     let c = client();
     let resp = c.get(app.url("/units")).send().await.unwrap();
     assert_eq!(resp.status(), 303);
-    assert!(resp.headers()["location"].to_str().unwrap().starts_with("/login?next=%2Funits"));
-    assert_eq!(c.get(app.url("/api/v1/units")).send().await.unwrap().status(), 401);
-    assert_eq!(c.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?next=%2Funits")
+    );
+    assert_eq!(
+        c.get(app.url("/api/v1/units"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        c.get(app.url("/healthz")).send().await.unwrap().status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -50,14 +92,26 @@ async fn five_wrong_passwords_lock_the_account_for_fifteen_minutes() {
     let right = app.login_response(&c, "jxj1", PASSWORD).await;
     assert_eq!(right.status(), 403);
 
-    let user = app.store.find_user_by_username("jxj1").await.unwrap().unwrap();
+    let user = app
+        .store
+        .find_user_by_username("jxj1")
+        .await
+        .unwrap()
+        .unwrap();
     let until = user.locked_until.unwrap();
     let expected = qx_store::now() + 15 * 60;
-    assert!((expected - 5..=expected).contains(&until), "locked for 15 minutes");
+    assert!(
+        (expected - 5..=expected).contains(&until),
+        "locked for 15 minutes"
+    );
 
     let log = app
         .store
-        .audit_list(&AuditQuery { entity_id: Some(user.id.to_string()), limit: 50, ..Default::default() })
+        .audit_list(&AuditQuery {
+            entity_id: Some(user.id.to_string()),
+            limit: 50,
+            ..Default::default()
+        })
         .await
         .unwrap();
     let count = |a: &str| log.iter().filter(|r| r.action == a).count();
@@ -66,8 +120,16 @@ async fn five_wrong_passwords_lock_the_account_for_fifteen_minutes() {
     assert_eq!(count("login.locked"), 1);
 
     // The office unlocks; the right password works again.
-    app.store.set_user_locked(&qx_core::access::Actor::system(), user.id, false).await.unwrap();
-    assert_eq!(app.login_response(&client(), "jxj1", PASSWORD).await.status(), 303);
+    app.store
+        .set_user_locked(&qx_core::access::Actor::system(), user.id, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.login_response(&client(), "jxj1", PASSWORD)
+            .await
+            .status(),
+        303
+    );
 }
 
 #[tokio::test]
@@ -76,7 +138,15 @@ async fn unknown_usernames_fail_like_wrong_passwords_and_are_audited() {
     let resp = app.login_response(&client(), "nobody", "whatever").await;
     assert_eq!(resp.status(), 401);
     assert!(resp.text().await.unwrap().contains("用户名或密码错误"));
-    let log = app.store.audit_list(&AuditQuery { actor: Some("nobody".into()), limit: 5, ..Default::default() }).await.unwrap();
+    let log = app
+        .store
+        .audit_list(&AuditQuery {
+            actor: Some("nobody".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(log[0].action, "login.failure");
 }
 
@@ -87,15 +157,38 @@ async fn forms_without_the_csrf_token_are_rejected() {
     let c = app.login("sp1").await;
     let url = app.url(&format!("/units/{unit}/contact"));
 
-    let missing = c.post(&url).form(&[("contact", "王五"), ("phone", "1")]).send().await.unwrap();
+    let missing = c
+        .post(&url)
+        .form(&[("contact", "王五"), ("phone", "1")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 403);
     assert!(missing.text().await.unwrap().contains("CSRF"));
-    let wrong = c.post(&url).form(&[("_csrf", "forged"), ("contact", "王五"), ("phone", "1")]).send().await.unwrap();
+    let wrong = c
+        .post(&url)
+        .form(&[("_csrf", "forged"), ("contact", "王五"), ("phone", "1")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 403);
-    assert_eq!(app.store.get_unit(unit).await.unwrap().contact, "", "nothing written");
+    assert_eq!(
+        app.store.get_unit(unit).await.unwrap().contact,
+        "",
+        "nothing written"
+    );
 
     let token = csrf(&c, &app.url(&format!("/units/{unit}"))).await;
-    let ok = c.post(&url).form(&[("_csrf", token.as_str()), ("contact", "王五"), ("phone", "13800000000")]).send().await.unwrap();
+    let ok = c
+        .post(&url)
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("contact", "王五"),
+            ("phone", "13800000000"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 303);
     assert_eq!(app.store.get_unit(unit).await.unwrap().contact, "王五");
 
@@ -103,12 +196,23 @@ async fn forms_without_the_csrf_token_are_rejected() {
     let api = app.url(&format!("/api/v1/units/{unit}/contact"));
     let body = serde_json::json!({"contact": "赵六", "phone": "1"});
     assert_eq!(c.put(&api).json(&body).send().await.unwrap().status(), 403);
-    let ok = c.put(&api).header("x-csrf-token", &token).json(&body).send().await.unwrap();
+    let ok = c
+        .put(&api)
+        .header("x-csrf-token", &token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
 
     // The login form itself is protected (login CSRF).
     let anon = client();
-    let resp = anon.post(app.url("/login")).form(&[("username", "admin"), ("password", PASSWORD)]).send().await.unwrap();
+    let resp = anon
+        .post(app.url("/login"))
+        .form(&[("username", "admin"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 403);
 }
 
@@ -123,22 +227,67 @@ async fn a_unit_user_cannot_read_or_write_another_units_records() {
 
     let resp = c
         .post(app.url(&format!("/units/{other}/contact")))
-        .form(&[("_csrf", token.as_str()), ("contact", "冒名"), ("phone", "1")])
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("contact", "冒名"),
+            ("phone", "1"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 403);
     assert_eq!(app.store.get_unit(other).await.unwrap().contact, "");
 
-    assert_eq!(c.get(app.url(&format!("/users/{other_user}"))).send().await.unwrap().status(), 404);
-    assert_eq!(c.get(app.url(&format!("/api/v1/users/{other_user}"))).send().await.unwrap().status(), 404);
-    let listed: Vec<serde_json::Value> = c.get(app.url("/api/v1/users")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        c.get(app.url(&format!("/users/{other_user}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        c.get(app.url(&format!("/api/v1/users/{other_user}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let listed: Vec<serde_json::Value> = c
+        .get(app.url("/api/v1/users"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 1, "only themselves");
     assert_eq!(c.get(app.url("/audit")).send().await.unwrap().status(), 403);
-    assert_eq!(c.get(app.url("/api/v1/audit")).send().await.unwrap().status(), 403);
-    assert_eq!(c.get(app.url("/users/new")).send().await.unwrap().status(), 403);
-    let page = c.get(app.url(&format!("/units/{other}"))).send().await.unwrap().text().await.unwrap();
-    assert!(!page.contains("xz1"), "another unit's liaisons are not listed");
+    assert_eq!(
+        c.get(app.url("/api/v1/audit"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        c.get(app.url("/users/new")).send().await.unwrap().status(),
+        403
+    );
+    let page = c
+        .get(app.url(&format!("/units/{other}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("xz1"),
+        "another unit's liaisons are not listed"
+    );
 
     // A leader reads but cannot write.
     let leader = app.login("leader").await;
@@ -159,7 +308,11 @@ async fn changes_made_through_the_web_land_in_the_audit_log() {
     let c = app.login("sp1").await;
     let token = csrf(&c, &app.url(&format!("/units/{own}"))).await;
     c.post(app.url(&format!("/units/{own}/contact")))
-        .form(&[("_csrf", token.as_str()), ("contact", "王五"), ("phone", "13800000000")])
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("contact", "王五"),
+            ("phone", "13800000000"),
+        ])
         .send()
         .await
         .unwrap();
@@ -180,26 +333,49 @@ async fn changes_made_through_the_web_land_in_the_audit_log() {
     assert_eq!(e["after"]["contact"], "王五");
     assert_eq!(e["ip"], "127.0.0.1");
 
-    let page = admin.get(app.url("/audit")).send().await.unwrap().text().await.unwrap();
+    let page = admin
+        .get(app.url("/audit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("哈希链完整"));
     assert!(page.contains("login.success"));
 }
 
 #[tokio::test]
 async fn idle_sessions_expire_and_logout_ends_the_session() {
-    let config = qx_web::Config { session_idle_secs: 1, ..Default::default() };
+    let config = qx_web::Config {
+        session_idle_secs: 1,
+        ..Default::default()
+    };
     let app = spawn_app_with(config, qx_store::testing::sqlite().await.unwrap()).await;
     let c = app.login("admin").await;
     assert_eq!(c.get(app.url("/units")).send().await.unwrap().status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let resp = c.get(app.url("/units")).send().await.unwrap();
     assert_eq!(resp.status(), 303);
-    assert!(resp.headers()["location"].to_str().unwrap().contains("expired=1"));
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("expired=1")
+    );
 
     let app = spawn_app().await;
     let c = app.login("admin").await;
     let token = csrf(&c, &app.url("/")).await;
-    assert_eq!(c.post(app.url("/logout")).form(&[("_csrf", token.as_str())]).send().await.unwrap().status(), 303);
+    assert_eq!(
+        c.post(app.url("/logout"))
+            .form(&[("_csrf", token.as_str())])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
     assert_eq!(c.get(app.url("/units")).send().await.unwrap().status(), 303);
 }
 
@@ -219,14 +395,35 @@ async fn office_creates_a_user_with_a_strong_password_only() {
             ("password", pw.to_string()),
         ]
     };
-    let weak = c.post(app.url("/users")).form(&form("password")).send().await.unwrap();
+    let weak = c
+        .post(app.url("/users"))
+        .form(&form("password"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(weak.status(), 400);
     assert!(weak.text().await.unwrap().contains("三类"));
-    assert!(app.store.find_user_by_username("kjj9").await.unwrap().is_none());
+    assert!(
+        app.store
+            .find_user_by_username("kjj9")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
-    let ok = c.post(app.url("/users")).form(&form("Kejiju#2017")).send().await.unwrap();
+    let ok = c
+        .post(app.url("/users"))
+        .form(&form("Kejiju#2017"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 303);
-    let stored = app.store.find_user_by_username("kjj9").await.unwrap().unwrap();
+    let stored = app
+        .store
+        .find_user_by_username("kjj9")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(stored.password_hash.starts_with("$argon2id$"));
     let login = app.login_response(&client(), "kjj9", "Kejiju#2017").await;
     assert_eq!(login.status(), 303);
@@ -237,16 +434,40 @@ async fn english_is_one_click_away() {
     let app = spawn_app().await;
     let c = app.login("admin").await;
     let token = csrf(&c, &app.url("/")).await;
-    c.post(app.url("/lang")).form(&[("_csrf", token.as_str()), ("lang", "en")]).send().await.unwrap();
-    let page = c.get(app.url("/units")).send().await.unwrap().text().await.unwrap();
+    c.post(app.url("/lang"))
+        .form(&[("_csrf", token.as_str()), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    let page = c
+        .get(app.url("/units"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Short name") && page.contains("lang=\"en\""));
 }
 
 #[tokio::test]
 async fn openapi_document_lists_the_api() {
     let app = spawn_app().await;
-    let doc: serde_json::Value = client().get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
-    for path in ["/api/v1/me", "/api/v1/units", "/api/v1/users/{id}", "/api/v1/audit", "/api/v1/calendar/{year}"] {
+    let doc: serde_json::Value = client()
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/me",
+        "/api/v1/units",
+        "/api/v1/users/{id}",
+        "/api/v1/audit",
+        "/api/v1/calendar/{year}",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
 }
@@ -261,7 +482,10 @@ async fn two_app_servers_on_one_postgres_share_sessions() {
     let app = spawn_app_with(qx_web::Config::default(), db).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let other = format!("http://{}", listener.local_addr().unwrap());
-    let state = qx_web::AppState { store: second_store, config: std::sync::Arc::new(qx_web::Config::default()) };
+    let state = qx_web::AppState {
+        store: second_store,
+        config: std::sync::Arc::new(qx_web::Config::default()),
+    };
     tokio::spawn(qx_web::serve(state, listener));
 
     let c = app.login("admin").await;

@@ -7,14 +7,29 @@ use reqwest::multipart::{Form, Part};
 
 const SEED: &str = qx_demo::plan::SEED_PLAN;
 
-async fn upload(c: &reqwest::Client, base: &str, token: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+async fn upload(
+    c: &reqwest::Client,
+    base: &str,
+    token: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
     let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
-    c.post(format!("{base}/plans/import?_csrf={token}")).multipart(form).send().await.unwrap()
+    c.post(format!("{base}/plans/import?_csrf={token}"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
 }
 
 fn plan_id(resp: &reqwest::Response) -> i64 {
     let loc = resp.headers()["location"].to_str().unwrap();
-    loc.trim_start_matches("/plans/").split('?').next().unwrap().parse().unwrap()
+    loc.trim_start_matches("/plans/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -25,21 +40,52 @@ async fn the_office_uploads_reviews_and_publishes_and_units_see_their_tasks() {
 
     // GBK bytes, as the county's web page saves them.
     let (gbk, _, _) = encoding_rs::GBK.encode(SEED);
-    let resp = upload(&admin, &app.base, &token, "象山2017方案.txt", gbk.into_owned()).await;
+    let resp = upload(
+        &admin,
+        &app.base,
+        &token,
+        "象山2017方案.txt",
+        gbk.into_owned(),
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     let id = plan_id(&resp);
 
-    let review = admin.get(app.url(&format!("/plans/{id}"))).send().await.unwrap().text().await.unwrap();
+    let review = admin
+        .get(app.url(&format!("/plans/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(review.contains("草稿"));
-    assert!(review.contains("id=\"L1\""), "the source is shown beside the structure");
+    assert!(
+        review.contains("id=\"L1\""),
+        "the source is shown beside the structure"
+    );
     assert!(review.contains("规上工业产值增速"));
     assert!(review.contains("三.(一).1.(1)"));
 
     // A unit user sees no drafts.
     let unit = app.login("jxj1").await;
-    assert_eq!(unit.get(app.url(&format!("/plans/{id}"))).send().await.unwrap().status(), 404);
+    assert_eq!(
+        unit.get(app.url(&format!("/plans/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     let unit_token = csrf(&unit, &app.url("/account")).await;
-    let resp = upload(&unit, &app.base, &unit_token, "x.txt", SEED.as_bytes().to_vec()).await;
+    let resp = upload(
+        &unit,
+        &app.base,
+        &unit_token,
+        "x.txt",
+        SEED.as_bytes().to_vec(),
+    )
+    .await;
     assert_eq!(resp.status(), 403);
 
     let resp = admin
@@ -49,14 +95,30 @@ async fn the_office_uploads_reviews_and_publishes_and_units_see_their_tasks() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    let page = unit.get(app.url(&format!("/plans/{id}"))).send().await.unwrap().text().await.unwrap();
+    let page = unit
+        .get(app.url(&format!("/plans/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("已发布") && page.contains("工作任务"));
     assert!(page.contains("制定出台象山县推进"));
 
     // The 任务分解表 downloads and comes back as a new draft.
-    let xlsx = unit.get(app.url(&format!("/plans/{id}/export.xlsx"))).send().await.unwrap();
+    let xlsx = unit
+        .get(app.url(&format!("/plans/{id}/export.xlsx")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(xlsx.status(), 200);
-    assert!(xlsx.headers()["content-disposition"].to_str().unwrap().contains("xlsx"));
+    assert!(
+        xlsx.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("xlsx")
+    );
     let bytes = xlsx.bytes().await.unwrap().to_vec();
     let resp = upload(&admin, &app.base, &token, "2017任务分解表.xlsx", bytes).await;
     assert_eq!(resp.status(), 303);
@@ -69,19 +131,42 @@ async fn bad_uploads_get_a_clear_message_and_write_nothing() {
     let admin = app.login("admin").await;
     let token = csrf(&admin, &app.url("/plans")).await;
 
-    let resp = upload(&admin, &app.base, &token, "scan.pdf", b"%PDF-1.4\x00\x01\x02binary".to_vec()).await;
+    let resp = upload(
+        &admin,
+        &app.base,
+        &token,
+        "scan.pdf",
+        b"%PDF-1.4\x00\x01\x02binary".to_vec(),
+    )
+    .await;
     assert_eq!(resp.status(), 400);
     let body = resp.text().await.unwrap();
-    assert!(body.contains("scan.pdf") && body.contains("未写入任何数据"), "{body}");
+    assert!(
+        body.contains("scan.pdf") && body.contains("未写入任何数据"),
+        "{body}"
+    );
 
     let resp = upload(&admin, &app.base, &token, "empty.txt", Vec::new()).await;
     assert_eq!(resp.status(), 400);
 
-    let resp = upload(&admin, &app.base, &token, "broken.xlsx", b"PK\x03\x04 not really a zip".to_vec()).await;
+    let resp = upload(
+        &admin,
+        &app.base,
+        &token,
+        "broken.xlsx",
+        b"PK\x03\x04 not really a zip".to_vec(),
+    )
+    .await;
     assert_eq!(resp.status(), 400);
     assert!(resp.text().await.unwrap().contains("broken.xlsx"));
 
-    assert!(app.store.list_plans(&qx_core::access::Actor::system()).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .list_plans(&qx_core::access::Actor::system())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -89,9 +174,25 @@ async fn review_edits_are_saved_and_audited() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
     let token = csrf(&admin, &app.url("/plans")).await;
-    let id = plan_id(&upload(&admin, &app.base, &token, "plan.txt", SEED.as_bytes().to_vec()).await);
+    let id = plan_id(
+        &upload(
+            &admin,
+            &app.base,
+            &token,
+            "plan.txt",
+            SEED.as_bytes().to_vec(),
+        )
+        .await,
+    );
     let office = qx_core::access::Actor::system();
-    let target = app.store.plan_targets(&office, id).await.unwrap().into_iter().find(|t| t.name.contains("解决率")).unwrap();
+    let target = app
+        .store
+        .plan_targets(&office, id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name.contains("解决率"))
+        .unwrap();
 
     let form = [
         ("_csrf", token.as_str()),
@@ -103,19 +204,43 @@ async fn review_edits_are_saved_and_audited() {
         ("responsible", "县经信局"),
         ("included", "1"),
     ];
-    let bad = admin.post(app.url(&format!("/plans/{id}/targets/{}", target.id))).form(&form).send().await.unwrap();
+    let bad = admin
+        .post(app.url(&format!("/plans/{id}/targets/{}", target.id)))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 400);
     assert!(bad.text().await.unwrap().contains("七十"));
 
     let mut good = form;
     good[2] = ("value", "75");
-    let ok = admin.post(app.url(&format!("/plans/{id}/targets/{}", target.id))).form(&good).send().await.unwrap();
+    let ok = admin
+        .post(app.url(&format!("/plans/{id}/targets/{}", target.id)))
+        .form(&good)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 303);
-    let saved = app.store.plan_targets(&office, id).await.unwrap().into_iter().find(|t| t.id == target.id).unwrap();
-    assert_eq!((saved.name.as_str(), saved.value.as_str()), ("难题解决率", "75"));
+    let saved = app
+        .store
+        .plan_targets(&office, id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.id == target.id)
+        .unwrap();
+    assert_eq!(
+        (saved.name.as_str(), saved.value.as_str()),
+        ("难题解决率", "75")
+    );
     let log = app
         .store
-        .audit_list(&qx_store::audit::AuditQuery { entity: Some("plan_target".into()), limit: 5, ..Default::default() })
+        .audit_list(&qx_store::audit::AuditQuery {
+            entity: Some("plan_target".into()),
+            limit: 5,
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(log[0].actor, "admin");
