@@ -1,0 +1,431 @@
+//! Bulletins (月度快报 / 季度通报) from a frozen [`Snapshot`] of approved data: the Chinese
+//! sentences, the rankings, and the three renderings — Word in the GB/T 9704 公文 layout
+//! ([`docx`]), an Excel workbook with the same tables ([`xlsx`]) and a printable web page
+//! ([`html`]). Pure: no database, no clock; the same snapshot always renders the same content,
+//! which is what lets a published bulletin be regenerated years later.
+//!
+//! The snapshot is built by `qx_app::bulletin` from the monitoring picture and archived as JSON
+//! when the office publishes.
+
+pub mod docx;
+pub mod html;
+pub mod rank;
+pub mod text;
+pub mod xlsx;
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the snapshot layout stored with every published bulletin.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("生成 Word 文件失败 (docx): {0}")]
+    Docx(String),
+    #[error("生成 Excel 文件失败 (xlsx): {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
+
+/// 月度快报 or 季度通报.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BulletinKind {
+    Monthly,
+    Quarterly,
+}
+
+impl BulletinKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BulletinKind::Monthly => "monthly",
+            BulletinKind::Quarterly => "quarterly",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "monthly" => Some(BulletinKind::Monthly),
+            "quarterly" => Some(BulletinKind::Quarterly),
+            _ => None,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            BulletinKind::Monthly => "月度快报",
+            BulletinKind::Quarterly => "季度通报",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            BulletinKind::Monthly => "Monthly bulletin",
+            BulletinKind::Quarterly => "Quarterly bulletin",
+        }
+    }
+}
+
+/// An indicator's or task's light, as frozen in the snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Green,
+    Yellow,
+    Red,
+    Grey,
+}
+
+impl Status {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Status::Green => "达到序时进度",
+            Status::Yellow => "滞后",
+            Status::Red => "严重滞后",
+            Status::Grey => "未报送",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Green => "green",
+            Status::Yellow => "yellow",
+            Status::Red => "red",
+            Status::Grey => "grey",
+        }
+    }
+
+    /// Fill colour (RGB hex) used by every rendering.
+    pub fn colour(self) -> &'static str {
+        match self {
+            Status::Green => "1A7F37",
+            Status::Yellow => "B7791F",
+            Status::Red => "B7191D",
+            Status::Grey => "8A939E",
+        }
+    }
+}
+
+/// Everything a bulletin says, frozen at publication.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub version: u32,
+    pub kind: BulletinKind,
+    /// `2017-06` or `2017Q2`.
+    pub period: String,
+    pub year: i32,
+    /// The last month the bulletin covers (6 for 2017-06 and 2017Q2).
+    pub end_month: u8,
+    pub plan_title: String,
+    /// 发文机关, also the signature.
+    pub issuer: String,
+    /// 发文字号, e.g. 象工强办〔2017〕6号; a preview carries a placeholder.
+    pub doc_number: String,
+    /// 成文日期 (ISO date).
+    pub issued_on: String,
+    /// 主送机关.
+    pub recipients: String,
+    /// 版记 抄送.
+    pub copy_to: String,
+    /// 序时进度 of the period (linear months ÷ 12), as a fraction.
+    pub time_share: f64,
+    pub indicators: Vec<IndicatorRow>,
+    pub tasks: TaskSummary,
+    /// 镇乡(街道) ranking.
+    pub towns: Vec<RankRow>,
+    /// 部门 (departments, zones and other county bodies) ranking.
+    pub departments: Vec<RankRow>,
+    /// Approved figures that changed after the previous bulletin was published.
+    pub revisions: Vec<Revision>,
+    /// 发文字号 of the bulletin the revisions are measured against.
+    pub revisions_since: Option<String>,
+    /// 企业难题办理情况, when the problems module has data for the period.
+    pub problems: Option<ProblemSummary>,
+    /// 重大项目推进情况, when the project library has data.
+    pub projects: Option<ProjectSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorRow {
+    pub indicator_id: i64,
+    pub name: String,
+    /// Measurement unit (家, 亿元, %).
+    pub unit: String,
+    /// The target as the plan writes it (kept as text: "0.75").
+    pub target: String,
+    /// 1—N月累计 figure.
+    pub actual: Option<f64>,
+    /// 1—N月累计 by month up to `end_month` (index 0 = January).
+    pub series: Vec<Option<f64>>,
+    /// 完成率 as a fraction.
+    pub completion: Option<f64>,
+    /// This indicator's 序时进度 as a fraction (1 for rates and shares).
+    pub time_share: f64,
+    pub status: Status,
+    /// 牵头单位.
+    pub lead_unit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskSummary {
+    pub total: usize,
+    /// (state label, count) in a fixed order: 已完成, 按计划推进, 进度滞后, 已超期, 停滞, 未启动.
+    pub counts: Vec<(String, usize)>,
+    /// Tasks behind, overdue or stalled.
+    pub lagging: Vec<LaggingTask>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LaggingTask {
+    pub number: String,
+    pub title: String,
+    /// 牵头单位, joined with 、.
+    pub lead_units: String,
+    pub state: String,
+    pub status: Status,
+    pub progress: String,
+}
+
+/// One unit's place in a ranking; see [`rank`] for the rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankRow {
+    pub rank: u32,
+    pub unit_id: i64,
+    pub unit: String,
+    /// 综合得分 0–100.
+    pub score: f64,
+    /// Indicators led that reached 序时进度 / indicators led.
+    pub indicators_on_track: u32,
+    pub indicators_led: u32,
+    /// Tasks led that are done or on track / tasks led.
+    pub tasks_on_track: u32,
+    pub tasks_led: u32,
+    /// Reports on time / reports owed.
+    pub reports_on_time: u32,
+    pub reports_owed: u32,
+    /// Places gained (+) or lost (−) since the previous period; `None` when new to the ranking.
+    pub change: Option<i32>,
+}
+
+/// An approved figure that changed after the previous bulletin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Revision {
+    pub indicator: String,
+    pub unit: String,
+    pub month: u8,
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProblemSummary {
+    pub received: u64,
+    pub answered: u64,
+    pub resolved: u64,
+    pub overdue: u64,
+    /// 答复率, 解决率, 满意率 as fractions when defined.
+    pub answer_rate: Option<f64>,
+    pub resolve_rate: Option<f64>,
+    pub satisfaction_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectSummary {
+    pub total: u64,
+    pub started: u64,
+    pub in_production: u64,
+    /// 开工率 as a fraction.
+    pub start_rate: Option<f64>,
+    /// 年度计划投资 and 累计完成投资, 亿元.
+    pub planned_investment: f64,
+    pub completed_investment: f64,
+}
+
+impl Snapshot {
+    pub fn count(&self, s: Status) -> usize {
+        self.indicators.iter().filter(|i| i.status == s).count()
+    }
+
+    /// File name stem: `2017-06-月度快报`.
+    pub fn file_stem(&self) -> String {
+        format!("{}-{}", self.period, self.kind.label_zh())
+    }
+}
+
+/// A number for people: at most two decimals, no trailing zeros.
+pub fn fmt_num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// A fraction as a percentage with one decimal ("92.3%"), or "—".
+pub fn fmt_pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |c| format!("{:.1}%", c * 100.0))
+}
+
+/// ↑1 / ↓2 / — / 新.
+pub fn fmt_change(c: Option<i32>) -> String {
+    match c {
+        None => "新".to_string(),
+        Some(0) => "—".to_string(),
+        Some(n) if n > 0 => format!("↑{n}"),
+        Some(n) => format!("↓{}", -n),
+    }
+}
+
+/// 2017-07-15 → 2017年7月15日 (GB/T 9704: no leading zeros).
+pub fn date_zh(iso: &str) -> String {
+    let mut parts = iso.split('-').map(|p| p.trim_start_matches('0'));
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(m), Some(d)) => format!("{y}年{m}月{d}日"),
+        _ => iso.to_string(),
+    }
+}
+
+/// A small, fixed snapshot for tests and examples.
+pub fn sample() -> Snapshot {
+    let ind = |id: i64,
+               name: &str,
+               unit: &str,
+               target: &str,
+               actual: Option<f64>,
+               completion: Option<f64>,
+               share: f64,
+               status: Status| {
+        IndicatorRow {
+            indicator_id: id,
+            name: name.into(),
+            unit: unit.into(),
+            target: target.into(),
+            actual,
+            series: vec![None, actual],
+            completion,
+            time_share: share,
+            status,
+            lead_unit: "县经信局".into(),
+        }
+    };
+    let row = |rank: u32, id: i64, unit: &str, score: f64, change: Option<i32>| RankRow {
+        rank,
+        unit_id: id,
+        unit: unit.into(),
+        score,
+        indicators_on_track: 1,
+        indicators_led: 2,
+        tasks_on_track: 1,
+        tasks_led: 1,
+        reports_on_time: 5,
+        reports_owed: 6,
+        change,
+    };
+    Snapshot {
+        version: SNAPSHOT_VERSION,
+        kind: BulletinKind::Quarterly,
+        period: "2017Q2".into(),
+        year: 2017,
+        end_month: 6,
+        plan_title: "工业强县2017年工作推进方案".into(),
+        issuer: "象山县工业强县领导小组办公室".into(),
+        doc_number: "象工强办〔2017〕2号".into(),
+        issued_on: "2017-07-15".into(),
+        recipients: "各镇乡政府、街道办事处，县直及海经区有关单位".into(),
+        copy_to: "县委办、县人大办、县政府办、县政协办".into(),
+        time_share: 0.5,
+        indicators: vec![
+            ind(
+                1,
+                "新增规模以上企业",
+                "家",
+                "30",
+                Some(16.0),
+                Some(16.0 / 30.0),
+                0.5,
+                Status::Green,
+            ),
+            ind(
+                2,
+                "规上工业产值增速",
+                "%",
+                "8",
+                Some(7.5),
+                Some(7.5 / 8.0),
+                1.0,
+                Status::Yellow,
+            ),
+            ind(
+                3,
+                "工业投资增速",
+                "%",
+                "10",
+                Some(4.0),
+                Some(0.4),
+                1.0,
+                Status::Red,
+            ),
+            ind(
+                4,
+                "实际利用外资(工业)",
+                "亿美元",
+                "0.75",
+                None,
+                None,
+                0.5,
+                Status::Grey,
+            ),
+        ],
+        tasks: TaskSummary {
+            total: 3,
+            counts: vec![
+                ("已完成".into(), 1),
+                ("按计划推进".into(), 1),
+                ("已超期".into(), 1),
+            ],
+            lagging: vec![LaggingTask {
+                number: "3".into(),
+                title: "推进小微企业园建设".into(),
+                lead_units: "县经信局".into(),
+                state: "已超期".into(),
+                status: Status::Red,
+                progress: "用地指标未落实".into(),
+            }],
+        },
+        towns: vec![
+            row(1, 10, "石浦镇", 92.5, Some(1)),
+            row(2, 11, "西周镇", 80.0, Some(-1)),
+            row(3, 12, "丹东街道", 61.0, None),
+        ],
+        departments: vec![row(1, 20, "县经信局", 88.0, Some(0))],
+        revisions: vec![Revision {
+            indicator: "新增规模以上企业".into(),
+            unit: "家".into(),
+            month: 5,
+            before: Some(12.0),
+            after: Some(13.0),
+        }],
+        revisions_since: Some("象工强办〔2017〕1号".into()),
+        problems: None,
+        projects: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_dates_and_changes_read_the_chinese_way() {
+        assert_eq!(fmt_num(15.0), "15");
+        assert_eq!(fmt_num(0.755), "0.76");
+        assert_eq!(fmt_num(-0.001), "0");
+        assert_eq!(fmt_pct(Some(0.923)), "92.3%");
+        assert_eq!(fmt_pct(None), "—");
+        assert_eq!(fmt_change(Some(1)), "↑1");
+        assert_eq!(fmt_change(Some(-2)), "↓2");
+        assert_eq!(fmt_change(Some(0)), "—");
+        assert_eq!(date_zh("2017-07-05"), "2017年7月5日");
+    }
+}
