@@ -120,11 +120,15 @@ fn cell_para(c: &Cell, header: bool) -> Paragraph {
     } else {
         AlignmentType::Left
     };
-    Paragraph::new().add_run(r).align(align).line_spacing(
-        LineSpacing::new()
-            .line_rule(LineSpacingType::Auto)
-            .line(240),
-    )
+    Paragraph::new()
+        .add_run(r)
+        .align(align)
+        .snap_to_grid(false)
+        .line_spacing(
+            LineSpacing::new()
+                .line_rule(LineSpacingType::Auto)
+                .line(240),
+        )
 }
 
 fn scaled(widths: &[u32]) -> Vec<usize> {
@@ -190,7 +194,7 @@ const BAR_COLUMNS: usize = 24;
 /// is shaded in the indicator's status colour; the column at 序时进度 opens with a dark rule.
 fn chart(c: &BarChart) -> docx_rs::Table {
     let label_w = TEXT_WIDTH * 34 / 100;
-    let value_w = TEXT_WIDTH * 10 / 100;
+    let value_w = TEXT_WIDTH * 13 / 100;
     let col_w = (TEXT_WIDTH - label_w - value_w) / BAR_COLUMNS;
     let mut grid = vec![label_w];
     grid.extend(std::iter::repeat_n(col_w, BAR_COLUMNS));
@@ -220,7 +224,7 @@ fn chart(c: &BarChart) -> docx_rs::Table {
             for seg in cuts.windows(2) {
                 let (a, b) = (seg[0], seg[1]);
                 let mut cell = TableCell::new()
-                    .add_paragraph(Paragraph::new().size(12))
+                    .add_paragraph(Paragraph::new().size(12).snap_to_grid(false))
                     .grid_span(b - a)
                     .width(col_w * (b - a), WidthType::Dxa);
                 if a < filled {
