@@ -88,6 +88,18 @@ pub struct UnitProgress {
     pub tasks: i64,
 }
 
+#[derive(sqlx::FromRow)]
+struct TaskWithRole {
+    id: i64,
+    plan_id: i64,
+    number: String,
+    title: String,
+    text: String,
+    deadline: String,
+    ordinal: i64,
+    role: String,
+}
+
 /// Accepted self-assessed task statuses.
 pub const TASK_STATUSES: [&str; 4] = ["not_started", "on_track", "behind", "done"];
 
@@ -175,7 +187,7 @@ impl Store {
         plan_id: i64,
         unit_id: i64,
     ) -> Result<Vec<(crate::plans::Task, String)>> {
-        let rows: Vec<(i64, i64, String, String, String, String, i64, String)> = sqlx::query_as(
+        let rows: Vec<TaskWithRole> = sqlx::query_as(
             "SELECT t.id, t.plan_id, t.number, t.title, t.text, t.deadline, t.ordinal, tu.role
              FROM tasks t JOIN task_units tu ON tu.task_id = t.id WHERE t.plan_id = $1 AND tu.unit_id = $2 ORDER BY t.ordinal",
         )
@@ -185,22 +197,18 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(
-                |(id, plan_id, number, title, text, deadline, ordinal, role)| {
-                    (
-                        crate::plans::Task {
-                            id,
-                            plan_id,
-                            number,
-                            title,
-                            text,
-                            deadline,
-                            ordinal,
-                        },
-                        role,
-                    )
-                },
-            )
+            .map(|r| {
+                let task = crate::plans::Task {
+                    id: r.id,
+                    plan_id: r.plan_id,
+                    number: r.number,
+                    title: r.title,
+                    text: r.text,
+                    deadline: r.deadline,
+                    ordinal: r.ordinal,
+                };
+                (task, r.role)
+            })
             .collect())
     }
 

@@ -672,7 +672,7 @@ impl Store {
             &mut tx,
             AuditEntry::new(actor, "plan.publish", "plan", id)
                 .before(&plan)
-                .after(&summary),
+                .after(summary),
         )
         .await?;
         tx.commit().await?;
@@ -773,12 +773,12 @@ pub fn validate_target(
         ))),
     };
     let v = parse("目标值", value.trim())?;
-    if let Some(max) = value_max.map(str::trim).filter(|m| !m.is_empty()) {
-        if parse("目标上限", max)? < v {
-            return Err(StoreError::Invalid(format!(
-                "目标上限 {max} 小于目标值 {value}"
-            )));
-        }
+    if let Some(max) = value_max.map(str::trim).filter(|m| !m.is_empty())
+        && parse("目标上限", max)? < v
+    {
+        return Err(StoreError::Invalid(format!(
+            "目标上限 {max} 小于目标值 {value}"
+        )));
     }
     if qx_core::indicator::Comparator::parse(comparator).is_none() {
         return Err(StoreError::Invalid(format!(
