@@ -281,7 +281,12 @@ fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
                 unit: s.indicator.unit.clone(),
                 unit_name: s.unit_name.clone(),
                 target: s.indicator.target_value.clone(),
-                actual: s.actual.map(fmt_num).unwrap_or_else(|| "—".into()),
+                // A milestone is reported as percent done, whatever the target's own unit.
+                actual: match (s.actual, s.kind) {
+                    (Some(v), IndicatorKind::Milestone) => format!("{}%", fmt_num(v)),
+                    (Some(v), _) => fmt_num(v),
+                    (None, _) => "—".into(),
+                },
                 completion: pct(s.assessment.completion),
                 time_share: pct(Some(s.assessment.time_share)),
                 light: light.as_str(),
