@@ -132,6 +132,25 @@ async fn listen_and_serve(
     qx_web::serve(state, listener).await
 }
 
+/// Every ten minutes: recompute open problems' working-day deadlines, warn about near and
+/// overdue ones, escalate what is past due, and forward the notices to the webhook. With
+/// several app servers each runs it; the sweep is idempotent (a notice is posted once per due date).
+fn spawn_deadline_sweeper(store: Store) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match store
+                .sweep_problem_deadlines(qx_store::problems::today_cst())
+                .await
+            {
+                Ok(report) => qx_web::problems::dispatch_webhook(store.clone(), report.notices),
+                Err(e) => tracing::warn!("deadline sweep failed: {e}"),
+            }
+        }
+    });
+}
+
 pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = args.db.open_migrated().await?;
     if store.count_users().await? == 0 {

@@ -980,38 +980,12 @@ async fn periods(
 
 /// The 5th working day after a month ends, on the county's calendar.
 pub async fn default_due(state: &AppState, period: &Period) -> Result<String, WebError> {
-    let cal = work_calendar(state).await?;
+    let cal = state.store.work_calendar().await?;
     let start = period.last_day();
     Ok(cal
         .add_working_days(start, 5)
         .map(|d| d.to_string())
         .unwrap_or_else(|| start.to_string()))
-}
-
-/// The working-day calendar from the admin-editable table.
-pub async fn work_calendar(state: &AppState) -> Result<qx_core::calendar::WorkCalendar, WebError> {
-    let days = state.store.all_calendar_days().await?;
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let mut by_year: std::collections::BTreeMap<i32, (Vec<time::Date>, Vec<time::Date>)> =
-        Default::default();
-    for d in days {
-        let Ok(date) = time::Date::parse(&d.day, fmt) else {
-            continue;
-        };
-        let e = by_year.entry(date.year()).or_default();
-        if d.kind == "holiday" {
-            e.0.push(date)
-        } else {
-            e.1.push(date)
-        }
-    }
-    let mut cal = qx_core::calendar::WorkCalendar::weekends_only();
-    for (year, (holidays, workdays)) in by_year {
-        if let Err(e) = cal.add_year(year, holidays, workdays) {
-            tracing::warn!("calendar {year} ignored: {e}");
-        }
-    }
-    Ok(cal)
 }
 
 #[derive(serde::Deserialize)]
@@ -1170,7 +1144,7 @@ async fn notify_webhook(state: &AppState, period: &str, due_on: &str, units: usi
         "kind": "report.remind", "period": period, "due_on": due_on, "units": units,
         "text": format!("{period} 工作推进情况尚有 {units} 个单位未报送, 截止 {due_on}"),
     });
-    if let Err(e) = crate::webhook::post_json(&url, &body).await {
+    if let Err(e) = crate::webhook::post_json(&url, &body.to_string()).await {
         tracing::warn!("webhook {url} failed: {e}");
     }
 }

@@ -1582,7 +1582,7 @@ pub fn dispatch_webhook(store: Store, notices: Vec<i64>) {
                 "audience_id": n.audience_id, "kind": n.kind, "message": n.message, "at": n.created_at,
             })
             .to_string();
-            let status = match post_json(&url, &body).await {
+            let status = match crate::webhook::post_json(&url, &body).await {
                 Ok(code) if (200..300).contains(&code) => format!("ok {code}"),
                 Ok(code) => format!("failed: HTTP {code}"),
                 Err(e) => format!("failed: {e}"),
@@ -1595,46 +1595,6 @@ pub fn dispatch_webhook(store: Store, notices: Vec<i64>) {
             }
         }
     });
-}
-
-/// A minimal HTTP/1.1 POST: the system makes no other outside calls, so no client library.
-async fn post_json(url: &str, body: &str) -> Result<u16, String> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or("only http:// webhook URLs are supported")?;
-    let (authority, path) = rest
-        .find('/')
-        .map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
-    let addr = if authority.contains(':') {
-        authority.to_string()
-    } else {
-        format!("{authority}:80")
-    };
-    let timeout = std::time::Duration::from_secs(5);
-    let work = async {
-        let mut stream = tokio::net::TcpStream::connect(&addr)
-            .await
-            .map_err(|e| e.to_string())?;
-        let req = format!(
-            "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        stream
-            .write_all(req.as_bytes())
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut head = vec![0u8; 64];
-        let n = stream.read(&mut head).await.map_err(|e| e.to_string())?;
-        let line = String::from_utf8_lossy(&head[..n]).to_string();
-        line.split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .ok_or_else(|| format!("bad response {line:?}"))
-    };
-    tokio::time::timeout(timeout, work)
-        .await
-        .map_err(|_| "timeout".to_string())?
 }
 
 #[cfg(test)]
