@@ -1,9 +1,41 @@
-//! Enterprises (企业) that hold accounts; the full registry grows in the evaluation module.
+//! 企业名录: the enterprise registry (统一社会信用代码, town, industry, scale, land, 企服联系人,
+//! 培育标签) and the yearly facts (税收, 用地, 增加值 …) each data year's evaluation reads.
+//!
+//! Scope: the office and leaders read every enterprise; a town (unit) user the enterprises of its
+//! town; an enterprise user only itself. Only the office writes. Imports are all-or-nothing: the
+//! caller validates every row first, then [`Store::import_enterprises`] and
+//! [`Store::import_facts`] write them in one transaction with one audit entry.
 
+use crate::audit::{AuditEntry, append};
 use crate::units::unique_violation;
-use crate::{Result, Store, StoreError};
-use qx_core::access::Actor;
+use crate::{Engine, Result, Store, StoreError};
+use qx_core::access::{Actor, Role};
 use serde::Serialize;
+
+/// 培育标签 the registry knows (企业培育库).
+pub const TAGS: [&str; 8] = [
+    "高新技术企业",
+    "科技型小微",
+    "小升规培育",
+    "上市储备",
+    "单项冠军培育",
+    "个转企",
+    "专精特新",
+    "隐形冠军培育",
+];
+
+/// The yearly fact columns, in the contract's names (`shared/contracts/eval.md`).
+pub const FACT_COLUMNS: [&str; 9] = [
+    "land_mu",
+    "tax_wan",
+    "added_value_wan",
+    "energy_tce",
+    "emission_t",
+    "employees",
+    "rd_wan",
+    "revenue_wan",
+    "electricity_wkwh",
+];
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Enterprise {
@@ -24,33 +56,583 @@ pub struct NewEnterprise {
     pub scale: String,
 }
 
-impl Store {
-    /// An enterprise the actor may see (an enterprise user only its own).
-    pub async fn get_enterprise(&self, actor: &Actor, id: i64) -> Result<Enterprise> {
-        if !(actor.can_read_enterprise(id) || actor.role == qx_core::access::Role::Unit) {
-            return Err(StoreError::NotFound(format!("企业 {id}")));
+/// A registry entry with everything the card shows.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct EnterpriseDetail {
+    pub id: i64,
+    pub credit_code: String,
+    pub name: String,
+    pub town_id: Option<i64>,
+    pub town_name: Option<String>,
+    pub industry_code: Option<String>,
+    pub scale: String,
+    pub land_mu: Option<f64>,
+    pub address: String,
+    pub service_contact: String,
+    pub service_phone: String,
+    /// Tags joined with "、" (filled by the store, not by SQL).
+    #[sqlx(default)]
+    pub tags: String,
+}
+
+/// A registry row as imported or edited: the full record, keyed by credit code.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RegistryRow {
+    pub credit_code: String,
+    pub name: String,
+    pub town_id: Option<i64>,
+    pub industry_code: Option<String>,
+    pub scale: String,
+    pub land_mu: Option<f64>,
+    pub address: String,
+    pub service_contact: String,
+    pub service_phone: String,
+    pub tags: Vec<String>,
+}
+
+/// One enterprise's facts for one data year; `None` is no data.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, sqlx::FromRow)]
+pub struct Facts {
+    pub land_mu: Option<f64>,
+    pub tax_wan: Option<f64>,
+    pub added_value_wan: Option<f64>,
+    pub energy_tce: Option<f64>,
+    pub emission_t: Option<f64>,
+    pub employees: Option<f64>,
+    pub rd_wan: Option<f64>,
+    pub revenue_wan: Option<f64>,
+    pub electricity_wkwh: Option<f64>,
+}
+
+impl Facts {
+    /// The value of a contract column by name.
+    pub fn get(&self, column: &str) -> Option<f64> {
+        match column {
+            "land_mu" => self.land_mu,
+            "tax_wan" => self.tax_wan,
+            "added_value_wan" => self.added_value_wan,
+            "energy_tce" => self.energy_tce,
+            "emission_t" => self.emission_t,
+            "employees" => self.employees,
+            "rd_wan" => self.rd_wan,
+            "revenue_wan" => self.revenue_wan,
+            "electricity_wkwh" => self.electricity_wkwh,
+            _ => None,
         }
-        sqlx::query_as(
-            "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("企业 {id}")))
     }
 
+    /// Sets a contract column by name (unknown names are ignored).
+    pub fn set(&mut self, column: &str, v: Option<f64>) {
+        match column {
+            "land_mu" => self.land_mu = v,
+            "tax_wan" => self.tax_wan = v,
+            "added_value_wan" => self.added_value_wan = v,
+            "energy_tce" => self.energy_tce = v,
+            "emission_t" => self.emission_t = v,
+            "employees" => self.employees = v,
+            "rd_wan" => self.rd_wan = v,
+            "revenue_wan" => self.revenue_wan = v,
+            "electricity_wkwh" => self.electricity_wkwh = v,
+            _ => {}
+        }
+    }
+}
+
+/// A row of a facts import: which enterprise (already resolved), its scale that year, the facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactRow {
+    pub enterprise_id: i64,
+    pub scale: String,
+    pub facts: Facts,
+}
+
+/// A stored facts row of one enterprise and year.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct YearFacts {
+    pub year: i64,
+    pub scale: String,
+    #[sqlx(flatten)]
+    pub facts: Facts,
+}
+
+/// Everything the evaluation of a data year reads: one row per enterprise with facts that year.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EvalInputRow {
+    pub enterprise_id: i64,
+    pub credit_code: String,
+    pub name: String,
+    pub town_id: Option<i64>,
+    pub town_name: Option<String>,
+    pub industry_code: Option<String>,
+    pub scale: String,
+    #[sqlx(flatten)]
+    pub facts: Facts,
+}
+
+/// Registry list filters; empty strings and `None` mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct EnterpriseFilter {
+    /// Part of the name or credit code.
+    pub q: String,
+    pub town_id: Option<i64>,
+    /// Industry code prefix (大类 "34" or longer).
+    pub industry: String,
+    pub scale: String,
+    pub tag: String,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+}
+
+/// Scope binds for `($1 = 1 OR e.id = $2 OR e.town_id = $3)`.
+pub(crate) fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
+    let all = i64::from(actor.reads_all());
+    let own = match actor.role {
+        Role::Enterprise => actor.enterprise_id.unwrap_or(-1),
+        _ => -1,
+    };
+    let town = match actor.role {
+        Role::Unit => actor.unit_id.unwrap_or(-1),
+        _ => -1,
+    };
+    (all, own, town)
+}
+
+/// Whether the actor may read enterprise `id` of town `town_id`.
+pub fn can_read(actor: &Actor, id: i64, town_id: Option<i64>) -> bool {
+    actor.can_read_enterprise(id)
+        || (actor.role == Role::Unit && town_id.is_some() && actor.unit_id == town_id)
+}
+
+pub(crate) fn only_office(actor: &Actor, what: &str) -> Result<()> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden(format!("只有办公室可以{what}")))
+    }
+}
+
+/// The registry entry's columns (a macro so queries stay `concat!`-ed static text).
+macro_rules! detail_select {
+    () => {
+        "SELECT e.id, e.credit_code, e.name, e.town_id, t.name AS town_name, e.industry_code, e.scale, \
+         e.land_mu, e.address, e.service_contact, e.service_phone FROM enterprises e LEFT JOIN units t ON t.id = e.town_id "
+    };
+}
+
+/// The registry filters: scope ($1 all, $2 own enterprise, $3 own town), then name/code, town,
+/// industry prefix, scale and tag.
+macro_rules! search_where {
+    () => {
+        "WHERE ($1 = 1 OR e.id = $2 OR e.town_id = $3) \
+         AND (e.name LIKE $4 OR e.credit_code LIKE $4) \
+         AND ($5 = -1 OR e.town_id = $5) \
+         AND (e.industry_code LIKE $6 OR ($6 = '%' AND e.industry_code IS NULL)) \
+         AND ($7 = '' OR e.scale = $7) \
+         AND ($8 = '' OR EXISTS (SELECT 1 FROM enterprise_tags g WHERE g.enterprise_id = e.id AND g.tag = $8)) "
+    };
+}
+
+impl Store {
+    /// An enterprise the actor may see (an enterprise user only its own, a town its town's).
+    pub async fn get_enterprise(&self, actor: &Actor, id: i64) -> Result<Enterprise> {
+        let found: Option<Enterprise> =
+            sqlx::query_as("SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        found
+            .filter(|e| can_read(actor, e.id, e.town_id))
+            .ok_or_else(|| StoreError::NotFound(format!("企业 {id}")))
+    }
+
+    /// Every enterprise the actor may see, by id.
     pub async fn list_enterprises(&self, actor: &Actor) -> Result<Vec<Enterprise>> {
-        let own = actor.enterprise_id.unwrap_or(-1);
-        let all = i64::from(actor.role != qx_core::access::Role::Enterprise);
+        let (all, own, town) = scope_binds(actor);
         Ok(sqlx::query_as(
-            "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises WHERE $1 = 1 OR id = $2 ORDER BY id",
+            "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e \
+             WHERE ($1 = 1 OR e.id = $2 OR e.town_id = $3) ORDER BY id",
         )
         .bind(all)
         .bind(own)
+        .bind(town)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The full registry entry, with tags.
+    pub async fn enterprise_detail(&self, actor: &Actor, id: i64) -> Result<EnterpriseDetail> {
+        let found: Option<EnterpriseDetail> =
+            sqlx::query_as(concat!(detail_select!(), "WHERE e.id = $1"))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        let mut e = found
+            .filter(|e| can_read(actor, e.id, e.town_id))
+            .ok_or_else(|| StoreError::NotFound(format!("企业 {id}")))?;
+        let tags: Vec<(String,)> =
+            sqlx::query_as("SELECT tag FROM enterprise_tags WHERE enterprise_id = $1 ORDER BY tag")
+                .bind(id)
+                .fetch_all(self.pool())
+                .await?;
+        e.tags = tags
+            .into_iter()
+            .map(|(t,)| t)
+            .collect::<Vec<_>>()
+            .join("、");
+        Ok(e)
+    }
+
+    /// The registry page: scoped, filtered, paged; returns the page and the total count.
+    pub async fn search_enterprises(
+        &self,
+        actor: &Actor,
+        f: &EnterpriseFilter,
+    ) -> Result<(Vec<EnterpriseDetail>, i64)> {
+        let (all, own, town) = scope_binds(actor);
+        let q = format!("%{}%", f.q.trim());
+        let industry = format!("{}%", f.industry.trim());
+        let limit = if f.limit <= 0 { 200 } else { f.limit };
+        let mut rows: Vec<EnterpriseDetail> = sqlx::query_as(concat!(
+            detail_select!(),
+            search_where!(),
+            "ORDER BY e.town_id, e.credit_code LIMIT $9 OFFSET $10"
+        ))
+        .bind(all)
+        .bind(own)
+        .bind(town)
+        .bind(&q)
+        .bind(f.town_id.unwrap_or(-1))
+        .bind(&industry)
+        .bind(f.scale.trim())
+        .bind(f.tag.trim())
+        .bind(limit)
+        .bind(f.offset.max(0))
+        .fetch_all(self.pool())
+        .await?;
+        let (count,): (i64,) = sqlx::query_as(concat!(
+            "SELECT COUNT(*) FROM enterprises e ",
+            search_where!()
+        ))
+        .bind(all)
+        .bind(own)
+        .bind(town)
+        .bind(&q)
+        .bind(f.town_id.unwrap_or(-1))
+        .bind(&industry)
+        .bind(f.scale.trim())
+        .bind(f.tag.trim())
+        .fetch_one(self.pool())
+        .await?;
+        for e in &mut rows {
+            let tags: Vec<(String,)> = sqlx::query_as(
+                "SELECT tag FROM enterprise_tags WHERE enterprise_id = $1 ORDER BY tag",
+            )
+            .bind(e.id)
+            .fetch_all(self.pool())
+            .await?;
+            e.tags = tags
+                .into_iter()
+                .map(|(t,)| t)
+                .collect::<Vec<_>>()
+                .join("、");
+        }
+        Ok((rows, count))
+    }
+
+    /// Credit code → (id, scale) of every registered enterprise (for imports).
+    pub async fn enterprise_codes(
+        &self,
+    ) -> Result<std::collections::HashMap<String, (i64, String)>> {
+        let rows: Vec<(String, i64, String)> =
+            sqlx::query_as("SELECT credit_code, id, scale FROM enterprises")
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows.into_iter().map(|(c, id, s)| (c, (id, s))).collect())
+    }
+
+    /// Creates or updates registry entries by credit code, all in one transaction (office only).
+    /// The rows must already be valid; tags are replaced by the row's.
+    pub async fn import_enterprises(
+        &self,
+        actor: &Actor,
+        source: &str,
+        rows: &[RegistryRow],
+    ) -> Result<ImportSummary> {
+        only_office(actor, "导入企业名录")?;
+        let mut tx = self.begin().await?;
+        let mut summary = ImportSummary::default();
+        let now = crate::now();
+        for r in rows {
+            let existing: Option<(i64,)> =
+                sqlx::query_as("SELECT id FROM enterprises WHERE credit_code = $1")
+                    .bind(&r.credit_code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let id = match existing {
+                Some((id,)) => {
+                    sqlx::query(
+                        "UPDATE enterprises SET name = $1, town_id = $2, industry_code = $3, scale = $4, land_mu = $5, \
+                         address = $6, service_contact = $7, service_phone = $8, updated_at = $9 WHERE id = $10",
+                    )
+                    .bind(&r.name)
+                    .bind(r.town_id)
+                    .bind(&r.industry_code)
+                    .bind(&r.scale)
+                    .bind(r.land_mu)
+                    .bind(&r.address)
+                    .bind(&r.service_contact)
+                    .bind(&r.service_phone)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("DELETE FROM enterprise_tags WHERE enterprise_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    summary.updated += 1;
+                    id
+                }
+                None => {
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO enterprises (credit_code, name, town_id, industry_code, scale, land_mu, address, \
+                         service_contact, service_phone, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                    )
+                    .bind(&r.credit_code)
+                    .bind(&r.name)
+                    .bind(r.town_id)
+                    .bind(&r.industry_code)
+                    .bind(&r.scale)
+                    .bind(r.land_mu)
+                    .bind(&r.address)
+                    .bind(&r.service_contact)
+                    .bind(&r.service_phone)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(unique_violation("统一社会信用代码已登记"))?;
+                    summary.created += 1;
+                    id
+                }
+            };
+            for tag in &r.tags {
+                sqlx::query("INSERT INTO enterprise_tags (enterprise_id, tag) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(tag)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unique_violation("标签重复"))?;
+            }
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "enterprise.import", "enterprise", source).after(serde_json::json!({
+                "source": source, "rows": rows.len(), "created": summary.created, "updated": summary.updated,
+                "codes": rows.iter().map(|r| r.credit_code.as_str()).collect::<Vec<_>>(),
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// Edits one registry entry (office only), audited with before and after.
+    pub async fn update_enterprise(&self, actor: &Actor, id: i64, r: &RegistryRow) -> Result<()> {
+        only_office(actor, "修改企业名录")?;
+        let before = self.enterprise_detail(actor, id).await?;
+        if before.credit_code != r.credit_code {
+            return Err(StoreError::Invalid(
+                "统一社会信用代码不能修改 (the credit code cannot change)".into(),
+            ));
+        }
+        self.import_enterprises_one(actor, id, r, before).await
+    }
+
+    async fn import_enterprises_one(
+        &self,
+        actor: &Actor,
+        id: i64,
+        r: &RegistryRow,
+        before: EnterpriseDetail,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE enterprises SET name = $1, town_id = $2, industry_code = $3, scale = $4, land_mu = $5, \
+             address = $6, service_contact = $7, service_phone = $8, updated_at = $9 WHERE id = $10",
+        )
+        .bind(&r.name)
+        .bind(r.town_id)
+        .bind(&r.industry_code)
+        .bind(&r.scale)
+        .bind(r.land_mu)
+        .bind(&r.address)
+        .bind(&r.service_contact)
+        .bind(&r.service_phone)
+        .bind(crate::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM enterprise_tags WHERE enterprise_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for tag in &r.tags {
+            sqlx::query("INSERT INTO enterprise_tags (enterprise_id, tag) VALUES ($1, $2)")
+                .bind(id)
+                .bind(tag)
+                .execute(&mut *tx)
+                .await
+                .map_err(unique_violation("标签重复"))?;
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "enterprise.update", "enterprise", id)
+                .before(&before)
+                .after(r),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a data year's facts (office only): each row replaces that enterprise's facts of
+    /// the year. One transaction, one audit entry; rows are written in batches.
+    pub async fn import_facts(
+        &self,
+        actor: &Actor,
+        year: i64,
+        source: &str,
+        rows: &[FactRow],
+    ) -> Result<ImportSummary> {
+        only_office(actor, "导入企业年度数据")?;
+        let mut tx = self.begin().await?;
+        let existing: Vec<(i64,)> =
+            sqlx::query_as("SELECT enterprise_id FROM enterprise_facts WHERE year = $1")
+                .bind(year)
+                .fetch_all(&mut *tx)
+                .await?;
+        let existing: std::collections::HashSet<i64> =
+            existing.into_iter().map(|(id,)| id).collect();
+        let mut summary = ImportSummary::default();
+        for r in rows {
+            if existing.contains(&r.enterprise_id) {
+                summary.updated += 1;
+            } else {
+                summary.created += 1;
+            }
+        }
+        let now = crate::now();
+        for chunk in rows.chunks(2000) {
+            let json: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|r| {
+                    let f = &r.facts;
+                    serde_json::json!([
+                        r.enterprise_id,
+                        r.scale,
+                        f.land_mu,
+                        f.tax_wan,
+                        f.added_value_wan,
+                        f.energy_tce,
+                        f.emission_t,
+                        f.employees,
+                        f.rd_wan,
+                        f.revenue_wan,
+                        f.electricity_wkwh
+                    ])
+                })
+                .collect();
+            let sql = match self.engine() {
+                Engine::Sqlite => UPSERT_FACTS_SQLITE,
+                Engine::Postgres => UPSERT_FACTS_POSTGRES,
+            };
+            sqlx::query(sql)
+                .bind(year)
+                .bind(source)
+                .bind(now)
+                .bind(serde_json::Value::Array(json).to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "enterprise.facts_import", "enterprise_facts", year).after(serde_json::json!({
+                "year": year, "source": source, "rows": rows.len(), "created": summary.created, "updated": summary.updated,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// An enterprise's facts, every year, newest first.
+    pub async fn enterprise_facts(&self, actor: &Actor, id: i64) -> Result<Vec<YearFacts>> {
+        self.get_enterprise(actor, id).await?;
+        Ok(sqlx::query_as(
+            "SELECT year, scale, land_mu, tax_wan, added_value_wan, energy_tce, emission_t, employees, rd_wan, \
+             revenue_wan, electricity_wkwh FROM enterprise_facts WHERE enterprise_id = $1 ORDER BY year DESC",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Data years with facts, newest first, with the number of enterprises.
+    pub async fn fact_years(&self) -> Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT year, COUNT(*) FROM enterprise_facts GROUP BY year ORDER BY year DESC",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The evaluation input of a data year (office only): every enterprise with facts that year.
+    pub async fn eval_input(&self, actor: &Actor, year: i64) -> Result<Vec<EvalInputRow>> {
+        only_office(actor, "运行评价")?;
+        Ok(sqlx::query_as(
+            "SELECT e.id AS enterprise_id, e.credit_code, e.name, e.town_id, t.name AS town_name, e.industry_code, \
+             f.scale, f.land_mu, f.tax_wan, f.added_value_wan, f.energy_tce, f.emission_t, f.employees, f.rd_wan, \
+             f.revenue_wan, f.electricity_wkwh \
+             FROM enterprise_facts f JOIN enterprises e ON e.id = f.enterprise_id LEFT JOIN units t ON t.id = e.town_id \
+             WHERE f.year = $1 ORDER BY e.credit_code",
+        )
+        .bind(year)
         .fetch_all(self.pool())
         .await?)
     }
 }
+
+const UPSERT_FACTS_SQLITE: &str = "INSERT INTO enterprise_facts (enterprise_id, year, scale, land_mu, tax_wan, \
+     added_value_wan, energy_tce, emission_t, employees, rd_wan, revenue_wan, electricity_wkwh, source, updated_at) \
+     SELECT json_extract(value, '$[0]'), $1, json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+     json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), \
+     json_extract(value, '$[7]'), json_extract(value, '$[8]'), json_extract(value, '$[9]'), json_extract(value, '$[10]'), \
+     $2, $3 FROM json_each($4) WHERE 1 = 1 \
+     ON CONFLICT (enterprise_id, year) DO UPDATE SET scale = excluded.scale, land_mu = excluded.land_mu, \
+     tax_wan = excluded.tax_wan, added_value_wan = excluded.added_value_wan, energy_tce = excluded.energy_tce, \
+     emission_t = excluded.emission_t, employees = excluded.employees, rd_wan = excluded.rd_wan, \
+     revenue_wan = excluded.revenue_wan, electricity_wkwh = excluded.electricity_wkwh, source = excluded.source, \
+     updated_at = excluded.updated_at";
+
+const UPSERT_FACTS_POSTGRES: &str = "INSERT INTO enterprise_facts (enterprise_id, year, scale, land_mu, tax_wan, \
+     added_value_wan, energy_tce, emission_t, employees, rd_wan, revenue_wan, electricity_wkwh, source, updated_at) \
+     SELECT (v->>0)::bigint, $1, v->>1, (v->>2)::double precision, (v->>3)::double precision, \
+     (v->>4)::double precision, (v->>5)::double precision, (v->>6)::double precision, (v->>7)::double precision, \
+     (v->>8)::double precision, (v->>9)::double precision, (v->>10)::double precision, $2, $3 \
+     FROM json_array_elements($4::json) v \
+     ON CONFLICT (enterprise_id, year) DO UPDATE SET scale = excluded.scale, land_mu = excluded.land_mu, \
+     tax_wan = excluded.tax_wan, added_value_wan = excluded.added_value_wan, energy_tce = excluded.energy_tce, \
+     emission_t = excluded.emission_t, employees = excluded.employees, rd_wan = excluded.rd_wan, \
+     revenue_wan = excluded.revenue_wan, electricity_wkwh = excluded.electricity_wkwh, source = excluded.source, \
+     updated_at = excluded.updated_at";
 
 /// Inserts an enterprise inside a caller's transaction (seeding, imports).
 pub async fn insert_enterprise(tx: &mut crate::Tx, e: &NewEnterprise) -> Result<i64> {

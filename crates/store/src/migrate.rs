@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_plans"),
     migration!(3, "0003_monitoring"),
     migration!(4, "0004_problems"),
+    migration!(5, "0005_enterprises"),
 ];
 
 /// The schema version this binary expects.
