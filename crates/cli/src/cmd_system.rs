@@ -125,6 +125,7 @@ async fn listen_and_serve(
         })?;
     let addr = listener.local_addr()?;
     eprintln!("强县 Qiangxian 已启动: http://{addr}/  (Ctrl-C 退出)");
+    spawn_deadline_sweeper(store.clone());
     let state = qx_web::AppState {
         store,
         config: Arc::new(config),
@@ -137,7 +138,8 @@ async fn listen_and_serve(
 /// several app servers each runs it; the sweep is idempotent (a notice is posted once per due date).
 fn spawn_deadline_sweeper(store: Store) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        let every = std::time::Duration::from_secs(600);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         loop {
             tick.tick().await;
             match store

@@ -232,7 +232,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
 }
 
 /// Looks up a UI string; an unknown key is shown as itself so a missing entry is visible.
-pub fn t<'a>(lang: Lang, key: &'a str) -> &'a str {
+pub fn t(lang: Lang, key: &str) -> &str {
     match table().get(key) {
         Some((zh, en)) => match lang {
             Lang::Zh => zh,

@@ -743,8 +743,7 @@ async fn report_form(
             let (value, note) = values_by.get(&i.id).cloned().unwrap_or_default();
             let last = approved
                 .iter()
-                .filter(|a| a.indicator_id == i.id && a.period < period.period)
-                .next_back()
+                .rfind(|a| a.indicator_id == i.id && a.period < period.period)
                 .map(|a| format!("{}: {}", a.period, a.value))
                 .unwrap_or_default();
             ValueField {
