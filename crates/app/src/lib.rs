@@ -4,6 +4,7 @@
 //! - [`plan_excel`]: the published plan as the 任务分解表 workbook, and an edited workbook back
 //!   as a new draft (every bad cell reported, nothing written unless the whole sheet is valid).
 
+pub mod bulletin;
 pub mod monitoring;
 pub mod plan_excel;
 pub mod plan_import;

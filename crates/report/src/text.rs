@@ -200,13 +200,32 @@ fn task_sentence(s: &Snapshot) -> String {
 }
 
 fn ranking_sentence(label: &str, rows: &[RankRow]) -> Option<String> {
-    if rows.is_empty() {
-        return None;
-    }
-    let top: Vec<&str> = rows.iter().take(3).map(|r| r.unit.as_str()).collect();
-    let mut s = format!("{label}中，{}位列前{}", top.join("、"), top.len());
-    if let Some(last) = rows.last().filter(|_| rows.len() > 3) {
-        s.push_str(&format!("，{}排名末位", last.unit));
+    let first = rows.first()?;
+    let tied: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.rank == first.rank)
+        .map(|r| r.unit.as_str())
+        .collect();
+    let mut s = if tied.len() > 3 {
+        format!(
+            "{label}中，{}等{}个单位并列第1",
+            tied[..3].join("、"),
+            tied.len()
+        )
+    } else {
+        let top: Vec<&str> = rows.iter().take(3).map(|r| r.unit.as_str()).collect();
+        format!("{label}中，{}位列前{}", top.join("、"), top.len())
+    };
+    if let Some(last) = rows
+        .last()
+        .filter(|l| rows.len() > 3 && l.rank > first.rank)
+    {
+        let bottom: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.rank == last.rank)
+            .map(|r| r.unit.as_str())
+            .collect();
+        s.push_str(&format!("，{}排名末位", bottom.join("、")));
     }
     if let Some(best) = rows
         .iter()
@@ -399,7 +418,7 @@ pub fn blocks(s: &Snapshot) -> Vec<Block> {
     h1(&mut b, "企业难题办理情况");
     b.push(Block::Para(match &s.problems {
         Some(p) => format!(
-            "截至{}月底，共受理企业难题{}件，已答复{}件，答复率{}；已解决{}件，解决率{}；满意率{}；超期未办结{}件。",
+            "截至{}月底，共受理企业难题{}件，已答复{}件，答复率{}；已解决{}件，解决率{}；满意率{}；超期未答复{}件。",
             s.end_month,
             p.received,
             p.answered,

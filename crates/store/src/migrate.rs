@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_monitoring"),
     migration!(4, "0004_problems"),
     migration!(5, "0005_enterprises"),
+    migration!(6, "0006_bulletins"),
 ];
 
 /// The schema version this binary expects.

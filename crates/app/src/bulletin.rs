@@ -1,0 +1,470 @@
+//! Bulletins (月度快报 / 季度通报): a frozen [`Snapshot`] of a period's approved data, built
+//! from the monitoring [`picture`], and its publication.
+//!
+//! - **Snapshot**: every indicator's approved 1—N月累计 figure, completion, 序时进度 and light;
+//!   task counts and the lagging tasks; rankings of 镇乡(街道) and of 部门 (departments, zones
+//!   and other county bodies) by the rule in [`qx_report::rank`] (indicators 60, tasks 20,
+//!   punctuality 20); 企业难题 rates when the problems module has data.
+//! - **Change since last period** (↑1/↓2): against the previous bulletin of the same kind
+//!   (2017-05 for 2017-06, 2017Q1 for 2017Q2) as published; when that period was never
+//!   published, against its picture computed now. The first period of the year has none.
+//! - **Revisions**: the latest bulletin published for an earlier or equal period is compared,
+//!   month by month, with today's approved figures; every figure that changed since is listed
+//!   (and the new bulletin already uses the corrected figures).
+//! - **Publishing** freezes the snapshot, renders .docx/.xlsx/.html from it and archives all
+//!   of them in one audited transaction; afterwards the period is only ever served from the
+//!   archive, so it reads the same after later corrections.
+
+use crate::AppError;
+use crate::monitoring::{Picture, picture};
+use qx_core::access::Actor;
+use qx_core::monitor::{Light, TaskState};
+use qx_core::period::Period;
+use qx_store::bulletins::{Bulletin, BulletinFile, NewBulletin};
+use qx_store::problems::RateFilter;
+use qx_store::{Store, StoreError};
+use std::collections::HashMap;
+
+pub use qx_report as report;
+use qx_report::rank::{UnitStats, rank};
+use qx_report::{
+    BulletinKind, IndicatorRow, LaggingTask, ProblemSummary, RankRow, Revision, SNAPSHOT_VERSION,
+    Snapshot, Status, TaskSummary,
+};
+
+pub const DEFAULT_ISSUER: &str = "象山县工业强县领导小组办公室";
+pub const DEFAULT_DOC_PREFIX: &str = "象工强办";
+pub const DEFAULT_RECIPIENTS: &str =
+    "各镇乡政府、街道办事处，县直及海经区有关单位（职能部门）、驻象垂直管理有关单位";
+pub const DEFAULT_COPY_TO: &str =
+    "县委办、县人大办、县政府办、县政协办，县工业强县领导小组成员单位";
+
+/// The file formats a bulletin is published in.
+pub const FORMATS: [&str; 3] = ["docx", "xlsx", "html"];
+
+/// The period a bulletin of `kind` covers: a month (`2017-06`) for 月度快报, a quarter
+/// (`2017Q2`) for 季度通报.
+pub fn parse_period(kind: BulletinKind, text: &str) -> Result<Period, AppError> {
+    let p: Period = text
+        .parse()
+        .map_err(|e| AppError::Invalid(format!("期间 \"{text}\": {e}")))?;
+    match (kind, p) {
+        (BulletinKind::Monthly, Period::Month { .. })
+        | (BulletinKind::Quarterly, Period::Quarter { .. }) => Ok(p),
+        (BulletinKind::Monthly, _) => Err(AppError::Invalid(format!(
+            "月度快报的期间应为月份, 如 2017-06 (got \"{text}\")"
+        ))),
+        (BulletinKind::Quarterly, _) => Err(AppError::Invalid(format!(
+            "季度通报的期间应为季度, 如 2017Q2 (got \"{text}\")"
+        ))),
+    }
+}
+
+fn status(l: Light) -> Status {
+    match l {
+        Light::Green => Status::Green,
+        Light::Yellow => Status::Yellow,
+        Light::Red => Status::Red,
+        Light::Grey => Status::Grey,
+    }
+}
+
+const TASK_ORDER: [TaskState; 6] = [
+    TaskState::Done,
+    TaskState::OnTrack,
+    TaskState::Behind,
+    TaskState::Overdue,
+    TaskState::Stalled,
+    TaskState::NotStarted,
+];
+
+fn lagging(s: TaskState) -> bool {
+    matches!(
+        s,
+        TaskState::Behind | TaskState::Overdue | TaskState::Stalled
+    )
+}
+
+async fn setting(store: &Store, key: &str, default: &str) -> Result<String, AppError> {
+    Ok(store
+        .get_setting(key)
+        .await?
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| default.to_string()))
+}
+
+/// Rankings of towns and of departments from a picture; `previous` = unit id → last place.
+fn rankings(
+    pic: &Picture,
+    kinds: &HashMap<i64, String>,
+    ids_by_name: &HashMap<String, i64>,
+    previous: (&HashMap<i64, u32>, &HashMap<i64, u32>),
+) -> (Vec<RankRow>, Vec<RankRow>) {
+    let mut stats: HashMap<i64, UnitStats> = HashMap::new();
+    fn entry<'a>(stats: &'a mut HashMap<i64, UnitStats>, id: i64, name: &str) -> &'a mut UnitStats {
+        stats.entry(id).or_insert_with(|| UnitStats {
+            unit_id: id,
+            unit: name.to_string(),
+            ..Default::default()
+        })
+    }
+    for i in &pic.indicators {
+        let Some(id) = i.indicator.lead_unit_id else {
+            continue;
+        };
+        let s = entry(&mut stats, id, &i.unit_name);
+        s.indicators_led += 1;
+        if i.assessment.light == Light::Green {
+            s.indicators_on_track += 1;
+        }
+        let share = i.assessment.time_share;
+        s.attainment_sum += match i.assessment.completion {
+            Some(c) if share > 0.0 => (c / share).clamp(0.0, 1.0),
+            Some(c) => c.clamp(0.0, 1.0),
+            None => 0.0,
+        };
+    }
+    for t in &pic.tasks {
+        for name in &t.lead_units {
+            let Some(&id) = ids_by_name.get(name) else {
+                continue;
+            };
+            let s = entry(&mut stats, id, name);
+            s.tasks_led += 1;
+            if matches!(t.state, TaskState::Done | TaskState::OnTrack) {
+                s.tasks_on_track += 1;
+            }
+        }
+    }
+    for u in &pic.units {
+        let s = entry(&mut stats, u.unit_id, &u.unit_name);
+        s.reports_owed += u.owed;
+        s.reports_on_time += u.on_time;
+    }
+    let mut towns = Vec::new();
+    let mut departments = Vec::new();
+    for s in stats.into_values() {
+        match kinds.get(&s.unit_id).map(String::as_str) {
+            Some("town") => towns.push(s),
+            Some("department" | "zone" | "body") => departments.push(s),
+            _ => {}
+        }
+    }
+    (rank(&towns, previous.0), rank(&departments, previous.1))
+}
+
+fn places(rows: &[RankRow]) -> HashMap<i64, u32> {
+    rows.iter().map(|r| (r.unit_id, r.rank)).collect()
+}
+
+/// The bulletins published for a plan whose period ends at or before `end_month`, newest
+/// period first (for revisions and the previous ranking).
+async fn published_before(
+    store: &Store,
+    actor: &Actor,
+    plan_id: i64,
+    end_month: u8,
+) -> Result<Vec<(Bulletin, Period)>, AppError> {
+    let mut out: Vec<(Bulletin, Period)> = store
+        .list_bulletins(actor, plan_id)
+        .await?
+        .into_iter()
+        .filter_map(|b| {
+            let p: Period = b.period.parse().ok()?;
+            (p.end_month() <= end_month).then_some((b, p))
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.1.end_month()
+            .cmp(&a.1.end_month())
+            .then(b.0.published_at.cmp(&a.0.published_at))
+    });
+    Ok(out)
+}
+
+/// A published bulletin's snapshot.
+pub async fn published_snapshot(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+) -> Result<Snapshot, AppError> {
+    let json = store.bulletin_snapshot(actor, id).await?;
+    serde_json::from_str(&json)
+        .map_err(|e| AppError::Invalid(format!("快报通报 {id} 的快照无法读取: {e}")))
+}
+
+/// Builds the snapshot of `plan_id` for `period` from today's approved data (the office's
+/// preview; publishing freezes it). `issued_on` is the 成文日期 (ISO); `doc_number` the
+/// 发文字号, or a placeholder for a preview.
+pub async fn build_snapshot(
+    store: &Store,
+    actor: &Actor,
+    plan_id: i64,
+    kind: BulletinKind,
+    period: Period,
+    issued_on: &str,
+    doc_number: Option<String>,
+) -> Result<Snapshot, AppError> {
+    if !actor.is_admin() {
+        return Err(StoreError::Forbidden(
+            "只有办公室可以生成快报通报预览; 请查看已印发的快报通报".into(),
+        )
+        .into());
+    }
+    let pic = picture(store, actor, plan_id, period).await?;
+    if i64::from(period.year()) != pic.plan.year {
+        return Err(AppError::Invalid(format!(
+            "期间 {period} 不在方案年度 {} 内",
+            pic.plan.year
+        )));
+    }
+    let units = store.list_units().await?;
+    let kinds: HashMap<i64, String> = units.iter().map(|u| (u.id, u.kind.clone())).collect();
+    let ids_by_name: HashMap<String, i64> = units.iter().map(|u| (u.name.clone(), u.id)).collect();
+    let end_month = period.end_month();
+    let earlier = published_before(store, actor, plan_id, end_month).await?;
+
+    // The previous period's places: as published, else as computed now.
+    let previous_period = period.previous().filter(|p| p.year() == period.year());
+    let (prev_towns, prev_departments) = match previous_period {
+        None => (HashMap::new(), HashMap::new()),
+        Some(prev) => {
+            let published = earlier
+                .iter()
+                .find(|(b, p)| *p == prev && b.kind == kind.as_str());
+            match published {
+                Some((b, _)) => {
+                    let snap = published_snapshot(store, actor, b.id).await?;
+                    (places(&snap.towns), places(&snap.departments))
+                }
+                None => {
+                    let prev_pic = picture(store, actor, plan_id, prev).await?;
+                    let empty = HashMap::new();
+                    let (t, d) = rankings(&prev_pic, &kinds, &ids_by_name, (&empty, &empty));
+                    (places(&t), places(&d))
+                }
+            }
+        }
+    };
+    let (towns, departments) =
+        rankings(&pic, &kinds, &ids_by_name, (&prev_towns, &prev_departments));
+
+    // Revisions since the latest bulletin published for this or an earlier period.
+    let mut revisions = Vec::new();
+    let mut revisions_since = None;
+    if let Some((b, _)) = earlier
+        .iter()
+        .find(|(b, p)| !(*p == period && b.kind == kind.as_str()))
+    {
+        let old = published_snapshot(store, actor, b.id).await?;
+        let now: HashMap<i64, &Vec<Option<f64>>> = pic
+            .indicators
+            .iter()
+            .map(|i| (i.indicator.id, &i.series))
+            .collect();
+        for was in &old.indicators {
+            let Some(series) = now.get(&was.indicator_id) else {
+                continue;
+            };
+            for (m, &before) in was.series.iter().enumerate() {
+                let after = series.get(m).copied().flatten();
+                let changed = match (before, after) {
+                    (Some(a), Some(b)) => (a - b).abs() > 1e-9,
+                    (None, None) => false,
+                    _ => true,
+                };
+                if changed {
+                    revisions.push(Revision {
+                        indicator: was.name.clone(),
+                        unit: was.unit.clone(),
+                        month: m as u8 + 1,
+                        before,
+                        after,
+                    });
+                }
+            }
+        }
+        revisions_since = Some(b.doc_number.clone());
+    }
+
+    let indicators = pic
+        .indicators
+        .iter()
+        .map(|i| IndicatorRow {
+            indicator_id: i.indicator.id,
+            name: i.indicator.name.clone(),
+            unit: i.indicator.unit.clone(),
+            target: i.indicator.target_value.clone(),
+            actual: i.actual,
+            series: i.series.clone(),
+            completion: i.assessment.completion,
+            time_share: i.assessment.time_share,
+            status: status(i.assessment.light),
+            lead_unit: i.unit_name.clone(),
+        })
+        .collect();
+    let tasks = TaskSummary {
+        total: pic.tasks.len(),
+        counts: TASK_ORDER
+            .iter()
+            .map(|s| (s.label_zh().to_string(), pic.task_count(*s)))
+            .collect(),
+        lagging: pic
+            .tasks
+            .iter()
+            .filter(|t| lagging(t.state))
+            .map(|t| LaggingTask {
+                number: t.task.number.clone(),
+                title: t.task.title.clone(),
+                lead_units: t.lead_units.join("、"),
+                state: t.state.label_zh().to_string(),
+                status: status(t.state.light()),
+                progress: t.progress.clone(),
+            })
+            .collect(),
+    };
+
+    let year = period.year();
+    let rates = store
+        .problem_rates(
+            &RateFilter {
+                from: Some(format!("{year}-01-01")),
+                to: Some(period.last_day().to_string()),
+                ..Default::default()
+            },
+            period.last_day(),
+        )
+        .await?;
+    let problems = (rates.counts.total > 0).then(|| ProblemSummary {
+        received: rates.counts.total as u64,
+        answered: rates.counts.answered as u64,
+        resolved: rates.counts.resolved as u64,
+        overdue: rates.counts.overdue_unanswered as u64,
+        answer_rate: rates.answer_rate.map(|r| r / 100.0),
+        resolve_rate: rates.resolution_rate.map(|r| r / 100.0),
+        satisfaction_rate: rates.satisfaction_rate.map(|r| r / 100.0),
+    });
+
+    let prefix = setting(store, "bulletin.doc_prefix", DEFAULT_DOC_PREFIX).await?;
+    Ok(Snapshot {
+        version: SNAPSHOT_VERSION,
+        kind,
+        period: period.to_string(),
+        year,
+        end_month,
+        plan_title: pic.plan.title.clone(),
+        issuer: setting(store, "bulletin.issuer", DEFAULT_ISSUER).await?,
+        doc_number: doc_number.unwrap_or_else(|| format!("{prefix}〔{year}〕（预览）号")),
+        issued_on: issued_on.to_string(),
+        recipients: setting(store, "bulletin.recipients", DEFAULT_RECIPIENTS).await?,
+        copy_to: setting(store, "bulletin.copy_to", DEFAULT_COPY_TO).await?,
+        time_share: f64::from(end_month) / 12.0,
+        indicators,
+        tasks,
+        towns,
+        departments,
+        revisions,
+        revisions_since,
+        problems,
+        projects: None,
+    })
+}
+
+/// A snapshot rendered in one format: (bytes, file name, MIME type).
+pub fn render(s: &Snapshot, format: &str) -> Result<(Vec<u8>, String, &'static str), AppError> {
+    let err = |e: qx_report::ReportError| AppError::Invalid(e.to_string());
+    let stem = s.file_stem();
+    match format {
+        "docx" => Ok((
+            qx_report::docx::render(s).map_err(err)?,
+            format!("{stem}.docx"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )),
+        "xlsx" => Ok((
+            qx_report::xlsx::render(s).map_err(err)?,
+            format!("{stem}.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )),
+        "html" => Ok((
+            qx_report::html::document(s).into_bytes(),
+            format!("{stem}.html"),
+            "text/html; charset=utf-8",
+        )),
+        other => Err(AppError::Invalid(format!(
+            "格式 \"{other}\" 无效, 可选 docx|xlsx|html"
+        ))),
+    }
+}
+
+/// Publishes the bulletin of `plan_id` for `period`: the next 发文字号 of the year, the
+/// snapshot frozen, every format rendered and archived. Office only; once per period.
+pub async fn publish(
+    store: &Store,
+    actor: &Actor,
+    plan_id: i64,
+    kind: BulletinKind,
+    period: Period,
+    issued_on: &str,
+) -> Result<i64, AppError> {
+    if store
+        .find_bulletin(actor, plan_id, kind.as_str(), &period.to_string())
+        .await?
+        .is_some()
+    {
+        return Err(StoreError::Conflict(format!(
+            "{period} 的{}已印发, 不能重复印发",
+            kind.label_zh()
+        ))
+        .into());
+    }
+    let prefix = setting(store, "bulletin.doc_prefix", DEFAULT_DOC_PREFIX).await?;
+    let seq = store
+        .count_bulletins_of_year(i64::from(period.year()))
+        .await?
+        + 1;
+    let doc_number = format!("{prefix}〔{}〕{seq}号", period.year());
+    let snapshot = build_snapshot(
+        store,
+        actor,
+        plan_id,
+        kind,
+        period,
+        issued_on,
+        Some(doc_number.clone()),
+    )
+    .await?;
+    let json = serde_json::to_string(&snapshot).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let mut files = Vec::new();
+    for format in FORMATS {
+        let (data, file_name, mime) = render(&snapshot, format)?;
+        files.push(BulletinFile {
+            format: format.to_string(),
+            file_name,
+            mime: mime.to_string(),
+            data,
+        });
+    }
+    Ok(store
+        .publish_bulletin(
+            actor,
+            &NewBulletin {
+                plan_id,
+                kind: kind.as_str().to_string(),
+                period: period.to_string(),
+                doc_number,
+                title: qx_report::text::title(&snapshot),
+                snapshot_json: json,
+                files,
+            },
+        )
+        .await?)
+}
+
+/// Today in China Standard Time, ISO (the default 成文日期).
+pub fn today_cst() -> String {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::now_utc()
+        .to_offset(offset)
+        .date()
+        .to_string()
+}
