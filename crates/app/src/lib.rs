@@ -6,6 +6,8 @@
 
 pub mod bulletin;
 pub mod monitoring;
+pub mod enterprise_import;
+pub mod evaluation;
 pub mod plan_excel;
 pub mod plan_import;
 

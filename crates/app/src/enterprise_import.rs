@@ -1,0 +1,770 @@
+//! 企业名录 and yearly facts from Excel or CSV: every bad cell reported, nothing half-written.
+//!
+//! A file is one table: the header row (found among the first 10 rows) names the columns in
+//! Chinese as county staff write them (`用地面积(亩)`, `实缴税金`, `镇乡(街道)` …) or in the
+//! contract's English (`land_mu`, `tax_wan` …), in any order. CSV may be UTF-8 (with or without
+//! BOM) or GBK; numbers may use full-width digits and thousands separators; `—`, `-`, `/`, `无`
+//! and empty cells mean no data. Each problem names the place, the column as written and the
+//! value: `第12行 "用地面积": 必须大于0, 实际为 "0"`. Nothing is written unless every row is valid.
+
+use crate::AppError;
+use crate::plan_import::plain;
+use calamine::{Data, Reader};
+use qx_core::access::Actor;
+use qx_core::codes::{CreditCode, IndustryCode};
+use qx_core::money::parse_decimal_cell;
+use qx_store::Store;
+use qx_store::enterprises::{FACT_COLUMNS, FactRow, Facts, ImportSummary, RegistryRow, TAGS};
+use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+use std::collections::HashMap;
+
+/// Largest file accepted.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Registry columns: key, the header the template writes, other accepted headers.
+const REGISTRY_COLUMNS: &[(&str, &str, &[&str])] = &[
+    (
+        "credit_code",
+        "统一社会信用代码",
+        &["信用代码", "uscc", "社会信用代码"],
+    ),
+    ("name", "企业名称", &["名称", "name", "单位名称"]),
+    (
+        "town",
+        "镇乡(街道)",
+        &[
+            "镇乡街道",
+            "所属镇乡",
+            "镇乡",
+            "乡镇",
+            "街道",
+            "town",
+            "所属乡镇",
+            "区划代码",
+        ],
+    ),
+    (
+        "industry",
+        "行业代码",
+        &["国民经济行业代码", "行业", "industry", "所属行业代码"],
+    ),
+    (
+        "scale",
+        "规模",
+        &["规上规下", "规上/规下", "scale", "企业规模"],
+    ),
+    (
+        "land_mu",
+        "用地面积(亩)",
+        &["用地面积", "用地", "land_mu", "实际用地面积"],
+    ),
+    ("address", "地址", &["企业地址", "address"]),
+    (
+        "service_contact",
+        "企服联系人",
+        &["企服责任人", "联系人", "service_contact"],
+    ),
+    (
+        "service_phone",
+        "联系电话",
+        &["电话", "service_phone", "手机"],
+    ),
+    ("tags", "培育标签", &["标签", "tags", "培育库"]),
+];
+
+/// Yearly fact columns: key, template header, other accepted headers.
+const FACT_HEADERS: &[(&str, &str, &[&str])] = &[
+    (
+        "credit_code",
+        "统一社会信用代码",
+        &["信用代码", "uscc", "社会信用代码"],
+    ),
+    ("name", "企业名称", &["名称", "name"]),
+    ("scale", "规模", &["规上规下", "规上/规下", "scale"]),
+    (
+        "land_mu",
+        "用地面积(亩)",
+        &["用地面积", "实际用地面积", "用地", "land_mu"],
+    ),
+    (
+        "tax_wan",
+        "评价税收(万元)",
+        &[
+            "评价税收",
+            "实缴税金",
+            "税收",
+            "税金",
+            "tax_wan",
+            "税收实际贡献",
+        ],
+    ),
+    (
+        "added_value_wan",
+        "工业增加值(万元)",
+        &["工业增加值", "增加值", "added_value_wan"],
+    ),
+    (
+        "energy_tce",
+        "综合能耗(吨标准煤)",
+        &["综合能耗", "总用能量", "能耗", "energy_tce"],
+    ),
+    (
+        "emission_t",
+        "主要污染物排放量(吨)",
+        &["主要污染物排放量", "排放量", "排放", "emission_t"],
+    ),
+    (
+        "employees",
+        "年平均职工人数(人)",
+        &["年平均职工人数", "职工人数", "职工", "employees"],
+    ),
+    (
+        "rd_wan",
+        "R&D经费支出(万元)",
+        &["r&d经费支出", "研发经费支出", "研发费用", "r&d", "rd_wan"],
+    ),
+    (
+        "revenue_wan",
+        "主营业务收入(万元)",
+        &["主营业务收入", "营业收入", "营收", "revenue_wan"],
+    ),
+    (
+        "electricity_wkwh",
+        "用电量(万千瓦时)",
+        &["用电量", "用电", "electricity_wkwh"],
+    ),
+];
+
+/// Reads a registry file and creates or updates every enterprise in it (office only).
+pub async fn import_registry(
+    store: &Store,
+    actor: &Actor,
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<ImportSummary, AppError> {
+    let table = read_table(bytes, file_name, REGISTRY_COLUMNS, &["credit_code", "name"])?;
+    let towns = town_lookup(store).await?;
+    let rows = registry_rows(&table, &towns)?;
+    Ok(store.import_enterprises(actor, file_name, &rows).await?)
+}
+
+/// Reads a data year's facts and stores them (office only). Every code must be registered.
+pub async fn import_facts(
+    store: &Store,
+    actor: &Actor,
+    year: i64,
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<ImportSummary, AppError> {
+    if !(2000..=2100).contains(&year) {
+        return Err(AppError::Invalid(format!(
+            "数据年度 \"{year}\" 无效 (invalid data year)"
+        )));
+    }
+    let table = read_table(
+        bytes,
+        file_name,
+        FACT_HEADERS,
+        &["credit_code", "land_mu", "tax_wan"],
+    )?;
+    let codes = store.enterprise_codes().await?;
+    let rows = fact_rows(&table, &codes)?;
+    Ok(store.import_facts(actor, year, file_name, &rows).await?)
+}
+
+/// The registry template (one example row).
+pub fn registry_template() -> Result<Vec<u8>, AppError> {
+    template(
+        "企业名录",
+        REGISTRY_COLUMNS,
+        &[
+            "91330225MA2J4X2M2B",
+            "象山示例机械有限公司",
+            "石浦镇",
+            "3411",
+            "规上",
+            "30",
+            "石浦镇工业区1号",
+            "王五",
+            "13800000000",
+            "高新技术企业、上市储备",
+        ],
+    )
+}
+
+/// The yearly facts template (one example row).
+pub fn facts_template() -> Result<Vec<u8>, AppError> {
+    template(
+        "年度数据",
+        FACT_HEADERS,
+        &[
+            "91330225MA2J4X2M2B",
+            "象山示例机械有限公司",
+            "规上",
+            "30",
+            "900",
+            "5000",
+            "1500",
+            "1.0",
+            "200",
+            "400",
+            "12000",
+            "800",
+        ],
+    )
+}
+
+fn template(
+    sheet: &str,
+    columns: &[(&str, &str, &[&str])],
+    example: &[&str],
+) -> Result<Vec<u8>, AppError> {
+    let xl = |e: rust_xlsxwriter::XlsxError| AppError::Invalid(format!("生成Excel失败: {e}"));
+    let mut wb = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color(0xE6EAF0)
+        .set_border(FormatBorder::Thin);
+    let ws = wb.add_worksheet().set_name(sheet).map_err(xl)?;
+    for (c, (_, h, _)) in columns.iter().enumerate() {
+        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
+        ws.set_column_width(c as u16, 16.0).map_err(xl)?;
+    }
+    for (c, v) in example.iter().enumerate() {
+        ws.write(1, c as u16, *v).map_err(xl)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(xl)?;
+    wb.save_to_buffer().map_err(xl)
+}
+
+/// A row as the user numbers it (CSV line or sheet row) and its cells.
+type NumberedRow = (u64, Vec<String>);
+
+/// A file read as text rows with its header located and columns mapped to keys.
+struct Table {
+    /// "企业名录 " for a workbook sheet, "" for CSV: the prefix of every place.
+    sheet: String,
+    columns: HashMap<&'static str, (usize, String)>,
+    /// (line or row number as the user sees it, cells)
+    rows: Vec<(u64, Vec<String>)>,
+}
+
+impl Table {
+    fn cell<'a>(&self, row: &'a [String], key: &str) -> &'a str {
+        self.columns
+            .get(key)
+            .and_then(|(c, _)| row.get(*c))
+            .map_or("", |s| s.trim())
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.columns.contains_key(key)
+    }
+
+    /// `第12行 "用地面积(亩)": 必须大于0, 实际为 "0"`
+    fn problem(&self, line: u64, key: &str, msg: &str, value: &str) -> String {
+        let col = self.columns.get(key).map_or(key, |(_, h)| h.as_str());
+        if value.is_empty() {
+            format!("{}第{line}行 \"{col}\": {msg}", self.sheet)
+        } else {
+            format!(
+                "{}第{line}行 \"{col}\": {msg}, 实际为 \"{value}\"",
+                self.sheet
+            )
+        }
+    }
+}
+
+/// Header text reduced for matching: no spaces, no unit in brackets, ASCII lower case.
+fn header_key(h: &str) -> String {
+    let mut s: String = h.chars().filter(|c| !c.is_whitespace()).collect();
+    for (open, close) in [('(', ')'), ('（', '）')] {
+        if let (Some(a), Some(b)) = (s.find(open), s.rfind(close))
+            && a < b
+            && b + close.len_utf8() == s.len()
+            && a > 0
+        {
+            s.truncate(a);
+        }
+    }
+    s.to_lowercase()
+}
+
+fn map_columns(
+    header: &[String],
+    spec: &[(&'static str, &str, &[&str])],
+) -> HashMap<&'static str, (usize, String)> {
+    let mut map = HashMap::new();
+    for (c, h) in header.iter().enumerate() {
+        let k = header_key(h);
+        if k.is_empty() {
+            continue;
+        }
+        let hit = spec.iter().find(|(key, template, others)| {
+            header_key(template) == k || *key == k || others.iter().any(|o| header_key(o) == k)
+        });
+        if let Some((key, _, _)) = hit {
+            map.entry(*key).or_insert((c, h.trim().to_string()));
+        }
+    }
+    map
+}
+
+fn read_table(
+    bytes: &[u8],
+    file_name: &str,
+    spec: &[(&'static str, &str, &[&str])],
+    required: &[&str],
+) -> Result<Table, AppError> {
+    if bytes.is_empty() {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: 文件为空 (empty file)"
+        )));
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: 文件超过 {} MB (file too large)",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    let lower = file_name.to_lowercase();
+    let (sheet, raw) = if lower.ends_with(".xlsx")
+        || lower.ends_with(".xls")
+        || lower.ends_with(".xlsm")
+        || bytes.starts_with(b"PK\x03\x04")
+    {
+        read_workbook(bytes, file_name)?
+    } else {
+        (String::new(), read_csv(bytes, file_name)?)
+    };
+    let header_at = raw.iter().take(10).position(|(_, r)| {
+        let m = map_columns(r, spec);
+        m.contains_key(required[0])
+    });
+    let Some(header_at) = header_at else {
+        let first = spec
+            .iter()
+            .find(|s| s.0 == required[0])
+            .map_or(required[0], |s| s.1);
+        return Err(AppError::Rows(vec![format!(
+            "{file_name}: 前10行中找不到表头 \"{first}\" (header row not found)"
+        )]));
+    };
+    let columns = map_columns(&raw[header_at].1, spec);
+    let missing: Vec<String> = required
+        .iter()
+        .filter(|k| !columns.contains_key(*k))
+        .map(|k| {
+            let h = spec.iter().find(|s| s.0 == *k).map_or(*k, |s| s.1);
+            format!("{file_name}: 缺少列 \"{h}\" (missing column)")
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::Rows(missing));
+    }
+    let rows = raw
+        .into_iter()
+        .skip(header_at + 1)
+        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+        .collect();
+    let sheet = if sheet.is_empty() {
+        sheet
+    } else {
+        format!("{sheet} ")
+    };
+    Ok(Table {
+        sheet,
+        columns,
+        rows,
+    })
+}
+
+fn read_workbook(bytes: &[u8], file_name: &str) -> Result<(String, Vec<NumberedRow>), AppError> {
+    let mut wb =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
+            AppError::Invalid(format!(
+                "{file_name}: 不是可读取的Excel文件 (not a readable workbook): {e}"
+            ))
+        })?;
+    let Some(name) = wb.sheet_names().first().cloned() else {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: 没有工作表 (no sheet)"
+        )));
+    };
+    let range = wb
+        .worksheet_range(&name)
+        .map_err(|e| AppError::Invalid(format!("{file_name}: 无法读取工作表 {name}: {e}")))?;
+    let first_row = range.start().map_or(0, |(r, _)| r) as u64;
+    let rows = range
+        .rows()
+        .enumerate()
+        .map(|(i, r)| (first_row + i as u64 + 1, r.iter().map(cell_text).collect()))
+        .collect();
+    Ok((name, rows))
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Float(f) => plain(*f),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => dt.as_f64().to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// CSV in UTF-8 (BOM optional) or GBK.
+fn read_csv(bytes: &[u8], file_name: &str) -> Result<Vec<(u64, Vec<String>)>, AppError> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(body) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            let (s, _, bad) = encoding_rs::GBK.decode(body);
+            if bad {
+                return Err(AppError::Invalid(format!(
+                    "{file_name}: 既不是UTF-8也不是GBK编码的文本 (neither UTF-8 nor GBK)"
+                )));
+            }
+            s.into_owned()
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| {
+            AppError::Invalid(format!("{file_name}: CSV格式错误 (malformed CSV): {e}"))
+        })?;
+        let line = rec.position().map_or(rows.len() as u64 + 1, |p| p.line());
+        rows.push((line, rec.iter().map(|c| c.trim().to_string()).collect()));
+    }
+    Ok(rows)
+}
+
+/// Town names, full names, aliases and region codes → unit id.
+async fn town_lookup(store: &Store) -> Result<HashMap<String, i64>, AppError> {
+    let mut map = HashMap::new();
+    for u in store.list_units().await? {
+        if let Some(code) = &u.region_code {
+            map.insert(code.clone(), u.id);
+            if code.len() == 9 {
+                map.insert(format!("{code}000"), u.id);
+            }
+        }
+        if u.kind == "town" {
+            map.insert(u.name.clone(), u.id);
+            map.insert(u.full_name.clone(), u.id);
+        }
+    }
+    let towns: std::collections::HashSet<i64> = map.values().copied().collect();
+    for (alias, id) in store.all_unit_aliases().await? {
+        if towns.contains(&id) {
+            map.insert(alias, id);
+        }
+    }
+    Ok(map)
+}
+
+fn parse_scale(s: &str) -> Option<&'static str> {
+    match s.trim() {
+        "规上" | "规模以上" | "规上企业" | "above" | "Above" | "ABOVE" => Some("above"),
+        "规下" | "规模以下" | "规下企业" | "below" | "Below" | "BELOW" => Some("below"),
+        _ => None,
+    }
+}
+
+/// A number cell: `Ok(None)` for no data.
+fn number(s: &str) -> Result<Option<f64>, String> {
+    match parse_decimal_cell(s) {
+        Ok(None) => Ok(None),
+        Ok(Some(d)) => d
+            .to_string()
+            .parse::<f64>()
+            .map(Some)
+            .map_err(|_| "不是有效的数字".to_string()),
+        Err(e) => {
+            // The core message quotes the input; keep its reason only, the place adds the value.
+            let msg = e.to_string();
+            Err(msg.split(", 实际为").next().unwrap_or(&msg).to_string())
+        }
+    }
+}
+
+fn credit_code(
+    t: &Table,
+    line: u64,
+    row: &[String],
+    errors: &mut Vec<String>,
+    seen: &mut HashMap<String, u64>,
+) -> Option<String> {
+    let raw = t.cell(row, "credit_code");
+    if raw.is_empty() {
+        errors.push(t.problem(line, "credit_code", "必填 (required)", ""));
+        return None;
+    }
+    match CreditCode::parse(raw) {
+        Ok(code) => {
+            let code = code.as_str().to_string();
+            if let Some(first) = seen.insert(code.clone(), line) {
+                errors.push(t.problem(
+                    line,
+                    "credit_code",
+                    &format!("与第{first}行重复 (duplicate)"),
+                    raw,
+                ));
+                return None;
+            }
+            Some(code)
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            errors.push(t.problem(
+                line,
+                "credit_code",
+                msg.split(", 实际为").next().unwrap_or(&msg),
+                raw,
+            ));
+            None
+        }
+    }
+}
+
+fn registry_rows(t: &Table, towns: &HashMap<String, i64>) -> Result<Vec<RegistryRow>, AppError> {
+    let mut errors = Vec::new();
+    let mut seen = HashMap::new();
+    let mut out = Vec::with_capacity(t.rows.len());
+    for (line, row) in &t.rows {
+        let line = *line;
+        let before = errors.len();
+        let code = credit_code(t, line, row, &mut errors, &mut seen);
+        let name = t.cell(row, "name");
+        if name.is_empty() {
+            errors.push(t.problem(line, "name", "必填 (required)", ""));
+        }
+        let town_text = t.cell(row, "town");
+        let town_id = if town_text.is_empty() {
+            None
+        } else {
+            let id = towns.get(town_text).copied();
+            if id.is_none() {
+                errors.push(t.problem(
+                    line,
+                    "town",
+                    "不是已登记的镇乡(街道)名称或区划代码 (unknown town)",
+                    town_text,
+                ));
+            }
+            id
+        };
+        let industry_text = t.cell(row, "industry");
+        let industry_code = if industry_text.is_empty() {
+            None
+        } else {
+            match IndustryCode::parse(industry_text) {
+                Ok(c) => Some(c.as_str().to_string()),
+                Err(e) => {
+                    let msg = e.to_string();
+                    errors.push(t.problem(
+                        line,
+                        "industry",
+                        msg.split(", 实际为").next().unwrap_or(&msg),
+                        industry_text,
+                    ));
+                    None
+                }
+            }
+        };
+        let scale_text = t.cell(row, "scale");
+        let scale = if scale_text.is_empty() && !t.has("scale") {
+            Some("below")
+        } else {
+            let s = parse_scale(scale_text);
+            if s.is_none() {
+                errors.push(t.problem(
+                    line,
+                    "scale",
+                    "应为 规上 或 规下 (must be 规上 or 规下)",
+                    scale_text,
+                ));
+            }
+            s
+        };
+        let land_text = t.cell(row, "land_mu");
+        let land_mu = match number(land_text) {
+            Ok(Some(v)) if v <= 0.0 => {
+                errors.push(t.problem(
+                    line,
+                    "land_mu",
+                    "必须大于0 (must be greater than 0)",
+                    land_text,
+                ));
+                None
+            }
+            Ok(v) => v,
+            Err(msg) => {
+                errors.push(t.problem(line, "land_mu", &msg, land_text));
+                None
+            }
+        };
+        let tags_text = t.cell(row, "tags");
+        let mut tags: Vec<String> = Vec::new();
+        for tag in tags_text
+            .split(['、', ',', '，', ';', '；', '/', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            if !TAGS.contains(&tag) {
+                errors.push(t.problem(
+                    line,
+                    "tags",
+                    &format!(
+                        "未知的培育标签 \"{tag}\", 可用: {} (unknown tag)",
+                        TAGS.join("、")
+                    ),
+                    tags_text,
+                ));
+            } else if !tags.iter().any(|t| t == tag) {
+                tags.push(tag.to_string());
+            }
+        }
+        if errors.len() > before {
+            continue;
+        }
+        if let (Some(credit_code), Some(scale)) = (code, scale) {
+            out.push(RegistryRow {
+                credit_code,
+                name: name.to_string(),
+                town_id,
+                industry_code,
+                scale: scale.to_string(),
+                land_mu,
+                address: t.cell(row, "address").to_string(),
+                service_contact: t.cell(row, "service_contact").to_string(),
+                service_phone: t.cell(row, "service_phone").to_string(),
+                tags,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    if out.is_empty() {
+        return Err(AppError::Rows(vec![
+            "文件中没有数据行 (no data rows)".into(),
+        ]));
+    }
+    Ok(out)
+}
+
+fn fact_rows(t: &Table, codes: &HashMap<String, (i64, String)>) -> Result<Vec<FactRow>, AppError> {
+    let mut errors = Vec::new();
+    let mut seen = HashMap::new();
+    let mut out = Vec::with_capacity(t.rows.len());
+    for (line, row) in &t.rows {
+        let line = *line;
+        let before = errors.len();
+        let code = credit_code(t, line, row, &mut errors, &mut seen);
+        let registered = code.as_ref().and_then(|c| {
+            let hit = codes.get(c);
+            if hit.is_none() {
+                errors.push(t.problem(
+                    line,
+                    "credit_code",
+                    "企业未登记, 请先导入企业名录 (not in the registry)",
+                    c,
+                ));
+            }
+            hit
+        });
+        let scale_text = t.cell(row, "scale");
+        let scale = if scale_text.is_empty() {
+            registered.map(|(_, s)| s.clone())
+        } else {
+            match parse_scale(scale_text) {
+                Some(s) => Some(s.to_string()),
+                None => {
+                    errors.push(t.problem(
+                        line,
+                        "scale",
+                        "应为 规上 或 规下 (must be 规上 or 规下)",
+                        scale_text,
+                    ));
+                    None
+                }
+            }
+        };
+        let mut facts = Facts::default();
+        for col in FACT_COLUMNS {
+            let text = t.cell(row, col);
+            match number(text) {
+                Ok(None) if col == "land_mu" || col == "tax_wan" => {
+                    errors.push(t.problem(line, col, "必填 (required)", text));
+                }
+                Ok(Some(v)) if col == "land_mu" && v <= 0.0 => {
+                    errors.push(t.problem(line, col, "必须大于0 (must be greater than 0)", text));
+                }
+                Ok(Some(v)) if col != "tax_wan" && v < 0.0 => {
+                    errors.push(t.problem(line, col, "不能为负数 (must not be negative)", text));
+                }
+                Ok(v) => facts.set(col, v),
+                Err(msg) => errors.push(t.problem(line, col, &msg, text)),
+            }
+        }
+        if errors.len() > before {
+            continue;
+        }
+        if let (Some((id, _)), Some(scale)) = (registered, scale) {
+            out.push(FactRow {
+                enterprise_id: *id,
+                scale,
+                facts,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    if out.is_empty() {
+        return Err(AppError::Rows(vec![
+            "文件中没有数据行 (no data rows)".into(),
+        ]));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_with_units_and_aliases() {
+        assert_eq!(header_key("用地面积（亩）"), "用地面积");
+        assert_eq!(header_key(" 实缴税金(万元) "), "实缴税金");
+        assert_eq!(header_key("R&D经费支出(万元)"), "r&d经费支出");
+        let m = map_columns(
+            &[
+                "实缴税金(万元)".into(),
+                "land_mu".into(),
+                "统一社会信用代码".into(),
+            ],
+            FACT_HEADERS,
+        );
+        assert_eq!(m["tax_wan"].0, 0);
+        assert_eq!(m["land_mu"].0, 1);
+        assert_eq!(m["credit_code"].0, 2);
+    }
+
+    #[test]
+    fn numbers_accept_full_width_and_placeholders() {
+        assert_eq!(number("１２.５"), Ok(Some(12.5)));
+        assert_eq!(number("—"), Ok(None));
+        assert_eq!(number(""), Ok(None));
+        assert_eq!(number("1,234"), Ok(Some(1234.0)));
+        assert!(number("十二").is_err());
+    }
+}
