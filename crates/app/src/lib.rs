@@ -5,9 +5,9 @@
 //!   as a new draft (every bad cell reported, nothing written unless the whole sheet is valid).
 
 pub mod bulletin;
-pub mod monitoring;
 pub mod enterprise_import;
 pub mod evaluation;
+pub mod monitoring;
 pub mod plan_excel;
 pub mod plan_import;
 
