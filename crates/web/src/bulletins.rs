@@ -1,11 +1,410 @@
-//! 月度快报 / 季度通报 pages: preview, publish, archive. (Being built.)
+//! 月度快报 / 季度通报 pages: the office previews a bulletin built from today's approved data,
+//! then publishes it (snapshot and files archived); everyone but enterprises reads the
+//! published ones and downloads their archived .docx/.xlsx/.html. The printable page is the
+//! bulletin's own article with its print CSS, served from this module.
 
-use crate::AppState;
-use axum::Router;
+use crate::auth::Auth;
+use crate::pages::{PageCtx, fmt_time, render};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use qx_app::AppError;
+use qx_app::bulletin::{self, report};
+use qx_core::access::{Actor, Role};
+use qx_store::plans::Plan;
+use report::{BulletinKind, Snapshot};
+use std::collections::HashMap;
+
+type PageResult = Result<Response, WebError>;
 
 /// UI strings of this module: key, 中文, English.
-pub const MESSAGES: &[(&str, &str, &str)] = &[];
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("bul.title", "快报通报", "Bulletins"),
+    ("bul.published", "已印发", "Published"),
+    (
+        "bul.none",
+        "尚未印发快报通报。",
+        "No bulletin published yet.",
+    ),
+    ("bul.kind", "类型", "Kind"),
+    ("bul.monthly", "月度快报", "Monthly bulletin"),
+    ("bul.quarterly", "季度通报", "Quarterly bulletin"),
+    ("bul.period", "期间", "Period"),
+    (
+        "bul.period_hint",
+        "月度快报填月份, 如 2017-06; 季度通报填季度, 如 2017Q2",
+        "Monthly: a month such as 2017-06; quarterly: a quarter such as 2017Q2",
+    ),
+    ("bul.doc_number", "发文字号", "Document number"),
+    ("bul.published_at", "印发时间", "Published"),
+    ("bul.published_by", "印发人", "By"),
+    ("bul.preview", "预览", "Preview"),
+    (
+        "bul.preview_note",
+        "预览按当前已审核数据生成, 尚未印发; 印发后内容冻结, 此后的更正将在下一期中作为数据更正列出。",
+        "The preview uses today's approved figures and is not yet published; publishing freezes it, and later corrections appear in the next bulletin as revisions.",
+    ),
+    ("bul.issued_on", "成文日期", "Date of issue"),
+    ("bul.publish", "印发", "Publish"),
+    ("bul.download", "下载", "Download"),
+    ("bul.print", "打印", "Print"),
+    (
+        "bul.no_plan",
+        "尚无已发布的工作方案。",
+        "No published plan yet.",
+    ),
+];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/bulletins", get(list))
+        .route("/bulletins/bulletin.css", get(css))
+        .route("/bulletins/preview", get(preview))
+        .route("/bulletins/preview/file", get(preview_file))
+        .route("/bulletins/publish", post(publish))
+        .route("/bulletins/{id}", get(show))
+        .route("/bulletins/{id}/file/{format}", get(file))
+}
+
+fn app_err(e: AppError) -> WebError {
+    match e {
+        AppError::Store(s) => s.into(),
+        other => WebError::BadRequest(other.to_string()),
+    }
+}
+
+fn kind_label(ctx: &PageCtx, kind: &str) -> String {
+    match BulletinKind::parse(kind) {
+        Some(k) if ctx.t.is_en() => k.label_en().to_string(),
+        Some(k) => k.label_zh().to_string(),
+        None => kind.to_string(),
+    }
+}
+
+/// `?plan=` or the latest published plan.
+async fn chosen_plan(
+    state: &AppState,
+    actor: &Actor,
+    q: &HashMap<String, String>,
+) -> Result<Option<Plan>, WebError> {
+    if let Some(id) = q.get("plan").and_then(|p| p.parse::<i64>().ok()) {
+        return Ok(Some(state.store.get_plan(actor, id).await?));
+    }
+    Ok(state
+        .store
+        .list_plans(actor)
+        .await?
+        .into_iter()
+        .find(|p| p.status == "published"))
+}
+
+fn parse_request(
+    q: &HashMap<String, String>,
+) -> Result<(BulletinKind, qx_core::period::Period), WebError> {
+    let kind = q.get("kind").map(String::as_str).unwrap_or("monthly");
+    let kind = BulletinKind::parse(kind)
+        .ok_or_else(|| WebError::BadRequest(format!("类型 \"{kind}\" 无效")))?;
+    let period = q
+        .get("period")
+        .map(|p| p.trim().to_string())
+        .unwrap_or_default();
+    Ok((
+        kind,
+        bulletin::parse_period(kind, &period).map_err(app_err)?,
+    ))
+}
+
+pub struct BulletinLine {
+    id: i64,
+    kind: String,
+    period: String,
+    doc_number: String,
+    title: String,
+    published_at: String,
+    published_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "bulletins/list.html")]
+struct ListPage {
+    ctx: PageCtx,
+    plan: Option<Plan>,
+    bulletins: Vec<BulletinLine>,
+    can_publish: bool,
+    today: String,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    if actor.role == Role::Enterprise {
+        return Err(WebError::Forbidden("bulletins".into()));
+    }
+    let ctx = PageCtx::signed_in(&state, &auth).await;
+    let plan = chosen_plan(&state, &actor, &q).await?;
+    let mut bulletins = Vec::new();
+    if let Some(p) = &plan {
+        for b in state.store.list_bulletins(&actor, p.id).await? {
+            bulletins.push(BulletinLine {
+                id: b.id,
+                kind: kind_label(&ctx, &b.kind),
+                period: b.period,
+                doc_number: b.doc_number,
+                title: b.title,
+                published_at: fmt_time(b.published_at),
+                published_by: b.published_by_name,
+            });
+        }
+    }
+    let page = ListPage {
+        can_publish: actor.is_admin(),
+        today: bulletin::today_cst(),
+        ctx,
+        plan,
+        bulletins,
+    };
+    Ok(render(&page).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "bulletins/show.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    title: String,
+    article: String,
+    /// (label, href) of the downloads.
+    downloads: Vec<(&'static str, String)>,
+    /// Set on a preview: the publish form's fields.
+    publish: Option<PublishFields>,
+    meta: String,
+}
+
+pub struct PublishFields {
+    plan_id: i64,
+    kind: String,
+    period: String,
+    issued_on: String,
+}
+
+async fn preview(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    if !actor.is_admin() {
+        return Err(WebError::Forbidden("只有办公室可以预览快报通报".into()));
+    }
+    let Some(plan) = chosen_plan(&state, &actor, &q).await? else {
+        return Err(WebError::NotFound("工作方案".into()));
+    };
+    let (kind, period) = parse_request(&q)?;
+    let issued_on = q
+        .get("issued_on")
+        .filter(|d| !d.is_empty())
+        .cloned()
+        .unwrap_or_else(bulletin::today_cst);
+    if let Some(b) = state
+        .store
+        .find_bulletin(&actor, plan.id, kind.as_str(), &period.to_string())
+        .await?
+    {
+        return Ok(Redirect::to(&format!("/bulletins/{}", b.id)).into_response());
+    }
+    let snap = bulletin::build_snapshot(
+        &state.store,
+        &actor,
+        plan.id,
+        kind,
+        period,
+        &issued_on,
+        None,
+    )
+    .await
+    .map_err(app_err)?;
+    let ctx = PageCtx::signed_in(&state, &auth).await;
+    let query = serde_urlencoded::to_string([
+        ("plan", plan.id.to_string()),
+        ("kind", kind.as_str().to_string()),
+        ("period", period.to_string()),
+        ("issued_on", issued_on.clone()),
+    ])
+    .unwrap_or_default();
+    let page = ShowPage {
+        title: report::text::title(&snap),
+        article: report::html::fragment(&snap),
+        downloads: bulletin::FORMATS
+            .iter()
+            .map(|f| (*f, format!("/bulletins/preview/file?{query}&format={f}")))
+            .collect(),
+        publish: Some(PublishFields {
+            plan_id: plan.id,
+            kind: kind.as_str().to_string(),
+            period: period.to_string(),
+            issued_on,
+        }),
+        meta: ctx.t.get("bul.preview_note").to_string(),
+        ctx,
+    };
+    Ok(render(&page).into_response())
+}
+
+fn download(data: Vec<u8>, file_name: &str, mime: &str) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"bulletin.{}\"; filename*=UTF-8''{}",
+        file_name.rsplit('.').next().unwrap_or("bin"),
+        encode(file_name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        data,
+    )
+        .into_response()
+}
+
+/// RFC 5987 percent-encoding of a file name.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn preview_file(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    if !actor.is_admin() {
+        return Err(WebError::Forbidden("只有办公室可以预览快报通报".into()));
+    }
+    let Some(plan) = chosen_plan(&state, &actor, &q).await? else {
+        return Err(WebError::NotFound("工作方案".into()));
+    };
+    let (kind, period) = parse_request(&q)?;
+    let issued_on = q
+        .get("issued_on")
+        .filter(|d| !d.is_empty())
+        .cloned()
+        .unwrap_or_else(bulletin::today_cst);
+    let format = q.get("format").map(String::as_str).unwrap_or("docx");
+    let snap = bulletin::build_snapshot(
+        &state.store,
+        &actor,
+        plan.id,
+        kind,
+        period,
+        &issued_on,
+        None,
+    )
+    .await
+    .map_err(app_err)?;
+    let (data, name, mime) = bulletin::render(&snap, format).map_err(app_err)?;
+    Ok(download(data, &name, mime))
+}
+
+#[derive(serde::Deserialize)]
+struct PublishForm {
+    plan_id: i64,
+    kind: String,
+    period: String,
+    issued_on: String,
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<PublishForm>,
+) -> PageResult {
+    let kind = BulletinKind::parse(&f.kind)
+        .ok_or_else(|| WebError::BadRequest(format!("类型 \"{}\" 无效", f.kind)))?;
+    let period = bulletin::parse_period(kind, f.period.trim()).map_err(app_err)?;
+    let issued_on = f.issued_on.trim();
+    if time::Date::parse(
+        issued_on,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .is_err()
+    {
+        return Err(WebError::BadRequest(format!(
+            "成文日期 \"{issued_on}\" 格式应为 YYYY-MM-DD"
+        )));
+    }
+    let id = bulletin::publish(
+        &state.store,
+        &auth.actor(),
+        f.plan_id,
+        kind,
+        period,
+        issued_on,
+    )
+    .await
+    .map_err(app_err)?;
+    Ok(Redirect::to(&format!("/bulletins/{id}")).into_response())
+}
+
+async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
+    let actor = auth.actor();
+    let b = state.store.get_bulletin(&actor, id).await?;
+    let snap: Snapshot = bulletin::published_snapshot(&state.store, &actor, id)
+        .await
+        .map_err(app_err)?;
+    let ctx = PageCtx::signed_in(&state, &auth).await;
+    let page = ShowPage {
+        title: b.title.clone(),
+        article: report::html::fragment(&snap),
+        downloads: bulletin::FORMATS
+            .iter()
+            .map(|f| (*f, format!("/bulletins/{id}/file/{f}")))
+            .collect(),
+        publish: None,
+        meta: format!(
+            "{} · {} {} · {}",
+            b.doc_number,
+            ctx.t.get("bul.published_at"),
+            fmt_time(b.published_at),
+            b.published_by_name
+        ),
+        ctx,
+    };
+    Ok(render(&page).into_response())
+}
+
+async fn file(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, format)): Path<(i64, String)>,
+) -> PageResult {
+    let f = state
+        .store
+        .bulletin_file(&auth.actor(), id, &format)
+        .await?;
+    Ok(download(f.data, &f.file_name, &f.mime))
+}
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        report::html::CSS,
+    )
+        .into_response()
 }
