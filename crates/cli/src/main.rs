@@ -2,6 +2,7 @@
 
 mod cmd_eval;
 mod cmd_plan;
+mod cmd_report;
 mod cmd_system;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +38,9 @@ enum Command {
     /// Plan documents (工作推进方案)
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// 月度快报 / 季度通报 as Word, Excel or HTML
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// 亩均效益综合评价 over a CSV file
     Eval(cmd_eval::EvalArgs),
     /// Benchmarks on generated data
@@ -56,6 +60,14 @@ enum PlanCommand {
     Publish(cmd_plan::PlanIdArgs),
     /// Export a plan as the 任务分解表 workbook
     Export(cmd_plan::ExportArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportCommand {
+    /// 月度快报 of a month (e.g. --period 2017-06)
+    Monthly(cmd_report::MonthlyArgs),
+    /// 季度通报 of a quarter (e.g. --quarter 2017Q2)
+    Quarterly(cmd_report::QuarterlyArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -99,6 +111,8 @@ fn main() -> ExitCode {
         Command::Plan(PlanCommand::List(args)) => run_async(cmd_plan::list(args)),
         Command::Plan(PlanCommand::Publish(args)) => run_async(cmd_plan::publish(args)),
         Command::Plan(PlanCommand::Export(args)) => run_async(cmd_plan::export(args)),
+        Command::Report(ReportCommand::Monthly(args)) => run_async(cmd_report::monthly(args)),
+        Command::Report(ReportCommand::Quarterly(args)) => run_async(cmd_report::quarterly(args)),
         Command::Eval(args) => cmd_eval::run(args),
         Command::Bench(BenchCommand::Eval(args)) => cmd_eval::bench(args),
     };
