@@ -143,6 +143,9 @@ fn caption(text: &str) -> Paragraph {
     centred(text, FONT_H1, SIZE_4, LINE_TWIPS).keep_next(true)
 }
 
+/// The shading of table header rows (and only of them).
+const HEADER_FILL: &str = "E7ECF2";
+
 fn table(t: &Table) -> docx_rs::Table {
     let widths = scaled(&t.widths);
     let header = TableRow::new(
@@ -160,7 +163,7 @@ fn table(t: &Table) -> docx_rs::Table {
                         true,
                     ))
                     .width(*w, WidthType::Dxa)
-                    .shading(Shading::new().shd_type(ShdType::Clear).fill("E7ECF2"))
+                    .shading(Shading::new().shd_type(ShdType::Clear).fill(HEADER_FILL))
             })
             .collect(),
     )
@@ -481,6 +484,30 @@ pub fn font_table_xml() -> String {
     x
 }
 
+/// Header rows are the only rows shaded [`HEADER_FILL`]; docx-rs has no `w:tblHeader`, so it
+/// is added here, and Word, WPS and LibreOffice repeat those rows at the top of every page a
+/// table runs onto.
+fn with_repeated_headers(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len() + 1024);
+    let mut rest = xml;
+    while let Some(start) = rest.find("<w:tr>") {
+        let Some(len) = rest[start..].find("</w:tr>") else {
+            break;
+        };
+        let end = start + len;
+        out.push_str(&rest[..start]);
+        let row = &rest[start..end];
+        if row.contains(HEADER_FILL) && row.contains("<w:trPr>") {
+            out.push_str(&row.replacen("<w:trPr>", "<w:trPr><w:tblHeader />", 1));
+        } else {
+            out.push_str(row);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn with_font_fallbacks(docx: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
     let mut archive = zip::ZipArchive::new(Cursor::new(docx))?;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -494,6 +521,8 @@ fn with_font_fallbacks(docx: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
         file.read_to_end(&mut data)?;
         if name == "word/fontTable.xml" {
             data = font_table_xml().into_bytes();
+        } else if name == "word/document.xml" {
+            data = with_repeated_headers(&String::from_utf8_lossy(&data)).into_bytes();
         }
         out.start_file(name, options)?;
         out.write_all(&data)?;

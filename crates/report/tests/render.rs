@@ -55,6 +55,14 @@ fn docx_has_the_gbt9704_page_fonts_and_page_numbers() {
         );
     }
     assert!(part(&bytes, "word/settings.xml").contains("evenAndOddHeaders"));
+    // Every data table's header row repeats on each page it runs onto; chart rows do not.
+    let tables = doc.matches("<w:tbl>").count();
+    let headers = doc.matches("<w:tblHeader />").count();
+    assert_eq!(
+        headers,
+        tables - 1,
+        "one repeated header per data table; the one chart ({tables} tables in all) has none"
+    );
     // Font fallbacks for machines without the 方正 / _GB2312 fonts.
     let fonts = part(&bytes, "word/fontTable.xml");
     assert!(
