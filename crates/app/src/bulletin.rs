@@ -18,6 +18,7 @@
 use crate::AppError;
 use crate::monitoring::{Picture, picture};
 use qx_core::access::Actor;
+use qx_core::indicator::IndicatorKind;
 use qx_core::monitor::{Light, TaskState};
 use qx_core::period::Period;
 use qx_store::bulletins::{Bulletin, BulletinFile, NewBulletin};
@@ -93,9 +94,93 @@ async fn setting(store: &Store, key: &str, default: &str) -> Result<String, AppE
         .unwrap_or_else(|| default.to_string()))
 }
 
+/// How units carried their own part up to a period, beyond what the picture holds.
+#[derive(Debug, Default)]
+struct Conduct {
+    /// Unit id → (tasks it supports (配合), of those done or on track by its own latest
+    /// approved report).
+    support: HashMap<i64, (u32, u32)>,
+    /// Unit id → mean days its reports were submitted before the due date's end.
+    lead_days: HashMap<i64, f64>,
+}
+
+/// The end of a due date (its next midnight, 北京时间) as a Unix timestamp.
+fn due_end(date: &str) -> Option<i64> {
+    let d = time::Date::parse(
+        date,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()?;
+    let end = d
+        .next_day()?
+        .midnight()
+        .assume_offset(time::UtcOffset::from_hms(8, 0, 0).ok()?);
+    Some(end.unix_timestamp())
+}
+
+async fn conduct(
+    store: &Store,
+    actor: &Actor,
+    plan_id: i64,
+    period: Period,
+) -> Result<Conduct, AppError> {
+    let end_month = period.end_month();
+    let in_range = |p: &str| {
+        p.parse::<Period>()
+            .is_ok_and(|p| p.year() == period.year() && p.end_month() <= end_month)
+    };
+    // Each unit's latest approved report on each task, up to the period.
+    let mut latest: HashMap<(i64, i64), (String, String)> = HashMap::new();
+    for r in store.approved_task_reports(plan_id).await? {
+        if !in_range(&r.period) {
+            continue;
+        }
+        let e = latest
+            .entry((r.unit_id, r.task_id))
+            .or_insert_with(|| (r.period.clone(), r.status.clone()));
+        if r.period >= e.0 {
+            *e = (r.period, r.status);
+        }
+    }
+    let mut out = Conduct::default();
+    for t in store.plan_tasks(actor, plan_id).await? {
+        for (unit_id, role) in &t.units {
+            if role == "lead" {
+                continue;
+            }
+            let on_track = latest
+                .get(&(*unit_id, t.task.id))
+                .and_then(|(_, s)| TaskState::parse_reported(s))
+                .is_some_and(|s| matches!(s, TaskState::Done | TaskState::OnTrack));
+            let e = out.support.entry(*unit_id).or_default();
+            e.0 += 1;
+            e.1 += u32::from(on_track);
+        }
+    }
+    let mut leads: HashMap<i64, (f64, u32)> = HashMap::new();
+    for p in store.list_periods(plan_id).await? {
+        let Some(due) = in_range(&p.period).then(|| due_end(&p.due_on)).flatten() else {
+            continue;
+        };
+        for up in store.period_progress(p.id).await? {
+            if let Some(at) = up.submission.and_then(|s| s.submitted_at) {
+                let e = leads.entry(up.unit_id).or_default();
+                e.0 += (due - at) as f64 / 86_400.0;
+                e.1 += 1;
+            }
+        }
+    }
+    out.lead_days = leads
+        .into_iter()
+        .map(|(id, (sum, n))| (id, sum / f64::from(n)))
+        .collect();
+    Ok(out)
+}
+
 /// Rankings of towns and of departments from a picture; `previous` = unit id → last place.
 fn rankings(
     pic: &Picture,
+    conduct: &Conduct,
     kinds: &HashMap<i64, String>,
     ids_by_name: &HashMap<String, i64>,
     previous: (&HashMap<i64, u32>, &HashMap<i64, u32>),
@@ -140,6 +225,14 @@ fn rankings(
         let s = entry(&mut stats, u.unit_id, &u.unit_name);
         s.reports_owed += u.owed;
         s.reports_on_time += u.on_time;
+        s.reports_late += u.late;
+    }
+    for s in stats.values_mut() {
+        if let Some((supported, on_track)) = conduct.support.get(&s.unit_id) {
+            s.tasks_led += supported;
+            s.tasks_on_track += on_track;
+        }
+        s.lead_days = conduct.lead_days.get(&s.unit_id).copied();
     }
     let mut towns = Vec::new();
     let mut departments = Vec::new();
@@ -239,15 +332,28 @@ pub async fn build_snapshot(
                 }
                 None => {
                     let prev_pic = picture(store, actor, plan_id, prev).await?;
+                    let prev_conduct = conduct(store, actor, plan_id, prev).await?;
                     let empty = HashMap::new();
-                    let (t, d) = rankings(&prev_pic, &kinds, &ids_by_name, (&empty, &empty));
+                    let (t, d) = rankings(
+                        &prev_pic,
+                        &prev_conduct,
+                        &kinds,
+                        &ids_by_name,
+                        (&empty, &empty),
+                    );
                     (places(&t), places(&d))
                 }
             }
         }
     };
-    let (towns, departments) =
-        rankings(&pic, &kinds, &ids_by_name, (&prev_towns, &prev_departments));
+    let now_conduct = conduct(store, actor, plan_id, period).await?;
+    let (towns, departments) = rankings(
+        &pic,
+        &now_conduct,
+        &kinds,
+        &ids_by_name,
+        (&prev_towns, &prev_departments),
+    );
 
     // Revisions since the latest bulletin published for this or an earlier period.
     let mut revisions = Vec::new();
@@ -301,6 +407,7 @@ pub async fn build_snapshot(
             time_share: i.assessment.time_share,
             status: status(i.assessment.light),
             lead_unit: i.unit_name.clone(),
+            progress_percent: i.kind == IndicatorKind::Milestone,
         })
         .collect();
     let tasks = TaskSummary {

@@ -39,10 +39,10 @@ fn ts(date: time::Date, hour: u8) -> i64 {
         .unwrap_or(0)
 }
 
-fn progress_text(rng: &mut ChaCha8Rng, title: &str, month: u8, status: &str) -> String {
-    let short: String = title.chars().take(14).collect();
+/// A unit's progress text as units write it: what was done this month, or why it is behind.
+fn progress_text(rng: &mut ChaCha8Rng, month: u8, status: &str) -> String {
     match status {
-        "done" => format!("{short}已完成, 相关材料已归档。"),
+        "done" => "已全面完成, 相关材料已归档。".to_string(),
         "behind" => {
             let why = [
                 "受用地指标影响, 进度慢于计划",
@@ -50,23 +50,17 @@ fn progress_text(rng: &mut ChaCha8Rng, title: &str, month: u8, status: &str) -> 
                 "前期审批手续仍在办理",
                 "企业意向有所变化, 正在重新对接",
             ];
-            format!(
-                "{short}: {}, 正协调推进。",
-                why[rng.random_range(0..why.len())]
-            )
+            format!("{}, 正协调推进。", why[rng.random_range(0..why.len())])
         }
         _ => {
             let steps = [
-                "已召开专题会议部署",
-                "已完成方案起草并征求意见",
-                "已走访企业",
-                "正按计划推进",
-                "已完成阶段性任务",
+                "召开专题会议部署推进",
+                "完成实施方案起草并征求意见",
+                "走访重点企业, 梳理需求清单",
+                "按计划推进, 完成月度节点",
+                "完成阶段性任务, 形成工作台账",
             ];
-            format!(
-                "{month}月: {short}{}。",
-                steps[rng.random_range(0..steps.len())]
-            )
+            format!("{month}月{}。", steps[rng.random_range(0..steps.len())])
         }
     }
 }
@@ -218,7 +212,7 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                         t.task.title.chars().take(14).collect::<String>()
                     )
                 } else if lead {
-                    progress_text(rng, &t.task.title, month, status)
+                    progress_text(rng, month, status)
                 } else {
                     format!("{name}配合完成{month}月相关工作。")
                 };

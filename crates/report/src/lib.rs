@@ -163,6 +163,22 @@ pub struct IndicatorRow {
     pub status: Status,
     /// 牵头单位.
     pub lead_unit: String,
+    /// 形象进度: `actual` is the percentage of the work done (a building's construction),
+    /// not a quantity in `unit`. Absent in snapshots frozen before it existed.
+    #[serde(default)]
+    pub progress_percent: bool,
+}
+
+impl IndicatorRow {
+    /// The 1—N月累计 cell: the figure, "形象进度53.1%" for a work-progress indicator, "—" when
+    /// nothing is approved.
+    pub fn actual_text(&self) -> String {
+        match self.actual {
+            None => "—".into(),
+            Some(v) if self.progress_percent => format!("形象进度{}%", fmt_num(v)),
+            Some(v) => fmt_num(v),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -196,12 +212,18 @@ pub struct RankRow {
     /// Indicators led that reached 序时进度 / indicators led.
     pub indicators_on_track: u32,
     pub indicators_led: u32,
-    /// Tasks led that are done or on track / tasks led.
+    /// Tasks led or supported that are done or on track / tasks led or supported.
     pub tasks_on_track: u32,
     pub tasks_led: u32,
     /// Reports on time / reports owed.
     pub reports_on_time: u32,
     pub reports_owed: u32,
+    /// Reports submitted after the due date (absent in snapshots frozen before it existed).
+    #[serde(default)]
+    pub reports_late: u32,
+    /// Mean days submitted before the due date (negative = after), to 0.1.
+    #[serde(default)]
+    pub lead_days: Option<f64>,
     /// Places gained (+) or lost (−) since the previous period; `None` when new to the ranking.
     pub change: Option<i32>,
 }
@@ -307,6 +329,7 @@ pub fn sample() -> Snapshot {
             time_share: share,
             status,
             lead_unit: "县经信局".into(),
+            progress_percent: false,
         }
     };
     let row = |rank: u32, id: i64, unit: &str, score: f64, change: Option<i32>| RankRow {
@@ -319,6 +342,8 @@ pub fn sample() -> Snapshot {
         tasks_on_track: 1,
         tasks_led: 1,
         reports_on_time: 5,
+        reports_late: 1,
+        lead_days: Some(1.5),
         reports_owed: 6,
         change,
     };
@@ -427,5 +452,29 @@ mod tests {
         assert_eq!(fmt_change(Some(-2)), "↓2");
         assert_eq!(fmt_change(Some(0)), "—");
         assert_eq!(date_zh("2017-07-05"), "2017年7月5日");
+    }
+
+    #[test]
+    fn a_work_progress_figure_reads_as_a_percentage_not_a_quantity() {
+        let mut row = sample().indicators[0].clone();
+        row.actual = Some(53.12);
+        assert_eq!(row.actual_text(), "53.12");
+        row.progress_percent = true;
+        assert_eq!(row.actual_text(), "形象进度53.12%");
+        row.actual = None;
+        assert_eq!(row.actual_text(), "—");
+        // Snapshots frozen before the flag existed still read.
+        let mut json = serde_json::to_value(sample()).unwrap();
+        json["indicators"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("progress_percent");
+        json["towns"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("lead_days");
+        let old: Snapshot = serde_json::from_value(json).unwrap();
+        assert!(!old.indicators[0].progress_percent);
+        assert_eq!(old.towns[0].lead_days, None);
     }
 }

@@ -252,11 +252,12 @@ fn rank_table(caption: &str, rows: &[RankRow]) -> Table {
             "指标达序时",
             "任务正常",
             "按时报送",
+            "平均提前(天)",
             "较上期",
         ]
         .map(String::from)
         .to_vec(),
-        widths: vec![8, 24, 12, 14, 12, 12, 10],
+        widths: vec![8, 22, 11, 12, 11, 13, 13, 10],
         rows: rows
             .iter()
             .map(|r| {
@@ -274,11 +275,15 @@ fn rank_table(caption: &str, rows: &[RankRow]) -> Table {
                     } else {
                         format!("{}/{}", r.tasks_on_track, r.tasks_led)
                     }),
-                    Cell::num(if r.reports_owed == 0 {
-                        "—".into()
-                    } else {
-                        format!("{}/{}", r.reports_on_time, r.reports_owed)
+                    Cell::num(match (r.reports_owed, r.reports_late) {
+                        (0, _) => "—".into(),
+                        (owed, 0) => format!("{}/{owed}", r.reports_on_time),
+                        (owed, late) => format!("{}/{owed}(逾期{late})", r.reports_on_time),
                     }),
+                    Cell::num(
+                        r.lead_days
+                            .map_or_else(|| "—".into(), |d| format!("{d:.1}")),
+                    ),
                     Cell::text(fmt_change(r.change)),
                 ]
             })
@@ -325,7 +330,7 @@ pub fn blocks(s: &Snapshot) -> Vec<Block> {
                     Cell::text(&i.name),
                     Cell::text(&i.unit),
                     Cell::num(&i.target),
-                    Cell::num(i.actual.map(fmt_num).unwrap_or_else(|| "—".into())),
+                    Cell::num(i.actual_text()),
                     Cell::num(fmt_pct(i.completion)),
                     Cell::num(fmt_pct(Some(i.time_share))),
                     Cell::status(i.status, i.status.label_zh()),

@@ -100,7 +100,13 @@ fn indicators(wb: &mut Workbook, s: &Snapshot, f: &Formats) -> Result<(), Report
             Ok(t) => ws.write_number_with_format(r, 2, t, &f.number)?,
             Err(_) => ws.write_string_with_format(r, 2, &ind.target, &f.text)?,
         };
-        opt_number(ws, r, 3, ind.actual, &f.number, &f.text)?;
+        if ind.progress_percent {
+            // 形象进度: a share of the work done, written as a percentage.
+            let done = ind.actual.map(|v| v / 100.0);
+            opt_number(ws, r, 3, done, &f.percent, &f.text)?;
+        } else {
+            opt_number(ws, r, 3, ind.actual, &f.number, &f.text)?;
+        }
         opt_number(ws, r, 4, ind.completion, &f.percent, &f.text)?;
         ws.write_number_with_format(r, 5, ind.time_share, &f.percent)?;
         ws.write_string_with_format(r, 6, ind.status.label_zh(), &status_format(f, ind.status))?;
@@ -188,6 +194,8 @@ fn ranking(
             ("牵头任务", 10.0),
             ("按时报送", 10.0),
             ("应报送", 10.0),
+            ("逾期报送", 10.0),
+            ("平均提前天数", 12.0),
             ("较上期", 8.0),
         ],
     )?;
@@ -203,13 +211,15 @@ fn ranking(
             u.tasks_led,
             u.reports_on_time,
             u.reports_owed,
+            u.reports_late,
         ]
         .into_iter()
         .enumerate()
         {
             ws.write_number_with_format(r, c as u16 + 3, f64::from(v), &f.number)?;
         }
-        ws.write_string_with_format(r, 9, fmt_change(u.change), &f.text)?;
+        opt_number(ws, r, 10, u.lead_days, &f.number, &f.text)?;
+        ws.write_string_with_format(r, 11, fmt_change(u.change), &f.text)?;
     }
     let r = rows.len() as u32 + 1;
     ws.write_string_with_format(r, 1, format!("合计 {}个单位", rows.len()), &f.total)?;
@@ -223,6 +233,7 @@ fn ranking(
         rows.iter().map(|u| u.tasks_led).sum(),
         rows.iter().map(|u| u.reports_on_time).sum(),
         rows.iter().map(|u| u.reports_owed).sum(),
+        rows.iter().map(|u| u.reports_late).sum(),
     ];
     for (c, v) in sums.into_iter().enumerate() {
         ws.write_number_with_format(r, c as u16 + 3, f64::from(v), &f.total_number)?;

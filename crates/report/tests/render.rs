@@ -174,7 +174,15 @@ fn xlsx_reads_back_to_the_same_numbers() {
             Some(t.score)
         );
         assert_eq!(
-            towns.get_value((i as u32 + 1, 9)),
+            towns.get_value((i as u32 + 1, 9)).and_then(cell_f64),
+            Some(f64::from(t.reports_late))
+        );
+        assert_eq!(
+            towns.get_value((i as u32 + 1, 10)).and_then(cell_f64),
+            t.lead_days
+        );
+        assert_eq!(
+            towns.get_value((i as u32 + 1, 11)),
             Some(&Data::String(qx_report::fmt_change(t.change)))
         );
     }
