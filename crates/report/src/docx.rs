@@ -45,11 +45,13 @@ pub const FONT_H1: &str = "黑体";
 pub const FONT_H2: &str = "楷体_GB2312";
 pub const FONT_PAGE: &str = "宋体";
 
-/// Half-points: 二号 22 pt, 三号 16 pt, 四号 14 pt, 小四 12 pt.
+/// Half-points: 二号 22 pt, 三号 16 pt, 四号 14 pt, 小四 12 pt, 五号 10.5 pt.
 const SIZE_2: usize = 44;
 const SIZE_3: usize = 32;
 const SIZE_4: usize = 28;
 const SIZE_S4: usize = 24;
+/// 五号 10.5 pt: table cells, so a 7-column table fits the 156 mm 版心 without wrapping figures.
+const SIZE_5: usize = 21;
 /// One 三号 character, for indents.
 const CHAR_3: i32 = 320;
 const CHAR_4: i32 = 280;
@@ -109,7 +111,7 @@ fn centred(text: &str, face: &str, size: usize, line: i32) -> Paragraph {
 
 fn cell_para(c: &Cell, header: bool) -> Paragraph {
     let face = if header { FONT_H1 } else { FONT_BODY };
-    let mut r = run(&c.text, face, SIZE_S4);
+    let mut r = run(&c.text, face, SIZE_5);
     if let Some(s) = c.status {
         r = r.color(s.colour());
     }

@@ -321,7 +321,7 @@ pub fn blocks(s: &Snapshot) -> Vec<Block> {
             "序时进度".into(),
             "状态".into(),
         ],
-        widths: vec![30, 10, 12, 14, 12, 12, 14],
+        widths: vec![23, 8, 10, 14, 12, 12, 19],
         rows: s
             .indicators
             .iter()
@@ -380,7 +380,7 @@ pub fn blocks(s: &Snapshot) -> Vec<Block> {
             header: ["编号", "任务", "牵头单位", "状态", "最新进展"]
                 .map(String::from)
                 .to_vec(),
-            widths: vec![8, 28, 16, 10, 38],
+            widths: vec![16, 26, 14, 10, 34],
             rows: s
                 .tasks
                 .lagging
