@@ -290,18 +290,40 @@ async fn golden_text_of_the_demo_quarterly_bulletin() {
     .await
     .unwrap();
     let plan = s.published_plan(2017).await.unwrap().unwrap().id;
+    let office = s
+        .find_user_by_username("admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .actor();
+    // The 通报 the demo office issued for 2017Q2 …
+    let issued = s
+        .find_bulletin(&office, plan, "quarterly", "2017Q2")
+        .await
+        .unwrap()
+        .expect("the demo publishes 2017Q2");
+    let snap = bulletin::published_snapshot(s, &office, issued.id)
+        .await
+        .unwrap();
+    assert_eq!(snap.doc_number, "象工强办〔2017〕2号");
+    // … reads the same as a fresh preview of that quarter from today's data.
     let q2 = bulletin::parse_period(BulletinKind::Quarterly, "2017Q2").unwrap();
-    let snap = bulletin::build_snapshot(
+    let preview = bulletin::build_snapshot(
         s,
-        &Actor::system(),
+        &office,
         plan,
         BulletinKind::Quarterly,
         q2,
-        "2017-07-15",
-        Some("象工强办〔2017〕6号".into()),
+        &snap.issued_on,
+        Some(snap.doc_number.clone()),
     )
     .await
     .unwrap();
+    assert_eq!(
+        report::text::plain(&preview),
+        report::text::plain(&snap),
+        "nothing was corrected after the demo published 2017Q2"
+    );
     let text = report::text::plain(&snap);
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/bulletin-2017Q2.txt");

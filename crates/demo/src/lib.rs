@@ -6,6 +6,7 @@
 //!
 //! Each module adds its part here; [`seed`] runs them in order in one transaction per part.
 
+pub mod bulletins;
 pub mod enterprises;
 pub mod monitoring;
 mod people;
@@ -240,6 +241,7 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     monitoring::seed(store, plan_id, &mut rng).await?;
     enterprises::seed(store, &mut rng).await?;
     problems::seed(store, &mut rng).await?;
+    bulletins::seed(store, &admin_user.actor(), plan_id).await?;
 
     let mut tx = store.begin().await?;
     Store::put_setting(&mut tx, DEMO_MARKER, &opts.seed.to_string()).await?;
