@@ -444,7 +444,12 @@ pub async fn read_template(
         if let Some(u) = info.get("单位编号").filter(|u| !u.is_empty())
             && u != &unit_id.to_string()
         {
-            let owner = info.get("单位").cloned().unwrap_or_default();
+            let owner = info
+                .get("单位")
+                .filter(|n| !n.is_empty())
+                .cloned()
+                .or_else(|| u.parse().ok().and_then(|id| unit_names.get(&id).cloned()))
+                .unwrap_or_else(|| format!("单位 {u}"));
             errors.push(format!(
                 "{INFO_SHEET}: 这是 {owner} 的模板, 不能作为 {} 的报送上传 (another unit's template)",
                 unit.name
