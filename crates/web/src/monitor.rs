@@ -1876,3 +1876,29 @@ async fn save_profile(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_are_read_as_percentages() {
+        assert_eq!(percent_to_fraction("5.5"), "0.055");
+        assert_eq!(percent_to_fraction("0.5"), "0.005");
+        assert_eq!(percent_to_fraction("100"), "1.00");
+        let p = parse_profile_input("５．５，１１、19 27 35 44 52 60 69 78 87 100%").unwrap();
+        assert_eq!(
+            p.to_string(),
+            "0.055,0.11,0.19,0.27,0.35,0.44,0.52,0.6,0.69,0.78,0.87,1"
+        );
+        assert_eq!(
+            profile_percentages(&p),
+            "5.5, 11, 19, 27, 35, 44, 52, 60, 69, 78, 87, 100"
+        );
+        assert_eq!(
+            parse_profile_input(" 线性 ").unwrap(),
+            qx_core::period::TimeProfile::Linear
+        );
+        assert!(parse_profile_input("0,0,0,0,0,0,0,0,0,0,0,-100").is_err());
+    }
+}
