@@ -3,11 +3,14 @@
 //! - [`plan_import`]: a plan document (txt/docx/html) → a reviewed draft in the database.
 //! - [`plan_excel`]: the published plan as the 任务分解表 workbook, and an edited workbook back
 //!   as a new draft (every bad cell reported, nothing written unless the whole sheet is valid).
+//! - [`monitoring_excel`]: a unit's monthly report as a pre-filled workbook, and the filled-in
+//!   workbook back as its draft or submission (same all-or-nothing checks).
 
 pub mod bulletin;
 pub mod enterprise_import;
 pub mod evaluation;
 pub mod monitoring;
+pub mod monitoring_excel;
 pub mod plan_excel;
 pub mod plan_import;
 

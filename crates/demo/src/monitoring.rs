@@ -65,6 +65,43 @@ fn progress_text(rng: &mut ChaCha8Rng, month: u8, status: &str) -> String {
     }
 }
 
+/// A one-page PDF showing `line` (ASCII), standing in for a scanned meeting record.
+fn evidence_pdf(line: &str) -> Vec<u8> {
+    let text: String = line
+        .chars()
+        .filter(|c| c.is_ascii() && !matches!(c, '(' | ')' | '\\'))
+        .collect();
+    let content = format!("BT /F1 14 Tf 60 760 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
 pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(), DemoError> {
     let system = Actor::system();
     let office = store
@@ -217,6 +254,25 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                     format!("{name}配合完成{month}月相关工作。")
                 };
                 input.tasks.push((t.task.id, text, status.to_string()));
+            }
+            // A few units attach evidence (佐证材料) to a task they lead in the autumn.
+            if month >= 10
+                && unit_id % 4 == 0
+                && let Some(t) = tasks_all
+                    .iter()
+                    .find(|t| t.units.iter().any(|(u, r)| *u == unit_id && r == "lead"))
+            {
+                let file = qx_store::problems::NewAttachment {
+                    filename: format!("{}_{}月推进情况佐证.pdf", t.task.number, month),
+                    content_type: "application/pdf".into(),
+                    data: evidence_pdf(&format!(
+                        "Xiangshan {year}-{month:02}: evidence for task {} (unit {unit_id})",
+                        t.task.number
+                    )),
+                };
+                store
+                    .add_report_attachment(actor, period_id, unit_id, Some(t.task.id), &file)
+                    .await?;
             }
             let sub = store
                 .save_submission(actor, period_id, unit_id, &input, true)

@@ -7,7 +7,7 @@ use crate::i18n::Lang;
 use crate::pages::{PageCtx, fmt_time, render};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -18,7 +18,7 @@ use qx_core::access::{Actor, Role};
 use qx_core::indicator::IndicatorKind;
 use qx_core::monitor::{self, Light, TaskState};
 use qx_core::period::Period;
-use qx_store::monitoring::SubmissionInput;
+use qx_store::monitoring::{ReportAttachment, SubmissionInput};
 use qx_store::plans::Plan;
 use std::collections::HashMap;
 
@@ -118,6 +118,99 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("mon.ts.on_track", "按计划推进", "On track"),
     ("mon.ts.behind", "进度滞后", "Behind"),
     ("mon.ts.not_started", "未启动", "Not started"),
+    ("mon.att.title", "佐证材料", "Evidence"),
+    ("mon.att.upload", "上传佐证材料", "Upload evidence"),
+    (
+        "mon.att.hint",
+        "pdf、jpg、png、docx、xlsx, 每个文件不超过",
+        "pdf, jpg, png, docx or xlsx; each file at most",
+    ),
+    (
+        "mon.att.general",
+        "本期报送的佐证材料",
+        "Evidence for this report",
+    ),
+    ("mon.att.remove", "删除", "Remove"),
+    ("mon.att.none", "暂无佐证材料", "No evidence attached"),
+    (
+        "mon.att.co",
+        "配合单位佐证材料",
+        "Supporting units' evidence",
+    ),
+    ("mon.att.added", "佐证材料已上传。", "Evidence uploaded."),
+    ("mon.att.removed", "佐证材料已删除。", "Evidence removed."),
+    (
+        "mon.att.choose",
+        "请选择要上传的文件 (choose a file)",
+        "Choose a file to upload",
+    ),
+    (
+        "mon.xlsx.title",
+        "用Excel模板报送",
+        "Report with the Excel template",
+    ),
+    (
+        "mon.xlsx.hint",
+        "下载本单位本期预填模板, 填好后上传; 整表校验通过才保存, 否则逐项列出工作表、行、列。",
+        "Download this period's pre-filled template, fill it in and upload it; nothing is saved unless every cell is valid, and each problem names its sheet, row and column.",
+    ),
+    (
+        "mon.xlsx.download",
+        "下载Excel模板",
+        "Download the template",
+    ),
+    ("mon.xlsx.upload_save", "上传并暂存", "Upload as draft"),
+    (
+        "mon.xlsx.upload_submit",
+        "上传并提交审核",
+        "Upload and submit",
+    ),
+    (
+        "mon.xlsx.imported",
+        "已从Excel模板导入。",
+        "Imported from the Excel template.",
+    ),
+    (
+        "mon.upload_errors",
+        "上传未保存, 请修改以下问题后重新上传:",
+        "Nothing was saved. Fix these and upload again:",
+    ),
+    (
+        "mon.settings",
+        "亮灯阈值与序时进度",
+        "Thresholds and time profiles",
+    ),
+    (
+        "mon.settings.saved",
+        "已保存, 看板即时生效。",
+        "Saved; the dashboard uses it at once.",
+    ),
+    ("mon.yellow_gap", "黄灯阈值", "Yellow-light gap"),
+    (
+        "mon.yellow_gap_hint",
+        "完成率低于序时进度不超过该百分点亮黄灯, 超过亮红灯; 达到序时进度亮绿灯。",
+        "Yellow while completion trails the time-elapsed share by at most this many points, red beyond; green when on pace.",
+    ),
+    ("mon.points", "个百分点", "points"),
+    ("mon.profile", "序时进度", "Time profile"),
+    (
+        "mon.profile.linear",
+        "线性(按月平均)",
+        "Linear (even months)",
+    ),
+    ("mon.profile.custom", "自定义月度进度", "Custom monthly"),
+    (
+        "mon.profile_hint",
+        "留空为线性(每月1/12); 自定义时填写1—12月的12个累计百分比, 用逗号分隔, 逐月不减, 12月为100, 如: 5.5, 11, 19, 27, 35, 44, 52, 60, 69, 78, 87, 100",
+        "Empty for linear (1/12 a month); for a custom profile enter 12 cumulative percentages, January to December, separated by commas, never decreasing and ending at 100, e.g. 5.5, 11, 19, 27, 35, 44, 52, 60, 69, 78, 87, 100",
+    ),
+    (
+        "mon.profile_na",
+        "比率类指标全年按目标考核, 不适用序时进度",
+        "Rates are judged against the full target all year",
+    ),
+    ("mon.kind", "类型", "Kind"),
+    ("mon.save_settings", "保存", "Save"),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -132,6 +225,14 @@ pub fn routes() -> Router<AppState> {
         .route("/report", get(report_home))
         .route("/report/{period}", get(report_form).post(report_save))
         .route("/report/{period}/correct", post(report_correct))
+        .route("/report/{period}/attachments", post(upload_attachment))
+        .route("/report/{period}/template.xlsx", get(download_template))
+        .route("/report/{period}/template", post(upload_template))
+        .route("/report/attachments/{id}", get(download_attachment))
+        .route("/report/attachments/{id}/delete", post(remove_attachment))
+        .route("/monitor/settings", get(settings))
+        .route("/monitor/settings/thresholds", post(save_thresholds))
+        .route("/monitor/settings/indicators/{id}", post(save_profile))
 }
 
 fn app_err(e: AppError) -> WebError {
@@ -655,6 +756,25 @@ pub struct TaskField {
     progress: String,
     status: String,
     co_reports: Vec<(String, String, String)>,
+    /// Evidence the unit attached to this task.
+    attachments: Vec<AttachmentView>,
+    /// Supporting units' evidence, shown to the lead unit.
+    co_attachments: Vec<(String, AttachmentView)>,
+}
+
+pub struct AttachmentView {
+    id: i64,
+    file_name: String,
+    size: String,
+    removable: bool,
+}
+
+fn size_label(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / 1048576.0)
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
 }
 
 #[derive(Template)]
@@ -674,6 +794,13 @@ struct ReportFormPage {
     tasks: Vec<TaskField>,
     history: Vec<(i64, &'static str, String, String)>,
     task_statuses: Vec<(&'static str, &'static str)>,
+    /// Problems of a failed upload (template or evidence), each naming its sheet/row/column.
+    errors: Vec<String>,
+    /// i18n key of a message after a successful upload ("" for none).
+    flash: &'static str,
+    /// Evidence for the report as a whole (not tied to one task).
+    general_attachments: Vec<AttachmentView>,
+    max_attachment_mb: usize,
 }
 
 /// Whose report a request is about: a unit user's own unit; the office names one with `?unit=`.
@@ -696,8 +823,30 @@ async fn report_form(
     Path(period_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
+    let flash = if q.contains_key("imported") {
+        "mon.xlsx.imported"
+    } else if q.contains_key("attached") {
+        "mon.att.added"
+    } else if q.contains_key("removed") {
+        "mon.att.removed"
+    } else {
+        ""
+    };
+    report_page(&state, &auth, period_id, &q, Vec::new(), flash).await
+}
+
+/// A unit's report for a period, with `errors` from a failed upload (answered 400) or a
+/// `flash` message after a successful one.
+async fn report_page(
+    state: &AppState,
+    auth: &Auth,
+    period_id: i64,
+    q: &HashMap<String, String>,
+    errors: Vec<String>,
+    flash: &'static str,
+) -> PageResult {
     let actor = auth.actor();
-    let unit_id = target_unit(&actor, &q)?;
+    let unit_id = target_unit(&actor, q)?;
     if !actor.can_read_unit(unit_id) {
         return Err(WebError::NotFound(format!("单位 {unit_id}")));
     }
@@ -724,6 +873,16 @@ async fn report_form(
             .is_none_or(|s| matches!(s.status.as_str(), "draft" | "returned"));
     let correctable =
         actor.can_write_unit(unit_id) && latest.as_ref().is_some_and(|s| s.status == "approved");
+    let attachments = match &latest {
+        Some(s) => state.store.report_attachments(&actor, s.id).await?,
+        None => Vec::new(),
+    };
+    let view = |a: &ReportAttachment| AttachmentView {
+        id: a.id,
+        file_name: a.file_name.clone(),
+        size: size_label(a.size),
+        removable: editable,
+    };
     let values_by: HashMap<i64, (String, String)> = values
         .into_iter()
         .map(|v| (v.indicator_id, (v.value, v.note)))
@@ -770,6 +929,26 @@ async fn report_form(
             .get(&t.id)
             .cloned()
             .unwrap_or_else(|| (String::new(), "on_track".into()));
+        let co_attachments = if role == "lead" {
+            state
+                .store
+                .task_attachments_for_period(&actor, period_id, t.id)
+                .await?
+                .into_iter()
+                .filter(|(u, _)| *u != unit_id)
+                .map(|(u, a)| {
+                    (
+                        names.get(&u).cloned().unwrap_or_default(),
+                        AttachmentView {
+                            removable: false,
+                            ..view(&a)
+                        },
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let co_reports = if role == "lead" {
             state
                 .store
@@ -801,10 +980,30 @@ async fn report_form(
             progress,
             status,
             co_reports,
+            attachments: attachments
+                .iter()
+                .filter(|a| a.task_id == Some(t.id))
+                .map(view)
+                .collect(),
+            co_attachments,
         });
     }
+    let general_attachments = attachments
+        .iter()
+        .filter(|a| a.task_id.is_none())
+        .map(view)
+        .collect();
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::BAD_REQUEST
+    };
     let page = ReportFormPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(state, auth).await,
+        errors,
+        flash,
+        general_attachments,
+        max_attachment_mb: qx_store::monitoring::MAX_REPORT_ATTACHMENT_BYTES / 1048576,
         period_id,
         period: period.period.clone(),
         due_on: period.due_on.clone(),
@@ -841,7 +1040,7 @@ async fn report_form(
         .map(|(s, key)| (s, crate::i18n::t(lang, key)))
         .collect(),
     };
-    Ok(render(&page).into_response())
+    Ok((status, render(&page)).into_response())
 }
 
 async fn report_save(
@@ -1167,4 +1366,539 @@ async fn review(
         .review_submission(&auth.actor(), id, f.decision == "approve", &f.comment)
         .await?;
     Ok(Redirect::to(&format!("/monitor/periods/{}", f.period_id)).into_response())
+}
+
+// ---------------------------------------------------------------- evidence and templates
+
+/// The fields of a `multipart/form-data` upload: its text fields and its one file.
+struct Upload {
+    fields: HashMap<String, String>,
+    file: Option<(String, Vec<u8>)>,
+}
+
+async fn read_upload(mut form: Multipart) -> Result<Upload, WebError> {
+    let mut up = Upload {
+        fields: HashMap::new(),
+        file: None,
+    };
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(format!("上传失败 (upload failed): {e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| WebError::BadRequest(format!("上传失败 (upload failed): {e}")))?;
+            if !file_name.is_empty() || !bytes.is_empty() {
+                up.file = Some((file_name, bytes.to_vec()));
+            }
+        } else {
+            let text = field
+                .text()
+                .await
+                .map_err(|e| WebError::BadRequest(format!("上传失败 (upload failed): {e}")))?;
+            up.fields.insert(name, text);
+        }
+    }
+    Ok(up)
+}
+
+/// Where a unit's report lives: `/report/{period}` for its own liaison, with `?unit=` for the
+/// office; `extra` is appended as a further query parameter.
+fn report_url(actor: &Actor, period_id: i64, unit_id: i64, extra: &str) -> String {
+    let mut params = Vec::new();
+    if actor.role != Role::Unit {
+        params.push(format!("unit={unit_id}"));
+    }
+    if !extra.is_empty() {
+        params.push(extra.to_string());
+    }
+    if params.is_empty() {
+        format!("/report/{period_id}")
+    } else {
+        format!("/report/{period_id}?{}", params.join("&"))
+    }
+}
+
+/// `attachment; filename*=UTF-8''…` for a download, whatever characters the name holds.
+fn disposition(file_name: &str) -> String {
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename*=UTF-8''{encoded}")
+}
+
+/// Problems the user can fix go back onto the report page; scope errors stay errors.
+fn upload_problems(e: AppError) -> Result<Vec<String>, WebError> {
+    match e {
+        AppError::Rows(rows) => Ok(rows),
+        AppError::Store(qx_store::StoreError::Invalid(m) | qx_store::StoreError::Conflict(m)) => {
+            Ok(vec![m])
+        }
+        AppError::Store(other) => Err(other.into()),
+        other => Ok(vec![other.to_string()]),
+    }
+}
+
+async fn upload_attachment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+    form: Multipart,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, &q)?;
+    if !actor.can_write_unit(unit_id) {
+        return Err(WebError::Forbidden("report.attach".into()));
+    }
+    let up = read_upload(form).await?;
+    let task_id = up
+        .fields
+        .get("task_id")
+        .or(q.get("task"))
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<i64>()
+                .map_err(|_| WebError::BadRequest(format!("任务 \"{t}\" 无效")))
+        })
+        .transpose()?;
+    let Some((file_name, data)) = up.file else {
+        let lang = auth.ctx.lang;
+        let msg = crate::i18n::t(lang, "mon.att.choose").to_string();
+        return report_page(&state, &auth, period_id, &q, vec![msg], "").await;
+    };
+    let attachment = qx_store::problems::NewAttachment {
+        filename: file_name,
+        content_type: String::new(),
+        data,
+    };
+    match state
+        .store
+        .add_report_attachment(&actor, period_id, unit_id, task_id, &attachment)
+        .await
+    {
+        Ok(_) => {
+            let anchor = task_id.map(|t| format!("#task-{t}")).unwrap_or_default();
+            let url = report_url(&actor, period_id, unit_id, "attached=1");
+            Ok(Redirect::to(&format!("{url}{anchor}")).into_response())
+        }
+        Err(e) => {
+            let problems = upload_problems(AppError::Store(e))?;
+            report_page(&state, &auth, period_id, &q, problems, "").await
+        }
+    }
+}
+
+async fn download_attachment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let (meta, data) = state.store.get_report_attachment(&auth.actor(), id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, meta.mime),
+            (header::CONTENT_DISPOSITION, disposition(&meta.file_name)),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+async fn remove_attachment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let actor = auth.actor();
+    let (period_id, unit_id) = state.store.remove_report_attachment(&actor, id).await?;
+    Ok(Redirect::to(&report_url(&actor, period_id, unit_id, "removed=1")).into_response())
+}
+
+async fn download_template(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, &q)?;
+    let bytes = qx_app::monitoring_excel::export_template(&state.store, &actor, period_id, unit_id)
+        .await
+        .map_err(app_err)?;
+    let period = state.store.get_period(period_id).await?;
+    let unit = state.store.get_unit(unit_id).await?;
+    let name = qx_app::monitoring_excel::template_file_name(&unit.name, &period.period);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition(&name)),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn upload_template(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+    form: Multipart,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, &q)?;
+    if !actor.can_write_unit(unit_id) {
+        return Err(WebError::Forbidden("report.upload".into()));
+    }
+    let up = read_upload(form).await?;
+    let Some((file_name, bytes)) = up.file else {
+        let msg = crate::i18n::t(auth.ctx.lang, "mon.att.choose").to_string();
+        return report_page(&state, &auth, period_id, &q, vec![msg], "").await;
+    };
+    let submit = up.fields.get("action").map(String::as_str) == Some("submit");
+    match qx_app::monitoring_excel::import_template(
+        &state.store,
+        &actor,
+        period_id,
+        unit_id,
+        &bytes,
+        &file_name,
+        submit,
+    )
+    .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&report_url(&actor, period_id, unit_id, "imported=1")).into_response())
+        }
+        Err(e) => {
+            let problems = upload_problems(e)?;
+            report_page(&state, &auth, period_id, &q, problems, "").await
+        }
+    }
+}
+
+// ---------------------------------------------------------------- thresholds and profiles
+
+/// Digits and punctuation as typed on a Chinese keyboard, made ASCII.
+fn halfwidth(s: &str) -> String {
+    s.trim()
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            '、' => ',',
+            _ => c,
+        })
+        .collect()
+}
+
+/// Moves the decimal point of a plain non-negative decimal two places left ("5.5" → "0.055").
+fn percent_to_fraction(s: &str) -> String {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let int = format!("{int:0>3}");
+    let (a, b) = int.split_at(int.len() - 2);
+    format!("{a}.{b}{frac}")
+}
+
+/// Reads the office's entry for an indicator's 序时进度: empty, "linear" or "线性" for the
+/// linear profile, else twelve cumulative percentages ("5.5, 11, …, 100"; full-width digits,
+/// commas and % signs accepted) that never decrease and end at 100.
+pub fn parse_profile_input(text: &str) -> Result<qx_core::period::TimeProfile, String> {
+    use qx_core::period::TimeProfile;
+    let t = halfwidth(text);
+    if t.is_empty() || t.eq_ignore_ascii_case("linear") || t == "线性" {
+        return Ok(TimeProfile::Linear);
+    }
+    let parts: Vec<&str> = t
+        .split([',', ';', ' ', '\n', '\t'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() != 12 {
+        return Err(format!(
+            "序时进度应为1—12月的12个累计百分比, 实际为 {} 个 (expected 12 monthly cumulative percentages)",
+            parts.len()
+        ));
+    }
+    let mut values = Vec::with_capacity(12);
+    for (m, p) in (1..=12).zip(&parts) {
+        let bare = p.trim_end_matches('%');
+        let d = match qx_core::money::parse_decimal_cell(bare) {
+            Ok(Some(d)) => d,
+            _ => return Err(format!("{m}月 \"{p}\" 不是数字 (not a number)")),
+        };
+        if d.is_sign_negative() && !d.is_zero() {
+            return Err(format!("{m}月 {p} 不能为负数 (must not be negative)"));
+        }
+        if let Some(prev) = values.last()
+            && d < *prev
+        {
+            return Err(format!(
+                "{m}月 {}% 小于 {}月 {}%, 累计进度不能下降 (must not decrease)",
+                d.normalize(),
+                m - 1,
+                prev.normalize()
+            ));
+        }
+        values.push(d);
+    }
+    let last = values[11].normalize().to_string();
+    if last != "100" {
+        return Err(format!(
+            "12月累计进度应为 100%, 实际为 {last}% (must end at 100%)"
+        ));
+    }
+    let fractions: Vec<String> = values
+        .iter()
+        .map(|d| percent_to_fraction(&d.normalize().to_string()))
+        .collect();
+    fractions.join(",").parse().map_err(|e| format!("{e}"))
+}
+
+/// A profile as the office types it: "" for linear, else the twelve percentages.
+fn profile_percentages(profile: &qx_core::period::TimeProfile) -> String {
+    if *profile == qx_core::period::TimeProfile::Linear {
+        return String::new();
+    }
+    (1..=12u8)
+        .filter_map(|m| profile.share_at(m))
+        .map(|d| {
+            let s = d.to_string();
+            let v: f64 = s.parse().unwrap_or(0.0) * 100.0;
+            fmt_num(v)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub struct ProfileRow {
+    id: i64,
+    name: String,
+    unit: String,
+    kind_label: &'static str,
+    lead: String,
+    /// Whether 序时进度 applies (accumulating kinds); rates are due in full all year.
+    accumulates: bool,
+    is_linear: bool,
+    input: String,
+}
+
+#[derive(Template)]
+#[template(path = "monitor/settings.html")]
+struct SettingsPage {
+    ctx: PageCtx,
+    plan: Option<Plan>,
+    yellow_gap: String,
+    rows: Vec<ProfileRow>,
+    errors: Vec<String>,
+    saved: bool,
+}
+
+fn require_office(auth: &Auth) -> Result<Actor, WebError> {
+    let actor = auth.actor();
+    if !actor.is_admin() {
+        return Err(WebError::Forbidden("monitor.settings".into()));
+    }
+    Ok(actor)
+}
+
+async fn settings_page(
+    state: &AppState,
+    auth: &Auth,
+    q: &HashMap<String, String>,
+    errors: Vec<String>,
+    entered: Option<(i64, String)>,
+) -> PageResult {
+    let actor = require_office(auth)?;
+    let lang = auth.ctx.lang;
+    let plan = chosen_plan(state, &actor, q).await?;
+    let names: HashMap<i64, String> = state
+        .store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let mut rows = Vec::new();
+    if let Some(plan) = &plan {
+        for i in state.store.plan_indicators(&actor, plan.id).await? {
+            let kind = IndicatorKind::parse(&i.kind).unwrap_or(IndicatorKind::CumulativeCount);
+            let profile: qx_core::period::TimeProfile = i
+                .profile
+                .parse()
+                .unwrap_or(qx_core::period::TimeProfile::Linear);
+            let input = match &entered {
+                Some((id, text)) if *id == i.id => text.clone(),
+                _ => profile_percentages(&profile),
+            };
+            rows.push(ProfileRow {
+                id: i.id,
+                name: i.name,
+                unit: i.unit,
+                kind_label: if lang == Lang::En {
+                    kind.label_en()
+                } else {
+                    kind.label_zh()
+                },
+                lead: i
+                    .lead_unit_id
+                    .and_then(|u| names.get(&u).cloned())
+                    .unwrap_or_default(),
+                accumulates: monitor::accumulates(kind),
+                is_linear: profile == qx_core::period::TimeProfile::Linear,
+                input,
+            });
+        }
+    }
+    let yellow_gap = match &entered {
+        Some((0, text)) => text.clone(),
+        _ => fmt_num(state.store.monitor_thresholds().await?.yellow_gap_points),
+    };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::BAD_REQUEST
+    };
+    let page = SettingsPage {
+        ctx: PageCtx::signed_in(state, auth).await,
+        plan,
+        yellow_gap,
+        rows,
+        errors,
+        saved: q.contains_key("saved"),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+async fn settings(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    settings_page(&state, &auth, &q, Vec::new(), None).await
+}
+
+#[derive(serde::Deserialize)]
+struct ThresholdForm {
+    yellow_gap_points: String,
+    #[serde(default)]
+    plan: String,
+}
+
+fn settings_url(plan: &str, anchor: &str) -> String {
+    match plan.parse::<i64>() {
+        Ok(p) => format!("/monitor/settings?plan={p}&saved=1{anchor}"),
+        Err(_) => format!("/monitor/settings?saved=1{anchor}"),
+    }
+}
+
+async fn save_thresholds(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<ThresholdForm>,
+) -> PageResult {
+    let actor = require_office(&auth)?;
+    let q: HashMap<String, String> = [("plan".to_string(), f.plan.clone())].into();
+    let text = halfwidth(&f.yellow_gap_points);
+    let points = match qx_core::money::parse_decimal_cell(text.trim_end_matches('%')) {
+        Ok(Some(d)) => d.to_string().parse::<f64>().ok(),
+        _ => None,
+    };
+    let result = match points {
+        Some(p) => state.store.set_yellow_gap_points(&actor, p).await,
+        None => Err(qx_store::StoreError::Invalid(format!(
+            "黄灯阈值 \"{}\" 不是数字 (not a number)",
+            f.yellow_gap_points
+        ))),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&settings_url(&f.plan, "")).into_response()),
+        Err(qx_store::StoreError::Invalid(m)) => {
+            settings_page(&state, &auth, &q, vec![m], Some((0, f.yellow_gap_points))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ProfileForm {
+    #[serde(default)]
+    profile: String,
+    #[serde(default)]
+    plan: String,
+}
+
+async fn save_profile(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<ProfileForm>,
+) -> PageResult {
+    let actor = require_office(&auth)?;
+    match parse_profile_input(&f.profile) {
+        Ok(profile) => {
+            state
+                .store
+                .set_indicator_profile(&actor, id, &profile)
+                .await?;
+            Ok(Redirect::to(&settings_url(&f.plan, &format!("#ind-{id}"))).into_response())
+        }
+        Err(m) => {
+            let plan_id = state.store.indicator_plan(id).await?;
+            let name = state
+                .store
+                .plan_indicators(&actor, plan_id)
+                .await?
+                .into_iter()
+                .find(|i| i.id == id)
+                .map(|i| i.name)
+                .unwrap_or_default();
+            let q: HashMap<String, String> = [("plan".to_string(), plan_id.to_string())].into();
+            let msg = format!("\"{name}\" 序时进度: {m}");
+            settings_page(&state, &auth, &q, vec![msg], Some((id, f.profile))).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_are_read_as_percentages() {
+        assert_eq!(percent_to_fraction("5.5"), "0.055");
+        assert_eq!(percent_to_fraction("0.5"), "0.005");
+        assert_eq!(percent_to_fraction("100"), "1.00");
+        let p = parse_profile_input("５．５，１１、19 27 35 44 52 60 69 78 87 100%").unwrap();
+        assert_eq!(
+            p.to_string(),
+            "0.055,0.11,0.19,0.27,0.35,0.44,0.52,0.6,0.69,0.78,0.87,1"
+        );
+        assert_eq!(
+            profile_percentages(&p),
+            "5.5, 11, 19, 27, 35, 44, 52, 60, 69, 78, 87, 100"
+        );
+        assert_eq!(
+            parse_profile_input(" 线性 ").unwrap(),
+            qx_core::period::TimeProfile::Linear
+        );
+        assert!(parse_profile_input("0,0,0,0,0,0,0,0,0,0,0,-100").is_err());
+    }
 }

@@ -1,0 +1,678 @@
+//! A unit's monthly report as a workbook (报送模板): downloaded pre-filled for one period,
+//! filled in offline, uploaded back.
+//!
+//! Sheets: 指标 (编号 hidden | 指标 | 单位 | 年度目标 | 上期累计 | 本期累计 | 说明), 任务 (编号 hidden |
+//! 序号 | 任务 | 角色 牵头/配合 | 进展情况 | 自评状态, the status from a drop-down list) and 填报说明
+//! (whose template it is, for which period, and how to fill it in). The sheets are protected:
+//! only the cells to fill are unlocked.
+//!
+//! Reading checks every cell and reports each problem as `工作表 第N行 X列 "列名": 问题`;
+//! nothing is saved unless the whole workbook is valid. A valid upload is saved as the unit's
+//! draft (or submitted, if the user asks) in one transaction with its audit entry.
+
+use crate::AppError;
+use crate::plan_import::plain;
+use calamine::{Data, Reader};
+use qx_core::access::Actor;
+use qx_store::Store;
+use qx_store::StoreError;
+use qx_store::monitoring::SubmissionInput;
+use rust_xlsxwriter::{DataValidation, Format, FormatAlign, FormatBorder, Workbook};
+use std::collections::{HashMap, HashSet};
+
+pub const INDICATOR_SHEET: &str = "指标";
+pub const TASK_SHEET: &str = "任务";
+pub const INFO_SHEET: &str = "填报说明";
+
+/// The largest workbook accepted (a template of a few hundred rows is well under 100 KB).
+pub const MAX_TEMPLATE_BYTES: usize = 5 * 1024 * 1024;
+
+/// Longest note and progress text accepted, in characters.
+const MAX_NOTE_CHARS: usize = 200;
+const MAX_PROGRESS_CHARS: usize = 2000;
+
+const INDICATOR_HEADERS: [&str; 7] = [
+    "编号",
+    "指标",
+    "单位",
+    "年度目标",
+    "上期累计",
+    "本期累计",
+    "说明",
+];
+const TASK_HEADERS: [&str; 6] = ["编号", "序号", "任务", "角色", "进展情况", "自评状态"];
+
+/// Self-assessed task statuses as the drop-down shows them.
+pub const STATUS_LABELS: [(&str, &str); 4] = [
+    ("on_track", "按计划推进"),
+    ("behind", "进度滞后"),
+    ("done", "已完成"),
+    ("not_started", "未启动"),
+];
+
+fn xl(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::Invalid(format!("生成Excel失败: {e}"))
+}
+
+/// The file name a template is offered under.
+pub fn template_file_name(unit_name: &str, period: &str) -> String {
+    format!("{unit_name}_{period}_报送模板.xlsx")
+}
+
+/// Writes the unit's template for a period, pre-filled with its saved figures (if any) and
+/// the last approved cumulative figure of each indicator.
+pub async fn export_template(
+    store: &Store,
+    actor: &Actor,
+    period_id: i64,
+    unit_id: i64,
+) -> Result<Vec<u8>, AppError> {
+    if !actor.can_read_unit(unit_id) {
+        return Err(StoreError::NotFound(format!("单位 {unit_id} 的报送")).into());
+    }
+    let period = store.get_period(period_id).await?;
+    let unit = store.get_unit(unit_id).await?;
+    let indicators = store.unit_indicators(period.plan_id, unit_id).await?;
+    let tasks = store.unit_tasks(period.plan_id, unit_id).await?;
+    let (values, reports) = match store.latest_submission(period_id, unit_id).await? {
+        Some(s) => store
+            .submission_values(actor, s.id)
+            .await
+            .unwrap_or_default(),
+        None => Default::default(),
+    };
+    let values: HashMap<i64, (String, String)> = values
+        .into_iter()
+        .map(|v| (v.indicator_id, (v.value, v.note)))
+        .collect();
+    let reports: HashMap<i64, (String, String)> = reports
+        .into_iter()
+        .map(|t| (t.task_id, (t.progress, t.status)))
+        .collect();
+    let approved = store.approved_values(period.plan_id).await?;
+
+    let mut wb = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color(0xE6EAF0)
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_text_wrap();
+    let locked = Format::new()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Top)
+        .set_background_color(0xF4F5F7);
+    // Text format keeps "8%" as typed instead of Excel turning it into 0.08.
+    let fill = Format::new()
+        .set_unlocked()
+        .set_num_format("@")
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Top);
+
+    let ws = wb.add_worksheet().set_name(INDICATOR_SHEET).map_err(xl)?;
+    for (c, h) in INDICATOR_HEADERS.iter().enumerate() {
+        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
+    }
+    for (c, w) in [6.0, 34.0, 8.0, 10.0, 14.0, 14.0, 30.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w).map_err(xl)?;
+    }
+    ws.set_column_hidden(0).map_err(xl)?;
+    ws.set_freeze_panes(1, 2).map_err(xl)?;
+    for (r, i) in indicators.iter().enumerate() {
+        let row = (r + 1) as u32;
+        let previous = approved
+            .iter()
+            .rfind(|a| a.indicator_id == i.id && a.period < period.period)
+            .map(|a| format!("{} ({})", a.value, a.period))
+            .unwrap_or_default();
+        let (value, note) = values.get(&i.id).cloned().unwrap_or_default();
+        ws.write_number_with_format(row, 0, i.id as f64, &locked)
+            .map_err(xl)?;
+        for (c, text) in [
+            (1u16, i.name.as_str()),
+            (2, i.unit.as_str()),
+            (3, i.target_value.as_str()),
+            (4, previous.as_str()),
+        ] {
+            ws.write_with_format(row, c, text, &locked).map_err(xl)?;
+        }
+        ws.write_with_format(row, 5, value.as_str(), &fill)
+            .map_err(xl)?;
+        ws.write_with_format(row, 6, note.as_str(), &fill)
+            .map_err(xl)?;
+    }
+    ws.protect();
+    ws.set_active(true);
+
+    let ws = wb.add_worksheet().set_name(TASK_SHEET).map_err(xl)?;
+    for (c, h) in TASK_HEADERS.iter().enumerate() {
+        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
+    }
+    for (c, w) in [6.0, 10.0, 40.0, 8.0, 60.0, 14.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w).map_err(xl)?;
+    }
+    ws.set_column_hidden(0).map_err(xl)?;
+    ws.set_freeze_panes(1, 0).map_err(xl)?;
+    for (r, (t, role)) in tasks.iter().enumerate() {
+        let row = (r + 1) as u32;
+        let (progress, status) = reports.get(&t.id).cloned().unwrap_or_default();
+        let status_label = STATUS_LABELS
+            .iter()
+            .find(|(code, _)| *code == status)
+            .map_or("", |(_, label)| label);
+        ws.write_number_with_format(row, 0, t.id as f64, &locked)
+            .map_err(xl)?;
+        let title = if t.title.is_empty() {
+            &t.text
+        } else {
+            &t.title
+        };
+        for (c, text) in [
+            (1u16, t.number.as_str()),
+            (2, title.as_str()),
+            (3, if role == "lead" { "牵头" } else { "配合" }),
+        ] {
+            ws.write_with_format(row, c, text, &locked).map_err(xl)?;
+        }
+        ws.write_with_format(row, 4, progress.as_str(), &fill)
+            .map_err(xl)?;
+        ws.write_with_format(row, 5, status_label, &fill)
+            .map_err(xl)?;
+    }
+    if !tasks.is_empty() {
+        let labels: Vec<&str> = STATUS_LABELS.iter().map(|(_, l)| *l).collect();
+        let list = DataValidation::new()
+            .allow_list_strings(&labels)
+            .map_err(xl)?
+            .set_input_message("请从下拉列表选择")
+            .map_err(xl)?
+            .set_error_title("自评状态")
+            .map_err(xl)?
+            .set_error_message(format!("只能选择: {}", labels.join("、")))
+            .map_err(xl)?;
+        ws.add_data_validation(1, 5, tasks.len() as u32, 5, &list)
+            .map_err(xl)?;
+    }
+    ws.protect();
+
+    let ws = wb.add_worksheet().set_name(INFO_SHEET).map_err(xl)?;
+    ws.set_column_width(0, 12.0).map_err(xl)?;
+    ws.set_column_width(1, 80.0).map_err(xl)?;
+    let info: [(&str, String); 6] = [
+        ("单位", unit.name.clone()),
+        ("单位编号", unit_id.to_string()),
+        ("报送期", period.period.clone()),
+        ("报送期编号", period_id.to_string()),
+        ("截止日期", period.due_on.clone()),
+        (
+            "填写说明",
+            "1. 指标表只填\"本期累计\"和\"说明\": 填1—N月累计数; 增速、比率填百分数(可带%); 节点类填完成百分比; \
+             暂无数据请留空。\n2. 任务表填\"进展情况\", \"自评状态\"从下拉列表选择。\n3. 请勿修改编号、增删行。\
+             上传时整表校验, 有任何错误都不会保存, 并逐项指出工作表、行、列。"
+                .to_string(),
+        ),
+    ];
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    for (r, (k, v)) in info.iter().enumerate() {
+        ws.write_with_format(r as u32, 0, *k, &header).map_err(xl)?;
+        ws.write_with_format(r as u32, 1, v.as_str(), &wrap)
+            .map_err(xl)?;
+    }
+    ws.protect();
+    wb.save_to_buffer().map_err(xl)
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Float(f) => plain(*f),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+fn col_letter(c: usize) -> String {
+    let mut n = c + 1;
+    let mut s = String::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        s.insert(0, char::from(b'A' + r as u8));
+        n = (n - 1) / 26;
+    }
+    s
+}
+
+/// A sheet as rows of text with its header row located and columns mapped by name.
+struct Table {
+    sheet: &'static str,
+    header_row: usize,
+    columns: HashMap<&'static str, usize>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn get(&self, row: &[String], col: &str) -> String {
+        self.columns
+            .get(col)
+            .and_then(|&c| row.get(c))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// `指标 第3行 F列 "本期累计"` for data row `r` (0-based below the header).
+    fn at(&self, r: usize, col: &str) -> String {
+        let letter = self
+            .columns
+            .get(col)
+            .map_or_else(|| "?".into(), |&c| col_letter(c));
+        format!(
+            "{} 第{}行 {}列 \"{}\"",
+            self.sheet,
+            self.header_row + r + 2,
+            letter,
+            col
+        )
+    }
+}
+
+type Book = calamine::Xlsx<std::io::Cursor<Vec<u8>>>;
+
+fn read_table(
+    wb: &mut Book,
+    sheet: &'static str,
+    wanted: &[&'static str],
+    required: &[&'static str],
+) -> Result<Table, Vec<String>> {
+    let range = wb.worksheet_range(sheet).map_err(|_| {
+        vec![format!(
+            "缺少工作表 \"{sheet}\" (missing sheet): 请使用本系统下载的模板"
+        )]
+    })?;
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect())
+        .collect();
+    let Some(header_row) = rows
+        .iter()
+        .take(10)
+        .position(|r| r.iter().any(|c| c == required[0]))
+    else {
+        return Err(vec![format!(
+            "{sheet}: 前10行中找不到表头 \"{}\" (header row not found)",
+            required[0]
+        )]);
+    };
+    let mut columns = HashMap::new();
+    for (c, h) in rows[header_row].iter().enumerate() {
+        let h = h.replace([' ', '\u{3000}', '\n'], "");
+        if let Some(w) = wanted.iter().find(|w| **w == h) {
+            columns.entry(*w).or_insert(c);
+        }
+    }
+    let missing: Vec<String> = required
+        .iter()
+        .filter(|r| !columns.contains_key(*r))
+        .map(|r| format!("{sheet}: 缺少列 \"{r}\" (missing column)"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    Ok(Table {
+        sheet,
+        header_row,
+        columns,
+        rows: rows[header_row + 1..].to_vec(),
+    })
+}
+
+/// A reported figure from a cell: `Ok(None)` when empty or a placeholder ("—", "-", "/"),
+/// the normalised number otherwise. Full-width digits, separators, a trailing % and a
+/// trailing unit equal to the indicator's own ("28.5亿元") are accepted.
+pub fn read_value(cell: &str, unit: &str) -> Result<Option<String>, String> {
+    let normalised: String = cell
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            '\u{2212}' => '-',
+            _ => c,
+        })
+        .collect();
+    let unit_norm = unit.replace('％', "%");
+    let mut bare = normalised.trim();
+    if !unit_norm.is_empty() && unit_norm != "%" {
+        bare = bare.trim_end_matches(unit_norm.as_str()).trim_end();
+    }
+    let bare = bare.trim_end_matches('%').trim_end();
+    match qx_core::money::parse_decimal_cell(bare) {
+        Ok(Some(d)) => Ok(Some(d.normalize().to_string())),
+        Ok(None) => Ok(None),
+        Err(e) => Err(format!("\"{cell}\" 不是数字: {e}")),
+    }
+}
+
+/// A self-assessed status from its label (or code).
+fn read_status(cell: &str) -> Option<&'static str> {
+    let c = cell.trim();
+    STATUS_LABELS
+        .iter()
+        .find(|(code, label)| *label == c || *code == c)
+        .map(|(code, _)| *code)
+}
+
+/// Reads an uploaded template into the unit's report for the period. Every bad cell is
+/// listed ([`AppError::Rows`]); nothing is written unless the whole workbook is valid. With
+/// `submit`, every indicator needs a figure and every task a status. Returns the submission.
+pub async fn import_template(
+    store: &Store,
+    actor: &Actor,
+    period_id: i64,
+    unit_id: i64,
+    bytes: &[u8],
+    file_name: &str,
+    submit: bool,
+) -> Result<i64, AppError> {
+    let input = read_template(store, actor, period_id, unit_id, bytes, file_name, submit).await?;
+    Ok(store
+        .save_submission(actor, period_id, unit_id, &input, submit)
+        .await?)
+}
+
+/// Parses and checks an uploaded template without writing anything.
+pub async fn read_template(
+    store: &Store,
+    actor: &Actor,
+    period_id: i64,
+    unit_id: i64,
+    bytes: &[u8],
+    file_name: &str,
+    submit: bool,
+) -> Result<SubmissionInput, AppError> {
+    if !actor.can_write_unit(unit_id) {
+        return Err(StoreError::Forbidden(format!("不能代其他单位报送 (unit {unit_id})")).into());
+    }
+    if bytes.len() > MAX_TEMPLATE_BYTES {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: 文件大小 {:.1} MB 超过 {} MB 上限 (file too large)",
+            bytes.len() as f64 / 1048576.0,
+            MAX_TEMPLATE_BYTES / 1048576
+        )));
+    }
+    if !file_name.to_lowercase().ends_with(".xlsx") {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: 请上传本系统下载的 .xlsx 报送模板 (only .xlsx templates are accepted)"
+        )));
+    }
+    let mut wb: Book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|e| {
+        AppError::Invalid(format!(
+            "{file_name}: 不是可读取的Excel文件 (not a readable .xlsx workbook): {e}"
+        ))
+    })?;
+    let period = store.get_period(period_id).await?;
+    let unit = store.get_unit(unit_id).await?;
+    let mine = store.unit_indicators(period.plan_id, unit_id).await?;
+    let my_tasks = store.unit_tasks(period.plan_id, unit_id).await?;
+    let unit_names: HashMap<i64, String> = store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let all_indicators: HashMap<i64, (String, Option<i64>)> = store
+        .plan_indicators(actor, period.plan_id)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, (i.name, i.lead_unit_id)))
+        .collect();
+    let mut errors = Vec::new();
+
+    // Whose template it is: a template of another unit or period is refused as a whole.
+    if let Ok(range) = wb.worksheet_range(INFO_SHEET) {
+        let info: HashMap<String, String> = range
+            .rows()
+            .filter_map(|row| Some((cell_text(row.first()?), cell_text(row.get(1)?))))
+            .collect();
+        if let Some(u) = info.get("单位编号").filter(|u| !u.is_empty())
+            && u != &unit_id.to_string()
+        {
+            let owner = info
+                .get("单位")
+                .filter(|n| !n.is_empty())
+                .cloned()
+                .or_else(|| u.parse().ok().and_then(|id| unit_names.get(&id).cloned()))
+                .unwrap_or_else(|| format!("单位 {u}"));
+            errors.push(format!(
+                "{INFO_SHEET}: 这是 {owner} 的模板, 不能作为 {} 的报送上传 (another unit's template)",
+                unit.name
+            ));
+        }
+        if let Some(p) = info.get("报送期").filter(|p| !p.is_empty())
+            && p != &period.period
+        {
+            errors.push(format!(
+                "{INFO_SHEET}: 这是 {p} 的模板, 当前报送期为 {} (another period's template)",
+                period.period
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+
+    let mut input = SubmissionInput::default();
+    let by_id: HashMap<i64, &qx_store::plans::Indicator> = mine.iter().map(|i| (i.id, i)).collect();
+    if !mine.is_empty() || wb.sheet_names().iter().any(|s| s == INDICATOR_SHEET) {
+        match read_table(
+            &mut wb,
+            INDICATOR_SHEET,
+            &INDICATOR_HEADERS,
+            &["编号", "本期累计"],
+        ) {
+            Err(e) => errors.extend(e),
+            Ok(t) => {
+                let mut seen = HashSet::new();
+                for (r, row) in t.rows.iter().enumerate() {
+                    if row.iter().all(String::is_empty) {
+                        continue;
+                    }
+                    let id_text = t.get(row, "编号");
+                    let Ok(id) = id_text.parse::<i64>() else {
+                        errors.push(format!(
+                            "{}: 编号 \"{id_text}\" 无效, 请勿修改编号列 (row id changed)",
+                            t.at(r, "编号")
+                        ));
+                        continue;
+                    };
+                    let Some(ind) = by_id.get(&id) else {
+                        let msg = match all_indicators.get(&id) {
+                            Some((name, Some(owner))) => format!(
+                                "指标 \"{name}\" 由 {} 报送, 不属于 {} (another unit's row)",
+                                unit_names.get(owner).map_or("其他单位", String::as_str),
+                                unit.name
+                            ),
+                            Some((name, None)) => {
+                                format!("指标 \"{name}\" 没有责任单位, 不由本单位报送")
+                            }
+                            None => format!("编号 {id} 不是本期方案的指标 (unknown indicator)"),
+                        };
+                        errors.push(format!("{}: {msg}", t.at(r, "编号")));
+                        continue;
+                    };
+                    if !seen.insert(id) {
+                        errors.push(format!(
+                            "{}: 指标 \"{}\" 重复出现 (duplicate row)",
+                            t.at(r, "编号"),
+                            ind.name
+                        ));
+                        continue;
+                    }
+                    let cell = t.get(row, "本期累计");
+                    let value = match read_value(&cell, &ind.unit) {
+                        Ok(Some(v)) => v,
+                        Ok(None) if submit => {
+                            let why = if cell.is_empty() {
+                                "为空".to_string()
+                            } else {
+                                format!("\"{cell}\" 表示暂无数据")
+                            };
+                            errors.push(format!(
+                                "{}: \"{}\" {why}; 提交时必须填写数字 (a figure is required to submit)",
+                                t.at(r, "本期累计"),
+                                ind.name
+                            ));
+                            continue;
+                        }
+                        Ok(None) => String::new(),
+                        Err(m) => {
+                            errors.push(format!("{}: \"{}\" {m}", t.at(r, "本期累计"), ind.name));
+                            continue;
+                        }
+                    };
+                    let note = t.get(row, "说明");
+                    if note.chars().count() > MAX_NOTE_CHARS {
+                        errors.push(format!(
+                            "{}: 说明超过{MAX_NOTE_CHARS}字 (note too long)",
+                            t.at(r, "说明")
+                        ));
+                        continue;
+                    }
+                    input.values.push((id, value, note));
+                }
+                if submit {
+                    for i in mine.iter().filter(|i| !seen.contains(&i.id)) {
+                        errors.push(format!(
+                            "{INDICATOR_SHEET}: 缺少指标 \"{}\" 的行 (row missing)",
+                            i.name
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    let task_ids: HashMap<i64, &qx_store::plans::Task> =
+        my_tasks.iter().map(|(t, _)| (t.id, t)).collect();
+    if !my_tasks.is_empty() || wb.sheet_names().iter().any(|s| s == TASK_SHEET) {
+        match read_table(&mut wb, TASK_SHEET, &TASK_HEADERS, &["编号", "自评状态"]) {
+            Err(e) => errors.extend(e),
+            Ok(t) => {
+                let mut seen = HashSet::new();
+                for (r, row) in t.rows.iter().enumerate() {
+                    if row.iter().all(String::is_empty) {
+                        continue;
+                    }
+                    let id_text = t.get(row, "编号");
+                    let Ok(id) = id_text.parse::<i64>() else {
+                        errors.push(format!(
+                            "{}: 编号 \"{id_text}\" 无效, 请勿修改编号列 (row id changed)",
+                            t.at(r, "编号")
+                        ));
+                        continue;
+                    };
+                    let Some(task) = task_ids.get(&id) else {
+                        errors.push(format!(
+                            "{}: 任务 {id} 未分配给 {} (another unit's row)",
+                            t.at(r, "编号"),
+                            unit.name
+                        ));
+                        continue;
+                    };
+                    if !seen.insert(id) {
+                        errors.push(format!(
+                            "{}: 任务 {} 重复出现 (duplicate row)",
+                            t.at(r, "编号"),
+                            task.number
+                        ));
+                        continue;
+                    }
+                    let progress = t.get(row, "进展情况");
+                    if progress.chars().count() > MAX_PROGRESS_CHARS {
+                        errors.push(format!(
+                            "{}: 任务 {} 进展情况超过{MAX_PROGRESS_CHARS}字 (too long)",
+                            t.at(r, "进展情况"),
+                            task.number
+                        ));
+                        continue;
+                    }
+                    let status_text = t.get(row, "自评状态");
+                    let status = if status_text.is_empty() {
+                        if submit || !progress.is_empty() {
+                            errors.push(format!(
+                                "{}: 任务 {} 自评状态为空, 请从下拉列表选择 (status required)",
+                                t.at(r, "自评状态"),
+                                task.number
+                            ));
+                            continue;
+                        }
+                        "not_started"
+                    } else if let Some(s) = read_status(&status_text) {
+                        s
+                    } else {
+                        let allowed: Vec<&str> = STATUS_LABELS.iter().map(|(_, l)| *l).collect();
+                        errors.push(format!(
+                            "{}: 任务 {} \"{status_text}\" 应为 {} (not in the list)",
+                            t.at(r, "自评状态"),
+                            task.number,
+                            allowed.join("、")
+                        ));
+                        continue;
+                    };
+                    input.tasks.push((id, progress, status.to_string()));
+                }
+                if submit {
+                    for (task, _) in my_tasks.iter().filter(|(t, _)| !seen.contains(&t.id)) {
+                        errors.push(format!(
+                            "{TASK_SHEET}: 缺少任务 {} 的行 (row missing)",
+                            task.number
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    if input.values.is_empty() && input.tasks.is_empty() {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: 模板中没有可保存的数据行 (nothing to save)"
+        )));
+    }
+    Ok(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_are_read_from_messy_cells() {
+        assert_eq!(read_value("８%", "%").unwrap().as_deref(), Some("8"));
+        assert_eq!(read_value("８．５", "%").unwrap().as_deref(), Some("8.5"));
+        assert_eq!(
+            read_value("28.5亿元", "亿元").unwrap().as_deref(),
+            Some("28.5")
+        );
+        assert_eq!(
+            read_value(" 1,200 ", "家").unwrap().as_deref(),
+            Some("1200")
+        );
+        assert_eq!(read_value("-1.5", "%").unwrap().as_deref(), Some("-1.5"));
+        assert_eq!(read_value("—", "家").unwrap(), None);
+        assert_eq!(read_value("", "家").unwrap(), None);
+        assert!(read_value("十五家", "家").is_err());
+        assert!(read_value("12万元", "家").is_err());
+        assert_eq!(read_status("已完成"), Some("done"));
+        assert_eq!(read_status("完成"), None);
+        assert_eq!(col_letter(5), "F");
+    }
+}
