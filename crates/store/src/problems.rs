@@ -2604,4 +2604,257 @@ mod tests {
             check("after steps").await;
         }
     }
+
+    #[tokio::test]
+    async fn every_list_driver_returns_what_the_filters_and_scope_select() {
+        for db in crate::testing::all().await.unwrap() {
+            let s = &db.store;
+            let sys = Actor::system();
+            let town = unit(s, "石浦镇", UnitKind::Town).await;
+            let dept = unit(s, "县国土资源局", UnitKind::Department).await;
+            let other = unit(s, "县住建局", UnitKind::Department).await;
+            let mut tx = s.begin().await.unwrap();
+            let mut ents = Vec::new();
+            for (code, name) in [
+                ("913302257995213595", "象山海天船舶"),
+                ("91330225691361058X", "象山恒通汽配"),
+            ] {
+                let e = crate::enterprises::NewEnterprise {
+                    credit_code: code.into(),
+                    name: name.into(),
+                    town_id: Some(town),
+                    industry_code: None,
+                    scale: "above".into(),
+                };
+                ents.push(
+                    crate::enterprises::insert_enterprise(&mut tx, &e)
+                        .await
+                        .unwrap(),
+                );
+            }
+            let today = date!(2019 - 03 - 13);
+            let cal = WorkCalendar::weekends_only();
+            for i in 0..120u32 {
+                let submitted = today - time::Duration::days(i64::from(i * 5 % 40));
+                let status = Status::ALL[i as usize % Status::ALL.len()];
+                let d = Deadlines::compute(&cal, submitted, submitted, TimeLimits::default(), 0)
+                    .unwrap();
+                let seed = ProblemSeed {
+                    enterprise_id: ents[(i % 3 / 2) as usize],
+                    category: Category::ALL[i as usize % Category::ALL.len()],
+                    title: format!("{}难题{i}", if i % 4 == 0 { "用地" } else { "融资" }),
+                    status,
+                    tier: Tier::ALL[i as usize % Tier::ALL.len()],
+                    lead_unit_id: [None, Some(town), Some(dept), Some(other)][i as usize % 4],
+                    submitted_on: submitted,
+                    deadlines: d,
+                    answered_on: None,
+                    closed_on: None,
+                    resolved: None,
+                    satisfaction: None,
+                    answer_workdays: None,
+                    close_workdays: None,
+                };
+                let id = insert_problem_row(&mut tx, &seed).await.unwrap();
+                if i % 5 == 0 {
+                    sqlx::query(
+                        "INSERT INTO problem_support_units (problem_id, unit_id) VALUES ($1, $2)",
+                    )
+                    .bind(id)
+                    .bind(dept)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                }
+            }
+            tx.commit().await.unwrap();
+            let user =
+                |username: &str, role: Role, unit_id: Option<i64>, enterprise_id: Option<i64>| {
+                    crate::users::NewUser {
+                        username: username.into(),
+                        display_name: username.into(),
+                        role,
+                        unit_id,
+                        enterprise_id,
+                        phone: String::new(),
+                        password_hash: "x".into(),
+                    }
+                };
+            let contact_id = s
+                .create_user(&sys, &user("fw", Role::Unit, Some(other), None))
+                .await
+                .unwrap();
+            s.set_service_contact(&sys, ents[1], Some(contact_id))
+                .await
+                .unwrap();
+            let as_actor = |user_id: i64,
+                            role: Role,
+                            unit_id: Option<i64>,
+                            enterprise_id: Option<i64>| Actor {
+                user_id,
+                username: format!("u{user_id}"),
+                role,
+                unit_id,
+                enterprise_id,
+                ip: String::new(),
+            };
+            let actors = [
+                as_actor(900, Role::Leader, None, None),
+                as_actor(901, Role::Unit, Some(dept), None),
+                as_actor(contact_id, Role::Unit, Some(other), None),
+                as_actor(902, Role::Enterprise, None, Some(ents[0])),
+            ];
+            // Everything a filter looks at, to evaluate the filters here.
+            type Line = (
+                i64,
+                String,
+                String,
+                String,
+                Option<i64>,
+                i64,
+                String,
+                String,
+                String,
+                String,
+            );
+            let lines: Vec<Line> = sqlx::query_as(
+                "SELECT p.id, p.status, p.category, p.tier, p.lead_unit_id, p.enterprise_id, p.due_on, p.title,
+                    e.name, p.submitted_on FROM problems p JOIN enterprises e ON e.id = p.enterprise_id",
+            )
+            .fetch_all(s.pool())
+            .await
+            .unwrap();
+            let support: Vec<(i64,)> =
+                sqlx::query_as("SELECT problem_id FROM problem_support_units WHERE unit_id = $1")
+                    .bind(dept)
+                    .fetch_all(s.pool())
+                    .await
+                    .unwrap();
+            let near_until = iso(s
+                .work_calendar()
+                .await
+                .unwrap()
+                .add_working_days(today, 1)
+                .unwrap());
+            let today_s = iso(today);
+            let filters = [
+                ProblemFilter::default(),
+                ProblemFilter {
+                    status: Some(Status::InProgress),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    status: Some(Status::Closed),
+                    category: Some(Category::Land),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    tier: Some(Tier::Department),
+                    from: Some("2019-02-20".into()),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    unit_id: Some(dept),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    unit_id: Some(town),
+                    status: Some(Status::Submitted),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    enterprise_id: Some(ents[1]),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    overdue: true,
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    overdue: true,
+                    category: Some(Category::Finance),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    near: true,
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    q: Some("用地".into()),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    q: Some("恒通".into()),
+                    to: Some("2019-03-01".into()),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    q: Some("%".into()),
+                    ..Default::default()
+                },
+            ];
+            for a in &actors {
+                for f in &filters {
+                    let mut expect: Vec<i64> = lines
+                        .iter()
+                        .filter(|l| {
+                            let (id, status, category, tier, lead, ent, due, title, ename, sub) = l;
+                            let scope = a.reads_all()
+                                || (a.role == Role::Enterprise && a.enterprise_id == Some(*ent))
+                                || (a.role == Role::Unit
+                                    && a.unit_id.is_some()
+                                    && *lead == a.unit_id)
+                                || (a.role == Role::Unit
+                                    && a.unit_id == Some(dept)
+                                    && support.contains(&(*id,)))
+                                || (a.user_id == contact_id && *ent == ents[1]);
+                            let open = status != "closed";
+                            scope
+                                && f.status.is_none_or(|x| x.as_str() == status)
+                                && f.category.is_none_or(|x| x.as_str() == category)
+                                && f.tier.is_none_or(|x| x.as_str() == tier)
+                                && f.unit_id.is_none_or(|x| Some(x) == *lead)
+                                && f.enterprise_id.is_none_or(|x| x == *ent)
+                                && (!f.overdue || (open && !due.is_empty() && *due < today_s))
+                                && (!f.near || (open && *due >= today_s && *due <= near_until))
+                                && f.q.as_ref().is_none_or(|q| {
+                                    title.contains(q.as_str()) || ename.contains(q.as_str())
+                                })
+                                && f.from.as_ref().is_none_or(|x| sub >= x)
+                                && f.to.as_ref().is_none_or(|x| sub <= x)
+                        })
+                        .map(|l| l.0)
+                        .collect();
+                    expect.sort_unstable_by(|x, y| y.cmp(x));
+                    for (limit, offset) in [(50, 0), (7, 0), (7, 14), (5, 1000)] {
+                        let page = ProblemFilter {
+                            limit,
+                            offset,
+                            ..f.clone()
+                        };
+                        let (rows, total) = s.list_problems(a, &page, today).await.unwrap();
+                        let got: Vec<i64> = rows.iter().map(|r| r.id).collect();
+                        let want: Vec<i64> = expect
+                            .iter()
+                            .copied()
+                            .skip(offset as usize)
+                            .take(limit as usize)
+                            .collect();
+                        assert_eq!(
+                            got, want,
+                            "{} {:?} {f:?} limit {limit} offset {offset}",
+                            db.name, a.role
+                        );
+                        assert_eq!(
+                            total,
+                            expect.len() as i64,
+                            "{} {:?} {f:?} offset {offset}",
+                            db.name,
+                            a.role
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
