@@ -456,6 +456,10 @@ macro_rules! count_head {
     };
 }
 
+/// Above this many matches a list driven by an open-problem index pages through the primary
+/// key instead (a page then needs about limit × table ÷ matches rows, fewer than sorting).
+const DENSE_LIST: i64 = 2000;
+
 /// Which index a list request is driven by (see `list_filters!`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ListDriver {
@@ -595,11 +599,11 @@ const RATE_CELLS_SQL: &str = concat!(
 /// Unanswered open problems past their answer deadline ($1 today), through the partial
 /// index `problems_unanswered`.
 const RATE_OVERDUE_SQL: &str = concat!(
-    "SELECT COALESCE(lead_unit_id, 0), tier, category, COUNT(*) FROM problems ",
+    "SELECT lead_unit_id, tier, category, COUNT(*) FROM problems ",
     "WHERE answered_on IS NULL AND status <> 'closed' AND answer_due < $1 ",
     "AND ($2 IS NULL OR lead_unit_id = $2) AND ($3 IS NULL OR tier = $3) AND ($4 IS NULL OR category = $4) ",
     "AND ($5 IS NULL OR submitted_on >= $5) AND ($6 IS NULL OR submitted_on <= $6) ",
-    "GROUP BY COALESCE(lead_unit_id, 0), tier, category"
+    "GROUP BY lead_unit_id, tier, category"
 );
 /// Every rate count in one pass over every row: the definition the cube is checked against.
 const RATES_SCAN_SQL: &str = concat!(
@@ -1381,7 +1385,7 @@ impl Store {
             f.q.as_ref()
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty());
-        let driver = ListDriver::pick(scoped, f);
+        let mut driver = ListDriver::pick(scoped, f);
         macro_rules! bind_filters {
             ($query:expr) => {{
                 let query = $query
@@ -1404,6 +1408,21 @@ impl Store {
                 }
             }};
         }
+        // The open-problem indexes answer the count from the index alone; when many match,
+        // newest-first through the primary key fills a page sooner than sorting them all.
+        let mut counted = None;
+        if matches!(
+            driver,
+            ListDriver::Near | ListDriver::OpenStatus | ListDriver::Overdue
+        ) {
+            let (n,): (i64,) = bind_filters!(sqlx::query_as(driver.count_sql()))
+                .fetch_one(self.pool())
+                .await?;
+            counted = Some(n);
+            if n > DENSE_LIST {
+                driver = ListDriver::Scan;
+            }
+        }
         let rows = bind_filters!(sqlx::query_as::<_, ProblemRow>(driver.list_sql()))
             .bind(limit)
             .bind(f.offset.max(0))
@@ -1411,7 +1430,9 @@ impl Store {
             .await?;
         // The whole table needs no filter pass; a short first page is the whole set.
         let short = (rows.len() as i64) < limit && (f.offset <= 0 || !rows.is_empty());
-        let (total,): (i64,) = if short {
+        let (total,): (i64,) = if let Some(n) = counted {
+            (n,)
+        } else if short {
             (f.offset.max(0) + rows.len() as i64,)
         } else if !scoped && f.is_empty() {
             sqlx::query_as("SELECT COUNT(*) FROM problems")
@@ -1423,6 +1444,22 @@ impl Store {
                 .await?
         };
         Ok((rows, total))
+    }
+
+    /// Refreshes PostgreSQL's planner statistics for the problem tables after a bulk load
+    /// (autovacuum does it on its own schedule; until then plans guess). SQLite plans
+    /// without statistics, so there it does nothing.
+    pub async fn analyze_problems(&self) -> Result<()> {
+        if self.engine() == crate::Engine::Postgres {
+            for sql in [
+                "ANALYZE problems",
+                "ANALYZE problem_rate_cells",
+                "ANALYZE problem_support_units",
+            ] {
+                sqlx::query(sql).execute(self.pool()).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Takes one handling step as `actor` on `today`. The state machine refuses illegal moves
@@ -2079,7 +2116,7 @@ impl Store {
                     .await?,
             );
         }
-        let overdue: Vec<(i64, String, String, i64)> = sqlx::query_as(RATE_OVERDUE_SQL)
+        let overdue: Vec<(Option<i64>, String, String, i64)> = sqlx::query_as(RATE_OVERDUE_SQL)
             .bind(iso(today))
             .bind(f.unit_id)
             .bind(tier)
@@ -2089,7 +2126,7 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         for (unit, tier, category, n) in overdue {
-            out.entry((unit, tier, category))
+            out.entry((unit.unwrap_or(0), tier, category))
                 .or_default()
                 .overdue_unanswered += n;
         }
