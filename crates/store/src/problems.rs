@@ -399,76 +399,402 @@ const PROBLEM_COLUMNS: &str = concat!(
     "WHERE p.id = $1"
 );
 
-/// Scope ($1 all, $2 own enterprise, $3 own unit, $4 own user as 企服责任人) and filters.
-macro_rules! problem_where {
+/// The list's filters over `problems p` alone, $1..$12: status, category, tier, lead unit,
+/// enterprise, overdue (0/1), today, near (0/1), near-until, search text, from, to.
+///
+/// `($n IS NULL OR col = $n)` keeps one static statement for every combination, but no
+/// planner can pick an index from it; so each statement below adds one *driver*, a condition
+/// those filters already imply (it never changes the result) that an index answers: the
+/// actor's scope, the enterprise, the lead unit, an open status or the running deadline.
+/// [`ListDriver::pick`] chooses the most selective one the request has.
+///
+/// The search matches title or enterprise name as a plain substring (`instr`; PostgreSQL gets
+/// an SQL `instr` from migration 0007): faster than `LIKE '%…%'` and nothing in the text
+/// is a wildcard.
+macro_rules! list_filters {
     () => {
         concat!(
-            "FROM problems p JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN units lu ON lu.id = p.lead_unit_id ",
-            "WHERE ($1 = 1 OR p.enterprise_id = $2 OR p.lead_unit_id = $3 ",
-            "OR EXISTS (SELECT 1 FROM problem_support_units s WHERE s.problem_id = p.id AND s.unit_id = $3) ",
-            "OR EXISTS (SELECT 1 FROM problem_service_contacts c WHERE c.enterprise_id = p.enterprise_id AND c.user_id = $4)) ",
-            "AND ($5 IS NULL OR p.status = $5) AND ($6 IS NULL OR p.category = $6) AND ($7 IS NULL OR p.tier = $7) ",
-            "AND ($8 IS NULL OR p.lead_unit_id = $8) AND ($9 IS NULL OR p.enterprise_id = $9) ",
-            "AND ($10 = 0 OR (p.status <> 'closed' AND p.due_on < $11)) ",
-            "AND ($12 = 0 OR (p.status <> 'closed' AND p.due_on >= $11 AND p.due_on <= $13)) ",
-            "AND ($14 IS NULL OR p.title LIKE '%' || $14 || '%' OR e.name LIKE '%' || $14 || '%') ",
-            "AND ($15 IS NULL OR p.submitted_on >= $15) AND ($16 IS NULL OR p.submitted_on <= $16) "
+            "($1 IS NULL OR p.status = $1) AND ($2 IS NULL OR p.category = $2) AND ($3 IS NULL OR p.tier = $3) ",
+            "AND ($4 IS NULL OR p.lead_unit_id = $4) AND ($5 IS NULL OR p.enterprise_id = $5) ",
+            "AND ($6 = 0 OR (p.status <> 'closed' AND p.due_on <> '' AND p.due_on < $7)) ",
+            "AND ($8 = 0 OR (p.status <> 'closed' AND p.due_on >= $7 AND p.due_on <= $9)) ",
+            "AND ($10 IS NULL OR instr(p.title, $10) > 0 ",
+            "OR p.enterprise_id IN (SELECT se.id FROM enterprises se WHERE instr(se.name, $10) > 0)) ",
+            "AND ($11 IS NULL OR p.submitted_on >= $11) AND ($12 IS NULL OR p.submitted_on <= $12) "
         )
     };
 }
 
-const LIST_SQL: &str = concat!(
-    "SELECT p.id, p.title, p.category, p.status, p.tier, p.enterprise_id, e.name AS enterprise_name, ",
-    "p.lead_unit_id, COALESCE(lu.name, '') AS lead_unit_name, p.submitted_on, p.due_on, p.extension_pending, p.urge_count ",
-    problem_where!(),
-    "ORDER BY p.id DESC LIMIT $17 OFFSET $18"
-);
-const COUNT_SQL: &str = concat!("SELECT COUNT(*) ", problem_where!());
+/// Problems a scoped actor may see ($13 own enterprise, $14 own unit as 主办 or 协办, $15 own
+/// user as 企服责任人), as a union of index lookups.
+macro_rules! scope_driver {
+    () => {
+        concat!(
+            "AND p.id IN (SELECT id FROM problems WHERE enterprise_id = $13 ",
+            "UNION SELECT id FROM problems WHERE lead_unit_id = $14 ",
+            "UNION SELECT problem_id FROM problem_support_units WHERE unit_id = $14 ",
+            "UNION SELECT sp.id FROM problem_service_contacts sc JOIN problems sp ON sp.enterprise_id = sc.enterprise_id ",
+            "WHERE sc.user_id = $15) "
+        )
+    };
+}
 
-macro_rules! rate_columns {
+macro_rules! list_head {
+    () => {
+        concat!(
+            "SELECT p.id, p.title, p.category, p.status, p.tier, p.enterprise_id, e.name AS enterprise_name, ",
+            "p.lead_unit_id, COALESCE(lu.name, '') AS lead_unit_name, p.submitted_on, p.due_on, p.extension_pending, p.urge_count ",
+            "FROM problems p JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN units lu ON lu.id = p.lead_unit_id WHERE ",
+            list_filters!()
+        )
+    };
+}
+
+macro_rules! count_head {
+    () => {
+        concat!("SELECT COUNT(*) FROM problems p WHERE ", list_filters!())
+    };
+}
+
+/// Above this many matches a list driven by an open-problem index pages through the primary
+/// key instead (a page then needs about limit × table ÷ matches rows, fewer than sorting).
+const DENSE_LIST: i64 = 2000;
+
+/// Which index a list request is driven by (see `list_filters!`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListDriver {
+    /// Newest first through the primary key; stops after a page when most rows match.
+    Scan,
+    Scope,
+    Enterprise,
+    Unit,
+    Near,
+    OpenStatus,
+    Overdue,
+}
+
+impl ListDriver {
+    fn pick(scoped: bool, f: &ProblemFilter) -> ListDriver {
+        if scoped {
+            ListDriver::Scope
+        } else if f.enterprise_id.is_some() {
+            ListDriver::Enterprise
+        } else if f.unit_id.is_some() {
+            ListDriver::Unit
+        } else if f.near {
+            ListDriver::Near
+        } else if f.status.is_some_and(Status::is_open) {
+            ListDriver::OpenStatus
+        } else if f.overdue {
+            ListDriver::Overdue
+        } else {
+            ListDriver::Scan
+        }
+    }
+
+    /// The page statement; scoped ones bind $13..$15, then limit and offset follow.
+    fn list_sql(self) -> &'static str {
+        match self {
+            ListDriver::Scan => concat!(list_head!(), "ORDER BY p.id DESC LIMIT $13 OFFSET $14"),
+            ListDriver::Scope => concat!(
+                list_head!(),
+                scope_driver!(),
+                "ORDER BY p.id DESC LIMIT $16 OFFSET $17"
+            ),
+            ListDriver::Enterprise => concat!(
+                list_head!(),
+                "AND p.enterprise_id = $5 ORDER BY p.id DESC LIMIT $13 OFFSET $14"
+            ),
+            ListDriver::Unit => concat!(
+                list_head!(),
+                "AND p.lead_unit_id = $4 ORDER BY p.id DESC LIMIT $13 OFFSET $14"
+            ),
+            ListDriver::Near => concat!(
+                list_head!(),
+                "AND p.status <> 'closed' AND p.due_on >= $7 AND p.due_on <= $9 ",
+                "ORDER BY p.id DESC LIMIT $13 OFFSET $14"
+            ),
+            ListDriver::OpenStatus => concat!(
+                list_head!(),
+                "AND p.status = $1 ORDER BY p.id DESC LIMIT $13 OFFSET $14"
+            ),
+            ListDriver::Overdue => concat!(
+                list_head!(),
+                "AND p.status <> 'closed' AND p.due_on > '' AND p.due_on < $7 ",
+                "ORDER BY p.id DESC LIMIT $13 OFFSET $14"
+            ),
+        }
+    }
+
+    fn count_sql(self) -> &'static str {
+        match self {
+            ListDriver::Scan => count_head!(),
+            ListDriver::Scope => concat!(count_head!(), scope_driver!()),
+            ListDriver::Enterprise => concat!(count_head!(), "AND p.enterprise_id = $5"),
+            ListDriver::Unit => concat!(count_head!(), "AND p.lead_unit_id = $4"),
+            ListDriver::Near => concat!(
+                count_head!(),
+                "AND p.status <> 'closed' AND p.due_on >= $7 AND p.due_on <= $9"
+            ),
+            ListDriver::OpenStatus => concat!(count_head!(), "AND p.status = $1"),
+            ListDriver::Overdue => concat!(
+                count_head!(),
+                "AND p.status <> 'closed' AND p.due_on > '' AND p.due_on < $7"
+            ),
+        }
+    }
+}
+
+impl ProblemFilter {
+    /// No filter at all (the count is then the table's row count).
+    fn is_empty(&self) -> bool {
+        self.status.is_none()
+            && self.category.is_none()
+            && self.tier.is_none()
+            && self.unit_id.is_none()
+            && self.enterprise_id.is_none()
+            && !self.overdue
+            && !self.near
+            && self.q.as_deref().is_none_or(|q| q.trim().is_empty())
+            && self.from.is_none()
+            && self.to.is_none()
+    }
+}
+
+/// The rate counts except "overdue unanswered", per (lead unit or 0, tier, category), of
+/// the problems submitted between $1 and $2 (partial months at the ends of a range).
+macro_rules! cell_sums {
     () => {
         concat!(
             "COUNT(*), ",
             "CAST(COALESCE(SUM(CASE WHEN answered_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT), ",
-            "CAST(COALESCE(SUM(CASE WHEN answered_on IS NULL AND status <> 'closed' AND answer_due < $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
             "CAST(COALESCE(SUM(CASE WHEN answered_on_time = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
             "CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END), 0) AS BIGINT), ",
             "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND resolved = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
             "CAST(COALESCE(SUM(CASE WHEN satisfaction IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT), ",
             "CAST(COALESCE(SUM(CASE WHEN satisfaction IN ('satisfied', 'basic') THEN 1 ELSE 0 END), 0) AS BIGINT), ",
             "CAST(COALESCE(SUM(CASE WHEN answered_on IS NOT NULL THEN answer_workdays ELSE 0 END), 0) AS BIGINT), ",
-            "CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN close_workdays ELSE 0 END), 0) AS BIGINT) ",
-            "FROM problems WHERE ($2 IS NULL OR lead_unit_id = $2) AND ($3 IS NULL OR tier = $3) ",
-            "AND ($4 IS NULL OR category = $4) AND ($5 IS NULL OR submitted_on >= $5) AND ($6 IS NULL OR submitted_on <= $6) "
+            "CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN close_workdays ELSE 0 END), 0) AS BIGINT) "
         )
     };
 }
-
-const RATES_SQL: &str = concat!("SELECT ", rate_columns!());
-const RATES_BY_UNIT_SQL: &str = concat!(
-    "SELECT COALESCE(CAST(lead_unit_id AS TEXT), ''), ",
-    rate_columns!(),
-    "GROUP BY lead_unit_id"
+const RATE_DAYS_SQL: &str = concat!(
+    "SELECT COALESCE(lead_unit_id, 0), tier, category, ",
+    cell_sums!(),
+    "FROM problems WHERE submitted_on >= $1 AND submitted_on <= $2 ",
+    "AND ($3 IS NULL OR lead_unit_id = $3) AND ($4 IS NULL OR tier = $4) AND ($5 IS NULL OR category = $5) ",
+    "GROUP BY COALESCE(lead_unit_id, 0), tier, category"
 );
-const RATES_BY_TIER_SQL: &str = concat!("SELECT tier, ", rate_columns!(), "GROUP BY tier");
-const RATES_BY_CATEGORY_SQL: &str =
-    concat!("SELECT category, ", rate_columns!(), "GROUP BY category");
+/// The same counts from the cube: whole years $1..$2 and whole months $3..$4 and $5..$6.
+const RATE_CELLS_SQL: &str = concat!(
+    "SELECT lead_unit_id, tier, category, CAST(SUM(total) AS BIGINT), CAST(SUM(answered) AS BIGINT), ",
+    "CAST(SUM(answered_on_time) AS BIGINT), CAST(SUM(closed) AS BIGINT), CAST(SUM(resolved) AS BIGINT), ",
+    "CAST(SUM(rated) AS BIGINT), CAST(SUM(satisfied) AS BIGINT), CAST(SUM(answer_workdays) AS BIGINT), ",
+    "CAST(SUM(close_workdays) AS BIGINT) FROM problem_rate_cells ",
+    "WHERE ((grain = 'Y' AND period >= $1 AND period <= $2) OR (grain = 'M' AND period >= $3 AND period <= $4) ",
+    "OR (grain = 'M' AND period >= $5 AND period <= $6)) ",
+    "AND ($7 IS NULL OR lead_unit_id = $7) AND ($8 IS NULL OR tier = $8) AND ($9 IS NULL OR category = $9) ",
+    "GROUP BY lead_unit_id, tier, category"
+);
+/// Unanswered open problems past their answer deadline ($1 today), through the partial
+/// index `problems_unanswered`.
+const RATE_OVERDUE_SQL: &str = concat!(
+    "SELECT lead_unit_id, tier, category, COUNT(*) FROM problems ",
+    "WHERE answered_on IS NULL AND status <> 'closed' AND answer_due < $1 ",
+    "AND ($2 IS NULL OR lead_unit_id = $2) AND ($3 IS NULL OR tier = $3) AND ($4 IS NULL OR category = $4) ",
+    "AND ($5 IS NULL OR submitted_on >= $5) AND ($6 IS NULL OR submitted_on <= $6) ",
+    "GROUP BY lead_unit_id, tier, category"
+);
+/// Every rate count in one pass over every row: the definition the cube is checked against.
+const RATES_SCAN_SQL: &str = concat!(
+    "SELECT COUNT(*), ",
+    "CAST(COALESCE(SUM(CASE WHEN answered_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN answered_on IS NULL AND status <> 'closed' AND answer_due < $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN answered_on_time = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND resolved = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN satisfaction IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN satisfaction IN ('satisfied', 'basic') THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN answered_on IS NOT NULL THEN answer_workdays ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN close_workdays ELSE 0 END), 0) AS BIGINT) ",
+    "FROM problems WHERE ($2 IS NULL OR lead_unit_id = $2) AND ($3 IS NULL OR tier = $3) ",
+    "AND ($4 IS NULL OR category = $4) AND ($5 IS NULL OR submitted_on >= $5) AND ($6 IS NULL OR submitted_on <= $6)"
+);
 
 type CountTuple = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-type GroupCountTuple = (String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-/// id, category, status, submitted_on, clock_start, extension_days, and the four due dates.
-type OpenDeadlines = (
+/// lead unit (0 = none), tier, category and the counts of `cell_sums!`.
+type CellTuple = (
     i64,
     String,
     String,
-    String,
-    String,
     i64,
-    String,
-    String,
-    String,
-    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
 );
+/// What open problems' deadlines are computed from (category, status, submitted_on,
+/// clock_start, extension_days), the four dates stored for them, and how many share them.
+type OpenClockGroup = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+);
+const OPEN_CLOCK_SQL: &str = concat!(
+    "SELECT category, status, submitted_on, clock_start, extension_days, accept_due, answer_due, close_due, due_on, ",
+    "COUNT(*) FROM problems WHERE status <> 'closed' GROUP BY category, status, submitted_on, clock_start, ",
+    "extension_days, accept_due, answer_due, close_due, due_on"
+);
+const RESET_CLOCK_SQL: &str = concat!(
+    "UPDATE problems SET accept_due = $1, answer_due = $2, close_due = $3, due_on = $4 ",
+    "WHERE status <> 'closed' AND category = $5 AND status = $6 AND submitted_on = $7 AND clock_start = $8 ",
+    "AND extension_days = $9 AND accept_due = $10 AND answer_due = $11 AND close_due = $12 AND due_on = $13"
+);
+
+/// A rate filter's date range split into whole years and whole months (read from the rate
+/// cube) and the days of partial months at its ends (read from `problems`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RangePlan {
+    /// 'YYYY' bounds, both included.
+    years: Option<(String, String)>,
+    /// 'YYYY-MM' bounds, both included; at most two ranges.
+    months: Vec<(String, String)>,
+    /// ISO date bounds, both included; at most two ranges.
+    days: Vec<(String, String)>,
+}
+
+/// Month number (year × 12 + month − 1) and back.
+fn month_index(d: Date) -> i32 {
+    d.year() * 12 + i32::from(u8::from(d.month())) - 1
+}
+
+fn month_text(m: i32) -> String {
+    format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
+}
+
+fn month_first(m: i32) -> Option<Date> {
+    let month = time::Month::try_from(u8::try_from(m.rem_euclid(12) + 1).ok()?).ok()?;
+    Date::from_calendar_date(m.div_euclid(12), month, 1).ok()
+}
+
+fn month_last(m: i32) -> Option<Date> {
+    month_first(m + 1)?.previous_day()
+}
+
+impl RangePlan {
+    fn of(from: Option<&str>, to: Option<&str>) -> RangePlan {
+        let (pf, pt) = (from.map(parse_iso), to.map(parse_iso));
+        match (pf, pt) {
+            (Some(None), _) | (_, Some(None)) => RangePlan::raw(from, to),
+            (pf, pt) => RangePlan::split(pf.flatten(), pt.flatten())
+                .unwrap_or_else(|| RangePlan::raw(from, to)),
+        }
+    }
+
+    /// Everything from `problems` (a bound that is not a date compares as text, as before).
+    fn raw(from: Option<&str>, to: Option<&str>) -> RangePlan {
+        RangePlan {
+            years: None,
+            months: Vec::new(),
+            days: vec![(
+                from.unwrap_or("0000-00-00").to_string(),
+                to.unwrap_or("9999-99-99").to_string(),
+            )],
+        }
+    }
+
+    fn split(from: Option<Date>, to: Option<Date>) -> Option<RangePlan> {
+        let mut plan = RangePlan {
+            years: None,
+            months: Vec::new(),
+            days: Vec::new(),
+        };
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Some(plan);
+        }
+        // Whole months lo_m..=hi_m (None: unbounded) after cutting off partial end months.
+        let mut lo_m = from.map(month_index);
+        let mut hi_m = to.map(month_index);
+        if let Some(f) = from
+            && f.day() != 1
+        {
+            let end = month_last(month_index(f))?;
+            let end = to.map_or(end, |t| t.min(end));
+            plan.days.push((iso(f), iso(end)));
+            lo_m = Some(month_index(f) + 1);
+        }
+        if let Some(t) = to
+            && Some(t) != month_last(month_index(t))
+        {
+            let m = month_index(t);
+            if lo_m.is_none_or(|l| m >= l) {
+                plan.days.push((iso(month_first(m)?), iso(t)));
+            }
+            hi_m = Some(m - 1);
+        }
+        if let (Some(l), Some(h)) = (lo_m, hi_m)
+            && l > h
+        {
+            return Some(plan);
+        }
+        // Whole years after cutting off partial end years.
+        let mut lo_y = lo_m.map(|l| l.div_euclid(12));
+        let mut hi_y = hi_m.map(|h| h.div_euclid(12));
+        if let Some(l) = lo_m
+            && l.rem_euclid(12) != 0
+        {
+            let year_end = l.div_euclid(12) * 12 + 11;
+            plan.months.push((
+                month_text(l),
+                month_text(hi_m.map_or(year_end, |h| h.min(year_end))),
+            ));
+            lo_y = Some(l.div_euclid(12) + 1);
+        }
+        if let Some(h) = hi_m
+            && h.rem_euclid(12) != 11
+        {
+            let year_start = h.div_euclid(12) * 12;
+            if lo_m.is_none_or(|l| year_start > l || l.rem_euclid(12) == 0) {
+                let start = lo_m.map_or(year_start, |l| l.max(year_start));
+                plan.months.push((month_text(start), month_text(h)));
+            }
+            hi_y = Some(h.div_euclid(12) - 1);
+        }
+        if lo_y.zip(hi_y).is_none_or(|(l, h)| l <= h) {
+            plan.years = Some((
+                lo_y.map_or_else(|| "0000".to_string(), |y| format!("{y:04}")),
+                hi_y.map_or_else(|| "9999".to_string(), |y| format!("{y:04}")),
+            ));
+        }
+        Some(plan)
+    }
+}
+
+fn add_counts(sum: &mut RateCounts, c: &RateCounts) {
+    sum.total += c.total;
+    sum.answered += c.answered;
+    sum.overdue_unanswered += c.overdue_unanswered;
+    sum.answered_on_time += c.answered_on_time;
+    sum.closed += c.closed;
+    sum.resolved += c.resolved;
+    sum.rated += c.rated;
+    sum.satisfied += c.satisfied;
+    sum.answer_workdays += c.answer_workdays;
+    sum.close_workdays += c.close_workdays;
+}
 
 fn counts(t: CountTuple) -> RateCounts {
     RateCounts {
@@ -1041,7 +1367,7 @@ impl Store {
         let cal = self.work_calendar().await?;
         let near_until = cal.add_working_days(today, 1).unwrap_or(today);
         let limit = if f.limit <= 0 { 50 } else { f.limit.min(500) };
-        let all = i64::from(actor.reads_all());
+        let scoped = !actor.reads_all();
         let own_enterprise = actor
             .enterprise_id
             .filter(|_| actor.role == Role::Enterprise)
@@ -1059,13 +1385,10 @@ impl Store {
             f.q.as_ref()
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty());
+        let mut driver = ListDriver::pick(scoped, f);
         macro_rules! bind_filters {
-            ($query:expr) => {
-                $query
-                    .bind(all)
-                    .bind(own_enterprise)
-                    .bind(own_unit)
-                    .bind(contact)
+            ($query:expr) => {{
+                let query = $query
                     .bind(opt_str(f.status, Status::as_str))
                     .bind(opt_str(f.category, Category::as_str))
                     .bind(opt_str(f.tier, Tier::as_str))
@@ -1077,18 +1400,66 @@ impl Store {
                     .bind(iso(near_until))
                     .bind(q.clone())
                     .bind(f.from.clone())
-                    .bind(f.to.clone())
-            };
+                    .bind(f.to.clone());
+                if scoped {
+                    query.bind(own_enterprise).bind(own_unit).bind(contact)
+                } else {
+                    query
+                }
+            }};
         }
-        let rows = bind_filters!(sqlx::query_as::<_, ProblemRow>(LIST_SQL))
+        // The open-problem indexes answer the count from the index alone; when many match,
+        // newest-first through the primary key fills a page sooner than sorting them all.
+        let mut counted = None;
+        if matches!(
+            driver,
+            ListDriver::Near | ListDriver::OpenStatus | ListDriver::Overdue
+        ) {
+            let (n,): (i64,) = bind_filters!(sqlx::query_as(driver.count_sql()))
+                .fetch_one(self.pool())
+                .await?;
+            counted = Some(n);
+            if n > DENSE_LIST {
+                driver = ListDriver::Scan;
+            }
+        }
+        let rows = bind_filters!(sqlx::query_as::<_, ProblemRow>(driver.list_sql()))
             .bind(limit)
             .bind(f.offset.max(0))
             .fetch_all(self.pool())
             .await?;
-        let (total,): (i64,) = bind_filters!(sqlx::query_as(COUNT_SQL))
-            .fetch_one(self.pool())
-            .await?;
+        // The whole table needs no filter pass; a short first page is the whole set.
+        let short = (rows.len() as i64) < limit && (f.offset <= 0 || !rows.is_empty());
+        let (total,): (i64,) = if let Some(n) = counted {
+            (n,)
+        } else if short {
+            (f.offset.max(0) + rows.len() as i64,)
+        } else if !scoped && f.is_empty() {
+            sqlx::query_as("SELECT COUNT(*) FROM problems")
+                .fetch_one(self.pool())
+                .await?
+        } else {
+            bind_filters!(sqlx::query_as(driver.count_sql()))
+                .fetch_one(self.pool())
+                .await?
+        };
         Ok((rows, total))
+    }
+
+    /// Refreshes PostgreSQL's planner statistics for the problem tables after a bulk load
+    /// (autovacuum does it on its own schedule; until then plans guess). SQLite plans
+    /// without statistics, so there it does nothing.
+    pub async fn analyze_problems(&self) -> Result<()> {
+        if self.engine() == crate::Engine::Postgres {
+            for sql in [
+                "ANALYZE problems",
+                "ANALYZE problem_rate_cells",
+                "ANALYZE problem_support_units",
+            ] {
+                sqlx::query(sql).execute(self.pool()).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Takes one handling step as `actor` on `today`. The state machine refuses illegal moves
@@ -1462,17 +1833,23 @@ impl Store {
 
     /// Recomputes every open problem's due dates from the calendar and time limits, writing
     /// only those that changed. Returns (open, changed).
+    ///
+    /// Open problems that share what their deadlines come from (category, status, submission
+    /// day, clock start, extension) share their deadlines, so this computes once per such
+    /// group, read from the covering index `problems_open_clock`, and rewrites a group with
+    /// one statement that matches the dates it read (a problem stepped meanwhile is left to
+    /// its step).
     pub async fn recompute_problem_deadlines(&self) -> Result<(usize, usize)> {
         let cal = self.work_calendar().await?;
         let limits = self.problem_time_limits().await?;
-        let rows: Vec<OpenDeadlines> = sqlx::query_as(
-            "SELECT id, category, status, submitted_on, clock_start, extension_days, accept_due, answer_due, close_due, due_on
-             FROM problems WHERE status <> 'closed'",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        let mut changed = Vec::new();
-        for (id, category, status, submitted, clock, ext, a, b, c, due) in &rows {
+        let groups: Vec<OpenClockGroup> = sqlx::query_as(OPEN_CLOCK_SQL)
+            .fetch_all(self.pool())
+            .await?;
+        let mut open = 0usize;
+        let mut stale = Vec::new();
+        for g in &groups {
+            open += usize::try_from(g.9).unwrap_or(0);
+            let (category, status, submitted, clock, ext, a, b, c, due, _) = g;
             let (Some(sub), Some(clock)) = (parse_iso(submitted), parse_iso(clock)) else {
                 continue;
             };
@@ -1490,30 +1867,40 @@ impl Store {
                 running_due(st, &d),
             );
             if (&new.0, &new.1, &new.2, &new.3) != (a, b, c, due) {
-                changed.push((*id, new));
+                stale.push((g, new));
             }
         }
-        if !changed.is_empty() {
+        let mut changed = 0usize;
+        if !stale.is_empty() {
             let mut tx = self.begin().await?;
-            for (id, (a, b, c, due)) in &changed {
-                sqlx::query("UPDATE problems SET accept_due = $1, answer_due = $2, close_due = $3, due_on = $4 WHERE id = $5")
+            for (g, (a, b, c, due)) in &stale {
+                let done = sqlx::query(RESET_CLOCK_SQL)
                     .bind(a)
                     .bind(b)
                     .bind(c)
                     .bind(due)
-                    .bind(id)
+                    .bind(&g.0)
+                    .bind(&g.1)
+                    .bind(&g.2)
+                    .bind(&g.3)
+                    .bind(g.4)
+                    .bind(&g.5)
+                    .bind(&g.6)
+                    .bind(&g.7)
+                    .bind(&g.8)
                     .execute(&mut *tx)
                     .await?;
+                changed += usize::try_from(done.rows_affected()).unwrap_or(0);
             }
             append(
                 &mut tx,
                 AuditEntry::new(&Actor::system(), "problem.deadlines", "problem", "*")
-                    .after(serde_json::json!({"changed": changed.len()})),
+                    .after(serde_json::json!({"changed": changed})),
             )
             .await?;
             tx.commit().await?;
         }
-        Ok((rows.len(), changed.len()))
+        Ok((open, changed))
     }
 
     /// The deadline sweep: recomputes due dates, warns about near and overdue problems once
@@ -1521,9 +1908,16 @@ impl Store {
     pub async fn sweep_problem_deadlines(&self, today: Date) -> Result<SweepReport> {
         let (open, recomputed) = self.recompute_problem_deadlines().await?;
         let cal = self.work_calendar().await?;
+        // Only problems due by the second working day can be near (at most one working day
+        // left) or overdue; the partial index `problems_open_due` finds them.
+        let horizon = cal
+            .add_working_days(today, 2)
+            .unwrap_or(today + time::Duration::days(30));
         let rows: Vec<(i64, String, String, String, Option<i64>, i64)> = sqlx::query_as(
-            "SELECT id, status, tier, due_on, lead_unit_id, enterprise_id FROM problems WHERE status <> 'closed' AND due_on <> ''",
+            "SELECT id, status, tier, due_on, lead_unit_id, enterprise_id FROM problems
+             WHERE status <> 'closed' AND due_on > '' AND due_on <= $1 ORDER BY id",
         )
+        .bind(iso(horizon))
         .fetch_all(self.pool())
         .await?;
         let mut report = SweepReport {
@@ -1606,8 +2000,52 @@ impl Store {
     /// 答复率, 按时答复率, 解决率, 满意率 and average working days over the problems the filter
     /// selects, as of `today` (which decides what is overdue). Aggregates only, so no actor:
     /// this is what the plan's indicators 难题答复率 and 解决率 read.
+    ///
+    /// Reads the rate cube (`problem_rate_cells`, kept by triggers) for whole years and
+    /// months, `problems` for partial months at the ends of the range, and the unanswered
+    /// open problems past their answer deadline through their own index.
     pub async fn problem_rates(&self, f: &RateFilter, today: Date) -> Result<Rates> {
-        let t: CountTuple = sqlx::query_as(RATES_SQL)
+        let mut total = RateCounts::default();
+        for c in self.rate_cells(f, today).await?.values() {
+            add_counts(&mut total, c);
+        }
+        Ok(Rates::from(total))
+    }
+
+    /// The same rates broken down by unit (key: unit id, "" for unassigned), tier or category.
+    pub async fn problem_rates_by(
+        &self,
+        group: RateGroup,
+        f: &RateFilter,
+        today: Date,
+    ) -> Result<Vec<(String, Rates)>> {
+        // Units sort by id (unassigned first), tiers and categories by code.
+        let mut groups: BTreeMap<(Option<i64>, String), RateCounts> = BTreeMap::new();
+        for ((unit, tier, category), c) in self.rate_cells(f, today).await? {
+            let key = match group {
+                RateGroup::Unit => ((unit != 0).then_some(unit), String::new()),
+                RateGroup::Tier => (None, tier),
+                RateGroup::Category => (None, category),
+            };
+            add_counts(groups.entry(key).or_default(), &c);
+        }
+        Ok(groups
+            .into_iter()
+            .filter(|(_, c)| c.total > 0)
+            .map(|((unit, code), c)| {
+                let key = match group {
+                    RateGroup::Unit => unit.map(|u| u.to_string()).unwrap_or_default(),
+                    _ => code,
+                };
+                (key, Rates::from(c))
+            })
+            .collect())
+    }
+
+    /// The rates computed by scanning every problem, without the cube: the definition
+    /// [`Store::problem_rates`] must agree with (tests and `qx` diagnostics).
+    pub async fn problem_rates_scan(&self, f: &RateFilter, today: Date) -> Result<Rates> {
+        let t: CountTuple = sqlx::query_as(RATES_SCAN_SQL)
             .bind(iso(today))
             .bind(f.unit_id)
             .bind(opt_str(f.tier, Tier::as_str))
@@ -1619,36 +2057,80 @@ impl Store {
         Ok(Rates::from(counts(t)))
     }
 
-    /// The same rates broken down by unit (key: unit id, "" for unassigned), tier or category.
-    pub async fn problem_rates_by(
+    /// Rate counts per (lead unit or 0, tier, category) for the filter.
+    async fn rate_cells(
         &self,
-        group: RateGroup,
         f: &RateFilter,
         today: Date,
-    ) -> Result<Vec<(String, Rates)>> {
-        let sql = match group {
-            RateGroup::Unit => RATES_BY_UNIT_SQL,
-            RateGroup::Tier => RATES_BY_TIER_SQL,
-            RateGroup::Category => RATES_BY_CATEGORY_SQL,
+    ) -> Result<BTreeMap<(i64, String, String), RateCounts>> {
+        let plan = RangePlan::of(f.from.as_deref(), f.to.as_deref());
+        let tier = opt_str(f.tier, Tier::as_str);
+        let category = opt_str(f.category, Category::as_str);
+        let mut out: BTreeMap<(i64, String, String), RateCounts> = BTreeMap::new();
+        let mut merge = |rows: Vec<CellTuple>| {
+            for r in rows {
+                let c = RateCounts {
+                    total: r.3,
+                    answered: r.4,
+                    overdue_unanswered: 0,
+                    answered_on_time: r.5,
+                    closed: r.6,
+                    resolved: r.7,
+                    rated: r.8,
+                    satisfied: r.9,
+                    answer_workdays: r.10,
+                    close_workdays: r.11,
+                };
+                add_counts(out.entry((r.0, r.1, r.2)).or_default(), &c);
+            }
         };
-        let rows: Vec<GroupCountTuple> = sqlx::query_as(sql)
+        let none = ("1".to_string(), "0".to_string());
+        if plan.years.is_some() || !plan.months.is_empty() {
+            let years = plan.years.clone().unwrap_or_else(|| none.clone());
+            let m1 = plan.months.first().cloned().unwrap_or_else(|| none.clone());
+            let m2 = plan.months.get(1).cloned().unwrap_or_else(|| none.clone());
+            merge(
+                sqlx::query_as(RATE_CELLS_SQL)
+                    .bind(years.0)
+                    .bind(years.1)
+                    .bind(m1.0)
+                    .bind(m1.1)
+                    .bind(m2.0)
+                    .bind(m2.1)
+                    .bind(f.unit_id)
+                    .bind(tier.clone())
+                    .bind(category.clone())
+                    .fetch_all(self.pool())
+                    .await?,
+            );
+        }
+        for (from, to) in &plan.days {
+            merge(
+                sqlx::query_as(RATE_DAYS_SQL)
+                    .bind(from)
+                    .bind(to)
+                    .bind(f.unit_id)
+                    .bind(tier.clone())
+                    .bind(category.clone())
+                    .fetch_all(self.pool())
+                    .await?,
+            );
+        }
+        let overdue: Vec<(Option<i64>, String, String, i64)> = sqlx::query_as(RATE_OVERDUE_SQL)
             .bind(iso(today))
             .bind(f.unit_id)
-            .bind(opt_str(f.tier, Tier::as_str))
-            .bind(opt_str(f.category, Category::as_str))
+            .bind(tier)
+            .bind(category)
             .bind(f.from.clone())
             .bind(f.to.clone())
             .fetch_all(self.pool())
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                (
-                    r.0,
-                    Rates::from(counts((r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10))),
-                )
-            })
-            .collect())
+        for (unit, tier, category, n) in overdue {
+            out.entry((unit.unwrap_or(0), tier, category))
+                .or_default()
+                .overdue_unanswered += n;
+        }
+        Ok(out)
     }
 
     /// The next 工作例会's agenda: escalated problems still open. Office and leaders.
@@ -1884,4 +2366,532 @@ pub fn date_iso(d: Date) -> String {
 /// Parses an ISO date as stored.
 pub fn parse_date(s: &str) -> Option<Date> {
     parse_iso(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qx_core::units::UnitKind;
+    use time::macros::date;
+
+    /// Whether a plan's pieces count `d`: how many of them include it.
+    fn coverage(plan: &RangePlan, d: Date) -> usize {
+        let day = iso(d);
+        let month = &day[..7];
+        let year = &day[..4];
+        let years = plan
+            .years
+            .iter()
+            .filter(|(a, b)| a.as_str() <= year && year <= b.as_str())
+            .count();
+        let months = plan
+            .months
+            .iter()
+            .filter(|(a, b)| a.as_str() <= month && month <= b.as_str())
+            .count();
+        let days = plan
+            .days
+            .iter()
+            .filter(|(a, b)| a.as_str() <= day.as_str() && day.as_str() <= b.as_str())
+            .count();
+        years + months + days
+    }
+
+    #[test]
+    fn a_date_range_splits_into_years_months_and_days_that_cover_it_once() {
+        let span: Vec<Date> = std::iter::successors(Some(date!(2015 - 12 - 01)), |d| {
+            d.next_day().filter(|n| *n <= date!(2019 - 02 - 28))
+        })
+        .collect();
+        let bounds: Vec<Option<Date>> = [
+            None,
+            Some(date!(2016 - 01 - 01)),
+            Some(date!(2016 - 01 - 31)),
+            Some(date!(2016 - 02 - 29)),
+            Some(date!(2016 - 03 - 15)),
+            Some(date!(2016 - 12 - 01)),
+            Some(date!(2016 - 12 - 31)),
+            Some(date!(2017 - 01 - 01)),
+            Some(date!(2017 - 06 - 30)),
+            Some(date!(2017 - 07 - 02)),
+            Some(date!(2018 - 11 - 30)),
+            Some(date!(2018 - 12 - 31)),
+            Some(date!(2019 - 01 - 17)),
+        ]
+        .into();
+        for from in &bounds {
+            for to in &bounds {
+                let plan = RangePlan::split(*from, *to).unwrap();
+                assert!(plan.months.len() <= 2 && plan.days.len() <= 2, "{plan:?}");
+                for d in &span {
+                    let inside = from.is_none_or(|f| f <= *d) && to.is_none_or(|t| *d <= t);
+                    assert_eq!(
+                        coverage(&plan, *d),
+                        usize::from(inside),
+                        "{from:?}..{to:?} on {d}: {plan:?}"
+                    );
+                }
+            }
+        }
+        // Calendar periods read the cube only.
+        let q = RangePlan::of(Some("2017-01-01"), Some("2017-03-31"));
+        assert!(q.days.is_empty() && q.years.is_none(), "{q:?}");
+        assert_eq!(q.months, vec![("2017-01".into(), "2017-03".into())]);
+        let y = RangePlan::of(Some("2017-01-01"), Some("2017-12-31"));
+        assert_eq!(y.years, Some(("2017".into(), "2017".into())));
+        // A bound that is not a date falls back to reading rows, compared as text.
+        let bad = RangePlan::of(Some("2017-13"), None);
+        assert_eq!(bad.days, vec![("2017-13".into(), "9999-99-99".into())]);
+    }
+
+    async fn unit(s: &Store, name: &str, kind: UnitKind) -> i64 {
+        let u = crate::units::NewUnit {
+            kind,
+            name: name.into(),
+            full_name: name.into(),
+            region_code: None,
+            parent_id: None,
+            slug: name.into(),
+            aliases: vec![],
+            sort_order: 0,
+        };
+        s.create_unit(&Actor::system(), &u).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_rate_cube_agrees_with_a_full_scan_after_inserts_and_steps() {
+        for db in crate::testing::all().await.unwrap() {
+            let s = &db.store;
+            let town = unit(s, "石浦镇", UnitKind::Town).await;
+            let dept = unit(s, "县国土资源局", UnitKind::Department).await;
+            let mut tx = s.begin().await.unwrap();
+            let ent = crate::enterprises::insert_enterprise(
+                &mut tx,
+                &crate::enterprises::NewEnterprise {
+                    credit_code: "913302257995213595".into(),
+                    name: "象山海天船舶".into(),
+                    town_id: Some(town),
+                    industry_code: None,
+                    scale: "above".into(),
+                },
+            )
+            .await
+            .unwrap();
+            // 150 problems over 2016–2018 in every status, tier and category, a few
+            // unassigned, deterministic.
+            let cal = WorkCalendar::weekends_only();
+            let statuses = Status::ALL;
+            let mut ids = Vec::new();
+            for i in 0..150u32 {
+                let submitted =
+                    date!(2016 - 01 - 04) + time::Duration::days(i64::from(i * 7 % 1090));
+                let status = statuses[i as usize % statuses.len()];
+                let tier = Tier::ALL[i as usize % Tier::ALL.len()];
+                let lead = match i % 4 {
+                    0 => None,
+                    1 => Some(town),
+                    _ => Some(dept),
+                };
+                let d = Deadlines::compute(&cal, submitted, submitted, TimeLimits::default(), 0)
+                    .unwrap();
+                let answered = matches!(status, Status::Answered | Status::Rated | Status::Closed)
+                    .then(|| cal.add_working_days(submitted, 1 + i % 9).unwrap());
+                let seed = ProblemSeed {
+                    enterprise_id: ent,
+                    category: Category::ALL[i as usize % Category::ALL.len()],
+                    title: format!("难题{i}"),
+                    status,
+                    tier,
+                    lead_unit_id: lead,
+                    submitted_on: submitted,
+                    deadlines: d,
+                    answered_on: answered,
+                    closed_on: (status == Status::Closed).then_some(d.close_by),
+                    resolved: answered.map(|_| i % 3 != 0),
+                    satisfaction: matches!(status, Status::Rated | Status::Closed)
+                        .then(|| Satisfaction::ALL[i as usize % Satisfaction::ALL.len()]),
+                    answer_workdays: answered.map(|_| i64::from(1 + i % 9)),
+                    close_workdays: (status == Status::Closed).then_some(12),
+                };
+                ids.push(insert_problem_row(&mut tx, &seed).await.unwrap());
+            }
+            tx.commit().await.unwrap();
+            let filters = || {
+                let ranges = [
+                    (None, None),
+                    (Some("2017-01-01"), Some("2017-12-31")),
+                    (Some("2016-03-01"), Some("2016-05-31")),
+                    (Some("2016-02-10"), Some("2017-08-20")),
+                    (Some("2016-06-07"), Some("2016-06-19")),
+                    (None, Some("2017-04-15")),
+                    (Some("2017-04-15"), None),
+                    (Some("2018-01-01"), Some("2016-01-01")),
+                    (Some("2017-13"), None),
+                ];
+                let mut out = Vec::new();
+                for (from, to) in ranges {
+                    for (unit_id, tier, category) in [
+                        (None, None, None),
+                        (Some(dept), None, None),
+                        (None, Some(Tier::Town), None),
+                        (None, None, Some(Category::Land)),
+                    ] {
+                        out.push(RateFilter {
+                            unit_id,
+                            tier,
+                            category,
+                            from: from.map(str::to_string),
+                            to: to.map(str::to_string),
+                        });
+                    }
+                }
+                out
+            };
+            let check = |when: &'static str| async move {
+                for today in [date!(2016 - 06 - 15), date!(2019 - 01 - 01)] {
+                    for f in filters() {
+                        let cube = s.problem_rates(&f, today).await.unwrap();
+                        let scan = s.problem_rates_scan(&f, today).await.unwrap();
+                        assert_eq!(cube.counts, scan.counts, "{} {when} {f:?} {today}", db.name);
+                        for group in [RateGroup::Unit, RateGroup::Tier, RateGroup::Category] {
+                            let parts = s.problem_rates_by(group, &f, today).await.unwrap();
+                            let mut sum = RateCounts::default();
+                            for (_, r) in &parts {
+                                assert!(r.counts.total > 0);
+                                add_counts(&mut sum, &r.counts);
+                            }
+                            assert_eq!(sum, scan.counts, "{} {when} {group:?} {f:?}", db.name);
+                        }
+                        for (tier, r) in s
+                            .problem_rates_by(RateGroup::Tier, &f, today)
+                            .await
+                            .unwrap()
+                        {
+                            let only = RateFilter {
+                                tier: Tier::parse(&tier),
+                                ..f.clone()
+                            };
+                            if f.tier.is_none() {
+                                let scan = s.problem_rates_scan(&only, today).await.unwrap();
+                                assert_eq!(r.counts, scan.counts, "{} {when} {tier}", db.name);
+                            }
+                        }
+                    }
+                }
+            };
+            check("after inserts").await;
+            // Steps through the state machine move problems between cells and counters.
+            let office = Actor {
+                user_id: 0,
+                username: "office".into(),
+                role: Role::Admin,
+                unit_id: None,
+                enterprise_id: None,
+                ip: String::new(),
+            };
+            let unit_actor = Actor {
+                role: Role::Unit,
+                unit_id: Some(dept),
+                username: "land".into(),
+                ..office.clone()
+            };
+            let open: Vec<i64> = sqlx::query_as::<_, (i64,)>(
+                "SELECT id FROM problems WHERE status = 'accepted' ORDER BY id LIMIT 5",
+            )
+            .fetch_all(s.pool())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(id,)| id)
+            .collect();
+            assert!(!open.is_empty());
+            let on = date!(2019 - 01 - 02);
+            for id in &open {
+                let assign = Step::Assign {
+                    tier: Tier::Department,
+                    lead_unit_id: dept,
+                    support_unit_ids: vec![],
+                    note: String::new(),
+                };
+                s.problem_step(&office, *id, &assign, on).await.unwrap();
+                s.problem_step(&unit_actor, *id, &Step::Start, on)
+                    .await
+                    .unwrap();
+                let answer = Step::Answer {
+                    text: "已协调解决".into(),
+                    resolved: true,
+                };
+                s.problem_step(&unit_actor, *id, &answer, on).await.unwrap();
+            }
+            let close = Step::Close {
+                note: String::new(),
+            };
+            s.problem_step(&office, open[0], &close, on).await.unwrap();
+            // A hand edit of the table is counted too (the triggers, not the code, keep the cube).
+            sqlx::query("UPDATE problems SET category = 'finance', submitted_on = '2018-02-03' WHERE id = $1")
+                .bind(ids[7])
+                .execute(s.pool())
+                .await
+                .unwrap();
+            sqlx::query("DELETE FROM problems WHERE id = $1")
+                .bind(ids[8])
+                .execute(s.pool())
+                .await
+                .unwrap();
+            check("after steps").await;
+        }
+    }
+
+    #[tokio::test]
+    async fn every_list_driver_returns_what_the_filters_and_scope_select() {
+        for db in crate::testing::all().await.unwrap() {
+            let s = &db.store;
+            let sys = Actor::system();
+            let town = unit(s, "石浦镇", UnitKind::Town).await;
+            let dept = unit(s, "县国土资源局", UnitKind::Department).await;
+            let other = unit(s, "县住建局", UnitKind::Department).await;
+            let mut tx = s.begin().await.unwrap();
+            let mut ents = Vec::new();
+            for (code, name) in [
+                ("913302257995213595", "象山海天船舶"),
+                ("91330225691361058X", "象山恒通汽配"),
+            ] {
+                let e = crate::enterprises::NewEnterprise {
+                    credit_code: code.into(),
+                    name: name.into(),
+                    town_id: Some(town),
+                    industry_code: None,
+                    scale: "above".into(),
+                };
+                ents.push(
+                    crate::enterprises::insert_enterprise(&mut tx, &e)
+                        .await
+                        .unwrap(),
+                );
+            }
+            let today = date!(2019 - 03 - 13);
+            let cal = WorkCalendar::weekends_only();
+            for i in 0..120u32 {
+                let submitted = today - time::Duration::days(i64::from(i * 5 % 40));
+                let status = Status::ALL[i as usize % Status::ALL.len()];
+                let d = Deadlines::compute(&cal, submitted, submitted, TimeLimits::default(), 0)
+                    .unwrap();
+                let seed = ProblemSeed {
+                    enterprise_id: ents[(i % 3 / 2) as usize],
+                    category: Category::ALL[i as usize % Category::ALL.len()],
+                    title: format!("{}难题{i}", if i % 4 == 0 { "用地" } else { "融资" }),
+                    status,
+                    tier: Tier::ALL[i as usize % Tier::ALL.len()],
+                    lead_unit_id: [None, Some(town), Some(dept), Some(other)][i as usize % 4],
+                    submitted_on: submitted,
+                    deadlines: d,
+                    answered_on: None,
+                    closed_on: None,
+                    resolved: None,
+                    satisfaction: None,
+                    answer_workdays: None,
+                    close_workdays: None,
+                };
+                let id = insert_problem_row(&mut tx, &seed).await.unwrap();
+                if i % 5 == 0 {
+                    sqlx::query(
+                        "INSERT INTO problem_support_units (problem_id, unit_id) VALUES ($1, $2)",
+                    )
+                    .bind(id)
+                    .bind(dept)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                }
+            }
+            tx.commit().await.unwrap();
+            let user =
+                |username: &str, role: Role, unit_id: Option<i64>, enterprise_id: Option<i64>| {
+                    crate::users::NewUser {
+                        username: username.into(),
+                        display_name: username.into(),
+                        role,
+                        unit_id,
+                        enterprise_id,
+                        phone: String::new(),
+                        password_hash: "x".into(),
+                    }
+                };
+            let contact_id = s
+                .create_user(&sys, &user("fw", Role::Unit, Some(other), None))
+                .await
+                .unwrap();
+            s.set_service_contact(&sys, ents[1], Some(contact_id))
+                .await
+                .unwrap();
+            let as_actor = |user_id: i64,
+                            role: Role,
+                            unit_id: Option<i64>,
+                            enterprise_id: Option<i64>| Actor {
+                user_id,
+                username: format!("u{user_id}"),
+                role,
+                unit_id,
+                enterprise_id,
+                ip: String::new(),
+            };
+            let actors = [
+                as_actor(900, Role::Leader, None, None),
+                as_actor(901, Role::Unit, Some(dept), None),
+                as_actor(contact_id, Role::Unit, Some(other), None),
+                as_actor(902, Role::Enterprise, None, Some(ents[0])),
+            ];
+            // Everything a filter looks at, to evaluate the filters here.
+            type Line = (
+                i64,
+                String,
+                String,
+                String,
+                Option<i64>,
+                i64,
+                String,
+                String,
+                String,
+                String,
+            );
+            let lines: Vec<Line> = sqlx::query_as(
+                "SELECT p.id, p.status, p.category, p.tier, p.lead_unit_id, p.enterprise_id, p.due_on, p.title,
+                    e.name, p.submitted_on FROM problems p JOIN enterprises e ON e.id = p.enterprise_id",
+            )
+            .fetch_all(s.pool())
+            .await
+            .unwrap();
+            let support: Vec<(i64,)> =
+                sqlx::query_as("SELECT problem_id FROM problem_support_units WHERE unit_id = $1")
+                    .bind(dept)
+                    .fetch_all(s.pool())
+                    .await
+                    .unwrap();
+            let near_until = iso(s
+                .work_calendar()
+                .await
+                .unwrap()
+                .add_working_days(today, 1)
+                .unwrap());
+            let today_s = iso(today);
+            let filters = [
+                ProblemFilter::default(),
+                ProblemFilter {
+                    status: Some(Status::InProgress),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    status: Some(Status::Closed),
+                    category: Some(Category::Land),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    tier: Some(Tier::Department),
+                    from: Some("2019-02-20".into()),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    unit_id: Some(dept),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    unit_id: Some(town),
+                    status: Some(Status::Submitted),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    enterprise_id: Some(ents[1]),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    overdue: true,
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    overdue: true,
+                    category: Some(Category::Finance),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    near: true,
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    q: Some("用地".into()),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    q: Some("恒通".into()),
+                    to: Some("2019-03-01".into()),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    q: Some("%".into()),
+                    ..Default::default()
+                },
+            ];
+            for a in &actors {
+                for f in &filters {
+                    let mut expect: Vec<i64> = lines
+                        .iter()
+                        .filter(|l| {
+                            let (id, status, category, tier, lead, ent, due, title, ename, sub) = l;
+                            let scope = a.reads_all()
+                                || (a.role == Role::Enterprise && a.enterprise_id == Some(*ent))
+                                || (a.role == Role::Unit
+                                    && a.unit_id.is_some()
+                                    && *lead == a.unit_id)
+                                || (a.role == Role::Unit
+                                    && a.unit_id == Some(dept)
+                                    && support.contains(&(*id,)))
+                                || (a.user_id == contact_id && *ent == ents[1]);
+                            let open = status != "closed";
+                            scope
+                                && f.status.is_none_or(|x| x.as_str() == status)
+                                && f.category.is_none_or(|x| x.as_str() == category)
+                                && f.tier.is_none_or(|x| x.as_str() == tier)
+                                && f.unit_id.is_none_or(|x| Some(x) == *lead)
+                                && f.enterprise_id.is_none_or(|x| x == *ent)
+                                && (!f.overdue || (open && !due.is_empty() && *due < today_s))
+                                && (!f.near || (open && *due >= today_s && *due <= near_until))
+                                && f.q.as_ref().is_none_or(|q| {
+                                    title.contains(q.as_str()) || ename.contains(q.as_str())
+                                })
+                                && f.from.as_ref().is_none_or(|x| sub >= x)
+                                && f.to.as_ref().is_none_or(|x| sub <= x)
+                        })
+                        .map(|l| l.0)
+                        .collect();
+                    expect.sort_unstable_by(|x, y| y.cmp(x));
+                    for (limit, offset) in [(50, 0), (7, 0), (7, 14), (5, 1000)] {
+                        let page = ProblemFilter {
+                            limit,
+                            offset,
+                            ..f.clone()
+                        };
+                        let (rows, total) = s.list_problems(a, &page, today).await.unwrap();
+                        let got: Vec<i64> = rows.iter().map(|r| r.id).collect();
+                        let want: Vec<i64> = expect
+                            .iter()
+                            .copied()
+                            .skip(offset as usize)
+                            .take(limit as usize)
+                            .collect();
+                        assert_eq!(
+                            got, want,
+                            "{} {:?} {f:?} limit {limit} offset {offset}",
+                            db.name, a.role
+                        );
+                        assert_eq!(
+                            total,
+                            expect.len() as i64,
+                            "{} {:?} {f:?} offset {offset}",
+                            db.name,
+                            a.role
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -307,8 +307,33 @@ async fn calendar(
         title = "Qiangxian (强县) API",
         description = "工业强县工作推进系统 JSON API. Sign in through /login; the session cookie authenticates API calls."
     ),
-    paths(me, units, unit, put_unit_contact, users, user, audit, calendar),
-    components(schemas(MeDto, UnitDto, UserDto, AuditDto, CalendarDayDto, ContactDto))
+    paths(
+        me,
+        units,
+        unit,
+        put_unit_contact,
+        users,
+        user,
+        audit,
+        calendar,
+        crate::problems::api_list,
+        crate::problems::api_create,
+        crate::problems::api_get,
+        crate::problems::api_step,
+        crate::problems::api_rates
+    ),
+    components(schemas(
+        MeDto,
+        UnitDto,
+        UserDto,
+        AuditDto,
+        CalendarDayDto,
+        ContactDto,
+        crate::problems::ProblemListDto,
+        crate::problems::ProblemRowDto,
+        crate::problems::NewProblemDto,
+        crate::problems::CreatedDto
+    ))
 )]
 pub struct ApiDoc;
 

@@ -468,6 +468,54 @@ async fn the_api_takes_problems_and_steps_and_the_office_enters_them_on_behalf()
 }
 
 #[tokio::test]
+async fn the_problems_api_is_in_the_openapi_document() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = app
+        .login("admin")
+        .await
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = &doc["paths"];
+    for (path, method) in [
+        ("/api/v1/problems", "get"),
+        ("/api/v1/problems", "post"),
+        ("/api/v1/problems/{id}", "get"),
+        ("/api/v1/problems/{id}/steps", "post"),
+        ("/api/v1/problems/rates", "get"),
+    ] {
+        assert!(
+            paths[path].get(method).is_some(),
+            "{method} {path} documented"
+        );
+    }
+    // The list's filters are documented as query parameters, its rows as a schema.
+    let params: Vec<&str> = paths["/api/v1/problems"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    for name in [
+        "status", "category", "tier", "unit", "flag", "q", "from", "to", "offset", "limit",
+    ] {
+        assert!(
+            params.contains(&name),
+            "list parameter {name} in {params:?}"
+        );
+    }
+    let row = &doc["components"]["schemas"]["ProblemRowDto"]["properties"];
+    assert!(
+        row.get("due_on").is_some() && row.get("enterprise_name").is_some(),
+        "{row}"
+    );
+}
+
+#[tokio::test]
 async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhook() {
     let app = spawn_app().await;
     let (ent, _) = enterprises(&app).await;
