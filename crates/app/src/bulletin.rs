@@ -4,7 +4,7 @@
 //! - **Snapshot**: every indicator's approved 1—N月累计 figure, completion, 序时进度 and light;
 //!   task counts and the lagging tasks; rankings of 镇乡(街道) and of 部门 (departments, zones
 //!   and other county bodies) by the rule in [`qx_report::rank`] (indicators 60, tasks 20,
-//!   punctuality 20); 企业难题 rates when the problems module has data.
+//!   punctuality 20); 企业难题 rates as the problems stood at the period's end.
 //! - **Change since last period** (↑1/↓2): against the previous bulletin of the same kind
 //!   (2017-05 for 2017-06, 2017Q1 for 2017Q2) as published; when that period was never
 //!   published, against its picture computed now. The first period of the year has none.
@@ -432,8 +432,10 @@ pub async fn build_snapshot(
     };
 
     let year = period.year();
+    // As the problems stood at the period's end, so the section reads the same whenever
+    // the bulletin is built.
     let rates = store
-        .problem_rates(
+        .problem_rates_as_of(
             &RateFilter {
                 from: Some(format!("{year}-01-01")),
                 to: Some(period.last_day().to_string()),

@@ -605,6 +605,25 @@ const RATE_OVERDUE_SQL: &str = concat!(
     "AND ($5 IS NULL OR submitted_on >= $5) AND ($6 IS NULL OR submitted_on <= $6) ",
     "GROUP BY lead_unit_id, tier, category"
 );
+/// The rate counts as they stood at the end of day $1 (a bulletin's period end): a problem
+/// counts as answered, closed or rated only if that happened on or before $1, and as overdue
+/// if its answer was due before $1 and it was neither answered nor closed by then. Dates are
+/// ISO text on both engines, so they compare as strings. (A problem closed, then reopened
+/// after $1 by 不满意重办, reads as open: `closed_on` holds only its latest closing.)
+const RATES_AS_OF_SQL: &str = concat!(
+    "SELECT COUNT(*), ",
+    "CAST(COALESCE(SUM(CASE WHEN answered_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN (answered_on IS NULL OR answered_on > $1) AND (closed_on IS NULL OR closed_on > $1) AND answer_due < $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN answered_on_time = 1 AND answered_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND closed_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND closed_on <= $1 AND resolved = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN satisfaction IS NOT NULL AND closed_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN satisfaction IN ('satisfied', 'basic') AND closed_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN answered_on <= $1 THEN answer_workdays ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND closed_on <= $1 THEN close_workdays ELSE 0 END), 0) AS BIGINT) ",
+    "FROM problems WHERE submitted_on <= $1 AND ($2 IS NULL OR lead_unit_id = $2) AND ($3 IS NULL OR tier = $3) ",
+    "AND ($4 IS NULL OR category = $4) AND ($5 IS NULL OR submitted_on >= $5) AND ($6 IS NULL OR submitted_on <= $6)"
+);
 /// Every rate count in one pass over every row: the definition the cube is checked against.
 const RATES_SCAN_SQL: &str = concat!(
     "SELECT COUNT(*), ",
@@ -2057,6 +2076,23 @@ impl Store {
         Ok(Rates::from(counts(t)))
     }
 
+    /// The rates as they stood at the end of `as_of` (see [`RATES_AS_OF_SQL`]): what a
+    /// bulletin for a past period and the plan's 难题答复率/解决率 for a past month report, so
+    /// they read the same whenever they are built. One scan; for today's figures use
+    /// [`Store::problem_rates`].
+    pub async fn problem_rates_as_of(&self, f: &RateFilter, as_of: Date) -> Result<Rates> {
+        let t: CountTuple = sqlx::query_as(RATES_AS_OF_SQL)
+            .bind(iso(as_of))
+            .bind(f.unit_id)
+            .bind(opt_str(f.tier, Tier::as_str))
+            .bind(opt_str(f.category, Category::as_str))
+            .bind(f.from.clone())
+            .bind(f.to.clone())
+            .fetch_one(self.pool())
+            .await?;
+        Ok(Rates::from(counts(t)))
+    }
+
     /// Rate counts per (lead unit or 0, tier, category) for the filter.
     async fn rate_cells(
         &self,
@@ -2456,6 +2492,97 @@ mod tests {
             sort_order: 0,
         };
         s.create_unit(&Actor::system(), &u).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn rates_as_of_a_date_count_only_what_had_happened_by_then() {
+        for db in crate::testing::all().await.unwrap() {
+            let s = &db.store;
+            let town = unit(s, "石浦镇", UnitKind::Town).await;
+            let mut tx = s.begin().await.unwrap();
+            let ent = crate::enterprises::insert_enterprise(
+                &mut tx,
+                &crate::enterprises::NewEnterprise {
+                    credit_code: "913302257995213595".into(),
+                    name: "象山海天船舶".into(),
+                    town_id: Some(town),
+                    industry_code: None,
+                    scale: "above".into(),
+                },
+            )
+            .await
+            .unwrap();
+            let cal = WorkCalendar::weekends_only();
+            // (submitted, answered, closed): answered late in July; answered and closed in
+            // June; submitted in July.
+            let cases = [
+                (
+                    date!(2017 - 06 - 01),
+                    date!(2017 - 07 - 05),
+                    date!(2017 - 07 - 20),
+                ),
+                (
+                    date!(2017 - 06 - 05),
+                    date!(2017 - 06 - 08),
+                    date!(2017 - 06 - 20),
+                ),
+                (
+                    date!(2017 - 07 - 10),
+                    date!(2017 - 07 - 11),
+                    date!(2017 - 07 - 25),
+                ),
+            ];
+            for (i, (submitted, answered, closed)) in cases.into_iter().enumerate() {
+                let d = Deadlines::compute(&cal, submitted, submitted, TimeLimits::default(), 0)
+                    .unwrap();
+                let seed = ProblemSeed {
+                    enterprise_id: ent,
+                    category: Category::ALL[0],
+                    title: format!("难题{i}"),
+                    status: Status::Closed,
+                    tier: Tier::ALL[0],
+                    lead_unit_id: Some(town),
+                    submitted_on: submitted,
+                    deadlines: d,
+                    answered_on: Some(answered),
+                    closed_on: Some(closed),
+                    resolved: Some(true),
+                    satisfaction: Some(Satisfaction::ALL[0]),
+                    answer_workdays: Some(cal.working_days_between(submitted, answered)),
+                    close_workdays: Some(cal.working_days_between(submitted, closed)),
+                };
+                insert_problem_row(&mut tx, &seed).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+            let all = RateFilter::default();
+
+            let june = s
+                .problem_rates_as_of(&all, date!(2017 - 06 - 30))
+                .await
+                .unwrap();
+            assert_eq!(june.counts.total, 2, "the July problem did not exist yet");
+            assert_eq!(june.counts.answered, 1);
+            assert_eq!(
+                june.counts.overdue_unanswered, 1,
+                "due early June, unanswered"
+            );
+            assert_eq!((june.counts.closed, june.counts.resolved), (1, 1));
+            assert_eq!(june.counts.rated, 1);
+            assert_eq!(june.answer_rate, Some(50.0));
+
+            // Once everything has happened, as-of and today's figures agree.
+            let later = date!(2017 - 12 - 31);
+            let end = s.problem_rates_as_of(&all, later).await.unwrap();
+            assert_eq!(
+                end.counts,
+                s.problem_rates(&all, later).await.unwrap().counts
+            );
+            assert_eq!(
+                (end.counts.total, end.counts.answered, end.counts.closed),
+                (3, 3, 3)
+            );
+            assert_eq!(end.counts.overdue_unanswered, 0);
+        }
     }
 
     #[tokio::test]
