@@ -578,32 +578,66 @@ macro_rules! cell_sums {
         )
     };
 }
-const RATE_DAYS_SQL: &str = concat!(
-    "SELECT COALESCE(lead_unit_id, 0), tier, category, ",
-    cell_sums!(),
-    "FROM problems WHERE submitted_on >= $1 AND submitted_on <= $2 ",
-    "AND ($3 IS NULL OR lead_unit_id = $3) AND ($4 IS NULL OR tier = $4) AND ($5 IS NULL OR category = $5) ",
-    "GROUP BY COALESCE(lead_unit_id, 0), tier, category"
+/// The rate queries for one breakdown: `$key` is the group's key as text ('' overall),
+/// `$group` its GROUP BY (empty overall). Each returns one row per group, so a call moves a
+/// handful of rows whatever the table's size.
+macro_rules! rate_sql {
+    ($cell_key:literal, $cell_group:literal, $row_key:literal, $row_group:literal) => {
+        RateSql {
+            // Whole years $1..$2 and whole months $3..$4 and $5..$6 from the cube.
+            cells: concat!(
+                "SELECT ", $cell_key, ", CAST(COALESCE(SUM(total), 0) AS BIGINT), ",
+                "CAST(COALESCE(SUM(answered), 0) AS BIGINT), CAST(COALESCE(SUM(answered_on_time), 0) AS BIGINT), ",
+                "CAST(COALESCE(SUM(closed), 0) AS BIGINT), CAST(COALESCE(SUM(resolved), 0) AS BIGINT), ",
+                "CAST(COALESCE(SUM(rated), 0) AS BIGINT), CAST(COALESCE(SUM(satisfied), 0) AS BIGINT), ",
+                "CAST(COALESCE(SUM(answer_workdays), 0) AS BIGINT), CAST(COALESCE(SUM(close_workdays), 0) AS BIGINT) ",
+                "FROM problem_rate_cells ",
+                "WHERE ((grain = 'Y' AND period >= $1 AND period <= $2) OR (grain = 'M' AND period >= $3 AND period <= $4) ",
+                "OR (grain = 'M' AND period >= $5 AND period <= $6)) ",
+                "AND ($7 IS NULL OR lead_unit_id = $7) AND ($8 IS NULL OR tier = $8) AND ($9 IS NULL OR category = $9) ",
+                $cell_group
+            ),
+            // The days $1..$2 of a partial month from `problems`.
+            days: concat!(
+                "SELECT ", $row_key, ", ",
+                cell_sums!(),
+                "FROM problems WHERE submitted_on >= $1 AND submitted_on <= $2 ",
+                "AND ($3 IS NULL OR lead_unit_id = $3) AND ($4 IS NULL OR tier = $4) AND ($5 IS NULL OR category = $5) ",
+                $row_group
+            ),
+            // Unanswered open problems past their answer deadline ($1 today), through the
+            // partial index `problems_unanswered`.
+            overdue: concat!(
+                "SELECT ", $row_key, ", COUNT(*) FROM problems ",
+                "WHERE answered_on IS NULL AND status <> 'closed' AND answer_due < $1 ",
+                "AND ($2 IS NULL OR lead_unit_id = $2) AND ($3 IS NULL OR tier = $3) AND ($4 IS NULL OR category = $4) ",
+                "AND ($5 IS NULL OR submitted_on >= $5) AND ($6 IS NULL OR submitted_on <= $6) ",
+                $row_group
+            ),
+        }
+    };
+}
+
+struct RateSql {
+    cells: &'static str,
+    days: &'static str,
+    overdue: &'static str,
+}
+
+const RATE_SQL_OVERALL: RateSql = rate_sql!("''", "", "''", "");
+/// Unit keys are ids as text, "0" for unassigned.
+const RATE_SQL_BY_UNIT: RateSql = rate_sql!(
+    "CAST(lead_unit_id AS TEXT)",
+    "GROUP BY lead_unit_id",
+    "CAST(COALESCE(lead_unit_id, 0) AS TEXT)",
+    "GROUP BY lead_unit_id"
 );
-/// The same counts from the cube: whole years $1..$2 and whole months $3..$4 and $5..$6.
-const RATE_CELLS_SQL: &str = concat!(
-    "SELECT lead_unit_id, tier, category, CAST(SUM(total) AS BIGINT), CAST(SUM(answered) AS BIGINT), ",
-    "CAST(SUM(answered_on_time) AS BIGINT), CAST(SUM(closed) AS BIGINT), CAST(SUM(resolved) AS BIGINT), ",
-    "CAST(SUM(rated) AS BIGINT), CAST(SUM(satisfied) AS BIGINT), CAST(SUM(answer_workdays) AS BIGINT), ",
-    "CAST(SUM(close_workdays) AS BIGINT) FROM problem_rate_cells ",
-    "WHERE ((grain = 'Y' AND period >= $1 AND period <= $2) OR (grain = 'M' AND period >= $3 AND period <= $4) ",
-    "OR (grain = 'M' AND period >= $5 AND period <= $6)) ",
-    "AND ($7 IS NULL OR lead_unit_id = $7) AND ($8 IS NULL OR tier = $8) AND ($9 IS NULL OR category = $9) ",
-    "GROUP BY lead_unit_id, tier, category"
-);
-/// Unanswered open problems past their answer deadline ($1 today), through the partial
-/// index `problems_unanswered`.
-const RATE_OVERDUE_SQL: &str = concat!(
-    "SELECT lead_unit_id, tier, category, COUNT(*) FROM problems ",
-    "WHERE answered_on IS NULL AND status <> 'closed' AND answer_due < $1 ",
-    "AND ($2 IS NULL OR lead_unit_id = $2) AND ($3 IS NULL OR tier = $3) AND ($4 IS NULL OR category = $4) ",
-    "AND ($5 IS NULL OR submitted_on >= $5) AND ($6 IS NULL OR submitted_on <= $6) ",
-    "GROUP BY lead_unit_id, tier, category"
+const RATE_SQL_BY_TIER: RateSql = rate_sql!("tier", "GROUP BY tier", "tier", "GROUP BY tier");
+const RATE_SQL_BY_CATEGORY: RateSql = rate_sql!(
+    "category",
+    "GROUP BY category",
+    "category",
+    "GROUP BY category"
 );
 /// The rate counts as they stood at the end of day $1 (a bulletin's period end): a problem
 /// counts as answered, closed or rated only if that happened on or before $1, and as overdue
@@ -641,21 +675,8 @@ const RATES_SCAN_SQL: &str = concat!(
 );
 
 type CountTuple = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-/// lead unit (0 = none), tier, category and the counts of `cell_sums!`.
-type CellTuple = (
-    i64,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-);
+/// A group's key and the counts of `cell_sums!`.
+type CellTuple = (String, i64, i64, i64, i64, i64, i64, i64, i64, i64);
 /// What open problems' deadlines are computed from (category, status, submitted_on,
 /// clock_start, extension_days), the four dates stored for them, and how many share them.
 type OpenClockGroup = (
@@ -2025,7 +2046,7 @@ impl Store {
     /// open problems past their answer deadline through their own index.
     pub async fn problem_rates(&self, f: &RateFilter, today: Date) -> Result<Rates> {
         let mut total = RateCounts::default();
-        for c in self.rate_cells(f, today).await?.values() {
+        for c in self.rate_cells(&RATE_SQL_OVERALL, f, today).await?.values() {
             add_counts(&mut total, c);
         }
         Ok(Rates::from(total))
@@ -2038,27 +2059,30 @@ impl Store {
         f: &RateFilter,
         today: Date,
     ) -> Result<Vec<(String, Rates)>> {
-        // Units sort by id (unassigned first), tiers and categories by code.
-        let mut groups: BTreeMap<(Option<i64>, String), RateCounts> = BTreeMap::new();
-        for ((unit, tier, category), c) in self.rate_cells(f, today).await? {
-            let key = match group {
-                RateGroup::Unit => ((unit != 0).then_some(unit), String::new()),
-                RateGroup::Tier => (None, tier),
-                RateGroup::Category => (None, category),
-            };
-            add_counts(groups.entry(key).or_default(), &c);
-        }
-        Ok(groups
+        let sql = match group {
+            RateGroup::Unit => &RATE_SQL_BY_UNIT,
+            RateGroup::Tier => &RATE_SQL_BY_TIER,
+            RateGroup::Category => &RATE_SQL_BY_CATEGORY,
+        };
+        let mut out: Vec<(String, Rates)> = self
+            .rate_cells(sql, f, today)
+            .await?
             .into_iter()
             .filter(|(_, c)| c.total > 0)
-            .map(|((unit, code), c)| {
-                let key = match group {
-                    RateGroup::Unit => unit.map(|u| u.to_string()).unwrap_or_default(),
-                    _ => code,
+            .map(|(key, c)| {
+                let key = if group == RateGroup::Unit && key == "0" {
+                    String::new()
+                } else {
+                    key
                 };
                 (key, Rates::from(c))
             })
-            .collect())
+            .collect();
+        // Units by id (unassigned first), tiers and categories by code.
+        if group == RateGroup::Unit {
+            out.sort_by_key(|(k, _)| k.parse::<i64>().ok());
+        }
+        Ok(out)
     }
 
     /// The rates computed by scanning every problem, without the cube: the definition
@@ -2093,31 +2117,32 @@ impl Store {
         Ok(Rates::from(counts(t)))
     }
 
-    /// Rate counts per (lead unit or 0, tier, category) for the filter.
+    /// Rate counts per group of `sql` for the filter.
     async fn rate_cells(
         &self,
+        sql: &RateSql,
         f: &RateFilter,
         today: Date,
-    ) -> Result<BTreeMap<(i64, String, String), RateCounts>> {
+    ) -> Result<BTreeMap<String, RateCounts>> {
         let plan = RangePlan::of(f.from.as_deref(), f.to.as_deref());
         let tier = opt_str(f.tier, Tier::as_str);
         let category = opt_str(f.category, Category::as_str);
-        let mut out: BTreeMap<(i64, String, String), RateCounts> = BTreeMap::new();
+        let mut out: BTreeMap<String, RateCounts> = BTreeMap::new();
         let mut merge = |rows: Vec<CellTuple>| {
             for r in rows {
                 let c = RateCounts {
-                    total: r.3,
-                    answered: r.4,
+                    total: r.1,
+                    answered: r.2,
                     overdue_unanswered: 0,
-                    answered_on_time: r.5,
-                    closed: r.6,
-                    resolved: r.7,
-                    rated: r.8,
-                    satisfied: r.9,
-                    answer_workdays: r.10,
-                    close_workdays: r.11,
+                    answered_on_time: r.3,
+                    closed: r.4,
+                    resolved: r.5,
+                    rated: r.6,
+                    satisfied: r.7,
+                    answer_workdays: r.8,
+                    close_workdays: r.9,
                 };
-                add_counts(out.entry((r.0, r.1, r.2)).or_default(), &c);
+                add_counts(out.entry(r.0).or_default(), &c);
             }
         };
         let none = ("1".to_string(), "0".to_string());
@@ -2126,7 +2151,7 @@ impl Store {
             let m1 = plan.months.first().cloned().unwrap_or_else(|| none.clone());
             let m2 = plan.months.get(1).cloned().unwrap_or_else(|| none.clone());
             merge(
-                sqlx::query_as(RATE_CELLS_SQL)
+                sqlx::query_as(sql.cells)
                     .bind(years.0)
                     .bind(years.1)
                     .bind(m1.0)
@@ -2142,7 +2167,7 @@ impl Store {
         }
         for (from, to) in &plan.days {
             merge(
-                sqlx::query_as(RATE_DAYS_SQL)
+                sqlx::query_as(sql.days)
                     .bind(from)
                     .bind(to)
                     .bind(f.unit_id)
@@ -2152,7 +2177,7 @@ impl Store {
                     .await?,
             );
         }
-        let overdue: Vec<(Option<i64>, String, String, i64)> = sqlx::query_as(RATE_OVERDUE_SQL)
+        let overdue: Vec<(String, i64)> = sqlx::query_as(sql.overdue)
             .bind(iso(today))
             .bind(f.unit_id)
             .bind(tier)
@@ -2161,10 +2186,8 @@ impl Store {
             .bind(f.to.clone())
             .fetch_all(self.pool())
             .await?;
-        for (unit, tier, category, n) in overdue {
-            out.entry((unit.unwrap_or(0), tier, category))
-                .or_default()
-                .overdue_unanswered += n;
+        for (key, n) in overdue {
+            out.entry(key).or_default().overdue_unanswered += n;
         }
         Ok(out)
     }
