@@ -8,9 +8,13 @@ use qx_core::indicator::IndicatorKind;
 use qx_core::monitor::{self, Assessment, Forecast, Light, TaskState, Thresholds};
 use qx_core::period::{Period, TimeProfile};
 use qx_store::Store;
+use qx_store::indicator_source::IndicatorSource;
+use qx_store::monitoring::ApprovedTaskReport;
 use qx_store::plans::{Indicator, Plan, Task};
+use qx_store::problems::RateFilter;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct IndicatorStatus {
@@ -81,8 +85,54 @@ fn profile(text: &str) -> TimeProfile {
     text.parse().unwrap_or(TimeProfile::Linear)
 }
 
+/// The office's traffic-light thresholds (settings), or the defaults.
+async fn thresholds(store: &Store) -> Result<Thresholds, AppError> {
+    Ok(Thresholds {
+        yellow_gap_points: store
+            .get_setting(YELLOW_GAP_SETTING)
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(Thresholds::default().yellow_gap_points),
+    })
+}
+
+const YELLOW_GAP_SETTING: &str = "monitor.yellow_gap_points";
+
+/// 难题答复率 and 难题解决率 (percent) as of the end of each month of `year` up to `month`:
+/// problems received from 1 January to the month's end, counted as they stand on that day
+/// (or today, for the running month). Months not yet begun have no figure.
+async fn problem_series(
+    store: &Store,
+    year: i32,
+    month: usize,
+) -> Result<Vec<(Option<f64>, Option<f64>)>, AppError> {
+    let today = qx_store::problems::today_cst();
+    let mut out = Vec::with_capacity(month);
+    for m in 1..=month as u8 {
+        let Ok(p) = Period::new_month(year, m) else {
+            out.push((None, None));
+            continue;
+        };
+        let last = p.last_day();
+        if last.replace_day(1).is_ok_and(|first| first > today) {
+            out.push((None, None));
+            continue;
+        }
+        let filter = RateFilter {
+            from: Some(format!("{year}-01-01")),
+            to: Some(last.to_string()),
+            ..Default::default()
+        };
+        let rates = store.problem_rates(&filter, last.min(today)).await?;
+        out.push((rates.answer_rate, rates.resolution_rate));
+    }
+    Ok(out)
+}
+
 /// Computes the picture of `plan_id` at the end of `period` (a month, or a quarter/year, which
-/// is read at its last month).
+/// is read at its last month). Every figure is read in a fixed number of queries (a few per
+/// month for plans with indicators that fill in from the problems module), whatever the
+/// number of indicators, tasks, units and periods.
 pub async fn picture(
     store: &Store,
     actor: &Actor,
@@ -98,14 +148,14 @@ pub async fn picture(
         .map(|u| (u.id, (u.name, u.kind)))
         .collect();
     let indicators = store.plan_indicators(actor, plan_id).await?;
+    let sources = store.indicator_sources(plan_id).await?;
     let approved = store.approved_values(plan_id).await?;
     let baselines = store.baselines(plan_id).await?;
-    let thresholds = Thresholds {
-        yellow_gap_points: store
-            .get_setting("monitor.yellow_gap_points")
-            .await?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(Thresholds::default().yellow_gap_points),
+    let thresholds = thresholds(store).await?;
+    let problems = if sources.is_empty() {
+        Vec::new()
+    } else {
+        problem_series(store, period.year(), month).await?
     };
 
     // Figures by indicator and month of the plan's year.
@@ -123,8 +173,15 @@ pub async fn picture(
     for ind in indicators {
         let kind = IndicatorKind::parse(&ind.kind).unwrap_or(IndicatorKind::CumulativeCount);
         let target = num(&ind.target_value).unwrap_or(0.0);
-        let all = by_indicator.get(&ind.id).copied().unwrap_or([None; 12]);
-        let series: Vec<Option<f64>> = all[..month].to_vec();
+        let series: Vec<Option<f64>> = match sources.get(&ind.id) {
+            // Filled in from the problems module, whatever a unit may have reported.
+            Some(IndicatorSource::ProblemAnswerRate) => problems.iter().map(|r| r.0).collect(),
+            Some(IndicatorSource::ProblemSolveRate) => problems.iter().map(|r| r.1).collect(),
+            _ => {
+                let all = by_indicator.get(&ind.id).copied().unwrap_or([None; 12]);
+                all[..month].to_vec()
+            }
+        };
         let actual = series.last().copied().flatten();
         let prof = profile(&ind.profile);
         let share = prof
@@ -163,39 +220,55 @@ pub async fn picture(
     }
 
     // Tasks: the lead's latest approved report up to the period, deadline, staleness.
-    let reports = store.approved_task_reports(plan_id).await?;
-    let periods_so_far: Vec<String> = (1..=month as u8)
+    let periods_so_far: HashMap<String, usize> = (1..=month as u8)
         .filter_map(|m| {
             Period::new_month(plan.year as i32, m)
                 .ok()
                 .map(|p| p.to_string())
         })
+        .enumerate()
+        .map(|(i, p)| (p, i))
         .collect();
-    let mut tasks = Vec::new();
-    for t in store.plan_tasks(actor, plan_id).await? {
+    let mut reports_by_task: HashMap<i64, Vec<ApprovedTaskReport>> = HashMap::new();
+    // Ordered by period, so each task's list is in time order.
+    for r in store.approved_task_reports(plan_id).await? {
+        if periods_so_far.contains_key(&r.period) {
+            reports_by_task.entry(r.task_id).or_default().push(r);
+        }
+    }
+    let plan_tasks = store.plan_tasks(actor, plan_id).await?;
+    // Units that owe a report: those leading an indicator they report by hand, and those
+    // with a task. An automatic indicator asks nothing of its unit.
+    let mut owing: Vec<i64> = rows
+        .iter()
+        .filter(|r| !sources.contains_key(&r.indicator.id))
+        .filter_map(|r| r.indicator.lead_unit_id)
+        .chain(
+            plan_tasks
+                .iter()
+                .flat_map(|t| t.units.iter().map(|(u, _)| *u)),
+        )
+        .collect();
+    owing.sort_unstable();
+    owing.dedup();
+    let mut tasks = Vec::with_capacity(plan_tasks.len());
+    for t in plan_tasks {
         let lead: Vec<i64> = t
             .units
             .iter()
             .filter(|(_, r)| r == "lead")
             .map(|(u, _)| *u)
             .collect();
-        let mine: Vec<_> = reports
-            .iter()
-            .filter(|r| {
-                r.task_id == t.task.id
-                    && lead.contains(&r.unit_id)
-                    && periods_so_far.contains(&r.period)
-            })
-            .collect();
+        let mine: Vec<&ApprovedTaskReport> = reports_by_task
+            .get(&t.task.id)
+            .map(|rs| rs.iter().filter(|r| lead.contains(&r.unit_id)).collect())
+            .unwrap_or_default();
         let latest = mine.last();
         let reported = latest.and_then(|r| TaskState::parse_reported(&r.status));
         // Stale: how many periods since the progress text last changed.
         let mut stale = 0u32;
         if let Some(last) = latest {
-            let last_idx = periods_so_far
-                .iter()
-                .position(|p| *p == last.period)
-                .unwrap_or(0);
+            let last_idx = periods_so_far.get(&last.period).copied().unwrap_or(0);
             stale = (periods_so_far.len() - 1 - last_idx) as u32;
             let changed = mine
                 .windows(2)
@@ -220,7 +293,13 @@ pub async fn picture(
         });
     }
 
-    // Punctuality over the periods opened so far.
+    // Punctuality over the periods opened so far: each owing unit's latest revision per period.
+    let latest: HashMap<(i64, i64), Option<i64>> = store
+        .plan_latest_submissions(plan_id)
+        .await?
+        .into_iter()
+        .map(|s| ((s.period_id, s.unit_id), s.submitted_at))
+        .collect();
     let mut punctual: HashMap<i64, UnitPunctuality> = HashMap::new();
     let now = qx_store::now();
     for p in store.list_periods(plan_id).await? {
@@ -231,10 +310,10 @@ pub async fn picture(
             continue;
         }
         let due = due_timestamp(&p.due_on);
-        for up in store.period_progress(p.id).await? {
-            let (name, kind) = units.get(&up.unit_id).cloned().unwrap_or_default();
-            let e = punctual.entry(up.unit_id).or_insert(UnitPunctuality {
-                unit_id: up.unit_id,
+        for &unit_id in &owing {
+            let (name, kind) = units.get(&unit_id).cloned().unwrap_or_default();
+            let e = punctual.entry(unit_id).or_insert(UnitPunctuality {
+                unit_id,
                 unit_name: name,
                 unit_kind: kind,
                 owed: 0,
@@ -243,7 +322,7 @@ pub async fn picture(
                 missing: 0,
             });
             e.owed += 1;
-            match up.submission.as_ref().and_then(|s| s.submitted_at) {
+            match latest.get(&(p.id, unit_id)).copied().flatten() {
                 Some(at) if due.is_none_or(|d| at <= d) => e.on_time += 1,
                 Some(_) => e.late += 1,
                 None if due.is_some_and(|d| now > d) => e.missing += 1,
@@ -269,6 +348,154 @@ pub async fn picture(
         indicators: rows,
         tasks,
         units: units_list,
+    })
+}
+
+/// The period a dashboard opens on: the latest month whose figures are (nearly) all approved
+/// (at least 90% as many as the best month) — a half-reviewed month would show as mostly grey;
+/// January of the plan's year before anything is approved.
+pub async fn default_period(store: &Store, plan: &Plan) -> Result<Period, AppError> {
+    let mut per_month: Vec<(Period, i64)> = store
+        .approved_counts_by_period(plan.id)
+        .await?
+        .into_iter()
+        .filter_map(|(p, n)| Some((p.parse::<Period>().ok()?, n)))
+        .collect();
+    per_month.sort();
+    let best = per_month.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    match per_month.iter().rev().find(|(_, n)| *n * 10 >= best * 9) {
+        Some((p, _)) => Ok(*p),
+        None => {
+            Period::new_month(plan.year as i32, 1).map_err(|e| AppError::Invalid(e.to_string()))
+        }
+    }
+}
+
+/// What a cached picture was computed from: the database's change stamp (every audited write
+/// moves it, on every app server), the office's threshold setting (read with it, so even a
+/// setting written outside an audited transaction is seen), and the day in China time (overdue
+/// reports and problem deadlines turn over at midnight without any write).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    seq: i64,
+    hash: String,
+    yellow_gap: Option<String>,
+    day: time::Date,
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<(Stamp, Arc<Picture>)>>>;
+
+/// Pictures by plan and period, valid while nothing has changed since they were computed.
+/// The leaders' dashboard reads it on every request; a write anywhere (a submission, a
+/// review, a problem step, a setting) makes the next request compute afresh. Concurrent
+/// requests for the same picture wait for one computation instead of each running their own.
+///
+/// The picture does not depend on who asks (the office and leaders read everything); each
+/// call still checks that the actor may read the plan before anything is served.
+pub struct PictureCache {
+    slots: Mutex<HashMap<(i64, Period), Slot>>,
+    /// Each plan's [`default_period`], under the stamp it was read at.
+    periods: Mutex<HashMap<i64, (Stamp, Period)>>,
+    enabled: bool,
+}
+
+impl Default for PictureCache {
+    fn default() -> Self {
+        PictureCache {
+            slots: Mutex::new(HashMap::new()),
+            periods: Mutex::new(HashMap::new()),
+            enabled: true,
+        }
+    }
+}
+
+/// Plans × periods kept at most; past it the cache starts over (periods come from the URL).
+const CACHE_SLOTS: usize = 64;
+
+impl std::fmt::Debug for PictureCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PictureCache").finish_non_exhaustive()
+    }
+}
+
+impl PictureCache {
+    /// A cache that computes every picture afresh: the benchmarks' baseline, or to rule the
+    /// cache out when a view looks stale.
+    pub fn disabled() -> Self {
+        PictureCache {
+            enabled: false,
+            ..Default::default()
+        }
+    }
+
+    /// The picture of `plan_id` at `period`, from the cache when nothing has changed.
+    pub async fn picture(
+        &self,
+        store: &Store,
+        actor: &Actor,
+        plan_id: i64,
+        period: Period,
+    ) -> Result<Arc<Picture>, AppError> {
+        if !self.enabled {
+            return Ok(Arc::new(picture(store, actor, plan_id, period).await?));
+        }
+        // Scope first: a draft plan is the office's alone.
+        store.get_plan(actor, plan_id).await?;
+        let stamp = stamp(store).await?;
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            if slots.len() >= CACHE_SLOTS && !slots.contains_key(&(plan_id, period)) {
+                slots.clear();
+            }
+            slots.entry((plan_id, period)).or_default().clone()
+        };
+        let mut entry = slot.lock().await;
+        if let Some((s, pic)) = entry.as_ref()
+            && *s == stamp
+        {
+            return Ok(pic.clone());
+        }
+        // Stored under the stamp read before computing: a write that lands meanwhile moves the
+        // stamp, so the next request computes again rather than trusting this one.
+        let pic = Arc::new(picture(store, actor, plan_id, period).await?);
+        *entry = Some((stamp, pic.clone()));
+        Ok(pic)
+    }
+}
+
+impl PictureCache {
+    /// [`default_period`], from the cache when nothing has changed.
+    pub async fn default_period(&self, store: &Store, plan: &Plan) -> Result<Period, AppError> {
+        if !self.enabled {
+            return default_period(store, plan).await;
+        }
+        let stamp = stamp(store).await?;
+        if let Some((s, p)) = self.lock_periods().get(&plan.id)
+            && *s == stamp
+        {
+            return Ok(*p);
+        }
+        let period = default_period(store, plan).await?;
+        let mut periods = self.lock_periods();
+        if periods.len() >= CACHE_SLOTS {
+            periods.clear();
+        }
+        periods.insert(plan.id, (stamp, period));
+        Ok(period)
+    }
+
+    fn lock_periods(&self) -> std::sync::MutexGuard<'_, HashMap<i64, (Stamp, Period)>> {
+        self.periods.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+async fn stamp(store: &Store) -> Result<Stamp, AppError> {
+    let (seq, hash) = store.change_stamp().await?;
+    Ok(Stamp {
+        seq,
+        hash,
+        yellow_gap: store.get_setting(YELLOW_GAP_SETTING).await?,
+        day: qx_store::problems::today_cst(),
     })
 }
 

@@ -129,6 +129,7 @@ async fn listen_and_serve(
     let state = qx_web::AppState {
         store,
         config: Arc::new(config),
+        picture_cache: Default::default(),
     };
     qx_web::serve(state, listener).await
 }

@@ -15,8 +15,10 @@ pub mod bulletins;
 pub mod calendar;
 pub mod enterprises;
 pub mod evaluation;
+pub mod indicator_source;
 pub mod migrate;
 pub mod monitoring;
+pub mod picture_reads;
 pub mod plans;
 pub mod problems;
 pub mod sessions;
@@ -67,6 +69,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// SQLite only: the one connection write transactions run on (see [`Store::begin`]).
+    writer: Option<AnyPool>,
     engine: Engine,
 }
 
@@ -90,34 +94,58 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
         let options = AnyConnectOptions::from_str(url)?;
-        let pool = match engine {
+        let store = match engine {
             Engine::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .min_connections(1)
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            // WAL lets readers run beside the writer; busy_timeout queues
-                            // writers instead of failing them during a month-end surge.
-                            conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute("PRAGMA synchronous = NORMAL").await?;
-                            conn.execute("PRAGMA busy_timeout = 10000").await?;
-                            conn.execute("PRAGMA foreign_keys = ON").await?;
-                            Ok(())
+                // Readers share a pool; writers queue for one connection of their own. SQLite
+                // takes one writer at a time anyway, and queueing in the pool is first come,
+                // first served, where writers racing for the file lock would poll it with
+                // sleeps of up to 100 ms (the busy handler) and finish in random order.
+                let sqlite_pool = |max: u32| {
+                    AnyPoolOptions::new()
+                        .max_connections(max)
+                        .min_connections(1)
+                        // A writer waits for the ones before it, never for ever.
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(|conn, _meta| {
+                            Box::pin(async move {
+                                // WAL lets readers run beside the writer; busy_timeout covers
+                                // writes from outside the writer pool (another process, the
+                                // few single statements that run on the read pool).
+                                conn.execute("PRAGMA journal_mode = WAL").await?;
+                                conn.execute("PRAGMA synchronous = NORMAL").await?;
+                                conn.execute("PRAGMA busy_timeout = 10000").await?;
+                                conn.execute("PRAGMA foreign_keys = ON").await?;
+                                Ok(())
+                            })
                         })
-                    })
-                    .connect_with(options)
-                    .await?
+                };
+                let pool = sqlite_pool(8).connect_with(options.clone()).await?;
+                // An in-memory database is private to its connection: no second pool there.
+                let writer = if url.contains(":memory:") || url.contains("mode=memory") {
+                    None
+                } else {
+                    Some(sqlite_pool(1).connect_with(options).await?)
+                };
+                Store {
+                    pool,
+                    writer,
+                    engine,
+                }
             }
             Engine::Postgres => {
-                AnyPoolOptions::new()
+                let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
-                    .await?
+                    .await?;
+                Store {
+                    pool,
+                    writer: None,
+                    engine,
+                }
             }
         };
-        Ok(Store { pool, engine })
+        Ok(store)
     }
 
     pub fn engine(&self) -> Engine {
@@ -128,18 +156,36 @@ impl Store {
         &self.pool
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock up front
-    /// (`BEGIN IMMEDIATE`) so two writers queue on the busy timeout instead of one failing
-    /// when it upgrades a read lock.
+    /// Starts a write transaction. On SQLite it runs on the writer connection, so writers
+    /// queue in order for it, and takes the write lock up front (`BEGIN IMMEDIATE`) so a
+    /// writer from outside (another process) makes it wait on the busy timeout instead of
+    /// failing when it upgrades a read lock. Never nest: a second `begin` in the same task
+    /// waits for the first to finish.
     pub async fn begin(&self) -> Result<Tx> {
-        let tx = match self.engine {
-            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Engine::Postgres => self.pool.begin().await?,
+        let tx = match (&self.writer, self.engine) {
+            (Some(writer), _) => writer.begin_with("BEGIN IMMEDIATE").await?,
+            (None, Engine::Sqlite) => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            (None, Engine::Postgres) => self.pool.begin().await?,
         };
         Ok(tx)
     }
 
+    /// A stamp that changes with every audited write, on every app server sharing the
+    /// database: the audit chain's head (its sequence number and hash, so a restored backup
+    /// that reuses a number still reads as different). Caches of derived views (the
+    /// monitoring picture) key on it. One indexed single-row read.
+    pub async fn change_stamp(&self) -> Result<(i64, String)> {
+        Ok(
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 }

@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_enterprises"),
     migration!(6, "0006_bulletins"),
     migration!(7, "0007_problem_indexes"),
+    migration!(9, "0009_indicator_source"),
 ];
 
 /// The schema version this binary expects.

@@ -373,39 +373,30 @@ impl Store {
                 None,
             ),
         };
-        for (indicator_id, value, note) in &input.values {
-            sqlx::query(
-                "DELETE FROM indicator_values WHERE submission_id = $1 AND indicator_id = $2",
-            )
-            .bind(id)
-            .bind(indicator_id)
-            .execute(&mut *tx)
-            .await?;
-            if !value.trim().is_empty() {
-                sqlx::query("INSERT INTO indicator_values (submission_id, indicator_id, value, note) VALUES ($1, $2, $3, $4)")
-                    .bind(id)
-                    .bind(indicator_id)
-                    .bind(normalise_value(value))
-                    .bind(note.trim())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        for (task_id, progress, status) in &input.tasks {
-            sqlx::query("DELETE FROM task_reports WHERE submission_id = $1 AND task_id = $2")
+        // Each figure and task line replaces what the submission held for it; an empty one
+        // just clears it. Written as one statement per table, whatever the number of rows,
+        // so a month-end surge holds the write lock briefly.
+        let batch = SubmissionBatch::new(input);
+        let (delete_values, insert_values, delete_tasks, insert_tasks) = match self.engine() {
+            crate::Engine::Sqlite => SQLITE_BATCH,
+            crate::Engine::Postgres => POSTGRES_BATCH,
+        };
+        // A revision created just now holds nothing to replace.
+        let fresh = before.is_none();
+        for (sql, json) in [
+            (delete_values, &batch.value_ids),
+            (insert_values, &batch.values),
+            (delete_tasks, &batch.task_ids),
+            (insert_tasks, &batch.tasks),
+        ]
+        .into_iter()
+        .filter(|(sql, _)| !(fresh && sql.starts_with("DELETE")))
+        {
+            sqlx::query(sql)
                 .bind(id)
-                .bind(task_id)
+                .bind(json)
                 .execute(&mut *tx)
                 .await?;
-            if !progress.trim().is_empty() || status != "not_started" {
-                sqlx::query("INSERT INTO task_reports (submission_id, task_id, progress, status) VALUES ($1, $2, $3, $4)")
-                    .bind(id)
-                    .bind(task_id)
-                    .bind(progress.trim())
-                    .bind(status)
-                    .execute(&mut *tx)
-                    .await?;
-            }
         }
         let status = if submit { "submitted" } else { "draft" };
         sqlx::query(
@@ -790,6 +781,81 @@ impl Store {
         .await?)
     }
 }
+
+/// A submission's rows as JSON arrays, bound as one parameter each: the ids it touches, and
+/// the rows to insert (`[id, value, note]` / `[id, progress, status]`). A later line for the
+/// same id wins, as when the lines are applied one by one.
+struct SubmissionBatch {
+    value_ids: String,
+    values: String,
+    task_ids: String,
+    tasks: String,
+}
+
+impl SubmissionBatch {
+    fn new(input: &SubmissionInput) -> Self {
+        fn last_wins<'a, T>(
+            rows: &'a [(i64, String, String)],
+            keep: T,
+        ) -> (Vec<i64>, Vec<serde_json::Value>)
+        where
+            T: Fn(&str, &str) -> Option<(String, String)>,
+        {
+            let mut ids: Vec<i64> = Vec::new();
+            let mut kept: HashMap<i64, (String, String)> = HashMap::new();
+            for (id, a, b) in rows {
+                if !ids.contains(id) {
+                    ids.push(*id);
+                }
+                match keep(a, b) {
+                    Some(row) => kept.insert(*id, row),
+                    None => kept.remove(id),
+                };
+            }
+            let out = ids
+                .iter()
+                .filter_map(|id| kept.get(id).map(|(a, b)| serde_json::json!([id, a, b])))
+                .collect();
+            (ids, out)
+        }
+        let (value_ids, values) = last_wins(&input.values, |value, note| {
+            (!value.trim().is_empty()).then(|| (normalise_value(value), note.trim().to_string()))
+        });
+        let (task_ids, tasks) = last_wins(&input.tasks, |progress, status| {
+            (!progress.trim().is_empty() || status != "not_started")
+                .then(|| (progress.trim().to_string(), status.to_string()))
+        });
+        let json = |v: serde_json::Value| v.to_string();
+        SubmissionBatch {
+            value_ids: json(serde_json::json!(value_ids)),
+            values: json(serde_json::Value::Array(values)),
+            task_ids: json(serde_json::json!(task_ids)),
+            tasks: json(serde_json::Value::Array(tasks)),
+        }
+    }
+}
+
+/// (delete figures, insert figures, delete task lines, insert task lines); `$1` the
+/// submission, `$2` a JSON array from [`SubmissionBatch`].
+type BatchSql = (&'static str, &'static str, &'static str, &'static str);
+
+const SQLITE_BATCH: BatchSql = (
+    "DELETE FROM indicator_values WHERE submission_id = $1 AND indicator_id IN (SELECT value FROM json_each($2))",
+    "INSERT INTO indicator_values (submission_id, indicator_id, value, note)
+     SELECT $1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') FROM json_each($2) j",
+    "DELETE FROM task_reports WHERE submission_id = $1 AND task_id IN (SELECT value FROM json_each($2))",
+    "INSERT INTO task_reports (submission_id, task_id, progress, status)
+     SELECT $1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') FROM json_each($2) j",
+);
+
+const POSTGRES_BATCH: BatchSql = (
+    "DELETE FROM indicator_values WHERE submission_id = $1 AND indicator_id IN (SELECT CAST(x AS BIGINT) FROM json_array_elements_text(CAST($2 AS JSON)) AS t(x))",
+    "INSERT INTO indicator_values (submission_id, indicator_id, value, note)
+     SELECT $1, CAST(x->>0 AS BIGINT), x->>1, x->>2 FROM json_array_elements(CAST($2 AS JSON)) AS t(x)",
+    "DELETE FROM task_reports WHERE submission_id = $1 AND task_id IN (SELECT CAST(x AS BIGINT) FROM json_array_elements_text(CAST($2 AS JSON)) AS t(x))",
+    "INSERT INTO task_reports (submission_id, task_id, progress, status)
+     SELECT $1, CAST(x->>0 AS BIGINT), x->>1, x->>2 FROM json_array_elements(CAST($2 AS JSON)) AS t(x)",
+);
 
 async fn insert_submission(
     tx: &mut crate::Tx,

@@ -609,6 +609,8 @@ impl Store {
             .await?;
             n_indicators += 1;
         }
+        // 难题答复率 / 解决率 fill in from the problems module instead of being reported.
+        crate::indicator_source::assign_sources(&mut tx, id).await?;
         let mut n_tasks = 0;
         for (item, units) in items
             .iter()

@@ -263,6 +263,7 @@ async fn bench_engine(name: &str, store: Store, n: usize) {
     let state = qx_web::AppState {
         store: store.clone(),
         config: Arc::new(qx_web::Config::default()),
+        picture_cache: Default::default(),
     };
     tokio::spawn(qx_web::serve(state, listener));
     let c = login(&base, "bench-leader").await;

@@ -52,6 +52,8 @@ impl Default for Config {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    /// Monitoring pictures, recomputed only after a change (see `qx_app::monitoring`).
+    pub picture_cache: Arc<qx_app::monitoring::PictureCache>,
 }
 
 /// Errors a handler can answer with.

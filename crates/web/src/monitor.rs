@@ -296,24 +296,11 @@ async fn chosen_period(
             .parse()
             .map_err(|e| WebError::BadRequest(format!("期间 \"{p}\": {e}")));
     }
-    let mut per_month: std::collections::BTreeMap<Period, usize> = Default::default();
-    for v in state.store.approved_values(plan.id).await? {
-        if let Ok(p) = v.period.parse::<Period>() {
-            *per_month.entry(p).or_default() += 1;
-        }
-    }
-    let best = per_month.values().copied().max().unwrap_or(0);
-    match per_month
-        .iter()
-        .rev()
-        .find(|(_, n)| **n * 10 >= best * 9)
-        .map(|(p, _)| *p)
-    {
-        Some(p) => Ok(p),
-        None => {
-            Period::new_month(plan.year as i32, 1).map_err(|e| WebError::BadRequest(e.to_string()))
-        }
-    }
+    state
+        .picture_cache
+        .default_period(&state.store, plan)
+        .await
+        .map_err(app_err)
 }
 
 pub struct IndicatorLine {
@@ -436,7 +423,9 @@ async fn dashboard(
         return Ok(render(&page).into_response());
     };
     let period = chosen_period(&state, &plan, &q).await?;
-    let pic = picture(&state.store, &actor, plan.id, period)
+    let pic = state
+        .picture_cache
+        .picture(&state.store, &actor, plan.id, period)
         .await
         .map_err(app_err)?;
     let summary = if lang == Lang::En {

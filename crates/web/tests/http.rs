@@ -485,6 +485,7 @@ async fn two_app_servers_on_one_postgres_share_sessions() {
     let state = qx_web::AppState {
         store: second_store,
         config: std::sync::Arc::new(qx_web::Config::default()),
+        picture_cache: Default::default(),
     };
     tokio::spawn(qx_web::serve(state, listener));
 

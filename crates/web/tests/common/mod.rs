@@ -57,6 +57,7 @@ pub async fn spawn_app_with(config: qx_web::Config, db: TestDb) -> TestApp {
     let state = qx_web::AppState {
         store: store.clone(),
         config: Arc::new(config),
+        picture_cache: Default::default(),
     };
     tokio::spawn(qx_web::serve(state, listener));
     TestApp {

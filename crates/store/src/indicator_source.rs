@@ -1,0 +1,237 @@
+//! Where an indicator's figure comes from (指标数据来源).
+//!
+//! Most indicators are reported each period by their lead unit (`manual`). The plan's 难题答复率
+//! and 难题解决率 are not: the problems module (企业难题) already knows them, so they fill in by
+//! themselves from [`Store::problem_rates`] and units are not asked for them.
+//!
+//! Publishing a plan sets each indicator's source from its wording ([`infer_source`]); the
+//! office may change it ([`Store::set_indicator_source`]). Pages that ask units for figures
+//! (the fill-in form, the Excel template) skip every indicator for which
+//! [`Store::is_auto_indicator`] is true, or filter a plan's list with
+//! [`Store::auto_indicators`].
+
+use crate::audit::{AuditEntry, append};
+use crate::{Result, Store, StoreError, Tx};
+use qx_core::access::Actor;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// Where an indicator's figure comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorSource {
+    /// Reported by the lead unit every period.
+    Manual,
+    /// 难题答复率: answered problems over those answered or overdue (percent).
+    ProblemAnswerRate,
+    /// 难题解决率: closed problems resolved over closed problems (percent).
+    ProblemSolveRate,
+}
+
+impl IndicatorSource {
+    pub const ALL: [IndicatorSource; 3] = [
+        IndicatorSource::Manual,
+        IndicatorSource::ProblemAnswerRate,
+        IndicatorSource::ProblemSolveRate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndicatorSource::Manual => "manual",
+            IndicatorSource::ProblemAnswerRate => "problem_answer_rate",
+            IndicatorSource::ProblemSolveRate => "problem_solve_rate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            IndicatorSource::Manual => "单位报送",
+            IndicatorSource::ProblemAnswerRate => "自动: 企业难题答复率",
+            IndicatorSource::ProblemSolveRate => "自动: 企业难题解决率",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            IndicatorSource::Manual => "Reported by the unit",
+            IndicatorSource::ProblemAnswerRate => "Automatic: problem answer rate",
+            IndicatorSource::ProblemSolveRate => "Automatic: problem resolution rate",
+        }
+    }
+
+    /// Filled in by the system rather than reported by a unit.
+    pub fn is_auto(self) -> bool {
+        self != IndicatorSource::Manual
+    }
+}
+
+/// The source an indicator's wording implies: 答复率 or 解决率 in an indicator about 难题/问题
+/// (its own name or text, or the heading/text of the plan section it sits in, `context`).
+/// 按时答复率 / 及时答复率 measure something else and stay manual.
+pub fn infer_source(name: &str, text: &str, context: &str) -> IndicatorSource {
+    let own = format!("{name}\u{1f}{text}");
+    let about_problems = own.contains("难题") || own.contains("问题") || context.contains("难题");
+    if !about_problems {
+        return IndicatorSource::Manual;
+    }
+    if own.contains("答复率") && !own.contains("按时答复率") && !own.contains("及时答复率")
+    {
+        IndicatorSource::ProblemAnswerRate
+    } else if own.contains("解决率") {
+        IndicatorSource::ProblemSolveRate
+    } else {
+        IndicatorSource::Manual
+    }
+}
+
+fn stored(s: &str) -> IndicatorSource {
+    // The column's CHECK admits only known values; anything else reads as reported by hand.
+    IndicatorSource::parse(s).unwrap_or(IndicatorSource::Manual)
+}
+
+/// Sets the source of every indicator of a plan being published, inside the publishing
+/// transaction; returns how many fill in by themselves.
+pub async fn assign_sources(tx: &mut Tx, plan_id: i64) -> Result<usize> {
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT i.id, i.name, i.text, COALESCE(pi.heading, '') || ' ' || COALESCE(pi.text, '')
+         FROM indicators i LEFT JOIN plan_items pi ON pi.plan_id = i.plan_id AND pi.number = i.section
+         WHERE i.plan_id = $1 ORDER BY i.ordinal",
+    )
+    .bind(plan_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut auto = 0;
+    for (id, name, text, context) in rows {
+        let source = infer_source(&name, &text, &context);
+        sqlx::query("UPDATE indicators SET source = $1 WHERE id = $2")
+            .bind(source.as_str())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        auto += usize::from(source.is_auto());
+    }
+    Ok(auto)
+}
+
+impl Store {
+    /// The source of one indicator.
+    pub async fn indicator_source(&self, indicator_id: i64) -> Result<IndicatorSource> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT source FROM indicators WHERE id = $1")
+            .bind(indicator_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|(s,)| stored(&s))
+            .ok_or_else(|| StoreError::NotFound(format!("指标 {indicator_id}")))
+    }
+
+    /// Whether the system fills this indicator in (units are not asked for it). An unknown
+    /// indicator is not automatic.
+    pub async fn is_auto_indicator(&self, indicator_id: i64) -> Result<bool> {
+        match self.indicator_source(indicator_id).await {
+            Ok(s) => Ok(s.is_auto()),
+            Err(StoreError::NotFound(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The indicators of a plan that fill in by themselves (one query, for filtering lists).
+    pub async fn auto_indicators(&self, plan_id: i64) -> Result<HashSet<i64>> {
+        Ok(self.indicator_sources(plan_id).await?.into_keys().collect())
+    }
+
+    /// Every indicator of a plan that is not reported by hand, with its source.
+    pub async fn indicator_sources(&self, plan_id: i64) -> Result<HashMap<i64, IndicatorSource>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, source FROM indicators WHERE plan_id = $1 AND source <> 'manual'",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, s)| (id, stored(&s)))
+            .filter(|(_, s)| s.is_auto())
+            .collect())
+    }
+
+    /// The office changes where an indicator's figure comes from; audited.
+    pub async fn set_indicator_source(
+        &self,
+        actor: &Actor,
+        indicator_id: i64,
+        source: IndicatorSource,
+    ) -> Result<()> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden(
+                "只有办公室可以设置指标数据来源".into(),
+            ));
+        }
+        let mut tx = self.begin().await?;
+        let before: Option<(String,)> =
+            sqlx::query_as("SELECT source FROM indicators WHERE id = $1")
+                .bind(indicator_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((before,)) = before else {
+            return Err(StoreError::NotFound(format!("指标 {indicator_id}")));
+        };
+        sqlx::query("UPDATE indicators SET source = $1 WHERE id = $2")
+            .bind(source.as_str())
+            .bind(indicator_id)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "indicator.source", "indicator", indicator_id)
+                .before(serde_json::json!({ "source": before }))
+                .after(serde_json::json!({ "source": source.as_str() })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_plans_problem_rates_are_recognised() {
+        use IndicatorSource::*;
+        let section = "健全企业难题流转分层解决机制,难题答复率达到100%,解决率达到70%以上";
+        assert_eq!(
+            infer_source("难题答复率", "难题答复率达到100%", section),
+            ProblemAnswerRate
+        );
+        assert_eq!(
+            infer_source("解决率", "解决率达到70%以上", section),
+            ProblemSolveRate
+        );
+        assert_eq!(
+            infer_source("难题解决率", "难题解决率达到75%", ""),
+            ProblemSolveRate
+        );
+        assert_eq!(
+            infer_source("企业问题答复率", "企业问题答复率100%", ""),
+            ProblemAnswerRate
+        );
+        // Not about problems, or a different measure.
+        assert_eq!(infer_source("解决率", "解决率达到70%", "信访工作"), Manual);
+        assert_eq!(
+            infer_source("难题按时答复率", "难题按时答复率达到95%", ""),
+            Manual
+        );
+        assert_eq!(
+            infer_source("开工率", "30个亿元以上项目年内开工率达到90%以上", section),
+            Manual
+        );
+        for s in IndicatorSource::ALL {
+            assert_eq!(IndicatorSource::parse(s.as_str()), Some(s));
+        }
+    }
+}
