@@ -16,7 +16,7 @@
 //!   archive, so it reads the same after later corrections.
 
 use crate::AppError;
-use crate::monitoring::{Picture, picture};
+use crate::monitoring::{Picture, due_timestamp, picture};
 use qx_core::access::Actor;
 use qx_core::indicator::IndicatorKind;
 use qx_core::monitor::{Light, TaskState};
@@ -104,20 +104,6 @@ struct Conduct {
     lead_days: HashMap<i64, f64>,
 }
 
-/// The end of a due date (its next midnight, 北京时间) as a Unix timestamp.
-fn due_end(date: &str) -> Option<i64> {
-    let d = time::Date::parse(
-        date,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()?;
-    let end = d
-        .next_day()?
-        .midnight()
-        .assume_offset(time::UtcOffset::from_hms(8, 0, 0).ok()?);
-    Some(end.unix_timestamp())
-}
-
 async fn conduct(
     store: &Store,
     actor: &Actor,
@@ -159,7 +145,10 @@ async fn conduct(
     }
     let mut leads: HashMap<i64, (f64, u32)> = HashMap::new();
     for p in store.list_periods(plan_id).await? {
-        let Some(due) = in_range(&p.period).then(|| due_end(&p.due_on)).flatten() else {
+        let Some(due) = in_range(&p.period)
+            .then(|| due_timestamp(&p.due_on))
+            .flatten()
+        else {
             continue;
         };
         for up in store.period_progress(p.id).await? {

@@ -99,8 +99,9 @@ async fn thresholds(store: &Store) -> Result<Thresholds, AppError> {
 const YELLOW_GAP_SETTING: &str = "monitor.yellow_gap_points";
 
 /// 难题答复率 and 难题解决率 (percent) as of the end of each month of `year` up to `month`:
-/// problems received from 1 January to the month's end, counted as they stand on that day
-/// (or today, for the running month). Months not yet begun have no figure.
+/// problems received from 1 January to the month's end, counted as they stood at the end of
+/// that day (answers and closings after it do not count; today, for the running month), so a
+/// month's figure never changes afterwards. Months not yet begun have no figure.
 async fn problem_series(
     store: &Store,
     year: i32,
@@ -123,7 +124,7 @@ async fn problem_series(
             to: Some(last.to_string()),
             ..Default::default()
         };
-        let rates = store.problem_rates(&filter, last.min(today)).await?;
+        let rates = store.problem_rates_as_of(&filter, last.min(today)).await?;
         out.push((rates.answer_rate, rates.resolution_rate));
     }
     Ok(out)
@@ -518,7 +519,7 @@ pub fn deadline_month(text: &str) -> Option<u8> {
 }
 
 /// End of the due day (24:00 China time) as Unix seconds.
-fn due_timestamp(date: &str) -> Option<i64> {
+pub(crate) fn due_timestamp(date: &str) -> Option<i64> {
     let d = time::Date::parse(
         date,
         time::macros::format_description!("[year]-[month]-[day]"),
