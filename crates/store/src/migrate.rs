@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_problems"),
     migration!(5, "0005_enterprises"),
     migration!(6, "0006_bulletins"),
+    migration!(10, "0010_fact_adjustments"),
 ];
 
 /// The schema version this binary expects.
