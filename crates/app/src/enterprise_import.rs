@@ -167,9 +167,108 @@ pub async fn import_facts(
         FACT_HEADERS,
         &["credit_code", "land_mu", "tax_wan"],
     )?;
+    let (config, _) = crate::evaluation::config_for_year(store, year).await?;
+    let scheme_columns = match crate::evaluation::parse_config(&config) {
+        Ok(c) => extra_columns_of(&c.scheme),
+        Err(_) => Vec::new(),
+    };
+    let extras = locate_extras(&table, &scheme_columns);
     let codes = store.enterprise_codes().await?;
-    let rows = fact_rows(&table, &codes)?;
-    Ok(store.import_facts(actor, year, file_name, &rows).await?)
+    let rows = fact_rows(&table, &codes, &extras)?;
+    let stored: Vec<String> = extras.iter().map(|e| e.column.clone()).collect();
+    Ok(store
+        .import_facts(actor, year, file_name, &rows, &stored)
+        .await?)
+}
+
+/// How a 加减分 / 一票否决 column's cells are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtraKind {
+    /// 加分 or 减分 points: a number ≥ 0.
+    Points,
+    /// 一票否决: 是/否, 有/无, yes/no, 1/0.
+    Flag,
+    /// Any other number the scheme declares in `input.extra_columns`.
+    Number,
+}
+
+/// A column a year's scheme reads beyond the contract's, with the headers a file may use for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemeColumn {
+    /// The scheme's column name (e.g. `safety_bonus`), also accepted as the header.
+    pub column: String,
+    /// The Chinese header (the adjustment's label or the veto's reason).
+    pub label: String,
+    pub kind: ExtraKind,
+}
+
+/// The 加减分 / 一票否决 / extra columns of a scheme, in declaration order.
+pub fn extra_columns_of(scheme: &qx_eval::Scheme) -> Vec<SchemeColumn> {
+    let mut out: Vec<SchemeColumn> = Vec::new();
+    let mut add = |column: &str, label: &str, kind: ExtraKind| {
+        if qx_store::enterprises::FACT_COLUMNS.contains(&column)
+            || out.iter().any(|c| c.column == column)
+        {
+            return;
+        }
+        out.push(SchemeColumn {
+            column: column.to_string(),
+            label: label.to_string(),
+            kind,
+        });
+    };
+    for v in &scheme.vetoes {
+        add(&v.column, &v.reason, ExtraKind::Flag);
+    }
+    for a in &scheme.adjustments {
+        add(&a.column, &a.label, ExtraKind::Points);
+    }
+    for c in &scheme.input.extra_columns {
+        add(c, c, ExtraKind::Number);
+    }
+    out
+}
+
+/// A scheme column found in the file's header.
+#[derive(Debug, Clone)]
+struct ExtraColumn {
+    column: String,
+    kind: ExtraKind,
+    /// Position in the row and the header as written.
+    at: usize,
+    header: String,
+}
+
+fn locate_extras(t: &Table, scheme_columns: &[SchemeColumn]) -> Vec<ExtraColumn> {
+    let mut out = Vec::new();
+    for c in scheme_columns {
+        let want = [header_key(&c.column), header_key(&c.label)];
+        let taken = |i: usize| t.columns.values().any(|(at, _)| *at == i);
+        if let Some(at) = t
+            .header
+            .iter()
+            .enumerate()
+            .position(|(i, h)| !taken(i) && want.contains(&header_key(h)))
+        {
+            out.push(ExtraColumn {
+                column: c.column.clone(),
+                kind: c.kind,
+                at,
+                header: t.header[at].trim().to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// A 一票否决 cell: `Ok(None)` for no data.
+fn flag(s: &str) -> Result<Option<f64>, String> {
+    match s.trim().to_lowercase().as_str() {
+        "" | "—" | "-" | "/" => Ok(None),
+        "是" | "有" | "y" | "yes" | "true" | "1" | "√" => Ok(Some(1.0)),
+        "否" | "无" | "n" | "no" | "false" | "0" => Ok(Some(0.0)),
+        _ => Err("应为 是 或 否 (must be 是/否, yes/no or 1/0)".to_string()),
+    }
 }
 
 /// The registry template (one example row).
@@ -244,6 +343,8 @@ type NumberedRow = (u64, Vec<String>);
 struct Table {
     /// "企业名录 " for a workbook sheet, "" for CSV: the prefix of every place.
     sheet: String,
+    /// The header row as written.
+    header: Vec<String>,
     columns: HashMap<&'static str, (usize, String)>,
     /// (line or row number as the user sees it, cells)
     rows: Vec<(u64, Vec<String>)>,
@@ -362,6 +463,7 @@ fn read_table(
     if !missing.is_empty() {
         return Err(AppError::Rows(missing));
     }
+    let header = raw[header_at].1.clone();
     let rows = raw
         .into_iter()
         .skip(header_at + 1)
@@ -374,6 +476,7 @@ fn read_table(
     };
     Ok(Table {
         sheet,
+        header,
         columns,
         rows,
     })
@@ -661,7 +764,11 @@ fn registry_rows(t: &Table, towns: &HashMap<String, i64>) -> Result<Vec<Registry
     Ok(out)
 }
 
-fn fact_rows(t: &Table, codes: &HashMap<String, (i64, String)>) -> Result<Vec<FactRow>, AppError> {
+fn fact_rows(
+    t: &Table,
+    codes: &HashMap<String, (i64, String)>,
+    extras: &[ExtraColumn],
+) -> Result<Vec<FactRow>, AppError> {
     let mut errors = Vec::new();
     let mut seen = HashMap::new();
     let mut out = Vec::with_capacity(t.rows.len());
@@ -715,6 +822,34 @@ fn fact_rows(t: &Table, codes: &HashMap<String, (i64, String)>) -> Result<Vec<Fa
                 Err(msg) => errors.push(t.problem(line, col, &msg, text)),
             }
         }
+        let mut extra_values = Vec::new();
+        for x in extras {
+            let text = row.get(x.at).map_or("", |c| c.trim());
+            let parsed = match x.kind {
+                ExtraKind::Flag => flag(text),
+                ExtraKind::Points | ExtraKind::Number => number(text),
+            };
+            let problem = |msg: &str| {
+                if text.is_empty() {
+                    format!("{}第{line}行 \"{}\": {msg}", t.sheet, x.header)
+                } else {
+                    format!(
+                        "{}第{line}行 \"{}\": {msg}, 实际为 \"{text}\"",
+                        t.sheet, x.header
+                    )
+                }
+            };
+            match parsed {
+                Ok(Some(v)) if x.kind == ExtraKind::Points && v < 0.0 => {
+                    errors.push(problem(
+                        "加减分不能为负数, 减分请在方案中设为 deduction (must not be negative)",
+                    ));
+                }
+                Ok(Some(v)) => extra_values.push((x.column.clone(), v)),
+                Ok(None) => {}
+                Err(msg) => errors.push(problem(&msg)),
+            }
+        }
         if errors.len() > before {
             continue;
         }
@@ -723,6 +858,7 @@ fn fact_rows(t: &Table, codes: &HashMap<String, (i64, String)>) -> Result<Vec<Fa
                 enterprise_id: *id,
                 scale,
                 facts,
+                extras: extra_values,
             });
         }
     }

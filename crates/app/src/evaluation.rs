@@ -22,7 +22,8 @@ use qx_eval::{CheckOptions, InputTable, Scale, Scheme, StrColumn, check, evaluat
 use qx_store::Store;
 use qx_store::enterprises::FACT_COLUMNS;
 use qx_store::evaluation::{
-    AggregateBy, ItemResult, NewResult, NewRun, ResultFilter, ResultLine, Run, SchemeVersion,
+    AdjustmentResult, AggregateBy, ItemResult, NewResult, NewRun, ResultFilter, ResultLine, Run,
+    SchemeVersion,
 };
 use rust_xlsxwriter::{Format, FormatBorder, Workbook};
 use serde::Deserialize;
@@ -219,14 +220,35 @@ pub async fn run_year(store: &Store, actor: &Actor, year: i64) -> Result<RunSumm
             )
             .map_err(table_err)?;
     }
+    // 加减分 / 一票否决 inputs stored for the year (migration 0010), by scheme column.
     let mut warnings = Vec::new();
-    for col in &scheme.input.extra_columns {
-        table
-            .set_numeric(col, vec![f64::NAN; n])
-            .map_err(table_err)?;
-        warnings.push(format!(
-            "数据库中没有列 \"{col}\", 按无数据处理 (column not stored; treated as empty)"
-        ));
+    let row_of: std::collections::HashMap<i64, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.enterprise_id, i))
+        .collect();
+    let mut extra_values: BTreeMap<String, (Vec<f64>, Vec<String>)> = BTreeMap::new();
+    for x in store.year_fact_extras(actor, year).await? {
+        if let Some(&i) = row_of.get(&x.enterprise_id) {
+            let (values, sources) = extra_values
+                .entry(x.column_name.clone())
+                .or_insert_with(|| (vec![f64::NAN; n], vec![String::new(); n]));
+            values[i] = x.value;
+            sources[i] = x.source;
+        }
+    }
+    for c in crate::enterprise_import::extra_columns_of(scheme) {
+        let values = match extra_values.get(&c.column) {
+            Some((v, _)) => v.clone(),
+            None => {
+                warnings.push(format!(
+                    "{year}年度数据中没有列 \"{}\" ({}), 按无数据处理 (column not imported; treated as empty)",
+                    c.column, c.label
+                ));
+                vec![f64::NAN; n]
+            }
+        };
+        table.set_numeric(&c.column, values).map_err(table_err)?;
     }
     table
         .set_text("name", rows.iter().map(|r| r.name.as_str()).collect())
@@ -300,6 +322,42 @@ pub async fn run_year(store: &Store, actor: &Actor, year: i64) -> Result<RunSumm
             })
             .collect();
         let group = results.group(i);
+        let mut adjustments = Vec::new();
+        for a in &scheme.adjustments {
+            let Some((values, sources)) = extra_values.get(&a.column) else {
+                continue;
+            };
+            let v = values[i];
+            // The engine's rule: a positive value, capped, signed.
+            if v > 0.0 {
+                adjustments.push(AdjustmentResult {
+                    kind: if a.sign > 0.0 { "bonus" } else { "deduction" }.into(),
+                    column: a.column.clone(),
+                    label: a.label.clone(),
+                    value: v,
+                    points: a.sign * a.cap.map_or(v, |c| v.min(c)),
+                    class: None,
+                    source: sources[i].clone(),
+                });
+            }
+        }
+        for v in &scheme.vetoes {
+            let Some((values, sources)) = extra_values.get(&v.column) else {
+                continue;
+            };
+            let x = values[i];
+            if !x.is_nan() && x != 0.0 {
+                adjustments.push(AdjustmentResult {
+                    kind: "veto".into(),
+                    column: v.column.clone(),
+                    label: v.reason.clone(),
+                    value: x,
+                    points: 0.0,
+                    class: scheme.classes.get(v.class).map(|c| c.name.clone()),
+                    source: sources[i].clone(),
+                });
+            }
+        }
         out.push(NewResult {
             enterprise_id: r.enterprise_id,
             scale: scale.as_str().to_string(),
@@ -317,6 +375,7 @@ pub async fn run_year(store: &Store, actor: &Actor, year: i64) -> Result<RunSumm
             tax_wan: r.facts.tax_wan,
             added_value_wan: r.facts.added_value_wan,
             items,
+            adjustments,
         });
     }
     warnings.extend(results.warnings().iter().cloned());

@@ -4,7 +4,7 @@
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use qx_eval::bench_support::{self, Measured};
-use qx_eval::{CheckOptions, Scheme, check, csv_io, evaluate, generate};
+use qx_eval::{CheckOptions, Scheme, check_limited, csv_io, evaluate, generate};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -83,8 +83,16 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("无法读取 {} (cannot read the input)", args.input.display()))?
         .len();
 
+    // Without --skip-invalid only the first SHOWN_ERRORS problems are printed, so only those
+    // are kept (the rest are counted): memory does not grow with the number of bad rows.
+    // --skip-invalid writes every bad row to its side file and keeps them all.
+    let keep = if args.skip_invalid {
+        usize::MAX
+    } else {
+        SHOWN_ERRORS
+    };
     let bar = progress_bar(size, "读取");
-    let facts = csv_io::read_facts(&args.input, &scheme, &|n| bar.set_position(n))
+    let facts = csv_io::read_facts_limited(&args.input, &scheme, &|n| bar.set_position(n), keep)
         .with_context(|| format!("{}", args.input.display()))?;
     bar.set_message("校验");
     let opts = CheckOptions {
@@ -94,9 +102,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         table,
         lines,
         issues,
+        issue_count,
         header,
     } = facts;
-    let validation = check(&table, &scheme, opts);
+    let validation = check_limited(&table, &scheme, opts, keep);
+    let total_problems = issue_count as usize + validation.total_issues;
     if !validation.missing_columns.is_empty() {
         bail!(
             "缺少必需的列: {} (missing required columns)",
@@ -120,23 +130,24 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
 
     drop(lines);
     let mut table = table;
-    if !problems.is_empty() {
+    if total_problems > 0 {
         if !args.skip_invalid {
             bar.finish_and_clear();
             for (_, msg) in problems.iter().take(SHOWN_ERRORS) {
                 eprintln!("{msg}");
             }
-            if problems.len() > SHOWN_ERRORS {
+            let shown = problems.len().min(SHOWN_ERRORS);
+            if total_problems > shown {
                 eprintln!(
                     "…… 另有 {} 处错误未列出 (and {} more)",
-                    problems.len() - SHOWN_ERRORS,
-                    problems.len() - SHOWN_ERRORS
+                    total_problems - shown,
+                    total_problems - shown
                 );
             }
             bail!(
                 "输入数据有 {n} 处错误, 未写出 {out}; 改正后重试, 或用 --skip-invalid 跳过错误行 \
                  ({n} problems in the input; {out} was not written)",
-                n = problems.len(),
+                n = total_problems,
                 out = args.out.display()
             );
         }

@@ -1,5 +1,6 @@
 //! `qx`: the Qiangxian command line. It wires the crates together and does nothing else.
 
+mod cmd_enterprise;
 mod cmd_eval;
 mod cmd_plan;
 mod cmd_report;
@@ -43,6 +44,9 @@ enum Command {
     Report(ReportCommand),
     /// 亩均效益综合评价 over a CSV file
     Eval(cmd_eval::EvalArgs),
+    /// 企业名录, yearly facts and the 亩均效益综合评价 of a stored data year
+    #[command(subcommand)]
+    Enterprise(EnterpriseCommand),
     /// Benchmarks on generated data
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -63,6 +67,16 @@ enum PlanCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum EnterpriseCommand {
+    /// Import the registry (企业名录) or a data year's facts from Excel or CSV (all or nothing)
+    Import(cmd_enterprise::ImportArgs),
+    /// Evaluate a stored data year under its scheme (optionally start the 公示)
+    Eval(cmd_enterprise::EvalArgs),
+    /// Export an evaluation to Excel
+    Export(cmd_enterprise::ExportArgs),
+}
+
+#[derive(Subcommand, Debug)]
 enum ReportCommand {
     /// 月度快报 of a month (e.g. --period 2017-06)
     Monthly(cmd_report::MonthlyArgs),
@@ -74,6 +88,8 @@ enum ReportCommand {
 enum BenchCommand {
     /// `qx eval` against DuckDB on generated facts
     Eval(cmd_eval::BenchArgs),
+    /// The registry import (企业名录) at scale on a fresh database
+    EnterpriseImport(cmd_enterprise::BenchImportArgs),
 }
 
 fn init_tracing() {
@@ -114,7 +130,17 @@ fn main() -> ExitCode {
         Command::Report(ReportCommand::Monthly(args)) => run_async(cmd_report::monthly(args)),
         Command::Report(ReportCommand::Quarterly(args)) => run_async(cmd_report::quarterly(args)),
         Command::Eval(args) => cmd_eval::run(args),
+        Command::Enterprise(EnterpriseCommand::Import(args)) => {
+            run_async(cmd_enterprise::import(args))
+        }
+        Command::Enterprise(EnterpriseCommand::Eval(args)) => run_async(cmd_enterprise::eval(args)),
+        Command::Enterprise(EnterpriseCommand::Export(args)) => {
+            run_async(cmd_enterprise::export(args))
+        }
         Command::Bench(BenchCommand::Eval(args)) => cmd_eval::bench(args),
+        Command::Bench(BenchCommand::EnterpriseImport(args)) => {
+            run_async(cmd_enterprise::bench_import(args))
+        }
     };
     match result {
         Ok(code) => code,

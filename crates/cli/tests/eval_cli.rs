@@ -353,3 +353,58 @@ fn overrides_add_original_class_and_reason_columns() {
         lines[1]
     );
 }
+
+#[test]
+fn a_file_of_bad_rows_is_reported_in_bounded_memory() {
+    // 400 000 bad rows: half with an unreadable number (the reader drops them), half with zero
+    // land (the rule check flags them). Only the first 50 problems are kept and printed; the
+    // rest are counted. Keeping every message took about 0.5 KB per problem (≈ 200 MB here).
+    const ROWS: u64 = 400_000;
+    let dir = workdir("bounded");
+    let input = dir.join("facts.csv");
+    let mut s = String::with_capacity(ROWS as usize * 60);
+    s.push_str("uscc,scale,land_mu,tax_wan,electricity_wkwh\n");
+    for i in 0..ROWS {
+        let land = if i % 2 == 0 { "abc" } else { "0" };
+        s.push_str(&format!(
+            "{},below,{land},{},{}\n",
+            code(i),
+            i % 97,
+            10 + i % 50
+        ));
+    }
+    std::fs::write(&input, &s).expect("write");
+    drop(s);
+    let out = dir.join("results.csv");
+    let m = qx_eval::bench_support::run_measured(
+        Command::new(QX)
+            .arg("eval")
+            .arg("--input")
+            .arg(&input)
+            .arg("--out")
+            .arg(&out),
+    )
+    .expect("run qx");
+    let err = String::from_utf8_lossy(&m.stderr).into_owned();
+    assert!(!m.status.success());
+    assert!(!out.exists(), "no partial output");
+    let listed: Vec<&str> = err.lines().filter(|l| l.starts_with('第')).collect();
+    assert_eq!(listed.len(), 50, "{err}");
+    // By line: line 2 (row 0) is unreadable, line 3 has zero land.
+    assert!(
+        listed[0].starts_with("第2行 \"land_mu\": 不是有效的数字"),
+        "{err}"
+    );
+    assert!(
+        listed[1].starts_with("第3行 \"land_mu\": 必须大于0"),
+        "{err}"
+    );
+    assert!(listed[49].starts_with("第51行 "), "{err}");
+    assert!(
+        err.contains(&format!("…… 另有 {} 处错误未列出", ROWS - 50)),
+        "{err}"
+    );
+    assert!(err.contains(&format!("输入数据有 {ROWS} 处错误")), "{err}");
+    let mib = m.max_rss_kib / 1024;
+    assert!(mib < 120, "peak RSS {mib} MiB for {ROWS} bad rows");
+}

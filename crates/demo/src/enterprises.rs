@@ -165,19 +165,21 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
             enterprise_id: *id,
             scale: scale.clone(),
             facts: facts(1.0, &mut rng),
+            extras: Vec::new(),
         });
         let drift = rng.random_range(0.75..1.35);
         y2016.push(FactRow {
             enterprise_id: *id,
             scale: scale.clone(),
             facts: facts(drift, &mut rng),
+            extras: Vec::new(),
         });
     }
     store
-        .import_facts(&office, 2015, "2015年度亩均数据.xlsx", &y2015)
+        .import_facts(&office, 2015, "2015年度亩均数据.xlsx", &y2015, &[])
         .await?;
     store
-        .import_facts(&office, 2016, "2016年度亩均数据.xlsx", &y2016)
+        .import_facts(&office, 2016, "2016年度亩均数据.xlsx", &y2016, &[])
         .await?;
 
     let app = |e: qx_app::AppError| StoreError::Invalid(format!("demo evaluation: {e}"));

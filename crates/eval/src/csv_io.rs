@@ -96,8 +96,11 @@ pub struct FactsFile {
     pub table: InputTable,
     /// `lines[row]`: the file line of each table row.
     pub lines: Vec<u64>,
-    /// Rows left out because a cell could not be read (not a number, unknown scale …).
+    /// Rows left out because a cell could not be read (not a number, unknown scale …), by line:
+    /// at most the limit given to [`read_facts_limited`].
     pub issues: Vec<LineIssue>,
+    /// How many such problems there are in all, including those not kept in `issues`.
+    pub issue_count: u64,
     /// The header as written.
     pub header: Vec<String>,
 }
@@ -114,6 +117,8 @@ enum Target {
 
 /// The columns to extract, by header position.
 struct Plan {
+    /// Issues kept (the rest are only counted).
+    max_issues: usize,
     targets: Vec<Option<Target>>,
     header: Vec<String>,
     numeric: Vec<String>,
@@ -121,7 +126,7 @@ struct Plan {
 }
 
 impl Plan {
-    fn new(header: Vec<String>, scheme: &Scheme) -> Result<Plan, ReadError> {
+    fn new(header: Vec<String>, scheme: &Scheme, max_issues: usize) -> Result<Plan, ReadError> {
         let mut targets = vec![None; header.len()];
         let mut seen = std::collections::HashSet::new();
         for h in &header {
@@ -178,6 +183,7 @@ impl Plan {
             }
         }
         Ok(Plan {
+            max_issues,
             targets,
             header,
             numeric,
@@ -195,6 +201,8 @@ struct Piece {
     /// Line of each row, relative to the piece's first line (0-based).
     lines: Vec<u64>,
     issues: Vec<LineIssue>,
+    /// Issues found, kept or not.
+    issue_count: u64,
     /// Lines the piece spans.
     n_lines: u64,
 }
@@ -216,16 +224,28 @@ impl Piece {
                 .collect(),
             lines: mem::with_capacity(rows),
             issues: Vec::new(),
+            issue_count: 0,
             n_lines: 0,
+        }
+    }
+
+    /// Records a problem, building its message only while under the plan's limit.
+    #[cold]
+    fn report(&mut self, plan: &Plan, line: u64, issue: impl FnOnce() -> Issue) {
+        self.issue_count += 1;
+        if self.issues.len() < plan.max_issues {
+            self.issues.push(LineIssue {
+                line,
+                issue: issue(),
+            });
         }
     }
 
     /// Parses one record's fields; a row with any unreadable cell is left out and reported.
     fn push_row(&mut self, plan: &Plan, line: u64, fields: &[&str], nums: &mut [f64]) {
         if fields.len() != plan.header.len() {
-            self.issues.push(LineIssue {
-                line,
-                issue: Issue::new(
+            self.report(plan, line, || {
+                Issue::new(
                     "",
                     None,
                     format!("有{}列, 表头有{}列", fields.len(), plan.header.len()),
@@ -234,7 +254,7 @@ impl Piece {
                         fields.len(),
                         plan.header.len()
                     ),
-                ),
+                )
             });
             return;
         }
@@ -260,14 +280,8 @@ impl Piece {
                         } else {
                             ("应为 above(规上) 或 below(规下)", "must be above or below")
                         };
-                        self.issues.push(LineIssue {
-                            line,
-                            issue: Issue::new(
-                                &plan.header[i],
-                                (!cell.is_empty()).then_some(cell),
-                                zh,
-                                en,
-                            ),
+                        self.report(plan, line, || {
+                            Issue::new(&plan.header[i], (!cell.is_empty()).then_some(cell), zh, en)
                         });
                     }
                 }
@@ -279,10 +293,9 @@ impl Piece {
                             Ok(v) => v,
                             Err(e) => {
                                 ok = false;
-                                let (zh, en) = split_gloss(&e.to_string());
-                                self.issues.push(LineIssue {
-                                    line,
-                                    issue: Issue::new(&plan.header[i], Some(cell), zh, en),
+                                self.report(plan, line, || {
+                                    let (zh, en) = split_gloss(&e.to_string());
+                                    Issue::new(&plan.header[i], Some(cell), zh, en)
                                 });
                                 f64::NAN
                             }
@@ -293,14 +306,13 @@ impl Piece {
                     Some(v) => nums[k] = v,
                     None => {
                         ok = false;
-                        self.issues.push(LineIssue {
-                            line,
-                            issue: Issue::new(
+                        self.report(plan, line, || {
+                            Issue::new(
                                 &plan.header[i],
                                 Some(cell),
                                 "应为 是/否 (或 1/0)",
                                 "must be yes/no (or 1/0)",
-                            ),
+                            )
                         });
                     }
                 },
@@ -329,15 +341,15 @@ impl Piece {
 
     /// Parses a piece of the file that holds whole lines and no double quotes.
     ///
-    /// One SIMD scan for both separators over the whole piece: fields are short, so per-line or
-    /// per-field searches would spend their time starting up.
+    /// One SIMD scan for both separators over the whole piece ([`Separators`]): fields are
+    /// short, so per-line or per-field searches would spend their time starting up.
     fn parse_plain(&mut self, plan: &Plan, text: &str) {
         let mut nums = vec![f64::NAN; plan.numeric.len()];
         let mut fields: Vec<&str> = Vec::with_capacity(plan.header.len() + 1);
         let bytes = text.as_bytes();
         let mut line = 0u64;
         let mut field_start = 0;
-        let mut ends = memchr::memchr2_iter(b',', b'\n', bytes);
+        let mut ends = Separators::new(bytes);
         loop {
             let (end, line_end) = match ends.next() {
                 Some(p) => (p, bytes[p] == b'\n'),
@@ -370,7 +382,85 @@ impl Piece {
         self.text.iter_mut().for_each(StrColumn::clear);
         self.lines.clear();
         self.issues.clear();
+        self.issue_count = 0;
         self.n_lines = 0;
+    }
+}
+
+/// Positions of `,` and `\n` in a byte string, in order. 32 bytes are compared at a time and
+/// the set bits of the match mask read off one by one, so a 6-byte field costs a bit scan, not
+/// a fresh search (SSE2, part of every x86_64 CPU; a plain loop elsewhere).
+struct Separators<'a> {
+    bytes: &'a [u8],
+    /// Start of the block `mask` describes, and of the next block to load.
+    base: usize,
+    next: usize,
+    mask: u32,
+}
+
+impl<'a> Separators<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Separators {
+            bytes,
+            base: 0,
+            next: 0,
+            mask: 0,
+        }
+    }
+
+    /// Bit i set when `block[i]` is a separator (the first 32 bytes at most).
+    #[inline(always)]
+    fn block_mask(block: &[u8]) -> u32 {
+        #[cfg(target_arch = "x86_64")]
+        if block.len() >= 32 {
+            use std::arch::x86_64::{
+                __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+                _mm_set1_epi8,
+            };
+            // SAFETY: SSE2 is part of the x86_64 baseline; the two unaligned 16-byte loads
+            // read block[0..32], which the length check above guarantees is in bounds.
+            unsafe {
+                let comma = _mm_set1_epi8(b',' as i8);
+                let newline = _mm_set1_epi8(b'\n' as i8);
+                let lo = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+                let hi = _mm_loadu_si128(block.as_ptr().add(16).cast::<__m128i>());
+                let m_lo = _mm_movemask_epi8(_mm_or_si128(
+                    _mm_cmpeq_epi8(lo, comma),
+                    _mm_cmpeq_epi8(lo, newline),
+                )) as u32;
+                let m_hi = _mm_movemask_epi8(_mm_or_si128(
+                    _mm_cmpeq_epi8(hi, comma),
+                    _mm_cmpeq_epi8(hi, newline),
+                )) as u32;
+                return m_lo | (m_hi << 16);
+            }
+        }
+        let mut m = 0u32;
+        for (i, &b) in block.iter().take(32).enumerate() {
+            if b == b',' || b == b'\n' {
+                m |= 1 << i;
+            }
+        }
+        m
+    }
+}
+
+impl Iterator for Separators<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            if self.next >= self.bytes.len() {
+                return None;
+            }
+            self.base = self.next;
+            self.mask = Self::block_mask(&self.bytes[self.next..]);
+            self.next += 32;
+        }
+        let i = self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(self.base + i)
     }
 }
 
@@ -415,6 +505,7 @@ fn parse_flag(cell: &str) -> Option<f64> {
 struct Builder {
     piece: Piece,
     line_base: u64,
+    max_issues: usize,
 }
 
 impl Builder {
@@ -429,10 +520,14 @@ impl Builder {
             a.append(b);
         }
         self.piece.lines.extend(p.lines.iter().map(|l| l + base));
-        self.piece.issues.extend(p.issues.drain(..).map(|mut i| {
-            i.line += base;
-            i
-        }));
+        let room = self.max_issues.saturating_sub(self.piece.issues.len());
+        self.piece
+            .issues
+            .extend(p.issues.drain(..).take(room).map(|mut i| {
+                i.line += base;
+                i
+            }));
+        self.piece.issue_count += p.issue_count;
         self.line_base += p.n_lines;
     }
 }
@@ -445,13 +540,24 @@ pub fn read_facts(
     scheme: &Scheme,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<FactsFile, ReadError> {
+    read_facts_limited(path, scheme, progress, usize::MAX)
+}
+
+/// [`read_facts`], keeping the first `max_issues` unreadable-cell problems (by line) and only
+/// counting the rest ([`FactsFile::issue_count`]), so memory does not grow with bad rows.
+pub fn read_facts_limited(
+    path: &Path,
+    scheme: &Scheme,
+    progress: &(dyn Fn(u64) + Sync),
+    max_issues: usize,
+) -> Result<FactsFile, ReadError> {
     let io_err = |source| ReadError::Io {
         path: path.to_owned(),
         source,
     };
     let file = File::open(path).map_err(io_err)?;
     let size = file.metadata().map_err(io_err)?.len();
-    read_facts_from(file, size, scheme, progress).map_err(|e| match e {
+    read_facts_from_limited(file, size, scheme, progress, max_issues).map_err(|e| match e {
         ReadError::Io { source, .. } => io_err(source),
         e => e,
     })
@@ -466,10 +572,21 @@ fn fill(reader: &mut impl Read, buf: &mut Vec<u8>) -> io::Result<bool> {
 
 /// [`read_facts`] over any reader; `size_hint` (bytes) sizes the columns up front.
 pub fn read_facts_from(
+    reader: impl Read,
+    size_hint: u64,
+    scheme: &Scheme,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<FactsFile, ReadError> {
+    read_facts_from_limited(reader, size_hint, scheme, progress, usize::MAX)
+}
+
+/// [`read_facts_from`] with the issue limit of [`read_facts_limited`].
+pub fn read_facts_from_limited(
     mut reader: impl Read,
     size_hint: u64,
     scheme: &Scheme,
     progress: &(dyn Fn(u64) + Sync),
+    max_issues: usize,
 ) -> Result<FactsFile, ReadError> {
     let io_err = |source| ReadError::Io {
         path: PathBuf::new(),
@@ -486,7 +603,7 @@ pub fn read_facts_from(
     // Header: the first line (a header with quoted line breaks is not supported).
     let header_end = memchr::memchr(b'\n', &buf).map_or(buf.len(), |p| p + 1);
     let header = parse_header(&buf[..header_end])?;
-    let plan = Plan::new(header, scheme)?;
+    let plan = Plan::new(header, scheme, max_issues)?;
     let mut consumed = header_end as u64;
     buf.drain(..header_end);
 
@@ -501,6 +618,7 @@ pub fn read_facts_from(
     let mut builder = Builder {
         piece: Piece::new(&plan, est_rows),
         line_base: 2,
+        max_issues,
     };
     // Several pieces per thread, so a thread that is descheduled does not hold up the block.
     let pieces_per_block = rayon::current_num_threads().max(1) * 8;
@@ -582,7 +700,7 @@ pub fn read_facts_from(
     }
 
     let Builder { piece, .. } = builder;
-    if piece.scale.is_empty() && piece.issues.is_empty() {
+    if piece.scale.is_empty() && piece.issue_count == 0 {
         return Err(ReadError::NoRows);
     }
     let mut table =
@@ -601,6 +719,7 @@ pub fn read_facts_from(
         table,
         lines: piece.lines,
         issues: piece.issues,
+        issue_count: piece.issue_count,
         header: plan.header,
     })
 }
@@ -844,7 +963,8 @@ pub fn write_results(
                 // Chunks hold at most WRITE_CHUNK lines of a few hundred bytes: far below 4 GiB.
                 ends.push(u32::try_from(b.len()).unwrap_or(u32::MAX));
             }
-            b.shrink_to_fit();
+            // No shrink_to_fit: it would copy every chunk once more into fresh pages, and the
+            // untouched tail of the capacity is never faulted in anyway.
             (b, ends)
         })
         .collect();
@@ -1065,6 +1185,27 @@ mod tests {
             assert_eq!(f.lines, [2, 4], "{eol:?}");
             let bad: Vec<u64> = f.issues.iter().map(|i| i.line).collect();
             assert_eq!(bad, [6], "{eol:?}");
+        }
+    }
+
+    #[test]
+    fn separators_are_found_in_order_across_blocks() {
+        let mut text = Vec::new();
+        for i in 0..200u32 {
+            text.extend_from_slice(format!("a{i},{}", "x".repeat((i % 37) as usize)).as_bytes());
+            text.push(if i % 5 == 0 { b'\n' } else { b',' });
+        }
+        text.extend_from_slice(b"tail,\xE3\x80\x80z");
+        let want: Vec<usize> = text
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b',' || **b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        for start in 0..40 {
+            let got: Vec<usize> = Separators::new(&text[start..]).map(|p| p + start).collect();
+            let expected: Vec<usize> = want.iter().copied().filter(|&p| p >= start).collect();
+            assert_eq!(got, expected, "from {start}");
         }
     }
 

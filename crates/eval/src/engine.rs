@@ -492,10 +492,12 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
             let id = reasons.len() as u32;
             for row in 0..n {
                 let v = col[row];
-                // The worst class among the vetoes that apply wins.
+                // A veto only ever downgrades: the worst of the score's class and the classes
+                // of the vetoes that apply wins (a D firm vetoed to C stays D).
+                let vc = veto.class as u8;
                 if !v.is_nan()
                     && v != 0.0
-                    && (adjusted_by[row] == 0 || veto.class as u8 > class[row])
+                    && (vc > class[row] || (vc == class[row] && adjusted_by[row] == 0))
                 {
                     class[row] = veto.class as u8;
                     adjusted_by[row] = id;
@@ -900,6 +902,26 @@ mod tests {
         );
         assert_eq!(r.adjust_reason(0), None);
         assert_eq!(r.warnings().len(), 1);
+    }
+
+    #[test]
+    fn a_veto_never_upgrades() {
+        let text = crate::scheme::DEFAULT_SCHEME_TOML
+            .replace("extra_columns = []", "extra_columns = [\"pollution\"]");
+        let s = Scheme::parse(&format!(
+            "{text}\n[[vetoes]]\ncolumn = \"pollution\"\nclass = \"C\"\nreason = \"环保不达标\"\n"
+        ))
+        .expect("scheme");
+        let mut t = worked_example();
+        let mut flag = vec![0.0; 8];
+        flag[0] = 1.0; // E1: B → C
+        flag[4] = 1.0; // E5: D stays D
+        t.set_numeric("pollution", flag).expect("flag");
+        let r = evaluate(&t, &s);
+        assert_eq!((r.initial_class(0), r.class(0)), ("B", "C"));
+        assert_eq!((r.initial_class(4), r.class(4)), ("D", "D"));
+        assert_eq!(r.adjust_reason(4), None);
+        assert_eq!(r.class(1), "B", "a 0 flag is no veto");
     }
 
     #[test]

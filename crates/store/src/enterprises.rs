@@ -144,6 +144,19 @@ pub struct FactRow {
     pub enterprise_id: i64,
     pub scale: String,
     pub facts: Facts,
+    /// 加减分 / 一票否决 inputs by scheme column name (only non-empty cells; a veto flag is 1 or 0).
+    pub extras: Vec<(String, f64)>,
+}
+
+/// A stored 加减分 / 一票否决 input of one enterprise and data year.
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+pub struct FactExtra {
+    pub enterprise_id: i64,
+    pub year: i64,
+    pub column_name: String,
+    pub value: f64,
+    /// The file it was imported from.
+    pub source: String,
 }
 
 /// A stored facts row of one enterprise and year.
@@ -359,6 +372,11 @@ impl Store {
 
     /// Creates or updates registry entries by credit code, all in one transaction (office only).
     /// The rows must already be valid; tags are replaced by the row's.
+    ///
+    /// Rows go in batches of [`IMPORT_BATCH`]: each batch is one upsert statement over a JSON
+    /// array (one bind, so SQLite's variable limit never applies), returning the ids, then one
+    /// DELETE and one INSERT for the tags. 100 000 rows take a few statements per thousand rows
+    /// instead of three per row.
     pub async fn import_enterprises(
         &self,
         actor: &Actor,
@@ -366,67 +384,77 @@ impl Store {
         rows: &[RegistryRow],
     ) -> Result<ImportSummary> {
         only_office(actor, "导入企业名录")?;
+        let mut seen = std::collections::HashSet::with_capacity(rows.len());
+        if let Some(dup) = rows.iter().find(|r| !seen.insert(r.credit_code.as_str())) {
+            return Err(StoreError::Invalid(format!(
+                "统一社会信用代码 {} 在导入数据中重复 (duplicate credit code)",
+                dup.credit_code
+            )));
+        }
+        let (existing_sql, upsert_sql, delete_tags_sql, insert_tags_sql) = match self.engine() {
+            Engine::Sqlite => (
+                EXISTING_CODES_SQLITE,
+                UPSERT_ENTERPRISES_SQLITE,
+                DELETE_TAGS_SQLITE,
+                INSERT_TAGS_SQLITE,
+            ),
+            Engine::Postgres => (
+                EXISTING_CODES_POSTGRES,
+                UPSERT_ENTERPRISES_POSTGRES,
+                DELETE_TAGS_POSTGRES,
+                INSERT_TAGS_POSTGRES,
+            ),
+        };
         let mut tx = self.begin().await?;
         let mut summary = ImportSummary::default();
         let now = crate::now();
-        for r in rows {
-            let existing: Option<(i64,)> =
-                sqlx::query_as("SELECT id FROM enterprises WHERE credit_code = $1")
-                    .bind(&r.credit_code)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let id = match existing {
-                Some((id,)) => {
-                    sqlx::query(
-                        "UPDATE enterprises SET name = $1, town_id = $2, industry_code = $3, scale = $4, land_mu = $5, \
-                         address = $6, service_contact = $7, service_phone = $8, updated_at = $9 WHERE id = $10",
-                    )
-                    .bind(&r.name)
-                    .bind(r.town_id)
-                    .bind(&r.industry_code)
-                    .bind(&r.scale)
-                    .bind(r.land_mu)
-                    .bind(&r.address)
-                    .bind(&r.service_contact)
-                    .bind(&r.service_phone)
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("DELETE FROM enterprise_tags WHERE enterprise_id = $1")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                    summary.updated += 1;
-                    id
-                }
-                None => {
-                    let (id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO enterprises (credit_code, name, town_id, industry_code, scale, land_mu, address, \
-                         service_contact, service_phone, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-                    )
-                    .bind(&r.credit_code)
-                    .bind(&r.name)
-                    .bind(r.town_id)
-                    .bind(&r.industry_code)
-                    .bind(&r.scale)
-                    .bind(r.land_mu)
-                    .bind(&r.address)
-                    .bind(&r.service_contact)
-                    .bind(&r.service_phone)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(unique_violation("统一社会信用代码已登记"))?;
-                    summary.created += 1;
-                    id
-                }
-            };
-            for tag in &r.tags {
-                sqlx::query("INSERT INTO enterprise_tags (enterprise_id, tag) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(tag)
+        for chunk in rows.chunks(IMPORT_BATCH) {
+            let codes: Vec<&str> = chunk.iter().map(|r| r.credit_code.as_str()).collect();
+            let codes_json = serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into());
+            let (existing,): (i64,) = sqlx::query_as(existing_sql)
+                .bind(&codes_json)
+                .fetch_one(&mut *tx)
+                .await?;
+            let existing = usize::try_from(existing).unwrap_or(0);
+            summary.updated += existing;
+            summary.created += chunk.len() - existing.min(chunk.len());
+            let json: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|r| {
+                    serde_json::json!([
+                        r.credit_code,
+                        r.name,
+                        r.town_id,
+                        r.industry_code,
+                        r.scale,
+                        r.land_mu,
+                        r.address,
+                        r.service_contact,
+                        r.service_phone
+                    ])
+                })
+                .collect();
+            let ids: Vec<(i64, String)> = sqlx::query_as(upsert_sql)
+                .bind(now)
+                .bind(serde_json::Value::Array(json).to_string())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(unique_violation("统一社会信用代码已登记"))?;
+            let id_of: std::collections::HashMap<&str, i64> =
+                ids.iter().map(|(id, c)| (c.as_str(), *id)).collect();
+            let chunk_ids: Vec<i64> = ids.iter().map(|(id, _)| *id).collect();
+            sqlx::query(delete_tags_sql)
+                .bind(serde_json::to_string(&chunk_ids).unwrap_or_else(|_| "[]".into()))
+                .execute(&mut *tx)
+                .await?;
+            let tags: Vec<serde_json::Value> = chunk
+                .iter()
+                .filter_map(|r| id_of.get(r.credit_code.as_str()).map(|id| (id, r)))
+                .flat_map(|(id, r)| r.tags.iter().map(move |t| serde_json::json!([id, t])))
+                .collect();
+            if !tags.is_empty() {
+                sqlx::query(insert_tags_sql)
+                    .bind(serde_json::Value::Array(tags).to_string())
                     .execute(&mut *tx)
                     .await
                     .map_err(unique_violation("标签重复"))?;
@@ -505,12 +533,17 @@ impl Store {
 
     /// Stores a data year's facts (office only): each row replaces that enterprise's facts of
     /// the year. One transaction, one audit entry; rows are written in batches.
+    ///
+    /// `extra_columns` are the 加减分 / 一票否决 columns the file carried: for every imported
+    /// enterprise its stored values of those columns are replaced by the row's `extras` (an empty
+    /// cell clears the value); other stored columns are left alone.
     pub async fn import_facts(
         &self,
         actor: &Actor,
         year: i64,
         source: &str,
         rows: &[FactRow],
+        extra_columns: &[String],
     ) -> Result<ImportSummary> {
         only_office(actor, "导入企业年度数据")?;
         let mut tx = self.begin().await?;
@@ -561,11 +594,44 @@ impl Store {
                 .bind(serde_json::Value::Array(json).to_string())
                 .execute(&mut *tx)
                 .await?;
+            if extra_columns.is_empty() {
+                continue;
+            }
+            let ids: Vec<i64> = chunk.iter().map(|r| r.enterprise_id).collect();
+            let (delete, insert) = match self.engine() {
+                Engine::Sqlite => (DELETE_EXTRAS_SQLITE, INSERT_EXTRAS_SQLITE),
+                Engine::Postgres => (DELETE_EXTRAS_POSTGRES, INSERT_EXTRAS_POSTGRES),
+            };
+            sqlx::query(delete)
+                .bind(year)
+                .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+                .bind(serde_json::to_string(extra_columns).unwrap_or_else(|_| "[]".into()))
+                .execute(&mut *tx)
+                .await?;
+            let extras: Vec<serde_json::Value> = chunk
+                .iter()
+                .flat_map(|r| {
+                    r.extras
+                        .iter()
+                        .filter(|(c, v)| v.is_finite() && extra_columns.contains(c))
+                        .map(|(c, v)| serde_json::json!([r.enterprise_id, c, v]))
+                })
+                .collect();
+            if !extras.is_empty() {
+                sqlx::query(insert)
+                    .bind(year)
+                    .bind(source)
+                    .bind(now)
+                    .bind(serde_json::Value::Array(extras).to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         append(
             &mut tx,
             AuditEntry::new(actor, "enterprise.facts_import", "enterprise_facts", year).after(serde_json::json!({
                 "year": year, "source": source, "rows": rows.len(), "created": summary.created, "updated": summary.updated,
+                "extra_columns": extra_columns,
             })),
         )
         .await?;
@@ -581,6 +647,30 @@ impl Store {
              revenue_wan, electricity_wkwh FROM enterprise_facts WHERE enterprise_id = $1 ORDER BY year DESC",
         )
         .bind(id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// An enterprise's 加减分 / 一票否决 inputs, every year, newest first.
+    pub async fn enterprise_fact_extras(&self, actor: &Actor, id: i64) -> Result<Vec<FactExtra>> {
+        self.get_enterprise(actor, id).await?;
+        Ok(sqlx::query_as(
+            "SELECT enterprise_id, year, column_name, value, source FROM enterprise_fact_extras \
+             WHERE enterprise_id = $1 ORDER BY year DESC, column_name",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Every 加减分 / 一票否决 input of a data year (office only), for its evaluation.
+    pub async fn year_fact_extras(&self, actor: &Actor, year: i64) -> Result<Vec<FactExtra>> {
+        only_office(actor, "运行评价")?;
+        Ok(sqlx::query_as(
+            "SELECT enterprise_id, year, column_name, value, source FROM enterprise_fact_extras \
+             WHERE year = $1 ORDER BY enterprise_id, column_name",
+        )
+        .bind(year)
         .fetch_all(self.pool())
         .await?)
     }
@@ -633,6 +723,64 @@ const UPSERT_FACTS_POSTGRES: &str = "INSERT INTO enterprise_facts (enterprise_id
      emission_t = excluded.emission_t, employees = excluded.employees, rd_wan = excluded.rd_wan, \
      revenue_wan = excluded.revenue_wan, electricity_wkwh = excluded.electricity_wkwh, source = excluded.source, \
      updated_at = excluded.updated_at";
+
+/// Registry rows per batched statement.
+pub const IMPORT_BATCH: usize = 2000;
+
+const EXISTING_CODES_SQLITE: &str =
+    "SELECT COUNT(*) FROM enterprises WHERE credit_code IN (SELECT value FROM json_each($1))";
+
+const EXISTING_CODES_POSTGRES: &str = "SELECT COUNT(*) FROM enterprises \
+     WHERE credit_code IN (SELECT v FROM json_array_elements_text($1::json) v)";
+
+const UPSERT_ENTERPRISES_SQLITE: &str = "INSERT INTO enterprises (credit_code, name, town_id, industry_code, scale, \
+     land_mu, address, service_contact, service_phone, created_at, updated_at) \
+     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+     json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), \
+     json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'), $1, $1 \
+     FROM json_each($2) WHERE 1 = 1 \
+     ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name, town_id = excluded.town_id, \
+     industry_code = excluded.industry_code, scale = excluded.scale, land_mu = excluded.land_mu, \
+     address = excluded.address, service_contact = excluded.service_contact, \
+     service_phone = excluded.service_phone, updated_at = excluded.updated_at \
+     RETURNING id, credit_code";
+
+const UPSERT_ENTERPRISES_POSTGRES: &str = "INSERT INTO enterprises (credit_code, name, town_id, industry_code, scale, \
+     land_mu, address, service_contact, service_phone, created_at, updated_at) \
+     SELECT v->>0, v->>1, (v->>2)::bigint, v->>3, v->>4, (v->>5)::double precision, v->>6, v->>7, v->>8, $1, $1 \
+     FROM json_array_elements($2::json) v \
+     ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name, town_id = excluded.town_id, \
+     industry_code = excluded.industry_code, scale = excluded.scale, land_mu = excluded.land_mu, \
+     address = excluded.address, service_contact = excluded.service_contact, \
+     service_phone = excluded.service_phone, updated_at = excluded.updated_at \
+     RETURNING id, credit_code";
+
+const DELETE_TAGS_SQLITE: &str =
+    "DELETE FROM enterprise_tags WHERE enterprise_id IN (SELECT value FROM json_each($1))";
+
+const DELETE_TAGS_POSTGRES: &str = "DELETE FROM enterprise_tags \
+     WHERE enterprise_id IN (SELECT v::bigint FROM json_array_elements_text($1::json) v)";
+
+const INSERT_TAGS_SQLITE: &str = "INSERT INTO enterprise_tags (enterprise_id, tag) \
+     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each($1)";
+
+const INSERT_TAGS_POSTGRES: &str = "INSERT INTO enterprise_tags (enterprise_id, tag) \
+     SELECT (v->>0)::bigint, v->>1 FROM json_array_elements($1::json) v";
+
+const DELETE_EXTRAS_SQLITE: &str = "DELETE FROM enterprise_fact_extras WHERE year = $1 \
+     AND enterprise_id IN (SELECT value FROM json_each($2)) AND column_name IN (SELECT value FROM json_each($3))";
+
+const DELETE_EXTRAS_POSTGRES: &str = "DELETE FROM enterprise_fact_extras WHERE year = $1 \
+     AND enterprise_id IN (SELECT v::bigint FROM json_array_elements_text($2::json) v) \
+     AND column_name IN (SELECT v FROM json_array_elements_text($3::json) v)";
+
+const INSERT_EXTRAS_SQLITE: &str = "INSERT INTO enterprise_fact_extras (enterprise_id, year, column_name, value, \
+     source, updated_at) SELECT json_extract(value, '$[0]'), $1, json_extract(value, '$[1]'), \
+     json_extract(value, '$[2]'), $2, $3 FROM json_each($4)";
+
+const INSERT_EXTRAS_POSTGRES: &str = "INSERT INTO enterprise_fact_extras (enterprise_id, year, column_name, value, \
+     source, updated_at) SELECT (v->>0)::bigint, $1, v->>1, (v->>2)::double precision, $2, $3 \
+     FROM json_array_elements($4::json) v";
 
 /// Inserts an enterprise inside a caller's transaction (seeding, imports).
 pub async fn insert_enterprise(tx: &mut crate::Tx, e: &NewEnterprise) -> Result<i64> {

@@ -71,6 +71,27 @@ pub struct ItemResult {
     pub imputed: bool,
 }
 
+/// A 加分, 减分 or 一票否决 that applied to a result, and where its input came from.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct AdjustmentResult {
+    /// "bonus", "deduction" or "veto".
+    pub kind: String,
+    /// The scheme column (e.g. safety_bonus).
+    pub column: String,
+    /// The scheme's label (加减分) or reason (一票否决).
+    pub label: String,
+    /// The stored input value.
+    pub value: f64,
+    /// Points added (negative for a deduction); 0 for a veto.
+    pub points: f64,
+    /// The class a veto forces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// The file the value was imported from.
+    #[serde(default)]
+    pub source: String,
+}
+
 /// One enterprise's result, as the engine computed it, with a snapshot of the facts used.
 #[derive(Debug, Clone, Serialize)]
 pub struct NewResult {
@@ -90,6 +111,7 @@ pub struct NewResult {
     pub tax_wan: Option<f64>,
     pub added_value_wan: Option<f64>,
     pub items: Vec<ItemResult>,
+    pub adjustments: Vec<AdjustmentResult>,
 }
 
 /// A stored result with the enterprise's name and town.
@@ -115,6 +137,7 @@ pub struct ResultLine {
     pub tax_wan: Option<f64>,
     pub added_value_wan: Option<f64>,
     pub items: String,
+    pub adjustments: String,
 }
 
 impl ResultLine {
@@ -129,6 +152,11 @@ impl ResultLine {
     /// The per-item provenance.
     pub fn item_results(&self) -> Vec<ItemResult> {
         serde_json::from_str(&self.items).unwrap_or_default()
+    }
+
+    /// The 加减分 and 一票否决 that applied, with their sources.
+    pub fn adjustment_results(&self) -> Vec<AdjustmentResult> {
+        serde_json::from_str(&self.adjustments).unwrap_or_default()
     }
 }
 
@@ -220,7 +248,7 @@ macro_rules! result_select {
     () => {
         "SELECT r.run_id, r.enterprise_id, e.credit_code, e.name, r.scale, r.town_id, t.name AS town_name, \
          r.industry_code, r.group_label, r.group_size, r.total, r.adjustment, r.rank_no, r.initial_class, r.class, \
-         r.adjust_reason, r.land_mu, r.tax_wan, r.added_value_wan, r.items \
+         r.adjust_reason, r.land_mu, r.tax_wan, r.added_value_wan, r.items, r.adjustments \
          FROM eval_results r JOIN enterprises e ON e.id = r.enterprise_id LEFT JOIN units t ON t.id = r.town_id "
     };
 }
@@ -239,19 +267,19 @@ macro_rules! result_where {
 
 const SAVE_RESULTS_SQLITE: &str = "INSERT INTO eval_results (run_id, enterprise_id, scale, town_id, industry_code, \
      group_label, group_size, total, adjustment, rank_no, initial_class, class, adjust_reason, land_mu, tax_wan, \
-     added_value_wan, items) \
+     added_value_wan, items, adjustments) \
      SELECT $1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
      json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), \
      json_extract(value, '$[7]'), json_extract(value, '$[8]'), json_extract(value, '$[9]'), json_extract(value, '$[10]'), \
      json_extract(value, '$[11]'), json_extract(value, '$[12]'), json_extract(value, '$[13]'), \
-     json_extract(value, '$[14]'), json_extract(value, '$[15]') FROM json_each($2)";
+     json_extract(value, '$[14]'), json_extract(value, '$[15]'), json_extract(value, '$[16]') FROM json_each($2)";
 
 const SAVE_RESULTS_POSTGRES: &str = "INSERT INTO eval_results (run_id, enterprise_id, scale, town_id, industry_code, \
      group_label, group_size, total, adjustment, rank_no, initial_class, class, adjust_reason, land_mu, tax_wan, \
-     added_value_wan, items) \
+     added_value_wan, items, adjustments) \
      SELECT $1, (v->>0)::bigint, v->>1, (v->>2)::bigint, v->>3, v->>4, (v->>5)::bigint, (v->>6)::double precision, \
      (v->>7)::double precision, (v->>8)::bigint, v->>9, v->>10, v->>11, (v->>12)::double precision, \
-     (v->>13)::double precision, (v->>14)::double precision, v->>15 FROM json_array_elements($2::json) v";
+     (v->>13)::double precision, (v->>14)::double precision, v->>15, v->>16 FROM json_array_elements($2::json) v";
 
 /// Rows per batched INSERT.
 const BATCH: usize = 5000;
@@ -382,6 +410,7 @@ impl Store {
                         r.tax_wan,
                         r.added_value_wan,
                         serde_json::to_string(&r.items).unwrap_or_else(|_| "[]".into()),
+                        serde_json::to_string(&r.adjustments).unwrap_or_else(|_| "[]".into()),
                     ])
                 })
                 .collect();

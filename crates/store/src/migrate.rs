@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_bulletins"),
     migration!(7, "0007_problem_indexes"),
     migration!(9, "0009_indicator_source"),
+    migration!(10, "0010_fact_adjustments"),
 ];
 
 /// The schema version this binary expects.

@@ -79,6 +79,7 @@ fn result(id: i64, town: i64, class: &str, rank: i64, tax: f64, land: f64) -> Ne
             score: tax / land / 24.097 * 30.0,
             imputed: false,
         }],
+        adjustments: Vec::new(),
     }
 }
 
@@ -173,21 +174,23 @@ async fn registry_facts_runs_and_scope_on_both_engines() {
                 enterprise_id: a,
                 scale: "above".into(),
                 facts: facts(900.0),
+                extras: Vec::new(),
             },
             FactRow {
                 enterprise_id: b,
                 scale: "above".into(),
                 facts: facts(60.0),
+                extras: Vec::new(),
             },
         ];
         store
-            .import_facts(&office, 2016, "2016.csv", &fr)
+            .import_facts(&office, 2016, "2016.csv", &fr, &[])
             .await
             .unwrap();
         let mut fr2 = fr.clone();
         fr2[1].facts.tax_wan = Some(30.0);
         let s = store
-            .import_facts(&office, 2016, "2016b.csv", &fr2)
+            .import_facts(&office, 2016, "2016b.csv", &fr2, &[])
             .await
             .unwrap();
         assert_eq!((s.created, s.updated), (0, 2));
@@ -458,11 +461,12 @@ async fn a_large_run_is_stored_in_seconds() {
                     tax_wan: Some(50.0),
                     ..Default::default()
                 },
+                extras: Vec::new(),
             })
             .collect();
         let t = std::time::Instant::now();
         store
-            .import_facts(&office, 2016, "big", &facts)
+            .import_facts(&office, 2016, "big", &facts, &[])
             .await
             .unwrap();
         let facts_time = t.elapsed();

@@ -174,6 +174,23 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("ent.warnings", "提示", "Notes"),
     ("ent.year", "年度", "Year"),
     ("ent.results", "评价结果", "Results"),
+    (
+        "ent.adjustments",
+        "加减分与一票否决",
+        "Bonuses, deductions and vetoes",
+    ),
+    ("ent.adj.kind", "类别", "Kind"),
+    ("ent.adj.bonus", "加分", "Bonus"),
+    ("ent.adj.deduction", "减分", "Deduction"),
+    ("ent.adj.veto", "一票否决", "Veto"),
+    ("ent.adj.points", "分值", "Points"),
+    ("ent.adj.source", "数据来源", "Source"),
+    (
+        "ent.extras",
+        "加减分及否决项数据",
+        "Bonus, deduction and veto inputs",
+    ),
+    ("ent.adj.column", "数据列", "Column"),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -455,6 +472,22 @@ pub struct ItemView {
     imputed: bool,
 }
 
+pub struct AdjustmentView {
+    kind_key: &'static str,
+    label: String,
+    value: String,
+    /// "+3.00", "−2.00" or "→ D".
+    effect: String,
+    source: String,
+}
+
+pub struct ExtraView {
+    year: i64,
+    column: String,
+    value: String,
+    source: String,
+}
+
 pub struct HistoryView {
     run_id: i64,
     year: i64,
@@ -468,6 +501,7 @@ pub struct HistoryView {
     initial_class: String,
     adjust_reason: String,
     items: Vec<ItemView>,
+    adjustments: Vec<AdjustmentView>,
     objections: Vec<ObjectionView>,
 }
 
@@ -489,6 +523,7 @@ struct CardPage {
     scale_key: &'static str,
     land: String,
     facts: Vec<FactView>,
+    extras: Vec<ExtraView>,
     history: Vec<HistoryView>,
     is_self: bool,
     is_admin: bool,
@@ -529,6 +564,18 @@ async fn card(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
                 .collect(),
         })
         .collect();
+    let extras = state
+        .store
+        .enterprise_fact_extras(&actor, id)
+        .await?
+        .into_iter()
+        .map(|x| ExtraView {
+            year: x.year,
+            column: x.column_name,
+            value: format!("{}", x.value),
+            source: x.source,
+        })
+        .collect();
     let mut history = Vec::new();
     for (run, line) in state.store.enterprise_results(&actor, id).await? {
         let objections = objection_views(state.store.objections(&actor, run.id, Some(id)).await?);
@@ -556,6 +603,24 @@ async fn card(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
                     imputed: it.imputed,
                 })
                 .collect(),
+            adjustments: line
+                .adjustment_results()
+                .into_iter()
+                .map(|a| AdjustmentView {
+                    kind_key: match a.kind.as_str() {
+                        "bonus" => "ent.adj.bonus",
+                        "deduction" => "ent.adj.deduction",
+                        _ => "ent.adj.veto",
+                    },
+                    effect: match &a.class {
+                        Some(c) => format!("→ {c}"),
+                        None => format!("{:+.2}", a.points),
+                    },
+                    label: a.label,
+                    value: format!("{}", a.value),
+                    source: a.source,
+                })
+                .collect(),
             objections,
         });
     }
@@ -567,6 +632,7 @@ async fn card(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
         is_admin: actor.is_admin(),
         e,
         facts,
+        extras,
         history,
     };
     Ok(render(&page).into_response())

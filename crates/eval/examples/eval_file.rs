@@ -1,0 +1,42 @@
+//! The `qx eval` pipeline without the CLI around it, with a timing per phase: for profiling the
+//! engine (`perf record`) without building the whole workspace.
+//!
+//! `cargo run --release -p qx-eval --example eval_file -- FACTS.csv RESULTS.csv [ROWS_TO_GENERATE]`
+
+use qx_eval::{CheckOptions, Scheme, check_limited, csv_io, evaluate, generate};
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let (input, out) = (
+        args.get(1).ok_or("FACTS.csv")?,
+        args.get(2).ok_or("RESULTS.csv")?,
+    );
+    if let Some(rows) = args.get(3) {
+        let rows: usize = rows.parse()?;
+        csv_io::write_atomically(std::path::Path::new(input), |w| {
+            generate::write_facts_csv(w, rows, 1)
+        })?;
+    }
+    let scheme = Scheme::default();
+    let t = Instant::now();
+    let facts = csv_io::read_facts_limited(std::path::Path::new(input), &scheme, &|_| {}, 50)?;
+    let read = t.elapsed();
+    let t = Instant::now();
+    let v = check_limited(&facts.table, &scheme, CheckOptions::default(), 50);
+    let checked = t.elapsed();
+    let t = Instant::now();
+    let results = evaluate(&facts.table, &scheme);
+    let evaluated = t.elapsed();
+    let t = Instant::now();
+    let (uscc, scale) = facts.table.into_key_columns();
+    csv_io::write_atomically(std::path::Path::new(out), |w| {
+        csv_io::write_results(w, &uscc, &scale, &results, &scheme, &|_| {})
+    })?;
+    let written = t.elapsed();
+    eprintln!(
+        "read {read:.3?}  check {checked:.3?} ({} issues)  evaluate {evaluated:.3?}  write {written:.3?}",
+        v.total_issues
+    );
+    Ok(())
+}
