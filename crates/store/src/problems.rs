@@ -625,19 +625,22 @@ struct RateSql {
 }
 
 const RATE_SQL_OVERALL: RateSql = rate_sql!("''", "", "''", "");
-/// Unit keys are ids as text, "0" for unassigned.
+/// Unit keys are ids as text, "0" for unassigned. Over `problems` the groups are expressions
+/// on purpose: grouping by a bare column lets SQLite walk a whole-table index in that order
+/// (problems_tier, problems_lead) instead of the range the WHERE clause selects.
 const RATE_SQL_BY_UNIT: RateSql = rate_sql!(
     "CAST(lead_unit_id AS TEXT)",
     "GROUP BY lead_unit_id",
     "CAST(COALESCE(lead_unit_id, 0) AS TEXT)",
-    "GROUP BY lead_unit_id"
+    "GROUP BY COALESCE(lead_unit_id, 0)"
 );
-const RATE_SQL_BY_TIER: RateSql = rate_sql!("tier", "GROUP BY tier", "tier", "GROUP BY tier");
+const RATE_SQL_BY_TIER: RateSql =
+    rate_sql!("tier", "GROUP BY tier", "tier || ''", "GROUP BY tier || ''");
 const RATE_SQL_BY_CATEGORY: RateSql = rate_sql!(
     "category",
     "GROUP BY category",
-    "category",
-    "GROUP BY category"
+    "category || ''",
+    "GROUP BY category || ''"
 );
 /// The rate counts as they stood at the end of day $1 (a bulletin's period end): a problem
 /// counts as answered, closed or rated only if that happened on or before $1, and as overdue
@@ -677,29 +680,54 @@ const RATES_SCAN_SQL: &str = concat!(
 type CountTuple = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
 /// A group's key and the counts of `cell_sums!`.
 type CellTuple = (String, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-/// What open problems' deadlines are computed from (category, status, submitted_on,
-/// clock_start, extension_days), the four dates stored for them, and how many share them.
+/// Open problems grouped by what their deadlines are computed from (category, submission
+/// day, clock start, extension), with the range of each stored date and how many rows hold a
+/// running date (`due_on`) other than the one their status runs against.
 type OpenClockGroup = (
     String,
     String,
     String,
-    String,
     i64,
     String,
     String,
     String,
     String,
+    String,
+    String,
+    i64,
     i64,
 );
+/// The date a status runs against, as SQL over the stored dates (see [`running_due`]).
+macro_rules! running_due_sql {
+    ($accept:literal, $answer:literal, $close:literal) => {
+        concat!(
+            "CASE status WHEN 'submitted' THEN ",
+            $accept,
+            " WHEN 'answered' THEN ",
+            $close,
+            " WHEN 'rated' THEN ",
+            $close,
+            " ELSE ",
+            $answer,
+            " END"
+        )
+    };
+}
 const OPEN_CLOCK_SQL: &str = concat!(
-    "SELECT category, status, submitted_on, clock_start, extension_days, accept_due, answer_due, close_due, due_on, ",
-    "COUNT(*) FROM problems WHERE status <> 'closed' GROUP BY category, status, submitted_on, clock_start, ",
-    "extension_days, accept_due, answer_due, close_due, due_on"
+    "SELECT category, submitted_on, clock_start, extension_days, MIN(accept_due), MAX(accept_due), ",
+    "MIN(answer_due), MAX(answer_due), MIN(close_due), MAX(close_due), ",
+    "CAST(COALESCE(SUM(CASE WHEN due_on = ",
+    running_due_sql!("accept_due", "answer_due", "close_due"),
+    " THEN 0 ELSE 1 END), 0) AS BIGINT), COUNT(*) ",
+    "FROM problems WHERE status <> 'closed' GROUP BY category, submitted_on, clock_start, extension_days"
 );
 const RESET_CLOCK_SQL: &str = concat!(
-    "UPDATE problems SET accept_due = $1, answer_due = $2, close_due = $3, due_on = $4 ",
-    "WHERE status <> 'closed' AND category = $5 AND status = $6 AND submitted_on = $7 AND clock_start = $8 ",
-    "AND extension_days = $9 AND accept_due = $10 AND answer_due = $11 AND close_due = $12 AND due_on = $13"
+    "UPDATE problems SET accept_due = $1, answer_due = $2, close_due = $3, due_on = ",
+    running_due_sql!("$1", "$2", "$3"),
+    " WHERE status <> 'closed' AND category = $4 AND submitted_on = $5 AND clock_start = $6 ",
+    "AND extension_days = $7 AND (accept_due <> $1 OR answer_due <> $2 OR close_due <> $3 OR due_on <> ",
+    running_due_sql!("$1", "$2", "$3"),
+    ")"
 );
 
 /// A rate filter's date range split into whole years and whole months (read from the rate
@@ -1874,11 +1902,10 @@ impl Store {
     /// Recomputes every open problem's due dates from the calendar and time limits, writing
     /// only those that changed. Returns (open, changed).
     ///
-    /// Open problems that share what their deadlines come from (category, status, submission
-    /// day, clock start, extension) share their deadlines, so this computes once per such
-    /// group, read from the covering index `problems_open_clock`, and rewrites a group with
-    /// one statement that matches the dates it read (a problem stepped meanwhile is left to
-    /// its step).
+    /// Open problems that share what their deadlines come from (category, submission day,
+    /// clock start, extension) share their deadlines, so this computes once per such group,
+    /// read in order from the covering index `problems_open_clock`, and rewrites a stale
+    /// group with one statement (the running date follows each row's status).
     pub async fn recompute_problem_deadlines(&self) -> Result<(usize, usize)> {
         let cal = self.work_calendar().await?;
         let limits = self.problem_time_limits().await?;
@@ -1888,46 +1915,38 @@ impl Store {
         let mut open = 0usize;
         let mut stale = Vec::new();
         for g in &groups {
-            open += usize::try_from(g.9).unwrap_or(0);
-            let (category, status, submitted, clock, ext, a, b, c, due, _) = g;
+            open += usize::try_from(g.11).unwrap_or(0);
+            let (category, submitted, clock, ext) = (&g.0, &g.1, &g.2, g.3);
             let (Some(sub), Some(clock)) = (parse_iso(submitted), parse_iso(clock)) else {
                 continue;
             };
             let cat = Category::parse(category).unwrap_or(Category::Other);
-            let st = Status::parse(status).unwrap_or(Status::Submitted);
-            let ext = u32::try_from(*ext).unwrap_or(0);
+            let ext = u32::try_from(ext).unwrap_or(0);
             let Some(d) = Deadlines::compute(&cal, sub, clock, limits.for_category(cat), ext)
             else {
                 continue;
             };
-            let new = (
-                iso(d.accept_by),
-                iso(d.answer_by),
-                iso(d.close_by),
-                running_due(st, &d),
-            );
-            if (&new.0, &new.1, &new.2, &new.3) != (a, b, c, due) {
+            let new = (iso(d.accept_by), iso(d.answer_by), iso(d.close_by));
+            let fresh = (&g.4, &g.5) == (&new.0, &new.0)
+                && (&g.6, &g.7) == (&new.1, &new.1)
+                && (&g.8, &g.9) == (&new.2, &new.2)
+                && g.10 == 0;
+            if !fresh {
                 stale.push((g, new));
             }
         }
         let mut changed = 0usize;
         if !stale.is_empty() {
             let mut tx = self.begin().await?;
-            for (g, (a, b, c, due)) in &stale {
+            for (g, (a, b, c)) in &stale {
                 let done = sqlx::query(RESET_CLOCK_SQL)
                     .bind(a)
                     .bind(b)
                     .bind(c)
-                    .bind(due)
                     .bind(&g.0)
                     .bind(&g.1)
                     .bind(&g.2)
-                    .bind(&g.3)
-                    .bind(g.4)
-                    .bind(&g.5)
-                    .bind(&g.6)
-                    .bind(&g.7)
-                    .bind(&g.8)
+                    .bind(g.3)
                     .execute(&mut *tx)
                     .await?;
                 changed += usize::try_from(done.rows_affected()).unwrap_or(0);
@@ -2789,6 +2808,39 @@ mod tests {
                 .await
                 .unwrap();
             check("after steps").await;
+
+            // Recompute puts a wrong stored deadline right and leaves the others alone.
+            let (open, changed) = s.recompute_problem_deadlines().await.unwrap();
+            assert_eq!(changed, 0, "{}: seeded deadlines are current", db.name);
+            let (id, status, answer_due): (i64, String, String) = sqlx::query_as(
+                "SELECT id, status, answer_due FROM problems WHERE status = 'in_progress' ORDER BY id LIMIT 1",
+            )
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+            sqlx::query("UPDATE problems SET answer_due = '2000-01-03', due_on = '2000-01-03' WHERE id = $1")
+                .bind(id)
+                .execute(s.pool())
+                .await
+                .unwrap();
+            assert_eq!(
+                s.recompute_problem_deadlines().await.unwrap(),
+                (open, 1),
+                "{}",
+                db.name
+            );
+            let (after, due): (String, String) =
+                sqlx::query_as("SELECT answer_due, due_on FROM problems WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(s.pool())
+                    .await
+                    .unwrap();
+            assert_eq!(
+                (after.as_str(), due.as_str()),
+                (answer_due.as_str(), answer_due.as_str()),
+                "{} {status}",
+                db.name
+            );
         }
     }
 

@@ -8,13 +8,12 @@ CREATE INDEX problems_open_due ON problems(due_on, category, tier, lead_unit_id,
 
 -- Open problems grouped by what their deadlines are computed from (recompute reads this
 -- index only, one entry per open problem, already in GROUP BY order).
-CREATE INDEX problems_open_clock ON problems(category, status, submitted_on, clock_start,
-    extension_days, accept_due, answer_due, close_due, due_on) WHERE status <> 'closed';
+CREATE INDEX problems_open_clock ON problems(category, submitted_on, clock_start, extension_days,
+    status, accept_due, answer_due, close_due, due_on) WHERE status <> 'closed';
 
 -- Unanswered open problems by answer deadline: the "overdue unanswered" part of 答复率,
 -- the only rate count that depends on today.
--- Ordered by the rate groups so the count streams without a sort.
-CREATE INDEX problems_unanswered ON problems(lead_unit_id, tier, category, answer_due, submitted_on)
+CREATE INDEX problems_unanswered ON problems(answer_due, lead_unit_id, tier, category, submitted_on)
     WHERE answered_on IS NULL AND status <> 'closed';
 
 -- Problems by id within a status, for the list's newest-first pages of one status.
