@@ -794,8 +794,8 @@ struct SubmissionBatch {
 
 impl SubmissionBatch {
     fn new(input: &SubmissionInput) -> Self {
-        fn last_wins<'a, T>(
-            rows: &'a [(i64, String, String)],
+        fn last_wins<T>(
+            rows: &[(i64, String, String)],
             keep: T,
         ) -> (Vec<i64>, Vec<serde_json::Value>)
         where
