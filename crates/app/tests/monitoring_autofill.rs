@@ -195,7 +195,18 @@ async fn problem_rates_fill_in_the_plans_indicators() {
         let town = s.resolve_unit("石浦镇").await.unwrap().unwrap().id;
         problems(s, town).await;
 
-        // The unit reports 100 for both in March; the picture ignores that.
+        // The unit is not asked for them, and a figure sent anyway is refused.
+        let asked: Vec<i64> = s
+            .unit_indicators(c.plan_id, c.jxj)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        assert!(
+            !asked.contains(&c.answer) && !asked.contains(&c.solve),
+            "{name}: {asked:?}"
+        );
         let system = Actor::system();
         for m in 1..=3 {
             let pid = s
@@ -203,17 +214,15 @@ async fn problem_rates_fill_in_the_plans_indicators() {
                 .await
                 .unwrap();
             let input = SubmissionInput {
-                values: vec![
-                    (c.answer, "100".into(), String::new()),
-                    (c.solve, "100".into(), String::new()),
-                ],
+                values: vec![(c.answer, "100".into(), String::new())],
                 tasks: Vec::new(),
             };
-            let sub = s
-                .save_submission(&c.unit, pid, c.jxj, &input, true)
-                .await
-                .unwrap();
-            s.review_submission(&c.office, sub, true, "").await.unwrap();
+            assert!(
+                s.save_submission(&c.unit, pid, c.jxj, &input, true)
+                    .await
+                    .is_err(),
+                "{name}: a figure for an automatic indicator is refused"
+            );
         }
 
         let pic = picture(s, &system, c.plan_id, month(3)).await.unwrap();
@@ -292,6 +301,24 @@ async fn problem_rates_fill_in_the_plans_indicators() {
             .await
             .unwrap();
         assert_eq!(audit.len(), 1, "{name}");
+        // Reported by hand from now on: the unit's March figure counts.
+        let march = s
+            .list_periods(c.plan_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.period == month(3).to_string())
+            .unwrap()
+            .id;
+        let input = SubmissionInput {
+            values: vec![(c.answer, "100".into(), String::new())],
+            tasks: Vec::new(),
+        };
+        let sub = s
+            .save_submission(&c.unit, march, c.jxj, &input, true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, sub, true, "").await.unwrap();
         let after = cache
             .picture(s, &system, c.plan_id, month(3))
             .await

@@ -140,6 +140,7 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
         .collect();
 
     let indicators = store.plan_indicators(&system, plan_id).await?;
+    let auto = store.auto_indicators(plan_id).await?;
     // How each indicator performs this year: most around target, the listed ones behind.
     let pace: HashMap<i64, f64> = indicators
         .iter()
@@ -223,6 +224,11 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                     IndicatorKind::Milestone => (f64::from(month) / 12.0 * 100.0 * p).min(100.0),
                     IndicatorKind::LowerIsBetter => target * rng.random_range(0.85..1.02),
                 };
+                // 难题答复率/解决率 fill in from the problems module; units never report them
+                // (the value is still drawn so the rest of the county stays the same).
+                if auto.contains(&i.id) {
+                    continue;
+                }
                 input
                     .values
                     .push((i.id, format!("{value:.2}"), String::new()));

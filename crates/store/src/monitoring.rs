@@ -165,7 +165,9 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("报送期 {id}")))
     }
 
-    /// Indicators a unit reports (those it leads) in a plan.
+    /// Indicators a unit reports in a plan: those it leads, except the ones that fill in
+    /// automatically (`source` other than manual, e.g. 难题答复率 from the problems module),
+    /// which units are never asked for, in the form, the Excel template or a submission.
     pub async fn unit_indicators(
         &self,
         plan_id: i64,
@@ -173,7 +175,7 @@ impl Store {
     ) -> Result<Vec<crate::plans::Indicator>> {
         Ok(sqlx::query_as(
             "SELECT id, plan_id, ordinal, level, section, name, text, unit, target_value, target_max, comparator, kind, lead_unit_id, profile, frequency
-             FROM indicators WHERE plan_id = $1 AND lead_unit_id = $2 ORDER BY ordinal",
+             FROM indicators WHERE plan_id = $1 AND lead_unit_id = $2 AND source = 'manual' ORDER BY ordinal",
         )
         .bind(plan_id)
         .bind(unit_id)
@@ -544,7 +546,7 @@ impl Store {
         let period = self.get_period(period_id).await?;
         let owed: Vec<(i64, i64, i64)> = sqlx::query_as(
             "SELECT unit_id, SUM(n_ind), SUM(n_task) FROM (
-                 SELECT lead_unit_id AS unit_id, 1 AS n_ind, 0 AS n_task FROM indicators WHERE plan_id = $1 AND lead_unit_id IS NOT NULL
+                 SELECT lead_unit_id AS unit_id, 1 AS n_ind, 0 AS n_task FROM indicators WHERE plan_id = $1 AND lead_unit_id IS NOT NULL AND source = 'manual'
                  UNION ALL
                  SELECT tu.unit_id, 0, 1 FROM task_units tu JOIN tasks t ON t.id = tu.task_id WHERE t.plan_id = $1
              ) o GROUP BY unit_id ORDER BY unit_id",
@@ -577,7 +579,7 @@ impl Store {
     /// Every unit that owes reports in a plan (leads an indicator or has a task).
     pub async fn period_progress_units(&self, plan_id: i64) -> Result<Vec<i64>> {
         let rows: Vec<(i64,)> = sqlx::query_as(
-            "SELECT lead_unit_id FROM indicators WHERE plan_id = $1 AND lead_unit_id IS NOT NULL
+            "SELECT lead_unit_id FROM indicators WHERE plan_id = $1 AND lead_unit_id IS NOT NULL AND source = 'manual'
              UNION SELECT tu.unit_id FROM task_units tu JOIN tasks t ON t.id = tu.task_id WHERE t.plan_id = $1
              ORDER BY 1",
         )
