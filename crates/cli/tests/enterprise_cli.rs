@@ -2,23 +2,11 @@
 //! all or nothing with every problem named by file, row and column; the evaluation of a stored
 //! year prints its run id; the export is a workbook; everything is audited as the system.
 
+mod common;
+
+use common::{qx, text};
 use qx_core::access::Actor;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn qx(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qx"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("QX_DATABASE_URL")
-        .env_remove("QX_DATA_DIR")
-        .output()
-        .expect("run qx")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 fn code(i: u32) -> String {
     qx_core::codes::CreditCode::complete(&format!("91330225{i:08}0"))

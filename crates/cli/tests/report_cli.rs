@@ -1,22 +1,9 @@
 //! `qx report monthly|quarterly` as the office runs it: a preview from today's data, then
 //! publishing, after which the archived file is what every later run writes.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn qx(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qx"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("QX_DATABASE_URL")
-        .env_remove("QX_DATA_DIR")
-        .output()
-        .expect("run qx")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::{qx, text};
 
 #[test]
 fn bulletins_are_previewed_published_and_then_served_from_the_archive() {

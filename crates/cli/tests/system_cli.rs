@@ -1,17 +1,10 @@
 //! `qx demo`, `qx migrate`, `qx user`, `qx backup` and `qx audit verify` as an operator runs them.
 
+mod common;
+
+use common::{qx, text};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-fn qx(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qx"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("QX_DATABASE_URL")
-        .env_remove("QX_DATA_DIR")
-        .output()
-        .expect("run qx")
-}
 
 fn qx_stdin(args: &[&str], dir: &Path, input: &str) -> Output {
     use std::io::Write;
@@ -31,10 +24,6 @@ fn qx_stdin(args: &[&str], dir: &Path, input: &str) -> Output {
         .write_all(input.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]
