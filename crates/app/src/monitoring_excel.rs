@@ -11,8 +11,9 @@
 //! draft (or submitted, if the user asks) in one transaction with its audit entry.
 
 use crate::AppError;
-use crate::plan_import::plain;
-use calamine::{Data, Reader};
+use crate::sheet::{cell_text, col_letter};
+
+use calamine::Reader;
 use qx_core::access::Actor;
 use qx_store::Store;
 use qx_store::StoreError;
@@ -222,33 +223,6 @@ pub async fn export_template(
     }
     ws.protect();
     wb.save_to_buffer().map_err(xl)
-}
-
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Float(f) => plain(*f),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => {
-            let (y, m, d, ..) = dt.to_ymd_hms_milli();
-            format!("{y:04}-{m:02}-{d:02}")
-        }
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
-    }
-}
-
-fn col_letter(c: usize) -> String {
-    let mut n = c + 1;
-    let mut s = String::new();
-    while n > 0 {
-        let r = (n - 1) % 26;
-        s.insert(0, char::from(b'A' + r as u8));
-        n = (n - 1) / 26;
-    }
-    s
 }
 
 /// A sheet as rows of text with its header row located and columns mapped by name.

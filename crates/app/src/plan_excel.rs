@@ -8,8 +8,9 @@
 //! written unless the whole workbook is valid.
 
 use crate::AppError;
-use crate::plan_import::{current_year, plain};
-use calamine::{Data, Reader};
+use crate::plan_import::current_year;
+use crate::sheet::{cell_text, col_letter};
+use calamine::Reader;
 use qx_core::access::Actor;
 use qx_core::indicator::{Comparator, IndicatorKind};
 use qx_store::Store;
@@ -180,33 +181,6 @@ pub async fn import_workbook(
 ) -> Result<i64, AppError> {
     let draft = read_workbook(store, bytes, file_name).await?;
     Ok(store.create_plan_draft(actor, &draft).await?)
-}
-
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Float(f) => plain(*f),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => {
-            let (y, m, d, ..) = dt.to_ymd_hms_milli();
-            format!("{y:04}-{m:02}-{d:02}")
-        }
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
-    }
-}
-
-fn col_letter(c: usize) -> String {
-    let mut n = c + 1;
-    let mut s = String::new();
-    while n > 0 {
-        let r = (n - 1) % 26;
-        s.insert(0, char::from(b'A' + r as u8));
-        n = (n - 1) / 26;
-    }
-    s
 }
 
 /// A sheet as rows of text with the header row located and columns mapped by name.
