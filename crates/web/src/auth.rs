@@ -31,6 +31,8 @@ pub const LANG_COOKIE: &str = "qx_lang";
 pub struct Session {
     pub token_hash: String,
     pub user: UserRow,
+    /// The name of the user's unit, for the page header.
+    pub unit_name: Option<String>,
     pub csrf: String,
 }
 
@@ -110,28 +112,31 @@ pub async fn session_layer(
     let mut session = None;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         let hash = token_hash(&token);
-        match state.store.get_session(&hash).await {
-            Ok(Some(row)) if now - row.last_seen_at > state.config.session_idle_secs => {
+        match state.store.get_session_user(&hash).await {
+            Ok(Some(found))
+                if now - found.session.last_seen_at > state.config.session_idle_secs =>
+            {
                 let _ = state.store.delete_session(&hash).await;
                 expired = true;
             }
-            Ok(Some(row)) => match state.store.get_user(row.user_id).await {
-                Ok(user) if user.disabled == 0 && !user.is_locked(now) => {
-                    // Writing on every request would make reads into writes; a minute's
-                    // resolution is plenty for a 30-minute timeout.
-                    if now - row.last_seen_at >= 60 {
-                        let _ = state.store.touch_session(&hash, now).await;
-                    }
-                    session = Some(Session {
-                        token_hash: hash,
-                        user,
-                        csrf: row.csrf_token,
-                    });
+            Ok(Some(found)) if found.user.disabled == 0 && !found.user.is_locked(now) => {
+                let row = found.session;
+                // Writing on every request would make reads into writes; a minute's
+                // resolution is plenty for a 30-minute timeout.
+                if now - row.last_seen_at >= 60 {
+                    let _ = state.store.touch_session(&hash, now).await;
                 }
-                _ => {
-                    let _ = state.store.delete_session(&hash).await;
-                }
-            },
+                session = Some(Session {
+                    token_hash: hash,
+                    user: found.user,
+                    unit_name: found.unit_name,
+                    csrf: row.csrf_token,
+                });
+            }
+            Ok(Some(_)) => {
+                // Disabled or locked since signing in: the session ends now.
+                let _ = state.store.delete_session(&hash).await;
+            }
             Ok(None) => expired = true,
             Err(e) => return WebError::from(e).into_response(),
         }

@@ -147,7 +147,7 @@ async fn list(
     if actor.role == Role::Enterprise {
         return Err(WebError::Forbidden("bulletins".into()));
     }
-    let ctx = PageCtx::signed_in(&state, &auth).await;
+    let ctx = PageCtx::signed_in(&auth);
     let plan = chosen_plan(&state, &actor, &q).await?;
     let mut bulletins = Vec::new();
     if let Some(p) = &plan {
@@ -229,7 +229,7 @@ async fn preview(
     )
     .await
     .map_err(app_err)?;
-    let ctx = PageCtx::signed_in(&state, &auth).await;
+    let ctx = PageCtx::signed_in(&auth);
     let query = serde_urlencoded::to_string([
         ("plan", plan.id.to_string()),
         ("kind", kind.as_str().to_string()),
@@ -365,7 +365,7 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
     let snap: Snapshot = bulletin::published_snapshot(&state.store, &actor, id)
         .await
         .map_err(app_err)?;
-    let ctx = PageCtx::signed_in(&state, &auth).await;
+    let ctx = PageCtx::signed_in(&auth);
     let page = ShowPage {
         title: b.title.clone(),
         article: report::html::fragment(&snap),

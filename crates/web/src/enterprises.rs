@@ -343,7 +343,7 @@ async fn list_page(state: &AppState, auth: &Auth, q: ListQuery, errors: Vec<Stri
     } else {
         Vec::new()
     };
-    let mut ctx = PageCtx::signed_in(state, auth).await;
+    let mut ctx = PageCtx::signed_in(auth);
     if q.imported.is_some() {
         ctx.flash = Some(crate::i18n::t(auth.ctx.lang, "ent.imported").to_string());
     }
@@ -625,7 +625,7 @@ async fn card(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
         });
     }
     let page = CardPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         scale_key: scale_key(&e.scale),
         land: f2(e.land_mu),
         is_self: actor.role == Role::Enterprise && actor.enterprise_id == Some(id),
@@ -805,7 +805,7 @@ async fn evaluation(
     };
     let year = run.as_ref().map_or(year, |r| r.year);
     let mut page = EvalPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         year,
         years,
         runs: runs
@@ -1167,7 +1167,7 @@ async fn scheme_page(
             at: fmt_time(v.created_at),
         })
         .collect();
-    let mut ctx = PageCtx::signed_in(state, auth).await;
+    let mut ctx = PageCtx::signed_in(auth);
     if saved {
         ctx.flash = Some(crate::i18n::t(auth.ctx.lang, "ent.saved").to_string());
     }

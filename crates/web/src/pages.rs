@@ -50,12 +50,9 @@ impl PageCtx {
         }
     }
 
-    pub async fn signed_in(state: &AppState, auth: &Auth) -> Self {
+    pub fn signed_in(auth: &Auth) -> Self {
         let user = &auth.session.user;
-        let unit_name = match user.unit_id {
-            Some(id) => state.store.get_unit(id).await.ok().map(|u| u.name),
-            None => None,
-        };
+        let unit_name = auth.session.unit_name.clone();
         let role = user.role();
         PageCtx {
             t: Tr(auth.ctx.lang),
@@ -416,7 +413,7 @@ struct HomePage {
 pub async fn home(State(state): State<AppState>, auth: Auth) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
-    let ctx = PageCtx::signed_in(&state, &auth).await;
+    let ctx = PageCtx::signed_in(&auth);
     let my_unit = match (actor.role, actor.unit_id) {
         (Role::Unit, Some(id)) => Some(state.store.get_unit(id).await?),
         _ => None,
@@ -541,7 +538,7 @@ pub async fn units_list(
         })
         .collect();
     let page = UnitsPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         units,
         kinds: kind_options(lang),
         kind,
@@ -598,9 +595,7 @@ pub async fn unit_detail(
         Vec::new()
     };
     let page = UnitPage {
-        ctx: PageCtx::signed_in(&state, &auth)
-            .await
-            .with_flash(flash_from(&q, lang)),
+        ctx: PageCtx::signed_in(&auth).with_flash(flash_from(&q, lang)),
         kind_label: kind_label(lang, &unit.kind),
         aliases,
         kinds: kind_options(lang),
@@ -698,12 +693,12 @@ struct UnitNewPage {
     kinds: Vec<(&'static str, &'static str)>,
 }
 
-pub async fn unit_new(State(state): State<AppState>, auth: Auth) -> PageResult {
+pub async fn unit_new(auth: Auth) -> PageResult {
     if !auth.actor().is_admin() {
         return Err(WebError::Forbidden("unit.create".into()));
     }
     let page = UnitNewPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         kinds: kind_options(auth.ctx.lang),
     };
     Ok(render(&page).into_response())
@@ -797,7 +792,7 @@ pub async fn users_list(State(state): State<AppState>, auth: Auth) -> PageResult
         })
         .collect();
     let page = UsersPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         users,
         is_admin: actor.is_admin(),
     };
@@ -827,9 +822,7 @@ pub async fn user_detail(
         .unwrap_or_default();
     let lang = auth.ctx.lang;
     let page = UserPage {
-        ctx: PageCtx::signed_in(&state, &auth)
-            .await
-            .with_flash(flash_from(&q, lang)),
+        ctx: PageCtx::signed_in(&auth).with_flash(flash_from(&q, lang)),
         user: user_line(lang, user, &unit),
         is_admin: actor.is_admin(),
     };
@@ -852,7 +845,7 @@ pub async fn user_new(State(state): State<AppState>, auth: Auth) -> PageResult {
     }
     let lang = auth.ctx.lang;
     let page = UserNewPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         roles: Role::ALL
             .iter()
             .map(|r| (r.as_str(), role_label(lang, *r)))
@@ -976,17 +969,13 @@ struct AccountPage {
     error: Option<String>,
 }
 
-pub async fn account(
-    State(state): State<AppState>,
-    auth: Auth,
-    Query(q): Query<HashMap<String, String>>,
-) -> PageResult {
+pub async fn account(auth: Auth, Query(q): Query<HashMap<String, String>>) -> PageResult {
     let lang = auth.ctx.lang;
     let flash = q
         .get("changed")
         .map(|_| crate::i18n::t(lang, "account.changed").to_string());
     let page = AccountPage {
-        ctx: PageCtx::signed_in(&state, &auth).await.with_flash(flash),
+        ctx: PageCtx::signed_in(&auth).with_flash(flash),
         error: None,
     };
     Ok(render(&page).into_response())
@@ -1021,7 +1010,7 @@ pub async fn change_password(
     };
     if let Some(error) = error {
         let page = AccountPage {
-            ctx: PageCtx::signed_in(&state, &auth).await,
+            ctx: PageCtx::signed_in(&auth),
             error: Some(error),
         };
         return Ok((axum::http::StatusCode::BAD_REQUEST, render(&page)).into_response());
@@ -1127,7 +1116,7 @@ pub async fn audit_list(
         })
         .collect();
     let page = AuditPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         entries,
         verified: verification.ok(),
         verify_message,
@@ -1175,9 +1164,7 @@ pub async fn calendar(
     years.dedup();
     let lang = auth.ctx.lang;
     let page = CalendarPage {
-        ctx: PageCtx::signed_in(&state, &auth)
-            .await
-            .with_flash(flash_from(&q, lang)),
+        ctx: PageCtx::signed_in(&auth).with_flash(flash_from(&q, lang)),
         year,
         years,
         days: state.store.calendar_days(year).await?,

@@ -162,7 +162,7 @@ async fn list_page(state: &AppState, auth: &Auth, errors: Vec<String>) -> PageRe
         axum::http::StatusCode::BAD_REQUEST
     };
     let page = ListPage {
-        ctx: PageCtx::signed_in(state, auth).await,
+        ctx: PageCtx::signed_in(auth),
         plans,
         is_admin: actor.is_admin(),
         errors,
@@ -416,7 +416,7 @@ async fn show(
     } else {
         None
     };
-    let mut ctx = PageCtx::signed_in(&state, &auth).await;
+    let mut ctx = PageCtx::signed_in(&auth);
     ctx.flash = flash;
     let page = ShowPage {
         ctx,

@@ -402,7 +402,7 @@ async fn list(
         )
     };
     let page = ListPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         lines,
         total,
         notices,
@@ -451,7 +451,7 @@ async fn new_form(State(state): State<AppState>, auth: Auth) -> PageResult {
     }
     let lang = auth.ctx.lang;
     let page = NewPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         categories: options(Category::ALL, Category::as_str, |s| {
             pick(lang, s.label_zh(), s.label_en())
         }),
@@ -708,7 +708,7 @@ async fn detail(
     } else {
         Vec::new()
     };
-    let mut ctx = PageCtx::signed_in(&state, &auth).await;
+    let mut ctx = PageCtx::signed_in(&auth);
     if q.contains_key("saved") {
         ctx.flash = Some(crate::i18n::t(lang, "common.saved").to_string());
     }
@@ -1015,7 +1015,7 @@ async fn rates_page(
         .map(|(k, r)| rate_line(category_label(lang, &k).to_string(), &r))
         .collect();
     let page = RatesPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         sections: vec![
             (
                 "pb.overall",
@@ -1080,7 +1080,7 @@ async fn meeting_page(
             d,
         })
         .collect();
-    let mut ctx = PageCtx::signed_in(&state, &auth).await;
+    let mut ctx = PageCtx::signed_in(&auth);
     if q.contains_key("saved") {
         ctx.flash = Some(crate::i18n::t(auth.ctx.lang, "common.saved").to_string());
     }
@@ -1349,7 +1349,7 @@ async fn settings_page(
                 ),
         })
         .collect();
-    let mut ctx = PageCtx::signed_in(&state, &auth).await;
+    let mut ctx = PageCtx::signed_in(&auth);
     if q.contains_key("saved") {
         ctx.flash = Some(crate::i18n::t(lang, "common.saved").to_string());
     }
