@@ -429,6 +429,12 @@ impl PictureCache {
         }
     }
 
+    /// Whether pictures are kept (false for [`PictureCache::disabled`]); views that cache what
+    /// they derive from a picture follow suit.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
     /// The picture of `plan_id` at `period`, from the cache when nothing has changed.
     pub async fn picture(
         &self,
@@ -443,6 +449,50 @@ impl PictureCache {
         // Scope first: a draft plan is the office's alone.
         store.get_plan(actor, plan_id).await?;
         let stamp = stamp(store).await?;
+        self.picture_at(store, actor, plan_id, period, stamp).await
+    }
+
+    /// What a dashboard shows: the picture of `plan` at `period`, or at the plan's
+    /// [`default_period`] when none is asked for, reading the change stamp once.
+    ///
+    /// `plan` must come from a read made as `actor` (`get_plan`/`list_plans` check the scope);
+    /// it is not read again.
+    pub async fn view(
+        &self,
+        store: &Store,
+        actor: &Actor,
+        plan: &Plan,
+        period: Option<Period>,
+    ) -> Result<(Period, Arc<Picture>), AppError> {
+        if !self.enabled {
+            let period = match period {
+                Some(p) => p,
+                None => default_period(store, plan).await?,
+            };
+            return Ok((
+                period,
+                Arc::new(picture(store, actor, plan.id, period).await?),
+            ));
+        }
+        let stamp = stamp(store).await?;
+        let period = match period {
+            Some(p) => p,
+            None => self.default_period_at(store, plan, &stamp).await?,
+        };
+        let pic = self
+            .picture_at(store, actor, plan.id, period, stamp)
+            .await?;
+        Ok((period, pic))
+    }
+
+    async fn picture_at(
+        &self,
+        store: &Store,
+        actor: &Actor,
+        plan_id: i64,
+        period: Period,
+        stamp: Stamp,
+    ) -> Result<Arc<Picture>, AppError> {
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             if slots.len() >= CACHE_SLOTS && !slots.contains_key(&(plan_id, period)) {
@@ -462,17 +512,24 @@ impl PictureCache {
         *entry = Some((stamp, pic.clone()));
         Ok(pic)
     }
-}
 
-impl PictureCache {
     /// [`default_period`], from the cache when nothing has changed.
     pub async fn default_period(&self, store: &Store, plan: &Plan) -> Result<Period, AppError> {
         if !self.enabled {
             return default_period(store, plan).await;
         }
         let stamp = stamp(store).await?;
+        self.default_period_at(store, plan, &stamp).await
+    }
+
+    async fn default_period_at(
+        &self,
+        store: &Store,
+        plan: &Plan,
+        stamp: &Stamp,
+    ) -> Result<Period, AppError> {
         if let Some((s, p)) = self.lock_periods().get(&plan.id)
-            && *s == stamp
+            && s == stamp
         {
             return Ok(*p);
         }
@@ -481,7 +538,7 @@ impl PictureCache {
         if periods.len() >= CACHE_SLOTS {
             periods.clear();
         }
-        periods.insert(plan.id, (stamp, period));
+        periods.insert(plan.id, (stamp.clone(), period));
         Ok(period)
     }
 
@@ -491,11 +548,11 @@ impl PictureCache {
 }
 
 async fn stamp(store: &Store) -> Result<Stamp, AppError> {
-    let (seq, hash) = store.change_stamp().await?;
+    let (seq, hash, yellow_gap) = store.change_stamp_with(YELLOW_GAP_SETTING).await?;
     Ok(Stamp {
         seq,
         hash,
-        yellow_gap: store.get_setting(YELLOW_GAP_SETTING).await?,
+        yellow_gap,
         day: qx_store::problems::today_cst(),
     })
 }

@@ -130,6 +130,7 @@ async fn listen_and_serve(
         store,
         config: Arc::new(config),
         picture_cache: Default::default(),
+        rendered_dashboards: Default::default(),
     };
     qx_web::serve(state, listener).await
 }

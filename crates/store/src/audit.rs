@@ -181,7 +181,10 @@ impl Store {
     /// Newest first.
     pub async fn audit_list(&self, q: &AuditQuery) -> Result<Vec<AuditRecord>> {
         let limit = if q.limit <= 0 { 50 } else { q.limit.min(500) };
+        // Optional filters (`$1 IS NULL OR …`): planned per request on PostgreSQL, where a
+        // cached generic plan would ignore which filters are set.
         let rows = sqlx::query_as::<_, AuditRecord>(AUDIT_LIST_SQL)
+            .persistent(self.engine() != crate::Engine::Postgres)
             .bind(q.entity.clone())
             .bind(q.entity_id.clone())
             .bind(q.actor.clone())

@@ -780,3 +780,58 @@ async fn time_limits_per_category_move_open_deadlines_and_rates_break_down() {
         );
     }
 }
+
+/// On PostgreSQL the problem lists are planned for each request's own filters: they run as
+/// unnamed statements, never kept prepared on a connection, so the server cannot switch them
+/// to a generic plan (which made one unit's overdue list 80× slower in the 100k bench).
+/// Ordinary statements stay prepared (planning each of them cost a third of a cached
+/// dashboard's time).
+#[tokio::test]
+async fn postgres_plans_problem_lists_per_request() {
+    let Some(db) = qx_store::testing::postgres().await.unwrap() else {
+        return;
+    };
+    let s = &db.store;
+    let c = county(s).await;
+    let on = date!(2017 - 03 - 01);
+    let unit = actor(Role::Unit, Some(c.town), None, 902);
+    for _ in 0..8 {
+        s.submit_problem(&Actor::system(), &problem(c.ent, on), vec![])
+            .await
+            .unwrap();
+    }
+    let overdue = ProblemFilter {
+        overdue: true,
+        ..Default::default()
+    };
+    for f in [ProblemFilter::default(), overdue] {
+        for who in [&Actor::system(), &unit] {
+            for _ in 0..7 {
+                s.list_problems(who, &f, date!(2017 - 06 - 01))
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    // Hold every pooled connection at once and look at what each keeps prepared.
+    let mut held = Vec::new();
+    for _ in 0..s.pool().size() {
+        held.push(s.pool().acquire().await.unwrap());
+    }
+    let mut prepared = Vec::new();
+    for conn in &mut held {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT statement FROM pg_prepared_statements")
+            .fetch_all(&mut **conn)
+            .await
+            .unwrap();
+        prepared.extend(rows.into_iter().map(|(sql,)| sql));
+    }
+    assert!(
+        prepared.iter().any(|sql| sql.contains("audit_head")),
+        "ordinary statements stay prepared: {prepared:#?}"
+    );
+    assert!(
+        !prepared.iter().any(|sql| sql.contains("FROM problems p")),
+        "problem lists are planned per request: {prepared:#?}"
+    );
+}

@@ -388,17 +388,3 @@ async fn sqlite_backup_is_a_usable_copy() {
     // Never overwrites.
     assert!(db.store.backup_to(&out, &db.url).await.is_err());
 }
-
-/// PostgreSQL plans every execution of our prepared statements for its own parameters: a
-/// generic plan made one unit's overdue problem list 80× slower in the 100k bench.
-#[tokio::test]
-async fn postgres_sessions_plan_each_execution() {
-    let Some(db) = testing::postgres().await.unwrap() else {
-        return;
-    };
-    let (mode,): (String,) = sqlx::query_as("SHOW plan_cache_mode")
-        .fetch_one(db.store.pool())
-        .await
-        .unwrap();
-    assert_eq!(mode, "force_custom_plan");
-}

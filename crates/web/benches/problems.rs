@@ -264,6 +264,7 @@ async fn bench_engine(name: &str, store: Store, n: usize) {
         store: store.clone(),
         config: Arc::new(qx_web::Config::default()),
         picture_cache: Default::default(),
+        rendered_dashboards: Default::default(),
     };
     tokio::spawn(qx_web::serve(state, listener));
     let c = login(&base, "bench-leader").await;

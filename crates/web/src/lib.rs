@@ -54,6 +54,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Monitoring pictures, recomputed only after a change (see `qx_app::monitoring`).
     pub picture_cache: Arc<qx_app::monitoring::PictureCache>,
+    /// Dashboard pages rendered from the cached pictures (see `monitor::RenderedDashboards`).
+    pub rendered_dashboards: Arc<monitor::RenderedDashboards>,
 }
 
 /// Errors a handler can answer with.

@@ -3,7 +3,7 @@
 
 use crate::auth::Auth;
 use crate::chart::{TrendChart, sparkline};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Tr};
 use crate::pages::{PageCtx, fmt_time, render};
 use crate::{AppState, WebError};
 use askama::Template;
@@ -20,7 +20,8 @@ use qx_core::monitor::{self, Light, TaskState};
 use qx_core::period::Period;
 use qx_store::monitoring::{ReportAttachment, SubmissionInput};
 use qx_store::plans::Plan;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, OnceLock};
 
 type PageResult = Result<Response, WebError>;
 
@@ -284,6 +285,16 @@ async fn chosen_plan(
         .find(|p| p.status == "published"))
 }
 
+/// The `?period=` of a request, if any.
+fn asked_period(q: &HashMap<String, String>) -> Result<Option<Period>, WebError> {
+    q.get("period")
+        .map(|p| {
+            p.parse()
+                .map_err(|e| WebError::BadRequest(format!("期间 \"{p}\": {e}")))
+        })
+        .transpose()
+}
+
 /// The period a dashboard shows: `?period=`, or the latest month whose figures are (nearly)
 /// all approved — a half-reviewed month would show as mostly grey.
 async fn chosen_period(
@@ -291,10 +302,8 @@ async fn chosen_period(
     plan: &Plan,
     q: &HashMap<String, String>,
 ) -> Result<Period, WebError> {
-    if let Some(p) = q.get("period") {
-        return p
-            .parse()
-            .map_err(|e| WebError::BadRequest(format!("期间 \"{p}\": {e}")));
+    if let Some(p) = asked_period(q)? {
+        return Ok(p);
     }
     state
         .picture_cache
@@ -345,11 +354,97 @@ struct DashboardPage {
     period: String,
     period_label: String,
     months: Vec<(String, String)>,
+    /// Everything below the period picker, from [`RenderedDashboards`].
+    body: Arc<str>,
+}
+
+/// The picture-dependent part of the dashboard (summary, 500 indicator rows with their
+/// sparklines, tasks, units): the same for every reader of a picture in one language.
+#[derive(Template)]
+#[template(path = "monitor/dashboard_body.html")]
+struct DashboardBody {
+    t: Tr,
+    period: String,
     summary: String,
     indicators: Vec<IndicatorLine>,
     lagging: Vec<TaskLine>,
     task_counts: Vec<(&'static str, &'static str, usize)>,
     units: Vec<UnitLine>,
+}
+
+/// Rendered dashboard bodies, one per (picture, language).
+///
+/// Rendering a county's dashboard (500 rows, each with an SVG sparkline) costs several
+/// milliseconds of CPU, far more than serving it; with the picture cached, that rendering was
+/// most of every request. An entry is tied to the very `Arc<Picture>` it was rendered from, so
+/// it lives exactly as long as the picture stays current in [`PictureCache`]: the first request
+/// after any change gets a new picture and renders once; concurrent requests for the same
+/// picture wait for that one rendering.
+///
+/// [`PictureCache`]: qx_app::monitoring::PictureCache
+#[derive(Default)]
+pub struct RenderedDashboards {
+    entries: Mutex<VecDeque<RenderedEntry>>,
+}
+
+struct RenderedEntry {
+    picture: Arc<Picture>,
+    lang: Lang,
+    html: Arc<OnceLock<Arc<str>>>,
+}
+
+/// Pictures (plans × periods × languages) whose rendering is kept; the oldest goes first.
+const RENDERED_SLOTS: usize = 16;
+
+impl std::fmt::Debug for RenderedDashboards {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RenderedDashboards").finish_non_exhaustive()
+    }
+}
+
+impl RenderedDashboards {
+    /// The body for `picture` in `lang`, rendering it with `render` only if no request has.
+    fn get_or_render(
+        &self,
+        picture: &Arc<Picture>,
+        lang: Lang,
+        render: impl FnOnce() -> String,
+    ) -> Arc<str> {
+        let cell = {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            match entries
+                .iter()
+                .find(|e| e.lang == lang && Arc::ptr_eq(&e.picture, picture))
+            {
+                Some(e) => e.html.clone(),
+                None => {
+                    // A picture replaced in the cache is never asked for again: drop its
+                    // renderings at once rather than waiting for them to age out.
+                    entries.retain(|e| Arc::strong_count(&e.picture) > 1);
+                    if entries.len() >= RENDERED_SLOTS {
+                        entries.pop_front();
+                    }
+                    let html = Arc::new(OnceLock::new());
+                    entries.push_back(RenderedEntry {
+                        picture: picture.clone(),
+                        lang,
+                        html: html.clone(),
+                    });
+                    html
+                }
+            }
+        };
+        cell.get_or_init(|| Arc::from(render())).clone()
+    }
+
+    /// How many renderings are held (for tests).
+    pub fn len(&self) -> usize {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
@@ -396,38 +491,8 @@ fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
         .collect()
 }
 
-async fn dashboard(
-    State(state): State<AppState>,
-    auth: Auth,
-    Query(q): Query<HashMap<String, String>>,
-) -> PageResult {
-    let actor = auth.actor();
-    if actor.role == Role::Enterprise {
-        return Err(WebError::Forbidden("monitor".into()));
-    }
-    let lang = auth.ctx.lang;
-    let ctx = PageCtx::signed_in(&state, &auth).await;
-    let Some(plan) = chosen_plan(&state, &actor, &q).await? else {
-        let page = DashboardPage {
-            ctx,
-            plan: None,
-            period: String::new(),
-            period_label: String::new(),
-            months: Vec::new(),
-            summary: String::new(),
-            indicators: Vec::new(),
-            lagging: Vec::new(),
-            task_counts: Vec::new(),
-            units: Vec::new(),
-        };
-        return Ok(render(&page).into_response());
-    };
-    let period = chosen_period(&state, &plan, &q).await?;
-    let pic = state
-        .picture_cache
-        .picture(&state.store, &actor, plan.id, period)
-        .await
-        .map_err(app_err)?;
+/// Renders the picture-dependent part of the dashboard (see [`RenderedDashboards`]).
+fn dashboard_body(pic: &Picture, lang: Lang, period: Period) -> String {
     let summary = if lang == Lang::En {
         format!(
             "{} main indicators: {} on track, {} behind, {} far behind, {} not reported",
@@ -481,7 +546,7 @@ async fn dashboard(
         .iter()
         .map(|s| (s.light().as_str(), task_label(lang, *s), pic.task_count(*s)))
         .collect();
-    let units = pic
+    let units: Vec<UnitLine> = pic
         .units
         .iter()
         .map(|u| UnitLine {
@@ -498,20 +563,65 @@ async fn dashboard(
             },
         })
         .collect();
+    let body = DashboardBody {
+        t: Tr(lang),
+        period: period.to_string(),
+        summary,
+        indicators: indicator_lines(pic, lang),
+        lagging,
+        task_counts,
+        units,
+    };
+    body.render().unwrap_or_else(|e| {
+        tracing::error!("dashboard body: {e}");
+        String::new()
+    })
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    if actor.role == Role::Enterprise {
+        return Err(WebError::Forbidden("monitor".into()));
+    }
+    let lang = auth.ctx.lang;
+    let ctx = PageCtx::signed_in(&auth);
+    let Some(plan) = chosen_plan(&state, &actor, &q).await? else {
+        let page = DashboardPage {
+            ctx,
+            plan: None,
+            period: String::new(),
+            period_label: String::new(),
+            months: Vec::new(),
+            body: Arc::from(""),
+        };
+        return Ok(render(&page).into_response());
+    };
+    let (period, pic) = state
+        .picture_cache
+        .view(&state.store, &actor, &plan, asked_period(&q)?)
+        .await
+        .map_err(app_err)?;
     let months = (1..=12u8)
         .filter_map(|m| Period::new_month(plan.year as i32, m).ok())
         .map(|p| (p.to_string(), p.cumulative_label_zh()))
         .collect();
+    let body = if state.picture_cache.is_enabled() {
+        state
+            .rendered_dashboards
+            .get_or_render(&pic, lang, || dashboard_body(&pic, lang, period))
+    } else {
+        Arc::from(dashboard_body(&pic, lang, period))
+    };
     let page = DashboardPage {
         ctx,
         period: period.to_string(),
         period_label: format!("{}年{}", plan.year, period.cumulative_label_zh()),
         months,
-        summary,
-        indicators: indicator_lines(&pic, lang),
-        lagging,
-        task_counts,
-        units,
+        body,
         plan: Some(plan),
     };
     Ok(render(&page).into_response())
@@ -578,7 +688,7 @@ async fn indicator(
         })
         .collect();
     let page = IndicatorPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         plan_id: plan.id,
         text: status.indicator.text.clone(),
         kind_label: if lang == Lang::En {
@@ -719,7 +829,7 @@ async fn report_home(State(state): State<AppState>, auth: Auth) -> PageResult {
         .map(|(_, title, link, at)| (title, link, fmt_time(at)))
         .collect();
     let page = ReportHomePage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         due,
         notices,
     };
@@ -988,7 +1098,7 @@ async fn report_page(
         axum::http::StatusCode::BAD_REQUEST
     };
     let page = ReportFormPage {
-        ctx: PageCtx::signed_in(state, auth).await,
+        ctx: PageCtx::signed_in(auth),
         errors,
         flash,
         general_attachments,
@@ -1155,7 +1265,7 @@ async fn periods(
         Err(_) => String::new(),
     };
     let page = PeriodsPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         plan,
         periods: rows,
         is_admin: actor.is_admin(),
@@ -1286,7 +1396,7 @@ async fn period(
         .filter(|l| !matches!(l.status.as_str(), "submitted" | "approved"))
         .count();
     let page = PeriodPage {
-        ctx: PageCtx::signed_in(&state, &auth).await,
+        ctx: PageCtx::signed_in(&auth),
         period_id: id,
         period: p.period,
         due_on: p.due_on,
@@ -1766,7 +1876,7 @@ async fn settings_page(
         axum::http::StatusCode::BAD_REQUEST
     };
     let page = SettingsPage {
-        ctx: PageCtx::signed_in(state, auth).await,
+        ctx: PageCtx::signed_in(auth),
         plan,
         yellow_gap,
         rows,

@@ -486,6 +486,7 @@ async fn two_app_servers_on_one_postgres_share_sessions() {
         store: second_store,
         config: std::sync::Arc::new(qx_web::Config::default()),
         picture_cache: Default::default(),
+        rendered_dashboards: Default::default(),
     };
     tokio::spawn(qx_web::serve(state, listener));
 

@@ -765,6 +765,26 @@ async fn the_office_tunes_thresholds_and_profiles_and_the_lights_follow() {
             row.contains("light-yellow") && row.contains("50.0%"),
             "{row}"
         );
+        // The rendered rows are kept per picture and language: an English reader of the same
+        // picture gets English, and the Chinese reader still Chinese.
+        let leader_user = app
+            .store
+            .find_user_by_username("leader")
+            .await
+            .unwrap()
+            .unwrap();
+        app.store.set_user_lang(leader_user.id, "en").await.unwrap();
+        let english = text(&leader, &dash_url).await;
+        assert!(english.contains("main indicators:"), "English summary");
+        assert!(dashboard_row(&english, scale.id).contains(">Behind<"));
+        app.store.set_user_lang(leader_user.id, "zh").await.unwrap();
+        let chinese = text(&leader, &dash_url).await;
+        assert!(chinese.contains("项主要指标中") && !chinese.contains("main indicators:"));
+        assert_eq!(
+            dashboard_row(&chinese, scale.id),
+            row,
+            "same picture, same rows"
+        );
 
         // Only the office may open or post the editor.
         let settings_url = app.url(&format!("/monitor/settings?plan={plan}"));
