@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_problem_indexes"),
     migration!(9, "0009_indicator_source"),
     migration!(10, "0010_fact_adjustments"),
+    migration!(11, "0011_unit_indicators_index"),
 ];
 
 /// The schema version this binary expects.

@@ -230,6 +230,84 @@ impl Store {
         .await?)
     }
 
+    /// A reporting window and the unit's latest revision in it, in one statement.
+    async fn period_and_latest(
+        &self,
+        period_id: i64,
+        unit_id: i64,
+    ) -> Result<(ReportPeriod, Option<Submission>)> {
+        let row: Option<PeriodAndLatest> = sqlx::query_as(
+            "SELECT p.id, p.plan_id, p.period, p.due_on, p.status, p.opened_at,
+                    s.id AS s_id, s.revision AS s_revision, s.status AS s_status,
+                    s.submitted_by AS s_submitted_by, s.submitted_at AS s_submitted_at,
+                    s.reviewed_by AS s_reviewed_by, s.reviewed_at AS s_reviewed_at,
+                    s.review_comment AS s_review_comment
+             FROM report_periods p
+             LEFT JOIN submissions s ON s.id = (
+                 SELECT id FROM submissions WHERE period_id = p.id AND unit_id = $2
+                 ORDER BY revision DESC LIMIT 1)
+             WHERE p.id = $1",
+        )
+        .bind(period_id)
+        .bind(unit_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let row = row.ok_or_else(|| StoreError::NotFound(format!("报送期 {period_id}")))?;
+        let latest = match (row.s_id, row.s_revision, row.s_status) {
+            (Some(id), Some(revision), Some(status)) => Some(Submission {
+                id,
+                period_id,
+                unit_id,
+                revision,
+                status,
+                submitted_by: row.s_submitted_by,
+                submitted_at: row.s_submitted_at,
+                reviewed_by: row.s_reviewed_by,
+                reviewed_at: row.s_reviewed_at,
+                review_comment: row.s_review_comment.unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        let period = ReportPeriod {
+            id: row.id,
+            plan_id: row.plan_id,
+            period: row.period,
+            due_on: row.due_on,
+            status: row.status,
+            opened_at: row.opened_at,
+        };
+        Ok((period, latest))
+    }
+
+    /// What a unit may put in a submission: the indicators of [`Store::unit_indicators`] by
+    /// name and the tasks of [`Store::unit_tasks`] by number, in one statement.
+    async fn reportable(
+        &self,
+        plan_id: i64,
+        unit_id: i64,
+    ) -> Result<(HashMap<i64, String>, HashMap<i64, String>)> {
+        let rows: Vec<(String, i64, String)> = sqlx::query_as(
+            "SELECT 'indicator', id, name FROM indicators
+              WHERE lead_unit_id = $2 AND plan_id = $1 AND source = 'manual'
+             UNION ALL
+             SELECT 'task', t.id, t.number FROM tasks t JOIN task_units tu ON tu.task_id = t.id
+              WHERE tu.unit_id = $2 AND t.plan_id = $1",
+        )
+        .bind(plan_id)
+        .bind(unit_id)
+        .fetch_all(self.pool())
+        .await?;
+        let (mut indicators, mut tasks) = (HashMap::new(), HashMap::new());
+        for (kind, id, label) in rows {
+            if kind == "task" {
+                tasks.insert(id, label);
+            } else {
+                indicators.insert(id, label);
+            }
+        }
+        Ok((indicators, tasks))
+    }
+
     /// Every revision of a unit's submission for a period, newest first (scoped).
     pub async fn submission_history(
         &self,
@@ -306,25 +384,16 @@ impl Store {
                 "不能代其他单位报送 (unit {unit_id})"
             )));
         }
-        let period = self.get_period(period_id).await?;
+        // One read for the window and the unit's latest revision, one for what it may report:
+        // at month end sixty units submit at once, and every round trip counts.
+        let (period, latest) = self.period_and_latest(period_id, unit_id).await?;
         if period.status != "open" {
             return Err(StoreError::Conflict(format!(
                 "报送期 {} 已关闭",
                 period.period
             )));
         }
-        let indicators: HashMap<i64, String> = self
-            .unit_indicators(period.plan_id, unit_id)
-            .await?
-            .into_iter()
-            .map(|i| (i.id, i.name))
-            .collect();
-        let tasks: HashMap<i64, String> = self
-            .unit_tasks(period.plan_id, unit_id)
-            .await?
-            .into_iter()
-            .map(|(t, _)| (t.id, t.number))
-            .collect();
+        let (indicators, tasks) = self.reportable(period.plan_id, unit_id).await?;
         let mut problems = Vec::new();
         for (id, value, _) in &input.values {
             let Some(name) = indicators.get(id) else {
@@ -349,10 +418,21 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems.join("; ")));
         }
-        let latest = self.latest_submission(period_id, unit_id).await?;
         let mut tx = self.begin().await?;
         let now = crate::now();
-        let (id, before) = match &latest {
+        let status = if submit { "submitted" } else { "draft" };
+        let submitted_by = submit.then_some(actor.user_id).filter(|&u| u != 0);
+        let fresh_row = NewRevision {
+            period_id,
+            unit_id,
+            revision: 1,
+            status,
+            submitted_by,
+            submitted_at: submit.then_some(now),
+            now,
+        };
+        // The revision written to: the draft or returned one in place, or a new one.
+        let target = match &latest {
             Some(s) if s.status == "approved" => {
                 return Err(StoreError::Conflict(
                     "该期报送已审核锁定; 如需更正请发起更正 (approved submissions are locked)"
@@ -364,53 +444,85 @@ impl Store {
                     "已提交待审核, 不能再修改 (already submitted)".into(),
                 ));
             }
-            Some(s) if s.status == "draft" || s.status == "returned" => (s.id, Some(s.clone())),
-            Some(s) => {
-                let id =
-                    insert_submission(&mut tx, period_id, unit_id, s.revision + 1, now).await?;
-                (id, None)
-            }
-            None => (
-                insert_submission(&mut tx, period_id, unit_id, 1, now).await?,
-                None,
-            ),
+            Some(s) if s.status == "draft" || s.status == "returned" => Target::Existing(s.clone()),
+            Some(s) => Target::New(s.revision + 1),
+            None => Target::New(1),
+        };
+        let before = match &target {
+            Target::Existing(s) => Some(s.clone()),
+            Target::New(_) => None,
         };
         // Each figure and task line replaces what the submission held for it; an empty one
         // just clears it. Written as one statement per table, whatever the number of rows,
         // so a month-end surge holds the write lock briefly.
         let batch = SubmissionBatch::new(input);
-        let (delete_values, insert_values, delete_tasks, insert_tasks) = match self.engine() {
-            crate::Engine::Sqlite => SQLITE_BATCH,
-            crate::Engine::Postgres => POSTGRES_BATCH,
-        };
-        // A revision created just now holds nothing to replace.
-        let fresh = before.is_none();
-        for (sql, json) in [
-            (delete_values, &batch.value_ids),
-            (insert_values, &batch.values),
-            (delete_tasks, &batch.task_ids),
-            (insert_tasks, &batch.tasks),
-        ]
-        .into_iter()
-        .filter(|(sql, _)| !(fresh && sql.starts_with("DELETE")))
-        {
-            sqlx::query(sql)
+        let id = match (target, self.engine()) {
+            // A new revision on PostgreSQL: the row, its figures and its task lines in one
+            // statement (the foreign keys are checked at its end).
+            (Target::New(revision), crate::Engine::Postgres) => {
+                let (id,): (i64,) = sqlx::query_as(POSTGRES_NEW_REVISION)
+                    .bind(period_id)
+                    .bind(unit_id)
+                    .bind(revision)
+                    .bind(status)
+                    .bind(submitted_by)
+                    .bind(submit.then_some(now))
+                    .bind(now)
+                    .bind(&batch.values)
+                    .bind(&batch.tasks)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(crate::units::unique_violation(CONCURRENT_SUBMISSION))?;
+                id
+            }
+            (Target::New(revision), crate::Engine::Sqlite) => {
+                let row = NewRevision {
+                    revision,
+                    ..fresh_row
+                };
+                let id = insert_revision(&mut tx, &row).await?;
+                // A revision created just now holds nothing to replace.
+                let (_, insert_values, _, insert_tasks) = SQLITE_BATCH;
+                for (sql, json) in [(insert_values, &batch.values), (insert_tasks, &batch.tasks)] {
+                    sqlx::query(sql)
+                        .bind(id)
+                        .bind(json)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                id
+            }
+            (Target::Existing(existing), engine) => {
+                let id = existing.id;
+                let (delete_values, insert_values, delete_tasks, insert_tasks) = match engine {
+                    crate::Engine::Sqlite => SQLITE_BATCH,
+                    crate::Engine::Postgres => POSTGRES_BATCH,
+                };
+                for (sql, json) in [
+                    (delete_values, &batch.value_ids),
+                    (insert_values, &batch.values),
+                    (delete_tasks, &batch.task_ids),
+                    (insert_tasks, &batch.tasks),
+                ] {
+                    sqlx::query(sql)
+                        .bind(id)
+                        .bind(json)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(
+                    "UPDATE submissions SET status = $1, submitted_by = $2, submitted_at = $3, updated_at = $4 WHERE id = $5",
+                )
+                .bind(status)
+                .bind(submitted_by)
+                .bind(submit.then_some(now))
+                .bind(now)
                 .bind(id)
-                .bind(json)
                 .execute(&mut *tx)
                 .await?;
-        }
-        let status = if submit { "submitted" } else { "draft" };
-        sqlx::query(
-            "UPDATE submissions SET status = $1, submitted_by = $2, submitted_at = $3, updated_at = $4 WHERE id = $5",
-        )
-        .bind(status)
-        .bind(submit.then_some(actor.user_id).filter(|&u| u != 0))
-        .bind(submit.then_some(now))
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+                id
+            }
+        };
         let action = if submit {
             "submission.submit"
         } else {
@@ -850,6 +962,19 @@ const SQLITE_BATCH: BatchSql = (
      SELECT $1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') FROM json_each($2) j",
 );
 
+/// A new revision with its figures (`$8`) and task lines (`$9`), as in [`POSTGRES_BATCH`].
+const POSTGRES_NEW_REVISION: &str = concat!(
+    "WITH s AS (INSERT INTO submissions (period_id, unit_id, revision, status, submitted_by, submitted_at, created_at, updated_at) ",
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id), ",
+    "v AS (INSERT INTO indicator_values (submission_id, indicator_id, value, note) ",
+    "SELECT s.id, CAST(x->>0 AS BIGINT), x->>1, x->>2 FROM s, json_array_elements(CAST($8 AS JSON)) AS t(x)), ",
+    "r AS (INSERT INTO task_reports (submission_id, task_id, progress, status) ",
+    "SELECT s.id, CAST(x->>0 AS BIGINT), x->>1, x->>2 FROM s, json_array_elements(CAST($9 AS JSON)) AS t(x)) ",
+    "SELECT id FROM s"
+);
+
+const CONCURRENT_SUBMISSION: &str = "报送已存在 (concurrent submission; reload and retry)";
+
 const POSTGRES_BATCH: BatchSql = (
     "DELETE FROM indicator_values WHERE submission_id = $1 AND indicator_id IN (SELECT CAST(x AS BIGINT) FROM json_array_elements_text(CAST($2 AS JSON)) AS t(x))",
     "INSERT INTO indicator_values (submission_id, indicator_id, value, note)
@@ -866,17 +991,73 @@ async fn insert_submission(
     revision: i64,
     now: i64,
 ) -> Result<i64> {
+    let row = NewRevision {
+        period_id,
+        unit_id,
+        revision,
+        status: "draft",
+        submitted_by: None,
+        submitted_at: None,
+        now,
+    };
+    insert_revision(tx, &row).await
+}
+
+/// Where a save goes: into the unit's draft (or returned) revision, or a new revision.
+enum Target {
+    Existing(Submission),
+    New(i64),
+}
+
+/// A submission revision as first written.
+#[derive(Clone, Copy)]
+struct NewRevision<'a> {
+    period_id: i64,
+    unit_id: i64,
+    revision: i64,
+    status: &'a str,
+    submitted_by: Option<i64>,
+    submitted_at: Option<i64>,
+    now: i64,
+}
+
+/// Inserts a revision; two writers racing for the same one meet the unique key, and the
+/// second is told to reload.
+async fn insert_revision(tx: &mut crate::Tx, row: &NewRevision<'_>) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO submissions (period_id, unit_id, revision, status, created_at, updated_at) VALUES ($1, $2, $3, 'draft', $4, $4) RETURNING id",
+        "INSERT INTO submissions (period_id, unit_id, revision, status, submitted_by, submitted_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
     )
-    .bind(period_id)
-    .bind(unit_id)
-    .bind(revision)
-    .bind(now)
+    .bind(row.period_id)
+    .bind(row.unit_id)
+    .bind(row.revision)
+    .bind(row.status)
+    .bind(row.submitted_by)
+    .bind(row.submitted_at)
+    .bind(row.now)
     .fetch_one(&mut **tx)
     .await
-    .map_err(crate::units::unique_violation("报送已存在 (concurrent submission; reload and retry)"))?;
+    .map_err(crate::units::unique_violation(CONCURRENT_SUBMISSION))?;
     Ok(id)
+}
+
+/// [`ReportPeriod`] joined with the unit's latest [`Submission`], if any.
+#[derive(sqlx::FromRow)]
+struct PeriodAndLatest {
+    id: i64,
+    plan_id: i64,
+    period: String,
+    due_on: String,
+    status: String,
+    opened_at: i64,
+    s_id: Option<i64>,
+    s_revision: Option<i64>,
+    s_status: Option<String>,
+    s_submitted_by: Option<i64>,
+    s_submitted_at: Option<i64>,
+    s_reviewed_by: Option<i64>,
+    s_reviewed_at: Option<i64>,
+    s_review_comment: Option<String>,
 }
 
 /// A reported figure: empty (not reported) or a number (full-width digits, separators and a

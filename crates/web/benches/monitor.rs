@@ -53,6 +53,29 @@ fn cpu_time() -> Duration {
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
+/// CPU time of every local PostgreSQL process (backends, and those already exited through
+/// the postmaster's child times): the database's share of a round on this machine.
+fn postgres_cpu() -> Duration {
+    let mut ticks = 0u64;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        if !head.ends_with("(postgres") {
+            continue;
+        }
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // utime, stime, cutime, cstime: fields 14–17 of the line (11–14 after the name).
+        ticks += (11..=14)
+            .filter_map(|i| fields.get(i).and_then(|v| v.parse::<u64>().ok()))
+            .sum::<u64>();
+    }
+    Duration::from_millis(ticks * 10)
+}
+
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .unwrap_or_default()
@@ -438,6 +461,7 @@ async fn surge(name: &str, store: Store) {
         let start = Arc::new(tokio::sync::Barrier::new(shape.units));
         let t = Instant::now();
         let cpu = cpu_time();
+        let db_cpu = postgres_cpu();
         let mut handles = Vec::new();
         for (i, token) in tokens.into_iter().enumerate() {
             let (clients, county, base, start) =
@@ -453,9 +477,15 @@ async fn surge(name: &str, store: Store) {
         }
         let wall = t.elapsed();
         let cpu = cpu_time().saturating_sub(cpu);
+        let db_cpu = postgres_cpu().saturating_sub(db_cpu);
         verify_exactly_once(&store, &county, period_id, month).await;
+        let db_share = if store.engine() == qx_store::Engine::Postgres {
+            format!(" + {:.1} ms PostgreSQL", ms(db_cpu) / round.len() as f64)
+        } else {
+            String::new()
+        };
         println!(
-            "[{name}]   round {month}: {} submissions in {:.0} ms ({:.1} ms CPU each, server + clients), all stored exactly once; load {}",
+            "[{name}]   round {month}: {} submissions in {:.0} ms ({:.1} ms CPU each, server + clients{db_share}), all stored exactly once; load {}",
             round.len(),
             ms(wall),
             ms(cpu) / round.len() as f64,
