@@ -985,11 +985,10 @@ async fn rates_page(
         .into_iter()
         .map(|u| (u.id.to_string(), u.name))
         .collect();
-    let overall = state.store.problem_rates(&f, today).await?;
-    let mut by_unit: Vec<RateLine> = state
-        .store
-        .problem_rates_by(RateGroup::Unit, &f, today)
-        .await?
+    let all = state.store.problem_rates_breakdown(&f, today).await?;
+    let overall = all.overall;
+    let mut by_unit: Vec<RateLine> = all
+        .by_unit
         .into_iter()
         .map(|(k, r)| {
             let name = units
@@ -1000,17 +999,13 @@ async fn rates_page(
         })
         .collect();
     by_unit.sort_by_key(|l| std::cmp::Reverse(l.total));
-    let by_tier: Vec<RateLine> = state
-        .store
-        .problem_rates_by(RateGroup::Tier, &f, today)
-        .await?
+    let by_tier: Vec<RateLine> = all
+        .by_tier
         .into_iter()
         .map(|(k, r)| rate_line(tier_label(lang, &k).to_string(), &r))
         .collect();
-    let by_category: Vec<RateLine> = state
-        .store
-        .problem_rates_by(RateGroup::Category, &f, today)
-        .await?
+    let by_category: Vec<RateLine> = all
+        .by_category
         .into_iter()
         .map(|(k, r)| rate_line(category_label(lang, &k).to_string(), &r))
         .collect();
