@@ -18,6 +18,7 @@ use qx_core::access::{Actor, Role};
 use qx_core::indicator::IndicatorKind;
 use qx_core::monitor::{self, Light, TaskState};
 use qx_core::period::Period;
+use qx_store::indicator_source::IndicatorSource;
 use qx_store::monitoring::{ReportAttachment, SubmissionInput};
 use qx_store::plans::Plan;
 use std::collections::{HashMap, VecDeque};
@@ -212,6 +213,12 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("mon.kind", "类型", "Kind"),
     ("mon.save_settings", "保存", "Save"),
+    ("mon.source", "数据来源", "Source"),
+    (
+        "mon.source_hint",
+        "自动来源的指标由系统从企业难题模块计算, 不再要求单位报送",
+        "Automatic indicators are computed from the enterprise problems module; units are not asked for them",
+    ),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -234,6 +241,10 @@ pub fn routes() -> Router<AppState> {
         .route("/monitor/settings", get(settings))
         .route("/monitor/settings/thresholds", post(save_thresholds))
         .route("/monitor/settings/indicators/{id}", post(save_profile))
+        .route(
+            "/monitor/settings/indicators/{id}/source",
+            post(save_source),
+        )
 }
 
 fn app_err(e: AppError) -> WebError {
@@ -1797,6 +1808,8 @@ pub struct ProfileRow {
     accumulates: bool,
     is_linear: bool,
     input: String,
+    /// Where the figure comes from ([`IndicatorSource`] code).
+    source: &'static str,
 }
 
 #[derive(Template)]
@@ -1806,6 +1819,8 @@ struct SettingsPage {
     plan: Option<Plan>,
     yellow_gap: String,
     rows: Vec<ProfileRow>,
+    /// The choices of 数据来源: code and label.
+    sources: Vec<(&'static str, &'static str)>,
     errors: Vec<String>,
     saved: bool,
 }
@@ -1837,6 +1852,7 @@ async fn settings_page(
         .collect();
     let mut rows = Vec::new();
     if let Some(plan) = &plan {
+        let sources = state.store.indicator_sources(plan.id).await?;
         for i in state.store.plan_indicators(&actor, plan.id).await? {
             let kind = IndicatorKind::parse(&i.kind).unwrap_or(IndicatorKind::CumulativeCount);
             let profile: qx_core::period::TimeProfile = i
@@ -1863,6 +1879,11 @@ async fn settings_page(
                 accumulates: monitor::accumulates(kind),
                 is_linear: profile == qx_core::period::TimeProfile::Linear,
                 input,
+                source: sources
+                    .get(&i.id)
+                    .copied()
+                    .unwrap_or(IndicatorSource::Manual)
+                    .as_str(),
             });
         }
     }
@@ -1880,6 +1901,17 @@ async fn settings_page(
         plan,
         yellow_gap,
         rows,
+        sources: IndicatorSource::ALL
+            .into_iter()
+            .map(|k| {
+                let label = if lang == Lang::En {
+                    k.label_en()
+                } else {
+                    k.label_zh()
+                };
+                (k.as_str(), label)
+            })
+            .collect(),
         errors,
         saved: q.contains_key("saved"),
     };
@@ -1974,6 +2006,32 @@ async fn save_profile(
             settings_page(&state, &auth, &q, vec![msg], Some((id, f.profile))).await
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+struct SourceForm {
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    plan: String,
+}
+
+/// The office switches an indicator between unit-reported and automatic (数据来源).
+async fn save_source(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<SourceForm>,
+) -> PageResult {
+    let actor = require_office(&auth)?;
+    let Some(source) = IndicatorSource::parse(&f.source) else {
+        let plan_id = state.store.indicator_plan(id).await?;
+        let q: HashMap<String, String> = [("plan".to_string(), plan_id.to_string())].into();
+        let msg = format!("数据来源 \"{}\" 无效 (unknown source)", f.source);
+        return settings_page(&state, &auth, &q, vec![msg], None).await;
+    };
+    state.store.set_indicator_source(&actor, id, source).await?;
+    Ok(Redirect::to(&settings_url(&f.plan, &format!("#ind-{id}"))).into_response())
 }
 
 #[cfg(test)]

@@ -915,3 +915,99 @@ async fn the_office_tunes_thresholds_and_profiles_and_the_lights_follow() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_office_chooses_where_an_indicator_figure_comes_from() {
+    for app in all_apps().await {
+        let app = &app;
+        let (plan, period) = june(app).await;
+        let jxj = app.units["县经信局"];
+        let scale = app
+            .store
+            .unit_indicators(plan, jxj)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| i.name == "新增规模以上企业")
+            .unwrap();
+        let settings_url = app.url(&format!("/monitor/settings?plan={plan}"));
+        let source_url = app.url(&format!("/monitor/settings/indicators/{}/source", scale.id));
+        let report_url = app.url(&format!("/report/{period}"));
+        let admin = app.login("admin").await;
+        let page = text(&admin, &settings_url).await;
+        // Publishing read 难题答复率 as automatic; the rest are reported by their units.
+        assert!(page.contains("数据来源"));
+        assert!(page.contains("value=\"problem_answer_rate\" selected"));
+        let unit = app.login("jxj1").await;
+        assert!(text(&unit, &report_url).await.contains("新增规模以上企业"));
+
+        // Leaders may look but not change it.
+        let leader = app.login("leader").await;
+        let token_leader = csrf(&leader, &app.url("/monitor")).await;
+        let resp = leader
+            .post(&source_url)
+            .form(&[
+                ("_csrf", token_leader.as_str()),
+                ("source", "problem_answer_rate"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 403);
+
+        let token = csrf(&admin, &settings_url).await;
+        let resp = admin
+            .post(&source_url)
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("source", "made_up"),
+                ("plan", &plan.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400);
+        let body = resp.text().await.unwrap();
+        assert!(body.contains("数据来源") && body.contains("made_up") && body.contains("无效"));
+        assert!(!app.store.is_auto_indicator(scale.id).await.unwrap());
+
+        let resp = admin
+            .post(&source_url)
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("source", "problem_answer_rate"),
+                ("plan", &plan.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 303);
+        assert!(app.store.is_auto_indicator(scale.id).await.unwrap());
+        assert!(
+            !text(&unit, &report_url).await.contains("新增规模以上企业"),
+            "units are no longer asked for it"
+        );
+        let resp = admin
+            .post(&source_url)
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("source", "manual"),
+                ("plan", &plan.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 303);
+        assert!(text(&unit, &report_url).await.contains("新增规模以上企业"));
+        let log = app
+            .store
+            .audit_list(&qx_store::audit::AuditQuery {
+                action_prefix: Some("indicator.source".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 2, "each change audited, the refused one not");
+    }
+}
