@@ -142,6 +142,10 @@ impl Store {
                     // made the 60-unit month-end surge slower (p99 290 ms vs 180 ms) on the
                     // 2-core bench machine running the server and PostgreSQL together.
                     .max_connections(8)
+                    // All eight kept open, each with its prepared statements: the first burst
+                    // after a quiet spell (the month-end deadline morning) otherwise pays for
+                    // eight server processes and every statement's preparation at once.
+                    .min_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
                     // sqlx pings a connection before every use by default: one extra round
                     // trip per query, a third of a cached dashboard's database time. A link
