@@ -1968,10 +1968,13 @@ async fn save_thresholds(
     }
 }
 
+/// A per-indicator settings form: its 序时进度 profile or its 数据来源, and the plan shown.
 #[derive(serde::Deserialize)]
-struct ProfileForm {
+struct IndicatorForm {
     #[serde(default)]
     profile: String,
+    #[serde(default)]
+    source: String,
     #[serde(default)]
     plan: String,
 }
@@ -1980,7 +1983,7 @@ async fn save_profile(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    Form(f): Form<ProfileForm>,
+    Form(f): Form<IndicatorForm>,
 ) -> PageResult {
     let actor = require_office(&auth)?;
     match parse_profile_input(&f.profile) {
@@ -2008,20 +2011,12 @@ async fn save_profile(
     }
 }
 
-#[derive(serde::Deserialize)]
-struct SourceForm {
-    #[serde(default)]
-    source: String,
-    #[serde(default)]
-    plan: String,
-}
-
 /// The office switches an indicator between unit-reported and automatic (数据来源).
 async fn save_source(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    Form(f): Form<SourceForm>,
+    Form(f): Form<IndicatorForm>,
 ) -> PageResult {
     let actor = require_office(&auth)?;
     let Some(source) = IndicatorSource::parse(&f.source) else {
