@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp, csrf, spawn_app_with};
+use common::{PASSWORD, TestApp, csrf, post_form, spawn_app_with};
 use qx_core::access::{Actor, Role};
 use qx_core::codes::CreditCode;
 use qx_core::password::hash_password;
@@ -223,17 +223,17 @@ async fn scenario(app: TestApp) {
     assert!(by_q.contains("西周丁模具有限公司") && !by_q.contains("西周戊针织"));
 
     // The 2016 scheme with 加分 and 一票否决, then the facts that carry them.
-    let resp = admin
-        .post(app.url("/enterprises/scheme"))
-        .form(&[
+    let resp = post_form(
+        &admin,
+        app.url("/enterprises/scheme"),
+        &[
             ("_csrf", token.as_str()),
             ("year", "2016"),
             ("toml", scheme_2016().as_str()),
             ("note", "加分与一票否决"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
     let resp = upload(
         &app,
@@ -248,12 +248,12 @@ async fn scenario(app: TestApp) {
     assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
 
     // A form without the token is refused and runs nothing.
-    let resp = admin
-        .post(app.url("/enterprises/evaluation/run"))
-        .form(&[("year", "2016")])
-        .send()
-        .await
-        .unwrap();
+    let resp = post_form(
+        &admin,
+        app.url("/enterprises/evaluation/run"),
+        &[("year", "2016")],
+    )
+    .await;
     assert_eq!(resp.status(), 403);
     assert!(
         app.store
@@ -263,12 +263,12 @@ async fn scenario(app: TestApp) {
             .is_empty()
     );
 
-    let resp = admin
-        .post(app.url("/enterprises/evaluation/run"))
-        .form(&[("_csrf", token.as_str()), ("year", "2016")])
-        .send()
-        .await
-        .unwrap();
+    let resp = post_form(
+        &admin,
+        app.url("/enterprises/evaluation/run"),
+        &[("_csrf", token.as_str()), ("year", "2016")],
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     let loc = resp.headers()["location"].to_str().unwrap().to_string();
     let run: i64 = loc
@@ -325,29 +325,29 @@ async fn scenario(app: TestApp) {
     }
 
     // 调档 needs a reason and is audited.
-    let resp = admin
-        .post(app.url(&format!("/enterprises/evaluation/{run}/override")))
-        .form(&[
+    let resp = post_form(
+        &admin,
+        app.url(&format!("/enterprises/evaluation/{run}/override")),
+        &[
             ("_csrf", token.as_str()),
             ("enterprise_id", ding.to_string().as_str()),
             ("class", "B"),
             ("reason", " "),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), 400);
-    let resp = admin
-        .post(app.url(&format!("/enterprises/evaluation/{run}/override")))
-        .form(&[
+    let resp = post_form(
+        &admin,
+        app.url(&format!("/enterprises/evaluation/{run}/override")),
+        &[
             ("_csrf", token.as_str()),
             ("enterprise_id", ding.to_string().as_str()),
             ("class", "B"),
             ("reason", "县政府专题会议纪要〔2017〕5号"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     let audit = app
         .store
@@ -401,16 +401,16 @@ async fn scenario(app: TestApp) {
     assert!(cells.iter().any(|c| c.contains("一票否决")));
 
     // 公示; the enterprise sees only its own card and objects to its result.
-    let resp = admin
-        .post(app.url(&format!("/enterprises/evaluation/{run}/publicity")))
-        .form(&[
+    let resp = post_form(
+        &admin,
+        app.url(&format!("/enterprises/evaluation/{run}/publicity")),
+        &[
             ("_csrf", token.as_str()),
             ("from", "2017-05-02"),
             ("to", "2017-05-09"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     app.store
         .create_user(
@@ -439,27 +439,27 @@ async fn scenario(app: TestApp) {
     let (_, list) = body(&firm, &app.url("/enterprises")).await;
     assert!(list.contains("石浦甲机械有限公司") && !list.contains("石浦乙电子有限公司"));
     let firm_token = csrf(&firm, &app.url(&format!("/enterprises/{jia}"))).await;
-    let resp = firm
-        .post(app.url(&format!("/enterprises/evaluation/{run}/objection")))
-        .form(&[
+    let resp = post_form(
+        &firm,
+        app.url(&format!("/enterprises/evaluation/{run}/objection")),
+        &[
             ("_csrf", firm_token.as_str()),
             ("enterprise_id", jia.to_string().as_str()),
             ("text", "事故已结案, 申请复核"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), 303);
-    let resp = firm
-        .post(app.url(&format!("/enterprises/evaluation/{run}/objection")))
-        .form(&[
+    let resp = post_form(
+        &firm,
+        app.url(&format!("/enterprises/evaluation/{run}/objection")),
+        &[
             ("_csrf", firm_token.as_str()),
             ("enterprise_id", yi.to_string().as_str()),
             ("text", "替别人提异议"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert!(
         resp.status() == 403 || resp.status() == 404,
         "objecting for another firm: {}",

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{PASSWORD, client, csrf, spawn_app, spawn_app_with};
+use common::{PASSWORD, client, csrf, post_form, spawn_app, spawn_app_with};
 use qx_store::audit::AuditQuery;
 
 #[tokio::test]
@@ -157,20 +157,15 @@ async fn forms_without_the_csrf_token_are_rejected() {
     let c = app.login("sp1").await;
     let url = app.url(&format!("/units/{unit}/contact"));
 
-    let missing = c
-        .post(&url)
-        .form(&[("contact", "王五"), ("phone", "1")])
-        .send()
-        .await
-        .unwrap();
+    let missing = post_form(&c, &url, &[("contact", "王五"), ("phone", "1")]).await;
     assert_eq!(missing.status(), 403);
     assert!(missing.text().await.unwrap().contains("CSRF"));
-    let wrong = c
-        .post(&url)
-        .form(&[("_csrf", "forged"), ("contact", "王五"), ("phone", "1")])
-        .send()
-        .await
-        .unwrap();
+    let wrong = post_form(
+        &c,
+        &url,
+        &[("_csrf", "forged"), ("contact", "王五"), ("phone", "1")],
+    )
+    .await;
     assert_eq!(wrong.status(), 403);
     assert_eq!(
         app.store.get_unit(unit).await.unwrap().contact,
@@ -179,16 +174,16 @@ async fn forms_without_the_csrf_token_are_rejected() {
     );
 
     let token = csrf(&c, &app.url(&format!("/units/{unit}"))).await;
-    let ok = c
-        .post(&url)
-        .form(&[
+    let ok = post_form(
+        &c,
+        &url,
+        &[
             ("_csrf", token.as_str()),
             ("contact", "王五"),
             ("phone", "13800000000"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(ok.status(), 303);
     assert_eq!(app.store.get_unit(unit).await.unwrap().contact, "王五");
 
@@ -207,12 +202,12 @@ async fn forms_without_the_csrf_token_are_rejected() {
 
     // The login form itself is protected (login CSRF).
     let anon = client();
-    let resp = anon
-        .post(app.url("/login"))
-        .form(&[("username", "admin"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let resp = post_form(
+        &anon,
+        app.url("/login"),
+        &[("username", "admin"), ("password", PASSWORD)],
+    )
+    .await;
     assert_eq!(resp.status(), 403);
 }
 
@@ -225,16 +220,16 @@ async fn a_unit_user_cannot_read_or_write_another_units_records() {
     let c = app.login("sp1").await;
     let token = csrf(&c, &app.url(&format!("/units/{own}"))).await;
 
-    let resp = c
-        .post(app.url(&format!("/units/{other}/contact")))
-        .form(&[
+    let resp = post_form(
+        &c,
+        app.url(&format!("/units/{other}/contact")),
+        &[
             ("_csrf", token.as_str()),
             ("contact", "冒名"),
             ("phone", "1"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), 403);
     assert_eq!(app.store.get_unit(other).await.unwrap().contact, "");
 
@@ -292,12 +287,12 @@ async fn a_unit_user_cannot_read_or_write_another_units_records() {
     // A leader reads but cannot write.
     let leader = app.login("leader").await;
     let token = csrf(&leader, &app.url("/account")).await;
-    let resp = leader
-        .post(app.url(&format!("/units/{own}/contact")))
-        .form(&[("_csrf", token.as_str()), ("contact", "x"), ("phone", "1")])
-        .send()
-        .await
-        .unwrap();
+    let resp = post_form(
+        &leader,
+        app.url(&format!("/units/{own}/contact")),
+        &[("_csrf", token.as_str()), ("contact", "x"), ("phone", "1")],
+    )
+    .await;
     assert_eq!(resp.status(), 403);
 }
 

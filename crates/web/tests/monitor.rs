@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{csrf, spawn_app};
+use common::{csrf, post_form, spawn_app};
 use qx_core::access::Actor;
 
 #[tokio::test]
@@ -42,17 +42,17 @@ async fn a_unit_reports_the_office_approves_and_the_dashboard_lights_up() {
         page.contains("value=\"2017-01\""),
         "the next period is proposed"
     );
-    let resp = admin
-        .post(app.url("/monitor/periods"))
-        .form(&[
+    let resp = post_form(
+        &admin,
+        app.url("/monitor/periods"),
+        &[
             ("_csrf", token.as_str()),
             ("plan_id", &plan.to_string()),
             ("period", "2017-06"),
             ("due_on", "2017-07-07"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     let period_url = resp.headers()["location"].to_str().unwrap().to_string();
     let period_id: i64 = period_url.rsplit('/').next().unwrap().parse().unwrap();
@@ -88,43 +88,43 @@ async fn a_unit_reports_the_office_approves_and_the_dashboard_lights_up() {
         .unwrap();
     let token = csrf(&unit, &app.url(&format!("/report/{period_id}"))).await;
     let field = format!("v_{}", scale.id);
-    let bad = unit
-        .post(app.url(&format!("/report/{period_id}")))
-        .form(&[
+    let bad = post_form(
+        &unit,
+        app.url(&format!("/report/{period_id}")),
+        &[
             ("_csrf", token.as_str()),
             (field.as_str(), "十五家"),
             ("action", "submit"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(bad.status(), 400);
     assert!(bad.text().await.unwrap().contains("新增规模以上企业"));
-    let ok = unit
-        .post(app.url(&format!("/report/{period_id}")))
-        .form(&[
+    let ok = post_form(
+        &unit,
+        app.url(&format!("/report/{period_id}")),
+        &[
             ("_csrf", token.as_str()),
             (field.as_str(), "15"),
             ("action", "submit"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(ok.status(), 303);
 
     // Another unit cannot report for 县经信局 even by naming it.
     let other = app.login("sp1").await;
     let token_sp = csrf(&other, &app.url("/account")).await;
-    let resp = other
-        .post(app.url(&format!("/report/{period_id}?unit={jxj}")))
-        .form(&[
+    let resp = post_form(
+        &other,
+        app.url(&format!("/report/{period_id}?unit={jxj}")),
+        &[
             ("_csrf", token_sp.as_str()),
             (field.as_str(), "99"),
             ("action", "submit"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(
         resp.status(),
         400,
@@ -148,17 +148,17 @@ async fn a_unit_reports_the_office_approves_and_the_dashboard_lights_up() {
         .unwrap()
         .unwrap();
     let token = csrf(&admin, &app.url(&period_url)).await;
-    let resp = admin
-        .post(app.url(&format!("/monitor/submissions/{}/review", sub.id)))
-        .form(&[
+    let resp = post_form(
+        &admin,
+        app.url(&format!("/monitor/submissions/{}/review", sub.id)),
+        &[
             ("_csrf", token.as_str()),
             ("decision", "approve"),
             ("comment", ""),
             ("period_id", &period_id.to_string()),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), 303);
 
     let leader = app.login("leader").await;
@@ -249,6 +249,22 @@ async fn june(app: &common::TestApp) -> (i64, i64) {
         .await
         .unwrap();
     (plan, period)
+}
+
+/// The indicator `name` that `unit` reports in `plan`.
+async fn indicator_named(
+    app: &common::TestApp,
+    plan: i64,
+    unit: i64,
+    name: &str,
+) -> qx_store::plans::Indicator {
+    app.store
+        .unit_indicators(plan, unit)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.name == name)
+        .unwrap_or_else(|| panic!("indicator {name}"))
 }
 
 /// Adds a liaison account for a unit (password as the harness's).
@@ -410,17 +426,17 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
 
         // Submitted, it is listed for the lead unit and downloadable by lead, leaders, office.
         let token = csrf(&co, &form_url).await;
-        let resp = co
-            .post(&form_url)
-            .form(&[
+        let resp = post_form(
+            &co,
+            &form_url,
+            &[
                 ("_csrf", token.as_str()),
                 (&format!("p_{tid}"), "已完成现场核查"),
                 (&format!("s_{tid}"), "on_track"),
                 ("action", "submit"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(resp.status(), 303);
         let lead_page = text(&lead, &form_url).await;
         assert!(
@@ -450,20 +466,10 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
         // Submitted evidence cannot be removed, not even by its unit; others cannot see it to try.
         let token = csrf(&co, &form_url).await;
         let remove = app.url(&format!("/report/attachments/{co_file}/delete"));
-        let resp = co
-            .post(&remove)
-            .form(&[("_csrf", token.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let resp = post_form(&co, &remove, &[("_csrf", token.as_str())]).await;
         assert_eq!(resp.status(), 400);
         let token_sp = csrf(&sp, &app.url("/report")).await;
-        let resp = sp
-            .post(&remove)
-            .form(&[("_csrf", token_sp.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let resp = post_form(&sp, &remove, &[("_csrf", token_sp.as_str())]).await;
         assert_eq!(resp.status(), 404);
         let page = text(&co, &form_url).await;
         assert!(
@@ -499,12 +505,12 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
         assert!(
             page.contains("汇总表.xlsx") && page.contains(&format!("form=\"del-{}\"", mine[0]))
         );
-        let resp = lead
-            .post(app.url(&format!("/report/attachments/{}/delete", mine[0])))
-            .form(&[("_csrf", token.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let resp = post_form(
+            &lead,
+            app.url(&format!("/report/attachments/{}/delete", mine[0])),
+            &[("_csrf", token.as_str())],
+        )
+        .await;
         assert_eq!(resp.status(), 303);
         assert!(
             app.store
@@ -721,14 +727,7 @@ async fn the_office_tunes_thresholds_and_profiles_and_the_lights_follow() {
         let app = &app;
         let (plan, period) = june(app).await;
         let jxj = app.units["县经信局"];
-        let scale = app
-            .store
-            .unit_indicators(plan, jxj)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|i| i.name == "新增规模以上企业")
-            .unwrap();
+        let scale = indicator_named(app, plan, jxj, "新增规模以上企业").await;
         // 13 of 30 by June: 43.3% against 50% elapsed, 6.7 points behind → yellow by default.
         let unit = app
             .store
@@ -793,12 +792,12 @@ async fn the_office_tunes_thresholds_and_profiles_and_the_lights_follow() {
             assert_eq!(c.get(&settings_url).send().await.unwrap().status(), 403);
         }
         let token_leader = csrf(&leader, &dash_url).await;
-        let resp = leader
-            .post(app.url("/monitor/settings/thresholds"))
-            .form(&[("_csrf", token_leader.as_str()), ("yellow_gap_points", "5")])
-            .send()
-            .await
-            .unwrap();
+        let resp = post_form(
+            &leader,
+            app.url("/monitor/settings/thresholds"),
+            &[("_csrf", token_leader.as_str()), ("yellow_gap_points", "5")],
+        )
+        .await;
         assert_eq!(resp.status(), 403);
 
         let admin = app.login("admin").await;
@@ -806,29 +805,29 @@ async fn the_office_tunes_thresholds_and_profiles_and_the_lights_follow() {
         assert!(page.contains("新增规模以上企业") && page.contains("value=\"10\""));
         let token = csrf(&admin, &settings_url).await;
         for bad in ["abc", "150", "-1"] {
-            let resp = admin
-                .post(app.url("/monitor/settings/thresholds"))
-                .form(&[
+            let resp = post_form(
+                &admin,
+                app.url("/monitor/settings/thresholds"),
+                &[
                     ("_csrf", token.as_str()),
                     ("yellow_gap_points", bad),
                     ("plan", &plan.to_string()),
-                ])
-                .send()
-                .await
-                .unwrap();
+                ],
+            )
+            .await;
             assert_eq!(resp.status(), 400, "{bad}");
         }
         // Five points (typed full-width): 6.7 behind is now red, at once.
-        let resp = admin
-            .post(app.url("/monitor/settings/thresholds"))
-            .form(&[
+        let resp = post_form(
+            &admin,
+            app.url("/monitor/settings/thresholds"),
+            &[
                 ("_csrf", token.as_str()),
                 ("yellow_gap_points", "５"),
                 ("plan", &plan.to_string()),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(resp.status(), 303);
         let row = dashboard_row(&text(&leader, &dash_url).await, scale.id);
         assert!(row.contains("light-red"), "{row}");
@@ -841,16 +840,16 @@ async fn the_office_tunes_thresholds_and_profiles_and_the_lights_follow() {
             ("5,10,15,20,30,40,50,60,70,80,90,95", "100%"),
             ("5,10,15,20,30,四十,50,60,70,80,90,100", "不是数字"),
         ] {
-            let resp = admin
-                .post(&profile_url)
-                .form(&[
+            let resp = post_form(
+                &admin,
+                &profile_url,
+                &[
                     ("_csrf", token.as_str()),
                     ("profile", bad),
                     ("plan", &plan.to_string()),
-                ])
-                .send()
-                .await
-                .unwrap();
+                ],
+            )
+            .await;
             assert_eq!(resp.status(), 400, "{bad}");
             let body = resp.text().await.unwrap();
             assert!(
@@ -860,19 +859,19 @@ async fn the_office_tunes_thresholds_and_profiles_and_the_lights_follow() {
             assert!(body.contains(bad), "the entry is kept for correction");
         }
         // Slow first half (40% by June): 43.3% is ahead, so green.
-        let resp = admin
-            .post(&profile_url)
-            .form(&[
+        let resp = post_form(
+            &admin,
+            &profile_url,
+            &[
                 ("_csrf", token.as_str()),
                 (
                     "profile",
                     "５，１０，１５，２０，３０，４０％，５０，６０，７０，８０，９０，１００",
                 ),
                 ("plan", &plan.to_string()),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(resp.status(), 303);
         let row = dashboard_row(&text(&leader, &dash_url).await, scale.id);
         assert!(
@@ -882,16 +881,16 @@ async fn the_office_tunes_thresholds_and_profiles_and_the_lights_follow() {
         let page = text(&admin, &settings_url).await;
         assert!(page.contains("5, 10, 15, 20, 30, 40, 50, 60, 70, 80, 90, 100"));
         // Back to linear with an empty entry.
-        let resp = admin
-            .post(&profile_url)
-            .form(&[
+        let resp = post_form(
+            &admin,
+            &profile_url,
+            &[
                 ("_csrf", token.as_str()),
                 ("profile", ""),
                 ("plan", &plan.to_string()),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(resp.status(), 303);
         let row = dashboard_row(&text(&leader, &dash_url).await, scale.id);
         assert!(row.contains("light-red") && row.contains("50.0%"), "{row}");
@@ -922,14 +921,7 @@ async fn the_office_chooses_where_an_indicator_figure_comes_from() {
         let app = &app;
         let (plan, period) = june(app).await;
         let jxj = app.units["县经信局"];
-        let scale = app
-            .store
-            .unit_indicators(plan, jxj)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|i| i.name == "新增规模以上企业")
-            .unwrap();
+        let scale = indicator_named(app, plan, jxj, "新增规模以上企业").await;
         let settings_url = app.url(&format!("/monitor/settings?plan={plan}"));
         let source_url = app.url(&format!("/monitor/settings/indicators/{}/source", scale.id));
         let report_url = app.url(&format!("/report/{period}"));
@@ -944,59 +936,59 @@ async fn the_office_chooses_where_an_indicator_figure_comes_from() {
         // Leaders may look but not change it.
         let leader = app.login("leader").await;
         let token_leader = csrf(&leader, &app.url("/monitor")).await;
-        let resp = leader
-            .post(&source_url)
-            .form(&[
+        let resp = post_form(
+            &leader,
+            &source_url,
+            &[
                 ("_csrf", token_leader.as_str()),
                 ("source", "problem_answer_rate"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(resp.status(), 403);
 
         let token = csrf(&admin, &settings_url).await;
-        let resp = admin
-            .post(&source_url)
-            .form(&[
+        let resp = post_form(
+            &admin,
+            &source_url,
+            &[
                 ("_csrf", token.as_str()),
                 ("source", "made_up"),
                 ("plan", &plan.to_string()),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(resp.status(), 400);
         let body = resp.text().await.unwrap();
         assert!(body.contains("数据来源") && body.contains("made_up") && body.contains("无效"));
         assert!(!app.store.is_auto_indicator(scale.id).await.unwrap());
 
-        let resp = admin
-            .post(&source_url)
-            .form(&[
+        let resp = post_form(
+            &admin,
+            &source_url,
+            &[
                 ("_csrf", token.as_str()),
                 ("source", "problem_answer_rate"),
                 ("plan", &plan.to_string()),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(resp.status(), 303);
         assert!(app.store.is_auto_indicator(scale.id).await.unwrap());
         assert!(
             !text(&unit, &report_url).await.contains("新增规模以上企业"),
             "units are no longer asked for it"
         );
-        let resp = admin
-            .post(&source_url)
-            .form(&[
+        let resp = post_form(
+            &admin,
+            &source_url,
+            &[
                 ("_csrf", token.as_str()),
                 ("source", "manual"),
                 ("plan", &plan.to_string()),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(resp.status(), 303);
         assert!(text(&unit, &report_url).await.contains("新增规模以上企业"));
         let log = app

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{csrf, spawn_app};
+use common::{csrf, post_form, spawn_app};
 use reqwest::multipart::{Form, Part};
 
 const SEED: &str = qx_demo::plan::SEED_PLAN;
@@ -88,12 +88,12 @@ async fn the_office_uploads_reviews_and_publishes_and_units_see_their_tasks() {
     .await;
     assert_eq!(resp.status(), 403);
 
-    let resp = admin
-        .post(app.url(&format!("/plans/{id}/publish")))
-        .form(&[("_csrf", token.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let resp = post_form(
+        &admin,
+        app.url(&format!("/plans/{id}/publish")),
+        &[("_csrf", token.as_str())],
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     let page = unit
         .get(app.url(&format!("/plans/{id}")))

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp, csrf, spawn_app};
+use common::{PASSWORD, TestApp, csrf, post_form, spawn_app};
 use qx_core::access::{Actor, Role};
 use qx_core::password::hash_password;
 use qx_store::Store;
@@ -630,19 +630,19 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
     let token = csrf(&admin, &app.url("/problems/meeting")).await;
     let owner = app.units["县经信局"].to_string();
     let pid = id.to_string();
-    let resp = admin
-        .post(app.url("/problems/meeting/decisions"))
-        .form(&[
+    let resp = post_form(
+        &admin,
+        app.url("/problems/meeting/decisions"),
+        &[
             ("_csrf", token.as_str()),
             ("problem_id", &pid),
             ("meeting_date", "2026-01-05"),
             ("decision", "县经信局牵头一周内办结"),
             ("owner_unit_id", &owner),
             ("due_on", "2026-01-12"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     let jxj1 = app.login("jxj1").await;
     let page = jxj1
@@ -692,16 +692,16 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
     assert!(page.contains("企服责任人") && page.contains("县国土资源局"));
     let token = csrf(&admin, &app.url("/problems/settings")).await;
     let (e, u) = (ent.to_string(), app.user_id("sp1").await.to_string());
-    let resp = admin
-        .post(app.url("/problems/settings/contact"))
-        .form(&[
+    let resp = post_form(
+        &admin,
+        app.url("/problems/settings/contact"),
+        &[
             ("_csrf", token.as_str()),
             ("enterprise_id", &e),
             ("user_id", &u),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     // 石浦镇's liaison now follows the enterprise's problems as its 企服责任人.
     let sp1 = app.login("sp1").await;

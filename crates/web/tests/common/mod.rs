@@ -79,6 +79,15 @@ pub fn client() -> reqwest::Client {
 }
 
 /// The CSRF token from the first form on a page.
+/// Posts `fields` as an HTML form would; the response is left for the test to judge.
+pub async fn post_form<T: serde::Serialize + ?Sized>(
+    c: &reqwest::Client,
+    url: impl reqwest::IntoUrl,
+    fields: &T,
+) -> reqwest::Response {
+    c.post(url).form(fields).send().await.unwrap()
+}
+
 pub async fn csrf(c: &reqwest::Client, url: &str) -> String {
     let body = c.get(url).send().await.unwrap().text().await.unwrap();
     let marker = "name=\"_csrf\" value=\"";
