@@ -75,81 +75,152 @@ pub struct AuditRecord {
 
 impl AuditRecord {
     fn compute_hash(&self) -> String {
-        // A JSON array is an unambiguous encoding of the fields: no delimiter can be forged.
-        let canonical = serde_json::json!([
-            self.seq,
-            self.at,
-            self.actor_id,
-            self.actor,
-            self.action,
-            self.entity,
-            self.entity_id,
-            self.before_json,
-            self.after_json,
-            self.ip,
-            self.prev_hash,
-        ]);
-        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+        let fields = ChainFields::of(self);
+        hash_hex(&fields.canonical(self.seq, self.at, &self.entity_id, &self.prev_hash))
+    }
+}
+
+fn hash_hex(canonical: &str) -> String {
+    hex::encode(Sha256::digest(canonical.as_bytes()))
+}
+
+/// What an entry's hash covers apart from its place in the chain, as canonical JSON text.
+///
+/// The canonical form is the JSON array `[seq, at, actor_id, actor, action, entity, entity_id,
+/// before_json, after_json, ip, prev_hash]` (an unambiguous encoding: no delimiter can be
+/// forged). `seq`, `prev_hash` and `at` (the time the entry joins the chain, so that times
+/// follow the sequence) are only known once the head row is taken, and a new record's
+/// `entity_id` may be known only inside the statement that creates it, so the rest is kept
+/// as the two runs of members around `entity_id`; PostgreSQL splices the four in (the
+/// `audit_append` function of migration 0012) exactly as [`ChainFields::canonical`] does.
+struct ChainFields {
+    /// `actor_id, actor, action, entity`
+    head: String,
+    /// `before_json, after_json, ip`
+    tail: String,
+}
+
+impl ChainFields {
+    fn of(rec: &AuditRecord) -> Self {
+        let members = |v: serde_json::Value| {
+            let text = v.to_string();
+            text[1..text.len() - 1].to_string()
+        };
+        ChainFields {
+            head: members(serde_json::json!([
+                rec.actor_id,
+                rec.actor,
+                rec.action,
+                rec.entity
+            ])),
+            tail: members(serde_json::json!([rec.before_json, rec.after_json, rec.ip])),
+        }
+    }
+
+    fn canonical(&self, seq: i64, at: i64, entity_id: &str, prev_hash: &str) -> String {
+        let json = |s: &str| serde_json::Value::from(s).to_string();
+        format!(
+            "[{seq},{at},{},{},{},{}]",
+            self.head,
+            json(entity_id),
+            self.tail,
+            json(prev_hash)
+        )
+    }
+}
+
+/// An entry appended on PostgreSQL: the server function takes the head, hashes the entry as
+/// [`ChainFields::canonical`] does and writes it, in one call (migration 0012). Parameters
+/// $1–$9 are bound by [`PendingEntry::bind`], $10 is the entity id.
+const POSTGRES_APPEND: &str = "SELECT audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// An entry before it takes its place in the chain (no `seq`, `at`, `prev_hash` or `hash` yet).
+pub(crate) struct PendingEntry {
+    record: AuditRecord,
+    chain: ChainFields,
+}
+
+impl PendingEntry {
+    pub(crate) fn new(entry: AuditEntry<'_>) -> Self {
+        let record = AuditRecord {
+            seq: 0,
+            at: 0,
+            actor_id: (entry.actor.user_id != 0).then_some(entry.actor.user_id),
+            actor: entry.actor.username.clone(),
+            action: entry.action.to_string(),
+            entity: entry.entity.to_string(),
+            entity_id: entry.entity_id,
+            before_json: entry.before.map(|v| v.to_string()),
+            after_json: entry.after.map(|v| v.to_string()),
+            ip: entry.ip.to_string(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        };
+        let chain = ChainFields::of(&record);
+        PendingEntry { record, chain }
+    }
+
+    /// Binds the entry's fields as the first nine arguments of the PostgreSQL functions
+    /// `audit_append` and `submission_new_revision` (migration 0012), in their order.
+    pub(crate) fn bind<'q, O>(
+        &'q self,
+        q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+        let r = &self.record;
+        q.bind(&self.chain.head)
+            .bind(&self.chain.tail)
+            .bind(r.actor_id)
+            .bind(&r.actor)
+            .bind(&r.action)
+            .bind(&r.entity)
+            .bind(&r.before_json)
+            .bind(&r.after_json)
+            .bind(&r.ip)
     }
 }
 
 /// Appends an entry inside the caller's transaction.
 pub async fn append(tx: &mut Tx, entry: AuditEntry<'_>) -> Result<i64> {
-    // Taking the head row first serialises appenders (a row lock on PostgreSQL, the write
-    // lock on SQLite) so the chain never forks.
+    let pending = PendingEntry::new(entry);
+    if tx.backend_name().eq_ignore_ascii_case("postgresql") {
+        let (seq,): (i64,) = pending
+            .bind(sqlx::query_as(POSTGRES_APPEND))
+            .bind(&pending.record.entity_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        return Ok(seq);
+    }
+    // SQLite: the transaction already holds the database's write lock, so the chain never
+    // forks; the head moves on, the entry is hashed here and written, the head takes its hash.
     let (seq, prev_hash): (i64, String) =
         sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
             .fetch_one(&mut **tx)
             .await?;
-    let mut rec = AuditRecord {
-        seq,
-        at: crate::now(),
-        actor_id: (entry.actor.user_id != 0).then_some(entry.actor.user_id),
-        actor: entry.actor.username.clone(),
-        action: entry.action.to_string(),
-        entity: entry.entity.to_string(),
-        entity_id: entry.entity_id,
-        before_json: entry.before.map(|v| v.to_string()),
-        after_json: entry.after.map(|v| v.to_string()),
-        ip: entry.ip.to_string(),
-        prev_hash,
-        hash: String::new(),
-    };
-    rec.hash = rec.compute_hash();
-    // The head row stays locked until commit: on PostgreSQL the entry and the new head go in
-    // one statement, one round trip fewer inside the lock every writer queues for.
-    let postgres = tx.backend_name().eq_ignore_ascii_case("postgresql");
-    let sql = if postgres {
-        concat!(
-            "WITH entry AS (INSERT INTO audit_log (seq, at, actor_id, actor, action, entity, entity_id, before_json, after_json, ip, prev_hash, hash) ",
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)) ",
-            "UPDATE audit_head SET hash = $12 WHERE id = 1"
-        )
-    } else {
+    let r = &pending.record;
+    let at = crate::now();
+    let hash = hash_hex(&pending.chain.canonical(seq, at, &r.entity_id, &prev_hash));
+    sqlx::query(
         "INSERT INTO audit_log (seq, at, actor_id, actor, action, entity, entity_id, before_json, after_json, ip, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-    };
-    sqlx::query(sql)
-        .bind(rec.seq)
-        .bind(rec.at)
-        .bind(rec.actor_id)
-        .bind(&rec.actor)
-        .bind(&rec.action)
-        .bind(&rec.entity)
-        .bind(&rec.entity_id)
-        .bind(&rec.before_json)
-        .bind(&rec.after_json)
-        .bind(&rec.ip)
-        .bind(&rec.prev_hash)
-        .bind(&rec.hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(seq)
+    .bind(at)
+    .bind(r.actor_id)
+    .bind(&r.actor)
+    .bind(&r.action)
+    .bind(&r.entity)
+    .bind(&r.entity_id)
+    .bind(&r.before_json)
+    .bind(&r.after_json)
+    .bind(&r.ip)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&hash)
         .execute(&mut **tx)
         .await?;
-    if !postgres {
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&rec.hash)
-            .execute(&mut **tx)
-            .await?;
-    }
     Ok(seq)
 }
 

@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_indicator_source"),
     migration!(10, "0010_fact_adjustments"),
     migration!(11, "0011_unit_indicators_index"),
+    migration!(12, "0012_postgres_write_functions"),
 ];
 
 /// The schema version this binary expects.

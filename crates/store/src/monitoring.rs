@@ -5,7 +5,7 @@
 //! returns it with a comment; nobody approves their own submission. A correction after approval
 //! is a new revision that supersedes the old one, so history keeps every figure ever approved.
 
-use crate::audit::{AuditEntry, append};
+use crate::audit::{AuditEntry, PendingEntry, append};
 use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
 use qx_core::period::Period;
@@ -418,18 +418,13 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems.join("; ")));
         }
-        let mut tx = self.begin().await?;
         let now = crate::now();
         let status = if submit { "submitted" } else { "draft" };
         let submitted_by = submit.then_some(actor.user_id).filter(|&u| u != 0);
-        let fresh_row = NewRevision {
-            period_id,
-            unit_id,
-            revision: 1,
-            status,
-            submitted_by,
-            submitted_at: submit.then_some(now),
-            now,
+        let action = if submit {
+            "submission.submit"
+        } else {
+            "submission.save"
         };
         // The revision written to: the draft or returned one in place, or a new one.
         let target = match &latest {
@@ -448,40 +443,49 @@ impl Store {
             Some(s) => Target::New(s.revision + 1),
             None => Target::New(1),
         };
-        let before = match &target {
-            Target::Existing(s) => Some(s.clone()),
-            Target::New(_) => None,
-        };
         // Each figure and task line replaces what the submission held for it; an empty one
         // just clears it. Written as one statement per table, whatever the number of rows,
         // so a month-end surge holds the write lock briefly.
         let batch = SubmissionBatch::new(input);
-        let id = match (target, self.engine()) {
-            // A new revision on PostgreSQL: the row, its figures and its task lines in one
-            // statement (the foreign keys are checked at its end).
-            (Target::New(revision), crate::Engine::Postgres) => {
-                let (id,): (i64,) = sqlx::query_as(POSTGRES_NEW_REVISION)
-                    .bind(period_id)
-                    .bind(unit_id)
-                    .bind(revision)
-                    .bind(status)
-                    .bind(submitted_by)
-                    .bind(submit.then_some(now))
-                    .bind(now)
-                    .bind(&batch.values)
-                    .bind(&batch.tasks)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(crate::units::unique_violation(CONCURRENT_SUBMISSION))?;
-                id
-            }
-            (Target::New(revision), crate::Engine::Sqlite) => {
+        if let (Target::New(revision), crate::Engine::Postgres) = (&target, self.engine()) {
+            // A new revision on PostgreSQL: the row, its figures, its task lines and its
+            // audit entry in one call, committed on its own. The audit chain's head is the one
+            // lock every writer queues for; the server takes it last, after the rows' foreign
+            // keys are checked, and no round trip happens while it is held. The entry's entity
+            // id is the new row's, filled in by the server.
+            let pending =
+                PendingEntry::new(AuditEntry::new(actor, action, "submission", "").after(input));
+            let (id,): (i64,) = pending
+                .bind(sqlx::query_as(POSTGRES_NEW_REVISION))
+                .bind(period_id)
+                .bind(unit_id)
+                .bind(*revision)
+                .bind(status)
+                .bind(submitted_by)
+                .bind(submit.then_some(now))
+                .bind(now)
+                .bind(&batch.values)
+                .bind(&batch.tasks)
+                .fetch_one(self.pool())
+                .await
+                .map_err(crate::units::unique_violation(CONCURRENT_SUBMISSION))?;
+            return Ok(id);
+        }
+        let mut tx = self.begin().await?;
+        let id = match target {
+            Target::New(revision) => {
                 let row = NewRevision {
+                    period_id,
+                    unit_id,
                     revision,
-                    ..fresh_row
+                    status,
+                    submitted_by,
+                    submitted_at: submit.then_some(now),
+                    now,
                 };
                 let id = insert_revision(&mut tx, &row).await?;
-                // A revision created just now holds nothing to replace.
+                // SQLite (PostgreSQL returned above); a revision created just now holds
+                // nothing to replace.
                 let (_, insert_values, _, insert_tasks) = SQLITE_BATCH;
                 for (sql, json) in [(insert_values, &batch.values), (insert_tasks, &batch.tasks)] {
                     sqlx::query(sql)
@@ -492,9 +496,10 @@ impl Store {
                 }
                 id
             }
-            (Target::Existing(existing), engine) => {
+            Target::Existing(ref existing) => {
                 let id = existing.id;
-                let (delete_values, insert_values, delete_tasks, insert_tasks) = match engine {
+                let (delete_values, insert_values, delete_tasks, insert_tasks) = match self.engine()
+                {
                     crate::Engine::Sqlite => SQLITE_BATCH,
                     crate::Engine::Postgres => POSTGRES_BATCH,
                 };
@@ -523,10 +528,9 @@ impl Store {
                 id
             }
         };
-        let action = if submit {
-            "submission.submit"
-        } else {
-            "submission.save"
+        let before = match target {
+            Target::Existing(s) => Some(s),
+            Target::New(_) => None,
         };
         append(
             &mut tx,
@@ -962,16 +966,10 @@ const SQLITE_BATCH: BatchSql = (
      SELECT $1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') FROM json_each($2) j",
 );
 
-/// A new revision with its figures (`$8`) and task lines (`$9`), as in [`POSTGRES_BATCH`].
-const POSTGRES_NEW_REVISION: &str = concat!(
-    "WITH s AS (INSERT INTO submissions (period_id, unit_id, revision, status, submitted_by, submitted_at, created_at, updated_at) ",
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id), ",
-    "v AS (INSERT INTO indicator_values (submission_id, indicator_id, value, note) ",
-    "SELECT s.id, CAST(x->>0 AS BIGINT), x->>1, x->>2 FROM s, json_array_elements(CAST($8 AS JSON)) AS t(x)), ",
-    "r AS (INSERT INTO task_reports (submission_id, task_id, progress, status) ",
-    "SELECT s.id, CAST(x->>0 AS BIGINT), x->>1, x->>2 FROM s, json_array_elements(CAST($9 AS JSON)) AS t(x)) ",
-    "SELECT id FROM s"
-);
+/// A new revision with its figures (`$17`) and task lines (`$18`) as JSON arrays from
+/// [`SubmissionBatch`], and its audit entry (`$1`–`$9`, see [`PendingEntry::bind`]): the
+/// PostgreSQL function of migration 0012.
+const POSTGRES_NEW_REVISION: &str = "SELECT submission_new_revision($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, CAST($17 AS JSON), CAST($18 AS JSON))";
 
 const CONCURRENT_SUBMISSION: &str = "报送已存在 (concurrent submission; reload and retry)";
 

@@ -827,7 +827,7 @@ async fn postgres_plans_problem_lists_per_request() {
         prepared.extend(rows.into_iter().map(|(sql,)| sql));
     }
     assert!(
-        prepared.iter().any(|sql| sql.contains("audit_head")),
+        prepared.iter().any(|sql| sql.contains("audit_append")),
         "ordinary statements stay prepared: {prepared:#?}"
     );
     assert!(

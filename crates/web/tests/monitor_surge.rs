@@ -114,6 +114,25 @@ async fn surge(db: qx_store::testing::TestDb) {
         UNITS,
         "{name}: one audit entry per submission"
     );
+    // Each entry names its own submission (on PostgreSQL the id is only known inside the
+    // statement that writes both) and records what was submitted.
+    let stored: Vec<(i64,)> = sqlx::query_as("SELECT id FROM submissions WHERE period_id = $1")
+        .bind(period_id)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let mut stored: Vec<String> = stored.into_iter().map(|(id,)| id.to_string()).collect();
+    let mut named: Vec<String> = submits.iter().map(|e| e.entity_id.clone()).collect();
+    stored.sort();
+    named.sort();
+    assert_eq!(named, stored, "{name}: audit entries name the submissions");
+    assert!(
+        submits.iter().all(|e| e
+            .after_json
+            .as_deref()
+            .is_some_and(|a| a.contains("values"))),
+        "{name}: audit entries record the figures"
+    );
 
     // The office approves everything at once; then the dashboard has every figure.
     let progress = store.period_progress(period_id).await.unwrap();
