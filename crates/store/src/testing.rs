@@ -10,7 +10,32 @@ pub struct TestDb {
     pub name: &'static str,
     pub store: Store,
     pub url: String,
+    /// PostgreSQL: the database created for this test, on the server in `QX_TEST_DATABASE_URL`.
+    database: Option<String>,
     _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// Closes the store and, on PostgreSQL, drops its database (closing what else is still
+    /// connected to it). Benchmarks call it between phases: a finished phase's data would
+    /// otherwise stay on the server, and the server's autovacuum of it would run during
+    /// the next phase's measurements.
+    pub async fn discard(self) -> Result<()> {
+        self.store.close().await;
+        if let (Some(database), Ok(server)) =
+            (&self.database, std::env::var("QX_TEST_DATABASE_URL"))
+        {
+            let admin = sqlx::AnyPool::connect(&server).await?;
+            // Our own [a-z0-9_] name (see `postgres`), not a bind parameter.
+            sqlx::query(AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+            )))
+            .execute(&admin)
+            .await?;
+            admin.close().await;
+        }
+        Ok(())
+    }
 }
 
 /// A fresh SQLite database in a temporary folder.
@@ -23,6 +48,7 @@ pub async fn sqlite() -> Result<TestDb> {
         name: "sqlite",
         store,
         url,
+        database: None,
         _dir: Some(dir),
     })
 }
@@ -57,6 +83,7 @@ pub async fn postgres() -> Result<Option<TestDb>> {
         name: "postgres",
         store,
         url,
+        database: Some(name),
         _dir: None,
     }))
 }

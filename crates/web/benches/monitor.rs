@@ -514,11 +514,13 @@ fn main() {
         if only.is_empty() || only == "dashboard" {
             for db in qx_store::testing::all().await.unwrap() {
                 dashboard(db.name, db.store.clone()).await;
+                db.discard().await.unwrap();
             }
         }
         if only.is_empty() || only == "surge" {
             for db in qx_store::testing::all().await.unwrap() {
                 surge(db.name, db.store.clone()).await;
+                db.discard().await.unwrap();
             }
         }
     });

@@ -413,6 +413,7 @@ fn main() {
     rt.block_on(async {
         for db in qx_store::testing::all().await.unwrap() {
             bench_engine(db.name, db.store.clone(), n).await;
+            db.discard().await.unwrap();
         }
     });
 }

@@ -247,6 +247,15 @@ pub async fn build(store: &Store, shape: Shape) -> County {
                 .unwrap();
         }
     }
+    if store.engine() == qx_store::Engine::Postgres {
+        // A county's database has long been vacuumed and analysed by the time it is
+        // measured; this one was filled a moment ago, and the server's autovacuum would
+        // otherwise get round to it in the middle of a measurement.
+        sqlx::query("VACUUM ANALYZE")
+            .execute(store.pool())
+            .await
+            .unwrap();
+    }
     county
 }
 
