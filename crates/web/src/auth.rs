@@ -18,7 +18,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use http_body_util::BodyExt;
-use qx_core::access::Actor;
+use qx_core::access::{Actor, Role};
 use qx_store::users::UserRow;
 use sha2::{Digest, Sha256};
 
@@ -279,6 +279,16 @@ impl Auth {
             ip: self.ctx.ip.clone(),
             ..self.session.actor()
         }
+    }
+
+    /// The signed-in user, who must belong to the county's side (office, leader or unit):
+    /// enterprises are refused `what`.
+    pub fn county_actor(&self, what: &str) -> Result<Actor, WebError> {
+        let actor = self.actor();
+        if actor.role == Role::Enterprise {
+            return Err(WebError::Forbidden(what.into()));
+        }
+        Ok(actor)
     }
 }
 

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use qx_app::AppError;
 use qx_app::bulletin::{self, report};
-use qx_core::access::{Actor, Role};
+use qx_core::access::Actor;
 use qx_store::plans::Plan;
 use report::{BulletinKind, Snapshot};
 use std::collections::HashMap;
@@ -143,10 +143,7 @@ async fn list(
     auth: Auth,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let actor = auth.actor();
-    if actor.role == Role::Enterprise {
-        return Err(WebError::Forbidden("bulletins".into()));
-    }
+    let actor = auth.county_actor("bulletins")?;
     let ctx = PageCtx::signed_in(&auth);
     let plan = chosen_plan(&state, &actor, &q).await?;
     let mut bulletins = Vec::new();

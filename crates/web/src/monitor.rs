@@ -594,10 +594,7 @@ async fn dashboard(
     auth: Auth,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let actor = auth.actor();
-    if actor.role == Role::Enterprise {
-        return Err(WebError::Forbidden("monitor".into()));
-    }
+    let actor = auth.county_actor("monitor")?;
     let lang = auth.ctx.lang;
     let ctx = PageCtx::signed_in(&auth);
     let Some(plan) = chosen_plan(&state, &actor, &q).await? else {
@@ -673,10 +670,7 @@ async fn indicator(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let actor = auth.actor();
-    if actor.role == Role::Enterprise {
-        return Err(WebError::Forbidden("monitor".into()));
-    }
+    let actor = auth.county_actor("monitor")?;
     let lang = auth.ctx.lang;
     let (plan, period, pic) = find_status(&state, &actor, id, &q).await?;
     let lines = indicator_lines(&pic, lang);
@@ -720,10 +714,7 @@ async fn indicator_chart(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let actor = auth.actor();
-    if actor.role == Role::Enterprise {
-        return Err(WebError::Forbidden("monitor".into()));
-    }
+    let actor = auth.county_actor("monitor")?;
     let (_, _, pic) = find_status(&state, &actor, id, &q).await?;
     let s = pic
         .indicators

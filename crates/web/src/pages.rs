@@ -772,10 +772,7 @@ async fn unit_names(state: &AppState) -> Result<HashMap<i64, String>, WebError> 
 }
 
 pub async fn users_list(State(state): State<AppState>, auth: Auth) -> PageResult {
-    let actor = auth.actor();
-    if actor.role == Role::Enterprise {
-        return Err(WebError::Forbidden("users".into()));
-    }
+    let actor = auth.county_actor("users")?;
     let names = unit_names(&state).await?;
     let lang = auth.ctx.lang;
     let users = state

@@ -967,10 +967,7 @@ async fn rates_page(
     auth: Auth,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let actor = auth.actor();
-    if actor.role == Role::Enterprise {
-        return Err(WebError::Forbidden("problem.rates".into()));
-    }
+    auth.county_actor("problem.rates")?;
     let lang = auth.ctx.lang;
     let today = sp::today_cst();
     let f = RateFilter {
@@ -1054,10 +1051,7 @@ async fn meeting_page(
     auth: Auth,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let actor = auth.actor();
-    if actor.role == Role::Enterprise {
-        return Err(WebError::Forbidden("meeting".into()));
-    }
+    let actor = auth.county_actor("meeting")?;
     let agenda = if actor.reads_all() {
         state.store.meeting_agenda(&actor).await?
     } else {
@@ -1696,9 +1690,7 @@ pub(crate) async fn api_rates(
     auth: Auth,
     Query(q): Query<RateParams>,
 ) -> ApiResult<serde_json::Value> {
-    if auth.actor().role == Role::Enterprise {
-        return Err(WebError::Forbidden("problem.rates".into()).into());
-    }
+    auth.county_actor("problem.rates")?;
     fn some(v: &Option<String>) -> Option<&str> {
         v.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }

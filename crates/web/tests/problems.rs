@@ -312,14 +312,18 @@ async fn a_problem_is_submitted_routed_answered_rated_and_closed_over_the_web() 
         .await
         .unwrap();
     assert!(rates.contains("100.0%") && rates.contains("石浦镇"));
-    assert_eq!(
-        qy1.get(app.url("/problems/rates"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    // An enterprise sees its own problems, not the county's rates, dashboards or staff.
+    for page in [
+        "/problems/rates",
+        "/api/v1/problems/rates",
+        "/problems/meeting",
+        "/monitor",
+        "/bulletins",
+        "/users",
+    ] {
+        let status = qy1.get(app.url(page)).send().await.unwrap().status();
+        assert_eq!(status, 403, "{page}");
+    }
     let log = app
         .store
         .audit_list(&qx_store::audit::AuditQuery {
