@@ -292,12 +292,7 @@ async fn problem_rates_fill_in_the_plans_indicators() {
             .await
             .unwrap();
         assert!(!s.is_auto_indicator(c.answer).await.unwrap());
-        let audit = s
-            .audit_list(&qx_store::audit::AuditQuery {
-                action_prefix: Some("indicator.source".into()),
-                limit: 10,
-                ..Default::default()
-            })
+        let audit = qx_store::testing::audit_entries(s, "indicator.source")
             .await
             .unwrap();
         assert_eq!(audit.len(), 1, "{name}");

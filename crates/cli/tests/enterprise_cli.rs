@@ -65,12 +65,7 @@ fn inspect(db: &Path) -> (usize, Vec<(String, String)>) {
             .await
             .unwrap()
             .len();
-        let audit = store
-            .audit_list(&qx_store::audit::AuditQuery {
-                action_prefix: Some("e".into()),
-                limit: 100,
-                ..Default::default()
-            })
+        let audit = qx_store::testing::audit_entries(&store, "e")
             .await
             .unwrap()
             .into_iter()

@@ -88,6 +88,17 @@ pub async fn postgres() -> Result<Option<TestDb>> {
     }))
 }
 
+/// The newest audit entries (up to 500) whose action starts with `prefix`, newest first.
+pub async fn audit_entries(store: &Store, prefix: &str) -> Result<Vec<crate::audit::AuditRecord>> {
+    store
+        .audit_list(&crate::audit::AuditQuery {
+            action_prefix: Some(prefix.to_string()),
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+}
+
 /// Every engine available here.
 pub async fn all() -> Result<Vec<TestDb>> {
     let mut dbs = vec![sqlite().await?];

@@ -10,7 +10,6 @@ use common::{PASSWORD, TestApp, csrf, post_form, spawn_app_with};
 use qx_core::access::{Actor, Role};
 use qx_core::codes::CreditCode;
 use qx_core::password::hash_password;
-use qx_store::audit::AuditQuery;
 use qx_store::users::NewUser;
 use reqwest::multipart::{Form, Part};
 
@@ -349,13 +348,7 @@ async fn scenario(app: TestApp) {
     )
     .await;
     assert_eq!(resp.status(), 303);
-    let audit = app
-        .store
-        .audit_list(&AuditQuery {
-            action_prefix: Some("eval.override".into()),
-            limit: 10,
-            ..Default::default()
-        })
+    let audit = qx_store::testing::audit_entries(&app.store, "eval.override")
         .await
         .unwrap();
     assert_eq!(audit.len(), 1);

@@ -991,13 +991,7 @@ async fn the_office_chooses_where_an_indicator_figure_comes_from() {
         .await;
         assert_eq!(resp.status(), 303);
         assert!(text(&unit, &report_url).await.contains("新增规模以上企业"));
-        let log = app
-            .store
-            .audit_list(&qx_store::audit::AuditQuery {
-                action_prefix: Some("indicator.source".into()),
-                limit: 10,
-                ..Default::default()
-            })
+        let log = qx_store::testing::audit_entries(&app.store, "indicator.source")
             .await
             .unwrap();
         assert_eq!(log.len(), 2, "each change audited, the refused one not");

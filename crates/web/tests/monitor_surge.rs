@@ -101,12 +101,7 @@ async fn surge(db: qx_store::testing::TestDb) {
         ((UNITS * 40) as i64, (UNITS * 10) as i64),
         "{name}"
     );
-    let submits = store
-        .audit_list(&qx_store::audit::AuditQuery {
-            action_prefix: Some("submission.submit".into()),
-            limit: 500,
-            ..Default::default()
-        })
+    let submits = qx_store::testing::audit_entries(&store, "submission.submit")
         .await
         .unwrap();
     assert_eq!(
