@@ -7,6 +7,7 @@ if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
   apt-get install -y -qq postgresql >&2
+  apt-get clean
 fi
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 data=/tmp/qx-test-pg

@@ -5,36 +5,82 @@
 use crate::{Result, Store};
 use sqlx::AssertSqlSafe;
 
-/// An engine's name and a fresh store on it. The SQLite file lives as long as the `TempDir`.
+/// An engine's name and a fresh store on it. Whatever the test wrote goes away with it: the
+/// SQLite file with its `TempDir`, the PostgreSQL database with its [`ServerDatabase`].
 pub struct TestDb {
     pub name: &'static str,
     pub store: Store,
     pub url: String,
     /// PostgreSQL: the database created for this test, on the server in `QX_TEST_DATABASE_URL`.
-    database: Option<String>,
+    database: Option<ServerDatabase>,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl TestDb {
-    /// Closes the store and, on PostgreSQL, drops its database (closing what else is still
-    /// connected to it). Benchmarks call it between phases: a finished phase's data would
-    /// otherwise stay on the server, and the server's autovacuum of it would run during
-    /// the next phase's measurements.
-    pub async fn discard(self) -> Result<()> {
+    /// Closes the store and, on PostgreSQL, drops its database now. Benchmarks call it between
+    /// phases, so that a finished phase's data (and the server's autovacuum of it) is gone
+    /// before the next phase is measured.
+    pub async fn discard(mut self) -> Result<()> {
         self.store.close().await;
-        if let (Some(database), Ok(server)) =
-            (&self.database, std::env::var("QX_TEST_DATABASE_URL"))
-        {
-            let admin = sqlx::AnyPool::connect(&server).await?;
-            // Our own [a-z0-9_] name (see `postgres`), not a bind parameter.
-            sqlx::query(AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
-            )))
-            .execute(&admin)
-            .await?;
-            admin.close().await;
+        if let Some(database) = self.database.take() {
+            database.drop_now().await?;
         }
         Ok(())
+    }
+}
+
+/// A database this process created on the test server. It is dropped when the test is done
+/// with it, so that a full test run leaves the server as it found it: CI's disk holds the
+/// build as well, and a few hundred abandoned databases once filled it. A test that fails
+/// keeps its database for a look afterwards, and says which it is.
+struct ServerDatabase {
+    server: String,
+    name: String,
+}
+
+impl ServerDatabase {
+    async fn drop_now(&self) -> Result<()> {
+        let admin = sqlx::AnyPool::connect(&self.server).await?;
+        // Our own [a-z0-9_] name (see `postgres`), not a bind parameter. FORCE closes the
+        // connections a test's pool or server task may still hold.
+        let dropped = sqlx::query(AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        )))
+        .execute(&admin)
+        .await;
+        admin.close().await;
+        dropped.map(drop).map_err(Into::into)
+    }
+}
+
+impl Drop for ServerDatabase {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("test database kept for inspection: {}", self.name);
+            return;
+        }
+        // `Drop` cannot await, and the test's own runtime may be a current-thread one that is
+        // busy running this very drop, so the drop happens on a thread with a runtime of its own.
+        let name = self.name.clone();
+        let dropped = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|e| crate::StoreError::Invalid(e.to_string()))?
+                        .block_on(self.drop_now())
+                })
+                .join()
+        });
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("could not drop test database {name}: {e}"),
+            Err(_) => {
+                eprintln!("could not drop test database {name}: the dropping thread panicked")
+            }
+        }
     }
 }
 
@@ -67,6 +113,11 @@ pub async fn postgres() -> Result<Option<TestDb>> {
         .execute(&admin)
         .await?;
     admin.close().await;
+    // From here on the database is dropped again if anything below fails.
+    let database = ServerDatabase {
+        server: server.clone(),
+        name: name.clone(),
+    };
     let url = match server.rfind('/') {
         Some(i) if server[..i].contains("://") && !server[..i].ends_with('/') => {
             let rest = server[i + 1..]
@@ -83,7 +134,7 @@ pub async fn postgres() -> Result<Option<TestDb>> {
         name: "postgres",
         store,
         url,
-        database: Some(name),
+        database: Some(database),
         _dir: None,
     }))
 }
