@@ -1,7 +1,7 @@
 //! Parse a plan with the test registry: `cargo run -p qx-plan --example plan_parse FILE [json|text]`.
 //! (`qx plan parse` is the real command; this runs without the rest of the workspace.)
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 fn main() -> std::process::ExitCode {

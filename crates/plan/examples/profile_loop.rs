@@ -1,6 +1,6 @@
 //! Parse one file many times (for profiling with perf): `profile_loop FILE|gen N`.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 #[path = "../benches/generate.rs"]
 mod generate;

@@ -3,7 +3,7 @@
 //! and (optionally) months of approved figures. Everything goes through the same `Store`
 //! functions the application uses, so the data has the shape real use gives it.
 //!
-//! Shared by `benches/monitor.rs` and `tests/monitor_surge.rs` through `#[path]`.
+//! Shared by `benches/monitor.rs` and `tests/it/monitor_surge.rs` through `#[path]`.
 #![allow(dead_code)] // Each user of the module needs a different part of it.
 
 use qx_core::access::{Actor, Role};

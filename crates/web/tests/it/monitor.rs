@@ -1,7 +1,7 @@
 //! The monthly cycle through the browser: the office opens a period, a unit reports, the office
 //! reviews, leaders read the dashboard.
 
-mod common;
+use crate::common;
 
 use common::{csrf, post_form, spawn_app};
 use qx_core::access::Actor;

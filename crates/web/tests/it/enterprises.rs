@@ -4,7 +4,7 @@
 //! enterprise sees only its own card and objects; a town sees only its enterprises; a form
 //! without the CSRF token is refused.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, TestApp, csrf, post_form, spawn_app_with};
 use qx_core::access::{Actor, Role};

@@ -1,6 +1,6 @@
 //! `qx demo`, `qx migrate`, `qx user`, `qx backup` and `qx audit verify` as an operator runs them.
 
-mod common;
+use crate::common;
 
 use common::{qx, text};
 use std::path::Path;

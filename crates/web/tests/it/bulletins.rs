@@ -1,7 +1,7 @@
 //! 快报通报 over HTTP: the office previews and publishes; leaders and units read the published
 //! bulletin and download its archived files; only the office previews.
 
-mod common;
+use crate::common;
 
 use common::{csrf, spawn_app};
 use qx_app::plan_import::import_document;

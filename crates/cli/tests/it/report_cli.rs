@@ -1,7 +1,7 @@
 //! `qx report monthly|quarterly` as the office runs it: a preview from today's data, then
 //! publishing, after which the archived file is what every later run writes.
 
-mod common;
+use crate::common;
 
 use common::{qx, text};
 

@@ -1,6 +1,6 @@
 //! 工作方案 through the browser: upload, review, publish, download, re-upload.
 
-mod common;
+use crate::common;
 
 use common::{csrf, post_form, spawn_app};
 use reqwest::multipart::{Form, Part};

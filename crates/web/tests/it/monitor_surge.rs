@@ -5,7 +5,7 @@
 //! On SQLite and, with `QX_TEST_DATABASE_URL`, PostgreSQL. The timed version is
 //! `benches/monitor.rs`.
 
-#[path = "../benches/support/county.rs"]
+#[path = "../../benches/support/county.rs"]
 mod county;
 
 use county::{County, Shape};

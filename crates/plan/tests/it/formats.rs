@@ -1,6 +1,6 @@
 //! One test document per input format and layout, each asserting concrete output.
 
-mod common;
+use crate::common;
 
 use common::{fixture, units};
 use qx_plan::{Change, Comparator, ParsedPlan, PlanError, WarningKind, parse_bytes, parse_file};

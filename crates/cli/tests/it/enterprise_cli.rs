@@ -2,7 +2,7 @@
 //! all or nothing with every problem named by file, row and column; the evaluation of a stored
 //! year prints its run id; the export is a workbook; everything is audited as the system.
 
-mod common;
+use crate::common;
 
 use common::{qx, text};
 use qx_core::access::Actor;

@@ -1,6 +1,6 @@
 //! The web application over HTTP, as a browser and an API client use it.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, client, csrf, post_form, spawn_app, spawn_app_with};
 use qx_store::audit::AuditQuery;

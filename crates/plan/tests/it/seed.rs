@@ -1,7 +1,7 @@
 //! The seed plan (象山县 2017) against its hand-checked gold annotation, scored the way
 //! `shared/tools/grade_plan.py` scores it, plus a randomised never-panics check.
 
-mod common;
+use crate::common;
 
 use common::{shared_seed, units};
 use qx_plan::{parse_bytes, parse_file};

@@ -1,7 +1,7 @@
 //! 企业难题 over HTTP: an enterprise submits with an attachment, the office routes, the unit
 //! answers, the enterprise rates, the office closes; scope, refusals, API, exports, webhook.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, TestApp, csrf, post_form, spawn_app};
 use qx_core::access::{Actor, Role};

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const QX: &str = env!("CARGO_BIN_EXE_qx");
-const WORKED_INPUT: &str = include_str!("../../eval/fixtures/worked_example.csv");
-const WORKED_EXPECTED: &str = include_str!("../../eval/fixtures/worked_example_expected.csv");
+const WORKED_INPUT: &str = include_str!("../../../eval/fixtures/worked_example.csv");
+const WORKED_EXPECTED: &str = include_str!("../../../eval/fixtures/worked_example_expected.csv");
 const HEADER: &str = "uscc,name,scale,land_mu,tax_wan,added_value_wan,energy_tce,emission_t,employees,rd_wan,revenue_wan,electricity_wkwh";
 
 /// A fresh directory per test under the system temp dir.

@@ -1,0 +1,7 @@
+//! The crate's integration tests, one module per area, built as one test binary: each
+//! binary links every dependency, so one binary instead of one per file saves link time
+//! and disk on CI.
+
+mod enterprises;
+mod problems;
+mod store;

@@ -1,0 +1,12 @@
+//! The crate's integration tests, one module per area, built as one test binary: each
+//! binary links every dependency, so one binary instead of one per file saves link time
+//! and disk on CI.
+
+mod bulletins;
+mod common;
+mod enterprises;
+mod http;
+mod monitor;
+mod monitor_surge;
+mod plans;
+mod problems;
