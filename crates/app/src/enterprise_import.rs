@@ -273,9 +273,10 @@ fn flag(s: &str) -> Result<Option<f64>, String> {
 
 /// The registry template (one example row).
 pub fn registry_template() -> Result<Vec<u8>, AppError> {
+    let headers: Vec<&str> = REGISTRY_COLUMNS.iter().map(|(_, h, _)| *h).collect();
     template(
         "企业名录",
-        REGISTRY_COLUMNS,
+        &headers,
         &[
             "91330225MA2J4X2M2B",
             "象山示例机械有限公司",
@@ -291,33 +292,50 @@ pub fn registry_template() -> Result<Vec<u8>, AppError> {
     )
 }
 
-/// The yearly facts template (one example row).
-pub fn facts_template() -> Result<Vec<u8>, AppError> {
-    template(
-        "年度数据",
-        FACT_HEADERS,
-        &[
-            "91330225MA2J4X2M2B",
-            "象山示例机械有限公司",
-            "规上",
-            "30",
-            "900",
-            "5000",
-            "1500",
-            "1.0",
-            "200",
-            "400",
-            "12000",
-            "800",
-        ],
-    )
+/// The yearly facts template for a data year (one example row): the contract's columns, then
+/// the 加减分 / 一票否决 / extra columns that year's scheme reads, headed by their Chinese
+/// labels so the importer finds them again.
+pub async fn facts_template(store: &Store, year: i64) -> Result<Vec<u8>, AppError> {
+    let (config, _) = crate::evaluation::config_for_year(store, year).await?;
+    let scheme_columns = match crate::evaluation::parse_config(&config) {
+        Ok(c) => extra_columns_of(&c.scheme),
+        Err(_) => Vec::new(),
+    };
+    facts_template_with(&scheme_columns)
 }
 
-fn template(
-    sheet: &str,
-    columns: &[(&str, &str, &[&str])],
-    example: &[&str],
-) -> Result<Vec<u8>, AppError> {
+fn facts_template_with(scheme_columns: &[SchemeColumn]) -> Result<Vec<u8>, AppError> {
+    let mut headers: Vec<&str> = FACT_HEADERS.iter().map(|(_, h, _)| *h).collect();
+    let mut example = vec![
+        "91330225MA2J4X2M2B",
+        "象山示例机械有限公司",
+        "规上",
+        "30",
+        "900",
+        "5000",
+        "1500",
+        "1.0",
+        "200",
+        "400",
+        "12000",
+        "800",
+    ];
+    for c in scheme_columns {
+        headers.push(if c.label.trim().is_empty() {
+            &c.column
+        } else {
+            &c.label
+        });
+        example.push(match c.kind {
+            ExtraKind::Flag => "否",
+            ExtraKind::Points => "0",
+            ExtraKind::Number => "",
+        });
+    }
+    template("年度数据", &headers, &example)
+}
+
+fn template(sheet: &str, headers: &[&str], example: &[&str]) -> Result<Vec<u8>, AppError> {
     let xl = |e: rust_xlsxwriter::XlsxError| AppError::Invalid(format!("生成Excel失败: {e}"));
     let mut wb = Workbook::new();
     let header = Format::new()
@@ -325,7 +343,7 @@ fn template(
         .set_background_color(0xE6EAF0)
         .set_border(FormatBorder::Thin);
     let ws = wb.add_worksheet().set_name(sheet).map_err(xl)?;
-    for (c, (_, h, _)) in columns.iter().enumerate() {
+    for (c, h) in headers.iter().enumerate() {
         ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
         ws.set_column_width(c as u16, 16.0).map_err(xl)?;
     }
@@ -893,6 +911,57 @@ mod tests {
         assert_eq!(m["tax_wan"].0, 0);
         assert_eq!(m["land_mu"].0, 1);
         assert_eq!(m["credit_code"].0, 2);
+    }
+
+    /// The template handed out for a year is one the importer reads back: every contract
+    /// column and every column the scheme adds is found, each read the way its kind says.
+    #[test]
+    fn the_facts_template_carries_the_schemes_columns_and_reads_back() {
+        let config = crate::evaluation::parse_config(&format!(
+            "{}\n[[adjustments]]\ncolumn = \"safety_bonus\"\nkind = \"bonus\"\n\
+             label = \"安全生产标准化加分\"\ncap = 5\n\
+             \n[[vetoes]]\ncolumn = \"major_accident\"\nclass = \"D\"\n\
+             reason = \"发生较大及以上安全生产事故\"\n",
+            crate::evaluation::default_config().replace(
+                "extra_columns = []",
+                "extra_columns = [\"safety_bonus\", \"major_accident\"]",
+            )
+        ))
+        .expect("scheme");
+        let columns = extra_columns_of(&config.scheme);
+        assert_eq!(columns.len(), 2, "{columns:?}");
+        let bytes = facts_template_with(&columns).unwrap();
+        let table = read_table(
+            &bytes,
+            "facts.xlsx",
+            FACT_HEADERS,
+            &["credit_code", "land_mu", "tax_wan"],
+        )
+        .unwrap();
+        for (key, header, _) in FACT_HEADERS {
+            assert!(table.has(key), "contract column {header} not found again");
+        }
+        assert!(table.header.iter().any(|h| h == "安全生产标准化加分"));
+        assert!(
+            table
+                .header
+                .iter()
+                .any(|h| h == "发生较大及以上安全生产事故")
+        );
+        let extras = locate_extras(&table, &columns);
+        let found: Vec<(&str, ExtraKind)> =
+            extras.iter().map(|x| (x.column.as_str(), x.kind)).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("major_accident", ExtraKind::Flag),
+                ("safety_bonus", ExtraKind::Points)
+            ]
+        );
+        // The example row's 否 and 0 are values the importer accepts.
+        let (_, row) = &table.rows[0];
+        assert_eq!(flag(&row[extras[0].at]), Ok(Some(0.0)));
+        assert_eq!(number(&row[extras[1].at]), Ok(Some(0.0)));
     }
 
     #[test]

@@ -251,6 +251,15 @@ fn opt_id(s: &Option<String>) -> Option<i64> {
 
 // ---- registry ----
 
+/// The data year a page starts on before any facts are stored: the seed plan (2017) evaluates
+/// the enterprises' 2016 figures.
+const FIRST_DATA_YEAR: i64 = 2016;
+
+/// The newest year with stored facts, else [`FIRST_DATA_YEAR`].
+fn newest_data_year(years: &[(i64, i64)]) -> i64 {
+    years.first().map_or(FIRST_DATA_YEAR, |(y, _)| *y)
+}
+
 #[derive(Deserialize, Default)]
 struct ListQuery {
     #[serde(default)]
@@ -365,7 +374,7 @@ async fn list_page(state: &AppState, auth: &Auth, q: ListQuery, errors: Vec<Stri
         tag: q.tag,
         towns,
         tags: TAGS.to_vec(),
-        default_year: years.first().map_or(2016, |(y, _)| *y),
+        default_year: newest_data_year(&years),
         years,
         is_admin: actor.is_admin(),
         errors,
@@ -420,22 +429,39 @@ async fn import(State(state): State<AppState>, auth: Auth, mut form: Multipart) 
     }
 }
 
-async fn template(auth: Auth, Path(kind): Path<String>) -> PageResult {
+#[derive(Deserialize, Default)]
+struct TemplateQuery {
+    /// Facts: the data year whose scheme decides the 加减分 / 一票否决 columns.
+    year: Option<i64>,
+}
+
+async fn template(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(kind): Path<String>,
+    Query(q): Query<TemplateQuery>,
+) -> PageResult {
     if !auth.actor().is_admin() {
         return Err(WebError::Forbidden("enterprise.template".into()));
     }
     let (bytes, file) = match kind.trim_end_matches(".xlsx") {
         "registry" => (
             qx_app::enterprise_import::registry_template(),
-            "enterprise-registry.xlsx",
+            "enterprise-registry.xlsx".to_string(),
         ),
-        "facts" => (
-            qx_app::enterprise_import::facts_template(),
-            "enterprise-facts.xlsx",
-        ),
+        "facts" => {
+            let year = match q.year {
+                Some(y) => y,
+                None => newest_data_year(&state.store.fact_years().await?),
+            };
+            (
+                qx_app::enterprise_import::facts_template(&state.store, year).await,
+                format!("enterprise-facts-{year}.xlsx"),
+            )
+        }
         _ => return Err(WebError::NotFound(kind)),
     };
-    Ok(xlsx(bytes.map_err(app_err)?, file))
+    Ok(xlsx(bytes.map_err(app_err)?, &file))
 }
 
 fn xlsx(bytes: Vec<u8>, file: &str) -> Response {
@@ -798,7 +824,10 @@ async fn evaluation(
     }
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
-    let year = q.year.or_else(|| years.first().copied()).unwrap_or(2016);
+    let year = q
+        .year
+        .or_else(|| years.first().copied())
+        .unwrap_or(FIRST_DATA_YEAR);
     let run = match q.run {
         Some(id) => Some(state.store.get_run(&actor, id).await?),
         None => runs.iter().find(|r| r.year == year).cloned(),
@@ -1130,7 +1159,7 @@ async fn scheme(
     if !auth.actor().reads_all() {
         return Err(WebError::Forbidden("scheme".into()));
     }
-    let year = q.year.unwrap_or(2016);
+    let year = q.year.unwrap_or(FIRST_DATA_YEAR);
     let (text, version) = ev::config_for_year(&state.store, year)
         .await
         .map_err(app_err)?;

@@ -106,6 +106,21 @@ fn scheme_2016() -> String {
            \n[[vetoes]]\ncolumn = \"major_accident\"\nclass = \"D\"\nreason = \"发生较大及以上安全生产事故\"\n"
 }
 
+/// The first row of a workbook's first sheet.
+fn first_row(xlsx: Vec<u8>) -> Vec<String> {
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&sheet).unwrap();
+    range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect()
+}
+
 async fn upload(
     app: &TestApp,
     c: &reqwest::Client,
@@ -234,6 +249,28 @@ async fn scenario(app: TestApp) {
     )
     .await;
     assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    // The facts template for 2016 now asks for those columns too, under their Chinese names.
+    let (_, list) = body(&admin, &app.url("/enterprises")).await;
+    assert!(list.contains("/enterprises/template/facts.xlsx?year=2016"));
+    let resp = admin
+        .get(app.url("/enterprises/template/facts.xlsx?year=2016"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let bytes = resp.bytes().await.unwrap().to_vec();
+    let header = first_row(bytes);
+    for column in [
+        "统一社会信用代码",
+        "用地面积(亩)",
+        "安全生产标准化加分",
+        "发生较大及以上安全生产事故",
+    ] {
+        assert!(
+            header.iter().any(|h| h == column),
+            "{column} not in {header:?}"
+        );
+    }
     let resp = upload(
         &app,
         &admin,
