@@ -100,7 +100,7 @@ struct Conduct {
     /// Unit id → (tasks it supports (配合), of those done or on track by its own latest
     /// approved report).
     support: HashMap<i64, (u32, u32)>,
-    /// Unit id → mean days its reports were submitted before the due date's end.
+    /// Unit id → mean days its reports were first sent before the due date's end.
     lead_days: HashMap<i64, f64>,
 }
 
@@ -143,20 +143,20 @@ async fn conduct(
             e.1 += u32::from(on_track);
         }
     }
+    // How many days ahead of the due date each unit first sent its reports, on average.
+    let due: HashMap<i64, i64> = store
+        .list_periods(plan_id)
+        .await?
+        .into_iter()
+        .filter(|p| in_range(&p.period))
+        .filter_map(|p| Some((p.id, due_timestamp(&p.due_on)?)))
+        .collect();
     let mut leads: HashMap<i64, (f64, u32)> = HashMap::new();
-    for p in store.list_periods(plan_id).await? {
-        let Some(due) = in_range(&p.period)
-            .then(|| due_timestamp(&p.due_on))
-            .flatten()
-        else {
-            continue;
-        };
-        for up in store.period_progress(p.id).await? {
-            if let Some(at) = up.submission.and_then(|s| s.submitted_at) {
-                let e = leads.entry(up.unit_id).or_default();
-                e.0 += (due - at) as f64 / 86_400.0;
-                e.1 += 1;
-            }
+    for sent in store.plan_first_submissions(plan_id).await? {
+        if let Some(due) = due.get(&sent.period_id) {
+            let e = leads.entry(sent.unit_id).or_default();
+            e.0 += (due - sent.submitted_at) as f64 / 86_400.0;
+            e.1 += 1;
         }
     }
     out.lead_days = leads

@@ -294,9 +294,9 @@ pub async fn picture(
         });
     }
 
-    // Punctuality over the periods opened so far: each owing unit's latest revision per period.
-    let latest: HashMap<(i64, i64), Option<i64>> = store
-        .plan_latest_submissions(plan_id)
+    // Punctuality over the periods opened so far: when each owing unit first sent each report.
+    let first_sent: HashMap<(i64, i64), i64> = store
+        .plan_first_submissions(plan_id)
         .await?
         .into_iter()
         .map(|s| ((s.period_id, s.unit_id), s.submitted_at))
@@ -323,7 +323,7 @@ pub async fn picture(
                 missing: 0,
             });
             e.owed += 1;
-            match latest.get(&(p.id, unit_id)).copied().flatten() {
+            match first_sent.get(&(p.id, unit_id)).copied() {
                 Some(at) if due.is_none_or(|d| at <= d) => e.on_time += 1,
                 Some(_) => e.late += 1,
                 None if due.is_some_and(|d| now > d) => e.missing += 1,

@@ -3,26 +3,27 @@
 
 use crate::{Result, Store};
 
-/// The latest revision of one unit's submission for one period of a plan.
+/// When a unit first sent its report for one period of a plan.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct LatestSubmission {
+pub struct FirstSubmission {
     pub period_id: i64,
     pub unit_id: i64,
-    pub revision: i64,
-    pub status: String,
-    pub submitted_at: Option<i64>,
+    /// The earliest submission time among the report's revisions (unix seconds).
+    pub submitted_at: i64,
 }
 
 impl Store {
-    /// For every period of a plan and every unit that has a submission in it, the latest
-    /// revision (the same row [`Store::period_progress`] reports per period).
-    pub async fn plan_latest_submissions(&self, plan_id: i64) -> Result<Vec<LatestSubmission>> {
+    /// For every period of a plan and every unit that has sent a report for it, when it was
+    /// first sent: what punctuality (按时报送) is judged on. A correction made after approval is
+    /// a later revision and does not make an on-time report late; a correction still in draft
+    /// does not make it missing. A report that was returned counts from when it was sent
+    /// again, since the returned one was not accepted.
+    pub async fn plan_first_submissions(&self, plan_id: i64) -> Result<Vec<FirstSubmission>> {
         Ok(sqlx::query_as(
-            "SELECT s.period_id, s.unit_id, s.revision, s.status, s.submitted_at
+            "SELECT s.period_id, s.unit_id, MIN(s.submitted_at) AS submitted_at
              FROM submissions s JOIN report_periods rp ON rp.id = s.period_id
-             WHERE rp.plan_id = $1 AND s.revision = (
-                 SELECT MAX(s2.revision) FROM submissions s2
-                 WHERE s2.period_id = s.period_id AND s2.unit_id = s.unit_id)
+             WHERE rp.plan_id = $1 AND s.submitted_at IS NOT NULL
+             GROUP BY s.period_id, s.unit_id
              ORDER BY s.period_id, s.unit_id",
         )
         .bind(plan_id)

@@ -47,6 +47,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("mon.responsible", "责任单位", "Responsible"),
     ("mon.tasks", "工作任务推进", "Tasks"),
     ("mon.units", "各单位报送及时率", "Reporting punctuality"),
+    (
+        "mon.units_hint",
+        "以各期首次报送时间对照截止日; 锁定后的更正不改变是否按时, 被退回的以重新报送时间为准。",
+        "Judged on when each report was first sent; a correction after approval does not change it, a returned report counts from when it was sent again.",
+    ),
     ("mon.on_time", "按时", "On time"),
     ("mon.late", "逾期", "Late"),
     ("mon.missing", "未报", "Missing"),

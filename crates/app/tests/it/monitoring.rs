@@ -151,6 +151,21 @@ async fn a_month_is_reported_reviewed_locked_and_corrected() {
         s.review_submission(&c.reviewer, sub, true, "")
             .await
             .unwrap();
+        // The June report as the county's history has it: sent on 5 July, before the 7th.
+        let sent_0705 = 1_499_184_000; // 2017-07-05 00:00 +08:00
+        s.set_submission_times(&Actor::system(), sub, sent_0705, Some(sent_0705 + 3_600))
+            .await
+            .unwrap();
+        let punctuality = |pic: &qx_app::monitoring::Picture| {
+            let u = pic
+                .units
+                .iter()
+                .find(|u| Some(u.unit_id) == jxj.unit_id)
+                .expect("县经信局 owes reports");
+            (u.on_time, u.late, u.missing)
+        };
+        let pic = picture(s, &c.office, c.plan, june).await.unwrap();
+        assert_eq!(punctuality(&pic), (1, 0, 0), "{}", c.db.name);
         assert!(matches!(
             s.save_submission(&jxj, period, jxj.unit_id.unwrap(), &fixed, false)
                 .await,
@@ -187,6 +202,9 @@ async fn a_month_is_reported_reviewed_locked_and_corrected() {
             .start_correction(&jxj, period, jxj.unit_id.unwrap())
             .await
             .unwrap();
+        // A correction still in draft does not make the month missing.
+        let pic = picture(s, &c.office, c.plan, june).await.unwrap();
+        assert_eq!(punctuality(&pic), (1, 0, 0), "{}", c.db.name);
         let lower = SubmissionInput {
             values: vec![(scale.id, "12".into(), "剔除重复统计".into())],
             tasks: vec![],
@@ -222,6 +240,9 @@ async fn a_month_is_reported_reviewed_locked_and_corrected() {
             Light::Yellow,
             "40% against 50% 序时进度"
         );
+        // Sent today, long after 7 July 2017, the correction leaves June on time: punctuality
+        // is judged on when the report was first sent.
+        assert_eq!(punctuality(&pic), (1, 0, 0), "{}", c.db.name);
     }
 }
 

@@ -176,6 +176,10 @@ async fn a_unit_reports_the_office_approves_and_the_dashboard_lights_up() {
         &dash[..dash.len().min(2000)]
     );
     assert!(dash.contains("50.0%"), "15 of 30 is 50% completion");
+    assert!(
+        dash.contains("以各期首次报送时间对照截止日"),
+        "the punctuality table says what it is judged on"
+    );
     let chart = leader
         .get(app.url(&format!(
             "/monitor/indicators/{}/chart.svg?period=2017-06",
