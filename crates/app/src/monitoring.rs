@@ -238,20 +238,9 @@ pub async fn picture(
         }
     }
     let plan_tasks = store.plan_tasks(actor, plan_id).await?;
-    // Units that owe a report: those leading an indicator they report by hand, and those
-    // with a task. An automatic indicator asks nothing of its unit.
-    let mut owing: Vec<i64> = rows
-        .iter()
-        .filter(|r| !sources.contains_key(&r.indicator.id))
-        .filter_map(|r| r.indicator.lead_unit_id)
-        .chain(
-            plan_tasks
-                .iter()
-                .flat_map(|t| t.units.iter().map(|(u, _)| *u)),
-        )
-        .collect();
-    owing.sort_unstable();
-    owing.dedup();
+    // Units that owe a report (the store's one definition: an automatic indicator asks
+    // nothing of its unit, a collective name owes nothing).
+    let owing = store.period_progress_units(plan_id).await?;
     let mut tasks = Vec::with_capacity(plan_tasks.len());
     for t in plan_tasks {
         let lead: Vec<i64> = t

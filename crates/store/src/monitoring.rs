@@ -660,16 +660,7 @@ impl Store {
     /// Every unit with something to report in a plan, and where it stands for a period.
     pub async fn period_progress(&self, period_id: i64) -> Result<Vec<UnitProgress>> {
         let period = self.get_period(period_id).await?;
-        let owed: Vec<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT unit_id, SUM(n_ind), SUM(n_task) FROM (
-                 SELECT lead_unit_id AS unit_id, 1 AS n_ind, 0 AS n_task FROM indicators WHERE plan_id = $1 AND lead_unit_id IS NOT NULL AND source = 'manual'
-                 UNION ALL
-                 SELECT tu.unit_id, 0, 1 FROM task_units tu JOIN tasks t ON t.id = tu.task_id WHERE t.plan_id = $1
-             ) o GROUP BY unit_id ORDER BY unit_id",
-        )
-        .bind(period.plan_id)
-        .fetch_all(self.pool())
-        .await?;
+        let owed = self.owed_reports(period.plan_id).await?;
         let subs: Vec<Submission> = sqlx::query_as(
             "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
              FROM submissions WHERE period_id = $1 ORDER BY unit_id, revision",
@@ -694,15 +685,31 @@ impl Store {
 
     /// Every unit that owes reports in a plan (leads an indicator or has a task).
     pub async fn period_progress_units(&self, plan_id: i64) -> Result<Vec<i64>> {
-        let rows: Vec<(i64,)> = sqlx::query_as(
-            "SELECT lead_unit_id FROM indicators WHERE plan_id = $1 AND lead_unit_id IS NOT NULL AND source = 'manual'
-             UNION SELECT tu.unit_id FROM task_units tu JOIN tasks t ON t.id = tu.task_id WHERE t.plan_id = $1
-             ORDER BY 1",
+        Ok(self
+            .owed_reports(plan_id)
+            .await?
+            .into_iter()
+            .map(|(unit_id, _, _)| unit_id)
+            .collect())
+    }
+
+    /// Who owes reports in a plan, with how many indicators and tasks each reports on: the
+    /// lead unit of every indicator reported by hand, and every unit with a task. A collective
+    /// name (集合称谓, e.g. 各涉企部门) owes nothing: it stands for several units, nobody signs
+    /// in for it, and counting it would show it as never reporting.
+    async fn owed_reports(&self, plan_id: i64) -> Result<Vec<(i64, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT o.unit_id, SUM(o.n_ind), SUM(o.n_task) FROM (
+                 SELECT lead_unit_id AS unit_id, 1 AS n_ind, 0 AS n_task FROM indicators WHERE plan_id = $1 AND lead_unit_id IS NOT NULL AND source = 'manual'
+                 UNION ALL
+                 SELECT tu.unit_id, 0, 1 FROM task_units tu JOIN tasks t ON t.id = tu.task_id WHERE t.plan_id = $1
+             ) o JOIN units u ON u.id = o.unit_id
+             WHERE u.kind <> 'group'
+             GROUP BY o.unit_id ORDER BY o.unit_id",
         )
         .bind(plan_id)
         .fetch_all(self.pool())
-        .await?;
-        Ok(rows.into_iter().map(|(u,)| u).collect())
+        .await?)
     }
 
     /// Every approved figure of a plan (the latest approved revision per unit and period).

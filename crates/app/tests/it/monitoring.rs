@@ -166,6 +166,26 @@ async fn a_month_is_reported_reviewed_locked_and_corrected() {
         };
         let pic = picture(s, &c.office, c.plan, june).await.unwrap();
         assert_eq!(punctuality(&pic), (1, 0, 0), "{}", c.db.name);
+        // A collective name has tasks in the seed plan but owes no reports: nobody signs in
+        // for 各涉企部门, so counting it would show it as never reporting.
+        let groups: Vec<i64> = s
+            .list_units()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|u| u.kind == "group")
+            .map(|u| u.id)
+            .collect();
+        assert!(pic.tasks.iter().any(|t| {
+            t.lead_units
+                .iter()
+                .chain(&t.support_units)
+                .any(|n| n == "各涉企部门")
+        }));
+        assert!(pic.units.iter().all(|u| !groups.contains(&u.unit_id)));
+        let progress = s.period_progress(period).await.unwrap();
+        assert!(!progress.is_empty());
+        assert!(progress.iter().all(|p| !groups.contains(&p.unit_id)));
         assert!(matches!(
             s.save_submission(&jxj, period, jxj.unit_id.unwrap(), &fixed, false)
                 .await,
