@@ -2,31 +2,15 @@
 //! unchanged by later corrections (which show up in the next bulletin as revisions); data
 //! scope; and the golden text of the demo county's 2017Q2 通报.
 
+use crate::common::{published_seed_plan, user};
 use qx_app::AppError;
 use qx_app::bulletin::{self, report};
-use qx_app::plan_import::import_document;
 use qx_core::access::{Actor, Role};
 use qx_core::period::Period;
 use qx_store::monitoring::SubmissionInput;
 use qx_store::testing;
-use qx_store::users::NewUser;
 use qx_store::{Store, StoreError};
 use report::{BulletinKind, Status};
-
-async fn user(store: &Store, name: &str, role: Role, unit: &str) -> Actor {
-    let unit_id = store.resolve_unit(unit).await.unwrap().unwrap().id;
-    let u = NewUser {
-        username: name.into(),
-        display_name: name.into(),
-        role,
-        unit_id: Some(unit_id),
-        enterprise_id: None,
-        phone: String::new(),
-        password_hash: "x".into(),
-    };
-    let id = store.create_user(&Actor::system(), &u).await.unwrap();
-    store.get_user(id).await.unwrap().actor()
-}
 
 /// Reports one figure for a month and has the office approve it.
 async fn report_month(
@@ -68,15 +52,9 @@ async fn report_month(
 async fn published_bulletins_are_frozen_and_corrections_become_revisions() {
     for db in testing::all().await.unwrap() {
         let s = &db.store;
-        qx_demo::registry::seed_registry(s).await.unwrap();
-        let office = user(s, "admin", Role::Admin, "县工业强县办").await;
+        let (office, plan) = published_seed_plan(s).await;
         let leader = user(s, "leader", Role::Leader, "县工业强县办").await;
         let jxj = user(s, "jxj1", Role::Unit, "县经信局").await;
-        let plan = import_document(s, &office, qx_demo::plan::SEED_PLAN.as_bytes(), "p.txt")
-            .await
-            .unwrap()
-            .plan_id;
-        s.publish_plan(&office, plan).await.unwrap();
         let scale = s
             .unit_indicators(plan, jxj.unit_id.unwrap())
             .await

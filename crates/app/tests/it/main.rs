@@ -3,6 +3,7 @@
 //! and disk on CI.
 
 mod bulletins;
+mod common;
 mod monitoring;
 mod monitoring_autofill;
 mod monitoring_excel;

@@ -1,14 +1,13 @@
 //! The monthly reporting cycle and the monitoring picture, on every engine.
 
+use crate::common::{published_seed_plan, user};
 use qx_app::monitoring::picture;
-use qx_app::plan_import::import_document;
 use qx_core::access::{Actor, Role};
 use qx_core::monitor::Light;
 use qx_core::period::Period;
+use qx_store::StoreError;
 use qx_store::monitoring::SubmissionInput;
 use qx_store::testing;
-use qx_store::users::NewUser;
-use qx_store::{Store, StoreError};
 
 struct County {
     db: testing::TestDb,
@@ -17,37 +16,11 @@ struct County {
     plan: i64,
 }
 
-async fn user(store: &Store, name: &str, role: Role, unit: &str) -> Actor {
-    let unit_id = store.resolve_unit(unit).await.unwrap().unwrap().id;
-    let u = NewUser {
-        username: name.into(),
-        display_name: name.into(),
-        role,
-        unit_id: Some(unit_id),
-        enterprise_id: None,
-        phone: String::new(),
-        password_hash: "x".into(),
-    };
-    let id = store.create_user(&Actor::system(), &u).await.unwrap();
-    store.get_user(id).await.unwrap().actor()
-}
-
 async fn counties() -> Vec<County> {
     let mut out = Vec::new();
     for db in testing::all().await.unwrap() {
-        qx_demo::registry::seed_registry(&db.store).await.unwrap();
-        let office = user(&db.store, "admin", Role::Admin, "县工业强县办").await;
+        let (office, plan) = published_seed_plan(&db.store).await;
         let reviewer = user(&db.store, "office2", Role::Admin, "县工业强县办").await;
-        let plan = import_document(
-            &db.store,
-            &office,
-            qx_demo::plan::SEED_PLAN.as_bytes(),
-            "p.txt",
-        )
-        .await
-        .unwrap()
-        .plan_id;
-        db.store.publish_plan(&office, plan).await.unwrap();
         out.push(County {
             db,
             office,

@@ -3,6 +3,7 @@
 //! problems received so far (whatever a unit reports), the office can switch one back to
 //! reported figures, and the picture cache notices every such change. On every engine.
 
+use crate::common::user_of;
 use qx_app::monitoring::{PictureCache, picture};
 use qx_core::access::{Actor, Role};
 use qx_core::calendar::WorkCalendar;
@@ -13,7 +14,6 @@ use qx_store::enterprises::{NewEnterprise, insert_enterprise};
 use qx_store::indicator_source::IndicatorSource;
 use qx_store::monitoring::SubmissionInput;
 use qx_store::problems::{ProblemSeed, RateFilter, insert_problem_row};
-use qx_store::users::NewUser;
 use std::sync::Arc;
 use time::Date;
 use time::macros::date;
@@ -27,37 +27,11 @@ struct County {
     jxj: i64,
 }
 
-async fn user(store: &Store, name: &str, role: Role, unit: i64) -> Actor {
-    let id = store
-        .create_user(
-            &Actor::system(),
-            &NewUser {
-                username: name.into(),
-                display_name: name.into(),
-                role,
-                unit_id: Some(unit),
-                enterprise_id: None,
-                phone: String::new(),
-                password_hash: "x".into(),
-            },
-        )
-        .await
-        .unwrap();
-    Actor {
-        user_id: id,
-        username: name.into(),
-        role,
-        unit_id: Some(unit),
-        enterprise_id: None,
-        ip: String::new(),
-    }
-}
-
 /// The registry and the seed plan as the demo publishes it.
 async fn county(store: &Store) -> County {
     let units = qx_demo::registry::seed_registry(store).await.unwrap();
     let id = |name: &str| units.iter().find(|u| u.name == name).unwrap().id;
-    let office = user(store, "office", Role::Admin, id("县工业强县办")).await;
+    let office = user_of(store, "office", Role::Admin, id("县工业强县办")).await;
     let plan_id = qx_demo::plan::seed(store, &office).await.unwrap();
     let indicators = store.plan_indicators(&office, plan_id).await.unwrap();
     let find = |word: &str| {
@@ -78,7 +52,7 @@ async fn county(store: &Store) -> County {
         plan_id,
         answer: answer.id,
         solve: solve.id,
-        unit: user(store, "jxj1", Role::Unit, jxj).await,
+        unit: user_of(store, "jxj1", Role::Unit, jxj).await,
         office,
         jxj,
     }
@@ -409,7 +383,7 @@ async fn the_cache_follows_reviews_and_settings_and_keeps_scope() {
         );
 
         // A leader is served the same picture; a draft plan stays the office's.
-        let leader = user(s, "leader", Role::Leader, c.jxj).await;
+        let leader = user_of(s, "leader", Role::Leader, c.jxj).await;
         let seen = cache
             .picture(s, &leader, c.plan_id, month(1))
             .await
