@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{csrf, spawn_app};
+use common::{csrf, get_status, spawn_app};
 use qx_app::plan_import::import_document;
 use qx_core::access::Actor;
 use qx_core::period::Period;
@@ -125,7 +125,7 @@ async fn the_office_previews_and_publishes_and_everyone_reads() {
             .unwrap()
             .contains("filename*=UTF-8''2017-06-")
     );
-    assert_eq!(leader.get(&preview).send().await.unwrap().status(), 403);
+    assert_eq!(get_status(&leader, &preview).await, 403);
     let unit = app.login("xz1").await;
     let list = unit
         .get(app.url("/bulletins"))

@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::{PASSWORD, client, csrf, post_form, spawn_app, spawn_app_with};
+use common::{PASSWORD, client, csrf, get_status, post_form, spawn_app, spawn_app_with};
 use qx_store::audit::AuditQuery;
 
 #[tokio::test]
@@ -62,18 +62,8 @@ async fn anonymous_requests_go_to_login_and_api_answers_401() {
             .unwrap()
             .starts_with("/login?next=%2Funits")
     );
-    assert_eq!(
-        c.get(app.url("/api/v1/units"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
-    assert_eq!(
-        c.get(app.url("/healthz")).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(get_status(&c, app.url("/api/v1/units")).await, 401);
+    assert_eq!(get_status(&c, app.url("/healthz")).await, 200);
 }
 
 #[tokio::test]
@@ -234,19 +224,11 @@ async fn a_unit_user_cannot_read_or_write_another_units_records() {
     assert_eq!(app.store.get_unit(other).await.unwrap().contact, "");
 
     assert_eq!(
-        c.get(app.url(&format!("/users/{other_user}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        get_status(&c, app.url(&format!("/users/{other_user}"))).await,
         404
     );
     assert_eq!(
-        c.get(app.url(&format!("/api/v1/users/{other_user}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        get_status(&c, app.url(&format!("/api/v1/users/{other_user}"))).await,
         404
     );
     let listed: Vec<serde_json::Value> = c
@@ -258,19 +240,9 @@ async fn a_unit_user_cannot_read_or_write_another_units_records() {
         .await
         .unwrap();
     assert_eq!(listed.len(), 1, "only themselves");
-    assert_eq!(c.get(app.url("/audit")).send().await.unwrap().status(), 403);
-    assert_eq!(
-        c.get(app.url("/api/v1/audit"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
-    assert_eq!(
-        c.get(app.url("/users/new")).send().await.unwrap().status(),
-        403
-    );
+    assert_eq!(get_status(&c, app.url("/audit")).await, 403);
+    assert_eq!(get_status(&c, app.url("/api/v1/audit")).await, 403);
+    assert_eq!(get_status(&c, app.url("/users/new")).await, 403);
     let page = c
         .get(app.url(&format!("/units/{other}")))
         .send()
@@ -348,7 +320,7 @@ async fn idle_sessions_expire_and_logout_ends_the_session() {
     };
     let app = spawn_app_with(config, qx_store::testing::sqlite().await.unwrap()).await;
     let c = app.login("admin").await;
-    assert_eq!(c.get(app.url("/units")).send().await.unwrap().status(), 200);
+    assert_eq!(get_status(&c, app.url("/units")).await, 200);
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let resp = c.get(app.url("/units")).send().await.unwrap();
     assert_eq!(resp.status(), 303);
@@ -371,7 +343,7 @@ async fn idle_sessions_expire_and_logout_ends_the_session() {
             .status(),
         303
     );
-    assert_eq!(c.get(app.url("/units")).send().await.unwrap().status(), 303);
+    assert_eq!(get_status(&c, app.url("/units")).await, 303);
 }
 
 #[tokio::test]
@@ -507,5 +479,5 @@ async fn two_app_servers_on_one_postgres_share_sessions() {
         .await
         .unwrap();
     assert_eq!(me["username"], "admin");
-    assert_eq!(c.get(app.url("/")).send().await.unwrap().status(), 200);
+    assert_eq!(get_status(&c, app.url("/")).await, 200);
 }

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{csrf, post_form, spawn_app};
+use common::{csrf, get_status, post_form, spawn_app};
 use qx_core::access::Actor;
 
 #[tokio::test]
@@ -421,11 +421,7 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
         let leader = app.login("leader").await;
         let sp = app.login("sp1").await;
         for (who, c) in [("lead", &lead), ("leader", &leader), ("sp1", &sp)] {
-            assert_eq!(
-                c.get(&download).send().await.unwrap().status(),
-                404,
-                "{who}"
-            );
+            assert_eq!(get_status(c, &download).await, 404, "{who}");
         }
 
         // Submitted, it is listed for the lead unit and downloadable by lead, leaders, office.
@@ -461,11 +457,7 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
             );
             assert_eq!(resp.bytes().await.unwrap().as_ref(), pdf("co evidence"));
         }
-        assert_eq!(
-            sp.get(&download).send().await.unwrap().status(),
-            404,
-            "another unit"
-        );
+        assert_eq!(get_status(&sp, &download).await, 404, "another unit");
 
         // Submitted evidence cannot be removed, not even by its unit; others cannot see it to try.
         let token = csrf(&co, &form_url).await;
@@ -793,7 +785,7 @@ async fn the_office_tunes_thresholds_and_profiles_and_the_lights_follow() {
         let settings_url = app.url(&format!("/monitor/settings?plan={plan}"));
         let unit_client = app.login("jxj1").await;
         for c in [&leader, &unit_client] {
-            assert_eq!(c.get(&settings_url).send().await.unwrap().status(), 403);
+            assert_eq!(get_status(c, &settings_url).await, 403);
         }
         let token_leader = csrf(&leader, &dash_url).await;
         let resp = post_form(

@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::{csrf, post_form, spawn_app};
+use common::{csrf, get_status, post_form, redirect_id, spawn_app};
 use reqwest::multipart::{Form, Part};
 
 const SEED: &str = qx_demo::plan::SEED_PLAN;
@@ -19,16 +19,6 @@ async fn upload(
         .multipart(form)
         .send()
         .await
-        .unwrap()
-}
-
-fn plan_id(resp: &reqwest::Response) -> i64 {
-    let loc = resp.headers()["location"].to_str().unwrap();
-    loc.trim_start_matches("/plans/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
         .unwrap()
 }
 
@@ -49,7 +39,7 @@ async fn the_office_uploads_reviews_and_publishes_and_units_see_their_tasks() {
     )
     .await;
     assert_eq!(resp.status(), 303);
-    let id = plan_id(&resp);
+    let id = redirect_id(&resp, "/plans/");
 
     let review = admin
         .get(app.url(&format!("/plans/{id}")))
@@ -70,11 +60,7 @@ async fn the_office_uploads_reviews_and_publishes_and_units_see_their_tasks() {
     // A unit user sees no drafts.
     let unit = app.login("jxj1").await;
     assert_eq!(
-        unit.get(app.url(&format!("/plans/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        get_status(&unit, app.url(&format!("/plans/{id}"))).await,
         404
     );
     let unit_token = csrf(&unit, &app.url("/account")).await;
@@ -122,7 +108,7 @@ async fn the_office_uploads_reviews_and_publishes_and_units_see_their_tasks() {
     let bytes = xlsx.bytes().await.unwrap().to_vec();
     let resp = upload(&admin, &app.base, &token, "2017任务分解表.xlsx", bytes).await;
     assert_eq!(resp.status(), 303);
-    assert_ne!(plan_id(&resp), id);
+    assert_ne!(redirect_id(&resp, "/plans/"), id);
 }
 
 #[tokio::test]
@@ -174,7 +160,7 @@ async fn review_edits_are_saved_and_audited() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
     let token = csrf(&admin, &app.url("/plans")).await;
-    let id = plan_id(
+    let id = redirect_id(
         &upload(
             &admin,
             &app.base,
@@ -183,6 +169,7 @@ async fn review_edits_are_saved_and_audited() {
             SEED.as_bytes().to_vec(),
         )
         .await,
+        "/plans/",
     );
     let office = qx_core::access::Actor::system();
     let target = app

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{PASSWORD, TestApp, csrf, post_form, spawn_app};
+use common::{PASSWORD, TestApp, csrf, get_status, post_form, redirect_id, spawn_app};
 use qx_core::access::{Actor, Role};
 use qx_core::password::hash_password;
 use qx_store::Store;
@@ -84,16 +84,6 @@ async fn step(
         .unwrap()
 }
 
-fn location_id(resp: &reqwest::Response) -> i64 {
-    let loc = resp.headers()["location"].to_str().unwrap();
-    loc.trim_start_matches("/problems/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_problem_is_submitted_routed_answered_rated_and_closed_over_the_web() {
     let app = spawn_app().await;
@@ -126,7 +116,7 @@ async fn a_problem_is_submitted_routed_answered_rated_and_closed_over_the_web() 
         .await
         .unwrap();
     assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
-    let id = location_id(&resp);
+    let id = redirect_id(&resp, "/problems/");
     let page = qy1
         .get(app.url(&format!("/problems/{id}")))
         .send()
@@ -147,19 +137,11 @@ async fn a_problem_is_submitted_routed_answered_rated_and_closed_over_the_web() 
     // The other enterprise and an unrelated town see nothing.
     let qy2 = app.login("qy2").await;
     assert_eq!(
-        qy2.get(app.url(&format!("/problems/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        get_status(&qy2, app.url(&format!("/problems/{id}"))).await,
         404
     );
     assert_eq!(
-        qy2.get(app.url(&format!("/problems/{id}/attachments/1")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        get_status(&qy2, app.url(&format!("/problems/{id}/attachments/1"))).await,
         404
     );
     let list = qy2
@@ -173,11 +155,7 @@ async fn a_problem_is_submitted_routed_answered_rated_and_closed_over_the_web() 
     assert!(!list.contains("二期用地指标"));
     let xz1 = app.login("xz1").await;
     assert_eq!(
-        xz1.get(app.url(&format!("/problems/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        get_status(&xz1, app.url(&format!("/problems/{id}"))).await,
         404
     );
 
@@ -271,12 +249,7 @@ async fn a_problem_is_submitted_routed_answered_rated_and_closed_over_the_web() 
     // Leaders read, never write.
     let leader = app.login("leader").await;
     assert_eq!(
-        leader
-            .get(app.url(&format!("/problems/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        get_status(&leader, app.url(&format!("/problems/{id}"))).await,
         200
     );
     assert_eq!(
@@ -321,7 +294,7 @@ async fn a_problem_is_submitted_routed_answered_rated_and_closed_over_the_web() 
         "/bulletins",
         "/users",
     ] {
-        let status = qy1.get(app.url(page)).send().await.unwrap().status();
+        let status = get_status(&qy1, app.url(page)).await;
         assert_eq!(status, 403, "{page}");
     }
     let log = app
@@ -462,11 +435,7 @@ async fn the_api_takes_problems_and_steps_and_the_office_enters_them_on_behalf()
     assert_eq!(list["total"], 1);
     let qy2 = app.login("qy2").await;
     assert_eq!(
-        qy2.get(app.url(&format!("/api/v1/problems/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        get_status(&qy2, app.url(&format!("/api/v1/problems/{id}"))).await,
         404
     );
 }
@@ -622,11 +591,7 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
         assert!(bytes.starts_with(b"PK"), "{ext} is a zip package");
     }
     assert_eq!(
-        qy1.get(app.url("/problems/meeting/agenda.docx"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        get_status(&qy1, app.url("/problems/meeting/agenda.docx")).await,
         403
     );
 
@@ -677,14 +642,7 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
     );
 
     // Settings: the office assigns 企服责任人; a unit may not open the settings.
-    assert_eq!(
-        jxj1.get(app.url("/problems/settings"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(get_status(&jxj1, app.url("/problems/settings")).await, 403);
     let page = admin
         .get(app.url("/problems/settings"))
         .send()

@@ -78,7 +78,6 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// The CSRF token from the first form on a page.
 /// Posts `fields` as an HTML form would; the response is left for the test to judge.
 pub async fn post_form<T: serde::Serialize + ?Sized>(
     c: &reqwest::Client,
@@ -88,6 +87,21 @@ pub async fn post_form<T: serde::Serialize + ?Sized>(
     c.post(url).form(fields).send().await.unwrap()
 }
 
+/// The status of a GET, for the checks that a page is there or is refused.
+pub async fn get_status(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> reqwest::StatusCode {
+    c.get(url).send().await.unwrap().status()
+}
+
+/// The id a redirect leads to: `/problems/12?created=1` with prefix `/problems/` is 12.
+pub fn redirect_id(resp: &reqwest::Response, prefix: &str) -> i64 {
+    let loc = resp.headers()["location"].to_str().unwrap();
+    loc.strip_prefix(prefix)
+        .and_then(|rest| rest.split('?').next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("{loc} is not {prefix}<id>"))
+}
+
+/// The CSRF token from the first form on a page.
 pub async fn csrf(c: &reqwest::Client, url: &str) -> String {
     let body = c.get(url).send().await.unwrap().text().await.unwrap();
     let marker = "name=\"_csrf\" value=\"";
