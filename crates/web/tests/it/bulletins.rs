@@ -4,7 +4,6 @@
 use crate::common;
 
 use common::{csrf, get_status, spawn_app};
-use qx_app::plan_import::import_document;
 use qx_core::access::Actor;
 use qx_core::period::Period;
 use qx_store::monitoring::SubmissionInput;
@@ -13,23 +12,9 @@ use qx_store::monitoring::SubmissionInput;
 async fn the_office_previews_and_publishes_and_everyone_reads() {
     let app = spawn_app().await;
     let s = &app.store;
-    let office = s
-        .find_user_by_username("admin")
-        .await
-        .unwrap()
-        .unwrap()
-        .actor();
-    let plan = import_document(s, &office, qx_demo::plan::SEED_PLAN.as_bytes(), "p.txt")
-        .await
-        .unwrap()
-        .plan_id;
-    s.publish_plan(&office, plan).await.unwrap();
-    let jxj = s
-        .find_user_by_username("jxj1")
-        .await
-        .unwrap()
-        .unwrap()
-        .actor();
+    let office = app.actor("admin").await;
+    let plan = app.publish_seed_plan().await;
+    let jxj = app.actor("jxj1").await;
     let scale = s
         .unit_indicators(plan, jxj.unit_id.unwrap())
         .await

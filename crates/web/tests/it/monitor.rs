@@ -9,24 +9,7 @@ use qx_core::access::Actor;
 #[tokio::test]
 async fn a_unit_reports_the_office_approves_and_the_dashboard_lights_up() {
     let app = spawn_app().await;
-    let office = Actor::system();
-    let admin_actor = app
-        .store
-        .find_user_by_username("admin")
-        .await
-        .unwrap()
-        .unwrap()
-        .actor();
-    let plan = qx_app::plan_import::import_document(
-        &app.store,
-        &admin_actor,
-        qx_demo::plan::SEED_PLAN.as_bytes(),
-        "p.txt",
-    )
-    .await
-    .unwrap()
-    .plan_id;
-    app.store.publish_plan(&office, plan).await.unwrap();
+    let plan = app.publish_seed_plan().await;
 
     let admin = app.login("admin").await;
     let token = csrf(&admin, &app.url("/monitor/periods")).await;
@@ -222,26 +205,8 @@ async fn all_apps() -> Vec<common::TestApp> {
 
 /// Imports and publishes the seed plan and opens June 2017; returns (plan, period).
 async fn june(app: &common::TestApp) -> (i64, i64) {
-    let admin = app
-        .store
-        .find_user_by_username("admin")
-        .await
-        .unwrap()
-        .unwrap()
-        .actor();
-    let plan = qx_app::plan_import::import_document(
-        &app.store,
-        &admin,
-        qx_demo::plan::SEED_PLAN.as_bytes(),
-        "p.txt",
-    )
-    .await
-    .unwrap()
-    .plan_id;
-    app.store
-        .publish_plan(&Actor::system(), plan)
-        .await
-        .unwrap();
+    let admin = app.actor("admin").await;
+    let plan = app.publish_seed_plan().await;
     let period = app
         .store
         .open_period(
@@ -725,13 +690,7 @@ async fn the_office_tunes_thresholds_and_profiles_and_the_lights_follow() {
         let jxj = app.units["县经信局"];
         let scale = indicator_named(app, plan, jxj, "新增规模以上企业").await;
         // 13 of 30 by June: 43.3% against 50% elapsed, 6.7 points behind → yellow by default.
-        let unit = app
-            .store
-            .find_user_by_username("jxj1")
-            .await
-            .unwrap()
-            .unwrap()
-            .actor();
+        let unit = app.actor("jxj1").await;
         let input = qx_store::monitoring::SubmissionInput {
             values: vec![(scale.id, "13".into(), String::new())],
             tasks: vec![],
@@ -741,13 +700,7 @@ async fn the_office_tunes_thresholds_and_profiles_and_the_lights_follow() {
             .save_submission(&unit, period, jxj, &input, true)
             .await
             .unwrap();
-        let admin_actor = app
-            .store
-            .find_user_by_username("admin")
-            .await
-            .unwrap()
-            .unwrap()
-            .actor();
+        let admin_actor = app.actor("admin").await;
         app.store
             .review_submission(&admin_actor, sub, true, "")
             .await

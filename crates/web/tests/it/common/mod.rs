@@ -144,6 +144,32 @@ impl TestApp {
         c
     }
 
+    /// The store-level actor of an account, for setting things up without the browser.
+    pub async fn actor(&self, username: &str) -> Actor {
+        self.store
+            .find_user_by_username(username)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no account {username}"))
+            .actor()
+    }
+
+    /// The seed plan (象山县 2017) imported and published by the office's `admin`; its id.
+    pub async fn publish_seed_plan(&self) -> i64 {
+        let admin = self.actor("admin").await;
+        let plan = qx_app::plan_import::import_document(
+            &self.store,
+            &admin,
+            qx_demo::plan::SEED_PLAN.as_bytes(),
+            "p.txt",
+        )
+        .await
+        .unwrap()
+        .plan_id;
+        self.store.publish_plan(&admin, plan).await.unwrap();
+        plan
+    }
+
     pub async fn user_id(&self, username: &str) -> i64 {
         self.store
             .find_user_by_username(username)
