@@ -22,8 +22,9 @@ impl TestDb {
     /// before the next phase is measured.
     pub async fn discard(mut self) -> Result<()> {
         self.store.close().await;
-        if let Some(database) = self.database.take() {
+        if let Some(mut database) = self.database.take() {
             database.drop_now().await?;
+            database.dropped = true;
         }
         Ok(())
     }
@@ -31,11 +32,13 @@ impl TestDb {
 
 /// A database this process created on the test server. It is dropped when the test is done
 /// with it, so that a full test run leaves the server as it found it: CI's disk holds the
-/// build as well, and a few hundred abandoned databases once filled it. A test that fails
-/// keeps its database for a look afterwards, and says which it is.
+/// build as well, and one run's abandoned databases (650 MB) once helped fill it. A test that
+/// fails keeps its database for a look afterwards, and says which it is.
 struct ServerDatabase {
     server: String,
     name: String,
+    /// Already dropped (by [`TestDb::discard`]): nothing left to do on `Drop`.
+    dropped: bool,
 }
 
 impl ServerDatabase {
@@ -56,6 +59,9 @@ impl ServerDatabase {
 
 impl Drop for ServerDatabase {
     fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
         if std::thread::panicking() {
             eprintln!("test database kept for inspection: {}", self.name);
             return;
@@ -117,6 +123,7 @@ pub async fn postgres() -> Result<Option<TestDb>> {
     let database = ServerDatabase {
         server: server.clone(),
         name: name.clone(),
+        dropped: false,
     };
     let url = match server.rfind('/') {
         Some(i) if server[..i].contains("://") && !server[..i].ends_with('/') => {

@@ -439,3 +439,37 @@ async fn sqlite_backup_is_a_usable_copy() {
     // Never overwrites.
     assert!(db.store.backup_to(&out, &db.url).await.is_err());
 }
+
+/// A test's PostgreSQL database is gone once the test is done with it, whether the test just
+/// lets it go or discards it early (as benchmarks do): a full run leaves the server as it was.
+#[tokio::test]
+async fn test_databases_do_not_outlive_their_tests() {
+    let Ok(server) = std::env::var("QX_TEST_DATABASE_URL") else {
+        return;
+    };
+    for discard in [false, true] {
+        let Some(db) = testing::postgres().await.unwrap() else {
+            return;
+        };
+        let name = db.url.rsplit('/').next().unwrap();
+        let name = name.split('?').next().unwrap().to_string();
+        let admin = sqlx::AnyPool::connect(&server).await.unwrap();
+        let exists = || async {
+            let (n,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM pg_database WHERE datname = $1")
+                    .bind(&name)
+                    .fetch_one(&admin)
+                    .await
+                    .unwrap();
+            n == 1
+        };
+        assert!(exists().await, "{name} was created");
+        if discard {
+            db.discard().await.unwrap();
+        } else {
+            drop(db);
+        }
+        assert!(!exists().await, "{name} is gone (discard: {discard})");
+        admin.close().await;
+    }
+}
