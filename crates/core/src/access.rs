@@ -135,6 +135,21 @@ impl ScopeFilter {
     }
 }
 
+/// The longest account name: a name typed at the login form is cut to this before it is
+/// looked up or written to the audit log, so an anonymous attempt cannot store megabytes.
+pub const MAX_USERNAME_CHARS: usize = 64;
+
+/// A name as typed at the login form, made safe to look up and to record for a failed attempt:
+/// surrounding blanks and control characters removed, at most [`MAX_USERNAME_CHARS`] characters.
+pub fn login_name(typed: &str) -> String {
+    typed
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_USERNAME_CHARS)
+        .collect()
+}
+
 /// 等保 password rule: at least 8 characters from at least three of the four classes
 /// (upper case, lower case, digits, symbols).
 pub fn check_password_strength(password: &str) -> Result<(), &'static str> {
@@ -158,6 +173,14 @@ pub fn check_password_strength(password: &str) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn login_names_are_bounded_and_plain() {
+        assert_eq!(login_name("  jxj1 \n"), "jxj1");
+        assert_eq!(login_name("a\u{0}b\u{1b}[31mc"), "ab[31mc");
+        let huge = "名".repeat(1 << 20);
+        assert_eq!(login_name(&huge).chars().count(), MAX_USERNAME_CHARS);
+    }
 
     fn unit_actor(unit: i64) -> Actor {
         Actor {

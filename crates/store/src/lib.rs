@@ -15,7 +15,9 @@ pub mod bulletins;
 pub mod calendar;
 pub mod enterprises;
 pub mod evaluation;
+pub mod health;
 pub mod indicator_source;
+pub mod login;
 pub mod migrate;
 pub mod monitoring;
 pub mod picture_reads;
@@ -80,6 +82,7 @@ impl Store {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Invalid(format!("无法创建数据目录 {}: {e}", dir.display())))?;
         let path = dir.join("qx.db");
+        check_writable(dir, &path)?;
         Self::connect(&format!("sqlite://{}?mode=rwc", path.display())).await
     }
 
@@ -107,6 +110,7 @@ impl Store {
                         // No ping before every use: the database is a file in this process,
                         // there is no link to break.
                         .test_before_acquire(false)
+                        .before_acquire(|conn, _meta| Box::pin(async move { Ok(clean(conn)) }))
                         // A writer waits for the ones before it, never for ever.
                         .acquire_timeout(Duration::from_secs(30))
                         .after_connect(|conn, _meta| {
@@ -152,6 +156,7 @@ impl Store {
                     // broken by a server restart fails its next query instead, and sqlx then
                     // drops that connection; connections are also renewed every 30 minutes.
                     .test_before_acquire(false)
+                    .before_acquire(|conn, _meta| Box::pin(async move { Ok(clean(conn)) }))
                     .connect_with(options)
                     .await?;
                 Store {
@@ -215,6 +220,44 @@ impl Store {
         }
         self.pool.close().await;
     }
+}
+
+/// Whether a pooled connection may be handed out: not when a transaction on it is still open.
+///
+/// A transaction whose COMMIT failed (a full disk: SQLite has already rolled it back, so the
+/// ROLLBACK sqlx sends on drop fails too) leaves the connection believing it is inside a
+/// transaction, and every later `begin` on it fails ("attempted to call begin_with at non-zero
+/// transaction depth"), logins included, until restart. Such a connection is closed instead
+/// and the pool opens a fresh one, so writes work again as soon as the cause is gone.
+fn clean(conn: &mut sqlx::AnyConnection) -> bool {
+    use sqlx::Connection;
+    let in_transaction = conn.is_in_transaction();
+    if in_transaction {
+        tracing::warn!("discarding a database connection left inside a failed transaction");
+    }
+    !in_transaction
+}
+
+/// Fails early, naming the path and the cause, when the data directory or the database file
+/// cannot be written (a read-only mount, a wrong owner): SQLite would otherwise fail each
+/// connection attempt and the pool would retry until it timed out with "pool timed out".
+fn check_writable(dir: &Path, db: &Path) -> Result<()> {
+    let named = |what: &str, path: &Path, e: std::io::Error| {
+        StoreError::Invalid(format!(
+            "{what} {} 不可写: {e} (the server needs to write there: check the owner, the permissions and whether the disk is mounted read-only)",
+            path.display()
+        ))
+    };
+    let probe = dir.join(format!(".qx-write-check-{}", std::process::id()));
+    std::fs::File::create(&probe).map_err(|e| named("数据目录", dir, e))?;
+    let _ = std::fs::remove_file(&probe);
+    if db.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(db)
+            .map_err(|e| named("数据库文件", db, e))?;
+    }
+    Ok(())
 }
 
 /// Current time as Unix seconds.

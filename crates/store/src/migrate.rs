@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_fact_adjustments"),
     migration!(11, "0011_unit_indicators_index"),
     migration!(12, "0012_postgres_write_functions"),
+    migration!(13, "0013_login_throttle_and_health"),
 ];
 
 /// The schema version this binary expects.

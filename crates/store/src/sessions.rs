@@ -49,15 +49,6 @@ impl Store {
         Ok(())
     }
 
-    pub async fn get_session(&self, id_hash: &str) -> Result<Option<SessionRow>> {
-        Ok(sqlx::query_as(
-            "SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = $1",
-        )
-        .bind(id_hash)
-        .fetch_optional(self.pool())
-        .await?)
-    }
-
     /// The session `id_hash` with its user (see [`SessionUser`]); `None` when there is no
     /// such session.
     pub async fn get_session_user(&self, id_hash: &str) -> Result<Option<SessionUser>> {
@@ -92,12 +83,20 @@ impl Store {
         Ok(())
     }
 
-    /// Removes sessions idle since before `cutoff`; returns how many.
-    pub async fn purge_idle_sessions(&self, cutoff: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
-            .bind(cutoff)
-            .execute(self.pool())
-            .await?
-            .rows_affected())
+    /// Removes sessions that have ended: idle since before `idle_cutoff`, or started before
+    /// `created_cutoff` (the absolute lifetime). Returns how many.
+    pub async fn purge_expired_sessions(
+        &self,
+        idle_cutoff: i64,
+        created_cutoff: i64,
+    ) -> Result<u64> {
+        Ok(
+            sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+                .bind(idle_cutoff)
+                .bind(created_cutoff)
+                .execute(self.pool())
+                .await?
+                .rows_affected(),
+        )
     }
 }

@@ -173,8 +173,15 @@ impl Store {
     }
 
     /// Sets a new password hash and clears any lockout; audited without the hash.
-    /// The office may reset anyone's password; a user may change their own.
-    pub async fn set_password(&self, actor: &Actor, id: i64, password_hash: &str) -> Result<()> {
+    /// The office may reset anyone's password; a user may change their own. Every session of
+    /// the account ends, except `keep_session` (the one the change was made from).
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        id: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<()> {
         if !(actor.is_admin() || actor.user_id == id) {
             return Err(StoreError::Forbidden(format!("用户 {id}")));
         }
@@ -191,12 +198,18 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound(format!("用户 {id}")));
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND $2 = 1")
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
             .bind(id)
-            .bind(i64::from(actor.user_id != id))
+            .bind(keep_session.unwrap_or(""))
             .execute(&mut *tx)
-            .await?;
-        append(&mut tx, AuditEntry::new(actor, "user.password", "user", id)).await?;
+            .await?
+            .rows_affected();
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "user.password", "user", id)
+                .after(serde_json::json!({"sessions_ended": ended})),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -233,36 +246,7 @@ impl Store {
         Ok(())
     }
 
-    /// Counts a failed login; after `max_failures` the account locks until `now + lock_secs`.
-    /// Returns the lock expiry when this failure locked it.
-    pub async fn record_login_failure(
-        &self,
-        id: i64,
-        max_failures: i64,
-        lock_secs: i64,
-    ) -> Result<Option<i64>> {
-        let now = crate::now();
-        let mut tx = self.begin().await?;
-        let (attempts,): (i64,) = sqlx::query_as(
-            "UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let mut locked = None;
-        if attempts >= max_failures {
-            let until = now + lock_secs;
-            sqlx::query("UPDATE users SET locked_until = $1, failed_attempts = 0 WHERE id = $2")
-                .bind(until)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            locked = Some(until);
-        }
-        tx.commit().await?;
-        Ok(locked)
-    }
-
+    /// A checked password was right: the account's failure count starts again.
     pub async fn record_login_success(&self, id: i64) -> Result<()> {
         sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
             .bind(id)

@@ -5,6 +5,7 @@ use qx_core::access::{Actor, Role};
 use qx_core::units::UnitKind;
 use qx_store::audit::{AuditEntry, AuditQuery};
 use qx_store::calendar::CalendarDay;
+use qx_store::login::{LoginGate, Refusal};
 use qx_store::testing::{self, TestDb};
 use qx_store::units::{NewUnit, UnitUpdate};
 use qx_store::users::NewUser;
@@ -183,14 +184,41 @@ async fn lockout_counts_failures_and_resets_on_success() {
             .create_user(&admin, &user("kjj1", Role::Unit, Some(u)))
             .await
             .unwrap();
-        for _ in 0..4 {
-            assert_eq!(s.record_login_failure(id, 5, 900).await.unwrap(), None);
+        let now = qx_store::now();
+        for n in 1..=4 {
+            let gate = s.take_login_attempt("kjj1", now, 5, 900).await.unwrap();
+            let LoginGate::Check { attempt, .. } = gate else {
+                panic!("attempt {n} is checked: {gate:?}")
+            };
+            assert_eq!(attempt, n);
+            assert_eq!(
+                s.settle_login_failure(id, attempt, now, 5, 900)
+                    .await
+                    .unwrap(),
+                None
+            );
         }
+        let LoginGate::Check { attempt, .. } =
+            s.take_login_attempt("kjj1", now, 5, 900).await.unwrap()
+        else {
+            panic!("the fifth attempt is still checked")
+        };
         let until = s
-            .record_login_failure(id, 5, 900)
+            .settle_login_failure(id, attempt, now, 5, 900)
             .await
             .unwrap()
             .expect("fifth failure locks");
+        assert!(matches!(
+            s.take_login_attempt("kjj1", now, 5, 900).await.unwrap(),
+            LoginGate::Refused {
+                reason: Refusal::Locked { .. },
+                ..
+            }
+        ));
+        assert!(matches!(
+            s.take_login_attempt("nobody", now, 5, 900).await.unwrap(),
+            LoginGate::Unknown
+        ));
         assert!(until >= qx_store::now() + 899);
         assert!(s.get_user(id).await.unwrap().is_locked(qx_store::now()));
         s.set_user_locked(&admin, id, false).await.unwrap();
@@ -199,6 +227,91 @@ async fn lockout_counts_failures_and_resets_on_success() {
             "{}",
             db.name
         );
+    }
+}
+
+/// Forty parallel guesses: only the first five are checked at all, the rest are refused
+/// unchecked and the account is locked; the count is never lost to a race.
+#[tokio::test]
+async fn parallel_login_attempts_are_counted_before_they_are_checked() {
+    for db in engines().await {
+        let s = &db.store;
+        let admin = Actor::system();
+        let u = s
+            .create_unit(&admin, &unit("县科技局", UnitKind::Department, None, &[]))
+            .await
+            .unwrap();
+        let id = s
+            .create_user(&admin, &user("kjj1", Role::Unit, Some(u)))
+            .await
+            .unwrap();
+        let now = qx_store::now();
+        let gates = futures_util::future::join_all(
+            (0..40).map(|_| s.take_login_attempt("kjj1", now, 5, 900)),
+        )
+        .await;
+        let mut checked: Vec<i64> = gates
+            .iter()
+            .filter_map(|g| match g.as_ref().unwrap() {
+                LoginGate::Check { attempt, .. } => Some(*attempt),
+                _ => None,
+            })
+            .collect();
+        checked.sort();
+        assert_eq!(checked, vec![1, 2, 3, 4, 5], "{}", db.name);
+        assert!(s.get_user(id).await.unwrap().is_locked(now), "{}", db.name);
+
+        // Per address: the count goes up atomically, a success gives its place back, and a
+        // new window starts afresh.
+        let counts = futures_util::future::join_all(
+            (0..10).map(|_| s.take_address_attempt("203.0.113.9", now, 900)),
+        )
+        .await;
+        let mut counts: Vec<i64> = counts.into_iter().map(|c| c.unwrap()).collect();
+        counts.sort();
+        assert_eq!(counts, (1..=10).collect::<Vec<_>>(), "{}", db.name);
+        s.refund_address_attempt("203.0.113.9").await.unwrap();
+        assert_eq!(
+            s.take_address_attempt("203.0.113.9", now, 900)
+                .await
+                .unwrap(),
+            10
+        );
+        assert_eq!(
+            s.take_address_attempt("203.0.113.9", now + 901, 900)
+                .await
+                .unwrap(),
+            1,
+            "a new window"
+        );
+    }
+}
+
+/// What a full disk does to SQLite: the engine rolls a failed transaction back by itself, so
+/// the ROLLBACK sent when it is dropped fails too and the connection believes it is still in
+/// a transaction. Every later write used to fail on it ("attempted to call begin_with at
+/// non-zero transaction depth"), logins included, until restart.
+#[tokio::test]
+async fn a_transaction_ended_under_us_does_not_block_later_writes() {
+    for db in engines().await {
+        let s = &db.store;
+        for _ in 0..2 {
+            let mut tx = s.begin().await.unwrap();
+            sqlx::query("ROLLBACK").execute(&mut *tx).await.unwrap();
+            drop(tx);
+            let mut tx = s
+                .begin()
+                .await
+                .unwrap_or_else(|e| panic!("{}: a later transaction starts: {e}", db.name));
+            tx.commit().await.unwrap();
+        }
+        s.create_unit(
+            &Actor::system(),
+            &unit("县统计局", UnitKind::Department, None, &[]),
+        )
+        .await
+        .unwrap();
+        s.check_writes().await.unwrap();
     }
 }
 
