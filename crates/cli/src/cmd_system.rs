@@ -87,6 +87,21 @@ pub struct ServeArgs {
     /// Minutes of inactivity that end a session (等保: 30 for level 2, 15 for level 3)
     #[arg(long, default_value_t = 30)]
     pub session_idle_minutes: i64,
+    /// Hours after signing in at which a session ends however busy it is
+    #[arg(long, default_value_t = 12)]
+    pub session_max_hours: i64,
+    /// A reverse proxy (address or CIDR, repeatable) whose X-Forwarded-For names the client;
+    /// from any other peer the header is ignored
+    #[arg(long = "trusted-proxy", value_name = "ADDR", env = "QX_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// `10.0.0.1` or `10.0.0.0/8`.
+fn parse_proxy(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("不是IP地址或网段 (not an IP address or CIDR): {s:?}"))
 }
 
 #[derive(Args, Debug)]
@@ -105,10 +120,12 @@ pub struct DemoArgs {
     pub no_serve: bool,
 }
 
-fn web_config(secure_cookies: bool, idle_minutes: i64) -> qx_web::Config {
+fn web_config(args: &ServeArgs) -> qx_web::Config {
     qx_web::Config {
-        secure_cookies,
-        session_idle_secs: idle_minutes.max(1) * 60,
+        secure_cookies: args.secure_cookies,
+        session_idle_secs: args.session_idle_minutes.max(1) * 60,
+        session_max_secs: args.session_max_hours.max(1) * 3600,
+        trusted_proxies: args.trusted_proxies.clone(),
         ..qx_web::Config::default()
     }
 }
@@ -126,6 +143,7 @@ async fn listen_and_serve(
     let addr = listener.local_addr()?;
     eprintln!("强县 Qiangxian 已启动: http://{addr}/  (Ctrl-C 退出)");
     spawn_deadline_sweeper(store.clone());
+    spawn_housekeeping(store.clone(), &config);
     let state = qx_web::AppState {
         store,
         config: Arc::new(config),
@@ -155,6 +173,29 @@ fn spawn_deadline_sweeper(store: Store) {
     });
 }
 
+/// Every ten minutes: forget ended sessions (idle, or past their absolute lifetime) and
+/// failed-login counts of windows that are over.
+fn spawn_housekeeping(store: Store, config: &qx_web::Config) {
+    let (idle, max, window) = (
+        config.session_idle_secs,
+        config.session_max_secs,
+        config.address_window_secs,
+    );
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let now = qx_store::now();
+            if let Err(e) = store.purge_expired_sessions(now - idle, now - max).await {
+                tracing::warn!("purging ended sessions failed: {e}");
+            }
+            if let Err(e) = store.purge_login_throttle(now - window).await {
+                tracing::warn!("purging failed-login counts failed: {e}");
+            }
+        }
+    });
+}
+
 pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = args.db.open_migrated().await?;
     if store.count_users().await? == 0 {
@@ -162,12 +203,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "提示: 数据库中还没有用户。先运行 `qx migrate --seed-registry` 登记单位, 再用 `qx user add --role admin …` 创建办公室账户。"
         );
     }
-    listen_and_serve(
-        store,
-        web_config(args.secure_cookies, args.session_idle_minutes),
-        &args.listen,
-    )
-    .await?;
+    listen_and_serve(store, web_config(&args), &args.listen).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -203,7 +239,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    listen_and_serve(store, web_config(false, 30), &args.listen).await?;
+    listen_and_serve(store, qx_web::Config::default(), &args.listen).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -411,7 +447,7 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
             let u = find(&store, &a.username).await?;
             let (pw, generated) = obtain_password(a.password_stdin)?;
             store
-                .set_password(&system, u, &password::hash_password(&pw)?)
+                .set_password(&system, u, &password::hash_password(&pw)?, None)
                 .await?;
             eprintln!("已重置 {} 的密码", a.username);
             if generated {

@@ -21,6 +21,7 @@ use http_body_util::BodyExt;
 use qx_core::access::{Actor, Role};
 use qx_store::users::UserRow;
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 
 pub const SESSION_COOKIE: &str = "qx_session";
 pub const CSRF_COOKIE: &str = "qx_csrf";
@@ -86,26 +87,43 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
-fn client_ip(req: &Request) -> String {
-    req.headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|s| s.trim().to_string())
-        .or_else(|| {
-            req.extensions()
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-        })
-        .unwrap_or_default()
+/// The client's address as the audit log records it: the connection's peer, or, when the peer
+/// is one of the configured reverse proxies, the nearest address in `X-Forwarded-For` that is
+/// not a trusted proxy (proxies append, so the right end is the only part they vouch for).
+/// A client's own `X-Forwarded-For` is ignored, and a hop that is not an IP address ends the
+/// walk at the last trustworthy address.
+pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, trusted: &[ipnet::IpNet]) -> String {
+    let Some(peer) = peer else {
+        return String::new();
+    };
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer.to_string();
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client.to_string()
 }
 
 /// Loads the session, enforces the idle timeout and CSRF, and sets the cookies it needs.
-pub async fn session_layer(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers().clone();
     let now = qx_store::now();
     let mut expired = false;
@@ -114,7 +132,8 @@ pub async fn session_layer(
         let hash = token_hash(&token);
         match state.store.get_session_user(&hash).await {
             Ok(Some(found))
-                if now - found.session.last_seen_at > state.config.session_idle_secs =>
+                if now - found.session.last_seen_at > state.config.session_idle_secs
+                    || now - found.session.created_at > state.config.session_max_secs =>
             {
                 let _ = state.store.delete_session(&hash).await;
                 expired = true;
@@ -160,28 +179,48 @@ pub async fn session_layer(
         .or_else(|| cookie(&headers, LANG_COOKIE).map(|l| crate::i18n::Lang::parse(&l)))
         .unwrap_or_default();
 
-    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        let (checked, rebuilt) = check_csrf(req, &csrf).await;
-        req = rebuilt;
-        if !checked {
-            let ctx = RequestCtx {
-                session,
-                csrf,
-                lang,
-                ip: String::new(),
-                expired,
-            };
-            return WebError::Csrf.into_response_with(&ctx);
-        }
-    }
-    let ip = client_ip(&req);
-    req.extensions_mut().insert(RequestCtx {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let ip = client_ip(&headers, peer, &state.config.trusted_proxies);
+
+    // The body limit is set here, before anything reads the body (the CSRF check below reads
+    // a form whole): small without a session, the upload limit with one.
+    let limit = if session.is_some() {
+        state.config.max_body_bytes
+    } else {
+        state.config.max_anonymous_body_bytes
+    };
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let ctx = |session: Option<Session>| RequestCtx {
         session,
-        csrf,
+        csrf: csrf.clone(),
         lang,
-        ip,
+        ip: ip.clone(),
         expired,
-    });
+    };
+    if declared.is_some_and(|n| n > limit as u64) {
+        return WebError::TooLarge { limit }.into_response_with(&ctx(session));
+    }
+    let req = req.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
+
+    let req = if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        match check_csrf(req, &csrf).await {
+            Csrf::Passed(req) => req,
+            Csrf::Failed => return WebError::Csrf.into_response_with(&ctx(session)),
+            Csrf::TooLarge => {
+                return WebError::TooLarge { limit }.into_response_with(&ctx(session));
+            }
+        }
+    } else {
+        req
+    };
+    let mut req = req;
+    req.extensions_mut().insert(ctx(session));
     let mut resp = next.run(req).await;
     if let Some(token) = new_anon_csrf {
         resp.headers_mut().append(
@@ -192,11 +231,20 @@ pub async fn session_layer(
     resp
 }
 
-/// Compares the submitted token with the expected one; returns the request with its body
-/// restored so the handler can still read the form.
-async fn check_csrf(req: Request, expected: &str) -> (bool, Request) {
+/// What the CSRF check found.
+enum Csrf {
+    /// The token matched; the request comes back with its body restored for the handler.
+    Passed(Request),
+    Failed,
+    /// The form was larger than the request's body limit.
+    TooLarge,
+}
+
+/// Compares the submitted token with the expected one. A form body is read (within the limit
+/// the session layer put on it) and handed back to the handler.
+async fn check_csrf(req: Request, expected: &str) -> Csrf {
     if expected.is_empty() {
-        return (false, req);
+        return Csrf::Failed;
     }
     let header = req
         .headers()
@@ -204,7 +252,7 @@ async fn check_csrf(req: Request, expected: &str) -> (bool, Request) {
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     if let Some(h) = header {
-        return (constant_eq(&h, expected), req);
+        return passed_if(constant_eq(&h, expected), req);
     }
     let query_token = req.uri().query().and_then(|q| {
         serde_urlencoded::from_str::<Vec<(String, String)>>(q)
@@ -217,7 +265,7 @@ async fn check_csrf(req: Request, expected: &str) -> (bool, Request) {
             })
     });
     if let Some(q) = query_token {
-        return (constant_eq(&q, expected), req);
+        return passed_if(constant_eq(&q, expected), req);
     }
     let is_form = req
         .headers()
@@ -225,12 +273,13 @@ async fn check_csrf(req: Request, expected: &str) -> (bool, Request) {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return (false, req);
+        return Csrf::Failed;
     }
     let (parts, body) = req.into_parts();
     let bytes: Bytes = match body.collect().await {
         Ok(b) => b.to_bytes(),
-        Err(_) => return (false, Request::from_parts(parts, Body::empty())),
+        Err(e) if is_length_limit(&e) => return Csrf::TooLarge,
+        Err(_) => return Csrf::Failed,
     };
     let ok = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
@@ -241,7 +290,23 @@ async fn check_csrf(req: Request, expected: &str) -> (bool, Request) {
                 .map(|(_, v)| v)
         })
         .is_some_and(|v| constant_eq(&v, expected));
-    (ok, Request::from_parts(parts, Body::from(bytes)))
+    passed_if(ok, Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn passed_if(ok: bool, req: Request) -> Csrf {
+    if ok { Csrf::Passed(req) } else { Csrf::Failed }
+}
+
+/// Whether a body error (or its cause) is the body limit.
+fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {

@@ -61,18 +61,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("login.submit", "登录", "Sign in"),
     (
         "login.failed",
-        "用户名或密码错误",
-        "Wrong username or password",
-    ),
-    (
-        "login.locked",
-        "登录失败次数过多, 账户已锁定至",
-        "Too many failed attempts; the account is locked until",
-    ),
-    (
-        "login.disabled",
-        "账户已停用, 请联系办公室",
-        "This account is disabled; contact the office",
+        "用户名或密码错误; 连续输错多次的账户会暂时锁定, 请稍后再试或请办公室解锁",
+        "Wrong username or password; after repeated failures an account is locked for a while: try later or ask the office to unlock it",
     ),
     (
         "login.expired",
@@ -204,6 +194,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "The form expired or came from elsewhere (CSRF check failed); reload and retry",
     ),
     (
+        "err.too_large",
+        "提交的内容超过大小上限",
+        "The request is larger than allowed",
+    ),
+    (
+        "err.too_many_attempts",
+        "本机登录失败次数过多, 请稍后再试",
+        "Too many failed sign-ins from this address; try again later",
+    ),
+    (
         "err.server",
         "服务器内部错误, 已记录",
         "Internal error; it has been logged",
@@ -239,6 +239,14 @@ pub fn t(lang: Lang, key: &str) -> &str {
             Lang::En => en,
         },
         None => key,
+    }
+}
+
+/// A number of minutes in the language: "15 分钟", "15 min".
+pub fn minutes(lang: Lang, n: i64) -> String {
+    match lang {
+        Lang::Zh => format!("{n} 分钟后"),
+        Lang::En => format!("in {n} min"),
     }
 }
 

@@ -29,21 +29,40 @@ use std::sync::Arc;
 pub struct Config {
     /// Idle time after which a session ends.
     pub session_idle_secs: i64,
+    /// Time after signing in at which a session ends however busy it is.
+    pub session_max_secs: i64,
     /// Failed logins that lock an account.
     pub max_login_failures: i64,
     /// How long a lockout lasts.
     pub lockout_secs: i64,
+    /// Failed logins one client address may make per window before it must wait (so one
+    /// address can neither guess at every account nor lock the county out).
+    pub max_address_failures: i64,
+    /// The window those are counted in.
+    pub address_window_secs: i64,
     /// Add `Secure` to cookies (serve behind HTTPS).
     pub secure_cookies: bool,
+    /// Largest request body a signed-in user may send (uploads).
+    pub max_body_bytes: usize,
+    /// Largest request body without a session (the login form needs a few hundred bytes).
+    pub max_anonymous_body_bytes: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; from anyone else it is ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             session_idle_secs: 30 * 60,
+            session_max_secs: 12 * 3600,
             max_login_failures: 5,
             lockout_secs: 15 * 60,
+            max_address_failures: 20,
+            address_window_secs: 15 * 60,
             secure_cookies: false,
+            max_body_bytes: 64 * 1024 * 1024,
+            max_anonymous_body_bytes: 64 * 1024,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -71,6 +90,12 @@ pub enum WebError {
     NotFound(String),
     #[error("CSRF token missing or wrong")]
     Csrf,
+    /// The request body is larger than this request may send.
+    #[error("request body too large")]
+    TooLarge { limit: usize },
+    /// Too many failed logins from this address; try again after `retry_after` seconds.
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after: i64 },
     #[error("{0}")]
     BadRequest(String),
     #[error(transparent)]
@@ -96,6 +121,8 @@ impl WebError {
             WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -106,6 +133,16 @@ impl WebError {
             WebError::NotFound(m) => format!("{}: {m}", i18n::t(lang, "err.not_found")),
             WebError::Csrf => i18n::t(lang, "err.csrf").to_string(),
             WebError::BadRequest(m) => m.clone(),
+            WebError::TooLarge { limit } => format!(
+                "{} ({})",
+                i18n::t(lang, "err.too_large"),
+                human_bytes(*limit)
+            ),
+            WebError::TooManyAttempts { retry_after } => format!(
+                "{} ({})",
+                i18n::t(lang, "err.too_many_attempts"),
+                i18n::minutes(lang, (retry_after + 59) / 60)
+            ),
             WebError::Internal(_) => i18n::t(lang, "err.server").to_string(),
             WebError::Unauthorized | WebError::Login { .. } => {
                 i18n::t(lang, "login.title").to_string()
@@ -129,8 +166,18 @@ impl WebError {
             }
             other => {
                 let status = other.status();
+                let retry_after = match &other {
+                    WebError::TooManyAttempts { retry_after } => Some(*retry_after),
+                    _ => None,
+                };
                 let page = pages::ErrorPage::new(ctx, status.as_u16(), other.message(ctx.lang));
-                (status, pages::render(&page)).into_response()
+                let mut resp = (status, pages::render(&page)).into_response();
+                if let Some(secs) = retry_after
+                    && let Ok(v) = header::HeaderValue::from_str(&secs.max(1).to_string())
+                {
+                    resp.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                resp
             }
         }
     }
@@ -175,19 +222,32 @@ async fn asset(axum::extract::Path(path): axum::extract::Path<String>) -> Respon
     }
 }
 
+/// Reads and writes: a full disk fails writes while reads go on, and must not read as "ok".
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    match sqlx_ping(&state.store).await {
+    if let Err(e) = state.store.schema_version().await {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database unavailable: {e}"),
+        )
+            .into_response();
+    }
+    match state.store.check_writes().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(e) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            format!("database unavailable: {e}"),
+            format!("database writes failing: {e}"),
         )
             .into_response(),
     }
 }
 
-async fn sqlx_ping(store: &Store) -> Result<(), StoreError> {
-    store.schema_version().await.map(|_| ())
+/// `65536` as "64 KB", `67108864` as "64 MB".
+fn human_bytes(n: usize) -> String {
+    if n >= 1024 * 1024 {
+        format!("{} MB", n / (1024 * 1024))
+    } else {
+        format!("{} KB", n.div_ceil(1024))
+    }
 }
 
 /// The whole application.
@@ -224,7 +284,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/assets/{*path}", get(asset))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        // The session layer applies the real limit (smaller without a session) before anything
+        // reads the body; this one only has to be no lower.
+        .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             header::HeaderValue::from_static("DENY"),
@@ -240,15 +302,76 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C / SIGTERM.
+/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish (up to `drain`) and
+/// closes the database cleanly (SQLite checkpoints its write-ahead log).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    serve_until(
+        state,
+        listener,
+        shutdown_signal(),
+        std::time::Duration::from_secs(30),
+    )
+    .await
+}
+
+/// [`serve`] with the shutdown trigger and the drain time given.
+pub async fn serve_until(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    drain: std::time::Duration,
+) -> anyhow::Result<()> {
+    let store = state.store.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    Ok(())
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = stopping_tx.send(());
+    });
+    let server = tokio::spawn(async move { server.await });
+    let server_done = async {
+        match server.await {
+            Ok(result) => result.map_err(anyhow::Error::from),
+            Err(e) => Err(anyhow::Error::from(e)),
+        }
+    };
+    tokio::pin!(server_done);
+    let result = tokio::select! {
+        r = &mut server_done => r,
+        _ = async {
+            let _ = stopping_rx.await;
+            tokio::time::sleep(drain).await;
+        } => {
+            tracing::warn!("requests still running after {} s: closing anyway", drain.as_secs());
+            Ok(())
+        }
+    };
+    store.close().await;
+    tracing::info!("database closed");
+    result
+}
+
+/// Ctrl-C, or SIGTERM (what service managers send) on Unix.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
 }
 
 /// Wraps a rendered template as a response.

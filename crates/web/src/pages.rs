@@ -14,6 +14,7 @@ use qx_core::password;
 use qx_core::units::UnitKind;
 use qx_store::audit::{AuditEntry, AuditQuery};
 use qx_store::calendar::CalendarDay;
+use qx_store::login::{LoginGate, Refusal};
 use qx_store::units::{NewUnit, UnitUpdate};
 use qx_store::users::NewUser;
 use serde::Deserialize;
@@ -207,6 +208,10 @@ pub struct LoginForm {
     next: String,
 }
 
+/// Every failed sign-in gets the same answer after the same work (one password check), so
+/// neither the page nor its timing tells whether a name exists, is locked or is disabled.
+/// Attempts are counted before they are checked, per client address and per account
+/// (`qx_store::login`).
 pub async fn login_submit(
     State(state): State<AppState>,
     ctx: RequestCtx,
@@ -214,81 +219,102 @@ pub async fn login_submit(
     Form(form): Form<LoginForm>,
 ) -> PageResult {
     let lang = ctx.lang;
-    let username = form.username.trim().to_string();
-    let fail = |msg: String, status: axum::http::StatusCode| -> Response {
+    let config = &state.config;
+    let username = qx_core::access::login_name(&form.username);
+    let fail = || -> Response {
         let page = LoginPage {
             ctx: PageCtx::anonymous(&ctx),
-            error: Some(msg),
+            error: Some(crate::i18n::t(lang, "login.failed").into()),
             next: form.next.clone(),
             username: username.clone(),
         };
-        (status, render(&page)).into_response()
+        (axum::http::StatusCode::UNAUTHORIZED, render(&page)).into_response()
     };
     let now = qx_store::now();
-    let user = state.store.find_user_by_username(&username).await?;
     let anonymous = Actor {
         user_id: 0,
         username: username.clone(),
         ..Actor::system()
     };
-    let Some(user) = user else {
-        // Same work as a real check, so response time does not reveal which usernames exist.
-        verify_blocking(form.password.clone(), password::dummy_hash().to_string()).await?;
-        state
-            .store
-            .audit(
-                AuditEntry::new(&anonymous, "login.failure", "user", &username)
-                    .after(serde_json::json!({"reason": "unknown user"}))
-                    .ip(&ctx.ip),
-            )
-            .await?;
-        return Ok(fail(
-            crate::i18n::t(lang, "login.failed").into(),
-            axum::http::StatusCode::UNAUTHORIZED,
-        ));
+    let from_address = state
+        .store
+        .take_address_attempt(&ctx.ip, now, config.address_window_secs)
+        .await?;
+    if from_address > config.max_address_failures {
+        // Recorded once per window, not per attempt: a flood must not grow the log.
+        if from_address == config.max_address_failures + 1 {
+            state
+                .store
+                .audit(
+                    AuditEntry::new(&anonymous, "login.throttled", "address", &ctx.ip)
+                        .after(serde_json::json!({"failures": config.max_address_failures}))
+                        .ip(&ctx.ip),
+                )
+                .await?;
+        }
+        return Err(WebError::TooManyAttempts {
+            retry_after: config.address_window_secs,
+        });
+    }
+    let gate = state
+        .store
+        .take_login_attempt(
+            &username,
+            now,
+            config.max_login_failures,
+            config.lockout_secs,
+        )
+        .await?;
+    let (user, attempt) = match gate {
+        LoginGate::Check { user, attempt } => (user, attempt),
+        LoginGate::Unknown => {
+            verify_blocking(form.password.clone(), password::dummy_hash().to_string()).await?;
+            state
+                .store
+                .audit(
+                    AuditEntry::new(&anonymous, "login.failure", "user", &username)
+                        .after(serde_json::json!({"reason": "unknown user"}))
+                        .ip(&ctx.ip),
+                )
+                .await?;
+            return Ok(fail());
+        }
+        LoginGate::Refused { user, reason } => {
+            verify_blocking(form.password.clone(), password::dummy_hash().to_string()).await?;
+            let actor = user.actor();
+            let entry = match reason {
+                Refusal::Disabled => AuditEntry::new(&actor, "login.disabled", "user", user.id),
+                Refusal::Locked { until } => {
+                    AuditEntry::new(&actor, "login.locked", "user", user.id)
+                        .after(serde_json::json!({"locked_until": until}))
+                }
+            };
+            state.store.audit(entry.ip(&ctx.ip)).await?;
+            return Ok(fail());
+        }
     };
     let actor = user.actor();
-    if user.disabled != 0 {
-        state
-            .store
-            .audit(AuditEntry::new(&actor, "login.disabled", "user", user.id).ip(&ctx.ip))
-            .await?;
-        return Ok(fail(
-            crate::i18n::t(lang, "login.disabled").into(),
-            axum::http::StatusCode::FORBIDDEN,
-        ));
-    }
-    if let Some(until) = user.locked_until.filter(|&t| t > now) {
-        state
-            .store
-            .audit(AuditEntry::new(&actor, "login.locked", "user", user.id).ip(&ctx.ip))
-            .await?;
-        let msg = format!(
-            "{} {}",
-            crate::i18n::t(lang, "login.locked"),
-            fmt_time(until)
-        );
-        return Ok(fail(msg, axum::http::StatusCode::FORBIDDEN));
-    }
     let ok = verify_blocking(form.password.clone(), user.password_hash.clone()).await?;
     if !ok {
-        let locked = state
-            .store
-            .record_login_failure(
-                user.id,
-                state.config.max_login_failures,
-                state.config.lockout_secs,
-            )
-            .await?;
         state
             .store
             .audit(
                 AuditEntry::new(&actor, "login.failure", "user", user.id)
-                    .after(serde_json::json!({"reason": "wrong password"}))
+                    .after(serde_json::json!({"reason": "wrong password", "attempt": attempt}))
                     .ip(&ctx.ip),
             )
             .await?;
-        if let Some(until) = locked {
+        if let Some(until) = state
+            .store
+            .settle_login_failure(
+                user.id,
+                attempt,
+                now,
+                config.max_login_failures,
+                config.lockout_secs,
+            )
+            .await?
+        {
             state
                 .store
                 .audit(
@@ -297,18 +323,10 @@ pub async fn login_submit(
                         .ip(&ctx.ip),
                 )
                 .await?;
-            let msg = format!(
-                "{} {}",
-                crate::i18n::t(lang, "login.locked"),
-                fmt_time(until)
-            );
-            return Ok(fail(msg, axum::http::StatusCode::FORBIDDEN));
         }
-        return Ok(fail(
-            crate::i18n::t(lang, "login.failed").into(),
-            axum::http::StatusCode::UNAUTHORIZED,
-        ));
+        return Ok(fail());
     }
+    state.store.refund_address_attempt(&ctx.ip).await?;
     state.store.record_login_success(user.id).await?;
     let token = auth::random_token();
     let csrf = auth::random_token();
@@ -935,7 +953,12 @@ pub async fn user_reset_password(
     check_password_strength(&form.password)
         .map_err(|m| WebError::BadRequest(format!("密码: {m}")))?;
     let hash = hash_blocking(form.password).await?;
-    state.store.set_password(&auth.actor(), id, &hash).await?;
+    // Resetting one's own password here keeps this session; every other session ends.
+    let keep = (id == auth.session.user.id).then_some(auth.session.token_hash.as_str());
+    state
+        .store
+        .set_password(&auth.actor(), id, &hash, keep)
+        .await?;
     Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response())
 }
 
@@ -1015,7 +1038,12 @@ pub async fn change_password(
     let new_hash = hash_blocking(form.new_password).await?;
     state
         .store
-        .set_password(&auth.actor(), auth.session.user.id, &new_hash)
+        .set_password(
+            &auth.actor(),
+            auth.session.user.id,
+            &new_hash,
+            Some(&auth.session.token_hash),
+        )
         .await?;
     Ok(Redirect::to("/account?changed=1").into_response())
 }

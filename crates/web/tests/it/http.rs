@@ -75,12 +75,15 @@ async fn five_wrong_passwords_lock_the_account_for_fifteen_minutes() {
         assert_eq!(resp.status(), 401, "attempt {i}");
         assert!(resp.text().await.unwrap().contains("用户名或密码错误"));
     }
+    // The fifth failure locks the account; the answer is the one every failure gets (a locked
+    // account must not be told apart from a wrong password or an unknown name).
     let fifth = app.login_response(&c, "jxj1", "wrong-password").await;
-    assert_eq!(fifth.status(), 403);
-    assert!(fifth.text().await.unwrap().contains("锁定"));
-    // Even the right password is refused while locked.
+    assert_eq!(fifth.status(), 401);
+    assert!(fifth.text().await.unwrap().contains("用户名或密码错误"));
+    // Even the right password is refused while locked, with the same answer.
     let right = app.login_response(&c, "jxj1", PASSWORD).await;
-    assert_eq!(right.status(), 403);
+    assert_eq!(right.status(), 401);
+    assert!(right.text().await.unwrap().contains("用户名或密码错误"));
 
     let user = app
         .store

@@ -5,6 +5,7 @@
 mod bulletins;
 mod common;
 mod enterprises;
+mod hardening;
 mod http;
 mod monitor;
 mod monitor_surge;
