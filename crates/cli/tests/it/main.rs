@@ -6,4 +6,5 @@ mod common;
 mod enterprise_cli;
 mod eval_cli;
 mod report_cli;
+mod serve_cli;
 mod system_cli;
