@@ -48,7 +48,7 @@ pub enum AnchorError {
         source: std::io::Error,
     },
     #[error(
-        "{what} {path} 位于数据目录 {data_dir} 之内: 能写数据库的人也能读写它, 请放到数据目录之外 (e.g. /etc/qx/) ({what} must live outside the data directory)"
+        "{what} {path} 位于数据目录 {data_dir} 之内: 能写数据库的人也能读写它, 请放到数据目录之外, 例如 /etc/qx/ (it must live outside the data directory)"
     )]
     InsideDataDir {
         what: &'static str,
@@ -63,7 +63,9 @@ pub enum AnchorError {
         "审计密钥文件 {0} 格式错误: 应为 64 个十六进制字符 (the key file must hold 64 hex digits; create one with `qx audit key init`)"
     )]
     KeyMalformed(PathBuf),
-    #[error("审计链头哈希 {0:?} 不是 64 位十六进制: 数据库已损坏 (the chain head is not a SHA-256 hex digest)")]
+    #[error(
+        "审计链头哈希 {0:?} 不是 64 位十六进制: 数据库已损坏 (the chain head is not a SHA-256 hex digest)"
+    )]
     BadHead(String),
 }
 
@@ -145,13 +147,13 @@ impl AuditKey {
 #[cfg(unix)]
 fn warn_if_shared(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.permissions().mode() & 0o077 != 0 {
-            tracing::warn!(
-                "审计密钥文件 {} 可被其他用户读取, 请执行 chmod 600 (the audit key file is readable by others)",
-                path.display()
-            );
-        }
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        tracing::warn!(
+            "审计密钥文件 {} 可被其他用户读取, 请执行 chmod 600 (the audit key file is readable by others)",
+            path.display()
+        );
     }
 }
 
@@ -285,7 +287,9 @@ impl Checkpoint {
         let number = |name: &str, s: &str| -> Result<i64, String> {
             match s.parse::<i64>() {
                 Ok(n) if n >= 0 && s.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
-                _ => Err(format!("{name} {s:?} 不是非负整数 (not a non-negative integer)")),
+                _ => Err(format!(
+                    "{name} {s:?} 不是非负整数 (not a non-negative integer)"
+                )),
             }
         };
         let seq = number("seq", seq)?;
@@ -529,10 +533,9 @@ impl Store {
             .collect();
         let mut stored = HashMap::new();
         let mut entries = 0;
-        let mut rows = sqlx::query_as::<_, (i64, String)>(
-            "SELECT seq, hash FROM audit_log ORDER BY seq",
-        )
-        .fetch(self.pool());
+        let mut rows =
+            sqlx::query_as::<_, (i64, String)>("SELECT seq, hash FROM audit_log ORDER BY seq")
+                .fetch(self.pool());
         while let Some((seq, hash)) = rows.try_next().await? {
             entries = entries.max(seq);
             if wanted.contains(&seq) {
@@ -576,7 +579,9 @@ mod tests {
     #[test]
     fn changing_any_field_breaks_the_mac() {
         let k = key(7);
-        let cp = Checkpoint::sign(&k, 42, HASH, 1_700_000_000).unwrap().to_string();
+        let cp = Checkpoint::sign(&k, 42, HASH, 1_700_000_000)
+            .unwrap()
+            .to_string();
         let other_hash = HASH.replace('9', "8");
         for forged in [
             cp.replacen("42 ", "43 ", 1),
@@ -615,7 +620,10 @@ mod tests {
             line(1, &Checkpoint::sign(&k, 0, GENESIS, 1).unwrap().to_string()),
             line(2, &Checkpoint::sign(&k, 2, HASH, 2).unwrap().to_string()),
             line(4, &Checkpoint::sign(&k, 3, HASH, 3).unwrap().to_string()),
-            line(5, &Checkpoint::sign(&key(9), 3, HASH, 3).unwrap().to_string()),
+            line(
+                5,
+                &Checkpoint::sign(&key(9), 3, HASH, 3).unwrap().to_string(),
+            ),
             line(6, "garbage"),
             line(7, &Checkpoint::sign(&k, 9, HASH, 4).unwrap().to_string()),
         ];
@@ -626,7 +634,10 @@ mod tests {
         assert_eq!(v.findings.len(), 4, "{:?}", v.findings);
         assert_eq!(v.findings[0], AnchorFinding::Rewritten { line: 4, seq: 3 });
         assert_eq!(v.findings[1], AnchorFinding::BadMac { line: 5 });
-        assert!(matches!(v.findings[2], AnchorFinding::Malformed { line: 6, .. }));
+        assert!(matches!(
+            v.findings[2],
+            AnchorFinding::Malformed { line: 6, .. }
+        ));
         assert_eq!(
             v.findings[3],
             AnchorFinding::Cut {
@@ -694,7 +705,10 @@ mod tests {
         let b = Checkpoint::sign(&k, 2, HASH, 20).unwrap();
         append_checkpoint(&path, &a).unwrap();
         append_checkpoint(&path, &b).unwrap();
-        let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         f.write_all(b"\n").unwrap();
         f.write_all(&vec![b'x'; 2000]).unwrap();
         f.write_all(b"\n").unwrap();

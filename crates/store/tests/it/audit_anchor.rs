@@ -144,7 +144,11 @@ async fn cut_after(s: &Store, keep: i64) {
 #[tokio::test]
 async fn an_untouched_chain_matches_its_checkpoints() {
     for a in anchored().await {
-        assert!(a.store().verify_audit().await.unwrap().ok(), "{}", a.db.name);
+        assert!(
+            a.store().verify_audit().await.unwrap().ok(),
+            "{}",
+            a.db.name
+        );
         let v = a.check().await;
         assert!(v.ok(), "{}: {v:?}", a.db.name);
         assert_eq!(v.checkpoints, 2);
@@ -180,7 +184,11 @@ async fn cut_entries_and_a_reset_head_are_caught() {
     for a in anchored().await {
         cut_after(a.store(), 6).await;
         let chain = a.store().verify_audit().await.unwrap();
-        assert!(chain.ok(), "{}: the chain alone passes: {chain:?}", a.db.name);
+        assert!(
+            chain.ok(),
+            "{}: the chain alone passes: {chain:?}",
+            a.db.name
+        );
         let v = a.check().await;
         assert_eq!(
             v.findings,
