@@ -1,11 +1,14 @@
-//! `qx demo`, `qx serve`, `qx migrate`, `qx user …`, `qx backup`, `qx audit verify`:
-//! running and maintaining an installation.
+//! `qx demo`, `qx serve`, `qx migrate`, `qx user …`, `qx backup`, `qx audit …` (verify,
+//! checkpoint, key init): running and maintaining an installation.
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use qx_core::access::{Actor, Role, check_password_strength};
 use qx_core::password;
 use qx_store::Store;
+use qx_store::audit_anchor::{
+    AuditKey, Checkpoint, append_checkpoint, read_checkpoints, refuse_inside,
+};
 use qx_store::users::NewUser;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -94,6 +97,10 @@ pub struct ServeArgs {
     /// from any other peer the header is ignored
     #[arg(long = "trusted-proxy", value_name = "ADDR", env = "QX_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Sign a checkpoint of the audit chain's head into --audit-checkpoints when it moves
+    /// (at most once a minute, and at shutdown)
+    #[command(flatten)]
+    pub anchor: AnchorArgs,
 }
 
 /// `10.0.0.1` or `10.0.0.0/8`.
@@ -197,13 +204,29 @@ fn spawn_housekeeping(store: Store, config: &qx_web::Config) {
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let anchor = args.anchor.load(Some(&args.db))?;
     let store = args.db.open_migrated().await?;
     if store.count_users().await? == 0 {
         eprintln!(
             "提示: 数据库中还没有用户。先运行 `qx migrate --seed-registry` 登记单位, 再用 `qx user add --role admin …` 创建办公室账户。"
         );
     }
-    listen_and_serve(store, web_config(&args), &args.listen).await?;
+    let checkpointer = match anchor {
+        Some(a) => Some(Arc::new(Checkpointer::new(store.clone(), a)?)),
+        None => None,
+    };
+    let task = checkpointer.clone().map(spawn_checkpointer);
+    let served = listen_and_serve(store.clone(), web_config(&args), &args.listen).await;
+    let last_checkpoint = match (checkpointer, task) {
+        (Some(c), Some(task)) => {
+            task.abort();
+            c.checkpoint_if_moved().await.map(|_| ())
+        }
+        _ => Ok(()),
+    };
+    store.close().await;
+    served?;
+    last_checkpoint.context("退出时写审计检查点失败 (the checkpoint at shutdown failed)")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -239,7 +262,9 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    listen_and_serve(store, qx_web::Config::default(), &args.listen).await?;
+    let served = listen_and_serve(store.clone(), qx_web::Config::default(), &args.listen).await;
+    store.close().await;
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -512,43 +537,307 @@ pub struct BackupArgs {
     /// Where to write the copy (must not exist)
     #[arg(long)]
     pub out: PathBuf,
+    /// With --audit-key: print the audit chain's signed checkpoint, to keep beside the copy
+    #[command(flatten)]
+    pub anchor: AnchorArgs,
 }
 
 pub async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
+    let anchor = args.anchor.load(Some(&args.db))?;
     let store = args.db.open().await?;
+    // Taken before the copy: the copy holds this head (and perhaps later entries), so the
+    // checkpoint verifies against the copy once it is restored.
+    let checkpoint = match &anchor {
+        Some(a) => Some(store.audit_checkpoint(&a.key).await?),
+        None => None,
+    };
     store.backup_to(&args.out, &args.db.url()).await?;
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
     eprintln!("已备份到 {} ({} KB)", args.out.display(), size / 1024);
+    match (checkpoint, anchor) {
+        (Some(cp), Some(a)) => {
+            if let Some(file) = &a.checkpoints {
+                append_checkpoint(file, &cp)?;
+            }
+            println!("{cp}");
+            eprintln!(
+                "审计检查点 (第 {} 条) 见上一行: 请与备份文件一起保存 (keep this checkpoint line beside the backup)",
+                cp.seq
+            );
+        }
+        _ => eprintln!(
+            "提示: 未给出 --audit-key, 备份没有附带审计检查点 (no audit key: the backup carries no checkpoint)"
+        ),
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where the audit chain's anchors live: the key that signs checkpoints and the file they are
+/// appended to, both outside the data directory (see `qx_store::audit_anchor`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct AnchorArgs {
+    /// Key file that signs audit checkpoints (made by `qx audit key init`; keep it outside
+    /// the data directory and the backups)
+    #[arg(long, env = "QX_AUDIT_KEY_FILE")]
+    pub audit_key: Option<PathBuf>,
+    /// File that signed checkpoints of the audit chain's head are appended to (another disk
+    /// or host)
+    #[arg(long, env = "QX_AUDIT_CHECKPOINTS")]
+    pub audit_checkpoints: Option<PathBuf>,
+}
+
+/// A loaded key and, if given, the checkpoint file.
+struct Anchor {
+    key: AuditKey,
+    checkpoints: Option<PathBuf>,
+}
+
+impl Anchor {
+    fn checkpoint_file(&self) -> anyhow::Result<&Path> {
+        self.checkpoints.as_deref().context(
+            "需要检查点文件 --audit-checkpoints FILE (或环境变量 QX_AUDIT_CHECKPOINTS) (the checkpoint file is required)",
+        )
+    }
+}
+
+impl AnchorArgs {
+    /// The key (and checkpoint file). Those that sign and write refuse them inside the data
+    /// directory (`db`), where whoever can write the database could rewrite them too; verify
+    /// reads them from anywhere (a restored copy's line may sit beside it).
+    fn load(&self, db: Option<&DbArgs>) -> anyhow::Result<Option<Anchor>> {
+        let key_path = match (&self.audit_key, &self.audit_checkpoints) {
+            (None, None) => return Ok(None),
+            (None, Some(_)) => bail!(
+                "给出了 --audit-checkpoints 却没有 --audit-key: 检查点须用密钥签名和校验 (checkpoints need the key file)"
+            ),
+            (Some(key), _) => key,
+        };
+        if let Some(dir) = db.and_then(data_location) {
+            refuse_inside(key_path, &dir, "审计密钥文件")?;
+            if let Some(file) = &self.audit_checkpoints {
+                refuse_inside(file, &dir, "检查点文件")?;
+            }
+        }
+        Ok(Some(Anchor {
+            key: AuditKey::load(key_path)?,
+            checkpoints: self.audit_checkpoints.clone(),
+        }))
+    }
+}
+
+/// The folder of a local SQLite database (where its files and anything beside them live).
+fn data_location(db: &DbArgs) -> Option<PathBuf> {
+    let Some(url) = &db.database else {
+        return Some(db.data_dir.clone());
+    };
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let file = Path::new(path.split('?').next().unwrap_or(path));
+    Some(match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    })
+}
+
+/// `qx serve`'s checkpoints: a line whenever the head has moved, checked once a minute and
+/// once more at shutdown.
+struct Checkpointer {
+    store: Store,
+    key: AuditKey,
+    file: PathBuf,
+    /// The head of the newest line written (or found in the file at start).
+    last: tokio::sync::Mutex<Option<(i64, String)>>,
+}
+
+impl Checkpointer {
+    fn new(store: Store, anchor: Anchor) -> anyhow::Result<Self> {
+        let file = anchor.checkpoint_file()?.to_path_buf();
+        // A restart on an unchanged database adds no line.
+        let last = if file.exists() {
+            read_checkpoints(&file)?
+                .into_iter()
+                .rev()
+                .filter_map(|l| l.parsed.ok())
+                .find(|cp| cp.verify(&anchor.key))
+                .map(|cp| (cp.seq, cp.hash))
+        } else {
+            None
+        };
+        Ok(Checkpointer {
+            store,
+            key: anchor.key,
+            file,
+            last: tokio::sync::Mutex::new(last),
+        })
+    }
+
+    async fn checkpoint_if_moved(&self) -> anyhow::Result<()> {
+        let mut last = self.last.lock().await;
+        let head = self.store.change_stamp().await?;
+        if last.as_ref() == Some(&head) {
+            return Ok(());
+        }
+        let cp = Checkpoint::sign(&self.key, head.0, &head.1, qx_store::now())?;
+        // A short synchronous append and fsync, at most once a minute. Nothing is awaited
+        // between writing the line and recording it, so a cancelled task never repeats one.
+        append_checkpoint(&self.file, &cp)?;
+        tracing::info!("审计检查点 (audit checkpoint) {cp}");
+        *last = Some(head);
+        Ok(())
+    }
+}
+
+fn spawn_checkpointer(c: Arc<Checkpointer>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = c.checkpoint_if_moved().await {
+                tracing::error!("审计检查点写入失败 (audit checkpoint failed): {e:#}");
+            }
+        }
+    })
 }
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Recompute the audit log's hash chain and report the first broken entry
-    Verify(UserListArgs),
+    /// Recompute the audit log's hash chain and check it against signed checkpoints
+    Verify(AuditArgs),
+    /// Sign a checkpoint of the chain's head now and append it to the checkpoint file
+    Checkpoint(AuditArgs),
+    /// The key that signs checkpoints
+    #[command(subcommand)]
+    Key(AuditKeyCommand),
 }
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(flatten)]
+    pub anchor: AnchorArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditKeyCommand {
+    /// Create a random key file (mode 0600) outside the data directory
+    Init(AuditKeyInitArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AuditKeyInitArgs {
+    /// The data directory (or database) the key must stay out of
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Where to write the key, e.g. /etc/qx/audit.key (never overwritten)
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Same as --out
+    #[arg(long, env = "QX_AUDIT_KEY_FILE")]
+    pub audit_key: Option<PathBuf>,
+}
+
+/// Findings printed before the rest are summarised.
+const FINDINGS_SHOWN: usize = 20;
 
 pub async fn audit(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        AuditCommand::Verify(a) => {
+        AuditCommand::Verify(a) => verify(a).await,
+        AuditCommand::Checkpoint(a) => {
+            let anchor = a.anchor.load(Some(&a.db))?.context(
+                "需要审计密钥 --audit-key FILE (或环境变量 QX_AUDIT_KEY_FILE) (the key file is required)",
+            )?;
+            let file = anchor.checkpoint_file()?;
             let store = a.db.open().await?;
-            let v = store.verify_audit().await?;
-            match v.first_bad_seq {
-                None => {
-                    println!(
-                        "审计日志完整: {} 条记录, 哈希链校验通过 (audit chain intact)",
-                        v.entries
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Some(seq) => {
-                    println!(
-                        "审计日志被篡改: 第 {seq} 条起哈希链断裂 — {} (audit chain broken)",
-                        v.reason.unwrap_or_default()
-                    );
-                    Ok(ExitCode::from(2))
-                }
-            }
+            let cp = store.audit_checkpoint(&anchor.key).await?;
+            append_checkpoint(file, &cp)?;
+            println!("{cp}");
+            eprintln!(
+                "已写入审计检查点: 第 {} 条 → {} (checkpoint appended)",
+                cp.seq,
+                file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Key(AuditKeyCommand::Init(a)) => {
+            let path = a.out.or(a.audit_key).context(
+                "需要 --out FILE (或 --audit-key FILE / 环境变量 QX_AUDIT_KEY_FILE) (where to write the key)",
+            )?;
+            AuditKey::create(&path, data_location(&a.db).as_deref())?;
+            eprintln!(
+                "已生成审计密钥 {} (权限 0600)。请把它保存在数据目录和备份之外, 仅 root/服务账户可读; 丢失后已有检查点无法校验 (key written; keep it outside the data directory and the backups)",
+                path.display()
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Exit 0: intact; 2: tampered; errors (usage, files, database) exit 1.
+async fn verify(a: AuditArgs) -> anyhow::Result<ExitCode> {
+    let anchor = a.anchor.load(None)?;
+    let checkpoints = match &anchor {
+        Some(anchor) => Some(read_checkpoints(anchor.checkpoint_file()?)?),
+        None => None,
+    };
+    let store = a.db.open().await?;
+    let v = store.verify_audit().await?;
+    let mut tampered = false;
+    match v.first_bad_seq {
+        None => println!(
+            "审计日志完整: {} 条记录, 哈希链校验通过 (audit chain intact)",
+            v.entries
+        ),
+        Some(seq) => {
+            tampered = true;
+            println!(
+                "审计日志被篡改: 第 {seq} 条起哈希链断裂 — {} (audit chain broken)",
+                v.reason.unwrap_or_default()
+            );
+        }
+    }
+    let (Some(anchor), Some(lines)) = (anchor, checkpoints) else {
+        println!(
+            "未锚定: 只校验了库内的哈希链。能写数据库的人可以改写记录并重算整条链, 这种改写只有用 --audit-key 和 --audit-checkpoints 校验检查点才能发现 (not anchored: a database writer can rewrite entries and recompute the chain undetected)"
+        );
+        return Ok(if tampered {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        });
+    };
+    let av = store.verify_audit_anchors(&anchor.key, &lines).await?;
+    for finding in av.findings.iter().take(FINDINGS_SHOWN) {
+        println!("{finding}");
+    }
+    if av.findings.len() > FINDINGS_SHOWN {
+        println!(
+            "…… 另有 {} 处不符 (and {} more)",
+            av.findings.len() - FINDINGS_SHOWN,
+            av.findings.len() - FINDINGS_SHOWN
+        );
+    }
+    if !av.ok() {
+        println!(
+            "审计日志被篡改: 与检查点不符, 历史被改写或删除 (the log does not match its checkpoints)"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    match av.anchored_to {
+        Some(seq) => println!(
+            "检查点校验通过: {} 个检查点, 第 {seq} 条及以前与检查点一致; 其后 {} 条只受哈希链保护 (anchored up to entry {seq}; later entries are protected by the chain alone)",
+            av.checkpoints,
+            av.entries - seq
+        ),
+        None => println!(
+            "未锚定: 检查点文件中没有检查点 (not anchored: the checkpoint file holds no checkpoints)"
+        ),
+    }
+    Ok(if tampered {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -74,7 +74,10 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    fn compute_hash(&self) -> String {
+    /// The hash this record's content and place in the chain imply, as verification
+    /// recomputes it. The algorithm is public and unkeyed: anyone who can write the database
+    /// can recompute it too, which is why checkpoints ([`crate::audit_anchor`]) exist.
+    pub fn compute_hash(&self) -> String {
         let fields = ChainFields::of(self);
         hash_hex(&fields.canonical(self.seq, self.at, &self.entity_id, &self.prev_hash))
     }

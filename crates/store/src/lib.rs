@@ -10,6 +10,7 @@
 //! transaction (see [`audit`]), so a change and its record commit or vanish together.
 
 pub mod audit;
+pub mod audit_anchor;
 pub mod backup;
 pub mod bulletins;
 pub mod calendar;

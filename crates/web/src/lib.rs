@@ -302,8 +302,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish (up to `drain`) and
-/// closes the database cleanly (SQLite checkpoints its write-ahead log).
+/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish (up to 30 s). The
+/// caller closes the store afterwards (SQLite then checkpoints its write-ahead log).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     serve_until(
         state,
@@ -321,7 +321,6 @@ pub async fn serve_until(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     drain: std::time::Duration,
 ) -> anyhow::Result<()> {
-    let store = state.store.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -347,8 +346,6 @@ pub async fn serve_until(
             Ok(())
         }
     };
-    store.close().await;
-    tracing::info!("database closed");
     result
 }
 
