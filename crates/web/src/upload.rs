@@ -184,3 +184,132 @@ pub async fn read(mut form: Multipart, limits: &Limits) -> Result<Upload, WebErr
     }
     Ok(up)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::extract::FromRequest;
+    use axum::http::Request;
+
+    const BOUNDARY: &str = "XyZ";
+
+    async fn read_body(body: Vec<u8>, limits: &Limits) -> Result<Upload, WebError> {
+        let req = Request::builder()
+            .method("POST")
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        let form = Multipart::from_request(req, &()).await.unwrap();
+        read(form, limits).await
+    }
+
+    fn text(name: &str, value: &[u8]) -> Vec<u8> {
+        let mut b =
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n")
+                .into_bytes();
+        b.extend(value);
+        b.extend(b"\r\n");
+        b
+    }
+
+    fn file(name: &str, file_name: &str, data: &[u8]) -> Vec<u8> {
+        let mut b = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n"
+        )
+        .into_bytes();
+        b.extend(data);
+        b.extend(b"\r\n");
+        b
+    }
+
+    fn body(parts: &[Vec<u8>]) -> Vec<u8> {
+        let mut b: Vec<u8> = parts.concat();
+        b.extend(format!("--{BOUNDARY}--\r\n").as_bytes());
+        b
+    }
+
+    const LIMITS: Limits = Limits {
+        label: "附件",
+        files: 2,
+        file_bytes: 1024,
+        fields: 3,
+        field_bytes: 16,
+    };
+
+    fn message(r: Result<Upload, WebError>) -> String {
+        match r {
+            Err(WebError::BadRequest(m)) => m,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn multipart_bodies_are_split_into_fields_and_files() {
+        let b = body(&[
+            text("title", "用地".as_bytes()),
+            file("files", "C:\\\\a\\\\b.pdf", b"%PDF\r\n-1"),
+            file("files", "", b""),
+        ]);
+        let up = read_body(b, &LIMITS).await.unwrap();
+        assert_eq!(up.field("title"), Some("用地"));
+        assert_eq!(up.files.len(), 1, "an empty file input is skipped");
+        assert_eq!(up.files[0].name.as_str(), "b.pdf");
+        assert_eq!(up.files[0].field, "files");
+        assert_eq!(up.files[0].data, b"%PDF\r\n-1");
+        let broken = format!("--{BOUNDARY}\r\nbroken").into_bytes();
+        assert!(read_body(broken, &LIMITS).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn file_names_lose_their_directories() {
+        let b = body(&[file("file", "../../etc/passwd.pdf", b"%PDF-1.4")]);
+        let up = read_body(b, &LIMITS).await.unwrap();
+        assert_eq!(up.into_file().unwrap().name.as_str(), "passwd.pdf");
+        let b = body(&[file("file", "../", b"%PDF-1.4")]);
+        assert!(message(read_body(b, &LIMITS).await).contains("附件: 文件名不能为空"));
+    }
+
+    #[tokio::test]
+    async fn too_many_files_are_refused() {
+        let b = body(&[
+            file("files", "a.pdf", b"%PDF-"),
+            file("files", "b.pdf", b"%PDF-"),
+            file("files", "c.pdf", b"%PDF-"),
+        ]);
+        let m = message(read_body(b, &LIMITS).await);
+        assert!(m.contains("附件: 每次最多上传 2 个文件"), "{m}");
+    }
+
+    #[tokio::test]
+    async fn too_large_files_and_fields_are_refused_naming_them() {
+        let b = body(&[file("files", "big.pdf", &[b'%'; 1025])]);
+        let m = message(read_body(b, &LIMITS).await);
+        assert!(m.contains("附件 \"big.pdf\": 大小超过 1 KB 上限"), "{m}");
+        let b = body(&[text("title", &[b'a'; 17])]);
+        let m = message(read_body(b, &LIMITS).await);
+        assert!(m.contains("字段 \"title\": 超过 16 字节 上限"), "{m}");
+        let b = body(&[text("title", &[b'a'; 16])]);
+        assert_eq!(read_body(b, &LIMITS).await.unwrap().fields.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn too_many_fields_and_bad_text_are_refused() {
+        let parts: Vec<_> = (0..4).map(|i| text(&format!("f{i}"), b"x")).collect();
+        let m = message(read_body(body(&parts), &LIMITS).await);
+        assert!(m.contains("表单字段超过 3 个"), "{m}");
+        let b = body(&[text("title", b"\xff\xfe")]);
+        let m = message(read_body(b, &LIMITS).await);
+        assert!(m.contains("字段 \"title\": 不是有效的 UTF-8"), "{m}");
+    }
+
+    #[test]
+    fn the_total_covers_every_file_and_field() {
+        assert_eq!(LIMITS.total_bytes(), 2 * 1024 + 3 * 16);
+        let one = Limits::one_file("佐证材料", 20 * 1048576);
+        assert_eq!((one.files, one.total_bytes()), (1, 20 * 1048576 + 8 * 1024));
+    }
+}
