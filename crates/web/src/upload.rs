@@ -91,7 +91,7 @@ fn broken(e: MultipartError) -> WebError {
 }
 
 fn mb(bytes: usize) -> String {
-    if bytes >= 1048576 && bytes % 1048576 == 0 {
+    if bytes >= 1048576 && bytes.is_multiple_of(1048576) {
         format!("{} MB", bytes / 1048576)
     } else if bytes >= 1024 {
         format!("{} KB", bytes / 1024)
