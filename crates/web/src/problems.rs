@@ -53,7 +53,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("pb.submitted_on", "提交日期", "Submitted"),
     ("pb.attachments", "附件", "Attachments"),
     ("pb.attach", "上传附件", "Upload attachment"),
-    ("pb.attach_hint", "每个附件不超过20 MB", "Up to 20 MB each"),
+    (
+        "pb.attach_hint",
+        "pdf、jpg、png、docx、xlsx, 每个附件不超过20 MB, 最多10个",
+        "pdf, jpg, png, docx, xlsx; up to 20 MB each, at most 10",
+    ),
     ("pb.status", "状态", "Status"),
     ("pb.tier", "层级", "Tier"),
     ("pb.lead_unit", "主办单位", "Lead unit"),
