@@ -4,6 +4,7 @@
 //! validation get their own type so the rest of the system cannot hold an invalid one.
 
 pub mod access;
+pub mod attachment;
 pub mod calendar;
 pub mod codes;
 pub mod indicator;
@@ -12,4 +13,5 @@ pub mod monitor;
 pub mod password;
 pub mod period;
 pub mod problem;
+pub mod text;
 pub mod units;

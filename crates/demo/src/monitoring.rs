@@ -270,7 +270,6 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
             {
                 let file = qx_store::problems::NewAttachment {
                     filename: format!("{}_{}月推进情况佐证.pdf", t.task.number, month),
-                    content_type: "application/pdf".into(),
                     data: evidence_pdf(&format!(
                         "Xiangshan {year}-{month:02}: evidence for task {} (unit {unit_id})",
                         t.task.number

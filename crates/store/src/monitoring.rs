@@ -1090,22 +1090,6 @@ fn normalise_value(value: &str) -> String {
 /// The largest evidence file accepted with a task report.
 pub const MAX_REPORT_ATTACHMENT_BYTES: usize = 20 * 1024 * 1024;
 
-/// Evidence file types accepted: extension and the content type served on download.
-pub const REPORT_ATTACHMENT_TYPES: [(&str, &str); 6] = [
-    ("pdf", "application/pdf"),
-    ("jpg", "image/jpeg"),
-    ("jpeg", "image/jpeg"),
-    ("png", "image/png"),
-    (
-        "docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    (
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-];
-
 /// The setting that holds the yellow-light gap (percentage points behind 序时进度).
 pub const YELLOW_GAP_KEY: &str = "monitor.yellow_gap_points";
 
@@ -1159,49 +1143,6 @@ macro_rules! attachment_select {
     };
 }
 
-/// Checks an evidence file: name, type (by extension and by its first bytes), size. Returns
-/// the content type it will be served with.
-pub fn check_report_attachment(
-    a: &crate::problems::NewAttachment,
-) -> std::result::Result<&'static str, String> {
-    let name = a.filename.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err("佐证材料: 文件名不能为空且不超过200字 (file name)".into());
-    }
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    let Some((_, mime)) = REPORT_ATTACHMENT_TYPES.iter().find(|(e, _)| *e == ext) else {
-        return Err(format!(
-            "佐证材料 \"{name}\": 只接受 pdf、jpg、png、docx、xlsx 文件 (file type not accepted)"
-        ));
-    };
-    if a.data.is_empty() {
-        return Err(format!("佐证材料 \"{name}\": 文件是空的 (empty file)"));
-    }
-    if a.data.len() > MAX_REPORT_ATTACHMENT_BYTES {
-        return Err(format!(
-            "佐证材料 \"{name}\": 大小 {:.1} MB 超过 {} MB 上限 (file too large)",
-            a.data.len() as f64 / 1048576.0,
-            MAX_REPORT_ATTACHMENT_BYTES / 1048576
-        ));
-    }
-    let d = &a.data;
-    let looks_right = match ext.as_str() {
-        "pdf" => d.starts_with(b"%PDF-"),
-        "jpg" | "jpeg" => d.starts_with(&[0xFF, 0xD8, 0xFF]),
-        "png" => d.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]),
-        _ => d.starts_with(b"PK\x03\x04"),
-    };
-    if !looks_right {
-        return Err(format!(
-            "佐证材料 \"{name}\": 文件内容不是有效的 {ext} 文件 (content does not match the extension)"
-        ));
-    }
-    Ok(mime)
-}
-
 impl Store {
     /// Attaches an evidence file to a unit's report for a period (optionally to one of its
     /// tasks). The report must still be editable (none yet, draft or returned): a draft is
@@ -1238,7 +1179,14 @@ impl Store {
                 )));
             }
         }
-        let mime = check_report_attachment(a).map_err(StoreError::Invalid)?;
+        let checked = qx_core::attachment::check_attachment(
+            "佐证材料",
+            &a.filename,
+            &a.data,
+            MAX_REPORT_ATTACHMENT_BYTES,
+        )
+        .map_err(StoreError::Invalid)?;
+        let file_name = checked.name.as_str();
         let mut tx = self.begin().await?;
         let latest: Option<(i64, i64, String)> = sqlx::query_as(
             "SELECT id, revision, status FROM submissions WHERE period_id = $1 AND unit_id = $2 ORDER BY revision DESC LIMIT 1",
@@ -1269,8 +1217,8 @@ impl Store {
         )
         .bind(submission_id)
         .bind(task_id)
-        .bind(a.filename.trim())
-        .bind(mime)
+        .bind(file_name)
+        .bind(checked.content_type())
         .bind(i64::try_from(a.data.len()).unwrap_or(i64::MAX))
         .bind(a.data.clone())
         .bind(now)
@@ -1279,7 +1227,7 @@ impl Store {
         append(
             &mut tx,
             AuditEntry::new(actor, "submission.attach", "submission", submission_id).after(
-                serde_json::json!({"attachment": id, "task_id": task_id, "file_name": a.filename.trim(), "size": a.data.len()}),
+                serde_json::json!({"attachment": id, "task_id": task_id, "file_name": file_name, "size": a.data.len()}),
             ),
         )
         .await?;

@@ -13,11 +13,13 @@
 use crate::audit::{AuditEntry, append};
 use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
+use qx_core::attachment::Checked;
 use qx_core::calendar::WorkCalendar;
 use qx_core::problem::{
     Action, Category, DeadlineFlag, Deadlines, Party, RateCounts, Rates, Satisfaction, Status,
     Tier, TimeLimitConfig, TimeLimits,
 };
+use qx_core::text::{self as tf, TextField};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use time::Date;
@@ -50,10 +52,11 @@ pub struct NewProblem {
     pub submitted_on: Date,
 }
 
+/// A file as uploaded: the name the client gave and its bytes. Its type is decided by
+/// `qx_core::attachment::check_attachment`, never taken from the client.
 #[derive(Debug, Clone)]
 pub struct NewAttachment {
     pub filename: String,
-    pub content_type: String,
     pub data: Vec<u8>,
 }
 
@@ -394,18 +397,12 @@ fn opt_str<T: Copy>(v: Option<T>, f: fn(T) -> &'static str) -> Option<String> {
     v.map(|x| f(x).to_string())
 }
 
-fn required(field: &str, value: &str, max: usize) -> Result<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(StoreError::Invalid(format!("{field}: 不能为空 (required)")));
-    }
-    if v.chars().count() > max {
-        return Err(StoreError::Invalid(format!(
-            "{field}: 不超过{max}字, 实际为{}字",
-            v.chars().count()
-        )));
-    }
-    Ok(v.to_string())
+/// The value of a free-text field, trimmed, within the field's limit (see `qx_core::text`).
+fn text(field: TextField, value: &str) -> Result<String> {
+    field
+        .check(value)
+        .map(str::to_string)
+        .map_err(StoreError::Invalid)
 }
 
 /// The date the running clock is due, for the list's deadline column and filters.
@@ -1312,22 +1309,20 @@ impl Store {
             }
             _ => return Err(StoreError::Forbidden("只有企业或办公室可以登记难题".into())),
         }
-        let title = required("标题", &new.title, 100)?;
-        let description = required("问题描述", &new.description, 5000)?;
-        if new.contact_phone.chars().count() > 30 || new.contact_name.chars().count() > 50 {
-            return Err(StoreError::Invalid(
-                "联系人: 不超过50字; 联系电话: 不超过30字".into(),
-            ));
-        }
+        let title = text(tf::PROBLEM_TITLE, &new.title)?;
+        let description = text(tf::PROBLEM_DESCRIPTION, &new.description)?;
+        let contact_name = text(tf::PROBLEM_CONTACT_NAME, &new.contact_name)?;
+        let contact_phone = text(tf::PROBLEM_CONTACT_PHONE, &new.contact_phone)?;
         if !SOURCES.iter().any(|(s, _)| *s == new.source) {
             return Err(StoreError::Invalid(format!(
                 "来源: \"{}\" 无效, 应为 web/visit/hotline/api",
                 new.source
             )));
         }
-        for a in &attachments {
-            check_attachment(a)?;
-        }
+        let attachments = attachments
+            .into_iter()
+            .map(|a| check_attachment(&a).map(|c| (c, a.data)))
+            .collect::<Result<Vec<_>>>()?;
         let enterprise = self
             .get_enterprise(&Actor::system(), new.enterprise_id)
             .await?;
@@ -1354,8 +1349,8 @@ impl Store {
         .bind(new.category.as_str())
         .bind(&title)
         .bind(&description)
-        .bind(new.contact_name.trim())
-        .bind(new.contact_phone.trim())
+        .bind(&contact_name)
+        .bind(&contact_phone)
         .bind(&new.source)
         .bind(Status::Submitted.as_str())
         .bind(tier.as_str())
@@ -1368,8 +1363,8 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        for a in &attachments {
-            insert_attachment(&mut tx, actor, id, a).await?;
+        for (checked, data) in &attachments {
+            insert_attachment(&mut tx, actor, id, checked, data).await?;
         }
         let note = format!("{} · {}", new.category.label_zh(), title);
         insert_event(
@@ -1618,7 +1613,7 @@ impl Store {
         match step {
             Step::Accept { note: n } => {
                 s.accepted_on = Some(today_iso.clone());
-                note = n.trim().to_string();
+                note = text(tf::STEP_NOTE, n)?;
             }
             Step::Assign {
                 tier,
@@ -1626,6 +1621,7 @@ impl Store {
                 support_unit_ids,
                 note: n,
             } => {
+                note = text(tf::STEP_NOTE, n)?;
                 self.get_unit(*lead_unit_id).await?;
                 if support_unit_ids.contains(lead_unit_id) {
                     return Err(StoreError::Invalid("协办单位: 不能包含主办单位".into()));
@@ -1657,11 +1653,10 @@ impl Store {
                     "assigned",
                     format!("难题 #{id} 交办贵单位主办, 请按时答复"),
                 ));
-                note = n.trim().to_string();
             }
             Step::Start => {}
             Step::Return { reason } => {
-                s.return_reason = required("退回理由", reason, 500)?;
+                s.return_reason = text(tf::RETURN_REASON, reason)?;
                 note.clone_from(&s.return_reason);
                 notes.push((
                     "office",
@@ -1681,7 +1676,7 @@ impl Store {
                         "延期天数: 应为1到{MAX_EXTENSION_DAYS}个工作日, 实际为 {days}"
                     )));
                 }
-                s.extension_reason = required("延期理由", reason, 500)?;
+                s.extension_reason = text(tf::EXTENSION_REASON, reason)?;
                 s.extension_pending = i64::from(*days);
                 note = format!("申请延期{days}个工作日: {}", s.extension_reason);
                 notes.push((
@@ -1697,6 +1692,7 @@ impl Store {
                         "难题 {id}: 没有待审批的延期申请"
                     )));
                 }
+                let n = text(tf::STEP_NOTE, n)?;
                 let days = s.extension_pending;
                 if *approve {
                     s.extension_days += days;
@@ -1705,7 +1701,7 @@ impl Store {
                 note = format!(
                     "{}延期{days}个工作日 {}",
                     if *approve { "同意" } else { "不同意" },
-                    n.trim()
+                    n
                 );
                 notes.push((
                     "unit",
@@ -1716,7 +1712,7 @@ impl Store {
             }
             Step::Urge { note: n } => {
                 s.urge_count += 1;
-                note = n.trim().to_string();
+                note = text(tf::STEP_NOTE, n)?;
                 if s.lead_unit_id.is_some() {
                     notes.push((
                         "unit",
@@ -1727,6 +1723,7 @@ impl Store {
                 }
             }
             Step::Escalate { reason } => {
+                let reason = text(tf::ESCALATION_REASON, reason)?;
                 let tier = Tier::parse(&s.tier).unwrap_or(Tier::Town);
                 let next = tier.next().ok_or_else(|| {
                     StoreError::Conflict(format!(
@@ -1744,7 +1741,7 @@ impl Store {
                 s.escalations += 1;
                 s.clock_start.clone_from(&today_iso);
                 s.return_reason.clear();
-                note = format!("升级至{}: {}", next.label_zh(), reason.trim());
+                note = format!("升级至{}: {reason}", next.label_zh());
                 notes.push(("office", None, "escalated", format!("难题 #{id} {note}")));
                 if s.lead_unit_id.is_some() {
                     notes.push((
@@ -1755,8 +1752,11 @@ impl Store {
                     ));
                 }
             }
-            Step::Answer { text, resolved } => {
-                s.answer = required("答复内容", text, 5000)?;
+            Step::Answer {
+                text: answer,
+                resolved,
+            } => {
+                s.answer = text(tf::ANSWER, answer)?;
                 s.answered_on = Some(today_iso.clone());
                 s.resolved = Some(i64::from(*resolved));
                 s.answer_workdays = Some(cal.working_days_between(s.date(&s.submitted_on)?, today));
@@ -1782,7 +1782,7 @@ impl Store {
                 comment,
             } => {
                 s.satisfaction = Some(satisfaction.as_str().to_string());
-                s.rating_comment = comment.trim().to_string();
+                s.rating_comment = text(tf::RATING_COMMENT, comment)?;
                 note = format!("{} {}", satisfaction.label_zh(), s.rating_comment);
             }
             Step::Redo { reason } => {
@@ -1791,7 +1791,7 @@ impl Store {
                         "难题 {id}: 只有评价为「不满意」的答复可以重办"
                     )));
                 }
-                note = required("重办理由", reason, 500)?;
+                note = text(tf::REDO_REASON, reason)?;
                 s.redo_count += 1;
                 s.clock_start.clone_from(&today_iso);
                 s.answered_on = None;
@@ -1808,9 +1808,9 @@ impl Store {
             }
             Step::Close { note: n } => {
                 s.closed_on = Some(today_iso.clone());
+                note = text(tf::STEP_NOTE, n)?;
                 s.close_workdays = Some(cal.working_days_between(s.date(&s.submitted_on)?, today));
                 s.resolved = Some(s.resolved.unwrap_or(0));
-                note = n.trim().to_string();
                 notes.push((
                     "enterprise",
                     Some(s.enterprise_id),
@@ -1864,14 +1864,15 @@ impl Store {
         if party_of(actor, enterprise_id, lead).is_none() {
             return Err(StoreError::Forbidden(format!("难题 {problem_id}: 只读")));
         }
-        check_attachment(a)?;
+        let checked = check_attachment(a)?;
+        let name = checked.name.as_str();
         let mut tx = self.begin().await?;
-        let id = insert_attachment(&mut tx, actor, problem_id, a).await?;
-        insert_event(&mut tx, actor, problem_id, "attach", "", "", &a.filename).await?;
+        let id = insert_attachment(&mut tx, actor, problem_id, &checked, &a.data).await?;
+        insert_event(&mut tx, actor, problem_id, "attach", "", "", name).await?;
         append(
             &mut tx,
             AuditEntry::new(actor, "problem.attach", "problem", problem_id).after(
-                serde_json::json!({"attachment": id, "filename": a.filename, "size": a.data.len()}),
+                serde_json::json!({"attachment": id, "filename": name, "size": a.data.len()}),
             ),
         )
         .await?;
@@ -2314,7 +2315,7 @@ impl Store {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden("只有办公室可以记录例会决定".into()));
         }
-        let text = required("会议决定", &d.decision, 2000)?;
+        let text = text(tf::MEETING_DECISION, &d.decision)?;
         self.get_unit(d.owner_unit_id).await?;
         if d.due_on < d.meeting_date {
             return Err(StoreError::Invalid(format!(
@@ -2411,7 +2412,7 @@ impl Store {
                 "例会决定 {id}: 已落实, 不能再修改"
             )));
         }
-        let progress = required("落实情况", progress, 2000)?;
+        let progress = text(tf::DECISION_PROGRESS, progress)?;
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE meeting_decisions SET progress = $1, status = $2, done_on = $3, updated_at = $4 WHERE id = $5")
             .bind(&progress)
@@ -2433,38 +2434,29 @@ impl Store {
     }
 }
 
-fn check_attachment(a: &NewAttachment) -> Result<()> {
-    let name = a.filename.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(StoreError::Invalid(
-            "附件: 文件名不能为空且不超过200字".into(),
-        ));
-    }
-    if a.data.len() > MAX_ATTACHMENT_BYTES {
-        return Err(StoreError::Invalid(format!(
-            "附件 \"{name}\": 大小 {:.1} MB 超过 {} MB 上限 (attachment too large)",
-            a.data.len() as f64 / 1048576.0,
-            MAX_ATTACHMENT_BYTES / 1048576
-        )));
-    }
-    Ok(())
+/// The one attachment rule of `qx_core::attachment`: the client's content type is ignored,
+/// the stored one comes from the checked kind.
+fn check_attachment(a: &NewAttachment) -> Result<Checked> {
+    qx_core::attachment::check_attachment("附件", &a.filename, &a.data, MAX_ATTACHMENT_BYTES)
+        .map_err(StoreError::Invalid)
 }
 
 async fn insert_attachment(
     tx: &mut Tx,
     actor: &Actor,
     problem_id: i64,
-    a: &NewAttachment,
+    checked: &Checked,
+    data: &[u8],
 ) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO problem_attachments (problem_id, filename, content_type, size, data, uploaded_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(problem_id)
-    .bind(a.filename.trim())
-    .bind(&a.content_type)
-    .bind(i64::try_from(a.data.len()).unwrap_or(i64::MAX))
-    .bind(a.data.clone())
+    .bind(checked.name.as_str())
+    .bind(checked.content_type())
+    .bind(i64::try_from(data.len()).unwrap_or(i64::MAX))
+    .bind(data.to_vec())
     .bind((actor.user_id != 0).then_some(actor.user_id))
     .bind(crate::now())
     .fetch_one(&mut **tx)

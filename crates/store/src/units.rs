@@ -158,7 +158,8 @@ impl Store {
         Ok(())
     }
 
-    /// A unit's liaison contact; the unit itself or the office may change it.
+    /// A unit's liaison contact; the unit itself or the office may change it. The lengths are
+    /// checked here so the form and the API meet the same limit.
     pub async fn update_unit_contact(
         &self,
         actor: &Actor,
@@ -169,6 +170,12 @@ impl Store {
         if !actor.can_write_unit(id) {
             return Err(StoreError::Forbidden(format!("单位 {id}")));
         }
+        let contact = qx_core::text::UNIT_CONTACT
+            .check(contact)
+            .map_err(StoreError::Invalid)?;
+        let phone = qx_core::text::UNIT_PHONE
+            .check(phone)
+            .map_err(StoreError::Invalid)?;
         let before = self.get_unit(id).await?;
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE units SET contact = $1, phone = $2, updated_at = $3 WHERE id = $4")

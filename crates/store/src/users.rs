@@ -268,17 +268,23 @@ impl Store {
 /// Inserts an account inside a caller's transaction (seeding).
 pub async fn insert_user(tx: &mut crate::Tx, user: &NewUser) -> Result<i64> {
     validate_membership(user)?;
+    let display_name = qx_core::text::USER_NAME
+        .check(&user.display_name)
+        .map_err(StoreError::Invalid)?;
+    let phone = qx_core::text::USER_PHONE
+        .check(&user.phone)
+        .map_err(StoreError::Invalid)?;
     let now = crate::now();
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO users (username, display_name, role, unit_id, enterprise_id, phone, password_hash, password_changed_at, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id",
     )
     .bind(&user.username)
-    .bind(&user.display_name)
+    .bind(display_name)
     .bind(user.role.as_str())
     .bind(user.unit_id)
     .bind(user.enterprise_id)
-    .bind(&user.phone)
+    .bind(phone)
     .bind(&user.password_hash)
     .bind(now)
     .fetch_one(&mut **tx)

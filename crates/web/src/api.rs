@@ -187,7 +187,9 @@ pub struct ContactDto {
 #[utoipa::path(put, path = "/api/v1/units/{id}/contact", tag = "units",
     params(("id" = i64, Path, description = "unit id")),
     request_body = ContactDto,
-    responses((status = 200, body = UnitDto), (status = 403, description = "not your unit")))]
+    responses((status = 200, body = UnitDto),
+        (status = 400, description = "联络员 over 50 or 联系电话 over 30 characters (the message names the field)"),
+        (status = 403, description = "not your unit")))]
 async fn put_unit_contact(
     State(state): State<AppState>,
     auth: Auth,

@@ -5,6 +5,7 @@
 
 use crate::auth::Auth;
 use crate::pages::{PageCtx, fmt_time, render};
+use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -382,36 +383,24 @@ async fn list_page(state: &AppState, auth: &Auth, q: ListQuery, errors: Vec<Stri
     Ok((status, render(&page)).into_response())
 }
 
-async fn import(State(state): State<AppState>, auth: Auth, mut form: Multipart) -> PageResult {
+/// A registry or facts file, within the importer's own limit, with its kind and data year.
+const ENTERPRISE_UPLOAD: upload::Limits =
+    upload::Limits::one_file("导入文件", qx_app::enterprise_import::MAX_FILE_BYTES);
+
+async fn import(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
     let actor = auth.actor();
     if !actor.is_admin() {
         return Err(WebError::Forbidden("enterprise.import".into()));
     }
-    let (mut kind, mut year, mut upload) = (String::new(), String::new(), None);
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| WebError::BadRequest(format!("上传失败: {e}")))?
-    {
-        match field.name() {
-            Some("kind") => kind = field.text().await.unwrap_or_default(),
-            Some("year") => year = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| WebError::BadRequest(format!("上传失败 (upload failed): {e}")))?;
-                upload = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    let Some((name, bytes)) = upload else {
+    let up = upload::read(form, &ENTERPRISE_UPLOAD).await?;
+    let kind = up.field("kind").unwrap_or_default().to_string();
+    let year = up.field("year").unwrap_or_default().to_string();
+    let Some(file) = up.into_file() else {
         return Err(WebError::BadRequest(
             "请选择要导入的文件 (choose a file)".into(),
         ));
     };
+    let (name, bytes) = (file.name.to_string(), file.data);
     let result = if kind == "facts" {
         let year: i64 = year
             .trim()

@@ -14,6 +14,7 @@ pub mod monitor;
 pub mod pages;
 pub mod plans;
 pub mod problems;
+pub mod upload;
 pub mod webhook;
 
 use axum::Router;

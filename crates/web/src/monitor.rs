@@ -5,6 +5,7 @@ use crate::auth::Auth;
 use crate::chart::{TrendChart, sparkline};
 use crate::i18n::{Lang, Tr};
 use crate::pages::{PageCtx, fmt_time, render};
+use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -1476,42 +1477,15 @@ async fn review(
 
 // ---------------------------------------------------------------- evidence and templates
 
-/// The fields of a `multipart/form-data` upload: its text fields and its one file.
-struct Upload {
-    fields: HashMap<String, String>,
-    file: Option<(String, Vec<u8>)>,
-}
+/// An evidence upload: one file within the store's limit, and the task it belongs to.
+const EVIDENCE_UPLOAD: upload::Limits = upload::Limits::one_file(
+    "佐证材料",
+    qx_store::monitoring::MAX_REPORT_ATTACHMENT_BYTES,
+);
 
-async fn read_upload(mut form: Multipart) -> Result<Upload, WebError> {
-    let mut up = Upload {
-        fields: HashMap::new(),
-        file: None,
-    };
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| WebError::BadRequest(format!("上传失败 (upload failed): {e}")))?
-    {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or_default().to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| WebError::BadRequest(format!("上传失败 (upload failed): {e}")))?;
-            if !file_name.is_empty() || !bytes.is_empty() {
-                up.file = Some((file_name, bytes.to_vec()));
-            }
-        } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| WebError::BadRequest(format!("上传失败 (upload failed): {e}")))?;
-            up.fields.insert(name, text);
-        }
-    }
-    Ok(up)
-}
+/// A filled-in report template: one workbook within the importer's limit, and the action.
+const TEMPLATE_UPLOAD: upload::Limits =
+    upload::Limits::one_file("报送模板", qx_app::monitoring_excel::MAX_TEMPLATE_BYTES);
 
 /// Where a unit's report lives: `/report/{period}` for its own liaison, with `?unit=` for the
 /// office; `extra` is appended as a further query parameter.
@@ -1569,26 +1543,24 @@ async fn upload_attachment(
     if !actor.can_write_unit(unit_id) {
         return Err(WebError::Forbidden("report.attach".into()));
     }
-    let up = read_upload(form).await?;
+    let up = upload::read(form, &EVIDENCE_UPLOAD).await?;
     let task_id = up
-        .fields
-        .get("task_id")
-        .or(q.get("task"))
+        .field("task_id")
+        .or(q.get("task").map(String::as_str))
         .filter(|t| !t.is_empty())
         .map(|t| {
             t.parse::<i64>()
                 .map_err(|_| WebError::BadRequest(format!("任务 \"{t}\" 无效")))
         })
         .transpose()?;
-    let Some((file_name, data)) = up.file else {
+    let Some(file) = up.into_file() else {
         let lang = auth.ctx.lang;
         let msg = crate::i18n::t(lang, "mon.att.choose").to_string();
         return report_page(&state, &auth, period_id, &q, vec![msg], "").await;
     };
     let attachment = qx_store::problems::NewAttachment {
-        filename: file_name,
-        content_type: String::new(),
-        data,
+        filename: file.name.to_string(),
+        data: file.data,
     };
     match state
         .store
@@ -1618,6 +1590,7 @@ async fn download_attachment(
             (header::CONTENT_TYPE, meta.mime),
             (header::CONTENT_DISPOSITION, disposition(&meta.file_name)),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],
         data,
     )
@@ -1673,12 +1646,13 @@ async fn upload_template(
     if !actor.can_write_unit(unit_id) {
         return Err(WebError::Forbidden("report.upload".into()));
     }
-    let up = read_upload(form).await?;
-    let Some((file_name, bytes)) = up.file else {
+    let up = upload::read(form, &TEMPLATE_UPLOAD).await?;
+    let submit = up.field("action") == Some("submit");
+    let Some(file) = up.into_file() else {
         let msg = crate::i18n::t(auth.ctx.lang, "mon.att.choose").to_string();
         return report_page(&state, &auth, period_id, &q, vec![msg], "").await;
     };
-    let submit = up.fields.get("action").map(String::as_str) == Some("submit");
+    let (file_name, bytes) = (file.name.to_string(), file.data);
     match qx_app::monitoring_excel::import_template(
         &state.store,
         &actor,

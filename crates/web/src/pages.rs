@@ -755,16 +755,10 @@ pub async fn unit_contact(
     Path(id): Path<i64>,
     Form(form): Form<ContactForm>,
 ) -> PageResult {
-    let contact = form.contact.trim();
-    let phone = form.phone.trim();
-    if contact.chars().count() > 50 || phone.chars().count() > 30 {
-        return Err(WebError::BadRequest(
-            "联络员不超过50字, 电话不超过30字".into(),
-        ));
-    }
+    // The store checks the lengths (`qx_core::text`), for this form and the API alike.
     state
         .store
-        .update_unit_contact(&auth.actor(), id, contact, phone)
+        .update_unit_contact(&auth.actor(), id, &form.contact, &form.phone)
         .await?;
     Ok(Redirect::to(&format!("/units/{id}?saved=1")).into_response())
 }

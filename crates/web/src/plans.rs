@@ -3,6 +3,7 @@
 
 use crate::auth::Auth;
 use crate::pages::{PageCtx, render};
+use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -170,40 +171,21 @@ async fn list_page(state: &AppState, auth: &Auth, errors: Vec<String>) -> PageRe
     Ok((status, render(&page)).into_response())
 }
 
-/// Largest upload accepted (the parser's own limit).
-const MAX_UPLOAD: usize = qx_plan::MAX_INPUT_BYTES as usize;
+/// A plan document or workbook, within the parser's own limit.
+const PLAN_UPLOAD: upload::Limits =
+    upload::Limits::one_file("方案文件", qx_plan::MAX_INPUT_BYTES as usize);
 
-async fn import(State(state): State<AppState>, auth: Auth, mut form: Multipart) -> PageResult {
+async fn import(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
     let actor = auth.actor();
     if !actor.is_admin() {
         return Err(WebError::Forbidden("plan.import".into()));
     }
-    let mut upload = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| WebError::BadRequest(format!("上传失败: {e}")))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("upload").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| WebError::BadRequest(format!("上传失败 (upload failed): {e}")))?;
-            upload = Some((name, bytes));
-        }
-    }
-    let Some((name, bytes)) = upload else {
+    let Some(file) = upload::read(form, &PLAN_UPLOAD).await?.into_file() else {
         return Err(WebError::BadRequest(
             "请选择要导入的文件 (choose a file)".into(),
         ));
     };
-    if bytes.len() > MAX_UPLOAD {
-        return Err(WebError::BadRequest(format!(
-            "{name}: 文件超过 {} MB (file too large)",
-            MAX_UPLOAD / 1024 / 1024
-        )));
-    }
+    let (name, bytes) = (file.name.to_string(), file.data);
     let is_xlsx = name.to_lowercase().ends_with(".xlsx") || name.to_lowercase().ends_with(".xls");
     let result = if is_xlsx {
         qx_app::plan_excel::import_workbook(&state.store, &actor, &bytes, &name)

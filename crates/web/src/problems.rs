@@ -12,15 +12,16 @@ use crate::api::ApiError;
 use crate::auth::Auth;
 use crate::i18n::Lang;
 use crate::pages::{PageCtx, fmt_time, render};
+use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use qx_core::access::{Actor, Role};
+use qx_core::attachment::AttachmentKind;
 use qx_core::problem::{Action, Category, Party, Rates, Satisfaction, Status, Tier, TimeLimits};
 use qx_store::Store;
 use qx_store::problems::{
@@ -52,7 +53,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("pb.submitted_on", "提交日期", "Submitted"),
     ("pb.attachments", "附件", "Attachments"),
     ("pb.attach", "上传附件", "Upload attachment"),
-    ("pb.attach_hint", "每个附件不超过20 MB", "Up to 20 MB each"),
+    (
+        "pb.attach_hint",
+        "pdf、jpg、png、docx、xlsx, 每个附件不超过20 MB, 最多10个",
+        "pdf, jpg, png, docx, xlsx; up to 20 MB each, at most 10",
+    ),
     ("pb.status", "状态", "Status"),
     ("pb.tier", "层级", "Tier"),
     ("pb.lead_unit", "主办单位", "Lead unit"),
@@ -473,105 +478,25 @@ async fn new_form(State(state): State<AppState>, auth: Auth) -> PageResult {
     Ok(render(&page).into_response())
 }
 
-/// One part of a `multipart/form-data` body.
-struct Part {
-    name: String,
-    filename: Option<String>,
-    content_type: String,
-    data: Vec<u8>,
-}
+/// What a problem form may upload: a few attachments, each within the store's limit, and
+/// the text fields of the form (the description is the longest, 5,000 characters).
+const PROBLEM_UPLOAD: upload::Limits = upload::Limits {
+    label: "附件",
+    files: 10,
+    file_bytes: sp::MAX_ATTACHMENT_BYTES,
+    fields: 16,
+    field_bytes: 64 * 1024,
+};
 
-fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    (from..=hay.len() - needle.len())
-        .find(|&i| hay[i] == needle[0] && &hay[i..i + needle.len()] == needle)
-}
-
-fn header_param(line: &str, key: &str) -> Option<String> {
-    line.split(';').map(str::trim).find_map(|kv| {
-        let (k, v) = kv.split_once('=')?;
-        (k.trim().eq_ignore_ascii_case(key)).then(|| v.trim().trim_matches('"').to_string())
-    })
-}
-
-/// Reads a `multipart/form-data` body (the forms that carry attachments).
-fn parse_multipart(headers: &HeaderMap, body: &[u8]) -> Result<Vec<Part>, WebError> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !ct.starts_with("multipart/form-data") {
-        return Err(WebError::BadRequest(
-            "表单编码应为 multipart/form-data".into(),
-        ));
-    }
-    let boundary = header_param(ct, "boundary")
-        .ok_or_else(|| WebError::BadRequest("multipart: 缺少 boundary".into()))?;
-    let delim = format!("--{boundary}").into_bytes();
-    let bad = || WebError::BadRequest("multipart: 表单数据不完整".into());
-    let mut parts = Vec::new();
-    let mut pos = find(body, &delim, 0).ok_or_else(bad)? + delim.len();
-    loop {
-        if body.get(pos..pos + 2) == Some(b"--") {
-            break;
-        }
-        let start = pos + 2; // CRLF after the delimiter
-        let head_end = find(body, b"\r\n\r\n", start).ok_or_else(bad)?;
-        let head = String::from_utf8_lossy(&body[start..head_end]).to_string();
-        let next = find(body, &delim, head_end + 4).ok_or_else(bad)?;
-        let data_end = next
-            .checked_sub(2)
-            .filter(|e| *e >= head_end + 4)
-            .ok_or_else(bad)?;
-        let mut part = Part {
-            name: String::new(),
-            filename: None,
-            content_type: "application/octet-stream".into(),
-            data: Vec::new(),
-        };
-        for line in head.lines() {
-            let lower = line.to_ascii_lowercase();
-            if lower.starts_with("content-disposition:") {
-                part.name = header_param(line, "name").unwrap_or_default();
-                part.filename = header_param(line, "filename");
-            } else if let Some(v) = lower.strip_prefix("content-type:") {
-                part.content_type = v.trim().to_string();
-            }
-        }
-        part.data = body[head_end + 4..data_end].to_vec();
-        parts.push(part);
-        pos = next + delim.len();
-    }
-    Ok(parts)
-}
-
-struct Upload {
-    fields: HashMap<String, String>,
-    files: Vec<NewAttachment>,
-}
-
-fn upload(headers: &HeaderMap, body: &[u8]) -> Result<Upload, WebError> {
-    let mut fields = HashMap::new();
-    let mut files = Vec::new();
-    for p in parse_multipart(headers, body)? {
-        match p.filename {
-            Some(name) if !name.is_empty() => {
-                let filename = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string();
-                files.push(NewAttachment {
-                    filename,
-                    content_type: p.content_type,
-                    data: p.data,
-                });
-            }
-            Some(_) => {}
-            None => {
-                fields.insert(p.name, String::from_utf8_lossy(&p.data).to_string());
-            }
-        }
-    }
-    Ok(Upload { fields, files })
+/// The upload's files as the store takes them.
+fn attachments(files: Vec<upload::UploadedFile>) -> Vec<NewAttachment> {
+    files
+        .into_iter()
+        .map(|f| NewAttachment {
+            filename: f.name.to_string(),
+            data: f.data,
+        })
+        .collect()
 }
 
 fn new_problem(
@@ -623,16 +548,12 @@ fn new_problem(
     })
 }
 
-async fn create(
-    State(state): State<AppState>,
-    auth: Auth,
-    headers: HeaderMap,
-    body: Bytes,
-) -> PageResult {
+async fn create(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
     let actor = auth.actor();
-    let up = upload(&headers, &body)?;
-    let new = new_problem(&actor, &up.fields, false)?;
-    let (id, notices) = state.store.submit_problem(&actor, &new, up.files).await?;
+    let up = upload::read(form, &PROBLEM_UPLOAD).await?;
+    let new = new_problem(&actor, &up.field_map(), false)?;
+    let files = attachments(up.files);
+    let (id, notices) = state.store.submit_problem(&actor, &new, files).await?;
     dispatch_webhook(state.store.clone(), notices);
     Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response())
 }
@@ -861,14 +782,13 @@ async fn attach(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Bytes,
+    form: Multipart,
 ) -> PageResult {
-    let up = upload(&headers, &body)?;
+    let up = upload::read(form, &PROBLEM_UPLOAD).await?;
     if up.files.is_empty() {
         return Err(WebError::BadRequest("附件: 请选择文件".into()));
     }
-    for f in &up.files {
+    for f in &attachments(up.files) {
         state
             .store
             .add_problem_attachment(&auth.actor(), id, f)
@@ -890,21 +810,21 @@ fn encode_filename(name: &str) -> String {
         .collect()
 }
 
+/// Serves a stored attachment as a download: always `attachment`, never sniffed by the
+/// browser, and with a type from the allowlist (rows stored before the allowlist held the
+/// client's type, which is not trusted: anything else goes out as octet-stream).
 fn download_response(content_type: &str, filename: &str, data: Vec<u8>) -> Response {
-    let safe_type = if content_type
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/.+-".contains(c))
-        && !content_type.contains("html")
-    {
-        content_type.to_string()
-    } else {
-        "application/octet-stream".into()
-    };
+    let safe_type = AttachmentKind::ALL
+        .iter()
+        .map(|k| k.content_type())
+        .find(|t| *t == content_type)
+        .unwrap_or("application/octet-stream");
     let disposition = format!("attachment; filename*=UTF-8''{}", encode_filename(filename));
     (
         [
-            (header::CONTENT_TYPE, safe_type),
+            (header::CONTENT_TYPE, safe_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],
         data,
     )
@@ -1762,22 +1682,6 @@ pub fn dispatch_webhook(store: Store, notices: Vec<i64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn multipart_bodies_are_split_into_fields_and_files() {
-        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n\xe7\x94\xa8\xe5\x9c\xb0\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"C:\\\\a\\\\b.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n-1\r\n--XyZ\r\nContent-Disposition: form-data; name=\"empty\"; filename=\"\"\r\n\r\n\r\n--XyZ--\r\n";
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::CONTENT_TYPE,
-            "multipart/form-data; boundary=XyZ".parse().unwrap(),
-        );
-        let up = upload(&h, body).unwrap();
-        assert_eq!(up.fields["title"], "用地");
-        assert_eq!(up.files.len(), 1);
-        assert_eq!(up.files[0].filename, "b.pdf");
-        assert_eq!(up.files[0].data, b"%PDF\r\n-1");
-        assert!(upload(&h, b"--XyZ\r\nbroken").is_err());
-    }
 
     #[test]
     fn step_forms_name_the_bad_field() {

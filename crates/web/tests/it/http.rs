@@ -484,3 +484,90 @@ async fn two_app_servers_on_one_postgres_share_sessions() {
     assert_eq!(me["username"], "admin");
     assert_eq!(get_status(&c, app.url("/")).await, 200);
 }
+
+#[tokio::test]
+async fn unit_contacts_have_the_same_limits_over_the_api_as_on_the_form() {
+    let app = spawn_app().await;
+    let unit = app.units["石浦镇"];
+    let c = app.login("sp1").await;
+    let token = csrf(&c, &app.url(&format!("/units/{unit}"))).await;
+    let api = app.url(&format!("/api/v1/units/{unit}/contact"));
+    let huge = "a".repeat(2 * 1024 * 1024);
+    for (body, needle) in [
+        (
+            serde_json::json!({"contact": huge, "phone": "1"}),
+            "联络员: 不超过50字, 实际为2097152字",
+        ),
+        (
+            serde_json::json!({"contact": "王五", "phone": huge}),
+            "联系电话: 不超过30字",
+        ),
+    ] {
+        let resp = c
+            .put(&api)
+            .header("x-csrf-token", &token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400);
+        assert!(resp.text().await.unwrap().contains(needle), "{needle}");
+    }
+    let resp = post_form(
+        &c,
+        app.url(&format!("/units/{unit}/contact")),
+        &[
+            ("_csrf", token.as_str()),
+            ("contact", &"王".repeat(51)),
+            ("phone", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    assert!(resp.text().await.unwrap().contains("联络员: 不超过50字"));
+    let u = app.store.get_unit(unit).await.unwrap();
+    assert_eq!(
+        (u.contact.as_str(), u.phone.as_str()),
+        ("", ""),
+        "nothing stored"
+    );
+
+    // Fifty characters are fine on either path.
+    let ok = c
+        .put(&api)
+        .header("x-csrf-token", &token)
+        .json(&serde_json::json!({"contact": "王".repeat(50), "phone": "0574-65123456"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(
+        app.store.get_unit(unit).await.unwrap().contact,
+        "王".repeat(50)
+    );
+}
+
+#[tokio::test]
+async fn user_names_and_phones_are_bounded_in_the_store() {
+    let app = spawn_app().await;
+    let mut user = qx_store::users::NewUser {
+        username: "long1".into(),
+        display_name: "名".repeat(51),
+        role: qx_core::access::Role::Unit,
+        unit_id: Some(app.units["石浦镇"]),
+        enterprise_id: None,
+        phone: String::new(),
+        password_hash: String::new(),
+    };
+    let system = qx_core::access::Actor::system();
+    let err = app.store.create_user(&system, &user).await.unwrap_err();
+    assert!(err.to_string().contains("姓名: 不超过50字"), "{err}");
+    user.display_name = "王五".into();
+    user.phone = "1".repeat(31);
+    let err = app.store.create_user(&system, &user).await.unwrap_err();
+    assert!(err.to_string().contains("电话: 不超过30字"), "{err}");
+    user.display_name = "  ".into();
+    user.phone = String::new();
+    let err = app.store.create_user(&system, &user).await.unwrap_err();
+    assert!(err.to_string().contains("姓名: 不能为空"), "{err}");
+}

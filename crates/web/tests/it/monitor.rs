@@ -275,6 +275,11 @@ fn pdf(body: &str) -> Vec<u8> {
     format!("%PDF-1.4\n% {body}\n%%EOF\n").into_bytes()
 }
 
+/// A real (empty) workbook: evidence is sniffed down to the parts its archive lists.
+fn xlsx() -> Vec<u8> {
+    rust_xlsxwriter::Workbook::new().save_to_buffer().unwrap()
+}
+
 fn attachment_ids(store_rows: &[qx_store::monitoring::ReportAttachment]) -> Vec<i64> {
     store_rows.iter().map(|a| a.id).collect()
 }
@@ -444,7 +449,7 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
             &lead,
             &app.url(&format!("/report/{period}/attachments?_csrf={token}")),
             "汇总表.xlsx",
-            b"PK\x03\x04rest".to_vec(),
+            xlsx(),
             &[],
         )
         .await;
@@ -945,4 +950,68 @@ async fn the_office_chooses_where_an_indicator_figure_comes_from() {
             .unwrap();
         assert_eq!(log.len(), 2, "each change audited, the refused one not");
     }
+}
+
+#[tokio::test]
+async fn evidence_keeps_only_the_last_component_of_its_name_and_is_served_unsniffed() {
+    let app = spawn_app().await;
+    let (_plan, period) = june(&app).await;
+    let jxj = app.units["县经信局"];
+    let c = app.login("jxj1").await;
+    let form_url = app.url(&format!("/report/{period}"));
+    let token = csrf(&c, &form_url).await;
+    let url = app.url(&format!("/report/{period}/attachments?_csrf={token}"));
+    let resp = upload(&c, &url, "../../etc/passwd.pdf", pdf("evidence"), &[]).await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    let resp = upload(&c, &url, "..\\..\\boot.ini.pdf", pdf("evidence"), &[]).await;
+    assert_eq!(resp.status(), 303);
+    let sub = app
+        .store
+        .latest_submission(period, jxj)
+        .await
+        .unwrap()
+        .unwrap();
+    let files = app
+        .store
+        .report_attachments(&Actor::system(), sub.id)
+        .await
+        .unwrap();
+    let names: Vec<&str> = files.iter().map(|a| a.file_name.as_str()).collect();
+    assert_eq!(names, ["passwd.pdf", "boot.ini.pdf"]);
+    let resp = c
+        .get(app.url(&format!("/report/attachments/{}", files[0].id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let h = resp.headers();
+    assert_eq!(h["content-type"], "application/pdf");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(
+        h["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+
+    // A second file in one upload is refused before anything is stored.
+    let form = Form::new()
+        .part("file", Part::bytes(pdf("a")).file_name("a.pdf"))
+        .part("file", Part::bytes(pdf("b")).file_name("b.pdf"));
+    let resp = c.post(&url).multipart(form).send().await.unwrap();
+    assert_eq!(resp.status(), 400);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("佐证材料: 每次最多上传 1 个文件")
+    );
+    assert_eq!(
+        app.store
+            .report_attachments(&Actor::system(), sub.id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 }

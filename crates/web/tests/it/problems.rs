@@ -683,3 +683,188 @@ async fn set_setting(store: &Store, key: &str, value: &str) {
     Store::put_setting(&mut tx, key, value).await.unwrap();
     tx.commit().await.unwrap();
 }
+
+/// The problems qy1 can see, as the API counts them.
+async fn visible_problems(app: &TestApp, c: &reqwest::Client) -> i64 {
+    let list: serde_json::Value = c
+        .get(app.url("/api/v1/problems"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list["total"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn programs_pages_and_disguised_files_are_refused_as_attachments() {
+    let app = spawn_app().await;
+    enterprises(&app).await;
+    let qy1 = app.login("qy1").await;
+    let token = csrf(&qy1, &app.url("/problems/new")).await;
+    let exe: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00 This program cannot be run in DOS mode.";
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("setup.exe", exe, "只接受 pdf、jpg、png、docx、xlsx"),
+        (
+            "notice.html",
+            b"<html><script>fetch('/users')</script></html>",
+            "只接受 pdf、jpg、png、docx、xlsx",
+        ),
+        (
+            "logo.svg",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(document.cookie)</script></svg>",
+            "只接受 pdf、jpg、png、docx、xlsx",
+        ),
+        ("invoice.pdf", exe, "文件内容不是有效的 pdf 文件"),
+    ];
+    let fields = [
+        ("category", "finance"),
+        ("title", "贷款"),
+        ("description", "续贷"),
+    ];
+    for (name, data, needle) in cases {
+        let (ct, body) = multipart(&fields, Some((name, data)));
+        let resp = qy1
+            .post(app.url(&format!("/problems?_csrf={token}")))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{name}");
+        let page = resp.text().await.unwrap();
+        assert!(
+            page.contains(needle) && page.contains(name),
+            "{name}: {page}"
+        );
+    }
+    assert_eq!(visible_problems(&app, &qy1).await, 0, "nothing stored");
+
+    // The same files are refused when added to a problem that exists.
+    let (ct, body) = multipart(&fields, None);
+    let resp = qy1
+        .post(app.url(&format!("/problems?_csrf={token}")))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let id = redirect_id(&resp, "/problems/");
+    let token = csrf(&qy1, &app.url(&format!("/problems/{id}"))).await;
+    for (name, data, needle) in cases {
+        let (ct, body) = multipart(&[], Some((name, data)));
+        let resp = qy1
+            .post(app.url(&format!("/problems/{id}/attachments?_csrf={token}")))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{name}");
+        assert!(resp.text().await.unwrap().contains(needle), "{name}");
+    }
+    let actor = app.actor("qy1").await;
+    let detail = app.store.get_problem(&actor, id).await.unwrap();
+    assert!(detail.attachments.is_empty());
+
+    // A real file is stored under its last name component, with the allowlisted type
+    // whatever the client claimed, and served as a download the browser may not sniff.
+    let (ct, body) = multipart(
+        &[],
+        Some(("..\\\\scans\\\\规划图.png", b"\x89PNG\r\n\x1a\n\0")),
+    );
+    let resp = qy1
+        .post(app.url(&format!("/problems/{id}/attachments?_csrf={token}")))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let detail = app.store.get_problem(&actor, id).await.unwrap();
+    assert_eq!(detail.attachments[0].filename, "规划图.png");
+    let resp = qy1
+        .get(app.url(&format!(
+            "/problems/{id}/attachments/{}",
+            detail.attachments[0].id
+        )))
+        .send()
+        .await
+        .unwrap();
+    let h = resp.headers();
+    assert_eq!(h["content-type"], "image/png");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(
+        h["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+}
+
+#[tokio::test]
+async fn problem_texts_have_the_same_limits_over_the_api_as_on_the_form() {
+    let app = spawn_app().await;
+    let (ent, _) = enterprises(&app).await;
+    let admin = app.login("admin").await;
+    let me: serde_json::Value = admin
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = me["csrf_token"].as_str().unwrap().to_string();
+    let huge = "长".repeat(2 * 1024 * 1024 / 3);
+    for (field, value, needle) in [
+        ("title", "题".repeat(101), "标题: 不超过100字, 实际为101字"),
+        ("description", huge.clone(), "问题描述: 不超过5000字"),
+        ("contact_name", huge.clone(), "联系人: 不超过50字"),
+        ("contact_phone", "1".repeat(31), "联系电话: 不超过30字"),
+    ] {
+        let mut body = serde_json::json!({"enterprise_id": ent, "category": "labour",
+            "title": "招工难", "description": "缺技工50人"});
+        body[field] = serde_json::Value::String(value);
+        let resp = admin
+            .post(app.url("/api/v1/problems"))
+            .header("x-csrf-token", &token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{field}");
+        assert!(resp.text().await.unwrap().contains(needle), "{field}");
+    }
+    assert_eq!(visible_problems(&app, &admin).await, 0, "nothing stored");
+
+    let body = serde_json::json!({"enterprise_id": ent, "category": "labour", "title": "招工难",
+        "description": "缺技工50人"});
+    let resp = admin
+        .post(app.url("/api/v1/problems"))
+        .header("x-csrf-token", &token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let id = resp.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let resp = admin
+        .post(app.url(&format!("/api/v1/problems/{id}/steps")))
+        .header("x-csrf-token", &token)
+        .json(&serde_json::json!({"action": "accept", "note": huge}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert!(resp.text().await.unwrap().contains("说明: 不超过500字"));
+    let detail = app
+        .store
+        .get_problem(&app.actor("admin").await, id)
+        .await
+        .unwrap();
+    assert_eq!(detail.problem.status, "submitted", "the step was not taken");
+}

@@ -1,0 +1,315 @@
+//! The one reader of `multipart/form-data` uploads (attachments, evidence, templates, imports).
+//!
+//! Every upload route reads its form through [`read`] with its own [`Limits`], so none of them
+//! buffers more than it allows: a file is refused as soon as its bytes pass the per-file
+//! limit, a text field as soon as it passes the field limit, and the whole upload at the total
+//! limit. File names come back already cleaned by [`AttachmentName`] (last path component,
+//! no control characters), so a client's `../../` never reaches the store. What a file may
+//! contain is decided later by the route's own rule (`qx_core::attachment` for attachments,
+//! the importers for imports). CSRF for these forms comes in the `_csrf` query parameter
+//! (see `auth.rs`), so nothing here looks for it.
+
+use crate::WebError;
+use axum::extract::Multipart;
+use axum::extract::multipart::{Field, MultipartError};
+use qx_core::attachment::AttachmentName;
+
+/// What one upload route accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How the file is named in messages ("附件", "佐证材料", "导入文件").
+    pub label: &'static str,
+    /// Files per upload.
+    pub files: usize,
+    /// Bytes per file.
+    pub file_bytes: usize,
+    /// Text fields per upload.
+    pub fields: usize,
+    /// Bytes per text field.
+    pub field_bytes: usize,
+}
+
+impl Limits {
+    /// Routes with one file and a handful of short text fields (task, action, kind, year).
+    pub const fn one_file(label: &'static str, file_bytes: usize) -> Self {
+        Self {
+            label,
+            files: 1,
+            file_bytes,
+            fields: 8,
+            field_bytes: 1024,
+        }
+    }
+
+    /// All files together plus all text fields: the most one upload may hold.
+    pub const fn total_bytes(&self) -> usize {
+        self.files
+            .saturating_mul(self.file_bytes)
+            .saturating_add(self.fields.saturating_mul(self.field_bytes))
+    }
+}
+
+/// A file as uploaded, its name already parsed.
+#[derive(Debug)]
+pub struct UploadedFile {
+    /// The form field it came in.
+    pub field: String,
+    pub name: AttachmentName,
+    pub data: Vec<u8>,
+}
+
+/// An upload's text fields (in order) and files.
+#[derive(Debug, Default)]
+pub struct Upload {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<UploadedFile>,
+}
+
+impl Upload {
+    /// The last value of a text field.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The text fields as a map (the last value of a repeated field wins).
+    pub fn field_map(&self) -> std::collections::HashMap<String, String> {
+        self.fields.iter().cloned().collect()
+    }
+
+    /// The first file, if one was chosen.
+    pub fn into_file(self) -> Option<UploadedFile> {
+        self.files.into_iter().next()
+    }
+}
+
+fn broken(e: MultipartError) -> WebError {
+    WebError::BadRequest(format!("上传失败 (upload failed): {e}"))
+}
+
+fn mb(bytes: usize) -> String {
+    if bytes >= 1048576 && bytes.is_multiple_of(1048576) {
+        format!("{} MB", bytes / 1048576)
+    } else if bytes >= 1024 {
+        format!("{} KB", bytes / 1024)
+    } else {
+        format!("{bytes} 字节")
+    }
+}
+
+/// Reads a field's bytes, stopping at `max` (then `too_big` is the answer) and counting them
+/// against the upload's `total`.
+async fn read_capped(
+    field: &mut Field<'_>,
+    max: usize,
+    total: &mut usize,
+    limits: &Limits,
+    too_big: impl Fn() -> String,
+) -> Result<Vec<u8>, WebError> {
+    let mut data = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(broken)? {
+        if data.len() + chunk.len() > max {
+            return Err(WebError::BadRequest(too_big()));
+        }
+        *total += chunk.len();
+        if *total > limits.total_bytes() {
+            return Err(WebError::BadRequest(format!(
+                "上传内容超过 {} 上限 (upload too large)",
+                mb(limits.total_bytes())
+            )));
+        }
+        data.extend_from_slice(&chunk);
+    }
+    Ok(data)
+}
+
+/// Reads a multipart form within `limits`. A file part with neither a name nor bytes is a
+/// file input left empty and is skipped.
+pub async fn read(mut form: Multipart, limits: &Limits) -> Result<Upload, WebError> {
+    let mut up = Upload::default();
+    let mut total = 0usize;
+    while let Some(mut field) = form.next_field().await.map_err(broken)? {
+        let field_name = field.name().unwrap_or_default().to_string();
+        if let Some(raw) = field.file_name().map(str::to_string) {
+            // Parse the name first so every message below shows the cleaned one.
+            let name = AttachmentName::parse(limits.label, &raw);
+            if name.is_ok() && up.files.len() >= limits.files {
+                return Err(WebError::BadRequest(format!(
+                    "{}: 每次最多上传 {} 个文件 (too many files)",
+                    limits.label, limits.files
+                )));
+            }
+            let shown = name.as_ref().map(ToString::to_string).unwrap_or_default();
+            let data = read_capped(&mut field, limits.file_bytes, &mut total, limits, || {
+                format!(
+                    "{} \"{shown}\": 大小超过 {} 上限 (file too large)",
+                    limits.label,
+                    mb(limits.file_bytes)
+                )
+            })
+            .await?;
+            if raw.trim().is_empty() && data.is_empty() {
+                continue;
+            }
+            let name = name.map_err(WebError::BadRequest)?;
+            up.files.push(UploadedFile {
+                field: field_name,
+                name,
+                data,
+            });
+        } else {
+            if up.fields.len() >= limits.fields {
+                return Err(WebError::BadRequest(format!(
+                    "表单字段超过 {} 个 (too many fields)",
+                    limits.fields
+                )));
+            }
+            let data = read_capped(&mut field, limits.field_bytes, &mut total, limits, || {
+                format!(
+                    "字段 \"{field_name}\": 超过 {} 上限 (field too large)",
+                    mb(limits.field_bytes)
+                )
+            })
+            .await?;
+            let text = String::from_utf8(data).map_err(|_| {
+                WebError::BadRequest(format!(
+                    "字段 \"{field_name}\": 不是有效的 UTF-8 文本 (not UTF-8)"
+                ))
+            })?;
+            up.fields.push((field_name, text));
+        }
+    }
+    Ok(up)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::extract::FromRequest;
+    use axum::http::Request;
+
+    const BOUNDARY: &str = "XyZ";
+
+    async fn read_body(body: Vec<u8>, limits: &Limits) -> Result<Upload, WebError> {
+        let req = Request::builder()
+            .method("POST")
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        let form = Multipart::from_request(req, &()).await.unwrap();
+        read(form, limits).await
+    }
+
+    fn text(name: &str, value: &[u8]) -> Vec<u8> {
+        let mut b =
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n")
+                .into_bytes();
+        b.extend(value);
+        b.extend(b"\r\n");
+        b
+    }
+
+    fn file(name: &str, file_name: &str, data: &[u8]) -> Vec<u8> {
+        let mut b = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n"
+        )
+        .into_bytes();
+        b.extend(data);
+        b.extend(b"\r\n");
+        b
+    }
+
+    fn body(parts: &[Vec<u8>]) -> Vec<u8> {
+        let mut b: Vec<u8> = parts.concat();
+        b.extend(format!("--{BOUNDARY}--\r\n").as_bytes());
+        b
+    }
+
+    const LIMITS: Limits = Limits {
+        label: "附件",
+        files: 2,
+        file_bytes: 1024,
+        fields: 3,
+        field_bytes: 16,
+    };
+
+    fn message(r: Result<Upload, WebError>) -> String {
+        match r {
+            Err(WebError::BadRequest(m)) => m,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn multipart_bodies_are_split_into_fields_and_files() {
+        let b = body(&[
+            text("title", "用地".as_bytes()),
+            file("files", "C:\\\\a\\\\b.pdf", b"%PDF\r\n-1"),
+            file("files", "", b""),
+        ]);
+        let up = read_body(b, &LIMITS).await.unwrap();
+        assert_eq!(up.field("title"), Some("用地"));
+        assert_eq!(up.files.len(), 1, "an empty file input is skipped");
+        assert_eq!(up.files[0].name.as_str(), "b.pdf");
+        assert_eq!(up.files[0].field, "files");
+        assert_eq!(up.files[0].data, b"%PDF\r\n-1");
+        let broken = format!("--{BOUNDARY}\r\nbroken").into_bytes();
+        assert!(read_body(broken, &LIMITS).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn file_names_lose_their_directories() {
+        let b = body(&[file("file", "../../etc/passwd.pdf", b"%PDF-1.4")]);
+        let up = read_body(b, &LIMITS).await.unwrap();
+        assert_eq!(up.into_file().unwrap().name.as_str(), "passwd.pdf");
+        let b = body(&[file("file", "../", b"%PDF-1.4")]);
+        assert!(message(read_body(b, &LIMITS).await).contains("附件: 文件名不能为空"));
+    }
+
+    #[tokio::test]
+    async fn too_many_files_are_refused() {
+        let b = body(&[
+            file("files", "a.pdf", b"%PDF-"),
+            file("files", "b.pdf", b"%PDF-"),
+            file("files", "c.pdf", b"%PDF-"),
+        ]);
+        let m = message(read_body(b, &LIMITS).await);
+        assert!(m.contains("附件: 每次最多上传 2 个文件"), "{m}");
+    }
+
+    #[tokio::test]
+    async fn too_large_files_and_fields_are_refused_naming_them() {
+        let b = body(&[file("files", "big.pdf", &[b'%'; 1025])]);
+        let m = message(read_body(b, &LIMITS).await);
+        assert!(m.contains("附件 \"big.pdf\": 大小超过 1 KB 上限"), "{m}");
+        let b = body(&[text("title", &[b'a'; 17])]);
+        let m = message(read_body(b, &LIMITS).await);
+        assert!(m.contains("字段 \"title\": 超过 16 字节 上限"), "{m}");
+        let b = body(&[text("title", &[b'a'; 16])]);
+        assert_eq!(read_body(b, &LIMITS).await.unwrap().fields.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn too_many_fields_and_bad_text_are_refused() {
+        let parts: Vec<_> = (0..4).map(|i| text(&format!("f{i}"), b"x")).collect();
+        let m = message(read_body(body(&parts), &LIMITS).await);
+        assert!(m.contains("表单字段超过 3 个"), "{m}");
+        let b = body(&[text("title", b"\xff\xfe")]);
+        let m = message(read_body(b, &LIMITS).await);
+        assert!(m.contains("字段 \"title\": 不是有效的 UTF-8"), "{m}");
+    }
+
+    #[test]
+    fn the_total_covers_every_file_and_field() {
+        assert_eq!(LIMITS.total_bytes(), 2 * 1024 + 3 * 16);
+        let one = Limits::one_file("佐证材料", 20 * 1048576);
+        assert_eq!((one.files, one.total_bytes()), (1, 20 * 1048576 + 8 * 1024));
+    }
+}
