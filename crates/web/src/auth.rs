@@ -210,7 +210,7 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
 
     let req = if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         match check_csrf(req, &csrf).await {
-            Csrf::Passed(req) => req,
+            Csrf::Passed(req) => *req,
             Csrf::Failed => return WebError::Csrf.into_response_with(&ctx(session)),
             Csrf::TooLarge => {
                 return WebError::TooLarge { limit }.into_response_with(&ctx(session));
@@ -234,7 +234,7 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
 /// What the CSRF check found.
 enum Csrf {
     /// The token matched; the request comes back with its body restored for the handler.
-    Passed(Request),
+    Passed(Box<Request>),
     Failed,
     /// The form was larger than the request's body limit.
     TooLarge,
@@ -294,7 +294,11 @@ async fn check_csrf(req: Request, expected: &str) -> Csrf {
 }
 
 fn passed_if(ok: bool, req: Request) -> Csrf {
-    if ok { Csrf::Passed(req) } else { Csrf::Failed }
+    if ok {
+        Csrf::Passed(Box::new(req))
+    } else {
+        Csrf::Failed
+    }
 }
 
 /// Whether a body error (or its cause) is the body limit.

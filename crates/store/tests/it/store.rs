@@ -299,7 +299,7 @@ async fn a_transaction_ended_under_us_does_not_block_later_writes() {
             let mut tx = s.begin().await.unwrap();
             sqlx::query("ROLLBACK").execute(&mut *tx).await.unwrap();
             drop(tx);
-            let mut tx = s
+            let tx = s
                 .begin()
                 .await
                 .unwrap_or_else(|e| panic!("{}: a later transaction starts: {e}", db.name));
