@@ -99,7 +99,10 @@ impl<'a> Archive<'a> {
         let cap = self.limits.max_part_bytes;
         let mut out = Vec::new();
         let read = match self.zip.by_name(name) {
-            Ok(entry) => entry.take(cap + 1).read_to_end(&mut out).map_err(|e| e.to_string()),
+            Ok(entry) => entry
+                .take(cap + 1)
+                .read_to_end(&mut out)
+                .map_err(|e| e.to_string()),
             Err(zip::result::ZipError::FileNotFound) => return Ok(None),
             Err(e) => Err(e.to_string()),
         };
@@ -145,11 +148,15 @@ impl<'a> Archive<'a> {
 }
 
 fn u16_at(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?)))
+    Some(u64::from(u16::from_le_bytes(
+        b.get(at..at + 2)?.try_into().ok()?,
+    )))
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?)))
+    Some(u64::from(u32::from_le_bytes(
+        b.get(at..at + 4)?.try_into().ok()?,
+    )))
 }
 
 fn u64_at(b: &[u8], at: usize) -> Option<u64> {
@@ -176,7 +183,10 @@ fn declared_entries(bytes: &[u8]) -> Result<(u64, u64), String> {
     if zip64 && eocd >= 20 && bytes[eocd - 20..].starts_with(b"PK\x06\x07") {
         let at = u64_at(bytes, eocd - 20 + 8).ok_or_else(bad)?;
         let at = usize::try_from(at).map_err(|_| bad())?;
-        if bytes.get(at..).is_some_and(|b| b.starts_with(b"PK\x06\x06")) {
+        if bytes
+            .get(at..)
+            .is_some_and(|b| b.starts_with(b"PK\x06\x06"))
+        {
             entries = entries.max(u64_at(bytes, at + 32).ok_or_else(bad)?);
             cd_size = cd_size.max(u64_at(bytes, at + 40).ok_or_else(bad)?);
         }
@@ -221,7 +231,10 @@ mod tests {
                 max: 1000
             }
         );
-        assert!(e.to_string().starts_with("模板.xlsx: 工作表 xl/worksheets/sheet1.xml 解压后超过"));
+        assert!(
+            e.to_string()
+                .starts_with("模板.xlsx: 工作表 xl/worksheets/sheet1.xml 解压后超过")
+        );
         let ok = deflated_zip(&[("xl/worksheets/sheet1.xml", &[b' '; 1000][..])]);
         assert!(Archive::open("模板.xlsx", &ok, &small()).is_ok());
     }
@@ -230,15 +243,21 @@ mod tests {
     fn all_parts_together_are_counted_against_the_total_cap() {
         let bytes = deflated_zip(&[("a.xml", &[b' '; 800][..]), ("b.xml", &[b' '; 800][..])]);
         let e = Archive::open("a.xlsx", &bytes, &small()).err().unwrap();
-        assert!(matches!(e.problem, Problem::TotalTooLarge { ref part, max: 1500 } if part == "b.xml"));
+        assert!(
+            matches!(e.problem, Problem::TotalTooLarge { ref part, max: 1500 } if part == "b.xml")
+        );
     }
 
     #[test]
     fn wrong_magic_truncation_and_legacy_files_are_refused() {
         let bytes = deflated_zip(&[("a.xml", &b"<a/>"[..])]);
-        let e = Archive::open("a.xlsx", &bytes[..bytes.len() / 2], &small()).err().unwrap();
+        let e = Archive::open("a.xlsx", &bytes[..bytes.len() / 2], &small())
+            .err()
+            .unwrap();
         assert!(matches!(e.problem, Problem::Corrupt(_)), "{e}");
-        let e = Archive::open("a.xlsx", b"%PDF-1.4", &small()).err().unwrap();
+        let e = Archive::open("a.xlsx", b"%PDF-1.4", &small())
+            .err()
+            .unwrap();
         assert_eq!(e.problem, Problem::NotZip);
         let e = Archive::open("a.xls", CFB_MAGIC, &small()).err().unwrap();
         assert_eq!(e.problem, Problem::Legacy);
@@ -256,6 +275,9 @@ mod tests {
         assert_eq!(a.read_part("word/numbering.xml").unwrap(), None);
         a.limits.max_part_bytes = 4;
         let e = a.read_part("word/document.xml").err().unwrap();
-        assert!(e.to_string().contains("正文 word/document.xml 解压后超过"), "{e}");
+        assert!(
+            e.to_string().contains("正文 word/document.xml 解压后超过"),
+            "{e}"
+        );
     }
 }

@@ -23,9 +23,13 @@ const BUILT: &str = "文件可能已损坏或被构造";
 /// Why an upload was refused. Every message says what was found and which cap it broke.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Problem {
-    #[error("旧版 Excel (.xls) 或加密的工作簿, 请在 Excel 中\"另存为\" .xlsx 后上传 (legacy .xls or encrypted workbook: save as .xlsx)")]
+    #[error(
+        "旧版 Excel (.xls) 或加密的工作簿, 请在 Excel 中\"另存为\" .xlsx 后上传 (legacy .xls or encrypted workbook: save as .xlsx)"
+    )]
     Legacy,
-    #[error("不是 zip 格式的 Office 文件 (.xlsx/.docx), 请确认文件类型 (not a zip-based Office file)")]
+    #[error(
+        "不是 zip 格式的 Office 文件 (.xlsx/.docx), 请确认文件类型 (not a zip-based Office file)"
+    )]
     NotZip,
     #[error("压缩包不完整或已损坏: {0} (truncated or corrupt archive)")]
     Corrupt(String),
@@ -39,9 +43,17 @@ pub enum Problem {
     TooManyStrings { part: String, found: u64, max: u64 },
     #[error("{} 中有超过 {} KB 的字符串, {BUILT} (string too long)", part_label(.part), .max >> 10)]
     StringTooLong { part: String, max: usize },
-    #[error("工作表 \"{sheet}\" 单元格 {cell} 超出 {max} 列上限, {BUILT} (cell beyond the last allowed column)")]
-    ColumnTooFar { sheet: String, cell: String, max: u32 },
-    #[error("工作表 \"{sheet}\" 超过 {max} 个单元格上限 (第{row}行处), 请拆分后分批导入 (too many cells)")]
+    #[error(
+        "工作表 \"{sheet}\" 单元格 {cell} 超出 {max} 列上限, {BUILT} (cell beyond the last allowed column)"
+    )]
+    ColumnTooFar {
+        sheet: String,
+        cell: String,
+        max: u32,
+    },
+    #[error(
+        "工作表 \"{sheet}\" 超过 {max} 个单元格上限 (第{row}行处), 请拆分后分批导入 (too many cells)"
+    )]
     TooManyCells { sheet: String, row: u32, max: u64 },
     #[error("找不到工作表 \"{0}\" (missing sheet)")]
     MissingSheet(String),
@@ -74,7 +86,11 @@ pub(crate) fn cell_name(row: u32, col: u32) -> String {
         n = (n - 1) / 26;
     }
     letters.reverse();
-    format!("{}{}", letters.into_iter().collect::<String>(), u64::from(row) + 1)
+    format!(
+        "{}{}",
+        letters.into_iter().collect::<String>(),
+        u64::from(row) + 1
+    )
 }
 
 #[cfg(test)]

@@ -249,7 +249,8 @@ pub fn corpus(sheets: &[&str]) -> Vec<HostileFile> {
             bytes: {
                 let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
                 for i in 0..100_001u32 {
-                    zip.start_file(format!("{i:x}"), stored()).expect("zip entry");
+                    zip.start_file(format!("{i:x}"), stored())
+                        .expect("zip entry");
                 }
                 zip.finish().expect("zip finish").into_inner()
             },

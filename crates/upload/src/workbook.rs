@@ -274,12 +274,7 @@ mod tests {
 
     fn book(sheet_data: &str, sst: Option<&str>) -> Vec<u8> {
         let text = sheet_data.to_string();
-        workbook(
-            &["表"],
-            "A1",
-            &mut |w| w.write_all(text.as_bytes()),
-            sst,
-        )
+        workbook(&["表"], "A1", &mut |w| w.write_all(text.as_bytes()), sst)
     }
 
     fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, UploadError> {
@@ -348,7 +343,14 @@ mod tests {
         let three = format!(r#"{two}<row r="9"><c r="A9"><v>1</v></c></row>"#);
         let e = read(&book(&three, None), &limits).unwrap_err();
         assert!(
-            matches!(e.problem, Problem::TooManyCells { row: 9, max: 10, .. }),
+            matches!(
+                e.problem,
+                Problem::TooManyCells {
+                    row: 9,
+                    max: 10,
+                    ..
+                }
+            ),
             "{e}"
         );
     }
@@ -360,7 +362,10 @@ mod tests {
             ..Limits::default()
         };
         let empties = "<row><c/><c/><c/></row>".repeat(50);
-        let bytes = book(&format!(r#"{empties}<row r="60"><c r="A60"><v>1</v></c></row>"#), None);
+        let bytes = book(
+            &format!(r#"{empties}<row r="60"><c r="A60"><v>1</v></c></row>"#),
+            None,
+        );
         assert_eq!(read(&bytes, &limits).unwrap().rows.len(), 1);
     }
 
@@ -379,9 +384,13 @@ mod tests {
             (r#"uniqueCount="99999999999999999999999""#, 1, u64::MAX),
             (r#"count="1" uniqueCount="1""#, 4, 4),
         ] {
-            let e = Workbook::open("t.xlsx", &book(cell, Some(&sst(attrs, items, "x"))), &limits)
-                .err()
-                .unwrap();
+            let e = Workbook::open(
+                "t.xlsx",
+                &book(cell, Some(&sst(attrs, items, "x"))),
+                &limits,
+            )
+            .err()
+            .unwrap();
             assert_eq!(
                 e.problem,
                 Problem::TooManyStrings {
@@ -401,11 +410,22 @@ mod tests {
             ..Limits::default()
         };
         let cell = r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#;
-        let e = Workbook::open("t.xlsx", &book(cell, Some(&sst("", 1, "123456789"))), &limits)
-            .err()
-            .unwrap();
+        let e = Workbook::open(
+            "t.xlsx",
+            &book(cell, Some(&sst("", 1, "123456789"))),
+            &limits,
+        )
+        .err()
+        .unwrap();
         assert!(matches!(e.problem, Problem::StringTooLong { .. }), "{e}");
-        assert!(Workbook::open("t.xlsx", &book(cell, Some(&sst("", 1, "12345678"))), &limits).is_ok());
+        assert!(
+            Workbook::open(
+                "t.xlsx",
+                &book(cell, Some(&sst("", 1, "12345678"))),
+                &limits
+            )
+            .is_ok()
+        );
         let inline = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>123456789</t></is></c></row>"#;
         let e = read(&book(inline, None), &limits).unwrap_err();
         assert!(e.to_string().contains("工作表 \"表\" A1"), "{e}");

@@ -17,10 +17,12 @@ fn every_hostile_file_is_refused_or_read_cheaply() {
                 .and_then(|mut a| a.read_part("word/document.xml"))
                 .and_then(|part| {
                     let text = part.unwrap_or_default();
-                    String::from_utf8(text).map(|_| ()).map_err(|_| qx_upload::UploadError {
-                        file: f.file_name.clone(),
-                        problem: qx_upload::Problem::Unreadable("not UTF-8".into()),
-                    })
+                    String::from_utf8(text)
+                        .map(|_| ())
+                        .map_err(|_| qx_upload::UploadError {
+                            file: f.file_name.clone(),
+                            problem: qx_upload::Problem::Unreadable("not UTF-8".into()),
+                        })
                 })
         } else {
             Workbook::open(&f.file_name, &f.bytes, &Limits::default())
@@ -36,7 +38,11 @@ fn every_hostile_file_is_refused_or_read_cheaply() {
         match (f.refusal, outcome) {
             (Some(words), Err(e)) => {
                 let text = e.to_string();
-                assert!(text.starts_with(&format!("{}: ", f.file_name)), "{}: {text}", f.id);
+                assert!(
+                    text.starts_with(&format!("{}: ", f.file_name)),
+                    "{}: {text}",
+                    f.id
+                );
                 assert!(text.contains(words), "{}: {text} lacks {words}", f.id);
             }
             (Some(words), Ok(())) => panic!("{} ({}) was accepted; expected {words}", f.id, f.what),
