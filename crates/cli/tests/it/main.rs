@@ -5,5 +5,6 @@
 mod common;
 mod enterprise_cli;
 mod eval_cli;
+mod hostile_cli;
 mod report_cli;
 mod system_cli;
