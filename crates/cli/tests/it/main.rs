@@ -6,5 +6,6 @@ mod common;
 mod enterprise_cli;
 mod eval_cli;
 mod hostile_cli;
+mod hostile_web;
 mod report_cli;
 mod system_cli;
