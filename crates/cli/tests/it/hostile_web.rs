@@ -92,6 +92,16 @@ async fn first_id(c: &reqwest::Client, url: &str, prefix: &str) -> i64 {
         .unwrap_or_else(|| panic!("no {prefix}<id> link on {url}"))
 }
 
+/// (route, who posts, path, extra form fields, whether the route reads the file or stores it
+/// as it is)
+type Route<'a> = (
+    &'static str,
+    &'a reqwest::Client,
+    String,
+    &'static [(&'static str, &'static str)],
+    bool,
+);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_upload_route_refuses_hostile_files_and_the_server_stays_small() {
     let dir = tempfile::tempdir().unwrap();
@@ -144,8 +154,7 @@ async fn every_upload_route_refuses_hostile_files_and_the_server_stays_small() {
     let problem = first_id(&office, &format!("{base}/problems"), "/problems/").await;
     let baseline = peak_mb(pid).unwrap();
 
-    // (route, who posts, extra fields, whether the route reads the file or stores it opaque)
-    let routes: [(&str, &reqwest::Client, String, &[(&str, &str)], bool); 6] = [
+    let routes: [Route; 6] = [
         (
             "plan import",
             &office,
