@@ -14,9 +14,20 @@ use std::time::{Duration, Instant};
 /// The most any refusal may make the `qx` process hold resident (debug build).
 const CEILING_MB: u64 = 100;
 
-fn files() -> &'static [HostileFile] {
+/// The corpus, built once for the test binary (the web test shares it); its workbooks show
+/// the hostile sheet under every name the plan and report-template importers look for.
+pub fn files() -> &'static [HostileFile] {
     static FILES: OnceLock<Vec<HostileFile>> = OnceLock::new();
-    FILES.get_or_init(|| corpus(&["任务分解表", "主要指标", "方案信息"]))
+    FILES.get_or_init(|| {
+        corpus(&[
+            "任务分解表",
+            "主要指标",
+            "方案信息",
+            "指标",
+            "任务",
+            "填报说明",
+        ])
+    })
 }
 
 /// The peak resident set (VmHWM) of a process in MB, while it still runs.

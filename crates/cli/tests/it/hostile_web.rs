@@ -4,30 +4,14 @@
 //! read), the server stays up, and its peak resident set stays under a ceiling.
 
 use crate::common::text;
-use crate::hostile_cli::peak_mb;
-use qx_upload::hostile::{HostileFile, corpus};
+use crate::hostile_cli::{files, peak_mb};
 use reqwest::multipart::{Form, Part};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// The most the server may hold resident (debug build, demo county loaded) after every upload.
 const CEILING_MB: u64 = 300;
 const PASSWORD: &str = "Demo#2017pass";
-
-fn files() -> &'static [HostileFile] {
-    static FILES: OnceLock<Vec<HostileFile>> = OnceLock::new();
-    FILES.get_or_init(|| {
-        corpus(&[
-            "任务分解表",
-            "主要指标",
-            "方案信息",
-            "指标",
-            "任务",
-            "填报说明",
-        ])
-    })
-}
 
 /// The server process, killed when the test ends however it ends.
 struct Server(Child);
