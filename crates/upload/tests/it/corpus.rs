@@ -50,3 +50,60 @@ fn every_hostile_file_is_refused_or_read_cheaply() {
         }
     }
 }
+
+/// The largest real upload: an enterprise registry of 100,000 rows × 20 columns written the way
+/// Excel writes it (cell references, styles, a shared string per cell).
+fn registry_workbook() -> Vec<u8> {
+    let rows = 100_000u32;
+    let columns: Vec<char> = ('A'..='T').collect();
+    let sst = format!(
+        r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2000000" uniqueCount="{rows}">{}</sst>"#,
+        (0..rows)
+            .map(|i| format!("<si><t>9133022{i:011}</t></si>"))
+            .collect::<String>()
+    );
+    qx_upload::hostile::workbook(
+        &["企业名录"],
+        "A1:T100000",
+        &mut |w| {
+            for r in 1..=rows {
+                write!(w, r#"<row r="{r}" spans="1:20">"#)?;
+                for c in &columns {
+                    write!(w, r#"<c r="{c}{r}" s="3" t="s"><v>{}</v></c>"#, r - 1)?;
+                }
+                w.write_all(b"</row>")?;
+            }
+            Ok(())
+        },
+        Some(&sst),
+    )
+}
+
+#[test]
+fn a_registry_of_100000_rows_by_20_columns_fits_the_default_limits_with_room() {
+    let bytes = registry_workbook();
+    let limits = Limits::default();
+    let mut archive = Archive::open("企业名录.xlsx", &bytes, &limits).unwrap();
+    let sheet = archive
+        .read_part("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .unwrap();
+    eprintln!("sheet part: {} MB inflated", sheet.len() >> 20);
+    assert!((sheet.len() as u64) < limits.max_part_bytes * 3 / 4);
+    assert!(2_000_000 < limits.max_cells * 3 / 4);
+    assert!(100_000 < limits.max_shared_strings);
+}
+
+/// The same registry read cell by cell (31 s in a debug build here, so not in the default run):
+/// `cargo test -p qx-upload --release -- --ignored`.
+#[test]
+#[ignore]
+fn a_registry_of_100000_rows_by_20_columns_is_read_at_the_default_limits() {
+    let bytes = registry_workbook();
+    let started = Instant::now();
+    let mut wb = Workbook::open("企业名录.xlsx", &bytes, &Limits::default()).unwrap();
+    let sheet = wb.read_sheet("企业名录").unwrap();
+    assert_eq!(sheet.rows.len(), 100_000);
+    assert!(sheet.rows.iter().all(|r| r.cells.len() == 20));
+    eprintln!("{} KB read in {:?}", bytes.len() >> 10, started.elapsed());
+}
