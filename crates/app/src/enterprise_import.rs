@@ -8,8 +8,7 @@
 //! value: `第12行 "用地面积": 必须大于0, 实际为 "0"`. Nothing is written unless every row is valid.
 
 use crate::AppError;
-use crate::plan_import::plain;
-use calamine::{Data, Reader};
+use crate::sheet::{figure_text, open_workbook, text_rows};
 use qx_core::access::Actor;
 use qx_core::codes::{CreditCode, IndustryCode};
 use qx_core::money::parse_decimal_cell;
@@ -500,41 +499,23 @@ fn read_table(
     })
 }
 
+/// The first sheet of an uploaded workbook, read within the upload reader's caps, as numbered
+/// text rows. A number shown as a date keeps its serial value ([`figure_text`]).
 fn read_workbook(bytes: &[u8], file_name: &str) -> Result<(String, Vec<NumberedRow>), AppError> {
-    let mut wb =
-        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
-            AppError::Invalid(format!(
-                "{file_name}: 不是可读取的Excel文件 (not a readable workbook): {e}"
-            ))
-        })?;
+    let mut wb = open_workbook(bytes, file_name)?;
     let Some(name) = wb.sheet_names().first().cloned() else {
         return Err(AppError::Invalid(format!(
             "{file_name}: 没有工作表 (no sheet)"
         )));
     };
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| AppError::Invalid(format!("{file_name}: 无法读取工作表 {name}: {e}")))?;
-    let first_row = range.start().map_or(0, |(r, _)| r) as u64;
-    let rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| (first_row + i as u64 + 1, r.iter().map(cell_text).collect()))
+    let sheet = wb
+        .read_sheet(&name)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let rows = text_rows(&sheet, figure_text)
+        .into_iter()
+        .map(|(n, cells)| (u64::from(n), cells))
         .collect();
     Ok((name, rows))
-}
-
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Float(f) => plain(*f),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => dt.as_f64().to_string(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
-    }
 }
 
 /// CSV in UTF-8 (BOM optional) or GBK.

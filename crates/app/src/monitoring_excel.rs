@@ -11,9 +11,7 @@
 //! draft (or submitted, if the user asks) in one transaction with its audit entry.
 
 use crate::AppError;
-use crate::sheet::{cell_text, col_letter};
-
-use calamine::Reader;
+use crate::sheet::{Table, open_workbook, read_rows};
 use qx_core::access::Actor;
 use qx_store::Store;
 use qx_store::StoreError;
@@ -225,87 +223,20 @@ pub async fn export_template(
     wb.save_to_buffer().map_err(xl)
 }
 
-/// A sheet as rows of text with its header row located and columns mapped by name.
-struct Table {
-    sheet: &'static str,
-    header_row: usize,
-    columns: HashMap<&'static str, usize>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    fn get(&self, row: &[String], col: &str) -> String {
-        self.columns
-            .get(col)
-            .and_then(|&c| row.get(c))
-            .cloned()
-            .unwrap_or_default()
-    }
-
-    /// `指标 第3行 F列 "本期累计"` for data row `r` (0-based below the header).
-    fn at(&self, r: usize, col: &str) -> String {
-        let letter = self
-            .columns
-            .get(col)
-            .map_or_else(|| "?".into(), |&c| col_letter(c));
-        format!(
-            "{} 第{}行 {}列 \"{}\"",
-            self.sheet,
-            self.header_row + r + 2,
-            letter,
-            col
-        )
-    }
-}
-
-type Book = calamine::Xlsx<std::io::Cursor<Vec<u8>>>;
-
+/// A sheet of the template read as a [`Table`]; a missing sheet is named as a problem of the
+/// upload, a sheet the upload reader refuses is refused as a whole.
 fn read_table(
-    wb: &mut Book,
+    wb: &mut qx_upload::Workbook<'_>,
     sheet: &'static str,
     wanted: &[&'static str],
     required: &[&'static str],
-) -> Result<Table, Vec<String>> {
-    let range = wb.worksheet_range(sheet).map_err(|_| {
-        vec![format!(
+) -> Result<Result<Table, Vec<String>>, AppError> {
+    let Some(rows) = read_rows(wb, sheet)? else {
+        return Ok(Err(vec![format!(
             "缺少工作表 \"{sheet}\" (missing sheet): 请使用本系统下载的模板"
-        )]
-    })?;
-    let rows: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| r.iter().map(cell_text).collect())
-        .collect();
-    let Some(header_row) = rows
-        .iter()
-        .take(10)
-        .position(|r| r.iter().any(|c| c == required[0]))
-    else {
-        return Err(vec![format!(
-            "{sheet}: 前10行中找不到表头 \"{}\" (header row not found)",
-            required[0]
-        )]);
+        )]));
     };
-    let mut columns = HashMap::new();
-    for (c, h) in rows[header_row].iter().enumerate() {
-        let h = h.replace([' ', '\u{3000}', '\n'], "");
-        if let Some(w) = wanted.iter().find(|w| **w == h) {
-            columns.entry(*w).or_insert(c);
-        }
-    }
-    let missing: Vec<String> = required
-        .iter()
-        .filter(|r| !columns.contains_key(*r))
-        .map(|r| format!("{sheet}: 缺少列 \"{r}\" (missing column)"))
-        .collect();
-    if !missing.is_empty() {
-        return Err(missing);
-    }
-    Ok(Table {
-        sheet,
-        header_row,
-        columns,
-        rows: rows[header_row + 1..].to_vec(),
-    })
+    Ok(Table::locate(sheet, rows, wanted, required))
 }
 
 /// A reported figure from a cell: `Ok(None)` when empty or a placeholder ("—", "-", "/"),
@@ -386,11 +317,7 @@ pub async fn read_template(
             "{file_name}: 请上传本系统下载的 .xlsx 报送模板 (only .xlsx templates are accepted)"
         )));
     }
-    let mut wb: Book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|e| {
-        AppError::Invalid(format!(
-            "{file_name}: 不是可读取的Excel文件 (not a readable .xlsx workbook): {e}"
-        ))
-    })?;
+    let mut wb = open_workbook(bytes, file_name)?;
     let period = store.get_period(period_id).await?;
     let unit = store.get_unit(unit_id).await?;
     let mine = store.unit_indicators(period.plan_id, unit_id).await?;
@@ -410,10 +337,13 @@ pub async fn read_template(
     let mut errors = Vec::new();
 
     // Whose template it is: a template of another unit or period is refused as a whole.
-    if let Ok(range) = wb.worksheet_range(INFO_SHEET) {
-        let info: HashMap<String, String> = range
-            .rows()
-            .filter_map(|row| Some((cell_text(row.first()?), cell_text(row.get(1)?))))
+    if let Some(rows) = read_rows(&mut wb, INFO_SHEET)? {
+        let info: HashMap<String, String> = rows
+            .into_iter()
+            .filter_map(|(_, row)| {
+                let mut cells = row.into_iter();
+                Some((cells.next()?, cells.next().unwrap_or_default()))
+            })
             .collect();
         if let Some(u) = info.get("单位编号").filter(|u| !u.is_empty())
             && u != &unit_id.to_string()
@@ -444,17 +374,17 @@ pub async fn read_template(
 
     let mut input = SubmissionInput::default();
     let by_id: HashMap<i64, &qx_store::plans::Indicator> = mine.iter().map(|i| (i.id, i)).collect();
-    if !mine.is_empty() || wb.sheet_names().iter().any(|s| s == INDICATOR_SHEET) {
+    if !mine.is_empty() || wb.has_sheet(INDICATOR_SHEET) {
         match read_table(
             &mut wb,
             INDICATOR_SHEET,
             &INDICATOR_HEADERS,
             &["编号", "本期累计"],
-        ) {
+        )? {
             Err(e) => errors.extend(e),
             Ok(t) => {
                 let mut seen = HashSet::new();
-                for (r, row) in t.rows.iter().enumerate() {
+                for (r, row) in t.rows.iter().map(|(n, cells)| (*n, cells)) {
                     if row.iter().all(String::is_empty) {
                         continue;
                     }
@@ -535,12 +465,12 @@ pub async fn read_template(
 
     let task_ids: HashMap<i64, &qx_store::plans::Task> =
         my_tasks.iter().map(|(t, _)| (t.id, t)).collect();
-    if !my_tasks.is_empty() || wb.sheet_names().iter().any(|s| s == TASK_SHEET) {
-        match read_table(&mut wb, TASK_SHEET, &TASK_HEADERS, &["编号", "自评状态"]) {
+    if !my_tasks.is_empty() || wb.has_sheet(TASK_SHEET) {
+        match read_table(&mut wb, TASK_SHEET, &TASK_HEADERS, &["编号", "自评状态"])? {
             Err(e) => errors.extend(e),
             Ok(t) => {
                 let mut seen = HashSet::new();
-                for (r, row) in t.rows.iter().enumerate() {
+                for (r, row) in t.rows.iter().map(|(n, cells)| (*n, cells)) {
                     if row.iter().all(String::is_empty) {
                         continue;
                     }
@@ -647,6 +577,5 @@ mod tests {
         assert!(read_value("12万元", "家").is_err());
         assert_eq!(read_status("已完成"), Some("done"));
         assert_eq!(read_status("完成"), None);
-        assert_eq!(col_letter(5), "F");
     }
 }

@@ -9,8 +9,7 @@
 
 use crate::AppError;
 use crate::plan_import::current_year;
-use crate::sheet::{cell_text, col_letter};
-use calamine::Reader;
+use crate::sheet::{Table, open_workbook, read_rows};
 use qx_core::access::Actor;
 use qx_core::indicator::{Comparator, IndicatorKind};
 use qx_store::Store;
@@ -183,77 +182,20 @@ pub async fn import_workbook(
     Ok(store.create_plan_draft(actor, &draft).await?)
 }
 
-/// A sheet as rows of text with the header row located and columns mapped by name.
-struct Table {
-    sheet: String,
-    header_row: usize,
-    columns: HashMap<&'static str, usize>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    fn get(&self, row: &[String], col: &str) -> String {
-        self.columns
-            .get(col)
-            .and_then(|&c| row.get(c))
-            .cloned()
-            .unwrap_or_default()
-    }
-
-    fn at(&self, r: usize, col: &str) -> String {
-        let excel_row = self.header_row + r + 2;
-        let letter = self
-            .columns
-            .get(col)
-            .map_or_else(|| "?".into(), |&c| col_letter(c));
-        format!("{} 第{}行 {}列 \"{}\"", self.sheet, excel_row, letter, col)
-    }
-}
-
+/// A sheet located by name and read as a [`Table`]; `Ok(None)` when the workbook has no such
+/// sheet. A sheet the upload reader refuses is refused as a whole.
 fn read_table(
-    wb: &mut calamine::Sheets<std::io::Cursor<&[u8]>>,
+    wb: &mut qx_upload::Workbook<'_>,
     sheet: &str,
     wanted: &[&'static str],
     required: &[&'static str],
-) -> Result<Option<Table>, Vec<String>> {
-    let Ok(range) = wb.worksheet_range(sheet) else {
+) -> Result<Option<Table>, AppError> {
+    let Some(rows) = read_rows(wb, sheet)? else {
         return Ok(None);
     };
-    let rows: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| r.iter().map(cell_text).collect())
-        .collect();
-    let Some(header_row) = rows
-        .iter()
-        .take(10)
-        .position(|r| r.iter().any(|c| c == required[0]))
-    else {
-        return Err(vec![format!(
-            "{sheet}: 前10行中找不到表头 \"{}\" (header row not found)",
-            required[0]
-        )]);
-    };
-    let mut columns = HashMap::new();
-    for (c, h) in rows[header_row].iter().enumerate() {
-        let h = h.replace([' ', '\u{3000}', '\n'], "");
-        if let Some(w) = wanted.iter().find(|w| **w == h) {
-            columns.entry(*w).or_insert(c);
-        }
-    }
-    let missing: Vec<String> = required
-        .iter()
-        .filter(|r| !columns.contains_key(*r))
-        .map(|r| format!("{sheet}: 缺少列 \"{r}\" (missing column)"))
-        .collect();
-    if !missing.is_empty() {
-        return Err(missing);
-    }
-    Ok(Some(Table {
-        sheet: sheet.to_string(),
-        header_row,
-        columns,
-        rows: rows[header_row + 1..].to_vec(),
-    }))
+    Table::locate(sheet, rows, wanted, required)
+        .map(Some)
+        .map_err(AppError::Rows)
 }
 
 async fn read_workbook(
@@ -261,12 +203,7 @@ async fn read_workbook(
     bytes: &[u8],
     file_name: &str,
 ) -> Result<NewPlanDraft, AppError> {
-    let mut wb =
-        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
-            AppError::Invalid(format!(
-                "{file_name}: 不是可读取的Excel文件 (not a readable workbook): {e}"
-            ))
-        })?;
+    let mut wb = open_workbook(bytes, file_name)?;
     let mut errors = Vec::new();
     let sheet_names = wb.sheet_names();
     let task_sheet = if sheet_names.iter().any(|s| s == TASK_SHEET) {
@@ -284,33 +221,36 @@ async fn read_workbook(
                 "{file_name}: 找不到工作表 {task_sheet}"
             )));
         }
-        Err(e) => return Err(AppError::Rows(e)),
+        Err(e) => return Err(e),
     };
-    let target_table = read_table(
+    let target_table = match read_table(
         &mut wb,
         TARGET_SHEET,
         &TARGET_HEADERS,
         &["所在条目", "指标名称", "目标值", "单位"],
-    )
-    .unwrap_or_else(|e| {
-        errors.extend(e);
-        None
-    });
-    let meta: HashMap<String, String> = wb
-        .worksheet_range(META_SHEET)
-        .map(|r| {
-            r.rows()
-                .filter_map(|row| Some((cell_text(row.first()?), cell_text(row.get(1)?))))
-                .collect()
+    ) {
+        Ok(t) => t,
+        Err(AppError::Rows(e)) => {
+            errors.extend(e);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let meta: HashMap<String, String> = read_rows(&mut wb, META_SHEET)?
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(_, row)| {
+            let mut cells = row.into_iter();
+            Some((cells.next()?, cells.next().unwrap_or_default()))
         })
-        .unwrap_or_default();
+        .collect();
 
     let mut unit_cache: HashMap<String, Option<(i64, String)>> = HashMap::new();
     let mut items = Vec::new();
     let mut seen = BTreeSet::new();
     let mut carried_task = String::new();
     let mut fallback_targets = Vec::new();
-    for (r, row) in tasks.rows.iter().enumerate() {
+    for (r, row) in tasks.rows.iter().map(|(n, cells)| (*n, cells)) {
         if row.iter().all(String::is_empty) {
             continue;
         }
@@ -414,7 +354,7 @@ async fn read_workbook(
 
     let mut targets = Vec::new();
     if let Some(tt) = &target_table {
-        for (r, row) in tt.rows.iter().enumerate() {
+        for (r, row) in tt.rows.iter().map(|(n, cells)| (*n, cells)) {
             if row.iter().all(String::is_empty) {
                 continue;
             }
@@ -617,6 +557,7 @@ fn year_in(name: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sheet::col_letter;
 
     #[test]
     fn numbers_are_read_from_messy_cells() {

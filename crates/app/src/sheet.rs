@@ -1,8 +1,133 @@
-//! Reading cells of the workbooks people fill in (任务分解表, a unit's report template): a cell
-//! as the text a person sees, and column numbers as the letters Excel shows in messages.
+//! Reading the workbooks people upload (任务分解表, a unit's report template, 企业名录 and yearly
+//! facts): one bounded reader ([`qx_upload::Workbook`]) for all of them, a cell as the text a
+//! person sees, and rows and columns numbered as Excel shows them in messages.
 
+use crate::AppError;
 use crate::plan_import::plain;
-use calamine::Data;
+use qx_upload::{Data, Limits, Problem, Sheet, Workbook};
+use std::collections::HashMap;
+
+/// A row as Excel numbers it (1-based) and its cells as text, laid out from column A.
+pub(crate) type TextRow = (u32, Vec<String>);
+
+/// Opens an uploaded workbook within the default [`Limits`]: a file that is not an .xlsx, or
+/// that declares or inflates to more than the caps allow, is an ordinary error naming it.
+pub(crate) fn open_workbook<'a>(
+    bytes: &'a [u8],
+    file_name: &str,
+) -> Result<Workbook<'a>, AppError> {
+    Workbook::open(file_name, bytes, &Limits::default()).map_err(|e| {
+        let detail = match e.problem {
+            Problem::Unreadable(detail) => detail,
+            Problem::NotZip | Problem::Corrupt(_) => e.problem.to_string(),
+            _ => return AppError::Invalid(e.to_string()),
+        };
+        AppError::Invalid(format!(
+            "{file_name}: 不是可读取的Excel文件 (not a readable workbook): {detail}"
+        ))
+    })
+}
+
+/// A sheet's non-empty rows as text. The reader has already bounded the sheet: each row is laid
+/// out only to its last cell, and the sum of those widths is within the cell cap.
+pub(crate) fn text_rows(sheet: &Sheet, text: fn(&Data) -> String) -> Vec<TextRow> {
+    sheet
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells = vec![String::new(); row.width() as usize];
+            for c in &row.cells {
+                cells[c.col as usize] = text(&c.value);
+            }
+            (row.number(), cells)
+        })
+        .filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()))
+        .collect()
+}
+
+/// Reads `sheet` of an open workbook as text rows; `Ok(None)` when the workbook has no such
+/// sheet, an error naming the file when the sheet breaks the reader's caps.
+pub(crate) fn read_rows(
+    wb: &mut Workbook<'_>,
+    sheet: &str,
+) -> Result<Option<Vec<TextRow>>, AppError> {
+    if !wb.has_sheet(sheet) {
+        return Ok(None);
+    }
+    let sheet = wb
+        .read_sheet(sheet)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok(Some(text_rows(&sheet, cell_text)))
+}
+
+/// A sheet as rows of text with its header row located and columns mapped by name.
+pub(crate) struct Table {
+    pub sheet: String,
+    pub columns: HashMap<&'static str, usize>,
+    /// The rows below the header.
+    pub rows: Vec<TextRow>,
+}
+
+impl Table {
+    pub(crate) fn get(&self, row: &[String], col: &str) -> String {
+        self.columns
+            .get(col)
+            .and_then(|&c| row.get(c))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// `指标 第3行 F列 "本期累计"` for Excel row `number`.
+    pub(crate) fn at(&self, number: u32, col: &str) -> String {
+        let letter = self
+            .columns
+            .get(col)
+            .map_or_else(|| "?".into(), |&c| col_letter(c));
+        format!("{} 第{number}行 {letter}列 \"{col}\"", self.sheet)
+    }
+
+    /// Locates the header (the row among the sheet's first ten holding `required[0]`) in `rows`
+    /// and maps the `wanted` headers to columns; every missing `required` one is listed.
+    pub(crate) fn locate(
+        sheet: &str,
+        rows: Vec<TextRow>,
+        wanted: &[&'static str],
+        required: &[&'static str],
+    ) -> Result<Table, Vec<String>> {
+        let first = rows.first().map_or(1, |(n, _)| *n);
+        let Some(header_at) = rows
+            .iter()
+            .take_while(|(n, _)| *n < first + 10)
+            .position(|(_, r)| r.iter().any(|c| c == required[0]))
+        else {
+            return Err(vec![format!(
+                "{sheet}: 前10行中找不到表头 \"{}\" (header row not found)",
+                required[0]
+            )]);
+        };
+        let mut columns = HashMap::new();
+        for (c, h) in rows[header_at].1.iter().enumerate() {
+            let h = h.replace([' ', '\u{3000}', '\n'], "");
+            if let Some(w) = wanted.iter().find(|w| **w == h) {
+                columns.entry(*w).or_insert(c);
+            }
+        }
+        let missing: Vec<String> = required
+            .iter()
+            .filter(|r| !columns.contains_key(*r))
+            .map(|r| format!("{sheet}: 缺少列 \"{r}\" (missing column)"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        let mut rows = rows;
+        Ok(Table {
+            sheet: sheet.to_string(),
+            columns,
+            rows: rows.split_off(header_at + 1),
+        })
+    }
+}
 
 /// A cell as text: numbers without a trailing ".0", dates as ISO dates, errors as `#…`.
 pub(crate) fn cell_text(d: &Data) -> String {
@@ -18,6 +143,15 @@ pub(crate) fn cell_text(d: &Data) -> String {
         }
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// A cell of a sheet of figures as text: like [`cell_text`], but a number that Excel shows as a
+/// date (a mis-formatted column) keeps its serial value, so it still reads as the number typed.
+pub(crate) fn figure_text(d: &Data) -> String {
+    match d {
+        Data::DateTime(dt) => dt.as_f64().to_string(),
+        other => cell_text(other),
     }
 }
 
@@ -48,5 +182,19 @@ mod tests {
         assert_eq!(cell_text(&Data::Float(8.0)), "8");
         assert_eq!(cell_text(&Data::String(" 县经信局 ".into())), "县经信局");
         assert_eq!(cell_text(&Data::Empty), "");
+    }
+
+    #[test]
+    fn rows_keep_excel_numbers_and_columns_below_a_late_header() {
+        let rows = vec![
+            (3, vec!["说明".to_string()]),
+            (5, vec![String::new(), "编号".into(), "本期累计".into()]),
+            (9, vec![String::new(), "17".into(), "8".into()]),
+        ];
+        let t = Table::locate("指标", rows, &["编号", "本期累计"], &["编号", "本期累计"]).unwrap();
+        assert_eq!(t.rows.len(), 1);
+        let (n, row) = &t.rows[0];
+        assert_eq!(t.get(row, "本期累计"), "8");
+        assert_eq!(t.at(*n, "本期累计"), "指标 第9行 C列 \"本期累计\"");
     }
 }

@@ -4,6 +4,7 @@
 
 mod bulletins;
 mod common;
+mod hostile;
 mod monitoring;
 mod monitoring_autofill;
 mod monitoring_excel;

@@ -6,6 +6,8 @@ mod audit_cli;
 mod common;
 mod enterprise_cli;
 mod eval_cli;
+mod hostile_cli;
+mod hostile_web;
 mod report_cli;
 mod serve_cli;
 mod system_cli;

@@ -5,39 +5,30 @@
 use super::Block;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
+use qx_upload::{Archive, Limits};
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
 
-/// Decompressed size allowed for one part (guards against zip bombs).
-const MAX_PART_BYTES: u64 = 200 * 1024 * 1024;
-
+/// Reads the document through the bounded upload reader: the archive's entry count and every
+/// part's inflated size are checked before anything is parsed, and a part over the cap is an
+/// error naming the part and the cap (a 1 GB `document.xml` is not "empty").
 pub(crate) fn blocks(bytes: &[u8]) -> Result<Vec<Block>, String> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
-    let document = read_part(&mut zip, "word/document.xml")?.ok_or_else(|| {
+    let mut archive = Archive::open("", bytes, &Limits::default()).map_err(|e| e.to_string())?;
+    let document = read_part(&mut archive, "word/document.xml")?.ok_or_else(|| {
         "word/document.xml 缺失 / missing word/document.xml (not a Word document)".to_owned()
     })?;
-    let numbering = read_part(&mut zip, "word/numbering.xml")?
+    let numbering = read_part(&mut archive, "word/numbering.xml")?
         .map(|xml| Numbering::parse(&xml))
         .unwrap_or_default();
     parse_document(&document, numbering)
 }
 
-fn read_part(
-    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
-    name: &str,
-) -> Result<Option<String>, String> {
-    let file = match zip.by_name(name) {
-        Ok(f) => f,
-        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => return Err(e.to_string()),
-    };
-    let mut buf = Vec::new();
-    file.take(MAX_PART_BYTES)
-        .read_to_end(&mut buf)
-        .map_err(|e| format!("{name}: {e}"))?;
-    String::from_utf8(buf)
-        .map(Some)
-        .map_err(|_| format!("{name}: not UTF-8 XML"))
+fn read_part(archive: &mut Archive<'_>, name: &str) -> Result<Option<String>, String> {
+    match archive.read_part(name).map_err(|e| e.to_string())? {
+        None => Ok(None),
+        Some(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| format!("{name}: not UTF-8 XML")),
+    }
 }
 
 fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
@@ -379,5 +370,19 @@ mod tests {
         assert_eq!(chinese(12), "十二");
         assert_eq!(chinese(20), "二十");
         assert_eq!(chinese(105), "一百零五");
+    }
+
+    #[test]
+    fn a_document_part_over_the_cap_is_named_not_called_empty() {
+        let cap = qx_upload::Limits::default().max_part_bytes as usize;
+        let bytes = qx_upload::hostile::document(&mut |w| w.write_all(&vec![b' '; cap + 1]));
+        let e = crate::input::decode(&bytes, "plan.docx").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "plan.docx: 无法读取 Word 文档 / cannot read the Word document: 正文 word/document.xml 解压后超过 {} MB 上限, 文件可能已损坏或被构造 (part too large when inflated)",
+                cap >> 20
+            )
+        );
     }
 }
