@@ -40,6 +40,7 @@ mod model;
 mod outline;
 mod parse;
 mod quantity;
+mod reflow;
 mod text;
 mod units;
 

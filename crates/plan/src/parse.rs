@@ -79,6 +79,7 @@ impl OwnText {
 }
 
 pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -> ParsedPlan {
+    let raw = crate::reflow::reflow(raw);
     let mut warnings = Vec::new();
     let mut labels = meta::Labels::default();
     let lines: Vec<Line<'_>> = raw
