@@ -79,7 +79,7 @@ impl OwnText {
 }
 
 pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -> ParsedPlan {
-    let raw = crate::reflow::reflow(raw);
+    let raw = crate::input::flattened_tables(crate::reflow::reflow(raw));
     let mut warnings = Vec::new();
     let mut labels = meta::Labels::default();
     let lines: Vec<Line<'_>> = raw
@@ -361,7 +361,7 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
     }
 
     // --- items, units, targets ------------------------------------------------------------
-    let first_leads = raw.iter().any(|l| units::first_unit_leads(l));
+    let first_leads = raw.iter().any(|l| units::first_unit_leads_everywhere(l));
     let has_children: Vec<bool> = {
         let mut v = vec![false; nodes.len()];
         for n in &nodes {

@@ -249,7 +249,23 @@ fn around_documents_parts(chars: &[char], cuts: &mut BTreeSet<usize>) {
             cuts.insert(end);
         }
     }
+    // A title that ran into the preamble: "…工作方案为加快…" / "…行动计划根据…".
+    if let Some(end) = title_end(chars) {
+        cuts.insert(end);
+    }
     cuts.remove(&0);
+}
+
+/// Where a title at the start of a line ends, when the preamble follows it directly.
+fn title_end(chars: &[char]) -> Option<usize> {
+    const OPENINGS: &[char] = &['为', '根', '按', '依', '近', '围', '以', '各'];
+    (4..chars.len().min(80)).find(|&end| {
+        chars.get(end).is_some_and(|c| OPENINGS.contains(c))
+            && meta::TITLE_WORDS
+                .iter()
+                .any(|w| chars[..end].iter().collect::<String>().ends_with(w))
+            && meta::title_like(&chars[..end].iter().collect::<String>())
+    })
 }
 
 /// The transmitted plan's own title, found again after the notice, goes on its own line so

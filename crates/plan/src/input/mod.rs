@@ -8,6 +8,7 @@ mod table;
 
 use crate::error::PlanError;
 use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
+pub(crate) use table::flattened as flattened_tables;
 
 /// Largest input accepted (50 MB).
 pub const MAX_INPUT_BYTES: u64 = 50 * 1024 * 1024;

@@ -370,3 +370,114 @@ fn json_has_the_contract_shape() {
     assert!(outline.contains("二.(一).1") || outline.contains("1 实施智能制造工程"));
     assert!(outline.contains("牵头 lead: 县经信局"));
 }
+
+fn units_of<'a>(plan: &'a ParsedPlan, number: &str) -> (&'a [String], &'a [String], &'a [String]) {
+    let i = item(plan, number);
+    (&i.units, &i.lead_units, &i.support_units)
+}
+
+#[test]
+fn responsibility_spellings_and_a_flattened_task_table() {
+    let plan = parse_file(&fixture("spellings-and-flat-table.txt"), &units()).expect("parses");
+    assert_eq!(
+        numbers(&plan),
+        [
+            "一",
+            "二",
+            "二.(一)",
+            "二.(一).1",
+            "二.(一).2",
+            "二.(二)",
+            "二.(二).1",
+            "二.(二).2",
+            "三",
+            "三.1",
+            "三.2",
+            "三.3",
+            "四"
+        ]
+    );
+    // [责任单位:…,列第一位的为牵头单位]: the note is the item's own, not a unit.
+    let (all, lead, support) = units_of(&plan, "二.(一).1");
+    assert_eq!(
+        (all, lead, support),
+        (
+            &["县科技局".to_owned(), "县经信局".to_owned()][..],
+            &["县科技局".to_owned()][..],
+            &["县经信局".to_owned()][..]
+        )
+    );
+    let (_, lead, support) = units_of(&plan, "二.(一).2");
+    assert_eq!(lead, ["县经信局"]);
+    assert_eq!(support, ["县财政局", "县发改局"]);
+    // (…按职责分工负责): both units, neither leads.
+    let (all, lead, _) = units_of(&plan, "二.(二).1");
+    assert_eq!(all, ["县财政局", "县经信局"]);
+    assert!(lead.is_empty());
+    // Units named after the paragraph's last full stop.
+    assert_eq!(units_of(&plan, "二.(二).2").0, ["县经信局", "县市场监管局"]);
+    // The flattened table: one item a row, its unit from the trailing 责任单位 cell, and the
+    // note of 二.(一).1 does not make the first unit of other items lead.
+    assert_eq!(units_of(&plan, "三.1").0, ["县经信局"]);
+    let (all, lead, _) = units_of(&plan, "三.2");
+    assert_eq!(all, ["县经信局", "县统计局"]);
+    assert!(lead.is_empty());
+    assert_eq!(units_of(&plan, "三.3").0, ["县发改局"]);
+    let row: Vec<_> = plan
+        .task_indicators
+        .iter()
+        .filter(|t| t.section.as_deref() == Some("三.1"))
+        .map(|t| (t.value, t.unit.as_str()))
+        .collect();
+    assert_eq!(row, [(6.0, "%"), (10.0, "%")]);
+    // Numbers inside sentences stay there.
+    let goals: Vec<_> = plan
+        .targets
+        .iter()
+        .map(|t| (t.value, t.unit.as_str()))
+        .collect();
+    assert_eq!(goals[..3], [(12.0, "%"), (1.5, "个百分点"), (300.0, "家")]);
+    assert!(
+        !plan
+            .warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::UnknownUnit),
+        "{:?}",
+        plan.warnings
+    );
+}
+
+#[test]
+fn the_same_plan_without_line_breaks_gives_the_same_tree() {
+    let text = std::fs::read_to_string(fixture("spellings-and-flat-table.txt")).expect("fixture");
+    // The narrative part: a flattened table needs its lines, so it stays out.
+    let narrative: String = text
+        .lines()
+        .take_while(|l| !l.starts_with("三、"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = units();
+    let with_breaks = qx_plan::parse_text(&narrative, &dir);
+    let joined: String = narrative.lines().collect();
+    let run_on = qx_plan::parse_text(&joined, &dir);
+    let shape = |p: &ParsedPlan| -> Vec<String> {
+        p.items
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {:?} {:?} {:?}",
+                    i.number, i.units, i.lead_units, i.support_units
+                )
+            })
+            .chain(
+                p.targets
+                    .iter()
+                    .chain(&p.task_indicators)
+                    .map(|t| format!("{:?} {} {} {}", t.section, t.value, t.unit, t.text)),
+            )
+            .collect()
+    };
+    assert_eq!(with_breaks.items.len(), 8);
+    assert_eq!(shape(&run_on), shape(&with_breaks));
+    assert_eq!(run_on.title, with_breaks.title);
+}
