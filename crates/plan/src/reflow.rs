@@ -114,8 +114,8 @@ pub(crate) fn reflow(lines: Vec<String>) -> Vec<String> {
         {
             seq.take(&m);
         }
-        for i in lead + 1..chars.len() {
-            let Some(rest) = line.get(bytes[i]..) else {
+        for (i, &byte) in bytes.iter().enumerate().skip(lead + 1) {
+            let Some(rest) = line.get(byte..) else {
                 continue;
             };
             if let Some(m) = inline_marker(&chars, i, rest)
