@@ -46,7 +46,7 @@ mod units;
 
 pub use directory::UnitDirectory;
 pub use error::PlanError;
-pub use input::MAX_INPUT_BYTES;
+pub use input::{MAX_INPUT_BYTES, MAX_PDF_DECOMPRESSED, MAX_PDF_PAGES, MAX_PDF_TEXT};
 pub use model::{
     Change, Comparator, Item, LineRange, ParsedPlan, Span, Target, Warning, WarningKind,
 };

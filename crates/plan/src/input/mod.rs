@@ -4,7 +4,11 @@
 
 mod docx;
 mod html;
+mod legacy;
+mod pdf;
 mod table;
+
+pub use pdf::{MAX_PDF_DECOMPRESSED, MAX_PDF_PAGES, MAX_PDF_TEXT};
 
 use crate::error::PlanError;
 use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
@@ -40,6 +44,29 @@ pub(crate) fn decode(bytes: &[u8], file: &str) -> Result<Source, PlanError> {
         return Err(PlanError::Empty { file: file.into() });
     }
     let lower = file.to_ascii_lowercase();
+    if bytes.starts_with(b"%PDF") {
+        return non_empty(
+            file,
+            Source {
+                lines: pdf::lines(bytes, file)?,
+                format: "pdf",
+            },
+        );
+    }
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        let docx = legacy::to_docx(bytes, file, std::env::var_os("PATH"))?;
+        let blocks = docx::blocks(&docx).map_err(|detail| PlanError::LegacyConversion {
+            file: file.into(),
+            detail,
+        })?;
+        return non_empty(
+            file,
+            Source {
+                lines: table::to_lines(blocks),
+                format: "doc",
+            },
+        );
+    }
     if bytes.starts_with(b"PK\x03\x04") {
         let blocks = docx::blocks(bytes).map_err(|detail| {
             if lower.ends_with(".docx") {
@@ -120,15 +147,7 @@ fn split_lines(text: &str) -> Vec<String> {
 
 /// Signatures of formats people upload by mistake: name them in the message.
 fn known_binary(bytes: &[u8]) -> Option<&'static str> {
-    let sigs: [(&[u8], &str); 6] = [
-        (
-            b"\xD0\xCF\x11\xE0",
-            "旧版 Word/WPS (.doc/.wps), 请另存为 .docx / legacy .doc: save as .docx",
-        ),
-        (
-            b"%PDF",
-            "PDF, 请提供 .docx 或文本 / PDF: provide .docx or text",
-        ),
+    let sigs: [(&[u8], &str); 4] = [
         (b"\x89PNG", "PNG image"),
         (b"\xFF\xD8\xFF", "JPEG image"),
         (b"II*\x00", "TIFF image"),
@@ -254,7 +273,7 @@ mod tests {
         ));
         assert!(matches!(
             decode(b"%PDF-1.4", "x.pdf"),
-            Err(PlanError::Binary { .. })
+            Err(PlanError::Pdf { .. })
         ));
         let err = decode(b"\xff\xfe\xfd\x80\x80", "bad.txt").expect_err("fails");
         assert!(

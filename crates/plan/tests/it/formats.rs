@@ -481,3 +481,171 @@ fn the_same_plan_without_line_breaks_gives_the_same_tree() {
     assert_eq!(shape(&run_on), shape(&with_breaks));
     assert_eq!(run_on.title, with_breaks.title);
 }
+
+/// A one-page PDF written with lopdf: `content` is the page's (already encoded) content
+/// stream, `filter` its /Filter, `image` adds a picture XObject (a scan has only that).
+fn pdf(content: Vec<u8>, filter: Option<&str>, image: bool, pages: usize) -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Courier",
+    });
+    let picture = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => 1, "Height" => 1,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+        },
+        vec![0u8],
+    ));
+    let mut resources = dictionary! { "Font" => dictionary! { "F1" => font } };
+    if image {
+        resources.set("XObject", dictionary! { "Im1" => picture });
+    }
+    let resources = doc.add_object(resources);
+    let mut dict = dictionary! {};
+    if let Some(f) = filter {
+        dict.set("Filter", Object::Name(f.as_bytes().to_vec()));
+    }
+    let contents = doc.add_object(Stream::new(dict, content).with_compression(false));
+    let kids: Vec<Object> = (0..pages)
+        .map(|_| {
+            doc.add_object(dictionary! {
+                "Type" => "Page", "Parent" => pages_id, "Contents" => contents,
+            })
+            .into()
+        })
+        .collect();
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => kids, "Count" => pages as i64,
+            "Resources" => resources,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("pdf written");
+    out
+}
+
+#[test]
+fn pdf_with_a_text_layer_lines_and_a_simple_table() {
+    let mut dir = units();
+    dir.add("县发改局", Vec::<String>::new());
+    // Made with `soffice --headless --infilter="HTML (StarWriter)" --convert-to pdf` from
+    // pdf-text-layer.source.html: a CJK TrueType subset with a ToUnicode map, one run per
+    // word, a table with a 序号 | 工作任务 | 责任单位 header, a line wrapped at the margin.
+    let plan = parse_file(&fixture("pdf-text-layer.pdf"), &dir).expect("parses");
+    assert_eq!(plan.source_format, "pdf");
+    assert_eq!(
+        plan.title.as_deref(),
+        Some("奉贤县2021年工业稳增长工作要点")
+    );
+    assert_eq!(
+        numbers(&plan),
+        ["一", "二", "二.(一)", "二.(二)", "三", "三.1", "三.2", "四"]
+    );
+    // The wrapped line is joined: its units are whole.
+    assert_eq!(item(&plan, "二.(二)").lead_units, ["县科技局"]);
+    assert_eq!(item(&plan, "二.(二)").support_units, ["县经信局"]);
+    // Table rows: one item each, with the unit of their 责任单位 cell.
+    assert_eq!(item(&plan, "三.1").units, ["县经信局"]);
+    assert_eq!(item(&plan, "三.2").units, ["县招商局"]);
+    let goals: Vec<_> = plan
+        .targets
+        .iter()
+        .map(|t| (t.value, t.unit.as_str()))
+        .collect();
+    assert_eq!(
+        goals,
+        [(7.0, "%"), (25.0, "家"), (12.0, "%"), (28.0, "万元")]
+    );
+}
+
+#[test]
+fn a_scanned_pdf_is_refused_with_its_reason() {
+    let scan = pdf(b"q 595 0 0 842 0 0 cm /Im1 Do Q".to_vec(), None, true, 1);
+    let err = parse_bytes(&scan, "扫描件.pdf", &units()).expect_err("no text layer");
+    assert!(matches!(err, PlanError::ScannedPdf { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("扫描件.pdf") && msg.contains("此PDF为扫描件, 无文字层"),
+        "{msg}"
+    );
+    // The same page with text is read.
+    let text = pdf(
+        b"BT /F1 12 Tf 72 700 Td (2023 plan) Tj ET".to_vec(),
+        None,
+        true,
+        1,
+    );
+    let plan = parse_bytes(&text, "text.pdf", &units()).expect("text layer");
+    assert_eq!(plan.lines, ["2023 plan"]);
+}
+
+/// A zlib stream that inflates to `mib` MiB of zeros from a few kilobytes: one deflate block
+/// for 1 MiB of zeros, repeated (its back-references only see zeros either way).
+fn flate_bomb(mib: usize) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let zeros = vec![0u8; 1 << 20];
+    let mut c = Compress::new(Compression::best(), true);
+    let mut head = Vec::with_capacity(1 << 16);
+    c.compress_vec(&zeros, &mut head, FlushCompress::Sync)
+        .expect("compress");
+    let mut block = Vec::with_capacity(1 << 16);
+    c.compress_vec(&zeros, &mut block, FlushCompress::Sync)
+        .expect("compress");
+    let mut out = head;
+    for _ in 1..mib {
+        out.extend_from_slice(&block);
+    }
+    out
+}
+
+#[test]
+fn hostile_pdfs_are_errors_naming_the_file() {
+    let dir = units();
+    // 4 GiB of zeros in a content stream of a few MB.
+    let bomb = pdf(flate_bomb(4096), Some("FlateDecode"), false, 1);
+    assert!(bomb.len() < 8 * 1024 * 1024, "{}", bomb.len());
+    let err = parse_bytes(&bomb, "bomb.pdf", &dir).expect_err("bounded");
+    assert!(matches!(err, PlanError::PdfLimit { .. }), "{err}");
+    assert!(err.to_string().contains("bomb.pdf"), "{err}");
+    // The same stream shared by many pages: the budget is for the whole document.
+    let shared = pdf(flate_bomb(20), Some("FlateDecode"), false, 5);
+    let err = parse_bytes(&shared, "shared.pdf", &dir).expect_err("bounded in all");
+    assert!(matches!(err, PlanError::PdfLimit { .. }), "{err}");
+    let many = pdf(b"BT ET".to_vec(), None, false, qx_plan::MAX_PDF_PAGES + 1);
+    let err = parse_bytes(&many, "pages.pdf", &dir).expect_err("too many pages");
+    assert!(err.to_string().contains("pages.pdf"), "{err}");
+    assert!(err.to_string().contains("页"), "{err}");
+    let broken = b"%PDF-1.7\n1 0 obj << /Type /Catalog".to_vec();
+    let err = parse_bytes(&broken, "broken.pdf", &dir).expect_err("not a pdf");
+    assert!(err.to_string().contains("broken.pdf"), "{err}");
+}
+
+#[test]
+fn legacy_word_is_converted_when_libreoffice_is_here() {
+    let bytes = std::fs::read(fixture("legacy-word.doc")).expect("fixture");
+    let has_soffice = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("soffice").is_file()));
+    match parse_bytes(&bytes, "计划.doc", &units()) {
+        Ok(plan) => {
+            assert!(has_soffice);
+            assert_eq!(plan.source_format, "doc");
+            assert_eq!(
+                plan.title.as_deref(),
+                Some("慈溪县2022年制造业提质工作计划")
+            );
+            assert_eq!(numbers(&plan), ["一", "二", "二.1", "二.2"]);
+            assert_eq!(item(&plan, "二.2").support_units, ["县科技局", "县财政局"]);
+        }
+        Err(err) => {
+            assert!(!has_soffice, "{err}");
+            assert!(err.to_string().contains("另存为"), "{err}");
+        }
+    }
+}
