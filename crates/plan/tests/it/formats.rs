@@ -649,3 +649,44 @@ fn legacy_word_is_converted_when_libreoffice_is_here() {
         }
     }
 }
+
+#[test]
+fn review_names_the_lines_it_could_not_place() {
+    let text = "\
+临海县2020年工业强县工作方案
+一、工作目标
+新增规上企业20家。
+二、重点任务
+1.推进技改。（责任单位：县经信局）
+3.推进招商。（责任单位：县招商局）
+4.加强服务，责任单位由县政府另行明确。
+3 规上工业增加值增长6% 经信局
+临海县工业强县建设领导小组办公室
+2020年3月1日
+以上事项请各地抓好落实。
+";
+    let dir = units();
+    let plan = qx_plan::parse_text(text, &dir);
+    let lines: Vec<usize> = plan.review.unplaced.iter().map(|u| u.line).collect();
+    // 6: numbering jumps; 7: a unit note without a unit; 8: a table row without its header;
+    // 11: text after the signature and date.
+    assert_eq!(lines, [6, 7, 8, 11], "{:#?}", plan.review.unplaced);
+    assert_eq!(plan.review.unplaced[3].text, "以上事项请各地抓好落实。");
+    assert!(plan.review.unplaced[1].reason.contains("责任单位"));
+    assert!(plan.review.confidence < 85, "{:?}", plan.review);
+    assert_eq!(plan.review.level(), "medium");
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::UnplacedLine && w.line == Some(11))
+    );
+    // The JSON stays within the contract: no review fields.
+    let v = serde_json::to_value(&plan).expect("json");
+    assert!(v.get("review").is_none() && v.get("confidence").is_none());
+    // Parsing the stored lines again gives the same review.
+    let again = qx_plan::parse_extracted(&plan.lines.join("\n"), &plan.source_format, &dir);
+    assert_eq!(again.review, plan.review);
+
+    let clean = parse_file(&fixture("fullwidth-lead-support.txt"), &dir).expect("parses");
+    assert!(clean.review.unplaced.is_empty(), "{:?}", clean.review);
+}

@@ -103,6 +103,10 @@ fn seed_matches_gold() {
         .and_then(|i| i.heading.as_deref());
     assert_eq!(heading, Some("强化工投集团功能"));
     assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+    // Every line placed; only the nine leaves of 四、保障措施 and the like carry no unit.
+    assert!(plan.review.unplaced.is_empty(), "{:?}", plan.review);
+    assert!(plan.review.confidence >= 95, "{:?}", plan.review);
+    assert_eq!(plan.review.level(), "high");
 }
 
 /// A small xorshift generator: deterministic, no dependency.
