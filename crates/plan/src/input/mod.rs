@@ -53,7 +53,9 @@ pub(crate) fn decode(bytes: &[u8], file: &str) -> Result<Source, PlanError> {
             },
         );
     }
-    if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+    // LibreOffice is a process of its own: started only for a file that says it is one.
+    let legacy_name = lower.ends_with(".doc") || lower.ends_with(".wps");
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0") && legacy_name {
         let docx = legacy::to_docx(bytes, file, std::env::var_os("PATH"))?;
         let blocks = docx::blocks(&docx).map_err(|detail| PlanError::LegacyConversion {
             file: file.into(),
@@ -147,7 +149,11 @@ fn split_lines(text: &str) -> Vec<String> {
 
 /// Signatures of formats people upload by mistake: name them in the message.
 fn known_binary(bytes: &[u8]) -> Option<&'static str> {
-    let sigs: [(&[u8], &str); 4] = [
+    let sigs: [(&[u8], &str); 5] = [
+        (
+            b"\xD0\xCF\x11\xE0",
+            "旧版 Word/WPS (.doc/.wps), 请另存为 .docx / legacy .doc: save as .docx",
+        ),
         (b"\x89PNG", "PNG image"),
         (b"\xFF\xD8\xFF", "JPEG image"),
         (b"II*\x00", "TIFF image"),
@@ -275,6 +281,14 @@ mod tests {
             decode(b"%PDF-1.4", "x.pdf"),
             Err(PlanError::Pdf { .. })
         ));
+        // An OLE file under another name is not handed to LibreOffice.
+        let err = decode(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "plan.txt").expect_err("refused");
+        assert!(matches!(err, PlanError::Binary { .. }), "{err}");
+        assert!(err.to_string().contains(".docx"), "{err}");
+        // Deeply nested PDF objects are an error, not a stack overflow.
+        let mut deep = b"%PDF-1.4\n1 0 obj\n".to_vec();
+        deep.extend(std::iter::repeat_n(b'[', 200_000));
+        assert!(decode(&deep, "deep.pdf").is_err());
         let err = decode(b"\xff\xfe\xfd\x80\x80", "bad.txt").expect_err("fails");
         assert!(
             matches!(err, PlanError::Encoding { .. }) || matches!(err, PlanError::Binary { .. })
