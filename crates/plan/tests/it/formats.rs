@@ -623,7 +623,12 @@ fn hostile_pdfs_are_errors_naming_the_file() {
     assert!(err.to_string().contains("pages.pdf"), "{err}");
     assert!(err.to_string().contains("页"), "{err}");
     // Content that nests without end reads as no text, not a stack overflow.
-    let nested = pdf([b"BT ".to_vec(), vec![b'['; 200_000]].concat(), None, false, 1);
+    let nested = pdf(
+        [b"BT ".to_vec(), vec![b'['; 200_000]].concat(),
+        None,
+        false,
+        1,
+    );
     let err = parse_bytes(&nested, "nested.pdf", &dir).expect_err("no text");
     assert!(matches!(err, PlanError::ScannedPdf { .. }), "{err}");
     let broken = b"%PDF-1.7\n1 0 obj << /Type /Catalog".to_vec();
