@@ -64,6 +64,18 @@ pub async fn import_document(
     })
 }
 
+/// How far a draft's parse can be trusted and the lines the parser could not place: the
+/// draft's stored source lines (`source_text`, as [`qx_plan::ParsedPlan::lines`]) read again
+/// against today's registry, so the review page needs nothing stored beside the draft.
+pub async fn draft_review(
+    store: &Store,
+    source_text: &str,
+    source_format: &str,
+) -> Result<qx_plan::Review, AppError> {
+    let dir = unit_directory(store).await?;
+    Ok(qx_plan::parse_extracted(source_text, source_format, &dir).review)
+}
+
 /// Turns a parse into a draft, resolving unit names to registry ids.
 pub async fn draft_from_parsed(
     store: &Store,

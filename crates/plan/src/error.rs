@@ -28,6 +28,24 @@ pub enum PlanError {
     Encoding { file: String },
     #[error("{file}: 无法读取 Word 文档 / cannot read the Word document: {detail}")]
     Docx { file: String, detail: String },
+    #[error("{file}: 无法读取 PDF / cannot read the PDF: {detail}")]
+    Pdf { file: String, detail: String },
+    #[error(
+        "{file}: PDF 超出处理上限, 未读取 / the PDF is over a processing limit, not read: {what}"
+    )]
+    PdfLimit { file: String, what: String },
+    #[error(
+        "{file}: 此PDF为扫描件, 无文字层; 请提供 .docx、文本或带文字层的 PDF / this PDF is a scan without a text layer: provide .docx, text or a PDF with text"
+    )]
+    ScannedPdf { file: String },
+    #[error(
+        "{file}: 旧版 Word/WPS 文档 (.doc/.wps) 需要 LibreOffice 转换, 本机未安装; 请在 Word 或 WPS 中\"另存为\" .docx 后再导入 / legacy .doc/.wps needs LibreOffice to convert and it is not installed here: open the file in Word or WPS, \"Save As\" .docx and import that"
+    )]
+    LegacyWithoutConverter { file: String },
+    #[error(
+        "{file}: 旧版 Word/WPS 文档转换失败, 请另存为 .docx 后再导入 / converting the legacy .doc/.wps failed, save it as .docx and import that: {detail}"
+    )]
+    LegacyConversion { file: String, detail: String },
 }
 
 impl PlanError {

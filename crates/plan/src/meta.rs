@@ -238,7 +238,7 @@ pub(crate) fn doc_number_in(line: &str) -> Option<String> {
 }
 
 /// Words a plan's title ends with.
-const TITLE_WORDS: &[&str] = &[
+pub(crate) const TITLE_WORDS: &[&str] = &[
     "方案", "计划", "意见", "办法", "要点", "安排", "规划", "措施", "细则", "规定", "通知", "纲要",
     "清单", "分解", "决定", "举措",
 ];

@@ -33,6 +33,42 @@ pub struct ParsedPlan {
     /// or table row a line). Line numbers in items, targets and warnings are 1-based indexes here.
     #[serde(skip)]
     pub lines: Vec<String>,
+    /// How far a person can trust this parse and where to look first. Not part of the JSON
+    /// (contracts/plan-parse.md); the unplaced lines are also in `warnings`.
+    #[serde(skip)]
+    pub review: Review,
+}
+
+/// A per-document confidence and the lines the parser could not place.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Review {
+    /// 0–100: 100 when every line found its place, every unit is in the registry, every
+    /// target's number was read.
+    pub confidence: u8,
+    /// Why the confidence is below 100, one line each (Chinese / English).
+    pub reasons: Vec<String>,
+    /// Lines that belong nowhere in the structure, in document order.
+    pub unplaced: Vec<Unplaced>,
+}
+
+impl Review {
+    /// `high` (≥ 85), `medium` (≥ 60) or `low`: how carefully to review.
+    pub fn level(&self) -> &'static str {
+        match self.confidence {
+            85.. => "high",
+            60.. => "medium",
+            _ => "low",
+        }
+    }
+}
+
+/// A source line the parser could not place, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unplaced {
+    /// 1-based, in [`ParsedPlan::lines`].
+    pub line: usize,
+    pub text: String,
+    pub reason: String,
 }
 
 /// One numbered node (一、 (一) 1. (1) ① 第X条 …).
@@ -146,6 +182,8 @@ pub enum WarningKind {
     UnreadableNumber,
     /// Something about the document as a whole (no items, no title…).
     Document,
+    /// A line of text that belongs to no item and was not recognised as anything else.
+    UnplacedLine,
 }
 
 impl fmt::Display for Warning {

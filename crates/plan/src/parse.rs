@@ -4,7 +4,9 @@
 use crate::directory::UnitDirectory;
 use crate::marker::{Kind, Marker, parse_marker};
 use crate::meta;
-use crate::model::{Item, LineRange, ParsedPlan, Span, Target, Warning, WarningKind};
+use crate::model::{
+    Item, LineRange, ParsedPlan, Review, Span, Target, Unplaced, Warning, WarningKind,
+};
 use crate::quantity;
 use crate::text::{fold_key, standalone_date, trim_line};
 use crate::units;
@@ -79,6 +81,7 @@ impl OwnText {
 }
 
 pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -> ParsedPlan {
+    let raw = crate::input::flattened_tables(crate::reflow::reflow(raw));
     let mut warnings = Vec::new();
     let mut labels = meta::Labels::default();
     let lines: Vec<Line<'_>> = raw
@@ -360,7 +363,7 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
     }
 
     // --- items, units, targets ------------------------------------------------------------
-    let first_leads = raw.iter().any(|l| units::first_unit_leads(l));
+    let first_leads = raw.iter().any(|l| units::first_unit_leads_everywhere(l));
     let has_children: Vec<bool> = {
         let mut v = vec![false; nodes.len()];
         for n in &nodes {
@@ -456,7 +459,16 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
             }
         }
     }
+    let unplaced = unplaced_lines(&lines, &nodes, &items, body_end, &mut warnings);
     warnings.sort_by_key(|w| w.line.unwrap_or(0));
+    let review = review(
+        title.is_some(),
+        &items,
+        &has_children,
+        targets.len(),
+        &warnings,
+        unplaced,
+    );
 
     ParsedPlan {
         title,
@@ -470,6 +482,178 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
         task_indicators,
         warnings,
         lines: raw,
+        review,
+    }
+}
+
+/// Role words whose presence says the item names its units.
+const UNIT_WORDS: &[&str] = &["责任单位", "牵头单位", "配合单位", "责任部门", "牵头部门"];
+
+/// Lines that belong nowhere: items that could not be placed as numbered, text after the
+/// signature, unit notes that named no unit, rows of a table whose header was not recognised.
+/// The last three are added to `warnings` (the first already are).
+fn unplaced_lines(
+    lines: &[Line<'_>],
+    nodes: &[Node],
+    items: &[Item],
+    body_end: usize,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Unplaced> {
+    let text_of = |no: usize| {
+        lines
+            .get(no.wrapping_sub(1))
+            .map_or(String::new(), |l| l.text.to_owned())
+    };
+    let mut out: Vec<Unplaced> = warnings
+        .iter()
+        .filter(|w| w.kind == WarningKind::UnplacedItem)
+        .filter_map(|w| {
+            w.line.map(|line| Unplaced {
+                line,
+                text: text_of(line),
+                reason: w.message.clone(),
+            })
+        })
+        .collect();
+    let mut add = |line: usize, reason: &str, out: &mut Vec<Unplaced>| {
+        if out.iter().any(|u| u.line == line) {
+            return;
+        }
+        out.push(Unplaced {
+            line,
+            text: text_of(line),
+            reason: reason.to_owned(),
+        });
+        warnings.push(Warning {
+            line: Some(line),
+            kind: WarningKind::UnplacedLine,
+            message: reason.to_owned(),
+        });
+    };
+    // After the body: an annex is left out on purpose; anything but the 落款, its date and
+    // 抄送 after a signature is text the structure lost.
+    let annex = lines.get(body_end).is_some_and(|l| {
+        let key = fold_key(&l.text.chars().take(8).collect::<String>());
+        key.starts_with("附") || key.starts_with("(此件")
+    });
+    if !annex && !nodes.is_empty() {
+        for l in lines.iter().skip(body_end) {
+            let t = l.text;
+            if l.kind != LineKind::Text
+                || meta::signature_like(t)
+                || standalone_date(t).is_some()
+                || meta::doc_number_in(t).is_some()
+                || ["抄送", "抄报", "印发", "附件"]
+                    .iter()
+                    .any(|w| t.starts_with(w))
+            {
+                continue;
+            }
+            add(
+                l.no,
+                "正文结束(落款)之后的文字, 未计入任何条目 / text after the signature, in no item",
+                &mut out,
+            );
+        }
+    }
+    for (node, item) in nodes.iter().zip(items) {
+        for &i in &node.lines {
+            let Some(l) = lines.get(i) else { continue };
+            if item.units.is_empty() && UNIT_WORDS.iter().any(|w| l.text.contains(w)) {
+                add(
+                    l.no,
+                    "提到责任单位, 但未能识别出单位 / names responsible units, none could be read",
+                    &mut out,
+                );
+            }
+            if i != node.lines[0] && looks_like_table_row(l.text) {
+                add(
+                    l.no,
+                    "像是表格的一行, 但没有可识别的表头 (序号 … 责任单位) / looks like a table row without a recognisable header",
+                    &mut out,
+                );
+            }
+        }
+    }
+    out.sort_by_key(|u| u.line);
+    out
+}
+
+/// `3 规上工业增加值增长6%以上 经信局`: a number, a space, then text.
+fn looks_like_table_row(t: &str) -> bool {
+    let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
+    (1..=3).contains(&digits)
+        && t[digits..].starts_with([' ', '\t', '\u{3000}'])
+        && t[digits..].trim_start().starts_with(crate::text::is_han)
+}
+
+/// The document's confidence: 100 less what a reviewer would have to fix.
+fn review(
+    has_title: bool,
+    items: &[Item],
+    has_children: &[bool],
+    targets: usize,
+    warnings: &[Warning],
+    unplaced: Vec<Unplaced>,
+) -> Review {
+    let mut reasons = Vec::new();
+    if items.is_empty() {
+        reasons.push("没有找到编号条目 / no numbered items".to_owned());
+        return Review {
+            confidence: 0,
+            reasons,
+            unplaced,
+        };
+    }
+    let mut score: i64 = 100;
+    let mut deduct = |points: i64, reason: String| {
+        if points > 0 {
+            score -= points;
+            reasons.push(reason);
+        }
+    };
+    if !has_title {
+        deduct(10, "未找到标题 / no title".into());
+    }
+    if targets == 0 {
+        deduct(10, "未找到目标 / no targets".into());
+    }
+    let n = unplaced.len() as i64;
+    deduct(
+        (5 * n).min(30),
+        format!("{n} 行未能归入条目 / {n} lines not placed"),
+    );
+    let count = |kind: WarningKind| warnings.iter().filter(|w| w.kind == kind).count() as i64;
+    let unknown = count(WarningKind::UnknownUnit);
+    deduct(
+        (4 * unknown).min(20),
+        format!("{unknown} 个单位不在名录中 / {unknown} units not in the registry"),
+    );
+    let unreadable = count(WarningKind::UnreadableNumber);
+    deduct(
+        (3 * unreadable).min(10),
+        format!("{unreadable} 个目标数值无法识别 / {unreadable} target numbers unreadable"),
+    );
+    let leaves: Vec<&Item> = items
+        .iter()
+        .zip(has_children)
+        .filter(|(_, c)| !**c)
+        .map(|(i, _)| i)
+        .collect();
+    let with_units = leaves.iter().filter(|i| !i.units.is_empty()).count();
+    if with_units > 0 {
+        let without = leaves.len() - with_units;
+        deduct(
+            (20 * without as i64) / leaves.len() as i64,
+            format!(
+                "{without} 个末级条目没有责任单位 / {without} leaf items without responsible units"
+            ),
+        );
+    }
+    Review {
+        confidence: u8::try_from(score.clamp(0, 100)).unwrap_or(0),
+        reasons,
+        unplaced,
     }
 }
 

@@ -86,6 +86,20 @@ pub(crate) fn first_unit_leads(text: &str) -> bool {
     false
 }
 
+/// Does the note that the first unit leads apply to the whole document? Not when it ends an
+/// item's own unit list ("[责任单位:A、B,列第一位的为牵头单位]"): that note is the item's.
+pub(crate) fn first_unit_leads_everywhere(line: &str) -> bool {
+    if !first_unit_leads(line) {
+        return false;
+    }
+    let Some(note) = line.rfind("牵头单位") else {
+        return false;
+    };
+    let before = &line[..note];
+    let bracket = before.rfind(|c: char| is_open_paren(c)).map_or(0, |b| b);
+    !before[bracket..].contains([':', '：'])
+}
+
 fn role_table() -> &'static [(Vec<char>, Role)] {
     static TABLE: std::sync::OnceLock<Vec<(Vec<char>, Role)>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
@@ -143,10 +157,19 @@ pub(crate) fn extract(chars: &[char], dir: &UnitDirectory, first_leads: bool) ->
         if let Some((open, close)) = final_bracket(chars) {
             bracket_without_keywords(chars, open + 1, close, dir, &mut out);
         }
+        if out.units.is_empty()
+            && let Some(start) = final_sentence(chars)
+        {
+            bracket_without_keywords(chars, start, chars.len(), dir, &mut out);
+        }
         return out;
     }
     for (role, start, end) in lists {
-        let names = split_names(chars, start, end);
+        let mut names = split_names(chars, start, end);
+        // "[责任单位:A、B,列第一位的为牵头单位]": the note is not a unit, and it says A leads.
+        let before = names.len();
+        names.retain(|(name, _, _)| !first_unit_leads(name));
+        let first_leads = first_leads || names.len() < before;
         let count = names.len();
         for (k, (name, at, marked_lead)) in names.into_iter().enumerate() {
             let role = match role {
@@ -319,6 +342,30 @@ fn final_bracket(chars: &[char]) -> Option<(usize, usize)> {
     None
 }
 
+/// Units named after a paragraph's last full stop, without a bracket: "…完成。县经信局、县财政局".
+fn final_sentence(chars: &[char]) -> Option<usize> {
+    let mut end = chars.len();
+    while end > 0 && (is_space(chars[end - 1]) || matches!(chars[end - 1], '。' | '.' | '；' | ';'))
+    {
+        end -= 1;
+    }
+    let stop = chars[..end].iter().rposition(|c| *c == '。')?;
+    (end - stop <= 60).then_some(stop + 1)
+}
+
+/// Wordings that say the units listed share the work: "(县经信局、县财政局按职责分工负责)".
+const SHARED_DUTY: &[&str] = &[
+    "按职责分工负责",
+    "按职责分工落实",
+    "按各自职责负责",
+    "按照职责分工负责",
+    "按职能分工负责",
+    "按职责负责",
+    "按职责分工",
+    "分别负责",
+    "共同负责",
+];
+
 /// `（县经信局牵头，县财政局、县科技局配合）` or a bracket listing only known units.
 fn bracket_without_keywords(
     chars: &[char],
@@ -334,7 +381,10 @@ fn bracket_without_keywords(
     for seg in &segments {
         let seg_chars: Vec<char> = seg.chars().collect();
         let trimmed = seg.trim_end_matches(['。', ' ']);
-        let (body, role) = if let Some(b) = trimmed
+        let (body, role) = if let Some(b) = SHARED_DUTY.iter().find_map(|w| trimmed.strip_suffix(w))
+        {
+            (b, Role::Plain)
+        } else if let Some(b) = trimmed
             .strip_suffix("牵头")
             .or_else(|| trimmed.strip_suffix("负责"))
         {
@@ -431,6 +481,12 @@ mod tests {
         assert_eq!(a.support, vec!["县经信局"]);
         assert!(first_unit_leads("责任单位排在首位的为牵头单位"));
         assert!(!first_unit_leads("由县工投集团牵头"));
+        assert!(first_unit_leads_everywhere(
+            "（各项任务的责任单位排在首位的为牵头单位）"
+        ));
+        assert!(!first_unit_leads_everywhere(
+            "1.做事。[责任单位:县科技局、县经信局,列第一位的为牵头单位]"
+        ));
     }
 
     #[test]
@@ -442,6 +498,32 @@ mod tests {
             a.unknown.iter().map(|u| u.0.as_str()).collect::<Vec<_>>(),
             vec!["县林业局"]
         );
+    }
+
+    #[test]
+    fn other_spellings_of_responsibility() {
+        let a = ex(
+            "做事。[责任单位:县科技局、县经信局,列第一位的为牵头单位]",
+            false,
+        );
+        assert_eq!(a.units, vec!["县科技局", "县经信局"]);
+        assert_eq!(a.lead, vec!["县科技局"]);
+        assert_eq!(a.support, vec!["县经信局"]);
+        assert!(a.unknown.is_empty(), "{:?}", a.unknown);
+        let a = ex("做事。牵头单位:县经信局;配合单位:县财政局、县科技局", false);
+        assert_eq!(a.lead, vec!["县经信局"]);
+        assert_eq!(a.support, vec!["县财政局", "县科技局"]);
+        let a = ex("做事(县经信局、县财政局按职责分工负责)", false);
+        assert_eq!(a.units, vec!["县经信局", "县财政局"]);
+        assert!(a.lead.is_empty() && a.unknown.is_empty(), "{a:?}");
+        let a = ex("实施技改项目50个。县经信局、县财政局。", false);
+        assert_eq!(a.units, vec!["县经信局", "县财政局"]);
+        assert!(
+            ex("实施技改项目50个。确保完成任务。", false)
+                .units
+                .is_empty()
+        );
+        assert!(ex("实施技改项目50个。积极配合", false).units.is_empty());
     }
 
     #[test]

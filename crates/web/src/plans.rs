@@ -89,6 +89,28 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("plan.published", "方案已发布", "Plan published"),
     ("plan.warnings", "解析提示", "Parser notes"),
+    ("plan.confidence", "解析可信度", "Parse confidence"),
+    ("plan.confidence.high", "高", "high"),
+    (
+        "plan.confidence.medium",
+        "中, 请逐项核对",
+        "medium: check item by item",
+    ),
+    (
+        "plan.confidence.low",
+        "低, 请对照原文逐行核对",
+        "low: check line by line against the source",
+    ),
+    (
+        "plan.unplaced",
+        "未能归入结构的行 (点击行号查看原文)",
+        "Lines the parser could not place (click a line number to see the source)",
+    ),
+    (
+        "plan.unplaced_none",
+        "每一行都已归入结构。",
+        "Every line was placed.",
+    ),
     (
         "plan.errors",
         "导入失败, 未写入任何数据",
@@ -237,6 +259,34 @@ pub struct TargetView {
     included: bool,
 }
 
+/// The parse's confidence and the lines it could not place, for a draft under review.
+pub struct ReviewView {
+    confidence: u8,
+    level_key: &'static str,
+    reasons: Vec<String>,
+    /// (line, text, reason)
+    unplaced: Vec<(usize, String, String)>,
+}
+
+impl ReviewView {
+    fn new(review: qx_plan::Review) -> Self {
+        ReviewView {
+            confidence: review.confidence,
+            level_key: match review.level() {
+                "high" => "plan.confidence.high",
+                "medium" => "plan.confidence.medium",
+                _ => "plan.confidence.low",
+            },
+            reasons: review.reasons,
+            unplaced: review
+                .unplaced
+                .into_iter()
+                .map(|u| (u.line, u.text, u.reason))
+                .collect(),
+        }
+    }
+}
+
 pub struct TaskView {
     number: String,
     title: String,
@@ -255,6 +305,7 @@ struct ShowPage {
     is_draft: bool,
     is_admin: bool,
     source: Vec<(usize, String)>,
+    review: Option<ReviewView>,
     items: Vec<ItemView>,
     goals: Vec<TargetView>,
     task_targets: Vec<TargetView>,
@@ -377,17 +428,22 @@ async fn show(
             })
             .collect()
     };
-    let source = if is_draft {
-        state
-            .store
-            .plan_source(&actor, id)
-            .await?
-            .lines()
+    let (source, review) = if is_draft {
+        let text = state.store.plan_source(&actor, id).await?;
+        let review = qx_app::plan_import::draft_review(&state.store, &text, &plan.source_format)
+            .await
+            .map_err(|e| match e {
+                AppError::Store(s) => WebError::from(s),
+                other => WebError::BadRequest(other.to_string()),
+            })?;
+        let lines = text
+            .split('\n')
             .enumerate()
             .map(|(i, l)| (i + 1, l.to_string()))
-            .collect()
+            .collect();
+        (lines, Some(ReviewView::new(review)))
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     let flash = if q.contains_key("imported") {
         Some(crate::i18n::t(lang, "plan.imported").to_string())
@@ -407,6 +463,7 @@ async fn show(
         is_admin: actor.is_admin(),
         plan,
         source,
+        review,
         items,
         goals,
         task_targets,

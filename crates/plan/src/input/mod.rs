@@ -4,10 +4,15 @@
 
 mod docx;
 mod html;
+mod legacy;
+mod pdf;
 mod table;
+
+pub use pdf::{MAX_PDF_DECOMPRESSED, MAX_PDF_PAGES, MAX_PDF_TEXT};
 
 use crate::error::PlanError;
 use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
+pub(crate) use table::flattened as flattened_tables;
 
 /// Largest input accepted (50 MB).
 pub const MAX_INPUT_BYTES: u64 = 50 * 1024 * 1024;
@@ -39,6 +44,31 @@ pub(crate) fn decode(bytes: &[u8], file: &str) -> Result<Source, PlanError> {
         return Err(PlanError::Empty { file: file.into() });
     }
     let lower = file.to_ascii_lowercase();
+    if bytes.starts_with(b"%PDF") {
+        return non_empty(
+            file,
+            Source {
+                lines: pdf::lines(bytes, file)?,
+                format: "pdf",
+            },
+        );
+    }
+    // LibreOffice is a process of its own: started only for a file that says it is one.
+    let legacy_name = lower.ends_with(".doc") || lower.ends_with(".wps");
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0") && legacy_name {
+        let docx = legacy::to_docx(bytes, file, std::env::var_os("PATH"))?;
+        let blocks = docx::blocks(&docx).map_err(|detail| PlanError::LegacyConversion {
+            file: file.into(),
+            detail,
+        })?;
+        return non_empty(
+            file,
+            Source {
+                lines: table::to_lines(blocks),
+                format: "doc",
+            },
+        );
+    }
     if bytes.starts_with(b"PK\x03\x04") {
         let blocks = docx::blocks(bytes).map_err(|detail| {
             if lower.ends_with(".docx") {
@@ -119,14 +149,10 @@ fn split_lines(text: &str) -> Vec<String> {
 
 /// Signatures of formats people upload by mistake: name them in the message.
 fn known_binary(bytes: &[u8]) -> Option<&'static str> {
-    let sigs: [(&[u8], &str); 6] = [
+    let sigs: [(&[u8], &str); 5] = [
         (
             b"\xD0\xCF\x11\xE0",
             "旧版 Word/WPS (.doc/.wps), 请另存为 .docx / legacy .doc: save as .docx",
-        ),
-        (
-            b"%PDF",
-            "PDF, 请提供 .docx 或文本 / PDF: provide .docx or text",
         ),
         (b"\x89PNG", "PNG image"),
         (b"\xFF\xD8\xFF", "JPEG image"),
@@ -253,8 +279,16 @@ mod tests {
         ));
         assert!(matches!(
             decode(b"%PDF-1.4", "x.pdf"),
-            Err(PlanError::Binary { .. })
+            Err(PlanError::Pdf { .. })
         ));
+        // An OLE file under another name is not handed to LibreOffice.
+        let err = decode(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "plan.txt").expect_err("refused");
+        assert!(matches!(err, PlanError::Binary { .. }), "{err}");
+        assert!(err.to_string().contains(".docx"), "{err}");
+        // Deeply nested PDF objects are an error, not a stack overflow.
+        let mut deep = b"%PDF-1.4\n1 0 obj\n".to_vec();
+        deep.extend(std::iter::repeat_n(b'[', 200_000));
+        assert!(decode(&deep, "deep.pdf").is_err());
         let err = decode(b"\xff\xfe\xfd\x80\x80", "bad.txt").expect_err("fails");
         assert!(
             matches!(err, PlanError::Encoding { .. }) || matches!(err, PlanError::Binary { .. })

@@ -118,6 +118,12 @@ fn table_lines(rows: Vec<Vec<String>>, out: &mut Vec<String>) {
             continue;
         }
         if filled.len() == 1 || filled.iter().all(|c| *c == filled[0]) {
+            // A category row: the rows below that repeat it in their own cell do not repeat it.
+            for &i in &content_cols {
+                if Some(i) != main_col && cell(i) == filled[0] {
+                    groups[i] = filled[0].to_owned();
+                }
+            }
             out.push(filled[0].replace('\n', " "));
             continue;
         }
@@ -162,6 +168,135 @@ fn table_lines(rows: Vec<Vec<String>>, out: &mut Vec<String>) {
         out.push(format!("{marker}{first}{bracket}{}", notes.concat()));
         out.extend(paras.map(str::to_owned));
     }
+}
+
+/// Task tables that reached us as text lines — copied out of a PDF or a spreadsheet, or typed:
+/// a header line such as `序号 类别 工作任务 责任单位`, then one line a row, cells separated by
+/// tabs or spaces (`3 规上工业增加值增长6%以上,技改投资增长10%. 经信局`). The rows are read
+/// like a .docx table's: each becomes a numbered item with its units. Cells are separated by
+/// tabs when the line has any, else by runs of spaces; a row that leaves out its category
+/// cell (merged with the row above) is read by what its cells look like.
+pub(crate) fn flattened(lines: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(header) = flat_header(&lines[i]) else {
+            out.push(lines[i].clone());
+            i += 1;
+            continue;
+        };
+        let cols: Vec<Col> = header.iter().map(|c| classify(c)).collect();
+        let mut rows = vec![header.clone()];
+        let mut j = i + 1;
+        while j < lines.len() {
+            let line = lines[j].trim_matches(crate::text::is_space);
+            if line.is_empty() {
+                j += 1;
+                continue;
+            }
+            match flat_row(line, &cols) {
+                Some(row) => rows.push(row),
+                None => break,
+            }
+            j += 1;
+        }
+        if rows.len() == 1 {
+            out.push(lines[i].clone());
+            i += 1;
+            continue;
+        }
+        table_lines(rows, &mut out);
+        i = j;
+    }
+    out
+}
+
+fn cells_of(line: &str) -> Vec<String> {
+    let line = line.trim_matches(crate::text::is_space);
+    if line.contains('\t') {
+        line.split('\t')
+            .map(|c| c.trim_matches(crate::text::is_space).to_owned())
+            .collect()
+    } else {
+        line.split(crate::text::is_space)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// `序号 … 责任单位`: short cells, a number column and a column of responsible units.
+fn flat_header(line: &str) -> Option<Vec<String>> {
+    let cells = cells_of(line);
+    if cells.len() < 3 || cells.iter().any(|c| c.chars().count() > 12) {
+        return None;
+    }
+    let cols: Vec<Col> = cells.iter().map(|c| classify(c)).collect();
+    (cols.first() == Some(&Col::Number)
+        && cols.contains(&Col::Content)
+        && cols
+            .iter()
+            .any(|c| matches!(c, Col::Lead | Col::Support | Col::Plain)))
+    .then_some(cells)
+}
+
+/// A row under a flattened header: `number cells…`, or a category line of its own.
+fn flat_row(line: &str, cols: &[Col]) -> Option<Vec<String>> {
+    let main = cols.iter().rposition(|c| *c == Col::Content)?;
+    let mut tokens = cells_of(line);
+    let first = tokens.first()?;
+    let numbered = first.chars().all(|c| digit(c).is_some());
+    if !numbered {
+        // A category spanning the rows below it: one short cell with no sentence in it.
+        if tokens.len() != 1 || !short_label(first) {
+            return None;
+        }
+        let mut row = vec![String::new(); cols.len()];
+        let at = (0..main).find(|&k| cols[k] == Col::Content).unwrap_or(main);
+        row[at] = first.clone();
+        return Some(row);
+    }
+    let mut row = vec![String::new(); cols.len()];
+    row[0] = tokens.remove(0);
+    // Unit columns after the content, filled from the end while the cells look like units.
+    for k in (main + 1..cols.len()).rev() {
+        if tokens.len() > 1 && tokens.last().is_some_and(|t| unit_like(t)) {
+            row[k] = tokens.pop().unwrap_or_default();
+        }
+    }
+    // Category columns before the content, filled while the cells look like labels.
+    for slot in row.iter_mut().take(main).skip(1) {
+        if tokens.len() > 1 && tokens.first().is_some_and(|t| short_label(t)) {
+            *slot = tokens.remove(0);
+        }
+    }
+    if tokens.is_empty() {
+        return None;
+    }
+    row[main] = tokens.join(" ");
+    Some(row)
+}
+
+fn short_label(s: &str) -> bool {
+    let n = s.chars().count();
+    (2..=10).contains(&n)
+        && s.chars().all(crate::text::is_han)
+        && crate::marker::parse_marker(s).is_none()
+}
+
+/// A cell naming units: `经信局`, `县经信局、县科技局`, `各镇乡(街道)`.
+fn unit_like(s: &str) -> bool {
+    const SUFFIXES: &[&str] = &[
+        "局", "委", "办", "部", "镇", "乡", "街道", "中心", "公司", "集团", "区", "院", "会", "所",
+        "站", "队", "行", "处", "室", "政府", "单位", "部门", ")", "）",
+    ];
+    s.chars().count() <= 60
+        && s.chars().any(crate::text::is_han)
+        && !s
+            .chars()
+            .any(|c| matches!(c, '%' | '％' | '。' | '，' | ',') || digit(c).is_some())
+        && s.split(['、', '，', ',', ';', '；'])
+            .all(|name| SUFFIXES.iter().any(|x| name.ends_with(x)))
 }
 
 /// The numbering marker a row's text gets: from its 序号 cell when there is one, otherwise
@@ -227,6 +362,39 @@ mod tests {
                 "2.培育单项冠军（牵头单位：市经信局）",
             ]
         );
+    }
+
+    #[test]
+    fn flattened_task_table_rows_become_numbered_lines() {
+        let lines: Vec<String> = [
+            "二、分解任务",
+            "序号 类别 工作任务 责任单位",
+            "工业经济",
+            "1 工业经济 规上工业增加值增长6%以上, 技改投资增长10%. 经信局",
+            "2 新增规上企业20家 经信局、统计局",
+            "",
+            "3\t招商引资\t实际利用外资1.2亿美元\t商务局",
+            "三、保障措施",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        assert_eq!(
+            flattened(lines),
+            vec![
+                "二、分解任务",
+                "工业经济",
+                "1.规上工业增加值增长6%以上, 技改投资增长10%.（责任单位：经信局）",
+                "2.新增规上企业20家（责任单位：经信局、统计局）",
+                "招商引资",
+                "3.实际利用外资1.2亿美元（责任单位：商务局）",
+                "三、保障措施",
+            ]
+        );
+        let prose = vec![
+            "序号 类别 工作任务 责任单位".to_owned(),
+            "一、总体要求".to_owned(),
+        ];
+        assert_eq!(flattened(prose.clone()), prose);
     }
 
     #[test]

@@ -370,3 +370,332 @@ fn json_has_the_contract_shape() {
     assert!(outline.contains("二.(一).1") || outline.contains("1 实施智能制造工程"));
     assert!(outline.contains("牵头 lead: 县经信局"));
 }
+
+fn units_of<'a>(plan: &'a ParsedPlan, number: &str) -> (&'a [String], &'a [String], &'a [String]) {
+    let i = item(plan, number);
+    (&i.units, &i.lead_units, &i.support_units)
+}
+
+#[test]
+fn responsibility_spellings_and_a_flattened_task_table() {
+    let plan = parse_file(&fixture("spellings-and-flat-table.txt"), &units()).expect("parses");
+    assert_eq!(
+        numbers(&plan),
+        [
+            "一",
+            "二",
+            "二.(一)",
+            "二.(一).1",
+            "二.(一).2",
+            "二.(二)",
+            "二.(二).1",
+            "二.(二).2",
+            "三",
+            "三.1",
+            "三.2",
+            "三.3",
+            "四"
+        ]
+    );
+    // [责任单位:…,列第一位的为牵头单位]: the note is the item's own, not a unit.
+    let (all, lead, support) = units_of(&plan, "二.(一).1");
+    assert_eq!(
+        (all, lead, support),
+        (
+            &["县科技局".to_owned(), "县经信局".to_owned()][..],
+            &["县科技局".to_owned()][..],
+            &["县经信局".to_owned()][..]
+        )
+    );
+    let (_, lead, support) = units_of(&plan, "二.(一).2");
+    assert_eq!(lead, ["县经信局"]);
+    assert_eq!(support, ["县财政局", "县发改局"]);
+    // (…按职责分工负责): both units, neither leads.
+    let (all, lead, _) = units_of(&plan, "二.(二).1");
+    assert_eq!(all, ["县财政局", "县经信局"]);
+    assert!(lead.is_empty());
+    // Units named after the paragraph's last full stop.
+    assert_eq!(units_of(&plan, "二.(二).2").0, ["县经信局", "县市场监管局"]);
+    // The flattened table: one item a row, its unit from the trailing 责任单位 cell, and the
+    // note of 二.(一).1 does not make the first unit of other items lead.
+    assert_eq!(units_of(&plan, "三.1").0, ["县经信局"]);
+    let (all, lead, _) = units_of(&plan, "三.2");
+    assert_eq!(all, ["县经信局", "县统计局"]);
+    assert!(lead.is_empty());
+    assert_eq!(units_of(&plan, "三.3").0, ["县发改局"]);
+    let row: Vec<_> = plan
+        .task_indicators
+        .iter()
+        .filter(|t| t.section.as_deref() == Some("三.1"))
+        .map(|t| (t.value, t.unit.as_str()))
+        .collect();
+    assert_eq!(row, [(6.0, "%"), (10.0, "%")]);
+    // Numbers inside sentences stay there.
+    let goals: Vec<_> = plan
+        .targets
+        .iter()
+        .map(|t| (t.value, t.unit.as_str()))
+        .collect();
+    assert_eq!(goals[..3], [(12.0, "%"), (1.5, "个百分点"), (300.0, "家")]);
+    assert!(
+        !plan
+            .warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::UnknownUnit),
+        "{:?}",
+        plan.warnings
+    );
+}
+
+#[test]
+fn the_same_plan_without_line_breaks_gives_the_same_tree() {
+    let text = std::fs::read_to_string(fixture("spellings-and-flat-table.txt")).expect("fixture");
+    // The narrative part: a flattened table needs its lines, so it stays out.
+    let narrative: String = text
+        .lines()
+        .take_while(|l| !l.starts_with("三、"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = units();
+    let with_breaks = qx_plan::parse_text(&narrative, &dir);
+    let joined: String = narrative.lines().collect();
+    let run_on = qx_plan::parse_text(&joined, &dir);
+    let shape = |p: &ParsedPlan| -> Vec<String> {
+        p.items
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {:?} {:?} {:?}",
+                    i.number, i.units, i.lead_units, i.support_units
+                )
+            })
+            .chain(
+                p.targets
+                    .iter()
+                    .chain(&p.task_indicators)
+                    .map(|t| format!("{:?} {} {} {}", t.section, t.value, t.unit, t.text)),
+            )
+            .collect()
+    };
+    assert_eq!(with_breaks.items.len(), 8);
+    assert_eq!(shape(&run_on), shape(&with_breaks));
+    assert_eq!(run_on.title, with_breaks.title);
+}
+
+/// A one-page PDF written with lopdf: `content` is the page's (already encoded) content
+/// stream, `filter` its /Filter, `image` adds a picture XObject (a scan has only that).
+fn pdf(content: Vec<u8>, filter: Option<&str>, image: bool, pages: usize) -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Courier",
+    });
+    let picture = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => 1, "Height" => 1,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+        },
+        vec![0u8],
+    ));
+    let mut resources = dictionary! { "Font" => dictionary! { "F1" => font } };
+    if image {
+        resources.set("XObject", dictionary! { "Im1" => picture });
+    }
+    let resources = doc.add_object(resources);
+    let mut dict = dictionary! {};
+    if let Some(f) = filter {
+        dict.set("Filter", Object::Name(f.as_bytes().to_vec()));
+    }
+    let contents = doc.add_object(Stream::new(dict, content).with_compression(false));
+    let kids: Vec<Object> = (0..pages)
+        .map(|_| {
+            doc.add_object(dictionary! {
+                "Type" => "Page", "Parent" => pages_id, "Contents" => contents,
+            })
+            .into()
+        })
+        .collect();
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => kids, "Count" => pages as i64,
+            "Resources" => resources,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("pdf written");
+    out
+}
+
+#[test]
+fn pdf_with_a_text_layer_lines_and_a_simple_table() {
+    let mut dir = units();
+    dir.add("县发改局", Vec::<String>::new());
+    // Made with `soffice --headless --infilter="HTML (StarWriter)" --convert-to pdf` from
+    // pdf-text-layer.source.html: a CJK TrueType subset with a ToUnicode map, one run per
+    // word, a table with a 序号 | 工作任务 | 责任单位 header, a line wrapped at the margin.
+    let plan = parse_file(&fixture("pdf-text-layer.pdf"), &dir).expect("parses");
+    assert_eq!(plan.source_format, "pdf");
+    assert_eq!(
+        plan.title.as_deref(),
+        Some("奉贤县2021年工业稳增长工作要点")
+    );
+    assert_eq!(
+        numbers(&plan),
+        ["一", "二", "二.(一)", "二.(二)", "三", "三.1", "三.2", "四"]
+    );
+    // The wrapped line is joined: its units are whole.
+    assert_eq!(item(&plan, "二.(二)").lead_units, ["县科技局"]);
+    assert_eq!(item(&plan, "二.(二)").support_units, ["县经信局"]);
+    // Table rows: one item each, with the unit of their 责任单位 cell.
+    assert_eq!(item(&plan, "三.1").units, ["县经信局"]);
+    assert_eq!(item(&plan, "三.2").units, ["县招商局"]);
+    let goals: Vec<_> = plan
+        .targets
+        .iter()
+        .map(|t| (t.value, t.unit.as_str()))
+        .collect();
+    assert_eq!(
+        goals,
+        [(7.0, "%"), (25.0, "家"), (12.0, "%"), (28.0, "万元")]
+    );
+}
+
+#[test]
+fn a_scanned_pdf_is_refused_with_its_reason() {
+    let scan = pdf(b"q 595 0 0 842 0 0 cm /Im1 Do Q".to_vec(), None, true, 1);
+    let err = parse_bytes(&scan, "扫描件.pdf", &units()).expect_err("no text layer");
+    assert!(matches!(err, PlanError::ScannedPdf { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("扫描件.pdf") && msg.contains("此PDF为扫描件, 无文字层"),
+        "{msg}"
+    );
+    // The same page with text is read.
+    let text = pdf(
+        b"BT /F1 12 Tf 72 700 Td (2023 plan) Tj ET".to_vec(),
+        None,
+        true,
+        1,
+    );
+    let plan = parse_bytes(&text, "text.pdf", &units()).expect("text layer");
+    assert_eq!(plan.lines, ["2023 plan"]);
+}
+
+/// A zlib stream that inflates to `mib` MiB of zeros from a few kilobytes: one deflate block
+/// for 1 MiB of zeros, repeated (its back-references only see zeros either way).
+fn flate_bomb(mib: usize) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let zeros = vec![0u8; 1 << 20];
+    let mut c = Compress::new(Compression::best(), true);
+    let mut head = Vec::with_capacity(1 << 16);
+    c.compress_vec(&zeros, &mut head, FlushCompress::Sync)
+        .expect("compress");
+    let mut block = Vec::with_capacity(1 << 16);
+    c.compress_vec(&zeros, &mut block, FlushCompress::Sync)
+        .expect("compress");
+    let mut out = head;
+    for _ in 1..mib {
+        out.extend_from_slice(&block);
+    }
+    out
+}
+
+#[test]
+fn hostile_pdfs_are_errors_naming_the_file() {
+    let dir = units();
+    // 4 GiB of zeros in a content stream of a few MB.
+    let bomb = pdf(flate_bomb(4096), Some("FlateDecode"), false, 1);
+    assert!(bomb.len() < 8 * 1024 * 1024, "{}", bomb.len());
+    let err = parse_bytes(&bomb, "bomb.pdf", &dir).expect_err("bounded");
+    assert!(matches!(err, PlanError::PdfLimit { .. }), "{err}");
+    assert!(err.to_string().contains("bomb.pdf"), "{err}");
+    // The same stream shared by many pages: the budget is for the whole document.
+    let shared = pdf(flate_bomb(20), Some("FlateDecode"), false, 5);
+    let err = parse_bytes(&shared, "shared.pdf", &dir).expect_err("bounded in all");
+    assert!(matches!(err, PlanError::PdfLimit { .. }), "{err}");
+    let many = pdf(b"BT ET".to_vec(), None, false, qx_plan::MAX_PDF_PAGES + 1);
+    let err = parse_bytes(&many, "pages.pdf", &dir).expect_err("too many pages");
+    assert!(err.to_string().contains("pages.pdf"), "{err}");
+    assert!(err.to_string().contains("页"), "{err}");
+    // Content that nests without end reads as no text, not a stack overflow.
+    let nested = pdf(
+        [b"BT ".to_vec(), vec![b'['; 200_000]].concat(),
+        None,
+        false,
+        1,
+    );
+    let err = parse_bytes(&nested, "nested.pdf", &dir).expect_err("no text");
+    assert!(matches!(err, PlanError::ScannedPdf { .. }), "{err}");
+    let broken = b"%PDF-1.7\n1 0 obj << /Type /Catalog".to_vec();
+    let err = parse_bytes(&broken, "broken.pdf", &dir).expect_err("not a pdf");
+    assert!(err.to_string().contains("broken.pdf"), "{err}");
+}
+
+#[test]
+fn legacy_word_is_converted_when_libreoffice_is_here() {
+    let bytes = std::fs::read(fixture("legacy-word.doc")).expect("fixture");
+    let has_soffice = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("soffice").is_file()));
+    match parse_bytes(&bytes, "计划.doc", &units()) {
+        Ok(plan) => {
+            assert!(has_soffice);
+            assert_eq!(plan.source_format, "doc");
+            assert_eq!(
+                plan.title.as_deref(),
+                Some("慈溪县2022年制造业提质工作计划")
+            );
+            assert_eq!(numbers(&plan), ["一", "二", "二.1", "二.2"]);
+            assert_eq!(item(&plan, "二.2").support_units, ["县科技局", "县财政局"]);
+        }
+        Err(err) => {
+            assert!(!has_soffice, "{err}");
+            assert!(err.to_string().contains("另存为"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn review_names_the_lines_it_could_not_place() {
+    let text = "\
+临海县2020年工业强县工作方案
+一、工作目标
+新增规上企业20家。
+二、重点任务
+1.推进技改。（责任单位：县经信局）
+3.推进招商。（责任单位：县招商局）
+4.加强服务，责任单位由县政府另行明确。
+3 规上工业增加值增长6% 经信局
+临海县工业强县建设领导小组办公室
+2020年3月1日
+以上事项请各地抓好落实。
+";
+    let dir = units();
+    let plan = qx_plan::parse_text(text, &dir);
+    let lines: Vec<usize> = plan.review.unplaced.iter().map(|u| u.line).collect();
+    // 6: numbering jumps; 7: a unit note without a unit; 8: a table row without its header;
+    // 11: text after the signature and date.
+    assert_eq!(lines, [6, 7, 8, 11], "{:#?}", plan.review.unplaced);
+    assert_eq!(plan.review.unplaced[3].text, "以上事项请各地抓好落实。");
+    assert!(plan.review.unplaced[1].reason.contains("责任单位"));
+    assert!(plan.review.confidence < 85, "{:?}", plan.review);
+    assert_eq!(plan.review.level(), "medium");
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::UnplacedLine && w.line == Some(11))
+    );
+    // The JSON stays within the contract: no review fields.
+    let v = serde_json::to_value(&plan).expect("json");
+    assert!(v.get("review").is_none() && v.get("confidence").is_none());
+    // Parsing the stored lines again gives the same review.
+    let again = qx_plan::parse_extracted(&plan.lines.join("\n"), &plan.source_format, &dir);
+    assert_eq!(again.review, plan.review);
+
+    let clean = parse_file(&fixture("fullwidth-lead-support.txt"), &dir).expect("parses");
+    assert!(clean.review.unplaced.is_empty(), "{:?}", clean.review);
+}

@@ -103,6 +103,10 @@ fn seed_matches_gold() {
         .and_then(|i| i.heading.as_deref());
     assert_eq!(heading, Some("强化工投集团功能"));
     assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+    // Every line placed; only the nine leaves of 四、保障措施 and the like carry no unit.
+    assert!(plan.review.unplaced.is_empty(), "{:?}", plan.review);
+    assert!(plan.review.confidence >= 95, "{:?}", plan.review);
+    assert_eq!(plan.review.level(), "high");
 }
 
 /// A small xorshift generator: deterministic, no dependency.
@@ -190,5 +194,57 @@ fn parse_never_panics_on_mutations_of_the_seed() {
         // Must return, Ok or Err, without panicking.
         let _ = parse_bytes(&doc, "mutated.txt", &dir);
         let _ = parse_bytes(&doc, "mutated.html", &dir);
+    }
+}
+
+/// What the tree, the units and the targets of a parse are, for comparing two parses.
+fn structure(plan: &qx_plan::ParsedPlan) -> Vec<String> {
+    let items = plan.items.iter().map(|i| {
+        format!(
+            "{} {:?} {:?} {:?}",
+            i.number, i.units, i.lead_units, i.support_units
+        )
+    });
+    let targets = plan.targets.iter().chain(&plan.task_indicators).map(|t| {
+        format!(
+            "{:?} {} {} {:?} {} {}",
+            t.section,
+            t.value,
+            t.unit,
+            t.max,
+            t.comparator.as_str(),
+            t.text
+        )
+    });
+    items.chain(targets).collect()
+}
+
+#[test]
+fn seed_without_its_line_breaks_gives_the_same_tree() {
+    let Some(seed) = shared_seed("xiangshan-2017-plan.txt") else {
+        eprintln!("shared/seed not found; skipping");
+        return;
+    };
+    let text = std::fs::read_to_string(seed).expect("seed is UTF-8");
+    let dir = units();
+    let with_breaks = qx_plan::parse_text(&text, &dir);
+    // As saved from a page that dropped its <br>s, and as pasted from a policy database
+    // (each paragraph's indentation gone too).
+    let joined: String = text.chars().filter(|c| !matches!(c, '\n' | '\r')).collect();
+    let pasted: String = text.lines().map(str::trim).collect();
+    for (name, run_on) in [("joined", joined), ("pasted", pasted)] {
+        let plan = parse_bytes(run_on.as_bytes(), "runon.txt", &dir).expect("parses");
+        assert!(plan.lines.len() > 100, "{name}: breaks restored");
+        assert_eq!(structure(&plan), structure(&with_breaks), "{name}");
+        assert_eq!(plan.title, with_breaks.title, "{name}");
+        assert_eq!(plan.doc_number, with_breaks.doc_number, "{name}");
+        assert_eq!(plan.issuer, with_breaks.issuer, "{name}");
+        assert_eq!(plan.date, with_breaks.date, "{name}");
+        let heading = plan
+            .items
+            .iter()
+            .find(|i| i.number == "三.(一).2.(2)")
+            .and_then(|i| i.heading.as_deref());
+        assert_eq!(heading, Some("强化工投集团功能"), "{name}");
     }
 }

@@ -233,3 +233,73 @@ async fn review_edits_are_saved_and_audited() {
     assert_eq!(log[0].actor, "admin");
     assert!(log[0].after_json.as_deref().unwrap().contains("75"));
 }
+
+#[tokio::test]
+async fn the_review_page_shows_the_confidence_and_the_lines_not_placed() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let token = csrf(&admin, &app.url("/plans")).await;
+    let text = "\
+临海县2020年工业强县工作方案
+一、工作目标
+新增规上企业20家。
+二、重点任务
+1.推进技改。（责任单位：县经信局）
+3.推进招商。（责任单位：县招商局）
+4.加强服务，责任单位由县政府另行明确。
+临海县工业强县建设领导小组办公室
+2020年3月1日
+以上事项请各地抓好落实。
+";
+    let resp = upload(
+        &admin,
+        &app.base,
+        &token,
+        "临海方案.txt",
+        text.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let id = redirect_id(&resp, "/plans/");
+    let page = admin
+        .get(app.url(&format!("/plans/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("解析可信度"), "{page}");
+    assert!(page.contains("未能归入结构的行"));
+    // Each unplaced line links to the source line beside the structure, with its reason.
+    for (line, words) in [
+        (6, "编号 3 不连续"),
+        (7, "未能识别出单位"),
+        (10, "以上事项请各地抓好落实。"),
+    ] {
+        assert!(page.contains(&format!("href=\"#L{line}\"")), "L{line}");
+        assert!(page.contains(words), "{words}");
+    }
+    assert!(!page.contains("每一行都已归入结构"));
+
+    // The seed: every line placed, high confidence.
+    let resp = upload(
+        &admin,
+        &app.base,
+        &token,
+        "象山2017方案.txt",
+        SEED.as_bytes().to_vec(),
+    )
+    .await;
+    let seed = redirect_id(&resp, "/plans/");
+    let page = admin
+        .get(app.url(&format!("/plans/{seed}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("解析可信度") && page.contains("每一行都已归入结构"));
+    assert!(page.contains("<small>高</small>"), "high confidence");
+}

@@ -1,0 +1,460 @@
+//! PDF with a text layer → text lines. The PDF is an upload nobody vetted, so everything it can
+//! make us allocate is bounded: pages, the bytes its streams decompress to (object streams at
+//! load, page contents and font maps after), the number of object streams, and the text
+//! taken out. Going over a bound is an error naming the file, never an abort.
+//!
+//! Text runs are placed by the text and graphics matrices; runs on one baseline make a line,
+//! and a wide gap between runs becomes a tab, so a simple table comes back as tab-separated
+//! cells (read by `table::flattened`). A line that runs to the right margin continues on the
+//! next one: the two are joined, so a phrase wrapped across lines ("增长\n8%") stays whole.
+
+use crate::error::PlanError;
+use lopdf::content::Content;
+use lopdf::{Document, LoadOptions, Object};
+use std::collections::BTreeMap;
+
+/// More pages than any plan has.
+pub const MAX_PDF_PAGES: usize = 1_000;
+/// Bytes all streams together may decompress to (page contents and font maps); a single
+/// object stream at load time gets [`MAX_STREAM_BYTES`].
+pub const MAX_PDF_DECOMPRESSED: usize = 64 * 1024 * 1024;
+const MAX_STREAM_BYTES: usize = 8 * 1024 * 1024;
+/// Object streams are decompressed while the file loads, each within [`MAX_STREAM_BYTES`].
+const MAX_OBJECT_STREAMS: usize = 64;
+/// Characters of text taken out of one PDF.
+pub const MAX_PDF_TEXT: usize = 4_000_000;
+
+fn limit(file: &str, what: String) -> PlanError {
+    PlanError::PdfLimit {
+        file: file.into(),
+        what,
+    }
+}
+
+/// A run of text where the page put it.
+struct Run {
+    x: f32,
+    y: f32,
+    end: f32,
+    size: f32,
+    text: String,
+}
+
+pub(crate) fn lines(bytes: &[u8], file: &str) -> Result<Vec<String>, PlanError> {
+    let object_streams = count(bytes, b"/ObjStm");
+    if object_streams > MAX_OBJECT_STREAMS {
+        return Err(limit(
+            file,
+            format!(
+                "对象流 {object_streams} 个, 上限 {MAX_OBJECT_STREAMS} / {object_streams} object streams, limit {MAX_OBJECT_STREAMS}"
+            ),
+        ));
+    }
+    let options = LoadOptions {
+        max_decompressed_size: Some(MAX_STREAM_BYTES),
+        ..LoadOptions::default()
+    };
+    let doc = Document::load_mem_with_options(bytes, options).map_err(|e| match e {
+        lopdf::Error::Decompress(_) => limit(
+            file,
+            format!("解压后的数据流超过 {MAX_STREAM_BYTES} 字节 / a stream decompresses past {MAX_STREAM_BYTES} bytes"),
+        ),
+        e => PlanError::Pdf {
+            file: file.into(),
+            detail: e.to_string(),
+        },
+    })?;
+    if doc.is_encrypted() {
+        return Err(PlanError::Pdf {
+            file: file.into(),
+            detail: "文件已加密 / the file is encrypted".into(),
+        });
+    }
+    let pages = doc.get_pages();
+    if pages.len() > MAX_PDF_PAGES {
+        return Err(limit(
+            file,
+            format!(
+                "{} 页, 上限 {MAX_PDF_PAGES} 页 / {} pages, limit {MAX_PDF_PAGES}",
+                pages.len(),
+                pages.len()
+            ),
+        ));
+    }
+    let mut budget = MAX_PDF_DECOMPRESSED;
+    let mut chars = 0usize;
+    let mut out = Vec::new();
+    for page_id in pages.values() {
+        let runs = page_runs(&doc, *page_id, &mut budget, file)?;
+        for line in page_lines(runs) {
+            chars += line.chars().count();
+            if chars > MAX_PDF_TEXT {
+                return Err(limit(
+                    file,
+                    format!(
+                        "文字超过 {MAX_PDF_TEXT} 字 / more than {MAX_PDF_TEXT} characters of text"
+                    ),
+                ));
+            }
+            out.push(line);
+        }
+    }
+    if out.iter().all(|l| l.trim().is_empty()) {
+        return Err(PlanError::ScannedPdf { file: file.into() });
+    }
+    Ok(out)
+}
+
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
+}
+
+/// A 2-D affine matrix `[a b c d e f]` as PDF writes them.
+#[derive(Clone, Copy)]
+struct Matrix([f32; 6]);
+
+impl Matrix {
+    const IDENTITY: Matrix = Matrix([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+
+    fn times(self, o: Matrix) -> Matrix {
+        let [a, b, c, d, e, f] = self.0;
+        let [oa, ob, oc, od, oe, of] = o.0;
+        Matrix([
+            a * oa + b * oc,
+            a * ob + b * od,
+            c * oa + d * oc,
+            c * ob + d * od,
+            e * oa + f * oc + oe,
+            e * ob + f * od + of,
+        ])
+    }
+
+    fn translate(tx: f32, ty: f32) -> Matrix {
+        Matrix([1.0, 0.0, 0.0, 1.0, tx, ty])
+    }
+}
+
+/// Glyph advances of a font, in thousandths of the font size, as its dictionary gives them.
+struct Metrics {
+    two_byte: bool,
+    first: u32,
+    widths: Vec<f32>,
+    ranges: Vec<(u32, u32, f32)>,
+    default: f32,
+}
+
+impl Metrics {
+    fn of(doc: &Document, font: &lopdf::Dictionary) -> Metrics {
+        let get = |d: &lopdf::Dictionary, key: &[u8]| -> Option<Object> {
+            let o = d.get(key).ok()?;
+            doc.dereference(o).ok().map(|(_, o)| o.clone())
+        };
+        let floats = |o: Option<Object>| -> Vec<f32> {
+            o.and_then(|o| o.as_array().ok().cloned())
+                .unwrap_or_default()
+                .iter()
+                .take(65_536)
+                .filter_map(|o| doc.dereference(o).ok().and_then(|(_, o)| o.as_float().ok()))
+                .collect()
+        };
+        let type0 = font
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .is_ok_and(|n| n == b"Type0");
+        if !type0 {
+            let first = get(font, b"FirstChar")
+                .and_then(|o| o.as_i64().ok())
+                .unwrap_or(0);
+            return Metrics {
+                two_byte: false,
+                first: u32::try_from(first).unwrap_or(0),
+                widths: floats(get(font, b"Widths")),
+                ranges: Vec::new(),
+                default: 500.0,
+            };
+        }
+        let descendant = get(font, b"DescendantFonts")
+            .and_then(|o| o.as_array().ok().and_then(|a| a.first().cloned()))
+            .and_then(|o| {
+                doc.dereference(&o)
+                    .ok()
+                    .and_then(|(_, o)| o.as_dict().ok().cloned())
+            });
+        let mut ranges = Vec::new();
+        let mut default = 1000.0;
+        if let Some(d) = descendant {
+            default = get(&d, b"DW")
+                .and_then(|o| o.as_float().ok())
+                .unwrap_or(1000.0);
+            let w = get(&d, b"W")
+                .and_then(|o| o.as_array().ok().cloned())
+                .unwrap_or_default();
+            let mut k = 0;
+            while k + 1 < w.len() && ranges.len() < 65_536 {
+                let start = w[k].as_i64().unwrap_or(0).max(0) as u32;
+                match doc.dereference(&w[k + 1]).map(|(_, o)| o.clone()) {
+                    Ok(Object::Array(list)) => {
+                        for (n, v) in list.iter().take(65_536).enumerate() {
+                            if let Ok(v) = v.as_float() {
+                                let code = start.saturating_add(n as u32);
+                                ranges.push((code, code, v));
+                            }
+                        }
+                        k += 2;
+                    }
+                    Ok(end) => {
+                        let end = end.as_i64().unwrap_or(0).max(0) as u32;
+                        let v = w
+                            .get(k + 2)
+                            .and_then(|o| o.as_float().ok())
+                            .unwrap_or(default);
+                        ranges.push((start, end, v));
+                        k += 3;
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+        Metrics {
+            two_byte: true,
+            first: 0,
+            widths: Vec::new(),
+            ranges,
+            default,
+        }
+    }
+
+    fn advance(&self, code: u32) -> f32 {
+        if self.two_byte {
+            return self
+                .ranges
+                .iter()
+                .find(|(a, b, _)| (*a..=*b).contains(&code))
+                .map_or(self.default, |r| r.2);
+        }
+        code.checked_sub(self.first)
+            .and_then(|i| self.widths.get(i as usize))
+            .copied()
+            .filter(|w| *w > 0.0)
+            .unwrap_or(self.default)
+    }
+
+    /// Width of a shown string or TJ array in text space units of a font of size 1.
+    fn width(&self, operands: &[Object]) -> f32 {
+        let mut w = 0.0;
+        for o in operands {
+            match o {
+                Object::String(bytes, _) if self.two_byte => {
+                    for pair in bytes.chunks(2) {
+                        let code = pair.iter().fold(0u32, |a, b| (a << 8) | u32::from(*b));
+                        w += self.advance(code) / 1000.0;
+                    }
+                }
+                Object::String(bytes, _) => {
+                    w += bytes
+                        .iter()
+                        .map(|b| self.advance(u32::from(*b)))
+                        .sum::<f32>()
+                        / 1000.0;
+                }
+                Object::Array(items) => w += self.width(items),
+                other => {
+                    if let Ok(n) = other.as_float() {
+                        w -= n / 1000.0;
+                    }
+                }
+            }
+        }
+        w
+    }
+}
+
+fn numbers(operands: &[Object]) -> Vec<f32> {
+    operands.iter().filter_map(|o| o.as_float().ok()).collect()
+}
+
+fn page_runs(
+    doc: &Document,
+    page_id: lopdf::ObjectId,
+    budget: &mut usize,
+    file: &str,
+) -> Result<Vec<Run>, PlanError> {
+    let over = || {
+        limit(
+            file,
+            format!(
+                "解压后的数据流合计超过 {MAX_PDF_DECOMPRESSED} 字节 / streams decompress past {MAX_PDF_DECOMPRESSED} bytes in all"
+            ),
+        )
+    };
+    let fonts = doc.get_page_fonts(page_id).unwrap_or_default();
+    let mut encodings = BTreeMap::new();
+    for (name, font) in fonts {
+        match font.get_font_encoding_with_limit(doc, (*budget).min(MAX_STREAM_BYTES)) {
+            Ok(enc) => {
+                encodings.insert(name, (enc, Metrics::of(doc, font)));
+            }
+            Err(lopdf::Error::Decompress(_)) => return Err(over()),
+            Err(_) => {}
+        }
+    }
+    let content = doc
+        .get_page_content_with_limit(page_id, *budget)
+        .map_err(|_| over())?;
+    *budget = budget.saturating_sub(content.len());
+
+    let mut runs = Vec::new();
+    let mut ctm = Matrix::IDENTITY;
+    let mut saved: Vec<Matrix> = Vec::new();
+    let mut tm = Matrix::IDENTITY;
+    let mut tlm = Matrix::IDENTITY;
+    let mut leading = 0.0f32;
+    let mut size = 12.0f32;
+    let mut encoding = None;
+    for op in Content::decode_iter(&content) {
+        // A content stream that stops parsing keeps the text read so far.
+        let Ok(op) = op else { break };
+        let n = numbers(&op.operands);
+        match op.operator.as_str() {
+            "q" if saved.len() < 64 => saved.push(ctm),
+            "Q" => ctm = saved.pop().unwrap_or(Matrix::IDENTITY),
+            "cm" if n.len() == 6 => ctm = Matrix([n[0], n[1], n[2], n[3], n[4], n[5]]).times(ctm),
+            "BT" => {
+                tm = Matrix::IDENTITY;
+                tlm = Matrix::IDENTITY;
+            }
+            "Tf" => {
+                encoding = op
+                    .operands
+                    .first()
+                    .and_then(|o| o.as_name().ok())
+                    .and_then(|name| encodings.get(name));
+                if let Some(s) = n.first() {
+                    size = s.abs();
+                }
+            }
+            "TL" if !n.is_empty() => leading = n[0],
+            "Td" | "TD" if n.len() == 2 => {
+                if op.operator == "TD" {
+                    leading = -n[1];
+                }
+                tlm = Matrix::translate(n[0], n[1]).times(tlm);
+                tm = tlm;
+            }
+            "Tm" if n.len() == 6 => {
+                tlm = Matrix([n[0], n[1], n[2], n[3], n[4], n[5]]);
+                tm = tlm;
+            }
+            "T*" => {
+                tlm = Matrix::translate(0.0, -leading).times(tlm);
+                tm = tlm;
+            }
+            "Tj" | "TJ" | "'" | "\"" => {
+                if matches!(op.operator.as_str(), "'" | "\"") {
+                    tlm = Matrix::translate(0.0, -leading).times(tlm);
+                    tm = tlm;
+                }
+                let Some((enc, metrics)) = encoding else {
+                    continue;
+                };
+                let shown_operands = if op.operator == "\"" {
+                    op.operands.get(2..).unwrap_or_default()
+                } else {
+                    &op.operands[..]
+                };
+                let mut text = String::new();
+                collect(shown_operands, enc, &mut text);
+                let at = tm.times(ctm);
+                let advance = metrics.width(shown_operands) * size;
+                tm = Matrix::translate(advance, 0.0).times(tm);
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let scale = (at.0[0] * at.0[0] + at.0[1] * at.0[1]).sqrt().max(0.01);
+                let shown = size * scale;
+                let width = advance * scale;
+                runs.push(Run {
+                    x: at.0[4],
+                    y: at.0[5],
+                    end: at.0[4] + width,
+                    size: shown,
+                    text,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(runs)
+}
+
+fn collect(operands: &[Object], enc: &lopdf::Encoding<'_>, out: &mut String) {
+    for o in operands {
+        match o {
+            Object::String(bytes, _) => {
+                if let Ok(s) = Document::decode_text(enc, bytes) {
+                    out.extend(s.chars().filter(|c| !c.is_control()));
+                }
+            }
+            Object::Array(items) => collect(items, enc, out),
+            _ => {}
+        }
+    }
+}
+
+/// Runs on one baseline → one line; a gap wider than most of a character → a tab (a table cell);
+/// a line reaching the right margin joins the next unless that one starts an item.
+fn page_lines(mut runs: Vec<Run>) -> Vec<String> {
+    runs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
+    let mut rows: Vec<Vec<Run>> = Vec::new();
+    for run in runs {
+        match rows.last_mut() {
+            Some(row) if (row[0].y - run.y).abs() <= row[0].size.max(run.size) * 0.4 => {
+                row.push(run)
+            }
+            _ => rows.push(vec![run]),
+        }
+    }
+    let right = rows
+        .iter()
+        .filter_map(|r| r.iter().map(|x| x.end).reduce(f32::max))
+        .fold(f32::MIN, f32::max);
+    let mut out: Vec<String> = Vec::new();
+    let mut joins_next = false;
+    for mut row in rows {
+        row.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let mut line = String::new();
+        let mut prev_end: Option<f32> = None;
+        let mut cells = 1;
+        for run in &row {
+            if let Some(end) = prev_end {
+                let gap = run.x - end;
+                // Runs of one line of prose touch; table cells are a padding apart.
+                if gap > run.size * 0.8 {
+                    line.push('\t');
+                    cells += 1;
+                } else if gap > run.size * 0.2
+                    && line.ends_with(|c: char| c.is_ascii_alphanumeric())
+                    && run.text.starts_with(|c: char| c.is_ascii_alphanumeric())
+                {
+                    line.push(' ');
+                }
+            }
+            line.push_str(&run.text);
+            prev_end = Some(run.end);
+        }
+        let size = row.iter().map(|r| r.size).fold(0.0, f32::max);
+        let starts_item = crate::marker::parse_marker(line.trim_start()).is_some();
+        match out.last_mut() {
+            Some(last) if joins_next && !starts_item && cells == 1 => last.push_str(&line),
+            _ => out.push(line),
+        }
+        let end = prev_end.unwrap_or(0.0);
+        // Line breaking keeps punctuation with its word, so a full line may stop short of
+        // the margin by a character or two.
+        joins_next = cells == 1 && end >= right - size * 3.0;
+    }
+    out
+}
