@@ -553,26 +553,60 @@ struct Builder {
 
 impl Builder {
     fn append(&mut self, p: &mut Piece) {
-        let base = self.line_base;
-        self.piece.uscc.append(&p.uscc);
-        self.piece.scale.extend_from_slice(&p.scale);
-        for (a, b) in self.piece.numeric.iter_mut().zip(&p.numeric) {
-            a.extend_from_slice(b);
+        self.append_all(std::slice::from_mut(p));
+    }
+
+    /// Appends parsed pieces in order. Each column is copied on its own task: the copies fault
+    /// in the final columns' pages, which costs more than the copying, and done one after the
+    /// other they were the serial part of reading.
+    fn append_all(&mut self, pieces: &mut [Piece]) {
+        let mut bases = Vec::with_capacity(pieces.len());
+        let mut next = self.line_base;
+        for p in pieces.iter() {
+            bases.push(next);
+            next += p.n_lines;
         }
-        for (a, b) in self.piece.text.iter_mut().zip(&p.text) {
-            a.append(b);
+        let parts: &[Piece] = pieces;
+        let bases_ref = &bases;
+        let Piece {
+            uscc,
+            scale,
+            numeric,
+            text,
+            lines,
+            ..
+        } = &mut self.piece;
+        rayon::scope(|s| {
+            s.spawn(move |_| parts.iter().for_each(|p| uscc.append(&p.uscc)));
+            s.spawn(move |_| parts.iter().for_each(|p| scale.extend_from_slice(&p.scale)));
+            s.spawn(move |_| {
+                for (p, &base) in parts.iter().zip(bases_ref) {
+                    lines.extend(p.lines.iter().map(|l| l + base));
+                }
+            });
+            for (k, col) in numeric.iter_mut().enumerate() {
+                s.spawn(move |_| {
+                    parts
+                        .iter()
+                        .for_each(|p| col.extend_from_slice(&p.numeric[k]))
+                });
+            }
+            for (k, col) in text.iter_mut().enumerate() {
+                s.spawn(move |_| parts.iter().for_each(|p| col.append(&p.text[k])));
+            }
+        });
+        for (p, base) in pieces.iter_mut().zip(bases) {
+            let room = self.max_issues.saturating_sub(self.piece.issues.len());
+            self.piece
+                .issues
+                .extend(p.issues.drain(..).take(room).map(|mut i| {
+                    i.line += base;
+                    i
+                }));
+            self.piece.issue_count += p.issue_count;
+            self.piece.rejected += p.rejected;
         }
-        self.piece.lines.extend(p.lines.iter().map(|l| l + base));
-        let room = self.max_issues.saturating_sub(self.piece.issues.len());
-        self.piece
-            .issues
-            .extend(p.issues.drain(..).take(room).map(|mut i| {
-                i.line += base;
-                i
-            }));
-        self.piece.issue_count += p.issue_count;
-        self.piece.rejected += p.rejected;
-        self.line_base += p.n_lines;
+        self.line_base = next;
     }
 }
 
@@ -716,17 +750,18 @@ pub fn read_facts_from_limited(
                 }
             })
             .collect();
-        for (p, piece) in parsed.into_iter().zip(pool.iter_mut()) {
+        let mut line_base = builder.line_base;
+        for (p, piece) in parsed.into_iter().zip(pool.iter()) {
             match p {
-                Ok(()) => builder.append(piece),
+                Ok(()) => line_base += piece.n_lines,
                 Err(ReadError::NotUtf8 {
                     line,
                     hint,
                     hint_en,
                 }) => {
-                    // `line` is relative to the piece; the pieces before it are appended.
+                    // `line` is relative to the piece; `line_base` counts the pieces before it.
                     return Err(ReadError::NotUtf8 {
-                        line: builder.line_base + line,
+                        line: line_base + line,
                         hint,
                         hint_en,
                     });
@@ -734,6 +769,7 @@ pub fn read_facts_from_limited(
                 Err(e) => return Err(e),
             }
         }
+        builder.append_all(&mut pool[..ranges.len()]);
         consumed += cut as u64;
         progress(consumed);
         buf.drain(..cut);
