@@ -4,8 +4,9 @@
 //! carry the row index; the caller knows how to name the row to a person (a CSV line number, a
 //! database id) and renders it with [`Issue::render`].
 
+use crate::csv_io::clip;
 use crate::scheme::Scheme;
-use crate::table::InputTable;
+use crate::table::{InputTable, StrColumn};
 use qx_core::codes::{CreditCode, CreditCodeError};
 use rayon::prelude::*;
 use rustc_hash::FxHasher;
@@ -34,9 +35,10 @@ impl Issue {
         zh: impl Into<Cow<'static, str>>,
         en: impl Into<Cow<'static, str>>,
     ) -> Issue {
+        // A cell (or a header name) can be a megabyte long: keep and show only its start.
         Issue {
-            column: column.to_owned(),
-            value: value.map(str::to_owned),
+            column: clip(column).into_owned(),
+            value: value.map(|v| clip(v).into_owned()),
             zh: zh.into(),
             en: en.into(),
             duplicate_of: None,
@@ -103,6 +105,8 @@ pub struct Validation {
     pub issues: Vec<RowIssue>,
     /// How many row issues there are in all, including those not kept in `issues`.
     pub total_issues: usize,
+    /// Every row with at least one issue, ascending (kept whatever the limit).
+    pub bad_rows: Vec<u32>,
 }
 
 impl Validation {
@@ -121,154 +125,221 @@ pub fn check(table: &InputTable, scheme: &Scheme, opts: CheckOptions) -> Validat
 
 /// [`check`], keeping only the first `limit` issues (by row) but counting them all in
 /// `total_issues`: a file of a million bad rows then costs a counter, not a gigabyte of messages.
+/// The issues of any row can be had again from [`Checker::row_issues`].
 pub fn check_limited(
     table: &InputTable,
     scheme: &Scheme,
     opts: CheckOptions,
     limit: usize,
 ) -> Validation {
-    let mut v = Validation::default();
-    for c in &scheme.input.required {
-        if table.numeric(c).is_none() && !v.missing_columns.contains(c) {
-            v.missing_columns.push(c.clone());
+    Checker::new(table, scheme, opts).validate(limit)
+}
+
+/// The row rules of a scheme, bound to a table: checks every row at once ([`Checker::validate`])
+/// or one row again, to list its problems (the `--skip-invalid` side file is written this way,
+/// so no message has to be kept for every bad row).
+pub struct Checker<'a> {
+    table: &'a InputTable,
+    rules: Vec<(&'a str, &'a [f64], Rule)>,
+    town: Option<&'a StrColumn>,
+    industry: Option<&'a StrColumn>,
+    opts: CheckOptions,
+    missing_columns: Vec<String>,
+    /// (row, first row with the same code), by row.
+    duplicates: Vec<(u32, u32)>,
+}
+
+impl<'a> Checker<'a> {
+    /// Binds the rules and finds the duplicate codes (one parallel sort).
+    pub fn new(table: &'a InputTable, scheme: &'a Scheme, opts: CheckOptions) -> Checker<'a> {
+        let mut missing_columns = Vec::new();
+        for c in &scheme.input.required {
+            if table.numeric(c).is_none() && !missing_columns.contains(c) {
+                missing_columns.push(c.clone());
+            }
         }
-    }
-    for c in scheme.text_columns_used() {
-        if table.text(&c).is_none() {
-            v.missing_columns.push(c);
+        for c in scheme.text_columns_used() {
+            if table.text(&c).is_none() {
+                missing_columns.push(c);
+            }
+        }
+        let rules: Vec<(&str, &[f64], Rule)> = scheme
+            .input
+            .required
+            .iter()
+            .map(|c| (c, Rule::Required))
+            .chain(scheme.input.positive.iter().map(|c| (c, Rule::Positive)))
+            .chain(
+                scheme
+                    .input
+                    .non_negative
+                    .iter()
+                    .map(|c| (c, Rule::NonNegative)),
+            )
+            .chain(
+                scheme
+                    .adjustments
+                    .iter()
+                    .map(|a| (&a.column, Rule::NonNegative)),
+            )
+            .filter_map(|(c, r)| table.numeric(c).map(|col| (c.as_str(), col, r)))
+            .collect();
+        let town = scheme
+            .grouping
+            .by_town
+            .then(|| table.text("town"))
+            .flatten();
+        let industry = scheme
+            .grouping
+            .industry
+            .as_ref()
+            .and_then(|_| table.text("industry"));
+        Checker {
+            table,
+            rules,
+            town,
+            industry,
+            opts,
+            missing_columns,
+            duplicates: duplicates(table.uscc()),
         }
     }
 
-    // Cell rules, in parallel over row chunks; issues are rare, so each chunk collects its own.
-    let rules: Vec<(&str, &[f64], Rule)> = scheme
-        .input
-        .required
-        .iter()
-        .map(|c| (c, Rule::Required))
-        .chain(scheme.input.positive.iter().map(|c| (c, Rule::Positive)))
-        .chain(
-            scheme
-                .input
-                .non_negative
+    /// Whether a row breaks any rule (no message is built).
+    #[inline]
+    pub fn row_is_bad(&self, row: usize) -> bool {
+        let code = self.table.uscc().get(row);
+        code.is_empty()
+            || (self.opts.check_uscc
+                && !is_canonical_credit_code(code.as_bytes())
+                && CreditCode::parse(code).is_err())
+            || self.town.is_some_and(|t| t.get(row).is_empty())
+            || self.industry.is_some_and(|ind| {
+                let code = ind.get(row);
+                !code.is_empty() && !is_industry_code(code)
+            })
+            || self
+                .rules
                 .iter()
-                .map(|c| (c, Rule::NonNegative)),
-        )
-        .chain(
-            scheme
-                .adjustments
-                .iter()
-                .map(|a| (&a.column, Rule::NonNegative)),
-        )
-        .filter_map(|(c, r)| table.numeric(c).map(|col| (c.as_str(), col, r)))
-        .collect();
-    let uscc_col = table.uscc();
-    let town = scheme
-        .grouping
-        .by_town
-        .then(|| table.text("town"))
-        .flatten();
-    let industry = scheme
-        .grouping
-        .industry
-        .as_ref()
-        .and_then(|_| table.text("industry"));
-    let n = table.len();
-    let chunks: Vec<(Vec<RowIssue>, usize)> = (0..n.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|ci| {
-            let mut out = Vec::new();
-            let mut count = 0usize;
-            for row in ci * CHUNK..((ci + 1) * CHUNK).min(n) {
-                let code = uscc_col.get(row);
-                if code.is_empty() {
-                    out.push(RowIssue {
-                        row,
-                        issue: Issue::new("uscc", None, "必填, 不能为空", "required, must not be empty"),
-                    });
-                } else if opts.check_uscc
-                    && !is_canonical_credit_code(code.as_bytes())
-                    && let Err(e) = CreditCode::parse(code)
-                {
-                    let (zh, en) = credit_code_problem(&e);
-                    out.push(RowIssue {
-                        row,
-                        issue: Issue::new("uscc", Some(code), zh, en),
-                    });
-                }
-                if let Some(t) = town
-                    && t.get(row).is_empty()
-                {
-                    out.push(RowIssue {
-                        row,
-                        issue: Issue::new(
-                            "town",
-                            None,
-                            "按镇乡分组评价时必填",
-                            "required when groups are by town",
-                        ),
-                    });
-                }
-                if let Some(ind) = industry {
-                    let code = ind.get(row);
-                    if !code.is_empty() && !is_industry_code(code) {
-                        out.push(RowIssue {
-                            row,
-                            issue: Issue::new(
-                                "industry",
-                                Some(code),
-                                "行业代码应为2-4位数字 (GB/T 4754-2017), 可带门类字母",
-                                "industry code must be 2-4 digits (GB/T 4754-2017), optionally after its section letter",
-                            ),
-                        });
-                    }
-                }
+                .any(|(_, values, rule)| rule.violated(values[row]))
+            || self.duplicate_of(row).is_some()
+    }
+
+    /// The first row with the same code, when `row` repeats an earlier code.
+    fn duplicate_of(&self, row: usize) -> Option<u32> {
+        let row = u32::try_from(row).ok()?;
+        self.duplicates
+            .binary_search_by_key(&row, |d| d.0)
+            .ok()
+            .map(|i| self.duplicates[i].1)
+    }
+
+    /// Appends the problems of one row to `out`: the code, town, industry, the cell rules in
+    /// the scheme's order, then a repeated code.
+    pub fn row_issues(&self, row: usize, out: &mut Vec<RowIssue>) {
+        let code = self.table.uscc().get(row);
+        if code.is_empty() {
+            out.push(RowIssue {
+                row,
+                issue: Issue::new(
+                    "uscc",
+                    None,
+                    "必填, 不能为空",
+                    "required, must not be empty",
+                ),
+            });
+        } else if self.opts.check_uscc
+            && !is_canonical_credit_code(code.as_bytes())
+            && let Err(e) = CreditCode::parse(code)
+        {
+            let (zh, en) = credit_code_problem(&e);
+            out.push(RowIssue {
+                row,
+                issue: Issue::new("uscc", Some(code), zh, en),
+            });
+        }
+        if let Some(t) = self.town
+            && t.get(row).is_empty()
+        {
+            out.push(RowIssue {
+                row,
+                issue: Issue::new(
+                    "town",
+                    None,
+                    "按镇乡分组评价时必填",
+                    "required when groups are by town",
+                ),
+            });
+        }
+        if let Some(ind) = self.industry {
+            let code = ind.get(row);
+            if !code.is_empty() && !is_industry_code(code) {
+                out.push(RowIssue {
+                    row,
+                    issue: Issue::new(
+                        "industry",
+                        Some(code),
+                        "行业代码应为2-4位数字 (GB/T 4754-2017), 可带门类字母",
+                        "industry code must be 2-4 digits (GB/T 4754-2017), optionally after its section letter",
+                    ),
+                });
             }
-            // Cell rules column by column: tight loops over contiguous values.
-            let range = ci * CHUNK..((ci + 1) * CHUNK).min(n);
-            for &(column, values, rule) in &rules {
-                for (row, &v) in values[range.clone()].iter().enumerate() {
-                    if rule.violated(v) {
-                        out.push(RowIssue {
-                            row: range.start + row,
-                            issue: rule.issue(column, v),
-                        });
-                    }
-                }
+        }
+        for &(column, values, rule) in &self.rules {
+            let v = values[row];
+            if rule.violated(v) {
+                out.push(RowIssue {
+                    row,
+                    issue: rule.issue(column, v),
+                });
             }
-            count += out.len();
-            out.sort_by_key(|i| i.row);
-            out.truncate(limit);
-            (out, count)
-        })
-        .collect();
-    let mut total = 0;
-    let mut issues = Vec::new();
-    for (out, count) in chunks {
-        total += count;
-        if issues.len() < limit {
-            issues.extend(out);
+        }
+        if let Some(first) = self.duplicate_of(row) {
+            let mut issue = Issue::new("uscc", Some(code), "重复", "duplicate");
+            issue.duplicate_of = Some(first as usize);
+            out.push(RowIssue { row, issue });
         }
     }
-    let dups = duplicates(uscc_col);
-    total += dups.len();
-    issues.extend(dups.iter().take(limit).map(|&(row, first)| {
-        let mut issue = Issue::new(
-            "uscc",
-            Some(uscc_col.get(row as usize)),
-            "重复",
-            "duplicate",
-        );
-        issue.duplicate_of = Some(first as usize);
-        RowIssue {
-            row: row as usize,
-            issue,
+
+    /// Checks every row in parallel: the first `limit` issues by row, the count of all of them,
+    /// and every bad row.
+    pub fn validate(&self, limit: usize) -> Validation {
+        let n = self.table.len();
+        let chunks: Vec<(Vec<RowIssue>, usize, Vec<u32>)> = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|ci| {
+                let mut out = Vec::new();
+                let mut count = 0;
+                let mut bad = Vec::new();
+                let mut scratch = Vec::new();
+                for row in ci * CHUNK..((ci + 1) * CHUNK).min(n) {
+                    // Bad rows are rare: a cheap test first, messages only for them.
+                    if !self.row_is_bad(row) {
+                        continue;
+                    }
+                    // Rows fit in u32: the table's row index is u32 everywhere.
+                    bad.push(row as u32);
+                    scratch.clear();
+                    self.row_issues(row, &mut scratch);
+                    count += scratch.len();
+                    let room = limit.saturating_sub(out.len());
+                    out.extend(scratch.drain(..).take(room));
+                }
+                (out, count, bad)
+            })
+            .collect();
+        let mut v = Validation {
+            missing_columns: self.missing_columns.clone(),
+            ..Validation::default()
+        };
+        for (out, count, bad) in chunks {
+            v.total_issues += count;
+            let room = limit.saturating_sub(v.issues.len());
+            v.issues.extend(out.into_iter().take(room));
+            v.bad_rows.extend(bad);
         }
-    }));
-    issues.sort_by_key(|i| i.row);
-    issues.truncate(limit);
-    v.issues = issues;
-    v.total_issues = total;
-    v
+        v
+    }
 }
 
 /// Duplicate keys: the second and later occurrences are the bad rows, as (row, first row with

@@ -57,16 +57,51 @@ pub enum ReadError {
     },
     #[error(
         "缺少必需的列: {} (missing required columns; the header has: {})",
-        .missing.join(", "), .found.join(", ")
+        name_list(.missing), name_list(.found)
     )]
     MissingColumns {
         missing: Vec<String>,
         found: Vec<String>,
     },
-    #[error("表头中 \"{0}\" 列出现了两次 (column \"{0}\" appears twice in the header)")]
+    #[error(
+        "表头中 \"{}\" 列出现了两次 (column \"{}\" appears twice in the header)",
+        clip(.0), clip(.0)
+    )]
     DuplicateColumn(String),
     #[error("CSV 格式错误 (malformed CSV): {0}")]
     Csv(String),
+}
+
+/// Header names shown in a message before the rest are only counted: a header of 100,000
+/// columns must not make a message of a megabyte.
+const SHOWN_NAMES: usize = 20;
+
+/// Characters of one cell or name shown in a message.
+const SHOWN_CHARS: usize = 40;
+
+/// At most [`SHOWN_CHARS`] characters of `s`, with the length when cut.
+pub fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(SHOWN_CHARS) {
+        None => s.into(),
+        Some((end, _)) => format!("{}…(共{}字)", &s[..end], s.chars().count()).into(),
+    }
+}
+
+/// `a, b, c` for a few names; the first [`SHOWN_NAMES`] and a count for many.
+fn name_list(names: &[String]) -> String {
+    let mut out: Vec<String> = names
+        .iter()
+        .take(SHOWN_NAMES)
+        .map(|n| clip(n).into_owned())
+        .collect();
+    if names.len() > SHOWN_NAMES {
+        out.push(format!(
+            "…另有 {} 列 (and {} more)",
+            names.len() - SHOWN_NAMES,
+            names.len() - SHOWN_NAMES
+        ));
+    }
+    out.join(", ")
 }
 
 impl ReadError {
@@ -101,6 +136,8 @@ pub struct FactsFile {
     pub issues: Vec<LineIssue>,
     /// How many such problems there are in all, including those not kept in `issues`.
     pub issue_count: u64,
+    /// How many rows were left out for such problems.
+    pub rejected_rows: u64,
     /// The header as written.
     pub header: Vec<String>,
 }
@@ -203,6 +240,8 @@ struct Piece {
     issues: Vec<LineIssue>,
     /// Issues found, kept or not.
     issue_count: u64,
+    /// Rows left out.
+    rejected: u64,
     /// Lines the piece spans.
     n_lines: u64,
 }
@@ -225,6 +264,7 @@ impl Piece {
             lines: mem::with_capacity(rows),
             issues: Vec::new(),
             issue_count: 0,
+            rejected: 0,
             n_lines: 0,
         }
     }
@@ -256,6 +296,7 @@ impl Piece {
                     ),
                 )
             });
+            self.rejected += 1;
             return;
         }
         let mut ok = true;
@@ -320,6 +361,7 @@ impl Piece {
             }
         }
         let Some(scale) = scale.filter(|_| ok) else {
+            self.rejected += 1;
             return;
         };
         if uscc.bytes().any(|b| b.is_ascii_lowercase()) {
@@ -383,6 +425,7 @@ impl Piece {
         self.lines.clear();
         self.issues.clear();
         self.issue_count = 0;
+        self.rejected = 0;
         self.n_lines = 0;
     }
 }
@@ -510,25 +553,60 @@ struct Builder {
 
 impl Builder {
     fn append(&mut self, p: &mut Piece) {
-        let base = self.line_base;
-        self.piece.uscc.append(&p.uscc);
-        self.piece.scale.extend_from_slice(&p.scale);
-        for (a, b) in self.piece.numeric.iter_mut().zip(&p.numeric) {
-            a.extend_from_slice(b);
+        self.append_all(std::slice::from_mut(p));
+    }
+
+    /// Appends parsed pieces in order. Each column is copied on its own task: the copies fault
+    /// in the final columns' pages, which costs more than the copying, and done one after the
+    /// other they were the serial part of reading.
+    fn append_all(&mut self, pieces: &mut [Piece]) {
+        let mut bases = Vec::with_capacity(pieces.len());
+        let mut next = self.line_base;
+        for p in pieces.iter() {
+            bases.push(next);
+            next += p.n_lines;
         }
-        for (a, b) in self.piece.text.iter_mut().zip(&p.text) {
-            a.append(b);
+        let parts: &[Piece] = pieces;
+        let bases_ref = &bases;
+        let Piece {
+            uscc,
+            scale,
+            numeric,
+            text,
+            lines,
+            ..
+        } = &mut self.piece;
+        rayon::scope(|s| {
+            s.spawn(move |_| parts.iter().for_each(|p| uscc.append(&p.uscc)));
+            s.spawn(move |_| parts.iter().for_each(|p| scale.extend_from_slice(&p.scale)));
+            s.spawn(move |_| {
+                for (p, &base) in parts.iter().zip(bases_ref) {
+                    lines.extend(p.lines.iter().map(|l| l + base));
+                }
+            });
+            for (k, col) in numeric.iter_mut().enumerate() {
+                s.spawn(move |_| {
+                    parts
+                        .iter()
+                        .for_each(|p| col.extend_from_slice(&p.numeric[k]))
+                });
+            }
+            for (k, col) in text.iter_mut().enumerate() {
+                s.spawn(move |_| parts.iter().for_each(|p| col.append(&p.text[k])));
+            }
+        });
+        for (p, base) in pieces.iter_mut().zip(bases) {
+            let room = self.max_issues.saturating_sub(self.piece.issues.len());
+            self.piece
+                .issues
+                .extend(p.issues.drain(..).take(room).map(|mut i| {
+                    i.line += base;
+                    i
+                }));
+            self.piece.issue_count += p.issue_count;
+            self.piece.rejected += p.rejected;
         }
-        self.piece.lines.extend(p.lines.iter().map(|l| l + base));
-        let room = self.max_issues.saturating_sub(self.piece.issues.len());
-        self.piece
-            .issues
-            .extend(p.issues.drain(..).take(room).map(|mut i| {
-                i.line += base;
-                i
-            }));
-        self.piece.issue_count += p.issue_count;
-        self.line_base += p.n_lines;
+        self.line_base = next;
     }
 }
 
@@ -672,17 +750,18 @@ pub fn read_facts_from_limited(
                 }
             })
             .collect();
-        for (p, piece) in parsed.into_iter().zip(pool.iter_mut()) {
+        let mut line_base = builder.line_base;
+        for (p, piece) in parsed.into_iter().zip(pool.iter()) {
             match p {
-                Ok(()) => builder.append(piece),
+                Ok(()) => line_base += piece.n_lines,
                 Err(ReadError::NotUtf8 {
                     line,
                     hint,
                     hint_en,
                 }) => {
-                    // `line` is relative to the piece; the pieces before it are appended.
+                    // `line` is relative to the piece; `line_base` counts the pieces before it.
                     return Err(ReadError::NotUtf8 {
-                        line: builder.line_base + line,
+                        line: line_base + line,
                         hint,
                         hint_en,
                     });
@@ -690,6 +769,7 @@ pub fn read_facts_from_limited(
                 Err(e) => return Err(e),
             }
         }
+        builder.append_all(&mut pool[..ranges.len()]);
         consumed += cut as u64;
         progress(consumed);
         buf.drain(..cut);
@@ -720,6 +800,7 @@ pub fn read_facts_from_limited(
         lines: piece.lines,
         issues: piece.issues,
         issue_count: piece.issue_count,
+        rejected_rows: piece.rejected,
         header: plan.header,
     })
 }
@@ -1090,53 +1171,88 @@ fn push_fixed_n<const D: u32>(b: &mut Vec<u8>, x: f64) {
 
 /// Writes the `--skip-invalid` side file: every rejected row with its line and the reasons,
 /// followed by the row's original cells, so it can be fixed and fed back in.
+///
+/// The file is streamed from a second read of the input, so no bad row is held in memory: a
+/// line that is a table row (`lines`, ascending) is written when it is one of `bad_rows`
+/// (ascending), with the messages `row_messages` gives for it; a line the reader left out is
+/// parsed again for its messages. `header` is [`FactsFile::header`]. Returns the rows written.
 pub fn write_rejected(
     out: &mut impl Write,
+    input: &Path,
+    scheme: &Scheme,
     header: &[String],
-    rejected: &[(u64, Vec<String>, Vec<String>)],
-) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    let mut head = vec!["line".to_owned(), "error".to_owned()];
-    head.extend(header.iter().cloned());
-    w.write_record(&head)?;
-    for (line, messages, cells) in rejected {
-        let mut rec = vec![line.to_string(), messages.join("; ")];
-        rec.extend(cells.iter().cloned());
-        w.write_record(&rec)?;
-    }
-    w.flush()
-}
-
-/// Collects the original cells of the given lines (sorted ascending) by re-reading the file.
-pub fn original_rows(path: &Path, lines: &[u64]) -> io::Result<Vec<Vec<String>>> {
+    lines: &[u64],
+    bad_rows: &[u32],
+    row_messages: &dyn Fn(usize, &mut Vec<String>),
+) -> io::Result<u64> {
+    let plan = Plan::new(header.to_vec(), scheme, usize::MAX).map_err(io::Error::other)?;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(NewlineIndex::new(io::BufReader::new(File::open(path)?)));
-    let mut out = Vec::with_capacity(lines.len());
-    let mut want = lines.iter().peekable();
+        .from_reader(NewlineIndex::new(io::BufReader::with_capacity(
+            1 << 20,
+            File::open(input)?,
+        )));
+    // Flexible: a rejected row keeps its own cells, also when it has fewer or more than the
+    // header (a strict writer stopped the whole run at the first short row).
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
+    let mut head = vec!["line".to_owned(), "error".to_owned()];
+    head.extend(header.iter().cloned());
+    w.write_record(&head)?;
+
     let mut rec = csv::ByteRecord::new();
-    while let Some(&&next) = want.peek() {
-        if !rdr.read_byte_record(&mut rec).map_err(io::Error::other)? {
-            break;
+    let mut piece = Piece::new(&plan, 1);
+    let mut nums = vec![f64::NAN; plan.numeric.len()];
+    let mut messages = Vec::new();
+    let (mut next_row, mut next_bad, mut written) = (0, 0, 0);
+    let mut in_header = true;
+    while rdr.read_byte_record(&mut rec).map_err(io::Error::other)? {
+        if std::mem::take(&mut in_header) {
+            continue;
+        }
+        if rec.len() == 1 && rec.get(0).is_some_and(|f| trim_str_bytes(f).is_empty()) {
+            continue;
         }
         let line = rdr
             .get_mut()
             .line_of(rec.position().map_or(0, |p| p.byte()))
             + 1;
-        if line == next {
-            out.push(
-                rec.iter()
-                    .map(|f| String::from_utf8_lossy(f).into_owned())
-                    .collect(),
-            );
-            want.next();
+        while lines.get(next_row).is_some_and(|&l| l < line) {
+            next_row += 1;
         }
+        messages.clear();
+        if lines.get(next_row) == Some(&line) {
+            while bad_rows
+                .get(next_bad)
+                .is_some_and(|&b| (b as usize) < next_row)
+            {
+                next_bad += 1;
+            }
+            if bad_rows
+                .get(next_bad)
+                .is_some_and(|&b| b as usize == next_row)
+            {
+                row_messages(next_row, &mut messages);
+            }
+        } else {
+            // Not a table row: the reader left it out. The same rules give the same messages.
+            let fields: Vec<std::borrow::Cow<str>> =
+                rec.iter().map(String::from_utf8_lossy).collect();
+            let fields: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+            piece.clear();
+            piece.push_row(&plan, line, &fields, &mut nums);
+            messages.extend(piece.issues.iter().map(LineIssue::render));
+        }
+        if messages.is_empty() {
+            continue;
+        }
+        w.write_field(line.to_string())?;
+        w.write_field(messages.join("; "))?;
+        w.write_record(&rec)?;
+        written += 1;
     }
-    while out.len() < lines.len() {
-        out.push(Vec::new());
-    }
-    Ok(out)
+    w.flush()?;
+    Ok(written)
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ pub mod number;
 pub mod scheme;
 pub mod table;
 
-pub use check::{CheckOptions, Issue, RowIssue, Validation, check, check_limited};
+pub use check::{CheckOptions, Checker, Issue, RowIssue, Validation, check, check_limited};
 pub use engine::{GroupInfo, ItemStat, Results, evaluate};
 pub use scheme::{Scheme, SchemeError};
 pub use table::{InputTable, Scale, StrColumn, TableError};

@@ -408,3 +408,174 @@ fn a_file_of_bad_rows_is_reported_in_bounded_memory() {
     let mib = m.max_rss_kib / 1024;
     assert!(mib < 120, "peak RSS {mib} MiB for {ROWS} bad rows");
 }
+
+#[test]
+fn skip_invalid_skips_a_short_row_and_goes_on() {
+    // A short row between good ones (and a long one after): both are skipped, the rest is
+    // evaluated. The side file's writer used to insist on equal field counts and stopped the
+    // whole run at the short row.
+    let mut lines: Vec<&str> = WORKED_INPUT.lines().collect();
+    lines.insert(3, "E9,短,above,30,900");
+    lines.push("E8,长,above,30,900,,,,,,,,extra");
+    let input = lines.join("\n") + "\n";
+    let dir = workdir("skip-short");
+    let path = dir.join("facts.csv");
+    std::fs::write(&path, &input).expect("write");
+    let out = dir.join("results.csv");
+    let o = qx(&["--no-uscc-check", "--skip-invalid"], &path, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("已跳过 2 行"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("results"),
+        WORKED_EXPECTED
+    );
+    let side = std::fs::read_to_string(dir.join("results.errors.csv")).expect("side file");
+    let rows: Vec<&str> = side.lines().collect();
+    assert_eq!(rows.len(), 3, "{side}");
+    assert_eq!(
+        rows[1],
+        "4,\"第4行: 有5列, 表头有12列 (line 4: the row has 5 fields, the header has 12)\",E9,短,above,30,900"
+    );
+    assert!(
+        rows[2].starts_with("11,\"第11行: 有13列, 表头有12列"),
+        "{side}"
+    );
+    assert!(
+        rows[2].ends_with(",E8,长,above,30,900,,,,,,,,extra"),
+        "{side}"
+    );
+}
+
+#[test]
+fn a_header_of_100000_columns_gives_a_short_message() {
+    // Listing every column of the header made a 789 KB message; the names are now summarised.
+    let dir = workdir("wide");
+    let path = dir.join("facts.csv");
+    let header: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
+    let row = vec!["1"; 100_000];
+    std::fs::write(&path, format!("{}\n{}\n", header.join(","), row.join(","))).expect("write");
+    let out = dir.join("results.csv");
+    let o = qx(&[], &path, &out);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(err.len() < 2048, "{} bytes of stderr:\n{err}", err.len());
+    assert!(
+        err.contains("缺少必需的列: uscc, scale, land_mu, tax_wan"),
+        "{err}"
+    );
+    assert!(err.contains("c0, c1, c2"), "{err}");
+    assert!(err.contains("…另有 99980 列 (and 99980 more)"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_huge_cell_is_shown_only_in_part() {
+    // A 100 KB cell in a number column, and a 100 KB header name given twice: each message
+    // shows the start and the length, never the whole cell.
+    let long = "x".repeat(100_000);
+    let cut = format!("\"{}…(共100000字)\"", "x".repeat(40));
+    let dir = workdir("huge-cell");
+    let path = dir.join("facts.csv");
+    let out = dir.join("results.csv");
+    std::fs::write(&path, format!("{HEADER}\nE1,甲,above,{long},900,,,,,,,\n")).expect("write");
+    let o = qx(&["--no-uscc-check"], &path, &out);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(err.len() < 1024, "{} bytes of stderr:\n{err}", err.len());
+    assert!(err.contains("第2行 \"land_mu\": 不是有效的数字"), "{err}");
+    assert!(err.contains(&format!("实际为 {cut}")), "{err}");
+
+    std::fs::write(&path, format!("{HEADER},{long},{long}\n")).expect("write");
+    let o = qx(&["--no-uscc-check"], &path, &out);
+    let err = stderr(&o);
+    assert!(err.len() < 1024, "{} bytes of stderr:\n{err}", err.len());
+    assert!(err.contains(&format!("表头中 {cut} 列出现了两次")), "{err}");
+}
+
+/// FNV-1a: a stable 64-bit checksum of a file, to pin output bytes without keeping the file.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[test]
+fn a_generated_province_gives_the_same_bytes_as_before() {
+    // 200,000 generated rows (25 MB: several read blocks, many parallel pieces). The checksum is
+    // that of the output of `qx eval` before the parallel rewrite of the reader (commit 0f75154):
+    // any change of a byte, of the order or of a rounding shows here.
+    let dir = workdir("generated");
+    let path = dir.join("facts.csv");
+    let mut facts = Vec::new();
+    qx_eval::generate::write_facts_csv(&mut facts, 200_000, 3).expect("generate");
+    std::fs::write(&path, &facts).expect("write");
+    drop(facts);
+    let out = dir.join("results.csv");
+    let o = qx(&[], &path, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = std::fs::read(&out).expect("results");
+    assert_eq!(got.len(), 15_735_786);
+    assert_eq!(fnv1a(&got), 0x0ee8_27ab_c086_42ec);
+}
+
+#[test]
+fn skip_invalid_streams_the_side_file_in_bounded_memory() {
+    // 300,000 rows, two in three bad (an unreadable number, or zero land): the side file gets
+    // every bad row with its message, the good ones are evaluated, and no message is kept in
+    // memory for every bad row (that took about 1 KB per row).
+    const ROWS: u64 = 300_000;
+    let dir = workdir("skip-bounded");
+    let input = dir.join("facts.csv");
+    let mut s = String::with_capacity(ROWS as usize * 60);
+    s.push_str("uscc,scale,land_mu,tax_wan,electricity_wkwh\n");
+    for i in 0..ROWS {
+        let land = match i % 3 {
+            0 => "abc",
+            1 => "0",
+            _ => "12",
+        };
+        s.push_str(&format!(
+            "{},below,{land},{},{}\n",
+            code(i),
+            i % 97,
+            10 + i % 50
+        ));
+    }
+    std::fs::write(&input, &s).expect("write");
+    drop(s);
+    let out = dir.join("results.csv");
+    let m = qx_eval::bench_support::run_measured(
+        Command::new(QX)
+            .arg("eval")
+            .arg("--skip-invalid")
+            .arg("--input")
+            .arg(&input)
+            .arg("--out")
+            .arg(&out),
+    )
+    .expect("run qx");
+    let err = String::from_utf8_lossy(&m.stderr).into_owned();
+    assert!(m.status.success(), "{err}");
+    assert!(err.contains("已跳过 200000 行"), "{err}");
+    let results = std::fs::read_to_string(&out).expect("results");
+    assert_eq!(results.lines().count() as u64, 1 + ROWS / 3);
+    let side = std::fs::read_to_string(dir.join("results.errors.csv")).expect("side file");
+    let rows: Vec<&str> = side.lines().collect();
+    assert_eq!(rows.len() as u64, 1 + 2 * ROWS / 3);
+    assert!(
+        rows[1].starts_with("2,\"第2行 \"\"land_mu\"\": 不是有效的数字"),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[2].starts_with("3,\"第3行 \"\"land_mu\"\": 必须大于0"),
+        "{}",
+        rows[2]
+    );
+    assert!(rows[3].starts_with("5,"), "{}", rows[3]);
+    let last = rows.last().expect("rows");
+    // Row 299 998 (line 300 000) is the last bad one; the last row is good.
+    assert!(last.starts_with(&format!("{ROWS},")), "{last}");
+    let mib = m.max_rss_kib / 1024;
+    assert!(mib < 100, "peak RSS {mib} MiB for {ROWS} rows");
+}
