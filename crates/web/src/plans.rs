@@ -33,8 +33,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("plan.upload", "导入方案", "Import a plan"),
     (
         "plan.upload_hint",
-        "支持 .txt (UTF-8 或 GBK)、.docx、网页另存的 .html, 以及本系统导出的任务分解表 .xlsx。导入后为草稿, 经审核修改后发布。",
-        "Accepts .txt (UTF-8 or GBK), .docx, saved .html, and the task-breakdown .xlsx this system exports. Imports become drafts to review before publishing.",
+        "支持 .txt (UTF-8 或 GBK)、.docx、网页另存的 .html、带文字层的 PDF、.doc/.wps (服务器装有 LibreOffice 时), 以及本系统导出的任务分解表 .xlsx。导入后为草稿, 经审核修改后发布。",
+        "Accepts .txt (UTF-8 or GBK), .docx, saved .html, PDF with a text layer, .doc/.wps (when LibreOffice is installed on the server), and the task-breakdown .xlsx this system exports. Imports become drafts to review before publishing.",
     ),
     ("plan.file", "文件", "File"),
     ("plan.review", "审核", "Review"),
