@@ -85,7 +85,18 @@ fn report(file: &Path, e: AppError) -> anyhow::Error {
                 rows.len()
             )
         }
-        other => anyhow::anyhow!("{name}: {other}"),
+        other => {
+            // The reader's messages often name the file already ("名录.xlsx: …"): say it once.
+            let message = other.to_string();
+            let base = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match message.strip_prefix(&format!("{base}: ")) {
+                Some(rest) if !base.is_empty() => anyhow::anyhow!("{name}: {rest}"),
+                _ => anyhow::anyhow!("{name}: {message}"),
+            }
+        }
     }
 }
 

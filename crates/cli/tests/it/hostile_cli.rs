@@ -145,6 +145,12 @@ fn every_import_command_refuses_every_hostile_file_within_a_memory_ceiling() {
             // A file the reader may accept (it costs nothing) is refused for its content.
             if f.refusal.is_some() {
                 assert!(run.stderr.contains(&f.file_name), "{place}: {}", run.stderr);
+                let twice = format!("{0}: {0}", f.file_name);
+                assert!(
+                    !run.stderr.contains(&twice),
+                    "{place}: the file is named twice: {}",
+                    run.stderr
+                );
             }
             assert!(
                 run.peak_mb < CEILING_MB,
