@@ -71,8 +71,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "login.hint",
-        "连续5次输错密码将锁定账户15分钟; 闲置30分钟自动退出。",
-        "5 wrong passwords lock the account for 15 minutes; idle sessions end after 30 minutes.",
+        "连续5次输错密码将锁定账户15分钟; 闲置30分钟或登录满12小时自动退出。",
+        "5 wrong passwords lock the account for 15 minutes; sessions end after 30 idle minutes or 12 hours.",
     ),
     ("home.welcome", "欢迎", "Welcome"),
     ("home.units_by_kind", "单位构成", "Units by kind"),
@@ -200,7 +200,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "err.too_many_attempts",
-        "本机登录失败次数过多, 请稍后再试",
+        "从您所在的网络地址登录失败次数过多, 请稍后再试",
         "Too many failed sign-ins from this address; try again later",
     ),
     (
