@@ -268,8 +268,18 @@ pub struct ReviewView {
     unplaced: Vec<(usize, String, String)>,
 }
 
+/// The parser writes its messages as `中文 / English` (the warning format of `qx plan parse`);
+/// a page shows the half in its language.
+fn in_lang(message: String, lang: crate::i18n::Lang) -> String {
+    match (message.split_once(" / "), lang) {
+        (Some((zh, _)), crate::i18n::Lang::Zh) => zh.trim().to_string(),
+        (Some((_, en)), crate::i18n::Lang::En) => en.trim().to_string(),
+        (None, _) => message,
+    }
+}
+
 impl ReviewView {
-    fn new(review: qx_plan::Review) -> Self {
+    fn new(review: qx_plan::Review, lang: crate::i18n::Lang) -> Self {
         ReviewView {
             confidence: review.confidence,
             level_key: match review.level() {
@@ -277,11 +287,15 @@ impl ReviewView {
                 "medium" => "plan.confidence.medium",
                 _ => "plan.confidence.low",
             },
-            reasons: review.reasons,
+            reasons: review
+                .reasons
+                .into_iter()
+                .map(|r| in_lang(r, lang))
+                .collect(),
             unplaced: review
                 .unplaced
                 .into_iter()
-                .map(|u| (u.line, u.text, u.reason))
+                .map(|u| (u.line, u.text, in_lang(u.reason, lang)))
                 .collect(),
         }
     }
@@ -441,7 +455,7 @@ async fn show(
             .enumerate()
             .map(|(i, l)| (i + 1, l.to_string()))
             .collect();
-        (lines, Some(ReviewView::new(review)))
+        (lines, Some(ReviewView::new(review, lang)))
     } else {
         (Vec::new(), None)
     };

@@ -281,6 +281,15 @@ async fn the_review_page_shows_the_confidence_and_the_lines_not_placed() {
         assert!(page.contains(words), "{words}");
     }
     assert!(!page.contains("每一行都已归入结构"));
+    // In Chinese only: the parser's English half of each reason stays off the Chinese page.
+    assert!(
+        !page.contains("none could be read"),
+        "English on the Chinese page"
+    );
+    assert!(
+        !page.contains("numbering jumps"),
+        "English on the Chinese page"
+    );
 
     // The seed: every line placed, high confidence.
     let resp = upload(
