@@ -93,6 +93,10 @@ pub struct ServeArgs {
     /// Hours after signing in at which a session ends however busy it is
     #[arg(long, default_value_t = 12)]
     pub session_max_hours: i64,
+    /// Failed sign-ins one client address may make in 15 minutes before it must wait (an office
+    /// behind one NAT address shares it)
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..))]
+    pub max_address_failures: i64,
     /// A reverse proxy (address or CIDR, repeatable) whose X-Forwarded-For names the client;
     /// from any other peer the header is ignored
     #[arg(long = "trusted-proxy", value_name = "ADDR", env = "QX_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
@@ -133,6 +137,7 @@ fn web_config(args: &ServeArgs) -> qx_web::Config {
         session_idle_secs: args.session_idle_minutes.max(1) * 60,
         session_max_secs: args.session_max_hours.max(1) * 3600,
         trusted_proxies: args.trusted_proxies.clone(),
+        max_address_failures: args.max_address_failures,
         ..qx_web::Config::default()
     }
 }

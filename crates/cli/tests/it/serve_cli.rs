@@ -7,10 +7,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Starts `qx serve` on a free port; returns the child and the address it printed.
-fn start_serve(dir: &Path) -> (Child, String) {
+/// Starts `qx serve` on a free port with `extra` arguments; returns the child and the address
+/// it printed.
+fn start_serve(dir: &Path, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_qx"))
         .args(["serve", "--data-dir", "data", "--listen", "127.0.0.1:0"])
+        .args(extra)
         .current_dir(dir)
         .env_remove("QX_DATABASE_URL")
         .env_remove("QX_DATA_DIR")
@@ -59,7 +61,7 @@ fn sigterm_finishes_and_closes_the_database() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     assert!(qx(&["migrate", "--data-dir", "data"], d).status.success());
-    let (mut child, addr) = start_serve(d);
+    let (mut child, addr) = start_serve(d, &[]);
     assert!(get(&addr, "/healthz").starts_with("HTTP/1.1 200"));
     let wal = d.join("data/qx.db-wal");
     assert!(
@@ -131,4 +133,41 @@ fn an_unwritable_data_directory_is_named_at_once() {
     assert!(err.contains("不可写"), "{err}");
     assert!(err.contains(&data.display().to_string()), "{err}");
     std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A failed sign-in as a browser makes it (the login form's CSRF cookie and field); the status.
+fn failed_login(addr: &str) -> u16 {
+    let page = get(addr, "/login");
+    let cookie = page
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: qx_csrf="))
+        .and_then(|v| v.split(';').next())
+        .expect("the login page sets its CSRF cookie")
+        .to_string();
+    let body = format!("_csrf={cookie}&username=nobody&password=wrong");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST /login HTTP/1.1\r\nHost: {addr}\r\nCookie: qx_csrf={cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out.split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn the_address_limit_is_set_on_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    assert!(qx(&["migrate", "--data-dir", "data"], d).status.success());
+    let (mut child, addr) = start_serve(d, &["--max-address-failures", "2"]);
+    let statuses: Vec<u16> = (0..3).map(|_| failed_login(&addr)).collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(statuses, [401, 401, 429]);
 }
