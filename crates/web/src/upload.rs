@@ -128,7 +128,21 @@ async fn read_capped(
 
 /// Reads a multipart form within `limits`. A file part with neither a name nor bytes is a
 /// file input left empty and is skipped.
+///
+/// A refused upload is still read to its end (and dropped) before the answer goes out: a server
+/// that answers and closes while the browser is still sending makes the browser show a reset
+/// connection instead of the message. The session layer's body limit bounds what that reads.
 pub async fn read(mut form: Multipart, limits: &Limits) -> Result<Upload, WebError> {
+    let result = read_fields(&mut form, limits).await;
+    if result.is_err() {
+        while let Ok(Some(mut field)) = form.next_field().await {
+            while let Ok(Some(_)) = field.chunk().await {}
+        }
+    }
+    result
+}
+
+async fn read_fields(form: &mut Multipart, limits: &Limits) -> Result<Upload, WebError> {
     let mut up = Upload::default();
     let mut total = 0usize;
     while let Some(mut field) = form.next_field().await.map_err(broken)? {

@@ -369,3 +369,61 @@ async fn health_reports_failing_writes_and_writes_recover() {
     assert_eq!(get_status(&c, app.url("/healthz")).await, 200);
     app.login("admin").await;
 }
+
+/// An upload refused part-way (here: a plan over its 50 MB limit) still gets its answer: the
+/// rest of the body is read and dropped, so a browser still sending sees the message, not a
+/// reset connection. The client here sends slowly after the limit, as a phone on a poor link
+/// would.
+#[tokio::test]
+async fn an_upload_refused_part_way_still_gets_its_answer() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let token = qx_web::auth::random_token();
+    let csrf = qx_web::auth::random_token();
+    app.store
+        .create_session(
+            &qx_web::auth::token_hash(&token),
+            app.user_id("admin").await,
+            &csrf,
+            "127.0.0.1",
+            "test",
+        )
+        .await
+        .unwrap();
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let boundary = "qxBoundary";
+    let head_part = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\nContent-Type: text/plain\r\n\r\n"
+    );
+    let tail_part = format!("\r\n--{boundary}--\r\n");
+    let file_len = 56 * 1024 * 1024;
+    let length = head_part.len() + file_len + tail_part.len();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /plans/import?_csrf={csrf} HTTP/1.1\r\nHost: {addr}\r\nCookie: qx_session={token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n{head_part}"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = vec![b' '; 1024 * 1024];
+    for i in 0..56 {
+        stream
+            .write_all(&chunk)
+            .await
+            .unwrap_or_else(|e| panic!("the server stopped reading at {i} MB: {e}"));
+        if i >= 50 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    stream
+        .write_all(tail_part.as_bytes())
+        .await
+        .expect("the whole body is taken");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("an answer");
+    let text = String::from_utf8_lossy(&answer);
+    assert!(
+        text.starts_with("HTTP/1.1 400"),
+        "{}",
+        &text[..text.len().min(300)]
+    );
+    assert!(text.contains("上限"));
+}
