@@ -23,6 +23,12 @@ macro_rules! migration {
     };
 }
 
+/// Every step, in order. A version is an identity, never a count: once a database has applied
+/// a version it is never renumbered or reused. There is no version 8: none was ever committed
+/// (the history has no `0008_*` file; 0009 was numbered past it when written), and databases in
+/// use have recorded 9 to 13, so the gap stays rather than shifting the later steps.
+/// `tests::versions_are_increasing_and_named_after_themselves` and the store's schema-parity test
+/// (`tests/it/schema_parity.rs`) keep the list and the two trees honest.
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_plans"),
@@ -106,5 +112,28 @@ impl Store {
             .fetch_one(self.pool())
             .await?;
         Ok(v.unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    #[test]
+    fn versions_are_increasing_and_named_after_themselves() {
+        let mut previous = 0;
+        for m in MIGRATIONS {
+            assert!(m.version > previous, "{} comes after {previous}", m.name);
+            assert!(
+                m.name.starts_with(&format!("{:04}_", m.version)),
+                "{} is not named after version {}",
+                m.name,
+                m.version
+            );
+            assert!(!m.sqlite.trim().is_empty() && !m.postgres.trim().is_empty());
+            previous = m.version;
+        }
+        // The one gap, explained above.
+        assert!(MIGRATIONS.iter().all(|m| m.version != 8));
     }
 }

@@ -5,4 +5,5 @@
 mod audit_anchor;
 mod enterprises;
 mod problems;
+mod schema_parity;
 mod store;
