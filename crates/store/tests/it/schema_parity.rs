@@ -172,6 +172,16 @@ async fn sqlite_schema(store: &Store) -> Schema {
     s
 }
 
+/// table, kind, columns, referenced table, referenced columns, delete action.
+type ConstraintRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
 async fn postgres_schema(store: &Store) -> Schema {
     let pool = store.pool();
     let mut s = Schema::default();
@@ -200,14 +210,7 @@ async fn postgres_schema(store: &Store) -> Schema {
         }
     }
     // Constraints with their columns in key order, one row per constraint.
-    let constraints: Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-    )> = sqlx::query_as(
+    let constraints: Vec<ConstraintRow> = sqlx::query_as(
         "SELECT cl.relname::text, c.contype::text,
                     (SELECT string_agg(a.attname::text, ',' ORDER BY k.ord)
                      FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
