@@ -672,7 +672,7 @@ pub fn split_list(s: &str) -> Vec<String> {
 
 pub async fn unit_update(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Path(id): Path<i64>,
     Form(form): Form<UnitForm>,
 ) -> PageResult {
@@ -698,7 +698,7 @@ pub async fn unit_new(auth: Office) -> PageResult {
 
 pub async fn unit_create(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Form(form): Form<UnitForm>,
 ) -> PageResult {
     let u = form.parse()?;
@@ -874,7 +874,7 @@ fn optional_id(field: &str, s: &str) -> Result<Option<i64>, WebError> {
 
 pub async fn user_create(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Form(form): Form<UserForm>,
 ) -> PageResult {
     let role = Role::parse(&form.role).ok_or_else(|| {
@@ -931,7 +931,7 @@ pub struct LockForm {
 
 pub async fn user_lock(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Path(id): Path<i64>,
     Form(form): Form<LockForm>,
 ) -> PageResult {
@@ -1169,7 +1169,7 @@ pub struct CalendarForm {
 
 pub async fn calendar_set(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Form(form): Form<CalendarForm>,
 ) -> PageResult {
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -1192,7 +1192,7 @@ pub struct CalendarDeleteForm {
 
 pub async fn calendar_delete(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Form(form): Form<CalendarDeleteForm>,
 ) -> PageResult {
     state
