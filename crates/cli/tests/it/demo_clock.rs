@@ -2,28 +2,11 @@
 //! so November's reports (due a few working days into December) are not overdue yet; on the
 //! real clock every unit that has not reported is.
 
-use crate::common::text;
-use std::process::{Child, Command, Stdio};
+use crate::common::{Server, client, text};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "Demo#2017clock";
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 /// Serves the demo data with `extra` arguments and signs in as the office.
 async fn serve_signed_in(
