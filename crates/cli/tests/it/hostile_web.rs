@@ -3,33 +3,15 @@
 //! problem attachments. Every route answers (a 4xx page naming the file wherever the file is
 //! read), the server stays up, and its peak resident set stays under a ceiling.
 
-use crate::common::text;
+use crate::common::{Server, client, text};
 use crate::hostile_cli::{files, peak_mb};
 use reqwest::multipart::{Form, Part};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The most the server may hold resident (debug build, demo county loaded) after every upload.
 const CEILING_MB: u64 = 300;
 const PASSWORD: &str = "Demo#2017pass";
-
-/// The server process, killed when the test ends however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 /// The first CSRF token on a page (a form field or a multipart form's action).
 async fn csrf(c: &reqwest::Client, url: &str) -> String {
