@@ -178,7 +178,7 @@ fn spawn_deadline_sweeper(store: Store) {
                 .sweep_problem_deadlines(qx_store::problems::today_cst())
                 .await
             {
-                Ok(report) => qx_web::problems::dispatch_webhook(store.clone(), report.notices),
+                Ok(report) => qx_web::webhook::dispatch_notices(store.clone(), report.notices),
                 Err(e) => tracing::warn!("deadline sweep failed: {e}"),
             }
         }
