@@ -87,7 +87,8 @@ impl Store {
             let (Some(sub), Some(clock)) = (parse_iso(submitted), parse_iso(clock)) else {
                 continue;
             };
-            let cat = Category::parse(category).unwrap_or(Category::Other);
+            let cat = Category::try_from(category.clone())
+                .map_err(|e| StoreError::Invalid(format!("难题时限重算: {e}")))?;
             let ext = u32::try_from(ext).unwrap_or(0);
             let Some(d) = Deadlines::compute(&cal, sub, clock, limits.for_category(cat), ext)
             else {
@@ -161,7 +162,8 @@ impl Store {
             if flag == DeadlineFlag::OnTrack {
                 continue;
             }
-            let st = Status::parse(status).unwrap_or(Status::Submitted);
+            let st = Status::try_from(status.clone())
+                .map_err(|e| StoreError::Invalid(format!("难题 {id}: {e}")))?;
             let overdue = flag == DeadlineFlag::Overdue;
             if overdue {
                 report.overdue += 1;

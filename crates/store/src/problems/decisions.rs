@@ -1,6 +1,7 @@
 //! 工作例会: the agenda (escalated open problems) and the decisions with their follow-up.
 
 use super::*;
+use qx_core::problem::DecisionStatus;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NewDecision {
@@ -21,7 +22,8 @@ pub struct Decision {
     pub owner_unit_id: i64,
     pub owner_unit_name: String,
     pub due_on: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: DecisionStatus,
     pub progress: String,
     pub done_on: Option<String>,
 }
@@ -37,12 +39,7 @@ impl Store {
             .await?;
         let mut out = Vec::with_capacity(ids.len());
         for (id,) in ids {
-            out.push(
-                sqlx::query_as(PROBLEM_COLUMNS)
-                    .bind(id)
-                    .fetch_one(self.pool())
-                    .await?,
-            );
+            out.push(self.fetch_problem(id).await?);
         }
         Ok(out)
     }
@@ -145,7 +142,9 @@ impl Store {
         if !actor.can_write_unit(owner) {
             return Err(StoreError::Forbidden(format!("例会决定 {id}")));
         }
-        if status == "done" {
+        let status = DecisionStatus::try_from(status)
+            .map_err(|e| StoreError::Invalid(format!("例会决定 {id}: {e}")))?;
+        if status == DecisionStatus::Done {
             return Err(StoreError::Conflict(format!(
                 "例会决定 {id}: 已落实, 不能再修改"
             )));
@@ -154,7 +153,12 @@ impl Store {
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE meeting_decisions SET progress = $1, status = $2, done_on = $3, updated_at = $4 WHERE id = $5")
             .bind(&progress)
-            .bind(if done { "done" } else { "open" })
+            .bind(if done {
+                DecisionStatus::Done
+            } else {
+                DecisionStatus::Open
+            }
+            .as_str())
             .bind(done.then(|| iso(today)))
             .bind(crate::now())
             .bind(id)

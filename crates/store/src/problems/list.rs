@@ -7,9 +7,12 @@ use super::*;
 pub struct ProblemRow {
     pub id: i64,
     pub title: String,
-    pub category: String,
-    pub status: String,
-    pub tier: String,
+    #[sqlx(try_from = "String")]
+    pub category: Category,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
+    #[sqlx(try_from = "String")]
+    pub tier: Tier,
     pub enterprise_id: i64,
     pub enterprise_name: String,
     pub lead_unit_id: Option<i64>,

@@ -67,14 +67,17 @@ pub struct Problem {
     pub enterprise_id: i64,
     pub enterprise_name: String,
     pub enterprise_town_id: Option<i64>,
-    pub category: String,
+    #[sqlx(try_from = "String")]
+    pub category: Category,
     pub title: String,
     pub description: String,
     pub contact_name: String,
     pub contact_phone: String,
     pub source: String,
-    pub status: String,
-    pub tier: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
+    #[sqlx(try_from = "String")]
+    pub tier: Tier,
     pub lead_unit_id: Option<i64>,
     pub lead_unit_name: String,
     pub proposed_unit_id: Option<i64>,
@@ -97,7 +100,12 @@ pub struct Problem {
     pub closed_on: Option<String>,
     pub answer: String,
     pub resolved: Option<i64>,
-    pub satisfaction: Option<String>,
+    /// The stored code, decoded into `satisfaction` by [`Store::fetch_problem`].
+    #[serde(skip)]
+    #[sqlx(rename = "satisfaction")]
+    satisfaction_code: Option<String>,
+    #[sqlx(skip)]
+    pub satisfaction: Option<Satisfaction>,
     pub rating_comment: String,
     pub answer_workdays: Option<i64>,
     pub close_workdays: Option<i64>,
@@ -108,13 +116,13 @@ pub struct Problem {
 
 impl Problem {
     pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Submitted)
+        self.status
     }
     pub fn tier(&self) -> Tier {
-        Tier::parse(&self.tier).unwrap_or(Tier::Town)
+        self.tier
     }
     pub fn category(&self) -> Category {
-        Category::parse(&self.category).unwrap_or(Category::Other)
+        self.category
     }
 }
 
@@ -143,7 +151,7 @@ pub struct ProblemDetail {
 }
 
 fn iso(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    qx_core::time::format_date(d)
 }
 
 fn parse_iso(s: &str) -> Option<Date> {
@@ -249,13 +257,25 @@ impl Store {
         }
     }
 
-    /// A problem with its timeline, attachments and 协办 units, if the actor may see it.
-    pub async fn get_problem(&self, actor: &Actor, id: i64) -> Result<ProblemDetail> {
-        let (enterprise_id, lead) = self.visible(actor, id).await?;
-        let problem: Problem = sqlx::query_as(PROBLEM_COLUMNS)
+    /// One problem by id with its codes decoded: an unknown code is an error, never a default.
+    async fn fetch_problem(&self, id: i64) -> Result<Problem> {
+        let mut p: Problem = sqlx::query_as(PROBLEM_COLUMNS)
             .bind(id)
             .fetch_one(self.pool())
             .await?;
+        p.satisfaction = p
+            .satisfaction_code
+            .clone()
+            .map(Satisfaction::try_from)
+            .transpose()
+            .map_err(|e| StoreError::Invalid(format!("难题 {id}: {e}")))?;
+        Ok(p)
+    }
+
+    /// A problem with its timeline, attachments and 协办 units, if the actor may see it.
+    pub async fn get_problem(&self, actor: &Actor, id: i64) -> Result<ProblemDetail> {
+        let (enterprise_id, lead) = self.visible(actor, id).await?;
+        let problem = self.fetch_problem(id).await?;
         let support_units = sqlx::query_as(
             "SELECT u.id, u.name FROM problem_support_units s JOIN units u ON u.id = s.unit_id WHERE s.problem_id = $1 ORDER BY u.sort_order",
         )
@@ -293,8 +313,7 @@ impl Store {
 
 /// Today in China Standard Time, the day deadlines are counted in.
 pub fn today_cst() -> Date {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::now_utc().to_offset(offset).date()
+    qx_core::time::today()
 }
 
 /// ISO text of a date, as stored.

@@ -52,6 +52,16 @@ pub enum RateGroup {
     Category,
 }
 
+/// 满意率's numerator as SQL: the rated problems whose verdict
+/// [`Satisfaction::counts_as_satisfied`] (满意 and 基本满意). Every rate query here takes it from
+/// this one place; the rate cube's triggers (migration 0007) spell it too, and
+/// `the_satisfied_rule_is_one_rule` checks all of them against the Rust rule.
+macro_rules! satisfied_sql {
+    () => {
+        "satisfaction IN ('satisfied', 'basic')"
+    };
+}
+
 /// The rate counts except "overdue unanswered", per (lead unit or 0, tier, category), of
 /// the problems submitted between $1 and $2 (partial months at the ends of a range).
 macro_rules! cell_sums {
@@ -63,7 +73,7 @@ macro_rules! cell_sums {
             "CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END), 0) AS BIGINT), ",
             "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND resolved = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
             "CAST(COALESCE(SUM(CASE WHEN satisfaction IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT), ",
-            "CAST(COALESCE(SUM(CASE WHEN satisfaction IN ('satisfied', 'basic') THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN ", satisfied_sql!(), " THEN 1 ELSE 0 END), 0) AS BIGINT), ",
             "CAST(COALESCE(SUM(CASE WHEN answered_on IS NOT NULL THEN answer_workdays ELSE 0 END), 0) AS BIGINT), ",
             "CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN close_workdays ELSE 0 END), 0) AS BIGINT) "
         )
@@ -153,7 +163,9 @@ const RATES_AS_OF_SQL: &str = concat!(
     "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND closed_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
     "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND closed_on <= $1 AND resolved = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
     "CAST(COALESCE(SUM(CASE WHEN satisfaction IS NOT NULL AND closed_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
-    "CAST(COALESCE(SUM(CASE WHEN satisfaction IN ('satisfied', 'basic') AND closed_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN ",
+    satisfied_sql!(),
+    " AND closed_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
     "CAST(COALESCE(SUM(CASE WHEN answered_on <= $1 THEN answer_workdays ELSE 0 END), 0) AS BIGINT), ",
     "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND closed_on <= $1 THEN close_workdays ELSE 0 END), 0) AS BIGINT) ",
     "FROM problems WHERE submitted_on <= $1 AND ($2 IS NULL OR lead_unit_id = $2) AND ($3 IS NULL OR tier = $3) ",
@@ -168,7 +180,9 @@ const RATES_SCAN_SQL: &str = concat!(
     "CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END), 0) AS BIGINT), ",
     "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND resolved = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
     "CAST(COALESCE(SUM(CASE WHEN satisfaction IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT), ",
-    "CAST(COALESCE(SUM(CASE WHEN satisfaction IN ('satisfied', 'basic') THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN ",
+    satisfied_sql!(),
+    " THEN 1 ELSE 0 END), 0) AS BIGINT), ",
     "CAST(COALESCE(SUM(CASE WHEN answered_on IS NOT NULL THEN answer_workdays ELSE 0 END), 0) AS BIGINT), ",
     "CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN close_workdays ELSE 0 END), 0) AS BIGINT) ",
     "FROM problems WHERE ($2 IS NULL OR lead_unit_id = $2) AND ($3 IS NULL OR tier = $3) ",
@@ -522,6 +536,19 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sql_satisfied_rule_lists_the_codes_of_counts_as_satisfied() {
+        let codes: Vec<String> = Satisfaction::ALL
+            .iter()
+            .filter(|s| s.counts_as_satisfied())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        assert_eq!(
+            satisfied_sql!(),
+            format!("satisfaction IN ({})", codes.join(", "))
+        );
+    }
     use qx_core::units::UnitKind;
     use time::macros::date;
 

@@ -13,7 +13,8 @@ pub struct ServiceContact {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Route {
-    pub category: String,
+    #[sqlx(try_from = "String")]
+    pub category: Category,
     pub unit_name: String,
 }
 

@@ -75,9 +75,12 @@ struct State {
     id: i64,
     enterprise_id: i64,
     town_id: Option<i64>,
-    category: String,
-    status: String,
-    tier: String,
+    #[sqlx(try_from = "String")]
+    category: Category,
+    #[sqlx(try_from = "String")]
+    status: Status,
+    #[sqlx(try_from = "String")]
+    tier: Tier,
     lead_unit_id: Option<i64>,
     submitted_on: String,
     clock_start: String,
@@ -122,14 +125,6 @@ const SAVE_STATE_SQL: &str = concat!(
 );
 
 impl State {
-    fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Submitted)
-    }
-
-    fn category(&self) -> Category {
-        Category::parse(&self.category).unwrap_or(Category::Other)
-    }
-
     fn date(&self, s: &str) -> Result<Date> {
         parse_iso(s)
             .ok_or_else(|| StoreError::Invalid(format!("难题 {}: 日期 \"{s}\" 无效", self.id)))
@@ -148,14 +143,14 @@ impl State {
         self.accept_due = iso(d.accept_by);
         self.answer_due = iso(d.answer_by);
         self.close_due = iso(d.close_by);
-        self.due_on = running_due(self.status(), &d);
+        self.due_on = running_due(self.status, &d);
         Ok(())
     }
 
     async fn save(&self, tx: &mut Tx) -> Result<()> {
         sqlx::query(SAVE_STATE_SQL)
-            .bind(&self.status)
-            .bind(&self.tier)
+            .bind(self.status.as_str())
+            .bind(self.tier.as_str())
             .bind(self.lead_unit_id)
             .bind(&self.clock_start)
             .bind(&self.accept_due)
@@ -223,7 +218,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let before = s.clone();
-        let from = s.status();
+        let from = s.status;
         let to = from
             .apply(action)
             .map_err(|e| StoreError::Conflict(format!("难题 {id}: {e}")))?;
@@ -246,7 +241,7 @@ impl Store {
                 if support_unit_ids.contains(lead_unit_id) {
                     return Err(StoreError::Invalid("协办单位: 不能包含主办单位".into()));
                 }
-                s.tier = tier.as_str().to_string();
+                s.tier = *tier;
                 s.lead_unit_id = Some(*lead_unit_id);
                 s.return_reason.clear();
                 sqlx::query("DELETE FROM problem_support_units WHERE problem_id = $1")
@@ -344,19 +339,16 @@ impl Store {
             }
             Step::Escalate { reason } => {
                 let reason = text(tf::ESCALATION_REASON, reason)?;
-                let tier = Tier::parse(&s.tier).unwrap_or(Tier::Town);
+                let tier = s.tier;
                 let next = tier.next().ok_or_else(|| {
                     StoreError::Conflict(format!(
                         "难题 {id}: 已在「{}」层级, 不能再升级",
                         tier.label_zh()
                     ))
                 })?;
-                s.tier = next.as_str().to_string();
+                s.tier = next;
                 if next == Tier::Department {
-                    s.lead_unit_id = self
-                        .route_department(s.category())
-                        .await?
-                        .or(s.lead_unit_id);
+                    s.lead_unit_id = self.route_department(s.category).await?.or(s.lead_unit_id);
                 }
                 s.escalations += 1;
                 s.clock_start.clone_from(&today_iso);
@@ -439,8 +431,8 @@ impl Store {
                 ));
             }
         }
-        s.status = to.as_str().to_string();
-        s.recompute(&cal, limits.for_category(s.category()))?;
+        s.status = to;
+        s.recompute(&cal, limits.for_category(s.category))?;
         s.save(&mut tx).await?;
         insert_event(
             &mut tx,

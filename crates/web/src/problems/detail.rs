@@ -50,11 +50,11 @@ pub(super) async fn detail(
             .filter(|a| match a {
                 Action::DecideExtension => d.problem.extension_pending > 0,
                 Action::RequestExtension => d.problem.extension_pending == 0,
-                Action::Redo => d.problem.satisfaction.as_deref() == Some("unsatisfied"),
+                Action::Redo => d.problem.satisfaction == Some(Satisfaction::Unsatisfied),
                 Action::Escalate => d.problem.tier().next().is_some(),
                 _ => true,
             })
-            .map(|a| (a.as_str(), pick(lang, a.label_zh(), a.label_en())))
+            .map(|a| (a.as_str(), a.label(lang)))
             .collect(),
         None => Vec::new(),
     };
@@ -75,14 +75,14 @@ pub(super) async fn detail(
     if q.contains_key("saved") {
         ctx.flash = Some(crate::i18n::t(lang, "common.saved").to_string());
     }
-    let today = sp::today_cst();
+    let today = today();
     let cal = state.store.work_calendar().await?;
-    let near = sp::date_iso(cal.add_working_days(today, 1).unwrap_or(today));
+    let near = format_date(cal.add_working_days(today, 1).unwrap_or(today));
     let page = DetailPage {
         ctx,
-        category: category_label(lang, &d.problem.category),
-        status: status_label(lang, &d.problem.status),
-        tier: tier_label(lang, &d.problem.tier),
+        category: d.problem.category.label(lang),
+        status: d.problem.status.label(lang),
+        tier: d.problem.tier.label(lang),
         source: sp::SOURCES
             .iter()
             .find(|(s, _)| *s == d.problem.source)
@@ -97,23 +97,23 @@ pub(super) async fn detail(
         satisfaction: d
             .problem
             .satisfaction
-            .as_deref()
-            .and_then(Satisfaction::parse)
-            .map(|s| pick(lang, s.label_zh(), s.label_en()).to_string())
+            .map(|s| s.label(lang).to_string())
             .unwrap_or_default(),
         events: d
             .events
             .iter()
             .map(|e| EventLine {
-                at: fmt_time(e.at),
+                at: format_datetime(e.at),
                 actor: e.actor.clone(),
                 action: Action::parse(&e.action)
-                    .map(|a| pick(lang, a.label_zh(), a.label_en()).to_string())
+                    .map(|a| a.label(lang).to_string())
                     .unwrap_or_else(|| e.action.clone()),
                 status: if e.to_status.is_empty() {
                     String::new()
                 } else {
-                    status_label(lang, &e.to_status).to_string()
+                    Status::parse(&e.to_status)
+                        .map_or("?", |s| s.label(lang))
+                        .to_string()
                 },
                 note: e.note.clone(),
             })
@@ -122,16 +122,12 @@ pub(super) async fn detail(
         can_attach: d.party.is_some() && status.is_open(),
         actions,
         units,
-        tiers: options(Tier::ALL, Tier::as_str, |s| {
-            pick(lang, s.label_zh(), s.label_en())
-        }),
-        satisfactions: options(Satisfaction::ALL, Satisfaction::as_str, |s| {
-            pick(lang, s.label_zh(), s.label_en())
-        }),
+        tiers: options(Tier::ALL, Tier::as_str, lang),
+        satisfactions: options(Satisfaction::ALL, Satisfaction::as_str, lang),
         flag: flag_of(
             &d.problem.due_on,
-            &d.problem.status,
-            &sp::date_iso(today),
+            d.problem.status,
+            &format_date(today),
             &near,
         ),
         p: d.problem,
@@ -214,7 +210,7 @@ pub(super) async fn step(
     let step = parse_step(&fields)?;
     let notices = state
         .store
-        .problem_step(&auth.actor(), id, &step, sp::today_cst())
+        .problem_step(&auth.actor(), id, &step, today())
         .await?;
     crate::webhook::dispatch_notices(state.store.clone(), notices);
     Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response())
@@ -239,38 +235,16 @@ pub(super) async fn attach(
     Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response())
 }
 
-/// RFC 5987 encoding for a download's file name.
-pub(super) fn encode_filename(name: &str) -> String {
-    name.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Serves a stored attachment as a download: always `attachment`, never sniffed by the
-/// browser, and with a type from the allowlist (rows stored before the allowlist held the
-/// client's type, which is not trusted: anything else goes out as octet-stream).
-pub(super) fn download_response(content_type: &str, filename: &str, data: Vec<u8>) -> Response {
+/// Serves a stored attachment as a download through `crate::download`, with a type from the
+/// allowlist (rows stored before the allowlist held the client's type, which is not trusted:
+/// anything else goes out as octet-stream).
+pub(super) fn download_stored(content_type: &str, filename: &str, data: Vec<u8>) -> Response {
     let safe_type = AttachmentKind::ALL
         .iter()
         .map(|k| k.content_type())
         .find(|t| *t == content_type)
         .unwrap_or("application/octet-stream");
-    let disposition = format!("attachment; filename*=UTF-8''{}", encode_filename(filename));
-    (
-        [
-            (header::CONTENT_TYPE, safe_type.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        data,
-    )
-        .into_response()
+    crate::download::attachment(data, filename, safe_type)
 }
 
 pub(super) async fn download(
@@ -282,7 +256,7 @@ pub(super) async fn download(
         .store
         .get_problem_attachment(&auth.actor(), id, aid)
         .await?;
-    Ok(download_response(&meta.content_type, &meta.filename, data))
+    Ok(download_stored(&meta.content_type, &meta.filename, data))
 }
 
 #[cfg(test)]

@@ -14,17 +14,15 @@ pub(super) struct NewPage {
     today: String,
 }
 
-pub(super) async fn new_form(State(state): State<AppState>, auth: Auth) -> PageResult {
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    auth: OfficeOrEnterprise,
+) -> PageResult {
     let actor = auth.actor();
-    if !matches!(actor.role, Role::Admin | Role::Enterprise) {
-        return Err(WebError::Forbidden("problem.submit".into()));
-    }
     let lang = auth.ctx.lang;
     let page = NewPage {
         ctx: PageCtx::signed_in(&auth),
-        categories: options(Category::ALL, Category::as_str, |s| {
-            pick(lang, s.label_zh(), s.label_en())
-        }),
+        categories: options(Category::ALL, Category::as_str, lang),
         enterprises: state
             .store
             .list_enterprises(&actor)
@@ -38,7 +36,7 @@ pub(super) async fn new_form(State(state): State<AppState>, auth: Auth) -> PageR
             .copied()
             .collect(),
         on_behalf: actor.is_admin(),
-        today: sp::date_iso(sp::today_cst()),
+        today: format_date(today()),
     };
     Ok(render(&page).into_response())
 }
@@ -87,19 +85,16 @@ pub(super) fn new_problem(
             get("source")
         };
         let on = if get("submitted_on").is_empty() {
-            sp::today_cst()
+            today()
         } else {
             parse_date_field("提交日期", &get("submitted_on"))?
         };
-        if on > sp::today_cst() {
+        if on > today() {
             return Err(WebError::BadRequest("提交日期: 不能晚于今天".into()));
         }
         (source, on)
     } else {
-        (
-            (if api { "api" } else { "web" }).to_string(),
-            sp::today_cst(),
-        )
+        ((if api { "api" } else { "web" }).to_string(), today())
     };
     Ok(NewProblem {
         enterprise_id,

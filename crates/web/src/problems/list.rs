@@ -83,7 +83,7 @@ pub(super) async fn list(
 ) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
-    let today = sp::today_cst();
+    let today = today();
     if actor.is_admin() {
         let now = qx_store::now();
         let last = LAST_SWEEP.load(Ordering::Relaxed);
@@ -94,7 +94,7 @@ pub(super) async fn list(
         {
             let store = state.store.clone();
             tokio::spawn(async move {
-                match store.sweep_problem_deadlines(sp::today_cst()).await {
+                match store.sweep_problem_deadlines(qx_core::time::today()).await {
                     Ok(report) => crate::webhook::dispatch_notices(store, report.notices),
                     Err(e) => tracing::warn!("problem deadline sweep failed: {e}"),
                 }
@@ -104,18 +104,18 @@ pub(super) async fn list(
     let f = list_filter(&q);
     let (rows, total) = state.store.list_problems(&actor, &f, today).await?;
     let cal = state.store.work_calendar().await?;
-    let today_iso = sp::date_iso(today);
-    let near_iso = sp::date_iso(cal.add_working_days(today, 1).unwrap_or(today));
+    let today_iso = format_date(today);
+    let near_iso = format_date(cal.add_working_days(today, 1).unwrap_or(today));
     let lines = rows
         .into_iter()
         .map(|r| ListLine {
-            flag: flag_of(&r.due_on, &r.status, &today_iso, &near_iso),
+            flag: flag_of(&r.due_on, r.status, &today_iso, &near_iso),
             id: r.id,
             title: r.title,
             enterprise: r.enterprise_name,
-            category: category_label(lang, &r.category),
-            status: status_label(lang, &r.status),
-            tier: tier_label(lang, &r.tier),
+            category: r.category.label(lang),
+            status: r.status.label(lang),
+            tier: r.tier.label(lang),
             unit: r.lead_unit_name,
             submitted_on: r.submitted_on,
             due_on: r.due_on,
@@ -129,7 +129,7 @@ pub(super) async fn list(
         .await?
         .into_iter()
         .map(|n| NoticeLine {
-            at: fmt_time(n.created_at),
+            at: format_datetime(n.created_at),
             message: n.message,
             problem_id: n.problem_id,
             kind: n.kind,
@@ -153,15 +153,9 @@ pub(super) async fn list(
         lines,
         total,
         notices,
-        statuses: options(Status::ALL, Status::as_str, |s| {
-            pick(lang, s.label_zh(), s.label_en())
-        }),
-        categories: options(Category::ALL, Category::as_str, |s| {
-            pick(lang, s.label_zh(), s.label_en())
-        }),
-        tiers: options(Tier::ALL, Tier::as_str, |s| {
-            pick(lang, s.label_zh(), s.label_en())
-        }),
+        statuses: options(Status::ALL, Status::as_str, lang),
+        categories: options(Category::ALL, Category::as_str, lang),
+        tiers: options(Tier::ALL, Tier::as_str, lang),
         f_status: q.get("status").cloned().unwrap_or_default(),
         f_category: q.get("category").cloned().unwrap_or_default(),
         f_tier: q.get("tier").cloned().unwrap_or_default(),

@@ -2,11 +2,13 @@
 //! with their follow-up.
 
 use super::*;
+use qx_core::problem::DecisionStatus;
 use qx_report::agenda::{self, AgendaItem};
 
 pub struct DecisionLine {
     d: sp::Decision,
     overdue: bool,
+    done: bool,
     can_update: bool,
 }
 
@@ -24,24 +26,25 @@ pub(super) struct MeetingPage {
 
 pub(super) async fn meeting_page(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: County,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let actor = auth.county_actor("meeting")?;
+    let actor = auth.actor();
     let agenda = if actor.reads_all() {
         state.store.meeting_agenda(&actor).await?
     } else {
         Vec::new()
     };
-    let today = sp::date_iso(sp::today_cst());
+    let today = format_date(today());
     let decisions = state
         .store
         .list_decisions(&actor)
         .await?
         .into_iter()
         .map(|d| DecisionLine {
-            overdue: d.status == "open" && d.due_on < today,
-            can_update: d.status == "open" && actor.can_write_unit(d.owner_unit_id),
+            overdue: d.status == DecisionStatus::Open && d.due_on < today,
+            done: d.status == DecisionStatus::Done,
+            can_update: d.status == DecisionStatus::Open && actor.can_write_unit(d.owner_unit_id),
             d,
         })
         .collect();
@@ -100,28 +103,36 @@ fn report_err(e: qx_report::ReportError) -> WebError {
     WebError::Internal(anyhow::anyhow!(e))
 }
 
-pub(super) async fn agenda_docx(State(state): State<AppState>, auth: Auth) -> PageResult {
-    let agenda = agenda_items(&state, &auth).await?;
-    let today = sp::date_iso(sp::today_cst());
-    let bytes = agenda::agenda_docx(&agenda, &today).map_err(report_err)?;
-    let mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-    Ok(download_response(
+/// The agenda as a document (.docx when `docx`, else .xlsx), named by today's date.
+async fn agenda_file(state: &AppState, auth: &Auth, docx: bool) -> PageResult {
+    let agenda = agenda_items(state, auth).await?;
+    let day = format_date(today());
+    let (bytes, ext, mime) = if docx {
+        (
+            agenda::agenda_docx(&agenda, &day),
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    } else {
+        (
+            agenda::agenda_xlsx(&agenda),
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    };
+    Ok(crate::download::attachment(
+        bytes.map_err(report_err)?,
+        &format!("例会议程-{day}.{ext}"),
         mime,
-        &format!("例会议程-{today}.docx"),
-        bytes,
     ))
 }
 
+pub(super) async fn agenda_docx(State(state): State<AppState>, auth: Auth) -> PageResult {
+    agenda_file(&state, &auth, true).await
+}
+
 pub(super) async fn agenda_xlsx(State(state): State<AppState>, auth: Auth) -> PageResult {
-    let agenda = agenda_items(&state, &auth).await?;
-    let today = sp::date_iso(sp::today_cst());
-    let bytes = agenda::agenda_xlsx(&agenda).map_err(report_err)?;
-    let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    Ok(download_response(
-        mime,
-        &format!("例会议程-{today}.xlsx"),
-        bytes,
-    ))
+    agenda_file(&state, &auth, false).await
 }
 
 #[derive(Deserialize)]
@@ -169,13 +180,7 @@ pub(super) async fn decision_update(
 ) -> PageResult {
     state
         .store
-        .update_decision(
-            &auth.actor(),
-            id,
-            &f.progress,
-            f.done == "1",
-            sp::today_cst(),
-        )
+        .update_decision(&auth.actor(), id, &f.progress, f.done == "1", today())
         .await?;
     Ok(Redirect::to("/problems/meeting?saved=1").into_response())
 }

@@ -9,20 +9,21 @@
 //! recorded on the notice, never felt by the request.
 
 use crate::api::ApiError;
-use crate::auth::Auth;
+use crate::auth::{Auth, County, Office, OfficeOrEnterprise};
 use crate::i18n::Lang;
-use crate::pages::{PageCtx, fmt_time, render};
+use crate::pages::{PageCtx, render};
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use qx_core::access::{Actor, Role};
 use qx_core::attachment::AttachmentKind;
+use qx_core::label::Labelled;
 use qx_core::problem::{Action, Category, Party, Rates, Satisfaction, Status, Tier, TimeLimits};
+use qx_core::time::{format_date, format_datetime, parse_date, today};
 use qx_store::problems::{
     self as sp, NewAttachment, NewDecision, NewProblem, ProblemFilter, RateFilter, RateGroup, Step,
 };
@@ -77,31 +78,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/problems/{id}/steps", post(api_step))
 }
 
-fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
-
-fn category_label(lang: Lang, code: &str) -> &'static str {
-    Category::parse(code).map_or("?", |c| pick(lang, c.label_zh(), c.label_en()))
-}
-
-fn status_label(lang: Lang, code: &str) -> &'static str {
-    Status::parse(code).map_or("?", |c| pick(lang, c.label_zh(), c.label_en()))
-}
-
-fn tier_label(lang: Lang, code: &str) -> &'static str {
-    Tier::parse(code).map_or("?", |c| pick(lang, c.label_zh(), c.label_en()))
-}
-
-fn options<T: Copy>(
+/// A select's options: each value's code and its name in `lang`.
+fn options<T: Copy + Labelled>(
     all: &[T],
     code: fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
+    lang: Lang,
 ) -> Vec<(&'static str, &'static str)> {
-    all.iter().map(|v| (code(*v), label(*v))).collect()
+    all.iter().map(|v| (code(*v), v.label(lang))).collect()
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -119,7 +102,7 @@ fn non_empty(q: &HashMap<String, String>, k: &str) -> Option<String> {
 }
 
 fn parse_date_field(field: &str, s: &str) -> Result<Date, WebError> {
-    sp::parse_date(s.trim()).ok_or_else(|| {
+    parse_date(s).ok_or_else(|| {
         WebError::BadRequest(format!("{field}: \"{}\" 格式应为 YYYY-MM-DD", s.trim()))
     })
 }
@@ -130,8 +113,8 @@ fn parse_id(field: &str, s: &str) -> Result<i64, WebError> {
         .map_err(|_| WebError::BadRequest(format!("{field}: \"{}\" 不是有效编号", s.trim())))
 }
 
-fn flag_of(due: &str, status: &str, today: &str, near_until: &str) -> &'static str {
-    if status == "closed" || due.is_empty() {
+fn flag_of(due: &str, status: Status, today: &str, near_until: &str) -> &'static str {
+    if !status.is_open() || due.is_empty() {
         ""
     } else if due < today {
         "overdue"

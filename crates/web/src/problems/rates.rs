@@ -39,14 +39,18 @@ pub(super) struct RatesPage {
     to: String,
 }
 
+/// A breakdown key's name ("?" for a code no value has).
+fn code_label<T: Labelled>(value: Option<T>, lang: Lang) -> String {
+    value.map_or("?", |v| v.label(lang)).to_string()
+}
+
 pub(super) async fn rates_page(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: County,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    auth.county_actor("problem.rates")?;
     let lang = auth.ctx.lang;
-    let today = sp::today_cst();
+    let today = today();
     let f = RateFilter {
         from: non_empty(&q, "from"),
         to: non_empty(&q, "to"),
@@ -76,12 +80,12 @@ pub(super) async fn rates_page(
     let by_tier: Vec<RateLine> = all
         .by_tier
         .into_iter()
-        .map(|(k, r)| rate_line(tier_label(lang, &k).to_string(), &r))
+        .map(|(k, r)| rate_line(code_label(Tier::parse(&k), lang), &r))
         .collect();
     let by_category: Vec<RateLine> = all
         .by_category
         .into_iter()
-        .map(|(k, r)| rate_line(category_label(lang, &k).to_string(), &r))
+        .map(|(k, r)| rate_line(code_label(Category::parse(&k), lang), &r))
         .collect();
     let page = RatesPage {
         ctx: PageCtx::signed_in(&auth),

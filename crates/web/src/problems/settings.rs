@@ -22,21 +22,12 @@ pub(super) struct SettingsPage {
     departments: Vec<(i64, String)>,
 }
 
-pub(super) fn office_only(auth: &Auth) -> Result<Actor, WebError> {
-    let actor = auth.actor();
-    if actor.is_admin() {
-        Ok(actor)
-    } else {
-        Err(WebError::Forbidden("problem.settings".into()))
-    }
-}
-
 pub(super) async fn settings_page(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let actor = office_only(&auth)?;
+    let actor = auth.actor();
     let lang = auth.ctx.lang;
     let units = state.store.list_units().await?;
     let unit_names: HashMap<i64, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
@@ -60,15 +51,12 @@ pub(super) async fn settings_page(
         .iter()
         .map(|c| LimitLine {
             code: c.as_str(),
-            label: pick(lang, c.label_zh(), c.label_en()),
+            label: c.label(lang),
             limits: limits.for_category(*c),
-            route: routes
-                .iter()
-                .find(|r| r.category == c.as_str())
-                .map_or_else(
-                    || c.default_department().to_string(),
-                    |r| r.unit_name.clone(),
-                ),
+            route: routes.iter().find(|r| r.category == *c).map_or_else(
+                || c.default_department().to_string(),
+                |r| r.unit_name.clone(),
+            ),
         })
         .collect();
     let mut ctx = PageCtx::signed_in(&auth);
@@ -181,9 +169,8 @@ pub(super) async fn settings_limits(
     Ok(Redirect::to("/problems/settings?saved=1").into_response())
 }
 
-pub(super) async fn sweep(State(state): State<AppState>, auth: Auth) -> PageResult {
-    office_only(&auth)?;
-    let report = state.store.sweep_problem_deadlines(sp::today_cst()).await?;
+pub(super) async fn sweep(State(state): State<AppState>, _office: Office) -> PageResult {
+    let report = state.store.sweep_problem_deadlines(today()).await?;
     LAST_SWEEP.store(qx_store::now(), Ordering::Relaxed);
     crate::webhook::dispatch_notices(state.store.clone(), report.notices);
     Ok(Redirect::to("/problems?flag=overdue").into_response())
