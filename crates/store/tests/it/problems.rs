@@ -916,3 +916,78 @@ async fn the_satisfied_rule_is_one_rule() {
         assert_eq!(satisfied, 4, "满意 and 基本满意, twice each");
     }
 }
+
+/// A code no enum value has (a row written by hand, or by a newer version) fails the read
+/// instead of reading as 提交 / 镇乡 / 其他.
+#[tokio::test]
+async fn an_unknown_stored_code_is_an_error_not_a_default() {
+    for db in engines().await {
+        let s = &db.store;
+        let c = county(s).await;
+        let office = Actor::system();
+        let (id, _) = s
+            .submit_problem(&office, &problem(c.ent, date!(2017 - 09 - 28)), vec![])
+            .await
+            .unwrap();
+        for (column, code, sql) in [
+            (
+                "status",
+                "Submitted",
+                "UPDATE problems SET status = $1 WHERE id = $2",
+            ),
+            (
+                "tier",
+                "county",
+                "UPDATE problems SET tier = $1 WHERE id = $2",
+            ),
+            (
+                "category",
+                "water",
+                "UPDATE problems SET category = $1 WHERE id = $2",
+            ),
+            (
+                "satisfaction",
+                "happy",
+                "UPDATE problems SET satisfaction = $1 WHERE id = $2",
+            ),
+        ] {
+            let mut tx = s.begin().await.unwrap();
+            sqlx::query(sql)
+                .bind(code)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            // The message names the column (decoded by sqlx) or the code (decoded here).
+            let err = s.get_problem(&office, id).await.unwrap_err().to_string();
+            let named = if column == "satisfaction" {
+                code
+            } else {
+                column
+            };
+            assert!(err.contains(named), "{}: {column} = {code}: {err}", db.name);
+            if column != "satisfaction" {
+                let listed = s
+                    .list_problems(&office, &ProblemFilter::default(), date!(2017 - 10 - 01))
+                    .await;
+                assert!(listed.is_err(), "{}: the list refuses {column}", db.name);
+            }
+            let mut tx = s.begin().await.unwrap();
+            let good = match column {
+                "status" => Some("submitted"),
+                "tier" => Some("town"),
+                "category" => Some("land"),
+                _ => None,
+            };
+            sqlx::query(sql)
+                .bind(good)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            s.get_problem(&office, id).await.unwrap();
+        }
+    }
+}
