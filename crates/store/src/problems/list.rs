@@ -336,18 +336,7 @@ mod tests {
                 ("913302257995213595", "象山海天船舶"),
                 ("91330225691361058X", "象山恒通汽配"),
             ] {
-                let e = crate::enterprises::NewEnterprise {
-                    credit_code: code.into(),
-                    name: name.into(),
-                    town_id: Some(town),
-                    industry_code: None,
-                    scale: "above".into(),
-                };
-                ents.push(
-                    crate::enterprises::insert_enterprise(&mut tx, &e)
-                        .await
-                        .unwrap(),
-                );
+                ents.push(enterprise(&mut tx, code, name, town).await);
             }
             let today = date!(2019 - 03 - 13);
             let cal = WorkCalendar::weekends_only();

@@ -340,3 +340,20 @@ async fn unit(s: &Store, name: &str, kind: qx_core::units::UnitKind) -> i64 {
     };
     s.create_unit(&Actor::system(), &u).await.unwrap()
 }
+
+/// A test enterprise in `town`.
+#[cfg(test)]
+async fn enterprise(tx: &mut Tx, credit_code: &str, name: &str, town: i64) -> i64 {
+    crate::enterprises::insert_enterprise(
+        tx,
+        &crate::enterprises::NewEnterprise {
+            credit_code: credit_code.into(),
+            name: name.into(),
+            town_id: Some(town),
+            industry_code: None,
+            scale: "above".into(),
+        },
+    )
+    .await
+    .unwrap()
+}

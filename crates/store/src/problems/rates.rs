@@ -628,18 +628,7 @@ mod tests {
             let s = &db.store;
             let town = unit(s, "石浦镇", UnitKind::Town).await;
             let mut tx = s.begin().await.unwrap();
-            let ent = crate::enterprises::insert_enterprise(
-                &mut tx,
-                &crate::enterprises::NewEnterprise {
-                    credit_code: "913302257995213595".into(),
-                    name: "象山海天船舶".into(),
-                    town_id: Some(town),
-                    industry_code: None,
-                    scale: "above".into(),
-                },
-            )
-            .await
-            .unwrap();
+            let ent = enterprise(&mut tx, "913302257995213595", "象山海天船舶", town).await;
             let cal = WorkCalendar::weekends_only();
             // (submitted, answered, closed): answered late in July; answered and closed in
             // June; submitted in July.
@@ -720,18 +709,7 @@ mod tests {
             let town = unit(s, "石浦镇", UnitKind::Town).await;
             let dept = unit(s, "县国土资源局", UnitKind::Department).await;
             let mut tx = s.begin().await.unwrap();
-            let ent = crate::enterprises::insert_enterprise(
-                &mut tx,
-                &crate::enterprises::NewEnterprise {
-                    credit_code: "913302257995213595".into(),
-                    name: "象山海天船舶".into(),
-                    town_id: Some(town),
-                    industry_code: None,
-                    scale: "above".into(),
-                },
-            )
-            .await
-            .unwrap();
+            let ent = enterprise(&mut tx, "913302257995213595", "象山海天船舶", town).await;
             // 150 problems over 2016–2018 in every status, tier and category, a few
             // unassigned, deterministic.
             let cal = WorkCalendar::weekends_only();

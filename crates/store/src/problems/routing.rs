@@ -129,8 +129,13 @@ impl Store {
         Ok(())
     }
 
-    /// Enterprises with their 企服责任人 (office and leaders; a contact sees their own).
-    pub async fn service_contacts(&self) -> Result<Vec<ServiceContact>> {
+    /// Enterprises with their 企服责任人: the office and leaders only.
+    pub async fn service_contacts(&self, actor: &Actor) -> Result<Vec<ServiceContact>> {
+        if !actor.reads_all() {
+            return Err(StoreError::Forbidden(
+                "企服责任人名单仅办公室和领导可见".into(),
+            ));
+        }
         Ok(sqlx::query_as(
             "SELECT e.id AS enterprise_id, e.name AS enterprise_name, c.user_id, COALESCE(u.display_name, '') AS user_name
              FROM enterprises e LEFT JOIN problem_service_contacts c ON c.enterprise_id = e.id

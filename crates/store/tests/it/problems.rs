@@ -535,6 +535,26 @@ async fn enterprises_units_and_service_contacts_see_only_their_problems() {
                 .as_deref(),
             Some("企服专员")
         );
+        // The list of 企服责任人 is the county's to read, not a unit's or an enterprise's.
+        assert!(
+            s.service_contacts(&office)
+                .await
+                .unwrap()
+                .iter()
+                .any(|r| r.user_id == Some(c.contact_user))
+        );
+        let leader = actor(Role::Leader, None, None, 904);
+        assert!(!s.service_contacts(&leader).await.unwrap().is_empty());
+        for outsider in [&contact, &actor(Role::Enterprise, None, Some(c.ent), 905)] {
+            assert!(
+                matches!(
+                    s.service_contacts(outsider).await,
+                    Err(StoreError::Forbidden(_))
+                ),
+                "{}",
+                db.name
+            );
+        }
     }
 }
 

@@ -67,7 +67,7 @@ pub(super) async fn settings_page(
         ctx,
         contacts: state
             .store
-            .service_contacts()
+            .service_contacts(&actor)
             .await?
             .into_iter()
             .map(|c| {
