@@ -405,16 +405,7 @@ impl Store {
     /// The rates computed by scanning every problem, without the cube: the definition
     /// [`Store::problem_rates`] must agree with (tests and `qx` diagnostics).
     pub async fn problem_rates_scan(&self, f: &RateFilter, today: Date) -> Result<Rates> {
-        let t: CountTuple = sqlx::query_as(RATES_SCAN_SQL)
-            .bind(iso(today))
-            .bind(f.unit_id)
-            .bind(opt_str(f.tier, Tier::as_str))
-            .bind(opt_str(f.category, Category::as_str))
-            .bind(f.from.clone())
-            .bind(f.to.clone())
-            .fetch_one(self.pool())
-            .await?;
-        Ok(Rates::from(counts(t)))
+        self.rates_in_one_scan(RATES_SCAN_SQL, f, today).await
     }
 
     /// The rates as they stood at the end of `as_of` (see [`RATES_AS_OF_SQL`]): what a
@@ -422,8 +413,18 @@ impl Store {
     /// they read the same whenever they are built. One scan; for today's figures use
     /// [`Store::problem_rates`].
     pub async fn problem_rates_as_of(&self, f: &RateFilter, as_of: Date) -> Result<Rates> {
-        let t: CountTuple = sqlx::query_as(RATES_AS_OF_SQL)
-            .bind(iso(as_of))
+        self.rates_in_one_scan(RATES_AS_OF_SQL, f, as_of).await
+    }
+
+    /// Runs a one-row rate statement over `problems`: $1 the day, $2..$6 the filter.
+    async fn rates_in_one_scan(
+        &self,
+        sql: &'static str,
+        f: &RateFilter,
+        day: Date,
+    ) -> Result<Rates> {
+        let t: CountTuple = sqlx::query_as(sql)
+            .bind(iso(day))
             .bind(f.unit_id)
             .bind(opt_str(f.tier, Tier::as_str))
             .bind(opt_str(f.category, Category::as_str))
