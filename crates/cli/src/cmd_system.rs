@@ -209,7 +209,7 @@ fn spawn_deadline_sweeper(store: Store) {
         loop {
             tick.tick().await;
             match store.sweep_problem_deadlines(qx_core::time::today()).await {
-                Ok(report) => qx_web::problems::dispatch_webhook(store.clone(), report.notices),
+                Ok(report) => qx_web::webhook::dispatch_notices(store.clone(), report.notices),
                 Err(e) => tracing::warn!("deadline sweep failed: {e}"),
             }
         }

@@ -507,7 +507,7 @@ mod tests {
         assert_eq!(total as usize, COUNT);
         for status in Status::ALL {
             assert!(
-                rows.iter().any(|r| r.status == status.as_str()),
+                rows.iter().any(|r| r.status == *status),
                 "no demo problem is {status:?}"
             );
         }

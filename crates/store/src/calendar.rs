@@ -3,7 +3,10 @@
 use crate::audit::{AuditEntry, append};
 use crate::{Result, Store, StoreError};
 use qx_core::access::Actor;
+use qx_core::calendar::WorkCalendar;
 use serde::Serialize;
+use std::collections::BTreeMap;
+use time::Date;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CalendarDay {
@@ -109,4 +112,30 @@ pub async fn upsert_calendar_day(tx: &mut crate::Tx, day: &CalendarDay) -> Resul
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+impl Store {
+    /// The working-day calendar from the admin-editable table. A year whose entries do not
+    /// pass the calendar's checks is skipped with a warning (weekends still count).
+    pub async fn work_calendar(&self) -> Result<WorkCalendar> {
+        let mut years: BTreeMap<i32, (Vec<Date>, Vec<Date>)> = BTreeMap::new();
+        for day in self.all_calendar_days().await? {
+            let Some(d) = crate::problems::parse_date(&day.day) else {
+                continue;
+            };
+            let entry = years.entry(d.year()).or_default();
+            if day.kind == "holiday" {
+                entry.0.push(d)
+            } else {
+                entry.1.push(d)
+            }
+        }
+        let mut cal = WorkCalendar::weekends_only();
+        for (year, (holidays, workdays)) in years {
+            if let Err(e) = cal.add_year(year, holidays, workdays) {
+                tracing::warn!(year, "calendar year skipped for deadlines: {e}");
+            }
+        }
+        Ok(cal)
+    }
 }

@@ -315,11 +315,11 @@ async fn calendar(
         user,
         audit,
         calendar,
-        crate::problems::api_list,
-        crate::problems::api_create,
-        crate::problems::api_get,
-        crate::problems::api_step,
-        crate::problems::api_rates
+        crate::problems::api::api_list,
+        crate::problems::api::api_create,
+        crate::problems::api::api_get,
+        crate::problems::api::api_step,
+        crate::problems::api::api_rates
     ),
     components(schemas(
         MeDto,
@@ -328,10 +328,10 @@ async fn calendar(
         AuditDto,
         CalendarDayDto,
         ContactDto,
-        crate::problems::ProblemListDto,
-        crate::problems::ProblemRowDto,
-        crate::problems::NewProblemDto,
-        crate::problems::CreatedDto
+        crate::problems::api::ProblemListDto,
+        crate::problems::api::ProblemRowDto,
+        crate::problems::api::NewProblemDto,
+        crate::problems::api::CreatedDto
     ))
 )]
 pub struct ApiDoc;

@@ -1,7 +1,9 @@
 //! Outgoing notifications to the county's messaging platform: a JSON POST to the URL in the
-//! `notify.webhook_url` setting. The system makes no other outside calls, so this is a minimal
+//! `notify.webhook_url` setting. [`dispatch_notices`] delivers problem notices in the
+//! background (the web handlers and `qx serve`'s deadline sweep call it). The system makes no other outside calls, so this is a minimal
 //! HTTP/1.1 client (http:// only, inside the government network) rather than a client library.
 
+use qx_store::Store;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -41,6 +43,45 @@ pub async fn post_json(url: &str, body: &str) -> Result<u16, String> {
     tokio::time::timeout(Duration::from_secs(5), work)
         .await
         .map_err(|_| "timeout".to_string())?
+}
+
+/// Sends the notices to `notify.webhook_url` in the background (http:// only, 5-second
+/// timeout); each notice records how delivery went.
+pub fn dispatch_notices(store: Store, notices: Vec<i64>) {
+    if notices.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        let url = match store.get_setting("notify.webhook_url").await {
+            Ok(Some(u)) if !u.trim().is_empty() => u.trim().to_string(),
+            Ok(_) => return,
+            Err(e) => {
+                tracing::warn!("webhook: cannot read setting: {e}");
+                return;
+            }
+        };
+        for id in notices {
+            let Ok(n) = store.notice(id).await else {
+                continue;
+            };
+            let body = serde_json::json!({
+                "type": "problem.notice", "id": n.id, "problem_id": n.problem_id, "audience": n.audience,
+                "audience_id": n.audience_id, "kind": n.kind, "message": n.message, "at": n.created_at,
+            })
+            .to_string();
+            let status = match post_json(&url, &body).await {
+                Ok(code) if (200..300).contains(&code) => format!("ok {code}"),
+                Ok(code) => format!("failed: HTTP {code}"),
+                Err(e) => format!("failed: {e}"),
+            };
+            if status.starts_with("failed") {
+                tracing::warn!(notice = id, "webhook {url}: {status}");
+            }
+            if let Err(e) = store.record_webhook_status(id, &status).await {
+                tracing::warn!("webhook: cannot record status: {e}");
+            }
+        }
+    });
 }
 
 #[cfg(test)]

@@ -535,6 +535,26 @@ async fn enterprises_units_and_service_contacts_see_only_their_problems() {
                 .as_deref(),
             Some("企服专员")
         );
+        // The list of 企服责任人 is the county's to read, not a unit's or an enterprise's.
+        assert!(
+            s.service_contacts(&office)
+                .await
+                .unwrap()
+                .iter()
+                .any(|r| r.user_id == Some(c.contact_user))
+        );
+        let leader = actor(Role::Leader, None, None, 904);
+        assert!(!s.service_contacts(&leader).await.unwrap().is_empty());
+        for outsider in [&contact, &actor(Role::Enterprise, None, Some(c.ent), 905)] {
+            assert!(
+                matches!(
+                    s.service_contacts(outsider).await,
+                    Err(StoreError::Forbidden(_))
+                ),
+                "{}",
+                db.name
+            );
+        }
     }
 }
 
@@ -718,7 +738,10 @@ async fn overdue_problems_are_flagged_notified_and_escalated() {
         s.update_decision(&land, did, "指标已调剂", true, date!(2017 - 03 - 20))
             .await
             .unwrap();
-        assert_eq!(s.list_decisions(&office).await.unwrap()[0].status, "done");
+        assert_eq!(
+            s.list_decisions(&office).await.unwrap()[0].status,
+            qx_core::problem::DecisionStatus::Done
+        );
     }
 }
 
@@ -833,4 +856,158 @@ async fn postgres_plans_problem_lists_per_request() {
         !prepared.iter().any(|sql| sql.contains("FROM problems p")),
         "problem lists are planned per request: {prepared:#?}"
     );
+}
+
+/// 满意率 counts what `Satisfaction::counts_as_satisfied` says, in every place that counts it:
+/// the rate cube (kept by the migration's triggers), the full scan, the as-of query and the
+/// breakdown. Changing the rule in one of them alone fails here.
+#[tokio::test]
+async fn the_satisfied_rule_is_one_rule() {
+    use qx_core::problem::Deadlines;
+    use qx_store::problems::{ProblemSeed, insert_problem_row};
+    for db in engines().await {
+        let s = &db.store;
+        let c = county(s).await;
+        let cal = s.work_calendar().await.unwrap();
+        let on = date!(2017 - 03 - 01);
+        let closed = date!(2017 - 03 - 10);
+        let d = Deadlines::compute(&cal, on, on, TimeLimits::default(), 0).unwrap();
+        let mut tx = s.begin().await.unwrap();
+        // Each verdict twice, and one closed problem nobody rated.
+        let verdicts: Vec<Option<Satisfaction>> = Satisfaction::ALL
+            .iter()
+            .chain(Satisfaction::ALL)
+            .map(|v| Some(*v))
+            .chain([None])
+            .collect();
+        for (i, v) in verdicts.iter().enumerate() {
+            let seed = ProblemSeed {
+                enterprise_id: c.ent,
+                category: Category::Land,
+                title: format!("满意度{i}"),
+                status: Status::Closed,
+                tier: Tier::Town,
+                lead_unit_id: Some(c.town),
+                submitted_on: on,
+                deadlines: d,
+                answered_on: Some(closed),
+                closed_on: Some(closed),
+                resolved: Some(true),
+                satisfaction: *v,
+                answer_workdays: Some(7),
+                close_workdays: Some(7),
+            };
+            insert_problem_row(&mut tx, &seed).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let satisfied = verdicts
+            .iter()
+            .flatten()
+            .filter(|v| v.counts_as_satisfied())
+            .count() as i64;
+        let rated = verdicts.iter().flatten().count() as i64;
+        let f = RateFilter::default();
+        let today = date!(2017 - 12 - 31);
+        let cube = s.problem_rates(&f, today).await.unwrap();
+        let scan = s.problem_rates_scan(&f, today).await.unwrap();
+        let as_of = s.problem_rates_as_of(&f, today).await.unwrap();
+        let breakdown = s.problem_rates_breakdown(&f, today).await.unwrap();
+        // Whole months only from the cube, partial ones from rows: both paths.
+        let partial = RateFilter {
+            from: Some("2017-02-15".into()),
+            to: Some("2017-03-20".into()),
+            ..Default::default()
+        };
+        let rows = s.problem_rates(&partial, today).await.unwrap();
+        for (what, r) in [
+            ("cube", &cube),
+            ("scan", &scan),
+            ("as of", &as_of),
+            ("breakdown", &breakdown.overall),
+            ("rows", &rows),
+        ] {
+            assert_eq!(
+                (r.counts.rated, r.counts.satisfied),
+                (rated, satisfied),
+                "{}: {what}",
+                db.name
+            );
+        }
+        assert_eq!(satisfied, 4, "满意 and 基本满意, twice each");
+    }
+}
+
+/// A code no enum value has (a row written by hand, or by a newer version) fails the read
+/// instead of reading as 提交 / 镇乡 / 其他.
+#[tokio::test]
+async fn an_unknown_stored_code_is_an_error_not_a_default() {
+    for db in engines().await {
+        let s = &db.store;
+        let c = county(s).await;
+        let office = Actor::system();
+        let (id, _) = s
+            .submit_problem(&office, &problem(c.ent, date!(2017 - 09 - 28)), vec![])
+            .await
+            .unwrap();
+        for (column, code, sql) in [
+            (
+                "status",
+                "Submitted",
+                "UPDATE problems SET status = $1 WHERE id = $2",
+            ),
+            (
+                "tier",
+                "county",
+                "UPDATE problems SET tier = $1 WHERE id = $2",
+            ),
+            (
+                "category",
+                "water",
+                "UPDATE problems SET category = $1 WHERE id = $2",
+            ),
+            (
+                "satisfaction",
+                "happy",
+                "UPDATE problems SET satisfaction = $1 WHERE id = $2",
+            ),
+        ] {
+            let mut tx = s.begin().await.unwrap();
+            sqlx::query(sql)
+                .bind(code)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            // The message names the column (decoded by sqlx) or the code (decoded here).
+            let err = s.get_problem(&office, id).await.unwrap_err().to_string();
+            let named = if column == "satisfaction" {
+                code
+            } else {
+                column
+            };
+            assert!(err.contains(named), "{}: {column} = {code}: {err}", db.name);
+            if column != "satisfaction" {
+                let listed = s
+                    .list_problems(&office, &ProblemFilter::default(), date!(2017 - 10 - 01))
+                    .await;
+                assert!(listed.is_err(), "{}: the list refuses {column}", db.name);
+            }
+            let mut tx = s.begin().await.unwrap();
+            let good = match column {
+                "status" => Some("submitted"),
+                "tier" => Some("town"),
+                "category" => Some("land"),
+                _ => None,
+            };
+            sqlx::query(sql)
+                .bind(good)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            s.get_problem(&office, id).await.unwrap();
+        }
+    }
 }

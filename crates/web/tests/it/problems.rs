@@ -638,7 +638,7 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
     assert_eq!(resp.status(), 303);
     assert_eq!(
         app.store.list_decisions(&office).await.unwrap()[0].status,
-        "done"
+        qx_core::problem::DecisionStatus::Done
     );
 
     // Settings: the office assigns 企服责任人; a unit may not open the settings.
@@ -866,5 +866,9 @@ async fn problem_texts_have_the_same_limits_over_the_api_as_on_the_form() {
         .get_problem(&app.actor("admin").await, id)
         .await
         .unwrap();
-    assert_eq!(detail.problem.status, "submitted", "the step was not taken");
+    assert_eq!(
+        detail.problem.status,
+        qx_core::problem::Status::Submitted,
+        "the step was not taken"
+    );
 }

@@ -1,0 +1,259 @@
+//! The problems JSON API under `/api/v1/problems` (utoipa-documented).
+
+use super::*;
+
+pub(super) type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// Query of `GET /api/v1/problems`: the list page's filters. Unknown codes are ignored.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProblemListParams {
+    /// submitted | accepted | assigned | in_progress | returned | answered | rated | closed
+    pub status: Option<String>,
+    /// land | labour | finance | approval | policy | infrastructure | other
+    pub category: Option<String>,
+    /// town | department | meeting
+    pub tier: Option<String>,
+    /// Lead unit id.
+    pub unit: Option<String>,
+    /// Enterprise id.
+    pub enterprise: Option<String>,
+    /// overdue | near (due by the next working day)
+    pub flag: Option<String>,
+    /// Text in the title or the enterprise's name (plain substring).
+    pub q: Option<String>,
+    /// ISO date: submitted on or after.
+    pub from: Option<String>,
+    /// ISO date: submitted on or before.
+    pub to: Option<String>,
+    /// Rows to skip (newest first).
+    pub offset: Option<String>,
+    /// Rows to return, 1–500 (default 50).
+    pub limit: Option<String>,
+}
+
+impl ProblemListParams {
+    fn filter(&self) -> ProblemFilter {
+        let q: HashMap<String, String> = [
+            ("status", &self.status),
+            ("category", &self.category),
+            ("tier", &self.tier),
+            ("unit", &self.unit),
+            ("enterprise", &self.enterprise),
+            ("flag", &self.flag),
+            ("q", &self.q),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("offset", &self.offset),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v)))
+        .collect();
+        let mut f = list_filter(&q);
+        f.limit = self
+            .limit
+            .as_deref()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(PAGE);
+        f
+    }
+}
+
+/// A line of the problem list.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ProblemRowDto {
+    pub id: i64,
+    pub title: String,
+    pub category: String,
+    pub status: String,
+    pub tier: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub lead_unit_id: Option<i64>,
+    pub lead_unit_name: String,
+    /// ISO date.
+    pub submitted_on: String,
+    /// ISO date of the running deadline ("" when closed).
+    pub due_on: String,
+    /// 1 when an extension awaits the office's decision.
+    pub extension_pending: i64,
+    pub urge_count: i64,
+}
+
+impl From<sp::ProblemRow> for ProblemRowDto {
+    fn from(r: sp::ProblemRow) -> Self {
+        ProblemRowDto {
+            id: r.id,
+            title: r.title,
+            category: r.category.as_str().to_string(),
+            status: r.status.as_str().to_string(),
+            tier: r.tier.as_str().to_string(),
+            enterprise_id: r.enterprise_id,
+            enterprise_name: r.enterprise_name,
+            lead_unit_id: r.lead_unit_id,
+            lead_unit_name: r.lead_unit_name,
+            submitted_on: r.submitted_on,
+            due_on: r.due_on,
+            extension_pending: r.extension_pending,
+            urge_count: r.urge_count,
+        }
+    }
+}
+
+/// A page of the list, newest first, and how many match in all.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ProblemListDto {
+    pub total: i64,
+    pub items: Vec<ProblemRowDto>,
+}
+
+/// A problem as the API takes it. Numbers may also be sent as strings.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct NewProblemDto {
+    /// Required from the office; an enterprise user submits for its own enterprise.
+    pub enterprise_id: Option<i64>,
+    /// land | labour | finance | approval | policy | infrastructure | other
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    /// Office only: web | visit | hotline | api (default api).
+    pub source: Option<String>,
+    /// Office only: ISO date received, not after today (default today).
+    pub submitted_on: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CreatedDto {
+    pub id: i64,
+}
+
+/// Query of `GET /api/v1/problems/rates`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RateParams {
+    /// Lead unit id.
+    pub unit: Option<String>,
+    /// town | department | meeting
+    pub tier: Option<String>,
+    /// land | labour | finance | approval | policy | infrastructure | other
+    pub category: Option<String>,
+    /// ISO date: submitted on or after.
+    pub from: Option<String>,
+    /// ISO date: submitted on or before.
+    pub to: Option<String>,
+    /// unit | tier | category: also break the rates down.
+    pub group: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/problems", tag = "problems", params(ProblemListParams),
+    responses((status = 200, description = "the problems the caller may see, newest first", body = ProblemListDto),
+        (status = 401, description = "not signed in")))]
+pub(crate) async fn api_list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ProblemListParams>,
+) -> ApiResult<ProblemListDto> {
+    let (items, total) = state
+        .store
+        .list_problems(&auth.actor(), &q.filter(), today())
+        .await?;
+    Ok(Json(ProblemListDto {
+        total,
+        items: items.into_iter().map(ProblemRowDto::from).collect(),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/problems", tag = "problems", request_body = NewProblemDto,
+    responses((status = 200, description = "submitted (routed, deadlines set, notices sent)", body = CreatedDto),
+        (status = 400, description = "a field is missing or invalid (the message names it)"),
+        (status = 403, description = "only enterprises and the office submit")))]
+pub(crate) async fn api_create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Json(body): Json<HashMap<String, serde_json::Value>>,
+) -> ApiResult<CreatedDto> {
+    let actor = auth.actor();
+    let fields: HashMap<String, String> = body
+        .into_iter()
+        .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+        .collect();
+    let new = new_problem(&actor, &fields, true)?;
+    let (id, notices) = state.store.submit_problem(&actor, &new, Vec::new()).await?;
+    crate::webhook::dispatch_notices(state.store.clone(), notices);
+    Ok(Json(CreatedDto { id }))
+}
+
+#[utoipa::path(get, path = "/api/v1/problems/{id}", tag = "problems",
+    params(("id" = i64, Path, description = "problem id")),
+    responses((status = 200, description = "the problem (`problem`), its 协办 units, timeline (`events`), attachments, \
+        the caller's part in it (`party`: office | enterprise | handling_unit, or null) and the enterprise's 企服责任人",
+        body = Object),
+        (status = 404, description = "absent or out of the caller's scope")))]
+pub(crate) async fn api_get(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> ApiResult<sp::ProblemDetail> {
+    Ok(Json(state.store.get_problem(&auth.actor(), id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/problems/{id}/steps", tag = "problems",
+    params(("id" = i64, Path, description = "problem id")),
+    request_body(content = Object, description = "one handling step, tagged by `action`: \
+        accept {note} · assign {tier, lead_unit_id, support_unit_ids, note} · start · return {reason} · \
+        request_extension {days, reason} · decide_extension {approve, note} · urge {note} · escalate {reason} · \
+        answer {text, resolved} · rate {satisfaction: satisfied | basic | unsatisfied, comment} · redo {reason} · close {note}"),
+    responses((status = 200, description = "the problem after the step, as `GET /api/v1/problems/{id}`", body = Object),
+        (status = 403, description = "the step is not the caller's to take"),
+        (status = 409, description = "the state machine refuses the step from the current state")))]
+pub(crate) async fn api_step(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(step): Json<Step>,
+) -> ApiResult<sp::ProblemDetail> {
+    let actor = auth.actor();
+    let notices = state.store.problem_step(&actor, id, &step, today()).await?;
+    crate::webhook::dispatch_notices(state.store.clone(), notices);
+    Ok(Json(state.store.get_problem(&actor, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/problems/rates", tag = "problems", params(RateParams),
+    responses((status = 200, description = "`overall`: counts (total, answered, overdue_unanswered, answered_on_time, \
+        closed, resolved, rated, satisfied, answer_workdays, close_workdays) and 答复率/按时答复率/解决率/满意率 in percent \
+        with average working days; `groups`: [key, rates] pairs when `group` is given (unit key \"\" = unassigned)",
+        body = Object),
+        (status = 403, description = "enterprises do not see rates")))]
+pub(crate) async fn api_rates(
+    State(state): State<AppState>,
+    _auth: County,
+    Query(q): Query<RateParams>,
+) -> ApiResult<serde_json::Value> {
+    fn some(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+    let f = RateFilter {
+        unit_id: some(&q.unit).and_then(|s| s.parse().ok()),
+        tier: some(&q.tier).and_then(Tier::parse),
+        category: some(&q.category).and_then(Category::parse),
+        from: some(&q.from).map(str::to_string),
+        to: some(&q.to).map(str::to_string),
+    };
+    let today = today();
+    let overall = state.store.problem_rates(&f, today).await?;
+    let group = match some(&q.group) {
+        Some("unit") => Some(RateGroup::Unit),
+        Some("tier") => Some(RateGroup::Tier),
+        Some("category") => Some(RateGroup::Category),
+        _ => None,
+    };
+    let groups = match group {
+        Some(g) => state.store.problem_rates_by(g, &f, today).await?,
+        None => Vec::new(),
+    };
+    Ok(Json(
+        serde_json::json!({"overall": overall, "groups": groups}),
+    ))
+}

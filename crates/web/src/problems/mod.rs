@@ -1,0 +1,126 @@
+//! 企业难题 pages and API: intake (web form with attachments, on behalf by the office, JSON),
+//! the problem's page with its timeline and the steps the actor may take, the list with
+//! filters and deadline flags, rates, the 工作例会 agenda (docx/xlsx) and decisions, and the
+//! office's settings (企服责任人, routing, time limits). The store enforces scope and the
+//! state machine; handlers parse, call one store function and render.
+//!
+//! Notices are in-app (`problem_notices`) and, when the setting `notify.webhook_url` holds an
+//! `http://` URL, POSTed there as JSON from a background task: a failure is logged and
+//! recorded on the notice, never felt by the request.
+
+use crate::api::ApiError;
+use crate::auth::{Auth, County, Office, OfficeOrEnterprise};
+use crate::i18n::Lang;
+use crate::pages::{PageCtx, render};
+use crate::upload;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use qx_core::access::{Actor, Role};
+use qx_core::attachment::AttachmentKind;
+use qx_core::label::Labelled;
+use qx_core::problem::{Action, Category, Party, Rates, Satisfaction, Status, Tier, TimeLimits};
+use qx_core::time::{format_date, format_datetime, parse_date, today};
+use qx_store::problems::{
+    self as sp, NewAttachment, NewDecision, NewProblem, ProblemFilter, RateFilter, RateGroup, Step,
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use time::Date;
+
+type PageResult = Result<Response, WebError>;
+
+pub(crate) mod api;
+mod detail;
+mod intake;
+mod list;
+mod meeting;
+mod messages;
+mod rates;
+mod settings;
+
+use api::*;
+pub use messages::MESSAGES;
+
+use detail::*;
+use intake::*;
+use list::*;
+use meeting::*;
+use rates::*;
+use settings::*;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/problems", get(list).post(create))
+        .route("/problems/new", get(new_form))
+        .route("/problems/rates", get(rates_page))
+        .route("/problems/meeting", get(meeting_page))
+        .route("/problems/meeting/agenda.docx", get(agenda_docx))
+        .route("/problems/meeting/agenda.xlsx", get(agenda_xlsx))
+        .route("/problems/meeting/decisions", post(decision_create))
+        .route("/problems/meeting/decisions/{id}", post(decision_update))
+        .route("/problems/settings", get(settings_page))
+        .route("/problems/settings/contact", post(settings_contact))
+        .route("/problems/settings/route", post(settings_route))
+        .route("/problems/settings/limits", post(settings_limits))
+        .route("/problems/sweep", post(sweep))
+        .route("/problems/{id}", get(detail))
+        .route("/problems/{id}/step", post(step))
+        .route("/problems/{id}/attachments", post(attach))
+        .route("/problems/{id}/attachments/{aid}", get(download))
+        .route("/api/v1/problems", get(api_list).post(api_create))
+        .route("/api/v1/problems/rates", get(api_rates))
+        .route("/api/v1/problems/{id}", get(api_get))
+        .route("/api/v1/problems/{id}/steps", post(api_step))
+}
+
+/// A select's options: each value's code and its name in `lang`.
+fn options<T: Copy + Labelled>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    lang: Lang,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|v| (code(*v), v.label(lang))).collect()
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |v| format!("{v:.1}%"))
+}
+
+fn days(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |v| format!("{v:.1}"))
+}
+
+fn non_empty(q: &HashMap<String, String>, k: &str) -> Option<String> {
+    q.get(k)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+fn parse_date_field(field: &str, s: &str) -> Result<Date, WebError> {
+    parse_date(s).ok_or_else(|| {
+        WebError::BadRequest(format!("{field}: \"{}\" 格式应为 YYYY-MM-DD", s.trim()))
+    })
+}
+
+fn parse_id(field: &str, s: &str) -> Result<i64, WebError> {
+    s.trim()
+        .parse()
+        .map_err(|_| WebError::BadRequest(format!("{field}: \"{}\" 不是有效编号", s.trim())))
+}
+
+fn flag_of(due: &str, status: Status, today: &str, near_until: &str) -> &'static str {
+    if !status.is_open() || due.is_empty() {
+        ""
+    } else if due < today {
+        "overdue"
+    } else if due <= near_until {
+        "near"
+    } else {
+        ""
+    }
+}
