@@ -1,0 +1,86 @@
+//! Evidence (佐证材料) attached to a report: upload, download, removal.
+
+use super::report::{report_page, report_url, target_unit, upload_problems};
+use super::*;
+
+/// An evidence upload: one file within the store's limit, and the task it belongs to.
+pub(super) const EVIDENCE_UPLOAD: upload::Limits = upload::Limits::one_file(
+    "佐证材料",
+    qx_store::monitoring::MAX_REPORT_ATTACHMENT_BYTES,
+);
+
+pub(super) async fn upload_attachment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+    form: Multipart,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, &q)?;
+    if !actor.can_write_unit(unit_id) {
+        return Err(WebError::Forbidden("report.attach".into()));
+    }
+    let up = upload::read(form, &EVIDENCE_UPLOAD).await?;
+    let task_id = up
+        .field("task_id")
+        .or(q.get("task").map(String::as_str))
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<i64>()
+                .map_err(|_| WebError::BadRequest(format!("任务 \"{t}\" 无效")))
+        })
+        .transpose()?;
+    let Some(file) = up.into_file() else {
+        let lang = auth.ctx.lang;
+        let msg = crate::i18n::t(lang, "mon.att.choose").to_string();
+        return report_page(&state, &auth, period_id, &q, vec![msg], "").await;
+    };
+    let attachment = qx_store::problems::NewAttachment {
+        filename: file.name.to_string(),
+        data: file.data,
+    };
+    match state
+        .store
+        .add_report_attachment(&actor, period_id, unit_id, task_id, &attachment)
+        .await
+    {
+        Ok(_) => {
+            let anchor = task_id.map(|t| format!("#task-{t}")).unwrap_or_default();
+            let url = report_url(&actor, period_id, unit_id, "attached=1");
+            Ok(Redirect::to(&format!("{url}{anchor}")).into_response())
+        }
+        Err(e) => {
+            let problems = upload_problems(AppError::Store(e))?;
+            report_page(&state, &auth, period_id, &q, problems, "").await
+        }
+    }
+}
+
+pub(super) async fn download_attachment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let (meta, data) = state.store.get_report_attachment(&auth.actor(), id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, meta.mime),
+            (header::CONTENT_DISPOSITION, disposition(&meta.file_name)),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+pub(super) async fn remove_attachment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let actor = auth.actor();
+    let (period_id, unit_id) = state.store.remove_report_attachment(&actor, id).await?;
+    Ok(Redirect::to(&report_url(&actor, period_id, unit_id, "removed=1")).into_response())
+}
