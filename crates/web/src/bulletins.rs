@@ -5,6 +5,7 @@
 
 use crate::auth::Auth;
 use crate::pages::{PageCtx, fmt_time, render};
+use crate::plans::chosen_plan;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -14,7 +15,6 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use qx_app::AppError;
 use qx_app::bulletin::{self, report};
-use qx_core::access::Actor;
 use qx_store::plans::Plan;
 use report::{BulletinKind, Snapshot};
 use std::collections::HashMap;
@@ -83,23 +83,6 @@ fn kind_label(ctx: &PageCtx, kind: &str) -> String {
         Some(k) => k.label_zh().to_string(),
         None => kind.to_string(),
     }
-}
-
-/// `?plan=` or the latest published plan.
-async fn chosen_plan(
-    state: &AppState,
-    actor: &Actor,
-    q: &HashMap<String, String>,
-) -> Result<Option<Plan>, WebError> {
-    if let Some(id) = q.get("plan").and_then(|p| p.parse::<i64>().ok()) {
-        return Ok(Some(state.store.get_plan(actor, id).await?));
-    }
-    Ok(state
-        .store
-        .list_plans(actor)
-        .await?
-        .into_iter()
-        .find(|p| p.status == "published"))
 }
 
 fn parse_request(

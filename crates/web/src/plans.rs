@@ -12,8 +12,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use qx_app::AppError;
+use qx_core::access::Actor;
 use qx_core::indicator::IndicatorKind;
-use qx_store::plans::{ItemEdit, PlanMeta, TargetEdit};
+use qx_core::label::Labelled;
+use qx_core::state::PlanStatus;
+use qx_store::plans::{ItemEdit, Plan, PlanMeta, TargetEdit};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -27,9 +30,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("plan.issuer", "发文机关", "Issuer"),
     ("plan.issued_on", "成文日期", "Date"),
     ("plan.status", "状态", "Status"),
-    ("plan.status.draft", "草稿(待审核)", "Draft (in review)"),
-    ("plan.status.published", "已发布", "Published"),
-    ("plan.status.withdrawn", "已替换", "Superseded"),
     ("plan.upload", "导入方案", "Import a plan"),
     (
         "plan.upload_hint",
@@ -133,12 +133,30 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{id}/export.xlsx", get(export))
 }
 
-fn status_key(status: &str) -> &'static str {
+/// The tag colour of a plan's state in the list.
+fn status_tag(status: PlanStatus) -> &'static str {
     match status {
-        "draft" => "plan.status.draft",
-        "published" => "plan.status.published",
-        _ => "plan.status.withdrawn",
+        PlanStatus::Published => "green",
+        PlanStatus::Draft => "yellow",
+        PlanStatus::Withdrawn => "grey",
     }
+}
+
+/// The plan a page is about: `?plan=`, or the latest published one.
+pub(crate) async fn chosen_plan(
+    state: &AppState,
+    actor: &Actor,
+    q: &HashMap<String, String>,
+) -> Result<Option<Plan>, WebError> {
+    if let Some(id) = q.get("plan").and_then(|p| p.parse::<i64>().ok()) {
+        return Ok(Some(state.store.get_plan(actor, id).await?));
+    }
+    Ok(state
+        .store
+        .list_plans(actor)
+        .await?
+        .into_iter()
+        .find(|p| p.status == PlanStatus::Published))
 }
 
 pub struct PlanLine {
@@ -146,8 +164,8 @@ pub struct PlanLine {
     year: i64,
     title: String,
     doc_number: String,
-    status: String,
-    status_key: &'static str,
+    status_tag: &'static str,
+    status_label: &'static str,
 }
 
 #[derive(Template)]
@@ -173,10 +191,10 @@ async fn list_page(state: &AppState, auth: &Auth, errors: Vec<String>) -> PageRe
         .map(|p| PlanLine {
             id: p.id,
             year: p.year,
-            status_key: status_key(&p.status),
+            status_tag: status_tag(p.status),
+            status_label: p.status.label(auth.ctx.lang),
             title: p.title,
             doc_number: p.doc_number,
-            status: p.status,
         })
         .collect();
     let status = if errors.is_empty() {
@@ -315,7 +333,7 @@ pub struct TaskView {
 struct ShowPage {
     ctx: PageCtx,
     plan: qx_store::plans::Plan,
-    status_key: &'static str,
+    status_label: &'static str,
     is_draft: bool,
     is_admin: bool,
     source: Vec<(usize, String)>,
@@ -337,7 +355,7 @@ async fn show(
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let plan = state.store.get_plan(&actor, id).await?;
-    let is_draft = plan.status == "draft";
+    let is_draft = plan.status.is_draft();
     let names: HashMap<i64, String> = state
         .store
         .list_units()
@@ -472,7 +490,7 @@ async fn show(
     ctx.flash = flash;
     let page = ShowPage {
         ctx,
-        status_key: status_key(&plan.status),
+        status_label: plan.status.label(lang),
         is_draft,
         is_admin: actor.is_admin(),
         plan,

@@ -30,7 +30,8 @@ struct AttachmentRow {
     size: i64,
     created_at: i64,
     unit_id: i64,
-    status: String,
+    #[sqlx(try_from = "String")]
+    status: SubmissionStatus,
     period_id: i64,
 }
 
@@ -74,7 +75,7 @@ impl Store {
             )));
         }
         let period = self.get_period(period_id).await?;
-        if period.status != "open" {
+        if period.status != PeriodStatus::Open {
             return Err(StoreError::Conflict(format!(
                 "报送期 {} 已关闭",
                 period.period
@@ -109,10 +110,14 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let now = crate::now();
+        let latest = match latest {
+            Some((id, _, status)) => Some((id, decode_state::<SubmissionStatus>(status)?)),
+            None => None,
+        };
         let submission_id = match latest {
             None => insert_submission(&mut tx, period_id, unit_id, 1, now).await?,
-            Some((id, _, status)) if status == "draft" || status == "returned" => id,
-            Some((_, _, status)) if status == "approved" => {
+            Some((id, status)) if status.is_editable() => id,
+            Some((_, SubmissionStatus::Approved)) => {
                 return Err(StoreError::Conflict(
                     "该期报送已审核锁定; 如需补充佐证材料请发起更正 (approved reports are locked)"
                         .into(),
@@ -154,19 +159,19 @@ impl Store {
         &self,
         actor: &Actor,
         unit_id: i64,
-        status: &str,
+        status: SubmissionStatus,
         task_id: Option<i64>,
     ) -> Result<bool> {
         if actor.can_write_unit(unit_id) {
             return Ok(true);
         }
         if actor.reads_all() {
-            return Ok(status != "draft");
+            return Ok(status.is_handed_in());
         }
         let (Some(task_id), Some(me), Role::Unit) = (task_id, actor.unit_id, actor.role) else {
             return Ok(false);
         };
-        if !matches!(status, "submitted" | "approved" | "superseded") {
+        if status.is_editable() {
             return Ok(false);
         }
         let lead: Option<(i64,)> = sqlx::query_as(
@@ -203,7 +208,7 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             if self
-                .may_see_attachment(actor, r.unit_id, &r.status, r.task_id)
+                .may_see_attachment(actor, r.unit_id, r.status, r.task_id)
                 .await?
             {
                 out.push(r.meta());
@@ -231,7 +236,7 @@ impl Store {
         let mut out = Vec::new();
         for r in rows {
             if self
-                .may_see_attachment(actor, r.unit_id, &r.status, r.task_id)
+                .may_see_attachment(actor, r.unit_id, r.status, r.task_id)
                 .await?
             {
                 out.push((r.unit_id, r.meta()));
@@ -249,7 +254,7 @@ impl Store {
     ) -> Result<(ReportAttachment, Vec<u8>)> {
         let row = self.attachment_row(id).await?;
         if !self
-            .may_see_attachment(actor, row.unit_id, &row.status, row.task_id)
+            .may_see_attachment(actor, row.unit_id, row.status, row.task_id)
             .await?
         {
             return Err(StoreError::NotFound(format!("佐证材料 {id}")));
@@ -269,7 +274,7 @@ impl Store {
         if !actor.can_write_unit(row.unit_id) {
             return Err(
                 if self
-                    .may_see_attachment(actor, row.unit_id, &row.status, row.task_id)
+                    .may_see_attachment(actor, row.unit_id, row.status, row.task_id)
                     .await?
                 {
                     StoreError::Forbidden(format!("佐证材料 {id}: 只读"))
@@ -284,7 +289,7 @@ impl Store {
             .bind(row.submission_id)
             .fetch_one(&mut *tx)
             .await?;
-        if status != "draft" && status != "returned" {
+        if !decode_state::<SubmissionStatus>(status)?.is_editable() {
             return Err(StoreError::Conflict(format!(
                 "佐证材料 \"{}\": 报送已提交或已审核, 不能删除 (only drafts and returned reports can change)",
                 row.file_name

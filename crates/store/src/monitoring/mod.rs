@@ -9,6 +9,7 @@ use crate::audit::{AuditEntry, PendingEntry, append};
 use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
 use qx_core::period::Period;
+use qx_core::state::{PeriodStatus, SubmissionStatus, SubmissionStep, UnknownState};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -27,7 +28,8 @@ pub struct ReportPeriod {
     pub plan_id: i64,
     pub period: String,
     pub due_on: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: PeriodStatus,
     pub opened_at: i64,
 }
 
@@ -37,7 +39,8 @@ pub struct Submission {
     pub period_id: i64,
     pub unit_id: i64,
     pub revision: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: SubmissionStatus,
     pub submitted_by: Option<i64>,
     pub submitted_at: Option<i64>,
     pub reviewed_by: Option<i64>,
@@ -130,4 +133,10 @@ fn normalise_value(value: &str) -> String {
         Ok(Some(d)) => d.normalize().to_string(),
         _ => value.trim().to_string(),
     }
+}
+
+/// A state read outside a derived row (a joined or single column): an unknown code is a
+/// decoding error, as in the derived rows, never a default.
+fn decode_state<T: TryFrom<String, Error = UnknownState>>(code: String) -> Result<T> {
+    T::try_from(code).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))
 }

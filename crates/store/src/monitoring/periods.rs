@@ -15,7 +15,7 @@ impl Store {
             return Err(StoreError::Forbidden("只有办公室可以开启报送期".into()));
         }
         let plan = self.get_plan(actor, plan_id).await?;
-        if plan.status != "published" {
+        if plan.status != qx_core::state::PlanStatus::Published {
             return Err(StoreError::Invalid(
                 "只能为已发布的方案开启报送 (publish the plan first)".into(),
             ));
@@ -179,10 +179,9 @@ impl Store {
             .await?
             .into_iter()
             .filter(|p| {
-                !matches!(
-                    p.submission.as_ref().map(|s| s.status.as_str()),
-                    Some("submitted" | "approved")
-                )
+                !p.submission
+                    .as_ref()
+                    .is_some_and(|s| s.status.is_reported())
             })
             .map(|p| p.unit_id)
             .collect();

@@ -48,7 +48,7 @@ impl Store {
                 period_id,
                 unit_id,
                 revision,
-                status,
+                status: decode_state(status)?,
                 submitted_by: row.s_submitted_by,
                 submitted_at: row.s_submitted_at,
                 reviewed_by: row.s_reviewed_by,
@@ -62,7 +62,7 @@ impl Store {
             plan_id: row.plan_id,
             period: row.period,
             due_on: row.due_on,
-            status: row.status,
+            status: decode_state(row.status)?,
             opened_at: row.opened_at,
         };
         Ok((period, latest))
@@ -128,7 +128,7 @@ impl Store {
         .ok_or_else(|| StoreError::NotFound(format!("报送 {id}")))?;
         // Leaders and the office see drafts only once submitted: a unit's draft is its own.
         let visible = actor.can_write_unit(s.unit_id) && actor.role == Role::Unit
-            || (actor.reads_all() && s.status != "draft");
+            || (actor.reads_all() && s.status.is_handed_in());
         if visible {
             Ok(s)
         } else {
@@ -176,7 +176,7 @@ impl Store {
         // One read for the window and the unit's latest revision, one for what it may report:
         // at month end sixty units submit at once, and every round trip counts.
         let (period, latest) = self.period_and_latest(period_id, unit_id).await?;
-        if period.status != "open" {
+        if period.status != PeriodStatus::Open {
             return Err(StoreError::Conflict(format!(
                 "报送期 {} 已关闭",
                 period.period
@@ -208,7 +208,14 @@ impl Store {
             return Err(StoreError::Invalid(problems.join("; ")));
         }
         let now = crate::now();
-        let status = if submit { "submitted" } else { "draft" };
+        let step = if submit {
+            SubmissionStep::Submit
+        } else {
+            SubmissionStep::Save
+        };
+        let fresh = SubmissionStatus::Draft
+            .apply(step)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
         let submitted_by = submit.then_some(actor.user_id).filter(|&u| u != 0);
         let action = if submit {
             "submission.submit"
@@ -216,21 +223,23 @@ impl Store {
             "submission.save"
         };
         // The revision written to: the draft or returned one in place, or a new one.
-        let target = match &latest {
-            Some(s) if s.status == "approved" => {
+        let (target, status) = match &latest {
+            Some(s) if s.status == SubmissionStatus::Approved => {
                 return Err(StoreError::Conflict(
                     "该期报送已审核锁定; 如需更正请发起更正 (approved submissions are locked)"
                         .into(),
                 ));
             }
-            Some(s) if s.status == "submitted" => {
+            Some(s) if s.status == SubmissionStatus::Submitted => {
                 return Err(StoreError::Conflict(
                     "已提交待审核, 不能再修改 (already submitted)".into(),
                 ));
             }
-            Some(s) if s.status == "draft" || s.status == "returned" => Target::Existing(s.clone()),
-            Some(s) => Target::New(s.revision + 1),
-            None => Target::New(1),
+            Some(s) => match s.status.apply(step) {
+                Ok(next) => (Target::Existing(s.clone()), next),
+                Err(_) => (Target::New(s.revision + 1), fresh),
+            },
+            None => (Target::New(1), fresh),
         };
         // Each figure and task line replaces what the submission held for it; an empty one
         // just clears it. Written as one statement per table, whatever the number of rows,
@@ -249,7 +258,7 @@ impl Store {
                 .bind(period_id)
                 .bind(unit_id)
                 .bind(*revision)
-                .bind(status)
+                .bind(status.as_str())
                 .bind(submitted_by)
                 .bind(submit.then_some(now))
                 .bind(now)
@@ -307,7 +316,7 @@ impl Store {
                 sqlx::query(
                     "UPDATE submissions SET status = $1, submitted_by = $2, submitted_at = $3, updated_at = $4 WHERE id = $5",
                 )
-                .bind(status)
+                .bind(status.as_str())
                 .bind(submitted_by)
                 .bind(submit.then_some(now))
                 .bind(now)
@@ -344,12 +353,17 @@ impl Store {
             return Err(StoreError::Forbidden("只有办公室可以审核报送".into()));
         }
         let s = self.get_submission(actor, id).await?;
-        if s.status != "submitted" {
+        let step = if approve {
+            SubmissionStep::Approve
+        } else {
+            SubmissionStep::Return
+        };
+        let Ok(next) = s.status.apply(step) else {
             return Err(StoreError::Conflict(format!(
                 "只能审核已提交的报送, 当前状态为 {}",
                 s.status
             )));
-        }
+        };
         if s.submitted_by == Some(actor.user_id) {
             return Err(StoreError::Forbidden(
                 "不能审核自己提交的报送 (nobody approves their own submission)".into(),
@@ -371,7 +385,7 @@ impl Store {
                 .await?;
         }
         sqlx::query("UPDATE submissions SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4, updated_at = $3 WHERE id = $5")
-            .bind(if approve { "approved" } else { "returned" })
+            .bind(next.as_str())
             .bind(actor.user_id)
             .bind(now)
             .bind(comment.trim())
@@ -408,7 +422,7 @@ impl Store {
         let Some(latest) = self.latest_submission(period_id, unit_id).await? else {
             return Err(StoreError::NotFound("没有可更正的报送".into()));
         };
-        if latest.status != "approved" {
+        if latest.status.apply(SubmissionStep::Correct).is_err() {
             return Err(StoreError::Conflict("只有已审核的报送需要发起更正".into()));
         }
         let mut tx = self.begin().await?;
@@ -570,7 +584,7 @@ pub(super) async fn insert_submission(
         period_id,
         unit_id,
         revision,
-        status: "draft",
+        status: SubmissionStatus::Draft,
         submitted_by: None,
         submitted_at: None,
         now,
@@ -586,11 +600,11 @@ enum Target {
 
 /// A submission revision as first written.
 #[derive(Clone, Copy)]
-struct NewRevision<'a> {
+struct NewRevision {
     period_id: i64,
     unit_id: i64,
     revision: i64,
-    status: &'a str,
+    status: SubmissionStatus,
     submitted_by: Option<i64>,
     submitted_at: Option<i64>,
     now: i64,
@@ -598,7 +612,7 @@ struct NewRevision<'a> {
 
 /// Inserts a revision; two writers racing for the same one meet the unique key, and the
 /// second is told to reload.
-async fn insert_revision(tx: &mut crate::Tx, row: &NewRevision<'_>) -> Result<i64> {
+async fn insert_revision(tx: &mut crate::Tx, row: &NewRevision) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO submissions (period_id, unit_id, revision, status, submitted_by, submitted_at, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
@@ -606,7 +620,7 @@ async fn insert_revision(tx: &mut crate::Tx, row: &NewRevision<'_>) -> Result<i6
     .bind(row.period_id)
     .bind(row.unit_id)
     .bind(row.revision)
-    .bind(row.status)
+    .bind(row.status.as_str())
     .bind(row.submitted_by)
     .bind(row.submitted_at)
     .bind(row.now)

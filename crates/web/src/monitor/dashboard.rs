@@ -88,7 +88,7 @@ pub(super) fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
                 completion: pct(s.assessment.completion),
                 time_share: pct(Some(s.assessment.time_share)),
                 light: light.as_str(),
-                light_label: light_label(lang, light),
+                light_label: light.label(lang),
                 sparkline: sparkline(&s.series, colour),
                 forecast: s
                     .forecast
@@ -144,7 +144,7 @@ pub(super) fn dashboard_body(pic: &Picture, lang: Lang, period: Period) -> Strin
             number: t.task.number.clone(),
             title: t.task.title.clone(),
             lead: t.lead_units.join("、"),
-            state_label: task_label(lang, t.state),
+            state_label: t.state.label(lang),
             light: t.state.light().as_str(),
             progress: t.progress.clone(),
         })
@@ -159,7 +159,7 @@ pub(super) fn dashboard_body(pic: &Picture, lang: Lang, period: Period) -> Strin
     ];
     let task_counts = states
         .iter()
-        .map(|s| (s.light().as_str(), task_label(lang, *s), pic.task_count(*s)))
+        .map(|s| (s.light().as_str(), s.label(lang), pic.task_count(*s)))
         .collect();
     let units: Vec<UnitLine> = pic
         .units

@@ -64,11 +64,7 @@ pub(super) async fn indicator(
         ctx: PageCtx::signed_in(&auth),
         plan_id: plan.id,
         text: status.indicator.text.clone(),
-        kind_label: if lang == Lang::En {
-            status.kind.label_en()
-        } else {
-            status.kind.label_zh()
-        },
+        kind_label: status.kind.label(lang),
         period: period.to_string(),
         history,
         line,

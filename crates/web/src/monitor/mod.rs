@@ -5,6 +5,7 @@ use crate::auth::Auth;
 use crate::chart::{TrendChart, sparkline};
 use crate::i18n::{Lang, Tr};
 use crate::pages::{PageCtx, fmt_time, render};
+use crate::plans::chosen_plan;
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -17,10 +18,12 @@ use qx_app::AppError;
 use qx_app::monitoring::{Picture, picture};
 use qx_core::access::{Actor, Role};
 use qx_core::indicator::IndicatorKind;
+use qx_core::label::Labelled;
 use qx_core::monitor::{self, Light, TaskState};
 use qx_core::period::Period;
+use qx_core::state::{PeriodStatus, PlanStatus, SubmissionStatus, SubmissionStep};
 use qx_store::indicator_source::IndicatorSource;
-use qx_store::monitoring::{ReportAttachment, SubmissionInput};
+use qx_store::monitoring::{ReportAttachment, Submission, SubmissionInput};
 use qx_store::plans::Plan;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -83,22 +86,6 @@ fn app_err(e: AppError) -> WebError {
     }
 }
 
-fn light_label(lang: Lang, l: Light) -> &'static str {
-    if lang == Lang::En {
-        l.label_en()
-    } else {
-        l.label_zh()
-    }
-}
-
-fn task_label(lang: Lang, s: TaskState) -> &'static str {
-    if lang == Lang::En {
-        s.label_en()
-    } else {
-        s.label_zh()
-    }
-}
-
 fn fmt_num(v: f64) -> String {
     let s = format!("{v:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -106,23 +93,6 @@ fn fmt_num(v: f64) -> String {
 
 fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "—".into(), |c| format!("{:.1}%", c * 100.0))
-}
-
-/// The plan a page is about: `?plan=` or the latest published.
-async fn chosen_plan(
-    state: &AppState,
-    actor: &Actor,
-    q: &HashMap<String, String>,
-) -> Result<Option<Plan>, WebError> {
-    if let Some(id) = q.get("plan").and_then(|p| p.parse::<i64>().ok()) {
-        return Ok(Some(state.store.get_plan(actor, id).await?));
-    }
-    Ok(state
-        .store
-        .list_plans(actor)
-        .await?
-        .into_iter()
-        .find(|p| p.status == "published"))
 }
 
 /// The `?period=` of a request, if any.

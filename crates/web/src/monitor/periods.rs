@@ -1,6 +1,6 @@
 //! The office's reporting periods: opening one, who has reported, reminders, review.
 
-use super::report::status_key;
+use super::report::status_label;
 use super::*;
 
 #[derive(Template)]
@@ -8,7 +8,7 @@ use super::*;
 struct PeriodsPage {
     ctx: PageCtx,
     plan: Option<Plan>,
-    periods: Vec<(i64, String, String, String, usize, usize)>,
+    periods: Vec<(i64, String, String, &'static str, usize, usize)>,
     is_admin: bool,
     next_period: String,
     next_due: String,
@@ -33,17 +33,16 @@ pub(super) async fn periods(
             let done = progress
                 .iter()
                 .filter(|u| {
-                    matches!(
-                        u.submission.as_ref().map(|s| s.status.as_str()),
-                        Some("submitted" | "approved")
-                    )
+                    u.submission
+                        .as_ref()
+                        .is_some_and(|s| s.status.is_reported())
                 })
                 .count();
             rows.push((
                 p.id,
                 p.period.clone(),
                 p.due_on.clone(),
-                p.status.clone(),
+                p.status.label(auth.ctx.lang),
                 done,
                 progress.len(),
             ));
@@ -124,8 +123,10 @@ pub struct ProgressLine {
     unit_name: String,
     indicators: i64,
     tasks: i64,
-    status_key: &'static str,
-    status: String,
+    status_label: &'static str,
+    /// Submitted and waiting for the office's review.
+    reviewable: bool,
+    reported: bool,
     submission_id: i64,
     submitted_at: String,
     late: bool,
@@ -178,8 +179,9 @@ pub(super) async fn period(
                 unit_id: u.unit_id,
                 indicators: u.indicators,
                 tasks: u.tasks,
-                status_key: status_key(s.map(|s| s.status.as_str())),
-                status: s.map(|s| s.status.clone()).unwrap_or_default(),
+                status_label: status_label(auth.ctx.lang, s.map(|s| s.status)),
+                reviewable: s.is_some_and(|s| s.status == SubmissionStatus::Submitted),
+                reported: s.is_some_and(|s| s.status.is_reported()),
                 submission_id: s.map_or(0, |s| s.id),
                 submitted_at: submitted_at.map(fmt_time).unwrap_or_default(),
                 late: match (submitted_at, due) {
@@ -190,10 +192,7 @@ pub(super) async fn period(
             }
         })
         .collect();
-    let missing = lines
-        .iter()
-        .filter(|l| !matches!(l.status.as_str(), "submitted" | "approved"))
-        .count();
+    let missing = lines.iter().filter(|l| !l.reported).count();
     let page = PeriodPage {
         ctx: PageCtx::signed_in(&auth),
         period_id: id,

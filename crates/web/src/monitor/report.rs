@@ -6,7 +6,7 @@ pub struct DueLine {
     period_id: i64,
     period: String,
     due_on: String,
-    status_key: &'static str,
+    status_label: &'static str,
     comment: String,
 }
 
@@ -18,15 +18,16 @@ struct ReportHomePage {
     notices: Vec<(String, String, String)>,
 }
 
-pub(super) fn status_key(status: Option<&str>) -> &'static str {
-    match status {
-        Some("draft") => "mon.st.draft",
-        Some("submitted") => "mon.st.submitted",
-        Some("returned") => "mon.st.returned",
-        Some("approved") => "mon.st.approved",
-        Some("superseded") => "mon.st.superseded",
-        _ => "mon.st.none",
-    }
+/// The state of a unit's report as shown: its latest revision's, or 未报送 when there is none.
+pub(super) fn status_label(lang: Lang, status: Option<SubmissionStatus>) -> &'static str {
+    status.map_or_else(|| crate::i18n::t(lang, "mon.st.none"), |s| s.label(lang))
+}
+
+/// The review comment of a returned report (what the unit has to fix), else nothing.
+fn return_comment(s: Option<&Submission>) -> String {
+    s.filter(|s| s.status == SubmissionStatus::Returned)
+        .map(|s| s.review_comment.clone())
+        .unwrap_or_default()
 }
 
 pub(super) async fn report_home(State(state): State<AppState>, auth: Auth) -> PageResult {
@@ -43,7 +44,7 @@ pub(super) async fn report_home(State(state): State<AppState>, auth: Auth) -> Pa
         .list_plans(&actor)
         .await?
         .into_iter()
-        .filter(|p| p.status == "published")
+        .filter(|p| p.status == PlanStatus::Published)
     {
         let owes = !state
             .store
@@ -58,11 +59,8 @@ pub(super) async fn report_home(State(state): State<AppState>, auth: Auth) -> Pa
             let latest = state.store.latest_submission(p.id, unit_id).await?;
             due.push(DueLine {
                 period_id: p.id,
-                status_key: status_key(latest.as_ref().map(|s| s.status.as_str())),
-                comment: latest
-                    .filter(|s| s.status == "returned")
-                    .map(|s| s.review_comment)
-                    .unwrap_or_default(),
+                status_label: status_label(auth.ctx.lang, latest.as_ref().map(|s| s.status)),
+                comment: return_comment(latest.as_ref()),
                 period: p.period,
                 due_on: p.due_on,
             });
@@ -132,7 +130,7 @@ struct ReportFormPage {
     due_on: String,
     unit_id: i64,
     unit_name: String,
-    status_key: &'static str,
+    status_label: &'static str,
     editable: bool,
     correctable: bool,
     comment: String,
@@ -205,20 +203,20 @@ pub(super) async fn report_page(
         .await?;
     let latest = history.first().cloned();
     let (values, tasks) = match &latest {
-        Some(s) if s.status != "draft" || actor.role == Role::Unit || actor.is_admin() => state
-            .store
-            .submission_values(&actor, s.id)
-            .await
-            .unwrap_or_default(),
+        // A failed read is an error page, never an empty form: saving that would clear the
+        // unit's figures.
+        Some(s) if s.status.is_handed_in() || actor.role == Role::Unit || actor.is_admin() => {
+            state.store.submission_values(&actor, s.id).await?
+        }
         _ => Default::default(),
     };
-    let editable = period.status == "open"
+    let editable = period.status == PeriodStatus::Open
         && actor.can_write_unit(unit_id)
+        && latest.as_ref().is_none_or(|s| s.status.is_editable());
+    let correctable = actor.can_write_unit(unit_id)
         && latest
             .as_ref()
-            .is_none_or(|s| matches!(s.status.as_str(), "draft" | "returned"));
-    let correctable =
-        actor.can_write_unit(unit_id) && latest.as_ref().is_some_and(|s| s.status == "approved");
+            .is_some_and(|s| s.status.apply(SubmissionStep::Correct).is_ok());
     let attachments = match &latest {
         Some(s) => state.store.report_attachments(&actor, s.id).await?,
         None => Vec::new(),
@@ -274,7 +272,7 @@ pub(super) async fn report_page(
         let (progress, status) = tasks_by
             .get(&t.id)
             .cloned()
-            .unwrap_or_else(|| (String::new(), "on_track".into()));
+            .unwrap_or_else(|| (String::new(), TaskState::OnTrack.as_str().into()));
         let co_attachments = if role == "lead" {
             state
                 .store
@@ -355,14 +353,10 @@ pub(super) async fn report_page(
         due_on: period.due_on.clone(),
         unit_id,
         unit_name: unit.name,
-        status_key: status_key(latest.as_ref().map(|s| s.status.as_str())),
+        status_label: status_label(lang, latest.as_ref().map(|s| s.status)),
         editable,
         correctable,
-        comment: latest
-            .as_ref()
-            .filter(|s| s.status == "returned")
-            .map(|s| s.review_comment.clone())
-            .unwrap_or_default(),
+        comment: return_comment(latest.as_ref()),
         values: value_fields,
         tasks: task_fields,
         history: history
@@ -370,20 +364,20 @@ pub(super) async fn report_page(
             .map(|s| {
                 (
                     s.revision,
-                    status_key(Some(&s.status)),
+                    s.status.label(lang),
                     s.submitted_at.map(fmt_time).unwrap_or_default(),
                     s.review_comment.clone(),
                 )
             })
             .collect(),
         task_statuses: [
-            ("on_track", "mon.ts.on_track"),
-            ("behind", "mon.ts.behind"),
-            ("done", "mon.ts.done"),
-            ("not_started", "mon.ts.not_started"),
+            TaskState::OnTrack,
+            TaskState::Behind,
+            TaskState::Done,
+            TaskState::NotStarted,
         ]
         .into_iter()
-        .map(|(s, key)| (s, crate::i18n::t(lang, key)))
+        .map(|s| (s.as_str(), s.label(lang)))
         .collect(),
     };
     Ok((status, render(&page)).into_response())
@@ -412,7 +406,7 @@ pub(super) async fn report_save(
             let status = fields
                 .get(format!("s_{id}").as_str())
                 .copied()
-                .unwrap_or("on_track");
+                .unwrap_or(TaskState::OnTrack.as_str());
             input.tasks.push((id, v.clone(), status.to_string()));
         }
     }

@@ -163,11 +163,7 @@ async fn settings_page(
                 id: i.id,
                 name: i.name,
                 unit: i.unit,
-                kind_label: if lang == Lang::En {
-                    kind.label_en()
-                } else {
-                    kind.label_zh()
-                },
+                kind_label: kind.label(lang),
                 lead: i
                     .lead_unit_id
                     .and_then(|u| names.get(&u).cloned())
@@ -199,14 +195,7 @@ async fn settings_page(
         rows,
         sources: IndicatorSource::ALL
             .into_iter()
-            .map(|k| {
-                let label = if lang == Lang::En {
-                    k.label_en()
-                } else {
-                    k.label_zh()
-                };
-                (k.as_str(), label)
-            })
+            .map(|k| (k.as_str(), k.label(lang)))
             .collect(),
         errors,
         saved: q.contains_key("saved"),

@@ -377,7 +377,7 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(draft.status, "draft", "the upload started a draft");
+        assert_eq!(draft.status.as_str(), "draft", "the upload started a draft");
         let co_files = app
             .store
             .report_attachments(&Actor::system(), draft.id)
@@ -652,7 +652,7 @@ async fn a_unit_reports_through_the_excel_template() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(sub.status, "submitted");
+        assert_eq!(sub.status.as_str(), "submitted");
         let page = text(&unit, &app.url(&format!("/report/{period}?imported=1"))).await;
         assert!(page.contains("已从Excel模板导入"));
         assert!(
