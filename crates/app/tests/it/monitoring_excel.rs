@@ -227,7 +227,8 @@ async fn a_unit_downloads_its_template_and_uploads_it_back() {
                 .await
                 .unwrap()
                 .unwrap()
-                .status.as_str(),
+                .status
+                .as_str(),
             "draft"
         );
 

@@ -107,7 +107,11 @@ pub(super) fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
 }
 
 /// Renders the picture-dependent part of the dashboard (see [`RenderedDashboards`]).
-pub(super) fn dashboard_body(pic: &Picture, lang: Lang, period: Period) -> String {
+pub(super) fn dashboard_body(
+    pic: &Picture,
+    lang: Lang,
+    period: Period,
+) -> Result<String, askama::Error> {
     let summary = if lang == Lang::En {
         format!(
             "{} main indicators: {} on track, {} behind, {} far behind, {} not reported",
@@ -187,10 +191,7 @@ pub(super) fn dashboard_body(pic: &Picture, lang: Lang, period: Period) -> Strin
         task_counts,
         units,
     };
-    body.render().unwrap_or_else(|e| {
-        tracing::error!("dashboard body: {e}");
-        String::new()
-    })
+    body.render()
 }
 
 pub(super) async fn dashboard(
@@ -210,7 +211,7 @@ pub(super) async fn dashboard(
             months: Vec::new(),
             body: Arc::from(""),
         };
-        return Ok(render(&page).into_response());
+        return respond(StatusCode::OK, &page);
     };
     let (period, pic) = state
         .picture_cache
@@ -226,8 +227,9 @@ pub(super) async fn dashboard(
             .rendered_dashboards
             .get_or_render(&pic, lang, || dashboard_body(&pic, lang, period))
     } else {
-        Arc::from(dashboard_body(&pic, lang, period))
-    };
+        dashboard_body(&pic, lang, period).map(Arc::from)
+    }
+    .map_err(render_error)?;
     let page = DashboardPage {
         ctx,
         period: period.to_string(),
@@ -236,5 +238,5 @@ pub(super) async fn dashboard(
         body,
         plan: Some(plan),
     };
-    Ok(render(&page).into_response())
+    respond(StatusCode::OK, &page)
 }

@@ -69,7 +69,7 @@ pub(super) async fn indicator(
         history,
         line,
     };
-    Ok(render(&page).into_response())
+    respond(StatusCode::OK, &page)
 }
 
 pub(super) async fn indicator_chart(

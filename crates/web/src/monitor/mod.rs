@@ -4,14 +4,14 @@
 use crate::auth::Auth;
 use crate::chart::{TrendChart, sparkline};
 use crate::i18n::{Lang, Tr};
-use crate::pages::{PageCtx, fmt_time, render};
+use crate::pages::{PageCtx, fmt_time};
 use crate::plans::chosen_plan;
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use qx_app::AppError;
@@ -26,7 +26,7 @@ use qx_store::indicator_source::IndicatorSource;
 use qx_store::monitoring::{ReportAttachment, Submission, SubmissionInput};
 use qx_store::plans::Plan;
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 type PageResult = Result<Response, WebError>;
 
@@ -86,6 +86,18 @@ fn app_err(e: AppError) -> WebError {
     }
 }
 
+/// A template that fails to render is a fault of the system: logged and answered 500, never
+/// a 200 with an empty page (and never kept in [`RenderedDashboards`]).
+fn render_error(e: askama::Error) -> WebError {
+    WebError::Internal(anyhow::anyhow!("template: {e}"))
+}
+
+/// A page as the answer to a request, with `status`.
+fn respond<T: Template>(status: StatusCode, page: &T) -> PageResult {
+    let html = page.render().map_err(render_error)?;
+    Ok((status, Html(html)).into_response())
+}
+
 fn fmt_num(v: f64) -> String {
     let s = format!("{v:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -135,4 +147,30 @@ fn disposition(file_name: &str) -> String {
         })
         .collect();
     format!("attachment; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A value whose display fails, as a template value can.
+    struct Broken;
+
+    impl std::fmt::Display for Broken {
+        fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            Err(std::fmt::Error)
+        }
+    }
+
+    #[derive(Template)]
+    #[template(source = "<p>{{ value }}</p>", ext = "html")]
+    struct BrokenPage {
+        value: Broken,
+    }
+
+    #[test]
+    fn a_template_that_fails_to_render_answers_500() {
+        let err = respond(StatusCode::OK, &BrokenPage { value: Broken }).unwrap_err();
+        assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
 }

@@ -70,7 +70,7 @@ pub(super) async fn periods(
         next_period,
         next_due,
     };
-    Ok(render(&page).into_response())
+    respond(StatusCode::OK, &page)
 }
 
 /// The 5th working day after a month ends, on the county's calendar.
@@ -204,7 +204,7 @@ pub(super) async fn period(
         is_admin: actor.is_admin(),
         reminded: q.contains_key("reminded"),
     };
-    Ok(render(&page).into_response())
+    respond(StatusCode::OK, &page)
 }
 
 fn due_ts(date: &str) -> Option<i64> {

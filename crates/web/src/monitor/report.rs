@@ -78,7 +78,7 @@ pub(super) async fn report_home(State(state): State<AppState>, auth: Auth) -> Pa
         due,
         notices,
     };
-    Ok(render(&page).into_response())
+    respond(StatusCode::OK, &page)
 }
 
 pub struct ValueField {
@@ -338,9 +338,9 @@ pub(super) async fn report_page(
         .map(view)
         .collect();
     let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
+        StatusCode::OK
     } else {
-        axum::http::StatusCode::BAD_REQUEST
+        StatusCode::BAD_REQUEST
     };
     let page = ReportFormPage {
         ctx: PageCtx::signed_in(auth),
@@ -380,7 +380,7 @@ pub(super) async fn report_page(
         .map(|s| (s.as_str(), s.label(lang)))
         .collect(),
     };
-    Ok((status, render(&page)).into_response())
+    respond(status, &page)
 }
 
 pub(super) async fn report_save(

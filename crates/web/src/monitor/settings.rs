@@ -184,9 +184,9 @@ async fn settings_page(
         _ => fmt_num(state.store.monitor_thresholds().await?.yellow_gap_points),
     };
     let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
+        StatusCode::OK
     } else {
-        axum::http::StatusCode::BAD_REQUEST
+        StatusCode::BAD_REQUEST
     };
     let page = SettingsPage {
         ctx: PageCtx::signed_in(auth),
@@ -200,7 +200,7 @@ async fn settings_page(
         errors,
         saved: q.contains_key("saved"),
     };
-    Ok((status, render(&page)).into_response())
+    respond(status, &page)
 }
 
 pub(super) async fn settings(

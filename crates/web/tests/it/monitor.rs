@@ -1015,3 +1015,43 @@ async fn evidence_keeps_only_the_last_component_of_its_name_and_is_served_unsnif
         2
     );
 }
+
+/// The office may not read a unit's draft. Its report page for that unit once swallowed the
+/// refused read and showed an empty form it could save, which cleared the unit's figures: a
+/// failed read is an error page, and the draft stays as the unit left it.
+#[tokio::test]
+async fn a_report_whose_figures_cannot_be_read_is_an_error_never_an_empty_form() {
+    for app in all_apps().await {
+        let app = &app;
+        let (plan, period) = june(app).await;
+        let jxj = app.units["县经信局"];
+        let scale = indicator_named(app, plan, jxj, "新增规模以上企业").await;
+        let unit = app.actor("jxj1").await;
+        let input = qx_store::monitoring::SubmissionInput {
+            values: vec![(scale.id, "13".into(), "草稿".into())],
+            tasks: vec![],
+        };
+        let draft = app
+            .store
+            .save_submission(&unit, period, jxj, &input, false)
+            .await
+            .unwrap();
+
+        let admin = app.login("admin").await;
+        let resp = admin
+            .get(app.url(&format!("/report/{period}?unit={jxj}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 404, "an error page");
+        let page = resp.text().await.unwrap();
+        assert!(
+            !page.contains(&format!("name=\"v_{}\"", scale.id)),
+            "no editable form"
+        );
+
+        let (values, _) = app.store.submission_values(&unit, draft).await.unwrap();
+        assert_eq!(values.len(), 1);
+        assert_eq!(values[0].value, "13");
+    }
+}
