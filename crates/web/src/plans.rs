@@ -1,13 +1,13 @@
 //! 工作方案 pages: the list, upload (document or 任务分解表), the review page that shows the
 //! source beside the extracted structure, publishing, and the Excel download.
 
-use crate::auth::Auth;
+use crate::auth::{Auth, Office};
+use crate::download;
 use crate::pages::{PageCtx, render};
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -215,11 +215,8 @@ async fn list_page(state: &AppState, auth: &Auth, errors: Vec<String>) -> PageRe
 const PLAN_UPLOAD: upload::Limits =
     upload::Limits::one_file("方案文件", qx_plan::MAX_INPUT_BYTES as usize);
 
-async fn import(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
+async fn import(State(state): State<AppState>, auth: Office, form: Multipart) -> PageResult {
     let actor = auth.actor();
-    if !actor.is_admin() {
-        return Err(WebError::Forbidden("plan.import".into()));
-    }
     let Some(file) = upload::read(form, &PLAN_UPLOAD).await?.into_file() else {
         return Err(WebError::BadRequest(
             "请选择要导入的文件 (choose a file)".into(),
@@ -544,13 +541,7 @@ async fn save_meta(
         .filter(|y| (2000..=2100).contains(y))
         .ok_or_else(|| WebError::BadRequest(format!("年度 \"{}\" 不是有效年份", f.year)))?;
     let issued_on = f.issued_on.trim();
-    if !issued_on.is_empty()
-        && time::Date::parse(
-            issued_on,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .is_err()
-    {
+    if !issued_on.is_empty() && qx_core::time::parse_date(issued_on).is_none() {
         return Err(WebError::BadRequest(format!(
             "成文日期 \"{issued_on}\" 格式应为 YYYY-MM-DD"
         )));
@@ -655,38 +646,11 @@ async fn export(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) 
     let plan = state.store.get_plan(&actor, id).await?;
     let bytes = qx_app::plan_excel::export_plan(&state.store, &actor, id)
         .await
-        .map_err(|e| match e {
-            AppError::Store(s) => WebError::from(s),
-            other => WebError::Internal(anyhow::anyhow!("{other}")),
-        })?;
+        .map_err(WebError::from)?;
     let file = format!("{}年任务分解表.xlsx", plan.year);
-    let disposition = format!(
-        "attachment; filename=\"plan-{}.xlsx\"; filename*=UTF-8''{}",
-        plan.year,
-        percent_encode(&file)
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(download::attachment(
         bytes,
-    )
-        .into_response())
-}
-
-/// RFC 5987 encoding for a UTF-8 file name in Content-Disposition.
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+        &file,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ))
 }

@@ -196,10 +196,10 @@ pub(super) fn dashboard_body(
 
 pub(super) async fn dashboard(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: County,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let actor = auth.county_actor("monitor")?;
+    let actor = auth.actor();
     let lang = auth.ctx.lang;
     let ctx = PageCtx::signed_in(&auth);
     let Some(plan) = chosen_plan(&state, &actor, &q).await? else {
@@ -217,7 +217,7 @@ pub(super) async fn dashboard(
         .picture_cache
         .view(&state.store, &actor, &plan, asked_period(&q)?)
         .await
-        .map_err(app_err)?;
+        .map_err(WebError::from)?;
     let months = (1..=12u8)
         .filter_map(|m| Period::new_month(plan.year as i32, m).ok())
         .map(|p| (p.to_string(), p.cumulative_label_zh()))

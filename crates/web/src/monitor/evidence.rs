@@ -63,16 +63,13 @@ pub(super) async fn download_attachment(
     Path(id): Path<i64>,
 ) -> PageResult {
     let (meta, data) = state.store.get_report_attachment(&auth.actor(), id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, meta.mime),
-            (header::CONTENT_DISPOSITION, disposition(&meta.file_name)),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        data,
-    )
-        .into_response())
+    let mut resp = download::attachment(data, &meta.file_name, &meta.mime);
+    // A unit's evidence stays out of shared caches.
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+    Ok(resp)
 }
 
 pub(super) async fn remove_attachment(

@@ -28,17 +28,17 @@ async fn find_status(
     let period = chosen_period(state, &plan, q).await?;
     let pic = picture(&state.store, actor, plan.id, period)
         .await
-        .map_err(app_err)?;
+        .map_err(WebError::from)?;
     Ok((plan, period, pic))
 }
 
 pub(super) async fn indicator(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: County,
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let actor = auth.county_actor("monitor")?;
+    let actor = auth.actor();
     let lang = auth.ctx.lang;
     let (plan, period, pic) = find_status(&state, &actor, id, &q).await?;
     let lines = indicator_lines(&pic, lang);
@@ -74,11 +74,11 @@ pub(super) async fn indicator(
 
 pub(super) async fn indicator_chart(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: County,
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let actor = auth.county_actor("monitor")?;
+    let actor = auth.actor();
     let (_, _, pic) = find_status(&state, &actor, id, &q).await?;
     let s = pic
         .indicators

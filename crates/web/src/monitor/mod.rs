@@ -1,10 +1,11 @@
 //! Monitoring pages: the leaders' dashboard, an indicator's trend, a unit's monthly report,
 //! and the office's view of each reporting period (who has not reported, review, reminders).
 
-use crate::auth::Auth;
+use crate::auth::{Auth, County, CountyReader, Office};
 use crate::chart::{TrendChart, sparkline};
+use crate::download;
 use crate::i18n::{Lang, Tr};
-use crate::pages::{PageCtx, fmt_time};
+use crate::pages::PageCtx;
 use crate::plans::chosen_plan;
 use crate::upload;
 use crate::{AppState, WebError};
@@ -22,6 +23,7 @@ use qx_core::label::Labelled;
 use qx_core::monitor::{self, Light, TaskState};
 use qx_core::period::Period;
 use qx_core::state::{PeriodStatus, PlanStatus, SubmissionStatus, SubmissionStep};
+use qx_core::time::format_datetime;
 use qx_store::indicator_source::IndicatorSource;
 use qx_store::monitoring::{ReportAttachment, Submission, SubmissionInput};
 use qx_store::plans::Plan;
@@ -29,6 +31,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 type PageResult = Result<Response, WebError>;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 mod dashboard;
 mod evidence;
@@ -79,13 +83,6 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-fn app_err(e: AppError) -> WebError {
-    match e {
-        AppError::Store(s) => s.into(),
-        other => WebError::BadRequest(other.to_string()),
-    }
-}
-
 /// A template that fails to render is a fault of the system: logged and answered 500, never
 /// a 200 with an empty page (and never kept in [`RenderedDashboards`]).
 fn render_error(e: askama::Error) -> WebError {
@@ -131,22 +128,7 @@ async fn chosen_period(
         .picture_cache
         .default_period(&state.store, plan)
         .await
-        .map_err(app_err)
-}
-
-/// `attachment; filename*=UTF-8''…` for a download, whatever characters the name holds.
-fn disposition(file_name: &str) -> String {
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename*=UTF-8''{encoded}")
+        .map_err(WebError::from)
 }
 
 #[cfg(test)]

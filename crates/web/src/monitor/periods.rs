@@ -16,13 +16,10 @@ struct PeriodsPage {
 
 pub(super) async fn periods(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: CountyReader,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let actor = auth.actor();
-    if !actor.reads_all() {
-        return Err(WebError::Forbidden("periods".into()));
-    }
     let plan = chosen_plan(&state, &actor, &q).await?;
     let mut rows = Vec::new();
     let mut next_period = String::new();
@@ -101,12 +98,7 @@ pub(super) async fn open_period(
         .parse()
         .map_err(|e| WebError::BadRequest(format!("期间 \"{}\": {e}", f.period)))?;
     let due = f.due_on.trim();
-    if time::Date::parse(
-        due,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .is_err()
-    {
+    if qx_core::time::parse_date(due).is_none() {
         return Err(WebError::BadRequest(format!(
             "截止日期 \"{due}\" 格式应为 YYYY-MM-DD"
         )));
@@ -148,14 +140,11 @@ struct PeriodPage {
 
 pub(super) async fn period(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: CountyReader,
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let actor = auth.actor();
-    if !actor.reads_all() {
-        return Err(WebError::Forbidden("periods".into()));
-    }
     let p = state.store.get_period(id).await?;
     let names: HashMap<i64, String> = state
         .store
@@ -164,8 +153,9 @@ pub(super) async fn period(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    let due = due_ts(&p.due_on);
-    let now = qx_store::now();
+    // Late once the due day has ended in China.
+    let due = qx_core::time::parse_date(&p.due_on).map(qx_core::time::end_of_day);
+    let now = qx_core::time::now();
     let lines: Vec<ProgressLine> = state
         .store
         .period_progress(id)
@@ -183,7 +173,7 @@ pub(super) async fn period(
                 reviewable: s.is_some_and(|s| s.status == SubmissionStatus::Submitted),
                 reported: s.is_some_and(|s| s.status.is_reported()),
                 submission_id: s.map_or(0, |s| s.id),
-                submitted_at: submitted_at.map(fmt_time).unwrap_or_default(),
+                submitted_at: submitted_at.map(format_datetime).unwrap_or_default(),
                 late: match (submitted_at, due) {
                     (Some(at), Some(d)) => at > d,
                     (None, Some(d)) => now > d,
@@ -205,20 +195,6 @@ pub(super) async fn period(
         reminded: q.contains_key("reminded"),
     };
     respond(StatusCode::OK, &page)
-}
-
-fn due_ts(date: &str) -> Option<i64> {
-    let d = time::Date::parse(
-        date,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()?;
-    Some(
-        d.next_day()?
-            .midnight()
-            .assume_offset(time::UtcOffset::from_hms(8, 0, 0).ok()?)
-            .unix_timestamp(),
-    )
 }
 
 pub(super) async fn remind(

@@ -71,7 +71,7 @@ pub(super) async fn report_home(State(state): State<AppState>, auth: Auth) -> Pa
         .unit_notices(&actor, unit_id)
         .await?
         .into_iter()
-        .map(|(_, title, link, at)| (title, link, fmt_time(at)))
+        .map(|(_, title, link, at)| (title, link, format_datetime(at)))
         .collect();
     let page = ReportHomePage {
         ctx: PageCtx::signed_in(&auth),
@@ -365,7 +365,7 @@ pub(super) async fn report_page(
                 (
                     s.revision,
                     s.status.label(lang),
-                    s.submitted_at.map(fmt_time).unwrap_or_default(),
+                    s.submitted_at.map(format_datetime).unwrap_or_default(),
                     s.review_comment.clone(),
                 )
             })

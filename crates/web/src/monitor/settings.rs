@@ -121,22 +121,14 @@ struct SettingsPage {
     saved: bool,
 }
 
-fn require_office(auth: &Auth) -> Result<Actor, WebError> {
-    let actor = auth.actor();
-    if !actor.is_admin() {
-        return Err(WebError::Forbidden("monitor.settings".into()));
-    }
-    Ok(actor)
-}
-
 async fn settings_page(
     state: &AppState,
-    auth: &Auth,
+    auth: &Office,
     q: &HashMap<String, String>,
     errors: Vec<String>,
     entered: Option<(i64, String)>,
 ) -> PageResult {
-    let actor = require_office(auth)?;
+    let actor = auth.actor();
     let lang = auth.ctx.lang;
     let plan = chosen_plan(state, &actor, q).await?;
     let names: HashMap<i64, String> = state
@@ -205,7 +197,7 @@ async fn settings_page(
 
 pub(super) async fn settings(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     settings_page(&state, &auth, &q, Vec::new(), None).await
@@ -227,10 +219,10 @@ fn settings_url(plan: &str, anchor: &str) -> String {
 
 pub(super) async fn save_thresholds(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Form(f): Form<ThresholdForm>,
 ) -> PageResult {
-    let actor = require_office(&auth)?;
+    let actor = auth.actor();
     let q: HashMap<String, String> = [("plan".to_string(), f.plan.clone())].into();
     let text = halfwidth(&f.yellow_gap_points);
     let points = match qx_core::money::parse_decimal_cell(text.trim_end_matches('%')) {
@@ -266,11 +258,11 @@ pub(super) struct IndicatorForm {
 
 pub(super) async fn save_profile(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Path(id): Path<i64>,
     Form(f): Form<IndicatorForm>,
 ) -> PageResult {
-    let actor = require_office(&auth)?;
+    let actor = auth.actor();
     match parse_profile_input(&f.profile) {
         Ok(profile) => {
             state
@@ -299,11 +291,11 @@ pub(super) async fn save_profile(
 /// The office switches an indicator between unit-reported and automatic (数据来源).
 pub(super) async fn save_source(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Path(id): Path<i64>,
     Form(f): Form<IndicatorForm>,
 ) -> PageResult {
-    let actor = require_office(&auth)?;
+    let actor = auth.actor();
     let Some(source) = IndicatorSource::parse(&f.source) else {
         let plan_id = state.store.indicator_plan(id).await?;
         let q: HashMap<String, String> = [("plan".to_string(), plan_id.to_string())].into();

@@ -17,21 +17,11 @@ pub(super) async fn download_template(
     let unit_id = target_unit(&actor, &q)?;
     let bytes = qx_app::monitoring_excel::export_template(&state.store, &actor, period_id, unit_id)
         .await
-        .map_err(app_err)?;
+        .map_err(WebError::from)?;
     let period = state.store.get_period(period_id).await?;
     let unit = state.store.get_unit(unit_id).await?;
     let name = qx_app::monitoring_excel::template_file_name(&unit.name, &period.period);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition(&name)),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(download::attachment(bytes, &name, XLSX))
 }
 
 pub(super) async fn upload_template(
