@@ -142,6 +142,16 @@ fn status_tag(status: PlanStatus) -> &'static str {
     }
 }
 
+/// Every unit's name by id, for the lines of a page.
+pub(crate) async fn unit_names(store: &qx_store::Store) -> Result<HashMap<i64, String>, WebError> {
+    Ok(store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
 /// The plan a page is about: `?plan=`, or the latest published one.
 pub(crate) async fn chosen_plan(
     state: &AppState,
@@ -353,13 +363,7 @@ async fn show(
     let lang = auth.ctx.lang;
     let plan = state.store.get_plan(&actor, id).await?;
     let is_draft = plan.status.is_draft();
-    let names: HashMap<i64, String> = state
-        .store
-        .list_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = unit_names(&state.store).await?;
     let mut unknown_units = Vec::new();
     let items: Vec<ItemView> = state
         .store

@@ -1,6 +1,6 @@
 //! Evidence (佐证材料) attached to a report: upload, download, removal.
 
-use super::report::{report_page, report_url, target_unit, upload_problems};
+use super::report::{no_file_chosen, report_page, report_url, upload_problems, writable_unit};
 use super::*;
 
 /// An evidence upload: one file within the store's limit, and the task it belongs to.
@@ -17,10 +17,7 @@ pub(super) async fn upload_attachment(
     form: Multipart,
 ) -> PageResult {
     let actor = auth.actor();
-    let unit_id = target_unit(&actor, &q)?;
-    if !actor.can_write_unit(unit_id) {
-        return Err(WebError::Forbidden("report.attach".into()));
-    }
+    let unit_id = writable_unit(&actor, &q, "report.attach")?;
     let up = upload::read(form, &EVIDENCE_UPLOAD).await?;
     let task_id = up
         .field("task_id")
@@ -32,9 +29,7 @@ pub(super) async fn upload_attachment(
         })
         .transpose()?;
     let Some(file) = up.into_file() else {
-        let lang = auth.ctx.lang;
-        let msg = crate::i18n::t(lang, "mon.att.choose").to_string();
-        return report_page(&state, &auth, period_id, &q, vec![msg], "").await;
+        return no_file_chosen(&state, &auth, period_id, &q).await;
     };
     let attachment = qx_store::problems::NewAttachment {
         filename: file.name.to_string(),

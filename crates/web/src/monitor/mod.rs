@@ -6,7 +6,7 @@ use crate::chart::{TrendChart, sparkline};
 use crate::download;
 use crate::i18n::{Lang, Tr};
 use crate::pages::PageCtx;
-use crate::plans::chosen_plan;
+use crate::plans::{chosen_plan, unit_names};
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -87,6 +87,15 @@ pub fn routes() -> Router<AppState> {
 /// a 200 with an empty page (and never kept in [`RenderedDashboards`]).
 fn render_error(e: askama::Error) -> WebError {
     WebError::Internal(anyhow::anyhow!("template: {e}"))
+}
+
+/// 400 when a form comes back with `errors` to fix, else 200.
+fn form_status(errors: &[String]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    }
 }
 
 /// A page as the answer to a request, with `status`.

@@ -146,13 +146,7 @@ pub(super) async fn period(
 ) -> PageResult {
     let actor = auth.actor();
     let p = state.store.get_period(id).await?;
-    let names: HashMap<i64, String> = state
-        .store
-        .list_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = unit_names(&state.store).await?;
     // Late once the due day has ended in China.
     let due = qx_core::time::parse_date(&p.due_on).map(qx_core::time::end_of_day);
     let now = qx_core::time::now();

@@ -147,6 +147,30 @@ struct ReportFormPage {
     max_attachment_mb: usize,
 }
 
+/// The unit whose report an upload changes, which the actor must be allowed to write.
+pub(super) fn writable_unit(
+    actor: &Actor,
+    q: &HashMap<String, String>,
+    what: &str,
+) -> Result<i64, WebError> {
+    let unit_id = target_unit(actor, q)?;
+    if !actor.can_write_unit(unit_id) {
+        return Err(WebError::Forbidden(what.into()));
+    }
+    Ok(unit_id)
+}
+
+/// An upload without a file: the report page again, asking for one.
+pub(super) async fn no_file_chosen(
+    state: &AppState,
+    auth: &Auth,
+    period_id: i64,
+    q: &HashMap<String, String>,
+) -> PageResult {
+    let msg = crate::i18n::t(auth.ctx.lang, "mon.att.choose").to_string();
+    report_page(state, auth, period_id, q, vec![msg], "").await
+}
+
 /// Whose report a request is about: a unit user's own unit; the office names one with `?unit=`.
 pub(super) fn target_unit(actor: &Actor, q: &HashMap<String, String>) -> Result<i64, WebError> {
     match actor.role {
@@ -260,13 +284,7 @@ pub(super) async fn report_page(
             }
         })
         .collect();
-    let names: HashMap<i64, String> = state
-        .store
-        .list_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = unit_names(&state.store).await?;
     let mut task_fields = Vec::new();
     for (t, role) in state.store.unit_tasks(period.plan_id, unit_id).await? {
         let (progress, status) = tasks_by
@@ -337,11 +355,7 @@ pub(super) async fn report_page(
         .filter(|a| a.task_id.is_none())
         .map(view)
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = form_status(&errors);
     let page = ReportFormPage {
         ctx: PageCtx::signed_in(auth),
         errors,

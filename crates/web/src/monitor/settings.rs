@@ -131,13 +131,7 @@ async fn settings_page(
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let plan = chosen_plan(state, &actor, q).await?;
-    let names: HashMap<i64, String> = state
-        .store
-        .list_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = unit_names(&state.store).await?;
     let mut rows = Vec::new();
     if let Some(plan) = &plan {
         let sources = state.store.indicator_sources(plan.id).await?;
@@ -175,11 +169,7 @@ async fn settings_page(
         Some((0, text)) => text.clone(),
         _ => fmt_num(state.store.monitor_thresholds().await?.yellow_gap_points),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = form_status(&errors);
     let page = SettingsPage {
         ctx: PageCtx::signed_in(auth),
         plan,

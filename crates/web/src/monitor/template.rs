@@ -1,6 +1,8 @@
 //! A unit's Excel report template: the pre-filled download and the filled-in upload.
 
-use super::report::{report_page, report_url, target_unit, upload_problems};
+use super::report::{
+    no_file_chosen, report_page, report_url, target_unit, upload_problems, writable_unit,
+};
 use super::*;
 
 /// A filled-in report template: one workbook within the importer's limit, and the action.
@@ -32,15 +34,11 @@ pub(super) async fn upload_template(
     form: Multipart,
 ) -> PageResult {
     let actor = auth.actor();
-    let unit_id = target_unit(&actor, &q)?;
-    if !actor.can_write_unit(unit_id) {
-        return Err(WebError::Forbidden("report.upload".into()));
-    }
+    let unit_id = writable_unit(&actor, &q, "report.upload")?;
     let up = upload::read(form, &TEMPLATE_UPLOAD).await?;
     let submit = up.field("action") == Some("submit");
     let Some(file) = up.into_file() else {
-        let msg = crate::i18n::t(auth.ctx.lang, "mon.att.choose").to_string();
-        return report_page(&state, &auth, period_id, &q, vec![msg], "").await;
+        return no_file_chosen(&state, &auth, period_id, &q).await;
     };
     let (file_name, bytes) = (file.name.to_string(), file.data);
     match qx_app::monitoring_excel::import_template(
