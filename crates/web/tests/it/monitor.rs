@@ -1055,3 +1055,24 @@ async fn a_report_whose_figures_cannot_be_read_is_an_error_never_an_empty_form()
         assert_eq!(values[0].value, "13");
     }
 }
+
+/// A kind the program does not know is never read as some other kind (it would offer a
+/// 序时进度 profile for a rate): the settings page answers 500.
+#[tokio::test]
+async fn the_settings_page_refuses_an_indicator_of_unknown_kind() {
+    for app in all_apps().await {
+        let app = &app;
+        let (plan, _) = june(app).await;
+        let jxj = app.units["县经信局"];
+        let scale = indicator_named(app, plan, jxj, "新增规模以上企业").await;
+        sqlx::query("UPDATE indicators SET kind = $1 WHERE id = $2")
+            .bind("cumulative_tons")
+            .bind(scale.id)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        let admin = app.login("admin").await;
+        let status = get_status(&admin, app.url(&format!("/monitor/settings?plan={plan}"))).await;
+        assert_eq!(status, 500);
+    }
+}
