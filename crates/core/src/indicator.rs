@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::label::{Labelled, Lang};
+
 /// How an indicator accumulates over the year and how completion is computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -130,6 +132,12 @@ impl Comparator {
             Comparator::AtMost => "不超过",
             Comparator::About => "左右",
         }
+    }
+}
+
+impl Labelled for IndicatorKind {
+    fn label(&self, lang: Lang) -> &'static str {
+        lang.pick(self.label_zh(), self.label_en())
     }
 }
 

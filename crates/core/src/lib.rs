@@ -14,6 +14,7 @@ pub mod monitor;
 pub mod password;
 pub mod period;
 pub mod problem;
+pub mod state;
 pub mod text;
 pub mod time;
 pub mod units;

@@ -6,6 +6,7 @@
 //! rate or share, or a milestone's percent done.
 
 use crate::indicator::IndicatorKind;
+use crate::label::{Labelled, Lang};
 use serde::Serialize;
 
 /// 亮灯: the colour of an indicator or task.
@@ -303,6 +304,18 @@ pub fn task_state(
         _ if stale_periods >= 2 => TaskState::Stalled,
         Some(s) => s,
         None => TaskState::NotStarted,
+    }
+}
+
+impl Labelled for Light {
+    fn label(&self, lang: Lang) -> &'static str {
+        lang.pick(self.label_zh(), self.label_en())
+    }
+}
+
+impl Labelled for TaskState {
+    fn label(&self, lang: Lang) -> &'static str {
+        lang.pick(self.label_zh(), self.label_en())
     }
 }
 

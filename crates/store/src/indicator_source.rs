@@ -13,6 +13,7 @@
 use crate::audit::{AuditEntry, append};
 use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::Actor;
+use qx_core::label::{Labelled, Lang};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -47,25 +48,23 @@ impl IndicatorSource {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            IndicatorSource::Manual => "单位报送",
-            IndicatorSource::ProblemAnswerRate => "自动: 企业难题答复率",
-            IndicatorSource::ProblemSolveRate => "自动: 企业难题解决率",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            IndicatorSource::Manual => "Reported by the unit",
-            IndicatorSource::ProblemAnswerRate => "Automatic: problem answer rate",
-            IndicatorSource::ProblemSolveRate => "Automatic: problem resolution rate",
-        }
-    }
-
     /// Filled in by the system rather than reported by a unit.
     pub fn is_auto(self) -> bool {
         self != IndicatorSource::Manual
+    }
+}
+
+impl Labelled for IndicatorSource {
+    fn label(&self, lang: Lang) -> &'static str {
+        match self {
+            IndicatorSource::Manual => lang.pick("单位报送", "Reported by the unit"),
+            IndicatorSource::ProblemAnswerRate => {
+                lang.pick("自动: 企业难题答复率", "Automatic: problem answer rate")
+            }
+            IndicatorSource::ProblemSolveRate => {
+                lang.pick("自动: 企业难题解决率", "Automatic: problem resolution rate")
+            }
+        }
     }
 }
 

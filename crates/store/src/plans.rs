@@ -8,6 +8,7 @@
 use crate::audit::{AuditEntry, append};
 use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
+use qx_core::state::PlanStatus;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -19,7 +20,8 @@ pub struct Plan {
     pub doc_number: String,
     pub issuer: String,
     pub issued_on: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: PlanStatus,
     pub source_name: String,
     pub source_format: String,
     pub created_at: i64,
@@ -266,7 +268,7 @@ impl Store {
         .await?;
         Ok(all
             .into_iter()
-            .filter(|p| p.status != "draft" || actor.role == Role::Admin)
+            .filter(|p| !p.status.is_draft() || actor.role == Role::Admin)
             .collect())
     }
 
@@ -278,7 +280,7 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         match plan {
-            Some(p) if p.status != "draft" || actor.is_admin() => Ok(p),
+            Some(p) if !p.status.is_draft() || actor.is_admin() => Ok(p),
             _ => Err(StoreError::NotFound(format!("工作方案 {id}"))),
         }
     }
@@ -730,7 +732,7 @@ impl Store {
 
     async fn draft(&self, actor: &Actor, id: i64) -> Result<Plan> {
         let plan = self.get_plan(actor, id).await?;
-        if plan.status != "draft" {
+        if !plan.status.is_draft() {
             return Err(StoreError::Conflict(
                 "方案已发布, 不能再修改; 如需调整请导入新的草稿 (published plans are read-only)"
                     .into(),

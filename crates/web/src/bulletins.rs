@@ -3,8 +3,10 @@
 //! published ones and downloads their archived .docx/.xlsx/.html. The printable page is the
 //! bulletin's own article with its print CSS, served from this module.
 
-use crate::auth::Auth;
-use crate::pages::{PageCtx, fmt_time, render};
+use crate::auth::{Auth, County, Office};
+use crate::download;
+use crate::pages::{PageCtx, render};
+use crate::plans::chosen_plan;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -12,9 +14,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use qx_app::AppError;
 use qx_app::bulletin::{self, report};
-use qx_core::access::Actor;
+use qx_core::time::format_datetime;
 use qx_store::plans::Plan;
 use report::{BulletinKind, Snapshot};
 use std::collections::HashMap;
@@ -70,36 +71,12 @@ pub fn routes() -> Router<AppState> {
         .route("/bulletins/{id}/file/{format}", get(file))
 }
 
-fn app_err(e: AppError) -> WebError {
-    match e {
-        AppError::Store(s) => s.into(),
-        other => WebError::BadRequest(other.to_string()),
-    }
-}
-
 fn kind_label(ctx: &PageCtx, kind: &str) -> String {
     match BulletinKind::parse(kind) {
         Some(k) if ctx.t.is_en() => k.label_en().to_string(),
         Some(k) => k.label_zh().to_string(),
         None => kind.to_string(),
     }
-}
-
-/// `?plan=` or the latest published plan.
-async fn chosen_plan(
-    state: &AppState,
-    actor: &Actor,
-    q: &HashMap<String, String>,
-) -> Result<Option<Plan>, WebError> {
-    if let Some(id) = q.get("plan").and_then(|p| p.parse::<i64>().ok()) {
-        return Ok(Some(state.store.get_plan(actor, id).await?));
-    }
-    Ok(state
-        .store
-        .list_plans(actor)
-        .await?
-        .into_iter()
-        .find(|p| p.status == "published"))
 }
 
 fn parse_request(
@@ -114,7 +91,7 @@ fn parse_request(
         .unwrap_or_default();
     Ok((
         kind,
-        bulletin::parse_period(kind, &period).map_err(app_err)?,
+        bulletin::parse_period(kind, &period).map_err(WebError::from)?,
     ))
 }
 
@@ -140,10 +117,10 @@ struct ListPage {
 
 async fn list(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: County,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let actor = auth.county_actor("bulletins")?;
+    let actor = auth.actor();
     let ctx = PageCtx::signed_in(&auth);
     let plan = chosen_plan(&state, &actor, &q).await?;
     let mut bulletins = Vec::new();
@@ -155,7 +132,7 @@ async fn list(
                 period: b.period,
                 doc_number: b.doc_number,
                 title: b.title,
-                published_at: fmt_time(b.published_at),
+                published_at: format_datetime(b.published_at),
                 published_by: b.published_by_name,
             });
         }
@@ -192,13 +169,10 @@ pub struct PublishFields {
 
 async fn preview(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let actor = auth.actor();
-    if !actor.is_admin() {
-        return Err(WebError::Forbidden("只有办公室可以预览快报通报".into()));
-    }
     let Some(plan) = chosen_plan(&state, &actor, &q).await? else {
         return Err(WebError::NotFound("工作方案".into()));
     };
@@ -225,7 +199,7 @@ async fn preview(
         None,
     )
     .await
-    .map_err(app_err)?;
+    .map_err(WebError::from)?;
     let ctx = PageCtx::signed_in(&auth);
     let query = serde_urlencoded::to_string([
         ("plan", plan.id.to_string()),
@@ -253,44 +227,12 @@ async fn preview(
     Ok(render(&page).into_response())
 }
 
-fn download(data: Vec<u8>, file_name: &str, mime: &str) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"bulletin.{}\"; filename*=UTF-8''{}",
-        file_name.rsplit('.').next().unwrap_or("bin"),
-        encode(file_name)
-    );
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        data,
-    )
-        .into_response()
-}
-
-/// RFC 5987 percent-encoding of a file name.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 async fn preview_file(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let actor = auth.actor();
-    if !actor.is_admin() {
-        return Err(WebError::Forbidden("只有办公室可以预览快报通报".into()));
-    }
     let Some(plan) = chosen_plan(&state, &actor, &q).await? else {
         return Err(WebError::NotFound("工作方案".into()));
     };
@@ -311,9 +253,9 @@ async fn preview_file(
         None,
     )
     .await
-    .map_err(app_err)?;
-    let (data, name, mime) = bulletin::render(&snap, format).map_err(app_err)?;
-    Ok(download(data, &name, mime))
+    .map_err(WebError::from)?;
+    let (data, name, mime) = bulletin::render(&snap, format).map_err(WebError::from)?;
+    Ok(download::attachment(data, &name, mime))
 }
 
 #[derive(serde::Deserialize)]
@@ -331,14 +273,9 @@ async fn publish(
 ) -> PageResult {
     let kind = BulletinKind::parse(&f.kind)
         .ok_or_else(|| WebError::BadRequest(format!("类型 \"{}\" 无效", f.kind)))?;
-    let period = bulletin::parse_period(kind, f.period.trim()).map_err(app_err)?;
+    let period = bulletin::parse_period(kind, f.period.trim()).map_err(WebError::from)?;
     let issued_on = f.issued_on.trim();
-    if time::Date::parse(
-        issued_on,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .is_err()
-    {
+    if qx_core::time::parse_date(issued_on).is_none() {
         return Err(WebError::BadRequest(format!(
             "成文日期 \"{issued_on}\" 格式应为 YYYY-MM-DD"
         )));
@@ -352,7 +289,7 @@ async fn publish(
         issued_on,
     )
     .await
-    .map_err(app_err)?;
+    .map_err(WebError::from)?;
     Ok(Redirect::to(&format!("/bulletins/{id}")).into_response())
 }
 
@@ -361,7 +298,7 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
     let b = state.store.get_bulletin(&actor, id).await?;
     let snap: Snapshot = bulletin::published_snapshot(&state.store, &actor, id)
         .await
-        .map_err(app_err)?;
+        .map_err(WebError::from)?;
     let ctx = PageCtx::signed_in(&auth);
     let page = ShowPage {
         title: b.title.clone(),
@@ -375,7 +312,7 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
             "{} · {} {} · {}",
             b.doc_number,
             ctx.t.get("bul.published_at"),
-            fmt_time(b.published_at),
+            format_datetime(b.published_at),
             b.published_by_name
         ),
         ctx,
@@ -392,7 +329,7 @@ async fn file(
         .store
         .bulletin_file(&auth.actor(), id, &format)
         .await?;
-    Ok(download(f.data, &f.file_name, &f.mime))
+    Ok(download::attachment(f.data, &f.file_name, &f.mime))
 }
 
 async fn css() -> Response {

@@ -1,19 +1,22 @@
 //! 工作方案 pages: the list, upload (document or 任务分解表), the review page that shows the
 //! source beside the extracted structure, publishing, and the Excel download.
 
-use crate::auth::Auth;
+use crate::auth::{Auth, Office};
+use crate::download;
 use crate::pages::{PageCtx, render};
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use qx_app::AppError;
+use qx_core::access::Actor;
 use qx_core::indicator::IndicatorKind;
-use qx_store::plans::{ItemEdit, PlanMeta, TargetEdit};
+use qx_core::label::Labelled;
+use qx_core::state::PlanStatus;
+use qx_store::plans::{ItemEdit, Plan, PlanMeta, TargetEdit};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -27,9 +30,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("plan.issuer", "发文机关", "Issuer"),
     ("plan.issued_on", "成文日期", "Date"),
     ("plan.status", "状态", "Status"),
-    ("plan.status.draft", "草稿(待审核)", "Draft (in review)"),
-    ("plan.status.published", "已发布", "Published"),
-    ("plan.status.withdrawn", "已替换", "Superseded"),
     ("plan.upload", "导入方案", "Import a plan"),
     (
         "plan.upload_hint",
@@ -133,12 +133,40 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{id}/export.xlsx", get(export))
 }
 
-fn status_key(status: &str) -> &'static str {
+/// The tag colour of a plan's state in the list.
+fn status_tag(status: PlanStatus) -> &'static str {
     match status {
-        "draft" => "plan.status.draft",
-        "published" => "plan.status.published",
-        _ => "plan.status.withdrawn",
+        PlanStatus::Published => "green",
+        PlanStatus::Draft => "yellow",
+        PlanStatus::Withdrawn => "grey",
     }
+}
+
+/// Every unit's name by id, for the lines of a page.
+pub(crate) async fn unit_names(store: &qx_store::Store) -> Result<HashMap<i64, String>, WebError> {
+    Ok(store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
+/// The plan a page is about: `?plan=`, or the latest published one.
+pub(crate) async fn chosen_plan(
+    state: &AppState,
+    actor: &Actor,
+    q: &HashMap<String, String>,
+) -> Result<Option<Plan>, WebError> {
+    if let Some(id) = q.get("plan").and_then(|p| p.parse::<i64>().ok()) {
+        return Ok(Some(state.store.get_plan(actor, id).await?));
+    }
+    Ok(state
+        .store
+        .list_plans(actor)
+        .await?
+        .into_iter()
+        .find(|p| p.status == PlanStatus::Published))
 }
 
 pub struct PlanLine {
@@ -146,8 +174,8 @@ pub struct PlanLine {
     year: i64,
     title: String,
     doc_number: String,
-    status: String,
-    status_key: &'static str,
+    status_tag: &'static str,
+    status_label: &'static str,
 }
 
 #[derive(Template)]
@@ -173,10 +201,10 @@ async fn list_page(state: &AppState, auth: &Auth, errors: Vec<String>) -> PageRe
         .map(|p| PlanLine {
             id: p.id,
             year: p.year,
-            status_key: status_key(&p.status),
+            status_tag: status_tag(p.status),
+            status_label: p.status.label(auth.ctx.lang),
             title: p.title,
             doc_number: p.doc_number,
-            status: p.status,
         })
         .collect();
     let status = if errors.is_empty() {
@@ -197,11 +225,8 @@ async fn list_page(state: &AppState, auth: &Auth, errors: Vec<String>) -> PageRe
 const PLAN_UPLOAD: upload::Limits =
     upload::Limits::one_file("方案文件", qx_plan::MAX_INPUT_BYTES as usize);
 
-async fn import(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
+async fn import(State(state): State<AppState>, auth: Office, form: Multipart) -> PageResult {
     let actor = auth.actor();
-    if !actor.is_admin() {
-        return Err(WebError::Forbidden("plan.import".into()));
-    }
     let Some(file) = upload::read(form, &PLAN_UPLOAD).await?.into_file() else {
         return Err(WebError::BadRequest(
             "请选择要导入的文件 (choose a file)".into(),
@@ -315,7 +340,7 @@ pub struct TaskView {
 struct ShowPage {
     ctx: PageCtx,
     plan: qx_store::plans::Plan,
-    status_key: &'static str,
+    status_label: &'static str,
     is_draft: bool,
     is_admin: bool,
     source: Vec<(usize, String)>,
@@ -337,14 +362,8 @@ async fn show(
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let plan = state.store.get_plan(&actor, id).await?;
-    let is_draft = plan.status == "draft";
-    let names: HashMap<i64, String> = state
-        .store
-        .list_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let is_draft = plan.status.is_draft();
+    let names = unit_names(&state.store).await?;
     let mut unknown_units = Vec::new();
     let items: Vec<ItemView> = state
         .store
@@ -472,7 +491,7 @@ async fn show(
     ctx.flash = flash;
     let page = ShowPage {
         ctx,
-        status_key: status_key(&plan.status),
+        status_label: plan.status.label(lang),
         is_draft,
         is_admin: actor.is_admin(),
         plan,
@@ -526,13 +545,7 @@ async fn save_meta(
         .filter(|y| (2000..=2100).contains(y))
         .ok_or_else(|| WebError::BadRequest(format!("年度 \"{}\" 不是有效年份", f.year)))?;
     let issued_on = f.issued_on.trim();
-    if !issued_on.is_empty()
-        && time::Date::parse(
-            issued_on,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .is_err()
-    {
+    if !issued_on.is_empty() && qx_core::time::parse_date(issued_on).is_none() {
         return Err(WebError::BadRequest(format!(
             "成文日期 \"{issued_on}\" 格式应为 YYYY-MM-DD"
         )));
@@ -637,38 +650,11 @@ async fn export(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) 
     let plan = state.store.get_plan(&actor, id).await?;
     let bytes = qx_app::plan_excel::export_plan(&state.store, &actor, id)
         .await
-        .map_err(|e| match e {
-            AppError::Store(s) => WebError::from(s),
-            other => WebError::Internal(anyhow::anyhow!("{other}")),
-        })?;
+        .map_err(WebError::from)?;
     let file = format!("{}年任务分解表.xlsx", plan.year);
-    let disposition = format!(
-        "attachment; filename=\"plan-{}.xlsx\"; filename*=UTF-8''{}",
-        plan.year,
-        percent_encode(&file)
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(download::attachment(
         bytes,
-    )
-        .into_response())
-}
-
-/// RFC 5987 encoding for a UTF-8 file name in Content-Disposition.
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+        &file,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ))
 }

@@ -227,7 +227,8 @@ async fn a_unit_downloads_its_template_and_uploads_it_back() {
                 .await
                 .unwrap()
                 .unwrap()
-                .status,
+                .status
+                .as_str(),
             "draft"
         );
 
@@ -266,7 +267,7 @@ async fn a_unit_downloads_its_template_and_uploads_it_back() {
             .await
             .unwrap();
         let saved = s.get_submission(&c.jxj, id).await.unwrap();
-        assert_eq!(saved.status, "submitted");
+        assert_eq!(saved.status.as_str(), "submitted");
         let (values, reports) = s.submission_values(&c.jxj, id).await.unwrap();
         let value = |ind: i64| {
             values

@@ -31,7 +31,7 @@ async fn the_seed_plan_imports_reviews_and_publishes() {
             .await
             .unwrap();
         let plan = s.get_plan(&office, imported.plan_id).await.unwrap();
-        assert_eq!(plan.status, "draft");
+        assert_eq!(plan.status.as_str(), "draft");
         assert_eq!(plan.year, 2017);
         assert_eq!(plan.doc_number, "象工强办〔2017〕3号");
         assert_eq!(plan.issued_on.as_deref(), Some("2017-04-13"));
@@ -202,7 +202,7 @@ async fn the_task_sheet_round_trips_and_bad_sheets_write_nothing() {
         assert_eq!(plan_level(&ta), plan_level(&tb));
         let copied = s.get_plan(&office, copy).await.unwrap();
         assert_eq!(copied.title, s.get_plan(&office, id).await.unwrap().title);
-        assert_eq!(copied.status, "draft");
+        assert_eq!(copied.status.as_str(), "draft");
 
         // Break three cells: an unknown unit, a non-number target and a duplicate 序号.
         let broken = break_workbook(&xlsx);

@@ -377,7 +377,7 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(draft.status, "draft", "the upload started a draft");
+        assert_eq!(draft.status.as_str(), "draft", "the upload started a draft");
         let co_files = app
             .store
             .report_attachments(&Actor::system(), draft.id)
@@ -652,7 +652,7 @@ async fn a_unit_reports_through_the_excel_template() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(sub.status, "submitted");
+        assert_eq!(sub.status.as_str(), "submitted");
         let page = text(&unit, &app.url(&format!("/report/{period}?imported=1"))).await;
         assert!(page.contains("已从Excel模板导入"));
         assert!(
@@ -1014,4 +1014,65 @@ async fn evidence_keeps_only_the_last_component_of_its_name_and_is_served_unsnif
             .len(),
         2
     );
+}
+
+/// The office may not read a unit's draft. Its report page for that unit once swallowed the
+/// refused read and showed an empty form it could save, which cleared the unit's figures: a
+/// failed read is an error page, and the draft stays as the unit left it.
+#[tokio::test]
+async fn a_report_whose_figures_cannot_be_read_is_an_error_never_an_empty_form() {
+    for app in all_apps().await {
+        let app = &app;
+        let (plan, period) = june(app).await;
+        let jxj = app.units["县经信局"];
+        let scale = indicator_named(app, plan, jxj, "新增规模以上企业").await;
+        let unit = app.actor("jxj1").await;
+        let input = qx_store::monitoring::SubmissionInput {
+            values: vec![(scale.id, "13".into(), "草稿".into())],
+            tasks: vec![],
+        };
+        let draft = app
+            .store
+            .save_submission(&unit, period, jxj, &input, false)
+            .await
+            .unwrap();
+
+        let admin = app.login("admin").await;
+        let resp = admin
+            .get(app.url(&format!("/report/{period}?unit={jxj}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 404, "an error page");
+        let page = resp.text().await.unwrap();
+        assert!(
+            !page.contains(&format!("name=\"v_{}\"", scale.id)),
+            "no editable form"
+        );
+
+        let (values, _) = app.store.submission_values(&unit, draft).await.unwrap();
+        assert_eq!(values.len(), 1);
+        assert_eq!(values[0].value, "13");
+    }
+}
+
+/// A kind the program does not know is never read as some other kind (it would offer a
+/// 序时进度 profile for a rate): the settings page answers 500.
+#[tokio::test]
+async fn the_settings_page_refuses_an_indicator_of_unknown_kind() {
+    for app in all_apps().await {
+        let app = &app;
+        let (plan, _) = june(app).await;
+        let jxj = app.units["县经信局"];
+        let scale = indicator_named(app, plan, jxj, "新增规模以上企业").await;
+        sqlx::query("UPDATE indicators SET kind = $1 WHERE id = $2")
+            .bind("cumulative_tons")
+            .bind(scale.id)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        let admin = app.login("admin").await;
+        let status = get_status(&admin, app.url(&format!("/monitor/settings?plan={plan}"))).await;
+        assert_eq!(status, 500);
+    }
 }

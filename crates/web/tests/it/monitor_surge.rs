@@ -134,7 +134,7 @@ async fn surge(db: qx_store::testing::TestDb) {
     let mut approvals = Vec::new();
     for p in progress {
         let sub = p.submission.expect("every unit submitted");
-        assert_eq!(sub.status, "submitted");
+        assert_eq!(sub.status.as_str(), "submitted");
         let (store, admin) = (store.clone(), county.admin.clone());
         approvals.push(tokio::spawn(async move {
             store.review_submission(&admin, sub.id, true, "").await

@@ -1,0 +1,109 @@
+//! Approved figures and task reports (what dashboards and bulletins read), and last year's baselines.
+
+use super::*;
+
+impl Store {
+    /// Every approved figure of a plan (the latest approved revision per unit and period).
+    pub async fn approved_values(&self, plan_id: i64) -> Result<Vec<ApprovedValue>> {
+        Ok(sqlx::query_as(
+            "SELECT iv.indicator_id, rp.period, iv.value, s.unit_id, s.reviewed_at
+             FROM indicator_values iv JOIN submissions s ON s.id = iv.submission_id
+             JOIN report_periods rp ON rp.id = s.period_id
+             WHERE rp.plan_id = $1 AND s.status = 'approved' ORDER BY rp.period",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Every approved task report of a plan.
+    pub async fn approved_task_reports(&self, plan_id: i64) -> Result<Vec<ApprovedTaskReport>> {
+        Ok(sqlx::query_as(
+            "SELECT tr.task_id, rp.period, s.unit_id, tr.progress, tr.status
+             FROM task_reports tr JOIN submissions s ON s.id = tr.submission_id
+             JOIN report_periods rp ON rp.id = s.period_id
+             WHERE rp.plan_id = $1 AND s.status = 'approved' ORDER BY rp.period",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Co-units' latest reports on a task for a period (what the lead sees while writing).
+    pub async fn task_reports_for_period(
+        &self,
+        period_id: i64,
+        task_id: i64,
+    ) -> Result<Vec<(i64, String, TaskReport)>> {
+        let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
+            "SELECT s.unit_id, s.status, tr.task_id, tr.progress, tr.status FROM task_reports tr
+             JOIN submissions s ON s.id = tr.submission_id
+             WHERE s.period_id = $1 AND tr.task_id = $2 AND s.status IN ('submitted', 'approved')",
+        )
+        .bind(period_id)
+        .bind(task_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(unit, sub_status, task_id, progress, status)| {
+                (
+                    unit,
+                    sub_status,
+                    TaskReport {
+                        task_id,
+                        progress,
+                        status,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Last year's cumulative figures by month (1..=12) per indicator.
+    pub async fn baselines(&self, plan_id: i64) -> Result<HashMap<i64, Vec<(i64, String)>>> {
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT b.indicator_id, b.month, b.value FROM indicator_baselines b JOIN indicators i ON i.id = b.indicator_id WHERE i.plan_id = $1 ORDER BY b.month",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+        for (i, m, v) in rows {
+            out.entry(i).or_default().push((m, v));
+        }
+        Ok(out)
+    }
+
+    /// Records last year's monthly cumulative figure of an indicator (office; imports, demo).
+    pub async fn set_baseline(
+        &self,
+        actor: &Actor,
+        indicator_id: i64,
+        month: i64,
+        value: &str,
+    ) -> Result<()> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("baselines".into()));
+        }
+        check_value(value).map_err(StoreError::Invalid)?;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO indicator_baselines (indicator_id, month, value) VALUES ($1, $2, $3)
+             ON CONFLICT (indicator_id, month) DO UPDATE SET value = excluded.value",
+        )
+        .bind(indicator_id)
+        .bind(month)
+        .bind(normalise_value(value))
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "indicator.baseline", "indicator", indicator_id)
+                .after(serde_json::json!({"month": month, "value": value})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

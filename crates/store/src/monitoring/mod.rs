@@ -1,0 +1,142 @@
+//! The monthly reporting cycle: periods, units' submissions, the office's review.
+//!
+//! A unit reports, per open period, the 1—N月累计 figure of every indicator it leads and the
+//! progress of every task it leads or supports. The office approves (the submission locks) or
+//! returns it with a comment; nobody approves their own submission. A correction after approval
+//! is a new revision that supersedes the old one, so history keeps every figure ever approved.
+
+use crate::audit::{AuditEntry, PendingEntry, append};
+use crate::{Result, Store, StoreError};
+use qx_core::access::{Actor, Role};
+use qx_core::period::Period;
+use qx_core::state::{PeriodStatus, SubmissionStatus, SubmissionStep, UnknownState};
+use serde::Serialize;
+use std::collections::HashMap;
+
+mod approved;
+mod evidence;
+mod periods;
+mod settings;
+mod submissions;
+
+pub use evidence::{MAX_REPORT_ATTACHMENT_BYTES, ReportAttachment};
+pub use settings::YELLOW_GAP_KEY;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ReportPeriod {
+    pub id: i64,
+    pub plan_id: i64,
+    pub period: String,
+    pub due_on: String,
+    #[sqlx(try_from = "String")]
+    pub status: PeriodStatus,
+    pub opened_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Submission {
+    pub id: i64,
+    pub period_id: i64,
+    pub unit_id: i64,
+    pub revision: i64,
+    #[sqlx(try_from = "String")]
+    pub status: SubmissionStatus,
+    pub submitted_by: Option<i64>,
+    pub submitted_at: Option<i64>,
+    pub reviewed_by: Option<i64>,
+    pub reviewed_at: Option<i64>,
+    pub review_comment: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ReportedValue {
+    pub indicator_id: i64,
+    pub value: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct TaskReport {
+    pub task_id: i64,
+    pub progress: String,
+    pub status: String,
+}
+
+/// What a unit enters for a period.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SubmissionInput {
+    /// (indicator id, 1—N月累计 as text, note)
+    pub values: Vec<(i64, String, String)>,
+    /// (task id, progress text, self-assessed status)
+    pub tasks: Vec<(i64, String, String)>,
+}
+
+/// An approved figure: what dashboards and bulletins are built from.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ApprovedValue {
+    pub indicator_id: i64,
+    pub period: String,
+    pub value: String,
+    pub unit_id: i64,
+    pub reviewed_at: Option<i64>,
+}
+
+/// An approved task report.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ApprovedTaskReport {
+    pub task_id: i64,
+    pub period: String,
+    pub unit_id: i64,
+    pub progress: String,
+    pub status: String,
+}
+
+/// One unit's position in a period, for the office's "who has not reported" page.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitProgress {
+    pub unit_id: i64,
+    pub submission: Option<Submission>,
+    pub indicators: i64,
+    pub tasks: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct TaskWithRole {
+    id: i64,
+    plan_id: i64,
+    number: String,
+    title: String,
+    text: String,
+    deadline: String,
+    ordinal: i64,
+    role: String,
+}
+
+/// Accepted self-assessed task statuses.
+pub const TASK_STATUSES: [&str; 4] = ["not_started", "on_track", "behind", "done"];
+
+/// A reported figure: empty (not reported) or a number (full-width digits, separators and a
+/// trailing % accepted).
+fn check_value(value: &str) -> std::result::Result<(), String> {
+    if value.trim().is_empty() {
+        return Ok(());
+    }
+    match qx_core::money::parse_decimal_cell(value.trim().trim_end_matches(['%', '％'])) {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Ok(()),
+        Err(e) => Err(format!("\"{value}\" 不是数字: {e}")),
+    }
+}
+
+fn normalise_value(value: &str) -> String {
+    match qx_core::money::parse_decimal_cell(value.trim().trim_end_matches(['%', '％'])) {
+        Ok(Some(d)) => d.normalize().to_string(),
+        _ => value.trim().to_string(),
+    }
+}
+
+/// A state read outside a derived row (a joined or single column): an unknown code is a
+/// decoding error, as in the derived rows, never a default.
+fn decode_state<T: TryFrom<String, Error = UnknownState>>(code: String) -> Result<T> {
+    T::try_from(code).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))
+}

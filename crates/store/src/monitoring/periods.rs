@@ -1,0 +1,229 @@
+//! Reporting periods: opening one, what each unit owes in it, who has reported, reminders.
+
+use super::*;
+
+impl Store {
+    /// Opens a reporting window (office only); audited.
+    pub async fn open_period(
+        &self,
+        actor: &Actor,
+        plan_id: i64,
+        period: &Period,
+        due_on: &str,
+    ) -> Result<i64> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("只有办公室可以开启报送期".into()));
+        }
+        let plan = self.get_plan(actor, plan_id).await?;
+        if plan.status != qx_core::state::PlanStatus::Published {
+            return Err(StoreError::Invalid(
+                "只能为已发布的方案开启报送 (publish the plan first)".into(),
+            ));
+        }
+        if i64::from(period.year()) != plan.year {
+            return Err(StoreError::Invalid(format!(
+                "报送期 {period} 不在方案年度 {} 内",
+                plan.year
+            )));
+        }
+        let mut tx = self.begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO report_periods (plan_id, period, due_on, status, opened_at) VALUES ($1, $2, $3, 'open', $4) RETURNING id",
+        )
+        .bind(plan_id)
+        .bind(period.to_string())
+        .bind(due_on)
+        .bind(crate::now())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(crate::units::unique_violation("该报送期已开启 (period already open)"))?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "period.open", "report_period", id)
+                .after(serde_json::json!({"plan_id": plan_id, "period": period.to_string(), "due_on": due_on})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn list_periods(&self, plan_id: i64) -> Result<Vec<ReportPeriod>> {
+        Ok(sqlx::query_as(
+            "SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods WHERE plan_id = $1 ORDER BY period",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn get_period(&self, id: i64) -> Result<ReportPeriod> {
+        sqlx::query_as("SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("报送期 {id}")))
+    }
+
+    /// Indicators a unit reports in a plan: those it leads, except the ones that fill in
+    /// automatically (`source` other than manual, e.g. 难题答复率 from the problems module),
+    /// which units are never asked for, in the form, the Excel template or a submission.
+    pub async fn unit_indicators(
+        &self,
+        plan_id: i64,
+        unit_id: i64,
+    ) -> Result<Vec<crate::plans::Indicator>> {
+        Ok(sqlx::query_as(
+            "SELECT id, plan_id, ordinal, level, section, name, text, unit, target_value, target_max, comparator, kind, lead_unit_id, profile, frequency
+             FROM indicators WHERE plan_id = $1 AND lead_unit_id = $2 AND source = 'manual' ORDER BY ordinal",
+        )
+        .bind(plan_id)
+        .bind(unit_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Tasks a unit leads or supports, with its role.
+    pub async fn unit_tasks(
+        &self,
+        plan_id: i64,
+        unit_id: i64,
+    ) -> Result<Vec<(crate::plans::Task, String)>> {
+        let rows: Vec<TaskWithRole> = sqlx::query_as(
+            "SELECT t.id, t.plan_id, t.number, t.title, t.text, t.deadline, t.ordinal, tu.role
+             FROM tasks t JOIN task_units tu ON tu.task_id = t.id WHERE t.plan_id = $1 AND tu.unit_id = $2 ORDER BY t.ordinal",
+        )
+        .bind(plan_id)
+        .bind(unit_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let task = crate::plans::Task {
+                    id: r.id,
+                    plan_id: r.plan_id,
+                    number: r.number,
+                    title: r.title,
+                    text: r.text,
+                    deadline: r.deadline,
+                    ordinal: r.ordinal,
+                };
+                (task, r.role)
+            })
+            .collect())
+    }
+
+    /// Every unit with something to report in a plan, and where it stands for a period.
+    pub async fn period_progress(&self, period_id: i64) -> Result<Vec<UnitProgress>> {
+        let period = self.get_period(period_id).await?;
+        let owed = self.owed_reports(period.plan_id).await?;
+        let subs: Vec<Submission> = sqlx::query_as(
+            "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
+             FROM submissions WHERE period_id = $1 ORDER BY unit_id, revision",
+        )
+        .bind(period_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut latest: HashMap<i64, Submission> = HashMap::new();
+        for s in subs {
+            latest.insert(s.unit_id, s);
+        }
+        Ok(owed
+            .into_iter()
+            .map(|(unit_id, indicators, tasks)| UnitProgress {
+                unit_id,
+                submission: latest.remove(&unit_id),
+                indicators,
+                tasks,
+            })
+            .collect())
+    }
+
+    /// Every unit that owes reports in a plan (leads an indicator or has a task).
+    pub async fn period_progress_units(&self, plan_id: i64) -> Result<Vec<i64>> {
+        Ok(self
+            .owed_reports(plan_id)
+            .await?
+            .into_iter()
+            .map(|(unit_id, _, _)| unit_id)
+            .collect())
+    }
+
+    /// Who owes reports in a plan, with how many indicators and tasks each reports on: the
+    /// lead unit of every indicator reported by hand, and every unit with a task. A collective
+    /// name (集合称谓, e.g. 各涉企部门) owes nothing: it stands for several units, nobody signs
+    /// in for it, and counting it would show it as never reporting.
+    async fn owed_reports(&self, plan_id: i64) -> Result<Vec<(i64, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT o.unit_id, SUM(o.n_ind), SUM(o.n_task) FROM (
+                 SELECT lead_unit_id AS unit_id, 1 AS n_ind, 0 AS n_task FROM indicators WHERE plan_id = $1 AND lead_unit_id IS NOT NULL AND source = 'manual'
+                 UNION ALL
+                 SELECT tu.unit_id, 0, 1 FROM task_units tu JOIN tasks t ON t.id = tu.task_id WHERE t.plan_id = $1
+             ) o JOIN units u ON u.id = o.unit_id
+             WHERE u.kind <> 'group'
+             GROUP BY o.unit_id ORDER BY o.unit_id",
+        )
+        .bind(plan_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Posts a reminder to each unit that has not submitted for a period; returns those units.
+    pub async fn remind_unreported(&self, actor: &Actor, period_id: i64) -> Result<Vec<i64>> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("reminders".into()));
+        }
+        let period = self.get_period(period_id).await?;
+        let late: Vec<i64> = self
+            .period_progress(period_id)
+            .await?
+            .into_iter()
+            .filter(|p| {
+                !p.submission
+                    .as_ref()
+                    .is_some_and(|s| s.status.is_reported())
+            })
+            .map(|p| p.unit_id)
+            .collect();
+        let mut tx = self.begin().await?;
+        let now = crate::now();
+        let title = format!(
+            "请于 {} 前报送 {} 工作推进情况",
+            period.due_on, period.period
+        );
+        for unit in &late {
+            sqlx::query("INSERT INTO unit_notices (unit_id, kind, title, link, created_at) VALUES ($1, 'report.remind', $2, $3, $4)")
+                .bind(unit)
+                .bind(&title)
+                .bind(format!("/report/{period_id}"))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "period.remind", "report_period", period_id)
+                .after(serde_json::json!({"units": late})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(late)
+    }
+
+    /// A unit's unread notices, newest first.
+    pub async fn unit_notices(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+    ) -> Result<Vec<(i64, String, String, i64)>> {
+        if !actor.can_read_unit(unit_id) {
+            return Ok(Vec::new());
+        }
+        Ok(sqlx::query_as(
+            "SELECT id, title, link, created_at FROM unit_notices WHERE unit_id = $1 AND read_at IS NULL ORDER BY id DESC LIMIT 20",
+        )
+        .bind(unit_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

@@ -1,0 +1,650 @@
+//! A unit's submissions: saving a draft, submitting, the office's review, corrections.
+
+use super::*;
+
+impl Store {
+    /// The unit's latest submission for a period (any status), if any.
+    pub async fn latest_submission(
+        &self,
+        period_id: i64,
+        unit_id: i64,
+    ) -> Result<Option<Submission>> {
+        Ok(sqlx::query_as(
+            "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
+             FROM submissions WHERE period_id = $1 AND unit_id = $2 ORDER BY revision DESC LIMIT 1",
+        )
+        .bind(period_id)
+        .bind(unit_id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// A reporting window and the unit's latest revision in it, in one statement.
+    async fn period_and_latest(
+        &self,
+        period_id: i64,
+        unit_id: i64,
+    ) -> Result<(ReportPeriod, Option<Submission>)> {
+        let row: Option<PeriodAndLatest> = sqlx::query_as(
+            "SELECT p.id, p.plan_id, p.period, p.due_on, p.status, p.opened_at,
+                    s.id AS s_id, s.revision AS s_revision, s.status AS s_status,
+                    s.submitted_by AS s_submitted_by, s.submitted_at AS s_submitted_at,
+                    s.reviewed_by AS s_reviewed_by, s.reviewed_at AS s_reviewed_at,
+                    s.review_comment AS s_review_comment
+             FROM report_periods p
+             LEFT JOIN submissions s ON s.id = (
+                 SELECT id FROM submissions WHERE period_id = p.id AND unit_id = $2
+                 ORDER BY revision DESC LIMIT 1)
+             WHERE p.id = $1",
+        )
+        .bind(period_id)
+        .bind(unit_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let row = row.ok_or_else(|| StoreError::NotFound(format!("报送期 {period_id}")))?;
+        let latest = match (row.s_id, row.s_revision, row.s_status) {
+            (Some(id), Some(revision), Some(status)) => Some(Submission {
+                id,
+                period_id,
+                unit_id,
+                revision,
+                status: decode_state(status)?,
+                submitted_by: row.s_submitted_by,
+                submitted_at: row.s_submitted_at,
+                reviewed_by: row.s_reviewed_by,
+                reviewed_at: row.s_reviewed_at,
+                review_comment: row.s_review_comment.unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        let period = ReportPeriod {
+            id: row.id,
+            plan_id: row.plan_id,
+            period: row.period,
+            due_on: row.due_on,
+            status: decode_state(row.status)?,
+            opened_at: row.opened_at,
+        };
+        Ok((period, latest))
+    }
+
+    /// What a unit may put in a submission: the indicators of [`Store::unit_indicators`] by
+    /// name and the tasks of [`Store::unit_tasks`] by number, in one statement.
+    async fn reportable(
+        &self,
+        plan_id: i64,
+        unit_id: i64,
+    ) -> Result<(HashMap<i64, String>, HashMap<i64, String>)> {
+        let rows: Vec<(String, i64, String)> = sqlx::query_as(
+            "SELECT 'indicator', id, name FROM indicators
+              WHERE lead_unit_id = $2 AND plan_id = $1 AND source = 'manual'
+             UNION ALL
+             SELECT 'task', t.id, t.number FROM tasks t JOIN task_units tu ON tu.task_id = t.id
+              WHERE tu.unit_id = $2 AND t.plan_id = $1",
+        )
+        .bind(plan_id)
+        .bind(unit_id)
+        .fetch_all(self.pool())
+        .await?;
+        let (mut indicators, mut tasks) = (HashMap::new(), HashMap::new());
+        for (kind, id, label) in rows {
+            if kind == "task" {
+                tasks.insert(id, label);
+            } else {
+                indicators.insert(id, label);
+            }
+        }
+        Ok((indicators, tasks))
+    }
+
+    /// Every revision of a unit's submission for a period, newest first (scoped).
+    pub async fn submission_history(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+    ) -> Result<Vec<Submission>> {
+        if !actor.can_read_unit(unit_id) {
+            return Err(StoreError::NotFound(format!("单位 {unit_id} 的报送")));
+        }
+        Ok(sqlx::query_as(
+            "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
+             FROM submissions WHERE period_id = $1 AND unit_id = $2 ORDER BY revision DESC",
+        )
+        .bind(period_id)
+        .bind(unit_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// A submission the actor may read (its own unit's, or any for the office and leaders).
+    pub async fn get_submission(&self, actor: &Actor, id: i64) -> Result<Submission> {
+        let s: Submission = sqlx::query_as(
+            "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment FROM submissions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("报送 {id}")))?;
+        // Leaders and the office see drafts only once submitted: a unit's draft is its own.
+        let visible = actor.can_write_unit(s.unit_id) && actor.role == Role::Unit
+            || (actor.reads_all() && s.status.is_handed_in());
+        if visible {
+            Ok(s)
+        } else {
+            Err(StoreError::NotFound(format!("报送 {id}")))
+        }
+    }
+
+    pub async fn submission_values(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(Vec<ReportedValue>, Vec<TaskReport>)> {
+        self.get_submission(actor, id).await?;
+        let values = sqlx::query_as(
+            "SELECT indicator_id, value, note FROM indicator_values WHERE submission_id = $1",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        let tasks = sqlx::query_as(
+            "SELECT task_id, progress, status FROM task_reports WHERE submission_id = $1",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok((values, tasks))
+    }
+
+    /// Saves a unit's figures for a period and, with `submit`, hands them to the office.
+    /// Only the unit itself (or the office on its behalf) writes; only indicators it leads and
+    /// tasks it is assigned are accepted; an approved submission is locked (start a correction).
+    pub async fn save_submission(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+        input: &SubmissionInput,
+        submit: bool,
+    ) -> Result<i64> {
+        if !actor.can_write_unit(unit_id) {
+            return Err(StoreError::Forbidden(format!(
+                "不能代其他单位报送 (unit {unit_id})"
+            )));
+        }
+        // One read for the window and the unit's latest revision, one for what it may report:
+        // at month end sixty units submit at once, and every round trip counts.
+        let (period, latest) = self.period_and_latest(period_id, unit_id).await?;
+        if period.status != PeriodStatus::Open {
+            return Err(StoreError::Conflict(format!(
+                "报送期 {} 已关闭",
+                period.period
+            )));
+        }
+        let (indicators, tasks) = self.reportable(period.plan_id, unit_id).await?;
+        let mut problems = Vec::new();
+        for (id, value, _) in &input.values {
+            let Some(name) = indicators.get(id) else {
+                problems.push(format!(
+                    "指标 {id} 不由本单位报送 (not this unit's indicator)"
+                ));
+                continue;
+            };
+            if let Err(e) = check_value(value) {
+                problems.push(format!("\"{name}\": {e}"));
+            }
+        }
+        for (id, _, status) in &input.tasks {
+            let Some(number) = tasks.get(id) else {
+                problems.push(format!("任务 {id} 未分配给本单位 (not this unit's task)"));
+                continue;
+            };
+            if !TASK_STATUSES.contains(&status.as_str()) {
+                problems.push(format!("任务 {number}: 状态 \"{status}\" 无效"));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems.join("; ")));
+        }
+        let now = crate::now();
+        let step = if submit {
+            SubmissionStep::Submit
+        } else {
+            SubmissionStep::Save
+        };
+        let fresh = SubmissionStatus::Draft
+            .apply(step)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let submitted_by = submit.then_some(actor.user_id).filter(|&u| u != 0);
+        let action = if submit {
+            "submission.submit"
+        } else {
+            "submission.save"
+        };
+        // The revision written to: the draft or returned one in place, or a new one.
+        let (target, status) = match &latest {
+            Some(s) if s.status == SubmissionStatus::Approved => {
+                return Err(StoreError::Conflict(
+                    "该期报送已审核锁定; 如需更正请发起更正 (approved submissions are locked)"
+                        .into(),
+                ));
+            }
+            Some(s) if s.status == SubmissionStatus::Submitted => {
+                return Err(StoreError::Conflict(
+                    "已提交待审核, 不能再修改 (already submitted)".into(),
+                ));
+            }
+            Some(s) => match s.status.apply(step) {
+                Ok(next) => (Target::Existing(s.clone()), next),
+                Err(_) => (Target::New(s.revision + 1), fresh),
+            },
+            None => (Target::New(1), fresh),
+        };
+        // Each figure and task line replaces what the submission held for it; an empty one
+        // just clears it. Written as one statement per table, whatever the number of rows,
+        // so a month-end surge holds the write lock briefly.
+        let batch = SubmissionBatch::new(input);
+        if let (Target::New(revision), crate::Engine::Postgres) = (&target, self.engine()) {
+            // A new revision on PostgreSQL: the row, its figures, its task lines and its
+            // audit entry in one call, committed on its own. The audit chain's head is the one
+            // lock every writer queues for; the server takes it last, after the rows' foreign
+            // keys are checked, and no round trip happens while it is held. The entry's entity
+            // id is the new row's, filled in by the server.
+            let pending =
+                PendingEntry::new(AuditEntry::new(actor, action, "submission", "").after(input));
+            let (id,): (i64,) = pending
+                .bind(sqlx::query_as(POSTGRES_NEW_REVISION))
+                .bind(period_id)
+                .bind(unit_id)
+                .bind(*revision)
+                .bind(status.as_str())
+                .bind(submitted_by)
+                .bind(submit.then_some(now))
+                .bind(now)
+                .bind(&batch.values)
+                .bind(&batch.tasks)
+                .fetch_one(self.pool())
+                .await
+                .map_err(crate::units::unique_violation(CONCURRENT_SUBMISSION))?;
+            return Ok(id);
+        }
+        let mut tx = self.begin().await?;
+        let id = match target {
+            Target::New(revision) => {
+                let row = NewRevision {
+                    period_id,
+                    unit_id,
+                    revision,
+                    status,
+                    submitted_by,
+                    submitted_at: submit.then_some(now),
+                    now,
+                };
+                let id = insert_revision(&mut tx, &row).await?;
+                // SQLite (PostgreSQL returned above); a revision created just now holds
+                // nothing to replace.
+                let (_, insert_values, _, insert_tasks) = SQLITE_BATCH;
+                for (sql, json) in [(insert_values, &batch.values), (insert_tasks, &batch.tasks)] {
+                    sqlx::query(sql)
+                        .bind(id)
+                        .bind(json)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                id
+            }
+            Target::Existing(ref existing) => {
+                let id = existing.id;
+                let (delete_values, insert_values, delete_tasks, insert_tasks) = match self.engine()
+                {
+                    crate::Engine::Sqlite => SQLITE_BATCH,
+                    crate::Engine::Postgres => POSTGRES_BATCH,
+                };
+                for (sql, json) in [
+                    (delete_values, &batch.value_ids),
+                    (insert_values, &batch.values),
+                    (delete_tasks, &batch.task_ids),
+                    (insert_tasks, &batch.tasks),
+                ] {
+                    sqlx::query(sql)
+                        .bind(id)
+                        .bind(json)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(
+                    "UPDATE submissions SET status = $1, submitted_by = $2, submitted_at = $3, updated_at = $4 WHERE id = $5",
+                )
+                .bind(status.as_str())
+                .bind(submitted_by)
+                .bind(submit.then_some(now))
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+        };
+        let before = match target {
+            Target::Existing(s) => Some(s),
+            Target::New(_) => None,
+        };
+        append(
+            &mut tx,
+            AuditEntry::new(actor, action, "submission", id)
+                .before(before)
+                .after(input),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The office approves (locks) or returns a submitted report. Nobody reviews their own.
+    pub async fn review_submission(
+        &self,
+        actor: &Actor,
+        id: i64,
+        approve: bool,
+        comment: &str,
+    ) -> Result<()> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden("只有办公室可以审核报送".into()));
+        }
+        let s = self.get_submission(actor, id).await?;
+        let step = if approve {
+            SubmissionStep::Approve
+        } else {
+            SubmissionStep::Return
+        };
+        let Ok(next) = s.status.apply(step) else {
+            return Err(StoreError::Conflict(format!(
+                "只能审核已提交的报送, 当前状态为 {}",
+                s.status
+            )));
+        };
+        if s.submitted_by == Some(actor.user_id) {
+            return Err(StoreError::Forbidden(
+                "不能审核自己提交的报送 (nobody approves their own submission)".into(),
+            ));
+        }
+        if !approve && comment.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "退回时请写明原因 (a return needs a comment)".into(),
+            ));
+        }
+        let mut tx = self.begin().await?;
+        let now = crate::now();
+        if approve {
+            sqlx::query("UPDATE submissions SET status = 'superseded', updated_at = $1 WHERE period_id = $2 AND unit_id = $3 AND status = 'approved'")
+                .bind(now)
+                .bind(s.period_id)
+                .bind(s.unit_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE submissions SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4, updated_at = $3 WHERE id = $5")
+            .bind(next.as_str())
+            .bind(actor.user_id)
+            .bind(now)
+            .bind(comment.trim())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let action = if approve {
+            "submission.approve"
+        } else {
+            "submission.return"
+        };
+        append(
+            &mut tx,
+            AuditEntry::new(actor, action, "submission", id)
+                .before(serde_json::json!({"status": s.status}))
+                .after(serde_json::json!({"comment": comment.trim()})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Starts a correction of an approved submission: a new draft revision carrying the
+    /// approved figures, to be submitted and approved again. Audited.
+    pub async fn start_correction(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+    ) -> Result<i64> {
+        if !actor.can_write_unit(unit_id) {
+            return Err(StoreError::Forbidden(format!("unit {unit_id}")));
+        }
+        let Some(latest) = self.latest_submission(period_id, unit_id).await? else {
+            return Err(StoreError::NotFound("没有可更正的报送".into()));
+        };
+        if latest.status.apply(SubmissionStep::Correct).is_err() {
+            return Err(StoreError::Conflict("只有已审核的报送需要发起更正".into()));
+        }
+        let mut tx = self.begin().await?;
+        let id = insert_submission(
+            &mut tx,
+            period_id,
+            unit_id,
+            latest.revision + 1,
+            crate::now(),
+        )
+        .await?;
+        sqlx::query("INSERT INTO indicator_values (submission_id, indicator_id, value, note) SELECT $1, indicator_id, value, note FROM indicator_values WHERE submission_id = $2")
+            .bind(id)
+            .bind(latest.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO task_reports (submission_id, task_id, progress, status) SELECT $1, task_id, progress, status FROM task_reports WHERE submission_id = $2")
+            .bind(id)
+            .bind(latest.id)
+            .execute(&mut *tx)
+            .await?;
+        // The evidence travels with the figures it supports.
+        sqlx::query("INSERT INTO report_attachments (submission_id, task_id, file_name, mime, size, data, created_at) SELECT $1, task_id, file_name, mime, size, data, created_at FROM report_attachments WHERE submission_id = $2")
+            .bind(id)
+            .bind(latest.id)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "submission.correct", "submission", id)
+                .before(serde_json::json!({"revision": latest.revision, "id": latest.id})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Sets when a submission was made and reviewed, for history imported from the county's
+    /// earlier spreadsheets (and the demo's year). System only; audited.
+    pub async fn set_submission_times(
+        &self,
+        actor: &Actor,
+        id: i64,
+        submitted_at: i64,
+        reviewed_at: Option<i64>,
+    ) -> Result<()> {
+        if actor.user_id != 0 {
+            return Err(StoreError::Forbidden("只有系统导入可以补录报送时间".into()));
+        }
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE submissions SET submitted_at = $1, reviewed_at = $2 WHERE id = $3")
+            .bind(submitted_at)
+            .bind(reviewed_at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "submission.history", "submission", id).after(
+                serde_json::json!({"submitted_at": submitted_at, "reviewed_at": reviewed_at}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A submission's rows as JSON arrays, bound as one parameter each: the ids it touches, and
+/// the rows to insert (`[id, value, note]` / `[id, progress, status]`). A later line for the
+/// same id wins, as when the lines are applied one by one.
+struct SubmissionBatch {
+    value_ids: String,
+    values: String,
+    task_ids: String,
+    tasks: String,
+}
+
+impl SubmissionBatch {
+    fn new(input: &SubmissionInput) -> Self {
+        fn last_wins<T>(
+            rows: &[(i64, String, String)],
+            keep: T,
+        ) -> (Vec<i64>, Vec<serde_json::Value>)
+        where
+            T: Fn(&str, &str) -> Option<(String, String)>,
+        {
+            let mut ids: Vec<i64> = Vec::new();
+            let mut kept: HashMap<i64, (String, String)> = HashMap::new();
+            for (id, a, b) in rows {
+                if !ids.contains(id) {
+                    ids.push(*id);
+                }
+                match keep(a, b) {
+                    Some(row) => kept.insert(*id, row),
+                    None => kept.remove(id),
+                };
+            }
+            let out = ids
+                .iter()
+                .filter_map(|id| kept.get(id).map(|(a, b)| serde_json::json!([id, a, b])))
+                .collect();
+            (ids, out)
+        }
+        let (value_ids, values) = last_wins(&input.values, |value, note| {
+            (!value.trim().is_empty()).then(|| (normalise_value(value), note.trim().to_string()))
+        });
+        let (task_ids, tasks) = last_wins(&input.tasks, |progress, status| {
+            (!progress.trim().is_empty() || status != "not_started")
+                .then(|| (progress.trim().to_string(), status.to_string()))
+        });
+        let json = |v: serde_json::Value| v.to_string();
+        SubmissionBatch {
+            value_ids: json(serde_json::json!(value_ids)),
+            values: json(serde_json::Value::Array(values)),
+            task_ids: json(serde_json::json!(task_ids)),
+            tasks: json(serde_json::Value::Array(tasks)),
+        }
+    }
+}
+
+/// (delete figures, insert figures, delete task lines, insert task lines); `$1` the
+/// submission, `$2` a JSON array from [`SubmissionBatch`].
+type BatchSql = (&'static str, &'static str, &'static str, &'static str);
+
+const SQLITE_BATCH: BatchSql = (
+    "DELETE FROM indicator_values WHERE submission_id = $1 AND indicator_id IN (SELECT value FROM json_each($2))",
+    "INSERT INTO indicator_values (submission_id, indicator_id, value, note)
+     SELECT $1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') FROM json_each($2) j",
+    "DELETE FROM task_reports WHERE submission_id = $1 AND task_id IN (SELECT value FROM json_each($2))",
+    "INSERT INTO task_reports (submission_id, task_id, progress, status)
+     SELECT $1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') FROM json_each($2) j",
+);
+
+/// A new revision with its figures (`$17`) and task lines (`$18`) as JSON arrays from
+/// [`SubmissionBatch`], and its audit entry (`$1`–`$9`, see [`PendingEntry::bind`]): the
+/// PostgreSQL function of migration 0012.
+const POSTGRES_NEW_REVISION: &str = "SELECT submission_new_revision($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, CAST($17 AS JSON), CAST($18 AS JSON))";
+
+const CONCURRENT_SUBMISSION: &str = "报送已存在 (concurrent submission; reload and retry)";
+
+const POSTGRES_BATCH: BatchSql = (
+    "DELETE FROM indicator_values WHERE submission_id = $1 AND indicator_id IN (SELECT CAST(x AS BIGINT) FROM json_array_elements_text(CAST($2 AS JSON)) AS t(x))",
+    "INSERT INTO indicator_values (submission_id, indicator_id, value, note)
+     SELECT $1, CAST(x->>0 AS BIGINT), x->>1, x->>2 FROM json_array_elements(CAST($2 AS JSON)) AS t(x)",
+    "DELETE FROM task_reports WHERE submission_id = $1 AND task_id IN (SELECT CAST(x AS BIGINT) FROM json_array_elements_text(CAST($2 AS JSON)) AS t(x))",
+    "INSERT INTO task_reports (submission_id, task_id, progress, status)
+     SELECT $1, CAST(x->>0 AS BIGINT), x->>1, x->>2 FROM json_array_elements(CAST($2 AS JSON)) AS t(x)",
+);
+
+pub(super) async fn insert_submission(
+    tx: &mut crate::Tx,
+    period_id: i64,
+    unit_id: i64,
+    revision: i64,
+    now: i64,
+) -> Result<i64> {
+    let row = NewRevision {
+        period_id,
+        unit_id,
+        revision,
+        status: SubmissionStatus::Draft,
+        submitted_by: None,
+        submitted_at: None,
+        now,
+    };
+    insert_revision(tx, &row).await
+}
+
+/// Where a save goes: into the unit's draft (or returned) revision, or a new revision.
+enum Target {
+    Existing(Submission),
+    New(i64),
+}
+
+/// A submission revision as first written.
+#[derive(Clone, Copy)]
+struct NewRevision {
+    period_id: i64,
+    unit_id: i64,
+    revision: i64,
+    status: SubmissionStatus,
+    submitted_by: Option<i64>,
+    submitted_at: Option<i64>,
+    now: i64,
+}
+
+/// Inserts a revision; two writers racing for the same one meet the unique key, and the
+/// second is told to reload.
+async fn insert_revision(tx: &mut crate::Tx, row: &NewRevision) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO submissions (period_id, unit_id, revision, status, submitted_by, submitted_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(row.period_id)
+    .bind(row.unit_id)
+    .bind(row.revision)
+    .bind(row.status.as_str())
+    .bind(row.submitted_by)
+    .bind(row.submitted_at)
+    .bind(row.now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(crate::units::unique_violation(CONCURRENT_SUBMISSION))?;
+    Ok(id)
+}
+
+/// [`ReportPeriod`] joined with the unit's latest [`Submission`], if any.
+#[derive(sqlx::FromRow)]
+struct PeriodAndLatest {
+    id: i64,
+    plan_id: i64,
+    period: String,
+    due_on: String,
+    status: String,
+    opened_at: i64,
+    s_id: Option<i64>,
+    s_revision: Option<i64>,
+    s_status: Option<String>,
+    s_submitted_by: Option<i64>,
+    s_submitted_at: Option<i64>,
+    s_reviewed_by: Option<i64>,
+    s_reviewed_at: Option<i64>,
+    s_review_comment: Option<String>,
+}

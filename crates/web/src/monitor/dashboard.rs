@@ -1,0 +1,242 @@
+//! The leaders' dashboard: every indicator's light, lagging tasks, units' punctuality.
+
+use super::*;
+
+pub struct IndicatorLine {
+    pub(super) id: i64,
+    pub(super) name: String,
+    pub(super) unit: String,
+    pub(super) unit_name: String,
+    pub(super) target: String,
+    pub(super) actual: String,
+    pub(super) completion: String,
+    pub(super) time_share: String,
+    pub(super) light: &'static str,
+    pub(super) light_label: &'static str,
+    pub(super) sparkline: String,
+    pub(super) forecast: String,
+}
+
+pub struct TaskLine {
+    number: String,
+    title: String,
+    lead: String,
+    state_label: &'static str,
+    light: &'static str,
+    progress: String,
+}
+
+pub struct UnitLine {
+    unit_id: i64,
+    name: String,
+    owed: u32,
+    on_time: u32,
+    late: u32,
+    missing: u32,
+    rate: String,
+}
+
+#[derive(Template)]
+#[template(path = "monitor/dashboard.html")]
+struct DashboardPage {
+    ctx: PageCtx,
+    plan: Option<Plan>,
+    period: String,
+    period_label: String,
+    months: Vec<(String, String)>,
+    /// Everything below the period picker, from [`RenderedDashboards`].
+    body: Arc<str>,
+}
+
+/// The picture-dependent part of the dashboard (summary, 500 indicator rows with their
+/// sparklines, tasks, units): the same for every reader of a picture in one language.
+#[derive(Template)]
+#[template(path = "monitor/dashboard_body.html")]
+struct DashboardBody {
+    t: Tr,
+    period: String,
+    summary: String,
+    indicators: Vec<IndicatorLine>,
+    lagging: Vec<TaskLine>,
+    task_counts: Vec<(&'static str, &'static str, usize)>,
+    units: Vec<UnitLine>,
+}
+
+pub(super) fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
+    pic.indicators
+        .iter()
+        .map(|s| {
+            let light = s.assessment.light;
+            let colour = match light {
+                Light::Green => "#1a7f37",
+                Light::Yellow => "#b7791f",
+                Light::Red => "#b7191d",
+                Light::Grey => "#8a939e",
+            };
+            IndicatorLine {
+                id: s.indicator.id,
+                name: s.indicator.name.clone(),
+                unit: s.indicator.unit.clone(),
+                unit_name: s.unit_name.clone(),
+                target: s.indicator.target_value.clone(),
+                // A milestone is reported as percent done, whatever the target's own unit.
+                actual: match (s.actual, s.kind) {
+                    (Some(v), IndicatorKind::Milestone) => format!("{}%", fmt_num(v)),
+                    (Some(v), _) => fmt_num(v),
+                    (None, _) => "—".into(),
+                },
+                completion: pct(s.assessment.completion),
+                time_share: pct(Some(s.assessment.time_share)),
+                light: light.as_str(),
+                light_label: light.label(lang),
+                sparkline: sparkline(&s.series, colour),
+                forecast: s
+                    .forecast
+                    .as_ref()
+                    .map(|f| {
+                        if lang == Lang::En {
+                            monitor::forecast_sentence_en(f)
+                        } else {
+                            monitor::forecast_sentence_zh(f)
+                        }
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// Renders the picture-dependent part of the dashboard (see [`RenderedDashboards`]).
+pub(super) fn dashboard_body(
+    pic: &Picture,
+    lang: Lang,
+    period: Period,
+) -> Result<String, askama::Error> {
+    let summary = if lang == Lang::En {
+        format!(
+            "{} main indicators: {} on track, {} behind, {} far behind, {} not reported",
+            pic.indicators.len(),
+            pic.count(Light::Green),
+            pic.count(Light::Yellow),
+            pic.count(Light::Red),
+            pic.count(Light::Grey)
+        )
+    } else {
+        format!(
+            "{}项主要指标中, {}项达到序时进度, {}项滞后, {}项严重滞后{}",
+            pic.indicators.len(),
+            pic.count(Light::Green),
+            pic.count(Light::Yellow),
+            pic.count(Light::Red),
+            if pic.count(Light::Grey) > 0 {
+                format!(", {}项未报送", pic.count(Light::Grey))
+            } else {
+                String::new()
+            }
+        )
+    };
+    let lagging = pic
+        .tasks
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.state,
+                TaskState::Behind | TaskState::Overdue | TaskState::Stalled
+            )
+        })
+        .map(|t| TaskLine {
+            number: t.task.number.clone(),
+            title: t.task.title.clone(),
+            lead: t.lead_units.join("、"),
+            state_label: t.state.label(lang),
+            light: t.state.light().as_str(),
+            progress: t.progress.clone(),
+        })
+        .collect();
+    let states = [
+        TaskState::Done,
+        TaskState::OnTrack,
+        TaskState::Behind,
+        TaskState::Overdue,
+        TaskState::Stalled,
+        TaskState::NotStarted,
+    ];
+    let task_counts = states
+        .iter()
+        .map(|s| (s.light().as_str(), s.label(lang), pic.task_count(*s)))
+        .collect();
+    let units: Vec<UnitLine> = pic
+        .units
+        .iter()
+        .map(|u| UnitLine {
+            unit_id: u.unit_id,
+            name: u.unit_name.clone(),
+            owed: u.owed,
+            on_time: u.on_time,
+            late: u.late,
+            missing: u.missing,
+            rate: if u.owed == 0 {
+                "—".into()
+            } else {
+                format!("{:.0}%", f64::from(u.on_time) * 100.0 / f64::from(u.owed))
+            },
+        })
+        .collect();
+    let body = DashboardBody {
+        t: Tr(lang),
+        period: period.to_string(),
+        summary,
+        indicators: indicator_lines(pic, lang),
+        lagging,
+        task_counts,
+        units,
+    };
+    body.render()
+}
+
+pub(super) async fn dashboard(
+    State(state): State<AppState>,
+    auth: County,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let lang = auth.ctx.lang;
+    let ctx = PageCtx::signed_in(&auth);
+    let Some(plan) = chosen_plan(&state, &actor, &q).await? else {
+        let page = DashboardPage {
+            ctx,
+            plan: None,
+            period: String::new(),
+            period_label: String::new(),
+            months: Vec::new(),
+            body: Arc::from(""),
+        };
+        return respond(StatusCode::OK, &page);
+    };
+    let (period, pic) = state
+        .picture_cache
+        .view(&state.store, &actor, &plan, asked_period(&q)?)
+        .await
+        .map_err(WebError::from)?;
+    let months = (1..=12u8)
+        .filter_map(|m| Period::new_month(plan.year as i32, m).ok())
+        .map(|p| (p.to_string(), p.cumulative_label_zh()))
+        .collect();
+    let body = if state.picture_cache.is_enabled() {
+        state
+            .rendered_dashboards
+            .get_or_render(&pic, lang, || dashboard_body(&pic, lang, period))
+    } else {
+        dashboard_body(&pic, lang, period).map(Arc::from)
+    }
+    .map_err(render_error)?;
+    let page = DashboardPage {
+        ctx,
+        period: period.to_string(),
+        period_label: format!("{}年{}", plan.year, period.cumulative_label_zh()),
+        months,
+        body,
+        plan: Some(plan),
+    };
+    respond(StatusCode::OK, &page)
+}

@@ -1,0 +1,120 @@
+//! One indicator's page: its month-by-month history and trend chart.
+
+use super::dashboard::{IndicatorLine, indicator_lines};
+use super::*;
+
+#[derive(Template)]
+#[template(path = "monitor/indicator.html")]
+struct IndicatorPage {
+    ctx: PageCtx,
+    plan_id: i64,
+    line: IndicatorLine,
+    text: String,
+    kind_label: &'static str,
+    period: String,
+    history: Vec<(String, String, String)>,
+}
+
+async fn find_status(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    q: &HashMap<String, String>,
+) -> Result<(Plan, Period, Picture), WebError> {
+    let plan = state
+        .store
+        .get_plan(actor, state.store.indicator_plan(id).await?)
+        .await?;
+    let period = chosen_period(state, &plan, q).await?;
+    let pic = picture(&state.store, actor, plan.id, period)
+        .await
+        .map_err(WebError::from)?;
+    Ok((plan, period, pic))
+}
+
+pub(super) async fn indicator(
+    State(state): State<AppState>,
+    auth: County,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let lang = auth.ctx.lang;
+    let (plan, period, pic) = find_status(&state, &actor, id, &q).await?;
+    let lines = indicator_lines(&pic, lang);
+    let (idx, line) = lines
+        .into_iter()
+        .enumerate()
+        .find(|(_, l)| l.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("指标 {id}")))?;
+    let status = &pic.indicators[idx];
+    let history = status
+        .series
+        .iter()
+        .enumerate()
+        .map(|(m, v)| {
+            let label = Period::new_month(plan.year as i32, (m + 1) as u8)
+                .map(|p| p.cumulative_label_zh())
+                .unwrap_or_default();
+            let c = v.and_then(|v| monitor::completion(status.kind, v, status.target));
+            (label, v.map(fmt_num).unwrap_or_else(|| "—".into()), pct(c))
+        })
+        .collect();
+    let page = IndicatorPage {
+        ctx: PageCtx::signed_in(&auth),
+        plan_id: plan.id,
+        text: status.indicator.text.clone(),
+        kind_label: status.kind.label(lang),
+        period: period.to_string(),
+        history,
+        line,
+    };
+    respond(StatusCode::OK, &page)
+}
+
+pub(super) async fn indicator_chart(
+    State(state): State<AppState>,
+    auth: County,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let (_, _, pic) = find_status(&state, &actor, id, &q).await?;
+    let s = pic
+        .indicators
+        .iter()
+        .find(|s| s.indicator.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("指标 {id}")))?;
+    let profile: qx_core::period::TimeProfile = s
+        .indicator
+        .profile
+        .parse()
+        .unwrap_or(qx_core::period::TimeProfile::Linear);
+    let expected: [f64; 12] = std::array::from_fn(|m| {
+        if monitor::accumulates(s.kind) {
+            let share = profile
+                .share_at((m + 1) as u8)
+                .and_then(|d| d.to_string().parse().ok())
+                .unwrap_or((m + 1) as f64 / 12.0);
+            if s.kind == IndicatorKind::Milestone {
+                100.0 * share
+            } else {
+                s.target * share
+            }
+        } else {
+            s.target
+        }
+    });
+    let svg = TrendChart {
+        title: &s.indicator.name,
+        unit: &s.indicator.unit,
+        actual: &s.series,
+        expected: &expected,
+    }
+    .render();
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+        svg,
+    )
+        .into_response())
+}

@@ -1,0 +1,240 @@
+//! The office's reporting periods: opening one, who has reported, reminders, review.
+
+use super::report::status_label;
+use super::*;
+
+#[derive(Template)]
+#[template(path = "monitor/periods.html")]
+struct PeriodsPage {
+    ctx: PageCtx,
+    plan: Option<Plan>,
+    periods: Vec<(i64, String, String, &'static str, usize, usize)>,
+    is_admin: bool,
+    next_period: String,
+    next_due: String,
+}
+
+pub(super) async fn periods(
+    State(state): State<AppState>,
+    auth: CountyReader,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let plan = chosen_plan(&state, &actor, &q).await?;
+    let mut rows = Vec::new();
+    let mut next_period = String::new();
+    if let Some(plan) = &plan {
+        let list = state.store.list_periods(plan.id).await?;
+        for p in &list {
+            let progress = state.store.period_progress(p.id).await?;
+            let done = progress
+                .iter()
+                .filter(|u| {
+                    u.submission
+                        .as_ref()
+                        .is_some_and(|s| s.status.is_reported())
+                })
+                .count();
+            rows.push((
+                p.id,
+                p.period.clone(),
+                p.due_on.clone(),
+                p.status.label(auth.ctx.lang),
+                done,
+                progress.len(),
+            ));
+        }
+        next_period = match list
+            .last()
+            .and_then(|p| p.period.parse::<Period>().ok())
+            .and_then(|p| p.next())
+        {
+            Some(n) if i64::from(n.year()) == plan.year => n.to_string(),
+            Some(_) => String::new(),
+            None => format!("{}-01", plan.year),
+        };
+    }
+    // Default due date: the 5th working day of the following month, from the calendar.
+    let next_due = match next_period.parse::<Period>() {
+        Ok(p) => default_due(&state, &p).await?,
+        Err(_) => String::new(),
+    };
+    let page = PeriodsPage {
+        ctx: PageCtx::signed_in(&auth),
+        plan,
+        periods: rows,
+        is_admin: actor.is_admin(),
+        next_period,
+        next_due,
+    };
+    respond(StatusCode::OK, &page)
+}
+
+/// The 5th working day after a month ends, on the county's calendar.
+pub async fn default_due(state: &AppState, period: &Period) -> Result<String, WebError> {
+    let cal = state.store.work_calendar().await?;
+    let start = period.last_day();
+    Ok(cal
+        .add_working_days(start, 5)
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| start.to_string()))
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct OpenForm {
+    plan_id: i64,
+    period: String,
+    due_on: String,
+}
+
+pub(super) async fn open_period(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<OpenForm>,
+) -> PageResult {
+    let period: Period = f
+        .period
+        .trim()
+        .parse()
+        .map_err(|e| WebError::BadRequest(format!("期间 \"{}\": {e}", f.period)))?;
+    let due = f.due_on.trim();
+    if qx_core::time::parse_date(due).is_none() {
+        return Err(WebError::BadRequest(format!(
+            "截止日期 \"{due}\" 格式应为 YYYY-MM-DD"
+        )));
+    }
+    let id = state
+        .store
+        .open_period(&auth.actor(), f.plan_id, &period, due)
+        .await?;
+    Ok(Redirect::to(&format!("/monitor/periods/{id}")).into_response())
+}
+
+pub struct ProgressLine {
+    unit_id: i64,
+    unit_name: String,
+    indicators: i64,
+    tasks: i64,
+    status_label: &'static str,
+    /// Submitted and waiting for the office's review.
+    reviewable: bool,
+    reported: bool,
+    submission_id: i64,
+    submitted_at: String,
+    late: bool,
+}
+
+#[derive(Template)]
+#[template(path = "monitor/period.html")]
+struct PeriodPage {
+    ctx: PageCtx,
+    period_id: i64,
+    period: String,
+    due_on: String,
+    plan_id: i64,
+    lines: Vec<ProgressLine>,
+    missing: usize,
+    is_admin: bool,
+    reminded: bool,
+}
+
+pub(super) async fn period(
+    State(state): State<AppState>,
+    auth: CountyReader,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let p = state.store.get_period(id).await?;
+    let names = unit_names(&state.store).await?;
+    // Late once the due day has ended in China.
+    let due = qx_core::time::parse_date(&p.due_on).map(qx_core::time::end_of_day);
+    let now = qx_core::time::now();
+    let lines: Vec<ProgressLine> = state
+        .store
+        .period_progress(id)
+        .await?
+        .into_iter()
+        .map(|u| {
+            let s = u.submission.as_ref();
+            let submitted_at = s.and_then(|s| s.submitted_at);
+            ProgressLine {
+                unit_name: names.get(&u.unit_id).cloned().unwrap_or_default(),
+                unit_id: u.unit_id,
+                indicators: u.indicators,
+                tasks: u.tasks,
+                status_label: status_label(auth.ctx.lang, s.map(|s| s.status)),
+                reviewable: s.is_some_and(|s| s.status == SubmissionStatus::Submitted),
+                reported: s.is_some_and(|s| s.status.is_reported()),
+                submission_id: s.map_or(0, |s| s.id),
+                submitted_at: submitted_at.map(format_datetime).unwrap_or_default(),
+                late: match (submitted_at, due) {
+                    (Some(at), Some(d)) => at > d,
+                    (None, Some(d)) => now > d,
+                    _ => false,
+                },
+            }
+        })
+        .collect();
+    let missing = lines.iter().filter(|l| !l.reported).count();
+    let page = PeriodPage {
+        ctx: PageCtx::signed_in(&auth),
+        period_id: id,
+        period: p.period,
+        due_on: p.due_on,
+        plan_id: p.plan_id,
+        lines,
+        missing,
+        is_admin: actor.is_admin(),
+        reminded: q.contains_key("reminded"),
+    };
+    respond(StatusCode::OK, &page)
+}
+
+pub(super) async fn remind(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let units = state.store.remind_unreported(&auth.actor(), id).await?;
+    let period = state.store.get_period(id).await?;
+    notify_webhook(&state, &period.period, &period.due_on, units.len()).await;
+    Ok(Redirect::to(&format!("/monitor/periods/{id}?reminded=1")).into_response())
+}
+
+/// Forwards a reminder to the county's messaging platform when `notify.webhook_url` is set
+/// (plain HTTP inside the government network). Failures are logged, never shown as errors:
+/// the in-app notices were already posted.
+async fn notify_webhook(state: &AppState, period: &str, due_on: &str, units: usize) {
+    let Ok(Some(url)) = state.store.get_setting("notify.webhook_url").await else {
+        return;
+    };
+    let body = serde_json::json!({
+        "kind": "report.remind", "period": period, "due_on": due_on, "units": units,
+        "text": format!("{period} 工作推进情况尚有 {units} 个单位未报送, 截止 {due_on}"),
+    });
+    if let Err(e) = crate::webhook::post_json(&url, &body.to_string()).await {
+        tracing::warn!("webhook {url} failed: {e}");
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct ReviewForm {
+    decision: String,
+    #[serde(default)]
+    comment: String,
+    period_id: i64,
+}
+
+pub(super) async fn review(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<ReviewForm>,
+) -> PageResult {
+    state
+        .store
+        .review_submission(&auth.actor(), id, f.decision == "approve", &f.comment)
+        .await?;
+    Ok(Redirect::to(&format!("/monitor/periods/{}", f.period_id)).into_response())
+}

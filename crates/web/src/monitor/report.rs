@@ -1,0 +1,479 @@
+//! A unit's monthly report: the list of what is due, the form, saving and corrections.
+
+use super::*;
+
+pub struct DueLine {
+    period_id: i64,
+    period: String,
+    due_on: String,
+    status_label: &'static str,
+    comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "monitor/report_home.html")]
+struct ReportHomePage {
+    ctx: PageCtx,
+    due: Vec<DueLine>,
+    notices: Vec<(String, String, String)>,
+}
+
+/// The state of a unit's report as shown: its latest revision's, or 未报送 when there is none.
+pub(super) fn status_label(lang: Lang, status: Option<SubmissionStatus>) -> &'static str {
+    status.map_or_else(|| crate::i18n::t(lang, "mon.st.none"), |s| s.label(lang))
+}
+
+/// The review comment of a returned report (what the unit has to fix), else nothing.
+fn return_comment(s: Option<&Submission>) -> String {
+    s.filter(|s| s.status == SubmissionStatus::Returned)
+        .map(|s| s.review_comment.clone())
+        .unwrap_or_default()
+}
+
+pub(super) async fn report_home(State(state): State<AppState>, auth: Auth) -> PageResult {
+    let actor = auth.actor();
+    if actor.role == Role::Admin || actor.role == Role::Leader {
+        return Ok(Redirect::to("/monitor/periods").into_response());
+    }
+    let Some(unit_id) = actor.unit_id.filter(|_| actor.role == Role::Unit) else {
+        return Err(WebError::Forbidden("report".into()));
+    };
+    let mut due = Vec::new();
+    for plan in state
+        .store
+        .list_plans(&actor)
+        .await?
+        .into_iter()
+        .filter(|p| p.status == PlanStatus::Published)
+    {
+        let owes = !state
+            .store
+            .unit_indicators(plan.id, unit_id)
+            .await?
+            .is_empty()
+            || !state.store.unit_tasks(plan.id, unit_id).await?.is_empty();
+        if !owes {
+            continue;
+        }
+        for p in state.store.list_periods(plan.id).await?.into_iter().rev() {
+            let latest = state.store.latest_submission(p.id, unit_id).await?;
+            due.push(DueLine {
+                period_id: p.id,
+                status_label: status_label(auth.ctx.lang, latest.as_ref().map(|s| s.status)),
+                comment: return_comment(latest.as_ref()),
+                period: p.period,
+                due_on: p.due_on,
+            });
+        }
+    }
+    let notices = state
+        .store
+        .unit_notices(&actor, unit_id)
+        .await?
+        .into_iter()
+        .map(|(_, title, link, at)| (title, link, format_datetime(at)))
+        .collect();
+    let page = ReportHomePage {
+        ctx: PageCtx::signed_in(&auth),
+        due,
+        notices,
+    };
+    respond(StatusCode::OK, &page)
+}
+
+pub struct ValueField {
+    id: i64,
+    name: String,
+    unit: String,
+    target: String,
+    value: String,
+    note: String,
+    last: String,
+}
+
+pub struct TaskField {
+    id: i64,
+    number: String,
+    title: String,
+    text: String,
+    role_key: &'static str,
+    progress: String,
+    status: String,
+    co_reports: Vec<(String, String, String)>,
+    /// Evidence the unit attached to this task.
+    attachments: Vec<AttachmentView>,
+    /// Supporting units' evidence, shown to the lead unit.
+    co_attachments: Vec<(String, AttachmentView)>,
+}
+
+pub struct AttachmentView {
+    id: i64,
+    file_name: String,
+    size: String,
+    removable: bool,
+}
+
+fn size_label(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / 1048576.0)
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "monitor/report_form.html")]
+struct ReportFormPage {
+    ctx: PageCtx,
+    period_id: i64,
+    period: String,
+    due_on: String,
+    unit_id: i64,
+    unit_name: String,
+    status_label: &'static str,
+    editable: bool,
+    correctable: bool,
+    comment: String,
+    values: Vec<ValueField>,
+    tasks: Vec<TaskField>,
+    history: Vec<(i64, &'static str, String, String)>,
+    task_statuses: Vec<(&'static str, &'static str)>,
+    /// Problems of a failed upload (template or evidence), each naming its sheet/row/column.
+    errors: Vec<String>,
+    /// i18n key of a message after a successful upload ("" for none).
+    flash: &'static str,
+    /// Evidence for the report as a whole (not tied to one task).
+    general_attachments: Vec<AttachmentView>,
+    max_attachment_mb: usize,
+}
+
+/// The unit whose report an upload changes, which the actor must be allowed to write.
+pub(super) fn writable_unit(
+    actor: &Actor,
+    q: &HashMap<String, String>,
+    what: &str,
+) -> Result<i64, WebError> {
+    let unit_id = target_unit(actor, q)?;
+    if !actor.can_write_unit(unit_id) {
+        return Err(WebError::Forbidden(what.into()));
+    }
+    Ok(unit_id)
+}
+
+/// An upload without a file: the report page again, asking for one.
+pub(super) async fn no_file_chosen(
+    state: &AppState,
+    auth: &Auth,
+    period_id: i64,
+    q: &HashMap<String, String>,
+) -> PageResult {
+    let msg = crate::i18n::t(auth.ctx.lang, "mon.att.choose").to_string();
+    report_page(state, auth, period_id, q, vec![msg], "").await
+}
+
+/// Whose report a request is about: a unit user's own unit; the office names one with `?unit=`.
+pub(super) fn target_unit(actor: &Actor, q: &HashMap<String, String>) -> Result<i64, WebError> {
+    match actor.role {
+        Role::Unit => actor
+            .unit_id
+            .ok_or_else(|| WebError::Forbidden("report".into())),
+        Role::Admin | Role::Leader => q
+            .get("unit")
+            .and_then(|u| u.parse().ok())
+            .ok_or_else(|| WebError::BadRequest("请指定单位 (?unit=)".into())),
+        Role::Enterprise => Err(WebError::Forbidden("report".into())),
+    }
+}
+
+pub(super) async fn report_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let flash = if q.contains_key("imported") {
+        "mon.xlsx.imported"
+    } else if q.contains_key("attached") {
+        "mon.att.added"
+    } else if q.contains_key("removed") {
+        "mon.att.removed"
+    } else {
+        ""
+    };
+    report_page(&state, &auth, period_id, &q, Vec::new(), flash).await
+}
+
+/// A unit's report for a period, with `errors` from a failed upload (answered 400) or a
+/// `flash` message after a successful one.
+pub(super) async fn report_page(
+    state: &AppState,
+    auth: &Auth,
+    period_id: i64,
+    q: &HashMap<String, String>,
+    errors: Vec<String>,
+    flash: &'static str,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, q)?;
+    if !actor.can_read_unit(unit_id) {
+        return Err(WebError::NotFound(format!("单位 {unit_id}")));
+    }
+    let lang = auth.ctx.lang;
+    let period = state.store.get_period(period_id).await?;
+    let unit = state.store.get_unit(unit_id).await?;
+    let history = state
+        .store
+        .submission_history(&actor, period_id, unit_id)
+        .await?;
+    let latest = history.first().cloned();
+    let (values, tasks) = match &latest {
+        // A failed read is an error page, never an empty form: saving that would clear the
+        // unit's figures.
+        Some(s) if s.status.is_handed_in() || actor.role == Role::Unit || actor.is_admin() => {
+            state.store.submission_values(&actor, s.id).await?
+        }
+        _ => Default::default(),
+    };
+    let editable = period.status == PeriodStatus::Open
+        && actor.can_write_unit(unit_id)
+        && latest.as_ref().is_none_or(|s| s.status.is_editable());
+    let correctable = actor.can_write_unit(unit_id)
+        && latest
+            .as_ref()
+            .is_some_and(|s| s.status.apply(SubmissionStep::Correct).is_ok());
+    let attachments = match &latest {
+        Some(s) => state.store.report_attachments(&actor, s.id).await?,
+        None => Vec::new(),
+    };
+    let view = |a: &ReportAttachment| AttachmentView {
+        id: a.id,
+        file_name: a.file_name.clone(),
+        size: size_label(a.size),
+        removable: editable,
+    };
+    let values_by: HashMap<i64, (String, String)> = values
+        .into_iter()
+        .map(|v| (v.indicator_id, (v.value, v.note)))
+        .collect();
+    let tasks_by: HashMap<i64, (String, String)> = tasks
+        .into_iter()
+        .map(|t| (t.task_id, (t.progress, t.status)))
+        .collect();
+    // Last approved figure of earlier periods, as a reminder of where the unit stood.
+    let approved = state.store.approved_values(period.plan_id).await?;
+    let value_fields = state
+        .store
+        .unit_indicators(period.plan_id, unit_id)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let (value, note) = values_by.get(&i.id).cloned().unwrap_or_default();
+            let last = approved
+                .iter()
+                .rfind(|a| a.indicator_id == i.id && a.period < period.period)
+                .map(|a| format!("{}: {}", a.period, a.value))
+                .unwrap_or_default();
+            ValueField {
+                id: i.id,
+                name: i.name,
+                unit: i.unit,
+                target: i.target_value,
+                value,
+                note,
+                last,
+            }
+        })
+        .collect();
+    let names = unit_names(&state.store).await?;
+    let mut task_fields = Vec::new();
+    for (t, role) in state.store.unit_tasks(period.plan_id, unit_id).await? {
+        let (progress, status) = tasks_by
+            .get(&t.id)
+            .cloned()
+            .unwrap_or_else(|| (String::new(), TaskState::OnTrack.as_str().into()));
+        let co_attachments = if role == "lead" {
+            state
+                .store
+                .task_attachments_for_period(&actor, period_id, t.id)
+                .await?
+                .into_iter()
+                .filter(|(u, _)| *u != unit_id)
+                .map(|(u, a)| {
+                    (
+                        names.get(&u).cloned().unwrap_or_default(),
+                        AttachmentView {
+                            removable: false,
+                            ..view(&a)
+                        },
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let co_reports = if role == "lead" {
+            state
+                .store
+                .task_reports_for_period(period_id, t.id)
+                .await?
+                .into_iter()
+                .filter(|(u, _, _)| *u != unit_id)
+                .map(|(u, _, r)| {
+                    (
+                        names.get(&u).cloned().unwrap_or_default(),
+                        r.progress,
+                        r.status,
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        task_fields.push(TaskField {
+            id: t.id,
+            number: t.number,
+            title: t.title,
+            text: t.text,
+            role_key: if role == "lead" {
+                "mon.role.lead"
+            } else {
+                "mon.role.support"
+            },
+            progress,
+            status,
+            co_reports,
+            attachments: attachments
+                .iter()
+                .filter(|a| a.task_id == Some(t.id))
+                .map(view)
+                .collect(),
+            co_attachments,
+        });
+    }
+    let general_attachments = attachments
+        .iter()
+        .filter(|a| a.task_id.is_none())
+        .map(view)
+        .collect();
+    let status = form_status(&errors);
+    let page = ReportFormPage {
+        ctx: PageCtx::signed_in(auth),
+        errors,
+        flash,
+        general_attachments,
+        max_attachment_mb: qx_store::monitoring::MAX_REPORT_ATTACHMENT_BYTES / 1048576,
+        period_id,
+        period: period.period.clone(),
+        due_on: period.due_on.clone(),
+        unit_id,
+        unit_name: unit.name,
+        status_label: status_label(lang, latest.as_ref().map(|s| s.status)),
+        editable,
+        correctable,
+        comment: return_comment(latest.as_ref()),
+        values: value_fields,
+        tasks: task_fields,
+        history: history
+            .iter()
+            .map(|s| {
+                (
+                    s.revision,
+                    s.status.label(lang),
+                    s.submitted_at.map(format_datetime).unwrap_or_default(),
+                    s.review_comment.clone(),
+                )
+            })
+            .collect(),
+        task_statuses: [
+            TaskState::OnTrack,
+            TaskState::Behind,
+            TaskState::Done,
+            TaskState::NotStarted,
+        ]
+        .into_iter()
+        .map(|s| (s.as_str(), s.label(lang)))
+        .collect(),
+    };
+    respond(status, &page)
+}
+
+pub(super) async fn report_save(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, &q)?;
+    let fields: HashMap<&str, &str> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut input = SubmissionInput::default();
+    for (k, v) in &form {
+        if let Some(id) = k.strip_prefix("v_").and_then(|i| i.parse::<i64>().ok()) {
+            let note = fields
+                .get(format!("n_{id}").as_str())
+                .copied()
+                .unwrap_or("");
+            input.values.push((id, v.clone(), note.to_string()));
+        }
+        if let Some(id) = k.strip_prefix("p_").and_then(|i| i.parse::<i64>().ok()) {
+            let status = fields
+                .get(format!("s_{id}").as_str())
+                .copied()
+                .unwrap_or(TaskState::OnTrack.as_str());
+            input.tasks.push((id, v.clone(), status.to_string()));
+        }
+    }
+    let submit = fields.get("action") == Some(&"submit");
+    state
+        .store
+        .save_submission(&actor, period_id, unit_id, &input, submit)
+        .await?;
+    Ok(Redirect::to(&report_url(&actor, period_id, unit_id, "")).into_response())
+}
+
+pub(super) async fn report_correct(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, &q)?;
+    state
+        .store
+        .start_correction(&actor, period_id, unit_id)
+        .await?;
+    Ok(Redirect::to(&report_url(&actor, period_id, unit_id, "")).into_response())
+}
+
+// ---------------------------------------------------------------- the office
+
+/// Where a unit's report lives: `/report/{period}` for its own liaison, with `?unit=` for the
+/// office; `extra` is appended as a further query parameter.
+pub(super) fn report_url(actor: &Actor, period_id: i64, unit_id: i64, extra: &str) -> String {
+    let mut params = Vec::new();
+    if actor.role != Role::Unit {
+        params.push(format!("unit={unit_id}"));
+    }
+    if !extra.is_empty() {
+        params.push(extra.to_string());
+    }
+    if params.is_empty() {
+        format!("/report/{period_id}")
+    } else {
+        format!("/report/{period_id}?{}", params.join("&"))
+    }
+}
+
+/// Problems the user can fix go back onto the report page; scope errors stay errors.
+pub(super) fn upload_problems(e: AppError) -> Result<Vec<String>, WebError> {
+    match e {
+        AppError::Rows(rows) => Ok(rows),
+        AppError::Store(qx_store::StoreError::Invalid(m) | qx_store::StoreError::Conflict(m)) => {
+            Ok(vec![m])
+        }
+        AppError::Store(other) => Err(other.into()),
+        other => Ok(vec![other.to_string()]),
+    }
+}

@@ -1,0 +1,63 @@
+//! A unit's Excel report template: the pre-filled download and the filled-in upload.
+
+use super::report::{
+    no_file_chosen, report_page, report_url, target_unit, upload_problems, writable_unit,
+};
+use super::*;
+
+/// A filled-in report template: one workbook within the importer's limit, and the action.
+pub(super) const TEMPLATE_UPLOAD: upload::Limits =
+    upload::Limits::one_file("报送模板", qx_app::monitoring_excel::MAX_TEMPLATE_BYTES);
+
+pub(super) async fn download_template(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, &q)?;
+    let bytes = qx_app::monitoring_excel::export_template(&state.store, &actor, period_id, unit_id)
+        .await
+        .map_err(WebError::from)?;
+    let period = state.store.get_period(period_id).await?;
+    let unit = state.store.get_unit(unit_id).await?;
+    let name = qx_app::monitoring_excel::template_file_name(&unit.name, &period.period);
+    Ok(download::attachment(bytes, &name, XLSX))
+}
+
+pub(super) async fn upload_template(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+    form: Multipart,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = writable_unit(&actor, &q, "report.upload")?;
+    let up = upload::read(form, &TEMPLATE_UPLOAD).await?;
+    let submit = up.field("action") == Some("submit");
+    let Some(file) = up.into_file() else {
+        return no_file_chosen(&state, &auth, period_id, &q).await;
+    };
+    let (file_name, bytes) = (file.name.to_string(), file.data);
+    match qx_app::monitoring_excel::import_template(
+        &state.store,
+        &actor,
+        period_id,
+        unit_id,
+        &bytes,
+        &file_name,
+        submit,
+    )
+    .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&report_url(&actor, period_id, unit_id, "imported=1")).into_response())
+        }
+        Err(e) => {
+            let problems = upload_problems(e)?;
+            report_page(&state, &auth, period_id, &q, problems, "").await
+        }
+    }
+}
