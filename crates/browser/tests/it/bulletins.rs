@@ -7,9 +7,7 @@ async fn the_office_issues_a_quarterly_bulletin_and_a_unit_downloads_it() {
     let Some(j) = Journey::start().await else {
         return;
     };
-    let plan = j.app.publish_seed_plan().await;
-    let period = j.app.open_june(plan).await;
-    let submission = j.app.jxj_reports(plan, period, "15", true).await;
+    let (_, submission) = j.app.june_submitted().await;
     j.app
         .store
         .review_submission(&j.app.actor("admin").await, submission, true, "")

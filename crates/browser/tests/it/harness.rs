@@ -228,9 +228,11 @@ impl App {
             .unwrap()
     }
 
-    /// 县经信局 reports `value` for 新增规模以上企业 in `period`, submitted or as a draft; the
-    /// submission's id.
-    pub async fn jxj_reports(&self, plan: i64, period: i64, value: &str, submit: bool) -> i64 {
+    /// The published seed plan with 2017-06 open and 县经信局's report of 15 新增规模以上企业
+    /// submitted: (period id, submission id).
+    pub async fn june_submitted(&self) -> (i64, i64) {
+        let plan = self.publish_seed_plan().await;
+        let period = self.open_june(plan).await;
         let jxj = self.actor("jxj1").await;
         let unit = self.units["县经信局"];
         let scale = self
@@ -242,13 +244,15 @@ impl App {
             .find(|i| i.name == "新增规模以上企业")
             .expect("县经信局 reports 新增规模以上企业");
         let input = qx_store::monitoring::SubmissionInput {
-            values: vec![(scale.id, value.into(), String::new())],
+            values: vec![(scale.id, "15".into(), String::new())],
             tasks: vec![],
         };
-        self.store
-            .save_submission(&jxj, period, unit, &input, submit)
+        let submission = self
+            .store
+            .save_submission(&jxj, period, unit, &input, true)
             .await
-            .unwrap()
+            .unwrap();
+        (period, submission)
     }
 }
 
@@ -390,12 +394,20 @@ impl Journey {
     }
 
     pub async fn find(&self, css: &str) -> Element {
-        self.client
+        self.wait_for(Locator::Css(css)).await
+    }
+
+    async fn wait_for(&self, locator: Locator<'_>) -> Element {
+        match self
+            .client
             .wait()
             .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
+            .for_element(locator)
             .await
-            .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
+        {
+            Ok(element) => element,
+            Err(e) => panic!("no {locator:?} on {}: {e}", self.path().await),
+        }
     }
 
     /// The form field named `name_prefix…` in the table row that shows `row_words` (the
@@ -404,27 +416,14 @@ impl Journey {
         let xpath = format!(
             "//tr[td[contains(normalize-space(), '{row_words}')]]//*[starts-with(@name, '{name_prefix}')]"
         );
-        self.client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| panic!("no field {name_prefix}… in the row {row_words}: {e}"))
+        self.wait_for(Locator::XPath(&xpath)).await
     }
 
     /// The `class` of the table row that shows `row_words` (the dashboard colours rows by light).
     pub async fn row_class(&self, row_words: &str) -> String {
         let xpath = format!("//tr[td[normalize-space() = '{row_words}']]");
-        self.client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| panic!("no row {row_words}: {e}"))
-            .attr("class")
-            .await
-            .unwrap()
-            .unwrap_or_default()
+        let row = self.wait_for(Locator::XPath(&xpath)).await;
+        row.attr("class").await.unwrap().unwrap_or_default()
     }
 
     /// Types `value` into the field `css`, replacing what was there.

@@ -70,9 +70,7 @@ async fn the_office_returns_a_report_with_a_comment_then_approves_the_resubmissi
     let Some(j) = Journey::start().await else {
         return;
     };
-    let plan = j.app.publish_seed_plan().await;
-    let period = j.app.open_june(plan).await;
-    j.app.jxj_reports(plan, period, "15", true).await;
+    let (period, _) = j.app.june_submitted().await;
     let review = "form[action^='/monitor/submissions/']";
 
     j.login("admin").await;
@@ -113,9 +111,7 @@ async fn a_leader_sees_the_light_change_on_the_dashboard() {
     let Some(j) = Journey::start().await else {
         return;
     };
-    let plan = j.app.publish_seed_plan().await;
-    let period = j.app.open_june(plan).await;
-    let submission = j.app.jxj_reports(plan, period, "15", true).await;
+    let (_, submission) = j.app.june_submitted().await;
 
     j.login("leader").await;
     j.goto("/monitor?period=2017-06").await;
