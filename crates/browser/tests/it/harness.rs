@@ -23,6 +23,10 @@ use std::time::{Duration, Instant};
 
 pub const PASSWORD: &str = "Xiangshan#2017";
 
+/// The day the journeys live on (the demo clock): the county's 2017 plan is under way and
+/// June's reports are due in two days, as in the office's real year.
+const TODAY: &str = "2017-07-05";
+
 /// How long a page may take to show what a journey waits for.
 const PATIENCE: Duration = Duration::from_secs(15);
 
@@ -133,6 +137,8 @@ pub struct App {
 
 impl App {
     async fn spawn() -> App {
+        let today = qx_core::time::parse_date(TODAY).expect("TODAY is a date");
+        qx_core::time::set_today(today).expect("every journey lives on the same day");
         let db = qx_store::testing::sqlite().await.unwrap();
         let store = db.store.clone();
         let units: HashMap<String, i64> = qx_demo::registry::seed_registry(&store)
