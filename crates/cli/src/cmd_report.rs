@@ -78,7 +78,10 @@ async fn run(kind: BulletinKind, period: &str, o: Output) -> anyhow::Result<Exit
                 .id
         }
     };
-    let issued_on = o.issued_on.clone().unwrap_or_else(bulletin::today_cst);
+    let issued_on = o
+        .issued_on
+        .clone()
+        .unwrap_or_else(|| qx_core::time::format_date(qx_core::time::today()));
     // Publishing and building gather the whole picture of the period: a spinner says so on a
     // terminal; the notes below go out through it so they are not drawn over.
     let bar = progress::steps(&format!("{period}: 汇总已审核数据, 生成文件 (building)"));
