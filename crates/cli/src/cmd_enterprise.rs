@@ -4,6 +4,7 @@
 //! `qx bench enterprise-import` times the registry import at scale on a fresh database.
 
 use crate::cmd_system::DbArgs;
+use crate::progress;
 use anyhow::{Context, bail};
 use qx_app::AppError;
 use qx_app::{enterprise_import, evaluation as ev};
@@ -114,16 +115,22 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let store = args.db.open_migrated().await?;
     let actor = Actor::system();
     let t = Instant::now();
+    let bar = progress::steps(&match year {
+        Some(year) => format!("导入 {name} 的{year}年度数据 (importing facts)"),
+        None => format!("导入企业名录 {name} (importing the registry)"),
+    });
     let summary = match year {
         Some(year) => enterprise_import::import_facts(&store, &actor, year, &bytes, &name).await,
         None => enterprise_import::import_registry(&store, &actor, &bytes, &name).await,
-    }
-    .map_err(|e| report(&args.file, e))?;
+    };
+    bar.finish_and_clear();
+    let summary = summary.map_err(|e| report(&args.file, e))?;
+    let elapsed = t.elapsed();
     eprintln!(
-        "已导入 {name}: 新增 {} 家, 更新 {} 家, 用时 {:.2?} (imported: {} created, {} updated)",
+        "已导入 {name}: 新增 {} 家, 更新 {} 家, 用时 {elapsed:.2?}, {} (imported: {} created, {} updated)",
         summary.created,
         summary.updated,
-        t.elapsed(),
+        progress::rate(summary.created + summary.updated, elapsed, "家"),
         summary.created,
         summary.updated
     );
@@ -164,13 +171,19 @@ pub async fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
     };
     let store = args.db.open_migrated().await?;
     let actor = Actor::system();
-    let s = ev::run_year(&store, &actor, args.year).await.map_err(app)?;
+    let bar = progress::steps(&format!(
+        "{}年度亩均效益评价: 读取、评分、保存 (evaluating)",
+        args.year
+    ));
+    let s = ev::run_year(&store, &actor, args.year).await;
+    bar.finish_and_clear();
+    let s = s.map_err(app)?;
     for w in &s.warnings {
         eprintln!("注意: {w}");
     }
     let classes: Vec<String> = s.classes.iter().map(|(c, n)| format!("{c} {n}")).collect();
     eprintln!(
-        "{}年度评价完成: 评价 {} 编号 {}, {} 家企业 ({}); 读取 {:.2?}, 评分 {:.2?}, 保存 {:.2?}",
+        "{}年度评价完成: 评价 {} 编号 {}, {} 家企业 ({}); 读取 {:.2?}, 评分 {:.2?}, 保存 {:.2?}, {}",
         args.year,
         s.run_id,
         s.run_id,
@@ -178,7 +191,8 @@ pub async fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
         classes.join(", "),
         s.load,
         s.evaluate,
-        s.save
+        s.save,
+        progress::rate(s.enterprises, s.load + s.evaluate + s.save, "家")
     );
     if let Some((from, to)) = publicity {
         store

@@ -1,8 +1,8 @@
 //! `qx eval` and `qx bench eval`: the 亩均 evaluation over files (shared/contracts/eval.md), and
 //! its benchmark against DuckDB running the same scheme as SQL.
 
+use crate::progress;
 use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use qx_eval::bench_support::{self, Measured};
 use qx_eval::{CheckOptions, Checker, Scheme, csv_io, evaluate, generate};
 use std::path::{Path, PathBuf};
@@ -55,17 +55,6 @@ pub fn errors_path(out: &Path) -> PathBuf {
     out.with_file_name(format!("{stem}.errors.csv"))
 }
 
-fn progress_bar(len: u64, what: &str) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{msg:8} [{bar:30}] {percent:>3}% {elapsed_precise}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_message(what.to_owned());
-    bar
-}
-
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let scheme = match &args.scheme {
         Some(path) => {
@@ -86,7 +75,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     // Only the first SHOWN_ERRORS problems are kept (the rest are counted), so memory does not
     // grow with the number of bad rows; the --skip-invalid side file is streamed from a second
     // read of the input instead of from kept messages.
-    let bar = progress_bar(size, "读取");
+    let bar = progress::bytes(size, "读取");
     let facts =
         csv_io::read_facts_limited(&args.input, &scheme, &|n| bar.set_position(n), SHOWN_ERRORS)
             .with_context(|| format!("{}", args.input.display()))?;
@@ -197,9 +186,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         bar.suspend(|| eprintln!("注意: {w}"));
     }
 
-    bar.set_message("写出");
-    bar.set_length(table.len() as u64);
-    bar.set_position(0);
+    bar.finish_and_clear();
+    let bar = progress::rows(table.len() as u64, "写出");
     // Only the keys are needed from here on: free the numeric columns before formatting.
     let (uscc, scale) = table.into_key_columns();
     csv_io::write_atomically(&args.out, |w| {

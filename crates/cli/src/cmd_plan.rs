@@ -1,6 +1,7 @@
 //! `qx plan …`: plan documents from the command line: parse a file (no database), or import,
 //! list, publish and export plans in an installation.
 
+use crate::progress;
 use anyhow::Context;
 use qx_core::units::SEED_UNITS;
 use qx_plan::UnitDirectory;
@@ -89,14 +90,15 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_default();
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("无法读取 {}", args.file.display()))?;
+    let bar = progress::steps(&format!("导入 {name}: 解析、保存草稿 (importing)"));
     let id = if name.to_lowercase().ends_with(".xlsx") {
-        qx_app::plan_excel::import_workbook(&store, &office, &bytes, &name)
-            .await
-            .map_err(app_error)?
+        let imported = qx_app::plan_excel::import_workbook(&store, &office, &bytes, &name).await;
+        bar.finish_and_clear();
+        imported.map_err(app_error)?
     } else {
-        let imported = qx_app::plan_import::import_document(&store, &office, &bytes, &name)
-            .await
-            .map_err(app_error)?;
+        let imported = qx_app::plan_import::import_document(&store, &office, &bytes, &name).await;
+        bar.finish_and_clear();
+        let imported = imported.map_err(app_error)?;
         for w in &imported.warnings {
             eprintln!("警告 warning: {name}: {w}");
         }
@@ -105,7 +107,10 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     };
     eprintln!("已导入为草稿, 方案编号 {id} (imported as draft plan {id})");
     if args.publish {
-        let s = store.publish_plan(&office, id).await?;
+        let bar = progress::steps("发布: 生成监测指标和工作任务 (publishing)");
+        let published = store.publish_plan(&office, id).await;
+        bar.finish_and_clear();
+        let s = published?;
         eprintln!(
             "已发布: {} 个监测指标, {} 项工作任务",
             s.indicators, s.tasks

@@ -5,6 +5,7 @@
 //! data as a preview, or published first with `--publish`.
 
 use crate::cmd_system::DbArgs;
+use crate::progress;
 use anyhow::Context;
 use qx_app::bulletin::{self, report::BulletinKind};
 use qx_core::access::Actor;
@@ -77,7 +78,13 @@ async fn run(kind: BulletinKind, period: &str, o: Output) -> anyhow::Result<Exit
                 .id
         }
     };
-    let issued_on = o.issued_on.clone().unwrap_or_else(bulletin::today_cst);
+    let issued_on = o
+        .issued_on
+        .clone()
+        .unwrap_or_else(|| qx_core::time::format_date(qx_core::time::today()));
+    // Publishing and building gather the whole picture of the period: a spinner says so on a
+    // terminal; the notes below go out through it so they are not drawn over.
+    let bar = progress::steps(&format!("{period}: 汇总已审核数据, 生成文件 (building)"));
     let mut published = store
         .find_bulletin(&actor, plan, kind.as_str(), &period.to_string())
         .await?;
@@ -87,20 +94,23 @@ async fn run(kind: BulletinKind, period: &str, o: Output) -> anyhow::Result<Exit
     }
     let data = match published {
         Some(b) => {
-            eprintln!("{} 已印发 ({}): 输出存档文件", b.doc_number, b.title);
+            bar.suspend(|| eprintln!("{} 已印发 ({}): 输出存档文件", b.doc_number, b.title));
             store.bulletin_file(&actor, b.id, &o.format).await?.data
         }
         None => {
             let snap =
                 bulletin::build_snapshot(&store, &actor, plan, kind, period, &issued_on, None)
                     .await?;
-            eprintln!(
-                "预览 (未印发; 加 --publish 印发): {}",
-                bulletin::report::text::title(&snap)
-            );
+            bar.suspend(|| {
+                eprintln!(
+                    "预览 (未印发; 加 --publish 印发): {}",
+                    bulletin::report::text::title(&snap)
+                )
+            });
             bulletin::render(&snap, &o.format)?.0
         }
     };
+    bar.finish_and_clear();
     std::fs::write(&o.out, &data).with_context(|| format!("无法写入 {}", o.out.display()))?;
     eprintln!("已写入 {} ({} 字节)", o.out.display(), data.len());
     Ok(ExitCode::SUCCESS)

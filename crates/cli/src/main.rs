@@ -5,6 +5,7 @@ mod cmd_eval;
 mod cmd_plan;
 mod cmd_report;
 mod cmd_system;
+mod progress;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -9,6 +9,7 @@ mod enterprise_cli;
 mod eval_cli;
 mod hostile_cli;
 mod hostile_web;
+mod progress;
 mod report_cli;
 mod serve_cli;
 mod system_cli;
