@@ -5,6 +5,7 @@
 //! is open until the office accepts or rejects it, once. Every move is one arm of `apply`;
 //! every other move is refused with a message naming it.
 
+use crate::label::{Labelled, Lang};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -115,6 +116,16 @@ impl RunStatus {
     }
 }
 
+impl Labelled for RunStatus {
+    fn label(&self, lang: Lang) -> &'static str {
+        match self {
+            RunStatus::Draft => lang.pick("草稿", "Draft"),
+            RunStatus::Publicity => lang.pick("公示中", "Publicity"),
+            RunStatus::Final => lang.pick("已确定", "Final"),
+        }
+    }
+}
+
 impl TryFrom<String> for RunStatus {
     type Error = UnknownState;
     fn try_from(s: String) -> Result<Self, UnknownState> {
@@ -181,6 +192,16 @@ impl ObjectionStatus {
     }
 }
 
+impl Labelled for ObjectionStatus {
+    fn label(&self, lang: Lang) -> &'static str {
+        match self {
+            ObjectionStatus::Open => lang.pick("待答复", "Open"),
+            ObjectionStatus::Accepted => lang.pick("已采纳", "Accepted"),
+            ObjectionStatus::Rejected => lang.pick("不予采纳", "Rejected"),
+        }
+    }
+}
+
 impl TryFrom<String> for ObjectionStatus {
     type Error = UnknownState;
     fn try_from(s: String) -> Result<Self, UnknownState> {
@@ -231,6 +252,13 @@ mod tests {
             e.to_string(),
             "不在公示期内, 不能提出异议 (not in the publicity period)"
         );
+    }
+
+    #[test]
+    fn states_are_labelled_in_both_languages() {
+        assert_eq!(RunStatus::Publicity.label(Lang::Zh), "公示中");
+        assert_eq!(RunStatus::Final.label(Lang::En), "Final");
+        assert_eq!(ObjectionStatus::Rejected.label(Lang::Zh), "不予采纳");
     }
 
     #[test]

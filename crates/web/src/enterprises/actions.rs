@@ -2,8 +2,10 @@
 //! finalize, object and answer.
 
 use super::evaluation::EvalQuery;
-use super::{PageResult, app_err, xlsx};
+use super::{PageResult, XLSX};
 use crate::auth::Auth;
+use crate::auth::{Office, OfficeOrEnterprise};
+use crate::download::attachment;
 use crate::{AppState, WebError};
 use axum::Form;
 use axum::Router;
@@ -32,15 +34,13 @@ struct YearForm {
     year: String,
 }
 
-async fn run(State(state): State<AppState>, auth: Auth, Form(f): Form<YearForm>) -> PageResult {
+async fn run(State(state): State<AppState>, auth: Office, Form(f): Form<YearForm>) -> PageResult {
     let year: i64 = f
         .year
         .trim()
         .parse()
         .map_err(|_| WebError::BadRequest(format!("年度 \"{}\" 不是有效年份", f.year)))?;
-    let summary = ev::run_year(&state.store, &auth.actor(), year)
-        .await
-        .map_err(app_err)?;
+    let summary = ev::run_year(&state.store, &auth.actor(), year).await?;
     Ok(Redirect::to(&format!(
         "/enterprises/evaluation?run={}&ran=1",
         summary.run_id
@@ -57,12 +57,11 @@ async fn export(
     let actor = auth.actor();
     let run = state.store.get_run(&actor, run_id).await?;
     let filter = q.filter(&ev::policy_of(&run));
-    let bytes = ev::export_run(&state.store, &actor, run_id, &filter)
-        .await
-        .map_err(app_err)?;
-    Ok(xlsx(
+    let bytes = ev::export_run(&state.store, &actor, run_id, &filter).await?;
+    Ok(attachment(
         bytes,
         &format!("evaluation-{}-{}.xlsx", run.year, run.id),
+        XLSX,
     ))
 }
 
@@ -75,7 +74,7 @@ struct OverrideForm {
 
 async fn override_class(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Path(run_id): Path<i64>,
     Form(f): Form<OverrideForm>,
 ) -> PageResult {
@@ -92,18 +91,16 @@ struct PublicityForm {
     to: String,
 }
 
+/// A date field as ISO text, refused with the value when it is not a date.
 fn iso_date(s: &str) -> Result<String, WebError> {
-    time::Date::parse(
-        s.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map(|_| s.trim().to_string())
-    .map_err(|_| WebError::BadRequest(format!("日期 \"{s}\" 格式应为 YYYY-MM-DD")))
+    qx_core::time::parse_date(s)
+        .map(qx_core::time::format_date)
+        .ok_or_else(|| WebError::BadRequest(format!("日期 \"{s}\" 格式应为 YYYY-MM-DD")))
 }
 
 async fn publicity(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Path(run_id): Path<i64>,
     Form(f): Form<PublicityForm>,
 ) -> PageResult {
@@ -121,7 +118,7 @@ async fn publicity(
 
 async fn finalize(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Path(run_id): Path<i64>,
 ) -> PageResult {
     state.store.finalize_run(&auth.actor(), run_id).await?;
@@ -136,7 +133,7 @@ struct ObjectionForm {
 
 async fn object(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: OfficeOrEnterprise,
     Path(run_id): Path<i64>,
     Form(f): Form<ObjectionForm>,
 ) -> PageResult {
@@ -157,7 +154,7 @@ struct AnswerForm {
 
 async fn answer(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Path(id): Path<i64>,
     Form(f): Form<AnswerForm>,
 ) -> PageResult {

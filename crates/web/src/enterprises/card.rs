@@ -1,7 +1,7 @@
 //! An enterprise's card: registry entry, yearly facts and 加减分 inputs, and every year's result
 //! with per-item provenance, 调档 and objections.
 
-use super::{ObjectionView, PageResult, f2, f4, objection_views, scale_key, status_key};
+use super::{ObjectionView, PageResult, f2, f4, objection_views, scale_key};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::pages::{PageCtx, render};
@@ -12,6 +12,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use qx_core::access::Role;
 use qx_core::evaluation::RunAction;
+use qx_core::label::Labelled;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/enterprises/{id}", get(card))
@@ -57,7 +58,7 @@ pub struct HistoryView {
     may_object: bool,
     /// Not final yet: the office may 调档.
     may_override: bool,
-    status_key: &'static str,
+    status: &'static str,
     total: String,
     rank: i64,
     group: String,
@@ -115,11 +116,14 @@ async fn card(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
         .collect();
     let mut history = Vec::new();
     for (run, line) in state.store.enterprise_results(&actor, id).await? {
-        let objections = objection_views(state.store.objections(&actor, run.id, Some(id)).await?);
+        let objections = objection_views(
+            state.store.objections(&actor, run.id, Some(id)).await?,
+            auth.ctx.lang,
+        );
         history.push(HistoryView {
             run_id: run.id,
             year: run.year,
-            status_key: status_key(run.status),
+            status: run.status.label(auth.ctx.lang),
             may_object: run.status.allows(RunAction::Object),
             may_override: run.status.allows(RunAction::Override),
             total: f2(Some(line.total)),

@@ -1,10 +1,7 @@
 //! The evaluation of a data year: results, per town/industry/scale aggregates, the
 //! low-efficiency list, class changes and differentiated policies.
 
-use super::{
-    FIRST_DATA_YEAR, ObjectionView, PageResult, app_err, f2, objection_views, opt_id, scale_key,
-    status_key,
-};
+use super::{FIRST_DATA_YEAR, ObjectionView, PageResult, f2, objection_views, opt_id, scale_key};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::pages::{PageCtx, render};
@@ -15,6 +12,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use qx_app::evaluation as ev;
 use qx_core::evaluation::{RunAction, RunStatus};
+use qx_core::label::Labelled;
 use qx_store::evaluation::{AggregateBy, ResultFilter, ResultLine, Run};
 use serde::Deserialize;
 
@@ -144,7 +142,7 @@ struct EvalPage {
     years: Vec<i64>,
     run: Option<Run>,
     runs: Vec<(i64, i64, &'static str)>,
-    status_key: &'static str,
+    status: &'static str,
     /// A draft: the office may open 公示.
     may_publicize: bool,
     /// Not final yet.
@@ -179,6 +177,7 @@ async fn evaluation(
     Query(q): Query<EvalQuery>,
 ) -> PageResult {
     let actor = auth.actor();
+    let lang = auth.ctx.lang;
     let runs = state.store.list_runs(&actor).await?;
     let mut years: Vec<i64> = runs.iter().map(|r| r.year).collect();
     if actor.reads_all() {
@@ -202,9 +201,9 @@ async fn evaluation(
         runs: runs
             .iter()
             .filter(|r| r.year == year)
-            .map(|r| (r.id, r.enterprises, status_key(r.status)))
+            .map(|r| (r.id, r.enterprises, r.status.label(lang)))
             .collect(),
-        status_key: status_key(RunStatus::Draft),
+        status: RunStatus::Draft.label(lang),
         may_publicize: false,
         may_finalize: false,
         classes: Vec::new(),
@@ -231,7 +230,7 @@ async fn evaluation(
         town: opt_id(&q.town).unwrap_or(0),
         is_admin: actor.is_admin(),
         reads_all: actor.reads_all(),
-        today: today(),
+        today: qx_core::time::format_date(qx_core::time::today()),
         run: None,
         q: q.clone(),
     };
@@ -253,9 +252,7 @@ async fn evaluation(
             ("ent.by_industry", AggregateBy::Industry),
             ("ent.by_scale", AggregateBy::Scale),
         ] {
-            let lines = ev::aggregates(&state.store, &actor, &run, by)
-                .await
-                .map_err(app_err)?;
+            let lines = ev::aggregates(&state.store, &actor, &run, by).await?;
             page.aggregates.push(AggTable {
                 title_key: key,
                 lines: lines
@@ -271,8 +268,7 @@ async fn evaluation(
             });
         }
         page.low = ev::low_efficiency(&state.store, &actor, &run)
-            .await
-            .map_err(app_err)?
+            .await?
             .iter()
             .take(SHOWN)
             .map(result_view)
@@ -281,10 +277,7 @@ async fn evaluation(
             "规上 < {} · 规下 < {} 万元/亩",
             policy.low_tax_per_mu.above, policy.low_tax_per_mu.below
         );
-        if let Some(prev) = ev::previous_run(&state.store, &actor, &run)
-            .await
-            .map_err(app_err)?
-        {
+        if let Some(prev) = ev::previous_run(&state.store, &actor, &run).await? {
             page.changes = state
                 .store
                 .class_changes(&actor, run.id, prev.id)
@@ -322,24 +315,19 @@ async fn evaluation(
                 measures: p.measures.clone(),
             })
             .collect();
-        page.objections = objection_views(state.store.objections(&actor, run.id, None).await?);
+        page.objections =
+            objection_views(state.store.objections(&actor, run.id, None).await?, lang);
         page.warnings = run
             .warnings
             .lines()
             .map(str::to_string)
             .filter(|s| !s.is_empty())
             .collect();
-        page.status_key = status_key(run.status);
+        page.status = run.status.label(lang);
         page.may_publicize = run.status.allows(RunAction::StartPublicity);
         page.may_finalize = run.status.allows(RunAction::Finalize);
         page.classes = classes;
         page.run = Some(run);
     }
     Ok(render(&page).into_response())
-}
-
-fn today() -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let d = time::OffsetDateTime::now_utc().to_offset(offset).date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }

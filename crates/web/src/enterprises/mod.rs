@@ -15,10 +15,8 @@ pub use messages::MESSAGES;
 use crate::pages::fmt_time;
 use crate::{AppState, WebError};
 use axum::Router;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use qx_app::AppError;
-use qx_core::evaluation::{ObjectionStatus, RunStatus};
+use axum::response::Response;
+use qx_core::label::{Labelled, Lang};
 
 type PageResult = Result<Response, WebError>;
 
@@ -29,14 +27,6 @@ pub fn routes() -> Router<AppState> {
         .merge(evaluation::routes())
         .merge(actions::routes())
         .merge(scheme::routes())
-}
-
-fn app_err(e: AppError) -> WebError {
-    match e {
-        AppError::Store(s) => s.into(),
-        AppError::Rows(rows) => WebError::BadRequest(rows.join("\n")),
-        other => WebError::BadRequest(other.to_string()),
-    }
 }
 
 fn f2(v: Option<f64>) -> String {
@@ -55,22 +45,6 @@ fn scale_key(s: &str) -> &'static str {
     }
 }
 
-fn status_key(s: RunStatus) -> &'static str {
-    match s {
-        RunStatus::Draft => "ent.status.draft",
-        RunStatus::Publicity => "ent.status.publicity",
-        RunStatus::Final => "ent.status.final",
-    }
-}
-
-fn objection_key(s: ObjectionStatus) -> &'static str {
-    match s {
-        ObjectionStatus::Open => "ent.obj.open",
-        ObjectionStatus::Accepted => "ent.obj.accepted",
-        ObjectionStatus::Rejected => "ent.obj.rejected",
-    }
-}
-
 fn opt_id(s: &Option<String>) -> Option<i64> {
     s.as_deref().and_then(|s| s.trim().parse().ok())
 }
@@ -84,40 +58,26 @@ fn newest_data_year(years: &[(i64, i64)]) -> i64 {
     years.first().map_or(FIRST_DATA_YEAR, |(y, _)| *y)
 }
 
-fn xlsx(bytes: Vec<u8>, file: &str) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
+/// The type of the workbooks this module hands out.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub struct ObjectionView {
     id: i64,
     name: String,
     text: String,
-    status_key: &'static str,
+    status: &'static str,
     open: bool,
     reply: String,
     at: String,
 }
 
-fn objection_views(list: Vec<qx_store::evaluation::Objection>) -> Vec<ObjectionView> {
+fn objection_views(list: Vec<qx_store::evaluation::Objection>, lang: Lang) -> Vec<ObjectionView> {
     list.into_iter()
         .map(|o| ObjectionView {
             id: o.id,
             name: o.name,
             text: o.text,
-            status_key: objection_key(o.status),
+            status: o.status.label(lang),
             open: o.status.is_open(),
             reply: o.reply,
             at: fmt_time(o.submitted_at),

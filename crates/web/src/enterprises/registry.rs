@@ -1,8 +1,10 @@
 //! The registry page: the scoped, filtered list, the registry and yearly-facts imports and
 //! their Excel templates.
 
-use super::{PageResult, app_err, f2, newest_data_year, opt_id, scale_key, xlsx};
+use super::{PageResult, XLSX, f2, newest_data_year, opt_id, scale_key};
 use crate::auth::Auth;
+use crate::auth::Office;
+use crate::download::attachment;
 use crate::pages::{PageCtx, render};
 use crate::upload;
 use crate::{AppState, WebError};
@@ -149,11 +151,8 @@ async fn list_page(state: &AppState, auth: &Auth, q: ListQuery, errors: Vec<Stri
 const ENTERPRISE_UPLOAD: upload::Limits =
     upload::Limits::one_file("导入文件", qx_app::enterprise_import::MAX_FILE_BYTES);
 
-async fn import(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
+async fn import(State(state): State<AppState>, auth: Office, form: Multipart) -> PageResult {
     let actor = auth.actor();
-    if !actor.is_admin() {
-        return Err(WebError::Forbidden("enterprise.import".into()));
-    }
     let up = upload::read(form, &ENTERPRISE_UPLOAD).await?;
     let kind = up.field("kind").unwrap_or_default().to_string();
     let year = up.field("year").unwrap_or_default().to_string();
@@ -188,13 +187,10 @@ struct TemplateQuery {
 
 async fn template(
     State(state): State<AppState>,
-    auth: Auth,
+    _office: Office,
     Path(kind): Path<String>,
     Query(q): Query<TemplateQuery>,
 ) -> PageResult {
-    if !auth.actor().is_admin() {
-        return Err(WebError::Forbidden("enterprise.template".into()));
-    }
     let (bytes, file) = match kind.trim_end_matches(".xlsx") {
         "registry" => (
             qx_app::enterprise_import::registry_template(),
@@ -212,5 +208,5 @@ async fn template(
         }
         _ => return Err(WebError::NotFound(kind)),
     };
-    Ok(xlsx(bytes.map_err(app_err)?, &file))
+    Ok(attachment(bytes?, &file, XLSX))
 }

@@ -1,9 +1,10 @@
 //! The versioned scheme editor of a data year.
 
-use super::{FIRST_DATA_YEAR, PageResult, app_err};
+use super::{FIRST_DATA_YEAR, PageResult};
 use crate::auth::Auth;
+use crate::auth::{CountyReader, Office};
 use crate::pages::{PageCtx, fmt_time, render};
-use crate::{AppState, WebError};
+use crate::AppState;
 use askama::Template;
 use axum::Form;
 use axum::Router;
@@ -48,16 +49,11 @@ struct SchemePage {
 
 async fn scheme(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: CountyReader,
     Query(q): Query<SchemeQuery>,
 ) -> PageResult {
-    if !auth.actor().reads_all() {
-        return Err(WebError::Forbidden("scheme".into()));
-    }
     let year = q.year.unwrap_or(FIRST_DATA_YEAR);
-    let (text, version) = ev::config_for_year(&state.store, year)
-        .await
-        .map_err(app_err)?;
+    let (text, version) = ev::config_for_year(&state.store, year).await?;
     scheme_page(
         &state,
         &auth,
@@ -122,7 +118,7 @@ struct SchemeForm {
 
 async fn scheme_save(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Form(f): Form<SchemeForm>,
 ) -> PageResult {
     match ev::save_config(&state.store, &auth.actor(), f.year, &f.toml, &f.note).await {
@@ -132,6 +128,6 @@ async fn scheme_save(
         Err(AppError::Rows(rows)) => {
             scheme_page(&state, &auth, f.year, f.toml, false, rows, false).await
         }
-        Err(e) => Err(app_err(e)),
+        Err(e) => Err(e.into()),
     }
 }
