@@ -8,7 +8,7 @@
 //! value: `第12行 "用地面积": 必须大于0, 实际为 "0"`. Nothing is written unless every row is valid.
 
 use crate::AppError;
-use crate::sheet::{figure_text, open_workbook, text_rows};
+use crate::sheet::{cell_text, open_workbook, text_rows};
 use qx_core::access::Actor;
 use qx_core::codes::{CreditCode, IndustryCode};
 use qx_core::money::parse_decimal_cell;
@@ -500,7 +500,8 @@ fn read_table(
 }
 
 /// The first sheet of an uploaded workbook, read within the upload reader's caps, as numbered
-/// text rows. A number shown as a date keeps its serial value ([`figure_text`]).
+/// text rows ([`cell_text`]: a date cell reads as its ISO date, so a date typed into a figure
+/// column is reported, not read as its serial number).
 fn read_workbook(bytes: &[u8], file_name: &str) -> Result<(String, Vec<NumberedRow>), AppError> {
     let mut wb = open_workbook(bytes, file_name)?;
     let Some(name) = wb.sheet_names().first().cloned() else {
@@ -511,7 +512,7 @@ fn read_workbook(bytes: &[u8], file_name: &str) -> Result<(String, Vec<NumberedR
     let sheet = wb
         .read_sheet(&name)
         .map_err(|e| AppError::Invalid(e.to_string()))?;
-    let rows = text_rows(&sheet, figure_text)
+    let rows = text_rows(&sheet, cell_text)
         .into_iter()
         .map(|(n, cells)| (u64::from(n), cells))
         .collect();

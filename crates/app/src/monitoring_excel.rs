@@ -11,7 +11,7 @@
 //! draft (or submitted, if the user asks) in one transaction with its audit entry.
 
 use crate::AppError;
-use crate::sheet::{Table, open_workbook, read_rows};
+use crate::sheet::{Table, key_values, open_workbook, read_figure, read_rows, read_table};
 use qx_core::access::Actor;
 use qx_store::Store;
 use qx_store::StoreError;
@@ -225,44 +225,17 @@ pub async fn export_template(
 
 /// A sheet of the template read as a [`Table`]; a missing sheet is named as a problem of the
 /// upload, a sheet the upload reader refuses is refused as a whole.
-fn read_table(
+fn template_table(
     wb: &mut qx_upload::Workbook<'_>,
     sheet: &'static str,
     wanted: &[&'static str],
     required: &[&'static str],
 ) -> Result<Result<Table, Vec<String>>, AppError> {
-    let Some(rows) = read_rows(wb, sheet)? else {
-        return Ok(Err(vec![format!(
+    Ok(read_table(wb, sheet, wanted, required)?.unwrap_or_else(|| {
+        Err(vec![format!(
             "缺少工作表 \"{sheet}\" (missing sheet): 请使用本系统下载的模板"
-        )]));
-    };
-    Ok(Table::locate(sheet, rows, wanted, required))
-}
-
-/// A reported figure from a cell: `Ok(None)` when empty or a placeholder ("—", "-", "/"),
-/// the normalised number otherwise. Full-width digits, separators, a trailing % and a
-/// trailing unit equal to the indicator's own ("28.5亿元") are accepted.
-pub fn read_value(cell: &str, unit: &str) -> Result<Option<String>, String> {
-    let normalised: String = cell
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-            '\u{2212}' => '-',
-            _ => c,
-        })
-        .collect();
-    let unit_norm = unit.replace('％', "%");
-    let mut bare = normalised.trim();
-    if !unit_norm.is_empty() && unit_norm != "%" {
-        bare = bare.trim_end_matches(unit_norm.as_str()).trim_end();
-    }
-    let bare = bare.trim_end_matches('%').trim_end();
-    match qx_core::money::parse_decimal_cell(bare) {
-        Ok(Some(d)) => Ok(Some(d.normalize().to_string())),
-        Ok(None) => Ok(None),
-        Err(e) => Err(format!("\"{cell}\" 不是数字: {e}")),
-    }
+        )])
+    }))
 }
 
 /// A self-assessed status from its label (or code).
@@ -338,13 +311,7 @@ pub async fn read_template(
 
     // Whose template it is: a template of another unit or period is refused as a whole.
     if let Some(rows) = read_rows(&mut wb, INFO_SHEET)? {
-        let info: HashMap<String, String> = rows
-            .into_iter()
-            .filter_map(|(_, row)| {
-                let mut cells = row.into_iter();
-                Some((cells.next()?, cells.next().unwrap_or_default()))
-            })
-            .collect();
+        let info = key_values(rows);
         if let Some(u) = info.get("单位编号").filter(|u| !u.is_empty())
             && u != &unit_id.to_string()
         {
@@ -375,7 +342,7 @@ pub async fn read_template(
     let mut input = SubmissionInput::default();
     let by_id: HashMap<i64, &qx_store::plans::Indicator> = mine.iter().map(|i| (i.id, i)).collect();
     if !mine.is_empty() || wb.has_sheet(INDICATOR_SHEET) {
-        match read_table(
+        match template_table(
             &mut wb,
             INDICATOR_SHEET,
             &INDICATOR_HEADERS,
@@ -420,7 +387,7 @@ pub async fn read_template(
                         continue;
                     }
                     let cell = t.get(row, "本期累计");
-                    let value = match read_value(&cell, &ind.unit) {
+                    let value = match read_figure(&cell, &ind.unit) {
                         Ok(Some(v)) => v,
                         Ok(None) if submit => {
                             let why = if cell.is_empty() {
@@ -466,7 +433,7 @@ pub async fn read_template(
     let task_ids: HashMap<i64, &qx_store::plans::Task> =
         my_tasks.iter().map(|(t, _)| (t.id, t)).collect();
     if !my_tasks.is_empty() || wb.has_sheet(TASK_SHEET) {
-        match read_table(&mut wb, TASK_SHEET, &TASK_HEADERS, &["编号", "自评状态"])? {
+        match template_table(&mut wb, TASK_SHEET, &TASK_HEADERS, &["编号", "自评状态"])? {
             Err(e) => errors.extend(e),
             Ok(t) => {
                 let mut seen = HashSet::new();
@@ -560,21 +527,21 @@ mod tests {
 
     #[test]
     fn figures_are_read_from_messy_cells() {
-        assert_eq!(read_value("８%", "%").unwrap().as_deref(), Some("8"));
-        assert_eq!(read_value("８．５", "%").unwrap().as_deref(), Some("8.5"));
+        assert_eq!(read_figure("８%", "%").unwrap().as_deref(), Some("8"));
+        assert_eq!(read_figure("８．５", "%").unwrap().as_deref(), Some("8.5"));
         assert_eq!(
-            read_value("28.5亿元", "亿元").unwrap().as_deref(),
+            read_figure("28.5亿元", "亿元").unwrap().as_deref(),
             Some("28.5")
         );
         assert_eq!(
-            read_value(" 1,200 ", "家").unwrap().as_deref(),
+            read_figure(" 1,200 ", "家").unwrap().as_deref(),
             Some("1200")
         );
-        assert_eq!(read_value("-1.5", "%").unwrap().as_deref(), Some("-1.5"));
-        assert_eq!(read_value("—", "家").unwrap(), None);
-        assert_eq!(read_value("", "家").unwrap(), None);
-        assert!(read_value("十五家", "家").is_err());
-        assert!(read_value("12万元", "家").is_err());
+        assert_eq!(read_figure("-1.5", "%").unwrap().as_deref(), Some("-1.5"));
+        assert_eq!(read_figure("—", "家").unwrap(), None);
+        assert_eq!(read_figure("", "家").unwrap(), None);
+        assert!(read_figure("十五家", "家").is_err());
+        assert!(read_figure("12万元", "家").is_err());
         assert_eq!(read_status("已完成"), Some("done"));
         assert_eq!(read_status("完成"), None);
     }

@@ -9,7 +9,7 @@
 
 use crate::AppError;
 use crate::plan_import::current_year;
-use crate::sheet::{Table, open_workbook, read_rows};
+use crate::sheet::{Table, key_values, open_workbook, read_figure, read_rows, read_table};
 use qx_core::access::Actor;
 use qx_core::indicator::{Comparator, IndicatorKind};
 use qx_store::Store;
@@ -184,17 +184,14 @@ pub async fn import_workbook(
 
 /// A sheet located by name and read as a [`Table`]; `Ok(None)` when the workbook has no such
 /// sheet. A sheet the upload reader refuses is refused as a whole.
-fn read_table(
+fn plan_table(
     wb: &mut qx_upload::Workbook<'_>,
     sheet: &str,
     wanted: &[&'static str],
     required: &[&'static str],
 ) -> Result<Option<Table>, AppError> {
-    let Some(rows) = read_rows(wb, sheet)? else {
-        return Ok(None);
-    };
-    Table::locate(sheet, rows, wanted, required)
-        .map(Some)
+    read_table(wb, sheet, wanted, required)?
+        .transpose()
         .map_err(AppError::Rows)
 }
 
@@ -214,7 +211,7 @@ async fn read_workbook(
             .cloned()
             .ok_or_else(|| AppError::Invalid(format!("{file_name}: 工作簿是空的")))?
     };
-    let tasks = match read_table(&mut wb, &task_sheet, &TASK_HEADERS, &["序号", "具体内容"]) {
+    let tasks = match plan_table(&mut wb, &task_sheet, &TASK_HEADERS, &["序号", "具体内容"]) {
         Ok(Some(t)) => t,
         Ok(None) => {
             return Err(AppError::Invalid(format!(
@@ -223,7 +220,7 @@ async fn read_workbook(
         }
         Err(e) => return Err(e),
     };
-    let target_table = match read_table(
+    let target_table = match plan_table(
         &mut wb,
         TARGET_SHEET,
         &TARGET_HEADERS,
@@ -236,14 +233,7 @@ async fn read_workbook(
         }
         Err(e) => return Err(e),
     };
-    let meta: HashMap<String, String> = read_rows(&mut wb, META_SHEET)?
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(_, row)| {
-            let mut cells = row.into_iter();
-            Some((cells.next()?, cells.next().unwrap_or_default()))
-        })
-        .collect();
+    let meta = key_values(read_rows(&mut wb, META_SHEET)?.unwrap_or_default());
 
     let mut unit_cache: HashMap<String, Option<(i64, String)>> = HashMap::new();
     let mut items = Vec::new();
@@ -521,30 +511,10 @@ fn split_units(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// A target number from a cell: full-width digits and separators allowed, a trailing unit equal
-/// to the row's 单位 stripped ("８%", "28.5亿元").
+/// A target number from a cell ([`read_figure`]); an empty cell or a placeholder is refused.
 fn read_number(cell: &str, unit: &str) -> Result<String, String> {
-    let normalised: String = cell
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '．' => '.',
-            '％' => '%',
-            _ => c,
-        })
-        .collect();
-    let unit_norm = unit.replace('％', "%");
-    let bare = if unit_norm.is_empty() {
-        normalised.as_str()
-    } else {
-        normalised.trim_end_matches(unit_norm.as_str())
-    };
-    match qx_core::money::parse_decimal_cell(bare) {
-        Ok(Some(d)) => Ok(d.normalize().to_string()),
-        Ok(None) => Err(format!("目标值为空或为 \"{cell}\" (a number is required)")),
-        Err(e) => Err(format!("\"{cell}\" 不是数字: {e}")),
-    }
+    read_figure(cell, unit)?
+        .ok_or_else(|| format!("目标值为空或为 \"{cell}\" (a number is required)"))
 }
 
 fn year_in(name: &str) -> Option<i64> {
