@@ -11,7 +11,9 @@
 //! draft (or submitted, if the user asks) in one transaction with its audit entry.
 
 use crate::AppError;
-use crate::sheet::{Table, key_values, open_workbook, read_figure, read_rows, read_table};
+use crate::sheet::{
+    Table, header_format, key_values, open_workbook, read_figure, read_rows, read_table, xlsx_error,
+};
 use qx_core::access::Actor;
 use qx_store::Store;
 use qx_store::StoreError;
@@ -48,10 +50,6 @@ pub const STATUS_LABELS: [(&str, &str); 4] = [
     ("done", "已完成"),
     ("not_started", "未启动"),
 ];
-
-fn xl(e: rust_xlsxwriter::XlsxError) -> AppError {
-    AppError::Invalid(format!("生成Excel失败: {e}"))
-}
 
 /// The file name a template is offered under.
 pub fn template_file_name(unit_name: &str, period: &str) -> String {
@@ -91,10 +89,7 @@ pub async fn export_template(
     let approved = store.approved_values(period.plan_id).await?;
 
     let mut wb = Workbook::new();
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(0xE6EAF0)
-        .set_border(FormatBorder::Thin)
+    let header = header_format()
         .set_align(FormatAlign::Center)
         .set_text_wrap();
     let locked = Format::new()
@@ -110,15 +105,19 @@ pub async fn export_template(
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Top);
 
-    let ws = wb.add_worksheet().set_name(INDICATOR_SHEET).map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name(INDICATOR_SHEET)
+        .map_err(xlsx_error)?;
     for (c, h) in INDICATOR_HEADERS.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
+        ws.write_with_format(0, c as u16, *h, &header)
+            .map_err(xlsx_error)?;
     }
     for (c, w) in [6.0, 34.0, 8.0, 10.0, 14.0, 14.0, 30.0].iter().enumerate() {
-        ws.set_column_width(c as u16, *w).map_err(xl)?;
+        ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
     }
-    ws.set_column_hidden(0).map_err(xl)?;
-    ws.set_freeze_panes(1, 2).map_err(xl)?;
+    ws.set_column_hidden(0).map_err(xlsx_error)?;
+    ws.set_freeze_panes(1, 2).map_err(xlsx_error)?;
     for (r, i) in indicators.iter().enumerate() {
         let row = (r + 1) as u32;
         let previous = approved
@@ -128,32 +127,37 @@ pub async fn export_template(
             .unwrap_or_default();
         let (value, note) = values.get(&i.id).cloned().unwrap_or_default();
         ws.write_number_with_format(row, 0, i.id as f64, &locked)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
         for (c, text) in [
             (1u16, i.name.as_str()),
             (2, i.unit.as_str()),
             (3, i.target_value.as_str()),
             (4, previous.as_str()),
         ] {
-            ws.write_with_format(row, c, text, &locked).map_err(xl)?;
+            ws.write_with_format(row, c, text, &locked)
+                .map_err(xlsx_error)?;
         }
         ws.write_with_format(row, 5, value.as_str(), &fill)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
         ws.write_with_format(row, 6, note.as_str(), &fill)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
     }
     ws.protect();
     ws.set_active(true);
 
-    let ws = wb.add_worksheet().set_name(TASK_SHEET).map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name(TASK_SHEET)
+        .map_err(xlsx_error)?;
     for (c, h) in TASK_HEADERS.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
+        ws.write_with_format(0, c as u16, *h, &header)
+            .map_err(xlsx_error)?;
     }
     for (c, w) in [6.0, 10.0, 40.0, 8.0, 60.0, 14.0].iter().enumerate() {
-        ws.set_column_width(c as u16, *w).map_err(xl)?;
+        ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
     }
-    ws.set_column_hidden(0).map_err(xl)?;
-    ws.set_freeze_panes(1, 0).map_err(xl)?;
+    ws.set_column_hidden(0).map_err(xlsx_error)?;
+    ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     for (r, (t, role)) in tasks.iter().enumerate() {
         let row = (r + 1) as u32;
         let (progress, status) = reports.get(&t.id).cloned().unwrap_or_default();
@@ -162,7 +166,7 @@ pub async fn export_template(
             .find(|(code, _)| *code == status)
             .map_or("", |(_, label)| label);
         ws.write_number_with_format(row, 0, t.id as f64, &locked)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
         let title = if t.title.is_empty() {
             &t.text
         } else {
@@ -173,32 +177,36 @@ pub async fn export_template(
             (2, title.as_str()),
             (3, if role == "lead" { "牵头" } else { "配合" }),
         ] {
-            ws.write_with_format(row, c, text, &locked).map_err(xl)?;
+            ws.write_with_format(row, c, text, &locked)
+                .map_err(xlsx_error)?;
         }
         ws.write_with_format(row, 4, progress.as_str(), &fill)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
         ws.write_with_format(row, 5, status_label, &fill)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
     }
     if !tasks.is_empty() {
         let labels: Vec<&str> = STATUS_LABELS.iter().map(|(_, l)| *l).collect();
         let list = DataValidation::new()
             .allow_list_strings(&labels)
-            .map_err(xl)?
+            .map_err(xlsx_error)?
             .set_input_message("请从下拉列表选择")
-            .map_err(xl)?
+            .map_err(xlsx_error)?
             .set_error_title("自评状态")
-            .map_err(xl)?
+            .map_err(xlsx_error)?
             .set_error_message(format!("只能选择: {}", labels.join("、")))
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
         ws.add_data_validation(1, 5, tasks.len() as u32, 5, &list)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
     }
     ws.protect();
 
-    let ws = wb.add_worksheet().set_name(INFO_SHEET).map_err(xl)?;
-    ws.set_column_width(0, 12.0).map_err(xl)?;
-    ws.set_column_width(1, 80.0).map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name(INFO_SHEET)
+        .map_err(xlsx_error)?;
+    ws.set_column_width(0, 12.0).map_err(xlsx_error)?;
+    ws.set_column_width(1, 80.0).map_err(xlsx_error)?;
     let info: [(&str, String); 6] = [
         ("单位", unit.name.clone()),
         ("单位编号", unit_id.to_string()),
@@ -215,12 +223,13 @@ pub async fn export_template(
     ];
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     for (r, (k, v)) in info.iter().enumerate() {
-        ws.write_with_format(r as u32, 0, *k, &header).map_err(xl)?;
+        ws.write_with_format(r as u32, 0, *k, &header)
+            .map_err(xlsx_error)?;
         ws.write_with_format(r as u32, 1, v.as_str(), &wrap)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
     }
     ws.protect();
-    wb.save_to_buffer().map_err(xl)
+    wb.save_to_buffer().map_err(xlsx_error)
 }
 
 /// A sheet of the template read as a [`Table`]; a missing sheet is named as a problem of the
@@ -236,6 +245,17 @@ fn template_table(
             "缺少工作表 \"{sheet}\" (missing sheet): 请使用本系统下载的模板"
         )])
     }))
+}
+
+/// The 编号 of a template row: the id the export wrote, which the person must not change.
+fn row_id(t: &Table, r: u32, row: &[String]) -> Result<i64, String> {
+    let id_text = t.get(row, "编号");
+    id_text.parse::<i64>().map_err(|_| {
+        format!(
+            "{}: 编号 \"{id_text}\" 无效, 请勿修改编号列 (row id changed)",
+            t.at(r, "编号")
+        )
+    })
 }
 
 /// A self-assessed status from its label (or code).
@@ -355,13 +375,12 @@ pub async fn read_template(
                     if row.iter().all(String::is_empty) {
                         continue;
                     }
-                    let id_text = t.get(row, "编号");
-                    let Ok(id) = id_text.parse::<i64>() else {
-                        errors.push(format!(
-                            "{}: 编号 \"{id_text}\" 无效, 请勿修改编号列 (row id changed)",
-                            t.at(r, "编号")
-                        ));
-                        continue;
+                    let id = match row_id(&t, r, row) {
+                        Ok(id) => id,
+                        Err(e) => {
+                            errors.push(e);
+                            continue;
+                        }
                     };
                     let Some(ind) = by_id.get(&id) else {
                         let msg = match all_indicators.get(&id) {
@@ -441,13 +460,12 @@ pub async fn read_template(
                     if row.iter().all(String::is_empty) {
                         continue;
                     }
-                    let id_text = t.get(row, "编号");
-                    let Ok(id) = id_text.parse::<i64>() else {
-                        errors.push(format!(
-                            "{}: 编号 \"{id_text}\" 无效, 请勿修改编号列 (row id changed)",
-                            t.at(r, "编号")
-                        ));
-                        continue;
+                    let id = match row_id(&t, r, row) {
+                        Ok(id) => id,
+                        Err(e) => {
+                            errors.push(e);
+                            continue;
+                        }
                     };
                     let Some(task) = task_ids.get(&id) else {
                         errors.push(format!(

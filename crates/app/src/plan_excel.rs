@@ -9,7 +9,9 @@
 
 use crate::AppError;
 use crate::plan_import::current_year;
-use crate::sheet::{Table, key_values, open_workbook, read_figure, read_rows, read_table};
+use crate::sheet::{
+    Table, header_format, key_values, open_workbook, read_figure, read_rows, read_table, xlsx_error,
+};
 use qx_core::access::Actor;
 use qx_core::indicator::{Comparator, IndicatorKind};
 use qx_store::Store;
@@ -55,30 +57,29 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    let xl = |e: rust_xlsxwriter::XlsxError| AppError::Invalid(format!("生成Excel失败: {e}"));
 
     let mut wb = Workbook::new();
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(0xE6EAF0)
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Center);
+    let header = header_format().set_align(FormatAlign::Center);
     let wrap = Format::new()
         .set_text_wrap()
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Top);
 
-    let ws = wb.add_worksheet().set_name(TASK_SHEET).map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name(TASK_SHEET)
+        .map_err(xlsx_error)?;
     for (c, h) in TASK_HEADERS.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
+        ws.write_with_format(0, c as u16, *h, &header)
+            .map_err(xlsx_error)?;
     }
     for (c, w) in [14.0, 24.0, 60.0, 18.0, 24.0, 10.0, 8.0, 12.0]
         .iter()
         .enumerate()
     {
-        ws.set_column_width(c as u16, *w).map_err(xl)?;
+        ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
     }
-    ws.set_freeze_panes(1, 0).map_err(xl)?;
+    ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     for (r, (item, units)) in items.iter().enumerate() {
         let row = (r + 1) as u32;
         let join = |role: &str| {
@@ -104,21 +105,25 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
         ];
         for (c, v) in cells.iter().enumerate() {
             ws.write_with_format(row, c as u16, v.as_str(), &wrap)
-                .map_err(xl)?;
+                .map_err(xlsx_error)?;
         }
     }
 
-    let ws = wb.add_worksheet().set_name(TARGET_SHEET).map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name(TARGET_SHEET)
+        .map_err(xlsx_error)?;
     for (c, h) in TARGET_HEADERS.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
+        ws.write_with_format(0, c as u16, *h, &header)
+            .map_err(xlsx_error)?;
     }
     for (c, w) in [12.0, 10.0, 24.0, 40.0, 10.0, 10.0, 10.0, 8.0, 12.0, 16.0]
         .iter()
         .enumerate()
     {
-        ws.set_column_width(c as u16, *w).map_err(xl)?;
+        ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
     }
-    ws.set_freeze_panes(1, 0).map_err(xl)?;
+    ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     for (r, t) in targets
         .iter()
         .filter(|t| t.included != 0 || t.level == "plan")
@@ -148,13 +153,16 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
         ];
         for (c, v) in cells.iter().enumerate() {
             ws.write_with_format(row, c as u16, v.as_str(), &wrap)
-                .map_err(xl)?;
+                .map_err(xlsx_error)?;
         }
     }
 
-    let ws = wb.add_worksheet().set_name(META_SHEET).map_err(xl)?;
-    ws.set_column_width(0, 12.0).map_err(xl)?;
-    ws.set_column_width(1, 70.0).map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name(META_SHEET)
+        .map_err(xlsx_error)?;
+    ws.set_column_width(0, 12.0).map_err(xlsx_error)?;
+    ws.set_column_width(1, 70.0).map_err(xlsx_error)?;
     let meta = [
         ("标题", plan.title.clone()),
         ("文号", plan.doc_number.clone()),
@@ -163,10 +171,11 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
         ("年度", plan.year.to_string()),
     ];
     for (r, (k, v)) in meta.iter().enumerate() {
-        ws.write_with_format(r as u32, 0, *k, &header).map_err(xl)?;
-        ws.write(r as u32, 1, v.as_str()).map_err(xl)?;
+        ws.write_with_format(r as u32, 0, *k, &header)
+            .map_err(xlsx_error)?;
+        ws.write(r as u32, 1, v.as_str()).map_err(xlsx_error)?;
     }
-    let bytes = wb.save_to_buffer().map_err(xl)?;
+    let bytes = wb.save_to_buffer().map_err(xlsx_error)?;
     Ok(bytes)
 }
 

@@ -7,6 +7,19 @@ use crate::plan_import::plain;
 use qx_upload::{Data, Limits, Problem, Sheet, Workbook};
 use std::collections::HashMap;
 
+/// A workbook we write could not be produced (a sheet name or cell rust_xlsxwriter refuses).
+pub(crate) fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::Invalid(format!("生成Excel失败: {e}"))
+}
+
+/// The header cells of every workbook we hand out: bold on light grey, thin borders.
+pub(crate) fn header_format() -> rust_xlsxwriter::Format {
+    rust_xlsxwriter::Format::new()
+        .set_bold()
+        .set_background_color(0xE6EAF0)
+        .set_border(rust_xlsxwriter::FormatBorder::Thin)
+}
+
 /// A row as Excel numbers it (1-based) and its cells as text, laid out from column A.
 pub(crate) type TextRow = (u32, Vec<String>);
 

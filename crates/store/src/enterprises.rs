@@ -219,10 +219,6 @@ pub(crate) fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
     (all, own, town)
 }
 
-fn enterprise_not_found(id: i64) -> StoreError {
-    StoreError::NotFound(format!("企业 {id}"))
-}
-
 pub(crate) fn only_office(actor: &Actor, what: &str) -> Result<()> {
     if actor.is_admin() {
         Ok(())
@@ -255,19 +251,33 @@ macro_rules! search_where {
 impl Store {
     /// An enterprise the actor may see (an enterprise user only its own, a town its town's).
     pub async fn get_enterprise(&self, actor: &Actor, id: i64) -> Result<Enterprise> {
+        self.scoped_enterprise(
+            concat!(
+                "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e WHERE ",
+                in_scope!("e.id", "e.town_id"),
+                " AND e.id = $4"
+            ),
+            actor,
+            id,
+        )
+        .await
+    }
+
+    /// One enterprise by id through `sql`, which starts its WHERE with `in_scope!` and binds the
+    /// id as `$4`; out of scope reads as not found.
+    async fn scoped_enterprise<T>(&self, sql: &'static str, actor: &Actor, id: i64) -> Result<T>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
         let (all, own, town) = scope_binds(actor);
-        let found: Option<Enterprise> = sqlx::query_as(concat!(
-            "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e WHERE ",
-            in_scope!("e.id", "e.town_id"),
-            " AND e.id = $4"
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        found.ok_or_else(|| enterprise_not_found(id))
+        let found: Option<T> = sqlx::query_as(sql)
+            .bind(all)
+            .bind(own)
+            .bind(town)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        found.ok_or_else(|| StoreError::NotFound(format!("企业 {id}")))
     }
 
     /// Every enterprise the actor may see, by id.
@@ -287,20 +297,18 @@ impl Store {
 
     /// The full registry entry, with tags.
     pub async fn enterprise_detail(&self, actor: &Actor, id: i64) -> Result<EnterpriseDetail> {
-        let (all, own, town) = scope_binds(actor);
-        let found: Option<EnterpriseDetail> = sqlx::query_as(concat!(
-            detail_select!(),
-            "WHERE ",
-            in_scope!("e.id", "e.town_id"),
-            " AND e.id = $4"
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        let mut e = found.ok_or_else(|| enterprise_not_found(id))?;
+        let mut e: EnterpriseDetail = self
+            .scoped_enterprise(
+                concat!(
+                    detail_select!(),
+                    "WHERE ",
+                    in_scope!("e.id", "e.town_id"),
+                    " AND e.id = $4"
+                ),
+                actor,
+                id,
+            )
+            .await?;
         e.tags = self.tags_of(e.id).await?;
         Ok(e)
     }

@@ -641,20 +641,41 @@ impl Store {
         run_id: i64,
         enterprise_id: Option<i64>,
     ) -> Result<Vec<OverrideRecord>> {
+        self.run_rows(
+            concat!(
+                "SELECT o.id, o.run_id, o.enterprise_id, e.credit_code, e.name, o.from_class, o.to_class, o.reason, \
+                 o.created_by, o.created_at FROM eval_overrides o JOIN enterprises e ON e.id = o.enterprise_id ",
+                per_enterprise_where!()
+            ),
+            actor,
+            run_id,
+            enterprise_id,
+        )
+        .await
+    }
+
+    /// One run's rows of a per-enterprise table (调档 records, objections) in the actor's scope,
+    /// all or one enterprise's; `sql` ends in `per_enterprise_where!()`.
+    async fn run_rows<T>(
+        &self,
+        sql: &'static str,
+        actor: &Actor,
+        run_id: i64,
+        enterprise_id: Option<i64>,
+    ) -> Result<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
         self.get_run(actor, run_id).await?;
         let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(concat!(
-            "SELECT o.id, o.run_id, o.enterprise_id, e.credit_code, e.name, o.from_class, o.to_class, o.reason, \
-             o.created_by, o.created_at FROM eval_overrides o JOIN enterprises e ON e.id = o.enterprise_id ",
-            per_enterprise_where!()
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
-        .bind(run_id)
-        .bind(enterprise_id.unwrap_or(-1))
-        .fetch_all(self.pool())
-        .await?)
+        Ok(sqlx::query_as(sql)
+            .bind(all)
+            .bind(own)
+            .bind(town)
+            .bind(run_id)
+            .bind(enterprise_id.unwrap_or(-1))
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// Opens the 公示 period (office only): results become visible to enterprises and towns.
@@ -833,20 +854,17 @@ impl Store {
         run_id: i64,
         enterprise_id: Option<i64>,
     ) -> Result<Vec<Objection>> {
-        self.get_run(actor, run_id).await?;
-        let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(concat!(
-            "SELECT o.id, o.run_id, o.enterprise_id, e.name, o.text, o.status, o.reply, o.submitted_at, o.replied_at \
-             FROM eval_objections o JOIN enterprises e ON e.id = o.enterprise_id ",
-            per_enterprise_where!()
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
-        .bind(run_id)
-        .bind(enterprise_id.unwrap_or(-1))
-        .fetch_all(self.pool())
-        .await?)
+        self.run_rows(
+            concat!(
+                "SELECT o.id, o.run_id, o.enterprise_id, e.name, o.text, o.status, o.reply, o.submitted_at, \
+                 o.replied_at FROM eval_objections o JOIN enterprises e ON e.id = o.enterprise_id ",
+                per_enterprise_where!()
+            ),
+            actor,
+            run_id,
+            enterprise_id,
+        )
+        .await
     }
 
     /// Class counts and sums per town, industry division or scale, in the actor's scope.

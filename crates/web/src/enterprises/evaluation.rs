@@ -1,7 +1,9 @@
 //! The evaluation of a data year: results, per town/industry/scale aggregates, the
 //! low-efficiency list, class changes and differentiated policies.
 
-use super::{FIRST_DATA_YEAR, ObjectionView, PageResult, f2, objection_views, opt_id, scale_key};
+use super::{
+    FIRST_DATA_YEAR, ObjectionView, PageResult, f2, objection_views, opt_id, scale_key, towns,
+};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::pages::{PageCtx, render};
@@ -219,14 +221,7 @@ async fn evaluation(
         objections: Vec::new(),
         warnings: Vec::new(),
         export_query: q.query_string(),
-        towns: state
-            .store
-            .list_units()
-            .await?
-            .into_iter()
-            .filter(|u| u.kind == "town")
-            .map(|u| (u.id, u.name))
-            .collect(),
+        towns: towns(&state).await?,
         town: opt_id(&q.town).unwrap_or(0),
         is_admin: actor.is_admin(),
         reads_all: actor.reads_all(),

@@ -17,6 +17,7 @@ use crate::{AppState, WebError};
 use axum::Router;
 use axum::response::Response;
 use qx_core::label::{Labelled, Lang};
+use qx_core::units::UnitKind;
 
 type PageResult = Result<Response, WebError>;
 
@@ -43,6 +44,18 @@ fn scale_key(s: &str) -> &'static str {
     } else {
         "ent.below"
     }
+}
+
+/// The towns (镇乡街道) the filters offer, by id and name.
+async fn towns(state: &AppState) -> Result<Vec<(i64, String)>, WebError> {
+    Ok(state
+        .store
+        .list_units()
+        .await?
+        .into_iter()
+        .filter(|u| u.kind == UnitKind::Town.as_str())
+        .map(|u| (u.id, u.name))
+        .collect())
 }
 
 fn opt_id(s: &Option<String>) -> Option<i64> {

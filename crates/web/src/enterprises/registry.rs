@@ -1,7 +1,7 @@
 //! The registry page: the scoped, filtered list, the registry and yearly-facts imports and
 //! their Excel templates.
 
-use super::{PageResult, XLSX, f2, newest_data_year, opt_id, scale_key};
+use super::{PageResult, XLSX, f2, newest_data_year, opt_id, scale_key, towns};
 use crate::auth::Auth;
 use crate::auth::Office;
 use crate::download::attachment;
@@ -104,14 +104,7 @@ async fn list_page(state: &AppState, auth: &Auth, q: ListQuery, errors: Vec<Stri
             tags: e.tags,
         })
         .collect();
-    let towns = state
-        .store
-        .list_units()
-        .await?
-        .into_iter()
-        .filter(|u| u.kind == "town")
-        .map(|u| (u.id, u.name))
-        .collect();
+    let towns = towns(state).await?;
     let years = if actor.reads_all() {
         state.store.fact_years().await?
     } else {

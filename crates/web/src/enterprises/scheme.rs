@@ -1,10 +1,10 @@
 //! The versioned scheme editor of a data year.
 
 use super::{FIRST_DATA_YEAR, PageResult};
+use crate::AppState;
 use crate::auth::Auth;
 use crate::auth::{CountyReader, Office};
 use crate::pages::{PageCtx, fmt_time, render};
-use crate::AppState;
 use askama::Template;
 use axum::Form;
 use axum::Router;
