@@ -106,6 +106,37 @@ pub struct ServeArgs {
     /// (at most once a minute, and at shutdown)
     #[command(flatten)]
     pub anchor: AnchorArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+/// The demo clock: a demonstration or a training copy can live on another day.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ClockArgs {
+    /// Live on this day (YYYY-MM-DD, China time) instead of the real one: deadlines,
+    /// reminders, overdue marks and new records all count from it; the time of day keeps running
+    #[arg(long, value_name = "DATE", value_parser = parse_today)]
+    pub today: Option<qx_core::time::Date>,
+}
+
+impl ClockArgs {
+    /// Sets the process's clock; call before anything reads it.
+    pub fn apply(&self) -> anyhow::Result<()> {
+        if let Some(day) = self.today {
+            qx_core::time::set_today(day)?;
+            eprintln!(
+                "演示时钟: 今天是 {} (the clock is set to this day)",
+                qx_core::time::format_date(day)
+            );
+        }
+        Ok(())
+    }
+}
+
+fn parse_today(s: &str) -> Result<qx_core::time::Date, String> {
+    qx_core::time::parse_date(s).ok_or_else(|| {
+        format!("--today: \"{s}\" 不是日期, 应写作 2017-12-05 (not a YYYY-MM-DD date)")
+    })
 }
 
 /// `10.0.0.1` or `10.0.0.0/8`.
@@ -130,6 +161,8 @@ pub struct DemoArgs {
     /// Create the data and exit without serving
     #[arg(long)]
     pub no_serve: bool,
+    #[command(flatten)]
+    pub clock: ClockArgs,
 }
 
 fn web_config(args: &ServeArgs) -> qx_web::Config {
@@ -175,10 +208,7 @@ fn spawn_deadline_sweeper(store: Store) {
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         loop {
             tick.tick().await;
-            match store
-                .sweep_problem_deadlines(qx_store::problems::today_cst())
-                .await
-            {
+            match store.sweep_problem_deadlines(qx_core::time::today()).await {
                 Ok(report) => qx_web::problems::dispatch_webhook(store.clone(), report.notices),
                 Err(e) => tracing::warn!("deadline sweep failed: {e}"),
             }
@@ -210,6 +240,7 @@ fn spawn_housekeeping(store: Store, config: &qx_web::Config) {
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    args.clock.apply()?;
     let anchor = args.anchor.load(Some(&args.db))?;
     let store = args.db.open_migrated().await?;
     if store.count_users().await? == 0 {
@@ -237,6 +268,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    args.clock.apply()?;
     let db = DbArgs {
         data_dir: args.data_dir.clone(),
         database: None,

@@ -2,7 +2,8 @@
 //! times are written. One place, so a deadline counted by the store and one shown by a page
 //! agree, and so the demo clock ([`set_today`]) moves them all at once.
 
-use ::time::{Date, OffsetDateTime, UtcOffset};
+pub use ::time::Date;
+use ::time::{OffsetDateTime, UtcOffset};
 use std::sync::OnceLock;
 
 /// China Standard Time. The county has no daylight saving.

@@ -38,11 +38,6 @@ const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_login_throttle_and_health"),
 ];
 
-/// The schema version this binary expects.
-pub fn latest_version() -> i64 {
-    MIGRATIONS.last().map_or(0, |m| m.version)
-}
-
 impl Store {
     /// Brings the schema up to date; returns the versions applied.
     pub async fn migrate(&self) -> Result<Vec<i64>> {

@@ -274,6 +274,22 @@ pub async fn insert_user(tx: &mut crate::Tx, user: &NewUser) -> Result<i64> {
     let phone = qx_core::text::USER_PHONE
         .check(&user.phone)
         .map_err(StoreError::Invalid)?;
+    check_exists(
+        tx,
+        "unit_id",
+        "单位",
+        "SELECT id FROM units WHERE id = $1",
+        user.unit_id,
+    )
+    .await?;
+    check_exists(
+        tx,
+        "enterprise_id",
+        "企业",
+        "SELECT id FROM enterprises WHERE id = $1",
+        user.enterprise_id,
+    )
+    .await?;
     let now = crate::now();
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO users (username, display_name, role, unit_id, enterprise_id, phone, password_hash, password_changed_at, created_at, updated_at)
@@ -291,6 +307,30 @@ pub async fn insert_user(tx: &mut crate::Tx, user: &NewUser) -> Result<i64> {
     .await
     .map_err(unique_violation("用户名已存在 (username taken)"))?;
     Ok(id)
+}
+
+/// A membership that names no record is the caller's mistake, said as such (the foreign key
+/// would refuse it too, but as a database error the user reads as a server fault).
+async fn check_exists(
+    tx: &mut crate::Tx,
+    field: &str,
+    what: &str,
+    sql: &'static str,
+    id: Option<i64>,
+) -> Result<()> {
+    let Some(id) = id else {
+        return Ok(());
+    };
+    let found: Option<(i64,)> = sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(StoreError::Invalid(format!(
+            "{field}: {what} {id} 不存在 (no such {field})"
+        ))),
+    }
 }
 
 fn validate_membership(user: &NewUser) -> Result<()> {

@@ -5,8 +5,10 @@
 //! functions, never by hiding links. Every asset is compiled into the binary.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod bulletins;
+pub mod calendar;
 pub mod chart;
 pub mod download;
 pub mod enterprises;
@@ -16,7 +18,9 @@ pub mod monitor;
 pub mod pages;
 pub mod plans;
 pub mod problems;
+pub mod units;
 pub mod upload;
+pub mod users;
 pub mod webhook;
 
 use axum::Router;
@@ -134,21 +138,24 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(pages::logout))
         .route("/lang", post(pages::switch_lang))
         .route("/account", get(pages::account).post(pages::change_password))
-        .route("/units", get(pages::units_list).post(pages::unit_create))
-        .route("/units/new", get(pages::unit_new))
+        .route("/units", get(units::units_list).post(units::unit_create))
+        .route("/units/new", get(units::unit_new))
         .route(
             "/units/{id}",
-            get(pages::unit_detail).post(pages::unit_update),
+            get(units::unit_detail).post(units::unit_update),
         )
-        .route("/units/{id}/contact", post(pages::unit_contact))
-        .route("/users", get(pages::users_list).post(pages::user_create))
-        .route("/users/new", get(pages::user_new))
-        .route("/users/{id}", get(pages::user_detail))
-        .route("/users/{id}/password", post(pages::user_reset_password))
-        .route("/users/{id}/lock", post(pages::user_lock))
-        .route("/audit", get(pages::audit_list))
-        .route("/calendar", get(pages::calendar).post(pages::calendar_set))
-        .route("/calendar/delete", post(pages::calendar_delete));
+        .route("/units/{id}/contact", post(units::unit_contact))
+        .route("/users", get(users::users_list).post(users::user_create))
+        .route("/users/new", get(users::user_new))
+        .route("/users/{id}", get(users::user_detail))
+        .route("/users/{id}/password", post(users::user_reset_password))
+        .route("/users/{id}/lock", post(users::user_lock))
+        .route("/audit", get(audit::audit_list))
+        .route(
+            "/calendar",
+            get(calendar::calendar).post(calendar::calendar_set),
+        )
+        .route("/calendar/delete", post(calendar::calendar_delete));
     Router::new()
         .merge(html)
         .merge(api::routes())

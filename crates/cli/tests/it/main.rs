@@ -4,6 +4,7 @@
 
 mod audit_cli;
 mod common;
+mod demo_clock;
 mod enterprise_cli;
 mod eval_cli;
 mod hostile_cli;

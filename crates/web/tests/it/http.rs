@@ -399,6 +399,40 @@ async fn office_creates_a_user_with_a_strong_password_only() {
     assert_eq!(login.status(), 303);
 }
 
+/// A unit or enterprise number that names nothing is the user's mistake: 400 with the field
+/// named, not a database error answered 500.
+#[tokio::test]
+async fn a_user_in_a_unit_that_does_not_exist_is_refused_as_a_bad_request() {
+    let app = spawn_app().await;
+    let c = app.login("admin").await;
+    let token = csrf(&c, &app.url("/users/new")).await;
+    for (role, field) in [("unit", "unit_id"), ("enterprise", "enterprise_id")] {
+        let resp = c
+            .post(app.url("/users"))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("username", "ghost1"),
+                ("display_name", "无此单位"),
+                ("role", role),
+                (field, "999999"),
+                ("password", "Kejiju#2017"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{role} in a missing {field}");
+        let body = resp.text().await.unwrap();
+        assert!(body.contains(field) && body.contains("999999"), "{body}");
+    }
+    assert!(
+        app.store
+            .find_user_by_username("ghost1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
 #[tokio::test]
 async fn english_is_one_click_away() {
     let app = spawn_app().await;

@@ -11,3 +11,4 @@ mod monitor;
 mod monitor_surge;
 mod plans;
 mod problems;
+mod routes;

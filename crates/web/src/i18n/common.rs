@@ -1,12 +1,7 @@
-//! Chinese by default, English on request: the UI's strings in both languages.
-
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
-pub use qx_core::label::Lang;
+//! The strings of the layout, sign-in, home, account, units, users, audit log and calendar.
 
 /// key, 中文, English
-const MESSAGES: &[(&str, &str, &str)] = &[
+pub const MESSAGES: &[(&str, &str, &str)] = &[
     (
         "app.name",
         "强县 · 工业强县工作推进系统",
@@ -50,7 +45,6 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("home.my_unit", "本单位", "My unit"),
     ("home.my_enterprise", "本企业", "My enterprise"),
     ("home.colleagues", "本单位用户", "Users of my unit"),
-    ("home.towns", "镇乡(街道)", "Towns"),
     ("home.users", "用户数", "Users"),
     (
         "home.readonly",
@@ -121,7 +115,6 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("audit.ip", "来源地址", "From"),
     ("audit.before", "修改前", "Before"),
     ("audit.after", "修改后", "After"),
-    ("audit.verify", "校验哈希链", "Verify hash chain"),
     ("audit.verified", "哈希链完整", "Hash chain intact"),
     (
         "audit.broken",
@@ -138,18 +131,14 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("cal.source", "依据", "Source"),
     ("cal.add", "添加或修改", "Add or change"),
     ("cal.delete", "删除", "Delete"),
-    ("cal.year", "年度", "Year"),
     (
         "cal.empty",
         "本年度尚未录入放假安排。国务院办公厅通知发布后请在此录入。",
         "No holidays recorded for this year yet. Enter them when the State Council notice is published.",
     ),
     ("common.save", "保存", "Save"),
-    ("common.cancel", "取消", "Cancel"),
-    ("common.view", "查看", "View"),
     ("common.yes", "是", "Yes"),
     ("common.no", "否", "No"),
-    ("common.none", "无", "None"),
     ("common.saved", "已保存", "Saved"),
     ("common.back", "返回", "Back"),
     (
@@ -179,79 +168,3 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Internal error; it has been logged",
     ),
 ];
-
-/// Every module's strings; each module keeps its own table beside its pages.
-const TABLES: &[&[(&str, &str, &str)]] = &[
-    MESSAGES,
-    crate::plans::MESSAGES,
-    crate::monitor::MESSAGES,
-    crate::bulletins::MESSAGES,
-    crate::problems::MESSAGES,
-    crate::enterprises::MESSAGES,
-];
-
-fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
-    static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        TABLES
-            .iter()
-            .flat_map(|t| t.iter())
-            .map(|&(k, zh, en)| (k, (zh, en)))
-            .collect()
-    })
-}
-
-/// Looks up a UI string; an unknown key is shown as itself so a missing entry is visible.
-pub fn t(lang: Lang, key: &str) -> &str {
-    match table().get(key) {
-        Some((zh, en)) => match lang {
-            Lang::Zh => zh,
-            Lang::En => en,
-        },
-        None => key,
-    }
-}
-
-/// A number of minutes in the language: "15 分钟", "15 min".
-pub fn minutes(lang: Lang, n: i64) -> String {
-    match lang {
-        Lang::Zh => format!("{n} 分钟后"),
-        Lang::En => format!("in {n} min"),
-    }
-}
-
-/// The translator handed to templates: `{{ t.get("nav.home") }}`.
-#[derive(Debug, Clone, Copy)]
-pub struct Tr(pub Lang);
-
-impl Tr {
-    pub fn get<'a>(&self, key: &'a str) -> &'a str {
-        match table().get(key) {
-            Some((zh, en)) => match self.0 {
-                Lang::Zh => zh,
-                Lang::En => en,
-            },
-            None => key,
-        }
-    }
-
-    pub fn is_en(&self) -> bool {
-        self.0 == Lang::En
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_are_unique_and_both_languages_present() {
-        let mut seen = std::collections::HashSet::new();
-        for (k, zh, en) in TABLES.iter().flat_map(|t| t.iter()) {
-            assert!(seen.insert(k), "duplicate key {k}");
-            assert!(!zh.is_empty() && !en.is_empty(), "{k} lacks a translation");
-        }
-        assert_eq!(t(Lang::Zh, "nav.home"), "首页");
-        assert_eq!(t(Lang::En, "nav.home"), "Home");
-    }
-}

@@ -1,0 +1,186 @@
+//! Chinese by default, English on request: the UI's strings in both languages.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+mod common;
+
+pub use qx_core::label::Lang;
+
+/// Every module's strings. The shared ones are in `common`; a page module's table belongs in
+/// `i18n/<module>.rs` (so page modules never import each other through this one): the tables
+/// still in page modules move here as their owners reshape them.
+const TABLES: &[&[(&str, &str, &str)]] = &[
+    common::MESSAGES,
+    crate::plans::MESSAGES,
+    crate::monitor::MESSAGES,
+    crate::bulletins::MESSAGES,
+    crate::problems::MESSAGES,
+    crate::enterprises::MESSAGES,
+];
+
+fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        TABLES
+            .iter()
+            .flat_map(|t| t.iter())
+            .map(|&(k, zh, en)| (k, (zh, en)))
+            .collect()
+    })
+}
+
+/// Looks up a UI string; an unknown key is shown as itself so a missing entry is visible.
+pub fn t(lang: Lang, key: &str) -> &str {
+    match table().get(key) {
+        Some((zh, en)) => match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        },
+        None => key,
+    }
+}
+
+/// A number of minutes in the language: "15 分钟", "15 min".
+pub fn minutes(lang: Lang, n: i64) -> String {
+    match lang {
+        Lang::Zh => format!("{n} 分钟后"),
+        Lang::En => format!("in {n} min"),
+    }
+}
+
+/// The translator handed to templates: `{{ t.get("nav.home") }}`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn get<'a>(&self, key: &'a str) -> &'a str {
+        match table().get(key) {
+            Some((zh, en)) => match self.0 {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => key,
+        }
+    }
+
+    pub fn is_en(&self) -> bool {
+        self.0 == Lang::En
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_both_languages_present() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, zh, en) in TABLES.iter().flat_map(|t| t.iter()) {
+            assert!(seen.insert(k), "duplicate key {k}");
+            assert!(!zh.is_empty() && !en.is_empty(), "{k} lacks a translation");
+        }
+        assert_eq!(t(Lang::Zh, "nav.home"), "首页");
+        assert_eq!(t(Lang::En, "nav.home"), "Home");
+    }
+
+    /// Keys of page modules' tables that nothing uses yet; each owner deletes them (or uses
+    /// them) and shortens this list. A key here that is used or gone fails the test.
+    const KNOWN_UNUSED: &[&str] = &[
+        "pb.open",
+        "ent.phone",
+        "ent.file",
+        "ent.items",
+        "ent.overrides",
+        "ent.objection",
+        "ent.year",
+        "plan.review",
+        "plan.warnings",
+        "mon.summary",
+        "bul.print",
+    ];
+
+    /// The crate's Rust sources and templates, as text.
+    fn sources() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        let mut stack = vec![root.join("src"), root.join("templates")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs" || e == "html") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    out.push((path.display().to_string(), text));
+                }
+            }
+        }
+        out
+    }
+
+    /// The literal keys handed to the translator (`t.get` in templates, `t(lang, …)` in Rust).
+    fn literal_keys(text: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        for opener in [
+            "t.get(\"",
+            "t(lang, \"",
+            "t(ctx.lang, \"",
+            "t(auth.ctx.lang, \"",
+        ] {
+            for (at, _) in text.match_indices(opener) {
+                let rest = &text[at + opener.len()..];
+                if let Some(end) = rest.find('"') {
+                    keys.push(rest[..end].to_string());
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_key_used_is_defined_and_every_key_defined_is_used() {
+        let sources = sources();
+        let undefined: Vec<String> = sources
+            .iter()
+            .flat_map(|(file, text)| {
+                literal_keys(text)
+                    .into_iter()
+                    .filter(|k| !table().contains_key(k.as_str()))
+                    .map(move |k| format!("{file}: {k}"))
+            })
+            .collect();
+        assert!(undefined.is_empty(), "keys without strings: {undefined:?}");
+
+        // A key is used when it appears as a string literal anywhere besides its own entry
+        // (keys chosen by code, such as a status's key, are literals too); this file, which
+        // names keys in its tests, does not count.
+        let unused: Vec<&str> = table()
+            .keys()
+            .copied()
+            .filter(|k| {
+                let quoted = format!("\"{k}\"");
+                sources
+                    .iter()
+                    .filter(|(file, _)| !file.ends_with("i18n/mod.rs"))
+                    .map(|(_, text)| text.matches(&quoted).count())
+                    .sum::<usize>()
+                    < 2
+            })
+            .collect();
+        let mut new_unused: Vec<&&str> = unused
+            .iter()
+            .filter(|k| !KNOWN_UNUSED.contains(k))
+            .collect();
+        new_unused.sort();
+        assert!(new_unused.is_empty(), "keys nothing uses: {new_unused:?}");
+        let stale: Vec<&&str> = KNOWN_UNUSED
+            .iter()
+            .filter(|k| !unused.contains(k))
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "used or removed, take them off KNOWN_UNUSED: {stale:?}"
+        );
+    }
+}

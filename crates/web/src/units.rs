@@ -1,0 +1,260 @@
+//! The unit registry's pages: the list, a unit's card with its contact and users, new units.
+
+use crate::auth::{Auth, Office};
+use crate::i18n::Lang;
+use crate::pages::{PageCtx, flash_from, kind_label, render, split_list};
+use crate::users::{UserLine, user_line};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use qx_core::units::UnitKind;
+use qx_store::units::{NewUnit, UnitUpdate};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+type PageResult = Result<Response, WebError>;
+
+pub struct UnitRow {
+    id: i64,
+    name: String,
+    full_name: String,
+    kind_label: &'static str,
+    region_code: String,
+    aliases: String,
+    contact: String,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "units/list.html")]
+struct UnitsPage {
+    ctx: PageCtx,
+    units: Vec<UnitRow>,
+    kinds: Vec<(&'static str, &'static str)>,
+    kind: String,
+    q: String,
+    is_admin: bool,
+}
+
+pub async fn units_list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let lang = auth.ctx.lang;
+    let kind = q.get("kind").cloned().unwrap_or_default();
+    let search = q.get("q").map(|s| s.trim().to_string()).unwrap_or_default();
+    let aliases = state.store.all_unit_aliases().await?;
+    let mut by_unit: HashMap<i64, Vec<String>> = HashMap::new();
+    for (alias, id) in aliases {
+        by_unit.entry(id).or_default().push(alias);
+    }
+    let units = state
+        .store
+        .list_units()
+        .await?
+        .into_iter()
+        .filter(|u| kind.is_empty() || u.kind == kind)
+        .map(|u| {
+            let aliases = by_unit.get(&u.id).map(|a| a.join("、")).unwrap_or_default();
+            UnitRow {
+                id: u.id,
+                kind_label: kind_label(lang, &u.kind),
+                region_code: u.region_code.clone().unwrap_or_default(),
+                active: u.active != 0,
+                name: u.name,
+                full_name: u.full_name,
+                contact: u.contact,
+                aliases,
+            }
+        })
+        .filter(|u| {
+            search.is_empty()
+                || u.name.contains(&search)
+                || u.full_name.contains(&search)
+                || u.aliases.contains(&search)
+                || u.region_code.starts_with(&search)
+        })
+        .collect();
+    let page = UnitsPage {
+        ctx: PageCtx::signed_in(&auth),
+        units,
+        kinds: kind_options(lang),
+        kind,
+        q: search,
+        is_admin: auth.actor().is_admin(),
+    };
+    Ok(render(&page).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "units/detail.html")]
+struct UnitPage {
+    ctx: PageCtx,
+    unit: qx_store::units::Unit,
+    kind_label: &'static str,
+    aliases: String,
+    kinds: Vec<(&'static str, &'static str)>,
+    can_edit_contact: bool,
+    is_admin: bool,
+    users: Vec<UserLine>,
+}
+
+pub async fn unit_detail(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let lang = auth.ctx.lang;
+    let unit = state.store.get_unit(id).await?;
+    let aliases = state.store.unit_aliases(id).await?.join("、");
+    // A unit's user list is the unit's own business: shown only to those in scope.
+    let users = if actor.can_read_unit(id) {
+        state
+            .store
+            .list_users(&actor)
+            .await?
+            .into_iter()
+            .filter(|u| u.unit_id == Some(id))
+            .map(|u| user_line(lang, u, &unit.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = UnitPage {
+        ctx: PageCtx::signed_in(&auth).with_flash(flash_from(&q, lang)),
+        kind_label: kind_label(lang, &unit.kind),
+        aliases,
+        kinds: kind_options(lang),
+        can_edit_contact: actor.can_write_unit(id),
+        is_admin: actor.is_admin(),
+        users,
+        unit,
+    };
+    Ok(render(&page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct UnitForm {
+    name: String,
+    full_name: String,
+    kind: String,
+    #[serde(default)]
+    region_code: String,
+    #[serde(default)]
+    aliases: String,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+impl UnitForm {
+    fn parse(self) -> Result<UnitUpdate, WebError> {
+        let kind = UnitKind::parse(&self.kind).ok_or_else(|| {
+            WebError::BadRequest(format!("类型 \"{}\" 无效 (unknown kind)", self.kind))
+        })?;
+        let name = self.name.trim().to_string();
+        let full_name = self.full_name.trim().to_string();
+        if name.is_empty() || full_name.is_empty() {
+            return Err(WebError::BadRequest(
+                "简称和全称不能为空 (name and full name are required)".into(),
+            ));
+        }
+        let code = self.region_code.trim();
+        let region_code = if code.is_empty() {
+            None
+        } else if matches!(code.len(), 6 | 9 | 12) && code.bytes().all(|b| b.is_ascii_digit()) {
+            Some(code.to_string())
+        } else {
+            return Err(WebError::BadRequest(format!(
+                "区划代码 \"{code}\" 应为6、9或12位数字 (region code must be 6, 9 or 12 digits)"
+            )));
+        };
+        let aliases = split_list(&self.aliases);
+        Ok(UnitUpdate {
+            kind,
+            name,
+            full_name,
+            region_code,
+            aliases,
+            active: self.active.is_some(),
+        })
+    }
+}
+
+pub async fn unit_update(
+    State(state): State<AppState>,
+    auth: Office,
+    Path(id): Path<i64>,
+    Form(form): Form<UnitForm>,
+) -> PageResult {
+    let update = form.parse()?;
+    state.store.update_unit(&auth.actor(), id, &update).await?;
+    Ok(Redirect::to(&format!("/units/{id}?saved=1")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "units/new.html")]
+struct UnitNewPage {
+    ctx: PageCtx,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+pub async fn unit_new(auth: Office) -> PageResult {
+    let page = UnitNewPage {
+        ctx: PageCtx::signed_in(&auth),
+        kinds: kind_options(auth.ctx.lang),
+    };
+    Ok(render(&page).into_response())
+}
+
+pub async fn unit_create(
+    State(state): State<AppState>,
+    auth: Office,
+    Form(form): Form<UnitForm>,
+) -> PageResult {
+    let u = form.parse()?;
+    let slug = format!("u{}", qx_store::now());
+    let new = NewUnit {
+        kind: u.kind,
+        name: u.name,
+        full_name: u.full_name,
+        region_code: u.region_code,
+        parent_id: None,
+        slug,
+        aliases: u.aliases,
+        sort_order: 1000,
+    };
+    let id = state.store.create_unit(&auth.actor(), &new).await?;
+    Ok(Redirect::to(&format!("/units/{id}?saved=1")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    contact: String,
+    phone: String,
+}
+
+pub async fn unit_contact(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(form): Form<ContactForm>,
+) -> PageResult {
+    // The store checks the lengths (`qx_core::text`), for this form and the API alike.
+    state
+        .store
+        .update_unit_contact(&auth.actor(), id, &form.contact, &form.phone)
+        .await?;
+    Ok(Redirect::to(&format!("/units/{id}?saved=1")).into_response())
+}
+
+fn kind_options(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    UnitKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), kind_label(lang, k.as_str())))
+        .collect()
+}

@@ -1,0 +1,489 @@
+//! The whole route table walked as each role: who gets the page (200), who is refused (403),
+//! who reads "not found" for what is out of scope (404), who is sent to sign in (303/401).
+//! A guard removed from any handler changes a cell of [`TABLE`]; a route added without a row
+//! fails [`every_route_has_a_row`].
+
+use crate::common::{PASSWORD, client, csrf};
+use qx_store::testing::TestDb;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// Who walks the table, in the order of each row's expectations.
+const WHO: [&str; 5] = ["admin", "leader", "jxj1", "qy01", "anonymous"];
+
+/// (method, path, expected status for admin, leader, unit (县经信局), enterprise, anonymous).
+/// `{name}` stands for an id found in the demo county as the office sees it (`{user}` is the
+/// second office account); `{none}` for an id that names nothing; `{year}`, `{format}`, `{kind}`
+/// for 2017, docx and the registry template. POSTs carry the CSRF token and an empty form: the point is the guard,
+/// which answers before the form is read.
+const TABLE: &[(&str, &str, [u16; 5])] = &[
+    ("GET", "/", [200, 200, 200, 200, 303]),
+    ("GET", "/login", [303, 303, 303, 303, 200]),
+    ("POST", "/lang", [422, 422, 422, 422, 403]),
+    ("GET", "/account", [200, 200, 200, 200, 303]),
+    ("POST", "/account", [422, 422, 422, 422, 403]),
+    ("GET", "/units", [200, 200, 200, 200, 303]),
+    ("POST", "/units", [422, 403, 403, 403, 403]),
+    ("GET", "/units/new", [200, 403, 403, 403, 303]),
+    ("GET", "/units/{unit}", [200, 200, 200, 200, 303]),
+    ("POST", "/units/{unit}", [422, 403, 403, 403, 403]),
+    ("POST", "/units/{unit}/contact", [422, 422, 422, 422, 403]),
+    ("GET", "/users", [200, 200, 200, 403, 303]),
+    ("POST", "/users", [422, 403, 403, 403, 403]),
+    ("GET", "/users/new", [200, 403, 403, 403, 303]),
+    ("GET", "/users/{user}", [200, 200, 404, 404, 303]),
+    ("POST", "/users/{user}/password", [422, 403, 403, 403, 403]),
+    ("POST", "/users/{user}/lock", [422, 403, 403, 403, 403]),
+    ("GET", "/audit", [200, 403, 403, 403, 303]),
+    ("GET", "/calendar", [200, 200, 200, 200, 303]),
+    ("POST", "/calendar", [422, 403, 403, 403, 403]),
+    ("POST", "/calendar/delete", [422, 403, 403, 403, 403]),
+    ("GET", "/healthz", [200, 200, 200, 200, 200]),
+    ("GET", "/api/openapi.json", [200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/me", [200, 200, 200, 200, 401]),
+    ("GET", "/api/v1/units", [200, 200, 200, 200, 401]),
+    ("GET", "/api/v1/units/{unit}", [200, 200, 200, 200, 401]),
+    (
+        "PUT",
+        "/api/v1/units/{unit}/contact",
+        [422, 422, 422, 422, 403],
+    ),
+    ("GET", "/api/v1/users", [200, 200, 200, 200, 401]),
+    ("GET", "/api/v1/users/{user}", [200, 200, 404, 404, 401]),
+    ("GET", "/api/v1/audit", [200, 403, 403, 403, 401]),
+    ("GET", "/api/v1/calendar/{year}", [200, 200, 200, 200, 401]),
+    ("GET", "/plans", [200, 200, 200, 200, 303]),
+    ("POST", "/plans/import", [400, 400, 400, 400, 403]),
+    ("GET", "/plans/{plan}", [200, 200, 200, 200, 303]),
+    ("POST", "/plans/{plan}/meta", [422, 422, 422, 422, 403]),
+    (
+        "POST",
+        "/plans/{plan}/items/{none}",
+        [422, 422, 422, 422, 403],
+    ),
+    (
+        "POST",
+        "/plans/{plan}/targets/{none}",
+        [422, 422, 422, 422, 403],
+    ),
+    ("POST", "/plans/{none}/publish", [404, 403, 403, 403, 403]),
+    ("POST", "/plans/{none}/delete", [404, 403, 403, 403, 403]),
+    (
+        "GET",
+        "/plans/{plan}/export.xlsx",
+        [200, 200, 200, 200, 303],
+    ),
+    ("GET", "/monitor", [200, 200, 200, 403, 303]),
+    (
+        "GET",
+        "/monitor/indicators/{indicator}",
+        [200, 200, 200, 403, 303],
+    ),
+    (
+        "GET",
+        "/monitor/indicators/{indicator}/chart.svg",
+        [200, 200, 200, 403, 303],
+    ),
+    ("GET", "/monitor/periods", [200, 200, 403, 403, 303]),
+    ("POST", "/monitor/periods", [422, 422, 422, 422, 403]),
+    (
+        "GET",
+        "/monitor/periods/{period}",
+        [200, 200, 403, 403, 303],
+    ),
+    (
+        "POST",
+        "/monitor/periods/{none}/remind",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/monitor/submissions/{none}/review",
+        [422, 422, 422, 422, 403],
+    ),
+    ("GET", "/report", [303, 303, 200, 403, 303]),
+    ("GET", "/report/{period}", [400, 400, 200, 403, 303]),
+    ("POST", "/report/{period}", [400, 400, 400, 403, 403]),
+    (
+        "POST",
+        "/report/{period}/correct",
+        [400, 400, 303, 403, 403],
+    ),
+    (
+        "POST",
+        "/report/{period}/attachments",
+        [400, 400, 400, 400, 403],
+    ),
+    (
+        "GET",
+        "/report/{period}/template.xlsx",
+        [400, 400, 200, 403, 303],
+    ),
+    (
+        "POST",
+        "/report/{period}/template",
+        [400, 400, 400, 400, 403],
+    ),
+    (
+        "GET",
+        "/report/attachments/{none}",
+        [404, 404, 404, 404, 303],
+    ),
+    (
+        "POST",
+        "/report/attachments/{none}/delete",
+        [404, 404, 404, 404, 403],
+    ),
+    ("GET", "/monitor/settings", [200, 403, 403, 403, 303]),
+    (
+        "POST",
+        "/monitor/settings/thresholds",
+        [422, 422, 422, 422, 403],
+    ),
+    (
+        "POST",
+        "/monitor/settings/indicators/{indicator}",
+        [303, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/monitor/settings/indicators/{indicator}/source",
+        [400, 403, 403, 403, 403],
+    ),
+    ("GET", "/bulletins", [200, 200, 200, 403, 303]),
+    ("GET", "/bulletins/bulletin.css", [200, 200, 200, 200, 200]),
+    ("GET", "/bulletins/preview", [400, 403, 403, 403, 303]),
+    ("GET", "/bulletins/preview/file", [400, 403, 403, 403, 303]),
+    ("POST", "/bulletins/publish", [422, 422, 422, 422, 403]),
+    ("GET", "/bulletins/{bulletin}", [200, 200, 200, 403, 303]),
+    (
+        "GET",
+        "/bulletins/{bulletin}/file/{format}",
+        [200, 200, 200, 403, 303],
+    ),
+    ("GET", "/problems", [200, 200, 200, 200, 303]),
+    ("POST", "/problems", [400, 400, 400, 400, 403]),
+    ("GET", "/problems/new", [200, 403, 403, 200, 303]),
+    ("GET", "/problems/rates", [200, 200, 200, 403, 303]),
+    ("GET", "/problems/meeting", [200, 200, 200, 403, 303]),
+    (
+        "GET",
+        "/problems/meeting/agenda.docx",
+        [200, 200, 403, 403, 303],
+    ),
+    (
+        "GET",
+        "/problems/meeting/agenda.xlsx",
+        [200, 200, 403, 403, 303],
+    ),
+    (
+        "POST",
+        "/problems/meeting/decisions",
+        [422, 422, 422, 422, 403],
+    ),
+    (
+        "POST",
+        "/problems/meeting/decisions/{none}",
+        [422, 422, 422, 422, 403],
+    ),
+    ("GET", "/problems/settings", [200, 403, 403, 403, 303]),
+    (
+        "POST",
+        "/problems/settings/contact",
+        [422, 422, 422, 422, 403],
+    ),
+    (
+        "POST",
+        "/problems/settings/route",
+        [422, 422, 422, 422, 403],
+    ),
+    (
+        "POST",
+        "/problems/settings/limits",
+        [422, 422, 422, 422, 403],
+    ),
+    ("POST", "/problems/sweep", [303, 403, 403, 403, 403]),
+    ("GET", "/problems/{problem}", [200, 200, 200, 404, 303]),
+    (
+        "POST",
+        "/problems/{problem}/step",
+        [400, 400, 400, 400, 403],
+    ),
+    (
+        "POST",
+        "/problems/{problem}/attachments",
+        [400, 400, 400, 400, 403],
+    ),
+    (
+        "GET",
+        "/problems/{problem}/attachments/{none}",
+        [404, 404, 404, 404, 303],
+    ),
+    ("GET", "/api/v1/problems", [200, 200, 200, 200, 401]),
+    ("POST", "/api/v1/problems", [415, 415, 415, 415, 403]),
+    ("GET", "/api/v1/problems/rates", [200, 200, 200, 403, 401]),
+    (
+        "GET",
+        "/api/v1/problems/{problem}",
+        [200, 200, 200, 404, 401],
+    ),
+    (
+        "POST",
+        "/api/v1/problems/{problem}/steps",
+        [415, 415, 415, 415, 403],
+    ),
+    ("GET", "/enterprises", [200, 200, 200, 200, 303]),
+    ("POST", "/enterprises/import", [400, 400, 400, 400, 403]),
+    (
+        "GET",
+        "/enterprises/template/{kind}",
+        [200, 403, 403, 403, 303],
+    ),
+    ("GET", "/enterprises/evaluation", [200, 200, 200, 200, 303]),
+    (
+        "POST",
+        "/enterprises/evaluation/run",
+        [422, 422, 422, 422, 403],
+    ),
+    (
+        "GET",
+        "/enterprises/evaluation/{run}/export.xlsx",
+        [200, 200, 200, 200, 303],
+    ),
+    (
+        "POST",
+        "/enterprises/evaluation/{none}/override",
+        [422, 422, 422, 422, 403],
+    ),
+    (
+        "POST",
+        "/enterprises/evaluation/{none}/publicity",
+        [422, 422, 422, 422, 403],
+    ),
+    (
+        "POST",
+        "/enterprises/evaluation/{none}/finalize",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/enterprises/evaluation/{run}/objection",
+        [422, 422, 422, 422, 403],
+    ),
+    (
+        "POST",
+        "/enterprises/objections/{none}",
+        [422, 422, 422, 422, 403],
+    ),
+    ("GET", "/enterprises/scheme", [200, 200, 403, 403, 303]),
+    ("POST", "/enterprises/scheme", [422, 422, 422, 422, 403]),
+    (
+        "GET",
+        "/enterprises/{enterprise}",
+        [200, 200, 404, 404, 303],
+    ),
+    ("POST", "/logout", [303, 303, 303, 303, 403]),
+];
+
+/// Ids found on the office's pages: (placeholder, page, link prefix).
+const IDS: &[(&str, &str, &str)] = &[
+    ("unit", "/units", "/units/"),
+    ("plan", "/plans", "/plans/"),
+    ("period", "/monitor/periods", "/monitor/periods/"),
+    ("problem", "/problems", "/problems/"),
+    ("bulletin", "/bulletins", "/bulletins/"),
+    ("enterprise", "/enterprises", "/enterprises/"),
+    ("run", "/enterprises/evaluation", "/enterprises/evaluation/"),
+    ("indicator", "/monitor", "/monitor/indicators/"),
+];
+
+async fn first_id(c: &reqwest::Client, url: &str, prefix: &str) -> Option<i64> {
+    let body = c.get(url).send().await.ok()?.text().await.ok()?;
+    let marker = format!("\"{prefix}");
+    body.match_indices(&marker).find_map(|(at, _)| {
+        body[at + marker.len()..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|id| id.parse().ok())
+    })
+}
+
+async fn spawn_demo() -> (String, TestDb) {
+    let db = qx_store::testing::sqlite().await.unwrap();
+    qx_demo::seed(
+        &db.store,
+        &qx_demo::DemoOptions {
+            seed: 2017,
+            password: Some(PASSWORD.to_string()),
+        },
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = qx_web::AppState {
+        store: db.store.clone(),
+        config: Arc::new(qx_web::Config::default()),
+        picture_cache: Default::default(),
+        rendered_dashboards: Default::default(),
+    };
+    tokio::spawn(qx_web::serve(state, listener));
+    (base, db)
+}
+
+async fn sign_in(base: &str, username: &str) -> reqwest::Client {
+    let c = client();
+    if username == "anonymous" {
+        return c;
+    }
+    let token = csrf(&c, &format!("{base}/login")).await;
+    let resp = c
+        .post(format!("{base}/login"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", username),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "sign in as {username}");
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_each_role_as_the_table_says() {
+    let (base, db) = spawn_demo().await;
+    let office = sign_in(&base, "admin").await;
+    let mut ids: HashMap<&str, String> = HashMap::new();
+    for (name, page, prefix) in IDS {
+        let id = first_id(&office, &format!("{base}{page}"), prefix)
+            .await
+            .unwrap_or_else(|| panic!("no {prefix}<id> link on {page}"));
+        ids.insert(name, id.to_string());
+    }
+    // Another office account: everyone on the county's side above a unit reads it, a unit or an
+    // enterprise does not (and is told "not found", never "forbidden").
+    let office2 = db
+        .store
+        .find_user_by_username("office2")
+        .await
+        .unwrap()
+        .unwrap();
+    ids.insert("user", office2.id.to_string());
+    ids.insert("none", "999999".into());
+    ids.insert("year", "2017".into());
+    ids.insert("format", "docx".into());
+    ids.insert("kind", "registry".into());
+    let fill = |path: &str| {
+        let mut out = path.to_string();
+        for (k, v) in &ids {
+            out = out.replace(&format!("{{{k}}}"), v);
+        }
+        out
+    };
+
+    let mut actual: Vec<[u16; 5]> = vec![[0; 5]; TABLE.len()];
+    for (w, who) in WHO.iter().enumerate() {
+        let c = sign_in(&base, who).await;
+        let token = if *who == "anonymous" {
+            String::new()
+        } else {
+            csrf(&c, &format!("{base}/account")).await
+        };
+        for (r, (method, path, _)) in TABLE.iter().enumerate() {
+            let url = format!("{base}{}", fill(path));
+            let req = match *method {
+                "GET" => c.get(&url),
+                "PUT" => c
+                    .put(&url)
+                    .header("x-csrf-token", &token)
+                    .header("content-type", "application/json")
+                    .body("{}"),
+                _ => c
+                    .post(&url)
+                    .header("x-csrf-token", &token)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(""),
+            };
+            actual[r][w] = req.send().await.unwrap().status().as_u16();
+        }
+    }
+    let wrong: Vec<String> = TABLE
+        .iter()
+        .zip(&actual)
+        .filter(|((_, _, expected), got)| expected != *got)
+        .map(|((m, p, e), got)| format!("{m} {p}: expected {e:?}, got {got:?}"))
+        .collect();
+    let table: Vec<String> = TABLE
+        .iter()
+        .zip(&actual)
+        .map(|((m, p, _), got)| format!("    (\"{m}\", \"{p}\", {got:?}),"))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{} of {} routes answer otherwise ({:?}):\n{}\n\nthe table as it is now:\n{}",
+        wrong.len(),
+        TABLE.len(),
+        WHO,
+        wrong.join("\n"),
+        table.join("\n")
+    );
+}
+
+/// Every `.route("…")` in the web crate's source has a row (any method), so a module added later
+/// is walked too.
+#[test]
+fn every_route_has_a_row() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut declared = BTreeSet::new();
+    let mut stack = vec![src];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (at, _) in text.match_indices(".route(") {
+                    let rest = text[at + ".route(".len()..].trim_start();
+                    if let Some(rest) = rest.strip_prefix('"') {
+                        let route = rest.split('"').next().unwrap_or_default();
+                        declared.insert(normalise(route));
+                    }
+                }
+            }
+        }
+    }
+    let tabled: BTreeSet<String> = TABLE.iter().map(|(_, p, _)| normalise(p)).collect();
+    let missing: Vec<&String> = declared
+        .iter()
+        .filter(|r| !tabled.contains(*r) && !UNWALKED.contains(&r.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in TABLE: {missing:?}"
+    );
+}
+
+/// Routes with no guard to check: static files.
+const UNWALKED: &[&str] = &["/assets/{}"];
+
+/// `/plans/{id}/items/{item}` and `/plans/{plan}/items/{none}` both as `/plans/{}/items/{}`.
+fn normalise(route: &str) -> String {
+    let mut out = String::new();
+    let mut in_brace = false;
+    for c in route.chars() {
+        match c {
+            '{' => {
+                in_brace = true;
+                out.push_str("{}");
+            }
+            '}' => in_brace = false,
+            _ if in_brace => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
