@@ -8,13 +8,13 @@
 //! value: `第12行 "用地面积": 必须大于0, 实际为 "0"`. Nothing is written unless every row is valid.
 
 use crate::AppError;
-use crate::sheet::{figure_text, open_workbook, text_rows};
+use crate::sheet::{cell_text, header_format, open_workbook, text_rows, xlsx_error};
 use qx_core::access::Actor;
 use qx_core::codes::{CreditCode, IndustryCode};
 use qx_core::money::parse_decimal_cell;
 use qx_store::Store;
 use qx_store::enterprises::{FACT_COLUMNS, FactRow, Facts, ImportSummary, RegistryRow, TAGS};
-use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+use rust_xlsxwriter::Workbook;
 use std::collections::HashMap;
 
 /// Largest file accepted.
@@ -335,22 +335,19 @@ fn facts_template_with(scheme_columns: &[SchemeColumn]) -> Result<Vec<u8>, AppEr
 }
 
 fn template(sheet: &str, headers: &[&str], example: &[&str]) -> Result<Vec<u8>, AppError> {
-    let xl = |e: rust_xlsxwriter::XlsxError| AppError::Invalid(format!("生成Excel失败: {e}"));
     let mut wb = Workbook::new();
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(0xE6EAF0)
-        .set_border(FormatBorder::Thin);
-    let ws = wb.add_worksheet().set_name(sheet).map_err(xl)?;
+    let header = header_format();
+    let ws = wb.add_worksheet().set_name(sheet).map_err(xlsx_error)?;
     for (c, h) in headers.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
-        ws.set_column_width(c as u16, 16.0).map_err(xl)?;
+        ws.write_with_format(0, c as u16, *h, &header)
+            .map_err(xlsx_error)?;
+        ws.set_column_width(c as u16, 16.0).map_err(xlsx_error)?;
     }
     for (c, v) in example.iter().enumerate() {
-        ws.write(1, c as u16, *v).map_err(xl)?;
+        ws.write(1, c as u16, *v).map_err(xlsx_error)?;
     }
-    ws.set_freeze_panes(1, 0).map_err(xl)?;
-    wb.save_to_buffer().map_err(xl)
+    ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    wb.save_to_buffer().map_err(xlsx_error)
 }
 
 /// A row as the user numbers it (CSV line or sheet row) and its cells.
@@ -500,7 +497,8 @@ fn read_table(
 }
 
 /// The first sheet of an uploaded workbook, read within the upload reader's caps, as numbered
-/// text rows. A number shown as a date keeps its serial value ([`figure_text`]).
+/// text rows ([`cell_text`]: a date cell reads as its ISO date, so a date typed into a figure
+/// column is reported, not read as its serial number).
 fn read_workbook(bytes: &[u8], file_name: &str) -> Result<(String, Vec<NumberedRow>), AppError> {
     let mut wb = open_workbook(bytes, file_name)?;
     let Some(name) = wb.sheet_names().first().cloned() else {
@@ -511,7 +509,7 @@ fn read_workbook(bytes: &[u8], file_name: &str) -> Result<(String, Vec<NumberedR
     let sheet = wb
         .read_sheet(&name)
         .map_err(|e| AppError::Invalid(e.to_string()))?;
-    let rows = text_rows(&sheet, figure_text)
+    let rows = text_rows(&sheet, cell_text)
         .into_iter()
         .map(|(n, cells)| (u64::from(n), cells))
         .collect();

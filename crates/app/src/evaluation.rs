@@ -17,6 +17,7 @@
 //! ```
 
 use crate::AppError;
+use crate::sheet::{header_format, xlsx_error};
 use qx_core::access::Actor;
 use qx_eval::{CheckOptions, InputTable, Scale, Scheme, StrColumn, check, evaluate};
 use qx_store::Store;
@@ -25,7 +26,7 @@ use qx_store::evaluation::{
     AdjustmentResult, AggregateBy, ItemResult, NewResult, NewRun, ResultFilter, ResultLine, Run,
     SchemeVersion,
 };
-use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+use rust_xlsxwriter::Workbook;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -570,12 +571,8 @@ pub async fn export_run(
     let policy = policy_of(&run);
     let classes = classes_of(&run);
     let lines = store.run_results(actor, run_id, filter).await?;
-    let xl = |e: rust_xlsxwriter::XlsxError| AppError::Invalid(format!("生成Excel失败: {e}"));
     let mut wb = Workbook::new();
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(0xE6EAF0)
-        .set_border(FormatBorder::Thin);
+    let header = header_format();
 
     // Item keys in first-seen order, for the score columns.
     let mut item_cols: Vec<(String, String)> = Vec::new();
@@ -587,7 +584,10 @@ pub async fn export_run(
             }
         }
     }
-    let ws = wb.add_worksheet().set_name("评价结果").map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name("评价结果")
+        .map_err(xlsx_error)?;
     let mut heads: Vec<String> = [
         "统一社会信用代码",
         "企业名称",
@@ -609,7 +609,8 @@ pub async fn export_run(
     .collect();
     heads.extend(item_cols.iter().map(|(_, l)| format!("{l}得分")));
     for (c, h) in heads.iter().enumerate() {
-        ws.write_with_format(0, c as u16, h, &header).map_err(xl)?;
+        ws.write_with_format(0, c as u16, h, &header)
+            .map_err(xlsx_error)?;
     }
     for (r, (l, items)) in lines.iter().zip(&parsed).enumerate() {
         let row = r as u32 + 1;
@@ -622,31 +623,31 @@ pub async fn export_run(
             l.group_label.clone(),
         ];
         for (c, v) in text.iter().enumerate() {
-            ws.write(row, c as u16, v).map_err(xl)?;
+            ws.write(row, c as u16, v).map_err(xlsx_error)?;
         }
-        ws.write(row, 6, l.rank_no as f64).map_err(xl)?;
+        ws.write(row, 6, l.rank_no as f64).map_err(xlsx_error)?;
         ws.write(row, 7, (l.total * 100.0).round() / 100.0)
-            .map_err(xl)?;
-        ws.write(row, 8, &l.initial_class).map_err(xl)?;
-        ws.write(row, 9, &l.class).map_err(xl)?;
+            .map_err(xlsx_error)?;
+        ws.write(row, 8, &l.initial_class).map_err(xlsx_error)?;
+        ws.write(row, 9, &l.class).map_err(xlsx_error)?;
         ws.write(row, 10, l.adjust_reason.clone().unwrap_or_default())
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
         for (c, v) in [(11u16, l.land_mu), (12, l.tax_wan), (13, l.tax_per_mu())] {
             if let Some(v) = v {
                 ws.write(row, c, (v * 10000.0).round() / 10000.0)
-                    .map_err(xl)?;
+                    .map_err(xlsx_error)?;
             }
         }
         for (k, (key, _)) in item_cols.iter().enumerate() {
             if let Some(it) = items.iter().find(|it| it.key == *key) {
                 ws.write(row, 14 + k as u16, (it.score * 10000.0).round() / 10000.0)
-                    .map_err(xl)?;
+                    .map_err(xlsx_error)?;
             }
         }
     }
-    ws.set_freeze_panes(1, 2).map_err(xl)?;
+    ws.set_freeze_panes(1, 2).map_err(xlsx_error)?;
     ws.autofilter(0, 0, lines.len() as u32, heads.len() as u16 - 1)
-        .map_err(xl)?;
+        .map_err(xlsx_error)?;
 
     for (sheet, by) in [
         ("分镇乡", AggregateBy::Town),
@@ -654,7 +655,7 @@ pub async fn export_run(
         ("分规模", AggregateBy::Scale),
     ] {
         let agg = aggregates(store, actor, &run, by).await?;
-        let ws = wb.add_worksheet().set_name(sheet).map_err(xl)?;
+        let ws = wb.add_worksheet().set_name(sheet).map_err(xlsx_error)?;
         let mut heads = vec![sheet.trim_start_matches('分').to_string(), "企业数".into()];
         heads.extend(classes.iter().map(|c| format!("{c}类")));
         heads.extend([
@@ -662,29 +663,34 @@ pub async fn export_run(
             "亩均增加值(万元/亩)".to_string(),
         ]);
         for (c, h) in heads.iter().enumerate() {
-            ws.write_with_format(0, c as u16, h, &header).map_err(xl)?;
+            ws.write_with_format(0, c as u16, h, &header)
+                .map_err(xlsx_error)?;
         }
         for (r, a) in agg.iter().enumerate() {
             let row = r as u32 + 1;
-            ws.write(row, 0, &a.key).map_err(xl)?;
-            ws.write(row, 1, a.firms as f64).map_err(xl)?;
+            ws.write(row, 0, &a.key).map_err(xlsx_error)?;
+            ws.write(row, 1, a.firms as f64).map_err(xlsx_error)?;
             for (k, n) in a.counts.iter().enumerate() {
-                ws.write(row, 2 + k as u16, *n as f64).map_err(xl)?;
+                ws.write(row, 2 + k as u16, *n as f64).map_err(xlsx_error)?;
             }
             let c = 2 + a.counts.len() as u16;
-            ws.write(row, c, fmt2(a.tax_per_mu)).map_err(xl)?;
-            ws.write(row, c + 1, fmt2(a.va_per_mu)).map_err(xl)?;
+            ws.write(row, c, fmt2(a.tax_per_mu)).map_err(xlsx_error)?;
+            ws.write(row, c + 1, fmt2(a.va_per_mu))
+                .map_err(xlsx_error)?;
         }
-        ws.set_column_width(0, 28.0).map_err(xl)?;
+        ws.set_column_width(0, 28.0).map_err(xlsx_error)?;
     }
 
     let low = low_efficiency(store, actor, &run).await?;
-    let ws = wb.add_worksheet().set_name("低效企业").map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name("低效企业")
+        .map_err(xlsx_error)?;
     let thresholds = format!(
         "亩均税收低于 规上 {} / 规下 {} 万元/亩",
         policy.low_tax_per_mu.above, policy.low_tax_per_mu.below
     );
-    ws.write(0, 0, &thresholds).map_err(xl)?;
+    ws.write(0, 0, &thresholds).map_err(xlsx_error)?;
     for (c, h) in [
         "统一社会信用代码",
         "企业名称",
@@ -698,22 +704,26 @@ pub async fn export_run(
     .iter()
     .enumerate()
     {
-        ws.write_with_format(1, c as u16, *h, &header).map_err(xl)?;
+        ws.write_with_format(1, c as u16, *h, &header)
+            .map_err(xlsx_error)?;
     }
     for (r, l) in low.iter().enumerate() {
         let row = r as u32 + 2;
-        ws.write(row, 0, &l.credit_code).map_err(xl)?;
-        ws.write(row, 1, &l.name).map_err(xl)?;
+        ws.write(row, 0, &l.credit_code).map_err(xlsx_error)?;
+        ws.write(row, 1, &l.name).map_err(xlsx_error)?;
         ws.write(row, 2, l.town_name.clone().unwrap_or_default())
-            .map_err(xl)?;
-        ws.write(row, 3, scale_zh(&l.scale)).map_err(xl)?;
-        ws.write(row, 4, fmt2(l.land_mu)).map_err(xl)?;
-        ws.write(row, 5, fmt2(l.tax_wan)).map_err(xl)?;
-        ws.write(row, 6, fmt2(l.tax_per_mu())).map_err(xl)?;
-        ws.write(row, 7, &l.class).map_err(xl)?;
+            .map_err(xlsx_error)?;
+        ws.write(row, 3, scale_zh(&l.scale)).map_err(xlsx_error)?;
+        ws.write(row, 4, fmt2(l.land_mu)).map_err(xlsx_error)?;
+        ws.write(row, 5, fmt2(l.tax_wan)).map_err(xlsx_error)?;
+        ws.write(row, 6, fmt2(l.tax_per_mu())).map_err(xlsx_error)?;
+        ws.write(row, 7, &l.class).map_err(xlsx_error)?;
     }
 
-    let ws = wb.add_worksheet().set_name("档次变化").map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name("档次变化")
+        .map_err(xlsx_error)?;
     for (c, h) in [
         "统一社会信用代码",
         "企业名称",
@@ -724,7 +734,8 @@ pub async fn export_run(
     .iter()
     .enumerate()
     {
-        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
+        ws.write_with_format(0, c as u16, *h, &header)
+            .map_err(xlsx_error)?;
     }
     if let Some(prev) = previous_run(store, actor, &run).await? {
         for (r, ch) in store
@@ -734,16 +745,19 @@ pub async fn export_run(
             .enumerate()
         {
             let row = r as u32 + 1;
-            ws.write(row, 0, &ch.credit_code).map_err(xl)?;
-            ws.write(row, 1, &ch.name).map_err(xl)?;
+            ws.write(row, 0, &ch.credit_code).map_err(xlsx_error)?;
+            ws.write(row, 1, &ch.name).map_err(xlsx_error)?;
             ws.write(row, 2, ch.town_name.clone().unwrap_or_default())
-                .map_err(xl)?;
-            ws.write(row, 3, &ch.previous_class).map_err(xl)?;
-            ws.write(row, 4, &ch.class).map_err(xl)?;
+                .map_err(xlsx_error)?;
+            ws.write(row, 3, &ch.previous_class).map_err(xlsx_error)?;
+            ws.write(row, 4, &ch.class).map_err(xlsx_error)?;
         }
     }
 
-    let ws = wb.add_worksheet().set_name("差别化政策").map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name("差别化政策")
+        .map_err(xlsx_error)?;
     for (c, h) in [
         "统一社会信用代码",
         "企业名称",
@@ -756,23 +770,26 @@ pub async fn export_run(
     .iter()
     .enumerate()
     {
-        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
+        ws.write_with_format(0, c as u16, *h, &header)
+            .map_err(xlsx_error)?;
     }
     for (r, l) in lines.iter().enumerate() {
         let row = r as u32 + 1;
         let p = policy.classes.iter().find(|p| p.class == l.class);
-        ws.write(row, 0, &l.credit_code).map_err(xl)?;
-        ws.write(row, 1, &l.name).map_err(xl)?;
+        ws.write(row, 0, &l.credit_code).map_err(xlsx_error)?;
+        ws.write(row, 1, &l.name).map_err(xlsx_error)?;
         ws.write(row, 2, l.town_name.clone().unwrap_or_default())
-            .map_err(xl)?;
-        ws.write(row, 3, &l.class).map_err(xl)?;
+            .map_err(xlsx_error)?;
+        ws.write(row, 3, &l.class).map_err(xlsx_error)?;
         if let Some(p) = p {
-            ws.write(row, 4, p.land_tax_reduction_pct).map_err(xl)?;
-            ws.write(row, 5, p.electricity_surcharge).map_err(xl)?;
-            ws.write(row, 6, &p.measures).map_err(xl)?;
+            ws.write(row, 4, p.land_tax_reduction_pct)
+                .map_err(xlsx_error)?;
+            ws.write(row, 5, p.electricity_surcharge)
+                .map_err(xlsx_error)?;
+            ws.write(row, 6, &p.measures).map_err(xlsx_error)?;
         }
     }
-    wb.save_to_buffer().map_err(xl)
+    wb.save_to_buffer().map_err(xlsx_error)
 }
 
 /// 规上 / 规下 for a stored scale.

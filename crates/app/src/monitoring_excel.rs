@@ -11,7 +11,9 @@
 //! draft (or submitted, if the user asks) in one transaction with its audit entry.
 
 use crate::AppError;
-use crate::sheet::{Table, open_workbook, read_rows};
+use crate::sheet::{
+    Table, header_format, key_values, open_workbook, read_figure, read_rows, read_table, xlsx_error,
+};
 use qx_core::access::Actor;
 use qx_store::Store;
 use qx_store::StoreError;
@@ -48,10 +50,6 @@ pub const STATUS_LABELS: [(&str, &str); 4] = [
     ("done", "已完成"),
     ("not_started", "未启动"),
 ];
-
-fn xl(e: rust_xlsxwriter::XlsxError) -> AppError {
-    AppError::Invalid(format!("生成Excel失败: {e}"))
-}
 
 /// The file name a template is offered under.
 pub fn template_file_name(unit_name: &str, period: &str) -> String {
@@ -91,10 +89,7 @@ pub async fn export_template(
     let approved = store.approved_values(period.plan_id).await?;
 
     let mut wb = Workbook::new();
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(0xE6EAF0)
-        .set_border(FormatBorder::Thin)
+    let header = header_format()
         .set_align(FormatAlign::Center)
         .set_text_wrap();
     let locked = Format::new()
@@ -110,15 +105,19 @@ pub async fn export_template(
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Top);
 
-    let ws = wb.add_worksheet().set_name(INDICATOR_SHEET).map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name(INDICATOR_SHEET)
+        .map_err(xlsx_error)?;
     for (c, h) in INDICATOR_HEADERS.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
+        ws.write_with_format(0, c as u16, *h, &header)
+            .map_err(xlsx_error)?;
     }
     for (c, w) in [6.0, 34.0, 8.0, 10.0, 14.0, 14.0, 30.0].iter().enumerate() {
-        ws.set_column_width(c as u16, *w).map_err(xl)?;
+        ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
     }
-    ws.set_column_hidden(0).map_err(xl)?;
-    ws.set_freeze_panes(1, 2).map_err(xl)?;
+    ws.set_column_hidden(0).map_err(xlsx_error)?;
+    ws.set_freeze_panes(1, 2).map_err(xlsx_error)?;
     for (r, i) in indicators.iter().enumerate() {
         let row = (r + 1) as u32;
         let previous = approved
@@ -128,32 +127,37 @@ pub async fn export_template(
             .unwrap_or_default();
         let (value, note) = values.get(&i.id).cloned().unwrap_or_default();
         ws.write_number_with_format(row, 0, i.id as f64, &locked)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
         for (c, text) in [
             (1u16, i.name.as_str()),
             (2, i.unit.as_str()),
             (3, i.target_value.as_str()),
             (4, previous.as_str()),
         ] {
-            ws.write_with_format(row, c, text, &locked).map_err(xl)?;
+            ws.write_with_format(row, c, text, &locked)
+                .map_err(xlsx_error)?;
         }
         ws.write_with_format(row, 5, value.as_str(), &fill)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
         ws.write_with_format(row, 6, note.as_str(), &fill)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
     }
     ws.protect();
     ws.set_active(true);
 
-    let ws = wb.add_worksheet().set_name(TASK_SHEET).map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name(TASK_SHEET)
+        .map_err(xlsx_error)?;
     for (c, h) in TASK_HEADERS.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
+        ws.write_with_format(0, c as u16, *h, &header)
+            .map_err(xlsx_error)?;
     }
     for (c, w) in [6.0, 10.0, 40.0, 8.0, 60.0, 14.0].iter().enumerate() {
-        ws.set_column_width(c as u16, *w).map_err(xl)?;
+        ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
     }
-    ws.set_column_hidden(0).map_err(xl)?;
-    ws.set_freeze_panes(1, 0).map_err(xl)?;
+    ws.set_column_hidden(0).map_err(xlsx_error)?;
+    ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     for (r, (t, role)) in tasks.iter().enumerate() {
         let row = (r + 1) as u32;
         let (progress, status) = reports.get(&t.id).cloned().unwrap_or_default();
@@ -162,7 +166,7 @@ pub async fn export_template(
             .find(|(code, _)| *code == status)
             .map_or("", |(_, label)| label);
         ws.write_number_with_format(row, 0, t.id as f64, &locked)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
         let title = if t.title.is_empty() {
             &t.text
         } else {
@@ -173,32 +177,36 @@ pub async fn export_template(
             (2, title.as_str()),
             (3, if role == "lead" { "牵头" } else { "配合" }),
         ] {
-            ws.write_with_format(row, c, text, &locked).map_err(xl)?;
+            ws.write_with_format(row, c, text, &locked)
+                .map_err(xlsx_error)?;
         }
         ws.write_with_format(row, 4, progress.as_str(), &fill)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
         ws.write_with_format(row, 5, status_label, &fill)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
     }
     if !tasks.is_empty() {
         let labels: Vec<&str> = STATUS_LABELS.iter().map(|(_, l)| *l).collect();
         let list = DataValidation::new()
             .allow_list_strings(&labels)
-            .map_err(xl)?
+            .map_err(xlsx_error)?
             .set_input_message("请从下拉列表选择")
-            .map_err(xl)?
+            .map_err(xlsx_error)?
             .set_error_title("自评状态")
-            .map_err(xl)?
+            .map_err(xlsx_error)?
             .set_error_message(format!("只能选择: {}", labels.join("、")))
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
         ws.add_data_validation(1, 5, tasks.len() as u32, 5, &list)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
     }
     ws.protect();
 
-    let ws = wb.add_worksheet().set_name(INFO_SHEET).map_err(xl)?;
-    ws.set_column_width(0, 12.0).map_err(xl)?;
-    ws.set_column_width(1, 80.0).map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name(INFO_SHEET)
+        .map_err(xlsx_error)?;
+    ws.set_column_width(0, 12.0).map_err(xlsx_error)?;
+    ws.set_column_width(1, 80.0).map_err(xlsx_error)?;
     let info: [(&str, String); 6] = [
         ("单位", unit.name.clone()),
         ("单位编号", unit_id.to_string()),
@@ -215,54 +223,39 @@ pub async fn export_template(
     ];
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     for (r, (k, v)) in info.iter().enumerate() {
-        ws.write_with_format(r as u32, 0, *k, &header).map_err(xl)?;
+        ws.write_with_format(r as u32, 0, *k, &header)
+            .map_err(xlsx_error)?;
         ws.write_with_format(r as u32, 1, v.as_str(), &wrap)
-            .map_err(xl)?;
+            .map_err(xlsx_error)?;
     }
     ws.protect();
-    wb.save_to_buffer().map_err(xl)
+    wb.save_to_buffer().map_err(xlsx_error)
 }
 
 /// A sheet of the template read as a [`Table`]; a missing sheet is named as a problem of the
 /// upload, a sheet the upload reader refuses is refused as a whole.
-fn read_table(
+fn template_table(
     wb: &mut qx_upload::Workbook<'_>,
     sheet: &'static str,
     wanted: &[&'static str],
     required: &[&'static str],
 ) -> Result<Result<Table, Vec<String>>, AppError> {
-    let Some(rows) = read_rows(wb, sheet)? else {
-        return Ok(Err(vec![format!(
+    Ok(read_table(wb, sheet, wanted, required)?.unwrap_or_else(|| {
+        Err(vec![format!(
             "缺少工作表 \"{sheet}\" (missing sheet): 请使用本系统下载的模板"
-        )]));
-    };
-    Ok(Table::locate(sheet, rows, wanted, required))
+        )])
+    }))
 }
 
-/// A reported figure from a cell: `Ok(None)` when empty or a placeholder ("—", "-", "/"),
-/// the normalised number otherwise. Full-width digits, separators, a trailing % and a
-/// trailing unit equal to the indicator's own ("28.5亿元") are accepted.
-pub fn read_value(cell: &str, unit: &str) -> Result<Option<String>, String> {
-    let normalised: String = cell
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-            '\u{2212}' => '-',
-            _ => c,
-        })
-        .collect();
-    let unit_norm = unit.replace('％', "%");
-    let mut bare = normalised.trim();
-    if !unit_norm.is_empty() && unit_norm != "%" {
-        bare = bare.trim_end_matches(unit_norm.as_str()).trim_end();
-    }
-    let bare = bare.trim_end_matches('%').trim_end();
-    match qx_core::money::parse_decimal_cell(bare) {
-        Ok(Some(d)) => Ok(Some(d.normalize().to_string())),
-        Ok(None) => Ok(None),
-        Err(e) => Err(format!("\"{cell}\" 不是数字: {e}")),
-    }
+/// The 编号 of a template row: the id the export wrote, which the person must not change.
+fn row_id(t: &Table, r: u32, row: &[String]) -> Result<i64, String> {
+    let id_text = t.get(row, "编号");
+    id_text.parse::<i64>().map_err(|_| {
+        format!(
+            "{}: 编号 \"{id_text}\" 无效, 请勿修改编号列 (row id changed)",
+            t.at(r, "编号")
+        )
+    })
 }
 
 /// A self-assessed status from its label (or code).
@@ -338,13 +331,7 @@ pub async fn read_template(
 
     // Whose template it is: a template of another unit or period is refused as a whole.
     if let Some(rows) = read_rows(&mut wb, INFO_SHEET)? {
-        let info: HashMap<String, String> = rows
-            .into_iter()
-            .filter_map(|(_, row)| {
-                let mut cells = row.into_iter();
-                Some((cells.next()?, cells.next().unwrap_or_default()))
-            })
-            .collect();
+        let info = key_values(rows);
         if let Some(u) = info.get("单位编号").filter(|u| !u.is_empty())
             && u != &unit_id.to_string()
         {
@@ -375,7 +362,7 @@ pub async fn read_template(
     let mut input = SubmissionInput::default();
     let by_id: HashMap<i64, &qx_store::plans::Indicator> = mine.iter().map(|i| (i.id, i)).collect();
     if !mine.is_empty() || wb.has_sheet(INDICATOR_SHEET) {
-        match read_table(
+        match template_table(
             &mut wb,
             INDICATOR_SHEET,
             &INDICATOR_HEADERS,
@@ -388,13 +375,12 @@ pub async fn read_template(
                     if row.iter().all(String::is_empty) {
                         continue;
                     }
-                    let id_text = t.get(row, "编号");
-                    let Ok(id) = id_text.parse::<i64>() else {
-                        errors.push(format!(
-                            "{}: 编号 \"{id_text}\" 无效, 请勿修改编号列 (row id changed)",
-                            t.at(r, "编号")
-                        ));
-                        continue;
+                    let id = match row_id(&t, r, row) {
+                        Ok(id) => id,
+                        Err(e) => {
+                            errors.push(e);
+                            continue;
+                        }
                     };
                     let Some(ind) = by_id.get(&id) else {
                         let msg = match all_indicators.get(&id) {
@@ -420,7 +406,7 @@ pub async fn read_template(
                         continue;
                     }
                     let cell = t.get(row, "本期累计");
-                    let value = match read_value(&cell, &ind.unit) {
+                    let value = match read_figure(&cell, &ind.unit) {
                         Ok(Some(v)) => v,
                         Ok(None) if submit => {
                             let why = if cell.is_empty() {
@@ -466,7 +452,7 @@ pub async fn read_template(
     let task_ids: HashMap<i64, &qx_store::plans::Task> =
         my_tasks.iter().map(|(t, _)| (t.id, t)).collect();
     if !my_tasks.is_empty() || wb.has_sheet(TASK_SHEET) {
-        match read_table(&mut wb, TASK_SHEET, &TASK_HEADERS, &["编号", "自评状态"])? {
+        match template_table(&mut wb, TASK_SHEET, &TASK_HEADERS, &["编号", "自评状态"])? {
             Err(e) => errors.extend(e),
             Ok(t) => {
                 let mut seen = HashSet::new();
@@ -474,13 +460,12 @@ pub async fn read_template(
                     if row.iter().all(String::is_empty) {
                         continue;
                     }
-                    let id_text = t.get(row, "编号");
-                    let Ok(id) = id_text.parse::<i64>() else {
-                        errors.push(format!(
-                            "{}: 编号 \"{id_text}\" 无效, 请勿修改编号列 (row id changed)",
-                            t.at(r, "编号")
-                        ));
-                        continue;
+                    let id = match row_id(&t, r, row) {
+                        Ok(id) => id,
+                        Err(e) => {
+                            errors.push(e);
+                            continue;
+                        }
                     };
                     let Some(task) = task_ids.get(&id) else {
                         errors.push(format!(
@@ -560,21 +545,21 @@ mod tests {
 
     #[test]
     fn figures_are_read_from_messy_cells() {
-        assert_eq!(read_value("８%", "%").unwrap().as_deref(), Some("8"));
-        assert_eq!(read_value("８．５", "%").unwrap().as_deref(), Some("8.5"));
+        assert_eq!(read_figure("８%", "%").unwrap().as_deref(), Some("8"));
+        assert_eq!(read_figure("８．５", "%").unwrap().as_deref(), Some("8.5"));
         assert_eq!(
-            read_value("28.5亿元", "亿元").unwrap().as_deref(),
+            read_figure("28.5亿元", "亿元").unwrap().as_deref(),
             Some("28.5")
         );
         assert_eq!(
-            read_value(" 1,200 ", "家").unwrap().as_deref(),
+            read_figure(" 1,200 ", "家").unwrap().as_deref(),
             Some("1200")
         );
-        assert_eq!(read_value("-1.5", "%").unwrap().as_deref(), Some("-1.5"));
-        assert_eq!(read_value("—", "家").unwrap(), None);
-        assert_eq!(read_value("", "家").unwrap(), None);
-        assert!(read_value("十五家", "家").is_err());
-        assert!(read_value("12万元", "家").is_err());
+        assert_eq!(read_figure("-1.5", "%").unwrap().as_deref(), Some("-1.5"));
+        assert_eq!(read_figure("—", "家").unwrap(), None);
+        assert_eq!(read_figure("", "家").unwrap(), None);
+        assert!(read_figure("十五家", "家").is_err());
+        assert!(read_figure("12万元", "家").is_err());
         assert_eq!(read_status("已完成"), Some("done"));
         assert_eq!(read_status("完成"), None);
     }

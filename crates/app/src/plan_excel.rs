@@ -9,7 +9,9 @@
 
 use crate::AppError;
 use crate::plan_import::current_year;
-use crate::sheet::{Table, open_workbook, read_rows};
+use crate::sheet::{
+    Table, header_format, key_values, open_workbook, read_figure, read_rows, read_table, xlsx_error,
+};
 use qx_core::access::Actor;
 use qx_core::indicator::{Comparator, IndicatorKind};
 use qx_store::Store;
@@ -55,30 +57,29 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    let xl = |e: rust_xlsxwriter::XlsxError| AppError::Invalid(format!("生成Excel失败: {e}"));
 
     let mut wb = Workbook::new();
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(0xE6EAF0)
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Center);
+    let header = header_format().set_align(FormatAlign::Center);
     let wrap = Format::new()
         .set_text_wrap()
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Top);
 
-    let ws = wb.add_worksheet().set_name(TASK_SHEET).map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name(TASK_SHEET)
+        .map_err(xlsx_error)?;
     for (c, h) in TASK_HEADERS.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
+        ws.write_with_format(0, c as u16, *h, &header)
+            .map_err(xlsx_error)?;
     }
     for (c, w) in [14.0, 24.0, 60.0, 18.0, 24.0, 10.0, 8.0, 12.0]
         .iter()
         .enumerate()
     {
-        ws.set_column_width(c as u16, *w).map_err(xl)?;
+        ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
     }
-    ws.set_freeze_panes(1, 0).map_err(xl)?;
+    ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     for (r, (item, units)) in items.iter().enumerate() {
         let row = (r + 1) as u32;
         let join = |role: &str| {
@@ -104,21 +105,25 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
         ];
         for (c, v) in cells.iter().enumerate() {
             ws.write_with_format(row, c as u16, v.as_str(), &wrap)
-                .map_err(xl)?;
+                .map_err(xlsx_error)?;
         }
     }
 
-    let ws = wb.add_worksheet().set_name(TARGET_SHEET).map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name(TARGET_SHEET)
+        .map_err(xlsx_error)?;
     for (c, h) in TARGET_HEADERS.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header).map_err(xl)?;
+        ws.write_with_format(0, c as u16, *h, &header)
+            .map_err(xlsx_error)?;
     }
     for (c, w) in [12.0, 10.0, 24.0, 40.0, 10.0, 10.0, 10.0, 8.0, 12.0, 16.0]
         .iter()
         .enumerate()
     {
-        ws.set_column_width(c as u16, *w).map_err(xl)?;
+        ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
     }
-    ws.set_freeze_panes(1, 0).map_err(xl)?;
+    ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     for (r, t) in targets
         .iter()
         .filter(|t| t.included != 0 || t.level == "plan")
@@ -148,13 +153,16 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
         ];
         for (c, v) in cells.iter().enumerate() {
             ws.write_with_format(row, c as u16, v.as_str(), &wrap)
-                .map_err(xl)?;
+                .map_err(xlsx_error)?;
         }
     }
 
-    let ws = wb.add_worksheet().set_name(META_SHEET).map_err(xl)?;
-    ws.set_column_width(0, 12.0).map_err(xl)?;
-    ws.set_column_width(1, 70.0).map_err(xl)?;
+    let ws = wb
+        .add_worksheet()
+        .set_name(META_SHEET)
+        .map_err(xlsx_error)?;
+    ws.set_column_width(0, 12.0).map_err(xlsx_error)?;
+    ws.set_column_width(1, 70.0).map_err(xlsx_error)?;
     let meta = [
         ("标题", plan.title.clone()),
         ("文号", plan.doc_number.clone()),
@@ -163,10 +171,11 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
         ("年度", plan.year.to_string()),
     ];
     for (r, (k, v)) in meta.iter().enumerate() {
-        ws.write_with_format(r as u32, 0, *k, &header).map_err(xl)?;
-        ws.write(r as u32, 1, v.as_str()).map_err(xl)?;
+        ws.write_with_format(r as u32, 0, *k, &header)
+            .map_err(xlsx_error)?;
+        ws.write(r as u32, 1, v.as_str()).map_err(xlsx_error)?;
     }
-    let bytes = wb.save_to_buffer().map_err(xl)?;
+    let bytes = wb.save_to_buffer().map_err(xlsx_error)?;
     Ok(bytes)
 }
 
@@ -184,17 +193,14 @@ pub async fn import_workbook(
 
 /// A sheet located by name and read as a [`Table`]; `Ok(None)` when the workbook has no such
 /// sheet. A sheet the upload reader refuses is refused as a whole.
-fn read_table(
+fn plan_table(
     wb: &mut qx_upload::Workbook<'_>,
     sheet: &str,
     wanted: &[&'static str],
     required: &[&'static str],
 ) -> Result<Option<Table>, AppError> {
-    let Some(rows) = read_rows(wb, sheet)? else {
-        return Ok(None);
-    };
-    Table::locate(sheet, rows, wanted, required)
-        .map(Some)
+    read_table(wb, sheet, wanted, required)?
+        .transpose()
         .map_err(AppError::Rows)
 }
 
@@ -214,7 +220,7 @@ async fn read_workbook(
             .cloned()
             .ok_or_else(|| AppError::Invalid(format!("{file_name}: 工作簿是空的")))?
     };
-    let tasks = match read_table(&mut wb, &task_sheet, &TASK_HEADERS, &["序号", "具体内容"]) {
+    let tasks = match plan_table(&mut wb, &task_sheet, &TASK_HEADERS, &["序号", "具体内容"]) {
         Ok(Some(t)) => t,
         Ok(None) => {
             return Err(AppError::Invalid(format!(
@@ -223,7 +229,7 @@ async fn read_workbook(
         }
         Err(e) => return Err(e),
     };
-    let target_table = match read_table(
+    let target_table = match plan_table(
         &mut wb,
         TARGET_SHEET,
         &TARGET_HEADERS,
@@ -236,14 +242,7 @@ async fn read_workbook(
         }
         Err(e) => return Err(e),
     };
-    let meta: HashMap<String, String> = read_rows(&mut wb, META_SHEET)?
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(_, row)| {
-            let mut cells = row.into_iter();
-            Some((cells.next()?, cells.next().unwrap_or_default()))
-        })
-        .collect();
+    let meta = key_values(read_rows(&mut wb, META_SHEET)?.unwrap_or_default());
 
     let mut unit_cache: HashMap<String, Option<(i64, String)>> = HashMap::new();
     let mut items = Vec::new();
@@ -521,30 +520,10 @@ fn split_units(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// A target number from a cell: full-width digits and separators allowed, a trailing unit equal
-/// to the row's 单位 stripped ("８%", "28.5亿元").
+/// A target number from a cell ([`read_figure`]); an empty cell or a placeholder is refused.
 fn read_number(cell: &str, unit: &str) -> Result<String, String> {
-    let normalised: String = cell
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '．' => '.',
-            '％' => '%',
-            _ => c,
-        })
-        .collect();
-    let unit_norm = unit.replace('％', "%");
-    let bare = if unit_norm.is_empty() {
-        normalised.as_str()
-    } else {
-        normalised.trim_end_matches(unit_norm.as_str())
-    };
-    match qx_core::money::parse_decimal_cell(bare) {
-        Ok(Some(d)) => Ok(d.normalize().to_string()),
-        Ok(None) => Err(format!("目标值为空或为 \"{cell}\" (a number is required)")),
-        Err(e) => Err(format!("\"{cell}\" 不是数字: {e}")),
-    }
+    read_figure(cell, unit)?
+        .ok_or_else(|| format!("目标值为空或为 \"{cell}\" (a number is required)"))
 }
 
 fn year_in(name: &str) -> Option<i64> {

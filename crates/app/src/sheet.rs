@@ -7,6 +7,19 @@ use crate::plan_import::plain;
 use qx_upload::{Data, Limits, Problem, Sheet, Workbook};
 use std::collections::HashMap;
 
+/// A workbook we write could not be produced (a sheet name or cell rust_xlsxwriter refuses).
+pub(crate) fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::Invalid(format!("生成Excel失败: {e}"))
+}
+
+/// The header cells of every workbook we hand out: bold on light grey, thin borders.
+pub(crate) fn header_format() -> rust_xlsxwriter::Format {
+    rust_xlsxwriter::Format::new()
+        .set_bold()
+        .set_background_color(0xE6EAF0)
+        .set_border(rust_xlsxwriter::FormatBorder::Thin)
+}
+
 /// A row as Excel numbers it (1-based) and its cells as text, laid out from column A.
 pub(crate) type TextRow = (u32, Vec<String>);
 
@@ -58,6 +71,54 @@ pub(crate) fn read_rows(
         .read_sheet(sheet)
         .map_err(|e| AppError::Invalid(e.to_string()))?;
     Ok(Some(text_rows(&sheet, cell_text)))
+}
+
+/// `sheet` of an open workbook as a [`Table`]: `Ok(None)` when the workbook has no such sheet,
+/// `Ok(Some(Err(problems)))` when its header is not found or lacks a `required` column, an error
+/// naming the file when the sheet breaks the reader's caps.
+pub(crate) fn read_table(
+    wb: &mut Workbook<'_>,
+    sheet: &str,
+    wanted: &[&'static str],
+    required: &[&'static str],
+) -> Result<Option<Result<Table, Vec<String>>>, AppError> {
+    Ok(read_rows(wb, sheet)?.map(|rows| Table::locate(sheet, rows, wanted, required)))
+}
+
+/// A sheet of `key | value` rows (方案信息, 填报说明): the first cell of a row names the second.
+pub(crate) fn key_values(rows: Vec<TextRow>) -> HashMap<String, String> {
+    rows.into_iter()
+        .filter_map(|(_, row)| {
+            let mut cells = row.into_iter();
+            Some((cells.next()?, cells.next().unwrap_or_default()))
+        })
+        .collect()
+}
+
+/// A figure from a cell: `Ok(None)` when empty or a placeholder ("—", "-", "/"), the
+/// normalised number otherwise. Full-width digits and signs, separators, a trailing % and a
+/// trailing unit equal to the row's own ("28.5亿元") are accepted.
+pub(crate) fn read_figure(cell: &str, unit: &str) -> Result<Option<String>, String> {
+    let normalised: String = cell
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            '\u{2212}' => '-',
+            _ => c,
+        })
+        .collect();
+    let unit_norm = unit.replace('％', "%");
+    let mut bare = normalised.trim();
+    if !unit_norm.is_empty() && unit_norm != "%" {
+        bare = bare.trim_end_matches(unit_norm.as_str()).trim_end();
+    }
+    let bare = bare.trim_end_matches('%').trim_end();
+    match qx_core::money::parse_decimal_cell(bare) {
+        Ok(Some(d)) => Ok(Some(d.normalize().to_string())),
+        Ok(None) => Ok(None),
+        Err(e) => Err(format!("\"{cell}\" 不是数字: {e}")),
+    }
 }
 
 /// A sheet as rows of text with its header row located and columns mapped by name.
@@ -143,15 +204,6 @@ pub(crate) fn cell_text(d: &Data) -> String {
         }
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
-    }
-}
-
-/// A cell of a sheet of figures as text: like [`cell_text`], but a number that Excel shows as a
-/// date (a mis-formatted column) keeps its serial value, so it still reads as the number typed.
-pub(crate) fn figure_text(d: &Data) -> String {
-    match d {
-        Data::DateTime(dt) => dt.as_f64().to_string(),
-        other => cell_text(other),
     }
 }
 

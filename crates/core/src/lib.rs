@@ -7,6 +7,7 @@ pub mod access;
 pub mod attachment;
 pub mod calendar;
 pub mod codes;
+pub mod evaluation;
 pub mod indicator;
 pub mod label;
 pub mod money;

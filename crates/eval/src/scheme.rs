@@ -405,6 +405,28 @@ impl Scheme {
         compile(raw)
     }
 
+    /// The class names a scheme text declares under `[[classes]]`, in order, reading nothing
+    /// else: a stored configuration also carries tables the engine does not read (`[policy]`),
+    /// and the scheme's own `name` is not a class.
+    pub fn class_names(text: &str) -> Result<Vec<String>, SchemeError> {
+        #[derive(Deserialize)]
+        struct Named {
+            name: String,
+        }
+        #[derive(Deserialize)]
+        struct ClassesOnly {
+            #[serde(default)]
+            classes: Vec<Named>,
+        }
+        let only: ClassesOnly = toml::from_str(text).map_err(|e| SchemeError {
+            problems: vec![format!(
+                "TOML 格式错误 (TOML syntax): {}",
+                e.to_string().trim()
+            )],
+        })?;
+        Ok(only.classes.into_iter().map(|c| c.name).collect())
+    }
+
     /// Items of one scale's set, in declaration order.
     pub fn items_for(&self, scale: Scale) -> impl Iterator<Item = &Item> {
         self.items.iter().filter(move |i| i.scale == scale)
@@ -878,6 +900,16 @@ fn industry_groups(p: &mut Problems, raw: &RawGrouping) -> IndustryGroups {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn class_names_are_the_classes_not_the_schemes_name() {
+        let text = format!("{DEFAULT_SCHEME_TOML}\n[policy]\nnote = \"x\"\n");
+        let names = Scheme::class_names(&text).expect("readable");
+        assert_eq!(names, ["A", "B", "C", "D"]);
+        let own_name = Scheme::parse(DEFAULT_SCHEME_TOML).expect("valid").name;
+        assert!(!names.contains(&own_name));
+        assert!(Scheme::class_names("name = ").is_err());
+    }
 
     #[test]
     fn default_scheme_matches_the_contract() {

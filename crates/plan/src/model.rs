@@ -132,28 +132,9 @@ pub struct Span {
     pub end: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comparator {
-    AtLeast,
-    AtMost,
-    About,
-}
-
-impl Comparator {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Comparator::AtLeast => ">=",
-            Comparator::AtMost => "<=",
-            Comparator::About => "=",
-        }
-    }
-}
-
-impl Serialize for Comparator {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
+/// How a target's value is to be met (`>=`, `<=`, `=`): the domain's one definition, which the
+/// parser fills in and the store and monitoring read.
+pub use qx_core::indicator::Comparator;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -24,18 +24,9 @@ pub const TAGS: [&str; 8] = [
     "隐形冠军培育",
 ];
 
-/// The yearly fact columns, in the contract's names (`shared/contracts/eval.md`).
-pub const FACT_COLUMNS: [&str; 9] = [
-    "land_mu",
-    "tax_wan",
-    "added_value_wan",
-    "energy_tce",
-    "emission_t",
-    "employees",
-    "rd_wan",
-    "revenue_wan",
-    "electricity_wkwh",
-];
+/// The yearly fact columns, in the contract's names: the engine's numeric columns, defined
+/// once in `qx_eval` ([`Facts`] has one field for each).
+pub use qx_eval::scheme::NUMERIC_COLUMNS as FACT_COLUMNS;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Enterprise {
@@ -203,7 +194,18 @@ pub struct ImportSummary {
     pub updated: usize,
 }
 
-/// Scope binds for `($1 = 1 OR e.id = $2 OR e.town_id = $3)`.
+/// The data scope of enterprise records in SQL, the one definition of who reads an enterprise's
+/// rows: `$1` = 1 reads everything (office, leaders), `$2` is the actor's own enterprise, `$3` the
+/// actor's own town; bind them with [`scope_binds`] as a query's first three parameters. `$id`
+/// and `$town` name the enterprise and town columns of the query at hand.
+macro_rules! in_scope {
+    ($id:literal, $town:literal) => {
+        concat!("($1 = 1 OR ", $id, " = $2 OR ", $town, " = $3)")
+    };
+}
+pub(crate) use in_scope;
+
+/// The binds of [`in_scope`]: (reads all, own enterprise, own town), -1 for "none".
 pub(crate) fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
     let all = i64::from(actor.reads_all());
     let own = match actor.role {
@@ -215,12 +217,6 @@ pub(crate) fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
         _ => -1,
     };
     (all, own, town)
-}
-
-/// Whether the actor may read enterprise `id` of town `town_id`.
-pub fn can_read(actor: &Actor, id: i64, town_id: Option<i64>) -> bool {
-    actor.can_read_enterprise(id)
-        || (actor.role == Role::Unit && town_id.is_some() && actor.unit_id == town_id)
 }
 
 pub(crate) fn only_office(actor: &Actor, what: &str) -> Result<()> {
@@ -243,35 +239,55 @@ macro_rules! detail_select {
 /// industry prefix, scale and tag.
 macro_rules! search_where {
     () => {
-        "WHERE ($1 = 1 OR e.id = $2 OR e.town_id = $3) \
+        concat!("WHERE ", in_scope!("e.id", "e.town_id"), " \
          AND (e.name LIKE $4 OR e.credit_code LIKE $4) \
          AND ($5 = -1 OR e.town_id = $5) \
          AND (e.industry_code LIKE $6 OR ($6 = '%' AND e.industry_code IS NULL)) \
          AND ($7 = '' OR e.scale = $7) \
-         AND ($8 = '' OR EXISTS (SELECT 1 FROM enterprise_tags g WHERE g.enterprise_id = e.id AND g.tag = $8)) "
+         AND ($8 = '' OR EXISTS (SELECT 1 FROM enterprise_tags g WHERE g.enterprise_id = e.id AND g.tag = $8)) ")
     };
 }
 
 impl Store {
     /// An enterprise the actor may see (an enterprise user only its own, a town its town's).
     pub async fn get_enterprise(&self, actor: &Actor, id: i64) -> Result<Enterprise> {
-        let found: Option<Enterprise> =
-            sqlx::query_as("SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises WHERE id = $1")
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?;
-        found
-            .filter(|e| can_read(actor, e.id, e.town_id))
-            .ok_or_else(|| StoreError::NotFound(format!("企业 {id}")))
+        self.scoped_enterprise(
+            concat!(
+                "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e WHERE ",
+                in_scope!("e.id", "e.town_id"),
+                " AND e.id = $4"
+            ),
+            actor,
+            id,
+        )
+        .await
+    }
+
+    /// One enterprise by id through `sql`, which starts its WHERE with `in_scope!` and binds the
+    /// id as `$4`; out of scope reads as not found.
+    async fn scoped_enterprise<T>(&self, sql: &'static str, actor: &Actor, id: i64) -> Result<T>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let (all, own, town) = scope_binds(actor);
+        let found: Option<T> = sqlx::query_as(sql)
+            .bind(all)
+            .bind(own)
+            .bind(town)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        found.ok_or_else(|| StoreError::NotFound(format!("企业 {id}")))
     }
 
     /// Every enterprise the actor may see, by id.
     pub async fn list_enterprises(&self, actor: &Actor) -> Result<Vec<Enterprise>> {
         let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(
-            "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e \
-             WHERE ($1 = 1 OR e.id = $2 OR e.town_id = $3) ORDER BY id",
-        )
+        Ok(sqlx::query_as(concat!(
+            "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e WHERE ",
+            in_scope!("e.id", "e.town_id"),
+            " ORDER BY id"
+        ))
         .bind(all)
         .bind(own)
         .bind(town)
@@ -281,25 +297,34 @@ impl Store {
 
     /// The full registry entry, with tags.
     pub async fn enterprise_detail(&self, actor: &Actor, id: i64) -> Result<EnterpriseDetail> {
-        let found: Option<EnterpriseDetail> =
-            sqlx::query_as(concat!(detail_select!(), "WHERE e.id = $1"))
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?;
-        let mut e = found
-            .filter(|e| can_read(actor, e.id, e.town_id))
-            .ok_or_else(|| StoreError::NotFound(format!("企业 {id}")))?;
+        let mut e: EnterpriseDetail = self
+            .scoped_enterprise(
+                concat!(
+                    detail_select!(),
+                    "WHERE ",
+                    in_scope!("e.id", "e.town_id"),
+                    " AND e.id = $4"
+                ),
+                actor,
+                id,
+            )
+            .await?;
+        e.tags = self.tags_of(e.id).await?;
+        Ok(e)
+    }
+
+    /// An enterprise's tags joined with "、".
+    async fn tags_of(&self, id: i64) -> Result<String> {
         let tags: Vec<(String,)> =
             sqlx::query_as("SELECT tag FROM enterprise_tags WHERE enterprise_id = $1 ORDER BY tag")
                 .bind(id)
                 .fetch_all(self.pool())
                 .await?;
-        e.tags = tags
+        Ok(tags
             .into_iter()
             .map(|(t,)| t)
             .collect::<Vec<_>>()
-            .join("、");
-        Ok(e)
+            .join("、"))
     }
 
     /// The registry page: scoped, filtered, paged; returns the page and the total count.
@@ -344,17 +369,7 @@ impl Store {
         .fetch_one(self.pool())
         .await?;
         for e in &mut rows {
-            let tags: Vec<(String,)> = sqlx::query_as(
-                "SELECT tag FROM enterprise_tags WHERE enterprise_id = $1 ORDER BY tag",
-            )
-            .bind(e.id)
-            .fetch_all(self.pool())
-            .await?;
-            e.tags = tags
-                .into_iter()
-                .map(|(t,)| t)
-                .collect::<Vec<_>>()
-                .join("、");
+            e.tags = self.tags_of(e.id).await?;
         }
         Ok((rows, count))
     }
@@ -470,65 +485,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(summary)
-    }
-
-    /// Edits one registry entry (office only), audited with before and after.
-    pub async fn update_enterprise(&self, actor: &Actor, id: i64, r: &RegistryRow) -> Result<()> {
-        only_office(actor, "修改企业名录")?;
-        let before = self.enterprise_detail(actor, id).await?;
-        if before.credit_code != r.credit_code {
-            return Err(StoreError::Invalid(
-                "统一社会信用代码不能修改 (the credit code cannot change)".into(),
-            ));
-        }
-        self.import_enterprises_one(actor, id, r, before).await
-    }
-
-    async fn import_enterprises_one(
-        &self,
-        actor: &Actor,
-        id: i64,
-        r: &RegistryRow,
-        before: EnterpriseDetail,
-    ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "UPDATE enterprises SET name = $1, town_id = $2, industry_code = $3, scale = $4, land_mu = $5, \
-             address = $6, service_contact = $7, service_phone = $8, updated_at = $9 WHERE id = $10",
-        )
-        .bind(&r.name)
-        .bind(r.town_id)
-        .bind(&r.industry_code)
-        .bind(&r.scale)
-        .bind(r.land_mu)
-        .bind(&r.address)
-        .bind(&r.service_contact)
-        .bind(&r.service_phone)
-        .bind(crate::now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM enterprise_tags WHERE enterprise_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        for tag in &r.tags {
-            sqlx::query("INSERT INTO enterprise_tags (enterprise_id, tag) VALUES ($1, $2)")
-                .bind(id)
-                .bind(tag)
-                .execute(&mut *tx)
-                .await
-                .map_err(unique_violation("标签重复"))?;
-        }
-        append(
-            &mut tx,
-            AuditEntry::new(actor, "enterprise.update", "enterprise", id)
-                .before(&before)
-                .after(r),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Stores a data year's facts (office only): each row replaces that enterprise's facts of

@@ -12,9 +12,10 @@
 //! an enterprise may raise an objection to its own result during 公示.
 
 use crate::audit::{AuditEntry, append};
-use crate::enterprises::{only_office, scope_binds};
+use crate::enterprises::{in_scope, only_office, scope_binds};
 use crate::{Engine, Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
+use qx_core::evaluation::{ObjectionStatus, RunAction, RunStatus};
 use serde::Serialize;
 
 /// A stored scheme version.
@@ -38,7 +39,8 @@ pub struct Run {
     pub scheme_id: Option<i64>,
     pub scheme_name: String,
     pub scheme_toml: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: RunStatus,
     pub enterprises: i64,
     pub warnings: String,
     pub publicity_from: Option<String>,
@@ -197,7 +199,8 @@ pub struct Objection {
     pub enterprise_id: i64,
     pub name: String,
     pub text: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ObjectionStatus,
     pub reply: String,
     pub submitted_at: i64,
     pub replied_at: Option<i64>,
@@ -256,12 +259,12 @@ macro_rules! result_select {
 /// Scope ($1 all, $2 own enterprise, $3 own town) and the result filters ($4–$10).
 macro_rules! result_where {
     () => {
-        "WHERE ($1 = 1 OR r.enterprise_id = $2 OR r.town_id = $3) \
+        concat!("WHERE ", in_scope!("r.enterprise_id", "r.town_id"), " \
          AND ($4 = -1 OR r.town_id = $4) \
          AND (r.industry_code LIKE $5 OR ($5 = '%' AND r.industry_code IS NULL)) \
          AND ($6 = '' OR r.scale = $6) AND ($7 = '' OR r.class = $7) \
          AND ($8 = 0 OR (r.land_mu > 0 AND r.tax_wan IS NOT NULL AND r.tax_wan < $9 * r.land_mu)) \
-         AND ($10 = -1 OR r.enterprise_id = $10) AND r.run_id = $11 "
+         AND ($10 = -1 OR r.enterprise_id = $10) AND r.run_id = $11 ")
     };
 }
 
@@ -286,6 +289,30 @@ const BATCH: usize = 5000;
 
 fn run_not_found(id: i64) -> StoreError {
     StoreError::NotFound(format!("评价 {id}"))
+}
+
+/// The run's state refuses the move: a conflict whose message says why.
+fn refused(run: &Run, action: RunAction) -> Result<RunStatus> {
+    run.status
+        .apply(action)
+        .map_err(|e| StoreError::Conflict(e.to_string()))
+}
+
+/// Whether the actor sees the run at all: the office and leaders every run, everyone else only
+/// runs out of draft (their results are scoped row by row).
+fn visible(actor: &Actor, run: &Run) -> bool {
+    actor.reads_all() || run.status.is_published()
+}
+
+/// Objections and 调档 records: the scope, the run ($4) and optionally one enterprise ($5).
+macro_rules! per_enterprise_where {
+    () => {
+        concat!(
+            "WHERE ",
+            in_scope!("o.enterprise_id", "e.town_id"),
+            " AND o.run_id = $4 AND ($5 = -1 OR o.enterprise_id = $5) ORDER BY o.id"
+        )
+    };
 }
 
 impl Store {
@@ -373,12 +400,13 @@ impl Store {
         let now = crate::now();
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO eval_runs (year, scheme_id, scheme_name, scheme_toml, status, enterprises, warnings, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(run.year)
         .bind(run.scheme_id)
         .bind(&run.scheme_name)
         .bind(&run.scheme_toml)
+        .bind(RunStatus::Draft.as_str())
         .bind(results.len() as i64)
         .bind(run.warnings.join("\n"))
         .bind(actor.user_id)
@@ -444,10 +472,7 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        Ok(all
-            .into_iter()
-            .filter(|r| actor.reads_all() || r.status != "draft")
-            .collect())
+        Ok(all.into_iter().filter(|r| visible(actor, r)).collect())
     }
 
     pub async fn get_run(&self, actor: &Actor, id: i64) -> Result<Run> {
@@ -458,7 +483,7 @@ impl Store {
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
-        run.filter(|r| actor.reads_all() || r.status != "draft")
+        run.filter(|r| visible(actor, r))
             .ok_or_else(|| run_not_found(id))
     }
 
@@ -545,11 +570,7 @@ impl Store {
             ));
         }
         let run = self.get_run(actor, run_id).await?;
-        if run.status == "final" {
-            return Err(StoreError::Conflict(
-                "评价结果已确定, 不能再调档 (the run is final)".into(),
-            ));
-        }
+        refused(&run, RunAction::Override)?;
         let mut tx = self.begin().await?;
         let current: Option<(String, String)> =
             sqlx::query_as("SELECT class, initial_class FROM eval_results WHERE run_id = $1 AND enterprise_id = $2")
@@ -568,10 +589,11 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?;
         let class = class.trim();
-        if class.is_empty()
-            || (!allowed.iter().any(|(c,)| c == class)
-                && !scheme_has_class(&run.scheme_toml, class))
-        {
+        let in_scheme = || {
+            qx_eval::Scheme::class_names(&run.scheme_toml)
+                .is_ok_and(|names| names.iter().any(|n| n == class))
+        };
+        if class.is_empty() || (!allowed.iter().any(|(c,)| c == class) && !in_scheme()) {
             return Err(StoreError::Invalid(format!(
                 "档次 \"{class}\" 不在评价方案中 (unknown class)"
             )));
@@ -619,21 +641,41 @@ impl Store {
         run_id: i64,
         enterprise_id: Option<i64>,
     ) -> Result<Vec<OverrideRecord>> {
+        self.run_rows(
+            concat!(
+                "SELECT o.id, o.run_id, o.enterprise_id, e.credit_code, e.name, o.from_class, o.to_class, o.reason, \
+                 o.created_by, o.created_at FROM eval_overrides o JOIN enterprises e ON e.id = o.enterprise_id ",
+                per_enterprise_where!()
+            ),
+            actor,
+            run_id,
+            enterprise_id,
+        )
+        .await
+    }
+
+    /// One run's rows of a per-enterprise table (调档 records, objections) in the actor's scope,
+    /// all or one enterprise's; `sql` ends in `per_enterprise_where!()`.
+    async fn run_rows<T>(
+        &self,
+        sql: &'static str,
+        actor: &Actor,
+        run_id: i64,
+        enterprise_id: Option<i64>,
+    ) -> Result<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
         self.get_run(actor, run_id).await?;
         let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(
-            "SELECT o.id, o.run_id, o.enterprise_id, e.credit_code, e.name, o.from_class, o.to_class, o.reason, \
-             o.created_by, o.created_at FROM eval_overrides o JOIN enterprises e ON e.id = o.enterprise_id \
-             WHERE ($1 = 1 OR o.enterprise_id = $2 OR e.town_id = $3) AND o.run_id = $4 \
-             AND ($5 = -1 OR o.enterprise_id = $5) ORDER BY o.id",
-        )
-        .bind(all)
-        .bind(own)
-        .bind(town)
-        .bind(run_id)
-        .bind(enterprise_id.unwrap_or(-1))
-        .fetch_all(self.pool())
-        .await?)
+        Ok(sqlx::query_as(sql)
+            .bind(all)
+            .bind(own)
+            .bind(town)
+            .bind(run_id)
+            .bind(enterprise_id.unwrap_or(-1))
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// Opens the 公示 period (office only): results become visible to enterprises and towns.
@@ -646,17 +688,13 @@ impl Store {
     ) -> Result<()> {
         only_office(actor, "发布公示")?;
         let run = self.get_run(actor, run_id).await?;
-        if run.status != "draft" {
-            return Err(StoreError::Conflict(
-                "只有草稿可以进入公示 (only a draft can go to publicity)".into(),
-            ));
-        }
+        let next = refused(&run, RunAction::StartPublicity)?;
         if to < from {
             return Err(StoreError::Invalid(format!(
                 "公示截止日 {to} 早于开始日 {from}"
             )));
         }
-        self.set_run_status(actor, &run, "publicity", Some((from, to)))
+        self.set_run_status(actor, &run, next, Some((from, to)))
             .await
     }
 
@@ -664,19 +702,15 @@ impl Store {
     pub async fn finalize_run(&self, actor: &Actor, run_id: i64) -> Result<()> {
         only_office(actor, "确定评价结果")?;
         let run = self.get_run(actor, run_id).await?;
-        if run.status == "final" {
-            return Err(StoreError::Conflict(
-                "评价结果已确定 (already final)".into(),
-            ));
-        }
-        self.set_run_status(actor, &run, "final", None).await
+        let next = refused(&run, RunAction::Finalize)?;
+        self.set_run_status(actor, &run, next, None).await
     }
 
     async fn set_run_status(
         &self,
         actor: &Actor,
         run: &Run,
-        status: &str,
+        status: RunStatus,
         period: Option<(&str, &str)>,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
@@ -687,12 +721,12 @@ impl Store {
         };
         sqlx::query(
             "UPDATE eval_runs SET status = $1, publicity_from = $2, publicity_to = $3, \
-             finalized_at = CASE WHEN $1 = 'final' THEN $4 ELSE finalized_at END WHERE id = $5",
+             finalized_at = COALESCE($4, finalized_at) WHERE id = $5",
         )
-        .bind(status)
+        .bind(status.as_str())
         .bind(&from)
         .bind(&to)
-        .bind(now)
+        .bind((status == RunStatus::Final).then_some(now))
         .bind(run.id)
         .execute(&mut *tx)
         .await?;
@@ -729,11 +763,7 @@ impl Store {
             ));
         }
         let run = self.get_run(actor, run_id).await?;
-        if run.status != "publicity" {
-            return Err(StoreError::Conflict(
-                "不在公示期内, 不能提出异议 (not in the publicity period)".into(),
-            ));
-        }
+        refused(&run, RunAction::Object)?;
         let mut tx = self.begin().await?;
         let exists: Option<(i64,)> =
             sqlx::query_as("SELECT 1 FROM eval_results WHERE run_id = $1 AND enterprise_id = $2")
@@ -748,11 +778,12 @@ impl Store {
         }
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO eval_objections (run_id, enterprise_id, text, status, submitted_by, submitted_at) \
-             VALUES ($1, $2, $3, 'open', $4, $5) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(run_id)
         .bind(enterprise_id)
         .bind(text)
+        .bind(ObjectionStatus::Open.as_str())
         .bind(actor.user_id)
         .bind(crate::now())
         .fetch_one(&mut *tx)
@@ -792,9 +823,13 @@ impl Store {
         let Some((status, old_reply)) = before else {
             return Err(StoreError::NotFound(format!("异议 {id}")));
         };
-        let new_status = if accepted { "accepted" } else { "rejected" };
+        let status =
+            ObjectionStatus::parse(&status).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let new_status = status
+            .answer(accepted)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
         sqlx::query("UPDATE eval_objections SET status = $1, reply = $2, replied_by = $3, replied_at = $4 WHERE id = $5")
-            .bind(new_status)
+            .bind(new_status.as_str())
             .bind(reply)
             .bind(actor.user_id)
             .bind(crate::now())
@@ -819,21 +854,17 @@ impl Store {
         run_id: i64,
         enterprise_id: Option<i64>,
     ) -> Result<Vec<Objection>> {
-        self.get_run(actor, run_id).await?;
-        let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(
-            "SELECT o.id, o.run_id, o.enterprise_id, e.name, o.text, o.status, o.reply, o.submitted_at, o.replied_at \
-             FROM eval_objections o JOIN enterprises e ON e.id = o.enterprise_id \
-             WHERE ($1 = 1 OR o.enterprise_id = $2 OR e.town_id = $3) AND o.run_id = $4 \
-             AND ($5 = -1 OR o.enterprise_id = $5) ORDER BY o.id",
+        self.run_rows(
+            concat!(
+                "SELECT o.id, o.run_id, o.enterprise_id, e.name, o.text, o.status, o.reply, o.submitted_at, \
+                 o.replied_at FROM eval_objections o JOIN enterprises e ON e.id = o.enterprise_id ",
+                per_enterprise_where!()
+            ),
+            actor,
+            run_id,
+            enterprise_id,
         )
-        .bind(all)
-        .bind(own)
-        .bind(town)
-        .bind(run_id)
-        .bind(enterprise_id.unwrap_or(-1))
-        .fetch_all(self.pool())
-        .await?)
+        .await
     }
 
     /// Class counts and sums per town, industry division or scale, in the actor's scope.
@@ -851,21 +882,27 @@ impl Store {
                 "SELECT t.name AS key, r.class, COUNT(*) AS firms, ",
                 aggregate_sums!(),
                 "FROM eval_results r JOIN enterprises e ON e.id = r.enterprise_id LEFT JOIN units t ON t.id = r.town_id ",
-                "WHERE ($1 = 1 OR r.enterprise_id = $2 OR r.town_id = $3) AND r.run_id = $4 ",
+                "WHERE ",
+                in_scope!("r.enterprise_id", "r.town_id"),
+                " AND r.run_id = $4 ",
                 "GROUP BY t.name, r.class ORDER BY t.name, r.class"
             ),
             AggregateBy::Industry => concat!(
                 "SELECT SUBSTR(r.industry_code, 1, 2) AS key, r.class, COUNT(*) AS firms, ",
                 aggregate_sums!(),
                 "FROM eval_results r JOIN enterprises e ON e.id = r.enterprise_id ",
-                "WHERE ($1 = 1 OR r.enterprise_id = $2 OR r.town_id = $3) AND r.run_id = $4 ",
+                "WHERE ",
+                in_scope!("r.enterprise_id", "r.town_id"),
+                " AND r.run_id = $4 ",
                 "GROUP BY SUBSTR(r.industry_code, 1, 2), r.class ORDER BY SUBSTR(r.industry_code, 1, 2), r.class"
             ),
             AggregateBy::Scale => concat!(
                 "SELECT r.scale AS key, r.class, COUNT(*) AS firms, ",
                 aggregate_sums!(),
                 "FROM eval_results r JOIN enterprises e ON e.id = r.enterprise_id ",
-                "WHERE ($1 = 1 OR r.enterprise_id = $2 OR r.town_id = $3) AND r.run_id = $4 ",
+                "WHERE ",
+                in_scope!("r.enterprise_id", "r.town_id"),
+                " AND r.run_id = $4 ",
                 "GROUP BY r.scale, r.class ORDER BY r.scale, r.class"
             ),
         };
@@ -888,25 +925,20 @@ impl Store {
         self.get_run(actor, run_id).await?;
         self.get_run(actor, previous_run_id).await?;
         let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as(concat!(
             "SELECT r.enterprise_id, e.credit_code, e.name, t.name AS town_name, p.class AS previous_class, r.class \
-             FROM eval_results r JOIN eval_results p ON p.enterprise_id = r.enterprise_id AND p.run_id = $1 \
-             JOIN enterprises e ON e.id = r.enterprise_id LEFT JOIN units t ON t.id = r.town_id \
-             WHERE r.run_id = $2 AND ($3 = 1 OR r.enterprise_id = $4 OR r.town_id = $5) AND p.class <> r.class \
-             ORDER BY r.class, p.class, e.credit_code",
-        )
-        .bind(previous_run_id)
-        .bind(run_id)
+             FROM eval_results r JOIN eval_results p ON p.enterprise_id = r.enterprise_id \
+             JOIN enterprises e ON e.id = r.enterprise_id LEFT JOIN units t ON t.id = r.town_id WHERE ",
+            in_scope!("r.enterprise_id", "r.town_id"),
+            " AND r.run_id = $4 AND p.run_id = $5 AND p.class <> r.class \
+             ORDER BY r.class, p.class, e.credit_code"
+        ))
         .bind(all)
         .bind(own)
         .bind(town)
+        .bind(run_id)
+        .bind(previous_run_id)
         .fetch_all(self.pool())
         .await?)
     }
-}
-
-/// Whether a scheme's TOML text declares a class of this name (`name = "X"` under `[[classes]]`).
-fn scheme_has_class(toml: &str, class: &str) -> bool {
-    let needle = format!("name = \"{class}\"");
-    toml.contains(&needle)
 }

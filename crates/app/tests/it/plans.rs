@@ -229,6 +229,56 @@ async fn the_task_sheet_round_trips_and_bad_sheets_write_nothing() {
     }
 }
 
+#[tokio::test]
+async fn a_date_cell_reads_as_a_date_in_the_plan_workbook() {
+    for (db, office) in county().await {
+        let s = &db.store;
+        let id = import_document(s, &office, SEED.as_bytes(), "plan.txt")
+            .await
+            .unwrap()
+            .plan_id;
+        let xlsx = plan_excel::export_plan(s, &office, id).await.unwrap();
+        let dated = with_date_cell(&xlsx, plan_excel::META_SHEET, "成文日期");
+        let copy = plan_excel::import_workbook(s, &office, &dated, "dated.xlsx")
+            .await
+            .unwrap();
+        let plan = s.get_plan(&office, copy).await.unwrap();
+        assert_eq!(plan.issued_on.as_deref(), Some("2017-04-13"), "{}", db.name);
+    }
+}
+
+/// Rewrites a workbook with the value next to `key` on `sheet` as an Excel date (a number
+/// formatted as a date), as Excel stores a date someone typed.
+fn with_date_cell(xlsx: &[u8], sheet: &str, key: &str) -> Vec<u8> {
+    use calamine::{Data, Reader};
+    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let date_format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2017, 4, 13).unwrap();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        let ws = out.add_worksheet().set_name(&name).unwrap();
+        for (r, row) in range.rows().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let keyed =
+                    name == sheet && c == 1 && matches!(&row[0], Data::String(k) if k == key);
+                if keyed {
+                    ws.write_datetime_with_format(r as u32, c as u16, &date, &date_format)
+                        .unwrap();
+                    continue;
+                }
+                let v = match cell {
+                    Data::String(s) => s.clone(),
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                };
+                ws.write(r as u32, c as u16, v.as_str()).unwrap();
+            }
+        }
+    }
+    out.save_to_buffer().unwrap()
+}
+
 /// Rewrites the exported workbook with three bad cells, as a careless editor would.
 fn break_workbook(xlsx: &[u8]) -> Vec<u8> {
     use calamine::{Data, Reader};

@@ -500,3 +500,102 @@ async fn a_large_run_is_stored_in_seconds() {
         assert!(save.as_secs() < 10 && facts_time.as_secs() < 10);
     }
 }
+
+/// A run of one enterprise (class C) under a scheme named like a class would be written.
+async fn one_firm_run(store: &Store, scheme_toml: &str) -> (i64, i64) {
+    let office = Actor::system();
+    let sp = town(store, "石浦镇", "sp", "330225101").await;
+    let rows = vec![row("914403001922038216", "甲公司", sp, "above", &[])];
+    store
+        .import_enterprises(&office, "名录.xlsx", &rows)
+        .await
+        .unwrap();
+    let id = store.list_enterprises(&office).await.unwrap()[0].id;
+    let run = NewRun {
+        year: 2016,
+        scheme_id: None,
+        scheme_name: "黄岩".into(),
+        scheme_toml: scheme_toml.into(),
+        warnings: vec![],
+    };
+    let run_id = store
+        .save_run(&office, &run, &[result(id, sp, "C", 1, 90.0, 30.0)])
+        .await
+        .unwrap();
+    (run_id, id)
+}
+
+#[tokio::test]
+async fn a_class_override_accepts_the_schemes_classes_not_its_name() {
+    let toml = "name = \"黄岩\"\n[[classes]]\nname = \"A\"\nmax_pct = 0.5\n[[classes]]\nname = \"C\"\n\
+                [policy]\nnote = \"name = \\\"Z\\\"\"\n";
+    for db in qx_store::testing::all().await.unwrap() {
+        let store = &db.store;
+        let office = Actor::system();
+        let (run, firm) = one_firm_run(store, toml).await;
+        for not_a_class in ["黄岩", "Z"] {
+            let e = store
+                .override_class(&office, run, firm, not_a_class, "理由充分")
+                .await
+                .unwrap_err();
+            assert!(
+                e.to_string().contains("不在评价方案中"),
+                "{}: {not_a_class}: {e}",
+                db.name
+            );
+        }
+        store
+            .override_class(&office, run, firm, "A", "理由充分")
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn an_objection_is_answered_once_and_states_are_typed() {
+    use qx_core::evaluation::{ObjectionStatus, RunStatus};
+    for db in qx_store::testing::all().await.unwrap() {
+        let store = &db.store;
+        let office = Actor::system();
+        let (run, firm) = one_firm_run(store, "").await;
+        assert_eq!(
+            store.get_run(&office, run).await.unwrap().status,
+            RunStatus::Draft
+        );
+        store
+            .start_publicity(&office, run, "2017-04-01", "2017-04-07")
+            .await
+            .unwrap();
+        let again = store
+            .start_publicity(&office, run, "2017-04-01", "2017-04-07")
+            .await
+            .unwrap_err();
+        assert!(
+            again.to_string().contains("只有草稿可以进入公示"),
+            "{again}"
+        );
+        let ent = actor(Role::Enterprise, None, Some(firm));
+        let obj = store
+            .submit_objection(&ent, run, firm, "税收漏报")
+            .await
+            .unwrap();
+        store
+            .answer_objection(&office, obj, true, "已更正")
+            .await
+            .unwrap();
+        let twice = store
+            .answer_objection(&office, obj, false, "改主意了")
+            .await
+            .unwrap_err();
+        assert!(twice.to_string().contains("已答复"), "{}: {twice}", db.name);
+        let objs = store.objections(&office, run, None).await.unwrap();
+        assert_eq!(
+            (objs[0].status, objs[0].reply.as_str()),
+            (ObjectionStatus::Accepted, "已更正")
+        );
+        store.finalize_run(&office, run).await.unwrap();
+        let run_now = store.get_run(&office, run).await.unwrap();
+        assert_eq!(run_now.status, RunStatus::Final);
+        assert!(run_now.finalized_at.is_some());
+    }
+}

@@ -233,7 +233,7 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
         [415, 415, 415, 415, 403],
     ),
     ("GET", "/enterprises", [200, 200, 200, 200, 303]),
-    ("POST", "/enterprises/import", [400, 400, 400, 400, 403]),
+    ("POST", "/enterprises/import", [400, 403, 403, 403, 403]),
     (
         "GET",
         "/enterprises/template/{kind}",
@@ -243,7 +243,7 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/enterprises/evaluation/run",
-        [422, 422, 422, 422, 403],
+        [422, 403, 403, 403, 403],
     ),
     (
         "GET",
@@ -253,12 +253,12 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/enterprises/evaluation/{none}/override",
-        [422, 422, 422, 422, 403],
+        [422, 403, 403, 403, 403],
     ),
     (
         "POST",
         "/enterprises/evaluation/{none}/publicity",
-        [422, 422, 422, 422, 403],
+        [422, 403, 403, 403, 403],
     ),
     (
         "POST",
@@ -268,15 +268,15 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/enterprises/evaluation/{run}/objection",
-        [422, 422, 422, 422, 403],
+        [422, 403, 403, 422, 403],
     ),
     (
         "POST",
         "/enterprises/objections/{none}",
-        [422, 422, 422, 422, 403],
+        [422, 403, 403, 403, 403],
     ),
     ("GET", "/enterprises/scheme", [200, 200, 403, 403, 303]),
-    ("POST", "/enterprises/scheme", [422, 422, 422, 422, 403]),
+    ("POST", "/enterprises/scheme", [422, 403, 403, 403, 403]),
     (
         "GET",
         "/enterprises/{enterprise}",

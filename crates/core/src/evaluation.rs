@@ -1,0 +1,292 @@
+//! The states of a 亩均效益综合评价 run and of a 公示 objection, with their transitions.
+//!
+//! A run is a draft the office may re-run and 调档, goes to 公示 (enterprises and towns see
+//! their results and may object), and is finally 确定 (nothing changes any more). An objection
+//! is open until the office accepts or rejects it, once. Every move is one arm of `apply`;
+//! every other move is refused with a message naming it.
+
+use crate::label::{Labelled, Lang};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A stored state the code does not know: the database holds something it never wrote.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("未知的{what}状态 \"{value}\" (unknown state)")]
+pub struct UnknownState {
+    pub what: &'static str,
+    pub value: String,
+}
+
+/// Where an evaluation run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// 草稿: only the office and leaders see it.
+    Draft,
+    /// 公示中: results are visible in scope; enterprises may object.
+    Publicity,
+    /// 已确定: no more 调档 or objections.
+    Final,
+}
+
+/// What the office or an enterprise does to a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RunAction {
+    StartPublicity,
+    Finalize,
+    /// 调档: the state stays.
+    Override,
+    /// An enterprise objects to its result: the state stays.
+    Object,
+}
+
+impl RunAction {
+    pub const ALL: [RunAction; 4] = [
+        RunAction::StartPublicity,
+        RunAction::Finalize,
+        RunAction::Override,
+        RunAction::Object,
+    ];
+}
+
+/// A move the run's state does not allow; its message says why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunTransitionError {
+    pub from: RunStatus,
+    pub action: RunAction,
+}
+
+impl fmt::Display for RunTransitionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.action {
+            RunAction::StartPublicity => "只有草稿可以进入公示 (only a draft can go to publicity)",
+            RunAction::Finalize => "评价结果已确定 (already final)",
+            RunAction::Override => "评价结果已确定, 不能再调档 (the run is final)",
+            RunAction::Object => "不在公示期内, 不能提出异议 (not in the publicity period)",
+        })
+    }
+}
+
+impl std::error::Error for RunTransitionError {}
+
+impl RunStatus {
+    pub const ALL: [RunStatus; 3] = [RunStatus::Draft, RunStatus::Publicity, RunStatus::Final];
+
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Draft => "draft",
+            RunStatus::Publicity => "publicity",
+            RunStatus::Final => "final",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, UnknownState> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| UnknownState {
+                what: "评价",
+                value: s.to_string(),
+            })
+    }
+
+    /// The whole transition table.
+    pub fn apply(self, action: RunAction) -> Result<RunStatus, RunTransitionError> {
+        use RunAction as A;
+        use RunStatus as S;
+        let next = match (self, action) {
+            (S::Draft, A::StartPublicity) => S::Publicity,
+            (S::Draft | S::Publicity, A::Finalize) => S::Final,
+            (S::Draft | S::Publicity, A::Override) => self,
+            (S::Publicity, A::Object) => self,
+            _ => return Err(RunTransitionError { from: self, action }),
+        };
+        Ok(next)
+    }
+
+    /// Whether people outside the office and leaders (towns, enterprises) may see the run.
+    pub fn is_published(self) -> bool {
+        self != RunStatus::Draft
+    }
+
+    /// Whether the action is open now (for the forms a page shows).
+    pub fn allows(self, action: RunAction) -> bool {
+        self.apply(action).is_ok()
+    }
+}
+
+impl Labelled for RunStatus {
+    fn label(&self, lang: Lang) -> &'static str {
+        match self {
+            RunStatus::Draft => lang.pick("草稿", "Draft"),
+            RunStatus::Publicity => lang.pick("公示中", "Publicity"),
+            RunStatus::Final => lang.pick("已确定", "Final"),
+        }
+    }
+}
+
+impl TryFrom<String> for RunStatus {
+    type Error = UnknownState;
+    fn try_from(s: String) -> Result<Self, UnknownState> {
+        RunStatus::parse(&s)
+    }
+}
+
+/// Where a 公示 objection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectionStatus {
+    /// 待答复.
+    Open,
+    /// 已采纳.
+    Accepted,
+    /// 不予采纳.
+    Rejected,
+}
+
+/// An objection answered already cannot be answered again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("该异议已答复, 不能再次答复 (the objection was answered already)")]
+pub struct AlreadyAnswered {
+    pub from: ObjectionStatus,
+}
+
+impl ObjectionStatus {
+    pub const ALL: [ObjectionStatus; 3] = [
+        ObjectionStatus::Open,
+        ObjectionStatus::Accepted,
+        ObjectionStatus::Rejected,
+    ];
+
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectionStatus::Open => "open",
+            ObjectionStatus::Accepted => "accepted",
+            ObjectionStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, UnknownState> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| UnknownState {
+                what: "异议",
+                value: s.to_string(),
+            })
+    }
+
+    /// The office's answer: an open objection is accepted or rejected.
+    pub fn answer(self, accepted: bool) -> Result<ObjectionStatus, AlreadyAnswered> {
+        match (self, accepted) {
+            (ObjectionStatus::Open, true) => Ok(ObjectionStatus::Accepted),
+            (ObjectionStatus::Open, false) => Ok(ObjectionStatus::Rejected),
+            (from, _) => Err(AlreadyAnswered { from }),
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        self == ObjectionStatus::Open
+    }
+}
+
+impl Labelled for ObjectionStatus {
+    fn label(&self, lang: Lang) -> &'static str {
+        match self {
+            ObjectionStatus::Open => lang.pick("待答复", "Open"),
+            ObjectionStatus::Accepted => lang.pick("已采纳", "Accepted"),
+            ObjectionStatus::Rejected => lang.pick("不予采纳", "Rejected"),
+        }
+    }
+}
+
+impl TryFrom<String> for ObjectionStatus {
+    type Error = UnknownState;
+    fn try_from(s: String) -> Result<Self, UnknownState> {
+        ObjectionStatus::parse(&s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_run_transition_table() {
+        use RunAction as A;
+        use RunStatus as S;
+        let allowed = [
+            (S::Draft, A::StartPublicity, S::Publicity),
+            (S::Draft, A::Finalize, S::Final),
+            (S::Publicity, A::Finalize, S::Final),
+            (S::Draft, A::Override, S::Draft),
+            (S::Publicity, A::Override, S::Publicity),
+            (S::Publicity, A::Object, S::Publicity),
+        ];
+        for from in S::ALL {
+            for action in A::ALL {
+                let expected = allowed
+                    .iter()
+                    .find(|(f, a, _)| *f == from && *a == action)
+                    .map(|(_, _, to)| *to);
+                match (from.apply(action), expected) {
+                    (Ok(to), Some(e)) => assert_eq!(to, e, "{from:?} {action:?}"),
+                    (Err(e), None) => assert_eq!(e, RunTransitionError { from, action }),
+                    (got, want) => panic!("{from:?} {action:?}: got {got:?}, want {want:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let e = RunStatus::Final.apply(RunAction::Override).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "评价结果已确定, 不能再调档 (the run is final)"
+        );
+        let e = RunStatus::Draft.apply(RunAction::Object).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "不在公示期内, 不能提出异议 (not in the publicity period)"
+        );
+    }
+
+    #[test]
+    fn states_are_labelled_in_both_languages() {
+        assert_eq!(RunStatus::Publicity.label(Lang::Zh), "公示中");
+        assert_eq!(RunStatus::Final.label(Lang::En), "Final");
+        assert_eq!(ObjectionStatus::Rejected.label(Lang::Zh), "不予采纳");
+    }
+
+    #[test]
+    fn an_objection_is_answered_once() {
+        use ObjectionStatus as O;
+        assert_eq!(O::Open.answer(true), Ok(O::Accepted));
+        assert_eq!(O::Open.answer(false), Ok(O::Rejected));
+        for from in [O::Accepted, O::Rejected] {
+            for accepted in [true, false] {
+                assert_eq!(from.answer(accepted), Err(AlreadyAnswered { from }));
+            }
+        }
+    }
+
+    #[test]
+    fn states_round_trip_and_unknown_ones_are_errors() {
+        for s in RunStatus::ALL {
+            assert_eq!(RunStatus::parse(s.as_str()), Ok(s));
+            assert_eq!(
+                serde_json::to_value(s).unwrap(),
+                serde_json::json!(s.as_str())
+            );
+        }
+        for s in ObjectionStatus::ALL {
+            assert_eq!(ObjectionStatus::try_from(s.as_str().to_string()), Ok(s));
+        }
+        let e = RunStatus::parse("finished").unwrap_err();
+        assert_eq!(e.to_string(), "未知的评价状态 \"finished\" (unknown state)");
+        assert!(ObjectionStatus::parse("").is_err());
+    }
+}

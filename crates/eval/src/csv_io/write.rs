@@ -1,0 +1,343 @@
+//! Writing RESULTS.csv and the `--skip-invalid` side file, atomically.
+
+use super::read::*;
+use super::scan::*;
+use super::*;
+
+/// Writes a file through a temporary sibling and renames it into place, so a failed run never
+/// leaves a partial file under the final name.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut io::BufWriter<File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut w = io::BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        write(&mut w)?;
+        // No fsync: the promise is "no partial file after a failed run", which the rename
+        // keeps; syncing 100 MB to disk would double the run time for crash durability only.
+        w.flush()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Rows per parallel work unit when writing.
+const WRITE_CHUNK: usize = 1 << 14;
+
+/// Writes RESULTS.csv: the contract's header and columns, in output order.
+///
+/// `uscc` and `scale` are the key columns of the evaluated table (see
+/// [`InputTable::into_key_columns`]): the writer needs nothing else from the input, so a caller
+/// short of memory can free the numeric columns first.
+///
+/// When the scheme has 一票否决 or 调档 rules, two columns follow the contract's:
+/// `original_class` (the class from the score alone) and `adjust_reason`.
+pub fn write_results(
+    out: &mut (impl Write + Send),
+    uscc: &StrColumn,
+    scale: &[Scale],
+    results: &Results,
+    scheme: &Scheme,
+    progress: &(dyn Fn(u64) + Sync),
+) -> io::Result<()> {
+    let adjusted = scheme.has_class_adjustments();
+    let mut header = String::from("uscc,scale,score,rank,class");
+    for k in results.item_keys() {
+        header.push_str(",score_");
+        header.push_str(k);
+    }
+    if adjusted {
+        header.push_str(",original_class,adjust_reason");
+    }
+    header.push('\n');
+    out.write_all(header.as_bytes())?;
+
+    // 1. Format every line in row order: sequential reads of every column. Formatting in rank
+    //    order instead would scatter a dozen reads per row over the whole table.
+    let n = results.len().min(uscc.len()).min(scale.len());
+    let class_names: Vec<&str> = results.class_names.iter().map(String::as_str).collect();
+    let formatted: Vec<(Vec<u8>, Vec<u32>)> = (0..n.div_ceil(WRITE_CHUNK))
+        .into_par_iter()
+        .map(|ci| {
+            let rows = ci * WRITE_CHUNK..((ci + 1) * WRITE_CHUNK).min(n);
+            let mut b = Vec::with_capacity(rows.len() * 100);
+            let mut ends = Vec::with_capacity(rows.len());
+            let mut ib = itoa::Buffer::new();
+            for row in rows {
+                push_field(&mut b, uscc.get(row));
+                b.push(b',');
+                b.extend_from_slice(scale[row].as_str().as_bytes());
+                b.push(b',');
+                push_fixed_n::<2>(&mut b, results.total[row]);
+                b.push(b',');
+                b.extend_from_slice(ib.format(results.rank[row]).as_bytes());
+                b.push(b',');
+                push_field(&mut b, class_names[results.class[row] as usize]);
+                for col in &results.scores {
+                    b.push(b',');
+                    let s = col[row];
+                    if !s.is_nan() {
+                        push_fixed_n::<4>(&mut b, s);
+                    }
+                }
+                if adjusted {
+                    b.push(b',');
+                    push_field(&mut b, results.initial_class(row));
+                    b.push(b',');
+                    push_field(&mut b, results.adjust_reason(row).unwrap_or(""));
+                }
+                b.push(b'\n');
+                // Chunks hold at most WRITE_CHUNK lines of a few hundred bytes: far below 4 GiB.
+                ends.push(u32::try_from(b.len()).unwrap_or(u32::MAX));
+            }
+            // No shrink_to_fit: it would copy every chunk once more into fresh pages, and the
+            // untouched tail of the capacity is never faulted in anyway.
+            (b, ends)
+        })
+        .collect();
+    progress(n as u64 / 2);
+
+    // 2. Emit the lines in output order; a writer thread takes the batches in order, so its
+    //    system calls overlap with the gathering of the next batch.
+    let line = |row: usize| -> &[u8] {
+        let (buf, ends) = &formatted[row / WRITE_CHUNK];
+        let i = row % WRITE_CHUNK;
+        let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+        &buf[start..ends[i] as usize]
+    };
+    let order = results.order();
+    let batch = WRITE_CHUNK * rayon::current_num_threads().max(1) * 2;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Vec<u8>>)>(2);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> io::Result<()> {
+            let mut written = n as u64 / 2;
+            for (count, bufs) in rx {
+                for b in bufs {
+                    out.write_all(&b)?;
+                }
+                written += count as u64 / 2;
+                progress(written);
+            }
+            Ok(())
+        });
+        for rows in order.chunks(batch) {
+            let bufs: Vec<Vec<u8>> = rows
+                .par_chunks(WRITE_CHUNK)
+                .map(|chunk| {
+                    // Locate every line first (independent loads overlap), then copy them,
+                    // prefetching a few lines ahead: each sits at a random place in memory.
+                    let lines: Vec<&[u8]> = chunk.iter().map(|&row| line(row as usize)).collect();
+                    let mut b = Vec::with_capacity(lines.iter().map(|l| l.len()).sum());
+                    for (i, l) in lines.iter().enumerate() {
+                        if let Some(ahead) = lines.get(i + 8) {
+                            mem::prefetch(ahead);
+                        }
+                        b.extend_from_slice(l);
+                    }
+                    b
+                })
+                .collect();
+            if tx.send((rows.len(), bufs)).is_err() {
+                // The writer stopped on an error; it reports it below.
+                break;
+            }
+        }
+        drop(tx);
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("writer thread panicked")))
+    })
+}
+
+/// A CSV field, quoted only when it must be.
+fn push_field(b: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|c| matches!(c, b',' | b'"' | b'\n' | b'\r')) {
+        b.push(b'"');
+        for c in s.bytes() {
+            if c == b'"' {
+                b.push(b'"');
+            }
+            b.push(c);
+        }
+        b.push(b'"');
+    } else {
+        b.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Formats `x` rounded to `decimals` places, half away from zero (as SQL `ROUND` does):
+/// `round(x · 10^d)` printed as an integer with the point put back.
+pub fn push_fixed(b: &mut Vec<u8>, x: f64, decimals: u32) {
+    match decimals {
+        0 => push_fixed_n::<0>(b, x),
+        1 => push_fixed_n::<1>(b, x),
+        2 => push_fixed_n::<2>(b, x),
+        3 => push_fixed_n::<3>(b, x),
+        _ => push_fixed_n::<4>(b, x),
+    }
+}
+
+/// [`push_fixed`] for a decimal count known at compile time (divisions become multiplications).
+#[inline]
+fn push_fixed_n<const D: u32>(b: &mut Vec<u8>, x: f64) {
+    let pow = 10i64.pow(D);
+    let scaled = x * pow as f64;
+    if scaled.is_nan() || scaled.abs() >= 4.0e15 {
+        b.extend_from_slice(format!("{x:.prec$}", prec = D as usize).as_bytes());
+        return;
+    }
+    // round() half away from zero without a libm call: below 2^52 the fractional part
+    // `scaled - trunc(scaled)` is exact, so the comparison with 0.5 is too.
+    let t = scaled as i64;
+    let frac = scaled - t as f64;
+    let mut i = if frac >= 0.5 {
+        t + 1
+    } else if frac <= -0.5 {
+        t - 1
+    } else {
+        t
+    };
+    if i < 0 {
+        b.push(b'-');
+        i = -i;
+    }
+    let mut ib = itoa::Buffer::new();
+    b.extend_from_slice(ib.format(i / pow).as_bytes());
+    if D > 0 {
+        b.push(b'.');
+        let mut f = i % pow;
+        let mut digits = [b'0'; 8];
+        for slot in digits[..D as usize].iter_mut().rev() {
+            *slot = b'0' + (f % 10) as u8;
+            f /= 10;
+        }
+        b.extend_from_slice(&digits[..D as usize]);
+    }
+}
+
+/// Writes the `--skip-invalid` side file: every rejected row with its line and the reasons,
+/// followed by the row's original cells, so it can be fixed and fed back in.
+///
+/// The file is streamed from a second read of the input, so no bad row is held in memory: a
+/// line that is a table row (`lines`, ascending) is written when it is one of `bad_rows`
+/// (ascending), with the messages `row_messages` gives for it; a line the reader left out is
+/// parsed again for its messages. `header` is [`FactsFile::header`]. Returns the rows written.
+pub fn write_rejected(
+    out: &mut impl Write,
+    input: &Path,
+    scheme: &Scheme,
+    header: &[String],
+    lines: &[u64],
+    bad_rows: &[u32],
+    row_messages: &dyn Fn(usize, &mut Vec<String>),
+) -> io::Result<u64> {
+    let plan = Plan::new(header.to_vec(), scheme, usize::MAX).map_err(io::Error::other)?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(NewlineIndex::new(io::BufReader::with_capacity(
+            1 << 20,
+            File::open(input)?,
+        )));
+    // Flexible: a rejected row keeps its own cells, also when it has fewer or more than the
+    // header (a strict writer stopped the whole run at the first short row).
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
+    let mut head = vec!["line".to_owned(), "error".to_owned()];
+    head.extend(header.iter().cloned());
+    w.write_record(&head)?;
+
+    let mut rec = csv::ByteRecord::new();
+    let mut piece = Piece::new(&plan, 1);
+    let mut nums = vec![f64::NAN; plan.numeric.len()];
+    let mut messages = Vec::new();
+    let (mut next_row, mut next_bad, mut written) = (0, 0, 0);
+    let mut in_header = true;
+    while rdr.read_byte_record(&mut rec).map_err(io::Error::other)? {
+        if std::mem::take(&mut in_header) {
+            continue;
+        }
+        if rec.len() == 1 && rec.get(0).is_some_and(|f| trim_str_bytes(f).is_empty()) {
+            continue;
+        }
+        let line = rdr
+            .get_mut()
+            .line_of(rec.position().map_or(0, |p| p.byte()))
+            + 1;
+        while lines.get(next_row).is_some_and(|&l| l < line) {
+            next_row += 1;
+        }
+        messages.clear();
+        if lines.get(next_row) == Some(&line) {
+            while bad_rows
+                .get(next_bad)
+                .is_some_and(|&b| (b as usize) < next_row)
+            {
+                next_bad += 1;
+            }
+            if bad_rows
+                .get(next_bad)
+                .is_some_and(|&b| b as usize == next_row)
+            {
+                row_messages(next_row, &mut messages);
+            }
+        } else {
+            // Not a table row: the reader left it out. The same rules give the same messages.
+            let fields: Vec<std::borrow::Cow<str>> =
+                rec.iter().map(String::from_utf8_lossy).collect();
+            let fields: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+            piece.clear();
+            piece.push_row(&plan, line, &fields, &mut nums);
+            messages.extend(piece.issues.iter().map(LineIssue::render));
+        }
+        if messages.is_empty() {
+            continue;
+        }
+        w.write_field(line.to_string())?;
+        w.write_field(messages.join("; "))?;
+        w.write_record(&rec)?;
+        written += 1;
+    }
+    w.flush()?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_point_rounds_half_away_from_zero() {
+        let f = |x: f64, d: u32| {
+            let mut b = Vec::new();
+            push_fixed(&mut b, x, d);
+            String::from_utf8(b).expect("ascii")
+        };
+        assert_eq!(f(137.9538, 2), "137.95");
+        assert_eq!(f(0.0, 4), "0.0000");
+        assert_eq!(f(-0.00001, 4), "0.0000");
+        assert_eq!(f(3.2347, 4), "3.2347");
+        assert_eq!(f(0.125, 2), "0.13");
+        assert_eq!(f(-2.5, 0), "-3");
+        assert_eq!(f(12.0, 2), "12.00");
+        assert_eq!(f(-1.005, 2), "-1.00", "-1.005 is -1.00499… in binary");
+        assert_eq!(f(2.5e15, 2), "2500000000000000.00");
+        // Agrees with f64::round on a spread of values.
+        for i in 0..20_000 {
+            let x = (i as f64 - 10_000.0) * 0.012_345_678_9;
+            let want = (x * 1e4).round() / 1e4;
+            let got: f64 = f(x, 4).parse().expect("number");
+            assert_eq!(got, want, "{x}");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! 企业名录 and 亩均效益综合评价 pages: the registry with filters and imports, an enterprise's
+//! card (facts, results with per-item provenance, history, 调档 and objections), the evaluation
+//! of a data year (results, per town/industry/scale aggregates, low-efficiency list, class
+//! changes, differentiated policies, Excel export, 调档, 公示) and the versioned scheme editor.
+
+mod actions;
+mod card;
+mod evaluation;
+mod messages;
+mod registry;
+mod scheme;
+
+pub use messages::MESSAGES;
+
+use crate::pages::fmt_time;
+use crate::{AppState, WebError};
+use axum::Router;
+use axum::response::Response;
+use qx_core::label::{Labelled, Lang};
+use qx_core::units::UnitKind;
+
+type PageResult = Result<Response, WebError>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(registry::routes())
+        .merge(card::routes())
+        .merge(evaluation::routes())
+        .merge(actions::routes())
+        .merge(scheme::routes())
+}
+
+fn f2(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into())
+}
+
+fn f4(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.4}")).unwrap_or_else(|| "—".into())
+}
+
+fn scale_key(s: &str) -> &'static str {
+    if s == "above" {
+        "ent.above"
+    } else {
+        "ent.below"
+    }
+}
+
+/// The towns (镇乡街道) the filters offer, by id and name.
+async fn towns(state: &AppState) -> Result<Vec<(i64, String)>, WebError> {
+    Ok(state
+        .store
+        .list_units()
+        .await?
+        .into_iter()
+        .filter(|u| u.kind == UnitKind::Town.as_str())
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
+fn opt_id(s: &Option<String>) -> Option<i64> {
+    s.as_deref().and_then(|s| s.trim().parse().ok())
+}
+
+/// The data year a page starts on before any facts are stored: the seed plan (2017) evaluates
+/// the enterprises' 2016 figures.
+const FIRST_DATA_YEAR: i64 = 2016;
+
+/// The newest year with stored facts, else [`FIRST_DATA_YEAR`].
+fn newest_data_year(years: &[(i64, i64)]) -> i64 {
+    years.first().map_or(FIRST_DATA_YEAR, |(y, _)| *y)
+}
+
+/// The type of the workbooks this module hands out.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub struct ObjectionView {
+    id: i64,
+    name: String,
+    text: String,
+    status: &'static str,
+    open: bool,
+    reply: String,
+    at: String,
+}
+
+fn objection_views(list: Vec<qx_store::evaluation::Objection>, lang: Lang) -> Vec<ObjectionView> {
+    list.into_iter()
+        .map(|o| ObjectionView {
+            id: o.id,
+            name: o.name,
+            text: o.text,
+            status: o.status.label(lang),
+            open: o.status.is_open(),
+            reply: o.reply,
+            at: fmt_time(o.submitted_at),
+        })
+        .collect()
+}

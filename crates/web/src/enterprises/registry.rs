@@ -1,0 +1,205 @@
+//! The registry page: the scoped, filtered list, the registry and yearly-facts imports and
+//! their Excel templates.
+
+use super::{PageResult, XLSX, f2, newest_data_year, opt_id, scale_key, towns};
+use crate::auth::Auth;
+use crate::auth::Office;
+use crate::download::attachment;
+use crate::pages::{PageCtx, render};
+use crate::upload;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use qx_app::AppError;
+use qx_store::enterprises::{EnterpriseFilter, TAGS};
+use serde::Deserialize;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/enterprises", get(list))
+        .route("/enterprises/import", post(import))
+        .route("/enterprises/template/{kind}", get(template))
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    town: Option<String>,
+    #[serde(default)]
+    industry: String,
+    #[serde(default)]
+    scale: String,
+    #[serde(default)]
+    tag: String,
+    page: Option<i64>,
+    imported: Option<String>,
+}
+
+pub struct EntRow {
+    id: i64,
+    code: String,
+    name: String,
+    town: String,
+    industry: String,
+    scale_key: &'static str,
+    land: String,
+    tags: String,
+}
+
+#[derive(Template)]
+#[template(path = "enterprises/list.html")]
+struct ListPage {
+    ctx: PageCtx,
+    rows: Vec<EntRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    q: String,
+    town: i64,
+    industry: String,
+    scale: String,
+    tag: String,
+    towns: Vec<(i64, String)>,
+    tags: Vec<&'static str>,
+    years: Vec<(i64, i64)>,
+    is_admin: bool,
+    errors: Vec<String>,
+    default_year: i64,
+}
+
+const PAGE: i64 = 100;
+
+async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> PageResult {
+    list_page(&state, &auth, q, Vec::new()).await
+}
+
+async fn list_page(state: &AppState, auth: &Auth, q: ListQuery, errors: Vec<String>) -> PageResult {
+    let actor = auth.actor();
+    let page = q.page.unwrap_or(1).max(1);
+    let filter = EnterpriseFilter {
+        q: q.q.clone(),
+        town_id: opt_id(&q.town),
+        industry: q.industry.clone(),
+        scale: q.scale.clone(),
+        tag: q.tag.clone(),
+        limit: PAGE,
+        offset: (page - 1) * PAGE,
+    };
+    let (list, total) = state.store.search_enterprises(&actor, &filter).await?;
+    let rows = list
+        .into_iter()
+        .map(|e| EntRow {
+            id: e.id,
+            code: e.credit_code,
+            name: e.name,
+            town: e.town_name.unwrap_or_default(),
+            industry: e.industry_code.unwrap_or_default(),
+            scale_key: scale_key(&e.scale),
+            land: f2(e.land_mu),
+            tags: e.tags,
+        })
+        .collect();
+    let towns = towns(state).await?;
+    let years = if actor.reads_all() {
+        state.store.fact_years().await?
+    } else {
+        Vec::new()
+    };
+    let mut ctx = PageCtx::signed_in(auth);
+    if q.imported.is_some() {
+        ctx.flash = Some(crate::i18n::t(auth.ctx.lang, "ent.imported").to_string());
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let page = ListPage {
+        ctx,
+        rows,
+        total,
+        page,
+        pages: (total + PAGE - 1) / PAGE,
+        town: filter.town_id.unwrap_or(0),
+        q: q.q,
+        industry: q.industry,
+        scale: q.scale,
+        tag: q.tag,
+        towns,
+        tags: TAGS.to_vec(),
+        default_year: newest_data_year(&years),
+        years,
+        is_admin: actor.is_admin(),
+        errors,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+/// A registry or facts file, within the importer's own limit, with its kind and data year.
+const ENTERPRISE_UPLOAD: upload::Limits =
+    upload::Limits::one_file("导入文件", qx_app::enterprise_import::MAX_FILE_BYTES);
+
+async fn import(State(state): State<AppState>, auth: Office, form: Multipart) -> PageResult {
+    let actor = auth.actor();
+    let up = upload::read(form, &ENTERPRISE_UPLOAD).await?;
+    let kind = up.field("kind").unwrap_or_default().to_string();
+    let year = up.field("year").unwrap_or_default().to_string();
+    let Some(file) = up.into_file() else {
+        return Err(WebError::BadRequest(
+            "请选择要导入的文件 (choose a file)".into(),
+        ));
+    };
+    let (name, bytes) = (file.name.to_string(), file.data);
+    let result = if kind == "facts" {
+        let year: i64 = year
+            .trim()
+            .parse()
+            .map_err(|_| WebError::BadRequest(format!("数据年度 \"{year}\" 不是有效年份")))?;
+        qx_app::enterprise_import::import_facts(&state.store, &actor, year, &bytes, &name).await
+    } else {
+        qx_app::enterprise_import::import_registry(&state.store, &actor, &bytes, &name).await
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/enterprises?imported=1").into_response()),
+        Err(AppError::Store(s)) => Err(s.into()),
+        Err(AppError::Rows(rows)) => list_page(&state, &auth, ListQuery::default(), rows).await,
+        Err(other) => list_page(&state, &auth, ListQuery::default(), vec![other.to_string()]).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct TemplateQuery {
+    /// Facts: the data year whose scheme decides the 加减分 / 一票否决 columns.
+    year: Option<i64>,
+}
+
+async fn template(
+    State(state): State<AppState>,
+    _office: Office,
+    Path(kind): Path<String>,
+    Query(q): Query<TemplateQuery>,
+) -> PageResult {
+    let (bytes, file) = match kind.trim_end_matches(".xlsx") {
+        "registry" => (
+            qx_app::enterprise_import::registry_template(),
+            "enterprise-registry.xlsx".to_string(),
+        ),
+        "facts" => {
+            let year = match q.year {
+                Some(y) => y,
+                None => newest_data_year(&state.store.fact_years().await?),
+            };
+            (
+                qx_app::enterprise_import::facts_template(&state.store, year).await,
+                format!("enterprise-facts-{year}.xlsx"),
+            )
+        }
+        _ => return Err(WebError::NotFound(kind)),
+    };
+    Ok(attachment(bytes?, &file, XLSX))
+}
