@@ -10,6 +10,7 @@ pub mod codes;
 pub mod indicator;
 pub mod money;
 pub mod monitor;
+pub mod notice;
 pub mod password;
 pub mod period;
 pub mod problem;
