@@ -4,6 +4,7 @@
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use qx_core::access::{Actor, Role, check_password_strength};
+use qx_core::label::{Labelled, Lang};
 use qx_core::password;
 use qx_store::Store;
 use qx_store::audit_anchor::{
@@ -280,7 +281,7 @@ fn write_accounts(path: &Path, accounts: &[qx_demo::DemoAccount]) -> anyhow::Res
             "{}\t{}\t{}\t{}\t{}\n",
             a.username,
             a.password,
-            a.role.label_zh(),
+            a.role.label(Lang::Zh),
             a.display_name,
             a.belongs_to
         ));
@@ -316,7 +317,7 @@ fn print_accounts(accounts: &[qx_demo::DemoAccount], file: &Path) {
         ) {
             println!(
                 "  {:<8} {:<10} {:<16} {} · {}",
-                a.role.label_zh(),
+                a.role.label(Lang::Zh),
                 a.username,
                 a.password,
                 a.display_name,
@@ -518,7 +519,7 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
                     "{}\t{}\t{}\t{}\t{}",
                     u.username,
                     u.display_name,
-                    u.role.label_zh(),
+                    u.role.label(Lang::Zh),
                     unit,
                     locked
                 );

@@ -35,22 +35,15 @@ impl Role {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
+}
 
-    pub fn label_zh(self) -> &'static str {
+impl crate::label::Labelled for Role {
+    fn label(&self, lang: crate::label::Lang) -> &'static str {
         match self {
-            Role::Admin => "办公室",
-            Role::Leader => "领导",
-            Role::Unit => "责任单位",
-            Role::Enterprise => "企业",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Role::Admin => "Office",
-            Role::Leader => "Leader",
-            Role::Unit => "Responsible unit",
-            Role::Enterprise => "Enterprise",
+            Role::Admin => lang.pick("办公室", "Office"),
+            Role::Leader => lang.pick("领导", "Leader"),
+            Role::Unit => lang.pick("责任单位", "Responsible unit"),
+            Role::Enterprise => lang.pick("企业", "Enterprise"),
         }
     }
 }

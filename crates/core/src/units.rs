@@ -54,29 +54,18 @@ impl UnitKind {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+}
 
-    /// Chinese label shown in the UI.
-    pub fn label_zh(self) -> &'static str {
+impl crate::label::Labelled for UnitKind {
+    fn label(&self, lang: crate::label::Lang) -> &'static str {
         match self {
-            UnitKind::Office => "领导小组办公室",
-            UnitKind::Department => "县级部门",
-            UnitKind::Zone => "开发区(园区)",
-            UnitKind::Town => "镇乡(街道)",
-            UnitKind::Body => "其他单位",
-            UnitKind::Group => "集合称谓",
-            UnitKind::Enterprise => "企业",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            UnitKind::Office => "Leading office",
-            UnitKind::Department => "County department",
-            UnitKind::Zone => "Development zone",
-            UnitKind::Town => "Town / subdistrict",
-            UnitKind::Body => "Other body",
-            UnitKind::Group => "Collective name",
-            UnitKind::Enterprise => "Enterprise",
+            UnitKind::Office => lang.pick("领导小组办公室", "Leading office"),
+            UnitKind::Department => lang.pick("县级部门", "County department"),
+            UnitKind::Zone => lang.pick("开发区(园区)", "Development zone"),
+            UnitKind::Town => lang.pick("镇乡(街道)", "Town / subdistrict"),
+            UnitKind::Body => lang.pick("其他单位", "Other body"),
+            UnitKind::Group => lang.pick("集合称谓", "Collective name"),
+            UnitKind::Enterprise => lang.pick("企业", "Enterprise"),
         }
     }
 }

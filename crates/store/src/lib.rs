@@ -262,7 +262,8 @@ fn check_writable(dir: &Path, db: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Current time as Unix seconds.
+/// Current time as Unix seconds, by the process's clock (which the demo clock may shift: see
+/// [`qx_core::time::set_today`]).
 pub fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    qx_core::time::now()
 }

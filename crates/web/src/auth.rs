@@ -387,3 +387,79 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
         }
     }
 }
+
+/// Declares a guard: an extractor that is a signed-in [`Auth`] whose role is one of `roles`.
+/// Anyone else is answered 403 (a page, or JSON under `/api/`), anonymous requests as by [`Auth`].
+macro_rules! role_guard {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $($role:ident)|+) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub Auth);
+
+        impl $name {
+            /// Whether `role` passes this guard.
+            pub fn admits(role: Role) -> bool {
+                matches!(role, $(Role::$role)|+)
+            }
+
+            pub fn into_auth(self) -> Auth {
+                self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = Auth;
+
+            fn deref(&self) -> &Auth {
+                &self.0
+            }
+        }
+
+        impl<S: Send + Sync> FromRequestParts<S> for $name {
+            type Rejection = Response;
+
+            async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+                let auth = Auth::from_request_parts(parts, state)
+                    .await
+                    .map_err(|e| refuse(parts, e))?;
+                if Self::admits(auth.session.user.role()) {
+                    Ok($name(auth))
+                } else {
+                    Err(refuse(parts, WebError::Forbidden($what.into())))
+                }
+            }
+        }
+    };
+}
+
+role_guard!(
+    /// The office (办公室): manages units, users, the calendar, imports and publishes.
+    Office, "office", Admin
+);
+role_guard!(
+    /// Reads the whole county: the office and leaders.
+    CountyReader, "county", Admin | Leader
+);
+role_guard!(
+    /// The county's side (office, leaders, responsible units): enterprises are refused.
+    County, "county side", Admin | Leader | Unit
+);
+role_guard!(
+    /// Files on behalf of an enterprise: the enterprise itself or the office.
+    OfficeOrEnterprise, "office or enterprise", Admin | Enterprise
+);
+role_guard!(
+    /// Any signed-in user; what they see is still scoped by the store.
+    Signed, "signed in", Admin | Leader | Unit | Enterprise
+);
+
+/// A guard's refusal in the request's language: JSON under `/api/`, a page elsewhere.
+fn refuse(parts: &Parts, e: WebError) -> Response {
+    if parts.uri.path().starts_with("/api/") {
+        return crate::api::ApiError::from(e).into_response();
+    }
+    match parts.extensions.get::<RequestCtx>() {
+        Some(ctx) => e.into_response_with(ctx),
+        None => e.into_response(),
+    }
+}

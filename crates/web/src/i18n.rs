@@ -3,37 +3,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
-
-impl Lang {
-    pub fn parse(s: &str) -> Lang {
-        if s.starts_with("en") {
-            Lang::En
-        } else {
-            Lang::Zh
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh",
-            Lang::En => "en",
-        }
-    }
-
-    /// The value for `<html lang>`.
-    pub fn html(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-}
+pub use qx_core::label::Lang;
 
 /// key, 中文, English
 const MESSAGES: &[(&str, &str, &str)] = &[

@@ -8,7 +8,9 @@ pub mod api;
 pub mod auth;
 pub mod bulletins;
 pub mod chart;
+pub mod download;
 pub mod enterprises;
+pub mod error;
 pub mod i18n;
 pub mod monitor;
 pub mod pages;
@@ -19,9 +21,10 @@ pub mod webhook;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use qx_store::{Store, StoreError};
+pub use error::WebError;
+use qx_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -78,125 +81,6 @@ pub struct AppState {
     pub rendered_dashboards: Arc<monitor::RenderedDashboards>,
 }
 
-/// Errors a handler can answer with.
-#[derive(Debug, thiserror::Error)]
-pub enum WebError {
-    #[error("login required")]
-    Unauthorized,
-    #[error("login required")]
-    Login { next: String, expired: bool },
-    #[error("forbidden: {0}")]
-    Forbidden(String),
-    #[error("not found: {0}")]
-    NotFound(String),
-    #[error("CSRF token missing or wrong")]
-    Csrf,
-    /// The request body is larger than this request may send.
-    #[error("request body too large")]
-    TooLarge { limit: usize },
-    /// Too many failed logins from this address; try again after `retry_after` seconds.
-    #[error("too many attempts")]
-    TooManyAttempts { retry_after: i64 },
-    #[error("{0}")]
-    BadRequest(String),
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-impl From<StoreError> for WebError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(m) => WebError::NotFound(m),
-            StoreError::Forbidden(m) => WebError::Forbidden(m),
-            StoreError::Conflict(m) | StoreError::Invalid(m) => WebError::BadRequest(m),
-            other => WebError::Internal(other.into()),
-        }
-    }
-}
-
-impl WebError {
-    pub fn status(&self) -> StatusCode {
-        match self {
-            WebError::Unauthorized => StatusCode::UNAUTHORIZED,
-            WebError::Login { .. } => StatusCode::SEE_OTHER,
-            WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
-            WebError::NotFound(_) => StatusCode::NOT_FOUND,
-            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn message(&self, lang: i18n::Lang) -> String {
-        match self {
-            WebError::Forbidden(_) => i18n::t(lang, "err.forbidden").to_string(),
-            WebError::NotFound(m) => format!("{}: {m}", i18n::t(lang, "err.not_found")),
-            WebError::Csrf => i18n::t(lang, "err.csrf").to_string(),
-            WebError::BadRequest(m) => m.clone(),
-            WebError::TooLarge { limit } => format!(
-                "{} ({})",
-                i18n::t(lang, "err.too_large"),
-                human_bytes(*limit)
-            ),
-            WebError::TooManyAttempts { retry_after } => format!(
-                "{} ({})",
-                i18n::t(lang, "err.too_many_attempts"),
-                i18n::minutes(lang, (retry_after + 59) / 60)
-            ),
-            WebError::Internal(_) => i18n::t(lang, "err.server").to_string(),
-            WebError::Unauthorized | WebError::Login { .. } => {
-                i18n::t(lang, "login.title").to_string()
-            }
-        }
-    }
-
-    /// Renders the error as a page in the user's language.
-    pub fn into_response_with(self, ctx: &auth::RequestCtx) -> Response {
-        if let WebError::Internal(e) = &self {
-            tracing::error!("internal error: {e:#}");
-        }
-        match self {
-            WebError::Login { next, expired } => {
-                let q = serde_urlencoded::to_string([
-                    ("next", next.as_str()),
-                    ("expired", if expired { "1" } else { "" }),
-                ])
-                .unwrap_or_default();
-                Redirect::to(&format!("/login?{q}")).into_response()
-            }
-            other => {
-                let status = other.status();
-                let retry_after = match &other {
-                    WebError::TooManyAttempts { retry_after } => Some(*retry_after),
-                    _ => None,
-                };
-                let page = pages::ErrorPage::new(ctx, status.as_u16(), other.message(ctx.lang));
-                let mut resp = (status, pages::render(&page)).into_response();
-                if let Some(secs) = retry_after
-                    && let Ok(v) = header::HeaderValue::from_str(&secs.max(1).to_string())
-                {
-                    resp.headers_mut().insert(header::RETRY_AFTER, v);
-                }
-                resp
-            }
-        }
-    }
-}
-
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        let ctx = auth::RequestCtx {
-            session: None,
-            csrf: String::new(),
-            lang: i18n::Lang::Zh,
-            ip: String::new(),
-            expired: false,
-        };
-        self.into_response_with(&ctx)
-    }
-}
-
 #[derive(rust_embed::RustEmbed)]
 #[folder = "assets/"]
 struct Assets;
@@ -239,15 +123,6 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
             format!("database writes failing: {e}"),
         )
             .into_response(),
-    }
-}
-
-/// `65536` as "64 KB", `67108864` as "64 MB".
-fn human_bytes(n: usize) -> String {
-    if n >= 1024 * 1024 {
-        format!("{} MB", n / (1024 * 1024))
-    } else {
-        format!("{} KB", n.div_ceil(1024))
     }
 }
 
@@ -370,9 +245,4 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-}
-
-/// Wraps a rendered template as a response.
-pub fn html(body: String) -> Html<String> {
-    Html(body)
 }

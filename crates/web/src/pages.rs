@@ -1,7 +1,7 @@
 //! Server-rendered pages. Each handler parses its input, calls the store as the signed-in
 //! actor, and renders a template; the store decides what the actor may see.
 
-use crate::auth::{self, Auth, RequestCtx};
+use crate::auth::{self, Auth, County, Office, RequestCtx};
 use crate::i18n::{Lang, Tr};
 use crate::{AppState, WebError};
 use askama::Template;
@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use qx_core::access::{Actor, Role, check_password_strength};
+use qx_core::label::Labelled;
 use qx_core::password;
 use qx_core::units::UnitKind;
 use qx_store::audit::{AuditEntry, AuditQuery};
@@ -77,18 +78,11 @@ impl PageCtx {
 }
 
 pub fn role_label(lang: Lang, role: Role) -> &'static str {
-    match lang {
-        Lang::Zh => role.label_zh(),
-        Lang::En => role.label_en(),
-    }
+    role.label(lang)
 }
 
 pub fn kind_label(lang: Lang, kind: &str) -> &'static str {
-    match (UnitKind::parse(kind), lang) {
-        (Some(k), Lang::Zh) => k.label_zh(),
-        (Some(k), Lang::En) => k.label_en(),
-        (None, _) => "?",
-    }
+    UnitKind::parse(kind).map_or("?", |k| k.label(lang))
 }
 
 fn kind_options(lang: Lang) -> Vec<(&'static str, &'static str)> {
@@ -109,25 +103,8 @@ pub fn render<T: Template>(t: &T) -> Html<String> {
     }
 }
 
-/// Formats Unix seconds in China Standard Time (UTC+8), as the county reads clocks.
-pub fn fmt_time(secs: i64) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    match time::OffsetDateTime::from_unix_timestamp(secs) {
-        Ok(t) => {
-            let t = t.to_offset(offset);
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second()
-            )
-        }
-        Err(_) => secs.to_string(),
-    }
-}
+/// The old name of [`qx_core::time::format_datetime`], kept while page modules move over.
+pub use qx_core::time::format_datetime as fmt_time;
 
 /// Only same-site relative paths are followed after login.
 fn safe_next(next: &str) -> &str {
@@ -711,10 +688,7 @@ struct UnitNewPage {
     kinds: Vec<(&'static str, &'static str)>,
 }
 
-pub async fn unit_new(auth: Auth) -> PageResult {
-    if !auth.actor().is_admin() {
-        return Err(WebError::Forbidden("unit.create".into()));
-    }
+pub async fn unit_new(auth: Office) -> PageResult {
     let page = UnitNewPage {
         ctx: PageCtx::signed_in(&auth),
         kinds: kind_options(auth.ctx.lang),
@@ -783,8 +757,8 @@ async fn unit_names(state: &AppState) -> Result<HashMap<i64, String>, WebError> 
         .collect())
 }
 
-pub async fn users_list(State(state): State<AppState>, auth: Auth) -> PageResult {
-    let actor = auth.county_actor("users")?;
+pub async fn users_list(State(state): State<AppState>, auth: County) -> PageResult {
+    let actor = auth.actor();
     let names = unit_names(&state).await?;
     let lang = auth.ctx.lang;
     let users = state
@@ -847,11 +821,8 @@ struct UserNewPage {
     enterprises: Vec<(i64, String)>,
 }
 
-pub async fn user_new(State(state): State<AppState>, auth: Auth) -> PageResult {
+pub async fn user_new(State(state): State<AppState>, auth: Office) -> PageResult {
     let actor = auth.actor();
-    if !actor.is_admin() {
-        return Err(WebError::Forbidden("user.create".into()));
-    }
     let lang = auth.ctx.lang;
     let page = UserNewPage {
         ctx: PageCtx::signed_in(&auth),
@@ -937,13 +908,10 @@ pub struct ResetForm {
 
 pub async fn user_reset_password(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Path(id): Path<i64>,
     Form(form): Form<ResetForm>,
 ) -> PageResult {
-    if !auth.actor().is_admin() {
-        return Err(WebError::Forbidden("user.password".into()));
-    }
     check_password_strength(&form.password)
         .map_err(|m| WebError::BadRequest(format!("密码: {m}")))?;
     let hash = hash_blocking(form.password).await?;
@@ -1078,12 +1046,9 @@ fn non_empty(q: &HashMap<String, String>, k: &str) -> Option<String> {
 
 pub async fn audit_list(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    if !auth.actor().is_admin() {
-        return Err(WebError::Forbidden("audit".into()));
-    }
     let lang = auth.ctx.lang;
     let query = AuditQuery {
         entity: non_empty(&q, "entity"),
@@ -1165,7 +1130,7 @@ pub async fn calendar(
     auth: Auth,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let this_year = time::OffsetDateTime::now_utc().year();
+    let this_year = qx_core::time::today().year();
     let year = q
         .get("year")
         .and_then(|y| y.parse().ok())
