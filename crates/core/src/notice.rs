@@ -8,6 +8,7 @@
 //! writes through one store function with these types.
 
 use crate::access::{Actor, Role};
+use crate::label::{Labelled, Lang};
 use serde::Serialize;
 
 /// Who a notice is for. A unit's or an enterprise's notice reaches every user of it; each user
@@ -176,14 +177,12 @@ macro_rules! notice_kinds {
                     .find(|k| k.as_str() == s)
                     .ok_or_else(|| NoticeError(format!("kind {s:?}")))
             }
+        }
 
-            /// The short tag shown beside the notice.
-            pub fn label_zh(self) -> &'static str {
-                match self { $(NoticeKind::$variant => $zh),+ }
-            }
-
-            pub fn label_en(self) -> &'static str {
-                match self { $(NoticeKind::$variant => $en),+ }
+        /// The short tag shown beside the notice.
+        impl Labelled for NoticeKind {
+            fn label(&self, lang: Lang) -> &'static str {
+                match self { $(NoticeKind::$variant => lang.pick($zh, $en)),+ }
             }
         }
     };
@@ -265,7 +264,7 @@ mod tests {
             NoticeKind::ALL.iter().map(|k| k.as_str()).collect();
         assert_eq!(codes.len(), NoticeKind::ALL.len());
         let labels: std::collections::BTreeSet<_> =
-            NoticeKind::ALL.iter().map(|k| k.label_zh()).collect();
+            NoticeKind::ALL.iter().map(|k| k.label(Lang::Zh)).collect();
         assert_eq!(labels.len(), NoticeKind::ALL.len());
     }
 
