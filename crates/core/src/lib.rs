@@ -12,6 +12,7 @@ pub mod indicator;
 pub mod label;
 pub mod money;
 pub mod monitor;
+pub mod notice;
 pub mod password;
 pub mod period;
 pub mod problem;

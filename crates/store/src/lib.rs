@@ -21,6 +21,7 @@ pub mod indicator_source;
 pub mod login;
 pub mod migrate;
 pub mod monitoring;
+pub mod notices;
 pub mod picture_reads;
 pub mod plans;
 pub mod problems;

@@ -42,6 +42,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_unit_indicators_index"),
     migration!(12, "0012_postgres_write_functions"),
     migration!(13, "0013_login_throttle_and_health"),
+    migration!(14, "0014_notices"),
 ];
 
 impl Store {

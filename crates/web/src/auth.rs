@@ -35,6 +35,8 @@ pub struct Session {
     /// The name of the user's unit, for the page header.
     pub unit_name: Option<String>,
     pub csrf: String,
+    /// Unread notices, for the bell in the page header (counted for page requests only).
+    pub unread_notices: i64,
 }
 
 impl Session {
@@ -122,6 +124,16 @@ pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, trusted: &[ipnet::Ip
     client.to_string()
 }
 
+/// Whether a request is for a page (whose header shows the bell): a GET outside the API and
+/// the embedded assets. Only these pay for counting unread notices.
+fn wants_page(req: &Request) -> bool {
+    let path = req.uri().path();
+    req.method() == axum::http::Method::GET
+        && !path.starts_with("/api/")
+        && !path.starts_with("/assets/")
+        && path != "/healthz"
+}
+
 /// Loads the session, enforces the idle timeout and CSRF, and sets the cookies it needs.
 pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers().clone();
@@ -145,12 +157,20 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
                 if now - row.last_seen_at >= 60 {
                     let _ = state.store.touch_session(&hash, now).await;
                 }
-                session = Some(Session {
+                let mut signed = Session {
                     token_hash: hash,
                     user: found.user,
                     unit_name: found.unit_name,
                     csrf: row.csrf_token,
-                });
+                    unread_notices: 0,
+                };
+                if wants_page(&req) {
+                    signed.unread_notices = match state.store.unread_notices(&signed.actor()).await {
+                        Ok(n) => n,
+                        Err(e) => return WebError::from(e).into_response(),
+                    };
+                }
+                session = Some(signed);
             }
             Ok(Some(_)) => {
                 // Disabled or locked since signing in: the session ends now.

@@ -15,6 +15,7 @@ pub mod enterprises;
 pub mod error;
 pub mod i18n;
 pub mod monitor;
+pub mod notices;
 pub mod pages;
 pub mod plans;
 pub mod problems;
@@ -164,6 +165,7 @@ pub fn router(state: AppState) -> Router {
         .merge(bulletins::routes())
         .merge(problems::routes())
         .merge(enterprises::routes())
+        .merge(notices::routes())
         .route("/healthz", get(healthz))
         .route("/assets/{*path}", get(asset))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))

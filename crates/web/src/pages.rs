@@ -27,6 +27,8 @@ pub struct UserBadge {
     pub unit_name: Option<String>,
     pub is_admin: bool,
     pub can_see_users: bool,
+    /// Unread notices (the bell).
+    pub unread: i64,
 }
 
 /// What every page's layout needs.
@@ -63,6 +65,7 @@ impl PageCtx {
                 unit_name,
                 is_admin: role == Role::Admin,
                 can_see_users: role != Role::Enterprise,
+                unread: auth.session.unread_notices,
             }),
             flash: None,
         }

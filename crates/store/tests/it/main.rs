@@ -4,6 +4,7 @@
 
 mod audit_anchor;
 mod enterprises;
+mod notices;
 mod problems;
 mod schema_parity;
 mod store;

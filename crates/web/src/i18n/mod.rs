@@ -17,6 +17,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::bulletins::MESSAGES,
     crate::problems::MESSAGES,
     crate::enterprises::MESSAGES,
+    crate::notices::MESSAGES,
 ];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -1,0 +1,321 @@
+//! 站内通知: one inbox for every module (`core::notice` says who, what and where).
+//!
+//! Modules add notices inside their own write transaction with [`notify`], so a notice exists
+//! exactly when the change it announces does. Reading is per person: a unit's notice is marked
+//! read by each of its users separately (`notice_reads`). The link of a notice is made when it
+//! is read and only if the reader may open its subject at that moment ([`Store::can_open`]),
+//! so a reminder about a problem since handed to another unit shows its text without a link
+//! instead of leading to "not found".
+
+use crate::{Result, Store, StoreError, Tx};
+use qx_core::access::{Actor, Role};
+use qx_core::notice::{Audience, NoticeError, NoticeKind, Subject};
+use serde::Serialize;
+
+/// A notice to add.
+#[derive(Debug, Clone)]
+pub struct NewNotice {
+    pub audience: Audience,
+    pub kind: NoticeKind,
+    pub subject: Subject,
+    pub message: String,
+    /// With a key, the notice is added only once (the deadline sweep runs every ten minutes).
+    pub dedupe_key: Option<String>,
+}
+
+/// A stored notice as its reader sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notice {
+    pub id: i64,
+    pub audience: Audience,
+    pub kind: NoticeKind,
+    pub subject: Subject,
+    pub message: String,
+    pub created_at: i64,
+    /// Read by the person asking (always false where no person asks, as for webhooks).
+    pub read: bool,
+    /// How its webhook delivery went ("" until tried).
+    pub webhook_status: String,
+}
+
+type NoticeRow = (
+    i64,
+    String,
+    Option<i64>,
+    String,
+    String,
+    Option<i64>,
+    String,
+    i64,
+    i64,
+    String,
+);
+
+fn decode(row: NoticeRow) -> Result<Notice> {
+    let (
+        id,
+        audience,
+        audience_id,
+        kind,
+        subject_type,
+        subject_id,
+        message,
+        created_at,
+        read,
+        webhook_status,
+    ) = row;
+    let bad = |e: NoticeError| StoreError::Invalid(format!("通知 {id}: {e}"));
+    Ok(Notice {
+        id,
+        audience: Audience::from_parts(&audience, audience_id).map_err(bad)?,
+        kind: NoticeKind::parse(&kind).map_err(bad)?,
+        subject: Subject::from_parts(&subject_type, subject_id).map_err(bad)?,
+        message,
+        created_at,
+        read: read != 0,
+        webhook_status,
+    })
+}
+
+/// Adds a notice in the caller's transaction; with a `dedupe_key` already used, adds nothing.
+/// Returns the new notice's id (for the webhook sender).
+pub async fn notify(tx: &mut Tx, n: &NewNotice) -> Result<Option<i64>> {
+    let (audience, audience_id) = n.audience.to_parts();
+    let (subject_type, subject_id) = n.subject.to_parts();
+    let row: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO notices (audience, audience_id, kind, subject_type, subject_id, message, dedupe_key, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+    )
+    .bind(audience)
+    .bind(audience_id)
+    .bind(n.kind.as_str())
+    .bind(subject_type)
+    .bind(subject_id)
+    .bind(&n.message)
+    .bind(n.dedupe_key.as_deref())
+    .bind(crate::now())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// The inbox query: the actor's own audiences (up to three `(audience, audience_id)` pairs,
+/// an absent id bound as -1) and whether this user has read each notice. Static SQL; the
+/// pairs an actor does not have are bound to a value no row holds.
+const INBOX: &str = "SELECT n.id, n.audience, n.audience_id, n.kind, n.subject_type, n.subject_id,
+        n.message, n.created_at,
+        CASE WHEN r.notice_id IS NULL THEN 0 ELSE 1 END, n.webhook_status
+     FROM notices n
+     LEFT JOIN notice_reads r ON r.notice_id = n.id AND r.user_id = $1
+     WHERE ((n.audience = $2 AND COALESCE(n.audience_id, -1) = $3)
+         OR (n.audience = $4 AND COALESCE(n.audience_id, -1) = $5)
+         OR (n.audience = $6 AND COALESCE(n.audience_id, -1) = $7))
+       AND ($8 = 0 OR r.notice_id IS NULL)
+       AND n.id < $9
+     ORDER BY n.id DESC LIMIT $10";
+
+const UNREAD: &str = "SELECT COUNT(*) FROM notices n
+     WHERE ((n.audience = $2 AND COALESCE(n.audience_id, -1) = $3)
+         OR (n.audience = $4 AND COALESCE(n.audience_id, -1) = $5)
+         OR (n.audience = $6 AND COALESCE(n.audience_id, -1) = $7))
+       AND n.created_at >= $8
+       AND NOT EXISTS (SELECT 1 FROM notice_reads r WHERE r.notice_id = n.id AND r.user_id = $1)";
+
+/// Notices older than this never count as unread (a liaison new to a unit is not greeted by a
+/// year of its reminders), though they stay in the list.
+const UNREAD_WINDOW_SECS: i64 = 60 * 24 * 3600;
+
+/// The actor's audiences padded to three pairs.
+fn audience_binds(actor: &Actor) -> [(&'static str, i64); 3] {
+    let mut pairs = [("", -1); 3];
+    for (slot, (kind, id)) in pairs.iter_mut().zip(Audience::of_actor(actor)) {
+        *slot = (kind, id.unwrap_or(-1));
+    }
+    pairs
+}
+
+/// Which notices to list.
+#[derive(Debug, Clone, Copy)]
+pub struct InboxQuery {
+    /// Unread only.
+    pub unread: bool,
+    /// Notices older than this id (the next page of a list, newest first).
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+impl Default for InboxQuery {
+    fn default() -> Self {
+        InboxQuery {
+            unread: false,
+            before: None,
+            limit: 20,
+        }
+    }
+}
+
+impl Store {
+    /// The actor's notices, newest first.
+    pub async fn inbox(&self, actor: &Actor, q: InboxQuery) -> Result<Vec<Notice>> {
+        let [a, b, c] = audience_binds(actor);
+        let rows: Vec<NoticeRow> = sqlx::query_as(INBOX)
+            .bind(actor.user_id)
+            .bind(a.0)
+            .bind(a.1)
+            .bind(b.0)
+            .bind(b.1)
+            .bind(c.0)
+            .bind(c.1)
+            .bind(i64::from(q.unread))
+            .bind(q.before.unwrap_or(i64::MAX))
+            .bind(q.limit.clamp(1, 200))
+            .fetch_all(self.pool())
+            .await?;
+        rows.into_iter().map(decode).collect()
+    }
+
+    /// How many of the actor's recent notices they have not read (the bell's number).
+    pub async fn unread_notices(&self, actor: &Actor) -> Result<i64> {
+        let [a, b, c] = audience_binds(actor);
+        let since = crate::now() - UNREAD_WINDOW_SECS;
+        let (n,): (i64,) = sqlx::query_as(UNREAD)
+            .bind(actor.user_id)
+            .bind(a.0)
+            .bind(a.1)
+            .bind(b.0)
+            .bind(b.1)
+            .bind(c.0)
+            .bind(c.1)
+            .bind(since)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n)
+    }
+
+    /// Marks notices read for this user. Ids that are not the actor's notices are ignored;
+    /// marking twice is harmless.
+    pub async fn mark_notices_read(&self, actor: &Actor, ids: &[i64]) -> Result<usize> {
+        if actor.user_id == 0 || ids.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.begin().await?;
+        let mut marked = 0;
+        for id in ids {
+            let (audience, audience_id): (String, Option<i64>) =
+                match sqlx::query_as("SELECT audience, audience_id FROM notices WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                {
+                    Some(row) => row,
+                    None => continue,
+                };
+            let mine = Audience::from_parts(&audience, audience_id)
+                .map(|a| a.includes(actor))
+                .unwrap_or(false);
+            if !mine {
+                continue;
+            }
+            marked += sqlx::query(
+                "INSERT INTO notice_reads (notice_id, user_id, read_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (notice_id, user_id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(actor.user_id)
+            .bind(crate::now())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected() as usize;
+        }
+        tx.commit().await?;
+        Ok(marked)
+    }
+
+    /// Marks every notice of the actor read (up to the newest 1,000 unread).
+    pub async fn mark_all_notices_read(&self, actor: &Actor) -> Result<usize> {
+        let unread = self
+            .inbox(
+                actor,
+                InboxQuery {
+                    unread: true,
+                    before: None,
+                    limit: 200,
+                },
+            )
+            .await?;
+        let mut ids: Vec<i64> = unread.iter().map(|n| n.id).collect();
+        let mut total = 0;
+        for _ in 0..5 {
+            if ids.is_empty() {
+                break;
+            }
+            total += self.mark_notices_read(actor, &ids).await?;
+            let next = self
+                .inbox(
+                    actor,
+                    InboxQuery {
+                        unread: true,
+                        before: ids.last().copied(),
+                        limit: 200,
+                    },
+                )
+                .await?;
+            ids = next.iter().map(|n| n.id).collect();
+        }
+        Ok(total)
+    }
+
+    /// One notice by id, for the webhook sender (no reader, so `read` is false).
+    pub async fn get_notice(&self, id: i64) -> Result<Notice> {
+        let row: Option<NoticeRow> = sqlx::query_as(
+            "SELECT id, audience, audience_id, kind, subject_type, subject_id, message, created_at, 0,
+                    webhook_status
+             FROM notices WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        decode(row.ok_or_else(|| StoreError::NotFound(format!("通知 {id}")))?)
+    }
+
+    /// Records how a notice's webhook delivery went ("ok 200", "failed: …").
+    pub async fn set_notice_webhook_status(&self, id: i64, status: &str) -> Result<()> {
+        sqlx::query("UPDATE notices SET webhook_status = $1 WHERE id = $2")
+            .bind(status)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the actor may open the subject now, so its link may be shown. Each subject is
+    /// checked by the module's own scoped read; "not found" and "forbidden" mean no.
+    pub async fn can_open(&self, actor: &Actor, subject: Subject) -> Result<bool> {
+        let found = match subject {
+            Subject::None => return Ok(false),
+            // The report form is the unit's own page for any period of a published plan.
+            Subject::ReportPeriod(id) => {
+                if actor.role != Role::Unit {
+                    return Ok(false);
+                }
+                self.get_period(id).await.map(drop)
+            }
+            Subject::Submission(id) => {
+                if !actor.reads_all() {
+                    return Ok(false);
+                }
+                self.get_submission(actor, id).await.map(drop)
+            }
+            Subject::Problem(id) => self.get_problem(actor, id).await.map(drop),
+            Subject::Bulletin(id) => self.get_bulletin(actor, id).await.map(drop),
+            Subject::Plan(id) => self.get_plan(actor, id).await.map(drop),
+            // The objection page is where the office answers.
+            Subject::EvalObjection(_) => return Ok(actor.is_admin()),
+        };
+        match found {
+            Ok(()) => Ok(true),
+            Err(StoreError::NotFound(_) | StoreError::Forbidden(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}

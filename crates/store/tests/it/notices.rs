@@ -1,0 +1,303 @@
+//! 站内通知 on every engine: who sees a notice, per-person read marks, once-only notices,
+//! unreadable rows, and links only to what the reader may open.
+
+use qx_core::access::{Actor, Role};
+use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::units::UnitKind;
+use qx_store::notices::{InboxQuery, NewNotice, notify};
+use qx_store::testing::{self, TestDb};
+use qx_store::units::NewUnit;
+use qx_store::users::NewUser;
+use qx_store::{Store, StoreError};
+
+fn unit(name: &str) -> NewUnit {
+    NewUnit {
+        kind: UnitKind::Town,
+        name: name.into(),
+        full_name: name.into(),
+        region_code: None,
+        parent_id: None,
+        slug: name.into(),
+        aliases: vec![],
+        sort_order: 0,
+    }
+}
+
+async fn person(s: &Store, name: &str, role: Role, unit_id: Option<i64>) -> Actor {
+    let id = s
+        .create_user(
+            &Actor::system(),
+            &NewUser {
+                username: name.into(),
+                display_name: name.into(),
+                role,
+                unit_id,
+                enterprise_id: None,
+                phone: String::new(),
+                password_hash: "x".into(),
+            },
+        )
+        .await
+        .unwrap();
+    Actor {
+        user_id: id,
+        username: name.into(),
+        role,
+        unit_id,
+        enterprise_id: None,
+        ip: String::new(),
+    }
+}
+
+async fn add(
+    s: &Store,
+    audience: Audience,
+    kind: NoticeKind,
+    message: &str,
+    key: Option<&str>,
+) -> Option<i64> {
+    let mut tx = s.begin().await.unwrap();
+    let id = notify(
+        &mut tx,
+        &NewNotice {
+            audience,
+            kind,
+            subject: Subject::None,
+            message: message.into(),
+            dedupe_key: key.map(Into::into),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+fn messages(list: &[qx_store::notices::Notice]) -> Vec<&str> {
+    list.iter().map(|n| n.message.as_str()).collect()
+}
+
+#[tokio::test]
+async fn each_person_sees_their_own_audiences_and_reads_for_themselves() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let sys = Actor::system();
+        let shipu = s.create_unit(&sys, &unit("石浦镇")).await.unwrap();
+        let xizhou = s.create_unit(&sys, &unit("西周镇")).await.unwrap();
+        let a1 = person(&s, "sp1", Role::Unit, Some(shipu)).await;
+        let a2 = person(&s, "sp2", Role::Unit, Some(shipu)).await;
+        let b = person(&s, "xz1", Role::Unit, Some(xizhou)).await;
+        let ban = s.create_unit(&sys, &unit("领导小组办公室")).await.unwrap();
+        let office = person(&s, "office", Role::Admin, Some(ban)).await;
+        let leader = person(&s, "leader", Role::Leader, Some(ban)).await;
+
+        add(
+            &s,
+            Audience::Unit(shipu),
+            NoticeKind::ReportRemind,
+            "石浦请报送",
+            None,
+        )
+        .await;
+        add(
+            &s,
+            Audience::Unit(xizhou),
+            NoticeKind::ReportRemind,
+            "西周请报送",
+            None,
+        )
+        .await;
+        add(
+            &s,
+            Audience::Office,
+            NoticeKind::ReportSubmitted,
+            "待审核",
+            None,
+        )
+        .await;
+        add(
+            &s,
+            Audience::County,
+            NoticeKind::ProblemEscalated,
+            "难题升级",
+            None,
+        )
+        .await;
+        add(
+            &s,
+            Audience::User(a2.user_id),
+            NoticeKind::ReportReturned,
+            "给sp2",
+            None,
+        )
+        .await;
+
+        let q = InboxQuery::default();
+        assert_eq!(
+            messages(&s.inbox(&a1, q).await.unwrap()),
+            ["石浦请报送"],
+            "{name}"
+        );
+        assert_eq!(
+            messages(&s.inbox(&a2, q).await.unwrap()),
+            ["给sp2", "石浦请报送"],
+            "{name}"
+        );
+        assert_eq!(
+            messages(&s.inbox(&b, q).await.unwrap()),
+            ["西周请报送"],
+            "{name}"
+        );
+        assert_eq!(
+            messages(&s.inbox(&office, q).await.unwrap()),
+            ["难题升级", "待审核"],
+            "{name}"
+        );
+        assert_eq!(
+            messages(&s.inbox(&leader, q).await.unwrap()),
+            ["难题升级"],
+            "{name}"
+        );
+
+        // One liaison reading the unit's notice leaves it unread for the other.
+        let unit_notice = s.inbox(&a1, q).await.unwrap()[0].id;
+        assert_eq!(s.unread_notices(&a1).await.unwrap(), 1, "{name}");
+        assert_eq!(
+            s.mark_notices_read(&a1, &[unit_notice]).await.unwrap(),
+            1,
+            "{name}"
+        );
+        assert_eq!(
+            s.mark_notices_read(&a1, &[unit_notice]).await.unwrap(),
+            0,
+            "twice: {name}"
+        );
+        assert_eq!(s.unread_notices(&a1).await.unwrap(), 0, "{name}");
+        assert!(s.inbox(&a1, q).await.unwrap()[0].read, "{name}");
+        assert_eq!(s.unread_notices(&a2).await.unwrap(), 2, "{name}");
+        let unread = InboxQuery { unread: true, ..q };
+        assert_eq!(
+            messages(&s.inbox(&a2, unread).await.unwrap()),
+            ["给sp2", "石浦请报送"]
+        );
+        assert!(s.inbox(&a1, unread).await.unwrap().is_empty(), "{name}");
+
+        // Another unit's notice cannot be marked read by a stranger (it stays unread for its own).
+        let xz_notice = s.inbox(&b, q).await.unwrap()[0].id;
+        assert_eq!(
+            s.mark_notices_read(&a1, &[xz_notice, 999_999])
+                .await
+                .unwrap(),
+            0,
+            "{name}"
+        );
+        assert_eq!(s.unread_notices(&b).await.unwrap(), 1, "{name}");
+
+        assert_eq!(s.mark_all_notices_read(&office).await.unwrap(), 2, "{name}");
+        assert_eq!(s.unread_notices(&office).await.unwrap(), 0, "{name}");
+        // The county notice the office read is still unread for the leader.
+        assert_eq!(s.unread_notices(&leader).await.unwrap(), 1, "{name}");
+
+        // Paging: older than a given id.
+        let all = s.inbox(&a2, q).await.unwrap();
+        let older = s
+            .inbox(
+                &a2,
+                InboxQuery {
+                    before: Some(all[0].id),
+                    ..q
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(messages(&older), ["石浦请报送"], "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_keyed_notice_is_added_once_and_a_bad_row_is_an_error_not_a_default() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let first = add(
+            &s,
+            Audience::Office,
+            NoticeKind::ProblemOverdue,
+            "超期",
+            Some("p1:overdue"),
+        )
+        .await;
+        let again = add(
+            &s,
+            Audience::Office,
+            NoticeKind::ProblemOverdue,
+            "超期",
+            Some("p1:overdue"),
+        )
+        .await;
+        assert!(first.is_some(), "{name}");
+        assert_eq!(again, None, "{name}");
+        let n = s.get_notice(first.unwrap()).await.unwrap();
+        assert_eq!(
+            (n.kind, n.audience),
+            (NoticeKind::ProblemOverdue, Audience::Office)
+        );
+        s.set_notice_webhook_status(n.id, "ok 200").await.unwrap();
+        assert_eq!(
+            s.get_notice(n.id).await.unwrap().webhook_status,
+            "ok 200",
+            "{name}"
+        );
+
+        // A kind this version does not know is reported, never read as something else.
+        sqlx::query("UPDATE notices SET kind = 'report.exploded' WHERE id = $1")
+            .bind(n.id)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        assert!(
+            matches!(s.get_notice(n.id).await, Err(StoreError::Invalid(_))),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_link_is_offered_only_for_what_the_reader_may_open() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let sys = Actor::system();
+        let shipu = s.create_unit(&sys, &unit("石浦镇")).await.unwrap();
+        let liaison = person(&s, "sp1", Role::Unit, Some(shipu)).await;
+        let ban = s.create_unit(&sys, &unit("领导小组办公室")).await.unwrap();
+        let office = person(&s, "office", Role::Admin, Some(ban)).await;
+        assert!(
+            !s.can_open(&liaison, Subject::None).await.unwrap(),
+            "{name}"
+        );
+        // Subjects that do not exist (any more) have no link.
+        for subject in [
+            Subject::Problem(4242),
+            Subject::Bulletin(4242),
+            Subject::Plan(4242),
+        ] {
+            assert!(
+                !s.can_open(&office, subject).await.unwrap(),
+                "{subject:?} {name}"
+            );
+        }
+        // The office answers objections; a liaison does not open the office's review pages.
+        assert!(
+            s.can_open(&office, Subject::EvalObjection(1))
+                .await
+                .unwrap(),
+            "{name}"
+        );
+        assert!(
+            !s.can_open(&liaison, Subject::EvalObjection(1))
+                .await
+                .unwrap(),
+            "{name}"
+        );
+        assert!(
+            !s.can_open(&liaison, Subject::Submission(1)).await.unwrap(),
+            "{name}"
+        );
+    }
+}
