@@ -165,7 +165,8 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
                     unread_notices: 0,
                 };
                 if wants_page(&req) {
-                    signed.unread_notices = match state.store.unread_notices(&signed.actor()).await {
+                    signed.unread_notices = match state.store.unread_notices(&signed.actor()).await
+                    {
                         Ok(n) => n,
                         Err(e) => return WebError::from(e).into_response(),
                     };

@@ -79,7 +79,11 @@ struct ListQuery {
 
 const PAGE: i64 = 30;
 
-async fn list(State(state): State<AppState>, auth: Signed, Query(q): Query<ListQuery>) -> PageResult {
+async fn list(
+    State(state): State<AppState>,
+    auth: Signed,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let unread_only = q.unread.as_deref() == Some("1");
@@ -131,11 +135,20 @@ struct Back {
 }
 
 fn back_to_list(back: &Back, done: &str) -> Response {
-    let unread = if back.unread.as_deref() == Some("1") { "unread=1&" } else { "" };
+    let unread = if back.unread.as_deref() == Some("1") {
+        "unread=1&"
+    } else {
+        ""
+    };
     Redirect::to(&format!("/notices?{unread}done={done}")).into_response()
 }
 
-async fn open(State(state): State<AppState>, auth: Signed, Path(id): Path<i64>, Form(back): Form<Back>) -> PageResult {
+async fn open(
+    State(state): State<AppState>,
+    auth: Signed,
+    Path(id): Path<i64>,
+    Form(back): Form<Back>,
+) -> PageResult {
     let actor = auth.actor();
     let notice = state.store.get_notice(id).await?;
     if !notice.audience.includes(&actor) {
@@ -150,12 +163,21 @@ async fn open(State(state): State<AppState>, auth: Signed, Path(id): Path<i64>, 
     }
 }
 
-async fn read_one(State(state): State<AppState>, auth: Signed, Path(id): Path<i64>, Form(back): Form<Back>) -> PageResult {
+async fn read_one(
+    State(state): State<AppState>,
+    auth: Signed,
+    Path(id): Path<i64>,
+    Form(back): Form<Back>,
+) -> PageResult {
     state.store.mark_notices_read(&auth.actor(), &[id]).await?;
     Ok(back_to_list(&back, "read"))
 }
 
-async fn read_all(State(state): State<AppState>, auth: Signed, Form(back): Form<Back>) -> PageResult {
+async fn read_all(
+    State(state): State<AppState>,
+    auth: Signed,
+    Form(back): Form<Back>,
+) -> PageResult {
     state.store.mark_all_notices_read(&auth.actor()).await?;
     Ok(back_to_list(&back, "read"))
 }

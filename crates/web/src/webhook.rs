@@ -61,12 +61,18 @@ pub fn dispatch_notices(store: Store, notices: Vec<i64>) {
             }
         };
         for id in notices {
-            let Ok(n) = store.notice(id).await else {
+            let Ok(n) = store.get_notice(id).await else {
                 continue;
             };
+            let (audience, audience_id) = n.audience.to_parts();
+            let problem_id = match n.subject {
+                qx_core::notice::Subject::Problem(id) => Some(id),
+                _ => None,
+            };
             let body = serde_json::json!({
-                "type": "problem.notice", "id": n.id, "problem_id": n.problem_id, "audience": n.audience,
-                "audience_id": n.audience_id, "kind": n.kind, "message": n.message, "at": n.created_at,
+                "type": "problem.notice", "id": n.id, "problem_id": problem_id, "audience": audience,
+                "audience_id": audience_id, "kind": n.kind.as_str(), "message": n.message,
+                "at": n.created_at,
             })
             .to_string();
             let status = match post_json(&url, &body).await {
@@ -77,7 +83,7 @@ pub fn dispatch_notices(store: Store, notices: Vec<i64>) {
             if status.starts_with("failed") {
                 tracing::warn!(notice = id, "webhook {url}: {status}");
             }
-            if let Err(e) = store.record_webhook_status(id, &status).await {
+            if let Err(e) = store.set_notice_webhook_status(id, &status).await {
                 tracing::warn!("webhook: cannot record status: {e}");
             }
         }

@@ -186,19 +186,22 @@ impl Store {
             .map(|p| p.unit_id)
             .collect();
         let mut tx = self.begin().await?;
-        let now = crate::now();
         let title = format!(
             "请于 {} 前报送 {} 工作推进情况",
             period.due_on, period.period
         );
         for unit in &late {
-            sqlx::query("INSERT INTO unit_notices (unit_id, kind, title, link, created_at) VALUES ($1, 'report.remind', $2, $3, $4)")
-                .bind(unit)
-                .bind(&title)
-                .bind(format!("/report/{period_id}"))
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            crate::notices::notify(
+                &mut tx,
+                &crate::notices::NewNotice {
+                    audience: qx_core::notice::Audience::Unit(*unit),
+                    kind: qx_core::notice::NoticeKind::ReportRemind,
+                    subject: qx_core::notice::Subject::ReportPeriod(period_id),
+                    message: title.clone(),
+                    dedupe_key: None,
+                },
+            )
+            .await?;
         }
         append(
             &mut tx,
@@ -210,20 +213,36 @@ impl Store {
         Ok(late)
     }
 
-    /// A unit's unread notices, newest first.
+    /// A unit user's unread notices about its reports (reminders, returns), newest first:
+    /// (id, message, link, time).
     pub async fn unit_notices(
         &self,
         actor: &Actor,
         unit_id: i64,
     ) -> Result<Vec<(i64, String, String, i64)>> {
-        if !actor.can_read_unit(unit_id) {
+        if !actor.can_read_unit(unit_id) || actor.role != qx_core::access::Role::Unit {
             return Ok(Vec::new());
         }
-        Ok(sqlx::query_as(
-            "SELECT id, title, link, created_at FROM unit_notices WHERE unit_id = $1 AND read_at IS NULL ORDER BY id DESC LIMIT 20",
-        )
-        .bind(unit_id)
-        .fetch_all(self.pool())
-        .await?)
+        let unread = self
+            .inbox(
+                actor,
+                crate::notices::InboxQuery {
+                    unread: true,
+                    before: None,
+                    limit: 100,
+                },
+            )
+            .await?;
+        Ok(unread
+            .into_iter()
+            .filter_map(|n| match n.subject {
+                qx_core::notice::Subject::ReportPeriod(_) => {
+                    let link = n.subject.path()?;
+                    Some((n.id, n.message, link, n.created_at))
+                }
+                _ => None,
+            })
+            .take(20)
+            .collect())
     }
 }

@@ -1,6 +1,7 @@
 //! A unit's submissions: saving a draft, submitting, the office's review, corrections.
 
 use super::*;
+use qx_core::notice::{Audience, NoticeKind, Subject};
 
 impl Store {
     /// The unit's latest submission for a period (any status), if any.
@@ -183,6 +184,11 @@ impl Store {
             )));
         }
         let (indicators, tasks) = self.reportable(period.plan_id, unit_id).await?;
+        let unit_name = if submit {
+            self.get_unit(unit_id).await?.name
+        } else {
+            String::new()
+        };
         let mut problems = Vec::new();
         for (id, value, _) in &input.values {
             let Some(name) = indicators.get(id) else {
@@ -337,6 +343,16 @@ impl Store {
                 .after(input),
         )
         .await?;
+        if submit {
+            tell(
+                &mut tx,
+                Audience::Office,
+                NoticeKind::ReportSubmitted,
+                Subject::Submission(id),
+                format!("{unit_name} 报送 {} 工作推进情况, 待审核", period.period),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -374,6 +390,7 @@ impl Store {
                 "退回时请写明原因 (a return needs a comment)".into(),
             ));
         }
+        let period = self.get_period(s.period_id).await?;
         let mut tx = self.begin().await?;
         let now = crate::now();
         if approve {
@@ -402,6 +419,25 @@ impl Store {
             AuditEntry::new(actor, action, "submission", id)
                 .before(serde_json::json!({"status": s.status}))
                 .after(serde_json::json!({"comment": comment.trim()})),
+        )
+        .await?;
+        let (kind, message) = if approve {
+            (
+                NoticeKind::ReportApproved,
+                format!("{} 报送已审核通过", period.period),
+            )
+        } else {
+            (
+                NoticeKind::ReportReturned,
+                format!("{} 报送被退回: {}", period.period, comment.trim()),
+            )
+        };
+        tell(
+            &mut tx,
+            Audience::Unit(s.unit_id),
+            kind,
+            Subject::ReportPeriod(s.period_id),
+            message,
         )
         .await?;
         tx.commit().await?;
@@ -572,6 +608,28 @@ const POSTGRES_BATCH: BatchSql = (
     "INSERT INTO task_reports (submission_id, task_id, progress, status)
      SELECT $1, CAST(x->>0 AS BIGINT), x->>1, x->>2 FROM json_array_elements(CAST($2 AS JSON)) AS t(x)",
 );
+
+/// Tells people about a report in the write's own transaction.
+async fn tell(
+    tx: &mut crate::Tx,
+    audience: Audience,
+    kind: NoticeKind,
+    subject: Subject,
+    message: String,
+) -> Result<()> {
+    crate::notices::notify(
+        tx,
+        &crate::notices::NewNotice {
+            audience,
+            kind,
+            subject,
+            message,
+            dedupe_key: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
 
 pub(super) async fn insert_submission(
     tx: &mut crate::Tx,

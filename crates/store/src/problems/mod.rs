@@ -34,12 +34,12 @@ mod rates;
 mod routing;
 mod step;
 
+pub use crate::notices::Notice;
 pub use attachments::{AttachmentMeta, NewAttachment};
 pub use deadlines::SweepReport;
 pub use decisions::{Decision, NewDecision};
 pub use intake::{NewProblem, ProblemSeed, insert_problem_row};
 pub use list::{ProblemFilter, ProblemRow};
-pub use notices::Notice;
 pub use rates::{RateBreakdown, RateFilter, RateGroup};
 pub use routing::{Route, ServiceContact};
 pub use step::Step;

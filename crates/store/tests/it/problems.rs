@@ -232,6 +232,14 @@ async fn a_problem_goes_from_submission_to_closure_with_its_timeline_and_audit()
             note: String::new(),
         };
         s.problem_step(&office, id, &assign, d0).await.unwrap();
+        // The town is told, and the notice leads to the problem.
+        let told = s.problem_notices(&town, 10).await.unwrap();
+        let notice = told
+            .iter()
+            .find(|n| n.subject == qx_core::notice::Subject::Problem(id))
+            .expect("the town is told of the assignment")
+            .clone();
+        assert!(s.can_open(&town, notice.subject).await.unwrap());
         // The town hands it back as not its business; the office sees why and reassigns.
         let err = s
             .problem_step(&town, id, &Step::Return { reason: " ".into() }, d0)
@@ -265,6 +273,15 @@ async fn a_problem_goes_from_submission_to_closure_with_its_timeline_and_audit()
             s.get_problem(&town, id).await,
             Err(StoreError::NotFound(_))
         ));
+        // Its notice stays in its list, but no longer leads anywhere (never to "not found").
+        assert!(
+            s.inbox(&town, Default::default())
+                .await
+                .unwrap()
+                .iter()
+                .any(|n| n.id == notice.id)
+        );
+        assert!(!s.can_open(&town, notice.subject).await.unwrap());
         let support = actor(Role::Unit, Some(c.support), None, 904);
         let d = s.get_problem(&support, id).await.unwrap();
         assert_eq!(d.party, None, "协办 reads, does not act");
@@ -511,7 +528,7 @@ async fn enterprises_units_and_service_contacts_see_only_their_problems() {
                 .await
                 .unwrap()
                 .iter()
-                .any(|n| n.kind == "assigned")
+                .any(|n| n.kind == qx_core::notice::NoticeKind::ProblemAssigned)
         );
 
         // The 企服责任人 sees the enterprise's problems, and only those.

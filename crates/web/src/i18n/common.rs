@@ -8,7 +8,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Qiangxian · County Industry Work Plan",
     ),
     ("app.short", "强县", "Qiangxian"),
-    ("app.long", "工业强县工作推进系统", "County Industry Work Plan"),
+    (
+        "app.long",
+        "工业强县工作推进系统",
+        "County Industry Work Plan",
+    ),
     ("nav.home", "首页", "Home"),
     ("nav.plans", "工作方案", "Plans"),
     ("nav.bulletins", "快报通报", "Bulletins"),

@@ -22,7 +22,8 @@ pub struct NoticeLine {
     at: String,
     message: String,
     problem_id: Option<i64>,
-    kind: String,
+    /// A deadline has passed (shown with a red mark).
+    overdue: bool,
 }
 
 #[derive(Template)]
@@ -131,8 +132,11 @@ pub(super) async fn list(
         .map(|n| NoticeLine {
             at: format_datetime(n.created_at),
             message: n.message,
-            problem_id: n.problem_id,
-            kind: n.kind,
+            problem_id: match n.subject {
+                qx_core::notice::Subject::Problem(id) => Some(id),
+                _ => None,
+            },
+            overdue: n.kind == qx_core::notice::NoticeKind::ProblemOverdue,
         })
         .collect();
     let page_link = |offset: i64| {

@@ -9,6 +9,7 @@ mod hardening;
 mod http;
 mod monitor;
 mod monitor_surge;
+mod notices;
 mod plans;
 mod problems;
 mod routes;

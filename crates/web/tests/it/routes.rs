@@ -38,6 +38,10 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("GET", "/calendar", [200, 200, 200, 200, 303]),
     ("POST", "/calendar", [422, 403, 403, 403, 403]),
     ("POST", "/calendar/delete", [422, 403, 403, 403, 403]),
+    ("GET", "/notices", [200, 200, 200, 200, 303]),
+    ("POST", "/notices/read-all", [303, 303, 303, 303, 403]),
+    ("POST", "/notices/{none}/open", [404, 404, 404, 404, 403]),
+    ("POST", "/notices/{none}/read", [303, 303, 303, 303, 403]),
     ("GET", "/healthz", [200, 200, 200, 200, 200]),
     ("GET", "/api/openapi.json", [200, 200, 200, 200, 200]),
     ("GET", "/api/v1/me", [200, 200, 200, 200, 401]),
@@ -53,7 +57,7 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("GET", "/api/v1/audit", [200, 403, 403, 403, 401]),
     ("GET", "/api/v1/calendar/{year}", [200, 200, 200, 200, 401]),
     ("GET", "/plans", [200, 200, 200, 200, 303]),
-    ("POST", "/plans/import", [400, 400, 400, 400, 403]),
+    ("POST", "/plans/import", [400, 403, 403, 403, 403]),
     ("GET", "/plans/{plan}", [200, 200, 200, 200, 303]),
     ("POST", "/plans/{plan}/meta", [422, 422, 422, 422, 403]),
     (
@@ -138,7 +142,7 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/monitor/settings/thresholds",
-        [422, 422, 422, 422, 403],
+        [422, 403, 403, 403, 403],
     ),
     (
         "POST",
