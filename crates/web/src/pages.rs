@@ -86,12 +86,18 @@ pub fn kind_label(lang: Lang, kind: &str) -> &'static str {
 }
 
 /// Renders a template; a template error is an internal error, logged.
-pub fn render<T: Template>(t: &T) -> Html<String> {
+/// The page as a response; a template that fails to render is a 500 (logged), never an empty
+/// page answered 200 that a cache or a person would take for the real one.
+pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {
-        Ok(s) => Html(s),
+        Ok(s) => Html(s).into_response(),
         Err(e) => {
             tracing::error!("template error: {e}");
-            Html("<h1>500</h1>".to_string())
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<h1>服务器内部错误, 已记录 (internal error, logged)</h1>".to_string()),
+            )
+                .into_response()
         }
     }
 }
@@ -536,4 +542,30 @@ pub fn split_list(s: &str) -> Vec<String> {
         .filter(|a| !a.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A value whose formatting fails, as a template bug or a bad value would.
+    struct Broken;
+
+    impl std::fmt::Display for Broken {
+        fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            Err(std::fmt::Error)
+        }
+    }
+
+    #[derive(Template)]
+    #[template(source = "<p>{{ value }}</p>", ext = "html")]
+    struct Page {
+        value: Broken,
+    }
+
+    #[test]
+    fn a_template_that_fails_is_a_500_not_an_empty_200() {
+        let resp = render(&Page { value: Broken });
+        assert_eq!(resp.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    }
 }
