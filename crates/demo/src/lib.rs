@@ -64,6 +64,56 @@ pub struct DemoAccount {
 
 /// Fills an empty database with the demo county; returns the accounts created.
 /// Refuses to touch a database that already has users.
+/// A year of demo history leaves everyone hundreds of notices; a county in use would have read
+/// all but the latest. Each person keeps their newest few unread, so the bell shows what a
+/// morning's work looks like rather than a year's backlog.
+async fn settle_notices(store: &Store, office: &qx_core::access::Actor) -> Result<(), DemoError> {
+    const KEEP_UNREAD: usize = 6;
+    for user in store.list_users(office).await? {
+        let person = qx_core::access::Actor {
+            user_id: user.id,
+            username: user.username.clone(),
+            role: user.role,
+            unit_id: user.unit_id,
+            enterprise_id: user.enterprise_id,
+            ip: String::new(),
+        };
+        let unread = store
+            .inbox(
+                &person,
+                qx_store::notices::InboxQuery {
+                    unread: true,
+                    before: None,
+                    limit: 200,
+                },
+            )
+            .await?;
+        let Some(last_kept) = unread.get(KEEP_UNREAD.saturating_sub(1)).map(|n| n.id) else {
+            continue;
+        };
+        let mut older: Vec<i64> = unread.iter().skip(KEEP_UNREAD).map(|n| n.id).collect();
+        let mut before = Some(last_kept);
+        while !older.is_empty() {
+            store.mark_notices_read(&person, &older).await?;
+            before = older.last().copied().or(before);
+            older = store
+                .inbox(
+                    &person,
+                    qx_store::notices::InboxQuery {
+                        unread: true,
+                        before,
+                        limit: 200,
+                    },
+                )
+                .await?
+                .iter()
+                .map(|n| n.id)
+                .collect();
+        }
+    }
+    Ok(())
+}
+
 pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>, DemoError> {
     if store.count_users().await? > 0 {
         return Err(DemoError::Data(
@@ -242,6 +292,7 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     enterprises::seed(store, &mut rng).await?;
     problems::seed(store, &mut rng).await?;
     bulletins::seed(store, &admin_user.actor(), plan_id).await?;
+    settle_notices(store, &admin_user.actor()).await?;
 
     let mut tx = store.begin().await?;
     Store::put_setting(&mut tx, DEMO_MARKER, &opts.seed.to_string()).await?;

@@ -519,5 +519,35 @@ mod tests {
         assert!((60.0..=95.0).contains(&resolution), "{resolution}");
         assert!(rates.answer_rate.unwrap() > 90.0, "{:?}", rates.answer_rate);
         assert!(store.verify_audit().await.unwrap().ok());
+
+        // A year of history leaves the office a backlog of notices; the demo leaves each
+        // person only the newest few unread.
+        let office_unit = units.iter().find(|u| u.name == "县工业强县办").unwrap().id;
+        let office_id = store
+            .create_user(
+                &Actor::system(),
+                &qx_store::users::NewUser {
+                    username: "office".into(),
+                    display_name: "办公室".into(),
+                    role: qx_core::access::Role::Admin,
+                    unit_id: Some(office_unit),
+                    enterprise_id: None,
+                    phone: String::new(),
+                    password_hash: "x".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let office = Actor {
+            user_id: office_id,
+            username: "office".into(),
+            role: qx_core::access::Role::Admin,
+            unit_id: Some(office_unit),
+            enterprise_id: None,
+            ip: String::new(),
+        };
+        assert!(store.unread_notices(&office).await.unwrap() > 20);
+        crate::settle_notices(&store, &office).await.unwrap();
+        assert_eq!(store.unread_notices(&office).await.unwrap(), 6);
     }
 }
