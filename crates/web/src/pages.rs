@@ -26,6 +26,10 @@ pub struct UserBadge {
     pub role_label: &'static str,
     pub unit_name: Option<String>,
     pub is_admin: bool,
+    /// A responsible unit's liaison (月度报送 is theirs).
+    pub is_unit: bool,
+    /// The county's side (office, leaders, units): monitoring and bulletins are theirs.
+    pub is_county: bool,
     pub can_see_users: bool,
     /// Unread notices (the bell).
     pub unread: i64,
@@ -64,6 +68,8 @@ impl PageCtx {
                 role_label: role_label(auth.ctx.lang, role),
                 unit_name,
                 is_admin: role == Role::Admin,
+                is_unit: role == Role::Unit,
+                is_county: role != Role::Enterprise,
                 can_see_users: role != Role::Enterprise,
                 unread: auth.session.unread_notices,
             }),

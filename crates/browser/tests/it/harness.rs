@@ -283,16 +283,6 @@ impl WebDriverCompatibleCommand for BrowserLog {
     }
 }
 
-/// The application serves no `/favicon.ico`, so Chromium logs a 404 for it on the first page
-/// of every session. That one line is not a page's error (reported under #14; drop this
-/// exception when the application gets an icon); anything else on the console is.
-fn favicon_missing(entry: &Value) -> bool {
-    entry["source"] == "network"
-        && entry["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("/favicon.ico - ") && m.contains("404"))
-}
-
 /// One journey: the application, chromedriver and a headless Chromium with a fresh profile.
 pub struct Journey {
     pub app: App,
@@ -503,12 +493,7 @@ impl Journey {
         let log = self.client.issue_cmd(BrowserLog).await.unwrap();
         let errors: Vec<&Value> = log
             .as_array()
-            .map(|entries| {
-                entries
-                    .iter()
-                    .filter(|e| e["level"] == "SEVERE" && !favicon_missing(e))
-                    .collect()
-            })
+            .map(|entries| entries.iter().filter(|e| e["level"] == "SEVERE").collect())
             .unwrap_or_default();
         assert!(
             errors.is_empty(),

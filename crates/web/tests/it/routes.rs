@@ -491,3 +491,40 @@ fn normalise(route: &str) -> String {
     }
     out
 }
+
+/// The menu offers each role only what it may open: every link in the header's menu answers
+/// the signed-in person with a page (or a redirect to their own view of it), never 403/404.
+#[tokio::test]
+async fn the_menu_offers_each_role_only_what_it_may_open() {
+    let (base, _db) = spawn_demo().await;
+    for who in ["admin", "leader", "jxj1", "qy01"] {
+        let c = sign_in(&base, who).await;
+        let home = c
+            .get(format!("{base}/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let nav = &home[home.find("<nav>").expect("a menu")..home.find("</nav>").unwrap()];
+        let links: Vec<&str> = nav
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert!(links.len() >= 4, "{who}: {links:?}");
+        for link in links {
+            let status = c
+                .get(format!("{base}{link}"))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert!(
+                status.is_success() || status.is_redirection(),
+                "{who} is offered {link}, which answers {status}"
+            );
+        }
+    }
+}
