@@ -71,8 +71,9 @@ struct ListPage {
 struct ListQuery {
     #[serde(default)]
     unread: Option<String>,
+    /// Kept as text: a hand-edited `?before=abc` shows the first page, not a bare 400.
     #[serde(default)]
-    before: Option<i64>,
+    before: Option<String>,
     #[serde(default)]
     done: Option<String>,
 }
@@ -93,7 +94,7 @@ async fn list(
             &actor,
             InboxQuery {
                 unread: unread_only,
-                before: q.before,
+                before: q.before.as_deref().and_then(|b| b.trim().parse().ok()),
                 limit: PAGE,
             },
         )
