@@ -7,6 +7,10 @@
 //                     the tab, another form's button) warns until this form is submitted. A script
 //                     that saves the form itself dispatches `qx:saved` on it to clear the warning.
 //   data-print        on a button: prints the page (hidden without JS; see style.css).
+//   data-inline="…"   on a form: saved in place (the same POST, sent without leaving the page),
+//                     so what was typed elsewhere on the page stays; the attribute's text (已保存)
+//                     or the server's error shows beside the button. Without JS the form posts
+//                     and the page reloads as before.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -45,6 +49,68 @@
   // Released last (bubbling to the window), only for a submission that really goes ahead.
   window.addEventListener("submit", function (e) {
     if (!e.defaultPrevented) unsaved.delete(e.target);
+  });
+
+  // The status line beside a form's button, made on first use.
+  function statusOf(form) {
+    var el = form.querySelector(".inline-status");
+    if (!el) {
+      el = document.createElement("span");
+      el.className = "inline-status";
+      el.setAttribute("role", "status");
+      var button = form.querySelector("button");
+      if (button) button.insertAdjacentElement("afterend", el);
+      else form.appendChild(el);
+    }
+    return el;
+  }
+
+  // What an error page says (its card), or the status line when it says nothing readable.
+  function errorText(html, status) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var card = doc.querySelector("main .error p, main .error, main");
+    var text = card ? card.textContent.trim() : "";
+    return text || String(status);
+  }
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (e.defaultPrevented || !form.hasAttribute("data-inline") || !window.fetch) return;
+    e.preventDefault();
+    var status = statusOf(form);
+    var button = form.querySelector("button");
+    if (button) button.disabled = true;
+    status.className = "inline-status";
+    status.textContent = "…";
+    fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      credentials: "same-origin",
+    })
+      .then(function (resp) {
+        var signedOut = new URL(resp.url, location.href).pathname === "/login";
+        if (resp.ok && !signedOut) {
+          unsaved.delete(form);
+          status.textContent = form.getAttribute("data-inline");
+          return;
+        }
+        if (signedOut) {
+          // The session ended: a real submit shows the sign-in page (the guard warns first).
+          form.submit();
+          return;
+        }
+        return resp.text().then(function (html) {
+          status.className = "inline-status error-text";
+          status.textContent = errorText(html, resp.status);
+        });
+      })
+      .catch(function () {
+        status.className = "inline-status error-text";
+        status.textContent = "✕";
+      })
+      .finally(function () {
+        if (button) button.disabled = false;
+      });
   });
 
   document.addEventListener("qx:saved", function (e) {

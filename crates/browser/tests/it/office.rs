@@ -145,3 +145,79 @@ async fn leaving_a_form_with_unsaved_edits_warns_and_saving_does_not() {
     );
     j.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_one_row_of_the_plan_review_keeps_the_edits_in_another() {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    let admin = j.app.actor("admin").await;
+    let plan = qx_app::plan_import::import_document(
+        &j.app.store,
+        &admin,
+        SEED_PLAN.as_bytes(),
+        SEED_PLAN_FILE,
+    )
+    .await
+    .unwrap()
+    .plan_id;
+    j.login("admin").await;
+    j.goto(&format!("/plans/{plan}")).await;
+    j.sees("草稿(待审核)").await;
+    let rows = j
+        .client
+        .find_all(fantoccini::Locator::Css("table.targets tr[id^='target-']"))
+        .await
+        .unwrap();
+    assert!(rows.len() >= 2, "the draft has targets to review");
+    let first = rows[0].attr("id").await.unwrap().unwrap();
+    let second = rows[1].attr("id").await.unwrap().unwrap();
+
+    // Both rows edited; only the first saved.
+    j.fill(&format!("#{first} input[name=responsible]"), "县经信局")
+        .await;
+    j.fill(&format!("#{second} input[name=responsible]"), "县发改局")
+        .await;
+    j.find(&format!("#{first} button"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    j.sees("已保存").await;
+    let kept = j
+        .find(&format!("#{second} input[name=responsible]"))
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.as_deref(),
+        Some("县发改局"),
+        "saving one row left the other's edit in place"
+    );
+    j.find(&format!("#{second} button"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let saved = j
+        .client
+        .find_all(fantoccini::Locator::Css(".inline-status"))
+        .await
+        .unwrap();
+    assert_eq!(saved.len(), 2, "each row says it was saved");
+
+    // Both are stored: a fresh look at the page shows them.
+    j.goto(&format!("/plans/{plan}")).await;
+    for (row, unit) in [(&first, "县经信局"), (&second, "县发改局")] {
+        let value = j
+            .find(&format!("#{row} input[name=responsible]"))
+            .await
+            .prop("value")
+            .await
+            .unwrap();
+        assert_eq!(value.as_deref(), Some(unit), "{row} kept {unit}");
+    }
+    j.finish().await;
+}
