@@ -88,6 +88,16 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+/// What the office may change on an account after creating it (not its username or password).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct UserUpdate {
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub phone: String,
+}
+
 /// Far enough in the future to mean "locked until an admin unlocks".
 pub const LOCKED_BY_ADMIN: i64 = 253_402_300_799; // 9999-12-31
 
@@ -170,6 +180,72 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Changes an account's name, role, unit, enterprise and phone; audited with before and
+    /// after. A changed role (or unit, or enterprise) ends every session of the account, so
+    /// no one keeps what they may no longer do. Office only.
+    pub async fn update_user(&self, actor: &Actor, id: i64, update: &UserUpdate) -> Result<()> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden(format!("用户 {id}")));
+        }
+        validate_role(update.role, update.unit_id, update.enterprise_id)?;
+        let before = self.get_user(id).await?.public();
+        let mut tx = self.begin().await?;
+        let (display_name, phone) = checked_fields(
+            &mut tx,
+            &update.display_name,
+            &update.phone,
+            update.unit_id,
+            update.enterprise_id,
+        )
+        .await?;
+        sqlx::query(
+            "UPDATE users SET display_name = $1, role = $2, unit_id = $3, enterprise_id = $4, phone = $5, updated_at = $6 WHERE id = $7",
+        )
+        .bind(display_name)
+        .bind(update.role.as_str())
+        .bind(update.unit_id)
+        .bind(update.enterprise_id)
+        .bind(phone)
+        .bind(crate::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let reach_changed = before.role != update.role
+            || before.unit_id != update.unit_id
+            || before.enterprise_id != update.enterprise_id;
+        let ended = if reach_changed {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        } else {
+            0
+        };
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "user.update", "user", id)
+                .before(serde_json::json!({
+                    "display_name": before.display_name,
+                    "role": before.role.as_str(),
+                    "unit_id": before.unit_id,
+                    "enterprise_id": before.enterprise_id,
+                    "phone": before.phone,
+                }))
+                .after(serde_json::json!({
+                    "display_name": display_name,
+                    "role": update.role.as_str(),
+                    "unit_id": update.unit_id,
+                    "enterprise_id": update.enterprise_id,
+                    "phone": phone,
+                    "sessions_ended": ended,
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Sets a new password hash and clears any lockout; audited without the hash.
@@ -268,25 +344,11 @@ impl Store {
 /// Inserts an account inside a caller's transaction (seeding).
 pub async fn insert_user(tx: &mut crate::Tx, user: &NewUser) -> Result<i64> {
     validate_membership(user)?;
-    let display_name = qx_core::text::USER_NAME
-        .check(&user.display_name)
-        .map_err(StoreError::Invalid)?;
-    let phone = qx_core::text::USER_PHONE
-        .check(&user.phone)
-        .map_err(StoreError::Invalid)?;
-    check_exists(
+    let (display_name, phone) = checked_fields(
         tx,
-        "unit_id",
-        "单位",
-        "SELECT id FROM units WHERE id = $1",
+        &user.display_name,
+        &user.phone,
         user.unit_id,
-    )
-    .await?;
-    check_exists(
-        tx,
-        "enterprise_id",
-        "企业",
-        "SELECT id FROM enterprises WHERE id = $1",
         user.enterprise_id,
     )
     .await?;
@@ -333,6 +395,40 @@ async fn check_exists(
     }
 }
 
+/// The name and phone as stored (checked against `qx_core::text`), once the unit and the
+/// enterprise named exist.
+async fn checked_fields<'a>(
+    tx: &mut crate::Tx,
+    display_name: &'a str,
+    phone: &'a str,
+    unit_id: Option<i64>,
+    enterprise_id: Option<i64>,
+) -> Result<(&'a str, &'a str)> {
+    let display_name = qx_core::text::USER_NAME
+        .check(display_name)
+        .map_err(StoreError::Invalid)?;
+    let phone = qx_core::text::USER_PHONE
+        .check(phone)
+        .map_err(StoreError::Invalid)?;
+    check_exists(
+        tx,
+        "unit_id",
+        "单位",
+        "SELECT id FROM units WHERE id = $1",
+        unit_id,
+    )
+    .await?;
+    check_exists(
+        tx,
+        "enterprise_id",
+        "企业",
+        "SELECT id FROM enterprises WHERE id = $1",
+        enterprise_id,
+    )
+    .await?;
+    Ok((display_name, phone))
+}
+
 fn validate_membership(user: &NewUser) -> Result<()> {
     let name = user.username.trim();
     if name.is_empty() || name.len() > 64 || name.chars().any(char::is_whitespace) {
@@ -340,13 +436,18 @@ fn validate_membership(user: &NewUser) -> Result<()> {
             "用户名不能为空、不能含空格、不超过64字符".into(),
         ));
     }
-    match user.role {
-        Role::Enterprise if user.enterprise_id.is_none() => Err(StoreError::Invalid(
+    validate_role(user.role, user.unit_id, user.enterprise_id)
+}
+
+/// An enterprise account belongs to an enterprise; every other account to a unit.
+pub fn validate_role(role: Role, unit_id: Option<i64>, enterprise_id: Option<i64>) -> Result<()> {
+    match role {
+        Role::Enterprise if enterprise_id.is_none() => Err(StoreError::Invalid(
             "企业用户必须关联企业 (enterprise user needs an enterprise)".into(),
         )),
-        Role::Unit | Role::Admin | Role::Leader if user.unit_id.is_none() => Err(
-            StoreError::Invalid("该角色的用户必须属于一个单位 (user needs a unit)".into()),
-        ),
+        Role::Unit | Role::Admin | Role::Leader if unit_id.is_none() => Err(StoreError::Invalid(
+            "该角色的用户必须属于一个单位 (user needs a unit)".into(),
+        )),
         _ => Ok(()),
     }
 }

@@ -149,7 +149,10 @@ pub fn router(state: AppState) -> Router {
         .route("/units/{id}/contact", post(units::unit_contact))
         .route("/users", get(users::users_list).post(users::user_create))
         .route("/users/new", get(users::user_new))
-        .route("/users/{id}", get(users::user_detail))
+        .route(
+            "/users/{id}",
+            get(users::user_detail).post(users::user_update),
+        )
         .route("/users/{id}/password", post(users::user_reset_password))
         .route("/users/{id}/lock", post(users::user_lock))
         .route("/audit", get(audit::audit_list))

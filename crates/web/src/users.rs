@@ -3,13 +3,16 @@
 use crate::auth::{Auth, County, Office};
 use crate::i18n::Lang;
 use crate::pages::{PageCtx, flash_from, hash_blocking, render, role_label};
+use crate::plans::unit_names;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use qx_core::access::{Actor, Role, check_password_strength};
-use qx_store::users::NewUser;
+use qx_store::StoreError;
+use qx_store::users::{NewUser, UserUpdate};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -45,23 +48,13 @@ struct UsersPage {
     is_admin: bool,
 }
 
-async fn unit_names(state: &AppState) -> Result<HashMap<i64, String>, WebError> {
-    Ok(state
-        .store
-        .list_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect())
-}
-
 /// The accounts `actor` may see, as the list shows them (and its export).
 pub(crate) async fn user_lines(
     state: &AppState,
     actor: &Actor,
     lang: Lang,
 ) -> Result<Vec<UserLine>, WebError> {
-    let names = unit_names(state).await?;
+    let names = unit_names(&state.store).await?;
     Ok(state
         .store
         .list_users(actor)
@@ -87,50 +80,52 @@ pub async fn users_list(State(state): State<AppState>, auth: County) -> PageResu
     Ok(render(&page).into_response())
 }
 
-#[derive(Template)]
-#[template(path = "users/detail.html")]
-struct UserPage {
-    ctx: PageCtx,
-    user: UserLine,
-    is_admin: bool,
+/// The account form (new and edit) as shown: the values as typed, an error beside each field
+/// that has one, and an error about the whole form (from the store) above it.
+#[derive(Default)]
+pub struct UserFields {
+    username: String,
+    display_name: String,
+    role: String,
+    unit_id: String,
+    enterprise_id: String,
+    phone: String,
+    errors: HashMap<&'static str, String>,
+    general: Option<String>,
 }
 
-pub async fn user_detail(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
-) -> PageResult {
-    let actor = auth.actor();
-    let user = state.store.get_user_scoped(&actor, id).await?;
-    let names = unit_names(&state).await?;
-    let unit = user
-        .unit_id
-        .and_then(|id| names.get(&id).cloned())
-        .unwrap_or_default();
-    let lang = auth.ctx.lang;
-    let page = UserPage {
-        ctx: PageCtx::signed_in(&auth).with_flash(flash_from(&q, lang)),
-        user: user_line(lang, user, &unit),
-        is_admin: actor.is_admin(),
-    };
-    Ok(render(&page).into_response())
+impl UserFields {
+    fn of(u: &qx_store::users::User) -> UserFields {
+        UserFields {
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role.as_str().to_string(),
+            unit_id: u.unit_id.map(|i| i.to_string()).unwrap_or_default(),
+            enterprise_id: u.enterprise_id.map(|i| i.to_string()).unwrap_or_default(),
+            phone: u.phone.clone(),
+            ..UserFields::default()
+        }
+    }
+
+    /// The error beside `field`, empty when there is none.
+    fn error(&self, field: &str) -> &str {
+        self.errors.get(field).map_or("", String::as_str)
+    }
 }
 
-#[derive(Template)]
-#[template(path = "users/new.html")]
-struct UserNewPage {
-    ctx: PageCtx,
+/// What the form offers: roles, units and enterprises, by value and label.
+pub struct UserChoices {
     roles: Vec<(&'static str, &'static str)>,
-    units: Vec<(i64, String)>,
-    enterprises: Vec<(i64, String)>,
+    units: Vec<(String, String)>,
+    enterprises: Vec<(String, String)>,
 }
 
-pub async fn user_new(State(state): State<AppState>, auth: Office) -> PageResult {
-    let actor = auth.actor();
-    let lang = auth.ctx.lang;
-    let page = UserNewPage {
-        ctx: PageCtx::signed_in(&auth),
+async fn user_choices(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+) -> Result<UserChoices, WebError> {
+    Ok(UserChoices {
         roles: Role::ALL
             .iter()
             .map(|r| (r.as_str(), role_label(lang, *r)))
@@ -140,23 +135,109 @@ pub async fn user_new(State(state): State<AppState>, auth: Office) -> PageResult
             .list_units()
             .await?
             .into_iter()
-            .map(|u| (u.id, u.name))
+            .map(|u| (u.id.to_string(), u.name))
             .collect(),
         enterprises: state
             .store
-            .list_enterprises(&actor)
+            .list_enterprises(actor)
             .await?
             .into_iter()
-            .map(|e| (e.id, e.name))
+            .map(|e| (e.id.to_string(), e.name))
             .collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "users/detail.html")]
+struct UserPage {
+    ctx: PageCtx,
+    user: UserLine,
+    is_admin: bool,
+    form: UserFields,
+    choices: Option<UserChoices>,
+}
+
+async fn user_page(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    form: Option<UserFields>,
+    flash: Option<String>,
+) -> PageResult {
+    let actor = auth.actor();
+    let user = state.store.get_user_scoped(&actor, id).await?;
+    let names = unit_names(&state.store).await?;
+    let unit = user
+        .unit_id
+        .and_then(|id| names.get(&id).cloned())
+        .unwrap_or_default();
+    let lang = auth.ctx.lang;
+    let status = if form
+        .as_ref()
+        .is_some_and(|f| !f.errors.is_empty() || f.general.is_some())
+    {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
     };
-    Ok(render(&page).into_response())
+    let choices = if actor.is_admin() {
+        Some(user_choices(state, &actor, lang).await?)
+    } else {
+        None
+    };
+    let page = UserPage {
+        ctx: PageCtx::signed_in(auth).with_flash(flash),
+        form: form.unwrap_or_else(|| UserFields::of(&user)),
+        user: user_line(lang, user, &unit),
+        is_admin: actor.is_admin(),
+        choices,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn user_detail(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let flash = flash_from(&q, auth.ctx.lang);
+    user_page(&state, &auth, id, None, flash).await
+}
+
+#[derive(Template)]
+#[template(path = "users/new.html")]
+struct UserNewPage {
+    ctx: PageCtx,
+    form: UserFields,
+    choices: UserChoices,
+}
+
+async fn new_page(state: &AppState, auth: &Office, form: UserFields) -> PageResult {
+    let status = if form.errors.is_empty() && form.general.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let page = UserNewPage {
+        ctx: PageCtx::signed_in(auth),
+        choices: user_choices(state, &auth.actor(), auth.ctx.lang).await?,
+        form,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn user_new(State(state): State<AppState>, auth: Office) -> PageResult {
+    new_page(&state, &auth, UserFields::default()).await
 }
 
 #[derive(Deserialize)]
 pub struct UserForm {
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     display_name: String,
+    #[serde(default)]
     role: String,
     #[serde(default)]
     unit_id: String,
@@ -164,17 +245,55 @@ pub struct UserForm {
     enterprise_id: String,
     #[serde(default)]
     phone: String,
+    #[serde(default)]
     password: String,
 }
 
-fn optional_id(field: &str, s: &str) -> Result<Option<i64>, WebError> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
+/// What the form says about an account, checked field by field: the update to make, or the
+/// form to show again with an error beside each field that needs one.
+fn parse_user_form(form: &UserForm, lang: Lang) -> (UserFields, Option<UserUpdate>) {
+    let t = |k: &'static str| crate::i18n::t(lang, k).to_string();
+    let mut fields = UserFields {
+        username: form.username.trim().to_string(),
+        display_name: form.display_name.trim().to_string(),
+        role: form.role.clone(),
+        unit_id: form.unit_id.trim().to_string(),
+        enterprise_id: form.enterprise_id.trim().to_string(),
+        phone: form.phone.trim().to_string(),
+        ..UserFields::default()
+    };
+    if fields.display_name.is_empty() {
+        fields.errors.insert("display_name", t("user.err_name"));
     }
-    s.parse()
-        .map(Some)
-        .map_err(|_| WebError::BadRequest(format!("{field}: \"{s}\" 不是有效编号")))
+    let role = Role::parse(&form.role);
+    if role.is_none() {
+        fields.errors.insert("role", t("user.err_role"));
+    }
+    let id = |s: &str| s.parse::<i64>().ok();
+    let unit_id = id(&fields.unit_id);
+    let enterprise_id = id(&fields.enterprise_id);
+    if let Some(role) = role
+        && qx_store::users::validate_role(role, unit_id, enterprise_id).is_err()
+    {
+        if role == Role::Enterprise {
+            fields
+                .errors
+                .insert("enterprise_id", t("user.err_enterprise"));
+        } else {
+            fields.errors.insert("unit_id", t("user.err_unit"));
+        }
+    }
+    let update = match role {
+        Some(role) if fields.errors.is_empty() => Some(UserUpdate {
+            display_name: fields.display_name.clone(),
+            role,
+            unit_id,
+            enterprise_id,
+            phone: fields.phone.clone(),
+        }),
+        _ => None,
+    };
+    (fields, update)
 }
 
 pub async fn user_create(
@@ -182,28 +301,64 @@ pub async fn user_create(
     auth: Office,
     Form(form): Form<UserForm>,
 ) -> PageResult {
-    let role = Role::parse(&form.role).ok_or_else(|| {
-        WebError::BadRequest(format!("角色 \"{}\" 无效 (unknown role)", form.role))
-    })?;
-    check_password_strength(&form.password)
-        .map_err(|m| WebError::BadRequest(format!("密码: {m}")))?;
-    if form.display_name.trim().is_empty() {
-        return Err(WebError::BadRequest(
-            "姓名不能为空 (name is required)".into(),
-        ));
+    let lang = auth.ctx.lang;
+    let (mut fields, update) = parse_user_form(&form, lang);
+    if fields.username.is_empty() {
+        fields.errors.insert(
+            "username",
+            crate::i18n::t(lang, "user.err_username").to_string(),
+        );
     }
+    if let Err(m) = check_password_strength(&form.password) {
+        fields.errors.insert("password", m.to_string());
+    }
+    let Some(u) = update.filter(|_| fields.errors.is_empty()) else {
+        return new_page(&state, &auth, fields).await;
+    };
     let hash = hash_blocking(form.password.clone()).await?;
     let new = NewUser {
-        username: form.username.trim().to_string(),
-        display_name: form.display_name.trim().to_string(),
-        role,
-        unit_id: optional_id("unit_id", &form.unit_id)?,
-        enterprise_id: optional_id("enterprise_id", &form.enterprise_id)?,
-        phone: form.phone.trim().to_string(),
+        username: fields.username.clone(),
+        display_name: u.display_name,
+        role: u.role,
+        unit_id: u.unit_id,
+        enterprise_id: u.enterprise_id,
+        phone: u.phone,
         password_hash: hash,
     };
-    let id = state.store.create_user(&auth.actor(), &new).await?;
-    Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response())
+    match state.store.create_user(&auth.actor(), &new).await {
+        Ok(id) => Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response()),
+        Err(StoreError::Conflict(m)) => {
+            fields.errors.insert("username", m);
+            new_page(&state, &auth, fields).await
+        }
+        Err(StoreError::Invalid(m)) => {
+            fields.general = Some(m);
+            new_page(&state, &auth, fields).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The office changes an account's name, role, unit, enterprise or phone (a new role ends the
+/// account's sessions; see `Store::update_user`).
+pub async fn user_update(
+    State(state): State<AppState>,
+    auth: Office,
+    Path(id): Path<i64>,
+    Form(form): Form<UserForm>,
+) -> PageResult {
+    let (mut fields, update) = parse_user_form(&form, auth.ctx.lang);
+    let Some(u) = update else {
+        return user_page(&state, &auth, id, Some(fields), None).await;
+    };
+    match state.store.update_user(&auth.actor(), id, &u).await {
+        Ok(()) => Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response()),
+        Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => {
+            fields.general = Some(m);
+            user_page(&state, &auth, id, Some(fields), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]

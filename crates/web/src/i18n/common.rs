@@ -88,6 +88,35 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("user.reset_password", "重置密码", "Reset password"),
     ("user.lock", "锁定", "Lock"),
     ("user.unlock", "解锁", "Unlock"),
+    ("user.edit", "修改账号信息", "Change the account"),
+    (
+        "user.edit_hint",
+        "修改角色、单位或企业后, 该用户需重新登录。",
+        "After a change of role, unit or enterprise the user signs in again.",
+    ),
+    ("user.err_name", "请填写姓名", "Enter the name"),
+    ("user.err_role", "请选择角色", "Choose a role"),
+    (
+        "user.err_unit",
+        "该角色须选择所属单位",
+        "This role needs a unit",
+    ),
+    (
+        "user.err_enterprise",
+        "企业用户须选择所属企业",
+        "An enterprise account needs an enterprise",
+    ),
+    ("user.err_username", "请填写用户名", "Enter a username"),
+    (
+        "user.confirm_lock",
+        "确认锁定该账号? 该用户将立即退出登录, 解锁前无法登录。",
+        "Lock this account? The user is signed out and cannot sign in until unlocked.",
+    ),
+    (
+        "user.confirm_reset",
+        "确认重置该用户的密码? 该用户的所有登录将失效。",
+        "Reset this user's password? All of the user's sessions end.",
+    ),
     (
         "user.password_rule",
         "至少8位, 含大写字母、小写字母、数字、符号中的三类",

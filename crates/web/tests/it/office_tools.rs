@@ -1,6 +1,6 @@
 //! The office's own pages: the audit log in the reader's language with people by name.
 
-use crate::common::spawn_app;
+use crate::common::{csrf, get_status, post_form, spawn_app};
 
 #[tokio::test]
 async fn the_audit_log_names_actions_and_people_in_chinese() {
@@ -47,4 +47,162 @@ async fn the_audit_log_names_actions_and_people_in_chinese() {
     assert!(filtered.contains("<option value=\"login.success\" selected>登录</option>"));
     let rows = &filtered[filtered.find("<tbody>").unwrap()..];
     assert!(!rows.contains("新建账号"), "only sign-ins: {rows}");
+}
+
+/// The account page's form as the office would send it.
+fn account_form<'a>(
+    token: &'a str,
+    name: &'a str,
+    role: &'a str,
+    unit: &'a str,
+    phone: &'a str,
+) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("_csrf", token),
+        ("display_name", name),
+        ("role", role),
+        ("unit_id", unit),
+        ("enterprise_id", ""),
+        ("phone", phone),
+    ]
+}
+
+#[tokio::test]
+async fn the_office_edits_an_account_and_a_new_role_ends_its_sessions() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let jxj = app.login("jxj1").await;
+    let id = app.user_id("jxj1").await;
+    let page = format!("/users/{id}");
+    let token = csrf(&admin, &app.url(&page)).await;
+    let unit = app.units["县经信局"].to_string();
+
+    // A new name and phone: saved, audited, the person stays signed in.
+    let resp = post_form(
+        &admin,
+        app.url(&page),
+        &account_form(&token, "陈联络员", "unit", &unit, "0574-65720000"),
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let user = app.store.get_user(id).await.unwrap();
+    assert_eq!(user.display_name, "陈联络员");
+    assert_eq!(user.phone, "0574-65720000");
+    assert_eq!(get_status(&jxj, app.url("/")).await, 200, "still signed in");
+
+    // A new role: the account's sessions end.
+    let office = app.units["县工业强县办"].to_string();
+    let resp = post_form(
+        &admin,
+        app.url(&page),
+        &account_form(&token, "陈联络员", "leader", &office, "0574-65720000"),
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let user = app.store.get_user(id).await.unwrap();
+    assert_eq!(user.role, "leader");
+    assert_eq!(user.unit_id, Some(app.units["县工业强县办"]));
+    assert_eq!(get_status(&jxj, app.url("/")).await, 303, "signed out");
+    let log = admin
+        .get(app.url(&format!("/audit?entity=user&entity_id={id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        log.matches("<td>修改账号</td>").count(),
+        2,
+        "both changes audited"
+    );
+
+    // Only the office may change an account.
+    let sp = app.login("sp1").await;
+    let t = csrf(&sp, &app.url("/")).await;
+    let resp = post_form(
+        &sp,
+        app.url(&page),
+        &account_form(&t, "x", "admin", &office, ""),
+    )
+    .await;
+    assert_eq!(resp.status(), 403);
+}
+
+#[tokio::test]
+async fn account_form_errors_show_beside_the_field_with_what_was_typed() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let id = app.user_id("sp1").await;
+    let page = format!("/users/{id}");
+    let token = csrf(&admin, &app.url(&page)).await;
+    // An enterprise account without an enterprise.
+    let resp = post_form(
+        &admin,
+        app.url(&page),
+        &account_form(&token, "张联络员改", "enterprise", "", "138"),
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("<option value=\"\">—</option>")
+            && html.contains("企业用户须选择所属企业</small>"),
+        "the error beside the enterprise field: {html}"
+    );
+    assert!(
+        html.contains("value=\"张联络员改\""),
+        "the name typed is kept"
+    );
+    assert!(html.contains("value=\"138\""), "the phone typed is kept");
+    assert_eq!(
+        app.store.get_user(id).await.unwrap().display_name,
+        "sp1-name",
+        "nothing saved"
+    );
+
+    // A new account without a name, with a weak password.
+    let token = csrf(&admin, &app.url("/users/new")).await;
+    let unit = app.units["石浦镇"].to_string();
+    let resp = post_form(
+        &admin,
+        app.url("/users"),
+        &[
+            ("_csrf", token.as_str()),
+            ("username", "zhao1"),
+            ("display_name", ""),
+            ("role", "unit"),
+            ("unit_id", unit.as_str()),
+            ("password", "123"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("请填写姓名</small>"), "{html}");
+    assert!(
+        html.contains("value=\"zhao1\""),
+        "the username typed is kept"
+    );
+    assert!(
+        html.contains("<form method=\"post\" action=\"/users\""),
+        "on the form"
+    );
+    // A username taken: said beside the username.
+    let resp = post_form(
+        &admin,
+        app.url("/users"),
+        &[
+            ("_csrf", token.as_str()),
+            ("username", "sp1"),
+            ("display_name", "重名"),
+            ("role", "unit"),
+            ("unit_id", unit.as_str()),
+            ("password", "Zhao#2017pass!"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("用户名已存在"), "{html}");
 }
