@@ -1,6 +1,6 @@
 //! The office's own pages: the audit log in the reader's language with people by name.
 
-use crate::common::{csrf, get_status, post_form, spawn_app};
+use crate::common::{csrf, get_status, post_form, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn the_audit_log_names_actions_and_people_in_chinese() {
@@ -69,7 +69,12 @@ fn account_form<'a>(
 
 #[tokio::test]
 async fn the_office_edits_an_account_and_a_new_role_ends_its_sessions() {
-    let app = spawn_app().await;
+    for db in qx_store::testing::all().await.unwrap() {
+        edit_an_account(spawn_app_with(qx_web::Config::default(), db).await).await;
+    }
+}
+
+async fn edit_an_account(app: crate::common::TestApp) {
     let admin = app.login("admin").await;
     let jxj = app.login("jxj1").await;
     let id = app.user_id("jxj1").await;
