@@ -487,14 +487,24 @@ impl Journey {
         }
     }
 
+    /// What the pages wrote to the console as errors since the last look (and clears it).
+    pub async fn console_errors(&self) -> Vec<Value> {
+        let log = self.client.issue_cmd(BrowserLog).await.unwrap();
+        log.as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter(|e| e["level"] == "SEVERE")
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Fails if any page since the last call wrote an error to the console (script errors,
     /// refused resources, failed loads).
     pub async fn no_console_errors(&self) {
-        let log = self.client.issue_cmd(BrowserLog).await.unwrap();
-        let errors: Vec<&Value> = log
-            .as_array()
-            .map(|entries| entries.iter().filter(|e| e["level"] == "SEVERE").collect())
-            .unwrap_or_default();
+        let errors = self.console_errors().await;
         assert!(
             errors.is_empty(),
             "console errors on {}: {errors:#?}",

@@ -219,5 +219,51 @@ async fn saving_one_row_of_the_plan_review_keeps_the_edits_in_another() {
             .unwrap();
         assert_eq!(value.as_deref(), Some(unit), "{row} kept {unit}");
     }
+
+    // A refused row says why beside its button and keeps what was typed.
+    j.fill(&format!("#{first} input[name=responsible]"), "无此单位")
+        .await;
+    j.find(&format!("#{first} button"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    j.sees("不在单位登记表中").await;
+    let error = j
+        .find(&format!("#{first} .inline-status.error-text"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        error.contains("无此单位"),
+        "the error beside the row: {error}"
+    );
+    let typed = j
+        .find(&format!("#{first} input[name=responsible]"))
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(typed.as_deref(), Some("无此单位"));
+    assert_eq!(
+        j.path().await,
+        format!("/plans/{plan}"),
+        "still the review page"
+    );
+    // The refused save is the only error the browser logged (its 400 answer).
+    let mut errors = Vec::new();
+    let started = std::time::Instant::now();
+    while errors.is_empty() && started.elapsed() < std::time::Duration::from_secs(5) {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        errors = j.console_errors().await;
+    }
+    assert!(
+        !errors.is_empty()
+            && errors.iter().all(|e| e["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("/targets/") && m.contains("400"))),
+        "console errors: {errors:#?}"
+    );
     j.finish().await;
 }
