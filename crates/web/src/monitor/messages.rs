@@ -189,4 +189,35 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "自动来源的指标由系统从企业难题模块计算, 不再要求单位报送",
         "Automatic indicators are computed from the enterprise problems module; units are not asked for them",
     ),
+    (
+        "mon.err.figure",
+        "请填写数字, 如 1234.5 或 8%; 本月没有数据请留空",
+        "Enter a number, such as 1234.5 or 8%; leave it empty when there is no figure this month",
+    ),
+    (
+        "mon.err.fix_fields",
+        "请修改标出的字段; 填写的内容都已保留在表中。",
+        "Correct the fields marked below; everything you typed is still in the form.",
+    ),
+    ("mon.err.title", "尚未保存:", "Not saved yet:"),
+    ("mon.saved", "已暂存。", "Saved as a draft."),
+    ("mon.submitted", "已提交审核。", "Submitted for review."),
+    ("mon.missing.title", "以下内容尚未填写", "Not filled in yet"),
+    (
+        "mon.missing.hint",
+        "已填写的内容已暂存。请补充后再提交; 确实无法填写的, 也可以确认提交。",
+        "What you typed has been saved as a draft. Fill these in before submitting, or confirm to submit as it is.",
+    ),
+    ("mon.missing.confirm", "确认提交", "Submit anyway"),
+    ("mon.missing.back", "返回填写", "Back to the form"),
+    (
+        "mon.submit_confirm",
+        "提交后将交办公室审核, 审核前可以撤回。确认提交?",
+        "The report goes to the office for review; you can withdraw it until it is reviewed. Submit?",
+    ),
+    (
+        "mon.att.remove_confirm",
+        "删除这份佐证材料? 未保存的填写内容将丢失。",
+        "Remove this file? Unsaved changes on the form are lost.",
+    ),
 ];

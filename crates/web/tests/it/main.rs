@@ -12,4 +12,5 @@ mod monitor_surge;
 mod notices;
 mod plans;
 mod problems;
+mod report_form;
 mod routes;

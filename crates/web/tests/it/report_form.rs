@@ -1,0 +1,256 @@
+//! The monthly report form keeps what was typed: numbers that do not read come back beside
+//! their field, a submit with empty items lists them and asks to confirm, an evidence upload
+//! saves the figures it was sent with.
+
+use crate::common::{self, TestApp, csrf, post_form};
+use qx_core::state::SubmissionStatus;
+use reqwest::multipart::{Form, Part};
+
+async fn all_apps() -> Vec<TestApp> {
+    let mut out = Vec::new();
+    for db in qx_store::testing::all().await.unwrap() {
+        out.push(common::spawn_app_with(qx_web::Config::default(), db).await);
+    }
+    out
+}
+
+/// The seed plan published and June 2017 open: (plan, period).
+async fn june(app: &TestApp) -> (i64, i64) {
+    let admin = app.actor("admin").await;
+    let plan = app.publish_seed_plan().await;
+    let period = app
+        .store
+        .open_period(
+            &admin,
+            plan,
+            &qx_core::period::Period::new_month(2017, 6).unwrap(),
+            "2017-07-07",
+        )
+        .await
+        .unwrap();
+    (plan, period)
+}
+
+/// 县经信局's indicators in the plan: (id of 新增规模以上企业, ids of the others).
+async fn jxj_indicators(app: &TestApp, plan: i64) -> (i64, Vec<(i64, String)>) {
+    let jxj = app.units["县经信局"];
+    let all = app.store.unit_indicators(plan, jxj).await.unwrap();
+    let scale = all
+        .iter()
+        .find(|i| i.name == "新增规模以上企业")
+        .unwrap()
+        .id;
+    let others = all
+        .into_iter()
+        .filter(|i| i.id != scale)
+        .map(|i| (i.id, i.name))
+        .collect();
+    (scale, others)
+}
+
+async fn stored_values(
+    app: &TestApp,
+    period: i64,
+) -> Option<(SubmissionStatus, Vec<(i64, String)>)> {
+    let jxj = app.units["县经信局"];
+    let unit = app.actor("jxj1").await;
+    let s = app.store.latest_submission(period, jxj).await.unwrap()?;
+    let (values, _) = app.store.submission_values(&unit, s.id).await.unwrap();
+    Some((
+        s.status,
+        values
+            .into_iter()
+            .map(|v| (v.indicator_id, v.value))
+            .collect(),
+    ))
+}
+
+#[tokio::test]
+async fn a_figure_that_is_not_a_number_comes_back_beside_its_field_with_what_was_typed() {
+    for app in all_apps().await {
+        let (plan, period) = june(&app).await;
+        let (scale, others) = jxj_indicators(&app, plan).await;
+        let other = others[0].0;
+        let unit = app.login("jxj1").await;
+        let url = app.url(&format!("/report/{period}"));
+        let token = csrf(&unit, &url).await;
+        for bad in ["十五家", "—", "12a"] {
+            let resp = post_form(
+                &unit,
+                &url,
+                &[
+                    ("_csrf", token.as_str()),
+                    (format!("v_{scale}").as_str(), bad),
+                    (format!("n_{scale}").as_str(), "一月到六月"),
+                    (format!("v_{other}").as_str(), "１，２３４"),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+            assert_eq!(resp.status(), 400, "{bad}");
+            let body = resp.text().await.unwrap();
+            assert!(body.contains("<form"), "the form itself, not an error page");
+            assert!(
+                body.contains(&format!("value=\"{bad}\"")),
+                "{bad} is kept as typed"
+            );
+            assert!(body.contains("value=\"一月到六月\""), "the note is kept");
+            assert!(
+                body.contains("value=\"１，２３４\""),
+                "the other figure is kept"
+            );
+            assert!(
+                body.contains(&format!("id=\"e_{scale}\"")) && body.contains("请填写数字"),
+                "the message sits beside the field"
+            );
+            assert!(
+                !body.contains("not a number"),
+                "no English in the Chinese page"
+            );
+            assert!(
+                !body.contains(&format!("id=\"e_{other}\"")),
+                "only the bad field"
+            );
+            assert_eq!(stored_values(&app, period).await, None, "nothing saved");
+        }
+        // Full-width digits, separators and a trailing % are read.
+        let resp = post_form(
+            &unit,
+            &url,
+            &[
+                ("_csrf", token.as_str()),
+                (format!("v_{scale}").as_str(), "１，２３４"),
+                (format!("v_{other}").as_str(), "８%"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        let (status, mut values) = stored_values(&app, period).await.unwrap();
+        values.sort();
+        let mut want = vec![(scale, "1234".to_string()), (other, "8".to_string())];
+        want.sort();
+        assert_eq!((status, values), (SubmissionStatus::Draft, want));
+    }
+}
+
+#[tokio::test]
+async fn submitting_with_empty_items_lists_them_and_needs_a_confirmation() {
+    for app in all_apps().await {
+        let (plan, period) = june(&app).await;
+        let (scale, others) = jxj_indicators(&app, plan).await;
+        let unit = app.login("jxj1").await;
+        let url = app.url(&format!("/report/{period}"));
+        let token = csrf(&unit, &url).await;
+        let field = format!("v_{scale}");
+        let resp = post_form(
+            &unit,
+            &url,
+            &[
+                ("_csrf", token.as_str()),
+                (field.as_str(), "15"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 200);
+        let body = resp.text().await.unwrap();
+        assert!(body.contains("以下内容尚未填写"), "{body}");
+        assert!(
+            others.iter().all(|(_, name)| body.contains(name.as_str())),
+            "every empty indicator is named"
+        );
+        assert!(body.contains("确认提交") && body.contains("confirm=1"));
+        assert!(body.contains("value=\"15\""), "the figure is kept");
+        // Kept as a draft, not handed in.
+        assert_eq!(
+            stored_values(&app, period).await,
+            Some((SubmissionStatus::Draft, vec![(scale, "15".to_string())]))
+        );
+
+        // Confirmed, it goes through as it is.
+        let resp = post_form(
+            &unit,
+            app.url(&format!("/report/{period}?confirm=1")),
+            &[
+                ("_csrf", token.as_str()),
+                (field.as_str(), "15"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        assert_eq!(
+            stored_values(&app, period).await.unwrap().0,
+            SubmissionStatus::Submitted
+        );
+    }
+}
+
+fn pdf() -> Vec<u8> {
+    b"%PDF-1.4\n% evidence\n%%EOF\n".to_vec()
+}
+
+#[tokio::test]
+async fn an_evidence_upload_saves_the_figures_typed_on_the_form() {
+    for app in all_apps().await {
+        let (plan, period) = june(&app).await;
+        let (scale, others) = jxj_indicators(&app, plan).await;
+        let other = others[0].0;
+        let jxj = app.units["县经信局"];
+        let unit = app.login("jxj1").await;
+        let token = csrf(&unit, &app.url(&format!("/report/{period}"))).await;
+        let upload_url = app.url(&format!("/report/{period}/attachments?_csrf={token}"));
+        let form = |figure: &str| {
+            Form::new()
+                .text(format!("v_{scale}"), figure.to_string())
+                .text(format!("n_{scale}"), "名单见附件".to_string())
+                .text(format!("v_{other}"), String::new())
+                .text("upload", "general")
+                .part("file", Part::bytes(pdf()).file_name("名单.pdf"))
+        };
+        // A figure that does not read: the form again, nothing stored, what was typed kept.
+        let resp = unit
+            .post(&upload_url)
+            .multipart(form("十五"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400);
+        let body = resp.text().await.unwrap();
+        assert!(body.contains("value=\"十五\"") && body.contains("value=\"名单见附件\""));
+        assert_eq!(stored_values(&app, period).await, None);
+
+        let resp = unit
+            .post(&upload_url)
+            .multipart(form("15"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 303);
+        let (status, values) = stored_values(&app, period).await.unwrap();
+        assert_eq!(
+            (status, values),
+            (SubmissionStatus::Draft, vec![(scale, "15".to_string())])
+        );
+        let actor = app.actor("jxj1").await;
+        let sub = app
+            .store
+            .latest_submission(period, jxj)
+            .await
+            .unwrap()
+            .unwrap();
+        let files = app.store.report_attachments(&actor, sub.id).await.unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].file_name, "名单.pdf");
+        let page = unit
+            .get(app.url(&format!("/report/{period}?attached=1")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("value=\"15\"") && page.contains("名单.pdf"));
+    }
+}
