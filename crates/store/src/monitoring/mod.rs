@@ -8,6 +8,7 @@
 use crate::audit::{AuditEntry, PendingEntry, append};
 use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
+use qx_core::label::Labelled;
 use qx_core::period::Period;
 use qx_core::state::{PeriodStatus, SubmissionStatus, SubmissionStep, UnknownState};
 use serde::Serialize;

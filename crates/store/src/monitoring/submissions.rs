@@ -444,6 +444,68 @@ impl Store {
         Ok(())
     }
 
+    /// The unit takes back a report it submitted, as long as the office has not acted on it
+    /// (审核 or 退回): the revision becomes a draft again, the office is told, and its notice
+    /// about the submission no longer opens (the office does not see drafts). Audited.
+    pub async fn withdraw_submission(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+    ) -> Result<i64> {
+        if !actor.can_write_unit(unit_id) {
+            return Err(StoreError::Forbidden(format!(
+                "不能撤回其他单位的报送 (unit {unit_id})"
+            )));
+        }
+        let (period, latest) = self.period_and_latest(period_id, unit_id).await?;
+        let Some(s) = latest else {
+            return Err(StoreError::Conflict("没有可撤回的报送".into()));
+        };
+        let next = s.status.apply(SubmissionStep::Withdraw).map_err(|_| {
+            StoreError::Conflict(format!(
+                "报送当前状态为「{}」, 办公室已处理, 不能撤回",
+                s.status.label(qx_core::label::Lang::Zh)
+            ))
+        })?;
+        let unit_name = self.get_unit(unit_id).await?.name;
+        let mut tx = self.begin().await?;
+        // Only while still submitted: an approval or return that got there first wins.
+        let changed = sqlx::query(
+            "UPDATE submissions SET status = $1, submitted_by = NULL, submitted_at = NULL, updated_at = $2
+             WHERE id = $3 AND status = $4",
+        )
+        .bind(next.as_str())
+        .bind(crate::now())
+        .bind(s.id)
+        .bind(s.status.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::Conflict(
+                "办公室已处理该报送, 不能撤回 (reviewed meanwhile)".into(),
+            ));
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "submission.withdraw", "submission", s.id)
+                .before(serde_json::json!({"status": s.status, "submitted_at": s.submitted_at}))
+                .after(serde_json::json!({"status": next})),
+        )
+        .await?;
+        tell(
+            &mut tx,
+            Audience::Office,
+            NoticeKind::ReportWithdrawn,
+            Subject::Submission(s.id),
+            format!("{unit_name} 撤回了 {} 的报送", period.period),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(s.id)
+    }
+
     /// Starts a correction of an approved submission: a new draft revision carrying the
     /// approved figures, to be submitted and approved again. Audited.
     pub async fn start_correction(

@@ -220,4 +220,20 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "删除这份佐证材料? 未保存的填写内容将丢失。",
         "Remove this file? Unsaved changes on the form are lost.",
     ),
+    ("mon.withdraw", "撤回", "Withdraw"),
+    (
+        "mon.withdraw_hint",
+        "办公室审核前可以撤回, 撤回后报送回到草稿, 修改后重新提交。",
+        "Until the office reviews it you can withdraw the report: it becomes a draft to change and submit again.",
+    ),
+    (
+        "mon.withdraw_confirm",
+        "撤回这份报送? 撤回后需重新提交审核。",
+        "Withdraw this report? It has to be submitted again.",
+    ),
+    (
+        "mon.withdrawn",
+        "已撤回, 报送回到草稿。",
+        "Withdrawn: the report is a draft again.",
+    ),
 ];

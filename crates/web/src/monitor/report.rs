@@ -135,6 +135,8 @@ struct ReportFormPage {
     status_label: &'static str,
     editable: bool,
     correctable: bool,
+    /// Submitted and not yet acted on: the unit may take it back (撤回).
+    withdrawable: bool,
     comment: String,
     values: Vec<ValueField>,
     tasks: Vec<TaskField>,
@@ -367,6 +369,8 @@ pub(super) async fn report_form(
         "mon.saved"
     } else if q.contains_key("submitted") {
         "mon.submitted"
+    } else if q.contains_key("withdrawn") {
+        "mon.withdrawn"
     } else {
         ""
     };
@@ -408,6 +412,10 @@ pub(super) async fn report_page(
     let editable = period.status == PeriodStatus::Open
         && actor.can_write_unit(unit_id)
         && latest.as_ref().is_none_or(|s| s.status.is_editable());
+    let withdrawable = actor.can_write_unit(unit_id)
+        && latest
+            .as_ref()
+            .is_some_and(|s| s.status.apply(SubmissionStep::Withdraw).is_ok());
     let correctable = actor.can_write_unit(unit_id)
         && latest
             .as_ref()
@@ -554,6 +562,7 @@ pub(super) async fn report_page(
         status_label: status_label(lang, latest.as_ref().map(|s| s.status)),
         editable,
         correctable,
+        withdrawable,
         comment: return_comment(latest.as_ref()),
         values: value_fields,
         tasks: task_fields,
@@ -644,6 +653,30 @@ pub(super) async fn report_save(
                 Some(Typed::from_input(&input)),
             )
             .await
+        }
+    }
+}
+
+/// 撤回: the unit takes back a report the office has not acted on yet; it is a draft again.
+pub(super) async fn report_withdraw(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, &q)?;
+    match state
+        .store
+        .withdraw_submission(&actor, period_id, unit_id)
+        .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&report_url(&actor, period_id, unit_id, "withdrawn=1")).into_response(),
+        ),
+        Err(e) => {
+            let problems = upload_problems(AppError::Store(e))?;
+            report_page(&state, &auth, period_id, &q, problems, "", None).await
         }
     }
 }

@@ -254,3 +254,66 @@ async fn an_evidence_upload_saves_the_figures_typed_on_the_form() {
         assert!(page.contains("value=\"15\"") && page.contains("名单.pdf"));
     }
 }
+
+#[tokio::test]
+async fn a_unit_withdraws_a_submitted_report_from_its_page() {
+    for app in all_apps().await {
+        let (plan, period) = june(&app).await;
+        let (scale, _) = jxj_indicators(&app, plan).await;
+        let unit = app.login("jxj1").await;
+        let url = app.url(&format!("/report/{period}"));
+        let token = csrf(&unit, &url).await;
+        let field = format!("v_{scale}");
+        let resp = post_form(
+            &unit,
+            app.url(&format!("/report/{period}?confirm=1")),
+            &[
+                ("_csrf", token.as_str()),
+                (field.as_str(), "15"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        let page = unit.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(
+            page.contains(&format!("/report/{period}/withdraw")) && page.contains("撤回"),
+            "a submitted report offers 撤回"
+        );
+        let resp = post_form(
+            &unit,
+            app.url(&format!("/report/{period}/withdraw")),
+            &[("_csrf", token.as_str())],
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        let (status, values) = stored_values(&app, period).await.unwrap();
+        assert_eq!(
+            (status, values),
+            (SubmissionStatus::Draft, vec![(scale, "15".to_string())])
+        );
+        let page = unit
+            .get(app.url(&format!("/report/{period}?withdrawn=1")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("已撤回") && page.contains("value=\"15\""));
+        assert!(!page.contains(&format!("/report/{period}/withdraw")));
+        // Twice is refused on the form, in Chinese.
+        let resp = post_form(
+            &unit,
+            app.url(&format!("/report/{period}/withdraw")),
+            &[("_csrf", token.as_str())],
+        )
+        .await;
+        assert_eq!(resp.status(), 400);
+        let body = resp.text().await.unwrap();
+        assert!(
+            body.contains("不能撤回") || body.contains("没有可撤回"),
+            "{body}"
+        );
+    }
+}

@@ -115,6 +115,11 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     ),
     (
         "POST",
+        "/report/{period}/withdraw",
+        [400, 400, 400, 403, 403],
+    ),
+    (
+        "POST",
         "/report/{period}/attachments",
         [400, 400, 400, 400, 403],
     ),
