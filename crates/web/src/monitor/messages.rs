@@ -236,4 +236,51 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "已撤回, 报送回到草稿。",
         "Withdrawn: the report is a draft again.",
     ),
+    (
+        "mon.reviewed",
+        "审核意见已保存。",
+        "The review is recorded.",
+    ),
+    (
+        "mon.review.comment_hint",
+        "退回时必须写明原因",
+        "A return needs a reason",
+    ),
+    (
+        "mon.review.approve_confirm",
+        "审核通过后报送锁定, 进入监测和通报。确认通过?",
+        "Approved reports are locked and feed the dashboard and bulletins. Approve?",
+    ),
+    ("mon.batch.approve", "批量审核通过", "Approve selected"),
+    (
+        "mon.batch.hint",
+        "勾选下表中待审核的报送, 一次审核通过; 需退回的请逐个填写原因。",
+        "Tick the reports waiting for review below to approve them at once; returns need a reason each.",
+    ),
+    ("mon.batch.pick", "选择", "Select"),
+    (
+        "mon.batch.confirm",
+        "审核通过所勾选的报送? 通过后报送锁定。",
+        "Approve the selected reports? They are locked once approved.",
+    ),
+    (
+        "mon.batch.none",
+        "请先勾选要审核通过的报送。",
+        "Tick the reports to approve first.",
+    ),
+    (
+        "mon.batch.done",
+        "所选报送已审核通过。",
+        "The selected reports are approved.",
+    ),
+    (
+        "mon.batch.problems",
+        "以下报送未能审核通过, 其余已通过:",
+        "These could not be approved; the others were:",
+    ),
+    (
+        "mon.batch.gone",
+        "不是本期待审核的报送",
+        "not a report of this period waiting for review",
+    ),
 ];

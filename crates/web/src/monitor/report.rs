@@ -137,6 +137,8 @@ struct ReportFormPage {
     correctable: bool,
     /// Submitted and not yet acted on: the unit may take it back (撤回).
     withdrawable: bool,
+    /// The submission the office may review here (approve or return), 0 for none.
+    review_id: i64,
     comment: String,
     values: Vec<ValueField>,
     tasks: Vec<TaskField>,
@@ -371,6 +373,8 @@ pub(super) async fn report_form(
         "mon.submitted"
     } else if q.contains_key("withdrawn") {
         "mon.withdrawn"
+    } else if q.contains_key("reviewed") {
+        "mon.reviewed"
     } else {
         ""
     };
@@ -563,6 +567,10 @@ pub(super) async fn report_page(
         editable,
         correctable,
         withdrawable,
+        review_id: latest
+            .as_ref()
+            .filter(|s| actor.is_admin() && s.status.apply(SubmissionStep::Approve).is_ok())
+            .map_or(0, |s| s.id),
         comment: return_comment(latest.as_ref()),
         values: value_fields,
         tasks: task_fields,

@@ -317,3 +317,222 @@ async fn a_unit_withdraws_a_submitted_report_from_its_page() {
         );
     }
 }
+
+/// 县经信局's report of 15 submitted through the store: the submission's id.
+async fn jxj_submits(app: &TestApp, plan: i64, period: i64) -> i64 {
+    let (scale, _) = jxj_indicators(app, plan).await;
+    let input = qx_store::monitoring::SubmissionInput {
+        values: vec![(scale, "15".into(), String::new())],
+        tasks: vec![],
+    };
+    app.store
+        .save_submission(
+            &app.actor("jxj1").await,
+            period,
+            app.units["县经信局"],
+            &input,
+            true,
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_office_reviews_a_report_from_its_own_page() {
+    for app in all_apps().await {
+        let (plan, period) = june(&app).await;
+        let id = jxj_submits(&app, plan, period).await;
+        let jxj = app.units["县经信局"];
+        let admin = app.login("admin").await;
+        // Where the office's notice leads: the report itself, with the review form.
+        let resp = admin
+            .get(app.url(&format!("/monitor/submissions/{id}/review")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 303);
+        let report = resp.headers()["location"].to_str().unwrap().to_string();
+        assert_eq!(report, format!("/report/{period}?unit={jxj}#review"));
+        let page = admin
+            .get(app.url(&report))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(&format!("action=\"/monitor/submissions/{id}/review\"")));
+        assert!(page.contains("name=\"back\" value=\"report\""));
+        // A unit never gets the form for its own report.
+        let unit = app.login("jxj1").await;
+        let own = unit
+            .get(app.url(&format!("/report/{period}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!own.contains("/review\""));
+
+        let token = csrf(&admin, &app.url(&report)).await;
+        let review = app.url(&format!("/monitor/submissions/{id}/review"));
+        let period_s = period.to_string();
+        // A return without a reason: said on the report page, nothing changed.
+        let resp = post_form(
+            &admin,
+            &review,
+            &[
+                ("_csrf", token.as_str()),
+                ("period_id", period_s.as_str()),
+                ("back", "report"),
+                ("decision", "return"),
+                ("comment", " "),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 400);
+        let body = resp.text().await.unwrap();
+        assert!(body.contains("退回时请写明原因") && body.contains("<form"));
+        let resp = post_form(
+            &admin,
+            &review,
+            &[
+                ("_csrf", token.as_str()),
+                ("period_id", period_s.as_str()),
+                ("back", "report"),
+                ("decision", "approve"),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        assert_eq!(
+            resp.headers()["location"].to_str().unwrap(),
+            format!("/report/{period}?unit={jxj}&reviewed=1")
+        );
+        let s = app
+            .store
+            .latest_submission(period, jxj)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.status, SubmissionStatus::Approved);
+        let entries = qx_store::testing::audit_entries(&app.store, "submission.approve")
+            .await
+            .unwrap();
+        assert_eq!(entries.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn the_office_approves_several_reports_at_once() {
+    for app in all_apps().await {
+        let (plan, period) = june(&app).await;
+        let first = jxj_submits(&app, plan, period).await;
+        // A second unit with something to report, and its liaison.
+        let admin_actor = app.actor("admin").await;
+        let mut second = None;
+        for (name, &u) in &app.units {
+            if name == "县经信局" {
+                continue;
+            }
+            let mine = app.store.unit_indicators(plan, u).await.unwrap();
+            if let Some(i) = mine.first() {
+                second = Some((u, i.id));
+                break;
+            }
+        }
+        let (other_unit, indicator) = second.expect("another unit reports an indicator");
+        let user = qx_store::users::NewUser {
+            username: "other1".into(),
+            display_name: "other1".into(),
+            role: qx_core::access::Role::Unit,
+            unit_id: Some(other_unit),
+            enterprise_id: None,
+            phone: String::new(),
+            password_hash: "x".into(),
+        };
+        let uid = app
+            .store
+            .create_user(&qx_core::access::Actor::system(), &user)
+            .await
+            .unwrap();
+        let other = qx_core::access::Actor {
+            user_id: uid,
+            username: "other1".into(),
+            role: qx_core::access::Role::Unit,
+            unit_id: Some(other_unit),
+            enterprise_id: None,
+            ip: String::new(),
+        };
+        let input = qx_store::monitoring::SubmissionInput {
+            values: vec![(indicator, "3".into(), String::new())],
+            tasks: vec![],
+        };
+        let second = app
+            .store
+            .save_submission(&other, period, other_unit, &input, true)
+            .await
+            .unwrap();
+        let _ = admin_actor;
+
+        let admin = app.login("admin").await;
+        let page_url = app.url(&format!("/monitor/periods/{period}"));
+        let page = admin
+            .get(&page_url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("批量审核通过") && page.contains("data-confirm"));
+        assert!(page.contains(&format!("name=\"s\" value=\"{first}\"")));
+        assert!(page.contains(&format!("name=\"s\" value=\"{second}\"")));
+        let token = csrf(&admin, &page_url).await;
+        let batch = app.url(&format!("/monitor/periods/{period}/approve"));
+        // Nothing ticked: said on the page.
+        let resp = post_form(&admin, &batch, &[("_csrf", token.as_str())]).await;
+        assert_eq!(resp.status(), 400);
+        assert!(resp.text().await.unwrap().contains("请先勾选"));
+        let (f, s) = (first.to_string(), second.to_string());
+        let resp = post_form(
+            &admin,
+            &batch,
+            &[
+                ("_csrf", token.as_str()),
+                ("s", f.as_str()),
+                ("s", s.as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        for (unit, id) in [(app.units["县经信局"], first), (other_unit, second)] {
+            let latest = app
+                .store
+                .latest_submission(period, unit)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!((latest.id, latest.status), (id, SubmissionStatus::Approved));
+        }
+        let entries = qx_store::testing::audit_entries(&app.store, "submission.approve")
+            .await
+            .unwrap();
+        assert_eq!(entries.len(), 2, "each approval audited");
+        // Again: already approved, listed as a problem, in Chinese.
+        let resp = post_form(
+            &admin,
+            &batch,
+            &[("_csrf", token.as_str()), ("s", f.as_str())],
+        )
+        .await;
+        assert_eq!(resp.status(), 400);
+        assert!(resp.text().await.unwrap().contains("未能审核通过"));
+        // Leaders and units cannot.
+        let unit = app.login("jxj1").await;
+        let t = csrf(&unit, &app.url("/account")).await;
+        let resp = post_form(&unit, &batch, &[("_csrf", t.as_str()), ("s", f.as_str())]).await;
+        assert_eq!(resp.status(), 403);
+    }
+}

@@ -102,6 +102,16 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     ),
     (
         "POST",
+        "/monitor/periods/{period}/approve",
+        [400, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/monitor/submissions/{none}/review",
+        [404, 404, 403, 403, 303],
+    ),
+    (
+        "POST",
         "/monitor/submissions/{none}/review",
         [422, 422, 422, 422, 403],
     ),
