@@ -121,6 +121,16 @@ stored_state! {
     }
 }
 
+stored_state! {
+    /// What became of one handing-in of a report (历次报送); none yet while it waits.
+    SendingDecision("报送记录", "sending") {
+        Approved = "approved", "审核通过", "Approved";
+        Returned = "returned", "退回", "Returned";
+        /// Taken back by the unit before the office acted on it.
+        Withdrawn = "withdrawn", "已撤回", "Withdrawn";
+    }
+}
+
 /// A move that is not allowed from a submission's current state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("报送当前状态为「{}」, 不能「{}」 (cannot {} a submission that is {})",

@@ -10,17 +10,21 @@ use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
 use qx_core::label::Labelled;
 use qx_core::period::Period;
-use qx_core::state::{PeriodStatus, SubmissionStatus, SubmissionStep, UnknownState};
+use qx_core::state::{
+    PeriodStatus, SendingDecision, SubmissionStatus, SubmissionStep, UnknownState,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 
 mod approved;
 mod evidence;
 mod periods;
+mod sendings;
 mod settings;
 mod submissions;
 
 pub use evidence::{MAX_REPORT_ATTACHMENT_BYTES, ReportAttachment};
+pub use sendings::Sending;
 pub use settings::YELLOW_GAP_KEY;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

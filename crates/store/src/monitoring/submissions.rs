@@ -251,7 +251,9 @@ impl Store {
         // just clears it. Written as one statement per table, whatever the number of rows,
         // so a month-end surge holds the write lock briefly.
         let batch = SubmissionBatch::new(input);
-        if let (Target::New(revision), crate::Engine::Postgres) = (&target, self.engine()) {
+        if let (Target::New(revision), crate::Engine::Postgres, false) =
+            (&target, self.engine(), submit)
+        {
             // A new revision on PostgreSQL: the row, its figures, its task lines and its
             // audit entry in one call, committed on its own. The audit chain's head is the one
             // lock every writer queues for; the server takes it last, after the rows' foreign
@@ -288,9 +290,13 @@ impl Store {
                     now,
                 };
                 let id = insert_revision(&mut tx, &row).await?;
-                // SQLite (PostgreSQL returned above); a revision created just now holds
-                // nothing to replace.
-                let (_, insert_values, _, insert_tasks) = SQLITE_BATCH;
+                // A revision created just now holds nothing to replace. (A PostgreSQL draft
+                // returned above; a submit comes here to keep its sending in the same
+                // transaction.)
+                let (_, insert_values, _, insert_tasks) = match self.engine() {
+                    crate::Engine::Sqlite => SQLITE_BATCH,
+                    crate::Engine::Postgres => POSTGRES_BATCH,
+                };
                 for (sql, json) in [(insert_values, &batch.values), (insert_tasks, &batch.tasks)] {
                     sqlx::query(sql)
                         .bind(id)
@@ -332,6 +338,9 @@ impl Store {
                 id
             }
         };
+        if submit {
+            super::sendings::record_sending(&mut tx, id, submitted_by, now).await?;
+        }
         let before = match target {
             Target::Existing(s) => Some(s),
             Target::New(_) => None,
@@ -408,6 +417,13 @@ impl Store {
             .bind(comment.trim())
             .bind(id)
             .execute(&mut *tx)
+            .await?;
+        let decision = if approve {
+            SendingDecision::Approved
+        } else {
+            SendingDecision::Returned
+        };
+        super::sendings::decide_sending(&mut tx, id, decision, actor.user_id, comment.trim(), now)
             .await?;
         let action = if approve {
             "submission.approve"
@@ -487,6 +503,15 @@ impl Store {
                 "办公室已处理该报送, 不能撤回 (reviewed meanwhile)".into(),
             ));
         }
+        super::sendings::decide_sending(
+            &mut tx,
+            s.id,
+            SendingDecision::Withdrawn,
+            actor.user_id,
+            "",
+            crate::now(),
+        )
+        .await?;
         append(
             &mut tx,
             AuditEntry::new(actor, "submission.withdraw", "submission", s.id)

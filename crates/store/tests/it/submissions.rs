@@ -4,7 +4,7 @@
 use qx_core::access::{Actor, Role};
 use qx_core::notice::NoticeKind;
 use qx_core::period::Period;
-use qx_core::state::SubmissionStatus;
+use qx_core::state::{SendingDecision, SubmissionStatus};
 use qx_core::units::UnitKind;
 use qx_store::monitoring::SubmissionInput;
 use qx_store::notices::InboxQuery;
@@ -232,5 +232,65 @@ async fn a_unit_withdraws_its_report_until_the_office_acts_on_it() {
             Err(StoreError::Conflict(_))
         ));
         let _ = c.b_unit;
+    }
+}
+
+#[tokio::test]
+async fn every_sending_is_kept_with_what_became_of_it() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let id = s
+            .save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "3"), true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, id, false, "请附名单")
+            .await
+            .unwrap();
+        // Sent again with another figure: the first sending stays as it was.
+        s.save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "4"), true)
+            .await
+            .unwrap();
+        s.withdraw_submission(&c.a, c.period, c.a_unit)
+            .await
+            .unwrap();
+        s.save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "5"), true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, id, true, "").await.unwrap();
+
+        let sendings = s
+            .submission_sendings(&c.office, c.period, c.a_unit)
+            .await
+            .unwrap();
+        let seen: Vec<(String, Option<SendingDecision>, String)> = sendings
+            .iter()
+            .map(|g| (g.values[0].1.clone(), g.decision, g.comment.clone()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("5".into(), Some(SendingDecision::Approved), String::new()),
+                ("4".into(), Some(SendingDecision::Withdrawn), String::new()),
+                (
+                    "3".into(),
+                    Some(SendingDecision::Returned),
+                    "请附名单".into()
+                ),
+            ],
+            "{name}"
+        );
+        assert!(sendings.iter().all(|g| g.sent_by == Some(c.a.user_id)));
+        // The unit reads its own history; another unit reads nothing of it.
+        assert_eq!(
+            s.submission_sendings(&c.a, c.period, c.a_unit)
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
+        assert!(matches!(
+            s.submission_sendings(&c.b, c.period, c.a_unit).await,
+            Err(StoreError::NotFound(_))
+        ));
     }
 }

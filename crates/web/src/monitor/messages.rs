@@ -283,4 +283,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "不是本期待审核的报送",
         "not a report of this period waiting for review",
     ),
+    ("mon.sendings", "历次报送", "Every sending"),
+    ("mon.sending.nth", "第{n}次报送", "Sending {n}"),
+    ("mon.sending.before", "上次报送:", "Sent before:"),
 ];

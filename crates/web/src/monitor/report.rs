@@ -108,6 +108,21 @@ pub struct TaskField {
     co_attachments: Vec<(String, AttachmentView)>,
 }
 
+/// One handing-in of the report as the history shows it (历次报送), newest first.
+pub struct SendingView {
+    /// 第1次 for the first sending.
+    title: String,
+    sent_at: String,
+    sender: String,
+    /// What became of it, or 待审核 while it waits.
+    decision: &'static str,
+    comment: String,
+    /// (indicator, figure as sent, note, the figure of the sending before when it differs).
+    values: Vec<(String, String, String, String)>,
+    /// (task, progress as sent, self-assessed status).
+    tasks: Vec<(String, String, &'static str)>,
+}
+
 pub struct AttachmentView {
     id: i64,
     file_name: String,
@@ -155,6 +170,7 @@ struct ReportFormPage {
     missing: Vec<String>,
     /// i18n key of the heading over `errors`.
     errors_title: &'static str,
+    sendings: Vec<SendingView>,
 }
 
 /// What a person typed on the report form, shown again when the form comes back to them
@@ -450,7 +466,7 @@ pub(super) async fn report_page(
     }
     // Last approved figure of earlier periods, as a reminder of where the unit stood.
     let approved = state.store.approved_values(period.plan_id).await?;
-    let value_fields = state
+    let value_fields: Vec<ValueField> = state
         .store
         .unit_indicators(period.plan_id, unit_id)
         .await?
@@ -545,8 +561,19 @@ pub(super) async fn report_page(
         .filter(|a| a.task_id.is_none())
         .map(view)
         .collect();
+    let sendings = sending_views(
+        state,
+        &actor,
+        lang,
+        period_id,
+        unit_id,
+        &value_fields,
+        &task_fields,
+    )
+    .await?;
     let status = form_status(&errors);
     let page = ReportFormPage {
+        sendings,
         ctx: PageCtx::signed_in(auth),
         errors,
         flash,
@@ -596,6 +623,92 @@ pub(super) async fn report_page(
         .collect(),
     };
     respond(status, &page)
+}
+
+/// The report's sendings for the history, each figure beside the one sent before it when it
+/// changed.
+async fn sending_views(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    period_id: i64,
+    unit_id: i64,
+    value_fields: &[ValueField],
+    task_fields: &[TaskField],
+) -> Result<Vec<SendingView>, WebError> {
+    let sendings = state
+        .store
+        .submission_sendings(actor, period_id, unit_id)
+        .await?;
+    let indicator = |id: i64| {
+        value_fields
+            .iter()
+            .find(|v| v.id == id)
+            .map(|v| (v.name.clone(), v.unit.clone()))
+            .unwrap_or_else(|| (format!("#{id}"), String::new()))
+    };
+    let task = |id: i64| {
+        task_fields
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| format!("{} {}", t.number, t.title))
+            .unwrap_or_else(|| format!("#{id}"))
+    };
+    let mut senders: HashMap<i64, String> = HashMap::new();
+    let mut out = Vec::new();
+    let total = sendings.len();
+    for (i, g) in sendings.iter().enumerate() {
+        // The sending before this one (older), to show what changed.
+        let earlier = sendings.get(i + 1);
+        let sender = match g.sent_by {
+            Some(u) => {
+                if !senders.contains_key(&u) {
+                    let name = state.store.get_user(u).await?.display_name;
+                    senders.insert(u, name);
+                }
+                senders.get(&u).cloned().unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        let values = g
+            .values
+            .iter()
+            .map(|(id, value, note)| {
+                let (name, unit) = indicator(*id);
+                let before = earlier
+                    .map(|e| {
+                        e.values
+                            .iter()
+                            .find(|(eid, _, _)| eid == id)
+                            .map_or_else(|| "—".to_string(), |(_, v, _)| v.clone())
+                    })
+                    .filter(|v| v != value)
+                    .unwrap_or_default();
+                (name, format!("{value} {unit}"), note.clone(), before)
+            })
+            .collect();
+        let tasks = g
+            .tasks
+            .iter()
+            .map(|(id, progress, status)| {
+                let label = TaskState::parse_reported(status).map_or("", |s| s.label(lang));
+                (task(*id), progress.clone(), label)
+            })
+            .collect();
+        out.push(SendingView {
+            title: crate::i18n::t(lang, "mon.sending.nth").replace("{n}", &(total - i).to_string()),
+            sent_at: format_datetime(g.sent_at),
+            sender,
+            decision: g.decision.map_or_else(
+                || SubmissionStatus::Submitted.label(lang),
+                |d| d.label(lang),
+            ),
+            comment: g.comment.clone(),
+            values,
+            tasks,
+        });
+    }
+    Ok(out)
 }
 
 pub(super) async fn report_save(

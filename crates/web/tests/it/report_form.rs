@@ -536,3 +536,59 @@ async fn the_office_approves_several_reports_at_once() {
         assert_eq!(resp.status(), 403);
     }
 }
+
+#[tokio::test]
+async fn the_history_shows_every_sending_and_what_changed() {
+    for app in all_apps().await {
+        let (plan, period) = june(&app).await;
+        let id = jxj_submits(&app, plan, period).await;
+        let (scale, _) = jxj_indicators(&app, plan).await;
+        let jxj = app.units["县经信局"];
+        let office = app.actor("admin").await;
+        app.store
+            .review_submission(&office, id, false, "请附规上企业名单")
+            .await
+            .unwrap();
+        let unit = app.login("jxj1").await;
+        let url = app.url(&format!("/report/{period}"));
+        let token = csrf(&unit, &url).await;
+        let field = format!("v_{scale}");
+        let resp = post_form(
+            &unit,
+            app.url(&format!("/report/{period}?confirm=1")),
+            &[
+                ("_csrf", token.as_str()),
+                (field.as_str(), "16"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        let admin = app.login("admin").await;
+        for (who, c, page_url) in [
+            ("unit", &unit, url.clone()),
+            (
+                "office",
+                &admin,
+                app.url(&format!("/report/{period}?unit={jxj}")),
+            ),
+        ] {
+            let page = c.get(&page_url).send().await.unwrap().text().await.unwrap();
+            let history = &page[page
+                .find("历次报送")
+                .unwrap_or_else(|| panic!("{who}: no history"))..];
+            assert!(
+                history.contains("第2次报送") && history.contains("第1次报送"),
+                "{who}"
+            );
+            assert!(
+                history.contains("退回") && history.contains("请附规上企业名单"),
+                "{who}"
+            );
+            assert!(
+                history.contains("上次报送: 15"),
+                "{who}: what changed is shown"
+            );
+        }
+    }
+}
