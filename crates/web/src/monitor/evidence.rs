@@ -26,10 +26,8 @@ pub(super) async fn upload_attachment(
     let up = upload::read(form, &REPORT_FORM_UPLOAD).await?;
     let input = read_report_fields(&up.fields);
     let with_form = !(input.values.is_empty() && input.tasks.is_empty());
-    if with_form {
-        if let Some(form_again) = save_draft(&state, &auth, period_id, &q, &input).await? {
-            return Ok(form_again);
-        }
+    if with_form && let Some(form_again) = save_draft(&state, &auth, period_id, &q, &input).await? {
+        return Ok(form_again);
     }
     let task_id = up
         .field("task_id")

@@ -661,13 +661,14 @@ async fn sending_views(
         // The sending before this one (older), to show what changed.
         let earlier = sendings.get(i + 1);
         let sender = match g.sent_by {
-            Some(u) => {
-                if !senders.contains_key(&u) {
+            Some(u) => match senders.get(&u) {
+                Some(name) => name.clone(),
+                None => {
                     let name = state.store.get_user(u).await?.display_name;
-                    senders.insert(u, name);
+                    senders.insert(u, name.clone());
+                    name
                 }
-                senders.get(&u).cloned().unwrap_or_default()
-            }
+            },
             None => String::new(),
         };
         let values = g
