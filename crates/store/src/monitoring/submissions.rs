@@ -602,6 +602,13 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // Its sendings (历次报送) carry the same history.
+        sqlx::query("UPDATE submission_sendings SET sent_at = $1, decided_at = CASE WHEN decided_at IS NULL THEN NULL ELSE $2 END WHERE submission_id = $3")
+            .bind(submitted_at)
+            .bind(reviewed_at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         append(
             &mut tx,
             AuditEntry::new(actor, "submission.history", "submission", id).after(

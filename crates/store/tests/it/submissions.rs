@@ -294,3 +294,27 @@ async fn every_sending_is_kept_with_what_became_of_it() {
         ));
     }
 }
+
+#[tokio::test]
+async fn imported_history_times_carry_to_the_sendings() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let id = s
+            .save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "3"), true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, id, true, "").await.unwrap();
+        s.set_submission_times(&Actor::system(), id, 1_499_000_000, Some(1_499_100_000))
+            .await
+            .unwrap();
+        let g = &s
+            .submission_sendings(&c.office, c.period, c.a_unit)
+            .await
+            .unwrap()[0];
+        assert_eq!(
+            (g.sent_at, g.decided_at),
+            (1_499_000_000, Some(1_499_100_000)),
+            "{name}"
+        );
+    }
+}
