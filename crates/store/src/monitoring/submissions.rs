@@ -469,9 +469,9 @@ impl Store {
         period_id: i64,
         unit_id: i64,
     ) -> Result<i64> {
-        if !actor.can_write_unit(unit_id) {
+        if actor.role != Role::Unit || !actor.can_write_unit(unit_id) {
             return Err(StoreError::Forbidden(format!(
-                "不能撤回其他单位的报送 (unit {unit_id})"
+                "只有报送单位可以撤回本单位的报送 (unit {unit_id})"
             )));
         }
         let (period, latest) = self.period_and_latest(period_id, unit_id).await?;

@@ -155,6 +155,11 @@ async fn a_unit_withdraws_its_report_until_the_office_acts_on_it() {
             .save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "3"), true)
             .await
             .unwrap();
+        // The office reviews instead of withdrawing.
+        assert!(matches!(
+            s.withdraw_submission(&c.office, c.period, c.a_unit).await,
+            Err(StoreError::Forbidden(_))
+        ));
         // Another unit cannot take it back.
         assert!(
             matches!(

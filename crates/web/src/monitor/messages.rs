@@ -75,7 +75,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "配合单位报送",
         "Supporting units' reports",
     ),
-    ("mon.history", "历次报送", "History"),
+    ("mon.history", "报送版本", "Revisions"),
     (
         "mon.nothing_due",
         "当前没有需要报送的期间。",

@@ -432,7 +432,9 @@ pub(super) async fn report_page(
     let editable = period.status == PeriodStatus::Open
         && actor.can_write_unit(unit_id)
         && latest.as_ref().is_none_or(|s| s.status.is_editable());
-    let withdrawable = actor.can_write_unit(unit_id)
+    // The unit's own step: the office acts on a submission by reviewing it.
+    let withdrawable = actor.role == Role::Unit
+        && actor.can_write_unit(unit_id)
         && latest
             .as_ref()
             .is_some_and(|s| s.status.apply(SubmissionStep::Withdraw).is_ok());
