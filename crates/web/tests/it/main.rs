@@ -5,11 +5,13 @@
 mod bulletins;
 mod common;
 mod enterprises;
+mod export;
 mod hardening;
 mod http;
 mod monitor;
 mod monitor_surge;
 mod notices;
+mod office_tools;
 mod plans;
 mod problems;
 mod report_form;
