@@ -9,6 +9,26 @@ use crate::indicator::IndicatorKind;
 use crate::label::{Labelled, Lang};
 use serde::Serialize;
 
+/// A 1—N月累计 figure as a unit types it: empty is "not reported" (`None`); full-width digits,
+/// thousands separators and a trailing % (or ％) are accepted; anything else, a placeholder
+/// such as "—" included, is an error (a month without data is left empty or marked as such,
+/// never written as a dash).
+pub fn parse_figure(
+    text: &str,
+) -> Result<Option<rust_decimal::Decimal>, crate::money::NumberError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match crate::money::parse_decimal_cell(t.trim_end_matches(['%', '％'])) {
+        Ok(Some(d)) => Ok(Some(d)),
+        Ok(None) => Err(crate::money::NumberError::NotANumber {
+            input: text.to_string(),
+        }),
+        Err(e) => Err(e),
+    }
+}
+
 /// 亮灯: the colour of an indicator or task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
@@ -321,6 +341,20 @@ impl Labelled for TaskState {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_typed_figure_is_normalised_or_refused() {
+        use rust_decimal::Decimal;
+        let d = |s: &str| super::parse_figure(s).unwrap();
+        assert_eq!(d(""), None);
+        assert_eq!(d("  "), None);
+        assert_eq!(d("８%"), Some(Decimal::from(8)));
+        assert_eq!(d("1,234"), Some(Decimal::from(1234)));
+        assert_eq!(d("１，２３４.5"), Some(Decimal::new(12345, 1)));
+        for bad in ["—", "-", "无", "abc", "12a", "1,23,4"] {
+            assert!(super::parse_figure(bad).is_err(), "{bad}");
+        }
+    }
+
     use super::*;
     use IndicatorKind::*;
 

@@ -3,7 +3,8 @@
 //! Each is decoded from its database code with an error, never a default: a value this code
 //! does not know means the database and the program disagree, and guessing would show a wrong
 //! page or, worse, let a locked report be edited. [`SubmissionStatus::apply`] is the whole
-//! table of a submission's moves (draft → submitted → returned/approved → superseded); every
+//! table of a submission's moves (draft → submitted → returned/approved → superseded, and a
+//! submitted report withdrawn to a draft until the office acts); every
 //! other move is refused with a message.
 
 use serde::Serialize;
@@ -115,6 +116,18 @@ stored_state! {
         /// correction is approved.
         Correct = "correct", "发起更正", "Start a correction";
         Supersede = "supersede", "被更正替代", "Supersede";
+        /// The unit takes a submitted report back before the office has acted on it.
+        Withdraw = "withdraw", "撤回", "Withdraw";
+    }
+}
+
+stored_state! {
+    /// What became of one handing-in of a report (历次报送); none yet while it waits.
+    SendingDecision("报送记录", "sending") {
+        Approved = "approved", "审核通过", "Approved";
+        Returned = "returned", "退回", "Returned";
+        /// Taken back by the unit before the office acted on it.
+        Withdrawn = "withdrawn", "已撤回", "Withdrawn";
     }
 }
 
@@ -140,6 +153,7 @@ impl SubmissionStatus {
             (S::Draft | S::Returned, A::Submit) => S::Submitted,
             (S::Submitted, A::Approve) => S::Approved,
             (S::Submitted, A::Return) => S::Returned,
+            (S::Submitted, A::Withdraw) => S::Draft,
             (S::Approved, A::Correct) => S::Approved,
             (S::Approved, A::Supersede) => S::Superseded,
             _ => return Err(SubmissionTransitionError { from: self, step }),
@@ -181,6 +195,7 @@ mod tests {
             (S::Returned, A::Submit, S::Submitted),
             (S::Submitted, A::Approve, S::Approved),
             (S::Submitted, A::Return, S::Returned),
+            (S::Submitted, A::Withdraw, S::Draft),
             (S::Approved, A::Correct, S::Approved),
             (S::Approved, A::Supersede, S::Superseded),
         ];

@@ -30,14 +30,8 @@ async fn a_liaison_fills_in_the_month_with_evidence_and_submits() {
         .await;
     j.sees("草稿").await;
 
-    let evidence = format!("form[action^='/report/{period}/attachments']:not([id])");
-    j.attach(
-        &format!("{evidence} input[type=file]"),
-        "规上企业名单.pdf",
-        &pdf(),
-    )
-    .await;
-    j.press(&evidence, "上传佐证材料").await;
+    j.attach("#file-general", "规上企业名单.pdf", &pdf()).await;
+    j.click("button[name=upload][value=general]").await;
     j.sees("规上企业名单.pdf").await;
     let kept = j
         .field_in_row(SCALE, "v_")
@@ -54,6 +48,9 @@ async fn a_liaison_fills_in_the_month_with_evidence_and_submits() {
 
     j.press(&format!("form[action^='/report/{period}?']"), "提交审核")
         .await;
+    // What is still empty is listed before the report goes.
+    j.sees("以下内容尚未填写").await;
+    j.click("#missing button").await;
     j.sees("待审核").await;
     j.goto("/report").await;
     j.sees("待审核").await;
@@ -93,6 +90,9 @@ async fn the_office_returns_a_report_with_a_comment_then_approves_the_resubmissi
     figure.send_keys("16").await.unwrap();
     j.press(&format!("form[action^='/report/{period}?']"), "提交审核")
         .await;
+    // What is still empty is listed before the report goes.
+    j.sees("以下内容尚未填写").await;
+    j.click("#missing button").await;
     j.sees("待审核").await;
     j.no_console_errors().await;
 

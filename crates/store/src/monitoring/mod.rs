@@ -8,18 +8,23 @@
 use crate::audit::{AuditEntry, PendingEntry, append};
 use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
+use qx_core::label::Labelled;
 use qx_core::period::Period;
-use qx_core::state::{PeriodStatus, SubmissionStatus, SubmissionStep, UnknownState};
+use qx_core::state::{
+    PeriodStatus, SendingDecision, SubmissionStatus, SubmissionStep, UnknownState,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 
 mod approved;
 mod evidence;
 mod periods;
+mod sendings;
 mod settings;
 mod submissions;
 
 pub use evidence::{MAX_REPORT_ATTACHMENT_BYTES, ReportAttachment};
+pub use sendings::Sending;
 pub use settings::YELLOW_GAP_KEY;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -115,21 +120,16 @@ struct TaskWithRole {
 /// Accepted self-assessed task statuses.
 pub const TASK_STATUSES: [&str; 4] = ["not_started", "on_track", "behind", "done"];
 
-/// A reported figure: empty (not reported) or a number (full-width digits, separators and a
-/// trailing % accepted).
+/// A reported figure: empty (not reported) or a number, as [`qx_core::monitor::parse_figure`]
+/// reads it.
 fn check_value(value: &str) -> std::result::Result<(), String> {
-    if value.trim().is_empty() {
-        return Ok(());
-    }
-    match qx_core::money::parse_decimal_cell(value.trim().trim_end_matches(['%', '％'])) {
-        Ok(Some(_)) => Ok(()),
-        Ok(None) => Ok(()),
-        Err(e) => Err(format!("\"{value}\" 不是数字: {e}")),
-    }
+    qx_core::monitor::parse_figure(value)
+        .map(|_| ())
+        .map_err(|e| format!("\"{value}\" 不是数字: {e}"))
 }
 
 fn normalise_value(value: &str) -> String {
-    match qx_core::money::parse_decimal_cell(value.trim().trim_end_matches(['%', '％'])) {
+    match qx_core::monitor::parse_figure(value) {
         Ok(Some(d)) => d.normalize().to_string(),
         _ => value.trim().to_string(),
     }

@@ -251,7 +251,9 @@ impl Store {
         // just clears it. Written as one statement per table, whatever the number of rows,
         // so a month-end surge holds the write lock briefly.
         let batch = SubmissionBatch::new(input);
-        if let (Target::New(revision), crate::Engine::Postgres) = (&target, self.engine()) {
+        if let (Target::New(revision), crate::Engine::Postgres, false) =
+            (&target, self.engine(), submit)
+        {
             // A new revision on PostgreSQL: the row, its figures, its task lines and its
             // audit entry in one call, committed on its own. The audit chain's head is the one
             // lock every writer queues for; the server takes it last, after the rows' foreign
@@ -288,9 +290,13 @@ impl Store {
                     now,
                 };
                 let id = insert_revision(&mut tx, &row).await?;
-                // SQLite (PostgreSQL returned above); a revision created just now holds
-                // nothing to replace.
-                let (_, insert_values, _, insert_tasks) = SQLITE_BATCH;
+                // A revision created just now holds nothing to replace. (A PostgreSQL draft
+                // returned above; a submit comes here to keep its sending in the same
+                // transaction.)
+                let (_, insert_values, _, insert_tasks) = match self.engine() {
+                    crate::Engine::Sqlite => SQLITE_BATCH,
+                    crate::Engine::Postgres => POSTGRES_BATCH,
+                };
                 for (sql, json) in [(insert_values, &batch.values), (insert_tasks, &batch.tasks)] {
                     sqlx::query(sql)
                         .bind(id)
@@ -332,6 +338,9 @@ impl Store {
                 id
             }
         };
+        if submit {
+            super::sendings::record_sending(&mut tx, id, submitted_by, now).await?;
+        }
         let before = match target {
             Target::Existing(s) => Some(s),
             Target::New(_) => None,
@@ -409,6 +418,13 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        let decision = if approve {
+            SendingDecision::Approved
+        } else {
+            SendingDecision::Returned
+        };
+        super::sendings::decide_sending(&mut tx, id, decision, actor.user_id, comment.trim(), now)
+            .await?;
         let action = if approve {
             "submission.approve"
         } else {
@@ -442,6 +458,77 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The unit takes back a report it submitted, as long as the office has not acted on it
+    /// (审核 or 退回): the revision becomes a draft again, the office is told, and its notice
+    /// about the submission no longer opens (the office does not see drafts). Audited.
+    pub async fn withdraw_submission(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+    ) -> Result<i64> {
+        if actor.role != Role::Unit || !actor.can_write_unit(unit_id) {
+            return Err(StoreError::Forbidden(format!(
+                "只有报送单位可以撤回本单位的报送 (unit {unit_id})"
+            )));
+        }
+        let (period, latest) = self.period_and_latest(period_id, unit_id).await?;
+        let Some(s) = latest else {
+            return Err(StoreError::Conflict("没有可撤回的报送".into()));
+        };
+        let next = s.status.apply(SubmissionStep::Withdraw).map_err(|_| {
+            StoreError::Conflict(format!(
+                "报送当前状态为「{}」, 办公室已处理, 不能撤回",
+                s.status.label(qx_core::label::Lang::Zh)
+            ))
+        })?;
+        let unit_name = self.get_unit(unit_id).await?.name;
+        let mut tx = self.begin().await?;
+        // Only while still submitted: an approval or return that got there first wins.
+        let changed = sqlx::query(
+            "UPDATE submissions SET status = $1, submitted_by = NULL, submitted_at = NULL, updated_at = $2
+             WHERE id = $3 AND status = $4",
+        )
+        .bind(next.as_str())
+        .bind(crate::now())
+        .bind(s.id)
+        .bind(s.status.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::Conflict(
+                "办公室已处理该报送, 不能撤回 (reviewed meanwhile)".into(),
+            ));
+        }
+        super::sendings::decide_sending(
+            &mut tx,
+            s.id,
+            SendingDecision::Withdrawn,
+            actor.user_id,
+            "",
+            crate::now(),
+        )
+        .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "submission.withdraw", "submission", s.id)
+                .before(serde_json::json!({"status": s.status, "submitted_at": s.submitted_at}))
+                .after(serde_json::json!({"status": next})),
+        )
+        .await?;
+        tell(
+            &mut tx,
+            Audience::Office,
+            NoticeKind::ReportWithdrawn,
+            Subject::Submission(s.id),
+            format!("{unit_name} 撤回了 {} 的报送", period.period),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(s.id)
     }
 
     /// Starts a correction of an approved submission: a new draft revision carrying the
@@ -510,6 +597,13 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE submissions SET submitted_at = $1, reviewed_at = $2 WHERE id = $3")
+            .bind(submitted_at)
+            .bind(reviewed_at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        // Its sendings (历次报送) carry the same history.
+        sqlx::query("UPDATE submission_sendings SET sent_at = $1, decided_at = CASE WHEN decided_at IS NULL THEN NULL ELSE $2 END WHERE submission_id = $3")
             .bind(submitted_at)
             .bind(reviewed_at)
             .bind(id)

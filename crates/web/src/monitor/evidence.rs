@@ -1,6 +1,9 @@
 //! Evidence (佐证材料) attached to a report: upload, download, removal.
 
-use super::report::{no_file_chosen, report_page, report_url, upload_problems, writable_unit};
+use super::report::{
+    REPORT_FORM_UPLOAD, no_file_chosen, read_report_fields, report_page, report_url, save_draft,
+    upload_problems, writable_unit,
+};
 use super::*;
 
 /// An evidence upload: one file within the store's limit, and the task it belongs to.
@@ -18,7 +21,14 @@ pub(super) async fn upload_attachment(
 ) -> PageResult {
     let actor = auth.actor();
     let unit_id = writable_unit(&actor, &q, "report.attach")?;
-    let up = upload::read(form, &EVIDENCE_UPLOAD).await?;
+    // The upload buttons belong to the report form: what was typed there comes along and is
+    // saved as the draft first, so choosing a file never loses a figure.
+    let up = upload::read(form, &REPORT_FORM_UPLOAD).await?;
+    let input = read_report_fields(&up.fields);
+    let with_form = !(input.values.is_empty() && input.tasks.is_empty());
+    if with_form && let Some(form_again) = save_draft(&state, &auth, period_id, &q, &input).await? {
+        return Ok(form_again);
+    }
     let task_id = up
         .field("task_id")
         .or(q.get("task").map(String::as_str))
@@ -47,7 +57,7 @@ pub(super) async fn upload_attachment(
         }
         Err(e) => {
             let problems = upload_problems(AppError::Store(e))?;
-            report_page(&state, &auth, period_id, &q, problems, "").await
+            report_page(&state, &auth, period_id, &q, problems, "", None).await
         }
     }
 }

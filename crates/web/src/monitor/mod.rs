@@ -53,8 +53,8 @@ pub use settings::parse_profile_input;
 use dashboard::dashboard;
 use evidence::{download_attachment, remove_attachment, upload_attachment};
 use indicator::{indicator, indicator_chart};
-use periods::{open_period, period, periods, remind, review};
-use report::{report_correct, report_form, report_home, report_save};
+use periods::{approve_batch, open_period, open_submission, period, periods, remind, review};
+use report::{report_correct, report_form, report_home, report_save, report_withdraw};
 use settings::{save_profile, save_source, save_thresholds, settings};
 use template::{download_template, upload_template};
 
@@ -67,10 +67,15 @@ pub fn routes() -> Router<AppState> {
         .route("/monitor/periods", get(periods).post(open_period))
         .route("/monitor/periods/{id}", get(period))
         .route("/monitor/periods/{id}/remind", post(remind))
-        .route("/monitor/submissions/{id}/review", post(review))
+        .route("/monitor/periods/{id}/approve", post(approve_batch))
+        .route(
+            "/monitor/submissions/{id}/review",
+            get(open_submission).post(review),
+        )
         .route("/report", get(report_home))
         .route("/report/{period}", get(report_form).post(report_save))
         .route("/report/{period}/correct", post(report_correct))
+        .route("/report/{period}/withdraw", post(report_withdraw))
         .route("/report/{period}/attachments", post(upload_attachment))
         .route("/report/{period}/template.xlsx", get(download_template))
         .route("/report/{period}/template", post(upload_template))

@@ -1,6 +1,6 @@
 //! The office's reporting periods: opening one, who has reported, reminders, review.
 
-use super::report::status_label;
+use super::report::{report_page, report_url, status_label, upload_problems};
 use super::*;
 
 #[derive(Template)]
@@ -135,7 +135,12 @@ struct PeriodPage {
     lines: Vec<ProgressLine>,
     missing: usize,
     is_admin: bool,
-    reminded: bool,
+    /// i18n key of a message after an action ("" for none).
+    flash: &'static str,
+    /// Reports a batch approval could not approve, each with why.
+    problems: Vec<String>,
+    /// Submitted reports waiting for review (the batch approval needs one).
+    reviewable: usize,
 }
 
 pub(super) async fn period(
@@ -143,6 +148,25 @@ pub(super) async fn period(
     auth: CountyReader,
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let flash = if q.contains_key("reminded") {
+        "mon.reminded"
+    } else if q.contains_key("approved") {
+        "mon.batch.done"
+    } else {
+        ""
+    };
+    period_page(&state, &auth, id, flash, Vec::new()).await
+}
+
+/// The office's page of a period, with a `flash` after an action and the `problems` of a
+/// batch review that did not all go through.
+async fn period_page(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    flash: &'static str,
+    problems: Vec<String>,
 ) -> PageResult {
     let actor = auth.actor();
     let p = state.store.get_period(id).await?;
@@ -177,8 +201,10 @@ pub(super) async fn period(
         })
         .collect();
     let missing = lines.iter().filter(|l| !l.reported).count();
+    let reviewable = lines.iter().filter(|l| l.reviewable).count();
+    let status = form_status(&problems);
     let page = PeriodPage {
-        ctx: PageCtx::signed_in(&auth),
+        ctx: PageCtx::signed_in(auth),
         period_id: id,
         period: p.period,
         due_on: p.due_on,
@@ -186,9 +212,11 @@ pub(super) async fn period(
         lines,
         missing,
         is_admin: actor.is_admin(),
-        reminded: q.contains_key("reminded"),
+        flash,
+        problems,
+        reviewable,
     };
-    respond(StatusCode::OK, &page)
+    respond(status, &page)
 }
 
 pub(super) async fn remind(
@@ -224,6 +252,9 @@ pub(super) struct ReviewForm {
     #[serde(default)]
     comment: String,
     period_id: i64,
+    /// `report` when reviewed from the report's own page, which the office returns to.
+    #[serde(default)]
+    back: String,
 }
 
 pub(super) async fn review(
@@ -232,9 +263,93 @@ pub(super) async fn review(
     Path(id): Path<i64>,
     Form(f): Form<ReviewForm>,
 ) -> PageResult {
-    state
+    let actor = auth.actor();
+    let approve = f.decision == SubmissionStep::Approve.as_str();
+    let reviewed = state
         .store
-        .review_submission(&auth.actor(), id, f.decision == "approve", &f.comment)
-        .await?;
-    Ok(Redirect::to(&format!("/monitor/periods/{}", f.period_id)).into_response())
+        .review_submission(&actor, id, approve, &f.comment)
+        .await;
+    if f.back != "report" {
+        reviewed?;
+        return Ok(Redirect::to(&format!("/monitor/periods/{}", f.period_id)).into_response());
+    }
+    // From the report's own page: back to it, a problem (a return without a reason) shown there.
+    let s = state.store.get_submission(&actor, id).await?;
+    let q = HashMap::from([("unit".to_string(), s.unit_id.to_string())]);
+    match reviewed {
+        Ok(()) => Ok(
+            Redirect::to(&report_url(&actor, s.period_id, s.unit_id, "reviewed=1")).into_response(),
+        ),
+        Err(e) => {
+            let problems = upload_problems(AppError::Store(e))?;
+            report_page(&state, &auth, s.period_id, &q, problems, "", None).await
+        }
+    }
+}
+
+/// A submission's own page (where the office's notice leads): the unit's report, with the
+/// review form while it waits.
+pub(super) async fn open_submission(
+    State(state): State<AppState>,
+    auth: CountyReader,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let actor = auth.actor();
+    let s = state.store.get_submission(&actor, id).await?;
+    let url = report_url(&actor, s.period_id, s.unit_id, "");
+    Ok(Redirect::to(&format!("{url}#review")).into_response())
+}
+
+/// 批量审核: the office approves several submitted reports of a period in one action (returns
+/// need a reason each, so a batch only approves). Each approval is its own audited review; one
+/// that cannot go through (already reviewed, the office's own submission) is listed, the others
+/// stand.
+pub(super) async fn approve_batch(
+    State(state): State<AppState>,
+    auth: Office,
+    Path(id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let chosen: Vec<i64> = form
+        .iter()
+        .filter(|(k, _)| k == "s")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    if chosen.is_empty() {
+        let msg = crate::i18n::t(auth.ctx.lang, "mon.batch.none").to_string();
+        return period_page(&state, &auth, id, "", vec![msg]).await;
+    }
+    let names = unit_names(&state.store).await?;
+    let mut problems = Vec::new();
+    for sid in chosen {
+        let s = match state.store.get_submission(&actor, sid).await {
+            Ok(s) if s.period_id == id => s,
+            Ok(_) | Err(qx_store::StoreError::NotFound(_)) => {
+                problems.push(format!(
+                    "报送 {sid}: {}",
+                    crate::i18n::t(auth.ctx.lang, "mon.batch.gone")
+                ));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match state.store.review_submission(&actor, sid, true, "").await {
+            Ok(()) => {}
+            Err(
+                qx_store::StoreError::Invalid(m)
+                | qx_store::StoreError::Conflict(m)
+                | qx_store::StoreError::Forbidden(m),
+            ) => problems.push(format!(
+                "{}: {m}",
+                names.get(&s.unit_id).cloned().unwrap_or_default()
+            )),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if problems.is_empty() {
+        Ok(Redirect::to(&format!("/monitor/periods/{id}?approved=1")).into_response())
+    } else {
+        period_page(&state, &auth, id, "", problems).await
+    }
 }

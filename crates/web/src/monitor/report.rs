@@ -89,6 +89,8 @@ pub struct ValueField {
     value: String,
     note: String,
     last: String,
+    /// What is wrong with the figure as typed ("" when nothing is).
+    error: String,
 }
 
 pub struct TaskField {
@@ -104,6 +106,21 @@ pub struct TaskField {
     attachments: Vec<AttachmentView>,
     /// Supporting units' evidence, shown to the lead unit.
     co_attachments: Vec<(String, AttachmentView)>,
+}
+
+/// One handing-in of the report as the history shows it (历次报送), newest first.
+pub struct SendingView {
+    /// 第1次 for the first sending.
+    title: String,
+    sent_at: String,
+    sender: String,
+    /// What became of it, or 待审核 while it waits.
+    decision: &'static str,
+    comment: String,
+    /// (indicator, figure as sent, note, the figure of the sending before when it differs).
+    values: Vec<(String, String, String, String)>,
+    /// (task, progress as sent, self-assessed status).
+    tasks: Vec<(String, String, &'static str)>,
 }
 
 pub struct AttachmentView {
@@ -133,6 +150,10 @@ struct ReportFormPage {
     status_label: &'static str,
     editable: bool,
     correctable: bool,
+    /// Submitted and not yet acted on: the unit may take it back (撤回).
+    withdrawable: bool,
+    /// The submission the office may review here (approve or return), 0 for none.
+    review_id: i64,
     comment: String,
     values: Vec<ValueField>,
     tasks: Vec<TaskField>,
@@ -145,6 +166,171 @@ struct ReportFormPage {
     /// Evidence for the report as a whole (not tied to one task).
     general_attachments: Vec<AttachmentView>,
     max_attachment_mb: usize,
+    /// Asked to submit with something empty: what is empty (the form asks to confirm).
+    missing: Vec<String>,
+    /// i18n key of the heading over `errors`.
+    errors_title: &'static str,
+    sendings: Vec<SendingView>,
+}
+
+/// What a person typed on the report form, shown again when the form comes back to them
+/// (a figure that is not a number, a submit to confirm, an upload): nothing typed is lost.
+#[derive(Default)]
+pub(super) struct Typed {
+    /// Indicator id → (figure, note) as typed.
+    values: HashMap<i64, (String, String)>,
+    /// Task id → (progress, self-assessed status) as typed.
+    tasks: HashMap<i64, (String, String)>,
+    /// Indicator id → what is wrong with its figure.
+    value_errors: HashMap<i64, String>,
+    /// The empty indicators and tasks of a submit waiting for confirmation.
+    missing: Vec<String>,
+}
+
+impl Typed {
+    pub(super) fn from_input(input: &SubmissionInput) -> Self {
+        Typed {
+            values: input
+                .values
+                .iter()
+                .map(|(id, v, n)| (*id, (v.clone(), n.clone())))
+                .collect(),
+            tasks: input
+                .tasks
+                .iter()
+                .map(|(id, p, st)| (*id, (p.clone(), st.clone())))
+                .collect(),
+            ..Typed::default()
+        }
+    }
+}
+
+/// Upload limits of the report form sent with a file (上传佐证材料 inside the form): one file
+/// and every figure, note and progress text of the form.
+pub(super) const REPORT_FORM_UPLOAD: upload::Limits = upload::Limits {
+    fields: 4000,
+    field_bytes: 16 * 1024,
+    ..super::evidence::EVIDENCE_UPLOAD
+};
+
+/// The report form's fields as a submission: `v_{id}`/`n_{id}` an indicator's figure and
+/// note, `p_{id}`/`s_{id}` a task's progress and status.
+pub(super) fn read_report_fields(form: &[(String, String)]) -> SubmissionInput {
+    let fields: HashMap<&str, &str> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut input = SubmissionInput::default();
+    for (k, v) in form {
+        if let Some(id) = k.strip_prefix("v_").and_then(|i| i.parse::<i64>().ok()) {
+            let note = fields
+                .get(format!("n_{id}").as_str())
+                .copied()
+                .unwrap_or("");
+            input.values.push((id, v.clone(), note.to_string()));
+        }
+        if let Some(id) = k.strip_prefix("p_").and_then(|i| i.parse::<i64>().ok()) {
+            let status = fields
+                .get(format!("s_{id}").as_str())
+                .copied()
+                .unwrap_or(TaskState::OnTrack.as_str());
+            input.tasks.push((id, v.clone(), status.to_string()));
+        }
+    }
+    input
+}
+
+/// Each figure that is not a number, with the message shown beside its field.
+fn figure_errors(lang: Lang, input: &SubmissionInput) -> HashMap<i64, String> {
+    input
+        .values
+        .iter()
+        .filter(|(_, v, _)| monitor::parse_figure(v).is_err())
+        .map(|(id, _, _)| (*id, crate::i18n::t(lang, "mon.err.figure").to_string()))
+        .collect()
+}
+
+/// The form again when a figure is not a number: each marked beside its field, everything
+/// typed kept. `None` when every figure reads.
+async fn refuse_bad_figures(
+    state: &AppState,
+    auth: &Auth,
+    period_id: i64,
+    q: &HashMap<String, String>,
+    input: &SubmissionInput,
+) -> Result<Option<Response>, WebError> {
+    let value_errors = figure_errors(auth.ctx.lang, input);
+    if value_errors.is_empty() {
+        return Ok(None);
+    }
+    let typed = Typed {
+        value_errors,
+        ..Typed::from_input(input)
+    };
+    let errors = vec![crate::i18n::t(auth.ctx.lang, "mon.err.fix_fields").to_string()];
+    report_page(state, auth, period_id, q, errors, "", Some(typed))
+        .await
+        .map(Some)
+}
+
+/// Saves what the form holds as a draft, or brings the form back with what is wrong and
+/// everything typed kept. `Ok(None)` when saved.
+pub(super) async fn save_draft(
+    state: &AppState,
+    auth: &Auth,
+    period_id: i64,
+    q: &HashMap<String, String>,
+    input: &SubmissionInput,
+) -> Result<Option<Response>, WebError> {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, q)?;
+    if let Some(form_again) = refuse_bad_figures(state, auth, period_id, q, input).await? {
+        return Ok(Some(form_again));
+    }
+    match state
+        .store
+        .save_submission(&actor, period_id, unit_id, input, false)
+        .await
+    {
+        Ok(_) => Ok(None),
+        Err(e) => {
+            let problems = upload_problems(AppError::Store(e))?;
+            let typed = Typed::from_input(input);
+            report_page(state, auth, period_id, q, problems, "", Some(typed))
+                .await
+                .map(Some)
+        }
+    }
+}
+
+/// The unit's indicators without a figure and tasks without progress in `input`.
+async fn missing_items(
+    state: &AppState,
+    period_id: i64,
+    unit_id: i64,
+    input: &SubmissionInput,
+) -> Result<Vec<String>, WebError> {
+    let period = state.store.get_period(period_id).await?;
+    let filled = |id: i64, rows: &[(i64, String, String)]| {
+        rows.iter()
+            .rfind(|(i, _, _)| *i == id)
+            .is_some_and(|(_, v, _)| !v.trim().is_empty())
+    };
+    let mut missing: Vec<String> = state
+        .store
+        .unit_indicators(period.plan_id, unit_id)
+        .await?
+        .into_iter()
+        .filter(|i| !filled(i.id, &input.values))
+        .map(|i| i.name)
+        .collect();
+    missing.extend(
+        state
+            .store
+            .unit_tasks(period.plan_id, unit_id)
+            .await?
+            .into_iter()
+            .filter(|(t, _)| !filled(t.id, &input.tasks))
+            .map(|(t, _)| format!("{} {}", t.number, t.title)),
+    );
+    Ok(missing)
 }
 
 /// The unit whose report an upload changes, which the actor must be allowed to write.
@@ -168,7 +354,7 @@ pub(super) async fn no_file_chosen(
     q: &HashMap<String, String>,
 ) -> PageResult {
     let msg = crate::i18n::t(auth.ctx.lang, "mon.att.choose").to_string();
-    report_page(state, auth, period_id, q, vec![msg], "").await
+    report_page(state, auth, period_id, q, vec![msg], "", None).await
 }
 
 /// Whose report a request is about: a unit user's own unit; the office names one with `?unit=`.
@@ -197,10 +383,18 @@ pub(super) async fn report_form(
         "mon.att.added"
     } else if q.contains_key("removed") {
         "mon.att.removed"
+    } else if q.contains_key("saved") {
+        "mon.saved"
+    } else if q.contains_key("submitted") {
+        "mon.submitted"
+    } else if q.contains_key("withdrawn") {
+        "mon.withdrawn"
+    } else if q.contains_key("reviewed") {
+        "mon.reviewed"
     } else {
         ""
     };
-    report_page(&state, &auth, period_id, &q, Vec::new(), flash).await
+    report_page(&state, &auth, period_id, &q, Vec::new(), flash, None).await
 }
 
 /// A unit's report for a period, with `errors` from a failed upload (answered 400) or a
@@ -212,6 +406,7 @@ pub(super) async fn report_page(
     q: &HashMap<String, String>,
     errors: Vec<String>,
     flash: &'static str,
+    typed: Option<Typed>,
 ) -> PageResult {
     let actor = auth.actor();
     let unit_id = target_unit(&actor, q)?;
@@ -237,6 +432,12 @@ pub(super) async fn report_page(
     let editable = period.status == PeriodStatus::Open
         && actor.can_write_unit(unit_id)
         && latest.as_ref().is_none_or(|s| s.status.is_editable());
+    // The unit's own step: the office acts on a submission by reviewing it.
+    let withdrawable = actor.role == Role::Unit
+        && actor.can_write_unit(unit_id)
+        && latest
+            .as_ref()
+            .is_some_and(|s| s.status.apply(SubmissionStep::Withdraw).is_ok());
     let correctable = actor.can_write_unit(unit_id)
         && latest
             .as_ref()
@@ -251,17 +452,23 @@ pub(super) async fn report_page(
         size: size_label(a.size),
         removable: editable,
     };
-    let values_by: HashMap<i64, (String, String)> = values
+    let mut values_by: HashMap<i64, (String, String)> = values
         .into_iter()
         .map(|v| (v.indicator_id, (v.value, v.note)))
         .collect();
-    let tasks_by: HashMap<i64, (String, String)> = tasks
+    let mut tasks_by: HashMap<i64, (String, String)> = tasks
         .into_iter()
         .map(|t| (t.task_id, (t.progress, t.status)))
         .collect();
+    // What was typed wins over what is stored: the form comes back as the person left it.
+    let typed = typed.unwrap_or_default();
+    if editable {
+        values_by.extend(typed.values);
+        tasks_by.extend(typed.tasks);
+    }
     // Last approved figure of earlier periods, as a reminder of where the unit stood.
     let approved = state.store.approved_values(period.plan_id).await?;
-    let value_fields = state
+    let value_fields: Vec<ValueField> = state
         .store
         .unit_indicators(period.plan_id, unit_id)
         .await?
@@ -274,6 +481,7 @@ pub(super) async fn report_page(
                 .map(|a| format!("{}: {}", a.period, a.value))
                 .unwrap_or_default();
             ValueField {
+                error: typed.value_errors.get(&i.id).cloned().unwrap_or_default(),
                 id: i.id,
                 name: i.name,
                 unit: i.unit,
@@ -355,13 +563,30 @@ pub(super) async fn report_page(
         .filter(|a| a.task_id.is_none())
         .map(view)
         .collect();
+    let sendings = sending_views(
+        state,
+        &actor,
+        lang,
+        period_id,
+        unit_id,
+        &value_fields,
+        &task_fields,
+    )
+    .await?;
     let status = form_status(&errors);
     let page = ReportFormPage {
+        sendings,
         ctx: PageCtx::signed_in(auth),
         errors,
         flash,
         general_attachments,
         max_attachment_mb: qx_store::monitoring::MAX_REPORT_ATTACHMENT_BYTES / 1048576,
+        missing: typed.missing,
+        errors_title: if typed.value_errors.is_empty() {
+            "mon.upload_errors"
+        } else {
+            "mon.err.title"
+        },
         period_id,
         period: period.period.clone(),
         due_on: period.due_on.clone(),
@@ -370,6 +595,11 @@ pub(super) async fn report_page(
         status_label: status_label(lang, latest.as_ref().map(|s| s.status)),
         editable,
         correctable,
+        withdrawable,
+        review_id: latest
+            .as_ref()
+            .filter(|s| actor.is_admin() && s.status.apply(SubmissionStep::Approve).is_ok())
+            .map_or(0, |s| s.id),
         comment: return_comment(latest.as_ref()),
         values: value_fields,
         tasks: task_fields,
@@ -397,6 +627,93 @@ pub(super) async fn report_page(
     respond(status, &page)
 }
 
+/// The report's sendings for the history, each figure beside the one sent before it when it
+/// changed.
+async fn sending_views(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    period_id: i64,
+    unit_id: i64,
+    value_fields: &[ValueField],
+    task_fields: &[TaskField],
+) -> Result<Vec<SendingView>, WebError> {
+    let sendings = state
+        .store
+        .submission_sendings(actor, period_id, unit_id)
+        .await?;
+    let indicator = |id: i64| {
+        value_fields
+            .iter()
+            .find(|v| v.id == id)
+            .map(|v| (v.name.clone(), v.unit.clone()))
+            .unwrap_or_else(|| (format!("#{id}"), String::new()))
+    };
+    let task = |id: i64| {
+        task_fields
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| format!("{} {}", t.number, t.title))
+            .unwrap_or_else(|| format!("#{id}"))
+    };
+    let mut senders: HashMap<i64, String> = HashMap::new();
+    let mut out = Vec::new();
+    let total = sendings.len();
+    for (i, g) in sendings.iter().enumerate() {
+        // The sending before this one (older), to show what changed.
+        let earlier = sendings.get(i + 1);
+        let sender = match g.sent_by {
+            Some(u) => match senders.get(&u) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = state.store.get_user(u).await?.display_name;
+                    senders.insert(u, name.clone());
+                    name
+                }
+            },
+            None => String::new(),
+        };
+        let values = g
+            .values
+            .iter()
+            .map(|(id, value, note)| {
+                let (name, unit) = indicator(*id);
+                let before = earlier
+                    .map(|e| {
+                        e.values
+                            .iter()
+                            .find(|(eid, _, _)| eid == id)
+                            .map_or_else(|| "—".to_string(), |(_, v, _)| v.clone())
+                    })
+                    .filter(|v| v != value)
+                    .unwrap_or_default();
+                (name, format!("{value} {unit}"), note.clone(), before)
+            })
+            .collect();
+        let tasks = g
+            .tasks
+            .iter()
+            .map(|(id, progress, status)| {
+                let label = TaskState::parse_reported(status).map_or("", |s| s.label(lang));
+                (task(*id), progress.clone(), label)
+            })
+            .collect();
+        out.push(SendingView {
+            title: crate::i18n::t(lang, "mon.sending.nth").replace("{n}", &(total - i).to_string()),
+            sent_at: format_datetime(g.sent_at),
+            sender,
+            decision: g.decision.map_or_else(
+                || SubmissionStatus::Submitted.label(lang),
+                |d| d.label(lang),
+            ),
+            comment: g.comment.clone(),
+            values,
+            tasks,
+        });
+    }
+    Ok(out)
+}
+
 pub(super) async fn report_save(
     State(state): State<AppState>,
     auth: Auth,
@@ -406,30 +723,86 @@ pub(super) async fn report_save(
 ) -> PageResult {
     let actor = auth.actor();
     let unit_id = target_unit(&actor, &q)?;
-    let fields: HashMap<&str, &str> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut input = SubmissionInput::default();
-    for (k, v) in &form {
-        if let Some(id) = k.strip_prefix("v_").and_then(|i| i.parse::<i64>().ok()) {
-            let note = fields
-                .get(format!("n_{id}").as_str())
-                .copied()
-                .unwrap_or("");
-            input.values.push((id, v.clone(), note.to_string()));
+    let input = read_report_fields(&form);
+    let field = |name: &str| {
+        form.iter()
+            .rfind(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .or(q.get(name).map(String::as_str))
+    };
+    let submit = field("action") == Some(SubmissionStep::Submit.as_str());
+    if let Some(form_again) = refuse_bad_figures(&state, &auth, period_id, &q, &input).await? {
+        return Ok(form_again);
+    }
+    if !submit {
+        if let Some(form_again) = save_draft(&state, &auth, period_id, &q, &input).await? {
+            return Ok(form_again);
         }
-        if let Some(id) = k.strip_prefix("p_").and_then(|i| i.parse::<i64>().ok()) {
-            let status = fields
-                .get(format!("s_{id}").as_str())
-                .copied()
-                .unwrap_or(TaskState::OnTrack.as_str());
-            input.tasks.push((id, v.clone(), status.to_string()));
+        return Ok(
+            Redirect::to(&report_url(&actor, period_id, unit_id, "saved=1")).into_response(),
+        );
+    }
+    if field("confirm") != Some("1") {
+        let missing = missing_items(&state, period_id, unit_id, &input).await?;
+        if !missing.is_empty() {
+            // Kept as a draft while the person decides; the form lists what is empty and
+            // asks to confirm.
+            if let Some(form_again) = save_draft(&state, &auth, period_id, &q, &input).await? {
+                return Ok(form_again);
+            }
+            let typed = Typed {
+                missing,
+                ..Typed::from_input(&input)
+            };
+            return report_page(&state, &auth, period_id, &q, Vec::new(), "", Some(typed)).await;
         }
     }
-    let submit = fields.get("action") == Some(&"submit");
-    state
+    match state
         .store
-        .save_submission(&actor, period_id, unit_id, &input, submit)
-        .await?;
-    Ok(Redirect::to(&report_url(&actor, period_id, unit_id, "")).into_response())
+        .save_submission(&actor, period_id, unit_id, &input, true)
+        .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&report_url(&actor, period_id, unit_id, "submitted=1")).into_response(),
+        ),
+        Err(e) => {
+            let problems = upload_problems(AppError::Store(e))?;
+            report_page(
+                &state,
+                &auth,
+                period_id,
+                &q,
+                problems,
+                "",
+                Some(Typed::from_input(&input)),
+            )
+            .await
+        }
+    }
+}
+
+/// 撤回: the unit takes back a report the office has not acted on yet; it is a draft again.
+pub(super) async fn report_withdraw(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, &q)?;
+    match state
+        .store
+        .withdraw_submission(&actor, period_id, unit_id)
+        .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&report_url(&actor, period_id, unit_id, "withdrawn=1")).into_response(),
+        ),
+        Err(e) => {
+            let problems = upload_problems(AppError::Store(e))?;
+            report_page(&state, &auth, period_id, &q, problems, "", None).await
+        }
+    }
 }
 
 pub(super) async fn report_correct(

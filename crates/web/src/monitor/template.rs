@@ -57,7 +57,7 @@ pub(super) async fn upload_template(
         }
         Err(e) => {
             let problems = upload_problems(e)?;
-            report_page(&state, &auth, period_id, &q, problems, "").await
+            report_page(&state, &auth, period_id, &q, problems, "", None).await
         }
     }
 }

@@ -14,4 +14,5 @@ mod notices;
 mod office_tools;
 mod plans;
 mod problems;
+mod report_form;
 mod routes;

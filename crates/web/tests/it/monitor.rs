@@ -90,6 +90,7 @@ async fn a_unit_reports_the_office_approves_and_the_dashboard_lights_up() {
             ("_csrf", token.as_str()),
             (field.as_str(), "15"),
             ("action", "submit"),
+            ("confirm", "1"),
         ],
     )
     .await;
@@ -311,7 +312,7 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
         let form_url = app.url(&format!("/report/{period}"));
         let page = text(&co, &form_url).await;
         assert!(
-            page.contains(&format!("form=\"att-{tid}\"")),
+            page.contains(&format!("task={tid}&amp;_csrf=")),
             "upload button per task"
         );
         let token = csrf(&co, &form_url).await;
@@ -404,6 +405,7 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
                 (&format!("p_{tid}"), "已完成现场核查"),
                 (&format!("s_{tid}"), "on_track"),
                 ("action", "submit"),
+                ("confirm", "1"),
             ],
         )
         .await;

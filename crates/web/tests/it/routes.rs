@@ -110,6 +110,16 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     ),
     (
         "POST",
+        "/monitor/periods/{period}/approve",
+        [400, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/monitor/submissions/{none}/review",
+        [404, 404, 403, 403, 303],
+    ),
+    (
+        "POST",
         "/monitor/submissions/{none}/review",
         [422, 422, 422, 422, 403],
     ),
@@ -120,6 +130,11 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
         "POST",
         "/report/{period}/correct",
         [400, 400, 303, 403, 403],
+    ),
+    (
+        "POST",
+        "/report/{period}/withdraw",
+        [400, 400, 400, 403, 403],
     ),
     (
         "POST",

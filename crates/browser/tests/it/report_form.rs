@@ -1,0 +1,180 @@
+//! 月度报送 never loses a figure: the evidence upload keeps (and saves) what was typed, leaving
+//! with unsaved edits warns, and submitting asks first.
+
+use crate::harness::{Journey, pdf};
+use qx_core::state::SubmissionStatus;
+
+const SCALE: &str = "新增规模以上企业";
+
+/// Records, for the next page, whether leaving this one asked the person to stay (WebDriver
+/// accepts a "leave this page?" prompt unseen, so the page's own answer is read instead).
+async fn watch_leaving(j: &Journey) {
+    j.client
+        .execute(
+            "sessionStorage.removeItem('asked');
+             window.addEventListener('beforeunload', function (e) {
+               sessionStorage.setItem('asked', String(e.defaultPrevented));
+             });",
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
+async fn leaving_asked(j: &Journey) -> bool {
+    let asked = j
+        .client
+        .execute("return sessionStorage.getItem('asked');", vec![])
+        .await
+        .unwrap();
+    asked.as_str() == Some("true")
+}
+
+/// Waits until the browser shows the home page.
+async fn left_for_home(j: &Journey) {
+    let started = std::time::Instant::now();
+    while j.path().await != "/" {
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits for the dialog the page opened; its text.
+async fn dialog(j: &Journey) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok(text) = j.client.get_alert_text().await {
+            return text;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "no dialog on {}",
+            j.path().await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploading_evidence_keeps_and_saves_every_typed_figure_and_progress() {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    let plan = j.app.publish_seed_plan().await;
+    let period = j.app.open_june(plan).await;
+    let jxj = j.app.units["县经信局"];
+    let (task, _) = j.app.store.unit_tasks(plan, jxj).await.unwrap()[0].clone();
+
+    j.login("jxj1").await;
+    j.goto(&format!("/report/{period}")).await;
+    j.sees(SCALE).await;
+    // Typed, not saved: a figure, its note and a task's progress.
+    j.field_in_row(SCALE, "v_")
+        .await
+        .send_keys("15")
+        .await
+        .unwrap();
+    j.field_in_row(SCALE, "n_")
+        .await
+        .send_keys("1—6月新增15家")
+        .await
+        .unwrap();
+    let progress = format!("textarea[name=p_{}]", task.id);
+    j.fill(&progress, "已完成现场核查").await;
+
+    // Leaving now would warn.
+    watch_leaving(&j).await;
+    j.find("header nav a[href='/']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    left_for_home(&j).await;
+    assert!(leaving_asked(&j).await, "leaving typed figures warns first");
+
+    // Again, and this time the evidence is uploaded straight away.
+    j.goto(&format!("/report/{period}")).await;
+    j.field_in_row(SCALE, "v_")
+        .await
+        .send_keys("15")
+        .await
+        .unwrap();
+    j.fill(&progress, "已完成现场核查").await;
+    let block = format!("#task-{}", task.id);
+    j.attach(&format!("{block} input[type=file]"), "现场核查.pdf", &pdf())
+        .await;
+    watch_leaving(&j).await;
+    j.find(&format!("{block} button[name=upload]"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    j.sees("现场核查.pdf").await;
+    assert!(
+        !leaving_asked(&j).await,
+        "uploading is not leaving the form"
+    );
+    let figure = j
+        .field_in_row(SCALE, "v_")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(figure.as_deref(), Some("15"), "the figure is still there");
+    let typed = j.find(&progress).await.prop("value").await.unwrap();
+    assert_eq!(
+        typed.as_deref(),
+        Some("已完成现场核查"),
+        "so is the progress"
+    );
+
+    // And saved: the draft holds them.
+    let unit = j.app.actor("jxj1").await;
+    let s = j
+        .app
+        .store
+        .latest_submission(period, jxj)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.status, SubmissionStatus::Draft);
+    let (values, tasks) = j.app.store.submission_values(&unit, s.id).await.unwrap();
+    assert!(values.iter().any(|v| v.value == "15"));
+    assert!(
+        tasks
+            .iter()
+            .any(|t| t.task_id == task.id && t.progress == "已完成现场核查")
+    );
+    j.no_console_errors().await;
+
+    // Submitting asks first; declining leaves the draft.
+    let submit = "form#report button[name=action][value=submit]";
+    j.find(submit).await.click().await.unwrap();
+    assert!(dialog(&j).await.contains("确认提交"));
+    j.client.dismiss_alert().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let still = j
+        .app
+        .store
+        .latest_submission(period, jxj)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status, SubmissionStatus::Draft);
+    // Accepted: what is still empty is listed, and 确认提交 sends it.
+    j.find(submit).await.click().await.unwrap();
+    dialog(&j).await;
+    j.client.accept_alert().await.unwrap();
+    j.sees("以下内容尚未填写").await;
+    j.click("#missing button").await;
+    j.sees("已提交审核").await;
+    let sent = j
+        .app
+        .store
+        .latest_submission(period, jxj)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(sent.status, SubmissionStatus::Submitted);
+    j.finish().await;
+}

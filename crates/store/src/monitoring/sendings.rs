@@ -1,0 +1,142 @@
+//! 历次报送: each handing-in of a unit's report kept as sent, with what became of it.
+//!
+//! A submission row holds a revision's current figures; a returned report sent again changes
+//! them in place. So every submit also writes a sending (the figures, notes and task lines as
+//! they were sent, who sent them, when), and the office's decision — approved, or returned
+//! with its comment — or the unit's withdrawal is written onto the sending it answers.
+
+use super::*;
+
+/// One handing-in of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sending {
+    pub id: i64,
+    pub submission_id: i64,
+    /// The revision it was a sending of.
+    pub revision: i64,
+    pub sent_by: Option<i64>,
+    pub sent_at: i64,
+    /// (indicator id, figure, note) as sent.
+    pub values: Vec<(i64, String, String)>,
+    /// (task id, progress, self-assessed status) as sent.
+    pub tasks: Vec<(i64, String, String)>,
+    /// None while the office has not acted on it.
+    pub decision: Option<SendingDecision>,
+    pub decided_at: Option<i64>,
+    pub comment: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SendingRow {
+    id: i64,
+    submission_id: i64,
+    revision: i64,
+    sent_by: Option<i64>,
+    sent_at: i64,
+    values_json: String,
+    tasks_json: String,
+    decision: Option<String>,
+    decided_at: Option<i64>,
+    comment: String,
+}
+
+fn decode_rows(json: &str) -> Result<Vec<(i64, String, String)>> {
+    serde_json::from_str(json).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))
+}
+
+impl Store {
+    /// Every sending of a unit's report for a period, newest first (scoped: a unit reads its
+    /// own, the office and leaders any).
+    pub async fn submission_sendings(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+    ) -> Result<Vec<Sending>> {
+        if !actor.can_read_unit(unit_id) {
+            return Err(StoreError::NotFound(format!("单位 {unit_id} 的报送")));
+        }
+        let rows: Vec<SendingRow> = sqlx::query_as(
+            "SELECT g.id, g.submission_id, s.revision, g.sent_by, g.sent_at, g.values_json, g.tasks_json,
+                    g.decision, g.decided_at, g.comment
+             FROM submission_sendings g JOIN submissions s ON s.id = g.submission_id
+             WHERE s.period_id = $1 AND s.unit_id = $2 ORDER BY g.id DESC",
+        )
+        .bind(period_id)
+        .bind(unit_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Sending {
+                    id: r.id,
+                    submission_id: r.submission_id,
+                    revision: r.revision,
+                    sent_by: r.sent_by,
+                    sent_at: r.sent_at,
+                    values: decode_rows(&r.values_json)?,
+                    tasks: decode_rows(&r.tasks_json)?,
+                    decision: r.decision.map(decode_state).transpose()?,
+                    decided_at: r.decided_at,
+                    comment: r.comment,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Keeps what a submission holds now as a new sending, inside the submit's transaction.
+pub(super) async fn record_sending(
+    tx: &mut crate::Tx,
+    submission_id: i64,
+    sent_by: Option<i64>,
+    sent_at: i64,
+) -> Result<()> {
+    let values: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT indicator_id, value, note FROM indicator_values WHERE submission_id = $1 ORDER BY indicator_id",
+    )
+    .bind(submission_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let tasks: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT task_id, progress, status FROM task_reports WHERE submission_id = $1 ORDER BY task_id",
+    )
+    .bind(submission_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO submission_sendings (submission_id, sent_by, sent_at, values_json, tasks_json)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(submission_id)
+    .bind(sent_by)
+    .bind(sent_at)
+    .bind(serde_json::json!(values).to_string())
+    .bind(serde_json::json!(tasks).to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes the office's decision (or the unit's withdrawal) onto the sending it answers.
+pub(super) async fn decide_sending(
+    tx: &mut crate::Tx,
+    submission_id: i64,
+    decision: SendingDecision,
+    decided_by: i64,
+    comment: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE submission_sendings SET decision = $1, decided_by = $2, decided_at = $3, comment = $4
+         WHERE submission_id = $5 AND decision IS NULL",
+    )
+    .bind(decision.as_str())
+    .bind(Some(decided_by).filter(|&u| u != 0))
+    .bind(now)
+    .bind(comment)
+    .bind(submission_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,325 @@
+//! A unit's monthly submission on every engine: withdrawing before the office acts, and the
+//! office's notice about a withdrawn report.
+
+use qx_core::access::{Actor, Role};
+use qx_core::notice::NoticeKind;
+use qx_core::period::Period;
+use qx_core::state::{SendingDecision, SubmissionStatus};
+use qx_core::units::UnitKind;
+use qx_store::monitoring::SubmissionInput;
+use qx_store::notices::InboxQuery;
+use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft};
+use qx_store::testing::{self, TestDb};
+use qx_store::units::NewUnit;
+use qx_store::users::NewUser;
+use qx_store::{Store, StoreError};
+
+fn unit(name: &str) -> NewUnit {
+    NewUnit {
+        kind: UnitKind::Town,
+        name: name.into(),
+        full_name: name.into(),
+        region_code: None,
+        parent_id: None,
+        slug: name.into(),
+        aliases: vec![],
+        sort_order: 0,
+    }
+}
+
+async fn person(s: &Store, name: &str, role: Role, unit_id: Option<i64>) -> Actor {
+    let id = s
+        .create_user(
+            &Actor::system(),
+            &NewUser {
+                username: name.into(),
+                display_name: name.into(),
+                role,
+                unit_id,
+                enterprise_id: None,
+                phone: String::new(),
+                password_hash: "x".into(),
+            },
+        )
+        .await
+        .unwrap();
+    Actor {
+        user_id: id,
+        username: name.into(),
+        role,
+        unit_id,
+        enterprise_id: None,
+        ip: String::new(),
+    }
+}
+
+/// Two towns, each leading one indicator and one task of a published plan, and June 2017 open.
+struct County {
+    office: Actor,
+    a: Actor,
+    b: Actor,
+    a_unit: i64,
+    b_unit: i64,
+    period: i64,
+    a_indicator: i64,
+}
+
+async fn county(s: &Store) -> County {
+    let sys = Actor::system();
+    let a_unit = s.create_unit(&sys, &unit("石浦镇")).await.unwrap();
+    let b_unit = s.create_unit(&sys, &unit("西周镇")).await.unwrap();
+    let ban = s.create_unit(&sys, &unit("办公室")).await.unwrap();
+    let office = person(s, "office", Role::Admin, Some(ban)).await;
+    let a = person(s, "sp1", Role::Unit, Some(a_unit)).await;
+    let b = person(s, "xz1", Role::Unit, Some(b_unit)).await;
+    let item = |n: &str, name: &str, id: i64| DraftItem {
+        number: n.into(),
+        depth: 1,
+        heading: None,
+        text: format!("{name}推进工业项目"),
+        deadline: String::new(),
+        line_first: 1,
+        line_last: 1,
+        units: vec![DraftUnit {
+            name: name.into(),
+            unit_id: Some(id),
+            role: "lead".into(),
+        }],
+    };
+    let target = |name: &str, id: i64| DraftTarget {
+        level: "plan".into(),
+        section: "工作目标".into(),
+        text: format!("{name}新增规上企业10家"),
+        name: format!("{name}新增规上企业"),
+        value: "10".into(),
+        value_max: None,
+        unit: "家".into(),
+        comparator: ">=".into(),
+        kind: "cumulative_count".into(),
+        unit_id: Some(id),
+        included: true,
+        line: 1,
+    };
+    let plan = s
+        .create_plan_draft(
+            &office,
+            &NewPlanDraft {
+                year: 2017,
+                title: "2017年工业强县工作方案".into(),
+                doc_number: String::new(),
+                issuer: String::new(),
+                issued_on: None,
+                source_name: "p.txt".into(),
+                source_format: "txt".into(),
+                source_text: String::new(),
+                items: vec![item("1", "石浦镇", a_unit), item("2", "西周镇", b_unit)],
+                targets: vec![target("石浦镇", a_unit), target("西周镇", b_unit)],
+            },
+        )
+        .await
+        .unwrap();
+    s.publish_plan(&office, plan).await.unwrap();
+    let period = s
+        .open_period(
+            &office,
+            plan,
+            &Period::new_month(2017, 6).unwrap(),
+            "2017-07-07",
+        )
+        .await
+        .unwrap();
+    let a_indicator = s.unit_indicators(plan, a_unit).await.unwrap()[0].id;
+    County {
+        office,
+        a,
+        b,
+        a_unit,
+        b_unit,
+        period,
+        a_indicator,
+    }
+}
+
+fn figures(indicator: i64, value: &str) -> SubmissionInput {
+    SubmissionInput {
+        values: vec![(indicator, value.into(), String::new())],
+        tasks: vec![],
+    }
+}
+
+#[tokio::test]
+async fn a_unit_withdraws_its_report_until_the_office_acts_on_it() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let id = s
+            .save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "3"), true)
+            .await
+            .unwrap();
+        // The office reviews instead of withdrawing.
+        assert!(matches!(
+            s.withdraw_submission(&c.office, c.period, c.a_unit).await,
+            Err(StoreError::Forbidden(_))
+        ));
+        // Another unit cannot take it back.
+        assert!(
+            matches!(
+                s.withdraw_submission(&c.b, c.period, c.a_unit).await,
+                Err(StoreError::Forbidden(_))
+            ),
+            "{name}"
+        );
+        assert_eq!(
+            s.withdraw_submission(&c.a, c.period, c.a_unit)
+                .await
+                .unwrap(),
+            id
+        );
+        let latest = s
+            .latest_submission(c.period, c.a_unit)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (latest.id, latest.status),
+            (id, SubmissionStatus::Draft),
+            "{name}"
+        );
+        assert_eq!(latest.submitted_at, None);
+        // The figures stay in the draft; the office no longer sees it.
+        let (values, _) = s.submission_values(&c.a, id).await.unwrap();
+        assert_eq!(values[0].value, "3");
+        assert!(matches!(
+            s.get_submission(&c.office, id).await,
+            Err(StoreError::NotFound(_))
+        ));
+        // Audited, and the office is told; its notice about the submission leads nowhere now.
+        let audit = testing::audit_entries(&s, "submission.withdraw")
+            .await
+            .unwrap();
+        assert_eq!(audit.len(), 1, "{name}");
+        let inbox = s.inbox(&c.office, InboxQuery::default()).await.unwrap();
+        assert!(
+            inbox
+                .iter()
+                .any(|n| n.kind == NoticeKind::ReportWithdrawn && n.message.contains("石浦镇")),
+            "{name}: {inbox:?}"
+        );
+        for n in inbox
+            .iter()
+            .filter(|n| n.kind == NoticeKind::ReportSubmitted)
+        {
+            assert!(!s.can_open(&c.office, n.subject).await.unwrap(), "{name}");
+        }
+        // A draft cannot be withdrawn again.
+        assert!(matches!(
+            s.withdraw_submission(&c.a, c.period, c.a_unit).await,
+            Err(StoreError::Conflict(_))
+        ));
+
+        // Sent again and returned by the office: too late to withdraw.
+        s.save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "4"), true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, id, false, "请附名单")
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.withdraw_submission(&c.a, c.period, c.a_unit).await,
+            Err(StoreError::Conflict(_))
+        ));
+        // And after an approval.
+        s.save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "4"), true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, id, true, "").await.unwrap();
+        assert!(matches!(
+            s.withdraw_submission(&c.a, c.period, c.a_unit).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let _ = c.b_unit;
+    }
+}
+
+#[tokio::test]
+async fn every_sending_is_kept_with_what_became_of_it() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let id = s
+            .save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "3"), true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, id, false, "请附名单")
+            .await
+            .unwrap();
+        // Sent again with another figure: the first sending stays as it was.
+        s.save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "4"), true)
+            .await
+            .unwrap();
+        s.withdraw_submission(&c.a, c.period, c.a_unit)
+            .await
+            .unwrap();
+        s.save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "5"), true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, id, true, "").await.unwrap();
+
+        let sendings = s
+            .submission_sendings(&c.office, c.period, c.a_unit)
+            .await
+            .unwrap();
+        let seen: Vec<(String, Option<SendingDecision>, String)> = sendings
+            .iter()
+            .map(|g| (g.values[0].1.clone(), g.decision, g.comment.clone()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("5".into(), Some(SendingDecision::Approved), String::new()),
+                ("4".into(), Some(SendingDecision::Withdrawn), String::new()),
+                (
+                    "3".into(),
+                    Some(SendingDecision::Returned),
+                    "请附名单".into()
+                ),
+            ],
+            "{name}"
+        );
+        assert!(sendings.iter().all(|g| g.sent_by == Some(c.a.user_id)));
+        // The unit reads its own history; another unit reads nothing of it.
+        assert_eq!(
+            s.submission_sendings(&c.a, c.period, c.a_unit)
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
+        assert!(matches!(
+            s.submission_sendings(&c.b, c.period, c.a_unit).await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn imported_history_times_carry_to_the_sendings() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let id = s
+            .save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "3"), true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, id, true, "").await.unwrap();
+        s.set_submission_times(&Actor::system(), id, 1_499_000_000, Some(1_499_100_000))
+            .await
+            .unwrap();
+        let g = &s
+            .submission_sendings(&c.office, c.period, c.a_unit)
+            .await
+            .unwrap()[0];
+        assert_eq!(
+            (g.sent_at, g.decided_at),
+            (1_499_000_000, Some(1_499_100_000)),
+            "{name}"
+        );
+    }
+}
