@@ -32,6 +32,33 @@ pub struct IndicatorStatus {
     pub last_year: Option<f64>,
 }
 
+impl IndicatorStatus {
+    /// The unit the figures are in (percent done for a 形象进度 milestone, whatever unit its
+    /// target is written in): what a figure, a table column or a chart axis is labelled with.
+    pub fn measure_unit(&self) -> &str {
+        self.kind.measure_unit(&self.indicator.unit)
+    }
+
+    /// Where the figure should be at the end of each month, in [`Self::measure_unit`]: the
+    /// year's full measure times 序时进度 for kinds that accumulate, the full measure throughout
+    /// for rates and shares.
+    pub fn expected_path(&self) -> [f64; 12] {
+        let prof = profile(&self.indicator.profile);
+        let full = self.kind.full_measure(self.target);
+        std::array::from_fn(|m| {
+            if monitor::accumulates(self.kind) {
+                let share = prof
+                    .share_at((m + 1) as u8)
+                    .and_then(|d| d.to_string().parse().ok())
+                    .unwrap_or((m + 1) as f64 / 12.0);
+                full * share
+            } else {
+                full
+            }
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TaskStatus {
     pub task: Task,

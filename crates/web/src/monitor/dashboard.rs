@@ -9,6 +9,9 @@ pub struct IndicatorLine {
     pub(super) unit_name: String,
     pub(super) target: String,
     pub(super) actual: String,
+    /// The unit printed after `actual` where the figure does not carry its own (a milestone's
+    /// percent does).
+    pub(super) actual_unit: String,
     pub(super) completion: String,
     pub(super) time_share: String,
     pub(super) light: &'static str,
@@ -80,10 +83,15 @@ pub(super) fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
                 unit_name: s.unit_name.clone(),
                 target: s.indicator.target_value.clone(),
                 // A milestone is reported as percent done, whatever the target's own unit.
-                actual: match (s.actual, s.kind) {
-                    (Some(v), IndicatorKind::Milestone) => format!("{}%", fmt_num(v)),
-                    (Some(v), _) => fmt_num(v),
-                    (None, _) => "—".into(),
+                actual: match s.actual {
+                    Some(v) if s.measure_unit() != s.indicator.unit => with_unit(v, s.measure_unit()),
+                    Some(v) => fmt_num(v),
+                    None => "—".into(),
+                },
+                actual_unit: if s.measure_unit() == s.indicator.unit {
+                    s.indicator.unit.clone()
+                } else {
+                    String::new()
                 },
                 completion: pct(s.assessment.completion),
                 time_share: pct(Some(s.assessment.time_share)),
