@@ -13,6 +13,7 @@ pub mod monitoring;
 pub mod monitoring_excel;
 pub mod plan_excel;
 pub mod plan_import;
+pub mod workbench;
 mod sheet;
 
 use qx_store::StoreError;

@@ -10,6 +10,8 @@ mod http;
 mod monitor;
 mod monitor_surge;
 mod notices;
+mod numbers;
 mod plans;
 mod problems;
 mod routes;
+mod workbench;
