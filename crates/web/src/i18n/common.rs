@@ -135,6 +135,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("cal.add", "添加或修改", "Add or change"),
     ("cal.delete", "删除", "Delete"),
     (
+        "cal.confirm_delete",
+        "确认删除该日的放假/调休安排?",
+        "Delete this day's holiday or make-up workday?",
+    ),
+    ("common.print", "打印", "Print"),
+    ("common.export", "导出", "Export"),
+    (
         "cal.empty",
         "本年度尚未录入放假安排。国务院办公厅通知发布后请在此录入。",
         "No holidays recorded for this year yet. Enter them when the State Council notice is published.",
