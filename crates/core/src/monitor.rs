@@ -49,6 +49,35 @@ impl Light {
     }
 }
 
+/// Where an indicator's figure for a period stands with the office. Only approved figures are
+/// counted, so an indicator without one is either waiting for review (its unit has sent the
+/// report) or not reported: two different things a bulletin must not lump together as 未报送.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reporting {
+    Approved,
+    PendingReview,
+    NotReported,
+}
+
+impl Reporting {
+    pub const ALL: [Reporting; 3] = [
+        Reporting::Approved,
+        Reporting::PendingReview,
+        Reporting::NotReported,
+    ];
+}
+
+impl Labelled for Reporting {
+    fn label(&self, lang: Lang) -> &'static str {
+        match self {
+            Reporting::Approved => lang.pick("已审核", "Approved"),
+            Reporting::PendingReview => lang.pick("待审核", "Awaiting review"),
+            Reporting::NotReported => lang.pick("未报送", "Not reported"),
+        }
+    }
+}
+
 /// Thresholds of the traffic light, configurable by the office.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Thresholds {

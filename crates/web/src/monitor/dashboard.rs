@@ -1,6 +1,7 @@
 //! The leaders' dashboard: every indicator's light, lagging tasks, units' punctuality.
 
 use super::*;
+use qx_core::monitor::Reporting;
 
 pub struct IndicatorLine {
     pub(super) id: i64,
@@ -96,7 +97,13 @@ pub(super) fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
                 completion: pct(s.assessment.completion),
                 time_share: pct(Some(s.assessment.time_share)),
                 light: light.as_str(),
-                light_label: light.label(lang),
+                // Grey is "no approved figure": say whether it waits for review or was never sent.
+                light_label: match (light, s.reporting) {
+                    (Light::Grey, Reporting::PendingReview | Reporting::NotReported) => {
+                        s.reporting.label(lang)
+                    }
+                    _ => light.label(lang),
+                },
                 sparkline: sparkline(&s.series, colour),
                 forecast: s
                     .forecast
@@ -114,35 +121,49 @@ pub(super) fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
         .collect()
 }
 
+/// The sentence above the table. Indicators without an approved figure are told apart: a
+/// report waiting for the office's review is not "未报送".
+pub(super) fn summary(pic: &Picture, lang: Lang) -> String {
+    let pending = pic.reporting_count(Reporting::PendingReview);
+    let missing = pic.reporting_count(Reporting::NotReported);
+    let mut out = if lang == Lang::En {
+        format!(
+            "{} main indicators: {} on track, {} behind, {} far behind",
+            pic.indicators.len(),
+            pic.count(Light::Green),
+            pic.count(Light::Yellow),
+            pic.count(Light::Red),
+        )
+    } else {
+        format!(
+            "{}项主要指标中, {}项达到序时进度, {}项滞后, {}项严重滞后",
+            pic.indicators.len(),
+            pic.count(Light::Green),
+            pic.count(Light::Yellow),
+            pic.count(Light::Red),
+        )
+    };
+    for (n, r) in [
+        (pending, Reporting::PendingReview),
+        (missing, Reporting::NotReported),
+    ] {
+        if n > 0 {
+            match lang {
+                Lang::En => out.push_str(&format!(", {n} {}", r.label(lang).to_lowercase())),
+                Lang::Zh => out.push_str(&format!(", {n}项{}", r.label(lang))),
+            }
+        }
+    }
+    out
+}
+
 /// Renders the picture-dependent part of the dashboard (see [`RenderedDashboards`]).
 pub(super) fn dashboard_body(
     pic: &Picture,
     lang: Lang,
     period: Period,
 ) -> Result<String, askama::Error> {
-    let summary = if lang == Lang::En {
-        format!(
-            "{} main indicators: {} on track, {} behind, {} far behind, {} not reported",
-            pic.indicators.len(),
-            pic.count(Light::Green),
-            pic.count(Light::Yellow),
-            pic.count(Light::Red),
-            pic.count(Light::Grey)
-        )
-    } else {
-        format!(
-            "{}项主要指标中, {}项达到序时进度, {}项滞后, {}项严重滞后{}",
-            pic.indicators.len(),
-            pic.count(Light::Green),
-            pic.count(Light::Yellow),
-            pic.count(Light::Red),
-            if pic.count(Light::Grey) > 0 {
-                format!(", {}项未报送", pic.count(Light::Grey))
-            } else {
-                String::new()
-            }
-        )
-    };
+    let summary = summary(pic, lang);
     let lagging = pic
         .tasks
         .iter()
