@@ -5,7 +5,9 @@
 use crate::AppError;
 use qx_core::access::Actor;
 use qx_core::indicator::IndicatorKind;
-use qx_core::monitor::{self, Assessment, Forecast, Light, Reporting, TaskState, Thresholds};
+use qx_core::monitor::{
+    self, Assessment, Forecast, ForecastBasis, Light, Reporting, TaskState, Thresholds,
+};
 use qx_core::period::{Period, TimeProfile};
 use qx_core::state::SubmissionStatus;
 use qx_store::Store;
@@ -29,6 +31,8 @@ pub struct IndicatorStatus {
     pub actual: Option<f64>,
     pub assessment: Assessment,
     pub forecast: Option<Forecast>,
+    /// What the forecast rests on (pages print the figure only when it is a projection).
+    pub forecast_basis: ForecastBasis,
     /// Last year's figure for the same months, when known.
     pub last_year: Option<f64>,
     /// Whether the period's figure is approved, waiting for review, or not sent.
@@ -266,9 +270,9 @@ pub async fn picture(
             Reporting::Approved
         } else if by_hand
             && ind
-            .lead_unit_id
-            .and_then(|u| sent.get(&u))
-            .is_some_and(|s| *s == SubmissionStatus::Submitted)
+                .lead_unit_id
+                .and_then(|u| sent.get(&u))
+                .is_some_and(|s| *s == SubmissionStatus::Submitted)
         {
             Reporting::PendingReview
         } else {
@@ -276,6 +280,7 @@ pub async fn picture(
         };
         rows.push(IndicatorStatus {
             reporting,
+            forecast_basis: monitor::forecast_basis(kind, &series, target),
             unit_name: ind
                 .lead_unit_id
                 .and_then(|u| units.get(&u).map(|x| x.0.clone()))

@@ -1,7 +1,8 @@
 //! The leaders' dashboard: every indicator's light, lagging tasks, units' punctuality.
 
 use super::*;
-use qx_core::monitor::Reporting;
+use qx_app::monitoring::IndicatorStatus;
+use qx_core::monitor::{ForecastBasis, Reporting};
 
 pub struct IndicatorLine {
     pub(super) id: i64,
@@ -85,7 +86,9 @@ pub(super) fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
                 target: s.indicator.target_value.clone(),
                 // A milestone is reported as percent done, whatever the target's own unit.
                 actual: match s.actual {
-                    Some(v) if s.measure_unit() != s.indicator.unit => with_unit(v, s.measure_unit()),
+                    Some(v) if s.measure_unit() != s.indicator.unit => {
+                        with_unit(v, s.measure_unit())
+                    }
                     Some(v) => fmt_num(v),
                     None => "—".into(),
                 },
@@ -105,20 +108,39 @@ pub(super) fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
                     _ => light.label(lang),
                 },
                 sparkline: sparkline(&s.series, colour),
-                forecast: s
-                    .forecast
-                    .as_ref()
-                    .map(|f| {
-                        if lang == Lang::En {
-                            monitor::forecast_sentence_en(f)
-                        } else {
-                            monitor::forecast_sentence_zh(f)
-                        }
-                    })
-                    .unwrap_or_default(),
+                forecast: forecast_text(s, lang),
             }
         })
         .collect()
+}
+
+/// The forecast as a sentence that says what it is: a projection names the months it comes
+/// from; a target already met, a target too small to project, or too few months say so
+/// instead of printing a number such as "129%" for a count of one.
+pub(super) fn forecast_text(s: &IndicatorStatus, lang: Lang) -> String {
+    let months = s
+        .series
+        .iter()
+        .rposition(Option::is_some)
+        .map_or(0, |i| i + 1);
+    match s.forecast_basis {
+        ForecastBasis::Projected => match s.forecast.and_then(|f| f.completion) {
+            Some(c) => match lang {
+                Lang::Zh => format!(
+                    "按1—{months}月进度外推, 预计全年完成目标的 {:.0}%",
+                    c * 100.0
+                ),
+                Lang::En => format!(
+                    "Projected from months 1–{months}: {:.0}% of the annual target",
+                    c * 100.0
+                ),
+            },
+            None => crate::i18n::t(lang, "mon.fc.none").to_string(),
+        },
+        ForecastBasis::TargetMet => crate::i18n::t(lang, "mon.fc.met").to_string(),
+        ForecastBasis::SmallTarget => crate::i18n::t(lang, "mon.fc.small").to_string(),
+        ForecastBasis::FewMonths => crate::i18n::t(lang, "mon.fc.few").to_string(),
+    }
 }
 
 /// The sentence above the table. Indicators without an approved figure are told apart: a

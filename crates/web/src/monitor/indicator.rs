@@ -58,7 +58,11 @@ pub(super) async fn indicator(
                 .map(|p| p.cumulative_label_zh())
                 .unwrap_or_default();
             let c = v.and_then(|v| monitor::completion(status.kind, v, status.target));
-            (label, v.map(|v| with_unit(v, unit)).unwrap_or_else(|| "—".into()), pct(c))
+            (
+                label,
+                v.map(|v| with_unit(v, unit)).unwrap_or_else(|| "—".into()),
+                pct(c),
+            )
         })
         .collect();
     let page = IndicatorPage {

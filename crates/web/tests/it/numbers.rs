@@ -72,7 +72,10 @@ pub async fn second_office(app: &TestApp) -> Actor {
         phone: String::new(),
         password_hash: qx_core::password::hash_password(common::PASSWORD).unwrap(),
     };
-    app.store.create_user(&Actor::system(), &user).await.unwrap();
+    app.store
+        .create_user(&Actor::system(), &user)
+        .await
+        .unwrap();
     app.actor("office2").await
 }
 
@@ -182,7 +185,10 @@ async fn issuing_a_bulletin_while_reports_wait_asks_first_and_the_bulletin_says_
         preview.contains("本期尚有 1 份报送待审核") && preview.contains("data-confirm=\""),
         "the preview warns and the button asks: {preview}"
     );
-    assert!(preview.contains("项报送待审核"), "the overview tells waiting from not sent");
+    assert!(
+        preview.contains("项报送待审核"),
+        "the overview tells waiting from not sent"
+    );
     let token = common::csrf(&admin, &app.url("/bulletins")).await;
     let form = |confirm: &'static str| {
         vec![
@@ -201,7 +207,13 @@ async fn issuing_a_bulletin_while_reports_wait_asks_first_and_the_bulletin_says_
     let body = resp.text().await.unwrap();
     assert!(body.contains("本期尚有 1 份报送待审核") && body.contains("仍然印发"));
     let office = app.actor("admin").await;
-    assert!(app.store.list_bulletins(&office, plan).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .list_bulletins(&office, plan)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Confirmed: published, and the bulletin itself says a report was pending.
     let resp = common::post_form(&admin, app.url("/bulletins/publish"), &form("1")).await;
@@ -217,4 +229,32 @@ async fn issuing_a_bulletin_while_reports_wait_asks_first_and_the_bulletin_says_
         .unwrap();
     assert!(html.contains("本期印发时尚有1份报送待审核"), "{html}");
     assert!(html.contains("待审核"));
+}
+
+#[tokio::test]
+async fn a_one_item_target_already_met_is_not_forecast_past_it() {
+    let app = common::spawn_app().await;
+    let plan = app.publish_seed_plan().await;
+    for (month, value) in [(8, "0"), (9, "1"), (10, "1")] {
+        report(&app, plan, month, &[("省市研究院", value)], true).await;
+    }
+    let leader = app.login("leader").await;
+    let page = leader
+        .get(app.url(&format!("/monitor?plan={plan}&period=2017-10")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let row = page
+        .split("<tr class=\"light-")
+        .find(|r| r.contains(">省市研究院<"))
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap();
+    assert!(row.contains("已完成全年目标"), "{row}");
+    assert!(
+        !row.contains("预计全年完成目标的"),
+        "no projection past the target: {row}"
+    );
 }
