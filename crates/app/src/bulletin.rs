@@ -20,8 +20,8 @@ use crate::monitoring::{Picture, due_timestamp, picture};
 use qx_core::access::Actor;
 use qx_core::indicator::IndicatorKind;
 use qx_core::monitor::{Light, Reporting, TaskState};
-use qx_core::state::SubmissionStatus;
 use qx_core::period::Period;
+use qx_core::state::SubmissionStatus;
 use qx_store::bulletins::{Bulletin, BulletinFile, NewBulletin};
 use qx_store::problems::RateFilter;
 use qx_store::{Store, StoreError};
@@ -77,7 +77,11 @@ fn status(l: Light, reporting: Reporting) -> Status {
 /// Units' reports for the months of `period` still waiting for the office's review: their
 /// figures are not in a bulletin built now. Issuing one asks for confirmation while any wait,
 /// and the bulletin states how many did.
-pub async fn pending_reports(store: &Store, plan_id: i64, period: Period) -> Result<usize, AppError> {
+pub async fn pending_reports(
+    store: &Store,
+    plan_id: i64,
+    period: Period,
+) -> Result<usize, AppError> {
     let mut n = 0;
     for p in store.list_periods(plan_id).await? {
         let Ok(month) = p.period.parse::<Period>() else {

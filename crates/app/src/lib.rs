@@ -13,8 +13,8 @@ pub mod monitoring;
 pub mod monitoring_excel;
 pub mod plan_excel;
 pub mod plan_import;
-pub mod workbench;
 mod sheet;
+pub mod workbench;
 
 use qx_store::StoreError;
 

@@ -257,7 +257,11 @@ async fn office(store: &Store, actor: &Actor) -> Result<OfficeDesk, AppError> {
             if past_due {
                 let missing = progress
                     .iter()
-                    .filter(|u| !u.submission.as_ref().is_some_and(|s| s.status.is_reported()))
+                    .filter(|u| {
+                        !u.submission
+                            .as_ref()
+                            .is_some_and(|s| s.status.is_reported())
+                    })
                     .count();
                 if missing > 0 {
                     overdue.push(PeriodWork {

@@ -334,17 +334,10 @@ async fn publish(
         .await
         .map_err(WebError::from)?;
     if pending > 0 && (f.confirm != "1" || f.pending_seen < pending) {
-        let snap = bulletin::build_snapshot(
-            &state.store,
-            &actor,
-            plan.id,
-            kind,
-            period,
-            issued_on,
-            None,
-        )
-        .await
-        .map_err(WebError::from)?;
+        let snap =
+            bulletin::build_snapshot(&state.store, &actor, plan.id, kind, period, issued_on, None)
+                .await
+                .map_err(WebError::from)?;
         let ctx = PageCtx::signed_in(&auth);
         let page = ShowPage {
             title: report::text::title(&snap),
@@ -363,16 +356,9 @@ async fn publish(
         };
         return Ok((axum::http::StatusCode::CONFLICT, render(&page)).into_response());
     }
-    let id = bulletin::publish(
-        &state.store,
-        &actor,
-        f.plan_id,
-        kind,
-        period,
-        issued_on,
-    )
-    .await
-    .map_err(WebError::from)?;
+    let id = bulletin::publish(&state.store, &actor, f.plan_id, kind, period, issued_on)
+        .await
+        .map_err(WebError::from)?;
     Ok(Redirect::to(&format!("/bulletins/{id}")).into_response())
 }
 

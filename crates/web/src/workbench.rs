@@ -258,9 +258,7 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                     .collect(),
                 empty: t(lang, "wb.none"),
             };
-            handle
-                .items
-                .extend(problem_items(lang, &u.urgent, &today));
+            handle.items.extend(problem_items(lang, &u.urgent, &today));
             out.push(handle);
             out.push(count_section(
                 "overdue_problems",

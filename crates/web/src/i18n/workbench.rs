@@ -3,7 +3,11 @@
 pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("wb.title", "工作台", "My work"),
     ("wb.none", "暂无待办。", "Nothing waiting."),
-    ("wb.all_reported", "各期报送均已提交。", "Every report has been sent."),
+    (
+        "wb.all_reported",
+        "各期报送均已提交。",
+        "Every report has been sent.",
+    ),
     ("wb.open_list", "查看清单", "Open the list"),
     ("wb.due_on", "截止", "due"),
     ("wb.deadline", "办理时限", "deadline"),
@@ -33,9 +37,21 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("wb.overdue_problems", "超期难题", "Problems past deadline"),
     ("wb.unread_notices", "未读通知", "Unread notices"),
     ("wb.to_rate", "待评价的答复", "Answers to rate"),
-    ("wb.my_problems", "本企业难题进展", "Our problems in progress"),
+    (
+        "wb.my_problems",
+        "本企业难题进展",
+        "Our problems in progress",
+    ),
     ("wb.lights", "指标亮灯", "Indicator lights"),
     ("wb.lagging", "滞后指标", "Lagging indicators"),
-    ("wb.escalated", "提交工作例会的难题", "Problems escalated to the meeting"),
-    ("wb.credit_code", "统一社会信用代码", "Unified social credit code"),
+    (
+        "wb.escalated",
+        "提交工作例会的难题",
+        "Problems escalated to the meeting",
+    ),
+    (
+        "wb.credit_code",
+        "统一社会信用代码",
+        "Unified social credit code",
+    ),
 ];

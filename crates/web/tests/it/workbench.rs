@@ -164,10 +164,18 @@ async fn every_roles_workbench_counts_what_its_links_list() {
     every_link_opens(&leader, &base, &page).await;
     let lights = section(&page, "lights");
     let dashboard = get(&leader, &base, &lights.all_href.unwrap()).await;
-    let shown: Vec<i64> = lights.items.iter().map(|(_, n)| leading_number(n)).collect();
+    let shown: Vec<i64> = lights
+        .items
+        .iter()
+        .map(|(_, n)| leading_number(n))
+        .collect();
     let rows: Vec<i64> = ["green", "yellow", "red", "grey"]
         .iter()
-        .map(|l| dashboard.matches(&format!("<tr class=\"light-{l}\">")).count() as i64)
+        .map(|l| {
+            dashboard
+                .matches(&format!("<tr class=\"light-{l}\">"))
+                .count() as i64
+        })
         .collect();
     assert_eq!(shown, rows);
     assert!(section(&page, "lagging").total > 0);
