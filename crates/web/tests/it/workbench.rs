@@ -125,7 +125,7 @@ async fn every_link_opens(c: &reqwest::Client, base: &str, page: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_roles_workbench_counts_what_its_links_list() {
-    let (base, _db) = spawn_demo().await;
+    let (base, db) = spawn_demo().await;
 
     // The office: reports to review and overdue, per period, as the period's page lists them.
     let office = sign_in(&base, "admin").await;
@@ -221,5 +221,59 @@ async fn every_roles_workbench_counts_what_its_links_list() {
     assert_eq!(
         problem_total(&firm, &base, &rate.all_href.unwrap()).await,
         rate.total
+    );
+
+    // The demo's year was seeded in a minute, but each notice carries its event's time: a
+    // report's notice to the office is dated when the report was sent, a problem's when it
+    // was submitted.
+    let office = db
+        .store
+        .find_user_by_username("admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .actor();
+    let notices = db
+        .store
+        .inbox(
+            &office,
+            qx_store::notices::InboxQuery {
+                unread: false,
+                before: None,
+                limit: 200,
+            },
+        )
+        .await
+        .unwrap();
+    let mut checked = 0;
+    for n in &notices {
+        match (n.kind, n.subject) {
+            (
+                qx_core::notice::NoticeKind::ReportSubmitted,
+                qx_core::notice::Subject::Submission(id),
+            ) => {
+                let sub = db.store.get_submission(&office, id).await.unwrap();
+                assert_eq!(Some(n.created_at), sub.submitted_at, "notice {}", n.id);
+                checked += 1;
+            }
+            (
+                qx_core::notice::NoticeKind::ProblemSubmitted,
+                qx_core::notice::Subject::Problem(id),
+            ) => {
+                let p = db.store.get_problem(&office, id).await.unwrap();
+                assert_eq!(
+                    qx_core::time::format_date(qx_core::time::date_of(n.created_at)),
+                    p.problem.submitted_on,
+                    "notice {}",
+                    n.id
+                );
+                checked += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        checked > 0,
+        "the office's inbox has report and problem notices"
     );
 }
