@@ -16,6 +16,7 @@ use qx_core::period::Period;
 use qx_core::problem::{Status, Tier};
 use qx_core::state::{PlanStatus, SubmissionStatus};
 use qx_core::time::{Date, date_of, parse_date, today};
+use qx_report::BulletinKind;
 use qx_store::Store;
 use qx_store::plans::Plan;
 use qx_store::problems::{ProblemFilter, ProblemRow};
@@ -79,10 +80,12 @@ pub struct ObjectionWork {
     pub open: usize,
 }
 
-/// A month whose reports were due and whose 月度快报 is not yet issued.
+/// A month (or quarter) whose reports were due and whose 月度快报 (季度通报) is not yet issued,
+/// later than the last one issued of its kind.
 #[derive(Debug, Clone)]
 pub struct BulletinDue {
     pub plan_id: i64,
+    pub kind: BulletinKind,
     pub period: Period,
     /// Reports of the month still waiting for review (the bulletin reads approved figures only).
     pub pending: usize,
@@ -221,13 +224,19 @@ async fn office(store: &Store, actor: &Actor) -> Result<OfficeDesk, AppError> {
     let mut overdue = Vec::new();
     let mut bulletins = Vec::new();
     if let Some(plan) = &plan {
-        let published: Vec<String> = store
-            .list_bulletins(actor, plan.id)
-            .await?
-            .into_iter()
-            .filter(|b| b.kind == qx_report::BulletinKind::Monthly.as_str())
-            .map(|b| b.period)
-            .collect();
+        // The last period issued of each kind: earlier ones left unissued are history, not work.
+        let mut last_issued: Vec<(BulletinKind, Period)> = Vec::new();
+        for b in store.list_bulletins(actor, plan.id).await? {
+            if let (Some(kind), Ok(p)) = (BulletinKind::parse(&b.kind), b.period.parse::<Period>())
+            {
+                last_issued.push((kind, p));
+            }
+        }
+        let issued_after = |kind: BulletinKind, p: &Period| {
+            last_issued
+                .iter()
+                .any(|(k, q)| *k == kind && q.end_month() >= p.end_month())
+        };
         for p in store.list_periods(plan.id).await? {
             let Ok(period) = p.period.parse::<Period>() else {
                 continue;
@@ -272,14 +281,21 @@ async fn office(store: &Store, actor: &Actor) -> Result<OfficeDesk, AppError> {
                         oldest_days: due.map_or(0, |d| (day - d).whole_days()),
                     });
                 }
-                if matches!(period, Period::Month { .. })
-                    && !published.contains(&period.to_string())
+                let mut due_kinds = vec![(BulletinKind::Monthly, period)];
+                if period.end_month() % 3 == 0
+                    && let Ok(q) = Period::new_quarter(period.year(), period.end_month() / 3)
                 {
-                    bulletins.push(BulletinDue {
-                        plan_id: plan.id,
-                        period,
-                        pending: waiting.len(),
-                    });
+                    due_kinds.push((BulletinKind::Quarterly, q));
+                }
+                for (kind, p) in due_kinds {
+                    if matches!(period, Period::Month { .. }) && !issued_after(kind, &p) {
+                        bulletins.push(BulletinDue {
+                            plan_id: plan.id,
+                            kind,
+                            period: p,
+                            pending: waiting.len(),
+                        });
+                    }
                 }
             }
         }

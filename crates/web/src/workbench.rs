@@ -200,13 +200,18 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                     .iter()
                     .map(|b| Item {
                         href: format!(
-                            "/bulletins/preview?plan={}&kind=monthly&period={}",
-                            b.plan_id, b.period
+                            "/bulletins/preview?plan={}&kind={}&period={}",
+                            b.plan_id,
+                            b.kind.as_str(),
+                            b.period
                         ),
                         text: format!(
                             "{} {}",
                             period_label(lang, &b.period),
-                            t(lang, "bul.monthly")
+                            match lang {
+                                Lang::Zh => b.kind.label_zh(),
+                                Lang::En => b.kind.label_en(),
+                            }
                         ),
                         count: String::new(),
                         note: if b.pending > 0 {

@@ -11,3 +11,4 @@ mod monitor;
 mod office;
 mod plans;
 mod problems;
+mod workbench;
