@@ -278,7 +278,8 @@ impl Store {
             ));
         }
         let mut tx = self.begin().await?;
-        let reports: Vec<(i64, String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        type ReportTimes = (i64, String, i64, Option<i64>, Option<i64>);
+        let reports: Vec<ReportTimes> = sqlx::query_as(
             "SELECT n.id, n.kind, n.created_at, s.submitted_at, s.reviewed_at
              FROM notices n JOIN submissions s ON s.id = n.subject_id
              WHERE n.subject_type = 'submission'",
