@@ -44,6 +44,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "连续5次输错密码将锁定账户15分钟; 闲置30分钟或登录满12小时自动退出。",
         "5 wrong passwords lock the account for 15 minutes; sessions end after 30 idle minutes or 12 hours.",
     ),
+    ("home.welcome", "欢迎", "Welcome"),
     ("home.units_by_kind", "单位构成", "Units by kind"),
     ("home.recent_audit", "最近操作", "Recent activity"),
     ("home.my_unit", "本单位", "My unit"),
