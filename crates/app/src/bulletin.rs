@@ -19,8 +19,9 @@ use crate::AppError;
 use crate::monitoring::{Picture, due_timestamp, picture};
 use qx_core::access::Actor;
 use qx_core::indicator::IndicatorKind;
-use qx_core::monitor::{Light, TaskState};
+use qx_core::monitor::{Light, Reporting, TaskState};
 use qx_core::period::Period;
+use qx_core::state::SubmissionStatus;
 use qx_store::bulletins::{Bulletin, BulletinFile, NewBulletin};
 use qx_store::problems::RateFilter;
 use qx_store::{Store, StoreError};
@@ -61,13 +62,46 @@ pub fn parse_period(kind: BulletinKind, text: &str) -> Result<Period, AppError> 
     }
 }
 
-fn status(l: Light) -> Status {
-    match l {
-        Light::Green => Status::Green,
-        Light::Yellow => Status::Yellow,
-        Light::Red => Status::Red,
-        Light::Grey => Status::Grey,
+/// An indicator's place in the bulletin: its light, and for one without an approved figure
+/// whether its report waits for review (待审核) or was never sent (未报送).
+fn status(l: Light, reporting: Reporting) -> Status {
+    match (l, reporting) {
+        (Light::Green, _) => Status::Green,
+        (Light::Yellow, _) => Status::Yellow,
+        (Light::Red, _) => Status::Red,
+        (Light::Grey, Reporting::PendingReview) => Status::Pending,
+        (Light::Grey, _) => Status::Grey,
     }
+}
+
+/// Units' reports for the months of `period` still waiting for the office's review: their
+/// figures are not in a bulletin built now. Issuing one asks for confirmation while any wait,
+/// and the bulletin states how many did.
+pub async fn pending_reports(
+    store: &Store,
+    plan_id: i64,
+    period: Period,
+) -> Result<usize, AppError> {
+    let mut n = 0;
+    for p in store.list_periods(plan_id).await? {
+        let Ok(month) = p.period.parse::<Period>() else {
+            continue;
+        };
+        if !matches!(month, Period::Month { .. }) || !period.contains(&month) {
+            continue;
+        }
+        n += store
+            .period_progress(p.id)
+            .await?
+            .iter()
+            .filter(|u| {
+                u.submission
+                    .as_ref()
+                    .is_some_and(|s| s.status == SubmissionStatus::Submitted)
+            })
+            .count();
+    }
+    Ok(n)
 }
 
 const TASK_ORDER: [TaskState; 6] = [
@@ -394,7 +428,7 @@ pub async fn build_snapshot(
             series: i.series.clone(),
             completion: i.assessment.completion,
             time_share: i.assessment.time_share,
-            status: status(i.assessment.light),
+            status: status(i.assessment.light, i.reporting),
             lead_unit: i.unit_name.clone(),
             progress_percent: i.kind == IndicatorKind::Milestone,
         })
@@ -414,7 +448,7 @@ pub async fn build_snapshot(
                 title: t.task.title.clone(),
                 lead_units: t.lead_units.join("、"),
                 state: t.state.label_zh().to_string(),
-                status: status(t.state.light()),
+                status: status(t.state.light(), Reporting::NotReported),
                 progress: t.progress.clone(),
             })
             .collect(),
@@ -465,6 +499,7 @@ pub async fn build_snapshot(
         revisions_since,
         problems,
         projects: None,
+        pending_reports: pending_reports(store, plan_id, period).await?,
     })
 }
 
@@ -560,9 +595,5 @@ pub async fn publish(
 
 /// Today in China Standard Time, ISO (the default 成文日期).
 pub fn today_cst() -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::now_utc()
-        .to_offset(offset)
-        .date()
-        .to_string()
+    qx_core::time::format_date(qx_core::time::today())
 }

@@ -14,6 +14,7 @@ pub mod monitoring_excel;
 pub mod plan_excel;
 pub mod plan_import;
 mod sheet;
+pub mod workbench;
 
 use qx_store::StoreError;
 

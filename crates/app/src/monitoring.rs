@@ -5,8 +5,11 @@
 use crate::AppError;
 use qx_core::access::Actor;
 use qx_core::indicator::IndicatorKind;
-use qx_core::monitor::{self, Assessment, Forecast, Light, TaskState, Thresholds};
+use qx_core::monitor::{
+    self, Assessment, Forecast, ForecastBasis, Light, Reporting, TaskState, Thresholds,
+};
 use qx_core::period::{Period, TimeProfile};
+use qx_core::state::SubmissionStatus;
 use qx_store::Store;
 use qx_store::indicator_source::IndicatorSource;
 use qx_store::monitoring::ApprovedTaskReport;
@@ -28,8 +31,39 @@ pub struct IndicatorStatus {
     pub actual: Option<f64>,
     pub assessment: Assessment,
     pub forecast: Option<Forecast>,
+    /// What the forecast rests on (pages print the figure only when it is a projection).
+    pub forecast_basis: ForecastBasis,
     /// Last year's figure for the same months, when known.
     pub last_year: Option<f64>,
+    /// Whether the period's figure is approved, waiting for review, or not sent.
+    pub reporting: Reporting,
+}
+
+impl IndicatorStatus {
+    /// The unit the figures are in (percent done for a 形象进度 milestone, whatever unit its
+    /// target is written in): what a figure, a table column or a chart axis is labelled with.
+    pub fn measure_unit(&self) -> &str {
+        self.kind.measure_unit(&self.indicator.unit)
+    }
+
+    /// Where the figure should be at the end of each month, in [`Self::measure_unit`]: the
+    /// year's full measure times 序时进度 for kinds that accumulate, the full measure throughout
+    /// for rates and shares.
+    pub fn expected_path(&self) -> [f64; 12] {
+        let prof = profile(&self.indicator.profile);
+        let full = self.kind.full_measure(self.target);
+        std::array::from_fn(|m| {
+            if monitor::accumulates(self.kind) {
+                let share = prof
+                    .share_at((m + 1) as u8)
+                    .and_then(|d| d.to_string().parse().ok())
+                    .unwrap_or((m + 1) as f64 / 12.0);
+                full * share
+            } else {
+                full
+            }
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +103,11 @@ impl Picture {
             .iter()
             .filter(|i| i.assessment.light == light)
             .count()
+    }
+
+    /// Indicators whose figure for the period is approved, waiting for review, or not sent.
+    pub fn reporting_count(&self, r: Reporting) -> usize {
+        self.indicators.iter().filter(|i| i.reporting == r).count()
     }
 
     pub fn task_count(&self, state: TaskState) -> usize {
@@ -159,6 +198,25 @@ pub async fn picture(
         problem_series(store, period.year(), month).await?
     };
 
+    // Where each unit's report for the period's (last) month stands: an indicator without an
+    // approved figure is waiting for review when its unit has sent it, else not reported.
+    let month_name = Period::new_month(period.year(), month as u8)
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let mut sent: HashMap<i64, SubmissionStatus> = HashMap::new();
+    if let Some(p) = store
+        .list_periods(plan_id)
+        .await?
+        .into_iter()
+        .find(|p| p.period == month_name)
+    {
+        for u in store.period_progress(p.id).await? {
+            if let Some(s) = u.submission {
+                sent.insert(u.unit_id, s.status);
+            }
+        }
+    }
+
     // Figures by indicator and month of the plan's year.
     let mut by_indicator: HashMap<i64, [Option<f64>; 12]> = HashMap::new();
     for v in &approved {
@@ -204,7 +262,25 @@ pub async fn picture(
                 .and_then(|d| d.to_string().parse().ok())
                 .unwrap_or(f64::from(m) / 12.0)
         });
+        let by_hand = !matches!(
+            sources.get(&ind.id),
+            Some(IndicatorSource::ProblemAnswerRate | IndicatorSource::ProblemSolveRate)
+        );
+        let reporting = if actual.is_some() {
+            Reporting::Approved
+        } else if by_hand
+            && ind
+                .lead_unit_id
+                .and_then(|u| sent.get(&u))
+                .is_some_and(|s| *s == SubmissionStatus::Submitted)
+        {
+            Reporting::PendingReview
+        } else {
+            Reporting::NotReported
+        };
         rows.push(IndicatorStatus {
+            reporting,
+            forecast_basis: monitor::forecast_basis(kind, &series, target),
             unit_name: ind
                 .lead_unit_id
                 .and_then(|u| units.get(&u).map(|x| x.0.clone()))

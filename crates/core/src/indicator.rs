@@ -70,6 +70,26 @@ impl IndicatorKind {
         }
     }
 
+    /// The unit a reported figure of this kind is in, given the unit the target is written in.
+    /// A milestone (形象进度) is reported as percent done — "2.5万平方米 built" is reported as
+    /// "88.53%", never "88.53 万平方米" — so its figures, charts and 序时目标 are in percent;
+    /// every other kind is reported in the target's own unit.
+    pub fn measure_unit(self, target_unit: &str) -> &str {
+        match self {
+            IndicatorKind::Milestone => "%",
+            _ => target_unit,
+        }
+    }
+
+    /// The figure a reported series should reach by the year's end, in [`Self::measure_unit`]:
+    /// 100 (percent done) for a milestone, the target itself otherwise.
+    pub fn full_measure(self, target: f64) -> f64 {
+        match self {
+            IndicatorKind::Milestone => 100.0,
+            _ => target,
+        }
+    }
+
     /// The kind a target most likely is, from its wording, unit and comparator. The office
     /// confirms or corrects it on the review page.
     pub fn infer(text: &str, unit: &str, comparator: &str) -> Self {
@@ -144,6 +164,14 @@ impl Labelled for IndicatorKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_milestone_is_measured_in_percent_done_whatever_its_target_unit() {
+        assert_eq!(IndicatorKind::Milestone.measure_unit("万平方米"), "%");
+        assert_eq!(IndicatorKind::Milestone.full_measure(2.5), 100.0);
+        assert_eq!(IndicatorKind::CumulativeCount.measure_unit("家"), "家");
+        assert_eq!(IndicatorKind::Amount.full_measure(28.5), 28.5);
+    }
 
     #[test]
     fn kinds_are_inferred_from_the_seed_plans_wording() {

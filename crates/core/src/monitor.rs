@@ -69,6 +69,35 @@ impl Light {
     }
 }
 
+/// Where an indicator's figure for a period stands with the office. Only approved figures are
+/// counted, so an indicator without one is either waiting for review (its unit has sent the
+/// report) or not reported: two different things a bulletin must not lump together as 未报送.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reporting {
+    Approved,
+    PendingReview,
+    NotReported,
+}
+
+impl Reporting {
+    pub const ALL: [Reporting; 3] = [
+        Reporting::Approved,
+        Reporting::PendingReview,
+        Reporting::NotReported,
+    ];
+}
+
+impl Labelled for Reporting {
+    fn label(&self, lang: Lang) -> &'static str {
+        match self {
+            Reporting::Approved => lang.pick("已审核", "Approved"),
+            Reporting::PendingReview => lang.pick("待审核", "Awaiting review"),
+            Reporting::NotReported => lang.pick("未报送", "Not reported"),
+        }
+    }
+}
+
 /// Thresholds of the traffic light, configurable by the office.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Thresholds {
@@ -226,6 +255,50 @@ pub fn forecast(
     })
 }
 
+/// What a year-end forecast rests on. A projection is only as good as the months behind it:
+/// a count target of one or two (建成省市研究院1家) projects "129%" from one done in October,
+/// and a rate extrapolated from a month or two swings wildly. Pages say which case it is
+/// instead of printing such a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForecastBasis {
+    /// Projected from the months reported so far.
+    Projected,
+    /// The annual target is already reached; nothing is projected past it.
+    TargetMet,
+    /// A count target too small to project from a pace (under [`SMALL_COUNT_TARGET`]).
+    SmallTarget,
+    /// Fewer than [`FORECAST_MIN_MONTHS`] months reported.
+    FewMonths,
+}
+
+/// Count targets below this are not projected (one or two items arrive when they arrive).
+pub const SMALL_COUNT_TARGET: f64 = 5.0;
+/// Months of figures a projection needs.
+pub const FORECAST_MIN_MONTHS: usize = 3;
+
+/// Which [`ForecastBasis`] applies to an indicator's series.
+pub fn forecast_basis(kind: IndicatorKind, series: &[Option<f64>], target: f64) -> ForecastBasis {
+    let known = series.iter().flatten().count();
+    let latest = series.iter().rev().find_map(|v| *v);
+    let met = match (kind, latest) {
+        (IndicatorKind::Milestone, Some(v)) => v >= 100.0,
+        (IndicatorKind::CumulativeCount | IndicatorKind::Amount, Some(v)) => {
+            target > 0.0 && v >= target
+        }
+        _ => false,
+    };
+    if met {
+        ForecastBasis::TargetMet
+    } else if kind == IndicatorKind::CumulativeCount && target < SMALL_COUNT_TARGET {
+        ForecastBasis::SmallTarget
+    } else if known < FORECAST_MIN_MONTHS {
+        ForecastBasis::FewMonths
+    } else {
+        ForecastBasis::Projected
+    }
+}
+
 /// The plain sentence for a forecast: "按当前进度, 预计全年完成目标的 92%".
 pub fn forecast_sentence_zh(f: &Forecast) -> String {
     match f.completion {
@@ -356,6 +429,36 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_forecast_says_when_it_cannot_project() {
+        use IndicatorKind::*;
+        let one_done: Vec<Option<f64>> = (1..=10)
+            .map(|m| Some(if m >= 9 { 1.0 } else { 0.0 }))
+            .collect();
+        assert_eq!(
+            forecast_basis(CumulativeCount, &one_done, 1.0),
+            ForecastBasis::TargetMet
+        );
+        let none_yet: Vec<Option<f64>> = vec![Some(0.0); 10];
+        assert_eq!(
+            forecast_basis(CumulativeCount, &none_yet, 2.0),
+            ForecastBasis::SmallTarget
+        );
+        assert_eq!(
+            forecast_basis(GrowthRate, &[None, Some(4.0), Some(5.0)], 8.0),
+            ForecastBasis::FewMonths
+        );
+        let steady: Vec<Option<f64>> = (1..=6).map(|m| Some(f64::from(m) * 4.0)).collect();
+        assert_eq!(
+            forecast_basis(CumulativeCount, &steady, 60.0),
+            ForecastBasis::Projected
+        );
+        assert_eq!(
+            forecast_basis(Milestone, &[Some(100.0)], 2.5),
+            ForecastBasis::TargetMet
+        );
+    }
     use IndicatorKind::*;
 
     fn light(kind: IndicatorKind, actual: f64, target: f64, share: f64) -> Light {

@@ -78,25 +78,13 @@ async fn settle_notices(store: &Store, office: &qx_core::access::Actor) -> Resul
             enterprise_id: user.enterprise_id,
             ip: String::new(),
         };
-        let unread = store
-            .inbox(
-                &person,
-                qx_store::notices::InboxQuery {
-                    unread: true,
-                    before: None,
-                    limit: 200,
-                },
-            )
-            .await?;
-        let Some(last_kept) = unread.get(KEEP_UNREAD.saturating_sub(1)).map(|n| n.id) else {
-            continue;
-        };
-        let mut older: Vec<i64> = unread.iter().skip(KEEP_UNREAD).map(|n| n.id).collect();
-        let mut before = Some(last_kept);
-        while !older.is_empty() {
-            store.mark_notices_read(&person, &older).await?;
-            before = older.last().copied().or(before);
-            older = store
+        // Kept: the newest few that the bell still counts (notices dated at their events may
+        // be older than its window); everything else is marked read, a page at a time.
+        let recent = qx_store::now() - qx_store::notices::UNREAD_WINDOW_SECS;
+        let mut kept = 0;
+        let mut before = None;
+        loop {
+            let page = store
                 .inbox(
                     &person,
                     qx_store::notices::InboxQuery {
@@ -105,10 +93,20 @@ async fn settle_notices(store: &Store, office: &qx_core::access::Actor) -> Resul
                         limit: 200,
                     },
                 )
-                .await?
-                .iter()
-                .map(|n| n.id)
-                .collect();
+                .await?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            before = Some(last.id);
+            let mut read = Vec::new();
+            for n in &page {
+                if kept < KEEP_UNREAD && n.created_at >= recent {
+                    kept += 1;
+                } else {
+                    read.push(n.id);
+                }
+            }
+            store.mark_notices_read(&person, &read).await?;
         }
     }
     Ok(())
@@ -292,6 +290,8 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     enterprises::seed(store, &mut rng).await?;
     problems::seed(store, &mut rng).await?;
     bulletins::seed(store, &admin_user.actor(), plan_id).await?;
+    // The year was seeded in a minute: each notice takes its event's date, not the seeding's.
+    store.date_notices_at_events(&actor).await?;
     settle_notices(store, &admin_user.actor()).await?;
 
     let mut tx = store.begin().await?;

@@ -74,7 +74,10 @@ pub enum Status {
     Green,
     Yellow,
     Red,
+    /// No approved figure: the unit has not reported.
     Grey,
+    /// No approved figure yet: the unit's report waits for the office's review.
+    Pending,
 }
 
 impl Status {
@@ -84,6 +87,7 @@ impl Status {
             Status::Yellow => "滞后",
             Status::Red => "严重滞后",
             Status::Grey => "未报送",
+            Status::Pending => "待审核",
         }
     }
 
@@ -93,6 +97,7 @@ impl Status {
             Status::Yellow => "yellow",
             Status::Red => "red",
             Status::Grey => "grey",
+            Status::Pending => "pending",
         }
     }
 
@@ -103,6 +108,7 @@ impl Status {
             Status::Yellow => "B7791F",
             Status::Red => "B7191D",
             Status::Grey => "8A939E",
+            Status::Pending => "5B7DB1",
         }
     }
 }
@@ -144,6 +150,10 @@ pub struct Snapshot {
     pub problems: Option<ProblemSummary>,
     /// 重大项目推进情况, when the project library has data.
     pub projects: Option<ProjectSummary>,
+    /// Reports of the period still waiting for the office's review when the bulletin was
+    /// built: their figures are not in it (0 in snapshots frozen before this was recorded).
+    #[serde(default)]
+    pub pending_reports: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -436,6 +446,7 @@ pub fn sample() -> Snapshot {
         revisions_since: Some("象工强办〔2017〕1号".into()),
         problems: None,
         projects: None,
+        pending_reports: 0,
     }
 }
 

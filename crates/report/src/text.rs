@@ -141,14 +141,24 @@ pub fn overview(s: &Snapshot) -> Vec<String> {
         y,
         r
     );
+    let pending = s.count(Status::Pending);
+    if pending > 0 {
+        first.push_str(&format!("，{pending}项报送待审核"));
+    }
     if grey > 0 {
-        first.push_str(&format!("，{grey}项尚无审核数据"));
+        first.push_str(&format!("，{grey}项未报送"));
     }
     first.push_str(&format!(
         "。按月计算的序时进度为{}。",
         fmt_pct(Some(s.time_share))
     ));
     out.push(first);
+    if s.pending_reports > 0 {
+        out.push(format!(
+            "本期印发时尚有{}份报送待审核，其数据未计入本期，审核后将在下期中更新。",
+            s.pending_reports
+        ));
+    }
 
     for (status, lead) in [(Status::Red, "严重滞后"), (Status::Yellow, "滞后")] {
         let names: Vec<String> = s
@@ -338,11 +348,12 @@ pub fn blocks(s: &Snapshot) -> Vec<Block> {
             })
             .collect(),
         total: Some(format!(
-            "合计{}项：达到序时进度{}项，滞后{}项，严重滞后{}项，未报送{}项。",
+            "合计{}项：达到序时进度{}项，滞后{}项，严重滞后{}项，待审核{}项，未报送{}项。",
             s.indicators.len(),
             s.count(Status::Green),
             s.count(Status::Yellow),
             s.count(Status::Red),
+            s.count(Status::Pending),
             s.count(Status::Grey)
         )),
     }));

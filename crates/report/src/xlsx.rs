@@ -124,10 +124,11 @@ fn indicators(wb: &mut Workbook, s: &Snapshot, f: &Formats) -> Result<(), Report
         r,
         6,
         format!(
-            "绿{} 黄{} 红{} 未报{}",
+            "绿{} 黄{} 红{} 待审{} 未报{}",
             s.count(Status::Green),
             s.count(Status::Yellow),
             s.count(Status::Red),
+            s.count(Status::Pending),
             s.count(Status::Grey)
         ),
         &f.total,

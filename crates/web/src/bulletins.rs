@@ -51,6 +51,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("bul.issued_on", "成文日期", "Date of issue"),
     ("bul.publish", "印发", "Publish"),
+    ("bul.publish_anyway", "仍然印发", "Publish anyway"),
     ("bul.download", "下载", "Download"),
     ("bul.print", "打印", "Print"),
     (
@@ -165,6 +166,42 @@ pub struct PublishFields {
     kind: String,
     period: String,
     issued_on: String,
+    /// Reports of the period still waiting for review: publishing asks first (in the page and,
+    /// without JS, by coming back here), and the bulletin says how many there were.
+    pending: usize,
+    /// The warning beside the button (and the browser's confirmation), when `pending > 0`.
+    warning: String,
+}
+
+impl PublishFields {
+    fn new(
+        lang: crate::i18n::Lang,
+        plan_id: i64,
+        kind: BulletinKind,
+        period: qx_core::period::Period,
+        issued_on: String,
+        pending: usize,
+    ) -> Self {
+        let warning = if pending == 0 {
+            String::new()
+        } else if lang == crate::i18n::Lang::En {
+            format!(
+                "{pending} reports of this period are still waiting for review: their figures are not in this bulletin, and the bulletin will say so. Publish anyway?"
+            )
+        } else {
+            format!(
+                "本期尚有 {pending} 份报送待审核, 其数据不会计入本期快报通报 (快报中将注明)。确定仍要印发吗?"
+            )
+        };
+        PublishFields {
+            plan_id,
+            kind: kind.as_str().to_string(),
+            period: period.to_string(),
+            issued_on,
+            pending,
+            warning,
+        }
+    }
 }
 
 async fn preview(
@@ -215,12 +252,14 @@ async fn preview(
             .iter()
             .map(|f| (*f, format!("/bulletins/preview/file?{query}&format={f}")))
             .collect(),
-        publish: Some(PublishFields {
-            plan_id: plan.id,
-            kind: kind.as_str().to_string(),
-            period: period.to_string(),
+        publish: Some(PublishFields::new(
+            auth.ctx.lang,
+            plan.id,
+            kind,
+            period,
             issued_on,
-        }),
+            snap.pending_reports,
+        )),
         meta: ctx.t.get("bul.preview_note").to_string(),
         ctx,
     };
@@ -264,11 +303,17 @@ struct PublishForm {
     kind: String,
     period: String,
     issued_on: String,
+    /// "1" once the person has confirmed publishing with reports pending review.
+    #[serde(default)]
+    confirm: String,
+    /// How many reports were pending when they confirmed: more since then asks again.
+    #[serde(default)]
+    pending_seen: usize,
 }
 
 async fn publish(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Form(f): Form<PublishForm>,
 ) -> PageResult {
     let kind = BulletinKind::parse(&f.kind)
@@ -280,16 +325,40 @@ async fn publish(
             "成文日期 \"{issued_on}\" 格式应为 YYYY-MM-DD"
         )));
     }
-    let id = bulletin::publish(
-        &state.store,
-        &auth.actor(),
-        f.plan_id,
-        kind,
-        period,
-        issued_on,
-    )
-    .await
-    .map_err(WebError::from)?;
+    let actor = auth.actor();
+    // Reports waiting for review are left out of the bulletin: publishing asks first. A POST
+    // that was not confirmed (no JS, or more reports arrived since) shows the preview again
+    // with the warning beside the button.
+    let plan = state.store.get_plan(&actor, f.plan_id).await?;
+    let pending = bulletin::pending_reports(&state.store, plan.id, period)
+        .await
+        .map_err(WebError::from)?;
+    if pending > 0 && (f.confirm != "1" || f.pending_seen < pending) {
+        let snap =
+            bulletin::build_snapshot(&state.store, &actor, plan.id, kind, period, issued_on, None)
+                .await
+                .map_err(WebError::from)?;
+        let ctx = PageCtx::signed_in(&auth);
+        let page = ShowPage {
+            title: report::text::title(&snap),
+            article: report::html::fragment(&snap),
+            downloads: Vec::new(),
+            publish: Some(PublishFields::new(
+                auth.ctx.lang,
+                plan.id,
+                kind,
+                period,
+                issued_on.to_string(),
+                pending,
+            )),
+            meta: ctx.t.get("bul.preview_note").to_string(),
+            ctx,
+        };
+        return Ok((axum::http::StatusCode::CONFLICT, render(&page)).into_response());
+    }
+    let id = bulletin::publish(&state.store, &actor, f.plan_id, kind, period, issued_on)
+        .await
+        .map_err(WebError::from)?;
     Ok(Redirect::to(&format!("/bulletins/{id}")).into_response())
 }
 

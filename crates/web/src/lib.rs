@@ -24,6 +24,7 @@ pub mod units;
 pub mod upload;
 pub mod users;
 pub mod webhook;
+pub mod workbench;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -135,7 +136,7 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let html = Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(workbench::home))
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/lang", post(pages::switch_lang))

@@ -13,7 +13,7 @@ use qx_core::access::{Actor, Role, check_password_strength};
 use qx_core::label::Labelled;
 use qx_core::password;
 use qx_core::units::UnitKind;
-use qx_store::audit::{AuditEntry, AuditQuery};
+use qx_store::audit::AuditEntry;
 use qx_store::login::{LoginGate, Refusal};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -384,93 +384,6 @@ pub async fn switch_lang(
         ),
     );
     Ok(resp)
-}
-
-// ---------------------------------------------------------------- home
-
-pub struct RecentAudit {
-    at: String,
-    actor: String,
-    action: String,
-    entity: String,
-    entity_id: String,
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    ctx: PageCtx,
-    display_name: String,
-    is_leader: bool,
-    my_unit: Option<qx_store::units::Unit>,
-    my_enterprise: Option<qx_store::enterprises::Enterprise>,
-    kind_counts: Vec<(&'static str, &'static str, usize)>,
-    user_count: usize,
-    colleagues: Vec<qx_store::users::User>,
-    recent: Vec<RecentAudit>,
-}
-
-pub async fn home(State(state): State<AppState>, auth: Auth) -> PageResult {
-    let actor = auth.actor();
-    let lang = auth.ctx.lang;
-    let ctx = PageCtx::signed_in(&auth);
-    let my_unit = match (actor.role, actor.unit_id) {
-        (Role::Unit, Some(id)) => Some(state.store.get_unit(id).await?),
-        _ => None,
-    };
-    let my_enterprise = match actor.enterprise_id {
-        Some(id) => Some(state.store.get_enterprise(&actor, id).await?),
-        None => None,
-    };
-    let mut kind_counts = Vec::new();
-    let mut user_count = 0;
-    let mut recent = Vec::new();
-    if actor.reads_all() {
-        let units = state.store.list_units().await?;
-        for kind in UnitKind::ALL {
-            let n = units.iter().filter(|u| u.kind == kind.as_str()).count();
-            if n > 0 {
-                kind_counts.push((kind_label(lang, kind.as_str()), kind.as_str(), n));
-            }
-        }
-        user_count = state.store.count_users().await? as usize;
-    }
-    if actor.is_admin() {
-        let q = AuditQuery {
-            limit: 8,
-            ..Default::default()
-        };
-        recent = state
-            .store
-            .audit_list(&q)
-            .await?
-            .into_iter()
-            .map(|a| RecentAudit {
-                at: fmt_time(a.at),
-                actor: a.actor,
-                action: a.action,
-                entity: a.entity,
-                entity_id: a.entity_id,
-            })
-            .collect();
-    }
-    let colleagues = if actor.role == Role::Unit {
-        state.store.list_users(&actor).await?
-    } else {
-        Vec::new()
-    };
-    let page = HomePage {
-        ctx,
-        display_name: auth.session.user.display_name.clone(),
-        is_leader: actor.role == Role::Leader,
-        my_unit,
-        my_enterprise,
-        kind_counts,
-        user_count,
-        colleagues,
-        recent,
-    };
-    Ok(render(&page).into_response())
 }
 
 // ---------------------------------------------------------------- account

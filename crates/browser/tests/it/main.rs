@@ -12,3 +12,4 @@ mod office;
 mod plans;
 mod problems;
 mod report_form;
+mod workbench;

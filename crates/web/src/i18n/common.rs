@@ -49,7 +49,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("home.recent_audit", "最近操作", "Recent activity"),
     ("home.my_unit", "本单位", "My unit"),
     ("home.my_enterprise", "本企业", "My enterprise"),
-    ("home.colleagues", "本单位用户", "Users of my unit"),
     ("home.users", "用户数", "Users"),
     (
         "home.readonly",

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 mod common;
+mod workbench;
 
 pub use qx_core::label::Lang;
 
@@ -18,6 +19,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::problems::MESSAGES,
     crate::enterprises::MESSAGES,
     crate::notices::MESSAGES,
+    workbench::MESSAGES,
 ];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -1,6 +1,8 @@
 //! The leaders' dashboard: every indicator's light, lagging tasks, units' punctuality.
 
 use super::*;
+use qx_app::monitoring::IndicatorStatus;
+use qx_core::monitor::{ForecastBasis, Reporting};
 
 pub struct IndicatorLine {
     pub(super) id: i64,
@@ -9,6 +11,9 @@ pub struct IndicatorLine {
     pub(super) unit_name: String,
     pub(super) target: String,
     pub(super) actual: String,
+    /// The unit printed after `actual` where the figure does not carry its own (a milestone's
+    /// percent does).
+    pub(super) actual_unit: String,
     pub(super) completion: String,
     pub(super) time_share: String,
     pub(super) light: &'static str,
@@ -80,30 +85,98 @@ pub(super) fn indicator_lines(pic: &Picture, lang: Lang) -> Vec<IndicatorLine> {
                 unit_name: s.unit_name.clone(),
                 target: s.indicator.target_value.clone(),
                 // A milestone is reported as percent done, whatever the target's own unit.
-                actual: match (s.actual, s.kind) {
-                    (Some(v), IndicatorKind::Milestone) => format!("{}%", fmt_num(v)),
-                    (Some(v), _) => fmt_num(v),
-                    (None, _) => "—".into(),
+                actual: match s.actual {
+                    Some(v) if s.measure_unit() != s.indicator.unit => {
+                        with_unit(v, s.measure_unit())
+                    }
+                    Some(v) => fmt_num(v),
+                    None => "—".into(),
+                },
+                actual_unit: if s.measure_unit() == s.indicator.unit {
+                    s.indicator.unit.clone()
+                } else {
+                    String::new()
                 },
                 completion: pct(s.assessment.completion),
                 time_share: pct(Some(s.assessment.time_share)),
                 light: light.as_str(),
-                light_label: light.label(lang),
+                // Grey is "no approved figure": say whether it waits for review or was never sent.
+                light_label: match (light, s.reporting) {
+                    (Light::Grey, Reporting::PendingReview | Reporting::NotReported) => {
+                        s.reporting.label(lang)
+                    }
+                    _ => light.label(lang),
+                },
                 sparkline: sparkline(&s.series, colour),
-                forecast: s
-                    .forecast
-                    .as_ref()
-                    .map(|f| {
-                        if lang == Lang::En {
-                            monitor::forecast_sentence_en(f)
-                        } else {
-                            monitor::forecast_sentence_zh(f)
-                        }
-                    })
-                    .unwrap_or_default(),
+                forecast: forecast_text(s, lang),
             }
         })
         .collect()
+}
+
+/// The forecast as a sentence that says what it is: a projection names the months it comes
+/// from; a target already met, a target too small to project, or too few months say so
+/// instead of printing a number such as "129%" for a count of one.
+pub(super) fn forecast_text(s: &IndicatorStatus, lang: Lang) -> String {
+    let months = s
+        .series
+        .iter()
+        .rposition(Option::is_some)
+        .map_or(0, |i| i + 1);
+    match s.forecast_basis {
+        ForecastBasis::Projected => match s.forecast.and_then(|f| f.completion) {
+            Some(c) => match lang {
+                Lang::Zh => format!(
+                    "按1—{months}月进度外推, 预计全年完成目标的 {:.0}%",
+                    c * 100.0
+                ),
+                Lang::En => format!(
+                    "Projected from months 1–{months}: {:.0}% of the annual target",
+                    c * 100.0
+                ),
+            },
+            None => crate::i18n::t(lang, "mon.fc.none").to_string(),
+        },
+        ForecastBasis::TargetMet => crate::i18n::t(lang, "mon.fc.met").to_string(),
+        ForecastBasis::SmallTarget => crate::i18n::t(lang, "mon.fc.small").to_string(),
+        ForecastBasis::FewMonths => crate::i18n::t(lang, "mon.fc.few").to_string(),
+    }
+}
+
+/// The sentence above the table. Indicators without an approved figure are told apart: a
+/// report waiting for the office's review is not "未报送".
+pub(super) fn summary(pic: &Picture, lang: Lang) -> String {
+    let pending = pic.reporting_count(Reporting::PendingReview);
+    let missing = pic.reporting_count(Reporting::NotReported);
+    let mut out = if lang == Lang::En {
+        format!(
+            "{} main indicators: {} on track, {} behind, {} far behind",
+            pic.indicators.len(),
+            pic.count(Light::Green),
+            pic.count(Light::Yellow),
+            pic.count(Light::Red),
+        )
+    } else {
+        format!(
+            "{}项主要指标中, {}项达到序时进度, {}项滞后, {}项严重滞后",
+            pic.indicators.len(),
+            pic.count(Light::Green),
+            pic.count(Light::Yellow),
+            pic.count(Light::Red),
+        )
+    };
+    for (n, r) in [
+        (pending, Reporting::PendingReview),
+        (missing, Reporting::NotReported),
+    ] {
+        if n > 0 {
+            match lang {
+                Lang::En => out.push_str(&format!(", {n} {}", r.label(lang).to_lowercase())),
+                Lang::Zh => out.push_str(&format!(", {n}项{}", r.label(lang))),
+            }
+        }
+    }
+    out
 }
 
 /// Renders the picture-dependent part of the dashboard (see [`RenderedDashboards`]).
@@ -112,29 +185,7 @@ pub(super) fn dashboard_body(
     lang: Lang,
     period: Period,
 ) -> Result<String, askama::Error> {
-    let summary = if lang == Lang::En {
-        format!(
-            "{} main indicators: {} on track, {} behind, {} far behind, {} not reported",
-            pic.indicators.len(),
-            pic.count(Light::Green),
-            pic.count(Light::Yellow),
-            pic.count(Light::Red),
-            pic.count(Light::Grey)
-        )
-    } else {
-        format!(
-            "{}项主要指标中, {}项达到序时进度, {}项滞后, {}项严重滞后{}",
-            pic.indicators.len(),
-            pic.count(Light::Green),
-            pic.count(Light::Yellow),
-            pic.count(Light::Red),
-            if pic.count(Light::Grey) > 0 {
-                format!(", {}项未报送", pic.count(Light::Grey))
-            } else {
-                String::new()
-            }
-        )
-    };
+    let summary = summary(pic, lang);
     let lagging = pic
         .tasks
         .iter()

@@ -48,6 +48,7 @@ pub(super) async fn indicator(
         .find(|(_, l)| l.id == id)
         .ok_or_else(|| WebError::NotFound(format!("指标 {id}")))?;
     let status = &pic.indicators[idx];
+    let unit = status.measure_unit();
     let history = status
         .series
         .iter()
@@ -57,7 +58,11 @@ pub(super) async fn indicator(
                 .map(|p| p.cumulative_label_zh())
                 .unwrap_or_default();
             let c = v.and_then(|v| monitor::completion(status.kind, v, status.target));
-            (label, v.map(fmt_num).unwrap_or_else(|| "—".into()), pct(c))
+            (
+                label,
+                v.map(|v| with_unit(v, unit)).unwrap_or_else(|| "—".into()),
+                pct(c),
+            )
         })
         .collect();
     let page = IndicatorPage {
@@ -85,29 +90,10 @@ pub(super) async fn indicator_chart(
         .iter()
         .find(|s| s.indicator.id == id)
         .ok_or_else(|| WebError::NotFound(format!("指标 {id}")))?;
-    let profile: qx_core::period::TimeProfile = s
-        .indicator
-        .profile
-        .parse()
-        .unwrap_or(qx_core::period::TimeProfile::Linear);
-    let expected: [f64; 12] = std::array::from_fn(|m| {
-        if monitor::accumulates(s.kind) {
-            let share = profile
-                .share_at((m + 1) as u8)
-                .and_then(|d| d.to_string().parse().ok())
-                .unwrap_or((m + 1) as f64 / 12.0);
-            if s.kind == IndicatorKind::Milestone {
-                100.0 * share
-            } else {
-                s.target * share
-            }
-        } else {
-            s.target
-        }
-    });
+    let expected = s.expected_path();
     let svg = TrendChart {
         title: &s.indicator.name,
-        unit: &s.indicator.unit,
+        unit: s.measure_unit(),
         actual: &s.series,
         expected: &expected,
     }

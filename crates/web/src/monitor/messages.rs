@@ -18,6 +18,18 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("mon.light", "状态", "Status"),
     ("mon.trend", "走势", "Trend"),
     ("mon.forecast", "全年预测", "Year-end forecast"),
+    ("mon.fc.none", "暂无法预测", "No forecast yet"),
+    ("mon.fc.met", "已完成全年目标", "Annual target already met"),
+    (
+        "mon.fc.small",
+        "目标数量较小, 不按进度外推",
+        "Target too small to project from a pace",
+    ),
+    (
+        "mon.fc.few",
+        "报送不足3个月, 暂不预测",
+        "Fewer than 3 months reported: no forecast yet",
+    ),
     ("mon.responsible", "责任单位", "Responsible"),
     ("mon.tasks", "工作任务推进", "Tasks"),
     ("mon.units", "各单位报送及时率", "Reporting punctuality"),

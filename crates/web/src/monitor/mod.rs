@@ -116,6 +116,15 @@ fn fmt_num(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// A figure with its unit: "88.53%" for percent, "15 家" otherwise.
+fn with_unit(v: f64, unit: &str) -> String {
+    match unit {
+        "%" | "％" => format!("{}%", fmt_num(v)),
+        "" => fmt_num(v),
+        _ => format!("{} {unit}", fmt_num(v)),
+    }
+}
+
 fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "—".into(), |c| format!("{:.1}%", c * 100.0))
 }

@@ -181,7 +181,7 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("GET", "/bulletins/bulletin.css", [200, 200, 200, 200, 200]),
     ("GET", "/bulletins/preview", [400, 403, 403, 403, 303]),
     ("GET", "/bulletins/preview/file", [400, 403, 403, 403, 303]),
-    ("POST", "/bulletins/publish", [422, 422, 422, 422, 403]),
+    ("POST", "/bulletins/publish", [422, 403, 403, 403, 403]),
     ("GET", "/bulletins/{bulletin}", [200, 200, 200, 403, 303]),
     (
         "GET",

@@ -1,0 +1,460 @@
+//! The home page after sign-in: each role's 工作台 (`qx_app::workbench`), then what the old
+//! home page showed (the unit's card, the registry overview, recent activity). Every item links
+//! to the list it counts.
+
+use crate::auth::Auth;
+use crate::i18n::Lang;
+use crate::pages::{PageCtx, kind_label, render};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use qx_app::workbench::{self, DueReport, PeriodWork, ProblemCount, Workbench};
+use qx_core::access::Role;
+use qx_core::label::Labelled;
+use qx_core::period::Period;
+use qx_core::time::format_datetime;
+use qx_core::units::UnitKind;
+use qx_store::audit::AuditQuery;
+use qx_store::problems::ProblemRow;
+
+type PageResult = Result<Response, WebError>;
+
+/// A period as a person reads it: "2017年11月", "2017-11".
+fn period_label(lang: Lang, p: &Period) -> String {
+    match lang {
+        Lang::Zh => p.label_zh(),
+        Lang::En => p.to_string(),
+    }
+}
+
+/// One line of a 工作台 list: where it leads, what it is, its figure, and a note.
+pub struct Item {
+    pub href: String,
+    pub text: String,
+    pub count: String,
+    pub note: String,
+    /// Shown in red (past a deadline, waiting long).
+    pub urgent: bool,
+}
+
+/// A section of the 工作台: a heading, the total it counts, its lines.
+pub struct Section {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub total: i64,
+    /// Where the whole list is, when one list holds all of it.
+    pub all_href: Option<String>,
+    pub items: Vec<Item>,
+    pub empty: &'static str,
+}
+
+fn t(lang: Lang, key: &str) -> &str {
+    crate::i18n::t(lang, key)
+}
+
+fn days(lang: Lang, n: i64) -> String {
+    match lang {
+        Lang::Zh => format!("{n} 天"),
+        Lang::En if n == 1 => "1 day".into(),
+        Lang::En => format!("{n} days"),
+    }
+}
+
+fn period_items(lang: Lang, works: &[PeriodWork], units_key: &str, days_key: &str) -> Vec<Item> {
+    works
+        .iter()
+        .map(|w| Item {
+            href: format!("/monitor/periods/{}", w.period_id),
+            text: format!(
+                "{} ({} {})",
+                period_label(lang, &w.period),
+                t(lang, "wb.due_on"),
+                w.due_on
+            ),
+            count: format!("{} {}", w.units, t(lang, units_key)),
+            note: format!("{} {}", t(lang, days_key), days(lang, w.oldest_days)),
+            urgent: w.oldest_days > 3,
+        })
+        .collect()
+}
+
+fn problem_items(lang: Lang, rows: &[ProblemRow], today: &str) -> Vec<Item> {
+    rows.iter()
+        .map(|r| Item {
+            href: format!("/problems/{}", r.id),
+            text: format!("{} · {}", r.title, r.enterprise_name),
+            count: r.status.label(lang).to_string(),
+            note: if r.due_on.is_empty() {
+                String::new()
+            } else {
+                format!("{} {}", t(lang, "wb.deadline"), r.due_on)
+            },
+            urgent: !r.due_on.is_empty() && r.due_on.as_str() < today,
+        })
+        .collect()
+}
+
+fn count_section(
+    id: &'static str,
+    title: &'static str,
+    c: &ProblemCount,
+    empty: &'static str,
+) -> Section {
+    Section {
+        id,
+        title,
+        total: c.total,
+        all_href: Some(format!("/problems?{}", c.query())),
+        items: Vec::new(),
+        empty,
+    }
+}
+
+fn due_item(lang: Lang, d: &DueReport) -> Item {
+    let left = d.working_days_left.unwrap_or(0);
+    Item {
+        href: format!("/report/{}", d.period_id),
+        text: format!(
+            "{} ({} {})",
+            period_label(lang, &d.period),
+            t(lang, "wb.due_on"),
+            d.due_on
+        ),
+        count: d
+            .status
+            .map_or_else(|| t(lang, "mon.st.none"), |s| s.label(lang))
+            .to_string(),
+        note: if !d.comment.is_empty() {
+            format!("{}: {}", t(lang, "wb.return_comment"), d.comment)
+        } else if left >= 0 {
+            format!("{} {}", t(lang, "wb.working_days_left"), days(lang, left))
+        } else {
+            format!("{} {}", t(lang, "wb.working_days_late"), days(lang, -left))
+        },
+        urgent: left < 0 || !d.comment.is_empty(),
+    }
+}
+
+fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
+    let today = qx_core::time::format_date(qx_core::time::today());
+    match wb {
+        Workbench::Office(o) => {
+            let mut out = vec![
+                Section {
+                    id: "review",
+                    title: t(lang, "wb.to_review"),
+                    total: o.to_review.iter().map(|w| w.units as i64).sum(),
+                    all_href: None,
+                    items: period_items(lang, &o.to_review, "wb.reports", "wb.oldest_waiting"),
+                    empty: t(lang, "wb.none"),
+                },
+                Section {
+                    id: "overdue",
+                    title: t(lang, "wb.overdue_reports"),
+                    total: o.overdue.iter().map(|w| w.units as i64).sum(),
+                    all_href: None,
+                    items: period_items(lang, &o.overdue, "wb.units_missing", "wb.overdue_by"),
+                    empty: t(lang, "wb.none"),
+                },
+                count_section(
+                    "accept",
+                    t(lang, "wb.to_accept"),
+                    &o.to_accept,
+                    t(lang, "wb.none"),
+                ),
+            ];
+            out.push(Section {
+                id: "extensions",
+                title: t(lang, "wb.extensions"),
+                total: o.extensions.len() as i64,
+                all_href: None,
+                items: problem_items(lang, &o.extensions, &today),
+                empty: t(lang, "wb.none"),
+            });
+            out.push(Section {
+                id: "objections",
+                title: t(lang, "wb.objections"),
+                total: o.objections.iter().map(|w| w.open as i64).sum(),
+                all_href: None,
+                items: o
+                    .objections
+                    .iter()
+                    .map(|w| Item {
+                        href: format!("/enterprises/evaluation?run={}", w.run_id),
+                        text: format!("{} {}", w.year, t(lang, "wb.evaluation")),
+                        count: format!("{} {}", w.open, t(lang, "wb.items")),
+                        note: String::new(),
+                        urgent: false,
+                    })
+                    .collect(),
+                empty: t(lang, "wb.none"),
+            });
+            out.push(Section {
+                id: "bulletins",
+                title: t(lang, "wb.bulletins"),
+                total: o.bulletins.len() as i64,
+                all_href: None,
+                items: o
+                    .bulletins
+                    .iter()
+                    .map(|b| Item {
+                        href: format!(
+                            "/bulletins/preview?plan={}&kind={}&period={}",
+                            b.plan_id,
+                            b.kind.as_str(),
+                            b.period
+                        ),
+                        text: format!(
+                            "{} {}",
+                            period_label(lang, &b.period),
+                            match lang {
+                                Lang::Zh => b.kind.label_zh(),
+                                Lang::En => b.kind.label_en(),
+                            }
+                        ),
+                        count: String::new(),
+                        note: if b.pending > 0 {
+                            format!("{} {}", b.pending, t(lang, "wb.pending_reports"))
+                        } else {
+                            String::new()
+                        },
+                        urgent: b.pending > 0,
+                    })
+                    .collect(),
+                empty: t(lang, "wb.none"),
+            });
+            out
+        }
+        Workbench::Unit(u) => {
+            let mut out = vec![
+                Section {
+                    id: "due",
+                    title: t(lang, "wb.due_reports"),
+                    total: u.due.len() as i64,
+                    all_href: Some("/report".into()),
+                    items: u.due.iter().map(|d| due_item(lang, d)).collect(),
+                    empty: t(lang, "wb.all_reported"),
+                },
+                Section {
+                    id: "returned",
+                    title: t(lang, "wb.returned"),
+                    total: u.returned.len() as i64,
+                    all_href: None,
+                    items: u.returned.iter().map(|d| due_item(lang, d)).collect(),
+                    empty: t(lang, "wb.none"),
+                },
+            ];
+            let mut handle = Section {
+                id: "problems",
+                title: t(lang, "wb.problems_to_handle"),
+                total: u.problems.iter().map(|c| c.total).sum(),
+                all_href: None,
+                items: u
+                    .problems
+                    .iter()
+                    .map(|c| Item {
+                        href: format!("/problems?{}", c.query()),
+                        text: c.status.map(|s| s.label(lang)).unwrap_or_default().into(),
+                        count: c.total.to_string(),
+                        note: String::new(),
+                        urgent: false,
+                    })
+                    .collect(),
+                empty: t(lang, "wb.none"),
+            };
+            handle.items.extend(problem_items(lang, &u.urgent, &today));
+            out.push(handle);
+            out.push(count_section(
+                "overdue_problems",
+                t(lang, "wb.overdue_problems"),
+                &u.overdue_problems,
+                t(lang, "wb.none"),
+            ));
+            out.push(Section {
+                id: "notices",
+                title: t(lang, "wb.unread_notices"),
+                total: u.unread_notices,
+                all_href: Some("/notices?unread=1".into()),
+                items: Vec::new(),
+                empty: t(lang, "wb.none"),
+            });
+            out
+        }
+        Workbench::Enterprise(e) => vec![
+            Section {
+                id: "rate",
+                title: t(lang, "wb.to_rate"),
+                total: e.to_rate.total,
+                all_href: Some(format!("/problems?{}", e.to_rate.query())),
+                items: Vec::new(),
+                empty: t(lang, "wb.none"),
+            },
+            Section {
+                id: "open",
+                title: t(lang, "wb.my_problems"),
+                total: e.open_total as i64,
+                all_href: Some("/problems".into()),
+                items: problem_items(lang, &e.open, &today),
+                empty: t(lang, "wb.none"),
+            },
+            Section {
+                id: "notices",
+                title: t(lang, "wb.unread_notices"),
+                total: e.unread_notices,
+                all_href: Some("/notices?unread=1".into()),
+                items: Vec::new(),
+                empty: t(lang, "wb.none"),
+            },
+        ],
+        Workbench::Leader(l) => {
+            let plan_q = l
+                .plan
+                .as_ref()
+                .map(|p| format!("plan={}", p.id))
+                .unwrap_or_default();
+            let period_q = l.period.map(|p| format!("&period={p}")).unwrap_or_default();
+            let at_period = l.period.map(|p| format!("?period={p}")).unwrap_or_default();
+            vec![
+                Section {
+                    id: "lights",
+                    title: t(lang, "wb.lights"),
+                    total: l.lights.iter().map(|(_, n)| *n as i64).sum(),
+                    all_href: Some(format!("/monitor?{plan_q}{period_q}")),
+                    items: l
+                        .lights
+                        .iter()
+                        .map(|(light, n)| Item {
+                            href: format!("/monitor?{plan_q}{period_q}"),
+                            text: light.label(lang).to_string(),
+                            count: n.to_string(),
+                            note: String::new(),
+                            urgent: *light == qx_core::monitor::Light::Red && *n > 0,
+                        })
+                        .collect(),
+                    empty: t(lang, "wb.none"),
+                },
+                Section {
+                    id: "lagging",
+                    title: t(lang, "wb.lagging"),
+                    total: l.lagging_total as i64,
+                    all_href: Some(format!("/monitor?{plan_q}{period_q}")),
+                    items: l
+                        .lagging
+                        .iter()
+                        .map(|x| Item {
+                            href: format!("/monitor/indicators/{}{at_period}", x.indicator_id),
+                            text: format!("{} · {}", x.name, x.unit_name),
+                            count: x.light.label(lang).to_string(),
+                            note: format!(
+                                "{} {} / {} {}",
+                                t(lang, "mon.completion"),
+                                x.completion
+                                    .map_or_else(|| "—".into(), |c| format!("{:.1}%", c * 100.0)),
+                                t(lang, "mon.time_share"),
+                                format_args!("{:.1}%", x.time_share * 100.0)
+                            ),
+                            urgent: x.light == qx_core::monitor::Light::Red,
+                        })
+                        .collect(),
+                    empty: t(lang, "wb.none"),
+                },
+                count_section(
+                    "escalated",
+                    t(lang, "wb.escalated"),
+                    &l.escalated,
+                    t(lang, "wb.none"),
+                ),
+                count_section(
+                    "overdue_problems",
+                    t(lang, "wb.overdue_problems"),
+                    &l.overdue_problems,
+                    t(lang, "wb.none"),
+                ),
+            ]
+        }
+    }
+}
+
+pub struct RecentAudit {
+    at: String,
+    actor: String,
+    action: String,
+    entity: String,
+    entity_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "workbench/home.html")]
+struct HomePage {
+    ctx: PageCtx,
+    display_name: String,
+    today: String,
+    is_leader: bool,
+    sections: Vec<Section>,
+    my_unit: Option<qx_store::units::Unit>,
+    my_enterprise: Option<qx_store::enterprises::Enterprise>,
+    kind_counts: Vec<(&'static str, &'static str, usize)>,
+    user_count: usize,
+    recent: Vec<RecentAudit>,
+}
+
+pub async fn home(State(state): State<AppState>, auth: Auth) -> PageResult {
+    let actor = auth.actor();
+    let lang = auth.ctx.lang;
+    let ctx = PageCtx::signed_in(&auth);
+    let wb = workbench::workbench(&state.store, &state.picture_cache, &actor)
+        .await
+        .map_err(WebError::from)?;
+    let my_unit = match (actor.role, actor.unit_id) {
+        (Role::Unit, Some(id)) => Some(state.store.get_unit(id).await?),
+        _ => None,
+    };
+    let my_enterprise = match actor.enterprise_id {
+        Some(id) => Some(state.store.get_enterprise(&actor, id).await?),
+        None => None,
+    };
+    let mut kind_counts = Vec::new();
+    let mut user_count = 0;
+    let mut recent = Vec::new();
+    if actor.is_admin() {
+        let units = state.store.list_units().await?;
+        for kind in UnitKind::ALL {
+            let n = units.iter().filter(|u| u.kind == kind.as_str()).count();
+            if n > 0 {
+                kind_counts.push((kind_label(lang, kind.as_str()), kind.as_str(), n));
+            }
+        }
+        user_count = state.store.count_users().await? as usize;
+        let q = AuditQuery {
+            limit: 8,
+            ..Default::default()
+        };
+        recent = state
+            .store
+            .audit_list(&q)
+            .await?
+            .into_iter()
+            .map(|a| RecentAudit {
+                at: format_datetime(a.at),
+                actor: a.actor,
+                action: a.action,
+                entity: a.entity,
+                entity_id: a.entity_id,
+            })
+            .collect();
+    }
+    let page = HomePage {
+        ctx,
+        display_name: auth.session.user.display_name.clone(),
+        today: qx_core::time::format_date(qx_core::time::today()),
+        is_leader: actor.role == Role::Leader,
+        sections: sections(lang, &wb),
+        my_unit,
+        my_enterprise,
+        kind_counts,
+        user_count,
+        recent,
+    };
+    Ok(render(&page).into_response())
+}

@@ -1,0 +1,279 @@
+//! The 工作台 (home page) of every role in the demo county: each count equals the list it
+//! links to, every link opens for the person, and a unit sees only its own work.
+
+use crate::common;
+
+use common::{PASSWORD, client, csrf};
+use qx_store::testing::TestDb;
+use std::sync::Arc;
+
+/// One section of the 工作台: its total and its lines (link, figure).
+#[derive(Debug)]
+struct Section {
+    total: i64,
+    all_href: Option<String>,
+    items: Vec<(String, String)>,
+}
+
+fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = text.find(open)? + open.len();
+    let end = text[start..].find(close)? + start;
+    Some(&text[start..end])
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&amp;", "&").replace("&#38;", "&")
+}
+
+fn section(page: &str, id: &str) -> Section {
+    let start = page
+        .find(&format!("<section class=\"card\" id=\"wb-{id}\">"))
+        .unwrap_or_else(|| panic!("no section {id}"));
+    let body = &page[start..start + page[start..].find("</section>").unwrap()];
+    let total = between(body, "<span class=\"wb-count\">", "</span>")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let all_href = between(body, "<a class=\"more\" href=\"", "\"").map(unescape);
+    let items = body
+        .split("<li")
+        .skip(1)
+        .map(|li| {
+            (
+                unescape(between(li, "<a href=\"", "\"").unwrap()),
+                between(li, "<strong>", "</strong>")
+                    .unwrap_or("")
+                    .to_string(),
+            )
+        })
+        .collect();
+    Section {
+        total,
+        all_href,
+        items,
+    }
+}
+
+fn leading_number(s: &str) -> i64 {
+    s.split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no number in {s:?}"))
+}
+
+async fn get(c: &reqwest::Client, base: &str, path: &str) -> String {
+    let resp = c.get(format!("{base}{path}")).send().await.unwrap();
+    assert_eq!(resp.status(), 200, "{path}");
+    resp.text().await.unwrap()
+}
+
+/// The "共 N" of a problem list page.
+async fn problem_total(c: &reqwest::Client, base: &str, path: &str) -> i64 {
+    let page = get(c, base, path).await;
+    leading_number(between(&page, "<small>共 ", "</small>").unwrap())
+}
+
+async fn spawn_demo() -> (String, TestDb) {
+    let db = qx_store::testing::sqlite().await.unwrap();
+    qx_demo::seed(
+        &db.store,
+        &qx_demo::DemoOptions {
+            seed: 2017,
+            password: Some(PASSWORD.to_string()),
+        },
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = qx_web::AppState {
+        store: db.store.clone(),
+        config: Arc::new(qx_web::Config::default()),
+        picture_cache: Default::default(),
+        rendered_dashboards: Default::default(),
+    };
+    tokio::spawn(qx_web::serve(state, listener));
+    (base, db)
+}
+
+async fn sign_in(base: &str, username: &str) -> reqwest::Client {
+    let c = client();
+    let token = csrf(&c, &format!("{base}/login")).await;
+    let resp = c
+        .post(format!("{base}/login"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", username),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "sign in as {username}");
+    c
+}
+
+/// Every link of the 工作台 opens for the person (nothing they may not see is offered).
+async fn every_link_opens(c: &reqwest::Client, base: &str, page: &str) {
+    let desk = between(page, "<div class=\"desk\">", "</div>\n").unwrap();
+    for (at, _) in desk.match_indices("href=\"/") {
+        let href = unescape(between(&desk[at..], "href=\"", "\"").unwrap());
+        get(c, base, &href).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_roles_workbench_counts_what_its_links_list() {
+    let (base, db) = spawn_demo().await;
+
+    // The office: reports to review and overdue, per period, as the period's page lists them.
+    let office = sign_in(&base, "admin").await;
+    let page = get(&office, &base, "/").await;
+    assert!(page.contains("工作台"));
+    every_link_opens(&office, &base, &page).await;
+    let review = section(&page, "review");
+    assert!(review.total > 0, "the demo's November waits for review");
+    let mut sum = 0;
+    for (href, count) in &review.items {
+        let n = leading_number(count);
+        sum += n;
+        let list = get(&office, &base, href).await;
+        let mut ids: Vec<&str> = list
+            .match_indices("action=\"/monitor/submissions/")
+            .map(|(at, _)| between(&list[at..], "submissions/", "/").unwrap())
+            .collect();
+        ids.dedup();
+        assert_eq!(ids.len() as i64, n, "{href}");
+    }
+    assert_eq!(sum, review.total);
+    let overdue = section(&page, "overdue");
+    for (href, count) in &overdue.items {
+        let list = get(&office, &base, href).await;
+        let missing = leading_number(between(&list, "未报送单位: <strong>", "</strong>").unwrap());
+        assert_eq!(missing, leading_number(count), "{href}");
+    }
+    let accept = section(&page, "accept");
+    let href = accept.all_href.unwrap();
+    assert_eq!(href, "/problems?status=submitted");
+    assert_eq!(problem_total(&office, &base, &href).await, accept.total);
+
+    // A leader: the lights are the dashboard's rows by colour.
+    let leader = sign_in(&base, "leader").await;
+    let page = get(&leader, &base, "/").await;
+    every_link_opens(&leader, &base, &page).await;
+    let lights = section(&page, "lights");
+    let dashboard = get(&leader, &base, &lights.all_href.unwrap()).await;
+    let shown: Vec<i64> = lights
+        .items
+        .iter()
+        .map(|(_, n)| leading_number(n))
+        .collect();
+    let rows: Vec<i64> = ["green", "yellow", "red", "grey"]
+        .iter()
+        .map(|l| {
+            dashboard
+                .matches(&format!("<tr class=\"light-{l}\">"))
+                .count() as i64
+        })
+        .collect();
+    assert_eq!(shown, rows);
+    assert!(section(&page, "lagging").total > 0);
+    for id in ["escalated", "overdue_problems"] {
+        let s = section(&page, id);
+        assert_eq!(
+            problem_total(&leader, &base, &s.all_href.unwrap()).await,
+            s.total,
+            "{id}"
+        );
+    }
+
+    // A town: its reports, its problems (each state's list), its notices — only its own.
+    let town = sign_in(&base, "sp1").await;
+    let page = get(&town, &base, "/").await;
+    every_link_opens(&town, &base, &page).await;
+    let problems = section(&page, "problems");
+    let mut sum = 0;
+    for (href, count) in problems.items.iter().filter(|(h, _)| h.contains('?')) {
+        let n = leading_number(count);
+        sum += n;
+        assert_eq!(problem_total(&town, &base, href).await, n, "{href}");
+    }
+    assert_eq!(sum, problems.total);
+    let notices = section(&page, "notices");
+    let list = get(&town, &base, &notices.all_href.unwrap()).await;
+    assert_eq!(
+        list.matches("<li class=\"unread\">").count() as i64,
+        notices.total
+    );
+    // Another town's liaison is not offered 石浦镇's problems.
+    let other = sign_in(&base, "xz1").await;
+    for (href, _) in problems.items.iter().filter(|(h, _)| !h.contains('?')) {
+        let resp = other.get(format!("{base}{href}")).send().await.unwrap();
+        assert_eq!(resp.status(), 404, "{href} is 石浦镇's");
+    }
+
+    // An enterprise: answers to rate, its open problems.
+    let firm = sign_in(&base, "qy01").await;
+    let page = get(&firm, &base, "/").await;
+    every_link_opens(&firm, &base, &page).await;
+    let rate = section(&page, "rate");
+    assert_eq!(
+        problem_total(&firm, &base, &rate.all_href.unwrap()).await,
+        rate.total
+    );
+
+    // The demo's year was seeded in a minute, but each notice carries its event's time: a
+    // report's notice to the office is dated when the report was sent, a problem's when it
+    // was submitted.
+    let office = db
+        .store
+        .find_user_by_username("admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .actor();
+    let notices = db
+        .store
+        .inbox(
+            &office,
+            qx_store::notices::InboxQuery {
+                unread: false,
+                before: None,
+                limit: 200,
+            },
+        )
+        .await
+        .unwrap();
+    let mut checked = 0;
+    for n in &notices {
+        match (n.kind, n.subject) {
+            (
+                qx_core::notice::NoticeKind::ReportSubmitted,
+                qx_core::notice::Subject::Submission(id),
+            ) => {
+                let sub = db.store.get_submission(&office, id).await.unwrap();
+                assert_eq!(Some(n.created_at), sub.submitted_at, "notice {}", n.id);
+                checked += 1;
+            }
+            (
+                qx_core::notice::NoticeKind::ProblemSubmitted,
+                qx_core::notice::Subject::Problem(id),
+            ) => {
+                let p = db.store.get_problem(&office, id).await.unwrap();
+                assert_eq!(
+                    qx_core::time::format_date(qx_core::time::date_of(n.created_at)),
+                    p.problem.submitted_on,
+                    "notice {}",
+                    n.id
+                );
+                checked += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        checked > 0,
+        "the office's inbox has report and problem notices"
+    );
+}
