@@ -60,6 +60,16 @@ impl Store {
         Ok(sqlx::query_as(sql).fetch_all(self.pool()).await?)
     }
 
+    /// Every unit's short name by id: how exports and messages name a unit id.
+    pub async fn unit_names(&self) -> Result<std::collections::HashMap<i64, String>> {
+        Ok(self
+            .list_units()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect())
+    }
+
     pub async fn get_unit(&self, id: i64) -> Result<Unit> {
         let sql = concat!(
             "SELECT id, kind, name, full_name, region_code, parent_id, slug, contact, phone, active, sort_order ",
