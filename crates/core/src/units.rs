@@ -84,7 +84,9 @@ pub struct SeedUnit {
     pub region_code: Option<&'static str>,
 }
 
-const fn dept(
+/// A registered body of `kind` without a 区划代码.
+const fn registered(
+    kind: UnitKind,
     name: &'static str,
     full_name: &'static str,
     aliases: &'static [&'static str],
@@ -93,9 +95,17 @@ const fn dept(
         name,
         full_name,
         aliases,
-        kind: UnitKind::Department,
+        kind,
         region_code: None,
     }
+}
+
+const fn dept(
+    name: &'static str,
+    full_name: &'static str,
+    aliases: &'static [&'static str],
+) -> SeedUnit {
+    registered(UnitKind::Department, name, full_name, aliases)
 }
 
 const fn body(
@@ -103,13 +113,7 @@ const fn body(
     full_name: &'static str,
     aliases: &'static [&'static str],
 ) -> SeedUnit {
-    SeedUnit {
-        name,
-        full_name,
-        aliases,
-        kind: UnitKind::Body,
-        region_code: None,
-    }
+    registered(UnitKind::Body, name, full_name, aliases)
 }
 
 const fn zone(
@@ -117,13 +121,7 @@ const fn zone(
     full_name: &'static str,
     aliases: &'static [&'static str],
 ) -> SeedUnit {
-    SeedUnit {
-        name,
-        full_name,
-        aliases,
-        kind: UnitKind::Zone,
-        region_code: None,
-    }
+    registered(UnitKind::Zone, name, full_name, aliases)
 }
 
 const fn town(name: &'static str, code: &'static str) -> SeedUnit {
@@ -137,28 +135,21 @@ const fn town(name: &'static str, code: &'static str) -> SeedUnit {
 }
 
 const fn group(name: &'static str, aliases: &'static [&'static str]) -> SeedUnit {
-    SeedUnit {
-        name,
-        full_name: name,
-        aliases,
-        kind: UnitKind::Group,
-        region_code: None,
-    }
+    registered(UnitKind::Group, name, name, aliases)
 }
 
 /// 象山县 (330225) registry as named by the 2017 plan, plus the bodies that feed its data.
 pub const SEED_UNITS: &[SeedUnit] = &[
-    SeedUnit {
-        name: "县工业强县办",
-        full_name: "象山县工业强县建设领导小组办公室",
-        aliases: &[
+    registered(
+        UnitKind::Office,
+        "县工业强县办",
+        "象山县工业强县建设领导小组办公室",
+        &[
             "工业强县办",
             "县工业强县建设领导小组办公室",
             "工业强县领导小组办公室",
         ],
-        kind: UnitKind::Office,
-        region_code: None,
-    },
+    ),
     dept(
         "县经信局",
         "象山县经济和信息化局",
