@@ -6,6 +6,7 @@
 pub mod access;
 pub mod attachment;
 pub mod calendar;
+pub mod coded;
 pub mod codes;
 pub mod evaluation;
 pub mod indicator;
