@@ -205,6 +205,23 @@ macro_rules! in_scope {
 }
 pub(crate) use in_scope;
 
+/// Binds $1–$8 of `search_where!()`: the actor's scope, then the filter.
+fn bind_search<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+    actor: &Actor,
+    f: &EnterpriseFilter,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+    let (all, own, town) = scope_binds(actor);
+    q.bind(all)
+        .bind(own)
+        .bind(town)
+        .bind(format!("%{}%", f.q.trim()))
+        .bind(f.town_id.unwrap_or(-1))
+        .bind(format!("{}%", f.industry.trim()))
+        .bind(f.scale.trim().to_string())
+        .bind(f.tag.trim().to_string())
+}
+
 /// The binds of [`in_scope`]: (reads all, own enterprise, own town), -1 for "none".
 pub(crate) fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
     let all = i64::from(actor.reads_all());
@@ -333,39 +350,28 @@ impl Store {
         actor: &Actor,
         f: &EnterpriseFilter,
     ) -> Result<(Vec<EnterpriseDetail>, i64)> {
-        let (all, own, town) = scope_binds(actor);
-        let q = format!("%{}%", f.q.trim());
-        let industry = format!("{}%", f.industry.trim());
         let limit = if f.limit <= 0 { 200 } else { f.limit };
-        let mut rows: Vec<EnterpriseDetail> = sqlx::query_as(concat!(
-            detail_select!(),
-            search_where!(),
-            "ORDER BY e.town_id, e.credit_code LIMIT $9 OFFSET $10"
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
-        .bind(&q)
-        .bind(f.town_id.unwrap_or(-1))
-        .bind(&industry)
-        .bind(f.scale.trim())
-        .bind(f.tag.trim())
+        let mut rows: Vec<EnterpriseDetail> = bind_search(
+            sqlx::query_as(concat!(
+                detail_select!(),
+                search_where!(),
+                "ORDER BY e.town_id, e.credit_code LIMIT $9 OFFSET $10"
+            )),
+            actor,
+            f,
+        )
         .bind(limit)
         .bind(f.offset.max(0))
         .fetch_all(self.pool())
         .await?;
-        let (count,): (i64,) = sqlx::query_as(concat!(
-            "SELECT COUNT(*) FROM enterprises e ",
-            search_where!()
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
-        .bind(&q)
-        .bind(f.town_id.unwrap_or(-1))
-        .bind(&industry)
-        .bind(f.scale.trim())
-        .bind(f.tag.trim())
+        let (count,): (i64,) = bind_search(
+            sqlx::query_as(concat!(
+                "SELECT COUNT(*) FROM enterprises e ",
+                search_where!()
+            )),
+            actor,
+            f,
+        )
         .fetch_one(self.pool())
         .await?;
         for e in &mut rows {

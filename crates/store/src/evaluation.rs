@@ -12,6 +12,7 @@
 //! an enterprise may raise an objection to its own result during 公示.
 
 use crate::audit::{AuditEntry, append};
+use crate::commit_audited;
 use crate::enterprises::{in_scope, only_office, scope_binds};
 use crate::{Engine, Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
@@ -618,8 +619,8 @@ impl Store {
         .bind(crate::now())
         .fetch_one(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(
                 actor,
                 "eval.override",
@@ -629,9 +630,7 @@ impl Store {
             .before(serde_json::json!({"class": from}))
             .after(serde_json::json!({"class": class, "reason": reason, "override_id": id})),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// 调档 records of a run (all, or one enterprise's), in the actor's scope.
@@ -730,15 +729,13 @@ impl Store {
         .bind(run.id)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "eval.status", "eval_run", run.id)
                 .before(serde_json::json!({"status": run.status}))
                 .after(serde_json::json!({"status": status, "publicity_from": from, "publicity_to": to})),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// An enterprise objects to its result during 公示.
@@ -836,15 +833,13 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "eval.objection_answer", "eval_objection", id)
                 .before(serde_json::json!({"status": status, "reply": old_reply}))
                 .after(serde_json::json!({"status": new_status, "reply": reply})),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// Objections of a run (all, or one enterprise's), in the actor's scope.

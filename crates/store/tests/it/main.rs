@@ -8,3 +8,4 @@ mod notices;
 mod problems;
 mod schema_parity;
 mod store;
+mod typed_rows;
