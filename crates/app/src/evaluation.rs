@@ -674,15 +674,10 @@ pub async fn export_run(
         "低效企业",
         1,
         &[
-            "统一社会信用代码",
-            "企业名称",
-            "镇乡(街道)",
-            "规模",
-            "用地(亩)",
-            "税收(万元)",
-            "亩均税收",
-            "档次",
-        ],
+            &FIRM_HEADERS[..],
+            &["规模", "用地(亩)", "税收(万元)", "亩均税收", "档次"],
+        ]
+        .concat(),
         &header,
     )?;
     let thresholds = format!(
@@ -692,12 +687,7 @@ pub async fn export_run(
     ws.write(0, 0, &thresholds).map_err(xlsx_error)?;
     for (r, l) in low.iter().enumerate() {
         let row = r as u32 + 2;
-        write_texts(
-            ws,
-            row,
-            &firm_cells(&l.credit_code, &l.name, &l.town_name),
-            None,
-        )?;
+        write_firm(ws, row, &l.credit_code, &l.name, &l.town_name)?;
         ws.write(row, 3, scale_zh(&l.scale)).map_err(xlsx_error)?;
         ws.write(row, 4, fmt2(l.land_mu)).map_err(xlsx_error)?;
         ws.write(row, 5, fmt2(l.tax_wan)).map_err(xlsx_error)?;
@@ -709,13 +699,7 @@ pub async fn export_run(
         &mut wb,
         "档次变化",
         0,
-        &[
-            "统一社会信用代码",
-            "企业名称",
-            "镇乡(街道)",
-            "上年档次",
-            "本年档次",
-        ],
+        &[&FIRM_HEADERS[..], &["上年档次", "本年档次"]].concat(),
         &header,
     )?;
     if let Some(prev) = previous_run(store, actor, &run).await? {
@@ -726,12 +710,7 @@ pub async fn export_run(
             .enumerate()
         {
             let row = r as u32 + 1;
-            write_texts(
-                ws,
-                row,
-                &firm_cells(&ch.credit_code, &ch.name, &ch.town_name),
-                None,
-            )?;
+            write_firm(ws, row, &ch.credit_code, &ch.name, &ch.town_name)?;
             ws.write(row, 3, &ch.previous_class).map_err(xlsx_error)?;
             ws.write(row, 4, &ch.class).map_err(xlsx_error)?;
         }
@@ -742,25 +721,21 @@ pub async fn export_run(
         "差别化政策",
         0,
         &[
-            "统一社会信用代码",
-            "企业名称",
-            "镇乡(街道)",
-            "档次",
-            "城镇土地使用税减免(%)",
-            "电价加价(元/千瓦时)",
-            "措施",
-        ],
+            &FIRM_HEADERS[..],
+            &[
+                "档次",
+                "城镇土地使用税减免(%)",
+                "电价加价(元/千瓦时)",
+                "措施",
+            ],
+        ]
+        .concat(),
         &header,
     )?;
     for (r, l) in lines.iter().enumerate() {
         let row = r as u32 + 1;
         let p = policy.classes.iter().find(|p| p.class == l.class);
-        write_texts(
-            ws,
-            row,
-            &firm_cells(&l.credit_code, &l.name, &l.town_name),
-            None,
-        )?;
+        write_firm(ws, row, &l.credit_code, &l.name, &l.town_name)?;
         ws.write(row, 3, &l.class).map_err(xlsx_error)?;
         if let Some(p) = p {
             ws.write(row, 4, p.land_tax_reduction_pct)
@@ -773,9 +748,23 @@ pub async fn export_run(
     wb.save_to_buffer().map_err(xlsx_error)
 }
 
+/// The headers of [`write_firm`]'s cells.
+const FIRM_HEADERS: [&str; 3] = ["统一社会信用代码", "企业名称", "镇乡(街道)"];
+
 /// The first three cells of an enterprise's row in the workbook: 信用代码, 名称, 镇乡.
-fn firm_cells<'a>(credit_code: &'a str, name: &'a str, town: &'a Option<String>) -> [&'a str; 3] {
-    [credit_code, name, town.as_deref().unwrap_or_default()]
+fn write_firm(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    credit_code: &str,
+    name: &str,
+    town: &Option<String>,
+) -> Result<(), AppError> {
+    write_texts(
+        ws,
+        row,
+        &[credit_code, name, town.as_deref().unwrap_or_default()],
+        None,
+    )
 }
 
 /// 规上 / 规下 for a stored scale.

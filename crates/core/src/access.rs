@@ -37,17 +37,7 @@ impl Role {
     }
 }
 
-/// Decoding the stored `users.role` column: an unknown code is an error, never a default.
-impl TryFrom<String> for Role {
-    type Error = crate::state::UnknownState;
-    fn try_from(code: String) -> Result<Self, Self::Error> {
-        Role::parse(&code).ok_or(crate::state::UnknownState {
-            what_zh: "角色",
-            what_en: "role",
-            code,
-        })
-    }
-}
+crate::coded::decoded_with_parse!(Role("角色", "role"));
 
 impl crate::label::Labelled for Role {
     fn label(&self, lang: crate::label::Lang) -> &'static str {

@@ -1,13 +1,12 @@
 //! Enums stored and sent as codes, defined by one macro: the enum, its table of codes and
-//! labels, [`Labelled`](crate::label::Labelled), `Display` (the code) and the decoding of a
-//! stored code, which fails with an error naming the code instead of guessing a value.
+//! labels, [`Labelled`](crate::label::Labelled) and the decoding of a stored code, which fails with an error naming the code instead of guessing a value.
 //!
 //! [`coded_enum!`] is the shape every such enum shares; each family names the error its
 //! decoding returns: [`stored_state!`] for the states of `state` and `evaluation`
 //! ([`UnknownState`](crate::state::UnknownState)), the problem codes their own, notices theirs.
 
-/// Defines `enum $name` with `ALL`, `as_str` (the code), `from_code`, `Labelled`, `Display`
-/// and `TryFrom<String>` (for `#[sqlx(try_from = "String")]`), whose error is built by
+/// Defines `enum $name` with `ALL`, `as_str` (the code), `from_code`, `Labelled` and
+/// `TryFrom<String>` (for `#[sqlx(try_from = "String")]`), whose error is built by
 /// `unknown(code) => …` from the unknown code. Derives `Debug, Clone, Copy, PartialEq, Eq,
 /// Hash`; further derives and serde attributes come with the enum's own attributes.
 macro_rules! coded_enum {
@@ -49,18 +48,12 @@ macro_rules! coded_enum {
                 Self::from_code(&$unknown).ok_or_else(|| $make)
             }
         }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
     };
 }
 pub(crate) use coded_enum;
 
 /// A state as stored (plans, periods, submissions, evaluation runs, objections): a
-/// [`coded_enum!`] serialised as its code, whose `parse` fails with
+/// [`coded_enum!`] serialised and displayed as its code, whose `parse` fails with
 /// [`UnknownState`](crate::state::UnknownState) naming what kind of state it was.
 macro_rules! stored_state {
     ($(#[$meta:meta])* $name:ident ($what_zh:literal, $what_en:literal) {
@@ -81,6 +74,31 @@ macro_rules! stored_state {
                 Self::try_from(code.to_string())
             }
         }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
     };
 }
 pub(crate) use stored_state;
+
+/// `TryFrom<String>` for an enum with `parse(&str) -> Option<Self>` (roles, unit kinds): an
+/// unknown stored code is an [`UnknownState`](crate::state::UnknownState) naming what it was.
+macro_rules! decoded_with_parse {
+    ($name:ident ($what_zh:literal, $what_en:literal)) => {
+        /// Decoding the stored column: an unknown code is an error, never a default.
+        impl TryFrom<String> for $name {
+            type Error = $crate::state::UnknownState;
+            fn try_from(code: String) -> Result<Self, Self::Error> {
+                $name::parse(&code).ok_or($crate::state::UnknownState {
+                    what_zh: $what_zh,
+                    what_en: $what_en,
+                    code,
+                })
+            }
+        }
+    };
+}
+pub(crate) use decoded_with_parse;

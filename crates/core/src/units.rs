@@ -56,28 +56,12 @@ impl UnitKind {
     }
 }
 
-/// Decoding the stored `units.kind` column: an unknown code is an error, never a default.
-impl TryFrom<String> for UnitKind {
-    type Error = crate::state::UnknownState;
-    fn try_from(code: String) -> Result<Self, Self::Error> {
-        UnitKind::parse(&code).ok_or(crate::state::UnknownState {
-            what_zh: "单位类型",
-            what_en: "unit kind",
-            code,
-        })
-    }
-}
+crate::coded::decoded_with_parse!(UnitKind("单位类型", "unit kind"));
 
 /// The stored code, so that a kind compares with the codes forms and filters carry.
 impl AsRef<str> for UnitKind {
     fn as_ref(&self) -> &str {
         self.as_str()
-    }
-}
-
-impl PartialEq<str> for UnitKind {
-    fn eq(&self, code: &str) -> bool {
-        self.as_str() == code
     }
 }
 

@@ -248,6 +248,29 @@ macro_rules! aggregate_sums {
     };
 }
 
+/// Class counts and sums of a run's results in the actor's scope, grouped by `$key` (an SQL
+/// expression over `r`, the result, and whatever `$join` brings in).
+macro_rules! aggregate_sql {
+    ($key:literal, $join:literal) => {
+        concat!(
+            "SELECT ",
+            $key,
+            " AS key, r.class, COUNT(*) AS firms, ",
+            aggregate_sums!(),
+            "FROM eval_results r JOIN enterprises e ON e.id = r.enterprise_id ",
+            $join,
+            "WHERE ",
+            in_scope!("r.enterprise_id", "r.town_id"),
+            " AND r.run_id = $4 ",
+            "GROUP BY ",
+            $key,
+            ", r.class ORDER BY ",
+            $key,
+            ", r.class"
+        )
+    };
+}
+
 macro_rules! result_select {
     () => {
         "SELECT r.run_id, r.enterprise_id, e.credit_code, e.name, r.scale, r.town_id, t.name AS town_name, \
@@ -873,33 +896,9 @@ impl Store {
         self.get_run(actor, run_id).await?;
         let (all, own, town) = scope_binds(actor);
         let sql = match by {
-            AggregateBy::Town => concat!(
-                "SELECT t.name AS key, r.class, COUNT(*) AS firms, ",
-                aggregate_sums!(),
-                "FROM eval_results r JOIN enterprises e ON e.id = r.enterprise_id LEFT JOIN units t ON t.id = r.town_id ",
-                "WHERE ",
-                in_scope!("r.enterprise_id", "r.town_id"),
-                " AND r.run_id = $4 ",
-                "GROUP BY t.name, r.class ORDER BY t.name, r.class"
-            ),
-            AggregateBy::Industry => concat!(
-                "SELECT SUBSTR(r.industry_code, 1, 2) AS key, r.class, COUNT(*) AS firms, ",
-                aggregate_sums!(),
-                "FROM eval_results r JOIN enterprises e ON e.id = r.enterprise_id ",
-                "WHERE ",
-                in_scope!("r.enterprise_id", "r.town_id"),
-                " AND r.run_id = $4 ",
-                "GROUP BY SUBSTR(r.industry_code, 1, 2), r.class ORDER BY SUBSTR(r.industry_code, 1, 2), r.class"
-            ),
-            AggregateBy::Scale => concat!(
-                "SELECT r.scale AS key, r.class, COUNT(*) AS firms, ",
-                aggregate_sums!(),
-                "FROM eval_results r JOIN enterprises e ON e.id = r.enterprise_id ",
-                "WHERE ",
-                in_scope!("r.enterprise_id", "r.town_id"),
-                " AND r.run_id = $4 ",
-                "GROUP BY r.scale, r.class ORDER BY r.scale, r.class"
-            ),
+            AggregateBy::Town => aggregate_sql!("t.name", "LEFT JOIN units t ON t.id = r.town_id "),
+            AggregateBy::Industry => aggregate_sql!("SUBSTR(r.industry_code, 1, 2)", ""),
+            AggregateBy::Scale => aggregate_sql!("r.scale", ""),
         };
         Ok(sqlx::query_as(sql)
             .bind(all)
