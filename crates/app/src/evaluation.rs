@@ -521,29 +521,19 @@ pub async fn low_efficiency(
     run: &Run,
 ) -> Result<Vec<ResultLine>, AppError> {
     let policy = policy_of(run);
-    let above = store
-        .run_results(
-            actor,
-            run.id,
-            &ResultFilter {
-                scale: "above".into(),
-                tax_per_mu_below: Some(policy.low_tax_per_mu.above),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let below = store
-        .run_results(
-            actor,
-            run.id,
-            &ResultFilter {
-                scale: "below".into(),
-                tax_per_mu_below: Some(policy.low_tax_per_mu.below),
-                ..Default::default()
-            },
-        )
-        .await?;
-    Ok(above.into_iter().chain(below).collect())
+    let mut low = Vec::new();
+    for (scale, threshold) in [
+        ("above", policy.low_tax_per_mu.above),
+        ("below", policy.low_tax_per_mu.below),
+    ] {
+        let filter = ResultFilter {
+            scale: scale.into(),
+            tax_per_mu_below: Some(threshold),
+            ..Default::default()
+        };
+        low.extend(store.run_results(actor, run.id, &filter).await?);
+    }
+    Ok(low)
 }
 
 /// The previous data year's latest visible run, if any.

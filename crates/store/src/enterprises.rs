@@ -211,10 +211,7 @@ fn bind_search<'q, O>(
     actor: &Actor,
     f: &EnterpriseFilter,
 ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
-    let (all, own, town) = scope_binds(actor);
-    q.bind(all)
-        .bind(own)
-        .bind(town)
+    scoped(q, actor)
         .bind(format!("%{}%", f.q.trim()))
         .bind(f.town_id.unwrap_or(-1))
         .bind(format!("{}%", f.industry.trim()))
@@ -222,8 +219,17 @@ fn bind_search<'q, O>(
         .bind(f.tag.trim().to_string())
 }
 
+/// Binds $1–$3 of [`in_scope`]: reads all, own enterprise, own town (-1 for "none").
+pub(crate) fn scoped<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+    actor: &Actor,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+    let (all, own, town) = scope_binds(actor);
+    q.bind(all).bind(own).bind(town)
+}
+
 /// The binds of [`in_scope`]: (reads all, own enterprise, own town), -1 for "none".
-pub(crate) fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
+fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
     let all = i64::from(actor.reads_all());
     let own = match actor.role {
         Role::Enterprise => actor.enterprise_id.unwrap_or(-1),
@@ -286,11 +292,7 @@ impl Store {
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
-        let (all, own, town) = scope_binds(actor);
-        let found: Option<T> = sqlx::query_as(sql)
-            .bind(all)
-            .bind(own)
-            .bind(town)
+        let found: Option<T> = scoped(sqlx::query_as(sql), actor)
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
@@ -299,15 +301,11 @@ impl Store {
 
     /// Every enterprise the actor may see, by id.
     pub async fn list_enterprises(&self, actor: &Actor) -> Result<Vec<Enterprise>> {
-        let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(concat!(
+        Ok(scoped(sqlx::query_as(concat!(
             "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e WHERE ",
             in_scope!("e.id", "e.town_id"),
             " ORDER BY id"
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
+        )), actor)
         .fetch_all(self.pool())
         .await?)
     }

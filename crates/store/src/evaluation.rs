@@ -13,7 +13,7 @@
 
 use crate::audit::{AuditEntry, append};
 use crate::commit_audited;
-use crate::enterprises::{in_scope, only_office, scope_binds};
+use crate::enterprises::{in_scope, only_office, scoped};
 use crate::{Engine, Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
 use qx_core::evaluation::{ObjectionStatus, RunAction, RunStatus};
@@ -528,15 +528,14 @@ impl Store {
         f: &ResultFilter,
     ) -> Result<Vec<ResultLine>> {
         self.get_run(actor, run_id).await?;
-        let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(concat!(
-            result_select!(),
-            result_where!(),
-            "ORDER BY r.scale, r.group_label, r.rank_no"
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
+        Ok(scoped(
+            sqlx::query_as(concat!(
+                result_select!(),
+                result_where!(),
+                "ORDER BY r.scale, r.group_label, r.rank_no"
+            )),
+            actor,
+        )
         .bind(f.town_id.unwrap_or(-1))
         .bind(format!("{}%", f.industry.trim()))
         .bind(f.scale.trim())
@@ -689,11 +688,7 @@ impl Store {
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
         self.get_run(actor, run_id).await?;
-        let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(sql)
-            .bind(all)
-            .bind(own)
-            .bind(town)
+        Ok(scoped(sqlx::query_as(sql), actor)
             .bind(run_id)
             .bind(enterprise_id.unwrap_or(-1))
             .fetch_all(self.pool())
@@ -894,16 +889,12 @@ impl Store {
         by: AggregateBy,
     ) -> Result<Vec<AggregateRow>> {
         self.get_run(actor, run_id).await?;
-        let (all, own, town) = scope_binds(actor);
         let sql = match by {
             AggregateBy::Town => aggregate_sql!("t.name", "LEFT JOIN units t ON t.id = r.town_id "),
             AggregateBy::Industry => aggregate_sql!("SUBSTR(r.industry_code, 1, 2)", ""),
             AggregateBy::Scale => aggregate_sql!("r.scale", ""),
         };
-        Ok(sqlx::query_as(sql)
-            .bind(all)
-            .bind(own)
-            .bind(town)
+        Ok(scoped(sqlx::query_as(sql), actor)
             .bind(run_id)
             .fetch_all(self.pool())
             .await?)
@@ -918,18 +909,14 @@ impl Store {
     ) -> Result<Vec<ClassChange>> {
         self.get_run(actor, run_id).await?;
         self.get_run(actor, previous_run_id).await?;
-        let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(concat!(
+        Ok(scoped(sqlx::query_as(concat!(
             "SELECT r.enterprise_id, e.credit_code, e.name, t.name AS town_name, p.class AS previous_class, r.class \
              FROM eval_results r JOIN eval_results p ON p.enterprise_id = r.enterprise_id \
              JOIN enterprises e ON e.id = r.enterprise_id LEFT JOIN units t ON t.id = r.town_id WHERE ",
             in_scope!("r.enterprise_id", "r.town_id"),
             " AND r.run_id = $4 AND p.run_id = $5 AND p.class <> r.class \
              ORDER BY r.class, p.class, e.credit_code"
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
+        )), actor)
         .bind(run_id)
         .bind(previous_run_id)
         .fetch_all(self.pool())
