@@ -335,7 +335,7 @@ pub async fn build_snapshot(
         )));
     }
     let units = store.list_units().await?;
-    let kinds: HashMap<i64, String> = units.iter().map(|u| (u.id, u.kind.clone())).collect();
+    let kinds: HashMap<i64, String> = units.iter().map(|u| (u.id, u.kind.to_string())).collect();
     let ids_by_name: HashMap<String, i64> = units.iter().map(|u| (u.name.clone(), u.id)).collect();
     let end_month = period.end_month();
     let earlier = published_before(store, actor, plan_id, end_month).await?;

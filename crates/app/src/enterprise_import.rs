@@ -8,7 +8,10 @@
 //! value: `第12行 "用地面积": 必须大于0, 实际为 "0"`. Nothing is written unless every row is valid.
 
 use crate::AppError;
-use crate::sheet::{cell_text, header_format, open_workbook, text_rows, xlsx_error};
+use crate::sheet::{
+    add_sheet, cell_text, header_format, open_workbook, set_widths, text_rows, write_texts,
+    xlsx_error,
+};
 use qx_core::access::Actor;
 use qx_core::codes::{CreditCode, IndustryCode};
 use qx_core::money::parse_decimal_cell;
@@ -337,15 +340,9 @@ fn facts_template_with(scheme_columns: &[SchemeColumn]) -> Result<Vec<u8>, AppEr
 fn template(sheet: &str, headers: &[&str], example: &[&str]) -> Result<Vec<u8>, AppError> {
     let mut wb = Workbook::new();
     let header = header_format();
-    let ws = wb.add_worksheet().set_name(sheet).map_err(xlsx_error)?;
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header)
-            .map_err(xlsx_error)?;
-        ws.set_column_width(c as u16, 16.0).map_err(xlsx_error)?;
-    }
-    for (c, v) in example.iter().enumerate() {
-        ws.write(1, c as u16, *v).map_err(xlsx_error)?;
-    }
+    let ws = add_sheet(&mut wb, sheet, 0, headers, &header)?;
+    set_widths(ws, &vec![16.0; headers.len()])?;
+    write_texts(ws, 1, example, None)?;
     ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     wb.save_to_buffer().map_err(xlsx_error)
 }

@@ -17,7 +17,7 @@
 //! ```
 
 use crate::AppError;
-use crate::sheet::{header_format, xlsx_error};
+use crate::sheet::{add_sheet, header_format, write_texts, xlsx_error};
 use qx_core::access::Actor;
 use qx_eval::{CheckOptions, InputTable, Scale, Scheme, StrColumn, check, evaluate};
 use qx_store::Store;
@@ -521,29 +521,19 @@ pub async fn low_efficiency(
     run: &Run,
 ) -> Result<Vec<ResultLine>, AppError> {
     let policy = policy_of(run);
-    let above = store
-        .run_results(
-            actor,
-            run.id,
-            &ResultFilter {
-                scale: "above".into(),
-                tax_per_mu_below: Some(policy.low_tax_per_mu.above),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let below = store
-        .run_results(
-            actor,
-            run.id,
-            &ResultFilter {
-                scale: "below".into(),
-                tax_per_mu_below: Some(policy.low_tax_per_mu.below),
-                ..Default::default()
-            },
-        )
-        .await?;
-    Ok(above.into_iter().chain(below).collect())
+    let mut low = Vec::new();
+    for (scale, threshold) in [
+        ("above", policy.low_tax_per_mu.above),
+        ("below", policy.low_tax_per_mu.below),
+    ] {
+        let filter = ResultFilter {
+            scale: scale.into(),
+            tax_per_mu_below: Some(threshold),
+            ..Default::default()
+        };
+        low.extend(store.run_results(actor, run.id, &filter).await?);
+    }
+    Ok(low)
 }
 
 /// The previous data year's latest visible run, if any.
@@ -584,10 +574,6 @@ pub async fn export_run(
             }
         }
     }
-    let ws = wb
-        .add_worksheet()
-        .set_name("评价结果")
-        .map_err(xlsx_error)?;
     let mut heads: Vec<String> = [
         "统一社会信用代码",
         "企业名称",
@@ -608,10 +594,7 @@ pub async fn export_run(
     .map(|s| s.to_string())
     .collect();
     heads.extend(item_cols.iter().map(|(_, l)| format!("{l}得分")));
-    for (c, h) in heads.iter().enumerate() {
-        ws.write_with_format(0, c as u16, h, &header)
-            .map_err(xlsx_error)?;
-    }
+    let ws = add_sheet(&mut wb, "评价结果", 0, &heads, &header)?;
     for (r, (l, items)) in lines.iter().zip(&parsed).enumerate() {
         let row = r as u32 + 1;
         let text = [
@@ -622,9 +605,7 @@ pub async fn export_run(
             scale_zh(&l.scale).to_string(),
             l.group_label.clone(),
         ];
-        for (c, v) in text.iter().enumerate() {
-            ws.write(row, c as u16, v).map_err(xlsx_error)?;
-        }
+        write_texts(ws, row, &text, None)?;
         ws.write(row, 6, l.rank_no as f64).map_err(xlsx_error)?;
         ws.write(row, 7, (l.total * 100.0).round() / 100.0)
             .map_err(xlsx_error)?;
@@ -655,17 +636,13 @@ pub async fn export_run(
         ("分规模", AggregateBy::Scale),
     ] {
         let agg = aggregates(store, actor, &run, by).await?;
-        let ws = wb.add_worksheet().set_name(sheet).map_err(xlsx_error)?;
         let mut heads = vec![sheet.trim_start_matches('分').to_string(), "企业数".into()];
         heads.extend(classes.iter().map(|c| format!("{c}类")));
         heads.extend([
             "亩均税收(万元/亩)".to_string(),
             "亩均增加值(万元/亩)".to_string(),
         ]);
-        for (c, h) in heads.iter().enumerate() {
-            ws.write_with_format(0, c as u16, h, &header)
-                .map_err(xlsx_error)?;
-        }
+        let ws = add_sheet(&mut wb, sheet, 0, &heads, &header)?;
         for (r, a) in agg.iter().enumerate() {
             let row = r as u32 + 1;
             ws.write(row, 0, &a.key).map_err(xlsx_error)?;
@@ -682,37 +659,25 @@ pub async fn export_run(
     }
 
     let low = low_efficiency(store, actor, &run).await?;
-    let ws = wb
-        .add_worksheet()
-        .set_name("低效企业")
-        .map_err(xlsx_error)?;
+    let ws = add_sheet(
+        &mut wb,
+        "低效企业",
+        1,
+        &[
+            &FIRM_HEADERS[..],
+            &["规模", "用地(亩)", "税收(万元)", "亩均税收", "档次"],
+        ]
+        .concat(),
+        &header,
+    )?;
     let thresholds = format!(
         "亩均税收低于 规上 {} / 规下 {} 万元/亩",
         policy.low_tax_per_mu.above, policy.low_tax_per_mu.below
     );
     ws.write(0, 0, &thresholds).map_err(xlsx_error)?;
-    for (c, h) in [
-        "统一社会信用代码",
-        "企业名称",
-        "镇乡(街道)",
-        "规模",
-        "用地(亩)",
-        "税收(万元)",
-        "亩均税收",
-        "档次",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_with_format(1, c as u16, *h, &header)
-            .map_err(xlsx_error)?;
-    }
     for (r, l) in low.iter().enumerate() {
         let row = r as u32 + 2;
-        ws.write(row, 0, &l.credit_code).map_err(xlsx_error)?;
-        ws.write(row, 1, &l.name).map_err(xlsx_error)?;
-        ws.write(row, 2, l.town_name.clone().unwrap_or_default())
-            .map_err(xlsx_error)?;
+        write_firm(ws, row, &l.credit_code, &l.name, &l.town_name)?;
         ws.write(row, 3, scale_zh(&l.scale)).map_err(xlsx_error)?;
         ws.write(row, 4, fmt2(l.land_mu)).map_err(xlsx_error)?;
         ws.write(row, 5, fmt2(l.tax_wan)).map_err(xlsx_error)?;
@@ -720,23 +685,13 @@ pub async fn export_run(
         ws.write(row, 7, &l.class).map_err(xlsx_error)?;
     }
 
-    let ws = wb
-        .add_worksheet()
-        .set_name("档次变化")
-        .map_err(xlsx_error)?;
-    for (c, h) in [
-        "统一社会信用代码",
-        "企业名称",
-        "镇乡(街道)",
-        "上年档次",
-        "本年档次",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_with_format(0, c as u16, *h, &header)
-            .map_err(xlsx_error)?;
-    }
+    let ws = add_sheet(
+        &mut wb,
+        "档次变化",
+        0,
+        &[&FIRM_HEADERS[..], &["上年档次", "本年档次"]].concat(),
+        &header,
+    )?;
     if let Some(prev) = previous_run(store, actor, &run).await? {
         for (r, ch) in store
             .class_changes(actor, run.id, prev.id)
@@ -745,41 +700,32 @@ pub async fn export_run(
             .enumerate()
         {
             let row = r as u32 + 1;
-            ws.write(row, 0, &ch.credit_code).map_err(xlsx_error)?;
-            ws.write(row, 1, &ch.name).map_err(xlsx_error)?;
-            ws.write(row, 2, ch.town_name.clone().unwrap_or_default())
-                .map_err(xlsx_error)?;
+            write_firm(ws, row, &ch.credit_code, &ch.name, &ch.town_name)?;
             ws.write(row, 3, &ch.previous_class).map_err(xlsx_error)?;
             ws.write(row, 4, &ch.class).map_err(xlsx_error)?;
         }
     }
 
-    let ws = wb
-        .add_worksheet()
-        .set_name("差别化政策")
-        .map_err(xlsx_error)?;
-    for (c, h) in [
-        "统一社会信用代码",
-        "企业名称",
-        "镇乡(街道)",
-        "档次",
-        "城镇土地使用税减免(%)",
-        "电价加价(元/千瓦时)",
-        "措施",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_with_format(0, c as u16, *h, &header)
-            .map_err(xlsx_error)?;
-    }
+    let ws = add_sheet(
+        &mut wb,
+        "差别化政策",
+        0,
+        &[
+            &FIRM_HEADERS[..],
+            &[
+                "档次",
+                "城镇土地使用税减免(%)",
+                "电价加价(元/千瓦时)",
+                "措施",
+            ],
+        ]
+        .concat(),
+        &header,
+    )?;
     for (r, l) in lines.iter().enumerate() {
         let row = r as u32 + 1;
         let p = policy.classes.iter().find(|p| p.class == l.class);
-        ws.write(row, 0, &l.credit_code).map_err(xlsx_error)?;
-        ws.write(row, 1, &l.name).map_err(xlsx_error)?;
-        ws.write(row, 2, l.town_name.clone().unwrap_or_default())
-            .map_err(xlsx_error)?;
+        write_firm(ws, row, &l.credit_code, &l.name, &l.town_name)?;
         ws.write(row, 3, &l.class).map_err(xlsx_error)?;
         if let Some(p) = p {
             ws.write(row, 4, p.land_tax_reduction_pct)
@@ -790,6 +736,25 @@ pub async fn export_run(
         }
     }
     wb.save_to_buffer().map_err(xlsx_error)
+}
+
+/// The headers of [`write_firm`]'s cells.
+const FIRM_HEADERS: [&str; 3] = ["统一社会信用代码", "企业名称", "镇乡(街道)"];
+
+/// The first three cells of an enterprise's row in the workbook: 信用代码, 名称, 镇乡.
+fn write_firm(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    credit_code: &str,
+    name: &str,
+    town: &Option<String>,
+) -> Result<(), AppError> {
+    write_texts(
+        ws,
+        row,
+        &[credit_code, name, town.as_deref().unwrap_or_default()],
+        None,
+    )
 }
 
 /// 规上 / 规下 for a stored scale.

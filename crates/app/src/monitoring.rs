@@ -185,7 +185,7 @@ pub async fn picture(
         .list_units()
         .await?
         .into_iter()
-        .map(|u| (u.id, (u.name, u.kind)))
+        .map(|u| (u.id, (u.name, u.kind.to_string())))
         .collect();
     let indicators = store.plan_indicators(actor, plan_id).await?;
     let sources = store.indicator_sources(plan_id).await?;

@@ -12,7 +12,8 @@
 
 use crate::AppError;
 use crate::sheet::{
-    Table, header_format, key_values, open_workbook, read_figure, read_rows, read_table, xlsx_error,
+    Table, add_key_value_sheet, add_sheet, header_format, key_values, open_workbook, read_figure,
+    read_rows, read_table, set_widths, xlsx_error,
 };
 use qx_core::access::Actor;
 use qx_store::Store;
@@ -105,17 +106,8 @@ pub async fn export_template(
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Top);
 
-    let ws = wb
-        .add_worksheet()
-        .set_name(INDICATOR_SHEET)
-        .map_err(xlsx_error)?;
-    for (c, h) in INDICATOR_HEADERS.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header)
-            .map_err(xlsx_error)?;
-    }
-    for (c, w) in [6.0, 34.0, 8.0, 10.0, 14.0, 14.0, 30.0].iter().enumerate() {
-        ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
-    }
+    let ws = add_sheet(&mut wb, INDICATOR_SHEET, 0, &INDICATOR_HEADERS, &header)?;
+    set_widths(ws, &[6.0, 34.0, 8.0, 10.0, 14.0, 14.0, 30.0])?;
     ws.set_column_hidden(0).map_err(xlsx_error)?;
     ws.set_freeze_panes(1, 2).map_err(xlsx_error)?;
     for (r, i) in indicators.iter().enumerate() {
@@ -145,17 +137,8 @@ pub async fn export_template(
     ws.protect();
     ws.set_active(true);
 
-    let ws = wb
-        .add_worksheet()
-        .set_name(TASK_SHEET)
-        .map_err(xlsx_error)?;
-    for (c, h) in TASK_HEADERS.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header)
-            .map_err(xlsx_error)?;
-    }
-    for (c, w) in [6.0, 10.0, 40.0, 8.0, 60.0, 14.0].iter().enumerate() {
-        ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
-    }
+    let ws = add_sheet(&mut wb, TASK_SHEET, 0, &TASK_HEADERS, &header)?;
+    set_widths(ws, &[6.0, 10.0, 40.0, 8.0, 60.0, 14.0])?;
     ws.set_column_hidden(0).map_err(xlsx_error)?;
     ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     for (r, (t, role)) in tasks.iter().enumerate() {
@@ -201,12 +184,6 @@ pub async fn export_template(
     }
     ws.protect();
 
-    let ws = wb
-        .add_worksheet()
-        .set_name(INFO_SHEET)
-        .map_err(xlsx_error)?;
-    ws.set_column_width(0, 12.0).map_err(xlsx_error)?;
-    ws.set_column_width(1, 80.0).map_err(xlsx_error)?;
     let info: [(&str, String); 6] = [
         ("单位", unit.name.clone()),
         ("单位编号", unit_id.to_string()),
@@ -222,13 +199,15 @@ pub async fn export_template(
         ),
     ];
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    for (r, (k, v)) in info.iter().enumerate() {
-        ws.write_with_format(r as u32, 0, *k, &header)
-            .map_err(xlsx_error)?;
-        ws.write_with_format(r as u32, 1, v.as_str(), &wrap)
-            .map_err(xlsx_error)?;
-    }
-    ws.protect();
+    add_key_value_sheet(
+        &mut wb,
+        INFO_SHEET,
+        [12.0, 80.0],
+        &info,
+        &header,
+        Some(&wrap),
+    )?
+    .protect();
     wb.save_to_buffer().map_err(xlsx_error)
 }
 
@@ -245,6 +224,40 @@ fn template_table(
             "缺少工作表 \"{sheet}\" (missing sheet): 请使用本系统下载的模板"
         )])
     }))
+}
+
+/// A template row: its Excel number, its cells, its 编号 and what the 编号 names.
+type KeyedRow<'t, T> = (u32, &'t [String], i64, T);
+
+/// The non-empty rows of a template sheet with their 编号 resolved by `find` (the id the export
+/// wrote, which the person must not change), and the ids seen. A row whose 编号 is changed,
+/// unknown to `find` or repeated is reported in `errors` (named by its cell) and left out.
+fn keyed_rows<'t, T: Copy>(
+    t: &'t Table,
+    errors: &mut Vec<String>,
+    find: impl Fn(i64) -> Result<T, String>,
+    duplicate: impl Fn(T) -> String,
+) -> (Vec<KeyedRow<'t, T>>, HashSet<i64>) {
+    let mut seen = HashSet::new();
+    let mut rows = Vec::new();
+    for (r, row) in t.rows.iter().map(|(n, cells)| (*n, cells.as_slice())) {
+        if row.iter().all(String::is_empty) {
+            continue;
+        }
+        let found = row_id(t, r, row).and_then(|id| {
+            let item = find(id).map_err(|msg| format!("{}: {msg}", t.at(r, "编号")))?;
+            if seen.insert(id) {
+                Ok((id, item))
+            } else {
+                Err(format!("{}: {}", t.at(r, "编号"), duplicate(item)))
+            }
+        });
+        match found {
+            Ok((id, item)) => rows.push((r, row, id, item)),
+            Err(e) => errors.push(e),
+        }
+    }
+    (rows, seen)
 }
 
 /// The 编号 of a template row: the id the export wrote, which the person must not change.
@@ -315,12 +328,7 @@ pub async fn read_template(
     let unit = store.get_unit(unit_id).await?;
     let mine = store.unit_indicators(period.plan_id, unit_id).await?;
     let my_tasks = store.unit_tasks(period.plan_id, unit_id).await?;
-    let unit_names: HashMap<i64, String> = store
-        .list_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let unit_names: HashMap<i64, String> = store.unit_names().await?;
     let all_indicators: HashMap<i64, (String, Option<i64>)> = store
         .plan_indicators(actor, period.plan_id)
         .await?
@@ -370,20 +378,12 @@ pub async fn read_template(
         )? {
             Err(e) => errors.extend(e),
             Ok(t) => {
-                let mut seen = HashSet::new();
-                for (r, row) in t.rows.iter().map(|(n, cells)| (*n, cells)) {
-                    if row.iter().all(String::is_empty) {
-                        continue;
-                    }
-                    let id = match row_id(&t, r, row) {
-                        Ok(id) => id,
-                        Err(e) => {
-                            errors.push(e);
-                            continue;
-                        }
-                    };
-                    let Some(ind) = by_id.get(&id) else {
-                        let msg = match all_indicators.get(&id) {
+                let (rows, seen) =
+                    keyed_rows(
+                        &t,
+                        &mut errors,
+                        |id| {
+                            by_id.get(&id).copied().ok_or_else(|| match all_indicators.get(&id) {
                             Some((name, Some(owner))) => format!(
                                 "指标 \"{name}\" 由 {} 报送, 不属于 {} (another unit's row)",
                                 unit_names.get(owner).map_or("其他单位", String::as_str),
@@ -393,18 +393,11 @@ pub async fn read_template(
                                 format!("指标 \"{name}\" 没有责任单位, 不由本单位报送")
                             }
                             None => format!("编号 {id} 不是本期方案的指标 (unknown indicator)"),
-                        };
-                        errors.push(format!("{}: {msg}", t.at(r, "编号")));
-                        continue;
-                    };
-                    if !seen.insert(id) {
-                        errors.push(format!(
-                            "{}: 指标 \"{}\" 重复出现 (duplicate row)",
-                            t.at(r, "编号"),
-                            ind.name
-                        ));
-                        continue;
-                    }
+                        })
+                        },
+                        |ind| format!("指标 \"{}\" 重复出现 (duplicate row)", ind.name),
+                    );
+                for (r, row, id, ind) in rows {
                     let cell = t.get(row, "本期累计");
                     let value = match read_figure(&cell, &ind.unit) {
                         Ok(Some(v)) => v,
@@ -455,34 +448,17 @@ pub async fn read_template(
         match template_table(&mut wb, TASK_SHEET, &TASK_HEADERS, &["编号", "自评状态"])? {
             Err(e) => errors.extend(e),
             Ok(t) => {
-                let mut seen = HashSet::new();
-                for (r, row) in t.rows.iter().map(|(n, cells)| (*n, cells)) {
-                    if row.iter().all(String::is_empty) {
-                        continue;
-                    }
-                    let id = match row_id(&t, r, row) {
-                        Ok(id) => id,
-                        Err(e) => {
-                            errors.push(e);
-                            continue;
-                        }
-                    };
-                    let Some(task) = task_ids.get(&id) else {
-                        errors.push(format!(
-                            "{}: 任务 {id} 未分配给 {} (another unit's row)",
-                            t.at(r, "编号"),
-                            unit.name
-                        ));
-                        continue;
-                    };
-                    if !seen.insert(id) {
-                        errors.push(format!(
-                            "{}: 任务 {} 重复出现 (duplicate row)",
-                            t.at(r, "编号"),
-                            task.number
-                        ));
-                        continue;
-                    }
+                let (rows, seen) = keyed_rows(
+                    &t,
+                    &mut errors,
+                    |id| {
+                        task_ids.get(&id).copied().ok_or_else(|| {
+                            format!("任务 {id} 未分配给 {} (another unit's row)", unit.name)
+                        })
+                    },
+                    |task| format!("任务 {} 重复出现 (duplicate row)", task.number),
+                );
+                for (r, row, id, task) in rows {
                     let progress = t.get(row, "进展情况");
                     if progress.chars().count() > MAX_PROGRESS_CHARS {
                         errors.push(format!(

@@ -10,7 +10,8 @@
 use crate::AppError;
 use crate::plan_import::current_year;
 use crate::sheet::{
-    Table, header_format, key_values, open_workbook, read_figure, read_rows, read_table, xlsx_error,
+    Table, add_key_value_sheet, add_sheet, header_format, key_values, open_workbook, read_figure,
+    read_rows, read_table, set_widths, write_texts, xlsx_error,
 };
 use qx_core::access::Actor;
 use qx_core::indicator::{Comparator, IndicatorKind};
@@ -51,12 +52,7 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
     let plan = store.get_plan(actor, plan_id).await?;
     let items = store.plan_items(actor, plan_id).await?;
     let targets = store.plan_targets(actor, plan_id).await?;
-    let names: HashMap<i64, String> = store
-        .list_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names: HashMap<i64, String> = store.unit_names().await?;
 
     let mut wb = Workbook::new();
     let header = header_format().set_align(FormatAlign::Center);
@@ -65,20 +61,8 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Top);
 
-    let ws = wb
-        .add_worksheet()
-        .set_name(TASK_SHEET)
-        .map_err(xlsx_error)?;
-    for (c, h) in TASK_HEADERS.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header)
-            .map_err(xlsx_error)?;
-    }
-    for (c, w) in [14.0, 24.0, 60.0, 18.0, 24.0, 10.0, 8.0, 12.0]
-        .iter()
-        .enumerate()
-    {
-        ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
-    }
+    let ws = add_sheet(&mut wb, TASK_SHEET, 0, &TASK_HEADERS, &header)?;
+    set_widths(ws, &[14.0, 24.0, 60.0, 18.0, 24.0, 10.0, 8.0, 12.0])?;
     ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     for (r, (item, units)) in items.iter().enumerate() {
         let row = (r + 1) as u32;
@@ -103,26 +87,14 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
             first_target.map(|t| t.unit.clone()).unwrap_or_default(),
             item.deadline.clone(),
         ];
-        for (c, v) in cells.iter().enumerate() {
-            ws.write_with_format(row, c as u16, v.as_str(), &wrap)
-                .map_err(xlsx_error)?;
-        }
+        write_texts(ws, row, &cells, Some(&wrap))?;
     }
 
-    let ws = wb
-        .add_worksheet()
-        .set_name(TARGET_SHEET)
-        .map_err(xlsx_error)?;
-    for (c, h) in TARGET_HEADERS.iter().enumerate() {
-        ws.write_with_format(0, c as u16, *h, &header)
-            .map_err(xlsx_error)?;
-    }
-    for (c, w) in [12.0, 10.0, 24.0, 40.0, 10.0, 10.0, 10.0, 8.0, 12.0, 16.0]
-        .iter()
-        .enumerate()
-    {
-        ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
-    }
+    let ws = add_sheet(&mut wb, TARGET_SHEET, 0, &TARGET_HEADERS, &header)?;
+    set_widths(
+        ws,
+        &[12.0, 10.0, 24.0, 40.0, 10.0, 10.0, 10.0, 8.0, 12.0, 16.0],
+    )?;
     ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     for (r, t) in targets
         .iter()
@@ -151,18 +123,9 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
                 .and_then(|id| names.get(&id).cloned())
                 .unwrap_or_default(),
         ];
-        for (c, v) in cells.iter().enumerate() {
-            ws.write_with_format(row, c as u16, v.as_str(), &wrap)
-                .map_err(xlsx_error)?;
-        }
+        write_texts(ws, row, &cells, Some(&wrap))?;
     }
 
-    let ws = wb
-        .add_worksheet()
-        .set_name(META_SHEET)
-        .map_err(xlsx_error)?;
-    ws.set_column_width(0, 12.0).map_err(xlsx_error)?;
-    ws.set_column_width(1, 70.0).map_err(xlsx_error)?;
     let meta = [
         ("标题", plan.title.clone()),
         ("文号", plan.doc_number.clone()),
@@ -170,11 +133,7 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
         ("成文日期", plan.issued_on.clone().unwrap_or_default()),
         ("年度", plan.year.to_string()),
     ];
-    for (r, (k, v)) in meta.iter().enumerate() {
-        ws.write_with_format(r as u32, 0, *k, &header)
-            .map_err(xlsx_error)?;
-        ws.write(r as u32, 1, v.as_str()).map_err(xlsx_error)?;
-    }
+    add_key_value_sheet(&mut wb, META_SHEET, [12.0, 70.0], &meta, &header, None)?;
     let bytes = wb.save_to_buffer().map_err(xlsx_error)?;
     Ok(bytes)
 }

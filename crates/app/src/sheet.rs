@@ -20,6 +20,74 @@ pub(crate) fn header_format() -> rust_xlsxwriter::Format {
         .set_border(rust_xlsxwriter::FormatBorder::Thin)
 }
 
+/// Adds a sheet named `name` whose row `row` (0-based) holds `headers` in `format`.
+pub(crate) fn add_sheet<'w, H: AsRef<str>>(
+    wb: &'w mut rust_xlsxwriter::Workbook,
+    name: &str,
+    row: u32,
+    headers: &[H],
+    format: &rust_xlsxwriter::Format,
+) -> Result<&'w mut rust_xlsxwriter::Worksheet, AppError> {
+    let ws = wb.add_worksheet().set_name(name).map_err(xlsx_error)?;
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_with_format(row, c as u16, h.as_ref(), format)
+            .map_err(xlsx_error)?;
+    }
+    Ok(ws)
+}
+
+/// Sets the widths (in characters) of the columns from A.
+pub(crate) fn set_widths(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    widths: &[f64],
+) -> Result<(), AppError> {
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
+    }
+    Ok(())
+}
+
+/// Writes `cells` as text into `row` (0-based) from column A, in `format` when one is given.
+pub(crate) fn write_texts<S: AsRef<str>>(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    cells: &[S],
+    format: Option<&rust_xlsxwriter::Format>,
+) -> Result<(), AppError> {
+    for (c, v) in cells.iter().enumerate() {
+        match format {
+            Some(f) => ws.write_with_format(row, c as u16, v.as_ref(), f),
+            None => ws.write(row, c as u16, v.as_ref()),
+        }
+        .map_err(xlsx_error)?;
+    }
+    Ok(())
+}
+
+/// Adds a sheet of `key | value` rows (the writing side of [`key_values`]): keys in `key_format`,
+/// values in `value_format` when one is given, columns `widths` wide.
+pub(crate) fn add_key_value_sheet<'w>(
+    wb: &'w mut rust_xlsxwriter::Workbook,
+    name: &str,
+    widths: [f64; 2],
+    pairs: &[(&str, String)],
+    key_format: &rust_xlsxwriter::Format,
+    value_format: Option<&rust_xlsxwriter::Format>,
+) -> Result<&'w mut rust_xlsxwriter::Worksheet, AppError> {
+    let ws = wb.add_worksheet().set_name(name).map_err(xlsx_error)?;
+    set_widths(ws, &widths)?;
+    for (r, (k, v)) in pairs.iter().enumerate() {
+        ws.write_with_format(r as u32, 0, *k, key_format)
+            .map_err(xlsx_error)?;
+        match value_format {
+            Some(f) => ws.write_with_format(r as u32, 1, v.as_str(), f),
+            None => ws.write(r as u32, 1, v.as_str()),
+        }
+        .map_err(xlsx_error)?;
+    }
+    Ok(ws)
+}
+
 /// A row as Excel numbers it (1-based) and its cells as text, laid out from column A.
 pub(crate) type TextRow = (u32, Vec<String>);
 

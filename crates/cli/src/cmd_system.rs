@@ -531,12 +531,7 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
         }
         UserCommand::List(a) => {
             let store = a.db.open_migrated().await?;
-            let units: std::collections::HashMap<i64, String> = store
-                .list_units()
-                .await?
-                .into_iter()
-                .map(|u| (u.id, u.name))
-                .collect();
+            let units = store.unit_names().await?;
             for u in store.list_users(&system).await? {
                 let unit = u
                     .unit_id

@@ -37,6 +37,8 @@ impl Role {
     }
 }
 
+crate::coded::decoded_with_parse!(Role("角色", "role"));
+
 impl crate::label::Labelled for Role {
     fn label(&self, lang: crate::label::Lang) -> &'static str {
         match self {

@@ -5,28 +5,23 @@
 //! is open until the office accepts or rejects it, once. Every move is one arm of `apply`;
 //! every other move is refused with a message naming it.
 
-use crate::label::{Labelled, Lang};
-use serde::{Deserialize, Serialize};
+use crate::coded::stored_state;
+use serde::Deserialize;
 use std::fmt;
 
-/// A stored state the code does not know: the database holds something it never wrote.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("未知的{what}状态 \"{value}\" (unknown state)")]
-pub struct UnknownState {
-    pub what: &'static str,
-    pub value: String,
-}
+pub use crate::state::UnknownState;
 
-/// Where an evaluation run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunStatus {
-    /// 草稿: only the office and leaders see it.
-    Draft,
-    /// 公示中: results are visible in scope; enterprises may object.
-    Publicity,
-    /// 已确定: no more 调档 or objections.
-    Final,
+stored_state! {
+    /// Where an evaluation run is.
+    #[derive(Deserialize)]
+    RunStatus("评价", "evaluation run") {
+        /// 草稿: only the office and leaders see it.
+        Draft = "draft", "草稿", "Draft";
+        /// 公示中: results are visible in scope; enterprises may object.
+        Publicity = "publicity", "公示中", "Publicity";
+        /// 已确定: no more 调档 or objections.
+        Final = "final", "已确定", "Final";
+    }
 }
 
 /// What the office or an enterprise does to a run.
@@ -70,27 +65,6 @@ impl fmt::Display for RunTransitionError {
 impl std::error::Error for RunTransitionError {}
 
 impl RunStatus {
-    pub const ALL: [RunStatus; 3] = [RunStatus::Draft, RunStatus::Publicity, RunStatus::Final];
-
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RunStatus::Draft => "draft",
-            RunStatus::Publicity => "publicity",
-            RunStatus::Final => "final",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self, UnknownState> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownState {
-                what: "评价",
-                value: s.to_string(),
-            })
-    }
-
     /// The whole transition table.
     pub fn apply(self, action: RunAction) -> Result<RunStatus, RunTransitionError> {
         use RunAction as A;
@@ -116,33 +90,17 @@ impl RunStatus {
     }
 }
 
-impl Labelled for RunStatus {
-    fn label(&self, lang: Lang) -> &'static str {
-        match self {
-            RunStatus::Draft => lang.pick("草稿", "Draft"),
-            RunStatus::Publicity => lang.pick("公示中", "Publicity"),
-            RunStatus::Final => lang.pick("已确定", "Final"),
-        }
+stored_state! {
+    /// Where a 公示 objection is.
+    #[derive(Deserialize)]
+    ObjectionStatus("异议", "objection") {
+        /// 待答复.
+        Open = "open", "待答复", "Open";
+        /// 已采纳.
+        Accepted = "accepted", "已采纳", "Accepted";
+        /// 不予采纳.
+        Rejected = "rejected", "不予采纳", "Rejected";
     }
-}
-
-impl TryFrom<String> for RunStatus {
-    type Error = UnknownState;
-    fn try_from(s: String) -> Result<Self, UnknownState> {
-        RunStatus::parse(&s)
-    }
-}
-
-/// Where a 公示 objection is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectionStatus {
-    /// 待答复.
-    Open,
-    /// 已采纳.
-    Accepted,
-    /// 不予采纳.
-    Rejected,
 }
 
 /// An objection answered already cannot be answered again.
@@ -153,31 +111,6 @@ pub struct AlreadyAnswered {
 }
 
 impl ObjectionStatus {
-    pub const ALL: [ObjectionStatus; 3] = [
-        ObjectionStatus::Open,
-        ObjectionStatus::Accepted,
-        ObjectionStatus::Rejected,
-    ];
-
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectionStatus::Open => "open",
-            ObjectionStatus::Accepted => "accepted",
-            ObjectionStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self, UnknownState> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownState {
-                what: "异议",
-                value: s.to_string(),
-            })
-    }
-
     /// The office's answer: an open objection is accepted or rejected.
     pub fn answer(self, accepted: bool) -> Result<ObjectionStatus, AlreadyAnswered> {
         match (self, accepted) {
@@ -192,26 +125,10 @@ impl ObjectionStatus {
     }
 }
 
-impl Labelled for ObjectionStatus {
-    fn label(&self, lang: Lang) -> &'static str {
-        match self {
-            ObjectionStatus::Open => lang.pick("待答复", "Open"),
-            ObjectionStatus::Accepted => lang.pick("已采纳", "Accepted"),
-            ObjectionStatus::Rejected => lang.pick("不予采纳", "Rejected"),
-        }
-    }
-}
-
-impl TryFrom<String> for ObjectionStatus {
-    type Error = UnknownState;
-    fn try_from(s: String) -> Result<Self, UnknownState> {
-        ObjectionStatus::parse(&s)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::label::{Labelled, Lang};
 
     #[test]
     fn the_run_transition_table() {
@@ -225,7 +142,7 @@ mod tests {
             (S::Publicity, A::Override, S::Publicity),
             (S::Publicity, A::Object, S::Publicity),
         ];
-        for from in S::ALL {
+        for &from in S::ALL {
             for action in A::ALL {
                 let expected = allowed
                     .iter()
@@ -275,18 +192,21 @@ mod tests {
 
     #[test]
     fn states_round_trip_and_unknown_ones_are_errors() {
-        for s in RunStatus::ALL {
+        for &s in RunStatus::ALL {
             assert_eq!(RunStatus::parse(s.as_str()), Ok(s));
             assert_eq!(
                 serde_json::to_value(s).unwrap(),
                 serde_json::json!(s.as_str())
             );
         }
-        for s in ObjectionStatus::ALL {
+        for &s in ObjectionStatus::ALL {
             assert_eq!(ObjectionStatus::try_from(s.as_str().to_string()), Ok(s));
         }
         let e = RunStatus::parse("finished").unwrap_err();
-        assert_eq!(e.to_string(), "未知的评价状态 \"finished\" (unknown state)");
+        assert_eq!(
+            e.to_string(),
+            "未知的评价状态 \"finished\" (unknown evaluation run state)"
+        );
         assert!(ObjectionStatus::parse("").is_err());
     }
 }

@@ -7,6 +7,7 @@ pub mod access;
 pub mod attachment;
 pub mod audit;
 pub mod calendar;
+pub mod coded;
 pub mod codes;
 pub mod evaluation;
 pub mod indicator;

@@ -8,7 +8,7 @@
 //! writes through one store function with these types.
 
 use crate::access::{Actor, Role};
-use crate::label::{Labelled, Lang};
+use crate::coded::coded_enum;
 use serde::Serialize;
 
 /// Who a notice is for. A unit's or an enterprise's notice reaches every user of it; each user
@@ -155,60 +155,40 @@ impl Subject {
     }
 }
 
-macro_rules! notice_kinds {
-    ($($variant:ident = $code:literal, $zh:literal, $en:literal;)+) => {
-        /// The catalogue of events people are told about. The code is stored and sent to
-        /// webhooks; it is namespaced by module so that one word ("returned") can mean one
-        /// thing for reports and another for problems.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        pub enum NoticeKind { $($variant),+ }
-
-        impl NoticeKind {
-            pub const ALL: &'static [NoticeKind] = &[$(NoticeKind::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $(NoticeKind::$variant => $code),+ }
-            }
-
-            pub fn parse(s: &str) -> Result<Self, NoticeError> {
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|k| k.as_str() == s)
-                    .ok_or_else(|| NoticeError(format!("kind {s:?}")))
-            }
-        }
-
-        /// The short tag shown beside the notice.
-        impl Labelled for NoticeKind {
-            fn label(&self, lang: Lang) -> &'static str {
-                match self { $(NoticeKind::$variant => lang.pick($zh, $en)),+ }
-            }
-        }
-    };
+coded_enum! {
+    /// The catalogue of events people are told about. The code is stored and sent to
+    /// webhooks; it is namespaced by module so that one word ("returned") can mean one
+    /// thing for reports and another for problems.
+    #[derive(PartialOrd, Ord, Serialize)]
+    NoticeKind {
+        ReportRemind = "report.remind", "催报", "Reminder";
+        ReportSubmitted = "report.submitted", "待审核", "To review";
+        ReportReturned = "report.returned", "已退回", "Returned";
+        ReportApproved = "report.approved", "已通过", "Approved";
+        ReportWithdrawn = "report.withdrawn", "已撤回", "Withdrawn";
+        ProblemSubmitted = "problem.submitted", "新难题", "New problem";
+        ProblemAssigned = "problem.assigned", "交办", "Assigned";
+        ProblemReturned = "problem.returned", "退回", "Handed back";
+        ProblemAnswered = "problem.answered", "已答复", "Answered";
+        ProblemClosed = "problem.closed", "办结", "Closed";
+        ProblemRedo = "problem.redo", "重办", "To redo";
+        ProblemExtension = "problem.extension", "延期申请", "Extension";
+        ProblemUrged = "problem.urged", "督办", "Urged";
+        ProblemEscalated = "problem.escalated", "升级", "Escalated";
+        ProblemNear = "problem.near", "临近期限", "Due soon";
+        ProblemOverdue = "problem.overdue", "已超期", "Overdue";
+        ProblemDecision = "problem.decision", "例会决定", "Meeting decision";
+        BulletinIssued = "bulletin.issued", "通报", "Bulletin";
+        ObjectionFiled = "evaluation.objection", "异议", "Objection";
+        ObjectionAnswered = "evaluation.objection_answered", "异议答复", "Objection answered";
+    }
+    unknown(code) => NoticeError { NoticeError(format!("kind {code:?}")) }
 }
 
-notice_kinds! {
-    ReportRemind = "report.remind", "催报", "Reminder";
-    ReportSubmitted = "report.submitted", "待审核", "To review";
-    ReportReturned = "report.returned", "已退回", "Returned";
-    ReportApproved = "report.approved", "已通过", "Approved";
-    ReportWithdrawn = "report.withdrawn", "已撤回", "Withdrawn";
-    ProblemSubmitted = "problem.submitted", "新难题", "New problem";
-    ProblemAssigned = "problem.assigned", "交办", "Assigned";
-    ProblemReturned = "problem.returned", "退回", "Handed back";
-    ProblemAnswered = "problem.answered", "已答复", "Answered";
-    ProblemClosed = "problem.closed", "办结", "Closed";
-    ProblemRedo = "problem.redo", "重办", "To redo";
-    ProblemExtension = "problem.extension", "延期申请", "Extension";
-    ProblemUrged = "problem.urged", "督办", "Urged";
-    ProblemEscalated = "problem.escalated", "升级", "Escalated";
-    ProblemNear = "problem.near", "临近期限", "Due soon";
-    ProblemOverdue = "problem.overdue", "已超期", "Overdue";
-    ProblemDecision = "problem.decision", "例会决定", "Meeting decision";
-    BulletinIssued = "bulletin.issued", "通报", "Bulletin";
-    ObjectionFiled = "evaluation.objection", "异议", "Objection";
-    ObjectionAnswered = "evaluation.objection_answered", "异议答复", "Objection answered";
+impl NoticeKind {
+    pub fn parse(s: &str) -> Result<Self, NoticeError> {
+        Self::try_from(s.to_string())
+    }
 }
 
 /// A stored notice this version cannot read (written by a newer version, or damaged).
@@ -219,6 +199,7 @@ pub struct NoticeError(pub String);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::label::{Labelled, Lang};
 
     fn actor(role: Role, unit: Option<i64>, enterprise: Option<i64>) -> Actor {
         Actor {

@@ -14,47 +14,29 @@ use time::Date;
 
 use crate::calendar::WorkCalendar;
 
+/// A [`coded_enum!`](crate::coded::coded_enum) of the problem module: serialised as its code,
+/// `parse` gives `None` for an unknown code and decoding a stored one fails with [`UnknownCode`].
 macro_rules! labelled_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        crate::coded::coded_enum! {
+            $(#[$meta])*
+            #[derive(PartialOrd, Ord, Serialize, Deserialize)]
+            #[serde(rename_all = "snake_case")]
+            $name { $($variant = $code, $zh, $en;)+ }
+            unknown(code) => UnknownCode { UnknownCode { what: stringify!($name), code } }
+        }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The code stored in the database and used in URLs and the API.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
             pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+                Self::from_code(s)
             }
 
             pub fn label_zh(self) -> &'static str {
-                match self { $($name::$variant => $zh),+ }
+                crate::label::Labelled::label(&self, crate::label::Lang::Zh)
             }
 
             pub fn label_en(self) -> &'static str {
-                match self { $($name::$variant => $en),+ }
-            }
-        }
-
-        impl crate::label::Labelled for $name {
-            fn label(&self, lang: crate::label::Lang) -> &'static str {
-                lang.pick(self.label_zh(), self.label_en())
-            }
-        }
-
-        /// Decoding a stored code: an unknown one is an error naming the type and the code,
-        /// never a default.
-        impl TryFrom<String> for $name {
-            type Error = UnknownCode;
-
-            fn try_from(code: String) -> Result<Self, UnknownCode> {
-                Self::parse(&code).ok_or(UnknownCode { what: stringify!($name), code })
+                crate::label::Labelled::label(&self, crate::label::Lang::En)
             }
         }
     };

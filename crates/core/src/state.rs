@@ -7,7 +7,7 @@
 //! submitted report withdrawn to a draft until the office acts); every
 //! other move is refused with a message.
 
-use serde::Serialize;
+use crate::coded::stored_state;
 
 use crate::label::{Labelled, Lang};
 
@@ -18,54 +18,6 @@ pub struct UnknownState {
     pub what_zh: &'static str,
     pub what_en: &'static str,
     pub code: String,
-}
-
-macro_rules! stored_state {
-    ($(#[$meta:meta])* $name:ident ($what_zh:literal, $what_en:literal) {
-        $($(#[$vmeta:meta])* $variant:ident = $code:literal, $zh:literal, $en:literal;)+
-    }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The code stored in the database.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn parse(code: &str) -> Result<Self, UnknownState> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == code).ok_or_else(|| UnknownState {
-                    what_zh: $what_zh,
-                    what_en: $what_en,
-                    code: code.to_string(),
-                })
-            }
-        }
-
-        impl Labelled for $name {
-            fn label(&self, lang: Lang) -> &'static str {
-                match self { $($name::$variant => lang.pick($zh, $en)),+ }
-            }
-        }
-
-        /// Decoding a database column (`#[sqlx(try_from = "String")]` in the store).
-        impl TryFrom<String> for $name {
-            type Error = UnknownState;
-            fn try_from(code: String) -> Result<Self, UnknownState> {
-                Self::parse(&code)
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
 }
 
 stored_state! {

@@ -56,6 +56,33 @@ impl UnitKind {
     }
 }
 
+crate::coded::decoded_with_parse!(UnitKind("单位类型", "unit kind"));
+
+/// The stored code, so that a kind compares with the codes forms and filters carry.
+impl AsRef<str> for UnitKind {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<&str> for UnitKind {
+    fn eq(&self, code: &&str) -> bool {
+        self.as_str() == *code
+    }
+}
+
+impl PartialEq<String> for UnitKind {
+    fn eq(&self, code: &String) -> bool {
+        self.as_str() == code
+    }
+}
+
+impl std::fmt::Display for UnitKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl crate::label::Labelled for UnitKind {
     fn label(&self, lang: crate::label::Lang) -> &'static str {
         match self {
@@ -84,7 +111,9 @@ pub struct SeedUnit {
     pub region_code: Option<&'static str>,
 }
 
-const fn dept(
+/// A registered body of `kind` without a 区划代码.
+const fn registered(
+    kind: UnitKind,
     name: &'static str,
     full_name: &'static str,
     aliases: &'static [&'static str],
@@ -93,9 +122,17 @@ const fn dept(
         name,
         full_name,
         aliases,
-        kind: UnitKind::Department,
+        kind,
         region_code: None,
     }
+}
+
+const fn dept(
+    name: &'static str,
+    full_name: &'static str,
+    aliases: &'static [&'static str],
+) -> SeedUnit {
+    registered(UnitKind::Department, name, full_name, aliases)
 }
 
 const fn body(
@@ -103,13 +140,7 @@ const fn body(
     full_name: &'static str,
     aliases: &'static [&'static str],
 ) -> SeedUnit {
-    SeedUnit {
-        name,
-        full_name,
-        aliases,
-        kind: UnitKind::Body,
-        region_code: None,
-    }
+    registered(UnitKind::Body, name, full_name, aliases)
 }
 
 const fn zone(
@@ -117,13 +148,7 @@ const fn zone(
     full_name: &'static str,
     aliases: &'static [&'static str],
 ) -> SeedUnit {
-    SeedUnit {
-        name,
-        full_name,
-        aliases,
-        kind: UnitKind::Zone,
-        region_code: None,
-    }
+    registered(UnitKind::Zone, name, full_name, aliases)
 }
 
 const fn town(name: &'static str, code: &'static str) -> SeedUnit {
@@ -137,28 +162,21 @@ const fn town(name: &'static str, code: &'static str) -> SeedUnit {
 }
 
 const fn group(name: &'static str, aliases: &'static [&'static str]) -> SeedUnit {
-    SeedUnit {
-        name,
-        full_name: name,
-        aliases,
-        kind: UnitKind::Group,
-        region_code: None,
-    }
+    registered(UnitKind::Group, name, name, aliases)
 }
 
 /// 象山县 (330225) registry as named by the 2017 plan, plus the bodies that feed its data.
 pub const SEED_UNITS: &[SeedUnit] = &[
-    SeedUnit {
-        name: "县工业强县办",
-        full_name: "象山县工业强县建设领导小组办公室",
-        aliases: &[
+    registered(
+        UnitKind::Office,
+        "县工业强县办",
+        "象山县工业强县建设领导小组办公室",
+        &[
             "工业强县办",
             "县工业强县建设领导小组办公室",
             "工业强县领导小组办公室",
         ],
-        kind: UnitKind::Office,
-        region_code: None,
-    },
+    ),
     dept(
         "县经信局",
         "象山县经济和信息化局",

@@ -97,35 +97,26 @@ pub fn parse_marker(line: &str) -> Option<Marker> {
         });
     }
 
-    // ① … ⑳
-    if ('\u{2460}'..='\u{2473}').contains(&c0) {
-        let value = c0 as u32 - 0x2460 + 1;
-        return Some(Marker {
-            kind: Kind::Circled,
-            label: c0.to_string(),
-            value,
-            content_start: content_after(1),
-        });
-    }
-    // ⑴ … ⒇
-    if ('\u{2474}'..='\u{2487}').contains(&c0) {
-        let value = c0 as u32 - 0x2474 + 1;
-        return Some(Marker {
-            kind: Kind::ParenArabic,
-            label: format!("({value})"),
-            value,
-            content_start: content_after(1),
-        });
-    }
-    // ⒈ … ⒛
-    if ('\u{2488}'..='\u{249B}').contains(&c0) {
-        let value = c0 as u32 - 0x2488 + 1;
-        return Some(Marker {
-            kind: Kind::Arabic,
-            label: value.to_string(),
-            value,
-            content_start: content_after(1),
-        });
+    // ① … ⑳, ⑴ … ⒇, ⒈ … ⒛: one character numbered from the start of its Unicode run.
+    for (first, kind) in [
+        ('\u{2460}', Kind::Circled),
+        ('\u{2474}', Kind::ParenArabic),
+        ('\u{2488}', Kind::Arabic),
+    ] {
+        let value = (c0 as u32).wrapping_sub(first as u32).wrapping_add(1);
+        if (1..=20).contains(&value) {
+            let label = match kind {
+                Kind::Circled => c0.to_string(),
+                Kind::ParenArabic => format!("({value})"),
+                _ => value.to_string(),
+            };
+            return Some(Marker {
+                kind,
+                label,
+                value,
+                content_start: content_after(1),
+            });
+        }
     }
 
     // (一) / (1)
@@ -136,13 +127,7 @@ pub fn parse_marker(line: &str) -> Option<Marker> {
         }
         let from = i;
         let arabic = at(i).is_some_and(|c| c.is_ascii_digit());
-        while at(i).is_some_and(|c| {
-            if arabic {
-                c.is_ascii_digit()
-            } else {
-                is_cn_numeral_char(c)
-            }
-        }) {
+        while at(i).is_some_and(|c| is_numeral(arabic, c)) {
             i += 1;
         }
         if i == from || i - from > 4 {
@@ -180,13 +165,7 @@ pub fn parse_marker(line: &str) -> Option<Marker> {
         return None;
     }
     let mut i = 0;
-    while at(i).is_some_and(|c| {
-        if arabic {
-            c.is_ascii_digit()
-        } else {
-            is_cn_numeral_char(c)
-        }
-    }) {
+    while at(i).is_some_and(|c| is_numeral(arabic, c)) {
         i += 1;
     }
     if (arabic && i > 3) || i > 4 {
@@ -233,6 +212,15 @@ fn number_value(num: &[char]) -> Option<u32> {
     }
     let v = cn_numeral_value(num)?;
     u32::try_from(v).ok().filter(|v| *v > 0 && *v < 10_000)
+}
+
+/// A digit of the numeral being read: ASCII digits when it is `arabic`, 一二三… otherwise.
+fn is_numeral(arabic: bool, c: char) -> bool {
+    if arabic {
+        c.is_ascii_digit()
+    } else {
+        is_cn_numeral_char(c)
+    }
 }
 
 #[cfg(test)]

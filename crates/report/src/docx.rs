@@ -83,9 +83,10 @@ fn exact(line: i32) -> LineSpacing {
         .line(line)
 }
 
-fn body_para(text: &str) -> Paragraph {
+/// A paragraph of 三号 `font` at the fixed line height, its first line indented two characters.
+fn indented(text: &str, font: &str) -> Paragraph {
     Paragraph::new()
-        .add_run(run(text, FONT_BODY, SIZE_3))
+        .add_run(run(text, font, SIZE_3))
         .line_spacing(exact(LINE_TWIPS))
         .indent(
             None,
@@ -93,7 +94,15 @@ fn body_para(text: &str) -> Paragraph {
             None,
             None,
         )
-        .align(AlignmentType::Both)
+}
+
+/// A heading (一、 in 黑体, （一） in 楷体), kept with what follows.
+fn heading(text: &str, font: &str) -> Paragraph {
+    indented(text, font).keep_next(true)
+}
+
+fn body_para(text: &str) -> Paragraph {
+    indented(text, FONT_BODY).align(AlignmentType::Both)
 }
 
 fn blank() -> Paragraph {
@@ -355,30 +364,8 @@ pub fn document(s: &Snapshot) -> Docx {
                     .add_run(run(&r, FONT_BODY, SIZE_3))
                     .line_spacing(exact(LINE_TWIPS)),
             ),
-            Block::H1(h) => doc.add_paragraph(
-                Paragraph::new()
-                    .add_run(run(&h, FONT_H1, SIZE_3))
-                    .line_spacing(exact(LINE_TWIPS))
-                    .indent(
-                        None,
-                        Some(SpecialIndentType::FirstLine(2 * CHAR_3)),
-                        None,
-                        None,
-                    )
-                    .keep_next(true),
-            ),
-            Block::H2(h) => doc.add_paragraph(
-                Paragraph::new()
-                    .add_run(run(&h, FONT_H2, SIZE_3))
-                    .line_spacing(exact(LINE_TWIPS))
-                    .indent(
-                        None,
-                        Some(SpecialIndentType::FirstLine(2 * CHAR_3)),
-                        None,
-                        None,
-                    )
-                    .keep_next(true),
-            ),
+            Block::H1(h) => doc.add_paragraph(heading(&h, FONT_H1)),
+            Block::H2(h) => doc.add_paragraph(heading(&h, FONT_H2)),
             Block::Para(p) => doc.add_paragraph(body_para(&p)),
             Block::Table(t) => {
                 let mut d = doc.add_paragraph(caption(&t.caption)).add_table(table(&t));

@@ -205,8 +205,31 @@ macro_rules! in_scope {
 }
 pub(crate) use in_scope;
 
+/// Binds $1–$8 of `search_where!()`: the actor's scope, then the filter.
+fn bind_search<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+    actor: &Actor,
+    f: &EnterpriseFilter,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+    scoped(q, actor)
+        .bind(format!("%{}%", f.q.trim()))
+        .bind(f.town_id.unwrap_or(-1))
+        .bind(format!("{}%", f.industry.trim()))
+        .bind(f.scale.trim().to_string())
+        .bind(f.tag.trim().to_string())
+}
+
+/// Binds $1–$3 of [`in_scope`]: reads all, own enterprise, own town (-1 for "none").
+pub(crate) fn scoped<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+    actor: &Actor,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+    let (all, own, town) = scope_binds(actor);
+    q.bind(all).bind(own).bind(town)
+}
+
 /// The binds of [`in_scope`]: (reads all, own enterprise, own town), -1 for "none".
-pub(crate) fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
+fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
     let all = i64::from(actor.reads_all());
     let own = match actor.role {
         Role::Enterprise => actor.enterprise_id.unwrap_or(-1),
@@ -269,11 +292,7 @@ impl Store {
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
-        let (all, own, town) = scope_binds(actor);
-        let found: Option<T> = sqlx::query_as(sql)
-            .bind(all)
-            .bind(own)
-            .bind(town)
+        let found: Option<T> = scoped(sqlx::query_as(sql), actor)
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
@@ -282,15 +301,11 @@ impl Store {
 
     /// Every enterprise the actor may see, by id.
     pub async fn list_enterprises(&self, actor: &Actor) -> Result<Vec<Enterprise>> {
-        let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(concat!(
+        Ok(scoped(sqlx::query_as(concat!(
             "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e WHERE ",
             in_scope!("e.id", "e.town_id"),
             " ORDER BY id"
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
+        )), actor)
         .fetch_all(self.pool())
         .await?)
     }
@@ -333,39 +348,28 @@ impl Store {
         actor: &Actor,
         f: &EnterpriseFilter,
     ) -> Result<(Vec<EnterpriseDetail>, i64)> {
-        let (all, own, town) = scope_binds(actor);
-        let q = format!("%{}%", f.q.trim());
-        let industry = format!("{}%", f.industry.trim());
         let limit = if f.limit <= 0 { 200 } else { f.limit };
-        let mut rows: Vec<EnterpriseDetail> = sqlx::query_as(concat!(
-            detail_select!(),
-            search_where!(),
-            "ORDER BY e.town_id, e.credit_code LIMIT $9 OFFSET $10"
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
-        .bind(&q)
-        .bind(f.town_id.unwrap_or(-1))
-        .bind(&industry)
-        .bind(f.scale.trim())
-        .bind(f.tag.trim())
+        let mut rows: Vec<EnterpriseDetail> = bind_search(
+            sqlx::query_as(concat!(
+                detail_select!(),
+                search_where!(),
+                "ORDER BY e.town_id, e.credit_code LIMIT $9 OFFSET $10"
+            )),
+            actor,
+            f,
+        )
         .bind(limit)
         .bind(f.offset.max(0))
         .fetch_all(self.pool())
         .await?;
-        let (count,): (i64,) = sqlx::query_as(concat!(
-            "SELECT COUNT(*) FROM enterprises e ",
-            search_where!()
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
-        .bind(&q)
-        .bind(f.town_id.unwrap_or(-1))
-        .bind(&industry)
-        .bind(f.scale.trim())
-        .bind(f.tag.trim())
+        let (count,): (i64,) = bind_search(
+            sqlx::query_as(concat!(
+                "SELECT COUNT(*) FROM enterprises e ",
+                search_where!()
+            )),
+            actor,
+            f,
+        )
         .fetch_one(self.pool())
         .await?;
         for e in &mut rows {

@@ -12,7 +12,8 @@
 //! an enterprise may raise an objection to its own result during 公示.
 
 use crate::audit::{AuditEntry, append};
-use crate::enterprises::{in_scope, only_office, scope_binds};
+use crate::commit_audited;
+use crate::enterprises::{in_scope, only_office, scoped};
 use crate::{Engine, Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
 use qx_core::evaluation::{ObjectionStatus, RunAction, RunStatus};
@@ -244,6 +245,29 @@ macro_rules! aggregate_sums {
         "SUM(r.land_mu) AS land_mu, SUM(r.tax_wan) AS tax_wan, \
          SUM(CASE WHEN r.added_value_wan IS NOT NULL THEN r.land_mu END) AS land_with_va, \
          SUM(r.added_value_wan) AS added_value_wan "
+    };
+}
+
+/// Class counts and sums of a run's results in the actor's scope, grouped by `$key` (an SQL
+/// expression over `r`, the result, and whatever `$join` brings in).
+macro_rules! aggregate_sql {
+    ($key:literal, $join:literal) => {
+        concat!(
+            "SELECT ",
+            $key,
+            " AS key, r.class, COUNT(*) AS firms, ",
+            aggregate_sums!(),
+            "FROM eval_results r JOIN enterprises e ON e.id = r.enterprise_id ",
+            $join,
+            "WHERE ",
+            in_scope!("r.enterprise_id", "r.town_id"),
+            " AND r.run_id = $4 ",
+            "GROUP BY ",
+            $key,
+            ", r.class ORDER BY ",
+            $key,
+            ", r.class"
+        )
     };
 }
 
@@ -504,15 +528,14 @@ impl Store {
         f: &ResultFilter,
     ) -> Result<Vec<ResultLine>> {
         self.get_run(actor, run_id).await?;
-        let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(concat!(
-            result_select!(),
-            result_where!(),
-            "ORDER BY r.scale, r.group_label, r.rank_no"
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
+        Ok(scoped(
+            sqlx::query_as(concat!(
+                result_select!(),
+                result_where!(),
+                "ORDER BY r.scale, r.group_label, r.rank_no"
+            )),
+            actor,
+        )
         .bind(f.town_id.unwrap_or(-1))
         .bind(format!("{}%", f.industry.trim()))
         .bind(f.scale.trim())
@@ -618,8 +641,8 @@ impl Store {
         .bind(crate::now())
         .fetch_one(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(
                 actor,
                 "eval.override",
@@ -629,9 +652,7 @@ impl Store {
             .before(serde_json::json!({"class": from}))
             .after(serde_json::json!({"class": class, "reason": reason, "override_id": id})),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// 调档 records of a run (all, or one enterprise's), in the actor's scope.
@@ -667,11 +688,7 @@ impl Store {
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
         self.get_run(actor, run_id).await?;
-        let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(sql)
-            .bind(all)
-            .bind(own)
-            .bind(town)
+        Ok(scoped(sqlx::query_as(sql), actor)
             .bind(run_id)
             .bind(enterprise_id.unwrap_or(-1))
             .fetch_all(self.pool())
@@ -730,15 +747,13 @@ impl Store {
         .bind(run.id)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "eval.status", "eval_run", run.id)
                 .before(serde_json::json!({"status": run.status}))
                 .after(serde_json::json!({"status": status, "publicity_from": from, "publicity_to": to})),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// An enterprise objects to its result during 公示.
@@ -836,15 +851,13 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "eval.objection_answer", "eval_objection", id)
                 .before(serde_json::json!({"status": status, "reply": old_reply}))
                 .after(serde_json::json!({"status": new_status, "reply": reply})),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// Objections of a run (all, or one enterprise's), in the actor's scope.
@@ -876,40 +889,12 @@ impl Store {
         by: AggregateBy,
     ) -> Result<Vec<AggregateRow>> {
         self.get_run(actor, run_id).await?;
-        let (all, own, town) = scope_binds(actor);
         let sql = match by {
-            AggregateBy::Town => concat!(
-                "SELECT t.name AS key, r.class, COUNT(*) AS firms, ",
-                aggregate_sums!(),
-                "FROM eval_results r JOIN enterprises e ON e.id = r.enterprise_id LEFT JOIN units t ON t.id = r.town_id ",
-                "WHERE ",
-                in_scope!("r.enterprise_id", "r.town_id"),
-                " AND r.run_id = $4 ",
-                "GROUP BY t.name, r.class ORDER BY t.name, r.class"
-            ),
-            AggregateBy::Industry => concat!(
-                "SELECT SUBSTR(r.industry_code, 1, 2) AS key, r.class, COUNT(*) AS firms, ",
-                aggregate_sums!(),
-                "FROM eval_results r JOIN enterprises e ON e.id = r.enterprise_id ",
-                "WHERE ",
-                in_scope!("r.enterprise_id", "r.town_id"),
-                " AND r.run_id = $4 ",
-                "GROUP BY SUBSTR(r.industry_code, 1, 2), r.class ORDER BY SUBSTR(r.industry_code, 1, 2), r.class"
-            ),
-            AggregateBy::Scale => concat!(
-                "SELECT r.scale AS key, r.class, COUNT(*) AS firms, ",
-                aggregate_sums!(),
-                "FROM eval_results r JOIN enterprises e ON e.id = r.enterprise_id ",
-                "WHERE ",
-                in_scope!("r.enterprise_id", "r.town_id"),
-                " AND r.run_id = $4 ",
-                "GROUP BY r.scale, r.class ORDER BY r.scale, r.class"
-            ),
+            AggregateBy::Town => aggregate_sql!("t.name", "LEFT JOIN units t ON t.id = r.town_id "),
+            AggregateBy::Industry => aggregate_sql!("SUBSTR(r.industry_code, 1, 2)", ""),
+            AggregateBy::Scale => aggregate_sql!("r.scale", ""),
         };
-        Ok(sqlx::query_as(sql)
-            .bind(all)
-            .bind(own)
-            .bind(town)
+        Ok(scoped(sqlx::query_as(sql), actor)
             .bind(run_id)
             .fetch_all(self.pool())
             .await?)
@@ -924,18 +909,14 @@ impl Store {
     ) -> Result<Vec<ClassChange>> {
         self.get_run(actor, run_id).await?;
         self.get_run(actor, previous_run_id).await?;
-        let (all, own, town) = scope_binds(actor);
-        Ok(sqlx::query_as(concat!(
+        Ok(scoped(sqlx::query_as(concat!(
             "SELECT r.enterprise_id, e.credit_code, e.name, t.name AS town_name, p.class AS previous_class, r.class \
              FROM eval_results r JOIN eval_results p ON p.enterprise_id = r.enterprise_id \
              JOIN enterprises e ON e.id = r.enterprise_id LEFT JOIN units t ON t.id = r.town_id WHERE ",
             in_scope!("r.enterprise_id", "r.town_id"),
             " AND r.run_id = $4 AND p.run_id = $5 AND p.class <> r.class \
              ORDER BY r.class, p.class, e.credit_code"
-        ))
-        .bind(all)
-        .bind(own)
-        .bind(town)
+        )), actor)
         .bind(run_id)
         .bind(previous_run_id)
         .fetch_all(self.pool())

@@ -10,7 +10,8 @@
 //! [`Store::is_auto_indicator`] is true, or filter a plan's list with
 //! [`Store::auto_indicators`].
 
-use crate::audit::{AuditEntry, append};
+use crate::audit::AuditEntry;
+use crate::commit_audited;
 use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::Actor;
 use qx_core::label::{Labelled, Lang};
@@ -183,15 +184,13 @@ impl Store {
             .bind(indicator_id)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "indicator.source", "indicator", indicator_id)
                 .before(serde_json::json!({ "source": before }))
                 .after(serde_json::json!({ "source": source.as_str() })),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 }
 

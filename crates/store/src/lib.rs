@@ -262,6 +262,14 @@ fn check_writable(dir: &Path, db: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Appends the audit entry of the writes in `tx` and commits them together: the last step of
+/// every audited write.
+pub(crate) async fn commit_audited(mut tx: Tx, entry: AuditEntry<'_>) -> Result<()> {
+    audit::append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Current time as Unix seconds, by the process's clock (which the demo clock may shift: see
 /// [`qx_core::time::set_today`]).
 pub fn now() -> i64 {

@@ -134,6 +134,21 @@ fn audience_binds(actor: &Actor) -> [(&'static str, i64); 3] {
     pairs
 }
 
+/// Binds the recipient of [`INBOX`] and [`UNREAD`] ($1 the user, $2–$7 the audiences).
+fn bind_recipient<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+    actor: &Actor,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+    let [a, b, c] = audience_binds(actor);
+    q.bind(actor.user_id)
+        .bind(a.0)
+        .bind(a.1)
+        .bind(b.0)
+        .bind(b.1)
+        .bind(c.0)
+        .bind(c.1)
+}
+
 /// Which notices to list.
 #[derive(Debug, Clone, Copy)]
 pub struct InboxQuery {
@@ -157,15 +172,7 @@ impl Default for InboxQuery {
 impl Store {
     /// The actor's notices, newest first.
     pub async fn inbox(&self, actor: &Actor, q: InboxQuery) -> Result<Vec<Notice>> {
-        let [a, b, c] = audience_binds(actor);
-        let rows: Vec<NoticeRow> = sqlx::query_as(INBOX)
-            .bind(actor.user_id)
-            .bind(a.0)
-            .bind(a.1)
-            .bind(b.0)
-            .bind(b.1)
-            .bind(c.0)
-            .bind(c.1)
+        let rows: Vec<NoticeRow> = bind_recipient(sqlx::query_as(INBOX), actor)
             .bind(i64::from(q.unread))
             .bind(q.before.unwrap_or(i64::MAX))
             .bind(q.limit.clamp(1, 200))
@@ -176,16 +183,8 @@ impl Store {
 
     /// How many of the actor's recent notices they have not read (the bell's number).
     pub async fn unread_notices(&self, actor: &Actor) -> Result<i64> {
-        let [a, b, c] = audience_binds(actor);
         let since = crate::now() - UNREAD_WINDOW_SECS;
-        let (n,): (i64,) = sqlx::query_as(UNREAD)
-            .bind(actor.user_id)
-            .bind(a.0)
-            .bind(a.1)
-            .bind(b.0)
-            .bind(b.1)
-            .bind(c.0)
-            .bind(c.1)
+        let (n,): (i64,) = bind_recipient(sqlx::query_as(UNREAD), actor)
             .bind(since)
             .fetch_one(self.pool())
             .await?;

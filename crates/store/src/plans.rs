@@ -6,6 +6,7 @@
 //! know, so no task is left without the unit that must report on it.
 
 use crate::audit::{AuditEntry, append};
+use crate::commit_audited;
 use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
 use qx_core::state::PlanStatus;
@@ -363,15 +364,13 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "plan.meta", "plan", id)
                 .before(&before)
                 .after(meta),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// Corrects an item of a draft: text, time node and units (resolved against the registry;
@@ -489,15 +488,13 @@ impl Store {
         .bind(plan_id)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "plan.target", "plan_target", target_id)
                 .before(&before)
                 .after(edit),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// Deletes a draft that will not be published; audited.
@@ -521,13 +518,11 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "plan.delete", "plan", id).before(&before),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// Publishes a draft: included targets become indicators, items with responsible units

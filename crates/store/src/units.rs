@@ -1,6 +1,7 @@
 //! The unit registry (组织): departments, zones, towns, bodies, with aliases.
 
 use crate::audit::{AuditEntry, append};
+use crate::commit_audited;
 use crate::{Result, Store, StoreError};
 use qx_core::access::Actor;
 use qx_core::units::UnitKind;
@@ -9,7 +10,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Unit {
     pub id: i64,
-    pub kind: String,
+    /// Decoded with an error: a kind this program does not know refuses the row.
+    #[sqlx(try_from = "String")]
+    pub kind: UnitKind,
     pub name: String,
     pub full_name: String,
     pub region_code: Option<String>,
@@ -19,12 +22,6 @@ pub struct Unit {
     pub phone: String,
     pub active: i64,
     pub sort_order: i64,
-}
-
-impl Unit {
-    pub fn kind(&self) -> Option<UnitKind> {
-        UnitKind::parse(&self.kind)
-    }
 }
 
 /// A unit to register.
@@ -51,20 +48,31 @@ pub struct UnitUpdate {
     pub active: bool,
 }
 
+/// The columns of a [`Unit`], ready for a `WHERE` or `ORDER BY`.
+macro_rules! unit_select {
+    () => {
+        "SELECT id, kind, name, full_name, region_code, parent_id, slug, contact, phone, active, sort_order FROM units "
+    };
+}
+
 impl Store {
     pub async fn list_units(&self) -> Result<Vec<Unit>> {
-        let sql = concat!(
-            "SELECT id, kind, name, full_name, region_code, parent_id, slug, contact, phone, active, sort_order ",
-            "FROM units ORDER BY sort_order, id"
-        );
+        let sql = concat!(unit_select!(), "ORDER BY sort_order, id");
         Ok(sqlx::query_as(sql).fetch_all(self.pool()).await?)
     }
 
+    /// Every unit's short name by id: how exports and messages name a unit id.
+    pub async fn unit_names(&self) -> Result<std::collections::HashMap<i64, String>> {
+        Ok(self
+            .list_units()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect())
+    }
+
     pub async fn get_unit(&self, id: i64) -> Result<Unit> {
-        let sql = concat!(
-            "SELECT id, kind, name, full_name, region_code, parent_id, slug, contact, phone, active, sort_order ",
-            "FROM units WHERE id = $1"
-        );
+        let sql = concat!(unit_select!(), "WHERE id = $1");
         sqlx::query_as(sql)
             .bind(id)
             .fetch_optional(self.pool())
@@ -93,8 +101,8 @@ impl Store {
     /// Finds a unit by its short name, full name or an alias.
     pub async fn resolve_unit(&self, name: &str) -> Result<Option<Unit>> {
         let sql = concat!(
-            "SELECT id, kind, name, full_name, region_code, parent_id, slug, contact, phone, active, sort_order ",
-            "FROM units WHERE name = $1 OR full_name = $1 ",
+            unit_select!(),
+            "WHERE name = $1 OR full_name = $1 ",
             "OR id IN (SELECT unit_id FROM unit_aliases WHERE alias = $1) ORDER BY id LIMIT 1"
         );
         Ok(sqlx::query_as(sql)
@@ -147,15 +155,13 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_aliases(&mut tx, id, &update.aliases).await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "unit.update", "unit", id)
                 .before(serde_json::json!({"unit": before, "aliases": before_aliases}))
                 .after(update),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// A unit's liaison contact; the unit itself or the office may change it. The lengths are
@@ -185,15 +191,13 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "unit.contact", "unit", id)
                 .before(serde_json::json!({"contact": before.contact, "phone": before.phone}))
                 .after(serde_json::json!({"contact": contact, "phone": phone})),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 }
 

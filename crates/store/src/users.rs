@@ -1,6 +1,7 @@
 //! User accounts: roles, the unit or enterprise they belong to, login state.
 
 use crate::audit::{AuditEntry, append};
+use crate::commit_audited;
 use crate::units::unique_violation;
 use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
@@ -12,7 +13,10 @@ pub struct UserRow {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    /// Decoded with an error: a role this program does not know refuses the row (and so the
+    /// login or session) instead of guessing a privilege.
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub unit_id: Option<i64>,
     pub enterprise_id: Option<i64>,
     pub phone: String,
@@ -41,8 +45,7 @@ pub struct User {
 
 impl UserRow {
     pub fn role(&self) -> Role {
-        // The column is written only from `Role::as_str`; an unknown value gets least privilege.
-        Role::parse(&self.role).unwrap_or(Role::Enterprise)
+        self.role
     }
 
     pub fn actor(&self) -> Actor {
@@ -101,12 +104,17 @@ pub struct UserUpdate {
 /// Far enough in the future to mean "locked until an admin unlocks".
 pub const LOCKED_BY_ADMIN: i64 = 253_402_300_799; // 9999-12-31
 
+/// The columns of a [`UserRow`], ready for a `WHERE`.
+macro_rules! user_select {
+    () => {
+        "SELECT id, username, display_name, role, unit_id, enterprise_id, phone, password_hash, \
+         password_changed_at, failed_attempts, locked_until, disabled, lang FROM users "
+    };
+}
+
 impl Store {
     pub async fn find_user_by_username(&self, username: &str) -> Result<Option<UserRow>> {
-        let sql = concat!(
-            "SELECT id, username, display_name, role, unit_id, enterprise_id, phone, password_hash, ",
-            "password_changed_at, failed_attempts, locked_until, disabled, lang FROM users WHERE username = $1"
-        );
+        let sql = concat!(user_select!(), "WHERE username = $1");
         Ok(sqlx::query_as(sql)
             .bind(username)
             .fetch_optional(self.pool())
@@ -115,10 +123,7 @@ impl Store {
 
     /// Unscoped lookup for authentication; handlers use [`Store::get_user_scoped`].
     pub async fn get_user(&self, id: i64) -> Result<UserRow> {
-        let sql = concat!(
-            "SELECT id, username, display_name, role, unit_id, enterprise_id, phone, password_hash, ",
-            "password_changed_at, failed_attempts, locked_until, disabled, lang FROM users WHERE id = $1"
-        );
+        let sql = concat!(user_select!(), "WHERE id = $1");
         sqlx::query_as(sql)
             .bind(id)
             .fetch_optional(self.pool())
@@ -280,14 +285,12 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "user.password", "user", id)
                 .after(serde_json::json!({"sessions_ended": ended})),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// Locks (until unlocked) or unlocks an account; audited. Office only.
@@ -311,15 +314,13 @@ impl Store {
                 .await?;
         }
         let action = if locked { "user.lock" } else { "user.unlock" };
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, action, "user", id)
                 .before(serde_json::json!({"locked_until": before.locked_until}))
                 .after(serde_json::json!({"locked_until": until})),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// A checked password was right: the account's failure count starts again.

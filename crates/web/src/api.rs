@@ -136,7 +136,7 @@ async fn me(auth: Auth) -> ApiResult<MeDto> {
 fn unit_dto(u: qx_store::units::Unit, aliases: Vec<String>) -> UnitDto {
     UnitDto {
         id: u.id,
-        kind: u.kind,
+        kind: u.kind.as_str().into(),
         name: u.name,
         full_name: u.full_name,
         region_code: u.region_code,

@@ -87,8 +87,8 @@ pub fn role_label(lang: Lang, role: Role) -> &'static str {
     role.label(lang)
 }
 
-pub fn kind_label(lang: Lang, kind: &str) -> &'static str {
-    UnitKind::parse(kind).map_or("?", |k| k.label(lang))
+pub fn kind_label<K: AsRef<str> + ?Sized>(lang: Lang, kind: &K) -> &'static str {
+    UnitKind::parse(kind.as_ref()).map_or("?", |k| k.label(lang))
 }
 
 /// Renders a template; a template error is an internal error, logged.

@@ -9,3 +9,4 @@ mod problems;
 mod schema_parity;
 mod store;
 mod submissions;
+mod typed_rows;

@@ -1,0 +1,86 @@
+//! Codes the store reads back as core enums: a value this program never wrote is an error
+//! naming it, never a default (an unknown role must not read as some privilege).
+
+use qx_core::access::{Actor, Role};
+use qx_core::units::UnitKind;
+use qx_store::testing;
+use qx_store::units::NewUnit;
+use qx_store::users::NewUser;
+
+#[tokio::test]
+async fn an_unknown_stored_role_is_an_error_not_a_default() {
+    for db in testing::all().await.expect("test databases") {
+        let s = &db.store;
+        let unit = s
+            .create_unit(&Actor::system(), &town("丹东街道", "dandong"))
+            .await
+            .unwrap();
+        let id = s
+            .create_user(
+                &Actor::system(),
+                &NewUser {
+                    username: "qy1".into(),
+                    display_name: "李四".into(),
+                    role: Role::Unit,
+                    unit_id: Some(unit),
+                    enterprise_id: None,
+                    phone: String::new(),
+                    password_hash: "$argon2id$placeholder".into(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.get_user(id).await.unwrap().role(), Role::Unit);
+        let mut tx = s.begin().await.unwrap();
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind("superuser")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let err = s.get_user(id).await.unwrap_err().to_string();
+        assert!(err.contains("role"), "{:?}: {err}", db.name);
+        assert!(
+            s.find_user_by_username("qy1").await.is_err(),
+            "{:?}: the login lookup refuses the row too",
+            db.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_stored_unit_kind_is_an_error_not_a_default() {
+    for db in testing::all().await.expect("test databases") {
+        let s = &db.store;
+        let id = s
+            .create_unit(&Actor::system(), &town("丹城镇", "dancheng"))
+            .await
+            .unwrap();
+        assert_eq!(s.get_unit(id).await.unwrap().kind, UnitKind::Town);
+        let mut tx = s.begin().await.unwrap();
+        sqlx::query("UPDATE units SET kind = $1 WHERE id = $2")
+            .bind("ministry")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let err = s.get_unit(id).await.unwrap_err().to_string();
+        assert!(err.contains("kind"), "{}: {err}", db.name);
+        assert!(s.list_units().await.is_err(), "{}", db.name);
+    }
+}
+
+fn town(name: &str, slug: &str) -> NewUnit {
+    NewUnit {
+        kind: UnitKind::Town,
+        name: name.into(),
+        full_name: format!("象山县{name}"),
+        region_code: None,
+        parent_id: None,
+        slug: slug.into(),
+        aliases: vec![],
+        sort_order: 0,
+    }
+}
