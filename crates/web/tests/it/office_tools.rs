@@ -105,7 +105,7 @@ async fn edit_an_account(app: crate::common::TestApp) {
     .await;
     assert_eq!(resp.status(), 303);
     let user = app.store.get_user(id).await.unwrap();
-    assert_eq!(user.role, "leader");
+    assert_eq!(user.role, qx_core::access::Role::Leader);
     assert_eq!(user.unit_id, Some(app.units["县工业强县办"]));
     assert_eq!(get_status(&jxj, app.url("/")).await, 303, "signed out");
     let log = admin
