@@ -13,6 +13,7 @@ pub mod chart;
 pub mod download;
 pub mod enterprises;
 pub mod error;
+pub mod form;
 pub mod i18n;
 pub mod monitor;
 pub mod notices;

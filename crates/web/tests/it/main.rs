@@ -5,6 +5,7 @@
 mod bulletins;
 mod common;
 mod enterprises;
+mod forms;
 mod hardening;
 mod http;
 mod monitor;

@@ -204,7 +204,7 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/problems/settings/limits",
-        [422, 422, 422, 422, 403],
+        [400, 403, 403, 403, 403],
     ),
     ("POST", "/problems/sweep", [303, 403, 403, 403, 403]),
     ("GET", "/problems/{problem}", [200, 200, 200, 404, 303]),
