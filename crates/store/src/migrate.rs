@@ -43,6 +43,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_postgres_write_functions"),
     migration!(13, "0013_login_throttle_and_health"),
     migration!(14, "0014_notices"),
+    migration!(16, "0016_problem_withdrawn"),
 ];
 
 impl Store {

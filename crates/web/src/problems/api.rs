@@ -204,7 +204,8 @@ pub(crate) async fn api_get(
     request_body(content = Object, description = "one handling step, tagged by `action`: \
         accept {note} · assign {tier, lead_unit_id, support_unit_ids, note} · start · return {reason} · \
         request_extension {days, reason} · decide_extension {approve, note} · urge {note} · escalate {reason} · \
-        answer {text, resolved} · rate {satisfaction: satisfied | basic | unsatisfied, comment} · redo {reason} · close {note}"),
+        answer {text, resolved} · rate {satisfaction: satisfied | basic | unsatisfied, comment} · redo {reason} · close {note} · \
+        withdraw {reason} (the enterprise, before 受理)"),
     responses((status = 200, description = "the problem after the step, as `GET /api/v1/problems/{id}`", body = Object),
         (status = 403, description = "the step is not the caller's to take"),
         (status = 409, description = "the state machine refuses the step from the current state")))]

@@ -51,6 +51,22 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("pb.resolved", "是否解决", "Resolved"),
     ("pb.rating", "企业评价", "Enterprise rating"),
     ("pb.timeline", "办理过程", "Timeline"),
+    ("pb.internal_note", "内部备注", "Internal note"),
+    (
+        "pb.internal_hint",
+        "仅县里工作人员可见, 企业看不到",
+        "Seen by county staff only, never by the enterprise",
+    ),
+    ("pb.add_note", "添加内部备注", "Add internal note"),
+    (
+        "pb.withdraw_confirm",
+        "确定撤回这条难题吗? 撤回后办公室不再受理, 也不能恢复。",
+        "Withdraw this problem? The office will not take it up and it cannot be restored.",
+    ),
+    ("pb.timeline_who", "经办人", "By"),
+    ("pb.timeline_what", "事项", "Step"),
+    ("pb.timeline_status", "状态", "Status"),
+    ("pb.timeline_when", "时间", "When"),
     ("pb.actions", "办理", "Handle"),
     (
         "pb.none_actions",

@@ -71,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .route("/problems/sweep", post(sweep))
         .route("/problems/{id}", get(detail))
         .route("/problems/{id}/step", post(step))
+        .route("/problems/{id}/notes", post(note))
         .route("/problems/{id}/attachments", post(attach))
         .route("/problems/{id}/attachments/{aid}", get(download))
         .route("/api/v1/problems", get(api_list).post(api_create))

@@ -12,5 +12,6 @@ mod monitor;
 mod monitor_surge;
 mod notices;
 mod plans;
+mod problem_staff;
 mod problems;
 mod routes;

@@ -211,7 +211,12 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/problems/{problem}/step",
-        [400, 400, 400, 400, 403],
+        [400, 400, 400, 404, 403],
+    ),
+    (
+        "POST",
+        "/problems/{problem}/notes",
+        [400, 403, 403, 403, 403],
     ),
     (
         "POST",
