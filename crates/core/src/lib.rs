@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod attachment;
+pub mod audit;
 pub mod calendar;
 pub mod codes;
 pub mod evaluation;

@@ -10,6 +10,7 @@
 pub mod agenda;
 pub mod docx;
 pub mod html;
+pub mod list;
 pub mod rank;
 pub mod text;
 pub mod xlsx;

@@ -13,6 +13,7 @@ pub mod chart;
 pub mod download;
 pub mod enterprises;
 pub mod error;
+pub mod export;
 pub mod form;
 pub mod i18n;
 pub mod monitor;
@@ -167,6 +168,7 @@ pub fn router(state: AppState) -> Router {
         .merge(problems::routes())
         .merge(enterprises::routes())
         .merge(notices::routes())
+        .merge(export::routes())
         .route("/healthz", get(healthz))
         .route("/assets/{*path}", get(asset))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))

@@ -73,6 +73,16 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("plan.delete", "删除草稿", "Delete draft"),
     (
+        "plan.confirm_publish",
+        "确认发布该方案? 发布后各责任单位即按此方案报送, 同年度已发布的方案将被取代。",
+        "Publish this plan? Units will report against it, and an earlier published plan of the same year is superseded.",
+    ),
+    (
+        "plan.confirm_delete",
+        "确认删除该草稿? 删除后不可恢复。",
+        "Delete this draft? This cannot be undone.",
+    ),
+    (
         "plan.export",
         "下载任务分解表 (Excel)",
         "Download task breakdown (Excel)",

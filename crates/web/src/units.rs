@@ -18,12 +18,12 @@ type PageResult = Result<Response, WebError>;
 
 pub struct UnitRow {
     id: i64,
-    name: String,
-    full_name: String,
-    kind_label: &'static str,
-    region_code: String,
-    aliases: String,
-    contact: String,
+    pub(crate) name: String,
+    pub(crate) full_name: String,
+    pub(crate) kind_label: &'static str,
+    pub(crate) region_code: String,
+    pub(crate) aliases: String,
+    pub(crate) contact: String,
     active: bool,
 }
 
@@ -35,15 +35,17 @@ struct UnitsPage {
     kinds: Vec<(&'static str, &'static str)>,
     kind: String,
     q: String,
+    export_query: String,
     is_admin: bool,
 }
 
-pub async fn units_list(
-    State(state): State<AppState>,
-    auth: Auth,
-    Query(q): Query<HashMap<String, String>>,
-) -> PageResult {
-    let lang = auth.ctx.lang;
+/// The units the list shows for its query (`kind=`, `q=`), and the kind's name as filtered
+/// (empty for all): the page and its export read the same rows.
+pub(crate) async fn unit_rows(
+    state: &AppState,
+    lang: Lang,
+    q: &HashMap<String, String>,
+) -> Result<(Vec<UnitRow>, String), WebError> {
     let kind = q.get("kind").cloned().unwrap_or_default();
     let search = q.get("q").map(|s| s.trim().to_string()).unwrap_or_default();
     let aliases = state.store.all_unit_aliases().await?;
@@ -78,12 +80,32 @@ pub async fn units_list(
                 || u.region_code.starts_with(&search)
         })
         .collect();
+    let kind_shown = if kind.is_empty() {
+        String::new()
+    } else {
+        kind_label(lang, &kind).to_string()
+    };
+    Ok((units, kind_shown))
+}
+
+pub async fn units_list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let lang = auth.ctx.lang;
+    let (units, _) = unit_rows(&state, lang, &q).await?;
+    let kind = q.get("kind").cloned().unwrap_or_default();
+    let search = q.get("q").map(|s| s.trim().to_string()).unwrap_or_default();
+    let export_query =
+        serde_urlencoded::to_string([("q", &search), ("kind", &kind)]).unwrap_or_default();
     let page = UnitsPage {
         ctx: PageCtx::signed_in(&auth),
         units,
         kinds: kind_options(lang),
         kind,
         q: search,
+        export_query,
         is_admin: auth.actor().is_admin(),
     };
     Ok(render(&page).into_response())

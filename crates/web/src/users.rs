@@ -8,7 +8,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use qx_core::access::{Role, check_password_strength};
+use qx_core::access::{Actor, Role, check_password_strength};
 use qx_store::users::NewUser;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -55,13 +55,16 @@ async fn unit_names(state: &AppState) -> Result<HashMap<i64, String>, WebError> 
         .collect())
 }
 
-pub async fn users_list(State(state): State<AppState>, auth: County) -> PageResult {
-    let actor = auth.actor();
-    let names = unit_names(&state).await?;
-    let lang = auth.ctx.lang;
-    let users = state
+/// The accounts `actor` may see, as the list shows them (and its export).
+pub(crate) async fn user_lines(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+) -> Result<Vec<UserLine>, WebError> {
+    let names = unit_names(state).await?;
+    Ok(state
         .store
-        .list_users(&actor)
+        .list_users(actor)
         .await?
         .into_iter()
         .map(|u| {
@@ -71,10 +74,14 @@ pub async fn users_list(State(state): State<AppState>, auth: County) -> PageResu
                 .unwrap_or_default();
             user_line(lang, u, &unit)
         })
-        .collect();
+        .collect())
+}
+
+pub async fn users_list(State(state): State<AppState>, auth: County) -> PageResult {
+    let actor = auth.actor();
     let page = UsersPage {
         ctx: PageCtx::signed_in(&auth),
-        users,
+        users: user_lines(&state, &actor, auth.ctx.lang).await?,
         is_admin: actor.is_admin(),
     };
     Ok(render(&page).into_response())

@@ -8,5 +8,6 @@
 mod bulletins;
 mod harness;
 mod monitor;
+mod office;
 mod plans;
 mod problems;

@@ -6,6 +6,7 @@
 mod actions;
 mod card;
 mod evaluation;
+mod export;
 mod messages;
 mod registry;
 mod scheme;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(evaluation::routes())
         .merge(actions::routes())
         .merge(scheme::routes())
+        .merge(export::routes())
 }
 
 fn f2(v: Option<f64>) -> String {

@@ -36,6 +36,7 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 mod dashboard;
 mod evidence;
+mod export;
 mod indicator;
 mod messages;
 mod periods;
@@ -59,6 +60,7 @@ use template::{download_template, upload_template};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(export::routes())
         .route("/monitor", get(dashboard))
         .route("/monitor/indicators/{id}", get(indicator))
         .route("/monitor/indicators/{id}/chart.svg", get(indicator_chart))

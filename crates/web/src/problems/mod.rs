@@ -37,6 +37,7 @@ type PageResult = Result<Response, WebError>;
 
 pub(crate) mod api;
 mod detail;
+mod export;
 mod intake;
 mod list;
 mod meeting;
@@ -56,6 +57,7 @@ use settings::*;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(export::routes())
         .route("/problems", get(list).post(create))
         .route("/problems/new", get(new_form))
         .route("/problems/rates", get(rates_page))

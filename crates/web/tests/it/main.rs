@@ -5,12 +5,14 @@
 mod bulletins;
 mod common;
 mod enterprises;
+mod export;
 mod forms;
 mod hardening;
 mod http;
 mod monitor;
 mod monitor_surge;
 mod notices;
+mod office_tools;
 mod plans;
 mod problem_staff;
 mod problems;
