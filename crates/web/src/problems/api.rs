@@ -175,11 +175,20 @@ pub(crate) async fn api_create(
     Json(body): Json<HashMap<String, serde_json::Value>>,
 ) -> ApiResult<CreatedDto> {
     let actor = auth.actor();
-    let fields: HashMap<String, String> = body
-        .into_iter()
-        .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-        .collect();
-    let new = new_problem(&actor, &fields, true)?;
+    let fields = Fields::new(
+        body.into_iter()
+            .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+            .collect(),
+    );
+    let enterprises = if actor.is_admin() && fields.get("enterprise_id").is_empty() {
+        state.store.list_enterprises(&actor).await?
+    } else {
+        Vec::new()
+    };
+    let mut errors = FieldErrors::new(auth.ctx.lang);
+    let new = new_problem(&actor, &fields, true, &enterprises, &mut errors);
+    errors.check()?;
+    let new = new.ok_or_else(|| WebError::BadRequest(errors.messages().join("; ")))?;
     let (id, notices) = state.store.submit_problem(&actor, &new, Vec::new()).await?;
     crate::webhook::dispatch_notices(state.store.clone(), notices);
     Ok(Json(CreatedDto { id }))

@@ -10,6 +10,36 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Enter a problem for an enterprise",
     ),
     ("pb.enterprise", "企业", "Enterprise"),
+    (
+        "pb.enterprise_hint",
+        "输入企业名称的一部分或统一社会信用代码, 从列表中选择",
+        "Type part of the name or the credit code and pick from the list",
+    ),
+    (
+        "pb.enterprise_unknown",
+        "企业: 没有找到\"{typed}\", 请输入企业名称或统一社会信用代码",
+        "Enterprise: nothing matches \"{typed}\"; type the name or the credit code",
+    ),
+    (
+        "pb.enterprise_ambiguous",
+        "企业: 有{n}家企业符合, 请选择其中一家: {names}",
+        "Enterprise: {n} enterprises match, pick one: {names}",
+    ),
+    (
+        "pb.not_future",
+        "提交日期: 不能晚于今天",
+        "Submitted: cannot be later than today",
+    ),
+    (
+        "pb.choose_files_again",
+        "附件需要重新选择 (浏览器不会保留已选的文件)",
+        "Choose the attachments again (the browser does not keep chosen files)",
+    ),
+    (
+        "pb.filter_units",
+        "输入单位名称筛选",
+        "Type to filter units",
+    ),
     ("pb.category", "类别", "Category"),
     ("pb.subject", "标题", "Title"),
     ("pb.description", "问题描述", "Description"),

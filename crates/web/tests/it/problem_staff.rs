@@ -282,3 +282,124 @@ async fn a_letter_in_the_extension_days_is_shown_beside_the_field_with_the_reaso
         "{body}"
     );
 }
+
+fn multipart(fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "qxBoundaryPicker42";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn file_on_behalf(app: &TestApp, c: &reqwest::Client, enterprise: &str) -> reqwest::Response {
+    let token = csrf(c, &app.url("/problems/new")).await;
+    let (ct, body) = multipart(&[
+        ("enterprise", enterprise),
+        ("source", "visit"),
+        ("category", "finance"),
+        ("title", "流动资金贷款续贷"),
+        ("description", "银行抽贷, 需协调续贷3000万元"),
+        ("contact_name", "李会计"),
+    ]);
+    c.post(app.url(&format!("/problems?_csrf={token}")))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_office_picks_an_enterprise_by_typing_and_an_unclear_pick_keeps_the_form() {
+    let app = spawn_app().await;
+    filed(&app).await;
+    let mut tx = app.store.begin().await.unwrap();
+    insert_enterprise(
+        &mut tx,
+        &NewEnterprise {
+            credit_code: "91330225691361058X".into(),
+            name: "象山海天汽配".into(),
+            town_id: Some(app.units["石浦镇"]),
+            industry_code: None,
+            scale: "above".into(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let admin = app.login("admin").await;
+    let form = page(&admin, app.url("/problems/new")).await;
+    assert!(form.contains(r#"list="enterprise-list""#));
+    assert!(form.contains(r#"<option value="象山海天汽配 (91330225691361058X)">"#));
+    assert!(!form.contains(r#"<select name="enterprise_id""#));
+
+    // "海天" is two enterprises: the form comes back with both named and everything kept.
+    let resp = file_on_behalf(&app, &admin, "海天").await;
+    assert_eq!(resp.status(), 400);
+    let body = resp.text().await.unwrap();
+    assert!(
+        body.contains("有2家企业符合") && body.contains("象山海天船舶 (913302257995213595)"),
+        "{body}"
+    );
+    assert!(body.contains(r#"value="海天""#) && body.contains(r#"value="流动资金贷款续贷""#));
+    assert!(body.contains("银行抽贷, 需协调续贷3000万元") && body.contains(r#"value="李会计""#));
+    assert!(body.contains(r#"<option value="finance" selected>"#));
+
+    let resp = file_on_behalf(&app, &admin, "不存在的公司").await;
+    assert_eq!(resp.status(), 400);
+    assert!(resp.text().await.unwrap().contains("没有找到"));
+
+    // A credit code, the picker's own "name (code)", or a unique part of the name all resolve.
+    for typed in [
+        "91330225691361058x",
+        "象山海天汽配 (91330225691361058X)",
+        "汽配",
+    ] {
+        let resp = file_on_behalf(&app, &admin, typed).await;
+        assert_eq!(resp.status(), 303, "{typed}");
+    }
+    let list = page(&admin, app.url("/problems")).await;
+    assert!(list.contains("象山海天汽配"));
+}
+
+#[tokio::test]
+async fn support_units_are_a_list_to_tick_that_keeps_the_ticks() {
+    let app = spawn_app().await;
+    let id = filed(&app).await;
+    let admin = app.login("admin").await;
+    post(&app, &admin, id, "step", &[("action", "accept")]).await;
+    let body = page(&admin, app.url(&format!("/problems/{id}"))).await;
+    assert!(
+        body.contains("data-picker") && body.contains(r#"type="checkbox" name="support_unit_ids""#)
+    );
+    let sp = app.units["石浦镇"].to_string();
+    let xz = app.units["西周镇"].to_string();
+    // The lead unit among the support units is refused; the ticks and the note stay.
+    let resp = post(
+        &app,
+        &admin,
+        id,
+        "step",
+        &[
+            ("action", "assign"),
+            ("tier", "town"),
+            ("lead_unit_id", &sp),
+            ("support_unit_ids", &sp),
+            ("support_unit_ids", &xz),
+            ("note", "请两镇配合"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("协办单位: 不能包含主办单位"), "{body}");
+    assert!(
+        body.contains(&format!(r#"value="{xz}" checked"#))
+            && body.contains(r#"value="请两镇配合""#)
+    );
+}
