@@ -9,5 +9,6 @@ mod bulletins;
 mod harness;
 mod monitor;
 mod office;
+mod pickers;
 mod plans;
 mod problems;
