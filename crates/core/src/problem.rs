@@ -111,6 +111,7 @@ labelled_enum! {
         Answered = "answered", "已答复", "Answered";
         Rated = "rated", "企业评价", "Rated";
         Closed = "closed", "办结", "Closed";
+        Withdrawn = "withdrawn", "企业已撤回", "Withdrawn";
     }
 }
 
@@ -154,6 +155,7 @@ labelled_enum! {
         Rate = "rate", "评价", "Rate";
         Redo = "redo", "不满意重办", "Redo (unsatisfied)";
         Close = "close", "办结", "Close";
+        Withdraw = "withdraw", "撤回", "Withdraw";
     }
 }
 
@@ -179,13 +181,100 @@ impl Action {
                 &[Party::HandlingUnit]
             }
             Action::Escalate => &[Party::Office, Party::Enterprise],
-            Action::Rate => &[Party::Enterprise],
+            Action::Rate | Action::Withdraw => &[Party::Enterprise],
             Action::Redo => &[Party::Enterprise, Party::Office],
         }
     }
 
     pub fn allowed_for(self, party: Party) -> bool {
         self.parties().contains(&party)
+    }
+}
+
+/// What one entry of a problem's timeline records: a handling step, or an entry that moves
+/// nothing (the submission, an attachment, a 例会 decision, an internal note). Stored as its
+/// code in `problem_events.action`; an unknown code fails the read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Submit,
+    Step(Action),
+    Attach,
+    Decision,
+    /// 内部备注: written by the office or the handling unit for county staff only; never shown
+    /// to the enterprise (page, API or export).
+    InternalNote,
+}
+
+impl EventKind {
+    const OTHERS: [(EventKind, &'static str, &'static str, &'static str); 4] = [
+        (EventKind::Submit, "submit", "提交难题", "Submitted"),
+        (EventKind::Attach, "attach", "上传附件", "Attachment added"),
+        (
+            EventKind::Decision,
+            "decision",
+            "例会决定",
+            "Meeting decision",
+        ),
+        (
+            EventKind::InternalNote,
+            "internal_note",
+            "内部备注",
+            "Internal note",
+        ),
+    ];
+
+    /// The code stored in `problem_events.action`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Step(a) => a.as_str(),
+            other => Self::OTHERS
+                .iter()
+                .find(|(k, ..)| *k == other)
+                .map_or("", |(_, code, ..)| code),
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Action::parse(code).map(EventKind::Step).or_else(|| {
+            Self::OTHERS
+                .iter()
+                .find(|(_, c, ..)| *c == code)
+                .map(|(k, ..)| *k)
+        })
+    }
+
+    /// Whether the enterprise may see the entry.
+    pub fn shown_to_enterprise(self) -> bool {
+        self != EventKind::InternalNote
+    }
+}
+
+impl crate::label::Labelled for EventKind {
+    fn label(&self, lang: crate::label::Lang) -> &'static str {
+        match self {
+            EventKind::Step(a) => a.label(lang),
+            other => Self::OTHERS
+                .iter()
+                .find(|(k, ..)| k == other)
+                .map_or("", |(_, _, zh, en)| lang.pick(zh, en)),
+        }
+    }
+}
+
+impl TryFrom<String> for EventKind {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<Self, UnknownCode> {
+        Self::parse(&code).ok_or(UnknownCode {
+            what: "EventKind",
+            code,
+        })
+    }
+}
+
+impl Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -199,9 +288,10 @@ pub struct TransitionError {
 }
 
 impl Status {
-    /// Open means someone still owes the enterprise something.
+    /// Open means someone still owes the enterprise something: a closed problem is done, a
+    /// withdrawn one was never taken on (it counts as neither answered nor handled).
     pub fn is_open(self) -> bool {
-        self != Status::Closed
+        !matches!(self, Status::Closed | Status::Withdrawn)
     }
 
     /// The transition table. Steps that record something without moving the problem
@@ -211,6 +301,8 @@ impl Status {
         use Status as S;
         let next = match (self, action) {
             (S::Submitted, A::Accept) => S::Accepted,
+            // The enterprise may take a problem back until the office has accepted it.
+            (S::Submitted, A::Withdraw) => S::Withdrawn,
             (S::Accepted | S::Returned, A::Assign) => S::Assigned,
             (S::Assigned, A::Start) => S::InProgress,
             (S::Assigned | S::InProgress, A::Return) => S::Returned,
@@ -243,7 +335,7 @@ impl Status {
                 Some(DeadlineKind::Answer)
             }
             Status::Answered | Status::Rated => Some(DeadlineKind::Close),
-            Status::Closed => None,
+            Status::Closed | Status::Withdrawn => None,
         }
     }
 }
@@ -457,6 +549,7 @@ mod tests {
         use Status as S;
         &[
             (S::Submitted, A::Accept, S::Accepted),
+            (S::Submitted, A::Withdraw, S::Withdrawn),
             (S::Accepted, A::Assign, S::Assigned),
             (S::Accepted, A::Urge, S::Accepted),
             (S::Assigned, A::Start, S::InProgress),
@@ -520,6 +613,15 @@ mod tests {
             "难题当前状态为「提交」, 不能执行「办结」"
         );
         assert!(Status::Closed.actions().next().is_none(), "办结 is final");
+        assert!(
+            Status::Withdrawn.actions().next().is_none(),
+            "撤回 is final"
+        );
+        assert!(!Status::Withdrawn.is_open() && Status::Withdrawn.running_deadline().is_none());
+        assert!(
+            Status::Accepted.apply(Action::Withdraw).is_err(),
+            "受理 ends 撤回"
+        );
     }
 
     #[test]
@@ -540,12 +642,32 @@ mod tests {
     }
 
     #[test]
+    fn timeline_entries_decode_and_name_themselves() {
+        for a in Action::ALL {
+            let k = EventKind::Step(*a);
+            assert_eq!(EventKind::try_from(k.as_str().to_string()), Ok(k));
+            assert_eq!(k.label(Lang::Zh), a.label_zh());
+        }
+        for (k, code, zh, _) in EventKind::OTHERS {
+            assert_eq!(k.as_str(), code);
+            assert_eq!(EventKind::parse(code), Some(k));
+            assert_eq!(k.label(Lang::Zh), zh);
+        }
+        assert_eq!(EventKind::Submit.label(Lang::Zh), "提交难题");
+        assert!(EventKind::try_from("open".to_string()).is_err());
+        assert!(!EventKind::InternalNote.shown_to_enterprise());
+        assert!(EventKind::Step(Action::Answer).shown_to_enterprise());
+    }
+
+    #[test]
     fn parties() {
         assert!(Action::Answer.allowed_for(Party::HandlingUnit));
         assert!(!Action::Answer.allowed_for(Party::Office));
         assert!(Action::Rate.allowed_for(Party::Enterprise));
         assert!(Action::Escalate.allowed_for(Party::Enterprise));
         assert!(!Action::Close.allowed_for(Party::Enterprise));
+        assert!(Action::Withdraw.allowed_for(Party::Enterprise));
+        assert!(!Action::Withdraw.allowed_for(Party::Office));
         for a in Action::ALL {
             assert!(!a.parties().is_empty(), "{a:?}");
         }

@@ -109,9 +109,11 @@ enum Stop {
     Answered,
     Rated,
     Closed,
+    /// Taken back by the enterprise before 受理.
+    Withdrawn,
 }
 
-const ALL_STOPS: [Stop; 8] = [
+const ALL_STOPS: [Stop; 9] = [
     Stop::Submitted,
     Stop::Accepted,
     Stop::Assigned,
@@ -120,6 +122,7 @@ const ALL_STOPS: [Stop; 8] = [
     Stop::Answered,
     Stop::Rated,
     Stop::Closed,
+    Stop::Withdrawn,
 ];
 
 pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError> {
@@ -221,6 +224,13 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
         };
         let next = |d: Date, n: u32| cal.add_working_days(d, n).unwrap_or(d).min(year_end);
         let mut today = submitted;
+        if stop == Stop::Withdrawn {
+            let reason = "已与银行自行协商解决, 撤回".to_string();
+            store
+                .problem_step(&ent_actor, id, &Step::Withdraw { reason }, today)
+                .await?;
+            continue;
+        }
         if stop == Stop::Submitted {
             continue;
         }
@@ -235,6 +245,12 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
                 today,
             )
             .await?;
+        if id % 6 == 0 {
+            // 内部备注: what the office notes for county staff only.
+            store
+                .add_internal_note(&office, id, "已电话联系企业核实情况, 材料齐全")
+                .await?;
+        }
         if stop == Stop::Accepted {
             continue;
         }

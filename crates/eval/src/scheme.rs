@@ -902,6 +902,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_built_in_scheme_is_named_for_the_county_that_runs_it() {
+        let name = Scheme::default().name;
+        assert!(name.contains("象山县") && !name.contains("黄岩"), "{name}");
+    }
+
+    #[test]
     fn class_names_are_the_classes_not_the_schemes_name() {
         let text = format!("{DEFAULT_SCHEME_TOML}\n[policy]\nnote = \"x\"\n");
         let names = Scheme::class_names(&text).expect("readable");

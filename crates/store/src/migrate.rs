@@ -44,6 +44,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_login_throttle_and_health"),
     migration!(14, "0014_notices"),
     migration!(15, "0015_submission_sendings"),
+    migration!(16, "0016_problem_withdrawn"),
 ];
 
 impl Store {

@@ -14,6 +14,7 @@ pub mod download;
 pub mod enterprises;
 pub mod error;
 pub mod export;
+pub mod form;
 pub mod i18n;
 pub mod monitor;
 pub mod notices;

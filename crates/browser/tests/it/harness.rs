@@ -512,6 +512,33 @@ impl Journey {
         );
     }
 
+    /// Like [`Journey::no_console_errors`] after a form the server refused on purpose: a form
+    /// shown again with its errors answers 400 (`qx_web::form::invalid`), which Chromium logs
+    /// as a failed load. That entry, and only that, is allowed.
+    pub async fn no_console_errors_but_a_refused_form(&self) {
+        let log = self.client.issue_cmd(BrowserLog).await.unwrap();
+        let errors: Vec<&Value> = log
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter(|e| e["level"] == "SEVERE")
+                    .filter(|e| {
+                        !(e["source"] == "network"
+                            && e["message"]
+                                .as_str()
+                                .is_some_and(|m| m.contains("status of 400")))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(
+            errors.is_empty(),
+            "console errors on {}: {errors:#?}",
+            self.path().await
+        );
+    }
+
     /// Waits for a finished download named by `accept` in the download folder; its bytes.
     pub async fn downloaded(&self, accept: impl Fn(&str) -> bool) -> (String, Vec<u8>) {
         let started = Instant::now();

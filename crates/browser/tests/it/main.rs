@@ -9,6 +9,7 @@ mod bulletins;
 mod harness;
 mod monitor;
 mod office;
+mod pickers;
 mod plans;
 mod problems;
 mod report_form;

@@ -36,7 +36,7 @@ impl Store {
         let name = checked.name.as_str();
         let mut tx = self.begin().await?;
         let id = insert_attachment(&mut tx, actor, problem_id, &checked, &a.data).await?;
-        insert_event(&mut tx, actor, problem_id, "attach", "", "", name).await?;
+        insert_event(&mut tx, actor, problem_id, EventKind::Attach, "", "", name).await?;
         append(
             &mut tx,
             AuditEntry::new(actor, "problem.attach", "problem", problem_id).after(

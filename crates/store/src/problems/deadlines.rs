@@ -54,12 +54,12 @@ const OPEN_CLOCK_SQL: &str = concat!(
     "CAST(COALESCE(SUM(CASE WHEN due_on = ",
     running_due_sql!("accept_due", "answer_due", "close_due"),
     " THEN 0 ELSE 1 END), 0) AS BIGINT), COUNT(*) ",
-    "FROM problems WHERE status <> 'closed' GROUP BY category, submitted_on, clock_start, extension_days"
+    "FROM problems WHERE status NOT IN ('closed', 'withdrawn') GROUP BY category, submitted_on, clock_start, extension_days"
 );
 const RESET_CLOCK_SQL: &str = concat!(
     "UPDATE problems SET accept_due = $1, answer_due = $2, close_due = $3, due_on = ",
     running_due_sql!("$1", "$2", "$3"),
-    " WHERE status <> 'closed' AND category = $4 AND submitted_on = $5 AND clock_start = $6 ",
+    " WHERE status NOT IN ('closed', 'withdrawn') AND category = $4 AND submitted_on = $5 AND clock_start = $6 ",
     "AND extension_days = $7 AND (accept_due <> $1 OR answer_due <> $2 OR close_due <> $3 OR due_on <> ",
     running_due_sql!("$1", "$2", "$3"),
     ")"
@@ -142,7 +142,7 @@ impl Store {
             .unwrap_or(today + time::Duration::days(30));
         let rows: Vec<(i64, String, String, String, Option<i64>, i64)> = sqlx::query_as(
             "SELECT id, status, tier, due_on, lead_unit_id, enterprise_id FROM problems
-             WHERE status <> 'closed' AND due_on > '' AND due_on <= $1 ORDER BY id",
+             WHERE status NOT IN ('closed', 'withdrawn') AND due_on > '' AND due_on <= $1 ORDER BY id",
         )
         .bind(iso(horizon))
         .fetch_all(self.pool())

@@ -34,7 +34,7 @@ impl Store {
         if !actor.reads_all() {
             return Err(StoreError::Forbidden("例会议程仅办公室和领导可见".into()));
         }
-        let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM problems WHERE tier = 'meeting' AND status <> 'closed' ORDER BY submitted_on, id")
+        let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM problems WHERE tier = 'meeting' AND status NOT IN ('closed', 'withdrawn') ORDER BY submitted_on, id")
             .fetch_all(self.pool())
             .await?;
         let mut out = Vec::with_capacity(ids.len());
@@ -81,7 +81,7 @@ impl Store {
                 &mut tx,
                 actor,
                 pid,
-                "decision",
+                EventKind::Decision,
                 "",
                 "",
                 &format!("例会决定: {text} (期限 {})", iso(d.due_on)),

@@ -117,7 +117,7 @@ impl Store {
             &mut tx,
             actor,
             id,
-            "submit",
+            EventKind::Submit,
             "",
             Status::Submitted.as_str(),
             &note,

@@ -58,8 +58,8 @@ macro_rules! list_filters {
         concat!(
             "($1 IS NULL OR p.status = $1) AND ($2 IS NULL OR p.category = $2) AND ($3 IS NULL OR p.tier = $3) ",
             "AND ($4 IS NULL OR p.lead_unit_id = $4) AND ($5 IS NULL OR p.enterprise_id = $5) ",
-            "AND ($6 = 0 OR (p.status <> 'closed' AND p.due_on <> '' AND p.due_on < $7)) ",
-            "AND ($8 = 0 OR (p.status <> 'closed' AND p.due_on >= $7 AND p.due_on <= $9)) ",
+            "AND ($6 = 0 OR (p.status NOT IN ('closed', 'withdrawn') AND p.due_on <> '' AND p.due_on < $7)) ",
+            "AND ($8 = 0 OR (p.status NOT IN ('closed', 'withdrawn') AND p.due_on >= $7 AND p.due_on <= $9)) ",
             "AND ($10 IS NULL OR instr(p.title, $10) > 0 ",
             "OR p.enterprise_id IN (SELECT se.id FROM enterprises se WHERE instr(se.name, $10) > 0)) ",
             "AND ($11 IS NULL OR p.submitted_on >= $11) AND ($12 IS NULL OR p.submitted_on <= $12) "
@@ -153,7 +153,7 @@ impl ListDriver {
             ),
             ListDriver::Near => concat!(
                 list_head!(),
-                "AND p.status <> 'closed' AND p.due_on >= $7 AND p.due_on <= $9 ",
+                "AND p.status NOT IN ('closed', 'withdrawn') AND p.due_on >= $7 AND p.due_on <= $9 ",
                 "ORDER BY p.id DESC LIMIT $13 OFFSET $14"
             ),
             ListDriver::OpenStatus => concat!(
@@ -162,7 +162,7 @@ impl ListDriver {
             ),
             ListDriver::Overdue => concat!(
                 list_head!(),
-                "AND p.status <> 'closed' AND p.due_on > '' AND p.due_on < $7 ",
+                "AND p.status NOT IN ('closed', 'withdrawn') AND p.due_on > '' AND p.due_on < $7 ",
                 "ORDER BY p.id DESC LIMIT $13 OFFSET $14"
             ),
         }
@@ -176,12 +176,12 @@ impl ListDriver {
             ListDriver::Unit => concat!(count_head!(), "AND p.lead_unit_id = $4"),
             ListDriver::Near => concat!(
                 count_head!(),
-                "AND p.status <> 'closed' AND p.due_on >= $7 AND p.due_on <= $9"
+                "AND p.status NOT IN ('closed', 'withdrawn') AND p.due_on >= $7 AND p.due_on <= $9"
             ),
             ListDriver::OpenStatus => concat!(count_head!(), "AND p.status = $1"),
             ListDriver::Overdue => concat!(
                 count_head!(),
-                "AND p.status <> 'closed' AND p.due_on > '' AND p.due_on < $7"
+                "AND p.status NOT IN ('closed', 'withdrawn') AND p.due_on > '' AND p.due_on < $7"
             ),
         }
     }
@@ -514,7 +514,7 @@ mod tests {
                                     && a.unit_id == Some(dept)
                                     && support.contains(&(*id,)))
                                 || (a.user_id == contact_id && *ent == ents[1]);
-                            let open = status != "closed";
+                            let open = status != "closed" && status != "withdrawn";
                             scope
                                 && f.status.is_none_or(|x| x.as_str() == status)
                                 && f.category.is_none_or(|x| x.as_str() == category)

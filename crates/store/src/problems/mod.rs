@@ -16,8 +16,8 @@ use qx_core::access::{Actor, Role};
 use qx_core::attachment::Checked;
 use qx_core::calendar::WorkCalendar;
 use qx_core::problem::{
-    Action, Category, DeadlineFlag, Deadlines, Party, RateCounts, Rates, Satisfaction, Status,
-    Tier, TimeLimitConfig, TimeLimits,
+    Action, Category, DeadlineFlag, Deadlines, EventKind, Party, RateCounts, Rates, Satisfaction,
+    Status, Tier, TimeLimitConfig, TimeLimits,
 };
 use qx_core::text::{self as tf, TextField};
 use serde::Serialize;
@@ -29,6 +29,7 @@ mod deadlines;
 mod decisions;
 mod intake;
 mod list;
+mod notes;
 mod notices;
 mod rates;
 mod routing;
@@ -131,8 +132,10 @@ impl Problem {
 pub struct ProblemEvent {
     pub id: i64,
     pub at: i64,
+    /// The person's name (their login name only for an account since removed).
     pub actor: String,
-    pub action: String,
+    #[sqlx(try_from = "String")]
+    pub action: EventKind,
     pub from_status: String,
     pub to_status: String,
     pub note: String,
@@ -208,7 +211,7 @@ async fn insert_event(
     tx: &mut Tx,
     actor: &Actor,
     problem_id: i64,
-    action: &str,
+    kind: EventKind,
     from: &str,
     to: &str,
     note: &str,
@@ -220,7 +223,7 @@ async fn insert_event(
     .bind(crate::now())
     .bind((actor.user_id != 0).then_some(actor.user_id))
     .bind(&actor.username)
-    .bind(action)
+    .bind(kind.as_str())
     .bind(from)
     .bind(to)
     .bind(note)
@@ -282,10 +285,16 @@ impl Store {
         .bind(id)
         .fetch_all(self.pool())
         .await?;
+        // An enterprise never reads the county's internal notes.
+        let hide_internal = actor.role == Role::Enterprise;
         let events = sqlx::query_as(
-            "SELECT id, at, actor, action, from_status, to_status, note FROM problem_events WHERE problem_id = $1 ORDER BY id",
+            "SELECT e.id, e.at, COALESCE(u.display_name, e.actor) AS actor, e.action, e.from_status, e.to_status, e.note
+             FROM problem_events e LEFT JOIN users u ON u.id = e.actor_id
+             WHERE e.problem_id = $1 AND ($2 = 0 OR e.action <> $3) ORDER BY e.id",
         )
         .bind(id)
+        .bind(i64::from(hide_internal))
+        .bind(EventKind::InternalNote.as_str())
         .fetch_all(self.pool())
         .await?;
         let attachments = sqlx::query_as(

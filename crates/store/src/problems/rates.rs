@@ -110,7 +110,7 @@ macro_rules! rate_sql {
             // partial index `problems_unanswered`.
             overdue: concat!(
                 "SELECT ", $row_key, ", COUNT(*) FROM problems ",
-                "WHERE answered_on IS NULL AND status <> 'closed' AND answer_due < $1 ",
+                "WHERE answered_on IS NULL AND status NOT IN ('closed', 'withdrawn') AND answer_due < $1 ",
                 "AND ($2 IS NULL OR lead_unit_id = $2) AND ($3 IS NULL OR tier = $3) AND ($4 IS NULL OR category = $4) ",
                 "AND ($5 IS NULL OR submitted_on >= $5) AND ($6 IS NULL OR submitted_on <= $6) ",
                 $row_group
@@ -175,7 +175,7 @@ const RATES_AS_OF_SQL: &str = concat!(
 const RATES_SCAN_SQL: &str = concat!(
     "SELECT COUNT(*), ",
     "CAST(COALESCE(SUM(CASE WHEN answered_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT), ",
-    "CAST(COALESCE(SUM(CASE WHEN answered_on IS NULL AND status <> 'closed' AND answer_due < $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+    "CAST(COALESCE(SUM(CASE WHEN answered_on IS NULL AND status NOT IN ('closed', 'withdrawn') AND answer_due < $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
     "CAST(COALESCE(SUM(CASE WHEN answered_on_time = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
     "CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END), 0) AS BIGINT), ",
     "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND resolved = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",

@@ -2,6 +2,7 @@
 //! entry and notices, in one transaction.
 
 use super::*;
+use qx_core::notice::{NoticeKind, Subject};
 
 /// One handling step with what it records.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -48,6 +49,10 @@ pub enum Step {
     Close {
         note: String,
     },
+    /// The enterprise takes back a problem the office has not yet accepted.
+    Withdraw {
+        reason: String,
+    },
 }
 
 impl Step {
@@ -65,6 +70,7 @@ impl Step {
             Step::Rate { .. } => Action::Rate,
             Step::Redo { .. } => Action::Redo,
             Step::Close { .. } => Action::Close,
+            Step::Withdraw { .. } => Action::Withdraw,
         }
     }
 }
@@ -430,6 +436,20 @@ impl Store {
                     format!("难题 #{id} 已办结"),
                 ));
             }
+            Step::Withdraw { reason } => {
+                note = text(tf::STEP_NOTE, reason)?;
+                // The office was told "新难题, 待受理": that notice now says it needs nothing.
+                let (subject_type, subject_id) = Subject::Problem(id).to_parts();
+                sqlx::query(
+                    "UPDATE notices SET message = $1 WHERE kind = $2 AND subject_type = $3 AND subject_id = $4",
+                )
+                .bind(format!("难题 #{id} 已由企业撤回, 无需受理"))
+                .bind(NoticeKind::ProblemSubmitted.as_str())
+                .bind(subject_type)
+                .bind(subject_id)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         s.status = to;
         s.recompute(&cal, limits.for_category(s.category))?;
@@ -438,7 +458,7 @@ impl Store {
             &mut tx,
             actor,
             id,
-            action.as_str(),
+            EventKind::Step(action),
             from.as_str(),
             to.as_str(),
             &note,

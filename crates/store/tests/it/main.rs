@@ -5,6 +5,7 @@
 mod audit_anchor;
 mod enterprises;
 mod notices;
+mod problem_withdraw;
 mod problems;
 mod schema_parity;
 mod store;

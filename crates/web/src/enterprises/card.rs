@@ -56,8 +56,9 @@ pub struct HistoryView {
     year: i64,
     /// 公示 is open: the enterprise may object.
     may_object: bool,
-    /// Not final yet: the office may 调档.
+    /// Not final yet: the office may 调档, to one of the scheme's classes.
     may_override: bool,
+    classes: Vec<String>,
     status: &'static str,
     total: String,
     rank: i64,
@@ -126,6 +127,7 @@ async fn card(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
             status: run.status.label(auth.ctx.lang),
             may_object: run.status.allows(RunAction::Object),
             may_override: run.status.allows(RunAction::Override),
+            classes: qx_app::evaluation::classes_of(&run),
             total: f2(Some(line.total)),
             rank: line.rank_no,
             group: line.group_label.clone(),

@@ -130,10 +130,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "ent.scheme_default",
-        "尚未保存, 显示默认方案(黄岩2022)",
-        "Not saved yet; showing the default (Huangyan 2022)",
+        "尚未保存, 显示默认方案 (基准参照黄岩区2022年)",
+        "Not saved yet; showing the default scheme (benchmarks from Huangyan 2022)",
     ),
     ("ent.versions", "历史版本", "Versions"),
+    ("ent.choose_class", "请选择档次", "Choose a class"),
     ("ent.version", "版本", "Version"),
     ("ent.note", "修改说明", "Note"),
     ("ent.save", "保存新版本", "Save as new version"),

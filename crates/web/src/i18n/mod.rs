@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 mod common;
+mod form;
 mod workbench;
 
 pub use qx_core::label::Lang;
@@ -13,6 +14,7 @@ pub use qx_core::label::Lang;
 /// still in page modules move here as their owners reshape them.
 const TABLES: &[&[(&str, &str, &str)]] = &[
     common::MESSAGES,
+    form::MESSAGES,
     crate::plans::MESSAGES,
     crate::monitor::MESSAGES,
     crate::bulletins::MESSAGES,

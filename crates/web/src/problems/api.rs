@@ -175,11 +175,20 @@ pub(crate) async fn api_create(
     Json(body): Json<HashMap<String, serde_json::Value>>,
 ) -> ApiResult<CreatedDto> {
     let actor = auth.actor();
-    let fields: HashMap<String, String> = body
-        .into_iter()
-        .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-        .collect();
-    let new = new_problem(&actor, &fields, true)?;
+    let fields = Fields::new(
+        body.into_iter()
+            .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+            .collect(),
+    );
+    let enterprises = if actor.is_admin() && fields.get("enterprise_id").is_empty() {
+        state.store.list_enterprises(&actor).await?
+    } else {
+        Vec::new()
+    };
+    let mut errors = FieldErrors::new(auth.ctx.lang);
+    let new = new_problem(&actor, &fields, true, &enterprises, &mut errors);
+    errors.check()?;
+    let new = new.ok_or_else(|| WebError::BadRequest(errors.messages().join("; ")))?;
     let (id, notices) = state.store.submit_problem(&actor, &new, Vec::new()).await?;
     crate::webhook::dispatch_notices(state.store.clone(), notices);
     Ok(Json(CreatedDto { id }))
@@ -204,7 +213,8 @@ pub(crate) async fn api_get(
     request_body(content = Object, description = "one handling step, tagged by `action`: \
         accept {note} · assign {tier, lead_unit_id, support_unit_ids, note} · start · return {reason} · \
         request_extension {days, reason} · decide_extension {approve, note} · urge {note} · escalate {reason} · \
-        answer {text, resolved} · rate {satisfaction: satisfied | basic | unsatisfied, comment} · redo {reason} · close {note}"),
+        answer {text, resolved} · rate {satisfaction: satisfied | basic | unsatisfied, comment} · redo {reason} · close {note} · \
+        withdraw {reason} (the enterprise, before 受理)"),
     responses((status = 200, description = "the problem after the step, as `GET /api/v1/problems/{id}`", body = Object),
         (status = 403, description = "the step is not the caller's to take"),
         (status = 409, description = "the state machine refuses the step from the current state")))]

@@ -5,7 +5,8 @@ use super::*;
 pub struct EventLine {
     at: String,
     actor: String,
-    action: String,
+    action: &'static str,
+    internal: bool,
     status: String,
     note: String,
 }
@@ -30,7 +31,37 @@ pub(super) struct DetailPage {
     tiers: Vec<(&'static str, &'static str)>,
     satisfactions: Vec<(&'static str, &'static str)>,
     can_attach: bool,
+    /// The office and the handling unit may add 内部备注.
+    can_note: bool,
     flag: &'static str,
+    /// The form that was refused (an action code, or `internal_note`), what was typed in it
+    /// and what is wrong; empty when the page is shown afresh.
+    failed: String,
+    values: Fields,
+    errors: FieldErrors,
+}
+
+impl DetailPage {
+    /// What was typed in `field` of the form `form`, when that form was refused.
+    fn kept(&self, form: &str, field: &str) -> &str {
+        if self.failed == form {
+            self.values.get(field)
+        } else {
+            ""
+        }
+    }
+
+    /// The message beside `field` of the form `form`, when that form was refused.
+    fn error(&self, form: &str, field: &str) -> Option<&str> {
+        (self.failed == form)
+            .then(|| self.errors.get(field))
+            .flatten()
+    }
+
+    /// Whether a support unit was among the choices of a refused 交办 form.
+    fn kept_unit(&self, id: &i64) -> bool {
+        self.failed == "assign" && self.values.has("support_unit_ids", &id.to_string())
+    }
 }
 
 pub(super) async fn detail(
@@ -39,6 +70,27 @@ pub(super) async fn detail(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
+    let lang = auth.ctx.lang;
+    let mut page = detail_view(&state, &auth, id, None).await?;
+    if q.contains_key("saved") {
+        page.ctx.flash = Some(crate::i18n::t(lang, "common.saved").to_string());
+    }
+    Ok(render(&page).into_response())
+}
+
+/// A refused form on a problem's page: which one, what was typed, what is wrong.
+pub(super) struct Failed {
+    form: String,
+    values: Fields,
+    errors: FieldErrors,
+}
+
+async fn detail_view(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    failed: Option<Failed>,
+) -> Result<DetailPage, WebError> {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let d = state.store.get_problem(&actor, id).await?;
@@ -71,15 +123,16 @@ pub(super) async fn detail(
     } else {
         Vec::new()
     };
-    let mut ctx = PageCtx::signed_in(&auth);
-    if q.contains_key("saved") {
-        ctx.flash = Some(crate::i18n::t(lang, "common.saved").to_string());
-    }
     let today = today();
     let cal = state.store.work_calendar().await?;
     let near = format_date(cal.add_working_days(today, 1).unwrap_or(today));
-    let page = DetailPage {
-        ctx,
+    let failed = failed.unwrap_or(Failed {
+        form: String::new(),
+        values: Fields::default(),
+        errors: FieldErrors::new(lang),
+    });
+    Ok(DetailPage {
+        ctx: PageCtx::signed_in(auth),
         category: d.problem.category.label(lang),
         status: d.problem.status.label(lang),
         tier: d.problem.tier.label(lang),
@@ -105,21 +158,17 @@ pub(super) async fn detail(
             .map(|e| EventLine {
                 at: format_datetime(e.at),
                 actor: e.actor.clone(),
-                action: Action::parse(&e.action)
-                    .map(|a| a.label(lang).to_string())
-                    .unwrap_or_else(|| e.action.clone()),
-                status: if e.to_status.is_empty() {
-                    String::new()
-                } else {
-                    Status::parse(&e.to_status)
-                        .map_or("?", |s| s.label(lang))
-                        .to_string()
-                },
+                action: e.action.label(lang),
+                internal: !e.action.shown_to_enterprise(),
+                status: Status::parse(&e.to_status)
+                    .map(|s| s.label(lang).to_string())
+                    .unwrap_or_default(),
                 note: e.note.clone(),
             })
             .collect(),
         attachments: d.attachments.clone(),
         can_attach: d.party.is_some() && status.is_open(),
+        can_note: matches!(d.party, Some(Party::Office | Party::HandlingUnit)),
         actions,
         units,
         tiers: options(Tier::ALL, Tier::as_str, lang),
@@ -131,89 +180,136 @@ pub(super) async fn detail(
             &near,
         ),
         p: d.problem,
-    };
-    Ok(render(&page).into_response())
+        failed: failed.form,
+        values: failed.values,
+        errors: failed.errors,
+    })
 }
 
-/// Turns the step form's fields into a [`Step`], naming the field that is wrong.
-pub(super) fn parse_step(fields: &[(String, String)]) -> Result<Step, WebError> {
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let action = Action::parse(&get("action"))
-        .ok_or_else(|| WebError::BadRequest(format!("办理事项: \"{}\" 无效", get("action"))))?;
+/// Turns the step form's fields into a [`Step`]; what cannot be read is recorded beside its
+/// field in `errs` (and the answer is `None`).
+pub(super) fn parse_step(f: &Fields, errs: &mut FieldErrors) -> Option<Step> {
+    let lang = errs.lang();
+    let t = |k: &'static str| crate::i18n::t(lang, k);
+    let action = f.choice("action", t("pb.actions"), Action::parse, errs)?;
+    let text = |k: &str| f.get(k).to_string();
     let step = match action {
-        Action::Accept => Step::Accept { note: get("note") },
+        Action::Accept => Step::Accept { note: text("note") },
         Action::Assign => {
-            let tier = Tier::parse(&get("tier"))
-                .ok_or_else(|| WebError::BadRequest("层级: 请选择".into()))?;
-            let support_unit_ids = fields
-                .iter()
-                .filter(|(n, v)| n == "support_unit_ids" && !v.trim().is_empty())
-                .map(|(_, v)| parse_id("协办单位", v))
-                .collect::<Result<Vec<_>, _>>()?;
+            let tier = f.choice("tier", t("pb.tier"), Tier::parse, errs);
+            let lead = f.number::<i64>("lead_unit_id", t("pb.lead_unit"), errs);
+            let mut support_unit_ids = Vec::new();
+            for v in f.all("support_unit_ids") {
+                match v.parse() {
+                    Ok(id) => support_unit_ids.push(id),
+                    Err(_) => errs.not_a_number("support_unit_ids", t("pb.support_units"), v),
+                }
+            }
             Step::Assign {
-                tier,
-                lead_unit_id: parse_id("主办单位", &get("lead_unit_id"))?,
+                tier: tier?,
+                lead_unit_id: lead?,
                 support_unit_ids,
-                note: get("note"),
+                note: text("note"),
             }
         }
         Action::Start => Step::Start,
         Action::Return => Step::Return {
-            reason: get("reason"),
+            reason: text("reason"),
         },
-        Action::RequestExtension => {
-            let days = get("days").parse().map_err(|_| {
-                WebError::BadRequest(format!("延期天数: \"{}\" 不是整数", get("days")))
-            })?;
-            Step::RequestExtension {
-                days,
-                reason: get("reason"),
-            }
-        }
+        Action::RequestExtension => Step::RequestExtension {
+            days: f.number("days", t("pb.days"), errs)?,
+            reason: text("reason"),
+        },
         Action::DecideExtension => Step::DecideExtension {
-            approve: get("approve") == "1",
-            note: get("note"),
+            approve: f.get("approve") == "1",
+            note: text("note"),
         },
-        Action::Urge => Step::Urge { note: get("note") },
+        Action::Urge => Step::Urge { note: text("note") },
         Action::Escalate => Step::Escalate {
-            reason: get("reason"),
+            reason: text("reason"),
         },
         Action::Answer => Step::Answer {
-            text: get("text"),
-            resolved: get("resolved") == "1",
+            text: text("text"),
+            resolved: f.get("resolved") == "1",
         },
         Action::Rate => Step::Rate {
-            satisfaction: Satisfaction::parse(&get("satisfaction"))
-                .ok_or_else(|| WebError::BadRequest("评价: 请选择满意程度".into()))?,
-            comment: get("comment"),
+            satisfaction: f.choice("satisfaction", t("pb.rating"), Satisfaction::parse, errs)?,
+            comment: text("comment"),
         },
         Action::Redo => Step::Redo {
-            reason: get("reason"),
+            reason: text("reason"),
         },
-        Action::Close => Step::Close { note: get("note") },
+        Action::Close => Step::Close { note: text("note") },
+        Action::Withdraw => Step::Withdraw {
+            reason: text("reason"),
+        },
     };
-    Ok(step)
+    errs.is_empty().then_some(step)
 }
+
+/// The labels of the step forms' fields, so a refusal naming one ("延期天数: …") is shown
+/// beside it.
+const STEP_FIELDS: &[(&str, &str)] = &[
+    ("days", "延期天数"),
+    ("support_unit_ids", "协办单位"),
+    ("lead_unit_id", "主办单位"),
+];
 
 pub(super) async fn step(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    Form(fields): Form<Vec<(String, String)>>,
+    f: Fields,
 ) -> PageResult {
-    let step = parse_step(&fields)?;
-    let notices = state
+    let mut errors = FieldErrors::new(auth.ctx.lang);
+    if let Some(step) = parse_step(&f, &mut errors) {
+        match state
+            .store
+            .problem_step(&auth.actor(), id, &step, today())
+            .await
+        {
+            Ok(notices) => {
+                crate::webhook::dispatch_notices(state.store.clone(), notices);
+                return Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response());
+            }
+            Err(e) => errors.absorb(e.into(), STEP_FIELDS)?,
+        }
+    }
+    let failed = Failed {
+        form: f.get("action").to_string(),
+        values: f,
+        errors,
+    };
+    let page = detail_view(&state, &auth, id, Some(failed)).await?;
+    Ok(crate::form::invalid(&page))
+}
+
+/// Adds a 内部备注 (the office or the handling unit); an empty or too long note is shown on
+/// its form.
+pub(super) async fn note(
+    State(state): State<AppState>,
+    auth: County,
+    Path(id): Path<i64>,
+    f: Fields,
+) -> PageResult {
+    let mut errors = FieldErrors::new(auth.ctx.lang);
+    // The store checks who may write before what was written (a reader is refused, not
+    // told the note is empty).
+    match state
         .store
-        .problem_step(&auth.actor(), id, &step, today())
-        .await?;
-    crate::webhook::dispatch_notices(state.store.clone(), notices);
-    Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response())
+        .add_internal_note(&auth.actor(), id, f.get("note"))
+        .await
+    {
+        Ok(()) => return Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response()),
+        Err(e) => errors.absorb(e.into(), &[("note", "内部备注")])?,
+    }
+    let failed = Failed {
+        form: "internal_note".into(),
+        values: f,
+        errors,
+    };
+    let page = detail_view(&state, &auth, id, Some(failed)).await?;
+    Ok(crate::form::invalid(&page))
 }
 
 pub(super) async fn attach(
@@ -266,24 +362,36 @@ mod tests {
     #[test]
     fn step_forms_name_the_bad_field() {
         let f = |pairs: &[(&str, &str)]| {
-            pairs
-                .iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect::<Vec<_>>()
+            Fields::new(
+                pairs
+                    .iter()
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+                    .collect(),
+            )
         };
-        let err = parse_step(&f(&[("action", "request_extension"), ("days", "x")])).unwrap_err();
-        assert!(err.to_string().contains("延期天数"));
-        let s = parse_step(&f(&[
-            ("action", "assign"),
-            ("tier", "department"),
-            ("lead_unit_id", "3"),
-            ("support_unit_ids", "4"),
-            ("support_unit_ids", "5"),
-        ]))
+        let mut errs = FieldErrors::new(Lang::Zh);
+        let step = parse_step(
+            &f(&[("action", "request_extension"), ("days", "x")]),
+            &mut errs,
+        );
+        assert!(step.is_none());
+        assert!(errs.get("days").unwrap().contains("延期天数"));
+        let mut errs = FieldErrors::new(Lang::Zh);
+        let s = parse_step(
+            &f(&[
+                ("action", "assign"),
+                ("tier", "department"),
+                ("lead_unit_id", "3"),
+                ("support_unit_ids", "4"),
+                ("support_unit_ids", "5"),
+            ]),
+            &mut errs,
+        )
         .unwrap();
         assert!(
             matches!(s, Step::Assign { lead_unit_id: 3, ref support_unit_ids, .. } if support_unit_ids == &[4, 5])
         );
-        assert!(parse_step(&f(&[("action", "fly")])).is_err());
+        assert!(parse_step(&f(&[("action", "fly")]), &mut errs).is_none());
+        assert!(errs.get("action").is_some());
     }
 }

@@ -8,28 +8,50 @@ use super::*;
 pub(super) struct NewPage {
     ctx: PageCtx,
     categories: Vec<(&'static str, &'static str)>,
-    enterprises: Vec<(i64, String)>,
+    /// (name, credit code) for the office's enterprise picker.
+    enterprises: Vec<(String, String)>,
     sources: Vec<(&'static str, &'static str)>,
     on_behalf: bool,
     today: String,
+    /// What was typed, when the form comes back with errors.
+    values: Fields,
+    errors: FieldErrors,
 }
 
 pub(super) async fn new_form(
     State(state): State<AppState>,
     auth: OfficeOrEnterprise,
 ) -> PageResult {
+    let mut values = Fields::default();
+    values.set("source", "visit");
+    values.set("submitted_on", format_date(today()));
+    let page = new_view(&state, &auth, values, FieldErrors::new(auth.ctx.lang)).await?;
+    Ok(render(&page).into_response())
+}
+
+async fn new_view(
+    state: &AppState,
+    auth: &Auth,
+    values: Fields,
+    errors: FieldErrors,
+) -> Result<NewPage, WebError> {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
-    let page = NewPage {
-        ctx: PageCtx::signed_in(&auth),
-        categories: options(Category::ALL, Category::as_str, lang),
-        enterprises: state
+    let enterprises = if actor.is_admin() {
+        state
             .store
             .list_enterprises(&actor)
             .await?
             .into_iter()
-            .map(|e| (e.id, e.name))
-            .collect(),
+            .map(|e| (e.name, e.credit_code))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(NewPage {
+        ctx: PageCtx::signed_in(auth),
+        categories: options(Category::ALL, Category::as_str, lang),
+        enterprises,
         sources: sp::SOURCES
             .iter()
             .filter(|(s, _)| *s != "api")
@@ -37,8 +59,49 @@ pub(super) async fn new_form(
             .collect(),
         on_behalf: actor.is_admin(),
         today: format_date(today()),
+        values,
+        errors,
+    })
+}
+
+/// The enterprise the office typed in the picker: its exact name or credit code, "name
+/// (code)" as the picker's list offers it, or the one name containing what was typed. `Err`
+/// says why not (nothing matches, or several do, naming a few).
+pub(super) fn resolve_enterprise(
+    all: &[qx_store::enterprises::Enterprise],
+    typed: &str,
+    lang: Lang,
+) -> Result<i64, String> {
+    let typed = typed.trim();
+    let (name, code) = match typed.strip_suffix(')').and_then(|s| s.rsplit_once(" (")) {
+        Some((name, code)) => (name.trim(), code.trim()),
+        None => (typed, typed),
     };
-    Ok(render(&page).into_response())
+    let exact: Vec<_> = all
+        .iter()
+        .filter(|e| e.credit_code.eq_ignore_ascii_case(code) || e.name == name)
+        .collect();
+    let found = if exact.is_empty() {
+        all.iter()
+            .filter(|e| !name.is_empty() && e.name.contains(name))
+            .collect()
+    } else {
+        exact
+    };
+    match found.as_slice() {
+        [one] => Ok(one.id),
+        [] => Err(crate::i18n::t(lang, "pb.enterprise_unknown").replace("{typed}", typed)),
+        many => {
+            let names: Vec<String> = many
+                .iter()
+                .take(5)
+                .map(|e| format!("{} ({})", e.name, e.credit_code))
+                .collect();
+            Err(crate::i18n::t(lang, "pb.enterprise_ambiguous")
+                .replace("{n}", &many.len().to_string())
+                .replace("{names}", &names.join("、")))
+        }
+    }
 }
 
 /// What a problem form may upload: a few attachments, each within the store's limit, and
@@ -62,62 +125,112 @@ pub(super) fn attachments(files: Vec<upload::UploadedFile>) -> Vec<NewAttachment
         .collect()
 }
 
+/// Reads a new problem from the form (or the API's fields); what is wrong is recorded beside
+/// its field. `enterprises` are the ones the office may pick from (empty for an enterprise,
+/// which files for itself).
 pub(super) fn new_problem(
     actor: &Actor,
-    f: &HashMap<String, String>,
+    f: &Fields,
     api: bool,
-) -> Result<NewProblem, WebError> {
-    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    let category = Category::parse(&get("category")).ok_or_else(|| {
-        WebError::BadRequest(format!(
-            "类别: \"{}\" 无效 (用地/用工/融资/审批/政策/基础设施/其他)",
-            get("category")
-        ))
-    })?;
+    enterprises: &[qx_store::enterprises::Enterprise],
+    errs: &mut FieldErrors,
+) -> Option<NewProblem> {
+    let lang = errs.lang();
+    let t = |k: &'static str| crate::i18n::t(lang, k);
+    let category = f.choice("category", t("pb.category"), Category::parse, errs);
     let enterprise_id = match (actor.role, actor.enterprise_id) {
-        (Role::Enterprise, Some(id)) => id,
-        _ => parse_id("企业", &get("enterprise_id"))?,
+        (Role::Enterprise, Some(id)) => Some(id),
+        _ if !f.get("enterprise_id").is_empty() => {
+            f.number::<i64>("enterprise_id", t("pb.enterprise"), errs)
+        }
+        _ if f.get("enterprise").is_empty() => {
+            errs.required("enterprise", t("pb.enterprise"));
+            None
+        }
+        _ => match resolve_enterprise(enterprises, f.get("enterprise"), lang) {
+            Ok(id) => Some(id),
+            Err(m) => {
+                errs.add("enterprise", m);
+                None
+            }
+        },
     };
     let (source, submitted_on) = if actor.is_admin() {
-        let source = if get("source").is_empty() {
-            if api { "api".into() } else { "hotline".into() }
-        } else {
-            get("source")
+        let source = match f.get("source") {
+            "" if api => "api".to_string(),
+            "" => "hotline".to_string(),
+            s => s.to_string(),
         };
-        let on = if get("submitted_on").is_empty() {
-            today()
+        let on = if f.get("submitted_on").is_empty() {
+            Some(today())
         } else {
-            parse_date_field("提交日期", &get("submitted_on"))?
+            f.date("submitted_on", t("pb.submitted_on"), errs)
         };
-        if on > today() {
-            return Err(WebError::BadRequest("提交日期: 不能晚于今天".into()));
+        if on.is_some_and(|on| on > today()) {
+            errs.add("submitted_on", t("pb.not_future"));
         }
         (source, on)
     } else {
-        ((if api { "api" } else { "web" }).to_string(), today())
+        ((if api { "api" } else { "web" }).to_string(), Some(today()))
     };
-    Ok(NewProblem {
-        enterprise_id,
-        category,
-        title: get("title"),
-        description: get("description"),
-        contact_name: get("contact_name"),
-        contact_phone: get("contact_phone"),
+    // Title and description are checked by the store (`core::text`), whose message lands
+    // beside the field.
+    let title = f.get("title").to_string();
+    let description = f.get("description").to_string();
+    Some(NewProblem {
+        enterprise_id: enterprise_id?,
+        category: category?,
+        title,
+        description,
+        contact_name: f.get("contact_name").to_string(),
+        contact_phone: f.get("contact_phone").to_string(),
         source,
-        submitted_on,
+        submitted_on: submitted_on?,
     })
+    .filter(|_| errs.is_empty())
 }
+
+/// The fields of the form a store refusal may name ("标题: 超过100字").
+const NEW_FIELDS: &[(&str, &str)] = &[
+    ("title", "标题"),
+    ("description", "问题描述"),
+    ("contact_name", "联系人"),
+    ("contact_phone", "联系电话"),
+    ("enterprise", "企业"),
+    ("submitted_on", "提交日期"),
+    ("files", "附件"),
+];
 
 pub(super) async fn create(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: OfficeOrEnterprise,
     form: Multipart,
 ) -> PageResult {
     let actor = auth.actor();
+    let lang = auth.ctx.lang;
     let up = upload::read(form, &PROBLEM_UPLOAD).await?;
-    let new = new_problem(&actor, &up.field_map(), false)?;
-    let files = attachments(up.files);
-    let (id, notices) = state.store.submit_problem(&actor, &new, files).await?;
-    crate::webhook::dispatch_notices(state.store.clone(), notices);
-    Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response())
+    let fields = Fields::from(&up);
+    let had_files = !up.files.is_empty();
+    let mut errors = FieldErrors::new(lang);
+    let enterprises = if actor.is_admin() {
+        state.store.list_enterprises(&actor).await?
+    } else {
+        Vec::new()
+    };
+    if let Some(new) = new_problem(&actor, &fields, false, &enterprises, &mut errors) {
+        let files = attachments(up.files);
+        match state.store.submit_problem(&actor, &new, files).await {
+            Ok((id, notices)) => {
+                crate::webhook::dispatch_notices(state.store.clone(), notices);
+                return Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response());
+            }
+            Err(e) => errors.absorb(e.into(), NEW_FIELDS)?,
+        }
+    }
+    // Files cannot be put back into a file input: the form says to choose them again.
+    if had_files && errors.get("files").is_none() {
+        errors.add("files", crate::i18n::t(lang, "pb.choose_files_again"));
+    }
+    let page = new_view(&state, &auth, fields, errors).await?;
+    Ok(crate::form::invalid(&page))
 }

@@ -10,6 +10,7 @@
 
 use crate::api::ApiError;
 use crate::auth::{Auth, County, Office, OfficeOrEnterprise};
+use crate::form::{FieldErrors, Fields, Form};
 use crate::i18n::Lang;
 use crate::pages::{PageCtx, render};
 use crate::upload;
@@ -18,7 +19,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use qx_core::access::{Actor, Role};
 use qx_core::attachment::AttachmentKind;
 use qx_core::label::Labelled;
@@ -72,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         .route("/problems/sweep", post(sweep))
         .route("/problems/{id}", get(detail))
         .route("/problems/{id}/step", post(step))
+        .route("/problems/{id}/notes", post(note))
         .route("/problems/{id}/attachments", post(attach))
         .route("/problems/{id}/attachments/{aid}", get(download))
         .route("/api/v1/problems", get(api_list).post(api_create))

@@ -8,8 +8,17 @@ pub(super) type StaffOption = (i64, String, bool);
 pub struct LimitLine {
     code: &'static str,
     label: &'static str,
-    limits: TimeLimits,
+    /// The limits as stored, or as typed when saving them failed.
+    values: Fields,
+    errors: FieldErrors,
     route: String,
+}
+
+/// A limits form that was refused: its category, what was typed, what is wrong.
+pub(super) struct FailedLimits {
+    category: &'static str,
+    values: Fields,
+    errors: FieldErrors,
 }
 
 #[derive(Template)]
@@ -27,6 +36,16 @@ pub(super) async fn settings_page(
     auth: Office,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
+    let page = settings_view(&state, &auth, q.contains_key("saved"), None).await?;
+    Ok(render(&page).into_response())
+}
+
+async fn settings_view(
+    state: &AppState,
+    auth: &Auth,
+    saved: bool,
+    mut failed: Option<FailedLimits>,
+) -> Result<SettingsPage, WebError> {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let units = state.store.list_units().await?;
@@ -49,18 +68,33 @@ pub(super) async fn settings_page(
     let routes = state.store.problem_routes().await?;
     let lines = Category::ALL
         .iter()
-        .map(|c| LimitLine {
-            code: c.as_str(),
-            label: c.label(lang),
-            limits: limits.for_category(*c),
-            route: routes.iter().find(|r| r.category == *c).map_or_else(
-                || c.default_department().to_string(),
-                |r| r.unit_name.clone(),
-            ),
+        .map(|c| {
+            let (values, errors) = match failed.take_if(|f| f.category == c.as_str()) {
+                Some(f) => (f.values, f.errors),
+                None => {
+                    let l = limits.for_category(*c);
+                    let values = Fields::new(vec![
+                        ("accept_days".into(), l.accept_days.to_string()),
+                        ("answer_days".into(), l.answer_days.to_string()),
+                        ("close_days".into(), l.close_days.to_string()),
+                    ]);
+                    (values, FieldErrors::new(lang))
+                }
+            };
+            LimitLine {
+                code: c.as_str(),
+                label: c.label(lang),
+                values,
+                errors,
+                route: routes.iter().find(|r| r.category == *c).map_or_else(
+                    || c.default_department().to_string(),
+                    |r| r.unit_name.clone(),
+                ),
+            }
         })
         .collect();
-    let mut ctx = PageCtx::signed_in(&auth);
-    if q.contains_key("saved") {
+    let mut ctx = PageCtx::signed_in(auth);
+    if saved {
         ctx.flash = Some(crate::i18n::t(lang, "common.saved").to_string());
     }
     let page = SettingsPage {
@@ -85,7 +119,7 @@ pub(super) async fn settings_page(
             .map(|u| (u.id, u.name))
             .collect(),
     };
-    Ok(render(&page).into_response())
+    Ok(page)
 }
 
 #[derive(Deserialize)]
@@ -138,35 +172,41 @@ pub(super) async fn settings_route(
     Ok(Redirect::to("/problems/settings?saved=1").into_response())
 }
 
-#[derive(Deserialize)]
-pub(super) struct LimitsForm {
-    category: String,
-    accept_days: String,
-    answer_days: String,
-    close_days: String,
-}
-
+/// Saves one category's time limits; a letter, an empty field or a limit out of range shows
+/// the settings page again with the message beside the field and what was typed.
 pub(super) async fn settings_limits(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(f): Form<LimitsForm>,
+    auth: Office,
+    f: Fields,
 ) -> PageResult {
-    let n = |field: &str, v: &str| -> Result<u32, WebError> {
-        v.trim()
-            .parse()
-            .map_err(|_| WebError::BadRequest(format!("{field}: \"{}\" 不是整数", v.trim())))
+    let lang = auth.ctx.lang;
+    let category = category_field(f.get("category"))?;
+    let t = |k| crate::i18n::t(lang, k);
+    let mut errors = FieldErrors::new(lang);
+    let accept = f.number::<u32>("accept_days", t("pb.accept_days"), &mut errors);
+    let answer = f.number::<u32>("answer_days", t("pb.answer_days"), &mut errors);
+    let close = f.number::<u32>("close_days", t("pb.close_days"), &mut errors);
+    if let (Some(a), Some(b), Some(c)) = (accept, answer, close) {
+        let saved = match TimeLimits::new(a, b, c) {
+            Ok(limits) => state
+                .store
+                .set_problem_time_limits(&auth.actor(), category, limits)
+                .await
+                .map_err(WebError::from),
+            Err(m) => Err(WebError::BadRequest(m)),
+        };
+        match saved {
+            Ok(()) => return Ok(Redirect::to("/problems/settings?saved=1").into_response()),
+            Err(e) => errors.absorb(e, &[])?,
+        }
+    }
+    let failed = FailedLimits {
+        category: category.as_str(),
+        values: f,
+        errors,
     };
-    let limits = TimeLimits::new(
-        n("受理时限", &f.accept_days)?,
-        n("答复时限", &f.answer_days)?,
-        n("办结时限", &f.close_days)?,
-    )
-    .map_err(WebError::BadRequest)?;
-    state
-        .store
-        .set_problem_time_limits(&auth.actor(), category_field(&f.category)?, limits)
-        .await?;
-    Ok(Redirect::to("/problems/settings?saved=1").into_response())
+    let page = settings_view(&state, &auth, false, Some(failed)).await?;
+    Ok(crate::form::invalid(&page))
 }
 
 pub(super) async fn sweep(State(state): State<AppState>, _office: Office) -> PageResult {

@@ -360,6 +360,25 @@ async fn scenario(app: TestApp) {
         assert!(page.contains(want), "{want}: {page}");
     }
 
+    // 调档 picks one of the scheme's classes (not free text); the run's state is a tag with a
+    // background, readable on the card.
+    let card = admin
+        .get(app.url(&format!("/enterprises/{ding}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(card.contains(r#"<select name="class" required>"#), "{card}");
+    for class in ["A", "B", "C", "D"] {
+        assert!(
+            card.contains(&format!(r#"<option value="{class}""#)),
+            "{class}"
+        );
+    }
+    assert!(!card.contains(r#"<input name="class""#));
+    assert!(card.contains(r#"<span class="tag blue">"#));
     // 调档 needs a reason and is audited.
     let resp = post_form(
         &admin,

@@ -189,7 +189,7 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
         [200, 200, 200, 403, 303],
     ),
     ("GET", "/problems", [200, 200, 200, 200, 303]),
-    ("POST", "/problems", [400, 400, 400, 400, 403]),
+    ("POST", "/problems", [400, 403, 403, 400, 403]),
     ("GET", "/problems/new", [200, 403, 403, 200, 303]),
     ("GET", "/problems/rates", [200, 200, 200, 403, 303]),
     ("GET", "/problems/meeting", [200, 200, 200, 403, 303]),
@@ -227,14 +227,19 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/problems/settings/limits",
-        [422, 422, 422, 422, 403],
+        [400, 403, 403, 403, 403],
     ),
     ("POST", "/problems/sweep", [303, 403, 403, 403, 403]),
     ("GET", "/problems/{problem}", [200, 200, 200, 404, 303]),
     (
         "POST",
         "/problems/{problem}/step",
-        [400, 400, 400, 400, 403],
+        [400, 400, 400, 404, 403],
+    ),
+    (
+        "POST",
+        "/problems/{problem}/notes",
+        [400, 403, 403, 403, 403],
     ),
     (
         "POST",
