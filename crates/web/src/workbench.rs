@@ -2,6 +2,8 @@
 //! home page showed (the unit's card, the registry overview, recent activity). Every item links
 //! to the list it counts.
 
+use std::collections::HashMap;
+
 use crate::auth::Auth;
 use crate::i18n::Lang;
 use crate::pages::{PageCtx, kind_label, render};
@@ -13,9 +15,7 @@ use qx_app::workbench::{self, DueReport, PeriodWork, ProblemCount, Workbench};
 use qx_core::access::Role;
 use qx_core::label::Labelled;
 use qx_core::period::Period;
-use qx_core::time::format_datetime;
 use qx_core::units::UnitKind;
-use qx_store::audit::AuditQuery;
 use qx_store::problems::ProblemRow;
 
 type PageResult = Result<Response, WebError>;
@@ -376,14 +376,6 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
     }
 }
 
-pub struct RecentAudit {
-    at: String,
-    actor: String,
-    action: String,
-    entity: String,
-    entity_id: String,
-}
-
 #[derive(Template)]
 #[template(path = "workbench/home.html")]
 struct HomePage {
@@ -396,7 +388,7 @@ struct HomePage {
     my_enterprise: Option<qx_store::enterprises::Enterprise>,
     kind_counts: Vec<(&'static str, &'static str, usize)>,
     user_count: usize,
-    recent: Vec<RecentAudit>,
+    recent: Vec<crate::audit::AuditLine>,
 }
 
 pub async fn home(State(state): State<AppState>, auth: Auth) -> PageResult {
@@ -426,23 +418,8 @@ pub async fn home(State(state): State<AppState>, auth: Auth) -> PageResult {
             }
         }
         user_count = state.store.count_users().await? as usize;
-        let q = AuditQuery {
-            limit: 8,
-            ..Default::default()
-        };
-        recent = state
-            .store
-            .audit_list(&q)
-            .await?
-            .into_iter()
-            .map(|a| RecentAudit {
-                at: format_datetime(a.at),
-                actor: a.actor,
-                action: a.action,
-                entity: a.entity,
-                entity_id: a.entity_id,
-            })
-            .collect();
+        // The audit page's own lines: names and Chinese labels, never codes or account names.
+        recent = crate::audit::audit_lines(&state, &actor, lang, &HashMap::new(), 8).await?;
     }
     let page = HomePage {
         ctx,

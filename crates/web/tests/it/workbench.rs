@@ -131,6 +131,11 @@ async fn every_roles_workbench_counts_what_its_links_list() {
     let office = sign_in(&base, "admin").await;
     let page = get(&office, &base, "/").await;
     assert!(page.contains("工作台"));
+    // Recent activity reads as the audit page does: the action's name and the person's, no codes.
+    assert!(page.contains("<td>登录</td>"), "the sign-in is named 登录");
+    for code in ["login.success", "bulletin.publish", "<td>admin</td>"] {
+        assert!(!page.contains(code), "the 工作台 shows the raw {code}");
+    }
     every_link_opens(&office, &base, &page).await;
     let review = section(&page, "review");
     assert!(review.total > 0, "the demo's November waits for review");
