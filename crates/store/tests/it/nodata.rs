@@ -3,8 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use qx_core::access::Actor;
 use qx_core::audit::{AuditAction, entity_label};
 use qx_core::label::Lang;
+use qx_store::testing::{self, TestDb};
+
+use crate::submissions::{county, figures};
 
 /// Codes built at run time rather than spelled at the write (the source scan below cannot
 /// see them): the submission steps, lock/unlock, and the problem steps.
@@ -125,5 +129,42 @@ fn every_written_audit_action_and_record_kind_has_a_name() {
     }
     for action in COMPUTED_ACTIONS {
         assert!(AuditAction::parse(action).is_ok(), "{action} has no name");
+    }
+}
+
+/// The demo (and imported history) stamps a report returned and sent again: each sending
+/// keeps its own times, so 历次报送 reads 第1次 before 第2次.
+#[tokio::test]
+async fn history_times_stamp_the_latest_sending_only() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let system = Actor::system();
+        let id = s
+            .save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "3"), true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, id, false, "请说明差异")
+            .await
+            .unwrap();
+        s.set_submission_times(&system, id, 1_499_000_000, Some(1_499_100_000))
+            .await
+            .unwrap();
+        s.save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "4"), true)
+            .await
+            .unwrap();
+        s.set_submission_times(&system, id, 1_499_200_000, None)
+            .await
+            .unwrap();
+        let sendings = s
+            .submission_sendings(&c.office, c.period, c.a_unit)
+            .await
+            .unwrap();
+        let times: Vec<_> = sendings.iter().map(|g| (g.sent_at, g.decided_at)).collect();
+        assert_eq!(
+            times,
+            // Newest first, as 历次报送 lists them.
+            vec![(1_499_200_000, None), (1_499_000_000, Some(1_499_100_000))],
+            "{name}"
+        );
     }
 }
