@@ -103,6 +103,11 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("problem.close", "办结难题", "Problem closed"),
     ("problem.withdraw", "撤回难题", "Problem withdrawn"),
     (
+        "problem.internal_note",
+        "添加内部备注",
+        "Internal note added",
+    ),
+    (
         "problem.attach",
         "上传难题附件",
         "Problem attachment uploaded",
@@ -153,6 +158,11 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("eval.override", "调档", "Class changed"),
     ("eval.objection", "提出异议", "Objection raised"),
     ("eval.objection_answer", "答复异议", "Objection answered"),
+    (
+        "notice.date_at_events",
+        "校正提醒时间",
+        "Notice times corrected",
+    ),
     ("demo.seed", "生成演示数据", "Demo data created"),
 ];
 
@@ -172,6 +182,7 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("setting", "设置", "Setting"),
     ("settings", "设置", "Settings"),
     ("bulletin", "通报", "Bulletin"),
+    ("notice", "提醒", "Notice"),
     ("problem", "企业难题", "Problem"),
     ("problem_routes", "分办规则", "Routing"),
     ("problem_time_limits", "办理时限", "Time limits"),

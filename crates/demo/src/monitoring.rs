@@ -1,6 +1,7 @@
 //! Demo monitoring: January to November of the plan year reported by every responsible unit,
 //! reviewed by the office — most indicators on track, a few lagging, some units late, and
-//! November still open (a few units missing, one report returned, some awaiting review).
+//! November still open (a few units missing, reports returned, one of them corrected and sent
+//! again, some awaiting review). Nothing is stamped after the demo's today, 2017-12-05.
 
 use crate::DemoError;
 use qx_core::access::{Actor, Role};
@@ -28,6 +29,12 @@ const LAGGING: &[(&str, f64)] = &[
     ("签约项目", 0.88),
     ("高技能人才", 0.9),
 ];
+
+/// The demo's today (`qx demo --today 2017-12-05`): nothing is stamped after it.
+const DEMO_TODAY: (time::Month, u8) = (time::Month::December, 5);
+
+/// What the unit whose November report was returned changes before sending it again.
+const RESENT_NOTE: &str = "已核实: 上月数据漏报一家企业, 本月一并计入。";
 
 /// Units that tend to report after the due date.
 const LATE_UNITS: &[&str] = &["县招商局", "墙头镇", "县人社局", "高塘岛乡"];
@@ -186,6 +193,12 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
         .map(|t| t.task.id)
         .collect();
 
+    let today = time::Date::from_calendar_date(year, DEMO_TODAY.0, DEMO_TODAY.1)
+        .map_err(|e| DemoError::Data(e.to_string()))?;
+    // The latest a report is sent, and reviewed, on the demo's today.
+    let (last_sent, last_review) = (ts(today, 8), ts(today, 9));
+    // One returned November report is corrected and sent again (历次报送 shows 第2次报送).
+    let mut resent = false;
     for month in 1..=11u8 {
         let period = Period::new_month(year, month).map_err(|e| DemoError::Data(e.to_string()))?;
         let due = cal
@@ -296,13 +309,15 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                     10,
                 )
             };
+            let submitted = submitted.min(last_sent);
             let review_day = time::OffsetDateTime::from_unix_timestamp(submitted)
                 .map(|d| d.date())
                 .unwrap_or(due);
             let reviewed = ts(
                 cal.add_working_days(review_day, 1).unwrap_or(review_day),
                 15,
-            );
+            )
+            .min(last_review);
             // November: the office is still working through the pile.
             let (approve, returned) = match month {
                 11 if rng.random_bool(0.35) => (false, false),
@@ -329,7 +344,89 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                     (approve || returned).then_some(reviewed),
                 )
                 .await?;
+            if returned && !resent {
+                resent = true;
+                if let Some(first) = input.values.first_mut() {
+                    let figure: f64 = first.1.parse().unwrap_or(0.0);
+                    first.1 = format!("{:.2}", figure * 1.05);
+                    first.2 = RESENT_NOTE.to_string();
+                } else if let Some(first) = input.tasks.first_mut() {
+                    first.1 = format!("{} {RESENT_NOTE}", first.1);
+                }
+                store
+                    .save_submission(actor, period_id, unit_id, &input, true)
+                    .await?;
+                // An hour after the return, still on the demo's today.
+                store
+                    .set_submission_times(&system, sub, reviewed + 3_600, None)
+                    .await?;
+            }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qx_core::state::SendingDecision;
+
+    /// The demo county on its today: no report sent or reviewed after 2017-12-05, and one
+    /// November report returned with a comment and sent again with a changed figure.
+    #[tokio::test]
+    async fn the_demo_reports_stop_at_its_today_and_one_was_sent_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_data_dir(dir.path()).await.unwrap();
+        store.migrate().await.unwrap();
+        crate::seed(
+            &store,
+            &crate::DemoOptions {
+                password: Some("Demo#2017pass".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let system = Actor::system();
+        let plan = store.list_plans(&system).await.unwrap()[0].id;
+        let today = time::Date::from_calendar_date(2017, DEMO_TODAY.0, DEMO_TODAY.1).unwrap();
+        let end_of_today = ts(today, 23);
+        let mut resent = Vec::new();
+        for period in store.list_periods(plan).await.unwrap() {
+            for u in store.period_progress(period.id).await.unwrap() {
+                let Some(sub) = u.submission else { continue };
+                for at in [sub.submitted_at, sub.reviewed_at].into_iter().flatten() {
+                    assert!(
+                        at <= end_of_today,
+                        "{} stamped after the demo's today",
+                        sub.id
+                    );
+                }
+                let sendings = store
+                    .submission_sendings(&system, period.id, u.unit_id)
+                    .await
+                    .unwrap();
+                for g in &sendings {
+                    assert!(g.sent_at <= end_of_today && g.decided_at.unwrap_or(0) <= end_of_today);
+                }
+                if sendings.len() > 1 {
+                    resent.push((period.period.clone(), sendings));
+                }
+            }
+        }
+        assert_eq!(resent.len(), 1, "one report sent twice");
+        let (period, sendings) = &resent[0];
+        assert_eq!(period, "2017-11");
+        // Newest first: the second sending awaits review, the first was returned with a comment.
+        let (second, first) = (&sendings[0], &sendings[1]);
+        assert_eq!(first.decision, Some(SendingDecision::Returned));
+        assert!(!first.comment.is_empty());
+        assert!(first.sent_at < first.decided_at.unwrap());
+        assert!(first.decided_at.unwrap() < second.sent_at);
+        assert_eq!(second.decision, None);
+        assert!(
+            first.values != second.values || first.tasks != second.tasks,
+            "what changed shows"
+        );
+    }
 }

@@ -602,8 +602,9 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        // Its sendings (历次报送) carry the same history.
-        sqlx::query("UPDATE submission_sendings SET sent_at = $1, decided_at = CASE WHEN decided_at IS NULL THEN NULL ELSE $2 END WHERE submission_id = $3")
+        // Its latest sending (历次报送) carries the same history; earlier sendings keep the
+        // times they were given, so a report returned and sent again reads in order.
+        sqlx::query("UPDATE submission_sendings SET sent_at = $1, decided_at = CASE WHEN decided_at IS NULL THEN NULL ELSE $2 END WHERE id = (SELECT MAX(id) FROM submission_sendings WHERE submission_id = $3)")
             .bind(submitted_at)
             .bind(reviewed_at)
             .bind(id)

@@ -4,6 +4,7 @@
 
 mod audit_anchor;
 mod enterprises;
+mod nodata;
 mod notices;
 mod problem_withdraw;
 mod problems;

@@ -54,17 +54,17 @@ async fn person(s: &Store, name: &str, role: Role, unit_id: Option<i64>) -> Acto
 }
 
 /// Two towns, each leading one indicator and one task of a published plan, and June 2017 open.
-struct County {
-    office: Actor,
-    a: Actor,
+pub(crate) struct County {
+    pub(crate) office: Actor,
+    pub(crate) a: Actor,
     b: Actor,
-    a_unit: i64,
+    pub(crate) a_unit: i64,
     b_unit: i64,
-    period: i64,
-    a_indicator: i64,
+    pub(crate) period: i64,
+    pub(crate) a_indicator: i64,
 }
 
-async fn county(s: &Store) -> County {
+pub(crate) async fn county(s: &Store) -> County {
     let sys = Actor::system();
     let a_unit = s.create_unit(&sys, &unit("石浦镇")).await.unwrap();
     let b_unit = s.create_unit(&sys, &unit("西周镇")).await.unwrap();
@@ -140,7 +140,7 @@ async fn county(s: &Store) -> County {
     }
 }
 
-fn figures(indicator: i64, value: &str) -> SubmissionInput {
+pub(crate) fn figures(indicator: i64, value: &str) -> SubmissionInput {
     SubmissionInput {
         values: vec![(indicator, value.into(), String::new())],
         tasks: vec![],

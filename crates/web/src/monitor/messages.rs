@@ -233,6 +233,17 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Remove this file? Unsaved changes on the form are lost.",
     ),
     ("mon.withdraw", "撤回", "Withdraw"),
+    ("mon.print_page", "打印本页", "Print this page"),
+    (
+        "mon.export_unreported",
+        "导出未报送名单",
+        "Export the unreported list",
+    ),
+    (
+        "mon.print_unreported",
+        "打印未报送名单",
+        "Print the unreported list",
+    ),
     (
         "mon.withdraw_hint",
         "办公室审核前可以撤回, 撤回后报送回到草稿, 修改后重新提交。",

@@ -12,6 +12,7 @@ mod http;
 mod jobs;
 mod monitor;
 mod monitor_surge;
+mod nodata;
 mod notices;
 mod numbers;
 mod office_tools;
