@@ -4,6 +4,7 @@
 
 mod audit_anchor;
 mod enterprises;
+mod monitoring_scope;
 mod notices;
 mod problem_withdraw;
 mod problems;
