@@ -96,6 +96,9 @@ pub struct ValueField {
     name: String,
     unit: String,
     target: String,
+    /// What the figure is typed in: the target's unit, or percent done for a 形象进度
+    /// milestone ([`IndicatorKind::measure_unit`]).
+    measure: String,
     value: String,
     note: String,
     last: String,
@@ -485,24 +488,28 @@ pub(super) async fn report_page(
         .await?
         .into_iter()
         .map(|i| {
+            let kind = IndicatorKind::parse(&i.kind).ok_or_else(|| {
+                WebError::Internal(anyhow::anyhow!("indicator {} has kind {:?}", i.id, i.kind))
+            })?;
             let (value, note) = values_by.get(&i.id).cloned().unwrap_or_default();
             let last = approved
                 .iter()
                 .rfind(|a| a.indicator_id == i.id && a.period < period.period)
                 .map(|a| format!("{}: {}", a.period, a.value))
                 .unwrap_or_default();
-            ValueField {
+            Ok(ValueField {
                 error: typed.value_errors.get(&i.id).cloned().unwrap_or_default(),
                 id: i.id,
                 name: i.name,
+                measure: kind.measure_unit(&i.unit).to_string(),
                 unit: i.unit,
                 target: i.target_value,
                 value,
                 note,
                 last,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, WebError>>()?;
     let names = unit_names(&state.store).await?;
     let mut task_fields = Vec::new();
     for (t, role) in state
