@@ -79,11 +79,12 @@ fn status(l: Light, reporting: Reporting) -> Status {
 /// and the bulletin states how many did.
 pub async fn pending_reports(
     store: &Store,
+    actor: &Actor,
     plan_id: i64,
     period: Period,
 ) -> Result<usize, AppError> {
     let mut n = 0;
-    for p in store.list_periods(plan_id).await? {
+    for p in store.list_periods(actor, plan_id).await? {
         let Ok(month) = p.period.parse::<Period>() else {
             continue;
         };
@@ -91,7 +92,7 @@ pub async fn pending_reports(
             continue;
         }
         n += store
-            .period_progress(p.id)
+            .period_progress(actor, p.id)
             .await?
             .iter()
             .filter(|u| {
@@ -151,7 +152,7 @@ async fn conduct(
     };
     // Each unit's latest approved report on each task, up to the period.
     let mut latest: HashMap<(i64, i64), (String, String)> = HashMap::new();
-    for r in store.approved_task_reports(plan_id).await? {
+    for r in store.approved_task_reports(actor, plan_id).await? {
         if !in_range(&r.period) {
             continue;
         }
@@ -179,7 +180,7 @@ async fn conduct(
     }
     // How many days ahead of the due date each unit first sent its reports, on average.
     let due: HashMap<i64, i64> = store
-        .list_periods(plan_id)
+        .list_periods(actor, plan_id)
         .await?
         .into_iter()
         .filter(|p| in_range(&p.period))
@@ -499,7 +500,7 @@ pub async fn build_snapshot(
         revisions_since,
         problems,
         projects: None,
-        pending_reports: pending_reports(store, plan_id, period).await?,
+        pending_reports: pending_reports(store, actor, plan_id, period).await?,
     })
 }
 

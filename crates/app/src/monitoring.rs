@@ -3,7 +3,7 @@
 //! state; every unit's punctuality. The leaders' dashboard and the bulletins are views of it.
 
 use crate::AppError;
-use qx_core::access::Actor;
+use qx_core::access::{Actor, ScopeFilter};
 use qx_core::indicator::IndicatorKind;
 use qx_core::monitor::{
     self, Assessment, Forecast, ForecastBasis, Light, Reporting, TaskState, Thresholds,
@@ -189,8 +189,8 @@ pub async fn picture(
         .collect();
     let indicators = store.plan_indicators(actor, plan_id).await?;
     let sources = store.indicator_sources(plan_id).await?;
-    let approved = store.approved_values(plan_id).await?;
-    let baselines = store.baselines(plan_id).await?;
+    let approved = store.approved_values(actor, plan_id).await?;
+    let baselines = store.baselines(actor, plan_id).await?;
     let thresholds = thresholds(store).await?;
     let problems = if sources.is_empty() {
         Vec::new()
@@ -205,12 +205,12 @@ pub async fn picture(
         .unwrap_or_default();
     let mut sent: HashMap<i64, SubmissionStatus> = HashMap::new();
     if let Some(p) = store
-        .list_periods(plan_id)
+        .list_periods(actor, plan_id)
         .await?
         .into_iter()
         .find(|p| p.period == month_name)
     {
-        for u in store.period_progress(p.id).await? {
+        for u in store.period_progress(actor, p.id).await? {
             if let Some(s) = u.submission {
                 sent.insert(u.unit_id, s.status);
             }
@@ -308,7 +308,7 @@ pub async fn picture(
         .collect();
     let mut reports_by_task: HashMap<i64, Vec<ApprovedTaskReport>> = HashMap::new();
     // Ordered by period, so each task's list is in time order.
-    for r in store.approved_task_reports(plan_id).await? {
+    for r in store.approved_task_reports(actor, plan_id).await? {
         if periods_so_far.contains_key(&r.period) {
             reports_by_task.entry(r.task_id).or_default().push(r);
         }
@@ -316,7 +316,7 @@ pub async fn picture(
     let plan_tasks = store.plan_tasks(actor, plan_id).await?;
     // Units that owe a report (the store's one definition: an automatic indicator asks
     // nothing of its unit, a collective name owes nothing).
-    let owing = store.period_progress_units(plan_id).await?;
+    let owing = store.period_progress_units(actor, plan_id).await?;
     let mut tasks = Vec::with_capacity(plan_tasks.len());
     for t in plan_tasks {
         let lead: Vec<i64> = t
@@ -368,7 +368,7 @@ pub async fn picture(
         .collect();
     let mut punctual: HashMap<i64, UnitPunctuality> = HashMap::new();
     let now = qx_store::now();
-    for p in store.list_periods(plan_id).await? {
+    for p in store.list_periods(actor, plan_id).await? {
         let Ok(pp) = p.period.parse::<Period>() else {
             continue;
         };
@@ -456,10 +456,12 @@ type Slot = Arc<tokio::sync::Mutex<Option<(Stamp, Arc<Picture>)>>>;
 /// review, a problem step, a setting) makes the next request compute afresh. Concurrent
 /// requests for the same picture wait for one computation instead of each running their own.
 ///
-/// The picture does not depend on who asks (the office and leaders read everything); each
-/// call still checks that the actor may read the plan before anything is served.
+/// The picture depends on who asks only through the actor's unit scope (a unit sees where its
+/// own report stands, not other units'), so pictures are kept per plan, period and scope: the
+/// office and leaders share one. Each call still checks that the actor may read the plan
+/// before anything is served.
 pub struct PictureCache {
-    slots: Mutex<HashMap<(i64, Period), Slot>>,
+    slots: Mutex<HashMap<(i64, Period, ScopeFilter), Slot>>,
     /// Each plan's [`default_period`], under the stamp it was read at.
     periods: Mutex<HashMap<i64, (Stamp, Period)>>,
     enabled: bool,
@@ -560,10 +562,11 @@ impl PictureCache {
     ) -> Result<Arc<Picture>, AppError> {
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            if slots.len() >= CACHE_SLOTS && !slots.contains_key(&(plan_id, period)) {
+            let key = (plan_id, period, actor.unit_filter());
+            if slots.len() >= CACHE_SLOTS && !slots.contains_key(&key) {
                 slots.clear();
             }
-            slots.entry((plan_id, period)).or_default().clone()
+            slots.entry(key).or_default().clone()
         };
         let mut entry = slot.lock().await;
         if let Some((s, pic)) = entry.as_ref()

@@ -68,11 +68,13 @@ pub async fn export_template(
     if !actor.can_read_unit(unit_id) {
         return Err(StoreError::NotFound(format!("单位 {unit_id} 的报送")).into());
     }
-    let period = store.get_period(period_id).await?;
+    let period = store.get_period(actor, period_id).await?;
     let unit = store.get_unit(unit_id).await?;
-    let indicators = store.unit_indicators(period.plan_id, unit_id).await?;
-    let tasks = store.unit_tasks(period.plan_id, unit_id).await?;
-    let (values, reports) = match store.latest_submission(period_id, unit_id).await? {
+    let indicators = store
+        .unit_indicators(actor, period.plan_id, unit_id)
+        .await?;
+    let tasks = store.unit_tasks(actor, period.plan_id, unit_id).await?;
+    let (values, reports) = match store.latest_submission(actor, period_id, unit_id).await? {
         Some(s) => store
             .submission_values(actor, s.id)
             .await
@@ -87,7 +89,7 @@ pub async fn export_template(
         .into_iter()
         .map(|t| (t.task_id, (t.progress, t.status)))
         .collect();
-    let approved = store.approved_values(period.plan_id).await?;
+    let approved = store.approved_values(actor, period.plan_id).await?;
 
     let mut wb = Workbook::new();
     let header = header_format()
@@ -324,10 +326,12 @@ pub async fn read_template(
         )));
     }
     let mut wb = open_workbook(bytes, file_name)?;
-    let period = store.get_period(period_id).await?;
+    let period = store.get_period(actor, period_id).await?;
     let unit = store.get_unit(unit_id).await?;
-    let mine = store.unit_indicators(period.plan_id, unit_id).await?;
-    let my_tasks = store.unit_tasks(period.plan_id, unit_id).await?;
+    let mine = store
+        .unit_indicators(actor, period.plan_id, unit_id)
+        .await?;
+    let my_tasks = store.unit_tasks(actor, period.plan_id, unit_id).await?;
     let unit_names: HashMap<i64, String> = store.unit_names().await?;
     let all_indicators: HashMap<i64, (String, Option<i64>)> = store
         .plan_indicators(actor, period.plan_id)

@@ -237,12 +237,12 @@ async fn office(store: &Store, actor: &Actor) -> Result<OfficeDesk, AppError> {
                 .iter()
                 .any(|(k, q)| *k == kind && q.end_month() >= p.end_month())
         };
-        for p in store.list_periods(plan.id).await? {
+        for p in store.list_periods(actor, plan.id).await? {
             let Ok(period) = p.period.parse::<Period>() else {
                 continue;
             };
             let due = parse_date(&p.due_on);
-            let progress = store.period_progress(p.id).await?;
+            let progress = store.period_progress(actor, p.id).await?;
             let waiting: Vec<i64> = progress
                 .iter()
                 .filter_map(|u| u.submission.as_ref())
@@ -366,16 +366,19 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
             .into_iter()
             .filter(|p| p.status == PlanStatus::Published)
         {
-            if store.unit_indicators(plan.id, unit_id).await?.is_empty()
-                && store.unit_tasks(plan.id, unit_id).await?.is_empty()
+            if store
+                .unit_indicators(actor, plan.id, unit_id)
+                .await?
+                .is_empty()
+                && store.unit_tasks(actor, plan.id, unit_id).await?.is_empty()
             {
                 continue;
             }
-            for p in store.list_periods(plan.id).await? {
+            for p in store.list_periods(actor, plan.id).await? {
                 let Ok(period) = p.period.parse::<Period>() else {
                     continue;
                 };
-                let latest = store.latest_submission(p.id, unit_id).await?;
+                let latest = store.latest_submission(actor, p.id, unit_id).await?;
                 let status = latest.as_ref().map(|s| s.status);
                 // Handed in (waiting or approved), or approved with a correction under way:
                 // nothing is owed for this period.

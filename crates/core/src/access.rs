@@ -111,7 +111,7 @@ impl Actor {
 }
 
 /// What a scoped query may return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScopeFilter {
     All,
     Only(i64),

@@ -185,7 +185,7 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
             .map_err(|e| DemoError::Data(e.to_string()))?;
     }
     let tasks_all = store.plan_tasks(&system, plan_id).await?;
-    let progress = store.period_progress_units(plan_id).await?;
+    let progress = store.period_progress_units(&system, plan_id).await?;
     // A few tasks stall mid-year and a few finish early.
     let stalled: Vec<i64> = tasks_all
         .iter()

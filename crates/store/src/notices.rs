@@ -380,7 +380,7 @@ impl Store {
                 if actor.role != Role::Unit {
                     return Ok(false);
                 }
-                self.get_period(id).await.map(drop)
+                self.get_period(actor, id).await.map(drop)
             }
             Subject::Submission(id) => {
                 if !actor.reads_all() {

@@ -330,7 +330,7 @@ async fn publish(
     // that was not confirmed (no JS, or more reports arrived since) shows the preview again
     // with the warning beside the button.
     let plan = state.store.get_plan(&actor, f.plan_id).await?;
-    let pending = bulletin::pending_reports(&state.store, plan.id, period)
+    let pending = bulletin::pending_reports(&state.store, &actor, plan.id, period)
         .await
         .map_err(WebError::from)?;
     if pending > 0 && (f.confirm != "1" || f.pending_seen < pending) {

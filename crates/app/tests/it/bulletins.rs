@@ -24,7 +24,7 @@ async fn report_month(
 ) -> i64 {
     let p = Period::new_month(2017, month).unwrap();
     let period = match s
-        .list_periods(plan)
+        .list_periods(&qx_core::access::Actor::system(), plan)
         .await
         .unwrap()
         .into_iter()
@@ -56,7 +56,11 @@ async fn published_bulletins_are_frozen_and_corrections_become_revisions() {
         let leader = user(s, "leader", Role::Leader, "县工业强县办").await;
         let jxj = user(s, "jxj1", Role::Unit, "县经信局").await;
         let scale = s
-            .unit_indicators(plan, jxj.unit_id.unwrap())
+            .unit_indicators(
+                &qx_core::access::Actor::system(),
+                plan,
+                jxj.unit_id.unwrap(),
+            )
             .await
             .unwrap()
             .into_iter()

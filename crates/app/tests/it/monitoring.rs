@@ -48,13 +48,21 @@ async fn a_month_is_reported_reviewed_locked_and_corrected() {
         ));
 
         let mine = s
-            .unit_indicators(c.plan, jxj.unit_id.unwrap())
+            .unit_indicators(
+                &qx_core::access::Actor::system(),
+                c.plan,
+                jxj.unit_id.unwrap(),
+            )
             .await
             .unwrap();
         let scale = mine.iter().find(|i| i.name == "新增规模以上企业").unwrap();
         let growth = mine.iter().find(|i| i.name == "规上工业产值增速").unwrap();
         let theirs = s
-            .unit_indicators(c.plan, kjj.unit_id.unwrap())
+            .unit_indicators(
+                &qx_core::access::Actor::system(),
+                c.plan,
+                kjj.unit_id.unwrap(),
+            )
             .await
             .unwrap();
 
@@ -156,7 +164,10 @@ async fn a_month_is_reported_reviewed_locked_and_corrected() {
                 .any(|n| n == "各涉企部门")
         }));
         assert!(pic.units.iter().all(|u| !groups.contains(&u.unit_id)));
-        let progress = s.period_progress(period).await.unwrap();
+        let progress = s
+            .period_progress(&qx_core::access::Actor::system(), period)
+            .await
+            .unwrap();
         assert!(!progress.is_empty());
         assert!(progress.iter().all(|p| !groups.contains(&p.unit_id)));
         assert!(matches!(

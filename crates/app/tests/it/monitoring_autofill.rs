@@ -155,7 +155,7 @@ async fn problem_rates_fill_in_the_plans_indicators() {
         assert_eq!(auto[&c.solve], IndicatorSource::ProblemSolveRate);
         assert!(s.is_auto_indicator(c.answer).await.unwrap());
         let others: Vec<i64> = s
-            .unit_indicators(c.plan_id, c.jxj)
+            .unit_indicators(&qx_core::access::Actor::system(), c.plan_id, c.jxj)
             .await
             .unwrap()
             .into_iter()
@@ -171,7 +171,7 @@ async fn problem_rates_fill_in_the_plans_indicators() {
 
         // The unit is not asked for them, and a figure sent anyway is refused.
         let asked: Vec<i64> = s
-            .unit_indicators(c.plan_id, c.jxj)
+            .unit_indicators(&qx_core::access::Actor::system(), c.plan_id, c.jxj)
             .await
             .unwrap()
             .into_iter()
@@ -272,7 +272,7 @@ async fn problem_rates_fill_in_the_plans_indicators() {
         assert_eq!(audit.len(), 1, "{name}");
         // Reported by hand from now on: the unit's March figure counts.
         let march = s
-            .list_periods(c.plan_id)
+            .list_periods(&qx_core::access::Actor::system(), c.plan_id)
             .await
             .unwrap()
             .into_iter()

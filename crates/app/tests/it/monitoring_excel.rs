@@ -146,8 +146,14 @@ async fn a_unit_downloads_its_template_and_uploads_it_back() {
             )
             .await
             .unwrap();
-        let mine = s.unit_indicators(c.plan, jxj_unit).await.unwrap();
-        let tasks = s.unit_tasks(c.plan, jxj_unit).await.unwrap();
+        let mine = s
+            .unit_indicators(&qx_core::access::Actor::system(), c.plan, jxj_unit)
+            .await
+            .unwrap();
+        let tasks = s
+            .unit_tasks(&qx_core::access::Actor::system(), c.plan, jxj_unit)
+            .await
+            .unwrap();
         assert!(mine.len() >= 2 && !tasks.is_empty(), "{}", c.db.name);
         let scale = mine.iter().find(|i| i.name == "新增规模以上企业").unwrap();
         let growth = mine.iter().find(|i| i.name == "规上工业产值增速").unwrap();
@@ -223,7 +229,7 @@ async fn a_unit_downloads_its_template_and_uploads_it_back() {
             "{rows:?}"
         );
         assert_eq!(
-            s.latest_submission(june, jxj_unit)
+            s.latest_submission(&qx_core::access::Actor::system(), june, jxj_unit)
                 .await
                 .unwrap()
                 .unwrap()
@@ -313,8 +319,14 @@ async fn every_bad_cell_is_named_and_nothing_is_saved() {
             )
             .await
             .unwrap();
-        let mine = s.unit_indicators(c.plan, jxj_unit).await.unwrap();
-        let tasks = s.unit_tasks(c.plan, jxj_unit).await.unwrap();
+        let mine = s
+            .unit_indicators(&qx_core::access::Actor::system(), c.plan, jxj_unit)
+            .await
+            .unwrap();
+        let tasks = s
+            .unit_tasks(&qx_core::access::Actor::system(), c.plan, jxj_unit)
+            .await
+            .unwrap();
         let all = s.plan_indicators(&c.office, c.plan).await.unwrap();
         let foreign = all
             .iter()
@@ -452,7 +464,10 @@ async fn every_bad_cell_is_named_and_nothing_is_saved() {
 
         // Nothing at all was written.
         assert!(
-            s.latest_submission(june, jxj_unit).await.unwrap().is_none(),
+            s.latest_submission(&qx_core::access::Actor::system(), june, jxj_unit)
+                .await
+                .unwrap()
+                .is_none(),
             "{}",
             c.db.name
         );

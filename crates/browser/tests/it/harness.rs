@@ -243,7 +243,7 @@ impl App {
         let unit = self.units["县经信局"];
         let scale = self
             .store
-            .unit_indicators(plan, unit)
+            .unit_indicators(&qx_core::access::Actor::system(), plan, unit)
             .await
             .unwrap()
             .into_iter()

@@ -63,7 +63,13 @@ async fn uploading_evidence_keeps_and_saves_every_typed_figure_and_progress() {
     let plan = j.app.publish_seed_plan().await;
     let period = j.app.open_june(plan).await;
     let jxj = j.app.units["县经信局"];
-    let (task, _) = j.app.store.unit_tasks(plan, jxj).await.unwrap()[0].clone();
+    let (task, _) = j
+        .app
+        .store
+        .unit_tasks(&qx_core::access::Actor::system(), plan, jxj)
+        .await
+        .unwrap()[0]
+        .clone();
 
     j.login("jxj1").await;
     j.goto(&format!("/report/{period}")).await;
@@ -133,7 +139,7 @@ async fn uploading_evidence_keeps_and_saves_every_typed_figure_and_progress() {
     let s = j
         .app
         .store
-        .latest_submission(period, jxj)
+        .latest_submission(&qx_core::access::Actor::system(), period, jxj)
         .await
         .unwrap()
         .unwrap();
@@ -156,7 +162,7 @@ async fn uploading_evidence_keeps_and_saves_every_typed_figure_and_progress() {
     let still = j
         .app
         .store
-        .latest_submission(period, jxj)
+        .latest_submission(&qx_core::access::Actor::system(), period, jxj)
         .await
         .unwrap()
         .unwrap();
@@ -171,7 +177,7 @@ async fn uploading_evidence_keeps_and_saves_every_typed_figure_and_progress() {
     let sent = j
         .app
         .store
-        .latest_submission(period, jxj)
+        .latest_submission(&qx_core::access::Actor::system(), period, jxj)
         .await
         .unwrap()
         .unwrap();

@@ -4,7 +4,10 @@ use super::*;
 
 impl Store {
     /// Every approved figure of a plan (the latest approved revision per unit and period).
-    pub async fn approved_values(&self, plan_id: i64) -> Result<Vec<ApprovedValue>> {
+    /// Approved figures are the county's shared picture (the dashboard every county-side user
+    /// sees, the bulletins): office, leaders and units read them all; an enterprise none.
+    pub async fn approved_values(&self, actor: &Actor, plan_id: i64) -> Result<Vec<ApprovedValue>> {
+        county_side(actor, "approved figures")?;
         Ok(sqlx::query_as(
             "SELECT iv.indicator_id, rp.period, iv.value, s.unit_id, s.reviewed_at
              FROM indicator_values iv JOIN submissions s ON s.id = iv.submission_id
@@ -16,8 +19,13 @@ impl Store {
         .await?)
     }
 
-    /// Every approved task report of a plan.
-    pub async fn approved_task_reports(&self, plan_id: i64) -> Result<Vec<ApprovedTaskReport>> {
+    /// Every approved task report of a plan (county side, as [`Self::approved_values`]).
+    pub async fn approved_task_reports(
+        &self,
+        actor: &Actor,
+        plan_id: i64,
+    ) -> Result<Vec<ApprovedTaskReport>> {
+        county_side(actor, "approved task reports")?;
         Ok(sqlx::query_as(
             "SELECT tr.task_id, rp.period, s.unit_id, tr.progress, tr.status
              FROM task_reports tr JOIN submissions s ON s.id = tr.submission_id
@@ -30,11 +38,30 @@ impl Store {
     }
 
     /// Co-units' latest reports on a task for a period (what the lead sees while writing).
+    /// Scoped: the office and leaders read any task's, a unit only a task it is assigned.
     pub async fn task_reports_for_period(
         &self,
+        actor: &Actor,
         period_id: i64,
         task_id: i64,
     ) -> Result<Vec<(i64, String, TaskReport)>> {
+        if !actor.reads_all() {
+            let assigned: Option<(i64,)> = sqlx::query_as(
+                "SELECT task_id FROM task_units WHERE task_id = $1 AND unit_id = $2",
+            )
+            .bind(task_id)
+            .bind(
+                actor
+                    .unit_id
+                    .filter(|_| actor.role == Role::Unit)
+                    .unwrap_or(-1),
+            )
+            .fetch_optional(self.pool())
+            .await?;
+            if assigned.is_none() {
+                return Err(StoreError::NotFound(format!("任务 {task_id} 的报送")));
+            }
+        }
         let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
             "SELECT s.unit_id, s.status, tr.task_id, tr.progress, tr.status FROM task_reports tr
              JOIN submissions s ON s.id = tr.submission_id
@@ -60,8 +87,13 @@ impl Store {
             .collect())
     }
 
-    /// Last year's cumulative figures by month (1..=12) per indicator.
-    pub async fn baselines(&self, plan_id: i64) -> Result<HashMap<i64, Vec<(i64, String)>>> {
+    /// Last year's cumulative figures by month (1..=12) per indicator (county side).
+    pub async fn baselines(
+        &self,
+        actor: &Actor,
+        plan_id: i64,
+    ) -> Result<HashMap<i64, Vec<(i64, String)>>> {
+        county_side(actor, "baselines")?;
         let rows: Vec<(i64, i64, String)> = sqlx::query_as(
             "SELECT b.indicator_id, b.month, b.value FROM indicator_baselines b JOIN indicators i ON i.id = b.indicator_id WHERE i.plan_id = $1 ORDER BY b.month",
         )

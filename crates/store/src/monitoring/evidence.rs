@@ -74,7 +74,7 @@ impl Store {
                 "不能为其他单位上传佐证材料 (unit {unit_id})"
             )));
         }
-        let period = self.get_period(period_id).await?;
+        let period = self.get_period(actor, period_id).await?;
         if period.status != PeriodStatus::Open {
             return Err(StoreError::Conflict(format!(
                 "报送期 {} 已关闭",
@@ -83,7 +83,7 @@ impl Store {
         }
         if let Some(task_id) = task_id {
             let assigned = self
-                .unit_tasks(period.plan_id, unit_id)
+                .unit_tasks(actor, period.plan_id, unit_id)
                 .await?
                 .iter()
                 .any(|(t, _)| t.id == task_id);

@@ -27,6 +27,24 @@ pub use evidence::{MAX_REPORT_ATTACHMENT_BYTES, ReportAttachment};
 pub use sendings::Sending;
 pub use settings::YELLOW_GAP_KEY;
 
+/// Refuses readers outside the county side: reporting periods and approved figures are the
+/// county's (office, leaders, units), never an enterprise's.
+fn county_side(actor: &Actor, what: &str) -> Result<()> {
+    if actor.role == Role::Enterprise {
+        return Err(StoreError::Forbidden(what.into()));
+    }
+    Ok(())
+}
+
+/// Refuses a reader who may not see `unit_id`'s reporting (another unit's, or an enterprise),
+/// with the same NotFound as a submission the actor may not read.
+fn readable_unit(actor: &Actor, unit_id: i64) -> Result<()> {
+    if !actor.can_read_unit(unit_id) {
+        return Err(StoreError::NotFound(format!("单位 {unit_id} 的报送")));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ReportPeriod {
     pub id: i64,

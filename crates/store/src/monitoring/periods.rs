@@ -47,7 +47,9 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn list_periods(&self, plan_id: i64) -> Result<Vec<ReportPeriod>> {
+    /// A plan's reporting windows (county side: office, leaders, units).
+    pub async fn list_periods(&self, actor: &Actor, plan_id: i64) -> Result<Vec<ReportPeriod>> {
+        county_side(actor, "report periods")?;
         Ok(sqlx::query_as(
             "SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods WHERE plan_id = $1 ORDER BY period",
         )
@@ -56,7 +58,9 @@ impl Store {
         .await?)
     }
 
-    pub async fn get_period(&self, id: i64) -> Result<ReportPeriod> {
+    /// One reporting window (county side: office, leaders, units).
+    pub async fn get_period(&self, actor: &Actor, id: i64) -> Result<ReportPeriod> {
+        county_side(actor, "report periods")?;
         sqlx::query_as("SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
@@ -67,11 +71,14 @@ impl Store {
     /// Indicators a unit reports in a plan: those it leads, except the ones that fill in
     /// automatically (`source` other than manual, e.g. 难题答复率 from the problems module),
     /// which units are never asked for, in the form, the Excel template or a submission.
+    /// Scoped: a unit reads its own, the office and leaders any.
     pub async fn unit_indicators(
         &self,
+        actor: &Actor,
         plan_id: i64,
         unit_id: i64,
     ) -> Result<Vec<crate::plans::Indicator>> {
+        readable_unit(actor, unit_id)?;
         Ok(sqlx::query_as(
             "SELECT id, plan_id, ordinal, level, section, name, text, unit, target_value, target_max, comparator, kind, lead_unit_id, profile, frequency
              FROM indicators WHERE plan_id = $1 AND lead_unit_id = $2 AND source = 'manual' ORDER BY ordinal",
@@ -82,12 +89,15 @@ impl Store {
         .await?)
     }
 
-    /// Tasks a unit leads or supports, with its role.
+    /// Tasks a unit leads or supports, with its role. Scoped: a unit reads its own, the
+    /// office and leaders any.
     pub async fn unit_tasks(
         &self,
+        actor: &Actor,
         plan_id: i64,
         unit_id: i64,
     ) -> Result<Vec<(crate::plans::Task, String)>> {
+        readable_unit(actor, unit_id)?;
         let rows: Vec<TaskWithRole> = sqlx::query_as(
             "SELECT t.id, t.plan_id, t.number, t.title, t.text, t.deadline, t.ordinal, tu.role
              FROM tasks t JOIN task_units tu ON tu.task_id = t.id WHERE t.plan_id = $1 AND tu.unit_id = $2 ORDER BY t.ordinal",
@@ -114,8 +124,13 @@ impl Store {
     }
 
     /// Every unit with something to report in a plan, and where it stands for a period.
-    pub async fn period_progress(&self, period_id: i64) -> Result<Vec<UnitProgress>> {
-        let period = self.get_period(period_id).await?;
+    /// Scoped: a unit reads only its own line, the office and leaders every unit's.
+    pub async fn period_progress(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+    ) -> Result<Vec<UnitProgress>> {
+        let period = self.get_period(actor, period_id).await?;
         let owed = self.owed_reports(period.plan_id).await?;
         let subs: Vec<Submission> = sqlx::query_as(
             "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
@@ -130,6 +145,7 @@ impl Store {
         }
         Ok(owed
             .into_iter()
+            .filter(|(unit_id, _, _)| actor.can_read_unit(*unit_id))
             .map(|(unit_id, indicators, tasks)| UnitProgress {
                 unit_id,
                 submission: latest.remove(&unit_id),
@@ -139,8 +155,10 @@ impl Store {
             .collect())
     }
 
-    /// Every unit that owes reports in a plan (leads an indicator or has a task).
-    pub async fn period_progress_units(&self, plan_id: i64) -> Result<Vec<i64>> {
+    /// Every unit that owes reports in a plan (leads an indicator or has a task). This is the
+    /// plan's structure, which every county-side reader sees (the plan's own pages show it).
+    pub async fn period_progress_units(&self, actor: &Actor, plan_id: i64) -> Result<Vec<i64>> {
+        county_side(actor, "report periods")?;
         Ok(self
             .owed_reports(plan_id)
             .await?
@@ -173,9 +191,9 @@ impl Store {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden("reminders".into()));
         }
-        let period = self.get_period(period_id).await?;
+        let period = self.get_period(actor, period_id).await?;
         let late: Vec<i64> = self
-            .period_progress(period_id)
+            .period_progress(actor, period_id)
             .await?
             .into_iter()
             .filter(|p| {

@@ -4,12 +4,15 @@ use super::*;
 use qx_core::notice::{Audience, NoticeKind, Subject};
 
 impl Store {
-    /// The unit's latest submission for a period (any status), if any.
+    /// The unit's latest submission for a period (any status), if any. Scoped: a unit reads
+    /// its own, the office and leaders any; another unit's is NotFound.
     pub async fn latest_submission(
         &self,
+        actor: &Actor,
         period_id: i64,
         unit_id: i64,
     ) -> Result<Option<Submission>> {
+        readable_unit(actor, unit_id)?;
         Ok(sqlx::query_as(
             "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
              FROM submissions WHERE period_id = $1 AND unit_id = $2 ORDER BY revision DESC LIMIT 1",
@@ -399,7 +402,7 @@ impl Store {
                 "退回时请写明原因 (a return needs a comment)".into(),
             ));
         }
-        let period = self.get_period(s.period_id).await?;
+        let period = self.get_period(actor, s.period_id).await?;
         let mut tx = self.begin().await?;
         let now = crate::now();
         if approve {
@@ -542,7 +545,7 @@ impl Store {
         if !actor.can_write_unit(unit_id) {
             return Err(StoreError::Forbidden(format!("unit {unit_id}")));
         }
-        let Some(latest) = self.latest_submission(period_id, unit_id).await? else {
+        let Some(latest) = self.latest_submission(actor, period_id, unit_id).await? else {
             return Err(StoreError::NotFound("没有可更正的报送".into()));
         };
         if latest.status.apply(SubmissionStep::Correct).is_err() {

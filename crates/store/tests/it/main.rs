@@ -5,6 +5,7 @@
 mod audit_anchor;
 mod enterprises;
 mod nodata;
+mod monitoring_scope;
 mod notices;
 mod problem_withdraw;
 mod problems;

@@ -27,7 +27,7 @@ fn unit(name: &str) -> NewUnit {
     }
 }
 
-async fn person(s: &Store, name: &str, role: Role, unit_id: Option<i64>) -> Actor {
+pub(crate) async fn person(s: &Store, name: &str, role: Role, unit_id: Option<i64>) -> Actor {
     let id = s
         .create_user(
             &Actor::system(),
@@ -57,9 +57,10 @@ async fn person(s: &Store, name: &str, role: Role, unit_id: Option<i64>) -> Acto
 pub(crate) struct County {
     pub(crate) office: Actor,
     pub(crate) a: Actor,
-    b: Actor,
+    pub(crate) b: Actor,
     pub(crate) a_unit: i64,
-    b_unit: i64,
+    pub(crate) b_unit: i64,
+    pub(crate) plan: i64,
     pub(crate) period: i64,
     pub(crate) a_indicator: i64,
 }
@@ -128,13 +129,18 @@ pub(crate) async fn county(s: &Store) -> County {
         )
         .await
         .unwrap();
-    let a_indicator = s.unit_indicators(plan, a_unit).await.unwrap()[0].id;
+    let a_indicator = s
+        .unit_indicators(&qx_core::access::Actor::system(), plan, a_unit)
+        .await
+        .unwrap()[0]
+        .id;
     County {
         office,
         a,
         b,
         a_unit,
         b_unit,
+        plan,
         period,
         a_indicator,
     }
@@ -175,7 +181,7 @@ async fn a_unit_withdraws_its_report_until_the_office_acts_on_it() {
             id
         );
         let latest = s
-            .latest_submission(c.period, c.a_unit)
+            .latest_submission(&qx_core::access::Actor::system(), c.period, c.a_unit)
             .await
             .unwrap()
             .unwrap();

@@ -207,14 +207,14 @@ pub async fn build(store: &Store, shape: Shape) -> County {
     let mut tasks = vec![Vec::new(); shape.units];
     for (i, &u) in units.iter().enumerate() {
         indicators[i] = store
-            .unit_indicators(plan_id, u)
+            .unit_indicators(&qx_core::access::Actor::system(), plan_id, u)
             .await
             .unwrap()
             .into_iter()
             .map(|x| x.id)
             .collect();
         tasks[i] = store
-            .unit_tasks(plan_id, u)
+            .unit_tasks(&qx_core::access::Actor::system(), plan_id, u)
             .await
             .unwrap()
             .into_iter()

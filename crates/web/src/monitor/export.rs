@@ -88,7 +88,8 @@ async fn export_unreported(
         .get("period_id")
         .and_then(|s| s.trim().parse().ok())
         .ok_or_else(|| WebError::NotFound(t("export.no_period").to_string()))?;
-    let p = state.store.get_period(id).await?;
+    let actor = auth.actor();
+    let p = state.store.get_period(&actor, id).await?;
     let names = unit_names(&state.store).await?;
     let overdue = qx_core::time::parse_date(&p.due_on)
         .map(qx_core::time::end_of_day)
@@ -104,7 +105,7 @@ async fn export_unreported(
     );
     table.rows = state
         .store
-        .period_progress(id)
+        .period_progress(&actor, id)
         .await?
         .into_iter()
         .filter(|u| {

@@ -24,9 +24,9 @@ pub(super) async fn periods(
     let mut rows = Vec::new();
     let mut next_period = String::new();
     if let Some(plan) = &plan {
-        let list = state.store.list_periods(plan.id).await?;
+        let list = state.store.list_periods(&actor, plan.id).await?;
         for p in &list {
-            let progress = state.store.period_progress(p.id).await?;
+            let progress = state.store.period_progress(&actor, p.id).await?;
             let done = progress
                 .iter()
                 .filter(|u| {
@@ -169,14 +169,14 @@ async fn period_page(
     problems: Vec<String>,
 ) -> PageResult {
     let actor = auth.actor();
-    let p = state.store.get_period(id).await?;
+    let p = state.store.get_period(&actor, id).await?;
     let names = unit_names(&state.store).await?;
     // Late once the due day has ended in China.
     let due = qx_core::time::parse_date(&p.due_on).map(qx_core::time::end_of_day);
     let now = qx_core::time::now();
     let lines: Vec<ProgressLine> = state
         .store
-        .period_progress(id)
+        .period_progress(&actor, id)
         .await?
         .into_iter()
         .map(|u| {
@@ -224,8 +224,9 @@ pub(super) async fn remind(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let units = state.store.remind_unreported(&auth.actor(), id).await?;
-    let period = state.store.get_period(id).await?;
+    let actor = auth.actor();
+    let units = state.store.remind_unreported(&actor, id).await?;
+    let period = state.store.get_period(&actor, id).await?;
     notify_webhook(&state, &period.period, &period.due_on, units.len()).await;
     Ok(Redirect::to(&format!("/monitor/periods/{id}?reminded=1")).into_response())
 }

@@ -48,15 +48,25 @@ pub(super) async fn report_home(State(state): State<AppState>, auth: Auth) -> Pa
     {
         let owes = !state
             .store
-            .unit_indicators(plan.id, unit_id)
+            .unit_indicators(&actor, plan.id, unit_id)
             .await?
             .is_empty()
-            || !state.store.unit_tasks(plan.id, unit_id).await?.is_empty();
+            || !state
+                .store
+                .unit_tasks(&actor, plan.id, unit_id)
+                .await?
+                .is_empty();
         if !owes {
             continue;
         }
-        for p in state.store.list_periods(plan.id).await?.into_iter().rev() {
-            let latest = state.store.latest_submission(p.id, unit_id).await?;
+        for p in state
+            .store
+            .list_periods(&actor, plan.id)
+            .await?
+            .into_iter()
+            .rev()
+        {
+            let latest = state.store.latest_submission(&actor, p.id, unit_id).await?;
             due.push(DueLine {
                 period_id: p.id,
                 status_label: status_label(auth.ctx.lang, latest.as_ref().map(|s| s.status)),
@@ -86,6 +96,9 @@ pub struct ValueField {
     name: String,
     unit: String,
     target: String,
+    /// What the figure is typed in: the target's unit, or percent done for a 形象进度
+    /// milestone ([`IndicatorKind::measure_unit`]).
+    measure: String,
     value: String,
     note: String,
     last: String,
@@ -303,11 +316,12 @@ pub(super) async fn save_draft(
 /// The unit's indicators without a figure and tasks without progress in `input`.
 async fn missing_items(
     state: &AppState,
+    actor: &Actor,
     period_id: i64,
     unit_id: i64,
     input: &SubmissionInput,
 ) -> Result<Vec<String>, WebError> {
-    let period = state.store.get_period(period_id).await?;
+    let period = state.store.get_period(actor, period_id).await?;
     let filled = |id: i64, rows: &[(i64, String, String)]| {
         rows.iter()
             .rfind(|(i, _, _)| *i == id)
@@ -315,7 +329,7 @@ async fn missing_items(
     };
     let mut missing: Vec<String> = state
         .store
-        .unit_indicators(period.plan_id, unit_id)
+        .unit_indicators(actor, period.plan_id, unit_id)
         .await?
         .into_iter()
         .filter(|i| !filled(i.id, &input.values))
@@ -324,7 +338,7 @@ async fn missing_items(
     missing.extend(
         state
             .store
-            .unit_tasks(period.plan_id, unit_id)
+            .unit_tasks(actor, period.plan_id, unit_id)
             .await?
             .into_iter()
             .filter(|(t, _)| !filled(t.id, &input.tasks))
@@ -414,7 +428,7 @@ pub(super) async fn report_page(
         return Err(WebError::NotFound(format!("单位 {unit_id}")));
     }
     let lang = auth.ctx.lang;
-    let period = state.store.get_period(period_id).await?;
+    let period = state.store.get_period(&actor, period_id).await?;
     let unit = state.store.get_unit(unit_id).await?;
     let history = state
         .store
@@ -467,34 +481,42 @@ pub(super) async fn report_page(
         tasks_by.extend(typed.tasks);
     }
     // Last approved figure of earlier periods, as a reminder of where the unit stood.
-    let approved = state.store.approved_values(period.plan_id).await?;
+    let approved = state.store.approved_values(&actor, period.plan_id).await?;
     let value_fields: Vec<ValueField> = state
         .store
-        .unit_indicators(period.plan_id, unit_id)
+        .unit_indicators(&actor, period.plan_id, unit_id)
         .await?
         .into_iter()
         .map(|i| {
+            let kind = IndicatorKind::parse(&i.kind).ok_or_else(|| {
+                WebError::Internal(anyhow::anyhow!("indicator {} has kind {:?}", i.id, i.kind))
+            })?;
             let (value, note) = values_by.get(&i.id).cloned().unwrap_or_default();
             let last = approved
                 .iter()
                 .rfind(|a| a.indicator_id == i.id && a.period < period.period)
                 .map(|a| format!("{}: {}", a.period, a.value))
                 .unwrap_or_default();
-            ValueField {
+            Ok(ValueField {
                 error: typed.value_errors.get(&i.id).cloned().unwrap_or_default(),
                 id: i.id,
                 name: i.name,
+                measure: kind.measure_unit(&i.unit).to_string(),
                 unit: i.unit,
                 target: i.target_value,
                 value,
                 note,
                 last,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, WebError>>()?;
     let names = unit_names(&state.store).await?;
     let mut task_fields = Vec::new();
-    for (t, role) in state.store.unit_tasks(period.plan_id, unit_id).await? {
+    for (t, role) in state
+        .store
+        .unit_tasks(&actor, period.plan_id, unit_id)
+        .await?
+    {
         let (progress, status) = tasks_by
             .get(&t.id)
             .cloned()
@@ -522,7 +544,7 @@ pub(super) async fn report_page(
         let co_reports = if role == "lead" {
             state
                 .store
-                .task_reports_for_period(period_id, t.id)
+                .task_reports_for_period(&actor, period_id, t.id)
                 .await?
                 .into_iter()
                 .filter(|(u, _, _)| *u != unit_id)
@@ -743,7 +765,7 @@ pub(super) async fn report_save(
         );
     }
     if field("confirm") != Some("1") {
-        let missing = missing_items(&state, period_id, unit_id, &input).await?;
+        let missing = missing_items(&state, &actor, period_id, unit_id, &input).await?;
         if !missing.is_empty() {
             // Kept as a draft while the person decides; the form lists what is empty and
             // asks to confirm.

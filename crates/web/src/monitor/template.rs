@@ -20,7 +20,7 @@ pub(super) async fn download_template(
     let bytes = qx_app::monitoring_excel::export_template(&state.store, &actor, period_id, unit_id)
         .await
         .map_err(WebError::from)?;
-    let period = state.store.get_period(period_id).await?;
+    let period = state.store.get_period(&actor, period_id).await?;
     let unit = state.store.get_unit(unit_id).await?;
     let name = qx_app::monitoring_excel::template_file_name(&unit.name, &period.period);
     Ok(download::attachment(bytes, &name, XLSX))

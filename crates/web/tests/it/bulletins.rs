@@ -16,7 +16,11 @@ async fn the_office_previews_and_publishes_and_everyone_reads() {
     let plan = app.publish_seed_plan().await;
     let jxj = app.actor("jxj1").await;
     let scale = s
-        .unit_indicators(plan, jxj.unit_id.unwrap())
+        .unit_indicators(
+            &qx_core::access::Actor::system(),
+            plan,
+            jxj.unit_id.unwrap(),
+        )
         .await
         .unwrap()
         .into_iter()

@@ -314,7 +314,7 @@ async fn the_dashboard_and_the_unreported_list_export() {
     let unit = app.units["县经信局"];
     let scale = app
         .store
-        .unit_indicators(plan, unit)
+        .unit_indicators(&qx_core::access::Actor::system(), plan, unit)
         .await
         .unwrap()
         .into_iter()
@@ -328,7 +328,11 @@ async fn the_dashboard_and_the_unreported_list_export() {
         .save_submission(&jxj, period, unit, &input, true)
         .await
         .unwrap();
-    let progress = app.store.period_progress(period).await.unwrap();
+    let progress = app
+        .store
+        .period_progress(&qx_core::access::Actor::system(), period)
+        .await
+        .unwrap();
     let (header, unreported) = rows(
         &workbook(
             &app,

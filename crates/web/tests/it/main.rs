@@ -20,5 +20,6 @@ mod plans;
 mod problem_staff;
 mod problems;
 mod report_form;
+mod report_milestone;
 mod routes;
 mod workbench;

@@ -64,7 +64,11 @@ async fn a_unit_reports_the_office_approves_and_the_dashboard_lights_up() {
         "only its own indicators"
     );
     let jxj = app.units["县经信局"];
-    let indicators = app.store.unit_indicators(plan, jxj).await.unwrap();
+    let indicators = app
+        .store
+        .unit_indicators(&qx_core::access::Actor::system(), plan, jxj)
+        .await
+        .unwrap();
     let scale = indicators
         .iter()
         .find(|i| i.name == "新增规模以上企业")
@@ -127,7 +131,7 @@ async fn a_unit_reports_the_office_approves_and_the_dashboard_lights_up() {
     assert!(page.contains("待审核"));
     let sub = app
         .store
-        .latest_submission(period_id, jxj)
+        .latest_submission(&qx_core::access::Actor::system(), period_id, jxj)
         .await
         .unwrap()
         .unwrap();
@@ -229,7 +233,7 @@ async fn indicator_named(
     name: &str,
 ) -> qx_store::plans::Indicator {
     app.store
-        .unit_indicators(plan, unit)
+        .unit_indicators(&qx_core::access::Actor::system(), plan, unit)
         .await
         .unwrap()
         .into_iter()
@@ -356,7 +360,7 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
         }
         assert!(
             app.store
-                .latest_submission(period, co_unit)
+                .latest_submission(&qx_core::access::Actor::system(), period, co_unit)
                 .await
                 .unwrap()
                 .is_none()
@@ -374,7 +378,7 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
         assert!(page.contains("现场照片.pdf"));
         let draft = app
             .store
-            .latest_submission(period, co_unit)
+            .latest_submission(&qx_core::access::Actor::system(), period, co_unit)
             .await
             .unwrap()
             .unwrap();
@@ -458,7 +462,7 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
         assert_eq!(resp.status(), 303);
         let sub = app
             .store
-            .latest_submission(period, jxj)
+            .latest_submission(&qx_core::access::Actor::system(), period, jxj)
             .await
             .unwrap()
             .unwrap();
@@ -573,14 +577,18 @@ async fn a_unit_reports_through_the_excel_template() {
         );
         assert!(
             app.store
-                .latest_submission(period, jxj)
+                .latest_submission(&qx_core::access::Actor::system(), period, jxj)
                 .await
                 .unwrap()
                 .is_none()
         );
 
         // Bad cells and bad files, each explained.
-        let mine = app.store.unit_indicators(plan, jxj).await.unwrap();
+        let mine = app
+            .store
+            .unit_indicators(&qx_core::access::Actor::system(), plan, jxj)
+            .await
+            .unwrap();
         let bad = filled_template(jxj, &[(mine[0].id, "约十五")]);
         let resp = upload(&unit, &upload_url, "t.xlsx", bad, &[("action", "save")]).await;
         assert_eq!(resp.status(), 400);
@@ -598,7 +606,7 @@ async fn a_unit_reports_through_the_excel_template() {
         assert!(resp.text().await.unwrap().contains("不是可读取的Excel文件"));
         assert!(
             app.store
-                .latest_submission(period, jxj)
+                .latest_submission(&qx_core::access::Actor::system(), period, jxj)
                 .await
                 .unwrap()
                 .is_none()
@@ -609,7 +617,11 @@ async fn a_unit_reports_through_the_excel_template() {
             .iter()
             .map(|i| (i.id, if i.unit == "%" { "８%" } else { "１２" }))
             .collect();
-        let tasks = app.store.unit_tasks(plan, jxj).await.unwrap();
+        let tasks = app
+            .store
+            .unit_tasks(&qx_core::access::Actor::system(), plan, jxj)
+            .await
+            .unwrap();
         let mut wb_values = filled_template(jxj, &values);
         if !tasks.is_empty() {
             // The task sheet is needed when submitting: add it to a fresh workbook.
@@ -650,7 +662,7 @@ async fn a_unit_reports_through_the_excel_template() {
         );
         let sub = app
             .store
-            .latest_submission(period, jxj)
+            .latest_submission(&qx_core::access::Actor::system(), period, jxj)
             .await
             .unwrap()
             .unwrap();
@@ -969,7 +981,7 @@ async fn evidence_keeps_only_the_last_component_of_its_name_and_is_served_unsnif
     assert_eq!(resp.status(), 303);
     let sub = app
         .store
-        .latest_submission(period, jxj)
+        .latest_submission(&qx_core::access::Actor::system(), period, jxj)
         .await
         .unwrap()
         .unwrap();

@@ -130,7 +130,10 @@ async fn surge(db: qx_store::testing::TestDb) {
     );
 
     // The office approves everything at once; then the dashboard has every figure.
-    let progress = store.period_progress(period_id).await.unwrap();
+    let progress = store
+        .period_progress(&qx_core::access::Actor::system(), period_id)
+        .await
+        .unwrap();
     let mut approvals = Vec::new();
     for p in progress {
         let sub = p.submission.expect("every unit submitted");

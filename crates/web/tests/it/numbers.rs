@@ -24,7 +24,7 @@ pub async fn report(
     let period = Period::new_month(2017, month).unwrap();
     let due = format!("2017-{:02}-07", month + 1);
     let period_id = match s
-        .list_periods(plan)
+        .list_periods(&qx_core::access::Actor::system(), plan)
         .await
         .unwrap()
         .into_iter()
@@ -152,7 +152,12 @@ async fn a_report_waiting_for_review_is_not_counted_as_not_reported() {
         let office = app.actor("admin").await;
         let jxj = app.units["县经信局"];
         let indicators = app.store.plan_indicators(&office, plan).await.unwrap();
-        let waiting = app.store.unit_indicators(plan, jxj).await.unwrap().len();
+        let waiting = app
+            .store
+            .unit_indicators(&qx_core::access::Actor::system(), plan, jxj)
+            .await
+            .unwrap()
+            .len();
         let expected = format!(
             ", {waiting}项待审核, {}项未报送",
             indicators.len() - waiting

@@ -34,7 +34,11 @@ async fn june(app: &TestApp) -> (i64, i64) {
 /// 县经信局's indicators in the plan: (id of 新增规模以上企业, ids of the others).
 async fn jxj_indicators(app: &TestApp, plan: i64) -> (i64, Vec<(i64, String)>) {
     let jxj = app.units["县经信局"];
-    let all = app.store.unit_indicators(plan, jxj).await.unwrap();
+    let all = app
+        .store
+        .unit_indicators(&qx_core::access::Actor::system(), plan, jxj)
+        .await
+        .unwrap();
     let scale = all
         .iter()
         .find(|i| i.name == "新增规模以上企业")
@@ -54,7 +58,11 @@ async fn stored_values(
 ) -> Option<(SubmissionStatus, Vec<(i64, String)>)> {
     let jxj = app.units["县经信局"];
     let unit = app.actor("jxj1").await;
-    let s = app.store.latest_submission(period, jxj).await.unwrap()?;
+    let s = app
+        .store
+        .latest_submission(&qx_core::access::Actor::system(), period, jxj)
+        .await
+        .unwrap()?;
     let (values, _) = app.store.submission_values(&unit, s.id).await.unwrap();
     Some((
         s.status,
@@ -236,7 +244,7 @@ async fn an_evidence_upload_saves_the_figures_typed_on_the_form() {
         let actor = app.actor("jxj1").await;
         let sub = app
             .store
-            .latest_submission(period, jxj)
+            .latest_submission(&qx_core::access::Actor::system(), period, jxj)
             .await
             .unwrap()
             .unwrap();
@@ -412,7 +420,7 @@ async fn the_office_reviews_a_report_from_its_own_page() {
         );
         let s = app
             .store
-            .latest_submission(period, jxj)
+            .latest_submission(&qx_core::access::Actor::system(), period, jxj)
             .await
             .unwrap()
             .unwrap();
@@ -436,7 +444,11 @@ async fn the_office_approves_several_reports_at_once() {
             if name == "县经信局" {
                 continue;
             }
-            let mine = app.store.unit_indicators(plan, u).await.unwrap();
+            let mine = app
+                .store
+                .unit_indicators(&qx_core::access::Actor::system(), plan, u)
+                .await
+                .unwrap();
             if let Some(i) = mine.first() {
                 second = Some((u, i.id));
                 break;
@@ -510,7 +522,7 @@ async fn the_office_approves_several_reports_at_once() {
         for (unit, id) in [(app.units["县经信局"], first), (other_unit, second)] {
             let latest = app
                 .store
-                .latest_submission(period, unit)
+                .latest_submission(&qx_core::access::Actor::system(), period, unit)
                 .await
                 .unwrap()
                 .unwrap();
