@@ -392,8 +392,8 @@ mod tests {
         let today = time::Date::from_calendar_date(2017, DEMO_TODAY.0, DEMO_TODAY.1).unwrap();
         let end_of_today = ts(today, 23);
         let mut resent = Vec::new();
-        for period in store.list_periods(plan).await.unwrap() {
-            for u in store.period_progress(period.id).await.unwrap() {
+        for period in store.list_periods(&system, plan).await.unwrap() {
+            for u in store.period_progress(&system, period.id).await.unwrap() {
                 let Some(sub) = u.submission else { continue };
                 for at in [sub.submitted_at, sub.reviewed_at].into_iter().flatten() {
                     assert!(

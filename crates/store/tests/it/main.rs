@@ -4,8 +4,8 @@
 
 mod audit_anchor;
 mod enterprises;
-mod nodata;
 mod monitoring_scope;
+mod nodata;
 mod notices;
 mod problem_withdraw;
 mod problems;
