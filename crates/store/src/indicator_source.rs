@@ -88,9 +88,10 @@ pub fn infer_source(name: &str, text: &str, context: &str) -> IndicatorSource {
     }
 }
 
-fn stored(s: &str) -> IndicatorSource {
-    // The column's CHECK admits only known values; anything else reads as reported by hand.
-    IndicatorSource::parse(s).unwrap_or(IndicatorSource::Manual)
+/// Decodes a stored source. The column has no CHECK (migration 0017: modules add sources to the
+/// enum), so an unknown code is an error, never read as "reported by hand".
+fn stored(s: &str) -> Result<IndicatorSource> {
+    IndicatorSource::parse(s).ok_or_else(|| StoreError::Invalid(format!("未知的指标数据来源: {s}")))
 }
 
 /// Sets the source of every indicator of a plan being published, inside the publishing
@@ -124,8 +125,10 @@ impl Store {
             .bind(indicator_id)
             .fetch_optional(self.pool())
             .await?;
-        row.map(|(s,)| stored(&s))
-            .ok_or_else(|| StoreError::NotFound(format!("指标 {indicator_id}")))
+        match row {
+            Some((s,)) => stored(&s),
+            None => Err(StoreError::NotFound(format!("指标 {indicator_id}"))),
+        }
     }
 
     /// Whether the system fills this indicator in (units are not asked for it). An unknown
@@ -151,11 +154,14 @@ impl Store {
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, s)| (id, stored(&s)))
-            .filter(|(_, s)| s.is_auto())
-            .collect())
+        let mut out = HashMap::with_capacity(rows.len());
+        for (id, s) in rows {
+            let source = stored(&s)?;
+            if source.is_auto() {
+                out.insert(id, source);
+            }
+        }
+        Ok(out)
     }
 
     /// The office changes where an indicator's figure comes from; audited.
