@@ -238,4 +238,10 @@ mod tests {
             assert_eq!(IndicatorSource::parse(s.as_str()), Some(s));
         }
     }
+
+    #[test]
+    fn an_unknown_stored_source_is_an_error_not_manual() {
+        assert!(matches!(stored("manual"), Ok(IndicatorSource::Manual)));
+        assert!(stored("project_rumour").is_err());
+    }
 }

@@ -45,6 +45,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_notices"),
     migration!(15, "0015_submission_sendings"),
     migration!(16, "0016_problem_withdrawn"),
+    migration!(17, "0017_indicator_source_open"),
 ];
 
 impl Store {
@@ -133,5 +134,29 @@ mod tests {
         }
         // The one gap, explained above.
         assert!(MIGRATIONS.iter().all(|m| m.version != 8));
+    }
+
+    /// A script in either tree that the list does not name would never run (0017 once sat
+    /// unregistered while every test passed).
+    #[test]
+    fn every_script_is_in_the_list() {
+        for engine in ["sqlite", "postgres"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("migrations")
+                .join(engine);
+            let mut files: Vec<String> = std::fs::read_dir(&dir)
+                .expect("migrations directory")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            files.sort();
+            let listed: Vec<String> = MIGRATIONS
+                .iter()
+                .map(|m| format!("{}.sql", m.name))
+                .collect();
+            assert_eq!(
+                files, listed,
+                "{engine} scripts and the migration list differ"
+            );
+        }
     }
 }
