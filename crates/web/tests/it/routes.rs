@@ -271,6 +271,7 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
         "/enterprises/template/{kind}",
         [200, 403, 403, 403, 303],
     ),
+    ("GET", "/jobs/{none}", [404, 404, 404, 404, 303]),
     ("GET", "/enterprises/evaluation", [200, 200, 200, 200, 303]),
     (
         "POST",
