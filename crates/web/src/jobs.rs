@@ -222,9 +222,8 @@ async fn page(auth: Auth, Path(id): Path<String>) -> Result<Response, WebError> 
     };
     let mut resp = render(&page);
     if !finished {
-        if let Ok(v) = REFRESH_SECS.to_string().parse() {
-            resp.headers_mut().insert(header::REFRESH, v);
-        }
+        resp.headers_mut()
+            .insert(header::REFRESH, header::HeaderValue::from(REFRESH_SECS));
     }
     Ok(resp)
 }
