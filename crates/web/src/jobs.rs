@@ -2,8 +2,9 @@
 //! while `/jobs/{id}` shows its stage and a progress bar, refreshing itself without JS, and
 //! sends the user on to the result when it is done, or shows the errors the work found.
 //!
-//! The table is in memory, keyed by a random id and bound to the session that started the job
-//! (any other session gets 404). Finished jobs are forgotten [`KEEP_FINISHED`] after they end;
+//! The table ([`Jobs`]) is in memory on the app's state, one per app (two apps in one process
+//! never see each other's jobs), keyed by a random id and bound to the session that started the
+//! job (any other session gets 404). Finished jobs are forgotten [`KEEP_FINISHED`] after they end;
 //! a user runs at most [`MAX_RUNNING`] at a time. A job that ends within the form's wait
 //! (`Config::job_wait_ms`) is answered as if it had run in the request: small files never see
 //! the progress page.
@@ -14,7 +15,7 @@ use crate::pages::{PageCtx, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -22,7 +23,7 @@ use qx_app::enterprise_import::ImportStage;
 use qx_core::label::Labelled;
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// How long a finished job's result stays for its page.
@@ -66,10 +67,53 @@ struct Job {
     finished_at: Option<Instant>,
 }
 
-static JOBS: LazyLock<Mutex<HashMap<String, Job>>> = LazyLock::new(Default::default);
+/// The jobs of one app (`AppState::jobs`).
+#[derive(Default)]
+pub struct Jobs(Mutex<HashMap<String, Job>>);
 
-fn lock_jobs() -> MutexGuard<'static, HashMap<String, Job>> {
-    JOBS.lock().unwrap_or_else(|e| e.into_inner())
+impl Jobs {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Job>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers a job for the session's user and returns its id, or `None` when the user
+    /// already runs [`MAX_RUNNING`] jobs.
+    fn admit(&self, session: &str, user_id: i64, status: Arc<Mutex<Status>>) -> Option<String> {
+        let mut jobs = self.lock();
+        sweep(&mut jobs);
+        let running = jobs
+            .values()
+            .filter(|j| j.user_id == user_id && j.finished_at.is_none())
+            .count();
+        if running >= MAX_RUNNING {
+            return None;
+        }
+        let id = crate::auth::random_token();
+        jobs.insert(
+            id.clone(),
+            Job {
+                session: session.to_string(),
+                user_id,
+                status,
+                finished_at: None,
+            },
+        );
+        Some(id)
+    }
+
+    fn forget(&self, id: &str) {
+        self.lock().remove(id);
+    }
+
+    /// Where the job stands, for the session that started it only.
+    fn status(&self, id: &str, session: &str) -> Option<Status> {
+        let mut jobs = self.lock();
+        sweep(&mut jobs);
+        match jobs.get(id) {
+            Some(job) if job.session == session => Some(lock_status(&job.status).clone()),
+            _ => None,
+        }
+    }
 }
 
 fn lock_status(s: &Mutex<Status>) -> MutexGuard<'_, Status> {
@@ -90,6 +134,7 @@ fn sweep(jobs: &mut HashMap<String, Job>) {
 /// Starts `work` for the signed-in user; answers with the outcome when it ends within `wait`,
 /// else with the 303 to its progress page. The work gets a [`Tracker`] to report through.
 pub async fn run<F, Fut>(
+    jobs: &Jobs,
     session: &Session,
     lang: crate::i18n::Lang,
     wait: Duration,
@@ -100,27 +145,9 @@ where
     Fut: Future<Output = Outcome> + Send + 'static,
 {
     let status = Arc::new(Mutex::new(Status::default()));
-    let id = crate::auth::random_token();
-    {
-        let mut jobs = lock_jobs();
-        sweep(&mut jobs);
-        let running = jobs
-            .values()
-            .filter(|j| j.user_id == session.user.id && j.finished_at.is_none())
-            .count();
-        if running >= MAX_RUNNING {
-            return Err(WebError::BadRequest(t(lang, "job.too_many").to_string()));
-        }
-        jobs.insert(
-            id.clone(),
-            Job {
-                session: session.token_hash.clone(),
-                user_id: session.user.id,
-                status: status.clone(),
-                finished_at: None,
-            },
-        );
-    }
+    let Some(id) = jobs.admit(&session.token_hash, session.user.id, status.clone()) else {
+        return Err(WebError::BadRequest(t(lang, "job.too_many").to_string()));
+    };
     let tracker = Tracker(status.clone());
     let runtime = tokio::runtime::Handle::current();
     let done = status.clone();
@@ -130,7 +157,7 @@ where
     });
     if tokio::time::timeout(wait, &mut handle).await.is_ok() {
         let outcome = lock_status(&status).outcome.take();
-        lock_jobs().remove(&id);
+        jobs.forget(&id);
         return Ok(Ok(
             outcome.unwrap_or_else(|| Err(vec![t(lang, "job.lost").to_string()]))
         ));
@@ -164,18 +191,17 @@ struct JobJson {
 }
 
 /// `/jobs/{id}`: the progress page; `/jobs/{id}.json`: the same facts for a script.
-async fn page(auth: Auth, Path(id): Path<String>) -> Result<Response, WebError> {
+async fn page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
     let (id, json) = match id.strip_suffix(".json") {
         Some(id) => (id.to_string(), true),
         None => (id, false),
     };
-    let status = {
-        let mut jobs = lock_jobs();
-        sweep(&mut jobs);
-        match jobs.get(&id) {
-            Some(job) if job.session == auth.session.token_hash => lock_status(&job.status).clone(),
-            _ => return Err(WebError::NotFound(id)),
-        }
+    let Some(status) = state.jobs.status(&id, &auth.session.token_hash) else {
+        return Err(WebError::NotFound(id));
     };
     let lang = auth.ctx.lang;
     let stage = match (&status.outcome, status.stage) {
@@ -226,4 +252,37 @@ async fn page(auth: Auth, Path(id): Path<String>) -> Result<Response, WebError> 
             .insert(header::REFRESH, header::HeaderValue::from(REFRESH_SECS));
     }
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn running() -> Arc<Mutex<Status>> {
+        Arc::new(Mutex::new(Status::default()))
+    }
+
+    #[test]
+    fn the_limit_is_per_user_of_one_app() {
+        let (one, other) = (Jobs::default(), Jobs::default());
+        let first = one.admit("s1", 1, running()).unwrap();
+        one.admit("s1", 1, running()).unwrap();
+        assert!(
+            one.admit("s2", 1, running()).is_none(),
+            "a third job for user 1"
+        );
+        assert!(one.admit("s3", 2, running()).is_some(), "another user");
+        // The same user id in another app (another database) is another user.
+        assert!(other.admit("s1", 1, running()).is_some());
+        assert!(other.status(&first, "s1").is_none());
+        // A finished job no longer counts against the limit, and its page stays.
+        let done = one.status(&first, "s1").unwrap();
+        assert!(done.outcome.is_none());
+        if let Some(job) = one.lock().get(&first) {
+            lock_status(&job.status).outcome = Some(Ok("/next".into()));
+        }
+        assert!(one.admit("s1", 1, running()).is_some());
+        assert!(one.status(&first, "s1").unwrap().outcome.is_some());
+        assert!(one.status(&first, "s2").is_none(), "another session");
+    }
 }

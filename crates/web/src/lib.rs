@@ -92,6 +92,8 @@ pub struct AppState {
     pub picture_cache: Arc<qx_app::monitoring::PictureCache>,
     /// Dashboard pages rendered from the cached pictures (see `monitor::RenderedDashboards`).
     pub rendered_dashboards: Arc<monitor::RenderedDashboards>,
+    /// Long work started from a form, with its progress (see `jobs`); one table per app.
+    pub jobs: Arc<jobs::Jobs>,
 }
 
 #[derive(rust_embed::RustEmbed)]

@@ -189,6 +189,7 @@ impl App {
             config: Arc::new(qx_web::Config::default()),
             picture_cache: Default::default(),
             rendered_dashboards: Default::default(),
+            jobs: Default::default(),
         };
         tokio::spawn(qx_web::serve(state, listener));
         App {

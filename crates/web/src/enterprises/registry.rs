@@ -185,7 +185,7 @@ async fn import(State(state): State<AppState>, auth: Office, form: Multipart) ->
             Err(other) => Err(vec![other.to_string()]),
         }
     };
-    match jobs::run(&auth.session, auth.ctx.lang, wait, work).await? {
+    match jobs::run(&state.jobs, &auth.session, auth.ctx.lang, wait, work).await? {
         Ok(Ok(next)) => Ok(Redirect::to(&next).into_response()),
         Ok(Err(errors)) => list_page(&state, &auth, ListQuery::default(), errors).await,
         Err(progress_page) => Ok(progress_page),
