@@ -6,6 +6,7 @@ mod bulletins;
 mod common;
 mod enterprises;
 mod export;
+mod field_errors;
 mod forms;
 mod hardening;
 mod http;

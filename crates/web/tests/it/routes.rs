@@ -217,12 +217,12 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/problems/settings/contact",
-        [422, 422, 422, 422, 403],
+        [400, 403, 403, 403, 403],
     ),
     (
         "POST",
         "/problems/settings/route",
-        [422, 422, 422, 422, 403],
+        [400, 403, 403, 403, 403],
     ),
     (
         "POST",
@@ -276,7 +276,7 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/enterprises/evaluation/run",
-        [422, 403, 403, 403, 403],
+        [400, 403, 403, 403, 403],
     ),
     (
         "GET",
@@ -286,12 +286,12 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/enterprises/evaluation/{none}/override",
-        [422, 403, 403, 403, 403],
+        [400, 403, 403, 403, 403],
     ),
     (
         "POST",
         "/enterprises/evaluation/{none}/publicity",
-        [422, 403, 403, 403, 403],
+        [404, 403, 403, 403, 403],
     ),
     (
         "POST",
@@ -301,15 +301,15 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/enterprises/evaluation/{run}/objection",
-        [422, 403, 403, 422, 403],
+        [400, 403, 403, 400, 403],
     ),
     (
         "POST",
         "/enterprises/objections/{none}",
-        [422, 403, 403, 403, 403],
+        [400, 403, 403, 403, 403],
     ),
     ("GET", "/enterprises/scheme", [200, 200, 403, 403, 303]),
-    ("POST", "/enterprises/scheme", [422, 403, 403, 403, 403]),
+    ("POST", "/enterprises/scheme", [400, 403, 403, 403, 403]),
     (
         "GET",
         "/enterprises/{enterprise}",
