@@ -4,6 +4,7 @@
 
 mod bulletins;
 mod common;
+mod english;
 mod enterprises;
 mod export;
 mod field_errors;
