@@ -14,6 +14,7 @@ use crate::sheet::{
 };
 use qx_core::access::Actor;
 use qx_core::codes::{CreditCode, IndustryCode};
+use qx_core::label::{Labelled, Lang};
 use qx_core::money::parse_decimal_cell;
 use qx_store::Store;
 use qx_store::enterprises::{FACT_COLUMNS, FactRow, Facts, ImportSummary, RegistryRow, TAGS};
@@ -144,11 +145,65 @@ pub async fn import_registry(
     bytes: &[u8],
     file_name: &str,
 ) -> Result<ImportSummary, AppError> {
+    import_registry_with(store, actor, bytes, file_name, &|_, _| {}).await
+}
+
+/// [`import_registry`], telling `progress` each stage it enters and the rows the file holds.
+pub async fn import_registry_with(
+    store: &Store,
+    actor: &Actor,
+    bytes: &[u8],
+    file_name: &str,
+    progress: Progress<'_>,
+) -> Result<ImportSummary, AppError> {
+    progress(ImportStage::Reading, 0);
     let table = read_table(bytes, file_name, REGISTRY_COLUMNS, &["credit_code", "name"])?;
+    progress(ImportStage::Checking, table.rows.len());
     let towns = town_lookup(store).await?;
     let rows = registry_rows(&table, &towns)?;
+    progress(ImportStage::Saving, rows.len());
     Ok(store.import_enterprises(actor, file_name, &rows).await?)
 }
+
+/// The stages of a registry or facts import, in order, for a progress bar (the web's job
+/// page): the last one, one transaction in the store, is the long one for a big file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportStage {
+    /// Parsing the file into a table.
+    Reading,
+    /// Checking every cell and matching towns or registered codes.
+    Checking,
+    /// Writing every row in one transaction.
+    Saving,
+}
+
+impl ImportStage {
+    /// How many stages an import goes through.
+    pub const COUNT: u64 = 3;
+
+    /// Stages finished before this one starts.
+    pub fn done_before(self) -> u64 {
+        match self {
+            ImportStage::Reading => 0,
+            ImportStage::Checking => 1,
+            ImportStage::Saving => 2,
+        }
+    }
+}
+
+impl Labelled for ImportStage {
+    fn label(&self, lang: Lang) -> &'static str {
+        match self {
+            ImportStage::Reading => lang.pick("读取文件", "Reading the file"),
+            ImportStage::Checking => lang.pick("校验数据", "Checking the rows"),
+            ImportStage::Saving => lang.pick("写入数据库", "Saving"),
+        }
+    }
+}
+
+/// Told the stage an import enters and the number of data rows known so far (0 before the
+/// file is read).
+pub type Progress<'a> = &'a (dyn Fn(ImportStage, usize) + Send + Sync);
 
 /// Reads a data year's facts and stores them (office only). Every code must be registered.
 pub async fn import_facts(
@@ -158,17 +213,31 @@ pub async fn import_facts(
     bytes: &[u8],
     file_name: &str,
 ) -> Result<ImportSummary, AppError> {
+    import_facts_with(store, actor, year, bytes, file_name, &|_, _| {}).await
+}
+
+/// [`import_facts`], telling `progress` each stage it enters and the rows the file holds.
+pub async fn import_facts_with(
+    store: &Store,
+    actor: &Actor,
+    year: i64,
+    bytes: &[u8],
+    file_name: &str,
+    progress: Progress<'_>,
+) -> Result<ImportSummary, AppError> {
     if !(2000..=2100).contains(&year) {
         return Err(AppError::Invalid(format!(
             "数据年度 \"{year}\" 无效 (invalid data year)"
         )));
     }
+    progress(ImportStage::Reading, 0);
     let table = read_table(
         bytes,
         file_name,
         FACT_HEADERS,
         &["credit_code", "land_mu", "tax_wan"],
     )?;
+    progress(ImportStage::Checking, table.rows.len());
     let (config, _) = crate::evaluation::config_for_year(store, year).await?;
     let scheme_columns = match crate::evaluation::parse_config(&config) {
         Ok(c) => extra_columns_of(&c.scheme),
@@ -177,6 +246,7 @@ pub async fn import_facts(
     let extras = locate_extras(&table, &scheme_columns);
     let codes = store.enterprise_codes().await?;
     let rows = fact_rows(&table, &codes, &extras)?;
+    progress(ImportStage::Saving, rows.len());
     let stored: Vec<String> = extras.iter().map(|e| e.column.clone()).collect();
     Ok(store
         .import_facts(actor, year, file_name, &rows, &stored)

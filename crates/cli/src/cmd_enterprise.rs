@@ -115,13 +115,23 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let store = args.db.open_migrated().await?;
     let actor = Actor::system();
     let t = Instant::now();
-    let bar = progress::steps(&match year {
+    let what = match year {
         Some(year) => format!("导入 {name} 的{year}年度数据 (importing facts)"),
         None => format!("导入企业名录 {name} (importing the registry)"),
-    });
+    };
+    let bar = progress::steps(&what);
+    // The same stages the web's progress page shows, on the spinner.
+    let at_stage = |stage: enterprise_import::ImportStage, rows: usize| {
+        bar.set_message(progress::stage_message(&what, stage, rows));
+    };
     let summary = match year {
-        Some(year) => enterprise_import::import_facts(&store, &actor, year, &bytes, &name).await,
-        None => enterprise_import::import_registry(&store, &actor, &bytes, &name).await,
+        Some(year) => {
+            enterprise_import::import_facts_with(&store, &actor, year, &bytes, &name, &at_stage)
+                .await
+        }
+        None => {
+            enterprise_import::import_registry_with(&store, &actor, &bytes, &name, &at_stage).await
+        }
     };
     bar.finish_and_clear();
     let summary = summary.map_err(|e| report(&args.file, e))?;

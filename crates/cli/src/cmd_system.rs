@@ -195,6 +195,7 @@ async fn listen_and_serve(
         config: Arc::new(config),
         picture_cache: Default::default(),
         rendered_dashboards: Default::default(),
+        jobs: Default::default(),
     };
     qx_web::serve(state, listener).await
 }

@@ -4,6 +4,8 @@
 //! cron mail) never carries a bar or its escape codes.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
+use qx_app::enterprise_import::ImportStage;
+use qx_core::label::{Labelled, Lang};
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -66,6 +68,16 @@ pub fn steps(what: &str) -> ProgressBar {
     bar
 }
 
+/// A spinner's message for an import at `stage`, with the rows read once they are known.
+pub fn stage_message(what: &str, stage: ImportStage, rows: usize) -> String {
+    let stage = stage.label(Lang::Zh);
+    if rows == 0 {
+        format!("{what}: {stage}")
+    } else {
+        format!("{what}: {stage} ({rows} 行)")
+    }
+}
+
 /// `n` things counted in `noun` done in `elapsed`, as a rate for the summary lines
 /// ("1234 家/秒").
 pub fn rate(n: usize, elapsed: Duration, noun: &str) -> String {
@@ -87,6 +99,18 @@ mod tests {
         assert!(!draws(false, Some("xterm-256color")), "piped");
         assert!(!draws(false, None), "piped without TERM");
         assert!(!draws(true, Some("dumb")), "a dumb terminal");
+    }
+
+    #[test]
+    fn an_import_spinner_names_its_stage_and_rows() {
+        assert_eq!(
+            stage_message("导入企业名录 a.csv", ImportStage::Reading, 0),
+            "导入企业名录 a.csv: 读取文件"
+        );
+        assert_eq!(
+            stage_message("导入企业名录 a.csv", ImportStage::Saving, 20000),
+            "导入企业名录 a.csv: 写入数据库 (20000 行)"
+        );
     }
 
     #[test]

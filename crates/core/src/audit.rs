@@ -164,6 +164,11 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "Notice times corrected",
     ),
     ("demo.seed", "生成演示数据", "Demo data created"),
+    (
+        "problem.date_events",
+        "校正难题办理时间",
+        "Problem timeline dated",
+    ),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.

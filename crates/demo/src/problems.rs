@@ -98,6 +98,61 @@ fn actor(
     }
 }
 
+/// A problem's steps replayed in order, each event then dated on its step's day: from 09:00
+/// China time, ten minutes apart, never before the event before it (the store writes events
+/// at the moment they are recorded, which for a seeded year is the seeding day).
+struct Replay<'a> {
+    store: &'a Store,
+    /// Who reads the timeline back (the office sees every event).
+    reader: &'a Actor,
+    id: i64,
+    /// Events already dated.
+    seen: usize,
+    last: i64,
+    times: Vec<(i64, i64)>,
+}
+
+impl<'a> Replay<'a> {
+    fn new(store: &'a Store, reader: &'a Actor, id: i64) -> Self {
+        Replay {
+            store,
+            reader,
+            id,
+            seen: 0,
+            last: i64::MIN,
+            times: Vec::new(),
+        }
+    }
+
+    /// A replay of a problem whose events so far are already dated.
+    async fn resume(store: &'a Store, reader: &'a Actor, id: i64) -> Result<Self, StoreError> {
+        let events = store.get_problem(reader, id).await?.events;
+        let mut r = Replay::new(store, reader, id);
+        r.seen = events.len();
+        r.last = events.last().map_or(i64::MIN, |e| e.at);
+        Ok(r)
+    }
+
+    /// Dates the events written since the last mark on `day`.
+    async fn mark(&mut self, day: Date) -> Result<(), StoreError> {
+        let events = self.store.get_problem(self.reader, self.id).await?.events;
+        let morning = qx_core::time::start_of_day(day) + 9 * 3600;
+        for e in events.iter().skip(self.seen) {
+            let at = morning.max(self.last.saturating_add(600));
+            self.times.push((e.id, at));
+            self.last = at;
+        }
+        self.seen = events.len();
+        Ok(())
+    }
+
+    /// Takes `step` as `who` on `day`, and dates its events then.
+    async fn step(&mut self, who: &Actor, step: &Step, day: Date) -> Result<(), StoreError> {
+        self.store.problem_step(who, self.id, step, day).await?;
+        self.mark(day).await
+    }
+}
+
 /// The stage a demo problem stops at.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Stop {
@@ -158,6 +213,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
     .filter_map(|n| unit_id(n))
     .collect();
     let mut escalated = Vec::new();
+    let mut dated = Vec::new();
     for i in 0..COUNT {
         let e = &enterprises[rng.random_range(0..enterprises.len())];
         let (category, titles) = TITLES[rng.random_range(0..TITLES.len())];
@@ -198,266 +254,260 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
             submitted_on: submitted,
         };
         let (id, _) = store.submit_problem(who, &new, Vec::new()).await?;
-
-        // Older problems have mostly run their course; recent ones are still moving.
-        let age = cal.working_days_between(submitted, year_end);
-        let roll: f64 = rng.random();
-        let stop = if let Some(k) = tail {
-            ALL_STOPS[k]
-        } else if age < 3 {
-            [Stop::Submitted, Stop::Accepted, Stop::Assigned][rng.random_range(0..3)]
-        } else if age < 15 {
-            [
-                Stop::Assigned,
-                Stop::InProgress,
-                Stop::Returned,
-                Stop::Answered,
-                Stop::Rated,
-                Stop::Closed,
-            ][rng.random_range(0..6)]
-        } else if roll < 0.86 {
-            Stop::Closed
-        } else if roll < 0.93 {
-            Stop::Rated
-        } else {
-            Stop::Answered
-        };
-        let next = |d: Date, n: u32| cal.add_working_days(d, n).unwrap_or(d).min(year_end);
-        let mut today = submitted;
-        if stop == Stop::Withdrawn {
-            let reason = "已与银行自行协商解决, 撤回".to_string();
-            store
-                .problem_step(&ent_actor, id, &Step::Withdraw { reason }, today)
-                .await?;
-            continue;
-        }
-        if stop == Stop::Submitted {
-            continue;
-        }
-        today = next(today, u32::from(rng.random_bool(0.9)));
-        store
-            .problem_step(
-                &office,
-                id,
-                &Step::Accept {
-                    note: String::new(),
-                },
-                today,
-            )
-            .await?;
-        if id % 6 == 0 {
-            // 内部备注: what the office notes for county staff only.
-            store
-                .add_internal_note(&office, id, "已电话联系企业核实情况, 材料齐全")
-                .await?;
-        }
-        if stop == Stop::Accepted {
-            continue;
-        }
-        let dept = store.route_department(category).await?;
-        let to_town = e.town_id.is_some() && rng.random_bool(0.5);
-        let (tier, lead) = if to_town {
-            (Tier::Town, e.town_id)
-        } else {
-            (Tier::Department, dept)
-        };
-        let Some(lead) = lead else { continue };
-        let support =
-            if tier == Tier::Department && rng.random_bool(0.3) && !support_pool.is_empty() {
-                vec![support_pool[rng.random_range(0..support_pool.len())]]
-                    .into_iter()
-                    .filter(|u| *u != lead)
-                    .collect()
+        let mut replay = Replay::new(store, &office, id);
+        replay.mark(submitted).await?;
+        'steps: {
+            // Older problems have mostly run their course; recent ones are still moving.
+            let age = cal.working_days_between(submitted, year_end);
+            let roll: f64 = rng.random();
+            let stop = if let Some(k) = tail {
+                ALL_STOPS[k]
+            } else if age < 3 {
+                [Stop::Submitted, Stop::Accepted, Stop::Assigned][rng.random_range(0..3)]
+            } else if age < 15 {
+                [
+                    Stop::Assigned,
+                    Stop::InProgress,
+                    Stop::Returned,
+                    Stop::Answered,
+                    Stop::Rated,
+                    Stop::Closed,
+                ][rng.random_range(0..6)]
+            } else if roll < 0.86 {
+                Stop::Closed
+            } else if roll < 0.93 {
+                Stop::Rated
             } else {
-                Vec::new()
+                Stop::Answered
             };
-        today = next(today, 1);
-        let assign = Step::Assign {
-            tier,
-            lead_unit_id: lead,
-            support_unit_ids: support,
-            note: String::new(),
-        };
-        store.problem_step(&office, id, &assign, today).await?;
-        let mut lead_actor = actor("承办联络员", Role::Unit, Some(lead), None, 0);
-        if stop == Stop::Assigned {
-            continue;
-        }
-        // A town sometimes hands a department's matter back; the office reassigns it.
-        if tier == Tier::Town && tail.is_none() && rng.random_bool(0.15) {
-            let reason = format!("{}事项属县级部门职责", category.label_zh());
-            store
-                .problem_step(&lead_actor, id, &Step::Return { reason }, today)
-                .await?;
-            if stop == Stop::Returned {
-                continue;
+            let next = |d: Date, n: u32| cal.add_working_days(d, n).unwrap_or(d).min(year_end);
+            let mut today = submitted;
+            if stop == Stop::Withdrawn {
+                let reason = "已与银行自行协商解决, 撤回".to_string();
+                replay
+                    .step(&ent_actor, &Step::Withdraw { reason }, today)
+                    .await?;
+                break 'steps;
             }
-            if let Some(dept) = dept {
-                today = next(today, 1);
-                let assign = Step::Assign {
-                    tier: Tier::Department,
-                    lead_unit_id: dept,
-                    support_unit_ids: vec![],
-                    note: "改派".into(),
-                };
-                store.problem_step(&office, id, &assign, today).await?;
-                lead_actor = actor("承办联络员", Role::Unit, Some(dept), None, 0);
+            if stop == Stop::Submitted {
+                break 'steps;
             }
-        } else if stop == Stop::Returned {
-            store
-                .problem_step(
-                    &lead_actor,
-                    id,
-                    &Step::Return {
-                        reason: "需其他部门牵头".into(),
+            today = next(today, u32::from(rng.random_bool(0.9)));
+            replay
+                .step(
+                    &office,
+                    &Step::Accept {
+                        note: String::new(),
                     },
                     today,
                 )
                 .await?;
-            continue;
-        }
-        store
-            .problem_step(&lead_actor, id, &Step::Start, today)
-            .await?;
-        if rng.random_bool(0.12) {
-            let ext = Step::RequestExtension {
-                days: rng.random_range(3..=10),
-                reason: "需协调多个部门".into(),
+            if id % 6 == 0 {
+                // 内部备注: what the office notes for county staff only.
+                store
+                    .add_internal_note(&office, id, "已电话联系企业核实情况, 材料齐全")
+                    .await?;
+                replay.mark(today).await?;
+            }
+            if stop == Stop::Accepted {
+                break 'steps;
+            }
+            let dept = store.route_department(category).await?;
+            let to_town = e.town_id.is_some() && rng.random_bool(0.5);
+            let (tier, lead) = if to_town {
+                (Tier::Town, e.town_id)
+            } else {
+                (Tier::Department, dept)
             };
-            store.problem_step(&lead_actor, id, &ext, today).await?;
-            let approve = rng.random_bool(0.8);
-            store
-                .problem_step(
+            let Some(lead) = lead else { break 'steps };
+            let support =
+                if tier == Tier::Department && rng.random_bool(0.3) && !support_pool.is_empty() {
+                    vec![support_pool[rng.random_range(0..support_pool.len())]]
+                        .into_iter()
+                        .filter(|u| *u != lead)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+            today = next(today, 1);
+            let assign = Step::Assign {
+                tier,
+                lead_unit_id: lead,
+                support_unit_ids: support,
+                note: String::new(),
+            };
+            replay.step(&office, &assign, today).await?;
+            let mut lead_actor = actor("承办联络员", Role::Unit, Some(lead), None, 0);
+            if stop == Stop::Assigned {
+                break 'steps;
+            }
+            // A town sometimes hands a department's matter back; the office reassigns it.
+            if tier == Tier::Town && tail.is_none() && rng.random_bool(0.15) {
+                let reason = format!("{}事项属县级部门职责", category.label_zh());
+                replay
+                    .step(&lead_actor, &Step::Return { reason }, today)
+                    .await?;
+                if stop == Stop::Returned {
+                    break 'steps;
+                }
+                if let Some(dept) = dept {
+                    today = next(today, 1);
+                    let assign = Step::Assign {
+                        tier: Tier::Department,
+                        lead_unit_id: dept,
+                        support_unit_ids: vec![],
+                        note: "改派".into(),
+                    };
+                    replay.step(&office, &assign, today).await?;
+                    lead_actor = actor("承办联络员", Role::Unit, Some(dept), None, 0);
+                }
+            } else if stop == Stop::Returned {
+                replay
+                    .step(
+                        &lead_actor,
+                        &Step::Return {
+                            reason: "需其他部门牵头".into(),
+                        },
+                        today,
+                    )
+                    .await?;
+                break 'steps;
+            }
+            replay.step(&lead_actor, &Step::Start, today).await?;
+            if rng.random_bool(0.12) {
+                let ext = Step::RequestExtension {
+                    days: rng.random_range(3..=10),
+                    reason: "需协调多个部门".into(),
+                };
+                replay.step(&lead_actor, &ext, today).await?;
+                let approve = rng.random_bool(0.8);
+                replay
+                    .step(
+                        &office,
+                        &Step::DecideExtension {
+                            approve,
+                            note: String::new(),
+                        },
+                        next(today, 1),
+                    )
+                    .await?;
+            }
+            if rng.random_bool(0.08) {
+                replay
+                    .step(
+                        &office,
+                        &Step::Urge {
+                            note: "请加快办理".into(),
+                        },
+                        next(today, 2),
+                    )
+                    .await?;
+            }
+            // A few hard problems climb to the 工作例会.
+            if tail.is_none() && (rng.random_bool(0.05) || (age < 15 && rng.random_bool(0.15))) {
+                let reason = "企业要求提交工作例会协调".to_string();
+                today = next(today, 3);
+                replay
+                    .step(&ent_actor, &Step::Escalate { reason }, today)
+                    .await?;
+                let now_lead = store
+                    .get_problem(&office, id)
+                    .await?
+                    .problem
+                    .lead_unit_id
+                    .unwrap_or(lead);
+                escalated.push((id, now_lead));
+                if stop == Stop::InProgress || age < 15 {
+                    break 'steps;
+                }
+                lead_actor = actor("承办联络员", Role::Unit, Some(now_lead), None, 0);
+                replay.step(&lead_actor, &Step::Start, today).await?;
+            }
+            if stop == Stop::InProgress {
+                break 'steps;
+            }
+            let resolved = rng.random_bool(0.8);
+            today = next(today, rng.random_range(1..=7));
+            let answer = if resolved {
+                "已协调解决, 具体见办理说明。"
+            } else {
+                "受政策限制暂无法解决, 已作解释说明。"
+            };
+            replay
+                .step(
+                    &lead_actor,
+                    &Step::Answer {
+                        text: answer.into(),
+                        resolved,
+                    },
+                    today,
+                )
+                .await?;
+            if stop == Stop::Answered {
+                break 'steps;
+            }
+            let satisfaction = match (resolved, rng.random_range(0..10)) {
+                (true, 0..=7) | (false, 0..=1) => Satisfaction::Satisfied,
+                (true, _) | (false, 2..=6) => Satisfaction::Basic,
+                _ => Satisfaction::Unsatisfied,
+            };
+            today = next(today, 1);
+            replay
+                .step(
+                    &ent_actor,
+                    &Step::Rate {
+                        satisfaction,
+                        comment: String::new(),
+                    },
+                    today,
+                )
+                .await?;
+            if satisfaction == Satisfaction::Unsatisfied && rng.random_bool(0.5) {
+                replay
+                    .step(
+                        &ent_actor,
+                        &Step::Redo {
+                            reason: "答复未解决实际问题".into(),
+                        },
+                        today,
+                    )
+                    .await?;
+                today = next(today, rng.random_range(2..=6));
+                let step = Step::Answer {
+                    text: "重新办理: 已会同相关部门解决。".into(),
+                    resolved: true,
+                };
+                replay.step(&lead_actor, &step, today).await?;
+                today = next(today, 1);
+                replay
+                    .step(
+                        &ent_actor,
+                        &Step::Rate {
+                            satisfaction: Satisfaction::Basic,
+                            comment: String::new(),
+                        },
+                        today,
+                    )
+                    .await?;
+            }
+            if stop == Stop::Rated {
+                break 'steps;
+            }
+            replay
+                .step(
                     &office,
-                    id,
-                    &Step::DecideExtension {
-                        approve,
+                    &Step::Close {
                         note: String::new(),
                     },
                     next(today, 1),
                 )
                 .await?;
         }
-        if rng.random_bool(0.08) {
-            store
-                .problem_step(
-                    &office,
-                    id,
-                    &Step::Urge {
-                        note: "请加快办理".into(),
-                    },
-                    next(today, 2),
-                )
-                .await?;
-        }
-        // A few hard problems climb to the 工作例会.
-        if tail.is_none() && (rng.random_bool(0.05) || (age < 15 && rng.random_bool(0.15))) {
-            let reason = "企业要求提交工作例会协调".to_string();
-            today = next(today, 3);
-            store
-                .problem_step(&ent_actor, id, &Step::Escalate { reason }, today)
-                .await?;
-            let now_lead = store
-                .get_problem(&office, id)
-                .await?
-                .problem
-                .lead_unit_id
-                .unwrap_or(lead);
-            escalated.push((id, now_lead));
-            if stop == Stop::InProgress || age < 15 {
-                continue;
-            }
-            lead_actor = actor("承办联络员", Role::Unit, Some(now_lead), None, 0);
-            store
-                .problem_step(&lead_actor, id, &Step::Start, today)
-                .await?;
-        }
-        if stop == Stop::InProgress {
-            continue;
-        }
-        let resolved = rng.random_bool(0.8);
-        today = next(today, rng.random_range(1..=7));
-        let answer = if resolved {
-            "已协调解决, 具体见办理说明。"
-        } else {
-            "受政策限制暂无法解决, 已作解释说明。"
-        };
-        store
-            .problem_step(
-                &lead_actor,
-                id,
-                &Step::Answer {
-                    text: answer.into(),
-                    resolved,
-                },
-                today,
-            )
-            .await?;
-        if stop == Stop::Answered {
-            continue;
-        }
-        let satisfaction = match (resolved, rng.random_range(0..10)) {
-            (true, 0..=7) | (false, 0..=1) => Satisfaction::Satisfied,
-            (true, _) | (false, 2..=6) => Satisfaction::Basic,
-            _ => Satisfaction::Unsatisfied,
-        };
-        today = next(today, 1);
-        store
-            .problem_step(
-                &ent_actor,
-                id,
-                &Step::Rate {
-                    satisfaction,
-                    comment: String::new(),
-                },
-                today,
-            )
-            .await?;
-        if satisfaction == Satisfaction::Unsatisfied && rng.random_bool(0.5) {
-            store
-                .problem_step(
-                    &ent_actor,
-                    id,
-                    &Step::Redo {
-                        reason: "答复未解决实际问题".into(),
-                    },
-                    today,
-                )
-                .await?;
-            today = next(today, rng.random_range(2..=6));
-            let step = Step::Answer {
-                text: "重新办理: 已会同相关部门解决。".into(),
-                resolved: true,
-            };
-            store.problem_step(&lead_actor, id, &step, today).await?;
-            today = next(today, 1);
-            store
-                .problem_step(
-                    &ent_actor,
-                    id,
-                    &Step::Rate {
-                        satisfaction: Satisfaction::Basic,
-                        comment: String::new(),
-                    },
-                    today,
-                )
-                .await?;
-        }
-        if stop == Stop::Rated {
-            continue;
-        }
-        store
-            .problem_step(
-                &office,
-                id,
-                &Step::Close {
-                    note: String::new(),
-                },
-                next(today, 1),
-            )
-            .await?;
+        dated.extend(replay.times);
     }
+    store.date_problem_events(&system, &dated).await?;
     // Decisions of the year's meetings on some escalated problems.
+    let mut decided = Vec::new();
     for (k, (id, owner)) in escalated.iter().enumerate().take(6) {
         let meeting = cal
             .next_working_day(date!(2017 - 12 - 05))
@@ -469,8 +519,12 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
             owner_unit_id: *owner,
             due_on: next_due(&cal, meeting, 5 + k as u32),
         };
+        let mut replay = Replay::resume(store, &office, *id).await?;
         store.record_decision(&office, &d).await?;
+        replay.mark(meeting).await?;
+        decided.extend(replay.times);
     }
+    store.date_problem_events(&system, &decided).await?;
     Ok(())
 }
 
@@ -535,6 +589,38 @@ mod tests {
         assert!((60.0..=95.0).contains(&resolution), "{resolution}");
         assert!(rates.answer_rate.unwrap() > 90.0, "{:?}", rates.answer_rate);
         assert!(store.verify_audit().await.unwrap().ok());
+
+        // Every timeline reads as the year it replays: each event on or after the problem's
+        // submission, in order, within 2017, the first on the day it was submitted.
+        let mut notes = 0;
+        for row in &rows {
+            let events = store
+                .get_problem(&Actor::system(), row.id)
+                .await
+                .unwrap()
+                .events;
+            let days: Vec<String> = events
+                .iter()
+                .map(|e| qx_core::time::format_date(qx_core::time::date_of(e.at)))
+                .collect();
+            assert_eq!(days.first(), Some(&row.submitted_on), "{}", row.id);
+            assert!(
+                events.windows(2).all(|w| w[0].at <= w[1].at),
+                "problem {}: {days:?}",
+                row.id
+            );
+            assert!(
+                days.iter()
+                    .all(|d| *d >= row.submitted_on && d.as_str() <= "2017-12-31"),
+                "problem {}: {days:?}",
+                row.id
+            );
+            notes += events
+                .iter()
+                .filter(|e| e.action == qx_core::problem::EventKind::InternalNote)
+                .count();
+        }
+        assert!(notes > 0, "internal notes are dated too");
 
         // A year of history leaves the office a backlog of notices; the demo leaves each
         // person only the newest few unread.

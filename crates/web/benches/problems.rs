@@ -265,6 +265,7 @@ async fn bench_engine(name: &str, store: Store, n: usize) {
         config: Arc::new(qx_web::Config::default()),
         picture_cache: Default::default(),
         rendered_dashboards: Default::default(),
+        jobs: Default::default(),
     };
     tokio::spawn(qx_web::serve(state, listener));
     let c = login(&base, "bench-leader").await;

@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod form;
 pub mod i18n;
+pub mod jobs;
 pub mod monitor;
 pub mod notices;
 pub mod pages;
@@ -60,6 +61,9 @@ pub struct Config {
     pub max_anonymous_body_bytes: usize,
     /// Reverse proxies whose `X-Forwarded-For` is believed; from anyone else it is ignored.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long an import form waits for its job before answering with the progress page
+    /// (`/jobs/{id}`); work done sooner is answered as if it had run in the request.
+    pub job_wait_ms: u64,
 }
 
 impl Default for Config {
@@ -75,6 +79,7 @@ impl Default for Config {
             max_body_bytes: 64 * 1024 * 1024,
             max_anonymous_body_bytes: 64 * 1024,
             trusted_proxies: Vec::new(),
+            job_wait_ms: 1500,
         }
     }
 }
@@ -87,6 +92,8 @@ pub struct AppState {
     pub picture_cache: Arc<qx_app::monitoring::PictureCache>,
     /// Dashboard pages rendered from the cached pictures (see `monitor::RenderedDashboards`).
     pub rendered_dashboards: Arc<monitor::RenderedDashboards>,
+    /// Long work started from a form, with its progress (see `jobs`); one table per app.
+    pub jobs: Arc<jobs::Jobs>,
 }
 
 #[derive(rust_embed::RustEmbed)]
@@ -171,6 +178,7 @@ pub fn router(state: AppState) -> Router {
         .merge(bulletins::routes())
         .merge(problems::routes())
         .merge(enterprises::routes())
+        .merge(jobs::routes())
         .merge(notices::routes())
         .merge(export::routes())
         .route("/healthz", get(healthz))

@@ -136,7 +136,7 @@ pub struct App {
 }
 
 impl App {
-    async fn spawn() -> App {
+    async fn spawn(config: qx_web::Config) -> App {
         let today = qx_core::time::parse_date(TODAY).expect("TODAY is a date");
         qx_core::time::set_today(today).expect("every journey lives on the same day");
         let db = qx_store::testing::sqlite().await.unwrap();
@@ -186,9 +186,10 @@ impl App {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = qx_web::AppState {
             store: store.clone(),
-            config: Arc::new(qx_web::Config::default()),
+            config: Arc::new(config),
             picture_cache: Default::default(),
             rendered_dashboards: Default::default(),
+            jobs: Default::default(),
         };
         tokio::spawn(qx_web::serve(state, listener));
         App {
@@ -298,8 +299,13 @@ pub struct Journey {
 impl Journey {
     /// A journey, or `None` when the browser suite is skipped on this machine.
     pub async fn start() -> Option<Journey> {
+        Journey::start_with(qx_web::Config::default()).await
+    }
+
+    /// A journey whose application runs with `config` (e.g. a shorter job wait).
+    pub async fn start_with(config: qx_web::Config) -> Option<Journey> {
         let tools = tools()?;
-        let app = App::spawn().await;
+        let app = App::spawn(config).await;
         let driver = Driver::start(&tools);
         let profile = tempfile::tempdir().unwrap();
         let downloads = tempfile::tempdir().unwrap();

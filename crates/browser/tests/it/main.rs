@@ -5,6 +5,7 @@
 //! Run: `cargo test -p qx-browser` (skipped with a note when Chromium or chromedriver is
 //! missing; `QX_BROWSER_TESTS=1` turns that into a failure, as CI does).
 
+mod bulletin_confirm;
 mod bulletins;
 mod harness;
 mod monitor;
@@ -12,5 +13,6 @@ mod office;
 mod pickers;
 mod plans;
 mod problems;
+mod progress;
 mod report_form;
 mod workbench;

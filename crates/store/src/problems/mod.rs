@@ -27,6 +27,7 @@ use time::Date;
 mod attachments;
 mod deadlines;
 mod decisions;
+mod history;
 mod intake;
 mod list;
 mod notes;

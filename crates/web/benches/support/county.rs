@@ -363,6 +363,7 @@ pub async fn serve_with(store: &Store, cache: qx_app::monitoring::PictureCache) 
         config: std::sync::Arc::new(qx_web::Config::default()),
         picture_cache: std::sync::Arc::new(cache),
         rendered_dashboards: Default::default(),
+        jobs: Default::default(),
     };
     tokio::spawn(qx_web::serve(state, listener));
     base

@@ -1,6 +1,7 @@
 //! An enterprise's card: registry entry, yearly facts and 加减分 inputs, and every year's result
 //! with per-item provenance, 调档 and objections.
 
+use super::actions::FormState;
 use super::{ObjectionView, PageResult, f2, f4, objection_views, scale_key};
 use crate::AppState;
 use crate::auth::Auth;
@@ -84,9 +85,21 @@ struct CardPage {
     history: Vec<HistoryView>,
     is_self: bool,
     is_admin: bool,
+    /// A refused form of this card, shown again beside its fields.
+    form: FormState,
 }
 
 async fn card(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
+    card_page(&state, &auth, id, FormState::default()).await
+}
+
+/// Enterprise `id`'s card, with `form` shown again when it was refused (then answered 400).
+pub(super) async fn card_page(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    form: FormState,
+) -> PageResult {
     let actor = auth.actor();
     let e = state.store.enterprise_detail(&actor, id).await?;
     let facts = state
@@ -169,7 +182,7 @@ async fn card(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
         });
     }
     let page = CardPage {
-        ctx: PageCtx::signed_in(&auth),
+        ctx: PageCtx::signed_in(auth),
         scale_key: scale_key(&e.scale),
         land: f2(e.land_mu),
         is_self: actor.role == Role::Enterprise && actor.enterprise_id == Some(id),
@@ -178,6 +191,10 @@ async fn card(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
         facts,
         extras,
         history,
+        form,
     };
+    if page.form.is_refused() {
+        return Ok(crate::form::invalid(&page));
+    }
     Ok(render(&page).into_response())
 }

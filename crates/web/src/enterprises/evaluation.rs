@@ -1,6 +1,7 @@
 //! The evaluation of a data year: results, per town/industry/scale aggregates, the
 //! low-efficiency list, class changes and differentiated policies.
 
+use super::actions::FormState;
 use super::{
     FIRST_DATA_YEAR, ObjectionView, PageResult, f2, objection_views, opt_id, scale_key, towns,
 };
@@ -40,6 +41,15 @@ pub(super) struct EvalQuery {
 }
 
 impl EvalQuery {
+    /// The page of a data year (`None`: the newest) or of a run, without filters.
+    pub(super) fn of(year: Option<i64>, run: Option<i64>) -> Self {
+        EvalQuery {
+            year,
+            run,
+            ..Default::default()
+        }
+    }
+
     pub(super) fn filter(&self, policy: &ev::Policy) -> ResultFilter {
         let low = self.low.as_deref().is_some_and(|v| !v.is_empty());
         ResultFilter {
@@ -168,6 +178,8 @@ struct EvalPage {
     is_admin: bool,
     reads_all: bool,
     today: String,
+    /// A refused form of this page, shown again beside its fields.
+    form: FormState,
 }
 
 /// Rows shown on the page; the export has them all.
@@ -177,6 +189,16 @@ async fn evaluation(
     State(state): State<AppState>,
     auth: Auth,
     Query(q): Query<EvalQuery>,
+) -> PageResult {
+    evaluation_page(&state, &auth, q, FormState::default()).await
+}
+
+/// The page of `q`, with `form` shown again when it was refused (then answered 400).
+pub(super) async fn evaluation_page(
+    state: &AppState,
+    auth: &Auth,
+    q: EvalQuery,
+    form: FormState,
 ) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
@@ -197,7 +219,7 @@ async fn evaluation(
     };
     let year = run.as_ref().map_or(year, |r| r.year);
     let mut page = EvalPage {
-        ctx: PageCtx::signed_in(&auth),
+        ctx: PageCtx::signed_in(auth),
         year,
         years,
         runs: runs
@@ -221,13 +243,14 @@ async fn evaluation(
         objections: Vec::new(),
         warnings: Vec::new(),
         export_query: q.query_string(),
-        towns: towns(&state).await?,
+        towns: towns(state).await?,
         town: opt_id(&q.town).unwrap_or(0),
         is_admin: actor.is_admin(),
         reads_all: actor.reads_all(),
         today: qx_core::time::format_date(qx_core::time::today()),
         run: None,
         q: q.clone(),
+        form,
     };
     if q.ran.is_some() {
         page.ctx.flash = Some(crate::i18n::t(auth.ctx.lang, "ent.ran").to_string());
@@ -323,6 +346,9 @@ async fn evaluation(
         page.may_finalize = run.status.allows(RunAction::Finalize);
         page.classes = classes;
         page.run = Some(run);
+    }
+    if page.form.is_refused() {
+        return Ok(crate::form::invalid(&page));
     }
     Ok(render(&page).into_response())
 }

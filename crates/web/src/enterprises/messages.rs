@@ -120,6 +120,18 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("ent.objections", "公示异议", "Objections"),
     ("ent.object", "提出异议", "Raise an objection"),
     ("ent.reply", "答复", "Reply"),
+    ("ent.objection_text", "异议内容", "Objection"),
+    ("ent.decision", "处理结果", "Decision"),
+    (
+        "ent.reason_short",
+        "理由: 至少填写2个字",
+        "Reason: at least 2 characters",
+    ),
+    (
+        "ent.to_before_from",
+        "截止日期早于开始日期",
+        "The end date is before the start date",
+    ),
     ("ent.accept", "采纳", "Accept"),
     ("ent.reject", "不予采纳", "Reject"),
     ("ent.scheme", "评价方案", "Evaluation scheme"),

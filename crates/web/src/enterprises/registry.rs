@@ -7,7 +7,7 @@ use crate::auth::Office;
 use crate::download::attachment;
 use crate::pages::{PageCtx, render};
 use crate::upload;
-use crate::{AppState, WebError};
+use crate::{AppState, WebError, jobs};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use qx_app::AppError;
+use qx_app::enterprise_import;
 use qx_store::enterprises::{EnterpriseFilter, TAGS};
 use serde::Deserialize;
 
@@ -155,20 +156,39 @@ async fn import(State(state): State<AppState>, auth: Office, form: Multipart) ->
         ));
     };
     let (name, bytes) = (file.name.to_string(), file.data);
-    let result = if kind == "facts" {
-        let year: i64 = year
-            .trim()
-            .parse()
-            .map_err(|_| WebError::BadRequest(format!("数据年度 \"{year}\" 不是有效年份")))?;
-        qx_app::enterprise_import::import_facts(&state.store, &actor, year, &bytes, &name).await
+    let facts_year = if kind == "facts" {
+        Some(
+            year.trim()
+                .parse::<i64>()
+                .map_err(|_| WebError::BadRequest(format!("数据年度 \"{year}\" 不是有效年份")))?,
+        )
     } else {
-        qx_app::enterprise_import::import_registry(&state.store, &actor, &bytes, &name).await
+        None
     };
-    match result {
-        Ok(_) => Ok(Redirect::to("/enterprises?imported=1").into_response()),
-        Err(AppError::Store(s)) => Err(s.into()),
-        Err(AppError::Rows(rows)) => list_page(&state, &auth, ListQuery::default(), rows).await,
-        Err(other) => list_page(&state, &auth, ListQuery::default(), vec![other.to_string()]).await,
+    let store = state.store.clone();
+    let wait = std::time::Duration::from_millis(state.config.job_wait_ms);
+    let work = move |tracker: jobs::Tracker| async move {
+        let progress = move |stage, rows| tracker.stage(stage, rows);
+        let result = match facts_year {
+            Some(year) => {
+                enterprise_import::import_facts_with(&store, &actor, year, &bytes, &name, &progress)
+                    .await
+            }
+            None => {
+                enterprise_import::import_registry_with(&store, &actor, &bytes, &name, &progress)
+                    .await
+            }
+        };
+        match result {
+            Ok(_) => Ok("/enterprises?imported=1".to_string()),
+            Err(AppError::Rows(rows)) => Err(rows),
+            Err(other) => Err(vec![other.to_string()]),
+        }
+    };
+    match jobs::run(&state.jobs, &auth.session, auth.ctx.lang, wait, work).await? {
+        Ok(Ok(next)) => Ok(Redirect::to(&next).into_response()),
+        Ok(Err(errors)) => list_page(&state, &auth, ListQuery::default(), errors).await,
+        Err(progress_page) => Ok(progress_page),
     }
 }
 

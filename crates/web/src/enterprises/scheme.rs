@@ -1,10 +1,12 @@
-//! The versioned scheme editor of a data year.
+//! The versioned scheme editor of a data year. A scheme refused (TOML that does not read, a
+//! rule the evaluation cannot apply) comes back with the problems beside the text and both the
+//! text and the note as typed.
 
 use super::{FIRST_DATA_YEAR, PageResult};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::auth::{CountyReader, Office};
-use crate::form::Form;
+use crate::form::Fields;
 use crate::pages::{PageCtx, fmt_time, render};
 use askama::Template;
 use axum::Router;
@@ -41,6 +43,8 @@ struct SchemePage {
     ctx: PageCtx,
     year: i64,
     text: String,
+    /// The note as typed, when saving was refused.
+    note: String,
     is_default: bool,
     versions: Vec<VersionView>,
     errors: Vec<String>,
@@ -54,11 +58,15 @@ async fn scheme(
 ) -> PageResult {
     let year = q.year.unwrap_or(FIRST_DATA_YEAR);
     let (text, version) = ev::config_for_year(&state.store, year).await?;
+    let typed = Typed {
+        year,
+        text,
+        note: String::new(),
+    };
     scheme_page(
         &state,
         &auth,
-        year,
-        text,
+        typed,
         version.is_none(),
         Vec::new(),
         q.saved.is_some(),
@@ -66,15 +74,22 @@ async fn scheme(
     .await
 }
 
+/// The scheme form's text and note for a year: as stored, or as typed.
+struct Typed {
+    year: i64,
+    text: String,
+    note: String,
+}
+
 async fn scheme_page(
     state: &AppState,
     auth: &Auth,
-    year: i64,
-    text: String,
+    typed: Typed,
     is_default: bool,
     errors: Vec<String>,
     saved: bool,
 ) -> PageResult {
+    let Typed { year, text, note } = typed;
     let versions = state
         .store
         .scheme_versions(year)
@@ -100,6 +115,7 @@ async fn scheme_page(
         ctx,
         year,
         text,
+        note,
         is_default,
         versions,
         errors,
@@ -108,26 +124,35 @@ async fn scheme_page(
     Ok((status, render(&page)).into_response())
 }
 
-#[derive(Deserialize)]
-struct SchemeForm {
-    year: i64,
-    toml: String,
-    #[serde(default)]
-    note: String,
-}
-
-async fn scheme_save(
-    State(state): State<AppState>,
-    auth: Office,
-    Form(f): Form<SchemeForm>,
-) -> PageResult {
-    match ev::save_config(&state.store, &auth.actor(), f.year, &f.toml, &f.note).await {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/enterprises/scheme?year={}&saved=1", f.year)).into_response(),
-        ),
-        Err(AppError::Rows(rows)) => {
-            scheme_page(&state, &auth, f.year, f.toml, false, rows, false).await
+async fn scheme_save(State(state): State<AppState>, auth: Office, f: Fields) -> PageResult {
+    let lang = auth.ctx.lang;
+    let year: i64 = f.get("year").parse().map_err(|_| {
+        crate::WebError::BadRequest(crate::i18n::t(lang, "form.unreadable").to_string())
+    })?;
+    let typed = Typed {
+        year,
+        text: f.get("toml").to_string(),
+        note: f.get("note").to_string(),
+    };
+    let errors = if typed.text.is_empty() {
+        let label = crate::i18n::t(lang, "ent.scheme");
+        let mut errors = crate::form::FieldErrors::new(lang);
+        errors.required("toml", label);
+        errors.messages().into_iter().map(str::to_string).collect()
+    } else {
+        match ev::save_config(&state.store, &auth.actor(), year, &typed.text, &typed.note).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/enterprises/scheme?year={year}&saved=1"))
+                        .into_response(),
+                );
+            }
+            Err(AppError::Rows(rows)) => rows,
+            Err(e) => match crate::WebError::from(e) {
+                crate::WebError::BadRequest(m) => vec![m],
+                other => return Err(other),
+            },
         }
-        Err(e) => Err(e.into()),
-    }
+    };
+    scheme_page(&state, &auth, typed, false, errors, false).await
 }

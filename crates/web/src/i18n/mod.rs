@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 mod common;
 mod form;
+mod jobs;
 mod workbench;
 
 pub use qx_core::label::Lang;
@@ -22,6 +23,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::enterprises::MESSAGES,
     crate::notices::MESSAGES,
     workbench::MESSAGES,
+    jobs::MESSAGES,
 ];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

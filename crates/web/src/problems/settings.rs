@@ -11,14 +11,49 @@ pub struct LimitLine {
     /// The limits as stored, or as typed when saving them failed.
     values: Fields,
     errors: FieldErrors,
+    /// The department the category goes to: as stored, or as chosen when saving it failed.
     route: String,
+    route_error: Option<String>,
 }
 
-/// A limits form that was refused: its category, what was typed, what is wrong.
-pub(super) struct FailedLimits {
-    category: &'static str,
+pub struct ContactLine {
+    enterprise_id: i64,
+    name: String,
+    /// The staff with the current (or, when saving failed, the chosen) 企服责任人 selected.
+    staff: Vec<StaffOption>,
+    error: Option<String>,
+}
+
+/// Which of the page's forms was refused.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Which {
+    Contact,
+    Route,
+    Limits,
+}
+
+/// A form that was refused: which, its row (enterprise id or category code), what was typed,
+/// what is wrong.
+pub(super) struct Failed {
+    which: Which,
+    row: String,
     values: Fields,
     errors: FieldErrors,
+}
+
+impl Failed {
+    /// The refused form of `which` in `row`, taken out of `failed` (each row takes its own).
+    fn take(failed: &mut Option<Failed>, which: Which, row: &str) -> Option<Failed> {
+        failed.take_if(|f| f.which == which && f.row == row)
+    }
+
+    /// The message beside `field`, or the form's first general one.
+    fn message(&self, field: &str) -> Option<String> {
+        self.errors
+            .get(field)
+            .or_else(|| self.errors.general().first().copied())
+            .map(str::to_string)
+    }
 }
 
 #[derive(Template)]
@@ -26,7 +61,7 @@ pub(super) struct FailedLimits {
 pub(super) struct SettingsPage {
     ctx: PageCtx,
     /// (enterprise id, name, staff options with the current 企服责任人 selected)
-    contacts: Vec<(i64, String, Vec<StaffOption>)>,
+    contacts: Vec<ContactLine>,
     lines: Vec<LimitLine>,
     departments: Vec<(i64, String)>,
 }
@@ -44,7 +79,7 @@ async fn settings_view(
     state: &AppState,
     auth: &Auth,
     saved: bool,
-    mut failed: Option<FailedLimits>,
+    mut failed: Option<Failed>,
 ) -> Result<SettingsPage, WebError> {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
@@ -69,7 +104,8 @@ async fn settings_view(
     let lines = Category::ALL
         .iter()
         .map(|c| {
-            let (values, errors) = match failed.take_if(|f| f.category == c.as_str()) {
+            let refused_route = Failed::take(&mut failed, Which::Route, c.as_str());
+            let (values, errors) = match Failed::take(&mut failed, Which::Limits, c.as_str()) {
                 Some(f) => (f.values, f.errors),
                 None => {
                     let l = limits.for_category(*c);
@@ -81,15 +117,22 @@ async fn settings_view(
                     (values, FieldErrors::new(lang))
                 }
             };
+            let chosen = refused_route.as_ref().and_then(|f| {
+                let id: i64 = f.values.get("unit_id").parse().ok()?;
+                units.iter().find(|u| u.id == id).map(|u| u.name.clone())
+            });
             LimitLine {
                 code: c.as_str(),
                 label: c.label(lang),
                 values,
                 errors,
-                route: routes.iter().find(|r| r.category == *c).map_or_else(
-                    || c.default_department().to_string(),
-                    |r| r.unit_name.clone(),
-                ),
+                route: chosen.unwrap_or_else(|| {
+                    routes.iter().find(|r| r.category == *c).map_or_else(
+                        || c.default_department().to_string(),
+                        |r| r.unit_name.clone(),
+                    )
+                }),
+                route_error: refused_route.and_then(|f| f.message("unit_id")),
             }
         })
         .collect();
@@ -105,11 +148,21 @@ async fn settings_view(
             .await?
             .into_iter()
             .map(|c| {
-                let options = staff
-                    .iter()
-                    .map(|(id, name)| (*id, name.clone(), Some(*id) == c.user_id))
-                    .collect();
-                (c.enterprise_id, c.enterprise_name, options)
+                let refused =
+                    Failed::take(&mut failed, Which::Contact, &c.enterprise_id.to_string());
+                let chosen = match &refused {
+                    Some(f) => f.values.get("user_id").parse().ok(),
+                    None => c.user_id,
+                };
+                ContactLine {
+                    enterprise_id: c.enterprise_id,
+                    name: c.enterprise_name,
+                    staff: staff
+                        .iter()
+                        .map(|(id, name)| (*id, name.clone(), Some(*id) == chosen))
+                        .collect(),
+                    error: refused.and_then(|f| f.message("user_id")),
+                }
             })
             .collect(),
         lines,
@@ -122,54 +175,79 @@ async fn settings_view(
     Ok(page)
 }
 
-#[derive(Deserialize)]
-pub(super) struct ContactForm {
-    enterprise_id: String,
-    #[serde(default)]
-    user_id: String,
+/// Shows the settings page again with the refused form beside its row (400).
+async fn refused(state: &AppState, auth: &Auth, failed: Failed) -> PageResult {
+    let page = settings_view(state, auth, false, Some(failed)).await?;
+    Ok(crate::form::invalid(&page))
 }
 
+/// A hidden field the page wrote (the row's enterprise or category); anything else is a
+/// forged form.
+fn hidden<T>(lang: Lang, parsed: Option<T>) -> Result<T, WebError> {
+    parsed.ok_or_else(|| WebError::BadRequest(crate::i18n::t(lang, "form.unreadable").to_string()))
+}
+
+/// Sets an enterprise's 企服责任人 (or none); a refusal shows beside its row.
 pub(super) async fn settings_contact(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(f): Form<ContactForm>,
+    auth: Office,
+    f: Fields,
 ) -> PageResult {
-    let user = if f.user_id.trim().is_empty() {
-        None
-    } else {
-        Some(parse_id("企服责任人", &f.user_id)?)
+    let lang = auth.ctx.lang;
+    let enterprise_id: i64 = hidden(lang, f.get("enterprise_id").parse().ok())?;
+    let label = crate::i18n::t(lang, "pb.service_contact");
+    let mut errors = FieldErrors::new(lang);
+    let user = f.optional_number::<i64>("user_id", label, &mut errors);
+    if let Some(user) = user {
+        match state
+            .store
+            .set_service_contact(&auth.actor(), enterprise_id, user)
+            .await
+        {
+            Ok(()) => return Ok(Redirect::to("/problems/settings?saved=1").into_response()),
+            Err(e) => errors.absorb(e.into(), &[("user_id", label)])?,
+        }
+    }
+    let failed = Failed {
+        which: Which::Contact,
+        row: enterprise_id.to_string(),
+        values: f,
+        errors,
     };
-    state
-        .store
-        .set_service_contact(&auth.actor(), parse_id("企业", &f.enterprise_id)?, user)
-        .await?;
-    Ok(Redirect::to("/problems/settings?saved=1").into_response())
-}
-
-#[derive(Deserialize)]
-pub(super) struct RouteForm {
-    category: String,
-    unit_id: String,
+    refused(&state, &auth, failed).await
 }
 
 pub(super) fn category_field(s: &str) -> Result<Category, WebError> {
     Category::parse(s.trim()).ok_or_else(|| WebError::BadRequest(format!("类别: \"{s}\" 无效")))
 }
 
+/// Routes a category to a 县级部门; a refusal shows beside its row.
 pub(super) async fn settings_route(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(f): Form<RouteForm>,
+    auth: Office,
+    f: Fields,
 ) -> PageResult {
-    state
-        .store
-        .set_problem_route(
-            &auth.actor(),
-            category_field(&f.category)?,
-            parse_id("县级部门", &f.unit_id)?,
-        )
-        .await?;
-    Ok(Redirect::to("/problems/settings?saved=1").into_response())
+    let lang = auth.ctx.lang;
+    let category = hidden(lang, Category::parse(f.get("category")))?;
+    let label = crate::i18n::t(lang, "pb.routes");
+    let mut errors = FieldErrors::new(lang);
+    if let Some(unit) = f.number::<i64>("unit_id", label, &mut errors) {
+        match state
+            .store
+            .set_problem_route(&auth.actor(), category, unit)
+            .await
+        {
+            Ok(()) => return Ok(Redirect::to("/problems/settings?saved=1").into_response()),
+            Err(e) => errors.absorb(e.into(), &[("unit_id", label)])?,
+        }
+    }
+    let failed = Failed {
+        which: Which::Route,
+        row: category.as_str().to_string(),
+        values: f,
+        errors,
+    };
+    refused(&state, &auth, failed).await
 }
 
 /// Saves one category's time limits; a letter, an empty field or a limit out of range shows
@@ -200,13 +278,13 @@ pub(super) async fn settings_limits(
             Err(e) => errors.absorb(e, &[])?,
         }
     }
-    let failed = FailedLimits {
-        category: category.as_str(),
+    let failed = Failed {
+        which: Which::Limits,
+        row: category.as_str().to_string(),
         values: f,
         errors,
     };
-    let page = settings_view(&state, &auth, false, Some(failed)).await?;
-    Ok(crate::form::invalid(&page))
+    refused(&state, &auth, failed).await
 }
 
 pub(super) async fn sweep(State(state): State<AppState>, _office: Office) -> PageResult {

@@ -55,10 +55,12 @@ async fn a_forged_body_is_refused_in_chinese_not_with_serde_text() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
     let token = csrf(&admin, &app.url("/problems/settings")).await;
-    // The route form lacks its unit: axum would answer "Failed to deserialize form body".
+    // The meeting decision form lacks its decision: axum would answer "Failed to deserialize
+    // form body". (The problem settings' route form, the example before, now reads its fields
+    // and shows a missing unit beside the field: see `field_errors`.)
     let resp = admin
-        .post(app.url("/problems/settings/route"))
-        .form(&[("_csrf", token.as_str()), ("category", "land")])
+        .post(app.url("/problems/meeting/decisions"))
+        .form(&[("_csrf", token.as_str()), ("meeting_date", "2017-12-05")])
         .send()
         .await
         .unwrap();

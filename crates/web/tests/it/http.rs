@@ -491,6 +491,7 @@ async fn two_app_servers_on_one_postgres_share_sessions() {
         config: std::sync::Arc::new(qx_web::Config::default()),
         picture_cache: Default::default(),
         rendered_dashboards: Default::default(),
+        jobs: Default::default(),
     };
     tokio::spawn(qx_web::serve(state, listener));
 

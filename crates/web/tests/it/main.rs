@@ -4,11 +4,14 @@
 
 mod bulletins;
 mod common;
+mod english;
 mod enterprises;
 mod export;
+mod field_errors;
 mod forms;
 mod hardening;
 mod http;
+mod jobs;
 mod monitor;
 mod monitor_surge;
 mod nodata;

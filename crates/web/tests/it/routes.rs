@@ -217,12 +217,12 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/problems/settings/contact",
-        [422, 422, 422, 422, 403],
+        [400, 403, 403, 403, 403],
     ),
     (
         "POST",
         "/problems/settings/route",
-        [422, 422, 422, 422, 403],
+        [400, 403, 403, 403, 403],
     ),
     (
         "POST",
@@ -271,11 +271,12 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
         "/enterprises/template/{kind}",
         [200, 403, 403, 403, 303],
     ),
+    ("GET", "/jobs/{none}", [404, 404, 404, 404, 303]),
     ("GET", "/enterprises/evaluation", [200, 200, 200, 200, 303]),
     (
         "POST",
         "/enterprises/evaluation/run",
-        [422, 403, 403, 403, 403],
+        [400, 403, 403, 403, 403],
     ),
     (
         "GET",
@@ -285,12 +286,12 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/enterprises/evaluation/{none}/override",
-        [422, 403, 403, 403, 403],
+        [400, 403, 403, 403, 403],
     ),
     (
         "POST",
         "/enterprises/evaluation/{none}/publicity",
-        [422, 403, 403, 403, 403],
+        [404, 403, 403, 403, 403],
     ),
     (
         "POST",
@@ -300,15 +301,15 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/enterprises/evaluation/{run}/objection",
-        [422, 403, 403, 422, 403],
+        [400, 403, 403, 400, 403],
     ),
     (
         "POST",
         "/enterprises/objections/{none}",
-        [422, 403, 403, 403, 403],
+        [400, 403, 403, 403, 403],
     ),
     ("GET", "/enterprises/scheme", [200, 200, 403, 403, 303]),
-    ("POST", "/enterprises/scheme", [422, 403, 403, 403, 403]),
+    ("POST", "/enterprises/scheme", [400, 403, 403, 403, 403]),
     (
         "GET",
         "/enterprises/{enterprise}",
@@ -358,6 +359,7 @@ async fn spawn_demo() -> (String, TestDb) {
         config: Arc::new(qx_web::Config::default()),
         picture_cache: Default::default(),
         rendered_dashboards: Default::default(),
+        jobs: Default::default(),
     };
     tokio::spawn(qx_web::serve(state, listener));
     (base, db)

@@ -91,6 +91,7 @@ async fn spawn_demo() -> (String, TestDb) {
         config: Arc::new(qx_web::Config::default()),
         picture_cache: Default::default(),
         rendered_dashboards: Default::default(),
+        jobs: Default::default(),
     };
     tokio::spawn(qx_web::serve(state, listener));
     (base, db)

@@ -59,6 +59,7 @@ pub async fn spawn_app_with(config: qx_web::Config, db: TestDb) -> TestApp {
         config: Arc::new(config),
         picture_cache: Default::default(),
         rendered_dashboards: Default::default(),
+        jobs: Default::default(),
     };
     tokio::spawn(qx_web::serve(state, listener));
     TestApp {

@@ -1,0 +1,37 @@
+//! A problem timeline entered after the fact (the demo's year, last year's ledger replayed step
+//! by step): each step's event is written when the step is recorded, so a year replayed in a
+//! minute would read as a year of events all on the replay day. The replayer knows when each
+//! step happened and dates its events here.
+
+use super::*;
+
+impl Store {
+    /// Dates problem events: each `(event id, Unix time)` moves that event to the time, only
+    /// ever earlier (a replay never dates an event after it was recorded). System only;
+    /// one transaction, audited once. Returns how many moved.
+    pub async fn date_problem_events(&self, actor: &Actor, times: &[(i64, i64)]) -> Result<usize> {
+        if actor.user_id != 0 {
+            return Err(StoreError::Forbidden(
+                "只有系统导入可以补录难题办理时间 (system only)".into(),
+            ));
+        }
+        let mut tx = self.begin().await?;
+        let mut moved = 0;
+        for (id, at) in times {
+            moved += sqlx::query("UPDATE problem_events SET at = $1 WHERE id = $2 AND at > $1")
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected() as usize;
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "problem.date_events", "problem", "all")
+                .after(serde_json::json!({ "moved": moved })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+}
