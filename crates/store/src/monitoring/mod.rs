@@ -18,12 +18,14 @@ use std::collections::HashMap;
 
 mod approved;
 mod evidence;
+mod no_figure;
 mod periods;
 mod sendings;
 mod settings;
 mod submissions;
 
 pub use evidence::{MAX_REPORT_ATTACHMENT_BYTES, ReportAttachment};
+pub use no_figure::{ApprovedNoFigure, NoFigure, PeriodNoFigure};
 pub use sendings::Sending;
 pub use settings::YELLOW_GAP_KEY;
 
