@@ -11,6 +11,7 @@ mod hardening;
 mod http;
 mod monitor;
 mod monitor_surge;
+mod no_figure;
 mod nodata;
 mod notices;
 mod numbers;
