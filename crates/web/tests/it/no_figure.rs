@@ -247,3 +247,72 @@ async fn each_revision_shows_only_its_own_comment() {
         assert!(!table.contains("请附规上企业名单"), "{table}");
     }
 }
+
+#[tokio::test]
+async fn an_approved_mark_is_no_figure_on_the_indicator_page_not_zero() {
+    for app in all_apps().await {
+        let (plan, june) = june(&app).await;
+        let admin = app.actor("admin").await;
+        let may = app
+            .store
+            .open_period(
+                &admin,
+                plan,
+                &qx_core::period::Period::new_month(2017, 5).unwrap(),
+                "2017-06-07",
+            )
+            .await
+            .unwrap();
+        let (_, marked) = full_report(&app, plan).await;
+        let jxj = app.units["县经信局"];
+        let unit = app.actor("jxj1").await;
+        let figure = qx_store::monitoring::SubmissionInput {
+            values: vec![(marked, "5".into(), String::new())],
+            tasks: vec![],
+        };
+        let id = app
+            .store
+            .save_submission(&unit, may, jxj, &figure, true)
+            .await
+            .unwrap();
+        app.store
+            .review_submission(&admin, id, true, "")
+            .await
+            .unwrap();
+        let mark = [qx_store::monitoring::NoFigure {
+            indicator_id: marked,
+            reason: REASON.into(),
+        }];
+        let blank = qx_store::monitoring::SubmissionInput::default();
+        let id = app
+            .store
+            .save_report(&unit, june, jxj, &blank, &mark, true)
+            .await
+            .unwrap();
+        app.store
+            .review_submission(&admin, id, true, "")
+            .await
+            .unwrap();
+        let leader = app.login("admin").await;
+        let page = leader
+            .get(app.url(&format!("/monitor/indicators/{marked}?period=2017-06")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let shown = format!("本月无数据：{REASON}");
+        let facts = &page[..page.find("</dl>").expect("facts")];
+        assert!(
+            facts.contains(&shown),
+            "the mark beside the figure: {facts}"
+        );
+        // The figure (and so completion and light) is May's 5, not a zero and not 未报送.
+        assert!(facts.contains("<dd>5 "), "{facts}");
+        assert!(!facts.contains("未报送"), "{facts}");
+        // June's row of the history says why it has no figure.
+        let history = &page[page.find("</dl>").unwrap()..];
+        assert!(history.contains(&shown), "{history}");
+    }
+}
