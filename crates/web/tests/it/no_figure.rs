@@ -316,3 +316,51 @@ async fn an_approved_mark_is_no_figure_on_the_indicator_page_not_zero() {
         assert!(history.contains(&shown), "{history}");
     }
 }
+
+/// The `href` of the first link on `page` whose text is `text`, unescaped.
+fn link(page: &str, text: &str) -> String {
+    let end = page
+        .find(&format!("\">{text}</a>"))
+        .unwrap_or_else(|| panic!("no {text} link: {page}"));
+    let start = page[..end].rfind("href=\"").expect("href") + "href=\"".len();
+    page[start..end].replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn the_problems_and_enterprises_lists_offer_export_and_print_of_what_they_show() {
+    let app = common::spawn_app().await;
+    let admin = app.login("admin").await;
+    for (list, query, export) in [
+        (
+            "/problems?status=received&tier=town&q=%E5%8E%82%E6%88%BF&from=2017-01-01",
+            "status=received&category=&tier=town&flag=&q=%E5%8E%82%E6%88%BF&from=2017-01-01&to=",
+            "/export/problems",
+        ),
+        (
+            "/enterprises?q=%E8%B1%A1%E5%B1%B1&scale=above&industry=34",
+            "q=%E8%B1%A1%E5%B1%B1&town=&industry=34&scale=above&tag=",
+            "/export/enterprises",
+        ),
+    ] {
+        let page = admin
+            .get(app.url(list))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let xlsx = link(&page, "导出");
+        assert_eq!(xlsx, format!("{export}?{query}"), "{list}");
+        assert_eq!(link(&page, "打印"), format!("{xlsx}&print=1"), "{list}");
+        for (href, kind) in [
+            (xlsx.clone(), "spreadsheetml"),
+            (format!("{xlsx}&print=1"), "text/html"),
+        ] {
+            let resp = admin.get(app.url(&href)).send().await.unwrap();
+            assert_eq!(resp.status(), 200, "{href}");
+            let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
+            assert!(ct.contains(kind), "{href}: {ct}");
+        }
+    }
+}
