@@ -8,6 +8,7 @@
 mod bulletins;
 mod harness;
 mod monitor;
+mod no_figure;
 mod office;
 mod pickers;
 mod plans;
