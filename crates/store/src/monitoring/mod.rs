@@ -96,6 +96,16 @@ pub struct SubmissionInput {
     pub tasks: Vec<(i64, String, String)>,
 }
 
+impl SubmissionInput {
+    /// Whether the input gives `indicator_id` a figure (its last line for it is not empty).
+    pub fn has_figure(&self, indicator_id: i64) -> bool {
+        self.values
+            .iter()
+            .rfind(|(id, _, _)| *id == indicator_id)
+            .is_some_and(|(_, v, _)| !v.trim().is_empty())
+    }
+}
+
 /// An approved figure: what dashboards and bulletins are built from.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ApprovedValue {

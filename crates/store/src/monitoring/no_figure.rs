@@ -112,12 +112,7 @@ pub(super) fn check_no_figures(
         if let Err(e) = qx_core::text::NO_FIGURE_REASON.check(&mark.reason) {
             problems.push(format!("\"{name}\": {e}"));
         }
-        let has_figure = input
-            .values
-            .iter()
-            .rfind(|(id, _, _)| *id == mark.indicator_id)
-            .is_some_and(|(_, v, _)| !v.trim().is_empty());
-        if has_figure {
+        if input.has_figure(mark.indicator_id) {
             problems.push(format!(
                 "\"{name}\": 已填写数字, 不能同时标记本月无数据 (a figure and no figure)"
             ));

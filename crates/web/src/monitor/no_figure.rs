@@ -72,12 +72,7 @@ pub(super) fn mark_errors(
                 ),
             );
         }
-        let typed_figure = input
-            .values
-            .iter()
-            .rfind(|(id, _, _)| *id == m.indicator_id)
-            .is_some_and(|(_, v, _)| !v.trim().is_empty());
-        if typed_figure {
+        if input.has_figure(m.indicator_id) {
             figure.insert(m.indicator_id, t(lang, "mon.nofig.and_figure"));
         }
     }

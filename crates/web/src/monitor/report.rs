@@ -367,7 +367,7 @@ async fn missing_items(
         .unit_indicators(actor, period.plan_id, unit_id)
         .await?
         .into_iter()
-        .filter(|i| !filled(i.id, &input.values) && !is_marked(input, i.id))
+        .filter(|i| !input.has_figure(i.id) && !is_marked(input, i.id))
         .map(|i| i.name)
         .collect();
     missing.extend(

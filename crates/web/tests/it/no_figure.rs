@@ -3,35 +3,11 @@
 //! the 导出/打印 buttons of the problems and enterprises lists.
 
 use crate::common::{self, TestApp, csrf, post_form};
+use crate::report_form::{all_apps, june};
 use qx_core::access::Actor;
 use qx_core::state::SubmissionStatus;
 
 const REASON: &str = "统计口径调整，数据待统计局反馈";
-
-async fn all_apps() -> Vec<TestApp> {
-    let mut out = Vec::new();
-    for db in qx_store::testing::all().await.unwrap() {
-        out.push(common::spawn_app_with(qx_web::Config::default(), db).await);
-    }
-    out
-}
-
-/// The seed plan published and June 2017 open: (plan, period).
-async fn june(app: &TestApp) -> (i64, i64) {
-    let admin = app.actor("admin").await;
-    let plan = app.publish_seed_plan().await;
-    let period = app
-        .store
-        .open_period(
-            &admin,
-            plan,
-            &qx_core::period::Period::new_month(2017, 6).unwrap(),
-            "2017-07-07",
-        )
-        .await
-        .unwrap();
-    (plan, period)
-}
 
 /// Every field of 县经信局's report filled in, except `marked`'s figure: (the form's fields,
 /// the id of the indicator left for the mark).
