@@ -327,9 +327,4 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "已填写数字, 不能同时勾选「本月无数据」; 请删去数字或取消勾选",
         "A figure and \"No figure this month\" cannot both be given: clear one of them",
     ),
-    (
-        "mon.nofig.count",
-        "本月无数据的指标",
-        "Indicators without a figure this month",
-    ),
 ];
