@@ -37,6 +37,9 @@ pub struct IndicatorStatus {
     pub last_year: Option<f64>,
     /// Whether the period's figure is approved, waiting for review, or not sent.
     pub reporting: Reporting,
+    /// The reason of each month its approved report said 本月无数据 (index 0 = January), up to
+    /// the period's month: no figure that month, not zero.
+    pub no_figures: Vec<Option<String>>,
 }
 
 impl IndicatorStatus {
@@ -44,6 +47,11 @@ impl IndicatorStatus {
     /// target is written in): what a figure, a table column or a chart axis is labelled with.
     pub fn measure_unit(&self) -> &str {
         self.kind.measure_unit(&self.indicator.unit)
+    }
+
+    /// Why the period's month has no figure, when its approved report said 本月无数据.
+    pub fn no_figure(&self) -> Option<&str> {
+        self.no_figures.last().and_then(|r| r.as_deref())
     }
 
     /// Where the figure should be at the end of each month, in [`Self::measure_unit`]: the
@@ -190,6 +198,7 @@ pub async fn picture(
     let indicators = store.plan_indicators(actor, plan_id).await?;
     let sources = store.indicator_sources(plan_id).await?;
     let approved = store.approved_values(actor, plan_id).await?;
+    let no_figures = store.approved_no_figures(actor, plan_id).await?;
     let baselines = store.baselines(actor, plan_id).await?;
     let thresholds = thresholds(store).await?;
     let problems = if sources.is_empty() {
@@ -228,6 +237,19 @@ pub async fn picture(
                 Some(x);
         }
     }
+    // 本月无数据 reasons by indicator and month, as the figures.
+    let mut marks: HashMap<i64, Vec<Option<String>>> = HashMap::new();
+    for n in no_figures {
+        let Ok(p @ Period::Month { .. }) = n.period.parse::<Period>() else {
+            continue;
+        };
+        let m = p.end_month() as usize;
+        if m <= month {
+            marks
+                .entry(n.indicator_id)
+                .or_insert_with(|| vec![None; month])[m - 1] = Some(n.reason);
+        }
+    }
     let mut rows = Vec::with_capacity(indicators.len());
     for ind in indicators {
         let kind = IndicatorKind::parse(&ind.kind).unwrap_or(IndicatorKind::CumulativeCount);
@@ -241,7 +263,22 @@ pub async fn picture(
                 all[..month].to_vec()
             }
         };
-        let actual = series.last().copied().flatten();
+        let by_hand = !matches!(
+            sources.get(&ind.id),
+            Some(IndicatorSource::ProblemAnswerRate | IndicatorSource::ProblemSolveRate)
+        );
+        let no_figures = marks
+            .remove(&ind.id)
+            .filter(|_| by_hand)
+            .unwrap_or_else(|| vec![None; month]);
+        let marked = no_figures.last().is_some_and(Option::is_some);
+        // A month answered 本月无数据 has no figure: completion and light stand where the last
+        // figure left them.
+        let actual = if marked {
+            series.iter().rev().find_map(|v| *v)
+        } else {
+            series.last().copied().flatten()
+        };
         let prof = profile(&ind.profile);
         let share = prof
             .share_for(&period)
@@ -262,11 +299,7 @@ pub async fn picture(
                 .and_then(|d| d.to_string().parse().ok())
                 .unwrap_or(f64::from(m) / 12.0)
         });
-        let by_hand = !matches!(
-            sources.get(&ind.id),
-            Some(IndicatorSource::ProblemAnswerRate | IndicatorSource::ProblemSolveRate)
-        );
-        let reporting = if actual.is_some() {
+        let reporting = if actual.is_some() || marked {
             Reporting::Approved
         } else if by_hand
             && ind
@@ -280,6 +313,7 @@ pub async fn picture(
         };
         rows.push(IndicatorStatus {
             reporting,
+            no_figures,
             forecast_basis: monitor::forecast_basis(kind, &series, target),
             unit_name: ind
                 .lead_unit_id

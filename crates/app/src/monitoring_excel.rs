@@ -18,7 +18,7 @@ use crate::sheet::{
 use qx_core::access::Actor;
 use qx_store::Store;
 use qx_store::StoreError;
-use qx_store::monitoring::SubmissionInput;
+use qx_store::monitoring::{NoFigure, SubmissionInput};
 use rust_xlsxwriter::{DataValidation, Format, FormatAlign, FormatBorder, Workbook};
 use std::collections::{HashMap, HashSet};
 
@@ -28,6 +28,9 @@ pub const INFO_SHEET: &str = "填报说明";
 
 /// The largest workbook accepted (a template of a few hundred rows is well under 100 KB).
 pub const MAX_TEMPLATE_BYTES: usize = 5 * 1024 * 1024;
+
+/// What 本期累计 says for an indicator with no figure this month; 说明 then holds the reason.
+pub const NO_FIGURE_CELL: &str = "本月无数据";
 
 /// Longest note and progress text accepted, in characters.
 const MAX_NOTE_CHARS: usize = 200;
@@ -74,16 +77,29 @@ pub async fn export_template(
         .unit_indicators(actor, period.plan_id, unit_id)
         .await?;
     let tasks = store.unit_tasks(actor, period.plan_id, unit_id).await?;
-    let (values, reports) = match store.latest_submission(actor, period_id, unit_id).await? {
-        Some(s) => store
-            .submission_values(actor, s.id)
-            .await
-            .unwrap_or_default(),
+    let (values, reports, marks) = match store.latest_submission(actor, period_id, unit_id).await? {
+        Some(s) => {
+            let (values, reports) = store
+                .submission_values(actor, s.id)
+                .await
+                .unwrap_or_default();
+            let marks = store
+                .submission_no_figures(actor, s.id)
+                .await
+                .unwrap_or_default();
+            (values, reports, marks)
+        }
         None => Default::default(),
     };
+    // A 本月无数据 mark is written as the words in 本期累计 and its reason in 说明.
     let values: HashMap<i64, (String, String)> = values
         .into_iter()
         .map(|v| (v.indicator_id, (v.value, v.note)))
+        .chain(
+            marks
+                .into_iter()
+                .map(|m| (m.indicator_id, (NO_FIGURE_CELL.to_string(), m.reason))),
+        )
         .collect();
     let reports: HashMap<i64, (String, String)> = reports
         .into_iter()
@@ -195,7 +211,7 @@ pub async fn export_template(
         (
             "填写说明",
             "1. 指标表只填\"本期累计\"和\"说明\": 填1—N月累计数; 增速、比率填百分数(可带%); 节点类填完成百分比; \
-             暂无数据请留空。\n2. 任务表填\"进展情况\", \"自评状态\"从下拉列表选择。\n3. 请勿修改编号、增删行。\
+             本月没有数据的, \"本期累计\"填\"本月无数据\"并在\"说明\"中写明原因。\n2. 任务表填\"进展情况\", \"自评状态\"从下拉列表选择。\n3. 请勿修改编号、增删行。\
              上传时整表校验, 有任何错误都不会保存, 并逐项指出工作表、行、列。"
                 .to_string(),
         ),
@@ -294,9 +310,10 @@ pub async fn import_template(
     file_name: &str,
     submit: bool,
 ) -> Result<i64, AppError> {
-    let input = read_template(store, actor, period_id, unit_id, bytes, file_name, submit).await?;
+    let (input, no_figures) =
+        read_template(store, actor, period_id, unit_id, bytes, file_name, submit).await?;
     Ok(store
-        .save_submission(actor, period_id, unit_id, &input, submit)
+        .save_report(actor, period_id, unit_id, &input, &no_figures, submit)
         .await?)
 }
 
@@ -309,7 +326,7 @@ pub async fn read_template(
     bytes: &[u8],
     file_name: &str,
     submit: bool,
-) -> Result<SubmissionInput, AppError> {
+) -> Result<(SubmissionInput, Vec<NoFigure>), AppError> {
     if !actor.can_write_unit(unit_id) {
         return Err(StoreError::Forbidden(format!("不能代其他单位报送 (unit {unit_id})")).into());
     }
@@ -372,6 +389,7 @@ pub async fn read_template(
     }
 
     let mut input = SubmissionInput::default();
+    let mut no_figures: Vec<NoFigure> = Vec::new();
     let by_id: HashMap<i64, &qx_store::plans::Indicator> = mine.iter().map(|i| (i.id, i)).collect();
     if !mine.is_empty() || wb.has_sheet(INDICATOR_SHEET) {
         match template_table(
@@ -403,6 +421,22 @@ pub async fn read_template(
                     );
                 for (r, row, id, ind) in rows {
                     let cell = t.get(row, "本期累计");
+                    if cell.trim() == NO_FIGURE_CELL {
+                        let reason = t.get(row, "说明");
+                        match qx_core::text::NO_FIGURE_REASON.check(&reason) {
+                            Ok(reason) => no_figures.push(NoFigure {
+                                indicator_id: id,
+                                reason: reason.to_string(),
+                            }),
+                            Err(_) if reason.trim().is_empty() => errors.push(format!(
+                                "{}: \"{}\" 填写了本月无数据, 请在说明中写明原因",
+                                t.at(r, "说明"),
+                                ind.name
+                            )),
+                            Err(m) => errors.push(format!("{}: {m}", t.at(r, "说明"))),
+                        }
+                        continue;
+                    }
                     let value = match read_figure(&cell, &ind.unit) {
                         Ok(Some(v)) => v,
                         Ok(None) if submit => {
@@ -511,12 +545,12 @@ pub async fn read_template(
     if !errors.is_empty() {
         return Err(AppError::Rows(errors));
     }
-    if input.values.is_empty() && input.tasks.is_empty() {
+    if input.values.is_empty() && input.tasks.is_empty() && no_figures.is_empty() {
         return Err(AppError::Invalid(format!(
             "{file_name}: 模板中没有可保存的数据行 (nothing to save)"
         )));
     }
-    Ok(input)
+    Ok((input, no_figures))
 }
 
 #[cfg(test)]

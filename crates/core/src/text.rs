@@ -64,6 +64,9 @@ pub const PROBLEM_CONTACT_NAME: TextField = TextField::optional("联系人", 50)
 pub const PROBLEM_CONTACT_PHONE: TextField = TextField::optional("联系电话", 30);
 /// A note on a handling step (受理, 交办, 延期审批, 督办, 办结).
 pub const STEP_NOTE: TextField = TextField::optional("说明", 500);
+
+/// Why a unit has no figure for an indicator this month (本月无数据).
+pub const NO_FIGURE_REASON: TextField = TextField::required("本月无数据的原因", 200);
 /// Why a unit returns a problem.
 pub const RETURN_REASON: TextField = TextField::required("退回理由", 500);
 /// Why a unit asks for more time.

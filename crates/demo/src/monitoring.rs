@@ -9,7 +9,7 @@ use qx_core::calendar::WorkCalendar;
 use qx_core::indicator::IndicatorKind;
 use qx_core::period::Period;
 use qx_store::Store;
-use qx_store::monitoring::SubmissionInput;
+use qx_store::monitoring::{NoFigure, SubmissionInput};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
@@ -37,6 +37,9 @@ const DEMO_TODAY: (time::Month, u8) = (time::Month::December, 5);
 const RESENT_NOTE: &str = "已核实: 上月数据漏报一家企业, 本月一并计入。";
 
 /// Units that tend to report after the due date.
+/// Why one November figure is missing (本月无数据): a statistics figure the unit cannot give yet.
+const NO_FIGURE_REASON: &str = "统计口径调整，数据待统计局反馈";
+
 const LATE_UNITS: &[&str] = &["县招商局", "墙头镇", "县人社局", "高塘岛乡"];
 
 fn ts(date: time::Date, hour: u8) -> i64 {
@@ -199,6 +202,8 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
     let (last_sent, last_review) = (ts(today, 8), ts(today, 9));
     // One returned November report is corrected and sent again (历次报送 shows 第2次报送).
     let mut resent = false;
+    // One approved November report answers an amount 本月无数据 with its reason.
+    let mut no_figure_given = false;
     for month in 1..=11u8 {
         let period = Period::new_month(year, month).map_err(|e| DemoError::Data(e.to_string()))?;
         let due = cal
@@ -217,6 +222,7 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                 continue;
             }
             let mut input = SubmissionInput::default();
+            let mut no_figures: Vec<NoFigure> = Vec::new();
             for i in indicators
                 .iter()
                 .filter(|i| i.lead_unit_id == Some(unit_id))
@@ -240,6 +246,19 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                 // 难题答复率/解决率 fill in from the problems module; units never report them
                 // (the value is still drawn so the rest of the county stays the same).
                 if auto.contains(&i.id) {
+                    continue;
+                }
+                // The value is drawn all the same, so the rest of the county stays the same.
+                if month == 11
+                    && !no_figure_given
+                    && kind == IndicatorKind::Amount
+                    && unit_id % 13 != 0
+                {
+                    no_figure_given = true;
+                    no_figures.push(NoFigure {
+                        indicator_id: i.id,
+                        reason: NO_FIGURE_REASON.into(),
+                    });
                     continue;
                 }
                 input
@@ -293,7 +312,7 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                     .await?;
             }
             let sub = store
-                .save_submission(actor, period_id, unit_id, &input, true)
+                .save_report(actor, period_id, unit_id, &input, &no_figures, true)
                 .await?;
             let late = LATE_UNITS.contains(&name.as_str()) && rng.random_bool(0.5);
             let submitted = if late {
@@ -323,6 +342,12 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                 11 if rng.random_bool(0.35) => (false, false),
                 11 if unit_id % 13 == 0 => (false, true),
                 _ => (true, false),
+            };
+            // The 本月无数据 report is approved, so the dashboard's November shows it.
+            let (approve, returned) = if no_figures.is_empty() {
+                (approve, returned)
+            } else {
+                (true, false)
             };
             if approve {
                 store.review_submission(&office, sub, true, "").await?;
@@ -415,6 +440,13 @@ mod tests {
             }
         }
         assert_eq!(resent.len(), 1, "one report sent twice");
+        // One approved November figure is 本月无数据, with its reason.
+        let marks = store.approved_no_figures(&system, plan).await.unwrap();
+        assert_eq!(marks.len(), 1, "{marks:?}");
+        assert_eq!(
+            (marks[0].period.as_str(), marks[0].reason.as_str()),
+            ("2017-11", NO_FIGURE_REASON)
+        );
         let (period, sendings) = &resent[0];
         assert_eq!(period, "2017-11");
         // Newest first: the second sending awaits review, the first was returned with a comment.

@@ -46,6 +46,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_submission_sendings"),
     migration!(16, "0016_problem_withdrawn"),
     migration!(17, "0017_indicator_source_open"),
+    migration!(18, "0018_no_figure"),
 ];
 
 impl Store {

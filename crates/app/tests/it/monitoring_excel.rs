@@ -39,7 +39,7 @@ async fn counties() -> Vec<County> {
 
 /// A filled-in workbook laid out like the template: 指标 rows (编号, 本期累计, 说明), 任务 rows
 /// (编号, 进展情况, 自评状态) and, when given, the 填报说明 sheet naming unit and period.
-fn workbook(
+pub(crate) fn workbook(
     indicators: &[(String, &str, &str)],
     tasks: &[(String, &str, &str)],
     info: Option<(i64, &str, &str)>,

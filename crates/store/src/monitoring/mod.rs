@@ -18,12 +18,14 @@ use std::collections::HashMap;
 
 mod approved;
 mod evidence;
+mod no_figure;
 mod periods;
 mod sendings;
 mod settings;
 mod submissions;
 
 pub use evidence::{MAX_REPORT_ATTACHMENT_BYTES, ReportAttachment};
+pub use no_figure::{ApprovedNoFigure, NoFigure, PeriodNoFigure};
 pub use sendings::Sending;
 pub use settings::YELLOW_GAP_KEY;
 
@@ -92,6 +94,16 @@ pub struct SubmissionInput {
     pub values: Vec<(i64, String, String)>,
     /// (task id, progress text, self-assessed status)
     pub tasks: Vec<(i64, String, String)>,
+}
+
+impl SubmissionInput {
+    /// Whether the input gives `indicator_id` a figure (its last line for it is not empty).
+    pub fn has_figure(&self, indicator_id: i64) -> bool {
+        self.values
+            .iter()
+            .rfind(|(id, _, _)| *id == indicator_id)
+            .is_some_and(|(_, v, _)| !v.trim().is_empty())
+    }
 }
 
 /// An approved figure: what dashboards and bulletins are built from.

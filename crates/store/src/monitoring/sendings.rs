@@ -1,6 +1,6 @@
 //! 历次报送: each handing-in of a unit's report kept as sent, with what became of it.
 //!
-//! A submission row holds a revision's current figures; a returned report sent again changes
+//! A submission row holds a revision's current figures (and 本月无数据 marks); a returned report sent again changes
 //! them in place. So every submit also writes a sending (the figures, notes and task lines as
 //! they were sent, who sent them, when), and the office's decision — approved, or returned
 //! with its comment — or the unit's withdrawal is written onto the sending it answers.
@@ -20,6 +20,8 @@ pub struct Sending {
     pub values: Vec<(i64, String, String)>,
     /// (task id, progress, self-assessed status) as sent.
     pub tasks: Vec<(i64, String, String)>,
+    /// (indicator id, reason) of the indicators sent as 本月无数据.
+    pub no_figures: Vec<(i64, String)>,
     /// None while the office has not acted on it.
     pub decision: Option<SendingDecision>,
     pub decided_at: Option<i64>,
@@ -35,12 +37,13 @@ struct SendingRow {
     sent_at: i64,
     values_json: String,
     tasks_json: String,
+    no_data_json: String,
     decision: Option<String>,
     decided_at: Option<i64>,
     comment: String,
 }
 
-fn decode_rows(json: &str) -> Result<Vec<(i64, String, String)>> {
+fn decode_rows<T: serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>> {
     serde_json::from_str(json).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))
 }
 
@@ -58,7 +61,7 @@ impl Store {
         }
         let rows: Vec<SendingRow> = sqlx::query_as(
             "SELECT g.id, g.submission_id, s.revision, g.sent_by, g.sent_at, g.values_json, g.tasks_json,
-                    g.decision, g.decided_at, g.comment
+                    g.no_data_json, g.decision, g.decided_at, g.comment
              FROM submission_sendings g JOIN submissions s ON s.id = g.submission_id
              WHERE s.period_id = $1 AND s.unit_id = $2 ORDER BY g.id DESC",
         )
@@ -76,6 +79,7 @@ impl Store {
                     sent_at: r.sent_at,
                     values: decode_rows(&r.values_json)?,
                     tasks: decode_rows(&r.tasks_json)?,
+                    no_figures: decode_rows(&r.no_data_json)?,
                     decision: r.decision.map(decode_state).transpose()?,
                     decided_at: r.decided_at,
                     comment: r.comment,
@@ -104,15 +108,22 @@ pub(super) async fn record_sending(
     .bind(submission_id)
     .fetch_all(&mut **tx)
     .await?;
+    let no_figures: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT indicator_id, reason FROM indicator_no_data WHERE submission_id = $1 ORDER BY indicator_id",
+    )
+    .bind(submission_id)
+    .fetch_all(&mut **tx)
+    .await?;
     sqlx::query(
-        "INSERT INTO submission_sendings (submission_id, sent_by, sent_at, values_json, tasks_json)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO submission_sendings (submission_id, sent_by, sent_at, values_json, tasks_json, no_data_json)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(submission_id)
     .bind(sent_by)
     .bind(sent_at)
     .bind(serde_json::json!(values).to_string())
     .bind(serde_json::json!(tasks).to_string())
+    .bind(serde_json::json!(no_figures).to_string())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -172,6 +172,22 @@ impl Store {
         input: &SubmissionInput,
         submit: bool,
     ) -> Result<i64> {
+        self.save_report(actor, period_id, unit_id, input, &[], submit)
+            .await
+    }
+
+    /// [`Store::save_submission`] with indicators marked 本月无数据: each needs a reason and no
+    /// figure. Every indicator the save names (by figure or mark) loses its earlier mark, so a
+    /// figure typed later replaces a mark and a mark replaces a figure.
+    pub async fn save_report(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+        input: &SubmissionInput,
+        no_figures: &[NoFigure],
+        submit: bool,
+    ) -> Result<i64> {
         if !actor.can_write_unit(unit_id) {
             return Err(StoreError::Forbidden(format!(
                 "不能代其他单位报送 (unit {unit_id})"
@@ -213,6 +229,11 @@ impl Store {
                 problems.push(format!("任务 {number}: 状态 \"{status}\" 无效"));
             }
         }
+        problems.extend(super::no_figure::check_no_figures(
+            input,
+            no_figures,
+            &indicators,
+        ));
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems.join("; ")));
         }
@@ -254,8 +275,11 @@ impl Store {
         // just clears it. Written as one statement per table, whatever the number of rows,
         // so a month-end surge holds the write lock briefly.
         let batch = SubmissionBatch::new(input);
-        if let (Target::New(revision), crate::Engine::Postgres, false) =
-            (&target, self.engine(), submit)
+        let marks = super::no_figure::NoFigureBatch::new(input, no_figures);
+        let audited = Audited { input, no_figures };
+        // A report with 本月无数据 marks takes the transaction below, which writes them.
+        if let (Target::New(revision), crate::Engine::Postgres, false, true) =
+            (&target, self.engine(), submit, no_figures.is_empty())
         {
             // A new revision on PostgreSQL: the row, its figures, its task lines and its
             // audit entry in one call, committed on its own. The audit chain's head is the one
@@ -263,7 +287,7 @@ impl Store {
             // keys are checked, and no round trip happens while it is held. The entry's entity
             // id is the new row's, filled in by the server.
             let pending =
-                PendingEntry::new(AuditEntry::new(actor, action, "submission", "").after(input));
+                PendingEntry::new(AuditEntry::new(actor, action, "submission", "").after(audited));
             let (id,): (i64,) = pending
                 .bind(sqlx::query_as(POSTGRES_NEW_REVISION))
                 .bind(period_id)
@@ -341,6 +365,7 @@ impl Store {
                 id
             }
         };
+        marks.write(&mut tx, self.engine(), id).await?;
         if submit {
             super::sendings::record_sending(&mut tx, id, submitted_by, now).await?;
         }
@@ -352,7 +377,7 @@ impl Store {
             &mut tx,
             AuditEntry::new(actor, action, "submission", id)
                 .before(before)
-                .after(input),
+                .after(audited),
         )
         .await?;
         if submit {
@@ -570,6 +595,7 @@ impl Store {
             .bind(latest.id)
             .execute(&mut *tx)
             .await?;
+        super::no_figure::copy_no_figures(&mut tx, id, latest.id).await?;
         // The evidence travels with the figures it supports.
         sqlx::query("INSERT INTO report_attachments (submission_id, task_id, file_name, mime, size, data, created_at) SELECT $1, task_id, file_name, mime, size, data, created_at FROM report_attachments WHERE submission_id = $2")
             .bind(id)
@@ -746,6 +772,16 @@ pub(super) async fn insert_submission(
         now,
     };
     insert_revision(tx, &row).await
+}
+
+/// What a save's audit entry records: the figures and task lines, and the 本月无数据 marks when
+/// there are any (an entry without marks reads as before migration 0018).
+#[derive(Clone, Copy, Serialize)]
+struct Audited<'a> {
+    #[serde(flatten)]
+    input: &'a SubmissionInput,
+    #[serde(skip_serializing_if = "<[NoFigure]>::is_empty")]
+    no_figures: &'a [NoFigure],
 }
 
 /// Where a save goes: into the unit's draft (or returned) revision, or a new revision.

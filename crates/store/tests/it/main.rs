@@ -5,6 +5,7 @@
 mod audit_anchor;
 mod enterprises;
 mod monitoring_scope;
+mod no_figure;
 mod nodata;
 mod notices;
 mod problem_withdraw;

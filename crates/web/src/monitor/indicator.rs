@@ -13,6 +13,8 @@ struct IndicatorPage {
     kind_label: &'static str,
     period: String,
     history: Vec<(String, String, String)>,
+    /// "本月无数据：<reason>" when the period's approved report said so, else "".
+    no_figure: String,
 }
 
 async fn find_status(
@@ -58,11 +60,12 @@ pub(super) async fn indicator(
                 .map(|p| p.cumulative_label_zh())
                 .unwrap_or_default();
             let c = v.and_then(|v| monitor::completion(status.kind, v, status.target));
-            (
-                label,
-                v.map(|v| with_unit(v, unit)).unwrap_or_else(|| "—".into()),
-                pct(c),
-            )
+            let value = match (v, status.no_figures.get(m).and_then(|r| r.as_deref())) {
+                (Some(v), _) => with_unit(*v, unit),
+                (None, Some(reason)) => super::no_figure::mark_text(lang, reason),
+                (None, None) => "—".into(),
+            };
+            (label, value, pct(c))
         })
         .collect();
     let page = IndicatorPage {
@@ -72,6 +75,10 @@ pub(super) async fn indicator(
         kind_label: status.kind.label(lang),
         period: period.to_string(),
         history,
+        no_figure: status
+            .no_figure()
+            .map(|r| super::no_figure::mark_text(lang, r))
+            .unwrap_or_default(),
         line,
     };
     respond(StatusCode::OK, &page)

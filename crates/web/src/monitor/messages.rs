@@ -203,8 +203,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "mon.err.figure",
-        "请填写数字, 如 1234.5 或 8%; 本月没有数据请留空",
-        "Enter a number, such as 1234.5 or 8%; leave it empty when there is no figure this month",
+        "请填写数字, 如 1234.5 或 8%; 本月没有数据请勾选「本月无数据」并填写原因",
+        "Enter a number, such as 1234.5 or 8%; when there is no figure this month, tick \"No figure this month\" and give the reason",
     ),
     (
         "mon.err.fix_fields",
@@ -309,4 +309,22 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("mon.sendings", "历次报送", "Every sending"),
     ("mon.sending.nth", "第{n}次报送", "Sending {n}"),
     ("mon.sending.before", "上次报送:", "Sent before:"),
+    ("mon.nofig", "本月无数据", "No figure this month"),
+    ("mon.nofig.shown", "本月无数据：", "No figure this month: "),
+    ("mon.nofig.reason", "无数据原因", "Why there is no figure"),
+    (
+        "mon.nofig.reason_missing",
+        "请填写本月无数据的原因",
+        "Give the reason there is no figure this month",
+    ),
+    (
+        "mon.nofig.reason_long",
+        "原因不超过{n}字",
+        "The reason may have at most {n} characters",
+    ),
+    (
+        "mon.nofig.and_figure",
+        "已填写数字, 不能同时勾选「本月无数据」; 请删去数字或取消勾选",
+        "A figure and \"No figure this month\" cannot both be given: clear one of them",
+    ),
 ];

@@ -39,6 +39,7 @@ mod evidence;
 mod export;
 mod indicator;
 mod messages;
+mod no_figure;
 mod periods;
 mod rendered;
 mod report;

@@ -122,6 +122,8 @@ pub struct ProgressLine {
     submission_id: i64,
     submitted_at: String,
     late: bool,
+    /// The report's indicators marked 本月无数据: (indicator, "本月无数据：<reason>").
+    no_figures: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -174,6 +176,13 @@ async fn period_page(
     // Late once the due day has ended in China.
     let due = qx_core::time::parse_date(&p.due_on).map(qx_core::time::end_of_day);
     let now = qx_core::time::now();
+    let mut no_figures: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    for m in state.store.period_no_figures(&actor, id).await? {
+        no_figures.entry(m.unit_id).or_default().push((
+            m.indicator,
+            super::no_figure::mark_text(auth.ctx.lang, &m.reason),
+        ));
+    }
     let lines: Vec<ProgressLine> = state
         .store
         .period_progress(&actor, id)
@@ -183,6 +192,7 @@ async fn period_page(
             let s = u.submission.as_ref();
             let submitted_at = s.and_then(|s| s.submitted_at);
             ProgressLine {
+                no_figures: no_figures.remove(&u.unit_id).unwrap_or_default(),
                 unit_name: names.get(&u.unit_id).cloned().unwrap_or_default(),
                 unit_id: u.unit_id,
                 indicators: u.indicators,

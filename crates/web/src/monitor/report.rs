@@ -1,5 +1,6 @@
 //! A unit's monthly report: the list of what is due, the form, saving and corrections.
 
+use super::no_figure::{ReportInput, is_marked, mark_errors, mark_text, read_no_figures};
 use super::*;
 
 pub struct DueLine {
@@ -21,6 +22,19 @@ struct ReportHomePage {
 /// The state of a unit's report as shown: its latest revision's, or 未报送 when there is none.
 pub(super) fn status_label(lang: Lang, status: Option<SubmissionStatus>) -> &'static str {
     status.map_or_else(|| crate::i18n::t(lang, "mon.st.none"), |s| s.label(lang))
+}
+
+/// The office's comment on a revision when it is that revision's own decision (returned,
+/// approved, or approved and later corrected): a report returned and sent again, or taken
+/// back since, still holds the comment of its earlier sending, which is not its own (历次报送
+/// shows that one beside its sending).
+fn own_comment(s: &Submission) -> String {
+    match s.status {
+        SubmissionStatus::Returned | SubmissionStatus::Approved | SubmissionStatus::Superseded => {
+            s.review_comment.clone()
+        }
+        SubmissionStatus::Draft | SubmissionStatus::Submitted => String::new(),
+    }
 }
 
 /// The review comment of a returned report (what the unit has to fix), else nothing.
@@ -104,6 +118,10 @@ pub struct ValueField {
     last: String,
     /// What is wrong with the figure as typed ("" when nothing is).
     error: String,
+    /// Marked 本月无数据, with `reason`; what is wrong with the reason ("" when nothing is).
+    no_figure: bool,
+    reason: String,
+    reason_error: String,
 }
 
 pub struct TaskField {
@@ -196,13 +214,22 @@ pub(super) struct Typed {
     tasks: HashMap<i64, (String, String)>,
     /// Indicator id → what is wrong with its figure.
     value_errors: HashMap<i64, String>,
+    /// Indicator id → reason typed, for the indicators marked 本月无数据.
+    marks: HashMap<i64, String>,
+    /// Indicator id → what is wrong with its 本月无数据 reason.
+    reason_errors: HashMap<i64, String>,
     /// The empty indicators and tasks of a submit waiting for confirmation.
     missing: Vec<String>,
 }
 
 impl Typed {
-    pub(super) fn from_input(input: &SubmissionInput) -> Self {
+    pub(super) fn from_input(input: &ReportInput) -> Self {
         Typed {
+            marks: input
+                .no_figures
+                .iter()
+                .map(|m| (m.indicator_id, m.reason.clone()))
+                .collect(),
             values: input
                 .values
                 .iter()
@@ -227,8 +254,9 @@ pub(super) const REPORT_FORM_UPLOAD: upload::Limits = upload::Limits {
 };
 
 /// The report form's fields as a submission: `v_{id}`/`n_{id}` an indicator's figure and
-/// note, `p_{id}`/`s_{id}` a task's progress and status.
-pub(super) fn read_report_fields(form: &[(String, String)]) -> SubmissionInput {
+/// note, `p_{id}`/`s_{id}` a task's progress and status, `x_{id}`/`r_{id}` an indicator
+/// marked 本月无数据 and why.
+pub(super) fn read_report_fields(form: &[(String, String)]) -> ReportInput {
     let fields: HashMap<&str, &str> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut input = SubmissionInput::default();
     for (k, v) in form {
@@ -247,7 +275,10 @@ pub(super) fn read_report_fields(form: &[(String, String)]) -> SubmissionInput {
             input.tasks.push((id, v.clone(), status.to_string()));
         }
     }
-    input
+    ReportInput {
+        submission: input,
+        no_figures: read_no_figures(form),
+    }
 }
 
 /// Each figure that is not a number, with the message shown beside its field.
@@ -260,21 +291,24 @@ fn figure_errors(lang: Lang, input: &SubmissionInput) -> HashMap<i64, String> {
         .collect()
 }
 
-/// The form again when a figure is not a number: each marked beside its field, everything
-/// typed kept. `None` when every figure reads.
+/// The form again when a figure is not a number, or a 本月无数据 mark lacks its reason or
+/// comes with a figure: each marked beside its field, everything typed kept. `None` when
+/// every field reads.
 async fn refuse_bad_figures(
     state: &AppState,
     auth: &Auth,
     period_id: i64,
     q: &HashMap<String, String>,
-    input: &SubmissionInput,
+    input: &ReportInput,
 ) -> Result<Option<Response>, WebError> {
-    let value_errors = figure_errors(auth.ctx.lang, input);
-    if value_errors.is_empty() {
+    let (mut value_errors, reason_errors) = mark_errors(auth.ctx.lang, input);
+    value_errors.extend(figure_errors(auth.ctx.lang, input));
+    if value_errors.is_empty() && reason_errors.is_empty() {
         return Ok(None);
     }
     let typed = Typed {
         value_errors,
+        reason_errors,
         ..Typed::from_input(input)
     };
     let errors = vec![crate::i18n::t(auth.ctx.lang, "mon.err.fix_fields").to_string()];
@@ -290,7 +324,7 @@ pub(super) async fn save_draft(
     auth: &Auth,
     period_id: i64,
     q: &HashMap<String, String>,
-    input: &SubmissionInput,
+    input: &ReportInput,
 ) -> Result<Option<Response>, WebError> {
     let actor = auth.actor();
     let unit_id = target_unit(&actor, q)?;
@@ -299,7 +333,7 @@ pub(super) async fn save_draft(
     }
     match state
         .store
-        .save_submission(&actor, period_id, unit_id, input, false)
+        .save_report(&actor, period_id, unit_id, input, &input.no_figures, false)
         .await
     {
         Ok(_) => Ok(None),
@@ -313,13 +347,14 @@ pub(super) async fn save_draft(
     }
 }
 
-/// The unit's indicators without a figure and tasks without progress in `input`.
+/// The unit's indicators without a figure (nor a 本月无数据 mark) and tasks without progress
+/// in `input`.
 async fn missing_items(
     state: &AppState,
     actor: &Actor,
     period_id: i64,
     unit_id: i64,
-    input: &SubmissionInput,
+    input: &ReportInput,
 ) -> Result<Vec<String>, WebError> {
     let period = state.store.get_period(actor, period_id).await?;
     let filled = |id: i64, rows: &[(i64, String, String)]| {
@@ -332,7 +367,7 @@ async fn missing_items(
         .unit_indicators(actor, period.plan_id, unit_id)
         .await?
         .into_iter()
-        .filter(|i| !filled(i.id, &input.values))
+        .filter(|i| !input.has_figure(i.id) && !is_marked(input, i.id))
         .map(|i| i.name)
         .collect();
     missing.extend(
@@ -435,11 +470,13 @@ pub(super) async fn report_page(
         .submission_history(&actor, period_id, unit_id)
         .await?;
     let latest = history.first().cloned();
-    let (values, tasks) = match &latest {
+    let (values, tasks, marks) = match &latest {
         // A failed read is an error page, never an empty form: saving that would clear the
         // unit's figures.
         Some(s) if s.status.is_handed_in() || actor.role == Role::Unit || actor.is_admin() => {
-            state.store.submission_values(&actor, s.id).await?
+            let (values, tasks) = state.store.submission_values(&actor, s.id).await?;
+            let marks = state.store.submission_no_figures(&actor, s.id).await?;
+            (values, tasks, marks)
         }
         _ => Default::default(),
     };
@@ -475,8 +512,15 @@ pub(super) async fn report_page(
         .map(|t| (t.task_id, (t.progress, t.status)))
         .collect();
     // What was typed wins over what is stored: the form comes back as the person left it.
+    let mut marks_by: HashMap<i64, String> = marks
+        .into_iter()
+        .map(|m| (m.indicator_id, m.reason))
+        .collect();
     let typed = typed.unwrap_or_default();
     if editable {
+        // An indicator on the form as sent is marked only if it was ticked there.
+        marks_by.retain(|id, _| !typed.values.contains_key(id));
+        marks_by.extend(typed.marks);
         values_by.extend(typed.values);
         tasks_by.extend(typed.tasks);
     }
@@ -497,8 +541,12 @@ pub(super) async fn report_page(
                 .rfind(|a| a.indicator_id == i.id && a.period < period.period)
                 .map(|a| format!("{}: {}", a.period, a.value))
                 .unwrap_or_default();
+            let reason = marks_by.get(&i.id).cloned();
             Ok(ValueField {
                 error: typed.value_errors.get(&i.id).cloned().unwrap_or_default(),
+                no_figure: reason.is_some(),
+                reason: reason.unwrap_or_default(),
+                reason_error: typed.reason_errors.get(&i.id).cloned().unwrap_or_default(),
                 id: i.id,
                 name: i.name,
                 measure: kind.measure_unit(&i.unit).to_string(),
@@ -604,7 +652,7 @@ pub(super) async fn report_page(
         general_attachments,
         max_attachment_mb: qx_store::monitoring::MAX_REPORT_ATTACHMENT_BYTES / 1048576,
         missing: typed.missing,
-        errors_title: if typed.value_errors.is_empty() {
+        errors_title: if typed.value_errors.is_empty() && typed.reason_errors.is_empty() {
             "mon.upload_errors"
         } else {
             "mon.err.title"
@@ -632,7 +680,7 @@ pub(super) async fn report_page(
                     s.revision,
                     s.status.label(lang),
                     s.submitted_at.map(format_datetime).unwrap_or_default(),
-                    s.review_comment.clone(),
+                    own_comment(s),
                 )
             })
             .collect(),
@@ -711,6 +759,10 @@ async fn sending_views(
                     .unwrap_or_default();
                 (name, format!("{value} {unit}"), note.clone(), before)
             })
+            .chain(g.no_figures.iter().map(|(id, reason)| {
+                let (name, _) = indicator(*id);
+                (name, mark_text(lang, reason), String::new(), String::new())
+            }))
             .collect();
         let tasks = g
             .tasks
@@ -781,7 +833,7 @@ pub(super) async fn report_save(
     }
     match state
         .store
-        .save_submission(&actor, period_id, unit_id, &input, true)
+        .save_report(&actor, period_id, unit_id, &input, &input.no_figures, true)
         .await
     {
         Ok(_) => Ok(

@@ -14,6 +14,7 @@ mod http;
 mod jobs;
 mod monitor;
 mod monitor_surge;
+mod no_figure;
 mod nodata;
 mod notices;
 mod numbers;

@@ -6,7 +6,7 @@ use crate::common::{self, TestApp, csrf, post_form};
 use qx_core::state::SubmissionStatus;
 use reqwest::multipart::{Form, Part};
 
-async fn all_apps() -> Vec<TestApp> {
+pub(crate) async fn all_apps() -> Vec<TestApp> {
     let mut out = Vec::new();
     for db in qx_store::testing::all().await.unwrap() {
         out.push(common::spawn_app_with(qx_web::Config::default(), db).await);
@@ -15,7 +15,7 @@ async fn all_apps() -> Vec<TestApp> {
 }
 
 /// The seed plan published and June 2017 open: (plan, period).
-async fn june(app: &TestApp) -> (i64, i64) {
+pub(crate) async fn june(app: &TestApp) -> (i64, i64) {
     let admin = app.actor("admin").await;
     let plan = app.publish_seed_plan().await;
     let period = app
