@@ -230,7 +230,7 @@ pub async fn picture(
     }
     let mut rows = Vec::with_capacity(indicators.len());
     for ind in indicators {
-        let kind = IndicatorKind::parse(&ind.kind).unwrap_or(IndicatorKind::CumulativeCount);
+        let kind = ind.kind;
         let target = num(&ind.target_value).unwrap_or(0.0);
         let series: Vec<Option<f64>> = match sources.get(&ind.id) {
             // Filled in from the problems module, whatever a unit may have reported.

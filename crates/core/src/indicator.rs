@@ -117,6 +117,8 @@ impl IndicatorKind {
     }
 }
 
+crate::coded::decoded_with_parse!(IndicatorKind("指标类型", "indicator kind"));
+
 /// Comparators a target can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Comparator {

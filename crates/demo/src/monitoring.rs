@@ -158,7 +158,7 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
         .collect();
     // Last year's monthly path, for seasonal forecasts.
     for i in &indicators {
-        let kind = IndicatorKind::parse(&i.kind).unwrap_or(IndicatorKind::CumulativeCount);
+        let kind = i.kind;
         if !matches!(kind, IndicatorKind::CumulativeCount | IndicatorKind::Amount) {
             continue;
         }
@@ -221,7 +221,7 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                 .iter()
                 .filter(|i| i.lead_unit_id == Some(unit_id))
             {
-                let kind = IndicatorKind::parse(&i.kind).unwrap_or(IndicatorKind::CumulativeCount);
+                let kind = i.kind;
                 let target: f64 = i.target_value.parse().unwrap_or(0.0);
                 let p = pace[&i.id];
                 let m = usize::from(month);

@@ -9,6 +9,7 @@ use crate::audit::{AuditEntry, append};
 use crate::commit_audited;
 use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
+use qx_core::indicator::IndicatorKind;
 use qx_core::state::PlanStatus;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -84,7 +85,8 @@ pub struct Indicator {
     pub target_value: String,
     pub target_max: Option<String>,
     pub comparator: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: IndicatorKind,
     pub lead_unit_id: Option<i64>,
     pub profile: String,
     pub frequency: String,

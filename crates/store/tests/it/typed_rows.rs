@@ -84,3 +84,45 @@ fn town(name: &str, slug: &str) -> NewUnit {
         sort_order: 0,
     }
 }
+
+/// Writes `value` into `table.column` of row `id` behind the store's back, as a database
+/// another program (or an older one) wrote would hold it.
+async fn corrupt(s: &qx_store::Store, table: &str, column: &str, id: i64, value: &str) {
+    let sql = match (table, column) {
+        ("indicators", "kind") => "UPDATE indicators SET kind = $1 WHERE id = $2",
+        other => panic!("no statement for {other:?}"),
+    };
+    let mut tx = s.begin().await.unwrap();
+    sqlx::query(sql)
+        .bind(value)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unknown_stored_indicator_kind_is_an_error_not_a_default() {
+    for db in testing::all().await.expect("test databases") {
+        let s = &db.store;
+        let c = crate::submissions::county(s).await;
+        let kinds = s.plan_indicators(&c.office, c.plan).await.unwrap();
+        assert_eq!(
+            kinds[0].kind,
+            qx_core::indicator::IndicatorKind::CumulativeCount
+        );
+        corrupt(s, "indicators", "kind", c.a_indicator, "tonnage").await;
+        let err = s
+            .plan_indicators(&c.office, c.plan)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("kind"), "{}: {err}", db.name);
+        assert!(
+            s.unit_indicators(&c.a, c.plan, c.a_unit).await.is_err(),
+            "{}",
+            db.name
+        );
+    }
+}

@@ -97,7 +97,7 @@ pub struct ValueField {
     unit: String,
     target: String,
     /// What the figure is typed in: the target's unit, or percent done for a 形象进度
-    /// milestone ([`IndicatorKind::measure_unit`]).
+    /// milestone ([`IndicatorKind::measure_unit`](qx_core::indicator::IndicatorKind::measure_unit)).
     measure: String,
     value: String,
     note: String,
@@ -488,9 +488,7 @@ pub(super) async fn report_page(
         .await?
         .into_iter()
         .map(|i| {
-            let kind = IndicatorKind::parse(&i.kind).ok_or_else(|| {
-                WebError::Internal(anyhow::anyhow!("indicator {} has kind {:?}", i.id, i.kind))
-            })?;
+            let kind = i.kind;
             let (value, note) = values_by.get(&i.id).cloned().unwrap_or_default();
             let last = approved
                 .iter()
