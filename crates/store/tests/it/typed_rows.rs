@@ -90,6 +90,7 @@ fn town(name: &str, slug: &str) -> NewUnit {
 async fn corrupt(s: &qx_store::Store, table: &str, column: &str, id: i64, value: &str) {
     let sql = match (table, column) {
         ("indicators", "kind") => "UPDATE indicators SET kind = $1 WHERE id = $2",
+        ("users", "lang") => "UPDATE users SET lang = $1 WHERE id = $2",
         other => panic!("no statement for {other:?}"),
     };
     let mut tx = s.begin().await.unwrap();
@@ -124,5 +125,23 @@ async fn an_unknown_stored_indicator_kind_is_an_error_not_a_default() {
             "{}",
             db.name
         );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_stored_language_is_an_error_not_chinese() {
+    for db in testing::all().await.expect("test databases") {
+        let s = &db.store;
+        let c = crate::submissions::county(s).await;
+        s.set_user_lang(c.a.user_id, qx_core::label::Lang::En)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.get_user(c.a.user_id).await.unwrap().lang,
+            qx_core::label::Lang::En
+        );
+        corrupt(s, "users", "lang", c.a.user_id, "fr").await;
+        let err = s.get_user(c.a.user_id).await.unwrap_err().to_string();
+        assert!(err.contains("lang"), "{}: {err}", db.name);
     }
 }
