@@ -16,7 +16,7 @@
 //!   archive, so it reads the same after later corrections.
 
 use crate::AppError;
-use crate::monitoring::{Picture, due_timestamp, picture};
+use crate::monitoring::{Picture, picture};
 use qx_core::access::Actor;
 use qx_core::indicator::IndicatorKind;
 use qx_core::monitor::{Light, Reporting, TaskState};
@@ -184,7 +184,7 @@ async fn conduct(
         .await?
         .into_iter()
         .filter(|p| in_range(&p.period))
-        .filter_map(|p| Some((p.id, due_timestamp(&p.due_on)?)))
+        .map(|p| (p.id, qx_core::time::end_of_day(p.due_on)))
         .collect();
     let mut leads: HashMap<i64, (f64, u32)> = HashMap::new();
     for sent in store.plan_first_submissions(plan_id).await? {

@@ -375,7 +375,7 @@ pub async fn picture(
         if pp.end_month() as usize > month {
             continue;
         }
-        let due = due_timestamp(&p.due_on);
+        let due = qx_core::time::end_of_day(p.due_on);
         for &unit_id in &owing {
             let (name, kind) = units.get(&unit_id).cloned().unwrap_or_default();
             let e = punctual.entry(unit_id).or_insert(UnitPunctuality {
@@ -389,9 +389,9 @@ pub async fn picture(
             });
             e.owed += 1;
             match first_sent.get(&(p.id, unit_id)).copied() {
-                Some(at) if due.is_none_or(|d| at <= d) => e.on_time += 1,
+                Some(at) if at <= due => e.on_time += 1,
                 Some(_) => e.late += 1,
-                None if due.is_some_and(|d| now > d) => e.missing += 1,
+                None if now > due => e.missing += 1,
                 None => e.owed -= 1,
             }
         }
@@ -641,20 +641,6 @@ pub fn deadline_month(text: &str) -> Option<u8> {
         .rev()
         .collect();
     digits.parse().ok().filter(|m| (1..=12).contains(m))
-}
-
-/// End of the due day (24:00 China time) as Unix seconds.
-pub(crate) fn due_timestamp(date: &str) -> Option<i64> {
-    let d = time::Date::parse(
-        date,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()?;
-    let midnight = d
-        .next_day()?
-        .midnight()
-        .assume_offset(time::UtcOffset::from_hms(8, 0, 0).ok()?);
-    Some(midnight.unix_timestamp())
 }
 
 #[cfg(test)]

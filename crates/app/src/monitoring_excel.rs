@@ -191,7 +191,7 @@ pub async fn export_template(
         ("单位编号", unit_id.to_string()),
         ("报送期", period.period.clone()),
         ("报送期编号", period_id.to_string()),
-        ("截止日期", period.due_on.clone()),
+        ("截止日期", qx_core::time::format_date(period.due_on)),
         (
             "填写说明",
             "1. 指标表只填\"本期累计\"和\"说明\": 填1—N月累计数; 增速、比率填百分数(可带%); 节点类填完成百分比; \

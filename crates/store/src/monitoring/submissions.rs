@@ -65,7 +65,7 @@ impl Store {
             id: row.id,
             plan_id: row.plan_id,
             period: row.period,
-            due_on: row.due_on,
+            due_on: decode_date(row.due_on)?,
             status: decode_state(row.status)?,
             opened_at: row.opened_at,
         };

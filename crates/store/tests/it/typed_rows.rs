@@ -91,6 +91,7 @@ async fn corrupt(s: &qx_store::Store, table: &str, column: &str, id: i64, value:
     let sql = match (table, column) {
         ("indicators", "kind") => "UPDATE indicators SET kind = $1 WHERE id = $2",
         ("users", "lang") => "UPDATE users SET lang = $1 WHERE id = $2",
+        ("report_periods", "due_on") => "UPDATE report_periods SET due_on = $1 WHERE id = $2",
         other => panic!("no statement for {other:?}"),
     };
     let mut tx = s.begin().await.unwrap();
@@ -143,5 +144,41 @@ async fn an_unknown_stored_language_is_an_error_not_chinese() {
         corrupt(s, "users", "lang", c.a.user_id, "fr").await;
         let err = s.get_user(c.a.user_id).await.unwrap_err().to_string();
         assert!(err.contains("lang"), "{}: {err}", db.name);
+    }
+}
+
+#[tokio::test]
+async fn a_stored_due_date_that_is_not_a_date_is_an_error_not_no_deadline() {
+    for db in testing::all().await.expect("test databases") {
+        let s = &db.store;
+        let c = crate::submissions::county(s).await;
+        let p = s.get_period(&c.office, c.period).await.unwrap();
+        assert_eq!(qx_core::time::format_date(p.due_on), "2017-07-07");
+        corrupt(s, "report_periods", "due_on", c.period, "七月七日").await;
+        let err = s
+            .get_period(&c.office, c.period)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("七月七日"), "{}: {err}", db.name);
+        assert!(
+            s.list_periods(&c.office, c.plan).await.is_err(),
+            "{}",
+            db.name
+        );
+        let saving = s
+            .save_submission(
+                &c.a,
+                c.period,
+                c.a_unit,
+                &crate::submissions::figures(c.a_indicator, "3"),
+                false,
+            )
+            .await;
+        assert!(
+            saving.is_err(),
+            "{}: a report is not saved against it",
+            db.name
+        );
     }
 }

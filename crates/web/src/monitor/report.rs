@@ -72,7 +72,7 @@ pub(super) async fn report_home(State(state): State<AppState>, auth: Auth) -> Pa
                 status_label: status_label(auth.ctx.lang, latest.as_ref().map(|s| s.status)),
                 comment: return_comment(latest.as_ref()),
                 period: p.period,
-                due_on: p.due_on,
+                due_on: qx_core::time::format_date(p.due_on),
             });
         }
     }
@@ -609,7 +609,7 @@ pub(super) async fn report_page(
         },
         period_id,
         period: period.period.clone(),
-        due_on: period.due_on.clone(),
+        due_on: qx_core::time::format_date(period.due_on),
         unit_id,
         unit_name: unit.name,
         status_label: status_label(lang, latest.as_ref().map(|s| s.status)),
