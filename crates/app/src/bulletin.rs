@@ -151,14 +151,14 @@ async fn conduct(
             .is_ok_and(|p| p.year() == period.year() && p.end_month() <= end_month)
     };
     // Each unit's latest approved report on each task, up to the period.
-    let mut latest: HashMap<(i64, i64), (String, String)> = HashMap::new();
+    let mut latest: HashMap<(i64, i64), (String, TaskState)> = HashMap::new();
     for r in store.approved_task_reports(actor, plan_id).await? {
         if !in_range(&r.period) {
             continue;
         }
         let e = latest
             .entry((r.unit_id, r.task_id))
-            .or_insert_with(|| (r.period.clone(), r.status.clone()));
+            .or_insert_with(|| (r.period.clone(), r.status));
         if r.period >= e.0 {
             *e = (r.period, r.status);
         }
@@ -171,8 +171,7 @@ async fn conduct(
             }
             let on_track = latest
                 .get(&(*unit_id, t.task.id))
-                .and_then(|(_, s)| TaskState::parse_reported(s))
-                .is_some_and(|s| matches!(s, TaskState::Done | TaskState::OnTrack));
+                .is_some_and(|(_, s)| matches!(s, TaskState::Done | TaskState::OnTrack));
             let e = out.support.entry(*unit_id).or_default();
             e.0 += 1;
             e.1 += u32::from(on_track);

@@ -330,7 +330,7 @@ pub async fn picture(
             .map(|rs| rs.iter().filter(|r| lead.contains(&r.unit_id)).collect())
             .unwrap_or_default();
         let latest = mine.last();
-        let reported = latest.and_then(|r| TaskState::parse_reported(&r.status));
+        let reported = latest.map(|r| r.status);
         // Stale: how many periods since the progress text last changed.
         let mut stale = 0u32;
         if let Some(last) = latest {

@@ -16,6 +16,7 @@ use crate::sheet::{
     read_rows, read_table, set_widths, xlsx_error,
 };
 use qx_core::access::Actor;
+use qx_core::monitor::TaskState;
 use qx_store::Store;
 use qx_store::StoreError;
 use qx_store::monitoring::SubmissionInput;
@@ -43,14 +44,6 @@ const INDICATOR_HEADERS: [&str; 7] = [
     "说明",
 ];
 const TASK_HEADERS: [&str; 6] = ["编号", "序号", "任务", "角色", "进展情况", "自评状态"];
-
-/// Self-assessed task statuses as the drop-down shows them.
-pub const STATUS_LABELS: [(&str, &str); 4] = [
-    ("on_track", "按计划推进"),
-    ("behind", "进度滞后"),
-    ("done", "已完成"),
-    ("not_started", "未启动"),
-];
 
 /// The file name a template is offered under.
 pub fn template_file_name(unit_name: &str, period: &str) -> String {
@@ -85,7 +78,7 @@ pub async fn export_template(
         .into_iter()
         .map(|v| (v.indicator_id, (v.value, v.note)))
         .collect();
-    let reports: HashMap<i64, (String, String)> = reports
+    let reports: HashMap<i64, (String, TaskState)> = reports
         .into_iter()
         .map(|t| (t.task_id, (t.progress, t.status)))
         .collect();
@@ -145,11 +138,10 @@ pub async fn export_template(
     ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     for (r, (t, role)) in tasks.iter().enumerate() {
         let row = (r + 1) as u32;
-        let (progress, status) = reports.get(&t.id).cloned().unwrap_or_default();
-        let status_label = STATUS_LABELS
-            .iter()
-            .find(|(code, _)| *code == status)
-            .map_or("", |(_, label)| label);
+        let (progress, status) = reports
+            .get(&t.id)
+            .map_or((String::new(), None), |(p, s)| (p.clone(), Some(*s)));
+        let status_label = status.map_or("", TaskState::label_zh);
         ws.write_number_with_format(row, 0, t.id as f64, &locked)
             .map_err(xlsx_error)?;
         let title = if t.title.is_empty() {
@@ -171,7 +163,7 @@ pub async fn export_template(
             .map_err(xlsx_error)?;
     }
     if !tasks.is_empty() {
-        let labels: Vec<&str> = STATUS_LABELS.iter().map(|(_, l)| *l).collect();
+        let labels: Vec<&str> = TaskState::REPORTED.map(TaskState::label_zh).to_vec();
         let list = DataValidation::new()
             .allow_list_strings(&labels)
             .map_err(xlsx_error)?
@@ -276,10 +268,10 @@ fn row_id(t: &Table, r: u32, row: &[String]) -> Result<i64, String> {
 /// A self-assessed status from its label (or code).
 fn read_status(cell: &str) -> Option<&'static str> {
     let c = cell.trim();
-    STATUS_LABELS
-        .iter()
-        .find(|(code, label)| *label == c || *code == c)
-        .map(|(code, _)| *code)
+    TaskState::REPORTED
+        .into_iter()
+        .find(|s| s.label_zh() == c || s.as_str() == c)
+        .map(TaskState::as_str)
 }
 
 /// Reads an uploaded template into the unit's report for the period. Every bad cell is
@@ -482,11 +474,12 @@ pub async fn read_template(
                             ));
                             continue;
                         }
-                        "not_started"
+                        TaskState::NotStarted.as_str()
                     } else if let Some(s) = read_status(&status_text) {
                         s
                     } else {
-                        let allowed: Vec<&str> = STATUS_LABELS.iter().map(|(_, l)| *l).collect();
+                        let allowed: Vec<&str> =
+                            TaskState::REPORTED.map(TaskState::label_zh).to_vec();
                         errors.push(format!(
                             "{}: 任务 {} \"{status_text}\" 应为 {} (not in the list)",
                             t.at(r, "自评状态"),

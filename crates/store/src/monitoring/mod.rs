@@ -9,6 +9,7 @@ use crate::audit::{AuditEntry, PendingEntry, append};
 use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
 use qx_core::label::Labelled;
+use qx_core::monitor::TaskState;
 use qx_core::period::Period;
 use qx_core::state::{
     PeriodStatus, SendingDecision, SubmissionStatus, SubmissionStep, UnknownState,
@@ -108,7 +109,8 @@ pub struct ReportedValue {
 pub struct TaskReport {
     pub task_id: i64,
     pub progress: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TaskState,
 }
 
 /// What a unit enters for a period.
@@ -137,7 +139,8 @@ pub struct ApprovedTaskReport {
     pub period: String,
     pub unit_id: i64,
     pub progress: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TaskState,
 }
 
 /// One unit's position in a period, for the office's "who has not reported" page.
@@ -160,9 +163,6 @@ struct TaskWithRole {
     ordinal: i64,
     role: String,
 }
-
-/// Accepted self-assessed task statuses.
-pub const TASK_STATUSES: [&str; 4] = ["not_started", "on_track", "behind", "done"];
 
 /// A reported figure: empty (not reported) or a number, as [`qx_core::monitor::parse_figure`]
 /// reads it.

@@ -209,7 +209,7 @@ impl Store {
                 problems.push(format!("任务 {id} 未分配给本单位 (not this unit's task)"));
                 continue;
             };
-            if !TASK_STATUSES.contains(&status.as_str()) {
+            if TaskState::parse_reported(status).is_none() {
                 problems.push(format!("任务 {number}: 状态 \"{status}\" 无效"));
             }
         }
@@ -665,7 +665,7 @@ impl SubmissionBatch {
             (!value.trim().is_empty()).then(|| (normalise_value(value), note.trim().to_string()))
         });
         let (task_ids, tasks) = last_wins(&input.tasks, |progress, status| {
-            (!progress.trim().is_empty() || status != "not_started")
+            (!progress.trim().is_empty() || status != TaskState::NotStarted.as_str())
                 .then(|| (progress.trim().to_string(), status.to_string()))
         });
         let json = |v: serde_json::Value| v.to_string();

@@ -92,6 +92,7 @@ async fn corrupt(s: &qx_store::Store, table: &str, column: &str, id: i64, value:
         ("indicators", "kind") => "UPDATE indicators SET kind = $1 WHERE id = $2",
         ("users", "lang") => "UPDATE users SET lang = $1 WHERE id = $2",
         ("report_periods", "due_on") => "UPDATE report_periods SET due_on = $1 WHERE id = $2",
+        ("task_reports", "status") => "UPDATE task_reports SET status = $1 WHERE task_id = $2",
         other => panic!("no statement for {other:?}"),
     };
     let mut tx = s.begin().await.unwrap();
@@ -178,6 +179,35 @@ async fn a_stored_due_date_that_is_not_a_date_is_an_error_not_no_deadline() {
         assert!(
             saving.is_err(),
             "{}: a report is not saved against it",
+            db.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_stored_task_status_is_an_error_not_a_default() {
+    for db in testing::all().await.expect("test databases") {
+        let s = &db.store;
+        let c = crate::submissions::county(s).await;
+        let (task, _) = s.unit_tasks(&c.a, c.plan, c.a_unit).await.unwrap()[0].clone();
+        let input = qx_store::monitoring::SubmissionInput {
+            values: vec![],
+            tasks: vec![(task.id, "已开工".into(), "behind".into())],
+        };
+        let id = s
+            .save_submission(&c.a, c.period, c.a_unit, &input, true)
+            .await
+            .unwrap();
+        let (_, tasks) = s.submission_values(&c.a, id).await.unwrap();
+        assert_eq!(tasks[0].status, qx_core::monitor::TaskState::Behind);
+        corrupt(s, "task_reports", "status", task.id, "paused").await;
+        let err = s.submission_values(&c.a, id).await.unwrap_err().to_string();
+        assert!(err.contains("status"), "{}: {err}", db.name);
+        assert!(
+            s.task_reports_for_period(&c.office, c.period, task.id)
+                .await
+                .is_err(),
+            "{}: the lead's view of co-units' reports refuses it too",
             db.name
         );
     }

@@ -472,7 +472,7 @@ pub(super) async fn report_page(
         .collect();
     let mut tasks_by: HashMap<i64, (String, String)> = tasks
         .into_iter()
-        .map(|t| (t.task_id, (t.progress, t.status)))
+        .map(|t| (t.task_id, (t.progress, t.status.as_str().to_string())))
         .collect();
     // What was typed wins over what is stored: the form comes back as the person left it.
     let typed = typed.unwrap_or_default();
@@ -550,7 +550,7 @@ pub(super) async fn report_page(
                     (
                         names.get(&u).cloned().unwrap_or_default(),
                         r.progress,
-                        r.status,
+                        r.status.as_str().to_string(),
                     )
                 })
                 .collect()
@@ -634,15 +634,10 @@ pub(super) async fn report_page(
                 )
             })
             .collect(),
-        task_statuses: [
-            TaskState::OnTrack,
-            TaskState::Behind,
-            TaskState::Done,
-            TaskState::NotStarted,
-        ]
-        .into_iter()
-        .map(|s| (s.as_str(), s.label(lang)))
-        .collect(),
+        task_statuses: TaskState::REPORTED
+            .into_iter()
+            .map(|s| (s.as_str(), s.label(lang)))
+            .collect(),
     };
     respond(status, &page)
 }
