@@ -166,7 +166,7 @@ async fn conduct(
     let mut out = Conduct::default();
     for t in store.plan_tasks(actor, plan_id).await? {
         for (unit_id, role) in &t.units {
-            if role == "lead" {
+            if role == qx_core::units::TaskRole::Lead.as_str() {
                 continue;
             }
             let on_track = latest

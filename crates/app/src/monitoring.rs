@@ -322,7 +322,7 @@ pub async fn picture(
         let lead: Vec<i64> = t
             .units
             .iter()
-            .filter(|(_, r)| r == "lead")
+            .filter(|(_, r)| r == qx_core::units::TaskRole::Lead.as_str())
             .map(|(u, _)| *u)
             .collect();
         let mine: Vec<&ApprovedTaskReport> = reports_by_task
@@ -351,7 +351,7 @@ pub async fn picture(
             support_units: t
                 .units
                 .iter()
-                .filter(|(_, r)| r != "lead")
+                .filter(|(_, r)| r != qx_core::units::TaskRole::Lead.as_str())
                 .map(|(u, _)| name(u))
                 .collect(),
             progress: latest.map(|r| r.progress.clone()).unwrap_or_default(),

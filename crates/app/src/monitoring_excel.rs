@@ -152,7 +152,14 @@ pub async fn export_template(
         for (c, text) in [
             (1u16, t.number.as_str()),
             (2, title.as_str()),
-            (3, if role == "lead" { "牵头" } else { "配合" }),
+            (
+                3,
+                if role == qx_core::units::TaskRole::Lead.as_str() {
+                    "牵头"
+                } else {
+                    "配合"
+                },
+            ),
         ] {
             ws.write_with_format(row, c, text, &locked)
                 .map_err(xlsx_error)?;

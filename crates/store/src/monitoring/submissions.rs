@@ -61,15 +61,7 @@ impl Store {
             }),
             _ => None,
         };
-        let period = ReportPeriod {
-            id: row.id,
-            plan_id: row.plan_id,
-            period: row.period,
-            due_on: decode_date(row.due_on)?,
-            status: decode_state(row.status)?,
-            opened_at: row.opened_at,
-        };
-        Ok((period, latest))
+        Ok((ReportPeriod::try_from(row.window)?, latest))
     }
 
     /// What a unit may put in a submission: the indicators of [`Store::unit_indicators`] by
@@ -789,12 +781,8 @@ async fn insert_revision(tx: &mut crate::Tx, row: &NewRevision) -> Result<i64> {
 /// [`ReportPeriod`] joined with the unit's latest [`Submission`], if any.
 #[derive(sqlx::FromRow)]
 struct PeriodAndLatest {
-    id: i64,
-    plan_id: i64,
-    period: String,
-    due_on: String,
-    status: String,
-    opened_at: i64,
+    #[sqlx(flatten)]
+    window: PeriodRow,
     s_id: Option<i64>,
     s_revision: Option<i64>,
     s_status: Option<String>,

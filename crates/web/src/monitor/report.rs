@@ -519,7 +519,8 @@ pub(super) async fn report_page(
             .get(&t.id)
             .cloned()
             .unwrap_or_else(|| (String::new(), TaskState::OnTrack.as_str().into()));
-        let co_attachments = if role == "lead" {
+        let lead = role == qx_core::units::TaskRole::Lead.as_str();
+        let co_attachments = if lead {
             state
                 .store
                 .task_attachments_for_period(&actor, period_id, t.id)
@@ -539,7 +540,7 @@ pub(super) async fn report_page(
         } else {
             Vec::new()
         };
-        let co_reports = if role == "lead" {
+        let co_reports = if lead {
             state
                 .store
                 .task_reports_for_period(&actor, period_id, t.id)
@@ -562,7 +563,7 @@ pub(super) async fn report_page(
             number: t.number,
             title: t.title,
             text: t.text,
-            role_key: if role == "lead" {
+            role_key: if lead {
                 "mon.role.lead"
             } else {
                 "mon.role.support"
