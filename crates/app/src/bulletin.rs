@@ -16,7 +16,7 @@
 //!   archive, so it reads the same after later corrections.
 
 use crate::AppError;
-use crate::monitoring::{Picture, due_timestamp, picture};
+use crate::monitoring::{Picture, picture};
 use qx_core::access::Actor;
 use qx_core::indicator::IndicatorKind;
 use qx_core::monitor::{Light, Reporting, TaskState};
@@ -151,14 +151,14 @@ async fn conduct(
             .is_ok_and(|p| p.year() == period.year() && p.end_month() <= end_month)
     };
     // Each unit's latest approved report on each task, up to the period.
-    let mut latest: HashMap<(i64, i64), (String, String)> = HashMap::new();
+    let mut latest: HashMap<(i64, i64), (String, TaskState)> = HashMap::new();
     for r in store.approved_task_reports(actor, plan_id).await? {
         if !in_range(&r.period) {
             continue;
         }
         let e = latest
             .entry((r.unit_id, r.task_id))
-            .or_insert_with(|| (r.period.clone(), r.status.clone()));
+            .or_insert_with(|| (r.period.clone(), r.status));
         if r.period >= e.0 {
             *e = (r.period, r.status);
         }
@@ -166,13 +166,12 @@ async fn conduct(
     let mut out = Conduct::default();
     for t in store.plan_tasks(actor, plan_id).await? {
         for (unit_id, role) in &t.units {
-            if role == "lead" {
+            if role == qx_core::units::TaskRole::Lead.as_str() {
                 continue;
             }
             let on_track = latest
                 .get(&(*unit_id, t.task.id))
-                .and_then(|(_, s)| TaskState::parse_reported(s))
-                .is_some_and(|s| matches!(s, TaskState::Done | TaskState::OnTrack));
+                .is_some_and(|(_, s)| matches!(s, TaskState::Done | TaskState::OnTrack));
             let e = out.support.entry(*unit_id).or_default();
             e.0 += 1;
             e.1 += u32::from(on_track);
@@ -184,7 +183,7 @@ async fn conduct(
         .await?
         .into_iter()
         .filter(|p| in_range(&p.period))
-        .filter_map(|p| Some((p.id, due_timestamp(&p.due_on)?)))
+        .map(|p| (p.id, qx_core::time::end_of_day(p.due_on)))
         .collect();
     let mut leads: HashMap<i64, (f64, u32)> = HashMap::new();
     for sent in store.plan_first_submissions(plan_id).await? {

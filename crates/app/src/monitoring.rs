@@ -252,7 +252,7 @@ pub async fn picture(
     }
     let mut rows = Vec::with_capacity(indicators.len());
     for ind in indicators {
-        let kind = IndicatorKind::parse(&ind.kind).unwrap_or(IndicatorKind::CumulativeCount);
+        let kind = ind.kind;
         let target = num(&ind.target_value).unwrap_or(0.0);
         let series: Vec<Option<f64>> = match sources.get(&ind.id) {
             // Filled in from the problems module, whatever a unit may have reported.
@@ -356,7 +356,7 @@ pub async fn picture(
         let lead: Vec<i64> = t
             .units
             .iter()
-            .filter(|(_, r)| r == "lead")
+            .filter(|(_, r)| r == qx_core::units::TaskRole::Lead.as_str())
             .map(|(u, _)| *u)
             .collect();
         let mine: Vec<&ApprovedTaskReport> = reports_by_task
@@ -364,7 +364,7 @@ pub async fn picture(
             .map(|rs| rs.iter().filter(|r| lead.contains(&r.unit_id)).collect())
             .unwrap_or_default();
         let latest = mine.last();
-        let reported = latest.and_then(|r| TaskState::parse_reported(&r.status));
+        let reported = latest.map(|r| r.status);
         // Stale: how many periods since the progress text last changed.
         let mut stale = 0u32;
         if let Some(last) = latest {
@@ -385,7 +385,7 @@ pub async fn picture(
             support_units: t
                 .units
                 .iter()
-                .filter(|(_, r)| r != "lead")
+                .filter(|(_, r)| r != qx_core::units::TaskRole::Lead.as_str())
                 .map(|(u, _)| name(u))
                 .collect(),
             progress: latest.map(|r| r.progress.clone()).unwrap_or_default(),
@@ -409,7 +409,7 @@ pub async fn picture(
         if pp.end_month() as usize > month {
             continue;
         }
-        let due = due_timestamp(&p.due_on);
+        let due = qx_core::time::end_of_day(p.due_on);
         for &unit_id in &owing {
             let (name, kind) = units.get(&unit_id).cloned().unwrap_or_default();
             let e = punctual.entry(unit_id).or_insert(UnitPunctuality {
@@ -423,9 +423,9 @@ pub async fn picture(
             });
             e.owed += 1;
             match first_sent.get(&(p.id, unit_id)).copied() {
-                Some(at) if due.is_none_or(|d| at <= d) => e.on_time += 1,
+                Some(at) if at <= due => e.on_time += 1,
                 Some(_) => e.late += 1,
-                None if due.is_some_and(|d| now > d) => e.missing += 1,
+                None if now > due => e.missing += 1,
                 None => e.owed -= 1,
             }
         }
@@ -675,20 +675,6 @@ pub fn deadline_month(text: &str) -> Option<u8> {
         .rev()
         .collect();
     digits.parse().ok().filter(|m| (1..=12).contains(m))
-}
-
-/// End of the due day (24:00 China time) as Unix seconds.
-pub(crate) fn due_timestamp(date: &str) -> Option<i64> {
-    let d = time::Date::parse(
-        date,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()?;
-    let midnight = d
-        .next_day()?
-        .midnight()
-        .assume_offset(time::UtcOffset::from_hms(8, 0, 0).ok()?);
-    Some(midnight.unix_timestamp())
 }
 
 #[cfg(test)]

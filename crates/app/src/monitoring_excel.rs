@@ -16,6 +16,7 @@ use crate::sheet::{
     read_rows, read_table, set_widths, xlsx_error,
 };
 use qx_core::access::Actor;
+use qx_core::monitor::TaskState;
 use qx_store::Store;
 use qx_store::StoreError;
 use qx_store::monitoring::{NoFigure, SubmissionInput};
@@ -46,14 +47,6 @@ const INDICATOR_HEADERS: [&str; 7] = [
     "说明",
 ];
 const TASK_HEADERS: [&str; 6] = ["编号", "序号", "任务", "角色", "进展情况", "自评状态"];
-
-/// Self-assessed task statuses as the drop-down shows them.
-pub const STATUS_LABELS: [(&str, &str); 4] = [
-    ("on_track", "按计划推进"),
-    ("behind", "进度滞后"),
-    ("done", "已完成"),
-    ("not_started", "未启动"),
-];
 
 /// The file name a template is offered under.
 pub fn template_file_name(unit_name: &str, period: &str) -> String {
@@ -101,7 +94,7 @@ pub async fn export_template(
                 .map(|m| (m.indicator_id, (NO_FIGURE_CELL.to_string(), m.reason))),
         )
         .collect();
-    let reports: HashMap<i64, (String, String)> = reports
+    let reports: HashMap<i64, (String, TaskState)> = reports
         .into_iter()
         .map(|t| (t.task_id, (t.progress, t.status)))
         .collect();
@@ -161,11 +154,10 @@ pub async fn export_template(
     ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     for (r, (t, role)) in tasks.iter().enumerate() {
         let row = (r + 1) as u32;
-        let (progress, status) = reports.get(&t.id).cloned().unwrap_or_default();
-        let status_label = STATUS_LABELS
-            .iter()
-            .find(|(code, _)| *code == status)
-            .map_or("", |(_, label)| label);
+        let (progress, status) = reports
+            .get(&t.id)
+            .map_or((String::new(), None), |(p, s)| (p.clone(), Some(*s)));
+        let status_label = status.map_or("", TaskState::label_zh);
         ws.write_number_with_format(row, 0, t.id as f64, &locked)
             .map_err(xlsx_error)?;
         let title = if t.title.is_empty() {
@@ -176,7 +168,14 @@ pub async fn export_template(
         for (c, text) in [
             (1u16, t.number.as_str()),
             (2, title.as_str()),
-            (3, if role == "lead" { "牵头" } else { "配合" }),
+            (
+                3,
+                if role == qx_core::units::TaskRole::Lead.as_str() {
+                    "牵头"
+                } else {
+                    "配合"
+                },
+            ),
         ] {
             ws.write_with_format(row, c, text, &locked)
                 .map_err(xlsx_error)?;
@@ -187,7 +186,7 @@ pub async fn export_template(
             .map_err(xlsx_error)?;
     }
     if !tasks.is_empty() {
-        let labels: Vec<&str> = STATUS_LABELS.iter().map(|(_, l)| *l).collect();
+        let labels: Vec<&str> = TaskState::REPORTED.map(TaskState::label_zh).to_vec();
         let list = DataValidation::new()
             .allow_list_strings(&labels)
             .map_err(xlsx_error)?
@@ -207,7 +206,7 @@ pub async fn export_template(
         ("单位编号", unit_id.to_string()),
         ("报送期", period.period.clone()),
         ("报送期编号", period_id.to_string()),
-        ("截止日期", period.due_on.clone()),
+        ("截止日期", qx_core::time::format_date(period.due_on)),
         (
             "填写说明",
             "1. 指标表只填\"本期累计\"和\"说明\": 填1—N月累计数; 增速、比率填百分数(可带%); 节点类填完成百分比; \
@@ -292,10 +291,10 @@ fn row_id(t: &Table, r: u32, row: &[String]) -> Result<i64, String> {
 /// A self-assessed status from its label (or code).
 fn read_status(cell: &str) -> Option<&'static str> {
     let c = cell.trim();
-    STATUS_LABELS
-        .iter()
-        .find(|(code, label)| *label == c || *code == c)
-        .map(|(code, _)| *code)
+    TaskState::REPORTED
+        .into_iter()
+        .find(|s| s.label_zh() == c || s.as_str() == c)
+        .map(TaskState::as_str)
 }
 
 /// Reads an uploaded template into the unit's report for the period. Every bad cell is
@@ -516,11 +515,12 @@ pub async fn read_template(
                             ));
                             continue;
                         }
-                        "not_started"
+                        TaskState::NotStarted.as_str()
                     } else if let Some(s) = read_status(&status_text) {
                         s
                     } else {
-                        let allowed: Vec<&str> = STATUS_LABELS.iter().map(|(_, l)| *l).collect();
+                        let allowed: Vec<&str> =
+                            TaskState::REPORTED.map(TaskState::label_zh).to_vec();
                         errors.push(format!(
                             "{}: 任务 {} \"{status_text}\" 应为 {} (not in the list)",
                             t.at(r, "自评状态"),

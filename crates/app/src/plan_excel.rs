@@ -14,7 +14,8 @@ use crate::sheet::{
     read_rows, read_table, set_widths, write_texts, xlsx_error,
 };
 use qx_core::access::Actor;
-use qx_core::indicator::{Comparator, IndicatorKind};
+use qx_core::indicator::{Comparator, IndicatorKind, TargetLevel};
+use qx_core::label::{Labelled, Lang};
 use qx_store::Store;
 use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
@@ -76,7 +77,7 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
         };
         let first_target = targets
             .iter()
-            .find(|t| t.section == item.number && t.level == "task");
+            .find(|t| t.section == item.number && t.level == TargetLevel::Task);
         let cells = [
             item.number.clone(),
             item.heading.clone().unwrap_or_default(),
@@ -98,7 +99,7 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
     ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     for (r, t) in targets
         .iter()
-        .filter(|t| t.included != 0 || t.level == "plan")
+        .filter(|t| t.included != 0 || t.level == TargetLevel::Plan)
         .enumerate()
     {
         let row = (r + 1) as u32;
@@ -106,12 +107,7 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
             .map_or_else(|| t.kind.clone(), |k| k.label_zh().to_string());
         let cells = [
             t.section.clone(),
-            if t.level == "plan" {
-                "方案目标"
-            } else {
-                "任务指标"
-            }
-            .to_string(),
+            t.level.label(Lang::Zh).to_string(),
             t.name.clone(),
             t.text.clone(),
             t.value.clone(),
@@ -271,7 +267,7 @@ async fn read_workbook(
             let unit = tasks.get(row, "单位");
             match read_number(&value, &unit) {
                 Ok(v) => fallback_targets.push(DraftTarget {
-                    level: "task".into(),
+                    level: TargetLevel::Task,
                     section: number.clone(),
                     text: text.chars().take(60).collect(),
                     name: if heading.is_empty() {
@@ -286,7 +282,7 @@ async fn read_workbook(
                     comparator: ">=".into(),
                     unit_id: units
                         .iter()
-                        .find(|u| u.role == "lead")
+                        .find(|u| u.role == qx_core::units::TaskRole::Lead.as_str())
                         .and_then(|u| u.unit_id),
                     included: true,
                     line: (r + 1) as i64,
@@ -394,12 +390,11 @@ async fn read_workbook(
                 ));
             }
             targets.push(DraftTarget {
-                level: if tt.get(row, "层级") == "任务指标" {
-                    "task"
+                level: if tt.get(row, "层级") == TargetLevel::Task.label(Lang::Zh) {
+                    TargetLevel::Task
                 } else {
-                    "plan"
-                }
-                .into(),
+                    TargetLevel::Plan
+                },
                 section,
                 text: if text.is_empty() { name.clone() } else { text },
                 name,

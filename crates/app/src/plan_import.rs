@@ -4,7 +4,7 @@
 
 use crate::AppError;
 use qx_core::access::Actor;
-use qx_core::indicator::IndicatorKind;
+use qx_core::indicator::{IndicatorKind, TargetLevel};
 use qx_plan::{ParsedPlan, UnitDirectory};
 use qx_store::Store;
 use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft};
@@ -139,25 +139,28 @@ pub async fn draft_from_parsed(
         .filter_map(|i| {
             i.units
                 .iter()
-                .find(|u| u.role == "lead")
+                .find(|u| u.role == qx_core::units::TaskRole::Lead.as_str())
                 .and_then(|u| u.unit_id)
                 .map(|id| (i.number.as_str(), id))
         })
         .collect();
     let mut targets = Vec::new();
-    for (level, list) in [("plan", &parsed.targets), ("task", &parsed.task_indicators)] {
+    for (level, list) in [
+        (TargetLevel::Plan, &parsed.targets),
+        (TargetLevel::Task, &parsed.task_indicators),
+    ] {
         for t in list {
             let section = t.section.clone().unwrap_or_default();
             let comparator = t.comparator.as_str();
             let unit_id = match level {
-                "task" => units_of.get(section.as_str()).copied(),
+                TargetLevel::Task => units_of.get(section.as_str()).copied(),
                 _ => match suggested_unit(&t.text) {
                     Some(name) => resolve(name).await?,
                     None => None,
                 },
             };
             targets.push(DraftTarget {
-                level: level.into(),
+                level,
                 section,
                 text: t.text.clone(),
                 name: t.name.clone(),
@@ -170,7 +173,7 @@ pub async fn draft_from_parsed(
                     .into(),
                 unit_id,
                 // Goal targets are tracked by default; task quantities are offered, not imposed.
-                included: level == "plan",
+                included: level == TargetLevel::Plan,
                 line: t.source.line as i64,
             });
         }

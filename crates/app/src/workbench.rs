@@ -15,7 +15,7 @@ use qx_core::monitor::Light;
 use qx_core::period::Period;
 use qx_core::problem::{Status, Tier};
 use qx_core::state::{PlanStatus, SubmissionStatus};
-use qx_core::time::{Date, date_of, parse_date, today};
+use qx_core::time::{Date, date_of, today};
 use qx_report::BulletinKind;
 use qx_store::Store;
 use qx_store::plans::Plan;
@@ -40,7 +40,7 @@ pub enum Workbench {
 pub struct PeriodWork {
     pub period_id: i64,
     pub period: Period,
-    pub due_on: String,
+    pub due_on: Date,
     pub units: usize,
     /// Days the longest-waiting of them has waited (since it was sent, or since the due day).
     pub oldest_days: i64,
@@ -108,9 +108,9 @@ pub struct OfficeDesk {
 pub struct DueReport {
     pub period_id: i64,
     pub period: Period,
-    pub due_on: String,
+    pub due_on: Date,
     /// Working days from today to the due day (0 on the day, negative once past).
-    pub working_days_left: Option<i64>,
+    pub working_days_left: i64,
     pub status: Option<SubmissionStatus>,
     /// The office's comment when the report came back.
     pub comment: String,
@@ -241,7 +241,7 @@ async fn office(store: &Store, actor: &Actor) -> Result<OfficeDesk, AppError> {
             let Ok(period) = p.period.parse::<Period>() else {
                 continue;
             };
-            let due = parse_date(&p.due_on);
+            let due = p.due_on;
             let progress = store.period_progress(actor, p.id).await?;
             let waiting: Vec<i64> = progress
                 .iter()
@@ -253,7 +253,7 @@ async fn office(store: &Store, actor: &Actor) -> Result<OfficeDesk, AppError> {
                 to_review.push(PeriodWork {
                     period_id: p.id,
                     period,
-                    due_on: p.due_on.clone(),
+                    due_on: p.due_on,
                     units: waiting.len(),
                     oldest_days: waiting
                         .iter()
@@ -262,7 +262,7 @@ async fn office(store: &Store, actor: &Actor) -> Result<OfficeDesk, AppError> {
                         .unwrap_or(0),
                 });
             }
-            let past_due = due.is_some_and(|d| d < day);
+            let past_due = due < day;
             if past_due {
                 let missing = progress
                     .iter()
@@ -276,9 +276,9 @@ async fn office(store: &Store, actor: &Actor) -> Result<OfficeDesk, AppError> {
                     overdue.push(PeriodWork {
                         period_id: p.id,
                         period,
-                        due_on: p.due_on.clone(),
+                        due_on: p.due_on,
                         units: missing,
-                        oldest_days: due.map_or(0, |d| (day - d).whole_days()),
+                        oldest_days: (day - due).whole_days(),
                     });
                 }
                 let mut due_kinds = vec![(BulletinKind::Monthly, period)];
@@ -388,8 +388,7 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
                 due.push(DueReport {
                     period_id: p.id,
                     period,
-                    working_days_left: parse_date(&p.due_on)
-                        .map(|d| cal.working_days_between(day, d)),
+                    working_days_left: cal.working_days_between(day, p.due_on),
                     due_on: p.due_on,
                     status,
                     comment: latest

@@ -117,6 +117,22 @@ impl IndicatorKind {
     }
 }
 
+crate::coded::decoded_with_parse!(IndicatorKind("指标类型", "indicator kind"));
+
+crate::coded::coded_enum! {
+    /// Where a plan's target stands: among the plan's 工作目标, or inside one task (a task's
+    /// quantity, 任务指标), which the plan's Excel and the review page keep apart.
+    #[derive(Serialize)]
+    #[serde(rename_all = "snake_case")]
+    TargetLevel {
+        Plan = "plan", "方案目标", "Plan target";
+        Task = "task", "任务指标", "Task target";
+    }
+    unknown(code) => crate::state::UnknownState {
+        crate::state::UnknownState { what_zh: "目标层级", what_en: "target level", code }
+    }
+}
+
 /// Comparators a target can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Comparator {

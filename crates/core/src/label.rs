@@ -42,6 +42,29 @@ impl Lang {
     }
 }
 
+/// Decoding a stored language (`users.lang`): only the codes [`Lang::code`] writes; anything
+/// else is an error, never a default, since the column is written by this program alone.
+impl TryFrom<String> for Lang {
+    type Error = crate::state::UnknownState;
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        [Lang::Zh, Lang::En]
+            .into_iter()
+            .find(|l| l.code() == code)
+            .ok_or(crate::state::UnknownState {
+                what_zh: "界面语言",
+                what_en: "language",
+                code,
+            })
+    }
+}
+
+/// Serialised as its code (`zh`, `en`), as stored.
+impl serde::Serialize for Lang {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
 /// A value with a name a person reads (角色 "办公室" / "Office").
 pub trait Labelled {
     fn label(&self, lang: Lang) -> &'static str;
@@ -61,6 +84,14 @@ mod tests {
         assert_eq!(Lang::parse(""), Lang::Zh);
         assert_eq!(Lang::En.html(), "en");
         assert_eq!(Lang::Zh.html(), "zh-CN");
+    }
+
+    #[test]
+    fn a_stored_language_decodes_only_from_its_own_codes() {
+        assert_eq!(Lang::try_from("en".to_string()), Ok(Lang::En));
+        assert_eq!(Lang::try_from("zh".to_string()), Ok(Lang::Zh));
+        assert!(Lang::try_from("en-GB".to_string()).is_err());
+        assert!(Lang::try_from(String::new()).is_err());
     }
 
     #[test]

@@ -343,14 +343,17 @@ impl TaskState {
         }
     }
 
+    /// The states a unit may report for its task, in the order its form and template offer
+    /// them; overdue and stalled are the system's judgement, never reported.
+    pub const REPORTED: [TaskState; 4] = [
+        TaskState::OnTrack,
+        TaskState::Behind,
+        TaskState::Done,
+        TaskState::NotStarted,
+    ];
+
     pub fn parse_reported(s: &str) -> Option<Self> {
-        match s {
-            "done" => Some(TaskState::Done),
-            "on_track" => Some(TaskState::OnTrack),
-            "behind" => Some(TaskState::Behind),
-            "not_started" => Some(TaskState::NotStarted),
-            _ => None,
-        }
+        Self::REPORTED.into_iter().find(|r| r.as_str() == s)
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -381,6 +384,19 @@ impl TaskState {
             TaskState::Behind | TaskState::NotStarted => Light::Yellow,
             TaskState::Overdue | TaskState::Stalled => Light::Red,
         }
+    }
+}
+
+/// Decoding a stored self-assessment (`task_reports.status`): only the states a unit reports
+/// ([`TaskState::parse_reported`]); anything else is an error, never a default.
+impl TryFrom<String> for TaskState {
+    type Error = crate::state::UnknownState;
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        TaskState::parse_reported(&code).ok_or(crate::state::UnknownState {
+            what_zh: "任务进展",
+            what_en: "task progress",
+            code,
+        })
     }
 }
 

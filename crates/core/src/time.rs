@@ -99,6 +99,12 @@ pub fn format_date(date: Date) -> String {
     )
 }
 
+/// Serialises a date as [`format_date`] writes it (`#[serde(serialize_with = …)]`), so a typed
+/// date reads in JSON as the ISO text it was stored as.
+pub fn serialize_date<S: serde::Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_date(*date))
+}
+
 /// `2017-12-05 09:30:00` in China time.
 pub fn format_datetime(secs: i64) -> String {
     match OffsetDateTime::from_unix_timestamp(secs) {

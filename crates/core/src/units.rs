@@ -58,6 +58,19 @@ impl UnitKind {
 
 crate::coded::decoded_with_parse!(UnitKind("单位类型", "unit kind"));
 
+crate::coded::coded_enum! {
+    /// A unit's part in a plan item or task: 牵头 (leads and reports the whole task) or 配合.
+    #[derive(Serialize)]
+    #[serde(rename_all = "snake_case")]
+    TaskRole {
+        Lead = "lead", "牵头", "Lead";
+        Support = "support", "配合", "Support";
+    }
+    unknown(code) => crate::state::UnknownState {
+        crate::state::UnknownState { what_zh: "单位分工", what_en: "task role", code }
+    }
+}
+
 /// The stored code, so that a kind compares with the codes forms and filters carry.
 impl AsRef<str> for UnitKind {
     fn as_ref(&self) -> &str {

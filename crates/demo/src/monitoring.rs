@@ -7,7 +7,9 @@ use crate::DemoError;
 use qx_core::access::{Actor, Role};
 use qx_core::calendar::WorkCalendar;
 use qx_core::indicator::IndicatorKind;
+use qx_core::monitor::TaskState;
 use qx_core::period::Period;
+use qx_core::units::TaskRole;
 use qx_store::Store;
 use qx_store::monitoring::{NoFigure, SubmissionInput};
 use rand::Rng;
@@ -50,10 +52,10 @@ fn ts(date: time::Date, hour: u8) -> i64 {
 }
 
 /// A unit's progress text as units write it: what was done this month, or why it is behind.
-fn progress_text(rng: &mut ChaCha8Rng, month: u8, status: &str) -> String {
+fn progress_text(rng: &mut ChaCha8Rng, month: u8, status: TaskState) -> String {
     match status {
-        "done" => "已全面完成, 相关材料已归档。".to_string(),
-        "behind" => {
+        TaskState::Done => "已全面完成, 相关材料已归档。".to_string(),
+        TaskState::Behind => {
             let why = [
                 "受用地指标影响, 进度慢于计划",
                 "资金尚未完全到位",
@@ -161,7 +163,7 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
         .collect();
     // Last year's monthly path, for seasonal forecasts.
     for i in &indicators {
-        let kind = IndicatorKind::parse(&i.kind).unwrap_or(IndicatorKind::CumulativeCount);
+        let kind = i.kind;
         if !matches!(kind, IndicatorKind::CumulativeCount | IndicatorKind::Amount) {
             continue;
         }
@@ -227,7 +229,7 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                 .iter()
                 .filter(|i| i.lead_unit_id == Some(unit_id))
             {
-                let kind = IndicatorKind::parse(&i.kind).unwrap_or(IndicatorKind::CumulativeCount);
+                let kind = i.kind;
                 let target: f64 = i.target_value.parse().unwrap_or(0.0);
                 let p = pace[&i.id];
                 let m = usize::from(month);
@@ -269,17 +271,20 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                 .iter()
                 .filter(|t| t.units.iter().any(|(u, _)| *u == unit_id))
             {
-                let lead = t.units.iter().any(|(u, r)| *u == unit_id && r == "lead");
+                let lead = t
+                    .units
+                    .iter()
+                    .any(|(u, r)| *u == unit_id && r == TaskRole::Lead.as_str());
                 let status = if stalled.contains(&t.task.id) && month >= 6 {
-                    "on_track"
+                    TaskState::OnTrack
                 } else if t.task.id % 9 == 0 && month >= 7 {
-                    "done"
+                    TaskState::Done
                 } else if t.task.id % 7 == 0 && month >= 4 {
-                    "behind"
+                    TaskState::Behind
                 } else if month == 1 && t.task.id % 3 == 0 {
-                    "not_started"
+                    TaskState::NotStarted
                 } else {
-                    "on_track"
+                    TaskState::OnTrack
                 };
                 let text = if stalled.contains(&t.task.id) && month >= 6 {
                     format!(
@@ -291,14 +296,18 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                 } else {
                     format!("{name}配合完成{month}月相关工作。")
                 };
-                input.tasks.push((t.task.id, text, status.to_string()));
+                input
+                    .tasks
+                    .push((t.task.id, text, status.as_str().to_string()));
             }
             // A few units attach evidence (佐证材料) to a task they lead in the autumn.
             if month >= 10
                 && unit_id % 4 == 0
-                && let Some(t) = tasks_all
-                    .iter()
-                    .find(|t| t.units.iter().any(|(u, r)| *u == unit_id && r == "lead"))
+                && let Some(t) = tasks_all.iter().find(|t| {
+                    t.units
+                        .iter()
+                        .any(|(u, r)| *u == unit_id && r == TaskRole::Lead.as_str())
+                })
             {
                 let file = qx_store::problems::NewAttachment {
                     filename: format!("{}_{}月推进情况佐证.pdf", t.task.number, month),

@@ -6,39 +6,8 @@
 
 use std::collections::BTreeMap;
 
-/// 规模: whether an enterprise is 规上 (above designated size) or 规下.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[repr(u8)]
-pub enum Scale {
-    /// 规上工业企业
-    Above = 0,
-    /// 规下工业企业
-    Below = 1,
-}
-
-impl Scale {
-    /// Both scales in output order (规上 first).
-    pub const ALL: [Scale; 2] = [Scale::Above, Scale::Below];
-
-    /// The contract spelling: `above` / `below`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scale::Above => "above",
-            Scale::Below => "below",
-        }
-    }
-
-    /// Parses `above`/`below` (any case) or 规上/规下.
-    pub fn parse(s: &str) -> Option<Scale> {
-        if s.eq_ignore_ascii_case("above") || s == "规上" {
-            Some(Scale::Above)
-        } else if s.eq_ignore_ascii_case("below") || s == "规下" {
-            Some(Scale::Below)
-        } else {
-            None
-        }
-    }
-}
+/// 规模 is a core type: the engine, the store and the pages share one.
+pub use qx_core::scale::Scale;
 
 /// A column of strings in one arena: no allocation per cell.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -9,6 +9,7 @@ use crate::audit::{AuditEntry, append};
 use crate::commit_audited;
 use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
+use qx_core::indicator::{IndicatorKind, TargetLevel};
 use qx_core::state::PlanStatus;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -56,7 +57,8 @@ pub struct ItemUnit {
 pub struct PlanTarget {
     pub id: i64,
     pub plan_id: i64,
-    pub level: String,
+    #[sqlx(try_from = "String")]
+    pub level: TargetLevel,
     pub section: String,
     pub ordinal: i64,
     pub text: String,
@@ -76,7 +78,8 @@ pub struct Indicator {
     pub id: i64,
     pub plan_id: i64,
     pub ordinal: i64,
-    pub level: String,
+    #[sqlx(try_from = "String")]
+    pub level: TargetLevel,
     pub section: String,
     pub name: String,
     pub text: String,
@@ -84,7 +87,8 @@ pub struct Indicator {
     pub target_value: String,
     pub target_max: Option<String>,
     pub comparator: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: IndicatorKind,
     pub lead_unit_id: Option<i64>,
     pub profile: String,
     pub frequency: String,
@@ -124,8 +128,7 @@ pub struct DraftItem {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DraftTarget {
-    /// `plan` (工作目标) or `task` (a quantity inside a task).
-    pub level: String,
+    pub level: TargetLevel,
     pub section: String,
     pub text: String,
     pub name: String,
@@ -592,7 +595,7 @@ impl Store {
             .bind(id)
             .bind(t.id)
             .bind(n_indicators)
-            .bind(&t.level)
+            .bind(t.level.as_str())
             .bind(&t.section)
             .bind(&t.name)
             .bind(&t.text)
@@ -829,7 +832,7 @@ async fn insert_target(tx: &mut Tx, plan_id: i64, ordinal: i64, t: &DraftTarget)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(plan_id)
-    .bind(if t.level == "task" { "task" } else { "plan" })
+    .bind(t.level.as_str())
     .bind(&t.section)
     .bind(ordinal)
     .bind(&t.text)

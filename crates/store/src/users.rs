@@ -5,6 +5,7 @@ use crate::commit_audited;
 use crate::units::unique_violation;
 use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
+use qx_core::label::Lang;
 use serde::Serialize;
 
 /// A stored account, password hash included: never serialised to a client.
@@ -25,7 +26,8 @@ pub struct UserRow {
     pub failed_attempts: i64,
     pub locked_until: Option<i64>,
     pub disabled: i64,
-    pub lang: String,
+    #[sqlx(try_from = "String")]
+    pub lang: Lang,
 }
 
 /// What the UI and API may show about an account.
@@ -40,7 +42,7 @@ pub struct User {
     pub phone: String,
     pub locked_until: Option<i64>,
     pub disabled: bool,
-    pub lang: String,
+    pub lang: Lang,
 }
 
 impl UserRow {
@@ -70,7 +72,7 @@ impl UserRow {
             phone: self.phone.clone(),
             locked_until: self.locked_until,
             disabled: self.disabled != 0,
-            lang: self.lang.clone(),
+            lang: self.lang,
         }
     }
 
@@ -332,9 +334,9 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_user_lang(&self, id: i64, lang: &str) -> Result<()> {
+    pub async fn set_user_lang(&self, id: i64, lang: Lang) -> Result<()> {
         sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
-            .bind(lang)
+            .bind(lang.code())
             .bind(id)
             .execute(self.pool())
             .await?;

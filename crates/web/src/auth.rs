@@ -196,7 +196,7 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
     };
     let lang = session
         .as_ref()
-        .map(|s| crate::i18n::Lang::parse(&s.user.lang))
+        .map(|s| s.user.lang)
         .or_else(|| cookie(&headers, LANG_COOKIE).map(|l| crate::i18n::Lang::parse(&l)))
         .unwrap_or_default();
 

@@ -363,7 +363,7 @@ pub async fn switch_lang(
 ) -> PageResult {
     let lang = Lang::parse(&form.lang);
     if let Some(s) = &ctx.session {
-        state.store.set_user_lang(s.user.id, lang.code()).await?;
+        state.store.set_user_lang(s.user.id, lang).await?;
     }
     let back = headers
         .get("referer")

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use qx_app::AppError;
 use qx_core::access::Actor;
-use qx_core::indicator::IndicatorKind;
+use qx_core::indicator::{IndicatorKind, TargetLevel};
 use qx_core::label::Labelled;
 use qx_core::state::PlanStatus;
 use qx_store::plans::{ItemEdit, Plan, PlanMeta, TargetEdit};
@@ -437,7 +437,7 @@ async fn show(
                 .unwrap_or_default(),
             included: t.included != 0,
         };
-        if t.level == "plan" {
+        if t.level == TargetLevel::Plan {
             goals.push(view)
         } else {
             task_targets.push(view)

@@ -112,7 +112,7 @@ fn count_section(
 }
 
 fn due_item(lang: Lang, d: &DueReport) -> Item {
-    let left = d.working_days_left.unwrap_or(0);
+    let left = d.working_days_left;
     Item {
         href: format!("/report/{}", d.period_id),
         text: format!(

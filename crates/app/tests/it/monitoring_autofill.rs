@@ -320,7 +320,9 @@ async fn the_cache_follows_reviews_and_settings_and_keeps_scope() {
             .await
             .unwrap()
             .into_iter()
-            .find(|i| i.kind == "growth_rate" && i.lead_unit_id.is_some())
+            .find(|i| {
+                i.kind == qx_core::indicator::IndicatorKind::GrowthRate && i.lead_unit_id.is_some()
+            })
             .expect("the seed plan has a growth indicator with a lead unit");
         let lead = growth.lead_unit_id.unwrap();
         let before = cache

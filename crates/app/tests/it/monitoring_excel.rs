@@ -284,7 +284,11 @@ async fn a_unit_downloads_its_template_and_uploads_it_back() {
         assert_eq!(value(scale.id), Some(("15".into(), "含3家新投产".into())));
         assert_eq!(value(growth.id).unwrap().0, "8.5");
         assert_eq!(reports.len(), tasks.len());
-        assert!(reports.iter().all(|r| r.status == "on_track"));
+        assert!(
+            reports
+                .iter()
+                .all(|r| r.status == qx_core::monitor::TaskState::OnTrack)
+        );
         let log = s
             .audit_list(&qx_store::audit::AuditQuery {
                 entity: Some("submission".into()),

@@ -37,7 +37,10 @@ async fn the_seed_plan_imports_reviews_and_publishes() {
         assert_eq!(plan.issued_on.as_deref(), Some("2017-04-13"));
         let targets = s.plan_targets(&office, plan.id).await.unwrap();
         assert_eq!(
-            targets.iter().filter(|t| t.level == "plan").count(),
+            targets
+                .iter()
+                .filter(|t| t.level == qx_core::indicator::TargetLevel::Plan)
+                .count(),
             36,
             "{}",
             db.name
@@ -187,7 +190,7 @@ async fn the_task_sheet_round_trips_and_bad_sheets_write_nothing() {
         let tb = s.plan_targets(&office, copy).await.unwrap();
         let plan_level = |t: &Vec<qx_store::plans::PlanTarget>| {
             t.iter()
-                .filter(|x| x.level == "plan")
+                .filter(|x| x.level == qx_core::indicator::TargetLevel::Plan)
                 .map(|x| {
                     (
                         x.name.clone(),

@@ -564,6 +564,54 @@ impl Journey {
         }
     }
 
+    /// Waits for the dialog the page opened (a `data-confirm` question); its text, the dialog
+    /// left open for the test to accept or dismiss.
+    pub async fn dialog(&self) -> String {
+        let started = Instant::now();
+        loop {
+            if let Ok(text) = self.client.get_alert_text().await {
+                return text;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "no dialog on {}",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Records, for the next page, whether leaving this one asked the person to stay. WebDriver
+    /// accepts a "leave this page?" prompt unseen (the standard says so), so the journey reads
+    /// the page's answer instead: a listener added after the application's sees whether it asked.
+    pub async fn watch_leaving(&self) {
+        self.client
+            .execute(
+                "sessionStorage.removeItem('asked');
+                 window.addEventListener('beforeunload', function (e) {
+                   sessionStorage.setItem('asked', String(e.defaultPrevented));
+                 });",
+                vec![],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Whether leaving the previous page (watched by [`Journey::watch_leaving`]) asked the
+    /// person to stay.
+    pub async fn leaving_asked(&self) -> bool {
+        let asked = self
+            .client
+            .execute("return sessionStorage.getItem('asked');", vec![])
+            .await
+            .unwrap();
+        match asked.as_str() {
+            Some("true") => true,
+            Some("false") => false,
+            other => panic!("the page did not record leaving: {other:?}"),
+        }
+    }
+
     /// Ends the browser session (the driver and the application stop when the journey drops).
     pub async fn finish(self) {
         self.no_console_errors().await;

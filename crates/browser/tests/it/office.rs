@@ -7,18 +7,7 @@ use qx_demo::plan::{SEED_PLAN, SEED_PLAN_FILE};
 /// Clicks `css` and returns the text of the dialog the page opened, leaving it open.
 async fn click_expecting_dialog(j: &Journey, css: &str) -> String {
     j.find(css).await.click().await.unwrap();
-    let started = std::time::Instant::now();
-    loop {
-        if let Ok(text) = j.client.get_alert_text().await {
-            return text;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(5),
-            "clicking {css} on {} opened no dialog",
-            j.path().await
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    j.dialog().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,36 +49,6 @@ async fn publishing_a_plan_asks_first_and_declining_leaves_it_a_draft() {
     j.finish().await;
 }
 
-/// Records, for the next page, whether leaving this one asked the person to stay. WebDriver
-/// accepts a "leave this page?" prompt unseen (the standard says so), so the journey reads the
-/// page's answer instead: a listener added after the application's sees whether it asked.
-async fn watch_leaving(j: &Journey) {
-    j.client
-        .execute(
-            "sessionStorage.removeItem('asked');
-             window.addEventListener('beforeunload', function (e) {
-               sessionStorage.setItem('asked', String(e.defaultPrevented));
-             });",
-            vec![],
-        )
-        .await
-        .unwrap();
-}
-
-/// Whether leaving the previous page asked the person to stay.
-async fn leaving_asked(j: &Journey) -> bool {
-    let asked = j
-        .client
-        .execute("return sessionStorage.getItem('asked');", vec![])
-        .await
-        .unwrap();
-    match asked.as_str() {
-        Some("true") => true,
-        Some("false") => false,
-        other => panic!("the page did not record leaving: {other:?}"),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leaving_a_form_with_unsaved_edits_warns_and_saving_does_not() {
     let Some(j) = Journey::start().await else {
@@ -100,21 +59,21 @@ async fn leaving_a_form_with_unsaved_edits_warns_and_saving_does_not() {
 
     // Untouched: leaving is silent.
     j.goto("/users/new").await;
-    watch_leaving(&j).await;
+    j.watch_leaving().await;
     j.find(home).await.click().await.unwrap();
     j.sees("欢迎").await;
     assert!(
-        !leaving_asked(&j).await,
+        !j.leaving_asked().await,
         "an untouched form lets the person go"
     );
 
     // Typed into: leaving asks.
     j.goto("/users/new").await;
     j.fill("input[name=display_name]", "赵联络员").await;
-    watch_leaving(&j).await;
+    j.watch_leaving().await;
     j.find(home).await.click().await.unwrap();
     j.sees("欢迎").await;
-    assert!(leaving_asked(&j).await, "leaving typed edits asks first");
+    assert!(j.leaving_asked().await, "leaving typed edits asks first");
 
     // Submitting the form is not leaving it: nothing asked, the account made.
     j.goto("/users/new").await;
@@ -127,14 +86,14 @@ async fn leaving_a_form_with_unsaved_edits_warns_and_saving_does_not() {
         .await
         .unwrap();
     j.choose("select[name=unit_id]", "石浦镇").await;
-    watch_leaving(&j).await;
+    j.watch_leaving().await;
     j.find("form[action='/users'] button")
         .await
         .click()
         .await
         .unwrap();
     j.sees("zhao1").await;
-    assert!(!leaving_asked(&j).await, "saving the form asks nothing");
+    assert!(!j.leaving_asked().await, "saving the form asks nothing");
     assert!(
         j.app
             .store

@@ -6,51 +6,11 @@ use qx_core::state::SubmissionStatus;
 
 const SCALE: &str = "新增规模以上企业";
 
-/// Records, for the next page, whether leaving this one asked the person to stay (WebDriver
-/// accepts a "leave this page?" prompt unseen, so the page's own answer is read instead).
-async fn watch_leaving(j: &Journey) {
-    j.client
-        .execute(
-            "sessionStorage.removeItem('asked');
-             window.addEventListener('beforeunload', function (e) {
-               sessionStorage.setItem('asked', String(e.defaultPrevented));
-             });",
-            vec![],
-        )
-        .await
-        .unwrap();
-}
-
-async fn leaving_asked(j: &Journey) -> bool {
-    let asked = j
-        .client
-        .execute("return sessionStorage.getItem('asked');", vec![])
-        .await
-        .unwrap();
-    asked.as_str() == Some("true")
-}
-
 /// Waits until the browser shows the home page.
 async fn left_for_home(j: &Journey) {
     let started = std::time::Instant::now();
     while j.path().await != "/" {
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-/// Waits for the dialog the page opened; its text.
-async fn dialog(j: &Journey) -> String {
-    let started = std::time::Instant::now();
-    loop {
-        if let Ok(text) = j.client.get_alert_text().await {
-            return text;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(5),
-            "no dialog on {}",
-            j.path().await
-        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
@@ -89,14 +49,14 @@ async fn uploading_evidence_keeps_and_saves_every_typed_figure_and_progress() {
     j.fill(&progress, "已完成现场核查").await;
 
     // Leaving now would warn.
-    watch_leaving(&j).await;
+    j.watch_leaving().await;
     j.find("header nav a[href='/']")
         .await
         .click()
         .await
         .unwrap();
     left_for_home(&j).await;
-    assert!(leaving_asked(&j).await, "leaving typed figures warns first");
+    assert!(j.leaving_asked().await, "leaving typed figures warns first");
 
     // Again, and this time the evidence is uploaded straight away.
     j.goto(&format!("/report/{period}")).await;
@@ -109,7 +69,7 @@ async fn uploading_evidence_keeps_and_saves_every_typed_figure_and_progress() {
     let block = format!("#task-{}", task.id);
     j.attach(&format!("{block} input[type=file]"), "现场核查.pdf", &pdf())
         .await;
-    watch_leaving(&j).await;
+    j.watch_leaving().await;
     j.find(&format!("{block} button[name=upload]"))
         .await
         .click()
@@ -117,7 +77,7 @@ async fn uploading_evidence_keeps_and_saves_every_typed_figure_and_progress() {
         .unwrap();
     j.sees("现场核查.pdf").await;
     assert!(
-        !leaving_asked(&j).await,
+        !j.leaving_asked().await,
         "uploading is not leaving the form"
     );
     let figure = j
@@ -156,7 +116,7 @@ async fn uploading_evidence_keeps_and_saves_every_typed_figure_and_progress() {
     // Submitting asks first; declining leaves the draft.
     let submit = "form#report button[name=action][value=submit]";
     j.find(submit).await.click().await.unwrap();
-    assert!(dialog(&j).await.contains("确认提交"));
+    assert!(j.dialog().await.contains("确认提交"));
     j.client.dismiss_alert().await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let still = j
@@ -169,7 +129,7 @@ async fn uploading_evidence_keeps_and_saves_every_typed_figure_and_progress() {
     assert_eq!(still.status, SubmissionStatus::Draft);
     // Accepted: what is still empty is listed, and 确认提交 sends it.
     j.find(submit).await.click().await.unwrap();
-    dialog(&j).await;
+    j.dialog().await;
     j.client.accept_alert().await.unwrap();
     j.sees("以下内容尚未填写").await;
     j.click("#missing button").await;

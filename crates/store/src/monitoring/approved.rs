@@ -44,7 +44,7 @@ impl Store {
         actor: &Actor,
         period_id: i64,
         task_id: i64,
-    ) -> Result<Vec<(i64, String, TaskReport)>> {
+    ) -> Result<Vec<(i64, SubmissionStatus, TaskReport)>> {
         if !actor.reads_all() {
             let assigned: Option<(i64,)> = sqlx::query_as(
                 "SELECT task_id FROM task_units WHERE task_id = $1 AND unit_id = $2",
@@ -71,20 +71,19 @@ impl Store {
         .bind(task_id)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(|(unit, sub_status, task_id, progress, status)| {
-                (
+                Ok((
                     unit,
-                    sub_status,
+                    decode_state(sub_status)?,
                     TaskReport {
                         task_id,
                         progress,
-                        status,
+                        status: decode_state(status)?,
                     },
-                )
+                ))
             })
-            .collect())
+            .collect()
     }
 
     /// Last year's cumulative figures by month (1..=12) per indicator (county side).

@@ -9,12 +9,14 @@ use crate::audit::{AuditEntry, PendingEntry, append};
 use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
 use qx_core::label::Labelled;
+use qx_core::monitor::TaskState;
 use qx_core::period::Period;
 use qx_core::state::{
     PeriodStatus, SendingDecision, SubmissionStatus, SubmissionStep, UnknownState,
 };
 use serde::Serialize;
 use std::collections::HashMap;
+use time::Date;
 
 mod approved;
 mod evidence;
@@ -47,15 +49,40 @@ fn readable_unit(actor: &Actor, unit_id: i64) -> Result<()> {
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ReportPeriod {
     pub id: i64,
     pub plan_id: i64,
     pub period: String,
-    pub due_on: String,
-    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "qx_core::time::serialize_date")]
+    pub due_on: Date,
     pub status: PeriodStatus,
     pub opened_at: i64,
+}
+
+/// A `report_periods` row as stored, decoded into a [`ReportPeriod`] with an error.
+#[derive(sqlx::FromRow)]
+struct PeriodRow {
+    id: i64,
+    plan_id: i64,
+    period: String,
+    due_on: String,
+    status: String,
+    opened_at: i64,
+}
+
+impl TryFrom<PeriodRow> for ReportPeriod {
+    type Error = StoreError;
+    fn try_from(row: PeriodRow) -> Result<Self> {
+        Ok(ReportPeriod {
+            id: row.id,
+            plan_id: row.plan_id,
+            period: row.period,
+            due_on: decode_date(row.due_on)?,
+            status: decode_state(row.status)?,
+            opened_at: row.opened_at,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -84,7 +111,8 @@ pub struct ReportedValue {
 pub struct TaskReport {
     pub task_id: i64,
     pub progress: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TaskState,
 }
 
 /// What a unit enters for a period.
@@ -123,7 +151,8 @@ pub struct ApprovedTaskReport {
     pub period: String,
     pub unit_id: i64,
     pub progress: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TaskState,
 }
 
 /// One unit's position in a period, for the office's "who has not reported" page.
@@ -147,9 +176,6 @@ struct TaskWithRole {
     role: String,
 }
 
-/// Accepted self-assessed task statuses.
-pub const TASK_STATUSES: [&str; 4] = ["not_started", "on_track", "behind", "done"];
-
 /// A reported figure: empty (not reported) or a number, as [`qx_core::monitor::parse_figure`]
 /// reads it.
 fn check_value(value: &str) -> std::result::Result<(), String> {
@@ -169,4 +195,13 @@ fn normalise_value(value: &str) -> String {
 /// decoding error, as in the derived rows, never a default.
 fn decode_state<T: TryFrom<String, Error = UnknownState>>(code: String) -> Result<T> {
     T::try_from(code).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))
+}
+
+/// A stored ISO date (`2017-07-07`): anything else is a decoding error, never "no date".
+fn decode_date(stored: String) -> Result<Date> {
+    qx_core::time::parse_date(&stored).ok_or_else(|| {
+        StoreError::Db(sqlx::Error::Decode(
+            format!("日期 \"{stored}\" 不是 ISO 日期 (stored date is not ISO)").into(),
+        ))
+    })
 }

@@ -50,22 +50,24 @@ impl Store {
     /// A plan's reporting windows (county side: office, leaders, units).
     pub async fn list_periods(&self, actor: &Actor, plan_id: i64) -> Result<Vec<ReportPeriod>> {
         county_side(actor, "report periods")?;
-        Ok(sqlx::query_as(
+        let rows: Vec<PeriodRow> = sqlx::query_as(
             "SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods WHERE plan_id = $1 ORDER BY period",
         )
         .bind(plan_id)
         .fetch_all(self.pool())
-        .await?)
+        .await?;
+        rows.into_iter().map(ReportPeriod::try_from).collect()
     }
 
     /// One reporting window (county side: office, leaders, units).
     pub async fn get_period(&self, actor: &Actor, id: i64) -> Result<ReportPeriod> {
         county_side(actor, "report periods")?;
-        sqlx::query_as("SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods WHERE id = $1")
+        let row: PeriodRow = sqlx::query_as("SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("报送期 {id}")))
+            .ok_or_else(|| StoreError::NotFound(format!("报送期 {id}")))?;
+        row.try_into()
     }
 
     /// Indicators a unit reports in a plan: those it leads, except the ones that fill in

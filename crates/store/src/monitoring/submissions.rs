@@ -61,15 +61,7 @@ impl Store {
             }),
             _ => None,
         };
-        let period = ReportPeriod {
-            id: row.id,
-            plan_id: row.plan_id,
-            period: row.period,
-            due_on: row.due_on,
-            status: decode_state(row.status)?,
-            opened_at: row.opened_at,
-        };
-        Ok((period, latest))
+        Ok((ReportPeriod::try_from(row.window)?, latest))
     }
 
     /// What a unit may put in a submission: the indicators of [`Store::unit_indicators`] by
@@ -225,7 +217,7 @@ impl Store {
                 problems.push(format!("任务 {id} 未分配给本单位 (not this unit's task)"));
                 continue;
             };
-            if !TASK_STATUSES.contains(&status.as_str()) {
+            if TaskState::parse_reported(status).is_none() {
                 problems.push(format!("任务 {number}: 状态 \"{status}\" 无效"));
             }
         }
@@ -691,7 +683,7 @@ impl SubmissionBatch {
             (!value.trim().is_empty()).then(|| (normalise_value(value), note.trim().to_string()))
         });
         let (task_ids, tasks) = last_wins(&input.tasks, |progress, status| {
-            (!progress.trim().is_empty() || status != "not_started")
+            (!progress.trim().is_empty() || status != TaskState::NotStarted.as_str())
                 .then(|| (progress.trim().to_string(), status.to_string()))
         });
         let json = |v: serde_json::Value| v.to_string();
@@ -825,12 +817,8 @@ async fn insert_revision(tx: &mut crate::Tx, row: &NewRevision) -> Result<i64> {
 /// [`ReportPeriod`] joined with the unit's latest [`Submission`], if any.
 #[derive(sqlx::FromRow)]
 struct PeriodAndLatest {
-    id: i64,
-    plan_id: i64,
-    period: String,
-    due_on: String,
-    status: String,
-    opened_at: i64,
+    #[sqlx(flatten)]
+    window: PeriodRow,
     s_id: Option<i64>,
     s_revision: Option<i64>,
     s_status: Option<String>,

@@ -88,7 +88,7 @@ pub(crate) async fn county(s: &Store) -> County {
         }],
     };
     let target = |name: &str, id: i64| DraftTarget {
-        level: "plan".into(),
+        level: qx_core::indicator::TargetLevel::Plan,
         section: "工作目标".into(),
         text: format!("{name}新增规上企业10家"),
         name: format!("{name}新增规上企业"),

@@ -173,7 +173,7 @@ pub async fn build(store: &Store, shape: Shape) -> County {
                 _ => ("100", "家"),
             };
             DraftTarget {
-                level: "plan".into(),
+                level: qx_core::indicator::TargetLevel::Plan,
                 section: "二".into(),
                 text: format!("测试指标{i:03}达到{value}{unit_label}"),
                 name: format!("测试指标{i:03}"),

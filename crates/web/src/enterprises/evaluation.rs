@@ -16,6 +16,7 @@ use axum::routing::get;
 use qx_app::evaluation as ev;
 use qx_core::evaluation::{RunAction, RunStatus};
 use qx_core::label::Labelled;
+use qx_core::scale::Scale;
 use qx_store::evaluation::{AggregateBy, ResultFilter, ResultLine, Run};
 use serde::Deserialize;
 
@@ -59,7 +60,7 @@ impl EvalQuery {
             class: self.class.clone(),
             // One threshold per scale: the 规上 one unless the filter asks for 规下.
             tax_per_mu_below: low.then(|| {
-                if self.scale == "below" {
+                if self.scale == Scale::Below.as_str() {
                     policy.low_tax_per_mu.below
                 } else {
                     policy.low_tax_per_mu.above

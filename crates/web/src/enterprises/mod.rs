@@ -18,6 +18,7 @@ use crate::{AppState, WebError};
 use axum::Router;
 use axum::response::Response;
 use qx_core::label::{Labelled, Lang};
+use qx_core::scale::Scale;
 use qx_core::units::UnitKind;
 
 type PageResult = Result<Response, WebError>;
@@ -41,7 +42,7 @@ fn f4(v: Option<f64>) -> String {
 }
 
 fn scale_key(s: &str) -> &'static str {
-    if s == "above" {
+    if s == Scale::Above.as_str() {
         "ent.above"
     } else {
         "ent.below"

@@ -91,13 +91,11 @@ async fn export_unreported(
     let actor = auth.actor();
     let p = state.store.get_period(&actor, id).await?;
     let names = unit_names(&state.store).await?;
-    let overdue = qx_core::time::parse_date(&p.due_on)
-        .map(qx_core::time::end_of_day)
-        .is_some_and(|due| qx_core::time::now() > due);
+    let overdue = qx_core::time::now() > qx_core::time::end_of_day(p.due_on);
     let mut table = export::table(
         lang,
         &format!("{} {}", t("export.unreported"), p.period),
-        &[(t("mon.due"), p.due_on.clone())],
+        &[(t("mon.due"), qx_core::time::format_date(p.due_on))],
     );
     table.columns = export::columns(
         lang,

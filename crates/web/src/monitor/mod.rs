@@ -18,7 +18,6 @@ use axum::{Form, Router};
 use qx_app::AppError;
 use qx_app::monitoring::{Picture, picture};
 use qx_core::access::{Actor, Role};
-use qx_core::indicator::IndicatorKind;
 use qx_core::label::Labelled;
 use qx_core::monitor::{self, Light, TaskState};
 use qx_core::period::Period;

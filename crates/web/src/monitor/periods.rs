@@ -8,7 +8,7 @@ use super::*;
 struct PeriodsPage {
     ctx: PageCtx,
     plan: Option<Plan>,
-    periods: Vec<(i64, String, String, &'static str, usize, usize)>,
+    periods: Vec<(i64, String, qx_core::time::Date, &'static str, usize, usize)>,
     is_admin: bool,
     next_period: String,
     next_due: String,
@@ -38,7 +38,7 @@ pub(super) async fn periods(
             rows.push((
                 p.id,
                 p.period.clone(),
-                p.due_on.clone(),
+                p.due_on,
                 p.status.label(auth.ctx.lang),
                 done,
                 progress.len(),
@@ -174,7 +174,7 @@ async fn period_page(
     let p = state.store.get_period(&actor, id).await?;
     let names = unit_names(&state.store).await?;
     // Late once the due day has ended in China.
-    let due = qx_core::time::parse_date(&p.due_on).map(qx_core::time::end_of_day);
+    let due = qx_core::time::end_of_day(p.due_on);
     let now = qx_core::time::now();
     let mut no_figures: HashMap<i64, Vec<(String, String)>> = HashMap::new();
     for m in state.store.period_no_figures(&actor, id).await? {
@@ -202,10 +202,9 @@ async fn period_page(
                 reported: s.is_some_and(|s| s.status.is_reported()),
                 submission_id: s.map_or(0, |s| s.id),
                 submitted_at: submitted_at.map(format_datetime).unwrap_or_default(),
-                late: match (submitted_at, due) {
-                    (Some(at), Some(d)) => at > d,
-                    (None, Some(d)) => now > d,
-                    _ => false,
+                late: match submitted_at {
+                    Some(at) => at > due,
+                    None => now > due,
                 },
             }
         })
@@ -217,7 +216,7 @@ async fn period_page(
         ctx: PageCtx::signed_in(auth),
         period_id: id,
         period: p.period,
-        due_on: p.due_on,
+        due_on: qx_core::time::format_date(p.due_on),
         plan_id: p.plan_id,
         lines,
         missing,
@@ -237,7 +236,13 @@ pub(super) async fn remind(
     let actor = auth.actor();
     let units = state.store.remind_unreported(&actor, id).await?;
     let period = state.store.get_period(&actor, id).await?;
-    notify_webhook(&state, &period.period, &period.due_on, units.len()).await;
+    notify_webhook(
+        &state,
+        &period.period,
+        &qx_core::time::format_date(period.due_on),
+        units.len(),
+    )
+    .await;
     Ok(Redirect::to(&format!("/monitor/periods/{id}?reminded=1")).into_response())
 }
 

@@ -86,7 +86,7 @@ pub(super) async fn report_home(State(state): State<AppState>, auth: Auth) -> Pa
                 status_label: status_label(auth.ctx.lang, latest.as_ref().map(|s| s.status)),
                 comment: return_comment(latest.as_ref()),
                 period: p.period,
-                due_on: p.due_on,
+                due_on: qx_core::time::format_date(p.due_on),
             });
         }
     }
@@ -111,7 +111,7 @@ pub struct ValueField {
     unit: String,
     target: String,
     /// What the figure is typed in: the target's unit, or percent done for a 形象进度
-    /// milestone ([`IndicatorKind::measure_unit`]).
+    /// milestone ([`IndicatorKind::measure_unit`](qx_core::indicator::IndicatorKind::measure_unit)).
     measure: String,
     value: String,
     note: String,
@@ -509,7 +509,7 @@ pub(super) async fn report_page(
         .collect();
     let mut tasks_by: HashMap<i64, (String, String)> = tasks
         .into_iter()
-        .map(|t| (t.task_id, (t.progress, t.status)))
+        .map(|t| (t.task_id, (t.progress, t.status.as_str().to_string())))
         .collect();
     // What was typed wins over what is stored: the form comes back as the person left it.
     let mut marks_by: HashMap<i64, String> = marks
@@ -532,9 +532,7 @@ pub(super) async fn report_page(
         .await?
         .into_iter()
         .map(|i| {
-            let kind = IndicatorKind::parse(&i.kind).ok_or_else(|| {
-                WebError::Internal(anyhow::anyhow!("indicator {} has kind {:?}", i.id, i.kind))
-            })?;
+            let kind = i.kind;
             let (value, note) = values_by.get(&i.id).cloned().unwrap_or_default();
             let last = approved
                 .iter()
@@ -569,7 +567,8 @@ pub(super) async fn report_page(
             .get(&t.id)
             .cloned()
             .unwrap_or_else(|| (String::new(), TaskState::OnTrack.as_str().into()));
-        let co_attachments = if role == "lead" {
+        let lead = role == qx_core::units::TaskRole::Lead.as_str();
+        let co_attachments = if lead {
             state
                 .store
                 .task_attachments_for_period(&actor, period_id, t.id)
@@ -589,7 +588,7 @@ pub(super) async fn report_page(
         } else {
             Vec::new()
         };
-        let co_reports = if role == "lead" {
+        let co_reports = if lead {
             state
                 .store
                 .task_reports_for_period(&actor, period_id, t.id)
@@ -600,7 +599,7 @@ pub(super) async fn report_page(
                     (
                         names.get(&u).cloned().unwrap_or_default(),
                         r.progress,
-                        r.status,
+                        r.status.as_str().to_string(),
                     )
                 })
                 .collect()
@@ -612,7 +611,7 @@ pub(super) async fn report_page(
             number: t.number,
             title: t.title,
             text: t.text,
-            role_key: if role == "lead" {
+            role_key: if lead {
                 "mon.role.lead"
             } else {
                 "mon.role.support"
@@ -659,7 +658,7 @@ pub(super) async fn report_page(
         },
         period_id,
         period: period.period.clone(),
-        due_on: period.due_on.clone(),
+        due_on: qx_core::time::format_date(period.due_on),
         unit_id,
         unit_name: unit.name,
         status_label: status_label(lang, latest.as_ref().map(|s| s.status)),
@@ -684,15 +683,10 @@ pub(super) async fn report_page(
                 )
             })
             .collect(),
-        task_statuses: [
-            TaskState::OnTrack,
-            TaskState::Behind,
-            TaskState::Done,
-            TaskState::NotStarted,
-        ]
-        .into_iter()
-        .map(|s| (s.as_str(), s.label(lang)))
-        .collect(),
+        task_statuses: TaskState::REPORTED
+            .into_iter()
+            .map(|s| (s.as_str(), s.label(lang)))
+            .collect(),
     };
     respond(status, &page)
 }

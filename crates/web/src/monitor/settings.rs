@@ -136,15 +136,7 @@ async fn settings_page(
     if let Some(plan) = &plan {
         let sources = state.store.indicator_sources(plan.id).await?;
         for i in state.store.plan_indicators(&actor, plan.id).await? {
-            // An unknown kind means the database and the program disagree: a 500, not a guess.
-            let kind = IndicatorKind::parse(&i.kind).ok_or_else(|| {
-                WebError::Internal(anyhow::anyhow!(
-                    "指标 {} \"{}\": 未知的类型 \"{}\" (unknown indicator kind)",
-                    i.id,
-                    i.name,
-                    i.kind
-                ))
-            })?;
+            let kind = i.kind;
             let profile: qx_core::period::TimeProfile = i
                 .profile
                 .parse()

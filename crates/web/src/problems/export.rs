@@ -91,10 +91,13 @@ async fn export_problems(
     table.rows = rows
         .into_iter()
         .map(|r| {
-            let due = match flag_of(&r.due_on, r.status, &today_iso, &near_iso) {
-                "overdue" => format!("{} ({})", r.due_on, t("pb.overdue")),
-                "near" => format!("{} ({})", r.due_on, t("pb.near")),
-                _ => r.due_on,
+            let flag = flag_of(&r.due_on, r.status, &today_iso, &near_iso);
+            let due = if flag == DeadlineFlag::Overdue.as_str() {
+                format!("{} ({})", r.due_on, t("pb.overdue"))
+            } else if flag == DeadlineFlag::Near.as_str() {
+                format!("{} ({})", r.due_on, t("pb.near"))
+            } else {
+                r.due_on
             };
             vec![
                 r.id.into(),

@@ -23,7 +23,9 @@ use axum::{Json, Router};
 use qx_core::access::{Actor, Role};
 use qx_core::attachment::AttachmentKind;
 use qx_core::label::Labelled;
-use qx_core::problem::{Action, Category, Party, Rates, Satisfaction, Status, Tier, TimeLimits};
+use qx_core::problem::{
+    Action, Category, DeadlineFlag, Party, Rates, Satisfaction, Status, Tier, TimeLimits,
+};
 use qx_core::time::{format_date, format_datetime, parse_date, today};
 use qx_store::problems::{
     self as sp, NewAttachment, NewDecision, NewProblem, ProblemFilter, RateFilter, RateGroup, Step,
@@ -118,13 +120,14 @@ fn parse_id(field: &str, s: &str) -> Result<i64, WebError> {
 }
 
 fn flag_of(due: &str, status: Status, today: &str, near_until: &str) -> &'static str {
-    if !status.is_open() || due.is_empty() {
-        ""
+    let flag = if !status.is_open() || due.is_empty() {
+        None
     } else if due < today {
-        "overdue"
+        Some(DeadlineFlag::Overdue)
     } else if due <= near_until {
-        "near"
+        Some(DeadlineFlag::Near)
     } else {
-        ""
-    }
+        None
+    };
+    flag.map_or("", DeadlineFlag::as_str)
 }

@@ -25,4 +25,5 @@ mod problems;
 mod report_form;
 mod report_milestone;
 mod routes;
+mod state_literals;
 mod workbench;

@@ -740,11 +740,17 @@ async fn the_office_tunes_thresholds_and_profiles_and_the_lights_follow() {
             .await
             .unwrap()
             .unwrap();
-        app.store.set_user_lang(leader_user.id, "en").await.unwrap();
+        app.store
+            .set_user_lang(leader_user.id, qx_core::label::Lang::En)
+            .await
+            .unwrap();
         let english = text(&leader, &dash_url).await;
         assert!(english.contains("main indicators:"), "English summary");
         assert!(dashboard_row(&english, scale.id).contains(">Behind<"));
-        app.store.set_user_lang(leader_user.id, "zh").await.unwrap();
+        app.store
+            .set_user_lang(leader_user.id, qx_core::label::Lang::Zh)
+            .await
+            .unwrap();
         let chinese = text(&leader, &dash_url).await;
         assert!(chinese.contains("项主要指标中") && !chinese.contains("main indicators:"));
         assert_eq!(

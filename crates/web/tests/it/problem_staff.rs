@@ -2,7 +2,7 @@
 //! county's internal notes never reach the enterprise (page or API), the timeline names people
 //! and steps in Chinese, and a refused step keeps what was typed beside its field.
 
-use crate::common::{PASSWORD, TestApp, csrf, spawn_app};
+use crate::common::{PASSWORD, TestApp, csrf, multipart, spawn_app};
 use qx_core::access::{Actor, Role};
 use qx_core::password::hash_password;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
@@ -283,29 +283,19 @@ async fn a_letter_in_the_extension_days_is_shown_beside_the_field_with_the_reaso
     );
 }
 
-fn multipart(fields: &[(&str, &str)]) -> (String, Vec<u8>) {
-    let boundary = "qxBoundaryPicker42";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 async fn file_on_behalf(app: &TestApp, c: &reqwest::Client, enterprise: &str) -> reqwest::Response {
     let token = csrf(c, &app.url("/problems/new")).await;
-    let (ct, body) = multipart(&[
-        ("enterprise", enterprise),
-        ("source", "visit"),
-        ("category", "finance"),
-        ("title", "流动资金贷款续贷"),
-        ("description", "银行抽贷, 需协调续贷3000万元"),
-        ("contact_name", "李会计"),
-    ]);
+    let (ct, body) = multipart(
+        &[
+            ("enterprise", enterprise),
+            ("source", "visit"),
+            ("category", "finance"),
+            ("title", "流动资金贷款续贷"),
+            ("description", "银行抽贷, 需协调续贷3000万元"),
+            ("contact_name", "李会计"),
+        ],
+        None,
+    );
     c.post(app.url(&format!("/problems?_csrf={token}")))
         .header("content-type", ct)
         .body(body)

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{PASSWORD, TestApp, csrf, get_status, post_form, redirect_id, spawn_app};
+use common::{PASSWORD, TestApp, csrf, get_status, multipart, post_form, redirect_id, spawn_app};
 use qx_core::access::{Actor, Role};
 use qx_core::password::hash_password;
 use qx_store::Store;
@@ -45,27 +45,6 @@ async fn enterprises(app: &TestApp) -> (i64, i64) {
             .unwrap();
     }
     (ids[0], ids[1])
-}
-
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "qxBoundary7MA4YWxk";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some((name, data)) = file {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend(data);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 async fn step(

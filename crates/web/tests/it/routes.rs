@@ -3,10 +3,8 @@
 //! A guard removed from any handler changes a cell of [`TABLE`]; a route added without a row
 //! fails [`every_route_has_a_row`].
 
-use crate::common::{PASSWORD, client, csrf};
-use qx_store::testing::TestDb;
+use crate::common::{self, client, csrf, spawn_demo};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
 
 /// Who walks the table, in the order of each row's expectations.
 const WHO: [&str; 5] = ["admin", "leader", "jxj1", "qy01", "anonymous"];
@@ -341,49 +339,12 @@ async fn first_id(c: &reqwest::Client, url: &str, prefix: &str) -> Option<i64> {
     })
 }
 
-async fn spawn_demo() -> (String, TestDb) {
-    let db = qx_store::testing::sqlite().await.unwrap();
-    qx_demo::seed(
-        &db.store,
-        &qx_demo::DemoOptions {
-            seed: 2017,
-            password: Some(PASSWORD.to_string()),
-        },
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = qx_web::AppState {
-        store: db.store.clone(),
-        config: Arc::new(qx_web::Config::default()),
-        picture_cache: Default::default(),
-        rendered_dashboards: Default::default(),
-        jobs: Default::default(),
-    };
-    tokio::spawn(qx_web::serve(state, listener));
-    (base, db)
-}
-
+/// A client for `username`; `anonymous` walks signed out.
 async fn sign_in(base: &str, username: &str) -> reqwest::Client {
-    let c = client();
     if username == "anonymous" {
-        return c;
+        return client();
     }
-    let token = csrf(&c, &format!("{base}/login")).await;
-    let resp = c
-        .post(format!("{base}/login"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("username", username),
-            ("password", PASSWORD),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303, "sign in as {username}");
-    c
+    common::sign_in(base, username).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,9 +3,7 @@
 
 use crate::common;
 
-use common::{PASSWORD, client, csrf};
-use qx_store::testing::TestDb;
-use std::sync::Arc;
+use common::{sign_in, spawn_demo};
 
 /// One section of the 工作台: its total and its lines (link, figure).
 #[derive(Debug)]
@@ -71,48 +69,6 @@ async fn get(c: &reqwest::Client, base: &str, path: &str) -> String {
 async fn problem_total(c: &reqwest::Client, base: &str, path: &str) -> i64 {
     let page = get(c, base, path).await;
     leading_number(between(&page, "<small>共 ", "</small>").unwrap())
-}
-
-async fn spawn_demo() -> (String, TestDb) {
-    let db = qx_store::testing::sqlite().await.unwrap();
-    qx_demo::seed(
-        &db.store,
-        &qx_demo::DemoOptions {
-            seed: 2017,
-            password: Some(PASSWORD.to_string()),
-        },
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = qx_web::AppState {
-        store: db.store.clone(),
-        config: Arc::new(qx_web::Config::default()),
-        picture_cache: Default::default(),
-        rendered_dashboards: Default::default(),
-        jobs: Default::default(),
-    };
-    tokio::spawn(qx_web::serve(state, listener));
-    (base, db)
-}
-
-async fn sign_in(base: &str, username: &str) -> reqwest::Client {
-    let c = client();
-    let token = csrf(&c, &format!("{base}/login")).await;
-    let resp = c
-        .post(format!("{base}/login"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("username", username),
-            ("password", PASSWORD),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303, "sign in as {username}");
-    c
 }
 
 /// Every link of the 工作台 opens for the person (nothing they may not see is offered).

@@ -52,6 +52,17 @@ pub async fn spawn_app_with(config: qx_web::Config, db: TestDb) -> TestApp {
         };
         store.create_user(&system, &user).await.unwrap();
     }
+    let base = serve(&store, config).await;
+    TestApp {
+        base,
+        store,
+        units,
+        _db: db,
+    }
+}
+
+/// Serves `store` on a random loopback port; its base URL.
+pub async fn serve(store: &Store, config: qx_web::Config) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = qx_web::AppState {
@@ -62,12 +73,75 @@ pub async fn spawn_app_with(config: qx_web::Config, db: TestDb) -> TestApp {
         jobs: Default::default(),
     };
     tokio::spawn(qx_web::serve(state, listener));
-    TestApp {
-        base,
-        store,
-        units,
-        _db: db,
+    base
+}
+
+/// The demo county (seed 2017, every account with [`PASSWORD`]) served on SQLite: its base
+/// URL and the database, kept alive by the caller.
+pub async fn spawn_demo() -> (String, TestDb) {
+    let db = qx_store::testing::sqlite().await.unwrap();
+    qx_demo::seed(
+        &db.store,
+        &qx_demo::DemoOptions {
+            seed: 2017,
+            password: Some(PASSWORD.to_string()),
+        },
+    )
+    .await
+    .unwrap();
+    let base = serve(&db.store, qx_web::Config::default()).await;
+    (base, db)
+}
+
+/// Signs in at `base/login` as a person would: the form's CSRF token, then the post.
+pub async fn login_at(
+    c: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    let token = csrf(c, &format!("{base}/login")).await;
+    c.post(format!("{base}/login"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", username),
+            ("password", password),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A client signed in at `base` as `username` (with [`PASSWORD`]).
+pub async fn sign_in(base: &str, username: &str) -> reqwest::Client {
+    let c = client();
+    let resp = login_at(&c, base, username, PASSWORD).await;
+    assert_eq!(resp.status(), 303, "sign in as {username}");
+    c
+}
+
+/// A `multipart/form-data` body of text fields and, optionally, one PDF in `files`, as a
+/// browser sends it: (content type, body).
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "qxBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
     }
+    if let Some((name, data)) = file {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(data);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
@@ -124,25 +198,12 @@ impl TestApp {
         username: &str,
         password: &str,
     ) -> reqwest::Response {
-        let token = csrf(c, &self.url("/login")).await;
-        c.post(self.url("/login"))
-            .form(&[
-                ("_csrf", token.as_str()),
-                ("username", username),
-                ("password", password),
-                ("next", "/"),
-            ])
-            .send()
-            .await
-            .unwrap()
+        login_at(c, &self.base, username, password).await
     }
 
     /// A signed-in client.
     pub async fn login(&self, username: &str) -> reqwest::Client {
-        let c = client();
-        let resp = self.login_response(&c, username, PASSWORD).await;
-        assert_eq!(resp.status(), 303, "login as {username}");
-        c
+        sign_in(&self.base, username).await
     }
 
     /// The store-level actor of an account, for setting things up without the browser.

@@ -1,0 +1,47 @@
+//! 规模: whether an enterprise is 规上 (above designated size) or 规下, the split every
+//! 亩均 evaluation, registry filter and threshold is made by.
+
+use crate::label::{Labelled, Lang};
+
+/// 规模: whether an enterprise is 规上 (above designated size) or 规下.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum Scale {
+    /// 规上工业企业
+    Above = 0,
+    /// 规下工业企业
+    Below = 1,
+}
+
+impl Scale {
+    /// Both scales in output order (规上 first).
+    pub const ALL: [Scale; 2] = [Scale::Above, Scale::Below];
+
+    /// The contract spelling: `above` / `below`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scale::Above => "above",
+            Scale::Below => "below",
+        }
+    }
+
+    /// Parses `above`/`below` (any case) or 规上/规下.
+    pub fn parse(s: &str) -> Option<Scale> {
+        if s.eq_ignore_ascii_case("above") || s == "规上" {
+            Some(Scale::Above)
+        } else if s.eq_ignore_ascii_case("below") || s == "规下" {
+            Some(Scale::Below)
+        } else {
+            None
+        }
+    }
+}
+
+impl Labelled for Scale {
+    fn label(&self, lang: Lang) -> &'static str {
+        match self {
+            Scale::Above => lang.pick("规上", "Above designated size"),
+            Scale::Below => lang.pick("规下", "Below designated size"),
+        }
+    }
+}

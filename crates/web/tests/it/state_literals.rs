@@ -1,0 +1,102 @@
+//! No page code compares a state with a string: a state is a core enum, and a literal such as
+//! `== "draft"` or `"town" =>` would keep compiling after the code it names is renamed.
+
+use qx_core::access::Role;
+use qx_core::evaluation::{ObjectionStatus, RunStatus};
+use qx_core::indicator::{IndicatorKind, TargetLevel};
+use qx_core::monitor::TaskState;
+use qx_core::problem::{DeadlineFlag, Status};
+use qx_core::scale::Scale;
+use qx_core::state::{PeriodStatus, PlanStatus, SubmissionStatus};
+use qx_core::units::{TaskRole, UnitKind};
+
+/// Every stored state and kind code of core's enums.
+fn state_codes() -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = Vec::new();
+    codes.extend(UnitKind::ALL.iter().map(|k| k.as_str()));
+    codes.extend(Role::ALL.iter().map(|r| r.as_str()));
+    codes.extend(PlanStatus::ALL.iter().map(|s| s.as_str()));
+    codes.extend(PeriodStatus::ALL.iter().map(|s| s.as_str()));
+    codes.extend(SubmissionStatus::ALL.iter().map(|s| s.as_str()));
+    codes.extend(Status::ALL.iter().map(|s| s.as_str()));
+    codes.extend(RunStatus::ALL.iter().map(|s| s.as_str()));
+    codes.extend(ObjectionStatus::ALL.iter().map(|s| s.as_str()));
+    codes.extend(IndicatorKind::ALL.iter().map(|k| k.as_str()));
+    codes.extend(TargetLevel::ALL.iter().map(|l| l.as_str()));
+    codes.extend(TaskRole::ALL.iter().map(|r| r.as_str()));
+    codes.extend(Scale::ALL.iter().map(|s| s.as_str()));
+    codes.extend(
+        [
+            TaskState::Done,
+            TaskState::OnTrack,
+            TaskState::Behind,
+            TaskState::Overdue,
+            TaskState::Stalled,
+            TaskState::NotStarted,
+        ]
+        .map(TaskState::as_str),
+    );
+    codes.extend([DeadlineFlag::Near, DeadlineFlag::Overdue].map(DeadlineFlag::as_str));
+    codes.sort_unstable();
+    codes.dedup();
+    codes
+}
+
+/// The places a literal state code would be compared or matched in Rust source.
+fn comparisons(code: &str) -> [String; 6] {
+    let q = format!("\"{code}\"");
+    [
+        format!("== {q}"),
+        format!("!= {q}"),
+        format!("{q} =="),
+        format!("{q} =>"),
+        format!("{q} |"),
+        format!("| {q}"),
+    ]
+}
+
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read source dir") {
+        let path = entry.expect("dir entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn page_code_compares_states_through_core_enums_not_string_literals() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    assert!(files.len() > 20, "the web sources are where expected");
+    let codes = state_codes();
+    assert!(codes.contains(&"department") && codes.contains(&"draft"));
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read source");
+        for (n, line) in text.lines().enumerate() {
+            let code_part = line.split("//").next().unwrap_or_default();
+            for code in &codes {
+                if comparisons(code)
+                    .iter()
+                    .any(|p| code_part.contains(p.as_str()))
+                {
+                    found.push(format!(
+                        "{}:{}: {}",
+                        file.strip_prefix(&src).unwrap_or(file).display(),
+                        n + 1,
+                        line.trim()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "state codes compared as strings (use the core enum):\n{}",
+        found.join("\n")
+    );
+}
