@@ -18,6 +18,7 @@ pub mod notice;
 pub mod password;
 pub mod period;
 pub mod problem;
+pub mod project;
 pub mod state;
 pub mod text;
 pub mod time;
