@@ -21,6 +21,7 @@ pub mod notices;
 pub mod pages;
 pub mod plans;
 pub mod problems;
+pub mod projects;
 pub mod units;
 pub mod upload;
 pub mod users;
@@ -170,6 +171,7 @@ pub fn router(state: AppState) -> Router {
         .merge(monitor::routes())
         .merge(bulletins::routes())
         .merge(problems::routes())
+        .merge(projects::routes())
         .merge(enterprises::routes())
         .merge(notices::routes())
         .merge(export::routes())

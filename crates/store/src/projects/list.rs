@@ -91,14 +91,8 @@ impl Store {
             FunnelAlert::ALL.iter().map(|a| (*a, 0)).collect();
         let mut rows = Vec::new();
         for project in projects {
-            let next_planned = pending
-                .get(&project.id)
-                .and_then(|d| d.as_deref())
-                .and_then(qx_core::time::parse_date)
-                .filter(|_| !project.stage.is_final());
-            let light = project_light(&project, next_planned, today);
-            let alert = qx_core::time::parse_date(&project.stage_since)
-                .and_then(|since| funnel_alert(project.stage, since, today, &days));
+            let planned = pending.get(&project.id).cloned().flatten();
+            let (light, alert) = judge(&project, planned.as_deref(), today, &days);
             if filter.light.is_some_and(|l| l != light.light) || (filter.alerted && alert.is_none())
             {
                 continue;
@@ -122,6 +116,45 @@ impl Store {
             rows,
             by_stage,
             alerts,
+        })
+    }
+}
+
+/// A project's light and funnel alert on `today`; `next_planned` is the earliest planned date
+/// of a stage it has not reached.
+fn judge(
+    project: &Project,
+    next_planned: Option<&str>,
+    today: Date,
+    days: &qx_core::project::AlertDays,
+) -> (ProjectLight, Option<FunnelAlert>) {
+    let next_planned = next_planned
+        .and_then(qx_core::time::parse_date)
+        .filter(|_| !project.stage.is_final());
+    let light = project_light(project, next_planned, today);
+    let alert = qx_core::time::parse_date(&project.stage_since)
+        .and_then(|since| funnel_alert(project.stage, since, today, days));
+    (light, alert)
+}
+
+impl Store {
+    /// One project as a line of the list (its light and alert), for its own page.
+    pub async fn project_row(&self, actor: &Actor, id: i64) -> Result<ProjectRow> {
+        let project = self.get_project(actor, id).await?;
+        let planned: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT MIN(s.planned_on) FROM project_stages s
+             WHERE s.project_id = $1 AND s.actual_on IS NULL AND s.planned_on IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        let days = self.project_alert_days().await?;
+        let planned = planned.and_then(|(d,)| d);
+        let (light, alert) = judge(&project, planned.as_deref(), qx_core::time::today(), &days);
+        Ok(ProjectRow {
+            project,
+            light,
+            alert,
         })
     }
 }

@@ -147,7 +147,7 @@ async fn scope_decides_who_reads_and_moves_a_project() {
     for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
         let c = county(&s).await;
         let mut new = input("石浦汽配产业园", c.shipu, 12_000.0);
-        new.credit_code = Some(c.code.clone());
+        new.credit_code = Some(c.code);
         new.leader_user_id = Some(c.leader.user_id);
         let id = s
             .create_project(&c.office, &new, date!(2017 - 01 - 10))
