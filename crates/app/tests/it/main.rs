@@ -8,4 +8,5 @@ mod hostile;
 mod monitoring;
 mod monitoring_autofill;
 mod monitoring_excel;
+mod monitoring_projects;
 mod plans;

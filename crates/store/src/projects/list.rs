@@ -159,13 +159,16 @@ impl Store {
     }
 }
 
-/// A project's light on `today`: its year's investment against 序时进度 at the month of
-/// `today` (December for a past year, January for a future one), and its next stage's date.
+/// A project's light on `today`: its year's investment against 序时进度 at the end of the
+/// month before `today` (December for a past year, January for a future one), and its next
+/// stage's date.
 pub fn project_light(project: &Project, next_planned: Option<Date>, today: Date) -> ProjectLight {
     let year = i32::try_from(project.year).unwrap_or(today.year());
+    // Investment is reported for the month just ended (the monthly 调度), so the current
+    // year is judged at the previous month's end (January at its own).
     let month = match year.cmp(&today.year()) {
         std::cmp::Ordering::Less => 12,
-        std::cmp::Ordering::Equal => u8::from(today.month()),
+        std::cmp::Ordering::Equal => u8::from(today.month()).saturating_sub(1).max(1),
         std::cmp::Ordering::Greater => 1,
     };
     let period = Period::new_month(year, month)

@@ -127,10 +127,7 @@ async fn view(
         completed: num(p.completed_wan),
         land: num(p.land_mu),
         light: light.as_str(),
-        light_label: match lang {
-            Lang::Zh => light.label_zh(),
-            Lang::En => light.label_en(),
-        },
+        light_label: super::list::light_label(light, lang),
         completion,
         overdue,
         alert,

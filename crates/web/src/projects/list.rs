@@ -51,10 +51,13 @@ pub(super) struct ListPage {
 
 const LIGHTS: [Light; 4] = [Light::Green, Light::Yellow, Light::Red, Light::Grey];
 
-fn light_label(l: Light, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => l.label_zh(),
-        Lang::En => l.label_en(),
+/// A light's name on the project pages: grey means the project has no investment plan to be
+/// judged against (the indicators' 未报送 would mislead here).
+pub(super) fn light_label(l: Light, lang: Lang) -> &'static str {
+    match (l, lang) {
+        (Light::Grey, _) => crate::i18n::t(lang, "pj.no_plan"),
+        (_, Lang::Zh) => l.label_zh(),
+        (_, Lang::En) => l.label_en(),
     }
 }
 

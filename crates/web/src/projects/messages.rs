@@ -71,6 +71,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("pj.major", "亿元以上", "≥ 100 million yuan"),
     ("pj.major_only", "仅亿元以上项目", "≥ 100 million yuan only"),
     ("pj.light", "亮灯", "Light"),
+    (
+        "pj.no_plan",
+        "无年度投资计划",
+        "No investment plan this year",
+    ),
     ("pj.completion", "投资完成率", "Investment completion"),
     ("pj.overdue", "阶段超期", "Stage overdue"),
     ("pj.alert", "预警", "Alert"),
