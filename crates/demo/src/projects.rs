@@ -321,31 +321,29 @@ async fn seed_leads(
                     note: String::new(),
                 };
                 store.decide_lead(office, id, &decision).await?;
-                if n < 4 {
-                    if let Some(unit_id) = unit {
-                        let input = ProjectInput {
-                            year: 2017,
-                            name: format!("{investor}{industry}项目"),
-                            investor: (*investor).into(),
-                            credit_code: None,
-                            capital_kind: CapitalKind::Domestic,
-                            source: Source::Investment,
-                            industry: (*industry).into(),
-                            town_id: None,
-                            total_investment_wan: f64::from(*wan),
-                            foreign_contract_wusd: None,
-                            annual_plan_wan: None,
-                            completed_wan: None,
-                            land_mu: None,
-                            content: String::new(),
-                            unit_id,
-                            contact: String::new(),
-                            leader_user_id: None,
-                            planned: [None; 4],
-                        };
-                        let on = day(date!(2017 - 10 - 10), 7 * n as i64);
-                        store.convert_lead(office, id, &input, on).await?;
-                    }
+                if let (true, Some(unit_id)) = (n < 4, unit) {
+                    let input = ProjectInput {
+                        year: 2017,
+                        name: format!("{investor}{industry}项目"),
+                        investor: (*investor).into(),
+                        credit_code: None,
+                        capital_kind: CapitalKind::Domestic,
+                        source: Source::Investment,
+                        industry: (*industry).into(),
+                        town_id: None,
+                        total_investment_wan: f64::from(*wan),
+                        foreign_contract_wusd: None,
+                        annual_plan_wan: None,
+                        completed_wan: None,
+                        land_mu: None,
+                        content: String::new(),
+                        unit_id,
+                        contact: String::new(),
+                        leader_user_id: None,
+                        planned: [None; 4],
+                    };
+                    let on = day(date!(2017 - 10 - 10), 7 * n as i64);
+                    store.convert_lead(office, id, &input, on).await?;
                 }
             }
             2 => {

@@ -240,10 +240,13 @@ pub(super) async fn edit_form(
     }
     let mut planned: [Option<String>; 4] = Default::default();
     for s in &d.stages {
-        if let Some(slot) = s.stage.rank().and_then(|r| r.checked_sub(1)) {
-            if let Some(p) = planned.get_mut(slot) {
-                *p = s.planned_on.clone();
-            }
+        if let Some(p) = s
+            .stage
+            .rank()
+            .and_then(|r| r.checked_sub(1))
+            .and_then(|slot| planned.get_mut(slot))
+        {
+            *p = s.planned_on.clone();
         }
     }
     let values = fields_of(&d.project, &planned);

@@ -321,7 +321,11 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("GET", "/projects/{project}", [200, 200, 404, 404, 303]),
     ("POST", "/projects/{project}", [400, 403, 404, 403, 403]),
     ("GET", "/projects/{project}/edit", [200, 403, 404, 403, 303]),
-    ("POST", "/projects/{project}/move", [400, 403, 404, 403, 403]),
+    (
+        "POST",
+        "/projects/{project}/move",
+        [400, 403, 404, 403, 403],
+    ),
     ("GET", "/export/projects", [200, 200, 200, 200, 303]),
     ("GET", "/leads", [200, 200, 200, 200, 303]),
     ("POST", "/leads", [400, 400, 400, 400, 403]),
