@@ -101,11 +101,13 @@ async fn view(
     let moves: Vec<Stage> = if p.stage.is_final() {
         Vec::new()
     } else if actor.is_admin() {
-        Stage::ALL
+        // The moves in order first (the form's default), then the overrides.
+        let ordered = p.stage.moves();
+        let others = Stage::ALL
             .iter()
             .copied()
-            .filter(|s| *s != p.stage)
-            .collect()
+            .filter(|s| *s != p.stage && !ordered.contains(s));
+        ordered.iter().copied().chain(others).collect()
     } else {
         p.stage.moves()
     };
