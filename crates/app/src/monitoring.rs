@@ -171,7 +171,7 @@ async fn problem_series(
 
 /// The projects module's stage counts as of the end of each month of `year` up to `month`
 /// (today, for the running month), by the stages' actual dates, so a month's figure never
-/// changes afterwards. Months not yet begun have none.
+/// changes afterwards. Months not yet begun have none, nor any month while the library is empty.
 async fn project_series(
     store: &Store,
     year: i32,
@@ -179,6 +179,9 @@ async fn project_series(
 ) -> Result<Vec<Option<qx_store::projects::StageCounts>>, AppError> {
     let today = qx_core::time::today();
     let mut out = Vec::with_capacity(month);
+    if !store.has_projects().await? {
+        return Ok(vec![None; month]);
+    }
     for m in 1..=month as u8 {
         let Ok(p) = Period::new_month(year, m) else {
             out.push(None);

@@ -28,6 +28,15 @@ impl StageCounts {
 }
 
 impl Store {
+    /// Whether the 重大项目库 holds any project: until it does, the county keeps its projects
+    /// elsewhere and the project indicators have no figure (rather than a count of 0).
+    pub async fn has_projects(&self) -> Result<bool> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM projects")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n > 0)
+    }
+
     /// The counts for `year` as of `day` (inclusive).
     pub async fn project_stage_counts_as_of(&self, year: i32, day: Date) -> Result<StageCounts> {
         let from =
