@@ -177,6 +177,54 @@ async fn problem_series(
     Ok(out)
 }
 
+/// The projects module's stage counts as of the end of each month of `year` up to `month`
+/// (today, for the running month), by the stages' actual dates, so a month's figure never
+/// changes afterwards. Months not yet begun have none, nor any month while the library is empty.
+async fn project_series(
+    store: &Store,
+    year: i32,
+    month: usize,
+) -> Result<Vec<Option<qx_store::projects::StageCounts>>, AppError> {
+    let today = qx_core::time::today();
+    let mut out = Vec::with_capacity(month);
+    if !store.has_projects().await? {
+        return Ok(vec![None; month]);
+    }
+    for m in 1..=month as u8 {
+        let Ok(p) = Period::new_month(year, m) else {
+            out.push(None);
+            continue;
+        };
+        let last = p.last_day();
+        if last.replace_day(1).is_ok_and(|first| first > today) {
+            out.push(None);
+            continue;
+        }
+        out.push(Some(
+            store
+                .project_stage_counts_as_of(year, last.min(today))
+                .await?,
+        ));
+    }
+    Ok(out)
+}
+
+/// An indicator's monthly series from the projects module, for a source that is one of its.
+fn project_figures(
+    source: IndicatorSource,
+    series: &[Option<qx_store::projects::StageCounts>],
+) -> Option<Vec<Option<f64>>> {
+    let pick: fn(&qx_store::projects::StageCounts) -> Option<f64> = match source {
+        IndicatorSource::ProjectsSigned => |c| Some(c.signed as f64),
+        IndicatorSource::ProjectsRegistered => |c| Some(c.registered as f64),
+        IndicatorSource::ProjectsStarted => |c| Some(c.started as f64),
+        IndicatorSource::ProjectsProducing => |c| Some(c.producing as f64),
+        IndicatorSource::ProjectMajorStartRate => |c| c.major_start_rate(),
+        _ => return None,
+    };
+    Some(series.iter().map(|c| c.as_ref().and_then(pick)).collect())
+}
+
 /// Computes the picture of `plan_id` at the end of `period` (a month, or a quarter/year, which
 /// is read at its last month). Every figure is read in a fixed number of queries (a few per
 /// month for plans with indicators that fill in from the problems module), whatever the
@@ -205,6 +253,11 @@ pub async fn picture(
         Vec::new()
     } else {
         problem_series(store, period.year(), month).await?
+    };
+    let projects = if sources.values().any(|s| project_figures(*s, &[]).is_some()) {
+        project_series(store, period.year(), month).await?
+    } else {
+        Vec::new()
     };
 
     // Where each unit's report for the period's (last) month stands: an indicator without an
@@ -258,6 +311,10 @@ pub async fn picture(
             // Filled in from the problems module, whatever a unit may have reported.
             Some(IndicatorSource::ProblemAnswerRate) => problems.iter().map(|r| r.0).collect(),
             Some(IndicatorSource::ProblemSolveRate) => problems.iter().map(|r| r.1).collect(),
+            // Filled in from the projects module (重大项目库).
+            Some(source) if project_figures(*source, &[]).is_some() => {
+                project_figures(*source, &projects).unwrap_or_default()
+            }
             _ => {
                 let all = by_indicator.get(&ind.id).copied().unwrap_or([None; 12]);
                 all[..month].to_vec()
@@ -299,6 +356,7 @@ pub async fn picture(
                 .and_then(|d| d.to_string().parse().ok())
                 .unwrap_or(f64::from(m) / 12.0)
         });
+        let by_hand = !sources.get(&ind.id).is_some_and(|s| s.is_auto());
         let reporting = if actual.is_some() || marked {
             Reporting::Approved
         } else if by_hand

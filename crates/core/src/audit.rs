@@ -169,6 +169,22 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "校正难题办理时间",
         "Problem timeline dated",
     ),
+    ("project.create", "新建重大项目", "Project created"),
+    ("project.update", "修改重大项目", "Project changed"),
+    ("project.stage", "变更项目阶段", "Project stage moved"),
+    (
+        "project.plan_dates",
+        "修改阶段计划日期",
+        "Stage plan dates changed",
+    ),
+    (
+        "project.settings",
+        "修改项目设置",
+        "Project settings changed",
+    ),
+    ("lead.submit", "提交招商线索", "Lead submitted"),
+    ("lead.decide", "处理招商线索", "Lead decided"),
+    ("lead.convert", "线索转为项目", "Lead became a project"),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.
@@ -198,6 +214,9 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("eval_result", "评价结果", "Evaluation result"),
     ("eval_scheme", "评价方案", "Evaluation scheme"),
     ("eval_objection", "评价异议", "Objection"),
+    ("project", "重大项目", "Project"),
+    ("project_settings", "项目设置", "Project settings"),
+    ("lead", "招商线索", "Lead"),
 ];
 
 /// An action code the table does not know (written by an older or newer program).

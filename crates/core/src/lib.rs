@@ -19,6 +19,7 @@ pub mod password;
 pub mod period;
 pub mod problem;
 pub mod scale;
+pub mod project;
 pub mod state;
 pub mod text;
 pub mod time;

@@ -110,6 +110,10 @@ pub enum Subject {
     EvalObjection(i64),
     /// A plan (工作推进方案).
     Plan(i64),
+    /// A major project (重大项目).
+    Project(i64),
+    /// An investment lead (招商线索).
+    Lead(i64),
     /// Nothing to open (a general announcement).
     None,
 }
@@ -124,6 +128,8 @@ impl Subject {
             Subject::Bulletin(id) => ("bulletin", Some(id)),
             Subject::EvalObjection(id) => ("eval_objection", Some(id)),
             Subject::Plan(id) => ("plan", Some(id)),
+            Subject::Project(id) => ("project", Some(id)),
+            Subject::Lead(id) => ("lead", Some(id)),
             Subject::None => ("none", None),
         }
     }
@@ -136,6 +142,8 @@ impl Subject {
             ("bulletin", Some(id)) => Subject::Bulletin(id),
             ("eval_objection", Some(id)) => Subject::EvalObjection(id),
             ("plan", Some(id)) => Subject::Plan(id),
+            ("project", Some(id)) => Subject::Project(id),
+            ("lead", Some(id)) => Subject::Lead(id),
             ("none", None) => Subject::None,
             _ => return Err(NoticeError(format!("subject {kind:?} {id:?}"))),
         })
@@ -150,6 +158,8 @@ impl Subject {
             Subject::Bulletin(id) => Some(format!("/bulletins/{id}")),
             Subject::EvalObjection(id) => Some(format!("/enterprises/objections/{id}")),
             Subject::Plan(id) => Some(format!("/plans/{id}")),
+            Subject::Project(id) => Some(format!("/projects/{id}")),
+            Subject::Lead(id) => Some(format!("/leads/{id}")),
             Subject::None => None,
         }
     }
@@ -181,6 +191,11 @@ coded_enum! {
         BulletinIssued = "bulletin.issued", "通报", "Bulletin";
         ObjectionFiled = "evaluation.objection", "异议", "Objection";
         ObjectionAnswered = "evaluation.objection_answered", "异议答复", "Objection answered";
+        ProjectStage = "project.stage", "项目阶段变更", "Project stage moved";
+        ProjectHalted = "project.halted", "项目中止", "Project halted";
+        ProjectAlert = "project.alert", "项目预警", "Project alert";
+        LeadAssigned = "lead.assigned", "招商线索交办", "Lead assigned";
+        LeadSubmitted = "lead.submitted", "新招商线索", "New lead";
     }
     unknown(code) => NoticeError { NoticeError(format!("kind {code:?}")) }
 }

@@ -28,13 +28,30 @@ pub enum IndicatorSource {
     ProblemAnswerRate,
     /// 难题解决率: closed problems resolved over closed problems (percent).
     ProblemSolveRate,
+    // Projects (重大项目库): counts of projects that reached a stage this year, by the stages'
+    // actual dates (`Store::project_stage_counts_as_of`).
+    /// 签约项目数.
+    ProjectsSigned,
+    /// 注册项目数.
+    ProjectsRegistered,
+    /// 动建/开工项目数.
+    ProjectsStarted,
+    /// 投产项目数.
+    ProjectsProducing,
+    /// 亿元以上项目开工率: started ÷ planned to start this year, 亿元以上 only (percent).
+    ProjectMajorStartRate,
 }
 
 impl IndicatorSource {
-    pub const ALL: [IndicatorSource; 3] = [
+    pub const ALL: [IndicatorSource; 8] = [
         IndicatorSource::Manual,
         IndicatorSource::ProblemAnswerRate,
         IndicatorSource::ProblemSolveRate,
+        IndicatorSource::ProjectsSigned,
+        IndicatorSource::ProjectsRegistered,
+        IndicatorSource::ProjectsStarted,
+        IndicatorSource::ProjectsProducing,
+        IndicatorSource::ProjectMajorStartRate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +59,11 @@ impl IndicatorSource {
             IndicatorSource::Manual => "manual",
             IndicatorSource::ProblemAnswerRate => "problem_answer_rate",
             IndicatorSource::ProblemSolveRate => "problem_solve_rate",
+            IndicatorSource::ProjectsSigned => "projects_signed",
+            IndicatorSource::ProjectsRegistered => "projects_registered",
+            IndicatorSource::ProjectsStarted => "projects_started",
+            IndicatorSource::ProjectsProducing => "projects_producing",
+            IndicatorSource::ProjectMajorStartRate => "project_major_start_rate",
         }
     }
 
@@ -65,6 +87,23 @@ impl Labelled for IndicatorSource {
             IndicatorSource::ProblemSolveRate => {
                 lang.pick("自动: 企业难题解决率", "Automatic: problem resolution rate")
             }
+            IndicatorSource::ProjectsSigned => {
+                lang.pick("自动: 重大项目库签约数", "Automatic: projects signed")
+            }
+            IndicatorSource::ProjectsRegistered => {
+                lang.pick("自动: 重大项目库注册数", "Automatic: projects registered")
+            }
+            IndicatorSource::ProjectsStarted => {
+                lang.pick("自动: 重大项目库开工数", "Automatic: projects started")
+            }
+            IndicatorSource::ProjectsProducing => lang.pick(
+                "自动: 重大项目库投产数",
+                "Automatic: projects in production",
+            ),
+            IndicatorSource::ProjectMajorStartRate => lang.pick(
+                "自动: 亿元以上项目开工率",
+                "Automatic: start rate of projects ≥ 100 million yuan",
+            ),
         }
     }
 }
@@ -74,6 +113,9 @@ impl Labelled for IndicatorSource {
 /// 按时答复率 / 及时答复率 measure something else and stay manual.
 pub fn infer_source(name: &str, text: &str, context: &str) -> IndicatorSource {
     let own = format!("{name}\u{1f}{text}");
+    if let Some(source) = project_source(&own) {
+        return source;
+    }
     let about_problems = own.contains("难题") || own.contains("问题") || context.contains("难题");
     if !about_problems {
         return IndicatorSource::Manual;
@@ -86,6 +128,29 @@ pub fn infer_source(name: &str, text: &str, context: &str) -> IndicatorSource {
     } else {
         IndicatorSource::Manual
     }
+}
+
+/// The projects module's sources: a count of projects at a stage (签约/注册/动建 or 开工/投产
+/// 项目, all projects: a count limited to 亿元以上 or 10亿元以上 is not one of them and stays
+/// manual), or the 亿元以上项目开工率.
+fn project_source(own: &str) -> Option<IndicatorSource> {
+    use IndicatorSource::*;
+    if own.contains("开工率") {
+        return own.contains("亿元以上").then_some(ProjectMajorStartRate);
+    }
+    if !own.contains("项目") || own.contains("亿元以上") {
+        return None;
+    }
+    [
+        ("签约项目", ProjectsSigned),
+        ("注册项目", ProjectsRegistered),
+        ("动建项目", ProjectsStarted),
+        ("开工项目", ProjectsStarted),
+        ("投产项目", ProjectsProducing),
+    ]
+    .into_iter()
+    .find(|(word, _)| own.contains(word))
+    .map(|(_, source)| source)
 }
 
 /// Decodes a stored source. The column has no CHECK (migration 0017: modules add sources to the
@@ -230,10 +295,6 @@ mod tests {
             infer_source("难题按时答复率", "难题按时答复率达到95%", ""),
             Manual
         );
-        assert_eq!(
-            infer_source("开工率", "30个亿元以上项目年内开工率达到90%以上", section),
-            Manual
-        );
         for s in IndicatorSource::ALL {
             assert_eq!(IndicatorSource::parse(s.as_str()), Some(s));
         }
@@ -243,5 +304,36 @@ mod tests {
     fn an_unknown_stored_source_is_an_error_not_manual() {
         assert!(matches!(stored("manual"), Ok(IndicatorSource::Manual)));
         assert!(stored("project_rumour").is_err());
+    }
+
+    #[test]
+    fn the_seed_plans_project_counts_and_start_rate_are_recognised() {
+        use IndicatorSource::*;
+        // The seed plan's wording (shared/seed/xiangshan-2017-plan.txt, 二.(三) and 二.(五)).
+        let section = "实际利用外资(工业)达到0.75亿美元,利用内资(工业)达到28.5亿元";
+        for (text, source) in [
+            ("实现当年签约项目60个", ProjectsSigned),
+            ("注册项目40个", ProjectsRegistered),
+            ("动建项目20个", ProjectsStarted),
+            ("力争当年投产项目10个以上", ProjectsProducing),
+            ("当年开工项目25个", ProjectsStarted),
+        ] {
+            assert_eq!(infer_source(text, text, section), source, "{text}");
+        }
+        let problems = "健全企业难题流转分层解决机制,难题答复率达到100%,解决率达到70%以上";
+        assert_eq!(
+            infer_source("开工率", "30个亿元以上项目年内开工率达到90%以上", problems),
+            ProjectMajorStartRate
+        );
+        // Counts limited to large projects, and other words with 注册, stay with the units.
+        for text in [
+            "其中总投资亿元以上项目30个",
+            "10亿元以上项目10个",
+            "力争今年动建亿元以上项目30个",
+            "申报注册商标400件",
+            "工业项目招商占全县招商总额比重不低于50%",
+        ] {
+            assert_eq!(infer_source(text, text, section), Manual, "{text}");
+        }
     }
 }

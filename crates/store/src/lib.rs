@@ -25,6 +25,7 @@ pub mod notices;
 pub mod picture_reads;
 pub mod plans;
 pub mod problems;
+pub mod projects;
 pub mod sessions;
 pub mod settings;
 #[cfg(feature = "testing")]

@@ -47,6 +47,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_problem_withdrawn"),
     migration!(17, "0017_indicator_source_open"),
     migration!(18, "0018_no_figure"),
+    migration!(19, "0019_projects"),
 ];
 
 impl Store {

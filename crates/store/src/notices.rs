@@ -391,6 +391,8 @@ impl Store {
             Subject::Problem(id) => self.get_problem(actor, id).await.map(drop),
             Subject::Bulletin(id) => self.get_bulletin(actor, id).await.map(drop),
             Subject::Plan(id) => self.get_plan(actor, id).await.map(drop),
+            Subject::Project(id) => self.get_project(actor, id).await.map(drop),
+            Subject::Lead(id) => self.get_lead(actor, id).await.map(drop),
             // The objection page is where the office answers.
             Subject::EvalObjection(_) => return Ok(actor.is_admin()),
         };

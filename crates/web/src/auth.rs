@@ -470,6 +470,11 @@ role_guard!(
     OfficeOrEnterprise, "office or enterprise", Admin | Enterprise
 );
 role_guard!(
+    /// Writes a responsible unit's records: the office or the unit itself (the store checks
+    /// which unit).
+    OfficeOrUnit, "office or unit", Admin | Unit
+);
+role_guard!(
     /// Any signed-in user; what they see is still scoped by the store.
     Signed, "signed in", Admin | Leader | Unit | Enterprise
 );

@@ -22,6 +22,7 @@ pub mod notices;
 pub mod pages;
 pub mod plans;
 pub mod problems;
+pub mod projects;
 pub mod units;
 pub mod upload;
 pub mod users;
@@ -177,6 +178,7 @@ pub fn router(state: AppState) -> Router {
         .merge(monitor::routes())
         .merge(bulletins::routes())
         .merge(problems::routes())
+        .merge(projects::routes())
         .merge(enterprises::routes())
         .merge(jobs::routes())
         .merge(notices::routes())

@@ -9,4 +9,5 @@ mod monitoring;
 mod monitoring_autofill;
 mod monitoring_excel;
 mod no_figure;
+mod monitoring_projects;
 mod plans;

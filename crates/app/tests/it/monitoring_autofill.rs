@@ -148,9 +148,20 @@ async fn problem_rates_fill_in_the_plans_indicators() {
         let c = county(s).await;
         let name = db.name;
 
-        // Publishing marked exactly the two rates as automatic.
+        // Publishing marked exactly the two rates as automatic among the problem indicators;
+        // the other automatic ones are the five project indicators (monitoring_projects.rs).
         let auto = s.indicator_sources(c.plan_id).await.unwrap();
-        assert_eq!(auto.len(), 2, "{name}: {auto:?}");
+        assert_eq!(auto.len(), 7, "{name}: {auto:?}");
+        assert_eq!(
+            auto.values()
+                .filter(|s| matches!(
+                    s,
+                    IndicatorSource::ProblemAnswerRate | IndicatorSource::ProblemSolveRate
+                ))
+                .count(),
+            2,
+            "{name}: {auto:?}"
+        );
         assert_eq!(auto[&c.answer], IndicatorSource::ProblemAnswerRate);
         assert_eq!(auto[&c.solve], IndicatorSource::ProblemSolveRate);
         assert!(s.is_auto_indicator(c.answer).await.unwrap());

@@ -10,6 +10,7 @@ mod nodata;
 mod notices;
 mod problem_withdraw;
 mod problems;
+mod projects;
 mod schema_parity;
 mod store;
 mod submissions;

@@ -20,6 +20,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::monitor::MESSAGES,
     crate::bulletins::MESSAGES,
     crate::problems::MESSAGES,
+    crate::projects::MESSAGES,
     crate::enterprises::MESSAGES,
     crate::notices::MESSAGES,
     workbench::MESSAGES,

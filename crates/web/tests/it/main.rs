@@ -22,6 +22,7 @@ mod office_tools;
 mod plans;
 mod problem_staff;
 mod problems;
+mod projects;
 mod report_form;
 mod report_milestone;
 mod routes;

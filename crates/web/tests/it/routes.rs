@@ -313,6 +313,25 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
         "/enterprises/{enterprise}",
         [200, 200, 404, 404, 303],
     ),
+    ("GET", "/projects", [200, 200, 200, 200, 303]),
+    ("POST", "/projects", [400, 403, 400, 403, 403]),
+    ("GET", "/projects/new", [200, 403, 200, 403, 303]),
+    ("POST", "/projects/settings", [400, 403, 403, 403, 403]),
+    ("GET", "/projects/{project}", [200, 200, 404, 404, 303]),
+    ("POST", "/projects/{project}", [400, 403, 404, 403, 403]),
+    ("GET", "/projects/{project}/edit", [200, 403, 404, 403, 303]),
+    (
+        "POST",
+        "/projects/{project}/move",
+        [400, 403, 404, 403, 403],
+    ),
+    ("GET", "/export/projects", [200, 200, 200, 200, 303]),
+    ("GET", "/leads", [200, 200, 200, 200, 303]),
+    ("POST", "/leads", [400, 400, 400, 400, 403]),
+    ("GET", "/leads/new", [200, 200, 200, 200, 303]),
+    ("GET", "/leads/{lead}", [200, 200, 404, 404, 303]),
+    ("POST", "/leads/{lead}/decide", [400, 403, 403, 403, 403]),
+    ("POST", "/leads/{lead}/convert", [400, 403, 403, 403, 403]),
     ("POST", "/logout", [303, 303, 303, 303, 403]),
 ];
 
@@ -326,6 +345,8 @@ const IDS: &[(&str, &str, &str)] = &[
     ("enterprise", "/enterprises", "/enterprises/"),
     ("run", "/enterprises/evaluation", "/enterprises/evaluation/"),
     ("indicator", "/monitor", "/monitor/indicators/"),
+    ("project", "/projects", "/projects/"),
+    ("lead", "/leads", "/leads/"),
 ];
 
 async fn first_id(c: &reqwest::Client, url: &str, prefix: &str) -> Option<i64> {

@@ -1,0 +1,363 @@
+//! Demo 重大项目库: 80 projects for 2017 (30 亿元以上) in every stage with dated histories before
+//! the demo's today (2017-12-05), entered and moved through the same store steps a person
+//! takes; a few stalled long enough to raise each funnel alert; a dozen 招商线索, some
+//! accepted, rejected or turned into projects. The 包干 leader is the `leader` account.
+
+use qx_core::access::{Actor, Role};
+use qx_core::codes::CreditCode;
+use qx_core::project::{CapitalKind, PIPELINE, Source, Stage};
+use qx_store::projects::{LeadDecision, NewLead, ProjectInput, StageMove};
+use qx_store::{Store, StoreError};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use time::macros::date;
+use time::{Date, Duration};
+
+/// How many projects the demo year holds, and how many of them are 亿元以上.
+pub const COUNT: usize = 80;
+
+/// Where each project ends up, in order: (final stage, how many, how many of them stalled
+/// long enough to raise the stage's funnel alert).
+const PLAN: &[(Stage, usize, usize)] = &[
+    (Stage::Negotiating, 8, 0),
+    (Stage::Signed, 14, 3),
+    (Stage::Registered, 18, 3),
+    (Stage::Started, 26, 3),
+    (Stage::Producing, 10, 0),
+    (Stage::Halted, 4, 0),
+];
+
+const PRODUCTS: &[(&str, &str)] = &[
+    ("汽车零部件", "汽车内饰件"),
+    ("船舶修造", "海工装备"),
+    ("针织服装", "高档针织面料"),
+    ("水产品加工", "冷链水产品"),
+    ("模具", "精密注塑模具"),
+    ("新材料", "改性工程塑料"),
+    ("电机电器", "高效节能电机"),
+    ("光伏", "分布式光伏组件"),
+    ("医疗器械", "一次性医用耗材"),
+    ("智能装备", "工业机器人关节"),
+];
+
+const INVESTORS: &[&str] = &[
+    "宁波均胜投资",
+    "浙江海天控股",
+    "上海临港产业投资",
+    "杭州华东实业",
+    "香港德泰国际",
+    "台州吉利零部件",
+    "温州正泰新能源",
+    "深圳联创科技",
+    "新加坡丰隆工业",
+    "宁波舟山港投资",
+    "绍兴越隆纺织",
+    "象山籍在外浙商联合体",
+];
+
+const HALT_REASONS: &[&str] = &[
+    "投资方资金链紧张, 暂停投资",
+    "用地规划调整, 项目另行选址",
+    "环评未通过, 项目终止",
+    "投资方战略调整, 撤回投资",
+];
+
+fn day(base: Date, days: i64) -> Date {
+    base + Duration::days(days)
+}
+
+/// The actual dates of the stages a project reaches, oldest first, ending at `last`.
+fn history(rng: &mut ChaCha8Rng, reached: usize, last: Date) -> Vec<Date> {
+    let mut dates = vec![last];
+    for _ in 0..reached {
+        let gap = rng.random_range(25..70);
+        let earlier = day(*dates.last().unwrap_or(&last), -gap);
+        dates.push(earlier);
+    }
+    dates.reverse();
+    dates
+}
+
+pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError> {
+    let system = Actor::system();
+    let Some(office) = store.find_user_by_username("admin").await? else {
+        return Ok(());
+    };
+    let office = office.actor();
+    let leader = store.find_user_by_username("leader").await?.map(|u| u.id);
+    let units = store.list_units().await?;
+    let places: Vec<i64> = units
+        .iter()
+        .filter(|u| {
+            matches!(
+                u.kind,
+                qx_core::units::UnitKind::Town | qx_core::units::UnitKind::Zone
+            )
+        })
+        .map(|u| u.id)
+        .collect();
+    let by_name = |name: &str| units.iter().find(|u| u.name == name).map(|u| u.id);
+    let departments: Vec<i64> = ["县招商局", "县经信局"]
+        .iter()
+        .filter_map(|n| by_name(n))
+        .collect();
+    let enterprises = store.list_enterprises(&system).await?;
+    if places.is_empty() || departments.is_empty() {
+        return Ok(());
+    }
+    let today = date!(2017 - 12 - 05);
+    let mut i = 0usize;
+    for (stage, count, stalled) in PLAN {
+        for k in 0..*count {
+            let stall = k < *stalled;
+            let major = i % 8 < 3;
+            let (industry, product) = PRODUCTS[i % PRODUCTS.len()];
+            let expansion = i % 5 == 4 && !enterprises.is_empty();
+            let firm = expansion.then(|| &enterprises[i % enterprises.len()]);
+            let total = if major {
+                f64::from(rng.random_range(10..=150u32)) * 1_000.0
+            } else {
+                f64::from(rng.random_range(12..=95u32)) * 100.0
+            };
+            let town = places[i % places.len()];
+            let unit = if i % 4 == 3 {
+                departments[i % departments.len()]
+            } else {
+                town
+            };
+            // How far the project got, and the day it got there.
+            let reached = match stage {
+                Stage::Halted => 1 + i % 2,
+                s => s.rank().unwrap_or(0),
+            };
+            let last = match (stage, stall) {
+                (Stage::Signed, true) => day(date!(2017 - 06 - 01), rng.random_range(0..60)),
+                (Stage::Registered, true) => day(date!(2017 - 03 - 01), rng.random_range(0..60)),
+                (Stage::Started, true) => day(date!(2016 - 09 - 01), rng.random_range(0..60)),
+                (Stage::Signed, false) => day(date!(2017 - 09 - 15), rng.random_range(0..75)),
+                (Stage::Registered, false) => day(date!(2017 - 07 - 01), rng.random_range(0..150)),
+                (Stage::Halted, _) => day(date!(2017 - 03 - 01), rng.random_range(0..180)),
+                _ => day(date!(2017 - 03 - 01), rng.random_range(0..270)),
+            };
+            let dates = history(rng, reached, last);
+            let entered = dates[0];
+            let mut planned: [Option<Date>; 4] = [None; 4];
+            for (n, slot) in planned.iter_mut().enumerate() {
+                let rank = n + 1;
+                *slot = Some(match dates.get(rank) {
+                    Some(actual) => day(*actual, rng.random_range(-20..20)),
+                    // The next stage: most are planned ahead, every sixth already late.
+                    None if rank == reached + 1 && i % 6 == 5 => {
+                        day(today, -rng.random_range(10..60))
+                    }
+                    None => day(
+                        today,
+                        30 * (rank - reached) as i64 + rng.random_range(0..60),
+                    ),
+                });
+            }
+            // 亿元以上 projects are planned to start within 2017, as the plan's 开工率 asks.
+            if major && reached < 3 && i % 6 != 5 {
+                planned[2] = Some(day(date!(2017 - 12 - 10), rng.random_range(0..20)));
+            }
+            let annual_plan = (total * f64::from(rng.random_range(25..50u32)) / 100.0).round();
+            let done_share = if i % 7 == 2 {
+                0.25
+            } else {
+                f64::from(rng.random_range(80..110u32)) / 100.0
+            };
+            let completed =
+                (reached >= 3).then(|| (annual_plan * done_share * 11.0 / 12.0).round());
+            let capital_kind = match i % 6 {
+                1 => CapitalKind::Foreign,
+                4 => CapitalKind::ZhejiangReturn,
+                _ => CapitalKind::Domestic,
+            };
+            let investor = firm.map_or(INVESTORS[i % INVESTORS.len()].to_string(), |f| {
+                f.name.clone()
+            });
+            let credit_code = match firm {
+                Some(f) if reached >= 2 => CreditCode::parse(&f.credit_code).ok(),
+                _ => None,
+            };
+            let size = rng.random_range(2..30u32) * 10;
+            let input = ProjectInput {
+                year: 2017,
+                name: format!("年产{size}万件{product}项目"),
+                investor,
+                credit_code,
+                capital_kind,
+                source: if expansion {
+                    Source::Expansion
+                } else {
+                    Source::Investment
+                },
+                industry: industry.to_string(),
+                town_id: Some(town),
+                total_investment_wan: total,
+                foreign_contract_wusd: (capital_kind == CapitalKind::Foreign)
+                    .then(|| (total / 7.0 * 0.6).round()),
+                // Only projects under construction have a year's investment plan to judge.
+                annual_plan_wan: (reached >= 3).then_some(annual_plan),
+                completed_wan: completed,
+                land_mu: Some(f64::from(rng.random_range(15..180u32))),
+                content: format!("新建厂房及配套设施, 购置{product}生产线"),
+                unit_id: unit,
+                contact: String::new(),
+                leader_user_id: if major { leader } else { None },
+                planned,
+            };
+            let id = store.create_project(&office, &input, entered).await?;
+            for (rank, on) in dates.iter().enumerate().skip(1) {
+                let m = StageMove {
+                    to: PIPELINE[rank],
+                    on: *on,
+                    evidence: match PIPELINE[rank] {
+                        Stage::Signed => "投资协议已签订".into(),
+                        Stage::Registered => "营业执照已领取".into(),
+                        Stage::Started => "施工许可证已办理".into(),
+                        _ => "试生产备案".into(),
+                    },
+                    reason: String::new(),
+                };
+                store.move_project(&office, id, &m).await?;
+            }
+            if *stage == Stage::Halted {
+                let m = StageMove {
+                    to: Stage::Halted,
+                    on: day(last, rng.random_range(20..60)),
+                    evidence: String::new(),
+                    reason: HALT_REASONS[k % HALT_REASONS.len()].into(),
+                };
+                store.move_project(&office, id, &m).await?;
+            }
+            i += 1;
+        }
+    }
+    seed_leads(store, &office, &units, rng).await
+}
+
+const LEADS: &[(&str, &str, u32, &str)] = &[
+    (
+        "苏州某精密机械集团",
+        "智能装备",
+        50_000,
+        "县经信局走访获悉扩产意向",
+    ),
+    ("宁波某新能源公司", "光伏", 12_000, "行业展会接洽"),
+    ("上海某生物医药企业", "医疗器械", 30_000, "在沪象山商会推荐"),
+    ("台湾某电子厂商", "电机电器", 8_000, "台商协会介绍"),
+    (
+        "杭州某冷链物流企业",
+        "水产品加工",
+        15_000,
+        "石浦镇招商小分队对接",
+    ),
+    ("深圳某新材料公司", "新材料", 20_000, "网上招商平台留言"),
+    ("温州某服装集团", "针织服装", 6_000, "浙商回归座谈会"),
+    ("广州某游艇制造商", "船舶修造", 40_000, "县招商局驻外联络处"),
+    ("某央企下属装备公司", "智能装备", 100_000, "县领导赴京招商"),
+    (
+        "韩国某汽车配件商",
+        "汽车零部件",
+        9_000,
+        "外资企业增资扩股意向",
+    ),
+    ("宁波某模具协会会员企业", "模具", 3_000, "企业间介绍"),
+    ("某海洋科技创业团队", "新材料", 2_000, "人才项目对接"),
+];
+
+async fn seed_leads(
+    store: &Store,
+    office: &Actor,
+    units: &[qx_store::units::Unit],
+    rng: &mut ChaCha8Rng,
+) -> Result<(), StoreError> {
+    let users = store.list_users(&Actor::system()).await?;
+    let submitters: Vec<Actor> = users
+        .iter()
+        .filter(|u| matches!(u.role, Role::Unit | Role::Enterprise))
+        .take(40)
+        .step_by(4)
+        .map(|u| Actor {
+            user_id: u.id,
+            username: u.username.clone(),
+            role: u.role,
+            unit_id: u.unit_id,
+            enterprise_id: u.enterprise_id,
+            ip: String::new(),
+        })
+        .collect();
+    let follow = |name: &str| units.iter().find(|u| u.name == name).map(|u| u.id);
+    for (n, (investor, industry, wan, found)) in LEADS.iter().enumerate() {
+        let by = submitters
+            .get(n % submitters.len().max(1))
+            .unwrap_or(office);
+        let id = store
+            .submit_lead(
+                by,
+                &NewLead {
+                    investor: (*investor).into(),
+                    industry: (*industry).into(),
+                    intended_wan: Some(f64::from(*wan)),
+                    contact: format!("联系人 13{:09}", rng.random_range(0..1_000_000_000u32)),
+                    found_by: (*found).chars().take(8).collect(),
+                    note: (*found).into(),
+                },
+            )
+            .await?;
+        let unit = follow(if n % 2 == 0 {
+            "县招商局"
+        } else {
+            "石浦镇"
+        });
+        match n % 4 {
+            // Accepted, and the first two of those became projects.
+            0 | 1 => {
+                let decision = LeadDecision {
+                    accept: true,
+                    follow_unit_id: unit,
+                    reward: format!("线索有效, 按办法奖励{}元", 2_000 + 1_000 * (n % 3)),
+                    note: String::new(),
+                };
+                store.decide_lead(office, id, &decision).await?;
+                if let (true, Some(unit_id)) = (n < 4, unit) {
+                    let input = ProjectInput {
+                        year: 2017,
+                        name: format!("{investor}{industry}项目"),
+                        investor: (*investor).into(),
+                        credit_code: None,
+                        capital_kind: CapitalKind::Domestic,
+                        source: Source::Investment,
+                        industry: (*industry).into(),
+                        town_id: None,
+                        total_investment_wan: f64::from(*wan),
+                        foreign_contract_wusd: None,
+                        annual_plan_wan: None,
+                        completed_wan: None,
+                        land_mu: None,
+                        content: String::new(),
+                        unit_id,
+                        contact: String::new(),
+                        leader_user_id: None,
+                        planned: [None; 4],
+                    };
+                    let on = day(date!(2017 - 10 - 10), 7 * n as i64);
+                    store.convert_lead(office, id, &input, on).await?;
+                }
+            }
+            2 => {
+                let decision = LeadDecision {
+                    accept: false,
+                    follow_unit_id: None,
+                    reward: String::new(),
+                    note: "不符合产业导向".into(),
+                };
+                store.decide_lead(office, id, &decision).await?;
+            }
+            // Still waiting for the office.
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! The stage counts the plan's project indicators read (签约/注册/开工/投产项目数, 亿元以上项目
+//! 开工率), as of a day: by the stages' actual dates, so a month's figure never changes when a
+//! later move is recorded. A project halted on or before the day leaves the counts.
+//! Aggregates only: no actor, as for the problem rates.
+
+use super::*;
+use qx_core::project::MAJOR_THRESHOLD_WAN;
+
+/// Projects that reached each stage within a year, up to a day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct StageCounts {
+    pub signed: i64,
+    pub registered: i64,
+    pub started: i64,
+    pub producing: i64,
+    /// 亿元以上 projects planned to start within the year (the 开工率's denominator).
+    pub major_planned_to_start: i64,
+    /// Of those, the ones started by the day.
+    pub major_started: i64,
+}
+
+impl StageCounts {
+    /// 亿元以上项目开工率 in percent; `None` when no 亿元以上 project is planned to start.
+    pub fn major_start_rate(&self) -> Option<f64> {
+        (self.major_planned_to_start > 0)
+            .then(|| self.major_started as f64 * 100.0 / self.major_planned_to_start as f64)
+    }
+}
+
+impl Store {
+    /// Whether the 重大项目库 holds any project: until it does, the county keeps its projects
+    /// elsewhere and the project indicators have no figure (rather than a count of 0).
+    pub async fn has_projects(&self) -> Result<bool> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM projects")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// The counts for `year` as of `day` (inclusive).
+    pub async fn project_stage_counts_as_of(&self, year: i32, day: Date) -> Result<StageCounts> {
+        let from =
+            iso(Date::from_ordinal_date(year, 1).map_err(|e| StoreError::Invalid(e.to_string()))?);
+        let to = iso(day);
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT s.stage, COUNT(*) FROM project_stages s
+             WHERE s.actual_on IS NOT NULL AND s.actual_on >= $1 AND s.actual_on <= $2
+               AND NOT EXISTS (SELECT 1 FROM project_stages h WHERE h.project_id = s.project_id
+                               AND h.stage = $3 AND h.actual_on IS NOT NULL AND h.actual_on <= $2)
+             GROUP BY s.stage",
+        )
+        .bind(&from)
+        .bind(&to)
+        .bind(Stage::Halted.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        let mut counts = StageCounts::default();
+        for (code, n) in rows {
+            match Stage::parse(&code).map_err(|e| StoreError::Invalid(e.to_string()))? {
+                Stage::Signed => counts.signed = n,
+                Stage::Registered => counts.registered = n,
+                Stage::Started => counts.started = n,
+                Stage::Producing => counts.producing = n,
+                Stage::Negotiating | Stage::Halted => {}
+            }
+        }
+        let year_end = iso(Date::from_ordinal_date(year, 1)
+            .and_then(|d| d.replace_month(time::Month::December))
+            .and_then(|d| d.replace_day(31))
+            .map_err(|e| StoreError::Invalid(e.to_string()))?);
+        let (planned, started): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.actual_on IS NOT NULL AND s.actual_on <= $4 THEN 1 ELSE 0 END), 0)
+             FROM project_stages s JOIN projects p ON p.id = s.project_id
+             WHERE s.stage = $1 AND s.planned_on >= $2 AND s.planned_on <= $3 AND p.total_investment_wan >= $5
+               AND NOT EXISTS (SELECT 1 FROM project_stages h WHERE h.project_id = s.project_id
+                               AND h.stage = $6 AND h.actual_on IS NOT NULL AND h.actual_on <= $4)",
+        )
+        .bind(Stage::Started.as_str())
+        .bind(&from)
+        .bind(&year_end)
+        .bind(&to)
+        .bind(MAJOR_THRESHOLD_WAN)
+        .bind(Stage::Halted.as_str())
+        .fetch_one(self.pool())
+        .await?;
+        counts.major_planned_to_start = planned;
+        counts.major_started = started;
+        Ok(counts)
+    }
+}

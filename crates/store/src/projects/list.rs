@@ -1,0 +1,193 @@
+//! The 重大项目库 list: the reader's projects filtered, each with its light and funnel alert,
+//! and the counts by stage of the same selection.
+
+use super::*;
+use qx_core::monitor::{Light, Thresholds};
+use qx_core::period::Period;
+use qx_core::project::{FunnelAlert, MAJOR_THRESHOLD_WAN, ProjectLight, funnel_alert};
+
+/// List filters; `None` (or false) switches a filter off.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ProjectFilter {
+    pub year: Option<i32>,
+    pub stage: Option<Stage>,
+    /// The responsible unit.
+    pub unit_id: Option<i64>,
+    pub town_id: Option<i64>,
+    /// 亿元以上 only.
+    pub major: bool,
+    pub light: Option<Light>,
+    /// The 包干 leader.
+    pub leader_user_id: Option<i64>,
+    /// Only projects raising a funnel alert.
+    pub alerted: bool,
+    /// A substring of the name or the investor.
+    pub q: Option<String>,
+}
+
+/// A line of the list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectRow {
+    pub project: Project,
+    pub light: ProjectLight,
+    pub alert: Option<FunnelAlert>,
+}
+
+/// The list and the counts by stage of the selection before its stage filter.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectList {
+    pub rows: Vec<ProjectRow>,
+    /// Every stage (中止 last) with its count.
+    pub by_stage: Vec<(Stage, usize)>,
+    /// Every funnel alert with its count.
+    pub alerts: Vec<(FunnelAlert, usize)>,
+}
+
+/// The earliest planned date of a stage not reached yet: what a stage is overdue against.
+type ListRow = (i64, Option<String>);
+
+impl Store {
+    /// The reader's projects under `filter`, newest first by year, then by investment.
+    pub async fn list_projects(
+        &self,
+        actor: &Actor,
+        filter: &ProjectFilter,
+    ) -> Result<ProjectList> {
+        let (all, unit, enterprise) = scope_binds(actor);
+        let sql = concat!(
+            project_select!(),
+            "WHERE ",
+            scope_sql!(),
+            " AND ($4 IS NULL OR p.year = $4) AND ($5 IS NULL OR p.unit_id = $5) AND ($6 IS NULL OR p.town_id = $6)
+              AND ($7 = 0 OR p.total_investment_wan >= $8) AND ($9 IS NULL OR p.leader_user_id = $9)
+              AND ($10 IS NULL OR instr(p.name, $10) > 0 OR instr(p.investor, $10) > 0)
+             ORDER BY p.year DESC, p.total_investment_wan DESC, p.id"
+        );
+        let q = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        let projects: Vec<Project> = sqlx::query_as(sql)
+            .bind(all)
+            .bind(unit)
+            .bind(enterprise)
+            .bind(filter.year.map(i64::from))
+            .bind(filter.unit_id)
+            .bind(filter.town_id)
+            .bind(i64::from(filter.major))
+            .bind(MAJOR_THRESHOLD_WAN)
+            .bind(filter.leader_user_id)
+            .bind(q)
+            .fetch_all(self.pool())
+            .await?;
+        let pending: Vec<ListRow> = sqlx::query_as(
+            "SELECT s.project_id, MIN(s.planned_on) FROM project_stages s
+             WHERE s.actual_on IS NULL AND s.planned_on IS NOT NULL GROUP BY s.project_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let pending: std::collections::HashMap<i64, Option<String>> = pending.into_iter().collect();
+        let days = self.project_alert_days().await?;
+        let today = qx_core::time::today();
+        let mut by_stage: Vec<(Stage, usize)> = Stage::ALL.iter().map(|s| (*s, 0)).collect();
+        let mut alerts: Vec<(FunnelAlert, usize)> =
+            FunnelAlert::ALL.iter().map(|a| (*a, 0)).collect();
+        let mut rows = Vec::new();
+        for project in projects {
+            let planned = pending.get(&project.id).cloned().flatten();
+            let (light, alert) = judge(&project, planned.as_deref(), today, &days);
+            if filter.light.is_some_and(|l| l != light.light) || (filter.alerted && alert.is_none())
+            {
+                continue;
+            }
+            if let Some(c) = by_stage.iter_mut().find(|(s, _)| *s == project.stage) {
+                c.1 += 1;
+            }
+            if let Some(c) = alerts.iter_mut().find(|(a, _)| Some(*a) == alert) {
+                c.1 += 1;
+            }
+            if filter.stage.is_some_and(|s| s != project.stage) {
+                continue;
+            }
+            rows.push(ProjectRow {
+                project,
+                light,
+                alert,
+            });
+        }
+        Ok(ProjectList {
+            rows,
+            by_stage,
+            alerts,
+        })
+    }
+}
+
+/// A project's light and funnel alert on `today`; `next_planned` is the earliest planned date
+/// of a stage it has not reached.
+fn judge(
+    project: &Project,
+    next_planned: Option<&str>,
+    today: Date,
+    days: &qx_core::project::AlertDays,
+) -> (ProjectLight, Option<FunnelAlert>) {
+    let next_planned = next_planned
+        .and_then(qx_core::time::parse_date)
+        .filter(|_| !project.stage.is_final());
+    let light = project_light(project, next_planned, today);
+    let alert = qx_core::time::parse_date(&project.stage_since)
+        .and_then(|since| funnel_alert(project.stage, since, today, days));
+    (light, alert)
+}
+
+impl Store {
+    /// One project as a line of the list (its light and alert), for its own page.
+    pub async fn project_row(&self, actor: &Actor, id: i64) -> Result<ProjectRow> {
+        let project = self.get_project(actor, id).await?;
+        let planned: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT MIN(s.planned_on) FROM project_stages s
+             WHERE s.project_id = $1 AND s.actual_on IS NULL AND s.planned_on IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        let days = self.project_alert_days().await?;
+        let planned = planned.and_then(|(d,)| d);
+        let (light, alert) = judge(&project, planned.as_deref(), qx_core::time::today(), &days);
+        Ok(ProjectRow {
+            project,
+            light,
+            alert,
+        })
+    }
+}
+
+/// A project's light on `today`: its year's investment against 序时进度 at the end of the
+/// month before `today` (December for a past year, January for a future one), and its next
+/// stage's date.
+pub fn project_light(project: &Project, next_planned: Option<Date>, today: Date) -> ProjectLight {
+    let year = i32::try_from(project.year).unwrap_or(today.year());
+    // Investment is reported for the month just ended (the monthly 调度), so the current
+    // year is judged at the previous month's end (January at its own).
+    let month = match year.cmp(&today.year()) {
+        std::cmp::Ordering::Less => 12,
+        std::cmp::Ordering::Equal => u8::from(today.month()).saturating_sub(1).max(1),
+        std::cmp::Ordering::Greater => 1,
+    };
+    let period = Period::new_month(year, month)
+        .or_else(|_| Period::month_containing(today))
+        .ok();
+    match period {
+        Some(period) => qx_core::project::light(
+            project.completed_wan,
+            project.annual_plan_wan,
+            &period,
+            next_planned,
+            today,
+            Thresholds::default(),
+        ),
+        None => ProjectLight {
+            completion: None,
+            investment: Light::Grey,
+            overdue: false,
+            light: Light::Grey,
+        },
+    }
+}

@@ -1,0 +1,276 @@
+//! Entering and editing a project: the checked input, the link to the registry enterprise by
+//! 统一社会信用代码, the stages' planned dates.
+
+use super::*;
+use crate::audit::AuditEntry;
+use crate::notices::{NewNotice, notify};
+use qx_core::codes::CreditCode;
+use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::project::{PIPELINE, fields};
+
+/// What a person enters for a project (the form, the API, the demo, a lead's conversion).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectInput {
+    pub year: i32,
+    pub name: String,
+    pub investor: String,
+    /// Already checked (`CreditCode::parse`); `None` while the firm is not registered.
+    #[serde(serialize_with = "serialize_code")]
+    pub credit_code: Option<CreditCode>,
+    pub capital_kind: CapitalKind,
+    pub source: Source,
+    pub industry: String,
+    pub town_id: Option<i64>,
+    pub total_investment_wan: f64,
+    pub foreign_contract_wusd: Option<f64>,
+    pub annual_plan_wan: Option<f64>,
+    pub completed_wan: Option<f64>,
+    pub land_mu: Option<f64>,
+    pub content: String,
+    pub unit_id: i64,
+    pub contact: String,
+    pub leader_user_id: Option<i64>,
+    /// Planned dates of 签约, 注册, 开工, 投产 (in that order; 在谈 has none).
+    pub planned: [Option<Date>; 4],
+}
+
+fn serialize_code<S: serde::Serializer>(c: &Option<CreditCode>, s: S) -> Result<S::Ok, S::Error> {
+    match c {
+        Some(c) => s.serialize_some(c.as_str()),
+        None => s.serialize_none(),
+    }
+}
+
+/// The input with its texts trimmed and checked.
+struct Checked {
+    name: String,
+    investor: String,
+    industry: String,
+    content: String,
+    contact: String,
+}
+
+impl ProjectInput {
+    fn check(&self) -> Result<Checked> {
+        if self.total_investment_wan <= 0.0 {
+            return Err(StoreError::Invalid("计划总投资: 必须大于0".into()));
+        }
+        for (label, v) in [
+            ("年度计划投资", self.annual_plan_wan),
+            ("本年已完成投资", self.completed_wan),
+            ("合同外资", self.foreign_contract_wusd),
+            ("用地", self.land_mu),
+        ] {
+            if v.is_some_and(|v| v < 0.0) {
+                return Err(StoreError::Invalid(format!("{label}: 不能为负数")));
+            }
+        }
+        if !(qx_core::period::Period::MIN_YEAR..=qx_core::period::Period::MAX_YEAR)
+            .contains(&self.year)
+        {
+            return Err(StoreError::Invalid(format!("年度: {} 超出范围", self.year)));
+        }
+        Ok(Checked {
+            name: text(fields::NAME, &self.name)?,
+            investor: text(fields::INVESTOR, &self.investor)?,
+            industry: text(fields::INDUSTRY, &self.industry)?,
+            content: text(fields::CONTENT, &self.content)?,
+            contact: text(fields::CONTACT, &self.contact)?,
+        })
+    }
+}
+
+/// The registry enterprise with this credit code, if any.
+async fn enterprise_of(tx: &mut Tx, code: Option<&CreditCode>) -> Result<Option<i64>> {
+    let Some(code) = code else { return Ok(None) };
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM enterprises WHERE credit_code = $1")
+        .bind(code.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// A 包干县领导 must be a leader account.
+async fn check_leader(tx: &mut Tx, leader: Option<i64>) -> Result<()> {
+    let Some(id) = leader else { return Ok(()) };
+    let row: Option<(String,)> = sqlx::query_as("SELECT role FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match row {
+        Some((role,)) if role == Role::Leader.as_str() => Ok(()),
+        _ => Err(StoreError::Invalid("包干县领导: 须为领导账号".into())),
+    }
+}
+
+async fn write_planned(tx: &mut Tx, id: i64, planned: &[Option<Date>; 4]) -> Result<()> {
+    for (stage, date) in PIPELINE[1..].iter().zip(planned) {
+        sqlx::query(
+            "INSERT INTO project_stages (project_id, stage, planned_on) VALUES ($1, $2, $3)
+             ON CONFLICT (project_id, stage) DO UPDATE SET planned_on = $3",
+        )
+        .bind(id)
+        .bind(stage.as_str())
+        .bind(date.map(iso))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Enters a project at 在谈 since `since` (today for a person; a lead's or the demo's date).
+    /// The office enters any project; a unit only one it is responsible for itself.
+    pub async fn create_project(
+        &self,
+        actor: &Actor,
+        input: &ProjectInput,
+        since: Date,
+    ) -> Result<i64> {
+        let mut tx = self.begin().await?;
+        let id = insert_project(&mut tx, actor, input, since, None).await?;
+        crate::commit_audited(
+            tx,
+            AuditEntry::new(actor, "project.create", "project", id).after(input),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Changes a project's facts and planned dates (not its stage: see `move_project`).
+    pub async fn update_project(&self, actor: &Actor, id: i64, input: &ProjectInput) -> Result<()> {
+        let before = self.project_for_write(actor, id).await?;
+        let c = input.check()?;
+        if !actor.can_write_unit(input.unit_id) {
+            return Err(StoreError::Forbidden("责任单位只能是本单位".into()));
+        }
+        let mut tx = self.begin().await?;
+        check_leader(&mut tx, input.leader_user_id).await?;
+        let enterprise = enterprise_of(&mut tx, input.credit_code.as_ref()).await?;
+        sqlx::query(
+            "UPDATE projects SET year = $1, name = $2, investor = $3, credit_code = $4, enterprise_id = $5,
+                capital_kind = $6, source = $7, industry = $8, town_id = $9, total_investment_wan = $10,
+                foreign_contract_wusd = $11, annual_plan_wan = $12, completed_wan = $13, land_mu = $14,
+                content = $15, unit_id = $16, contact = $17, leader_user_id = $18, updated_at = $19
+             WHERE id = $20",
+        )
+        .bind(i64::from(input.year))
+        .bind(&c.name)
+        .bind(&c.investor)
+        .bind(input.credit_code.as_ref().map(CreditCode::as_str))
+        .bind(enterprise)
+        .bind(input.capital_kind.as_str())
+        .bind(input.source.as_str())
+        .bind(&c.industry)
+        .bind(input.town_id)
+        .bind(input.total_investment_wan)
+        .bind(input.foreign_contract_wusd)
+        .bind(input.annual_plan_wan)
+        .bind(input.completed_wan)
+        .bind(input.land_mu)
+        .bind(&c.content)
+        .bind(input.unit_id)
+        .bind(&c.contact)
+        .bind(input.leader_user_id)
+        .bind(crate::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        write_planned(&mut tx, id, &input.planned).await?;
+        insert_event(&mut tx, actor, id, EventKind::Update, None, None, "").await?;
+        crate::commit_audited(
+            tx,
+            AuditEntry::new(actor, "project.update", "project", id)
+                .before(&before)
+                .after(input),
+        )
+        .await
+    }
+}
+
+/// Inserts a project at 在谈 with its planned dates and first timeline entry, inside the
+/// caller's transaction (creation, and a lead's conversion). Checks the input and the actor.
+pub(crate) async fn insert_project(
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &ProjectInput,
+    since: Date,
+    lead_id: Option<i64>,
+) -> Result<i64> {
+    let c = input.check()?;
+    if !actor.can_write_unit(input.unit_id) {
+        return Err(StoreError::Forbidden(
+            "只有办公室或责任单位可以录入本单位的项目".into(),
+        ));
+    }
+    check_leader(tx, input.leader_user_id).await?;
+    let enterprise = enterprise_of(tx, input.credit_code.as_ref()).await?;
+    let now = crate::now();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO projects (year, name, investor, credit_code, enterprise_id, capital_kind, source, industry,
+            town_id, total_investment_wan, foreign_contract_wusd, annual_plan_wan, completed_wan, land_mu, content,
+            unit_id, contact, leader_user_id, stage, stage_since, lead_id, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
+         RETURNING id",
+    )
+    .bind(i64::from(input.year))
+    .bind(&c.name)
+    .bind(&c.investor)
+    .bind(input.credit_code.as_ref().map(CreditCode::as_str))
+    .bind(enterprise)
+    .bind(input.capital_kind.as_str())
+    .bind(input.source.as_str())
+    .bind(&c.industry)
+    .bind(input.town_id)
+    .bind(input.total_investment_wan)
+    .bind(input.foreign_contract_wusd)
+    .bind(input.annual_plan_wan)
+    .bind(input.completed_wan)
+    .bind(input.land_mu)
+    .bind(&c.content)
+    .bind(input.unit_id)
+    .bind(&c.contact)
+    .bind(input.leader_user_id)
+    .bind(Stage::Negotiating.as_str())
+    .bind(iso(since))
+    .bind(lead_id)
+    .bind((actor.user_id != 0).then_some(actor.user_id))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO project_stages (project_id, stage, actual_on, moved_by, moved_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(Stage::Negotiating.as_str())
+    .bind(iso(since))
+    .bind((actor.user_id != 0).then_some(actor.user_id))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    write_planned(tx, id, &input.planned).await?;
+    insert_event(
+        tx,
+        actor,
+        id,
+        EventKind::Create,
+        None,
+        Some(Stage::Negotiating),
+        "",
+    )
+    .await?;
+    if input.unit_id != actor.unit_id.unwrap_or(-1) {
+        notify(
+            tx,
+            &NewNotice {
+                audience: Audience::Unit(input.unit_id),
+                kind: NoticeKind::ProjectStage,
+                subject: Subject::Project(id),
+                message: format!("重大项目「{}」已录入, 由本单位负责推进", c.name),
+                dedupe_key: None,
+            },
+        )
+        .await?;
+    }
+    Ok(id)
+}

@@ -1,0 +1,505 @@
+//! 重大项目库 and 招商线索 on every engine: scope (a unit reads and moves only its own projects,
+//! an enterprise those with its credit code), the order rule and the office's override, 中止,
+//! notices to the unit and the 包干 leader, list filters and lights, the counts as of a day,
+//! and a lead's way to a project.
+
+use qx_core::access::{Actor, Role};
+use qx_core::codes::CreditCode;
+use qx_core::monitor::Light;
+use qx_core::notice::{NoticeKind, Subject};
+use qx_core::project::{AlertDays, CapitalKind, FunnelAlert, LeadStatus, Source, Stage};
+use qx_core::units::UnitKind;
+use qx_store::enterprises::{NewEnterprise, insert_enterprise};
+use qx_store::notices::InboxQuery;
+use qx_store::projects::{LeadDecision, NewLead, ProjectFilter, ProjectInput, StageMove};
+use qx_store::testing::{self, TestDb};
+use qx_store::units::NewUnit;
+use qx_store::users::NewUser;
+use qx_store::{Store, StoreError};
+use time::Date;
+use time::macros::date;
+
+fn unit(name: &str) -> NewUnit {
+    NewUnit {
+        kind: UnitKind::Town,
+        name: name.into(),
+        full_name: name.into(),
+        region_code: None,
+        parent_id: None,
+        slug: name.into(),
+        aliases: vec![],
+        sort_order: 0,
+    }
+}
+
+async fn person(
+    s: &Store,
+    name: &str,
+    role: Role,
+    unit_id: Option<i64>,
+    enterprise_id: Option<i64>,
+) -> Actor {
+    let id = s
+        .create_user(
+            &Actor::system(),
+            &NewUser {
+                username: name.into(),
+                display_name: name.into(),
+                role,
+                unit_id,
+                enterprise_id,
+                phone: String::new(),
+                password_hash: "x".into(),
+            },
+        )
+        .await
+        .unwrap();
+    Actor {
+        user_id: id,
+        username: name.into(),
+        role,
+        unit_id,
+        enterprise_id,
+        ip: String::new(),
+    }
+}
+
+fn input(name: &str, unit_id: i64, total: f64) -> ProjectInput {
+    ProjectInput {
+        year: 2017,
+        name: name.into(),
+        investor: "宁波某投资有限公司".into(),
+        credit_code: None,
+        capital_kind: CapitalKind::Domestic,
+        source: Source::Investment,
+        industry: "汽车零部件".into(),
+        town_id: Some(unit_id),
+        total_investment_wan: total,
+        foreign_contract_wusd: None,
+        annual_plan_wan: Some(1_000.0),
+        completed_wan: Some(600.0),
+        land_mu: Some(50.0),
+        content: "新建厂房".into(),
+        unit_id,
+        contact: "张三".into(),
+        leader_user_id: None,
+        planned: [
+            Some(date!(2017 - 03 - 01)),
+            Some(date!(2017 - 05 - 01)),
+            Some(date!(2017 - 08 - 01)),
+            Some(date!(2018 - 12 - 01)),
+        ],
+    }
+}
+
+fn mv(to: Stage, on: Date) -> StageMove {
+    StageMove {
+        to,
+        on,
+        evidence: String::new(),
+        reason: String::new(),
+    }
+}
+
+struct County {
+    office: Actor,
+    leader: Actor,
+    shipu: i64,
+    shipu_user: Actor,
+    xizhou_user: Actor,
+    firm: Actor,
+    code: CreditCode,
+}
+
+async fn county(s: &Store) -> County {
+    let sys = Actor::system();
+    let shipu = s.create_unit(&sys, &unit("石浦镇")).await.unwrap();
+    let xizhou = s.create_unit(&sys, &unit("西周镇")).await.unwrap();
+    let ban = s.create_unit(&sys, &unit("领导小组办公室")).await.unwrap();
+    let code = CreditCode::complete("91330225000000001").unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let firm_id = insert_enterprise(
+        &mut tx,
+        &NewEnterprise {
+            credit_code: code.as_str().into(),
+            name: "象山某汽配有限公司".into(),
+            town_id: Some(shipu),
+            industry_code: None,
+            scale: "below".into(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    County {
+        office: person(s, "office", Role::Admin, Some(ban), None).await,
+        leader: person(s, "leader", Role::Leader, Some(ban), None).await,
+        shipu,
+        shipu_user: person(s, "sp", Role::Unit, Some(shipu), None).await,
+        xizhou_user: person(s, "xz", Role::Unit, Some(xizhou), None).await,
+        firm: person(s, "firm", Role::Enterprise, None, Some(firm_id)).await,
+        code,
+    }
+}
+
+#[tokio::test]
+async fn scope_decides_who_reads_and_moves_a_project() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let mut new = input("石浦汽配产业园", c.shipu, 12_000.0);
+        new.credit_code = Some(c.code);
+        new.leader_user_id = Some(c.leader.user_id);
+        let id = s
+            .create_project(&c.office, &new, date!(2017 - 01 - 10))
+            .await
+            .unwrap();
+        let p = s.get_project(&c.shipu_user, id).await.unwrap();
+        assert!(p.enterprise_id.is_some(), "{name}: linked by credit code");
+        assert!(p.is_major());
+        assert_eq!(p.enterprise_name, "象山某汽配有限公司");
+        s.get_project(&c.leader, id).await.unwrap();
+        s.get_project(&c.firm, id).await.unwrap();
+        assert!(
+            matches!(
+                s.get_project(&c.xizhou_user, id).await,
+                Err(StoreError::NotFound(_))
+            ),
+            "{name}: another unit's project is not found"
+        );
+        assert!(matches!(
+            s.move_project(
+                &c.xizhou_user,
+                id,
+                &mv(Stage::Signed, date!(2017 - 02 - 01))
+            )
+            .await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            s.move_project(&c.leader, id, &mv(Stage::Signed, date!(2017 - 02 - 01)))
+                .await,
+            Err(StoreError::Forbidden(_))
+        ));
+        assert!(matches!(
+            s.move_project(&c.firm, id, &mv(Stage::Signed, date!(2017 - 02 - 01)))
+                .await,
+            Err(StoreError::Forbidden(_))
+        ));
+        assert!(
+            s.list_projects(&c.xizhou_user, &ProjectFilter::default())
+                .await
+                .unwrap()
+                .rows
+                .is_empty()
+        );
+        assert_eq!(
+            s.list_projects(&c.firm, &ProjectFilter::default())
+                .await
+                .unwrap()
+                .rows
+                .len(),
+            1
+        );
+        // A unit may not hand its project to another unit, nor enter one for it.
+        let other = input("西周项目", c.xizhou_user.unit_id.unwrap(), 500.0);
+        assert!(matches!(
+            s.create_project(&c.shipu_user, &other, date!(2017 - 01 - 10))
+                .await,
+            Err(StoreError::Forbidden(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn moves_follow_the_order_unless_the_office_overrides_and_notify_unit_and_leader() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let mut new = input("石浦冷链物流", c.shipu, 8_000.0);
+        new.leader_user_id = Some(c.leader.user_id);
+        let id = s
+            .create_project(&c.shipu_user, &new, date!(2017 - 01 - 10))
+            .await
+            .unwrap();
+        let err = s
+            .move_project(
+                &c.shipu_user,
+                id,
+                &mv(Stage::Started, date!(2017 - 02 - 01)),
+            )
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("阶段须依次推进"), "{name}: {err}");
+        let mut unit_override = mv(Stage::Started, date!(2017 - 02 - 01));
+        unit_override.reason = "补录".into();
+        assert!(
+            s.move_project(&c.shipu_user, id, &unit_override)
+                .await
+                .is_err(),
+            "{name}: only the office overrides"
+        );
+        let notices = s
+            .move_project(&c.shipu_user, id, &mv(Stage::Signed, date!(2017 - 02 - 01)))
+            .await
+            .unwrap();
+        assert_eq!(notices.len(), 2, "{name}: the unit and the leader");
+        let inbox = s.inbox(&c.leader, InboxQuery::default()).await.unwrap();
+        assert!(inbox.iter().any(|n| n.kind == NoticeKind::ProjectStage
+            && n.subject == Subject::Project(id)
+            && n.message.contains("推进至「签约」")));
+        s.move_project(&c.office, id, &unit_override).await.unwrap();
+        let d = s.project_detail(&c.office, id).await.unwrap();
+        assert_eq!(d.project.stage, Stage::Started);
+        assert_eq!(d.events.len(), 3, "{name}: entered, moved, overridden");
+        assert_eq!(d.events[2].note, "补录");
+        let halt = mv(Stage::Halted, date!(2017 - 06 - 01));
+        let err = s.move_project(&c.shipu_user, id, &halt).await.unwrap_err();
+        assert!(err.to_string().contains("中止项目须填写理由"), "{err}");
+        let mut halt = halt;
+        halt.reason = "投资方撤资".into();
+        s.move_project(&c.shipu_user, id, &halt).await.unwrap();
+        let p = s.get_project(&c.office, id).await.unwrap();
+        assert_eq!(
+            (p.stage, p.halt_reason.as_str()),
+            (Stage::Halted, "投资方撤资")
+        );
+        let audit = testing::audit_entries(&s, "project.").await.unwrap();
+        assert_eq!(
+            audit.iter().filter(|a| a.action == "project.stage").count(),
+            3,
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn counts_as_of_a_day_follow_actual_dates_and_halts_leave_them() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let a = s
+            .create_project(
+                &c.office,
+                &input("甲", c.shipu, 20_000.0),
+                date!(2017 - 01 - 05),
+            )
+            .await
+            .unwrap();
+        let b = s
+            .create_project(
+                &c.office,
+                &input("乙", c.shipu, 15_000.0),
+                date!(2017 - 01 - 05),
+            )
+            .await
+            .unwrap();
+        for id in [a, b] {
+            s.move_project(&c.office, id, &mv(Stage::Signed, date!(2017 - 02 - 10)))
+                .await
+                .unwrap();
+            s.move_project(&c.office, id, &mv(Stage::Registered, date!(2017 - 04 - 10)))
+                .await
+                .unwrap();
+        }
+        s.move_project(&c.office, a, &mv(Stage::Started, date!(2017 - 07 - 10)))
+            .await
+            .unwrap();
+        let mut halt = mv(Stage::Halted, date!(2017 - 09 - 01));
+        halt.reason = "规划调整".into();
+        s.move_project(&c.office, b, &halt).await.unwrap();
+        let march = s
+            .project_stage_counts_as_of(2017, date!(2017 - 03 - 31))
+            .await
+            .unwrap();
+        assert_eq!((march.signed, march.registered), (2, 0), "{name}");
+        let august = s
+            .project_stage_counts_as_of(2017, date!(2017 - 08 - 31))
+            .await
+            .unwrap();
+        assert_eq!(
+            (august.signed, august.registered, august.started),
+            (2, 2, 1)
+        );
+        assert_eq!(
+            (august.major_planned_to_start, august.major_started),
+            (2, 1)
+        );
+        assert_eq!(august.major_start_rate(), Some(50.0));
+        let october = s
+            .project_stage_counts_as_of(2017, date!(2017 - 10 - 31))
+            .await
+            .unwrap();
+        assert_eq!(
+            (october.signed, october.registered),
+            (1, 1),
+            "{name}: 乙 halted"
+        );
+        assert_eq!(october.major_start_rate(), Some(100.0));
+    }
+}
+
+#[tokio::test]
+async fn the_list_filters_and_gives_lights_alerts_and_stage_counts() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let big = s
+            .create_project(
+                &c.office,
+                &input("大项目", c.shipu, 10_000.0),
+                date!(2017 - 01 - 05),
+            )
+            .await
+            .unwrap();
+        let mut small = input("小项目", c.shipu, 9_999.0);
+        small.planned = [None; 4];
+        small.completed_wan = Some(0.0);
+        s.create_project(&c.office, &small, date!(2017 - 01 - 05))
+            .await
+            .unwrap();
+        s.move_project(&c.office, big, &mv(Stage::Signed, date!(2017 - 02 - 10)))
+            .await
+            .unwrap();
+        let all = s
+            .list_projects(&c.office, &ProjectFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(all.rows.len(), 2, "{name}");
+        let count = |st: Stage| all.by_stage.iter().find(|(s, _)| *s == st).unwrap().1;
+        assert_eq!((count(Stage::Negotiating), count(Stage::Signed)), (1, 1));
+        let major = ProjectFilter {
+            major: true,
+            ..Default::default()
+        };
+        let rows = s.list_projects(&c.office, &major).await.unwrap().rows;
+        assert_eq!(
+            rows.len(),
+            1,
+            "{name}: 10,000 万元 is 亿元以上, 9,999 is not"
+        );
+        // 注册 was planned for 2017-05-01 and never happened: overdue, red.
+        assert!(rows[0].light.overdue);
+        assert_eq!(rows[0].light.light, Light::Red);
+        assert_eq!(rows[0].alert, Some(FunnelAlert::SignedNotRegistered));
+        let text = ProjectFilter {
+            q: Some("小".into()),
+            stage: Some(Stage::Negotiating),
+            ..Default::default()
+        };
+        let list = s.list_projects(&c.office, &text).await.unwrap();
+        assert_eq!(list.rows.len(), 1);
+        assert_eq!(list.rows[0].project.name, "小项目");
+        let red = ProjectFilter {
+            light: Some(Light::Red),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.list_projects(&c.office, &red).await.unwrap().rows.len(),
+            2,
+            "{name}: nothing invested by now is red too"
+        );
+        let alerted = ProjectFilter {
+            alerted: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            s.list_projects(&c.office, &alerted)
+                .await
+                .unwrap()
+                .rows
+                .len(),
+            1
+        );
+        // The alert waits the configured days.
+        s.set_project_alert_days(
+            &c.office,
+            &AlertDays {
+                signed_not_registered: 3_650,
+                ..AlertDays::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            s.list_projects(&c.office, &alerted)
+                .await
+                .unwrap()
+                .rows
+                .is_empty()
+        );
+        assert!(matches!(
+            s.set_project_alert_days(&c.shipu_user, &AlertDays::default())
+                .await,
+            Err(StoreError::Forbidden(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn a_lead_is_submitted_decided_and_becomes_a_project() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let lead = NewLead {
+            investor: "某外资集团".into(),
+            industry: "新材料".into(),
+            intended_wan: Some(30_000.0),
+            contact: "李经理 138".into(),
+            found_by: "王五".into(),
+            note: String::new(),
+        };
+        let id = s.submit_lead(&c.firm, &lead).await.unwrap();
+        let other = s.submit_lead(&c.xizhou_user, &lead).await.unwrap();
+        assert_eq!(
+            s.list_leads(&c.firm, None).await.unwrap().len(),
+            1,
+            "{name}: the submitter's own"
+        );
+        assert!(matches!(
+            s.get_lead(&c.shipu_user, id).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert_eq!(s.list_leads(&c.office, None).await.unwrap().len(), 2);
+        let decision = LeadDecision {
+            accept: true,
+            follow_unit_id: Some(c.shipu),
+            reward: "奖励2000元".into(),
+            note: String::new(),
+        };
+        assert!(matches!(
+            s.decide_lead(&c.shipu_user, id, &decision).await,
+            Err(StoreError::Forbidden(_))
+        ));
+        let input_ = input("新材料项目", c.shipu, 30_000.0);
+        let err = s
+            .convert_lead(&c.office, id, &input_, date!(2017 - 03 - 01))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("须先采纳"), "{name}: {err}");
+        s.decide_lead(&c.office, id, &decision).await.unwrap();
+        assert_eq!(
+            s.get_lead(&c.shipu_user, id).await.unwrap().status,
+            LeadStatus::Accepted,
+            "{name}: the follow-up unit reads it"
+        );
+        let project = s
+            .convert_lead(&c.office, id, &input_, date!(2017 - 03 - 01))
+            .await
+            .unwrap();
+        let p = s.get_project(&c.office, project).await.unwrap();
+        assert_eq!((p.stage, p.lead_id), (Stage::Negotiating, Some(id)));
+        let l = s.get_lead(&c.office, id).await.unwrap();
+        assert_eq!(
+            (l.status, l.project_id),
+            (LeadStatus::Converted, Some(project))
+        );
+        assert!(s.decide_lead(&c.office, id, &decision).await.is_err());
+        let reject = LeadDecision {
+            accept: false,
+            follow_unit_id: None,
+            reward: String::new(),
+            note: "不符合产业导向".into(),
+        };
+        s.decide_lead(&c.office, other, &reject).await.unwrap();
+        assert_eq!(
+            s.get_lead(&c.xizhou_user, other).await.unwrap().status,
+            LeadStatus::Rejected
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! One project's page: its facts, the stages with planned and actual dates, the timeline, and
+//! the move form (the next stage or 中止; the office may choose any stage with a reason).
+
+use super::*;
+use qx_store::projects::{ProjectDetail, StageMove};
+
+pub struct StageLine {
+    label: &'static str,
+    planned_on: String,
+    actual_on: String,
+    evidence: String,
+    moved_by: String,
+}
+
+pub struct EventLine {
+    at: String,
+    actor: String,
+    kind: &'static str,
+    change: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "projects/detail.html")]
+pub(super) struct DetailPage {
+    ctx: PageCtx,
+    d: ProjectDetail,
+    major: bool,
+    stage: &'static str,
+    capital_kind: &'static str,
+    source: &'static str,
+    total: String,
+    foreign: String,
+    annual_plan: String,
+    completed: String,
+    land: String,
+    light: &'static str,
+    light_label: &'static str,
+    completion: String,
+    overdue: bool,
+    alert: Option<&'static str>,
+    stages: Vec<StageLine>,
+    events: Vec<EventLine>,
+    /// The stages the move form offers (code, label).
+    moves: Vec<(&'static str, &'static str)>,
+    can_write: bool,
+    is_admin: bool,
+    today: String,
+    saved: bool,
+    values: Fields,
+    errors: FieldErrors,
+}
+
+async fn view(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    values: Fields,
+    errors: FieldErrors,
+    saved: bool,
+) -> Result<DetailPage, WebError> {
+    let actor = auth.actor();
+    let lang = auth.ctx.lang;
+    let d = state.store.project_detail(&actor, id).await?;
+    let row = state.store.project_row(&actor, id).await?;
+    let p = &d.project;
+    let stages = d
+        .stages
+        .iter()
+        .map(|s| StageLine {
+            label: s.stage.label(lang),
+            planned_on: s.planned_on.clone().unwrap_or_default(),
+            actual_on: s.actual_on.clone().unwrap_or_default(),
+            evidence: s.evidence.clone(),
+            moved_by: s.moved_by.clone(),
+        })
+        .collect();
+    let events = d
+        .events
+        .iter()
+        .map(|e| {
+            let stage = |c: &Option<String>| {
+                c.as_deref()
+                    .and_then(Stage::from_code)
+                    .map_or("", |s| s.label(lang))
+            };
+            let change = match (stage(&e.from_stage), stage(&e.to_stage)) {
+                ("", "") => String::new(),
+                ("", to) => to.to_string(),
+                (from, to) => format!("{from} → {to}"),
+            };
+            EventLine {
+                at: format_datetime(e.at),
+                actor: e.actor_name.clone(),
+                kind: e.kind.label(lang),
+                change,
+                note: e.note.clone(),
+            }
+        })
+        .collect();
+    let moves: Vec<Stage> = if p.stage.is_final() {
+        Vec::new()
+    } else if actor.is_admin() {
+        // The moves in order first (the form's default), then the overrides.
+        let ordered = p.stage.moves();
+        let others = Stage::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != p.stage && !ordered.contains(s));
+        ordered.iter().copied().chain(others).collect()
+    } else {
+        p.stage.moves()
+    };
+    let (light, completion, overdue, alert) = (
+        row.light.light,
+        qx_report::fmt_pct(row.light.completion),
+        row.light.overdue,
+        row.alert.map(|a| a.label(lang)),
+    );
+    Ok(DetailPage {
+        ctx: PageCtx::signed_in(auth),
+        major: p.is_major(),
+        stage: p.stage.label(lang),
+        capital_kind: p.capital_kind.label(lang),
+        source: p.source.label(lang),
+        total: num(Some(p.total_investment_wan)),
+        foreign: num(p.foreign_contract_wusd),
+        annual_plan: num(p.annual_plan_wan),
+        completed: num(p.completed_wan),
+        land: num(p.land_mu),
+        light: light.as_str(),
+        light_label: super::list::light_label(light, lang),
+        completion,
+        overdue,
+        alert,
+        stages,
+        events,
+        moves: moves.iter().map(|s| (s.as_str(), s.label(lang))).collect(),
+        can_write: actor.can_write_unit(p.unit_id),
+        is_admin: actor.is_admin(),
+        today: format_date(today()),
+        saved,
+        values,
+        errors,
+        d,
+    })
+}
+
+pub(super) async fn detail(
+    State(state): State<AppState>,
+    auth: Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let mut values = Fields::default();
+    values.set("on", format_date(today()));
+    let errors = FieldErrors::new(auth.ctx.lang);
+    let saved = q.contains_key("saved");
+    Ok(render(
+        &view(&state, &auth, id, values, errors, saved).await?,
+    ))
+}
+
+/// The fields of the move form a store refusal may name.
+const MOVE_FIELDS: &[(&str, &str)] = &[
+    ("on", "实际日期"),
+    ("evidence", "佐证说明"),
+    ("reason", "理由"),
+];
+
+pub(super) async fn move_stage(
+    State(state): State<AppState>,
+    auth: OfficeOrUnit,
+    Path(id): Path<i64>,
+    f: Fields,
+) -> PageResult {
+    let lang = auth.ctx.lang;
+    let t = |k: &'static str| crate::i18n::t(lang, k);
+    let mut errors = FieldErrors::new(lang);
+    let to = f.choice("to", t("pj.move_to"), Stage::from_code, &mut errors);
+    let on = f.date("on", t("pj.move_on"), &mut errors);
+    if let (Some(to), Some(on)) = (to, on) {
+        let m = StageMove {
+            to,
+            on,
+            evidence: f.get("evidence").to_string(),
+            reason: f.get("reason").to_string(),
+        };
+        match state.store.move_project(&auth.actor(), id, &m).await {
+            Ok(notices) => {
+                crate::webhook::dispatch_notices(state.store.clone(), notices);
+                return Ok(Redirect::to(&format!("/projects/{id}?saved=1")).into_response());
+            }
+            Err(e) => errors.absorb(e.into(), MOVE_FIELDS)?,
+        }
+    }
+    let page = view(&state, &auth, id, f, errors, false).await?;
+    Ok(crate::form::invalid(&page))
+}

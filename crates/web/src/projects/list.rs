@@ -1,0 +1,276 @@
+//! The 重大项目库 list: filters, counts by stage and funnel alerts, lights; its 导出/打印 from
+//! the same filters and scope; the office's alert settings.
+
+use super::*;
+use crate::export::{self, ListQuery};
+use qx_core::monitor::Light;
+use qx_core::project::AlertDays;
+use qx_store::projects::{ProjectFilter, ProjectRow};
+
+pub struct Line {
+    id: i64,
+    year: i64,
+    name: String,
+    investor: String,
+    major: bool,
+    stage: &'static str,
+    stage_since: String,
+    unit: String,
+    town: String,
+    total: String,
+    completion: String,
+    light: &'static str,
+    light_label: &'static str,
+    overdue: bool,
+    alert: Option<&'static str>,
+    leader: String,
+}
+
+#[derive(Template)]
+#[template(path = "projects/list.html")]
+pub(super) struct ListPage {
+    ctx: PageCtx,
+    lines: Vec<Line>,
+    by_stage: Vec<(&'static str, &'static str, usize)>,
+    alerts: Vec<(&'static str, usize)>,
+    stages: Vec<(&'static str, &'static str)>,
+    lights: Vec<(&'static str, &'static str)>,
+    units: Vec<(i64, String)>,
+    f_year: String,
+    f_stage: String,
+    f_unit: String,
+    f_light: String,
+    f_major: bool,
+    f_alerted: bool,
+    f_q: String,
+    query: String,
+    can_create: bool,
+    is_admin: bool,
+    days: AlertDays,
+}
+
+const LIGHTS: [Light; 4] = [Light::Green, Light::Yellow, Light::Red, Light::Grey];
+
+/// A light's name on the project pages: grey means the project has no investment plan to be
+/// judged against (the indicators' 未报送 would mislead here).
+pub(super) fn light_label(l: Light, lang: Lang) -> &'static str {
+    match (l, lang) {
+        (Light::Grey, _) => crate::i18n::t(lang, "pj.no_plan"),
+        (_, Lang::Zh) => l.label_zh(),
+        (_, Lang::En) => l.label_en(),
+    }
+}
+
+pub(super) fn filter_of(q: &HashMap<String, String>) -> ProjectFilter {
+    let on = |k: &str| q.get(k).is_some_and(|v| v == "1");
+    ProjectFilter {
+        year: q.get("year").and_then(|s| s.trim().parse().ok()),
+        stage: q.get("stage").and_then(|s| Stage::from_code(s)),
+        unit_id: id_of(q, "unit"),
+        town_id: id_of(q, "town"),
+        major: on("major"),
+        light: q
+            .get("light")
+            .and_then(|s| LIGHTS.into_iter().find(|l| l.as_str() == s)),
+        leader_user_id: id_of(q, "leader"),
+        alerted: on("alerted"),
+        q: q.get("q")
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+    }
+}
+
+fn line(r: ProjectRow, lang: Lang) -> Line {
+    let p = r.project;
+    Line {
+        major: p.is_major(),
+        id: p.id,
+        year: p.year,
+        name: p.name,
+        investor: p.investor,
+        stage: p.stage.label(lang),
+        stage_since: p.stage_since,
+        unit: p.unit_name,
+        town: p.town_name,
+        total: num(Some(p.total_investment_wan)),
+        completion: qx_report::fmt_pct(r.light.completion),
+        light: r.light.light.as_str(),
+        light_label: light_label(r.light.light, lang),
+        overdue: r.light.overdue,
+        alert: r.alert.map(|a| a.label(lang)),
+        leader: p.leader_name,
+    }
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    auth: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let lang = auth.ctx.lang;
+    let f = filter_of(&q);
+    let list = state.store.list_projects(&actor, &f).await?;
+    let units = state
+        .store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let mut params: Vec<(&String, &String)> = q.iter().collect();
+    params.sort();
+    let page = ListPage {
+        ctx: PageCtx::signed_in(&auth),
+        lines: list.rows.into_iter().map(|r| line(r, lang)).collect(),
+        by_stage: list
+            .by_stage
+            .iter()
+            .map(|(s, n)| (s.as_str(), s.label(lang), *n))
+            .collect(),
+        alerts: list
+            .alerts
+            .iter()
+            .map(|(a, n)| (a.label(lang), *n))
+            .collect(),
+        stages: options(Stage::ALL, Stage::as_str, lang),
+        lights: LIGHTS
+            .iter()
+            .map(|l| (l.as_str(), light_label(*l, lang)))
+            .collect(),
+        units,
+        f_year: f.year.map(|y| y.to_string()).unwrap_or_default(),
+        f_stage: f.stage.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        f_unit: f.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        f_light: f.light.map(|l| l.as_str().to_string()).unwrap_or_default(),
+        f_major: f.major,
+        f_alerted: f.alerted,
+        f_q: f.q.clone().unwrap_or_default(),
+        query: serde_urlencoded::to_string(&params).unwrap_or_default(),
+        can_create: OfficeOrUnit::admits(actor.role),
+        is_admin: actor.is_admin(),
+        days: state.store.project_alert_days().await?,
+    };
+    Ok(render(&page))
+}
+
+/// `GET /export/projects?<the list's query>[&print=1]`.
+pub(super) async fn export(
+    State(state): State<AppState>,
+    auth: Signed,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let actor = auth.actor();
+    let lang = auth.ctx.lang;
+    let f = filter_of(&q);
+    let list = state.store.list_projects(&actor, &f).await?;
+    let t = |k: &'static str| crate::i18n::t(lang, k);
+    let yes = |on: bool, k: &'static str| if on { t(k).to_string() } else { String::new() };
+    let mut table = export::table(
+        lang,
+        t("pj.title"),
+        &[
+            (
+                t("pj.year"),
+                f.year.map(|y| y.to_string()).unwrap_or_default(),
+            ),
+            (
+                t("pj.stage"),
+                f.stage
+                    .map(|s| s.label(lang).to_string())
+                    .unwrap_or_default(),
+            ),
+            (
+                t("pj.light"),
+                f.light
+                    .map(|l| light_label(l, lang).to_string())
+                    .unwrap_or_default(),
+            ),
+            (t("pj.major"), yes(f.major, "pj.major_only")),
+            (t("pj.alert"), yes(f.alerted, "pj.alerted_only")),
+            (t("pj.search"), f.q.clone().unwrap_or_default()),
+        ],
+    );
+    table.columns = vec!["#".to_string()];
+    table.columns.extend(export::columns(
+        lang,
+        &[
+            "pj.year",
+            "pj.name",
+            "pj.investor",
+            "pj.major",
+            "pj.stage",
+            "pj.stage_since",
+            "pj.unit",
+            "pj.town",
+            "pj.total_investment",
+            "pj.completion",
+            "pj.light",
+            "pj.alert",
+            "pj.leader",
+        ],
+    ));
+    table.rows = list
+        .rows
+        .into_iter()
+        .map(|r| {
+            let l = line(r, lang);
+            let mut light = l.light_label.to_string();
+            if l.overdue {
+                light = format!("{light} · {}", t("pj.overdue"));
+            }
+            vec![
+                l.id.into(),
+                l.year.into(),
+                l.name.into(),
+                l.investor.into(),
+                yes(l.major, "pj.major").into(),
+                l.stage.into(),
+                l.stage_since.into(),
+                l.unit.into(),
+                l.town.into(),
+                l.total.into(),
+                l.completion.into(),
+                light.into(),
+                l.alert.unwrap_or("").into(),
+                l.leader.into(),
+            ]
+        })
+        .collect();
+    export::answer(&auth, table, &q, "/projects")
+}
+
+/// The office sets after how many days each funnel alert is raised.
+pub(super) async fn settings(State(state): State<AppState>, auth: Office, f: Fields) -> PageResult {
+    let lang = auth.ctx.lang;
+    let mut errors = FieldErrors::new(lang);
+    let label = crate::i18n::t(lang, "pj.alert_days");
+    let read = |name: &'static str, errors: &mut FieldErrors| f.number::<i64>(name, label, errors);
+    let days = (
+        read("signed_not_registered", &mut errors),
+        read("registered_not_started", &mut errors),
+        read("started_not_producing", &mut errors),
+    );
+    let (Some(a), Some(b), Some(c)) = days else {
+        return Err(WebError::BadRequest(errors.messages().join("; ")));
+    };
+    let days = AlertDays {
+        signed_not_registered: a,
+        registered_not_started: b,
+        started_not_producing: c,
+    };
+    state
+        .store
+        .set_project_alert_days(&auth.actor(), &days)
+        .await?;
+    Ok(Redirect::to("/projects").into_response())
+}
+
+impl ListPage {
+    fn alert_days(&self) -> Vec<(&'static str, &'static str, i64)> {
+        FunnelAlert::ALL
+            .iter()
+            .map(|a| (a.as_str(), a.label(self.ctx.t.0), self.days.days(*a)))
+            .collect()
+    }
+}
