@@ -164,6 +164,10 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "Notice times corrected",
     ),
     ("demo.seed", "生成演示数据", "Demo data created"),
+    ("cultivation.enter", "企业入库培育", "Entered a cultivation list"),
+    ("cultivation.move", "培育阶段变动", "Cultivation move"),
+    ("cultivation.pipeline", "修改培育库设置", "Cultivation list changed"),
+    ("cultivation.candidate_floor", "修改小升规候选门槛", "Candidate floor changed"),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.
@@ -193,6 +197,8 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("eval_result", "评价结果", "Evaluation result"),
     ("eval_scheme", "评价方案", "Evaluation scheme"),
     ("eval_objection", "评价异议", "Objection"),
+    ("cultivation_entry", "培育对象", "Cultivation entry"),
+    ("cultivation_pipeline", "培育库", "Cultivation list"),
 ];
 
 /// An action code the table does not know (written by an older or newer program).

@@ -8,6 +8,7 @@ pub mod attachment;
 pub mod audit;
 pub mod calendar;
 pub mod coded;
+pub mod cultivation;
 pub mod codes;
 pub mod evaluation;
 pub mod indicator;
