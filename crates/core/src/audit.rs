@@ -164,10 +164,22 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "Notice times corrected",
     ),
     ("demo.seed", "生成演示数据", "Demo data created"),
-    ("cultivation.enter", "企业入库培育", "Entered a cultivation list"),
+    (
+        "cultivation.enter",
+        "企业入库培育",
+        "Entered a cultivation list",
+    ),
     ("cultivation.move", "培育阶段变动", "Cultivation move"),
-    ("cultivation.pipeline", "修改培育库设置", "Cultivation list changed"),
-    ("cultivation.candidate_floor", "修改小升规候选门槛", "Candidate floor changed"),
+    (
+        "cultivation.pipeline",
+        "修改培育库设置",
+        "Cultivation list changed",
+    ),
+    (
+        "cultivation.candidate_floor",
+        "修改小升规候选门槛",
+        "Candidate floor changed",
+    ),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.

@@ -93,9 +93,7 @@ impl EntryStatus {
                 Some(_) => Ok(EntryStatus::Active),
                 None => refuse("重新入库: 请选择阶段"),
             },
-            (EntryStatus::Active, MoveKind::Enter | MoveKind::Reenter) => {
-                refuse("该企业已在库中")
-            }
+            (EntryStatus::Active, MoveKind::Enter | MoveKind::Reenter) => refuse("该企业已在库中"),
             (EntryStatus::Exited, _) => refuse("该企业已出库, 只能重新入库"),
         }
     }
@@ -125,7 +123,9 @@ impl FactRule {
         let (at, op_len, at_least) = [(">=", true), ("≥", true), ("<", false)]
             .iter()
             .find_map(|(op, least)| s.find(op).map(|at| (at, op.len(), *least)))
-            .ok_or_else(|| format!("规则 \"{s}\": 应写成 \"列名 >= 数值\", 例如 revenue_wan >= 2000"))?;
+            .ok_or_else(|| {
+                format!("规则 \"{s}\": 应写成 \"列名 >= 数值\", 例如 revenue_wan >= 2000")
+            })?;
         let column = s[..at].trim();
         let column = FactColumn::from_code(column).ok_or_else(|| {
             let known: Vec<&str> = FactColumn::ALL.iter().map(|c| c.as_str()).collect();
@@ -253,9 +253,21 @@ mod tests {
         assert_eq!(FactRule::parse("employees ≥ 50").unwrap().value, 50.0);
         let below = FactRule::parse("tax_wan < 10").unwrap();
         assert!(below.holds(Some(9.0)) && !below.holds(Some(10.0)));
-        assert!(FactRule::parse("营收 >= 2000").unwrap_err().contains("未知的列"));
-        assert!(FactRule::parse("revenue_wan >= 两千").unwrap_err().contains("不是数值"));
-        assert!(FactRule::parse("revenue_wan").unwrap_err().contains("应写成"));
+        assert!(
+            FactRule::parse("营收 >= 2000")
+                .unwrap_err()
+                .contains("未知的列")
+        );
+        assert!(
+            FactRule::parse("revenue_wan >= 两千")
+                .unwrap_err()
+                .contains("不是数值")
+        );
+        assert!(
+            FactRule::parse("revenue_wan")
+                .unwrap_err()
+                .contains("应写成")
+        );
     }
 
     #[test]
@@ -278,7 +290,13 @@ mod tests {
 
     #[test]
     fn validity_counts_whole_years() {
-        assert_eq!(expires_on(date!(2016 - 11 - 30), 3), Some(date!(2019 - 11 - 30)));
-        assert_eq!(expires_on(date!(2016 - 02 - 29), 3), Some(date!(2019 - 02 - 28)));
+        assert_eq!(
+            expires_on(date!(2016 - 11 - 30), 3),
+            Some(date!(2019 - 11 - 30))
+        );
+        assert_eq!(
+            expires_on(date!(2016 - 02 - 29), 3),
+            Some(date!(2019 - 02 - 28))
+        );
     }
 }

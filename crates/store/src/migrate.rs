@@ -45,6 +45,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_notices"),
     migration!(15, "0015_submission_sendings"),
     migration!(16, "0016_problem_withdrawn"),
+    migration!(17, "0017_indicator_source_open"),
+    migration!(20, "0020_cultivation"),
 ];
 
 impl Store {
