@@ -124,13 +124,13 @@ impl FactRule {
             .iter()
             .find_map(|(op, least)| s.find(op).map(|at| (at, op.len(), *least)))
             .ok_or_else(|| {
-                format!("规则 \"{s}\": 应写成 \"列名 >= 数值\", 例如 revenue_wan >= 2000")
+                format!("\"{s}\": 应写成 \"列名 >= 数值\", 例如 revenue_wan >= 2000")
             })?;
         let column = s[..at].trim();
         let column = FactColumn::from_code(column).ok_or_else(|| {
             let known: Vec<&str> = FactColumn::ALL.iter().map(|c| c.as_str()).collect();
             format!(
-                "规则 \"{s}\": 未知的列 \"{column}\", 可用: {}",
+                "\"{s}\": 未知的列 \"{column}\", 可用: {}",
                 known.join(", ")
             )
         })?;
@@ -139,7 +139,7 @@ impl FactRule {
             .parse()
             .ok()
             .filter(|v: &f64| v.is_finite())
-            .ok_or_else(|| format!("规则 \"{s}\": \"{value}\" 不是数值"))?;
+            .ok_or_else(|| format!("\"{s}\": \"{value}\" 不是数值"))?;
         Ok(FactRule {
             column,
             at_least,

@@ -135,7 +135,7 @@ impl Store {
         let criteria = text::PIPELINE_TEXT.check(&edit.criteria).map_err(invalid)?;
         let rule = edit.rule.trim();
         if !rule.is_empty() {
-            FactRule::parse(rule).map_err(invalid)?;
+            FactRule::parse(rule).map_err(|e| StoreError::Invalid(format!("数据规则: {e}")))?;
         }
         if let Some(v) = edit.validity_years
             && !(1..=10).contains(&v)

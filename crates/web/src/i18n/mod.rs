@@ -20,6 +20,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::bulletins::MESSAGES,
     crate::problems::MESSAGES,
     crate::enterprises::MESSAGES,
+    crate::cultivation::MESSAGES,
     crate::notices::MESSAGES,
     workbench::MESSAGES,
 ];
