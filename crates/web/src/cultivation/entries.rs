@@ -84,10 +84,21 @@ fn filter(q: &ListQuery, pipeline_id: i64) -> EntryFilter {
     }
 }
 
+/// The pipeline the query names; the first one (小升规) when it names none.
 async fn pipeline_of(state: &AppState, q: &ListQuery) -> Result<Pipeline, WebError> {
-    let id = id_of(q, "pipeline")
-        .ok_or_else(|| WebError::NotFound(q.get("pipeline").cloned().unwrap_or_default()))?;
-    Ok(state.store.cultivation_pipeline(id).await?)
+    match q.get("pipeline").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(s) => {
+            let id = s.parse().map_err(|_| WebError::NotFound(s.to_string()))?;
+            Ok(state.store.cultivation_pipeline(id).await?)
+        }
+        None => state
+            .store
+            .cultivation_pipelines()
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| WebError::NotFound(String::new())),
+    }
 }
 
 fn lines(rows: Vec<EntryRow>, lang: Lang, today: &str) -> Vec<Line> {

@@ -4,6 +4,7 @@
 
 mod bulletins;
 mod common;
+mod cultivation;
 mod enterprises;
 mod export;
 mod forms;

@@ -314,6 +314,45 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
         "/enterprises/{enterprise}",
         [200, 200, 404, 404, 303],
     ),
+    ("GET", "/cultivation", [200, 200, 200, 403, 303]),
+    ("GET", "/cultivation/candidates", [200, 200, 200, 403, 303]),
+    (
+        "POST",
+        "/cultivation/candidates/accept",
+        [400, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/cultivation/candidates/floor",
+        [400, 403, 403, 403, 403],
+    ),
+    ("GET", "/cultivation/entries", [200, 200, 200, 403, 303]),
+    ("POST", "/cultivation/entries", [400, 403, 403, 403, 403]),
+    (
+        "GET",
+        "/export/cultivation/entries",
+        [200, 200, 200, 403, 303],
+    ),
+    (
+        "GET",
+        "/cultivation/entries/{centry}",
+        [200, 200, 200, 403, 303],
+    ),
+    (
+        "POST",
+        "/cultivation/entries/{centry}/move",
+        [400, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/cultivation/pipelines/{cpipeline}/settings",
+        [200, 403, 403, 403, 303],
+    ),
+    (
+        "POST",
+        "/cultivation/pipelines/{cpipeline}/settings",
+        [400, 403, 403, 403, 403],
+    ),
     ("POST", "/logout", [303, 303, 303, 303, 403]),
 ];
 
@@ -327,6 +366,8 @@ const IDS: &[(&str, &str, &str)] = &[
     ("enterprise", "/enterprises", "/enterprises/"),
     ("run", "/enterprises/evaluation", "/enterprises/evaluation/"),
     ("indicator", "/monitor", "/monitor/indicators/"),
+    ("centry", "/cultivation/entries", "/cultivation/entries/"),
+    ("cpipeline", "/cultivation", "/cultivation/pipelines/"),
 ];
 
 async fn first_id(c: &reqwest::Client, url: &str, prefix: &str) -> Option<i64> {
