@@ -169,6 +169,46 @@ async fn problem_series(
     Ok(out)
 }
 
+/// 企业培育库 counts for each cultivation source among `sources`: entries that reached the
+/// source's milestone from 1 January to each month's end (today, for the running month), by the
+/// date each move says the stage was reached. Months not yet begun have no figure.
+async fn cultivation_series(
+    store: &Store,
+    sources: &HashMap<i64, IndicatorSource>,
+    year: i32,
+    month: usize,
+) -> Result<HashMap<IndicatorSource, Vec<Option<f64>>>, AppError> {
+    let today = qx_store::problems::today_cst();
+    let mut out = HashMap::new();
+    for source in sources.values() {
+        let Some(milestone) = source.cultivation_milestone() else {
+            continue;
+        };
+        if out.contains_key(source) {
+            continue;
+        }
+        let mut series = Vec::with_capacity(month);
+        for m in 1..=month as u8 {
+            let Ok(p) = Period::new_month(year, m) else {
+                series.push(None);
+                continue;
+            };
+            let last = p.last_day();
+            if last.replace_day(1).is_ok_and(|first| first > today) {
+                series.push(None);
+                continue;
+            }
+            let to = last.min(today).to_string();
+            let n = store
+                .cultivation_reached(milestone, &format!("{year}-01-01"), &to)
+                .await?;
+            series.push(Some(n as f64));
+        }
+        out.insert(*source, series);
+    }
+    Ok(out)
+}
+
 /// Computes the picture of `plan_id` at the end of `period` (a month, or a quarter/year, which
 /// is read at its last month). Every figure is read in a fixed number of queries (a few per
 /// month for plans with indicators that fill in from the problems module), whatever the
@@ -197,6 +237,7 @@ pub async fn picture(
     } else {
         problem_series(store, period.year(), month).await?
     };
+    let cultivation = cultivation_series(store, &sources, period.year(), month).await?;
 
     // Where each unit's report for the period's (last) month stands: an indicator without an
     // approved figure is waiting for review when its unit has sent it, else not reported.
@@ -236,6 +277,8 @@ pub async fn picture(
             // Filled in from the problems module, whatever a unit may have reported.
             Some(IndicatorSource::ProblemAnswerRate) => problems.iter().map(|r| r.0).collect(),
             Some(IndicatorSource::ProblemSolveRate) => problems.iter().map(|r| r.1).collect(),
+            // Filled in from the 企业培育库.
+            Some(source) if cultivation.contains_key(source) => cultivation[source].clone(),
             _ => {
                 let all = by_indicator.get(&ind.id).copied().unwrap_or([None; 12]);
                 all[..month].to_vec()
@@ -265,7 +308,9 @@ pub async fn picture(
         let by_hand = !matches!(
             sources.get(&ind.id),
             Some(IndicatorSource::ProblemAnswerRate | IndicatorSource::ProblemSolveRate)
-        );
+        ) && !sources
+            .get(&ind.id)
+            .is_some_and(|s| s.cultivation_milestone().is_some());
         let reporting = if actual.is_some() {
             Reporting::Approved
         } else if by_hand

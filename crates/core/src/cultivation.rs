@@ -123,16 +123,11 @@ impl FactRule {
         let (at, op_len, at_least) = [(">=", true), ("≥", true), ("<", false)]
             .iter()
             .find_map(|(op, least)| s.find(op).map(|at| (at, op.len(), *least)))
-            .ok_or_else(|| {
-                format!("\"{s}\": 应写成 \"列名 >= 数值\", 例如 revenue_wan >= 2000")
-            })?;
+            .ok_or_else(|| format!("\"{s}\": 应写成 \"列名 >= 数值\", 例如 revenue_wan >= 2000"))?;
         let column = s[..at].trim();
         let column = FactColumn::from_code(column).ok_or_else(|| {
             let known: Vec<&str> = FactColumn::ALL.iter().map(|c| c.as_str()).collect();
-            format!(
-                "\"{s}\": 未知的列 \"{column}\", 可用: {}",
-                known.join(", ")
-            )
+            format!("\"{s}\": 未知的列 \"{column}\", 可用: {}", known.join(", "))
         })?;
         let value = s[at + op_len..].trim();
         let value: f64 = value

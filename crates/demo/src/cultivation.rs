@@ -20,7 +20,11 @@ fn day(year: i32, month: u32, d: u32) -> String {
 }
 
 fn random_day(rng: &mut ChaCha8Rng, year: i32, from_month: u32, to_month: u32) -> String {
-    day(year, rng.random_range(from_month..=to_month), rng.random_range(1..=28))
+    day(
+        year,
+        rng.random_range(from_month..=to_month),
+        rng.random_range(1..=28),
+    )
 }
 
 /// The later of two ISO dates, so a move never predates the one before.
@@ -179,7 +183,13 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
         })
         .collect();
     store
-        .import_facts(&office, 2016, "2016年规下工业企业主营业务收入(县统计局).xlsx", &supplement, &[])
+        .import_facts(
+            &office,
+            2016,
+            "2016年规下工业企业主营业务收入(县统计局).xlsx",
+            &supplement,
+            &[],
+        )
         .await?;
 
     // 小升规: 县经信局; the first-time award on 纳入规上统计.
@@ -197,13 +207,29 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
         if i < 14 {
             path.push((2, after(&reached, random_day(&mut rng, 2017, 4, 11))));
         }
-        s.walk(&xsg, r.enterprise_id, 0, &entered, "2017年小升规培育名单", "", &path)
-            .await?;
+        s.walk(
+            &xsg,
+            r.enterprise_id,
+            0,
+            &entered,
+            "2017年小升规培育名单",
+            "",
+            &path,
+        )
+        .await?;
     }
     for r in below.iter().skip(52).take(12) {
         let on = random_day(&mut rng, 2017, 3, 3);
-        s.walk(&xsg, r.enterprise_id, 0, &on, "2017年小升规培育名单(第二批)", "", &[])
-            .await?;
+        s.walk(
+            &xsg,
+            r.enterprise_id,
+            0,
+            &on,
+            "2017年小升规培育名单(第二批)",
+            "",
+            &[],
+        )
+        .await?;
     }
 
     // 个转企: 县市场监管局; 40 households, 26 converted so far.
@@ -219,7 +245,16 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
         .filter(|u| u.kind == "town")
         .map(|u| (u.id, u.name.clone()))
         .collect();
-    const SHOPS: &[&str] = &["海鲜排档", "五金店", "针织加工点", "竹木加工坊", "汽修店", "水产品加工点", "服装加工点", "农机修理部"];
+    const SHOPS: &[&str] = &[
+        "海鲜排档",
+        "五金店",
+        "针织加工点",
+        "竹木加工坊",
+        "汽修店",
+        "水产品加工点",
+        "服装加工点",
+        "农机修理部",
+    ];
     const SURNAMES: &[&str] = &["王", "陈", "张", "林", "俞", "郑", "史", "何", "鲍", "欧"];
     for i in 0..40 {
         let (town_id, town) = &towns[rng.random_range(0..towns.len())];
@@ -277,8 +312,12 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
 
     // 专精特新 → 单项冠军: 县经信局; thirty on the ladder, six in the champion pool in 2017.
     let zjtx = pipeline("zjtx")?;
-    s.settle(&zjtx, unit("县经信局"), &[(2, "国家级专精特新\"小巨人\"奖励", "50")])
-        .await?;
+    s.settle(
+        &zjtx,
+        unit("县经信局"),
+        &[(2, "国家级专精特新\"小巨人\"奖励", "50")],
+    )
+    .await?;
     for (i, r) in above.iter().enumerate().skip(10).take(30) {
         let on = random_day(&mut rng, 2016, 6, 12);
         let top = match i - 10 {
@@ -290,33 +329,69 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
         let mut path = Vec::new();
         let mut last = on.clone();
         for stage in 1..=top {
-            let year = if stage == 3 { 2017 } else { 2016 + i32::from(stage > 1) };
+            let year = if stage == 3 {
+                2017
+            } else {
+                2016 + i32::from(stage > 1)
+            };
             let when = after(&last, random_day(&mut rng, year, 1, 11));
             last = when.clone();
             path.push((stage, when));
         }
-        s.walk(&zjtx, r.enterprise_id, 0, &on, "省经信厅公布名单", "", &path)
-            .await?;
+        s.walk(
+            &zjtx,
+            r.enterprise_id,
+            0,
+            &on,
+            "省经信厅公布名单",
+            "",
+            &path,
+        )
+        .await?;
     }
 
     // 高新技术企业 (3-year certificates: some lapse) and 科技型中小企业: 县科技局.
     let gxjs = pipeline("gxjs")?;
-    s.settle(&gxjs, unit("县科技局"), &[(0, "首次认定高新技术企业奖励", "30")])
-        .await?;
+    s.settle(
+        &gxjs,
+        unit("县科技局"),
+        &[(0, "首次认定高新技术企业奖励", "30")],
+    )
+    .await?;
     for (i, r) in above.iter().enumerate().skip(40).take(32) {
         let year = [2014, 2015, 2016, 2017][i % 4];
-        let on = if year == 2017 { day(2017, 11, 13) } else { random_day(&mut rng, year, 10, 12) };
+        let on = if year == 2017 {
+            day(2017, 11, 13)
+        } else {
+            random_day(&mut rng, year, 10, 12)
+        };
         let certificate = format!("GR{year}33000{:04}", 100 + i);
-        s.walk(&gxjs, r.enterprise_id, 0, &on, "高新技术企业认定公示", &certificate, &[])
-            .await?;
+        s.walk(
+            &gxjs,
+            r.enterprise_id,
+            0,
+            &on,
+            "高新技术企业认定公示",
+            &certificate,
+            &[],
+        )
+        .await?;
     }
     let kjxzx = pipeline("kjxzx")?;
     s.settle(&kjxzx, unit("县科技局"), &[]).await?;
     for (i, r) in below.iter().enumerate().skip(64).take(24) {
         let on = random_day(&mut rng, 2017, 5, 11);
         let certificate = format!("2017330225A{:07}", 1000 + i);
-        s.walk(&kjxzx, r.enterprise_id, 0, &on, "科技型中小企业评价入库", &certificate, &[])
-            .await?;
+        s.walk(
+            &kjxzx,
+            r.enterprise_id,
+            0,
+            &on,
+            "科技型中小企业评价入库",
+            &certificate,
+            &[],
+        )
+        .await?;
     }
 
     // 创新型初创企业 and 工程(技术)中心: one-stage lists.
@@ -324,16 +399,32 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
     s.settle(&cxcc, unit("县科技局"), &[]).await?;
     for r in below.iter().skip(88).take(30) {
         let on = random_day(&mut rng, 2017, 2, 11);
-        s.walk(&cxcc, r.enterprise_id, 0, &on, "创新型初创企业培育名单", "", &[])
-            .await?;
+        s.walk(
+            &cxcc,
+            r.enterprise_id,
+            0,
+            &on,
+            "创新型初创企业培育名单",
+            "",
+            &[],
+        )
+        .await?;
     }
     let gczx = pipeline("gczx")?;
     s.settle(&gczx, unit("县科技局"), &[]).await?;
     for r in above.iter().skip(72).take(14) {
         let year = rng.random_range(2012..=2017);
         let on = random_day(&mut rng, year, 1, 11);
-        s.walk(&gczx, r.enterprise_id, 0, &on, "市级企业工程(技术)中心认定", "", &[])
-            .await?;
+        s.walk(
+            &gczx,
+            r.enterprise_id,
+            0,
+            &on,
+            "市级企业工程(技术)中心认定",
+            "",
+            &[],
+        )
+        .await?;
     }
     Ok(())
 }

@@ -28,13 +28,29 @@ pub enum IndicatorSource {
     ProblemAnswerRate,
     /// 难题解决率: closed problems resolved over closed problems (percent).
     ProblemSolveRate,
+    // 企业培育库: entries that reached a milestone stage this year, by the date reached.
+    /// 新增规上企业: entries that reached 纳入规上统计.
+    CultivationAboveScale,
+    /// 个转企: households converted to firms.
+    CultivationConverted,
+    /// 新增高新技术企业: certified this year.
+    CultivationHighTech,
+    /// 科技型小微(中小)企业: rated this year.
+    CultivationTechSme,
+    /// 单项冠军入库培育: entered the champion pool this year.
+    CultivationChampion,
 }
 
 impl IndicatorSource {
-    pub const ALL: [IndicatorSource; 3] = [
+    pub const ALL: [IndicatorSource; 8] = [
         IndicatorSource::Manual,
         IndicatorSource::ProblemAnswerRate,
         IndicatorSource::ProblemSolveRate,
+        IndicatorSource::CultivationAboveScale,
+        IndicatorSource::CultivationConverted,
+        IndicatorSource::CultivationHighTech,
+        IndicatorSource::CultivationTechSme,
+        IndicatorSource::CultivationChampion,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +58,11 @@ impl IndicatorSource {
             IndicatorSource::Manual => "manual",
             IndicatorSource::ProblemAnswerRate => "problem_answer_rate",
             IndicatorSource::ProblemSolveRate => "problem_solve_rate",
+            IndicatorSource::CultivationAboveScale => "cultivation_above_scale",
+            IndicatorSource::CultivationConverted => "cultivation_converted",
+            IndicatorSource::CultivationHighTech => "cultivation_high_tech",
+            IndicatorSource::CultivationTechSme => "cultivation_tech_sme",
+            IndicatorSource::CultivationChampion => "cultivation_champion",
         }
     }
 
@@ -52,6 +73,19 @@ impl IndicatorSource {
     /// Filled in by the system rather than reported by a unit.
     pub fn is_auto(self) -> bool {
         self != IndicatorSource::Manual
+    }
+
+    /// The cultivation milestone a 企业培育库 source counts, if it is one.
+    pub fn cultivation_milestone(self) -> Option<qx_core::cultivation::Milestone> {
+        use qx_core::cultivation::Milestone;
+        match self {
+            IndicatorSource::CultivationAboveScale => Some(Milestone::AboveScale),
+            IndicatorSource::CultivationConverted => Some(Milestone::Converted),
+            IndicatorSource::CultivationHighTech => Some(Milestone::HighTech),
+            IndicatorSource::CultivationTechSme => Some(Milestone::TechSme),
+            IndicatorSource::CultivationChampion => Some(Milestone::Champion),
+            _ => None,
+        }
     }
 }
 
@@ -65,6 +99,26 @@ impl Labelled for IndicatorSource {
             IndicatorSource::ProblemSolveRate => {
                 lang.pick("自动: 企业难题解决率", "Automatic: problem resolution rate")
             }
+            IndicatorSource::CultivationAboveScale => lang.pick(
+                "自动: 培育库纳入规上统计企业数",
+                "Automatic: firms counted above scale",
+            ),
+            IndicatorSource::CultivationConverted => lang.pick(
+                "自动: 培育库个转企户数",
+                "Automatic: households converted to firms",
+            ),
+            IndicatorSource::CultivationHighTech => lang.pick(
+                "自动: 培育库新认定高新技术企业数",
+                "Automatic: newly certified high-tech firms",
+            ),
+            IndicatorSource::CultivationTechSme => lang.pick(
+                "自动: 培育库科技型中小企业入库数",
+                "Automatic: firms rated tech SMEs",
+            ),
+            IndicatorSource::CultivationChampion => lang.pick(
+                "自动: 培育库单项冠军入库培育数",
+                "Automatic: firms in the champion pool",
+            ),
         }
     }
 }
@@ -73,6 +127,9 @@ impl Labelled for IndicatorSource {
 /// (its own name or text, or the heading/text of the plan section it sits in, `context`).
 /// 按时答复率 / 及时答复率 measure something else and stay manual.
 pub fn infer_source(name: &str, text: &str, context: &str) -> IndicatorSource {
+    if let Some(source) = infer_cultivation(name, text) {
+        return source;
+    }
     let own = format!("{name}\u{1f}{text}");
     let about_problems = own.contains("难题") || own.contains("问题") || context.contains("难题");
     if !about_problems {
@@ -86,6 +143,35 @@ pub fn infer_source(name: &str, text: &str, context: &str) -> IndicatorSource {
     } else {
         IndicatorSource::Manual
     }
+}
+
+/// 企业培育库: a count of firms reaching a milestone, named by the indicator itself (its name
+/// first, then its text): 新增规上(规模以上)企业 but not 规下, 个转企 or 个体工商户升级为企业,
+/// 高新技术企业, 科技型小微/中小企业, 单项冠军入库培育 (not the 示范 award).
+fn infer_cultivation(name: &str, text: &str) -> Option<IndicatorSource> {
+    let judge = |s: &str| {
+        let new_above = [
+            "新增规模以上企业",
+            "新增规上企业",
+            "新增规模企业",
+            "新增规上工业企业",
+        ];
+        if new_above.iter().any(|w| s.contains(w)) && !s.contains("规下") {
+            Some(IndicatorSource::CultivationAboveScale)
+        } else if s.contains("个转企") || (s.contains("个体工商户") && s.contains("升级为企业"))
+        {
+            Some(IndicatorSource::CultivationConverted)
+        } else if s.contains("高新技术企业") {
+            Some(IndicatorSource::CultivationHighTech)
+        } else if s.contains("科技型小微企业") || s.contains("科技型中小企业") {
+            Some(IndicatorSource::CultivationTechSme)
+        } else if s.contains("单项冠军") && s.contains("入库") && !s.contains("示范") {
+            Some(IndicatorSource::CultivationChampion)
+        } else {
+            None
+        }
+    };
+    judge(name).or_else(|| judge(text))
 }
 
 /// Decodes a stored source. The column has no CHECK (migration 0017: modules add sources to the

@@ -3,11 +3,11 @@
 //! candidate floor. Nothing moves until a person accepts.
 
 use super::{PageResult, wan};
+use crate::AppState;
 use crate::auth::{Auth, County, Office};
 use crate::form::{FieldErrors, Fields};
 use crate::i18n;
 use crate::pages::{PageCtx, render};
-use crate::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -48,12 +48,20 @@ struct CandidatesPage {
     today: String,
 }
 
-async fn page(state: &AppState, auth: &Auth, mut values: Fields, errors: FieldErrors) -> PageResult {
+async fn page(
+    state: &AppState,
+    auth: &Auth,
+    mut values: Fields,
+    errors: FieldErrors,
+) -> PageResult {
     let actor = auth.actor();
     let candidates = state.store.cultivation_candidates(&actor).await?;
     let xsg = state.store.cultivation_pipeline_by_code("xsg").await?;
     if values.get("floor").is_empty() {
-        values.set("floor", wan(state.store.cultivation_candidate_floor().await?));
+        values.set(
+            "floor",
+            wan(state.store.cultivation_candidate_floor().await?),
+        );
     }
     let today = qx_core::time::format_date(qx_core::time::today());
     if values.get("on_date").is_empty() {
@@ -89,7 +97,13 @@ async fn page(state: &AppState, auth: &Auth, mut values: Fields, errors: FieldEr
 }
 
 async fn show(State(state): State<AppState>, auth: County) -> PageResult {
-    page(&state, &auth, Fields::default(), FieldErrors::new(auth.ctx.lang)).await
+    page(
+        &state,
+        &auth,
+        Fields::default(),
+        FieldErrors::new(auth.ctx.lang),
+    )
+    .await
 }
 
 async fn accept(State(state): State<AppState>, auth: Office, form: Fields) -> PageResult {
@@ -104,7 +118,9 @@ async fn accept(State(state): State<AppState>, auth: Office, form: Fields) -> Pa
             .accept_cultivation_candidate(&auth.actor(), enterprise, &on)
             .await
         {
-            Ok(id) => return Ok(Redirect::to(&format!("/cultivation/entries/{id}")).into_response()),
+            Ok(id) => {
+                return Ok(Redirect::to(&format!("/cultivation/entries/{id}")).into_response());
+            }
             Err(e) => errors.absorb(e.into(), &[("on_date", "日期")])?,
         }
     } else if enterprise.is_none() {

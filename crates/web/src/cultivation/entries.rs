@@ -86,7 +86,11 @@ fn filter(q: &ListQuery, pipeline_id: i64) -> EntryFilter {
 
 /// The pipeline the query names; the first one (小升规) when it names none.
 async fn pipeline_of(state: &AppState, q: &ListQuery) -> Result<Pipeline, WebError> {
-    match q.get("pipeline").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+    match q
+        .get("pipeline")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
         Some(s) => {
             let id = s.parse().map_err(|_| WebError::NotFound(s.to_string()))?;
             Ok(state.store.cultivation_pipeline(id).await?)
@@ -140,9 +144,16 @@ async fn list_page(
         ctx: PageCtx::signed_in(auth),
         lines: lines(rows, lang, &today),
         total,
-        stages: pipeline.stages.iter().map(|s| (s.id, s.name.clone())).collect(),
+        stages: pipeline
+            .stages
+            .iter()
+            .map(|s| (s.id, s.name.clone()))
+            .collect(),
         towns: towns(state).await?,
-        statuses: EntryStatus::ALL.iter().map(|s| (s.as_str(), s.label(lang))).collect(),
+        statuses: EntryStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label(lang)))
+            .collect(),
         f_stage: f.stage_id.unwrap_or(-1),
         f_town: f.town_id.unwrap_or(-1),
         f_industry: f.industry.clone(),
@@ -160,17 +171,29 @@ async fn list_page(
     Ok(render(&page))
 }
 
-async fn list(State(state): State<AppState>, auth: County, Query(q): Query<ListQuery>) -> PageResult {
+async fn list(
+    State(state): State<AppState>,
+    auth: County,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
     let lang = auth.ctx.lang;
     let mut values = Fields::default();
-    values.set("on_date", qx_core::time::format_date(qx_core::time::today()));
+    values.set(
+        "on_date",
+        qx_core::time::format_date(qx_core::time::today()),
+    );
     list_page(&state, &auth, &q, values, FieldErrors::new(lang)).await
 }
 
 /// The firm a typed credit code or exact registry name names, if one does.
 async fn find_firm(state: &AppState, actor: &Actor, typed: &str) -> Result<Option<i64>, WebError> {
     if let Ok(code) = CreditCode::parse(typed) {
-        return Ok(state.store.enterprise_codes().await?.get(code.as_str()).map(|(id, _)| *id));
+        return Ok(state
+            .store
+            .enterprise_codes()
+            .await?
+            .get(code.as_str())
+            .map(|(id, _)| *id));
     }
     let (rows, _) = state
         .store
@@ -223,7 +246,9 @@ async fn enter(State(state): State<AppState>, auth: Office, form: Fields) -> Pag
             certificate_no: form.get("certificate_no").to_string(),
         };
         match state.store.enter_cultivation(&actor, &new).await {
-            Ok(id) => return Ok(Redirect::to(&format!("/cultivation/entries/{id}")).into_response()),
+            Ok(id) => {
+                return Ok(Redirect::to(&format!("/cultivation/entries/{id}")).into_response());
+            }
             Err(e) => errors.absorb(
                 e.into(),
                 &[
@@ -269,7 +294,11 @@ async fn export_entries(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let status = f.status.unwrap_or(EntryStatus::Active).label(lang).to_string();
+    let status = f
+        .status
+        .unwrap_or(EntryStatus::Active)
+        .label(lang)
+        .to_string();
     let title = format!("{}_{}", t("cv.title"), pipeline.name);
     let mut table = export::table(
         lang,

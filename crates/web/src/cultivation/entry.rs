@@ -4,11 +4,11 @@
 
 use super::PageResult;
 use super::overview::policy_text;
+use crate::AppState;
 use crate::auth::{Auth, County, Office};
 use crate::form::{FieldErrors, Fields};
 use crate::i18n;
 use crate::pages::{PageCtx, render};
-use crate::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -51,7 +51,13 @@ struct EntryPage {
     today: String,
 }
 
-async fn page(state: &AppState, auth: &Auth, id: i64, values: Fields, errors: FieldErrors) -> PageResult {
+async fn page(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    values: Fields,
+    errors: FieldErrors,
+) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let (e, history) = state.store.cultivation_entry(&actor, id).await?;
@@ -95,7 +101,10 @@ async fn page(state: &AppState, auth: &Auth, id: i64, values: Fields, errors: Fi
 
 async fn show(State(state): State<AppState>, auth: County, Path(id): Path<i64>) -> PageResult {
     let mut values = Fields::default();
-    values.set("on_date", qx_core::time::format_date(qx_core::time::today()));
+    values.set(
+        "on_date",
+        qx_core::time::format_date(qx_core::time::today()),
+    );
     page(&state, &auth, id, values, FieldErrors::new(auth.ctx.lang)).await
 }
 

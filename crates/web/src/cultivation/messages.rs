@@ -17,7 +17,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("cv.responsible", "责任单位", "Responsible unit"),
     ("cv.validity", "有效期(年)", "Valid for (years)"),
     ("cv.none", "无", "None"),
-    ("cv.candidates", "小升规候选企业", "Candidates to grow above scale"),
+    (
+        "cv.candidates",
+        "小升规候选企业",
+        "Candidates to grow above scale",
+    ),
     (
         "cv.candidates_hint",
         "从企业最新年度数据中找出: 规下企业主营业务收入不低于候选门槛; 已达到规模标准的企业待确认, 不会自动晋级",
@@ -30,7 +34,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("cv.distance", "距规上标准(万元)", "Still to go (10k yuan)"),
     ("cv.crossed", "已达到, 待确认", "Past the line, to confirm"),
     ("cv.accept", "纳入培育", "Accept"),
-    ("cv.confirm_reached", "确认达到规模标准", "Confirm it reached the line"),
+    (
+        "cv.confirm_reached",
+        "确认达到规模标准",
+        "Confirm it reached the line",
+    ),
     (
         "cv.accept_confirm",
         "确认将该企业纳入小升规培育库?",
@@ -64,7 +72,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "文件号、名单名称或说明",
         "Document number, list name or a note",
     ),
-    ("cv.new_credit_code", "新企业统一社会信用代码", "New firm's credit code"),
+    (
+        "cv.new_credit_code",
+        "新企业统一社会信用代码",
+        "New firm's credit code",
+    ),
     (
         "cv.new_credit_code_hint",
         "个转企: 填写转为企业后的代码, 与企业名录关联",
@@ -90,7 +102,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("cv.stage_name", "阶段名称", "Stage name"),
     ("cv.policy", "扶持政策", "Support policy"),
     ("cv.policy_amount", "奖励金额(万元)", "Award (10k yuan)"),
-    ("cv.new_stage", "新增阶段(可留空)", "New stage (may be left empty)"),
+    (
+        "cv.new_stage",
+        "新增阶段(可留空)",
+        "New stage (may be left empty)",
+    ),
     ("cv.saved", "已保存", "Saved"),
     ("cv.tracks", "培育情况", "Cultivation"),
     ("cv.no_tracks", "未纳入培育库", "On no cultivation list"),

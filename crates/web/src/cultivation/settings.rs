@@ -3,11 +3,11 @@
 //! Errors are shown on the form with what was typed kept.
 
 use super::PageResult;
+use crate::AppState;
 use crate::auth::{Auth, Office};
 use crate::form::{FieldErrors, Fields};
 use crate::i18n;
 use crate::pages::{PageCtx, render};
-use crate::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -16,10 +16,7 @@ use axum::routing::get;
 use qx_store::cultivation::{Pipeline, PipelineEdit, StageEdit};
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/cultivation/pipelines/{id}/settings",
-        get(show).post(save),
-    )
+    Router::new().route("/cultivation/pipelines/{id}/settings", get(show).post(save))
 }
 
 pub struct StageRow {
@@ -46,7 +43,9 @@ fn fields_of(p: &Pipeline) -> Fields {
     f.set("rule", p.rule.map(|r| r.text()).unwrap_or_default());
     f.set(
         "unit",
-        p.responsible_unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        p.responsible_unit_id
+            .map(|u| u.to_string())
+            .unwrap_or_default(),
     );
     f.set(
         "validity",
@@ -103,7 +102,15 @@ async fn show(
 ) -> PageResult {
     let p = state.store.cultivation_pipeline(id).await?;
     let values = fields_of(&p);
-    page(&state, &auth, p, values, FieldErrors::new(auth.ctx.lang), q.contains_key("saved")).await
+    page(
+        &state,
+        &auth,
+        p,
+        values,
+        FieldErrors::new(auth.ctx.lang),
+        q.contains_key("saved"),
+    )
+    .await
 }
 
 async fn save(

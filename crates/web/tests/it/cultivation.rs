@@ -40,7 +40,10 @@ async fn firms(app: &TestApp) -> (i64, i64) {
         row(2, "西周乙模具有限公司", "西周镇"),
         row(3, "石浦丙五金厂", "石浦镇"),
     ];
-    app.store.import_enterprises(&office, "名录", &rows).await.unwrap();
+    app.store
+        .import_enterprises(&office, "名录", &rows)
+        .await
+        .unwrap();
     let codes = app.store.enterprise_codes().await.unwrap();
     let ids: Vec<i64> = rows.iter().map(|r| codes[&r.credit_code].0).collect();
     let facts: Vec<FactRow> = ids
@@ -56,7 +59,10 @@ async fn firms(app: &TestApp) -> (i64, i64) {
             extras: vec![],
         })
         .collect();
-    app.store.import_facts(&office, 2016, "2016", &facts, &[]).await.unwrap();
+    app.store
+        .import_facts(&office, 2016, "2016", &facts, &[])
+        .await
+        .unwrap();
     app.store
         .create_user(
             &office,
@@ -93,7 +99,14 @@ async fn candidates_moves_lists_settings_and_scope() {
     // The overview lists every built-in pipeline; enterprises are not shown it.
     let (status, body) = text(&admin, app.url("/cultivation")).await;
     assert_eq!(status, 200);
-    for name in ["小升规", "个转企", "上市", "专精特新", "高新技术企业", "工程(技术)中心"] {
+    for name in [
+        "小升规",
+        "个转企",
+        "上市",
+        "专精特新",
+        "高新技术企业",
+        "工程(技术)中心",
+    ] {
         assert!(body.contains(name), "{name}");
     }
     assert_eq!(text(&ent, app.url("/cultivation")).await.0, 403);
@@ -105,7 +118,10 @@ async fn candidates_moves_lists_settings_and_scope() {
     assert!(!body.contains("石浦丙五金厂"));
     let (_, body) = text(&sp1, app.url("/cultivation/candidates")).await;
     assert!(body.contains("石浦甲机械有限公司") && !body.contains("西周乙模具有限公司"));
-    assert!(!body.contains("/cultivation/candidates/accept"), "a town may not accept");
+    assert!(
+        !body.contains("/cultivation/candidates/accept"),
+        "a town may not accept"
+    );
 
     // Accepting: a bad date stays on the form, in Chinese, as typed; the leader is refused.
     let token = csrf(&admin, &app.url("/cultivation/candidates")).await;
@@ -113,24 +129,39 @@ async fn candidates_moves_lists_settings_and_scope() {
     let bad = post_form(
         &admin,
         app.url("/cultivation/candidates/accept"),
-        &[("_csrf", token.as_str()), ("enterprise", jia_s.as_str()), ("on_date", "2017-13-01")],
+        &[
+            ("_csrf", token.as_str()),
+            ("enterprise", jia_s.as_str()),
+            ("on_date", "2017-13-01"),
+        ],
     )
     .await;
     assert_eq!(bad.status(), 400);
     let body = bad.text().await.unwrap();
-    assert!(body.contains("field-error") && body.contains("2017-13-01"), "{body}");
+    assert!(
+        body.contains("field-error") && body.contains("2017-13-01"),
+        "{body}"
+    );
     let lt = csrf(&leader, &app.url("/cultivation")).await;
     let refused = post_form(
         &leader,
         app.url("/cultivation/candidates/accept"),
-        &[("_csrf", lt.as_str()), ("enterprise", jia_s.as_str()), ("on_date", "2017-03-01")],
+        &[
+            ("_csrf", lt.as_str()),
+            ("enterprise", jia_s.as_str()),
+            ("on_date", "2017-03-01"),
+        ],
     )
     .await;
     assert_eq!(refused.status(), 403);
     let ok = post_form(
         &admin,
         app.url("/cultivation/candidates/accept"),
-        &[("_csrf", token.as_str()), ("enterprise", jia_s.as_str()), ("on_date", "2017-03-01")],
+        &[
+            ("_csrf", token.as_str()),
+            ("enterprise", jia_s.as_str()),
+            ("on_date", "2017-03-01"),
+        ],
     )
     .await;
     assert_eq!(ok.status(), 303);
@@ -139,7 +170,11 @@ async fn candidates_moves_lists_settings_and_scope() {
     let ok = post_form(
         &admin,
         app.url("/cultivation/candidates/accept"),
-        &[("_csrf", token.as_str()), ("enterprise", yi_s.as_str()), ("on_date", "2017-04-01")],
+        &[
+            ("_csrf", token.as_str()),
+            ("enterprise", yi_s.as_str()),
+            ("on_date", "2017-04-01"),
+        ],
     )
     .await;
     let yi_entry = redirect_id(&ok, "/cultivation/entries/");
@@ -166,7 +201,10 @@ async fn candidates_moves_lists_settings_and_scope() {
     .await;
     assert_eq!(early.status(), 400);
     let body = early.text().await.unwrap();
-    assert!(body.contains("不能早于上一次变动") && body.contains("县统计局月报"), "{body}");
+    assert!(
+        body.contains("不能早于上一次变动") && body.contains("县统计局月报"),
+        "{body}"
+    );
     let done = post_form(
         &admin,
         move_url,
@@ -197,7 +235,12 @@ async fn candidates_moves_lists_settings_and_scope() {
     let export = format!("/export/cultivation/entries?pipeline={}&town={sp}", xsg.id);
     let resp = admin.get(app.url(&export)).send().await.unwrap();
     assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
     let (_, print) = text(&admin, app.url(&format!("{export}&print=1"))).await;
     assert!(print.contains("石浦甲机械有限公司") && !print.contains("西周乙模具有限公司"));
 
@@ -220,7 +263,10 @@ async fn candidates_moves_lists_settings_and_scope() {
     .await;
     assert_eq!(unknown.status(), 400);
     let body = unknown.text().await.unwrap();
-    assert!(body.contains("名录中没有") && body.contains("石浦老王排档"), "{body}");
+    assert!(
+        body.contains("名录中没有") && body.contains("石浦老王排档"),
+        "{body}"
+    );
     let household = post_form(
         &admin,
         app.url("/cultivation/entries"),
@@ -254,12 +300,18 @@ async fn candidates_moves_lists_settings_and_scope() {
     let bad = post_form(&admin, settings.clone(), &form).await;
     assert_eq!(bad.status(), 400);
     let body = bad.text().await.unwrap();
-    assert!(body.contains("未知的列") && body.contains("value=\"营收 &#62;= 2000\""), "{body}");
+    assert!(
+        body.contains("未知的列") && body.contains("value=\"营收 &#62;= 2000\""),
+        "{body}"
+    );
     form[3].1 = "revenue_wan >= 2000".into();
     let saved = post_form(&admin, settings, &form).await;
     assert_eq!(saved.status(), 303);
     let (_, card) = text(&admin, app.url(&format!("/enterprises/{jia}"))).await;
-    assert!(card.contains("培育情况") && card.contains("达到规模标准奖励 (10 万元)"), "{card}");
+    assert!(
+        card.contains("培育情况") && card.contains("达到规模标准奖励 (10 万元)"),
+        "{card}"
+    );
     let (_, own) = text(&ent, app.url(&format!("/enterprises/{yi}"))).await;
     assert!(own.contains("培育情况") && own.contains("小升规"));
 }
