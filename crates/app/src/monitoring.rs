@@ -308,9 +308,9 @@ pub async fn picture(
         let by_hand = !matches!(
             sources.get(&ind.id),
             Some(IndicatorSource::ProblemAnswerRate | IndicatorSource::ProblemSolveRate)
-        ) && !sources
+        ) && sources
             .get(&ind.id)
-            .is_some_and(|s| s.cultivation_milestone().is_some());
+            .is_none_or(|s| s.cultivation_milestone().is_none());
         let reporting = if actual.is_some() {
             Reporting::Approved
         } else if by_hand

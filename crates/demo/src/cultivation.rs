@@ -57,7 +57,6 @@ impl Seeder<'_> {
         &self,
         p: &Pipeline,
         enterprise_id: i64,
-        start: usize,
         on: &str,
         evidence: &str,
         certificate: &str,
@@ -70,7 +69,7 @@ impl Seeder<'_> {
                 &NewEntry {
                     pipeline_id: p.id,
                     enterprise_id: Some(enterprise_id),
-                    stage_id: p.stages[start].id,
+                    stage_id: p.stages[0].id,
                     on_date: on.to_string(),
                     evidence: evidence.to_string(),
                     certificate_no: certificate.to_string(),
@@ -210,7 +209,6 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
         s.walk(
             &xsg,
             r.enterprise_id,
-            0,
             &entered,
             "2017年小升规培育名单",
             "",
@@ -223,7 +221,6 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
         s.walk(
             &xsg,
             r.enterprise_id,
-            0,
             &on,
             "2017年小升规培育名单(第二批)",
             "",
@@ -306,7 +303,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
             1 | 2 => vec![(1, random_day(&mut rng, 2017, 4, 10))],
             _ => vec![],
         };
-        s.walk(&ipo, r.enterprise_id, 0, &on, "县上市后备企业库", "", &path)
+        s.walk(&ipo, r.enterprise_id, &on, "县上市后备企业库", "", &path)
             .await?;
     }
 
@@ -338,16 +335,8 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
             last = when.clone();
             path.push((stage, when));
         }
-        s.walk(
-            &zjtx,
-            r.enterprise_id,
-            0,
-            &on,
-            "省经信厅公布名单",
-            "",
-            &path,
-        )
-        .await?;
+        s.walk(&zjtx, r.enterprise_id, &on, "省经信厅公布名单", "", &path)
+            .await?;
     }
 
     // 高新技术企业 (3-year certificates: some lapse) and 科技型中小企业: 县科技局.
@@ -369,7 +358,6 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
         s.walk(
             &gxjs,
             r.enterprise_id,
-            0,
             &on,
             "高新技术企业认定公示",
             &certificate,
@@ -385,7 +373,6 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
         s.walk(
             &kjxzx,
             r.enterprise_id,
-            0,
             &on,
             "科技型中小企业评价入库",
             &certificate,
@@ -402,7 +389,6 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
         s.walk(
             &cxcc,
             r.enterprise_id,
-            0,
             &on,
             "创新型初创企业培育名单",
             "",
@@ -418,7 +404,6 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
         s.walk(
             &gczx,
             r.enterprise_id,
-            0,
             &on,
             "市级企业工程(技术)中心认定",
             "",
