@@ -126,9 +126,7 @@ async fn accept(State(state): State<AppState>, auth: Office, form: Fields) -> Pa
     } else if enterprise.is_none() {
         errors.add_general(i18n::t(lang, "cv.no_candidates"));
     }
-    let mut resp = page(&state, &auth, form, errors).await?;
-    *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    Ok(resp)
+    Ok(super::shown_again(page(&state, &auth, form, errors).await?))
 }
 
 async fn set_floor(State(state): State<AppState>, auth: Office, form: Fields) -> PageResult {
@@ -145,7 +143,5 @@ async fn set_floor(State(state): State<AppState>, auth: Office, form: Fields) ->
             Err(e) => errors.absorb(e.into(), &[("floor", "候选门槛")])?,
         }
     }
-    let mut resp = page(&state, &auth, form, errors).await?;
-    *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    Ok(resp)
+    Ok(super::shown_again(page(&state, &auth, form, errors).await?))
 }

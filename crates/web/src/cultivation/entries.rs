@@ -261,10 +261,9 @@ async fn enter(State(state): State<AppState>, auth: Office, form: Fields) -> Pag
             )?,
         }
     }
-    let page = list_page(&state, &auth, &q, form, errors).await?;
-    let mut page = page;
-    *page.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    Ok(page)
+    Ok(super::shown_again(
+        list_page(&state, &auth, &q, form, errors).await?,
+    ))
 }
 
 async fn export_entries(

@@ -148,7 +148,7 @@ async fn move_entry(
             )?,
         }
     }
-    let mut resp = page(&state, &auth, id, form, errors).await?;
-    *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    Ok(resp)
+    Ok(super::shown_again(
+        page(&state, &auth, id, form, errors).await?,
+    ))
 }

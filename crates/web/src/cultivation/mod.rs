@@ -13,10 +13,10 @@ mod settings;
 pub use messages::MESSAGES;
 pub(crate) use overview::policy_text as policy_line;
 
+use crate::enterprises::towns;
 use crate::{AppState, WebError};
 use axum::Router;
 use axum::response::Response;
-use qx_core::units::UnitKind;
 
 type PageResult = Result<Response, WebError>;
 
@@ -29,16 +29,12 @@ pub fn routes() -> Router<AppState> {
         .merge(settings::routes())
 }
 
-/// The towns (镇乡街道) a filter or a household's form offers, by id and name.
-async fn towns(state: &AppState) -> Result<Vec<(i64, String)>, WebError> {
-    Ok(state
-        .store
-        .list_units()
-        .await?
-        .into_iter()
-        .filter(|u| u.kind == UnitKind::Town.as_str())
-        .map(|u| (u.id, u.name))
-        .collect())
+/// A form page shown again with its errors: answered 400, as `crate::form::invalid` does.
+fn shown_again(mut page: Response) -> Response {
+    if page.status() == axum::http::StatusCode::OK {
+        *page.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    page
 }
 
 /// 万元 for display: at most two decimals, no trailing zeros.

@@ -173,7 +173,7 @@ async fn save(
             )?,
         }
     }
-    let mut resp = page(&state, &auth, p, form, errors, false).await?;
-    *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    Ok(resp)
+    Ok(super::shown_again(
+        page(&state, &auth, p, form, errors, false).await?,
+    ))
 }
