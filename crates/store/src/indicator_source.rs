@@ -191,9 +191,17 @@ pub async fn assign_sources(tx: &mut Tx, plan_id: i64) -> Result<usize> {
     .bind(plan_id)
     .fetch_all(&mut **tx)
     .await?;
+    // A county that keeps no 企业培育库 yet goes on reporting its cultivation counts by hand:
+    // counting an empty library would show zeros in place of the units' figures.
+    let (entries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cultivation_entries")
+        .fetch_one(&mut **tx)
+        .await?;
     let mut auto = 0;
     for (id, name, text, context) in rows {
-        let source = infer_source(&name, &text, &context);
+        let source = match infer_source(&name, &text, &context) {
+            s if s.cultivation_milestone().is_some() && entries == 0 => IndicatorSource::Manual,
+            s => s,
+        };
         sqlx::query("UPDATE indicators SET source = $1 WHERE id = $2")
             .bind(source.as_str())
             .bind(id)

@@ -1,6 +1,7 @@
-//! The plan's cultivation indicators fill in from the 企业培育库: publishing the seed plan marks
-//! 新增规上企业, 个转企, 新增高新技术企业, 科技型小微企业 and 单项冠军入库培育 as automatic (not 规下
-//! or 示范), and the picture counts the entries that reached each milestone by the date the
+//! The plan's cultivation indicators fill in from the 企业培育库: publishing the seed plan in a
+//! county that keeps the library marks 新增规上企业, 个转企, 新增高新技术企业, 科技型小微企业 and
+//! 单项冠军入库培育 as automatic (not 规下 or 示范; all stay manual without a library), and the
+//! picture counts the entries that reached each milestone by the date the
 //! stage was reached, month by month. On every engine.
 
 use crate::common::user_of;
@@ -73,30 +74,14 @@ async fn the_seed_plans_cultivation_indicators_count_the_pipelines() {
         let units = qx_demo::registry::seed_registry(s).await.unwrap();
         let unit = |n: &str| units.iter().find(|u| u.name == n).unwrap().id;
         let office = user_of(s, "office", Role::Admin, unit("县工业强县办")).await;
-        let plan_id = qx_demo::plan::seed(s, &office).await.unwrap();
-        let indicators = s.plan_indicators(&office, plan_id).await.unwrap();
-        let sources = s.indicator_sources(plan_id).await.unwrap();
-        let source_of = |word: &str| {
-            let found: Vec<_> = indicators
-                .iter()
-                .filter(|i| i.name.contains(word))
-                .collect();
-            assert_eq!(
-                found.len(),
-                1,
-                "{name}: one indicator named …{word}: {found:?}"
-            );
-            (found[0].id, sources.get(&found[0].id).copied())
-        };
-        let (above, src) = source_of("规模以上企业");
-        assert_eq!(src, Some(IndicatorSource::CultivationAboveScale), "{name}");
-        let (high_tech, src) = source_of("高新技术企业");
-        assert_eq!(src, Some(IndicatorSource::CultivationHighTech), "{name}");
-        assert_eq!(
-            source_of("科技型小微").1,
-            Some(IndicatorSource::CultivationTechSme)
+        // Without a 企业培育库 the plan's cultivation counts stay reported by hand.
+        let bare = qx_demo::plan::seed(s, &office).await.unwrap();
+        let none = s.indicator_sources(bare).await.unwrap();
+        assert!(
+            none.values()
+                .all(|src| src.cultivation_milestone().is_none()),
+            "{name}: {none:?}"
         );
-        assert_eq!(source_of("规下").1, None, "{name}: 规下 stays reported");
 
         // Two firms reach 纳入规上统计 in March and May; one is certified high-tech in May.
         let xsg = s.cultivation_pipeline_by_code("xsg").await.unwrap();
@@ -155,6 +140,31 @@ async fn the_seed_plans_cultivation_indicators_count_the_pipelines() {
         )
         .await
         .unwrap();
+
+        let plan_id = qx_demo::plan::seed(s, &office).await.unwrap();
+        let indicators = s.plan_indicators(&office, plan_id).await.unwrap();
+        let sources = s.indicator_sources(plan_id).await.unwrap();
+        let source_of = |word: &str| {
+            let found: Vec<_> = indicators
+                .iter()
+                .filter(|i| i.name.contains(word))
+                .collect();
+            assert_eq!(
+                found.len(),
+                1,
+                "{name}: one indicator named …{word}: {found:?}"
+            );
+            (found[0].id, sources.get(&found[0].id).copied())
+        };
+        let (above, src) = source_of("规模以上企业");
+        assert_eq!(src, Some(IndicatorSource::CultivationAboveScale), "{name}");
+        let (high_tech, src) = source_of("高新技术企业");
+        assert_eq!(src, Some(IndicatorSource::CultivationHighTech), "{name}");
+        assert_eq!(
+            source_of("科技型小微").1,
+            Some(IndicatorSource::CultivationTechSme)
+        );
+        assert_eq!(source_of("规下").1, None, "{name}: 规下 stays reported");
 
         let pic = picture(s, &office, plan_id, Period::new_month(2017, 6).unwrap())
             .await
