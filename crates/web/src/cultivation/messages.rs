@@ -96,7 +96,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "A firm: its credit code or exact registry name; a household: its name and registration number",
     ),
     ("cv.name", "名称", "Name"),
-    ("cv.save", "保存", "Save"),
     ("cv.settings", "设置", "Settings"),
     ("cv.stages", "阶段与政策", "Stages and policies"),
     ("cv.stage_name", "阶段名称", "Stage name"),
@@ -110,7 +109,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("cv.saved", "已保存", "Saved"),
     ("cv.tracks", "培育情况", "Cultivation"),
     ("cv.no_tracks", "未纳入培育库", "On no cultivation list"),
-    ("cv.open", "查看", "Open"),
     (
         "cv.unknown_enterprise",
         "企业: 名录中没有 \"{typed}\"; 个体工商户请同时填写注册号",
