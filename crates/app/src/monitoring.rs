@@ -209,6 +209,46 @@ async fn project_series(
     Ok(out)
 }
 
+/// 企业培育库 counts for each cultivation source among `sources`: entries that reached the
+/// source's milestone from 1 January to each month's end (today, for the running month), by the
+/// date each move says the stage was reached. Months not yet begun have no figure.
+async fn cultivation_series(
+    store: &Store,
+    sources: &HashMap<i64, IndicatorSource>,
+    year: i32,
+    month: usize,
+) -> Result<HashMap<IndicatorSource, Vec<Option<f64>>>, AppError> {
+    let today = qx_core::time::today();
+    let mut out = HashMap::new();
+    for source in sources.values() {
+        let Some(milestone) = source.cultivation_milestone() else {
+            continue;
+        };
+        if out.contains_key(source) {
+            continue;
+        }
+        let mut series = Vec::with_capacity(month);
+        for m in 1..=month as u8 {
+            let Ok(p) = Period::new_month(year, m) else {
+                series.push(None);
+                continue;
+            };
+            let last = p.last_day();
+            if last.replace_day(1).is_ok_and(|first| first > today) {
+                series.push(None);
+                continue;
+            }
+            let to = last.min(today).to_string();
+            let n = store
+                .cultivation_reached(milestone, &format!("{year}-01-01"), &to)
+                .await?;
+            series.push(Some(n as f64));
+        }
+        out.insert(*source, series);
+    }
+    Ok(out)
+}
+
 /// An indicator's monthly series from the projects module, for a source that is one of its.
 fn project_figures(
     source: IndicatorSource,
@@ -259,6 +299,7 @@ pub async fn picture(
     } else {
         Vec::new()
     };
+    let cultivation = cultivation_series(store, &sources, period.year(), month).await?;
 
     // Where each unit's report for the period's (last) month stands: an indicator without an
     // approved figure is waiting for review when its unit has sent it, else not reported.
@@ -315,15 +356,15 @@ pub async fn picture(
             Some(source) if project_figures(*source, &[]).is_some() => {
                 project_figures(*source, &projects).unwrap_or_default()
             }
+            // Filled in from the 企业培育库.
+            Some(source) if cultivation.contains_key(source) => cultivation[source].clone(),
             _ => {
                 let all = by_indicator.get(&ind.id).copied().unwrap_or([None; 12]);
                 all[..month].to_vec()
             }
         };
-        let by_hand = !matches!(
-            sources.get(&ind.id),
-            Some(IndicatorSource::ProblemAnswerRate | IndicatorSource::ProblemSolveRate)
-        );
+        // Reported by its lead unit (not filled in by a module).
+        let by_hand = !sources.get(&ind.id).is_some_and(|s| s.is_auto());
         let no_figures = marks
             .remove(&ind.id)
             .filter(|_| by_hand)
@@ -356,7 +397,6 @@ pub async fn picture(
                 .and_then(|d| d.to_string().parse().ok())
                 .unwrap_or(f64::from(m) / 12.0)
         });
-        let by_hand = !sources.get(&ind.id).is_some_and(|s| s.is_auto());
         let reporting = if actual.is_some() || marked {
             Reporting::Approved
         } else if by_hand

@@ -185,6 +185,22 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("lead.submit", "提交招商线索", "Lead submitted"),
     ("lead.decide", "处理招商线索", "Lead decided"),
     ("lead.convert", "线索转为项目", "Lead became a project"),
+    (
+        "cultivation.enter",
+        "企业入库培育",
+        "Entered a cultivation list",
+    ),
+    ("cultivation.move", "培育阶段变动", "Cultivation move"),
+    (
+        "cultivation.pipeline",
+        "修改培育库设置",
+        "Cultivation list changed",
+    ),
+    (
+        "cultivation.candidate_floor",
+        "修改小升规候选门槛",
+        "Candidate floor changed",
+    ),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.
@@ -217,6 +233,8 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("project", "重大项目", "Project"),
     ("project_settings", "项目设置", "Project settings"),
     ("lead", "招商线索", "Lead"),
+    ("cultivation_entry", "培育对象", "Cultivation entry"),
+    ("cultivation_pipeline", "培育库", "Cultivation list"),
 ];
 
 /// An action code the table does not know (written by an older or newer program).

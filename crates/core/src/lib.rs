@@ -9,6 +9,7 @@ pub mod audit;
 pub mod calendar;
 pub mod coded;
 pub mod codes;
+pub mod cultivation;
 pub mod evaluation;
 pub mod indicator;
 pub mod label;

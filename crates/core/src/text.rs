@@ -84,6 +84,17 @@ pub const MEETING_DECISION: TextField = TextField::required("会议决定", 2000
 /// A report on how a meeting decision is carried out.
 pub const DECISION_PROGRESS: TextField = TextField::required("落实情况", 2000);
 
+/// 企业培育库: a pipeline's name.
+pub const PIPELINE_NAME: TextField = TextField::required("名称", 50);
+/// 企业培育库: a pipeline's entry criteria, a stage's policy.
+pub const PIPELINE_TEXT: TextField = TextField::optional("说明", 1000);
+/// 企业培育库: a stage's name.
+pub const STAGE_NAME: TextField = TextField::required("阶段名称", 50);
+/// 企业培育库: the evidence of a move (文件号, 名单, 说明).
+pub const MOVE_EVIDENCE: TextField = TextField::optional("依据", 500);
+/// 企业培育库: an entry's name, 注册号, certificate number, board, stock code.
+pub const ENTRY_FIELD: TextField = TextField::optional("登记信息", 100);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 //! Each module adds its part here; [`seed`] runs them in order in one transaction per part.
 
 pub mod bulletins;
+pub mod cultivation;
 pub mod enterprises;
 pub mod monitoring;
 mod people;
@@ -291,6 +292,7 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     enterprises::seed(store, &mut rng).await?;
     problems::seed(store, &mut rng).await?;
     projects::seed(store, &mut rng).await?;
+    cultivation::seed(store, &mut rng).await?;
     bulletins::seed(store, &admin_user.actor(), plan_id).await?;
     // The year was seeded in a minute: each notice takes its event's date, not the seeding's.
     store.date_notices_at_events(&actor).await?;

@@ -40,10 +40,21 @@ pub enum IndicatorSource {
     ProjectsProducing,
     /// 亿元以上项目开工率: started ÷ planned to start this year, 亿元以上 only (percent).
     ProjectMajorStartRate,
+    // 企业培育库: entries that reached a milestone stage this year, by the date reached.
+    /// 新增规上企业: entries that reached 纳入规上统计.
+    CultivationAboveScale,
+    /// 个转企: households converted to firms.
+    CultivationConverted,
+    /// 新增高新技术企业: certified this year.
+    CultivationHighTech,
+    /// 科技型小微(中小)企业: rated this year.
+    CultivationTechSme,
+    /// 单项冠军入库培育: entered the champion pool this year.
+    CultivationChampion,
 }
 
 impl IndicatorSource {
-    pub const ALL: [IndicatorSource; 8] = [
+    pub const ALL: [IndicatorSource; 13] = [
         IndicatorSource::Manual,
         IndicatorSource::ProblemAnswerRate,
         IndicatorSource::ProblemSolveRate,
@@ -52,6 +63,11 @@ impl IndicatorSource {
         IndicatorSource::ProjectsStarted,
         IndicatorSource::ProjectsProducing,
         IndicatorSource::ProjectMajorStartRate,
+        IndicatorSource::CultivationAboveScale,
+        IndicatorSource::CultivationConverted,
+        IndicatorSource::CultivationHighTech,
+        IndicatorSource::CultivationTechSme,
+        IndicatorSource::CultivationChampion,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +80,11 @@ impl IndicatorSource {
             IndicatorSource::ProjectsStarted => "projects_started",
             IndicatorSource::ProjectsProducing => "projects_producing",
             IndicatorSource::ProjectMajorStartRate => "project_major_start_rate",
+            IndicatorSource::CultivationAboveScale => "cultivation_above_scale",
+            IndicatorSource::CultivationConverted => "cultivation_converted",
+            IndicatorSource::CultivationHighTech => "cultivation_high_tech",
+            IndicatorSource::CultivationTechSme => "cultivation_tech_sme",
+            IndicatorSource::CultivationChampion => "cultivation_champion",
         }
     }
 
@@ -74,6 +95,19 @@ impl IndicatorSource {
     /// Filled in by the system rather than reported by a unit.
     pub fn is_auto(self) -> bool {
         self != IndicatorSource::Manual
+    }
+
+    /// The cultivation milestone a 企业培育库 source counts, if it is one.
+    pub fn cultivation_milestone(self) -> Option<qx_core::cultivation::Milestone> {
+        use qx_core::cultivation::Milestone;
+        match self {
+            IndicatorSource::CultivationAboveScale => Some(Milestone::AboveScale),
+            IndicatorSource::CultivationConverted => Some(Milestone::Converted),
+            IndicatorSource::CultivationHighTech => Some(Milestone::HighTech),
+            IndicatorSource::CultivationTechSme => Some(Milestone::TechSme),
+            IndicatorSource::CultivationChampion => Some(Milestone::Champion),
+            _ => None,
+        }
     }
 }
 
@@ -104,6 +138,26 @@ impl Labelled for IndicatorSource {
                 "自动: 亿元以上项目开工率",
                 "Automatic: start rate of projects ≥ 100 million yuan",
             ),
+            IndicatorSource::CultivationAboveScale => lang.pick(
+                "自动: 培育库纳入规上统计企业数",
+                "Automatic: firms counted above scale",
+            ),
+            IndicatorSource::CultivationConverted => lang.pick(
+                "自动: 培育库个转企户数",
+                "Automatic: households converted to firms",
+            ),
+            IndicatorSource::CultivationHighTech => lang.pick(
+                "自动: 培育库新认定高新技术企业数",
+                "Automatic: newly certified high-tech firms",
+            ),
+            IndicatorSource::CultivationTechSme => lang.pick(
+                "自动: 培育库科技型中小企业入库数",
+                "Automatic: firms rated tech SMEs",
+            ),
+            IndicatorSource::CultivationChampion => lang.pick(
+                "自动: 培育库单项冠军入库培育数",
+                "Automatic: firms in the champion pool",
+            ),
         }
     }
 }
@@ -112,6 +166,9 @@ impl Labelled for IndicatorSource {
 /// (its own name or text, or the heading/text of the plan section it sits in, `context`).
 /// 按时答复率 / 及时答复率 measure something else and stay manual.
 pub fn infer_source(name: &str, text: &str, context: &str) -> IndicatorSource {
+    if let Some(source) = infer_cultivation(name, text) {
+        return source;
+    }
     let own = format!("{name}\u{1f}{text}");
     if let Some(source) = project_source(&own) {
         return source;
@@ -153,6 +210,35 @@ fn project_source(own: &str) -> Option<IndicatorSource> {
     .map(|(_, source)| source)
 }
 
+/// 企业培育库: a count of firms reaching a milestone, named by the indicator itself (its name
+/// first, then its text): 新增规上(规模以上)企业 but not 规下, 个转企 or 个体工商户升级为企业,
+/// 高新技术企业, 科技型小微/中小企业, 单项冠军入库培育 (not the 示范 award).
+fn infer_cultivation(name: &str, text: &str) -> Option<IndicatorSource> {
+    let judge = |s: &str| {
+        let new_above = [
+            "新增规模以上企业",
+            "新增规上企业",
+            "新增规模企业",
+            "新增规上工业企业",
+        ];
+        if new_above.iter().any(|w| s.contains(w)) && !s.contains("规下") {
+            Some(IndicatorSource::CultivationAboveScale)
+        } else if s.contains("个转企") || (s.contains("个体工商户") && s.contains("升级为企业"))
+        {
+            Some(IndicatorSource::CultivationConverted)
+        } else if s.contains("高新技术企业") {
+            Some(IndicatorSource::CultivationHighTech)
+        } else if s.contains("科技型小微企业") || s.contains("科技型中小企业") {
+            Some(IndicatorSource::CultivationTechSme)
+        } else if s.contains("单项冠军") && s.contains("入库") && !s.contains("示范") {
+            Some(IndicatorSource::CultivationChampion)
+        } else {
+            None
+        }
+    };
+    judge(name).or_else(|| judge(text))
+}
+
 /// Decodes a stored source. The column has no CHECK (migration 0017: modules add sources to the
 /// enum), so an unknown code is an error, never read as "reported by hand".
 fn stored(s: &str) -> Result<IndicatorSource> {
@@ -170,9 +256,17 @@ pub async fn assign_sources(tx: &mut Tx, plan_id: i64) -> Result<usize> {
     .bind(plan_id)
     .fetch_all(&mut **tx)
     .await?;
+    // A county that keeps no 企业培育库 yet goes on reporting its cultivation counts by hand:
+    // counting an empty library would show zeros in place of the units' figures.
+    let (entries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cultivation_entries")
+        .fetch_one(&mut **tx)
+        .await?;
     let mut auto = 0;
     for (id, name, text, context) in rows {
-        let source = infer_source(&name, &text, &context);
+        let source = match infer_source(&name, &text, &context) {
+            s if s.cultivation_milestone().is_some() && entries == 0 => IndicatorSource::Manual,
+            s => s,
+        };
         sqlx::query("UPDATE indicators SET source = $1 WHERE id = $2")
             .bind(source.as_str())
             .bind(id)

@@ -14,6 +14,7 @@ pub mod audit_anchor;
 pub mod backup;
 pub mod bulletins;
 pub mod calendar;
+pub mod cultivation;
 pub mod enterprises;
 pub mod evaluation;
 pub mod health;

@@ -48,6 +48,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(17, "0017_indicator_source_open"),
     migration!(18, "0018_no_figure"),
     migration!(19, "0019_projects"),
+    migration!(20, "0020_cultivation"),
 ];
 
 impl Store {

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod bulletins;
 pub mod calendar;
 pub mod chart;
+pub mod cultivation;
 pub mod download;
 pub mod enterprises;
 pub mod error;
@@ -181,6 +182,7 @@ pub fn router(state: AppState) -> Router {
         .merge(projects::routes())
         .merge(enterprises::routes())
         .merge(jobs::routes())
+        .merge(cultivation::routes())
         .merge(notices::routes())
         .merge(export::routes())
         .route("/healthz", get(healthz))

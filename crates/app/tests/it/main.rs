@@ -4,6 +4,7 @@
 
 mod bulletins;
 mod common;
+mod cultivation_indicators;
 mod hostile;
 mod monitoring;
 mod monitoring_autofill;

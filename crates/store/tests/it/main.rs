@@ -3,6 +3,7 @@
 //! and disk on CI.
 
 mod audit_anchor;
+mod cultivation;
 mod enterprises;
 mod monitoring_scope;
 mod no_figure;

@@ -87,6 +87,19 @@ struct CardPage {
     is_admin: bool,
     /// A refused form of this card, shown again beside its fields.
     form: FormState,
+    /// 企业培育库: the firm's tracks and the policy of the stage each stands at.
+    tracks: Vec<TrackView>,
+}
+
+/// One cultivation track on the card.
+pub struct TrackView {
+    entry_id: i64,
+    pipeline: String,
+    stage: String,
+    status: &'static str,
+    since: String,
+    expires_on: String,
+    policy: String,
 }
 
 async fn card(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
@@ -181,8 +194,24 @@ pub(super) async fn card_page(
             objections,
         });
     }
+    let tracks = state
+        .store
+        .cultivation_tracks(&actor, id)
+        .await?
+        .into_iter()
+        .map(|t| TrackView {
+            entry_id: t.entry_id,
+            status: t.status.label(auth.ctx.lang),
+            policy: crate::cultivation::policy_line(&t.policy_text, t.policy_amount_wan.as_deref()),
+            pipeline: t.pipeline_name,
+            stage: t.stage_name,
+            since: t.stage_since,
+            expires_on: t.expires_on.unwrap_or_default(),
+        })
+        .collect();
     let page = CardPage {
         ctx: PageCtx::signed_in(auth),
+        tracks,
         scale_key: scale_key(&e.scale),
         land: f2(e.land_mu),
         is_self: actor.role == Role::Enterprise && actor.enterprise_id == Some(id),

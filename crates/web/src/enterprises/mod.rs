@@ -50,7 +50,7 @@ fn scale_key(s: &str) -> &'static str {
 }
 
 /// The towns (镇乡街道) the filters offer, by id and name.
-async fn towns(state: &AppState) -> Result<Vec<(i64, String)>, WebError> {
+pub(crate) async fn towns(state: &AppState) -> Result<Vec<(i64, String)>, WebError> {
     Ok(state
         .store
         .list_units()

@@ -22,6 +22,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::problems::MESSAGES,
     crate::projects::MESSAGES,
     crate::enterprises::MESSAGES,
+    crate::cultivation::MESSAGES,
     crate::notices::MESSAGES,
     workbench::MESSAGES,
     jobs::MESSAGES,

@@ -5,6 +5,7 @@
 mod bulletins;
 mod common;
 mod english;
+mod cultivation;
 mod enterprises;
 mod export;
 mod field_errors;

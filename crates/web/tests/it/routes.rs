@@ -332,6 +332,45 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("GET", "/leads/{lead}", [200, 200, 404, 404, 303]),
     ("POST", "/leads/{lead}/decide", [400, 403, 403, 403, 403]),
     ("POST", "/leads/{lead}/convert", [400, 403, 403, 403, 403]),
+    ("GET", "/cultivation", [200, 200, 200, 403, 303]),
+    ("GET", "/cultivation/candidates", [200, 200, 200, 403, 303]),
+    (
+        "POST",
+        "/cultivation/candidates/accept",
+        [400, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/cultivation/candidates/floor",
+        [400, 403, 403, 403, 403],
+    ),
+    ("GET", "/cultivation/entries", [200, 200, 200, 403, 303]),
+    ("POST", "/cultivation/entries", [400, 403, 403, 403, 403]),
+    (
+        "GET",
+        "/export/cultivation/entries",
+        [200, 200, 200, 403, 303],
+    ),
+    (
+        "GET",
+        "/cultivation/entries/{centry}",
+        [200, 200, 200, 403, 303],
+    ),
+    (
+        "POST",
+        "/cultivation/entries/{centry}/move",
+        [400, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/cultivation/pipelines/{cpipeline}/settings",
+        [200, 403, 403, 403, 303],
+    ),
+    (
+        "POST",
+        "/cultivation/pipelines/{cpipeline}/settings",
+        [400, 403, 403, 403, 403],
+    ),
     ("POST", "/logout", [303, 303, 303, 303, 403]),
 ];
 
@@ -347,6 +386,8 @@ const IDS: &[(&str, &str, &str)] = &[
     ("indicator", "/monitor", "/monitor/indicators/"),
     ("project", "/projects", "/projects/"),
     ("lead", "/leads", "/leads/"),
+    ("centry", "/cultivation/entries", "/cultivation/entries/"),
+    ("cpipeline", "/cultivation", "/cultivation/pipelines/"),
 ];
 
 async fn first_id(c: &reqwest::Client, url: &str, prefix: &str) -> Option<i64> {

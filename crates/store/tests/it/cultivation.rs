@@ -1,0 +1,415 @@
+//! 企业培育库 on both engines: the seeded pipelines, 小升规 candidates from the facts, accepting
+//! them, dated moves and their refusals, scope (town, responsible unit, enterprise), the
+//! office's pipeline edits, 个转企 linking the new firm, and the milestone counts.
+
+use qx_core::access::{Actor, Role};
+use qx_core::cultivation::{Candidacy, EntryStatus, Milestone, MoveKind};
+use qx_core::units::UnitKind;
+use qx_store::cultivation::{EntryFilter, MoveRequest, NewEntry, PipelineEdit, StageEdit};
+use qx_store::enterprises::{FactRow, Facts, RegistryRow};
+use qx_store::units::NewUnit;
+use qx_store::{Store, StoreError};
+
+fn actor(role: Role, unit_id: Option<i64>, enterprise_id: Option<i64>) -> Actor {
+    Actor {
+        user_id: 7,
+        username: "t".into(),
+        role,
+        unit_id,
+        enterprise_id,
+        ip: String::new(),
+    }
+}
+
+async fn unit(store: &Store, kind: UnitKind, name: &str, slug: &str) -> i64 {
+    store
+        .create_unit(
+            &Actor::system(),
+            &NewUnit {
+                kind,
+                name: name.into(),
+                full_name: name.into(),
+                region_code: None,
+                parent_id: None,
+                slug: slug.into(),
+                aliases: vec![],
+                sort_order: 0,
+            },
+        )
+        .await
+        .unwrap()
+}
+
+fn firm(i: usize, name: &str, town: i64, scale: &str) -> RegistryRow {
+    let code = qx_core::codes::CreditCode::complete(&format!("91330225{i:08}0")).unwrap();
+    RegistryRow {
+        credit_code: code.as_str().to_string(),
+        name: name.into(),
+        town_id: Some(town),
+        industry_code: Some("3411".into()),
+        scale: scale.into(),
+        land_mu: None,
+        address: String::new(),
+        service_contact: String::new(),
+        service_phone: String::new(),
+        tags: vec![],
+    }
+}
+
+fn step(kind: MoveKind, to: Option<i64>, on: &str) -> MoveRequest {
+    MoveRequest {
+        kind,
+        to_stage_id: to,
+        on_date: on.into(),
+        evidence: "县经信局名单".into(),
+        credit_code: String::new(),
+        certificate_no: String::new(),
+        board: String::new(),
+        stock_code: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn pipelines_candidates_moves_and_scope_on_both_engines() {
+    for db in qx_store::testing::all().await.unwrap() {
+        let store = &db.store;
+        let office = Actor::system();
+        let sp = unit(store, UnitKind::Town, "石浦镇", "sp").await;
+        let xz = unit(store, UnitKind::Town, "西周镇", "xz").await;
+        let jxj = unit(store, UnitKind::Department, "县经信局", "jxj").await;
+        let rows = vec![
+            firm(1, "甲公司", sp, "below"),
+            firm(2, "乙公司", xz, "below"),
+            firm(3, "丙公司", sp, "below"),
+            firm(4, "丁公司", sp, "above"),
+        ];
+        store
+            .import_enterprises(&office, "名录", &rows)
+            .await
+            .unwrap();
+        let codes = store.enterprise_codes().await.unwrap();
+        let id = |r: &RegistryRow| codes[&r.credit_code].0;
+        let (a, b, c, d) = (id(&rows[0]), id(&rows[1]), id(&rows[2]), id(&rows[3]));
+        let facts = |e: i64, scale: &str, rev: f64| FactRow {
+            enterprise_id: e,
+            scale: scale.into(),
+            facts: Facts {
+                revenue_wan: Some(rev),
+                ..Default::default()
+            },
+            extras: vec![],
+        };
+        // 乙 crossed the line in 2016 only: the latest year is what counts.
+        let y2015 = vec![facts(b, "below", 1000.0)];
+        store
+            .import_facts(&office, 2015, "2015", &y2015, &[])
+            .await
+            .unwrap();
+        let y2016 = vec![
+            facts(a, "below", 1800.0),
+            facts(b, "below", 2100.0),
+            facts(c, "below", 1200.0),
+            facts(d, "above", 2500.0),
+        ];
+        store
+            .import_facts(&office, 2016, "2016", &y2016, &[])
+            .await
+            .unwrap();
+
+        // The built-in pipelines, in order, with their stages and milestones.
+        let pipelines = store.cultivation_pipelines().await.unwrap();
+        let names: Vec<&str> = pipelines.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "小升规",
+                "个转企",
+                "上市",
+                "专精特新",
+                "高新技术企业",
+                "科技型中小企业",
+                "创新型初创企业",
+                "工程(技术)中心"
+            ],
+            "{}",
+            db.name
+        );
+        let xsg = &pipelines[0];
+        assert_eq!(xsg.stages.len(), 3);
+        assert_eq!(xsg.stages[2].milestone, Some(Milestone::AboveScale));
+        assert_eq!(pipelines[2].stages.len(), 6);
+        assert_eq!(pipelines[4].validity_years, Some(3));
+
+        // Candidates: the crossed one first, then by distance; nothing below the floor or above scale.
+        let cands = store.cultivation_candidates(&office).await.unwrap();
+        let seen: Vec<(i64, Candidacy)> = cands
+            .iter()
+            .map(|c| (c.enterprise_id, c.candidacy))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (b, Candidacy::Crossed),
+                (a, Candidacy::Approaching { distance: 200.0 })
+            ]
+        );
+        let sp_user = actor(Role::Unit, Some(sp), None);
+        let for_sp = store.cultivation_candidates(&sp_user).await.unwrap();
+        assert_eq!(
+            for_sp.iter().map(|c| c.enterprise_id).collect::<Vec<_>>(),
+            [a]
+        );
+        // The floor is the office's: at 1100 丙 appears.
+        store
+            .set_cultivation_candidate_floor(&office, 1100.0)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.cultivation_candidates(&office).await.unwrap().len(),
+            3
+        );
+        store
+            .set_cultivation_candidate_floor(&office, 1500.0)
+            .await
+            .unwrap();
+
+        // Only the office accepts; accepting enters the right stage, never silently.
+        let leader = actor(Role::Leader, None, None);
+        assert!(matches!(
+            store
+                .accept_cultivation_candidate(&leader, a, "2017-03-01")
+                .await,
+            Err(StoreError::Forbidden(_))
+        ));
+        let ea = store
+            .accept_cultivation_candidate(&office, a, "2017-03-01")
+            .await
+            .unwrap();
+        let eb = store
+            .accept_cultivation_candidate(&office, b, "2017-04-10")
+            .await
+            .unwrap();
+        let (entry_b, _) = store.cultivation_entry(&office, eb).await.unwrap();
+        assert_eq!(entry_b.stage_id, xsg.stages[1].id, "crossed: 达到规模标准");
+        assert!(
+            store
+                .cultivation_candidates(&office)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // Moves: dated, in order, by the table.
+        let top = xsg.stages[2].id;
+        let early = store
+            .move_cultivation(
+                &office,
+                eb,
+                &step(MoveKind::Advance, Some(top), "2017-04-01"),
+            )
+            .await;
+        assert!(
+            matches!(&early, Err(StoreError::Invalid(m)) if m.contains("不能早于")),
+            "{early:?}"
+        );
+        let back = store
+            .move_cultivation(
+                &office,
+                eb,
+                &step(MoveKind::StepBack, Some(top), "2017-06-30"),
+            )
+            .await;
+        assert!(back.is_err());
+        store
+            .move_cultivation(
+                &office,
+                eb,
+                &step(MoveKind::Advance, Some(top), "2017-06-30"),
+            )
+            .await
+            .unwrap();
+        let (_, timeline) = store.cultivation_entry(&office, eb).await.unwrap();
+        let kinds: Vec<MoveKind> = timeline.iter().map(|m| m.kind).collect();
+        assert_eq!(kinds, [MoveKind::Enter, MoveKind::Advance]);
+        assert_eq!(timeline[1].to_stage.as_deref(), Some("纳入规上统计"));
+
+        // Counted by the date the stage was reached.
+        let n =
+            |to: &'static str| store.cultivation_reached(Milestone::AboveScale, "2017-01-01", to);
+        assert_eq!(n("2017-05-31").await.unwrap(), 0);
+        assert_eq!(n("2017-06-30").await.unwrap(), 1);
+
+        // Scope: the town its own firm's entry, the enterprise itself, the responsible unit all.
+        assert!(store.cultivation_entry(&sp_user, ea).await.is_ok());
+        assert!(matches!(
+            store.cultivation_entry(&sp_user, eb).await,
+            Err(StoreError::NotFound(_))
+        ));
+        let ent_b = actor(Role::Enterprise, None, Some(b));
+        assert!(store.cultivation_entry(&ent_b, eb).await.is_ok());
+        assert!(store.cultivation_entry(&ent_b, ea).await.is_err());
+        let jxj_user = actor(Role::Unit, Some(jxj), None);
+        let list = |who: &Actor| {
+            let f = EntryFilter {
+                pipeline_id: xsg.id,
+                limit: 50,
+                ..Default::default()
+            };
+            let who = who.clone();
+            async move { store.cultivation_entries(&who, &f).await.unwrap().1 }
+        };
+        assert_eq!(list(&jxj_user).await, 0);
+        assert_eq!(list(&sp_user).await, 1);
+        assert_eq!(list(&office).await, 2);
+        let mut edit = PipelineEdit {
+            name: xsg.name.clone(),
+            criteria: xsg.criteria.clone(),
+            rule: "revenue_wan >= 2000".into(),
+            responsible_unit_id: Some(jxj),
+            validity_years: None,
+            stages: xsg
+                .stages
+                .iter()
+                .map(|s| StageEdit {
+                    id: Some(s.id),
+                    name: s.name.clone(),
+                    policy_text: String::new(),
+                    policy_amount: String::new(),
+                })
+                .collect(),
+        };
+        edit.stages[2].policy_text = "首次上规奖励".into();
+        edit.stages[2].policy_amount = "20".into();
+        assert!(
+            store
+                .update_cultivation_pipeline(&leader, xsg.id, &edit)
+                .await
+                .is_err()
+        );
+        store
+            .update_cultivation_pipeline(&office, xsg.id, &edit)
+            .await
+            .unwrap();
+        assert_eq!(list(&jxj_user).await, 2);
+        let counts = store.cultivation_stage_counts(&sp_user).await.unwrap();
+        assert_eq!(counts.iter().map(|c| c.entries).sum::<i64>(), 1);
+
+        // The card's tracks carry the stage's policy.
+        let tracks = store.cultivation_tracks(&ent_b, b).await.unwrap();
+        assert_eq!(tracks.len(), 1);
+        assert_eq!(tracks[0].stage_name, "纳入规上统计");
+        assert_eq!(tracks[0].policy_amount_wan.as_deref(), Some("20"));
+
+        // Edits are checked field by field.
+        let mut bad = edit.clone();
+        bad.rule = "营收 >= 2000".into();
+        let e = store
+            .update_cultivation_pipeline(&office, xsg.id, &bad)
+            .await;
+        assert!(
+            matches!(&e, Err(StoreError::Invalid(m)) if m.contains("未知的列")),
+            "{e:?}"
+        );
+        let mut bad = edit.clone();
+        bad.stages[0].policy_amount = "很多".into();
+        assert!(
+            store
+                .update_cultivation_pipeline(&office, xsg.id, &bad)
+                .await
+                .is_err()
+        );
+        let mut more = edit.clone();
+        more.stages.push(StageEdit {
+            id: None,
+            name: "在规三年".into(),
+            ..Default::default()
+        });
+        store
+            .update_cultivation_pipeline(&office, xsg.id, &more)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .cultivation_pipeline(xsg.id)
+                .await
+                .unwrap()
+                .stages
+                .len(),
+            4
+        );
+
+        // Exit and re-entry; the list of those who left.
+        store
+            .move_cultivation(&office, ea, &step(MoveKind::Exit, None, "2017-05-01"))
+            .await
+            .unwrap();
+        let (entry_a, _) = store.cultivation_entry(&office, ea).await.unwrap();
+        assert_eq!(entry_a.status, EntryStatus::Exited);
+        let exit_again = store
+            .move_cultivation(&office, ea, &step(MoveKind::Exit, None, "2017-05-02"))
+            .await;
+        assert!(exit_again.is_err());
+        let f = EntryFilter {
+            pipeline_id: xsg.id,
+            status: Some(EntryStatus::Exited),
+            limit: 50,
+            ..Default::default()
+        };
+        assert_eq!(store.cultivation_entries(&office, &f).await.unwrap().1, 1);
+
+        // 个转企: a household enters by name and 注册号, then links the new firm's credit code.
+        let gzq = &pipelines[1];
+        let eh = store
+            .enter_cultivation(
+                &office,
+                &NewEntry {
+                    pipeline_id: gzq.id,
+                    name: "石浦老王海鲜排档".into(),
+                    reg_no: "330225600123456".into(),
+                    town_id: Some(sp),
+                    stage_id: gzq.stages[0].id,
+                    on_date: "2017-02-01".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let mut convert = step(MoveKind::Advance, Some(gzq.stages[1].id), "2017-08-08");
+        convert.credit_code = "91330225MA2X000000".into();
+        assert!(
+            store.move_cultivation(&office, eh, &convert).await.is_err(),
+            "unknown code"
+        );
+        convert.credit_code = rows[2].credit_code.clone();
+        store.move_cultivation(&office, eh, &convert).await.unwrap();
+        let (linked, _) = store.cultivation_entry(&office, eh).await.unwrap();
+        assert_eq!(linked.enterprise_id, Some(c));
+        assert_eq!(
+            store
+                .cultivation_reached(Milestone::Converted, "2017-01-01", "2017-12-31")
+                .await
+                .unwrap(),
+            1
+        );
+        // A firm enters a pipeline once.
+        let twice = store
+            .enter_cultivation(
+                &office,
+                &NewEntry {
+                    pipeline_id: xsg.id,
+                    enterprise_id: Some(b),
+                    stage_id: xsg.stages[0].id,
+                    on_date: "2017-09-01".into(),
+                    ..Default::default()
+                },
+            )
+            .await;
+        assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+
+        let audited = qx_store::testing::audit_entries(store, "cultivation.")
+            .await
+            .unwrap();
+        assert!(audited.len() >= 9, "{}", audited.len());
+        db.discard().await.unwrap();
+    }
+}

@@ -1,0 +1,44 @@
+//! 企业培育库 pages: the overview (entries per stage of every pipeline), one pipeline's list
+//! with filters and 导出/打印, an entry's page with its history and the move form, the 小升规
+//! candidates with accept, and the office's pipeline settings. The store scopes every read and
+//! refuses every write but the office's; handlers parse, call one store function and render.
+
+mod candidates;
+mod entries;
+mod entry;
+mod messages;
+mod overview;
+mod settings;
+
+pub use messages::MESSAGES;
+pub(crate) use overview::policy_text as policy_line;
+
+use crate::enterprises::towns;
+use crate::{AppState, WebError};
+use axum::Router;
+use axum::response::Response;
+
+type PageResult = Result<Response, WebError>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(overview::routes())
+        .merge(entries::routes())
+        .merge(entry::routes())
+        .merge(candidates::routes())
+        .merge(settings::routes())
+}
+
+/// A form page shown again with its errors: answered 400, as `crate::form::invalid` does.
+fn shown_again(mut page: Response) -> Response {
+    if page.status() == axum::http::StatusCode::OK {
+        *page.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    page
+}
+
+/// 万元 for display: at most two decimals, no trailing zeros.
+fn wan(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
