@@ -164,6 +164,13 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "Notice times corrected",
     ),
     ("demo.seed", "生成演示数据", "Demo data created"),
+    ("meeting.create", "安排会议", "Meeting scheduled"),
+    ("meeting.step", "变更会议状态", "Meeting status changed"),
+    ("meeting.agenda", "编排议程", "Agenda edited"),
+    ("meeting.statement", "报送情况说明", "Statement given"),
+    ("meeting.resolve", "记录议定事项", "Decision recorded"),
+    ("meeting.settings", "例会设置", "Meeting settings"),
+    ("supervision.step", "督办办理", "Supervision step"),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.
@@ -193,6 +200,10 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("eval_result", "评价结果", "Evaluation result"),
     ("eval_scheme", "评价方案", "Evaluation scheme"),
     ("eval_objection", "评价异议", "Objection"),
+    ("meeting", "会议", "Meeting"),
+    ("agenda_item", "议题", "Agenda item"),
+    ("resolution", "议定事项", "Decision"),
+    ("supervision", "督办事项", "Supervision item"),
 ];
 
 /// An action code the table does not know (written by an older or newer program).

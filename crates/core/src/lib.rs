@@ -12,6 +12,7 @@ pub mod codes;
 pub mod evaluation;
 pub mod indicator;
 pub mod label;
+pub mod meeting;
 pub mod money;
 pub mod monitor;
 pub mod notice;

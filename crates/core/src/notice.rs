@@ -110,6 +110,10 @@ pub enum Subject {
     EvalObjection(i64),
     /// A plan (工作推进方案).
     Plan(i64),
+    /// A meeting (工作例会).
+    Meeting(i64),
+    /// A 督办 item.
+    Supervision(i64),
     /// Nothing to open (a general announcement).
     None,
 }
@@ -124,6 +128,8 @@ impl Subject {
             Subject::Bulletin(id) => ("bulletin", Some(id)),
             Subject::EvalObjection(id) => ("eval_objection", Some(id)),
             Subject::Plan(id) => ("plan", Some(id)),
+            Subject::Meeting(id) => ("meeting", Some(id)),
+            Subject::Supervision(id) => ("supervision", Some(id)),
             Subject::None => ("none", None),
         }
     }
@@ -136,6 +142,8 @@ impl Subject {
             ("bulletin", Some(id)) => Subject::Bulletin(id),
             ("eval_objection", Some(id)) => Subject::EvalObjection(id),
             ("plan", Some(id)) => Subject::Plan(id),
+            ("meeting", Some(id)) => Subject::Meeting(id),
+            ("supervision", Some(id)) => Subject::Supervision(id),
             ("none", None) => Subject::None,
             _ => return Err(NoticeError(format!("subject {kind:?} {id:?}"))),
         })
@@ -150,6 +158,8 @@ impl Subject {
             Subject::Bulletin(id) => Some(format!("/bulletins/{id}")),
             Subject::EvalObjection(id) => Some(format!("/enterprises/objections/{id}")),
             Subject::Plan(id) => Some(format!("/plans/{id}")),
+            Subject::Meeting(id) => Some(format!("/meetings/{id}")),
+            Subject::Supervision(id) => Some(format!("/supervision/{id}")),
             Subject::None => None,
         }
     }
@@ -181,6 +191,14 @@ coded_enum! {
         BulletinIssued = "bulletin.issued", "通报", "Bulletin";
         ObjectionFiled = "evaluation.objection", "异议", "Objection";
         ObjectionAnswered = "evaluation.objection_answered", "异议答复", "Objection answered";
+        MeetingNotified = "meeting.notified", "会议通知", "Meeting notice";
+        MeetingStatement = "meeting.statement", "报送情况说明", "Statement requested";
+        MinutesIssued = "meeting.minutes", "会议纪要", "Minutes issued";
+        SupervisionAssigned = "supervision.assigned", "督办交办", "Supervision assigned";
+        SupervisionFedBack = "supervision.fed_back", "督办反馈", "Supervision reported back";
+        SupervisionReturned = "supervision.returned", "督办退回", "Supervision returned";
+        SupervisionUrged = "supervision.urged", "督办催办", "Supervision urged";
+        SupervisionClosed = "supervision.closed", "督办销号", "Supervision closed";
     }
     unknown(code) => NoticeError { NoticeError(format!("kind {code:?}")) }
 }
