@@ -391,6 +391,8 @@ impl Store {
             Subject::Problem(id) => self.get_problem(actor, id).await.map(drop),
             Subject::Bulletin(id) => self.get_bulletin(actor, id).await.map(drop),
             Subject::Plan(id) => self.get_plan(actor, id).await.map(drop),
+            Subject::Meeting(id) => self.get_meeting(actor, id).await.map(drop),
+            Subject::Supervision(id) => self.get_supervision(actor, id).await.map(drop),
             // The objection page is where the office answers.
             Subject::EvalObjection(_) => return Ok(actor.is_admin()),
         };

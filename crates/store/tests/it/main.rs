@@ -4,6 +4,7 @@
 
 mod audit_anchor;
 mod enterprises;
+mod meetings;
 mod monitoring_scope;
 mod nodata;
 mod notices;
