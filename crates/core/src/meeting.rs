@@ -219,6 +219,22 @@ pub fn colour(
     })
 }
 
+/// The next meeting's day by the rhythm of `per_month` meetings a month: a month's share of
+/// days after the last meeting, not before `today`, moved to the next working day.
+pub fn next_meeting_date(
+    last: Option<Date>,
+    today: Date,
+    per_month: u32,
+    calendar: &WorkCalendar,
+) -> Date {
+    let gap = i64::from(30 / per_month.clamp(1, 30));
+    let after_last = last
+        .and_then(|d| d.checked_add(time::Duration::days(gap)))
+        .unwrap_or(today);
+    let day = after_last.max(today);
+    calendar.next_working_day(day).unwrap_or(day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,6 +345,32 @@ mod tests {
         assert_eq!(
             colour(open, d2, d2, date!(2017 - 12 - 07), &cal, 3),
             Some(Colour::Normal)
+        );
+    }
+
+    #[test]
+    fn the_rhythm_suggests_the_next_working_day_half_a_month_on() {
+        let cal = WorkCalendar::official();
+        // 2017-11-20 (Mon) + 15 days = 12-05 (Tue).
+        let next = |last, today| next_meeting_date(last, today, 2, &cal);
+        assert_eq!(
+            next(Some(date!(2017 - 11 - 20)), date!(2017 - 11 - 25)),
+            date!(2017 - 12 - 05)
+        );
+        // 12-01 + 15 = 12-16, a Saturday: Monday 12-18.
+        assert_eq!(
+            next(Some(date!(2017 - 12 - 01)), date!(2017 - 12 - 05)),
+            date!(2017 - 12 - 18)
+        );
+        // Long ago or never: from today.
+        assert_eq!(next(None, date!(2017 - 12 - 05)), date!(2017 - 12 - 05));
+        assert_eq!(
+            next(Some(date!(2017 - 01 - 01)), date!(2017 - 12 - 05)),
+            date!(2017 - 12 - 05)
+        );
+        assert_eq!(
+            next_meeting_date(Some(date!(2017 - 11 - 20)), date!(2017 - 11 - 20), 1, &cal),
+            date!(2017 - 12 - 20)
         );
     }
 

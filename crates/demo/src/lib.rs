@@ -8,6 +8,7 @@
 
 pub mod bulletins;
 pub mod enterprises;
+pub mod meetings;
 pub mod monitoring;
 mod people;
 pub mod plan;
@@ -289,6 +290,7 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     monitoring::seed(store, plan_id, &mut rng).await?;
     enterprises::seed(store, &mut rng).await?;
     problems::seed(store, &mut rng).await?;
+    meetings::seed(store, &admin_user.actor(), &mut rng).await?;
     bulletins::seed(store, &admin_user.actor(), plan_id).await?;
     // The year was seeded in a minute: each notice takes its event's date, not the seeding's.
     store.date_notices_at_events(&actor).await?;

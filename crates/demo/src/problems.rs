@@ -3,9 +3,8 @@
 //! are real. Each enterprise gets 县经信局's liaison as its 企服责任人.
 
 use qx_core::access::{Actor, Role};
-use qx_core::calendar::WorkCalendar;
 use qx_core::problem::{Category, Satisfaction, Tier};
-use qx_store::problems::{NewDecision, NewProblem, Step};
+use qx_store::problems::{NewProblem, Step};
 use qx_store::{Store, StoreError};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -157,7 +156,6 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
     .iter()
     .filter_map(|n| unit_id(n))
     .collect();
-    let mut escalated = Vec::new();
     for i in 0..COUNT {
         let e = &enterprises[rng.random_range(0..enterprises.len())];
         let (category, titles) = TITLES[rng.random_range(0..TITLES.len())];
@@ -363,7 +361,6 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
                 .problem
                 .lead_unit_id
                 .unwrap_or(lead);
-            escalated.push((id, now_lead));
             if stop == Stop::InProgress || age < 15 {
                 continue;
             }
@@ -457,25 +454,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
             )
             .await?;
     }
-    // Decisions of the year's meetings on some escalated problems.
-    for (k, (id, owner)) in escalated.iter().enumerate().take(6) {
-        let meeting = cal
-            .next_working_day(date!(2017 - 12 - 05))
-            .unwrap_or(year_end);
-        let d = NewDecision {
-            problem_id: Some(*id),
-            meeting_date: meeting,
-            decision: format!("由责任单位牵头, {}个工作日内协调解决并报送结果", 5 + k),
-            owner_unit_id: *owner,
-            due_on: next_due(&cal, meeting, 5 + k as u32),
-        };
-        store.record_decision(&office, &d).await?;
-    }
     Ok(())
-}
-
-fn next_due(cal: &WorkCalendar, from: Date, n: u32) -> Date {
-    cal.add_working_days(from, n).unwrap_or(from)
 }
 
 #[cfg(test)]

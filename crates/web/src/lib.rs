@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod form;
 pub mod i18n;
+pub mod meetings;
 pub mod monitor;
 pub mod notices;
 pub mod pages;
@@ -170,6 +171,7 @@ pub fn router(state: AppState) -> Router {
         .merge(monitor::routes())
         .merge(bulletins::routes())
         .merge(problems::routes())
+        .merge(meetings::routes())
         .merge(enterprises::routes())
         .merge(notices::routes())
         .merge(export::routes())

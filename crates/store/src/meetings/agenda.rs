@@ -100,6 +100,15 @@ impl Store {
         .ok_or_else(|| StoreError::NotFound(format!("议题 {id}")))
     }
 
+    /// The meeting an agenda item belongs to, if the actor may read that meeting.
+    pub async fn agenda_item_meeting(&self, actor: &Actor, id: i64) -> Result<i64> {
+        let item = self.agenda_item(id).await?;
+        self.get_meeting(actor, item.meeting_id)
+            .await
+            .map(|m| m.id)
+            .map_err(|_| StoreError::NotFound(format!("议题 {id}")))
+    }
+
     /// Puts an item at the end of the agenda (office only). Its unit joins the meeting and is
     /// asked for its 情况说明.
     pub async fn add_agenda_item(

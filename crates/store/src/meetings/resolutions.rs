@@ -58,9 +58,9 @@ impl Store {
         };
         let settings = self.meeting_settings().await?;
         let calendar = self.work_calendar().await?;
-        let today = qx_core::time::today();
+        // The first feedback is due a set number of working days after the meeting.
         let feedback_due = calendar
-            .add_working_days(today.max(held_on), settings.feedback_days)
+            .add_working_days(held_on, settings.feedback_days)
             .unwrap_or(r.deadline)
             .min(r.deadline);
         let now = crate::now();

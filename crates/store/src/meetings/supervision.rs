@@ -129,13 +129,15 @@ impl Store {
     }
 
     /// Takes one step on a 督办 item: 签收, 办理 and 反馈 by its lead unit; 复核, 销号, 退回
-    /// (with a reason) and 催办 by the office. Progress and feedback need a note.
+    /// (with a reason) and 催办 by the office. Progress and feedback need a note. `today` dates
+    /// a 销号 and restarts the feedback clock of a returned item.
     pub async fn supervision_step(
         &self,
         actor: &Actor,
         id: i64,
         step: SupervisionStep,
         note: &str,
+        today: Date,
     ) -> Result<SupervisionStatus> {
         let item = self.get_supervision(actor, id).await?;
         let allowed = if step.by_office() {
@@ -164,7 +166,6 @@ impl Store {
             }
             _ => text(tf::SUPERVISION_NOTE, note)?,
         };
-        let today = qx_core::time::today();
         let progress = match step {
             SupervisionStep::Handle | SupervisionStep::Feedback => note.clone(),
             _ => item.progress.clone(),

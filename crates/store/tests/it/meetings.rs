@@ -333,39 +333,81 @@ async fn units_read_their_meetings_and_items_and_only_the_office_writes() {
             Err(StoreError::NotFound(_))
         ));
         assert!(matches!(
-            s.supervision_step(&office, sid, SupervisionStep::Acknowledge, "")
-                .await,
+            s.supervision_step(
+                &office,
+                sid,
+                SupervisionStep::Acknowledge,
+                "",
+                date!(2017 - 12 - 20)
+            )
+            .await,
             Err(StoreError::Forbidden(_))
         ));
         assert!(matches!(
-            s.supervision_step(&leader, sid, SupervisionStep::Urge, "")
-                .await,
+            s.supervision_step(
+                &leader,
+                sid,
+                SupervisionStep::Urge,
+                "",
+                date!(2017 - 12 - 20)
+            )
+            .await,
             Err(StoreError::Forbidden(_))
         ));
-        s.supervision_step(&b, sid, SupervisionStep::Acknowledge, "")
-            .await
-            .unwrap();
+        s.supervision_step(
+            &b,
+            sid,
+            SupervisionStep::Acknowledge,
+            "",
+            date!(2017 - 12 - 20),
+        )
+        .await
+        .unwrap();
         assert!(matches!(
-            s.supervision_step(&b, sid, SupervisionStep::Feedback, " ")
-                .await,
+            s.supervision_step(
+                &b,
+                sid,
+                SupervisionStep::Feedback,
+                " ",
+                date!(2017 - 12 - 20)
+            )
+            .await,
             Err(StoreError::Invalid(_))
         ));
-        s.supervision_step(&b, sid, SupervisionStep::Feedback, "已调剂20亩")
-            .await
-            .unwrap();
+        s.supervision_step(
+            &b,
+            sid,
+            SupervisionStep::Feedback,
+            "已调剂20亩",
+            date!(2017 - 12 - 20),
+        )
+        .await
+        .unwrap();
         assert!(matches!(
-            s.supervision_step(&b, sid, SupervisionStep::Close, "")
+            s.supervision_step(&b, sid, SupervisionStep::Close, "", date!(2017 - 12 - 20))
                 .await,
             Err(StoreError::Forbidden(_))
         ));
         assert!(matches!(
-            s.supervision_step(&office, sid, SupervisionStep::Return, "")
-                .await,
+            s.supervision_step(
+                &office,
+                sid,
+                SupervisionStep::Return,
+                "",
+                date!(2017 - 12 - 20)
+            )
+            .await,
             Err(StoreError::Invalid(_))
         ));
-        s.supervision_step(&office, sid, SupervisionStep::Return, "缺少批文")
-            .await
-            .unwrap();
+        s.supervision_step(
+            &office,
+            sid,
+            SupervisionStep::Return,
+            "缺少批文",
+            date!(2017 - 12 - 20),
+        )
+        .await
+        .unwrap();
         assert!(
             s.inbox(&b, InboxQuery::default())
                 .await
@@ -387,12 +429,24 @@ async fn units_read_their_meetings_and_items_and_only_the_office_writes() {
                 .unwrap()
                 .is_empty()
         );
-        s.supervision_step(&b, sid, SupervisionStep::Feedback, "批文已补")
-            .await
-            .unwrap();
-        s.supervision_step(&office, sid, SupervisionStep::Close, "")
-            .await
-            .unwrap();
+        s.supervision_step(
+            &b,
+            sid,
+            SupervisionStep::Feedback,
+            "批文已补",
+            date!(2017 - 12 - 20),
+        )
+        .await
+        .unwrap();
+        s.supervision_step(
+            &office,
+            sid,
+            SupervisionStep::Close,
+            "",
+            date!(2017 - 12 - 20),
+        )
+        .await
+        .unwrap();
         assert!(s.list_supervision(&b, &red).await.unwrap().is_empty());
         let steps: Vec<_> = s
             .supervision_events(&b, sid)

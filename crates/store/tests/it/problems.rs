@@ -796,19 +796,43 @@ async fn overdue_problems_are_flagged_notified_and_escalated() {
         let town = actor(Role::Unit, Some(c.town), None, 902);
         assert!(s.list_supervision(&town, &all).await.unwrap().is_empty());
         assert!(matches!(
-            s.supervision_step(&town, did, SupervisionStep::Feedback, "x")
-                .await,
+            s.supervision_step(
+                &town,
+                did,
+                SupervisionStep::Feedback,
+                "x",
+                date!(2017 - 12 - 20)
+            )
+            .await,
             Err(StoreError::NotFound(_))
         ));
-        s.supervision_step(&land, did, SupervisionStep::Acknowledge, "")
-            .await
-            .unwrap();
-        s.supervision_step(&land, did, SupervisionStep::Feedback, "指标已调剂")
-            .await
-            .unwrap();
-        s.supervision_step(&office, did, SupervisionStep::Close, "")
-            .await
-            .unwrap();
+        s.supervision_step(
+            &land,
+            did,
+            SupervisionStep::Acknowledge,
+            "",
+            date!(2017 - 12 - 20),
+        )
+        .await
+        .unwrap();
+        s.supervision_step(
+            &land,
+            did,
+            SupervisionStep::Feedback,
+            "指标已调剂",
+            date!(2017 - 12 - 20),
+        )
+        .await
+        .unwrap();
+        s.supervision_step(
+            &office,
+            did,
+            SupervisionStep::Close,
+            "",
+            date!(2017 - 12 - 20),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             s.list_supervision(&office, &all).await.unwrap()[0].status,
             SupervisionStatus::Closed

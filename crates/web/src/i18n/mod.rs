@@ -19,6 +19,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::monitor::MESSAGES,
     crate::bulletins::MESSAGES,
     crate::problems::MESSAGES,
+    crate::meetings::MESSAGES,
     crate::enterprises::MESSAGES,
     crate::notices::MESSAGES,
     workbench::MESSAGES,
