@@ -221,25 +221,24 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
                 )
                 .await?;
             let u = unit_actor(*lead);
-            // Most are closed on time; some late; the recent ones are still in hand.
-            let fate = rng.random_range(0..10);
+            // Most are closed on time; one in twenty is left late (red), one in ten is returned
+            // once and closed after the second feedback; the recent ones are still in hand.
+            let fate = rng.random_range(0..20);
             let acknowledged = add(&cal, held_on, 1).min(today);
             store
                 .supervision_step(&u, sid, SupervisionStep::Acknowledge, "", acknowledged)
                 .await?;
             let fed_back = add(&cal, held_on, 8 + k as u32);
             if fed_back > today || fate == 0 {
-                if fed_back <= today || fate == 0 {
-                    store
-                        .supervision_step(
-                            &u,
-                            sid,
-                            SupervisionStep::Handle,
-                            "已启动办理, 正在协调相关部门。",
-                            acknowledged,
-                        )
-                        .await?;
-                }
+                store
+                    .supervision_step(
+                        &u,
+                        sid,
+                        SupervisionStep::Handle,
+                        "已启动办理, 正在协调相关部门。",
+                        acknowledged,
+                    )
+                    .await?;
                 continue;
             }
             store
@@ -251,20 +250,32 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
                     fed_back,
                 )
                 .await?;
-            if fate == 1 {
-                let back = add(&cal, fed_back, 1).min(today);
+            let mut closed = add(&cal, fed_back, 1);
+            if fate <= 2 && closed <= today {
                 store
                     .supervision_step(
                         office,
                         sid,
                         SupervisionStep::Return,
                         "办理结果与会议要求不符, 请补充落实情况。",
-                        back,
+                        closed,
                     )
                     .await?;
-                continue;
+                let again = add(&cal, closed, 3);
+                if again > today {
+                    continue;
+                }
+                store
+                    .supervision_step(
+                        &u,
+                        sid,
+                        SupervisionStep::Feedback,
+                        "已补充落实, 相关批复已取得。",
+                        again,
+                    )
+                    .await?;
+                closed = add(&cal, again, 1);
             }
-            let closed = add(&cal, fed_back, 1);
             if closed <= today {
                 store
                     .supervision_step(office, sid, SupervisionStep::Close, "", closed)

@@ -77,11 +77,17 @@ pub(super) async fn list(
     let lang = auth.ctx.lang;
     let f = filter(&q);
     let items = state.store.list_supervision(&actor, &f).await?;
+    // The rate counts closed items too, whatever the 仅未销号 box says.
+    let all = SupervisionFilter {
+        open_only: false,
+        ..f.clone()
+    };
+    let closed_rate = closed_on_time_rate(&state.store.list_supervision(&actor, &all).await?);
     let mut params: Vec<(&String, &String)> = q.iter().collect();
     params.sort();
     let page = ListPage {
         ctx: PageCtx::signed_in(&auth),
-        closed_rate: closed_on_time_rate(&items),
+        closed_rate,
         lines: items.into_iter().map(|s| line(s, lang)).collect(),
         reads_all: actor.reads_all(),
         units: if actor.reads_all() {

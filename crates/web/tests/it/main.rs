@@ -9,6 +9,7 @@ mod export;
 mod forms;
 mod hardening;
 mod http;
+mod meetings;
 mod monitor;
 mod monitor_surge;
 mod nodata;
