@@ -151,23 +151,24 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
         }
         // The last held meetings also take up escalated problems.
         let late = held_on > date_after(today, -60);
-        if late && held_on <= today {
-            if let Some(p) = problems.next() {
-                let item = store
-                    .add_agenda_item(
-                        office,
-                        id,
-                        &NewAgendaItem {
-                            source: AgendaSource::Problem,
-                            source_id: p.source_id,
-                            text: p.text.clone(),
-                            unit_id: p.unit_id,
-                        },
-                    )
-                    .await?;
-                if let Some(u) = p.unit_id {
-                    items.push((item, u, u, "由责任单位牵头, 十个工作日内协调解决并报送结果"));
-                }
+        if late
+            && held_on <= today
+            && let Some(p) = problems.next()
+        {
+            let item = store
+                .add_agenda_item(
+                    office,
+                    id,
+                    &NewAgendaItem {
+                        source: AgendaSource::Problem,
+                        source_id: p.source_id,
+                        text: p.text.clone(),
+                        unit_id: p.unit_id,
+                    },
+                )
+                .await?;
+            if let Some(u) = p.unit_id {
+                items.push((item, u, u, "由责任单位牵头, 十个工作日内协调解决并报送结果"));
             }
         }
         if held_on > today {
