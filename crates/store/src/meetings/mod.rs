@@ -12,7 +12,6 @@ use crate::audit::AuditEntry;
 use crate::{Result, Store, StoreError, Tx, commit_audited};
 use qx_core::access::{Actor, Role};
 use qx_core::meeting::{AgendaSource, Colour, MeetingKind, MeetingStatus, SupervisionStatus};
-use qx_core::text::TextField;
 use serde::Serialize;
 use time::Date;
 
@@ -106,20 +105,12 @@ pub struct SupervisionItem {
     pub colour: Option<Colour>,
 }
 
-fn iso(d: Date) -> String {
-    qx_core::time::format_date(d)
-}
+use crate::problems::date_iso as iso;
+use crate::problems::text;
 
 fn parse_iso(s: &str) -> Result<Date> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(s, fmt).map_err(|_| StoreError::Invalid(format!("日期 \"{s}\" 无效")))
-}
-
-fn text(field: TextField, value: &str) -> Result<String> {
-    field
-        .check(value)
-        .map(str::to_string)
-        .map_err(StoreError::Invalid)
 }
 
 fn office_only(actor: &Actor, what: &str) -> Result<()> {

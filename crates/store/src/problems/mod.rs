@@ -165,7 +165,8 @@ fn opt_str<T: Copy>(v: Option<T>, f: fn(T) -> &'static str) -> Option<String> {
 }
 
 /// The value of a free-text field, trimmed, within the field's limit (see `qx_core::text`).
-fn text(field: TextField, value: &str) -> Result<String> {
+/// A free-text field checked against its limit (`core::text`), as stored.
+pub(crate) fn text(field: TextField, value: &str) -> Result<String> {
     field
         .check(value)
         .map(str::to_string)
