@@ -111,10 +111,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("mt.return_reason", "退回理由", "Reason returned"),
     ("mt.steps", "办理记录", "Steps"),
     ("mt.note", "办理说明", "Note"),
-    ("mt.take_step", "提交", "Submit"),
     ("mt.no_items", "暂无督办事项", "No supervision items"),
     ("mt.closed_rate", "按期销号率", "Closed on time"),
     ("mt.problem", "相关难题", "Problem"),
     ("mt.confirm_close", "确定销号?", "Close this item?"),
-    ("mt.my_items", "本单位督办事项", "Our supervision items"),
 ];
