@@ -9,6 +9,7 @@
 pub mod bulletin;
 pub mod enterprise_import;
 pub mod evaluation;
+pub mod meetings;
 pub mod monitoring;
 pub mod monitoring_excel;
 pub mod plan_excel;

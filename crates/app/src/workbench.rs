@@ -179,7 +179,7 @@ pub async fn workbench(
 }
 
 /// The published plan the county works on: the newest one.
-async fn current_plan(store: &Store, actor: &Actor) -> Result<Option<Plan>, AppError> {
+pub(crate) async fn current_plan(store: &Store, actor: &Actor) -> Result<Option<Plan>, AppError> {
     Ok(store
         .list_plans(actor)
         .await?

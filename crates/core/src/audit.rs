@@ -201,6 +201,13 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "修改小升规候选门槛",
         "Candidate floor changed",
     ),
+    ("meeting.create", "安排会议", "Meeting scheduled"),
+    ("meeting.step", "变更会议状态", "Meeting status changed"),
+    ("meeting.agenda", "编排议程", "Agenda edited"),
+    ("meeting.statement", "报送情况说明", "Statement given"),
+    ("meeting.resolve", "记录议定事项", "Decision recorded"),
+    ("meeting.settings", "例会设置", "Meeting settings"),
+    ("supervision.step", "督办办理", "Supervision step"),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.
@@ -235,6 +242,10 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("lead", "招商线索", "Lead"),
     ("cultivation_entry", "培育对象", "Cultivation entry"),
     ("cultivation_pipeline", "培育库", "Cultivation list"),
+    ("meeting", "会议", "Meeting"),
+    ("agenda_item", "议题", "Agenda item"),
+    ("resolution", "议定事项", "Decision"),
+    ("supervision", "督办事项", "Supervision item"),
 ];
 
 /// An action code the table does not know (written by an older or newer program).

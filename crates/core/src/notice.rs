@@ -114,6 +114,10 @@ pub enum Subject {
     Project(i64),
     /// An investment lead (招商线索).
     Lead(i64),
+    /// A meeting (工作例会).
+    Meeting(i64),
+    /// A 督办 item.
+    Supervision(i64),
     /// Nothing to open (a general announcement).
     None,
 }
@@ -130,6 +134,8 @@ impl Subject {
             Subject::Plan(id) => ("plan", Some(id)),
             Subject::Project(id) => ("project", Some(id)),
             Subject::Lead(id) => ("lead", Some(id)),
+            Subject::Meeting(id) => ("meeting", Some(id)),
+            Subject::Supervision(id) => ("supervision", Some(id)),
             Subject::None => ("none", None),
         }
     }
@@ -144,6 +150,8 @@ impl Subject {
             ("plan", Some(id)) => Subject::Plan(id),
             ("project", Some(id)) => Subject::Project(id),
             ("lead", Some(id)) => Subject::Lead(id),
+            ("meeting", Some(id)) => Subject::Meeting(id),
+            ("supervision", Some(id)) => Subject::Supervision(id),
             ("none", None) => Subject::None,
             _ => return Err(NoticeError(format!("subject {kind:?} {id:?}"))),
         })
@@ -160,6 +168,8 @@ impl Subject {
             Subject::Plan(id) => Some(format!("/plans/{id}")),
             Subject::Project(id) => Some(format!("/projects/{id}")),
             Subject::Lead(id) => Some(format!("/leads/{id}")),
+            Subject::Meeting(id) => Some(format!("/meetings/{id}")),
+            Subject::Supervision(id) => Some(format!("/supervision/{id}")),
             Subject::None => None,
         }
     }
@@ -196,6 +206,14 @@ coded_enum! {
         ProjectAlert = "project.alert", "项目预警", "Project alert";
         LeadAssigned = "lead.assigned", "招商线索交办", "Lead assigned";
         LeadSubmitted = "lead.submitted", "新招商线索", "New lead";
+        MeetingNotified = "meeting.notified", "会议通知", "Meeting notice";
+        MeetingStatement = "meeting.statement", "报送情况说明", "Statement requested";
+        MinutesIssued = "meeting.minutes", "会议纪要", "Minutes issued";
+        SupervisionAssigned = "supervision.assigned", "督办交办", "Supervision assigned";
+        SupervisionFedBack = "supervision.fed_back", "督办反馈", "Supervision reported back";
+        SupervisionReturned = "supervision.returned", "督办退回", "Supervision returned";
+        SupervisionUrged = "supervision.urged", "督办催办", "Supervision urged";
+        SupervisionClosed = "supervision.closed", "督办销号", "Supervision closed";
     }
     unknown(code) => NoticeError { NoticeError(format!("kind {code:?}")) }
 }

@@ -83,6 +83,20 @@ pub const ANSWER: TextField = TextField::required("答复内容", 5000);
 pub const MEETING_DECISION: TextField = TextField::required("会议决定", 2000);
 /// A report on how a meeting decision is carried out.
 pub const DECISION_PROGRESS: TextField = TextField::required("落实情况", 2000);
+/// A meeting's title.
+pub const MEETING_TITLE: TextField = TextField::required("会议名称", 100);
+/// Where a meeting is held, who convenes it.
+pub const MEETING_PLACE: TextField = TextField::optional("会议地点", 100);
+/// Who convenes a meeting.
+pub const MEETING_CONVENOR: TextField = TextField::optional("召集人", 100);
+/// An agenda item's text (议题).
+pub const AGENDA_TEXT: TextField = TextField::required("议题", 2000);
+/// A unit's 情况说明 on an agenda item.
+pub const AGENDA_STATEMENT: TextField = TextField::required("情况说明", 2000);
+/// A note with a 督办 step (progress, feedback, the reason for returning it).
+pub const SUPERVISION_NOTE: TextField = TextField::optional("办理说明", 2000);
+/// Why the office returns a 督办 item.
+pub const SUPERVISION_RETURN_REASON: TextField = TextField::required("退回理由", 500);
 
 /// 企业培育库: a pipeline's name.
 pub const PIPELINE_NAME: TextField = TextField::required("名称", 50);

@@ -9,6 +9,7 @@
 pub mod bulletins;
 pub mod cultivation;
 pub mod enterprises;
+pub mod meetings;
 pub mod monitoring;
 mod people;
 pub mod plan;
@@ -293,6 +294,7 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     problems::seed(store, &mut rng).await?;
     projects::seed(store, &mut rng).await?;
     cultivation::seed(store, &mut rng).await?;
+    meetings::seed(store, &admin_user.actor(), &mut rng).await?;
     bulletins::seed(store, &admin_user.actor(), plan_id).await?;
     // The year was seeded in a minute: each notice takes its event's date, not the seeding's.
     store.date_notices_at_events(&actor).await?;

@@ -3,9 +3,8 @@
 //! are real. Each enterprise gets 县经信局's liaison as its 企服责任人.
 
 use qx_core::access::{Actor, Role};
-use qx_core::calendar::WorkCalendar;
 use qx_core::problem::{Category, Satisfaction, Tier};
-use qx_store::problems::{NewDecision, NewProblem, Step};
+use qx_store::problems::{NewProblem, Step};
 use qx_store::{Store, StoreError};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -124,15 +123,6 @@ impl<'a> Replay<'a> {
         }
     }
 
-    /// A replay of a problem whose events so far are already dated.
-    async fn resume(store: &'a Store, reader: &'a Actor, id: i64) -> Result<Self, StoreError> {
-        let events = store.get_problem(reader, id).await?.events;
-        let mut r = Replay::new(store, reader, id);
-        r.seen = events.len();
-        r.last = events.last().map_or(i64::MIN, |e| e.at);
-        Ok(r)
-    }
-
     /// Dates the events written since the last mark on `day`.
     async fn mark(&mut self, day: Date) -> Result<(), StoreError> {
         let events = self.store.get_problem(self.reader, self.id).await?.events;
@@ -212,7 +202,6 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
     .iter()
     .filter_map(|n| unit_id(n))
     .collect();
-    let mut escalated = Vec::new();
     let mut dated = Vec::new();
     for i in 0..COUNT {
         let e = &enterprises[rng.random_range(0..enterprises.len())];
@@ -416,7 +405,6 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
                     .problem
                     .lead_unit_id
                     .unwrap_or(lead);
-                escalated.push((id, now_lead));
                 if stop == Stop::InProgress || age < 15 {
                     break 'steps;
                 }
@@ -506,30 +494,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
         dated.extend(replay.times);
     }
     store.date_problem_events(&system, &dated).await?;
-    // Decisions of the year's meetings on some escalated problems.
-    let mut decided = Vec::new();
-    for (k, (id, owner)) in escalated.iter().enumerate().take(6) {
-        let meeting = cal
-            .next_working_day(date!(2017 - 12 - 05))
-            .unwrap_or(year_end);
-        let d = NewDecision {
-            problem_id: Some(*id),
-            meeting_date: meeting,
-            decision: format!("由责任单位牵头, {}个工作日内协调解决并报送结果", 5 + k),
-            owner_unit_id: *owner,
-            due_on: next_due(&cal, meeting, 5 + k as u32),
-        };
-        let mut replay = Replay::resume(store, &office, *id).await?;
-        store.record_decision(&office, &d).await?;
-        replay.mark(meeting).await?;
-        decided.extend(replay.times);
-    }
-    store.date_problem_events(&system, &decided).await?;
     Ok(())
-}
-
-fn next_due(cal: &WorkCalendar, from: Date, n: u32) -> Date {
-    cal.add_working_days(from, n).unwrap_or(from)
 }
 
 #[cfg(test)]

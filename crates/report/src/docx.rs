@@ -35,7 +35,7 @@ pub const MARGIN_LEFT: i32 = mm(28);
 pub const MARGIN_BOTTOM: i32 = mm(35);
 pub const MARGIN_RIGHT: i32 = mm(26);
 /// 版心 width, 156 mm.
-const TEXT_WIDTH: usize = (PAGE_WIDTH as i32 - MARGIN_LEFT - MARGIN_RIGHT) as usize;
+pub(crate) const TEXT_WIDTH: usize = (PAGE_WIDTH as i32 - MARGIN_LEFT - MARGIN_RIGHT) as usize;
 /// 225 mm ÷ 22 lines ≈ 28.95 pt.
 pub const LINE_TWIPS: i32 = 579;
 
@@ -46,15 +46,15 @@ pub const FONT_H2: &str = "楷体_GB2312";
 pub const FONT_PAGE: &str = "宋体";
 
 /// Half-points: 二号 22 pt, 三号 16 pt, 四号 14 pt, 小四 12 pt, 五号 10.5 pt.
-const SIZE_2: usize = 44;
-const SIZE_3: usize = 32;
-const SIZE_4: usize = 28;
+pub(crate) const SIZE_2: usize = 44;
+pub(crate) const SIZE_3: usize = 32;
+pub(crate) const SIZE_4: usize = 28;
 const SIZE_S4: usize = 24;
 /// 五号 10.5 pt: table cells, so a 7-column table fits the 156 mm 版心 without wrapping figures.
 const SIZE_5: usize = 21;
 /// One 三号 character, for indents.
-const CHAR_3: i32 = 320;
-const CHAR_4: i32 = 280;
+pub(crate) const CHAR_3: i32 = 320;
+pub(crate) const CHAR_4: i32 = 280;
 
 /// Each font named in the document with the face Word, WPS and LibreOffice fall back to.
 const FONT_FALLBACKS: &[(&str, &str)] = &[
@@ -73,11 +73,11 @@ fn fonts(face: &str) -> RunFonts {
         .cs(face)
 }
 
-fn run(text: &str, face: &str, size: usize) -> Run {
+pub(crate) fn run(text: &str, face: &str, size: usize) -> Run {
     Run::new().add_text(text).fonts(fonts(face)).size(size)
 }
 
-fn exact(line: i32) -> LineSpacing {
+pub(crate) fn exact(line: i32) -> LineSpacing {
     LineSpacing::new()
         .line_rule(LineSpacingType::Exact)
         .line(line)
@@ -97,21 +97,21 @@ fn indented(text: &str, font: &str) -> Paragraph {
 }
 
 /// A heading (一、 in 黑体, （一） in 楷体), kept with what follows.
-fn heading(text: &str, font: &str) -> Paragraph {
+pub(crate) fn heading(text: &str, font: &str) -> Paragraph {
     indented(text, font).keep_next(true)
 }
 
-fn body_para(text: &str) -> Paragraph {
+pub(crate) fn body_para(text: &str) -> Paragraph {
     indented(text, FONT_BODY).align(AlignmentType::Both)
 }
 
-fn blank() -> Paragraph {
+pub(crate) fn blank() -> Paragraph {
     Paragraph::new()
         .line_spacing(exact(LINE_TWIPS))
         .size(SIZE_3)
 }
 
-fn centred(text: &str, face: &str, size: usize, line: i32) -> Paragraph {
+pub(crate) fn centred(text: &str, face: &str, size: usize, line: i32) -> Paragraph {
     Paragraph::new()
         .add_run(run(text, face, size))
         .align(AlignmentType::Center)
@@ -303,7 +303,11 @@ fn page_number_footer(odd: bool) -> Footer {
     Footer::new().add_paragraph(p)
 }
 
-fn rule(position: ParagraphBorderPosition, size: usize, colour: &str) -> ParagraphBorder {
+pub(crate) fn rule(
+    position: ParagraphBorderPosition,
+    size: usize,
+    colour: &str,
+) -> ParagraphBorder {
     ParagraphBorder::new(position)
         .val(BorderType::Single)
         .size(size)
@@ -311,8 +315,9 @@ fn rule(position: ParagraphBorderPosition, size: usize, colour: &str) -> Paragra
         .color(colour)
 }
 
-/// The document without the font-table rewrite (for tests of its structure).
-pub fn document(s: &Snapshot) -> Docx {
+/// An empty A4 document in the 公文 layout: margins, the line grid, the body font, and page
+/// numbers odd right and even left.
+pub(crate) fn page() -> Docx {
     let margin = PageMargin {
         top: MARGIN_TOP,
         left: MARGIN_LEFT,
@@ -335,6 +340,75 @@ pub fn document(s: &Snapshot) -> Docx {
             .grid_type(DocGridType::Lines)
             .line_pitch(LINE_TWIPS as usize),
     );
+    doc
+}
+
+/// 署名 and 成文日期 under the text (no seal): the name two characters from the right, the
+/// date under it, its first character two further right.
+pub(crate) fn signature(doc: Docx, issuer: &str, date: &str) -> Docx {
+    // 署名右空二字; 日期首字比署名首字右移二字 (digits count half a character).
+    let width = |t: &str| {
+        t.chars()
+            .map(|c| if c.is_ascii() { 1 } else { 2 })
+            .sum::<i32>()
+    };
+    let date_right = (2 * CHAR_3 + (width(issuer) - width(date) - 4) * CHAR_3 / 2).max(0);
+    doc.add_paragraph(blank())
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(run(issuer, FONT_BODY, SIZE_3))
+                .align(AlignmentType::Right)
+                .indent(None, None, Some(2 * CHAR_3), None)
+                .line_spacing(exact(LINE_TWIPS)),
+        )
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(run(date, FONT_BODY, SIZE_3))
+                .align(AlignmentType::Right)
+                .indent(None, None, Some(date_right), None)
+                .line_spacing(exact(LINE_TWIPS)),
+        )
+}
+
+/// 版记: `cc` (抄送/分送) and the 印发 line between a thick first rule, a thin middle and a
+/// thick last rule.
+pub(crate) fn colophon(doc: Docx, cc: &str, issuer: &str, date: &str) -> Docx {
+    doc.add_paragraph(blank())
+        .add_paragraph(blank())
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(run(cc, FONT_BODY, SIZE_4))
+                .indent(Some(CHAR_4), None, Some(CHAR_4), None)
+                .line_spacing(exact(LINE_TWIPS))
+                .set_borders(
+                    ParagraphBorders::with_empty()
+                        .set(rule(ParagraphBorderPosition::Top, 8, "000000"))
+                        .set(rule(ParagraphBorderPosition::Bottom, 4, "000000")),
+                ),
+        )
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(run(issuer, FONT_BODY, SIZE_4))
+                .add_run(Run::new().add_tab())
+                .add_run(run(date, FONT_BODY, SIZE_4))
+                .add_tab(
+                    Tab::new()
+                        .val(TabValueType::Right)
+                        .pos(TEXT_WIDTH - CHAR_4 as usize),
+                )
+                .indent(Some(CHAR_4), None, Some(CHAR_4), None)
+                .line_spacing(exact(LINE_TWIPS))
+                .set_borders(ParagraphBorders::with_empty().set(rule(
+                    ParagraphBorderPosition::Bottom,
+                    8,
+                    "000000",
+                ))),
+        )
+}
+
+/// The document without the font-table rewrite (for tests of its structure).
+pub fn document(s: &Snapshot) -> Docx {
+    let mut doc = page();
 
     // 版头: the issuing office in red, the 发文字号, a red rule the width of the 版心.
     doc = doc.add_paragraph(
@@ -382,69 +456,13 @@ pub fn document(s: &Snapshot) -> Docx {
                 .add_paragraph(caption(&c.caption))
                 .add_table(chart(&c))
                 .add_paragraph(blank()),
-            Block::Signature { issuer, date } => {
-                // 署名右空二字; 日期首字比署名首字右移二字 (digits count half a character).
-                let width = |t: &str| {
-                    t.chars()
-                        .map(|c| if c.is_ascii() { 1 } else { 2 })
-                        .sum::<i32>()
-                };
-                let date_right =
-                    (2 * CHAR_3 + (width(&issuer) - width(&date) - 4) * CHAR_3 / 2).max(0);
-                doc.add_paragraph(blank())
-                    .add_paragraph(
-                        Paragraph::new()
-                            .add_run(run(&issuer, FONT_BODY, SIZE_3))
-                            .align(AlignmentType::Right)
-                            .indent(None, None, Some(2 * CHAR_3), None)
-                            .line_spacing(exact(LINE_TWIPS)),
-                    )
-                    .add_paragraph(
-                        Paragraph::new()
-                            .add_run(run(&date, FONT_BODY, SIZE_3))
-                            .align(AlignmentType::Right)
-                            .indent(None, None, Some(date_right), None)
-                            .line_spacing(exact(LINE_TWIPS)),
-                    )
-            }
+            Block::Signature { issuer, date } => signature(doc, &issuer, &date),
         };
     }
 
-    // 版记: 抄送 and 印发 between a thick first rule, a thin middle and a thick last rule.
     let (cc, printed) = text::colophon(s);
     let (issuer, date) = printed.rsplit_once("  ").unwrap_or((printed.as_str(), ""));
-    doc = doc
-        .add_paragraph(blank())
-        .add_paragraph(blank())
-        .add_paragraph(
-            Paragraph::new()
-                .add_run(run(&cc, FONT_BODY, SIZE_4))
-                .indent(Some(CHAR_4), None, Some(CHAR_4), None)
-                .line_spacing(exact(LINE_TWIPS))
-                .set_borders(
-                    ParagraphBorders::with_empty()
-                        .set(rule(ParagraphBorderPosition::Top, 8, "000000"))
-                        .set(rule(ParagraphBorderPosition::Bottom, 4, "000000")),
-                ),
-        )
-        .add_paragraph(
-            Paragraph::new()
-                .add_run(run(issuer, FONT_BODY, SIZE_4))
-                .add_run(Run::new().add_tab())
-                .add_run(run(date, FONT_BODY, SIZE_4))
-                .add_tab(
-                    Tab::new()
-                        .val(TabValueType::Right)
-                        .pos(TEXT_WIDTH - CHAR_4 as usize),
-                )
-                .indent(Some(CHAR_4), None, Some(CHAR_4), None)
-                .line_spacing(exact(LINE_TWIPS))
-                .set_borders(ParagraphBorders::with_empty().set(rule(
-                    ParagraphBorderPosition::Bottom,
-                    8,
-                    "000000",
-                ))),
-        );
+    doc = colophon(doc, &cc, issuer, date);
     doc.created_at("2000-01-01T00:00:00Z")
         .updated_at("2000-01-01T00:00:00Z")
 }
@@ -497,7 +515,7 @@ fn with_repeated_headers(xml: &str) -> String {
     out
 }
 
-fn with_font_fallbacks(docx: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+pub(crate) fn with_font_fallbacks(docx: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
     let mut archive = zip::ZipArchive::new(Cursor::new(docx))?;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()

@@ -7,10 +7,10 @@
 //! The snapshot is built by `qx_app::bulletin` from the monitoring picture and archived as JSON
 //! when the office publishes.
 
-pub mod agenda;
 pub mod docx;
 pub mod html;
 pub mod list;
+pub mod meeting;
 pub mod rank;
 pub mod text;
 pub mod xlsx;

@@ -20,6 +20,7 @@ pub mod evaluation;
 pub mod health;
 pub mod indicator_source;
 pub mod login;
+pub mod meetings;
 pub mod migrate;
 pub mod monitoring;
 pub mod notices;

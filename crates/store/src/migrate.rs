@@ -49,11 +49,18 @@ const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_no_figure"),
     migration!(19, "0019_projects"),
     migration!(20, "0020_cultivation"),
+    migration!(21, "0021_meetings"),
 ];
 
 impl Store {
     /// Brings the schema up to date; returns the versions applied.
     pub async fn migrate(&self) -> Result<Vec<i64>> {
+        self.migrate_up_to(i64::MAX).await
+    }
+
+    /// Applies the migrations up to version `last` (tests of a data migration start from the
+    /// schema before it).
+    pub async fn migrate_up_to(&self, last: i64) -> Result<Vec<i64>> {
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS schema_migrations (
                 version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
@@ -65,7 +72,10 @@ impl Store {
             .await?;
         let applied: Vec<i64> = applied.into_iter().map(|(v,)| v).collect();
         let mut done = Vec::new();
-        for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        for m in MIGRATIONS
+            .iter()
+            .filter(|m| m.version <= last && !applied.contains(&m.version))
+        {
             let script = match self.engine() {
                 Engine::Sqlite => m.sqlite,
                 Engine::Postgres => m.postgres,

@@ -393,6 +393,8 @@ impl Store {
             Subject::Plan(id) => self.get_plan(actor, id).await.map(drop),
             Subject::Project(id) => self.get_project(actor, id).await.map(drop),
             Subject::Lead(id) => self.get_lead(actor, id).await.map(drop),
+            Subject::Meeting(id) => self.get_meeting(actor, id).await.map(drop),
+            Subject::Supervision(id) => self.get_supervision(actor, id).await.map(drop),
             // The objection page is where the office answers.
             Subject::EvalObjection(_) => return Ok(actor.is_admin()),
         };

@@ -92,10 +92,14 @@ impl Drop for ServerDatabase {
 
 /// A fresh SQLite database in a temporary folder.
 pub async fn sqlite() -> Result<TestDb> {
+    sqlite_at(i64::MAX).await
+}
+
+async fn sqlite_at(version: i64) -> Result<TestDb> {
     let dir = tempfile::tempdir().map_err(|e| crate::StoreError::Invalid(e.to_string()))?;
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("qx.db").display());
     let store = Store::connect(&url).await?;
-    store.migrate().await?;
+    store.migrate_up_to(version).await?;
     Ok(TestDb {
         name: "sqlite",
         store,
@@ -107,6 +111,10 @@ pub async fn sqlite() -> Result<TestDb> {
 
 /// A fresh PostgreSQL database on the server in `QX_TEST_DATABASE_URL`, if set.
 pub async fn postgres() -> Result<Option<TestDb>> {
+    postgres_at(i64::MAX).await
+}
+
+async fn postgres_at(version: i64) -> Result<Option<TestDb>> {
     let Ok(server) = std::env::var("QX_TEST_DATABASE_URL") else {
         return Ok(None);
     };
@@ -136,7 +144,7 @@ pub async fn postgres() -> Result<Option<TestDb>> {
         _ => format!("{}/{name}", server.trim_end_matches('/')),
     };
     let store = Store::connect(&url).await?;
-    store.migrate().await?;
+    store.migrate_up_to(version).await?;
     Ok(Some(TestDb {
         name: "postgres",
         store,
@@ -161,6 +169,14 @@ pub async fn audit_entries(store: &Store, prefix: &str) -> Result<Vec<crate::aud
 pub async fn all() -> Result<Vec<TestDb>> {
     let mut dbs = vec![sqlite().await?];
     dbs.extend(postgres().await?);
+    Ok(dbs)
+}
+
+/// Every engine available here, migrated only up to `version` (to test a data migration:
+/// write the old rows, then `migrate`).
+pub async fn all_at(version: i64) -> Result<Vec<TestDb>> {
+    let mut dbs = vec![sqlite_at(version).await?];
+    dbs.extend(postgres_at(version).await?);
     Ok(dbs)
 }
 

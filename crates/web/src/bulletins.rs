@@ -5,15 +5,16 @@
 
 use crate::auth::{Auth, County, Office};
 use crate::download;
+use crate::form::Form;
 use crate::pages::{PageCtx, render};
 use crate::plans::chosen_plan;
 use crate::{AppState, WebError};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use qx_app::bulletin::{self, report};
 use qx_core::time::format_datetime;
 use qx_store::plans::Plan;

@@ -1,10 +1,10 @@
 //! The working calendar's page: holidays and make-up working days by year.
 
 use crate::auth::{Auth, Office};
+use crate::form::Form;
 use crate::pages::{PageCtx, flash_from, render};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use qx_store::calendar::CalendarDay;

@@ -18,6 +18,7 @@ pub mod export;
 pub mod form;
 pub mod i18n;
 pub mod jobs;
+pub mod meetings;
 pub mod monitor;
 pub mod notices;
 pub mod pages;
@@ -180,6 +181,7 @@ pub fn router(state: AppState) -> Router {
         .merge(bulletins::routes())
         .merge(problems::routes())
         .merge(projects::routes())
+        .merge(meetings::routes())
         .merge(enterprises::routes())
         .merge(jobs::routes())
         .merge(cultivation::routes())

@@ -6,13 +6,14 @@
 //! a message instead of a "not found" page.
 
 use crate::auth::Signed;
+use crate::form::Form;
 use crate::pages::{PageCtx, fmt_time, render};
 use crate::{AppState, WebError};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use qx_core::label::Labelled;
 use qx_store::notices::InboxQuery;
 use serde::Deserialize;

@@ -2,10 +2,10 @@
 //! actor, and renders a template; the store decides what the actor may see.
 
 use crate::auth::{self, Auth, RequestCtx};
+use crate::form::Form;
 use crate::i18n::{Lang, Tr};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::response::{Html, IntoResponse, Redirect, Response};

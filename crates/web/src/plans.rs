@@ -3,14 +3,15 @@
 
 use crate::auth::{Auth, Office};
 use crate::download;
+use crate::form::Form;
 use crate::pages::{PageCtx, render};
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use qx_app::AppError;
 use qx_core::access::Actor;
 use qx_core::indicator::{IndicatorKind, TargetLevel};

@@ -1,12 +1,12 @@
 //! The unit registry's pages: the list, a unit's card with its contact and users, new units.
 
 use crate::auth::{Auth, Office};
+use crate::form::Form;
 use crate::i18n::Lang;
 use crate::pages::{PageCtx, flash_from, kind_label, render, split_list};
 use crate::users::{UserLine, user_line};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use qx_core::units::UnitKind;

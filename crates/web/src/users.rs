@@ -1,12 +1,12 @@
 //! Accounts: the list, an account's page, new accounts, password resets and locks.
 
 use crate::auth::{Auth, County, Office};
+use crate::form::Form;
 use crate::i18n::Lang;
 use crate::pages::{PageCtx, flash_from, hash_blocking, render, role_label};
 use crate::plans::unit_names;
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -9,6 +9,6 @@ mod hostile;
 mod monitoring;
 mod monitoring_autofill;
 mod monitoring_excel;
-mod no_figure;
 mod monitoring_projects;
+mod no_figure;
 mod plans;

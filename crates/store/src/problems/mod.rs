@@ -1,6 +1,6 @@
 //! Enterprise problems (企业难题) and their handling steps: intake, routing by tier, the
 //! checked state machine of [`qx_core::problem`], working-day deadlines, in-app notices,
-//! rates, the 企服责任人 of each enterprise and the 工作例会 decisions.
+//! rates and the 企服责任人 of each enterprise (例会 decisions are `meetings`).
 //!
 //! Scope: the office and leaders read every problem; an enterprise user its own enterprise's;
 //! a unit user the problems routed to its unit (主办 or 协办); a 企服责任人 the problems of the
@@ -26,7 +26,6 @@ use time::Date;
 
 mod attachments;
 mod deadlines;
-mod decisions;
 mod history;
 mod intake;
 mod list;
@@ -39,7 +38,6 @@ mod step;
 pub use crate::notices::Notice;
 pub use attachments::{AttachmentMeta, NewAttachment};
 pub use deadlines::SweepReport;
-pub use decisions::{Decision, NewDecision};
 pub use intake::{NewProblem, ProblemSeed, insert_problem_row};
 pub use list::{ProblemFilter, ProblemRow};
 pub use rates::{RateBreakdown, RateFilter, RateGroup};
@@ -168,7 +166,8 @@ fn opt_str<T: Copy>(v: Option<T>, f: fn(T) -> &'static str) -> Option<String> {
 }
 
 /// The value of a free-text field, trimmed, within the field's limit (see `qx_core::text`).
-fn text(field: TextField, value: &str) -> Result<String> {
+/// A free-text field checked against its limit (`core::text`), as stored.
+pub(crate) fn text(field: TextField, value: &str) -> Result<String> {
     field
         .check(value)
         .map(str::to_string)
@@ -208,7 +207,7 @@ fn party_of(actor: &Actor, enterprise_id: i64, lead_unit_id: Option<i64>) -> Opt
     }
 }
 
-async fn insert_event(
+pub(crate) async fn insert_event(
     tx: &mut Tx,
     actor: &Actor,
     problem_id: i64,

@@ -5,6 +5,7 @@
 mod audit_anchor;
 mod cultivation;
 mod enterprises;
+mod meetings;
 mod monitoring_scope;
 mod no_figure;
 mod nodata;

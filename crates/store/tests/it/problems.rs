@@ -2,13 +2,16 @@
 //! deadlines, notices, rates and 例会 decisions.
 
 use qx_core::access::{Actor, Role};
+use qx_core::meeting::{
+    AgendaSource, MeetingKind, MeetingStep, SupervisionStatus, SupervisionStep,
+};
 use qx_core::problem::{Category, Satisfaction, Status, Tier, TimeLimits};
 use qx_core::units::UnitKind;
 use qx_store::calendar::{CalendarDay, upsert_calendar_day};
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
+use qx_store::meetings::{NewAgendaItem, NewMeeting, NewResolution, SupervisionFilter};
 use qx_store::problems::{
-    MAX_ATTACHMENT_BYTES, NewAttachment, NewDecision, NewProblem, ProblemFilter, RateFilter,
-    RateGroup, Step,
+    MAX_ATTACHMENT_BYTES, NewAttachment, NewProblem, ProblemFilter, RateFilter, RateGroup, Step,
 };
 use qx_store::testing::{self, TestDb};
 use qx_store::units::NewUnit;
@@ -732,32 +735,115 @@ async fn overdue_problems_are_flagged_notified_and_escalated() {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("不能再升级"), "{err}");
-        let agenda = s.meeting_agenda(&office).await.unwrap();
-        assert_eq!(agenda.iter().map(|p| p.id).collect::<Vec<_>>(), vec![id]);
-
-        let decision = NewDecision {
-            problem_id: Some(id),
-            meeting_date: date!(2017 - 03 - 15),
-            decision: "由县国土资源局牵头两周内解决".into(),
-            owner_unit_id: c.land,
-            due_on: date!(2017 - 03 - 29),
-        };
-        let did = s.record_decision(&office, &decision).await.unwrap();
-        let land = actor(Role::Unit, Some(c.land), None, 903);
-        assert_eq!(s.list_decisions(&land).await.unwrap().len(), 1);
-        let town = actor(Role::Unit, Some(c.town), None, 902);
-        assert!(s.list_decisions(&town).await.unwrap().is_empty());
-        assert!(matches!(
-            s.update_decision(&town, did, "x", true, date!(2017 - 03 - 20))
-                .await,
-            Err(StoreError::Forbidden(_))
-        ));
-        s.update_decision(&land, did, "指标已调剂", true, date!(2017 - 03 - 20))
+        // The 例会 agenda proposes it; a decision on it is followed as a 督办 item by its unit
+        // and written on the problem's timeline.
+        let proposed = s.agenda_proposals(&office).await.unwrap();
+        assert_eq!(
+            proposed
+                .iter()
+                .filter(|p| p.source == AgendaSource::Problem)
+                .map(|p| p.source_id)
+                .collect::<Vec<_>>(),
+            vec![Some(id)]
+        );
+        let meeting = s
+            .create_meeting(
+                &office,
+                &NewMeeting {
+                    kind: MeetingKind::Regular,
+                    title: "工业强县工作例会".into(),
+                    held_on: date!(2017 - 03 - 15),
+                    place: String::new(),
+                    convenor: String::new(),
+                    unit_ids: vec![],
+                },
+            )
             .await
             .unwrap();
+        let item = s
+            .add_agenda_item(
+                &office,
+                meeting,
+                &NewAgendaItem {
+                    source: AgendaSource::Problem,
+                    source_id: Some(id),
+                    text: proposed[0].text.clone(),
+                    unit_id: Some(c.land),
+                },
+            )
+            .await
+            .unwrap();
+        s.meeting_step(&office, meeting, MeetingStep::Hold, None)
+            .await
+            .unwrap();
+        let did = s
+            .record_resolution(
+                &office,
+                &NewResolution {
+                    meeting_id: meeting,
+                    agenda_item_id: Some(item),
+                    text: "由县国土资源局牵头两周内解决".into(),
+                    lead_unit_id: c.land,
+                    support_unit_ids: vec![],
+                    deadline: date!(2017 - 03 - 29),
+                },
+            )
+            .await
+            .unwrap();
+        let land = actor(Role::Unit, Some(c.land), None, 903);
+        let all = SupervisionFilter::default();
+        assert_eq!(s.list_supervision(&land, &all).await.unwrap().len(), 1);
+        let town = actor(Role::Unit, Some(c.town), None, 902);
+        assert!(s.list_supervision(&town, &all).await.unwrap().is_empty());
+        assert!(matches!(
+            s.supervision_step(
+                &town,
+                did,
+                SupervisionStep::Feedback,
+                "x",
+                date!(2017 - 12 - 20)
+            )
+            .await,
+            Err(StoreError::NotFound(_))
+        ));
+        s.supervision_step(
+            &land,
+            did,
+            SupervisionStep::Acknowledge,
+            "",
+            date!(2017 - 12 - 20),
+        )
+        .await
+        .unwrap();
+        s.supervision_step(
+            &land,
+            did,
+            SupervisionStep::Feedback,
+            "指标已调剂",
+            date!(2017 - 12 - 20),
+        )
+        .await
+        .unwrap();
+        s.supervision_step(
+            &office,
+            did,
+            SupervisionStep::Close,
+            "",
+            date!(2017 - 12 - 20),
+        )
+        .await
+        .unwrap();
         assert_eq!(
-            s.list_decisions(&office).await.unwrap()[0].status,
-            qx_core::problem::DecisionStatus::Done
+            s.list_supervision(&office, &all).await.unwrap()[0].status,
+            SupervisionStatus::Closed
+        );
+        let timeline = s.get_problem(&office, id).await.unwrap().events;
+        assert!(
+            timeline
+                .iter()
+                .any(|e| e.note.contains("例会决定: 由县国土资源局牵头两周内解决")),
+            "{}",
+            db.name
         );
     }
 }

@@ -17,6 +17,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.plans", "工作方案", "Plans"),
     ("nav.bulletins", "快报通报", "Bulletins"),
     ("nav.problems", "企业难题", "Problems"),
+    ("nav.meetings", "例会督办", "Meetings"),
     ("nav.enterprises", "企业与亩均评价", "Enterprises"),
     ("nav.units", "单位", "Units"),
     ("nav.users", "用户", "Users"),

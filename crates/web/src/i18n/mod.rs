@@ -21,6 +21,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::bulletins::MESSAGES,
     crate::problems::MESSAGES,
     crate::projects::MESSAGES,
+    crate::meetings::MESSAGES,
     crate::enterprises::MESSAGES,
     crate::cultivation::MESSAGES,
     crate::notices::MESSAGES,

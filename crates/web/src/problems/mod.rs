@@ -1,7 +1,6 @@
 //! 企业难题 pages and API: intake (web form with attachments, on behalf by the office, JSON),
 //! the problem's page with its timeline and the steps the actor may take, the list with
-//! filters and deadline flags, rates, the 工作例会 agenda (docx/xlsx) and decisions, and the
-//! office's settings (企服责任人, routing, time limits). The store enforces scope and the
+//! filters and deadline flags, rates, and the office's settings (企服责任人, routing, time limits). The store enforces scope and the
 //! state machine; handlers parse, call one store function and render.
 //!
 //! Notices are in-app (`problem_notices`) and, when the setting `notify.webhook_url` holds an
@@ -10,7 +9,7 @@
 
 use crate::api::ApiError;
 use crate::auth::{Auth, County, Office, OfficeOrEnterprise};
-use crate::form::{FieldErrors, Fields, Form};
+use crate::form::{FieldErrors, Fields};
 use crate::i18n::Lang;
 use crate::pages::{PageCtx, render};
 use crate::upload;
@@ -26,14 +25,13 @@ use qx_core::label::Labelled;
 use qx_core::problem::{
     Action, Category, DeadlineFlag, Party, Rates, Satisfaction, Status, Tier, TimeLimits,
 };
-use qx_core::time::{format_date, format_datetime, parse_date, today};
+use qx_core::time::{format_date, format_datetime, today};
 use qx_store::problems::{
-    self as sp, NewAttachment, NewDecision, NewProblem, ProblemFilter, RateFilter, RateGroup, Step,
+    self as sp, NewAttachment, NewProblem, ProblemFilter, RateFilter, RateGroup, Step,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use time::Date;
 
 type PageResult = Result<Response, WebError>;
 
@@ -42,7 +40,6 @@ mod detail;
 mod export;
 mod intake;
 mod list;
-mod meeting;
 mod messages;
 mod rates;
 mod settings;
@@ -53,7 +50,6 @@ pub use messages::MESSAGES;
 use detail::*;
 use intake::*;
 use list::*;
-use meeting::*;
 use rates::*;
 use settings::*;
 
@@ -63,11 +59,6 @@ pub fn routes() -> Router<AppState> {
         .route("/problems", get(list).post(create))
         .route("/problems/new", get(new_form))
         .route("/problems/rates", get(rates_page))
-        .route("/problems/meeting", get(meeting_page))
-        .route("/problems/meeting/agenda.docx", get(agenda_docx))
-        .route("/problems/meeting/agenda.xlsx", get(agenda_xlsx))
-        .route("/problems/meeting/decisions", post(decision_create))
-        .route("/problems/meeting/decisions/{id}", post(decision_update))
         .route("/problems/settings", get(settings_page))
         .route("/problems/settings/contact", post(settings_contact))
         .route("/problems/settings/route", post(settings_route))
@@ -105,18 +96,6 @@ fn non_empty(q: &HashMap<String, String>, k: &str) -> Option<String> {
     q.get(k)
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
-}
-
-fn parse_date_field(field: &str, s: &str) -> Result<Date, WebError> {
-    parse_date(s).ok_or_else(|| {
-        WebError::BadRequest(format!("{field}: \"{}\" 格式应为 YYYY-MM-DD", s.trim()))
-    })
-}
-
-fn parse_id(field: &str, s: &str) -> Result<i64, WebError> {
-    s.trim()
-        .parse()
-        .map_err(|_| WebError::BadRequest(format!("{field}: \"{}\" 不是有效编号", s.trim())))
 }
 
 fn flag_of(due: &str, status: Status, today: &str, near_until: &str) -> &'static str {

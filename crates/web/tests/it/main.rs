@@ -4,8 +4,8 @@
 
 mod bulletins;
 mod common;
-mod english;
 mod cultivation;
+mod english;
 mod enterprises;
 mod export;
 mod field_errors;
@@ -13,6 +13,7 @@ mod forms;
 mod hardening;
 mod http;
 mod jobs;
+mod meetings;
 mod monitor;
 mod monitor_surge;
 mod no_figure;

@@ -268,7 +268,7 @@ async fn a_problem_is_submitted_routed_answered_rated_and_closed_over_the_web() 
     for page in [
         "/problems/rates",
         "/api/v1/problems/rates",
-        "/problems/meeting",
+        "/meetings",
         "/monitor",
         "/bulletins",
         "/users",
@@ -549,9 +549,30 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
         "{request}"
     );
 
+    // The 例会 (meetings module) proposes the escalated problem for its agenda.
     let admin = app.login("admin").await;
+    let token = csrf(&admin, &app.url("/meetings")).await;
+    let resp = post_form(
+        &admin,
+        app.url("/meetings"),
+        &[
+            ("_csrf", token.as_str()),
+            ("kind", "regular"),
+            ("title", "工业强县工作例会"),
+            ("held_on", "2026-01-05"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let meeting: i64 = resp.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/meetings/")
+        .trim_end_matches("?saved=1")
+        .parse()
+        .unwrap();
     let page = admin
-        .get(app.url("/problems/meeting"))
+        .get(app.url(&format!("/meetings/{meeting}")))
         .send()
         .await
         .unwrap()
@@ -559,9 +580,24 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
         .await
         .unwrap();
     assert!(page.contains("环评审批久拖"));
+    let owner = app.units["县经信局"].to_string();
+    let pid = id.to_string();
+    let resp = post_form(
+        &admin,
+        app.url(&format!("/meetings/{meeting}/agenda")),
+        &[
+            ("_csrf", token.as_str()),
+            ("source", "problem"),
+            ("source_id", &pid),
+            ("text", "环评审批久拖"),
+            ("unit_id", &owner),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
     for ext in ["docx", "xlsx"] {
         let resp = admin
-            .get(app.url(&format!("/problems/meeting/agenda.{ext}")))
+            .get(app.url(&format!("/meetings/{meeting}/agenda.{ext}")))
             .send()
             .await
             .unwrap();
@@ -570,54 +606,67 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
         assert!(bytes.starts_with(b"PK"), "{ext} is a zip package");
     }
     assert_eq!(
-        get_status(&qy1, app.url("/problems/meeting/agenda.docx")).await,
+        get_status(&qy1, app.url(&format!("/meetings/{meeting}/agenda.docx"))).await,
         403
     );
 
-    // The office records a decision; 县经信局 reports it done.
-    let token = csrf(&admin, &app.url("/problems/meeting")).await;
-    let owner = app.units["县经信局"].to_string();
-    let pid = id.to_string();
+    // The office records a decision on it; 县经信局 follows it as a 督办 item to 销号.
+    let item = app.store.agenda(&office, meeting).await.unwrap()[0]
+        .id
+        .to_string();
     let resp = post_form(
         &admin,
-        app.url("/problems/meeting/decisions"),
+        app.url(&format!("/meetings/{meeting}/step")),
+        &[("_csrf", token.as_str()), ("step", "hold")],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let resp = post_form(
+        &admin,
+        app.url(&format!("/meetings/{meeting}/decisions")),
         &[
             ("_csrf", token.as_str()),
-            ("problem_id", &pid),
-            ("meeting_date", "2026-01-05"),
-            ("decision", "县经信局牵头一周内办结"),
-            ("owner_unit_id", &owner),
-            ("due_on", "2026-01-12"),
+            ("agenda_item_id", &item),
+            ("text", "县经信局牵头一周内办结"),
+            ("lead_unit_id", &owner),
+            ("deadline", "2026-01-12"),
         ],
     )
     .await;
     assert_eq!(resp.status(), 303);
     let jxj1 = app.login("jxj1").await;
     let page = jxj1
-        .get(app.url("/problems/meeting"))
+        .get(app.url("/supervision"))
         .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    assert!(page.contains("县经信局牵头一周内办结") && page.contains("报送进展"));
-    let decision = app.store.list_decisions(&office).await.unwrap()[0].id;
-    let token = csrf(&jxj1, &app.url("/problems/meeting")).await;
-    let resp = jxj1
-        .post(app.url(&format!("/problems/meeting/decisions/{decision}")))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("progress", "已批复"),
-            ("done", "1"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    assert!(page.contains("县经信局牵头一周内办结"));
+    let all = qx_store::meetings::SupervisionFilter::default();
+    let decision = app.store.list_supervision(&office, &all).await.unwrap()[0].id;
+    let token = csrf(&jxj1, &app.url(&format!("/supervision/{decision}"))).await;
+    for (step, note) in [("acknowledge", ""), ("feedback", "已批复")] {
+        let resp = post_form(
+            &jxj1,
+            app.url(&format!("/supervision/{decision}/step")),
+            &[("_csrf", token.as_str()), ("step", step), ("note", note)],
+        )
+        .await;
+        assert_eq!(resp.status(), 303, "{step}");
+    }
+    let token = csrf(&admin, &app.url(&format!("/supervision/{decision}"))).await;
+    let resp = post_form(
+        &admin,
+        app.url(&format!("/supervision/{decision}/step")),
+        &[("_csrf", token.as_str()), ("step", "close")],
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     assert_eq!(
-        app.store.list_decisions(&office).await.unwrap()[0].status,
-        qx_core::problem::DecisionStatus::Done
+        app.store.list_supervision(&office, &all).await.unwrap()[0].status,
+        qx_core::meeting::SupervisionStatus::Closed
     );
 
     // Settings: the office assigns 企服责任人; a unit may not open the settings.

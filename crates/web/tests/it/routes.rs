@@ -190,28 +190,83 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("POST", "/problems", [400, 403, 403, 400, 403]),
     ("GET", "/problems/new", [200, 403, 403, 200, 303]),
     ("GET", "/problems/rates", [200, 200, 200, 403, 303]),
-    ("GET", "/problems/meeting", [200, 200, 200, 403, 303]),
-    (
-        "GET",
-        "/problems/meeting/agenda.docx",
-        [200, 200, 403, 403, 303],
-    ),
-    (
-        "GET",
-        "/problems/meeting/agenda.xlsx",
-        [200, 200, 403, 403, 303],
-    ),
-    (
-        "POST",
-        "/problems/meeting/decisions",
-        [422, 422, 422, 422, 403],
-    ),
-    (
-        "POST",
-        "/problems/meeting/decisions/{none}",
-        [422, 422, 422, 422, 403],
-    ),
     ("GET", "/problems/settings", [200, 403, 403, 403, 303]),
+    ("GET", "/meetings", [200, 200, 200, 403, 303]),
+    ("POST", "/meetings", [400, 403, 403, 403, 403]),
+    ("POST", "/meetings/settings", [400, 403, 403, 403, 403]),
+    ("GET", "/meetings/{meeting}", [200, 200, 200, 403, 303]),
+    (
+        "POST",
+        "/meetings/{meeting}/agenda",
+        [400, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/meetings/{meeting}/step",
+        [400, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/meetings/{meeting}/decisions",
+        [400, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/meetings/{meeting}/issue",
+        [400, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/meetings/{meeting}/notice.docx",
+        [200, 200, 200, 403, 303],
+    ),
+    (
+        "GET",
+        "/meetings/{meeting}/minutes.docx",
+        [200, 404, 404, 403, 303],
+    ),
+    (
+        "GET",
+        "/meetings/{meeting}/agenda.docx",
+        [200, 200, 200, 403, 303],
+    ),
+    (
+        "GET",
+        "/meetings/{meeting}/agenda.xlsx",
+        [200, 200, 200, 403, 303],
+    ),
+    (
+        "POST",
+        "/meetings/agenda/{none}/edit",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/meetings/agenda/{none}/move",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/meetings/agenda/{none}/remove",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/meetings/agenda/{none}/statement",
+        [404, 404, 404, 403, 403],
+    ),
+    ("GET", "/supervision", [200, 200, 200, 403, 303]),
+    (
+        "GET",
+        "/supervision/{supervision}",
+        [200, 200, 404, 403, 303],
+    ),
+    (
+        "POST",
+        "/supervision/{supervision}/step",
+        [400, 400, 404, 403, 403],
+    ),
+    ("GET", "/export/supervision", [200, 200, 200, 403, 303]),
     (
         "POST",
         "/problems/settings/contact",
@@ -388,6 +443,8 @@ const IDS: &[(&str, &str, &str)] = &[
     ("lead", "/leads", "/leads/"),
     ("centry", "/cultivation/entries", "/cultivation/entries/"),
     ("cpipeline", "/cultivation", "/cultivation/pipelines/"),
+    ("meeting", "/meetings", "/meetings/"),
+    ("supervision", "/supervision", "/supervision/"),
 ];
 
 async fn first_id(c: &reqwest::Client, url: &str, prefix: &str) -> Option<i64> {

@@ -1,0 +1,299 @@
+//! 2017's 工业强县工作例会: twice a month, each with an agenda (escalated problems where there
+//! are any, otherwise the year's typical coordination matters), the units' 情况说明, decisions
+//! with lead and support units, and their 督办 items — most 销号 on time, a few late and red as
+//! of 2017-12-05, the latest still open; the meeting of 12-19 is notified, not yet held.
+
+use qx_core::access::{Actor, Role};
+use qx_core::calendar::WorkCalendar;
+use qx_core::meeting::{AgendaSource, MeetingKind, MeetingStep, SupervisionStep};
+use qx_store::meetings::{NewAgendaItem, NewMeeting, NewResolution};
+use qx_store::{Store, StoreError};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use time::{Date, Month};
+
+/// The demo's "today": items still open after their deadline on this day are red.
+const DEMO_TODAY: (i32, Month, u8) = (2017, Month::December, 5);
+
+/// Matters the meetings coordinate: (议题, 牵头单位, 配合单位, 议定事项).
+const MATTERS: &[(&str, &str, &str, &str)] = &[
+    (
+        "亿元以上项目用地指标调剂",
+        "县国土资源局",
+        "县发改局",
+        "县国土资源局牵头, 在全县范围内调剂用地指标, 保障重点项目按期供地",
+    ),
+    (
+        "重点工业项目电力增容",
+        "县供电公司",
+        "县经信局",
+        "县供电公司优先安排增容工程, 经信局跟踪项目用电需求",
+    ),
+    (
+        "小升规企业培育扶持政策兑现",
+        "县经信局",
+        "县财政局",
+        "县经信局会同财政局在一个月内完成扶持资金审核拨付",
+    ),
+    (
+        "工业园区污水管网配套",
+        "县住建局",
+        "县环保局",
+        "县住建局牵头加快管网建设, 环保局做好排污许可衔接",
+    ),
+    (
+        "企业技改项目审批提速",
+        "县发改局",
+        "县规划管理中心",
+        "实行技改项目备案并联审批, 发改局牵头制定流程",
+    ),
+    (
+        "规上工业产值增速低于序时进度",
+        "县统计局",
+        "县经信局",
+        "统计局会同经信局逐企分析产值增速, 提出稳增长措施",
+    ),
+];
+
+fn demo_today() -> Date {
+    let (y, m, d) = DEMO_TODAY;
+    Date::from_calendar_date(y, m, d).unwrap_or(Date::MIN)
+}
+
+fn unit_actor(unit: i64) -> Actor {
+    Actor {
+        user_id: 0,
+        username: "督办联络员".into(),
+        role: Role::Unit,
+        unit_id: Some(unit),
+        enterprise_id: None,
+        ip: String::new(),
+    }
+}
+
+fn add(cal: &WorkCalendar, d: Date, n: u32) -> Date {
+    cal.add_working_days(d, n).unwrap_or(d)
+}
+
+pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result<(), StoreError> {
+    let units = store.list_units().await?;
+    let unit = |name: &str| units.iter().find(|u| u.name == name).map(|u| u.id);
+    let matters: Vec<(&str, i64, i64, &str)> = MATTERS
+        .iter()
+        .filter_map(|(item, lead, support, decision)| {
+            Some((*item, unit(lead)?, unit(support)?, *decision))
+        })
+        .collect();
+    if matters.is_empty() {
+        return Ok(());
+    }
+    let cal = store.work_calendar().await?;
+    let today = demo_today();
+    // Escalated problems still open go on the latest held meetings' agendas.
+    let mut problems = store
+        .agenda_proposals(office)
+        .await?
+        .into_iter()
+        .filter(|p| p.source == AgendaSource::Problem);
+    let mut days = Vec::new();
+    for m in 1..=12u8 {
+        let month = Month::try_from(m).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        for d in [8, 22] {
+            let day = Date::from_calendar_date(2017, month, d)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            days.push(cal.next_working_day(day).unwrap_or(day));
+        }
+    }
+    days.retain(|d| *d <= date_after(today, 14));
+    for (n, held_on) in days.iter().copied().enumerate() {
+        let picks: Vec<_> = (0..rng.random_range(2..=3usize))
+            .map(|k| matters[(n * 2 + k) % matters.len()])
+            .collect();
+        let mut attending: Vec<i64> = picks.iter().flat_map(|(_, l, s, _)| [*l, *s]).collect();
+        attending.sort_unstable();
+        attending.dedup();
+        let id = store
+            .create_meeting(
+                office,
+                &NewMeeting {
+                    kind: if n % 6 == 5 {
+                        MeetingKind::Coordination
+                    } else {
+                        MeetingKind::Regular
+                    },
+                    title: if n % 6 == 5 {
+                        "亿元以上项目协调会".into()
+                    } else {
+                        "工业强县工作例会".into()
+                    },
+                    held_on,
+                    place: "县行政中心三楼会议室".into(),
+                    convenor: "县长".into(),
+                    unit_ids: attending,
+                },
+            )
+            .await?;
+        let mut items = Vec::new();
+        for (text, lead, support, decision) in &picks {
+            let item = store
+                .add_agenda_item(
+                    office,
+                    id,
+                    &NewAgendaItem {
+                        source: AgendaSource::Manual,
+                        source_id: None,
+                        text: (*text).to_string(),
+                        unit_id: Some(*lead),
+                    },
+                )
+                .await?;
+            items.push((item, *lead, *support, *decision));
+        }
+        // The last held meetings also take up escalated problems.
+        let late = held_on > date_after(today, -60);
+        if late
+            && held_on <= today
+            && let Some(p) = problems.next()
+        {
+            let item = store
+                .add_agenda_item(
+                    office,
+                    id,
+                    &NewAgendaItem {
+                        source: AgendaSource::Problem,
+                        source_id: p.source_id,
+                        text: p.text.clone(),
+                        unit_id: p.unit_id,
+                    },
+                )
+                .await?;
+            if let Some(u) = p.unit_id {
+                items.push((item, u, u, "由责任单位牵头, 十个工作日内协调解决并报送结果"));
+            }
+        }
+        if held_on > today {
+            // The next meeting: notified, statements coming in.
+            store
+                .meeting_step(office, id, MeetingStep::Notify, None)
+                .await?;
+            if let Some((item, lead, _, _)) = items.first() {
+                store
+                    .give_statement(
+                        &unit_actor(*lead),
+                        *item,
+                        "已排出时间表, 正在推进, 详见附件说明。",
+                    )
+                    .await?;
+            }
+            continue;
+        }
+        store
+            .meeting_step(office, id, MeetingStep::Notify, None)
+            .await?;
+        for (item, lead, _, _) in &items {
+            store
+                .give_statement(
+                    &unit_actor(*lead),
+                    *item,
+                    "已与相关单位对接, 主要困难和需协调事项如下: 时间紧、审批环节多, 请会议协调。",
+                )
+                .await?;
+        }
+        store
+            .meeting_step(office, id, MeetingStep::Hold, None)
+            .await?;
+        for (k, (item, lead, support, decision)) in items.iter().enumerate() {
+            let deadline = add(&cal, held_on, 10 + 5 * k as u32);
+            let sid = store
+                .record_resolution(
+                    office,
+                    &NewResolution {
+                        meeting_id: id,
+                        agenda_item_id: Some(*item),
+                        text: (*decision).to_string(),
+                        lead_unit_id: *lead,
+                        support_unit_ids: if support == lead {
+                            vec![]
+                        } else {
+                            vec![*support]
+                        },
+                        deadline,
+                    },
+                )
+                .await?;
+            let u = unit_actor(*lead);
+            // Most are closed on time; one in twenty is left late (red), one in ten is returned
+            // once and closed after the second feedback; the recent ones are still in hand.
+            let fate = rng.random_range(0..20);
+            let acknowledged = add(&cal, held_on, 1).min(today);
+            store
+                .supervision_step(&u, sid, SupervisionStep::Acknowledge, "", acknowledged)
+                .await?;
+            let fed_back = add(&cal, held_on, 8 + k as u32);
+            if fed_back > today || fate == 0 {
+                store
+                    .supervision_step(
+                        &u,
+                        sid,
+                        SupervisionStep::Handle,
+                        "已启动办理, 正在协调相关部门。",
+                        acknowledged,
+                    )
+                    .await?;
+                continue;
+            }
+            store
+                .supervision_step(
+                    &u,
+                    sid,
+                    SupervisionStep::Feedback,
+                    "已按会议要求办结, 相关材料已报办公室。",
+                    fed_back,
+                )
+                .await?;
+            let mut closed = add(&cal, fed_back, 1);
+            if fate <= 2 && closed <= today {
+                store
+                    .supervision_step(
+                        office,
+                        sid,
+                        SupervisionStep::Return,
+                        "办理结果与会议要求不符, 请补充落实情况。",
+                        closed,
+                    )
+                    .await?;
+                let again = add(&cal, closed, 3);
+                if again > today {
+                    continue;
+                }
+                store
+                    .supervision_step(
+                        &u,
+                        sid,
+                        SupervisionStep::Feedback,
+                        "已补充落实, 相关批复已取得。",
+                        again,
+                    )
+                    .await?;
+                closed = add(&cal, again, 1);
+            }
+            if closed <= today {
+                store
+                    .supervision_step(office, sid, SupervisionStep::Close, "", closed)
+                    .await?;
+            }
+        }
+        if held_on < date_after(today, -10) {
+            // 纪要 issued for every meeting but the latest.
+            let dated = qx_core::time::format_date(add(&cal, held_on, 2));
+            qx_app::meetings::issue_minutes(store, office, id, &dated)
+                .await
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        }
+    }
+    Ok(())
+}
+
+fn date_after(d: Date, days: i64) -> Date {
+    d.checked_add(time::Duration::days(days)).unwrap_or(d)
+}

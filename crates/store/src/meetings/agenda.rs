@@ -1,0 +1,283 @@
+//! A meeting's agenda: the items the store proposes (escalated open problems, open 督办 items;
+//! the app adds red indicators and overdue tasks from the monitoring picture), the office's
+//! picking, ordering and editing, and each responsible unit's 情况说明.
+
+use super::*;
+use crate::notices::{NewNotice, notify};
+use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::text as tf;
+
+/// An item the agenda could take, with its facts in `text`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Proposal {
+    pub source: AgendaSource,
+    pub source_id: Option<i64>,
+    pub text: String,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+}
+
+/// An item to put on the agenda.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewAgendaItem {
+    pub source: AgendaSource,
+    pub source_id: Option<i64>,
+    pub text: String,
+    pub unit_id: Option<i64>,
+}
+
+type ProposalRow = (i64, String, String, Option<i64>, Option<String>);
+
+impl Store {
+    /// What the store proposes for the agenda: problems escalated to the 例会 tier and still
+    /// open, then 督办 items not yet 销号 (they return to every agenda until closed). Office
+    /// and leaders only.
+    pub async fn agenda_proposals(&self, actor: &Actor) -> Result<Vec<Proposal>> {
+        if !actor.reads_all() {
+            return Err(StoreError::Forbidden("例会议程仅办公室和领导可见".into()));
+        }
+        let problems: Vec<ProposalRow> = sqlx::query_as(
+            "SELECT p.id, e.name, p.title, p.lead_unit_id, u.name FROM problems p
+             JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN units u ON u.id = p.lead_unit_id
+             WHERE p.tier = 'meeting' AND p.status NOT IN ('closed', 'withdrawn')
+             ORDER BY p.submitted_on, p.id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let open: Vec<ProposalRow> = sqlx::query_as(
+            "SELECT s.id, m.held_on, r.text, s.lead_unit_id, u.name FROM supervision_items s
+             JOIN resolutions r ON r.id = s.resolution_id JOIN meetings m ON m.id = r.meeting_id
+             JOIN units u ON u.id = s.lead_unit_id
+             WHERE s.status <> $1 ORDER BY s.deadline, s.id",
+        )
+        .bind(SupervisionStatus::Closed.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        let problems = problems
+            .into_iter()
+            .map(|(id, ent, title, unit, name)| Proposal {
+                source: AgendaSource::Problem,
+                source_id: Some(id),
+                text: format!("{ent}: {title}"),
+                unit_id: unit,
+                unit_name: name,
+            });
+        let open = open
+            .into_iter()
+            .map(|(id, held_on, text, unit, name)| Proposal {
+                source: AgendaSource::Supervision,
+                source_id: Some(id),
+                text: format!("{held_on} 例会议定: {text}"),
+                unit_id: unit,
+                unit_name: name,
+            });
+        Ok(problems.chain(open).collect())
+    }
+
+    /// The agenda of a meeting the actor may read, in order.
+    pub async fn agenda(&self, actor: &Actor, meeting_id: i64) -> Result<Vec<AgendaItem>> {
+        self.get_meeting(actor, meeting_id).await?;
+        Ok(sqlx::query_as(
+            "SELECT a.id, a.meeting_id, a.position, a.source_kind, a.source_id, a.text, a.unit_id,
+                u.name AS unit_name, a.statement, a.statement_at
+             FROM agenda_items a LEFT JOIN units u ON u.id = a.unit_id
+             WHERE a.meeting_id = $1 ORDER BY a.position, a.id",
+        )
+        .bind(meeting_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub(super) async fn agenda_item(&self, id: i64) -> Result<AgendaItem> {
+        sqlx::query_as(
+            "SELECT a.id, a.meeting_id, a.position, a.source_kind, a.source_id, a.text, a.unit_id,
+                u.name AS unit_name, a.statement, a.statement_at
+             FROM agenda_items a LEFT JOIN units u ON u.id = a.unit_id WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("议题 {id}")))
+    }
+
+    /// The meeting an agenda item belongs to, if the actor may read that meeting.
+    pub async fn agenda_item_meeting(&self, actor: &Actor, id: i64) -> Result<i64> {
+        let item = self.agenda_item(id).await?;
+        self.get_meeting(actor, item.meeting_id)
+            .await
+            .map(|m| m.id)
+            .map_err(|_| StoreError::NotFound(format!("议题 {id}")))
+    }
+
+    /// Puts an item at the end of the agenda (office only). Its unit joins the meeting and is
+    /// asked for its 情况说明.
+    pub async fn add_agenda_item(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        item: &NewAgendaItem,
+    ) -> Result<i64> {
+        let m = self.editable_meeting(actor, meeting_id).await?;
+        let body = text(tf::AGENDA_TEXT, &item.text)?;
+        if let Some(u) = item.unit_id {
+            self.get_unit(u).await?;
+        }
+        let now = crate::now();
+        let mut tx = self.begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO agenda_items (meeting_id, position, source_kind, source_id, text, unit_id, created_at)
+             VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM agenda_items WHERE meeting_id = $1), $2, $3, $4, $5, $6)
+             RETURNING id",
+        )
+        .bind(meeting_id)
+        .bind(item.source.as_str())
+        .bind(item.source_id)
+        .bind(&body)
+        .bind(item.unit_id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(u) = item.unit_id {
+            attend(&mut tx, meeting_id, u).await?;
+            notify(
+                &mut tx,
+                &NewNotice {
+                    audience: Audience::Unit(u),
+                    kind: NoticeKind::MeetingStatement,
+                    subject: Subject::Meeting(meeting_id),
+                    message: format!(
+                        "{} ({}) 议题「{}」请贵单位{}报送情况说明",
+                        m.title,
+                        m.held_on,
+                        excerpt(&body, 40),
+                        m.statement_due
+                            .as_deref()
+                            .map(|d| format!("于 {d} 前"))
+                            .unwrap_or_default()
+                    ),
+                    dedupe_key: None,
+                },
+            )
+            .await?;
+        }
+        commit_audited(
+            tx,
+            AuditEntry::new(actor, "meeting.agenda", "agenda_item", id).after(item),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Changes an item's text (office only).
+    pub async fn edit_agenda_item(&self, actor: &Actor, id: i64, new_text: &str) -> Result<()> {
+        let item = self.agenda_item(id).await?;
+        self.editable_meeting(actor, item.meeting_id).await?;
+        let body = text(tf::AGENDA_TEXT, new_text)?;
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE agenda_items SET text = $1 WHERE id = $2")
+            .bind(&body)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        commit_audited(
+            tx,
+            AuditEntry::new(actor, "meeting.agenda", "agenda_item", id)
+                .before(serde_json::json!({"text": item.text}))
+                .after(serde_json::json!({"text": body})),
+        )
+        .await
+    }
+
+    /// Moves an item one place up (or down) in its agenda (office only).
+    pub async fn move_agenda_item(&self, actor: &Actor, id: i64, up: bool) -> Result<()> {
+        let item = self.agenda_item(id).await?;
+        self.editable_meeting(actor, item.meeting_id).await?;
+        let items = self.agenda(actor, item.meeting_id).await?;
+        let Some(at) = items.iter().position(|i| i.id == id) else {
+            return Err(StoreError::NotFound(format!("议题 {id}")));
+        };
+        let other = if up {
+            at.checked_sub(1)
+        } else {
+            (at + 1 < items.len()).then_some(at + 1)
+        };
+        let Some(other) = other else {
+            return Ok(());
+        };
+        let mut tx = self.begin().await?;
+        // Renumber the whole agenda so equal or gapped positions cannot make a swap a no-op.
+        let mut order: Vec<i64> = items.iter().map(|i| i.id).collect();
+        order.swap(at, other);
+        for (n, item_id) in order.iter().enumerate() {
+            sqlx::query("UPDATE agenda_items SET position = $1 WHERE id = $2")
+                .bind(i64::try_from(n + 1).unwrap_or(i64::MAX))
+                .bind(item_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        commit_audited(
+            tx,
+            AuditEntry::new(actor, "meeting.agenda", "agenda_item", id)
+                .after(serde_json::json!({"moved": if up { "up" } else { "down" }})),
+        )
+        .await
+    }
+
+    /// Takes an item off the agenda (office only); an item a decision was recorded on stays.
+    pub async fn remove_agenda_item(&self, actor: &Actor, id: i64) -> Result<()> {
+        let item = self.agenda_item(id).await?;
+        self.editable_meeting(actor, item.meeting_id).await?;
+        let (decided,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM resolutions WHERE agenda_item_id = $1")
+                .bind(id)
+                .fetch_one(self.pool())
+                .await?;
+        if decided > 0 {
+            return Err(StoreError::Conflict(format!(
+                "议题 {id} 已有议定事项, 不能移出议程"
+            )));
+        }
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM agenda_items WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        commit_audited(
+            tx,
+            AuditEntry::new(actor, "meeting.agenda", "agenda_item", id).before(&item),
+        )
+        .await
+    }
+
+    /// The responsible unit's 情况说明 on its item (that unit, until the minutes are issued).
+    pub async fn give_statement(&self, actor: &Actor, id: i64, statement: &str) -> Result<()> {
+        let item = self.agenda_item(id).await?;
+        let m = self.get_meeting(actor, item.meeting_id).await?;
+        if actor.role != Role::Unit || item.unit_id.is_none() || actor.unit_id != item.unit_id {
+            return Err(StoreError::Forbidden(format!(
+                "议题 {id}: 只有责任单位可以报送情况说明"
+            )));
+        }
+        if !m.status.is_editable() {
+            return Err(StoreError::Conflict(format!(
+                "会议 {}: 纪要已印发, 不能再修改情况说明",
+                m.id
+            )));
+        }
+        let body = text(tf::AGENDA_STATEMENT, statement)?;
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE agenda_items SET statement = $1, statement_at = $2 WHERE id = $3")
+            .bind(&body)
+            .bind(crate::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        commit_audited(
+            tx,
+            AuditEntry::new(actor, "meeting.statement", "agenda_item", id)
+                .before(serde_json::json!({"statement": item.statement}))
+                .after(serde_json::json!({"statement": body})),
+        )
+        .await
+    }
+}

@@ -1,0 +1,362 @@
+//! A meeting's page: its facts and steps (通知, 召开, 印发纪要 with confirmation), the agenda
+//! (picked from the proposals the system assembles, ordered and edited by the office), each
+//! responsible unit's 情况说明 beside its item, and the decisions with lead and support units
+//! and deadlines.
+
+use super::*;
+use qx_core::meeting::MeetingStatus;
+use qx_store::meetings::{AgendaItem, Meeting, NewAgendaItem, NewResolution, Proposal, Resolution};
+
+pub(super) struct ItemView {
+    item: AgendaItem,
+    source: &'static str,
+    can_state: bool,
+}
+
+pub(super) struct DecisionView {
+    r: Resolution,
+    item: String,
+    support: String,
+    status: &'static str,
+}
+
+pub(super) struct ProposalView {
+    p: Proposal,
+    source: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/meeting.html")]
+pub(super) struct MeetingPage {
+    ctx: PageCtx,
+    m: Meeting,
+    kind: &'static str,
+    status: &'static str,
+    units: String,
+    items: Vec<ItemView>,
+    proposals: Vec<ProposalView>,
+    decisions: Vec<DecisionView>,
+    unit_options: Vec<(i64, String)>,
+    is_admin: bool,
+    editable: bool,
+    can_notify: bool,
+    can_hold: bool,
+    can_decide: bool,
+    can_issue: bool,
+    issued: bool,
+    failed: Option<Failed>,
+}
+
+impl FormState for MeetingPage {
+    fn failed(&self) -> Option<&Failed> {
+        self.failed.as_ref()
+    }
+}
+
+async fn view(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    failed: Option<Failed>,
+) -> Result<MeetingPage, WebError> {
+    let actor = auth.actor();
+    let lang = auth.ctx.lang;
+    let m = state.store.get_meeting(&actor, id).await?;
+    let agenda = state.store.agenda(&actor, id).await?;
+    let editable = actor.is_admin() && m.status.is_editable();
+    let proposals = if editable {
+        qx_app::meetings::proposals(&state.store, &state.picture_cache, &actor, id)
+            .await?
+            .into_iter()
+            .map(|p| ProposalView {
+                source: p.source.label(lang),
+                p,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let texts: HashMap<i64, String> = agenda.iter().map(|i| (i.id, i.text.clone())).collect();
+    let decisions = state
+        .store
+        .resolutions(&actor, id)
+        .await?
+        .into_iter()
+        .map(|r| DecisionView {
+            item: r
+                .agenda_item_id
+                .and_then(|a| texts.get(&a).cloned())
+                .unwrap_or_default(),
+            support: r
+                .support_units
+                .iter()
+                .map(|(_, n)| n.as_str())
+                .collect::<Vec<_>>()
+                .join("、"),
+            status: r.supervision_status.label(lang),
+            r,
+        })
+        .collect();
+    let open = m.status.is_editable();
+    let items = agenda
+        .into_iter()
+        .map(|item| ItemView {
+            source: item.source_kind.label(lang),
+            can_state: open && item.unit_id.is_some() && actor.unit_id == item.unit_id,
+            item,
+        })
+        .collect();
+    Ok(MeetingPage {
+        ctx: PageCtx::signed_in(auth),
+        kind: m.kind.label(lang),
+        status: m.status.label(lang),
+        units: m
+            .units
+            .iter()
+            .map(|(_, n)| n.as_str())
+            .collect::<Vec<_>>()
+            .join("、"),
+        items,
+        proposals,
+        decisions,
+        unit_options: if editable {
+            unit_options(state).await?
+        } else {
+            Vec::new()
+        },
+        is_admin: actor.is_admin(),
+        editable,
+        can_notify: actor.is_admin() && m.status.apply(MeetingStep::Notify).is_ok(),
+        can_hold: actor.is_admin() && m.status.apply(MeetingStep::Hold).is_ok(),
+        can_decide: editable && m.status == MeetingStatus::Held,
+        can_issue: actor.is_admin() && m.status.apply(MeetingStep::IssueMinutes).is_ok(),
+        issued: m.status == MeetingStatus::MinutesIssued,
+        m,
+        failed,
+    })
+}
+
+pub(super) async fn page(
+    State(state): State<AppState>,
+    auth: County,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let mut page = view(&state, &auth, id, None).await?;
+    page.ctx = page
+        .ctx
+        .with_flash(crate::pages::flash_from(&q, auth.ctx.lang));
+    Ok(render(&page))
+}
+
+fn back(id: i64) -> Response {
+    Redirect::to(&format!("/meetings/{id}?saved=1")).into_response()
+}
+
+/// Shows the meeting again with `form`'s errors, answered 400.
+async fn again(state: &AppState, auth: &Auth, id: i64, failed: Failed) -> PageResult {
+    let page = view(state, auth, id, Some(failed)).await?;
+    Ok(crate::form::invalid(&page))
+}
+
+fn optional_id(
+    f: &Fields,
+    name: &'static str,
+    label: &str,
+    errors: &mut FieldErrors,
+) -> Option<i64> {
+    let v = f.get(name);
+    if v.is_empty() {
+        return None;
+    }
+    let parsed = v.parse().ok();
+    if parsed.is_none() {
+        errors.not_a_number(name, label, v);
+    }
+    parsed
+}
+
+/// Puts an item on the agenda: a proposal picked (its source, id, text and unit sent along) or
+/// an item the office types.
+pub(super) async fn add_item(
+    State(state): State<AppState>,
+    auth: Office,
+    Path(id): Path<i64>,
+    f: Fields,
+) -> PageResult {
+    let lang = auth.ctx.lang;
+    let mut errors = FieldErrors::new(lang);
+    let source = if f.get("source").is_empty() {
+        Some(AgendaSource::Manual)
+    } else {
+        f.choice(
+            "source",
+            t(lang, "mt.source"),
+            AgendaSource::from_code,
+            &mut errors,
+        )
+    };
+    let source_id = optional_id(&f, "source_id", t(lang, "mt.source"), &mut errors);
+    let unit_id = optional_id(&f, "unit_id", t(lang, "mt.unit"), &mut errors);
+    let text = f.required("text", t(lang, "mt.item"), &mut errors);
+    if let (Some(source), true) = (source, errors.is_empty()) {
+        let item = NewAgendaItem {
+            source,
+            source_id,
+            text,
+            unit_id,
+        };
+        match state.store.add_agenda_item(&auth.actor(), id, &item).await {
+            Ok(_) => return Ok(back(id)),
+            Err(e) => errors.absorb(e.into(), &[("text", "议题")])?,
+        }
+    }
+    again(&state, &auth, id, Failed::new("add", None, f, errors)).await
+}
+
+pub(super) async fn edit_item(
+    State(state): State<AppState>,
+    auth: Office,
+    Path(item): Path<i64>,
+    f: Fields,
+) -> PageResult {
+    let lang = auth.ctx.lang;
+    let mut errors = FieldErrors::new(lang);
+    let text = f.required("text", t(lang, "mt.item"), &mut errors);
+    let meeting = meeting_of(&state, &auth, item).await?;
+    if errors.is_empty() {
+        match state
+            .store
+            .edit_agenda_item(&auth.actor(), item, &text)
+            .await
+        {
+            Ok(()) => return Ok(back(meeting)),
+            Err(e) => errors.absorb(e.into(), &[("text", "议题")])?,
+        }
+    }
+    again(
+        &state,
+        &auth,
+        meeting,
+        Failed::new("edit", Some(item), f, errors),
+    )
+    .await
+}
+
+async fn meeting_of(state: &AppState, auth: &Auth, item: i64) -> Result<i64, WebError> {
+    Ok(state.store.agenda_item_meeting(&auth.actor(), item).await?)
+}
+
+pub(super) async fn move_item(
+    State(state): State<AppState>,
+    auth: Office,
+    Path(item): Path<i64>,
+    f: Fields,
+) -> PageResult {
+    let meeting = meeting_of(&state, &auth, item).await?;
+    state
+        .store
+        .move_agenda_item(&auth.actor(), item, f.get("dir") == "up")
+        .await?;
+    Ok(back(meeting))
+}
+
+pub(super) async fn remove_item(
+    State(state): State<AppState>,
+    auth: Office,
+    Path(item): Path<i64>,
+) -> PageResult {
+    let meeting = meeting_of(&state, &auth, item).await?;
+    state.store.remove_agenda_item(&auth.actor(), item).await?;
+    Ok(back(meeting))
+}
+
+/// The responsible unit's 情况说明 (the store lets only that unit write it).
+pub(super) async fn statement(
+    State(state): State<AppState>,
+    auth: County,
+    Path(item): Path<i64>,
+    f: Fields,
+) -> PageResult {
+    let lang = auth.ctx.lang;
+    let mut errors = FieldErrors::new(lang);
+    let text = f.required("statement", t(lang, "mt.statement"), &mut errors);
+    let meeting = meeting_of(&state, &auth, item).await?;
+    if errors.is_empty() {
+        match state.store.give_statement(&auth.actor(), item, &text).await {
+            Ok(()) => return Ok(back(meeting)),
+            Err(e) => errors.absorb(e.into(), &[("statement", "情况说明")])?,
+        }
+    }
+    again(
+        &state,
+        &auth,
+        meeting,
+        Failed::new("statement", Some(item), f, errors),
+    )
+    .await
+}
+
+/// 发出会议通知 or 标记已召开 (印发纪要 is `documents::issue`, which makes the file).
+pub(super) async fn step(
+    State(state): State<AppState>,
+    auth: Office,
+    Path(id): Path<i64>,
+    f: Fields,
+) -> PageResult {
+    let step = match MeetingStep::from_code(f.get("step")) {
+        Some(s @ (MeetingStep::Notify | MeetingStep::Hold)) => s,
+        _ => {
+            return Err(WebError::BadRequest(
+                t(auth.ctx.lang, "form.unreadable").to_string(),
+            ));
+        }
+    };
+    match state
+        .store
+        .meeting_step(&auth.actor(), id, step, None)
+        .await
+    {
+        Ok(_) => Ok(back(id)),
+        Err(e) => {
+            let mut errors = FieldErrors::new(auth.ctx.lang);
+            errors.absorb(e.into(), &[])?;
+            again(&state, &auth, id, Failed::new("step", None, f, errors)).await
+        }
+    }
+}
+
+/// Records a decision with its lead and support units and deadline.
+pub(super) async fn decide(
+    State(state): State<AppState>,
+    auth: Office,
+    Path(id): Path<i64>,
+    f: Fields,
+) -> PageResult {
+    let lang = auth.ctx.lang;
+    let mut errors = FieldErrors::new(lang);
+    let agenda_item_id = optional_id(&f, "agenda_item_id", t(lang, "mt.item"), &mut errors);
+    let text = f.required("text", t(lang, "mt.decision"), &mut errors);
+    let lead = f.number::<i64>("lead_unit_id", t(lang, "mt.lead_unit"), &mut errors);
+    let deadline = f.date("deadline", t(lang, "mt.deadline"), &mut errors);
+    let support: Vec<i64> = f
+        .all("support_unit_ids")
+        .into_iter()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    if let (Some(lead_unit_id), Some(deadline), true) = (lead, deadline, errors.is_empty()) {
+        let r = NewResolution {
+            meeting_id: id,
+            agenda_item_id,
+            text,
+            lead_unit_id,
+            support_unit_ids: support,
+            deadline,
+        };
+        match state.store.record_resolution(&auth.actor(), &r).await {
+            Ok(_) => return Ok(back(id)),
+            Err(e) => errors.absorb(e.into(), &[("text", "会议决定"), ("deadline", "办理期限")])?,
+        }
+    }
+    again(&state, &auth, id, Failed::new("decide", None, f, errors)).await
+}

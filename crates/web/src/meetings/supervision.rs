@@ -1,0 +1,326 @@
+//! 督办: the list with its colours and filters (by unit, colour, meeting; 导出/打印 through
+//! `crate::export` from the same filters and scope), and an item's page with the steps the
+//! reader may take (签收, 办理, 反馈 for the lead unit; 复核, 销号, 退回, 催办 for the office).
+
+use super::*;
+use crate::export::{self, ListQuery};
+use qx_store::meetings::{SupervisionEvent, SupervisionFilter, SupervisionItem};
+
+pub(super) struct Line {
+    s: SupervisionItem,
+    status: &'static str,
+    colour: &'static str,
+    colour_class: &'static str,
+}
+
+fn line(s: SupervisionItem, lang: Lang) -> Line {
+    Line {
+        status: s.status.label(lang),
+        colour: s.colour.map_or("", |c| c.label(lang)),
+        colour_class: colour_class(s.colour),
+        s,
+    }
+}
+
+fn filter(q: &ListQuery) -> SupervisionFilter {
+    let id = |k: &str| q.get(k).and_then(|v| v.parse().ok());
+    SupervisionFilter {
+        unit_id: id("unit"),
+        meeting_id: id("meeting"),
+        colour: q.get("colour").and_then(|c| Colour::from_code(c)),
+        open_only: q.get("open").is_some_and(|v| v == "1"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "meetings/supervision_list.html")]
+pub(super) struct ListPage {
+    ctx: PageCtx,
+    lines: Vec<Line>,
+    reads_all: bool,
+    units: Vec<(i64, String)>,
+    meetings: Vec<(i64, String)>,
+    colours: Vec<(&'static str, &'static str)>,
+    unit: i64,
+    meeting: i64,
+    colour: String,
+    open_only: bool,
+    query: String,
+    /// 按期销号率 of the items listed that are closed or past their deadline, as "85.0%".
+    closed_rate: String,
+}
+
+/// Closed on or before the deadline, of the items closed or already due.
+fn closed_on_time_rate(items: &[SupervisionItem]) -> String {
+    let today = format_date(today());
+    let due: Vec<_> = items
+        .iter()
+        .filter(|s| s.closed_on.is_some() || s.deadline < today)
+        .collect();
+    let on_time = due
+        .iter()
+        .filter(|s| s.closed_on.as_ref().is_some_and(|c| *c <= s.deadline))
+        .count();
+    if due.is_empty() {
+        "—".into()
+    } else {
+        format!("{:.1}%", on_time as f64 * 100.0 / due.len() as f64)
+    }
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    auth: County,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let actor = auth.actor();
+    let lang = auth.ctx.lang;
+    let f = filter(&q);
+    let items = state.store.list_supervision(&actor, &f).await?;
+    // The rate counts closed items too, whatever the 仅未销号 box says.
+    let all = SupervisionFilter {
+        open_only: false,
+        ..f.clone()
+    };
+    let closed_rate = closed_on_time_rate(&state.store.list_supervision(&actor, &all).await?);
+    let mut params: Vec<(&String, &String)> = q.iter().collect();
+    params.sort();
+    let page = ListPage {
+        ctx: PageCtx::signed_in(&auth),
+        closed_rate,
+        lines: items.into_iter().map(|s| line(s, lang)).collect(),
+        reads_all: actor.reads_all(),
+        units: if actor.reads_all() {
+            unit_options(&state).await?
+        } else {
+            Vec::new()
+        },
+        meetings: state
+            .store
+            .list_meetings(&actor)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, format!("{} {}", m.held_on, m.title)))
+            .collect(),
+        colours: Colour::ALL
+            .iter()
+            .map(|c| (c.as_str(), c.label(lang)))
+            .collect(),
+        unit: f.unit_id.unwrap_or(0),
+        meeting: f.meeting_id.unwrap_or(0),
+        colour: f.colour.map(|c| c.as_str().to_string()).unwrap_or_default(),
+        open_only: f.open_only,
+        query: serde_urlencoded::to_string(&params).unwrap_or_default(),
+    };
+    Ok(render(&page))
+}
+
+pub(super) async fn export(
+    State(state): State<AppState>,
+    auth: County,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let actor = auth.actor();
+    let lang = auth.ctx.lang;
+    let f = filter(&q);
+    let items = state.store.list_supervision(&actor, &f).await?;
+    let unit = match f.unit_id {
+        Some(u) => state
+            .store
+            .get_unit(u)
+            .await
+            .map(|u| u.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let mut table = export::table(
+        lang,
+        t(lang, "mt.supervision"),
+        &[
+            (t(lang, "mt.unit"), unit),
+            (
+                t(lang, "mt.colour"),
+                f.colour
+                    .map(|c| c.label(lang).to_string())
+                    .unwrap_or_default(),
+            ),
+            (
+                t(lang, "mt.open_only"),
+                if f.open_only {
+                    t(lang, "common.yes").to_string()
+                } else {
+                    String::new()
+                },
+            ),
+        ],
+    );
+    table.columns = vec!["#".to_string()];
+    table.columns.extend(export::columns(
+        lang,
+        &[
+            "mt.held_on",
+            "mt.decision",
+            "mt.lead_unit",
+            "mt.deadline",
+            "mt.status",
+            "mt.colour",
+            "mt.progress",
+        ],
+    ));
+    table.rows = items
+        .into_iter()
+        .map(|s| {
+            vec![
+                s.id.into(),
+                s.held_on.clone().into(),
+                s.text.clone().into(),
+                s.lead_unit_name.clone().into(),
+                s.deadline.clone().into(),
+                s.status.label(lang).into(),
+                s.colour.map_or("", |c| c.label(lang)).into(),
+                s.progress.clone().into(),
+            ]
+        })
+        .collect();
+    export::answer(&auth, table, &q, "/supervision")
+}
+
+pub(super) struct EventView {
+    e: SupervisionEvent,
+    step: &'static str,
+    at: String,
+}
+
+pub(super) struct StepView {
+    row: i64,
+    code: &'static str,
+    label: &'static str,
+    needs_note: bool,
+    confirm: bool,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/supervision.html")]
+pub(super) struct ItemPage {
+    ctx: PageCtx,
+    line: Line,
+    events: Vec<EventView>,
+    steps: Vec<StepView>,
+    failed: Option<Failed>,
+}
+
+impl FormState for ItemPage {
+    fn failed(&self) -> Option<&Failed> {
+        self.failed.as_ref()
+    }
+}
+
+async fn item_view(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    failed: Option<Failed>,
+) -> Result<ItemPage, WebError> {
+    let actor = auth.actor();
+    let lang = auth.ctx.lang;
+    let s = state.store.get_supervision(&actor, id).await?;
+    let events = state
+        .store
+        .supervision_events(&actor, id)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            step: e.step.label(lang),
+            at: qx_core::time::format_datetime(e.created_at),
+            e,
+        })
+        .collect();
+    let lead = actor.unit_id == Some(s.lead_unit_id) && actor.role == qx_core::access::Role::Unit;
+    let steps = s
+        .status
+        .steps()
+        .filter(|st| {
+            if st.by_office() {
+                actor.is_admin()
+            } else {
+                lead
+            }
+        })
+        .map(|st| StepView {
+            row: st as i64,
+            code: st.as_str(),
+            label: st.label(lang),
+            needs_note: matches!(
+                st,
+                SupervisionStep::Handle | SupervisionStep::Feedback | SupervisionStep::Return
+            ),
+            confirm: st == SupervisionStep::Close,
+        })
+        .collect();
+    Ok(ItemPage {
+        ctx: PageCtx::signed_in(auth),
+        line: line(s, lang),
+        events,
+        steps,
+        failed,
+    })
+}
+
+pub(super) async fn page(
+    State(state): State<AppState>,
+    auth: County,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let mut page = item_view(&state, &auth, id, None).await?;
+    page.ctx = page
+        .ctx
+        .with_flash(crate::pages::flash_from(&q, auth.ctx.lang));
+    Ok(render(&page))
+}
+
+pub(super) async fn step(
+    State(state): State<AppState>,
+    auth: County,
+    Path(id): Path<i64>,
+    f: Fields,
+) -> PageResult {
+    let lang = auth.ctx.lang;
+    let mut errors = FieldErrors::new(lang);
+    let step = f.choice(
+        "step",
+        t(lang, "mt.steps"),
+        SupervisionStep::from_code,
+        &mut errors,
+    );
+    let note = f.get("note").to_string();
+    if let Some(step) = step {
+        if matches!(
+            step,
+            SupervisionStep::Handle | SupervisionStep::Feedback | SupervisionStep::Return
+        ) && note.is_empty()
+        {
+            errors.required("note", t(lang, "mt.note"));
+        } else {
+            match state
+                .store
+                .supervision_step(&auth.actor(), id, step, &note, today())
+                .await
+            {
+                Ok(_) => {
+                    return Ok(Redirect::to(&format!("/supervision/{id}?saved=1")).into_response());
+                }
+                Err(e) => errors.absorb(e.into(), &[("note", "办理说明"), ("note", "退回理由")])?,
+            }
+        }
+    }
+    let row = step.map_or(0, |s| s as i64);
+    let page = item_view(
+        &state,
+        &auth,
+        id,
+        Some(Failed::new("step", Some(row), f, errors)),
+    )
+    .await?;
+    Ok(crate::form::invalid(&page))
+}

@@ -1,0 +1,212 @@
+//! 工作例会 and 督办 pages over HTTP: a meeting scheduled (errors on the form, typed kept), its
+//! agenda and a unit's 情况说明, decisions, the issued 纪要 served unchanged, the 督办 list's
+//! colours, filters and export, and a unit's steps with on-field errors.
+
+use crate::common::{csrf, get_status, post_form, redirect_id, spawn_app_with};
+use qx_core::access::Actor;
+
+async fn body(c: &reqwest::Client, url: String) -> String {
+    c.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_meeting_goes_from_schedule_to_issued_minutes_and_its_items_to_closure() {
+    for db in qx_store::testing::all().await.unwrap() {
+        let name = db.name;
+        let app = spawn_app_with(qx_web::Config::default(), db).await;
+        let admin = app.login("admin").await;
+        let office = Actor::system();
+        let jxj = app.units["县经信局"].to_string();
+        let token = csrf(&admin, &app.url("/meetings")).await;
+
+        // A bad date is shown on the form beside its field, with what was typed kept.
+        let resp = post_form(
+            &admin,
+            app.url("/meetings"),
+            &[
+                ("_csrf", token.as_str()),
+                ("kind", "regular"),
+                ("title", "十二月第二次例会"),
+                ("held_on", "2017-13-40"),
+                ("units", jxj.as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 400);
+        let page = resp.text().await.unwrap();
+        assert!(
+            page.contains("field-error") && page.contains("2017-13-40"),
+            "{name}"
+        );
+        assert!(page.contains("value=\"十二月第二次例会\""));
+        assert!(!page.contains("Invalid"));
+
+        let resp = post_form(
+            &admin,
+            app.url("/meetings"),
+            &[
+                ("_csrf", token.as_str()),
+                ("kind", "regular"),
+                ("title", "十二月第二次例会"),
+                ("held_on", "2017-12-19"),
+                ("place", "县行政中心"),
+                ("units", jxj.as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        let meeting = redirect_id(&resp, "/meetings/");
+        let resp = post_form(
+            &admin,
+            app.url(&format!("/meetings/{meeting}/agenda")),
+            &[
+                ("_csrf", token.as_str()),
+                ("text", "小升规企业培育扶持政策兑现"),
+                ("unit_id", jxj.as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        let item = app.store.agenda(&office, meeting).await.unwrap()[0].id;
+
+        // 县经信局 attends and gives its 情况说明; an empty one is refused on the form.
+        let jxj1 = app.login("jxj1").await;
+        let page = body(&jxj1, app.url(&format!("/meetings/{meeting}"))).await;
+        assert!(page.contains("小升规企业培育扶持政策兑现") && page.contains("报送情况说明"));
+        let t1 = csrf(&jxj1, &app.url(&format!("/meetings/{meeting}"))).await;
+        let resp = post_form(
+            &jxj1,
+            app.url(&format!("/meetings/agenda/{item}/statement")),
+            &[("_csrf", t1.as_str()), ("statement", "  ")],
+        )
+        .await;
+        assert_eq!(resp.status(), 400);
+        assert!(resp.text().await.unwrap().contains("field-error"));
+        let resp = post_form(
+            &jxj1,
+            app.url(&format!("/meetings/agenda/{item}/statement")),
+            &[
+                ("_csrf", t1.as_str()),
+                ("statement", "资金已审核, 待财政拨付"),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        // Another unit neither sees the meeting nor its items.
+        let sp1 = app.login("sp1").await;
+        assert_eq!(
+            get_status(&sp1, app.url(&format!("/meetings/{meeting}"))).await,
+            404
+        );
+
+        // Decisions wait until the meeting is held; a deadline before it stays on the form.
+        for step in ["notify", "hold"] {
+            let resp = post_form(
+                &admin,
+                app.url(&format!("/meetings/{meeting}/step")),
+                &[("_csrf", token.as_str()), ("step", step)],
+            )
+            .await;
+            assert_eq!(resp.status(), 303, "{step}");
+        }
+        let item_s = item.to_string();
+        let decide = |deadline: &'static str| {
+            vec![
+                ("_csrf", token.clone()),
+                ("agenda_item_id", item_s.clone()),
+                ("text", "经信局会同财政局月底前拨付".to_string()),
+                ("lead_unit_id", jxj.clone()),
+                ("deadline", deadline.to_string()),
+            ]
+        };
+        let resp = post_form(
+            &admin,
+            app.url(&format!("/meetings/{meeting}/decisions")),
+            &decide("2017-12-01"),
+        )
+        .await;
+        assert_eq!(resp.status(), 400);
+        let page = resp.text().await.unwrap();
+        assert!(page.contains("早于会议日期") && page.contains("经信局会同财政局月底前拨付"));
+        let resp = post_form(
+            &admin,
+            app.url(&format!("/meetings/{meeting}/decisions")),
+            &decide("2017-12-29"),
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+
+        // The 纪要 issued is served unchanged afterwards; the agenda is locked.
+        let resp = post_form(
+            &admin,
+            app.url(&format!("/meetings/{meeting}/issue")),
+            &[("_csrf", token.as_str())],
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        let issued = app.store.issued_minutes(&office, meeting).await.unwrap();
+        let served = jxj1
+            .get(app.url(&format!("/meetings/{meeting}/minutes.docx")))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(served.as_ref(), issued.as_slice());
+        let page = body(&admin, app.url(&format!("/meetings/{meeting}"))).await;
+        assert!(page.contains("纪要已印发") && !page.contains("/agenda/{item}/edit"));
+
+        // 督办: the unit sees its item; feedback without a note stays on the form.
+        let page = body(&jxj1, app.url("/supervision")).await;
+        assert!(page.contains("经信局会同财政局月底前拨付"));
+        let sid = app
+            .store
+            .list_supervision(&office, &Default::default())
+            .await
+            .unwrap()[0]
+            .id;
+        assert_eq!(
+            get_status(&sp1, app.url(&format!("/supervision/{sid}"))).await,
+            404
+        );
+        let t1 = csrf(&jxj1, &app.url(&format!("/supervision/{sid}"))).await;
+        let resp = post_form(
+            &jxj1,
+            app.url(&format!("/supervision/{sid}/step")),
+            &[("_csrf", t1.as_str()), ("step", "acknowledge")],
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        let resp = post_form(
+            &jxj1,
+            app.url(&format!("/supervision/{sid}/step")),
+            &[("_csrf", t1.as_str()), ("step", "feedback"), ("note", "")],
+        )
+        .await;
+        assert_eq!(resp.status(), 400);
+        assert!(resp.text().await.unwrap().contains("field-error"));
+        let resp = post_form(
+            &jxj1,
+            app.url(&format!("/supervision/{sid}/step")),
+            &[("_csrf", t1.as_str()), ("step", "close")],
+        )
+        .await;
+        assert_eq!(resp.status(), 403);
+
+        // Filters and export: the red list (read long after 2017) holds it; the export too.
+        let page = body(&admin, app.url("/supervision?colour=red")).await;
+        assert!(page.contains("经信局会同财政局月底前拨付") && page.contains("红色"));
+        let page = body(&admin, app.url("/supervision?colour=blue")).await;
+        assert!(!page.contains("经信局会同财政局月底前拨付"));
+        let print = body(&admin, app.url("/export/supervision?colour=red&print=1")).await;
+        assert!(print.contains("经信局会同财政局月底前拨付"));
+        let resp = admin
+            .get(app.url("/export/supervision?colour=red"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        assert!(resp.bytes().await.unwrap().starts_with(b"PK"));
+    }
+}
