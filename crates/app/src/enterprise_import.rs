@@ -529,7 +529,7 @@ fn read_table(
             .find(|s| s.0 == required[0])
             .map_or(required[0], |s| s.1);
         return Err(AppError::Rows(vec![format!(
-            "{file_name}: 前10行中找不到表头 \"{first}\" (header row not found)"
+            "{file_name}: 前10行中找不到表头 \"{first}\""
         )]));
     };
     let columns = map_columns(&raw[header_at].1, spec);
@@ -678,12 +678,7 @@ fn credit_code(
         Ok(code) => {
             let code = code.as_str().to_string();
             if let Some(first) = seen.insert(code.clone(), line) {
-                errors.push(t.problem(
-                    line,
-                    "credit_code",
-                    &format!("与第{first}行重复 (duplicate)"),
-                    raw,
-                ));
+                errors.push(t.problem(line, "credit_code", &format!("与第{first}行重复"), raw));
                 return None;
             }
             Some(code)
@@ -821,9 +816,7 @@ fn registry_rows(t: &Table, towns: &HashMap<String, i64>) -> Result<Vec<Registry
         return Err(AppError::Rows(errors));
     }
     if out.is_empty() {
-        return Err(AppError::Rows(vec![
-            "文件中没有数据行 (no data rows)".into(),
-        ]));
+        return Err(AppError::Rows(vec!["文件中没有数据行".into()]));
     }
     Ok(out)
 }
@@ -930,9 +923,7 @@ fn fact_rows(
         return Err(AppError::Rows(errors));
     }
     if out.is_empty() {
-        return Err(AppError::Rows(vec![
-            "文件中没有数据行 (no data rows)".into(),
-        ]));
+        return Err(AppError::Rows(vec!["文件中没有数据行".into()]));
     }
     Ok(out)
 }

@@ -200,7 +200,7 @@ pub async fn run_year(store: &Store, actor: &Actor, year: i64) -> Result<RunSumm
     let rows = store.eval_input(actor, year).await?;
     if rows.is_empty() {
         return Err(AppError::Invalid(format!(
-            "{year}年度没有企业数据, 请先导入年度数据 (no facts for {year})"
+            "{year}年度没有企业数据, 请先导入年度数据"
         )));
     }
     let n = rows.len();
