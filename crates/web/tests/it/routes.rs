@@ -256,15 +256,17 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
         [404, 404, 404, 403, 403],
     ),
     ("GET", "/supervision", [200, 200, 200, 403, 303]),
+    // The most urgent 督办 item of the demo is 县经信局's (jxj1's own); another unit's item
+    // answers 404 (store: `meetings::units_read_their_meetings_and_items_and_only_the_office_writes`).
     (
         "GET",
         "/supervision/{supervision}",
-        [200, 200, 404, 403, 303],
+        [200, 200, 200, 403, 303],
     ),
     (
         "POST",
         "/supervision/{supervision}/step",
-        [400, 400, 404, 403, 403],
+        [400, 400, 400, 403, 403],
     ),
     ("GET", "/export/supervision", [200, 200, 200, 403, 303]),
     (
