@@ -18,8 +18,10 @@ use qx_core::state::{PlanStatus, SubmissionStatus};
 use qx_core::time::{Date, date_of, today};
 use qx_report::BulletinKind;
 use qx_store::Store;
+use qx_store::meetings::{SupervisionFilter, SupervisionItem};
 use qx_store::plans::Plan;
 use qx_store::problems::{ProblemFilter, ProblemRow};
+use qx_store::projects::{ProjectFilter, ProjectRow};
 use std::sync::Arc;
 
 /// How many lines a 工作台 list shows before it sends the person to the full list.
@@ -127,6 +129,9 @@ pub struct UnitDesk {
     /// The most urgent of them, nearest deadline first.
     pub urgent: Vec<ProblemRow>,
     pub overdue_problems: ProblemCount,
+    /// The unit's open 督办 items, the most urgent (red, yellow, blue) first.
+    pub supervision: Vec<SupervisionItem>,
+    pub supervision_total: usize,
     pub unread_notices: i64,
 }
 
@@ -162,6 +167,14 @@ pub struct LeaderDesk {
     /// Problems escalated to the 工作例会, and problems past their deadline.
     pub escalated: ProblemCount,
     pub overdue_problems: ProblemCount,
+    /// 我包干的项目: the projects this leader is the 包干县领导 of, those with an alert or a red
+    /// light first.
+    pub my_projects: Vec<ProjectRow>,
+    pub my_projects_total: usize,
+    /// The leader, whose projects the "我包干的项目" list filters on.
+    pub user_id: i64,
+    /// 督办 items past their deadline (red), county-wide.
+    pub red_supervision: usize,
 }
 
 /// The 工作台 of `actor` as of today.
@@ -418,12 +431,26 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
     });
     urgent.truncate(SHOWN);
     let (overdue_problems, _) = problem_count(store, actor, None, None, true).await?;
+    let mut supervision = store
+        .list_supervision(
+            actor,
+            &SupervisionFilter {
+                unit_id: actor.unit_id,
+                open_only: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let supervision_total = supervision.len();
+    supervision.truncate(SHOWN);
     Ok(UnitDesk {
         due,
         returned,
         problems,
         urgent,
         overdue_problems,
+        supervision,
+        supervision_total,
         unread_notices: store.unread_notices(actor).await?,
     })
 }
@@ -497,6 +524,31 @@ async fn leader(
     lagging_list.truncate(SHOWN);
     let (escalated, _) = problem_count(store, actor, None, Some(Tier::Meeting), false).await?;
     let (overdue_problems, _) = problem_count(store, actor, None, None, true).await?;
+    let mut my_projects = store
+        .list_projects(
+            actor,
+            &ProjectFilter {
+                leader_user_id: Some(actor.user_id),
+                ..Default::default()
+            },
+        )
+        .await?
+        .rows;
+    let my_projects_total = my_projects.len();
+    // Those that need the leader first: an alert or a red light; the list's order otherwise.
+    my_projects.sort_by_key(|r| !(r.alert.is_some() || r.light.light == Light::Red));
+    my_projects.truncate(SHOWN);
+    let red_supervision = store
+        .list_supervision(
+            actor,
+            &SupervisionFilter {
+                colour: Some(qx_core::meeting::Colour::Red),
+                open_only: true,
+                ..Default::default()
+            },
+        )
+        .await?
+        .len();
     Ok(LeaderDesk {
         plan,
         period,
@@ -505,5 +557,9 @@ async fn leader(
         lagging_total,
         escalated,
         overdue_problems,
+        my_projects,
+        my_projects_total,
+        user_id: actor.user_id,
+        red_supervision,
     })
 }

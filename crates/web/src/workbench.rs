@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use qx_app::workbench::{self, DueReport, PeriodWork, ProblemCount, Workbench};
 use qx_core::access::Role;
 use qx_core::label::Labelled;
+use qx_core::meeting::Colour;
 use qx_core::period::Period;
 use qx_core::units::UnitKind;
 use qx_store::problems::ProblemRow;
@@ -272,6 +273,24 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                 t(lang, "wb.none"),
             ));
             out.push(Section {
+                id: "supervision",
+                title: t(lang, "wb.supervision"),
+                total: u.supervision_total as i64,
+                all_href: Some("/supervision?open=1".into()),
+                items: u
+                    .supervision
+                    .iter()
+                    .map(|x| Item {
+                        href: format!("/supervision/{}", x.id),
+                        text: format!("{} · {}", x.text, x.meeting_title),
+                        count: x.status.label(lang).to_string(),
+                        note: format!("{} {}", t(lang, "wb.deadline"), x.deadline),
+                        urgent: x.colour == Some(Colour::Red),
+                    })
+                    .collect(),
+                empty: t(lang, "wb.none"),
+            });
+            out.push(Section {
                 id: "notices",
                 title: t(lang, "wb.unread_notices"),
                 total: u.unread_notices,
@@ -371,6 +390,36 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                     &l.overdue_problems,
                     t(lang, "wb.none"),
                 ),
+                Section {
+                    id: "my_projects",
+                    title: t(lang, "wb.my_projects"),
+                    total: l.my_projects_total as i64,
+                    all_href: Some(format!("/projects?leader={}", l.user_id)),
+                    items: l
+                        .my_projects
+                        .iter()
+                        .map(|r| Item {
+                            href: format!("/projects/{}", r.project.id),
+                            text: r.project.name.clone(),
+                            count: r.project.stage.label(lang).to_string(),
+                            note: r
+                                .alert
+                                .map(|a| a.label(lang).to_string())
+                                .unwrap_or_default(),
+                            urgent: r.alert.is_some()
+                                || r.light.light == qx_core::monitor::Light::Red,
+                        })
+                        .collect(),
+                    empty: t(lang, "wb.none"),
+                },
+                Section {
+                    id: "red_supervision",
+                    title: t(lang, "wb.red_supervision"),
+                    total: l.red_supervision as i64,
+                    all_href: Some("/supervision?colour=red&open=1".into()),
+                    items: Vec::new(),
+                    empty: t(lang, "wb.none"),
+                },
             ]
         }
     }

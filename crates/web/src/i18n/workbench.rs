@@ -35,6 +35,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("wb.working_days_late", "已逾期工作日", "working days late:"),
     ("wb.problems_to_handle", "待办理难题", "Problems to handle"),
     ("wb.overdue_problems", "超期难题", "Problems past deadline"),
+    ("wb.supervision", "督办事项", "Supervision items"),
+    ("wb.my_projects", "我包干的项目", "My projects"),
+    (
+        "wb.red_supervision",
+        "红色督办(已超期)",
+        "Supervision past deadline",
+    ),
     ("wb.unread_notices", "未读通知", "Unread notices"),
     ("wb.to_rate", "待评价的答复", "Answers to rate"),
     (

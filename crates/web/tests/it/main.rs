@@ -30,3 +30,4 @@ mod report_milestone;
 mod routes;
 mod state_literals;
 mod workbench;
+mod workbench_modules;
