@@ -9,6 +9,7 @@ mod bulletin_confirm;
 mod bulletins;
 mod harness;
 mod monitor;
+mod nav;
 mod no_figure;
 mod office;
 mod pickers;

@@ -1,0 +1,34 @@
+//! The menu on a laptop: at 1366 px every entry of the office's menu, the bell and the account
+//! sit on one line (the office has the longest menu).
+
+use crate::harness::Journey;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_menu_fits_one_line_at_1366() {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    j.login("admin").await;
+    j.client.set_window_size(1366, 900).await.unwrap();
+    j.goto("/").await;
+    j.sees("工作台").await;
+    // The tops of every menu entry and of the account area, rounded: one line means one top.
+    let tops = j
+        .client
+        .execute(
+            "var tops = Array.from(document.querySelectorAll('header.top nav a, header.top .who > *')) \
+               .map(function (e) { var r = e.getBoundingClientRect(); return Math.round((r.top + r.bottom) / 2); }); \
+             return tops.filter(function (t, i) { return tops.indexOf(t) === i; });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let tops = tops.as_array().unwrap();
+    let (lo, hi) = tops
+        .iter()
+        .filter_map(|t| t.as_i64())
+        .fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+    assert!(hi - lo <= 4, "the menu wraps at 1366 px: centres {tops:?}");
+    j.no_console_errors().await;
+    j.finish().await;
+}
