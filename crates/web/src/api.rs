@@ -3,8 +3,9 @@
 //! need the `X-CSRF-Token` header (the token is in `GET /api/v1/me`).
 
 use crate::auth::{Auth, Office};
+use crate::form::Query;
 use crate::{AppState, WebError};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

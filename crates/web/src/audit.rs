@@ -3,10 +3,11 @@
 //! export (`/export/audit`) reads the same lines.
 
 use crate::auth::Office;
+use crate::form::Query;
 use crate::pages::{PageCtx, fmt_time, render};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use qx_core::access::Actor;
 use qx_core::audit::{AuditAction, action_label, entity_label};

@@ -6,12 +6,13 @@
 use crate::auth::{Auth, County, Office};
 use crate::download;
 use crate::form::Form;
+use crate::form::Query;
 use crate::pages::{PageCtx, render};
 use crate::plans::chosen_plan;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

@@ -2,10 +2,11 @@
 
 use crate::auth::{Auth, Office};
 use crate::form::Form;
+use crate::form::Query;
 use crate::pages::{PageCtx, flash_from, render};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use qx_store::calendar::CalendarDay;
 use serde::Deserialize;

@@ -10,11 +10,12 @@
 
 use crate::auth::{Auth, County, Office};
 use crate::download;
+use crate::form::Query;
 use crate::pages::{PageCtx, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use qx_core::label::Lang;

@@ -20,7 +20,8 @@
 use crate::auth::RequestCtx;
 use crate::i18n::{self, Lang};
 use crate::{WebError, upload};
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use std::str::FromStr;
@@ -313,6 +314,34 @@ where
                 tracing::debug!("form refused: {rejection}");
                 let lang = ctx.as_ref().map_or(Lang::Zh, |c| c.lang);
                 let e = WebError::BadRequest(i18n::t(lang, "form.unreadable").to_string());
+                Err(refusal(e, ctx.as_ref(), api))
+            }
+        }
+    }
+}
+
+/// A query string read into `T`. One that does not fit (a hand-edited `?year=abc`) is answered
+/// as [`Form`] answers a body that does not fit: a page (or API error) in the user's language,
+/// never axum's English.
+#[derive(Debug, Clone)]
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(rejection) => {
+                tracing::debug!("query refused: {rejection}");
+                let ctx = parts.extensions.get::<RequestCtx>().cloned();
+                let api = parts.uri.path().starts_with("/api/");
+                let lang = ctx.as_ref().map_or(Lang::Zh, |c| c.lang);
+                let e = WebError::BadRequest(i18n::t(lang, "form.bad_query").to_string());
                 Err(refusal(e, ctx.as_ref(), api))
             }
         }

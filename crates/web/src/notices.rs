@@ -7,11 +7,12 @@
 
 use crate::auth::Signed;
 use crate::form::Form;
+use crate::form::Query;
 use crate::pages::{PageCtx, fmt_time, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use qx_core::label::Labelled;

@@ -3,10 +3,11 @@
 
 use crate::auth::{self, Auth, RequestCtx};
 use crate::form::Form;
+use crate::form::Query;
 use crate::i18n::{Lang, Tr};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use qx_core::access::{Actor, Role, check_password_strength};

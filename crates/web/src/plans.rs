@@ -4,12 +4,13 @@
 use crate::auth::{Auth, Office};
 use crate::download;
 use crate::form::Form;
+use crate::form::Query;
 use crate::pages::{PageCtx, render};
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use qx_app::AppError;

@@ -2,12 +2,13 @@
 
 use crate::auth::{Auth, Office};
 use crate::form::Form;
+use crate::form::Query;
 use crate::i18n::Lang;
 use crate::pages::{PageCtx, flash_from, kind_label, render, split_list};
 use crate::users::{UserLine, user_line};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use qx_core::units::UnitKind;
 use qx_store::units::{NewUnit, UnitUpdate};

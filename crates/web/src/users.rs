@@ -2,12 +2,13 @@
 
 use crate::auth::{Auth, County, Office};
 use crate::form::Form;
+use crate::form::Query;
 use crate::i18n::Lang;
 use crate::pages::{PageCtx, flash_from, hash_blocking, render, role_label};
 use crate::plans::unit_names;
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use qx_core::access::{Actor, Role, check_password_strength};

@@ -5,13 +5,14 @@
 use super::{PageResult, towns};
 use crate::auth::{County, Office};
 use crate::export::{self, ListQuery};
+use crate::form::Query;
 use crate::form::{FieldErrors, Fields};
 use crate::i18n::{self, Lang};
 use crate::pages::{PageCtx, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use qx_core::access::Actor;

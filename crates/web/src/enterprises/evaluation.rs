@@ -7,10 +7,11 @@ use super::{
 };
 use crate::AppState;
 use crate::auth::Auth;
+use crate::form::Query;
 use crate::pages::{PageCtx, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use qx_app::evaluation as ev;

@@ -6,8 +6,9 @@ use super::{PageResult, opt_id, scale_key, towns};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::export::{self, ListQuery};
+use crate::form::Query;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use qx_store::enterprises::EnterpriseFilter;
 

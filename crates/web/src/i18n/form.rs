@@ -15,6 +15,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("form.choose", "请选择{label}", "{label}: please choose"),
     (
+        "form.bad_query",
+        "链接中的参数无法读取: 请从页面上的链接或筛选重新打开",
+        "The link's parameters could not be read: open the page again from its links or filters",
+    ),
+    (
         "form.unreadable",
         "表单内容无法读取: 请返回上一页, 检查数字和日期栏后重新提交",
         "The form could not be read: go back, check the number and date fields and send it again",

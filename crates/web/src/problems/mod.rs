@@ -9,13 +9,14 @@
 
 use crate::api::ApiError;
 use crate::auth::{Auth, County, Office, OfficeOrEnterprise};
+use crate::form::Query;
 use crate::form::{FieldErrors, Fields};
 use crate::i18n::Lang;
 use crate::pages::{PageCtx, render};
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};

@@ -5,13 +5,14 @@
 //! function and render.
 
 use crate::auth::{Auth, Office, OfficeOrUnit, Signed};
+use crate::form::Query;
 use crate::form::{FieldErrors, Fields};
 use crate::i18n::Lang;
 use crate::pages::{PageCtx, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use qx_core::label::Labelled;

@@ -69,3 +69,24 @@ async fn a_forged_body_is_refused_in_chinese_not_with_serde_text() {
     assert!(page.contains("表单内容无法读取"), "{page}");
     assert!(!page.contains("deserialize") && !page.contains("missing field"));
 }
+
+#[tokio::test]
+async fn a_hand_edited_query_is_refused_in_chinese_not_with_serde_text() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    // A letter where the page reads a number from its link: axum would answer "Failed to
+    // deserialize query string: year: invalid digit found in string".
+    for path in [
+        "/enterprises/scheme?year=abc",
+        "/enterprises/evaluation?run=x1",
+    ] {
+        let resp = admin.get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), 422, "{path}");
+        let page = resp.text().await.unwrap();
+        assert!(page.contains("链接中的参数无法读取"), "{path}: {page}");
+        assert!(
+            !page.contains("deserialize") && !page.contains("invalid digit"),
+            "{path}"
+        );
+    }
+}
