@@ -503,3 +503,43 @@ async fn a_lead_is_submitted_decided_and_becomes_a_project() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_edit_changes_every_field_it_names_and_no_other_unit_may_make_it() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let id = s
+            .create_project(
+                &c.shipu_user,
+                &input("石浦冷链", c.shipu, 3_000.0),
+                date!(2017 - 01 - 10),
+            )
+            .await
+            .unwrap();
+        let mut edit = input("石浦冷链物流中心", c.shipu, 15_000.0);
+        edit.investor = "宁波冷链集团".into();
+        edit.credit_code = Some(c.code);
+        edit.land_mu = Some(80.0);
+        edit.leader_user_id = Some(c.leader.user_id);
+        s.update_project(&c.shipu_user, id, &edit).await.unwrap();
+        let p = s.get_project(&c.office, id).await.unwrap();
+        assert_eq!(p.name, "石浦冷链物流中心", "{name}");
+        assert_eq!(p.investor, "宁波冷链集团", "{name}");
+        assert_eq!(p.total_investment_wan, 15_000.0, "{name}");
+        assert_eq!(p.land_mu, Some(80.0), "{name}");
+        assert!(p.is_major(), "{name}: now 亿元以上");
+        assert_eq!(p.enterprise_name, "象山某汽配有限公司", "{name}: linked");
+        assert_eq!(p.leader_user_id, Some(c.leader.user_id), "{name}");
+        // Another town's liaison may not edit it (not found: out of scope); nothing changes.
+        assert!(
+            s.update_project(&c.xizhou_user, id, &input("改名", c.shipu, 1.0))
+                .await
+                .is_err(),
+            "{name}"
+        );
+        assert_eq!(
+            s.get_project(&c.office, id).await.unwrap().name,
+            "石浦冷链物流中心"
+        );
+    }
+}
