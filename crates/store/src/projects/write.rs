@@ -8,6 +8,31 @@ use qx_core::codes::CreditCode;
 use qx_core::notice::{Audience, NoticeKind, Subject};
 use qx_core::project::{PIPELINE, fields};
 
+/// Binds a project's fields as `$1`–`$18`, in the column order the insert and the update share.
+macro_rules! bind_fields {
+    ($query:expr, $input:expr, $c:expr, $enterprise:expr) => {
+        $query
+            .bind(i64::from($input.year))
+            .bind(&$c.name)
+            .bind(&$c.investor)
+            .bind($input.credit_code.as_ref().map(CreditCode::as_str))
+            .bind($enterprise)
+            .bind($input.capital_kind.as_str())
+            .bind($input.source.as_str())
+            .bind(&$c.industry)
+            .bind($input.town_id)
+            .bind($input.total_investment_wan)
+            .bind($input.foreign_contract_wusd)
+            .bind($input.annual_plan_wan)
+            .bind($input.completed_wan)
+            .bind($input.land_mu)
+            .bind(&$c.content)
+            .bind($input.unit_id)
+            .bind(&$c.contact)
+            .bind($input.leader_user_id)
+    };
+}
+
 /// What a person enters for a project (the form, the API, the demo, a lead's conversion).
 #[derive(Debug, Clone, Serialize)]
 pub struct ProjectInput {
@@ -147,35 +172,18 @@ impl Store {
         let mut tx = self.begin().await?;
         check_leader(&mut tx, input.leader_user_id).await?;
         let enterprise = enterprise_of(&mut tx, input.credit_code.as_ref()).await?;
-        sqlx::query(
+        let update = sqlx::query(
             "UPDATE projects SET year = $1, name = $2, investor = $3, credit_code = $4, enterprise_id = $5,
                 capital_kind = $6, source = $7, industry = $8, town_id = $9, total_investment_wan = $10,
                 foreign_contract_wusd = $11, annual_plan_wan = $12, completed_wan = $13, land_mu = $14,
                 content = $15, unit_id = $16, contact = $17, leader_user_id = $18, updated_at = $19
              WHERE id = $20",
-        )
-        .bind(i64::from(input.year))
-        .bind(&c.name)
-        .bind(&c.investor)
-        .bind(input.credit_code.as_ref().map(CreditCode::as_str))
-        .bind(enterprise)
-        .bind(input.capital_kind.as_str())
-        .bind(input.source.as_str())
-        .bind(&c.industry)
-        .bind(input.town_id)
-        .bind(input.total_investment_wan)
-        .bind(input.foreign_contract_wusd)
-        .bind(input.annual_plan_wan)
-        .bind(input.completed_wan)
-        .bind(input.land_mu)
-        .bind(&c.content)
-        .bind(input.unit_id)
-        .bind(&c.contact)
-        .bind(input.leader_user_id)
-        .bind(crate::now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        );
+        bind_fields!(update, input, c, enterprise)
+            .bind(crate::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         write_planned(&mut tx, id, &input.planned).await?;
         insert_event(&mut tx, actor, id, EventKind::Update, None, None, "").await?;
         crate::commit_audited(
@@ -206,38 +214,21 @@ pub(crate) async fn insert_project(
     check_leader(tx, input.leader_user_id).await?;
     let enterprise = enterprise_of(tx, input.credit_code.as_ref()).await?;
     let now = crate::now();
-    let (id,): (i64,) = sqlx::query_as(
+    let insert = sqlx::query_as(
         "INSERT INTO projects (year, name, investor, credit_code, enterprise_id, capital_kind, source, industry,
             town_id, total_investment_wan, foreign_contract_wusd, annual_plan_wan, completed_wan, land_mu, content,
             unit_id, contact, leader_user_id, stage, stage_since, lead_id, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
          RETURNING id",
-    )
-    .bind(i64::from(input.year))
-    .bind(&c.name)
-    .bind(&c.investor)
-    .bind(input.credit_code.as_ref().map(CreditCode::as_str))
-    .bind(enterprise)
-    .bind(input.capital_kind.as_str())
-    .bind(input.source.as_str())
-    .bind(&c.industry)
-    .bind(input.town_id)
-    .bind(input.total_investment_wan)
-    .bind(input.foreign_contract_wusd)
-    .bind(input.annual_plan_wan)
-    .bind(input.completed_wan)
-    .bind(input.land_mu)
-    .bind(&c.content)
-    .bind(input.unit_id)
-    .bind(&c.contact)
-    .bind(input.leader_user_id)
-    .bind(Stage::Negotiating.as_str())
-    .bind(iso(since))
-    .bind(lead_id)
-    .bind((actor.user_id != 0).then_some(actor.user_id))
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
+    );
+    let (id,): (i64,) = bind_fields!(insert, input, c, enterprise)
+        .bind(Stage::Negotiating.as_str())
+        .bind(iso(since))
+        .bind(lead_id)
+        .bind((actor.user_id != 0).then_some(actor.user_id))
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
     sqlx::query(
         "INSERT INTO project_stages (project_id, stage, actual_on, moved_by, moved_at) VALUES ($1, $2, $3, $4, $5)",
     )
