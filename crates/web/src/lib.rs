@@ -16,6 +16,7 @@ pub mod enterprises;
 pub mod error;
 pub mod export;
 pub mod form;
+pub mod help;
 pub mod i18n;
 pub mod jobs;
 pub mod meetings;
@@ -187,6 +188,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cultivation::routes())
         .merge(notices::routes())
         .merge(export::routes())
+        .merge(help::routes())
         .route("/healthz", get(healthz))
         .route("/assets/{*path}", get(asset))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))

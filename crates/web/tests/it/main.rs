@@ -11,6 +11,7 @@ mod export;
 mod field_errors;
 mod forms;
 mod hardening;
+mod help;
 mod http;
 mod jobs;
 mod meetings;
