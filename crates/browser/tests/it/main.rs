@@ -7,6 +7,7 @@
 
 mod bulletin_confirm;
 mod bulletins;
+mod guide;
 mod harness;
 mod monitor;
 mod nav;
