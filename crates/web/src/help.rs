@@ -208,9 +208,9 @@ mod tests {
     #[test]
     fn links_between_chapters_and_images_point_into_the_app() {
         let html = to_html(
-            "[办公室](office.md#审核) ![工作台](img/office-home.png) [外](https://x.cn/a.md)",
+            "[办公室](office.md#review) ![工作台](img/office-home.png) [外](https://x.cn/a.md)",
         );
-        assert!(html.contains(r#"href="/help/office#审核""#), "{html}");
+        assert!(html.contains(r#"href="/help/office#review""#), "{html}");
         assert!(
             html.contains(r#"src="/help/img/office-home.png""#),
             "{html}"
