@@ -182,6 +182,7 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "修改项目设置",
         "Project settings changed",
     ),
+    ("project.import", "导入重大项目库", "Project list imported"),
     ("lead.submit", "提交招商线索", "Lead submitted"),
     ("lead.decide", "处理招商线索", "Lead decided"),
     ("lead.convert", "线索转为项目", "Lead became a project"),

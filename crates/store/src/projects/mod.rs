@@ -16,6 +16,7 @@ use time::Date;
 
 mod counts;
 mod leads;
+mod library;
 mod list;
 mod settings;
 mod stages;
@@ -23,6 +24,7 @@ mod write;
 
 pub use counts::StageCounts;
 pub use leads::{Lead, LeadDecision, NewLead};
+pub use library::LibraryRow;
 pub use list::{ProjectFilter, ProjectList, ProjectRow};
 pub use stages::StageMove;
 pub use write::ProjectInput;
