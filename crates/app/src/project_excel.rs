@@ -461,13 +461,17 @@ fn named(map: &HashMap<String, i64>, v: &str, what: &str) -> Result<Option<i64>,
 
 /// A non-negative figure in `unit` (full-width digits, separators and the unit itself accepted).
 fn amount(v: &str, unit: &str) -> Result<Option<f64>, String> {
-    let Some(s) = read_figure(v, unit)? else {
+    let Some(s) = read_figure(v, unit).map_err(|_| not_a_number(v))? else {
         return Ok(None);
     };
     let d: Decimal = s
         .parse()
-        .map_err(|_| format!("\"{v}\" 不是数字 (not a number)"))?;
+        .map_err(|_| not_a_number(v))?;
     non_negative(d, v)
+}
+
+fn not_a_number(v: &str) -> String {
+    format!("\"{v}\" 不是数字 (not a number)")
 }
 
 fn non_negative(d: Decimal, v: &str) -> Result<Option<f64>, String> {
@@ -494,12 +498,12 @@ fn amount_wan(v: &str, header: &str) -> Result<Option<f64>, String> {
     } else {
         (cell, header.contains("亿元"))
     };
-    let Some(s) = read_figure(rest, "")? else {
+    let Some(s) = read_figure(rest, "").map_err(|_| not_a_number(v))? else {
         return Ok(None);
     };
     let d: Decimal = s
         .parse()
-        .map_err(|_| format!("\"{v}\" 不是数字 (not a number)"))?;
+        .map_err(|_| not_a_number(v))?;
     non_negative(if yi { d * Decimal::from(10_000) } else { d }, v)
 }
 

@@ -12,3 +12,4 @@ mod monitoring_excel;
 mod monitoring_projects;
 mod no_figure;
 mod plans;
+mod project_excel;
