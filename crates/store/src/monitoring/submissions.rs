@@ -24,7 +24,7 @@ impl Store {
     }
 
     /// A reporting window and the unit's latest revision in it, in one statement.
-    async fn period_and_latest(
+    pub(crate) async fn period_and_latest(
         &self,
         period_id: i64,
         unit_id: i64,
