@@ -23,6 +23,7 @@ use std::collections::HashMap;
 type PageResult = Result<Response, WebError>;
 
 mod detail;
+pub(crate) mod dispatch;
 mod edit;
 mod excel;
 mod leads;

@@ -25,6 +25,7 @@ mod plans;
 mod problem_staff;
 mod problems;
 mod projects;
+mod project_dispatch;
 mod projects_excel;
 mod report_form;
 mod report_milestone;
