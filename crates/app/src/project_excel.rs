@@ -105,7 +105,10 @@ const COLUMNS: &[(Col, &[&str])] = &[
         ],
     ),
     (Col::Land, &["用地(亩)", "用地面积(亩)", "用地"]),
-    (Col::Content, &["建设内容", "主要建设内容", "建设规模及内容"]),
+    (
+        Col::Content,
+        &["建设内容", "主要建设内容", "建设规模及内容"],
+    ),
     (Col::Unit, &["责任单位", "牵头单位"]),
     (Col::Contact, &["联系人"]),
     (Col::Leader, &["包干县领导", "联系县领导", "县领导"]),
@@ -118,7 +121,10 @@ const COLUMNS: &[(Col, &[&str])] = &[
 
 /// The headers [`Table::locate_two_row`] looks for.
 fn wanted() -> Vec<&'static str> {
-    COLUMNS.iter().flat_map(|(_, names)| names.iter().copied()).collect()
+    COLUMNS
+        .iter()
+        .flat_map(|(_, names)| names.iter().copied())
+        .collect()
 }
 
 /// The header a column was found under in this table.
@@ -166,9 +172,10 @@ pub async fn import_projects_with(
     let sheet_name = if wb.has_sheet(SHEET) {
         SHEET.to_string()
     } else {
-        wb.sheet_names().first().cloned().ok_or_else(|| {
-            AppError::Invalid(format!("{file_name}: 没有工作表 (no sheet)"))
-        })?
+        wb.sheet_names()
+            .first()
+            .cloned()
+            .ok_or_else(|| AppError::Invalid(format!("{file_name}: 没有工作表 (no sheet)")))?
     };
     let sheet = wb
         .read_sheet(&sheet_name)
@@ -359,7 +366,9 @@ impl RowReader<'_> {
             )
             .map_err(|e| e + "应为 招商引资 或 技改扩建")
         });
-        let town_id = self.read(Col::Town, |v, _| named(&lookups.towns, v, "本县的镇乡(街道)或园区"));
+        let town_id = self.read(Col::Town, |v, _| {
+            named(&lookups.towns, v, "本县的镇乡(街道)或园区")
+        });
         let unit_id = self.read(Col::Unit, |v, _| named(&lookups.units, v, "单位"));
         let leader_user_id = self.read(Col::Leader, |v, _| {
             if v.is_empty() {
@@ -464,9 +473,7 @@ fn amount(v: &str, unit: &str) -> Result<Option<f64>, String> {
     let Some(s) = read_figure(v, unit).map_err(|_| not_a_number(v))? else {
         return Ok(None);
     };
-    let d: Decimal = s
-        .parse()
-        .map_err(|_| not_a_number(v))?;
+    let d: Decimal = s.parse().map_err(|_| not_a_number(v))?;
     non_negative(d, v)
 }
 
@@ -501,9 +508,7 @@ fn amount_wan(v: &str, header: &str) -> Result<Option<f64>, String> {
     let Some(s) = read_figure(rest, "").map_err(|_| not_a_number(v))? else {
         return Ok(None);
     };
-    let d: Decimal = s
-        .parse()
-        .map_err(|_| not_a_number(v))?;
+    let d: Decimal = s.parse().map_err(|_| not_a_number(v))?;
     non_negative(if yi { d * Decimal::from(10_000) } else { d }, v)
 }
 
@@ -524,11 +529,7 @@ fn date_cell(v: &str) -> Result<Option<Date>, String> {
             _ => c,
         })
         .collect();
-    let parts: Vec<&str> = normalised
-        .trim()
-        .trim_end_matches('-')
-        .split('-')
-        .collect();
+    let parts: Vec<&str> = normalised.trim().trim_end_matches('-').split('-').collect();
     let num = |s: &str| s.trim().parse::<i32>().ok();
     let (year, month) = match parts.as_slice() {
         [y, m] | [y, m, _] => (num(y).ok_or_else(bad)?, num(m).ok_or_else(bad)?),
@@ -615,7 +616,8 @@ fn library_workbook(rows: &[LibraryRow]) -> Result<Vec<u8>, AppError> {
     for h in LAYOUT {
         match h {
             Head::One(name, w) => {
-                ws.merge_range(1, c, 2, c, name, &head).map_err(xlsx_error)?;
+                ws.merge_range(1, c, 2, c, name, &head)
+                    .map_err(xlsx_error)?;
                 widths.push(*w);
                 c += 1;
             }
@@ -672,13 +674,11 @@ fn library_workbook(rows: &[LibraryRow]) -> Result<Vec<u8>, AppError> {
             ws.write(row, col, v).map_err(xlsx_error)?;
         }
         ws.write(row, 17, p.year).map_err(xlsx_error)?;
-        let dates = r.planned[1..]
-            .iter()
-            .chain(r.actual.iter())
-            .enumerate();
+        let dates = r.planned[1..].iter().chain(r.actual.iter()).enumerate();
         for (i, d) in dates {
             if let Some(d) = d {
-                ws.write(row, 19 + i as u16, d.as_str()).map_err(xlsx_error)?;
+                ws.write(row, 19 + i as u16, d.as_str())
+                    .map_err(xlsx_error)?;
             }
         }
     }
@@ -699,7 +699,11 @@ mod tests {
         assert_eq!(amount_wan("１,２００", "总投资(万元)"), Ok(Some(1_200.0)));
         assert_eq!(amount_wan("", "总投资"), Ok(None));
         assert!(amount_wan("-5", "总投资").is_err());
-        assert!(amount_wan("约5亿", "总投资").unwrap_err().contains("不是数字"));
+        assert!(
+            amount_wan("约5亿", "总投资")
+                .unwrap_err()
+                .contains("不是数字")
+        );
     }
 
     #[test]
@@ -732,6 +736,9 @@ mod tests {
         assert_eq!(t.rows.len(), 1);
         let (n, row) = &t.rows[0];
         assert_eq!(t.get(row, "计划进度开工"), "2017-03");
-        assert_eq!(t.at(*n, "计划进度开工"), "重大项目 第6行 F列 \"计划进度开工\"");
+        assert_eq!(
+            t.at(*n, "计划进度开工"),
+            "重大项目 第6行 F列 \"计划进度开工\""
+        );
     }
 }

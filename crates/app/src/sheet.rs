@@ -292,7 +292,9 @@ impl Table {
                 .map(|(_, r)| r.iter().map(|c| tidy(c)).collect());
             let mut header = top.clone();
             let mut two_rows = false;
-            if let Some(sub) = sub.filter(|s| key_col.is_none_or(|k| s.get(k).is_none_or(String::is_empty))) {
+            if let Some(sub) =
+                sub.filter(|s| key_col.is_none_or(|k| s.get(k).is_none_or(String::is_empty)))
+            {
                 let mut named = Vec::with_capacity(top.len().max(sub.len()));
                 let mut group = String::new();
                 for c in 0..top.len().max(sub.len()) {

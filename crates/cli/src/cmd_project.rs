@@ -65,8 +65,7 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let bytes = project_excel::export_projects(&store, &Actor::system())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    std::fs::write(&args.out, bytes)
-        .with_context(|| format!("无法写入 {}", args.out.display()))?;
+    std::fs::write(&args.out, bytes).with_context(|| format!("无法写入 {}", args.out.display()))?;
     eprintln!(
         "已导出重大项目库到 {} (the project library was written)",
         args.out.display()

@@ -54,23 +54,40 @@ async fn approved_months_sum_into_the_years_completed_investment() {
         let unit = jxj.unit_id.unwrap();
         let other = user(s, "swj1", Role::Unit, "县商务局").await;
         let id = s
-            .create_project(&office, &project(unit, "智能装备产业园"), date!(2017 - 01 - 05))
+            .create_project(
+                &office,
+                &project(unit, "智能装备产业园"),
+                date!(2017 - 01 - 05),
+            )
             .await
             .unwrap();
         let open = |m| {
             let office = office.clone();
             async move {
-                s.open_period(&office, plan, &Period::new_month(2017, m).unwrap(), "2017-12-31")
-                    .await
-                    .unwrap()
+                s.open_period(
+                    &office,
+                    plan,
+                    &Period::new_month(2017, m).unwrap(),
+                    "2017-12-31",
+                )
+                .await
+                .unwrap()
             }
         };
         let (may, june) = (open(5).await, open(6).await);
         let completed = || async { s.get_project(&office, id).await.unwrap().completed_wan };
-        assert_eq!(completed().await, Some(999.0), "the typed figure until a month counts");
+        assert_eq!(
+            completed().await,
+            Some(999.0),
+            "the typed figure until a month counts"
+        );
 
-        s.save_dispatch(&jxj, may, unit, &[month(id, 1_500.0)]).await.unwrap();
-        s.save_dispatch(&jxj, june, unit, &[month(id, 700.0)]).await.unwrap();
+        s.save_dispatch(&jxj, may, unit, &[month(id, 1_500.0)])
+            .await
+            .unwrap();
+        s.save_dispatch(&jxj, june, unit, &[month(id, 700.0)])
+            .await
+            .unwrap();
         let lines = s.dispatch_lines(&jxj, may, unit).await.unwrap();
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].report.invested_wan, Some(1_500.0));
@@ -84,10 +101,14 @@ async fn approved_months_sum_into_the_years_completed_investment() {
         ));
         assert!(s.dispatch_lines(&other, may, unit).await.is_err());
         let other_unit = other.unit_id.unwrap();
-        assert!(matches!(
-            s.save_dispatch(&other, may, other_unit, &[month(id, 1.0)]).await,
-            Err(StoreError::Invalid(_))
-        ), "not its project");
+        assert!(
+            matches!(
+                s.save_dispatch(&other, may, other_unit, &[month(id, 1.0)])
+                    .await,
+                Err(StoreError::Invalid(_))
+            ),
+            "not its project"
+        );
         let bad = DispatchInput {
             progress_pct: Some(140.0),
             ..month(id, 1.0)
@@ -104,7 +125,9 @@ async fn approved_months_sum_into_the_years_completed_investment() {
             s.save_dispatch(&jxj, may, unit, &[month(id, 5.0)]).await,
             Err(StoreError::Conflict(_))
         ));
-        s.review_submission(&office, sub_may, true, "").await.unwrap();
+        s.review_submission(&office, sub_may, true, "")
+            .await
+            .unwrap();
         assert_eq!(completed().await, Some(1_500.0), "{}", db.name);
         let sub_june = s
             .save_submission(&jxj, june, unit, &SubmissionInput::default(), true)
@@ -113,13 +136,21 @@ async fn approved_months_sum_into_the_years_completed_investment() {
         s.review_submission(&office, sub_june, false, "请补充佐证")
             .await
             .unwrap();
-        assert_eq!(completed().await, Some(1_500.0), "a returned month does not count");
-        s.save_dispatch(&jxj, june, unit, &[month(id, 800.0)]).await.unwrap();
+        assert_eq!(
+            completed().await,
+            Some(1_500.0),
+            "a returned month does not count"
+        );
+        s.save_dispatch(&jxj, june, unit, &[month(id, 800.0)])
+            .await
+            .unwrap();
         let sub_june = s
             .save_submission(&jxj, june, unit, &SubmissionInput::default(), true)
             .await
             .unwrap();
-        s.review_submission(&office, sub_june, true, "").await.unwrap();
+        s.review_submission(&office, sub_june, true, "")
+            .await
+            .unwrap();
         assert_eq!(completed().await, Some(2_300.0), "{}", db.name);
         db.discard().await.unwrap();
     }

@@ -156,7 +156,10 @@ async fn the_countys_list_reads_in_and_the_export_reads_back_as_the_same_project
         assert_eq!(after.len(), 3);
         for (a, b) in library.iter().zip(&after) {
             assert_eq!(a.project.name, b.project.name);
-            assert_eq!(a.project.total_investment_wan, b.project.total_investment_wan);
+            assert_eq!(
+                a.project.total_investment_wan,
+                b.project.total_investment_wan
+            );
             assert_eq!(a.project.town_id, b.project.town_id);
             assert_eq!(a.project.capital_kind, b.project.capital_kind);
             assert_eq!(a.planned, b.planned);

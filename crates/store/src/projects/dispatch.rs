@@ -64,8 +64,14 @@ impl DispatchInput {
             return Err(place("形象进度(%): 应在0到100之间".into()));
         }
         Ok(DispatchInput {
-            progress: fields::PROGRESS.check(&self.progress).map_err(place)?.into(),
-            blockers: fields::BLOCKERS.check(&self.blockers).map_err(place)?.into(),
+            progress: fields::PROGRESS
+                .check(&self.progress)
+                .map_err(place)?
+                .into(),
+            blockers: fields::BLOCKERS
+                .check(&self.blockers)
+                .map_err(place)?
+                .into(),
             ..self.clone()
         })
     }
@@ -191,14 +197,13 @@ impl Store {
                 s.status.label(qx_core::label::Lang::Zh)
             )));
         }
-        let own: HashMap<i64, String> = sqlx::query_as::<_, (i64, String)>(
-            "SELECT id, name FROM projects WHERE unit_id = $1",
-        )
-        .bind(unit_id)
-        .fetch_all(self.pool())
-        .await?
-        .into_iter()
-        .collect();
+        let own: HashMap<i64, String> =
+            sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM projects WHERE unit_id = $1")
+                .bind(unit_id)
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .collect();
         let mut checked = Vec::with_capacity(lines.len());
         for l in lines {
             let Some(name) = own.get(&l.project_id) else {

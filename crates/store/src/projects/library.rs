@@ -18,6 +18,9 @@ pub struct LibraryRow {
 
 type StageDates = (i64, String, Option<String>, Option<String>);
 
+/// A project's planned and actual dates by stage.
+type Dates = ([Option<String>; 5], [Option<String>; 5]);
+
 impl Store {
     /// Every project the actor may read, oldest entered first, with its stages' dates.
     pub async fn project_library(&self, actor: &Actor) -> Result<Vec<LibraryRow>> {
@@ -40,7 +43,7 @@ impl Store {
             .bind(enterprise)
             .fetch_all(self.pool())
             .await?;
-        let mut dates: HashMap<i64, ([Option<String>; 5], [Option<String>; 5])> = HashMap::new();
+        let mut dates: HashMap<i64, Dates> = HashMap::new();
         for (id, code, planned, actual) in stages {
             let Some(rank) = Stage::parse(&code).ok().and_then(Stage::rank) else {
                 continue;

@@ -153,7 +153,12 @@ fn read(form: &[(String, String)]) -> Vec<DispatchInput> {
             .and_then(|v| qx_core::monitor::parse_figure(v).ok().flatten())
             .and_then(|d| d.to_string().parse::<f64>().ok())
     };
-    let texts = |k: String| fields.get(k.as_str()).map(|v| v.trim().to_string()).unwrap_or_default();
+    let texts = |k: String| {
+        fields
+            .get(k.as_str())
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
     form.iter()
         .filter_map(|(k, _)| k.strip_prefix("dg_").and_then(|i| i.parse::<i64>().ok()))
         .map(|id| DispatchInput {

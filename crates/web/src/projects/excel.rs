@@ -25,7 +25,11 @@ pub(super) async fn library(State(state): State<AppState>, auth: Signed) -> Page
 }
 
 /// `POST /projects/import`: the county's list (office only), all or nothing.
-pub(super) async fn import(State(state): State<AppState>, auth: Office, form: Multipart) -> PageResult {
+pub(super) async fn import(
+    State(state): State<AppState>,
+    auth: Office,
+    form: Multipart,
+) -> PageResult {
     let actor = auth.actor();
     let up = upload::read(form, &PROJECT_UPLOAD).await?;
     let year = up.field("year").unwrap_or_default().trim().to_string();

@@ -64,9 +64,16 @@ async fn the_unit_reports_its_projects_with_its_monthly_report() {
         assert_eq!(resp.status(), 400);
         let body = resp.text().await.unwrap();
         assert!(body.contains("value=\"八百\""), "typed figure kept");
-        assert!(body.contains("主体厂房结顶</textarea>"), "typed progress kept");
+        assert!(
+            body.contains("主体厂房结顶</textarea>"),
+            "typed progress kept"
+        );
         assert!(body.contains("本月完成投资(万元): "), "{body}");
-        let stored = app.store.dispatch_lines(&admin, period, unit_id).await.unwrap();
+        let stored = app
+            .store
+            .dispatch_lines(&admin, period, unit_id)
+            .await
+            .unwrap();
         assert_eq!(stored[0].report.invested_wan, None, "nothing saved");
 
         let resp = post_form(
@@ -83,7 +90,11 @@ async fn the_unit_reports_its_projects_with_its_monthly_report() {
         )
         .await;
         assert_eq!(resp.status(), 303);
-        let stored = app.store.dispatch_lines(&admin, period, unit_id).await.unwrap();
+        let stored = app
+            .store
+            .dispatch_lines(&admin, period, unit_id)
+            .await
+            .unwrap();
         assert_eq!(stored[0].report.invested_wan, Some(800.0));
         assert_eq!(stored[0].report.blockers, "用电增容未批");
         let page = unit.get(&url).send().await.unwrap().text().await.unwrap();

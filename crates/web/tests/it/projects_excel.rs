@@ -65,7 +65,10 @@ async fn the_office_imports_the_list_and_a_bad_cell_is_named_on_the_page() {
             (r.status().as_u16(), r.text().await.unwrap())
         };
         assert_eq!(status, 200);
-        assert!(page.contains("action=\"/projects/import"), "the import form");
+        assert!(
+            page.contains("action=\"/projects/import"),
+            "the import form"
+        );
 
         let bad = list(&[
             ["石浦港物流中心", "石浦镇", "3.5亿元", "县经信局"],
@@ -89,7 +92,14 @@ async fn the_office_imports_the_list_and_a_bad_cell_is_named_on_the_page() {
         assert_eq!(resp.status(), 303);
         let next = resp.headers()["location"].to_str().unwrap().to_string();
         assert_eq!(next, "/projects?imported=2&updated=0");
-        let page = admin.get(app.url(&next)).send().await.unwrap().text().await.unwrap();
+        let page = admin
+            .get(app.url(&next))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(page.contains("导入完成"), "{page}");
         assert!(page.contains("石浦港物流中心"));
         assert_eq!(project_count(&app).await, 2);
@@ -105,7 +115,10 @@ async fn the_office_imports_the_list_and_a_bad_cell_is_named_on_the_page() {
             .to_vec();
         let text = cells(xlsx.clone());
         assert!(text.contains(&"石浦港物流中心".to_string()), "{text:?}");
-        assert!(text.contains(&"35000".to_string()), "3.5 亿元 as 万元: {text:?}");
+        assert!(
+            text.contains(&"35000".to_string()),
+            "3.5 亿元 as 万元: {text:?}"
+        );
         // The library reads back: both rows update.
         let resp = upload(&app, &admin, xlsx).await;
         assert_eq!(
