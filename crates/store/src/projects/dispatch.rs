@@ -9,7 +9,6 @@ use super::*;
 use crate::audit::AuditEntry;
 use qx_core::label::Labelled;
 use qx_core::project::fields;
-use qx_core::state::PeriodStatus;
 use std::collections::HashMap;
 
 /// What the unit reports for one project in one period.
@@ -179,18 +178,7 @@ impl Store {
         unit_id: i64,
         lines: &[DispatchInput],
     ) -> Result<()> {
-        if !actor.can_write_unit(unit_id) {
-            return Err(StoreError::Forbidden(format!(
-                "不能代其他单位报送 (unit {unit_id})"
-            )));
-        }
-        let (period, latest) = self.period_and_latest(period_id, unit_id).await?;
-        if period.status != PeriodStatus::Open {
-            return Err(StoreError::Conflict(format!(
-                "报送期 {} 已关闭",
-                period.period
-            )));
-        }
+        let (_, latest) = self.open_for_unit(actor, period_id, unit_id).await?;
         if let Some(s) = latest.filter(|s| !s.status.is_editable()) {
             return Err(StoreError::Conflict(format!(
                 "该期报送为「{}」, 项目调度不能再修改 (the submission is locked)",
