@@ -258,6 +258,78 @@ impl Table {
     }
 }
 
+impl Table {
+    /// [`Table::locate`] for a sheet whose header may take two rows, as county staff lay
+    /// them out: a group cell merged across the columns below it (`计划进度` over `签约`,
+    /// `开工` …) and the other cells merged down both rows. A column below a group is named
+    /// group + sub-header (`计划进度开工`) when `wanted` holds that name, else by its
+    /// sub-header; a column merged down keeps its top name. The second row is taken as a
+    /// header when its cell under `required[0]` is empty and it names a wanted column;
+    /// otherwise the sheet is read as [`Table::locate`] reads it. Full-width brackets in a
+    /// header read as ASCII ones.
+    pub(crate) fn locate_two_row(
+        sheet: &str,
+        mut rows: Vec<TextRow>,
+        wanted: &[&'static str],
+        required: &[&'static str],
+    ) -> Result<Table, Vec<String>> {
+        let tidy = |h: &str| {
+            h.replace([' ', '\u{3000}', '\n'], "")
+                .replace('（', "(")
+                .replace('）', ")")
+        };
+        let first = rows.first().map_or(1, |(n, _)| *n);
+        let found = rows
+            .iter()
+            .take_while(|(n, _)| *n < first + 10)
+            .position(|(_, r)| r.iter().any(|c| tidy(c) == required[0]));
+        if let Some(at) = found {
+            let top: Vec<String> = rows[at].1.iter().map(|c| tidy(c)).collect();
+            let key_col = top.iter().position(|c| c == required[0]);
+            let sub: Option<Vec<String>> = rows
+                .get(at + 1)
+                .filter(|(n, _)| *n == rows[at].0 + 1)
+                .map(|(_, r)| r.iter().map(|c| tidy(c)).collect());
+            let mut header = top.clone();
+            let mut two_rows = false;
+            if let Some(sub) =
+                sub.filter(|s| key_col.is_none_or(|k| s.get(k).is_none_or(String::is_empty)))
+            {
+                let mut named = Vec::with_capacity(top.len().max(sub.len()));
+                let mut group = String::new();
+                for c in 0..top.len().max(sub.len()) {
+                    let t = top.get(c).cloned().unwrap_or_default();
+                    let s = sub.get(c).cloned().unwrap_or_default();
+                    if !t.is_empty() {
+                        group = t.clone();
+                    }
+                    let name = if s.is_empty() {
+                        t
+                    } else if wanted.contains(&format!("{group}{s}").as_str()) {
+                        format!("{group}{s}")
+                    } else {
+                        s
+                    };
+                    named.push(name);
+                }
+                if named
+                    .iter()
+                    .zip(sub.iter())
+                    .any(|(n, s)| !s.is_empty() && wanted.contains(&n.as_str()))
+                {
+                    header = named;
+                    two_rows = true;
+                }
+            }
+            rows[at].1 = header;
+            if two_rows {
+                rows.remove(at + 1);
+            }
+        }
+        Table::locate(sheet, rows, wanted, required)
+    }
+}
+
 /// A cell as text: numbers without a trailing ".0", dates as ISO dates, errors as `#…`.
 pub(crate) fn cell_text(d: &Data) -> String {
     match d {

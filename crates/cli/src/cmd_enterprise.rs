@@ -69,7 +69,7 @@ pub struct BenchImportArgs {
 }
 
 /// Prints row-level problems (each naming the file, row and column) and fails.
-fn report(file: &Path, e: AppError) -> anyhow::Error {
+pub(crate) fn report(file: &Path, e: AppError) -> anyhow::Error {
     let name = file.display().to_string();
     match e {
         AppError::Rows(rows) => {

@@ -3,6 +3,7 @@
 mod cmd_enterprise;
 mod cmd_eval;
 mod cmd_plan;
+mod cmd_project;
 mod cmd_report;
 mod cmd_system;
 mod progress;
@@ -51,6 +52,17 @@ enum Command {
     /// Benchmarks on generated data
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// 重大项目库 in and out of Excel
+    #[command(subcommand)]
+    Project(ProjectCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ProjectCommand {
+    /// Import the county's project list (.xlsx; all or nothing, matched by name and town)
+    Import(cmd_project::ImportArgs),
+    /// Export the project library (.xlsx) in the layout the import reads
+    Export(cmd_project::ExportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -142,6 +154,8 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::EnterpriseImport(args)) => {
             run_async(cmd_enterprise::bench_import(args))
         }
+        Command::Project(ProjectCommand::Import(args)) => run_async(cmd_project::import(args)),
+        Command::Project(ProjectCommand::Export(args)) => run_async(cmd_project::export(args)),
     };
     match result {
         Ok(code) => code,

@@ -182,6 +182,12 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "修改项目设置",
         "Project settings changed",
     ),
+    ("project.import", "导入重大项目库", "Project list imported"),
+    (
+        "project.dispatch",
+        "填报项目调度",
+        "Project monthly figures saved",
+    ),
     ("lead.submit", "提交招商线索", "Lead submitted"),
     ("lead.decide", "处理招商线索", "Lead decided"),
     ("lead.convert", "线索转为项目", "Lead became a project"),

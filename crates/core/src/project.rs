@@ -370,6 +370,8 @@ pub mod fields {
     pub const FOUND_BY: TextField = required("线索提供人", 50);
     pub const LEAD_NOTE: TextField = optional("线索说明", 1000);
     pub const REWARD: TextField = optional("奖励意见", 200);
+    pub const PROGRESS: TextField = optional("形象进度", 500);
+    pub const BLOCKERS: TextField = optional("存在问题", 1000);
 }
 
 #[cfg(test)]

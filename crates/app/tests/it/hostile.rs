@@ -4,7 +4,7 @@
 
 use crate::common::{published_seed_plan, user};
 use qx_app::AppError;
-use qx_app::{enterprise_import, monitoring_excel, plan_excel, plan_import};
+use qx_app::{enterprise_import, monitoring_excel, plan_excel, plan_import, project_excel};
 use qx_core::access::Role;
 use qx_core::period::Period;
 use qx_store::Store;
@@ -25,6 +25,7 @@ fn files() -> &'static [HostileFile] {
             monitoring_excel::INDICATOR_SHEET,
             monitoring_excel::TASK_SHEET,
             monitoring_excel::INFO_SHEET,
+            project_excel::SHEET,
         ])
     })
 }
@@ -43,6 +44,7 @@ async fn counts(store: &Store) -> Vec<(&'static str, i64)> {
         ("enterprises", "SELECT COUNT(*) FROM enterprises"),
         ("enterprise_facts", "SELECT COUNT(*) FROM enterprise_facts"),
         ("audit_log", "SELECT COUNT(*) FROM audit_log"),
+        ("projects", "SELECT COUNT(*) FROM projects"),
     ] {
         let n: i64 = sqlx::query_scalar(sql).fetch_one(pool).await.unwrap();
         out.push((table, n));
@@ -57,15 +59,17 @@ enum Entry {
     ReportTemplate,
     Registry,
     Facts,
+    Projects,
 }
 
 impl Entry {
-    const ALL: [Entry; 5] = [
+    const ALL: [Entry; 6] = [
         Entry::PlanWorkbook,
         Entry::PlanDocument,
         Entry::ReportTemplate,
         Entry::Registry,
         Entry::Facts,
+        Entry::Projects,
     ];
 
     fn name(self) -> &'static str {
@@ -75,6 +79,7 @@ impl Entry {
             Entry::ReportTemplate => "monitoring_excel::import_template",
             Entry::Registry => "enterprise_import::import_registry",
             Entry::Facts => "enterprise_import::import_facts",
+            Entry::Projects => "project_excel::import_projects",
         }
     }
 
@@ -90,6 +95,7 @@ impl Entry {
                     && f.bytes.len() <= monitoring_excel::MAX_TEMPLATE_BYTES
             }
             Entry::PlanWorkbook | Entry::Registry | Entry::Facts => !docx,
+            Entry::Projects => !docx && f.bytes.len() <= project_excel::MAX_FILE_BYTES,
         }
     }
 }
@@ -135,6 +141,11 @@ async fn every_hostile_file_is_refused_by_every_importer_and_nothing_is_written(
                     Entry::Facts => enterprise_import::import_facts(s, &office, 2016, bytes, name)
                         .await
                         .map(drop),
+                    Entry::Projects => {
+                        project_excel::import_projects(s, &office, bytes, name, 2017)
+                            .await
+                            .map(drop)
+                    }
                 };
                 let took = started.elapsed();
                 slowest = slowest.max(took);

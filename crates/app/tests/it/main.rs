@@ -12,3 +12,5 @@ mod monitoring_excel;
 mod monitoring_projects;
 mod no_figure;
 mod plans;
+mod project_dispatch;
+mod project_excel;

@@ -23,6 +23,29 @@ impl Store {
         .await?)
     }
 
+    /// The window and the unit's latest revision, when the actor may write the unit's report
+    /// (the unit itself or the office) and the window is open.
+    pub(crate) async fn open_for_unit(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+    ) -> Result<(ReportPeriod, Option<Submission>)> {
+        if !actor.can_write_unit(unit_id) {
+            return Err(StoreError::Forbidden(format!(
+                "不能代其他单位报送 (unit {unit_id})"
+            )));
+        }
+        let (period, latest) = self.period_and_latest(period_id, unit_id).await?;
+        if period.status != PeriodStatus::Open {
+            return Err(StoreError::Conflict(format!(
+                "报送期 {} 已关闭",
+                period.period
+            )));
+        }
+        Ok((period, latest))
+    }
+
     /// A reporting window and the unit's latest revision in it, in one statement.
     async fn period_and_latest(
         &self,
@@ -180,20 +203,9 @@ impl Store {
         no_figures: &[NoFigure],
         submit: bool,
     ) -> Result<i64> {
-        if !actor.can_write_unit(unit_id) {
-            return Err(StoreError::Forbidden(format!(
-                "不能代其他单位报送 (unit {unit_id})"
-            )));
-        }
         // One read for the window and the unit's latest revision, one for what it may report:
         // at month end sixty units submit at once, and every round trip counts.
-        let (period, latest) = self.period_and_latest(period_id, unit_id).await?;
-        if period.status != PeriodStatus::Open {
-            return Err(StoreError::Conflict(format!(
-                "报送期 {} 已关闭",
-                period.period
-            )));
-        }
+        let (period, latest) = self.open_for_unit(actor, period_id, unit_id).await?;
         let (indicators, tasks) = self.reportable(period.plan_id, unit_id).await?;
         let unit_name = if submit {
             self.get_unit(unit_id).await?.name

@@ -15,14 +15,18 @@ use serde::Serialize;
 use time::Date;
 
 mod counts;
+mod dispatch;
 mod leads;
+mod library;
 mod list;
 mod settings;
 mod stages;
 mod write;
 
 pub use counts::StageCounts;
+pub use dispatch::{DispatchInput, DispatchLine};
 pub use leads::{Lead, LeadDecision, NewLead};
+pub use library::LibraryRow;
 pub use list::{ProjectFilter, ProjectList, ProjectRow};
 pub use stages::StageMove;
 pub use write::ProjectInput;
@@ -44,7 +48,13 @@ macro_rules! project_select {
             COALESCE((SELECT e.name FROM enterprises e WHERE e.id = p.enterprise_id), '') AS enterprise_name,
             p.capital_kind, p.source, p.industry, p.town_id,
             COALESCE((SELECT u.name FROM units u WHERE u.id = p.town_id), '') AS town_name,
-            p.total_investment_wan, p.foreign_contract_wusd, p.annual_plan_wan, p.completed_wan, p.land_mu,
+            p.total_investment_wan, p.foreign_contract_wusd, p.annual_plan_wan,
+            COALESCE((SELECT SUM(d.invested_wan) FROM project_dispatches d
+                JOIN report_periods rp ON rp.id = d.period_id
+                WHERE d.project_id = p.id AND substr(rp.period, 1, 4) = CAST(p.year AS TEXT)
+                  AND EXISTS (SELECT 1 FROM submissions s WHERE s.period_id = d.period_id
+                      AND s.unit_id = d.unit_id AND s.status = 'approved')), p.completed_wan) AS completed_wan,
+            p.land_mu,
             p.content, p.unit_id, COALESCE((SELECT u.name FROM units u WHERE u.id = p.unit_id), '') AS unit_name,
             p.contact, p.leader_user_id,
             COALESCE((SELECT us.display_name FROM users us WHERE us.id = p.leader_user_id), '') AS leader_name,
@@ -88,7 +98,8 @@ pub struct Project {
     pub total_investment_wan: f64,
     pub foreign_contract_wusd: Option<f64>,
     pub annual_plan_wan: Option<f64>,
-    /// 本年已完成投资 (万元), what the light compares with the year's plan.
+    /// 本年已完成投资 (万元), what the light compares with the year's plan: the sum of the
+    /// year's approved monthly 调度 once there is one, else the figure entered with the project.
     pub completed_wan: Option<f64>,
     pub land_mu: Option<f64>,
     pub content: String,

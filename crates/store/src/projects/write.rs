@@ -165,27 +165,8 @@ impl Store {
     /// Changes a project's facts and planned dates (not its stage: see `move_project`).
     pub async fn update_project(&self, actor: &Actor, id: i64, input: &ProjectInput) -> Result<()> {
         let before = self.project_for_write(actor, id).await?;
-        let c = input.check()?;
-        if !actor.can_write_unit(input.unit_id) {
-            return Err(StoreError::Forbidden("责任单位只能是本单位".into()));
-        }
         let mut tx = self.begin().await?;
-        check_leader(&mut tx, input.leader_user_id).await?;
-        let enterprise = enterprise_of(&mut tx, input.credit_code.as_ref()).await?;
-        let update = sqlx::query(
-            "UPDATE projects SET year = $1, name = $2, investor = $3, credit_code = $4, enterprise_id = $5,
-                capital_kind = $6, source = $7, industry = $8, town_id = $9, total_investment_wan = $10,
-                foreign_contract_wusd = $11, annual_plan_wan = $12, completed_wan = $13, land_mu = $14,
-                content = $15, unit_id = $16, contact = $17, leader_user_id = $18, updated_at = $19
-             WHERE id = $20",
-        );
-        bind_fields!(update, input, c, enterprise)
-            .bind(crate::now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        write_planned(&mut tx, id, &input.planned).await?;
-        insert_event(&mut tx, actor, id, EventKind::Update, None, None, "").await?;
+        update_in(&mut tx, actor, id, input).await?;
         crate::commit_audited(
             tx,
             AuditEntry::new(actor, "project.update", "project", id)
@@ -194,6 +175,37 @@ impl Store {
         )
         .await
     }
+}
+
+/// Writes a project's facts and planned dates with its timeline entry, inside the caller's
+/// transaction (an edit, and an import's matched row). Checks the input and the actor's unit;
+/// the caller has checked the actor may write this project.
+pub(crate) async fn update_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    input: &ProjectInput,
+) -> Result<()> {
+    let c = input.check()?;
+    if !actor.can_write_unit(input.unit_id) {
+        return Err(StoreError::Forbidden("责任单位只能是本单位".into()));
+    }
+    check_leader(tx, input.leader_user_id).await?;
+    let enterprise = enterprise_of(tx, input.credit_code.as_ref()).await?;
+    let update = sqlx::query(
+        "UPDATE projects SET year = $1, name = $2, investor = $3, credit_code = $4, enterprise_id = $5,
+            capital_kind = $6, source = $7, industry = $8, town_id = $9, total_investment_wan = $10,
+            foreign_contract_wusd = $11, annual_plan_wan = $12, completed_wan = $13, land_mu = $14,
+            content = $15, unit_id = $16, contact = $17, leader_user_id = $18, updated_at = $19
+         WHERE id = $20",
+    );
+    bind_fields!(update, input, c, enterprise)
+        .bind(crate::now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    write_planned(tx, id, &input.planned).await?;
+    insert_event(tx, actor, id, EventKind::Update, None, None, "").await
 }
 
 /// Inserts a project at 在谈 with its planned dates and first timeline entry, inside the

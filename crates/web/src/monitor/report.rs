@@ -202,6 +202,8 @@ struct ReportFormPage {
     /// i18n key of the heading over `errors`.
     errors_title: &'static str,
     sendings: Vec<SendingView>,
+    /// The 重大项目调度 section inside the form.
+    projects: crate::projects::dispatch::Section,
 }
 
 /// What a person typed on the report form, shown again when the form comes back to them
@@ -220,6 +222,8 @@ pub(super) struct Typed {
     reason_errors: HashMap<i64, String>,
     /// The empty indicators and tasks of a submit waiting for confirmation.
     missing: Vec<String>,
+    /// The whole form as typed, for the 重大项目调度 section.
+    form: Option<Vec<(String, String)>>,
 }
 
 impl Typed {
@@ -643,7 +647,17 @@ pub(super) async fn report_page(
     )
     .await?;
     let status = form_status(&errors);
+    let projects = crate::projects::dispatch::section(
+        state,
+        auth,
+        period_id,
+        unit_id,
+        editable,
+        typed.form.as_deref(),
+    )
+    .await?;
     let page = ReportFormPage {
+        projects,
         sendings,
         ctx: PageCtx::signed_in(auth),
         errors,
@@ -801,6 +815,15 @@ pub(super) async fn report_save(
     let submit = field("action") == Some(SubmissionStep::Submit.as_str());
     if let Some(form_again) = refuse_bad_figures(&state, &auth, period_id, &q, &input).await? {
         return Ok(form_again);
+    }
+    if let Err(problems) =
+        crate::projects::dispatch::save_from_form(&state, &auth, period_id, unit_id, &form).await?
+    {
+        let typed = Typed {
+            form: Some(form),
+            ..Typed::from_input(&input)
+        };
+        return report_page(&state, &auth, period_id, &q, problems, "", Some(typed)).await;
     }
     if !submit {
         if let Some(form_again) = save_draft(&state, &auth, period_id, &q, &input).await? {

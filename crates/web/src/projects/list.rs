@@ -47,6 +47,10 @@ pub(super) struct ListPage {
     can_create: bool,
     is_admin: bool,
     days: AlertDays,
+    /// An import's problems, each naming its row and column (nothing was written).
+    errors: Vec<String>,
+    /// After an import: projects entered and updated.
+    imported: Option<(String, String)>,
 }
 
 const LIGHTS: [Light; 4] = [Light::Green, Light::Yellow, Light::Red, Light::Grey];
@@ -107,6 +111,16 @@ pub(super) async fn list(
     auth: Signed,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
+    list_page(&state, &auth, q, Vec::new()).await
+}
+
+/// The list under the query `q`, with an import's `errors` above it (answered 400 then).
+pub(super) async fn list_page(
+    state: &AppState,
+    auth: &Auth,
+    q: HashMap<String, String>,
+    errors: Vec<String>,
+) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let f = filter_of(&q);
@@ -120,8 +134,17 @@ pub(super) async fn list(
         .collect();
     let mut params: Vec<(&String, &String)> = q.iter().collect();
     params.sort();
+    let imported = q
+        .get("imported")
+        .zip(q.get("updated"))
+        .map(|(a, b)| (a.clone(), b.clone()));
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::BAD_REQUEST
+    };
     let page = ListPage {
-        ctx: PageCtx::signed_in(&auth),
+        ctx: PageCtx::signed_in(auth),
         lines: list.rows.into_iter().map(|r| line(r, lang)).collect(),
         by_stage: list
             .by_stage
@@ -150,8 +173,10 @@ pub(super) async fn list(
         can_create: OfficeOrUnit::admits(actor.role),
         is_admin: actor.is_admin(),
         days: state.store.project_alert_days().await?,
+        errors,
+        imported,
     };
-    Ok(render(&page))
+    Ok((status, render(&page)).into_response())
 }
 
 /// `GET /export/projects?<the list's query>[&print=1]`.

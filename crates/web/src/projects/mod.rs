@@ -23,7 +23,9 @@ use std::collections::HashMap;
 type PageResult = Result<Response, WebError>;
 
 mod detail;
+pub(crate) mod dispatch;
 mod edit;
+mod excel;
 mod leads;
 mod list;
 mod messages;
@@ -39,6 +41,8 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{id}/edit", get(edit::edit_form))
         .route("/projects/{id}/move", post(detail::move_stage))
         .route("/export/projects", get(list::export))
+        .route("/projects/library.xlsx", get(excel::library))
+        .route("/projects/import", post(excel::import))
         .route("/leads", get(leads::list).post(leads::create))
         .route("/leads/new", get(leads::new_form))
         .route("/leads/{id}", get(leads::detail))

@@ -1,0 +1,157 @@
+//! Monthly 调度 of projects on every engine: the unit saves each project's month with its
+//! report, the figures lock when the report is submitted, and a project's 本年已完成投资 is the
+//! sum of the months the office approved (a returned month does not count).
+
+use crate::common::{published_seed_plan, user};
+use qx_core::access::Role;
+use qx_core::period::Period;
+use qx_core::project::{CapitalKind, Source};
+use qx_store::StoreError;
+use qx_store::monitoring::SubmissionInput;
+use qx_store::projects::{DispatchInput, ProjectInput};
+use time::macros::date;
+
+fn project(unit_id: i64, name: &str) -> ProjectInput {
+    ProjectInput {
+        year: 2017,
+        name: name.into(),
+        investor: "投资方".into(),
+        credit_code: None,
+        capital_kind: CapitalKind::Domestic,
+        source: Source::Investment,
+        industry: String::new(),
+        town_id: None,
+        total_investment_wan: 20_000.0,
+        foreign_contract_wusd: None,
+        annual_plan_wan: Some(6_000.0),
+        completed_wan: Some(999.0),
+        land_mu: None,
+        content: String::new(),
+        unit_id,
+        contact: String::new(),
+        leader_user_id: None,
+        planned: [None; 4],
+    }
+}
+
+fn month(project_id: i64, invested: f64) -> DispatchInput {
+    DispatchInput {
+        project_id,
+        invested_wan: Some(invested),
+        domestic_wan: Some(invested),
+        progress: "主体厂房结顶".into(),
+        progress_pct: Some(40.0),
+        ..DispatchInput::default()
+    }
+}
+
+#[tokio::test]
+async fn approved_months_sum_into_the_years_completed_investment() {
+    for db in qx_store::testing::all().await.unwrap() {
+        let s = &db.store;
+        let (office, plan) = published_seed_plan(s).await;
+        let jxj = user(s, "jxj1", Role::Unit, "县经信局").await;
+        let unit = jxj.unit_id.unwrap();
+        let other = user(s, "swj1", Role::Unit, "县商务局").await;
+        let id = s
+            .create_project(
+                &office,
+                &project(unit, "智能装备产业园"),
+                date!(2017 - 01 - 05),
+            )
+            .await
+            .unwrap();
+        let open = |m| {
+            let office = office.clone();
+            async move {
+                s.open_period(
+                    &office,
+                    plan,
+                    &Period::new_month(2017, m).unwrap(),
+                    "2017-12-31",
+                )
+                .await
+                .unwrap()
+            }
+        };
+        let (may, june) = (open(5).await, open(6).await);
+        let completed = || async { s.get_project(&office, id).await.unwrap().completed_wan };
+        assert_eq!(
+            completed().await,
+            Some(999.0),
+            "the typed figure until a month counts"
+        );
+
+        s.save_dispatch(&jxj, may, unit, &[month(id, 1_500.0)])
+            .await
+            .unwrap();
+        s.save_dispatch(&jxj, june, unit, &[month(id, 700.0)])
+            .await
+            .unwrap();
+        let lines = s.dispatch_lines(&jxj, may, unit).await.unwrap();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].report.invested_wan, Some(1_500.0));
+        assert_eq!(lines[0].report.progress, "主体厂房结顶");
+        assert_eq!(completed().await, Some(999.0), "saved is not approved");
+
+        // Another unit neither writes nor reads this unit's 调度.
+        assert!(matches!(
+            s.save_dispatch(&other, may, unit, &[month(id, 1.0)]).await,
+            Err(StoreError::Forbidden(_))
+        ));
+        assert!(s.dispatch_lines(&other, may, unit).await.is_err());
+        let other_unit = other.unit_id.unwrap();
+        assert!(
+            matches!(
+                s.save_dispatch(&other, may, other_unit, &[month(id, 1.0)])
+                    .await,
+                Err(StoreError::Invalid(_))
+            ),
+            "not its project"
+        );
+        let bad = DispatchInput {
+            progress_pct: Some(140.0),
+            ..month(id, 1.0)
+        };
+        let err = s.save_dispatch(&jxj, may, unit, &[bad]).await.unwrap_err();
+        assert!(err.to_string().contains("形象进度(%)"), "{err}");
+
+        // May submitted: locked; approved: counts. June returned: does not count.
+        let sub_may = s
+            .save_submission(&jxj, may, unit, &SubmissionInput::default(), true)
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.save_dispatch(&jxj, may, unit, &[month(id, 5.0)]).await,
+            Err(StoreError::Conflict(_))
+        ));
+        s.review_submission(&office, sub_may, true, "")
+            .await
+            .unwrap();
+        assert_eq!(completed().await, Some(1_500.0), "{}", db.name);
+        let sub_june = s
+            .save_submission(&jxj, june, unit, &SubmissionInput::default(), true)
+            .await
+            .unwrap();
+        s.review_submission(&office, sub_june, false, "请补充佐证")
+            .await
+            .unwrap();
+        assert_eq!(
+            completed().await,
+            Some(1_500.0),
+            "a returned month does not count"
+        );
+        s.save_dispatch(&jxj, june, unit, &[month(id, 800.0)])
+            .await
+            .unwrap();
+        let sub_june = s
+            .save_submission(&jxj, june, unit, &SubmissionInput::default(), true)
+            .await
+            .unwrap();
+        s.review_submission(&office, sub_june, true, "")
+            .await
+            .unwrap();
+        assert_eq!(completed().await, Some(2_300.0), "{}", db.name);
+        db.discard().await.unwrap();
+    }
+}

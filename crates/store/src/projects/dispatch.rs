@@ -1,0 +1,247 @@
+//! Monthly 调度: the responsible unit's figures for each of its projects in a reporting period
+//! (本月完成投资, 外资到位 / 内资到位, 形象进度, blockers), saved beside its indicators and
+//! following its submission of that period: editable while the submission is (draft or
+//! returned), locked once submitted or approved, counted once approved. There is no approval
+//! of its own (one submission, one approval flow): a project's 本年已完成投资 is the sum of the
+//! year's months whose submission the office approved (`project_select!`).
+
+use super::*;
+use crate::audit::AuditEntry;
+use qx_core::label::Labelled;
+use qx_core::project::fields;
+use std::collections::HashMap;
+
+/// What the unit reports for one project in one period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DispatchInput {
+    pub project_id: i64,
+    /// 本月完成投资 (万元).
+    pub invested_wan: Option<f64>,
+    /// 外资到位 (万美元).
+    pub foreign_wusd: Option<f64>,
+    /// 内资到位 (万元).
+    pub domestic_wan: Option<f64>,
+    /// 形象进度 as text.
+    pub progress: String,
+    /// 形象进度 as a share of the whole, 0–100.
+    pub progress_pct: Option<f64>,
+    /// 存在问题 (a blocker may become an 企业难题).
+    pub blockers: String,
+}
+
+/// A project of the unit with what it reported for the period (empty when nothing yet).
+#[derive(Debug, Clone, Serialize)]
+pub struct DispatchLine {
+    pub project_id: i64,
+    pub name: String,
+    pub stage: Stage,
+    pub annual_plan_wan: Option<f64>,
+    /// 本年已完成投资 so far (approved months).
+    pub completed_wan: Option<f64>,
+    pub report: DispatchInput,
+    /// The 企业难题 raised from this month's blocker, if any.
+    pub problem_id: Option<i64>,
+}
+
+impl DispatchInput {
+    /// The input with its texts trimmed, or the first problem naming the project.
+    fn checked(&self, name: &str) -> Result<DispatchInput> {
+        let place = |e: String| StoreError::Invalid(format!("项目「{name}」 {e}"));
+        for (label, v) in [
+            ("本月完成投资", self.invested_wan),
+            ("外资到位", self.foreign_wusd),
+            ("内资到位", self.domestic_wan),
+        ] {
+            if v.is_some_and(|v| v < 0.0 || !v.is_finite()) {
+                return Err(place(format!("{label}: 不能为负数")));
+            }
+        }
+        if self
+            .progress_pct
+            .is_some_and(|p| !(0.0..=100.0).contains(&p))
+        {
+            return Err(place("形象进度(%): 应在0到100之间".into()));
+        }
+        Ok(DispatchInput {
+            progress: fields::PROGRESS
+                .check(&self.progress)
+                .map_err(place)?
+                .into(),
+            blockers: fields::BLOCKERS
+                .check(&self.blockers)
+                .map_err(place)?
+                .into(),
+            ..self.clone()
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.invested_wan.is_none()
+            && self.foreign_wusd.is_none()
+            && self.domestic_wan.is_none()
+            && self.progress.is_empty()
+            && self.progress_pct.is_none()
+            && self.blockers.is_empty()
+    }
+}
+
+type DispatchRow = (
+    i64,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    String,
+    Option<f64>,
+    String,
+    Option<i64>,
+);
+
+impl Store {
+    /// The unit's projects that report in this period (not halted, not yet in production
+    /// before the period's year), each with what it reported. Read by anyone who reads the
+    /// unit's report.
+    pub async fn dispatch_lines(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+    ) -> Result<Vec<DispatchLine>> {
+        if !actor.reads_all() && actor.unit_id != Some(unit_id) {
+            return Err(StoreError::NotFound(format!("单位 {unit_id} 的项目调度")));
+        }
+        let period = self.get_period(actor, period_id).await?;
+        let year: i64 = period.period[..4].parse().unwrap_or(0);
+        let sql = concat!(
+            project_select!(),
+            "WHERE p.unit_id = $1 AND p.year = $2 AND p.stage <> $3 ORDER BY p.total_investment_wan DESC, p.id"
+        );
+        let projects: Vec<Project> = sqlx::query_as(sql)
+            .bind(unit_id)
+            .bind(year)
+            .bind(Stage::Halted.as_str())
+            .fetch_all(self.pool())
+            .await?;
+        let rows: Vec<DispatchRow> = sqlx::query_as(
+            "SELECT project_id, invested_wan, foreign_wusd, domestic_wan, progress, progress_pct, blockers, problem_id
+             FROM project_dispatches WHERE period_id = $1 AND unit_id = $2",
+        )
+        .bind(period_id)
+        .bind(unit_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut by_project: HashMap<i64, DispatchRow> =
+            rows.into_iter().map(|r| (r.0, r)).collect();
+        Ok(projects
+            .into_iter()
+            .map(|p| {
+                let (report, problem_id) = match by_project.remove(&p.id) {
+                    Some((project_id, inv, fo, dom, progress, pct, blockers, problem)) => (
+                        DispatchInput {
+                            project_id,
+                            invested_wan: inv,
+                            foreign_wusd: fo,
+                            domestic_wan: dom,
+                            progress,
+                            progress_pct: pct,
+                            blockers,
+                        },
+                        problem,
+                    ),
+                    None => (
+                        DispatchInput {
+                            project_id: p.id,
+                            ..DispatchInput::default()
+                        },
+                        None,
+                    ),
+                };
+                DispatchLine {
+                    project_id: p.id,
+                    name: p.name,
+                    stage: p.stage,
+                    annual_plan_wan: p.annual_plan_wan,
+                    completed_wan: p.completed_wan,
+                    report,
+                    problem_id,
+                }
+            })
+            .collect())
+    }
+
+    /// Saves the unit's 调度 for the period, under the same rule as its figures: the unit
+    /// itself or the office, the period open, the unit's submission of it neither submitted nor
+    /// approved. Only the unit's own projects; an empty line clears what the project held.
+    pub async fn save_dispatch(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+        lines: &[DispatchInput],
+    ) -> Result<()> {
+        let (_, latest) = self.open_for_unit(actor, period_id, unit_id).await?;
+        if let Some(s) = latest.filter(|s| !s.status.is_editable()) {
+            return Err(StoreError::Conflict(format!(
+                "该期报送为「{}」, 项目调度不能再修改 (the submission is locked)",
+                s.status.label(qx_core::label::Lang::Zh)
+            )));
+        }
+        let own: HashMap<i64, String> =
+            sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM projects WHERE unit_id = $1")
+                .bind(unit_id)
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .collect();
+        let mut checked = Vec::with_capacity(lines.len());
+        for l in lines {
+            let Some(name) = own.get(&l.project_id) else {
+                return Err(StoreError::Invalid(format!(
+                    "项目 {} 不由本单位负责 (not this unit's project)",
+                    l.project_id
+                )));
+            };
+            checked.push(l.checked(name)?);
+        }
+        let mut tx = self.begin().await?;
+        let now = crate::now();
+        for l in &checked {
+            if l.is_empty() {
+                sqlx::query(
+                    "DELETE FROM project_dispatches WHERE period_id = $1 AND project_id = $2 AND problem_id IS NULL",
+                )
+                .bind(period_id)
+                .bind(l.project_id)
+                .execute(&mut *tx)
+                .await?;
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO project_dispatches (period_id, project_id, unit_id, invested_wan, foreign_wusd,
+                    domestic_wan, progress, progress_pct, blockers, updated_by, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 ON CONFLICT (period_id, project_id) DO UPDATE SET unit_id = $3, invested_wan = $4,
+                    foreign_wusd = $5, domestic_wan = $6, progress = $7, progress_pct = $8,
+                    blockers = $9, updated_by = $10, updated_at = $11",
+            )
+            .bind(period_id)
+            .bind(l.project_id)
+            .bind(unit_id)
+            .bind(l.invested_wan)
+            .bind(l.foreign_wusd)
+            .bind(l.domestic_wan)
+            .bind(&l.progress)
+            .bind(l.progress_pct)
+            .bind(&l.blockers)
+            .bind((actor.user_id != 0).then_some(actor.user_id))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        crate::commit_audited(
+            tx,
+            AuditEntry::new(actor, "project.dispatch", "report_period", period_id)
+                .after(serde_json::json!({ "unit_id": unit_id, "lines": checked })),
+        )
+        .await
+    }
+}

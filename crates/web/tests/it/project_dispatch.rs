@@ -1,0 +1,118 @@
+//! The 重大项目调度 section of a unit's monthly report over HTTP on every engine: the unit's
+//! projects are on its report form; a figure that is not a number comes back beside its field
+//! with everything typed kept and nothing saved; saved with the draft, submitted with the
+//! report, and once the office approves it the project's 本年已完成投资 is the month's figure.
+
+use crate::common::{csrf, post_form};
+use crate::report_form::{all_apps, june};
+use qx_core::project::{CapitalKind, Source};
+use qx_store::projects::ProjectInput;
+use time::macros::date;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_unit_reports_its_projects_with_its_monthly_report() {
+    for app in all_apps().await {
+        let (_, period) = june(&app).await;
+        let admin = app.actor("admin").await;
+        let jxj = app.actor("jxj1").await;
+        let unit_id = jxj.unit_id.unwrap();
+        let input = ProjectInput {
+            year: 2017,
+            name: "年产5万吨新材料项目".into(),
+            investor: "甲新材料".into(),
+            credit_code: None,
+            capital_kind: CapitalKind::Domestic,
+            source: Source::Investment,
+            industry: String::new(),
+            town_id: None,
+            total_investment_wan: 25_000.0,
+            foreign_contract_wusd: None,
+            annual_plan_wan: Some(6_000.0),
+            completed_wan: None,
+            land_mu: None,
+            content: String::new(),
+            unit_id,
+            contact: String::new(),
+            leader_user_id: None,
+            planned: [None; 4],
+        };
+        let id = app
+            .store
+            .create_project(&admin, &input, date!(2017 - 01 - 10))
+            .await
+            .unwrap();
+        let unit = app.login("jxj1").await;
+        let url = app.url(&format!("/report/{period}"));
+        let page = unit.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("重大项目调度"), "the section");
+        assert!(page.contains(&format!("name=\"di_{id}\"")));
+
+        let token = csrf(&unit, &url).await;
+        let (di, dg, db) = (format!("di_{id}"), format!("dg_{id}"), format!("db_{id}"));
+        let resp = post_form(
+            &unit,
+            &url,
+            &[
+                ("_csrf", token.as_str()),
+                (di.as_str(), "八百"),
+                (dg.as_str(), "主体厂房结顶"),
+                (db.as_str(), "用电增容未批"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 400);
+        let body = resp.text().await.unwrap();
+        assert!(body.contains("value=\"八百\""), "typed figure kept");
+        assert!(
+            body.contains("主体厂房结顶</textarea>"),
+            "typed progress kept"
+        );
+        assert!(body.contains("本月完成投资(万元): "), "{body}");
+        let stored = app
+            .store
+            .dispatch_lines(&admin, period, unit_id)
+            .await
+            .unwrap();
+        assert_eq!(stored[0].report.invested_wan, None, "nothing saved");
+
+        let resp = post_form(
+            &unit,
+            &url,
+            &[
+                ("_csrf", token.as_str()),
+                (di.as_str(), "８００"),
+                (dg.as_str(), "主体厂房结顶"),
+                (db.as_str(), "用电增容未批"),
+                ("action", "submit"),
+                ("confirm", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        let stored = app
+            .store
+            .dispatch_lines(&admin, period, unit_id)
+            .await
+            .unwrap();
+        assert_eq!(stored[0].report.invested_wan, Some(800.0));
+        assert_eq!(stored[0].report.blockers, "用电增容未批");
+        let page = unit.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(
+            page.contains(&format!("name=\"di_{id}\" id=\"di_{id}\" value=\"800\" inputmode=\"decimal\" size=\"8\" disabled")),
+            "locked once submitted"
+        );
+        let latest = app
+            .store
+            .submission_history(&admin, period, unit_id)
+            .await
+            .unwrap()[0]
+            .id;
+        app.store
+            .review_submission(&admin, latest, true, "")
+            .await
+            .unwrap();
+        let project = app.store.get_project(&admin, id).await.unwrap();
+        assert_eq!(project.completed_wan, Some(800.0));
+    }
+}
