@@ -5,6 +5,7 @@
 use super::*;
 use crate::notices::{NewNotice, notify};
 use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::label::{Labelled, Lang};
 use qx_core::text as tf;
 
 /// An item the agenda could take, with its facts in `text`.
@@ -30,8 +31,8 @@ type ProposalRow = (i64, String, String, Option<i64>, Option<String>);
 
 impl Store {
     /// What the store proposes for the agenda: problems escalated to the 例会 tier and still
-    /// open, then 督办 items not yet 销号 (they return to every agenda until closed). Office
-    /// and leaders only.
+    /// open, projects still under way with a funnel alert or a red light, then 督办 items not
+    /// yet 销号 (they return to every agenda until closed). Office and leaders only.
     pub async fn agenda_proposals(&self, actor: &Actor) -> Result<Vec<Proposal>> {
         if !actor.reads_all() {
             return Err(StoreError::Forbidden("例会议程仅办公室和领导可见".into()));
@@ -71,7 +72,56 @@ impl Store {
                 unit_id: unit,
                 unit_name: name,
             });
-        Ok(problems.chain(open).collect())
+        let projects = self.stuck_projects(actor).await?;
+        Ok(problems.chain(projects).chain(open).collect())
+    }
+
+    /// Projects not yet in production nor halted that raise a funnel alert or show a red
+    /// light, each with its facts (stage, investment, light, alert) and its responsible unit.
+    async fn stuck_projects(&self, actor: &Actor) -> Result<Vec<Proposal>> {
+        use qx_core::monitor::Light;
+        let list = self
+            .list_projects(actor, &crate::projects::ProjectFilter::default())
+            .await?;
+        Ok(list
+            .rows
+            .into_iter()
+            .filter(|r| {
+                !r.project.stage.is_final() && (r.alert.is_some() || r.light.light == Light::Red)
+            })
+            .map(|r| {
+                let p = &r.project;
+                let mut facts = vec![format!(
+                    "总投资 {} 万元, 当前阶段「{}」(自 {})",
+                    p.total_investment_wan,
+                    p.stage.label(Lang::Zh),
+                    p.stage_since
+                )];
+                if r.light.light == Light::Red {
+                    let completion = r
+                        .light
+                        .completion
+                        .map(|c| format!("本年投资完成 {:.1}%", c * 100.0))
+                        .unwrap_or_else(|| "本年投资未报".into());
+                    let overdue = if r.light.overdue {
+                        ", 节点逾期"
+                    } else {
+                        ""
+                    };
+                    facts.push(format!("红灯 ({completion}{overdue})"));
+                }
+                if let Some(a) = r.alert {
+                    facts.push(format!("预警「{}」", a.label(Lang::Zh)));
+                }
+                Proposal {
+                    source: AgendaSource::Project,
+                    source_id: Some(p.id),
+                    text: format!("项目「{}」: {}", p.name, facts.join("; ")),
+                    unit_id: Some(p.unit_id),
+                    unit_name: Some(p.unit_name.clone()),
+                }
+            })
+            .collect())
     }
 
     /// The agenda of a meeting the actor may read, in order.
@@ -117,6 +167,16 @@ impl Store {
         meeting_id: i64,
         item: &NewAgendaItem,
     ) -> Result<i64> {
+        Ok(self.add_agenda_item_noticed(actor, meeting_id, item).await?.0)
+    }
+
+    /// [`Store::add_agenda_item`], also returning the notice it made (for the webhook).
+    pub async fn add_agenda_item_noticed(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        item: &NewAgendaItem,
+    ) -> Result<(i64, Vec<i64>)> {
         let m = self.editable_meeting(actor, meeting_id).await?;
         let body = text(tf::AGENDA_TEXT, &item.text)?;
         if let Some(u) = item.unit_id {
@@ -137,9 +197,10 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        let mut notices = Vec::new();
         if let Some(u) = item.unit_id {
             attend(&mut tx, meeting_id, u).await?;
-            notify(
+            notices.extend(notify(
                 &mut tx,
                 &NewNotice {
                     audience: Audience::Unit(u),
@@ -158,14 +219,14 @@ impl Store {
                     dedupe_key: None,
                 },
             )
-            .await?;
+            .await?);
         }
         commit_audited(
             tx,
             AuditEntry::new(actor, "meeting.agenda", "agenda_item", id).after(item),
         )
         .await?;
-        Ok(id)
+        Ok((id, notices))
     }
 
     /// Changes an item's text (office only).

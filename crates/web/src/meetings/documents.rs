@@ -85,6 +85,9 @@ pub(super) async fn issue(
     auth: Office,
     Path(id): Path<i64>,
 ) -> PageResult {
-    qx_app::meetings::issue_minutes(&state.store, &auth.actor(), id, &format_date(today())).await?;
+    let notices =
+        qx_app::meetings::issue_minutes(&state.store, &auth.actor(), id, &format_date(today()))
+            .await?;
+    crate::webhook::dispatch_notices(state.store.clone(), notices);
     Ok(Redirect::to(&format!("/meetings/{id}?saved=1")).into_response())
 }

@@ -4,7 +4,7 @@
 //! `crate::export`) and an item's page with its steps. The store enforces scope and the state
 //! tables; handlers parse, call one store function and render.
 
-use crate::auth::{Auth, County, Office};
+use crate::auth::{Auth, County, Office, OfficeOrUnit};
 use crate::form::Query;
 use crate::form::{FieldErrors, Fields};
 use crate::pages::{PageCtx, render};
