@@ -4,8 +4,8 @@
 
 use super::*;
 use crate::notices::{NewNotice, notify};
-use qx_core::notice::{Audience, NoticeKind, Subject};
 use qx_core::label::{Labelled, Lang};
+use qx_core::notice::{Audience, NoticeKind, Subject};
 use qx_core::text as tf;
 
 /// An item the agenda could take, with its facts in `text`.
@@ -167,7 +167,10 @@ impl Store {
         meeting_id: i64,
         item: &NewAgendaItem,
     ) -> Result<i64> {
-        Ok(self.add_agenda_item_noticed(actor, meeting_id, item).await?.0)
+        Ok(self
+            .add_agenda_item_noticed(actor, meeting_id, item)
+            .await?
+            .0)
     }
 
     /// [`Store::add_agenda_item`], also returning the notice it made (for the webhook).
@@ -200,26 +203,28 @@ impl Store {
         let mut notices = Vec::new();
         if let Some(u) = item.unit_id {
             attend(&mut tx, meeting_id, u).await?;
-            notices.extend(notify(
-                &mut tx,
-                &NewNotice {
-                    audience: Audience::Unit(u),
-                    kind: NoticeKind::MeetingStatement,
-                    subject: Subject::Meeting(meeting_id),
-                    message: format!(
-                        "{} ({}) 议题「{}」请贵单位{}报送情况说明",
-                        m.title,
-                        m.held_on,
-                        excerpt(&body, 40),
-                        m.statement_due
-                            .as_deref()
-                            .map(|d| format!("于 {d} 前"))
-                            .unwrap_or_default()
-                    ),
-                    dedupe_key: None,
-                },
-            )
-            .await?);
+            notices.extend(
+                notify(
+                    &mut tx,
+                    &NewNotice {
+                        audience: Audience::Unit(u),
+                        kind: NoticeKind::MeetingStatement,
+                        subject: Subject::Meeting(meeting_id),
+                        message: format!(
+                            "{} ({}) 议题「{}」请贵单位{}报送情况说明",
+                            m.title,
+                            m.held_on,
+                            excerpt(&body, 40),
+                            m.statement_due
+                                .as_deref()
+                                .map(|d| format!("于 {d} 前"))
+                                .unwrap_or_default()
+                        ),
+                        dedupe_key: None,
+                    },
+                )
+                .await?,
+            );
         }
         commit_audited(
             tx,

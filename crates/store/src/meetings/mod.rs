@@ -24,11 +24,11 @@ mod supervision;
 mod sweep;
 
 pub use agenda::{NewAgendaItem, Proposal};
+pub use rates::{OnTime, SupervisionRates};
 pub use resolutions::NewResolution;
 pub use schedule::NewMeeting;
 pub use settings::MeetingSettings;
 pub use supervision::{SupervisionEvent, SupervisionFilter};
-pub use rates::{OnTime, SupervisionRates};
 pub use sweep::MeetingSweep;
 
 /// A meeting as stored, with its attending units.

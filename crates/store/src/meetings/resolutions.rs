@@ -163,17 +163,19 @@ impl Store {
                 )
             }),
         ) {
-            notices.extend(notify(
-                &mut tx,
-                &NewNotice {
-                    audience,
-                    kind: NoticeKind::SupervisionAssigned,
-                    subject: Subject::Supervision(sid),
-                    message,
-                    dedupe_key: None,
-                },
-            )
-            .await?);
+            notices.extend(
+                notify(
+                    &mut tx,
+                    &NewNotice {
+                        audience,
+                        kind: NoticeKind::SupervisionAssigned,
+                        subject: Subject::Supervision(sid),
+                        message,
+                        dedupe_key: None,
+                    },
+                )
+                .await?,
+            );
         }
         commit_audited(
             tx,

@@ -135,17 +135,19 @@ impl Store {
                 .map(|(u, _)| Audience::Unit(*u))
                 .chain([Audience::Leaders]);
             for audience in audiences {
-                notices.extend(notify(
-                    &mut tx,
-                    &NewNotice {
-                        audience,
-                        kind,
-                        subject: Subject::Meeting(id),
-                        message: message.clone(),
-                        dedupe_key: None,
-                    },
-                )
-                .await?);
+                notices.extend(
+                    notify(
+                        &mut tx,
+                        &NewNotice {
+                            audience,
+                            kind,
+                            subject: Subject::Meeting(id),
+                            message: message.clone(),
+                            dedupe_key: None,
+                        },
+                    )
+                    .await?,
+                );
             }
         }
         commit_audited(

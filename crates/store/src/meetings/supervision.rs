@@ -266,17 +266,19 @@ impl Store {
         };
         let mut notices = Vec::new();
         if let Some((audience, kind, message)) = notice {
-            notices.extend(notify(
-                &mut tx,
-                &NewNotice {
-                    audience,
-                    kind,
-                    subject: Subject::Supervision(id),
-                    message,
-                    dedupe_key: None,
-                },
-            )
-            .await?);
+            notices.extend(
+                notify(
+                    &mut tx,
+                    &NewNotice {
+                        audience,
+                        kind,
+                        subject: Subject::Supervision(id),
+                        message,
+                        dedupe_key: None,
+                    },
+                )
+                .await?,
+            );
         }
         commit_audited(
             tx,

@@ -90,7 +90,11 @@ impl Store {
                 continue;
             }
             report.statements_due += 1;
-            let when = if today > due_on { "已逾期" } else { "即将到期" };
+            let when = if today > due_on {
+                "已逾期"
+            } else {
+                "即将到期"
+            };
             report.notices.extend(
                 notify(
                     &mut tx,
