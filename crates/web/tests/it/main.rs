@@ -14,6 +14,7 @@ mod hardening;
 mod http;
 mod jobs;
 mod meetings;
+mod meetings_views;
 mod monitor;
 mod monitor_surge;
 mod no_figure;
