@@ -8,6 +8,7 @@
 mod bulletin_confirm;
 mod bulletins;
 mod harness;
+mod meetings;
 mod monitor;
 mod nav;
 mod no_figure;
