@@ -263,6 +263,33 @@ async fn run(name: &str, store: Store) {
         None,
     );
 
+    // Its parts: the store's proposals (problems, projects, open 督办) and the projects list.
+    let mut parts = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        store.agenda_proposals(&office).await.unwrap();
+        parts.push(t.elapsed());
+    }
+    report(
+        &format!("[{name}]   of which the store's proposals"),
+        &mut parts,
+        None,
+    );
+    let mut parts = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        store
+            .list_projects(&office, &Default::default())
+            .await
+            .unwrap();
+        parts.push(t.elapsed());
+    }
+    report(
+        &format!("[{name}]   of which the projects list"),
+        &mut parts,
+        None,
+    );
+
     // The agenda, the monitoring picture computed each time (a cold cache) and cached.
     let mut cold = Vec::new();
     let mut proposed = 0;
