@@ -234,10 +234,16 @@ impl Store {
         Ok((id, notices))
     }
 
-    /// Changes an item's text (office only).
-    pub async fn edit_agenda_item(&self, actor: &Actor, id: i64, new_text: &str) -> Result<()> {
+    /// An item the office may change: its meeting's minutes are not issued.
+    async fn editable_item(&self, actor: &Actor, id: i64) -> Result<AgendaItem> {
         let item = self.agenda_item(id).await?;
         self.editable_meeting(actor, item.meeting_id).await?;
+        Ok(item)
+    }
+
+    /// Changes an item's text (office only).
+    pub async fn edit_agenda_item(&self, actor: &Actor, id: i64, new_text: &str) -> Result<()> {
+        let item = self.editable_item(actor, id).await?;
         let body = text(tf::AGENDA_TEXT, new_text)?;
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE agenda_items SET text = $1 WHERE id = $2")
@@ -256,8 +262,7 @@ impl Store {
 
     /// Moves an item one place up (or down) in its agenda (office only).
     pub async fn move_agenda_item(&self, actor: &Actor, id: i64, up: bool) -> Result<()> {
-        let item = self.agenda_item(id).await?;
-        self.editable_meeting(actor, item.meeting_id).await?;
+        let item = self.editable_item(actor, id).await?;
         let items = self.agenda(actor, item.meeting_id).await?;
         let Some(at) = items.iter().position(|i| i.id == id) else {
             return Err(StoreError::NotFound(format!("议题 {id}")));
@@ -291,8 +296,7 @@ impl Store {
 
     /// Takes an item off the agenda (office only); an item a decision was recorded on stays.
     pub async fn remove_agenda_item(&self, actor: &Actor, id: i64) -> Result<()> {
-        let item = self.agenda_item(id).await?;
-        self.editable_meeting(actor, item.meeting_id).await?;
+        let item = self.editable_item(actor, id).await?;
         let (decided,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM resolutions WHERE agenda_item_id = $1")
                 .bind(id)

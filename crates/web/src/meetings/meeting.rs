@@ -155,8 +155,7 @@ fn back(id: i64) -> Response {
 
 /// Shows the meeting again with `form`'s errors, answered 400.
 async fn again(state: &AppState, auth: &Auth, id: i64, failed: Failed) -> PageResult {
-    let page = view(state, auth, id, Some(failed)).await?;
-    Ok(crate::form::invalid(&page))
+    refused(view(state, auth, id, Some(failed))).await
 }
 
 fn optional_id(

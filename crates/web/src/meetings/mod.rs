@@ -79,6 +79,13 @@ fn colour_class(c: Option<Colour>) -> &'static str {
     }
 }
 
+/// The page built with a refused form on it, answered 400 (every refused form of the module).
+async fn refused<T: Template>(
+    page: impl std::future::Future<Output = Result<T, WebError>>,
+) -> PageResult {
+    Ok(crate::form::invalid(&page.await?))
+}
+
 /// A form that failed, shown again on its page: which form (and row), what was typed and why.
 pub(crate) struct Failed {
     form: &'static str,

@@ -343,12 +343,11 @@ pub(super) async fn step(
         }
     }
     let row = step.map_or(0, |s| s as i64);
-    let page = item_view(
+    refused(item_view(
         &state,
         &auth,
         id,
         Some(Failed::new("step", Some(row), f, errors)),
-    )
-    .await?;
-    Ok(crate::form::invalid(&page))
+    ))
+    .await
 }
