@@ -1,5 +1,5 @@
 //! The 例会 agenda assembles itself from what is stuck: the store's proposals (problems escalated
-//! to the meeting, 督办 items not yet 销号) and, from the monitoring picture of the current plan
+//! to the meeting, projects with an alert or a red light, 督办 items not yet 销号) and, from the monitoring picture of the current plan
 //! at its latest period, indicators in red and overdue tasks, each with its facts and its
 //! responsible unit. Items already on the meeting's agenda are left out. Also what the meeting
 //! documents (`qx_report::meeting`) are made of, and 印发纪要.
@@ -16,7 +16,7 @@ use qx_store::meetings::{Meeting, Proposal};
 use std::collections::{HashMap, HashSet};
 
 /// What the agenda of `meeting_id` could take, in the order the office reads it: escalated
-/// problems, red indicators, overdue tasks, open 督办 items. Office and leaders.
+/// problems, stuck projects, red indicators, overdue tasks, open 督办 items. Office and leaders.
 pub async fn proposals(
     store: &Store,
     pictures: &PictureCache,
@@ -77,10 +77,10 @@ pub async fn proposals(
             });
         }
     }
-    let (problems, open): (Vec<_>, Vec<_>) = stored
+    let (stuck, open): (Vec<_>, Vec<_>) = stored
         .into_iter()
-        .partition(|p| p.source == AgendaSource::Problem);
-    Ok(problems
+        .partition(|p| p.source != AgendaSource::Supervision);
+    Ok(stuck
         .into_iter()
         .chain(from_picture)
         .chain(open)
@@ -177,16 +177,17 @@ pub async fn minutes_docx(
 }
 
 /// 印发纪要 on `dated` (ISO): the 纪要 as it reads now becomes the issued file, kept unchanged.
+/// Returns the notices made (for the webhook).
 pub async fn issue_minutes(
     store: &Store,
     actor: &Actor,
     id: i64,
     dated: &str,
-) -> Result<(), AppError> {
+) -> Result<Vec<i64>, AppError> {
     let m = store.get_meeting(actor, id).await?;
     let bytes = minutes_docx(store, actor, &m, dated).await?;
-    store
+    let (_, notices) = store
         .meeting_step(actor, id, MeetingStep::IssueMinutes, Some(&bytes))
         .await?;
-    Ok(())
+    Ok(notices)
 }

@@ -213,6 +213,10 @@ fn spawn_deadline_sweeper(store: Store) {
                 Ok(report) => qx_web::webhook::dispatch_notices(store.clone(), report.notices),
                 Err(e) => tracing::warn!("deadline sweep failed: {e}"),
             }
+            match store.sweep_meetings(qx_core::time::today()).await {
+                Ok(report) => qx_web::webhook::dispatch_notices(store.clone(), report.notices),
+                Err(e) => tracing::warn!("督办 sweep failed: {e}"),
+            }
         }
     });
 }

@@ -69,9 +69,10 @@ impl MeetingStatus {
 }
 
 stored_state! {
-    /// Where an agenda item comes from. Project-sourced items come with the projects module.
+    /// Where an agenda item comes from.
     AgendaSource("议题来源", "agenda source") {
         Problem = "problem", "升级难题", "Escalated problem";
+        Project = "project", "预警项目", "Project with an alert or a red light";
         Indicator = "indicator", "红灯指标", "Red indicator";
         Task = "task", "逾期任务", "Overdue task";
         Supervision = "supervision", "未销号督办", "Open supervision item";
@@ -386,6 +387,7 @@ mod tests {
             MeetingKind::parse("regular").map(|k| k.label(Lang::Zh)),
             Ok("工作例会")
         );
-        assert!(AgendaSource::parse("project").is_err());
+        assert_eq!(AgendaSource::parse("project"), Ok(AgendaSource::Project));
+        assert!(AgendaSource::parse("enterprise").is_err());
     }
 }

@@ -214,6 +214,10 @@ coded_enum! {
         SupervisionReturned = "supervision.returned", "督办退回", "Supervision returned";
         SupervisionUrged = "supervision.urged", "督办催办", "Supervision urged";
         SupervisionClosed = "supervision.closed", "督办销号", "Supervision closed";
+        SupervisionBlue = "supervision.blue", "督办临近期限", "Supervision due soon";
+        SupervisionYellow = "supervision.yellow", "督办反馈滞后", "Supervision feedback behind";
+        SupervisionOverdue = "supervision.overdue", "督办逾期", "Supervision overdue";
+        MeetingStatementDue = "meeting.statement_due", "情况说明催报", "Statement due";
     }
     unknown(code) => NoticeError { NoticeError(format!("kind {code:?}")) }
 }

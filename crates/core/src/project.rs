@@ -62,6 +62,7 @@ stored_state! {
         Move = "move", "阶段推进", "Stage moved";
         Override = "override", "强制变更阶段", "Stage moved by override";
         Halt = "halt", "中止项目", "Project halted";
+        Decision = "decision", "例会决定", "Meeting decision";
     }
 }
 

@@ -1,7 +1,9 @@
 //! 2017's 工业强县工作例会: twice a month, each with an agenda (escalated problems where there
 //! are any, otherwise the year's typical coordination matters), the units' 情况说明, decisions
 //! with lead and support units, and their 督办 items — most 销号 on time, a few late and red as
-//! of 2017-12-05, the latest still open; the meeting of 12-19 is notified, not yet held.
+//! of 2017-12-05, the latest still open; the meeting of 12-19 is notified, not yet held. The
+//! latest held meetings also take up escalated problems and projects behind (their decisions
+//! on those records' timelines), and the day's 督办 sweep has run.
 
 use qx_core::access::{Actor, Role};
 use qx_core::calendar::WorkCalendar;
@@ -89,12 +91,17 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
     }
     let cal = store.work_calendar().await?;
     let today = demo_today();
-    // Escalated problems still open go on the latest held meetings' agendas.
-    let mut problems = store
-        .agenda_proposals(office)
-        .await?
-        .into_iter()
-        .filter(|p| p.source == AgendaSource::Problem);
+    // Escalated problems still open and projects behind go on the latest held meetings'
+    // agendas.
+    let proposals = store.agenda_proposals(office).await?;
+    let of = |source: AgendaSource| {
+        proposals
+            .iter()
+            .filter(move |p| p.source == source)
+            .cloned()
+    };
+    let mut problems = of(AgendaSource::Problem);
+    let mut projects = of(AgendaSource::Project);
     let mut days = Vec::new();
     for m in 1..=12u8 {
         let month = Month::try_from(m).map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -169,6 +176,31 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
                 .await?;
             if let Some(u) = p.unit_id {
                 items.push((item, u, u, "由责任单位牵头, 十个工作日内协调解决并报送结果"));
+            }
+        }
+        if late
+            && held_on <= today
+            && let Some(p) = projects.next()
+        {
+            let item = store
+                .add_agenda_item(
+                    office,
+                    id,
+                    &NewAgendaItem {
+                        source: AgendaSource::Project,
+                        source_id: p.source_id,
+                        text: p.text.clone(),
+                        unit_id: p.unit_id,
+                    },
+                )
+                .await?;
+            if let Some(u) = p.unit_id {
+                items.push((
+                    item,
+                    u,
+                    u,
+                    "由责任单位牵头倒排工期, 逐月报送投资进度, 确保按期推进",
+                ));
             }
         }
         if held_on > today {
@@ -291,6 +323,8 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
         }
     }
+    // The day's 督办 sweep: the red, yellow and blue items have told their units.
+    store.sweep_meetings(today).await?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ mod bulletin_confirm;
 mod bulletins;
 mod guide;
 mod harness;
+mod meetings;
 mod monitor;
 mod nav;
 mod no_figure;

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::notices::{NewNotice, notify};
+use qx_core::label::{Labelled, Lang};
 use qx_core::notice::{Audience, NoticeKind, Subject};
 use qx_core::text as tf;
 
@@ -30,8 +31,8 @@ type ProposalRow = (i64, String, String, Option<i64>, Option<String>);
 
 impl Store {
     /// What the store proposes for the agenda: problems escalated to the 例会 tier and still
-    /// open, then 督办 items not yet 销号 (they return to every agenda until closed). Office
-    /// and leaders only.
+    /// open, projects still under way with a funnel alert or a red light, then 督办 items not
+    /// yet 销号 (they return to every agenda until closed). Office and leaders only.
     pub async fn agenda_proposals(&self, actor: &Actor) -> Result<Vec<Proposal>> {
         if !actor.reads_all() {
             return Err(StoreError::Forbidden("例会议程仅办公室和领导可见".into()));
@@ -71,7 +72,56 @@ impl Store {
                 unit_id: unit,
                 unit_name: name,
             });
-        Ok(problems.chain(open).collect())
+        let projects = self.stuck_projects(actor).await?;
+        Ok(problems.chain(projects).chain(open).collect())
+    }
+
+    /// Projects not yet in production nor halted that raise a funnel alert or show a red
+    /// light, each with its facts (stage, investment, light, alert) and its responsible unit.
+    async fn stuck_projects(&self, actor: &Actor) -> Result<Vec<Proposal>> {
+        use qx_core::monitor::Light;
+        let list = self
+            .list_projects(actor, &crate::projects::ProjectFilter::default())
+            .await?;
+        Ok(list
+            .rows
+            .into_iter()
+            .filter(|r| {
+                !r.project.stage.is_final() && (r.alert.is_some() || r.light.light == Light::Red)
+            })
+            .map(|r| {
+                let p = &r.project;
+                let mut facts = vec![format!(
+                    "总投资 {} 万元, 当前阶段「{}」(自 {})",
+                    p.total_investment_wan,
+                    p.stage.label(Lang::Zh),
+                    p.stage_since
+                )];
+                if r.light.light == Light::Red {
+                    let completion = r
+                        .light
+                        .completion
+                        .map(|c| format!("本年投资完成 {:.1}%", c * 100.0))
+                        .unwrap_or_else(|| "本年投资未报".into());
+                    let overdue = if r.light.overdue {
+                        ", 节点逾期"
+                    } else {
+                        ""
+                    };
+                    facts.push(format!("红灯 ({completion}{overdue})"));
+                }
+                if let Some(a) = r.alert {
+                    facts.push(format!("预警「{}」", a.label(Lang::Zh)));
+                }
+                Proposal {
+                    source: AgendaSource::Project,
+                    source_id: Some(p.id),
+                    text: format!("项目「{}」: {}", p.name, facts.join("; ")),
+                    unit_id: Some(p.unit_id),
+                    unit_name: Some(p.unit_name.clone()),
+                }
+            })
+            .collect())
     }
 
     /// The agenda of a meeting the actor may read, in order.
@@ -117,6 +167,19 @@ impl Store {
         meeting_id: i64,
         item: &NewAgendaItem,
     ) -> Result<i64> {
+        Ok(self
+            .add_agenda_item_noticed(actor, meeting_id, item)
+            .await?
+            .0)
+    }
+
+    /// [`Store::add_agenda_item`], also returning the notice it made (for the webhook).
+    pub async fn add_agenda_item_noticed(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        item: &NewAgendaItem,
+    ) -> Result<(i64, Vec<i64>)> {
         let m = self.editable_meeting(actor, meeting_id).await?;
         let body = text(tf::AGENDA_TEXT, &item.text)?;
         if let Some(u) = item.unit_id {
@@ -137,41 +200,50 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        let mut notices = Vec::new();
         if let Some(u) = item.unit_id {
             attend(&mut tx, meeting_id, u).await?;
-            notify(
-                &mut tx,
-                &NewNotice {
-                    audience: Audience::Unit(u),
-                    kind: NoticeKind::MeetingStatement,
-                    subject: Subject::Meeting(meeting_id),
-                    message: format!(
-                        "{} ({}) 议题「{}」请贵单位{}报送情况说明",
-                        m.title,
-                        m.held_on,
-                        excerpt(&body, 40),
-                        m.statement_due
-                            .as_deref()
-                            .map(|d| format!("于 {d} 前"))
-                            .unwrap_or_default()
-                    ),
-                    dedupe_key: None,
-                },
-            )
-            .await?;
+            notices.extend(
+                notify(
+                    &mut tx,
+                    &NewNotice {
+                        audience: Audience::Unit(u),
+                        kind: NoticeKind::MeetingStatement,
+                        subject: Subject::Meeting(meeting_id),
+                        message: format!(
+                            "{} ({}) 议题「{}」请贵单位{}报送情况说明",
+                            m.title,
+                            m.held_on,
+                            excerpt(&body, 40),
+                            m.statement_due
+                                .as_deref()
+                                .map(|d| format!("于 {d} 前"))
+                                .unwrap_or_default()
+                        ),
+                        dedupe_key: None,
+                    },
+                )
+                .await?,
+            );
         }
         commit_audited(
             tx,
             AuditEntry::new(actor, "meeting.agenda", "agenda_item", id).after(item),
         )
         .await?;
-        Ok(id)
+        Ok((id, notices))
+    }
+
+    /// An item the office may change: its meeting's minutes are not issued.
+    async fn editable_item(&self, actor: &Actor, id: i64) -> Result<AgendaItem> {
+        let item = self.agenda_item(id).await?;
+        self.editable_meeting(actor, item.meeting_id).await?;
+        Ok(item)
     }
 
     /// Changes an item's text (office only).
     pub async fn edit_agenda_item(&self, actor: &Actor, id: i64, new_text: &str) -> Result<()> {
-        let item = self.agenda_item(id).await?;
-        self.editable_meeting(actor, item.meeting_id).await?;
+        let item = self.editable_item(actor, id).await?;
         let body = text(tf::AGENDA_TEXT, new_text)?;
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE agenda_items SET text = $1 WHERE id = $2")
@@ -190,8 +262,7 @@ impl Store {
 
     /// Moves an item one place up (or down) in its agenda (office only).
     pub async fn move_agenda_item(&self, actor: &Actor, id: i64, up: bool) -> Result<()> {
-        let item = self.agenda_item(id).await?;
-        self.editable_meeting(actor, item.meeting_id).await?;
+        let item = self.editable_item(actor, id).await?;
         let items = self.agenda(actor, item.meeting_id).await?;
         let Some(at) = items.iter().position(|i| i.id == id) else {
             return Err(StoreError::NotFound(format!("议题 {id}")));
@@ -225,8 +296,7 @@ impl Store {
 
     /// Takes an item off the agenda (office only); an item a decision was recorded on stays.
     pub async fn remove_agenda_item(&self, actor: &Actor, id: i64) -> Result<()> {
-        let item = self.agenda_item(id).await?;
-        self.editable_meeting(actor, item.meeting_id).await?;
+        let item = self.editable_item(actor, id).await?;
         let (decided,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM resolutions WHERE agenda_item_id = $1")
                 .bind(id)

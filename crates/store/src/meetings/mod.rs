@@ -16,16 +16,20 @@ use serde::Serialize;
 use time::Date;
 
 mod agenda;
+mod rates;
 mod resolutions;
 mod schedule;
 mod settings;
 mod supervision;
+mod sweep;
 
 pub use agenda::{NewAgendaItem, Proposal};
+pub use rates::{OnTime, SupervisionRates};
 pub use resolutions::NewResolution;
 pub use schedule::NewMeeting;
 pub use settings::MeetingSettings;
 pub use supervision::{SupervisionEvent, SupervisionFilter};
+pub use sweep::MeetingSweep;
 
 /// A meeting as stored, with its attending units.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

@@ -1,6 +1,6 @@
 //! Decisions (议定事项): recorded by the office for a held meeting, each with a lead unit,
 //! support units and a deadline, and each followed as one 督办 item from 交办. A decision on an
-//! escalated problem is written on that problem's timeline too.
+//! escalated problem or a project is written on that record's timeline too.
 
 use super::*;
 use crate::notices::{NewNotice, notify};
@@ -23,6 +23,15 @@ impl Store {
     /// Records a decision of a held meeting and opens its 督办 item (office only). Returns the
     /// 督办 item's id.
     pub async fn record_resolution(&self, actor: &Actor, r: &NewResolution) -> Result<i64> {
+        Ok(self.record_resolution_noticed(actor, r).await?.0)
+    }
+
+    /// [`Store::record_resolution`], also returning the notices it made (for the webhook).
+    pub async fn record_resolution_noticed(
+        &self,
+        actor: &Actor,
+        r: &NewResolution,
+    ) -> Result<(i64, Vec<i64>)> {
         let m = self.editable_meeting(actor, r.meeting_id).await?;
         if m.status != MeetingStatus::Held {
             return Err(StoreError::Conflict(format!(
@@ -32,7 +41,7 @@ impl Store {
             )));
         }
         let body = text(tf::MEETING_DECISION, &r.text)?;
-        self.get_unit(r.lead_unit_id).await?;
+        let lead = self.get_unit(r.lead_unit_id).await?;
         for u in &r.support_unit_ids {
             self.get_unit(*u).await?;
         }
@@ -44,18 +53,18 @@ impl Store {
                 m.held_on
             )));
         }
-        let problem_id = match r.agenda_item_id {
+        let source = match r.agenda_item_id {
             Some(a) => {
                 let item = self.agenda_item(a).await?;
                 if item.meeting_id != m.id {
                     return Err(StoreError::Invalid(format!("议题 {a} 不属于本次会议")));
                 }
-                (item.source_kind == AgendaSource::Problem)
-                    .then_some(item.source_id)
-                    .flatten()
+                item.source_id.map(|id| (item.source_kind, id))
             }
             None => None,
         };
+        let of = |kind: AgendaSource| source.filter(|(k, _)| *k == kind).map(|(_, id)| id);
+        let (problem_id, project_id) = (of(AgendaSource::Problem), of(AgendaSource::Project));
         let settings = self.meeting_settings().await?;
         let calendar = self.work_calendar().await?;
         // The first feedback is due a set number of working days after the meeting.
@@ -114,6 +123,24 @@ impl Store {
             )
             .await?;
         }
+        if let Some(pid) = project_id {
+            crate::projects::insert_event(
+                &mut tx,
+                actor,
+                pid,
+                qx_core::project::EventKind::Decision,
+                None,
+                None,
+                &format!(
+                    "{} ({}) 议定: {body} (牵头 {}, 期限 {})",
+                    m.title,
+                    m.held_on,
+                    lead.name,
+                    iso(r.deadline)
+                ),
+            )
+            .await?;
+        }
         let message = format!(
             "{} ({}) 议定事项交贵单位牵头落实, {} 前办结, {} 前反馈: {}",
             m.title,
@@ -122,6 +149,7 @@ impl Store {
             iso(feedback_due),
             excerpt(&body, 60)
         );
+        let mut notices = Vec::new();
         for (audience, message) in std::iter::once((Audience::Unit(r.lead_unit_id), message)).chain(
             support.iter().map(|u| {
                 (
@@ -135,24 +163,26 @@ impl Store {
                 )
             }),
         ) {
-            notify(
-                &mut tx,
-                &NewNotice {
-                    audience,
-                    kind: NoticeKind::SupervisionAssigned,
-                    subject: Subject::Supervision(sid),
-                    message,
-                    dedupe_key: None,
-                },
-            )
-            .await?;
+            notices.extend(
+                notify(
+                    &mut tx,
+                    &NewNotice {
+                        audience,
+                        kind: NoticeKind::SupervisionAssigned,
+                        subject: Subject::Supervision(sid),
+                        message,
+                        dedupe_key: None,
+                    },
+                )
+                .await?,
+            );
         }
         commit_audited(
             tx,
             AuditEntry::new(actor, "meeting.resolve", "resolution", rid).after(r),
         )
         .await?;
-        Ok(sid)
+        Ok((sid, notices))
     }
 
     /// The decisions of a meeting the actor may read, in the order recorded.

@@ -60,14 +60,15 @@ impl Store {
     }
 
     /// Moves a meeting on (office only). 发出会议通知 tells every attending unit and the
-    /// leaders; 印发纪要 stores `minutes` (the .docx as issued) and tells them again.
+    /// leaders; 印发纪要 stores `minutes` (the .docx as issued) and tells them again. Returns
+    /// the new state and the notices made (for the webhook).
     pub async fn meeting_step(
         &self,
         actor: &Actor,
         id: i64,
         step: MeetingStep,
         minutes: Option<&[u8]>,
-    ) -> Result<MeetingStatus> {
+    ) -> Result<(MeetingStatus, Vec<i64>)> {
         office_only(actor, "变更会议状态")?;
         let m = self.get_meeting(actor, id).await?;
         let next = m
@@ -126,6 +127,7 @@ impl Store {
             ),
             MeetingStep::Hold => (None, String::new()),
         };
+        let mut notices = Vec::new();
         if let Some(kind) = kind {
             let audiences = m
                 .units
@@ -133,17 +135,19 @@ impl Store {
                 .map(|(u, _)| Audience::Unit(*u))
                 .chain([Audience::Leaders]);
             for audience in audiences {
-                notify(
-                    &mut tx,
-                    &NewNotice {
-                        audience,
-                        kind,
-                        subject: Subject::Meeting(id),
-                        message: message.clone(),
-                        dedupe_key: None,
-                    },
-                )
-                .await?;
+                notices.extend(
+                    notify(
+                        &mut tx,
+                        &NewNotice {
+                            audience,
+                            kind,
+                            subject: Subject::Meeting(id),
+                            message: message.clone(),
+                            dedupe_key: None,
+                        },
+                    )
+                    .await?,
+                );
             }
         }
         commit_audited(
@@ -153,7 +157,7 @@ impl Store {
                 .after(serde_json::json!({"status": next, "step": step})),
         )
         .await?;
-        Ok(next)
+        Ok((next, notices))
     }
 
     /// The 会议纪要 exactly as it was issued.

@@ -49,6 +49,16 @@ impl Store {
         actor: &Actor,
         f: &SupervisionFilter,
     ) -> Result<Vec<SupervisionItem>> {
+        self.supervision_on(actor, f, qx_core::time::today()).await
+    }
+
+    /// [`Store::list_supervision`] coloured as on `today`.
+    pub(super) async fn supervision_on(
+        &self,
+        actor: &Actor,
+        f: &SupervisionFilter,
+        today: Date,
+    ) -> Result<Vec<SupervisionItem>> {
         let (all, unit) = county_scope(actor)?;
         let rows: Vec<SupervisionItem> = sqlx::query_as(concat!(
             select_item!(),
@@ -66,7 +76,7 @@ impl Store {
         .persistent(false)
         .fetch_all(self.pool())
         .await?;
-        let mut rows = self.coloured(rows).await?;
+        let mut rows = self.coloured_on(rows, today).await?;
         if let Some(c) = f.colour {
             rows.retain(|r| r.colour == Some(c));
         }
@@ -81,10 +91,14 @@ impl Store {
         Ok(rows)
     }
 
-    async fn coloured(&self, mut rows: Vec<SupervisionItem>) -> Result<Vec<SupervisionItem>> {
+    /// The rows with their colour on `today`.
+    pub(super) async fn coloured_on(
+        &self,
+        mut rows: Vec<SupervisionItem>,
+        today: Date,
+    ) -> Result<Vec<SupervisionItem>> {
         let calendar = self.work_calendar().await?;
         let near = self.meeting_settings().await?.near_days;
-        let today = qx_core::time::today();
         for r in &mut rows {
             r.colour = colour(
                 r.status,
@@ -109,7 +123,10 @@ impl Store {
         let row = row
             .filter(|r| all == 1 || r.lead_unit_id == unit)
             .ok_or_else(|| StoreError::NotFound(format!("督办事项 {id}")))?;
-        Ok(self.coloured(vec![row]).await?.remove(0))
+        Ok(self
+            .coloured_on(vec![row], qx_core::time::today())
+            .await?
+            .remove(0))
     }
 
     /// The steps taken on an item, oldest first.
@@ -130,7 +147,8 @@ impl Store {
 
     /// Takes one step on a 督办 item: 签收, 办理 and 反馈 by its lead unit; 复核, 销号, 退回
     /// (with a reason) and 催办 by the office. Progress and feedback need a note. `today` dates
-    /// a 销号 and restarts the feedback clock of a returned item.
+    /// a 销号 and restarts the feedback clock of a returned item. Returns the new state and the
+    /// notices made (for the webhook).
     pub async fn supervision_step(
         &self,
         actor: &Actor,
@@ -138,7 +156,7 @@ impl Store {
         step: SupervisionStep,
         note: &str,
         today: Date,
-    ) -> Result<SupervisionStatus> {
+    ) -> Result<(SupervisionStatus, Vec<i64>)> {
         let item = self.get_supervision(actor, id).await?;
         let allowed = if step.by_office() {
             actor.is_admin()
@@ -246,18 +264,21 @@ impl Store {
             )),
             _ => None,
         };
+        let mut notices = Vec::new();
         if let Some((audience, kind, message)) = notice {
-            notify(
-                &mut tx,
-                &NewNotice {
-                    audience,
-                    kind,
-                    subject: Subject::Supervision(id),
-                    message,
-                    dedupe_key: None,
-                },
-            )
-            .await?;
+            notices.extend(
+                notify(
+                    &mut tx,
+                    &NewNotice {
+                        audience,
+                        kind,
+                        subject: Subject::Supervision(id),
+                        message,
+                        dedupe_key: None,
+                    },
+                )
+                .await?,
+            );
         }
         commit_audited(
             tx,
@@ -266,6 +287,6 @@ impl Store {
                 .after(serde_json::json!({"status": next, "step": step, "note": note})),
         )
         .await?;
-        Ok(next)
+        Ok((next, notices))
     }
 }

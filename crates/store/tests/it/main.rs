@@ -6,6 +6,7 @@ mod audit_anchor;
 mod cultivation;
 mod enterprises;
 mod meetings;
+mod meetings_followup;
 mod monitoring_scope;
 mod no_figure;
 mod nodata;

@@ -26,16 +26,29 @@ fn file(bytes: Vec<u8>, name: &str, mime: &str) -> PageResult {
     Ok(crate::download::attachment(bytes, name, mime))
 }
 
+/// A .docx made from the meeting and its agenda: the 会议通知 or the agenda.
+type AgendaDocx = fn(&MeetingDoc, &[AgendaLine]) -> Result<Vec<u8>, qx_report::ReportError>;
+
+async fn agenda_document(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    make: AgendaDocx,
+    name: &str,
+) -> PageResult {
+    let m = state.store.get_meeting(&auth.actor(), id).await?;
+    let d = meeting_doc(state, auth, &m).await?;
+    let agenda = agenda_lines(state, auth, id).await?;
+    let bytes = make(&d, &agenda).map_err(report_err)?;
+    file(bytes, &format!("{name}-{}.docx", m.held_on), DOCX)
+}
+
 pub(super) async fn notice(
     State(state): State<AppState>,
     auth: County,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let m = state.store.get_meeting(&auth.actor(), id).await?;
-    let d = meeting_doc(&state, &auth, &m).await?;
-    let agenda = agenda_lines(&state, &auth, id).await?;
-    let bytes = doc::notice_docx(&d, &agenda).map_err(report_err)?;
-    file(bytes, &format!("会议通知-{}.docx", m.held_on), DOCX)
+    agenda_document(&state, &auth, id, doc::notice_docx, "会议通知").await
 }
 
 pub(super) async fn agenda_docx(
@@ -43,11 +56,7 @@ pub(super) async fn agenda_docx(
     auth: County,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let m = state.store.get_meeting(&auth.actor(), id).await?;
-    let d = meeting_doc(&state, &auth, &m).await?;
-    let agenda = agenda_lines(&state, &auth, id).await?;
-    let bytes = doc::agenda_docx(&d, &agenda).map_err(report_err)?;
-    file(bytes, &format!("例会议程-{}.docx", m.held_on), DOCX)
+    agenda_document(&state, &auth, id, doc::agenda_docx, "例会议程").await
 }
 
 pub(super) async fn agenda_xlsx(
@@ -85,6 +94,9 @@ pub(super) async fn issue(
     auth: Office,
     Path(id): Path<i64>,
 ) -> PageResult {
-    qx_app::meetings::issue_minutes(&state.store, &auth.actor(), id, &format_date(today())).await?;
+    let notices =
+        qx_app::meetings::issue_minutes(&state.store, &auth.actor(), id, &format_date(today()))
+            .await?;
+    crate::webhook::dispatch_notices(state.store.clone(), notices);
     Ok(Redirect::to(&format!("/meetings/{id}?saved=1")).into_response())
 }

@@ -129,13 +129,12 @@ pub(super) async fn create(State(state): State<AppState>, auth: Office, f: Field
             )?,
         }
     }
-    let page = view(
+    refused(view(
         &state,
         &auth,
         Some(Failed::new("schedule", None, f, errors)),
-    )
-    .await?;
-    Ok(crate::form::invalid(&page))
+    ))
+    .await
 }
 
 pub(super) async fn save_settings(
@@ -172,11 +171,10 @@ pub(super) async fn save_settings(
             )?,
         }
     }
-    let page = view(
+    refused(view(
         &state,
         &auth,
         Some(Failed::new("settings", None, f, errors)),
-    )
-    .await?;
-    Ok(crate::form::invalid(&page))
+    ))
+    .await
 }

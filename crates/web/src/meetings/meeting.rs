@@ -155,8 +155,7 @@ fn back(id: i64) -> Response {
 
 /// Shows the meeting again with `form`'s errors, answered 400.
 async fn again(state: &AppState, auth: &Auth, id: i64, failed: Failed) -> PageResult {
-    let page = view(state, auth, id, Some(failed)).await?;
-    Ok(crate::form::invalid(&page))
+    refused(view(state, auth, id, Some(failed))).await
 }
 
 fn optional_id(
@@ -206,8 +205,15 @@ pub(super) async fn add_item(
             text,
             unit_id,
         };
-        match state.store.add_agenda_item(&auth.actor(), id, &item).await {
-            Ok(_) => return Ok(back(id)),
+        match state
+            .store
+            .add_agenda_item_noticed(&auth.actor(), id, &item)
+            .await
+        {
+            Ok((_, notices)) => {
+                crate::webhook::dispatch_notices(state.store.clone(), notices);
+                return Ok(back(id));
+            }
             Err(e) => errors.absorb(e.into(), &[("text", "议题")])?,
         }
     }
@@ -274,7 +280,7 @@ pub(super) async fn remove_item(
 /// The responsible unit's 情况说明 (the store lets only that unit write it).
 pub(super) async fn statement(
     State(state): State<AppState>,
-    auth: County,
+    auth: OfficeOrUnit,
     Path(item): Path<i64>,
     f: Fields,
 ) -> PageResult {
@@ -317,7 +323,10 @@ pub(super) async fn step(
         .meeting_step(&auth.actor(), id, step, None)
         .await
     {
-        Ok(_) => Ok(back(id)),
+        Ok((_, notices)) => {
+            crate::webhook::dispatch_notices(state.store.clone(), notices);
+            Ok(back(id))
+        }
         Err(e) => {
             let mut errors = FieldErrors::new(auth.ctx.lang);
             errors.absorb(e.into(), &[])?;
@@ -353,8 +362,15 @@ pub(super) async fn decide(
             support_unit_ids: support,
             deadline,
         };
-        match state.store.record_resolution(&auth.actor(), &r).await {
-            Ok(_) => return Ok(back(id)),
+        match state
+            .store
+            .record_resolution_noticed(&auth.actor(), &r)
+            .await
+        {
+            Ok((_, notices)) => {
+                crate::webhook::dispatch_notices(state.store.clone(), notices);
+                return Ok(back(id));
+            }
             Err(e) => errors.absorb(e.into(), &[("text", "会议决定"), ("deadline", "办理期限")])?,
         }
     }

@@ -115,4 +115,10 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("mt.closed_rate", "按期销号率", "Closed on time"),
     ("mt.problem", "相关难题", "Problem"),
     ("mt.confirm_close", "确定销号?", "Close this item?"),
+    ("mt.by_unit", "按单位", "By unit"),
+    ("mt.open_red", "红色", "Red"),
+    ("mt.open_yellow", "黄色", "Yellow"),
+    ("mt.open_blue", "蓝色", "Blue"),
+    ("mt.open_normal", "正常办理", "On track"),
+    ("mt.closed_late", "逾期销号", "Closed late"),
 ];

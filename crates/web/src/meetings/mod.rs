@@ -4,7 +4,7 @@
 //! `crate::export`) and an item's page with its steps. The store enforces scope and the state
 //! tables; handlers parse, call one store function and render.
 
-use crate::auth::{Auth, County, Office};
+use crate::auth::{Auth, County, Office, OfficeOrUnit};
 use crate::form::Query;
 use crate::form::{FieldErrors, Fields};
 use crate::pages::{PageCtx, render};
@@ -77,6 +77,13 @@ fn colour_class(c: Option<Colour>) -> &'static str {
         Some(Colour::Normal) => "green",
         None => "",
     }
+}
+
+/// The page built with a refused form on it, answered 400 (every refused form of the module).
+async fn refused<T: Template>(
+    page: impl std::future::Future<Output = Result<T, WebError>>,
+) -> PageResult {
+    Ok(crate::form::invalid(&page.await?))
 }
 
 /// A form that failed, shown again on its page: which form (and row), what was typed and why.

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::export::{self, ListQuery};
-use qx_store::meetings::{SupervisionEvent, SupervisionFilter, SupervisionItem};
+use qx_store::meetings::{OnTime, SupervisionEvent, SupervisionFilter, SupervisionItem};
 
 pub(super) struct Line {
     s: SupervisionItem,
@@ -48,24 +48,30 @@ pub(super) struct ListPage {
     query: String,
     /// 按期销号率 of the items listed that are closed or past their deadline, as "85.0%".
     closed_rate: String,
+    /// Each lead unit's figures (office and leaders): by unit, by colour, on time.
+    by_unit: Vec<UnitLine>,
 }
 
-/// Closed on or before the deadline, of the items closed or already due.
-fn closed_on_time_rate(items: &[SupervisionItem]) -> String {
-    let today = format_date(today());
-    let due: Vec<_> = items
-        .iter()
-        .filter(|s| s.closed_on.is_some() || s.deadline < today)
-        .collect();
-    let on_time = due
-        .iter()
-        .filter(|s| s.closed_on.as_ref().is_some_and(|c| *c <= s.deadline))
-        .count();
-    if due.is_empty() {
-        "—".into()
-    } else {
-        format!("{:.1}%", on_time as f64 * 100.0 / due.len() as f64)
-    }
+/// A lead unit's line of the 按单位 table.
+pub(super) struct UnitLine {
+    id: i64,
+    name: String,
+    t: OnTime,
+    rate: String,
+    red: bool,
+}
+
+fn percent(t: &OnTime) -> String {
+    t.rate()
+        .map_or_else(|| "—".into(), |r| format!("{:.1}%", r * 100.0))
+}
+
+/// Every deadline: the list's rate and table are over the whole record.
+fn whole_span() -> (time::Date, time::Date) {
+    (
+        time::macros::date!(1900 - 01 - 01),
+        time::macros::date!(9999 - 12 - 31),
+    )
 }
 
 pub(super) async fn list(
@@ -77,17 +83,38 @@ pub(super) async fn list(
     let lang = auth.ctx.lang;
     let f = filter(&q);
     let items = state.store.list_supervision(&actor, &f).await?;
-    // The rate counts closed items too, whatever the 仅未销号 box says.
-    let all = SupervisionFilter {
-        open_only: false,
-        ..f.clone()
+    // The rate counts closed items too, whatever the 仅未销号 box says; a chosen unit's own.
+    let (from, to) = whole_span();
+    let rates = state.store.supervision_rates(&actor, from, to).await?;
+    let closed_rate = match f.unit_id {
+        Some(u) => rates
+            .units
+            .iter()
+            .find(|(id, _, _)| *id == u)
+            .map_or_else(|| "—".into(), |(_, _, t)| percent(t)),
+        None => percent(&rates.county),
     };
-    let closed_rate = closed_on_time_rate(&state.store.list_supervision(&actor, &all).await?);
+    let by_unit = if actor.reads_all() {
+        rates
+            .units
+            .into_iter()
+            .map(|(id, name, t)| UnitLine {
+                id,
+                name,
+                rate: percent(&t),
+                red: t.open[0] > 0,
+                t,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut params: Vec<(&String, &String)> = q.iter().collect();
     params.sort();
     let page = ListPage {
         ctx: PageCtx::signed_in(&auth),
         closed_rate,
+        by_unit,
         lines: items.into_iter().map(|s| line(s, lang)).collect(),
         reads_all: actor.reads_all(),
         units: if actor.reads_all() {
@@ -281,7 +308,7 @@ pub(super) async fn page(
 
 pub(super) async fn step(
     State(state): State<AppState>,
-    auth: County,
+    auth: OfficeOrUnit,
     Path(id): Path<i64>,
     f: Fields,
 ) -> PageResult {
@@ -307,7 +334,8 @@ pub(super) async fn step(
                 .supervision_step(&auth.actor(), id, step, &note, today())
                 .await
             {
-                Ok(_) => {
+                Ok((_, notices)) => {
+                    crate::webhook::dispatch_notices(state.store.clone(), notices);
                     return Ok(Redirect::to(&format!("/supervision/{id}?saved=1")).into_response());
                 }
                 Err(e) => errors.absorb(e.into(), &[("note", "办理说明"), ("note", "退回理由")])?,
@@ -315,12 +343,11 @@ pub(super) async fn step(
         }
     }
     let row = step.map_or(0, |s| s as i64);
-    let page = item_view(
+    refused(item_view(
         &state,
         &auth,
         id,
         Some(Failed::new("step", Some(row), f, errors)),
-    )
-    .await?;
-    Ok(crate::form::invalid(&page))
+    ))
+    .await
 }

@@ -15,6 +15,7 @@ mod help;
 mod http;
 mod jobs;
 mod meetings;
+mod meetings_views;
 mod monitor;
 mod monitor_surge;
 mod no_figure;

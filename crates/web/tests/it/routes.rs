@@ -257,7 +257,7 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/meetings/agenda/{none}/statement",
-        [404, 404, 404, 403, 403],
+        [404, 403, 404, 403, 403],
     ),
     ("GET", "/supervision", [200, 200, 200, 403, 303]),
     // The most urgent 督办 item of the demo is 县经信局's (jxj1's own); another unit's item
@@ -270,7 +270,7 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/supervision/{supervision}/step",
-        [400, 400, 400, 403, 403],
+        [400, 403, 400, 403, 403],
     ),
     ("GET", "/export/supervision", [200, 200, 200, 403, 303]),
     (
