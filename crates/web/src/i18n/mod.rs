@@ -27,6 +27,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::notices::MESSAGES,
     workbench::MESSAGES,
     jobs::MESSAGES,
+    crate::api::MESSAGES,
 ];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -22,10 +22,10 @@ use std::collections::HashMap;
 
 type PageResult = Result<Response, WebError>;
 
-mod detail;
-mod edit;
+pub(crate) mod detail;
+pub(crate) mod edit;
 mod leads;
-mod list;
+pub(crate) mod list;
 mod messages;
 
 pub use messages::MESSAGES;

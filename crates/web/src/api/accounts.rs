@@ -1,50 +1,17 @@
-//! The JSON API (`/api/v1/…`) for what the UI shows, and its OpenAPI document at
-//! `/api/openapi.json`. Same session, same scope rules as the pages; state-changing calls
-//! need the `X-CSRF-Token` header (the token is in `GET /api/v1/me`).
+//! The session and the county's registers over JSON: who am I, units, users, the audit log
+//! and the working-day calendar.
 
+use super::page::{Paging, keyset_desc};
+use super::problem::Problem;
+use super::{ApiResult, Listed, PageQuery};
+use crate::AppState;
 use crate::auth::{Auth, Office};
 use crate::form::Query;
-use crate::{AppState, WebError};
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use qx_store::audit::AuditQuery;
 use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
-
-/// Errors as JSON: `{"error": "...", "status": 404}`.
-pub struct ApiError(WebError);
-
-impl<E: Into<WebError>> From<E> for ApiError {
-    fn from(e: E) -> Self {
-        ApiError(e.into())
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = match &self.0 {
-            WebError::Login { .. } => StatusCode::UNAUTHORIZED,
-            other => other.status(),
-        };
-        if let WebError::Internal(e) = &self.0 {
-            tracing::error!("api internal error: {e:#}");
-        }
-        let message = match &self.0 {
-            WebError::Internal(_) => "internal error".to_string(),
-            other => other.to_string(),
-        };
-        (
-            status,
-            Json(serde_json::json!({"error": message, "status": status.as_u16()})),
-        )
-            .into_response()
-    }
-}
-
-type ApiResult<T> = Result<Json<T>, ApiError>;
+use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct MeDto {
@@ -115,13 +82,17 @@ pub struct AuditParams {
     pub entity: Option<String>,
     pub entity_id: Option<String>,
     pub actor: Option<String>,
+    /// Entries before this sequence number (newest first).
     pub before: Option<i64>,
-    pub limit: Option<i64>,
+    /// Rows per page, 1–500 (default 50; without `limit` or `cursor`, the newest 100 as an array).
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "session",
     responses((status = 200, body = MeDto), (status = 401, description = "not signed in")))]
-async fn me(auth: Auth) -> ApiResult<MeDto> {
+pub(super) async fn me(auth: Auth) -> ApiResult<MeDto> {
     let u = &auth.session.user;
     Ok(Json(MeDto {
         id: u.id,
@@ -148,28 +119,34 @@ fn unit_dto(u: qx_store::units::Unit, aliases: Vec<String>) -> UnitDto {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/units", tag = "units",
-    responses((status = 200, body = [UnitDto])))]
-async fn units(State(state): State<AppState>, _auth: Auth) -> ApiResult<Vec<UnitDto>> {
+#[utoipa::path(get, path = "/api/v1/units", tag = "units", params(PageQuery),
+    responses((status = 200, description = "every unit, by id: an array, or a page (`items`, `next_cursor`) when `limit` or `cursor` is sent",
+        body = [UnitDto], example = json!([{"id": 3, "kind": "department", "name": "县经信局", "full_name": "象山县经济和信息化局",
+            "region_code": null, "aliases": ["经信局"], "contact": "王五", "phone": "0574-65000000", "active": true}]))))]
+pub(super) async fn units(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(pq): Query<PageQuery>,
+) -> ApiResult<Listed<UnitDto>> {
     let mut aliases: std::collections::HashMap<i64, Vec<String>> = Default::default();
     for (alias, id) in state.store.all_unit_aliases().await? {
         aliases.entry(id).or_default().push(alias);
     }
     let list = state.store.list_units().await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|u| {
-                let a = aliases.remove(&u.id).unwrap_or_default();
-                unit_dto(u, a)
-            })
-            .collect(),
-    ))
+    let list: Vec<UnitDto> = list
+        .into_iter()
+        .map(|u| {
+            let a = aliases.remove(&u.id).unwrap_or_default();
+            unit_dto(u, a)
+        })
+        .collect();
+    Ok(Json(pq.list(list, |u| u.id, auth.ctx.lang)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units",
     params(("id" = i64, Path, description = "unit id")),
     responses((status = 200, body = UnitDto), (status = 404)))]
-async fn unit(
+pub(super) async fn unit(
     State(state): State<AppState>,
     _auth: Auth,
     Path(id): Path<i64>,
@@ -191,7 +168,7 @@ pub struct ContactDto {
     responses((status = 200, body = UnitDto),
         (status = 400, description = "联络员 over 50 or 联系电话 over 30 characters (the message names the field)"),
         (status = 403, description = "not your unit")))]
-async fn put_unit_contact(
+pub(super) async fn put_unit_contact(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
@@ -219,17 +196,24 @@ fn user_dto(u: qx_store::users::User) -> UserDto {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/users", tag = "users",
-    responses((status = 200, description = "users visible to the caller", body = [UserDto])))]
-async fn users(State(state): State<AppState>, auth: Auth) -> ApiResult<Vec<UserDto>> {
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(PageQuery),
+    responses((status = 200, description = "users visible to the caller, by id: an array, or a page when `limit` or `cursor` is sent",
+        body = [UserDto], example = json!([{"id": 7, "username": "jxj1", "display_name": "县经信局联络员", "role": "unit",
+            "unit_id": 3, "enterprise_id": null, "phone": "", "locked": false}]))))]
+pub(super) async fn users(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(pq): Query<PageQuery>,
+) -> ApiResult<Listed<UserDto>> {
     let list = state.store.list_users(&auth.actor()).await?;
-    Ok(Json(list.into_iter().map(user_dto).collect()))
+    let list = list.into_iter().map(user_dto).collect();
+    Ok(Json(pq.list(list, |u| u.id, auth.ctx.lang)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = i64, Path, description = "user id")),
     responses((status = 200, body = UserDto), (status = 404, description = "absent or out of scope")))]
-async fn user(
+pub(super) async fn user(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
@@ -240,119 +224,76 @@ async fn user(
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditParams),
-    responses((status = 200, body = [AuditDto]), (status = 403, description = "office only")))]
-async fn audit(
+    responses((status = 200, description = "the audit log, newest first: an array, or a page when `limit` or `cursor` is sent",
+        body = [AuditDto], example = json!([{"seq": 412, "at": 1512446400, "actor": "admin", "action": "unit.contact",
+            "entity": "unit", "entity_id": "3", "before": {"contact": ""}, "after": {"contact": "王五"}, "ip": "127.0.0.1",
+            "hash": "9f2c…"}])),
+        (status = 403, description = "office only", body = Problem)))]
+pub(super) async fn audit(
     State(state): State<AppState>,
-    _office: Office,
+    office: Office,
     Query(p): Query<AuditParams>,
-) -> ApiResult<Vec<AuditDto>> {
+) -> ApiResult<Listed<AuditDto>> {
+    let paged = p.limit.is_some() || p.cursor.is_some();
+    let paging = Paging::<i64>::read(p.limit.as_deref(), p.cursor.as_deref(), office.ctx.lang)?;
+    let limit = if paged { paging.limit as i64 + 1 } else { 100 };
     let q = AuditQuery {
         entity: p.entity,
         entity_id: p.entity_id,
         actor: p.actor,
         action_prefix: None,
-        before_seq: p.before,
-        limit: p.limit.unwrap_or(100),
+        // The log runs newest first: a page continues below the last sequence number seen.
+        before_seq: paging.after.or(p.before),
+        limit,
     };
     let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
-    Ok(Json(
-        state
-            .store
-            .audit_list(&q)
-            .await?
-            .into_iter()
-            .map(|r| AuditDto {
-                seq: r.seq,
-                at: r.at,
-                actor: r.actor,
-                action: r.action,
-                entity: r.entity,
-                entity_id: r.entity_id,
-                before: parse(r.before_json),
-                after: parse(r.after_json),
-                ip: r.ip,
-                hash: r.hash,
-            })
-            .collect(),
-    ))
+    let rows: Vec<AuditDto> = state
+        .store
+        .audit_list(&q)
+        .await?
+        .into_iter()
+        .map(|r| AuditDto {
+            seq: r.seq,
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            before: parse(r.before_json),
+            after: parse(r.after_json),
+            ip: r.ip,
+            hash: r.hash,
+        })
+        .collect();
+    if !paged {
+        return Ok(Json(Listed::Whole(rows)));
+    }
+    Ok(Json(Listed::Paged(keyset_desc(rows, paging.limit, |r| {
+        r.seq
+    }))))
 }
 
 #[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar",
-    params(("year" = i32, Path, description = "calendar year")),
-    responses((status = 200, description = "holidays and make-up workdays of the year", body = [CalendarDayDto])))]
-async fn calendar(
+    params(("year" = i32, Path, description = "calendar year"), PageQuery),
+    responses((status = 200, description = "holidays and make-up workdays of the year, by day: an array, or a page when `limit` or `cursor` is sent",
+        body = [CalendarDayDto], example = json!([{"day": "2017-10-01", "kind": "holiday", "name": "国庆节", "source": "国务院办公厅通知"}]))))]
+pub(super) async fn calendar(
     State(state): State<AppState>,
-    _auth: Auth,
+    auth: Auth,
     Path(year): Path<i32>,
-) -> ApiResult<Vec<CalendarDayDto>> {
-    Ok(Json(
-        state
-            .store
-            .calendar_days(year)
-            .await?
-            .into_iter()
-            .map(|d| CalendarDayDto {
-                day: d.day,
-                kind: d.kind,
-                name: d.name,
-                source: d.source,
-            })
-            .collect(),
-    ))
-}
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Qiangxian (强县) API",
-        description = "工业强县工作推进系统 JSON API. Sign in through /login; the session cookie authenticates API calls."
-    ),
-    paths(
-        me,
-        units,
-        unit,
-        put_unit_contact,
-        users,
-        user,
-        audit,
-        calendar,
-        crate::problems::api::api_list,
-        crate::problems::api::api_create,
-        crate::problems::api::api_get,
-        crate::problems::api::api_step,
-        crate::problems::api::api_rates
-    ),
-    components(schemas(
-        MeDto,
-        UnitDto,
-        UserDto,
-        AuditDto,
-        CalendarDayDto,
-        ContactDto,
-        crate::problems::api::ProblemListDto,
-        crate::problems::api::ProblemRowDto,
-        crate::problems::api::NewProblemDto,
-        crate::problems::api::CreatedDto
-    ))
-)]
-pub struct ApiDoc;
-
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
-}
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/openapi.json", get(openapi))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/units", get(units))
-        .route("/api/v1/units/{id}", get(unit))
-        .route(
-            "/api/v1/units/{id}/contact",
-            axum::routing::put(put_unit_contact),
-        )
-        .route("/api/v1/users", get(users))
-        .route("/api/v1/users/{id}", get(user))
-        .route("/api/v1/audit", get(audit))
-        .route("/api/v1/calendar/{year}", get(calendar))
+    Query(pq): Query<PageQuery>,
+) -> ApiResult<Listed<CalendarDayDto>> {
+    let days = state
+        .store
+        .calendar_days(year)
+        .await?
+        .into_iter()
+        .map(|d| CalendarDayDto {
+            day: d.day,
+            kind: d.kind,
+            name: d.name,
+            source: d.source,
+        })
+        .collect();
+    Ok(Json(pq.list(days, |d| d.day.clone(), auth.ctx.lang)?))
 }
