@@ -3,7 +3,7 @@
 
 use super::page::{Paging, keyset_desc};
 use super::problem::Problem;
-use super::{ApiResult, Listed, PageQuery};
+use super::{ApiError, ApiResult, Listed, PageQuery};
 use crate::AppState;
 use crate::auth::{Auth, Office};
 use crate::form::Query;
@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"id": 7, "username": "jxj1", "display_name": "县经信局联络员", "role": "unit", "unit_id": 3,
+    "enterprise_id": null, "csrf_token": "k3J…"}))]
 pub struct MeDto {
     pub id: i64,
     pub username: String,
@@ -27,6 +29,8 @@ pub struct MeDto {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"id": 3, "kind": "department", "name": "县经信局", "full_name": "象山县经济和信息化局",
+    "region_code": null, "aliases": ["经信局"], "contact": "王五", "phone": "0574-65000000", "active": true}))]
 pub struct UnitDto {
     pub id: i64,
     /// office | department | zone | town | body | group | enterprise
@@ -41,6 +45,8 @@ pub struct UnitDto {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"id": 7, "username": "jxj1", "display_name": "县经信局联络员", "role": "unit",
+    "unit_id": 3, "enterprise_id": null, "phone": "", "locked": false}))]
 pub struct UserDto {
     pub id: i64,
     pub username: String,
@@ -166,8 +172,8 @@ pub struct ContactDto {
     params(("id" = i64, Path, description = "unit id")),
     request_body = ContactDto,
     responses((status = 200, body = UnitDto),
-        (status = 400, description = "联络员 over 50 or 联系电话 over 30 characters (the message names the field)"),
-        (status = 403, description = "not your unit")))]
+        (status = 422, description = "联络员 over 50 or 联系电话 over 30 characters (named in `errors`)", body = Problem),
+        (status = 403, description = "not your unit", body = Problem)))]
 pub(super) async fn put_unit_contact(
     State(state): State<AppState>,
     auth: Auth,
@@ -177,7 +183,14 @@ pub(super) async fn put_unit_contact(
     state
         .store
         .update_unit_contact(&auth.actor(), id, body.contact.trim(), body.phone.trim())
-        .await?;
+        .await
+        .map_err(|e| {
+            ApiError::naming(
+                e,
+                &[("contact", "联络员"), ("phone", "联系电话")],
+                auth.ctx.lang,
+            )
+        })?;
     let u = state.store.get_unit(id).await?;
     let aliases = state.store.unit_aliases(id).await?;
     Ok(Json(unit_dto(u, aliases)))

@@ -39,12 +39,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "报送期须为 YYYY-MM 格式, 如 2017-11",
         "period must be YYYY-MM, e.g. 2017-11",
     ),
-    ("api.err.figure", "不是有效的数字", "is not a number"),
-    (
-        "api.err.reason",
-        "标为本月无数据时须说明原因",
-        "A month without a figure needs a reason",
-    ),
     (
         "api.err.choice",
         "不是可选的值",

@@ -309,7 +309,10 @@ pub(super) async fn api_create(
     params(("id" = i64, Path, description = "problem id")),
     responses((status = 200, description = "the problem (`problem`), its 协办 units, timeline (`events`), attachments, \
         the caller's part in it (`party`: office | enterprise | handling_unit, or null) and the enterprise's 企服责任人",
-        body = Object),
+        body = Object, example = json!({"problem": {"id": 131, "title": "二期用地指标", "category": "land", "status": "accepted",
+            "tier": "town", "enterprise_id": 12, "submitted_on": "2017-11-20", "accept_due": "2017-11-21"},
+            "support_units": [], "events": [{"kind": "accept", "note": "大走访收集", "actor": "admin"}], "attachments": [],
+            "party": "office", "service_contact": null})),
         (status = 404, description = "absent or out of the caller's scope", body = Problem)))]
 pub(super) async fn api_get(
     State(state): State<AppState>,
@@ -334,7 +337,11 @@ const STEP_FIELDS: &[(&str, &str)] = &[
         request_extension {days, reason} · decide_extension {approve, note} · urge {note} · escalate {reason} · \
         answer {text, resolved} · rate {satisfaction: satisfied | basic | unsatisfied, comment} · redo {reason} · close {note} · \
         withdraw {reason} (the enterprise, before 受理)"),
-    responses((status = 200, description = "the problem after the step, as `GET /api/v1/problems/{id}`", body = Object),
+    responses((status = 200, description = "the problem after the step, as `GET /api/v1/problems/{id}`", body = Object,
+        example = json!({"problem": {"id": 131, "title": "二期用地指标", "category": "land", "status": "accepted",
+            "tier": "town", "enterprise_id": 12, "submitted_on": "2017-11-20", "accept_due": "2017-11-21"},
+            "support_units": [], "events": [{"kind": "accept", "note": "大走访收集", "actor": "admin"}], "attachments": [],
+            "party": "office", "service_contact": null})),
         (status = 403, description = "the step is not the caller's to take", body = Problem),
         (status = 422, description = "a field is invalid, or the state machine refuses the step from the current state", body = Problem)))]
 pub(super) async fn api_step(
@@ -357,7 +364,9 @@ pub(super) async fn api_step(
     responses((status = 200, description = "`overall`: counts (total, answered, overdue_unanswered, answered_on_time, \
         closed, resolved, rated, satisfied, answer_workdays, close_workdays) and 答复率/按时答复率/解决率/满意率 in percent \
         with average working days; `groups`: [key, rates] pairs when `group` is given (unit key \"\" = unassigned)",
-        body = Object),
+        body = Object, example = json!({"overall": {"counts": {"total": 132, "answered": 120, "overdue_unanswered": 2,
+            "answered_on_time": 114, "closed": 101, "resolved": 95, "rated": 98, "satisfied": 93}, "answer_rate": 90.9,
+            "on_time_rate": 95.0, "resolve_rate": 72.0, "satisfaction_rate": 94.9}, "groups": [["town", {"counts": {"total": 80}}]]})),
         (status = 403, description = "enterprises do not see rates", body = Problem)))]
 pub(super) async fn api_rates(
     State(state): State<AppState>,

@@ -14,7 +14,7 @@ const WHO: [&str; 5] = ["admin", "leader", "jxj1", "qy01", "anonymous"];
 /// second office account); `{none}` for an id that names nothing; `{year}`, `{format}`, `{kind}`
 /// for 2017, docx and the registry template. POSTs carry the CSRF token and an empty form: the point is the guard,
 /// which answers before the form is read.
-const TABLE: &[(&str, &str, [u16; 5])] = &[
+pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("GET", "/", [200, 200, 200, 200, 303]),
     ("GET", "/login", [303, 303, 303, 303, 200]),
     ("POST", "/lang", [422, 422, 422, 422, 403]),
@@ -428,6 +428,62 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
         "/cultivation/pipelines/{cpipeline}/settings",
         [400, 403, 403, 403, 403],
     ),
+    ("GET", "/api/v1/plans", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/plans/{plan}", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/plans/{plan}/picture", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/periods/{period}/report", [0, 0, 0, 0, 0]),
+    ("PUT", "/api/v1/periods/{none}/report", [0, 0, 0, 0, 0]),
+    (
+        "POST",
+        "/api/v1/periods/{none}/report/submit",
+        [0, 0, 0, 0, 0],
+    ),
+    ("GET", "/api/v1/submissions/{none}", [0, 0, 0, 0, 0]),
+    ("POST", "/api/v1/submissions/{none}/review", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/plans/{plan}/bulletins", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/bulletins/{bulletin}", [0, 0, 0, 0, 0]),
+    (
+        "GET",
+        "/api/v1/bulletins/{bulletin}/files/{format}",
+        [0, 0, 0, 0, 0],
+    ),
+    ("GET", "/api/v1/enterprises", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/enterprises/{enterprise}", [0, 0, 0, 0, 0]),
+    (
+        "GET",
+        "/api/v1/enterprises/{enterprise}/facts",
+        [0, 0, 0, 0, 0],
+    ),
+    ("GET", "/api/v1/evaluation/runs", [0, 0, 0, 0, 0]),
+    (
+        "GET",
+        "/api/v1/evaluation/runs/{run}/results",
+        [0, 0, 0, 0, 0],
+    ),
+    ("GET", "/api/v1/projects", [0, 0, 0, 0, 0]),
+    ("POST", "/api/v1/projects", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/projects/{project}", [0, 0, 0, 0, 0]),
+    ("POST", "/api/v1/projects/{project}/stage", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/leads", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/leads/{lead}", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/cultivation/pipelines", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/cultivation/entries", [0, 0, 0, 0, 0]),
+    (
+        "GET",
+        "/api/v1/cultivation/entries/{centry}",
+        [0, 0, 0, 0, 0],
+    ),
+    ("GET", "/api/v1/cultivation/candidates", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/meetings", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/meetings/{meeting}", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/supervision", [0, 0, 0, 0, 0]),
+    ("GET", "/api/v1/supervision/{supervision}", [0, 0, 0, 0, 0]),
+    (
+        "POST",
+        "/api/v1/supervision/{supervision}/steps",
+        [0, 0, 0, 0, 0],
+    ),
+    ("GET", "/api/{none}", [0, 0, 0, 0, 0]),
     ("POST", "/logout", [303, 303, 303, 303, 403]),
 ];
 
