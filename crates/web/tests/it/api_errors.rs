@@ -45,7 +45,7 @@ async fn refusals_and_absences_are_problem_documents_in_the_callers_language() {
     .await;
     assert_eq!(
         (s, body["type"].as_str()),
-        (403, Some("/api/problems/csrf"))
+        (403, Some("/api/problems/forbidden"))
     );
 
     let unit = app.login("jxj1").await;
@@ -179,11 +179,14 @@ async fn a_refused_write_names_the_field_and_keeps_nothing() {
     let resp = admin
         .post(app.url(&format!("/api/v1/projects/{id}/stage")))
         .header("x-csrf-token", &t)
-        .json(&serde_json::json!({"to": "signed", "on": "2017-03-01", "evidence": "投资协议"}))
+        .json(&serde_json::json!({"to": "signed", "on": qx_core::time::format_date(qx_core::time::today()),
+            "evidence": "投资协议"}))
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 200);
-    let detail: serde_json::Value = resp.json().await.unwrap();
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    assert_eq!(status, 200, "{text}");
+    let detail: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(detail["project"]["stage"], "signed");
 }
