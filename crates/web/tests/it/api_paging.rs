@@ -1,7 +1,7 @@
 //! A cursor walks a whole list once: no row twice, none skipped, while rows are added
 //! between pages (the problem list, paged in SQL newest first, and the project list).
 
-use crate::common::spawn_demo;
+use crate::common::{PASSWORD, serve};
 use std::collections::BTreeSet;
 
 async fn get(c: &reqwest::Client, url: &str) -> serde_json::Value {
@@ -36,8 +36,24 @@ async fn walk(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cursor_walks_every_row_once_while_rows_are_added() {
-    let (base, _db) = spawn_demo().await;
-    let office = crate::common::sign_in(&base, "admin").await;
+    // The problem list pages in SQL: walked on both engines.
+    for db in qx_store::testing::all().await.unwrap() {
+        qx_demo::seed(
+            &db.store,
+            &qx_demo::DemoOptions {
+                seed: 2017,
+                password: Some(PASSWORD.to_string()),
+            },
+        )
+        .await
+        .unwrap();
+        let base = serve(&db.store, qx_web::Config::default()).await;
+        walk_both_lists(&base).await;
+    }
+}
+
+async fn walk_both_lists(base: &str) {
+    let office = crate::common::sign_in(base, "admin").await;
     let me = get(&office, &format!("{base}/api/v1/me")).await;
     let token = me["csrf_token"].as_str().unwrap().to_string();
     let firm = get(&office, &format!("{base}/api/v1/enterprises?limit=1")).await["items"][0]["id"]
