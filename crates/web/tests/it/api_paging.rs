@@ -1,7 +1,8 @@
 //! A cursor walks a whole list once: no row twice, none skipped, while rows are added
 //! between pages (the problem list, paged in SQL newest first, and the project list).
 
-use crate::common::{PASSWORD, serve};
+use crate::common::spawn_app_with;
+use qx_store::enterprises::{NewEnterprise, insert_enterprise};
 use std::collections::BTreeSet;
 
 async fn get(c: &reqwest::Client, url: &str) -> serde_json::Value {
@@ -36,19 +37,52 @@ async fn walk(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cursor_walks_every_row_once_while_rows_are_added() {
-    // The problem list pages in SQL: walked on both engines.
+    // The problem list pages in SQL: walked on both engines, over a county of 30 problems
+    // and 20 projects entered through the API.
     for db in qx_store::testing::all().await.unwrap() {
-        qx_demo::seed(
-            &db.store,
-            &qx_demo::DemoOptions {
-                seed: 2017,
-                password: Some(PASSWORD.to_string()),
-            },
-        )
-        .await
-        .unwrap();
-        let base = serve(&db.store, qx_web::Config::default()).await;
-        walk_both_lists(&base).await;
+        let app = spawn_app_with(qx_web::Config::default(), db).await;
+        let mut tx = app.store.begin().await.unwrap();
+        let firm = NewEnterprise {
+            credit_code: "913302257995213595".into(),
+            name: "象山海天船舶".into(),
+            town_id: Some(app.units["石浦镇"]),
+            industry_code: None,
+            scale: "above".into(),
+        };
+        let firm = insert_enterprise(&mut tx, &firm).await.unwrap();
+        tx.commit().await.unwrap();
+        let office = app.login("admin").await;
+        let token = get(&office, &app.url("/api/v1/me")).await["csrf_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for i in 0..30 {
+            let resp = office
+                .post(app.url("/api/v1/problems"))
+                .header("x-csrf-token", &token)
+                .json(
+                    &serde_json::json!({"enterprise_id": firm, "category": "land",
+                    "title": format!("用地难{i}"), "description": "缺用地指标"}),
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+        }
+        let unit = app.units["县经信局"];
+        for i in 0..20 {
+            let resp = office
+                .post(app.url("/api/v1/projects"))
+                .header("x-csrf-token", &token)
+                .json(&serde_json::json!({"year": 2017, "name": format!("项目{i}"), "investor": "某投资方",
+                    "capital_kind": "domestic", "source": "investment", "industry": "装备制造",
+                    "unit_id": unit, "total_investment": "1000"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+        }
+        walk_both_lists(&app.base).await;
     }
 }
 
