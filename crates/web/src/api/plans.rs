@@ -9,11 +9,15 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::form::{FieldErrors, Query};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use qx_app::monitoring::Picture;
 use qx_core::period::Period;
 use qx_store::plans::{Indicator, ItemUnit, Plan, PlanItem, PlanTarget, TaskWithUnits};
 use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Mutex, Weak};
 
 /// A plan with everything it holds.
 #[derive(Debug, Serialize)]
@@ -91,10 +95,32 @@ pub struct PictureQuery {
 
 /// The picture and the month it is of.
 #[derive(Debug, Serialize)]
-pub struct PictureDto {
+pub struct PictureDto<'a> {
     pub period: String,
     #[serde(flatten)]
-    pub picture: Picture,
+    pub picture: &'a Picture,
+}
+
+/// The picture's JSON, kept while the cache hands out the same picture (as the dashboard
+/// keeps its rendered rows): a cached picture of 500 indicators is not serialised again for
+/// every request. An entry dies with its picture.
+fn picture_json(period: Period, pic: &Arc<Picture>) -> Result<Bytes, ApiError> {
+    static KEPT: Mutex<Vec<(Weak<Picture>, Bytes)>> = Mutex::new(Vec::new());
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    kept.retain(|(w, _)| w.strong_count() > 0);
+    if let Some((_, body)) = kept.iter().find(|(w, _)| w.as_ptr() == Arc::as_ptr(pic)) {
+        return Ok(body.clone());
+    }
+    let dto = PictureDto {
+        period: period.to_string(),
+        picture: pic.as_ref(),
+    };
+    let body = Bytes::from(serde_json::to_vec(&dto).map_err(anyhow::Error::from)?);
+    if kept.len() >= 32 {
+        kept.remove(0);
+    }
+    kept.push((Arc::downgrade(pic), body.clone()));
+    Ok(body)
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/picture", tag = "plans",
@@ -111,7 +137,7 @@ pub(super) async fn picture(
     auth: Auth,
     Path(id): Path<i64>,
     Query(q): Query<PictureQuery>,
-) -> ApiResult<PictureDto> {
+) -> Result<Response, ApiError> {
     let actor = auth.actor();
     let period = match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -129,8 +155,6 @@ pub(super) async fn picture(
         .picture_cache
         .view(&state.store, &actor, &plan, period)
         .await?;
-    Ok(Json(PictureDto {
-        period: period.to_string(),
-        picture: (*pic).clone(),
-    }))
+    let body = picture_json(period, &pic)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
