@@ -9,6 +9,9 @@
 //!    (three months). Target p99 < 200 ms; afterwards the database must hold every submission
 //!    exactly once with all its figures. The baseline is one unit submitting alone.
 //!
+//! The dashboard part also times the same picture over the API (`/api/v1/plans/{id}/picture`)
+//! as a ratio of the page's time in the same run.
+//!
 //! Both run on SQLite and, when `QX_TEST_DATABASE_URL` is set, on PostgreSQL.
 //!
 //! Run:
@@ -184,6 +187,7 @@ async fn dashboard(name: &str, store: Store) {
         &format!("[{name}] no cache:"),
         &store,
         qx_app::monitoring::PictureCache::disabled(),
+        county.plan_id,
         clients_n,
         requests,
     )
@@ -192,6 +196,7 @@ async fn dashboard(name: &str, store: Store) {
         &format!("[{name}] cached:"),
         &store,
         qx_app::monitoring::PictureCache::default(),
+        county.plan_id,
         clients_n,
         requests,
     )
@@ -209,6 +214,7 @@ async fn http_dashboard(
     label: &str,
     store: &Store,
     cache: qx_app::monitoring::PictureCache,
+    plan_id: i64,
     clients_n: usize,
     requests: usize,
 ) -> (Duration, Duration) {
@@ -254,7 +260,35 @@ async fn http_dashboard(
         resp.bytes().await.unwrap();
         warm.push(t.elapsed());
     }
-    report(&format!("{label} GET /monitor, 1 client"), &mut warm, None);
+    let page = report(&format!("{label} GET /monitor, 1 client"), &mut warm, None);
+    // The same picture over the API, as JSON: it must cost what the page costs.
+    let api_url = format!("{base_url}/api/v1/plans/{plan_id}/picture");
+    let picture: serde_json::Value = clients[0]
+        .get(&api_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(picture["indicators"].as_array().map(Vec::len), Some(500));
+    let mut api = Vec::new();
+    for _ in 0..30 {
+        let t = Instant::now();
+        let resp = clients[0].get(&api_url).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.bytes().await.unwrap();
+        api.push(t.elapsed());
+    }
+    let api = report(
+        &format!("{label} GET /api/v1/plans/{{id}}/picture, 1 client"),
+        &mut api,
+        None,
+    );
+    println!(
+        "{label}   API picture vs dashboard page at p50: {:.2}x the page's time",
+        ms(api) / ms(page).max(1e-6)
+    );
     let explicit = format!("{url}?period=2017-12");
     let mut warm = Vec::new();
     for _ in 0..30 {

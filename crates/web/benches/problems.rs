@@ -8,6 +8,9 @@
 //!   plus partial months); and, as the in-run baseline, the same rates by scanning every row
 //!   (`problem_rates_scan`, the definition the cube is checked against here too).
 //!
+//! - the same lists over the API (`/api/v1/problems`, and a cursor's next page), as a ratio
+//!   of the page's time measured in the same run.
+//!
 //! Run: `cargo bench -p qx-web --bench problems` (`QX_BENCH_PROBLEMS=20000` for a smaller set).
 //! The machine's load average is printed first: the figures are wall-clock times.
 
@@ -305,6 +308,56 @@ async fn bench_engine(name: &str, store: Store, n: usize) {
         .await;
     }
     report(&format!("[{name}] list page, all filters"), &mut all);
+
+    // The same lists over the API (`/api/v1/problems` with the page's filters), then a
+    // cursor's second page: the API must cost what the page costs.
+    let mut api = Vec::new();
+    for path in &filters {
+        let path = path.replacen("/problems", "/api/v1/problems", 1);
+        measure(
+            &format!("[{name}] leader GET {path}"),
+            &c,
+            &format!("{base}{path}"),
+            &mut api,
+        )
+        .await;
+    }
+    for path in [
+        "/api/v1/problems",
+        "/api/v1/problems?flag=overdue",
+        "/api/v1/problems?status=closed&offset=200",
+        "/api/v1/problems?q=%E7%94%A8%E5%9C%B0",
+    ] {
+        measure(
+            &format!("[{name}] unit GET {path}"),
+            &unit,
+            &format!("{base}{path}"),
+            &mut api,
+        )
+        .await;
+    }
+    let first: serde_json::Value = c
+        .get(format!("{base}/api/v1/problems?status=closed"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let cursor = first["next_cursor"].as_str().unwrap().to_string();
+    measure(
+        &format!("[{name}] leader GET /api/v1/problems?status=closed&cursor=…"),
+        &c,
+        &format!("{base}/api/v1/problems?status=closed&cursor={cursor}"),
+        &mut api,
+    )
+    .await;
+    report(&format!("[{name}] API list, all filters"), &mut api);
+    println!(
+        "[{name}]   API vs page, all filters: p50 {:.2}x, p99 {:.2}x the page's time",
+        ms(percentile(&mut api, 0.5)) / ms(percentile(&mut all, 0.5)).max(0.001),
+        ms(percentile(&mut api, 0.99)) / ms(percentile(&mut all, 0.99)).max(0.001)
+    );
 
     let today = today_cst();
     let f = RateFilter::default();

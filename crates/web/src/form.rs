@@ -237,6 +237,12 @@ impl FieldErrors {
             .then(|| i18n::t(self.lang, "form.fix_below"))
     }
 
+    /// Each message with the field it is about ("" for the whole form), in the order found
+    /// (the JSON API's `errors`).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.list.iter().map(|(f, m)| (*f, m.as_str()))
+    }
+
     /// Every message, in the order found (for the JSON API and logs).
     pub fn messages(&self) -> Vec<&str> {
         self.list.iter().map(|(_, m)| m.as_str()).collect()

@@ -192,6 +192,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/assets/{*path}", get(asset))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
+        // Outside the session layer, so its refusals under /api/ are problem+json too.
+        .layer(axum::middleware::from_fn(api::problem_layer))
         // The session layer applies the real limit (smaller without a session) before anything
         // reads the body; this one only has to be no lower.
         .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))

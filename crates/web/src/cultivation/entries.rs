@@ -72,7 +72,7 @@ fn id_of(q: &ListQuery, key: &str) -> Option<i64> {
     q.get(key).and_then(|s| s.trim().parse().ok())
 }
 
-fn filter(q: &ListQuery, pipeline_id: i64) -> EntryFilter {
+pub(crate) fn filter(q: &ListQuery, pipeline_id: i64) -> EntryFilter {
     EntryFilter {
         pipeline_id,
         stage_id: id_of(q, "stage"),
@@ -86,7 +86,7 @@ fn filter(q: &ListQuery, pipeline_id: i64) -> EntryFilter {
 }
 
 /// The pipeline the query names; the first one (小升规) when it names none.
-async fn pipeline_of(state: &AppState, q: &ListQuery) -> Result<Pipeline, WebError> {
+pub(crate) async fn pipeline_of(state: &AppState, q: &ListQuery) -> Result<Pipeline, WebError> {
     match q
         .get("pipeline")
         .map(|s| s.trim())

@@ -4,7 +4,7 @@
 //! refuses every write but the office's; handlers parse, call one store function and render.
 
 mod candidates;
-mod entries;
+pub(crate) mod entries;
 mod entry;
 mod messages;
 mod overview;

@@ -28,6 +28,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     workbench::MESSAGES,
     jobs::MESSAGES,
     crate::help::MESSAGES,
+    crate::api::MESSAGES,
 ];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -26,7 +26,7 @@ mod documents;
 mod list;
 mod meeting;
 mod messages;
-mod supervision;
+pub(crate) mod supervision;
 
 pub use messages::MESSAGES;
 

@@ -22,7 +22,7 @@ fn line(s: SupervisionItem, lang: Lang) -> Line {
     }
 }
 
-fn filter(q: &ListQuery) -> SupervisionFilter {
+pub(crate) fn filter(q: &ListQuery) -> SupervisionFilter {
     let id = |k: &str| q.get(k).and_then(|v| v.parse().ok());
     SupervisionFilter {
         unit_id: id("unit"),
@@ -306,6 +306,32 @@ pub(super) async fn page(
     Ok(render(&page))
 }
 
+/// The fields of a step a store refusal may name.
+pub(crate) const STEP_FIELDS: &[(&str, &str)] = &[("note", "办理说明"), ("note", "退回理由")];
+
+/// A step and its note as sent; 办理, 反馈 and 退回 need a note. What is wrong is recorded
+/// beside its field.
+pub(crate) fn read_step(f: &Fields, errors: &mut FieldErrors) -> (Option<SupervisionStep>, String) {
+    let lang = errors.lang();
+    let step = f.choice(
+        "step",
+        t(lang, "mt.steps"),
+        SupervisionStep::from_code,
+        errors,
+    );
+    let note = f.get("note").to_string();
+    if step.is_some_and(|s| {
+        matches!(
+            s,
+            SupervisionStep::Handle | SupervisionStep::Feedback | SupervisionStep::Return
+        )
+    }) && note.is_empty()
+    {
+        errors.required("note", t(lang, "mt.note"));
+    }
+    (step, note)
+}
+
 pub(super) async fn step(
     State(state): State<AppState>,
     auth: OfficeOrUnit,
@@ -314,32 +340,20 @@ pub(super) async fn step(
 ) -> PageResult {
     let lang = auth.ctx.lang;
     let mut errors = FieldErrors::new(lang);
-    let step = f.choice(
-        "step",
-        t(lang, "mt.steps"),
-        SupervisionStep::from_code,
-        &mut errors,
-    );
-    let note = f.get("note").to_string();
-    if let Some(step) = step {
-        if matches!(
-            step,
-            SupervisionStep::Handle | SupervisionStep::Feedback | SupervisionStep::Return
-        ) && note.is_empty()
+    let (step, note) = read_step(&f, &mut errors);
+    if let Some(step) = step
+        && errors.is_empty()
+    {
+        match state
+            .store
+            .supervision_step(&auth.actor(), id, step, &note, today())
+            .await
         {
-            errors.required("note", t(lang, "mt.note"));
-        } else {
-            match state
-                .store
-                .supervision_step(&auth.actor(), id, step, &note, today())
-                .await
-            {
-                Ok((_, notices)) => {
-                    crate::webhook::dispatch_notices(state.store.clone(), notices);
-                    return Ok(Redirect::to(&format!("/supervision/{id}?saved=1")).into_response());
-                }
-                Err(e) => errors.absorb(e.into(), &[("note", "办理说明"), ("note", "退回理由")])?,
+            Ok((_, notices)) => {
+                crate::webhook::dispatch_notices(state.store.clone(), notices);
+                return Ok(Redirect::to(&format!("/supervision/{id}?saved=1")).into_response());
             }
+            Err(e) => errors.absorb(e.into(), STEP_FIELDS)?,
         }
     }
     let row = step.map_or(0, |s| s as i64);

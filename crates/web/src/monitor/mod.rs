@@ -40,10 +40,10 @@ mod evidence;
 mod export;
 mod indicator;
 mod messages;
-mod no_figure;
+pub(crate) mod no_figure;
 mod periods;
 mod rendered;
-mod report;
+pub(crate) mod report;
 mod settings;
 mod template;
 

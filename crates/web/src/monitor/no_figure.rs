@@ -9,9 +9,9 @@ use std::ops::Deref;
 /// What the report form sends: the figures and task lines (read through `Deref` as the
 /// [`SubmissionInput`] they are), and the indicators marked 本月无数据 with the reason typed.
 #[derive(Default)]
-pub(super) struct ReportInput {
-    pub(super) submission: SubmissionInput,
-    pub(super) no_figures: Vec<NoFigure>,
+pub(crate) struct ReportInput {
+    pub(crate) submission: SubmissionInput,
+    pub(crate) no_figures: Vec<NoFigure>,
 }
 
 impl Deref for ReportInput {
@@ -54,7 +54,7 @@ pub(super) fn is_marked(input: &ReportInput, id: i64) -> bool {
 /// What is wrong with the marks as typed, beside the fields: (indicator id → message beside
 /// the figure, indicator id → message beside the reason). A mark needs a reason within its
 /// limit and no figure.
-pub(super) fn mark_errors(
+pub(crate) fn mark_errors(
     lang: Lang,
     input: &ReportInput,
 ) -> (HashMap<i64, String>, HashMap<i64, String>) {

@@ -286,7 +286,7 @@ pub(super) fn read_report_fields(form: &[(String, String)]) -> ReportInput {
 }
 
 /// Each figure that is not a number, with the message shown beside its field.
-fn figure_errors(lang: Lang, input: &SubmissionInput) -> HashMap<i64, String> {
+pub(crate) fn figure_errors(lang: Lang, input: &SubmissionInput) -> HashMap<i64, String> {
     input
         .values
         .iter()
@@ -411,7 +411,7 @@ pub(super) async fn no_file_chosen(
 }
 
 /// Whose report a request is about: a unit user's own unit; the office names one with `?unit=`.
-pub(super) fn target_unit(actor: &Actor, q: &HashMap<String, String>) -> Result<i64, WebError> {
+pub(crate) fn target_unit(actor: &Actor, q: &HashMap<String, String>) -> Result<i64, WebError> {
     match actor.role {
         Role::Unit => actor
             .unit_id

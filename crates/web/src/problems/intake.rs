@@ -128,7 +128,7 @@ pub(super) fn attachments(files: Vec<upload::UploadedFile>) -> Vec<NewAttachment
 /// Reads a new problem from the form (or the API's fields); what is wrong is recorded beside
 /// its field. `enterprises` are the ones the office may pick from (empty for an enterprise,
 /// which files for itself).
-pub(super) fn new_problem(
+pub(crate) fn new_problem(
     actor: &Actor,
     f: &Fields,
     api: bool,

@@ -50,12 +50,12 @@ pub(super) struct ListPage {
     reads_all: bool,
 }
 
-pub(super) const PAGE: i64 = 50;
+pub(crate) const PAGE: i64 = 50;
 /// The last automatic deadline sweep (Unix seconds); the office's list page triggers one at
 /// most every ten minutes, in the background.
 pub(super) static LAST_SWEEP: AtomicI64 = AtomicI64::new(0);
 
-pub(super) fn list_filter(q: &HashMap<String, String>) -> ProblemFilter {
+pub(crate) fn list_filter(q: &HashMap<String, String>) -> ProblemFilter {
     let flag = q.get("flag").map(String::as_str).unwrap_or("");
     ProblemFilter {
         status: q.get("status").and_then(|s| Status::parse(s)),

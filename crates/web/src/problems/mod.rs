@@ -7,7 +7,6 @@
 //! `http://` URL, POSTed there as JSON from a background task: a failure is logged and
 //! recorded on the notice, never felt by the request.
 
-use crate::api::ApiError;
 use crate::auth::{Auth, County, Office, OfficeOrEnterprise};
 use crate::form::Query;
 use crate::form::{FieldErrors, Fields};
@@ -16,10 +15,10 @@ use crate::pages::{PageCtx, render};
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use qx_core::access::{Actor, Role};
 use qx_core::attachment::AttachmentKind;
 use qx_core::label::Labelled;
@@ -27,25 +26,20 @@ use qx_core::problem::{
     Action, Category, DeadlineFlag, Party, Rates, Satisfaction, Status, Tier, TimeLimits,
 };
 use qx_core::time::{format_date, format_datetime, today};
-use qx_store::problems::{
-    self as sp, NewAttachment, NewProblem, ProblemFilter, RateFilter, RateGroup, Step,
-};
-use serde::Deserialize;
+use qx_store::problems::{self as sp, NewAttachment, NewProblem, ProblemFilter, RateFilter, Step};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 type PageResult = Result<Response, WebError>;
 
-pub(crate) mod api;
 mod detail;
 mod export;
-mod intake;
-mod list;
+pub(crate) mod intake;
+pub(crate) mod list;
 mod messages;
 mod rates;
 mod settings;
 
-use api::*;
 pub use messages::MESSAGES;
 
 use detail::*;
@@ -70,10 +64,6 @@ pub fn routes() -> Router<AppState> {
         .route("/problems/{id}/notes", post(note))
         .route("/problems/{id}/attachments", post(attach))
         .route("/problems/{id}/attachments/{aid}", get(download))
-        .route("/api/v1/problems", get(api_list).post(api_create))
-        .route("/api/v1/problems/rates", get(api_rates))
-        .route("/api/v1/problems/{id}", get(api_get))
-        .route("/api/v1/problems/{id}/steps", post(api_step))
 }
 
 /// A select's options: each value's code and its name in `lang`.

@@ -162,7 +162,7 @@ pub(super) async fn detail(
 }
 
 /// The fields of the move form a store refusal may name.
-const MOVE_FIELDS: &[(&str, &str)] = &[
+pub(crate) const MOVE_FIELDS: &[(&str, &str)] = &[
     ("on", "实际日期"),
     ("evidence", "佐证说明"),
     ("reason", "理由"),

@@ -110,7 +110,7 @@ fn fields_of(p: &Project, planned: &[Option<String>; 4]) -> Fields {
 
 /// Reads the form into a project; what is wrong is recorded beside its field. A unit's
 /// project is always its own; only the office names the 包干 leader (`keep_leader` otherwise).
-fn input_of(
+pub(crate) fn input_of(
     actor: &qx_core::access::Actor,
     f: &Fields,
     keep_leader: Option<i64>,
@@ -184,7 +184,7 @@ fn input_of(
 }
 
 /// The fields of the form a store refusal may name ("项目名称: 不能为空").
-const FORM_FIELDS: &[(&str, &str)] = &[
+pub(crate) const FORM_FIELDS: &[(&str, &str)] = &[
     ("name", "项目名称"),
     ("investor", "投资方"),
     ("industry", "行业"),

@@ -65,7 +65,7 @@ pub(super) fn light_label(l: Light, lang: Lang) -> &'static str {
     }
 }
 
-pub(super) fn filter_of(q: &HashMap<String, String>) -> ProjectFilter {
+pub(crate) fn filter_of(q: &HashMap<String, String>) -> ProjectFilter {
     let on = |k: &str| q.get(k).is_some_and(|v| v == "1");
     ProjectFilter {
         year: q.get("year").and_then(|s| s.trim().parse().ok()),

@@ -22,12 +22,12 @@ use std::collections::HashMap;
 
 type PageResult = Result<Response, WebError>;
 
-mod detail;
+pub(crate) mod detail;
 pub(crate) mod dispatch;
-mod edit;
+pub(crate) mod edit;
 mod excel;
 mod leads;
-mod list;
+pub(crate) mod list;
 mod messages;
 
 pub use messages::MESSAGES;

@@ -545,7 +545,7 @@ async fn unit_contacts_have_the_same_limits_over_the_api_as_on_the_form() {
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.status(), 400);
+        assert_eq!(resp.status(), 422);
         assert!(resp.text().await.unwrap().contains(needle), "{needle}");
     }
     let resp = post_form(

@@ -2,6 +2,10 @@
 //! binary links every dependency, so one binary instead of one per file saves link time
 //! and disk on CI.
 
+mod api_errors;
+mod api_openapi;
+mod api_paging;
+mod api_scope;
 mod bulletins;
 mod common;
 mod cultivation;

@@ -863,7 +863,7 @@ async fn problem_texts_have_the_same_limits_over_the_api_as_on_the_form() {
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.status(), 400, "{field}");
+        assert_eq!(resp.status(), 422, "{field}");
         assert!(resp.text().await.unwrap().contains(needle), "{field}");
     }
     assert_eq!(visible_problems(&app, &admin).await, 0, "nothing stored");
@@ -887,7 +887,7 @@ async fn problem_texts_have_the_same_limits_over_the_api_as_on_the_form() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 400);
+    assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("说明: 不超过500字"));
     let detail = app
         .store

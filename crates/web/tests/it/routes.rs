@@ -14,7 +14,7 @@ const WHO: [&str; 5] = ["admin", "leader", "jxj1", "qy01", "anonymous"];
 /// second office account); `{none}` for an id that names nothing; `{year}`, `{format}`, `{kind}`
 /// for 2017, docx and the registry template. POSTs carry the CSRF token and an empty form: the point is the guard,
 /// which answers before the form is read.
-const TABLE: &[(&str, &str, [u16; 5])] = &[
+pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("GET", "/", [200, 200, 200, 200, 303]),
     ("GET", "/login", [303, 303, 303, 303, 200]),
     ("POST", "/lang", [422, 422, 422, 422, 403]),
@@ -434,6 +434,122 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
         "/cultivation/pipelines/{cpipeline}/settings",
         [400, 403, 403, 403, 403],
     ),
+    ("GET", "/api/v1/plans", [200, 200, 200, 200, 401]),
+    ("GET", "/api/v1/plans/{plan}", [200, 200, 200, 200, 401]),
+    (
+        "GET",
+        "/api/v1/plans/{plan}/picture",
+        [200, 200, 200, 403, 401],
+    ),
+    (
+        "GET",
+        "/api/v1/periods/{period}/report",
+        [422, 422, 200, 403, 401],
+    ),
+    (
+        "PUT",
+        "/api/v1/periods/{none}/report",
+        [422, 422, 404, 403, 403],
+    ),
+    (
+        "POST",
+        "/api/v1/periods/{none}/report/submit",
+        [415, 415, 415, 415, 403],
+    ),
+    (
+        "GET",
+        "/api/v1/submissions/{none}",
+        [404, 404, 404, 404, 401],
+    ),
+    (
+        "POST",
+        "/api/v1/submissions/{none}/review",
+        [415, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/api/v1/plans/{plan}/bulletins",
+        [200, 200, 200, 403, 401],
+    ),
+    (
+        "GET",
+        "/api/v1/bulletins/{bulletin}",
+        [200, 200, 200, 403, 401],
+    ),
+    (
+        "GET",
+        "/api/v1/bulletins/{bulletin}/files/{format}",
+        [200, 200, 200, 403, 401],
+    ),
+    ("GET", "/api/v1/enterprises", [200, 200, 200, 200, 401]),
+    (
+        "GET",
+        "/api/v1/enterprises/{enterprise}",
+        [200, 200, 404, 404, 401],
+    ),
+    (
+        "GET",
+        "/api/v1/enterprises/{enterprise}/facts",
+        [200, 200, 404, 404, 401],
+    ),
+    ("GET", "/api/v1/evaluation/runs", [200, 200, 200, 200, 401]),
+    (
+        "GET",
+        "/api/v1/evaluation/runs/{run}/results",
+        [200, 200, 200, 200, 401],
+    ),
+    ("GET", "/api/v1/projects", [200, 200, 200, 200, 401]),
+    ("POST", "/api/v1/projects", [415, 403, 415, 403, 403]),
+    (
+        "GET",
+        "/api/v1/projects/{project}",
+        [200, 200, 404, 404, 401],
+    ),
+    (
+        "POST",
+        "/api/v1/projects/{project}/stage",
+        [415, 403, 415, 403, 403],
+    ),
+    ("GET", "/api/v1/leads", [200, 200, 200, 200, 401]),
+    ("GET", "/api/v1/leads/{lead}", [200, 200, 404, 404, 401]),
+    (
+        "GET",
+        "/api/v1/cultivation/pipelines",
+        [200, 200, 200, 403, 401],
+    ),
+    (
+        "GET",
+        "/api/v1/cultivation/entries",
+        [200, 200, 200, 403, 401],
+    ),
+    (
+        "GET",
+        "/api/v1/cultivation/entries/{centry}",
+        [200, 200, 200, 403, 401],
+    ),
+    (
+        "GET",
+        "/api/v1/cultivation/candidates",
+        [200, 200, 200, 403, 401],
+    ),
+    ("GET", "/api/v1/meetings", [200, 200, 200, 403, 401]),
+    (
+        "GET",
+        "/api/v1/meetings/{meeting}",
+        [200, 200, 200, 403, 401],
+    ),
+    ("GET", "/api/v1/supervision", [200, 200, 200, 403, 401]),
+    (
+        "GET",
+        "/api/v1/supervision/{supervision}",
+        [200, 200, 200, 403, 401],
+    ),
+    (
+        "POST",
+        "/api/v1/supervision/{supervision}/steps",
+        [415, 415, 415, 403, 403],
+    ),
+    ("GET", "/api/{none}", [404, 404, 404, 404, 404]),
     ("POST", "/logout", [303, 303, 303, 303, 403]),
 ];
 
