@@ -547,7 +547,7 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/api/v1/supervision/{supervision}/steps",
-        [415, 415, 415, 403, 403],
+        [415, 403, 415, 403, 403],
     ),
     ("GET", "/api/{none}", [404, 404, 404, 404, 404]),
     ("POST", "/logout", [303, 303, 303, 303, 403]),
