@@ -5,6 +5,7 @@
 mod bulletins;
 mod common;
 mod cultivation;
+mod cultivation_lists;
 mod english;
 mod enterprises;
 mod export;

@@ -428,6 +428,23 @@ const TABLE: &[(&str, &str, [u16; 5])] = &[
         "/cultivation/pipelines/{cpipeline}/settings",
         [400, 403, 403, 403, 403],
     ),
+    ("GET", "/cultivation/imports", [200, 403, 403, 403, 303]),
+    ("POST", "/cultivation/imports", [400, 403, 403, 403, 403]),
+    (
+        "GET",
+        "/cultivation/imports/{none}",
+        [404, 403, 403, 403, 303],
+    ),
+    (
+        "POST",
+        "/cultivation/imports/{none}/apply",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/cultivation/imports/{none}/discard",
+        [404, 403, 403, 403, 403],
+    ),
     ("POST", "/logout", [303, 303, 303, 303, 403]),
 ];
 
