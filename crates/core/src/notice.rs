@@ -118,6 +118,8 @@ pub enum Subject {
     Meeting(i64),
     /// A 督办 item.
     Supervision(i64),
+    /// An entry of the 企业培育库.
+    CultivationEntry(i64),
     /// Nothing to open (a general announcement).
     None,
 }
@@ -136,6 +138,7 @@ impl Subject {
             Subject::Lead(id) => ("lead", Some(id)),
             Subject::Meeting(id) => ("meeting", Some(id)),
             Subject::Supervision(id) => ("supervision", Some(id)),
+            Subject::CultivationEntry(id) => ("cultivation_entry", Some(id)),
             Subject::None => ("none", None),
         }
     }
@@ -152,6 +155,7 @@ impl Subject {
             ("lead", Some(id)) => Subject::Lead(id),
             ("meeting", Some(id)) => Subject::Meeting(id),
             ("supervision", Some(id)) => Subject::Supervision(id),
+            ("cultivation_entry", Some(id)) => Subject::CultivationEntry(id),
             ("none", None) => Subject::None,
             _ => return Err(NoticeError(format!("subject {kind:?} {id:?}"))),
         })
@@ -170,6 +174,7 @@ impl Subject {
             Subject::Lead(id) => Some(format!("/leads/{id}")),
             Subject::Meeting(id) => Some(format!("/meetings/{id}")),
             Subject::Supervision(id) => Some(format!("/supervision/{id}")),
+            Subject::CultivationEntry(id) => Some(format!("/cultivation/entries/{id}")),
             Subject::None => None,
         }
     }
@@ -214,6 +219,8 @@ coded_enum! {
         SupervisionReturned = "supervision.returned", "督办退回", "Supervision returned";
         SupervisionUrged = "supervision.urged", "督办催办", "Supervision urged";
         SupervisionClosed = "supervision.closed", "督办销号", "Supervision closed";
+        CultivationStalled = "cultivation.stalled", "培育停滞", "Cultivation stalled";
+        CultivationExpiring = "cultivation.expiring", "资格将到期", "Certificate expiring";
     }
     unknown(code) => NoticeError { NoticeError(format!("kind {code:?}")) }
 }

@@ -20,6 +20,7 @@ mod entries;
 mod imports;
 mod moves;
 mod pipelines;
+mod reminders;
 
 pub use candidates::{Candidate, DEFAULT_CANDIDATE_FLOOR};
 pub use entries::{EntryFilter, EntryRow, Track};
@@ -28,6 +29,7 @@ pub use imports::{
 };
 pub use moves::{MoveRequest, NewEntry};
 pub use pipelines::{PipelineEdit, StageCount, StageEdit};
+pub use reminders::EXPIRY_WARNINGS;
 
 /// The data scope of an entry (`ce`) on its pipeline (`p`): `$1` = 1 reads everything, `$2` the
 /// actor's own enterprise, `$3` the actor's own unit (its town, or the pipeline it answers for).
