@@ -421,18 +421,18 @@ fn template(sheet: &str, headers: &[&str], example: &[&str]) -> Result<Vec<u8>, 
 type NumberedRow = (u64, Vec<String>);
 
 /// A file read as text rows with its header located and columns mapped to keys.
-struct Table {
+pub(crate) struct Table {
     /// "企业名录 " for a workbook sheet, "" for CSV: the prefix of every place.
-    sheet: String,
+    pub(crate) sheet: String,
     /// The header row as written.
     header: Vec<String>,
-    columns: HashMap<&'static str, (usize, String)>,
+    pub(crate) columns: HashMap<&'static str, (usize, String)>,
     /// (line or row number as the user sees it, cells)
-    rows: Vec<(u64, Vec<String>)>,
+    pub(crate) rows: Vec<(u64, Vec<String>)>,
 }
 
 impl Table {
-    fn cell<'a>(&self, row: &'a [String], key: &str) -> &'a str {
+    pub(crate) fn cell<'a>(&self, row: &'a [String], key: &str) -> &'a str {
         self.columns
             .get(key)
             .and_then(|(c, _)| row.get(*c))
@@ -444,7 +444,7 @@ impl Table {
     }
 
     /// `第12行 "用地面积(亩)": 必须大于0, 实际为 "0"`
-    fn problem(&self, line: u64, key: &str, msg: &str, value: &str) -> String {
+    pub(crate) fn problem(&self, line: u64, key: &str, msg: &str, value: &str) -> String {
         let col = self.columns.get(key).map_or(key, |(_, h)| h.as_str());
         if value.is_empty() {
             format!("{}第{line}行 \"{col}\": {msg}", self.sheet)
@@ -492,7 +492,7 @@ fn map_columns(
     map
 }
 
-fn read_table(
+pub(crate) fn read_table(
     bytes: &[u8],
     file_name: &str,
     spec: &[(&'static str, &str, &[&str])],
@@ -614,7 +614,7 @@ fn read_csv(bytes: &[u8], file_name: &str) -> Result<Vec<(u64, Vec<String>)>, Ap
 }
 
 /// Town names, full names, aliases and region codes → unit id.
-async fn town_lookup(store: &Store) -> Result<HashMap<String, i64>, AppError> {
+pub(crate) async fn town_lookup(store: &Store) -> Result<HashMap<String, i64>, AppError> {
     let mut map = HashMap::new();
     for u in store.list_units().await? {
         if let Some(code) = &u.region_code {

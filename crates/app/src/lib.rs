@@ -7,6 +7,8 @@
 //!   workbook back as its draft or submission (same all-or-nothing checks).
 
 pub mod bulletin;
+pub mod cultivation_export;
+pub mod cultivation_list;
 pub mod enterprise_import;
 pub mod evaluation;
 pub mod meetings;

@@ -211,7 +211,8 @@ async fn project_series(
 
 /// 企业培育库 counts for each cultivation source among `sources`: entries that reached the
 /// source's milestone from 1 January to each month's end (today, for the running month), by the
-/// date each move says the stage was reached. Months not yet begun have no figure.
+/// date each move says the stage was reached. Months not yet begun have no figure, nor any
+/// month while the library is empty.
 async fn cultivation_series(
     store: &Store,
     sources: &HashMap<i64, IndicatorSource>,
@@ -220,6 +221,10 @@ async fn cultivation_series(
 ) -> Result<HashMap<IndicatorSource, Vec<Option<f64>>>, AppError> {
     let today = qx_core::time::today();
     let mut out = HashMap::new();
+    let counted = sources
+        .values()
+        .any(|s| s.cultivation_milestone().is_some());
+    let empty = counted && !store.has_cultivation_entries().await?;
     for source in sources.values() {
         let Some(milestone) = source.cultivation_milestone() else {
             continue;
@@ -234,7 +239,7 @@ async fn cultivation_series(
                 continue;
             };
             let last = p.last_day();
-            if last.replace_day(1).is_ok_and(|first| first > today) {
+            if empty || last.replace_day(1).is_ok_and(|first| first > today) {
                 series.push(None);
                 continue;
             }

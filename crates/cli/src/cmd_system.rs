@@ -201,7 +201,8 @@ async fn listen_and_serve(
 }
 
 /// Every ten minutes: recompute open problems' working-day deadlines, warn about near and
-/// overdue ones, escalate what is past due, and forward the notices to the webhook. With
+/// overdue ones, escalate what is past due, raise the 企业培育库's stalled and expiring
+/// reminders, and forward the notices to the webhook. With
 /// several app servers each runs it; the sweep is idempotent (a notice is posted once per due date).
 fn spawn_deadline_sweeper(store: Store) {
     tokio::spawn(async move {
@@ -216,6 +217,13 @@ fn spawn_deadline_sweeper(store: Store) {
             match store.sweep_meetings(qx_core::time::today()).await {
                 Ok(report) => qx_web::webhook::dispatch_notices(store.clone(), report.notices),
                 Err(e) => tracing::warn!("督办 sweep failed: {e}"),
+            }
+            match store
+                .sweep_cultivation_reminders(qx_core::time::today())
+                .await
+            {
+                Ok(notices) => qx_web::webhook::dispatch_notices(store.clone(), notices),
+                Err(e) => tracing::warn!("cultivation reminder sweep failed: {e}"),
             }
         }
     });

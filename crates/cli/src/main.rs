@@ -1,5 +1,6 @@
 //! `qx`: the Qiangxian command line. It wires the crates together and does nothing else.
 
+mod cmd_cultivation;
 mod cmd_enterprise;
 mod cmd_eval;
 mod cmd_plan;
@@ -55,6 +56,9 @@ enum Command {
     /// 重大项目库 in and out of Excel
     #[command(subcommand)]
     Project(ProjectCommand),
+    /// 企业培育库: official lists in, the library out
+    #[command(subcommand)]
+    Cultivation(CultivationCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -63,6 +67,14 @@ enum ProjectCommand {
     Import(cmd_project::ImportArgs),
     /// Export the project library (.xlsx) in the layout the import reads
     Export(cmd_project::ExportArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum CultivationCommand {
+    /// Read an official list (高新技术企业名单, 专精特新名单, 个体户名单) into a pipeline's stage
+    Import(cmd_cultivation::ImportArgs),
+    /// Write the library (each pipeline and the per-town summary) to Excel
+    Export(cmd_cultivation::ExportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -149,6 +161,12 @@ fn main() -> ExitCode {
         Command::Enterprise(EnterpriseCommand::Eval(args)) => run_async(cmd_enterprise::eval(args)),
         Command::Enterprise(EnterpriseCommand::Export(args)) => {
             run_async(cmd_enterprise::export(args))
+        }
+        Command::Cultivation(CultivationCommand::Import(args)) => {
+            run_async(cmd_cultivation::import(args))
+        }
+        Command::Cultivation(CultivationCommand::Export(args)) => {
+            run_async(cmd_cultivation::export(args))
         }
         Command::Bench(BenchCommand::Eval(args)) => cmd_eval::bench(args),
         Command::Bench(BenchCommand::EnterpriseImport(args)) => {

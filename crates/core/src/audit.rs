@@ -214,6 +214,26 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("meeting.resolve", "记录议定事项", "Decision recorded"),
     ("meeting.settings", "例会设置", "Meeting settings"),
     ("supervision.step", "督办办理", "Supervision step"),
+    (
+        "cultivation.import",
+        "读取培育名单待确认",
+        "Official list read for review",
+    ),
+    (
+        "cultivation.import_apply",
+        "确认导入培育名单",
+        "Official list applied",
+    ),
+    (
+        "cultivation.import_discard",
+        "放弃培育名单",
+        "Official list discarded",
+    ),
+    (
+        "cultivation.stall_days",
+        "修改培育停滞提醒天数",
+        "Stall reminder days changed",
+    ),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.
@@ -252,6 +272,7 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("agenda_item", "议题", "Agenda item"),
     ("resolution", "议定事项", "Decision"),
     ("supervision", "督办事项", "Supervision item"),
+    ("cultivation_import", "培育名单导入", "Official list import"),
 ];
 
 /// An action code the table does not know (written by an older or newer program).

@@ -40,6 +40,9 @@ stored_state! {
         TechSme = "tech_sme", "评价为科技型中小企业", "Rated tech SME";
         Champion = "champion", "入库单项冠军培育", "Single-product champion";
         Listed = "listed", "上市", "Listed";
+        ChampionModel = "champion_model", "单项冠军示范", "Champion model firm";
+        Startup = "startup", "创新型初创企业", "Innovative start-up";
+        EngineeringCentre = "engineering_centre", "认定工程(技术)中心", "Engineering centre";
     }
 }
 

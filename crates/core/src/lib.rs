@@ -16,6 +16,7 @@ pub mod label;
 pub mod meeting;
 pub mod money;
 pub mod monitor;
+pub mod name_match;
 pub mod notice;
 pub mod password;
 pub mod period;

@@ -118,6 +118,8 @@ pub enum Subject {
     Meeting(i64),
     /// A 督办 item.
     Supervision(i64),
+    /// An entry of the 企业培育库.
+    CultivationEntry(i64),
     /// Nothing to open (a general announcement).
     None,
 }
@@ -136,6 +138,7 @@ impl Subject {
             Subject::Lead(id) => ("lead", Some(id)),
             Subject::Meeting(id) => ("meeting", Some(id)),
             Subject::Supervision(id) => ("supervision", Some(id)),
+            Subject::CultivationEntry(id) => ("cultivation_entry", Some(id)),
             Subject::None => ("none", None),
         }
     }
@@ -152,6 +155,7 @@ impl Subject {
             ("lead", Some(id)) => Subject::Lead(id),
             ("meeting", Some(id)) => Subject::Meeting(id),
             ("supervision", Some(id)) => Subject::Supervision(id),
+            ("cultivation_entry", Some(id)) => Subject::CultivationEntry(id),
             ("none", None) => Subject::None,
             _ => return Err(NoticeError(format!("subject {kind:?} {id:?}"))),
         })
@@ -170,6 +174,7 @@ impl Subject {
             Subject::Lead(id) => Some(format!("/leads/{id}")),
             Subject::Meeting(id) => Some(format!("/meetings/{id}")),
             Subject::Supervision(id) => Some(format!("/supervision/{id}")),
+            Subject::CultivationEntry(id) => Some(format!("/cultivation/entries/{id}")),
             Subject::None => None,
         }
     }
@@ -218,6 +223,8 @@ coded_enum! {
         SupervisionYellow = "supervision.yellow", "督办反馈滞后", "Supervision feedback behind";
         SupervisionOverdue = "supervision.overdue", "督办逾期", "Supervision overdue";
         MeetingStatementDue = "meeting.statement_due", "情况说明催报", "Statement due";
+        CultivationStalled = "cultivation.stalled", "培育停滞", "Cultivation stalled";
+        CultivationExpiring = "cultivation.expiring", "资格将到期", "Certificate expiring";
     }
     unknown(code) => NoticeError { NoticeError(format!("kind {code:?}")) }
 }

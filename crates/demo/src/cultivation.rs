@@ -307,7 +307,8 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
             .await?;
     }
 
-    // 专精特新 → 单项冠军: 县经信局; thirty on the ladder, six in the champion pool in 2017.
+    // 专精特新 → 单项冠军: 县经信局; thirty on the ladder, six in the champion pool in 2017 (two
+    // of them 市级示范), two 隐形冠军.
     let zjtx = pipeline("zjtx")?;
     s.settle(
         &zjtx,
@@ -318,15 +319,17 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
     for (i, r) in above.iter().enumerate().skip(10).take(30) {
         let on = random_day(&mut rng, 2016, 6, 12);
         let top = match i - 10 {
-            0..6 => 3,
-            6..9 => 2,
-            9..19 => 1,
+            0..2 => 5,
+            2..6 => 4,
+            6..8 => 3,
+            8..11 => 2,
+            11..20 => 1,
             _ => 0,
         };
         let mut path = Vec::new();
         let mut last = on.clone();
         for stage in 1..=top {
-            let year = if stage == 3 {
+            let year = if stage >= 3 {
                 2017
             } else {
                 2016 + i32::from(stage > 1)

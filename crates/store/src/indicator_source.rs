@@ -51,10 +51,16 @@ pub enum IndicatorSource {
     CultivationTechSme,
     /// 单项冠军入库培育: entered the champion pool this year.
     CultivationChampion,
+    /// 单项冠军示范: became a (市级) champion model firm this year.
+    CultivationChampionModel,
+    /// 创新型初创企业: start-ups entered on the list this year.
+    CultivationStartup,
+    /// 工程(技术)中心: centres certified this year.
+    CultivationEngineeringCentre,
 }
 
 impl IndicatorSource {
-    pub const ALL: [IndicatorSource; 13] = [
+    pub const ALL: [IndicatorSource; 16] = [
         IndicatorSource::Manual,
         IndicatorSource::ProblemAnswerRate,
         IndicatorSource::ProblemSolveRate,
@@ -68,6 +74,9 @@ impl IndicatorSource {
         IndicatorSource::CultivationHighTech,
         IndicatorSource::CultivationTechSme,
         IndicatorSource::CultivationChampion,
+        IndicatorSource::CultivationChampionModel,
+        IndicatorSource::CultivationStartup,
+        IndicatorSource::CultivationEngineeringCentre,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -85,6 +94,9 @@ impl IndicatorSource {
             IndicatorSource::CultivationHighTech => "cultivation_high_tech",
             IndicatorSource::CultivationTechSme => "cultivation_tech_sme",
             IndicatorSource::CultivationChampion => "cultivation_champion",
+            IndicatorSource::CultivationChampionModel => "cultivation_champion_model",
+            IndicatorSource::CultivationStartup => "cultivation_startup",
+            IndicatorSource::CultivationEngineeringCentre => "cultivation_engineering_centre",
         }
     }
 
@@ -106,6 +118,9 @@ impl IndicatorSource {
             IndicatorSource::CultivationHighTech => Some(Milestone::HighTech),
             IndicatorSource::CultivationTechSme => Some(Milestone::TechSme),
             IndicatorSource::CultivationChampion => Some(Milestone::Champion),
+            IndicatorSource::CultivationChampionModel => Some(Milestone::ChampionModel),
+            IndicatorSource::CultivationStartup => Some(Milestone::Startup),
+            IndicatorSource::CultivationEngineeringCentre => Some(Milestone::EngineeringCentre),
             _ => None,
         }
     }
@@ -157,6 +172,18 @@ impl Labelled for IndicatorSource {
             IndicatorSource::CultivationChampion => lang.pick(
                 "自动: 培育库单项冠军入库培育数",
                 "Automatic: firms in the champion pool",
+            ),
+            IndicatorSource::CultivationChampionModel => lang.pick(
+                "自动: 培育库单项冠军示范企业数",
+                "Automatic: champion model firms",
+            ),
+            IndicatorSource::CultivationStartup => lang.pick(
+                "自动: 培育库创新型初创企业数",
+                "Automatic: innovative start-ups",
+            ),
+            IndicatorSource::CultivationEngineeringCentre => lang.pick(
+                "自动: 培育库新认定工程(技术)中心数",
+                "Automatic: newly certified engineering centres",
             ),
         }
     }
@@ -212,7 +239,8 @@ fn project_source(own: &str) -> Option<IndicatorSource> {
 
 /// 企业培育库: a count of firms reaching a milestone, named by the indicator itself (its name
 /// first, then its text): 新增规上(规模以上)企业 but not 规下, 个转企 or 个体工商户升级为企业,
-/// 高新技术企业, 科技型小微/中小企业, 单项冠军入库培育 (not the 示范 award).
+/// 高新技术企业, 科技型小微/中小企业, 单项冠军入库培育 and the 单项冠军示范 award, 创新型初创企业,
+/// 工程(技术)中心 (a 其中省级 part of a count stays with the units: the list does not keep levels).
 fn infer_cultivation(name: &str, text: &str) -> Option<IndicatorSource> {
     let judge = |s: &str| {
         let new_above = [
@@ -230,8 +258,19 @@ fn infer_cultivation(name: &str, text: &str) -> Option<IndicatorSource> {
             Some(IndicatorSource::CultivationHighTech)
         } else if s.contains("科技型小微企业") || s.contains("科技型中小企业") {
             Some(IndicatorSource::CultivationTechSme)
-        } else if s.contains("单项冠军") && s.contains("入库") && !s.contains("示范") {
+        } else if s.contains("单项冠军") && s.contains("示范") {
+            Some(IndicatorSource::CultivationChampionModel)
+        } else if s.contains("单项冠军") && s.contains("入库") {
             Some(IndicatorSource::CultivationChampion)
+        } else if s.contains("创新型初创企业") {
+            Some(IndicatorSource::CultivationStartup)
+        } else if (s.contains("工程(技术)中心")
+            || s.contains("工程（技术）中心")
+            || s.contains("工程技术中心"))
+            && !s.contains("其中省级")
+            && !s.starts_with("省级")
+        {
+            Some(IndicatorSource::CultivationEngineeringCentre)
         } else {
             None
         }
@@ -256,17 +295,11 @@ pub async fn assign_sources(tx: &mut Tx, plan_id: i64) -> Result<usize> {
     .bind(plan_id)
     .fetch_all(&mut **tx)
     .await?;
-    // A county that keeps no 企业培育库 yet goes on reporting its cultivation counts by hand:
-    // counting an empty library would show zeros in place of the units' figures.
-    let (entries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cultivation_entries")
-        .fetch_one(&mut **tx)
-        .await?;
+    // One rule for every module: the wording decides, whether or not the module holds data
+    // yet (an empty library shows no figure, never 0); the office may switch an indicator back.
     let mut auto = 0;
     for (id, name, text, context) in rows {
-        let source = match infer_source(&name, &text, &context) {
-            s if s.cultivation_milestone().is_some() && entries == 0 => IndicatorSource::Manual,
-            s => s,
-        };
+        let source = infer_source(&name, &text, &context);
         sqlx::query("UPDATE indicators SET source = $1 WHERE id = $2")
             .bind(source.as_str())
             .bind(id)

@@ -51,6 +51,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_cultivation"),
     migration!(21, "0021_meetings"),
     migration!(24, "0024_project_dispatch"),
+    migration!(25, "0025_cultivation_lists"),
 ];
 
 impl Store {

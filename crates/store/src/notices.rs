@@ -395,6 +395,7 @@ impl Store {
             Subject::Lead(id) => self.get_lead(actor, id).await.map(drop),
             Subject::Meeting(id) => self.get_meeting(actor, id).await.map(drop),
             Subject::Supervision(id) => self.get_supervision(actor, id).await.map(drop),
+            Subject::CultivationEntry(id) => self.cultivation_entry(actor, id).await.map(drop),
             // The objection page is where the office answers.
             Subject::EvalObjection(_) => return Ok(actor.is_admin()),
         };

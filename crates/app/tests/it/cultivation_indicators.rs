@@ -1,8 +1,9 @@
-//! The plan's cultivation indicators fill in from the 企业培育库: publishing the seed plan in a
-//! county that keeps the library marks 新增规上企业, 个转企, 新增高新技术企业, 科技型小微企业 and
-//! 单项冠军入库培育 as automatic (not 规下 or 示范; all stay manual without a library), and the
-//! picture counts the entries that reached each milestone by the date the
-//! stage was reached, month by month. On every engine.
+//! The plan's cultivation indicators fill in from the 企业培育库: publishing the seed plan marks
+//! 新增规上企业, 个转企, 新增高新技术企业, 科技型小微企业, 创新型初创企业, 工程(技术)中心,
+//! 单项冠军入库培育 and 单项冠军示范 as automatic (not 规下), as the projects module's counts are,
+//! whether or not the library holds entries yet: an empty library gives no figure, never 0. The
+//! picture counts the entries that reached each milestone by the date the stage was reached,
+//! month by month. On every engine.
 
 use crate::common::user_of;
 use qx_app::monitoring::picture;
@@ -58,6 +59,22 @@ fn wording_names_the_cultivation_sources() {
             "培育市级制造业单项冠军示范企业2家",
             ""
         ),
+        CultivationChampionModel
+    );
+    assert_eq!(
+        infer_source("创新型初创企业", "今年培育120家创新型初创企业", ""),
+        CultivationStartup
+    );
+    assert_eq!(
+        infer_source(
+            "市级以上工程(技术)中心",
+            "新增市级以上工程(技术)中心6家",
+            ""
+        ),
+        CultivationEngineeringCentre
+    );
+    assert_eq!(
+        infer_source("省级工程技术中心", "其中省级工程技术中心1家", ""),
         Manual
     );
     assert_eq!(
@@ -74,14 +91,42 @@ async fn the_seed_plans_cultivation_indicators_count_the_pipelines() {
         let units = qx_demo::registry::seed_registry(s).await.unwrap();
         let unit = |n: &str| units.iter().find(|u| u.name == n).unwrap().id;
         let office = user_of(s, "office", Role::Admin, unit("县工业强县办")).await;
-        // Without a 企业培育库 the plan's cultivation counts stay reported by hand.
+        // Without a 企业培育库 the plan's cultivation counts are automatic all the same, and
+        // have no figure (not 0) while the library is empty.
         let bare = qx_demo::plan::seed(s, &office).await.unwrap();
-        let none = s.indicator_sources(bare).await.unwrap();
-        assert!(
-            none.values()
-                .all(|src| src.cultivation_milestone().is_none()),
-            "{name}: {none:?}"
+        let bare_sources = s.indicator_sources(bare).await.unwrap();
+        let counted: Vec<_> = bare_sources
+            .iter()
+            .filter(|(_, src)| src.cultivation_milestone().is_some())
+            .collect();
+        let mut kinds: Vec<&str> = counted.iter().map(|(_, s)| s.as_str()).collect();
+        kinds.sort();
+        assert_eq!(
+            kinds,
+            [
+                "cultivation_above_scale",
+                "cultivation_engineering_centre",
+                "cultivation_high_tech",
+                "cultivation_startup",
+                "cultivation_tech_sme"
+            ],
+            "{name}: the seed plan's 一.(一)(二) cultivation targets"
         );
+        let pic = picture(s, &office, bare, Period::new_month(2017, 6).unwrap())
+            .await
+            .unwrap();
+        for (id, _) in &counted {
+            let row = pic
+                .indicators
+                .iter()
+                .find(|i| i.indicator.id == **id)
+                .unwrap();
+            assert!(
+                row.series.iter().all(Option::is_none),
+                "{name}: {:?}",
+                row.series
+            );
+        }
 
         // Two firms reach 纳入规上统计 in March and May; one is certified high-tech in May.
         let xsg = s.cultivation_pipeline_by_code("xsg").await.unwrap();
@@ -165,6 +210,14 @@ async fn the_seed_plans_cultivation_indicators_count_the_pipelines() {
             Some(IndicatorSource::CultivationTechSme)
         );
         assert_eq!(source_of("规下").1, None, "{name}: 规下 stays reported");
+        assert_eq!(
+            source_of("创新型初创企业").1,
+            Some(IndicatorSource::CultivationStartup)
+        );
+        assert_eq!(
+            source_of("工程(技术)中心").1,
+            Some(IndicatorSource::CultivationEngineeringCentre)
+        );
 
         let pic = picture(s, &office, plan_id, Period::new_month(2017, 6).unwrap())
             .await

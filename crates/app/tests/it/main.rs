@@ -5,6 +5,7 @@
 mod bulletins;
 mod common;
 mod cultivation_indicators;
+mod cultivation_lists;
 mod hostile;
 mod monitoring;
 mod monitoring_autofill;

@@ -4,6 +4,7 @@
 
 mod audit_cli;
 mod common;
+mod cultivation_cli;
 mod demo_clock;
 mod enterprise_cli;
 mod eval_cli;

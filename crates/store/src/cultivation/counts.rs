@@ -6,6 +6,15 @@ use crate::{Result, Store};
 use qx_core::cultivation::Milestone;
 
 impl Store {
+    /// Whether the county keeps a 企业培育库 at all: while it is empty the plan's cultivation
+    /// indicators have no figure (never 0), as the projects module's.
+    pub async fn has_cultivation_entries(&self) -> Result<bool> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cultivation_entries")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n > 0)
+    }
+
     /// Entries that reached `milestone`'s stage from `from` to `to` (ISO dates, both included),
     /// each counted once however often it reached the stage.
     pub async fn cultivation_reached(

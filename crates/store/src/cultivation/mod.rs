@@ -1,8 +1,9 @@
 //! 企业培育库 (migration 0020): pipelines with their stages (`pipelines`), the entries on them
 //! and the lists with filters (`entries`), entering and moving an entry (`moves`: one
 //! transaction with the dated move, which is the entry's timeline, and the audit entry), the
-//! 小升规 candidates found in the yearly facts (`candidates`) and the counts the plan's
-//! indicators read (`counts`).
+//! 小升规 candidates found in the yearly facts (`candidates`), the counts the plan's
+//! indicators read (`counts`), and official lists matched to the registry and applied once
+//! the office confirms (`imports`).
 //!
 //! Scope: the office and leaders read everything; a unit the entries of its town's enterprises
 //! and of the pipelines it is responsible for; an enterprise its own entries. Out-of-scope reads
@@ -16,13 +17,19 @@ use serde::Serialize;
 mod candidates;
 mod counts;
 mod entries;
+mod imports;
 mod moves;
 mod pipelines;
+mod reminders;
 
 pub use candidates::{Candidate, DEFAULT_CANDIDATE_FLOOR};
 pub use entries::{EntryFilter, EntryRow, Track};
+pub use imports::{
+    Applied, ListImport, ListLine, ListRow, Proposal, Registry, RowMatch, match_lines,
+};
 pub use moves::{MoveRequest, NewEntry};
 pub use pipelines::{PipelineEdit, StageCount, StageEdit};
+pub use reminders::EXPIRY_WARNINGS;
 
 /// The data scope of an entry (`ce`) on its pipeline (`p`): `$1` = 1 reads everything, `$2` the
 /// actor's own enterprise, `$3` the actor's own unit (its town, or the pipeline it answers for).

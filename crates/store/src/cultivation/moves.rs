@@ -68,13 +68,98 @@ fn conflict(e: sqlx::Error, message: String) -> StoreError {
     }
 }
 
-fn expiry(p: &Pipeline, on: Date) -> Option<String> {
+pub(super) fn expiry(p: &Pipeline, on: Date) -> Option<String> {
     let years = u32::try_from(p.validity_years?).ok()?;
     expires_on(on, years).map(format_date)
 }
 
+/// Where a new entry stands: the household's or firm's details and its first stage.
+pub(super) struct Placed<'a> {
+    pub pipeline_id: i64,
+    pub enterprise_id: Option<i64>,
+    pub name: &'a str,
+    pub reg_no: &'a str,
+    pub town_id: Option<i64>,
+    pub stage_id: i64,
+    pub on: &'a str,
+    pub expires_on: Option<String>,
+    pub certificate_no: &'a str,
+    pub evidence: &'a str,
+}
+
+/// Inserts an entry and its 入库 move (the caller checked every field and audits).
+pub(super) async fn insert_entry(tx: &mut Tx, e: &Placed<'_>, user_id: i64) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO cultivation_entries (pipeline_id, enterprise_id, name, reg_no, town_id, stage_id, status, \
+         entered_on, stage_since, expires_on, certificate_no, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7, $8, $9, $10, $10) RETURNING id",
+    )
+    .bind(e.pipeline_id)
+    .bind(e.enterprise_id)
+    .bind(e.name)
+    .bind(e.reg_no)
+    .bind(e.town_id)
+    .bind(e.stage_id)
+    .bind(e.on)
+    .bind(&e.expires_on)
+    .bind(e.certificate_no)
+    .bind(crate::now())
+    .fetch_one(&mut **tx)
+    .await?;
+    insert_move(
+        tx,
+        id,
+        MoveKind::Enter,
+        None,
+        Some(e.stage_id),
+        e.on,
+        e.evidence,
+        user_id,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// What a move changes on its entry: the state, the stage reached (none when it leaves) with
+/// its date and expiry, the registry link, and registration details (empty keeps the old).
+pub(super) struct Moved<'a> {
+    pub status: qx_core::cultivation::EntryStatus,
+    pub to_stage: Option<i64>,
+    pub on: &'a str,
+    pub expires_on: Option<String>,
+    pub enterprise_id: Option<i64>,
+    pub certificate_no: &'a str,
+    pub board: &'a str,
+    pub stock_code: &'a str,
+}
+
+/// Writes a move onto its entry (the caller records the move itself and audits).
+pub(super) async fn update_entry(tx: &mut Tx, id: i64, m: &Moved<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE cultivation_entries SET status = $1, stage_id = COALESCE($2, stage_id), \
+         stage_since = CASE WHEN $2 IS NULL THEN stage_since ELSE $3 END, \
+         expires_on = CASE WHEN $2 IS NULL THEN expires_on ELSE $4 END, enterprise_id = $5, \
+         certificate_no = CASE WHEN $6 = '' THEN certificate_no ELSE $6 END, \
+         board = CASE WHEN $7 = '' THEN board ELSE $7 END, \
+         stock_code = CASE WHEN $8 = '' THEN stock_code ELSE $8 END, updated_at = $9 WHERE id = $10",
+    )
+    .bind(m.status.as_str())
+    .bind(m.to_stage)
+    .bind(m.on)
+    .bind(&m.expires_on)
+    .bind(m.enterprise_id)
+    .bind(m.certificate_no)
+    .bind(m.board)
+    .bind(m.stock_code)
+    .bind(crate::now())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
-async fn insert_move(
+pub(super) async fn insert_move(
     tx: &mut Tx,
     entry_id: i64,
     kind: MoveKind,
@@ -83,7 +168,7 @@ async fn insert_move(
     on: &str,
     evidence: &str,
     user_id: i64,
-) -> Result<()> {
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO cultivation_moves (entry_id, kind, from_stage_id, to_stage_id, on_date, evidence, user_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -136,35 +221,21 @@ impl Store {
         };
         let on_s = format_date(on);
         let mut tx = self.begin().await?;
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO cultivation_entries (pipeline_id, enterprise_id, name, reg_no, town_id, stage_id, status, \
-             entered_on, stage_since, expires_on, certificate_no, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7, $8, $9, $10, $10) RETURNING id",
-        )
-        .bind(p.id)
-        .bind(new.enterprise_id)
-        .bind(&name)
-        .bind(&reg_no)
-        .bind(town)
-        .bind(new.stage_id)
-        .bind(&on_s)
-        .bind(expiry(&p, on))
-        .bind(certificate)
-        .bind(crate::now())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| conflict(e, format!("{name} 已在「{}」中", p.name)))?;
-        insert_move(
-            &mut tx,
-            id,
-            MoveKind::Enter,
-            None,
-            Some(new.stage_id),
-            &on_s,
+        let placed = Placed {
+            pipeline_id: p.id,
+            enterprise_id: new.enterprise_id,
+            name: &name,
+            reg_no: &reg_no,
+            town_id: town,
+            stage_id: new.stage_id,
+            on: &on_s,
+            expires_on: expiry(&p, on),
+            certificate_no: certificate,
             evidence,
-            actor.user_id,
-        )
-        .await?;
+        };
+        let id = insert_entry(&mut tx, &placed, actor.user_id)
+            .await
+            .map_err(|e| conflict(e, format!("{name} 已在「{}」中", p.name)))?;
         let entry = AuditEntry::new(actor, "cultivation.enter", "cultivation_entry", id).after(new);
         commit_audited(tx, entry).await?;
         Ok(id)
@@ -223,27 +294,19 @@ impl Store {
         let to_stage = to.map(|t| p.stages[t].id);
         let on_s = format_date(on);
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "UPDATE cultivation_entries SET status = $1, stage_id = COALESCE($2, stage_id), \
-             stage_since = CASE WHEN $2 IS NULL THEN stage_since ELSE $3 END, \
-             expires_on = CASE WHEN $2 IS NULL THEN expires_on ELSE $4 END, enterprise_id = $5, \
-             certificate_no = CASE WHEN $6 = '' THEN certificate_no ELSE $6 END, \
-             board = CASE WHEN $7 = '' THEN board ELSE $7 END, \
-             stock_code = CASE WHEN $8 = '' THEN stock_code ELSE $8 END, updated_at = $9 WHERE id = $10",
-        )
-        .bind(status.as_str())
-        .bind(to_stage)
-        .bind(&on_s)
-        .bind(expiry(&p, on))
-        .bind(linked)
-        .bind(&certificate)
-        .bind(&board)
-        .bind(&stock)
-        .bind(crate::now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict(e, format!("该企业已在「{}」中", p.name)))?;
+        let moved = Moved {
+            status,
+            to_stage,
+            on: &on_s,
+            expires_on: expiry(&p, on),
+            enterprise_id: linked,
+            certificate_no: &certificate,
+            board: &board,
+            stock_code: &stock,
+        };
+        update_entry(&mut tx, id, &moved)
+            .await
+            .map_err(|e| conflict(e, format!("该企业已在「{}」中", p.name)))?;
         insert_move(
             &mut tx,
             id,

@@ -4,6 +4,7 @@
 
 mod audit_anchor;
 mod cultivation;
+mod cultivation_lists;
 mod enterprises;
 mod meetings;
 mod meetings_followup;

@@ -1,11 +1,13 @@
 //! 企业培育库 pages: the overview (entries per stage of every pipeline), one pipeline's list
 //! with filters and 导出/打印, an entry's page with its history and the move form, the 小升规
-//! candidates with accept, and the office's pipeline settings. The store scopes every read and
+//! candidates with accept, the office's pipeline settings, and official lists in (upload,
+//! review, confirm). The store scopes every read and
 //! refuses every write but the office's; handlers parse, call one store function and render.
 
 mod candidates;
 pub(crate) mod entries;
 mod entry;
+mod imports;
 mod messages;
 mod overview;
 mod settings;
@@ -27,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(entry::routes())
         .merge(candidates::routes())
         .merge(settings::routes())
+        .merge(imports::routes())
 }
 
 /// A form page shown again with its errors: answered 400, as `crate::form::invalid` does.

@@ -9,6 +9,7 @@ mod api_scope;
 mod bulletins;
 mod common;
 mod cultivation;
+mod cultivation_lists;
 mod english;
 mod enterprises;
 mod export;

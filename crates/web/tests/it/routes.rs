@@ -550,6 +550,23 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         [415, 403, 415, 403, 403],
     ),
     ("GET", "/api/{none}", [404, 404, 404, 404, 404]),
+    ("GET", "/cultivation/imports", [200, 403, 403, 403, 303]),
+    ("POST", "/cultivation/imports", [400, 403, 403, 403, 403]),
+    (
+        "GET",
+        "/cultivation/imports/{none}",
+        [404, 403, 403, 403, 303],
+    ),
+    (
+        "POST",
+        "/cultivation/imports/{none}/apply",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/cultivation/imports/{none}/discard",
+        [404, 403, 403, 403, 403],
+    ),
     ("POST", "/logout", [303, 303, 303, 303, 403]),
 ];
 
