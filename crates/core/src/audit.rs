@@ -208,6 +208,13 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("meeting.resolve", "记录议定事项", "Decision recorded"),
     ("meeting.settings", "例会设置", "Meeting settings"),
     ("supervision.step", "督办办理", "Supervision step"),
+    ("token.create", "发放接口令牌", "API token issued"),
+    ("token.revoke", "吊销接口令牌", "API token revoked"),
+    ("token.use", "使用接口令牌", "API token used"),
+    ("webhook.create", "新增推送地址", "Webhook added"),
+    ("webhook.update", "修改推送地址", "Webhook changed"),
+    ("webhook.delete", "删除推送地址", "Webhook deleted"),
+    ("webhook.resend", "重新推送", "Delivery resent"),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.
@@ -246,6 +253,9 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("agenda_item", "议题", "Agenda item"),
     ("resolution", "议定事项", "Decision"),
     ("supervision", "督办事项", "Supervision item"),
+    ("api_token", "接口令牌", "API token"),
+    ("webhook_endpoint", "推送地址", "Webhook"),
+    ("webhook_delivery", "推送记录", "Delivery"),
 ];
 
 /// An action code the table does not know (written by an older or newer program).
