@@ -111,12 +111,11 @@ impl Store {
             let Some((endpoint_id, payload, attempts, created_at)) = got else {
                 continue;
             };
-            let (url, secret, format): (String, String, String) = sqlx::query_as(
-                "SELECT url, secret, format FROM webhook_endpoints WHERE id = $1",
-            )
-            .bind(endpoint_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let (url, secret, format): (String, String, String) =
+                sqlx::query_as("SELECT url, secret, format FROM webhook_endpoints WHERE id = $1")
+                    .bind(endpoint_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
             tx.commit().await?;
             {
                 claimed.push(DueDelivery {
@@ -198,13 +197,29 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<DeliveryRow>> {
         super::office_only(actor)?;
+        self.deliveries(endpoint_id, 0, limit).await
+    }
+
+    /// One delivery. Office only.
+    pub async fn get_delivery(&self, actor: &Actor, id: i64) -> Result<DeliveryRow> {
+        super::office_only(actor)?;
+        self.deliveries(0, id.max(1), 1)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound(format!("推送记录 {id}")))
+    }
+
+    /// Deliveries of endpoint `endpoint_id` (0: all), or delivery `id` (0: any), newest first.
+    async fn deliveries(&self, endpoint_id: i64, id: i64, limit: i64) -> Result<Vec<DeliveryRow>> {
         let rows: Vec<LogRow> = sqlx::query_as(
             "SELECT d.id, d.endpoint_id, e.name, d.event, d.status, d.attempts, d.last_code, d.last_error,
                     d.created_at, d.next_attempt_at, d.delivered_at, d.payload
              FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-             WHERE $1 = 0 OR d.endpoint_id = $1 ORDER BY d.id DESC LIMIT $2",
+             WHERE ($1 = 0 OR d.endpoint_id = $1) AND ($2 = 0 OR d.id = $2)
+             ORDER BY d.id DESC LIMIT $3",
         )
         .bind(endpoint_id)
+        .bind(id)
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
@@ -213,7 +228,11 @@ impl Store {
             .map(|r| {
                 let message = serde_json::from_str::<serde_json::Value>(&r.11)
                     .ok()
-                    .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+                    .and_then(|v| {
+                        v.get("message")
+                            .and_then(|m| m.as_str())
+                            .map(str::to_string)
+                    })
                     .unwrap_or_default();
                 Ok(DeliveryRow {
                     id: r.0,

@@ -36,8 +36,9 @@ pub struct EndpointForm {
     pub events: Vec<Event>,
 }
 
-/// A problem with one field of an [`EndpointForm`]: `(field, message)`.
-pub type FieldProblem = (&'static str, String);
+/// A problem with one field of an [`EndpointForm`]: `(field, message key)`; the key names a
+/// UI string (`wh.err.*`) the page shows beside the field in the reader's language.
+pub type FieldProblem = (&'static str, &'static str);
 
 impl EndpointForm {
     /// Every field's problem, in form order (empty when the form may be saved).
@@ -45,34 +46,40 @@ impl EndpointForm {
         let mut out = Vec::new();
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            out.push(("name", "请填写名称(不超过100个字)".to_string()));
+            out.push(("name", "wh.err.name"));
         }
         let url = self.url.trim();
         if !url.starts_with("http://") || url.len() <= "http://".len() || url.len() > 500 {
-            out.push((
-                "url",
-                "地址须以 http:// 开头(本系统在政务内网中以 http 推送, 不支持 https)".to_string(),
-            ));
+            out.push(("url", "wh.err.url"));
         } else if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            out.push(("url", "地址中不能有空格".to_string()));
+            out.push(("url", "wh.err.url_space"));
         }
         if self.secret.chars().count() > 200 {
-            out.push(("secret", "签名密钥不超过200个字符".to_string()));
+            out.push(("secret", "wh.err.secret"));
         }
         if self.format.is_none() {
-            out.push(("format", "请选择消息格式".to_string()));
+            out.push(("format", "wh.err.format"));
         }
         if self.events.is_empty() {
-            out.push(("events", "请至少选择一个事件".to_string()));
+            out.push(("events", "wh.err.events"));
         }
         out
     }
 
+    /// The format, when the form may be saved (pages check [`EndpointForm::problems`] first
+    /// and show each beside its field; this is the store's own guard).
     fn checked(&self) -> Result<Format> {
-        match (self.problems().into_iter().next(), self.format) {
-            (Some((_, m)), _) => Err(StoreError::Invalid(m)),
-            (None, Some(f)) => Ok(f),
-            (None, None) => Err(StoreError::Invalid("请选择消息格式".into())),
+        let problems = self.problems();
+        match self.format {
+            Some(f) if problems.is_empty() => Ok(f),
+            _ => Err(StoreError::Invalid(format!(
+                "推送地址填写有误: {}",
+                problems
+                    .iter()
+                    .map(|(f, _)| *f)
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ))),
         }
     }
 }
@@ -84,7 +91,8 @@ fn random_secret() -> String {
 
 type EndpointDbRow = (i64, String, String, String, String, i64, i64, i64, i64, i64);
 
-const LIST: &str = "SELECT e.id, e.name, e.url, e.secret, e.format, e.enabled, e.created_at, e.updated_at,
+const LIST: &str =
+    "SELECT e.id, e.name, e.url, e.secret, e.format, e.enabled, e.created_at, e.updated_at,
         (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.status = $2),
         (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.status = $3)
      FROM webhook_endpoints e WHERE $1 = 0 OR e.id = $1 ORDER BY e.id";
@@ -122,7 +130,8 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         let mut out = Vec::with_capacity(rows.len());
-        for (id, name, url, secret, format, enabled, created_at, updated_at, pending, failed) in rows
+        for (id, name, url, secret, format, enabled, created_at, updated_at, pending, failed) in
+            rows
         {
             let bad = |e: qx_core::state::UnknownState| StoreError::Invalid(e.to_string());
             let mut events = Vec::new();

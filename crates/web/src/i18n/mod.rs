@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 mod common;
 mod form;
 mod jobs;
+mod platform;
 mod workbench;
 
 pub use qx_core::label::Lang;
@@ -27,6 +28,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::notices::MESSAGES,
     workbench::MESSAGES,
     jobs::MESSAGES,
+    platform::MESSAGES,
 ];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
