@@ -8,7 +8,12 @@ use qx_core::token::TokenScope;
 use qx_store::audit::AuditQuery;
 use qx_store::tokens::NewToken;
 
-async fn issue(app: &crate::common::TestApp, user: &str, scope: TokenScope, secs: i64) -> (i64, String) {
+async fn issue(
+    app: &crate::common::TestApp,
+    user: &str,
+    scope: TokenScope,
+    secs: i64,
+) -> (i64, String) {
     let admin = app.actor("admin").await;
     let user_id = app.user_id(user).await;
     app.store
@@ -150,7 +155,10 @@ async fn the_rate_limit_answers_429_with_retry_after_and_uses_are_audited_once_a
         }
         // Five pass; unless the minute turned between them, the next two wait.
         let passed = statuses.iter().filter(|s| **s == 200).count();
-        assert!(passed >= 5 && statuses[..5].iter().all(|s| *s == 200), "{statuses:?}");
+        assert!(
+            passed >= 5 && statuses[..5].iter().all(|s| *s == 200),
+            "{statuses:?}"
+        );
         if passed < 7 {
             let secs: i64 = retry_after
                 .expect("429 carries Retry-After")
@@ -180,7 +188,11 @@ async fn the_rate_limit_answers_429_with_retry_after_and_uses_are_audited_once_a
             .list_tokens(&app.actor("admin").await)
             .await
             .unwrap();
-        assert!(listed.iter().any(|t| t.id == id && t.last_used_at.is_some()));
+        assert!(
+            listed
+                .iter()
+                .any(|t| t.id == id && t.last_used_at.is_some())
+        );
     }
 }
 
@@ -207,7 +219,10 @@ async fn the_office_issues_a_token_shown_once_and_revokes_it_on_the_settings_pag
         .await;
         assert_eq!(resp.status(), 400);
         let body = resp.text().await.unwrap();
-        assert!(body.contains("field-error") && body.contains("有效期格式"), "{body}");
+        assert!(
+            body.contains("field-error") && body.contains("有效期格式"),
+            "{body}"
+        );
         assert!(body.contains("value=\"统计局接口\""));
 
         let resp = post_form(
@@ -243,7 +258,12 @@ async fn the_office_issues_a_token_shown_once_and_revokes_it_on_the_settings_pag
             .unwrap();
         assert_eq!(me.status(), 200);
 
-        let id = app.store.list_tokens(&app.actor("admin").await).await.unwrap()[0].id;
+        let id = app
+            .store
+            .list_tokens(&app.actor("admin").await)
+            .await
+            .unwrap()[0]
+            .id;
         assert!(list.contains(&format!("/settings/tokens/{id}/revoke")));
         assert!(list.contains("data-confirm"));
         let resp = post_form(

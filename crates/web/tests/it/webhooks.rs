@@ -30,9 +30,17 @@ async fn receive(
     headers: HeaderMap,
     body: String,
 ) -> StatusCode {
-    r.got.0.lock().unwrap().push((headers, q.unwrap_or_default(), body));
+    r.got
+        .0
+        .lock()
+        .unwrap()
+        .push((headers, q.unwrap_or_default(), body));
     let mut plan = r.plan.lock().unwrap();
-    let code = if plan.len() > 1 { plan.remove(0) } else { plan[0] };
+    let code = if plan.len() > 1 {
+        plan.remove(0)
+    } else {
+        plan[0]
+    };
     StatusCode::from_u16(code).unwrap()
 }
 
@@ -47,7 +55,10 @@ async fn receiver(plan: &[u16]) -> (String, Received, Arc<Mutex<Vec<u16>>>) {
             plan: plan.clone(),
         });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook?access_token=t", listener.local_addr().unwrap());
+    let url = format!(
+        "http://{}/hook?access_token=t",
+        listener.local_addr().unwrap()
+    );
     tokio::spawn(async move { axum::serve(listener, app).await });
     (url, got, plan)
 }
@@ -124,7 +135,10 @@ async fn wait_for(got: &Received, n: usize) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the receiver got {} requests, not {n}", got.0.lock().unwrap().len());
+    panic!(
+        "the receiver got {} requests, not {n}",
+        got.0.lock().unwrap().len()
+    );
 }
 
 /// Moves a delivery's clock back by `secs`, as if that much time had passed.
@@ -166,7 +180,10 @@ async fn a_signed_event_is_retried_after_a_500_and_every_attempt_is_logged() {
             let v: serde_json::Value = serde_json::from_str(body).unwrap();
             assert_eq!(v["event"], "problem.created");
             assert_eq!(v["subject"]["type"], "problem");
-            assert!(v["message"].as_str().unwrap().contains("环评审批久拖"), "{v}");
+            assert!(
+                v["message"].as_str().unwrap().contains("环评审批久拖"),
+                "{v}"
+            );
         }
         // The 500 leaves it waiting a minute; when that minute has passed it goes again.
         let admin = app.actor("admin").await;
@@ -176,12 +193,22 @@ async fn a_signed_event_is_retried_after_a_500_and_every_attempt_is_logged() {
         assert_eq!(log[0].status, DeliveryStatus::Pending);
         assert_eq!(log[0].last_code, Some(500));
         assert!(log[0].next_attempt_at > qx_store::now() + 30);
-        assert_eq!(qx_web::webhook::deliver_due(&app.store).await.unwrap().delivered, 0);
+        assert_eq!(
+            qx_web::webhook::deliver_due(&app.store)
+                .await
+                .unwrap()
+                .delivered,
+            0
+        );
         age(&app, 61).await;
         let pass = qx_web::webhook::deliver_due(&app.store).await.unwrap();
         assert_eq!(pass.delivered, 1);
         wait_for(&got, 2).await;
-        let attempts = app.store.delivery_attempts(&admin, log[0].id).await.unwrap();
+        let attempts = app
+            .store
+            .delivery_attempts(&admin, log[0].id)
+            .await
+            .unwrap();
         let codes: Vec<_> = attempts.iter().map(|a| a.status_code).collect();
         assert_eq!(codes, vec![Some(500), Some(204)]);
         assert!(other_got.0.lock().unwrap().is_empty());
@@ -196,11 +223,17 @@ async fn a_signed_event_is_retried_after_a_500_and_every_attempt_is_logged() {
             .text()
             .await
             .unwrap();
-        assert!(page.contains("204") && page.contains("新企业难题"), "{page}");
+        assert!(
+            page.contains("204") && page.contains("新企业难题"),
+            "{page}"
+        );
         let token = csrf(&office, &app.url("/settings/webhooks")).await;
         let resp = post_form(
             &office,
-            app.url(&format!("/settings/webhooks/deliveries/{}/resend", log[0].id)),
+            app.url(&format!(
+                "/settings/webhooks/deliveries/{}/resend",
+                log[0].id
+            )),
             &[("_csrf", token.as_str())],
         )
         .await;
@@ -236,11 +269,21 @@ async fn an_hour_of_failures_loses_no_event() {
         // Back after an hour: the next try (2 hours on) delivers it.
         *plan.lock().unwrap() = vec![200];
         age(&app, 7200).await;
-        assert_eq!(qx_web::webhook::deliver_due(&app.store).await.unwrap().delivered, 1);
+        assert_eq!(
+            qx_web::webhook::deliver_due(&app.store)
+                .await
+                .unwrap()
+                .delivered,
+            1
+        );
         let admin = app.actor("admin").await;
         let log = app.store.delivery_log(&admin, id, 10).await.unwrap();
         assert_eq!(log[0].status, DeliveryStatus::Delivered);
-        let attempts = app.store.delivery_attempts(&admin, log[0].id).await.unwrap();
+        let attempts = app
+            .store
+            .delivery_attempts(&admin, log[0].id)
+            .await
+            .unwrap();
         assert_eq!(attempts.len(), 5);
         assert_eq!(got.0.lock().unwrap().len(), 5);
     }
@@ -254,7 +297,14 @@ async fn the_dingtalk_format_is_a_markdown_robot_message_signed_in_the_url() {
     )
     .await;
     let (url, got, _) = receiver(&[200]).await;
-    endpoint(&app, &url, Format::DingTalk, "SECabc", &[Event::ProblemCreated]).await;
+    endpoint(
+        &app,
+        &url,
+        Format::DingTalk,
+        "SECabc",
+        &[Event::ProblemCreated],
+    )
+    .await;
     file_problem(&app).await;
     wait_for(&got, 1).await;
     let got = got.0.lock().unwrap();
@@ -262,7 +312,12 @@ async fn the_dingtalk_format_is_a_markdown_robot_message_signed_in_the_url() {
     let v: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!(v["msgtype"], "markdown");
     assert_eq!(v["markdown"]["title"], "新企业难题");
-    assert!(v["markdown"]["text"].as_str().unwrap().contains("环评审批久拖"));
+    assert!(
+        v["markdown"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("环评审批久拖")
+    );
     assert!(query.starts_with("access_token=t&timestamp="), "{query}");
     assert!(query.contains("&sign="), "{query}");
 }
@@ -312,7 +367,10 @@ async fn the_office_adds_an_endpoint_with_its_events_and_errors_stay_on_the_form
     .await;
     assert_eq!(resp.status(), 400);
     let body = resp.text().await.unwrap();
-    assert!(body.contains("http://") && body.contains("请至少选择一个事件"), "{body}");
+    assert!(
+        body.contains("http://") && body.contains("请至少选择一个事件"),
+        "{body}"
+    );
     assert!(body.contains("value=\"钉钉工作群\""));
     let resp = post_form(
         &office,
@@ -335,8 +393,15 @@ async fn the_office_adds_an_endpoint_with_its_events_and_errors_stay_on_the_form
         .await
         .unwrap();
     assert_eq!(list.len(), 1);
-    assert_eq!(list[0].events, vec![Event::ReportLate, Event::SupervisionUrged]);
-    assert_eq!(list[0].secret.len(), 64, "a secret is made when none is typed");
+    assert_eq!(
+        list[0].events,
+        vec![Event::ReportLate, Event::SupervisionUrged]
+    );
+    assert_eq!(
+        list[0].secret.len(),
+        64,
+        "a secret is made when none is typed"
+    );
     let edit = office
         .get(app.url(&format!("/settings/webhooks/{}", list[0].id)))
         .send()
