@@ -36,9 +36,29 @@ pub struct EndpointForm {
     pub events: Vec<Event>,
 }
 
-/// A problem with one field of an [`EndpointForm`]: `(field, message key)`; the key names a
-/// UI string (`wh.err.*`) the page shows beside the field in the reader's language.
-pub type FieldProblem = (&'static str, &'static str);
+/// What can be wrong with an [`EndpointForm`]; each names its field, the page its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldProblem {
+    Name,
+    Url,
+    UrlSpace,
+    Secret,
+    Format,
+    Events,
+}
+
+impl FieldProblem {
+    /// The form field the problem is shown beside.
+    pub fn field(self) -> &'static str {
+        match self {
+            FieldProblem::Name => "name",
+            FieldProblem::Url | FieldProblem::UrlSpace => "url",
+            FieldProblem::Secret => "secret",
+            FieldProblem::Format => "format",
+            FieldProblem::Events => "events",
+        }
+    }
+}
 
 impl EndpointForm {
     /// Every field's problem, in form order (empty when the form may be saved).
@@ -46,22 +66,22 @@ impl EndpointForm {
         let mut out = Vec::new();
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            out.push(("name", "wh.err.name"));
+            out.push(FieldProblem::Name);
         }
         let url = self.url.trim();
         if !url.starts_with("http://") || url.len() <= "http://".len() || url.len() > 500 {
-            out.push(("url", "wh.err.url"));
+            out.push(FieldProblem::Url);
         } else if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            out.push(("url", "wh.err.url_space"));
+            out.push(FieldProblem::UrlSpace);
         }
         if self.secret.chars().count() > 200 {
-            out.push(("secret", "wh.err.secret"));
+            out.push(FieldProblem::Secret);
         }
         if self.format.is_none() {
-            out.push(("format", "wh.err.format"));
+            out.push(FieldProblem::Format);
         }
         if self.events.is_empty() {
-            out.push(("events", "wh.err.events"));
+            out.push(FieldProblem::Events);
         }
         out
     }
@@ -76,7 +96,7 @@ impl EndpointForm {
                 "推送地址填写有误: {}",
                 problems
                     .iter()
-                    .map(|(f, _)| *f)
+                    .map(|p| p.field())
                     .collect::<Vec<_>>()
                     .join("、")
             ))),

@@ -10,7 +10,7 @@ mod deliveries;
 mod endpoints;
 
 pub use deliveries::{Attempt, DeliveryRow, DueDelivery, Outcome};
-pub use endpoints::{Endpoint, EndpointForm};
+pub use endpoints::{Endpoint, EndpointForm, FieldProblem};
 
 use crate::{Result, StoreError, Tx};
 use qx_core::access::Actor;

@@ -156,7 +156,7 @@ async fn only_the_office_keeps_endpoints_and_a_bad_form_is_refused() {
         assert!(s.delivery_log(&leader, 0, 10).await.is_err());
         let mut bad = form("a", &[], true);
         bad.url = "https://x".into();
-        let problems: Vec<_> = bad.problems().into_iter().map(|(f, _)| f).collect();
+        let problems: Vec<_> = bad.problems().into_iter().map(|p| p.field()).collect();
         assert_eq!(problems, vec!["url", "events"]);
         assert!(s.create_endpoint(&Actor::system(), &bad).await.is_err());
     }

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use qx_core::label::{Labelled, Lang};
 use qx_core::webhook::{DeliveryStatus, Event, Format};
-use qx_store::webhooks::{DeliveryRow, EndpointForm};
+use qx_store::webhooks::{DeliveryRow, EndpointForm, FieldProblem};
 use std::collections::HashMap;
 
 type PageResult = Result<Response, WebError>;
@@ -101,10 +101,14 @@ async fn list(
 ) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
-    let flash = ["saved", "deleted", "resent"]
-        .iter()
-        .find(|k| q.contains_key(**k))
-        .map(|k| crate::i18n::t(lang, &format!("wh.{k}")).to_string());
+    let flash = [
+        ("saved", "wh.saved"),
+        ("deleted", "wh.deleted"),
+        ("resent", "wh.resent"),
+    ]
+    .iter()
+    .find(|(k, _)| q.contains_key(*k))
+    .map(|(_, key)| crate::i18n::t(lang, key).to_string());
     let endpoints = state
         .store
         .list_endpoints(&actor)
@@ -245,8 +249,16 @@ fn read_form(f: &Fields, lang: Lang) -> (EndpointForm, FieldErrors) {
             .collect(),
     };
     let mut errors = FieldErrors::new(lang);
-    for (field, key) in form.problems() {
-        errors.add(field, crate::i18n::t(lang, key));
+    for problem in form.problems() {
+        let key = match problem {
+            FieldProblem::Name => "wh.err.name",
+            FieldProblem::Url => "wh.err.url",
+            FieldProblem::UrlSpace => "wh.err.url_space",
+            FieldProblem::Secret => "wh.err.secret",
+            FieldProblem::Format => "wh.err.format",
+            FieldProblem::Events => "wh.err.events",
+        };
+        errors.add(problem.field(), crate::i18n::t(lang, key));
     }
     (form, errors)
 }
