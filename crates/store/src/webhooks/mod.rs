@@ -28,20 +28,60 @@ pub async fn enqueue_notice(
     let event = Event::of_notice(notice.kind);
     let now = crate::now();
     let (audience, audience_id) = notice.audience.to_parts();
-    let (subject_type, subject_id) = notice.subject.to_parts();
-    let payload = serde_json::json!({
+    let mut payload = base_payload(event, notice.subject, &notice.message, now);
+    payload.insert("notice_id".into(), notice_id.into());
+    payload.insert("kind".into(), notice.kind.as_str().into());
+    payload.insert("kind_label".into(), notice.kind.label(Lang::Zh).into());
+    payload.insert(
+        "audience".into(),
+        serde_json::json!({ "kind": audience, "id": audience_id }),
+    );
+    let payload = serde_json::Value::Object(payload).to_string();
+    enqueue(tx, event, notice_id.into(), &payload, now).await
+}
+
+/// Writes one delivery of `event` per subscribed enabled endpoint for a change that tells no
+/// one in the app (an issued bulletin: everyone reads bulletins, no inbox gets a notice), in
+/// the caller's transaction. `subject` and `message` are sent as a notice's are.
+pub async fn enqueue_event(
+    tx: &mut Tx,
+    event: Event,
+    subject: qx_core::notice::Subject,
+    message: &str,
+) -> Result<()> {
+    let now = crate::now();
+    let payload = serde_json::Value::Object(base_payload(event, subject, message, now)).to_string();
+    enqueue(tx, event, None, &payload, now).await
+}
+
+/// What every message says: the event, its subject and page, the text, when.
+fn base_payload(
+    event: Event,
+    subject: qx_core::notice::Subject,
+    message: &str,
+    now: i64,
+) -> serde_json::Map<String, serde_json::Value> {
+    let (subject_type, subject_id) = subject.to_parts();
+    let serde_json::Value::Object(map) = serde_json::json!({
         "event": event.as_str(),
         "event_label": event.label(Lang::Zh),
-        "notice_id": notice_id,
-        "kind": notice.kind.as_str(),
-        "kind_label": notice.kind.label(Lang::Zh),
-        "message": notice.message,
+        "message": message,
         "subject": { "type": subject_type, "id": subject_id },
-        "path": notice.subject.path(),
-        "audience": { "kind": audience, "id": audience_id },
+        "path": subject.path(),
         "at": now,
-    })
-    .to_string();
+    }) else {
+        unreachable!("a JSON object literal is an object")
+    };
+    map
+}
+
+async fn enqueue(
+    tx: &mut Tx,
+    event: Event,
+    notice_id: Option<i64>,
+    payload: &str,
+    now: i64,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO webhook_deliveries (endpoint_id, event, notice_id, payload, status, next_attempt_at, created_at)
          SELECT e.id, $1, $2, $3, $4, $5, $5 FROM webhook_endpoints e

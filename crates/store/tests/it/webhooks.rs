@@ -161,3 +161,34 @@ async fn only_the_office_keeps_endpoints_and_a_bad_form_is_refused() {
         assert!(s.create_endpoint(&Actor::system(), &bad).await.is_err());
     }
 }
+
+#[tokio::test]
+async fn an_issued_bulletin_is_an_event_though_no_inbox_gets_a_notice() {
+    for db in testing::all().await.unwrap() {
+        let s = &db.store;
+        let office = Actor::system();
+        s.create_endpoint(&office, &form("群", &[Event::BulletinIssued], true))
+            .await
+            .unwrap();
+        let mut tx = s.begin().await.unwrap();
+        qx_store::webhooks::enqueue_event(
+            &mut tx,
+            Event::BulletinIssued,
+            Subject::Bulletin(3),
+            "2017年11月工业强县工作快报 已印发",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let log = s.delivery_log(&office, 0, 10).await.unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].event, Event::BulletinIssued);
+        let due = s
+            .claim_due_deliveries(qx_store::now(), 10, 60)
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&due[0].payload).unwrap();
+        assert_eq!(v["path"], "/bulletins/3");
+        assert_eq!(v["event_label"], "通报印发");
+    }
+}
