@@ -190,6 +190,7 @@ async fn listen_and_serve(
     eprintln!("强县 Qiangxian 已启动: http://{addr}/  (Ctrl-C 退出)");
     spawn_deadline_sweeper(store.clone());
     spawn_housekeeping(store.clone(), &config);
+    qx_web::webhook::spawn_worker(store.clone());
     let state = qx_web::AppState {
         store,
         config: Arc::new(config),

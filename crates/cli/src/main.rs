@@ -7,6 +7,8 @@ mod cmd_plan;
 mod cmd_project;
 mod cmd_report;
 mod cmd_system;
+mod cmd_token;
+mod cmd_webhook;
 mod progress;
 
 use clap::{Parser, Subcommand};
@@ -59,6 +61,12 @@ enum Command {
     /// 企业培育库: official lists in, the library out
     #[command(subcommand)]
     Cultivation(CultivationCommand),
+    /// Service tokens for other systems calling the API (接口令牌)
+    #[command(subcommand)]
+    Token(cmd_token::TokenCommand),
+    /// Outgoing webhooks (消息推送)
+    #[command(subcommand)]
+    Webhook(cmd_webhook::WebhookCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -155,6 +163,8 @@ fn main() -> ExitCode {
         Command::Report(ReportCommand::Monthly(args)) => run_async(cmd_report::monthly(args)),
         Command::Report(ReportCommand::Quarterly(args)) => run_async(cmd_report::quarterly(args)),
         Command::Eval(args) => cmd_eval::run(args),
+        Command::Token(cmd) => run_async(cmd_token::run(cmd)),
+        Command::Webhook(cmd) => run_async(cmd_webhook::run(cmd)),
         Command::Enterprise(EnterpriseCommand::Import(args)) => {
             run_async(cmd_enterprise::import(args))
         }

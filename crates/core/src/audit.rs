@@ -234,6 +234,13 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "修改培育停滞提醒天数",
         "Stall reminder days changed",
     ),
+    ("token.create", "发放接口令牌", "API token issued"),
+    ("token.revoke", "吊销接口令牌", "API token revoked"),
+    ("token.use", "使用接口令牌", "API token used"),
+    ("webhook.create", "新增推送地址", "Webhook added"),
+    ("webhook.update", "修改推送地址", "Webhook changed"),
+    ("webhook.delete", "删除推送地址", "Webhook deleted"),
+    ("webhook.resend", "重新推送", "Delivery resent"),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.
@@ -273,6 +280,9 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("resolution", "议定事项", "Decision"),
     ("supervision", "督办事项", "Supervision item"),
     ("cultivation_import", "培育名单导入", "Official list import"),
+    ("api_token", "接口令牌", "API token"),
+    ("webhook_endpoint", "推送地址", "Webhook"),
+    ("webhook_delivery", "推送记录", "Delivery"),
 ];
 
 /// An action code the table does not know (written by an older or newer program).

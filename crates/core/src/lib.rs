@@ -26,4 +26,6 @@ pub mod scale;
 pub mod state;
 pub mod text;
 pub mod time;
+pub mod token;
 pub mod units;
+pub mod webhook;

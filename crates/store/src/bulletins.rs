@@ -215,6 +215,13 @@ impl Store {
             })),
         )
         .await?;
+        crate::webhooks::enqueue_event(
+            &mut tx,
+            qx_core::webhook::Event::BulletinIssued,
+            qx_core::notice::Subject::Bulletin(id),
+            &format!("{} 已印发 ({})", b.title, b.doc_number),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -96,6 +96,9 @@ pub async fn notify(tx: &mut Tx, n: &NewNotice) -> Result<Option<i64>> {
     .bind(crate::now())
     .fetch_optional(&mut **tx)
     .await?;
+    if let Some((id,)) = row {
+        crate::webhooks::enqueue_notice(tx, id, n).await?;
+    }
     Ok(row.map(|(id,)| id))
 }
 

@@ -6,7 +6,9 @@
 //! - recomputing every open deadline, the rates overall and by unit, tier and category, and
 //!   both together (target < 100 ms p99); the rates for a quarter that starts mid-month (cube
 //!   plus partial months); and, as the in-run baseline, the same rates by scanning every row
-//!   (`problem_rates_scan`, the definition the cube is checked against here too).
+//!   (`problem_rates_scan`, the definition the cube is checked against here too);
+//! - the API list read with the leader's session and with a service token for the leader,
+//!   alternating (target: the token costs no more than the session, ratio ≤ 1.0 within noise).
 //!
 //! - the same lists over the API (`/api/v1/problems`, and a cursor's next page), as a ratio
 //!   of the page's time measured in the same run.
@@ -308,6 +310,7 @@ async fn bench_engine(name: &str, store: Store, n: usize) {
         .await;
     }
     report(&format!("[{name}] list page, all filters"), &mut all);
+    token_vs_session(name, &store, &base, &c).await;
 
     // The same lists over the API (`/api/v1/problems` with the page's filters), then a
     // cursor's second page: the API must cost what the page costs.
@@ -450,6 +453,60 @@ async fn bench_engine(name: &str, store: Store, n: usize) {
             "the cube disagrees with a full scan"
         );
     }
+}
+
+/// The same API read with the leader's session and with a service token for the leader,
+/// alternating so both see the same load: what a token costs against a session.
+async fn token_vs_session(name: &str, store: &Store, base: &str, session: &reqwest::Client) {
+    let leader = store
+        .find_user_by_username("bench-leader")
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, secret) = store
+        .create_token(
+            &qx_core::access::Actor::system(),
+            &qx_store::tokens::NewToken {
+                user_id: leader.id,
+                name: "bench".into(),
+                scope: qx_core::token::TokenScope::Read,
+                lifetime_secs: 3600,
+            },
+        )
+        .await
+        .unwrap();
+    let token = reqwest::Client::new();
+    let url = format!("{base}/api/v1/problems?status=in_progress");
+    let (mut by_session, mut by_token) = (Vec::new(), Vec::new());
+    for i in 0..84 {
+        let use_token = i % 2 == 1;
+        let t = Instant::now();
+        let req = if use_token {
+            token.get(&url).bearer_auth(&secret)
+        } else {
+            session.get(&url)
+        };
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{url}");
+        resp.text().await.unwrap();
+        // Two warm-up rounds.
+        if i >= 4 {
+            if use_token {
+                by_token.push(t.elapsed());
+            } else {
+                by_session.push(t.elapsed());
+            }
+        }
+    }
+    report(
+        &format!("[{name}] API list with a session"),
+        &mut by_session,
+    );
+    report(&format!("[{name}] API list with a token"), &mut by_token);
+    println!(
+        "[{name}] token vs session p50: {:.2}x",
+        ms(percentile(&mut by_token, 0.5)) / ms(percentile(&mut by_session, 0.5)).max(0.001)
+    );
 }
 
 fn main() {

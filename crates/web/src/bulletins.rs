@@ -361,6 +361,9 @@ async fn publish(
     let id = bulletin::publish(&state.store, &actor, f.plan_id, kind, period, issued_on)
         .await
         .map_err(WebError::from)?;
+    // The issue wrote its bulletin.issued deliveries; send them now rather than at the
+    // worker's next pass.
+    crate::webhook::dispatch(state.store.clone());
     Ok(Redirect::to(&format!("/bulletins/{id}")).into_response())
 }
 

@@ -26,6 +26,7 @@ pub mod pages;
 pub mod plans;
 pub mod problems;
 pub mod projects;
+pub mod settings;
 pub mod units;
 pub mod upload;
 pub mod users;
@@ -68,6 +69,8 @@ pub struct Config {
     /// How long an import form waits for its job before answering with the progress page
     /// (`/jobs/{id}`); work done sooner is answered as if it had run in the request.
     pub job_wait_ms: u64,
+    /// Requests a service token may make per minute (`429` with `Retry-After` beyond).
+    pub token_requests_per_minute: u32,
 }
 
 impl Default for Config {
@@ -84,6 +87,7 @@ impl Default for Config {
             max_anonymous_body_bytes: 64 * 1024,
             trusted_proxies: Vec::new(),
             job_wait_ms: 1500,
+            token_requests_per_minute: 600,
         }
     }
 }
@@ -189,6 +193,7 @@ pub fn router(state: AppState) -> Router {
         .merge(notices::routes())
         .merge(export::routes())
         .merge(help::routes())
+        .merge(settings::routes())
         .route("/healthz", get(healthz))
         .route("/assets/{*path}", get(asset))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))

@@ -14,3 +14,4 @@ mod progress;
 mod report_cli;
 mod serve_cli;
 mod system_cli;
+mod token_cli;

@@ -18,4 +18,6 @@ mod projects;
 mod schema_parity;
 mod store;
 mod submissions;
+mod tokens;
 mod typed_rows;
+mod webhooks;

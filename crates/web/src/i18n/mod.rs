@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 mod common;
 mod form;
 mod jobs;
+mod platform;
 mod workbench;
 
 pub use qx_core::label::Lang;
@@ -29,6 +30,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     jobs::MESSAGES,
     crate::help::MESSAGES,
     crate::api::MESSAGES,
+    platform::MESSAGES,
 ];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

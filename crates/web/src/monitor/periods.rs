@@ -235,31 +235,11 @@ pub(super) async fn remind(
 ) -> PageResult {
     let actor = auth.actor();
     let units = state.store.remind_unreported(&actor, id).await?;
-    let period = state.store.get_period(&actor, id).await?;
-    notify_webhook(
-        &state,
-        &period.period,
-        &qx_core::time::format_date(period.due_on),
-        units.len(),
-    )
-    .await;
-    Ok(Redirect::to(&format!("/monitor/periods/{id}?reminded=1")).into_response())
-}
-
-/// Forwards a reminder to the county's messaging platform when `notify.webhook_url` is set
-/// (plain HTTP inside the government network). Failures are logged, never shown as errors:
-/// the in-app notices were already posted.
-async fn notify_webhook(state: &AppState, period: &str, due_on: &str, units: usize) {
-    let Ok(Some(url)) = state.store.get_setting("notify.webhook_url").await else {
-        return;
-    };
-    let body = serde_json::json!({
-        "kind": "report.remind", "period": period, "due_on": due_on, "units": units,
-        "text": format!("{period} 工作推进情况尚有 {units} 个单位未报送, 截止 {due_on}"),
-    });
-    if let Err(e) = crate::webhook::post_json(&url, &body.to_string()).await {
-        tracing::warn!("webhook {url} failed: {e}");
+    // Each reminder is a notice, and each notice's webhook deliveries were written with it.
+    if !units.is_empty() {
+        crate::webhook::dispatch(state.store.clone());
     }
+    Ok(Redirect::to(&format!("/monitor/periods/{id}?reminded=1")).into_response())
 }
 
 #[derive(serde::Deserialize)]

@@ -38,5 +38,7 @@ mod report_form;
 mod report_milestone;
 mod routes;
 mod state_literals;
+mod tokens;
+mod webhooks;
 mod workbench;
 mod workbench_modules;

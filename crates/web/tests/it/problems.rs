@@ -6,7 +6,6 @@ use crate::common;
 use common::{PASSWORD, TestApp, csrf, get_status, multipart, post_form, redirect_id, spawn_app};
 use qx_core::access::{Actor, Role};
 use qx_core::password::hash_password;
-use qx_store::Store;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
 use qx_store::users::NewUser;
 
@@ -484,8 +483,6 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
             .unwrap();
         String::from_utf8_lossy(&buf[..n]).to_string()
     });
-    set_setting(&app.store, "notify.webhook_url", &hook).await;
-
     let office = Actor::system();
     let new = qx_store::problems::NewProblem {
         enterprise_id: ent,
@@ -526,6 +523,22 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
         .await
         .unwrap();
 
+    // An endpoint for the escalations (the old `notify.webhook_url` became endpoints).
+    app.store
+        .create_endpoint(
+            &office,
+            &qx_store::webhooks::EndpointForm {
+                name: "例会".into(),
+                url: hook.clone(),
+                secret: String::new(),
+                format: Some(qx_core::webhook::Format::Json),
+                enabled: true,
+                events: vec![qx_core::webhook::Event::ProblemEscalated],
+            },
+        )
+        .await
+        .unwrap();
+
     // The enterprise asks for the 例会 through the web.
     let qy1 = app.login("qy1").await;
     assert_eq!(
@@ -545,7 +558,7 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
         .unwrap();
     assert!(request.starts_with("POST /hook HTTP/1.1"), "{request}");
     assert!(
-        request.contains("problem.notice") && request.contains("升级"),
+        request.contains("problem.escalated") && request.contains("升级"),
         "{request}"
     );
 
@@ -704,12 +717,6 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
         .await
         .unwrap();
     assert!(page.contains("环评审批久拖") && page.contains("sp1-name"));
-}
-
-async fn set_setting(store: &Store, key: &str, value: &str) {
-    let mut tx = store.begin().await.unwrap();
-    Store::put_setting(&mut tx, key, value).await.unwrap();
-    tx.commit().await.unwrap();
 }
 
 /// The problems qy1 can see, as the API counts them.

@@ -555,16 +555,42 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "GET",
         "/cultivation/imports/{none}",
+    ("GET", "/settings", [200, 403, 403, 403, 303]),
+    ("GET", "/settings/tokens", [200, 403, 403, 403, 303]),
+    ("POST", "/settings/tokens", [400, 403, 403, 403, 403]),
+    (
+        "POST",
+        "/settings/tokens/{none}/revoke",
+        [404, 403, 403, 403, 403],
+    ),
+    ("GET", "/settings/webhooks", [200, 403, 403, 403, 303]),
+    ("POST", "/settings/webhooks", [400, 403, 403, 403, 403]),
+    ("GET", "/settings/webhooks/new", [200, 403, 403, 403, 303]),
+    (
+        "GET",
+        "/settings/webhooks/{none}",
         [404, 403, 403, 403, 303],
     ),
     (
         "POST",
         "/cultivation/imports/{none}/apply",
+        "/settings/webhooks/{none}",
         [404, 403, 403, 403, 403],
     ),
     (
         "POST",
         "/cultivation/imports/{none}/discard",
+        "/settings/webhooks/{none}/delete",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/settings/webhooks/deliveries/{none}",
+        [404, 403, 403, 403, 303],
+    ),
+    (
+        "POST",
+        "/settings/webhooks/deliveries/{none}/resend",
         [404, 403, 403, 403, 403],
     ),
     ("POST", "/logout", [303, 303, 303, 303, 403]),

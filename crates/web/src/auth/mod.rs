@@ -7,6 +7,8 @@
 //!   the session's when signed in, the `qx_csrf` cookie's before (the login form). It comes in
 //!   the `X-CSRF-Token` header, the `_csrf` form field, or (multipart uploads) the `_csrf`
 //!   query parameter.
+//! - A request with `Authorization: Bearer` is a service token's ([`token`]): API only, no
+//!   session, no CSRF token.
 
 use crate::{AppState, WebError};
 use axum::body::{Body, Bytes};
@@ -22,6 +24,8 @@ use qx_core::access::{Actor, Role};
 use qx_store::users::UserRow;
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
+
+pub mod token;
 
 pub const SESSION_COOKIE: &str = "qx_session";
 pub const CSRF_COOKIE: &str = "qx_csrf";
@@ -137,6 +141,10 @@ fn wants_page(req: &Request) -> bool {
 /// Loads the session, enforces the idle timeout and CSRF, and sets the cookies it needs.
 pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers().clone();
+    if let Some(secret) = token::bearer(&headers) {
+        let ip = client_ip(&headers, peer_ip(&req), &state.config.trusted_proxies);
+        return token::serve(&state, req, next, &secret, ip).await;
+    }
     let now = qx_store::now();
     let mut expired = false;
     let mut session = None;
@@ -200,11 +208,7 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         .or_else(|| cookie(&headers, LANG_COOKIE).map(|l| crate::i18n::Lang::parse(&l)))
         .unwrap_or_default();
 
-    let peer = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
-    let ip = client_ip(&headers, peer, &state.config.trusted_proxies);
+    let ip = client_ip(&headers, peer_ip(&req), &state.config.trusted_proxies);
 
     // The body limit is set here, before anything reads the body (the CSRF check below reads
     // a form whole): small without a session, the upload limit with one.
@@ -250,6 +254,13 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         );
     }
     resp
+}
+
+/// The connection's peer address, when the server was started with connection info.
+fn peer_ip(req: &Request) -> Option<IpAddr> {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
 }
 
 /// What the CSRF check found.
