@@ -16,4 +16,5 @@ mod projects;
 mod schema_parity;
 mod store;
 mod submissions;
+mod typed_problem_rows;
 mod typed_rows;
