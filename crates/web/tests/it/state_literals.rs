@@ -5,6 +5,7 @@
 //! choices the handler built from it.
 
 use qx_core::access::Role;
+use qx_core::calendar::DayKind;
 use qx_core::evaluation::{ObjectionStatus, RunStatus};
 use qx_core::indicator::{IndicatorKind, TargetLevel};
 use qx_core::monitor::TaskState;
@@ -28,6 +29,7 @@ fn state_codes() -> Vec<&'static str> {
     codes.extend(TargetLevel::ALL.iter().map(|l| l.as_str()));
     codes.extend(TaskRole::ALL.iter().map(|r| r.as_str()));
     codes.extend(Scale::ALL.iter().map(|s| s.as_str()));
+    codes.extend(DayKind::ALL.iter().map(|k| k.as_str()));
     codes.extend(
         [
             TaskState::Done,
