@@ -19,6 +19,7 @@
 use crate::AppError;
 use crate::sheet::{add_sheet, header_format, write_texts, xlsx_error};
 use qx_core::access::Actor;
+use qx_core::label::{Labelled, Lang};
 use qx_eval::{CheckOptions, InputTable, Scale, Scheme, StrColumn, check, evaluate};
 use qx_store::Store;
 use qx_store::enterprises::FACT_COLUMNS;
@@ -205,10 +206,14 @@ pub async fn run_year(store: &Store, actor: &Actor, year: i64) -> Result<RunSumm
     }
     let n = rows.len();
     let uscc: StrColumn = rows.iter().map(|r| r.credit_code.as_str()).collect();
+    // A stored scale that is neither code is an error naming it, never 规下 by default.
     let scales: Vec<Scale> = rows
         .iter()
-        .map(|r| Scale::parse(&r.scale).unwrap_or(Scale::Below))
-        .collect();
+        .map(|r| {
+            Scale::try_from(r.scale.clone())
+                .map_err(|e| AppError::Invalid(format!("{} {}: {e}", r.credit_code, r.name)))
+        })
+        .collect::<Result<_, _>>()?;
     let table_err = |e: qx_eval::TableError| AppError::Invalid(e.to_string());
     let mut table = InputTable::new(uscc, scales).map_err(table_err)?;
     for col in FACT_COLUMNS {
@@ -361,7 +366,7 @@ pub async fn run_year(store: &Store, actor: &Actor, year: i64) -> Result<RunSumm
         }
         out.push(NewResult {
             enterprise_id: r.enterprise_id,
-            scale: scale.as_str().to_string(),
+            scale,
             town_id: r.town_id,
             industry_code: r.industry_code.clone(),
             group_label: group.label(),
@@ -523,11 +528,11 @@ pub async fn low_efficiency(
     let policy = policy_of(run);
     let mut low = Vec::new();
     for (scale, threshold) in [
-        ("above", policy.low_tax_per_mu.above),
-        ("below", policy.low_tax_per_mu.below),
+        (Scale::Above, policy.low_tax_per_mu.above),
+        (Scale::Below, policy.low_tax_per_mu.below),
     ] {
         let filter = ResultFilter {
-            scale: scale.into(),
+            scale: scale.as_str().into(),
             tax_per_mu_below: Some(threshold),
             ..Default::default()
         };
@@ -602,7 +607,7 @@ pub async fn export_run(
             l.name.clone(),
             l.town_name.clone().unwrap_or_default(),
             l.industry_code.clone().unwrap_or_default(),
-            scale_zh(&l.scale).to_string(),
+            l.scale.label(Lang::Zh).to_string(),
             l.group_label.clone(),
         ];
         write_texts(ws, row, &text, None)?;
@@ -678,7 +683,8 @@ pub async fn export_run(
     for (r, l) in low.iter().enumerate() {
         let row = r as u32 + 2;
         write_firm(ws, row, &l.credit_code, &l.name, &l.town_name)?;
-        ws.write(row, 3, scale_zh(&l.scale)).map_err(xlsx_error)?;
+        ws.write(row, 3, l.scale.label(Lang::Zh))
+            .map_err(xlsx_error)?;
         ws.write(row, 4, fmt2(l.land_mu)).map_err(xlsx_error)?;
         ws.write(row, 5, fmt2(l.tax_wan)).map_err(xlsx_error)?;
         ws.write(row, 6, fmt2(l.tax_per_mu())).map_err(xlsx_error)?;
@@ -755,11 +761,6 @@ fn write_firm(
         &[credit_code, name, town.as_deref().unwrap_or_default()],
         None,
     )
-}
-
-/// 规上 / 规下 for a stored scale.
-pub fn scale_zh(scale: &str) -> &'static str {
-    if scale == "above" { "规上" } else { "规下" }
 }
 
 #[cfg(test)]

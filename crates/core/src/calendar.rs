@@ -15,6 +15,27 @@ use std::collections::BTreeSet;
 use time::macros::date;
 use time::{Date, Weekday};
 
+crate::coded::coded_enum! {
+    /// How a day in the calendar table differs from the plain Monday–Friday week.
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    DayKind {
+        /// 放假: a weekday off.
+        Holiday = "holiday", "放假", "Holiday";
+        /// 调休上班: a weekend day worked.
+        Workday = "workday", "调休上班", "Make-up workday";
+    }
+    unknown(code) => crate::state::UnknownState {
+        crate::state::UnknownState { what_zh: "日历日类型", what_en: "calendar day kind", code }
+    }
+}
+
+impl DayKind {
+    pub fn is_holiday(self) -> bool {
+        self == DayKind::Holiday
+    }
+}
+
 /// One named run of days off from a notice, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HolidayRange {

@@ -115,6 +115,42 @@ labelled_enum! {
     }
 }
 
+/// The status a timeline event moved a problem from or to, as `problem_events` stores it:
+/// none (stored as `''`) for events that move nothing (notes, attachments, 例会 decisions).
+/// Decoding an unknown code fails; it is sent as it is stored (the code, or `""`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EventStatus(pub Option<Status>);
+
+impl EventStatus {
+    /// The stored code (`''` for none).
+    pub fn as_str(self) -> &'static str {
+        self.0.map_or("", Status::as_str)
+    }
+}
+
+impl From<Status> for EventStatus {
+    fn from(s: Status) -> Self {
+        EventStatus(Some(s))
+    }
+}
+
+impl TryFrom<String> for EventStatus {
+    type Error = UnknownCode;
+    fn try_from(code: String) -> Result<Self, UnknownCode> {
+        if code.is_empty() {
+            Ok(EventStatus(None))
+        } else {
+            Status::try_from(code).map(|s| EventStatus(Some(s)))
+        }
+    }
+}
+
+impl Serialize for EventStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 labelled_enum! {
     /// The enterprise's verdict on an answer.
     Satisfaction {
@@ -463,6 +499,39 @@ impl DeadlineFlag {
         }
     }
 
+    /// The flag of a problem's running deadline: on track when the problem is no longer open
+    /// or runs against no deadline. The one rule the list, its export and the detail page use.
+    pub fn running(
+        calendar: &WorkCalendar,
+        today: Date,
+        status: Status,
+        due: Option<Date>,
+    ) -> DeadlineFlag {
+        match due {
+            Some(due) if status.is_open() => DeadlineFlag::of(calendar, today, due),
+            _ => DeadlineFlag::OnTrack,
+        }
+    }
+
+    pub fn is_overdue(self) -> bool {
+        self == DeadlineFlag::Overdue
+    }
+
+    pub fn is_near(self) -> bool {
+        self == DeadlineFlag::Near
+    }
+
+    /// The flag a list filter names (`near`, `overdue`; `on_track`).
+    pub fn parse(code: &str) -> Option<DeadlineFlag> {
+        [
+            DeadlineFlag::OnTrack,
+            DeadlineFlag::Near,
+            DeadlineFlag::Overdue,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == code)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             DeadlineFlag::OnTrack => "on_track",
@@ -743,6 +812,38 @@ mod tests {
             DeadlineFlag::of(&cal, fri, date!(2017 - 03 - 07)),
             DeadlineFlag::OnTrack
         );
+    }
+
+    #[test]
+    fn a_closed_problem_or_one_without_a_running_deadline_is_on_track() {
+        let cal = WorkCalendar::weekends_only();
+        let fri = date!(2017 - 03 - 03);
+        let past = Some(date!(2017 - 03 - 02));
+        assert_eq!(
+            DeadlineFlag::running(&cal, fri, Status::Assigned, past),
+            DeadlineFlag::Overdue
+        );
+        for closed in [Status::Closed, Status::Withdrawn] {
+            assert_eq!(
+                DeadlineFlag::running(&cal, fri, closed, past),
+                DeadlineFlag::OnTrack
+            );
+        }
+        assert_eq!(
+            DeadlineFlag::running(&cal, fri, Status::Assigned, None),
+            DeadlineFlag::OnTrack
+        );
+    }
+
+    #[test]
+    fn an_event_status_is_empty_or_a_known_code_never_a_guess() {
+        assert_eq!(EventStatus::try_from(String::new()), Ok(EventStatus(None)));
+        assert_eq!(
+            EventStatus::try_from("answered".to_string()),
+            Ok(EventStatus(Some(Status::Answered)))
+        );
+        assert!(EventStatus::try_from("answred".to_string()).is_err());
+        assert_eq!(EventStatus(None).as_str(), "");
     }
 
     #[test]

@@ -45,3 +45,40 @@ impl Labelled for Scale {
         }
     }
 }
+
+/// Sent (JSON, templates) as its code: `above` / `below`.
+impl serde::Serialize for Scale {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Decoding a stored `scale` column: only the codes `above`/`below`; anything else is an
+/// error naming it, never a default.
+impl TryFrom<String> for Scale {
+    type Error = crate::state::UnknownState;
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Scale::ALL
+            .into_iter()
+            .find(|s| s.as_str() == code)
+            .ok_or(crate::state::UnknownState {
+                what_zh: "规模",
+                what_en: "scale",
+                code,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_scale_decodes_only_from_its_code() {
+        assert_eq!(Scale::try_from("above".to_string()), Ok(Scale::Above));
+        assert_eq!(Scale::try_from("below".to_string()), Ok(Scale::Below));
+        for bad in ["", "Above", "规上", "large"] {
+            assert!(Scale::try_from(bad.to_string()).is_err(), "{bad}");
+        }
+    }
+}

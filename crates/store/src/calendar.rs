@@ -3,7 +3,7 @@
 use crate::audit::{AuditEntry, append};
 use crate::{Result, Store, StoreError};
 use qx_core::access::Actor;
-use qx_core::calendar::WorkCalendar;
+use qx_core::calendar::{DayKind, WorkCalendar};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use time::Date;
@@ -12,10 +12,20 @@ use time::Date;
 pub struct CalendarDay {
     /// ISO date.
     pub day: String,
-    /// `holiday` (a weekday off) or `workday` (a weekend day worked).
+    /// A [`DayKind`] code: `holiday` (a weekday off) or `workday` (a weekend day worked).
+    /// Text because callers outside this crate (the demo's seeding) build it from the code;
+    /// read it through [`CalendarDay::day_kind`].
     pub kind: String,
     pub name: String,
     pub source: String,
+}
+
+impl CalendarDay {
+    /// The kind, decoded: an unknown code is an error, never a working day by default.
+    pub fn day_kind(&self) -> Result<DayKind> {
+        DayKind::try_from(self.kind.clone())
+            .map_err(|e| StoreError::Invalid(format!("日历 {}: {e}", self.day)))
+    }
 }
 
 impl Store {
@@ -46,12 +56,7 @@ impl Store {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden("只有办公室可以维护工作日历".into()));
         }
-        if day.kind != "holiday" && day.kind != "workday" {
-            return Err(StoreError::Invalid(format!(
-                "类型必须是 holiday 或 workday, 实际为 {:?}",
-                day.kind
-            )));
-        }
+        day.day_kind()?;
         let before = self.calendar_day(&day.day).await?;
         let mut tx = self.begin().await?;
         upsert_calendar_day(&mut tx, day).await?;
@@ -124,10 +129,9 @@ impl Store {
                 continue;
             };
             let entry = years.entry(d.year()).or_default();
-            if day.kind == "holiday" {
-                entry.0.push(d)
-            } else {
-                entry.1.push(d)
+            match day.day_kind()? {
+                DayKind::Holiday => entry.0.push(d),
+                DayKind::Workday => entry.1.push(d),
             }
         }
         let mut cal = WorkCalendar::weekends_only();

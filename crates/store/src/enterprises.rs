@@ -10,6 +10,7 @@ use crate::audit::{AuditEntry, append};
 use crate::units::unique_violation;
 use crate::{Engine, Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
+use qx_core::scale::Scale;
 use serde::Serialize;
 
 /// 培育标签 the registry knows (企业培育库).
@@ -154,7 +155,8 @@ pub struct FactExtra {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct YearFacts {
     pub year: i64,
-    pub scale: String,
+    #[sqlx(try_from = "String")]
+    pub scale: Scale,
     #[sqlx(flatten)]
     pub facts: Facts,
 }
@@ -168,6 +170,7 @@ pub struct EvalInputRow {
     pub town_id: Option<i64>,
     pub town_name: Option<String>,
     pub industry_code: Option<String>,
+    /// Still text: the demo reads it as such (`demo/src/cultivation.rs`); decoded by the evaluation.
     pub scale: String,
     #[sqlx(flatten)]
     pub facts: Facts,

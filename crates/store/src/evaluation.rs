@@ -17,6 +17,7 @@ use crate::enterprises::{in_scope, only_office, scoped};
 use crate::{Engine, Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
 use qx_core::evaluation::{ObjectionStatus, RunAction, RunStatus};
+use qx_core::scale::Scale;
 use serde::Serialize;
 
 /// A stored scheme version.
@@ -99,7 +100,7 @@ pub struct AdjustmentResult {
 #[derive(Debug, Clone, Serialize)]
 pub struct NewResult {
     pub enterprise_id: i64,
-    pub scale: String,
+    pub scale: Scale,
     pub town_id: Option<i64>,
     pub industry_code: Option<String>,
     pub group_label: String,
@@ -124,7 +125,8 @@ pub struct ResultLine {
     pub enterprise_id: i64,
     pub credit_code: String,
     pub name: String,
-    pub scale: String,
+    #[sqlx(try_from = "String")]
+    pub scale: Scale,
     pub town_id: Option<i64>,
     pub town_name: Option<String>,
     pub industry_code: Option<String>,

@@ -206,45 +206,84 @@ impl PublishFields {
     }
 }
 
+/// What a preview (page or file) asks for: the plan, the bulletin's kind and period, and the
+/// issue date (today unless given). Read once for both handlers.
+struct PreviewRequest {
+    plan_id: i64,
+    kind: BulletinKind,
+    period: qx_core::period::Period,
+    issued_on: String,
+}
+
+impl PreviewRequest {
+    async fn read(
+        state: &AppState,
+        actor: &qx_core::access::Actor,
+        q: &HashMap<String, String>,
+    ) -> Result<Self, WebError> {
+        let Some(plan) = chosen_plan(state, actor, q).await? else {
+            return Err(WebError::NotFound("工作方案".into()));
+        };
+        let (kind, period) = parse_request(q)?;
+        let issued_on = q
+            .get("issued_on")
+            .filter(|d| !d.is_empty())
+            .cloned()
+            .unwrap_or_else(bulletin::today_cst);
+        Ok(PreviewRequest {
+            plan_id: plan.id,
+            kind,
+            period,
+            issued_on,
+        })
+    }
+
+    /// The bulletin as it would be issued now.
+    async fn snapshot(
+        &self,
+        state: &AppState,
+        actor: &qx_core::access::Actor,
+    ) -> Result<Snapshot, WebError> {
+        bulletin::build_snapshot(
+            &state.store,
+            actor,
+            self.plan_id,
+            self.kind,
+            self.period,
+            &self.issued_on,
+            None,
+        )
+        .await
+        .map_err(WebError::from)
+    }
+}
+
 async fn preview(
     State(state): State<AppState>,
     auth: Office,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let actor = auth.actor();
-    let Some(plan) = chosen_plan(&state, &actor, &q).await? else {
-        return Err(WebError::NotFound("工作方案".into()));
-    };
-    let (kind, period) = parse_request(&q)?;
-    let issued_on = q
-        .get("issued_on")
-        .filter(|d| !d.is_empty())
-        .cloned()
-        .unwrap_or_else(bulletin::today_cst);
+    let req = PreviewRequest::read(&state, &actor, &q).await?;
     if let Some(b) = state
         .store
-        .find_bulletin(&actor, plan.id, kind.as_str(), &period.to_string())
+        .find_bulletin(
+            &actor,
+            req.plan_id,
+            req.kind.as_str(),
+            &req.period.to_string(),
+        )
         .await?
     {
         return Ok(Redirect::to(&format!("/bulletins/{}", b.id)).into_response());
     }
-    let snap = bulletin::build_snapshot(
-        &state.store,
-        &actor,
-        plan.id,
-        kind,
-        period,
-        &issued_on,
-        None,
-    )
-    .await
-    .map_err(WebError::from)?;
+    let snap = req.snapshot(&state, &actor).await?;
     let ctx = PageCtx::signed_in(&auth);
     let query = serde_urlencoded::to_string([
-        ("plan", plan.id.to_string()),
-        ("kind", kind.as_str().to_string()),
-        ("period", period.to_string()),
-        ("issued_on", issued_on.clone()),
+        ("plan", req.plan_id.to_string()),
+        ("kind", req.kind.as_str().to_string()),
+        ("period", req.period.to_string()),
+        ("issued_on", req.issued_on.clone()),
     ])
     .unwrap_or_default();
     let page = ShowPage {
@@ -256,10 +295,10 @@ async fn preview(
             .collect(),
         publish: Some(PublishFields::new(
             auth.ctx.lang,
-            plan.id,
-            kind,
-            period,
-            issued_on,
+            req.plan_id,
+            req.kind,
+            req.period,
+            req.issued_on,
             snap.pending_reports,
         )),
         meta: ctx.t.get("bul.preview_note").to_string(),
@@ -274,27 +313,9 @@ async fn preview_file(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let actor = auth.actor();
-    let Some(plan) = chosen_plan(&state, &actor, &q).await? else {
-        return Err(WebError::NotFound("工作方案".into()));
-    };
-    let (kind, period) = parse_request(&q)?;
-    let issued_on = q
-        .get("issued_on")
-        .filter(|d| !d.is_empty())
-        .cloned()
-        .unwrap_or_else(bulletin::today_cst);
+    let req = PreviewRequest::read(&state, &actor, &q).await?;
     let format = q.get("format").map(String::as_str).unwrap_or("docx");
-    let snap = bulletin::build_snapshot(
-        &state.store,
-        &actor,
-        plan.id,
-        kind,
-        period,
-        &issued_on,
-        None,
-    )
-    .await
-    .map_err(WebError::from)?;
+    let snap = req.snapshot(&state, &actor).await?;
     let (data, name, mime) = bulletin::render(&snap, format).map_err(WebError::from)?;
     Ok(download::attachment(data, &name, mime))
 }

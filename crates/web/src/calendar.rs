@@ -8,6 +8,7 @@ use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use qx_core::calendar::DayKind;
 use qx_store::calendar::CalendarDay;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -20,8 +21,24 @@ struct CalendarPage {
     ctx: PageCtx,
     year: i32,
     years: Vec<i32>,
-    days: Vec<CalendarDay>,
+    days: Vec<DayLine>,
+    /// The add form's kinds: code and label key.
+    kinds: Vec<(&'static str, &'static str)>,
     is_admin: bool,
+}
+
+/// A special day with its kind decoded.
+struct DayLine {
+    day: CalendarDay,
+    kind: DayKind,
+}
+
+/// The i18n key of a day kind's label.
+fn kind_key(kind: DayKind) -> &'static str {
+    match kind {
+        DayKind::Holiday => "cal.holiday",
+        DayKind::Workday => "cal.workday",
+    }
 }
 
 pub async fn calendar(
@@ -50,7 +67,22 @@ pub async fn calendar(
         ctx: PageCtx::signed_in(&auth).with_flash(flash_from(&q, lang)),
         year,
         years,
-        days: state.store.calendar_days(year).await?,
+        days: state
+            .store
+            .calendar_days(year)
+            .await?
+            .into_iter()
+            .map(|day| {
+                Ok(DayLine {
+                    kind: day.day_kind()?,
+                    day,
+                })
+            })
+            .collect::<Result<_, qx_store::StoreError>>()?,
+        kinds: DayKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), kind_key(*k)))
+            .collect(),
         is_admin: auth.actor().is_admin(),
     };
     Ok(render(&page).into_response())

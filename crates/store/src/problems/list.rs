@@ -18,7 +18,12 @@ pub struct ProblemRow {
     pub lead_unit_id: Option<i64>,
     pub lead_unit_name: String,
     pub submitted_on: String,
+    /// The running deadline as stored (`''` when none runs), as the API sends it.
     pub due_on: String,
+    /// `due_on` decoded by [`Store::list_problems`]: what code decides on.
+    #[serde(skip)]
+    #[sqlx(skip)]
+    pub due: Option<Date>,
     pub extension_pending: i64,
     pub urge_count: i64,
 }
@@ -275,12 +280,15 @@ impl Store {
                 driver = ListDriver::Scan;
             }
         }
-        let rows =
+        let mut rows =
             bind_filters!(sqlx::query_as::<_, ProblemRow>(driver.list_sql()).persistent(keep_plan))
                 .bind(limit)
                 .bind(f.offset.max(0))
                 .fetch_all(self.pool())
                 .await?;
+        for r in &mut rows {
+            r.due = stored_due(&r.due_on)?;
+        }
         // The whole table needs no filter pass; a short first page is the whole set.
         let short = (rows.len() as i64) < limit && (f.offset <= 0 || !rows.is_empty());
         let (total,): (i64,) = if let Some(n) = counted {

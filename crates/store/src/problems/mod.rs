@@ -16,8 +16,8 @@ use qx_core::access::{Actor, Role};
 use qx_core::attachment::Checked;
 use qx_core::calendar::WorkCalendar;
 use qx_core::problem::{
-    Action, Category, DeadlineFlag, Deadlines, EventKind, Party, RateCounts, Rates, Satisfaction,
-    Status, Tier, TimeLimitConfig, TimeLimits,
+    Action, Category, DeadlineFlag, Deadlines, EventKind, EventStatus, Party, RateCounts, Rates,
+    Satisfaction, Status, Tier, TimeLimitConfig, TimeLimits,
 };
 use qx_core::text::{self as tf, TextField};
 use serde::Serialize;
@@ -87,7 +87,12 @@ pub struct Problem {
     pub accept_due: String,
     pub answer_due: String,
     pub close_due: String,
+    /// The running deadline as stored (`''` when none runs), as the API sends it.
     pub due_on: String,
+    /// `due_on` decoded by [`Store::fetch_problem`]: what code decides on.
+    #[serde(skip)]
+    #[sqlx(skip)]
+    pub due: Option<Date>,
     pub extension_days: i64,
     pub extension_pending: i64,
     pub extension_reason: String,
@@ -135,8 +140,10 @@ pub struct ProblemEvent {
     pub actor: String,
     #[sqlx(try_from = "String")]
     pub action: EventKind,
-    pub from_status: String,
-    pub to_status: String,
+    #[sqlx(try_from = "String")]
+    pub from_status: EventStatus,
+    #[sqlx(try_from = "String")]
+    pub to_status: EventStatus,
     pub note: String,
 }
 
@@ -159,6 +166,19 @@ fn iso(d: Date) -> String {
 fn parse_iso(s: &str) -> Option<Date> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(s, fmt).ok()
+}
+
+/// A stored running deadline: `''` when none runs, else an ISO date; anything else is an
+/// error, never a default.
+pub(crate) fn stored_due(stored: &str) -> Result<Option<Date>> {
+    if stored.is_empty() {
+        return Ok(None);
+    }
+    qx_core::time::parse_date(stored).map(Some).ok_or_else(|| {
+        StoreError::Invalid(format!(
+            "难题期限 \"{stored}\" 不是日期 (stored due date is not ISO)"
+        ))
+    })
 }
 
 fn opt_str<T: Copy>(v: Option<T>, f: fn(T) -> &'static str) -> Option<String> {
@@ -207,6 +227,8 @@ fn party_of(actor: &Actor, enterprise_id: i64, lead_unit_id: Option<i64>) -> Opt
     }
 }
 
+/// One timeline event; `from` and `to` are [`Status`] codes, or `''` for an event that moves
+/// nothing (read back as an [`EventStatus`], decoded with an error).
 pub(crate) async fn insert_event(
     tx: &mut Tx,
     actor: &Actor,
@@ -272,6 +294,7 @@ impl Store {
             .map(Satisfaction::try_from)
             .transpose()
             .map_err(|e| StoreError::Invalid(format!("难题 {id}: {e}")))?;
+        p.due = stored_due(&p.due_on)?;
         Ok(p)
     }
 

@@ -56,7 +56,7 @@ fn row(code: &str, name: &str, town: i64, scale: &str, tags: &[&str]) -> Registr
 fn result(id: i64, town: i64, class: &str, rank: i64, tax: f64, land: f64) -> NewResult {
     NewResult {
         enterprise_id: id,
-        scale: "above".into(),
+        scale: qx_core::scale::Scale::Above,
         town_id: Some(town),
         industry_code: Some("3411".into()),
         group_label: "above".into(),
@@ -502,7 +502,7 @@ async fn a_large_run_is_stored_in_seconds() {
 }
 
 /// A run of one enterprise (class C) under a scheme named like a class would be written.
-async fn one_firm_run(store: &Store, scheme_toml: &str) -> (i64, i64) {
+pub(crate) async fn one_firm_run(store: &Store, scheme_toml: &str) -> (i64, i64) {
     let office = Actor::system();
     let sp = town(store, "石浦镇", "sp", "330225101").await;
     let rows = vec![row("914403001922038216", "甲公司", sp, "above", &[])];

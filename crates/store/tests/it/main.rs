@@ -19,5 +19,6 @@ mod schema_parity;
 mod store;
 mod submissions;
 mod tokens;
+mod typed_problem_rows;
 mod typed_rows;
 mod webhooks;

@@ -2,7 +2,7 @@
 //! with per-item provenance, 调档 and objections.
 
 use super::actions::FormState;
-use super::{ObjectionView, PageResult, f2, f4, objection_views, scale_key};
+use super::{ObjectionView, PageResult, f2, f4, objection_views, registry_scale_key, scale_key};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::pages::{PageCtx, render};
@@ -122,7 +122,7 @@ pub(super) async fn card_page(
         .into_iter()
         .map(|y| FactView {
             year: y.year,
-            scale_key: scale_key(&y.scale),
+            scale_key: scale_key(y.scale),
             cells: qx_store::enterprises::FACT_COLUMNS
                 .iter()
                 .map(|c| f2(y.facts.get(c)))
@@ -212,7 +212,7 @@ pub(super) async fn card_page(
     let page = CardPage {
         ctx: PageCtx::signed_in(auth),
         tracks,
-        scale_key: scale_key(&e.scale),
+        scale_key: registry_scale_key(&e.scale),
         land: f2(e.land_mu),
         is_self: actor.role == Role::Enterprise && actor.enterprise_id == Some(id),
         is_admin: actor.is_admin(),

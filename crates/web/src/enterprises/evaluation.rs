@@ -107,7 +107,7 @@ fn result_view(l: &ResultLine) -> ResultView {
         name: l.name.clone(),
         town: l.town_name.clone().unwrap_or_default(),
         industry: l.industry_code.clone().unwrap_or_default(),
-        scale_key: scale_key(&l.scale),
+        scale_key: scale_key(l.scale),
         group: l.group_label.clone(),
         rank: l.rank_no,
         total: f2(Some(l.total)),
@@ -174,6 +174,8 @@ struct EvalPage {
     objections: Vec<ObjectionView>,
     warnings: Vec<String>,
     q: EvalQuery,
+    /// The scale filter's choices: code and label key.
+    scales: Vec<(&'static str, &'static str)>,
     export_query: String,
     towns: Vec<(i64, String)>,
     town: i64,
@@ -252,6 +254,7 @@ pub(super) async fn evaluation_page(
         today: qx_core::time::format_date(qx_core::time::today()),
         run: None,
         q: q.clone(),
+        scales: super::scale_options(),
         form,
     };
     if q.ran.is_some() {

@@ -2,7 +2,7 @@
 //! the same query string, the actor's scope from the store, every page of rows at once.
 //! `GET /export/enterprises?<the list's query>[&print=1]`.
 
-use super::{PageResult, opt_id, scale_key, towns};
+use super::{PageResult, opt_id, registry_scale_key, towns};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::export::{self, ListQuery};
@@ -46,7 +46,7 @@ async fn export_enterprises(
     };
     let scale = match filter.scale.as_str() {
         "" => String::new(),
-        s => t(scale_key(s)).to_string(),
+        s => t(registry_scale_key(s)).to_string(),
     };
     let mut table = export::table(
         lang,
@@ -79,7 +79,7 @@ async fn export_enterprises(
                 e.name.into(),
                 e.town_name.unwrap_or_default().into(),
                 e.industry_code.unwrap_or_default().into(),
-                t(scale_key(&e.scale)).into(),
+                t(registry_scale_key(&e.scale)).into(),
                 e.land_mu.map_or_else(|| "—".into(), export::Cell::Number),
                 e.tags.into(),
             ]

@@ -41,12 +41,24 @@ fn f4(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.4}")).unwrap_or_else(|| "—".into())
 }
 
-fn scale_key(s: &str) -> &'static str {
-    if s == Scale::Above.as_str() {
-        "ent.above"
-    } else {
-        "ent.below"
+fn scale_key(s: Scale) -> &'static str {
+    match s {
+        Scale::Above => "ent.above",
+        Scale::Below => "ent.below",
     }
+}
+
+/// The registry's scale, still text in its rows (`Enterprise`): anything but 规上 shows as 规下.
+fn registry_scale_key(code: &str) -> &'static str {
+    scale_key(Scale::parse(code).unwrap_or(Scale::Below))
+}
+
+/// The scale filter's choices: code and label key.
+fn scale_options() -> Vec<(&'static str, &'static str)> {
+    Scale::ALL
+        .iter()
+        .map(|s| (s.as_str(), scale_key(*s)))
+        .collect()
 }
 
 /// The towns (镇乡街道) the filters offer, by id and name.

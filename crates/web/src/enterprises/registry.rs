@@ -1,7 +1,9 @@
 //! The registry page: the scoped, filtered list, the registry and yearly-facts imports and
 //! their Excel templates.
 
-use super::{PageResult, XLSX, f2, newest_data_year, opt_id, scale_key, towns};
+use super::{
+    PageResult, XLSX, f2, newest_data_year, opt_id, registry_scale_key, scale_options, towns,
+};
 use crate::auth::Auth;
 use crate::auth::Office;
 use crate::download::attachment;
@@ -65,6 +67,8 @@ struct ListPage {
     town: i64,
     industry: String,
     scale: String,
+    /// The scale filter's choices: code and label key.
+    scales: Vec<(&'static str, &'static str)>,
     tag: String,
     towns: Vec<(i64, String)>,
     tags: Vec<&'static str>,
@@ -101,7 +105,7 @@ async fn list_page(state: &AppState, auth: &Auth, q: ListQuery, errors: Vec<Stri
             name: e.name,
             town: e.town_name.unwrap_or_default(),
             industry: e.industry_code.unwrap_or_default(),
-            scale_key: scale_key(&e.scale),
+            scale_key: registry_scale_key(&e.scale),
             land: f2(e.land_mu),
             tags: e.tags,
         })
@@ -131,6 +135,7 @@ async fn list_page(state: &AppState, auth: &Auth, q: ListQuery, errors: Vec<Stri
         q: q.q,
         industry: q.industry,
         scale: q.scale,
+        scales: scale_options(),
         tag: q.tag,
         towns,
         tags: TAGS.to_vec(),

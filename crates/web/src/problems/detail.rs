@@ -33,7 +33,7 @@ pub(super) struct DetailPage {
     can_attach: bool,
     /// The office and the handling unit may add 内部备注.
     can_note: bool,
-    flag: &'static str,
+    flag: DeadlineFlag,
     /// The form that was refused (an action code, or `internal_note`), what was typed in it
     /// and what is wrong; empty when the page is shown afresh.
     failed: String,
@@ -125,7 +125,6 @@ async fn detail_view(
     };
     let today = today();
     let cal = state.store.work_calendar().await?;
-    let near = format_date(cal.add_working_days(today, 1).unwrap_or(today));
     let failed = failed.unwrap_or(Failed {
         form: String::new(),
         values: Fields::default(),
@@ -160,7 +159,9 @@ async fn detail_view(
                 actor: e.actor.clone(),
                 action: e.action.label(lang),
                 internal: !e.action.shown_to_enterprise(),
-                status: Status::parse(&e.to_status)
+                status: e
+                    .to_status
+                    .0
                     .map(|s| s.label(lang).to_string())
                     .unwrap_or_default(),
                 note: e.note.clone(),
@@ -173,12 +174,7 @@ async fn detail_view(
         units,
         tiers: options(Tier::ALL, Tier::as_str, lang),
         satisfactions: options(Satisfaction::ALL, Satisfaction::as_str, lang),
-        flag: flag_of(
-            &d.problem.due_on,
-            d.problem.status,
-            &format_date(today),
-            &near,
-        ),
+        flag: DeadlineFlag::running(&cal, today, d.problem.status, d.problem.due),
         p: d.problem,
         failed: failed.form,
         values: failed.values,

@@ -35,14 +35,13 @@ async fn export_problems(
     f.offset = 0;
     let (rows, _) = state.store.list_problems(&actor, &f, today).await?;
     let cal = state.store.work_calendar().await?;
-    let today_iso = format_date(today);
-    let near_iso = format_date(cal.add_working_days(today, 1).unwrap_or(today));
     let t = |k: &str| crate::i18n::t(lang, k).to_string();
-    let flag = match q.get("flag").map(String::as_str) {
-        Some("overdue") => t("pb.overdue"),
-        Some("near") => t("pb.near"),
-        _ => String::new(),
-    };
+    let flag = q
+        .get("flag")
+        .and_then(|s| DeadlineFlag::parse(s))
+        .and_then(flag_key)
+        .map(t)
+        .unwrap_or_default();
     let mut table = export::table(
         lang,
         crate::i18n::t(lang, "pb.title"),
@@ -91,13 +90,9 @@ async fn export_problems(
     table.rows = rows
         .into_iter()
         .map(|r| {
-            let flag = flag_of(&r.due_on, r.status, &today_iso, &near_iso);
-            let due = if flag == DeadlineFlag::Overdue.as_str() {
-                format!("{} ({})", r.due_on, t("pb.overdue"))
-            } else if flag == DeadlineFlag::Near.as_str() {
-                format!("{} ({})", r.due_on, t("pb.near"))
-            } else {
-                r.due_on
+            let due = match flag_key(DeadlineFlag::running(&cal, today, r.status, r.due)) {
+                Some(key) => format!("{} ({})", r.due_on, t(key)),
+                None => r.due_on,
             };
             vec![
                 r.id.into(),

@@ -13,7 +13,7 @@ pub struct ListLine {
     unit: String,
     submitted_on: String,
     due_on: String,
-    flag: &'static str,
+    flag: DeadlineFlag,
     pending_extension: bool,
     urged: i64,
 }
@@ -39,6 +39,8 @@ pub(super) struct ListPage {
     f_status: String,
     f_category: String,
     f_tier: String,
+    /// The deadline filter's choices: code and label.
+    flags: Vec<(&'static str, &'static str)>,
     f_flag: String,
     f_q: String,
     f_from: String,
@@ -56,15 +58,15 @@ pub(crate) const PAGE: i64 = 50;
 pub(super) static LAST_SWEEP: AtomicI64 = AtomicI64::new(0);
 
 pub(crate) fn list_filter(q: &HashMap<String, String>) -> ProblemFilter {
-    let flag = q.get("flag").map(String::as_str).unwrap_or("");
+    let flag = q.get("flag").and_then(|s| DeadlineFlag::parse(s));
     ProblemFilter {
         status: q.get("status").and_then(|s| Status::parse(s)),
         category: q.get("category").and_then(|s| Category::parse(s)),
         tier: q.get("tier").and_then(|s| Tier::parse(s)),
         unit_id: q.get("unit").and_then(|s| s.parse().ok()),
         enterprise_id: q.get("enterprise").and_then(|s| s.parse().ok()),
-        overdue: flag == DeadlineFlag::Overdue.as_str(),
-        near: flag == DeadlineFlag::Near.as_str(),
+        overdue: flag == Some(DeadlineFlag::Overdue),
+        near: flag == Some(DeadlineFlag::Near),
         q: non_empty(q, "q"),
         from: non_empty(q, "from"),
         to: non_empty(q, "to"),
@@ -105,12 +107,10 @@ pub(super) async fn list(
     let f = list_filter(&q);
     let (rows, total) = state.store.list_problems(&actor, &f, today).await?;
     let cal = state.store.work_calendar().await?;
-    let today_iso = format_date(today);
-    let near_iso = format_date(cal.add_working_days(today, 1).unwrap_or(today));
     let lines = rows
         .into_iter()
         .map(|r| ListLine {
-            flag: flag_of(&r.due_on, r.status, &today_iso, &near_iso),
+            flag: DeadlineFlag::running(&cal, today, r.status, r.due),
             id: r.id,
             title: r.title,
             enterprise: r.enterprise_name,
@@ -163,6 +163,10 @@ pub(super) async fn list(
         f_status: q.get("status").cloned().unwrap_or_default(),
         f_category: q.get("category").cloned().unwrap_or_default(),
         f_tier: q.get("tier").cloned().unwrap_or_default(),
+        flags: [DeadlineFlag::Overdue, DeadlineFlag::Near]
+            .into_iter()
+            .filter_map(|f| Some((f.as_str(), crate::i18n::t(lang, flag_key(f)?))))
+            .collect(),
         f_flag: q.get("flag").cloned().unwrap_or_default(),
         f_q: q.get("q").cloned().unwrap_or_default(),
         f_from: q.get("from").cloned().unwrap_or_default(),

@@ -83,21 +83,17 @@ fn days(v: Option<f64>) -> String {
     v.map_or_else(|| "—".into(), |v| format!("{v:.1}"))
 }
 
+/// The i18n key of the mark a flagged deadline gets (none when on track).
+fn flag_key(flag: DeadlineFlag) -> Option<&'static str> {
+    match flag {
+        DeadlineFlag::Overdue => Some("pb.overdue"),
+        DeadlineFlag::Near => Some("pb.near"),
+        DeadlineFlag::OnTrack => None,
+    }
+}
+
 fn non_empty(q: &HashMap<String, String>, k: &str) -> Option<String> {
     q.get(k)
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
-}
-
-fn flag_of(due: &str, status: Status, today: &str, near_until: &str) -> &'static str {
-    let flag = if !status.is_open() || due.is_empty() {
-        None
-    } else if due < today {
-        Some(DeadlineFlag::Overdue)
-    } else if due <= near_until {
-        Some(DeadlineFlag::Near)
-    } else {
-        None
-    };
-    flag.map_or("", DeadlineFlag::as_str)
 }

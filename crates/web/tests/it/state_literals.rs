@@ -1,7 +1,11 @@
 //! No page code compares a state with a string: a state is a core enum, and a literal such as
-//! `== "draft"` or `"town" =>` would keep compiling after the code it names is renamed.
+//! `== "draft"` or `"town" =>` would keep compiling after the code it names is renamed. The
+//! templates likewise: `{% if flag == "overdue" %}` compiles (askama compares strings) and
+//! silently stops matching; a template asks the enum (`flag.is_overdue()`) or loops over the
+//! choices the handler built from it.
 
 use qx_core::access::Role;
+use qx_core::calendar::DayKind;
 use qx_core::evaluation::{ObjectionStatus, RunStatus};
 use qx_core::indicator::{IndicatorKind, TargetLevel};
 use qx_core::monitor::TaskState;
@@ -25,6 +29,7 @@ fn state_codes() -> Vec<&'static str> {
     codes.extend(TargetLevel::ALL.iter().map(|l| l.as_str()));
     codes.extend(TaskRole::ALL.iter().map(|r| r.as_str()));
     codes.extend(Scale::ALL.iter().map(|s| s.as_str()));
+    codes.extend(DayKind::ALL.iter().map(|k| k.as_str()));
     codes.extend(
         [
             TaskState::Done,
@@ -56,11 +61,15 @@ fn comparisons(code: &str) -> [String; 6] {
 }
 
 fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    files_with(dir, "rs", out);
+}
+
+fn files_with(dir: &std::path::Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read source dir") {
         let path = entry.expect("dir entry").path();
         if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
+            files_with(&path, ext, out);
+        } else if path.extension().is_some_and(|e| e == ext) {
             out.push(path);
         }
     }
@@ -97,6 +106,49 @@ fn page_code_compares_states_through_core_enums_not_string_literals() {
     assert!(
         found.is_empty(),
         "state codes compared as strings (use the core enum):\n{}",
+        found.join("\n")
+    );
+}
+
+/// The places a literal state code would be compared in a template (askama's `==`/`!=`).
+fn template_comparisons(code: &str) -> [String; 4] {
+    let q = format!("\"{code}\"");
+    [
+        format!("== {q}"),
+        format!("!= {q}"),
+        format!("{q} =="),
+        format!("{q} !="),
+    ]
+}
+
+#[test]
+fn templates_ask_the_enum_instead_of_comparing_state_codes() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut files = Vec::new();
+    files_with(&dir, "html", &mut files);
+    assert!(files.len() > 20, "the templates are where expected");
+    let codes = state_codes();
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read template");
+        for (n, line) in text.lines().enumerate() {
+            for code in &codes {
+                if template_comparisons(code)
+                    .iter()
+                    .any(|p| line.contains(p.as_str()))
+                {
+                    found.push(format!(
+                        "{}:{}: {code}",
+                        file.strip_prefix(&dir).unwrap_or(file).display(),
+                        n + 1
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "state codes compared as strings in templates (pass the enum or its choices):\n{}",
         found.join("\n")
     );
 }
