@@ -208,6 +208,37 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("meeting.resolve", "记录议定事项", "Decision recorded"),
     ("meeting.settings", "例会设置", "Meeting settings"),
     ("supervision.step", "督办办理", "Supervision step"),
+    (
+        "assessment.scheme",
+        "保存考核方案",
+        "Assessment scheme saved",
+    ),
+    ("assessment.run", "计算考核结果", "Assessment scored"),
+    (
+        "assessment.step",
+        "考核公示或终审",
+        "Assessment published or finalised",
+    ),
+    (
+        "assessment.manual",
+        "录入考核加减分",
+        "Assessment points entered",
+    ),
+    (
+        "assessment.object",
+        "提出考核异议",
+        "Assessment objection filed",
+    ),
+    (
+        "assessment.answer",
+        "答复考核异议",
+        "Assessment objection answered",
+    ),
+    (
+        "assessment.adjust",
+        "调整考核得分",
+        "Assessment points adjusted",
+    ),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.
@@ -246,6 +277,10 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("agenda_item", "议题", "Agenda item"),
     ("resolution", "议定事项", "Decision"),
     ("supervision", "督办事项", "Supervision item"),
+    ("assessment_scheme", "考核方案", "Assessment scheme"),
+    ("assessment_run", "考核评价", "Assessment"),
+    ("assessment_manual", "考核加减分", "Assessment points"),
+    ("assessment_objection", "考核异议", "Assessment objection"),
 ];
 
 /// An action code the table does not know (written by an older or newer program).

@@ -50,6 +50,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(19, "0019_projects"),
     migration!(20, "0020_cultivation"),
     migration!(21, "0021_meetings"),
+    migration!(22, "0022_assessment"),
 ];
 
 impl Store {

@@ -225,39 +225,15 @@ pub fn score_class(scheme: &Scheme, units: &[UnitInputs]) -> Vec<UnitScore> {
             }
         }
     }
-    let core_total = scheme.core_total();
     units
         .iter()
         .zip(rows)
         .map(|(u, items)| {
-            let core = items.iter().filter(|i| i.kind == ItemKind::Core);
-            let applicable: f64 = core
-                .clone()
-                .filter(|i| i.applicable)
-                .map(|i| i.weight)
-                .sum();
-            let raw: f64 = core
-                .clone()
-                .filter(|i| i.applicable)
-                .map(|i| i.points)
-                .sum();
-            let sum_kind = |k: ItemKind| -> f64 {
+            let score = scheme.total(
                 items
                     .iter()
-                    .filter(|i| i.kind == k && i.applicable)
-                    .map(|i| i.points)
-                    .sum()
-            };
-            let bonus = cap(sum_kind(ItemKind::Bonus), scheme.bonus_cap);
-            let deduction = cap(sum_kind(ItemKind::Deduction), scheme.deduction_cap);
-            let score = (applicable > 0.0).then(|| {
-                let core = if scheme.rescale_missing {
-                    raw / applicable * core_total
-                } else {
-                    raw
-                };
-                scheme.base + core + bonus - deduction
-            });
+                    .map(|i| (i.kind, i.applicable, i.weight, i.points)),
+            );
             let vetoed = scheme
                 .vetoes
                 .iter()
@@ -281,6 +257,37 @@ pub fn score_class(scheme: &Scheme, units: &[UnitInputs]) -> Vec<UnitScore> {
 
 fn cap(v: f64, cap: Option<f64>) -> f64 {
     cap.map_or(v, |c| v.min(c))
+}
+
+impl Scheme {
+    /// 综合得分 from a unit's items as (kind, applicable, weight, points): the base, plus the
+    /// core points (rescaled to the core total over the applicable weights when the scheme
+    /// says so), plus the capped bonuses, minus the capped deductions. `None` when no core
+    /// item applies. The one place a total is made (scoring, and again after an adjustment).
+    pub fn total(&self, items: impl Iterator<Item = (ItemKind, bool, f64, f64)>) -> Option<f64> {
+        let (mut applicable, mut raw, mut bonus, mut deduction) = (0.0, 0.0, 0.0, 0.0);
+        for (kind, counted, weight, points) in items {
+            if !counted {
+                continue;
+            }
+            match kind {
+                ItemKind::Core => {
+                    applicable += weight;
+                    raw += points;
+                }
+                ItemKind::Bonus => bonus += points,
+                ItemKind::Deduction => deduction += points,
+            }
+        }
+        (applicable > 0.0).then(|| {
+            let core = if self.rescale_missing {
+                raw / applicable * self.core_total()
+            } else {
+                raw
+            };
+            self.base + core + cap(bonus, self.bonus_cap) - cap(deduction, self.deduction_cap)
+        })
+    }
 }
 
 /// A unit's place in its class.
