@@ -5,6 +5,7 @@
 //! Reads that cross units run as the office: the caller passes an actor that reads all (the
 //! office or the system); what a unit may see of the result is the store's business.
 
+pub mod manual;
 pub mod plan_sources;
 pub mod problems;
 pub mod projects;
@@ -43,6 +44,7 @@ pub async fn gather(
     }
     problems::add(store, period, &mut inputs).await?;
     projects::add(store, actor, period.year(), &mut inputs).await?;
+    manual::add(store, actor, period.year(), &mut inputs).await?;
     let kinds = units.into_iter().map(|u| (u.id, u.kind)).collect();
     Ok((inputs, kinds))
 }
@@ -113,4 +115,89 @@ pub fn bulletin_schemes(year: i32) -> [Scheme; 2] {
             ],
         ),
     ]
+}
+
+/// The period a run covers: "2017Q3" or the year "2017".
+pub fn parse_run_period(text: &str) -> Result<Period, AppError> {
+    let p: Period = text.trim().parse().map_err(|_| {
+        AppError::Invalid(format!(
+            "期间 \"{}\" 应为年度 (2017) 或季度 (2017Q3)",
+            text.trim()
+        ))
+    })?;
+    match p {
+        Period::Quarter { .. } | Period::Year { .. } => Ok(p),
+        Period::Month { .. } => Err(AppError::Invalid(format!(
+            "期间 \"{}\" 应为年度 (2017) 或季度 (2017Q3), 不按月考核",
+            text.trim()
+        ))),
+    }
+}
+
+/// Scores `period` of plan `plan_id` under the year's latest schemes (the bulletin's two when
+/// the office has saved none, saved first so the run names their version) and stores it as
+/// 初步结果. The change is against the latest run of the previous quarter (a year: the
+/// previous year). Returns the run's id. `actor` is the office.
+pub async fn run(
+    store: &Store,
+    actor: &Actor,
+    plan_id: i64,
+    period: Period,
+) -> Result<i64, AppError> {
+    let year = period.year();
+    let mut versions = store.assessment_schemes(year).await?;
+    if versions.is_empty() {
+        for s in bulletin_schemes(year) {
+            store.save_assessment_scheme(actor, &s).await?;
+        }
+        versions = store.assessment_schemes(year).await?;
+    }
+    let schemes = versions
+        .iter()
+        .map(|v| v.scheme())
+        .collect::<Result<Vec<_>, _>>()?;
+    let (inputs, kinds) = gather(store, actor, plan_id, period).await?;
+    let previous = previous_places(store, actor, period).await?;
+    let groups = assess(&schemes, &inputs, &kinds, &previous)
+        .into_iter()
+        .zip(&versions)
+        .map(|(a, v)| qx_store::assessment::RunGroup {
+            scheme_id: v.id,
+            scores: a.scores,
+            placed: a.placed,
+        })
+        .collect();
+    let new = qx_store::assessment::NewRun {
+        year,
+        period: period.to_string(),
+        plan_id,
+        groups,
+    };
+    Ok(store.create_assessment_run(actor, &new).await?)
+}
+
+/// Unit id → its place in the latest run of the period before `period`.
+async fn previous_places(
+    store: &Store,
+    actor: &Actor,
+    period: Period,
+) -> Result<HashMap<i64, u32>, AppError> {
+    let Some(before) = period.previous() else {
+        return Ok(HashMap::new());
+    };
+    let key = before.to_string();
+    let Some(run) = store
+        .assessment_runs(actor)
+        .await?
+        .into_iter()
+        .find(|r| r.period == key)
+    else {
+        return Ok(HashMap::new());
+    };
+    Ok(store
+        .assessment_ranking(actor, run.id)
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((r.unit_id, u32::try_from(r.place?).ok()?)))
+        .collect())
 }
