@@ -1,5 +1,6 @@
 //! `qx`: the Qiangxian command line. It wires the crates together and does nothing else.
 
+mod cmd_assess;
 mod cmd_enterprise;
 mod cmd_eval;
 mod cmd_plan;
@@ -51,6 +52,17 @@ enum Command {
     /// Benchmarks on generated data
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// 考核评价 of departments, zones and towns
+    #[command(subcommand)]
+    Assess(AssessCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AssessCommand {
+    /// Score a year or a quarter, print the ranking, write the workbook
+    Run(cmd_assess::RunArgs),
+    /// Export a run's every item to Excel
+    Export(cmd_assess::ExportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -139,6 +151,8 @@ fn main() -> ExitCode {
             run_async(cmd_enterprise::export(args))
         }
         Command::Bench(BenchCommand::Eval(args)) => cmd_eval::bench(args),
+        Command::Assess(AssessCommand::Run(args)) => run_async(cmd_assess::run(args)),
+        Command::Assess(AssessCommand::Export(args)) => run_async(cmd_assess::export(args)),
         Command::Bench(BenchCommand::EnterpriseImport(args)) => {
             run_async(cmd_enterprise::bench_import(args))
         }

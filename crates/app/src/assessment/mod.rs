@@ -5,6 +5,7 @@
 //! Reads that cross units run as the office: the caller passes an actor that reads all (the
 //! office or the system); what a unit may see of the result is the store's business.
 
+pub mod export;
 pub mod manual;
 pub mod plan_sources;
 pub mod problems;
