@@ -16,9 +16,9 @@ pub async fn xlsx(store: &Store, actor: &Actor, run_id: i64) -> Result<Vec<u8>, 
     let all = store.assessment_run_items(actor, run_id).await?;
     let mut names: HashMap<i64, String> = HashMap::new();
     for (r, _) in &all {
-        if !names.contains_key(&r.scheme_id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(r.scheme_id) {
             let v = store.assessment_scheme(r.scheme_id).await?;
-            names.insert(r.scheme_id, format!("{} (第{}版)", v.name, v.version));
+            e.insert(format!("{} (第{}版)", v.name, v.version));
         }
     }
     let mut wb = rust_xlsxwriter::Workbook::new();
