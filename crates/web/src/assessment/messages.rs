@@ -21,7 +21,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Score this period under the year's latest schemes?",
     ),
     ("as.schemes", "考核方案", "Schemes"),
-    ("as.scheme", "方案", "Scheme"),
     ("as.version", "版本", "Version"),
     ("as.rank", "名次", "Place"),
     ("as.unit", "单位", "Unit"),
@@ -94,6 +93,5 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Saving makes a new version; existing results keep naming theirs",
     ),
     ("as.save_scheme", "保存为新版本", "Save as a new version"),
-    ("as.export_xlsx", "导出明细 (Excel)", "Export items (Excel)"),
     ("as.tie_rule", "排名规则", "Ranking rule"),
 ];
