@@ -28,7 +28,6 @@ use qx_store::{Store, StoreError};
 use std::collections::HashMap;
 
 pub use qx_report as report;
-use qx_report::rank::{UnitStats, rank};
 use qx_report::{
     BulletinKind, IndicatorRow, LaggingTask, ProblemSummary, RankRow, Revision, SNAPSHOT_VERSION,
     Snapshot, Status, TaskSummary,
@@ -131,15 +130,15 @@ async fn setting(store: &Store, key: &str, default: &str) -> Result<String, AppE
 
 /// How units carried their own part up to a period, beyond what the picture holds.
 #[derive(Debug, Default)]
-struct Conduct {
-    /// Unit id → (tasks it supports (配合), of those done or on track by its own latest
-    /// approved report).
-    support: HashMap<i64, (u32, u32)>,
+pub(crate) struct Conduct {
+    /// Unit id → the tasks it supports (配合), each with whether it is done or on track by
+    /// the unit's own latest approved report.
+    pub(crate) support: HashMap<i64, Vec<(i64, bool)>>,
     /// Unit id → mean days its reports were first sent before the due date's end.
-    lead_days: HashMap<i64, f64>,
+    pub(crate) lead_days: HashMap<i64, f64>,
 }
 
-async fn conduct(
+pub(crate) async fn conduct(
     store: &Store,
     actor: &Actor,
     plan_id: i64,
@@ -172,9 +171,10 @@ async fn conduct(
             let on_track = latest
                 .get(&(*unit_id, t.task.id))
                 .is_some_and(|(_, s)| matches!(s, TaskState::Done | TaskState::OnTrack));
-            let e = out.support.entry(*unit_id).or_default();
-            e.0 += 1;
-            e.1 += u32::from(on_track);
+            out.support
+                .entry(*unit_id)
+                .or_default()
+                .push((t.task.id, on_track));
         }
     }
     // How many days ahead of the due date each unit first sent its reports, on average.
@@ -201,6 +201,9 @@ async fn conduct(
 }
 
 /// Rankings of towns and of departments from a picture; `previous` = unit id → last place.
+/// The scores and places are the 考核评价 engine's under the bulletin's two schemes
+/// ([`crate::assessment::bulletin_schemes`]: indicators 60, tasks 20, punctuality 20); this
+/// only lays them out as the bulletin's rows.
 fn rankings(
     pic: &Picture,
     conduct: &Conduct,
@@ -208,65 +211,70 @@ fn rankings(
     ids_by_name: &HashMap<String, i64>,
     previous: (&HashMap<i64, u32>, &HashMap<i64, u32>),
 ) -> (Vec<RankRow>, Vec<RankRow>) {
-    let mut stats: HashMap<i64, UnitStats> = HashMap::new();
-    fn entry<'a>(stats: &'a mut HashMap<i64, UnitStats>, id: i64, name: &str) -> &'a mut UnitStats {
-        stats.entry(id).or_insert_with(|| UnitStats {
-            unit_id: id,
-            unit: name.to_string(),
-            ..Default::default()
-        })
-    }
-    for i in &pic.indicators {
-        let Some(id) = i.indicator.lead_unit_id else {
-            continue;
-        };
-        let s = entry(&mut stats, id, &i.unit_name);
-        s.indicators_led += 1;
-        if i.assessment.light == Light::Green {
-            s.indicators_on_track += 1;
-        }
-        let share = i.assessment.time_share;
-        s.attainment_sum += match i.assessment.completion {
-            Some(c) if share > 0.0 => (c / share).clamp(0.0, 1.0),
-            Some(c) => c.clamp(0.0, 1.0),
-            None => 0.0,
-        };
-    }
-    for t in &pic.tasks {
-        for name in &t.lead_units {
-            let Some(&id) = ids_by_name.get(name) else {
-                continue;
-            };
-            let s = entry(&mut stats, id, name);
-            s.tasks_led += 1;
-            if matches!(t.state, TaskState::Done | TaskState::OnTrack) {
-                s.tasks_on_track += 1;
-            }
-        }
-    }
-    for u in &pic.units {
-        let s = entry(&mut stats, u.unit_id, &u.unit_name);
-        s.reports_owed += u.owed;
-        s.reports_on_time += u.on_time;
-        s.reports_late += u.late;
-    }
-    for s in stats.values_mut() {
-        if let Some((supported, on_track)) = conduct.support.get(&s.unit_id) {
-            s.tasks_led += supported;
-            s.tasks_on_track += on_track;
-        }
-        s.lead_days = conduct.lead_days.get(&s.unit_id).copied();
-    }
-    let mut towns = Vec::new();
-    let mut departments = Vec::new();
-    for s in stats.into_values() {
-        match kinds.get(&s.unit_id).map(String::as_str) {
-            Some("town") => towns.push(s),
-            Some("department" | "zone" | "body") => departments.push(s),
-            _ => {}
-        }
-    }
-    (rank(&towns, previous.0), rank(&departments, previous.1))
+    use crate::assessment::{assess, bulletin_schemes, plan_sources::from_picture};
+    use qx_core::assessment::Source;
+    let inputs = from_picture(pic, conduct, ids_by_name);
+    let kinds: HashMap<i64, qx_core::units::UnitKind> = kinds
+        .iter()
+        .filter_map(|(id, k)| Some((*id, qx_core::units::UnitKind::parse(k)?)))
+        .collect();
+    let mut before = previous.0.clone();
+    before.extend(previous.1.iter().map(|(k, v)| (*k, *v)));
+    let green: HashMap<i64, u32> = pic
+        .indicators
+        .iter()
+        .filter(|i| i.assessment.light == Light::Green)
+        .filter_map(|i| i.indicator.lead_unit_id)
+        .fold(HashMap::new(), |mut m, id| {
+            *m.entry(id).or_default() += 1;
+            m
+        });
+    let reports: HashMap<i64, (u32, u32, u32)> = pic
+        .units
+        .iter()
+        .map(|u| (u.unit_id, (u.owed, u.on_time, u.late)))
+        .collect();
+    let [towns, departments] = bulletin_schemes(pic.period.year());
+    let mut rows = assess(&[towns, departments], &inputs, &kinds, &before)
+        .into_iter()
+        .map(|a| {
+            a.placed
+                .into_iter()
+                .map(|p| {
+                    let input = inputs.get(&p.unit_id);
+                    let count = |source: Source| -> (u32, u32) {
+                        input
+                            .and_then(|u| u.measures.get(&source))
+                            .map_or((0, 0), |m| {
+                                let ok = m.facts.iter().filter(|f| f.value >= 1.0).count();
+                                (ok as u32, m.count)
+                            })
+                    };
+                    let (_, indicators_led) = count(Source::Indicators);
+                    let (tasks_on_track, tasks_led) = count(Source::Tasks);
+                    let (reports_owed, reports_on_time, reports_late) =
+                        reports.get(&p.unit_id).copied().unwrap_or_default();
+                    RankRow {
+                        rank: p.place,
+                        unit_id: p.unit_id,
+                        unit: p.unit,
+                        score: p.score,
+                        indicators_on_track: green.get(&p.unit_id).copied().unwrap_or(0),
+                        indicators_led,
+                        tasks_on_track,
+                        tasks_led,
+                        reports_on_time,
+                        reports_owed,
+                        reports_late,
+                        lead_days: p.lead_days,
+                        change: p.change,
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
+    let towns = rows.next().unwrap_or_default();
+    let departments = rows.next().unwrap_or_default();
+    (towns, departments)
 }
 
 fn places(rows: &[RankRow]) -> HashMap<i64, u32> {

@@ -6,6 +6,7 @@
 //! - [`monitoring_excel`]: a unit's monthly report as a pre-filled workbook, and the filled-in
 //!   workbook back as its draft or submission (same all-or-nothing checks).
 
+pub mod assessment;
 pub mod bulletin;
 pub mod cultivation_export;
 pub mod cultivation_list;

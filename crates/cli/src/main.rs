@@ -1,5 +1,6 @@
 //! `qx`: the Qiangxian command line. It wires the crates together and does nothing else.
 
+mod cmd_assess;
 mod cmd_cultivation;
 mod cmd_enterprise;
 mod cmd_eval;
@@ -67,6 +68,9 @@ enum Command {
     /// Outgoing webhooks (消息推送)
     #[command(subcommand)]
     Webhook(cmd_webhook::WebhookCommand),
+    /// 考核评价 of departments, zones and towns
+    #[command(subcommand)]
+    Assess(AssessCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -83,6 +87,14 @@ enum CultivationCommand {
     Import(cmd_cultivation::ImportArgs),
     /// Write the library (each pipeline and the per-town summary) to Excel
     Export(cmd_cultivation::ExportArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum AssessCommand {
+    /// Score a year or a quarter, print the ranking, write the workbook
+    Run(cmd_assess::RunArgs),
+    /// Export a run's every item to Excel
+    Export(cmd_assess::ExportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -179,6 +191,8 @@ fn main() -> ExitCode {
             run_async(cmd_cultivation::export(args))
         }
         Command::Bench(BenchCommand::Eval(args)) => cmd_eval::bench(args),
+        Command::Assess(AssessCommand::Run(args)) => run_async(cmd_assess::run(args)),
+        Command::Assess(AssessCommand::Export(args)) => run_async(cmd_assess::export(args)),
         Command::Bench(BenchCommand::EnterpriseImport(args)) => {
             run_async(cmd_enterprise::bench_import(args))
         }

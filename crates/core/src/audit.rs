@@ -241,6 +241,36 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("webhook.update", "修改推送地址", "Webhook changed"),
     ("webhook.delete", "删除推送地址", "Webhook deleted"),
     ("webhook.resend", "重新推送", "Delivery resent"),
+        "assessment.scheme",
+        "保存考核方案",
+        "Assessment scheme saved",
+    ),
+    ("assessment.run", "计算考核结果", "Assessment scored"),
+    (
+        "assessment.step",
+        "考核公示或终审",
+        "Assessment published or finalised",
+    ),
+    (
+        "assessment.manual",
+        "录入考核加减分",
+        "Assessment points entered",
+    ),
+    (
+        "assessment.object",
+        "提出考核异议",
+        "Assessment objection filed",
+    ),
+    (
+        "assessment.answer",
+        "答复考核异议",
+        "Assessment objection answered",
+    ),
+    (
+        "assessment.adjust",
+        "调整考核得分",
+        "Assessment points adjusted",
+    ),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.
@@ -283,6 +313,10 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("api_token", "接口令牌", "API token"),
     ("webhook_endpoint", "推送地址", "Webhook"),
     ("webhook_delivery", "推送记录", "Delivery"),
+    ("assessment_scheme", "考核方案", "Assessment scheme"),
+    ("assessment_run", "考核评价", "Assessment"),
+    ("assessment_manual", "考核加减分", "Assessment points"),
+    ("assessment_objection", "考核异议", "Assessment objection"),
 ];
 
 /// An action code the table does not know (written by an older or newer program).

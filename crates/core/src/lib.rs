@@ -4,6 +4,7 @@
 //! validation get their own type so the rest of the system cannot hold an invalid one.
 
 pub mod access;
+pub mod assessment;
 pub mod attachment;
 pub mod audit;
 pub mod calendar;

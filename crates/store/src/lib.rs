@@ -9,6 +9,7 @@
 //! Everything that changes data goes through a [`Tx`] and writes its audit entry in the same
 //! transaction (see [`audit`]), so a change and its record commit or vanish together.
 
+pub mod assessment;
 pub mod audit;
 pub mod audit_anchor;
 pub mod backup;

@@ -50,6 +50,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(19, "0019_projects"),
     migration!(20, "0020_cultivation"),
     migration!(21, "0021_meetings"),
+    migration!(22, "0022_assessment"),
     migration!(23, "0023_tokens_webhooks"),
     migration!(24, "0024_project_dispatch"),
     migration!(25, "0025_cultivation_lists"),

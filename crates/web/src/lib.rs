@@ -5,6 +5,7 @@
 //! functions, never by hiding links. Every asset is compiled into the binary.
 
 pub mod api;
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod bulletins;
@@ -190,6 +191,7 @@ pub fn router(state: AppState) -> Router {
         .merge(enterprises::routes())
         .merge(jobs::routes())
         .merge(cultivation::routes())
+        .merge(assessment::routes())
         .merge(notices::routes())
         .merge(export::routes())
         .merge(help::routes())

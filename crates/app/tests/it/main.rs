@@ -2,6 +2,7 @@
 //! binary links every dependency, so one binary instead of one per file saves link time
 //! and disk on CI.
 
+mod assessment;
 mod bulletins;
 mod common;
 mod cultivation_indicators;

@@ -2,6 +2,7 @@
 //! binary links every dependency, so one binary instead of one per file saves link time
 //! and disk on CI.
 
+mod assess_cli;
 mod audit_cli;
 mod common;
 mod cultivation_cli;

@@ -25,6 +25,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::meetings::MESSAGES,
     crate::enterprises::MESSAGES,
     crate::cultivation::MESSAGES,
+    crate::assessment::MESSAGES,
     crate::notices::MESSAGES,
     workbench::MESSAGES,
     jobs::MESSAGES,

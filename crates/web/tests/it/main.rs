@@ -6,6 +6,7 @@ mod api_errors;
 mod api_openapi;
 mod api_paging;
 mod api_scope;
+mod assessment;
 mod bulletins;
 mod common;
 mod cultivation;

@@ -575,12 +575,26 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         "POST",
         "/cultivation/imports/{none}/apply",
         "/settings/webhooks/{none}",
+    ("GET", "/assessment", [200, 200, 200, 403, 303]),
+    ("POST", "/assessment/run", [400, 403, 403, 403, 403]),
+    ("GET", "/assessment/schemes", [200, 403, 403, 403, 303]),
+    ("POST", "/assessment/schemes", [400, 403, 403, 403, 403]),
+    ("GET", "/assessment/{none}", [404, 404, 404, 403, 303]),
+    (
+        "POST",
+        "/assessment/{none}/publish",
         [404, 403, 403, 403, 403],
     ),
     (
         "POST",
         "/cultivation/imports/{none}/discard",
         "/settings/webhooks/{none}/delete",
+        "/assessment/{none}/finalise",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/assessment/objections/{none}/answer",
         [404, 403, 403, 403, 403],
     ),
     (
@@ -592,6 +606,18 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         "POST",
         "/settings/webhooks/deliveries/{none}/resend",
         [404, 403, 403, 403, 403],
+        "/assessment/{none}/units/{unit}",
+        [404, 404, 404, 403, 303],
+    ),
+    (
+        "GET",
+        "/assessment/{none}/units/{unit}/items/{kind}",
+        [404, 404, 404, 403, 303],
+    ),
+    (
+        "POST",
+        "/assessment/{none}/units/{unit}/object",
+        [403, 403, 404, 403, 403],
     ),
     ("POST", "/logout", [303, 303, 303, 303, 403]),
 ];

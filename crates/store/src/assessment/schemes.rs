@@ -1,0 +1,71 @@
+//! Schemes: saving one makes a new version of (year, name); runs name the version they used.
+
+use super::{SchemeVersion, only_office};
+use crate::audit::AuditEntry;
+use crate::{Result, Store, StoreError, commit_audited};
+use qx_core::access::Actor;
+use qx_core::assessment::Scheme;
+
+macro_rules! columns {
+    () => {
+        "SELECT id, year, name, version, body, created_at FROM assessment_schemes "
+    };
+}
+
+impl Store {
+    /// Saves `scheme` as the next version of its (year, name) (the office only); validated
+    /// first, the error naming the field.
+    pub async fn save_assessment_scheme(&self, actor: &Actor, scheme: &Scheme) -> Result<i64> {
+        only_office(actor)?;
+        scheme
+            .validate()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        let (latest,): (Option<i64>,) = sqlx::query_as(
+            "SELECT MAX(version) FROM assessment_schemes WHERE year = $1 AND name = $2",
+        )
+        .bind(i64::from(scheme.year))
+        .bind(&scheme.name)
+        .fetch_one(&mut *tx)
+        .await?;
+        let version = latest.unwrap_or(0) + 1;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO assessment_schemes (year, name, version, body, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(i64::from(scheme.year))
+        .bind(&scheme.name)
+        .bind(version)
+        .bind(scheme.to_json())
+        .bind(actor.user_id)
+        .bind(crate::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        let entry =
+            AuditEntry::new(actor, "assessment.scheme", "assessment_scheme", id).after(scheme);
+        commit_audited(tx, entry).await?;
+        Ok(id)
+    }
+
+    /// The latest version of every scheme of `year`, by name (anyone who reads assessments).
+    pub async fn assessment_schemes(&self, year: i32) -> Result<Vec<SchemeVersion>> {
+        let sql = concat!(
+            columns!(),
+            "s WHERE year = $1 AND version = (SELECT MAX(version) FROM assessment_schemes o \
+             WHERE o.year = s.year AND o.name = s.name) ORDER BY id"
+        );
+        Ok(sqlx::query_as(sql)
+            .bind(i64::from(year))
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// One saved version.
+    pub async fn assessment_scheme(&self, id: i64) -> Result<SchemeVersion> {
+        sqlx::query_as(concat!(columns!(), "WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("考核方案 {id}")))
+    }
+}

@@ -1,0 +1,99 @@
+//! 考核评价 over HTTP: the office scores a year (a wrong period is refused beside the field with
+//! what was typed kept), the scheme editor's JSON error names the field and keeps the text,
+//! units see nothing before 公示, then their own breakdown and each item's records, and
+//! another unit's breakdown is "not found".
+
+use crate::common;
+
+use common::{csrf, post_form, redirect_id, spawn_app};
+
+#[tokio::test]
+async fn scoring_publishing_and_who_sees_which_breakdown() {
+    let app = spawn_app().await;
+    app.publish_seed_plan().await;
+    let office = app.login("admin").await;
+    let token = csrf(&office, &app.url("/assessment")).await;
+
+    // A month is not an assessment period: the message beside the field, the text kept.
+    let resp = post_form(
+        &office,
+        app.url("/assessment/run"),
+        &[("_csrf", token.as_str()), ("period", "2017-06")],
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("field-error"), "{body}");
+    assert!(body.contains("不按月考核"));
+    assert!(body.contains("value=\"2017-06\""));
+
+    // The scheme editor: a weight of 0 is named by its field, the JSON kept.
+    let mut scheme = qx_app::assessment::bulletin_schemes(2017)[0].clone();
+    scheme.items[1].weight = 0.0;
+    let json = scheme.to_json();
+    let resp = post_form(
+        &office,
+        app.url("/assessment/schemes"),
+        &[
+            ("_csrf", token.as_str()),
+            ("year", "2017"),
+            ("body", json.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("items[1].weight"), "{body}");
+    assert!(body.contains("分值应大于 0"));
+    assert!(body.contains(": 0.0,"), "the typed JSON kept");
+
+    let resp = post_form(
+        &office,
+        app.url("/assessment/run"),
+        &[("_csrf", token.as_str()), ("period", "2017")],
+    )
+    .await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    let run = redirect_id(&resp, "/assessment/");
+    let page = office
+        .get(app.url(&format!("/assessment/{run}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("县经信局"));
+    assert!(page.contains("初步结果"));
+
+    let jxj = app.units["县经信局"];
+    let sp = app.units["石浦镇"];
+    let unit = app.login("jxj1").await;
+    let own = app.url(&format!("/assessment/{run}/units/{jxj}"));
+    let other = app.url(&format!("/assessment/{run}/units/{sp}"));
+    // Nothing before 公示.
+    assert_eq!(common::get_status(&unit, &own).await, 404);
+
+    let resp = post_form(
+        &office,
+        app.url(&format!("/assessment/{run}/publish")),
+        &[("_csrf", token.as_str()), ("days", "5")],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let body = unit.get(&own).send().await.unwrap().text().await.unwrap();
+    assert!(body.contains("任务推进"), "{body}");
+    assert!(body.contains("提出异议"), "the objection form during 公示");
+    assert_eq!(common::get_status(&unit, &other).await, 404);
+    // The task item's records.
+    let item = unit
+        .get(format!("{own}/items/tasks"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(item.contains("得分依据"));
+    assert!(item.contains("牵头"), "{item}");
+}
