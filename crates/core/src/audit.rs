@@ -241,6 +241,7 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("webhook.update", "修改推送地址", "Webhook changed"),
     ("webhook.delete", "删除推送地址", "Webhook deleted"),
     ("webhook.resend", "重新推送", "Delivery resent"),
+    (
         "assessment.scheme",
         "保存考核方案",
         "Assessment scheme saved",

@@ -48,10 +48,6 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("POST", "/notices/read-all", [303, 303, 303, 303, 403]),
     ("POST", "/notices/{none}/open", [404, 404, 404, 404, 403]),
     ("POST", "/notices/{none}/read", [303, 303, 303, 303, 403]),
-    ("GET", "/help", [303, 303, 303, 303, 303]),
-    ("GET", "/help/office", [200, 200, 200, 200, 303]),
-    ("GET", "/help/{none}", [404, 404, 404, 404, 303]),
-    ("GET", "/help/img/{none}", [404, 404, 404, 404, 303]),
     ("GET", "/healthz", [200, 200, 200, 200, 200]),
     ("GET", "/api/openapi.json", [200, 200, 200, 200, 200]),
     ("GET", "/api/v1/me", [200, 200, 200, 200, 401]),
@@ -260,8 +256,6 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         [404, 403, 404, 403, 403],
     ),
     ("GET", "/supervision", [200, 200, 200, 403, 303]),
-    // The most urgent 督办 item of the demo is 县经信局's (jxj1's own); another unit's item
-    // answers 404 (store: `meetings::units_read_their_meetings_and_items_and_only_the_office_writes`).
     (
         "GET",
         "/supervision/{supervision}",
@@ -387,8 +381,6 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         [400, 403, 404, 403, 403],
     ),
     ("GET", "/export/projects", [200, 200, 200, 200, 303]),
-    ("GET", "/projects/library.xlsx", [200, 200, 200, 200, 303]),
-    ("POST", "/projects/import", [400, 403, 403, 403, 403]),
     ("GET", "/leads", [200, 200, 200, 200, 303]),
     ("POST", "/leads", [400, 400, 400, 400, 403]),
     ("GET", "/leads/new", [200, 200, 200, 200, 303]),
@@ -434,6 +426,12 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         "/cultivation/pipelines/{cpipeline}/settings",
         [400, 403, 403, 403, 403],
     ),
+    ("GET", "/help", [303, 303, 303, 303, 303]),
+    ("GET", "/help/office", [200, 200, 200, 200, 303]),
+    ("GET", "/help/{none}", [404, 404, 404, 404, 303]),
+    ("GET", "/help/img/{none}", [404, 404, 404, 404, 303]),
+    ("GET", "/projects/library.xlsx", [200, 200, 200, 200, 303]),
+    ("POST", "/projects/import", [400, 403, 403, 403, 403]),
     ("GET", "/api/v1/plans", [200, 200, 200, 200, 401]),
     ("GET", "/api/v1/plans/{plan}", [200, 200, 200, 200, 401]),
     (
@@ -555,6 +553,18 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "GET",
         "/cultivation/imports/{none}",
+        [404, 403, 403, 403, 303],
+    ),
+    (
+        "POST",
+        "/cultivation/imports/{none}/apply",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/cultivation/imports/{none}/discard",
+        [404, 403, 403, 403, 403],
+    ),
     ("GET", "/settings", [200, 403, 403, 403, 303]),
     ("GET", "/settings/tokens", [200, 403, 403, 403, 303]),
     ("POST", "/settings/tokens", [400, 403, 403, 403, 403]),
@@ -573,8 +583,24 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     ),
     (
         "POST",
-        "/cultivation/imports/{none}/apply",
         "/settings/webhooks/{none}",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/settings/webhooks/{none}/delete",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/settings/webhooks/deliveries/{none}",
+        [404, 403, 403, 403, 303],
+    ),
+    (
+        "POST",
+        "/settings/webhooks/deliveries/{none}/resend",
+        [404, 403, 403, 403, 403],
+    ),
     ("GET", "/assessment", [200, 200, 200, 403, 303]),
     ("POST", "/assessment/run", [400, 403, 403, 403, 403]),
     ("GET", "/assessment/schemes", [200, 403, 403, 403, 303]),
@@ -587,8 +613,6 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     ),
     (
         "POST",
-        "/cultivation/imports/{none}/discard",
-        "/settings/webhooks/{none}/delete",
         "/assessment/{none}/finalise",
         [404, 403, 403, 403, 403],
     ),
@@ -599,13 +623,6 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     ),
     (
         "GET",
-        "/settings/webhooks/deliveries/{none}",
-        [404, 403, 403, 403, 303],
-    ),
-    (
-        "POST",
-        "/settings/webhooks/deliveries/{none}/resend",
-        [404, 403, 403, 403, 403],
         "/assessment/{none}/units/{unit}",
         [404, 404, 404, 403, 303],
     ),
