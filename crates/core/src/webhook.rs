@@ -63,9 +63,10 @@ impl Event {
             K::ProjectStage | K::ProjectHalted => Event::ProjectStage,
             K::ProjectAlert => Event::ProjectAlert,
             K::LeadAssigned | K::LeadSubmitted => Event::Lead,
-            K::MeetingNotified | K::MeetingStatement | K::MeetingStatementDue | K::MinutesIssued => {
-                Event::Meeting
-            }
+            K::MeetingNotified
+            | K::MeetingStatement
+            | K::MeetingStatementDue
+            | K::MinutesIssued => Event::Meeting,
             K::SupervisionAssigned => Event::SupervisionAssigned,
             K::SupervisionFedBack => Event::SupervisionFedBack,
             K::SupervisionReturned => Event::SupervisionReturned,
