@@ -295,11 +295,19 @@ pub async fn assign_sources(tx: &mut Tx, plan_id: i64) -> Result<usize> {
     .bind(plan_id)
     .fetch_all(&mut **tx)
     .await?;
-    // One rule for every module: the wording decides, whether or not the module holds data
-    // yet (an empty library shows no figure, never 0); the office may switch an indicator back.
+    // A county that keeps no 企业培育库 yet goes on reporting its cultivation counts by hand:
+    // the units' figures are what it has, and nobody would think to switch them back. (Project
+    // counts are always automatic: the plan's 重大项目 system is the library.) The office may
+    // switch any indicator either way afterwards.
+    let (entries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cultivation_entries")
+        .fetch_one(&mut **tx)
+        .await?;
     let mut auto = 0;
     for (id, name, text, context) in rows {
-        let source = infer_source(&name, &text, &context);
+        let source = match infer_source(&name, &text, &context) {
+            s if s.cultivation_milestone().is_some() && entries == 0 => IndicatorSource::Manual,
+            s => s,
+        };
         sqlx::query("UPDATE indicators SET source = $1 WHERE id = $2")
             .bind(source.as_str())
             .bind(id)

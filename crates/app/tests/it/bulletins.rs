@@ -55,6 +55,23 @@ async fn published_bulletins_are_frozen_and_corrections_become_revisions() {
         let (office, plan) = published_seed_plan(s).await;
         let leader = user(s, "leader", Role::Leader, "县工业强县办").await;
         let jxj = user(s, "jxj1", Role::Unit, "县经信局").await;
+        // 新增规模以上企业 fills itself from the 企业培育库 on publishing; this county keeps no
+        // library, so the office switches it back to the unit's figures (as a county may).
+        let scale_id = s
+            .plan_indicators(&office, plan)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| i.name == "新增规模以上企业")
+            .unwrap()
+            .id;
+        s.set_indicator_source(
+            &office,
+            scale_id,
+            qx_store::indicator_source::IndicatorSource::Manual,
+        )
+        .await
+        .unwrap();
         let scale = s
             .unit_indicators(
                 &qx_core::access::Actor::system(),

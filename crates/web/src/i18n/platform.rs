@@ -4,6 +4,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.settings", "设置", "Settings"),
     ("set.title", "系统设置", "Settings"),
     (
+        "set.admin_hint",
+        "单位与联系人、账号与角色、节假日调休日历、审计日志。",
+        "Units and contacts, accounts and roles, the holiday calendar, the audit log.",
+    ),
+    (
         "set.tokens_hint",
         "供其他系统调用接口(/api/)的服务令牌: 发放、查看使用情况、吊销",
         "Service tokens for other systems calling the API (/api/): issue, review use, revoke",

@@ -5,15 +5,8 @@
 use crate::common::{csrf, post_form, redirect_id, spawn_app};
 use qx_core::access::Actor;
 use qx_core::meeting::{MeetingKind, MeetingStep};
-use qx_store::Store;
 use qx_store::meetings::{NewMeeting, NewResolution};
 use time::macros::date;
-
-async fn set_setting(store: &Store, key: &str, value: &str) {
-    let mut tx = store.begin().await.unwrap();
-    Store::put_setting(&mut tx, key, value).await.unwrap();
-    tx.commit().await.unwrap();
-}
 
 #[tokio::test]
 async fn the_meeting_notice_reaches_the_webhook() {
@@ -37,7 +30,21 @@ async fn the_meeting_notice_reaches_the_webhook() {
             .unwrap();
         String::from_utf8_lossy(&got).to_string()
     });
-    set_setting(&app.store, "notify.webhook_url", &hook).await;
+    // An endpoint for meeting events (the old `notify.webhook_url` became endpoints).
+    app.store
+        .create_endpoint(
+            &app.actor("admin").await,
+            &qx_store::webhooks::EndpointForm {
+                name: "例会".into(),
+                url: hook.clone(),
+                secret: String::new(),
+                format: Some(qx_core::webhook::Format::Json),
+                enabled: true,
+                events: vec![qx_core::webhook::Event::Meeting],
+            },
+        )
+        .await
+        .unwrap();
     let admin = app.login("admin").await;
     let token = csrf(&admin, &app.url("/meetings")).await;
     let jxj = app.units["县经信局"].to_string();
