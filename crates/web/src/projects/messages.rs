@@ -106,6 +106,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "本年已完成投资(万元)",
         "Invested this year (10k yuan)",
     ),
+    (
+        "pj.completed_hint",
+        "责任单位在月度报送中填报重大项目调度并经审核通过后, 以各月调度合计为准, 此处数字不再使用",
+        "Once a month's 调度 in the unit's report is approved, the sum of the months counts and this figure is no longer used",
+    ),
     ("pj.land", "用地(亩)", "Land (mu)"),
     ("pj.content", "建设内容", "What is built"),
     ("pj.unit", "责任单位", "Responsible unit"),

@@ -72,6 +72,10 @@ async fn the_form_keeps_what_was_typed_and_names_each_bad_field() {
         );
         assert!(body.contains("value=\"1.2亿\""), "typed figure kept");
         assert!(body.contains("value=\"91330225MA2AB1234X\""));
+        assert!(
+            body.contains("以各月调度合计为准"),
+            "the form says when the typed 本年已完成投资 stops counting"
+        );
 
         let code = CreditCode::complete("91330225000000077").unwrap();
         let resp = post(
