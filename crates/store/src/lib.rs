@@ -104,7 +104,10 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
-        let options = AnyConnectOptions::from_str(url)?;
+        let mut options = AnyConnectOptions::from_str(url)?;
+        if engine == Engine::Postgres {
+            without_statement_cache(&mut options);
+        }
         let store = match engine {
             Engine::Sqlite => {
                 // Readers share a pool; writers queue for one connection of their own. SQLite
@@ -154,9 +157,8 @@ impl Store {
                     // made the 60-unit month-end surge slower (p99 290 ms vs 180 ms) on the
                     // 2-core bench machine running the server and PostgreSQL together.
                     .max_connections(8)
-                    // All eight kept open, each with its prepared statements: the first burst
-                    // after a quiet spell (the month-end deadline morning) otherwise pays for
-                    // eight server processes and every statement's preparation at once.
+                    // All eight kept open: the first burst after a quiet spell (the month-end
+                    // deadline morning) otherwise pays for eight server processes at once.
                     .min_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
                     // sqlx pings a connection before every use by default: one extra round
@@ -228,6 +230,25 @@ impl Store {
         }
         self.pool.close().await;
     }
+}
+
+/// Turns off sqlx's cache of prepared statements on a PostgreSQL connection: each statement is
+/// prepared for the parameters it runs with, unnamed, and forgotten.
+///
+/// The cache keys a prepared statement by its SQL alone, and PostgreSQL fixes a parameter's
+/// type when the statement is prepared. Through the `Any` driver a NULL does not always carry
+/// its value's type: sqlx 0.9.0 sends a NULL `f64` as a NULL `float4` (`AnyArguments::
+/// convert_into` swaps the two float kinds). A statement first run with that NULL is cached
+/// with a `float4` parameter, and the next run of the same SQL on that connection with a
+/// figure sends eight bytes where four are expected: `22P03 incorrect binary data format in
+/// bind parameter N`. Any query with an optional figure can meet it, so it is settled here,
+/// once, for every query, rather than by each query remembering a workaround. The price is
+/// one more round trip per statement (`benches/monitor.rs` on PostgreSQL: see the commit).
+fn without_statement_cache(options: &mut AnyConnectOptions) {
+    options
+        .database_url
+        .query_pairs_mut()
+        .append_pair("statement-cache-capacity", "0");
 }
 
 /// Whether a pooled connection may be handed out: not when a transaction on it is still open.

@@ -196,7 +196,6 @@ impl Store {
         .bind(actor.user_id)
         .bind(crate::now())
         .bind(id)
-        .persistent(false)
         .execute(&mut *tx)
         .await?;
         let entry = AuditEntry::new(actor, "assessment.answer", "assessment_objection", id)

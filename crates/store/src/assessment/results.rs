@@ -140,7 +140,6 @@ pub(super) async fn rescore(tx: &mut Tx, result_id: i64) -> Result<()> {
     sqlx::query("UPDATE assessment_results SET score = $1 WHERE id = $2")
         .bind(score)
         .bind(result_id)
-        .persistent(false)
         .execute(&mut **tx)
         .await?;
     // Re-rank the class by the engine's rule.

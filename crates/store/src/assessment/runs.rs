@@ -78,9 +78,6 @@ impl Store {
                 .bind(previous)
                 .bind(s.lead_days)
                 .bind(s.vetoed.as_deref())
-                // Nullable binds: a statement prepared with one row's NULL types would refuse
-                // the next row's values on PostgreSQL through Any.
-                .persistent(false)
                 .fetch_one(&mut *tx)
                 .await?;
                 for i in &s.items {
@@ -101,7 +98,6 @@ impl Store {
                     .bind(i64::from(i.applicable))
                     .bind(i64::from(i.class_average))
                     .bind(serde_json::to_string(&i.facts).unwrap_or_else(|_| "[]".into()))
-                    .persistent(false)
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -209,7 +205,6 @@ impl Store {
         .bind(until)
         .bind(finalised)
         .bind(id)
-        .persistent(false)
         .execute(&mut *tx)
         .await?;
         let entry = AuditEntry::new(actor, "assessment.step", "assessment_run", id)

@@ -23,3 +23,4 @@ mod tokens;
 mod typed_problem_rows;
 mod typed_rows;
 mod webhooks;
+mod pg_binds;
