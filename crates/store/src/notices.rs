@@ -34,8 +34,6 @@ pub struct Notice {
     pub created_at: i64,
     /// Read by the person asking (always false where no person asks, as for webhooks).
     pub read: bool,
-    /// How its webhook delivery went ("" until tried).
-    pub webhook_status: String,
 }
 
 type NoticeRow = (
@@ -48,7 +46,6 @@ type NoticeRow = (
     String,
     i64,
     i64,
-    String,
 );
 
 fn decode(row: NoticeRow) -> Result<Notice> {
@@ -62,7 +59,6 @@ fn decode(row: NoticeRow) -> Result<Notice> {
         message,
         created_at,
         read,
-        webhook_status,
     ) = row;
     let bad = |e: NoticeError| StoreError::Invalid(format!("通知 {id}: {e}"));
     Ok(Notice {
@@ -73,7 +69,6 @@ fn decode(row: NoticeRow) -> Result<Notice> {
         message,
         created_at,
         read: read != 0,
-        webhook_status,
     })
 }
 
@@ -107,7 +102,7 @@ pub async fn notify(tx: &mut Tx, n: &NewNotice) -> Result<Option<i64>> {
 /// pairs an actor does not have are bound to a value no row holds.
 const INBOX: &str = "SELECT n.id, n.audience, n.audience_id, n.kind, n.subject_type, n.subject_id,
         n.message, n.created_at,
-        CASE WHEN r.notice_id IS NULL THEN 0 ELSE 1 END, n.webhook_status
+        CASE WHEN r.notice_id IS NULL THEN 0 ELSE 1 END
      FROM notices n
      LEFT JOIN notice_reads r ON r.notice_id = n.id AND r.user_id = $1
      WHERE ((n.audience = $2 AND COALESCE(n.audience_id, -1) = $3)
@@ -353,24 +348,13 @@ impl Store {
     /// One notice by id, for the webhook sender (no reader, so `read` is false).
     pub async fn get_notice(&self, id: i64) -> Result<Notice> {
         let row: Option<NoticeRow> = sqlx::query_as(
-            "SELECT id, audience, audience_id, kind, subject_type, subject_id, message, created_at, 0,
-                    webhook_status
+            "SELECT id, audience, audience_id, kind, subject_type, subject_id, message, created_at, 0
              FROM notices WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
         decode(row.ok_or_else(|| StoreError::NotFound(format!("通知 {id}")))?)
-    }
-
-    /// Records how a notice's webhook delivery went ("ok 200", "failed: …").
-    pub async fn set_notice_webhook_status(&self, id: i64, status: &str) -> Result<()> {
-        sqlx::query("UPDATE notices SET webhook_status = $1 WHERE id = $2")
-            .bind(status)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
     }
 
     /// Whether the actor may open the subject now, so its link may be shown. Each subject is

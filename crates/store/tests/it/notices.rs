@@ -239,12 +239,6 @@ async fn a_keyed_notice_is_added_once_and_a_bad_row_is_an_error_not_a_default() 
             (n.kind, n.audience),
             (NoticeKind::ProblemOverdue, Audience::Office)
         );
-        s.set_notice_webhook_status(n.id, "ok 200").await.unwrap();
-        assert_eq!(
-            s.get_notice(n.id).await.unwrap().webhook_status,
-            "ok 200",
-            "{name}"
-        );
 
         // A kind this version does not know is reported, never read as something else.
         sqlx::query("UPDATE notices SET kind = 'report.exploded' WHERE id = $1")
