@@ -39,6 +39,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "This item is no longer yours to handle (it may have been passed to another unit or withdrawn); the notice is marked read.",
     ),
     ("notice.marked", "已标为已读", "Marked read"),
+    (
+        "notice.elsewhere",
+        "已不在您的办理范围, 可能已转交其他单位或已撤销",
+        "no longer yours to handle, perhaps passed to another unit or withdrawn",
+    ),
 ];
 
 pub fn routes() -> Router<AppState> {

@@ -21,7 +21,10 @@ pub struct ListLine {
 pub struct NoticeLine {
     at: String,
     message: String,
+    /// The problem to link to, when the reader may open it now.
     problem_id: Option<i64>,
+    /// About a problem the reader may no longer open (handed to another unit, withdrawn).
+    elsewhere: bool,
     /// A deadline has passed (shown with a red mark).
     overdue: bool,
 }
@@ -124,21 +127,23 @@ pub(super) async fn list(
             urged: r.urge_count,
         })
         .collect();
-    let notices = state
-        .store
-        .problem_notices(&actor, 10)
-        .await?
-        .into_iter()
-        .map(|n| NoticeLine {
+    let mut notices = Vec::new();
+    for n in state.store.problem_notices(&actor, 10).await? {
+        // A problem since handed to another unit (or withdrawn) is no longer the reader's to
+        // open: the line says so instead of linking to a "not found" page.
+        let problem_id = match n.subject {
+            qx_core::notice::Subject::Problem(id) => Some(id),
+            _ => None,
+        };
+        let openable = problem_id.is_some() && state.store.can_open(&actor, n.subject).await?;
+        notices.push(NoticeLine {
             at: format_datetime(n.created_at),
             message: n.message,
-            problem_id: match n.subject {
-                qx_core::notice::Subject::Problem(id) => Some(id),
-                _ => None,
-            },
+            problem_id: problem_id.filter(|_| openable),
+            elsewhere: problem_id.is_some() && !openable,
             overdue: n.kind == qx_core::notice::NoticeKind::ProblemOverdue,
-        })
-        .collect();
+        });
+    }
     let page_link = |offset: i64| {
         let mut params: Vec<(String, String)> = q
             .iter()
