@@ -43,3 +43,5 @@ mod tokens;
 mod webhooks;
 mod workbench;
 mod workbench_modules;
+mod problem_notices;
+mod webhook_form_layout;
