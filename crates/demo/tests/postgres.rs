@@ -23,7 +23,9 @@ use std::time::Instant;
 
 /// A fresh PostgreSQL store living on the day `qx demo --today 2017-12-05` lives on.
 async fn postgres() -> Option<TestDb> {
-    let db = qx_store::testing::postgres().await.expect("test database")?;
+    let db = qx_store::testing::postgres()
+        .await
+        .expect("test database")?;
     let today = qx_core::time::parse_date("2017-12-05").expect("a date");
     // One clock per test process; both tests set the same day.
     let _ = qx_core::time::set_today(today);

@@ -49,17 +49,8 @@ type NoticeRow = (
 );
 
 fn decode(row: NoticeRow) -> Result<Notice> {
-    let (
-        id,
-        audience,
-        audience_id,
-        kind,
-        subject_type,
-        subject_id,
-        message,
-        created_at,
-        read,
-    ) = row;
+    let (id, audience, audience_id, kind, subject_type, subject_id, message, created_at, read) =
+        row;
     let bad = |e: NoticeError| StoreError::Invalid(format!("通知 {id}: {e}"));
     Ok(Notice {
         id,

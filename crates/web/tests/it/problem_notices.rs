@@ -94,8 +94,14 @@ async fn a_notice_about_a_problem_handed_on_no_longer_links_to_it() {
         .unwrap();
 
     let after = page(&app, "jxj1").await;
-    assert!(after.contains("环评审批久拖") || after.contains(&format!("#{id}")), "{after}");
-    assert!(!after.contains(&link), "no link to a problem 县经信局 may not open: {after}");
+    assert!(
+        after.contains("环评审批久拖") || after.contains(&format!("#{id}")),
+        "{after}"
+    );
+    assert!(
+        !after.contains(&link),
+        "no link to a problem 县经信局 may not open: {after}"
+    );
     assert!(after.contains("已不在您的办理范围"), "{after}");
     let sp = page(&app, "sp1").await;
     assert!(sp.contains(&link), "the new lead unit's notice links: {sp}");
