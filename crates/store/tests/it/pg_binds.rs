@@ -10,6 +10,9 @@
 use qx_store::testing::{self, TestDb};
 use sqlx::Row;
 
+/// One probe row: a number, an optional figure, an optional count, an optional text.
+type Probe = (i32, Option<f64>, Option<i64>, Option<String>);
+
 async fn engines() -> Vec<TestDb> {
     testing::all().await.expect("test databases")
 }
@@ -44,7 +47,7 @@ async fn an_insert_takes_a_null_float_then_a_value() {
         .execute(&mut *conn)
         .await
         .unwrap();
-        let rows: [(i32, Option<f64>, Option<i64>, Option<String>); 4] = [
+        let rows: [Probe; 4] = [
             (1, None, None, None),
             (2, Some(1234.5), Some(7), Some("完成".into())),
             (3, None, Some(8), None),
@@ -60,11 +63,10 @@ async fn an_insert_takes_a_null_float_then_a_value() {
                 .await
                 .unwrap_or_else(|e| panic!("{}: row {n}: {e}", db.name));
         }
-        let back: Vec<(i32, Option<f64>, Option<i64>, Option<String>)> =
-            sqlx::query_as("SELECT n, x, i, t FROM bind_probe ORDER BY n")
-                .fetch_all(&mut *conn)
-                .await
-                .unwrap();
+        let back: Vec<Probe> = sqlx::query_as("SELECT n, x, i, t FROM bind_probe ORDER BY n")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
         assert_eq!(back, rows.to_vec(), "{}", db.name);
     }
 }
