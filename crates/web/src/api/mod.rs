@@ -7,6 +7,7 @@
 //! and an opaque `cursor`), one file per module.
 
 mod accounts;
+mod assessments;
 mod bulletins;
 mod cultivation;
 mod enterprises;
@@ -156,6 +157,10 @@ pub(crate) fn fields_of(body: serde_json::Map<String, serde_json::Value>) -> cra
         meetings::supervision_list,
         meetings::supervision_get,
         meetings::supervision_step,
+        assessments::runs,
+        assessments::run,
+        assessments::ranking,
+        assessments::breakdown,
     ),
     components(schemas(
         Problem,
@@ -260,6 +265,16 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/supervision/{id}/steps",
             post(meetings::supervision_step),
+        )
+        .route("/api/v1/assessments", get(assessments::runs))
+        .route("/api/v1/assessments/{id}", get(assessments::run))
+        .route(
+            "/api/v1/assessments/{id}/ranking",
+            get(assessments::ranking),
+        )
+        .route(
+            "/api/v1/assessments/{id}/units/{unit}",
+            get(assessments::breakdown),
         )
         .route("/api/{*rest}", any(no_such_endpoint))
         .layer(axum::middleware::from_fn(problem::remember_lang))

@@ -2,6 +2,7 @@
 //! binary links every dependency, so one binary instead of one per file saves link time
 //! and disk on CI.
 
+mod api_assessments;
 mod api_errors;
 mod api_openapi;
 mod api_paging;
