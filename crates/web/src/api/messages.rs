@@ -47,4 +47,5 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("api.as.year", "年度", "year"),
     ("api.as.quarter", "季度", "quarter"),
     ("api.as.class", "考核类别", "class"),
+    ("api.pj.unit", "责任单位", "unit"),
 ];

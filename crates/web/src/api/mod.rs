@@ -11,6 +11,7 @@ mod assessments;
 mod bulletins;
 mod cultivation;
 mod enterprises;
+mod leads;
 mod meetings;
 mod messages;
 pub mod page;
@@ -161,6 +162,11 @@ pub(crate) fn fields_of(body: serde_json::Map<String, serde_json::Value>) -> cra
         assessments::run,
         assessments::ranking,
         assessments::breakdown,
+        leads::create,
+        leads::decide,
+        projects::dispatch,
+        cultivation::enter,
+        cultivation::move_entry,
     ),
     components(schemas(
         Problem,
@@ -249,10 +255,19 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/projects/{id}", get(projects::get_project))
         .route("/api/v1/projects/{id}/stage", post(projects::move_stage))
-        .route("/api/v1/leads", get(projects::leads))
+        .route("/api/v1/leads", get(projects::leads).post(leads::create))
+        .route("/api/v1/leads/{id}/decision", post(leads::decide))
+        .route("/api/v1/periods/{id}/dispatch", get(projects::dispatch))
         .route("/api/v1/leads/{id}", get(projects::lead))
         .route("/api/v1/cultivation/pipelines", get(cultivation::pipelines))
-        .route("/api/v1/cultivation/entries", get(cultivation::entries))
+        .route(
+            "/api/v1/cultivation/entries",
+            get(cultivation::entries).post(cultivation::enter),
+        )
+        .route(
+            "/api/v1/cultivation/entries/{id}/moves",
+            post(cultivation::move_entry),
+        )
         .route("/api/v1/cultivation/entries/{id}", get(cultivation::entry))
         .route(
             "/api/v1/cultivation/candidates",
