@@ -117,10 +117,10 @@ impl Classes {
         store: &Store,
         scheme_id: i64,
     ) -> Result<&(String, Vec<UnitClass>), ApiError> {
-        if !self.0.contains_key(&scheme_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.0.entry(scheme_id) {
             let v = store.assessment_scheme(scheme_id).await?;
             let classes = v.scheme().map(|s| s.classes).unwrap_or_default();
-            self.0.insert(scheme_id, (v.name, classes));
+            slot.insert((v.name, classes));
         }
         Ok(&self.0[&scheme_id])
     }
