@@ -3,6 +3,7 @@
 //! the entry then reads in the town's scope and not in another town's; the entries list pages;
 //! a read token may not write, a write token may without CSRF.
 
+use crate::api_projects_write::{get, post};
 use crate::common::{TestApp, client};
 use crate::report_form::all_apps;
 use qx_core::access::Actor;
@@ -10,36 +11,7 @@ use qx_core::codes::CreditCode;
 use qx_core::token::TokenScope;
 use qx_store::enterprises::RegistryRow;
 use qx_store::tokens::NewToken;
-use serde_json::{Value, json};
-
-async fn csrf_of(c: &reqwest::Client, app: &TestApp) -> String {
-    let me: Value = c
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    me["csrf_token"].as_str().unwrap().to_string()
-}
-
-async fn post(c: &reqwest::Client, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let t = csrf_of(c, app).await;
-    let r = c
-        .post(app.url(path))
-        .header("x-csrf-token", t)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(c: &reqwest::Client, url: String) -> (u16, Value) {
-    let r = c.get(url).send().await.unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
+use serde_json::json;
 
 /// Two firms of 石浦镇 in the registry; their ids.
 async fn firms(app: &TestApp) -> (i64, i64) {

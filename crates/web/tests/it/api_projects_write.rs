@@ -11,7 +11,7 @@ use qx_core::token::TokenScope;
 use qx_store::tokens::NewToken;
 use serde_json::{Value, json};
 
-async fn csrf_of(c: &reqwest::Client, app: &TestApp) -> String {
+pub(crate) async fn csrf_of(c: &reqwest::Client, app: &TestApp) -> String {
     let me: Value = c
         .get(app.url("/api/v1/me"))
         .send()
@@ -23,7 +23,12 @@ async fn csrf_of(c: &reqwest::Client, app: &TestApp) -> String {
     me["csrf_token"].as_str().unwrap().to_string()
 }
 
-async fn post(c: &reqwest::Client, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post(
+    c: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
     let t = csrf_of(c, app).await;
     let r = c
         .post(app.url(path))
@@ -35,7 +40,7 @@ async fn post(c: &reqwest::Client, app: &TestApp, path: &str, body: Value) -> (u
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
-async fn get(c: &reqwest::Client, url: String) -> (u16, Value) {
+pub(crate) async fn get(c: &reqwest::Client, url: String) -> (u16, Value) {
     let r = c.get(url).send().await.unwrap();
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
