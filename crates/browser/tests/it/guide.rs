@@ -59,6 +59,9 @@ const SHOTS: &[(&str, &str, &str)] = &[
     ("admin", "/users", "admin-users.png"),
     ("admin", "/audit", "admin-audit.png"),
     ("admin", "/account", "admin-account.png"),
+    ("admin", "/assessment", "office-assessment.png"),
+    ("admin", "/settings/tokens", "admin-tokens.png"),
+    ("admin", "/settings/webhooks", "admin-webhooks.png"),
 ];
 
 fn guide_dir() -> PathBuf {

@@ -44,4 +44,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "不是可选的值",
         "is not one of the allowed values",
     ),
+    ("api.as.year", "年度", "year"),
+    ("api.as.quarter", "季度", "quarter"),
+    ("api.as.class", "考核类别", "class"),
+    ("api.pj.unit", "责任单位", "unit"),
 ];

@@ -7,9 +7,11 @@
 //! and an opaque `cursor`), one file per module.
 
 mod accounts;
+mod assessments;
 mod bulletins;
 mod cultivation;
 mod enterprises;
+mod leads;
 mod meetings;
 mod messages;
 pub mod page;
@@ -156,6 +158,15 @@ pub(crate) fn fields_of(body: serde_json::Map<String, serde_json::Value>) -> cra
         meetings::supervision_list,
         meetings::supervision_get,
         meetings::supervision_step,
+        assessments::runs,
+        assessments::run,
+        assessments::ranking,
+        assessments::breakdown,
+        leads::create,
+        leads::decide,
+        projects::dispatch,
+        cultivation::enter,
+        cultivation::move_entry,
     ),
     components(schemas(
         Problem,
@@ -244,10 +255,19 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/projects/{id}", get(projects::get_project))
         .route("/api/v1/projects/{id}/stage", post(projects::move_stage))
-        .route("/api/v1/leads", get(projects::leads))
+        .route("/api/v1/leads", get(projects::leads).post(leads::create))
+        .route("/api/v1/leads/{id}/decision", post(leads::decide))
+        .route("/api/v1/periods/{id}/dispatch", get(projects::dispatch))
         .route("/api/v1/leads/{id}", get(projects::lead))
         .route("/api/v1/cultivation/pipelines", get(cultivation::pipelines))
-        .route("/api/v1/cultivation/entries", get(cultivation::entries))
+        .route(
+            "/api/v1/cultivation/entries",
+            get(cultivation::entries).post(cultivation::enter),
+        )
+        .route(
+            "/api/v1/cultivation/entries/{id}/moves",
+            post(cultivation::move_entry),
+        )
         .route("/api/v1/cultivation/entries/{id}", get(cultivation::entry))
         .route(
             "/api/v1/cultivation/candidates",
@@ -260,6 +280,16 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/supervision/{id}/steps",
             post(meetings::supervision_step),
+        )
+        .route("/api/v1/assessments", get(assessments::runs))
+        .route("/api/v1/assessments/{id}", get(assessments::run))
+        .route(
+            "/api/v1/assessments/{id}/ranking",
+            get(assessments::ranking),
+        )
+        .route(
+            "/api/v1/assessments/{id}/units/{unit}",
+            get(assessments::breakdown),
         )
         .route("/api/{*rest}", any(no_such_endpoint))
         .layer(axum::middleware::from_fn(problem::remember_lang))

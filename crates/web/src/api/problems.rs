@@ -22,28 +22,59 @@ use std::collections::HashMap;
 pub struct ProblemListParams {
     /// submitted | accepted | assigned | in_progress | returned | answered | rated | closed
     pub status: Option<String>,
-    /// land | labour | finance | approval | policy | infrastructure | other
-    pub category: Option<String>,
-    /// town | department | meeting
-    pub tier: Option<String>,
-    /// Lead unit id.
-    pub unit: Option<String>,
     /// Enterprise id.
     pub enterprise: Option<String>,
     /// overdue | near (due by the next working day)
     pub flag: Option<String>,
     /// Text in the title or the enterprise's name (plain substring).
     pub q: Option<String>,
-    /// ISO date: submitted on or after.
-    pub from: Option<String>,
-    /// ISO date: submitted on or before.
-    pub to: Option<String>,
     /// Rows to skip (newest first); `cursor` is the way to page, and wins when both are sent.
     pub offset: Option<String>,
     /// Rows to return, 1–500 (default 50).
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+/// The filters the list and the rates share (read from the same query string as the rest).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProblemScope {
+    /// Lead unit id.
+    pub unit: Option<String>,
+    /// town | department | meeting
+    pub tier: Option<String>,
+    /// land | labour | finance | approval | policy | infrastructure | other
+    pub category: Option<String>,
+    /// ISO date: submitted on or after.
+    pub from: Option<String>,
+    /// ISO date: submitted on or before.
+    pub to: Option<String>,
+}
+
+impl ProblemScope {
+    fn pairs(&self) -> [(&'static str, &Option<String>); 5] {
+        [
+            ("unit", &self.unit),
+            ("tier", &self.tier),
+            ("category", &self.category),
+            ("from", &self.from),
+            ("to", &self.to),
+        ]
+    }
+
+    fn rate_filter(&self) -> RateFilter {
+        fn some(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        }
+        RateFilter {
+            unit_id: some(&self.unit).and_then(|s| s.parse().ok()),
+            tier: some(&self.tier).and_then(Tier::parse),
+            category: some(&self.category).and_then(Category::parse),
+            from: some(&self.from).map(str::to_string),
+            to: some(&self.to).map(str::to_string),
+        }
+    }
 }
 
 /// Where a page of the problem list ended: the last id handed out and how many rows came
@@ -55,20 +86,16 @@ pub(super) struct ListCursor {
 }
 
 impl ProblemListParams {
-    fn filter(&self) -> ProblemFilter {
+    fn filter(&self, scope: &ProblemScope) -> ProblemFilter {
         let q: HashMap<String, String> = [
             ("status", &self.status),
-            ("category", &self.category),
-            ("tier", &self.tier),
-            ("unit", &self.unit),
             ("enterprise", &self.enterprise),
             ("flag", &self.flag),
             ("q", &self.q),
-            ("from", &self.from),
-            ("to", &self.to),
             ("offset", &self.offset),
         ]
         .into_iter()
+        .chain(scope.pairs())
         .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v)))
         .collect();
         let mut f = list_filter(&q);
@@ -171,21 +198,11 @@ pub struct CreatedDto {
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RateParams {
-    /// Lead unit id.
-    pub unit: Option<String>,
-    /// town | department | meeting
-    pub tier: Option<String>,
-    /// land | labour | finance | approval | policy | infrastructure | other
-    pub category: Option<String>,
-    /// ISO date: submitted on or after.
-    pub from: Option<String>,
-    /// ISO date: submitted on or before.
-    pub to: Option<String>,
     /// unit | tier | category: also break the rates down.
     pub group: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/problems", tag = "problems", params(ProblemListParams),
+#[utoipa::path(get, path = "/api/v1/problems", tag = "problems", params(ProblemListParams, ProblemScope),
     responses((status = 200, description = "the problems the caller may see, newest first", body = ProblemListDto),
         (status = 401, description = "not signed in", body = Problem),
         (status = 422, description = "`limit` or `cursor` refused (named in `errors`)", body = Problem)))]
@@ -193,29 +210,21 @@ pub(super) async fn api_list(
     State(state): State<AppState>,
     auth: Auth,
     Query(q): Query<ProblemListParams>,
+    Query(scope): Query<ProblemScope>,
 ) -> ApiResult<ProblemListDto> {
     let actor = auth.actor();
     let paging =
         Paging::<ListCursor>::read(q.limit.as_deref(), q.cursor.as_deref(), auth.ctx.lang)?;
-    let mut f = q.filter();
+    let mut f = q.filter(&scope);
     f.limit = paging.limit as i64;
-    let Some(after) = paging.after else {
-        let (items, total) = state.store.list_problems(&actor, &f, today()).await?;
-        let at = f.offset + items.len() as i64;
-        let next_cursor = (at < total)
-            .then(|| {
-                items
-                    .last()
-                    .map(|r| Paging::cursor(&ListCursor { id: r.id, at }))
-            })
-            .flatten();
-        return Ok(Json(ProblemListDto {
-            total,
-            items: items.into_iter().map(ProblemRowDto::from).collect(),
-            next_cursor,
-        }));
+    let (items, total, at) = match paging.after {
+        None => {
+            let (items, total) = state.store.list_problems(&actor, &f, today()).await?;
+            let at = f.offset + items.len() as i64;
+            (items, total, at)
+        }
+        Some(after) => after_cursor(&state, &actor, f, after).await?,
     };
-    let (items, total, at) = after_cursor(&state, &actor, f, after).await?;
     let next_cursor = (at < total)
         .then(|| {
             items
@@ -360,7 +369,7 @@ pub(super) async fn api_step(
     Ok(Json(state.store.get_problem(&actor, id).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/problems/rates", tag = "problems", params(RateParams),
+#[utoipa::path(get, path = "/api/v1/problems/rates", tag = "problems", params(RateParams, ProblemScope),
     responses((status = 200, description = "`overall`: counts (total, answered, overdue_unanswered, answered_on_time, \
         closed, resolved, rated, satisfied, answer_workdays, close_workdays) and 答复率/按时答复率/解决率/满意率 in percent \
         with average working days; `groups`: [key, rates] pairs when `group` is given (unit key \"\" = unassigned)",
@@ -372,20 +381,12 @@ pub(super) async fn api_rates(
     State(state): State<AppState>,
     _auth: County,
     Query(q): Query<RateParams>,
+    Query(scope): Query<ProblemScope>,
 ) -> ApiResult<serde_json::Value> {
-    fn some(v: &Option<String>) -> Option<&str> {
-        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-    }
-    let f = RateFilter {
-        unit_id: some(&q.unit).and_then(|s| s.parse().ok()),
-        tier: some(&q.tier).and_then(Tier::parse),
-        category: some(&q.category).and_then(Category::parse),
-        from: some(&q.from).map(str::to_string),
-        to: some(&q.to).map(str::to_string),
-    };
+    let f = scope.rate_filter();
     let today = today();
     let overall = state.store.problem_rates(&f, today).await?;
-    let group = match some(&q.group) {
+    let group = match q.group.as_deref().map(str::trim) {
         Some("unit") => Some(RateGroup::Unit),
         Some("tier") => Some(RateGroup::Tier),
         Some("category") => Some(RateGroup::Category),

@@ -200,3 +200,47 @@ pub(super) async fn lead(
 ) -> ApiResult<Lead> {
     Ok(Json(state.store.get_lead(&auth.actor(), id).await?))
 }
+
+/// Query of `GET /api/v1/periods/{id}/dispatch`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DispatchParams {
+    /// The responsible unit's id (a unit's own when absent; the office and leaders name one).
+    pub unit: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/periods/{id}/dispatch", tag = "projects",
+    params(("id" = i64, Path, description = "reporting period id"), DispatchParams),
+    responses((status = 200, description = "the unit's projects that report in the period, each with its 调度 figures \
+        (written through the unit's report of the period, `PUT /api/v1/periods/{id}/report`; counted once approved)",
+        body = Object, example = json!([{"project_id": 7, "name": "年产30万台电机项目", "stage": "started",
+            "annual_plan_wan": 20000.0, "completed_wan": 12500.0, "report": {"project_id": 7, "invested_wan": 1500.0,
+            "foreign_wusd": null, "domestic_wan": 1500.0, "progress": "主体厂房结顶", "progress_pct": 60.0, "blockers": ""},
+            "problem_id": null}])),
+        (status = 403, description = "enterprises do not report 调度", body = Problem),
+        (status = 404, description = "no such period, or another unit's", body = Problem),
+        (status = 422, description = "`unit` missing (the office and leaders) or not a number", body = Problem)))]
+pub(super) async fn dispatch(
+    State(state): State<AppState>,
+    auth: crate::auth::County,
+    Path(id): Path<i64>,
+    Query(q): Query<DispatchParams>,
+) -> ApiResult<Vec<qx_store::projects::DispatchLine>> {
+    let lang = auth.ctx.lang;
+    let actor = auth.actor();
+    let f = crate::form::Fields::new(
+        q.unit
+            .into_iter()
+            .map(|u| ("unit".to_string(), u.trim().to_string()))
+            .collect(),
+    );
+    let mut errors = FieldErrors::new(lang);
+    let unit = match (f.get("unit").is_empty(), actor.unit_id) {
+        (true, Some(own)) if !actor.reads_all() => Some(own),
+        _ => f.number::<i64>("unit", crate::i18n::t(lang, "api.pj.unit"), &mut errors),
+    };
+    let Some(unit) = unit else {
+        return Err(ApiError::invalid(&errors));
+    };
+    Ok(Json(state.store.dispatch_lines(&actor, id, unit).await?))
+}

@@ -99,13 +99,19 @@ async fn detail(state: &AppState, auth: &Auth, id: i64) -> Result<SubmissionDeta
     })
 }
 
+/// The answer every report endpoint documents: the submission, its figures, task lines and
+/// 本月无数据 marks (one example for the five of them).
+fn report_example() -> serde_json::Value {
+    serde_json::json!({"submission": {"id": 41, "period_id": 11, "unit_id": 3, "revision": 1, "status": "submitted",
+        "submitted_by": 7, "submitted_at": 1512086400, "reviewed_by": null, "reviewed_at": null, "review_comment": ""},
+        "values": [{"indicator_id": 2, "value": "8.4", "note": "统计局快报"}],
+        "tasks": [{"task_id": 5, "progress": "技改项目已完工12个", "status": "on_track"}], "no_figures": []})
+}
+
 #[utoipa::path(get, path = "/api/v1/periods/{id}/report", tag = "submissions",
     params(("id" = i64, Path, description = "report period id"), UnitQuery),
     responses((status = 200, description = "the unit's latest report for the period (any state; a draft only to the unit itself), \
-        or null when none", body = Object, example = json!({"submission": {"id": 41, "period_id": 11, "unit_id": 3, "revision": 1, "status": "submitted",
-            "submitted_by": 7, "submitted_at": 1512086400, "reviewed_by": null, "reviewed_at": null, "review_comment": ""},
-            "values": [{"indicator_id": 2, "value": "8.4", "note": "统计局快报"}],
-            "tasks": [{"task_id": 5, "progress": "技改项目已完工12个", "status": "on_track"}], "no_figures": []})),
+        or null when none", body = Object, example = report_example),
         (status = 403, description = "enterprises have no reports", body = Problem),
         (status = 404, description = "another unit's report", body = Problem)))]
 pub(super) async fn latest(
@@ -134,10 +140,7 @@ pub(super) async fn latest(
 #[utoipa::path(get, path = "/api/v1/submissions/{id}", tag = "submissions",
     params(("id" = i64, Path, description = "submission id")),
     responses((status = 200, description = "the report with its figures, task lines and 本月无数据 marks", body = Object,
-        example = json!({"submission": {"id": 41, "period_id": 11, "unit_id": 3, "revision": 1, "status": "submitted",
-            "submitted_by": 7, "submitted_at": 1512086400, "reviewed_by": null, "reviewed_at": null, "review_comment": ""},
-            "values": [{"indicator_id": 2, "value": "8.4", "note": "统计局快报"}],
-            "tasks": [{"task_id": 5, "progress": "技改项目已完工12个", "status": "on_track"}], "no_figures": []})),
+        example = report_example),
         (status = 404, description = "absent, another unit's, or a draft the caller may not see", body = Problem)))]
 pub(super) async fn get_submission(
     State(state): State<AppState>,
@@ -225,10 +228,7 @@ async fn save(
 #[utoipa::path(put, path = "/api/v1/periods/{id}/report", tag = "submissions",
     params(("id" = i64, Path, description = "report period id"), UnitQuery),
     request_body = ReportBody,
-    responses((status = 200, description = "saved as a draft (暂存)", body = Object, example = json!({"submission": {"id": 41, "period_id": 11, "unit_id": 3, "revision": 1, "status": "submitted",
-            "submitted_by": 7, "submitted_at": 1512086400, "reviewed_by": null, "reviewed_at": null, "review_comment": ""},
-            "values": [{"indicator_id": 2, "value": "8.4", "note": "统计局快报"}],
-            "tasks": [{"task_id": 5, "progress": "技改项目已完工12个", "status": "on_track"}], "no_figures": []})),
+    responses((status = 200, description = "saved as a draft (暂存)", body = Object, example = report_example),
         (status = 403, description = "not the caller's unit to report for", body = Problem),
         (status = 422, description = "a figure is not a number, a 本月无数据 mark lacks its reason or comes with a figure \
             (named in `errors` as `values[i].value` / `no_figures[i].reason`), or the period is closed", body = Problem)))]
@@ -245,10 +245,7 @@ pub(super) async fn save_draft(
 #[utoipa::path(post, path = "/api/v1/periods/{id}/report/submit", tag = "submissions",
     params(("id" = i64, Path, description = "report period id"), UnitQuery),
     request_body = ReportBody,
-    responses((status = 200, description = "saved and handed to the office (提交审核)", body = Object, example = json!({"submission": {"id": 41, "period_id": 11, "unit_id": 3, "revision": 1, "status": "submitted",
-            "submitted_by": 7, "submitted_at": 1512086400, "reviewed_by": null, "reviewed_at": null, "review_comment": ""},
-            "values": [{"indicator_id": 2, "value": "8.4", "note": "统计局快报"}],
-            "tasks": [{"task_id": 5, "progress": "技改项目已完工12个", "status": "on_track"}], "no_figures": []})),
+    responses((status = 200, description = "saved and handed to the office (提交审核)", body = Object, example = report_example),
         (status = 403, description = "not the caller's unit to report for", body = Problem),
         (status = 422, description = "as for a draft, or the report is already approved (start a correction)", body = Problem)))]
 pub(super) async fn submit(
@@ -275,10 +272,7 @@ pub struct ReviewBody {
 #[utoipa::path(post, path = "/api/v1/submissions/{id}/review", tag = "submissions",
     params(("id" = i64, Path, description = "submission id")),
     request_body = ReviewBody,
-    responses((status = 200, description = "approved (locked) or returned", body = Object, example = json!({"submission": {"id": 41, "period_id": 11, "unit_id": 3, "revision": 1, "status": "submitted",
-            "submitted_by": 7, "submitted_at": 1512086400, "reviewed_by": null, "reviewed_at": null, "review_comment": ""},
-            "values": [{"indicator_id": 2, "value": "8.4", "note": "统计局快报"}],
-            "tasks": [{"task_id": 5, "progress": "技改项目已完工12个", "status": "on_track"}], "no_figures": []})),
+    responses((status = 200, description = "approved (locked) or returned", body = Object, example = report_example),
         (status = 403, description = "the office only", body = Problem),
         (status = 422, description = "`decision` unknown, a return without a comment, or not awaiting review", body = Problem)))]
 pub(super) async fn review(

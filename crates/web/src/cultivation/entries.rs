@@ -210,6 +210,15 @@ async fn find_firm(state: &AppState, actor: &Actor, typed: &str) -> Result<Optio
     Ok(rows.into_iter().find(|e| e.name == typed).map(|e| e.id))
 }
 
+/// The fields of the entering form a store refusal may name.
+pub(crate) const ENTER_FIELDS: &[(&str, &str)] = &[
+    ("on_date", "日期"),
+    ("stage", "阶段"),
+    ("evidence", "依据"),
+    ("enterprise", "名称"),
+    ("certificate_no", "登记信息"),
+];
+
 async fn enter(State(state): State<AppState>, auth: Office, form: Fields) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
@@ -250,16 +259,7 @@ async fn enter(State(state): State<AppState>, auth: Office, form: Fields) -> Pag
             Ok(id) => {
                 return Ok(Redirect::to(&format!("/cultivation/entries/{id}")).into_response());
             }
-            Err(e) => errors.absorb(
-                e.into(),
-                &[
-                    ("on_date", "日期"),
-                    ("stage", "阶段"),
-                    ("evidence", "依据"),
-                    ("enterprise", "名称"),
-                    ("certificate_no", "登记信息"),
-                ],
-            )?,
+            Err(e) => errors.absorb(e.into(), ENTER_FIELDS)?,
         }
     }
     Ok(super::shown_again(

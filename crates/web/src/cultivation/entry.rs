@@ -108,44 +108,52 @@ async fn show(State(state): State<AppState>, auth: County, Path(id): Path<i64>) 
     page(&state, &auth, id, values, FieldErrors::new(auth.ctx.lang)).await
 }
 
+/// The fields of the move form a store refusal may name.
+pub(crate) const MOVE_FIELDS: &[(&str, &str)] = &[
+    ("on_date", "日期"),
+    ("evidence", "依据"),
+    ("credit_code", "统一社会信用代码"),
+    ("to_stage", "晋级"),
+    ("to_stage", "退回"),
+    ("to_stage", "重新入库"),
+    ("certificate_no", "登记信息"),
+];
+
+/// The move form read (the page and the API): the kind and the date are checked here, the
+/// rest by the store; `None` with the messages beside the fields.
+pub(crate) fn move_of(form: &Fields, errors: &mut FieldErrors) -> Option<MoveRequest> {
+    let lang = errors.lang();
+    let t = |k: &'static str| i18n::t(lang, k);
+    let kind = form.choice("kind", t("cv.move_kind"), MoveKind::from_code, errors);
+    let date = form.date("on_date", t("cv.on_date"), errors);
+    let (Some(kind), Some(date), true) = (kind, date, errors.is_empty()) else {
+        return None;
+    };
+    Some(MoveRequest {
+        kind,
+        to_stage_id: form.get("to_stage").parse().ok(),
+        on_date: qx_core::time::format_date(date),
+        evidence: form.get("evidence").to_string(),
+        credit_code: form.get("credit_code").to_string(),
+        certificate_no: form.get("certificate_no").to_string(),
+        board: form.get("board").to_string(),
+        stock_code: form.get("stock_code").to_string(),
+    })
+}
+
 async fn move_entry(
     State(state): State<AppState>,
     auth: Office,
     Path(id): Path<i64>,
     form: Fields,
 ) -> PageResult {
-    let lang = auth.ctx.lang;
-    let t = |k: &'static str| i18n::t(lang, k);
-    let mut errors = FieldErrors::new(lang);
-    let kind = form.choice("kind", t("cv.move_kind"), MoveKind::from_code, &mut errors);
-    let date = form.date("on_date", t("cv.on_date"), &mut errors);
-    if let (Some(kind), Some(date), true) = (kind, date, errors.is_empty()) {
-        let req = MoveRequest {
-            kind,
-            to_stage_id: form.get("to_stage").parse().ok(),
-            on_date: qx_core::time::format_date(date),
-            evidence: form.get("evidence").to_string(),
-            credit_code: form.get("credit_code").to_string(),
-            certificate_no: form.get("certificate_no").to_string(),
-            board: form.get("board").to_string(),
-            stock_code: form.get("stock_code").to_string(),
-        };
+    let mut errors = FieldErrors::new(auth.ctx.lang);
+    if let Some(req) = move_of(&form, &mut errors) {
         match state.store.move_cultivation(&auth.actor(), id, &req).await {
             Ok(()) => {
                 return Ok(Redirect::to(&format!("/cultivation/entries/{id}")).into_response());
             }
-            Err(e) => errors.absorb(
-                e.into(),
-                &[
-                    ("on_date", "日期"),
-                    ("evidence", "依据"),
-                    ("credit_code", "统一社会信用代码"),
-                    ("to_stage", "晋级"),
-                    ("to_stage", "退回"),
-                    ("to_stage", "重新入库"),
-                    ("certificate_no", "登记信息"),
-                ],
-            )?,
+            Err(e) => errors.absorb(e.into(), MOVE_FIELDS)?,
         }
     }
     Ok(super::shown_again(

@@ -6,7 +6,7 @@
 
 mod candidates;
 pub(crate) mod entries;
-mod entry;
+pub(crate) mod entry;
 mod imports;
 mod messages;
 mod overview;

@@ -78,8 +78,23 @@ pub(super) async fn new_form(auth: Signed) -> PageResult {
     }))
 }
 
+/// The lead form read (the page and the API): `None` with the message beside 意向投资 when it
+/// is not a figure; the texts are checked by the store.
+pub(crate) fn lead_of(f: &Fields, errors: &mut FieldErrors) -> Option<NewLead> {
+    let label = crate::i18n::t(errors.lang(), "ld.intended");
+    let intended_wan = figure(f, "intended", label, errors)?;
+    Some(NewLead {
+        investor: f.get("investor").to_string(),
+        industry: f.get("industry").to_string(),
+        intended_wan,
+        contact: f.get("contact").to_string(),
+        found_by: f.get("found_by").to_string(),
+        note: f.get("note").to_string(),
+    })
+}
+
 /// The fields of the lead form a store refusal may name.
-const LEAD_FIELDS: &[(&str, &str)] = &[
+pub(crate) const LEAD_FIELDS: &[(&str, &str)] = &[
     ("investor", "投资方"),
     ("industry", "行业"),
     ("contact", "联系方式"),
@@ -91,17 +106,7 @@ const LEAD_FIELDS: &[(&str, &str)] = &[
 pub(super) async fn create(State(state): State<AppState>, auth: Signed, f: Fields) -> PageResult {
     let lang = auth.ctx.lang;
     let mut errors = FieldErrors::new(lang);
-    let label = crate::i18n::t(lang, "ld.intended");
-    let intended = figure(&f, "intended", label, &mut errors);
-    if let Some(intended_wan) = intended {
-        let new = NewLead {
-            investor: f.get("investor").to_string(),
-            industry: f.get("industry").to_string(),
-            intended_wan,
-            contact: f.get("contact").to_string(),
-            found_by: f.get("found_by").to_string(),
-            note: f.get("note").to_string(),
-        };
+    if let Some(new) = lead_of(&f, &mut errors) {
         match state.store.submit_lead(&auth.actor(), &new).await {
             Ok(id) => return Ok(Redirect::to(&format!("/leads/{id}?saved=1")).into_response()),
             Err(e) => errors.absorb(e.into(), LEAD_FIELDS)?,
@@ -170,7 +175,31 @@ pub(super) async fn detail(
     Ok(render(&page))
 }
 
-const DECIDE_FIELDS: &[(&str, &str)] = &[
+/// The office's decision form read (the page and the API): accept or reject, the follow-up
+/// unit, the reward decision and the note.
+pub(crate) fn decision_of(f: &Fields, errors: &mut FieldErrors) -> Option<LeadDecision> {
+    let lang = errors.lang();
+    let t = |k: &'static str| crate::i18n::t(lang, k);
+    let accept = f.choice(
+        "decision",
+        t("ld.decision"),
+        |s| match s {
+            "accept" => Some(true),
+            "reject" => Some(false),
+            _ => None,
+        },
+        errors,
+    );
+    let follow = f.optional_number::<i64>("follow_unit_id", t("ld.follow_unit"), errors);
+    Some(LeadDecision {
+        accept: accept?,
+        follow_unit_id: follow?,
+        reward: f.get("reward").to_string(),
+        note: f.get("decision_note").to_string(),
+    })
+}
+
+pub(crate) const DECIDE_FIELDS: &[(&str, &str)] = &[
     ("follow_unit_id", "跟进单位"),
     ("reward", "奖励意见"),
     ("decision_note", "线索说明"),
@@ -182,27 +211,8 @@ pub(super) async fn decide(
     Path(id): Path<i64>,
     f: Fields,
 ) -> PageResult {
-    let lang = auth.ctx.lang;
-    let t = |k: &'static str| crate::i18n::t(lang, k);
-    let mut errors = FieldErrors::new(lang);
-    let accept = f.choice(
-        "decision",
-        t("ld.decision"),
-        |s| match s {
-            "accept" => Some(true),
-            "reject" => Some(false),
-            _ => None,
-        },
-        &mut errors,
-    );
-    let follow = f.optional_number::<i64>("follow_unit_id", t("ld.follow_unit"), &mut errors);
-    if let (Some(accept), Some(follow_unit_id)) = (accept, follow) {
-        let d = LeadDecision {
-            accept,
-            follow_unit_id,
-            reward: f.get("reward").to_string(),
-            note: f.get("decision_note").to_string(),
-        };
+    let mut errors = FieldErrors::new(auth.ctx.lang);
+    if let Some(d) = decision_of(&f, &mut errors) {
         match state.store.decide_lead(&auth.actor(), id, &d).await {
             Ok(()) => return Ok(Redirect::to(&format!("/leads/{id}?saved=1")).into_response()),
             Err(e) => errors.absorb(e.into(), DECIDE_FIELDS)?,

@@ -26,7 +26,7 @@ pub(crate) mod detail;
 pub(crate) mod dispatch;
 pub(crate) mod edit;
 mod excel;
-mod leads;
+pub(crate) mod leads;
 pub(crate) mod list;
 mod messages;
 

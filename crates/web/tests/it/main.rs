@@ -2,9 +2,12 @@
 //! binary links every dependency, so one binary instead of one per file saves link time
 //! and disk on CI.
 
+mod api_assessments;
+mod api_cultivation_write;
 mod api_errors;
 mod api_openapi;
 mod api_paging;
+mod api_projects_write;
 mod api_scope;
 mod assessment;
 mod bulletins;

@@ -547,6 +547,43 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         "/api/v1/supervision/{supervision}/steps",
         [415, 403, 415, 403, 403],
     ),
+    ("GET", "/api/v1/assessments", [200, 200, 200, 403, 401]),
+    (
+        "GET",
+        "/api/v1/assessments/{none}",
+        [404, 404, 404, 403, 401],
+    ),
+    (
+        "GET",
+        "/api/v1/assessments/{none}/ranking",
+        [404, 404, 404, 403, 401],
+    ),
+    (
+        "GET",
+        "/api/v1/assessments/{none}/units/{unit}",
+        [404, 404, 404, 403, 401],
+    ),
+    ("POST", "/api/v1/leads", [415, 415, 415, 415, 403]),
+    (
+        "POST",
+        "/api/v1/leads/{lead}/decision",
+        [415, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/api/v1/periods/{period}/dispatch",
+        [422, 422, 200, 403, 401],
+    ),
+    (
+        "POST",
+        "/api/v1/cultivation/entries",
+        [415, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/api/v1/cultivation/entries/{centry}/moves",
+        [415, 403, 403, 403, 403],
+    ),
     ("GET", "/api/{none}", [404, 404, 404, 404, 404]),
     ("GET", "/cultivation/imports", [200, 403, 403, 403, 303]),
     ("POST", "/cultivation/imports", [400, 403, 403, 403, 403]),
