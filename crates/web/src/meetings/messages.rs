@@ -44,6 +44,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Proposed items (assembled)",
     ),
     ("mt.no_proposals", "暂无待选议题", "Nothing proposed"),
+    ("mt.more_before", "另有 ", "and "),
+    ("mt.more_after", " 项", " more"),
     ("mt.pick", "列入议程", "Put on the agenda"),
     ("mt.add_item", "添加临时议题", "Add an item"),
     ("mt.source", "来源", "Source"),
