@@ -12,26 +12,37 @@ use qx_core::meeting::{AgendaSource, MeetingStep};
 use qx_core::monitor::{Light, TaskState};
 use qx_report::meeting::{AgendaLine, DecisionLine, MeetingDoc};
 use qx_store::Store;
-use qx_store::meetings::{Meeting, Proposal};
+use qx_store::meetings::{AGENDA_CAP, Meeting, Proposal, Proposals};
 use std::collections::{HashMap, HashSet};
 
 /// What the agenda of `meeting_id` could take, in the order the office reads it: escalated
-/// problems, stuck projects, red indicators, overdue tasks, open 督办 items. Office and leaders.
+/// problems, stuck projects, red indicators, overdue tasks, open 督办 items; the most urgent
+/// [`AGENDA_CAP`] of each kind not already on the agenda, the rest counted. Office and leaders.
 pub async fn proposals(
     store: &Store,
     pictures: &PictureCache,
     actor: &Actor,
     meeting_id: i64,
-) -> Result<Vec<Proposal>, AppError> {
-    let stored = store.agenda_proposals(actor).await?;
-    let taken: HashSet<(AgendaSource, Option<i64>)> = store
+) -> Result<Proposals, AppError> {
+    let taken: HashSet<(AgendaSource, i64)> = store
         .agenda(actor, meeting_id)
         .await?
         .into_iter()
-        .filter(|i| i.source_id.is_some())
-        .map(|i| (i.source_kind, i.source_id))
+        .filter_map(|i| i.source_id.map(|id| (i.source_kind, id)))
         .collect();
-    let mut from_picture = Vec::new();
+    let stored = store.agenda_candidates(actor, AGENDA_CAP, &taken).await?;
+    let mut out = Proposals::default();
+    let (stuck, open): (Vec<_>, Vec<_>) = stored
+        .items
+        .into_iter()
+        .partition(|p| p.source != AgendaSource::Supervision);
+    out.items = stuck;
+    out.more = stored
+        .more
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != AgendaSource::Supervision)
+        .collect();
     if let Some(plan) = crate::workbench::current_plan(store, actor).await? {
         let (period, pic) = pictures.view(store, actor, &plan, None).await?;
         let unit_ids: HashMap<String, i64> = store
@@ -40,52 +51,76 @@ pub async fn proposals(
             .into_iter()
             .map(|u| (u.name, u.id))
             .collect();
-        for s in pic
+        // Red indicators, furthest behind 序时进度 first.
+        let mut red: Vec<_> = pic
             .indicators
             .iter()
             .filter(|s| s.assessment.light == Light::Red)
-        {
-            let completion = s
-                .assessment
-                .completion
-                .map(|c| format!("{:.1}%", c * 100.0))
-                .unwrap_or_else(|| "—".into());
-            from_picture.push(Proposal {
-                source: AgendaSource::Indicator,
-                source_id: Some(s.indicator.id),
-                text: format!(
-                    "指标「{}」{} 红灯: 完成率 {completion}, 序时进度 {:.1}%",
-                    s.indicator.name,
-                    period,
-                    s.assessment.time_share * 100.0
-                ),
-                unit_id: s.indicator.lead_unit_id,
-                unit_name: (!s.unit_name.is_empty()).then(|| s.unit_name.clone()),
-            });
-        }
-        for t in pic.tasks.iter().filter(|t| t.state == TaskState::Overdue) {
-            let lead = t.lead_units.first();
-            from_picture.push(Proposal {
-                source: AgendaSource::Task,
-                source_id: Some(t.task.id),
-                text: format!(
-                    "任务 {} {} 逾期未完成 (时限: {})",
-                    t.task.number, t.task.title, t.task.deadline
-                ),
-                unit_id: lead.and_then(|n| unit_ids.get(n).copied()),
-                unit_name: lead.cloned(),
-            });
-        }
+            .collect();
+        red.sort_by(|a, b| {
+            let gap = |s: &&crate::monitoring::IndicatorStatus| {
+                s.assessment.completion.unwrap_or(0.0) - s.assessment.time_share
+            };
+            gap(a).total_cmp(&gap(b))
+        });
+        let total = red.len();
+        let found = red
+            .into_iter()
+            .map(|s| {
+                let completion = s
+                    .assessment
+                    .completion
+                    .map(|c| format!("{:.1}%", c * 100.0))
+                    .unwrap_or_else(|| "—".into());
+                Proposal {
+                    source: AgendaSource::Indicator,
+                    source_id: Some(s.indicator.id),
+                    text: format!(
+                        "指标「{}」{} 红灯: 完成率 {completion}, 序时进度 {:.1}%",
+                        s.indicator.name,
+                        period,
+                        s.assessment.time_share * 100.0
+                    ),
+                    unit_id: s.indicator.lead_unit_id,
+                    unit_name: (!s.unit_name.is_empty()).then(|| s.unit_name.clone()),
+                }
+            })
+            .collect();
+        out.take(AgendaSource::Indicator, found, total, AGENDA_CAP, &taken);
+        // Overdue tasks, the earliest deadline first.
+        let mut late: Vec<_> = pic
+            .tasks
+            .iter()
+            .filter(|t| t.state == TaskState::Overdue)
+            .collect();
+        late.sort_by(|a, b| a.task.deadline.cmp(&b.task.deadline));
+        let total = late.len();
+        let found = late
+            .into_iter()
+            .map(|t| {
+                let lead = t.lead_units.first();
+                Proposal {
+                    source: AgendaSource::Task,
+                    source_id: Some(t.task.id),
+                    text: format!(
+                        "任务 {} {} 逾期未完成 (时限: {})",
+                        t.task.number, t.task.title, t.task.deadline
+                    ),
+                    unit_id: lead.and_then(|n| unit_ids.get(n).copied()),
+                    unit_name: lead.cloned(),
+                }
+            })
+            .collect();
+        out.take(AgendaSource::Task, found, total, AGENDA_CAP, &taken);
     }
-    let (stuck, open): (Vec<_>, Vec<_>) = stored
-        .into_iter()
-        .partition(|p| p.source != AgendaSource::Supervision);
-    Ok(stuck
-        .into_iter()
-        .chain(from_picture)
-        .chain(open)
-        .filter(|p| !taken.contains(&(p.source, p.source_id)))
-        .collect())
+    out.items.extend(open);
+    out.more.extend(
+        stored
+            .more
+            .into_iter()
+            .filter(|(k, _)| *k == AgendaSource::Supervision),
+    );
+    Ok(out)
 }
 
 /// The 版头 and 署名 of every meeting document.

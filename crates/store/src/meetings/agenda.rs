@@ -4,7 +4,6 @@
 
 use super::*;
 use crate::notices::{NewNotice, notify};
-use qx_core::label::{Labelled, Lang};
 use qx_core::notice::{Audience, NoticeKind, Subject};
 use qx_core::text as tf;
 
@@ -27,101 +26,17 @@ pub struct NewAgendaItem {
     pub unit_id: Option<i64>,
 }
 
-type ProposalRow = (i64, String, String, Option<i64>, Option<String>);
-
 impl Store {
     /// What the store proposes for the agenda: problems escalated to the 例会 tier and still
     /// open, projects still under way with a funnel alert or a red light, then 督办 items not
-    /// yet 销号 (they return to every agenda until closed). Office and leaders only.
+    /// yet 销号 (they return to every agenda until closed); the most urgent
+    /// [`AGENDA_CAP`](super::AGENDA_CAP) of each kind (see [`Store::agenda_candidates`] for
+    /// the counts of the rest). Office and leaders only.
     pub async fn agenda_proposals(&self, actor: &Actor) -> Result<Vec<Proposal>> {
-        if !actor.reads_all() {
-            return Err(StoreError::Forbidden("例会议程仅办公室和领导可见".into()));
-        }
-        let problems: Vec<ProposalRow> = sqlx::query_as(
-            "SELECT p.id, e.name, p.title, p.lead_unit_id, u.name FROM problems p
-             JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN units u ON u.id = p.lead_unit_id
-             WHERE p.tier = 'meeting' AND p.status NOT IN ('closed', 'withdrawn')
-             ORDER BY p.submitted_on, p.id",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        let open: Vec<ProposalRow> = sqlx::query_as(
-            "SELECT s.id, m.held_on, r.text, s.lead_unit_id, u.name FROM supervision_items s
-             JOIN resolutions r ON r.id = s.resolution_id JOIN meetings m ON m.id = r.meeting_id
-             JOIN units u ON u.id = s.lead_unit_id
-             WHERE s.status <> $1 ORDER BY s.deadline, s.id",
-        )
-        .bind(SupervisionStatus::Closed.as_str())
-        .fetch_all(self.pool())
-        .await?;
-        let problems = problems
-            .into_iter()
-            .map(|(id, ent, title, unit, name)| Proposal {
-                source: AgendaSource::Problem,
-                source_id: Some(id),
-                text: format!("{ent}: {title}"),
-                unit_id: unit,
-                unit_name: name,
-            });
-        let open = open
-            .into_iter()
-            .map(|(id, held_on, text, unit, name)| Proposal {
-                source: AgendaSource::Supervision,
-                source_id: Some(id),
-                text: format!("{held_on} 例会议定: {text}"),
-                unit_id: unit,
-                unit_name: name,
-            });
-        let projects = self.stuck_projects(actor).await?;
-        Ok(problems.chain(projects).chain(open).collect())
-    }
-
-    /// Projects not yet in production nor halted that raise a funnel alert or show a red
-    /// light, each with its facts (stage, investment, light, alert) and its responsible unit.
-    async fn stuck_projects(&self, actor: &Actor) -> Result<Vec<Proposal>> {
-        use qx_core::monitor::Light;
-        let list = self
-            .list_projects(actor, &crate::projects::ProjectFilter::default())
-            .await?;
-        Ok(list
-            .rows
-            .into_iter()
-            .filter(|r| {
-                !r.project.stage.is_final() && (r.alert.is_some() || r.light.light == Light::Red)
-            })
-            .map(|r| {
-                let p = &r.project;
-                let mut facts = vec![format!(
-                    "总投资 {} 万元, 当前阶段「{}」(自 {})",
-                    p.total_investment_wan,
-                    p.stage.label(Lang::Zh),
-                    p.stage_since
-                )];
-                if r.light.light == Light::Red {
-                    let completion = r
-                        .light
-                        .completion
-                        .map(|c| format!("本年投资完成 {:.1}%", c * 100.0))
-                        .unwrap_or_else(|| "本年投资未报".into());
-                    let overdue = if r.light.overdue {
-                        ", 节点逾期"
-                    } else {
-                        ""
-                    };
-                    facts.push(format!("红灯 ({completion}{overdue})"));
-                }
-                if let Some(a) = r.alert {
-                    facts.push(format!("预警「{}」", a.label(Lang::Zh)));
-                }
-                Proposal {
-                    source: AgendaSource::Project,
-                    source_id: Some(p.id),
-                    text: format!("项目「{}」: {}", p.name, facts.join("; ")),
-                    unit_id: Some(p.unit_id),
-                    unit_name: Some(p.unit_name.clone()),
-                }
-            })
-            .collect())
+        Ok(self
+            .agenda_candidates(actor, super::AGENDA_CAP, &Default::default())
+            .await?
+            .items)
     }
 
     /// The agenda of a meeting the actor may read, in order.

@@ -20,6 +20,7 @@ mod rates;
 mod resolutions;
 mod schedule;
 mod settings;
+mod stuck;
 mod supervision;
 mod sweep;
 
@@ -28,6 +29,7 @@ pub use rates::{OnTime, SupervisionRates};
 pub use resolutions::NewResolution;
 pub use schedule::NewMeeting;
 pub use settings::MeetingSettings;
+pub use stuck::{AGENDA_CAP, Proposals};
 pub use supervision::{SupervisionEvent, SupervisionFilter};
 pub use sweep::MeetingSweep;
 

@@ -8,6 +8,7 @@ mod cultivation;
 mod cultivation_lists;
 mod enterprises;
 mod meetings;
+mod meetings_agenda;
 mod meetings_followup;
 mod monitoring_scope;
 mod no_figure;

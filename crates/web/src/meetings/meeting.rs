@@ -25,6 +25,24 @@ pub(super) struct ProposalView {
     source: &'static str,
 }
 
+/// The stuck items of a kind the proposals leave out: how many, and where the full list is.
+pub(super) struct MoreView {
+    source: &'static str,
+    count: usize,
+    href: &'static str,
+}
+
+/// The full list of what is stuck of a kind.
+fn full_list(kind: AgendaSource) -> &'static str {
+    match kind {
+        AgendaSource::Problem => "/problems?tier=meeting",
+        AgendaSource::Project => "/projects?light=red",
+        AgendaSource::Indicator | AgendaSource::Task => "/monitor",
+        AgendaSource::Supervision => "/supervision?open=1",
+        AgendaSource::Manual => "/meetings",
+    }
+}
+
 #[derive(Template)]
 #[template(path = "meetings/meeting.html")]
 pub(super) struct MeetingPage {
@@ -35,6 +53,7 @@ pub(super) struct MeetingPage {
     units: String,
     items: Vec<ItemView>,
     proposals: Vec<ProposalView>,
+    more: Vec<MoreView>,
     decisions: Vec<DecisionView>,
     unit_options: Vec<(i64, String)>,
     is_admin: bool,
@@ -64,18 +83,28 @@ async fn view(
     let m = state.store.get_meeting(&actor, id).await?;
     let agenda = state.store.agenda(&actor, id).await?;
     let editable = actor.is_admin() && m.status.is_editable();
-    let proposals = if editable {
-        qx_app::meetings::proposals(&state.store, &state.picture_cache, &actor, id)
-            .await?
-            .into_iter()
-            .map(|p| ProposalView {
-                source: p.source.label(lang),
-                p,
-            })
-            .collect()
+    let proposed = if editable {
+        qx_app::meetings::proposals(&state.store, &state.picture_cache, &actor, id).await?
     } else {
-        Vec::new()
+        Default::default()
     };
+    let more = proposed
+        .more
+        .iter()
+        .map(|(kind, count)| MoreView {
+            source: kind.label(lang),
+            count: *count,
+            href: full_list(*kind),
+        })
+        .collect();
+    let proposals = proposed
+        .items
+        .into_iter()
+        .map(|p| ProposalView {
+            source: p.source.label(lang),
+            p,
+        })
+        .collect();
     let texts: HashMap<i64, String> = agenda.iter().map(|i| (i.id, i.text.clone())).collect();
     let decisions = state
         .store
@@ -118,6 +147,7 @@ async fn view(
             .join("、"),
         items,
         proposals,
+        more,
         decisions,
         unit_options: if editable {
             unit_options(state).await?

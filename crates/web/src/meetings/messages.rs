@@ -44,6 +44,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Proposed items (assembled)",
     ),
     ("mt.no_proposals", "暂无待选议题", "Nothing proposed"),
+    ("mt.more_before", "另有 ", "and "),
+    ("mt.more_after", " 项", " more"),
     ("mt.pick", "列入议程", "Put on the agenda"),
     ("mt.add_item", "添加临时议题", "Add an item"),
     ("mt.source", "来源", "Source"),
@@ -121,4 +123,9 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("mt.open_blue", "蓝色", "Blue"),
     ("mt.open_normal", "正常办理", "On track"),
     ("mt.closed_late", "逾期销号", "Closed late"),
+    (
+        "mt.step_stale",
+        "事项状态已变化, 此步骤已不可用; 填写的内容保留在这里, 可复制到下方可用的步骤。",
+        "The item has moved on and this step is no longer possible; what you typed is kept here to copy into a step below.",
+    ),
 ];

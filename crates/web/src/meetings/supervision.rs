@@ -224,6 +224,29 @@ pub(super) struct StepView {
     label: &'static str,
     needs_note: bool,
     confirm: bool,
+    /// The step was refused because the item moved on and is no longer offered: its form
+    /// comes back without its button, with the message and what was typed.
+    stale: bool,
+}
+
+/// A step's form as the item's page shows it.
+fn step_view(st: SupervisionStep, lang: Lang, stale: bool) -> StepView {
+    StepView {
+        row: st as i64,
+        code: st.as_str(),
+        label: st.label(lang),
+        needs_note: needs_note(st),
+        confirm: st == SupervisionStep::Close,
+        stale,
+    }
+}
+
+/// 办理, 反馈 and 退回 carry a note.
+fn needs_note(st: SupervisionStep) -> bool {
+    matches!(
+        st,
+        SupervisionStep::Handle | SupervisionStep::Feedback | SupervisionStep::Return
+    )
 }
 
 #[derive(Template)]
@@ -263,7 +286,7 @@ async fn item_view(
         })
         .collect();
     let lead = actor.unit_id == Some(s.lead_unit_id) && actor.role == qx_core::access::Role::Unit;
-    let steps = s
+    let mut steps: Vec<StepView> = s
         .status
         .steps()
         .filter(|st| {
@@ -273,17 +296,18 @@ async fn item_view(
                 lead
             }
         })
-        .map(|st| StepView {
-            row: st as i64,
-            code: st.as_str(),
-            label: st.label(lang),
-            needs_note: matches!(
-                st,
-                SupervisionStep::Handle | SupervisionStep::Feedback | SupervisionStep::Return
-            ),
-            confirm: st == SupervisionStep::Close,
-        })
+        .map(|st| step_view(st, lang, false))
         .collect();
+    // A step refused because the item has moved on has no form any more: show it anyway, so
+    // the reason and the note typed into it are not lost.
+    if let Some(refused) = failed
+        .as_ref()
+        .filter(|f| f.form == "step")
+        .and_then(|f| SupervisionStep::from_code(f.values.get("step")))
+        && !steps.iter().any(|v| v.row == refused as i64)
+    {
+        steps.insert(0, step_view(refused, lang, true));
+    }
     Ok(ItemPage {
         ctx: PageCtx::signed_in(auth),
         line: line(s, lang),
@@ -320,13 +344,7 @@ pub(crate) fn read_step(f: &Fields, errors: &mut FieldErrors) -> (Option<Supervi
         errors,
     );
     let note = f.get("note").to_string();
-    if step.is_some_and(|s| {
-        matches!(
-            s,
-            SupervisionStep::Handle | SupervisionStep::Feedback | SupervisionStep::Return
-        )
-    }) && note.is_empty()
-    {
+    if step.is_some_and(needs_note) && note.is_empty() {
         errors.required("note", t(lang, "mt.note"));
     }
     (step, note)

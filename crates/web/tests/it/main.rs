@@ -24,6 +24,7 @@ mod help;
 mod http;
 mod jobs;
 mod meetings;
+mod meetings_steps;
 mod meetings_views;
 mod monitor;
 mod monitor_surge;
