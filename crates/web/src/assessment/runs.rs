@@ -258,7 +258,8 @@ async fn publish(
                         .publish_assessment_run(&auth.actor(), id, &until)
                         .await
                     {
-                        Ok(()) => {
+                        Ok(notices) => {
+                            crate::webhook::dispatch_notices(state.store.clone(), notices);
                             return Ok(Redirect::to(&format!("/assessment/{id}")).into_response());
                         }
                         Err(e) => errors.absorb(e.into(), &[])?,
@@ -274,7 +275,10 @@ async fn publish(
 async fn finalise(State(state): State<AppState>, auth: Office, Path(id): Path<i64>) -> PageResult {
     let mut errors = FieldErrors::new(auth.ctx.lang);
     match state.store.finalise_assessment_run(&auth.actor(), id).await {
-        Ok(()) => return Ok(Redirect::to(&format!("/assessment/{id}")).into_response()),
+        Ok(notices) => {
+            crate::webhook::dispatch_notices(state.store.clone(), notices);
+            return Ok(Redirect::to(&format!("/assessment/{id}")).into_response());
+        }
         Err(e) => errors.absorb(e.into(), &[])?,
     }
     Ok(invalid(
@@ -309,7 +313,10 @@ async fn answer(
             .answer_assessment_objection(&auth.actor(), id, &a)
             .await
         {
-            Ok(()) => return Ok(Redirect::to(&format!("/assessment/{run_id}")).into_response()),
+            Ok(notices) => {
+                crate::webhook::dispatch_notices(state.store.clone(), notices);
+                return Ok(Redirect::to(&format!("/assessment/{run_id}")).into_response());
+            }
             Err(e) => errors.absorb(
                 e.into(),
                 &[("answer", "答复意见"), ("points", "调整后得分")],
