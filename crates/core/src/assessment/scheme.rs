@@ -234,13 +234,17 @@ fn err(field: impl Into<String>, message: impl Into<String>) -> SchemeError {
 impl Scheme {
     /// Reads a scheme from JSON and validates it; a JSON error names the line and column.
     pub fn from_json(text: &str) -> Result<Scheme, SchemeError> {
-        check_cadence(text)?;
         let scheme: Scheme = serde_json::from_str(text).map_err(|e| {
+            // A wrong cadence is said against its field, not as a position in the JSON.
+            if let Err(c) = check_cadence(text, false) {
+                return c;
+            }
             err(
                 format!("第{}行第{}列", e.line(), e.column()),
                 format!("方案格式有误: {}", json_reason(&e)),
             )
         })?;
+        check_cadence(text, true)?;
         scheme.validate()?;
         Ok(scheme)
     }
@@ -423,14 +427,15 @@ impl Scheme {
     }
 }
 
-/// The cadence must be written out and known; said against the field, not as a JSON error.
-fn check_cadence(text: &str) -> Result<(), SchemeError> {
+/// The cadence must be known and, when `required`, written out; said against the field.
+fn check_cadence(text: &str, required: bool) -> Result<(), SchemeError> {
     const HINT: &str = "应为 \"quarterly\" (季度考核) 或 \"annual\" (年度考核)";
     let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) else {
         // Not an object: the typed parse names the line and column.
         return Ok(());
     };
     match map.get("cadence") {
+        None if !required => Ok(()),
         None => Err(err("cadence", format!("请填写考核周期, {HINT}"))),
         Some(serde_json::Value::String(code)) if Cadence::from_code(code).is_some() => Ok(()),
         Some(other) => Err(err("cadence", format!("考核周期 {other} 不对, {HINT}"))),
