@@ -16,7 +16,9 @@
 //! Run: `cargo bench -p qx-app --bench assessment`.
 
 use qx_app::assessment::{assess, gather, schemes_of};
-use qx_core::assessment::{Cadence, Fact, Measure, Source, UnitInputs, UnitScore, rank, score_class};
+use qx_core::assessment::{
+    Cadence, Fact, Measure, Source, UnitInputs, UnitScore, rank, score_class,
+};
 use qx_core::period::Period;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -56,7 +58,9 @@ fn fact(record: String, value: f64, expected: Option<f64>) -> Fact {
 fn synthetic(units: usize, indicators: usize, problems: usize) -> Vec<UnitInputs> {
     let mut x: u64 = 2017;
     let mut next = move || {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (x >> 33) as f64 / (1u64 << 31) as f64
     };
     (0..units)

@@ -39,6 +39,8 @@ pub struct Objection {
     pub unit_id: i64,
     pub unit_name: String,
     pub item_key: String,
+    /// The item's name in the unit's result.
+    pub item_name: String,
     pub reason: String,
     pub evidence: String,
     pub status: String,
@@ -169,9 +171,12 @@ impl Store {
     ) -> Result<Vec<Objection>> {
         self.assessment_run(actor, run_id).await?;
         Ok(sqlx::query_as(
-            "SELECT o.id, o.run_id, o.unit_id, u.name AS unit_name, o.item_key, o.reason, o.evidence, \
+            "SELECT o.id, o.run_id, o.unit_id, u.name AS unit_name, o.item_key, \
+             COALESCE(i.name, o.item_key) AS item_name, o.reason, o.evidence, \
              o.status, o.answer, o.points_before, o.points_after, o.created_at \
              FROM assessment_objections o JOIN units u ON u.id = o.unit_id \
+             LEFT JOIN assessment_results r ON r.run_id = o.run_id AND r.unit_id = o.unit_id \
+             LEFT JOIN assessment_items i ON i.result_id = r.id AND i.item_key = o.item_key \
              WHERE o.run_id = $1 AND ($2 = 1 OR o.unit_id = $3) ORDER BY o.id",
         )
         .bind(run_id)

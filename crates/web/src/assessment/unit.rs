@@ -114,7 +114,7 @@ async fn unit_page(
     Ok(UnitPage {
         ctx: PageCtx::signed_in(auth),
         run_id: id,
-        period: run.period.clone(),
+        period: super::runs::period_label(&run.period, auth.ctx.lang),
         status: run.status.label(auth.ctx.lang),
         unit_id: unit,
         unit: result.unit_name.clone(),

@@ -63,7 +63,10 @@ async fn scoring_publishing_and_who_sees_which_breakdown() {
     .await;
     assert_eq!(resp.status(), 400);
     let body = resp.text().await.unwrap();
-    assert!(body.contains("field-error\">cadence: 请填写考核周期"), "{body}");
+    assert!(
+        body.contains("field-error\">cadence: 请填写考核周期"),
+        "{body}"
+    );
     assert!(body.contains("镇乡(街道)综合排名"), "the typed JSON kept");
 
     let resp = post_form(
