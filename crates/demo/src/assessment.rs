@@ -334,6 +334,46 @@ async fn weakest_item(
         })
 }
 
+/// A unit objecting to its weakest item of a run, and the office's answer (upheld: the item
+/// rises by a fifth of its weight, up to full marks).
+struct Objecting {
+    username: &'static str,
+    /// `{item}` stands for the item's name.
+    reason: &'static str,
+    evidence: &'static str,
+    upheld: bool,
+    answer: &'static str,
+}
+
+impl Objecting {
+    async fn tell(&self, store: &Store, office: &Actor, run_id: i64) -> Result<(), DemoError> {
+        let unit = actor_of(store, self.username).await?;
+        let unit_id = unit.unit_id.unwrap_or_default();
+        let (key, name, before, weight) = weakest_item(store, office, run_id, unit_id).await?;
+        let (id, _) = store
+            .file_assessment_objection(
+                &unit,
+                &NewObjection {
+                    run_id,
+                    item_key: key,
+                    reason: self.reason.replace("{item}", &name),
+                    evidence: self.evidence.into(),
+                },
+            )
+            .await?;
+        let after = ((before + weight * 0.2).min(weight) * 100.0).round() / 100.0;
+        let answer = Answer {
+            upheld: self.upheld,
+            answer: self.answer.into(),
+            points: self.upheld.then_some(after),
+        };
+        store
+            .answer_assessment_objection(office, id, &answer)
+            .await?;
+        Ok(())
+    }
+}
+
 pub async fn seed(store: &Store, office: &Actor, plan_id: i64) -> Result<(), DemoError> {
     // The schemes: the bulletin's quarterly two first (the 通报 ranks by them), then the
     // annual four.
@@ -364,64 +404,22 @@ pub async fn seed(store: &Store, office: &Actor, plan_id: i64) -> Result<(), Dem
         .await?;
 
     // 石浦镇 objects to its weakest item and is upheld: the item rises by a fifth of its weight.
-    let town = actor_of(store, "sp1").await?;
-    let town_unit = town.unit_id.unwrap_or_default();
-    let (key, name, before, weight) = weakest_item(store, office, annual, town_unit).await?;
-    let (upheld, _) = store
-        .file_assessment_objection(
-            &town,
-            &NewObjection {
-                run_id: annual,
-                item_key: key,
-                reason: format!(
-                    "我镇“{name}”得分偏低: 11月底已完成的事项在系统中仍按滞后计算, 请予核实"
-                ),
-                evidence: "县工业强县办现场验收意见(2017-11-28)".into(),
-            },
-        )
-        .await?;
-    let after = ((before + weight * 0.2).min(weight) * 100.0).round() / 100.0;
-    store
-        .answer_assessment_objection(
-            office,
-            upheld,
-            &Answer {
-                upheld: true,
-                answer: "经核实, 相关事项已于11月底完成并通过验收, 予以采纳, 该项得分相应调整"
-                    .into(),
-                points: Some(after),
-            },
-        )
-        .await?;
-
+    let story = Objecting {
+        username: "sp1",
+        reason: "我镇“{item}”得分偏低: 11月底已完成的事项在系统中仍按滞后计算, 请予核实",
+        evidence: "县工业强县办现场验收意见(2017-11-28)",
+        upheld: true,
+        answer: "经核实, 相关事项已于11月底完成并通过验收, 予以采纳, 该项得分相应调整",
+    };
+    story.tell(store, office, annual).await?;
     // 县经信局 objects too, and is answered with the rule.
-    let department = actor_of(store, "jxj1").await?;
-    let department_unit = department.unit_id.unwrap_or_default();
-    let (key, name, _, _) = weakest_item(store, office, annual, department_unit).await?;
-    let (rejected, _) = store
-        .file_assessment_objection(
-            &department,
-            &NewObjection {
-                run_id: annual,
-                item_key: key,
-                reason: format!(
-                    "“{name}”涉及的部分事项需多部门协调, 超出本局职责, 建议不计入本局得分"
-                ),
-                evidence: String::new(),
-            },
-        )
-        .await?;
-    store
-        .answer_assessment_objection(
-            office,
-            rejected,
-            &Answer {
-                upheld: false,
-                answer: "相关事项已按方案明确由贵局牵头, 协调配合单位属牵头职责, 得分按统一规则计算, 不予采纳"
-                    .into(),
-                points: None,
-            },
-        )
-        .await?;
+    let story = Objecting {
+        username: "jxj1",
+        reason: "“{item}”涉及的部分事项需多部门协调, 超出本局职责, 建议不计入本局得分",
+        evidence: "",
+        upheld: false,
+        answer: "相关事项已按方案明确由贵局牵头, 协调配合单位属牵头职责, 得分按统一规则计算, 不予采纳",
+    };
+    story.tell(store, office, annual).await?;
     Ok(())
 }
