@@ -197,7 +197,7 @@ async fn county(db: &qx_store::testing::TestDb, engine: &str) {
         let t = Instant::now();
         let (inputs, kinds) = gather(store, &office, plan, year).await.unwrap();
         let scored = assess(&schemes, &inputs, &kinds, &HashMap::new());
-        assert_eq!(scored.iter().map(|a| a.placed.len()).sum::<usize>(), 66);
+        assert_eq!(scored.iter().map(|a| a.scores.len()).sum::<usize>(), 66);
         ours.push(t.elapsed());
     }
     let (base, ours) = (median(base), median(ours));
