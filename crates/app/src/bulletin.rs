@@ -385,6 +385,16 @@ pub async fn build_snapshot(
         &ids_by_name,
         (&prev_towns, &prev_departments),
     );
+    // A quarter whose assessment is final ranks as that run says (with its upheld objections).
+    let (towns, departments) = crate::assessment::bulletin_ranking::from_final_run(
+        store,
+        actor,
+        plan_id,
+        period,
+        towns,
+        departments,
+    )
+    .await?;
 
     // Revisions since the latest bulletin published for this or an earlier period.
     let mut revisions = Vec::new();

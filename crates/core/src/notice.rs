@@ -120,6 +120,10 @@ pub enum Subject {
     Supervision(i64),
     /// An entry of the 企业培育库.
     CultivationEntry(i64),
+    /// An assessment run (考核评价), as the office reviews it.
+    AssessmentRun(i64),
+    /// One unit's result in an assessment run (its breakdown).
+    AssessmentResult(i64),
     /// Nothing to open (a general announcement).
     None,
 }
@@ -139,6 +143,8 @@ impl Subject {
             Subject::Meeting(id) => ("meeting", Some(id)),
             Subject::Supervision(id) => ("supervision", Some(id)),
             Subject::CultivationEntry(id) => ("cultivation_entry", Some(id)),
+            Subject::AssessmentRun(id) => ("assessment_run", Some(id)),
+            Subject::AssessmentResult(id) => ("assessment_result", Some(id)),
             Subject::None => ("none", None),
         }
     }
@@ -156,6 +162,8 @@ impl Subject {
             ("meeting", Some(id)) => Subject::Meeting(id),
             ("supervision", Some(id)) => Subject::Supervision(id),
             ("cultivation_entry", Some(id)) => Subject::CultivationEntry(id),
+            ("assessment_run", Some(id)) => Subject::AssessmentRun(id),
+            ("assessment_result", Some(id)) => Subject::AssessmentResult(id),
             ("none", None) => Subject::None,
             _ => return Err(NoticeError(format!("subject {kind:?} {id:?}"))),
         })
@@ -175,6 +183,8 @@ impl Subject {
             Subject::Meeting(id) => Some(format!("/meetings/{id}")),
             Subject::Supervision(id) => Some(format!("/supervision/{id}")),
             Subject::CultivationEntry(id) => Some(format!("/cultivation/entries/{id}")),
+            Subject::AssessmentRun(id) => Some(format!("/assessment/{id}")),
+            Subject::AssessmentResult(id) => Some(format!("/assessment/results/{id}")),
             Subject::None => None,
         }
     }
@@ -225,6 +235,10 @@ coded_enum! {
         MeetingStatementDue = "meeting.statement_due", "情况说明催报", "Statement due";
         CultivationStalled = "cultivation.stalled", "培育停滞", "Cultivation stalled";
         CultivationExpiring = "cultivation.expiring", "资格将到期", "Certificate expiring";
+        AssessmentObjection = "assessment.objection", "考核异议", "Assessment objection";
+        AssessmentObjectionAnswered = "assessment.objection_answered", "考核异议答复", "Assessment objection answered";
+        AssessmentPublished = "assessment.published", "考核结果公示", "Assessment results published";
+        AssessmentFinalised = "assessment.finalised", "考核结果终审", "Assessment results final";
     }
     unknown(code) => NoticeError { NoticeError(format!("kind {code:?}")) }
 }

@@ -37,6 +37,8 @@ stored_state! {
         SupervisionAttention = "supervision.attention", "督办临近期限、反馈滞后(蓝、黄)", "Supervision due soon or behind (blue, yellow)";
         SupervisionOverdue = "supervision.overdue", "督办逾期(红)", "Supervision overdue (red)";
         CultivationReminder = "cultivation.reminder", "企业培育停滞、资格到期提醒", "Cultivation stalled or certificate expiring";
+        AssessmentObjection = "assessment.objection", "考核异议及答复", "Assessment objection or answer";
+        AssessmentResult = "assessment.result", "考核结果公示、终审", "Assessment results published or final";
     }
 }
 
@@ -75,6 +77,8 @@ impl Event {
             K::SupervisionBlue | K::SupervisionYellow => Event::SupervisionAttention,
             K::SupervisionOverdue => Event::SupervisionOverdue,
             K::CultivationStalled | K::CultivationExpiring => Event::CultivationReminder,
+            K::AssessmentObjection | K::AssessmentObjectionAnswered => Event::AssessmentObjection,
+            K::AssessmentPublished | K::AssessmentFinalised => Event::AssessmentResult,
         }
     }
 }

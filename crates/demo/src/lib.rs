@@ -6,6 +6,7 @@
 //!
 //! Each module adds its part here; [`seed`] runs them in order in one transaction per part.
 
+pub mod assessment;
 pub mod bulletins;
 pub mod cultivation;
 pub mod enterprises;
@@ -296,6 +297,7 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     cultivation::seed(store, &mut rng).await?;
     meetings::seed(store, &admin_user.actor(), &mut rng).await?;
     bulletins::seed(store, &admin_user.actor(), plan_id).await?;
+    assessment::seed(store, &admin_user.actor(), plan_id).await?;
     // The year was seeded in a minute: each notice takes its event's date, not the seeding's.
     store.date_notices_at_events(&actor).await?;
     settle_notices(store, &admin_user.actor()).await?;

@@ -376,6 +376,16 @@ impl Store {
             Subject::CultivationEntry(id) => self.cultivation_entry(actor, id).await.map(drop),
             // The objection page is where the office answers.
             Subject::EvalObjection(_) => return Ok(actor.is_admin()),
+            // A run's page is the county's; a result opens the unit's breakdown.
+            Subject::AssessmentRun(id) => {
+                if !actor.reads_all() {
+                    return Ok(false);
+                }
+                self.assessment_run(actor, id).await.map(drop)
+            }
+            Subject::AssessmentResult(id) => {
+                self.assessment_result_place(actor, id).await.map(drop)
+            }
         };
         match found {
             Ok(()) => Ok(true),

@@ -5,6 +5,7 @@
 //! Reads that cross units run as the office: the caller passes an actor that reads all (the
 //! office or the system); what a unit may see of the result is the store's business.
 
+pub mod bulletin_ranking;
 pub mod export;
 pub mod manual;
 pub mod plan_sources;
@@ -15,7 +16,9 @@ use crate::AppError;
 use crate::bulletin::conduct;
 use crate::monitoring::picture;
 use qx_core::access::Actor;
-use qx_core::assessment::{Placed, Scheme, UnitClass, UnitInputs, UnitScore, rank, score_class};
+use qx_core::assessment::{
+    Cadence, Placed, Scheme, UnitClass, UnitInputs, UnitScore, rank, score_class,
+};
 use qx_core::period::Period;
 use qx_core::units::UnitKind;
 use qx_store::Store;
@@ -118,6 +121,39 @@ pub fn bulletin_schemes(year: i32) -> [Scheme; 2] {
     ]
 }
 
+/// The schemes a run of `cadence` falls back on when the office has saved none of that
+/// cadence for the year: the bulletin's two, quarterly as the 季度通报 ranks, or annual under
+/// their own names (a name keeps its cadence).
+pub fn default_schemes(year: i32, cadence: Cadence) -> [Scheme; 2] {
+    let mut schemes = bulletin_schemes(year);
+    if cadence == Cadence::Annual {
+        for (s, name) in schemes
+            .iter_mut()
+            .zip(["镇乡(街道)年度综合排名", "部门年度综合排名"])
+        {
+            s.cadence = Cadence::Annual;
+            s.name = name.to_string();
+        }
+    }
+    schemes
+}
+
+/// The latest version of each of `year`'s schemes of `cadence`, with the scheme it holds.
+pub async fn schemes_of(
+    store: &Store,
+    year: i32,
+    cadence: Cadence,
+) -> Result<Vec<(qx_store::assessment::SchemeVersion, Scheme)>, AppError> {
+    let mut out = Vec::new();
+    for v in store.assessment_schemes(year).await? {
+        let s = v.scheme()?;
+        if s.cadence == cadence {
+            out.push((v, s));
+        }
+    }
+    Ok(out)
+}
+
 /// The period a run covers: "2017Q3" or the year "2017".
 pub fn parse_run_period(text: &str) -> Result<Period, AppError> {
     let p: Period = text.trim().parse().map_err(|_| {
@@ -135,8 +171,9 @@ pub fn parse_run_period(text: &str) -> Result<Period, AppError> {
     }
 }
 
-/// Scores `period` of plan `plan_id` under the year's latest schemes (the bulletin's two when
-/// the office has saved none, saved first so the run names their version) and stores it as
+/// Scores `period` of plan `plan_id` under the year's latest schemes of the period's cadence
+/// (quarterly for a quarter, annual for the year; [`default_schemes`] when the office has saved
+/// none, saved first so the run names their version) and stores it as
 /// 初步结果. The change is against the latest run of the previous quarter (a year: the
 /// previous year). Returns the run's id. `actor` is the office.
 pub async fn run(
@@ -146,17 +183,16 @@ pub async fn run(
     period: Period,
 ) -> Result<i64, AppError> {
     let year = period.year();
-    let mut versions = store.assessment_schemes(year).await?;
-    if versions.is_empty() {
-        for s in bulletin_schemes(year) {
+    let cadence = Cadence::of(period)
+        .ok_or_else(|| AppError::Invalid(format!("期间 {period} 应为年度或季度")))?;
+    let mut found = schemes_of(store, year, cadence).await?;
+    if found.is_empty() {
+        for s in default_schemes(year, cadence) {
             store.save_assessment_scheme(actor, &s).await?;
         }
-        versions = store.assessment_schemes(year).await?;
+        found = schemes_of(store, year, cadence).await?;
     }
-    let schemes = versions
-        .iter()
-        .map(|v| v.scheme())
-        .collect::<Result<Vec<_>, _>>()?;
+    let (versions, schemes): (Vec<_>, Vec<_>) = found.into_iter().unzip();
     let (inputs, kinds) = gather(store, actor, plan_id, period).await?;
     let previous = previous_places(store, actor, period).await?;
     let groups = assess(&schemes, &inputs, &kinds, &previous)

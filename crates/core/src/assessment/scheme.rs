@@ -86,6 +86,33 @@ coded_enum! {
     unknown(code) => UnknownCode { UnknownCode { what: "数据来源", code } }
 }
 
+coded_enum! {
+    /// How often a scheme scores its units: each quarter (the 季度通报's ranking) or once for
+    /// the year (the annual 考核). A year may hold both for one class; a run uses only the
+    /// schemes of its own cadence.
+    #[derive(Serialize, Deserialize, Default)]
+    #[serde(rename_all = "snake_case")]
+    Cadence {
+        #[default]
+        Quarterly = "quarterly", "季度", "Quarterly";
+        Annual = "annual", "年度", "Annual";
+    }
+    unknown(code) => UnknownCode { UnknownCode { what: "考核周期", code } }
+}
+
+impl Cadence {
+    /// The cadence that scores `period`: a quarter quarterly, a year annually (months are not
+    /// assessed).
+    pub fn of(period: crate::period::Period) -> Option<Cadence> {
+        use crate::period::Period;
+        match period {
+            Period::Quarter { .. } => Some(Cadence::Quarterly),
+            Period::Year { .. } => Some(Cadence::Annual),
+            Period::Month { .. } => None,
+        }
+    }
+}
+
 /// How an item turns its figure into points (weight = full marks).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -149,6 +176,9 @@ pub struct Veto {
 pub struct Scheme {
     pub year: i32,
     pub name: String,
+    /// Quarterly or annual (required in the JSON the office writes: [`Scheme::from_json`]).
+    #[serde(default)]
+    pub cadence: Cadence,
     /// The classes whose units it scores (one ranking across them).
     pub classes: Vec<UnitClass>,
     /// A sub-class the office names (e.g. 工业重镇): the scheme then scores only `members`.
@@ -205,11 +235,16 @@ impl Scheme {
     /// Reads a scheme from JSON and validates it; a JSON error names the line and column.
     pub fn from_json(text: &str) -> Result<Scheme, SchemeError> {
         let scheme: Scheme = serde_json::from_str(text).map_err(|e| {
+            // A wrong cadence is said against its field, not as a position in the JSON.
+            if let Err(c) = check_cadence(text, false) {
+                return c;
+            }
             err(
                 format!("第{}行第{}列", e.line(), e.column()),
                 format!("方案格式有误: {}", json_reason(&e)),
             )
         })?;
+        check_cadence(text, true)?;
         scheme.validate()?;
         Ok(scheme)
     }
@@ -348,6 +383,7 @@ impl Scheme {
         Scheme {
             year,
             name: name.to_string(),
+            cadence: Cadence::Quarterly,
             classes,
             sub_class: None,
             members: Vec::new(),
@@ -388,6 +424,21 @@ impl Scheme {
             return self.members.iter().any(|m| m == name);
         }
         class.is_some_and(|c| self.classes.contains(&c))
+    }
+}
+
+/// The cadence must be known and, when `required`, written out; said against the field.
+fn check_cadence(text: &str, required: bool) -> Result<(), SchemeError> {
+    const HINT: &str = "应为 \"quarterly\" (季度考核) 或 \"annual\" (年度考核)";
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) else {
+        // Not an object: the typed parse names the line and column.
+        return Ok(());
+    };
+    match map.get("cadence") {
+        None if !required => Ok(()),
+        None => Err(err("cadence", format!("请填写考核周期, {HINT}"))),
+        Some(serde_json::Value::String(code)) if Cadence::from_code(code).is_some() => Ok(()),
+        Some(other) => Err(err("cadence", format!("考核周期 {other} 不对, {HINT}"))),
     }
 }
 
@@ -456,6 +507,25 @@ mod tests {
         assert!(e.message.contains("JSON"));
         let e = Scheme::from_json("{\"year\": 2017}").unwrap_err();
         assert!(e.message.contains("缺少字段"), "{e}");
+    }
+
+    #[test]
+    fn the_cadence_is_required_and_named_when_wrong() {
+        let s = scheme();
+        assert_eq!(s.cadence, Cadence::Quarterly);
+        let mut annual = s.clone();
+        annual.cadence = Cadence::Annual;
+        let json = annual.to_json();
+        assert!(json.contains("\"cadence\": \"annual\""), "{json}");
+        assert_eq!(Scheme::from_json(&json).unwrap().cadence, Cadence::Annual);
+        let missing = json.replace("\"cadence\": \"annual\",", "");
+        let e = Scheme::from_json(&missing).unwrap_err();
+        assert_eq!(e.field, "cadence", "{e}");
+        assert!(e.message.contains("请填写考核周期"));
+        let wrong = json.replace("\"annual\"", "\"monthly\"");
+        let e = Scheme::from_json(&wrong).unwrap_err();
+        assert_eq!(e.field, "cadence", "{e}");
+        assert!(e.message.contains("\"monthly\""), "{e}");
     }
 
     #[test]

@@ -106,7 +106,9 @@ SELECT e.id, c.code FROM webhook_endpoints e,
        UNION ALL SELECT 'supervision.closed' AS code
        UNION ALL SELECT 'supervision.attention' AS code
        UNION ALL SELECT 'supervision.overdue' AS code
-       UNION ALL SELECT 'cultivation.reminder' AS code) c;
+       UNION ALL SELECT 'cultivation.reminder' AS code
+       UNION ALL SELECT 'assessment.objection' AS code
+       UNION ALL SELECT 'assessment.result' AS code) c;
 
 -- The setting now lives on as that endpoint.
 DELETE FROM settings WHERE key = 'notify.webhook_url';

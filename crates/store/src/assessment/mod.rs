@@ -14,6 +14,7 @@ use qx_core::text::TextField;
 use serde::Serialize;
 
 mod manual;
+mod notices;
 mod objections;
 mod results;
 mod runs;
@@ -35,9 +36,14 @@ pub struct SchemeVersion {
 }
 
 impl SchemeVersion {
-    /// The scheme it holds (validated when saved; checked again on reading).
+    /// The scheme it holds (validated when saved; checked again on reading). A body saved
+    /// before schemes had a cadence reads as quarterly (the bulletin's, all there was).
     pub fn scheme(&self) -> Result<Scheme> {
-        Scheme::from_json(&self.body).map_err(|e| {
+        let scheme: std::result::Result<Scheme, String> =
+            serde_json::from_str::<Scheme>(&self.body)
+                .map_err(|e| e.to_string())
+                .and_then(|s| s.validate().map(|()| s).map_err(|e| e.to_string()));
+        scheme.map_err(|e| {
             StoreError::Invalid(format!(
                 "考核方案 {} (第{}版): {e}",
                 self.name, self.version

@@ -3,12 +3,14 @@
 //! re-scored and its class re-ranked in the same transaction) or rejected. The office may
 //! also adjust an item without an objection, audited the same way.
 
+use super::notices::{period_label, tell};
 use super::results::rescore;
 use super::{ANSWER, EVIDENCE, REASON, objection_status, only_office, refuse_final};
 use crate::audit::AuditEntry;
 use crate::{Result, Store, StoreError, Tx, commit_audited};
 use qx_core::access::Actor;
 use qx_core::assessment::{ObjectionStatus, RunAction};
+use qx_core::notice::{Audience, NoticeKind, Subject};
 use serde::Serialize;
 
 /// An objection as filed.
@@ -37,6 +39,8 @@ pub struct Objection {
     pub unit_id: i64,
     pub unit_name: String,
     pub item_key: String,
+    /// The item's name in the unit's result.
+    pub item_name: String,
     pub reason: String,
     pub evidence: String,
     pub status: String,
@@ -98,12 +102,13 @@ async fn set_points(tx: &mut Tx, run_id: i64, unit_id: i64, key: &str, points: f
 }
 
 impl Store {
-    /// A unit files an objection on one of its items (only during 公示).
+    /// A unit files an objection on one of its items (only during 公示); the office is told.
+    /// Returns the objection and the notices made.
     pub async fn file_assessment_objection(
         &self,
         actor: &Actor,
         new: &NewObjection,
-    ) -> Result<i64> {
+    ) -> Result<(i64, Vec<i64>)> {
         let Some(unit_id) = actor.unit_id.filter(|_| !actor.reads_all()) else {
             return Err(StoreError::Forbidden("异议由被考核单位提出".into()));
         };
@@ -115,6 +120,16 @@ impl Store {
         let evidence = EVIDENCE.check(&new.evidence).map_err(StoreError::Invalid)?;
         let mut tx = self.begin().await?;
         item_points(&mut tx, run.id, unit_id, &new.item_key).await?;
+        let (unit_name, item_name): (String, String) = sqlx::query_as(
+            "SELECT r.unit_name, i.name FROM assessment_items i \
+             JOIN assessment_results r ON r.id = i.result_id \
+             WHERE r.run_id = $1 AND r.unit_id = $2 AND i.item_key = $3",
+        )
+        .bind(run.id)
+        .bind(unit_id)
+        .bind(&new.item_key)
+        .fetch_one(&mut *tx)
+        .await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO assessment_objections (run_id, unit_id, item_key, reason, evidence, status, \
              created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -129,10 +144,23 @@ impl Store {
         .bind(crate::now())
         .fetch_one(&mut *tx)
         .await?;
+        let mut notices = Vec::new();
+        tell(
+            &mut tx,
+            &mut notices,
+            Audience::Office,
+            NoticeKind::AssessmentObjection,
+            Subject::AssessmentRun(run.id),
+            format!(
+                "{unit_name}对{}考核“{item_name}”提出异议, 请在公示期内答复",
+                period_label(&run)
+            ),
+        )
+        .await?;
         let entry =
             AuditEntry::new(actor, "assessment.object", "assessment_objection", id).after(new);
         commit_audited(tx, entry).await?;
-        Ok(id)
+        Ok((id, notices))
     }
 
     /// The objections of a run the reader may see (a unit: its own).
@@ -143,9 +171,12 @@ impl Store {
     ) -> Result<Vec<Objection>> {
         self.assessment_run(actor, run_id).await?;
         Ok(sqlx::query_as(
-            "SELECT o.id, o.run_id, o.unit_id, u.name AS unit_name, o.item_key, o.reason, o.evidence, \
+            "SELECT o.id, o.run_id, o.unit_id, u.name AS unit_name, o.item_key, \
+             COALESCE(i.name, o.item_key) AS item_name, o.reason, o.evidence, \
              o.status, o.answer, o.points_before, o.points_after, o.created_at \
              FROM assessment_objections o JOIN units u ON u.id = o.unit_id \
+             LEFT JOIN assessment_results r ON r.run_id = o.run_id AND r.unit_id = o.unit_id \
+             LEFT JOIN assessment_items i ON i.result_id = r.id AND i.item_key = o.item_key \
              WHERE o.run_id = $1 AND ($2 = 1 OR o.unit_id = $3) ORDER BY o.id",
         )
         .bind(run_id)
@@ -155,13 +186,14 @@ impl Store {
         .await?)
     }
 
-    /// The office answers an objection once; upheld with points adjusts the item.
+    /// The office answers an objection once; upheld with points adjusts the item. The unit is
+    /// told; returns the notices made.
     pub async fn answer_assessment_objection(
         &self,
         actor: &Actor,
         id: i64,
         a: &Answer,
-    ) -> Result<()> {
+    ) -> Result<Vec<i64>> {
         only_office(actor)?;
         let (run_id, unit_id, key, status): (i64, i64, String, String) = sqlx::query_as(
             "SELECT run_id, unit_id, item_key, status FROM assessment_objections WHERE id = $1",
@@ -198,12 +230,29 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        let (_, result_id, _) = item_points(&mut tx, run_id, unit_id, &key).await?;
+        let outcome = match (a.upheld, before, after) {
+            (true, Some(b), Some(p)) => format!("予以采纳, 该项得分由 {b:.2} 调整为 {p:.2}"),
+            (true, _, _) => "予以采纳".to_string(),
+            (false, _, _) => "不予采纳".to_string(),
+        };
+        let mut notices = Vec::new();
+        tell(
+            &mut tx,
+            &mut notices,
+            Audience::Unit(unit_id),
+            NoticeKind::AssessmentObjectionAnswered,
+            Subject::AssessmentResult(result_id),
+            format!("{}考核异议已答复: {outcome}", period_label(&run)),
+        )
+        .await?;
         let entry = AuditEntry::new(actor, "assessment.answer", "assessment_objection", id)
             .before(serde_json::json!({ "status": status, "points": before }))
             .after(
                 serde_json::json!({ "status": next.as_str(), "points": after, "answer": answer }),
             );
-        commit_audited(tx, entry).await
+        commit_audited(tx, entry).await?;
+        Ok(notices)
     }
 
     /// The office sets an item's points directly (before 终审), with a reason.

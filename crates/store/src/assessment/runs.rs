@@ -1,10 +1,12 @@
 //! Runs: scoring results stored as rows (one transaction, audited), then 公示 and 终审.
 
+use super::notices::{period_label, tell_units};
 use super::{Run, only_office, refuse_final, visible_to_units};
 use crate::audit::AuditEntry;
 use crate::{Result, Store, StoreError, commit_audited};
 use qx_core::access::Actor;
 use qx_core::assessment::{ObjectionStatus, Placed, RunAction, RunStatus, UnitScore};
+use qx_core::notice::NoticeKind;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -158,14 +160,21 @@ impl Store {
         .await?)
     }
 
-    /// Starts 公示 until `until` (ISO, the last working day; the office only).
-    pub async fn publish_assessment_run(&self, actor: &Actor, id: i64, until: &str) -> Result<()> {
+    /// Starts 公示 until `until` (ISO, the last working day; the office only); every unit of
+    /// the run is told. Returns the notices made.
+    pub async fn publish_assessment_run(
+        &self,
+        actor: &Actor,
+        id: i64,
+        until: &str,
+    ) -> Result<Vec<i64>> {
         self.step_run(actor, id, RunAction::Publish, Some(until))
             .await
     }
 
-    /// 终审: freezes the run (the office only; no objection may still be open).
-    pub async fn finalise_assessment_run(&self, actor: &Actor, id: i64) -> Result<()> {
+    /// 终审: freezes the run (the office only; no objection may still be open); every unit of
+    /// the run is told. Returns the notices made.
+    pub async fn finalise_assessment_run(&self, actor: &Actor, id: i64) -> Result<Vec<i64>> {
         let (open,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM assessment_objections WHERE run_id = $1 AND status = $2",
         )
@@ -187,7 +196,7 @@ impl Store {
         id: i64,
         action: RunAction,
         until: Option<&str>,
-    ) -> Result<()> {
+    ) -> Result<Vec<i64>> {
         only_office(actor)?;
         let run = self.assessment_run(actor, id).await?;
         refuse_final(run.status)?;
@@ -207,9 +216,24 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        let label = period_label(&run);
+        let (kind, message) = match (action, until) {
+            (RunAction::Publish, Some(until)) => (
+                NoticeKind::AssessmentPublished,
+                format!(
+                    "{label}考核初步结果公示至 {until}, 请核对本单位得分, 如有异议请在公示期内提出"
+                ),
+            ),
+            _ => (
+                NoticeKind::AssessmentFinalised,
+                format!("{label}考核结果已终审"),
+            ),
+        };
+        let notices = tell_units(&mut tx, id, kind, &message).await?;
         let entry = AuditEntry::new(actor, "assessment.step", "assessment_run", id)
             .before(run.status.as_str())
             .after(serde_json::json!({ "status": next.as_str(), "publicity_until": until }));
-        commit_audited(tx, entry).await
+        commit_audited(tx, entry).await?;
+        Ok(notices)
     }
 }

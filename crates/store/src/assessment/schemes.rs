@@ -5,6 +5,7 @@ use crate::audit::AuditEntry;
 use crate::{Result, Store, StoreError, commit_audited};
 use qx_core::access::Actor;
 use qx_core::assessment::Scheme;
+use qx_core::label::{Labelled, Lang};
 
 macro_rules! columns {
     () => {
@@ -14,7 +15,9 @@ macro_rules! columns {
 
 impl Store {
     /// Saves `scheme` as the next version of its (year, name) (the office only); validated
-    /// first, the error naming the field.
+    /// first, the error naming the field. A name keeps its cadence across versions, so a
+    /// year's quarterly and annual schemes for one class never replace each other: an annual
+    /// scheme under a quarterly scheme's name (or the reverse) is refused, naming the field.
     pub async fn save_assessment_scheme(&self, actor: &Actor, scheme: &Scheme) -> Result<i64> {
         only_office(actor)?;
         scheme
@@ -28,6 +31,35 @@ impl Store {
         .bind(&scheme.name)
         .fetch_one(&mut *tx)
         .await?;
+        if let Some(v) = latest {
+            let (body,): (String,) = sqlx::query_as(
+                "SELECT body FROM assessment_schemes WHERE year = $1 AND name = $2 AND version = $3",
+            )
+            .bind(i64::from(scheme.year))
+            .bind(&scheme.name)
+            .bind(v)
+            .fetch_one(&mut *tx)
+            .await?;
+            let was = SchemeVersion {
+                id: 0,
+                year: i64::from(scheme.year),
+                name: scheme.name.clone(),
+                version: v,
+                body,
+                created_at: 0,
+            }
+            .scheme()?
+            .cadence;
+            if was != scheme.cadence {
+                return Err(StoreError::Invalid(format!(
+                    "name: {} 年已有名为“{}”的{}方案; {}方案请另起名称",
+                    scheme.year,
+                    scheme.name,
+                    was.label(Lang::Zh),
+                    scheme.cadence.label(Lang::Zh)
+                )));
+            }
+        }
         let version = latest.unwrap_or(0) + 1;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO assessment_schemes (year, name, version, body, created_by, created_at) \

@@ -1,17 +1,21 @@
 //! 考核评价 on both engines: scheme versions, a run's results and items with provenance, who
 //! sees what (a unit: nothing before 公示, then its own breakdown, its class once final;
 //! another unit's breakdown not found), objections answered once with the item adjusted and
-//! the class re-ranked, 终审 refused while an objection is open, and a final run frozen.
+//! the class re-ranked, 终审 refused while an objection is open, and a final run frozen; who
+//! is told (公示 and 终审: every unit of the run; an objection: the office; its answer: the
+//! unit) and where each notice leads; a name keeps its cadence across versions.
 
 use qx_core::access::{Actor, Role};
+use qx_core::assessment::Cadence;
 use qx_core::assessment::{
     Fact, Measure, RunStatus, Scheme, Source, UnitClass, UnitInputs, rank, score_class,
 };
+use qx_core::notice::{Audience, NoticeKind, Subject};
 use qx_core::units::UnitKind;
-use qx_store::StoreError;
 use qx_store::assessment::{Answer, NewManual, NewObjection, NewRun, RunGroup};
 use qx_store::plans::NewPlanDraft;
 use qx_store::units::NewUnit;
+use qx_store::{Store, StoreError};
 use std::collections::HashMap;
 
 fn actor(role: Role, unit_id: Option<i64>) -> Actor {
@@ -47,6 +51,21 @@ fn inputs(id: i64, name: &str, tasks_on_track: f64) -> UnitInputs {
     ];
     u.measures.insert(Source::Tasks, Measure::mean_of(facts));
     u
+}
+
+/// The notices among `ids` that `reader` gets, as (audience, kind, subject), checking the
+/// reader can open each.
+async fn told(store: &Store, ids: &[i64], reader: &Actor) -> Vec<(Audience, NoticeKind, Subject)> {
+    let mut out = Vec::new();
+    for id in ids {
+        let n = store.get_notice(*id).await.unwrap();
+        if !n.audience.includes(reader) {
+            continue;
+        }
+        assert!(store.can_open(reader, n.subject).await.unwrap(), "{n:?}");
+        out.push((n.audience, n.kind, n.subject));
+    }
+    out
 }
 
 #[tokio::test]
@@ -121,6 +140,27 @@ async fn a_run_from_scoring_to_final_with_scope_objections_and_freezing() {
             .await
             .unwrap_err();
         assert!(e.to_string().contains("items[1].weight"), "{e}");
+        // An annual scheme under the quarterly one's name would replace it: refused, named.
+        let mut annual = scheme.clone();
+        annual.cadence = Cadence::Annual;
+        let e = store
+            .save_assessment_scheme(&office, &annual)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().starts_with("name: "), "{e}");
+        assert!(e.to_string().contains("季度方案"), "{e}");
+        // Under its own name both stand for the same class in one year.
+        annual.name = "镇乡(街道)年度考核".into();
+        store
+            .save_assessment_scheme(&office, &annual)
+            .await
+            .unwrap();
+        let listed = store.assessment_schemes(2017).await.unwrap();
+        let cadences: Vec<(i64, Cadence)> = listed
+            .iter()
+            .map(|v| (v.version, v.scheme().unwrap().cadence))
+            .collect();
+        assert_eq!(cadences, [(2, Cadence::Quarterly), (1, Cadence::Annual)]);
 
         // Tasks only (rescaled to the 90 of this version): 石浦 45, 西周 90.
         let units = [inputs(sp, "石浦镇", 0.0), inputs(xz, "西周镇", 1.0)];
@@ -156,10 +196,43 @@ async fn a_run_from_scoring_to_final_with_scope_objections_and_freezing() {
             .collect();
         assert_eq!(places, vec![(xz, Some(1), None), (sp, Some(2), Some(-1))]);
 
-        store
+        let published = store
             .publish_assessment_run(&office, run, "2018-01-10")
             .await
             .unwrap();
+        let results: HashMap<i64, i64> = ranking.iter().map(|r| (r.unit_id, r.id)).collect();
+        let told_sp = told(store, &published, &town).await;
+        assert_eq!(
+            told_sp,
+            [(
+                Audience::Unit(sp),
+                NoticeKind::AssessmentPublished,
+                Subject::AssessmentResult(results[&sp])
+            )]
+        );
+        assert_eq!(published.len(), 2, "both units of the run");
+        assert!(
+            store
+                .get_notice(published[0])
+                .await
+                .unwrap()
+                .message
+                .contains("公示至 2018-01-10")
+        );
+        assert_eq!(
+            store
+                .assessment_result_place(&town, results[&sp])
+                .await
+                .unwrap(),
+            (run, sp)
+        );
+        assert!(
+            !store
+                .can_open(&town, Subject::AssessmentResult(results[&xz]))
+                .await
+                .unwrap(),
+            "another unit's result"
+        );
         // Its own breakdown with the records behind each item; another's is not found.
         let (r, _, items) = store.assessment_breakdown(&town, run, sp).await.unwrap();
         assert_eq!(r.status, RunStatus::Publicity);
@@ -181,10 +254,25 @@ async fn a_run_from_scoring_to_final_with_scope_objections_and_freezing() {
             reason: "任务1已于12月完成".into(),
             evidence: "验收报告".into(),
         };
-        let oid = store
+        let (oid, filed) = store
             .file_assessment_objection(&town, &objection)
             .await
             .unwrap();
+        assert_eq!(
+            told(store, &filed, &office).await,
+            [(
+                Audience::Office,
+                NoticeKind::AssessmentObjection,
+                Subject::AssessmentRun(run)
+            )]
+        );
+        assert!(
+            !store
+                .can_open(&town, Subject::AssessmentRun(run))
+                .await
+                .unwrap(),
+            "the run's page is the county's"
+        );
         let unknown = NewObjection {
             item_key: "nothing".into(),
             ..objection.clone()
@@ -205,10 +293,20 @@ async fn a_run_from_scoring_to_final_with_scope_objections_and_freezing() {
             answer: "经核实予以采纳".into(),
             points: Some(20.0),
         };
-        store
+        let answered = store
             .answer_assessment_objection(&office, oid, &answer)
             .await
             .unwrap();
+        assert_eq!(
+            told(store, &answered, &town).await,
+            [(
+                Audience::Unit(sp),
+                NoticeKind::AssessmentObjectionAnswered,
+                Subject::AssessmentResult(results[&sp])
+            )]
+        );
+        let message = store.get_notice(answered[0]).await.unwrap().message;
+        assert!(message.contains("由 10.00 调整为 20.00"), "{message}");
         assert!(
             store
                 .answer_assessment_objection(&office, oid, &answer)
@@ -248,7 +346,14 @@ async fn a_run_from_scoring_to_final_with_scope_objections_and_freezing() {
         assert!(e.to_string().contains("理由"), "{e}");
 
         // 终审 freezes; the unit then sees its class.
-        store.finalise_assessment_run(&office, run).await.unwrap();
+        let finalised = store.finalise_assessment_run(&office, run).await.unwrap();
+        let kinds: Vec<NoticeKind> = told(store, &finalised, &town)
+            .await
+            .into_iter()
+            .map(|(_, k, _)| k)
+            .collect();
+        assert_eq!(kinds, [NoticeKind::AssessmentFinalised]);
+        assert_eq!(finalised.len(), 2);
         assert_eq!(store.assessment_ranking(&town, run).await.unwrap().len(), 2);
         let e = store
             .adjust_assessment_item(&office, run, sp, "tasks", 5.0, "再调")

@@ -35,10 +35,18 @@ pub struct RunLine {
     publicity_until: String,
 }
 
+/// "2017年第三季度" in Chinese; the period's code ("2017Q3") in English.
+pub(super) fn period_label(code: &str, lang: qx_core::label::Lang) -> String {
+    match (lang, code.parse::<qx_core::period::Period>()) {
+        (qx_core::label::Lang::Zh, Ok(p)) => p.label_zh(),
+        _ => code.to_string(),
+    }
+}
+
 fn line(r: &Run, auth: &Auth) -> RunLine {
     RunLine {
         id: r.id,
-        period: r.period.clone(),
+        period: period_label(&r.period, auth.ctx.lang),
         status: r.status.label(auth.ctx.lang),
         publicity_until: r.publicity_until.clone().unwrap_or_default(),
     }
@@ -135,6 +143,7 @@ pub struct ObjectionLine {
     unit_id: i64,
     unit: String,
     item_key: String,
+    item_name: String,
     reason: String,
     evidence: String,
     status: &'static str,
@@ -150,6 +159,7 @@ fn objection_line(o: &Objection, auth: &Auth) -> ObjectionLine {
         unit_id: o.unit_id,
         unit: o.unit_name.clone(),
         item_key: o.item_key.clone(),
+        item_name: o.item_name.clone(),
         reason: o.reason.clone(),
         evidence: o.evidence.clone(),
         status: status.map_or("", |s| s.label(auth.ctx.lang)),
@@ -258,7 +268,8 @@ async fn publish(
                         .publish_assessment_run(&auth.actor(), id, &until)
                         .await
                     {
-                        Ok(()) => {
+                        Ok(notices) => {
+                            crate::webhook::dispatch_notices(state.store.clone(), notices);
                             return Ok(Redirect::to(&format!("/assessment/{id}")).into_response());
                         }
                         Err(e) => errors.absorb(e.into(), &[])?,
@@ -274,7 +285,10 @@ async fn publish(
 async fn finalise(State(state): State<AppState>, auth: Office, Path(id): Path<i64>) -> PageResult {
     let mut errors = FieldErrors::new(auth.ctx.lang);
     match state.store.finalise_assessment_run(&auth.actor(), id).await {
-        Ok(()) => return Ok(Redirect::to(&format!("/assessment/{id}")).into_response()),
+        Ok(notices) => {
+            crate::webhook::dispatch_notices(state.store.clone(), notices);
+            return Ok(Redirect::to(&format!("/assessment/{id}")).into_response());
+        }
         Err(e) => errors.absorb(e.into(), &[])?,
     }
     Ok(invalid(
@@ -309,7 +323,10 @@ async fn answer(
             .answer_assessment_objection(&auth.actor(), id, &a)
             .await
         {
-            Ok(()) => return Ok(Redirect::to(&format!("/assessment/{run_id}")).into_response()),
+            Ok(notices) => {
+                crate::webhook::dispatch_notices(state.store.clone(), notices);
+                return Ok(Redirect::to(&format!("/assessment/{run_id}")).into_response());
+            }
             Err(e) => errors.absorb(
                 e.into(),
                 &[("answer", "答复意见"), ("points", "调整后得分")],

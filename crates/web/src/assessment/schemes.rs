@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use qx_core::assessment::Scheme;
+use qx_core::label::Labelled;
 use serde::Deserialize;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -21,6 +22,8 @@ pub(super) fn routes() -> Router<AppState> {
 
 pub struct SchemeLine {
     name: String,
+    /// 季度 / 年度 (empty when the stored body cannot be read).
+    cadence: &'static str,
     version: i64,
     body: String,
 }
@@ -61,6 +64,10 @@ async fn schemes_page(
         schemes: versions
             .into_iter()
             .map(|v| SchemeLine {
+                cadence: v
+                    .scheme()
+                    .map(|s| s.cadence.label(auth.ctx.lang))
+                    .unwrap_or(""),
                 name: v.name,
                 version: v.version,
                 body: v.body,
@@ -101,7 +108,8 @@ async fn save(State(state): State<AppState>, auth: Office, form: Fields) -> Page
                         .into_response(),
                 );
             }
-            Err(e) => errors.absorb(e.into(), &[])?,
+            // "name: …" (a name already used by the other cadence) is said beside the JSON.
+            Err(e) => errors.absorb(e.into(), &[("body", "name")])?,
         },
         Err(e) => errors.add("body", e.to_string()),
     }

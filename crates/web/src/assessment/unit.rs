@@ -21,6 +21,17 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/assessment/{id}/units/{unit}", get(show))
         .route("/assessment/{id}/units/{unit}/items/{key}", get(item))
         .route("/assessment/{id}/units/{unit}/object", post(object))
+        .route("/assessment/results/{id}", get(result))
+}
+
+/// Where a notice about one unit's result leads: that unit's breakdown, if the reader may
+/// see it ("not found" otherwise).
+async fn result(State(state): State<AppState>, auth: County, Path(id): Path<i64>) -> PageResult {
+    let (run, unit) = state
+        .store
+        .assessment_result_place(&auth.actor(), id)
+        .await?;
+    Ok(Redirect::to(&format!("/assessment/{run}/units/{unit}")).into_response())
 }
 
 pub struct ItemLine {
@@ -103,7 +114,7 @@ async fn unit_page(
     Ok(UnitPage {
         ctx: PageCtx::signed_in(auth),
         run_id: id,
-        period: run.period.clone(),
+        period: super::runs::period_label(&run.period, auth.ctx.lang),
         status: run.status.label(auth.ctx.lang),
         unit_id: unit,
         unit: result.unit_name.clone(),
@@ -148,7 +159,8 @@ async fn object(
         .file_assessment_objection(&auth.actor(), &new)
         .await
     {
-        Ok(_) => {
+        Ok((_, notices)) => {
+            crate::webhook::dispatch_notices(state.store.clone(), notices);
             return Ok(Redirect::to(&format!("/assessment/{id}/units/{unit}")).into_response());
         }
         Err(e) => errors.absorb(

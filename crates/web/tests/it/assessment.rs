@@ -47,6 +47,28 @@ async fn scoring_publishing_and_who_sees_which_breakdown() {
     assert!(body.contains("分值应大于 0"));
     assert!(body.contains(": 0.0,"), "the typed JSON kept");
 
+    // A scheme must say whether it is quarterly or annual: said beside the JSON, text kept.
+    let json = qx_app::assessment::bulletin_schemes(2017)[0]
+        .to_json()
+        .replace("\"cadence\": \"quarterly\",", "");
+    let resp = post_form(
+        &office,
+        app.url("/assessment/schemes"),
+        &[
+            ("_csrf", token.as_str()),
+            ("year", "2017"),
+            ("body", json.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let body = resp.text().await.unwrap();
+    assert!(
+        body.contains("field-error\">cadence: 请填写考核周期"),
+        "{body}"
+    );
+    assert!(body.contains("镇乡(街道)综合排名"), "the typed JSON kept");
+
     let resp = post_form(
         &office,
         app.url("/assessment/run"),

@@ -673,6 +673,11 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         "/assessment/{none}/units/{unit}/object",
         [403, 403, 404, 403, 403],
     ),
+    (
+        "GET",
+        "/assessment/results/{none}",
+        [404, 404, 404, 403, 303],
+    ),
     ("POST", "/logout", [303, 303, 303, 303, 403]),
 ];
 
