@@ -86,8 +86,11 @@ fn assess_run_prints_the_ranking_and_writes_the_workbook() {
     let printed = text(&out.stdout);
     assert!(printed.contains("部门综合排名 (第1版)"), "{printed}");
     assert!(printed.contains("县经信局"), "{printed}");
-    let book = std::fs::read(d.join("out/考核结果-2017.xlsx")).unwrap();
+    // A preliminary run's files say so in their names.
+    let book = std::fs::read(d.join("out/考核初步结果-2017.xlsx")).unwrap();
     assert!(book.starts_with(b"PK"));
+    let doc = std::fs::read(d.join("out/考核初步结果-2017.docx")).unwrap();
+    assert!(doc.starts_with(b"PK"));
 
     let out = qx(
         &[
@@ -107,5 +110,43 @@ fn assess_run_prints_the_ranking_and_writes_the_workbook() {
         std::fs::read(d.join("again.xlsx"))
             .unwrap()
             .starts_with(b"PK")
+    );
+    let out = qx(
+        &[
+            "assess",
+            "export",
+            "--run",
+            "1",
+            "--out",
+            "again.docx",
+            "--data-dir",
+            "data",
+        ],
+        d,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        std::fs::read(d.join("again.docx"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
+    let out = qx(
+        &[
+            "assess",
+            "export",
+            "--run",
+            "1",
+            "--out",
+            "again.pdf",
+            "--data-dir",
+            "data",
+        ],
+        d,
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains(".xlsx 或 .docx"),
+        "{}",
+        text(&out.stderr)
     );
 }

@@ -94,4 +94,14 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("as.save_scheme", "保存为新版本", "Save as a new version"),
     ("as.tie_rule", "排名规则", "Ranking rule"),
+    (
+        "as.export_docx",
+        "下载考核结果通报 (Word)",
+        "Download the result notice (Word)",
+    ),
+    (
+        "as.export_xlsx",
+        "下载得分明细 (Excel)",
+        "Download every item's score (Excel)",
+    ),
 ];

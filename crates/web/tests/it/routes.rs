@@ -636,6 +636,16 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         "/assessment/{none}/units/{unit}/object",
         [403, 403, 404, 403, 403],
     ),
+    (
+        "GET",
+        "/assessment/{none}/result.docx",
+        [404, 404, 403, 403, 303],
+    ),
+    (
+        "GET",
+        "/assessment/{none}/result.xlsx",
+        [404, 404, 403, 403, 303],
+    ),
     ("POST", "/logout", [303, 303, 303, 303, 403]),
 ];
 
