@@ -210,7 +210,7 @@ mod tests {
                     RankLine {
                         place: Some(1),
                         unit: "石浦镇".into(),
-                        score: Some(96.25),
+                        score: Some(96.26),
                         change: Some(2),
                         vetoed: None,
                     },
