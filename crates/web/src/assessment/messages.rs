@@ -104,4 +104,39 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "下载得分明细 (Excel)",
         "Download every item's score (Excel)",
     ),
+    ("as.manual", "人工加减分", "Manual points"),
+    (
+        "as.manual_none",
+        "本年度尚无人工加减分",
+        "No manual points this year",
+    ),
+    ("as.manual_add", "录入加减分", "Enter points"),
+    ("as.manual_delete", "删除", "Delete"),
+    (
+        "as.manual_delete_confirm",
+        "删除这条加减分及其附件?",
+        "Delete these points and their file?",
+    ),
+    (
+        "as.manual_item_hint",
+        "考核方案中加分项、扣分项或人工评分项目的代码",
+        "The key of a bonus, deduction or manual item in the schemes",
+    ),
+    (
+        "as.manual_points_hint",
+        "加分填正数, 扣分填负数",
+        "Positive for a bonus, negative for a deduction",
+    ),
+    ("as.file", "附件", "File"),
+    (
+        "as.file_hint",
+        "可选, pdf、jpg、png、docx、xlsx, 不超过 20 MB",
+        "Optional: pdf, jpg, png, docx or xlsx, up to 20 MB",
+    ),
+    (
+        "as.manual_closed",
+        "本年度考核结果已终审, 人工加减分不能再更改",
+        "This year's result is final; manual points can no longer change",
+    ),
+    ("as.year", "年度", "Year"),
 ];

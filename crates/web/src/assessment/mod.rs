@@ -5,6 +5,7 @@
 //! office's (and a unit's own objection); handlers parse, call the store or the app, render.
 
 mod export;
+mod manual;
 mod messages;
 mod runs;
 mod schemes;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .merge(unit::routes())
         .merge(schemes::routes())
         .merge(export::routes())
+        .merge(manual::routes())
 }
 
 /// A score or points for display, to 0.1.

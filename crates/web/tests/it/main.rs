@@ -7,6 +7,8 @@ mod api_openapi;
 mod api_paging;
 mod api_scope;
 mod assessment;
+mod assessment_export;
+mod assessment_manual;
 mod bulletins;
 mod common;
 mod cultivation;

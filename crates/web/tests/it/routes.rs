@@ -646,6 +646,18 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         "/assessment/{none}/result.xlsx",
         [404, 404, 403, 403, 303],
     ),
+    ("POST", "/assessment/manual", [400, 403, 403, 403, 403]),
+    ("GET", "/assessment/manual", [200, 403, 403, 403, 303]),
+    (
+        "POST",
+        "/assessment/manual/{none}/delete",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/assessment/manual/{none}/file",
+        [404, 404, 404, 403, 303],
+    ),
     ("POST", "/logout", [303, 303, 303, 303, 403]),
 ];
 
