@@ -4,6 +4,7 @@
 //! until the year's result is final. Errors show beside the field with what was typed kept.
 
 use super::PageResult;
+use super::schemes::{YearQuery, this_year};
 use crate::auth::{Auth, County, Office};
 use crate::form::{FieldErrors, Fields, Query, invalid};
 use crate::pages::{PageCtx, render};
@@ -16,7 +17,6 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use qx_core::assessment::{ItemKind, Source, UnitClass};
 use qx_store::assessment::{ManualFile, NewManual};
-use serde::Deserialize;
 use std::collections::HashMap;
 
 /// One evidence file per entry, as large as a problem's attachment.
@@ -55,11 +55,6 @@ struct ManualPage {
     items: Vec<Choice>,
     values: Fields,
     errors: FieldErrors,
-}
-
-#[derive(Deserialize)]
-struct YearQuery {
-    year: Option<i32>,
 }
 
 async fn manual_page(
@@ -127,10 +122,6 @@ async fn manual_page(
         values,
         errors,
     })
-}
-
-fn this_year() -> i32 {
-    qx_core::time::today().year()
 }
 
 async fn show(
