@@ -157,7 +157,6 @@ async fn a_problem_answered_after_the_quarter_counts_as_unanswered_in_it() {
         let s = &db.store;
         let units = qx_demo::registry::seed_registry(s).await.unwrap();
         let id = |name: &str| units.iter().find(|u| u.name == name).unwrap().id;
-        let office = user_of(s, "office", Role::Admin, id("县工业强县办")).await;
         let town = id(TOWN);
         let cal = s.work_calendar().await.unwrap();
         let on = date!(2017 - 03 - 01);
