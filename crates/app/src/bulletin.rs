@@ -120,7 +120,7 @@ fn lagging(s: TaskState) -> bool {
     )
 }
 
-async fn setting(store: &Store, key: &str, default: &str) -> Result<String, AppError> {
+pub(crate) async fn setting(store: &Store, key: &str, default: &str) -> Result<String, AppError> {
     Ok(store
         .get_setting(key)
         .await?

@@ -1,7 +1,7 @@
 //! `qx assess run` and `qx assess export`: 考核评价 from the command line. A run scores a year or
 //! a quarter under the year's latest schemes (or the schemes of `--scheme FILE`, a JSON array
 //! of schemes saved first as new versions), prints each class's ranking and writes the
-//! workbook of every item's score.
+//! workbook of every item's score and the 考核结果通报 (.docx); export writes both for a run.
 
 use crate::cmd_system::DbArgs;
 use anyhow::{Context, bail};
@@ -23,7 +23,7 @@ pub struct RunArgs {
     /// Schemes as JSON (one scheme or an array), saved as new versions before scoring
     #[arg(long)]
     pub scheme: Option<PathBuf>,
-    /// Directory for 考核结果-<period>.xlsx
+    /// Directory for 考核初步结果-<period>.xlsx and .docx
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -35,7 +35,7 @@ pub struct ExportArgs {
     /// The run's id (as `qx assess run` printed it)
     #[arg(long)]
     pub run: i64,
-    /// The .xlsx to write
+    /// The file to write: .xlsx (every item's score) or .docx (the 考核结果通报)
     #[arg(long)]
     pub out: PathBuf,
 }
@@ -114,22 +114,32 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     eprintln!("考核 {run_id} ({period}) 已保存为初步结果");
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir)?;
-        let path = dir.join(format!("考核结果-{period}.xlsx"));
-        let bytes = qx_app::assessment::export::xlsx(&store, &actor, run_id)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        std::fs::write(&path, bytes)?;
-        eprintln!("已写入 {}", path.display());
+        let xlsx = qx_app::assessment::export::xlsx(&store, &actor, run_id);
+        let docx = qx_app::assessment::export::docx(&store, &actor, run_id);
+        for file in [xlsx.await, docx.await] {
+            let file = file.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let path = dir.join(&file.name);
+            std::fs::write(&path, file.bytes)?;
+            eprintln!("已写入 {}", path.display());
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let store = args.db.open_migrated().await?;
-    let bytes = qx_app::assessment::export::xlsx(&store, &Actor::system(), args.run)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    std::fs::write(&args.out, bytes)?;
+    let actor = Actor::system();
+    let file = match args.out.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("docx") => {
+            qx_app::assessment::export::docx(&store, &actor, args.run).await
+        }
+        Some(e) if e.eq_ignore_ascii_case("xlsx") => {
+            qx_app::assessment::export::xlsx(&store, &actor, args.run).await
+        }
+        _ => bail!("--out {} 应以 .xlsx 或 .docx 结尾", args.out.display()),
+    }
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    std::fs::write(&args.out, file.bytes)?;
     eprintln!("已写入 {}", args.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -272,6 +272,11 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "调整考核得分",
         "Assessment points adjusted",
     ),
+    (
+        "assessment.manual_delete",
+        "删除考核加减分",
+        "Assessment points deleted",
+    ),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.

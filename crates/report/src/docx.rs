@@ -150,14 +150,14 @@ fn scaled(widths: &[u32]) -> Vec<usize> {
         .collect()
 }
 
-fn caption(text: &str) -> Paragraph {
+pub(crate) fn caption(text: &str) -> Paragraph {
     centred(text, FONT_H1, SIZE_4, LINE_TWIPS).keep_next(true)
 }
 
 /// The shading of table header rows (and only of them).
 const HEADER_FILL: &str = "E7ECF2";
 
-fn table(t: &Table) -> docx_rs::Table {
+pub(crate) fn table(t: &Table) -> docx_rs::Table {
     let widths = scaled(&t.widths);
     let header = TableRow::new(
         t.header

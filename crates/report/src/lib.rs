@@ -7,6 +7,7 @@
 //! The snapshot is built by `qx_app::bulletin` from the monitoring picture and archived as JSON
 //! when the office publishes.
 
+pub mod assessment;
 pub mod docx;
 pub mod html;
 pub mod list;

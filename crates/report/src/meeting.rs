@@ -76,7 +76,7 @@ pub fn chinese_ordinal(n: usize) -> String {
     }
 }
 
-fn pack(doc: Docx) -> Result<Vec<u8>, ReportError> {
+pub(crate) fn pack(doc: Docx) -> Result<Vec<u8>, ReportError> {
     let mut buf = std::io::Cursor::new(Vec::new());
     doc.created_at("2000-01-01T00:00:00Z")
         .updated_at("2000-01-01T00:00:00Z")
@@ -87,7 +87,7 @@ fn pack(doc: Docx) -> Result<Vec<u8>, ReportError> {
 }
 
 /// 版头: the office's name in red and a red rule under it.
-fn masthead(doc: Docx, name: &str, under: &str) -> Docx {
+pub(crate) fn masthead(doc: Docx, name: &str, under: &str) -> Docx {
     doc.add_paragraph(
         Paragraph::new()
             .add_run(run(name, FONT_TITLE, SIZE_2).color("C00000"))

@@ -54,6 +54,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_tokens_webhooks"),
     migration!(24, "0024_project_dispatch"),
     migration!(25, "0025_cultivation_lists"),
+    migration!(28, "0028_assessment_manual_files"),
 ];
 
 impl Store {

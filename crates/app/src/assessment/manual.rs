@@ -1,5 +1,6 @@
 //! Manual points (加分/扣分, 一票否决 facts) the office entered for the year: summed per unit and
-//! item key, each entry a record behind the figure (reason and evidence).
+//! item key, each entry a record behind the figure (reason, evidence and the file, which the
+//! record opens).
 
 use crate::AppError;
 use qx_core::access::Actor;
@@ -32,9 +33,14 @@ pub async fn add(
         } else {
             format!(" (依据: {})", e.evidence)
         };
+        // An entry with its file is a record that opens the file.
+        let (record, file) = match &e.filename {
+            Some(name) => (format!("manual_file:{}", e.id), format!(" [附件: {name}]")),
+            None => (format!("manual:{}", e.id), String::new()),
+        };
         m.facts.push(Fact {
-            record: format!("manual:{}", e.id),
-            label: format!("{}{evidence}", e.reason),
+            record,
+            label: format!("{}{evidence}{file}", e.reason),
             value: e.points,
             expected: None,
         });

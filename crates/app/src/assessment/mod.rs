@@ -6,6 +6,7 @@
 //! office or the system); what a unit may see of the result is the store's business.
 
 pub mod bulletin_ranking;
+pub mod cultivation;
 pub mod export;
 pub mod manual;
 pub mod plan_sources;
@@ -47,7 +48,8 @@ pub async fn gather(
         }
     }
     problems::add(store, period, &mut inputs).await?;
-    projects::add(store, actor, period.year(), &mut inputs).await?;
+    projects::add(store, actor, period, &mut inputs).await?;
+    cultivation::add(store, actor, period, &mut inputs).await?;
     manual::add(store, actor, period.year(), &mut inputs).await?;
     let kinds = units.into_iter().map(|u| (u.id, u.kind)).collect();
     Ok((inputs, kinds))

@@ -1,7 +1,10 @@
-//! 企业难题 routed to a unit, from the problems' rate cube (`store/problems/rates.rs`): 答复率 (of
-//! those answered or past their answer deadline), 按时答复率, 解决率 and 满意率 of the problems submitted in the year up to the period's end.
-//! Each rate stands on its own denominator (answered of all, on time of answered…), which is
-//! the count an item's minimum is checked against.
+//! 企业难题 routed to a unit (`store/problems/rates.rs`): 答复率 (of those answered or past their
+//! answer deadline), 按时答复率, 解决率 and 满意率 of the problems submitted in the year up to the
+//! period's end, as they stood at that end: a problem answered or closed after the period's
+//! last day counts as unanswered or open in it (the same reading as a past period's
+//! bulletin). The cube names the units with problems; each unit's rates are then read as of
+//! the day. Each rate stands on its own denominator (answered of all, on time of answered…),
+//! which is the count an item's minimum is checked against.
 
 use crate::AppError;
 use qx_core::assessment::{Fact, Measure, Source, UnitInputs};
@@ -11,7 +14,8 @@ use qx_store::Store;
 use qx_store::problems::{RateFilter, RateGroup};
 use std::collections::BTreeMap;
 
-/// Adds the four problem measures to every unit in `units` that had problems routed to it.
+/// Adds the four problem measures, as of `period`'s last day, to every unit in `units` that had
+/// problems routed to it.
 pub async fn add(
     store: &Store,
     period: Period,
@@ -22,14 +26,20 @@ pub async fn add(
         to: Some(period.last_day().to_string()),
         ..Default::default()
     };
+    let day = period.last_day();
     let by_unit = store
-        .problem_rates_by(RateGroup::Unit, &filter, period.last_day())
+        .problem_rates_by(RateGroup::Unit, &filter, day)
         .await?;
-    for (key, rates) in by_unit {
+    for (key, _) in by_unit {
         let Ok(id) = key.parse::<i64>() else {
             continue;
         };
         if let Some(u) = units.get_mut(&id) {
+            let of_unit = RateFilter {
+                unit_id: Some(id),
+                ..filter.clone()
+            };
+            let rates = store.problem_rates_as_of(&of_unit, day).await?;
             for (source, m) in measures(&rates) {
                 u.measures.insert(source, m);
             }

@@ -1,40 +1,80 @@
-//! A unit's projects and 招商 for the year (`store/projects`): 开工率 (started ÷ the year's
-//! projects not halted), 投资完成率 (本年已完成投资 ÷ 年度计划投资 over those with a plan), and
-//! counts of 亿元以上 projects started, projects signed and registered. Stages are the
-//! projects' stages as recorded today (the library keeps no stage history per period yet).
+//! A unit's projects and 招商 for the year as they stood at the period's end
+//! (`store/projects`): 开工率 (started ÷ the year's projects not halted), 投资完成率 (本年已完成投资
+//! ÷ 年度计划投资 over those with a plan), and counts of 亿元以上 projects started, projects
+//! signed and registered. A project's stage at the period's end comes from its stages' actual
+//! dates (a stage reached after the end is not reached; a project halted after it still
+//! counts); the investment figure is the project's as recorded today.
 
 use crate::AppError;
 use qx_core::access::Actor;
 use qx_core::assessment::{Fact, Measure, Source, UnitInputs};
 use qx_core::label::{Labelled, Lang};
-use qx_core::project::Stage;
+use qx_core::period::Period;
+use qx_core::project::{PIPELINE, Stage};
 use qx_store::Store;
-use qx_store::projects::{Project, ProjectFilter};
+use qx_store::projects::{LibraryRow, Project};
 use std::collections::{BTreeMap, HashMap};
+use time::Date;
 
-/// Adds the project measures to every unit in `units` responsible for a project of `year`.
-/// `actor` must read every project (the office).
+/// A project and the stage it stood at on the period's last day.
+#[derive(Debug, Clone, Copy)]
+pub struct AsOf<'a> {
+    pub project: &'a Project,
+    pub stage: Stage,
+}
+
+/// The stage `row` stood at on `day`: 中止 when it is halted since a day not after `day`, else
+/// the furthest stage reached by then. A stage without an actual date counts as reached on the
+/// next dated stage's day (the current stage's day is its `stage_since`); a project with no
+/// stage reached by `day` stands at 在谈.
+pub fn stage_on(row: &LibraryRow, day: Date) -> Stage {
+    let p = &row.project;
+    let since = qx_core::time::parse_date(&p.stage_since);
+    let halted = p.stage == Stage::Halted;
+    if halted && since.is_some_and(|s| s <= day) {
+        return Stage::Halted;
+    }
+    let date = |r: usize| row.actual[r].as_deref().and_then(qx_core::time::parse_date);
+    // Halted after `day`: it stood at the furthest stage with a date.
+    let current = p
+        .stage
+        .rank()
+        .or_else(|| (0..PIPELINE.len()).rev().find(|&r| date(r).is_some()));
+    let Some(current) = current else {
+        return Stage::Negotiating;
+    };
+    let mut on = if halted { None } else { since };
+    for r in (0..=current).rev() {
+        on = date(r).or(on);
+        if on.is_some_and(|d| d <= day) {
+            return PIPELINE[r];
+        }
+    }
+    Stage::Negotiating
+}
+
+/// Adds the project measures, as of `period`'s last day, to every unit in `units` responsible
+/// for a project of the period's year. `actor` must read every project (the office).
 pub async fn add(
     store: &Store,
     actor: &Actor,
-    year: i32,
+    period: Period,
     units: &mut BTreeMap<i64, UnitInputs>,
 ) -> Result<(), AppError> {
-    let list = store
-        .list_projects(
-            actor,
-            &ProjectFilter {
-                year: Some(year),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let mut by_unit: HashMap<i64, Vec<&Project>> = HashMap::new();
-    for row in &list.rows {
-        by_unit
-            .entry(row.project.unit_id)
-            .or_default()
-            .push(&row.project);
+    let year = i64::from(period.year());
+    let day = period.last_day();
+    let library: Vec<LibraryRow> = store
+        .project_library(actor)
+        .await?
+        .into_iter()
+        .filter(|r| r.project.year == year)
+        .collect();
+    let mut by_unit: HashMap<i64, Vec<AsOf>> = HashMap::new();
+    for row in &library {
+        by_unit.entry(row.project.unit_id).or_default().push(AsOf {
+            project: &row.project,
+            stage: stage_on(row, day),
+        });
     }
     for (id, projects) in by_unit {
         if let Some(u) = units.get_mut(&id) {
@@ -46,45 +86,48 @@ pub async fn add(
     Ok(())
 }
 
-fn fact(p: &Project, value: f64) -> Fact {
+fn fact(p: &AsOf, value: f64) -> Fact {
     Fact {
-        record: format!("project:{}", p.id),
-        label: format!("{} ({})", p.name, p.stage.label(Lang::Zh)),
+        record: format!("project:{}", p.project.id),
+        label: format!("{} ({})", p.project.name, p.stage.label(Lang::Zh)),
         value,
         expected: None,
     }
 }
 
-/// The five project measures of one unit's projects.
-pub fn measures(projects: &[&Project]) -> Vec<(Source, Measure)> {
-    let live: Vec<&&Project> = projects
+/// The five project measures of one unit's projects at their stages as of the period's end.
+pub fn measures(projects: &[AsOf]) -> Vec<(Source, Measure)> {
+    let live: Vec<&AsOf> = projects
         .iter()
         .filter(|p| p.stage != Stage::Halted)
         .collect();
-    let started = |p: &Project| p.stage.reached(Stage::Started);
+    let started = |p: &AsOf| p.stage.reached(Stage::Started);
     let start_rate = Measure::mean_of(
         live.iter()
             .map(|p| fact(p, if started(p) { 1.0 } else { 0.0 }))
             .collect(),
     );
-    let planned: Vec<&&&Project> = live
+    let planned: Vec<&&AsOf> = live
         .iter()
-        .filter(|p| p.annual_plan_wan.is_some_and(|v| v > 0.0))
+        .filter(|p| p.project.annual_plan_wan.is_some_and(|v| v > 0.0))
         .collect();
-    let plan: f64 = planned.iter().filter_map(|p| p.annual_plan_wan).sum();
-    let done: f64 = planned.iter().filter_map(|p| p.completed_wan).sum();
+    let plan: f64 = planned
+        .iter()
+        .filter_map(|p| p.project.annual_plan_wan)
+        .sum();
+    let done: f64 = planned.iter().filter_map(|p| p.project.completed_wan).sum();
     let investment = Measure {
         value: (plan > 0.0).then(|| done / plan),
         count: planned.len() as u32,
         facts: planned
             .iter()
             .map(|p| Fact {
-                expected: p.annual_plan_wan,
-                ..fact(p, p.completed_wan.unwrap_or(0.0))
+                expected: p.project.annual_plan_wan,
+                ..fact(p, p.project.completed_wan.unwrap_or(0.0))
             })
             .collect(),
     };
-    let count = |keep: &dyn Fn(&Project) -> bool| {
+    let count = |keep: &dyn Fn(&AsOf) -> bool| {
         Measure::count_of(
             live.iter()
                 .filter(|p| keep(p))
@@ -97,7 +140,7 @@ pub fn measures(projects: &[&Project]) -> Vec<(Source, Measure)> {
         (Source::ProjectInvestmentRate, investment),
         (
             Source::BigProjectsStarted,
-            count(&|p| p.is_major() && started(p)),
+            count(&|p| p.project.is_major() && started(p)),
         ),
         (
             Source::InvestmentSigned,

@@ -3,6 +3,7 @@
 //! and disk on CI.
 
 mod assessment;
+mod assessment_inputs;
 mod bulletins;
 mod common;
 mod cultivation_indicators;

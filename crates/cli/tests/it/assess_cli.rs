@@ -87,8 +87,11 @@ fn assess_run_prints_the_ranking_and_writes_the_workbook() {
     // A year with no annual scheme is scored under the annual defaults (their own names).
     assert!(printed.contains("部门年度综合排名 (第1版)"), "{printed}");
     assert!(printed.contains("县经信局"), "{printed}");
-    let book = std::fs::read(d.join("out/考核结果-2017.xlsx")).unwrap();
+    // A preliminary run's files say so in their names.
+    let book = std::fs::read(d.join("out/考核初步结果-2017.xlsx")).unwrap();
     assert!(book.starts_with(b"PK"));
+    let doc = std::fs::read(d.join("out/考核初步结果-2017.docx")).unwrap();
+    assert!(doc.starts_with(b"PK"));
 
     let out = qx(
         &[
@@ -108,5 +111,43 @@ fn assess_run_prints_the_ranking_and_writes_the_workbook() {
         std::fs::read(d.join("again.xlsx"))
             .unwrap()
             .starts_with(b"PK")
+    );
+    let out = qx(
+        &[
+            "assess",
+            "export",
+            "--run",
+            "1",
+            "--out",
+            "again.docx",
+            "--data-dir",
+            "data",
+        ],
+        d,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        std::fs::read(d.join("again.docx"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
+    let out = qx(
+        &[
+            "assess",
+            "export",
+            "--run",
+            "1",
+            "--out",
+            "again.pdf",
+            "--data-dir",
+            "data",
+        ],
+        d,
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains(".xlsx 或 .docx"),
+        "{}",
+        text(&out.stderr)
     );
 }

@@ -1,11 +1,22 @@
 //! Manual points (加分/扣分, 一票否决 facts): entered by the office per year, unit and item key
-//! with a reason and the evidence; each entry is a record behind the item's figure.
+//! with a reason, the evidence named and, optionally, the evidence file (checked by the one
+//! attachment rule of `qx_core::attachment`); each entry is a record behind the item's figure.
+//! Entries of a year can be entered and deleted until the year's result is final (终审).
 
 use super::{EVIDENCE, REASON, only_office};
 use crate::audit::AuditEntry;
+use crate::problems::MAX_ATTACHMENT_BYTES;
 use crate::{Result, Store, StoreError, commit_audited};
 use qx_core::access::Actor;
 use serde::Serialize;
+
+/// An evidence file as uploaded: the client's name and the bytes; its type is decided by the
+/// attachment rule, never taken from the client.
+#[derive(Debug, Clone)]
+pub struct ManualFile {
+    pub filename: String,
+    pub data: Vec<u8>,
+}
 
 /// A manual entry to make.
 #[derive(Debug, Clone, Serialize)]
@@ -17,9 +28,12 @@ pub struct NewManual {
     pub reason: String,
     /// What the points rest on (a document's name and number, a link to the file).
     pub evidence: String,
+    /// The evidence file, if any (audited by name and size).
+    #[serde(skip)]
+    pub file: Option<ManualFile>,
 }
 
-/// A stored manual entry.
+/// A stored manual entry, with its file's name if it has one.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ManualEntry {
     pub id: i64,
@@ -30,10 +44,42 @@ pub struct ManualEntry {
     pub reason: String,
     pub evidence: String,
     pub created_at: i64,
+    pub filename: Option<String>,
+}
+
+/// An entry's evidence file.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ManualFileData {
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+macro_rules! entry_columns {
+    () => {
+        "SELECT m.id, m.year, m.unit_id, m.item_key, m.points, m.reason, m.evidence, \
+         m.created_at, f.filename FROM assessment_manual m \
+         LEFT JOIN assessment_manual_files f ON f.manual_id = m.id "
+    };
 }
 
 impl Store {
-    /// Enters manual points (the office only). Field errors name the field in Chinese.
+    /// Refuses a change to `year`'s manual points once the year's result is final.
+    async fn manual_open(&self, year: i64) -> Result<()> {
+        if self
+            .final_assessment_run(&year.to_string())
+            .await?
+            .is_some()
+        {
+            return Err(StoreError::Invalid(format!(
+                "{year}年度考核结果已终审, 人工加减分不能再更改"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Enters manual points (the office only, until the year is final). Field errors name the
+    /// field in Chinese.
     pub async fn add_assessment_manual(&self, actor: &Actor, new: &NewManual) -> Result<i64> {
         only_office(actor)?;
         if new.item_key.trim().is_empty() {
@@ -46,6 +92,20 @@ impl Store {
         }
         let reason = REASON.check(&new.reason).map_err(StoreError::Invalid)?;
         let evidence = EVIDENCE.check(&new.evidence).map_err(StoreError::Invalid)?;
+        let checked = match &new.file {
+            Some(f) => Some(
+                qx_core::attachment::check_attachment(
+                    "附件",
+                    &f.filename,
+                    &f.data,
+                    MAX_ATTACHMENT_BYTES,
+                )
+                .map_err(StoreError::Invalid)?,
+            ),
+            None => None,
+        };
+        self.manual_open(i64::from(new.year)).await?;
+        let now = crate::now();
         let mut tx = self.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO assessment_manual (year, unit_id, item_key, points, reason, evidence, \
@@ -58,25 +118,82 @@ impl Store {
         .bind(reason)
         .bind(evidence)
         .bind(actor.user_id)
-        .bind(crate::now())
+        .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        let entry = AuditEntry::new(actor, "assessment.manual", "assessment_manual", id).after(new);
+        let mut after = serde_json::to_value(new).unwrap_or_default();
+        if let (Some(c), Some(f)) = (&checked, &new.file) {
+            sqlx::query(
+                "INSERT INTO assessment_manual_files (manual_id, filename, content_type, size, \
+                 data, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(c.name.as_str())
+            .bind(c.content_type())
+            .bind(i64::try_from(f.data.len()).unwrap_or(i64::MAX))
+            .bind(f.data.clone())
+            .bind((actor.user_id != 0).then_some(actor.user_id))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            after["file"] = serde_json::json!({"filename": c.name.as_str(), "size": f.data.len()});
+        }
+        let entry =
+            AuditEntry::new(actor, "assessment.manual", "assessment_manual", id).after(after);
         commit_audited(tx, entry).await?;
         Ok(id)
+    }
+
+    /// Deletes a manual entry and its file (the office only, until the year is final).
+    pub async fn delete_assessment_manual(&self, actor: &Actor, id: i64) -> Result<()> {
+        only_office(actor)?;
+        let entry: ManualEntry = sqlx::query_as(concat!(entry_columns!(), "WHERE m.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("人工加减分 {id}")))?;
+        self.manual_open(entry.year).await?;
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM assessment_manual_files WHERE manual_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM assessment_manual WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let audit = AuditEntry::new(actor, "assessment.manual_delete", "assessment_manual", id)
+            .before(&entry);
+        commit_audited(tx, audit).await?;
+        Ok(())
     }
 
     /// The manual entries of `year` the reader may see (a unit: its own).
     pub async fn assessment_manual(&self, actor: &Actor, year: i32) -> Result<Vec<ManualEntry>> {
         let all = actor.reads_all();
-        Ok(sqlx::query_as(
-            "SELECT id, year, unit_id, item_key, points, reason, evidence, created_at \
-             FROM assessment_manual WHERE year = $1 AND ($2 = 1 OR unit_id = $3) ORDER BY id",
-        )
+        Ok(sqlx::query_as(concat!(
+            entry_columns!(),
+            "WHERE m.year = $1 AND ($2 = 1 OR m.unit_id = $3) ORDER BY m.id"
+        ))
         .bind(i64::from(year))
         .bind(i64::from(all))
         .bind(actor.unit_id.unwrap_or(0))
         .fetch_all(self.pool())
         .await?)
+    }
+
+    /// An entry's evidence file: the office and leaders any, a unit its own; else "not found".
+    pub async fn assessment_manual_file(&self, actor: &Actor, id: i64) -> Result<ManualFileData> {
+        sqlx::query_as(
+            "SELECT f.filename, f.content_type, f.data FROM assessment_manual_files f \
+             JOIN assessment_manual m ON m.id = f.manual_id \
+             WHERE f.manual_id = $1 AND ($2 = 1 OR m.unit_id = $3)",
+        )
+        .bind(id)
+        .bind(i64::from(actor.reads_all()))
+        .bind(actor.unit_id.unwrap_or(0))
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("人工加减分 {id} 的附件")))
     }
 }

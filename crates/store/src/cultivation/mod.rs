@@ -14,6 +14,7 @@ use qx_core::access::Actor;
 use qx_core::cultivation::{EntryStatus, FactRule, Milestone, MoveKind};
 use serde::Serialize;
 
+mod by_unit;
 mod candidates;
 mod counts;
 mod entries;
@@ -22,6 +23,7 @@ mod moves;
 mod pipelines;
 mod reminders;
 
+pub use by_unit::Reached;
 pub use candidates::{Candidate, DEFAULT_CANDIDATE_FLOOR};
 pub use entries::{EntryFilter, EntryRow, Track};
 pub use imports::{

@@ -331,6 +331,7 @@ async fn a_run_from_scoring_to_final_with_scope_objections_and_freezing() {
             points: 2.0,
             reason: "省级表彰".into(),
             evidence: "浙政发〔2017〕1号".into(),
+            file: None,
         };
         assert!(store.add_assessment_manual(&town, &manual).await.is_err());
         store.add_assessment_manual(&office, &manual).await.unwrap();

@@ -99,4 +99,48 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "考核周期 cadence 填 \"quarterly\"(季度考核, 季度通报排名依此) 或 \"annual\"(年度考核); 同一年度同一类别可各有一个季度方案和年度方案, 名称不同即可",
         "cadence is \"quarterly\" (the quarterly bulletin ranks by it) or \"annual\"; a year may hold both for one class under different names",
     ),
+        "as.export_docx",
+        "下载考核结果通报 (Word)",
+        "Download the result notice (Word)",
+    ),
+    (
+        "as.export_xlsx",
+        "下载得分明细 (Excel)",
+        "Download every item's score (Excel)",
+    ),
+    ("as.manual", "人工加减分", "Manual points"),
+    (
+        "as.manual_none",
+        "本年度尚无人工加减分",
+        "No manual points this year",
+    ),
+    ("as.manual_add", "录入加减分", "Enter points"),
+    ("as.manual_delete", "删除", "Delete"),
+    (
+        "as.manual_delete_confirm",
+        "删除这条加减分及其附件?",
+        "Delete these points and their file?",
+    ),
+    (
+        "as.manual_item_hint",
+        "考核方案中加分项、扣分项或人工评分项目的代码",
+        "The key of a bonus, deduction or manual item in the schemes",
+    ),
+    (
+        "as.manual_points_hint",
+        "加分填正数, 扣分填负数",
+        "Positive for a bonus, negative for a deduction",
+    ),
+    ("as.file", "附件", "File"),
+    (
+        "as.file_hint",
+        "可选, pdf、jpg、png、docx、xlsx, 不超过 20 MB",
+        "Optional: pdf, jpg, png, docx or xlsx, up to 20 MB",
+    ),
+    (
+        "as.manual_closed",
+        "本年度考核结果已终审, 人工加减分不能再更改",
+        "This year's result is final; manual points can no longer change",
+    ),
+    ("as.year", "年度", "Year"),
 ];

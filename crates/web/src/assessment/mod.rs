@@ -4,6 +4,8 @@
 //! office's scheme editor. The store scopes every read and refuses every write but the
 //! office's (and a unit's own objection); handlers parse, call the store or the app, render.
 
+mod export;
+mod manual;
 mod messages;
 mod runs;
 mod schemes;
@@ -22,6 +24,8 @@ pub fn routes() -> Router<AppState> {
         .merge(runs::routes())
         .merge(unit::routes())
         .merge(schemes::routes())
+        .merge(export::routes())
+        .merge(manual::routes())
 }
 
 /// A score or points for display, to 0.1.

@@ -39,8 +39,8 @@ struct SchemesPage {
 }
 
 #[derive(Deserialize)]
-struct YearQuery {
-    year: Option<i32>,
+pub(super) struct YearQuery {
+    pub(super) year: Option<i32>,
 }
 
 async fn schemes_page(
@@ -78,7 +78,7 @@ async fn schemes_page(
     })
 }
 
-fn this_year() -> i32 {
+pub(super) fn this_year() -> i32 {
     qx_core::time::today().year()
 }
 

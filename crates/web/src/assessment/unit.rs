@@ -196,6 +196,7 @@ fn link(record: &str) -> String {
     match record.split_once(':') {
         Some(("indicator", id)) => format!("/monitor/indicators/{id}"),
         Some(("project", id)) => format!("/projects/{id}"),
+        Some(("manual_file", id)) => format!("/assessment/manual/{id}/file"),
         _ => String::new(),
     }
 }

@@ -10,6 +10,8 @@ mod api_paging;
 mod api_projects_write;
 mod api_scope;
 mod assessment;
+mod assessment_export;
+mod assessment_manual;
 mod bulletins;
 mod common;
 mod cultivation;
