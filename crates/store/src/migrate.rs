@@ -54,6 +54,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_tokens_webhooks"),
     migration!(24, "0024_project_dispatch"),
     migration!(25, "0025_cultivation_lists"),
+    migration!(29, "0029_project_problems"),
 ];
 
 impl Store {
