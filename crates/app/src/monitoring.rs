@@ -265,6 +265,9 @@ fn project_figures(
         IndicatorSource::ProjectsStarted => |c| Some(c.started as f64),
         IndicatorSource::ProjectsProducing => |c| Some(c.producing as f64),
         IndicatorSource::ProjectMajorStartRate => |c| c.major_start_rate(),
+        // 万美元 → 亿美元 and 万元 → 亿元, as the plan states 实际利用外资 and 利用内资.
+        IndicatorSource::ProjectsForeignCapital => |c| Some(c.foreign_wusd / 10_000.0),
+        IndicatorSource::ProjectsDomesticCapital => |c| Some(c.domestic_wan / 10_000.0),
         _ => return None,
     };
     Some(series.iter().map(|c| c.as_ref().and_then(pick)).collect())

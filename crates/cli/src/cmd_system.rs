@@ -203,7 +203,7 @@ async fn listen_and_serve(
 
 /// Every ten minutes: recompute open problems' working-day deadlines, warn about near and
 /// overdue ones, escalate what is past due, raise the 企业培育库's stalled and expiring
-/// reminders, and forward the notices to the webhook. With
+/// reminders and the projects' alerts, and forward the notices to the webhook. With
 /// several app servers each runs it; the sweep is idempotent (a notice is posted once per due date).
 fn spawn_deadline_sweeper(store: Store) {
     tokio::spawn(async move {
@@ -225,6 +225,10 @@ fn spawn_deadline_sweeper(store: Store) {
             {
                 Ok(notices) => qx_web::webhook::dispatch_notices(store.clone(), notices),
                 Err(e) => tracing::warn!("cultivation reminder sweep failed: {e}"),
+            }
+            match store.sweep_project_alerts(qx_core::time::today()).await {
+                Ok(report) => qx_web::webhook::dispatch_notices(store.clone(), report.notices),
+                Err(e) => tracing::warn!("project alert sweep failed: {e}"),
             }
         }
     });

@@ -184,6 +184,11 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ),
     ("project.import", "导入重大项目库", "Project list imported"),
     (
+        "project.problem",
+        "项目问题转为企业难题",
+        "Project blocker raised as a problem",
+    ),
+    (
         "project.dispatch",
         "填报项目调度",
         "Project monthly figures saved",

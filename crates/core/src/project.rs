@@ -63,6 +63,7 @@ stored_state! {
         Override = "override", "强制变更阶段", "Stage moved by override";
         Halt = "halt", "中止项目", "Project halted";
         Decision = "decision", "例会决定", "Meeting decision";
+        Problem = "problem", "转为企业难题", "Raised as an enterprise problem";
     }
 }
 

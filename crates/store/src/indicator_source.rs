@@ -40,6 +40,11 @@ pub enum IndicatorSource {
     ProjectsProducing,
     /// 亿元以上项目开工率: started ÷ planned to start this year, 亿元以上 only (percent).
     ProjectMajorStartRate,
+    /// 实际利用外资 (亿美元): the year's 外资到位 of the approved monthly 调度. Chosen by the office
+    /// (not inferred on publishing: a county may count 外资 beyond its project library).
+    ProjectsForeignCapital,
+    /// 利用内资 (亿元): the year's 内资到位 of the approved monthly 调度; chosen by the office.
+    ProjectsDomesticCapital,
     // 企业培育库: entries that reached a milestone stage this year, by the date reached.
     /// 新增规上企业: entries that reached 纳入规上统计.
     CultivationAboveScale,
@@ -60,7 +65,7 @@ pub enum IndicatorSource {
 }
 
 impl IndicatorSource {
-    pub const ALL: [IndicatorSource; 16] = [
+    pub const ALL: [IndicatorSource; 18] = [
         IndicatorSource::Manual,
         IndicatorSource::ProblemAnswerRate,
         IndicatorSource::ProblemSolveRate,
@@ -69,6 +74,8 @@ impl IndicatorSource {
         IndicatorSource::ProjectsStarted,
         IndicatorSource::ProjectsProducing,
         IndicatorSource::ProjectMajorStartRate,
+        IndicatorSource::ProjectsForeignCapital,
+        IndicatorSource::ProjectsDomesticCapital,
         IndicatorSource::CultivationAboveScale,
         IndicatorSource::CultivationConverted,
         IndicatorSource::CultivationHighTech,
@@ -89,6 +96,8 @@ impl IndicatorSource {
             IndicatorSource::ProjectsStarted => "projects_started",
             IndicatorSource::ProjectsProducing => "projects_producing",
             IndicatorSource::ProjectMajorStartRate => "project_major_start_rate",
+            IndicatorSource::ProjectsForeignCapital => "projects_foreign_capital",
+            IndicatorSource::ProjectsDomesticCapital => "projects_domestic_capital",
             IndicatorSource::CultivationAboveScale => "cultivation_above_scale",
             IndicatorSource::CultivationConverted => "cultivation_converted",
             IndicatorSource::CultivationHighTech => "cultivation_high_tech",
@@ -152,6 +161,14 @@ impl Labelled for IndicatorSource {
             IndicatorSource::ProjectMajorStartRate => lang.pick(
                 "自动: 亿元以上项目开工率",
                 "Automatic: start rate of projects ≥ 100 million yuan",
+            ),
+            IndicatorSource::ProjectsForeignCapital => lang.pick(
+                "自动: 重大项目调度外资到位(亿美元)",
+                "Automatic: foreign capital arrived in the projects' 调度 (100 million USD)",
+            ),
+            IndicatorSource::ProjectsDomesticCapital => lang.pick(
+                "自动: 重大项目调度内资到位(亿元)",
+                "Automatic: domestic capital arrived in the projects' 调度 (100 million yuan)",
             ),
             IndicatorSource::CultivationAboveScale => lang.pick(
                 "自动: 培育库纳入规上统计企业数",

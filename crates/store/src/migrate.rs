@@ -55,6 +55,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(24, "0024_project_dispatch"),
     migration!(25, "0025_cultivation_lists"),
     migration!(28, "0028_assessment_manual_files"),
+    migration!(29, "0029_project_problems"),
 ];
 
 impl Store {

@@ -55,6 +55,18 @@ impl Store {
             }
             _ => return Err(StoreError::Forbidden("只有企业或办公室可以登记难题".into())),
         }
+        self.take_in_problem(actor, new, attachments).await
+    }
+
+    /// [`Store::submit_problem`] after its caller has checked who may raise it (the
+    /// enterprise or the office there; a project's responsible unit for its project's firm,
+    /// `raise_project_problem`): one intake, never two.
+    pub(crate) async fn take_in_problem(
+        &self,
+        actor: &Actor,
+        new: &NewProblem,
+        attachments: Vec<NewAttachment>,
+    ) -> Result<(i64, Vec<i64>)> {
         let title = text(tf::PROBLEM_TITLE, &new.title)?;
         let description = text(tf::PROBLEM_DESCRIPTION, &new.description)?;
         let contact_name = text(tf::PROBLEM_CONTACT_NAME, &new.contact_name)?;

@@ -1,5 +1,5 @@
 //! The stage counts the plan's project indicators read (签约/注册/开工/投产项目数, 亿元以上项目
-//! 开工率), as of a day: by the stages' actual dates, so a month's figure never changes when a
+//! 开工率, and 实际利用外资 / 利用内资 from the approved 调度), as of a day: by the stages' actual dates, so a month's figure never changes when a
 //! later move is recorded. A project halted on or before the day leaves the counts.
 //! Aggregates only: no actor, as for the problem rates.
 
@@ -17,6 +17,10 @@ pub struct StageCounts {
     pub major_planned_to_start: i64,
     /// Of those, the ones started by the day.
     pub major_started: i64,
+    /// 外资到位 (万美元) of the year's approved monthly 调度 up to the day's month.
+    pub foreign_wusd: f64,
+    /// 内资到位 (万元) of the same months.
+    pub domestic_wan: f64,
 }
 
 impl StageCounts {
@@ -85,6 +89,22 @@ impl Store {
         .await?;
         counts.major_planned_to_start = planned;
         counts.major_started = started;
+        let months = (
+            format!("{year}-01"),
+            format!("{year}-{:02}", u8::from(day.month())),
+        );
+        let (foreign, domestic): (Option<f64>, Option<f64>) = sqlx::query_as(concat!(
+            "SELECT SUM(d.foreign_wusd), SUM(d.domestic_wan) FROM project_dispatches d
+             JOIN report_periods rp ON rp.id = d.period_id
+             WHERE rp.period >= $1 AND rp.period <= $2 AND ",
+            dispatch_approved!()
+        ))
+        .bind(&months.0)
+        .bind(&months.1)
+        .fetch_one(self.pool())
+        .await?;
+        counts.foreign_wusd = foreign.unwrap_or(0.0);
+        counts.domestic_wan = domestic.unwrap_or(0.0);
         Ok(counts)
     }
 }

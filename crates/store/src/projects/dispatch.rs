@@ -41,6 +41,8 @@ pub struct DispatchLine {
     pub report: DispatchInput,
     /// The 企业难题 raised from this month's blocker, if any.
     pub problem_id: Option<i64>,
+    /// The project is linked to a registered enterprise (a blocker may become its 企业难题).
+    pub has_firm: bool,
 }
 
 impl DispatchInput {
@@ -163,6 +165,7 @@ impl Store {
                     completed_wan: p.completed_wan,
                     report,
                     problem_id,
+                    has_firm: p.enterprise_id.is_some(),
                 }
             })
             .collect())

@@ -122,7 +122,7 @@ impl Store {
 
 /// A project's light and funnel alert on `today`; `next_planned` is the earliest planned date
 /// of a stage it has not reached.
-fn judge(
+pub(super) fn judge(
     project: &Project,
     next_planned: Option<&str>,
     today: Date,

@@ -14,20 +14,24 @@ use qx_core::text::TextField;
 use serde::Serialize;
 use time::Date;
 
+mod alerts;
 mod counts;
 mod dispatch;
 mod leads;
 mod library;
 mod list;
+mod problem;
 mod settings;
 mod stages;
 mod write;
 
+pub use alerts::AlertSweep;
 pub use counts::StageCounts;
 pub use dispatch::{DispatchInput, DispatchLine};
 pub use leads::{Lead, LeadDecision, NewLead};
 pub use library::LibraryRow;
 pub use list::{ProjectFilter, ProjectList, ProjectRow};
+pub use problem::{LinkedProject, ProjectProblem};
 pub use stages::StageMove;
 pub use write::ProjectInput;
 
@@ -41,25 +45,46 @@ macro_rules! scope_sql {
 }
 pub(crate) use scope_sql;
 
+/// The sum of the 本月完成投资 of a project's approved months of its year, over `projects p`
+/// (NULL before any month is approved): 本年已完成投资 once the monthly 调度 counts.
+macro_rules! approved_dispatch_sum {
+    () => {
+        concat!(
+            "(SELECT SUM(d.invested_wan) FROM project_dispatches d
+                JOIN report_periods rp ON rp.id = d.period_id
+                WHERE d.project_id = p.id AND substr(rp.period, 1, 4) = CAST(p.year AS TEXT)
+                  AND ",
+            dispatch_approved!(),
+            ")"
+        )
+    };
+}
+
+/// A 调度 row `d` counts: its unit's submission of that period is approved (one approval flow).
+macro_rules! dispatch_approved {
+    () => {
+        "EXISTS (SELECT 1 FROM submissions s WHERE s.period_id = d.period_id
+                      AND s.unit_id = d.unit_id AND s.status = 'approved')"
+    };
+}
+pub(crate) use approved_dispatch_sum;
+pub(crate) use dispatch_approved;
+
 /// The columns of a [`Project`], over `projects p`.
 macro_rules! project_select {
     () => {
-        "SELECT p.id, p.year, p.name, p.investor, p.credit_code, p.enterprise_id,
+        concat!("SELECT p.id, p.year, p.name, p.investor, p.credit_code, p.enterprise_id,
             COALESCE((SELECT e.name FROM enterprises e WHERE e.id = p.enterprise_id), '') AS enterprise_name,
             p.capital_kind, p.source, p.industry, p.town_id,
             COALESCE((SELECT u.name FROM units u WHERE u.id = p.town_id), '') AS town_name,
             p.total_investment_wan, p.foreign_contract_wusd, p.annual_plan_wan,
-            COALESCE((SELECT SUM(d.invested_wan) FROM project_dispatches d
-                JOIN report_periods rp ON rp.id = d.period_id
-                WHERE d.project_id = p.id AND substr(rp.period, 1, 4) = CAST(p.year AS TEXT)
-                  AND EXISTS (SELECT 1 FROM submissions s WHERE s.period_id = d.period_id
-                      AND s.unit_id = d.unit_id AND s.status = 'approved')), p.completed_wan) AS completed_wan,
+            COALESCE(", approved_dispatch_sum!(), ", p.completed_wan) AS completed_wan,
             p.land_mu,
             p.content, p.unit_id, COALESCE((SELECT u.name FROM units u WHERE u.id = p.unit_id), '') AS unit_name,
             p.contact, p.leader_user_id,
             COALESCE((SELECT us.display_name FROM users us WHERE us.id = p.leader_user_id), '') AS leader_name,
             p.stage, p.stage_since, p.halt_reason, p.lead_id, p.created_at, p.updated_at
-         FROM projects p "
+         FROM projects p ")
     };
 }
 pub(crate) use project_select;
@@ -144,6 +169,8 @@ pub struct ProjectEvent {
     pub from_stage: Option<String>,
     pub to_stage: Option<String>,
     pub note: String,
+    /// The 企业难题 this entry raised.
+    pub problem_id: Option<i64>,
 }
 
 /// A project with its stages and timeline, as its page shows it.
@@ -233,7 +260,7 @@ impl Store {
         }
         stages.sort_by_key(|s| s.stage.rank().unwrap_or(usize::MAX));
         let events = sqlx::query_as(
-            "SELECT at, actor_name, kind, from_stage, to_stage, note FROM project_events
+            "SELECT at, actor_name, kind, from_stage, to_stage, note, problem_id FROM project_events
              WHERE project_id = $1 ORDER BY id",
         )
         .bind(id)

@@ -162,6 +162,21 @@ impl Store {
         Ok(id)
     }
 
+    /// The sum of the project's approved monthly 调度 of its year, once there is one: then
+    /// 本年已完成投资 is that sum and no longer entered by hand.
+    pub async fn project_dispatched_wan(&self, actor: &Actor, id: i64) -> Result<Option<f64>> {
+        self.get_project(actor, id).await?;
+        let (sum,): (Option<f64>,) = sqlx::query_as(concat!(
+            "SELECT ",
+            approved_dispatch_sum!(),
+            " FROM projects p WHERE p.id = $1"
+        ))
+        .bind(id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(sum)
+    }
+
     /// Changes a project's facts and planned dates (not its stage: see `move_project`).
     pub async fn update_project(&self, actor: &Actor, id: i64, input: &ProjectInput) -> Result<()> {
         let before = self.project_for_write(actor, id).await?;
@@ -192,6 +207,11 @@ pub(crate) async fn update_in(
     }
     check_leader(tx, input.leader_user_id).await?;
     let enterprise = enterprise_of(tx, input.credit_code.as_ref()).await?;
+    let completed = kept_completed(tx, id, input.completed_wan).await?;
+    let input = &ProjectInput {
+        completed_wan: completed,
+        ..input.clone()
+    };
     let update = sqlx::query(
         "UPDATE projects SET year = $1, name = $2, investor = $3, credit_code = $4, enterprise_id = $5,
             capital_kind = $6, source = $7, industry = $8, town_id = $9, total_investment_wan = $10,
@@ -206,6 +226,31 @@ pub(crate) async fn update_in(
         .await?;
     write_planned(tx, id, &input.planned).await?;
     insert_event(tx, actor, id, EventKind::Update, None, None, "").await
+}
+
+/// 本年已完成投资 once a month's 调度 of the project's year is approved: the sum of the approved
+/// months (`project_select!`), so the figure entered with the project is kept as it was. A
+/// write that leaves it out, or repeats the sum, keeps it; any other figure is refused.
+async fn kept_completed(tx: &mut Tx, id: i64, typed: Option<f64>) -> Result<Option<f64>> {
+    let (stored, approved): (Option<f64>, Option<f64>) = sqlx::query_as(concat!(
+        "SELECT p.completed_wan, ",
+        approved_dispatch_sum!(),
+        " FROM projects p WHERE p.id = $1"
+    ))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let Some(sum) = approved else {
+        return Ok(typed);
+    };
+    match typed {
+        None => Ok(stored),
+        Some(v) if (v - sum).abs() < 0.005 || Some(v) == stored => Ok(stored),
+        Some(_) => Err(StoreError::Invalid(format!(
+            "本年已完成投资: 已有月度调度审核通过, 以各月调度合计 {} 万元为准, 不能修改",
+            sum
+        ))),
+    }
 }
 
 /// Inserts a project at 在谈 with its planned dates and first timeline entry, inside the

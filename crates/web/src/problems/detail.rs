@@ -39,6 +39,8 @@ pub(super) struct DetailPage {
     failed: String,
     values: Fields,
     errors: FieldErrors,
+    /// The 重大项目 whose blocker this problem is (those the reader may open).
+    projects: Vec<qx_store::projects::LinkedProject>,
 }
 
 impl DetailPage {
@@ -123,6 +125,7 @@ async fn detail_view(
     } else {
         Vec::new()
     };
+    let projects = state.store.problem_projects(&actor, id).await?;
     let today = today();
     let cal = state.store.work_calendar().await?;
     let failed = failed.unwrap_or(Failed {
@@ -179,6 +182,7 @@ async fn detail_view(
         failed: failed.form,
         values: failed.values,
         errors: failed.errors,
+        projects,
     })
 }
 

@@ -18,6 +18,7 @@ pub struct EventLine {
     kind: &'static str,
     change: String,
     note: String,
+    problem_id: Option<i64>,
 }
 
 #[derive(Template)]
@@ -95,6 +96,7 @@ async fn view(
                 kind: e.kind.label(lang),
                 change,
                 note: e.note.clone(),
+                problem_id: e.problem_id,
             }
         })
         .collect();

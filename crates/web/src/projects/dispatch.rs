@@ -24,6 +24,8 @@ pub struct Line {
     /// Field name → what is wrong with it.
     errors: HashMap<String, String>,
     problem_id: Option<i64>,
+    /// The stored blocker may be raised as an 企业难题 (not yet, and the project has a firm).
+    raise: bool,
 }
 
 impl Line {
@@ -50,6 +52,7 @@ pub struct Section {
     t: crate::i18n::Tr,
     lines: Vec<Line>,
     editable: bool,
+    period_id: i64,
 }
 
 /// The fields of one line, by prefix: `di_` 本月完成投资, `df_` 外资到位, `dd_` 内资到位,
@@ -114,6 +117,7 @@ pub(crate) async fn section(
                     .map(|(k, v)| (k[..3].to_string(), v.clone()))
                     .collect(),
                 problem_id: l.problem_id,
+                raise: l.problem_id.is_none() && !r.blockers.is_empty() && l.has_firm,
             }
         })
         .collect();
@@ -121,6 +125,7 @@ pub(crate) async fn section(
         t: crate::i18n::Tr(lang),
         lines,
         editable,
+        period_id,
     })
 }
 

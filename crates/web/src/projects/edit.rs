@@ -19,6 +19,8 @@ pub(super) struct FormPage {
     units: Vec<(i64, String)>,
     leaders: Vec<(i64, String)>,
     is_admin: bool,
+    /// 本年已完成投资 once a month's 调度 is approved (shown, not editable).
+    dispatched: Option<String>,
     values: Fields,
     errors: FieldErrors,
 }
@@ -63,6 +65,14 @@ async fn form_view(
     } else {
         Vec::new()
     };
+    let dispatched = match id {
+        Some(id) => state
+            .store
+            .project_dispatched_wan(&actor, id)
+            .await?
+            .map(qx_report::fmt_num),
+        None => None,
+    };
     Ok(FormPage {
         ctx: PageCtx::signed_in(auth),
         id,
@@ -72,6 +82,7 @@ async fn form_view(
         units,
         leaders,
         is_admin: actor.is_admin(),
+        dispatched,
         values,
         errors,
     })

@@ -29,6 +29,7 @@ mod excel;
 pub(crate) mod leads;
 pub(crate) mod list;
 mod messages;
+mod problem;
 
 pub use messages::MESSAGES;
 
@@ -40,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{id}", get(detail::detail).post(edit::update))
         .route("/projects/{id}/edit", get(edit::edit_form))
         .route("/projects/{id}/move", post(detail::move_stage))
+        .route(
+            "/projects/{id}/problem",
+            get(problem::form).post(problem::create),
+        )
         .route("/export/projects", get(list::export))
         .route("/projects/library.xlsx", get(excel::library))
         .route("/projects/import", post(excel::import))

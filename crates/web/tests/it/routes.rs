@@ -376,6 +376,16 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("POST", "/projects/{project}", [400, 403, 404, 403, 403]),
     ("GET", "/projects/{project}/edit", [200, 403, 404, 403, 303]),
     (
+        "GET",
+        "/projects/{project}/problem",
+        [200, 403, 404, 403, 303],
+    ),
+    (
+        "POST",
+        "/projects/{project}/problem",
+        [400, 403, 404, 403, 403],
+    ),
+    (
         "POST",
         "/projects/{project}/move",
         [400, 403, 404, 403, 403],

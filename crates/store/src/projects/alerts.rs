@@ -1,0 +1,133 @@
+//! The projects' alerts, raised by the sweep `qx serve` runs beside the problems deadline
+//! sweep: a project whose year's investment is far behind 序时进度 (red), whose next stage is
+//! past its planned date, or that has waited at a stage longer than the office's days (签而未注 /
+//! 注而未开 / 开而未投). Each goes to the responsible unit and the 包干 leader once per alert: the
+//! notice's dedupe key names the project, what is late (the judged month, the stage and its
+//! planned date, the stage and the day it was reached) and the audience, so a sweep run every
+//! ten minutes, or on several servers, tells each person once and tells again only when the
+//! alert is a new one. Lights and alerts are the list's own (`list::judge`), one rule.
+
+use super::list::judge;
+use super::*;
+use crate::notices::{NewNotice, notify};
+use qx_core::label::{Labelled, Lang};
+use qx_core::monitor::Light;
+use qx_core::notice::{Audience, NoticeKind, Subject};
+use std::collections::HashMap;
+
+/// What one sweep found and told.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AlertSweep {
+    /// Projects raising at least one alert on the day.
+    pub alerted: usize,
+    /// The notices made (for the webhook); an alert already told makes none.
+    pub notices: Vec<i64>,
+}
+
+/// One alert of a project: its dedupe stem and its message.
+struct Due {
+    key: String,
+    message: String,
+}
+
+impl Store {
+    /// Raises the projects' alerts due on `today` (halted and producing projects raise none).
+    pub async fn sweep_project_alerts(&self, today: Date) -> Result<AlertSweep> {
+        let sql = concat!(project_select!(), "WHERE p.stage NOT IN ($1, $2)");
+        let projects: Vec<Project> = sqlx::query_as(sql)
+            .bind(Stage::Halted.as_str())
+            .bind(Stage::Producing.as_str())
+            .fetch_all(self.pool())
+            .await?;
+        let pending: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT s.project_id, s.stage, s.planned_on FROM project_stages s
+             WHERE s.actual_on IS NULL AND s.planned_on IS NOT NULL",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        // The earliest planned date of a stage not reached, with that stage.
+        let mut next: HashMap<i64, (String, String)> = HashMap::new();
+        for (project, stage, planned) in pending {
+            let e = next
+                .entry(project)
+                .or_insert((stage.clone(), planned.clone()));
+            if planned < e.1 {
+                *e = (stage, planned);
+            }
+        }
+        let days = self.project_alert_days().await?;
+        let mut report = AlertSweep::default();
+        let mut tx = self.begin().await?;
+        for p in &projects {
+            let planned = next.get(&p.id);
+            let (light, alert) = judge(p, planned.map(|(_, d)| d.as_str()), today, &days);
+            let mut due = Vec::new();
+            if light.investment == Light::Red && i32::try_from(p.year) == Ok(today.year()) {
+                let pct = light.completion.map(|c| c * 100.0).unwrap_or(0.0);
+                due.push(Due {
+                    key: format!("behind:{}:{}", p.id, judged_month(today)),
+                    message: format!(
+                        "重大项目「{}」本年投资严重滞后于序时进度 (已完成年度计划的{pct:.1}%), 请加快推进",
+                        p.name
+                    ),
+                });
+            }
+            if let (true, Some((stage, on))) = (light.overdue, planned) {
+                let label = Stage::parse(stage).map(Stage::label_zh).unwrap_or_default();
+                due.push(Due {
+                    key: format!("overdue:{}:{stage}:{on}", p.id),
+                    message: format!(
+                        "重大项目「{}」计划于 {on} {label}, 至今未完成, 已逾期",
+                        p.name
+                    ),
+                });
+            }
+            if let Some(a) = alert {
+                due.push(Due {
+                    key: format!("funnel:{}:{}:{}", p.id, a.as_str(), p.stage_since),
+                    message: format!(
+                        "重大项目「{}」{}: 自 {} {}至今已超过{}天",
+                        p.name,
+                        a.label(Lang::Zh),
+                        p.stage_since,
+                        p.stage.label_zh(),
+                        days.days(a)
+                    ),
+                });
+            }
+            if due.is_empty() {
+                continue;
+            }
+            report.alerted += 1;
+            let audiences: Vec<Audience> = std::iter::once(Audience::Unit(p.unit_id))
+                .chain(p.leader_user_id.map(Audience::User))
+                .collect();
+            for d in &due {
+                for a in &audiences {
+                    let (who, who_id) = a.to_parts();
+                    let n = NewNotice {
+                        audience: *a,
+                        kind: NoticeKind::ProjectAlert,
+                        subject: Subject::Project(p.id),
+                        message: d.message.clone(),
+                        dedupe_key: Some(format!(
+                            "project.alert.{}:{who}:{}",
+                            d.key,
+                            who_id.unwrap_or(0)
+                        )),
+                    };
+                    report.notices.extend(notify(&mut tx, &n).await?);
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+}
+
+/// The month a current-year project's investment is judged at on `today` (the month just
+/// ended, January at its own), as `YYYY-MM`: one investment alert per judged month.
+fn judged_month(today: Date) -> String {
+    let month = u8::from(today.month()).saturating_sub(1).max(1);
+    format!("{}-{month:02}", today.year())
+}
