@@ -16,6 +16,7 @@ use time::Date;
 
 mod counts;
 mod dispatch;
+mod funnel;
 mod leads;
 mod library;
 mod list;
@@ -25,6 +26,7 @@ mod write;
 
 pub use counts::StageCounts;
 pub use dispatch::{DispatchInput, DispatchLine};
+pub use funnel::FunnelItems;
 pub use leads::{Lead, LeadDecision, NewLead};
 pub use library::LibraryRow;
 pub use list::{ProjectFilter, ProjectList, ProjectRow};
