@@ -84,7 +84,7 @@ pub struct FunnelRow {
     /// Projects that reached 签约, 注册, 开工, 投产.
     pub counts: [usize; 4],
     pub halted: usize,
-    /// 线索→签约, 签约→注册, 注册→开工, 开工→投产 in percent (`None` when the earlier is 0).
+    /// 线索→签约, 签约→注册, 注册→开工, 开工→投产 as a share (`None` when the earlier is 0).
     pub rates: [Option<f64>; 4],
     /// Median days of the same four steps (`None` without a project that took the step).
     pub median_days: [Option<i64>; 4],
@@ -118,7 +118,7 @@ pub fn median(mut days: Vec<i64>) -> Option<i64> {
 }
 
 fn rate(part: usize, whole: usize) -> Option<f64> {
-    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
+    (whole > 0).then(|| part as f64 / whole as f64)
 }
 
 #[derive(Default)]
@@ -272,9 +272,9 @@ mod tests {
         assert_eq!(y.leads, Some(2));
         assert_eq!(y.counts, [3, 3, 1, 0]);
         assert_eq!(y.halted, 1);
-        assert_eq!(y.rates[0], Some(50.0));
-        assert_eq!(y.rates[1], Some(100.0));
-        assert!((y.rates[2].unwrap() - 100.0 / 3.0).abs() < 1e-9);
+        assert_eq!(y.rates[0], Some(0.5));
+        assert_eq!(y.rates[1], Some(1.0));
+        assert!((y.rates[2].unwrap() - 1.0 / 3.0).abs() < 1e-9);
         assert_eq!(y.rates[3], Some(0.0));
         // 签约→注册 took 31, 10 and 20 days: the median is 20.
         assert_eq!(y.median_days, [Some(28), Some(20), Some(51), None]);

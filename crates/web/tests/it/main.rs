@@ -35,6 +35,7 @@ mod problems;
 mod project_dispatch;
 mod projects;
 mod projects_excel;
+mod projects_funnel;
 mod report_form;
 mod report_milestone;
 mod routes;
