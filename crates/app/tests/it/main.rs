@@ -3,6 +3,7 @@
 //! and disk on CI.
 
 mod assessment;
+mod bulletin_projects;
 mod bulletins;
 mod common;
 mod cultivation_indicators;

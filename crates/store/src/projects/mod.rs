@@ -20,6 +20,7 @@ mod funnel;
 mod leads;
 mod library;
 mod list;
+mod progress;
 mod settings;
 mod stages;
 mod write;
@@ -30,6 +31,7 @@ pub use funnel::FunnelItems;
 pub use leads::{Lead, LeadDecision, NewLead};
 pub use library::LibraryRow;
 pub use list::{ProjectFilter, ProjectList, ProjectRow};
+pub use progress::ProjectProgress;
 pub use stages::StageMove;
 pub use write::ProjectInput;
 
