@@ -28,6 +28,9 @@ pub struct ProjectProgress {
 }
 
 type Line = (i64, String, String, f64, Option<f64>, Option<f64>);
+/// A project on the day: the latest stage reached with its date, the day it was halted, and the
+/// earliest planned date of a stage not reached.
+type AsOf = (Option<(Stage, Date)>, Option<Date>, Option<Date>);
 
 impl Store {
     /// The reader's projects of `year` as they stood on `day`, the last day of `period`.
@@ -76,8 +79,7 @@ impl Store {
             .await?;
         // Per project: (the latest stage reached by the day with its date, halted by the day,
         // the earliest planned date of a stage not reached by the day).
-        let mut by_project: HashMap<i64, (Option<(Stage, Date)>, Option<Date>, Option<Date>)> =
-            HashMap::new();
+        let mut by_project: HashMap<i64, AsOf> = HashMap::new();
         for (id, code, planned, actual) in stages {
             let stage = Stage::parse(&code).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let actual = actual
