@@ -516,7 +516,7 @@ pub async fn build_snapshot(
         revisions,
         revisions_since,
         problems,
-        projects: None,
+        projects: crate::bulletin_projects::summary(store, actor, plan_id, &pic, period).await?,
         pending_reports: pending_reports(store, actor, plan_id, period).await?,
     })
 }

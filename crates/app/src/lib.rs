@@ -8,6 +8,7 @@
 
 pub mod assessment;
 pub mod bulletin;
+mod bulletin_projects;
 pub mod cultivation_export;
 pub mod cultivation_list;
 pub mod enterprise_import;

@@ -342,6 +342,8 @@ pub fn light(
     }
 }
 
+pub mod funnel;
+
 /// The free-text fields of a project and a lead, each with its limit.
 pub mod fields {
     use crate::text::TextField;

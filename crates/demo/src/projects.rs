@@ -343,7 +343,17 @@ async fn seed_leads(
                         planned: [None; 4],
                     };
                     let on = day(date!(2017 - 10 - 10), 7 * n as i64);
-                    store.convert_lead(office, id, &input, on).await?;
+                    let project = store.convert_lead(office, id, &input, on).await?;
+                    // The first signs three weeks later, so the funnel's 线索→签约 has one.
+                    if n == 0 {
+                        let m = StageMove {
+                            to: Stage::Signed,
+                            on: day(on, 21),
+                            evidence: "投资协议已签订".into(),
+                            reason: String::new(),
+                        };
+                        store.move_project(office, project, &m).await?;
+                    }
                 }
             }
             2 => {

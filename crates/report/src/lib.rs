@@ -263,16 +263,48 @@ pub struct ProblemSummary {
     pub satisfaction_rate: Option<f64>,
 }
 
+/// 重大项目推进情况: the year's projects as they stood at the period's end.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectSummary {
+    /// Projects of the year in the library, and of those 亿元以上.
     pub total: u64,
-    pub started: u64,
-    pub in_production: u64,
-    /// 开工率 as a fraction.
+    pub major: u64,
+    /// 签约, 注册, 开工(动建), 投产: projects that reached each this year by the period's end,
+    /// with the plan's target where the plan has the indicator.
+    pub stages: Vec<ProjectStageCount>,
+    /// 亿元以上 projects planned to start this year, and of those started.
+    pub major_planned_to_start: u64,
+    pub major_started: u64,
+    /// 亿元以上项目开工率 as a fraction, and the plan's target as written (with its unit).
     pub start_rate: Option<f64>,
-    /// 年度计划投资 and 累计完成投资, 亿元.
+    pub start_rate_target: Option<String>,
+    /// 年度计划投资 and 累计完成投资 (approved monthly 调度), 亿元.
     pub planned_investment: f64,
     pub completed_investment: f64,
+    /// Projects behind their investment plan, late at a stage, or raising a funnel alert.
+    pub lagging: Vec<ProjectLag>,
+}
+
+/// A stage's count this year against the plan's target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectStageCount {
+    /// 签约, 注册, 开工, 投产.
+    pub stage: String,
+    pub count: u64,
+    /// The plan's target as written, with its unit ("60个"), when the plan has the indicator.
+    pub target: Option<String>,
+}
+
+/// A lagging or alerted project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectLag {
+    pub name: String,
+    pub unit: String,
+    pub stage: String,
+    /// Investment completed ÷ the year's plan.
+    pub completion: Option<f64>,
+    /// What is wrong: 投资进度滞后, 开工逾期, 签而未注, … joined with "、".
+    pub issues: String,
 }
 
 impl Snapshot {
@@ -490,5 +522,70 @@ mod tests {
         let old: Snapshot = serde_json::from_value(json).unwrap();
         assert!(!old.indicators[0].progress_percent);
         assert_eq!(old.towns[0].lead_days, None);
+    }
+
+    #[test]
+    fn the_project_section_counts_against_targets_and_lists_the_lagging() {
+        let mut s = sample();
+        s.revisions = vec![Revision {
+            indicator: "工业增加值".into(),
+            unit: "亿元".into(),
+            month: 5,
+            before: Some(1.0),
+            after: Some(2.0),
+        }];
+        s.projects = Some(ProjectSummary {
+            total: 80,
+            major: 30,
+            stages: vec![
+                ProjectStageCount {
+                    stage: "签约".into(),
+                    count: 45,
+                    target: Some("60个".into()),
+                },
+                ProjectStageCount {
+                    stage: "投产".into(),
+                    count: 9,
+                    target: None,
+                },
+            ],
+            major_planned_to_start: 20,
+            major_started: 18,
+            start_rate: Some(0.9),
+            start_rate_target: Some("90%".into()),
+            planned_investment: 40.0,
+            completed_investment: 30.0,
+            lagging: vec![ProjectLag {
+                name: "年产20万件模具项目".into(),
+                unit: "石浦镇".into(),
+                stage: "注册".into(),
+                completion: Some(0.25),
+                issues: "投资进度滞后、注而未开".into(),
+            }],
+        });
+        let paras: Vec<String> = text::blocks(&s)
+            .into_iter()
+            .filter_map(|b| match b {
+                text::Block::Para(p) => Some(p),
+                text::Block::Table(t) => Some(t.caption),
+                _ => None,
+            })
+            .collect();
+        let all = paras.join("\n");
+        assert!(
+            all.contains(
+                "共有项目80个，其中亿元以上项目30个。本年累计签约45个（目标60个），投产9个。"
+            ),
+            "{all}"
+        );
+        assert!(all.contains("开工率90.0%（目标90%）；年度计划投资40亿元，累计完成30亿元，完成年度计划的75.0%。滞后或预警项目1个"), "{all}");
+        assert!(all.contains("表5  滞后及预警重大项目"), "{all}");
+        assert!(all.contains("表6  "), "the revisions table moves on: {all}");
+        let html = html::fragment(&s);
+        assert!(html.contains("年产20万件模具项目") && html.contains("投资进度滞后、注而未开"));
+        assert!(docx::render(&s).is_ok());
+        s.projects = None;
+        let html = html::fragment(&s);
+        assert!(html.contains("本期暂无重大项目推进数据") && html.contains("表5  "));
     }
 }

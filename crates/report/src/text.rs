@@ -302,6 +302,74 @@ fn rank_table(caption: &str, rows: &[RankRow]) -> Table {
     }
 }
 
+/// 重大项目推进情况 in words: the library, the stages against the plan's targets, the
+/// 亿元以上 开工率 and the year's investment.
+fn project_paras(s: &Snapshot, p: &crate::ProjectSummary) -> Vec<String> {
+    let target = |t: &Option<String>| {
+        t.as_deref()
+            .map(|t| format!("（目标{t}）"))
+            .unwrap_or_default()
+    };
+    let stages: Vec<String> = p
+        .stages
+        .iter()
+        .map(|c| format!("{}{}个{}", c.stage, c.count, target(&c.target)))
+        .collect();
+    let share = (p.planned_investment > 0.0).then(|| p.completed_investment / p.planned_investment);
+    vec![
+        format!(
+            "截至{}月底，{}年重大项目库共有项目{}个，其中亿元以上项目{}个。本年累计{}。",
+            s.end_month,
+            s.year,
+            p.total,
+            p.major,
+            stages.join("，")
+        ),
+        format!(
+            "亿元以上项目计划年内开工{}个，已开工{}个，开工率{}{}；年度计划投资{}亿元，累计完成{}亿元，完成年度计划的{}。{}",
+            p.major_planned_to_start,
+            p.major_started,
+            fmt_pct(p.start_rate),
+            target(&p.start_rate_target),
+            fmt_num(p.planned_investment),
+            fmt_num(p.completed_investment),
+            fmt_pct(share),
+            if p.lagging.is_empty() {
+                "暂无滞后或预警项目。".to_string()
+            } else {
+                format!("滞后或预警项目{}个（见表）。", p.lagging.len())
+            }
+        ),
+    ]
+}
+
+/// The lagging and alerted projects as a short table.
+fn project_lag_table(number: usize, p: &crate::ProjectSummary) -> Table {
+    Table {
+        caption: format!("表{number}  滞后及预警重大项目"),
+        header: ["序号", "项目名称", "责任单位", "阶段", "投资完成率", "问题"]
+            .map(String::from)
+            .to_vec(),
+        widths: vec![8, 30, 16, 10, 14, 22],
+        rows: p
+            .lagging
+            .iter()
+            .enumerate()
+            .map(|(n, l)| {
+                vec![
+                    Cell::num((n + 1).to_string()),
+                    Cell::text(&l.name),
+                    Cell::text(&l.unit),
+                    Cell::text(&l.stage),
+                    Cell::num(fmt_pct(l.completion)),
+                    Cell::text(&l.issues),
+                ]
+            })
+            .collect(),
+        total: None,
+    }
+}
+
 /// The whole bulletin as blocks, in reading order.
 pub fn blocks(s: &Snapshot) -> Vec<Block> {
     let mut b = vec![
@@ -448,24 +516,23 @@ pub fn blocks(s: &Snapshot) -> Vec<Block> {
     }));
 
     h1(&mut b, "重大项目推进情况");
-    b.push(Block::Para(match &s.projects {
-        Some(p) => format!(
-            "亿元以上项目{}个，已开工{}个，开工率{}，已投产{}个；年度计划投资{}亿元，累计完成{}亿元。",
-            p.total,
-            p.started,
-            fmt_pct(p.start_rate),
-            p.in_production,
-            fmt_num(p.planned_investment),
-            fmt_num(p.completed_investment)
-        ),
-        None => "本期暂无重大项目推进数据。".into(),
-    }));
+    let mut next_table = 5;
+    match &s.projects {
+        Some(p) => {
+            b.extend(project_paras(s, p).into_iter().map(Block::Para));
+            if !p.lagging.is_empty() {
+                b.push(Block::Table(project_lag_table(next_table, p)));
+                next_table += 1;
+            }
+        }
+        None => b.push(Block::Para("本期暂无重大项目推进数据。".into())),
+    }
 
     if !s.revisions.is_empty() {
         h1(&mut b, "数据更正说明");
         b.push(Block::Table(Table {
             caption: format!(
-                "表5  {}印发后更正的数据",
+                "表{next_table}  {}印发后更正的数据",
                 s.revisions_since.as_deref().unwrap_or("上期快报")
             ),
             header: ["指标", "单位", "月份", "原数据", "更正后"]

@@ -157,6 +157,57 @@ pub fn sparkline(values: &[Option<f64>], colour: &str) -> String {
     )
 }
 
+/// A funnel drawn as horizontal bars: each step's count, its bar as long as its share of the
+/// largest, and the conversion from the step before (already formatted, "" for none).
+pub struct FunnelChart<'a> {
+    pub title: &'a str,
+    /// (label, count, conversion from the step before).
+    pub steps: &'a [(&'a str, usize, String)],
+}
+
+impl FunnelChart<'_> {
+    pub fn render(&self) -> String {
+        const ROW: f64 = 34.0;
+        const LABEL: f64 = 64.0;
+        const BAR: f64 = 400.0;
+        let h = TOP + ROW * self.steps.len() as f64 + 8.0;
+        let max = self.steps.iter().map(|s| s.1).max().unwrap_or(0).max(1) as f64;
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="funnel" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{}" font-family="sans-serif" font-size="12">"#,
+            esc(self.title)
+        );
+        let _ = write!(
+            s,
+            r##"<text x="8" y="16" font-size="13" fill="#1f2328">{}</text>"##,
+            esc(self.title)
+        );
+        for (n, (label, count, rate)) in self.steps.iter().enumerate() {
+            let y = TOP + ROW * n as f64;
+            let width = (BAR * *count as f64 / max).max(2.0);
+            let x = LABEL + (BAR - width) / 2.0;
+            let _ = write!(
+                s,
+                r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#1f2328">{}</text><rect x="{x:.1}" y="{y:.1}" width="{width:.1}" height="{:.1}" fill="#b7191d" fill-opacity="{:.2}"><title>{} {count}</title></rect><text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#1f2328" font-weight="bold">{count}</text><text x="{:.1}" y="{:.1}" fill="#5b6470">{}</text>"##,
+                LABEL - 8.0,
+                y + 17.0,
+                esc(label),
+                ROW - 8.0,
+                1.0 - 0.13 * n as f64,
+                esc(label),
+                LABEL + BAR / 2.0,
+                y + 17.0,
+                LABEL + BAR + 12.0,
+                y + 17.0,
+                esc(rate)
+            );
+        }
+        s.push_str("</svg>");
+        s
+    }
+}
+
 fn trim_number(v: f64) -> String {
     let s = if v.abs() >= 100.0 {
         format!("{v:.0}")
@@ -190,5 +241,26 @@ mod tests {
         assert_eq!(svg.matches("<circle").count(), 3);
         assert!(sparkline(&actual, "#1a7f37").contains("polyline"));
         assert!(sparkline(&[Some(1.0)], "red").is_empty());
+    }
+
+    #[test]
+    fn the_funnel_draws_a_bar_per_step_with_its_count_and_conversion() {
+        let steps = [
+            ("线索", 12, String::new()),
+            ("签约<", 6, "50%".to_string()),
+            ("注册", 0, "0%".to_string()),
+        ];
+        let svg = FunnelChart {
+            title: "漏斗",
+            steps: &steps,
+        }
+        .render();
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert!(svg.contains(">12</text>") && svg.contains(">50%</text>"));
+        assert!(svg.contains("签约&lt;"));
+        assert!(
+            svg.contains(r#"width="400.0""#),
+            "the largest step fills the bar"
+        );
     }
 }

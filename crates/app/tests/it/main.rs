@@ -4,6 +4,7 @@
 
 mod assessment;
 mod assessment_inputs;
+mod bulletin_projects;
 mod bulletins;
 mod common;
 mod cultivation_indicators;

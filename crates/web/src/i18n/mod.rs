@@ -22,6 +22,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::bulletins::MESSAGES,
     crate::problems::MESSAGES,
     crate::projects::MESSAGES,
+    crate::projects::funnel::MESSAGES,
     crate::meetings::MESSAGES,
     crate::enterprises::MESSAGES,
     crate::cultivation::MESSAGES,

@@ -26,6 +26,7 @@ pub(crate) mod detail;
 pub(crate) mod dispatch;
 pub(crate) mod edit;
 mod excel;
+pub(crate) mod funnel;
 pub(crate) mod leads;
 pub(crate) mod list;
 mod messages;
@@ -37,6 +38,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/projects", get(list::list).post(edit::create))
         .route("/projects/new", get(edit::new_form))
+        .route("/projects/funnel", get(funnel::page))
+        .route("/export/projects/funnel", get(funnel::export))
         .route("/projects/settings", post(list::settings))
         .route("/projects/{id}", get(detail::detail).post(edit::update))
         .route("/projects/{id}/edit", get(edit::edit_form))

@@ -45,6 +45,7 @@ mod projects_alerts;
 mod projects_capital;
 mod projects_excel;
 mod projects_problem;
+mod projects_funnel;
 mod report_form;
 mod report_milestone;
 mod routes;

@@ -391,6 +391,8 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         [400, 403, 404, 403, 403],
     ),
     ("GET", "/export/projects", [200, 200, 200, 200, 303]),
+    ("GET", "/projects/funnel", [200, 200, 200, 200, 303]),
+    ("GET", "/export/projects/funnel", [200, 200, 200, 200, 303]),
     ("GET", "/leads", [200, 200, 200, 200, 303]),
     ("POST", "/leads", [400, 400, 400, 400, 403]),
     ("GET", "/leads/new", [200, 200, 200, 200, 303]),
