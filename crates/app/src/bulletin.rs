@@ -507,6 +507,8 @@ pub async fn build_snapshot(
         revisions_since,
         problems,
         projects: None,
+        cultivation: crate::cultivation_bulletin::summary(store, &period.last_day().to_string())
+            .await?,
         pending_reports: pending_reports(store, actor, plan_id, period).await?,
     })
 }

@@ -150,6 +150,9 @@ pub struct Snapshot {
     pub problems: Option<ProblemSummary>,
     /// 重大项目推进情况, when the project library has data.
     pub projects: Option<ProjectSummary>,
+    /// 企业培育情况, when the county keeps a 企业培育库 (nothing is said otherwise).
+    #[serde(default)]
+    pub cultivation: Option<CultivationSummary>,
     /// Reports of the period still waiting for the office's review when the bulletin was
     /// built: their figures are not in it (0 in snapshots frozen before this was recorded).
     #[serde(default)]
@@ -272,6 +275,19 @@ pub struct ProjectSummary {
     /// 年度计划投资 and 累计完成投资, 亿元.
     pub planned_investment: f64,
     pub completed_investment: f64,
+}
+
+/// 企业培育情况: the libraries as the period's last day stood.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CultivationSummary {
+    /// Firms on a list at the period's end.
+    pub active: u64,
+    /// Entered and left since 1 January.
+    pub entered: u64,
+    pub exited: u64,
+    /// Milestones reached since 1 January, in the plan's words (新增规上企业 …), with how many;
+    /// only those reached at least once.
+    pub reached: Vec<(String, u64)>,
 }
 
 impl Snapshot {
@@ -446,6 +462,7 @@ pub fn sample() -> Snapshot {
         revisions_since: Some("象工强办〔2017〕1号".into()),
         problems: None,
         projects: None,
+        cultivation: None,
         pending_reports: 0,
     }
 }

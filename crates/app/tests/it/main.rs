@@ -5,6 +5,7 @@
 mod assessment;
 mod bulletins;
 mod common;
+mod cultivation_bulletin;
 mod cultivation_indicators;
 mod cultivation_lists;
 mod hostile;
