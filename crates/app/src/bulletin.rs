@@ -517,6 +517,8 @@ pub async fn build_snapshot(
         revisions_since,
         problems,
         projects: crate::bulletin_projects::summary(store, actor, plan_id, &pic, period).await?,
+        cultivation: crate::cultivation_bulletin::summary(store, &period.last_day().to_string())
+            .await?,
         pending_reports: pending_reports(store, actor, plan_id, period).await?,
     })
 }

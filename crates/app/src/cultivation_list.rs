@@ -59,6 +59,10 @@ fn place(t: &Table, line: u64, key: &str) -> String {
     format!("{}第{line}行 \"{col}\"", t.sheet)
 }
 
+/// The largest official list read: the departments' lists run to a few thousand rows (a
+/// 20,000-row list is under 2 MB), so anything near the registry's 64 MB is a wrong file.
+pub const MAX_LIST_BYTES: usize = 20 * 1024 * 1024;
+
 /// Reads an official list into rows for matching: a bad date or an unknown town is a problem
 /// of that row (named by row and column), never a silent default.
 pub async fn read_list(
@@ -66,6 +70,12 @@ pub async fn read_list(
     bytes: &[u8],
     file_name: &str,
 ) -> Result<Vec<ListLine>, AppError> {
+    if bytes.len() > MAX_LIST_BYTES {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: 名单文件超过 {} MB 上限",
+            MAX_LIST_BYTES / 1048576
+        )));
+    }
     let t = read_table(bytes, file_name, LIST_COLUMNS, &["name"])?;
     let towns = town_lookup(store).await?;
     let mut out = Vec::with_capacity(t.rows.len());

@@ -9,6 +9,8 @@
 pub mod assessment;
 pub mod bulletin;
 mod bulletin_projects;
+pub mod cultivation_analytics;
+pub mod cultivation_bulletin;
 pub mod cultivation_export;
 pub mod cultivation_list;
 pub mod enterprise_import;

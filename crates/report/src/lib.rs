@@ -151,6 +151,9 @@ pub struct Snapshot {
     pub problems: Option<ProblemSummary>,
     /// 重大项目推进情况, when the project library has data.
     pub projects: Option<ProjectSummary>,
+    /// 企业培育情况, when the county keeps a 企业培育库 (nothing is said otherwise).
+    #[serde(default)]
+    pub cultivation: Option<CultivationSummary>,
     /// Reports of the period still waiting for the office's review when the bulletin was
     /// built: their figures are not in it (0 in snapshots frozen before this was recorded).
     #[serde(default)]
@@ -305,6 +308,19 @@ pub struct ProjectLag {
     pub completion: Option<f64>,
     /// What is wrong: 投资进度滞后, 开工逾期, 签而未注, … joined with "、".
     pub issues: String,
+}
+
+/// 企业培育情况: the libraries as the period's last day stood.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CultivationSummary {
+    /// Firms on a list at the period's end.
+    pub active: u64,
+    /// Entered and left since 1 January.
+    pub entered: u64,
+    pub exited: u64,
+    /// Milestones reached since 1 January, in the plan's words (新增规上企业 …), with how many;
+    /// only those reached at least once.
+    pub reached: Vec<(String, u64)>,
 }
 
 impl Snapshot {
@@ -479,6 +495,7 @@ pub fn sample() -> Snapshot {
         revisions_since: Some("象工强办〔2017〕1号".into()),
         problems: None,
         projects: None,
+        cultivation: None,
         pending_reports: 0,
     }
 }

@@ -252,6 +252,17 @@ fn ranking_sentence(label: &str, rows: &[RankRow]) -> Option<String> {
     Some(s)
 }
 
+/// "截至6月底，企业培育库在库企业N家；今年以来新增规上企业a家、个转企b家；入库c家，出库d家。"
+fn cultivation_sentence(end_month: u8, c: &crate::CultivationSummary) -> String {
+    let mut out = format!("截至{end_month}月底，企业培育库在库企业{}家", c.active);
+    if !c.reached.is_empty() {
+        let parts: Vec<String> = c.reached.iter().map(|(w, n)| format!("{w}{n}家")).collect();
+        out.push_str(&format!("；今年以来{}", parts.join("、")));
+    }
+    out.push_str(&format!("；今年入库{}家，出库{}家。", c.entered, c.exited));
+    out
+}
+
 fn rank_table(caption: &str, rows: &[RankRow]) -> Table {
     Table {
         caption: caption.to_string(),
@@ -526,6 +537,11 @@ pub fn blocks(s: &Snapshot) -> Vec<Block> {
             }
         }
         None => b.push(Block::Para("本期暂无重大项目推进数据。".into())),
+    }
+
+    if let Some(c) = &s.cultivation {
+        h1(&mut b, "企业培育情况");
+        b.push(Block::Para(cultivation_sentence(s.end_month, c)));
     }
 
     if !s.revisions.is_empty() {

@@ -312,19 +312,12 @@ pub async fn assign_sources(tx: &mut Tx, plan_id: i64) -> Result<usize> {
     .bind(plan_id)
     .fetch_all(&mut **tx)
     .await?;
-    // A county that keeps no 企业培育库 yet goes on reporting its cultivation counts by hand:
-    // the units' figures are what it has, and nobody would think to switch them back. (Project
-    // counts are always automatic: the plan's 重大项目 system is the library.) The office may
-    // switch any indicator either way afterwards.
-    let (entries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cultivation_entries")
-        .fetch_one(&mut **tx)
-        .await?;
+    // Counts the county's own libraries know (重大项目, 企业培育库) are always filled by the
+    // system: the office may switch any indicator back to the units' figures afterwards
+    // (`Store::set_indicator_source`), which a county without a 培育库 yet would do.
     let mut auto = 0;
     for (id, name, text, context) in rows {
-        let source = match infer_source(&name, &text, &context) {
-            s if s.cultivation_milestone().is_some() && entries == 0 => IndicatorSource::Manual,
-            s => s,
-        };
+        let source = infer_source(&name, &text, &context);
         sqlx::query("UPDATE indicators SET source = $1 WHERE id = $2")
             .bind(source.as_str())
             .bind(id)

@@ -157,6 +157,7 @@ pub fn sparkline(values: &[Option<f64>], colour: &str) -> String {
     )
 }
 
+<<<<<<< HEAD
 /// A funnel drawn as horizontal bars: each step's count, its bar as long as its share of the
 /// largest, and the conversion from the step before (already formatted, "" for none).
 pub struct FunnelChart<'a> {
@@ -203,6 +204,81 @@ impl FunnelChart<'_> {
                 esc(rate)
             );
         }
+=======
+/// Two series of counts by month side by side (企业培育库: entries and exits), bars with their
+/// numbers, a legend naming both.
+pub struct MonthBars<'a> {
+    pub title: &'a str,
+    /// (legend, colour, twelve counts, January first).
+    pub series: [(&'a str, &'a str, &'a [i64]); 2],
+}
+
+impl MonthBars<'_> {
+    pub fn render(&self) -> String {
+        let hi = self
+            .series
+            .iter()
+            .flat_map(|(_, _, v)| v.iter().copied())
+            .max()
+            .unwrap_or(0)
+            .max(1) as f64;
+        let band = (W - LEFT - RIGHT) / 12.0;
+        let bar = band * 0.36;
+        let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - v / (hi * 1.1));
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{}" font-family="sans-serif" font-size="11"><text x="{LEFT}" y="16" font-size="13" fill="#1f2328">{}</text>"##,
+            esc(self.title),
+            esc(self.title)
+        );
+        let base = y(0.0);
+        let _ = write!(
+            s,
+            r##"<line x1="{LEFT}" x2="{}" y1="{base:.1}" y2="{base:.1}" stroke="#8a939e"/>"##,
+            W - RIGHT
+        );
+        for m in 0..12 {
+            let x0 = LEFT + band * m as f64 + band * 0.14;
+            for (k, (_, colour, values)) in self.series.iter().enumerate() {
+                let v = values.get(m).copied().unwrap_or(0);
+                let x = x0 + bar * k as f64;
+                let top = y(v as f64);
+                let _ = write!(
+                    s,
+                    r##"<rect x="{x:.1}" y="{top:.1}" width="{bar:.1}" height="{:.1}" fill="{}"/>"##,
+                    base - top,
+                    esc(colour)
+                );
+                if v > 0 {
+                    let _ = write!(
+                        s,
+                        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#1f2328" font-size="10">{v}</text>"##,
+                        x + bar / 2.0,
+                        top - 3.0
+                    );
+                }
+            }
+            let _ = write!(
+                s,
+                r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#5b6470">{}月</text>"##,
+                LEFT + band * (m as f64 + 0.5),
+                H - 10.0,
+                m + 1
+            );
+        }
+        let mut lx = W - 180.0;
+        for (legend, colour, _) in &self.series {
+            let _ = write!(
+                s,
+                r##"<rect x="{lx:.1}" y="6" width="12" height="10" fill="{}"/><text x="{:.1}" y="15">{}</text>"##,
+                esc(colour),
+                lx + 16.0,
+                esc(legend)
+            );
+            lx += 80.0;
+        }
+>>>>>>> s11-cult
         s.push_str("</svg>");
         s
     }
@@ -244,6 +320,7 @@ mod tests {
     }
 
     #[test]
+<<<<<<< HEAD
     fn the_funnel_draws_a_bar_per_step_with_its_count_and_conversion() {
         let steps = [
             ("线索", 12, String::new()),
@@ -262,5 +339,19 @@ mod tests {
             svg.contains(r#"width="400.0""#),
             "the largest step fills the bar"
         );
+=======
+    fn month_bars_draw_both_series_every_month_and_label_counts() {
+        let entered = [3, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2];
+        let exited = [0; 12];
+        let svg = MonthBars {
+            title: "入库<出库>",
+            series: [("入库", "#1f6feb", &entered), ("出库", "#b7191d", &exited)],
+        }
+        .render();
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("入库&lt;出库&gt;"));
+        assert_eq!(svg.matches("<rect").count(), 24 + 2);
+        assert!(svg.contains(">3</text>") && svg.contains("12月"));
+>>>>>>> s11-cult
     }
 }

@@ -1,7 +1,7 @@
 //! The plan's cultivation indicators fill in from the 企业培育库: publishing the seed plan marks
 //! 新增规上企业, 个转企, 新增高新技术企业, 科技型小微企业, 创新型初创企业, 工程(技术)中心,
-//! 单项冠军入库培育 and 单项冠军示范 as automatic (not 规下) once the county keeps a library (a county
-//! without one goes on reporting them by hand). The
+//! 单项冠军入库培育 and 单项冠军示范 as automatic (not 规下), with or without a library yet (the office
+//! may switch one back to the units' figures). The
 //! picture counts the entries that reached each milestone by the date the stage was reached,
 //! month by month. On every engine.
 
@@ -91,15 +91,41 @@ async fn the_seed_plans_cultivation_indicators_count_the_pipelines() {
         let units = qx_demo::registry::seed_registry(s).await.unwrap();
         let unit = |n: &str| units.iter().find(|u| u.name == n).unwrap().id;
         let office = user_of(s, "office", Role::Admin, unit("县工业强县办")).await;
-        // Without a 企业培育库 the county goes on reporting its cultivation counts by hand.
+        // Publishing makes the cultivation counts automatic even before the county keeps a
+        // 企业培育库 (the figure stays empty, never 0, until it does); the office may switch one
+        // back to the units' figures.
         let bare = qx_demo::plan::seed(s, &office).await.unwrap();
         let bare_sources = s.indicator_sources(bare).await.unwrap();
-        assert!(
-            bare_sources
-                .values()
-                .all(|src| src.cultivation_milestone().is_none()),
+        let above_bare = s
+            .plan_indicators(&office, bare)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| i.name.contains("规模以上企业"))
+            .unwrap()
+            .id;
+        assert_eq!(
+            bare_sources.get(&above_bare),
+            Some(&IndicatorSource::CultivationAboveScale),
             "{name}: {bare_sources:?}"
         );
+        let empty = picture(s, &office, bare, Period::new_month(2017, 6).unwrap())
+            .await
+            .unwrap();
+        let line = empty
+            .indicators
+            .iter()
+            .find(|i| i.indicator.id == above_bare)
+            .unwrap();
+        assert!(
+            line.series.iter().all(|v| v.is_none()),
+            "{name}: no library, no figure: {:?}",
+            line.series
+        );
+        s.set_indicator_source(&office, above_bare, IndicatorSource::Manual)
+            .await
+            .unwrap();
+        assert!(!s.is_auto_indicator(above_bare).await.unwrap(), "{name}");
 
         // Two firms reach 纳入规上统计 in March and May; one is certified high-tech in May.
         let xsg = s.cultivation_pipeline_by_code("xsg").await.unwrap();

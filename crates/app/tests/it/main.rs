@@ -7,6 +7,7 @@ mod assessment_inputs;
 mod bulletin_projects;
 mod bulletins;
 mod common;
+mod cultivation_bulletin;
 mod cultivation_indicators;
 mod cultivation_lists;
 mod hostile;

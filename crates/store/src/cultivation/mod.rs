@@ -15,6 +15,7 @@ use qx_core::cultivation::{EntryStatus, FactRule, Milestone, MoveKind};
 use serde::Serialize;
 
 mod by_unit;
+mod analytics;
 mod candidates;
 mod counts;
 mod entries;
@@ -24,6 +25,7 @@ mod pipelines;
 mod reminders;
 
 pub use by_unit::Reached;
+pub use analytics::{Analytics, AnalyticsFilter, GroupStat, MonthFlow, StageStat, YearSummary};
 pub use candidates::{Candidate, DEFAULT_CANDIDATE_FLOOR};
 pub use entries::{EntryFilter, EntryRow, Track};
 pub use imports::{
@@ -55,6 +57,8 @@ pub struct Pipeline {
     pub responsible_unit_id: Option<i64>,
     pub responsible_unit_name: Option<String>,
     pub validity_years: Option<i64>,
+    /// Days without a move after which an entry is reminded of (停滞); `None`: never.
+    pub stall_days: Option<i64>,
     pub stages: Vec<Stage>,
 }
 

@@ -50,9 +50,10 @@ type PipelineRow = (
     Option<i64>,
     Option<String>,
     Option<i64>,
+    Option<i64>,
 );
 
-const PIPELINES: &str = "SELECT p.id, p.code, p.name, p.criteria, p.rule, p.responsible_unit_id, u.name, p.validity_years \
+const PIPELINES: &str = "SELECT p.id, p.code, p.name, p.criteria, p.rule, p.responsible_unit_id, u.name, p.validity_years, p.stall_days \
      FROM cultivation_pipelines p LEFT JOIN units u ON u.id = p.responsible_unit_id ORDER BY p.ordinal, p.id";
 const STAGES: &str = "SELECT id, pipeline_id, ordinal, name, milestone, policy_text, policy_amount_wan \
      FROM cultivation_stages ORDER BY pipeline_id, ordinal";
@@ -69,7 +70,7 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
         rows.into_iter()
             .map(
-                |(id, code, name, criteria, rule, unit_id, unit_name, validity)| {
+                |(id, code, name, criteria, rule, unit_id, unit_name, validity, stall)| {
                     Ok(Pipeline {
                         rule: stored_rule(&name, &rule)?,
                         stages: stages
@@ -84,6 +85,7 @@ impl Store {
                         responsible_unit_id: unit_id,
                         responsible_unit_name: unit_name,
                         validity_years: validity,
+                        stall_days: stall,
                     })
                 },
             )

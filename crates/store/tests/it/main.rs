@@ -5,6 +5,7 @@
 mod assessment;
 mod audit_anchor;
 mod cultivation;
+mod cultivation_analytics;
 mod cultivation_lists;
 mod enterprises;
 mod meetings;

@@ -120,6 +120,19 @@ pub(crate) async fn county(s: &Store) -> County {
         .await
         .unwrap();
     s.publish_plan(&office, plan).await.unwrap();
+    // 新增规上企业 fills from the 企业培育库 on publishing; this county keeps none, so the office
+    // switches it back to the units' figures.
+    for (id, source) in s.indicator_sources(plan).await.unwrap() {
+        if source.cultivation_milestone().is_some() {
+            s.set_indicator_source(
+                &office,
+                id,
+                qx_store::indicator_source::IndicatorSource::Manual,
+            )
+            .await
+            .unwrap();
+        }
+    }
     let period = s
         .open_period(
             &office,

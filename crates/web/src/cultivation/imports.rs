@@ -26,9 +26,9 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/cultivation/imports/{id}/discard", post(discard))
 }
 
-/// The list file within the importers' own limit, with its stage and date.
+/// The list file within the lists' own limit, with its stage and date.
 const LIST_UPLOAD: upload::Limits =
-    upload::Limits::one_file("导入文件", qx_app::enterprise_import::MAX_FILE_BYTES);
+    upload::Limits::one_file("导入文件", qx_app::cultivation_list::MAX_LIST_BYTES);
 
 #[derive(Template)]
 #[template(path = "cultivation/import.html")]
@@ -82,7 +82,20 @@ async fn form(State(state): State<AppState>, auth: Office) -> PageResult {
 async fn upload_list(State(state): State<AppState>, auth: Office, form: Multipart) -> PageResult {
     let lang = auth.ctx.lang;
     let t = |k: &'static str| i18n::t(lang, k);
-    let up = upload::read(form, &LIST_UPLOAD).await?;
+    let up = match upload::read(form, &LIST_UPLOAD).await {
+        Ok(up) => up,
+        // Too large, or broken off: said beside the file field, the form shown again.
+        Err(WebError::BadRequest(m)) => {
+            let mut values = Fields::default();
+            values.set("on_date", today());
+            let mut errors = FieldErrors::new(lang);
+            errors.add("file", m);
+            return Ok(super::shown_again(
+                form_page(&state, &auth, values, errors).await?,
+            ));
+        }
+        Err(e) => return Err(e),
+    };
     let mut values = Fields::default();
     for (k, v) in &up.fields {
         values.set(k, v.clone());

@@ -4,12 +4,14 @@
 //! review, confirm). The store scopes every read and
 //! refuses every write but the office's; handlers parse, call one store function and render.
 
+mod analytics;
 mod candidates;
 pub(crate) mod entries;
 pub(crate) mod entry;
 mod imports;
 mod messages;
 mod overview;
+mod reminders;
 mod settings;
 
 pub use messages::MESSAGES;
@@ -30,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         .merge(candidates::routes())
         .merge(settings::routes())
         .merge(imports::routes())
+        .merge(analytics::routes())
+        .merge(reminders::routes())
 }
 
 /// A form page shown again with its errors: answered 400, as `crate::form::invalid` does.
@@ -38,6 +42,20 @@ fn shown_again(mut page: Response) -> Response {
         *page.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     }
     page
+}
+
+/// What a firm is entitled to: the policy of each stage it stands at on a list, as
+/// "培育库 · 阶段: 政策 (金额 万元)"; lists it has left and stages without a policy say nothing.
+pub(crate) fn entitlements(tracks: &[qx_store::cultivation::Track]) -> Vec<String> {
+    tracks
+        .iter()
+        .filter(|t| t.status == qx_core::cultivation::EntryStatus::Active)
+        .filter_map(|t| {
+            let policy = policy_line(&t.policy_text, t.policy_amount_wan.as_deref());
+            (!policy.is_empty())
+                .then(|| format!("{} · {}: {policy}", t.pipeline_name, t.stage_name))
+        })
+        .collect()
 }
 
 /// 万元 for display: at most two decimals, no trailing zeros.

@@ -89,6 +89,9 @@ struct CardPage {
     form: FormState,
     /// 企业培育库: the firm's tracks and the policy of the stage each stands at.
     tracks: Vec<TrackView>,
+    /// The policies of the stages the firm stands at on a list, one line each (shown beside its
+    /// latest 亩均 class, the first of `history`).
+    entitled: Vec<String>,
 }
 
 /// One cultivation track on the card.
@@ -194,10 +197,9 @@ pub(super) async fn card_page(
             objections,
         });
     }
-    let tracks = state
-        .store
-        .cultivation_tracks(&actor, id)
-        .await?
+    let tracks = state.store.cultivation_tracks(&actor, id).await?;
+    let entitled = crate::cultivation::entitlements(&tracks);
+    let tracks = tracks
         .into_iter()
         .map(|t| TrackView {
             entry_id: t.entry_id,
@@ -212,6 +214,7 @@ pub(super) async fn card_page(
     let page = CardPage {
         ctx: PageCtx::signed_in(auth),
         tracks,
+        entitled,
         scale_key: registry_scale_key(&e.scale),
         land: f2(e.land_mu),
         is_self: actor.role == Role::Enterprise && actor.enterprise_id == Some(id),

@@ -16,6 +16,7 @@ mod bulletins;
 mod common;
 mod cultivation;
 mod cultivation_lists;
+mod cultivation_pages;
 mod english;
 mod enterprises;
 mod export;

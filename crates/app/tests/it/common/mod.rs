@@ -27,7 +27,9 @@ pub async fn user(store: &Store, name: &str, role: Role, unit: &str) -> Actor {
 }
 
 /// The built-in registry and the seed plan imported and published by the office's `admin`.
-/// Returns that account and the plan's id.
+/// Returns that account and the plan's id. Publishing makes the cultivation counts (新增规模以上企业
+/// …) fill from the 企业培育库; these tests' county keeps none, so the office switches them back
+/// to the units' figures, as such a county would.
 pub async fn published_seed_plan(store: &Store) -> (Actor, i64) {
     qx_demo::registry::seed_registry(store).await.unwrap();
     let office = user(store, "admin", Role::Admin, "县工业强县办").await;
@@ -36,5 +38,17 @@ pub async fn published_seed_plan(store: &Store) -> (Actor, i64) {
         .unwrap()
         .plan_id;
     store.publish_plan(&office, plan).await.unwrap();
+    for (id, source) in store.indicator_sources(plan).await.unwrap() {
+        if source.cultivation_milestone().is_some() {
+            store
+                .set_indicator_source(
+                    &office,
+                    id,
+                    qx_store::indicator_source::IndicatorSource::Manual,
+                )
+                .await
+                .unwrap();
+        }
+    }
     (office, plan)
 }
