@@ -54,8 +54,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_tokens_webhooks"),
     migration!(24, "0024_project_dispatch"),
     migration!(25, "0025_cultivation_lists"),
-    migration!(28, "0028_assessment_manual_files"),
-    migration!(29, "0029_project_problems"),
+    migration!(26, "0026_assessment_manual_files"),
+    migration!(27, "0027_project_problems"),
 ];
 
 impl Store {

@@ -157,7 +157,6 @@ pub fn sparkline(values: &[Option<f64>], colour: &str) -> String {
     )
 }
 
-<<<<<<< HEAD
 /// A funnel drawn as horizontal bars: each step's count, its bar as long as its share of the
 /// largest, and the conversion from the step before (already formatted, "" for none).
 pub struct FunnelChart<'a> {
@@ -204,7 +203,11 @@ impl FunnelChart<'_> {
                 esc(rate)
             );
         }
-=======
+        s.push_str("</svg>");
+        s
+    }
+}
+
 /// Two series of counts by month side by side (企业培育库: entries and exits), bars with their
 /// numbers, a legend naming both.
 pub struct MonthBars<'a> {
@@ -278,7 +281,6 @@ impl MonthBars<'_> {
             );
             lx += 80.0;
         }
->>>>>>> s11-cult
         s.push_str("</svg>");
         s
     }
@@ -320,7 +322,6 @@ mod tests {
     }
 
     #[test]
-<<<<<<< HEAD
     fn the_funnel_draws_a_bar_per_step_with_its_count_and_conversion() {
         let steps = [
             ("线索", 12, String::new()),
@@ -339,7 +340,9 @@ mod tests {
             svg.contains(r#"width="400.0""#),
             "the largest step fills the bar"
         );
-=======
+    }
+
+    #[test]
     fn month_bars_draw_both_series_every_month_and_label_counts() {
         let entered = [3, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2];
         let exited = [0; 12];
@@ -352,6 +355,5 @@ mod tests {
         assert!(svg.contains("入库&lt;出库&gt;"));
         assert_eq!(svg.matches("<rect").count(), 24 + 2);
         assert!(svg.contains(">3</text>") && svg.contains("12月"));
->>>>>>> s11-cult
     }
 }

@@ -14,8 +14,8 @@ use qx_core::access::Actor;
 use qx_core::cultivation::{EntryStatus, FactRule, Milestone, MoveKind};
 use serde::Serialize;
 
-mod by_unit;
 mod analytics;
+mod by_unit;
 mod candidates;
 mod counts;
 mod entries;
@@ -24,8 +24,8 @@ mod moves;
 mod pipelines;
 mod reminders;
 
-pub use by_unit::Reached;
 pub use analytics::{Analytics, AnalyticsFilter, GroupStat, MonthFlow, StageStat, YearSummary};
+pub use by_unit::Reached;
 pub use candidates::{Candidate, DEFAULT_CANDIDATE_FLOOR};
 pub use entries::{EntryFilter, EntryRow, Track};
 pub use imports::{

@@ -99,6 +99,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "考核周期 cadence 填 \"quarterly\"(季度考核, 季度通报排名依此) 或 \"annual\"(年度考核); 同一年度同一类别可各有一个季度方案和年度方案, 名称不同即可",
         "cadence is \"quarterly\" (the quarterly bulletin ranks by it) or \"annual\"; a year may hold both for one class under different names",
     ),
+    (
         "as.export_docx",
         "下载考核结果通报 (Word)",
         "Download the result notice (Word)",
