@@ -211,6 +211,8 @@ impl App {
     }
 
     /// The seed plan (象山县 2017) imported and published by the office; its id.
+    /// Publishing makes the cultivation counts (新增规模以上企业 …) fill from the 企业培育库; this
+    /// county keeps none, so the office switches them back to the units' figures.
     pub async fn publish_seed_plan(&self) -> i64 {
         let admin = self.actor("admin").await;
         let plan = qx_app::plan_import::import_document(
@@ -223,6 +225,18 @@ impl App {
         .unwrap()
         .plan_id;
         self.store.publish_plan(&admin, plan).await.unwrap();
+        for (id, source) in self.store.indicator_sources(plan).await.unwrap() {
+            if source.cultivation_milestone().is_some() {
+                self.store
+                    .set_indicator_source(
+                        &admin,
+                        id,
+                        qx_store::indicator_source::IndicatorSource::Manual,
+                    )
+                    .await
+                    .unwrap();
+            }
+        }
         plan
     }
 

@@ -32,7 +32,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("pj.f.rate_started", "开工→投产", "Started → producing"),
     ("pj.f.rates", "转化率", "Conversion"),
     ("pj.f.days", "中位天数", "Median days"),
-    ("pj.f.days_of", "天", "days"),
     ("pj.f.empty", "暂无项目或线索", "No projects or leads yet"),
     ("pj.f.chart", "招商漏斗(合计)", "Funnel (total)"),
 ];

@@ -4,7 +4,7 @@
 //! only until the year's result is final.
 
 use crate::common::{self, TestApp, csrf, post_form, redirect_id, spawn_app};
-use qx_core::assessment::{Item, ItemKind, Method, Source};
+use qx_core::assessment::{Cadence, Item, ItemKind, Method, Source};
 use reqwest::multipart::{Form, Part};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
@@ -37,9 +37,11 @@ async fn send(
 async fn manual_points_with_a_file_until_the_year_is_final() {
     let app = spawn_app().await;
     app.publish_seed_plan().await;
-    // The departments' scheme with a 加分项 scored from manual points.
+    // The departments' annual scheme with a 加分项 scored from manual points (the year's run
+    // scores under the annual schemes).
     let office_actor = app.actor("admin").await;
     let mut scheme = qx_app::assessment::bulletin_schemes(2017)[1].clone();
+    scheme.cadence = Cadence::Annual;
     scheme.items.push(Item {
         key: "bonus".into(),
         name: "表彰加分".into(),
@@ -49,7 +51,8 @@ async fn manual_points_with_a_file_until_the_year_is_final() {
         method: Method::Manual,
         min_count: 0,
     });
-    let towns = qx_app::assessment::bulletin_schemes(2017)[0].clone();
+    let mut towns = qx_app::assessment::bulletin_schemes(2017)[0].clone();
+    towns.cadence = Cadence::Annual;
     app.store
         .save_assessment_scheme(&office_actor, &towns)
         .await
