@@ -52,7 +52,7 @@ pub struct MonthFlow {
 /// One town's or one industry's share.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct GroupStat {
-    /// The town's name, or the industry 大类 code; empty when unknown.
+    /// The town's name, or the industry 大类 (code and name); empty when unknown.
     pub key: String,
     pub standing: i64,
     pub entered: i64,
@@ -237,7 +237,7 @@ fn compute(
         }
         let moves = &rows[i..j];
         let (_, _, _, _, town, industry, now_stage, _) = &moves[0];
-        let industry: String = industry.as_deref().unwrap_or("").chars().take(2).collect();
+        let industry = division_label(industry.as_deref().unwrap_or(""));
         let mut e = GroupStat::new("");
         if let Some(p) = now_stage.and_then(|s| position.get(&s)) {
             standing[*p] += 1;
@@ -334,6 +334,18 @@ fn compute(
     }
 }
 
+/// The 大类 an industry code falls in, as a person reads it: "38 电气机械和器材制造业"; the bare
+/// two digits when the code is not a manufacturing division; empty when there is none.
+fn division_label(code: &str) -> String {
+    match qx_core::codes::IndustryCode::parse(code) {
+        Ok(c) => match c.division_name_zh() {
+            Some(name) => format!("{:02} {name}", c.division_number()),
+            None => format!("{:02}", c.division_number()),
+        },
+        Err(_) => code.chars().take(2).collect(),
+    }
+}
+
 /// The median of whole days (the lower middle of an even count); `None` when empty.
 fn median(v: &mut [i64]) -> Option<i64> {
     if v.is_empty() {
@@ -407,6 +419,6 @@ mod tests {
         assert_eq!(a.year_totals(), (2, 1));
         assert_eq!(a.by_town.len(), 1);
         assert_eq!(a.by_town[0].completed, 2);
-        assert_eq!(a.by_industry[0].key, "34");
+        assert_eq!(a.by_industry[0].key, "34 通用设备制造业");
     }
 }

@@ -152,7 +152,7 @@ async fn a_pipelines_funnel_months_and_groups_on_both_engines() {
         assert!(
             a.by_industry
                 .iter()
-                .any(|g| g.key == "26" && g.standing == 1)
+                .any(|g| g.key == "26 化学原料和化学制品制造业" && g.standing == 1)
         );
 
         // Filters: one town, one industry.
