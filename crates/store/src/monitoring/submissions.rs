@@ -377,13 +377,6 @@ impl Store {
             Target::Existing(s) => Some(s),
             Target::New(_) => None,
         };
-        append(
-            &mut tx,
-            AuditEntry::new(actor, action, "submission", id)
-                .before(before)
-                .after(audited),
-        )
-        .await?;
         if submit {
             tell(
                 &mut tx,
@@ -394,6 +387,15 @@ impl Store {
             )
             .await?;
         }
+        // The audit entry last: the chain's head row is the one lock every writer queues for,
+        // so it is taken after every other row is written and held only until the commit.
+        append(
+            &mut tx,
+            AuditEntry::new(actor, action, "submission", id)
+                .before(before)
+                .after(audited),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -462,13 +464,6 @@ impl Store {
         } else {
             "submission.return"
         };
-        append(
-            &mut tx,
-            AuditEntry::new(actor, action, "submission", id)
-                .before(serde_json::json!({"status": s.status}))
-                .after(serde_json::json!({"comment": comment.trim()})),
-        )
-        .await?;
         let (kind, message) = if approve {
             (
                 NoticeKind::ReportApproved,
@@ -486,6 +481,14 @@ impl Store {
             kind,
             Subject::ReportPeriod(s.period_id),
             message,
+        )
+        .await?;
+        // Last, as on saving: the audit head is locked only until the commit.
+        append(
+            &mut tx,
+            AuditEntry::new(actor, action, "submission", id)
+                .before(serde_json::json!({"status": s.status}))
+                .after(serde_json::json!({"comment": comment.trim()})),
         )
         .await?;
         tx.commit().await?;
@@ -544,19 +547,20 @@ impl Store {
             crate::now(),
         )
         .await?;
-        append(
-            &mut tx,
-            AuditEntry::new(actor, "submission.withdraw", "submission", s.id)
-                .before(serde_json::json!({"status": s.status, "submitted_at": s.submitted_at}))
-                .after(serde_json::json!({"status": next})),
-        )
-        .await?;
         tell(
             &mut tx,
             Audience::Office,
             NoticeKind::ReportWithdrawn,
             Subject::Submission(s.id),
             format!("{unit_name} 撤回了 {} 的报送", period.period),
+        )
+        .await?;
+        // Last, as on saving: the audit head is locked only until the commit.
+        append(
+            &mut tx,
+            AuditEntry::new(actor, "submission.withdraw", "submission", s.id)
+                .before(serde_json::json!({"status": s.status, "submitted_at": s.submitted_at}))
+                .after(serde_json::json!({"status": next})),
         )
         .await?;
         tx.commit().await?;

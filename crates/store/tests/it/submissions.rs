@@ -342,3 +342,82 @@ async fn imported_history_times_carry_to_the_sendings() {
         );
     }
 }
+
+/// On PostgreSQL the audit chain's head row is the one lock every writer queues for in a
+/// month-end surge. A submit, a review and a withdrawal take it last, after every other row of
+/// their transaction: while one of them waits on another table, the head stays free.
+#[tokio::test]
+async fn the_audit_head_is_locked_last_in_a_report_write() {
+    use sqlx::Connection;
+    let Some(db) = testing::postgres().await.unwrap() else {
+        return;
+    };
+    let (s, url) = (db.store.clone(), db.url.clone());
+    let c = county(&s).await;
+    // Holds the notices table so that the write stops at its notice, then asks whether the
+    // audit head could be taken at that moment.
+    async fn head_free_while_notices_wait<F>(url: &str, write: F) -> bool
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let mut blocker = sqlx::AnyConnection::connect(url).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut blocker).await.unwrap();
+        sqlx::query("LOCK TABLE notices IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut blocker)
+            .await
+            .unwrap();
+        let writer = tokio::spawn(write);
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert!(
+            !writer.is_finished(),
+            "the write should wait for its notice"
+        );
+        let mut probe = sqlx::AnyConnection::connect(url).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut probe).await.unwrap();
+        let free = sqlx::query("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE NOWAIT")
+            .execute(&mut probe)
+            .await
+            .is_ok();
+        sqlx::query("ROLLBACK").execute(&mut probe).await.unwrap();
+        sqlx::query("ROLLBACK").execute(&mut blocker).await.unwrap();
+        writer.await.unwrap();
+        free
+    }
+    let (store, a, period, unit, indicator) =
+        (s.clone(), c.a.clone(), c.period, c.a_unit, c.a_indicator);
+    assert!(
+        head_free_while_notices_wait(&url, async move {
+            store
+                .save_submission(&a, period, unit, &figures(indicator, "3"), true)
+                .await
+                .unwrap();
+        })
+        .await,
+        "submit"
+    );
+    let (store, a) = (s.clone(), c.a.clone());
+    assert!(
+        head_free_while_notices_wait(&url, async move {
+            store.withdraw_submission(&a, period, unit).await.unwrap();
+        })
+        .await,
+        "withdraw"
+    );
+    let id = s
+        .save_submission(&c.a, period, unit, &figures(indicator, "4"), true)
+        .await
+        .unwrap();
+    let (store, office) = (s.clone(), c.office.clone());
+    assert!(
+        head_free_while_notices_wait(&url, async move {
+            store
+                .review_submission(&office, id, true, "")
+                .await
+                .unwrap();
+        })
+        .await,
+        "review"
+    );
+    // Every write still left its entry on an intact chain.
+    assert!(s.verify_audit().await.unwrap().ok());
+}
