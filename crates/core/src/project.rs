@@ -342,6 +342,57 @@ pub fn light(
     }
 }
 
+/// The period a project's 亮灯 is judged at on `today` (the 序时进度 month): investment is
+/// reported for the month just ended (the monthly 调度), so a project of the current year is
+/// judged at the end of the previous month (January at its own), a past year at its December
+/// and a future year at its January. `None` only for a year out of range.
+pub fn judged_period(year: i64, today: Date) -> Option<Period> {
+    let year = i32::try_from(year).unwrap_or(today.year());
+    let month = match year.cmp(&today.year()) {
+        std::cmp::Ordering::Less => 12,
+        std::cmp::Ordering::Equal => u8::from(today.month()).saturating_sub(1).max(1),
+        std::cmp::Ordering::Greater => 1,
+    };
+    Period::new_month(year, month)
+        .or_else(|_| Period::month_containing(today))
+        .ok()
+}
+
+/// The 序时进度 share (time elapsed ÷ the year, 0‥1) a project of `year` is held to on
+/// `today`: the share of [`judged_period`], 1 when there is none.
+pub fn light_share(year: i64, today: Date) -> f64 {
+    judged_period(year, today)
+        .and_then(|p| rust_decimal::prelude::ToPrimitive::to_f64(&p.time_elapsed_share()))
+        .unwrap_or(1.0)
+}
+
+/// A project's 亮灯 on `today`, the one rule every module uses: [`light`] at
+/// [`judged_period`] with the default thresholds (grey when there is no period).
+pub fn light_on(
+    year: i64,
+    completed_wan: Option<f64>,
+    annual_plan_wan: Option<f64>,
+    next_stage_planned: Option<Date>,
+    today: Date,
+) -> ProjectLight {
+    match judged_period(year, today) {
+        Some(period) => light(
+            completed_wan,
+            annual_plan_wan,
+            &period,
+            next_stage_planned,
+            today,
+            Thresholds::default(),
+        ),
+        None => ProjectLight {
+            completion: None,
+            investment: Light::Grey,
+            overdue: false,
+            light: Light::Grey,
+        },
+    }
+}
+
 pub mod funnel;
 
 /// The free-text fields of a project and a lead, each with its limit.
@@ -506,6 +557,39 @@ mod tests {
             ),
             Some(FunnelAlert::StartedNotProducing)
         );
+    }
+
+    #[test]
+    fn a_project_is_judged_at_the_month_just_ended() {
+        let today = date!(2017 - 12 - 05);
+        let now = judged_period(2017, today).unwrap();
+        assert_eq!(now, Period::new_month(2017, 11).unwrap());
+        assert_eq!(
+            judged_period(2016, today).unwrap(),
+            Period::new_month(2016, 12).unwrap()
+        );
+        assert_eq!(
+            judged_period(2018, today).unwrap(),
+            Period::new_month(2018, 1).unwrap()
+        );
+        let january = date!(2017 - 01 - 10);
+        assert_eq!(
+            judged_period(2017, january).unwrap(),
+            Period::new_month(2017, 1).unwrap()
+        );
+        assert!((light_share(2016, today) - 1.0).abs() < 1e-9);
+        assert!((light_share(2017, today) - 11.0 / 12.0).abs() < 0.01);
+        let red = light_on(2017, Some(100.0), Some(1000.0), None, today);
+        assert_eq!(red.light, Light::Red);
+        let by_hand = light(
+            Some(100.0),
+            Some(1000.0),
+            &now,
+            None,
+            today,
+            Thresholds::default(),
+        );
+        assert_eq!(red, by_hand);
     }
 
     #[test]

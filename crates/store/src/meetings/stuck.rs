@@ -5,8 +5,7 @@
 
 use super::*;
 use qx_core::label::{Labelled, Lang};
-use qx_core::monitor::{Light, Thresholds};
-use qx_core::period::Period;
+use qx_core::monitor::Light;
 use qx_core::project::{FunnelAlert, ProjectLight, Stage, funnel_alert};
 use std::collections::HashSet;
 
@@ -196,7 +195,7 @@ impl Store {
                 continue;
             };
             let next_planned = row.6.as_deref().and_then(qx_core::time::parse_date);
-            let light = light_on(row.1, row.3, row.2, next_planned, today);
+            let light = qx_core::project::light_on(row.1, row.3, row.2, next_planned, today);
             let alert = qx_core::time::parse_date(&row.5)
                 .and_then(|since| funnel_alert(stage, since, today, &days));
             if light.light == Light::Red || alert.is_some() {
@@ -251,40 +250,6 @@ impl Store {
             });
         }
         Ok((found, total))
-    }
-}
-
-/// A project's light on `today` through `qx_core::project::light`, judged as the projects
-/// module judges it: the year's investment at the end of the month before `today` (December
-/// for a past year, January for a future one).
-fn light_on(
-    year: i64,
-    completed_wan: Option<f64>,
-    annual_plan_wan: Option<f64>,
-    next_planned: Option<Date>,
-    today: Date,
-) -> ProjectLight {
-    let year = i32::try_from(year).unwrap_or(today.year());
-    let month = match year.cmp(&today.year()) {
-        std::cmp::Ordering::Less => 12,
-        std::cmp::Ordering::Equal => u8::from(today.month()).saturating_sub(1).max(1),
-        std::cmp::Ordering::Greater => 1,
-    };
-    match Period::new_month(year, month).or_else(|_| Period::month_containing(today)) {
-        Ok(period) => qx_core::project::light(
-            completed_wan,
-            annual_plan_wan,
-            &period,
-            next_planned,
-            today,
-            Thresholds::default(),
-        ),
-        Err(_) => ProjectLight {
-            completion: None,
-            investment: Light::Grey,
-            overdue: false,
-            light: Light::Grey,
-        },
     }
 }
 

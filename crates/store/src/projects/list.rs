@@ -2,8 +2,7 @@
 //! and the counts by stage of the same selection.
 
 use super::*;
-use qx_core::monitor::{Light, Thresholds};
-use qx_core::period::Period;
+use qx_core::monitor::Light;
 use qx_core::project::{FunnelAlert, MAJOR_THRESHOLD_WAN, ProjectLight, funnel_alert};
 
 /// List filters; `None` (or false) switches a filter off.
@@ -159,35 +158,14 @@ impl Store {
     }
 }
 
-/// A project's light on `today`: its year's investment against 序时进度 at the end of the
-/// month before `today` (December for a past year, January for a future one), and its next
-/// stage's date.
+/// A project's light on `today`: [`qx_core::project::light_on`], the one rule (its year's
+/// investment against 序时进度 at [`qx_core::project::judged_period`], and its next stage's date).
 pub fn project_light(project: &Project, next_planned: Option<Date>, today: Date) -> ProjectLight {
-    let year = i32::try_from(project.year).unwrap_or(today.year());
-    // Investment is reported for the month just ended (the monthly 调度), so the current
-    // year is judged at the previous month's end (January at its own).
-    let month = match year.cmp(&today.year()) {
-        std::cmp::Ordering::Less => 12,
-        std::cmp::Ordering::Equal => u8::from(today.month()).saturating_sub(1).max(1),
-        std::cmp::Ordering::Greater => 1,
-    };
-    let period = Period::new_month(year, month)
-        .or_else(|_| Period::month_containing(today))
-        .ok();
-    match period {
-        Some(period) => qx_core::project::light(
-            project.completed_wan,
-            project.annual_plan_wan,
-            &period,
-            next_planned,
-            today,
-            Thresholds::default(),
-        ),
-        None => ProjectLight {
-            completion: None,
-            investment: Light::Grey,
-            overdue: false,
-            light: Light::Grey,
-        },
-    }
+    qx_core::project::light_on(
+        project.year,
+        project.completed_wan,
+        project.annual_plan_wan,
+        next_planned,
+        today,
+    )
 }
