@@ -30,7 +30,9 @@ pub async fn proposals(
         .into_iter()
         .filter_map(|i| i.source_id.map(|id| (i.source_kind, id)))
         .collect();
-    let stored = store.agenda_candidates(actor, AGENDA_CAP, &taken).await?;
+    let stored = store
+        .agenda_candidates(actor, AGENDA_CAP, Some(meeting_id))
+        .await?;
     let mut out = Proposals::default();
     let (stuck, open): (Vec<_>, Vec<_>) = stored
         .items

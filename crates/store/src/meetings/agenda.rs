@@ -34,7 +34,7 @@ impl Store {
     /// the counts of the rest). Office and leaders only.
     pub async fn agenda_proposals(&self, actor: &Actor) -> Result<Vec<Proposal>> {
         Ok(self
-            .agenda_candidates(actor, super::AGENDA_CAP, &Default::default())
+            .agenda_candidates(actor, super::AGENDA_CAP, None)
             .await?
             .items)
     }

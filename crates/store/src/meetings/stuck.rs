@@ -6,7 +6,7 @@
 use super::*;
 use qx_core::label::{Labelled, Lang};
 use qx_core::monitor::Light;
-use qx_core::project::{FunnelAlert, ProjectLight, Stage, funnel_alert};
+use qx_core::project::{FunnelAlert, Stage, funnel_alert};
 use std::collections::HashSet;
 
 /// How many proposals of each kind the agenda shows; the rest are counted.
@@ -46,58 +46,74 @@ impl Proposals {
     }
 }
 
-/// What the light and the alert of a project are judged on: id, year, annual plan, completed
-/// this year, stage, stage since, the earliest planned date of a stage not reached.
-type Judged = (
+/// A project line as the agenda query returns it: id, name, total investment, unit, unit name,
+/// year, annual plan, completed this year, stage, stage since, the earliest planned date of a
+/// stage not reached, and how many stuck projects there are in all.
+type ProjectLine = (
     i64,
+    String,
+    f64,
+    i64,
+    String,
     i64,
     Option<f64>,
     Option<f64>,
     String,
     String,
     Option<String>,
+    i64,
 );
 
-type ProblemLine = (i64, String, String, Option<i64>, Option<String>);
+/// A problem or 督办 line: id, what it is about (enterprise or meeting date), title or
+/// decision, lead unit, its name, and how many of its kind there are in all.
+type Line = (i64, String, String, Option<i64>, Option<String>, i64);
+
+impl Proposals {
+    /// Adds `found` of `kind`, already chosen and capped by the query, out of `total`.
+    fn push(&mut self, kind: AgendaSource, found: Vec<agenda::Proposal>, total: usize) {
+        let rest = total.saturating_sub(found.len());
+        self.items.extend(found);
+        if rest > 0 {
+            self.more.push((kind, rest));
+        }
+    }
+}
 
 impl Store {
     /// The store's proposals for an agenda (office and leaders): problems escalated to the 例会
     /// tier and open (oldest first), projects under way with a red light or a funnel alert
     /// (overdue and furthest behind first), 督办 items not yet 销号 (earliest deadline first);
-    /// `cap` of each kind not in `taken`, the rest counted.
+    /// `cap` of each kind not already on the agenda of `meeting_id`, the rest counted. Each
+    /// kind is one query that chooses, orders, counts (`COUNT(*) OVER ()`) and caps.
     pub async fn agenda_candidates(
         &self,
         actor: &Actor,
         cap: usize,
-        taken: &HashSet<(AgendaSource, i64)>,
+        meeting_id: Option<i64>,
     ) -> Result<Proposals> {
         if !actor.reads_all() {
             return Err(StoreError::Forbidden("例会议程仅办公室和领导可见".into()));
         }
         let mut out = Proposals::default();
-        let limit = |kind: AgendaSource| {
-            i64::try_from(cap + taken.iter().filter(|(k, _)| *k == kind).count())
-                .unwrap_or(i64::MAX)
-        };
+        let limit = i64::try_from(cap).unwrap_or(i64::MAX);
 
-        let (total,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM problems p
-             WHERE p.tier = 'meeting' AND p.status NOT IN ('closed', 'withdrawn')",
-        )
-        .fetch_one(self.pool())
-        .await?;
-        let rows: Vec<ProblemLine> = sqlx::query_as(
-            "SELECT p.id, e.name, p.title, p.lead_unit_id, u.name FROM problems p
+        let rows: Vec<Line> = sqlx::query_as(
+            "SELECT p.id, e.name, p.title, p.lead_unit_id, u.name, COUNT(*) OVER () FROM problems p
              JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN units u ON u.id = p.lead_unit_id
              WHERE p.tier = 'meeting' AND p.status NOT IN ('closed', 'withdrawn')
-             ORDER BY p.submitted_on, p.id LIMIT $1",
+               AND NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = $1
+                   AND a.source_kind = $2 AND a.source_id = p.id)
+             ORDER BY p.submitted_on, p.id LIMIT $3",
         )
-        .bind(limit(AgendaSource::Problem))
+        .bind(meeting_id)
+        .bind(AgendaSource::Problem.as_str())
+        .bind(limit)
         .fetch_all(self.pool())
         .await?;
+        let total = rows.first().map_or(0, |r| count(r.5));
         let found = rows
             .into_iter()
-            .map(|(id, ent, title, unit, name)| agenda::Proposal {
+            .map(|(id, ent, title, unit, name, _)| agenda::Proposal {
                 source: AgendaSource::Problem,
                 source_id: Some(id),
                 text: format!("{ent}: {title}"),
@@ -105,31 +121,31 @@ impl Store {
                 unit_name: name,
             })
             .collect();
-        out.take(AgendaSource::Problem, found, count(total), cap, taken);
+        out.push(AgendaSource::Problem, found, total);
 
-        let (found, total) = self
-            .stuck_project_lines(limit(AgendaSource::Project))
-            .await?;
-        out.take(AgendaSource::Project, found, total, cap, taken);
+        let (found, total) = self.stuck_project_lines(limit, meeting_id).await?;
+        out.push(AgendaSource::Project, found, total);
 
-        let (total,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM supervision_items WHERE status <> $1")
-                .bind(SupervisionStatus::Closed.as_str())
-                .fetch_one(self.pool())
-                .await?;
-        let rows: Vec<ProblemLine> = sqlx::query_as(
-            "SELECT s.id, m.held_on, r.text, s.lead_unit_id, u.name FROM supervision_items s
+        let rows: Vec<Line> = sqlx::query_as(
+            "SELECT s.id, m.held_on, r.text, s.lead_unit_id, u.name, COUNT(*) OVER ()
+             FROM supervision_items s
              JOIN resolutions r ON r.id = s.resolution_id JOIN meetings m ON m.id = r.meeting_id
              JOIN units u ON u.id = s.lead_unit_id
-             WHERE s.status <> $1 ORDER BY s.deadline, s.id LIMIT $2",
+             WHERE s.status <> $1
+               AND NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = $2
+                   AND a.source_kind = $3 AND a.source_id = s.id)
+             ORDER BY s.deadline, s.id LIMIT $4",
         )
         .bind(SupervisionStatus::Closed.as_str())
-        .bind(limit(AgendaSource::Supervision))
+        .bind(meeting_id)
+        .bind(AgendaSource::Supervision.as_str())
+        .bind(limit)
         .fetch_all(self.pool())
         .await?;
+        let total = rows.first().map_or(0, |r| count(r.5));
         let found = rows
             .into_iter()
-            .map(|(id, held_on, text, unit, name)| agenda::Proposal {
+            .map(|(id, held_on, text, unit, name, _)| agenda::Proposal {
                 source: AgendaSource::Supervision,
                 source_id: Some(id),
                 text: format!("{held_on} 例会议定: {text}"),
@@ -137,21 +153,29 @@ impl Store {
                 unit_name: name,
             })
             .collect();
-        out.take(AgendaSource::Supervision, found, count(total), cap, taken);
+        out.push(AgendaSource::Supervision, found, total);
         Ok(out)
     }
 
-    /// The `limit` most urgent projects under way with a red light or a funnel alert (an
-    /// overdue stage first, then the least of the year's investment done, then the longest at
-    /// its stage), and how many there are in all. One set-based query reads only what the rules
-    /// need (the year's approved 调度 and the next planned stage aggregated once, not per row)
-    /// and skips projects that cannot be stuck: no overdue stage, no investment behind its
-    /// plan, not at a stage with an alert for longer than its days. The light and the alert are
-    /// then judged by the projects module's rules (`qx_core::project`); the facts the agenda
-    /// shows are read for the `limit` kept only.
-    async fn stuck_project_lines(&self, limit: i64) -> Result<(Vec<agenda::Proposal>, usize)> {
+    /// The `limit` most urgent projects under way with a red light or a funnel alert, not on
+    /// the agenda of `meeting_id` (an overdue stage first, then red, then the least of the
+    /// year's investment done, then the longest at its stage), and how many there are in all.
+    /// One query judges, orders, counts and caps: the year's approved 调度 and the next planned
+    /// stage are aggregated once (grouped joins, not per row), the light is the projects
+    /// module's rule (`qx_core::project::light_on`: completion against [`light_share`] of the
+    /// project's year, red beyond the yellow gap, an overdue stage red) and the alert its
+    /// funnel days. The facts shown are then written by the same rules in Rust.
+    ///
+    /// [`light_share`]: qx_core::project::light_share
+    async fn stuck_project_lines(
+        &self,
+        limit: i64,
+        meeting_id: Option<i64>,
+    ) -> Result<(Vec<agenda::Proposal>, usize)> {
         let days = self.project_alert_days().await?;
         let today = qx_core::time::today();
+        let year = i64::from(today.year());
+        let share = |y: i64| qx_core::project::light_share(y, today);
         // Each funnel alert's stage and the day before which being at it raises the alert.
         let [a, b, c] = FunnelAlert::ALL.map(|a| {
             (
@@ -159,76 +183,78 @@ impl Store {
                 qx_core::time::format_date(today - time::Duration::days(days.days(a))),
             )
         });
-        let rows: Vec<Judged> = sqlx::query_as(
-            "SELECT p.id, p.year, p.annual_plan_wan, COALESCE(d.invested, p.completed_wan),
-                p.stage, p.stage_since, n.next_planned
-             FROM projects p
-             LEFT JOIN (SELECT d.project_id, substr(rp.period, 1, 4) AS year, SUM(d.invested_wan) AS invested
-                 FROM project_dispatches d JOIN report_periods rp ON rp.id = d.period_id
-                 WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.period_id = d.period_id
-                     AND s.unit_id = d.unit_id AND s.status = 'approved')
-                 GROUP BY d.project_id, substr(rp.period, 1, 4)) d
-               ON d.project_id = p.id AND d.year = CAST(p.year AS TEXT)
-             LEFT JOIN (SELECT project_id, MIN(planned_on) AS next_planned FROM project_stages
-                 WHERE actual_on IS NULL AND planned_on IS NOT NULL GROUP BY project_id) n
-               ON n.project_id = p.id
-             WHERE p.stage NOT IN ($1, $2)
-               AND (n.next_planned < $3
-                    OR (p.annual_plan_wan > 0 AND COALESCE(d.invested, p.completed_wan, 0) < p.annual_plan_wan)
-                    OR (p.stage = $4 AND p.stage_since < $5) OR (p.stage = $6 AND p.stage_since < $7)
-                    OR (p.stage = $8 AND p.stage_since < $9))",
+        let rows: Vec<ProjectLine> = sqlx::query_as(
+            "SELECT id, name, total_investment_wan, unit_id, unit_name, year, annual_plan_wan,
+                invested, stage, stage_since, next_planned, COUNT(*) OVER ()
+             FROM (SELECT j.*,
+                     CASE WHEN j.overdue = 1 OR (j.completion IS NOT NULL
+                         AND (j.share - j.completion) * 100 > $1) THEN 1 ELSE 0 END AS red
+                 FROM (SELECT p.id, p.name, p.total_investment_wan, p.unit_id,
+                         COALESCE(u.name, '') AS unit_name, p.year, p.annual_plan_wan,
+                         COALESCE(d.invested, p.completed_wan) AS invested, p.stage, p.stage_since,
+                         n.next_planned,
+                         CASE WHEN n.next_planned < $2 THEN 1 ELSE 0 END AS overdue,
+                         CASE WHEN p.annual_plan_wan > 0
+                             THEN COALESCE(d.invested, p.completed_wan, 0) / p.annual_plan_wan END
+                             AS completion,
+                         CASE WHEN p.year < $3 THEN $4 WHEN p.year = $3 THEN $5 ELSE $6 END AS share,
+                         CASE WHEN (p.stage = $7 AND p.stage_since < $8)
+                             OR (p.stage = $9 AND p.stage_since < $10)
+                             OR (p.stage = $11 AND p.stage_since < $12) THEN 1 ELSE 0 END AS alerted
+                     FROM projects p
+                     LEFT JOIN units u ON u.id = p.unit_id
+                     LEFT JOIN (SELECT d.project_id, substr(rp.period, 1, 4) AS year,
+                             SUM(d.invested_wan) AS invested
+                         FROM project_dispatches d JOIN report_periods rp ON rp.id = d.period_id
+                         WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.period_id = d.period_id
+                             AND s.unit_id = d.unit_id AND s.status = 'approved')
+                         GROUP BY d.project_id, substr(rp.period, 1, 4)) d
+                       ON d.project_id = p.id AND d.year = CAST(p.year AS TEXT)
+                     LEFT JOIN (SELECT project_id, MIN(planned_on) AS next_planned
+                         FROM project_stages WHERE actual_on IS NULL AND planned_on IS NOT NULL
+                         GROUP BY project_id) n
+                       ON n.project_id = p.id
+                     WHERE p.stage NOT IN ($13, $14)
+                       AND NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = $15
+                           AND a.source_kind = $16 AND a.source_id = p.id)) j) k
+             WHERE red = 1 OR alerted = 1
+             ORDER BY overdue DESC, red DESC, COALESCE(completion, 0), stage_since, id
+             LIMIT $17",
         )
-        .bind(Stage::Producing.as_str())
-        .bind(Stage::Halted.as_str())
+        .bind(qx_core::monitor::Thresholds::default().yellow_gap_points)
         .bind(qx_core::time::format_date(today))
+        .bind(year)
+        .bind(share(year - 1))
+        .bind(share(year))
+        .bind(share(year + 1))
         .bind(a.0)
         .bind(a.1)
         .bind(b.0)
         .bind(b.1)
         .bind(c.0)
         .bind(c.1)
+        .bind(Stage::Producing.as_str())
+        .bind(Stage::Halted.as_str())
+        .bind(meeting_id)
+        .bind(AgendaSource::Project.as_str())
+        .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        let mut stuck: Vec<(ProjectLight, Option<FunnelAlert>, Stage, Judged)> = Vec::new();
-        for row in rows {
-            let Ok(stage) = Stage::try_from(row.4.clone()) else {
+        let total = rows.first().map_or(0, |r| count(r.11));
+        let mut found = Vec::new();
+        for r in rows {
+            let Ok(stage) = Stage::try_from(r.8.clone()) else {
                 continue;
             };
-            let next_planned = row.6.as_deref().and_then(qx_core::time::parse_date);
-            let light = qx_core::project::light_on(row.1, row.3, row.2, next_planned, today);
-            let alert = qx_core::time::parse_date(&row.5)
+            let next_planned = r.10.as_deref().and_then(qx_core::time::parse_date);
+            let light = qx_core::project::light_on(r.5, r.7, r.6, next_planned, today);
+            let alert = qx_core::time::parse_date(&r.9)
                 .and_then(|since| funnel_alert(stage, since, today, &days));
-            if light.light == Light::Red || alert.is_some() {
-                stuck.push((light, alert, stage, row));
-            }
-        }
-        stuck.sort_by(|(a, _, _, ra), (b, _, _, rb)| {
-            (!a.overdue, a.light != Light::Red)
-                .cmp(&(!b.overdue, b.light != Light::Red))
-                .then(
-                    a.completion
-                        .unwrap_or(0.0)
-                        .total_cmp(&b.completion.unwrap_or(0.0)),
-                )
-                .then(ra.5.cmp(&rb.5))
-                .then(ra.0.cmp(&rb.0))
-        });
-        let total = stuck.len();
-        stuck.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        let mut found = Vec::new();
-        for (light, alert, stage, r) in stuck {
-            let (name, investment, unit_id, unit_name): (String, f64, i64, String) =
-                sqlx::query_as(
-                    "SELECT p.name, p.total_investment_wan, p.unit_id, COALESCE(u.name, '')
-                     FROM projects p LEFT JOIN units u ON u.id = p.unit_id WHERE p.id = $1",
-                )
-                .bind(r.0)
-                .fetch_one(self.pool())
-                .await?;
             let mut facts = vec![format!(
-                "总投资 {investment} 万元, 当前阶段「{}」(自 {})",
+                "总投资 {} 万元, 当前阶段「{}」(自 {})",
+                r.2,
                 stage.label(Lang::Zh),
-                r.5
+                r.9
             )];
             if light.light == Light::Red {
                 let completion = light
@@ -244,9 +270,9 @@ impl Store {
             found.push(agenda::Proposal {
                 source: AgendaSource::Project,
                 source_id: Some(r.0),
-                text: format!("项目「{name}」: {}", facts.join("; ")),
-                unit_id: Some(unit_id),
-                unit_name: Some(unit_name),
+                text: format!("项目「{}」: {}", r.1, facts.join("; ")),
+                unit_id: Some(r.3),
+                unit_name: Some(r.4),
             });
         }
         Ok((found, total))

@@ -516,3 +516,95 @@ async fn settings_have_defaults_and_limits() {
         assert_eq!(s.meeting_settings().await.unwrap().per_month, 4);
     }
 }
+
+/// Problems escalated to the 例会 tier, oldest first on `2017-03-01 + i` days, each led by
+/// `unit`.
+async fn meeting_tier_problems(s: &Store, unit: i64, n: usize) -> Vec<i64> {
+    use qx_core::problem::{Category, Deadlines, Status, Tier, TimeLimits};
+    use qx_store::enterprises::{NewEnterprise, insert_enterprise};
+    use qx_store::problems::{ProblemSeed, insert_problem_row};
+    let cal = s.work_calendar().await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let code = qx_core::codes::CreditCode::complete("91330225100000000").unwrap();
+    let enterprise = insert_enterprise(
+        &mut tx,
+        &NewEnterprise {
+            credit_code: code.as_str().to_string(),
+            name: "象山测试企业有限公司".into(),
+            town_id: None,
+            industry_code: None,
+            scale: "above".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let submitted = date!(2017 - 03 - 01) + time::Duration::days(i as i64);
+        let deadlines =
+            Deadlines::compute(&cal, submitted, submitted, TimeLimits::default(), 0).unwrap();
+        let seed = ProblemSeed {
+            enterprise_id: enterprise,
+            category: Category::ALL[0],
+            title: format!("难题{i}"),
+            status: Status::InProgress,
+            tier: Tier::Meeting,
+            lead_unit_id: Some(unit),
+            submitted_on: submitted,
+            deadlines,
+            answered_on: None,
+            closed_on: None,
+            resolved: None,
+            satisfaction: None,
+            answer_workdays: None,
+            close_workdays: None,
+        };
+        ids.push(insert_problem_row(&mut tx, &seed).await.unwrap());
+    }
+    tx.commit().await.unwrap();
+    ids
+}
+
+#[tokio::test]
+async fn items_already_on_the_agenda_are_neither_proposed_nor_counted_again() {
+    for db in testing::all().await.unwrap() {
+        let s = &db.store;
+        let (jxj, _) = units(s).await;
+        let office = Actor::system();
+        let ids = meeting_tier_problems(s, jxj, 3).await;
+        let id = s
+            .create_meeting(&office, &meeting(date!(2017 - 03 - 15), vec![jxj]))
+            .await
+            .unwrap();
+        // The newest problem is on the agenda already; with one shown, one is left to count.
+        s.add_agenda_item(
+            &office,
+            id,
+            &NewAgendaItem {
+                source: AgendaSource::Problem,
+                source_id: Some(ids[2]),
+                text: "难题2".into(),
+                unit_id: Some(jxj),
+            },
+        )
+        .await
+        .unwrap();
+        let got = s.agenda_candidates(&office, 1, Some(id)).await.unwrap();
+        let problems: Vec<_> = got
+            .items
+            .iter()
+            .filter(|p| p.source == AgendaSource::Problem)
+            .map(|p| p.source_id)
+            .collect();
+        assert_eq!(problems, vec![Some(ids[0])], "{}", db.name);
+        assert_eq!(
+            got.more
+                .iter()
+                .filter(|(k, _)| *k == AgendaSource::Problem)
+                .collect::<Vec<_>>(),
+            vec![&(AgendaSource::Problem, 1)],
+            "{}: the problem on the agenda is not counted among the rest",
+            db.name
+        );
+    }
+}

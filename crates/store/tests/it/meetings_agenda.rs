@@ -2,13 +2,13 @@
 //! urgent, the rest counted, and items already on the agenda neither shown nor counted.
 
 use qx_core::access::Actor;
-use qx_core::meeting::AgendaSource;
+use qx_core::meeting::{AgendaSource, MeetingKind};
 use qx_core::project::{CapitalKind, Source};
 use qx_core::units::UnitKind;
+use qx_store::meetings::{NewAgendaItem, NewMeeting};
 use qx_store::projects::ProjectInput;
 use qx_store::testing;
 use qx_store::units::NewUnit;
-use std::collections::HashSet;
 use time::macros::date;
 
 /// A 2017 project; `completed` of a 1,000 万元 plan (`None`: no plan, never red on investment).
@@ -79,10 +79,7 @@ async fn proposals_are_capped_to_the_most_urgent_and_the_rest_counted() {
             .await
             .unwrap();
 
-        let all = s
-            .agenda_candidates(&office, 100, &HashSet::new())
-            .await
-            .unwrap();
+        let all = s.agenda_candidates(&office, 100, None).await.unwrap();
         let ids: Vec<i64> = all
             .items
             .iter()
@@ -94,10 +91,7 @@ async fn proposals_are_capped_to_the_most_urgent_and_the_rest_counted() {
         assert!(all.more.is_empty(), "{all:?}");
 
         // Two shown, the least done first; three counted.
-        let two = s
-            .agenda_candidates(&office, 2, &HashSet::new())
-            .await
-            .unwrap();
+        let two = s.agenda_candidates(&office, 2, None).await.unwrap();
         let shown: Vec<i64> = two
             .items
             .iter()
@@ -109,8 +103,36 @@ async fn proposals_are_capped_to_the_most_urgent_and_the_rest_counted() {
         assert_eq!(two.more, vec![(AgendaSource::Project, 3)]);
 
         // One already on the agenda: the next two shown, two counted.
-        let taken = HashSet::from([(AgendaSource::Project, behind[3])]);
-        let next = s.agenda_candidates(&office, 2, &taken).await.unwrap();
+        let meeting = s
+            .create_meeting(
+                &office,
+                &NewMeeting {
+                    kind: MeetingKind::Regular,
+                    title: "工业强县工作例会".into(),
+                    held_on: date!(2017 - 03 - 15),
+                    place: String::new(),
+                    convenor: String::new(),
+                    unit_ids: vec![jxj],
+                },
+            )
+            .await
+            .unwrap();
+        s.add_agenda_item(
+            &office,
+            meeting,
+            &NewAgendaItem {
+                source: AgendaSource::Project,
+                source_id: Some(behind[3]),
+                text: "项目3".into(),
+                unit_id: Some(jxj),
+            },
+        )
+        .await
+        .unwrap();
+        let next = s
+            .agenda_candidates(&office, 2, Some(meeting))
+            .await
+            .unwrap();
         let shown: Vec<i64> = next.items.iter().filter_map(|p| p.source_id).collect();
         assert_eq!(shown, vec![behind[1], behind[4]], "{next:?}");
         assert_eq!(next.more, vec![(AgendaSource::Project, 2)]);
