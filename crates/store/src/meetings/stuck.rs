@@ -131,12 +131,11 @@ impl Store {
              FROM supervision_items s
              JOIN resolutions r ON r.id = s.resolution_id JOIN meetings m ON m.id = r.meeting_id
              JOIN units u ON u.id = s.lead_unit_id
-             WHERE s.status <> $1
-               AND NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = $2
-                   AND a.source_kind = $3 AND a.source_id = s.id)
-             ORDER BY s.deadline, s.id LIMIT $4",
+             WHERE s.status <> 'closed' -- SupervisionStatus::Closed, literal for supervision_items_open
+               AND NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = $1
+                   AND a.source_kind = $2 AND a.source_id = s.id)
+             ORDER BY s.deadline, s.id LIMIT $3",
         )
-        .bind(SupervisionStatus::Closed.as_str())
         .bind(meeting_id)
         .bind(AgendaSource::Supervision.as_str())
         .bind(limit)
