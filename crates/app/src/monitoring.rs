@@ -213,7 +213,7 @@ async fn project_series(
 /// source's milestone from 1 January to each month's end (today, for the running month), by the
 /// date each move says the stage was reached. Months not yet begun have no figure, nor any
 /// month while the library is empty.
-async fn cultivation_series(
+pub async fn cultivation_series(
     store: &Store,
     sources: &HashMap<i64, IndicatorSource>,
     year: i32,
