@@ -56,6 +56,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(25, "0025_cultivation_lists"),
     migration!(26, "0026_assessment_manual_files"),
     migration!(27, "0027_project_problems"),
+    migration!(29, "0029_cultivation_indexes"),
 ];
 
 impl Store {
