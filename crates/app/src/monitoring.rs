@@ -213,7 +213,7 @@ async fn project_series(
 /// source's milestone from 1 January to each month's end (today, for the running month), by the
 /// date each move says the stage was reached. Months not yet begun have no figure, nor any
 /// month while the library is empty.
-async fn cultivation_series(
+pub async fn cultivation_series(
     store: &Store,
     sources: &HashMap<i64, IndicatorSource>,
     year: i32,
@@ -225,6 +225,17 @@ async fn cultivation_series(
         .values()
         .any(|s| s.cultivation_milestone().is_some());
     let empty = counted && !store.has_cultivation_entries().await?;
+    let reached = if counted && !empty {
+        let to = Period::new_year(year)
+            .map_err(|e| AppError::Invalid(e.to_string()))?
+            .last_day()
+            .min(today);
+        store
+            .cultivation_reached_by_month(year, &to.to_string())
+            .await?
+    } else {
+        HashMap::new()
+    };
     for source in sources.values() {
         let Some(milestone) = source.cultivation_milestone() else {
             continue;
@@ -232,8 +243,11 @@ async fn cultivation_series(
         if out.contains_key(source) {
             continue;
         }
+        let months = reached.get(&milestone).copied().unwrap_or([0; 12]);
         let mut series = Vec::with_capacity(month);
+        let mut sum = 0;
         for m in 1..=month as u8 {
+            sum += months.get(usize::from(m) - 1).copied().unwrap_or(0);
             let Ok(p) = Period::new_month(year, m) else {
                 series.push(None);
                 continue;
@@ -243,11 +257,7 @@ async fn cultivation_series(
                 series.push(None);
                 continue;
             }
-            let to = last.min(today).to_string();
-            let n = store
-                .cultivation_reached(milestone, &format!("{year}-01-01"), &to)
-                .await?;
-            series.push(Some(n as f64));
+            series.push(Some(sum as f64));
         }
         out.insert(*source, series);
     }

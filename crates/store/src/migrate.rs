@@ -57,6 +57,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(26, "0026_assessment_manual_files"),
     migration!(27, "0027_project_problems"),
     migration!(28, "0028_meeting_agenda_indexes"),
+    migration!(29, "0029_cultivation_indexes"),
 ];
 
 impl Store {

@@ -6,6 +6,7 @@ use crate::common::{published_seed_plan, user};
 use qx_app::AppError;
 use qx_app::bulletin::{self, report};
 use qx_core::access::{Actor, Role};
+use qx_core::cultivation::Milestone;
 use qx_core::period::Period;
 use qx_store::monitoring::SubmissionInput;
 use qx_store::testing;
@@ -295,6 +296,32 @@ async fn golden_text_of_the_demo_quarterly_bulletin() {
         .unwrap()
         .unwrap()
         .actor();
+    // The demo's 企业培育库 lands near the plan's cultivation targets by 5 December, and the
+    // facts hold thirty-odd 小升规 candidates.
+    let candidates = s.cultivation_candidates(&office).await.unwrap().len();
+    assert!(
+        (30..=39).contains(&candidates),
+        "{candidates} 小升规 candidates"
+    );
+    let reached = s
+        .cultivation_reached_by_month(2017, "2017-12-05")
+        .await
+        .unwrap();
+    for (milestone, target) in [
+        (Milestone::AboveScale, 30),
+        (Milestone::Converted, 100),
+        (Milestone::HighTech, 7),
+        (Milestone::TechSme, 20),
+        (Milestone::Startup, 120),
+        (Milestone::Champion, 8),
+        (Milestone::ChampionModel, 2),
+    ] {
+        let n: i64 = reached.get(&milestone).map_or(0, |m| m.iter().sum());
+        assert!(
+            n * 10 >= target * 8 && n * 10 <= target * 13,
+            "{milestone:?}: {n} against the plan's {target}"
+        );
+    }
     // The 通报 the demo office issued for 2017Q2 …
     let issued = s
         .find_bulletin(&office, plan, "quarterly", "2017Q2")

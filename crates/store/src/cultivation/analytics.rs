@@ -6,7 +6,7 @@
 
 use super::entry_scope;
 use crate::enterprises::scoped;
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 use qx_core::access::Actor;
 use qx_core::cultivation::{Milestone, MoveKind};
 use qx_core::time::parse_date;
@@ -161,8 +161,12 @@ impl Store {
         if let Some((_, on_list)) = last {
             summary.active += i64::from(on_list);
         }
+        let year: i32 = from[..4]
+            .parse()
+            .map_err(|_| StoreError::Invalid(format!("培育库: 日期有误 \"{to}\"")))?;
+        let by_month = self.cultivation_reached_by_month(year, to).await?;
         for &m in Milestone::ALL {
-            let n = self.cultivation_reached(m, &from, to).await?;
+            let n: i64 = by_month.get(&m).map_or(0, |months| months.iter().sum());
             if n > 0 {
                 summary.reached.push((m, n));
             }

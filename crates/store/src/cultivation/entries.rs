@@ -56,19 +56,41 @@ pub struct Track {
     pub policy_amount_wan: Option<String>,
 }
 
-macro_rules! list_where {
-    () => {
-        concat!(
-            "FROM cultivation_entries ce JOIN cultivation_pipelines p ON p.id = ce.pipeline_id \
-             JOIN cultivation_stages s ON s.id = ce.stage_id \
-             LEFT JOIN enterprises e ON e.id = ce.enterprise_id \
-             LEFT JOIN units t ON t.id = ce.town_id WHERE ",
-            entry_scope!(),
-            " AND ce.pipeline_id = $4 AND ($5 = -1 OR ce.stage_id = $5) AND ($6 = -1 OR ce.town_id = $6) \
-             AND COALESCE(e.industry_code, '') LIKE $7 AND ce.status = $8 \
-             AND (ce.name LIKE $9 OR COALESCE(e.credit_code, '') LIKE $9 OR ce.reg_no LIKE $9)"
-        )
-    };
+/// The list's query: every filter tests the entry row itself (its pipeline, stage, town,
+/// status, name and 注册号), bar the industry and the credit code, which only the registry
+/// knows; an empty filter is skipped before any `LIKE`. The total comes in the same pass
+/// (`COUNT(*) OVER ()`), so the filtered set is read once.
+const LIST: &str = concat!(
+    "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.name, ce.reg_no, t.name AS town_name, \
+     e.industry_code, s.name AS stage_name, ce.status, ce.entered_on, ce.stage_since, ce.expires_on, \
+     COUNT(*) OVER () AS total \
+     FROM cultivation_entries ce JOIN cultivation_pipelines p ON p.id = ce.pipeline_id \
+     JOIN cultivation_stages s ON s.id = ce.stage_id \
+     LEFT JOIN enterprises e ON e.id = ce.enterprise_id \
+     LEFT JOIN units t ON t.id = ce.town_id WHERE ",
+    entry_scope!(),
+    " AND ce.pipeline_id = $4 AND ce.status = $5 AND ($6 = -1 OR ce.stage_id = $6) \
+     AND ($7 = -1 OR ce.town_id = $7) AND ($8 = '' OR e.industry_code LIKE $8) \
+     AND ($9 = '' OR ce.name LIKE $9 OR e.credit_code LIKE $9 OR ce.reg_no LIKE $9) \
+     ORDER BY s.ordinal DESC, ce.stage_since DESC, ce.id LIMIT $10 OFFSET $11"
+);
+
+/// The same filters counted alone, for a page past the end (no row carries the total then).
+const COUNT: &str = concat!(
+    "SELECT COUNT(*) FROM cultivation_entries ce JOIN cultivation_pipelines p ON p.id = ce.pipeline_id \
+     LEFT JOIN enterprises e ON e.id = ce.enterprise_id WHERE ",
+    entry_scope!(),
+    " AND ce.pipeline_id = $4 AND ce.status = $5 AND ($6 = -1 OR ce.stage_id = $6) \
+     AND ($7 = -1 OR ce.town_id = $7) AND ($8 = '' OR e.industry_code LIKE $8) \
+     AND ($9 = '' OR ce.name LIKE $9 OR e.credit_code LIKE $9 OR ce.reg_no LIKE $9)"
+);
+
+/// A list row with the filtered total beside it.
+#[derive(sqlx::FromRow)]
+struct Counted {
+    #[sqlx(flatten)]
+    row: EntryRow,
+    total: i64,
 }
 
 fn bind_filter<'q, O>(
@@ -76,13 +98,23 @@ fn bind_filter<'q, O>(
     actor: &Actor,
     f: &EntryFilter,
 ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+    let industry = f.industry.trim();
+    let q_text = f.q.trim();
     scoped(q, actor)
         .bind(f.pipeline_id)
+        .bind(f.status.unwrap_or(EntryStatus::Active).as_str())
         .bind(f.stage_id.unwrap_or(-1))
         .bind(f.town_id.unwrap_or(-1))
-        .bind(format!("{}%", f.industry.trim()))
-        .bind(f.status.unwrap_or(EntryStatus::Active).as_str())
-        .bind(format!("%{}%", f.q.trim()))
+        .bind(if industry.is_empty() {
+            String::new()
+        } else {
+            format!("{industry}%")
+        })
+        .bind(if q_text.is_empty() {
+            String::new()
+        } else {
+            format!("%{q_text}%")
+        })
 }
 
 impl Store {
@@ -92,28 +124,22 @@ impl Store {
         actor: &Actor,
         f: &EntryFilter,
     ) -> Result<(Vec<EntryRow>, i64)> {
-        let rows = bind_filter(
-            sqlx::query_as(concat!(
-                "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.name, ce.reg_no, t.name AS town_name, \
-                 e.industry_code, s.name AS stage_name, ce.status, ce.entered_on, ce.stage_since, ce.expires_on ",
-                list_where!(),
-                " ORDER BY s.ordinal DESC, ce.stage_since DESC, ce.id LIMIT $10 OFFSET $11"
-            )),
-            actor,
-            f,
-        )
-        .bind(f.limit)
-        .bind(f.offset)
-        .fetch_all(self.pool())
-        .await?;
-        let (total,): (i64,) = bind_filter(
-            sqlx::query_as(concat!("SELECT COUNT(*) ", list_where!())),
-            actor,
-            f,
-        )
-        .fetch_one(self.pool())
-        .await?;
-        Ok((rows, total))
+        let counted: Vec<Counted> = bind_filter(sqlx::query_as(LIST), actor, f)
+            .bind(f.limit)
+            .bind(f.offset)
+            .fetch_all(self.pool())
+            .await?;
+        let total = match counted.first() {
+            Some(c) => c.total,
+            None if f.offset > 0 => {
+                let (n,): (i64,) = bind_filter(sqlx::query_as(COUNT), actor, f)
+                    .fetch_one(self.pool())
+                    .await?;
+                n
+            }
+            None => 0,
+        };
+        Ok((counted.into_iter().map(|c| c.row).collect(), total))
     }
 
     /// One entry, if `actor` may read it ("not found" otherwise), with its timeline, oldest first.

@@ -413,3 +413,191 @@ async fn pipelines_candidates_moves_and_scope_on_both_engines() {
         db.discard().await.unwrap();
     }
 }
+
+/// The indicators' one grouped query gives, month by month, what counting each milestone up to
+/// each month's end gives; the entries list's one pass gives the same rows and totals under
+/// every filter, a page past the end included.
+#[tokio::test]
+async fn grouped_counts_and_one_pass_list_agree_on_both_engines() {
+    for db in qx_store::testing::all().await.unwrap() {
+        let store = &db.store;
+        let office = Actor::system();
+        let sp = unit(store, UnitKind::Town, "石浦镇", "sp").await;
+        let xz = unit(store, UnitKind::Town, "西周镇", "xz").await;
+        let rows = vec![
+            firm(1, "甲公司", sp, "below"),
+            firm(2, "乙公司", xz, "below"),
+            firm(3, "丙公司", sp, "below"),
+            firm(4, "丁公司", sp, "below"),
+        ];
+        store
+            .import_enterprises(&office, "名录", &rows)
+            .await
+            .unwrap();
+        let codes = store.enterprise_codes().await.unwrap();
+        let ids: Vec<i64> = rows.iter().map(|r| codes[&r.credit_code].0).collect();
+        let pipelines = store.cultivation_pipelines().await.unwrap();
+        let xsg = &pipelines[0];
+        let s = |i: usize| xsg.stages[i].id;
+        let enter = |e: i64, pipeline_id: i64, stage_id: i64, on: &str| NewEntry {
+            pipeline_id,
+            enterprise_id: Some(e),
+            stage_id,
+            on_date: on.into(),
+            evidence: "名单".into(),
+            ..NewEntry::default()
+        };
+        // 甲 reaches 纳入规上统计 in March, steps back, reaches it again in May: once, in March.
+        let ea = store
+            .enter_cultivation(&office, &enter(ids[0], xsg.id, s(0), "2017-01-10"))
+            .await
+            .unwrap();
+        for (kind, to, on) in [
+            (MoveKind::Advance, s(2), "2017-03-05"),
+            (MoveKind::StepBack, s(1), "2017-04-01"),
+            (MoveKind::Advance, s(2), "2017-05-02"),
+        ] {
+            store
+                .move_cultivation(&office, ea, &step(kind, Some(to), on))
+                .await
+                .unwrap();
+        }
+        // 乙 enters at the milestone in February; 丁 reached it in 2016 (not this year's).
+        store
+            .enter_cultivation(&office, &enter(ids[1], xsg.id, s(2), "2017-02-10"))
+            .await
+            .unwrap();
+        store
+            .enter_cultivation(&office, &enter(ids[3], xsg.id, s(2), "2016-11-01"))
+            .await
+            .unwrap();
+        // 丙 reaches it in July and leaves in August.
+        let ec = store
+            .enter_cultivation(&office, &enter(ids[2], xsg.id, s(0), "2016-12-01"))
+            .await
+            .unwrap();
+        for (kind, to, on) in [
+            (MoveKind::Advance, Some(s(2)), "2017-07-15"),
+            (MoveKind::Exit, None, "2017-08-01"),
+        ] {
+            store
+                .move_cultivation(&office, ec, &step(kind, to, on))
+                .await
+                .unwrap();
+        }
+        // Another milestone: the first stage carrying one on the 高新技术企业 pipeline.
+        let gx = &pipelines[4];
+        let gx_stage = gx.stages.iter().find(|s| s.milestone.is_some()).unwrap();
+        store
+            .enter_cultivation(&office, &enter(ids[0], gx.id, gx_stage.id, "2017-02-20"))
+            .await
+            .unwrap();
+
+        let by_month = store
+            .cultivation_reached_by_month(2017, "2017-12-31")
+            .await
+            .unwrap();
+        assert_eq!(
+            by_month[&Milestone::AboveScale],
+            [0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+            "{}",
+            db.name
+        );
+        for &m in Milestone::ALL {
+            let months = by_month.get(&m).copied().unwrap_or([0; 12]);
+            for month in 1..=12u8 {
+                let end = qx_core::period::Period::new_month(2017, month)
+                    .unwrap()
+                    .last_day()
+                    .to_string();
+                let one = store
+                    .cultivation_reached(m, "2017-01-01", &end)
+                    .await
+                    .unwrap();
+                let sum: i64 = months[..usize::from(month)].iter().sum();
+                assert_eq!(sum, one, "{} {m:?} to {end}", db.name);
+            }
+        }
+        // Up to a day inside the year: nothing after it.
+        let june = store
+            .cultivation_reached_by_month(2017, "2017-06-15")
+            .await
+            .unwrap();
+        assert_eq!(june[&Milestone::AboveScale].iter().sum::<i64>(), 2);
+        assert!(store.has_cultivation_entries().await.unwrap());
+
+        // The list: rows and total in one pass, every filter on the entry or the registry.
+        let office = &office;
+        let list = |f: EntryFilter| async move {
+            let (rows, total) = store.cultivation_entries(office, &f).await.unwrap();
+            (
+                rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>(),
+                total,
+            )
+        };
+        let all = EntryFilter {
+            pipeline_id: xsg.id,
+            limit: 50,
+            ..Default::default()
+        };
+        let (names, total) = list(all.clone()).await;
+        assert_eq!(total, 3, "{}", db.name);
+        assert_eq!(names.len(), 3);
+        let (page, total) = list(EntryFilter {
+            limit: 1,
+            offset: 1,
+            ..all.clone()
+        })
+        .await;
+        assert_eq!((page.len(), total), (1, 3));
+        assert_eq!(page[0], names[1]);
+        let (past, total) = list(EntryFilter {
+            offset: 10,
+            ..all.clone()
+        })
+        .await;
+        assert_eq!(
+            (past.len(), total),
+            (0, 3),
+            "a page past the end keeps its total"
+        );
+        let exited = list(EntryFilter {
+            status: Some(EntryStatus::Exited),
+            ..all.clone()
+        })
+        .await;
+        assert_eq!(exited, (vec!["丙公司".to_string()], 1));
+        let town = list(EntryFilter {
+            town_id: Some(xz),
+            ..all.clone()
+        })
+        .await;
+        assert_eq!(town, (vec!["乙公司".to_string()], 1));
+        let stage = list(EntryFilter {
+            stage_id: Some(s(2)),
+            industry: "34".into(),
+            ..all.clone()
+        })
+        .await;
+        assert_eq!(stage.1, 3);
+        let other = list(EntryFilter {
+            industry: "35".into(),
+            ..all.clone()
+        })
+        .await;
+        assert_eq!(other, (vec![], 0));
+        let by_code = list(EntryFilter {
+            q: rows[3].credit_code[8..16].to_string(),
+            ..all.clone()
+        })
+        .await;
+        assert_eq!(by_code, (vec!["丁公司".to_string()], 1));
+        let by_name = list(EntryFilter {
+            q: "甲".into(),
+            town_id: Some(sp),
+            ..all.clone()
+        })
+        .await;
+        assert_eq!(by_name, (vec!["甲公司".to_string()], 1));
+    }
+}

@@ -1,0 +1,412 @@
+//! 企业培育库 (#17) against its targets, on a county far larger than any real one: 100,000
+//! enterprises (two years of facts each) with 300,000 pipeline entries (three per firm over the
+//! built-in pipelines, at every stage, with their dated moves):
+//!
+//! - a pipeline's entries list, p50 and p99, with each filter (pipeline alone, stage, town,
+//!   industry, all of them, and page 200), < 100 ms p99;
+//! - recomputing every 小升规 candidate and every cultivation indicator (each milestone, each
+//!   month of the year, as the monitoring picture does), < 200 ms;
+//! - matching a 20,000-row official list (codes, exact names, close names, unknown names)
+//!   against the registry, < 1 s.
+//!
+//! Both engines: SQLite always, PostgreSQL too when `QX_TEST_DATABASE_URL` is set (VACUUM
+//! ANALYZE after loading there). `QX_BENCH_ENTERPRISES` scales the county down for a quick run
+//! (entries stay three per firm, the list 20 % of the registry). Plain timing, not criterion.
+//!
+//! Run: `cargo bench -p qx-app --bench cultivation`.
+
+use qx_core::access::{Actor, Role};
+use qx_core::codes::CreditCode;
+use qx_core::period::Period;
+use qx_store::Store;
+use qx_store::cultivation::{EntryFilter, ListLine, match_lines};
+use qx_store::indicator_source::IndicatorSource;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// p50 and p99 of runs, in ms.
+fn percentiles(mut runs: Vec<Duration>) -> (f64, f64) {
+    runs.sort();
+    let at = |q: f64| ms(runs[((runs.len() - 1) as f64 * q).round() as usize]);
+    (at(0.5), at(0.99))
+}
+
+/// A valid credit code for firm `i` (the check character computed).
+fn code(i: usize) -> String {
+    CreditCode::complete(&format!("91330225{:09}", 100_000_000 + i))
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+const TOWNS: usize = 18;
+async fn exec(store: &Store, sql: &'static str) {
+    sqlx::query(sql).execute(store.pool()).await.unwrap();
+}
+
+/// Loads `n` firms and `3n` entries with their moves; answers the town ids.
+async fn load(store: &Store, n: usize, postgres: bool) -> Vec<i64> {
+    for t in 0..TOWNS {
+        sqlx::query(
+            "INSERT INTO units (kind, name, full_name, slug, sort_order, created_at, updated_at) \
+             VALUES ('town', $1, $2, $3, $4, 0, 0)",
+        )
+        .bind(format!("测试镇{t:02}"))
+        .bind(format!("测试镇{t:02}人民政府"))
+        .bind(format!("bench-town-{t}"))
+        .bind(t as i64)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+    let towns: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM units WHERE slug LIKE 'bench-town-%' ORDER BY sort_order")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    let towns: Vec<i64> = towns.into_iter().map(|(id,)| id).collect();
+
+    exec(
+        store,
+        "CREATE TABLE bench_codes (i BIGINT PRIMARY KEY, code TEXT NOT NULL)",
+    )
+    .await;
+    exec(
+        store,
+        "CREATE TABLE bench_towns (k BIGINT PRIMARY KEY, town_id BIGINT NOT NULL)",
+    )
+    .await;
+    exec(store, "CREATE TABLE bench_rounds (r BIGINT PRIMARY KEY)").await;
+    exec(
+        store,
+        "CREATE TABLE bench_days (k BIGINT PRIMARY KEY, day TEXT NOT NULL)",
+    )
+    .await;
+    exec(
+        store,
+        "CREATE TABLE bench_stages (pi BIGINT NOT NULL, si BIGINT NOT NULL, pipeline_id BIGINT NOT NULL, \
+         stage_id BIGINT NOT NULL, stages BIGINT NOT NULL, first_id BIGINT NOT NULL, PRIMARY KEY (pi, si))",
+    )
+    .await;
+    for (k, id) in towns.iter().enumerate() {
+        sqlx::query("INSERT INTO bench_towns (k, town_id) VALUES ($1, $2)")
+            .bind(k as i64)
+            .bind(id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+    }
+    for r in 0..3i64 {
+        sqlx::query("INSERT INTO bench_rounds (r) VALUES ($1)")
+            .bind(r)
+            .execute(store.pool())
+            .await
+            .unwrap();
+    }
+    // 2016-01-01 … 2017-12-31 by index.
+    let mut d = Period::new_year(2016).unwrap().first_day();
+    for k in 0..731i64 {
+        sqlx::query("INSERT INTO bench_days (k, day) VALUES ($1, $2)")
+            .bind(k)
+            .bind(d.to_string())
+            .execute(store.pool())
+            .await
+            .unwrap();
+        d = d.next_day().unwrap();
+    }
+    let pipelines = store.cultivation_pipelines().await.unwrap();
+    let p_count = pipelines.len() as i64;
+    assert!(p_count >= 3);
+    for (pi, p) in pipelines.iter().enumerate() {
+        for (si, s) in p.stages.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO bench_stages (pi, si, pipeline_id, stage_id, stages, first_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(pi as i64)
+            .bind(si as i64)
+            .bind(p.id)
+            .bind(s.id)
+            .bind(p.stages.len() as i64)
+            .bind(p.stages[0].id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        }
+    }
+    // Every code in one bound text of fixed-width pieces, cut by a counted series.
+    let all: String = (0..n).map(code).collect();
+    sqlx::query(
+        "INSERT INTO bench_codes (i, code) WITH RECURSIVE s(i) AS \
+         (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < $1) \
+         SELECT i, SUBSTR($2, i * 18 + 1, 18) FROM s",
+    )
+    .bind(n as i64)
+    .bind(all)
+    .execute(store.pool())
+    .await
+    .unwrap();
+
+    let n_i = n as i64;
+    // Firms: ids from 1,000,000; one in three 规上; industries over 30 大类; every town.
+    sqlx::query(
+        "INSERT INTO enterprises (id, credit_code, name, town_id, industry_code, scale, created_at, updated_at) \
+         SELECT 1000000 + c.i, c.code, '测试企业' || CAST(c.i AS TEXT) || '有限公司', t.town_id, \
+         CAST((13 + c.i % 30) * 100 + 11 + c.i % 7 AS TEXT), \
+         CASE WHEN c.i % 3 = 0 THEN 'above' ELSE 'below' END, 0, 0 \
+         FROM bench_codes c JOIN bench_towns t ON t.k = c.i % $1",
+    )
+    .bind(TOWNS as i64)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    // Two years of facts; one firm in twenty near the 规上 line, so a few thousand candidates.
+    sqlx::query(
+        "INSERT INTO enterprise_facts (enterprise_id, year, scale, revenue_wan, source, updated_at) \
+         SELECT 1000000 + c.i, 2015 + r.r, CASE WHEN c.i % 3 = 0 THEN 'above' ELSE 'below' END, \
+         CASE WHEN c.i % 20 = 0 THEN (c.i * 37 + r.r * 100) % 2500 ELSE (c.i * 37) % 1400 END, 'bench', 0 \
+         FROM bench_codes c JOIN bench_rounds r ON r.r < 2",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    // Entries: firm i on pipelines (i + r) mod P for r = 0, 1, 2, at stage (7·k) mod stages;
+    // one in ten exited; entered in 2016, at its stage since a day of 2017.
+    sqlx::query(
+        "INSERT INTO cultivation_entries (id, pipeline_id, enterprise_id, name, town_id, stage_id, status, \
+         entered_on, stage_since, created_at, updated_at) \
+         SELECT 2000000 + r.r * $1 + c.i, s.pipeline_id, 1000000 + c.i, '测试企业' || CAST(c.i AS TEXT) || '有限公司', \
+         t.town_id, s.stage_id, CASE WHEN (r.r * $1 + c.i) % 10 = 0 THEN 'exited' ELSE 'active' END, \
+         d1.day, d2.day, 0, 0 \
+         FROM bench_codes c JOIN bench_rounds r ON 1 = 1 JOIN bench_towns t ON t.k = c.i % $2 \
+         JOIN bench_stages s ON s.pi = (c.i + r.r) % $3 AND s.si = ((r.r * $1 + c.i) * 7) % s.stages \
+         JOIN bench_days d1 ON d1.k = (r.r * $1 + c.i) % 366 \
+         JOIN bench_days d2 ON d2.k = 366 + (r.r * $1 + c.i) % 339",
+    )
+    .bind(n_i)
+    .bind(TOWNS as i64)
+    .bind(p_count)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO cultivation_moves (entry_id, kind, from_stage_id, to_stage_id, on_date, created_at) \
+         SELECT ce.id, 'enter', NULL, s.first_id, ce.entered_on, 0 FROM cultivation_entries ce \
+         JOIN bench_stages s ON s.stage_id = ce.stage_id WHERE ce.id >= 2000000",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO cultivation_moves (entry_id, kind, from_stage_id, to_stage_id, on_date, created_at) \
+         SELECT ce.id, 'advance', s.first_id, ce.stage_id, ce.stage_since, 0 FROM cultivation_entries ce \
+         JOIN bench_stages s ON s.stage_id = ce.stage_id WHERE ce.id >= 2000000 AND s.si > 0",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO cultivation_moves (entry_id, kind, from_stage_id, to_stage_id, on_date, created_at) \
+         SELECT ce.id, 'exit', ce.stage_id, NULL, ce.stage_since, 0 FROM cultivation_entries ce \
+         WHERE ce.id >= 2000000 AND ce.status = 'exited'",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    exec(store, "DROP TABLE bench_codes").await;
+    exec(store, "DROP TABLE bench_towns").await;
+    exec(store, "DROP TABLE bench_rounds").await;
+    exec(store, "DROP TABLE bench_days").await;
+    exec(store, "DROP TABLE bench_stages").await;
+    if postgres {
+        exec(store, "VACUUM ANALYZE").await;
+    } else {
+        exec(store, "ANALYZE").await;
+    }
+    towns
+}
+
+/// The list a department publishes: 20 % of the registry's size, half by credit code, a
+/// quarter by exact name, a tenth with a name one character off, the rest unknown.
+fn official_list(n: usize) -> Vec<ListLine> {
+    let rows = n / 5;
+    (0..rows)
+        .map(|r| {
+            let i = (r * 7919) % n;
+            let (name, credit_code) = match r % 20 {
+                0..10 => (format!("测试企业{i}有限公司"), code(i)),
+                10..15 => (format!("测试企业{i}有限公司"), String::new()),
+                15..17 => (format!("测试企业{i}有限责任公司"), String::new()),
+                _ => (format!("未登记商号{r}"), String::new()),
+            };
+            ListLine {
+                line: r as u64 + 2,
+                at_name: format!("名单第{}行 \"企业名称\"", r + 2),
+                at_code: format!("名单第{}行 \"统一社会信用代码\"", r + 2),
+                name,
+                credit_code,
+                reg_no: String::new(),
+                certificate_no: String::new(),
+                on_date: None,
+                town_id: None,
+                problems: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+async fn run(db: &qx_store::testing::TestDb, engine: &str, n: usize) {
+    let store = &db.store;
+    let t = Instant::now();
+    let towns = load(store, n, engine == "postgres").await;
+    println!(
+        "[{engine}] loaded {n} enterprises, {} entries in {:.1} s",
+        3 * n,
+        t.elapsed().as_secs_f64()
+    );
+    let office = Actor {
+        user_id: 0,
+        username: "bench".into(),
+        role: Role::Admin,
+        unit_id: None,
+        enterprise_id: None,
+        ip: String::new(),
+    };
+    let xsg = store.cultivation_pipeline_by_code("xsg").await.unwrap();
+    let base = EntryFilter {
+        pipeline_id: xsg.id,
+        limit: 50,
+        ..EntryFilter::default()
+    };
+    let cases = [
+        ("pipeline", base.clone()),
+        (
+            "stage",
+            EntryFilter {
+                stage_id: Some(xsg.stages[1].id),
+                ..base.clone()
+            },
+        ),
+        (
+            "town",
+            EntryFilter {
+                town_id: Some(towns[3]),
+                ..base.clone()
+            },
+        ),
+        (
+            "industry",
+            EntryFilter {
+                industry: "34".into(),
+                ..base.clone()
+            },
+        ),
+        (
+            "all filters",
+            EntryFilter {
+                stage_id: Some(xsg.stages[1].id),
+                town_id: Some(towns[3]),
+                industry: "34".into(),
+                q: "测试".into(),
+                ..base.clone()
+            },
+        ),
+        (
+            "page 200",
+            EntryFilter {
+                offset: 199 * 50,
+                ..base.clone()
+            },
+        ),
+    ];
+    for (label, f) in &cases {
+        let mut runs = Vec::new();
+        let mut total = 0;
+        for _ in 0..50 {
+            let t = Instant::now();
+            let (_, n) = store.cultivation_entries(&office, f).await.unwrap();
+            runs.push(t.elapsed());
+            total = n;
+        }
+        let (p50, p99) = percentiles(runs);
+        println!(
+            "[{engine}] entries list, {label} ({total} rows): p50 {p50:.1} ms, p99 {p99:.1} ms (target p99 < 100)"
+        );
+    }
+
+    let sources: HashMap<i64, IndicatorSource> = IndicatorSource::ALL
+        .into_iter()
+        .filter(|s| s.cultivation_milestone().is_some())
+        .enumerate()
+        .map(|(i, s)| (i as i64, s))
+        .collect();
+    let mut runs = Vec::new();
+    let mut found = (0, 0);
+    for _ in 0..15 {
+        let t = Instant::now();
+        let candidates = store.cultivation_candidates(&office).await.unwrap();
+        let series = qx_app::monitoring::cultivation_series(store, &sources, 2017, 12)
+            .await
+            .unwrap();
+        runs.push(t.elapsed());
+        found = (candidates.len(), series.len());
+    }
+    let (p50, p99) = percentiles(runs);
+    println!(
+        "[{engine}] every candidate ({}) and every cultivation indicator ({} × 12 months): \
+         p50 {p50:.1} ms, p99 {p99:.1} ms (target < 200)",
+        found.0, found.1
+    );
+
+    let list = official_list(n);
+    let rows = list.len();
+    let mut runs = Vec::new();
+    let mut matched = 0;
+    for _ in 0..5 {
+        let lines = list.clone();
+        let t = Instant::now();
+        let registry = store.matching_registry(&office).await.unwrap();
+        let out = match_lines(&registry, false, lines);
+        runs.push(t.elapsed());
+        matched = out
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.matched,
+                    qx_store::cultivation::RowMatch::ByCode { .. }
+                        | qx_store::cultivation::RowMatch::ByName { .. }
+                )
+            })
+            .count();
+    }
+    let (p50, p99) = percentiles(runs);
+    println!(
+        "[{engine}] matching a {rows}-row list against {n} firms ({matched} matched): \
+         p50 {p50:.0} ms, max {p99:.0} ms (target < 1,000)"
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not: then only build.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let n: usize = std::env::var("QX_BENCH_ENTERPRISES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let dbs = qx_store::testing::all().await.unwrap();
+        for (db, engine) in dbs.iter().zip(["sqlite", "postgres"]) {
+            run(db, engine, n).await;
+        }
+    });
+}
