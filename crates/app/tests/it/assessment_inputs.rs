@@ -219,6 +219,24 @@ async fn a_problem_answered_after_the_quarter_counts_as_unanswered_in_it() {
         assert_eq!((rate, of), (Some(1.0), 2), "{}", db.name);
         let (resolved, closed, _) = measured(&q2, town, Source::ProblemResolutionRate).unwrap();
         assert_eq!((resolved, closed), (Some(1.0), 2));
+
+        // The grouped statement reads what the one-unit statement reads, unit by unit.
+        for n in [1, 2] {
+            let filter = qx_store::problems::RateFilter {
+                from: Some("2017-01-01".into()),
+                to: Some(q(n).last_day().to_string()),
+                ..Default::default()
+            };
+            let day = q(n).last_day();
+            let grouped = s.problem_rates_as_of_by_unit(&filter, day).await.unwrap();
+            assert_eq!(grouped.keys().copied().collect::<Vec<_>>(), vec![town]);
+            let one = qx_store::problems::RateFilter {
+                unit_id: Some(town),
+                ..filter.clone()
+            };
+            let single = s.problem_rates_as_of(&one, day).await.unwrap();
+            assert_eq!(grouped[&town], single, "{}: Q{n}", db.name);
+        }
     }
 }
 
