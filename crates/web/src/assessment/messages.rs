@@ -117,6 +117,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("as.manual_add", "录入加减分", "Enter points"),
     ("as.manual_delete", "删除", "Delete"),
+    ("as.manual_edit", "修改", "Edit"),
+    ("as.save", "保存", "Save"),
+    (
+        "as.manual_of_unit",
+        "本单位人工加减分",
+        "This unit's manual points",
+    ),
     (
         "as.manual_delete_confirm",
         "删除这条加减分及其附件?",
