@@ -28,6 +28,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("as.change", "较上期", "Change"),
     ("as.vetoed", "一票否决", "Vetoed"),
     ("as.not_scored", "无考核内容", "Nothing to score"),
+    (
+        "as.unranked",
+        "不参加本期排名 (无考核内容)",
+        "Not ranked this period (nothing to score)",
+    ),
     ("as.breakdown", "得分明细", "Breakdown"),
     ("as.item", "考核项目", "Item"),
     ("as.kind", "类型", "Kind"),
