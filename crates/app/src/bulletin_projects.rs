@@ -2,7 +2,8 @@
 //! at the period's end. Counts by stage come from `Store::project_stage_counts_as_of` (the same
 //! figures the plan's project indicators read), each beside the plan's target where the plan has
 //! that indicator; the 亿元以上 开工率; the year's investment plan against the approved monthly
-//! 调度; and the projects lagging (the light's rule: investment behind 序时进度 or the next stage
+//! 调度 up to the period's last month (`Store::project_completed_as_of`, the figure 考核评价's
+//! 投资完成率 reads too); and the projects lagging (the light's rule: investment behind 序时进度 or the next stage
 //! past its planned date) or raising a funnel alert, all judged on the period's last day.
 //! `None` while the library holds no project, so the section says there is no data.
 

@@ -282,6 +282,11 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "删除考核加减分",
         "Assessment points deleted",
     ),
+    (
+        "assessment.manual_update",
+        "修改考核加减分",
+        "Assessment points edited",
+    ),
 ];
 
 /// `(code, 中文, English)` of every kind of record the log names.

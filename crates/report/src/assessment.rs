@@ -157,15 +157,28 @@ pub fn result_docx(d: &ResultDoc) -> Result<Vec<u8>, ReportError> {
         doc = doc.add_paragraph(body_para("本期无参加考核的单位。"));
     }
     for (i, c) in d.classes.iter().enumerate() {
-        let t = ranking_table(c);
+        // A unit with nothing to score is not ranked (not last with 0): a 备注 line instead.
+        let (ranked, unranked): (Vec<RankLine>, Vec<RankLine>) =
+            c.lines.iter().cloned().partition(|l| l.score.is_some());
+        let t = ranking_table(&ClassRanking {
+            name: c.name.clone(),
+            lines: ranked,
+        });
         doc = doc
             .add_paragraph(heading(
                 &format!("{}、{}", chinese_ordinal(i + 1), c.name),
                 FONT_H1,
             ))
             .add_paragraph(caption(&t.caption))
-            .add_table(table(&t))
-            .add_paragraph(blank());
+            .add_table(table(&t));
+        if !unranked.is_empty() {
+            let names: Vec<&str> = unranked.iter().map(|l| l.unit.as_str()).collect();
+            doc = doc.add_paragraph(body_para(&format!(
+                "备注：{}本期无考核内容，不参加本期排名。",
+                names.join("、")
+            )));
+        }
+        doc = doc.add_paragraph(blank());
     }
     doc = doc.add_paragraph(body_para(&format!(
         "{}。",
@@ -259,6 +272,22 @@ mod tests {
             assert!(xml.contains(want), "missing {want}");
         }
         assert!(!xml.contains("初步"));
+    }
+
+    #[test]
+    fn a_unit_with_nothing_to_score_is_a_note_not_the_last_place() {
+        let mut d = doc(true, None);
+        d.classes[0].lines.push(RankLine {
+            place: None,
+            unit: "东陈乡".into(),
+            score: None,
+            change: None,
+            vetoed: None,
+        });
+        let xml = body(&result_docx(&d).unwrap());
+        assert!(xml.contains("备注：东陈乡本期无考核内容，不参加本期排名。"));
+        assert_eq!(xml.matches("东陈乡").count(), 1, "not a row of the table");
+        assert!(!body(&result_docx(&doc(true, None)).unwrap()).contains("备注："));
     }
 
     #[test]

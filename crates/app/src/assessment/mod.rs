@@ -24,6 +24,7 @@ use qx_core::period::Period;
 use qx_core::units::UnitKind;
 use qx_store::Store;
 use std::collections::{BTreeMap, HashMap};
+use tracing::{Instrument, info_span};
 
 /// Every assessable unit's inputs for `period` of plan `plan_id`, keyed by unit id, and each
 /// unit's kind.
@@ -33,8 +34,12 @@ pub async fn gather(
     plan_id: i64,
     period: Period,
 ) -> Result<(BTreeMap<i64, UnitInputs>, HashMap<i64, UnitKind>), AppError> {
-    let pic = picture(store, actor, plan_id, period).await?;
-    let conduct = conduct(store, actor, plan_id, period).await?;
+    let pic = picture(store, actor, plan_id, period)
+        .instrument(info_span!("assess.picture"))
+        .await?;
+    let conduct = conduct(store, actor, plan_id, period)
+        .instrument(info_span!("assess.conduct"))
+        .await?;
     let units = store.list_units().await?;
     let ids_by_name: HashMap<String, i64> = units.iter().map(|u| (u.name.clone(), u.id)).collect();
     let mut inputs = plan_sources::from_picture(&pic, &conduct, &ids_by_name);
@@ -47,10 +52,18 @@ pub async fn gather(
             });
         }
     }
-    problems::add(store, period, &mut inputs).await?;
-    projects::add(store, actor, period, &mut inputs).await?;
-    cultivation::add(store, actor, period, &mut inputs).await?;
-    manual::add(store, actor, period.year(), &mut inputs).await?;
+    problems::add(store, period, &mut inputs)
+        .instrument(info_span!("assess.problems"))
+        .await?;
+    projects::add(store, actor, period, &mut inputs)
+        .instrument(info_span!("assess.projects"))
+        .await?;
+    cultivation::add(store, actor, period, &mut inputs)
+        .instrument(info_span!("assess.cultivation"))
+        .await?;
+    manual::add(store, actor, period.year(), &mut inputs)
+        .instrument(info_span!("assess.manual"))
+        .await?;
     let kinds = units.into_iter().map(|u| (u.id, u.kind)).collect();
     Ok((inputs, kinds))
 }

@@ -2,8 +2,8 @@
 //! answer deadline), 按时答复率, 解决率 and 满意率 of the problems submitted in the year up to the
 //! period's end, as they stood at that end: a problem answered or closed after the period's
 //! last day counts as unanswered or open in it (the same reading as a past period's
-//! bulletin). The cube names the units with problems; each unit's rates are then read as of
-//! the day. Each rate stands on its own denominator (answered of all, on time of answered…),
+//! bulletin). One grouped statement (`Store::problem_rates_as_of_by_unit`) reads every unit's
+//! rates as of the day. Each rate stands on its own denominator (answered of all, on time of answered…),
 //! which is the count an item's minimum is checked against.
 
 use crate::AppError;
@@ -11,7 +11,7 @@ use qx_core::assessment::{Fact, Measure, Source, UnitInputs};
 use qx_core::period::Period;
 use qx_core::problem::Rates;
 use qx_store::Store;
-use qx_store::problems::{RateFilter, RateGroup};
+use qx_store::problems::RateFilter;
 use std::collections::BTreeMap;
 
 /// Adds the four problem measures, as of `period`'s last day, to every unit in `units` that had
@@ -26,20 +26,11 @@ pub async fn add(
         to: Some(period.last_day().to_string()),
         ..Default::default()
     };
-    let day = period.last_day();
     let by_unit = store
-        .problem_rates_by(RateGroup::Unit, &filter, day)
+        .problem_rates_as_of_by_unit(&filter, period.last_day())
         .await?;
-    for (key, _) in by_unit {
-        let Ok(id) = key.parse::<i64>() else {
-            continue;
-        };
+    for (id, rates) in by_unit {
         if let Some(u) = units.get_mut(&id) {
-            let of_unit = RateFilter {
-                unit_id: Some(id),
-                ..filter.clone()
-            };
-            let rates = store.problem_rates_as_of(&of_unit, day).await?;
             for (source, m) in measures(&rates) {
                 u.measures.insert(source, m);
             }

@@ -3,7 +3,8 @@
 //! ÷ 年度计划投资 over those with a plan), and counts of 亿元以上 projects started, projects
 //! signed and registered. A project's stage at the period's end comes from its stages' actual
 //! dates (a stage reached after the end is not reached; a project halted after it still
-//! counts); the investment figure is the project's as recorded today.
+//! counts); the investment figure is the year's approved 调度 up to the period's last month
+//! (`Store::project_completed_as_of`, the rule the bulletin's project section reads too).
 
 use crate::AppError;
 use qx_core::access::Actor;
@@ -21,6 +22,8 @@ use time::Date;
 pub struct AsOf<'a> {
     pub project: &'a Project,
     pub stage: Stage,
+    /// 本年已完成投资 (万元) as of the period's last month.
+    pub completed_wan: Option<f64>,
 }
 
 /// The stage `row` stood at on `day`: 中止 when it is halted since a day not after `day`, else
@@ -69,11 +72,16 @@ pub async fn add(
         .into_iter()
         .filter(|r| r.project.year == year)
         .collect();
+    let done = store.project_completed_as_of(&period).await?;
     let mut by_unit: HashMap<i64, Vec<AsOf>> = HashMap::new();
     for row in &library {
         by_unit.entry(row.project.unit_id).or_default().push(AsOf {
             project: &row.project,
             stage: stage_on(row, day),
+            completed_wan: done
+                .get(&row.project.id)
+                .copied()
+                .unwrap_or(row.project.completed_wan),
         });
     }
     for (id, projects) in by_unit {
@@ -115,7 +123,7 @@ pub fn measures(projects: &[AsOf]) -> Vec<(Source, Measure)> {
         .iter()
         .filter_map(|p| p.project.annual_plan_wan)
         .sum();
-    let done: f64 = planned.iter().filter_map(|p| p.project.completed_wan).sum();
+    let done: f64 = planned.iter().filter_map(|p| p.completed_wan).sum();
     let investment = Measure {
         value: (plan > 0.0).then(|| done / plan),
         count: planned.len() as u32,
@@ -123,7 +131,7 @@ pub fn measures(projects: &[AsOf]) -> Vec<(Source, Measure)> {
             .iter()
             .map(|p| Fact {
                 expected: p.project.annual_plan_wan,
-                ..fact(p, p.project.completed_wan.unwrap_or(0.0))
+                ..fact(p, p.completed_wan.unwrap_or(0.0))
             })
             .collect(),
     };

@@ -219,6 +219,24 @@ async fn a_problem_answered_after_the_quarter_counts_as_unanswered_in_it() {
         assert_eq!((rate, of), (Some(1.0), 2), "{}", db.name);
         let (resolved, closed, _) = measured(&q2, town, Source::ProblemResolutionRate).unwrap();
         assert_eq!((resolved, closed), (Some(1.0), 2));
+
+        // The grouped statement reads what the one-unit statement reads, unit by unit.
+        for n in [1, 2] {
+            let filter = qx_store::problems::RateFilter {
+                from: Some("2017-01-01".into()),
+                to: Some(q(n).last_day().to_string()),
+                ..Default::default()
+            };
+            let day = q(n).last_day();
+            let grouped = s.problem_rates_as_of_by_unit(&filter, day).await.unwrap();
+            assert_eq!(grouped.keys().copied().collect::<Vec<_>>(), vec![town]);
+            let one = qx_store::problems::RateFilter {
+                unit_id: Some(town),
+                ..filter.clone()
+            };
+            let single = s.problem_rates_as_of(&one, day).await.unwrap();
+            assert_eq!(grouped[&town], single, "{}: Q{n}", db.name);
+        }
     }
 }
 
@@ -303,5 +321,67 @@ async fn cultivation_results_count_from_the_day_reached_for_the_town() {
         };
         assert_eq!(read(own).await, 2);
         assert_eq!(read(other).await, 0);
+    }
+}
+
+#[tokio::test]
+async fn investment_rate_counts_the_dispatch_months_up_to_the_periods_end() {
+    use crate::common::{published_seed_plan, user};
+    use qx_store::monitoring::SubmissionInput;
+    use qx_store::projects::DispatchInput;
+    for db in qx_store::testing::all().await.unwrap() {
+        let s = &db.store;
+        let (office, plan) = published_seed_plan(s).await;
+        let jxj = user(s, "jxj1", Role::Unit, "县经信局").await;
+        let unit = jxj.unit_id.unwrap();
+        let input = ProjectInput {
+            annual_plan_wan: Some(6_000.0),
+            ..project(unit, "智能装备产业园", 20_000.0)
+        };
+        let id = s
+            .create_project(&office, &input, date!(2017 - 01 - 05))
+            .await
+            .unwrap();
+        // 1,200 万元 approved in March (Q1), 1,800 more in June: 3,000 by Q2.
+        for (m, invested) in [(3, 1_200.0), (6, 1_800.0)] {
+            let period = s
+                .open_period(
+                    &office,
+                    plan,
+                    &Period::new_month(2017, m).unwrap(),
+                    "2017-12-31",
+                )
+                .await
+                .unwrap();
+            let line = DispatchInput {
+                project_id: id,
+                invested_wan: Some(invested),
+                domestic_wan: Some(invested),
+                ..DispatchInput::default()
+            };
+            s.save_dispatch(&jxj, period, unit, &[line]).await.unwrap();
+            let sub = s
+                .save_submission(&jxj, period, unit, &SubmissionInput::default(), true)
+                .await
+                .unwrap();
+            s.review_submission(&office, sub, true, "").await.unwrap();
+        }
+        let done = s.project_completed_as_of(&q(1)).await.unwrap();
+        assert_eq!(done.get(&id), Some(&Some(1_200.0)), "{}", db.name);
+        for (n, expected) in [(1, 1_200.0), (2, 3_000.0)] {
+            let mut inputs = empty(unit);
+            projects::add(s, &office, q(n), &mut inputs).await.unwrap();
+            let (rate, of, _) = measured(&inputs, unit, Source::ProjectInvestmentRate).unwrap();
+            assert_eq!(of, 1);
+            let rate = rate.unwrap();
+            assert!(
+                (rate - expected / 6_000.0).abs() < 1e-9,
+                "{}: Q{n} rate {rate} should come from {expected}",
+                db.name
+            );
+            let fact = &inputs[&unit].measures[&Source::ProjectInvestmentRate].facts[0];
+            assert_eq!(fact.value, expected);
+        }
+        db.discard().await.unwrap();
     }
 }

@@ -1,7 +1,7 @@
 //! Manual points (加分/扣分, 一票否决 facts): entered by the office per year, unit and item key
 //! with a reason, the evidence named and, optionally, the evidence file (checked by the one
 //! attachment rule of `qx_core::attachment`); each entry is a record behind the item's figure.
-//! Entries of a year can be entered and deleted until the year's result is final (终审).
+//! Entries of a year can be entered, edited and deleted until the year's result is final (终审).
 
 use super::{EVIDENCE, REASON, only_office};
 use crate::audit::AuditEntry;
@@ -31,6 +31,14 @@ pub struct NewManual {
     /// The evidence file, if any (audited by name and size).
     #[serde(skip)]
     pub file: Option<ManualFile>,
+}
+
+/// What editing a manual entry may change.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManualEdit {
+    pub points: f64,
+    pub reason: String,
+    pub evidence: String,
 }
 
 /// A stored manual entry, with its file's name if it has one.
@@ -142,6 +150,63 @@ impl Store {
             AuditEntry::new(actor, "assessment.manual", "assessment_manual", id).after(after);
         commit_audited(tx, entry).await?;
         Ok(id)
+    }
+
+    /// One manual entry, if the reader may see it (a unit: its own).
+    pub async fn assessment_manual_entry(&self, actor: &Actor, id: i64) -> Result<ManualEntry> {
+        sqlx::query_as(concat!(
+            entry_columns!(),
+            "WHERE m.id = $1 AND ($2 = 1 OR m.unit_id = $3)"
+        ))
+        .bind(id)
+        .bind(i64::from(actor.reads_all()))
+        .bind(actor.unit_id.unwrap_or(0))
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("人工加减分 {id}")))
+    }
+
+    /// Changes a manual entry's points, reason and evidence (the office only, until the year
+    /// is final), audited with the entry before and after. Field errors name the field.
+    pub async fn update_assessment_manual(
+        &self,
+        actor: &Actor,
+        id: i64,
+        edit: &ManualEdit,
+    ) -> Result<()> {
+        only_office(actor)?;
+        let before = self.assessment_manual_entry(actor, id).await?;
+        if !edit.points.is_finite() || edit.points.abs() > 1000.0 {
+            return Err(StoreError::Invalid(
+                "分值: 应为 -1000 到 1000 之间的数字".into(),
+            ));
+        }
+        let reason = REASON.check(&edit.reason).map_err(StoreError::Invalid)?;
+        let evidence = EVIDENCE
+            .check(&edit.evidence)
+            .map_err(StoreError::Invalid)?;
+        self.manual_open(before.year).await?;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE assessment_manual SET points = $1, reason = $2, evidence = $3 WHERE id = $4",
+        )
+        .bind(edit.points)
+        .bind(&reason)
+        .bind(&evidence)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let after = ManualEntry {
+            points: edit.points,
+            reason: reason.to_string(),
+            evidence: evidence.to_string(),
+            ..before.clone()
+        };
+        let audit = AuditEntry::new(actor, "assessment.manual_update", "assessment_manual", id)
+            .before(&before)
+            .after(&after);
+        commit_audited(tx, audit).await?;
+        Ok(())
     }
 
     /// Deletes a manual entry and its file (the office only, until the year is final).

@@ -20,7 +20,7 @@ mod results;
 mod runs;
 mod schemes;
 
-pub use manual::{ManualEntry, ManualFile, ManualFileData, NewManual};
+pub use manual::{ManualEdit, ManualEntry, ManualFile, ManualFileData, NewManual};
 pub use objections::{Answer, NewObjection, Objection};
 pub use runs::{NewRun, RunGroup};
 

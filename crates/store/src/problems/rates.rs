@@ -171,21 +171,32 @@ const RATE_SQL_BY_CATEGORY: RateSql = rate_sql!(
 /// if its answer was due before $1 and it was neither answered nor closed by then. Dates are
 /// ISO text on both engines, so they compare as strings. (A problem closed, then reopened
 /// after $1 by 不满意重办, reads as open: `closed_on` holds only its latest closing.)
-const RATES_AS_OF_SQL: &str = concat!(
-    "SELECT COUNT(*), ",
-    "CAST(COALESCE(SUM(CASE WHEN answered_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
-    "CAST(COALESCE(SUM(CASE WHEN (answered_on IS NULL OR answered_on > $1) AND (closed_on IS NULL OR closed_on > $1) AND answer_due < $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
-    "CAST(COALESCE(SUM(CASE WHEN answered_on_time = 1 AND answered_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
-    "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND closed_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
-    "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND closed_on <= $1 AND resolved = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
-    "CAST(COALESCE(SUM(CASE WHEN satisfaction IS NOT NULL AND closed_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
-    "CAST(COALESCE(SUM(CASE WHEN ",
-    satisfied_sql!(),
-    " AND closed_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
-    "CAST(COALESCE(SUM(CASE WHEN answered_on <= $1 THEN answer_workdays ELSE 0 END), 0) AS BIGINT), ",
-    "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND closed_on <= $1 THEN close_workdays ELSE 0 END), 0) AS BIGINT) ",
-    "FROM problems WHERE submitted_on <= $1 AND status <> 'withdrawn' AND ($2 IS NULL OR lead_unit_id = $2) AND ($3 IS NULL OR tier = $3) ",
-    "AND ($4 IS NULL OR category = $4) AND ($5 IS NULL OR submitted_on >= $5) AND ($6 IS NULL OR submitted_on <= $6)"
+macro_rules! as_of_sums {
+    () => {
+        concat!(
+            "COUNT(*), ",
+            "CAST(COALESCE(SUM(CASE WHEN answered_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN (answered_on IS NULL OR answered_on > $1) AND (closed_on IS NULL OR closed_on > $1) AND answer_due < $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN answered_on_time = 1 AND answered_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND closed_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND closed_on <= $1 AND resolved = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN satisfaction IS NOT NULL AND closed_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN ",
+            satisfied_sql!(),
+            " AND closed_on <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN answered_on <= $1 THEN answer_workdays ELSE 0 END), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(CASE WHEN status = 'closed' AND closed_on <= $1 THEN close_workdays ELSE 0 END), 0) AS BIGINT) ",
+            "FROM problems WHERE submitted_on <= $1 AND status <> 'withdrawn' AND ($2 IS NULL OR lead_unit_id = $2) AND ($3 IS NULL OR tier = $3) ",
+            "AND ($4 IS NULL OR category = $4) AND ($5 IS NULL OR submitted_on >= $5) AND ($6 IS NULL OR submitted_on <= $6)"
+        )
+    };
+}
+const RATES_AS_OF_SQL: &str = concat!("SELECT ", as_of_sums!());
+/// [`RATES_AS_OF_SQL`] per lead unit (problems not yet routed left out), in one statement.
+const RATES_AS_OF_BY_UNIT_SQL: &str = concat!(
+    "SELECT lead_unit_id, ",
+    as_of_sums!(),
+    " AND lead_unit_id IS NOT NULL GROUP BY lead_unit_id"
 );
 /// Every rate count in one pass over every row: the definition the cube is checked against.
 const RATES_SCAN_SQL: &str = concat!(
@@ -459,6 +470,33 @@ impl Store {
     /// [`Store::problem_rates`].
     pub async fn problem_rates_as_of(&self, f: &RateFilter, as_of: Date) -> Result<Rates> {
         self.rates_in_one_scan(RATES_AS_OF_SQL, f, as_of).await
+    }
+
+    /// [`Store::problem_rates_as_of`] for every lead unit at once (one grouped statement): the
+    /// units with a problem the filter selects, by id, each with its rates as they stood at the
+    /// end of `as_of`. What 考核评价 reads for every unit of a run.
+    pub async fn problem_rates_as_of_by_unit(
+        &self,
+        f: &RateFilter,
+        as_of: Date,
+    ) -> Result<BTreeMap<i64, Rates>> {
+        type UnitTuple = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+        let rows: Vec<UnitTuple> = sqlx::query_as(RATES_AS_OF_BY_UNIT_SQL)
+            .bind(iso(as_of))
+            .bind(f.unit_id)
+            .bind(opt_str(f.tier, Tier::as_str))
+            .bind(opt_str(f.category, Category::as_str))
+            .bind(f.from.clone())
+            .bind(f.to.clone())
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let t = (r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10);
+                (r.0, Rates::from(counts(t)))
+            })
+            .collect())
     }
 
     /// Runs a one-row rate statement over `problems`: $1 the day, $2..$6 the filter.

@@ -33,6 +33,34 @@ type Line = (i64, String, String, f64, Option<f64>, Option<f64>);
 type AsOf = (Option<(Stage, Date)>, Option<Date>, Option<Date>);
 
 impl Store {
+    /// 本年已完成投资 of every project of `period`'s year as of the period's last month, by
+    /// project: the sum of its approved monthly 调度 from January up to that month (one grouped
+    /// query), or the figure typed with the project while no month up to then is approved. The
+    /// one rule the bulletin's 重大项目推进情况 and 考核评价's 投资完成率 read. Not scoped: the
+    /// callers read it for projects they already hold.
+    pub async fn project_completed_as_of(
+        &self,
+        period: &Period,
+    ) -> Result<HashMap<i64, Option<f64>>> {
+        let year = period.year();
+        let sql = concat!(
+            "SELECT p.id, COALESCE(t.done, p.completed_wan) FROM projects p
+             LEFT JOIN (SELECT d.project_id, SUM(d.invested_wan) AS done FROM project_dispatches d
+                 JOIN report_periods rp ON rp.id = d.period_id
+                 WHERE rp.period >= $2 AND rp.period <= $3 AND ",
+            dispatch_approved!(),
+            " GROUP BY d.project_id) t ON t.project_id = p.id
+             WHERE p.year = $1"
+        );
+        let rows: Vec<(i64, Option<f64>)> = sqlx::query_as(sql)
+            .bind(i64::from(year))
+            .bind(format!("{year:04}-01"))
+            .bind(format!("{year:04}-{:02}", period.end_month()))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// The reader's projects of `year` as they stood on `day`, the last day of `period`.
     pub async fn project_progress_as_of(
         &self,
@@ -42,15 +70,9 @@ impl Store {
         day: Date,
     ) -> Result<Vec<ProjectProgress>> {
         let (all, unit, enterprise) = scope_binds(actor);
-        let last_month = format!("{year:04}-{:02}", period.end_month());
         let sql = concat!(
             "SELECT p.id, p.name, COALESCE((SELECT u.name FROM units u WHERE u.id = p.unit_id), ''),
-                p.total_investment_wan, p.annual_plan_wan,
-                COALESCE((SELECT SUM(d.invested_wan) FROM project_dispatches d
-                    JOIN report_periods rp ON rp.id = d.period_id
-                    WHERE d.project_id = p.id AND rp.period >= $5 AND rp.period <= $6
-                      AND EXISTS (SELECT 1 FROM submissions s WHERE s.period_id = d.period_id
-                          AND s.unit_id = d.unit_id AND s.status = 'approved')), p.completed_wan)
+                p.total_investment_wan, p.annual_plan_wan, p.completed_wan
              FROM projects p WHERE ",
             scope_sql!(),
             " AND p.year = $4 ORDER BY p.total_investment_wan DESC, p.id"
@@ -60,10 +82,9 @@ impl Store {
             .bind(unit)
             .bind(enterprise)
             .bind(i64::from(year))
-            .bind(format!("{year:04}-01"))
-            .bind(&last_month)
             .fetch_all(self.pool())
             .await?;
+        let done = self.project_completed_as_of(period).await?;
         let stage_sql = concat!(
             "SELECT s.project_id, s.stage, s.planned_on, s.actual_on FROM project_stages s
              JOIN projects p ON p.id = s.project_id WHERE ",
@@ -120,7 +141,7 @@ impl Store {
                     stage,
                     since,
                     annual_plan_wan: plan,
-                    completed_wan: completed,
+                    completed_wan: done.get(&id).copied().unwrap_or(completed),
                     next_planned: next.filter(|_| !stage.is_final()),
                 }
             })

@@ -334,8 +334,51 @@ async fn a_run_from_scoring_to_final_with_scope_objections_and_freezing() {
             file: None,
         };
         assert!(store.add_assessment_manual(&town, &manual).await.is_err());
-        store.add_assessment_manual(&office, &manual).await.unwrap();
+        let mid = store.add_assessment_manual(&office, &manual).await.unwrap();
         assert_eq!(store.assessment_manual(&town, 2017).await.unwrap().len(), 1);
+        // Edited before 终审: the office only, checked, audited with before and after.
+        let edit = qx_store::assessment::ManualEdit {
+            points: 3.5,
+            reason: "省级表彰 (更正)".into(),
+            evidence: "浙政发〔2017〕2号".into(),
+        };
+        assert!(
+            store
+                .update_assessment_manual(&town, mid, &edit)
+                .await
+                .is_err()
+        );
+        let bad = qx_store::assessment::ManualEdit {
+            points: f64::NAN,
+            ..edit.clone()
+        };
+        let e = store
+            .update_assessment_manual(&office, mid, &bad)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("分值"), "{e}");
+        store
+            .update_assessment_manual(&office, mid, &edit)
+            .await
+            .unwrap();
+        let edited = store.assessment_manual_entry(&town, mid).await.unwrap();
+        assert_eq!(
+            (
+                edited.points,
+                edited.reason.as_str(),
+                edited.evidence.as_str()
+            ),
+            (3.5, "省级表彰 (更正)", "浙政发〔2017〕2号")
+        );
+        let audit = qx_store::testing::audit_entries(store, "assessment.manual_update")
+            .await
+            .unwrap();
+        assert_eq!(audit.len(), 1);
+        let detail = format!("{:?}", audit[0]);
+        assert!(
+            detail.contains("省级表彰 (更正)") && detail.contains("浙政发〔2017〕1号"),
+            "{detail}"
+        );
         let blank = NewManual {
             reason: " ".into(),
             ..manual
@@ -358,6 +401,11 @@ async fn a_run_from_scoring_to_final_with_scope_objections_and_freezing() {
         assert_eq!(store.assessment_ranking(&town, run).await.unwrap().len(), 2);
         let e = store
             .adjust_assessment_item(&office, run, sp, "tasks", 5.0, "再调")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("已终审"), "{e}");
+        let e = store
+            .update_assessment_manual(&office, mid, &edit)
             .await
             .unwrap_err();
         assert!(e.to_string().contains("已终审"), "{e}");

@@ -1,7 +1,8 @@
 //! The office's manual points (加分/扣分) for a year: the entries with their evidence files, a
 //! form to add one for a unit (item, points, reason, evidence named and the file through
 //! `web::upload`, checked by the one attachment rule in the store), and deleting one — both
-//! until the year's result is final. Errors show beside the field with what was typed kept.
+//! until the year's result is final, as is editing an entry's points, reason and evidence
+//! (`/assessment/manual/{id}/edit`). Errors show beside the field with what was typed kept.
 
 use super::PageResult;
 use super::schemes::{YearQuery, this_year};
@@ -16,7 +17,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use qx_core::assessment::{ItemKind, Source, UnitClass};
-use qx_store::assessment::{ManualFile, NewManual};
+use qx_store::assessment::{ManualEdit, ManualEntry, ManualFile, NewManual};
 use std::collections::HashMap;
 
 /// One evidence file per entry, as large as a problem's attachment.
@@ -25,6 +26,7 @@ const MANUAL_UPLOAD: Limits = Limits::one_file("附件", qx_store::problems::MAX
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/assessment/manual", get(show).post(add))
+        .route("/assessment/manual/{id}/edit", get(edit_form).post(edit))
         .route("/assessment/manual/{id}/delete", post(delete))
         .route("/assessment/manual/{id}/file", get(file))
 }
@@ -230,5 +232,100 @@ async fn file(State(state): State<AppState>, auth: County, Path(id): Path<i64>) 
         f.data,
         &f.filename,
         &f.content_type,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "assessment/manual_edit.html")]
+struct EditPage {
+    ctx: PageCtx,
+    id: i64,
+    year: i64,
+    unit: String,
+    item: String,
+    values: Fields,
+    errors: FieldErrors,
+}
+
+async fn edit_page(
+    state: &AppState,
+    auth: &Auth,
+    entry: &ManualEntry,
+    values: Fields,
+    errors: FieldErrors,
+) -> Result<EditPage, WebError> {
+    let unit = state
+        .store
+        .list_units()
+        .await?
+        .into_iter()
+        .find(|u| u.id == entry.unit_id)
+        .map(|u| u.name)
+        .unwrap_or_default();
+    Ok(EditPage {
+        ctx: PageCtx::signed_in(auth),
+        id: entry.id,
+        year: entry.year,
+        unit,
+        item: entry.item_key.clone(),
+        values,
+        errors,
+    })
+}
+
+/// The edit form, filled with the entry as stored (the office only).
+async fn edit_form(State(state): State<AppState>, auth: Office, Path(id): Path<i64>) -> PageResult {
+    let entry = state
+        .store
+        .assessment_manual_entry(&auth.actor(), id)
+        .await?;
+    let mut values = Fields::default();
+    values.set("points", entry.points.to_string());
+    values.set("reason", entry.reason.clone());
+    values.set("evidence", entry.evidence.clone());
+    let errors = FieldErrors::new(auth.ctx.lang);
+    Ok(render(
+        &edit_page(&state, &auth, &entry, values, errors).await?,
+    ))
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    auth: Office,
+    Path(id): Path<i64>,
+    values: Fields,
+) -> PageResult {
+    let lang = auth.ctx.lang;
+    let entry = state
+        .store
+        .assessment_manual_entry(&auth.actor(), id)
+        .await?;
+    let mut errors = FieldErrors::new(lang);
+    let points = values.number::<f64>("points", i18n::t(lang, "as.points"), &mut errors);
+    if let (Some(points), true) = (points, errors.is_empty()) {
+        let change = ManualEdit {
+            points,
+            reason: values.get("reason").to_string(),
+            evidence: values.get("evidence").to_string(),
+        };
+        match state
+            .store
+            .update_assessment_manual(&auth.actor(), id, &change)
+            .await
+        {
+            Ok(()) => {
+                return Ok(
+                    Redirect::to(&format!("/assessment/manual?year={}", entry.year))
+                        .into_response(),
+                );
+            }
+            Err(e) => errors.absorb(
+                e.into(),
+                &[("points", "分值"), ("reason", "理由"), ("evidence", "依据")],
+            )?,
+        }
+    }
+    Ok(invalid(
+        &edit_page(&state, &auth, &entry, values, errors).await?,
     ))
 }

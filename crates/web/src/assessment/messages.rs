@@ -28,6 +28,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("as.change", "较上期", "Change"),
     ("as.vetoed", "一票否决", "Vetoed"),
     ("as.not_scored", "无考核内容", "Nothing to score"),
+    (
+        "as.unranked",
+        "不参加本期排名 (无考核内容)",
+        "Not ranked this period (nothing to score)",
+    ),
     ("as.breakdown", "得分明细", "Breakdown"),
     ("as.item", "考核项目", "Item"),
     ("as.kind", "类型", "Kind"),
@@ -117,6 +122,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("as.manual_add", "录入加减分", "Enter points"),
     ("as.manual_delete", "删除", "Delete"),
+    ("as.manual_edit", "修改", "Edit"),
+    ("as.save", "保存", "Save"),
+    (
+        "as.manual_of_unit",
+        "本单位人工加减分",
+        "This unit's manual points",
+    ),
     (
         "as.manual_delete_confirm",
         "删除这条加减分及其附件?",

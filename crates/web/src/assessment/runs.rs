@@ -136,6 +136,8 @@ pub struct ClassBlock {
     name: String,
     version: i64,
     rows: Vec<RankLine>,
+    /// Units with nothing to score under the scheme: shown apart, not ranked.
+    unranked: Vec<RankLine>,
 }
 
 pub struct ObjectionLine {
@@ -206,10 +208,16 @@ async fn run_page(
                 name: format!("{} (第{}版)", v.name, v.version),
                 version: r.scheme_id,
                 rows: Vec::new(),
+                unranked: Vec::new(),
             });
         }
         if let Some(c) = classes.last_mut() {
-            c.rows.push(RankLine {
+            let rows = if r.score.is_some() {
+                &mut c.rows
+            } else {
+                &mut c.unranked
+            };
+            rows.push(RankLine {
                 place: r.place.map(|p| p.to_string()).unwrap_or_default(),
                 unit_id: r.unit_id,
                 unit: r.unit_name.clone(),

@@ -83,6 +83,15 @@ fn figure_text(v: f64) -> String {
     }
 }
 
+pub struct ManualLine {
+    id: i64,
+    item: String,
+    points: String,
+    reason: String,
+    evidence: String,
+    filename: String,
+}
+
 #[derive(Template)]
 #[template(path = "assessment/unit.html")]
 struct UnitPage {
@@ -96,6 +105,9 @@ struct UnitPage {
     place: String,
     vetoed: String,
     items: Vec<ItemLine>,
+    /// The unit's manual entries of the run's year, editable by the office until it is final.
+    manual: Vec<ManualLine>,
+    manual_editable: bool,
     can_object: bool,
     values: Fields,
     errors: FieldErrors,
@@ -111,6 +123,38 @@ async fn unit_page(
 ) -> Result<UnitPage, WebError> {
     let actor = auth.actor();
     let (run, result, items) = state.store.assessment_breakdown(&actor, id, unit).await?;
+    let year: i32 = run
+        .period
+        .get(..4)
+        .and_then(|y| y.parse().ok())
+        .unwrap_or(0);
+    let names: std::collections::HashMap<&str, &str> = items
+        .iter()
+        .map(|i| (i.item_key.as_str(), i.name.as_str()))
+        .collect();
+    let manual = state
+        .store
+        .assessment_manual(&actor, year)
+        .await?
+        .into_iter()
+        .filter(|e| e.unit_id == unit)
+        .map(|e| ManualLine {
+            id: e.id,
+            item: names
+                .get(e.item_key.as_str())
+                .map_or_else(|| e.item_key.clone(), |n| (*n).to_string()),
+            points: format!("{:+.1}", e.points),
+            reason: e.reason,
+            evidence: e.evidence,
+            filename: e.filename.unwrap_or_default(),
+        })
+        .collect();
+    let manual_editable = actor.is_admin()
+        && state
+            .store
+            .final_assessment_run(&year.to_string())
+            .await?
+            .is_none();
     Ok(UnitPage {
         ctx: PageCtx::signed_in(auth),
         run_id: id,
@@ -122,6 +166,8 @@ async fn unit_page(
         place: result.place.map(|p| p.to_string()).unwrap_or_default(),
         vetoed: result.vetoed.clone().unwrap_or_default(),
         items: items.iter().map(|i| item_line(i, auth)).collect(),
+        manual,
+        manual_editable,
         can_object: run.status == RunStatus::Publicity
             && !actor.reads_all()
             && actor.unit_id == Some(unit),

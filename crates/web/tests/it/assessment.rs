@@ -87,6 +87,9 @@ async fn scoring_publishing_and_who_sees_which_breakdown() {
         .unwrap();
     assert!(page.contains("县经信局"));
     assert!(page.contains("初步结果"));
+    // A unit with nothing to score under its scheme is shown apart, not ranked last.
+    assert!(page.contains("不参加本期排名 (无考核内容)"), "{page}");
+    assert!(!page.contains("无考核内容</td>"), "{page}");
 
     let jxj = app.units["县经信局"];
     let sp = app.units["石浦镇"];

@@ -147,8 +147,73 @@ async fn manual_points_with_a_file_until_the_year_is_final() {
     .unwrap();
     assert_eq!(audited.0, 1);
 
-    // The unit opens its own file; the year's run scores it and the item's records link it.
+    // Edited before 终审: the form comes filled; a wrong figure is shown beside its field with
+    // what was typed kept; the change is saved and audited. A unit may not edit.
+    let edit_url = app.url(&format!("/assessment/manual/{id}/edit"));
+    let form = office
+        .get(edit_url.clone())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains("value=\"2\""), "{form}");
+    assert!(form.contains("value=\"获省级表彰\""));
+    let resp = post_form(
+        &office,
+        edit_url.clone(),
+        &[
+            ("_csrf", token.as_str()),
+            ("points", "三分"),
+            ("reason", "获省级表彰 (更正)"),
+            ("evidence", "浙经信〔2017〕9号"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let body = resp.text().await.unwrap();
+    let at = body.find("name=\"points\"").unwrap();
+    assert!(body[at..].contains("field-error"), "{body}");
+    assert!(body.contains("value=\"三分\""));
+    assert!(body.contains("value=\"获省级表彰 (更正)\""));
+    let edited = [
+        ("_csrf", token.as_str()),
+        ("points", "3"),
+        ("reason", "获省级表彰 (更正)"),
+        ("evidence", "浙经信〔2017〕9号"),
+    ];
+    let resp = post_form(&office, edit_url.clone(), &edited).await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    let stored = app
+        .store
+        .assessment_manual_entry(&office_actor, id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (stored.points, stored.reason.as_str()),
+        (3.0, "获省级表彰 (更正)")
+    );
+    let audited: (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'assessment.manual_update' AND entity_id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited.0, 1);
     let unit = app.login("jxj1").await;
+    assert_eq!(common::get_status(&unit, &edit_url).await, 403);
+    let unit_token = csrf(&unit, &app.url("/")).await;
+    let resp = post_form(
+        &unit,
+        edit_url.clone(),
+        &[("_csrf", unit_token.as_str()), ("points", "9")],
+    )
+    .await;
+    assert_eq!(resp.status(), 403);
+
+    // The unit opens its own file; the year's run scores it and the item's records link it.
     let url = app.url(&format!("/assessment/manual/{id}/file"));
     assert_eq!(common::get_status(&unit, &url).await, 200);
     let resp = post_form(
@@ -172,6 +237,17 @@ async fn manual_points_with_a_file_until_the_year_is_final() {
         "{item}"
     );
     assert!(item.contains("附件: 表彰.pdf"));
+    // The unit's breakdown lists its manual entries, with the office's edit link.
+    let breakdown = office
+        .get(app.url(&format!("/assessment/{run}/units/{jxj}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(breakdown.contains("获省级表彰 (更正)"), "{breakdown}");
+    assert!(breakdown.contains(&format!("/assessment/manual/{id}/edit")));
 
     // Once the year is final nothing changes: refused on the form, and no delete.
     let resp = post_form(
@@ -182,6 +258,9 @@ async fn manual_points_with_a_file_until_the_year_is_final() {
     .await;
     assert_eq!(resp.status(), 303);
     let resp = send(&app, &office, &token, &fields("1"), None).await;
+    assert_eq!(resp.status(), 400);
+    assert!(resp.text().await.unwrap().contains("已终审"));
+    let resp = post_form(&office, edit_url.clone(), &edited).await;
     assert_eq!(resp.status(), 400);
     assert!(resp.text().await.unwrap().contains("已终审"));
     let resp = post_form(

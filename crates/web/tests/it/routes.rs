@@ -697,6 +697,16 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     ),
     (
         "GET",
+        "/assessment/manual/{none}/edit",
+        [404, 403, 403, 403, 303],
+    ),
+    (
+        "POST",
+        "/assessment/manual/{none}/edit",
+        [404, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
         "/assessment/manual/{none}/file",
         [404, 404, 404, 403, 303],
     ),
