@@ -191,8 +191,8 @@ impl Store {
             "UPDATE assessment_manual SET points = $1, reason = $2, evidence = $3 WHERE id = $4",
         )
         .bind(edit.points)
-        .bind(&reason)
-        .bind(&evidence)
+        .bind(reason)
+        .bind(evidence)
         .bind(id)
         .execute(&mut *tx)
         .await?;
