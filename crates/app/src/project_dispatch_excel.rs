@@ -55,7 +55,7 @@ pub struct DispatchImport {
 }
 
 fn figure(v: Option<f64>) -> String {
-    v.map(|v| crate::plan_import::plain(v)).unwrap_or_default()
+    v.map(crate::plan_import::plain).unwrap_or_default()
 }
 
 /// Writes the unit's 调度 template for a period, pre-filled with what it has saved.
