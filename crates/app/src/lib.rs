@@ -20,6 +20,7 @@ pub mod monitoring;
 pub mod monitoring_excel;
 pub mod plan_excel;
 pub mod plan_import;
+pub mod project_dispatch_excel;
 pub mod project_excel;
 mod sheet;
 pub mod workbench;

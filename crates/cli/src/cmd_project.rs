@@ -72,3 +72,89 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(clap::Args, Debug)]
+pub struct DispatchTemplateArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The responsible unit, by name (县经信局)
+    #[arg(long)]
+    pub unit: String,
+    /// The reporting period's number (报送期编号, as the report page's address and the
+    /// template's 填报说明 show it)
+    #[arg(long)]
+    pub period: i64,
+    /// Workbook to write (.xlsx)
+    #[arg(long, default_value = "项目调度.xlsx")]
+    pub out: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DispatchImportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The responsible unit, by name (县经信局)
+    #[arg(long)]
+    pub unit: String,
+    /// The reporting period's number (报送期编号)
+    #[arg(long)]
+    pub period: i64,
+    /// The filled-in 调度 template (.xlsx); all or nothing
+    pub file: PathBuf,
+}
+
+async fn unit_id(store: &qx_store::Store, name: &str) -> anyhow::Result<i64> {
+    Ok(store
+        .resolve_unit(name)
+        .await?
+        .with_context(|| format!("没有名为 {name} 的单位 (no such unit)"))?
+        .id)
+}
+
+/// `qx project dispatch-template`: a unit's monthly 调度 template for a period.
+pub async fn dispatch_template(args: DispatchTemplateArgs) -> anyhow::Result<ExitCode> {
+    let store = args.db.open_migrated().await?;
+    let unit = unit_id(&store, &args.unit).await?;
+    let bytes = qx_app::project_dispatch_excel::export_template(
+        &store,
+        &Actor::system(),
+        args.period,
+        unit,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    std::fs::write(&args.out, bytes).with_context(|| format!("无法写入 {}", args.out.display()))?;
+    eprintln!(
+        "已导出 {} 的项目调度模板到 {} (the dispatch template was written)",
+        args.unit,
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `qx project dispatch-import`: a filled-in 调度 template into the unit's report of the period.
+pub async fn dispatch_import(args: DispatchImportArgs) -> anyhow::Result<ExitCode> {
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("无法读取 {}", args.file.display()))?;
+    let name = args.file.display().to_string();
+    let store = args.db.open_migrated().await?;
+    let unit = unit_id(&store, &args.unit).await?;
+    let done = qx_app::project_dispatch_excel::import_template(
+        &store,
+        &Actor::system(),
+        args.period,
+        unit,
+        &bytes,
+        &name,
+    )
+    .await
+    .map_err(|e| report(&args.file, e))?;
+    for held in &done.held_elsewhere {
+        eprintln!("{held}");
+    }
+    eprintln!(
+        "已导入 {name}: {} 个项目的本月调度 (imported the month of {} projects)",
+        done.saved, done.saved
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -79,6 +79,10 @@ enum ProjectCommand {
     Import(cmd_project::ImportArgs),
     /// Export the project library (.xlsx) in the layout the import reads
     Export(cmd_project::ExportArgs),
+    /// Write a unit's monthly 调度 template of its projects for a reporting period (.xlsx)
+    DispatchTemplate(cmd_project::DispatchTemplateArgs),
+    /// Read a filled-in 调度 template into the unit's report of the period (all or nothing)
+    DispatchImport(cmd_project::DispatchImportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -198,6 +202,12 @@ fn main() -> ExitCode {
         }
         Command::Project(ProjectCommand::Import(args)) => run_async(cmd_project::import(args)),
         Command::Project(ProjectCommand::Export(args)) => run_async(cmd_project::export(args)),
+        Command::Project(ProjectCommand::DispatchTemplate(args)) => {
+            run_async(cmd_project::dispatch_template(args))
+        }
+        Command::Project(ProjectCommand::DispatchImport(args)) => {
+            run_async(cmd_project::dispatch_import(args))
+        }
     };
     match result {
         Ok(code) => code,

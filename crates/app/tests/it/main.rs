@@ -18,4 +18,5 @@ mod monitoring_projects;
 mod no_figure;
 mod plans;
 mod project_dispatch;
+mod project_dispatch_excel;
 mod project_excel;

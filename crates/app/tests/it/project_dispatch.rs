@@ -11,7 +11,7 @@ use qx_store::monitoring::SubmissionInput;
 use qx_store::projects::{DispatchInput, ProjectInput};
 use time::macros::date;
 
-fn project(unit_id: i64, name: &str) -> ProjectInput {
+pub(crate) fn project(unit_id: i64, name: &str) -> ProjectInput {
     ProjectInput {
         year: 2017,
         name: name.into(),

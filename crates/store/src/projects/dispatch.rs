@@ -9,7 +9,8 @@ use super::*;
 use crate::audit::AuditEntry;
 use qx_core::label::Labelled;
 use qx_core::project::fields;
-use std::collections::HashMap;
+use qx_core::state::SubmissionStatus;
+use std::collections::{HashMap, HashSet};
 
 /// What the unit reports for one project in one period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -43,6 +44,10 @@ pub struct DispatchLine {
     pub problem_id: Option<i64>,
     /// The project is linked to a registered enterprise (a blocker may become its 企业难题).
     pub has_firm: bool,
+    /// The month was reported by the unit that was responsible before the project moved here,
+    /// and that unit's report of the period is submitted or approved: the month stays theirs,
+    /// and a save of this unit leaves it as it is.
+    pub held_elsewhere: bool,
 }
 
 impl DispatchInput {
@@ -99,6 +104,26 @@ type DispatchRow = (
 );
 
 impl Store {
+    /// The unit's projects whose month in the period another unit (the one responsible before
+    /// the project moved) reported and handed in: its report of the period is submitted or
+    /// approved.
+    async fn held_elsewhere(&self, period_id: i64, unit_id: i64) -> Result<HashSet<i64>> {
+        let ids: Vec<(i64,)> = sqlx::query_as(
+            "SELECT d.project_id FROM project_dispatches d
+             JOIN projects p ON p.id = d.project_id
+             WHERE d.period_id = $1 AND p.unit_id = $2 AND d.unit_id <> $2
+               AND EXISTS (SELECT 1 FROM submissions s WHERE s.period_id = d.period_id
+                           AND s.unit_id = d.unit_id AND s.status IN ($3, $4))",
+        )
+        .bind(period_id)
+        .bind(unit_id)
+        .bind(SubmissionStatus::Submitted.as_str())
+        .bind(SubmissionStatus::Approved.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().map(|(id,)| id).collect())
+    }
+
     /// The unit's projects that report in this period (not halted, not yet in production
     /// before the period's year), each with what it reported. Read by anyone who reads the
     /// unit's report.
@@ -133,6 +158,7 @@ impl Store {
         .await?;
         let mut by_project: HashMap<i64, DispatchRow> =
             rows.into_iter().map(|r| (r.0, r)).collect();
+        let held = self.held_elsewhere(period_id, unit_id).await?;
         Ok(projects
             .into_iter()
             .map(|p| {
@@ -166,6 +192,7 @@ impl Store {
                     report,
                     problem_id,
                     has_firm: p.enterprise_id.is_some(),
+                    held_elsewhere: held.contains(&p.id),
                 }
             })
             .collect())
@@ -173,7 +200,9 @@ impl Store {
 
     /// Saves the unit's 调度 for the period, under the same rule as its figures: the unit
     /// itself or the office, the period open, the unit's submission of it neither submitted nor
-    /// approved. Only the unit's own projects; an empty line clears what the project held.
+    /// approved. Only the unit's own projects; an empty line clears what the project held. A
+    /// line of a project whose month its earlier unit handed in (`held_elsewhere`) is skipped:
+    /// a move of the project does not take the reported month from that unit.
     pub async fn save_dispatch(
         &self,
         actor: &Actor,
@@ -205,15 +234,20 @@ impl Store {
             };
             checked.push(l.checked(name)?);
         }
+        // A month its earlier unit has handed in stays theirs.
+        let held = self.held_elsewhere(period_id, unit_id).await?;
+        checked.retain(|l| !held.contains(&l.project_id));
         let mut tx = self.begin().await?;
         let now = crate::now();
         for l in &checked {
             if l.is_empty() {
                 sqlx::query(
-                    "DELETE FROM project_dispatches WHERE period_id = $1 AND project_id = $2 AND problem_id IS NULL",
+                    "DELETE FROM project_dispatches
+                     WHERE period_id = $1 AND project_id = $2 AND unit_id = $3 AND problem_id IS NULL",
                 )
                 .bind(period_id)
                 .bind(l.project_id)
+                .bind(unit_id)
                 .execute(&mut *tx)
                 .await?;
                 continue;

@@ -150,6 +150,36 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Upload and submit",
     ),
     (
+        "mon.pxlsx.title",
+        "用Excel模板报送项目调度",
+        "Report the projects' month with the Excel template",
+    ),
+    (
+        "mon.pxlsx.hint",
+        "下载本单位本期的项目调度模板(每个负责项目一行), 填好后上传; 整表校验通过才保存为本期报送的项目调度, 否则逐项列出工作表、行、列。",
+        "Download this period's project template (one row per project of the unit), fill it in and upload it; nothing is saved unless every cell is valid, and each problem names its sheet, row and column.",
+    ),
+    (
+        "mon.pxlsx.download",
+        "下载项目调度模板",
+        "Download the project template",
+    ),
+    (
+        "mon.pxlsx.upload",
+        "上传项目调度",
+        "Upload the project month",
+    ),
+    (
+        "mon.pxlsx.imported",
+        "已从项目调度模板导入。",
+        "Imported the projects' month from the template.",
+    ),
+    (
+        "mon.pxlsx.imported_held",
+        "已从项目调度模板导入; 部分项目本月调度已由原责任单位报送, 保留原数据。",
+        "Imported; the month of projects their earlier unit already reported was kept as reported.",
+    ),
+    (
         "mon.xlsx.imported",
         "已从Excel模板导入。",
         "Imported from the Excel template.",

@@ -58,7 +58,7 @@ use indicator::{indicator, indicator_chart};
 use periods::{approve_batch, open_period, open_submission, period, periods, remind, review};
 use report::{report_correct, report_form, report_home, report_save, report_withdraw};
 use settings::{save_profile, save_source, save_thresholds, settings};
-use template::{download_template, upload_template};
+use template::{download_dispatch, download_template, upload_dispatch, upload_template};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -81,6 +81,8 @@ pub fn routes() -> Router<AppState> {
         .route("/report/{period}/attachments", post(upload_attachment))
         .route("/report/{period}/template.xlsx", get(download_template))
         .route("/report/{period}/template", post(upload_template))
+        .route("/report/{period}/projects.xlsx", get(download_dispatch))
+        .route("/report/{period}/projects", post(upload_dispatch))
         .route("/report/attachments/{id}", get(download_attachment))
         .route("/report/attachments/{id}/delete", post(remove_attachment))
         .route("/monitor/settings", get(settings))

@@ -432,6 +432,10 @@ pub(super) async fn report_form(
 ) -> PageResult {
     let flash = if q.contains_key("imported") {
         "mon.xlsx.imported"
+    } else if q.contains_key("dispatch_held") {
+        "mon.pxlsx.imported_held"
+    } else if q.contains_key("dispatch_imported") {
+        "mon.pxlsx.imported"
     } else if q.contains_key("attached") {
         "mon.att.added"
     } else if q.contains_key("removed") {

@@ -61,3 +61,63 @@ pub(super) async fn upload_template(
         }
     }
 }
+
+/// The unit's monthly 调度 template of its projects for the period.
+pub(super) async fn download_dispatch(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = target_unit(&actor, &q)?;
+    let bytes =
+        qx_app::project_dispatch_excel::export_template(&state.store, &actor, period_id, unit_id)
+            .await
+            .map_err(WebError::from)?;
+    let period = state.store.get_period(&actor, period_id).await?;
+    let unit = state.store.get_unit(unit_id).await?;
+    let name = qx_app::project_dispatch_excel::template_file_name(&unit.name, &period.period);
+    Ok(download::attachment(bytes, &name, XLSX))
+}
+
+/// A filled-in 调度 template, saved into the unit's report of the period (its own form on the
+/// report page: the figures typed on the page are not sent with it).
+pub(super) async fn upload_dispatch(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(period_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+    form: Multipart,
+) -> PageResult {
+    let actor = auth.actor();
+    let unit_id = writable_unit(&actor, &q, "report.upload")?;
+    let up = upload::read(form, &TEMPLATE_UPLOAD).await?;
+    let Some(file) = up.into_file() else {
+        return no_file_chosen(&state, &auth, period_id, &q).await;
+    };
+    let (file_name, bytes) = (file.name.to_string(), file.data);
+    match qx_app::project_dispatch_excel::import_template(
+        &state.store,
+        &actor,
+        period_id,
+        unit_id,
+        &bytes,
+        &file_name,
+    )
+    .await
+    {
+        Ok(done) => {
+            let flag = if done.held_elsewhere.is_empty() {
+                "dispatch_imported=1"
+            } else {
+                "dispatch_held=1"
+            };
+            Ok(Redirect::to(&report_url(&actor, period_id, unit_id, flag)).into_response())
+        }
+        Err(e) => {
+            let problems = upload_problems(e)?;
+            report_page(&state, &auth, period_id, &q, problems, "", None).await
+        }
+    }
+}

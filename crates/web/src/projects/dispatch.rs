@@ -129,6 +129,13 @@ pub(crate) async fn section(
     })
 }
 
+impl Section {
+    /// The unit has no project reporting this period (no section, no 调度 template).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
 /// Each figure field that is not a number, with its message.
 fn field_errors(lang: Lang, form: &HashMap<&str, &str>) -> HashMap<String, String> {
     let mut out = HashMap::new();

@@ -116,3 +116,125 @@ async fn the_unit_reports_its_projects_with_its_monthly_report() {
         assert_eq!(project.completed_wan, Some(800.0));
     }
 }
+
+/// The 项目调度 sheet as the unit fills it in: the downloaded rows' 编号 with this month's cells.
+fn filled_dispatch(template: &[u8], cells: [&str; 6]) -> Vec<u8> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(template.to_vec())).unwrap();
+    let range = wb.worksheet_range("项目调度").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let ws = out.add_worksheet().set_name("项目调度").unwrap();
+    for (c, h) in rows[0].iter().enumerate() {
+        ws.write(0, c as u16, h.as_str()).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate().skip(1) {
+        ws.write(r as u32, 0, row[0].as_str()).unwrap();
+        for (c, v) in cells.iter().enumerate() {
+            ws.write(r as u32, 5 + c as u16, *v).unwrap();
+        }
+    }
+    out.save_to_buffer().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_unit_reports_its_projects_through_the_excel_template() {
+    use reqwest::multipart::{Form, Part};
+    for app in all_apps().await {
+        let (_, period) = june(&app).await;
+        let admin = app.actor("admin").await;
+        let jxj = app.actor("jxj1").await;
+        let unit_id = jxj.unit_id.unwrap();
+        let input = ProjectInput {
+            year: 2017,
+            name: "年产5万吨新材料项目".into(),
+            investor: "甲新材料".into(),
+            credit_code: None,
+            capital_kind: CapitalKind::Domestic,
+            source: Source::Investment,
+            industry: String::new(),
+            town_id: None,
+            total_investment_wan: 25_000.0,
+            foreign_contract_wusd: None,
+            annual_plan_wan: Some(6_000.0),
+            completed_wan: None,
+            land_mu: None,
+            content: String::new(),
+            unit_id,
+            contact: String::new(),
+            leader_user_id: None,
+            planned: [None; 4],
+        };
+        app.store
+            .create_project(&admin, &input, date!(2017 - 01 - 10))
+            .await
+            .unwrap();
+        let unit = app.login("jxj1").await;
+        let url = app.url(&format!("/report/{period}"));
+        let page = unit.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("id=\"project-dispatch-upload\""), "the form");
+        assert!(page.contains(&format!("/report/{period}/projects.xlsx")));
+
+        let resp = unit
+            .get(app.url(&format!("/report/{period}/projects.xlsx")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let template = resp.bytes().await.unwrap().to_vec();
+        let token = csrf(&unit, &url).await;
+        let upload_url = app.url(&format!("/report/{period}/projects?_csrf={token}"));
+        let upload = |bytes: Vec<u8>| {
+            let form = Form::new().part("file", Part::bytes(bytes).file_name("调度.xlsx"));
+            unit.post(&upload_url).multipart(form).send()
+        };
+        let stored = || async {
+            app.store
+                .dispatch_lines(&admin, period, unit_id)
+                .await
+                .unwrap()[0]
+                .report
+                .clone()
+        };
+
+        // A bad cell: named on the page in Chinese, nothing saved.
+        let bad = filled_dispatch(&template, ["约八百", "", "", "", "", ""]);
+        let resp = upload(bad).await.unwrap();
+        assert_eq!(resp.status(), 400);
+        let body = resp.text().await.unwrap();
+        assert!(
+            body.contains("项目调度 第2行 F列 &quot;本月完成投资&quot;")
+                || body.contains("项目调度 第2行 F列 &#34;本月完成投资&#34;"),
+            "{body}"
+        );
+        assert_eq!(stored().await.invested_wan, None, "nothing saved");
+
+        // Filled in: the draft has the month.
+        let good = filled_dispatch(
+            &template,
+            ["８００", "—", "800", "主体厂房结顶", "35", "用电增容未批"],
+        );
+        let resp = upload(good).await.unwrap();
+        assert_eq!(resp.status(), 303);
+        let back = resp.headers()["location"].to_str().unwrap().to_string();
+        let page = unit
+            .get(app.url(&back))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("已从项目调度模板导入"), "{page}");
+        let month = stored().await;
+        assert_eq!(month.invested_wan, Some(800.0));
+        assert_eq!(month.domestic_wan, Some(800.0));
+        assert_eq!(month.foreign_wusd, None);
+        assert_eq!(month.progress_pct, Some(35.0));
+        assert_eq!(month.blockers, "用电增容未批");
+    }
+}

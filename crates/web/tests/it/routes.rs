@@ -151,6 +151,16 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     ),
     (
         "GET",
+        "/report/{period}/projects.xlsx",
+        [400, 400, 200, 403, 303],
+    ),
+    (
+        "POST",
+        "/report/{period}/projects",
+        [400, 400, 400, 400, 403],
+    ),
+    (
+        "GET",
         "/report/attachments/{none}",
         [404, 404, 404, 404, 303],
     ),

@@ -1,0 +1,371 @@
+//! A unit's monthly 调度 of its projects as a workbook: downloaded for one reporting period,
+//! filled in offline, uploaded back into the unit's report of that period (saved as the
+//! store's 调度 is, beside the indicators of the same submission).
+//!
+//! Sheets: 项目调度 (编号 hidden | 项目名称 | 阶段 | 年度计划投资 | 本年已完成投资 | 本月完成投资 |
+//! 外资到位 | 内资到位 | 形象进度 | 形象进度(%) | 存在问题; only the last six unlocked) and 填报说明.
+//! Reading uses the same bounded reader, figure rules and messages as the indicator template
+//! ([`crate::monitoring_excel`]): every bad cell is named `项目调度 第N行 X列 "列名": 问题` and
+//! nothing is saved unless every row is valid. A month the project's earlier unit has already
+//! handed in ([`DispatchLine::held_elsewhere`]) is left as it is and named in the result.
+
+use crate::AppError;
+use crate::monitoring_excel::MAX_TEMPLATE_BYTES;
+use crate::sheet::{
+    Table, add_key_value_sheet, add_sheet, header_format, key_values, open_workbook, read_figure,
+    read_rows, read_table, set_widths, xlsx_error,
+};
+use qx_core::access::Actor;
+use qx_core::label::{Labelled, Lang};
+use qx_core::project::fields;
+use qx_store::Store;
+use qx_store::StoreError;
+use qx_store::projects::{DispatchInput, DispatchLine};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+use std::collections::{HashMap, HashSet};
+
+pub const DISPATCH_SHEET: &str = "项目调度";
+pub const INFO_SHEET: &str = "填报说明";
+
+const HEADERS: [&str; 11] = [
+    "编号",
+    "项目名称",
+    "阶段",
+    "年度计划投资",
+    "本年已完成投资",
+    "本月完成投资",
+    "外资到位",
+    "内资到位",
+    "形象进度",
+    "形象进度(%)",
+    "存在问题",
+];
+
+/// The file name a template is offered under.
+pub fn template_file_name(unit_name: &str, period: &str) -> String {
+    format!("{unit_name}_{period}_项目调度.xlsx")
+}
+
+/// What an upload did: the projects saved, and the ones whose month stays with the unit that
+/// reported it before the project moved here (named, with the row they were on).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DispatchImport {
+    pub saved: usize,
+    pub held_elsewhere: Vec<String>,
+}
+
+fn figure(v: Option<f64>) -> String {
+    v.map(crate::plan_import::plain).unwrap_or_default()
+}
+
+/// Writes the unit's 调度 template for a period, pre-filled with what it has saved.
+pub async fn export_template(
+    store: &Store,
+    actor: &Actor,
+    period_id: i64,
+    unit_id: i64,
+) -> Result<Vec<u8>, AppError> {
+    if !actor.can_read_unit(unit_id) {
+        return Err(StoreError::NotFound(format!("单位 {unit_id} 的项目调度")).into());
+    }
+    let period = store.get_period(actor, period_id).await?;
+    let unit = store.get_unit(unit_id).await?;
+    let lines = store.dispatch_lines(actor, period_id, unit_id).await?;
+
+    let mut wb = Workbook::new();
+    let header = header_format()
+        .set_align(FormatAlign::Center)
+        .set_text_wrap();
+    let locked = Format::new()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Top)
+        .set_background_color(0xF4F5F7);
+    let fill = Format::new()
+        .set_unlocked()
+        .set_num_format("@")
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Top);
+    let ws = add_sheet(&mut wb, DISPATCH_SHEET, 0, &HEADERS, &header)?;
+    set_widths(
+        ws,
+        &[
+            6.0, 30.0, 8.0, 12.0, 12.0, 12.0, 12.0, 12.0, 30.0, 10.0, 30.0,
+        ],
+    )?;
+    ws.set_column_hidden(0).map_err(xlsx_error)?;
+    ws.set_freeze_panes(1, 2).map_err(xlsx_error)?;
+    for (r, l) in lines.iter().enumerate() {
+        let row = (r + 1) as u32;
+        ws.write_number_with_format(row, 0, l.project_id as f64, &locked)
+            .map_err(xlsx_error)?;
+        let stage = l.stage.label(Lang::Zh);
+        for (c, text) in [
+            (1u16, l.name.clone()),
+            (2, stage.to_string()),
+            (3, figure(l.annual_plan_wan)),
+            (4, figure(l.completed_wan)),
+        ] {
+            ws.write_with_format(row, c, text.as_str(), &locked)
+                .map_err(xlsx_error)?;
+        }
+        let f = &l.report;
+        let cells = [
+            figure(f.invested_wan),
+            figure(f.foreign_wusd),
+            figure(f.domestic_wan),
+            f.progress.clone(),
+            figure(f.progress_pct),
+            f.blockers.clone(),
+        ];
+        // A month held by the project's earlier unit is shown locked.
+        let format = if l.held_elsewhere { &locked } else { &fill };
+        for (c, text) in cells.iter().enumerate() {
+            ws.write_with_format(row, 5 + c as u16, text.as_str(), format)
+                .map_err(xlsx_error)?;
+        }
+    }
+    ws.protect();
+    ws.set_active(true);
+    let info: [(&str, String); 6] = [
+        ("单位", unit.name.clone()),
+        ("单位编号", unit_id.to_string()),
+        ("报送期", period.period.clone()),
+        ("报送期编号", period_id.to_string()),
+        ("截止日期", qx_core::time::format_date(period.due_on)),
+        (
+            "填写说明",
+            "1. 每个项目填本月数: \"本月完成投资\"和\"内资到位\"以万元计, \"外资到位\"以万美元计; \"形象进度\"填文字, \
+             \"形象进度(%)\"填0到100之间的数; \"存在问题\"填需要协调的事项。没有的留空或填\"—\"。\n\
+             2. 请勿修改编号、增删行。项目调度随本期报送一并提交、审核。\n\
+             3. 上传时整表校验, 有任何错误都不会保存, 并逐项指出工作表、行、列。\n\
+             4. 项目从其他单位转来、其本月调度已由原单位报送的, 保留原单位所报数据, 上传时跳过。"
+                .to_string(),
+        ),
+    ];
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    add_key_value_sheet(
+        &mut wb,
+        INFO_SHEET,
+        [12.0, 80.0],
+        &info,
+        &header,
+        Some(&wrap),
+    )?
+    .protect();
+    wb.save_to_buffer().map_err(xlsx_error)
+}
+
+/// Reads an uploaded 调度 template into the unit's report of the period. Every bad cell is
+/// listed ([`AppError::Rows`]); nothing is written unless the whole sheet is valid.
+pub async fn import_template(
+    store: &Store,
+    actor: &Actor,
+    period_id: i64,
+    unit_id: i64,
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<DispatchImport, AppError> {
+    let (lines, held) = read_template(store, actor, period_id, unit_id, bytes, file_name).await?;
+    store
+        .save_dispatch(actor, period_id, unit_id, &lines)
+        .await?;
+    Ok(DispatchImport {
+        saved: lines.len(),
+        held_elsewhere: held,
+    })
+}
+
+/// A figure cell of the sheet: `None` when blank or a placeholder ("—"), the number otherwise;
+/// a problem names the cell.
+fn read_number(
+    t: &Table,
+    r: u32,
+    row: &[String],
+    col: &str,
+    unit: &str,
+) -> Result<Option<f64>, String> {
+    let cell = t.get(row, col);
+    let at = || t.at(r, col);
+    match read_figure(&cell, unit) {
+        Ok(None) => Ok(None),
+        Ok(Some(text)) => {
+            let v: f64 = text
+                .parse()
+                .map_err(|_| format!("{}: \"{cell}\" 不是数字", at()))?;
+            if v < 0.0 {
+                Err(format!("{}: \"{cell}\" 不能为负数", at()))
+            } else if unit == "%" && v > 100.0 {
+                Err(format!("{}: \"{cell}\" 应在0到100之间", at()))
+            } else {
+                Ok(Some(v))
+            }
+        }
+        Err(m) => Err(format!("{}: {m}", at())),
+    }
+}
+
+/// Parses and checks an uploaded 调度 template without writing anything: the lines to save
+/// and the names of the rows left to the project's earlier unit.
+pub async fn read_template(
+    store: &Store,
+    actor: &Actor,
+    period_id: i64,
+    unit_id: i64,
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<(Vec<DispatchInput>, Vec<String>), AppError> {
+    if !actor.can_write_unit(unit_id) {
+        return Err(StoreError::Forbidden(format!("不能代其他单位报送 (unit {unit_id})")).into());
+    }
+    if bytes.len() > MAX_TEMPLATE_BYTES {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: 文件大小 {:.1} MB 超过 {} MB 上限 (file too large)",
+            bytes.len() as f64 / 1048576.0,
+            MAX_TEMPLATE_BYTES / 1048576
+        )));
+    }
+    if !file_name.to_lowercase().ends_with(".xlsx") {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: 请上传本系统下载的 .xlsx 项目调度模板 (only .xlsx templates are accepted)"
+        )));
+    }
+    let mut wb = open_workbook(bytes, file_name)?;
+    let period = store.get_period(actor, period_id).await?;
+    let unit = store.get_unit(unit_id).await?;
+    let mine: HashMap<i64, DispatchLine> = store
+        .dispatch_lines(actor, period_id, unit_id)
+        .await?
+        .into_iter()
+        .map(|l| (l.project_id, l))
+        .collect();
+    let mut errors = Vec::new();
+    if let Some(rows) = read_rows(&mut wb, INFO_SHEET)? {
+        let info = key_values(rows);
+        if let Some(u) = info.get("单位编号").filter(|u| !u.is_empty())
+            && u != &unit_id.to_string()
+        {
+            let owner = info
+                .get("单位")
+                .filter(|n| !n.is_empty())
+                .cloned()
+                .unwrap_or_else(|| format!("单位 {u}"));
+            errors.push(format!(
+                "{INFO_SHEET}: 这是 {owner} 的模板, 不能作为 {} 的项目调度上传 (another unit's template)",
+                unit.name
+            ));
+        }
+        if let Some(p) = info.get("报送期").filter(|p| !p.is_empty())
+            && p != &period.period
+        {
+            errors.push(format!(
+                "{INFO_SHEET}: 这是 {p} 的模板, 当前报送期为 {} (another period's template)",
+                period.period
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    let t = match read_table(&mut wb, DISPATCH_SHEET, &HEADERS, &["编号", "本月完成投资"])?
+    {
+        None => {
+            return Err(AppError::Rows(vec![format!(
+                "缺少工作表 \"{DISPATCH_SHEET}\" (missing sheet): 请使用本系统下载的模板"
+            )]));
+        }
+        Some(Err(e)) => return Err(AppError::Rows(e)),
+        Some(Ok(t)) => t,
+    };
+    let mut seen = HashSet::new();
+    let mut lines = Vec::new();
+    let mut held = Vec::new();
+    for (r, row) in t.rows.iter().map(|(n, cells)| (*n, cells.as_slice())) {
+        if row.iter().all(String::is_empty) {
+            continue;
+        }
+        let id_text = t.get(row, "编号");
+        let Ok(id) = id_text.parse::<i64>() else {
+            errors.push(format!(
+                "{}: 编号 \"{id_text}\" 无效, 请勿修改编号列 (row id changed)",
+                t.at(r, "编号")
+            ));
+            continue;
+        };
+        let Some(line) = mine.get(&id) else {
+            errors.push(format!(
+                "{}: 项目 {id} 不由 {} 负责或本期不需调度 (not this unit's project)",
+                t.at(r, "编号"),
+                unit.name
+            ));
+            continue;
+        };
+        if !seen.insert(id) {
+            errors.push(format!(
+                "{}: 项目「{}」重复出现 (duplicate row)",
+                t.at(r, "编号"),
+                line.name
+            ));
+            continue;
+        }
+        if line.held_elsewhere {
+            held.push(format!(
+                "{DISPATCH_SHEET} 第{r}行 项目「{}」: 本月调度已由原责任单位报送, 保留原数据",
+                line.name
+            ));
+            continue;
+        }
+        let mut ok = true;
+        let mut number = |col: &str, unit: &str| match read_number(&t, r, row, col, unit) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(e);
+                ok = false;
+                None
+            }
+        };
+        let invested_wan = number("本月完成投资", "万元");
+        let foreign_wusd = number("外资到位", "万美元");
+        let domestic_wan = number("内资到位", "万元");
+        let progress_pct = number("形象进度(%)", "%");
+        let mut text = |col: &str, field: &qx_core::text::TextField| {
+            let cell = t.get(row, col);
+            let cell = if matches!(cell.trim(), "—" | "-" | "/") {
+                String::new()
+            } else {
+                cell
+            };
+            match field.check(&cell) {
+                Ok(v) => v.to_string(),
+                Err(m) => {
+                    errors.push(format!("{}: {m}", t.at(r, col)));
+                    ok = false;
+                    String::new()
+                }
+            }
+        };
+        let progress = text("形象进度", &fields::PROGRESS);
+        let blockers = text("存在问题", &fields::BLOCKERS);
+        if ok {
+            lines.push(DispatchInput {
+                project_id: id,
+                invested_wan,
+                foreign_wusd,
+                domestic_wan,
+                progress,
+                progress_pct,
+                blockers,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    if lines.is_empty() && held.is_empty() {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: 模板中没有可保存的项目行 (nothing to save)"
+        )));
+    }
+    Ok((lines, held))
+}
