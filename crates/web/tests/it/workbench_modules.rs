@@ -34,10 +34,11 @@ async fn get(c: &reqwest::Client, base: &str, path: &str) -> String {
     resp.text().await.unwrap()
 }
 
-/// Rows of the 督办 list: each row links its item twice (number and text).
+/// Rows of the 督办 list: each row links its item (twice: number and text), however its cells are labelled.
 fn supervision_rows(list: &str) -> i64 {
     let body = between(list, "<tbody>", "</tbody>").unwrap();
-    body.matches("<td class=\"mono\"><a href=\"/supervision/")
+    body.split("<tr")
+        .filter(|row| row.contains("<a href=\"/supervision/"))
         .count() as i64
 }
 
