@@ -95,10 +95,23 @@ fn cell(text: String, numeric: bool) -> Cell {
     }
 }
 
+/// A ranking's caption from its scheme's name, which may already say 考核 or 排名
+/// ("2017年度涉企部门考核" → "2017年度涉企部门考核排名", "镇乡(街道)综合排名" as it is).
+fn ranking_caption(name: &str) -> String {
+    let name = name.trim();
+    if name.ends_with("排名") {
+        name.to_string()
+    } else if name.ends_with("考核") {
+        format!("{name}排名")
+    } else {
+        format!("{name}考核排名")
+    }
+}
+
 /// A class's ranking as a table.
 pub fn ranking_table(c: &ClassRanking) -> Table {
     Table {
-        caption: format!("{}考核排名", c.name),
+        caption: ranking_caption(&c.name),
         header: HEAD.iter().map(|h| h.to_string()).collect(),
         widths: vec![8, 34, 14, 12, 32],
         rows: c
@@ -300,5 +313,15 @@ mod tests {
         let unpublished = doc(false, None);
         assert_eq!(unpublished.title(), "关于2017年工业强县考核初步结果的通报");
         assert!(body(&result_docx(&unpublished).unwrap()).contains("以终审结果为准"));
+    }
+
+    #[test]
+    fn a_ranking_caption_does_not_repeat_what_the_scheme_name_says() {
+        assert_eq!(
+            ranking_caption("2017年度涉企部门考核"),
+            "2017年度涉企部门考核排名"
+        );
+        assert_eq!(ranking_caption("镇乡(街道)综合排名"), "镇乡(街道)综合排名");
+        assert_eq!(ranking_caption("县级部门"), "县级部门考核排名");
     }
 }
