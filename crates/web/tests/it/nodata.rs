@@ -69,3 +69,21 @@ async fn wide_tables_scroll_inside_their_card() {
         "the .table-scroll rule the report tables use"
     );
 }
+
+/// A status tag without a colour class (公示中, 已停用, a cultivation entry's 在库) is white text:
+/// the base rule must give it a background of its own, or it is invisible on the page.
+#[tokio::test]
+async fn a_tag_without_a_colour_class_is_still_readable() {
+    let app = spawn_app().await;
+    let css = reqwest::get(app.url("/assets/style.css"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let base = css
+        .lines()
+        .find(|l| l.starts_with(".tag {") && l.contains("color: #fff"))
+        .expect("the base .tag rule");
+    assert!(base.contains("background:"), "{base}");
+}
