@@ -5,6 +5,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.assessment", "考核评价", "Assessment"),
     ("as.title", "考核评价", "Assessment"),
     ("as.runs", "考核批次", "Runs"),
+    ("as.computed_at", "计算时间", "Scored at"),
     ("as.none", "还没有考核结果", "No assessment yet"),
     ("as.period", "考核期间", "Period"),
     (

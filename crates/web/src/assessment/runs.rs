@@ -33,6 +33,8 @@ pub struct RunLine {
     period: String,
     status: &'static str,
     publicity_until: String,
+    /// When it was scored: two runs of one period are told apart by it.
+    computed_at: String,
 }
 
 /// "2017年第三季度" in Chinese; the period's code ("2017Q3") in English.
@@ -49,6 +51,7 @@ fn line(r: &Run, auth: &Auth) -> RunLine {
         period: period_label(&r.period, auth.ctx.lang),
         status: r.status.label(auth.ctx.lang),
         publicity_until: r.publicity_until.clone().unwrap_or_default(),
+        computed_at: qx_core::time::format_datetime(r.created_at),
     }
 }
 

@@ -90,6 +90,21 @@ async fn scoring_publishing_and_who_sees_which_breakdown() {
     // A unit with nothing to score under its scheme is shown apart, not ranked last.
     assert!(page.contains("不参加本期排名 (无考核内容)"), "{page}");
     assert!(!page.contains("无考核内容</td>"), "{page}");
+    // The runs list says when each was scored: two runs of one period are told apart.
+    let list = office
+        .get(app.url("/assessment"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("<th>计算时间</th>"), "{list}");
+    let today = qx_core::time::format_date(qx_core::time::today());
+    assert!(
+        list.contains(&format!("<td class=\"mono\">{today} ")),
+        "{list}"
+    );
 
     let jxj = app.units["县经信局"];
     let sp = app.units["石浦镇"];
