@@ -124,6 +124,9 @@ async fn scoring_publishing_and_who_sees_which_breakdown() {
     let body = unit.get(&own).send().await.unwrap().text().await.unwrap();
     assert!(body.contains("任务推进"), "{body}");
     assert!(body.contains("提出异议"), "the objection form during 公示");
+    // On a phone the breakdown is a card per item, each figure headed by its column's name.
+    assert!(body.contains("<table class=\"stack\">"), "{body}");
+    assert!(body.contains("data-label=\"得分\""), "{body}");
     assert_eq!(common::get_status(&unit, &other).await, 404);
     // The task item's records.
     let item = unit
