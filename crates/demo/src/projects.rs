@@ -7,8 +7,9 @@
 //! monthly 调度 (January–November), and the monitoring seed has the responsible unit save it
 //! with [`Dispatch::report`] inside that unit's submission of the month, before it is sent. The
 //! office's approval counts it: 本年已完成投资 is the sum of the approved months, so a month the
-//! office has not approved yet (November for some units) is not counted. Only projects under
-//! way (开工 reached) report investment; the few lagging ones (a quarter of the year's plan)
+//! office has not approved yet (November for some units) is not counted. Only projects that
+//! reach 开工 report investment (a little 前期 spending from 签约, the bulk from 开工 until 投产);
+//! the few lagging ones (a quarter of the year's plan)
 //! report 存在问题 in some months, and two of those become 企业难题 ([`Dispatch::raise_problems`]).
 
 use qx_core::access::{Actor, Role};
@@ -172,13 +173,15 @@ impl Dispatch {
 }
 
 /// One project's monthly 调度 over the demo year: the year's investment `done` (what the
-/// project has completed by the end of November) spread over the months it was under way, the
-/// money that arrived with it, 形象进度 rising month by month, and the blockers of `blocked`
-/// months. `months` holds (month, line) pairs.
+/// project has completed by the end of November) spread over the months it was under way —
+/// a little 前期 spending (land, design) from the month after 签约, the bulk from 开工 on,
+/// nothing after 投产 — the money that arrived with it, 形象进度 rising month by month, and the
+/// blockers of `blocked` months. Returns (month, line) pairs.
 #[allow(clippy::too_many_arguments)]
 fn monthly(
     rng: &mut ChaCha8Rng,
     project_id: i64,
+    signed: Date,
     started: Date,
     produced: Option<Date>,
     done: f64,
@@ -193,7 +196,8 @@ fn monthly(
             u8::from(d.month())
         }
     };
-    let first = month_of(started);
+    let start = month_of(started);
+    let first = month_of(signed).min(start);
     // Investment stops the month the project goes into production.
     let last = produced
         .filter(|d| d.year() == 2017)
@@ -204,7 +208,13 @@ fn monthly(
     let investing: Vec<u8> = (first..=last.max(first)).collect();
     let weights: Vec<f64> = investing
         .iter()
-        .map(|_| rng.random_range(0.6..1.4))
+        .map(|m| {
+            if *m < start {
+                rng.random_range(0.1..0.3)
+            } else {
+                rng.random_range(0.6..1.4)
+            }
+        })
         .collect();
     let sum: f64 = weights.iter().sum();
     let mut amounts: Vec<f64> = weights.iter().map(|w| (done * w / sum).floor()).collect();
@@ -215,17 +225,22 @@ fn monthly(
     // Works started the year before are some way along in January.
     let base = if started.year() < 2017 { 20.0 } else { 0.0 };
     let mut out = Vec::new();
-    let (mut cum, mut pct) = (0.0, base);
+    let (mut cum, mut pct): (f64, f64) = (0.0, base);
     for month in first..=MONTHS {
         let amount = investing
             .iter()
             .position(|m| *m == month)
             .map(|k| amounts[k]);
         let producing = produced.is_some_and(|d| d.year() == 2017 && u8::from(d.month()) <= month);
+        let preparing = month < start;
         if let Some(a) = amount {
             cum += a;
-            let reached = base + (90.0 - base) * (cum / annual_plan.max(1.0)).min(1.0);
-            pct = (reached.round()).max(pct + 1.0).min(95.0);
+            pct = if preparing {
+                (pct + 1.0).min(5.0)
+            } else {
+                let reached = base + (90.0 - base) * (cum / annual_plan.max(1.0)).min(1.0);
+                reached.round().max(pct + 1.0).min(95.0)
+            };
         }
         if producing {
             pct = 100.0;
@@ -240,6 +255,11 @@ fn monthly(
             .find(|(m, _)| *m == month)
             .map(|(_, b)| (*b).to_string())
             .unwrap_or_default();
+        let progress = if preparing {
+            "土地摘牌, 办理规划设计及施工许可等前期手续"
+        } else {
+            progress_text(pct, producing)
+        };
         out.push((
             month,
             DispatchInput {
@@ -247,7 +267,7 @@ fn monthly(
                 invested_wan: amount,
                 foreign_wusd: foreign,
                 domestic_wan: domestic,
-                progress: progress_text(pct, producing).to_string(),
+                progress: progress.to_string(),
                 progress_pct: Some(pct),
                 blockers,
             },
@@ -469,6 +489,7 @@ pub async fn seed(
                 let lines = monthly(
                     rng,
                     id,
+                    dates[1],
                     dates[3],
                     dates.get(4).copied(),
                     done,
