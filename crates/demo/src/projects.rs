@@ -391,7 +391,7 @@ pub async fn seed(
             let done_share = match i % 7 {
                 2 => 0.25,
                 3 => 0.92,
-                _ => f64::from(rng.random_range(95..115u32)) / 100.0,
+                _ => f64::from(rng.random_range(100..120u32)) / 100.0,
             };
             // What the project completes by the end of November, reported month by month.
             let done = (annual_plan * done_share * 11.0 / 12.0).round();
@@ -641,4 +641,130 @@ async fn seed_leads(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qx_core::monitor::Light;
+    use qx_core::state::SubmissionStatus;
+    use std::collections::BTreeMap;
+
+    /// The demo's projects report their 调度 month by month inside the units' submissions: the
+    /// year's completed investment is what the approved months add up to, a month reported but
+    /// not yet approved is not counted, 形象进度 rises, the money arrives in the project's
+    /// currency, most 亿元以上 projects keep pace and a few lag, and two blockers became 企业难题.
+    #[tokio::test]
+    async fn the_demo_projects_report_monthly_through_the_submissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_data_dir(dir.path()).await.unwrap();
+        store.migrate().await.unwrap();
+        crate::seed(
+            &store,
+            &crate::DemoOptions {
+                password: Some("Demo#2017pass".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let system = Actor::system();
+        let plan = store.list_plans(&system).await.unwrap()[0].id;
+        let periods = store.list_periods(&system, plan).await.unwrap();
+        assert_eq!(periods.len(), 11, "January–November");
+        // Per project: (month, line, counted) over the year, and the completed figure.
+        let mut months: BTreeMap<i64, Vec<(String, DispatchInput, bool)>> = BTreeMap::new();
+        let mut completed: HashMap<i64, Option<f64>> = HashMap::new();
+        let mut plans: HashMap<i64, Option<f64>> = HashMap::new();
+        let (mut raised, mut uncounted) = (0, 0);
+        for period in &periods {
+            for u in store.period_progress(&system, period.id).await.unwrap() {
+                let status = u.submission.as_ref().map(|s| s.status);
+                let approved = status == Some(SubmissionStatus::Approved);
+                for l in store
+                    .dispatch_lines(&system, period.id, u.unit_id)
+                    .await
+                    .unwrap()
+                {
+                    completed.insert(l.project_id, l.completed_wan);
+                    plans.insert(l.project_id, l.annual_plan_wan);
+                    raised += usize::from(l.problem_id.is_some());
+                    if l.report
+                        == (DispatchInput {
+                            project_id: l.project_id,
+                            ..DispatchInput::default()
+                        })
+                    {
+                        continue;
+                    }
+                    // Reported only inside a report that was sent.
+                    assert!(status.is_some_and(|s| s != SubmissionStatus::Draft));
+                    if !approved && l.report.invested_wan.is_some() {
+                        uncounted += 1;
+                    }
+                    months.entry(l.project_id).or_default().push((
+                        period.period.clone(),
+                        l.report,
+                        approved,
+                    ));
+                }
+            }
+        }
+        assert!(months.len() >= 30, "{} projects report", months.len());
+        assert!(uncounted > 0, "some November months await the office");
+        assert_eq!(raised, 2, "two blockers became 企业难题");
+        let blocked: usize = months
+            .values()
+            .flatten()
+            .filter(|(_, l, _)| !l.blockers.is_empty())
+            .count();
+        assert!(
+            (5..=20).contains(&blocked),
+            "{blocked} months with 存在问题"
+        );
+        let today = date!(2017 - 12 - 05);
+        let (mut green, mut behind) = (0, 0);
+        for (id, lines) in &months {
+            let project = store.get_project(&system, *id).await.unwrap();
+            let counted: f64 = lines
+                .iter()
+                .filter(|(_, _, ok)| *ok)
+                .filter_map(|(_, l, _)| l.invested_wan)
+                .sum();
+            let done = completed[id];
+            assert_eq!(done, project.completed_wan);
+            assert!(
+                (done.unwrap_or(0.0) - counted).abs() < 0.01,
+                "{}: {done:?} ≠ {counted} approved",
+                project.name
+            );
+            // 形象进度 rises month by month.
+            let pcts: Vec<f64> = lines
+                .iter()
+                .filter_map(|(_, l, _)| l.progress_pct)
+                .collect();
+            assert!(pcts.windows(2).all(|w| w[0] <= w[1]), "{pcts:?}");
+            assert!(pcts.windows(2).any(|w| w[0] < w[1]), "{pcts:?}");
+            assert!(lines.iter().all(|(_, l, _)| !l.progress.is_empty()));
+            // 外资到位 for foreign capital, 内资到位 for the rest.
+            for (_, l, _) in lines.iter().filter(|(_, l, _)| l.invested_wan.is_some()) {
+                let foreign = project.capital_kind == CapitalKind::Foreign;
+                assert_eq!(l.foreign_wusd.is_some(), foreign, "{}", project.name);
+                assert_eq!(l.domestic_wan.is_some(), !foreign, "{}", project.name);
+            }
+            if qx_core::project::is_major(project.total_investment_wan) {
+                let light =
+                    qx_core::project::light_on(2017, done, plans[id], None, today).investment;
+                match light {
+                    Light::Green => green += 1,
+                    Light::Yellow | Light::Red => behind += 1,
+                    Light::Grey => {}
+                }
+            }
+        }
+        assert!(
+            behind >= 2 && green > behind,
+            "亿元以上: {green} green, {behind} behind"
+        );
+    }
 }
