@@ -290,10 +290,17 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
         .await?
         .ok_or_else(|| DemoError::Data("no admin account".into()))?;
     let plan_id = plan::seed(store, &admin_user.actor()).await?;
-    monitoring::seed(store, plan_id, &mut rng).await?;
+    // The projects come before the months are reported: each unit's monthly report carries
+    // its projects' 调度. They draw from their own stream (derived from the seed), so the
+    // months' reports draw the same numbers as before.
+    let reporting = store.period_progress_units(&actor, plan_id).await?;
+    let mut project_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ projects::STREAM);
+    let dispatch = projects::seed(store, Some(&reporting), &mut project_rng).await?;
+    monitoring::seed(store, plan_id, &dispatch, &mut rng).await?;
     enterprises::seed(store, &mut rng).await?;
     problems::seed(store, &mut rng).await?;
-    projects::seed(store, &mut rng).await?;
+    // Two reported blockers become 企业难题, after the year's other problems.
+    dispatch.raise_problems(store, plan_id).await?;
     cultivation::seed(store, &mut rng).await?;
     meetings::seed(store, &admin_user.actor(), &mut rng).await?;
     bulletins::seed(store, &admin_user.actor(), plan_id).await?;

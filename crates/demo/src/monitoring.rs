@@ -2,6 +2,8 @@
 //! reviewed by the office — most indicators on track, a few lagging, some units late, and
 //! November still open (a few units missing, reports returned, one of them corrected and sent
 //! again, some awaiting review). Nothing is stamped after the demo's today, 2017-12-05.
+//! Each unit's report of a month carries its projects' 调度 (`crate::projects::Dispatch`),
+//! saved before the report is sent, so the office's review approves or returns it with the rest.
 
 use crate::DemoError;
 use qx_core::access::{Actor, Role};
@@ -114,7 +116,12 @@ fn evidence_pdf(line: &str) -> Vec<u8> {
     out
 }
 
-pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(), DemoError> {
+pub async fn seed(
+    store: &Store,
+    plan_id: i64,
+    projects: &crate::projects::Dispatch,
+    rng: &mut ChaCha8Rng,
+) -> Result<(), DemoError> {
     let system = Actor::system();
     let office = store
         .find_user_by_username("office2")
@@ -320,6 +327,10 @@ pub async fn seed(store: &Store, plan_id: i64, rng: &mut ChaCha8Rng) -> Result<(
                     .add_report_attachment(actor, period_id, unit_id, Some(t.task.id), &file)
                     .await?;
             }
+            // The month's 调度 of the unit's projects, in the same report before it is sent.
+            projects
+                .report(store, actor, period_id, unit_id, month)
+                .await?;
             let sub = store
                 .save_report(actor, period_id, unit_id, &input, &no_figures, true)
                 .await?;

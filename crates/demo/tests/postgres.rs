@@ -64,16 +64,33 @@ async fn a_slice_of_the_demo_county_seeds_on_postgresql() {
     qx_demo::enterprises::seed(store, &mut rng)
         .await
         .unwrap_or_else(|e| panic!("the demo's enterprises on PostgreSQL: {e}"));
-    qx_demo::projects::seed(store, &mut rng)
+    let dispatch = qx_demo::projects::seed(store, None, &mut rng)
         .await
         .unwrap_or_else(|e| panic!("the demo's projects on PostgreSQL: {e}"));
-    eprintln!("demo slice seeded on PostgreSQL in {:?}", started.elapsed());
     let office = store
         .find_user_by_username("admin")
         .await
         .unwrap()
         .unwrap()
         .actor();
+    // October's 调度 of every unit (万元 and 万美元 figures, some of them NULL), saved as the
+    // report page saves it.
+    let plan = qx_demo::plan::seed(store, &office).await.unwrap();
+    let october = qx_core::period::Period::new_month(2017, 10).unwrap();
+    let period = store
+        .open_period(&office, plan, &october, "2017-11-07")
+        .await
+        .unwrap();
+    let mut saved = 0;
+    for unit in store.list_units().await.unwrap() {
+        saved += dispatch.lines(unit.id, 10).len();
+        dispatch
+            .report(store, &office, period, unit.id, 10)
+            .await
+            .unwrap_or_else(|e| panic!("the demo's 调度 on PostgreSQL: {e}"));
+    }
+    assert!(saved > 20, "{saved} projects reported October");
+    eprintln!("demo slice seeded on PostgreSQL in {:?}", started.elapsed());
     assert!(!store.list_enterprises(&office).await.unwrap().is_empty());
     db.discard().await.unwrap();
 }

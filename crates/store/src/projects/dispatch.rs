@@ -50,6 +50,24 @@ pub struct DispatchLine {
     pub held_elsewhere: bool,
 }
 
+/// One month of a project's 调度, as its page lists it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct DispatchMonth {
+    /// The reporting period, `2017-10`.
+    pub period: String,
+    /// The unit that reported it (the responsible unit of that month).
+    pub unit_name: String,
+    pub invested_wan: Option<f64>,
+    pub foreign_wusd: Option<f64>,
+    pub domestic_wan: Option<f64>,
+    pub progress: String,
+    pub progress_pct: Option<f64>,
+    pub blockers: String,
+    pub problem_id: Option<i64>,
+    /// 1 when the unit's submission of the period is approved: the month counts in 本年已完成投资.
+    pub counted: i64,
+}
+
 impl DispatchInput {
     /// The input with its texts trimmed, or the first problem naming the project.
     fn checked(&self, name: &str) -> Result<DispatchInput> {
@@ -122,6 +140,30 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         Ok(ids.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Every month reported for the project, oldest first, each with whether it counts (its
+    /// unit's submission of the period is approved). Read by whoever reads the project.
+    pub async fn project_dispatch_months(
+        &self,
+        actor: &Actor,
+        project_id: i64,
+    ) -> Result<Vec<DispatchMonth>> {
+        self.get_project(actor, project_id).await?;
+        let sql = concat!(
+            "SELECT rp.period, COALESCE(u.name, '') AS unit_name, d.invested_wan, d.foreign_wusd,
+                d.domestic_wan, d.progress, d.progress_pct, d.blockers, d.problem_id,
+                CAST(CASE WHEN ",
+            dispatch_approved!(),
+            " THEN 1 ELSE 0 END AS BIGINT) AS counted
+             FROM project_dispatches d JOIN report_periods rp ON rp.id = d.period_id
+             LEFT JOIN units u ON u.id = d.unit_id
+             WHERE d.project_id = $1 ORDER BY rp.period, d.period_id"
+        );
+        Ok(sqlx::query_as(sql)
+            .bind(project_id)
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// The unit's projects that report in this period (not halted, not yet in production

@@ -29,7 +29,7 @@ mod write;
 
 pub use alerts::AlertSweep;
 pub use counts::StageCounts;
-pub use dispatch::{DispatchInput, DispatchLine};
+pub use dispatch::{DispatchInput, DispatchLine, DispatchMonth};
 pub use funnel::FunnelItems;
 pub use leads::{Lead, LeadDecision, NewLead};
 pub use library::LibraryRow;

@@ -1,4 +1,5 @@
-//! One project's page: its facts, the stages with planned and actual dates, the timeline, and
+//! One project's page: its facts, the stages with planned and actual dates, the monthly 调度
+//! (each month's figures, and whether its report is approved and so counted), the timeline, and
 //! the move form (the next stage or 中止; the office may choose any stage with a reason).
 
 use super::*;
@@ -10,6 +11,20 @@ pub struct StageLine {
     actual_on: String,
     evidence: String,
     moved_by: String,
+}
+
+/// One month of the project's 调度.
+pub struct MonthLine {
+    period: String,
+    unit: String,
+    invested: String,
+    foreign: String,
+    domestic: String,
+    pct: String,
+    progress: String,
+    blockers: String,
+    problem_id: Option<i64>,
+    counted: bool,
 }
 
 pub struct EventLine {
@@ -41,6 +56,7 @@ pub(super) struct DetailPage {
     overdue: bool,
     alert: Option<&'static str>,
     stages: Vec<StageLine>,
+    months: Vec<MonthLine>,
     events: Vec<EventLine>,
     /// The stages the move form offers (code, label).
     moves: Vec<(&'static str, &'static str)>,
@@ -74,6 +90,24 @@ async fn view(
             actual_on: s.actual_on.clone().unwrap_or_default(),
             evidence: s.evidence.clone(),
             moved_by: s.moved_by.clone(),
+        })
+        .collect();
+    let months = state
+        .store
+        .project_dispatch_months(&actor, id)
+        .await?
+        .into_iter()
+        .map(|m| MonthLine {
+            period: m.period,
+            unit: m.unit_name,
+            invested: num(m.invested_wan),
+            foreign: num(m.foreign_wusd),
+            domestic: num(m.domestic_wan),
+            pct: num(m.progress_pct),
+            progress: m.progress,
+            blockers: m.blockers,
+            problem_id: m.problem_id,
+            counted: m.counted == 1,
         })
         .collect();
     let events = d
@@ -136,6 +170,7 @@ async fn view(
         overdue,
         alert,
         stages,
+        months,
         events,
         moves: moves.iter().map(|s| (s.as_str(), s.label(lang))).collect(),
         can_write: actor.can_write_unit(p.unit_id),

@@ -36,6 +36,22 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("pj.import_bad_year", "不是有效年份", "is not a year"),
     ("pj.d.title", "重大项目调度", "Major projects this month"),
+    ("pj.months", "月度调度", "Monthly reports"),
+    (
+        "pj.months_hint",
+        "责任单位随月度报送填报; 该月报送审核通过后计入本年已完成投资。",
+        "Reported by the responsible unit with its monthly report; a month counts in invested this year once that report is approved.",
+    ),
+    ("pj.no_months", "尚无月度调度", "No monthly report yet"),
+    ("pj.month", "月份", "Month"),
+    ("pj.reported_by", "报送单位", "Reported by"),
+    ("pj.month_status", "状态", "Status"),
+    ("pj.counted", "已审核, 已计入", "Approved, counted"),
+    (
+        "pj.not_counted",
+        "未审核, 未计入",
+        "Not approved, not counted",
+    ),
     (
         "pj.d.hint",
         "随本期报送一并保存、提交和审核; 审核通过后计入项目本年已完成投资。",

@@ -1,7 +1,8 @@
 //! The 重大项目调度 section of a unit's monthly report over HTTP on every engine: the unit's
 //! projects are on its report form; a figure that is not a number comes back beside its field
 //! with everything typed kept and nothing saved; saved with the draft, submitted with the
-//! report, and once the office approves it the project's 本年已完成投资 is the month's figure.
+//! report, and once the office approves it the project's 本年已完成投资 is the month's figure;
+//! the project's page lists the month, not counted until the report is approved.
 
 use crate::common::{csrf, post_form};
 use crate::report_form::{all_apps, june};
@@ -102,6 +103,18 @@ async fn the_unit_reports_its_projects_with_its_monthly_report() {
             page.contains(&format!("name=\"di_{id}\" id=\"di_{id}\" value=\"800\" inputmode=\"decimal\" size=\"8\" disabled")),
             "locked once submitted"
         );
+        // The project's page lists the month, sent but not yet counted.
+        let project_url = app.url(&format!("/projects/{id}"));
+        let months = |page: String| {
+            let start = page.find("dispatch-months").expect("the monthly table");
+            page[start..start + page[start..].find("</table>").unwrap()].to_string()
+        };
+        let page = unit.get(&project_url).send().await.unwrap();
+        let table = months(page.text().await.unwrap());
+        assert!(table.contains(">2017-06<"), "{table}");
+        assert!(table.contains(">800<") && table.contains("主体厂房结顶"));
+        assert!(table.contains("用电增容未批"), "{table}");
+        assert!(table.contains("未审核, 未计入"), "{table}");
         let latest = app
             .store
             .submission_history(&admin, period, unit_id)
@@ -114,6 +127,10 @@ async fn the_unit_reports_its_projects_with_its_monthly_report() {
             .unwrap();
         let project = app.store.get_project(&admin, id).await.unwrap();
         assert_eq!(project.completed_wan, Some(800.0));
+        let page = unit.get(&project_url).send().await.unwrap();
+        let table = months(page.text().await.unwrap());
+        assert!(table.contains("已审核, 已计入"), "{table}");
+        assert!(!table.contains("未计入"), "{table}");
     }
 }
 

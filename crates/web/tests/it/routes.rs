@@ -796,6 +796,24 @@ async fn every_route_answers_each_role_as_the_table_says() {
             .unwrap_or_else(|| panic!("no {prefix}<id> link on {page}"));
         ids.insert(name, id.to_string());
     }
+    // The 督办 item walked is one of jxj1's own (its unit reads it and takes its steps), whichever
+    // unit's item happens to be the most urgent on the office's list.
+    let jxj = db
+        .store
+        .find_user_by_username("jxj1")
+        .await
+        .unwrap()
+        .unwrap()
+        .unit_id
+        .unwrap();
+    let own = first_id(
+        &office,
+        &format!("{base}/supervision?unit={jxj}"),
+        "/supervision/",
+    )
+    .await
+    .unwrap_or_else(|| panic!("no 督办 item of jxj1's unit on /supervision?unit={jxj}"));
+    ids.insert("supervision", own.to_string());
     // Another office account: everyone on the county's side above a unit reads it, a unit or an
     // enterprise does not (and is told "not found", never "forbidden").
     let office2 = db
