@@ -56,42 +56,66 @@ pub struct Track {
     pub policy_amount_wan: Option<String>,
 }
 
-/// The list's query: every filter tests the entry row itself (its pipeline, stage, town,
-/// status, name and 注册号), bar the industry and the credit code, which only the registry
-/// knows; an empty filter is skipped before any `LIKE`. The total comes in the same pass
-/// (`COUNT(*) OVER ()`), so the filtered set is read once.
-const LIST: &str = concat!(
-    "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.name, ce.reg_no, t.name AS town_name, \
-     e.industry_code, s.name AS stage_name, ce.status, ce.entered_on, ce.stage_since, ce.expires_on, \
-     COUNT(*) OVER () AS total \
-     FROM cultivation_entries ce JOIN cultivation_pipelines p ON p.id = ce.pipeline_id \
-     JOIN cultivation_stages s ON s.id = ce.stage_id \
-     LEFT JOIN enterprises e ON e.id = ce.enterprise_id \
-     LEFT JOIN units t ON t.id = ce.town_id WHERE ",
-    entry_scope!(),
-    " AND ce.pipeline_id = $4 AND ce.status = $5 AND ($6 = -1 OR ce.stage_id = $6) \
-     AND ($7 = -1 OR ce.town_id = $7) AND ($8 = '' OR e.industry_code LIKE $8) \
-     AND ($9 = '' OR ce.name LIKE $9 OR e.credit_code LIKE $9 OR ce.reg_no LIKE $9) \
-     ORDER BY s.ordinal DESC, ce.stage_since DESC, ce.id LIMIT $10 OFFSET $11"
-);
-
-/// The same filters counted alone, for a page past the end (no row carries the total then).
-const COUNT: &str = concat!(
-    "SELECT COUNT(*) FROM cultivation_entries ce JOIN cultivation_pipelines p ON p.id = ce.pipeline_id \
-     LEFT JOIN enterprises e ON e.id = ce.enterprise_id WHERE ",
-    entry_scope!(),
-    " AND ce.pipeline_id = $4 AND ce.status = $5 AND ($6 = -1 OR ce.stage_id = $6) \
-     AND ($7 = -1 OR ce.town_id = $7) AND ($8 = '' OR e.industry_code LIKE $8) \
-     AND ($9 = '' OR ce.name LIKE $9 OR e.credit_code LIKE $9 OR ce.reg_no LIKE $9)"
-);
-
-/// A list row with the filtered total beside it.
-#[derive(sqlx::FromRow)]
-struct Counted {
-    #[sqlx(flatten)]
-    row: EntryRow,
-    total: i64,
+/// The filters every list query shares, after the scope ($1–$3) and `ce.pipeline_id = $4 AND
+/// ce.status = $5`: the town is `$6` (-1: any), the industry prefix pattern `$7` and the
+/// name/code pattern `$8` ('' : any). The industry and the credit code only the registry knows,
+/// so they are `EXISTS` tests on it, made only when their pattern is set; the town either is a
+/// residual test (`ANY_TOWN`, which skips it for -1) or leads the index (`ONE_TOWN`). Two
+/// static texts rather than one with `$6 = -1 OR …`, because no planner seeks an index through
+/// such an `OR` of a bound value.
+macro_rules! list_where {
+    ($town:literal) => {
+        concat!(
+            entry_scope!(),
+            " AND ce.pipeline_id = $4 AND ce.status = $5 AND ",
+            $town,
+            " AND ($7 = '' OR EXISTS (SELECT 1 FROM enterprises ei WHERE ei.id = ce.enterprise_id \
+             AND ei.industry_code LIKE $7)) \
+             AND ($8 = '' OR ce.name LIKE $8 OR ce.reg_no LIKE $8 OR EXISTS (SELECT 1 FROM enterprises ec \
+             WHERE ec.id = ce.enterprise_id AND ec.credit_code LIKE $8))"
+        )
+    };
 }
+
+/// The filtered entries counted per stage, read from the index (pipeline, status[, town],
+/// stage …) alone when no industry or name is asked; the stages come out in the list's order
+/// (last stage first).
+macro_rules! count_by_stage {
+    ($town:literal) => {
+        concat!(
+            "SELECT g.stage_id, g.n FROM (SELECT ce.stage_id, COUNT(*) AS n FROM cultivation_entries ce \
+             JOIN cultivation_pipelines p ON p.id = ce.pipeline_id WHERE ",
+            list_where!($town),
+            " GROUP BY ce.stage_id) g JOIN cultivation_stages s ON s.id = g.stage_id \
+             ORDER BY s.ordinal DESC, g.stage_id"
+        )
+    };
+}
+
+/// One stage's slice of the list: the ids are sought in the index's order (stage_since newest
+/// first, then id) and skipped there, so a deep page costs a seek, not the rows before it; only
+/// the page's rows are joined to the stage, registry and town. `$9` is the stage, `$10` and
+/// `$11` the limit and the offset within the stage.
+macro_rules! stage_page {
+    ($town:literal) => {
+        concat!(
+            "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.name, ce.reg_no, t.name AS town_name, \
+             e.industry_code, s.name AS stage_name, ce.status, ce.entered_on, ce.stage_since, ce.expires_on \
+             FROM (SELECT ce.id AS kid, ce.stage_since AS ksince FROM cultivation_entries ce \
+             JOIN cultivation_pipelines p ON p.id = ce.pipeline_id WHERE ",
+            list_where!($town),
+            " AND ce.stage_id = $9 ORDER BY ce.stage_since DESC, ce.id LIMIT $10 OFFSET $11) k \
+             JOIN cultivation_entries ce ON ce.id = k.kid JOIN cultivation_stages s ON s.id = ce.stage_id \
+             LEFT JOIN enterprises e ON e.id = ce.enterprise_id LEFT JOIN units t ON t.id = ce.town_id \
+             ORDER BY k.ksince DESC, k.kid"
+        )
+    };
+}
+
+const COUNT_ANY_TOWN: &str = count_by_stage!("($6 = -1 OR ce.town_id = $6)");
+const COUNT_ONE_TOWN: &str = count_by_stage!("ce.town_id = $6");
+const PAGE_ANY_TOWN: &str = stage_page!("($6 = -1 OR ce.town_id = $6)");
+const PAGE_ONE_TOWN: &str = stage_page!("ce.town_id = $6");
 
 fn bind_filter<'q, O>(
     q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
@@ -103,7 +127,6 @@ fn bind_filter<'q, O>(
     scoped(q, actor)
         .bind(f.pipeline_id)
         .bind(f.status.unwrap_or(EntryStatus::Active).as_str())
-        .bind(f.stage_id.unwrap_or(-1))
         .bind(f.town_id.unwrap_or(-1))
         .bind(if industry.is_empty() {
             String::new()
@@ -117,29 +140,66 @@ fn bind_filter<'q, O>(
         })
 }
 
+/// Where a page falls in the stages' counts (in list order): for each stage it touches, the
+/// stage, the offset within it and how many rows to take there.
+fn page_slices(counts: &[(i64, i64)], offset: i64, limit: i64) -> Vec<(i64, i64, i64)> {
+    let mut skip = offset.max(0);
+    let mut left = limit.max(0);
+    let mut out = Vec::new();
+    for &(stage, n) in counts {
+        if left == 0 {
+            break;
+        }
+        if skip >= n {
+            skip -= n;
+            continue;
+        }
+        let take = left.min(n - skip);
+        out.push((stage, skip, take));
+        left -= take;
+        skip = 0;
+    }
+    out
+}
+
 impl Store {
     /// One pipeline's entries that `actor` may read, filtered, with the total before paging.
+    /// The order is the stage (last first), then the date the entry reached it (newest first),
+    /// then the id; `offset` and `limit` page through that order.
+    ///
+    /// Read as: the filtered count per stage (index-only without an industry or name), which
+    /// gives the total and the stages the page falls in, then each such stage's slice by a seek
+    /// in the list index. The count and the slices are separate reads, as a page and its total
+    /// always were between requests.
     pub async fn cultivation_entries(
         &self,
         actor: &Actor,
         f: &EntryFilter,
     ) -> Result<(Vec<EntryRow>, i64)> {
-        let counted: Vec<Counted> = bind_filter(sqlx::query_as(LIST), actor, f)
-            .bind(f.limit)
-            .bind(f.offset)
+        let one_town = f.town_id.is_some();
+        let (count_sql, page_sql) = if one_town {
+            (COUNT_ONE_TOWN, PAGE_ONE_TOWN)
+        } else {
+            (COUNT_ANY_TOWN, PAGE_ANY_TOWN)
+        };
+        let mut counts: Vec<(i64, i64)> = bind_filter(sqlx::query_as(count_sql), actor, f)
             .fetch_all(self.pool())
             .await?;
-        let total = match counted.first() {
-            Some(c) => c.total,
-            None if f.offset > 0 => {
-                let (n,): (i64,) = bind_filter(sqlx::query_as(COUNT), actor, f)
-                    .fetch_one(self.pool())
-                    .await?;
-                n
-            }
-            None => 0,
-        };
-        Ok((counted.into_iter().map(|c| c.row).collect(), total))
+        if let Some(stage) = f.stage_id {
+            counts.retain(|(s, _)| *s == stage);
+        }
+        let total = counts.iter().map(|(_, n)| n).sum();
+        let mut rows = Vec::new();
+        for (stage, skip, take) in page_slices(&counts, f.offset, f.limit) {
+            let slice: Vec<EntryRow> = bind_filter(sqlx::query_as(page_sql), actor, f)
+                .bind(stage)
+                .bind(take)
+                .bind(skip)
+                .fetch_all(self.pool())
+                .await?;
+            rows.extend(slice);
+        }
+        Ok((rows, total))
     }
 
     /// One entry, if `actor` may read it ("not found" otherwise), with its timeline, oldest first.
