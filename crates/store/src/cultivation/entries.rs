@@ -64,11 +64,11 @@ pub struct Track {
 /// static texts rather than one with `$6 = -1 OR …`, because no planner seeks an index through
 /// such an `OR` of a bound value.
 macro_rules! list_where {
-    ($town:literal) => {
+    ($($town:tt)*) => {
         concat!(
             entry_scope!(),
             " AND ce.pipeline_id = $4 AND ce.status = $5 AND ",
-            $town,
+            $($town)*,
             " AND ($7 = '' OR EXISTS (SELECT 1 FROM enterprises ei WHERE ei.id = ce.enterprise_id \
              AND ei.industry_code LIKE $7)) \
              AND ($8 = '' OR ce.name LIKE $8 OR ce.reg_no LIKE $8 OR EXISTS (SELECT 1 FROM enterprises ec \
@@ -81,11 +81,11 @@ macro_rules! list_where {
 /// stage …) alone when no industry or name is asked; the stages come out in the list's order
 /// (last stage first).
 macro_rules! count_by_stage {
-    ($town:literal) => {
+    ($($town:tt)*) => {
         concat!(
             "SELECT g.stage_id, g.n FROM (SELECT ce.stage_id, COUNT(*) AS n FROM cultivation_entries ce \
              JOIN cultivation_pipelines p ON p.id = ce.pipeline_id WHERE ",
-            list_where!($town),
+            list_where!($($town)*),
             " GROUP BY ce.stage_id) g JOIN cultivation_stages s ON s.id = g.stage_id \
              ORDER BY s.ordinal DESC, g.stage_id"
         )
@@ -97,13 +97,13 @@ macro_rules! count_by_stage {
 /// the page's rows are joined to the stage, registry and town. `$9` is the stage, `$10` and
 /// `$11` the limit and the offset within the stage.
 macro_rules! stage_page {
-    ($town:literal) => {
+    ($($town:tt)*) => {
         concat!(
             "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.name, ce.reg_no, t.name AS town_name, \
              e.industry_code, s.name AS stage_name, ce.status, ce.entered_on, ce.stage_since, ce.expires_on \
              FROM (SELECT ce.id AS kid, ce.stage_since AS ksince FROM cultivation_entries ce \
              JOIN cultivation_pipelines p ON p.id = ce.pipeline_id WHERE ",
-            list_where!($town),
+            list_where!($($town)*),
             " AND ce.stage_id = $9 ORDER BY ce.stage_since DESC, ce.id LIMIT $10 OFFSET $11) k \
              JOIN cultivation_entries ce ON ce.id = k.kid JOIN cultivation_stages s ON s.id = ce.stage_id \
              LEFT JOIN enterprises e ON e.id = ce.enterprise_id LEFT JOIN units t ON t.id = ce.town_id \
@@ -112,10 +112,22 @@ macro_rules! stage_page {
     };
 }
 
-const COUNT_ANY_TOWN: &str = count_by_stage!("($6 = -1 OR ce.town_id = $6)");
-const COUNT_ONE_TOWN: &str = count_by_stage!("ce.town_id = $6");
-const PAGE_ANY_TOWN: &str = stage_page!("($6 = -1 OR ce.town_id = $6)");
-const PAGE_ONE_TOWN: &str = stage_page!("ce.town_id = $6");
+/// The town as a residual test, skipped for -1.
+macro_rules! any_town {
+    () => {
+        "($6 = -1 OR ce.town_id = $6)"
+    };
+}
+/// The town leading the index.
+macro_rules! one_town {
+    () => {
+        "ce.town_id = $6"
+    };
+}
+const COUNT_ANY_TOWN: &str = count_by_stage!(any_town!());
+const COUNT_ONE_TOWN: &str = count_by_stage!(one_town!());
+const PAGE_ANY_TOWN: &str = stage_page!(any_town!());
+const PAGE_ONE_TOWN: &str = stage_page!(one_town!());
 
 fn bind_filter<'q, O>(
     q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
@@ -253,5 +265,71 @@ impl Store {
         .bind(enterprise_id)
         .fetch_all(self.pool())
         .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What SQLite plans for a list query with the office's binds: the plan's detail lines.
+    async fn plan(store: &Store, explain: &'static str, stage: Option<i64>) -> Vec<String> {
+        let f = EntryFilter {
+            pipeline_id: 1,
+            town_id: Some(1),
+            limit: 50,
+            ..EntryFilter::default()
+        };
+        let q = bind_filter(sqlx::query_as(explain), &Actor::system(), &f);
+        let q = match stage {
+            Some(s) => q.bind(s).bind(50i64).bind(9950i64),
+            None => q,
+        };
+        let rows: Vec<(i64, i64, i64, String)> = q.fetch_all(store.pool()).await.unwrap();
+        rows.into_iter().map(|r| r.3).collect()
+    }
+
+    /// The list reads migration 0030's indexes in their order: the per-stage counts and each
+    /// stage's slice seek (pipeline, status[, town] …), and no slice is sorted: it comes out
+    /// of the index in the list's order, the rows joined after it keeping that order.
+    #[tokio::test]
+    async fn the_list_seeks_its_indexes_in_their_order() {
+        let db = crate::testing::sqlite().await.unwrap();
+        let store = &db.store;
+        for (sql, index, stage) in [
+            (
+                concat!("EXPLAIN QUERY PLAN ", count_by_stage!(any_town!())),
+                "cultivation_entries_order",
+                None,
+            ),
+            (
+                concat!("EXPLAIN QUERY PLAN ", count_by_stage!(one_town!())),
+                "cultivation_entries_town_order",
+                None,
+            ),
+            (
+                concat!("EXPLAIN QUERY PLAN ", stage_page!(any_town!())),
+                "cultivation_entries_order",
+                Some(1),
+            ),
+            (
+                concat!("EXPLAIN QUERY PLAN ", stage_page!(one_town!())),
+                "cultivation_entries_town_order",
+                Some(1),
+            ),
+        ] {
+            let lines = plan(store, sql, stage).await;
+            let seek = format!("INDEX {index} (pipeline_id=? AND status=?");
+            assert!(
+                lines.iter().any(|l| l.contains(&seek)),
+                "{seek} in {lines:?}"
+            );
+            if stage.is_some() {
+                assert!(
+                    !lines.iter().any(|l| l.contains("TEMP B-TREE")),
+                    "the slice comes in the index's order, unsorted: {lines:?}"
+                );
+            }
+        }
     }
 }
