@@ -60,7 +60,7 @@ pub struct Track {
 /// ce.status = $5`: the town is `$6` (-1: any), the industry prefix pattern `$7` and the
 /// name/code pattern `$8` ('' : any). The industry and the credit code only the registry knows,
 /// so they are `EXISTS` tests on it, made only when their pattern is set; the town either is a
-/// residual test (`ANY_TOWN`, which skips it for -1) or leads the index (`ONE_TOWN`). Two
+/// residual test (`any_town!`, which skips it for -1) or leads the index (`one_town!`). Two
 /// static texts rather than one with `$6 = -1 OR …`, because no planner seeks an index through
 /// such an `OR` of a bound value.
 macro_rules! list_where {
@@ -79,13 +79,16 @@ macro_rules! list_where {
 
 /// The filtered entries counted per stage, read from the index (pipeline, status[, town],
 /// stage …) alone when no industry or name is asked; the stages come out in the list's order
-/// (last stage first).
+/// (last stage first). `$9` is the stage asked for: a seek in its own text, skipped for -1 in
+/// the other.
 macro_rules! count_by_stage {
-    ($($town:tt)*) => {
+    (town: [$($town:tt)*], stage: [$($stage:tt)*]) => {
         concat!(
             "SELECT g.stage_id, g.n FROM (SELECT ce.stage_id, COUNT(*) AS n FROM cultivation_entries ce \
              JOIN cultivation_pipelines p ON p.id = ce.pipeline_id WHERE ",
             list_where!($($town)*),
+            " AND ",
+            $($stage)*,
             " GROUP BY ce.stage_id) g JOIN cultivation_stages s ON s.id = g.stage_id \
              ORDER BY s.ordinal DESC, g.stage_id"
         )
@@ -124,8 +127,21 @@ macro_rules! one_town {
         "ce.town_id = $6"
     };
 }
-const COUNT_ANY_TOWN: &str = count_by_stage!(any_town!());
-const COUNT_ONE_TOWN: &str = count_by_stage!(one_town!());
+/// Every stage, or the one asked for.
+macro_rules! any_stage {
+    () => {
+        "($9 = -1 OR ce.stage_id = $9)"
+    };
+}
+macro_rules! one_stage {
+    () => {
+        "ce.stage_id = $9"
+    };
+}
+const COUNT_ANY_TOWN: &str = count_by_stage!(town: [any_town!()], stage: [any_stage!()]);
+const COUNT_ONE_TOWN: &str = count_by_stage!(town: [one_town!()], stage: [any_stage!()]);
+const COUNT_ANY_TOWN_ONE_STAGE: &str = count_by_stage!(town: [any_town!()], stage: [one_stage!()]);
+const COUNT_ONE_TOWN_ONE_STAGE: &str = count_by_stage!(town: [one_town!()], stage: [one_stage!()]);
 const PAGE_ANY_TOWN: &str = stage_page!(any_town!());
 const PAGE_ONE_TOWN: &str = stage_page!(one_town!());
 
@@ -188,13 +204,14 @@ impl Store {
         actor: &Actor,
         f: &EntryFilter,
     ) -> Result<(Vec<EntryRow>, i64)> {
-        let one_town = f.town_id.is_some();
-        let (count_sql, page_sql) = if one_town {
-            (COUNT_ONE_TOWN, PAGE_ONE_TOWN)
-        } else {
-            (COUNT_ANY_TOWN, PAGE_ANY_TOWN)
+        let (count_sql, page_sql) = match (f.town_id.is_some(), f.stage_id.is_some()) {
+            (false, false) => (COUNT_ANY_TOWN, PAGE_ANY_TOWN),
+            (false, true) => (COUNT_ANY_TOWN_ONE_STAGE, PAGE_ANY_TOWN),
+            (true, false) => (COUNT_ONE_TOWN, PAGE_ONE_TOWN),
+            (true, true) => (COUNT_ONE_TOWN_ONE_STAGE, PAGE_ONE_TOWN),
         };
         let mut counts: Vec<(i64, i64)> = bind_filter(sqlx::query_as(count_sql), actor, f)
+            .bind(f.stage_id.unwrap_or(-1))
             .fetch_all(self.pool())
             .await?;
         if let Some(stage) = f.stage_id {
@@ -273,18 +290,15 @@ mod tests {
     use super::*;
 
     /// What SQLite plans for a list query with the office's binds: the plan's detail lines.
-    async fn plan(store: &Store, explain: &'static str, stage: Option<i64>) -> Vec<String> {
+    async fn plan(store: &Store, explain: &'static str, page: bool) -> Vec<String> {
         let f = EntryFilter {
             pipeline_id: 1,
             town_id: Some(1),
             limit: 50,
             ..EntryFilter::default()
         };
-        let q = bind_filter(sqlx::query_as(explain), &Actor::system(), &f);
-        let q = match stage {
-            Some(s) => q.bind(s).bind(50i64).bind(9950i64),
-            None => q,
-        };
+        let q = bind_filter(sqlx::query_as(explain), &Actor::system(), &f).bind(1i64);
+        let q = if page { q.bind(50i64).bind(9950i64) } else { q };
         let rows: Vec<(i64, i64, i64, String)> = q.fetch_all(store.pool()).await.unwrap();
         rows.into_iter().map(|r| r.3).collect()
     }
@@ -296,35 +310,57 @@ mod tests {
     async fn the_list_seeks_its_indexes_in_their_order() {
         let db = crate::testing::sqlite().await.unwrap();
         let store = &db.store;
-        for (sql, index, stage) in [
+        for (sql, index, page) in [
             (
-                concat!("EXPLAIN QUERY PLAN ", count_by_stage!(any_town!())),
-                "cultivation_entries_order",
-                None,
+                concat!(
+                    "EXPLAIN QUERY PLAN ",
+                    count_by_stage!(town: [any_town!()], stage: [any_stage!()])
+                ),
+                "cultivation_entries_order (pipeline_id=? AND status=?)",
+                false,
             ),
             (
-                concat!("EXPLAIN QUERY PLAN ", count_by_stage!(one_town!())),
-                "cultivation_entries_town_order",
-                None,
+                concat!(
+                    "EXPLAIN QUERY PLAN ",
+                    count_by_stage!(town: [one_town!()], stage: [any_stage!()])
+                ),
+                "cultivation_entries_town_order (pipeline_id=? AND status=? AND town_id=?)",
+                false,
+            ),
+            (
+                concat!(
+                    "EXPLAIN QUERY PLAN ",
+                    count_by_stage!(town: [any_town!()], stage: [one_stage!()])
+                ),
+                "cultivation_entries_order (pipeline_id=? AND status=? AND stage_id=?)",
+                false,
+            ),
+            (
+                concat!(
+                    "EXPLAIN QUERY PLAN ",
+                    count_by_stage!(town: [one_town!()], stage: [one_stage!()])
+                ),
+                "cultivation_entries_town_order (pipeline_id=? AND status=? AND town_id=? AND stage_id=?)",
+                false,
             ),
             (
                 concat!("EXPLAIN QUERY PLAN ", stage_page!(any_town!())),
-                "cultivation_entries_order",
-                Some(1),
+                "cultivation_entries_order (pipeline_id=? AND status=? AND stage_id=?)",
+                true,
             ),
             (
                 concat!("EXPLAIN QUERY PLAN ", stage_page!(one_town!())),
-                "cultivation_entries_town_order",
-                Some(1),
+                "cultivation_entries_town_order (pipeline_id=? AND status=? AND town_id=? AND stage_id=?)",
+                true,
             ),
         ] {
-            let lines = plan(store, sql, stage).await;
-            let seek = format!("INDEX {index} (pipeline_id=? AND status=?");
+            let lines = plan(store, sql, page).await;
+            let seek = format!("INDEX {index}");
             assert!(
                 lines.iter().any(|l| l.contains(&seek)),
                 "{seek} in {lines:?}"
             );
-            if stage.is_some() {
+            if page {
                 assert!(
                     !lines.iter().any(|l| l.contains("TEMP B-TREE")),
                     "the slice comes in the index's order, unsorted: {lines:?}"
