@@ -82,10 +82,10 @@ macro_rules! list_where {
 /// (last stage first). `$9` is the stage asked for: a seek in its own text, skipped for -1 in
 /// the other.
 macro_rules! count_by_stage {
-    (town: [$($town:tt)*], stage: [$($stage:tt)*]) => {
+    (from: [$($from:tt)*], town: [$($town:tt)*], stage: [$($stage:tt)*]) => {
         concat!(
-            "SELECT g.stage_id, g.n FROM (SELECT ce.stage_id, COUNT(*) AS n FROM cultivation_entries ce \
-             JOIN cultivation_pipelines p ON p.id = ce.pipeline_id WHERE ",
+            "SELECT g.stage_id, g.n FROM (SELECT ce.stage_id, COUNT(*) AS n FROM ",
+            $($from)*,
             list_where!($($town)*),
             " AND ",
             $($stage)*,
@@ -100,12 +100,12 @@ macro_rules! count_by_stage {
 /// the page's rows are joined to the stage, registry and town. `$9` is the stage, `$10` and
 /// `$11` the limit and the offset within the stage.
 macro_rules! stage_page {
-    ($($town:tt)*) => {
+    (from: [$($from:tt)*], town: [$($town:tt)*]) => {
         concat!(
             "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.name, ce.reg_no, t.name AS town_name, \
              e.industry_code, s.name AS stage_name, ce.status, ce.entered_on, ce.stage_since, ce.expires_on \
-             FROM (SELECT ce.id AS kid, ce.stage_since AS ksince FROM cultivation_entries ce \
-             JOIN cultivation_pipelines p ON p.id = ce.pipeline_id WHERE ",
+             FROM (SELECT ce.id AS kid, ce.stage_since AS ksince FROM ",
+            $($from)*,
             list_where!($($town)*),
             " AND ce.stage_id = $9 ORDER BY ce.stage_since DESC, ce.id LIMIT $10 OFFSET $11) k \
              JOIN cultivation_entries ce ON ce.id = k.kid JOIN cultivation_stages s ON s.id = ce.stage_id \
@@ -138,12 +138,59 @@ macro_rules! one_stage {
         "ce.stage_id = $9"
     };
 }
-const COUNT_ANY_TOWN: &str = count_by_stage!(town: [any_town!()], stage: [any_stage!()]);
-const COUNT_ONE_TOWN: &str = count_by_stage!(town: [one_town!()], stage: [any_stage!()]);
-const COUNT_ANY_TOWN_ONE_STAGE: &str = count_by_stage!(town: [any_town!()], stage: [one_stage!()]);
-const COUNT_ONE_TOWN_ONE_STAGE: &str = count_by_stage!(town: [one_town!()], stage: [one_stage!()]);
-const PAGE_ANY_TOWN: &str = stage_page!(any_town!());
-const PAGE_ONE_TOWN: &str = stage_page!(one_town!());
+/// The entries read from their own indexes.
+macro_rules! entries {
+    () => {
+        "cultivation_entries ce JOIN cultivation_pipelines p ON p.id = ce.pipeline_id WHERE "
+    };
+}
+/// The entries reached from the registry's industry index: the firms whose code lies in the
+/// prefix's range (`$10`, `$11` in a count; `$12`, `$13` in a page, after its limit and offset),
+/// each joined to its one entry on the pipeline by (pipeline, enterprise). The `LIKE` of
+/// `list_where!` still decides; the range only lets the index find the candidates.
+macro_rules! by_industry {
+    ($lo:literal, $hi:literal) => {
+        concat!(
+            "enterprises ie JOIN cultivation_entries ce ON ce.enterprise_id = ie.id \
+             JOIN cultivation_pipelines p ON p.id = ce.pipeline_id WHERE ie.industry_code >= ",
+            $lo,
+            " AND ie.industry_code < ",
+            $hi,
+            " AND "
+        )
+    };
+}
+const COUNT_ANY_TOWN: &str =
+    count_by_stage!(from: [entries!()], town: [any_town!()], stage: [any_stage!()]);
+const COUNT_ONE_TOWN: &str =
+    count_by_stage!(from: [entries!()], town: [one_town!()], stage: [any_stage!()]);
+const COUNT_ANY_TOWN_ONE_STAGE: &str =
+    count_by_stage!(from: [entries!()], town: [any_town!()], stage: [one_stage!()]);
+const COUNT_ONE_TOWN_ONE_STAGE: &str =
+    count_by_stage!(from: [entries!()], town: [one_town!()], stage: [one_stage!()]);
+const COUNT_BY_INDUSTRY: &str =
+    count_by_stage!(from: [by_industry!("$10", "$11")], town: [any_town!()], stage: [any_stage!()]);
+const PAGE_ANY_TOWN: &str = stage_page!(from: [entries!()], town: [any_town!()]);
+const PAGE_ONE_TOWN: &str = stage_page!(from: [entries!()], town: [one_town!()]);
+const PAGE_BY_INDUSTRY: &str = stage_page!(from: [by_industry!("$12", "$13")], town: [any_town!()]);
+
+/// The range of industry codes a prefix of ASCII digits covers, `[prefix, next)`, with `next`
+/// the prefix carried up in digits (`"39"` → `"4"`) or, past `"9…9"`, `"A"`: bounds of digits
+/// and a capital letter, which every collation orders as ASCII does among codes of digits.
+/// None for anything else (empty, letters, wildcards): then the `LIKE` alone decides.
+fn industry_range(prefix: &str) -> Option<(String, String)> {
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut next = prefix.as_bytes().to_vec();
+    while let Some(last) = next.pop() {
+        if last < b'9' {
+            next.push(last + 1);
+            return Some((prefix.to_string(), String::from_utf8(next).ok()?));
+        }
+    }
+    Some((prefix.to_string(), "A".to_string()))
+}
 
 fn bind_filter<'q, O>(
     q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
@@ -204,28 +251,34 @@ impl Store {
         actor: &Actor,
         f: &EntryFilter,
     ) -> Result<(Vec<EntryRow>, i64)> {
-        let (count_sql, page_sql) = match (f.town_id.is_some(), f.stage_id.is_some()) {
-            (false, false) => (COUNT_ANY_TOWN, PAGE_ANY_TOWN),
-            (false, true) => (COUNT_ANY_TOWN_ONE_STAGE, PAGE_ANY_TOWN),
-            (true, false) => (COUNT_ONE_TOWN, PAGE_ONE_TOWN),
-            (true, true) => (COUNT_ONE_TOWN_ONE_STAGE, PAGE_ONE_TOWN),
+        let range = industry_range(f.industry.trim());
+        let (count_sql, page_sql) = match (&range, f.town_id.is_some(), f.stage_id.is_some()) {
+            (Some(_), _, _) => (COUNT_BY_INDUSTRY, PAGE_BY_INDUSTRY),
+            (None, false, false) => (COUNT_ANY_TOWN, PAGE_ANY_TOWN),
+            (None, false, true) => (COUNT_ANY_TOWN_ONE_STAGE, PAGE_ANY_TOWN),
+            (None, true, false) => (COUNT_ONE_TOWN, PAGE_ONE_TOWN),
+            (None, true, true) => (COUNT_ONE_TOWN_ONE_STAGE, PAGE_ONE_TOWN),
         };
-        let mut counts: Vec<(i64, i64)> = bind_filter(sqlx::query_as(count_sql), actor, f)
-            .bind(f.stage_id.unwrap_or(-1))
-            .fetch_all(self.pool())
-            .await?;
+        let mut count =
+            bind_filter(sqlx::query_as(count_sql), actor, f).bind(f.stage_id.unwrap_or(-1));
+        if let Some((lo, hi)) = &range {
+            count = count.bind(lo.clone()).bind(hi.clone());
+        }
+        let mut counts: Vec<(i64, i64)> = count.fetch_all(self.pool()).await?;
         if let Some(stage) = f.stage_id {
             counts.retain(|(s, _)| *s == stage);
         }
         let total = counts.iter().map(|(_, n)| n).sum();
         let mut rows = Vec::new();
         for (stage, skip, take) in page_slices(&counts, f.offset, f.limit) {
-            let slice: Vec<EntryRow> = bind_filter(sqlx::query_as(page_sql), actor, f)
+            let mut page = bind_filter(sqlx::query_as(page_sql), actor, f)
                 .bind(stage)
                 .bind(take)
-                .bind(skip)
-                .fetch_all(self.pool())
-                .await?;
+                .bind(skip);
+            if let Some((lo, hi)) = &range {
+                page = page.bind(lo.clone()).bind(hi.clone());
+            }
+            let slice: Vec<EntryRow> = page.fetch_all(self.pool()).await?;
             rows.extend(slice);
         }
         Ok((rows, total))
@@ -289,6 +342,18 @@ impl Store {
 mod tests {
     use super::*;
 
+    #[test]
+    fn an_industry_prefix_of_digits_is_a_range() {
+        let r = |p: &str| industry_range(p).map(|(lo, hi)| format!("{lo}..{hi}"));
+        assert_eq!(r("34").as_deref(), Some("34..35"));
+        assert_eq!(r("39").as_deref(), Some("39..4"));
+        assert_eq!(r("3419").as_deref(), Some("3419..342"));
+        assert_eq!(r("99").as_deref(), Some("99..A"));
+        assert_eq!(r(""), None);
+        assert_eq!(r("C34"), None);
+        assert_eq!(r("3_"), None);
+    }
+
     /// What SQLite plans for a list query with the office's binds: the plan's detail lines.
     async fn plan(store: &Store, explain: &'static str, page: bool) -> Vec<String> {
         let f = EntryFilter {
@@ -314,7 +379,7 @@ mod tests {
             (
                 concat!(
                     "EXPLAIN QUERY PLAN ",
-                    count_by_stage!(town: [any_town!()], stage: [any_stage!()])
+                    count_by_stage!(from: [entries!()], town: [any_town!()], stage: [any_stage!()])
                 ),
                 "cultivation_entries_order (pipeline_id=? AND status=?)",
                 false,
@@ -322,7 +387,7 @@ mod tests {
             (
                 concat!(
                     "EXPLAIN QUERY PLAN ",
-                    count_by_stage!(town: [one_town!()], stage: [any_stage!()])
+                    count_by_stage!(from: [entries!()], town: [one_town!()], stage: [any_stage!()])
                 ),
                 "cultivation_entries_town_order (pipeline_id=? AND status=? AND town_id=?)",
                 false,
@@ -330,7 +395,7 @@ mod tests {
             (
                 concat!(
                     "EXPLAIN QUERY PLAN ",
-                    count_by_stage!(town: [any_town!()], stage: [one_stage!()])
+                    count_by_stage!(from: [entries!()], town: [any_town!()], stage: [one_stage!()])
                 ),
                 "cultivation_entries_order (pipeline_id=? AND status=? AND stage_id=?)",
                 false,
@@ -338,18 +403,24 @@ mod tests {
             (
                 concat!(
                     "EXPLAIN QUERY PLAN ",
-                    count_by_stage!(town: [one_town!()], stage: [one_stage!()])
+                    count_by_stage!(from: [entries!()], town: [one_town!()], stage: [one_stage!()])
                 ),
                 "cultivation_entries_town_order (pipeline_id=? AND status=? AND town_id=? AND stage_id=?)",
                 false,
             ),
             (
-                concat!("EXPLAIN QUERY PLAN ", stage_page!(any_town!())),
+                concat!(
+                    "EXPLAIN QUERY PLAN ",
+                    stage_page!(from: [entries!()], town: [any_town!()])
+                ),
                 "cultivation_entries_order (pipeline_id=? AND status=? AND stage_id=?)",
                 true,
             ),
             (
-                concat!("EXPLAIN QUERY PLAN ", stage_page!(one_town!())),
+                concat!(
+                    "EXPLAIN QUERY PLAN ",
+                    stage_page!(from: [entries!()], town: [one_town!()])
+                ),
                 "cultivation_entries_town_order (pipeline_id=? AND status=? AND town_id=? AND stage_id=?)",
                 true,
             ),
