@@ -59,7 +59,9 @@ pub struct Track {
 /// The filters every list query shares, after the scope ($1–$3) and `ce.pipeline_id = $4 AND
 /// ce.status = $5`: the town is `$6` (-1: any), the industry prefix pattern `$7` and the
 /// name/code pattern `$8` ('' : any). The industry and the credit code only the registry knows,
-/// so they are `EXISTS` tests on it, made only when their pattern is set; the town either is a
+/// so they are read by the entry's firm (a scalar subquery: one key lookup per entry tested,
+/// never a hashed scan of the whole registry, which PostgreSQL chose for an `EXISTS` under
+/// the `OR`), and only when their pattern is set; no firm reads NULL, which no `LIKE` matches; the town either is a
 /// residual test (`any_town!`, which skips it for -1) or leads the index (`one_town!`). Two
 /// static texts rather than one with `$6 = -1 OR …`, because no planner seeks an index through
 /// such an `OR` of a bound value.
@@ -69,10 +71,10 @@ macro_rules! list_where {
             entry_scope!(),
             " AND ce.pipeline_id = $4 AND ce.status = $5 AND ",
             $($town)*,
-            " AND ($7 = '' OR EXISTS (SELECT 1 FROM enterprises ei WHERE ei.id = ce.enterprise_id \
-             AND ei.industry_code LIKE $7)) \
-             AND ($8 = '' OR ce.name LIKE $8 OR ce.reg_no LIKE $8 OR EXISTS (SELECT 1 FROM enterprises ec \
-             WHERE ec.id = ce.enterprise_id AND ec.credit_code LIKE $8))"
+            " AND ($7 = '' OR (SELECT ei.industry_code FROM enterprises ei WHERE ei.id = ce.enterprise_id) \
+             LIKE $7) \
+             AND ($8 = '' OR ce.name LIKE $8 OR ce.reg_no LIKE $8 OR (SELECT ec.credit_code FROM enterprises ec \
+             WHERE ec.id = ce.enterprise_id) LIKE $8)"
         )
     };
 }
