@@ -60,7 +60,7 @@ pub struct Track {
 /// ce.status = $5`: the town is `$6` (-1: any), the industry prefix pattern `$7` and the
 /// name/code pattern `$8` ('' : any). The industry and the credit code only the registry knows,
 /// so they are read by the entry's firm (a scalar subquery: one key lookup per entry tested,
-/// never a hashed scan of the whole registry, which PostgreSQL chose for an `EXISTS` under
+/// never a hashed scan of the whole registry, which PostgreSQL may plan for an `EXISTS` under
 /// the `OR`), and only when their pattern is set; no firm reads NULL, which no `LIKE` matches; the town either is a
 /// residual test (`any_town!`, which skips it for -1) or leads the index (`one_town!`). Two
 /// static texts rather than one with `$6 = -1 OR …`, because no planner seeks an index through
