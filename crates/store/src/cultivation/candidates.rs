@@ -93,14 +93,13 @@ impl Store {
         let rows: Vec<Row> = scoped(
             sqlx::query_as(concat!(
                 "SELECT e.id, e.name, e.credit_code, t.name, e.industry_code, f.year, f.revenue_wan, ce.id, ce.stage_id \
-                 FROM (SELECT enterprise_id, MAX(year) AS year FROM enterprise_facts GROUP BY enterprise_id) m \
-                 JOIN enterprise_facts f ON f.enterprise_id = m.enterprise_id AND f.year = m.year \
-                 JOIN enterprises e ON e.id = f.enterprise_id \
+                 FROM enterprise_facts f JOIN enterprises e ON e.id = f.enterprise_id \
                  LEFT JOIN units t ON t.id = e.town_id \
                  LEFT JOIN cultivation_entries ce ON ce.enterprise_id = e.id AND ce.pipeline_id = $4 AND ce.status = 'active' \
                  WHERE ",
                 in_scope!("e.id", "e.town_id"),
-                " AND f.scale = 'below' AND f.revenue_wan >= $5"
+                " AND f.scale = 'below' AND f.revenue_wan >= $5 \
+                 AND f.year = (SELECT MAX(g.year) FROM enterprise_facts g WHERE g.enterprise_id = f.enterprise_id)"
             )),
             actor,
         )
