@@ -56,41 +56,142 @@ pub struct Track {
     pub policy_amount_wan: Option<String>,
 }
 
-/// The list's query: every filter tests the entry row itself (its pipeline, stage, town,
-/// status, name and 注册号), bar the industry and the credit code, which only the registry
-/// knows; an empty filter is skipped before any `LIKE`. The total comes in the same pass
-/// (`COUNT(*) OVER ()`), so the filtered set is read once.
-const LIST: &str = concat!(
-    "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.name, ce.reg_no, t.name AS town_name, \
-     e.industry_code, s.name AS stage_name, ce.status, ce.entered_on, ce.stage_since, ce.expires_on, \
-     COUNT(*) OVER () AS total \
-     FROM cultivation_entries ce JOIN cultivation_pipelines p ON p.id = ce.pipeline_id \
-     JOIN cultivation_stages s ON s.id = ce.stage_id \
-     LEFT JOIN enterprises e ON e.id = ce.enterprise_id \
-     LEFT JOIN units t ON t.id = ce.town_id WHERE ",
-    entry_scope!(),
-    " AND ce.pipeline_id = $4 AND ce.status = $5 AND ($6 = -1 OR ce.stage_id = $6) \
-     AND ($7 = -1 OR ce.town_id = $7) AND ($8 = '' OR e.industry_code LIKE $8) \
-     AND ($9 = '' OR ce.name LIKE $9 OR e.credit_code LIKE $9 OR ce.reg_no LIKE $9) \
-     ORDER BY s.ordinal DESC, ce.stage_since DESC, ce.id LIMIT $10 OFFSET $11"
-);
+/// The filters every list query shares, after the scope ($1–$3) and `ce.pipeline_id = $4 AND
+/// ce.status = $5`: the town is `$6` (-1: any), the industry prefix pattern `$7` and the
+/// name/code pattern `$8` ('' : any). The industry and the credit code only the registry knows,
+/// so they are read by the entry's firm (a scalar subquery: one key lookup per entry tested,
+/// never a hashed scan of the whole registry, which PostgreSQL may plan for an `EXISTS` under
+/// the `OR`), and only when their pattern is set; no firm reads NULL, which no `LIKE` matches; the town either is a
+/// residual test (`any_town!`, which skips it for -1) or leads the index (`one_town!`). Two
+/// static texts rather than one with `$6 = -1 OR …`, because no planner seeks an index through
+/// such an `OR` of a bound value.
+macro_rules! list_where {
+    ($($town:tt)*) => {
+        concat!(
+            entry_scope!(),
+            " AND ce.pipeline_id = $4 AND ce.status = $5 AND ",
+            $($town)*,
+            " AND ($7 = '' OR (SELECT ei.industry_code FROM enterprises ei WHERE ei.id = ce.enterprise_id) \
+             LIKE $7) \
+             AND ($8 = '' OR ce.name LIKE $8 OR ce.reg_no LIKE $8 OR (SELECT ec.credit_code FROM enterprises ec \
+             WHERE ec.id = ce.enterprise_id) LIKE $8)"
+        )
+    };
+}
 
-/// The same filters counted alone, for a page past the end (no row carries the total then).
-const COUNT: &str = concat!(
-    "SELECT COUNT(*) FROM cultivation_entries ce JOIN cultivation_pipelines p ON p.id = ce.pipeline_id \
-     LEFT JOIN enterprises e ON e.id = ce.enterprise_id WHERE ",
-    entry_scope!(),
-    " AND ce.pipeline_id = $4 AND ce.status = $5 AND ($6 = -1 OR ce.stage_id = $6) \
-     AND ($7 = -1 OR ce.town_id = $7) AND ($8 = '' OR e.industry_code LIKE $8) \
-     AND ($9 = '' OR ce.name LIKE $9 OR e.credit_code LIKE $9 OR ce.reg_no LIKE $9)"
-);
+/// The filtered entries counted per stage, read from the index (pipeline, status[, town],
+/// stage …) alone when no industry or name is asked; the stages come out in the list's order
+/// (last stage first). `$9` is the stage asked for: a seek in its own text, skipped for -1 in
+/// the other.
+macro_rules! count_by_stage {
+    (from: [$($from:tt)*], town: [$($town:tt)*], stage: [$($stage:tt)*]) => {
+        concat!(
+            "SELECT g.stage_id, g.n FROM (SELECT ce.stage_id, COUNT(*) AS n FROM ",
+            $($from)*,
+            list_where!($($town)*),
+            " AND ",
+            $($stage)*,
+            " GROUP BY ce.stage_id) g JOIN cultivation_stages s ON s.id = g.stage_id \
+             ORDER BY s.ordinal DESC, g.stage_id"
+        )
+    };
+}
 
-/// A list row with the filtered total beside it.
-#[derive(sqlx::FromRow)]
-struct Counted {
-    #[sqlx(flatten)]
-    row: EntryRow,
-    total: i64,
+/// One stage's slice of the list: the ids are sought in the index's order (stage_since newest
+/// first, then id) and skipped there, so a deep page costs a seek, not the rows before it; only
+/// the page's rows are joined to the stage, registry and town. `$9` is the stage, `$10` and
+/// `$11` the limit and the offset within the stage.
+macro_rules! stage_page {
+    (from: [$($from:tt)*], town: [$($town:tt)*]) => {
+        concat!(
+            "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.name, ce.reg_no, t.name AS town_name, \
+             e.industry_code, s.name AS stage_name, ce.status, ce.entered_on, ce.stage_since, ce.expires_on \
+             FROM (SELECT ce.id AS kid, ce.stage_since AS ksince FROM ",
+            $($from)*,
+            list_where!($($town)*),
+            " AND ce.stage_id = $9 ORDER BY ce.stage_since DESC, ce.id LIMIT $10 OFFSET $11) k \
+             JOIN cultivation_entries ce ON ce.id = k.kid JOIN cultivation_stages s ON s.id = ce.stage_id \
+             LEFT JOIN enterprises e ON e.id = ce.enterprise_id LEFT JOIN units t ON t.id = ce.town_id \
+             ORDER BY k.ksince DESC, k.kid"
+        )
+    };
+}
+
+/// The town as a residual test, skipped for -1.
+macro_rules! any_town {
+    () => {
+        "($6 = -1 OR ce.town_id = $6)"
+    };
+}
+/// The town leading the index.
+macro_rules! one_town {
+    () => {
+        "ce.town_id = $6"
+    };
+}
+/// Every stage, or the one asked for.
+macro_rules! any_stage {
+    () => {
+        "($9 = -1 OR ce.stage_id = $9)"
+    };
+}
+macro_rules! one_stage {
+    () => {
+        "ce.stage_id = $9"
+    };
+}
+/// The entries read from their own indexes.
+macro_rules! entries {
+    () => {
+        "cultivation_entries ce JOIN cultivation_pipelines p ON p.id = ce.pipeline_id WHERE "
+    };
+}
+/// The entries reached from the registry's industry index: the firms whose code lies in the
+/// prefix's range (`$10`, `$11` in a count; `$12`, `$13` in a page, after its limit and offset),
+/// each joined to its one entry on the pipeline by (pipeline, enterprise). The `LIKE` of
+/// `list_where!` still decides; the range only lets the index find the candidates.
+macro_rules! by_industry {
+    ($lo:literal, $hi:literal) => {
+        concat!(
+            "enterprises ie JOIN cultivation_entries ce ON ce.enterprise_id = ie.id \
+             JOIN cultivation_pipelines p ON p.id = ce.pipeline_id WHERE ie.industry_code >= ",
+            $lo,
+            " AND ie.industry_code < ",
+            $hi,
+            " AND "
+        )
+    };
+}
+const COUNT_ANY_TOWN: &str =
+    count_by_stage!(from: [entries!()], town: [any_town!()], stage: [any_stage!()]);
+const COUNT_ONE_TOWN: &str =
+    count_by_stage!(from: [entries!()], town: [one_town!()], stage: [any_stage!()]);
+const COUNT_ANY_TOWN_ONE_STAGE: &str =
+    count_by_stage!(from: [entries!()], town: [any_town!()], stage: [one_stage!()]);
+const COUNT_ONE_TOWN_ONE_STAGE: &str =
+    count_by_stage!(from: [entries!()], town: [one_town!()], stage: [one_stage!()]);
+const COUNT_BY_INDUSTRY: &str =
+    count_by_stage!(from: [by_industry!("$10", "$11")], town: [any_town!()], stage: [any_stage!()]);
+const PAGE_ANY_TOWN: &str = stage_page!(from: [entries!()], town: [any_town!()]);
+const PAGE_ONE_TOWN: &str = stage_page!(from: [entries!()], town: [one_town!()]);
+const PAGE_BY_INDUSTRY: &str = stage_page!(from: [by_industry!("$12", "$13")], town: [any_town!()]);
+
+/// The range of industry codes a prefix of ASCII digits covers, `[prefix, next)`, with `next`
+/// the prefix carried up in digits (`"39"` → `"4"`) or, past `"9…9"`, `"A"`: bounds of digits
+/// and a capital letter, which every collation orders as ASCII does among codes of digits.
+/// None for anything else (empty, letters, wildcards): then the `LIKE` alone decides.
+fn industry_range(prefix: &str) -> Option<(String, String)> {
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut next = prefix.as_bytes().to_vec();
+    while let Some(last) = next.pop() {
+        if last < b'9' {
+            next.push(last + 1);
+            return Some((prefix.to_string(), String::from_utf8(next).ok()?));
+        }
+    }
+    Some((prefix.to_string(), "A".to_string()))
 }
 
 fn bind_filter<'q, O>(
@@ -103,7 +204,6 @@ fn bind_filter<'q, O>(
     scoped(q, actor)
         .bind(f.pipeline_id)
         .bind(f.status.unwrap_or(EntryStatus::Active).as_str())
-        .bind(f.stage_id.unwrap_or(-1))
         .bind(f.town_id.unwrap_or(-1))
         .bind(if industry.is_empty() {
             String::new()
@@ -117,29 +217,73 @@ fn bind_filter<'q, O>(
         })
 }
 
+/// Where a page falls in the stages' counts (in list order): for each stage it touches, the
+/// stage, the offset within it and how many rows to take there.
+fn page_slices(counts: &[(i64, i64)], offset: i64, limit: i64) -> Vec<(i64, i64, i64)> {
+    let mut skip = offset.max(0);
+    let mut left = limit.max(0);
+    let mut out = Vec::new();
+    for &(stage, n) in counts {
+        if left == 0 {
+            break;
+        }
+        if skip >= n {
+            skip -= n;
+            continue;
+        }
+        let take = left.min(n - skip);
+        out.push((stage, skip, take));
+        left -= take;
+        skip = 0;
+    }
+    out
+}
+
 impl Store {
     /// One pipeline's entries that `actor` may read, filtered, with the total before paging.
+    /// The order is the stage (last first), then the date the entry reached it (newest first),
+    /// then the id; `offset` and `limit` page through that order.
+    ///
+    /// Read as: the filtered count per stage (index-only without an industry or name), which
+    /// gives the total and the stages the page falls in, then each such stage's slice by a seek
+    /// in the list index. The count and the slices are separate reads, as a page and its total
+    /// always were between requests.
     pub async fn cultivation_entries(
         &self,
         actor: &Actor,
         f: &EntryFilter,
     ) -> Result<(Vec<EntryRow>, i64)> {
-        let counted: Vec<Counted> = bind_filter(sqlx::query_as(LIST), actor, f)
-            .bind(f.limit)
-            .bind(f.offset)
-            .fetch_all(self.pool())
-            .await?;
-        let total = match counted.first() {
-            Some(c) => c.total,
-            None if f.offset > 0 => {
-                let (n,): (i64,) = bind_filter(sqlx::query_as(COUNT), actor, f)
-                    .fetch_one(self.pool())
-                    .await?;
-                n
-            }
-            None => 0,
+        let range = industry_range(f.industry.trim());
+        let (count_sql, page_sql) = match (&range, f.town_id.is_some(), f.stage_id.is_some()) {
+            (Some(_), _, _) => (COUNT_BY_INDUSTRY, PAGE_BY_INDUSTRY),
+            (None, false, false) => (COUNT_ANY_TOWN, PAGE_ANY_TOWN),
+            (None, false, true) => (COUNT_ANY_TOWN_ONE_STAGE, PAGE_ANY_TOWN),
+            (None, true, false) => (COUNT_ONE_TOWN, PAGE_ONE_TOWN),
+            (None, true, true) => (COUNT_ONE_TOWN_ONE_STAGE, PAGE_ONE_TOWN),
         };
-        Ok((counted.into_iter().map(|c| c.row).collect(), total))
+        let mut count =
+            bind_filter(sqlx::query_as(count_sql), actor, f).bind(f.stage_id.unwrap_or(-1));
+        if let Some((lo, hi)) = &range {
+            count = count.bind(lo.clone()).bind(hi.clone());
+        }
+        let mut counts: Vec<(i64, i64)> = count.fetch_all(self.pool()).await?;
+        if let Some(stage) = f.stage_id {
+            counts.retain(|(s, _)| *s == stage);
+        }
+        let total = counts.iter().map(|(_, n)| n).sum();
+        let mut rows = Vec::new();
+        for (stage, skip, take) in page_slices(&counts, f.offset, f.limit) {
+            let mut page = bind_filter(sqlx::query_as(page_sql), actor, f)
+                .bind(stage)
+                .bind(take)
+                .bind(skip);
+            if let Some((lo, hi)) = &range {
+                page = page.bind(lo.clone()).bind(hi.clone());
+            }
+            let slice: Vec<EntryRow> = page.fetch_all(self.pool()).await?;
+            rows.extend(slice);
+        }
+        Ok((rows, total))
     }
 
     /// One entry, if `actor` may read it ("not found" otherwise), with its timeline, oldest first.
@@ -193,5 +337,108 @@ impl Store {
         .bind(enterprise_id)
         .fetch_all(self.pool())
         .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_industry_prefix_of_digits_is_a_range() {
+        let r = |p: &str| industry_range(p).map(|(lo, hi)| format!("{lo}..{hi}"));
+        assert_eq!(r("34").as_deref(), Some("34..35"));
+        assert_eq!(r("39").as_deref(), Some("39..4"));
+        assert_eq!(r("3419").as_deref(), Some("3419..342"));
+        assert_eq!(r("99").as_deref(), Some("99..A"));
+        assert_eq!(r(""), None);
+        assert_eq!(r("C34"), None);
+        assert_eq!(r("3_"), None);
+    }
+
+    /// What SQLite plans for a list query with the office's binds: the plan's detail lines.
+    async fn plan(store: &Store, explain: &'static str, page: bool) -> Vec<String> {
+        let f = EntryFilter {
+            pipeline_id: 1,
+            town_id: Some(1),
+            limit: 50,
+            ..EntryFilter::default()
+        };
+        let q = bind_filter(sqlx::query_as(explain), &Actor::system(), &f).bind(1i64);
+        let q = if page { q.bind(50i64).bind(9950i64) } else { q };
+        let rows: Vec<(i64, i64, i64, String)> = q.fetch_all(store.pool()).await.unwrap();
+        rows.into_iter().map(|r| r.3).collect()
+    }
+
+    /// The list reads migration 0030's indexes in their order: the per-stage counts and each
+    /// stage's slice seek (pipeline, status[, town] …), and no slice is sorted: it comes out
+    /// of the index in the list's order, the rows joined after it keeping that order.
+    #[tokio::test]
+    async fn the_list_seeks_its_indexes_in_their_order() {
+        let db = crate::testing::sqlite().await.unwrap();
+        let store = &db.store;
+        for (sql, index, page) in [
+            (
+                concat!(
+                    "EXPLAIN QUERY PLAN ",
+                    count_by_stage!(from: [entries!()], town: [any_town!()], stage: [any_stage!()])
+                ),
+                "cultivation_entries_order (pipeline_id=? AND status=?)",
+                false,
+            ),
+            (
+                concat!(
+                    "EXPLAIN QUERY PLAN ",
+                    count_by_stage!(from: [entries!()], town: [one_town!()], stage: [any_stage!()])
+                ),
+                "cultivation_entries_town_order (pipeline_id=? AND status=? AND town_id=?)",
+                false,
+            ),
+            (
+                concat!(
+                    "EXPLAIN QUERY PLAN ",
+                    count_by_stage!(from: [entries!()], town: [any_town!()], stage: [one_stage!()])
+                ),
+                "cultivation_entries_order (pipeline_id=? AND status=? AND stage_id=?)",
+                false,
+            ),
+            (
+                concat!(
+                    "EXPLAIN QUERY PLAN ",
+                    count_by_stage!(from: [entries!()], town: [one_town!()], stage: [one_stage!()])
+                ),
+                "cultivation_entries_town_order (pipeline_id=? AND status=? AND town_id=? AND stage_id=?)",
+                false,
+            ),
+            (
+                concat!(
+                    "EXPLAIN QUERY PLAN ",
+                    stage_page!(from: [entries!()], town: [any_town!()])
+                ),
+                "cultivation_entries_order (pipeline_id=? AND status=? AND stage_id=?)",
+                true,
+            ),
+            (
+                concat!(
+                    "EXPLAIN QUERY PLAN ",
+                    stage_page!(from: [entries!()], town: [one_town!()])
+                ),
+                "cultivation_entries_town_order (pipeline_id=? AND status=? AND town_id=? AND stage_id=?)",
+                true,
+            ),
+        ] {
+            let lines = plan(store, sql, page).await;
+            let seek = format!("INDEX {index}");
+            assert!(
+                lines.iter().any(|l| l.contains(&seek)),
+                "{seek} in {lines:?}"
+            );
+            if page {
+                assert!(
+                    !lines.iter().any(|l| l.contains("TEMP B-TREE")),
+                    "the slice comes in the index's order, unsorted: {lines:?}"
+                );
+            }
+        }
     }
 }

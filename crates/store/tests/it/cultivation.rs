@@ -601,3 +601,129 @@ async fn grouped_counts_and_one_pass_list_agree_on_both_engines() {
         assert_eq!(by_name, (vec!["甲公司".to_string()], 1));
     }
 }
+
+/// The list's paging (#17): a page is cut from per-stage counts and a seek in each stage, so
+/// every page size must give back the whole list in its order, without a row lost or repeated
+/// where a page ends inside a run of equal dates (ties in stage_since, broken by id) or on a
+/// stage's last row, under every filter and with the total unchanged.
+#[tokio::test]
+async fn list_pages_cut_the_same_order_across_stages_and_ties_on_both_engines() {
+    for db in qx_store::testing::all().await.unwrap() {
+        let store = &db.store;
+        let office = Actor::system();
+        let sp = unit(store, UnitKind::Town, "石浦镇", "sp").await;
+        let xz = unit(store, UnitKind::Town, "西周镇", "xz").await;
+        let rows: Vec<RegistryRow> = (0..14)
+            .map(|i| {
+                let mut r = firm(
+                    20 + i,
+                    &format!("培育{i:02}公司"),
+                    if i % 3 == 0 { xz } else { sp },
+                    "below",
+                );
+                r.industry_code = Some(if i % 2 == 0 { "3411" } else { "3511" }.into());
+                r
+            })
+            .collect();
+        store
+            .import_enterprises(&office, "名录", &rows)
+            .await
+            .unwrap();
+        let codes = store.enterprise_codes().await.unwrap();
+        let xsg = store.cultivation_pipeline_by_code("xsg").await.unwrap();
+        // Three stages, two dates per stage, so most pages end inside a tie.
+        let dates = ["2017-03-01", "2017-05-10"];
+        for (i, r) in rows.iter().enumerate() {
+            store
+                .enter_cultivation(
+                    &office,
+                    &NewEntry {
+                        pipeline_id: xsg.id,
+                        enterprise_id: Some(codes[&r.credit_code].0),
+                        stage_id: xsg.stages[i % 3].id,
+                        on_date: dates[(i / 3) % 2].into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        let ordinal = |name: &str| {
+            xsg.stages
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.ordinal)
+                .unwrap()
+        };
+        let all = EntryFilter {
+            pipeline_id: xsg.id,
+            limit: 1000,
+            ..Default::default()
+        };
+        let filters = [
+            all.clone(),
+            EntryFilter {
+                town_id: Some(sp),
+                ..all.clone()
+            },
+            EntryFilter {
+                industry: "34".into(),
+                ..all.clone()
+            },
+            EntryFilter {
+                stage_id: Some(xsg.stages[1].id),
+                ..all.clone()
+            },
+            EntryFilter {
+                town_id: Some(sp),
+                industry: "35".into(),
+                q: "培育".into(),
+                ..all.clone()
+            },
+        ];
+        let expected_totals = [14, 9, 7, 5, 5];
+        for (f, expected) in filters.iter().zip(expected_totals) {
+            let (whole, total) = store.cultivation_entries(&office, f).await.unwrap();
+            assert_eq!(total, expected, "{} {f:?}", db.name);
+            assert_eq!(whole.len() as i64, total, "{} {f:?}", db.name);
+            let key = |r: &qx_store::cultivation::EntryRow| {
+                (
+                    std::cmp::Reverse(ordinal(&r.stage_name)),
+                    std::cmp::Reverse(r.stage_since.clone()),
+                    r.id,
+                )
+            };
+            let mut sorted = whole.clone();
+            sorted.sort_by_key(key);
+            let ids = |rs: &[qx_store::cultivation::EntryRow]| {
+                rs.iter().map(|r| r.id).collect::<Vec<_>>()
+            };
+            assert_eq!(ids(&whole), ids(&sorted), "{} {f:?}", db.name);
+            for size in 1..=5 {
+                let mut paged = Vec::new();
+                let mut offset = 0;
+                loop {
+                    let (page, t) = store
+                        .cultivation_entries(
+                            &office,
+                            &EntryFilter {
+                                limit: size,
+                                offset,
+                                ..f.clone()
+                            },
+                        )
+                        .await
+                        .unwrap();
+                    assert_eq!(t, total, "{} size {size} offset {offset}", db.name);
+                    if page.is_empty() {
+                        break;
+                    }
+                    assert!(page.len() as i64 <= size);
+                    paged.extend(page);
+                    offset += size;
+                }
+                assert_eq!(ids(&paged), ids(&whole), "{} size {size} {f:?}", db.name);
+            }
+        }
+    }
+}

@@ -263,3 +263,96 @@ async fn a_fifty_megabyte_list_is_refused_on_the_form() {
     let body = r.text().await.unwrap();
     assert!(body.contains("<form") && body.contains("20 MB"), "{body}");
 }
+
+/// The entries ids a list page shows, in its order.
+fn listed(body: &str) -> Vec<i64> {
+    body.split("href=\"/cultivation/entries/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next()?.parse().ok())
+        .collect()
+}
+
+/// The target of the page's link labelled `label` (上一页 / 下一页), unescaped.
+fn paging_link(body: &str, label: &str) -> Option<String> {
+    let end = body.find(&format!("\">{label}</a>"))?;
+    let start = body[..end].rfind("href=\"")? + "href=\"".len();
+    Some(body[start..end].replace("&amp;", "&").replace("&#38;", "&"))
+}
+
+/// The list pages 100 lines at a time (#17): 下一页 and 上一页 keep the filters and walk the
+/// same order the store reads per stage, a page ending inside a run of equal dates, every entry
+/// shown once.
+#[tokio::test]
+async fn the_list_pages_through_every_entry_once_with_its_filters() {
+    let app = spawn_app().await;
+    let admin_actor = app.actor("admin").await;
+    let mut registry =
+        String::from("统一社会信用代码,企业名称,镇乡(街道),行业代码,规模,用地面积(亩),培育标签\n");
+    for i in 0..105u32 {
+        registry.push_str(&format!(
+            "{},翻页企业{i:03},石浦镇,3411,规下,,\n",
+            code(100 + i)
+        ));
+    }
+    qx_app::enterprise_import::import_registry(
+        &app.store,
+        &admin_actor,
+        registry.as_bytes(),
+        "名录.csv",
+    )
+    .await
+    .unwrap();
+    let codes = app.store.enterprise_codes().await.unwrap();
+    let xsg = app.store.cultivation_pipeline_by_code("xsg").await.unwrap();
+    let system = Actor::system();
+    for i in 0..105u32 {
+        app.store
+            .enter_cultivation(
+                &system,
+                &NewEntry {
+                    pipeline_id: xsg.id,
+                    enterprise_id: Some(codes[&code(100 + i)].0),
+                    stage_id: xsg.stages[(i % 2) as usize].id,
+                    on_date: ["2017-03-01", "2017-04-01"][(i % 3 == 0) as usize].into(),
+                    ..NewEntry::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let (all, total) = app
+        .store
+        .cultivation_entries(
+            &system,
+            &qx_store::cultivation::EntryFilter {
+                pipeline_id: xsg.id,
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(total, 105);
+    let all: Vec<i64> = all.iter().map(|r| r.id).collect();
+
+    let admin = app.login("admin").await;
+    let first = format!("/cultivation/entries?pipeline={}&industry=34", xsg.id);
+    let (status, body) = text(&admin, app.url(&first)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("105"), "the total shows: {body}");
+    assert_eq!(listed(&body), all[..100], "page 1");
+    assert_eq!(paging_link(&body, "上一页"), None);
+    let next = paging_link(&body, "下一页").expect("a next link");
+    assert!(
+        next.contains("industry=34") && next.contains("offset=100"),
+        "{next}"
+    );
+    let (status, body) = text(&admin, app.url(&next)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(listed(&body), all[100..], "page 2");
+    assert_eq!(paging_link(&body, "下一页"), None);
+    let prev = paging_link(&body, "上一页").expect("a previous link");
+    assert!(prev.contains("offset=0"), "{prev}");
+    let (_, body) = text(&admin, app.url(&prev)).await;
+    assert_eq!(listed(&body), all[..100], "back to page 1");
+}
