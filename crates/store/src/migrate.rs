@@ -58,6 +58,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_project_problems"),
     migration!(28, "0028_meeting_agenda_indexes"),
     migration!(29, "0029_cultivation_indexes"),
+    migration!(30, "0030_project_list_indexes"),
 ];
 
 impl Store {
