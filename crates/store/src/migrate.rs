@@ -59,6 +59,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(28, "0028_meeting_agenda_indexes"),
     migration!(29, "0029_cultivation_indexes"),
     migration!(30, "0030_cultivation_list_order"),
+    migration!(31, "0031_project_list_indexes"),
 ];
 
 impl Store {

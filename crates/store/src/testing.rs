@@ -165,6 +165,145 @@ pub async fn audit_entries(store: &Store, prefix: &str) -> Result<Vec<crate::aud
         .await
 }
 
+/// A stage a project reached on a day, for [`bulk_stage_moves`].
+#[derive(Debug, Clone)]
+pub struct BulkMove {
+    pub project_id: i64,
+    pub stage: qx_core::project::Stage,
+    pub on: time::Date,
+}
+
+/// Benchmarks only: records stage moves in one transaction, as `move_project` leaves them (the
+/// stage's actual date, the project's stage and `stage_since`), without the notices, timeline
+/// and audit each interactive move writes. Moves of a project must come in order.
+pub async fn bulk_stage_moves(store: &Store, moves: &[BulkMove]) -> Result<()> {
+    let mut tx = store.begin().await?;
+    for m in moves {
+        let on = qx_core::time::format_date(m.on);
+        sqlx::query(
+            "INSERT INTO project_stages (project_id, stage, actual_on, evidence, moved_at)
+             VALUES ($1, $2, $3, '', $4)
+             ON CONFLICT (project_id, stage) DO UPDATE SET actual_on = $3, moved_at = $4",
+        )
+        .bind(m.project_id)
+        .bind(m.stage.as_str())
+        .bind(&on)
+        .bind(crate::now())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE projects SET stage = $1, stage_since = $2 WHERE id = $3")
+            .bind(m.stage.as_str())
+            .bind(&on)
+            .bind(m.project_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One project's 调度 of one month, for [`bulk_dispatch`].
+#[derive(Debug, Clone)]
+pub struct BulkDispatch {
+    pub project_id: i64,
+    pub unit_id: i64,
+    /// `YYYY-MM`.
+    pub period: String,
+    pub invested_wan: f64,
+    pub foreign_wusd: Option<f64>,
+    pub domestic_wan: Option<f64>,
+}
+
+/// Benchmarks only: months of approved 调度 in one transaction. Each month of `rows` gets a
+/// closed reporting period of `plan_id` and each unit reporting in it an approved submission,
+/// as the approval flow leaves them; then the rows. Returns the periods' ids by month.
+pub async fn bulk_dispatch(
+    store: &Store,
+    plan_id: i64,
+    rows: &[BulkDispatch],
+) -> Result<std::collections::BTreeMap<String, i64>> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let now = crate::now();
+    let mut tx = store.begin().await?;
+    let months: BTreeSet<&str> = rows.iter().map(|r| r.period.as_str()).collect();
+    let mut periods = BTreeMap::new();
+    for month in months {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO report_periods (plan_id, period, due_on, status, opened_at)
+             VALUES ($1, $2, $3, 'closed', $4) RETURNING id",
+        )
+        .bind(plan_id)
+        .bind(month)
+        .bind(format!("{month}-28"))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        periods.insert(month.to_string(), id);
+    }
+    let reporting: BTreeSet<(i64, i64)> = rows
+        .iter()
+        .map(|r| (periods[&r.period], r.unit_id))
+        .collect();
+    for (period_id, unit_id) in reporting {
+        sqlx::query(
+            "INSERT INTO submissions (period_id, unit_id, revision, status, submitted_at, reviewed_at,
+                created_at, updated_at)
+             VALUES ($1, $2, 1, 'approved', $3, $3, $3, $3)",
+        )
+        .bind(period_id)
+        .bind(unit_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for r in rows {
+        sqlx::query(
+            "INSERT INTO project_dispatches (period_id, project_id, unit_id, invested_wan, foreign_wusd,
+                domestic_wan, progress, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, '', $7)",
+        )
+        .bind(periods[&r.period])
+        .bind(r.project_id)
+        .bind(r.unit_id)
+        .bind(r.invested_wan)
+        .bind(r.foreign_wusd)
+        .bind(r.domestic_wan)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(periods)
+}
+
+/// Every table of the store's schema with its row count, by name (the migrations' own table
+/// left out): what "nothing was written" is checked against.
+pub async fn table_counts(store: &Store) -> Result<std::collections::BTreeMap<String, i64>> {
+    let sql = match store.engine() {
+        crate::Engine::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        }
+        crate::Engine::Postgres => {
+            "SELECT table_name::text FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        }
+    };
+    let names: Vec<(String,)> = sqlx::query_as(sql).fetch_all(store.pool()).await?;
+    let mut out = std::collections::BTreeMap::new();
+    for (name,) in names {
+        if name.starts_with("_sqlx") || name == "schema_migrations" {
+            continue;
+        }
+        // Names come from the catalogue, never from input; quoted as identifiers.
+        let count = format!("SELECT COUNT(*) FROM \"{}\"", name.replace('"', "\"\""));
+        let (n,): (i64,) = sqlx::query_as(AssertSqlSafe(count))
+            .fetch_one(store.pool())
+            .await?;
+        out.insert(name, n);
+    }
+    Ok(out)
+}
+
 /// Every engine available here.
 pub async fn all() -> Result<Vec<TestDb>> {
     let mut dbs = vec![sqlite().await?];

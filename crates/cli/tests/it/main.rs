@@ -12,6 +12,7 @@ mod eval_cli;
 mod hostile_cli;
 mod hostile_web;
 mod progress;
+mod project_cli;
 mod report_cli;
 mod serve_cli;
 mod system_cli;

@@ -24,6 +24,9 @@ pub struct AlertSweep {
     pub notices: Vec<i64>,
 }
 
+/// The dedupe keys of the projects' alerts start with this.
+const DEDUPE_PREFIX: &str = "project.alert.";
+
 /// One alert of a project: its dedupe stem and its message.
 struct Due {
     key: String,
@@ -56,6 +59,16 @@ impl Store {
             }
         }
         let days = self.project_alert_days().await?;
+        // The alerts already told (a sweep every ten minutes finds nearly all of them so): read
+        // once, so that only a new one costs a write. A key told meanwhile by another server is
+        // still kept once by the notices' unique dedupe key.
+        let told: Vec<(String,)> = sqlx::query_as(
+            "SELECT dedupe_key FROM notices WHERE kind = $1 AND dedupe_key IS NOT NULL",
+        )
+        .bind(NoticeKind::ProjectAlert.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        let told: std::collections::HashSet<String> = told.into_iter().map(|(k,)| k).collect();
         let mut report = AlertSweep::default();
         let mut tx = self.begin().await?;
         for p in &projects {
@@ -105,16 +118,16 @@ impl Store {
             for d in &due {
                 for a in &audiences {
                     let (who, who_id) = a.to_parts();
+                    let key = format!("{DEDUPE_PREFIX}{}:{who}:{}", d.key, who_id.unwrap_or(0));
+                    if told.contains(&key) {
+                        continue;
+                    }
                     let n = NewNotice {
                         audience: *a,
                         kind: NoticeKind::ProjectAlert,
                         subject: Subject::Project(p.id),
                         message: d.message.clone(),
-                        dedupe_key: Some(format!(
-                            "project.alert.{}:{who}:{}",
-                            d.key,
-                            who_id.unwrap_or(0)
-                        )),
+                        dedupe_key: Some(key),
                     };
                     report.notices.extend(notify(&mut tx, &n).await?);
                 }

@@ -26,6 +26,9 @@ pub struct Line {
     problem_id: Option<i64>,
     /// The stored blocker may be raised as an 企业难题 (not yet, and the project has a firm).
     raise: bool,
+    /// The month is held by the unit responsible before the project moved here (it handed
+    /// its report in): shown locked with a note, no inputs, and never sent with the form.
+    held: bool,
 }
 
 impl Line {
@@ -117,7 +120,11 @@ pub(crate) async fn section(
                     .map(|(k, v)| (k[..3].to_string(), v.clone()))
                     .collect(),
                 problem_id: l.problem_id,
-                raise: l.problem_id.is_none() && !r.blockers.is_empty() && l.has_firm,
+                raise: l.problem_id.is_none()
+                    && !r.blockers.is_empty()
+                    && l.has_firm
+                    && !l.held_elsewhere,
+                held: l.held_elsewhere,
             }
         })
         .collect();

@@ -31,6 +31,11 @@ pub struct Line {
 pub(super) struct ListPage {
     ctx: PageCtx,
     lines: Vec<Line>,
+    /// Projects the filters select (`lines` is one page of them).
+    total: usize,
+    /// The page shown (from 1) and how many there are.
+    page: usize,
+    pages: usize,
     by_stage: Vec<(&'static str, &'static str, usize)>,
     alerts: Vec<(&'static str, usize)>,
     stages: Vec<(&'static str, &'static str)>,
@@ -52,6 +57,10 @@ pub(super) struct ListPage {
     /// After an import: projects entered and updated.
     imported: Option<(String, String)>,
 }
+
+/// Rows on a page of the list: a county's library runs to thousands of projects, and a page of
+/// them is what a reader takes in (导出/打印 give the whole selection).
+pub(super) const PAGE_SIZE: usize = 50;
 
 const LIGHTS: [Light; 4] = [Light::Green, Light::Yellow, Light::Red, Light::Grey];
 
@@ -124,7 +133,16 @@ pub(super) async fn list_page(
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let f = filter_of(&q);
-    let list = state.store.list_projects(&actor, &f).await?;
+    let page = q
+        .get("page")
+        .and_then(|p| p.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let list = state
+        .store
+        .list_projects_page(&actor, &f, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        .await?;
+    let pages = list.total.div_ceil(PAGE_SIZE).max(1);
     let units = state
         .store
         .list_units()
@@ -132,7 +150,8 @@ pub(super) async fn list_page(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    let mut params: Vec<(&String, &String)> = q.iter().collect();
+    // The filters as a query, for the export and the pages' links (without the page itself).
+    let mut params: Vec<(&String, &String)> = q.iter().filter(|(k, _)| *k != "page").collect();
     params.sort();
     let imported = q
         .get("imported")
@@ -146,6 +165,9 @@ pub(super) async fn list_page(
     let page = ListPage {
         ctx: PageCtx::signed_in(auth),
         lines: list.rows.into_iter().map(|r| line(r, lang)).collect(),
+        total: list.total,
+        page,
+        pages,
         by_stage: list
             .by_stage
             .iter()

@@ -134,6 +134,83 @@ async fn the_unit_reports_its_projects_with_its_monthly_report() {
     }
 }
 
+/// A month the project's earlier unit handed in is shown to the unit it moved to as locked, with
+/// a note and no inputs: the store would skip whatever the form sent for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_month_held_by_the_earlier_unit_is_shown_locked() {
+    for app in all_apps().await {
+        let (_, period) = june(&app).await;
+        let admin = app.actor("admin").await;
+        let jxj = app.actor("jxj1").await;
+        let (from, to) = (jxj.unit_id.unwrap(), app.units["石浦镇"]);
+        let mut input = ProjectInput {
+            year: 2017,
+            name: "智能装备产业园".into(),
+            investor: "乙装备集团".into(),
+            credit_code: None,
+            capital_kind: CapitalKind::Domestic,
+            source: Source::Investment,
+            industry: String::new(),
+            town_id: None,
+            total_investment_wan: 12_000.0,
+            foreign_contract_wusd: None,
+            annual_plan_wan: Some(3_000.0),
+            completed_wan: None,
+            land_mu: None,
+            content: String::new(),
+            unit_id: from,
+            contact: String::new(),
+            leader_user_id: None,
+            planned: [None; 4],
+        };
+        let id = app
+            .store
+            .create_project(&admin, &input, date!(2017 - 01 - 10))
+            .await
+            .unwrap();
+        app.store
+            .save_dispatch(
+                &jxj,
+                period,
+                from,
+                &[qx_store::projects::DispatchInput {
+                    project_id: id,
+                    invested_wan: Some(500.0),
+                    progress: "主体厂房结顶".into(),
+                    ..Default::default()
+                }],
+            )
+            .await
+            .unwrap();
+        app.store
+            .save_submission(&jxj, period, from, &Default::default(), true)
+            .await
+            .unwrap();
+        // The office hands the project to 石浦镇, whose June report is still open.
+        input.unit_id = to;
+        app.store.update_project(&admin, id, &input).await.unwrap();
+
+        let unit = app.login("sp1").await;
+        let url = app.url(&format!("/report/{period}"));
+        let page = unit.get(&url).send().await.unwrap().text().await.unwrap();
+        let line = page
+            .split(&format!("id=\"dispatch-{id}\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</div>").next())
+            .unwrap_or_else(|| panic!("the project's line: {page}"));
+        assert!(
+            line.contains("本月已由原责任单位报送, 此处不可修改"),
+            "the note: {line}"
+        );
+        for prefix in ["di_", "df_", "dd_", "dq_", "dg_", "db_"] {
+            assert!(
+                !line.contains(&format!("name=\"{prefix}{id}\"")),
+                "no {prefix} input on a held month: {line}"
+            );
+        }
+    }
+}
+
 /// The 项目调度 sheet as the unit fills it in: the downloaded rows' 编号 with this month's cells.
 fn filled_dispatch(template: &[u8], cells: [&str; 6]) -> Vec<u8> {
     use calamine::Reader;
