@@ -4,7 +4,7 @@
 use crate::progress;
 use anyhow::{Context, bail};
 use qx_eval::bench_support::{self, Measured};
-use qx_eval::{CheckOptions, Checker, Scheme, csv_io, evaluate, generate};
+use qx_eval::{CheckOptions, Checker, Scheme, csv_io, evaluate, generate, phases};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -45,6 +45,10 @@ pub struct BenchArgs {
     /// Directory for facts.csv and both results (default: a temporary one, removed afterwards)
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Another qx binary (e.g. a build of the previous commit) to time on the same file in the
+    /// same run, as the "before" row; its RESULTS.csv must be byte-identical
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
 }
 
 /// The side file of `--skip-invalid`: `results.csv` → `results.errors.csv`.
@@ -76,9 +80,12 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     // grow with the number of bad rows; the --skip-invalid side file is streamed from a second
     // read of the input instead of from kept messages.
     let bar = progress::bytes(size, "读取");
+    let started = Instant::now();
     let facts =
         csv_io::read_facts_limited(&args.input, &scheme, &|n| bar.set_position(n), SHOWN_ERRORS)
             .with_context(|| format!("{}", args.input.display()))?;
+    phases::record("read (total)", started);
+    let phase = Instant::now();
     bar.set_message("校验");
     let opts = CheckOptions {
         check_uscc: !args.no_uscc_check,
@@ -99,6 +106,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             validation.missing_columns.join(", ")
         );
     }
+    phases::record("check (total)", phase);
     let total_problems = issue_count + validation.total_issues as u64;
     let line_of = |row: usize| lines.get(row).copied().unwrap_or(0);
 
@@ -181,13 +189,16 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     }
 
     bar.set_message("评分");
+    let phase = Instant::now();
     let results = evaluate(&table, &scheme);
+    phases::record("evaluate (total)", phase);
     for w in results.warnings() {
         bar.suspend(|| eprintln!("注意: {w}"));
     }
 
     bar.finish_and_clear();
     let bar = progress::rows(table.len() as u64, "写出");
+    let phase = Instant::now();
     // Only the keys are needed from here on: free the numeric columns before formatting.
     let (uscc, scale) = table.into_key_columns();
     csv_io::write_atomically(&args.out, |w| {
@@ -197,7 +208,88 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     })
     .with_context(|| format!("无法写出 {} (cannot write the results)", args.out.display()))?;
     bar.finish_and_clear();
+    phases::record("write (total)", phase);
+    phases::record("qx eval (until exit)", started);
+    // QX_EVAL_PHASES=1: where the time went, one line per phase (read by `qx bench eval`).
+    for (name, d) in phases::take() {
+        eprintln!("phase\t{name}\t{:.6}", d.as_secs_f64());
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `phase\tNAME\tSECONDS` lines of a `qx eval` run's stderr, in order.
+fn parse_phases(stderr: &[u8]) -> Vec<(String, f64)> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            (f.next()? == "phase").then_some(())?;
+            let name = f.next()?.to_owned();
+            let secs = f.next()?.parse().ok()?;
+            Some((name, secs))
+        })
+        .collect()
+}
+
+/// Times `runs` runs of `exe eval` on `facts`, with the phase lines turned on.
+struct QxRuns {
+    wall: Duration,
+    cpu: Duration,
+    rss_kib: u64,
+    /// Median seconds per phase, in the order of the first run.
+    phases: Vec<(String, f64)>,
+}
+
+fn time_qx(
+    exe: &Path,
+    facts: &Path,
+    out: &Path,
+    runs: usize,
+    label: &str,
+) -> anyhow::Result<QxRuns> {
+    let mut walls = Vec::new();
+    let mut cpus = Vec::new();
+    let mut rss = 0;
+    let mut per_run: Vec<Vec<(String, f64)>> = Vec::new();
+    for i in 0..runs {
+        eprintln!("{label}, run {}/{runs} …", i + 1);
+        let m = bench_support::run_measured(
+            Command::new(exe)
+                .arg("eval")
+                .arg("--input")
+                .arg(facts)
+                .arg("--out")
+                .arg(out)
+                .env(phases::ENV, "1"),
+        )?;
+        check_status(label, &m)?;
+        walls.push(m.wall);
+        cpus.push(m.cpu);
+        rss = rss.max(m.max_rss_kib);
+        per_run.push(parse_phases(&m.stderr));
+    }
+    let phases = per_run
+        .first()
+        .map(|first| {
+            first
+                .iter()
+                .map(|(name, _)| {
+                    let mut v: Vec<f64> = per_run
+                        .iter()
+                        .filter_map(|r| r.iter().find(|(n, _)| n == name).map(|p| p.1))
+                        .collect();
+                    v.sort_by(f64::total_cmp);
+                    (name.clone(), v.get(v.len() / 2).copied().unwrap_or(0.0))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(QxRuns {
+        wall: median(walls),
+        cpu: median(cpus),
+        rss_kib: rss,
+        phases,
+    })
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -255,40 +347,74 @@ fn bench_in(args: &BenchArgs, runs: usize, dir: &Path) -> anyhow::Result<ExitCod
     eprintln!("  {:.1} MB in {:.2?}", size as f64 / 1e6, started.elapsed());
 
     let exe = std::env::current_exe().context("cannot locate the qx binary")?;
-    let mut qx_walls = Vec::new();
-    let mut qx_cpu = Vec::new();
-    let mut qx_rss = 0;
-    for i in 0..runs {
-        eprintln!("qx eval, run {}/{runs} …", i + 1);
-        let m = bench_support::run_measured(
-            Command::new(&exe)
-                .arg("eval")
-                .arg("--input")
-                .arg(&facts)
-                .arg("--out")
-                .arg(&qx_out),
-        )?;
-        check_status("qx eval", &m)?;
-        qx_walls.push(m.wall);
-        qx_cpu.push(m.cpu);
-        qx_rss = qx_rss.max(m.max_rss_kib);
-    }
-    let qx_wall = median(qx_walls);
-    let qx_cpu = median(qx_cpu);
+    let qx = time_qx(&exe, &facts, &qx_out, runs, "qx eval")?;
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let out = dir.join("results_baseline.csv");
+            let b = time_qx(path, &facts, &out, runs, "baseline qx eval")?;
+            Some((path, b, out))
+        }
+        None => None,
+    };
+    let qx_wall = qx.wall;
+    let qx_cpu = qx.cpu;
+    let qx_rss = qx.rss_kib;
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let load_start = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "qx bench eval: {} rows (seed {}), facts.csv {:.1} MB, {threads} CPUs, median of {runs} runs",
         args.rows,
         args.seed,
         size as f64 / 1e6
     );
+    if let Some((path, b, _)) = &baseline {
+        println!(
+            "  before: {:<18} wall {:>8.3} s   cpu {:>7.3} s   peak RSS {:>7.1} MiB",
+            path.display(),
+            b.wall.as_secs_f64(),
+            b.cpu.as_secs_f64(),
+            mib(b.rss_kib)
+        );
+    }
     println!(
         "  qx eval                   wall {:>8.3} s   cpu {:>7.3} s   peak RSS {:>7.1} MiB",
-        qx_wall.as_secs_f64(),
-        qx_cpu.as_secs_f64(),
-        mib(qx_rss)
+        qx.wall.as_secs_f64(),
+        qx.cpu.as_secs_f64(),
+        mib(qx.rss_kib)
     );
+    if let Some((_, b, out)) = &baseline {
+        let (a, bb) = (std::fs::read(&qx_out)?, std::fs::read(out)?);
+        println!(
+            "  after/before: wall {:.2}×, cpu {:.2}×; RESULTS.csv sha256 {} (after) {} (before): {}",
+            qx.wall.as_secs_f64() / b.wall.as_secs_f64(),
+            qx.cpu.as_secs_f64() / b.cpu.as_secs_f64(),
+            bench_support::sha256_hex(&a),
+            bench_support::sha256_hex(&bb),
+            if a == bb { "identical" } else { "DIFFERENT" }
+        );
+        if a != bb {
+            bail!("the baseline's RESULTS.csv differs from this build's");
+        }
+    }
+    if !qx.phases.is_empty() {
+        println!("  where the time goes (qx eval, median wall per phase; share of the run):");
+        let whole = qx
+            .phases
+            .iter()
+            .find(|(n, _)| n == "qx eval (until exit)")
+            .map_or(qx.wall.as_secs_f64(), |p| p.1);
+        for (name, secs) in &qx.phases {
+            println!(
+                "    {name:<34} {:>8.3} s  {:>5.1}%",
+                secs,
+                100.0 * secs / whole.max(1e-9)
+            );
+        }
+    }
+    if let Some(l) = load_start.split_whitespace().next() {
+        println!("  load average after the qx runs: {l}");
+    }
 
     let Some(version) = bench_support::duckdb_version() else {
         println!(

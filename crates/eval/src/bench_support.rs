@@ -198,3 +198,9 @@ pub fn duckdb_version() -> Option<String> {
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
+
+/// The sha256 of some bytes, in hex (the before/after check of `qx bench eval --baseline`).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}

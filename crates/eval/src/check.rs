@@ -201,7 +201,7 @@ impl<'a> Checker<'a> {
             industry,
             opts,
             missing_columns,
-            duplicates: duplicates(table.uscc()),
+            duplicates: crate::phases::time("check: duplicate codes", || duplicates(table.uscc())),
         }
     }
 
@@ -304,6 +304,10 @@ impl<'a> Checker<'a> {
     /// Checks every row in parallel: the first `limit` issues by row, the count of all of them,
     /// and every bad row.
     pub fn validate(&self, limit: usize) -> Validation {
+        crate::phases::time("check: row rules", || self.validate_rows(limit))
+    }
+
+    fn validate_rows(&self, limit: usize) -> Validation {
         let n = self.table.len();
         let chunks: Vec<(Vec<RowIssue>, usize, Vec<u32>)> = (0..n.div_ceil(CHUNK))
             .into_par_iter()

@@ -246,7 +246,10 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
         })
         .collect();
     let scale = table.scale();
+    let phase = std::time::Instant::now();
     let (group_of, mut groups) = assign_groups(table, scheme);
+    crate::phases::record("evaluate: groups", phase);
+    let phase = std::time::Instant::now();
     let n_cells = groups.len() * 2;
     let n_chunks = n.div_ceil(CHUNK);
     let mut warnings = Vec::new();
@@ -374,6 +377,9 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
         }
     }
 
+    crate::phases::record("evaluate: item scores", phase);
+    let phase = std::time::Instant::now();
+
     // Step 4: fill missing items, add up totals and 加减分.
     let adjust_cols: Vec<(&[f64], f64, Option<f64>)> = scheme
         .adjustments
@@ -430,6 +436,9 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
             });
     }
 
+    crate::phases::record("evaluate: totals", phase);
+    let phase = std::time::Instant::now();
+
     // Step 5: rank within groups by total (descending), ties by uscc; classify.
     let uscc = table.uscc();
     // One u128 per row: group, then total (descending), then row. Sorting plain integers is
@@ -441,6 +450,8 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
             | row as u128
     }));
     sorted.par_sort_unstable();
+    crate::phases::record("evaluate: ranking sort", phase);
+    let phase = std::time::Instant::now();
     let tie = |k: u128| k >> 32;
     let mut i = 0;
     while i + 1 < n {
@@ -476,6 +487,7 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
     }
     let order: Vec<u32> = sorted.iter().map(|&k| key_row(k) as u32).collect();
     drop(sorted);
+    crate::phases::record("evaluate: ties, ranks, classes", phase);
 
     // 一票否决, then 调档 (a manual decision has the last word).
     let mut initial_class = Vec::new();

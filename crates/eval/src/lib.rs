@@ -25,7 +25,8 @@
 //!
 //! Modules: [`scheme`] (评价方案, TOML), [`table`] (columns in), [`check`] (row rules),
 //! [`engine`] (scoring, results out), [`csv_io`] (the file format of `qx eval`, kept apart from
-//! scoring), [`generate`] (seeded test data) and [`bench_support`] (timing child processes).
+//! scoring), [`generate`] (seeded test data), [`bench_support`] (timing child processes) and [`phases`]
+//! (wall time per phase, for `qx bench eval`'s profile).
 
 pub mod bench_support;
 pub mod check;
@@ -34,6 +35,7 @@ pub mod engine;
 pub mod generate;
 mod mem;
 pub mod number;
+pub mod phases;
 pub mod scheme;
 pub mod table;
 

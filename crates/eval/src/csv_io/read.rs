@@ -222,7 +222,9 @@ pub fn read_facts_from_limited(
         source,
     };
     let mut buf = Vec::with_capacity(BLOCK + (1 << 16));
+    let io_start = std::time::Instant::now();
     let mut more = fill(&mut reader, &mut buf).map_err(io_err)?;
+    crate::phases::record("read: read(2) blocks", io_start);
     if buf.starts_with(b"\xEF\xBB\xBF") {
         buf.drain(..3);
     }
@@ -271,6 +273,7 @@ pub fn read_facts_from_limited(
             read_quoted(rest, &plan, &mut builder)?;
             break;
         }
+        let parse_start = std::time::Instant::now();
         let block = &buf[..cut];
         let ranges = split_lines(block, pieces_per_block);
         // Pieces are reused from block to block, so their buffers are allocated (and their
@@ -320,14 +323,19 @@ pub fn read_facts_from_limited(
                 Err(e) => return Err(e),
             }
         }
+        crate::phases::record("read: parse pieces", parse_start);
+        let append_start = std::time::Instant::now();
         builder.append_all(&mut pool[..ranges.len()]);
+        crate::phases::record("read: append columns", append_start);
         consumed += cut as u64;
         progress(consumed);
+        let io_start = std::time::Instant::now();
         buf.drain(..cut);
         if !more {
             break;
         }
         more = fill(&mut reader, &mut buf).map_err(io_err)?;
+        crate::phases::record("read: read(2) blocks", io_start);
     }
 
     let Builder { piece, .. } = builder;

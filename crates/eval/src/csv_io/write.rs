@@ -65,6 +65,7 @@ pub fn write_results(
 
     // 1. Format every line in row order: sequential reads of every column. Formatting in rank
     //    order instead would scatter a dozen reads per row over the whole table.
+    let phase = std::time::Instant::now();
     let n = results.len().min(uscc.len()).min(scale.len());
     let class_names: Vec<&str> = results.class_names.iter().map(String::as_str).collect();
     let formatted: Vec<(Vec<u8>, Vec<u32>)> = (0..n.div_ceil(WRITE_CHUNK))
@@ -107,6 +108,8 @@ pub fn write_results(
         })
         .collect();
     progress(n as u64 / 2);
+    crate::phases::record("write: format lines", phase);
+    let phase = std::time::Instant::now();
 
     // 2. Emit the lines in output order; a writer thread takes the batches in order, so its
     //    system calls overlap with the gathering of the next batch.
@@ -157,7 +160,9 @@ pub fn write_results(
         writer
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("writer thread panicked")))
-    })
+    })?;
+    crate::phases::record("write: rank order + write(2)", phase);
+    Ok(())
 }
 
 /// A CSV field, quoted only when it must be.
