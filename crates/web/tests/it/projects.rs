@@ -221,6 +221,9 @@ async fn the_list_filters_counts_and_exports() {
             "{body}"
         );
         assert!(body.contains("/export/projects?major=1"));
+        // On a phone each project is a card, each figure headed by its column's name.
+        assert!(body.contains("<table class=\"stack\">"), "{body}");
+        assert!(body.contains("data-label=\"计划总投资(万元)\""), "{body}");
         let (_, body) = page(&admin, app.url("/projects?q=小项目")).await;
         assert!(body.contains("西周小项目") && !body.contains("西周大项目"));
         let (status, print) = page(&admin, app.url("/export/projects?major=1&print=1")).await;
