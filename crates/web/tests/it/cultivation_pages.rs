@@ -340,6 +340,9 @@ async fn the_list_pages_through_every_entry_once_with_its_filters() {
     let (status, body) = text(&admin, app.url(&first)).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("105"), "the total shows: {body}");
+    // On a phone each entry is a card, each field headed by its column's name.
+    assert!(body.contains("<table class=\"stack\">"), "{body}");
+    assert!(body.contains("data-label=\"统一社会信用代码\""), "{body}");
     assert_eq!(listed(&body), all[..100], "page 1");
     assert_eq!(paging_link(&body, "上一页"), None);
     let next = paging_link(&body, "下一页").expect("a next link");
