@@ -355,6 +355,9 @@ async fn the_office_picks_an_enterprise_by_typing_and_an_unclear_pick_keeps_the_
     }
     let list = page(&admin, app.url("/problems")).await;
     assert!(list.contains("象山海天汽配"));
+    // On a phone each problem is a card, each field headed by its column's name.
+    assert!(list.contains("<table class=\"stack\">"), "{list}");
+    assert!(list.contains("data-label=\"企业\""), "{list}");
 }
 
 #[tokio::test]
