@@ -221,6 +221,9 @@ async fn scenario(app: TestApp) {
     let (status, list) = body(&admin, &app.url("/enterprises")).await;
     assert_eq!(status, 200);
     assert!(list.contains("西周寅木制品厂") && list.contains("石浦甲机械有限公司"));
+    // On a phone each firm is a card, each field headed by its column's name.
+    assert!(list.contains("<table class=\"stack\">"), "{list}");
+    assert!(list.contains("data-label=\"统一社会信用代码\""), "{list}");
     let (_, by_town) = body(&admin, &app.url(&format!("/enterprises?town={sp}"))).await;
     assert!(by_town.contains("石浦乙电子有限公司") && !by_town.contains("西周丁模具有限公司"));
     let (_, by_scale) = body(&admin, &app.url("/enterprises?scale=below")).await;
