@@ -56,6 +56,11 @@ async fn a_meeting_goes_from_schedule_to_issued_minutes_and_its_items_to_closure
         .await;
         assert_eq!(resp.status(), 303);
         let meeting = redirect_id(&resp, "/meetings/");
+        // The list: on a phone each meeting is a card, each field headed by its column's name.
+        let list = body(&admin, app.url("/meetings")).await;
+        assert!(list.contains("十二月第二次例会"), "{list}");
+        assert!(list.contains("<table class=\"stack\">"), "{list}");
+        assert!(list.contains("data-label=\"会议日期\""), "{list}");
         let resp = post_form(
             &admin,
             app.url(&format!("/meetings/{meeting}/agenda")),
