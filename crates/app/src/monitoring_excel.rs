@@ -316,16 +316,17 @@ pub async fn import_template(
         .await?)
 }
 
-/// Parses and checks an uploaded template without writing anything.
-pub async fn read_template(
-    store: &Store,
+/// Opens a template a unit uploads for one of its reports (the 报送模板, the 项目调度模板):
+/// refused unless the actor may write for the unit, the file is within
+/// [`MAX_TEMPLATE_BYTES`] and is an .xlsx, each refusal naming the file; `what` names the
+/// template in the message.
+pub(crate) fn open_unit_template<'a>(
     actor: &Actor,
-    period_id: i64,
     unit_id: i64,
-    bytes: &[u8],
+    bytes: &'a [u8],
     file_name: &str,
-    submit: bool,
-) -> Result<(SubmissionInput, Vec<NoFigure>), AppError> {
+    what: &str,
+) -> Result<qx_upload::Workbook<'a>, AppError> {
     if !actor.can_write_unit(unit_id) {
         return Err(StoreError::Forbidden(format!("不能代其他单位报送 (unit {unit_id})")).into());
     }
@@ -338,10 +339,23 @@ pub async fn read_template(
     }
     if !file_name.to_lowercase().ends_with(".xlsx") {
         return Err(AppError::Invalid(format!(
-            "{file_name}: 请上传本系统下载的 .xlsx 报送模板 (only .xlsx templates are accepted)"
+            "{file_name}: 请上传本系统下载的 .xlsx {what} (only .xlsx templates are accepted)"
         )));
     }
-    let mut wb = open_workbook(bytes, file_name)?;
+    open_workbook(bytes, file_name)
+}
+
+/// Parses and checks an uploaded template without writing anything.
+pub async fn read_template(
+    store: &Store,
+    actor: &Actor,
+    period_id: i64,
+    unit_id: i64,
+    bytes: &[u8],
+    file_name: &str,
+    submit: bool,
+) -> Result<(SubmissionInput, Vec<NoFigure>), AppError> {
+    let mut wb = open_unit_template(actor, unit_id, bytes, file_name, "报送模板")?;
     let period = store.get_period(actor, period_id).await?;
     let unit = store.get_unit(unit_id).await?;
     let mine = store

@@ -10,10 +10,10 @@
 //! handed in ([`DispatchLine::held_elsewhere`]) is left as it is and named in the result.
 
 use crate::AppError;
-use crate::monitoring_excel::MAX_TEMPLATE_BYTES;
+use crate::monitoring_excel::open_unit_template;
 use crate::sheet::{
-    Table, add_key_value_sheet, add_sheet, header_format, key_values, open_workbook, read_figure,
-    read_rows, read_table, set_widths, xlsx_error,
+    Table, add_key_value_sheet, add_sheet, header_format, key_values, read_figure, read_rows,
+    read_table, set_widths, xlsx_error,
 };
 use qx_core::access::Actor;
 use qx_core::label::{Labelled, Lang};
@@ -216,22 +216,7 @@ pub async fn read_template(
     bytes: &[u8],
     file_name: &str,
 ) -> Result<(Vec<DispatchInput>, Vec<String>), AppError> {
-    if !actor.can_write_unit(unit_id) {
-        return Err(StoreError::Forbidden(format!("不能代其他单位报送 (unit {unit_id})")).into());
-    }
-    if bytes.len() > MAX_TEMPLATE_BYTES {
-        return Err(AppError::Invalid(format!(
-            "{file_name}: 文件大小 {:.1} MB 超过 {} MB 上限 (file too large)",
-            bytes.len() as f64 / 1048576.0,
-            MAX_TEMPLATE_BYTES / 1048576
-        )));
-    }
-    if !file_name.to_lowercase().ends_with(".xlsx") {
-        return Err(AppError::Invalid(format!(
-            "{file_name}: 请上传本系统下载的 .xlsx 项目调度模板 (only .xlsx templates are accepted)"
-        )));
-    }
-    let mut wb = open_workbook(bytes, file_name)?;
+    let mut wb = open_unit_template(actor, unit_id, bytes, file_name, "项目调度模板")?;
     let period = store.get_period(actor, period_id).await?;
     let unit = store.get_unit(unit_id).await?;
     let mine: HashMap<i64, DispatchLine> = store

@@ -189,6 +189,27 @@ async fn a_unit_fills_its_dispatch_template_and_a_bad_cell_changes_nothing() {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("不由"), "{err}");
+        // The file itself: not an .xlsx, over the size cap, or for a unit the actor does not
+        // write for — each refused naming the file or the unit, nothing written.
+        let err = import_template(s, &jxj, may, unit, &upload, "调度.xls")
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("调度.xls: 请上传本系统下载的 .xlsx 项目调度模板"),
+            "{err}"
+        );
+        let huge = vec![0u8; qx_app::monitoring_excel::MAX_TEMPLATE_BYTES + 1];
+        let err = import_template(s, &jxj, may, unit, &huge, "调度.xlsx")
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("超过 5 MB 上限"), "{err}");
+        let err = import_template(s, &jxj, may, other.unit_id.unwrap(), &upload, "调度.xlsx")
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("不能代其他单位报送"), "{err}");
+        let after = s.dispatch_lines(&jxj, may, unit).await.unwrap();
+        assert_eq!(after[0].report.invested_wan, Some(1_500.0), "{}", db.name);
         db.discard().await.unwrap();
     }
 }
