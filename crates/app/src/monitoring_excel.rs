@@ -53,6 +53,96 @@ pub fn template_file_name(unit_name: &str, period: &str) -> String {
     format!("{unit_name}_{period}_报送模板.xlsx")
 }
 
+/// The cell formats of a unit's template (报送模板, 项目调度模板): the header row, the locked
+/// cells the system writes, and the unlocked cells a person fills in.
+pub(crate) struct TemplateFormats {
+    pub header: Format,
+    pub locked: Format,
+    pub fill: Format,
+}
+
+impl TemplateFormats {
+    pub(crate) fn new() -> Self {
+        let cell = Format::new()
+            .set_text_wrap()
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::Top);
+        TemplateFormats {
+            header: header_format()
+                .set_align(FormatAlign::Center)
+                .set_text_wrap(),
+            locked: cell.clone().set_background_color(0xF4F5F7),
+            // Text format keeps "8%" as typed instead of Excel turning it into 0.08.
+            fill: cell.set_unlocked().set_num_format("@"),
+        }
+    }
+}
+
+/// Adds the protected 填报说明 sheet of a unit's template: whose template it is, for which
+/// period (read back by [`check_template_owner`]), its deadline and how to fill it in.
+pub(crate) fn add_info_sheet(
+    wb: &mut Workbook,
+    header: &Format,
+    unit_name: &str,
+    unit_id: i64,
+    period: &qx_store::monitoring::ReportPeriod,
+    instructions: &str,
+) -> Result<(), AppError> {
+    let info: [(&str, String); 6] = [
+        ("单位", unit_name.to_string()),
+        ("单位编号", unit_id.to_string()),
+        ("报送期", period.period.clone()),
+        ("报送期编号", period.id.to_string()),
+        ("截止日期", qx_core::time::format_date(period.due_on)),
+        ("填写说明", instructions.to_string()),
+    ];
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    add_key_value_sheet(wb, INFO_SHEET, [12.0, 80.0], &info, header, Some(&wrap))?.protect();
+    Ok(())
+}
+
+/// Whose template it is: a template the 填报说明 sheet says is another unit's or another
+/// period's is refused as a whole, naming both; `what` names the report (报送, 项目调度).
+pub(crate) fn check_template_owner(
+    wb: &mut qx_upload::Workbook<'_>,
+    unit_id: i64,
+    unit_name: &str,
+    period: &str,
+    what: &str,
+    unit_names: &HashMap<i64, String>,
+) -> Result<(), AppError> {
+    let Some(rows) = read_rows(wb, INFO_SHEET)? else {
+        return Ok(());
+    };
+    let info = key_values(rows);
+    let mut errors = Vec::new();
+    if let Some(u) = info.get("单位编号").filter(|u| !u.is_empty())
+        && u != &unit_id.to_string()
+    {
+        let owner = info
+            .get("单位")
+            .filter(|n| !n.is_empty())
+            .cloned()
+            .or_else(|| u.parse().ok().and_then(|id| unit_names.get(&id).cloned()))
+            .unwrap_or_else(|| format!("单位 {u}"));
+        errors.push(format!(
+            "{INFO_SHEET}: 这是 {owner} 的模板, 不能作为 {unit_name} 的{what}上传 (another unit's template)"
+        ));
+    }
+    if let Some(p) = info.get("报送期").filter(|p| !p.is_empty())
+        && p != period
+    {
+        errors.push(format!(
+            "{INFO_SHEET}: 这是 {p} 的模板, 当前报送期为 {period} (another period's template)"
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Rows(errors))
+    }
+}
+
 /// Writes the unit's template for a period, pre-filled with its saved figures (if any) and
 /// the last approved cumulative figure of each indicator.
 pub async fn export_template(
@@ -101,21 +191,11 @@ pub async fn export_template(
     let approved = store.approved_values(actor, period.plan_id).await?;
 
     let mut wb = Workbook::new();
-    let header = header_format()
-        .set_align(FormatAlign::Center)
-        .set_text_wrap();
-    let locked = Format::new()
-        .set_text_wrap()
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Top)
-        .set_background_color(0xF4F5F7);
-    // Text format keeps "8%" as typed instead of Excel turning it into 0.08.
-    let fill = Format::new()
-        .set_unlocked()
-        .set_num_format("@")
-        .set_text_wrap()
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Top);
+    let TemplateFormats {
+        header,
+        locked,
+        fill,
+    } = TemplateFormats::new();
 
     let ws = add_sheet(&mut wb, INDICATOR_SHEET, 0, &INDICATOR_HEADERS, &header)?;
     set_widths(ws, &[6.0, 34.0, 8.0, 10.0, 14.0, 14.0, 30.0])?;
@@ -201,36 +281,22 @@ pub async fn export_template(
     }
     ws.protect();
 
-    let info: [(&str, String); 6] = [
-        ("单位", unit.name.clone()),
-        ("单位编号", unit_id.to_string()),
-        ("报送期", period.period.clone()),
-        ("报送期编号", period_id.to_string()),
-        ("截止日期", qx_core::time::format_date(period.due_on)),
-        (
-            "填写说明",
-            "1. 指标表只填\"本期累计\"和\"说明\": 填1—N月累计数; 增速、比率填百分数(可带%); 节点类填完成百分比; \
-             本月没有数据的, \"本期累计\"填\"本月无数据\"并在\"说明\"中写明原因。\n2. 任务表填\"进展情况\", \"自评状态\"从下拉列表选择。\n3. 请勿修改编号、增删行。\
-             上传时整表校验, 有任何错误都不会保存, 并逐项指出工作表、行、列。"
-                .to_string(),
-        ),
-    ];
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    add_key_value_sheet(
+    add_info_sheet(
         &mut wb,
-        INFO_SHEET,
-        [12.0, 80.0],
-        &info,
         &header,
-        Some(&wrap),
-    )?
-    .protect();
+        &unit.name,
+        unit_id,
+        &period,
+        "1. 指标表只填\"本期累计\"和\"说明\": 填1—N月累计数; 增速、比率填百分数(可带%); 节点类填完成百分比; \
+             本月没有数据的, \"本期累计\"填\"本月无数据\"并在\"说明\"中写明原因。\n2. 任务表填\"进展情况\", \"自评状态\"从下拉列表选择。\n3. 请勿修改编号、增删行。\
+             上传时整表校验, 有任何错误都不会保存, 并逐项指出工作表、行、列。",
+    )?;
     wb.save_to_buffer().map_err(xlsx_error)
 }
 
 /// A sheet of the template read as a [`Table`]; a missing sheet is named as a problem of the
 /// upload, a sheet the upload reader refuses is refused as a whole.
-fn template_table(
+pub(crate) fn template_table(
     wb: &mut qx_upload::Workbook<'_>,
     sheet: &'static str,
     wanted: &[&'static str],
@@ -244,12 +310,12 @@ fn template_table(
 }
 
 /// A template row: its Excel number, its cells, its 编号 and what the 编号 names.
-type KeyedRow<'t, T> = (u32, &'t [String], i64, T);
+pub(crate) type KeyedRow<'t, T> = (u32, &'t [String], i64, T);
 
 /// The non-empty rows of a template sheet with their 编号 resolved by `find` (the id the export
 /// wrote, which the person must not change), and the ids seen. A row whose 编号 is changed,
 /// unknown to `find` or repeated is reported in `errors` (named by its cell) and left out.
-fn keyed_rows<'t, T: Copy>(
+pub(crate) fn keyed_rows<'t, T: Copy>(
     t: &'t Table,
     errors: &mut Vec<String>,
     find: impl Fn(i64) -> Result<T, String>,
@@ -369,37 +435,15 @@ pub async fn read_template(
         .into_iter()
         .map(|i| (i.id, (i.name, i.lead_unit_id)))
         .collect();
+    check_template_owner(
+        &mut wb,
+        unit_id,
+        &unit.name,
+        &period.period,
+        "报送",
+        &unit_names,
+    )?;
     let mut errors = Vec::new();
-
-    // Whose template it is: a template of another unit or period is refused as a whole.
-    if let Some(rows) = read_rows(&mut wb, INFO_SHEET)? {
-        let info = key_values(rows);
-        if let Some(u) = info.get("单位编号").filter(|u| !u.is_empty())
-            && u != &unit_id.to_string()
-        {
-            let owner = info
-                .get("单位")
-                .filter(|n| !n.is_empty())
-                .cloned()
-                .or_else(|| u.parse().ok().and_then(|id| unit_names.get(&id).cloned()))
-                .unwrap_or_else(|| format!("单位 {u}"));
-            errors.push(format!(
-                "{INFO_SHEET}: 这是 {owner} 的模板, 不能作为 {} 的报送上传 (another unit's template)",
-                unit.name
-            ));
-        }
-        if let Some(p) = info.get("报送期").filter(|p| !p.is_empty())
-            && p != &period.period
-        {
-            errors.push(format!(
-                "{INFO_SHEET}: 这是 {p} 的模板, 当前报送期为 {} (another period's template)",
-                period.period
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Rows(errors));
-    }
 
     let mut input = SubmissionInput::default();
     let mut no_figures: Vec<NoFigure> = Vec::new();

@@ -10,22 +10,21 @@
 //! handed in ([`DispatchLine::held_elsewhere`]) is left as it is and named in the result.
 
 use crate::AppError;
-use crate::monitoring_excel::open_unit_template;
-use crate::sheet::{
-    Table, add_key_value_sheet, add_sheet, header_format, key_values, read_figure, read_rows,
-    read_table, set_widths, xlsx_error,
+use crate::monitoring_excel::{
+    TemplateFormats, add_info_sheet, check_template_owner, keyed_rows, open_unit_template,
+    template_table,
 };
+use crate::sheet::{Table, add_sheet, read_figure, set_widths, xlsx_error};
 use qx_core::access::Actor;
 use qx_core::label::{Labelled, Lang};
 use qx_core::project::fields;
 use qx_store::Store;
 use qx_store::StoreError;
 use qx_store::projects::{DispatchInput, DispatchLine};
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
-use std::collections::{HashMap, HashSet};
+use rust_xlsxwriter::Workbook;
+use std::collections::HashMap;
 
 pub const DISPATCH_SHEET: &str = "项目调度";
-pub const INFO_SHEET: &str = "填报说明";
 
 const HEADERS: [&str; 11] = [
     "编号",
@@ -73,20 +72,11 @@ pub async fn export_template(
     let lines = store.dispatch_lines(actor, period_id, unit_id).await?;
 
     let mut wb = Workbook::new();
-    let header = header_format()
-        .set_align(FormatAlign::Center)
-        .set_text_wrap();
-    let locked = Format::new()
-        .set_text_wrap()
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Top)
-        .set_background_color(0xF4F5F7);
-    let fill = Format::new()
-        .set_unlocked()
-        .set_num_format("@")
-        .set_text_wrap()
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Top);
+    let TemplateFormats {
+        header,
+        locked,
+        fill,
+    } = TemplateFormats::new();
     let ws = add_sheet(&mut wb, DISPATCH_SHEET, 0, &HEADERS, &header)?;
     set_widths(
         ws,
@@ -128,32 +118,18 @@ pub async fn export_template(
     }
     ws.protect();
     ws.set_active(true);
-    let info: [(&str, String); 6] = [
-        ("单位", unit.name.clone()),
-        ("单位编号", unit_id.to_string()),
-        ("报送期", period.period.clone()),
-        ("报送期编号", period_id.to_string()),
-        ("截止日期", qx_core::time::format_date(period.due_on)),
-        (
-            "填写说明",
-            "1. 每个项目填本月数: \"本月完成投资\"和\"内资到位\"以万元计, \"外资到位\"以万美元计; \"形象进度\"填文字, \
+    add_info_sheet(
+        &mut wb,
+        &header,
+        &unit.name,
+        unit_id,
+        &period,
+        "1. 每个项目填本月数: \"本月完成投资\"和\"内资到位\"以万元计, \"外资到位\"以万美元计; \"形象进度\"填文字, \
              \"形象进度(%)\"填0到100之间的数; \"存在问题\"填需要协调的事项。没有的留空或填\"—\"。\n\
              2. 请勿修改编号、增删行。项目调度随本期报送一并提交、审核。\n\
              3. 上传时整表校验, 有任何错误都不会保存, 并逐项指出工作表、行、列。\n\
-             4. 项目从其他单位转来、其本月调度已由原单位报送的, 保留原单位所报数据, 上传时跳过。"
-                .to_string(),
-        ),
-    ];
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    add_key_value_sheet(
-        &mut wb,
-        INFO_SHEET,
-        [12.0, 80.0],
-        &info,
-        &header,
-        Some(&wrap),
-    )?
-    .protect();
+             4. 项目从其他单位转来、其本月调度已由原单位报送的, 保留原单位所报数据, 上传时跳过。",
+    )?;
     wb.save_to_buffer().map_err(xlsx_error)
 }
 
@@ -225,75 +201,36 @@ pub async fn read_template(
         .into_iter()
         .map(|l| (l.project_id, l))
         .collect();
-    let mut errors = Vec::new();
-    if let Some(rows) = read_rows(&mut wb, INFO_SHEET)? {
-        let info = key_values(rows);
-        if let Some(u) = info.get("单位编号").filter(|u| !u.is_empty())
-            && u != &unit_id.to_string()
-        {
-            let owner = info
-                .get("单位")
-                .filter(|n| !n.is_empty())
-                .cloned()
-                .unwrap_or_else(|| format!("单位 {u}"));
-            errors.push(format!(
-                "{INFO_SHEET}: 这是 {owner} 的模板, 不能作为 {} 的项目调度上传 (another unit's template)",
-                unit.name
-            ));
-        }
-        if let Some(p) = info.get("报送期").filter(|p| !p.is_empty())
-            && p != &period.period
-        {
-            errors.push(format!(
-                "{INFO_SHEET}: 这是 {p} 的模板, 当前报送期为 {} (another period's template)",
-                period.period
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Rows(errors));
-    }
-    let t = match read_table(&mut wb, DISPATCH_SHEET, &HEADERS, &["编号", "本月完成投资"])?
+    check_template_owner(
+        &mut wb,
+        unit_id,
+        &unit.name,
+        &period.period,
+        "项目调度",
+        &store.unit_names().await?,
+    )?;
+    let t = match template_table(&mut wb, DISPATCH_SHEET, &HEADERS, &["编号", "本月完成投资"])?
     {
-        None => {
-            return Err(AppError::Rows(vec![format!(
-                "缺少工作表 \"{DISPATCH_SHEET}\" (missing sheet): 请使用本系统下载的模板"
-            )]));
-        }
-        Some(Err(e)) => return Err(AppError::Rows(e)),
-        Some(Ok(t)) => t,
+        Err(e) => return Err(AppError::Rows(e)),
+        Ok(t) => t,
     };
-    let mut seen = HashSet::new();
+    let mut errors = Vec::new();
+    let (rows, _) = keyed_rows(
+        &t,
+        &mut errors,
+        |id| {
+            mine.get(&id).ok_or_else(|| {
+                format!(
+                    "项目 {id} 不由 {} 负责或本期不需调度 (not this unit's project)",
+                    unit.name
+                )
+            })
+        },
+        |line| format!("项目「{}」重复出现 (duplicate row)", line.name),
+    );
     let mut lines = Vec::new();
     let mut held = Vec::new();
-    for (r, row) in t.rows.iter().map(|(n, cells)| (*n, cells.as_slice())) {
-        if row.iter().all(String::is_empty) {
-            continue;
-        }
-        let id_text = t.get(row, "编号");
-        let Ok(id) = id_text.parse::<i64>() else {
-            errors.push(format!(
-                "{}: 编号 \"{id_text}\" 无效, 请勿修改编号列 (row id changed)",
-                t.at(r, "编号")
-            ));
-            continue;
-        };
-        let Some(line) = mine.get(&id) else {
-            errors.push(format!(
-                "{}: 项目 {id} 不由 {} 负责或本期不需调度 (not this unit's project)",
-                t.at(r, "编号"),
-                unit.name
-            ));
-            continue;
-        };
-        if !seen.insert(id) {
-            errors.push(format!(
-                "{}: 项目「{}」重复出现 (duplicate row)",
-                t.at(r, "编号"),
-                line.name
-            ));
-            continue;
-        }
+    for (r, row, id, line) in rows {
         if line.held_elsewhere {
             held.push(format!(
                 "{DISPATCH_SHEET} 第{r}行 项目「{}」: 本月调度已由原责任单位报送, 保留原数据",

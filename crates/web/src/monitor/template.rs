@@ -17,13 +17,10 @@ pub(super) async fn download_template(
 ) -> PageResult {
     let actor = auth.actor();
     let unit_id = target_unit(&actor, &q)?;
-    let bytes = qx_app::monitoring_excel::export_template(&state.store, &actor, period_id, unit_id)
-        .await
-        .map_err(WebError::from)?;
-    let period = state.store.get_period(&actor, period_id).await?;
-    let unit = state.store.get_unit(unit_id).await?;
-    let name = qx_app::monitoring_excel::template_file_name(&unit.name, &period.period);
-    Ok(download::attachment(bytes, &name, XLSX))
+    let bytes =
+        qx_app::monitoring_excel::export_template(&state.store, &actor, period_id, unit_id).await;
+    let name = qx_app::monitoring_excel::template_file_name;
+    send_template(&state, &actor, period_id, unit_id, bytes, name).await
 }
 
 pub(super) async fn upload_template(
@@ -40,26 +37,26 @@ pub(super) async fn upload_template(
     let Some(file) = up.into_file() else {
         return no_file_chosen(&state, &auth, period_id, &q).await;
     };
-    let (file_name, bytes) = (file.name.to_string(), file.data);
-    match qx_app::monitoring_excel::import_template(
+    let done = qx_app::monitoring_excel::import_template(
         &state.store,
         &actor,
         period_id,
         unit_id,
-        &bytes,
-        &file_name,
+        &file.data,
+        file.name.as_str(),
         submit,
     )
+    .await;
+    after_upload(
+        &state,
+        &auth,
+        period_id,
+        &q,
+        unit_id,
+        done,
+        |_| "imported=1",
+    )
     .await
-    {
-        Ok(_) => {
-            Ok(Redirect::to(&report_url(&actor, period_id, unit_id, "imported=1")).into_response())
-        }
-        Err(e) => {
-            let problems = upload_problems(e)?;
-            report_page(&state, &auth, period_id, &q, problems, "", None).await
-        }
-    }
 }
 
 /// The unit's monthly 调度 template of its projects for the period.
@@ -73,12 +70,9 @@ pub(super) async fn download_dispatch(
     let unit_id = target_unit(&actor, &q)?;
     let bytes =
         qx_app::project_dispatch_excel::export_template(&state.store, &actor, period_id, unit_id)
-            .await
-            .map_err(WebError::from)?;
-    let period = state.store.get_period(&actor, period_id).await?;
-    let unit = state.store.get_unit(unit_id).await?;
-    let name = qx_app::project_dispatch_excel::template_file_name(&unit.name, &period.period);
-    Ok(download::attachment(bytes, &name, XLSX))
+            .await;
+    let name = qx_app::project_dispatch_excel::template_file_name;
+    send_template(&state, &actor, period_id, unit_id, bytes, name).await
 }
 
 /// A filled-in 调度 template, saved into the unit's report of the period (its own form on the
@@ -96,28 +90,60 @@ pub(super) async fn upload_dispatch(
     let Some(file) = up.into_file() else {
         return no_file_chosen(&state, &auth, period_id, &q).await;
     };
-    let (file_name, bytes) = (file.name.to_string(), file.data);
-    match qx_app::project_dispatch_excel::import_template(
+    let done = qx_app::project_dispatch_excel::import_template(
         &state.store,
         &actor,
         period_id,
         unit_id,
-        &bytes,
-        &file_name,
+        &file.data,
+        file.name.as_str(),
     )
+    .await;
+    after_upload(&state, &auth, period_id, &q, unit_id, done, |done| {
+        if done.held_elsewhere.is_empty() {
+            "dispatch_imported=1"
+        } else {
+            "dispatch_held=1"
+        }
+    })
     .await
-    {
+}
+
+/// Sends a unit's template of the period, named by `file_name(unit, period)`.
+async fn send_template(
+    state: &AppState,
+    actor: &Actor,
+    period_id: i64,
+    unit_id: i64,
+    bytes: Result<Vec<u8>, qx_app::AppError>,
+    file_name: fn(&str, &str) -> String,
+) -> PageResult {
+    let bytes = bytes.map_err(WebError::from)?;
+    let period = state.store.get_period(actor, period_id).await?;
+    let unit = state.store.get_unit(unit_id).await?;
+    let name = file_name(&unit.name, &period.period);
+    Ok(download::attachment(bytes, &name, XLSX))
+}
+
+/// After a template upload: back to the unit's report with the query `flag(what was saved)`
+/// names, or the report page again listing every problem of the file.
+async fn after_upload<T>(
+    state: &AppState,
+    auth: &Auth,
+    period_id: i64,
+    q: &HashMap<String, String>,
+    unit_id: i64,
+    done: Result<T, qx_app::AppError>,
+    flag: impl FnOnce(T) -> &'static str,
+) -> PageResult {
+    match done {
         Ok(done) => {
-            let flag = if done.held_elsewhere.is_empty() {
-                "dispatch_imported=1"
-            } else {
-                "dispatch_held=1"
-            };
-            Ok(Redirect::to(&report_url(&actor, period_id, unit_id, flag)).into_response())
+            let url = report_url(&auth.actor(), period_id, unit_id, flag(done));
+            Ok(Redirect::to(&url).into_response())
         }
         Err(e) => {
             let problems = upload_problems(e)?;
-            report_page(&state, &auth, period_id, &q, problems, "", None).await
+            report_page(state, auth, period_id, q, problems, "", None).await
         }
     }
 }
