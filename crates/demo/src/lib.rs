@@ -320,3 +320,18 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     tx.commit().await.map_err(StoreError::from)?;
     Ok(accounts)
 }
+
+/// The demo county seeded into a fresh database in a temporary directory (kept while the
+/// returned guard lives), for the modules' tests of what the demo holds.
+#[cfg(test)]
+pub(crate) async fn seeded_for_test() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_data_dir(dir.path()).await.unwrap();
+    store.migrate().await.unwrap();
+    let opts = DemoOptions {
+        password: Some("Demo#2017pass".into()),
+        ..Default::default()
+    };
+    seed(&store, &opts).await.unwrap();
+    (dir, store)
+}

@@ -420,18 +420,7 @@ mod tests {
     /// November report returned with a comment and sent again with a changed figure.
     #[tokio::test]
     async fn the_demo_reports_stop_at_its_today_and_one_was_sent_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_data_dir(dir.path()).await.unwrap();
-        store.migrate().await.unwrap();
-        crate::seed(
-            &store,
-            &crate::DemoOptions {
-                password: Some("Demo#2017pass".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let (_dir, store) = crate::seeded_for_test().await;
         let system = Actor::system();
         let plan = store.list_plans(&system).await.unwrap()[0].id;
         let today = time::Date::from_calendar_date(2017, DEMO_TODAY.0, DEMO_TODAY.1).unwrap();

@@ -656,18 +656,7 @@ mod tests {
     /// currency, most 亿元以上 projects keep pace and a few lag, and two blockers became 企业难题.
     #[tokio::test]
     async fn the_demo_projects_report_monthly_through_the_submissions() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_data_dir(dir.path()).await.unwrap();
-        store.migrate().await.unwrap();
-        crate::seed(
-            &store,
-            &crate::DemoOptions {
-                password: Some("Demo#2017pass".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let (_dir, store) = crate::seeded_for_test().await;
         let system = Actor::system();
         let plan = store.list_plans(&system).await.unwrap()[0].id;
         let periods = store.list_periods(&system, plan).await.unwrap();

@@ -97,63 +97,74 @@ impl Store {
         let mut out = Proposals::default();
         let limit = i64::try_from(cap).unwrap_or(i64::MAX);
 
-        let rows: Vec<Line> = sqlx::query_as(
-            "SELECT p.id, e.name, p.title, p.lead_unit_id, u.name, COUNT(*) OVER () FROM problems p
-             JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN units u ON u.id = p.lead_unit_id
-             WHERE p.tier = 'meeting' AND p.status NOT IN ('closed', 'withdrawn')
-               AND NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = $1
-                   AND a.source_kind = $2 AND a.source_id = p.id)
-             ORDER BY p.submitted_on, p.id LIMIT $3",
-        )
-        .bind(meeting_id)
-        .bind(AgendaSource::Problem.as_str())
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        let total = rows.first().map_or(0, |r| count(r.5));
-        let found = rows
-            .into_iter()
-            .map(|(id, ent, title, unit, name, _)| agenda::Proposal {
-                source: AgendaSource::Problem,
-                source_id: Some(id),
-                text: format!("{ent}: {title}"),
-                unit_id: unit,
-                unit_name: name,
-            })
-            .collect();
+        let (found, total) = self
+            .agenda_lines(
+                "SELECT p.id, e.name, p.title, p.lead_unit_id, u.name, COUNT(*) OVER () FROM problems p
+                 JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN units u ON u.id = p.lead_unit_id
+                 WHERE p.tier = 'meeting' AND p.status NOT IN ('closed', 'withdrawn')
+                   AND NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = $1
+                       AND a.source_kind = $2 AND a.source_id = p.id)
+                 ORDER BY p.submitted_on, p.id LIMIT $3",
+                AgendaSource::Problem,
+                meeting_id,
+                limit,
+                |ent, title| format!("{ent}: {title}"),
+            )
+            .await?;
         out.push(AgendaSource::Problem, found, total);
 
         let (found, total) = self.stuck_project_lines(limit, meeting_id).await?;
         out.push(AgendaSource::Project, found, total);
 
-        let rows: Vec<Line> = sqlx::query_as(
-            "SELECT s.id, m.held_on, r.text, s.lead_unit_id, u.name, COUNT(*) OVER ()
-             FROM supervision_items s
-             JOIN resolutions r ON r.id = s.resolution_id JOIN meetings m ON m.id = r.meeting_id
-             JOIN units u ON u.id = s.lead_unit_id
-             WHERE s.status <> 'closed' -- SupervisionStatus::Closed, literal for supervision_items_open
-               AND NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = $1
-                   AND a.source_kind = $2 AND a.source_id = s.id)
-             ORDER BY s.deadline, s.id LIMIT $3",
-        )
-        .bind(meeting_id)
-        .bind(AgendaSource::Supervision.as_str())
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+        let (found, total) = self
+            .agenda_lines(
+                "SELECT s.id, m.held_on, r.text, s.lead_unit_id, u.name, COUNT(*) OVER ()
+                 FROM supervision_items s
+                 JOIN resolutions r ON r.id = s.resolution_id JOIN meetings m ON m.id = r.meeting_id
+                 JOIN units u ON u.id = s.lead_unit_id
+                 WHERE s.status <> 'closed' -- SupervisionStatus::Closed, literal for supervision_items_open
+                   AND NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = $1
+                       AND a.source_kind = $2 AND a.source_id = s.id)
+                 ORDER BY s.deadline, s.id LIMIT $3",
+                AgendaSource::Supervision,
+                meeting_id,
+                limit,
+                |held_on, text| format!("{held_on} 例会议定: {text}"),
+            )
+            .await?;
+        out.push(AgendaSource::Supervision, found, total);
+        Ok(out)
+    }
+
+    /// One kind of proposal chosen, ordered, counted and capped by `sql`, which binds `$1` the
+    /// meeting (its items are left out), `$2` the kind and `$3` the cap and selects a
+    /// [`Line`]; each proposal's text is `text` of the line's two facts. Also how many there are.
+    async fn agenda_lines(
+        &self,
+        sql: &'static str,
+        kind: AgendaSource,
+        meeting_id: Option<i64>,
+        limit: i64,
+        text: impl Fn(String, String) -> String,
+    ) -> Result<(Vec<agenda::Proposal>, usize)> {
+        let rows: Vec<Line> = sqlx::query_as(sql)
+            .bind(meeting_id)
+            .bind(kind.as_str())
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
         let total = rows.first().map_or(0, |r| count(r.5));
         let found = rows
             .into_iter()
-            .map(|(id, held_on, text, unit, name, _)| agenda::Proposal {
-                source: AgendaSource::Supervision,
+            .map(|(id, a, b, unit_id, unit_name, _)| agenda::Proposal {
+                source: kind,
                 source_id: Some(id),
-                text: format!("{held_on} 例会议定: {text}"),
-                unit_id: unit,
-                unit_name: name,
+                text: text(a, b),
+                unit_id,
+                unit_name,
             })
             .collect();
-        out.push(AgendaSource::Supervision, found, total);
-        Ok(out)
+        Ok((found, total))
     }
 
     /// The `limit` most urgent projects under way with a red light or a funnel alert, not on
