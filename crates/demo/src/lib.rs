@@ -31,6 +31,10 @@ use rayon::prelude::*;
 /// Marks a database as holding the demo county.
 pub const DEMO_MARKER: &str = "demo.seed";
 
+/// The demo county's today (`qx demo --today 2017-12-05`): every module's history stops on
+/// it, so nothing in the demo is dated after the day it lives on.
+pub const DEMO_TODAY: time::Date = time::macros::date!(2017 - 12 - 05);
+
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
     #[error(transparent)]

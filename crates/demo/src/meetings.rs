@@ -15,7 +15,6 @@ use rand_chacha::ChaCha8Rng;
 use time::{Date, Month};
 
 /// The demo's "today": items still open after their deadline on this day are red.
-const DEMO_TODAY: (i32, Month, u8) = (2017, Month::December, 5);
 
 /// Matters the meetings coordinate: (议题, 牵头单位, 配合单位, 议定事项).
 const MATTERS: &[(&str, &str, &str, &str)] = &[
@@ -57,11 +56,6 @@ const MATTERS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-fn demo_today() -> Date {
-    let (y, m, d) = DEMO_TODAY;
-    Date::from_calendar_date(y, m, d).unwrap_or(Date::MIN)
-}
-
 fn unit_actor(unit: i64) -> Actor {
     Actor {
         user_id: 0,
@@ -90,7 +84,7 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
         return Ok(());
     }
     let cal = store.work_calendar().await?;
-    let today = demo_today();
+    let today = crate::DEMO_TODAY;
     // Escalated problems still open and projects behind go on the latest held meetings'
     // agendas.
     let proposals = store.agenda_proposals(office).await?;

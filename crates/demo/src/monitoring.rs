@@ -34,9 +34,6 @@ const LAGGING: &[(&str, f64)] = &[
     ("高技能人才", 0.9),
 ];
 
-/// The demo's today (`qx demo --today 2017-12-05`): nothing is stamped after it.
-const DEMO_TODAY: (time::Month, u8) = (time::Month::December, 5);
-
 /// What the unit whose November report was returned changes before sending it again.
 const RESENT_NOTE: &str = "已核实: 上月数据漏报一家企业, 本月一并计入。";
 
@@ -205,7 +202,8 @@ pub async fn seed(
         .map(|t| t.task.id)
         .collect();
 
-    let today = time::Date::from_calendar_date(year, DEMO_TODAY.0, DEMO_TODAY.1)
+    let today = crate::DEMO_TODAY
+        .replace_year(year)
         .map_err(|e| DemoError::Data(e.to_string()))?;
     // The latest a report is sent, and reviewed, on the demo's today.
     let (last_sent, last_review) = (ts(today, 8), ts(today, 9));
@@ -423,7 +421,7 @@ mod tests {
         let (_dir, store) = crate::seeded_for_test().await;
         let system = Actor::system();
         let plan = store.list_plans(&system).await.unwrap()[0].id;
-        let today = time::Date::from_calendar_date(2017, DEMO_TODAY.0, DEMO_TODAY.1).unwrap();
+        let today = crate::DEMO_TODAY;
         let end_of_today = ts(today, 23);
         let mut resent = Vec::new();
         for period in store.list_periods(&system, plan).await.unwrap() {

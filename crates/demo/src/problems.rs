@@ -191,7 +191,8 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
         }
     }
     let cal = store.work_calendar().await?;
-    let year_end = date!(2017 - 12 - 29);
+    // The year replayed up to the demo's today: nothing is submitted or handled after it.
+    let year_end = crate::DEMO_TODAY;
     let support_pool: Vec<i64> = [
         "县发改局",
         "县财政局",
@@ -207,11 +208,12 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
         let e = &enterprises[rng.random_range(0..enterprises.len())];
         let (category, titles) = TITLES[rng.random_range(0..TITLES.len())];
         let title = titles[rng.random_range(0..titles.len())];
-        // The last few land in the year's final fortnight, one per stage, so every state shows.
+        // The last few land in the fortnight before the demo's today, one per stage, so every
+        // state shows; the rest anywhere from 2017-01-03 to the day before today.
         let tail = (COUNT - i).checked_sub(1).filter(|k| *k < ALL_STOPS.len());
         let day = match tail {
-            Some(k) => 348 + 2 * k as i64,
-            None => rng.random_range(0..350i64),
+            Some(k) => 318 + 2 * k as i64,
+            None => rng.random_range(0..335i64),
         };
         let submitted = cal
             .next_working_day(date!(2017 - 01 - 03).saturating_add(time::Duration::days(day)))
@@ -556,7 +558,8 @@ mod tests {
         assert!(store.verify_audit().await.unwrap().ok());
 
         // Every timeline reads as the year it replays: each event on or after the problem's
-        // submission, in order, within 2017, the first on the day it was submitted.
+        // submission, in order, within 2017 up to the demo's today, the first on the day it
+        // was submitted.
         let mut notes = 0;
         for row in &rows {
             let events = store
@@ -576,7 +579,7 @@ mod tests {
             );
             assert!(
                 days.iter()
-                    .all(|d| *d >= row.submitted_on && d.as_str() <= "2017-12-31"),
+                    .all(|d| *d >= row.submitted_on && d.as_str() <= "2017-12-05"),
                 "problem {}: {days:?}",
                 row.id
             );

@@ -327,7 +327,7 @@ pub async fn seed(
     if places.is_empty() || departments.is_empty() {
         return Ok(dispatch);
     }
-    let today = date!(2017 - 12 - 05);
+    let today = crate::DEMO_TODAY;
     let mut i = 0usize;
     // How many 存在问题 have been written, so each reads differently.
     let mut said = 0usize;
@@ -711,7 +711,7 @@ mod tests {
             (5..=20).contains(&blocked),
             "{blocked} months with 存在问题"
         );
-        let today = date!(2017 - 12 - 05);
+        let today = crate::DEMO_TODAY;
         let (mut green, mut behind) = (0, 0);
         for (id, lines) in &months {
             let project = store.get_project(&system, *id).await.unwrap();
