@@ -89,8 +89,11 @@ pub async fn notify(tx: &mut Tx, n: &NewNotice) -> Result<Option<i64>> {
 }
 
 /// The inbox query: the actor's own audiences (up to three `(audience, audience_id)` pairs,
-/// an absent id bound as -1) and whether this user has read each notice. Static SQL; the
-/// pairs an actor does not have are bound to a value no row holds.
+/// an absent id bound as -1) and whether this user has read each notice, newest first by the
+/// time each notice is dated (a notice recorded later for an earlier event, as an import
+/// or the demo's replayed year writes, takes its event's place), `$9` the notice a page
+/// continues after (`i64::MAX` for the first). Static SQL; the pairs an actor does not have
+/// are bound to a value no row holds.
 const INBOX: &str = "SELECT n.id, n.audience, n.audience_id, n.kind, n.subject_type, n.subject_id,
         n.message, n.created_at,
         CASE WHEN r.notice_id IS NULL THEN 0 ELSE 1 END
@@ -100,8 +103,9 @@ const INBOX: &str = "SELECT n.id, n.audience, n.audience_id, n.kind, n.subject_t
          OR (n.audience = $4 AND COALESCE(n.audience_id, -1) = $5)
          OR (n.audience = $6 AND COALESCE(n.audience_id, -1) = $7))
        AND ($8 = 0 OR r.notice_id IS NULL)
-       AND n.id < $9
-     ORDER BY n.id DESC LIMIT $10";
+       AND ($9 = 9223372036854775807 OR EXISTS (SELECT 1 FROM notices b WHERE b.id = $9
+           AND (n.created_at < b.created_at OR (n.created_at = b.created_at AND n.id < b.id))))
+     ORDER BY n.created_at DESC, n.id DESC LIMIT $10";
 
 const UNREAD: &str = "SELECT COUNT(*) FROM notices n
      WHERE ((n.audience = $2 AND COALESCE(n.audience_id, -1) = $3)
@@ -143,7 +147,7 @@ fn bind_recipient<'q, O>(
 pub struct InboxQuery {
     /// Unread only.
     pub unread: bool,
-    /// Notices older than this id (the next page of a list, newest first).
+    /// The notice the page continues after (the last of the previous page, newest first).
     pub before: Option<i64>,
     pub limit: i64,
 }

@@ -295,3 +295,63 @@ async fn a_link_is_offered_only_for_what_the_reader_may_open() {
         );
     }
 }
+
+/// A notice recorded late for an earlier event (an import, the demo's replayed year) takes its
+/// event's place: the inbox is newest first by the time a notice is dated, not by its number,
+/// and a page continues after the last notice of the one before.
+#[tokio::test]
+async fn the_inbox_is_in_the_order_of_the_events_and_pages_follow_it() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let sys = Actor::system();
+        let ban = s.create_unit(&sys, &unit("领导小组办公室")).await.unwrap();
+        let office = person(&s, "office", Role::Admin, Some(ban)).await;
+        let mut ids = Vec::new();
+        for m in ["十一月", "十二月", "十月(补录)", "十二月(同时)"] {
+            let id = add(&s, Audience::Office, NoticeKind::ReportSubmitted, m, None).await;
+            ids.push(id.unwrap());
+        }
+        // Dated by their events: 十月 recorded third, two notices at the same moment.
+        for (id, at) in ids.iter().zip([
+            1_510_000_000i64,
+            1_512_000_000,
+            1_507_000_000,
+            1_512_000_000,
+        ]) {
+            sqlx::query("UPDATE notices SET created_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(*id)
+                .execute(s.pool())
+                .await
+                .unwrap();
+        }
+        let all = s.inbox(&office, InboxQuery::default()).await.unwrap();
+        assert_eq!(
+            messages(&all),
+            ["十二月(同时)", "十二月", "十一月", "十月(补录)"],
+            "{name}"
+        );
+        let first = s
+            .inbox(
+                &office,
+                InboxQuery {
+                    limit: 2,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let rest = s
+            .inbox(
+                &office,
+                InboxQuery {
+                    limit: 2,
+                    before: first.last().map(|n| n.id),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(messages(&first), ["十二月(同时)", "十二月"], "{name}");
+        assert_eq!(messages(&rest), ["十一月", "十月(补录)"], "{name}");
+    }
+}
