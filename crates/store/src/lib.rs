@@ -49,6 +49,22 @@ pub use audit::AuditEntry;
 /// A transaction on either engine.
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
+/// Rows per statement of a multi-row insert: at the widest row written so (24 columns) well
+/// under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+pub(crate) const BATCH_ROWS: usize = 400;
+
+/// The `VALUES` list of a multi-row statement: `rows` groups of `width` numbered placeholders,
+/// `($1, …, $width), ($width+1, …)`. Placeholders only; the values are bound.
+pub(crate) fn values_placeholders(rows: usize, width: usize) -> String {
+    let groups: Vec<String> = (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect();
+    groups.join(", ")
+}
+
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
