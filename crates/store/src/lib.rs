@@ -53,12 +53,28 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 /// under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
 pub(crate) const BATCH_ROWS: usize = 400;
 
-/// The `VALUES` list of a multi-row statement: `rows` groups of `width` numbered placeholders,
-/// `($1, …, $width), ($width+1, …)`. Placeholders only; the values are bound.
-pub(crate) fn values_placeholders(rows: usize, width: usize) -> String {
+/// The engine a transaction runs on (helpers that hold only the transaction).
+pub(crate) fn engine_of(tx: &Tx) -> Engine {
+    if tx.backend_name().eq_ignore_ascii_case("postgresql") {
+        Engine::Postgres
+    } else {
+        Engine::Sqlite
+    }
+}
+
+/// The `VALUES` list of a multi-row statement: `rows` groups of `width` placeholders bound in
+/// order. PostgreSQL takes numbered ones, `($1, …, $width), ($width+1, …)`; SQLite anonymous
+/// `?`, since it looks a named or numbered parameter up by a linear scan of every name (an
+/// import's 10,000-parameter statement took seconds so). Placeholders only; values are bound.
+pub(crate) fn values_placeholders(engine: Engine, rows: usize, width: usize) -> String {
     let groups: Vec<String> = (0..rows)
         .map(|r| {
-            let cells: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            let cells: Vec<String> = (1..=width)
+                .map(|c| match engine {
+                    Engine::Sqlite => "?".to_string(),
+                    Engine::Postgres => format!("${}", r * width + c),
+                })
+                .collect();
             format!("({})", cells.join(", "))
         })
         .collect();

@@ -107,11 +107,12 @@ pub async fn notify_all(tx: &mut Tx, notices: &[NewNotice]) -> Result<()> {
         }
     }
     let now = crate::now();
+    let engine = crate::engine_of(tx);
     for chunk in notices.chunks(crate::BATCH_ROWS) {
         let sql = format!(
             "INSERT INTO notices (audience, audience_id, kind, subject_type, subject_id, message, dedupe_key, created_at)
              VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
-            crate::values_placeholders(chunk.len(), 8)
+            crate::values_placeholders(engine, chunk.len(), 8)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for n in chunk {

@@ -308,6 +308,7 @@ pub(crate) async fn insert_projects(
         checked.push((input, lead_id, c, enterprise));
     }
     let now = crate::now();
+    let engine = crate::engine_of(tx);
     let by = (actor.user_id != 0).then_some(actor.user_id);
     let since = iso(since);
     let mut ids = Vec::with_capacity(checked.len());
@@ -317,7 +318,7 @@ pub(crate) async fn insert_projects(
                 town_id, total_investment_wan, foreign_contract_wusd, annual_plan_wan, completed_wan, land_mu, content,
                 unit_id, contact, leader_user_id, stage, stage_since, lead_id, created_by, created_at, updated_at)
              VALUES {} RETURNING id, name, town_id",
-            crate::values_placeholders(chunk.len(), 24)
+            crate::values_placeholders(engine, chunk.len(), 24)
         );
         let mut insert = sqlx::query_as::<_, (i64, String, Option<i64>)>(sqlx::AssertSqlSafe(sql));
         for (input, lead_id, c, enterprise) in chunk {
@@ -350,7 +351,7 @@ pub(crate) async fn insert_projects(
         let sql = format!(
             "INSERT INTO project_stages (project_id, stage, planned_on, actual_on, moved_by, moved_at)
              VALUES {}",
-            crate::values_placeholders(chunk.len() * 5, 6)
+            crate::values_placeholders(engine, chunk.len() * 5, 6)
         );
         let mut stages = sqlx::query(sqlx::AssertSqlSafe(sql));
         for ((input, ..), id) in chunk.iter().zip(&chunk_ids) {
@@ -376,7 +377,7 @@ pub(crate) async fn insert_projects(
         let sql = format!(
             "INSERT INTO project_events (project_id, at, actor_id, actor_name, kind, from_stage, to_stage, note)
              VALUES {}",
-            crate::values_placeholders(chunk.len(), 8)
+            crate::values_placeholders(engine, chunk.len(), 8)
         );
         let mut events = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in &chunk_ids {
