@@ -544,6 +544,15 @@ async fn an_edit_changes_every_field_it_names_and_no_other_unit_may_make_it() {
     }
 }
 
+/// A month of the backfill fixture: the period, the unit's submission statuses of it (by
+/// revision), project a's and project b's 本月完成投资.
+type Month = (
+    &'static str,
+    &'static [&'static str],
+    Option<f64>,
+    Option<f64>,
+);
+
 /// Migration 0032 fills the stored 本年已完成投资 from the months approved before it: per
 /// project and year, only months whose unit's submission of the period is approved (a returned
 /// or superseded one does not count), a blank amount summing to blank.
@@ -568,8 +577,7 @@ async fn migration_0032_backfills_the_year_totals_from_the_approved_months() {
         .fetch_one(s.pool())
         .await
         .unwrap();
-        // (month, submission statuses of the unit, project a's amount, project b's amount)
-        let months: [(&str, &[&str], Option<f64>, Option<f64>); 4] = [
+        let months: [Month; 4] = [
             ("2016-12", &["approved"], Some(100.0), None),
             ("2017-01", &["superseded", "approved"], Some(200.0), None),
             ("2017-02", &["returned"], Some(400.0), Some(50.0)),
