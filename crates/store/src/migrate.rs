@@ -60,6 +60,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(29, "0029_cultivation_indexes"),
     migration!(30, "0030_cultivation_list_order"),
     migration!(31, "0031_project_list_indexes"),
+    migration!(32, "0032_project_year_done"),
 ];
 
 impl Store {

@@ -88,6 +88,51 @@ pub async fn notify(tx: &mut Tx, n: &NewNotice) -> Result<Option<i64>> {
     Ok(row.map(|(id,)| id))
 }
 
+/// [`notify`] for many notices at once (an import telling each unit of its new projects), in
+/// the caller's transaction: multi-row inserts when no webhook endpoint subscribes to their
+/// events (nothing to enqueue), else one by one through [`notify`].
+pub async fn notify_all(tx: &mut Tx, notices: &[NewNotice]) -> Result<()> {
+    let mut events: Vec<qx_core::webhook::Event> = notices
+        .iter()
+        .map(|n| qx_core::webhook::Event::of_notice(n.kind))
+        .collect();
+    events.sort_by_key(|e| e.as_str());
+    events.dedup();
+    for event in events {
+        if crate::webhooks::subscribed(tx, event).await? {
+            for n in notices {
+                notify(tx, n).await?;
+            }
+            return Ok(());
+        }
+    }
+    let now = crate::now();
+    let engine = crate::engine_of(tx);
+    for chunk in notices.chunks(crate::BATCH_ROWS) {
+        let sql = format!(
+            "INSERT INTO notices (audience, audience_id, kind, subject_type, subject_id, message, dedupe_key, created_at)
+             VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
+            crate::values_placeholders(engine, chunk.len(), 8)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for n in chunk {
+            let (audience, audience_id) = n.audience.to_parts();
+            let (subject_type, subject_id) = n.subject.to_parts();
+            q = q
+                .bind(audience)
+                .bind(audience_id)
+                .bind(n.kind.as_str())
+                .bind(subject_type)
+                .bind(subject_id)
+                .bind(n.message.clone())
+                .bind(n.dedupe_key.clone())
+                .bind(now);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// The inbox query: the actor's own audiences (up to three `(audience, audience_id)` pairs,
 /// an absent id bound as -1) and whether this user has read each notice, newest first by the
 /// time each notice is dated (a notice recorded later for an earlier event, as an import

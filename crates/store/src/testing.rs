@@ -244,7 +244,7 @@ pub async fn bulk_dispatch(
         .iter()
         .map(|r| (periods[&r.period], r.unit_id))
         .collect();
-    for (period_id, unit_id) in reporting {
+    for &(period_id, unit_id) in &reporting {
         sqlx::query(
             "INSERT INTO submissions (period_id, unit_id, revision, status, submitted_at, reviewed_at,
                 created_at, updated_at)
@@ -272,8 +272,47 @@ pub async fn bulk_dispatch(
         .execute(&mut *tx)
         .await?;
     }
+    // The stored 本年已完成投资, as the approval flow keeps it (all at once, as the migration).
+    crate::projects::year_done::rebuild(&mut tx).await?;
     tx.commit().await?;
     Ok(periods)
+}
+
+/// Where the stored 本年已完成投资 (`project_year_done`) differs from the approved months summed
+/// afresh: `(project, year, stored, summed)`, a missing row on either side as `None` (and a
+/// stored row whose sum is blank as `Some(None)`). Empty when every writer kept it in step.
+pub async fn year_done_drift(
+    store: &Store,
+) -> Result<Vec<(i64, i64, Option<Option<f64>>, Option<Option<f64>>)>> {
+    let stored: Vec<(i64, i64, Option<f64>)> =
+        sqlx::query_as("SELECT project_id, year, invested_wan FROM project_year_done")
+            .fetch_all(store.pool())
+            .await?;
+    let summed: Vec<(i64, i64, Option<f64>)> = sqlx::query_as(concat!(
+        "SELECT d.project_id, CAST(substr(rp.period, 1, 4) AS BIGINT), SUM(d.invested_wan)
+         FROM project_dispatches d JOIN report_periods rp ON rp.id = d.period_id WHERE ",
+        crate::projects::dispatch_approved!(),
+        " GROUP BY d.project_id, CAST(substr(rp.period, 1, 4) AS BIGINT)"
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    let stored: std::collections::BTreeMap<(i64, i64), Option<f64>> =
+        stored.into_iter().map(|(p, y, v)| ((p, y), v)).collect();
+    let summed: std::collections::BTreeMap<(i64, i64), Option<f64>> =
+        summed.into_iter().map(|(p, y, v)| ((p, y), v)).collect();
+    let keys: std::collections::BTreeSet<(i64, i64)> =
+        stored.keys().chain(summed.keys()).copied().collect();
+    Ok(keys
+        .into_iter()
+        .filter_map(|k| {
+            let (a, b) = (stored.get(&k).copied(), summed.get(&k).copied());
+            let same = match (a, b) {
+                (Some(Some(x)), Some(Some(y))) => (x - y).abs() < 1e-6,
+                _ => a == b,
+            };
+            (!same).then_some((k.0, k.1, a, b))
+        })
+        .collect())
 }
 
 /// Every table of the store's schema with its row count, by name (the migrations' own table

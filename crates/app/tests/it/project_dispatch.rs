@@ -155,3 +155,94 @@ async fn approved_months_sum_into_the_years_completed_investment() {
         db.discard().await.unwrap();
     }
 }
+
+/// The stored 本年已完成投资 (`project_year_done`, migration 0032) equals the approved months
+/// summed afresh after every step of the approval flow: a save, an approval, a return, a
+/// correction saved while the earlier revision stays approved, and the re-approval.
+#[tokio::test]
+async fn the_stored_year_total_follows_approve_return_and_reapprove() {
+    for db in qx_store::testing::all().await.unwrap() {
+        let s = &db.store;
+        let (office, plan) = published_seed_plan(s).await;
+        let jxj = user(s, "jxj1", Role::Unit, "县经信局").await;
+        let unit = jxj.unit_id.unwrap();
+        let id = s
+            .create_project(
+                &office,
+                &project(unit, "海洋装备产业园"),
+                date!(2017 - 01 - 05),
+            )
+            .await
+            .unwrap();
+        let may = s
+            .open_period(
+                &office,
+                plan,
+                &Period::new_month(2017, 5).unwrap(),
+                "2017-12-31",
+            )
+            .await
+            .unwrap();
+        let in_step = |step: &'static str| async move {
+            let drift = qx_store::testing::year_done_drift(s).await.unwrap();
+            assert!(drift.is_empty(), "{} after {step}: {drift:?}", db.name);
+        };
+        let completed = || async { s.get_project(&office, id).await.unwrap().completed_wan };
+
+        s.save_dispatch(&jxj, may, unit, &[month(id, 1_500.0)])
+            .await
+            .unwrap();
+        in_step("save").await;
+        let first = s
+            .save_submission(&jxj, may, unit, &SubmissionInput::default(), true)
+            .await
+            .unwrap();
+        s.review_submission(&office, first, true, "").await.unwrap();
+        in_step("approve").await;
+        assert_eq!(completed().await, Some(1_500.0), "{}", db.name);
+
+        // A correction: the approved revision still counts, so the corrected month counts as
+        // soon as it is saved; returned, it stays; approved again, it is the month.
+        s.start_correction(&jxj, may, unit).await.unwrap();
+        s.save_dispatch(&jxj, may, unit, &[month(id, 2_000.0)])
+            .await
+            .unwrap();
+        in_step("a correction's save").await;
+        assert_eq!(completed().await, Some(2_000.0), "{}", db.name);
+        let second = s
+            .save_submission(&jxj, may, unit, &SubmissionInput::default(), true)
+            .await
+            .unwrap();
+        s.review_submission(&office, second, false, "请核实")
+            .await
+            .unwrap();
+        in_step("return").await;
+        s.save_dispatch(&jxj, may, unit, &[month(id, 1_800.0)])
+            .await
+            .unwrap();
+        let third = s
+            .save_submission(&jxj, may, unit, &SubmissionInput::default(), true)
+            .await
+            .unwrap();
+        s.review_submission(&office, third, true, "").await.unwrap();
+        in_step("re-approve").await;
+        assert_eq!(completed().await, Some(1_800.0), "{}", db.name);
+
+        // A cleared line leaves the month blank: the total is gone with it.
+        s.start_correction(&jxj, may, unit).await.unwrap();
+        s.save_dispatch(
+            &jxj,
+            may,
+            unit,
+            &[DispatchInput {
+                project_id: id,
+                ..DispatchInput::default()
+            }],
+        )
+        .await
+        .unwrap();
+        in_step("a cleared line").await;
+        assert_eq!(completed().await, Some(999.0), "{}", db.name);
+        db.discard().await.unwrap();
+    }
+}

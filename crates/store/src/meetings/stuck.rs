@@ -170,8 +170,9 @@ impl Store {
     /// The `limit` most urgent projects under way with a red light or a funnel alert, not on
     /// the agenda of `meeting_id` (an overdue stage first, then red, then the least of the
     /// year's investment done, then the longest at its stage), and how many there are in all.
-    /// One query judges, orders, counts and caps: the year's approved 调度 and the next planned
-    /// stage are aggregated once (grouped joins, not per row), the light is the projects
+    /// One query judges, orders, counts and caps: the year's approved 调度 is the stored total
+    /// (`project_year_done`) and the next planned stage is aggregated once (a grouped join, not
+    /// per row), the light is the projects
     /// module's rule (`qx_core::project::light_on`: completion against [`light_share`] of the
     /// project's year, red beyond the yellow gap, an overdue stage red) and the alert its
     /// funnel days. The facts shown are then written by the same rules in Rust.
@@ -213,13 +214,9 @@ impl Store {
                              OR (p.stage = $11 AND p.stage_since < $12) THEN 1 ELSE 0 END AS alerted
                      FROM projects p
                      LEFT JOIN units u ON u.id = p.unit_id
-                     LEFT JOIN (SELECT d.project_id, substr(rp.period, 1, 4) AS year,
-                             SUM(d.invested_wan) AS invested
-                         FROM project_dispatches d JOIN report_periods rp ON rp.id = d.period_id
-                         WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.period_id = d.period_id
-                             AND s.unit_id = d.unit_id AND s.status = 'approved')
-                         GROUP BY d.project_id, substr(rp.period, 1, 4)) d
-                       ON d.project_id = p.id AND d.year = CAST(p.year AS TEXT)
+                     LEFT JOIN (SELECT t.project_id, t.year, t.invested_wan AS invested
+                         FROM project_year_done t) d
+                       ON d.project_id = p.id AND d.year = p.year
                      LEFT JOIN (SELECT project_id, MIN(planned_on) AS next_planned
                          FROM project_stages WHERE actual_on IS NULL AND planned_on IS NOT NULL
                          GROUP BY project_id) n

@@ -459,6 +459,9 @@ impl Store {
         };
         super::sendings::decide_sending(&mut tx, id, decision, actor.user_id, comment.trim(), now)
             .await?;
+        // The unit's 调度 of the period counts from its approval on: the stored 本年已完成投资
+        // follows in this transaction (a return leaves an earlier approved revision counting).
+        crate::projects::year_done::refresh(&mut tx, self.engine(), s.period_id, s.unit_id).await?;
         let action = if approve {
             "submission.approve"
         } else {

@@ -5,9 +5,9 @@
 //! notice's dedupe key names the project, what is late (the judged month, the stage and its
 //! planned date, the stage and the day it was reached) and the audience, so a sweep run every
 //! ten minutes, or on several servers, tells each person once and tells again only when the
-//! alert is a new one. Lights and alerts are the list's own (`list::judge`), one rule.
+//! alert is a new one. Lights and alerts are the list's own (`list::judge_facts`), one rule.
 
-use super::list::judge;
+use super::list::{Facts, judge_facts};
 use super::*;
 use crate::notices::{NewNotice, notify};
 use qx_core::label::{Labelled, Lang};
@@ -24,6 +24,31 @@ pub struct AlertSweep {
     pub notices: Vec<i64>,
 }
 
+/// A project the sweep judges: id, year, name, unit, 包干 leader, annual plan, 本年已完成投资,
+/// stage and the day it was reached.
+type SweepLine = (
+    i64,
+    i64,
+    String,
+    i64,
+    Option<i64>,
+    Option<f64>,
+    Option<f64>,
+    String,
+    String,
+);
+
+/// What an alert's key and message name of a project.
+struct Swept<'a> {
+    id: i64,
+    year: i64,
+    name: &'a str,
+    unit_id: i64,
+    leader_user_id: Option<i64>,
+    stage: Stage,
+    stage_since: &'a str,
+}
+
 /// The dedupe keys of the projects' alerts start with this.
 const DEDUPE_PREFIX: &str = "project.alert.";
 
@@ -36,12 +61,19 @@ struct Due {
 impl Store {
     /// Raises the projects' alerts due on `today` (halted and producing projects raise none).
     pub async fn sweep_project_alerts(&self, today: Date) -> Result<AlertSweep> {
-        let sql = concat!(project_select!(), "WHERE p.stage NOT IN ($1, $2)");
-        let projects: Vec<Project> = sqlx::query_as(sql)
-            .bind(Stage::Halted.as_str())
-            .bind(Stage::Producing.as_str())
-            .fetch_all(self.pool())
-            .await?;
+        // What the alerts are judged from and name, and no more: 本年已完成投资 is the stored
+        // year total (`project_year_done`), else the figure typed with the project.
+        let lines: Vec<SweepLine> = sqlx::query_as(
+            "SELECT p.id, p.year, p.name, p.unit_id, p.leader_user_id, p.annual_plan_wan,
+                COALESCE(t.invested_wan, p.completed_wan), p.stage, p.stage_since
+             FROM projects p
+             LEFT JOIN project_year_done t ON t.project_id = p.id AND t.year = p.year
+             WHERE p.stage NOT IN ($1, $2)",
+        )
+        .bind(Stage::Halted.as_str())
+        .bind(Stage::Producing.as_str())
+        .fetch_all(self.pool())
+        .await?;
         let pending: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT s.project_id, s.stage, s.planned_on FROM project_stages s
              WHERE s.actual_on IS NULL AND s.planned_on IS NOT NULL",
@@ -71,9 +103,30 @@ impl Store {
         let told: std::collections::HashSet<String> = told.into_iter().map(|(k,)| k).collect();
         let mut report = AlertSweep::default();
         let mut tx = self.begin().await?;
-        for p in &projects {
+        for (id, year, name, unit_id, leader_user_id, plan, completed, stage, since) in &lines {
+            let stage = Stage::parse(stage).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let p = Swept {
+                id: *id,
+                year: *year,
+                name,
+                unit_id: *unit_id,
+                leader_user_id: *leader_user_id,
+                stage,
+                stage_since: since,
+            };
             let planned = next.get(&p.id);
-            let (light, alert) = judge(p, planned.map(|(_, d)| d.as_str()), today, &days);
+            let (light, alert) = judge_facts(
+                &Facts {
+                    year: p.year,
+                    completed_wan: *completed,
+                    annual_plan_wan: *plan,
+                    stage,
+                    stage_since: since,
+                    next_planned: planned.map(|(_, d)| d.as_str()),
+                },
+                today,
+                &days,
+            );
             let mut due = Vec::new();
             if light.investment == Light::Red && i32::try_from(p.year) == Ok(today.year()) {
                 let pct = light.completion.map(|c| c * 100.0).unwrap_or(0.0);

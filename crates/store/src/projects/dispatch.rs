@@ -316,6 +316,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        // Under a correction the earlier revision stays approved, so the saved months count now.
+        super::year_done::refresh(&mut tx, self.engine(), period_id, unit_id).await?;
         crate::commit_audited(
             tx,
             AuditEntry::new(actor, "project.dispatch", "report_period", period_id)

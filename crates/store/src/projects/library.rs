@@ -2,7 +2,7 @@
 //! stages' dates (the export), and an imported list written in one transaction, each row
 //! matched to an existing project by name and town (updated) or entered at 在谈.
 
-use super::write::{insert_project, update_in};
+use super::write::{insert_projects, update_in};
 use super::*;
 use crate::audit::AuditEntry;
 use crate::enterprises::ImportSummary;
@@ -98,18 +98,19 @@ impl Store {
             .collect();
         let mut tx = self.begin().await?;
         let mut summary = ImportSummary::default();
+        // Matched rows are updated one by one; the new ones are entered together in multi-row
+        // statements (`insert_projects` checks them all, in order, before writing any).
+        let mut new = Vec::new();
         for row in rows {
             match by_key.get(&(row.name.trim().to_string(), row.town_id)) {
                 Some(&id) => {
                     update_in(&mut tx, actor, id, row).await?;
                     summary.updated += 1;
                 }
-                None => {
-                    insert_project(&mut tx, actor, row, since, None).await?;
-                    summary.created += 1;
-                }
+                None => new.push((row, None)),
             }
         }
+        summary.created = insert_projects(&mut tx, actor, &new, since).await?.len();
         crate::commit_audited(
             tx,
             AuditEntry::new(actor, "project.import", "project", source).after(&summary),

@@ -58,6 +58,77 @@ macro_rules! list_filter_sql {
 /// The earliest planned date of a stage not reached yet: what a stage is overdue against.
 type ListRow = (i64, Option<String>);
 
+/// The ten parameters of [`scope_sql!`] and [`list_filter_sql!`] (`$1`–`$10`) for a reader and
+/// a filter, bound in that order by [`bind_list!`]: every statement of the list binds the same.
+struct ListBinds {
+    scope: (i64, i64, i64),
+    year: Option<i64>,
+    unit_id: Option<i64>,
+    town_id: Option<i64>,
+    major: i64,
+    leader_user_id: Option<i64>,
+    q: Option<String>,
+}
+
+impl ListBinds {
+    fn new(actor: &Actor, filter: &ProjectFilter) -> Self {
+        ListBinds {
+            scope: scope_binds(actor),
+            year: filter.year.map(i64::from),
+            unit_id: filter.unit_id,
+            town_id: filter.town_id,
+            major: i64::from(filter.major),
+            leader_user_id: filter.leader_user_id,
+            q: filter
+                .q
+                .as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(str::to_string),
+        }
+    }
+}
+
+/// Binds a [`ListBinds`] as `$1`–`$10` of a query.
+macro_rules! bind_list {
+    ($query:expr, $b:expr) => {
+        $query
+            .bind($b.scope.0)
+            .bind($b.scope.1)
+            .bind($b.scope.2)
+            .bind($b.year)
+            .bind($b.unit_id)
+            .bind($b.town_id)
+            .bind($b.major)
+            .bind(MAJOR_THRESHOLD_WAN)
+            .bind($b.leader_user_id)
+            .bind($b.q.as_deref())
+    };
+}
+
+/// The full rows of `ids` (any order), on either engine: the ids travel as one JSON array.
+async fn projects_by_id(store: &Store, ids: &[i64]) -> Result<HashMap<i64, Project>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = match store.engine() {
+        crate::Engine::Sqlite => concat!(
+            project_select!(),
+            "WHERE p.id IN (SELECT value FROM json_each($1))"
+        ),
+        crate::Engine::Postgres => concat!(
+            project_select!(),
+            "WHERE p.id IN (SELECT CAST(x AS BIGINT) FROM json_array_elements_text(CAST($1 AS JSON)) AS t(x))"
+        ),
+    };
+    let ids = serde_json::to_string(ids).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let rows: Vec<Project> = sqlx::query_as(sql)
+        .bind(ids)
+        .fetch_all(store.pool())
+        .await?;
+    Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+}
+
 impl Store {
     /// The reader's projects under `filter`, newest first by year, then by investment.
     pub async fn list_projects(
@@ -65,7 +136,6 @@ impl Store {
         actor: &Actor,
         filter: &ProjectFilter,
     ) -> Result<ProjectList> {
-        let (all, unit, enterprise) = scope_binds(actor);
         let sql = concat!(
             project_select!(),
             "WHERE ",
@@ -73,18 +143,8 @@ impl Store {
             list_filter_sql!(),
             " ORDER BY p.year DESC, p.total_investment_wan DESC, p.id"
         );
-        let q = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-        let projects: Vec<Project> = sqlx::query_as(sql)
-            .bind(all)
-            .bind(unit)
-            .bind(enterprise)
-            .bind(filter.year.map(i64::from))
-            .bind(filter.unit_id)
-            .bind(filter.town_id)
-            .bind(i64::from(filter.major))
-            .bind(MAJOR_THRESHOLD_WAN)
-            .bind(filter.leader_user_id)
-            .bind(q)
+        let binds = ListBinds::new(actor, filter);
+        let projects: Vec<Project> = bind_list!(sqlx::query_as(sql), binds)
             .fetch_all(self.pool())
             .await?;
         let pending: Vec<ListRow> = sqlx::query_as(
@@ -133,13 +193,12 @@ impl Store {
     /// One page of [`Store::list_projects`]: the rows `offset..offset + limit` of the same
     /// list in the same order, with the same counts and `total` the whole selection's size.
     ///
-    /// Judging a project's light needs its 本年已完成投资 (the year's approved 调度 summed), the
-    /// dear part at county scale; everything else the filters and counts need is a column. So a
-    /// lean pass reads every selected project's few columns with its next planned stage (one
-    /// grouped join), judges the funnel alerts there, sums the approved 调度 of every selected
-    /// project only when the light filter asks for every light (one grouped query, not one per
-    /// row), and reads the shown rows in full afterwards. The rule is the list's own
-    /// ([`judge`]); the rows are those `list_projects` would return at those places.
+    /// One lean query reads every selected project's few columns: its 本年已完成投资 (the stored
+    /// year total, `project_year_done`, else the figure typed with it) and its next planned
+    /// stage (one grouped join). The funnel alerts and, when the light filter asks, the lights
+    /// are judged from it in Rust by the one rule ([`qx_core::project::light_on`]); then one
+    /// query reads the shown rows in full. The rows are those `list_projects` would return at
+    /// those places.
     pub async fn list_projects_page(
         &self,
         actor: &Actor,
@@ -147,12 +206,11 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<ProjectList> {
-        let (all, unit, enterprise) = scope_binds(actor);
-        let q = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
         let lean_sql = concat!(
-            "SELECT p.id, p.year, p.annual_plan_wan, p.completed_wan, p.stage, p.stage_since,
-                n.next_planned
+            "SELECT p.id, p.year, p.annual_plan_wan, COALESCE(t.invested_wan, p.completed_wan),
+                p.stage, p.stage_since, n.next_planned
              FROM projects p
+             LEFT JOIN project_year_done t ON t.project_id = p.id AND t.year = p.year
              LEFT JOIN (SELECT s.project_id, MIN(s.planned_on) AS next_planned FROM project_stages s
                  WHERE s.actual_on IS NULL AND s.planned_on IS NOT NULL GROUP BY s.project_id) n
                ON n.project_id = p.id
@@ -161,49 +219,10 @@ impl Store {
             list_filter_sql!(),
             " ORDER BY p.year DESC, p.total_investment_wan DESC, p.id"
         );
-        let lean: Vec<LeanRow> = sqlx::query_as(lean_sql)
-            .bind(all)
-            .bind(unit)
-            .bind(enterprise)
-            .bind(filter.year.map(i64::from))
-            .bind(filter.unit_id)
-            .bind(filter.town_id)
-            .bind(i64::from(filter.major))
-            .bind(MAJOR_THRESHOLD_WAN)
-            .bind(filter.leader_user_id)
-            .bind(q)
+        let binds = ListBinds::new(actor, filter);
+        let lean: Vec<LeanRow> = bind_list!(sqlx::query_as(lean_sql), binds)
             .fetch_all(self.pool())
             .await?;
-        // 本年已完成投资 of every selected project, when the light filter needs every light.
-        let done: HashMap<i64, Option<f64>> = if filter.light.is_some() {
-            let sql = concat!(
-                "SELECT d.project_id, SUM(d.invested_wan) FROM project_dispatches d
-                 JOIN projects p ON p.id = d.project_id
-                 JOIN report_periods rp ON rp.id = d.period_id
-                 WHERE substr(rp.period, 1, 4) = CAST(p.year AS TEXT) AND ",
-                dispatch_approved!(),
-                " AND ",
-                scope_sql!(),
-                list_filter_sql!(),
-                " GROUP BY d.project_id"
-            );
-            let sums: Vec<(i64, Option<f64>)> = sqlx::query_as(sql)
-                .bind(all)
-                .bind(unit)
-                .bind(enterprise)
-                .bind(filter.year.map(i64::from))
-                .bind(filter.unit_id)
-                .bind(filter.town_id)
-                .bind(i64::from(filter.major))
-                .bind(MAJOR_THRESHOLD_WAN)
-                .bind(filter.leader_user_id)
-                .bind(q)
-                .fetch_all(self.pool())
-                .await?;
-            sums.into_iter().collect()
-        } else {
-            HashMap::new()
-        };
         let days = self.project_alert_days().await?;
         let today = qx_core::time::today();
         let mut by_stage: Vec<(Stage, usize)> = Stage::ALL.iter().map(|s| (*s, 0)).collect();
@@ -211,22 +230,25 @@ impl Store {
             FunnelAlert::ALL.iter().map(|a| (*a, 0)).collect();
         // The selected projects in order, each with its earliest planned stage not reached.
         let mut selected: Vec<(i64, Option<String>)> = Vec::new();
-        for (id, year, plan, typed, stage, since, next_planned) in lean {
+        for (id, year, plan, completed, stage, since, next_planned) in lean {
             let stage = Stage::parse(&stage).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let alert = qx_core::time::parse_date(&since)
-                .and_then(|since| funnel_alert(stage, since, today, &days));
+            let (light, alert) = judge_facts(
+                &Facts {
+                    year,
+                    completed_wan: completed,
+                    annual_plan_wan: plan,
+                    stage,
+                    stage_since: &since,
+                    next_planned: next_planned.as_deref(),
+                },
+                today,
+                &days,
+            );
             if filter.alerted && alert.is_none() {
                 continue;
             }
-            if let Some(want) = filter.light {
-                let completed = done.get(&id).copied().flatten().or(typed);
-                let next = next_planned
-                    .as_deref()
-                    .and_then(qx_core::time::parse_date)
-                    .filter(|_| !stage.is_final());
-                if qx_core::project::light_on(year, completed, plan, next, today).light != want {
-                    continue;
-                }
+            if filter.light.is_some_and(|want| want != light.light) {
+                continue;
             }
             if let Some(c) = by_stage.iter_mut().find(|(s, _)| *s == stage) {
                 c.1 += 1;
@@ -240,10 +262,15 @@ impl Store {
             selected.push((id, next_planned));
         }
         let total = selected.len();
-        let sql = concat!(project_select!(), "WHERE p.id = $1");
-        let mut rows = Vec::with_capacity(limit.min(total));
-        for (id, next_planned) in selected.into_iter().skip(offset).take(limit) {
-            let project: Project = sqlx::query_as(sql).bind(id).fetch_one(self.pool()).await?;
+        let shown: Vec<(i64, Option<String>)> =
+            selected.into_iter().skip(offset).take(limit).collect();
+        let ids: Vec<i64> = shown.iter().map(|(id, _)| *id).collect();
+        let mut full = projects_by_id(self, &ids).await?;
+        let mut rows = Vec::with_capacity(shown.len());
+        for (id, next_planned) in shown {
+            let project = full
+                .remove(&id)
+                .ok_or_else(|| StoreError::NotFound(format!("重大项目 {id}")))?;
             let (light, alert) = judge(&project, next_planned.as_deref(), today, &days);
             rows.push(ProjectRow {
                 project,
@@ -260,8 +287,8 @@ impl Store {
     }
 }
 
-/// A project as the list's lean pass reads it: id, year, annual plan, the figure typed with
-/// it, stage, stage since, and the earliest planned date of a stage not reached.
+/// A project as the list's lean pass reads it: id, year, annual plan, 本年已完成投资, stage,
+/// stage since, and the earliest planned date of a stage not reached.
 type LeanRow = (
     i64,
     i64,
@@ -280,12 +307,52 @@ pub(super) fn judge(
     today: Date,
     days: &qx_core::project::AlertDays,
 ) -> (ProjectLight, Option<FunnelAlert>) {
-    let next_planned = next_planned
+    judge_facts(
+        &Facts {
+            year: project.year,
+            completed_wan: project.completed_wan,
+            annual_plan_wan: project.annual_plan_wan,
+            stage: project.stage,
+            stage_since: &project.stage_since,
+            next_planned,
+        },
+        today,
+        days,
+    )
+}
+
+/// What a project's light and funnel alert are judged from (lean readers hold only these).
+pub(super) struct Facts<'a> {
+    pub year: i64,
+    /// 本年已完成投资.
+    pub completed_wan: Option<f64>,
+    pub annual_plan_wan: Option<f64>,
+    pub stage: Stage,
+    pub stage_since: &'a str,
+    /// The earliest planned date of a stage not reached.
+    pub next_planned: Option<&'a str>,
+}
+
+/// [`judge`] from the facts alone: the light by [`qx_core::project::light_on`] (a final
+/// stage has no next stage to be late for) and the funnel alert by its days.
+pub(super) fn judge_facts(
+    f: &Facts<'_>,
+    today: Date,
+    days: &qx_core::project::AlertDays,
+) -> (ProjectLight, Option<FunnelAlert>) {
+    let next_planned = f
+        .next_planned
         .and_then(qx_core::time::parse_date)
-        .filter(|_| !project.stage.is_final());
-    let light = project_light(project, next_planned, today);
-    let alert = qx_core::time::parse_date(&project.stage_since)
-        .and_then(|since| funnel_alert(project.stage, since, today, days));
+        .filter(|_| !f.stage.is_final());
+    let light = qx_core::project::light_on(
+        f.year,
+        f.completed_wan,
+        f.annual_plan_wan,
+        next_planned,
+        today,
+    );
+    let alert = qx_core::time::parse_date(f.stage_since)
+        .and_then(|since| funnel_alert(f.stage, since, today, days));
     (light, alert)
 }
 
@@ -309,16 +376,4 @@ impl Store {
             alert,
         })
     }
-}
-
-/// A project's light on `today`: [`qx_core::project::light_on`], the one rule (its year's
-/// investment against 序时进度 at [`qx_core::project::judged_period`], and its next stage's date).
-pub fn project_light(project: &Project, next_planned: Option<Date>, today: Date) -> ProjectLight {
-    qx_core::project::light_on(
-        project.year,
-        project.completed_wan,
-        project.annual_plan_wan,
-        next_planned,
-        today,
-    )
 }

@@ -26,6 +26,7 @@ mod progress;
 mod settings;
 mod stages;
 mod write;
+pub(crate) mod year_done;
 
 pub use alerts::AlertSweep;
 pub use counts::StageCounts;
@@ -49,18 +50,12 @@ macro_rules! scope_sql {
 }
 pub(crate) use scope_sql;
 
-/// The sum of the 本月完成投资 of a project's approved months of its year, over `projects p`
-/// (NULL before any month is approved): 本年已完成投资 once the monthly 调度 counts.
+/// 本年已完成投资 from the approved monthly 调度, over `projects p`: the stored sum of the
+/// project's approved months of its year (`project_year_done`, kept in step by
+/// [`year_done::refresh`]; NULL before any month is approved).
 macro_rules! approved_dispatch_sum {
     () => {
-        concat!(
-            "(SELECT SUM(d.invested_wan) FROM project_dispatches d
-                JOIN report_periods rp ON rp.id = d.period_id
-                WHERE d.project_id = p.id AND substr(rp.period, 1, 4) = CAST(p.year AS TEXT)
-                  AND ",
-            dispatch_approved!(),
-            ")"
-        )
+        "(SELECT t.invested_wan FROM project_year_done t WHERE t.project_id = p.id AND t.year = p.year)"
     };
 }
 

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::audit::AuditEntry;
-use crate::notices::{NewNotice, notify};
+use crate::notices::NewNotice;
 use qx_core::codes::CreditCode;
 use qx_core::notice::{Audience, NoticeKind, Subject};
 use qx_core::project::{PIPELINE, fields};
@@ -262,63 +262,151 @@ pub(crate) async fn insert_project(
     since: Date,
     lead_id: Option<i64>,
 ) -> Result<i64> {
-    let c = input.check()?;
-    if !actor.can_write_unit(input.unit_id) {
-        return Err(StoreError::Forbidden(
-            "只有办公室或责任单位可以录入本单位的项目".into(),
-        ));
+    let ids = insert_projects(tx, actor, &[(input, lead_id)], since).await?;
+    ids.first()
+        .copied()
+        .ok_or_else(|| StoreError::Invalid("项目未写入 (nothing inserted)".into()))
+}
+
+/// Inserts projects at 在谈 since `since`, each with its planned dates, its first timeline
+/// entry and, when another unit is responsible, a notice to it, inside the caller's
+/// transaction; returns their ids in the order given. Every input is checked first, in order
+/// (the first problem refuses them all); the writes are multi-row statements of
+/// [`crate::BATCH_ROWS`] projects, so an import of thousands is a few dozen statements.
+/// Two inputs may not share a name and town (an import refuses that first).
+pub(crate) async fn insert_projects(
+    tx: &mut Tx,
+    actor: &Actor,
+    inputs: &[(&ProjectInput, Option<i64>)],
+    since: Date,
+) -> Result<Vec<i64>> {
+    let mut leaders = std::collections::HashSet::new();
+    let mut firms: std::collections::HashMap<String, Option<i64>> = Default::default();
+    let mut checked = Vec::with_capacity(inputs.len());
+    for &(input, lead_id) in inputs {
+        let c = input.check()?;
+        if !actor.can_write_unit(input.unit_id) {
+            return Err(StoreError::Forbidden(
+                "只有办公室或责任单位可以录入本单位的项目".into(),
+            ));
+        }
+        if let Some(leader) = input.leader_user_id.filter(|l| !leaders.contains(l)) {
+            check_leader(tx, Some(leader)).await?;
+            leaders.insert(leader);
+        }
+        let enterprise = match input.credit_code.as_ref() {
+            None => None,
+            Some(code) => match firms.get(code.as_str()) {
+                Some(known) => *known,
+                None => {
+                    let found = enterprise_of(tx, Some(code)).await?;
+                    firms.insert(code.as_str().to_string(), found);
+                    found
+                }
+            },
+        };
+        checked.push((input, lead_id, c, enterprise));
     }
-    check_leader(tx, input.leader_user_id).await?;
-    let enterprise = enterprise_of(tx, input.credit_code.as_ref()).await?;
     let now = crate::now();
-    let insert = sqlx::query_as(
-        "INSERT INTO projects (year, name, investor, credit_code, enterprise_id, capital_kind, source, industry,
-            town_id, total_investment_wan, foreign_contract_wusd, annual_plan_wan, completed_wan, land_mu, content,
-            unit_id, contact, leader_user_id, stage, stage_since, lead_id, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
-         RETURNING id",
-    );
-    let (id,): (i64,) = bind_fields!(insert, input, c, enterprise)
-        .bind(Stage::Negotiating.as_str())
-        .bind(iso(since))
-        .bind(lead_id)
-        .bind((actor.user_id != 0).then_some(actor.user_id))
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO project_stages (project_id, stage, actual_on, moved_by, moved_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(id)
-    .bind(Stage::Negotiating.as_str())
-    .bind(iso(since))
-    .bind((actor.user_id != 0).then_some(actor.user_id))
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    write_planned(tx, id, &input.planned).await?;
-    insert_event(
-        tx,
-        actor,
-        id,
-        EventKind::Create,
-        None,
-        Some(Stage::Negotiating),
-        "",
-    )
-    .await?;
-    if input.unit_id != actor.unit_id.unwrap_or(-1) {
-        notify(
-            tx,
-            &NewNotice {
+    let engine = crate::engine_of(tx);
+    let by = (actor.user_id != 0).then_some(actor.user_id);
+    let since = iso(since);
+    let mut ids = Vec::with_capacity(checked.len());
+    for chunk in checked.chunks(crate::BATCH_ROWS) {
+        let sql = format!(
+            "INSERT INTO projects (year, name, investor, credit_code, enterprise_id, capital_kind, source, industry,
+                town_id, total_investment_wan, foreign_contract_wusd, annual_plan_wan, completed_wan, land_mu, content,
+                unit_id, contact, leader_user_id, stage, stage_since, lead_id, created_by, created_at, updated_at)
+             VALUES {} RETURNING id, name, town_id",
+            crate::values_placeholders(engine, chunk.len(), 24)
+        );
+        let mut insert = sqlx::query_as::<_, (i64, String, Option<i64>)>(sqlx::AssertSqlSafe(sql));
+        for (input, lead_id, c, enterprise) in chunk {
+            insert = bind_fields!(insert, input, c, *enterprise)
+                .bind(Stage::Negotiating.as_str())
+                .bind(since.clone())
+                .bind(*lead_id)
+                .bind(by)
+                .bind(now)
+                .bind(now);
+        }
+        // A multi-row insert's RETURNING order is not promised: match by name and town.
+        let returned: std::collections::HashMap<(String, Option<i64>), i64> = insert
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(|(id, name, town)| ((name, town), id))
+            .collect();
+        if returned.len() != chunk.len() {
+            return Err(StoreError::Invalid(
+                "同名同镇的项目重复录入 (the same project twice)".into(),
+            ));
+        }
+        let chunk_ids: Vec<i64> = chunk
+            .iter()
+            .map(|(input, _, c, _)| returned[&(c.name.clone(), input.town_id)])
+            .collect();
+
+        // 在谈 reached on `since`, then the four planned dates (blank ones too, as an edit keeps).
+        let sql = format!(
+            "INSERT INTO project_stages (project_id, stage, planned_on, actual_on, moved_by, moved_at)
+             VALUES {}",
+            crate::values_placeholders(engine, chunk.len() * 5, 6)
+        );
+        let mut stages = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for ((input, ..), id) in chunk.iter().zip(&chunk_ids) {
+            stages = stages
+                .bind(*id)
+                .bind(Stage::Negotiating.as_str())
+                .bind(None::<String>)
+                .bind(since.clone())
+                .bind(by)
+                .bind(Some(now));
+            for (stage, date) in PIPELINE[1..].iter().zip(&input.planned) {
+                stages = stages
+                    .bind(*id)
+                    .bind(stage.as_str())
+                    .bind(date.map(iso))
+                    .bind(None::<String>)
+                    .bind(None::<i64>)
+                    .bind(None::<i64>);
+            }
+        }
+        stages.execute(&mut **tx).await?;
+
+        let sql = format!(
+            "INSERT INTO project_events (project_id, at, actor_id, actor_name, kind, from_stage, to_stage, note)
+             VALUES {}",
+            crate::values_placeholders(engine, chunk.len(), 8)
+        );
+        let mut events = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in &chunk_ids {
+            events = events
+                .bind(*id)
+                .bind(now)
+                .bind(by)
+                .bind(actor.username.clone())
+                .bind(EventKind::Create.as_str())
+                .bind(None::<String>)
+                .bind(Some(Stage::Negotiating.as_str()))
+                .bind("");
+        }
+        events.execute(&mut **tx).await?;
+
+        let notices: Vec<NewNotice> = chunk
+            .iter()
+            .zip(&chunk_ids)
+            .filter(|((input, ..), _)| input.unit_id != actor.unit_id.unwrap_or(-1))
+            .map(|((input, _, c, _), id)| NewNotice {
                 audience: Audience::Unit(input.unit_id),
                 kind: NoticeKind::ProjectStage,
-                subject: Subject::Project(id),
+                subject: Subject::Project(*id),
                 message: format!("重大项目「{}」已录入, 由本单位负责推进", c.name),
                 dedupe_key: None,
-            },
-        )
-        .await?;
+            })
+            .collect();
+        crate::notices::notify_all(tx, &notices).await?;
+        ids.extend(chunk_ids);
     }
-    Ok(id)
+    Ok(ids)
 }

@@ -40,6 +40,20 @@ pub async fn enqueue_notice(
     enqueue(tx, event, notice_id.into(), &payload, now).await
 }
 
+/// Whether any enabled endpoint subscribes to `event`: when none does, a notice enqueues
+/// nothing, and a batch of notices can be written without asking per notice.
+pub(crate) async fn subscribed(tx: &mut Tx, event: Event) -> Result<bool> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM webhook_endpoints e
+         JOIN webhook_subscriptions s ON s.endpoint_id = e.id AND s.event = $1
+         WHERE e.enabled = 1",
+    )
+    .bind(event.as_str())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n > 0)
+}
+
 /// Writes one delivery of `event` per subscribed enabled endpoint for a change that tells no
 /// one in the app (an issued bulletin: everyone reads bulletins, no inbox gets a notice), in
 /// the caller's transaction. `subject` and `message` are sent as a notice's are.

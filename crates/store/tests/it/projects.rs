@@ -543,3 +543,112 @@ async fn an_edit_changes_every_field_it_names_and_no_other_unit_may_make_it() {
         );
     }
 }
+
+/// A month of the backfill fixture: the period, the unit's submission statuses of it (by
+/// revision), project a's and project b's 本月完成投资.
+type Month = (
+    &'static str,
+    &'static [&'static str],
+    Option<f64>,
+    Option<f64>,
+);
+
+/// Migration 0032 fills the stored 本年已完成投资 from the months approved before it: per
+/// project and year, only months whose unit's submission of the period is approved (a returned
+/// or superseded one does not count), a blank amount summing to blank.
+#[tokio::test]
+async fn migration_0032_backfills_the_year_totals_from_the_approved_months() {
+    for db in testing::all_at(31).await.unwrap() {
+        let s = &db.store;
+        let c = county(s).await;
+        let since = date!(2017 - 01 - 05);
+        let a = s
+            .create_project(&c.office, &input("甲项目", c.shipu, 20_000.0), since)
+            .await
+            .unwrap();
+        let b = s
+            .create_project(&c.office, &input("乙项目", c.shipu, 20_000.0), since)
+            .await
+            .unwrap();
+        let (plan,): (i64,) = sqlx::query_as(
+            "INSERT INTO plans (year, title, status, created_at, updated_at)
+             VALUES (2017, '工作计划', 'published', 1, 1) RETURNING id",
+        )
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+        let months: [Month; 4] = [
+            ("2016-12", &["approved"], Some(100.0), None),
+            ("2017-01", &["superseded", "approved"], Some(200.0), None),
+            ("2017-02", &["returned"], Some(400.0), Some(50.0)),
+            ("2017-03", &["approved"], Some(30.0), None),
+        ];
+        for (month, statuses, for_a, for_b) in months {
+            let (period,): (i64,) = sqlx::query_as(
+                "INSERT INTO report_periods (plan_id, period, due_on, status, opened_at)
+                 VALUES ($1, $2, '2017-12-31', 'closed', 1) RETURNING id",
+            )
+            .bind(plan)
+            .bind(month)
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+            for (revision, status) in statuses.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO submissions (period_id, unit_id, revision, status, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, 1, 1)",
+                )
+                .bind(period)
+                .bind(c.shipu)
+                .bind(revision as i64 + 1)
+                .bind(*status)
+                .execute(s.pool())
+                .await
+                .unwrap();
+            }
+            // b reports every month, blank where it gives no amount.
+            for (project, amount) in [(a, for_a), (b, for_b)] {
+                sqlx::query(
+                    "INSERT INTO project_dispatches (period_id, project_id, unit_id, invested_wan, updated_at)
+                     VALUES ($1, $2, $3, $4, 1)",
+                )
+                .bind(period)
+                .bind(project)
+                .bind(c.shipu)
+                .bind(amount)
+                .execute(s.pool())
+                .await
+                .unwrap();
+            }
+        }
+        s.migrate().await.unwrap();
+        let stored: Vec<(i64, i64, Option<f64>)> = sqlx::query_as(
+            "SELECT project_id, year, invested_wan FROM project_year_done ORDER BY project_id, year",
+        )
+        .fetch_all(s.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            stored,
+            vec![
+                (a, 2016, Some(100.0)),
+                (a, 2017, Some(230.0)),
+                (b, 2016, None),
+                (b, 2017, None)
+            ],
+            "{}",
+            db.name
+        );
+        assert!(testing::year_done_drift(s).await.unwrap().is_empty());
+        // The project reads it: 2017's approved January and March, not the returned February.
+        let p = s.get_project(&c.office, a).await.unwrap();
+        assert_eq!(p.completed_wan, Some(230.0), "{}", db.name);
+        let p = s.get_project(&c.office, b).await.unwrap();
+        assert_eq!(
+            p.completed_wan,
+            Some(600.0),
+            "blank months: the typed figure"
+        );
+        db.discard().await.unwrap();
+    }
+}
