@@ -60,6 +60,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(29, "0029_cultivation_indexes"),
     migration!(30, "0030_cultivation_list_order"),
     migration!(31, "0031_project_list_indexes"),
+    migration!(33, "0033_cultivation_recompute"),
 ];
 
 impl Store {
