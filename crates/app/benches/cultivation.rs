@@ -65,12 +65,14 @@ const BASELINE_LIST: &str = "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.n
      ORDER BY s.ordinal DESC, ce.stage_since DESC, ce.id LIMIT $10 OFFSET $11";
 
 /// The baseline of the candidates: their query as it was, the latest year by a correlated
-/// `MAX(year)` per fact row.
+/// `MAX(year)` per fact row, read by a scan of every fact row as before migration 0033's index:
+/// `|| ''` and `+ 0` keep either planner off that index, nothing else differs. The indicators'
+/// baseline is the grouping of the moves they were read by before migration 0033's daily counts.
 const BASELINE_CANDIDATES: &str = "SELECT e.id, e.name, e.credit_code, t.name, e.industry_code, f.year, f.revenue_wan, ce.id, ce.stage_id \
      FROM enterprise_facts f JOIN enterprises e ON e.id = f.enterprise_id \
      LEFT JOIN units t ON t.id = e.town_id \
      LEFT JOIN cultivation_entries ce ON ce.enterprise_id = e.id AND ce.pipeline_id = $4 AND ce.status = 'active' \
-     WHERE ($1 = 1 OR e.id = $2 OR e.town_id = $3) AND f.scale = 'below' AND f.revenue_wan >= $5 \
+     WHERE ($1 = 1 OR e.id = $2 OR e.town_id = $3) AND f.scale || '' = 'below' AND f.revenue_wan + 0 >= $5 \
      AND f.year = (SELECT MAX(g.year) FROM enterprise_facts g WHERE g.enterprise_id = f.enterprise_id)";
 
 /// The baseline list: rows and total as the old query gave them.
@@ -279,6 +281,9 @@ async fn load(store: &Store, n: usize, postgres: bool) -> Vec<i64> {
     .execute(store.pool())
     .await
     .unwrap();
+    // The moves went in by SQL, not through the store's writer of moves: count them as
+    // migration 0033 counts a library's moves.
+    store.recount_cultivation_reached().await.unwrap();
     exec(store, "DROP TABLE bench_codes").await;
     exec(store, "DROP TABLE bench_towns").await;
     exec(store, "DROP TABLE bench_rounds").await;
@@ -445,16 +450,26 @@ async fn run(db: &qx_store::testing::TestDb, engine: &str, n: usize) {
             .await
             .unwrap()
             .len();
-        let _ = qx_app::monitoring::cultivation_series(store, &sources, 2017, 12)
+        let old_counts = store
+            .cultivation_reached_by_month_from_moves(2017, "2017-12-31")
             .await
             .unwrap();
         before.push(t.elapsed());
+        assert_eq!(
+            store
+                .cultivation_reached_by_month(2017, "2017-12-31")
+                .await
+                .unwrap(),
+            old_counts,
+            "the kept daily counts give what grouping the moves gives"
+        );
     }
     let (b50, b99) = percentiles(before);
     println!(
         "[{engine}] every candidate ({}) and every cultivation indicator ({} × 12 months): \
          p50 {p50:.1} ms, p99 {p99:.1} ms (target < 200); baseline (previous candidates query, \
-         {old_found} fact rows before the in-memory test) p50 {b50:.1}, p99 {b99:.1}: ratio p99 {:.2}",
+         {old_found} fact rows before the in-memory test, and the indicators grouped from the moves) \
+         p50 {b50:.1}, p99 {b99:.1}: ratio p99 {:.2}",
         found.0,
         found.1,
         p99 / b99
@@ -463,13 +478,16 @@ async fn run(db: &qx_store::testing::TestDb, engine: &str, n: usize) {
     let list = official_list(n);
     let rows = list.len();
     let mut runs = Vec::new();
+    let mut parts = Vec::new();
     let mut matched = 0;
     for _ in 0..5 {
         let lines = list.clone();
         let t = Instant::now();
         let registry = store.matching_registry(&office).await.unwrap();
+        let read = t.elapsed();
         let out = match_lines(&registry, false, lines);
         runs.push(t.elapsed());
+        parts.push((ms(read), ms(t.elapsed() - read)));
         matched = out
             .iter()
             .filter(|r| {
@@ -482,9 +500,14 @@ async fn run(db: &qx_store::testing::TestDb, engine: &str, n: usize) {
             .count();
     }
     let (p50, p99) = percentiles(runs);
+    let parts: Vec<String> = parts
+        .iter()
+        .map(|(read, matching)| format!("{read:.0}+{matching:.0}"))
+        .collect();
     println!(
         "[{engine}] matching a {rows}-row list against {n} firms ({matched} matched): \
-         p50 {p50:.0} ms, max {p99:.0} ms (target < 1,000)"
+         p50 {p50:.0} ms, max {p99:.0} ms (target < 1,000); each run, registry read and indexed + lines matched: {} ms",
+        parts.join(", ")
     );
 }
 

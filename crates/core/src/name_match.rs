@@ -9,6 +9,7 @@
 //! followed, so one lookup touches at most a few thousand names however large the registry.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// A pair shared by more names than this is not followed (see the module note).
 pub const COMMON_PAIR: usize = 2000;
@@ -43,12 +44,19 @@ pub fn exact_key(name: &str) -> String {
 
 /// A name as compared for closeness: the exact key without brackets and noise words.
 pub fn core_of(name: &str) -> String {
-    let mut s: String = exact_key(name)
+    // One pass for the exact key and the brackets (of either width) and marks together, and a
+    // word replaced only where it occurs: the registry's every name goes through here when a
+    // list is matched, and a `replace` always copies.
+    let mut s: String = name
         .chars()
-        .filter(|c| !matches!(c, '(' | ')' | '·' | '.' | '-' | '、'))
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '（' | '）' | '(' | ')' | '·' | '.' | '-' | '、')
+        })
         .collect();
     for w in NOISE {
-        s = s.replace(w, "");
+        if s.contains(w) {
+            s = s.replace(w, "");
+        }
     }
     s
 }
@@ -74,7 +82,10 @@ pub struct Close {
 
 /// The registry's names, indexed once for many lookups.
 pub struct NameIndex {
-    exact: HashMap<String, Vec<usize>>,
+    /// Each exact key's first name; keys that several names share also in `shared`, with
+    /// every one of them (most keys are one name's: no list of one for each).
+    exact: HashMap<String, usize>,
+    shared: HashMap<String, Vec<usize>>,
     grams: HashMap<(char, char), Vec<u32>>,
     sizes: Vec<u16>,
 }
@@ -82,29 +93,53 @@ pub struct NameIndex {
 impl NameIndex {
     /// Indexes `names`; a lookup answers positions in this slice.
     pub fn new<S: AsRef<str>>(names: &[S]) -> NameIndex {
-        let mut exact: HashMap<String, Vec<usize>> = HashMap::with_capacity(names.len());
-        let mut grams: HashMap<(char, char), Vec<u32>> = HashMap::new();
-        let mut sizes = Vec::with_capacity(names.len());
-        for (i, n) in names.iter().enumerate() {
-            exact.entry(exact_key(n.as_ref())).or_default().push(i);
-            let p = pairs(&core_of(n.as_ref()));
-            sizes.push(u16::try_from(p.len()).unwrap_or(u16::MAX));
-            for g in p {
-                grams.entry(g).or_default().push(i as u32);
+        let mut index = NameIndex::with_capacity(names.len());
+        for n in names {
+            index.push(n.as_ref());
+        }
+        index
+    }
+
+    /// An empty index with room for `names` names.
+    pub fn with_capacity(names: usize) -> NameIndex {
+        NameIndex {
+            exact: HashMap::with_capacity(names),
+            shared: HashMap::new(),
+            grams: HashMap::new(),
+            sizes: Vec::with_capacity(names),
+        }
+    }
+
+    /// Indexes the next name, at the position of the number of names before it (so that the
+    /// registry is indexed while it is still being read).
+    pub fn push(&mut self, name: &str) {
+        let i = self.sizes.len();
+        match self.exact.entry(exact_key(name)) {
+            Entry::Vacant(v) => {
+                v.insert(i);
+            }
+            Entry::Occupied(o) => {
+                let first = *o.get();
+                self.shared
+                    .entry(o.key().clone())
+                    .or_insert_with(|| vec![first])
+                    .push(i);
             }
         }
-        NameIndex {
-            exact,
-            grams,
-            sizes,
+        let p = pairs(&core_of(name));
+        self.sizes.push(u16::try_from(p.len()).unwrap_or(u16::MAX));
+        for g in p {
+            self.grams.entry(g).or_default().push(i as u32);
         }
     }
 
     /// Every registry name equal to `name` (spaces and bracket widths aside).
     pub fn exact(&self, name: &str) -> &[usize] {
-        self.exact
-            .get(&exact_key(name))
-            .map_or(&[], |v| v.as_slice())
+        let key = exact_key(name);
+        match self.shared.get(&key) {
+            Some(all) => all,
+            None => self.exact.get(&key).map_or(&[], std::slice::from_ref),
+        }
     }
 
     /// Up to `limit` registry names at least `min_score` percent close to `name`, closest first.
@@ -166,6 +201,13 @@ mod tests {
         // Only the legal form and the place in common: nothing proposed.
         assert!(idx.close("宁波市有限公司", 50, 5).is_empty());
         assert!(idx.close("完全不同的名字", 50, 5).is_empty());
+    }
+
+    #[test]
+    fn a_name_several_firms_carry_answers_every_one_in_order() {
+        let idx = NameIndex::new(&["甲有限公司", "乙有限公司", "甲 有限公司", "甲有限公司"]);
+        assert_eq!(idx.exact("甲有限公司"), &[0, 2, 3]);
+        assert_eq!(idx.exact("乙有限公司"), &[1]);
     }
 
     #[test]

@@ -61,6 +61,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(30, "0030_cultivation_list_order"),
     migration!(31, "0031_project_list_indexes"),
     migration!(32, "0032_project_year_done"),
+    migration!(33, "0033_cultivation_recompute"),
 ];
 
 impl Store {

@@ -64,18 +64,26 @@ pub struct Track {
 /// the `OR`), and only when their pattern is set; no firm reads NULL, which no `LIKE` matches; the town either is a
 /// residual test (`any_town!`, which skips it for -1) or leads the index (`one_town!`). Two
 /// static texts rather than one with `$6 = -1 OR …`, because no planner seeks an index through
-/// such an `OR` of a bound value.
+/// such an `OR` of a bound value. Reached from the registry's industry index (`by_industry!`),
+/// the firm is already joined as `ie`, and its industry is read there (`industry: ie`).
 macro_rules! list_where {
-    ($($town:tt)*) => {
+    (@ $industry:literal, $($town:tt)*) => {
         concat!(
             entry_scope!(),
             " AND ce.pipeline_id = $4 AND ce.status = $5 AND ",
             $($town)*,
-            " AND ($7 = '' OR (SELECT ei.industry_code FROM enterprises ei WHERE ei.id = ce.enterprise_id) \
-             LIKE $7) \
+            " AND ($7 = '' OR ",
+            $industry,
+            " LIKE $7) \
              AND ($8 = '' OR ce.name LIKE $8 OR ce.reg_no LIKE $8 OR (SELECT ec.credit_code FROM enterprises ec \
              WHERE ec.id = ce.enterprise_id) LIKE $8)"
         )
+    };
+    (industry: ie, $($town:tt)*) => {
+        list_where!(@ "ie.industry_code", $($town)*)
+    };
+    ($($town:tt)*) => {
+        list_where!(@ "(SELECT ei.industry_code FROM enterprises ei WHERE ei.id = ce.enterprise_id)", $($town)*)
     };
 }
 
@@ -85,10 +93,13 @@ macro_rules! list_where {
 /// the other.
 macro_rules! count_by_stage {
     (from: [$($from:tt)*], town: [$($town:tt)*], stage: [$($stage:tt)*]) => {
+        count_by_stage!(from: [$($from)*], where: [$($town)*], stage: [$($stage)*])
+    };
+    (from: [$($from:tt)*], where: [$($where:tt)*], stage: [$($stage:tt)*]) => {
         concat!(
             "SELECT g.stage_id, g.n FROM (SELECT ce.stage_id, COUNT(*) AS n FROM ",
             $($from)*,
-            list_where!($($town)*),
+            list_where!($($where)*),
             " AND ",
             $($stage)*,
             " GROUP BY ce.stage_id) g JOIN cultivation_stages s ON s.id = g.stage_id \
@@ -103,12 +114,15 @@ macro_rules! count_by_stage {
 /// `$11` the limit and the offset within the stage.
 macro_rules! stage_page {
     (from: [$($from:tt)*], town: [$($town:tt)*]) => {
+        stage_page!(from: [$($from)*], where: [$($town)*])
+    };
+    (from: [$($from:tt)*], where: [$($where:tt)*]) => {
         concat!(
             "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.name, ce.reg_no, t.name AS town_name, \
              e.industry_code, s.name AS stage_name, ce.status, ce.entered_on, ce.stage_since, ce.expires_on \
              FROM (SELECT ce.id AS kid, ce.stage_since AS ksince FROM ",
             $($from)*,
-            list_where!($($town)*),
+            list_where!($($where)*),
             " AND ce.stage_id = $9 ORDER BY ce.stage_since DESC, ce.id LIMIT $10 OFFSET $11) k \
              JOIN cultivation_entries ce ON ce.id = k.kid JOIN cultivation_stages s ON s.id = ce.stage_id \
              LEFT JOIN enterprises e ON e.id = ce.enterprise_id LEFT JOIN units t ON t.id = ce.town_id \
@@ -162,6 +176,26 @@ macro_rules! by_industry {
         )
     };
 }
+/// The filtered entries in id order after `$10`, `$11` of them: the API's keyset page (its
+/// cursor is the last id handed out). The stage is `$9` (-1: any); the scope and every other
+/// filter are the list's own (`list_where!`). Sought in (pipeline, status, id), so a page is a
+/// seek and a short walk however deep the cursor.
+macro_rules! by_id {
+    () => {
+        concat!(
+            "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.name, ce.reg_no, t.name AS town_name, \
+             e.industry_code, s.name AS stage_name, ce.status, ce.entered_on, ce.stage_since, ce.expires_on \
+             FROM cultivation_entries ce JOIN cultivation_pipelines p ON p.id = ce.pipeline_id \
+             JOIN cultivation_stages s ON s.id = ce.stage_id \
+             LEFT JOIN enterprises e ON e.id = ce.enterprise_id LEFT JOIN units t ON t.id = ce.town_id WHERE ",
+            list_where!(any_town!()),
+            " AND ",
+            any_stage!(),
+            " AND ce.id > $10 ORDER BY ce.id LIMIT $11"
+        )
+    };
+}
+const BY_ID: &str = by_id!();
 const COUNT_ANY_TOWN: &str =
     count_by_stage!(from: [entries!()], town: [any_town!()], stage: [any_stage!()]);
 const COUNT_ONE_TOWN: &str =
@@ -170,11 +204,15 @@ const COUNT_ANY_TOWN_ONE_STAGE: &str =
     count_by_stage!(from: [entries!()], town: [any_town!()], stage: [one_stage!()]);
 const COUNT_ONE_TOWN_ONE_STAGE: &str =
     count_by_stage!(from: [entries!()], town: [one_town!()], stage: [one_stage!()]);
-const COUNT_BY_INDUSTRY: &str =
-    count_by_stage!(from: [by_industry!("$10", "$11")], town: [any_town!()], stage: [any_stage!()]);
+const COUNT_BY_INDUSTRY: &str = count_by_stage!(
+    from: [by_industry!("$10", "$11")],
+    where: [industry: ie, any_town!()],
+    stage: [any_stage!()]
+);
 const PAGE_ANY_TOWN: &str = stage_page!(from: [entries!()], town: [any_town!()]);
 const PAGE_ONE_TOWN: &str = stage_page!(from: [entries!()], town: [one_town!()]);
-const PAGE_BY_INDUSTRY: &str = stage_page!(from: [by_industry!("$12", "$13")], town: [any_town!()]);
+const PAGE_BY_INDUSTRY: &str =
+    stage_page!(from: [by_industry!("$12", "$13")], where: [industry: ie, any_town!()]);
 
 /// The range of industry codes a prefix of ASCII digits covers, `[prefix, next)`, with `next`
 /// the prefix carried up in digits (`"39"` → `"4"`) or, past `"9…9"`, `"A"`: bounds of digits
@@ -286,6 +324,24 @@ impl Store {
         Ok((rows, total))
     }
 
+    /// The same filtered entries as [`Store::cultivation_entries`] (its `limit` and `offset`
+    /// aside), in id order: the `limit` after id `after` (from the first when `None`). The
+    /// API pages a pipeline's entries by this, its cursor being the last id it handed out.
+    pub async fn cultivation_entries_after(
+        &self,
+        actor: &Actor,
+        f: &EntryFilter,
+        after: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<EntryRow>> {
+        Ok(bind_filter(sqlx::query_as(BY_ID), actor, f)
+            .bind(f.stage_id.unwrap_or(-1))
+            .bind(after.unwrap_or(i64::MIN))
+            .bind(limit.max(0))
+            .fetch_all(self.pool())
+            .await?)
+    }
+
     /// One entry, if `actor` may read it ("not found" otherwise), with its timeline, oldest first.
     pub async fn cultivation_entry(&self, actor: &Actor, id: i64) -> Result<(Entry, Vec<Move>)> {
         let entry: Option<Entry> = scoped(
@@ -372,7 +428,8 @@ mod tests {
 
     /// The list reads migration 0030's indexes in their order: the per-stage counts and each
     /// stage's slice seek (pipeline, status[, town] …), and no slice is sorted: it comes out
-    /// of the index in the list's order, the rows joined after it keeping that order.
+    /// of the index in the list's order, the rows joined after it keeping that order. The
+    /// API's page by id seeks migration 0033's (pipeline, status, id), unsorted too.
     #[tokio::test]
     async fn the_list_seeks_its_indexes_in_their_order() {
         let db = crate::testing::sqlite().await.unwrap();
@@ -424,6 +481,11 @@ mod tests {
                     stage_page!(from: [entries!()], town: [one_town!()])
                 ),
                 "cultivation_entries_town_order (pipeline_id=? AND status=? AND town_id=? AND stage_id=?)",
+                true,
+            ),
+            (
+                concat!("EXPLAIN QUERY PLAN ", by_id!()),
+                "cultivation_entries_by_id (pipeline_id=? AND status=? AND id>?)",
                 true,
             ),
         ] {

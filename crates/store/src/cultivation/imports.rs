@@ -124,28 +124,24 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn new(rows: Vec<(i64, String, String)>) -> Registry {
-        let mut ids = Vec::with_capacity(rows.len());
-        let mut codes = Vec::with_capacity(rows.len());
-        let mut names = Vec::with_capacity(rows.len());
-        for (id, code, name) in rows {
-            ids.push(id);
-            codes.push(code);
-            names.push(name);
-        }
-        let by_code = codes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.clone(), i))
-            .collect();
-        let index = NameIndex::new(&names);
+    /// An empty registry with room for `firms` firms.
+    fn with_capacity(firms: usize) -> Registry {
         Registry {
-            ids,
-            codes,
-            names,
-            by_code,
-            index,
+            ids: Vec::with_capacity(firms),
+            codes: Vec::with_capacity(firms),
+            names: Vec::with_capacity(firms),
+            by_code: HashMap::with_capacity(firms),
+            index: NameIndex::with_capacity(firms),
         }
+    }
+
+    /// Adds the next firm, indexed at once.
+    fn push(&mut self, id: i64, code: String, name: String) {
+        self.by_code.insert(code.clone(), self.ids.len());
+        self.index.push(&name);
+        self.ids.push(id);
+        self.codes.push(code);
+        self.names.push(name);
     }
 
     fn proposal(&self, i: usize, score: u8) -> Proposal {
@@ -293,12 +289,22 @@ type ImportRow = (i64, i64, i64, String, String, String, String);
 impl Store {
     /// The registry's ids, codes and names, for matching a list (the office only).
     pub async fn matching_registry(&self, actor: &Actor) -> Result<Registry> {
+        use futures_util::TryStreamExt;
         only_office(actor)?;
-        let rows: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT id, credit_code, name FROM enterprises ORDER BY id")
-                .fetch_all(self.pool())
-                .await?;
-        Ok(Registry::new(rows))
+        let (firms,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM enterprises")
+            .fetch_one(self.pool())
+            .await?;
+        let mut registry = Registry::with_capacity(usize::try_from(firms).unwrap_or(0));
+        // Indexed row by row as the rows arrive: SQLite steps through them on its own thread,
+        // so reading and indexing overlap instead of following one another.
+        let mut rows = sqlx::query_as::<_, (i64, String, String)>(
+            "SELECT id, credit_code, name FROM enterprises ORDER BY id",
+        )
+        .fetch(self.pool());
+        while let Some((id, code, name)) = rows.try_next().await? {
+            registry.push(id, code, name);
+        }
+        Ok(registry)
     }
 
     /// Matches a list read from `file_name` and keeps it, pending, for the office to review:

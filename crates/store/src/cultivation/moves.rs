@@ -169,6 +169,7 @@ pub(super) async fn insert_move(
     evidence: &str,
     user_id: i64,
 ) -> sqlx::Result<()> {
+    count_reached(tx, entry_id, kind, to, on).await?;
     sqlx::query(
         "INSERT INTO cultivation_moves (entry_id, kind, from_stage_id, to_stage_id, on_date, evidence, user_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -181,6 +182,56 @@ pub(super) async fn insert_move(
     .bind(evidence)
     .bind((user_id > 0).then_some(user_id))
     .bind(crate::now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Keeps `cultivation_reached_days` (migration 0033) for a move about to be written: a move
+/// that reaches a stage counts its entry on its day when it is the entry's first reach of that
+/// stage in the year. Were an earlier-dated reach ever written after a later one, the count
+/// moves to the earlier day. What [`Store::recount_cultivation_reached`] computes from the moves.
+async fn count_reached(
+    tx: &mut Tx,
+    entry_id: i64,
+    kind: MoveKind,
+    to: Option<i64>,
+    on: &str,
+) -> sqlx::Result<()> {
+    let reaches = matches!(
+        kind,
+        MoveKind::Enter | MoveKind::Advance | MoveKind::Reenter
+    );
+    let Some(stage) = to.filter(|_| reaches) else {
+        return Ok(());
+    };
+    let year = on.get(..4).unwrap_or(on);
+    let (first,): (Option<String>,) = sqlx::query_as(
+        "SELECT MIN(on_date) FROM cultivation_moves WHERE entry_id = $1 AND to_stage_id = $2 \
+         AND kind IN ('enter', 'advance', 'reenter') AND on_date >= $3 AND on_date <= $4",
+    )
+    .bind(entry_id)
+    .bind(stage)
+    .bind(format!("{year}-01-01"))
+    .bind(format!("{year}-12-31"))
+    .fetch_one(&mut **tx)
+    .await?;
+    match first {
+        Some(first) if first.as_str() <= on => return Ok(()),
+        Some(first) => add_reached(tx, stage, &first, -1).await?,
+        None => {}
+    }
+    add_reached(tx, stage, on, 1).await
+}
+
+async fn add_reached(tx: &mut Tx, stage: i64, on: &str, n: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO cultivation_reached_days (stage_id, on_date, entries) VALUES ($1, $2, $3) \
+         ON CONFLICT (stage_id, on_date) DO UPDATE SET entries = cultivation_reached_days.entries + $3",
+    )
+    .bind(stage)
+    .bind(on)
+    .bind(n)
     .execute(&mut **tx)
     .await?;
     Ok(())

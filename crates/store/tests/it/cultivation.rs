@@ -727,3 +727,241 @@ async fn list_pages_cut_the_same_order_across_stages_and_ties_on_both_engines() 
         }
     }
 }
+
+/// Every (stage, day, entries) row of `cultivation_reached_days`, in order.
+async fn reached_days(store: &Store) -> Vec<(i64, String, i64)> {
+    sqlx::query_as(
+        "SELECT stage_id, on_date, entries FROM cultivation_reached_days \
+         WHERE entries <> 0 ORDER BY stage_id, on_date",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+}
+
+/// The indicators read the per-day counts the writer of moves keeps (migration 0033), not the
+/// moves: after every move of a history across two years (a stage reached twice in a year,
+/// left, entered again, a household, an import's moves) they agree, month by month, with the
+/// grouping of the moves themselves, and a recount from the moves leaves them as they were.
+#[tokio::test]
+async fn the_kept_daily_counts_agree_with_the_moves_on_both_engines() {
+    for db in qx_store::testing::all().await.unwrap() {
+        let store = &db.store;
+        let office = Actor::system();
+        let sp = unit(store, UnitKind::Town, "石浦镇", "sp").await;
+        let rows: Vec<RegistryRow> = (1..=4)
+            .map(|i| firm(i, &format!("培育{i}公司"), sp, "below"))
+            .collect();
+        store
+            .import_enterprises(&office, "名录", &rows)
+            .await
+            .unwrap();
+        let codes = store.enterprise_codes().await.unwrap();
+        let ids: Vec<i64> = rows.iter().map(|r| codes[&r.credit_code].0).collect();
+        let pipelines = store.cultivation_pipelines().await.unwrap();
+        let xsg = &pipelines[0];
+        let s = |i: usize| Some(xsg.stages[i].id);
+        let gx = pipelines
+            .iter()
+            .find(|p| p.stages.len() == 1 && p.stages[0].milestone.is_some())
+            .unwrap();
+        let agree = async |at: &str| {
+            for year in [2016, 2017] {
+                for to in [format!("{year}-06-30"), format!("{year}-12-31")] {
+                    assert_eq!(
+                        store.cultivation_reached_by_month(year, &to).await.unwrap(),
+                        store
+                            .cultivation_reached_by_month_from_moves(year, &to)
+                            .await
+                            .unwrap(),
+                        "{} after {at}, {year} to {to}",
+                        db.name
+                    );
+                }
+            }
+        };
+        let enter = |e: Option<i64>, pipeline_id: i64, stage_id: i64, on: &str| NewEntry {
+            pipeline_id,
+            enterprise_id: e,
+            name: if e.is_none() {
+                "张三五金店".into()
+            } else {
+                String::new()
+            },
+            reg_no: if e.is_none() {
+                "330225600012345".into()
+            } else {
+                String::new()
+            },
+            town_id: Some(sp),
+            stage_id,
+            on_date: on.into(),
+            evidence: "名单".into(),
+            ..NewEntry::default()
+        };
+        let a = store
+            .enter_cultivation(
+                &office,
+                &enter(Some(ids[0]), xsg.id, s(0).unwrap(), "2016-03-01"),
+            )
+            .await
+            .unwrap();
+        let b = store
+            .enter_cultivation(
+                &office,
+                &enter(Some(ids[1]), xsg.id, s(2).unwrap(), "2016-12-31"),
+            )
+            .await
+            .unwrap();
+        agree("entering").await;
+        let history = [
+            (a, MoveKind::Advance, s(2), "2016-05-01"),
+            (a, MoveKind::StepBack, s(1), "2016-05-01"),
+            (a, MoveKind::Advance, s(2), "2016-05-01"),
+            (a, MoveKind::StepBack, s(1), "2016-09-01"),
+            (a, MoveKind::Advance, s(2), "2017-01-01"),
+            (b, MoveKind::Exit, None, "2017-02-01"),
+            (b, MoveKind::Reenter, s(2), "2017-02-01"),
+            (b, MoveKind::StepBack, s(1), "2017-04-30"),
+            (b, MoveKind::Advance, s(2), "2017-12-31"),
+            (a, MoveKind::Exit, None, "2017-06-30"),
+            (a, MoveKind::Reenter, s(2), "2017-07-01"),
+        ];
+        for (entry, kind, to, on) in history {
+            store
+                .move_cultivation(&office, entry, &step(kind, to, on))
+                .await
+                .unwrap();
+            agree(&format!("{kind:?} of {entry} on {on}")).await;
+        }
+        store
+            .enter_cultivation(
+                &office,
+                &enter(
+                    None,
+                    pipelines[1].id,
+                    pipelines[1].stages[0].id,
+                    "2017-03-03",
+                ),
+            )
+            .await
+            .unwrap();
+        store
+            .enter_cultivation(
+                &office,
+                &enter(Some(ids[2]), gx.id, gx.stages[0].id, "2017-03-03"),
+            )
+            .await
+            .unwrap();
+        agree("a household and a 高新 firm").await;
+        // 甲 reached 纳入规上统计 in May 2016 (three moves that day, counted once) and in
+        // January 2017 (again in July: not counted again); 乙 on 2016-12-31 and 2017-02-01.
+        let by_month = store
+            .cultivation_reached_by_month(2017, "2017-12-31")
+            .await
+            .unwrap();
+        assert_eq!(
+            by_month[&Milestone::AboveScale],
+            [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            "{}",
+            db.name
+        );
+        let kept = reached_days(store).await;
+        assert!(!kept.is_empty());
+        store.recount_cultivation_reached().await.unwrap();
+        assert_eq!(reached_days(store).await, kept, "{}", db.name);
+    }
+}
+
+/// Migration 0033 fills the per-day counts from the moves a library already holds.
+#[tokio::test]
+async fn migration_0033_counts_the_moves_already_written_on_both_engines() {
+    for db in qx_store::testing::all_at(31).await.unwrap() {
+        let store = &db.store;
+        let stage = |code: &'static str, ordinal: i64| async move {
+            let (id,): (i64,) = sqlx::query_as(
+                "SELECT s.id FROM cultivation_stages s JOIN cultivation_pipelines p ON p.id = s.pipeline_id \
+                 WHERE p.code = $1 AND s.ordinal = $2",
+            )
+            .bind(code)
+            .bind(ordinal)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+            id
+        };
+        let (first, line) = (stage("xsg", 1).await, stage("xsg", 3).await);
+        let (pipeline,): (i64,) =
+            sqlx::query_as("SELECT id FROM cultivation_pipelines WHERE code = 'xsg'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        for (i, moves) in [
+            vec![
+                ("enter", Some(first), "2016-02-01"),
+                ("advance", Some(line), "2016-05-01"),
+            ],
+            vec![
+                ("enter", Some(line), "2016-12-31"),
+                // A step back reaches no stage the indicators count.
+                ("back", Some(first), "2017-01-05"),
+                ("advance", Some(line), "2017-03-01"),
+                ("exit", None, "2017-04-01"),
+                ("reenter", Some(line), "2017-05-01"),
+            ],
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let (entry,): (i64,) = sqlx::query_as(
+                "INSERT INTO cultivation_entries (pipeline_id, name, stage_id, status, entered_on, stage_since, \
+                 created_at, updated_at) VALUES ($1, $2, $3, 'active', $4, $4, 0, 0) RETURNING id",
+            )
+            .bind(pipeline)
+            .bind(format!("户{i}"))
+            .bind(line)
+            .bind(moves[0].2)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+            for (kind, to, on) in moves {
+                sqlx::query(
+                    "INSERT INTO cultivation_moves (entry_id, kind, to_stage_id, on_date, created_at) \
+                     VALUES ($1, $2, $3, $4, 0)",
+                )
+                .bind(entry)
+                .bind(kind)
+                .bind(to)
+                .bind(on)
+                .execute(store.pool())
+                .await
+                .unwrap();
+            }
+        }
+        store.migrate().await.unwrap();
+        let s = |d: &str, n: i64| (line, d.to_string(), n);
+        let f = |d: &str| (first, d.to_string(), 1);
+        let mut want = vec![
+            f("2016-02-01"),
+            s("2016-05-01", 1),
+            s("2016-12-31", 1),
+            s("2017-03-01", 1),
+        ];
+        want.sort();
+        assert_eq!(reached_days(store).await, want, "{}", db.name);
+        for year in [2016, 2017] {
+            assert_eq!(
+                store
+                    .cultivation_reached_by_month(year, &format!("{year}-12-31"))
+                    .await
+                    .unwrap(),
+                store
+                    .cultivation_reached_by_month_from_moves(year, &format!("{year}-12-31"))
+                    .await
+                    .unwrap(),
+                "{} {year}",
+                db.name
+            );
+        }
+    }
+}

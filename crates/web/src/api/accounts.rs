@@ -1,7 +1,7 @@
 //! The session and the county's registers over JSON: who am I, units, users, the audit log
 //! and the working-day calendar.
 
-use super::page::{Paging, keyset_desc};
+use super::page::{Paging, keyset};
 use super::problem::Problem;
 use super::{ApiError, ApiResult, Listed, PageQuery};
 use crate::AppState;
@@ -281,9 +281,7 @@ pub(super) async fn audit(
     if !paged {
         return Ok(Json(Listed::Whole(rows)));
     }
-    Ok(Json(Listed::Paged(keyset_desc(rows, paging.limit, |r| {
-        r.seq
-    }))))
+    Ok(Json(Listed::Paged(keyset(rows, paging.limit, |r| r.seq))))
 }
 
 #[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar",

@@ -3,7 +3,7 @@
 //! on a pipeline and moves an entry, read by the page's move form code and saved by the same
 //! store calls.
 
-use super::page::Page;
+use super::page::{Page, keyset};
 use super::problem::Problem;
 use super::{ApiError, ApiResult, PageQuery, fields_of};
 use crate::AppState;
@@ -38,12 +38,15 @@ pub(super) async fn pipelines(
         ("status" = Option<String>, Query, description = "active | graduated | withdrawn | expired (active when absent)"),
         ("q" = Option<String>, Query, description = "part of the name or the credit code"),
         PageQuery),
-    responses((status = 200, description = "the pipeline's entries the caller may read (a town its own, a responsible unit its pipelines'), by id",
-        body = Object, example = json!({"items": [{"id": 31, "enterprise_id": 12, "credit_code": "91330225MA2AXXXX0X",
+    responses((status = 200, description = "the pipeline's entries the caller may read (a town its own, a responsible unit its pipelines'), by id, \
+        `limit` at a time after the `cursor`; `next_cursor` while more remain", body = Object,
+        example = json!({"items": [{"id": 31, "enterprise_id": 12, "credit_code": "91330225MA2AXXXX0X",
             "name": "宁波某某机械有限公司", "reg_no": "", "town_name": "石浦镇", "industry_code": "3484", "stage_name": "培育对象",
-            "status": "active", "entered_on": "2017-03-01", "stage_since": "2017-03-01", "expires_on": "2019-12-31"}]})),
+            "status": "active", "entered_on": "2017-03-01", "stage_since": "2017-03-01", "expires_on": "2019-12-31"}],
+            "next_cursor": "MzE"})),
         (status = 403, description = "enterprises do not read the 培育库", body = Problem),
-        (status = 404, description = "no such pipeline", body = Problem)))]
+        (status = 404, description = "no such pipeline", body = Problem),
+        (status = 422, description = "`limit` or `cursor` refused", body = Problem)))]
 pub(super) async fn entries(
     State(state): State<AppState>,
     auth: County,
@@ -52,13 +55,16 @@ pub(super) async fn entries(
     let paging = PageQuery {
         limit: q.get("limit").cloned(),
         cursor: q.get("cursor").cloned(),
-    };
+    }
+    .paging::<i64>(auth.ctx.lang)?;
     let pipeline = pipeline_of(&state, &q).await?;
-    let mut f = filter(&q, pipeline.id);
-    f.offset = 0;
-    f.limit = i64::MAX;
-    let (rows, _) = state.store.cultivation_entries(&auth.actor(), &f).await?;
-    Ok(Json(paging.page(rows, |r| r.id, auth.ctx.lang)?))
+    let f = filter(&q, pipeline.id);
+    let limit = paging.limit as i64;
+    let rows = state
+        .store
+        .cultivation_entries_after(&auth.actor(), &f, paging.after, limit + 1)
+        .await?;
+    Ok(Json(keyset(rows, paging.limit, |r| r.id)))
 }
 
 /// An entry and its dated moves.

@@ -103,13 +103,9 @@ impl<K: Serialize + DeserializeOwned + Ord + Clone> Paging<K> {
     }
 }
 
-/// A page of rows a store read in descending key order below the cursor, `limit + 1` of
-/// them (the extra row only says that more remain).
-pub fn keyset_desc<T, K: Serialize>(
-    mut rows: Vec<T>,
-    limit: usize,
-    key: impl Fn(&T) -> K,
-) -> Page<T> {
+/// A page of rows a store read in key order past the cursor (ascending after it, or
+/// descending below it), `limit + 1` of them (the extra row only says that more remain).
+pub fn keyset<T, K: Serialize>(mut rows: Vec<T>, limit: usize, key: impl Fn(&T) -> K) -> Page<T> {
     let more = rows.len() > limit;
     rows.truncate(limit);
     let next_cursor = if more {

@@ -3,6 +3,7 @@
 //! and disk on CI.
 
 mod api_assessments;
+mod api_cultivation_paging;
 mod api_cultivation_write;
 mod api_errors;
 mod api_openapi;
