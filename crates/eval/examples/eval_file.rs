@@ -38,5 +38,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "read {read:.3?}  check {checked:.3?} ({} issues)  evaluate {evaluated:.3?}  write {written:.3?}",
         v.total_issues
     );
+    // QX_EVAL_PHASES=1: the engine's own phases, as `qx eval` prints them.
+    for (name, d) in qx_eval::phases::take() {
+        eprintln!("phase\t{name}\t{:.6}", d.as_secs_f64());
+    }
     Ok(())
 }

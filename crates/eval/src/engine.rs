@@ -314,8 +314,8 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
     }
 
     // Step 3: scores of items with data, and per-cell sums for the missing-data mean.
-    let mut scores: Vec<Vec<f64>> = (0..nk).map(|_| mem::filled(n, f64::NAN)).collect();
-    let mut imputed: Vec<Vec<bool>> = (0..nk).map(|_| mem::filled(n, false)).collect();
+    let mut scores: Vec<Vec<f64>> = (0..nk).map(|_| mem::filled_par(n, f64::NAN)).collect();
+    let mut imputed: Vec<Vec<bool>> = (0..nk).map(|_| mem::filled_par(n, false)).collect();
     let partials: Vec<Vec<(f64, usize)>> = chunks_mut(&mut scores)
         .into_par_iter()
         .zip(chunks_mut(&mut imputed))
@@ -386,7 +386,7 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
         .iter()
         .filter_map(|a| table.numeric(&a.column).map(|c| (c, a.sign, a.cap)))
         .collect();
-    let mut total = mem::filled(n, 0.0);
+    let mut total = mem::filled_par(n, 0.0);
     let mut adjustment = if scheme.adjustments.is_empty() {
         Vec::new()
     } else {
@@ -463,8 +463,8 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
             i += 1;
         }
     }
-    let mut rank = mem::filled(n, 0u32);
-    let mut class = mem::filled(n, 0u8);
+    let mut rank = mem::filled_par(n, 0u32);
+    let mut class = mem::filled_par(n, 0u8);
     let last_class = scheme.classes.len().saturating_sub(1);
     let mut start = 0;
     while start < n {
