@@ -289,19 +289,15 @@ type ImportRow = (i64, i64, i64, String, String, String, String);
 impl Store {
     /// The registry's ids, codes and names, for matching a list (the office only).
     pub async fn matching_registry(&self, actor: &Actor) -> Result<Registry> {
-        use futures_util::TryStreamExt;
         only_office(actor)?;
-        let (firms,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM enterprises")
-            .fetch_one(self.pool())
-            .await?;
-        let mut registry = Registry::with_capacity(usize::try_from(firms).unwrap_or(0));
-        // Indexed row by row as the rows arrive: SQLite steps through them on its own thread,
-        // so reading and indexing overlap instead of following one another.
-        let mut rows = sqlx::query_as::<_, (i64, String, String)>(
-            "SELECT id, credit_code, name FROM enterprises ORDER BY id",
-        )
-        .fetch(self.pool());
-        while let Some((id, code, name)) = rows.try_next().await? {
+        // Read whole, then indexed: on SQLite a row stream costs a hand-off between its
+        // worker thread and this task per row (measured slower at 100,000 firms).
+        let rows: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, credit_code, name FROM enterprises ORDER BY id")
+                .fetch_all(self.pool())
+                .await?;
+        let mut registry = Registry::with_capacity(rows.len());
+        for (id, code, name) in rows {
             registry.push(id, code, name);
         }
         Ok(registry)
