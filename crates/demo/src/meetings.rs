@@ -14,8 +14,6 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use time::{Date, Month};
 
-/// The demo's "today": items still open after their deadline on this day are red.
-
 /// Matters the meetings coordinate: (议题, 牵头单位, 配合单位, 议定事项).
 const MATTERS: &[(&str, &str, &str, &str)] = &[
     (
