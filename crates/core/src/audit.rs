@@ -163,6 +163,7 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "校正提醒时间",
         "Notice times corrected",
     ),
+    ("notice.date_spans", "补录提醒时间", "Notice times entered"),
     ("demo.seed", "生成演示数据", "Demo data created"),
     (
         "problem.date_events",

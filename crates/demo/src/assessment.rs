@@ -23,6 +23,7 @@
 //! Deterministic: the objections go to the units' weakest applicable items.
 
 use crate::DemoError;
+use crate::dating::NoticeClock;
 use qx_app::assessment::{default_schemes, run};
 use qx_core::access::Actor;
 use qx_core::assessment::{Cadence, Item, ItemKind, Method, Scheme, Source, UnitClass, Veto};
@@ -374,7 +375,12 @@ impl Objecting {
     }
 }
 
-pub async fn seed(store: &Store, office: &Actor, plan_id: i64) -> Result<(), DemoError> {
+pub async fn seed(
+    store: &Store,
+    office: &Actor,
+    plan_id: i64,
+    clock: &mut NoticeClock<'_>,
+) -> Result<(), DemoError> {
     // The schemes: the bulletin's quarterly two first (the 通报 ranks by them), then the
     // annual four.
     for s in default_schemes(2017, Cadence::Quarterly)
@@ -392,6 +398,14 @@ pub async fn seed(store: &Store, office: &Actor, plan_id: i64) -> Result<(), Dem
             .await
             .map_err(data("scoring a quarter"))?;
         store.finalise_assessment_run(office, id).await?;
+        // Finalised when the quarter's 通报 was issued.
+        if let Some(on) = crate::bulletins::ISSUED
+            .iter()
+            .find(|(_, p, _)| *p == period.to_string())
+            .and_then(|(.., on)| qx_core::time::parse_date(on))
+        {
+            clock.mark_on(on, 9).await?;
+        }
     }
 
     // The year, scored on 12-05 and in 公示.

@@ -9,6 +9,7 @@
 pub mod assessment;
 pub mod bulletins;
 pub mod cultivation;
+pub mod dating;
 pub mod enterprises;
 pub mod meetings;
 pub mod monitoring;
@@ -299,16 +300,22 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     // months' reports draw the same numbers as before.
     let reporting = store.period_progress_units(&actor, plan_id).await?;
     let mut project_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ projects::STREAM);
-    let dispatch = projects::seed(store, Some(&reporting), &mut project_rng).await?;
+    // Each seeder marks when its steps happened, so their notices are dated then; a seeder
+    // starts after what the others wrote (`pass`), which keeps its own dates.
+    let mut clock = dating::NoticeClock::start(store).await?;
+    let dispatch = projects::seed(store, Some(&reporting), &mut project_rng, &mut clock).await?;
     monitoring::seed(store, plan_id, &dispatch, &mut rng).await?;
     enterprises::seed(store, &mut rng).await?;
     problems::seed(store, &mut rng).await?;
     // Two reported blockers become 企业难题, after the year's other problems.
     dispatch.raise_problems(store, plan_id).await?;
     cultivation::seed(store, &mut rng).await?;
-    meetings::seed(store, &admin_user.actor(), &mut rng).await?;
+    clock.pass().await?;
+    meetings::seed(store, &admin_user.actor(), &mut rng, &mut clock).await?;
     bulletins::seed(store, &admin_user.actor(), plan_id).await?;
-    assessment::seed(store, &admin_user.actor(), plan_id).await?;
+    clock.pass().await?;
+    assessment::seed(store, &admin_user.actor(), plan_id, &mut clock).await?;
+    clock.apply().await?;
     // The year was seeded in a minute: each notice takes its event's date, not the seeding's.
     store.date_notices_at_events(&actor).await?;
     settle_notices(store, &admin_user.actor()).await?;

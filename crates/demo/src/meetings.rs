@@ -5,6 +5,7 @@
 //! latest held meetings also take up escalated problems and projects behind (their decisions
 //! on those records' timelines), and the day's 督办 sweep has run.
 
+use crate::dating::NoticeClock;
 use qx_core::access::{Actor, Role};
 use qx_core::calendar::WorkCalendar;
 use qx_core::meeting::{AgendaSource, MeetingKind, MeetingStep, SupervisionStep};
@@ -69,7 +70,12 @@ fn add(cal: &WorkCalendar, d: Date, n: u32) -> Date {
     cal.add_working_days(d, n).unwrap_or(d)
 }
 
-pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result<(), StoreError> {
+pub async fn seed(
+    store: &Store,
+    office: &Actor,
+    rng: &mut ChaCha8Rng,
+    clock: &mut NoticeClock<'_>,
+) -> Result<(), StoreError> {
     let units = store.list_units().await?;
     let unit = |name: &str| units.iter().find(|u| u.name == name).map(|u| u.id);
     let matters: Vec<(&str, i64, i64, &str)> = MATTERS
@@ -195,11 +201,14 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
                 ));
             }
         }
+        // Units are told a week ahead, and send their statements within two days.
+        let notified = date_after(held_on, -7).min(today);
         if held_on > today {
             // The next meeting: notified, statements coming in.
             store
                 .meeting_step(office, id, MeetingStep::Notify, None)
                 .await?;
+            clock.mark_on(notified, 9).await?;
             if let Some((item, lead, _, _)) = items.first() {
                 store
                     .give_statement(
@@ -208,12 +217,16 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
                         "已排出时间表, 正在推进, 详见附件说明。",
                     )
                     .await?;
+                clock
+                    .mark_on(date_after(notified, 1).min(today), 15)
+                    .await?;
             }
             continue;
         }
         store
             .meeting_step(office, id, MeetingStep::Notify, None)
             .await?;
+        clock.mark_on(notified, 9).await?;
         for (item, lead, _, _) in &items {
             store
                 .give_statement(
@@ -223,9 +236,11 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
                 )
                 .await?;
         }
+        clock.mark_on(date_after(notified, 2), 15).await?;
         store
             .meeting_step(office, id, MeetingStep::Hold, None)
             .await?;
+        clock.mark_on(held_on, 11).await?;
         for (k, (item, lead, support, decision)) in items.iter().enumerate() {
             let deadline = add(&cal, held_on, 10 + 5 * k as u32);
             let sid = store
@@ -245,6 +260,8 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
                     },
                 )
                 .await?;
+            // The decisions are handed out the day after the meeting.
+            clock.mark_on(add(&cal, held_on, 1).min(today), 9).await?;
             let u = unit_actor(*lead);
             // Most are closed on time; one in twenty is left late (red), one in ten is returned
             // once and closed after the second feedback; the recent ones are still in hand.
@@ -253,6 +270,7 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
             store
                 .supervision_step(&u, sid, SupervisionStep::Acknowledge, "", acknowledged)
                 .await?;
+            clock.mark_on(acknowledged, 10).await?;
             let fed_back = add(&cal, held_on, 8 + k as u32);
             if fed_back > today || fate == 0 {
                 store
@@ -264,6 +282,7 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
                         acknowledged,
                     )
                     .await?;
+                clock.mark_on(acknowledged, 11).await?;
                 continue;
             }
             store
@@ -275,6 +294,7 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
                     fed_back,
                 )
                 .await?;
+            clock.mark_on(fed_back, 16).await?;
             let mut closed = add(&cal, fed_back, 1);
             if fate <= 2 && closed <= today {
                 store
@@ -286,6 +306,7 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
                         closed,
                     )
                     .await?;
+                clock.mark_on(closed, 10).await?;
                 let again = add(&cal, closed, 3);
                 if again > today {
                     continue;
@@ -299,20 +320,24 @@ pub async fn seed(store: &Store, office: &Actor, rng: &mut ChaCha8Rng) -> Result
                         again,
                     )
                     .await?;
+                clock.mark_on(again, 16).await?;
                 closed = add(&cal, again, 1);
             }
             if closed <= today {
                 store
                     .supervision_step(office, sid, SupervisionStep::Close, "", closed)
                     .await?;
+                clock.mark_on(closed, 10).await?;
             }
         }
         if held_on < date_after(today, -10) {
             // 纪要 issued for every meeting but the latest.
-            let dated = qx_core::time::format_date(add(&cal, held_on, 2));
+            let issued = add(&cal, held_on, 2);
+            let dated = qx_core::time::format_date(issued);
             qx_app::meetings::issue_minutes(store, office, id, &dated)
                 .await
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            clock.mark_on(issued, 14).await?;
         }
     }
     // The day's 督办 sweep: the red, yellow and blue items have told their units.

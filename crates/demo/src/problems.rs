@@ -4,6 +4,7 @@
 
 use qx_core::access::{Actor, Role};
 use qx_core::problem::{Category, Satisfaction, Tier};
+use qx_store::notices::NoticeSpan;
 use qx_store::problems::{NewProblem, Step};
 use qx_store::{Store, StoreError};
 use rand::Rng;
@@ -109,6 +110,8 @@ struct Replay<'a> {
     seen: usize,
     last: i64,
     times: Vec<(i64, i64)>,
+    /// The notices of the steps, dated with their events.
+    notices: Vec<NoticeSpan>,
 }
 
 impl<'a> Replay<'a> {
@@ -120,6 +123,7 @@ impl<'a> Replay<'a> {
             seen: 0,
             last: i64::MIN,
             times: Vec::new(),
+            notices: Vec::new(),
         }
     }
 
@@ -136,10 +140,16 @@ impl<'a> Replay<'a> {
         Ok(())
     }
 
-    /// Takes `step` as `who` on `day`, and dates its events then.
+    /// Takes `step` as `who` on `day`, and dates its events and notices then.
     async fn step(&mut self, who: &Actor, step: &Step, day: Date) -> Result<(), StoreError> {
-        self.store.problem_step(who, self.id, step, day).await?;
-        self.mark(day).await
+        let told = self.store.problem_step(who, self.id, step, day).await?;
+        self.mark(day).await?;
+        self.notices.extend(told.into_iter().map(|id| NoticeSpan {
+            after: id - 1,
+            up_to: id,
+            at: self.last,
+        }));
+        Ok(())
     }
 }
 
@@ -204,6 +214,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
     .filter_map(|n| unit_id(n))
     .collect();
     let mut dated = Vec::new();
+    let mut told = Vec::new();
     for i in 0..COUNT {
         let e = &enterprises[rng.random_range(0..enterprises.len())];
         let (category, titles) = TITLES[rng.random_range(0..TITLES.len())];
@@ -494,8 +505,10 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
                 .await?;
         }
         dated.extend(replay.times);
+        told.extend(replay.notices);
     }
     store.date_problem_events(&system, &dated).await?;
+    store.date_notice_spans(&system, &told).await?;
     Ok(())
 }
 

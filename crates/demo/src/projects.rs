@@ -12,6 +12,7 @@
 //! the few lagging ones (a quarter of the year's plan)
 //! report 存在问题 in some months, and two of those become 企业难题 ([`Dispatch::raise_problems`]).
 
+use crate::dating::NoticeClock;
 use qx_core::access::{Actor, Role};
 use qx_core::codes::CreditCode;
 use qx_core::problem::Category;
@@ -299,6 +300,7 @@ pub async fn seed(
     store: &Store,
     reporting: Option<&[i64]>,
     rng: &mut ChaCha8Rng,
+    clock: &mut NoticeClock<'_>,
 ) -> Result<Dispatch, StoreError> {
     let system = Actor::system();
     let mut dispatch = Dispatch::default();
@@ -437,6 +439,7 @@ pub async fn seed(
                 planned,
             };
             let id = store.create_project(&office, &input, entered).await?;
+            clock.mark_on(entered, 9).await?;
             for (rank, on) in dates.iter().enumerate().skip(1) {
                 let m = StageMove {
                     to: PIPELINE[rank],
@@ -450,6 +453,7 @@ pub async fn seed(
                     reason: String::new(),
                 };
                 store.move_project(&office, id, &m).await?;
+                clock.mark_on(m.on, 10).await?;
             }
             if *stage == Stage::Halted {
                 let m = StageMove {
@@ -459,6 +463,7 @@ pub async fn seed(
                     reason: HALT_REASONS[k % HALT_REASONS.len()].into(),
                 };
                 store.move_project(&office, id, &m).await?;
+                clock.mark_on(m.on, 10).await?;
             }
             if reached >= 3 && *stage != Stage::Halted {
                 // The lagging ones say why in two months; a few firms' expansions in one.
@@ -504,7 +509,7 @@ pub async fn seed(
             i += 1;
         }
     }
-    seed_leads(store, &office, &units, rng).await?;
+    seed_leads(store, &office, &units, rng, clock).await?;
     Ok(dispatch)
 }
 
@@ -543,6 +548,7 @@ async fn seed_leads(
     office: &Actor,
     units: &[qx_store::units::Unit],
     rng: &mut ChaCha8Rng,
+    clock: &mut NoticeClock<'_>,
 ) -> Result<(), StoreError> {
     let users = store.list_users(&Actor::system()).await?;
     let submitters: Vec<Actor> = users
@@ -614,7 +620,10 @@ async fn seed_leads(
                         planned: [None; 4],
                     };
                     let on = day(date!(2017 - 10 - 10), 7 * n as i64);
+                    // The lead itself is the seeding day's: only the project's notices are dated.
+                    clock.pass().await?;
                     let project = store.convert_lead(office, id, &input, on).await?;
+                    clock.mark_on(on, 10).await?;
                     // The first signs three weeks later, so the funnel's 线索→签约 has one.
                     if n == 0 {
                         let m = StageMove {
@@ -624,6 +633,7 @@ async fn seed_leads(
                             reason: String::new(),
                         };
                         store.move_project(office, project, &m).await?;
+                        clock.mark_on(m.on, 10).await?;
                     }
                 }
             }

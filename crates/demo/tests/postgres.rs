@@ -64,9 +64,20 @@ async fn a_slice_of_the_demo_county_seeds_on_postgresql() {
     qx_demo::enterprises::seed(store, &mut rng)
         .await
         .unwrap_or_else(|e| panic!("the demo's enterprises on PostgreSQL: {e}"));
-    let dispatch = qx_demo::projects::seed(store, None, &mut rng)
+    let mut clock = qx_demo::dating::NoticeClock::start(store).await.unwrap();
+    let dispatch = qx_demo::projects::seed(store, None, &mut rng, &mut clock)
         .await
         .unwrap_or_else(|e| panic!("the demo's projects on PostgreSQL: {e}"));
+    // The projects' notices are dated at their stage moves, none on the seeding day.
+    assert!(clock.apply().await.unwrap() > 0);
+    let (late,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM notices WHERE subject_type = 'project' AND created_at > $1",
+    )
+    .bind(qx_core::time::start_of_day(qx_demo::DEMO_TODAY))
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(late, 0, "project notices left on the seeding day");
     let office = store
         .find_user_by_username("admin")
         .await

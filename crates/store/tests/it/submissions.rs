@@ -421,3 +421,107 @@ async fn the_audit_head_is_locked_last_in_a_report_write() {
     // Every write still left its entry on an intact chain.
     assert!(s.verify_audit().await.unwrap().ok());
 }
+
+/// Records entered after the fact (the demo's year, last year's ledger replayed): the unit's
+/// notices of its report's review, told on the period, take the review's time; the notices of
+/// a replayed step take the step's time; a notice only ever moves earlier, and only the system
+/// dates notices.
+#[tokio::test]
+async fn notices_entered_after_the_fact_take_their_events_times() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let sys = Actor::system();
+        let (returned_at, approved_at) = (1_497_000_000i64, 1_497_300_000i64);
+        let first = s
+            .save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "3"), true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, first, false, "请附名单")
+            .await
+            .unwrap();
+        s.set_submission_times(&sys, first, returned_at - 600, Some(returned_at))
+            .await
+            .unwrap();
+        let second = s
+            .save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "4"), true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, second, true, "")
+            .await
+            .unwrap();
+        s.set_submission_times(&sys, second, approved_at - 600, Some(approved_at))
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.date_notices_at_events(&c.office).await,
+            Err(StoreError::Forbidden(_))
+        ));
+        s.date_notices_at_events(&sys).await.unwrap();
+        let told = s.inbox(&c.a, InboxQuery::default()).await.unwrap();
+        let at = |kind: NoticeKind| {
+            told.iter()
+                .filter(|n| n.kind == kind)
+                .map(|n| n.created_at)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(at(NoticeKind::ReportReturned), [returned_at], "{name}");
+        assert_eq!(at(NoticeKind::ReportApproved), [approved_at], "{name}");
+
+        // A replayed step that told the unit twice: its notices are dated at the step, only
+        // ever earlier.
+        let before = s.newest_notice_id(&sys).await.unwrap();
+        let mut tx = s.begin().await.unwrap();
+        for message in ["第一条", "第二条"] {
+            qx_store::notices::notify(
+                &mut tx,
+                &qx_store::notices::NewNotice {
+                    audience: qx_core::notice::Audience::Unit(c.a_unit),
+                    kind: NoticeKind::ReportRemind,
+                    subject: qx_core::notice::Subject::None,
+                    message: message.into(),
+                    dedupe_key: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let after = s.newest_notice_id(&sys).await.unwrap();
+        assert!(after > before, "{name}");
+        let span = |at| qx_store::notices::NoticeSpan {
+            after: before,
+            up_to: after,
+            at,
+        };
+        assert!(matches!(
+            s.newest_notice_id(&c.office).await,
+            Err(StoreError::Forbidden(_))
+        ));
+        assert!(matches!(
+            s.date_notice_spans(&c.office, &[span(approved_at)]).await,
+            Err(StoreError::Forbidden(_))
+        ));
+        let later = qx_core::time::now() + 86_400;
+        assert_eq!(
+            s.date_notice_spans(&sys, &[span(later)]).await.unwrap(),
+            0,
+            "{name}"
+        );
+        let moved = s
+            .date_notice_spans(&sys, &[span(approved_at)])
+            .await
+            .unwrap();
+        assert_eq!(moved as i64, after - before, "{name}");
+        let told = s.inbox(&c.a, InboxQuery::default()).await.unwrap();
+        let (new, old): (Vec<_>, Vec<_>) = told.iter().partition(|n| n.id > before);
+        assert_eq!(new.len(), 2, "{name}");
+        assert!(new.iter().all(|n| n.created_at == approved_at), "{name}");
+        // The notices outside the span kept their times.
+        let reviews: Vec<i64> = old
+            .iter()
+            .filter(|n| n.audience == qx_core::notice::Audience::Unit(c.a_unit))
+            .map(|n| n.created_at)
+            .collect();
+        assert_eq!(reviews, [approved_at, returned_at], "{name}");
+    }
+}

@@ -12,6 +12,9 @@ use qx_core::access::{Actor, Role};
 use qx_core::notice::{Audience, NoticeError, NoticeKind, Subject};
 use serde::Serialize;
 
+mod dating;
+pub use dating::NoticeSpan;
+
 /// A notice to add.
 #[derive(Debug, Clone)]
 pub struct NewNotice {
@@ -300,89 +303,6 @@ impl Store {
             ids = next.iter().map(|n| n.id).collect();
         }
         Ok(total)
-    }
-
-    /// Dates notices about reports and problems at the events they announce, for history
-    /// entered after the fact (the demo's year, an import of last year's records): a notice
-    /// is written when its event is recorded, so a year seeded in a minute would otherwise read
-    /// as a year of notices all sent on the seeding day. A report's sending and review, and a
-    /// problem's submission, acceptance, answer and closing, are taken from their own records;
-    /// a notice is only ever moved earlier. System only; audited. Returns how many moved.
-    pub async fn date_notices_at_events(&self, actor: &Actor) -> Result<usize> {
-        if actor.user_id != 0 {
-            return Err(StoreError::Forbidden(
-                "只有系统导入可以补录通知时间 (system only)".into(),
-            ));
-        }
-        let mut tx = self.begin().await?;
-        type ReportTimes = (i64, String, i64, Option<i64>, Option<i64>);
-        let reports: Vec<ReportTimes> = sqlx::query_as(
-            "SELECT n.id, n.kind, n.created_at, s.submitted_at, s.reviewed_at
-             FROM notices n JOIN submissions s ON s.id = n.subject_id
-             WHERE n.subject_type = 'submission'",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        type ProblemDates = (
-            i64,
-            String,
-            i64,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let problems: Vec<ProblemDates> = sqlx::query_as(
-            "SELECT n.id, n.kind, n.created_at, p.submitted_on, p.accepted_on, p.answered_on,
-                    p.closed_on
-             FROM notices n JOIN problems p ON p.id = n.subject_id
-             WHERE n.subject_type = 'problem'",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        // Office hours on a stored date: 10:00 China time.
-        let on = |date: Option<&str>| {
-            date.and_then(qx_core::time::parse_date)
-                .map(|d| qx_core::time::start_of_day(d) + 10 * 3600)
-        };
-        let mut moves: Vec<(i64, i64)> = Vec::new();
-        for (id, kind, at, submitted, reviewed) in reports {
-            let event = match NoticeKind::parse(&kind) {
-                Ok(NoticeKind::ReportSubmitted) => submitted,
-                Ok(NoticeKind::ReportReturned | NoticeKind::ReportApproved) => reviewed,
-                _ => None,
-            };
-            if let Some(e) = event.filter(|e| *e < at) {
-                moves.push((id, e));
-            }
-        }
-        for (id, kind, at, submitted, accepted, answered, closed) in problems {
-            let event = match NoticeKind::parse(&kind) {
-                Ok(NoticeKind::ProblemSubmitted) => on(Some(&submitted)),
-                Ok(NoticeKind::ProblemAssigned) => on(accepted.as_deref()),
-                Ok(NoticeKind::ProblemAnswered) => on(answered.as_deref()),
-                Ok(NoticeKind::ProblemClosed) => on(closed.as_deref()),
-                _ => None,
-            };
-            if let Some(e) = event.filter(|e| *e < at) {
-                moves.push((id, e));
-            }
-        }
-        for (id, at) in &moves {
-            sqlx::query("UPDATE notices SET created_at = $1 WHERE id = $2")
-                .bind(at)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        crate::audit::append(
-            &mut tx,
-            crate::AuditEntry::new(actor, "notice.date_at_events", "notice", "all")
-                .after(serde_json::json!({"moved": moves.len()})),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(moves.len())
     }
 
     /// One notice by id, for the webhook sender (no reader, so `read` is false).
