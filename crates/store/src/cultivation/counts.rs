@@ -52,22 +52,7 @@ impl Store {
         year: i32,
         to: &str,
     ) -> Result<HashMap<Milestone, [i64; 12]>> {
-        let last = format!("{year:04}-12-31");
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT s.milestone, SUBSTR(r.on_date, 6, 2), CAST(SUM(r.entries) AS BIGINT) \
-             FROM cultivation_reached_days r JOIN cultivation_stages s ON s.id = r.stage_id \
-             WHERE s.milestone IS NOT NULL AND r.on_date >= $1 AND r.on_date <= $2 \
-             GROUP BY s.milestone, SUBSTR(r.on_date, 6, 2) HAVING SUM(r.entries) <> 0",
-        )
-        .bind(format!("{year:04}-01-01"))
-        .bind(if to < last.as_str() {
-            to
-        } else {
-            last.as_str()
-        })
-        .fetch_all(self.pool())
-        .await?;
-        months_of(rows)
+        self.reached_by_month(REACHED_BY_MONTH, year, to).await
     }
 
     /// The same counts as [`Store::cultivation_reached_by_month`], grouped from the moves
@@ -78,14 +63,22 @@ impl Store {
         year: i32,
         to: &str,
     ) -> Result<HashMap<Milestone, [i64; 12]>> {
+        self.reached_by_month(REACHED_BY_MONTH_FROM_MOVES, year, to)
+            .await
+    }
+
+    /// Runs one of the by-month groupings over `year` from 1 January to `to`, the year's end
+    /// at the latest.
+    async fn reached_by_month(
+        &self,
+        sql: &'static str,
+        year: i32,
+        to: &str,
+    ) -> Result<HashMap<Milestone, [i64; 12]>> {
         let last = format!("{year:04}-12-31");
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(REACHED_BY_MONTH_FROM_MOVES)
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(sql)
             .bind(format!("{year:04}-01-01"))
-            .bind(if to < last.as_str() {
-                to
-            } else {
-                last.as_str()
-            })
+            .bind(to.min(last.as_str()))
             .fetch_all(self.pool())
             .await?;
         months_of(rows)
@@ -113,6 +106,13 @@ impl Store {
         Ok(())
     }
 }
+
+/// Per milestone and month, the entries that first reached the stage from `$1` to `$2`, read
+/// from the kept daily counts.
+const REACHED_BY_MONTH: &str = "SELECT s.milestone, SUBSTR(r.on_date, 6, 2), CAST(SUM(r.entries) AS BIGINT) \
+     FROM cultivation_reached_days r JOIN cultivation_stages s ON s.id = r.stage_id \
+     WHERE s.milestone IS NOT NULL AND r.on_date >= $1 AND r.on_date <= $2 \
+     GROUP BY s.milestone, SUBSTR(r.on_date, 6, 2) HAVING SUM(r.entries) <> 0";
 
 /// Per milestone and month, the entries whose first reach of the stage from `$1` to `$2` fell
 /// in that month, grouped from every move of the range.

@@ -430,27 +430,22 @@ pub(super) async fn report_form(
     Path(period_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let flash = if q.contains_key("imported") {
-        "mon.xlsx.imported"
-    } else if q.contains_key("dispatch_held") {
-        "mon.pxlsx.imported_held"
-    } else if q.contains_key("dispatch_imported") {
-        "mon.pxlsx.imported"
-    } else if q.contains_key("attached") {
-        "mon.att.added"
-    } else if q.contains_key("removed") {
-        "mon.att.removed"
-    } else if q.contains_key("saved") {
-        "mon.saved"
-    } else if q.contains_key("submitted") {
-        "mon.submitted"
-    } else if q.contains_key("withdrawn") {
-        "mon.withdrawn"
-    } else if q.contains_key("reviewed") {
-        "mon.reviewed"
-    } else {
-        ""
-    };
+    // What the step that led here did, by the mark it left in the link.
+    const FLASHES: [(&str, &str); 9] = [
+        ("imported", "mon.xlsx.imported"),
+        ("dispatch_held", "mon.pxlsx.imported_held"),
+        ("dispatch_imported", "mon.pxlsx.imported"),
+        ("attached", "mon.att.added"),
+        ("removed", "mon.att.removed"),
+        ("saved", "mon.saved"),
+        ("submitted", "mon.submitted"),
+        ("withdrawn", "mon.withdrawn"),
+        ("reviewed", "mon.reviewed"),
+    ];
+    let flash = FLASHES
+        .iter()
+        .find(|(mark, _)| q.contains_key(*mark))
+        .map_or("", |(_, key)| key);
     report_page(&state, &auth, period_id, &q, Vec::new(), flash, None).await
 }
 
