@@ -107,6 +107,26 @@ mod tests {
             );
         }
         assert!(rows.len() > 2_000, "{} notices", rows.len());
+        // The 招商线索 came in through the year, each before its project was entered.
+        let leads: Vec<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT l.created_at, (SELECT MIN(s.actual_on) FROM project_stages s
+                                   WHERE s.project_id = l.project_id)
+             FROM leads l",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(leads.len(), 12);
+        assert!(leads.iter().all(|(at, _)| *at < today));
+        let converted: Vec<(i64, i64)> = leads
+            .iter()
+            .filter_map(|(at, entered)| {
+                let day = qx_core::time::parse_date(entered.as_deref()?)?;
+                Some((*at, qx_core::time::start_of_day(day)))
+            })
+            .collect();
+        assert_eq!(converted.len(), 2);
+        assert!(converted.iter().all(|(lead, project)| lead < project));
         assert!(
             on_today.len() * 10 < rows.len(),
             "{} of {} notices on the demo's today",

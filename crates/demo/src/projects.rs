@@ -566,7 +566,17 @@ async fn seed_leads(
         })
         .collect();
     let follow = |name: &str| units.iter().find(|u| u.name == name).map(|u| u.id);
+    let today = crate::DEMO_TODAY;
+    // When each lead came in: through the year, every fourth (the ones still waiting for the
+    // office) in the last fortnight; the office decides within a week.
+    let mut submitted_at = Vec::new();
     for (n, (investor, industry, wan, found)) in LEADS.iter().enumerate() {
+        let came = if n % 4 == 3 {
+            day(today, -(2 + n as i64))
+        } else {
+            day(date!(2017 - 02 - 10), 20 * n as i64)
+        };
+        let decided = day(came, 5);
         let by = submitters
             .get(n % submitters.len().max(1))
             .unwrap_or(office);
@@ -583,6 +593,9 @@ async fn seed_leads(
                 },
             )
             .await?;
+        let at = qx_core::time::start_of_day(came) + 10 * 3600;
+        submitted_at.push((id, at));
+        clock.mark(at).await?;
         let unit = follow(if n % 2 == 0 {
             "县招商局"
         } else {
@@ -598,6 +611,7 @@ async fn seed_leads(
                     note: String::new(),
                 };
                 store.decide_lead(office, id, &decision).await?;
+                clock.mark_on(decided, 15).await?;
                 if let (true, Some(unit_id)) = (n < 4, unit) {
                     let input = ProjectInput {
                         year: 2017,
@@ -620,8 +634,6 @@ async fn seed_leads(
                         planned: [None; 4],
                     };
                     let on = day(date!(2017 - 10 - 10), 7 * n as i64);
-                    // The lead itself is the seeding day's: only the project's notices are dated.
-                    clock.pass().await?;
                     let project = store.convert_lead(office, id, &input, on).await?;
                     clock.mark_on(on, 10).await?;
                     // The first signs three weeks later, so the funnel's 线索→签约 has one.
@@ -645,11 +657,13 @@ async fn seed_leads(
                     note: "不符合产业导向".into(),
                 };
                 store.decide_lead(office, id, &decision).await?;
+                clock.mark_on(decided, 15).await?;
             }
             // Still waiting for the office.
             _ => {}
         }
     }
+    store.date_leads(&Actor::system(), &submitted_at).await?;
     Ok(())
 }
 

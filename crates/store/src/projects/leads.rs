@@ -132,6 +132,36 @@ impl Store {
         Ok(id)
     }
 
+    /// Dates leads entered after the fact (the demo's year, last year's ledger replayed): each
+    /// `(lead id, Unix time)` becomes the lead's submission time, only ever earlier (a lead is
+    /// never dated after it was recorded). System only; one transaction, audited once. Returns
+    /// how many moved.
+    pub async fn date_leads(&self, actor: &Actor, times: &[(i64, i64)]) -> Result<usize> {
+        if actor.user_id != 0 {
+            return Err(StoreError::Forbidden(
+                "只有系统导入可以补录线索时间 (system only)".into(),
+            ));
+        }
+        let mut tx = self.begin().await?;
+        let mut moved = 0;
+        for (id, at) in times {
+            moved +=
+                sqlx::query("UPDATE leads SET created_at = $1 WHERE id = $2 AND created_at > $1")
+                    .bind(at)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected() as usize;
+        }
+        crate::commit_audited(
+            tx,
+            AuditEntry::new(actor, "lead.date", "lead", "all")
+                .after(serde_json::json!({ "moved": moved })),
+        )
+        .await?;
+        Ok(moved)
+    }
+
     /// The leads the actor may read, newest first.
     pub async fn list_leads(&self, actor: &Actor, status: Option<LeadStatus>) -> Result<Vec<Lead>> {
         let (all, user, unit) = lead_binds(actor);
