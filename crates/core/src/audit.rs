@@ -164,6 +164,7 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "Notice times corrected",
     ),
     ("notice.date_spans", "补录提醒时间", "Notice times entered"),
+    ("lead.date", "补录线索时间", "Lead dates entered"),
     ("demo.seed", "生成演示数据", "Demo data created"),
     (
         "problem.date_events",
