@@ -215,8 +215,15 @@ async fn seed(store: &Store, county: &county::County, n: usize, months: usize) -
 }
 
 /// A project list as the county keeps it: a title, one header row, then `n` projects (Excel
-/// rows 3 on); with `bad`, the 总投资 of the project on that Excel row is not a number.
-fn list_xlsx(county: &county::County, seeded: &Seeded, n: usize, bad: Option<u32>) -> Vec<u8> {
+/// rows 3 on), each planning `plan` 万元 this year; with `bad`, the 总投资 of the project on that
+/// Excel row is not a number.
+fn list_xlsx(
+    county: &county::County,
+    seeded: &Seeded,
+    n: usize,
+    plan: u32,
+    bad: Option<u32>,
+) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet().set_name("重大项目").unwrap();
     ws.write(0, 0, "象山县2017年重大项目库").unwrap();
@@ -250,7 +257,7 @@ fn list_xlsx(county: &county::County, seeded: &Seeded, n: usize, bad: Option<u32
             seeded.towns[i % seeded.towns.len()].1.clone(),
             if i % 5 == 0 { "外资" } else { "内资" }.to_string(),
             total,
-            "1000".to_string(),
+            plan.to_string(),
             format!("测试单位{:02}", i % county.units.len()),
             if i % 2 == 0 { "2017-09-15" } else { "" }.to_string(),
         ];
@@ -428,9 +435,9 @@ async fn run(name: &str, store: Store) {
 
     // (c) Importing a 5,000-row list through `project_excel`, as the web and `qx project import`.
     let size = env_usize("QX_BENCH_IMPORT", 5_000);
-    let good = list_xlsx(&county, &seeded, size, None);
+    let good = list_xlsx(&county, &seeded, size, 1000, None);
     let bad_row = (size as u32).saturating_sub(3).max(1) + 2;
-    let bad = list_xlsx(&county, &seeded, size, Some(bad_row));
+    let bad = list_xlsx(&county, &seeded, size, 1000, Some(bad_row));
     let mut read = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
@@ -495,8 +502,36 @@ async fn run(name: &str, store: Store) {
         assert_eq!((s.created, s.updated), (0, size));
     }
     report(
-        &format!("[{name}] import {size} rows, all updates"),
+        &format!("[{name}] import {size} rows, all updates (none changed)"),
         &mut updated,
+        Some(2000.0),
+        Some(read),
+    );
+    // The same projects with a new 年度计划投资 each round: every row changed and written.
+    let mut changed = Vec::new();
+    for plan in [1100, 1200, 1300] {
+        let file = list_xlsx(&county, &seeded, size, plan, None);
+        let t = Instant::now();
+        let s = qx_app::project_excel::import_projects(&store, &office, &file, "plan.xlsx", 2017)
+            .await
+            .unwrap();
+        changed.push(t.elapsed());
+        assert_eq!((s.created, s.updated), (0, size));
+        let written: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM projects WHERE name LIKE '导入项目%' AND annual_plan_wan = $1",
+        )
+        .bind(f64::from(plan))
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            written as usize, size,
+            "[{name}] every row's new plan written"
+        );
+    }
+    report(
+        &format!("[{name}] import {size} rows, all updates (every row changed)"),
+        &mut changed,
         Some(2000.0),
         Some(read),
     );

@@ -2,7 +2,7 @@
 //! stages' dates (the export), and an imported list written in one transaction, each row
 //! matched to an existing project by name and town (updated) or entered at 在谈.
 
-use super::write::{insert_projects, update_in};
+use super::write::{insert_projects, update_projects};
 use super::*;
 use crate::audit::AuditEntry;
 use crate::enterprises::ImportSummary;
@@ -66,8 +66,9 @@ impl Store {
     }
 
     /// Writes an imported project list (office only) in one transaction: a row whose name and
-    /// town match a project already entered updates it, any other enters a new project at 在谈
-    /// since `since`. Nothing is written when any row fails.
+    /// town match a project already entered updates it (counted as updated; one that would
+    /// change nothing is not written and gets no timeline entry), any other enters a new
+    /// project at 在谈 since `since`. Nothing is written when any row fails.
     pub async fn import_projects(
         &self,
         actor: &Actor,
@@ -98,18 +99,19 @@ impl Store {
             .collect();
         let mut tx = self.begin().await?;
         let mut summary = ImportSummary::default();
-        // Matched rows are updated one by one; the new ones are entered together in multi-row
-        // statements (`insert_projects` checks them all, in order, before writing any).
+        // Matched rows are checked in order and the changed ones written together, then the new
+        // ones are entered together (`insert_projects` checks them all, in order, before
+        // writing any): both in multi-row statements.
+        let mut matched = Vec::new();
         let mut new = Vec::new();
         for row in rows {
             match by_key.get(&(row.name.trim().to_string(), row.town_id)) {
-                Some(&id) => {
-                    update_in(&mut tx, actor, id, row).await?;
-                    summary.updated += 1;
-                }
+                Some(&id) => matched.push((id, row)),
                 None => new.push((row, None)),
             }
         }
+        update_projects(&mut tx, actor, &matched).await?;
+        summary.updated = matched.len();
         summary.created = insert_projects(&mut tx, actor, &new, since).await?.len();
         crate::commit_audited(
             tx,

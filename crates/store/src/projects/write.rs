@@ -7,6 +7,7 @@ use crate::notices::NewNotice;
 use qx_core::codes::CreditCode;
 use qx_core::notice::{Audience, NoticeKind, Subject};
 use qx_core::project::{PIPELINE, fields};
+use std::collections::HashMap;
 
 /// Binds a project's fields as `$1`–`$18`, in the column order the insert and the update share.
 macro_rules! bind_fields {
@@ -193,14 +194,9 @@ impl Store {
 }
 
 /// Writes a project's facts and planned dates with its timeline entry, inside the caller's
-/// transaction (an edit, and an import's matched row). Checks the input and the actor's unit;
-/// the caller has checked the actor may write this project.
-pub(crate) async fn update_in(
-    tx: &mut Tx,
-    actor: &Actor,
-    id: i64,
-    input: &ProjectInput,
-) -> Result<()> {
+/// transaction (an edit; an import's matched rows go through [`update_projects`]). Checks the
+/// input and the actor's unit; the caller has checked the actor may write this project.
+async fn update_in(tx: &mut Tx, actor: &Actor, id: i64, input: &ProjectInput) -> Result<()> {
     let c = input.check()?;
     if !actor.can_write_unit(input.unit_id) {
         return Err(StoreError::Forbidden("责任单位只能是本单位".into()));
@@ -229,8 +225,7 @@ pub(crate) async fn update_in(
 }
 
 /// 本年已完成投资 once a month's 调度 of the project's year is approved: the sum of the approved
-/// months (`project_select!`), so the figure entered with the project is kept as it was. A
-/// write that leaves it out, or repeats the sum, keeps it; any other figure is refused.
+/// months (`project_select!`), so the figure entered with the project is kept as it was.
 async fn kept_completed(tx: &mut Tx, id: i64, typed: Option<f64>) -> Result<Option<f64>> {
     let (stored, approved): (Option<f64>, Option<f64>) = sqlx::query_as(concat!(
         "SELECT p.completed_wan, ",
@@ -240,6 +235,13 @@ async fn kept_completed(tx: &mut Tx, id: i64, typed: Option<f64>) -> Result<Opti
     .bind(id)
     .fetch_one(&mut **tx)
     .await?;
+    kept(stored, approved, typed)
+}
+
+/// The rule of [`kept_completed`] over what is stored: `approved` is the sum of the approved
+/// months (none before one is approved). A write that leaves the figure out, or repeats the
+/// sum, keeps the stored one; any other figure is refused.
+fn kept(stored: Option<f64>, approved: Option<f64>, typed: Option<f64>) -> Result<Option<f64>> {
     let Some(sum) = approved else {
         return Ok(typed);
     };
@@ -409,4 +411,256 @@ pub(crate) async fn insert_projects(
         ids.extend(chunk_ids);
     }
     Ok(ids)
+}
+
+/// A matched project as an import compares it: the columns [`update_projects`] writes, the
+/// typed 本年已完成投资 and the sum of the approved months ([`kept`]).
+#[derive(sqlx::FromRow)]
+struct Stored {
+    id: i64,
+    year: i64,
+    name: String,
+    investor: String,
+    credit_code: Option<String>,
+    enterprise_id: Option<i64>,
+    capital_kind: String,
+    source: String,
+    industry: String,
+    town_id: Option<i64>,
+    total_investment_wan: f64,
+    foreign_contract_wusd: Option<f64>,
+    annual_plan_wan: Option<f64>,
+    completed_wan: Option<f64>,
+    land_mu: Option<f64>,
+    content: String,
+    unit_id: i64,
+    contact: String,
+    leader_user_id: Option<i64>,
+    approved: Option<f64>,
+}
+
+impl Stored {
+    /// The input (its texts checked, its figure kept) would leave the project's columns as
+    /// they are.
+    fn same_as(&self, input: &ProjectInput, c: &Checked, enterprise: Option<i64>) -> bool {
+        self.year == i64::from(input.year)
+            && self.name == c.name
+            && self.investor == c.investor
+            && self.credit_code.as_deref() == input.credit_code.as_ref().map(CreditCode::as_str)
+            && self.enterprise_id == enterprise
+            && self.capital_kind == input.capital_kind.as_str()
+            && self.source == input.source.as_str()
+            && self.industry == c.industry
+            && self.town_id == input.town_id
+            && self.total_investment_wan == input.total_investment_wan
+            && self.foreign_contract_wusd == input.foreign_contract_wusd
+            && self.annual_plan_wan == input.annual_plan_wan
+            && self.completed_wan == input.completed_wan
+            && self.land_mu == input.land_mu
+            && self.content == c.content
+            && self.unit_id == input.unit_id
+            && self.contact == c.contact
+            && self.leader_user_id == input.leader_user_id
+    }
+}
+
+/// `IN (…)` over the values of a JSON array bound as `$1`, on either engine: ids, or (`text`)
+/// strings.
+fn json_set(engine: crate::Engine, text: bool) -> &'static str {
+    match (engine, text) {
+        (crate::Engine::Sqlite, _) => "IN (SELECT value FROM json_each($1))",
+        (crate::Engine::Postgres, false) => {
+            "IN (SELECT CAST(x AS BIGINT) FROM json_array_elements_text(CAST($1 AS JSON)) AS t(x))"
+        }
+        (crate::Engine::Postgres, true) => {
+            "IN (SELECT x FROM json_array_elements_text(CAST($1 AS JSON)) AS t(x))"
+        }
+    }
+}
+
+fn json_of<T: Serialize>(values: &T) -> Result<String> {
+    serde_json::to_string(values).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+/// Writes matched projects' facts and planned dates (an import's updates) inside the caller's
+/// transaction, as [`update_in`] writes one: each input is checked in order, the first problem
+/// refusing them all with `update_in`'s message. What the per-row checks read (the leaders'
+/// roles, the enterprises by credit code, the projects as stored with their approved sums, their
+/// stages' planned dates) is read in one statement each; a project the input would leave as it
+/// is gets no write and no timeline entry; the others are written with multi-row statements of
+/// [`crate::BATCH_ROWS`] projects (`UPDATE … FROM` a `VALUES` list, planned dates by a
+/// multi-row upsert, one `更新` timeline entry each). Returns how many projects changed.
+pub(crate) async fn update_projects(
+    tx: &mut Tx,
+    actor: &Actor,
+    rows: &[(i64, &ProjectInput)],
+) -> Result<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let engine = crate::engine_of(tx);
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let ids = json_of(&ids)?;
+    let mut leaders: Vec<i64> = rows.iter().filter_map(|(_, i)| i.leader_user_id).collect();
+    leaders.sort_unstable();
+    leaders.dedup();
+    let sql = format!(
+        "SELECT id, role FROM users WHERE id {}",
+        json_set(engine, false)
+    );
+    let roles: HashMap<i64, String> = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql))
+        .bind(json_of(&leaders)?)
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .collect();
+    let mut codes: Vec<&str> = rows
+        .iter()
+        .filter_map(|(_, i)| i.credit_code.as_ref().map(CreditCode::as_str))
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let sql = format!(
+        "SELECT credit_code, id FROM enterprises WHERE credit_code {}",
+        json_set(engine, true)
+    );
+    let firms: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql))
+        .bind(json_of(&codes)?)
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .collect();
+    let sql = format!(
+        "SELECT p.id, p.year, p.name, p.investor, p.credit_code, p.enterprise_id, p.capital_kind,
+            p.source, p.industry, p.town_id, p.total_investment_wan, p.foreign_contract_wusd,
+            p.annual_plan_wan, p.completed_wan, p.land_mu, p.content, p.unit_id, p.contact,
+            p.leader_user_id, {} AS approved
+         FROM projects p WHERE p.id {}",
+        approved_dispatch_sum!(),
+        json_set(engine, false)
+    );
+    let stored: HashMap<i64, Stored> = sqlx::query_as::<_, Stored>(sqlx::AssertSqlSafe(sql))
+        .bind(ids.clone())
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let sql = format!(
+        "SELECT project_id, stage, planned_on FROM project_stages WHERE project_id {}",
+        json_set(engine, false)
+    );
+    let planned: HashMap<(i64, String), Option<String>> =
+        sqlx::query_as::<_, (i64, String, Option<String>)>(sqlx::AssertSqlSafe(sql))
+            .bind(ids)
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(|(id, stage, on)| ((id, stage), on))
+            .collect();
+
+    // The checks of `update_in`, row by row in order, over what was read.
+    let mut changed = Vec::new();
+    let mut stage_rows: Vec<(i64, Stage, Option<String>)> = Vec::new();
+    for &(id, input) in rows {
+        let c = input.check()?;
+        if !actor.can_write_unit(input.unit_id) {
+            return Err(StoreError::Forbidden("责任单位只能是本单位".into()));
+        }
+        if let Some(leader) = input.leader_user_id
+            && roles.get(&leader).map(String::as_str) != Some(Role::Leader.as_str())
+        {
+            return Err(StoreError::Invalid("包干县领导: 须为领导账号".into()));
+        }
+        let enterprise = input
+            .credit_code
+            .as_ref()
+            .and_then(|code| firms.get(code.as_str()).copied());
+        let was = stored
+            .get(&id)
+            .ok_or_else(|| StoreError::NotFound(format!("重大项目 {id}")))?;
+        let input = ProjectInput {
+            completed_wan: kept(was.completed_wan, was.approved, input.completed_wan)?,
+            ..input.clone()
+        };
+        let before = stage_rows.len();
+        for (stage, date) in PIPELINE[1..].iter().zip(&input.planned) {
+            let date = date.map(iso);
+            if planned.get(&(id, stage.as_str().to_string())) != Some(&date) {
+                stage_rows.push((id, *stage, date));
+            }
+        }
+        if stage_rows.len() > before || !was.same_as(&input, &c, enterprise) {
+            changed.push((id, input, c, enterprise));
+        }
+    }
+
+    let now = crate::now();
+    for chunk in changed.chunks(crate::BATCH_ROWS) {
+        let last = match engine {
+            crate::Engine::Sqlite => "?".to_string(),
+            crate::Engine::Postgres => format!("${}", chunk.len() * 19 + 1),
+        };
+        let sql = format!(
+            "WITH v (id, year, name, investor, credit_code, enterprise_id, capital_kind, source, industry,
+                town_id, total_investment_wan, foreign_contract_wusd, annual_plan_wan, completed_wan, land_mu,
+                content, unit_id, contact, leader_user_id) AS (VALUES {})
+             UPDATE projects SET year = v.year, name = v.name, investor = v.investor,
+                credit_code = v.credit_code, enterprise_id = v.enterprise_id, capital_kind = v.capital_kind,
+                source = v.source, industry = v.industry, town_id = v.town_id,
+                total_investment_wan = v.total_investment_wan, foreign_contract_wusd = v.foreign_contract_wusd,
+                annual_plan_wan = v.annual_plan_wan, completed_wan = v.completed_wan, land_mu = v.land_mu,
+                content = v.content, unit_id = v.unit_id, contact = v.contact,
+                leader_user_id = v.leader_user_id, updated_at = {last}
+             FROM v WHERE projects.id = v.id",
+            crate::values_placeholders(engine, chunk.len(), 19)
+        );
+        let mut update = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, input, c, enterprise) in chunk {
+            update = bind_fields!(update.bind(*id), input, c, *enterprise);
+        }
+        let done = update.bind(now).execute(&mut **tx).await?;
+        if done.rows_affected() != chunk.len() as u64 {
+            return Err(StoreError::Invalid(format!(
+                "项目未全部更新 (updated {} of {})",
+                done.rows_affected(),
+                chunk.len()
+            )));
+        }
+    }
+    // Planned dates that differ (or whose stage row is missing), as `write_planned` leaves them.
+    for chunk in stage_rows.chunks(crate::BATCH_ROWS) {
+        let sql = format!(
+            "INSERT INTO project_stages (project_id, stage, planned_on) VALUES {}
+             ON CONFLICT (project_id, stage) DO UPDATE SET planned_on = excluded.planned_on",
+            crate::values_placeholders(engine, chunk.len(), 3)
+        );
+        let mut upsert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, stage, date) in chunk {
+            upsert = upsert.bind(*id).bind(stage.as_str()).bind(date.clone());
+        }
+        upsert.execute(&mut **tx).await?;
+    }
+    let by = (actor.user_id != 0).then_some(actor.user_id);
+    for chunk in changed.chunks(crate::BATCH_ROWS) {
+        let sql = format!(
+            "INSERT INTO project_events (project_id, at, actor_id, actor_name, kind, from_stage, to_stage, note)
+             VALUES {}",
+            crate::values_placeholders(engine, chunk.len(), 8)
+        );
+        let mut events = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, ..) in chunk {
+            events = events
+                .bind(*id)
+                .bind(now)
+                .bind(by)
+                .bind(actor.username.clone())
+                .bind(EventKind::Update.as_str())
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind("");
+        }
+        events.execute(&mut **tx).await?;
+    }
+    Ok(changed.len())
 }

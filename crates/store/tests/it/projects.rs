@@ -7,7 +7,7 @@ use qx_core::access::{Actor, Role};
 use qx_core::codes::CreditCode;
 use qx_core::monitor::Light;
 use qx_core::notice::{NoticeKind, Subject};
-use qx_core::project::{AlertDays, CapitalKind, FunnelAlert, LeadStatus, Source, Stage};
+use qx_core::project::{AlertDays, CapitalKind, EventKind, FunnelAlert, LeadStatus, Source, Stage};
 use qx_core::units::UnitKind;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
 use qx_store::notices::InboxQuery;
@@ -16,6 +16,7 @@ use qx_store::testing::{self, TestDb};
 use qx_store::units::NewUnit;
 use qx_store::users::NewUser;
 use qx_store::{Store, StoreError};
+use std::collections::HashMap;
 use time::Date;
 use time::macros::date;
 
@@ -650,5 +651,187 @@ async fn migration_0032_backfills_the_year_totals_from_the_approved_months() {
             "blank months: the typed figure"
         );
         db.discard().await.unwrap();
+    }
+}
+
+/// Each project's timeline entries of one kind, by project id.
+async fn events_of(s: &Store, kind: EventKind) -> HashMap<i64, i64> {
+    sqlx::query_as::<_, (i64, i64)>(
+        "SELECT project_id, COUNT(*) FROM project_events WHERE kind = $1 GROUP BY project_id",
+    )
+    .bind(kind.as_str())
+    .fetch_all(s.pool())
+    .await
+    .unwrap()
+    .into_iter()
+    .collect()
+}
+
+/// An import matching more projects than one multi-row statement holds (`BATCH_ROWS`, 400):
+/// every changed project gets its new facts and planned dates and one 修改 timeline entry, an
+/// unchanged one no write at all, new rows are entered, and the import is one audit entry. A
+/// bad matched row refuses the whole list with `update_project`'s message, nothing written.
+#[tokio::test]
+async fn an_import_beyond_one_batch_updates_what_changed_and_leaves_the_rest() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let first: Vec<ProjectInput> = (0..900)
+            .map(|i| input(&format!("批量项目{i:04}"), c.shipu, 1_000.0 + i as f64))
+            .collect();
+        s.import_projects(&c.office, "first.xlsx", &first, date!(2017 - 01 - 10))
+            .await
+            .unwrap();
+        let ids: HashMap<String, i64> = sqlx::query_as("SELECT name, id FROM projects")
+            .fetch_all(s.pool())
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+        let stamped: HashMap<i64, i64> = sqlx::query_as("SELECT id, updated_at FROM projects")
+            .fetch_all(s.pool())
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+
+        // Of the 900 entered, a third as they are, a third with new facts, a third with new
+        // planned dates only; 100 new rows among them.
+        let mut second = Vec::new();
+        for (i, was) in first.iter().enumerate() {
+            let mut row = was.clone();
+            match i % 3 {
+                0 => {}
+                1 => {
+                    row.total_investment_wan = 20_000.0 + i as f64;
+                    row.investor = format!("新业主{i}");
+                    row.land_mu = None;
+                    row.leader_user_id = Some(c.leader.user_id);
+                    row.credit_code = Some(c.code);
+                }
+                _ => {
+                    row.planned[0] = None;
+                    row.planned[2] = Some(date!(2018 - 06 - 01));
+                }
+            }
+            second.push(row);
+            if i % 9 == 4 {
+                second.push(input(&format!("新增项目{i:04}"), c.shipu, 500.0));
+            }
+        }
+        let audits: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        let summary = s
+            .import_projects(&c.office, "second.xlsx", &second, date!(2017 - 02 - 10))
+            .await
+            .unwrap();
+        assert_eq!((summary.created, summary.updated), (100, 900), "{name}");
+
+        let library = s.project_library(&c.office).await.unwrap();
+        assert_eq!(library.len(), 1_000, "{name}");
+        let by_id: HashMap<i64, &qx_store::projects::LibraryRow> =
+            library.iter().map(|r| (r.project.id, r)).collect();
+        let updates = events_of(&s, EventKind::Update).await;
+        let firm: i64 = sqlx::query_scalar("SELECT id FROM enterprises WHERE credit_code = $1")
+            .bind(c.code.as_str())
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        for (i, want) in first.iter().enumerate() {
+            let id = ids[&want.name];
+            let row = by_id[&id];
+            let p = &row.project;
+            let planned: Vec<Option<String>> = row.planned[1..].to_vec();
+            match i % 3 {
+                0 => {
+                    assert_eq!(
+                        p.total_investment_wan, want.total_investment_wan,
+                        "{name} {i}"
+                    );
+                    assert_eq!(updates.get(&id), None, "{name} {i}: unchanged, no entry");
+                    assert_eq!(p.updated_at, stamped[&id], "{name} {i}: not written");
+                }
+                1 => {
+                    assert_eq!(p.total_investment_wan, 20_000.0 + i as f64, "{name} {i}");
+                    assert_eq!(p.investor, format!("新业主{i}"), "{name} {i}");
+                    assert_eq!(p.land_mu, None, "{name} {i}");
+                    assert_eq!(p.leader_user_id, Some(c.leader.user_id), "{name} {i}");
+                    assert_eq!(p.enterprise_id, Some(firm), "{name} {i}: linked");
+                    assert_eq!(p.completed_wan, Some(600.0), "{name} {i}");
+                    assert_eq!(updates.get(&id), Some(&1), "{name} {i}: one entry");
+                }
+                _ => {
+                    assert_eq!(
+                        p.total_investment_wan, want.total_investment_wan,
+                        "{name} {i}"
+                    );
+                    assert_eq!(p.investor, want.investor, "{name} {i}");
+                    assert_eq!(updates.get(&id), Some(&1), "{name} {i}: one entry");
+                }
+            }
+            let dates = if i % 3 == 2 {
+                [
+                    None,
+                    Some("2017-05-01"),
+                    Some("2018-06-01"),
+                    Some("2018-12-01"),
+                ]
+            } else {
+                [
+                    Some("2017-03-01"),
+                    Some("2017-05-01"),
+                    Some("2017-08-01"),
+                    Some("2018-12-01"),
+                ]
+            };
+            let dates: Vec<Option<String>> = dates.iter().map(|d| d.map(String::from)).collect();
+            assert_eq!(planned, dates, "{name} {i}: planned dates");
+            assert_eq!(p.stage, Stage::Negotiating, "{name} {i}: stage kept");
+            assert_eq!(row.actual[0].as_deref(), Some("2017-01-10"), "{name} {i}");
+        }
+        assert_eq!(updates.len(), 600, "{name}: only the changed projects");
+        let created = events_of(&s, EventKind::Create).await;
+        assert_eq!(created.len(), 1_000, "{name}");
+        assert!(created.values().all(|n| *n == 1), "{name}");
+        let entries: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT action, after_json FROM audit_log WHERE seq > $1 ORDER BY seq")
+                .bind(audits)
+                .fetch_all(s.pool())
+                .await
+                .unwrap();
+        assert_eq!(entries.len(), 1, "{name}: one audit entry, {entries:?}");
+        assert_eq!(entries[0].0, "project.import", "{name}");
+        let after: serde_json::Value =
+            serde_json::from_str(entries[0].1.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            after,
+            serde_json::json!({"created": 100, "updated": 900}),
+            "{name}"
+        );
+
+        // A matched row past the first batch whose 包干县领导 is no leader refuses the list.
+        let before = testing::table_counts(&s).await.unwrap();
+        let mut third = second.clone();
+        let k = third
+            .iter()
+            .position(|r| r.name == first[850].name)
+            .unwrap();
+        third[k].leader_user_id = Some(c.shipu_user.user_id);
+        third[k].total_investment_wan = 1.0;
+        let err = s
+            .import_projects(&c.office, "third.xlsx", &third, date!(2017 - 03 - 10))
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("包干县领导: 须为领导账号"),
+            "{name}: {err}"
+        );
+        assert_eq!(testing::table_counts(&s).await.unwrap(), before, "{name}");
+        assert_eq!(
+            events_of(&s, EventKind::Update).await,
+            updates,
+            "{name}: nothing written"
+        );
     }
 }
