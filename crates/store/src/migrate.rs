@@ -62,6 +62,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(31, "0031_project_list_indexes"),
     migration!(32, "0032_project_year_done"),
     migration!(33, "0033_cultivation_recompute"),
+    migration!(34, "0034_project_capital_done"),
     migration!(35, "0035_project_list_lean"),
 ];
 

@@ -315,6 +315,52 @@ pub async fn year_done_drift(
         .collect())
 }
 
+/// Where the stored 到位 sums (`project_capital_done`) differ from the period's approved 调度
+/// rows summed afresh: `(period, stored, summed)` with each side `(外资, 内资)`, a missing row
+/// as `None`. Empty when every writer kept them in step.
+pub async fn capital_done_drift(store: &Store) -> Result<Vec<CapitalDrift>> {
+    let stored: Vec<(i64, Option<f64>, Option<f64>)> =
+        sqlx::query_as("SELECT period_id, foreign_wusd, domestic_wan FROM project_capital_done")
+            .fetch_all(store.pool())
+            .await?;
+    let summed: Vec<(i64, Option<f64>, Option<f64>)> = sqlx::query_as(concat!(
+        "SELECT d.period_id, SUM(d.foreign_wusd), SUM(d.domestic_wan) FROM project_dispatches d WHERE ",
+        crate::projects::dispatch_approved!(),
+        " GROUP BY d.period_id"
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    type Sums = (Option<f64>, Option<f64>);
+    let stored: std::collections::BTreeMap<i64, Sums> =
+        stored.into_iter().map(|(p, f, d)| (p, (f, d))).collect();
+    let summed: std::collections::BTreeMap<i64, Sums> =
+        summed.into_iter().map(|(p, f, d)| (p, (f, d))).collect();
+    let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(x), Some(y)) => (x - y).abs() < 1e-6,
+        _ => a == b,
+    };
+    let periods: std::collections::BTreeSet<i64> =
+        stored.keys().chain(summed.keys()).copied().collect();
+    Ok(periods
+        .into_iter()
+        .filter_map(|p| {
+            let (a, b) = (stored.get(&p).copied(), summed.get(&p).copied());
+            let same = match (a, b) {
+                (Some(x), Some(y)) => close(x.0, y.0) && close(x.1, y.1),
+                _ => a == b,
+            };
+            (!same).then_some((p, a, b))
+        })
+        .collect())
+}
+
+/// A period whose stored 到位 sums differ from its rows: period, stored, summed.
+pub type CapitalDrift = (
+    i64,
+    Option<(Option<f64>, Option<f64>)>,
+    Option<(Option<f64>, Option<f64>)>,
+);
+
 /// Every table of the store's schema with its row count, by name (the migrations' own table
 /// left out): what "nothing was written" is checked against.
 pub async fn table_counts(store: &Store) -> Result<std::collections::BTreeMap<String, i64>> {

@@ -385,9 +385,17 @@ async fn run(name: &str, store: Store) {
     );
     let mut sweep = Vec::new();
     let mut counts = Vec::new();
+    let mut counts_from_months = Vec::new();
     let mut funnels = Vec::new();
     let mut all = Vec::new();
     for _ in 0..rounds.min(20) {
+        // Before: 到位 summed from every approved month (outside the total).
+        let t = Instant::now();
+        let summed = store
+            .project_stage_counts_as_of_from_months(2017, day(2017, 11, 30))
+            .await
+            .unwrap();
+        counts_from_months.push(t.elapsed());
         let t0 = Instant::now();
         let again = store.sweep_project_alerts(today).await.unwrap();
         assert!(again.notices.is_empty(), "an alert told twice");
@@ -397,6 +405,7 @@ async fn run(name: &str, store: Store) {
             .await
             .unwrap();
         assert!(c.signed > 0 && c.producing > 0);
+        assert_eq!(c, summed, "the stored 到位 sums differ from the months");
         let t2 = Instant::now();
         let items = store.funnel_items(&office, Some(2017)).await.unwrap();
         for d in Dimension::ALL {
@@ -418,6 +427,12 @@ async fn run(name: &str, store: Store) {
         &format!("[{name}] indicator stage counts (2017-11)"),
         &mut counts,
         Some(100.0),
+        Some(base),
+    );
+    report(
+        &format!("[{name}]   before: 到位 summed from the months"),
+        &mut counts_from_months,
+        None,
         Some(base),
     );
     report(

@@ -246,3 +246,121 @@ async fn the_stored_year_total_follows_approve_return_and_reapprove() {
         db.discard().await.unwrap();
     }
 }
+
+/// The stored 外资/内资到位 of each period (`project_capital_done`, migration 0034) equals the
+/// period's approved 调度 rows summed afresh after every step of two units' approval flows in
+/// one period (a save, an approval, a return, a correction saved while the earlier revision
+/// stays approved, the re-approval, a cleared line), and the indicators' counts read the same
+/// sums as the months give.
+#[tokio::test]
+async fn the_stored_capital_sums_follow_both_units_approvals_and_returns() {
+    for db in qx_store::testing::all().await.unwrap() {
+        let s = &db.store;
+        let (office, plan) = published_seed_plan(s).await;
+        let jxj = user(s, "jxj1", Role::Unit, "县经信局").await;
+        let swj = user(s, "swj1", Role::Unit, "县商务局").await;
+        let (a_unit, b_unit) = (jxj.unit_id.unwrap(), swj.unit_id.unwrap());
+        let since = date!(2017 - 01 - 05);
+        let a = s
+            .create_project(&office, &project(a_unit, "海洋装备产业园"), since)
+            .await
+            .unwrap();
+        let b = s
+            .create_project(
+                &office,
+                &ProjectInput {
+                    capital_kind: CapitalKind::Foreign,
+                    ..project(b_unit, "外资汽配项目")
+                },
+                since,
+            )
+            .await
+            .unwrap();
+        let may = s
+            .open_period(
+                &office,
+                plan,
+                &Period::new_month(2017, 5).unwrap(),
+                "2017-12-31",
+            )
+            .await
+            .unwrap();
+        let foreign = |id, wusd: f64| DispatchInput {
+            project_id: id,
+            invested_wan: Some(500.0),
+            foreign_wusd: Some(wusd),
+            ..DispatchInput::default()
+        };
+        // After each step: no drift, and the counts as of May read (外资, 内资).
+        let in_step = |step: &'static str, want: (f64, f64)| async move {
+            let drift = qx_store::testing::capital_done_drift(s).await.unwrap();
+            assert!(drift.is_empty(), "{} after {step}: {drift:?}", db.name);
+            let day = date!(2017 - 05 - 31);
+            let stored = s.project_stage_counts_as_of(2017, day).await.unwrap();
+            let summed = s
+                .project_stage_counts_as_of_from_months(2017, day)
+                .await
+                .unwrap();
+            assert_eq!(stored, summed, "{} after {step}", db.name);
+            assert_eq!(
+                (stored.foreign_wusd, stored.domestic_wan),
+                want,
+                "{} after {step}",
+                db.name
+            );
+        };
+        let submit = |who: qx_core::access::Actor, unit| async move {
+            s.save_submission(&who, may, unit, &SubmissionInput::default(), true)
+                .await
+                .unwrap()
+        };
+
+        s.save_dispatch(&jxj, may, a_unit, &[month(a, 1_500.0)])
+            .await
+            .unwrap();
+        in_step("a's save", (0.0, 0.0)).await;
+        let first = submit(jxj.clone(), a_unit).await;
+        s.review_submission(&office, first, true, "").await.unwrap();
+        in_step("a's approval", (0.0, 1_500.0)).await;
+        s.save_dispatch(&swj, may, b_unit, &[foreign(b, 80.0)])
+            .await
+            .unwrap();
+        in_step("b's save", (0.0, 1_500.0)).await;
+        let other = submit(swj.clone(), b_unit).await;
+        s.review_submission(&office, other, true, "").await.unwrap();
+        in_step("b's approval", (80.0, 1_500.0)).await;
+
+        // A's correction counts as soon as it is saved (the approved revision still stands);
+        // returned, it stays; approved again, it is the month; cleared, the month is gone.
+        s.start_correction(&jxj, may, a_unit).await.unwrap();
+        s.save_dispatch(&jxj, may, a_unit, &[month(a, 2_000.0)])
+            .await
+            .unwrap();
+        in_step("a's correction", (80.0, 2_000.0)).await;
+        let second = submit(jxj.clone(), a_unit).await;
+        s.review_submission(&office, second, false, "请核实")
+            .await
+            .unwrap();
+        in_step("a's return", (80.0, 2_000.0)).await;
+        s.save_dispatch(&jxj, may, a_unit, &[month(a, 1_800.0)])
+            .await
+            .unwrap();
+        let third = submit(jxj.clone(), a_unit).await;
+        s.review_submission(&office, third, true, "").await.unwrap();
+        in_step("a's re-approval", (80.0, 1_800.0)).await;
+        s.start_correction(&swj, may, b_unit).await.unwrap();
+        s.save_dispatch(
+            &swj,
+            may,
+            b_unit,
+            &[DispatchInput {
+                project_id: b,
+                ..DispatchInput::default()
+            }],
+        )
+        .await
+        .unwrap();
+        in_step("b's cleared line", (0.0, 1_800.0)).await;
+        db.discard().await.unwrap();
+    }
+}

@@ -1,9 +1,14 @@
 //! The 招商 funnel's items within the reader's scope (the list's scope for projects, the leads
 //! page's for leads), for [`qx_core::project::funnel`] to count.
+//!
+//! Only the asked year is read: its projects each with the four stages' actual dates in one
+//! row (joined by the stages' key), the leads' few columns, and the year list from its own
+//! query. A lead's 签约 is its project's, whatever that project's year.
 
+use super::leads::{lead_binds, lead_scope_sql};
 use super::*;
 use qx_core::project::funnel::{FunnelLead, FunnelProject, STAGES};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashSet};
 
 /// What the funnel is computed from.
 #[derive(Debug, Clone, Default)]
@@ -14,87 +19,130 @@ pub struct FunnelItems {
     pub years: Vec<i32>,
 }
 
-type ProjectLine = (i64, i64, String, String, String, String, Option<i64>);
+/// A project of the funnel: year, unit, town, industry, stage, its lead's submission time and
+/// the actual dates of 签约, 注册, 开工, 投产.
+type ProjectLine = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// A lead of the funnel: submission time, follow-up unit, industry, the project it became.
+type LeadLine = (i64, String, String, Option<i64>);
 
 impl Store {
     /// The projects and leads the actor may read, of `year` when given.
     pub async fn funnel_items(&self, actor: &Actor, year: Option<i32>) -> Result<FunnelItems> {
         let (all, unit, enterprise) = scope_binds(actor);
-        let sql = concat!(
-            "SELECT p.id, p.year, COALESCE((SELECT u.name FROM units u WHERE u.id = p.unit_id), ''),
-                COALESCE((SELECT u.name FROM units u WHERE u.id = p.town_id), ''), p.industry, p.stage,
-                (SELECT l.created_at FROM leads l WHERE l.id = p.lead_id)
-             FROM projects p WHERE ",
+        let years: Vec<(i64,)> = sqlx::query_as(concat!(
+            "SELECT DISTINCT p.year FROM projects p WHERE ",
             scope_sql!()
-        );
-        let lines: Vec<ProjectLine> = sqlx::query_as(sql)
-            .bind(all)
-            .bind(unit)
-            .bind(enterprise)
-            .fetch_all(self.pool())
-            .await?;
-        let stage_sql = concat!(
-            "SELECT s.project_id, s.stage, s.actual_on FROM project_stages s
-             JOIN projects p ON p.id = s.project_id
-             WHERE s.actual_on IS NOT NULL AND ",
-            scope_sql!()
-        );
-        let stages: Vec<(i64, String, String)> = sqlx::query_as(stage_sql)
-            .bind(all)
-            .bind(unit)
-            .bind(enterprise)
-            .fetch_all(self.pool())
-            .await?;
-        let mut reached: HashMap<i64, [Option<Date>; 4]> = HashMap::new();
-        for (id, code, on) in stages {
-            let stage = Stage::parse(&code).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            if let Some(n) = STAGES.iter().position(|s| *s == stage) {
-                reached.entry(id).or_default()[n] = qx_core::time::parse_date(&on);
-            }
-        }
-        let mut years = std::collections::BTreeSet::new();
-        let mut projects = Vec::new();
-        let mut signed_projects = std::collections::HashSet::new();
-        for (id, y, unit_name, town, industry, stage, lead_at) in lines {
-            let y = i32::try_from(y).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        ))
+        .bind(all)
+        .bind(unit)
+        .bind(enterprise)
+        .fetch_all(self.pool())
+        .await?;
+        let mut years: BTreeSet<i32> = years
+            .into_iter()
+            .map(|(y,)| i32::try_from(y).map_err(|e| StoreError::Invalid(e.to_string())))
+            .collect::<Result<_>>()?;
+        let lines: Vec<ProjectLine> = sqlx::query_as(concat!(
+            "SELECT p.year, COALESCE(u.name, ''), COALESCE(t.name, ''), p.industry, p.stage, l.created_at,
+                s1.actual_on, s2.actual_on, s3.actual_on, s4.actual_on
+             FROM projects p
+             LEFT JOIN units u ON u.id = p.unit_id
+             LEFT JOIN units t ON t.id = p.town_id
+             LEFT JOIN leads l ON l.id = p.lead_id
+             LEFT JOIN project_stages s1 ON s1.project_id = p.id AND s1.stage = $5
+             LEFT JOIN project_stages s2 ON s2.project_id = p.id AND s2.stage = $6
+             LEFT JOIN project_stages s3 ON s3.project_id = p.id AND s3.stage = $7
+             LEFT JOIN project_stages s4 ON s4.project_id = p.id AND s4.stage = $8
+             WHERE ",
+            scope_sql!(),
+            " AND ($4 IS NULL OR p.year = $4) ORDER BY p.id"
+        ))
+        .bind(all)
+        .bind(unit)
+        .bind(enterprise)
+        .bind(year.map(i64::from))
+        .bind(STAGES[0].as_str())
+        .bind(STAGES[1].as_str())
+        .bind(STAGES[2].as_str())
+        .bind(STAGES[3].as_str())
+        .fetch_all(self.pool())
+        .await?;
+        let mut projects = Vec::with_capacity(lines.len());
+        for (y, unit_name, town, industry, stage, lead_at, a, b, c, d) in lines {
             let stage = Stage::parse(&stage).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let dates = reached.get(&id).copied().unwrap_or_default();
-            if dates[0].is_some() {
-                signed_projects.insert(id);
-            }
-            years.insert(y);
-            if year.is_some_and(|want| want != y) {
-                continue;
-            }
+            let on = |d: Option<String>| d.as_deref().and_then(qx_core::time::parse_date);
             projects.push(FunnelProject {
-                year: y,
+                year: i32::try_from(y).map_err(|e| StoreError::Invalid(e.to_string()))?,
                 unit: unit_name,
                 town,
                 industry,
                 lead_on: lead_at.map(qx_core::time::date_of),
-                reached: dates,
+                reached: [on(a), on(b), on(c), on(d)],
                 halted: stage == Stage::Halted,
             });
         }
-        let mut out_leads = Vec::new();
-        for lead in self.list_leads(actor, None).await? {
-            let y = qx_core::time::date_of(lead.created_at).year();
+        let (lead_all, lead_user, lead_unit) = lead_binds(actor);
+        let leads: Vec<LeadLine> = sqlx::query_as(concat!(
+            "SELECT l.created_at, COALESCE(u.name, ''), l.industry, l.project_id
+             FROM leads l LEFT JOIN units u ON u.id = l.follow_unit_id WHERE ",
+            lead_scope_sql!(),
+            " ORDER BY l.id DESC"
+        ))
+        .bind(lead_all)
+        .bind(lead_user)
+        .bind(lead_unit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut picked = Vec::new();
+        for (at, unit_name, industry, project_id) in leads {
+            let y = qx_core::time::date_of(at).year();
             years.insert(y);
-            if year.is_some_and(|want| want != y) {
-                continue;
+            if year.is_none_or(|want| want == y) {
+                picked.push((y, unit_name, industry, project_id));
             }
-            out_leads.push(FunnelLead {
-                year: y,
-                unit: lead.follow_unit_name,
-                industry: lead.industry,
-                signed: lead
-                    .project_id
-                    .is_some_and(|p| signed_projects.contains(&p)),
-            });
         }
+        // The leads' projects that reached 签约, of those the reader may read.
+        let signed: HashSet<i64> = if picked.iter().any(|l| l.3.is_some()) {
+            let ids: Vec<(i64,)> = sqlx::query_as(concat!(
+                "SELECT p.id FROM projects p
+                 JOIN project_stages s ON s.project_id = p.id AND s.stage = $4 AND s.actual_on IS NOT NULL
+                 WHERE p.id IN (SELECT l.project_id FROM leads l WHERE l.project_id IS NOT NULL) AND ",
+                scope_sql!()
+            ))
+            .bind(all)
+            .bind(unit)
+            .bind(enterprise)
+            .bind(STAGES[0].as_str())
+            .fetch_all(self.pool())
+            .await?;
+            ids.into_iter().map(|(id,)| id).collect()
+        } else {
+            HashSet::new()
+        };
+        let leads = picked
+            .into_iter()
+            .map(|(y, unit, industry, project_id)| FunnelLead {
+                year: y,
+                unit,
+                industry,
+                signed: project_id.is_some_and(|p| signed.contains(&p)),
+            })
+            .collect();
         Ok(FunnelItems {
             projects,
-            leads: out_leads,
+            leads,
             years: years.into_iter().rev().collect(),
         })
     }

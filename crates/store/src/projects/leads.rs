@@ -55,18 +55,30 @@ pub struct Lead {
     pub updated_at: i64,
 }
 
+/// The leads' scope predicate over `leads l`, binding [`lead_binds`] as `$1`–`$3`.
+macro_rules! lead_scope_sql {
+    () => {
+        "($1 = 1 OR l.submitted_by = $2 OR l.follow_unit_id = $3)"
+    };
+}
+pub(super) use lead_scope_sql;
+
 macro_rules! lead_select {
     () => {
-        "SELECT l.id, l.investor, l.industry, l.intended_wan, l.contact, l.found_by, l.note, l.status, l.submitted_by,
+        concat!(
+            "SELECT l.id, l.investor, l.industry, l.intended_wan, l.contact, l.found_by, l.note, l.status, l.submitted_by,
             COALESCE((SELECT u.display_name FROM users u WHERE u.id = l.submitted_by), '') AS submitter_name,
             l.follow_unit_id, COALESCE((SELECT u.name FROM units u WHERE u.id = l.follow_unit_id), '') AS follow_unit_name,
             l.reward, l.decision_note, l.project_id, l.created_at, l.updated_at
          FROM leads l
-         WHERE ($1 = 1 OR l.submitted_by = $2 OR l.follow_unit_id = $3) "
+         WHERE ",
+            lead_scope_sql!(),
+            " "
+        )
     };
 }
 
-fn lead_binds(actor: &Actor) -> (i64, i64, i64) {
+pub(super) fn lead_binds(actor: &Actor) -> (i64, i64, i64) {
     let unit = match actor.role {
         Role::Unit => actor.unit_id.unwrap_or(-1),
         _ => -1,

@@ -9,6 +9,12 @@
 //! nothing that counts (a row counts by the submission of the unit that reported it, `d.unit_id`),
 //! and a project's year is a key, not a part of the total, so edits need no refresh.
 //! `testing::year_done_drift` is the check that the stored totals equal the months.
+//!
+//! The same writers keep the period's 实际利用外资 / 利用内资 (migration 0034,
+//! `project_capital_done`): per reporting period, the sums of the approved 调度 rows' 到位
+//! figures, which the plan's indicators read as of a day instead of every project's months.
+//! [`refresh`] recomputes the period's sums with the year totals; `testing::capital_done_drift`
+//! is its check.
 
 use crate::{Engine, Result, Tx};
 
@@ -23,8 +29,9 @@ macro_rules! touched {
 }
 
 /// Recomputes, inside the writer's transaction, the stored year totals of period `period_id`'s
-/// year for every project unit `unit_id`'s 调度 or submission of that period touches. The sum is
-/// the one [`dispatch_approved!`](super::dispatch_approved) rule over the year's months.
+/// year for every project unit `unit_id`'s 调度 or submission of that period touches, and the
+/// period's stored 到位 sums. The sums are the one [`dispatch_approved!`](super::dispatch_approved)
+/// rule over the year's months and over the period's rows.
 pub(crate) async fn refresh(
     tx: &mut Tx,
     engine: Engine,
@@ -71,11 +78,41 @@ pub(crate) async fn refresh(
     .bind(unit_id)
     .execute(&mut **tx)
     .await?;
+    refresh_capital(tx, engine, period_id).await
+}
+
+/// The period's 外资/内资到位 over every unit's counted rows: a change of one unit's 调度 or
+/// submission moves the period's sum, which the other units' rows are part of.
+async fn refresh_capital(tx: &mut Tx, engine: Engine, period_id: i64) -> Result<()> {
+    if engine == Engine::Postgres {
+        // Two units' approvals of one period queue here, so the later sum reads what the other
+        // committed. NO KEY UPDATE: the 调度 rows just written hold KEY SHARE on the period
+        // (their foreign key), which this must not wait for.
+        sqlx::query("SELECT rp.id FROM report_periods rp WHERE rp.id = $1 FOR NO KEY UPDATE")
+            .bind(period_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    }
+    sqlx::query("DELETE FROM project_capital_done WHERE period_id = $1")
+        .bind(period_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(concat!(
+        "INSERT INTO project_capital_done (period_id, foreign_wusd, domestic_wan)
+         SELECT d.period_id, SUM(d.foreign_wusd), SUM(d.domestic_wan) FROM project_dispatches d
+         WHERE d.period_id = $1 AND ",
+        super::dispatch_approved!(),
+        " GROUP BY d.period_id"
+    ))
+    .bind(period_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
-/// Recomputes every stored total from the months, as migration 0032 first filled the table
-/// (bulk loads that write approved months directly: `testing::bulk_dispatch`).
+/// Recomputes every stored total and every period's 到位 sums from the months, as migrations
+/// 0032 and 0034 first filled the tables (bulk loads that write approved months directly:
+/// `testing::bulk_dispatch`).
 pub(crate) async fn rebuild(tx: &mut Tx) -> Result<()> {
     sqlx::query("DELETE FROM project_year_done")
         .execute(&mut **tx)
@@ -87,6 +124,18 @@ pub(crate) async fn rebuild(tx: &mut Tx) -> Result<()> {
          WHERE ",
         super::dispatch_approved!(),
         " GROUP BY d.project_id, CAST(substr(rp.period, 1, 4) AS BIGINT)"
+    ))
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM project_capital_done")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(concat!(
+        "INSERT INTO project_capital_done (period_id, foreign_wusd, domestic_wan)
+         SELECT d.period_id, SUM(d.foreign_wusd), SUM(d.domestic_wan) FROM project_dispatches d
+         WHERE ",
+        super::dispatch_approved!(),
+        " GROUP BY d.period_id"
     ))
     .execute(&mut **tx)
     .await?;

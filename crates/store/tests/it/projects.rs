@@ -835,3 +835,113 @@ async fn an_import_beyond_one_batch_updates_what_changed_and_leaves_the_rest() {
         );
     }
 }
+
+/// Migration 0034 fills the stored 外资/内资到位 per period from the 调度 approved before it:
+/// only rows whose unit's submission of the period is approved (a returned or superseded one
+/// does not count), blanks summing to blank; the counts as of a day read the same sums as the
+/// months give.
+#[tokio::test]
+async fn migration_0034_backfills_the_periods_capital_from_the_approved_months() {
+    for db in testing::all_at(33).await.unwrap() {
+        let s = &db.store;
+        let c = county(s).await;
+        let since = date!(2017 - 01 - 05);
+        let a = s
+            .create_project(&c.office, &input("甲项目", c.shipu, 20_000.0), since)
+            .await
+            .unwrap();
+        let b = s
+            .create_project(&c.office, &input("乙项目", c.shipu, 20_000.0), since)
+            .await
+            .unwrap();
+        let (plan,): (i64,) = sqlx::query_as(
+            "INSERT INTO plans (year, title, status, created_at, updated_at)
+             VALUES (2017, '工作计划', 'published', 1, 1) RETURNING id",
+        )
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+        // a's 外资到位 and b's 内资到位 of each month (a 内资 of 1, b 外资 blank).
+        let months: [Month; 4] = [
+            ("2016-12", &["approved"], Some(100.0), Some(7.0)),
+            ("2017-01", &["superseded", "approved"], Some(200.0), None),
+            ("2017-02", &["returned"], Some(400.0), Some(50.0)),
+            ("2017-03", &["approved"], Some(30.0), Some(3.0)),
+        ];
+        let mut periods = Vec::new();
+        for (month, statuses, for_a, for_b) in months {
+            let (period,): (i64,) = sqlx::query_as(
+                "INSERT INTO report_periods (plan_id, period, due_on, status, opened_at)
+                 VALUES ($1, $2, '2017-12-31', 'closed', 1) RETURNING id",
+            )
+            .bind(plan)
+            .bind(month)
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+            periods.push(period);
+            for (revision, status) in statuses.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO submissions (period_id, unit_id, revision, status, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, 1, 1)",
+                )
+                .bind(period)
+                .bind(c.shipu)
+                .bind(revision as i64 + 1)
+                .bind(*status)
+                .execute(s.pool())
+                .await
+                .unwrap();
+            }
+            for (project, foreign, domestic) in [(a, for_a, Some(1.0)), (b, None, for_b)] {
+                sqlx::query(
+                    "INSERT INTO project_dispatches (period_id, project_id, unit_id, foreign_wusd, domestic_wan, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, 1)",
+                )
+                .bind(period)
+                .bind(project)
+                .bind(c.shipu)
+                .bind(foreign)
+                .bind(domestic)
+                .execute(s.pool())
+                .await
+                .unwrap();
+            }
+        }
+        s.migrate().await.unwrap();
+        let stored: Vec<(i64, Option<f64>, Option<f64>)> = sqlx::query_as(
+            "SELECT period_id, foreign_wusd, domestic_wan FROM project_capital_done ORDER BY period_id",
+        )
+        .fetch_all(s.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            stored,
+            vec![
+                (periods[0], Some(100.0), Some(8.0)),
+                (periods[1], Some(200.0), Some(1.0)),
+                (periods[3], Some(30.0), Some(4.0)),
+            ],
+            "{}",
+            db.name
+        );
+        assert!(testing::capital_done_drift(s).await.unwrap().is_empty());
+        let day = date!(2017 - 03 - 31);
+        let counts = s.project_stage_counts_as_of(2017, day).await.unwrap();
+        assert_eq!(
+            (counts.foreign_wusd, counts.domestic_wan),
+            (230.0, 5.0),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            counts,
+            s.project_stage_counts_as_of_from_months(2017, day)
+                .await
+                .unwrap(),
+            "{}",
+            db.name
+        );
+        db.discard().await.unwrap();
+    }
+}
