@@ -4,7 +4,7 @@
 use crate::progress;
 use anyhow::{Context, bail};
 use qx_eval::bench_support::{self, Measured};
-use qx_eval::{CheckOptions, Checker, Scheme, csv_io, evaluate, generate, phases};
+use qx_eval::{CheckOptions, Checker, Scheme, csv_io, evaluate_owned, generate, phases};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -190,17 +190,16 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
 
     bar.set_message("评分");
     let phase = Instant::now();
-    let results = evaluate(&table, &scheme);
+    // Only the keys are needed after scoring: the scores are written over the input columns.
+    let (results, uscc, scale) = evaluate_owned(table, &scheme);
     phases::record("evaluate (total)", phase);
     for w in results.warnings() {
         bar.suspend(|| eprintln!("注意: {w}"));
     }
 
     bar.finish_and_clear();
-    let bar = progress::rows(table.len() as u64, "写出");
+    let bar = progress::rows(results.len() as u64, "写出");
     let phase = Instant::now();
-    // Only the keys are needed from here on: free the numeric columns before formatting.
-    let (uscc, scale) = table.into_key_columns();
     csv_io::write_atomically(&args.out, |w| {
         csv_io::write_results(w, &uscc, &scale, &results, &scheme, &|n| {
             bar.set_position(n)

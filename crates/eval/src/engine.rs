@@ -14,7 +14,7 @@
 
 use crate::mem;
 use crate::scheme::{Benchmark, Item, Missing, Scheme};
-use crate::table::{InputTable, Scale};
+use crate::table::{InputTable, Scale, StrColumn};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -216,6 +216,31 @@ struct Spec<'a> {
     den: Option<&'a [f64]>,
 }
 
+/// Every item's columns, looked up among the taken columns first, then in the table.
+fn resolve<'a>(
+    items: &[[Option<&'a Item>; 2]],
+    table: &'a InputTable,
+    own: &'a FxHashMap<String, Vec<f64>>,
+) -> Vec<[Option<Spec<'a>>; 2]> {
+    let col = |name: &str| {
+        own.get(name)
+            .map(Vec::as_slice)
+            .or_else(|| table.numeric(name))
+    };
+    items
+        .iter()
+        .map(|pair| {
+            pair.map(|item| {
+                item.map(|item| Spec {
+                    item,
+                    num: col(&item.numerator),
+                    den: col(&item.denominator),
+                })
+            })
+        })
+        .collect()
+}
+
 impl Spec<'_> {
     #[inline]
     fn value(&self, row: usize) -> Option<f64> {
@@ -230,21 +255,66 @@ impl Spec<'_> {
 /// The table should have passed [`crate::check`]: evaluation never fails, but a row with, say, zero
 /// land simply has its 亩均 items treated as missing.
 pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
+    run(table, FxHashMap::default(), scheme)
+}
+
+/// [`evaluate`], consuming the table and handing back its key columns (`uscc`, `scale`), all the
+/// results are printed from.
+///
+/// The score and total columns are written over the input columns that only the items read,
+/// each once its last item is scored: a fresh column of a million rows costs more in the
+/// kernel's zeroing of its pages than the scoring pass that fills it. The results are the same
+/// bits as [`evaluate`]'s; [`Results::value`] cannot be asked of them (the inputs are gone).
+pub fn evaluate_owned(mut table: InputTable, scheme: &Scheme) -> (Results, StrColumn, Vec<Scale>) {
+    let read_elsewhere: Vec<&str> = scheme
+        .adjustments
+        .iter()
+        .map(|a| a.column.as_str())
+        .chain(scheme.vetoes.iter().map(|v| v.column.as_str()))
+        .collect();
+    let mut own = FxHashMap::default();
+    for item in &scheme.items {
+        for name in [&item.numerator, &item.denominator] {
+            if !read_elsewhere.contains(&name.as_str())
+                && !own.contains_key(name)
+                && let Some(col) = table.take_numeric(name)
+            {
+                own.insert(name.clone(), col);
+            }
+        }
+    }
+    let results = run(&table, own, scheme);
+    let (uscc, scale) = table.into_key_columns();
+    (results, uscc, scale)
+}
+
+/// The evaluation; `own` holds input columns taken from `table` that may be written over once
+/// no item reads them any more.
+fn run(table: &InputTable, mut own: FxHashMap<String, Vec<f64>>, scheme: &Scheme) -> Results {
     let n = table.len();
     let keys = &scheme.item_keys;
     let nk = keys.len();
-    let specs: Vec<[Option<Spec>; 2]> = keys
+    let items: Vec<[Option<&Item>; 2]> = keys
         .iter()
-        .map(|k| {
-            Scale::ALL.map(|s| {
-                scheme.items_for(s).find(|i| &i.key == k).map(|item| Spec {
-                    item,
-                    num: table.numeric(&item.numerator),
-                    den: table.numeric(&item.denominator),
-                })
-            })
-        })
+        .map(|k| Scale::ALL.map(|s| scheme.items_for(s).find(|i| &i.key == k)))
         .collect();
+    // The last item (in scoring order) that reads each owned column.
+    let mut last_use: FxHashMap<&str, usize> = FxHashMap::default();
+    for (k, pair) in items.iter().enumerate() {
+        for item in pair.iter().flatten() {
+            last_use.insert(&item.numerator, k);
+            last_use.insert(&item.denominator, k);
+        }
+    }
+    let mut spare: Vec<Vec<f64>> = Vec::new();
+    let unread: Vec<String> = own
+        .keys()
+        .filter(|name| !last_use.contains_key(name.as_str()))
+        .cloned()
+        .collect();
+    for name in unread {
+        spare.extend(own.remove(&name));
+    }
     let scale = table.scale();
     let phase = std::time::Instant::now();
     let (group_of, mut groups) = assign_groups(table, scheme);
@@ -255,11 +325,12 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
     let mut warnings = Vec::new();
 
     // Step 2: benchmarks per key and cell (group × scale).
-    let needs_average = specs
+    let needs_average = items
         .iter()
         .flatten()
         .flatten()
-        .any(|s| s.item.benchmark == Benchmark::GroupAverage);
+        .any(|i| i.benchmark == Benchmark::GroupAverage);
+    let specs = resolve(&items, table, &own);
     let sums: Vec<(f64, f64)> = if needs_average {
         let partials: Vec<Vec<(f64, f64)>> = (0..n_chunks)
             .into_par_iter()
@@ -313,58 +384,78 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
         }
     }
 
-    // Step 3: scores of items with data, and per-cell sums for the missing-data mean.
-    let mut scores: Vec<Vec<f64>> = (0..nk).map(|_| mem::filled_par(n, f64::NAN)).collect();
-    let mut imputed: Vec<Vec<bool>> = (0..nk).map(|_| mem::filled_par(n, false)).collect();
-    let partials: Vec<Vec<(f64, usize)>> = chunks_mut(&mut scores)
-        .into_par_iter()
-        .zip(chunks_mut(&mut imputed))
-        .enumerate()
-        .map(|(ci, (mut sc_cols, mut im_cols))| {
-            let mut acc = vec![(0.0, 0usize); nk * n_cells];
-            let base = ci * CHUNK;
-            for (k, spec) in specs.iter().enumerate() {
-                let out = &mut sc_cols[k];
-                let imp = &mut im_cols[k];
-                for i in 0..out.len() {
-                    let row = base + i;
-                    let sc = scale[row] as usize;
-                    let Some(spec) = &spec[sc] else {
-                        continue;
-                    };
-                    let cell = group_of[row] as usize * 2 + sc;
-                    match spec.value(row) {
-                        Some(v) => {
-                            let b = bench[k * n_cells + cell];
-                            let s = if b.is_finite() && b > 0.0 {
-                                spec.item.score(v, b)
-                            } else {
-                                0.0
-                            };
-                            out[i] = s;
-                            let a = &mut acc[k * n_cells + cell];
-                            a.0 += s;
-                            a.1 += 1;
+    // Step 3: scores of items with data, and per-cell sums for the missing-data mean. One pass
+    // per item, so that the columns read by no later item can take the next item's scores.
+    let mut scores: Vec<Vec<f64>> = Vec::with_capacity(nk);
+    let mut imputed: Vec<Vec<bool>> = Vec::with_capacity(nk);
+    let mut score_sums = Vec::with_capacity(nk * n_cells);
+    for k in 0..nk {
+        // Every cell is written below, so a recycled column needs no filling first.
+        let mut out = spare.pop().unwrap_or_else(|| mem::filled_par(n, f64::NAN));
+        let mut imp = mem::filled_par(n, false);
+        {
+            let spec = &resolve(&items[k..=k], table, &own)[0];
+            let partials: Vec<Vec<(f64, usize)>> = out
+                .par_chunks_mut(CHUNK)
+                .zip(imp.par_chunks_mut(CHUNK))
+                .enumerate()
+                .map(|(ci, (out, imp))| {
+                    let mut acc = vec![(0.0, 0usize); n_cells];
+                    let base = ci * CHUNK;
+                    for i in 0..out.len() {
+                        let row = base + i;
+                        let sc = scale[row] as usize;
+                        let Some(spec) = &spec[sc] else {
+                            out[i] = f64::NAN;
+                            continue;
+                        };
+                        let cell = group_of[row] as usize * 2 + sc;
+                        match spec.value(row) {
+                            Some(v) => {
+                                let b = bench[k * n_cells + cell];
+                                let s = if b.is_finite() && b > 0.0 {
+                                    spec.item.score(v, b)
+                                } else {
+                                    0.0
+                                };
+                                out[i] = s;
+                                let a = &mut acc[cell];
+                                a.0 += s;
+                                a.1 += 1;
+                            }
+                            None => {
+                                out[i] = f64::NAN;
+                                imp[i] = true;
+                            }
                         }
-                        None => imp[i] = true,
                     }
-                }
-            }
-            acc
-        })
-        .collect();
-    let score_sums = sum_in_order(partials, nk * n_cells, (0.0, 0), |a, b| {
-        (a.0 + b.0, a.1 + b.1)
-    });
+                    acc
+                })
+                .collect();
+            score_sums.extend(sum_in_order(partials, n_cells, (0.0, 0), |a, b| {
+                (a.0 + b.0, a.1 + b.1)
+            }));
+        }
+        scores.push(out);
+        imputed.push(imp);
+        let done: Vec<String> = own
+            .keys()
+            .filter(|name| last_use.get(name.as_str()) == Some(&k))
+            .cloned()
+            .collect();
+        for name in done {
+            spare.extend(own.remove(&name));
+        }
+    }
     let mut stats: Vec<Vec<Option<ItemStat>>> = vec![vec![None; n_cells]; nk];
     let mut fill = vec![0.0; nk * n_cells];
-    for (k, spec) in specs.iter().enumerate() {
+    for (k, pair) in items.iter().enumerate() {
         for cell in 0..n_cells {
-            let Some(spec) = &spec[cell % 2] else {
+            let Some(item) = pair[cell % 2] else {
                 continue;
             };
             let (sum, count) = score_sums[k * n_cells + cell];
-            let missing_score = match spec.item.missing {
+            let missing_score = match item.missing {
                 Missing::GroupMean if count > 0 => sum / count as f64,
                 _ => 0.0,
             };
@@ -386,7 +477,8 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
         .iter()
         .filter_map(|a| table.numeric(&a.column).map(|c| (c, a.sign, a.cap)))
         .collect();
-    let mut total = mem::filled_par(n, 0.0);
+    // Every row's total is written below.
+    let mut total = spare.pop().unwrap_or_else(|| mem::filled_par(n, 0.0));
     let mut adjustment = if scheme.adjustments.is_empty() {
         Vec::new()
     } else {
@@ -562,14 +654,9 @@ pub fn evaluate(table: &InputTable, scheme: &Scheme) -> Results {
         reasons,
         class_names: scheme.classes.iter().map(|c| c.name.clone()).collect(),
         order,
-        specs: specs
+        specs: items
             .iter()
-            .map(|s| {
-                s.each_ref().map(|o| {
-                    o.as_ref()
-                        .map(|sp| (sp.item.numerator.clone(), sp.item.denominator.clone()))
-                })
-            })
+            .map(|pair| pair.map(|o| o.map(|i| (i.numerator.clone(), i.denominator.clone()))))
             .collect(),
         warnings,
     }
@@ -713,7 +800,6 @@ fn assign_groups(table: &InputTable, scheme: &Scheme) -> (Vec<u32>, Vec<GroupInf
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::StrColumn;
 
     const NAN: f64 = f64::NAN;
 
@@ -999,6 +1085,101 @@ mod tests {
                 "below / 石浦镇"
             ]
         );
+    }
+
+    /// Asserts two evaluations hold the same bits (NaN compared as bits too).
+    fn assert_same_results(a: &Results, b: &Results) {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+        assert_eq!(a.scores.len(), b.scores.len());
+        for (x, y) in a.scores.iter().zip(&b.scores) {
+            assert_eq!(bits(x), bits(y));
+        }
+        assert_eq!(a.imputed, b.imputed);
+        assert_eq!(bits(&a.total), bits(&b.total));
+        assert_eq!(bits(&a.adjustment), bits(&b.adjustment));
+        assert_eq!(a.rank, b.rank);
+        assert_eq!(a.class, b.class);
+        assert_eq!(a.initial_class, b.initial_class);
+        assert_eq!(a.adjusted_by, b.adjusted_by);
+        assert_eq!(a.order, b.order);
+        assert_eq!(a.groups, b.groups);
+        assert_eq!(a.warnings, b.warnings);
+        let stat_bits = |s: &Vec<Vec<Option<ItemStat>>>| -> Vec<Option<(u64, usize, u64)>> {
+            s.iter()
+                .flatten()
+                .map(|o| {
+                    o.map(|i| {
+                        (
+                            i.benchmark.to_bits(),
+                            i.with_data,
+                            i.missing_score.to_bits(),
+                        )
+                    })
+                })
+                .collect()
+        };
+        assert_eq!(stat_bits(&a.stats), stat_bits(&b.stats));
+    }
+
+    #[test]
+    fn owned_evaluation_gives_the_same_bits() {
+        // The default scheme, and one whose columns are also read by 加减分, 一票否决 and a
+        // group-average benchmark, grouped by town: those columns must outlive the items.
+        let text = crate::scheme::DEFAULT_SCHEME_TOML
+            .replace("benchmark = 11.5932", "benchmark = \"group_average\"")
+            .replace("by = [\"scale\"]", "by = [\"scale\", \"town\"]")
+            .replace(
+                "extra_columns = []",
+                "extra_columns = [\"bonus\", \"accident\"]",
+            );
+        let mixed = Scheme::parse(&format!(
+            "{text}\n[[adjustments]]\ncolumn = \"bonus\"\nkind = \"bonus\"\ncap = 5\n\
+             [[adjustments]]\ncolumn = \"employees\"\nkind = \"deduction\"\ncap = 1\n\
+             [[vetoes]]\ncolumn = \"accident\"\nclass = \"D\"\nreason = \"事故\"\n\
+             [[vetoes]]\ncolumn = \"rd_wan\"\nclass = \"C\"\nreason = \"r\"\n"
+        ))
+        .expect("scheme");
+        for (scheme, rows) in [(Scheme::default(), 70_000), (mixed, 40_000)] {
+            let mut t = crate::generate::facts_table(rows, 11);
+            t.set_numeric("bonus", (0..rows).map(|i| (i % 7) as f64).collect())
+                .expect("bonus");
+            t.set_numeric(
+                "accident",
+                (0..rows).map(|i| f64::from(i % 97 == 0)).collect(),
+            )
+            .expect("accident");
+            let borrowed = evaluate(&t, &scheme);
+            let (owned, uscc, scale) = evaluate_owned(t.clone(), &scheme);
+            assert_same_results(&borrowed, &owned);
+            assert_eq!((&uscc, &scale[..]), (t.uscc(), t.scale()));
+        }
+        let (r, _, _) = evaluate_owned(worked_example(), &Scheme::default());
+        assert_eq!(
+            r.score(3, 4).map(r4),
+            Some(7.9449),
+            "the contract's worked example"
+        );
+    }
+
+    #[test]
+    fn owned_evaluation_writes_its_scores_over_the_input_columns() {
+        let t = crate::generate::facts_table(50_000, 3);
+        let inputs: Vec<*const f64> = t
+            .numeric_names()
+            .filter_map(|name| t.numeric(name))
+            .map(<[f64]>::as_ptr)
+            .collect();
+        let (r, _, _) = evaluate_owned(t, &Scheme::default());
+        let reused: Vec<bool> = r
+            .scores
+            .iter()
+            .map(Vec::as_ptr)
+            .chain([r.total.as_ptr()])
+            .map(|p| inputs.contains(&p))
+            .collect();
+        // Default order: land_mu is free after va_per_mu (item 1), energy_tce after item 2, and
+        // so on; only the first two items and nothing before them need fresh columns.
+        assert_eq!(reused, [false, false, true, true, true, true, true, true]);
     }
 
     #[test]

@@ -40,6 +40,6 @@ pub mod scheme;
 pub mod table;
 
 pub use check::{CheckOptions, Checker, Issue, RowIssue, Validation, check, check_limited};
-pub use engine::{GroupInfo, ItemStat, Results, evaluate};
+pub use engine::{GroupInfo, ItemStat, Results, evaluate, evaluate_owned};
 pub use scheme::{Scheme, SchemeError};
 pub use table::{InputTable, Scale, StrColumn, TableError};

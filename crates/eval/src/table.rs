@@ -178,6 +178,12 @@ impl InputTable {
         self.text.get(name)
     }
 
+    /// Removes a numeric column and hands it over (the engine writes its results over columns
+    /// it no longer reads, see [`crate::engine::evaluate_owned`]).
+    pub(crate) fn take_numeric(&mut self, name: &str) -> Option<Vec<f64>> {
+        self.numeric.remove(name)
+    }
+
     /// The names of the numeric columns present.
     pub fn numeric_names(&self) -> impl Iterator<Item = &str> {
         self.numeric.keys().map(String::as_str)
