@@ -113,6 +113,7 @@ async fn refresh_capital(tx: &mut Tx, engine: Engine, period_id: i64) -> Result<
 /// Recomputes every stored total and every period's 到位 sums from the months, as migrations
 /// 0032 and 0034 first filled the tables (bulk loads that write approved months directly:
 /// `testing::bulk_dispatch`).
+#[cfg(any(test, feature = "testing"))]
 pub(crate) async fn rebuild(tx: &mut Tx) -> Result<()> {
     sqlx::query("DELETE FROM project_year_done")
         .execute(&mut **tx)
