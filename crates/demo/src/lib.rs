@@ -185,42 +185,23 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
             belongs,
         ));
     };
-    push(
-        "admin".into(),
-        people::name(&mut rng),
-        Role::Admin,
-        Some(office.id),
-        None,
-        office.name.clone(),
-        &mut rng,
-    );
-    push(
-        "office2".into(),
-        people::name(&mut rng),
-        Role::Admin,
-        Some(office.id),
-        None,
-        office.name.clone(),
-        &mut rng,
-    );
-    push(
-        "leader".into(),
-        people::name(&mut rng),
-        Role::Leader,
-        Some(office.id),
-        None,
-        "县领导".into(),
-        &mut rng,
-    );
-    push(
-        "leader2".into(),
-        people::name(&mut rng),
-        Role::Leader,
-        Some(office.id),
-        None,
-        "县领导".into(),
-        &mut rng,
-    );
+    // The office's two accounts and two county leaders.
+    for (username, role, belongs) in [
+        ("admin", Role::Admin, office.name.as_str()),
+        ("office2", Role::Admin, office.name.as_str()),
+        ("leader", Role::Leader, "县领导"),
+        ("leader2", Role::Leader, "县领导"),
+    ] {
+        push(
+            username.into(),
+            people::name(&mut rng),
+            role,
+            Some(office.id),
+            None,
+            belongs.into(),
+            &mut rng,
+        );
+    }
     for u in units
         .iter()
         .filter(|u| !matches!(u.kind.as_str(), "office" | "group" | "enterprise"))

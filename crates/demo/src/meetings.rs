@@ -154,51 +154,35 @@ pub async fn seed(
                 .await?;
             items.push((item, *lead, *support, *decision));
         }
-        // The last held meetings also take up escalated problems.
-        let late = held_on > date_after(today, -60);
-        if late
-            && held_on <= today
-            && let Some(p) = problems.next()
-        {
-            let item = store
-                .add_agenda_item(
-                    office,
-                    id,
-                    &NewAgendaItem {
-                        source: AgendaSource::Problem,
-                        source_id: p.source_id,
-                        text: p.text.clone(),
-                        unit_id: p.unit_id,
-                    },
-                )
-                .await?;
-            if let Some(u) = p.unit_id {
-                items.push((item, u, u, "由责任单位牵头, 十个工作日内协调解决并报送结果"));
-            }
-        }
-        if late
-            && held_on <= today
-            && let Some(p) = projects.next()
-        {
-            let item = store
-                .add_agenda_item(
-                    office,
-                    id,
-                    &NewAgendaItem {
-                        source: AgendaSource::Project,
-                        source_id: p.source_id,
-                        text: p.text.clone(),
-                        unit_id: p.unit_id,
-                    },
-                )
-                .await?;
-            if let Some(u) = p.unit_id {
-                items.push((
-                    item,
-                    u,
-                    u,
+        // The last held meetings also take up an escalated problem and a project behind.
+        if held_on > date_after(today, -60) && held_on <= today {
+            let proposed = [
+                (
+                    problems.next(),
+                    "由责任单位牵头, 十个工作日内协调解决并报送结果",
+                ),
+                (
+                    projects.next(),
                     "由责任单位牵头倒排工期, 逐月报送投资进度, 确保按期推进",
-                ));
+                ),
+            ];
+            for (p, decision) in proposed {
+                let Some(p) = p else { continue };
+                let item = store
+                    .add_agenda_item(
+                        office,
+                        id,
+                        &NewAgendaItem {
+                            source: p.source,
+                            source_id: p.source_id,
+                            text: p.text.clone(),
+                            unit_id: p.unit_id,
+                        },
+                    )
+                    .await?;
+                if let Some(u) = p.unit_id {
+                    items.push((item, u, u, decision));
+                }
             }
         }
         // Units are told a week ahead, and send their statements within two days.

@@ -325,6 +325,18 @@ fn check_writable(dir: &Path, db: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Refuses anyone but the system (the demo, an import of last year's records) a step that
+/// enters history after the fact: `what` is the step, as in "补录报送时间".
+pub(crate) fn system_only(actor: &qx_core::access::Actor, what: &str) -> Result<()> {
+    if actor.user_id == 0 {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden(format!(
+            "只有系统导入可以{what} (system only)"
+        )))
+    }
+}
+
 /// Appends the audit entry of the writes in `tx` and commits them together: the last step of
 /// every audited write.
 pub(crate) async fn commit_audited(mut tx: Tx, entry: AuditEntry<'_>) -> Result<()> {

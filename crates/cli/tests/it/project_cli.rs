@@ -1,7 +1,8 @@
-//! `qx project dispatch-template` and `qx project dispatch-import` as the office runs them, on
-//! every engine: a unit's template for a period comes out with its projects, filled in it goes
-//! back into the unit's report; a file with a bad cell is refused naming the row and column,
-//! and nothing is written.
+//! `qx project export|import` and `qx project dispatch-template|dispatch-import` as the office
+//! runs them, on every engine: the library goes out and comes back edited, with a new row; a
+//! unit's template for a period comes out with its projects, filled in it goes back into the
+//! unit's report; a file with a bad cell is refused naming the row and column, and nothing is
+//! written.
 
 use crate::common::{qx, text};
 use calamine::Reader;
@@ -238,6 +239,111 @@ async fn the_dispatch_template_goes_out_and_comes_back_filled_in() {
         let lines = s.dispatch_lines(&office, period, unit).await.unwrap();
         assert_eq!(lines[0].report.invested_wan, Some(1_500.0));
         assert_eq!(lines[0].report.progress, "主体厂房结顶");
+        db.discard().await.unwrap();
+    }
+}
+
+/// Every cell of `rows` written back as text into the export's sheet, as a person saves the
+/// library after editing it (the merged headers read back as their first cells, as calamine
+/// reads the original).
+fn library(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb
+        .add_worksheet()
+        .set_name(qx_app::project_excel::SHEET)
+        .unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write(r as u32, c as u16, v.as_str()).unwrap();
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_library_goes_out_and_comes_back_edited_with_a_new_project() {
+    for db in qx_store::testing::all().await.unwrap() {
+        let s = &db.store;
+        let (_, project, _) = county(s).await;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let out = qx(
+            &[
+                "project",
+                "export",
+                "--database",
+                &db.url,
+                "--out",
+                "库.xlsx",
+            ],
+            d,
+        );
+        assert!(out.status.success(), "{}: {}", db.name, text(&out.stderr));
+        let mut rows = cells(&std::fs::read(d.join("库.xlsx")).unwrap());
+        // A title row, two header rows, then the project.
+        assert_eq!(rows[1][1], "项目名称", "{:?}", rows[1]);
+        assert_eq!(rows.len(), 4, "{rows:?}");
+        assert_eq!(rows[3][1], "年产5万吨新材料项目");
+        // 年度计划投资 (K) raised in full-width digits; a new project below it in 亿元.
+        rows[3][10] = "８０００".into();
+        let mut new = rows[3].clone();
+        new[0] = "2".into();
+        new[1] = "年产2万台智能装备项目".into();
+        new[8] = "1.2亿元".into();
+        rows.push(new);
+        std::fs::write(d.join("edited.xlsx"), library(&rows)).unwrap();
+        let import = |file: &str| {
+            qx(
+                &[
+                    "project",
+                    "import",
+                    "--database",
+                    &db.url,
+                    "--year",
+                    "2017",
+                    file,
+                ],
+                d,
+            )
+        };
+        let out = import("edited.xlsx");
+        let said = text(&out.stderr);
+        assert!(out.status.success(), "{}: {said}", db.name);
+        assert!(said.contains("新增 1 个项目, 更新 1 个"), "{said}");
+        let office = Actor::system();
+        let p = s.get_project(&office, project).await.unwrap();
+        assert_eq!(p.annual_plan_wan, Some(8_000.0), "{}", db.name);
+        let all = s.project_library(&office).await.unwrap();
+        let added = all
+            .iter()
+            .find(|r| r.project.name == "年产2万台智能装备项目")
+            .expect("the new project");
+        assert_eq!(added.project.total_investment_wan, 12_000.0, "{}", db.name);
+
+        // A bad amount in the new row: refused naming its cell, nothing written.
+        let before = qx_store::testing::table_counts(s).await.unwrap();
+        rows[4][8] = "一个亿".into();
+        rows[3][10] = "9000".into();
+        std::fs::write(d.join("bad.xlsx"), library(&rows)).unwrap();
+        let out = import("bad.xlsx");
+        let said = text(&out.stderr);
+        assert!(!out.status.success(), "{}: accepted: {said}", db.name);
+        assert!(
+            said.contains("第5行 I列") && said.contains("总投资"),
+            "{}: the cell named: {said}",
+            db.name
+        );
+        assert!(said.contains("未写入任何数据"), "{said}");
+        assert_eq!(
+            qx_store::testing::table_counts(s).await.unwrap(),
+            before,
+            "{}: nothing written",
+            db.name
+        );
+        let p = s.get_project(&office, project).await.unwrap();
+        assert_eq!(p.annual_plan_wan, Some(8_000.0), "{}", db.name);
         db.discard().await.unwrap();
     }
 }

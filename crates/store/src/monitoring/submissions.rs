@@ -632,9 +632,7 @@ impl Store {
         submitted_at: i64,
         reviewed_at: Option<i64>,
     ) -> Result<()> {
-        if actor.user_id != 0 {
-            return Err(StoreError::Forbidden("只有系统导入可以补录报送时间".into()));
-        }
+        crate::system_only(actor, "补录报送时间")?;
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE submissions SET submitted_at = $1, reviewed_at = $2 WHERE id = $3")
             .bind(submitted_at)

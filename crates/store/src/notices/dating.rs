@@ -20,21 +20,10 @@ pub struct NoticeSpan {
     pub at: i64,
 }
 
-/// Refuses anyone but the system (the demo, an import of records).
-fn system_only(actor: &Actor) -> Result<()> {
-    if actor.user_id == 0 {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden(
-            "只有系统导入可以补录通知时间 (system only)".into(),
-        ))
-    }
-}
-
 impl Store {
     /// The newest notice's id (0 when none), the mark a replayer takes around a step.
     pub async fn newest_notice_id(&self, actor: &Actor) -> Result<i64> {
-        system_only(actor)?;
+        crate::system_only(actor, "补录通知时间")?;
         let (id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM notices")
             .fetch_one(self.pool())
             .await?;
@@ -44,7 +33,7 @@ impl Store {
     /// Dates the notices of each span at its time, a notice only ever earlier. One
     /// transaction, audited once. Returns how many moved.
     pub async fn date_notice_spans(&self, actor: &Actor, spans: &[NoticeSpan]) -> Result<usize> {
-        system_only(actor)?;
+        crate::system_only(actor, "补录通知时间")?;
         let mut tx = self.begin().await?;
         let mut moved = 0;
         for s in spans.iter().filter(|s| s.up_to > s.after) {
@@ -75,7 +64,7 @@ impl Store {
     /// submission or, to the unit, on the period), and a problem's submission, acceptance, answer and closing, are taken from their own records;
     /// a notice is only ever moved earlier. System only; audited. Returns how many moved.
     pub async fn date_notices_at_events(&self, actor: &Actor) -> Result<usize> {
-        system_only(actor)?;
+        crate::system_only(actor, "补录通知时间")?;
         let mut tx = self.begin().await?;
         type ReportTimes = (i64, String, i64, Option<i64>, Option<i64>);
         let reports: Vec<ReportTimes> = sqlx::query_as(

@@ -10,11 +10,7 @@ impl Store {
     /// ever earlier (a replay never dates an event after it was recorded). System only;
     /// one transaction, audited once. Returns how many moved.
     pub async fn date_problem_events(&self, actor: &Actor, times: &[(i64, i64)]) -> Result<usize> {
-        if actor.user_id != 0 {
-            return Err(StoreError::Forbidden(
-                "只有系统导入可以补录难题办理时间 (system only)".into(),
-            ));
-        }
+        crate::system_only(actor, "补录难题办理时间")?;
         let mut tx = self.begin().await?;
         let mut moved = 0;
         for (id, at) in times {

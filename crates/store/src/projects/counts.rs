@@ -46,19 +46,7 @@ impl Store {
     /// year's periods up to the day's month (`project_capital_done`, migration 0034), kept by
     /// the writers of the 调度 and of its approval.
     pub async fn project_stage_counts_as_of(&self, year: i32, day: Date) -> Result<StageCounts> {
-        let mut counts = self.stage_counts(year, day).await?;
-        let (foreign, domestic): (Option<f64>, Option<f64>) = sqlx::query_as(
-            "SELECT SUM(c.foreign_wusd), SUM(c.domestic_wan) FROM project_capital_done c
-             JOIN report_periods rp ON rp.id = c.period_id
-             WHERE rp.period >= $1 AND rp.period <= $2",
-        )
-        .bind(first_month(year))
-        .bind(month_of(year, day))
-        .fetch_one(self.pool())
-        .await?;
-        counts.foreign_wusd = foreign.unwrap_or(0.0);
-        counts.domestic_wan = domestic.unwrap_or(0.0);
-        Ok(counts)
+        self.counts_with_capital(CAPITAL_STORED, year, day).await
     }
 
     /// The same counts as [`Store::project_stage_counts_as_of`] with 到位 summed from every
@@ -69,17 +57,24 @@ impl Store {
         year: i32,
         day: Date,
     ) -> Result<StageCounts> {
+        self.counts_with_capital(CAPITAL_FROM_MONTHS, year, day)
+            .await
+    }
+
+    /// The stage counts with 到位 read by `sql` (one of the two sums below) over the year's
+    /// periods up to the day's month.
+    async fn counts_with_capital(
+        &self,
+        sql: &'static str,
+        year: i32,
+        day: Date,
+    ) -> Result<StageCounts> {
         let mut counts = self.stage_counts(year, day).await?;
-        let (foreign, domestic): (Option<f64>, Option<f64>) = sqlx::query_as(concat!(
-            "SELECT SUM(d.foreign_wusd), SUM(d.domestic_wan) FROM project_dispatches d
-             JOIN report_periods rp ON rp.id = d.period_id
-             WHERE rp.period >= $1 AND rp.period <= $2 AND ",
-            dispatch_approved!()
-        ))
-        .bind(first_month(year))
-        .bind(month_of(year, day))
-        .fetch_one(self.pool())
-        .await?;
+        let (foreign, domestic): (Option<f64>, Option<f64>) = sqlx::query_as(sql)
+            .bind(first_month(year))
+            .bind(month_of(year, day))
+            .fetch_one(self.pool())
+            .await?;
         counts.foreign_wusd = foreign.unwrap_or(0.0);
         counts.domestic_wan = domestic.unwrap_or(0.0);
         Ok(counts)
@@ -152,3 +147,17 @@ fn first_month(year: i32) -> String {
 fn month_of(year: i32, day: Date) -> String {
     format!("{year}-{:02}", u8::from(day.month()))
 }
+
+/// 外资/内资到位 from `$1` to `$2` (months), as kept per period.
+const CAPITAL_STORED: &str =
+    "SELECT SUM(c.foreign_wusd), SUM(c.domestic_wan) FROM project_capital_done c
+     JOIN report_periods rp ON rp.id = c.period_id
+     WHERE rp.period >= $1 AND rp.period <= $2";
+
+/// The same sums from every approved 调度 row of the months.
+const CAPITAL_FROM_MONTHS: &str = concat!(
+    "SELECT SUM(d.foreign_wusd), SUM(d.domestic_wan) FROM project_dispatches d
+     JOIN report_periods rp ON rp.id = d.period_id
+     WHERE rp.period >= $1 AND rp.period <= $2 AND ",
+    dispatch_approved!()
+);

@@ -149,11 +149,7 @@ impl Store {
     /// never dated after it was recorded). System only; one transaction, audited once. Returns
     /// how many moved.
     pub async fn date_leads(&self, actor: &Actor, times: &[(i64, i64)]) -> Result<usize> {
-        if actor.user_id != 0 {
-            return Err(StoreError::Forbidden(
-                "只有系统导入可以补录线索时间 (system only)".into(),
-            ));
-        }
+        crate::system_only(actor, "补录线索时间")?;
         let mut tx = self.begin().await?;
         let mut moved = 0;
         for (id, at) in times {
