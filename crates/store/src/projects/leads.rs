@@ -170,12 +170,13 @@ impl Store {
         Ok(moved)
     }
 
-    /// The leads the actor may read, newest first.
+    /// The leads the actor may read, newest first by when each came in (a lead entered after
+    /// the fact lists at its own time).
     pub async fn list_leads(&self, actor: &Actor, status: Option<LeadStatus>) -> Result<Vec<Lead>> {
         let (all, user, unit) = lead_binds(actor);
         let sql = concat!(
             lead_select!(),
-            "AND ($4 IS NULL OR l.status = $4) ORDER BY l.id DESC"
+            "AND ($4 IS NULL OR l.status = $4) ORDER BY l.created_at DESC, l.id DESC"
         );
         Ok(sqlx::query_as(sql)
             .bind(all)

@@ -457,6 +457,32 @@ async fn a_lead_is_submitted_decided_and_becomes_a_project() {
             Err(StoreError::NotFound(_))
         ));
         assert_eq!(s.list_leads(&c.office, None).await.unwrap().len(), 2);
+        // Newest first by when each came in: the second, entered after the fact as a lead of
+        // last spring, lists after the first; only the system dates leads, only earlier.
+        let spring = 1_492_000_000;
+        assert!(matches!(
+            s.date_leads(&c.office, &[(other, spring)]).await,
+            Err(StoreError::Forbidden(_))
+        ));
+        assert_eq!(
+            s.date_leads(&Actor::system(), &[(other, spring), (id, i64::MAX)])
+                .await
+                .unwrap(),
+            1,
+            "{name}"
+        );
+        let order: Vec<i64> = s
+            .list_leads(&c.office, None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|l| l.id)
+            .collect();
+        assert_eq!(order, [id, other], "{name}");
+        assert_eq!(
+            s.get_lead(&c.office, other).await.unwrap().created_at,
+            spring
+        );
         let decision = LeadDecision {
             accept: true,
             follow_unit_id: Some(c.shipu),
