@@ -19,8 +19,10 @@ use qx_core::access::Actor;
 use qx_core::monitor::TaskState;
 use qx_store::Store;
 use qx_store::StoreError;
+use qx_store::monitoring::ReportPeriod;
 use qx_store::monitoring::{NoFigure, SubmissionInput};
-use rust_xlsxwriter::{DataValidation, Format, FormatAlign, FormatBorder, Workbook};
+use qx_store::units::Unit;
+use rust_xlsxwriter::{DataValidation, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 use std::collections::{HashMap, HashSet};
 
 pub const INDICATOR_SHEET: &str = "指标";
@@ -76,6 +78,58 @@ impl TemplateFormats {
             fill: cell.set_unlocked().set_num_format("@"),
         }
     }
+
+    /// A keyed sheet of the template: the header row, column widths, the 编号 in a hidden column A
+    /// (read back to match each row) and the panes frozen below the header and left of
+    /// `frozen_cols`.
+    pub(crate) fn keyed_sheet<'w>(
+        &self,
+        wb: &'w mut Workbook,
+        name: &str,
+        headers: &[&str],
+        widths: &[f64],
+        frozen_cols: u16,
+    ) -> Result<&'w mut Worksheet, AppError> {
+        let ws = add_sheet(wb, name, 0, headers, &self.header)?;
+        set_widths(ws, widths)?;
+        ws.set_column_hidden(0).map_err(xlsx_error)?;
+        ws.set_freeze_panes(1, frozen_cols).map_err(xlsx_error)?;
+        Ok(ws)
+    }
+
+    /// Writes a row's 编号 and then `texts` from column B, all locked: what the system states.
+    pub(crate) fn write_locked_row<S: AsRef<str>>(
+        &self,
+        ws: &mut Worksheet,
+        row: u32,
+        id: i64,
+        texts: &[S],
+    ) -> Result<(), AppError> {
+        ws.write_number_with_format(row, 0, id as f64, &self.locked)
+            .map_err(xlsx_error)?;
+        for (c, text) in texts.iter().enumerate() {
+            ws.write_with_format(row, 1 + c as u16, text.as_ref(), &self.locked)
+                .map_err(xlsx_error)?;
+        }
+        Ok(())
+    }
+}
+
+/// The period and the unit a template is written for, once the actor may read the unit's
+/// reports; `what` names the report in the not-found message (报送, 项目调度).
+pub(crate) async fn template_for(
+    store: &Store,
+    actor: &Actor,
+    period_id: i64,
+    unit_id: i64,
+    what: &str,
+) -> Result<(ReportPeriod, Unit), AppError> {
+    if !actor.can_read_unit(unit_id) {
+        return Err(StoreError::NotFound(format!("单位 {unit_id} 的{what}")).into());
+    }
+    let period = store.get_period(actor, period_id).await?;
+    let unit = store.get_unit(unit_id).await?;
+    Ok((period, unit))
 }
 
 /// Adds the protected 填报说明 sheet of a unit's template: whose template it is, for which
@@ -151,11 +205,7 @@ pub async fn export_template(
     period_id: i64,
     unit_id: i64,
 ) -> Result<Vec<u8>, AppError> {
-    if !actor.can_read_unit(unit_id) {
-        return Err(StoreError::NotFound(format!("单位 {unit_id} 的报送")).into());
-    }
-    let period = store.get_period(actor, period_id).await?;
-    let unit = store.get_unit(unit_id).await?;
+    let (period, unit) = template_for(store, actor, period_id, unit_id, "报送").await?;
     let indicators = store
         .unit_indicators(actor, period.plan_id, unit_id)
         .await?;
@@ -191,16 +241,16 @@ pub async fn export_template(
     let approved = store.approved_values(actor, period.plan_id).await?;
 
     let mut wb = Workbook::new();
-    let TemplateFormats {
-        header,
-        locked,
-        fill,
-    } = TemplateFormats::new();
+    let formats = TemplateFormats::new();
+    let fill = &formats.fill;
 
-    let ws = add_sheet(&mut wb, INDICATOR_SHEET, 0, &INDICATOR_HEADERS, &header)?;
-    set_widths(ws, &[6.0, 34.0, 8.0, 10.0, 14.0, 14.0, 30.0])?;
-    ws.set_column_hidden(0).map_err(xlsx_error)?;
-    ws.set_freeze_panes(1, 2).map_err(xlsx_error)?;
+    let ws = formats.keyed_sheet(
+        &mut wb,
+        INDICATOR_SHEET,
+        &INDICATOR_HEADERS,
+        &[6.0, 34.0, 8.0, 10.0, 14.0, 14.0, 30.0],
+        2,
+    )?;
     for (r, i) in indicators.iter().enumerate() {
         let row = (r + 1) as u32;
         let previous = approved
@@ -209,60 +259,47 @@ pub async fn export_template(
             .map(|a| format!("{} ({})", a.value, a.period))
             .unwrap_or_default();
         let (value, note) = values.get(&i.id).cloned().unwrap_or_default();
-        ws.write_number_with_format(row, 0, i.id as f64, &locked)
+        formats.write_locked_row(
+            ws,
+            row,
+            i.id,
+            &[&i.name, &i.unit, &i.target_value, &previous],
+        )?;
+        ws.write_with_format(row, 5, value.as_str(), fill)
             .map_err(xlsx_error)?;
-        for (c, text) in [
-            (1u16, i.name.as_str()),
-            (2, i.unit.as_str()),
-            (3, i.target_value.as_str()),
-            (4, previous.as_str()),
-        ] {
-            ws.write_with_format(row, c, text, &locked)
-                .map_err(xlsx_error)?;
-        }
-        ws.write_with_format(row, 5, value.as_str(), &fill)
-            .map_err(xlsx_error)?;
-        ws.write_with_format(row, 6, note.as_str(), &fill)
+        ws.write_with_format(row, 6, note.as_str(), fill)
             .map_err(xlsx_error)?;
     }
     ws.protect();
     ws.set_active(true);
 
-    let ws = add_sheet(&mut wb, TASK_SHEET, 0, &TASK_HEADERS, &header)?;
-    set_widths(ws, &[6.0, 10.0, 40.0, 8.0, 60.0, 14.0])?;
-    ws.set_column_hidden(0).map_err(xlsx_error)?;
-    ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    let ws = formats.keyed_sheet(
+        &mut wb,
+        TASK_SHEET,
+        &TASK_HEADERS,
+        &[6.0, 10.0, 40.0, 8.0, 60.0, 14.0],
+        0,
+    )?;
     for (r, (t, role)) in tasks.iter().enumerate() {
         let row = (r + 1) as u32;
         let (progress, status) = reports
             .get(&t.id)
             .map_or((String::new(), None), |(p, s)| (p.clone(), Some(*s)));
         let status_label = status.map_or("", TaskState::label_zh);
-        ws.write_number_with_format(row, 0, t.id as f64, &locked)
-            .map_err(xlsx_error)?;
         let title = if t.title.is_empty() {
             &t.text
         } else {
             &t.title
         };
-        for (c, text) in [
-            (1u16, t.number.as_str()),
-            (2, title.as_str()),
-            (
-                3,
-                if role == qx_core::units::TaskRole::Lead.as_str() {
-                    "牵头"
-                } else {
-                    "配合"
-                },
-            ),
-        ] {
-            ws.write_with_format(row, c, text, &locked)
-                .map_err(xlsx_error)?;
-        }
-        ws.write_with_format(row, 4, progress.as_str(), &fill)
+        let role = if role == qx_core::units::TaskRole::Lead.as_str() {
+            "牵头"
+        } else {
+            "配合"
+        };
+        formats.write_locked_row(ws, row, t.id, &[t.number.as_str(), title, role])?;
+        ws.write_with_format(row, 4, progress.as_str(), fill)
             .map_err(xlsx_error)?;
-        ws.write_with_format(row, 5, status_label, &fill)
+        ws.write_with_format(row, 5, status_label, fill)
             .map_err(xlsx_error)?;
     }
     if !tasks.is_empty() {
@@ -283,7 +320,7 @@ pub async fn export_template(
 
     add_info_sheet(
         &mut wb,
-        &header,
+        &formats.header,
         &unit.name,
         unit_id,
         &period,

@@ -17,7 +17,7 @@ use qx_core::access::Actor;
 use qx_core::indicator::{Comparator, IndicatorKind, TargetLevel};
 use qx_core::label::{Labelled, Lang};
 use qx_store::Store;
-use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft};
+use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft, PlanMeta};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
 use std::collections::{BTreeSet, HashMap};
 
@@ -453,11 +453,13 @@ async fn read_workbook(
         .collect::<Vec<_>>()
         .join("\n");
     Ok(NewPlanDraft {
-        year,
-        title,
-        doc_number: meta.get("文号").cloned().unwrap_or_default(),
-        issuer: meta.get("发文机关").cloned().unwrap_or_default(),
-        issued_on: meta.get("成文日期").filter(|d| !d.is_empty()).cloned(),
+        meta: PlanMeta {
+            year,
+            title,
+            doc_number: meta.get("文号").cloned().unwrap_or_default(),
+            issuer: meta.get("发文机关").cloned().unwrap_or_default(),
+            issued_on: meta.get("成文日期").filter(|d| !d.is_empty()).cloned(),
+        },
         source_name: file_name.to_string(),
         source_format: "xlsx".into(),
         source_text,

@@ -7,7 +7,7 @@ use qx_core::access::Actor;
 use qx_core::indicator::{IndicatorKind, TargetLevel};
 use qx_plan::{ParsedPlan, UnitDirectory};
 use qx_store::Store;
-use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft};
+use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft, PlanMeta};
 use std::collections::HashMap;
 
 /// The registry as the parser resolves names against it.
@@ -180,14 +180,16 @@ pub async fn draft_from_parsed(
     }
     let year = parsed.year.map_or_else(current_year, i64::from);
     Ok(NewPlanDraft {
-        year,
-        title: parsed
-            .title
-            .clone()
-            .unwrap_or_else(|| file_name.to_string()),
-        doc_number: parsed.doc_number.clone().unwrap_or_default(),
-        issuer: parsed.issuer.clone().unwrap_or_default(),
-        issued_on: parsed.date.clone(),
+        meta: PlanMeta {
+            year,
+            title: parsed
+                .title
+                .clone()
+                .unwrap_or_else(|| file_name.to_string()),
+            doc_number: parsed.doc_number.clone().unwrap_or_default(),
+            issuer: parsed.issuer.clone().unwrap_or_default(),
+            issued_on: parsed.date.clone(),
+        },
         source_name: file_name.to_string(),
         source_format: parsed.source_format.clone(),
         source_text: parsed.lines.join("\n"),

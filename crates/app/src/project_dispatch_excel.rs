@@ -12,14 +12,13 @@
 use crate::AppError;
 use crate::monitoring_excel::{
     TemplateFormats, add_info_sheet, check_template_owner, keyed_rows, open_unit_template,
-    template_table,
+    template_for, template_table,
 };
-use crate::sheet::{Table, add_sheet, read_figure, set_widths, xlsx_error};
+use crate::sheet::{Table, read_figure, xlsx_error};
 use qx_core::access::Actor;
 use qx_core::label::{Labelled, Lang};
 use qx_core::project::fields;
 use qx_store::Store;
-use qx_store::StoreError;
 use qx_store::projects::{DispatchInput, DispatchLine};
 use rust_xlsxwriter::Workbook;
 use std::collections::HashMap;
@@ -64,42 +63,33 @@ pub async fn export_template(
     period_id: i64,
     unit_id: i64,
 ) -> Result<Vec<u8>, AppError> {
-    if !actor.can_read_unit(unit_id) {
-        return Err(StoreError::NotFound(format!("单位 {unit_id} 的项目调度")).into());
-    }
-    let period = store.get_period(actor, period_id).await?;
-    let unit = store.get_unit(unit_id).await?;
+    let (period, unit) = template_for(store, actor, period_id, unit_id, "项目调度").await?;
     let lines = store.dispatch_lines(actor, period_id, unit_id).await?;
 
     let mut wb = Workbook::new();
-    let TemplateFormats {
-        header,
-        locked,
-        fill,
-    } = TemplateFormats::new();
-    let ws = add_sheet(&mut wb, DISPATCH_SHEET, 0, &HEADERS, &header)?;
-    set_widths(
-        ws,
+    let formats = TemplateFormats::new();
+    let ws = formats.keyed_sheet(
+        &mut wb,
+        DISPATCH_SHEET,
+        &HEADERS,
         &[
             6.0, 30.0, 8.0, 12.0, 12.0, 12.0, 12.0, 12.0, 30.0, 10.0, 30.0,
         ],
+        2,
     )?;
-    ws.set_column_hidden(0).map_err(xlsx_error)?;
-    ws.set_freeze_panes(1, 2).map_err(xlsx_error)?;
     for (r, l) in lines.iter().enumerate() {
         let row = (r + 1) as u32;
-        ws.write_number_with_format(row, 0, l.project_id as f64, &locked)
-            .map_err(xlsx_error)?;
-        let stage = l.stage.label(Lang::Zh);
-        for (c, text) in [
-            (1u16, l.name.clone()),
-            (2, stage.to_string()),
-            (3, figure(l.annual_plan_wan)),
-            (4, figure(l.completed_wan)),
-        ] {
-            ws.write_with_format(row, c, text.as_str(), &locked)
-                .map_err(xlsx_error)?;
-        }
+        formats.write_locked_row(
+            ws,
+            row,
+            l.project_id,
+            &[
+                l.name.clone(),
+                l.stage.label(Lang::Zh).to_string(),
+                figure(l.annual_plan_wan),
+                figure(l.completed_wan),
+            ],
+        )?;
         let f = &l.report;
         let cells = [
             figure(f.invested_wan),
@@ -110,7 +100,11 @@ pub async fn export_template(
             f.blockers.clone(),
         ];
         // A month held by the project's earlier unit is shown locked.
-        let format = if l.held_elsewhere { &locked } else { &fill };
+        let format = if l.held_elsewhere {
+            &formats.locked
+        } else {
+            &formats.fill
+        };
         for (c, text) in cells.iter().enumerate() {
             ws.write_with_format(row, 5 + c as u16, text.as_str(), format)
                 .map_err(xlsx_error)?;
@@ -120,7 +114,7 @@ pub async fn export_template(
     ws.set_active(true);
     add_info_sheet(
         &mut wb,
-        &header,
+        &formats.header,
         &unit.name,
         unit_id,
         &period,

@@ -145,11 +145,9 @@ pub struct DraftTarget {
 /// Everything an import produces: the draft to review.
 #[derive(Debug, Clone, Serialize)]
 pub struct NewPlanDraft {
-    pub year: i64,
-    pub title: String,
-    pub doc_number: String,
-    pub issuer: String,
-    pub issued_on: Option<String>,
+    /// 标题、文号、发文机关、成文日期 and year, as read from the document.
+    #[serde(flatten)]
+    pub meta: PlanMeta,
     pub source_name: String,
     pub source_format: String,
     #[serde(skip)]
@@ -166,6 +164,16 @@ pub struct PlanMeta {
     pub doc_number: String,
     pub issuer: String,
     pub issued_on: Option<String>,
+}
+
+impl PlanMeta {
+    /// A plan needs a title; the rest may be blank until the office fills it in.
+    fn check(&self) -> Result<()> {
+        if self.title.trim().is_empty() {
+            return Err(StoreError::Invalid("方案标题不能为空".into()));
+        }
+        Ok(())
+    }
 }
 
 /// A reviewed item: its text, time node and units (names, lead first).
@@ -214,22 +222,19 @@ impl Store {
     /// Stores an imported document as a draft; audited with its counts.
     pub async fn create_plan_draft(&self, actor: &Actor, draft: &NewPlanDraft) -> Result<i64> {
         only_office(actor)?;
-        if draft.title.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "方案标题不能为空 (the plan needs a title)".into(),
-            ));
-        }
+        let meta = &draft.meta;
+        meta.check()?;
         let mut tx = self.begin().await?;
         let now = crate::now();
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO plans (year, title, doc_number, issuer, issued_on, status, source_name, source_format, source_text, created_by, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $10) RETURNING id",
         )
-        .bind(draft.year)
-        .bind(draft.title.trim())
-        .bind(&draft.doc_number)
-        .bind(&draft.issuer)
-        .bind(&draft.issued_on)
+        .bind(meta.year)
+        .bind(meta.title.trim())
+        .bind(&meta.doc_number)
+        .bind(&meta.issuer)
+        .bind(&meta.issued_on)
         .bind(&draft.source_name)
         .bind(&draft.source_format)
         .bind(&draft.source_text)
@@ -254,7 +259,7 @@ impl Store {
         append(
             &mut tx,
             AuditEntry::new(actor, "plan.import", "plan", id).after(serde_json::json!({
-                "title": draft.title, "year": draft.year, "source": draft.source_name,
+                "title": meta.title, "year": meta.year, "source": draft.source_name,
                 "items": draft.items.len(), "targets": draft.targets.len(),
             })),
         )
@@ -353,9 +358,7 @@ impl Store {
     pub async fn update_plan_meta(&self, actor: &Actor, id: i64, meta: &PlanMeta) -> Result<()> {
         only_office(actor)?;
         let before = self.draft(actor, id).await?;
-        if meta.title.trim().is_empty() {
-            return Err(StoreError::Invalid("方案标题不能为空".into()));
-        }
+        meta.check()?;
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE plans SET year = $1, title = $2, doc_number = $3, issuer = $4, issued_on = $5, updated_at = $6 WHERE id = $7")
             .bind(meta.year)

@@ -13,7 +13,7 @@ use qx_core::assessment::{
 use qx_core::notice::{Audience, NoticeKind, Subject};
 use qx_core::units::UnitKind;
 use qx_store::assessment::{Answer, NewManual, NewObjection, NewRun, RunGroup};
-use qx_store::plans::NewPlanDraft;
+use qx_store::plans::{NewPlanDraft, PlanMeta};
 use qx_store::units::NewUnit;
 use qx_store::{Store, StoreError};
 use std::collections::HashMap;
@@ -98,11 +98,13 @@ async fn a_run_from_scoring_to_final_with_scope_objections_and_freezing() {
             .create_plan_draft(
                 &office,
                 &NewPlanDraft {
-                    year: 2017,
-                    title: "方案".into(),
-                    doc_number: String::new(),
-                    issuer: String::new(),
-                    issued_on: None,
+                    meta: PlanMeta {
+                        year: 2017,
+                        title: "方案".into(),
+                        doc_number: String::new(),
+                        issuer: String::new(),
+                        issued_on: None,
+                    },
                     source_name: "p.txt".into(),
                     source_format: "txt".into(),
                     source_text: String::new(),

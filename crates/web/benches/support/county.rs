@@ -12,7 +12,7 @@ use qx_core::period::Period;
 use qx_core::units::UnitKind;
 use qx_store::Store;
 use qx_store::monitoring::SubmissionInput;
-use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft};
+use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft, PlanMeta};
 use qx_store::units::NewUnit;
 use qx_store::users::NewUser;
 
@@ -189,11 +189,13 @@ pub async fn build(store: &Store, shape: Shape) -> County {
         })
         .collect();
     let draft = NewPlanDraft {
-        year: YEAR,
-        title: format!("{YEAR}年测试县工业强县工作推进方案"),
-        doc_number: String::new(),
-        issuer: String::new(),
-        issued_on: None,
+        meta: PlanMeta {
+            year: YEAR,
+            title: format!("{YEAR}年测试县工业强县工作推进方案"),
+            doc_number: String::new(),
+            issuer: String::new(),
+            issued_on: None,
+        },
         source_name: "generated".into(),
         source_format: "txt".into(),
         source_text: String::new(),
