@@ -24,14 +24,32 @@ use std::collections::HashMap;
 /// Largest file accepted.
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
-/// Registry columns: key, the header the template writes, other accepted headers.
-const REGISTRY_COLUMNS: &[(&str, &str, &[&str])] = &[
-    (
-        "credit_code",
-        "统一社会信用代码",
-        &["信用代码", "uscc", "社会信用代码"],
-    ),
-    ("name", "企业名称", &["名称", "name", "单位名称"]),
+/// A column of an enterprise file: its key, the header the template writes, other accepted
+/// headers.
+type Column = (&'static str, &'static str, &'static [&'static str]);
+
+/// The columns the registry and the yearly facts share: the same headers are accepted in both.
+const CREDIT_CODE: Column = (
+    "credit_code",
+    "统一社会信用代码",
+    &["信用代码", "uscc", "社会信用代码"],
+);
+const NAME: Column = ("name", "企业名称", &["名称", "name", "单位名称"]);
+const SCALE: Column = (
+    "scale",
+    "规模",
+    &["规上规下", "规上/规下", "scale", "企业规模"],
+);
+const LAND_MU: Column = (
+    "land_mu",
+    "用地面积(亩)",
+    &["用地面积", "实际用地面积", "用地", "land_mu"],
+);
+
+/// Registry columns.
+const REGISTRY_COLUMNS: &[Column] = &[
+    CREDIT_CODE,
+    NAME,
     (
         "town",
         "镇乡(街道)",
@@ -51,16 +69,8 @@ const REGISTRY_COLUMNS: &[(&str, &str, &[&str])] = &[
         "行业代码",
         &["国民经济行业代码", "行业", "industry", "所属行业代码"],
     ),
-    (
-        "scale",
-        "规模",
-        &["规上规下", "规上/规下", "scale", "企业规模"],
-    ),
-    (
-        "land_mu",
-        "用地面积(亩)",
-        &["用地面积", "用地", "land_mu", "实际用地面积"],
-    ),
+    SCALE,
+    LAND_MU,
     ("address", "地址", &["企业地址", "address"]),
     (
         "service_contact",
@@ -75,20 +85,12 @@ const REGISTRY_COLUMNS: &[(&str, &str, &[&str])] = &[
     ("tags", "培育标签", &["标签", "tags", "培育库"]),
 ];
 
-/// Yearly fact columns: key, template header, other accepted headers.
-const FACT_HEADERS: &[(&str, &str, &[&str])] = &[
-    (
-        "credit_code",
-        "统一社会信用代码",
-        &["信用代码", "uscc", "社会信用代码"],
-    ),
-    ("name", "企业名称", &["名称", "name"]),
-    ("scale", "规模", &["规上规下", "规上/规下", "scale"]),
-    (
-        "land_mu",
-        "用地面积(亩)",
-        &["用地面积", "实际用地面积", "用地", "land_mu"],
-    ),
+/// Yearly fact columns.
+const FACT_HEADERS: &[Column] = &[
+    CREDIT_CODE,
+    NAME,
+    SCALE,
+    LAND_MU,
     (
         "tax_wan",
         "评价税收(万元)",
@@ -696,6 +698,25 @@ fn credit_code(
     }
 }
 
+/// An optional cell read by `parse`: `None` when blank; a problem is reported naming the cell
+/// and the value as written, and the cell is then `None` too.
+fn optional_cell<T>(
+    t: &Table,
+    line: u64,
+    row: &[String],
+    key: &str,
+    errors: &mut Vec<String>,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Option<T> {
+    let text = t.cell(row, key);
+    if text.is_empty() {
+        return None;
+    }
+    parse(text)
+        .map_err(|m| errors.push(t.problem(line, key, &m, text)))
+        .ok()
+}
+
 fn registry_rows(t: &Table, towns: &HashMap<String, i64>) -> Result<Vec<RegistryRow>, AppError> {
     let mut errors = Vec::new();
     let mut seen = HashMap::new();
@@ -708,39 +729,20 @@ fn registry_rows(t: &Table, towns: &HashMap<String, i64>) -> Result<Vec<Registry
         if name.is_empty() {
             errors.push(t.problem(line, "name", "必填 (required)", ""));
         }
-        let town_text = t.cell(row, "town");
-        let town_id = if town_text.is_empty() {
-            None
-        } else {
-            let id = towns.get(town_text).copied();
-            if id.is_none() {
-                errors.push(t.problem(
-                    line,
-                    "town",
-                    "不是已登记的镇乡(街道)名称或区划代码 (unknown town)",
-                    town_text,
-                ));
-            }
-            id
-        };
-        let industry_text = t.cell(row, "industry");
-        let industry_code = if industry_text.is_empty() {
-            None
-        } else {
-            match IndustryCode::parse(industry_text) {
-                Ok(c) => Some(c.as_str().to_string()),
-                Err(e) => {
+        let town_id = optional_cell(t, line, row, "town", &mut errors, |text| {
+            towns
+                .get(text)
+                .copied()
+                .ok_or_else(|| "不是已登记的镇乡(街道)名称或区划代码 (unknown town)".to_string())
+        });
+        let industry_code = optional_cell(t, line, row, "industry", &mut errors, |text| {
+            IndustryCode::parse(text)
+                .map(|c| c.as_str().to_string())
+                .map_err(|e| {
                     let msg = e.to_string();
-                    errors.push(t.problem(
-                        line,
-                        "industry",
-                        msg.split(", 实际为").next().unwrap_or(&msg),
-                        industry_text,
-                    ));
-                    None
-                }
-            }
-        };
+                    msg.split(", 实际为").next().unwrap_or(&msg).to_string()
+                })
+        });
         let scale_text = t.cell(row, "scale");
         let scale = if scale_text.is_empty() && !t.has("scale") {
             Some("below")
