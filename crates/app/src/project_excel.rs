@@ -522,8 +522,8 @@ fn date_cell(v: &str) -> Result<Option<Date>, String> {
     let bad = || format!("\"{v}\" 不是日期 (应为 2017-03-31 或 2017年3月)");
     let normalised: String = v
         .chars()
+        .map(qx_core::text::to_halfwidth)
         .map(|c| match c {
-            '\u{FF10}'..='\u{FF19}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
             '年' | '月' | '/' | '.' => '-',
             '日' => ' ',
             _ => c,

@@ -167,15 +167,7 @@ pub(crate) fn key_values(rows: Vec<TextRow>) -> HashMap<String, String> {
 /// normalised number otherwise. Full-width digits and signs, separators, a trailing % and a
 /// trailing unit equal to the row's own ("28.5亿元") are accepted.
 pub(crate) fn read_figure(cell: &str, unit: &str) -> Result<Option<String>, String> {
-    let normalised: String = cell
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-            '\u{2212}' => '-',
-            _ => c,
-        })
-        .collect();
+    let normalised = qx_core::text::halfwidth(cell);
     let unit_norm = unit.replace('％', "%");
     let mut bare = normalised.trim();
     if !unit_norm.is_empty() && unit_norm != "%" {

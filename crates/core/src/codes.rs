@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::money::to_halfwidth;
+use crate::text::to_halfwidth;
 
 /// Trims, folds full-width forms to ASCII and upper-cases: the common first step of parsing.
 fn normalise(s: &str) -> String {

@@ -133,7 +133,7 @@ fn parse_cell(s: &str, expected: Option<Unit>) -> Result<Option<Decimal>, Number
     if is_placeholder(trimmed) {
         return Ok(None);
     }
-    let ascii: String = trimmed.chars().map(to_halfwidth).collect();
+    let ascii: String = trimmed.chars().map(crate::text::to_halfwidth).collect();
     // The number ends at its last digit or point; what follows is a unit, if anything.
     let split = ascii
         .rfind(|c: char| c.is_ascii_digit() || c == '.')
@@ -151,15 +151,6 @@ fn is_placeholder(s: &str) -> bool {
     s.is_empty()
         || matches!(s, "/" | "／" | "无")
         || s.chars().all(|c| matches!(c, '-' | '－' | '—' | '–' | '―'))
-}
-
-/// Full-width ASCII forms (U+FF01–U+FF5E) to their ASCII twins, and the minus sign U+2212.
-pub(crate) fn to_halfwidth(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-        '\u{2212}' => '-',
-        _ => c,
-    }
 }
 
 fn check_unit(input: &str, found: &str, expected: Option<Unit>) -> Result<(), NumberError> {

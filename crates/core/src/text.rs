@@ -1,4 +1,5 @@
-//! Free-text fields and their length limits, each defined once.
+//! Free-text fields and their length limits, each defined once; and text as typed on a Chinese
+//! keyboard made plain ([`halfwidth`]).
 //!
 //! The store method that writes a field checks it with its [`TextField`], so a form, the JSON
 //! API and the CLI all meet the same limit; the `maxlength` in a form is only a courtesy.
@@ -109,6 +110,21 @@ pub const MOVE_EVIDENCE: TextField = TextField::optional("依据", 500);
 /// 企业培育库: an entry's name, 注册号, certificate number, board, stock code.
 pub const ENTRY_FIELD: TextField = TextField::optional("登记信息", 100);
 
+/// Full-width ASCII forms (U+FF01–U+FF5E: `１２`, `％`, `／`, `．`) to their ASCII twins, and the
+/// minus sign U+2212 to `-`: what a Chinese keyboard types in place of digits and signs.
+pub fn to_halfwidth(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+        '\u{2212}' => '-',
+        _ => c,
+    }
+}
+
+/// `s` trimmed with every character through [`to_halfwidth`] ("１９９９" → "1999").
+pub fn halfwidth(s: &str) -> String {
+    s.trim().chars().map(to_halfwidth).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +159,14 @@ mod tests {
         );
         assert!(USER_NAME.check("\t").is_err());
         assert!(STEP_NOTE.check("").is_ok());
+    }
+
+    #[test]
+    fn full_width_digits_and_signs_are_made_ascii() {
+        assert_eq!(halfwidth(" １９９９ "), "1999");
+        assert_eq!(halfwidth("８％"), "8%");
+        assert_eq!(halfwidth("－１２．５"), "-12.5");
+        assert_eq!(halfwidth("\u{2212}3"), "-3");
+        assert_eq!(halfwidth("象山２０１７年"), "象山2017年");
     }
 }

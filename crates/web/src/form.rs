@@ -77,8 +77,8 @@ impl Fields {
         v.to_string()
     }
 
-    /// A number that must be given: empty is "请填写…", anything else that does not parse is
-    /// "…不是有效的数字" with what was typed.
+    /// A number that must be given (full-width digits read as digits): empty is "请填写…",
+    /// anything else that does not parse is "…不是有效的数字" with what was typed.
     pub fn number<T: FromStr>(
         &self,
         name: &'static str,
@@ -90,7 +90,7 @@ impl Fields {
             errs.required(name, label);
             return None;
         }
-        let parsed = v.parse().ok();
+        let parsed = qx_core::text::halfwidth(v).parse().ok();
         if parsed.is_none() {
             errs.not_a_number(name, label, v);
         }
@@ -111,14 +111,14 @@ impl Fields {
         }
     }
 
-    /// A date as YYYY-MM-DD, which must be given.
+    /// A date as YYYY-MM-DD (full-width digits too), which must be given.
     pub fn date(&self, name: &'static str, label: &str, errs: &mut FieldErrors) -> Option<Date> {
         let v = self.get(name);
         if v.is_empty() {
             errs.required(name, label);
             return None;
         }
-        let parsed = qx_core::time::parse_date(v);
+        let parsed = qx_core::time::parse_date(&qx_core::text::halfwidth(v));
         if parsed.is_none() {
             errs.add(
                 name,

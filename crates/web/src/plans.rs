@@ -3,8 +3,8 @@
 
 use crate::auth::{Auth, Office};
 use crate::download;
-use crate::form::Form;
 use crate::form::Query;
+use crate::form::{FieldErrors, Fields, Form};
 use crate::pages::{PageCtx, render};
 use crate::upload;
 use crate::{AppState, WebError};
@@ -27,6 +27,11 @@ type PageResult = Result<Response, WebError>;
 pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("plan.list", "工作推进方案", "Work plans"),
     ("plan.year", "年度", "Year"),
+    (
+        "plan.bad_year",
+        "年度应为2000至2100之间的年份",
+        "The year must be between 2000 and 2100",
+    ),
     ("plan.title", "标题", "Title"),
     ("plan.doc_number", "文号", "Document number"),
     ("plan.issuer", "发文机关", "Issuer"),
@@ -351,6 +356,9 @@ pub struct TaskView {
 #[template(path = "plans/show.html")]
 struct ShowPage {
     ctx: PageCtx,
+    /// The metadata form's values: the stored ones, or what was typed when it was refused.
+    meta: Fields,
+    meta_errors: FieldErrors,
     plan: qx_store::plans::Plan,
     status_label: &'static str,
     is_draft: bool,
@@ -370,6 +378,28 @@ async fn show(
     auth: Auth,
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
+    let lang = auth.ctx.lang;
+    let flash = if q.contains_key("imported") {
+        Some(crate::i18n::t(lang, "plan.imported").to_string())
+    } else if q.contains_key("published") {
+        Some(crate::i18n::t(lang, "plan.published").to_string())
+    } else if q.contains_key("saved") {
+        Some(crate::i18n::t(lang, "common.saved").to_string())
+    } else {
+        None
+    };
+    show_page(&state, &auth, id, flash, None).await
+}
+
+/// The plan's page; `meta_retry` is the metadata form as typed with what is wrong in it, shown
+/// again instead of the stored values.
+async fn show_page(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    flash: Option<String>,
+    meta_retry: Option<(Fields, FieldErrors)>,
 ) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
@@ -490,19 +520,25 @@ async fn show(
     } else {
         (Vec::new(), None)
     };
-    let flash = if q.contains_key("imported") {
-        Some(crate::i18n::t(lang, "plan.imported").to_string())
-    } else if q.contains_key("published") {
-        Some(crate::i18n::t(lang, "plan.published").to_string())
-    } else if q.contains_key("saved") {
-        Some(crate::i18n::t(lang, "common.saved").to_string())
-    } else {
-        None
-    };
-    let mut ctx = PageCtx::signed_in(&auth);
+    let (meta, meta_errors) = meta_retry.unwrap_or_else(|| {
+        let stored = Fields::new(vec![
+            ("title".into(), plan.title.clone()),
+            ("year".into(), plan.year.to_string()),
+            ("doc_number".into(), plan.doc_number.clone()),
+            ("issuer".into(), plan.issuer.clone()),
+            (
+                "issued_on".into(),
+                plan.issued_on.clone().unwrap_or_default(),
+            ),
+        ]);
+        (stored, FieldErrors::new(lang))
+    });
+    let mut ctx = PageCtx::signed_in(auth);
     ctx.flash = flash;
     let page = ShowPage {
         ctx,
+        meta,
+        meta_errors,
         status_label: plan.status.label(lang),
         is_draft,
         is_admin: actor.is_admin(),
@@ -528,52 +564,55 @@ async fn show(
             })
             .collect(),
     };
-    Ok(render(&page).into_response())
+    if page.meta_errors.is_empty() {
+        Ok(render(&page).into_response())
+    } else {
+        Ok(crate::form::invalid(&page))
+    }
 }
 
-#[derive(Deserialize)]
-struct MetaForm {
-    year: String,
-    title: String,
-    #[serde(default)]
-    doc_number: String,
-    #[serde(default)]
-    issuer: String,
-    #[serde(default)]
-    issued_on: String,
-}
-
+/// Corrects the draft's 标题、年度、文号、发文机关、成文日期; what is wrong is shown beside its
+/// field with everything as typed.
 async fn save_meta(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: Office,
     Path(id): Path<i64>,
-    Form(f): Form<MetaForm>,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let year: i64 = f
-        .year
-        .trim()
-        .parse()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
-        .ok_or_else(|| WebError::BadRequest(format!("年度 \"{}\" 不是有效年份", f.year)))?;
-    let issued_on = f.issued_on.trim();
-    if !issued_on.is_empty() && qx_core::time::parse_date(issued_on).is_none() {
-        return Err(WebError::BadRequest(format!(
-            "成文日期 \"{issued_on}\" 格式应为 YYYY-MM-DD"
-        )));
-    }
-    let meta = PlanMeta {
-        year,
-        title: f.title,
-        doc_number: f.doc_number,
-        issuer: f.issuer,
-        issued_on: (!issued_on.is_empty()).then(|| issued_on.to_string()),
+    let lang = auth.ctx.lang;
+    let f = Fields::new(form);
+    let mut errs = FieldErrors::new(lang);
+    let label = |key| crate::i18n::t(lang, key);
+    let title = f.required("title", label("plan.title"), &mut errs);
+    let year = f
+        .number::<i64>("year", label("plan.year"), &mut errs)
+        .and_then(|y| {
+            let ok = (2000..=2100).contains(&y);
+            if !ok {
+                errs.add("year", label("plan.bad_year"));
+            }
+            ok.then_some(y)
+        });
+    let issued_on = if f.get("issued_on").is_empty() {
+        Some(None)
+    } else {
+        f.date("issued_on", label("plan.issued_on"), &mut errs)
+            .map(|d| Some(qx_core::time::format_date(d)))
     };
-    state
-        .store
-        .update_plan_meta(&auth.actor(), id, &meta)
-        .await?;
-    Ok(Redirect::to(&format!("/plans/{id}?saved=1")).into_response())
+    if let (Some(year), Some(issued_on), true) = (year, issued_on, errs.is_empty()) {
+        let meta = PlanMeta {
+            year,
+            title,
+            doc_number: f.get("doc_number").to_string(),
+            issuer: f.get("issuer").to_string(),
+            issued_on,
+        };
+        match state.store.update_plan_meta(&auth.actor(), id, &meta).await {
+            Ok(()) => return Ok(Redirect::to(&format!("/plans/{id}?saved=1")).into_response()),
+            Err(e) => errs.absorb(e.into(), &[("title", "方案标题")])?,
+        }
+    }
+    show_page(&state, &auth, id, None, Some((f, errs))).await
 }
 
 #[derive(Deserialize)]

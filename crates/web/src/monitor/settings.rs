@@ -6,8 +6,8 @@ use super::*;
 fn halfwidth(s: &str) -> String {
     s.trim()
         .chars()
+        .map(qx_core::text::to_halfwidth)
         .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
             '\u{3000}' => ' ',
             '、' => ',',
             _ => c,

@@ -234,6 +234,88 @@ async fn review_edits_are_saved_and_audited() {
     assert!(log[0].after_json.as_deref().unwrap().contains("75"));
 }
 
+/// The draft's 标题/年度/成文日期 form refused: each message beside its field, everything
+/// typed kept (the 文号 as well), the plan unchanged; then saved.
+#[tokio::test]
+async fn a_refused_metadata_form_keeps_what_was_typed_with_each_error_beside_its_field() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let token = csrf(&admin, &app.url("/plans")).await;
+    let id = redirect_id(
+        &upload(
+            &admin,
+            &app.base,
+            &token,
+            "plan.txt",
+            SEED.as_bytes().to_vec(),
+        )
+        .await,
+        "/plans/",
+    );
+    let office = qx_core::access::Actor::system();
+    let before = app.store.get_plan(&office, id).await.unwrap();
+    let form = [
+        ("_csrf", token.as_str()),
+        ("title", "  "),
+        ("year", "１９９９"),
+        ("doc_number", "象政办发〔2017〕88号"),
+        ("issuer", "象山县人民政府办公室"),
+        ("issued_on", "2017-02-30"),
+    ];
+    let bad = admin
+        .post(app.url(&format!("/plans/{id}/meta")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    let page = bad.text().await.unwrap();
+    let beside = |field: &str, message: &str| {
+        let input = page
+            .find(&format!("name=\"{field}\""))
+            .unwrap_or_else(|| panic!("no {field} input"));
+        let rest = &page[input..];
+        let end = rest.find("</label>").unwrap();
+        assert!(
+            rest[..end].contains("field-error") && rest[..end].contains(message),
+            "{field}: {}",
+            &rest[..end]
+        );
+    };
+    beside("title", "请填写标题");
+    beside("year", "2000至2100");
+    beside("issued_on", "2017-02-30");
+    assert!(
+        page.contains("value=\"象政办发〔2017〕88号\""),
+        "the 文号 typed is kept"
+    );
+    assert!(
+        page.contains("value=\"１９９９\""),
+        "the year as typed is kept"
+    );
+    let after = app.store.get_plan(&office, id).await.unwrap();
+    assert_eq!(
+        (after.title, after.year, after.doc_number),
+        (before.title.clone(), before.year, before.doc_number)
+    );
+
+    let mut good = form;
+    good[1] = ("title", "象山县2017年工业强县工作方案");
+    good[2] = ("year", "2017");
+    good[5] = ("issued_on", "2017-03-01");
+    let ok = admin
+        .post(app.url(&format!("/plans/{id}/meta")))
+        .form(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 303);
+    let saved = app.store.get_plan(&office, id).await.unwrap();
+    assert_eq!(saved.title, "象山县2017年工业强县工作方案");
+    assert_eq!(saved.doc_number, "象政办发〔2017〕88号");
+    assert_eq!(saved.issued_on.as_deref(), Some("2017-03-01"));
+}
+
 #[tokio::test]
 async fn the_review_page_shows_the_confidence_and_the_lines_not_placed() {
     let app = spawn_app().await;

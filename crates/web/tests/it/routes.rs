@@ -65,7 +65,7 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("GET", "/plans", [200, 200, 200, 200, 303]),
     ("POST", "/plans/import", [400, 403, 403, 403, 403]),
     ("GET", "/plans/{plan}", [200, 200, 200, 200, 303]),
-    ("POST", "/plans/{plan}/meta", [422, 422, 422, 422, 403]),
+    ("POST", "/plans/{plan}/meta", [400, 403, 403, 403, 403]),
     (
         "POST",
         "/plans/{plan}/items/{none}",
