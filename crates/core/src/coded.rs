@@ -80,6 +80,11 @@ macro_rules! stored_state {
                 f.write_str(self.as_str())
             }
         }
+
+        impl $crate::state::StateOf for $name {
+            const WHAT_ZH: &'static str = $what_zh;
+            const WHAT_EN: &'static str = $what_en;
+        }
     };
 }
 pub(crate) use stored_state;

@@ -7,7 +7,7 @@
 
 use crate::calendar::WorkCalendar;
 use crate::coded::stored_state;
-use crate::label::{Labelled, Lang};
+
 use time::Date;
 
 stored_state! {
@@ -39,13 +39,7 @@ stored_state! {
 }
 
 /// A move that is not allowed from a meeting's current state.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("会议当前状态为「{}」, 不能「{}」 (cannot {} a meeting that is {})",
-    .from.label(Lang::Zh), .step.label(Lang::Zh), .step.as_str(), .from.as_str())]
-pub struct MeetingTransitionError {
-    pub from: MeetingStatus,
-    pub step: MeetingStep,
-}
+pub type MeetingTransitionError = crate::state::Refused<MeetingStatus, MeetingStep>;
 
 impl MeetingStatus {
     /// The transition table. A meeting may be held without a notice sent through the system
@@ -82,7 +76,7 @@ stored_state! {
 
 stored_state! {
     /// Where a 督办 item stands, from 交办 to 销号.
-    SupervisionStatus("督办", "supervision item") {
+    SupervisionStatus("督办事项", "supervision item") {
         Assigned = "assigned", "已交办", "Assigned";
         Acknowledged = "acknowledged", "已签收", "Acknowledged";
         Handling = "handling", "办理中", "In hand";
@@ -108,13 +102,7 @@ stored_state! {
 }
 
 /// A step that is not allowed from a 督办 item's current state.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("督办事项当前状态为「{}」, 不能「{}」 (cannot {} a supervision item that is {})",
-    .from.label(Lang::Zh), .step.label(Lang::Zh), .step.as_str(), .from.as_str())]
-pub struct SupervisionTransitionError {
-    pub from: SupervisionStatus,
-    pub step: SupervisionStep,
-}
+pub type SupervisionTransitionError = crate::state::Refused<SupervisionStatus, SupervisionStep>;
 
 impl SupervisionStatus {
     /// The transition table. Reporting progress and urging leave the state as it is (after
@@ -239,6 +227,7 @@ pub fn next_meeting_date(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::label::{Labelled, Lang};
     use time::macros::date;
 
     #[test]

@@ -20,6 +20,47 @@ pub struct UnknownState {
     pub code: String,
 }
 
+/// What a stored state is the state of, in messages ("会议", "meeting").
+pub trait StateOf {
+    const WHAT_ZH: &'static str;
+    const WHAT_EN: &'static str;
+}
+
+/// A step that a record's current state does not allow, named in both languages:
+/// `会议当前状态为「已召开」, 不能「发出通知」 (cannot notify a meeting that is held)`. The
+/// states whose table refuses with this message name it as `XTransitionError`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused<S, A> {
+    pub from: S,
+    pub step: A,
+}
+
+impl<S, A> std::fmt::Display for Refused<S, A>
+where
+    S: StateOf + Labelled + std::fmt::Display,
+    A: Labelled + std::fmt::Display,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}当前状态为「{}」, 不能「{}」 (cannot {} a {} that is {})",
+            S::WHAT_ZH,
+            self.from.label(Lang::Zh),
+            self.step.label(Lang::Zh),
+            self.step,
+            S::WHAT_EN,
+            self.from
+        )
+    }
+}
+
+impl<S, A> std::error::Error for Refused<S, A>
+where
+    S: StateOf + Labelled + std::fmt::Display + std::fmt::Debug,
+    A: Labelled + std::fmt::Display + std::fmt::Debug,
+{
+}
+
 stored_state! {
     /// A plan (工作方案): imported as a draft, published by the office, withdrawn when a later
     /// plan of the same year is published.
@@ -84,13 +125,7 @@ stored_state! {
 }
 
 /// A move that is not allowed from a submission's current state.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("报送当前状态为「{}」, 不能「{}」 (cannot {} a submission that is {})",
-    .from.label(Lang::Zh), .step.label(Lang::Zh), .step.as_str(), .from.as_str())]
-pub struct SubmissionTransitionError {
-    pub from: SubmissionStatus,
-    pub step: SubmissionStep,
-}
+pub type SubmissionTransitionError = Refused<SubmissionStatus, SubmissionStep>;
 
 impl SubmissionStatus {
     /// The transition table. Starting a correction leaves the approved revision approved.

@@ -74,9 +74,13 @@ impl WebError {
     fn message(&self, lang: i18n::Lang) -> String {
         match self {
             WebError::Forbidden(_) => i18n::t(lang, "err.forbidden").to_string(),
-            WebError::NotFound(m) => format!("{}: {m}", i18n::t(lang, "err.not_found")),
+            WebError::NotFound(m) => format!(
+                "{}: {}",
+                i18n::t(lang, "err.not_found"),
+                i18n::localise(m, lang)
+            ),
             WebError::Csrf => i18n::t(lang, "err.csrf").to_string(),
-            WebError::BadRequest(m) => m.clone(),
+            WebError::BadRequest(m) => i18n::localise(m, lang),
             WebError::TooLarge { limit } => format!(
                 "{} ({})",
                 i18n::t(lang, "err.too_large"),

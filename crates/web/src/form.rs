@@ -184,13 +184,16 @@ impl FieldErrors {
     }
 
     /// Records `message` beside `field` (the first message for a field is the one shown).
+    /// A message from the store keeps only its half in the form's language
+    /// ([`i18n::localise`]).
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.list.push((field, message.into()));
+        let message = i18n::localise(&message.into(), self.lang);
+        self.list.push((field, message));
     }
 
     /// Records a message about the whole form.
     pub fn add_general(&mut self, message: impl Into<String>) {
-        self.list.push(("", message.into()));
+        self.add("", message);
     }
 
     /// "请填写{label}" beside `field`.

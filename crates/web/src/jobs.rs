@@ -216,7 +216,7 @@ async fn page(
     };
     let (next, errors) = match status.outcome.clone() {
         Some(Ok(next)) => (Some(next), Vec::new()),
-        Some(Err(errors)) => (None, errors),
+        Some(Err(errors)) => (None, crate::i18n::localised(errors, lang)),
         None => (None, Vec::new()),
     };
     let finished = status.outcome.is_some();

@@ -209,6 +209,7 @@ async fn list(State(state): State<AppState>, auth: Auth) -> PageResult {
 }
 
 async fn list_page(state: &AppState, auth: &Auth, errors: Vec<String>) -> PageResult {
+    let errors = crate::i18n::localised(errors, auth.ctx.lang);
     let actor = auth.actor();
     let plans = state
         .store

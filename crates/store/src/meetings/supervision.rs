@@ -169,14 +169,10 @@ impl Store {
                 qx_core::label::Labelled::label(&step, qx_core::label::Lang::Zh)
             )));
         }
-        let next = item.status.apply(step).map_err(|e| {
-            use qx_core::label::{Labelled, Lang};
-            StoreError::Conflict(format!(
-                "督办事项当前状态为「{}」, 不能「{}」",
-                e.from.label(Lang::Zh),
-                e.step.label(Lang::Zh)
-            ))
-        })?;
+        let next = item
+            .status
+            .apply(step)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
         let note = match step {
             SupervisionStep::Return => text(tf::SUPERVISION_RETURN_REASON, note)?,
             SupervisionStep::Handle | SupervisionStep::Feedback => {

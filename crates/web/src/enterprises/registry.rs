@@ -85,6 +85,7 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQue
 }
 
 async fn list_page(state: &AppState, auth: &Auth, q: ListQuery, errors: Vec<String>) -> PageResult {
+    let errors = crate::i18n::localised(errors, auth.ctx.lang);
     let actor = auth.actor();
     let page = q.page.unwrap_or(1).max(1);
     let filter = EnterpriseFilter {

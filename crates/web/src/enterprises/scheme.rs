@@ -90,6 +90,7 @@ async fn scheme_page(
     errors: Vec<String>,
     saved: bool,
 ) -> PageResult {
+    let errors = crate::i18n::localised(errors, auth.ctx.lang);
     let Typed { year, text, note } = typed;
     let versions = state
         .store

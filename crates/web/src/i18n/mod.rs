@@ -57,6 +57,50 @@ pub fn t(lang: Lang, key: &str) -> &str {
     }
 }
 
+/// A message from the store or an importer, written `中文 (english)` for logs, the CLI and the
+/// API, as a page in `lang` shows it: the Chinese page drops each parenthesis that is English
+/// only (ASCII with a word of three or more letters), keeping `(2017Q3)`, `(万元)` and the like.
+pub fn localise(message: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return message.to_string();
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find('(') {
+        let Some(len) = rest[open..].find(')') else {
+            break;
+        };
+        let inner = &rest[open + 1..open + len];
+        if is_english(inner) {
+            out.push_str(rest[..open].trim_end_matches(' '));
+        } else {
+            out.push_str(&rest[..=open + len]);
+        }
+        rest = &rest[open + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// [`localise`] for a list of messages (an upload's problems).
+pub fn localised(messages: Vec<String>, lang: Lang) -> Vec<String> {
+    messages.iter().map(|m| localise(m, lang)).collect()
+}
+
+/// Printable ASCII holding an English word (three letters in a row), and no nested parenthesis.
+fn is_english(s: &str) -> bool {
+    let mut run = 0;
+    let mut word = false;
+    for c in s.chars() {
+        if !(c.is_ascii_graphic() || c == ' ') || c == '(' {
+            return false;
+        }
+        run = if c.is_ascii_lowercase() { run + 1 } else { 0 };
+        word |= run >= 3;
+    }
+    word
+}
+
 /// A number of minutes in the language: "15 分钟", "15 min".
 pub fn minutes(lang: Lang, n: i64) -> String {
     match lang {
@@ -198,5 +242,30 @@ mod tests {
             stale.is_empty(),
             "used or removed, take them off KNOWN_UNUSED: {stale:?}"
         );
+    }
+
+    #[test]
+    fn a_chinese_page_drops_the_english_parentheses_of_a_message() {
+        let zh = |m| localise(m, Lang::Zh);
+        assert_eq!(
+            zh("该期报送已审核锁定; 如需更正请发起更正 (approved submissions are locked)"),
+            "该期报送已审核锁定; 如需更正请发起更正"
+        );
+        assert_eq!(
+            zh("第12行 \"用地面积\": 必须大于0 (must be greater than 0), 实际为 \"0\""),
+            "第12行 \"用地面积\": 必须大于0, 实际为 \"0\""
+        );
+        assert_eq!(zh("不能代其他单位报送 (unit 3)"), "不能代其他单位报送");
+        for kept in [
+            "考核期 (2017Q3) 已终审",
+            "总投资 (万元) 不能为负",
+            "行业代码 (GB/T 4754) 无效",
+            "未闭合的括号 (abc",
+            "",
+        ] {
+            assert_eq!(zh(kept), kept);
+        }
+        let both = "已提交待审核, 不能再修改 (already submitted)";
+        assert_eq!(localise(both, Lang::En), both);
     }
 }

@@ -56,7 +56,7 @@ pub(super) async fn upload_attachment(
             Ok(Redirect::to(&format!("{url}{anchor}")).into_response())
         }
         Err(e) => {
-            let problems = upload_problems(AppError::Store(e))?;
+            let problems = upload_problems(AppError::Store(e), auth.ctx.lang)?;
             report_page(&state, &auth, period_id, &q, problems, "", None).await
         }
     }

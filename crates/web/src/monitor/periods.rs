@@ -277,7 +277,7 @@ pub(super) async fn review(
             Redirect::to(&report_url(&actor, s.period_id, s.unit_id, "reviewed=1")).into_response(),
         ),
         Err(e) => {
-            let problems = upload_problems(AppError::Store(e))?;
+            let problems = upload_problems(AppError::Store(e), auth.ctx.lang)?;
             report_page(&state, &auth, s.period_id, &q, problems, "", None).await
         }
     }

@@ -342,7 +342,7 @@ pub(super) async fn save_draft(
     {
         Ok(_) => Ok(None),
         Err(e) => {
-            let problems = upload_problems(AppError::Store(e))?;
+            let problems = upload_problems(AppError::Store(e), auth.ctx.lang)?;
             let typed = Typed::from_input(input);
             report_page(state, auth, period_id, q, problems, "", Some(typed))
                 .await
@@ -856,7 +856,7 @@ pub(super) async fn report_save(
             Redirect::to(&report_url(&actor, period_id, unit_id, "submitted=1")).into_response(),
         ),
         Err(e) => {
-            let problems = upload_problems(AppError::Store(e))?;
+            let problems = upload_problems(AppError::Store(e), auth.ctx.lang)?;
             report_page(
                 &state,
                 &auth,
@@ -889,7 +889,7 @@ pub(super) async fn report_withdraw(
             Redirect::to(&report_url(&actor, period_id, unit_id, "withdrawn=1")).into_response(),
         ),
         Err(e) => {
-            let problems = upload_problems(AppError::Store(e))?;
+            let problems = upload_problems(AppError::Store(e), auth.ctx.lang)?;
             report_page(&state, &auth, period_id, &q, problems, "", None).await
         }
     }
@@ -930,13 +930,18 @@ pub(super) fn report_url(actor: &Actor, period_id: i64, unit_id: i64, extra: &st
 }
 
 /// Problems the user can fix go back onto the report page; scope errors stay errors.
-pub(super) fn upload_problems(e: AppError) -> Result<Vec<String>, WebError> {
-    match e {
-        AppError::Rows(rows) => Ok(rows),
+/// Each in the page's language ([`crate::i18n::localise`]).
+pub(super) fn upload_problems(e: AppError, lang: Lang) -> Result<Vec<String>, WebError> {
+    let rows = match e {
+        AppError::Rows(rows) => rows,
         AppError::Store(qx_store::StoreError::Invalid(m) | qx_store::StoreError::Conflict(m)) => {
-            Ok(vec![m])
+            vec![m]
         }
-        AppError::Store(other) => Err(other.into()),
-        other => Ok(vec![other.to_string()]),
-    }
+        AppError::Store(other) => return Err(other.into()),
+        other => vec![other.to_string()],
+    };
+    Ok(rows
+        .iter()
+        .map(|m| crate::i18n::localise(m, lang))
+        .collect())
 }

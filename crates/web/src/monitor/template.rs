@@ -142,7 +142,7 @@ async fn after_upload<T>(
             Ok(Redirect::to(&url).into_response())
         }
         Err(e) => {
-            let problems = upload_problems(e)?;
+            let problems = upload_problems(e, auth.ctx.lang)?;
             report_page(state, auth, period_id, q, problems, "", None).await
         }
     }

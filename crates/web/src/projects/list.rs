@@ -132,6 +132,7 @@ pub(super) async fn list_page(
 ) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
+    let errors = crate::i18n::localised(errors, lang);
     let f = filter_of(&q);
     let page = q
         .get("page")

@@ -174,6 +174,10 @@ async fn an_import_runs_as_a_job_with_the_same_result_as_in_the_request() {
             page.contains("第3行") && page.contains("必须大于0"),
             "{page}"
         );
+        assert!(
+            !page.contains("must be greater than 0"),
+            "the Chinese page shows the message without its English half: {page}"
+        );
         let resp = post_import(&sync, &sync_admin, bad_registry()).await;
         assert_eq!(resp.status(), 400);
         let form_page = resp.text().await.unwrap();
