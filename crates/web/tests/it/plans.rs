@@ -22,6 +22,12 @@ async fn upload(
         .unwrap()
 }
 
+/// The seed plan uploaded as the office: the draft's id.
+async fn seed_draft(c: &reqwest::Client, base: &str, token: &str) -> i64 {
+    let resp = upload(c, base, token, "plan.txt", SEED.as_bytes().to_vec()).await;
+    redirect_id(&resp, "/plans/")
+}
+
 #[tokio::test]
 async fn the_office_uploads_reviews_and_publishes_and_units_see_their_tasks() {
     let app = spawn_app().await;
@@ -160,17 +166,7 @@ async fn review_edits_are_saved_and_audited() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
     let token = csrf(&admin, &app.url("/plans")).await;
-    let id = redirect_id(
-        &upload(
-            &admin,
-            &app.base,
-            &token,
-            "plan.txt",
-            SEED.as_bytes().to_vec(),
-        )
-        .await,
-        "/plans/",
-    );
+    let id = seed_draft(&admin, &app.base, &token).await;
     let office = qx_core::access::Actor::system();
     let target = app
         .store
@@ -241,17 +237,7 @@ async fn a_refused_metadata_form_keeps_what_was_typed_with_each_error_beside_its
     let app = spawn_app().await;
     let admin = app.login("admin").await;
     let token = csrf(&admin, &app.url("/plans")).await;
-    let id = redirect_id(
-        &upload(
-            &admin,
-            &app.base,
-            &token,
-            "plan.txt",
-            SEED.as_bytes().to_vec(),
-        )
-        .await,
-        "/plans/",
-    );
+    let id = seed_draft(&admin, &app.base, &token).await;
     let office = qx_core::access::Actor::system();
     let before = app.store.get_plan(&office, id).await.unwrap();
     let form = [
