@@ -128,6 +128,12 @@ impl Store {
 
     /// Connects to `sqlite://…` or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_guarded(url, None).await
+    }
+
+    /// [`Store::connect`]; on PostgreSQL with `bind_guard` (tests only: `testing::guard_binds`)
+    /// each released connection is checked for a statement prepared with a `float4` parameter.
+    pub(crate) async fn connect_guarded(url: &str, bind_guard: Option<String>) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let engine = if url.starts_with("sqlite:") {
             Engine::Sqlite
@@ -136,10 +142,7 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
-        let mut options = AnyConnectOptions::from_str(url)?;
-        if engine == Engine::Postgres {
-            without_statement_cache(&mut options);
-        }
+        let options = AnyConnectOptions::from_str(url)?;
         let store = match engine {
             Engine::Sqlite => {
                 // Readers share a pool; writers queue for one connection of their own. SQLite
@@ -183,7 +186,7 @@ impl Store {
                 }
             }
             Engine::Postgres => {
-                let pool = AnyPoolOptions::new()
+                let pool_options = AnyPoolOptions::new()
                     // Eight: each connection is a server process, and past a few per core
                     // they only queue for CPU and for the audit chain's head row. Sixteen
                     // made the 60-unit month-end surge slower (p99 290 ms vs 180 ms) on the
@@ -198,9 +201,15 @@ impl Store {
                     // broken by a server restart fails its next query instead, and sqlx then
                     // drops that connection; connections are also renewed every 30 minutes.
                     .test_before_acquire(false)
-                    .before_acquire(|conn, _meta| Box::pin(async move { Ok(clean(conn)) }))
-                    .connect_with(options)
-                    .await?;
+                    .before_acquire(|conn, _meta| Box::pin(async move { Ok(clean(conn)) }));
+                #[cfg(feature = "testing")]
+                let pool_options = match bind_guard {
+                    Some(name) => testing::guard_binds(pool_options, name),
+                    None => pool_options,
+                };
+                #[cfg(not(feature = "testing"))]
+                let _ = bind_guard;
+                let pool = pool_options.connect_with(options).await?;
                 Store {
                     pool,
                     writer: None,
@@ -264,27 +273,44 @@ impl Store {
     }
 }
 
-/// Turns off sqlx's cache of prepared statements on a PostgreSQL connection: each statement is
-/// prepared for the parameters it runs with, unnamed, and forgotten.
+/// An optional `f64` to bind: its NULL goes to PostgreSQL as a NULL `float8`, like its values.
 ///
-/// The cache keys a prepared statement by its SQL alone, and PostgreSQL fixes a parameter's
-/// type when the statement is prepared. Through the `Any` driver a NULL does not always carry
-/// its value's type: sqlx 0.9.0 sends a NULL `f64` as a NULL `float4` (`AnyArguments::
-/// convert_into` swaps the two float kinds). A statement first run with that NULL is cached
-/// with a `float4` parameter, and the next run of the same SQL on that connection with a
-/// figure sends eight bytes where four are expected: `22P03 incorrect binary data format in
-/// bind parameter N`. Any query with an optional figure can meet it, so it is settled here,
-/// once, for every query, rather than by each query remembering a workaround. The price is
-/// one more round trip per statement: in `benches/monitor.rs` (surge, debug build, a loaded
-/// 2-core machine) one unit's submission went from 133 to 171 ms p50 (1.3×); the 60-unit
-/// surge stayed within the noise (3.2 s before, 2.9 s after). When sqlx sends a NULL `f64` as
-/// `float8` (sqlx pull requests #4290, #4359), the cache can come back; `tests/it/pg_binds.rs`
-/// tells.
-fn without_statement_cache(options: &mut AnyConnectOptions) {
-    options
-        .database_url
-        .query_pairs_mut()
-        .append_pair("statement-cache-capacity", "0");
+/// PostgreSQL connections keep sqlx's cache of prepared statements, keyed by the SQL alone, and
+/// PostgreSQL fixes a parameter's type when the statement is prepared. Through the `Any` driver
+/// sqlx 0.9.0 sends a NULL `Option<f64>` as a NULL `float4` (`AnyArguments::convert_into` swaps
+/// the two float kinds' NULLs; every other kind keeps its type). A statement first run with
+/// that NULL would be cached with a `float4` parameter, and the next run of the same SQL on that
+/// connection with a figure would send eight bytes where four are expected: `22P03 incorrect
+/// binary data format in bind parameter N`. So an optional figure is never bound as a bare
+/// `Option<f64>` but as `OptF64`, whose NULL goes through the other kind and arrives as
+/// `float8`. `tests/it/pg_binds.rs` tells when a sqlx release changes the mapping, and the
+/// tests' bind guard (`testing`) fails any test whose statement was prepared with a `float4`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OptF64(pub Option<f64>);
+
+impl sqlx::Type<sqlx::Any> for OptF64 {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <f64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for OptF64 {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer,
+    ) -> std::result::Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self.0 {
+            Some(value) => <f64 as sqlx::Encode<sqlx::Any>>::encode_by_ref(&value, buf),
+            // sqlx 0.9.0 sends the NULL of `f32` as `float8` (see above).
+            None => <Option<f32> as sqlx::Encode<sqlx::Any>>::encode_by_ref(&None, buf),
+        }
+    }
+}
+
+impl From<Option<f64>> for OptF64 {
+    fn from(value: Option<f64>) -> Self {
+        OptF64(value)
+    }
 }
 
 /// Whether a pooled connection may be handed out: not when a transaction on it is still open.

@@ -4,6 +4,53 @@
 
 use crate::{Result, Store};
 use sqlx::AssertSqlSafe;
+use std::sync::Mutex;
+
+/// Statements a test database's connections prepared with a `float4` parameter, by database:
+/// what [`guard_binds`] found. Nothing in this system binds an `f32`, so each one is an optional
+/// figure bound as a bare `Option<f64>` while NULL (see [`crate::OptF64`]), which the statement
+/// cache would keep and fail the next run with a figure on.
+static FLOAT4_STATEMENTS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+/// Checks every connection a test's PostgreSQL pool takes back for statements prepared with a
+/// `float4` parameter, and records them under `database` for [`ServerDatabase`] to fail the
+/// test with when it drops the database. Debug builds only: a benchmark (release) runs
+/// without the extra statement per release.
+pub(crate) fn guard_binds(
+    pool: sqlx::any::AnyPoolOptions,
+    database: String,
+) -> sqlx::any::AnyPoolOptions {
+    if !cfg!(debug_assertions) {
+        return pool;
+    }
+    pool.after_release(move |conn, _meta| {
+        let database = database.clone();
+        Box::pin(async move {
+            let found: Vec<(String,)> = sqlx::query_as(
+                "SELECT statement FROM pg_prepared_statements
+                 WHERE CAST('real' AS REGTYPE) = ANY(parameter_types)",
+            )
+            .persistent(false)
+            .fetch_all(&mut *conn)
+            .await?;
+            if found.is_empty() {
+                return Ok(true);
+            }
+            let mut list = FLOAT4_STATEMENTS.lock().unwrap_or_else(|e| e.into_inner());
+            list.extend(found.into_iter().map(|(sql,)| (database.clone(), sql)));
+            // Closed, so that the poisoned statement is not run again by a later test step.
+            Ok(false)
+        })
+    })
+}
+
+/// The statements [`guard_binds`] found for `database`, taken out of the record.
+fn float4_statements(database: &str) -> Vec<String> {
+    let mut list = FLOAT4_STATEMENTS.lock().unwrap_or_else(|e| e.into_inner());
+    let (found, rest): (Vec<_>, Vec<_>) = list.drain(..).partition(|(db, _)| db == database);
+    *list = rest;
+    found.into_iter().map(|(_, sql)| sql).collect()
+}
 
 /// An engine's name and a fresh store on it. Whatever the test wrote goes away with it: the
 /// SQLite file with its `TempDir`, the PostgreSQL database with its [`ServerDatabase`].
@@ -25,6 +72,7 @@ impl TestDb {
         if let Some(mut database) = self.database.take() {
             database.drop_now().await?;
             database.dropped = true;
+            database.refuse_float4_statements();
         }
         Ok(())
     }
@@ -42,6 +90,16 @@ struct ServerDatabase {
 }
 
 impl ServerDatabase {
+    /// Fails the test when its connections prepared a statement with a `float4` parameter
+    /// (see [`guard_binds`]).
+    fn refuse_float4_statements(&self) {
+        let found = float4_statements(&self.name);
+        assert!(
+            found.is_empty(),
+            "statements prepared with a float4 parameter (an optional figure bound as a bare Option<f64>: bind qx_store::OptF64): {found:#?}"
+        );
+    }
+
     async fn drop_now(&self) -> Result<()> {
         let admin = sqlx::AnyPool::connect(&self.server).await?;
         // Our own [a-z0-9_] name (see `postgres`), not a bind parameter. FORCE closes the
@@ -87,6 +145,7 @@ impl Drop for ServerDatabase {
                 eprintln!("could not drop test database {name}: the dropping thread panicked")
             }
         }
+        self.refuse_float4_statements();
     }
 }
 
@@ -143,7 +202,7 @@ async fn postgres_at(version: i64) -> Result<Option<TestDb>> {
         }
         _ => format!("{}/{name}", server.trim_end_matches('/')),
     };
-    let store = Store::connect(&url).await?;
+    let store = Store::connect_guarded(&url, Some(name.clone())).await?;
     store.migrate_up_to(version).await?;
     Ok(Some(TestDb {
         name: "postgres",
@@ -266,8 +325,8 @@ pub async fn bulk_dispatch(
         .bind(r.project_id)
         .bind(r.unit_id)
         .bind(r.invested_wan)
-        .bind(r.foreign_wusd)
-        .bind(r.domestic_wan)
+        .bind(crate::OptF64(r.foreign_wusd))
+        .bind(crate::OptF64(r.domestic_wan))
         .bind(now)
         .execute(&mut *tx)
         .await?;

@@ -138,7 +138,7 @@ pub(super) async fn rescore(tx: &mut Tx, result_id: i64) -> Result<()> {
             .map(|i| (i.kind.0, i.applicable != 0, i.weight, i.points)),
     );
     sqlx::query("UPDATE assessment_results SET score = $1 WHERE id = $2")
-        .bind(score)
+        .bind(crate::OptF64(score))
         .bind(result_id)
         .execute(&mut **tx)
         .await?;

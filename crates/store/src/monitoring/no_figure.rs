@@ -128,6 +128,8 @@ pub(super) struct NoFigureBatch {
     touched: String,
     marked: String,
     marks: String,
+    /// The marks to insert, in indicator order.
+    pub(super) rows: Vec<(i64, String)>,
 }
 
 impl NoFigureBatch {
@@ -143,30 +145,41 @@ impl NoFigureBatch {
         touched.sort_unstable();
         touched.dedup();
         let marked: Vec<i64> = marks.iter().map(|(id, _)| *id).collect();
+        let marks_json = serde_json::json!(marks).to_string();
+        marks.sort_unstable_by_key(|(id, _)| *id);
         NoFigureBatch {
             touched: serde_json::json!(touched).to_string(),
             marked: serde_json::json!(marked).to_string(),
-            marks: serde_json::json!(marks).to_string(),
+            marks: marks_json,
+            rows: marks,
         }
     }
 
     /// Writes the marks into `submission_id`, after its figures: the touched indicators'
-    /// marks are replaced, and a marked indicator keeps no figure.
+    /// marks are replaced, and a marked indicator keeps no figure. Only the statements that
+    /// can change a row run: a revision `created` in this transaction holds no marks yet and
+    /// no figure of a marked indicator (a figure and a mark for one indicator are refused),
+    /// and without marks there is neither a figure to clear nor a mark to insert.
     pub(super) async fn write(
         &self,
         tx: &mut crate::Tx,
         engine: crate::Engine,
         submission_id: i64,
+        created: bool,
     ) -> Result<()> {
         let (delete_marks, delete_figures, insert_marks) = match engine {
             crate::Engine::Sqlite => SQLITE_NO_FIGURES,
             crate::Engine::Postgres => POSTGRES_NO_FIGURES,
         };
-        for (sql, json) in [
-            (delete_marks, &self.touched),
-            (delete_figures, &self.marked),
-            (insert_marks, &self.marks),
+        let has_marks = !self.rows.is_empty();
+        for (sql, json, needed) in [
+            (delete_marks, &self.touched, !created),
+            (delete_figures, &self.marked, !created && has_marks),
+            (insert_marks, &self.marks, has_marks),
         ] {
+            if !needed {
+                continue;
+            }
             sqlx::query(sql)
                 .bind(submission_id)
                 .bind(json)

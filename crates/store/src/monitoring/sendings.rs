@@ -89,31 +89,52 @@ impl Store {
     }
 }
 
-/// Keeps what a submission holds now as a new sending, inside the submit's transaction.
+/// What a sending keeps: a submission's figures (indicator, figure, note), task lines (task,
+/// progress, status) and 本月无数据 marks (indicator, reason), each in id order.
+pub(super) struct SentContents {
+    pub(super) values: Vec<(i64, String, String)>,
+    pub(super) tasks: Vec<(i64, String, String)>,
+    pub(super) no_figures: Vec<(i64, String)>,
+}
+
+impl SentContents {
+    /// What the submission holds now, read inside the submit's transaction.
+    pub(super) async fn read(tx: &mut crate::Tx, submission_id: i64) -> Result<Self> {
+        let values = sqlx::query_as(
+            "SELECT indicator_id, value, note FROM indicator_values WHERE submission_id = $1 ORDER BY indicator_id",
+        )
+        .bind(submission_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        let tasks = sqlx::query_as(
+            "SELECT task_id, progress, status FROM task_reports WHERE submission_id = $1 ORDER BY task_id",
+        )
+        .bind(submission_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        let no_figures = sqlx::query_as(
+            "SELECT indicator_id, reason FROM indicator_no_data WHERE submission_id = $1 ORDER BY indicator_id",
+        )
+        .bind(submission_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        Ok(SentContents {
+            values,
+            tasks,
+            no_figures,
+        })
+    }
+}
+
+/// Keeps `contents`, what the submission holds now, as a new sending, inside the submit's
+/// transaction.
 pub(super) async fn record_sending(
     tx: &mut crate::Tx,
     submission_id: i64,
     sent_by: Option<i64>,
     sent_at: i64,
+    contents: &SentContents,
 ) -> Result<()> {
-    let values: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT indicator_id, value, note FROM indicator_values WHERE submission_id = $1 ORDER BY indicator_id",
-    )
-    .bind(submission_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let tasks: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT task_id, progress, status FROM task_reports WHERE submission_id = $1 ORDER BY task_id",
-    )
-    .bind(submission_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let no_figures: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT indicator_id, reason FROM indicator_no_data WHERE submission_id = $1 ORDER BY indicator_id",
-    )
-    .bind(submission_id)
-    .fetch_all(&mut **tx)
-    .await?;
     sqlx::query(
         "INSERT INTO submission_sendings (submission_id, sent_by, sent_at, values_json, tasks_json, no_data_json)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -121,9 +142,9 @@ pub(super) async fn record_sending(
     .bind(submission_id)
     .bind(sent_by)
     .bind(sent_at)
-    .bind(serde_json::json!(values).to_string())
-    .bind(serde_json::json!(tasks).to_string())
-    .bind(serde_json::json!(no_figures).to_string())
+    .bind(serde_json::json!(contents.values).to_string())
+    .bind(serde_json::json!(contents.tasks).to_string())
+    .bind(serde_json::json!(contents.no_figures).to_string())
     .execute(&mut **tx)
     .await?;
     Ok(())

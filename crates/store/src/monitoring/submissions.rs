@@ -31,29 +31,34 @@ impl Store {
         period_id: i64,
         unit_id: i64,
     ) -> Result<(ReportPeriod, Option<Submission>)> {
+        let window = self.open_window(actor, period_id, unit_id).await?;
+        Ok((window.period, window.latest))
+    }
+
+    /// [`Store::open_for_unit`] with the unit's name (for the notices of a submit).
+    async fn open_window(&self, actor: &Actor, period_id: i64, unit_id: i64) -> Result<Window> {
         if !actor.can_write_unit(unit_id) {
             return Err(StoreError::Forbidden(format!(
                 "不能代其他单位报送 (unit {unit_id})"
             )));
         }
-        let (period, latest) = self.period_and_latest(period_id, unit_id).await?;
+        let window = self.period_and_latest(period_id, unit_id).await?;
+        let period = &window.period;
         if period.status != PeriodStatus::Open {
             return Err(StoreError::Conflict(format!(
                 "报送期 {} 已关闭",
                 period.period
             )));
         }
-        Ok((period, latest))
+        Ok(window)
     }
 
-    /// A reporting window and the unit's latest revision in it, in one statement.
-    async fn period_and_latest(
-        &self,
-        period_id: i64,
-        unit_id: i64,
-    ) -> Result<(ReportPeriod, Option<Submission>)> {
+    /// A reporting window, the unit's latest revision in it and the unit's name, in one
+    /// statement.
+    async fn period_and_latest(&self, period_id: i64, unit_id: i64) -> Result<Window> {
         let row: Option<PeriodAndLatest> = sqlx::query_as(
             "SELECT p.id, p.plan_id, p.period, p.due_on, p.status, p.opened_at,
+                    (SELECT name FROM units WHERE id = $2) AS unit_name,
                     s.id AS s_id, s.revision AS s_revision, s.status AS s_status,
                     s.submitted_by AS s_submitted_by, s.submitted_at AS s_submitted_at,
                     s.reviewed_by AS s_reviewed_by, s.reviewed_at AS s_reviewed_at,
@@ -84,7 +89,11 @@ impl Store {
             }),
             _ => None,
         };
-        Ok((ReportPeriod::try_from(row.window)?, latest))
+        Ok(Window {
+            period: ReportPeriod::try_from(row.window)?,
+            latest,
+            unit_name: row.unit_name,
+        })
     }
 
     /// What a unit may put in a submission: the indicators of [`Store::unit_indicators`] by
@@ -203,12 +212,16 @@ impl Store {
         no_figures: &[NoFigure],
         submit: bool,
     ) -> Result<i64> {
-        // One read for the window and the unit's latest revision, one for what it may report:
-        // at month end sixty units submit at once, and every round trip counts.
-        let (period, latest) = self.open_for_unit(actor, period_id, unit_id).await?;
+        // One read for the window, the unit's latest revision and its name, one for what it
+        // may report: at month end sixty units submit at once, and every round trip counts.
+        let Window {
+            period,
+            latest,
+            unit_name,
+        } = self.open_window(actor, period_id, unit_id).await?;
         let (indicators, tasks) = self.reportable(period.plan_id, unit_id).await?;
         let unit_name = if submit {
-            self.get_unit(unit_id).await?.name
+            unit_name.ok_or_else(|| StoreError::NotFound(format!("单位 {unit_id}")))?
         } else {
             String::new()
         };
@@ -369,9 +382,21 @@ impl Store {
                 id
             }
         };
-        marks.write(&mut tx, self.engine(), id).await?;
+        let created = matches!(target, Target::New(_));
+        marks.write(&mut tx, self.engine(), id, created).await?;
         if submit {
-            super::sendings::record_sending(&mut tx, id, submitted_by, now).await?;
+            // A revision created in this transaction holds just the rows written above; one
+            // saved into in place is read back.
+            let contents = if created {
+                super::sendings::SentContents {
+                    values: batch.value_rows.clone(),
+                    tasks: batch.task_rows.clone(),
+                    no_figures: marks.rows.clone(),
+                }
+            } else {
+                super::sendings::SentContents::read(&mut tx, id).await?
+            };
+            super::sendings::record_sending(&mut tx, id, submitted_by, now, &contents).await?;
         }
         let before = match target {
             Target::Existing(s) => Some(s),
@@ -512,7 +537,11 @@ impl Store {
                 "只有报送单位可以撤回本单位的报送 (unit {unit_id})"
             )));
         }
-        let (period, latest) = self.period_and_latest(period_id, unit_id).await?;
+        let Window {
+            period,
+            latest,
+            unit_name,
+        } = self.period_and_latest(period_id, unit_id).await?;
         let Some(s) = latest else {
             return Err(StoreError::Conflict("没有可撤回的报送".into()));
         };
@@ -522,7 +551,7 @@ impl Store {
                 s.status.label(qx_core::label::Lang::Zh)
             ))
         })?;
-        let unit_name = self.get_unit(unit_id).await?.name;
+        let unit_name = unit_name.ok_or_else(|| StoreError::NotFound(format!("单位 {unit_id}")))?;
         let mut tx = self.begin().await?;
         // Only while still submitted: an approval or return that got there first wins.
         let changed = sqlx::query(
@@ -668,14 +697,15 @@ struct SubmissionBatch {
     values: String,
     task_ids: String,
     tasks: String,
+    /// The rows inserted, in id order: what a revision created with them holds.
+    value_rows: Vec<(i64, String, String)>,
+    task_rows: Vec<(i64, String, String)>,
 }
 
 impl SubmissionBatch {
     fn new(input: &SubmissionInput) -> Self {
-        fn last_wins<T>(
-            rows: &[(i64, String, String)],
-            keep: T,
-        ) -> (Vec<i64>, Vec<serde_json::Value>)
+        type Row = (i64, String, String);
+        fn last_wins<T>(rows: &[Row], keep: T) -> (Vec<i64>, Vec<Row>)
         where
             T: Fn(&str, &str) -> Option<(String, String)>,
         {
@@ -692,7 +722,7 @@ impl SubmissionBatch {
             }
             let out = ids
                 .iter()
-                .filter_map(|id| kept.get(id).map(|(a, b)| serde_json::json!([id, a, b])))
+                .filter_map(|id| kept.get(id).map(|(a, b)| (*id, a.clone(), b.clone())))
                 .collect();
             (ids, out)
         }
@@ -704,11 +734,17 @@ impl SubmissionBatch {
                 .then(|| (progress.trim().to_string(), status.to_string()))
         });
         let json = |v: serde_json::Value| v.to_string();
+        let sorted = |mut rows: Vec<Row>| {
+            rows.sort_unstable_by_key(|(id, _, _)| *id);
+            rows
+        };
         SubmissionBatch {
             value_ids: json(serde_json::json!(value_ids)),
-            values: json(serde_json::Value::Array(values)),
+            values: json(serde_json::json!(values)),
             task_ids: json(serde_json::json!(task_ids)),
-            tasks: json(serde_json::Value::Array(tasks)),
+            tasks: json(serde_json::json!(tasks)),
+            value_rows: sorted(values),
+            task_rows: sorted(tasks),
         }
     }
 }
@@ -831,11 +867,21 @@ async fn insert_revision(tx: &mut crate::Tx, row: &NewRevision) -> Result<i64> {
     Ok(id)
 }
 
-/// [`ReportPeriod`] joined with the unit's latest [`Submission`], if any.
+/// A reporting window as a unit's write finds it.
+struct Window {
+    period: ReportPeriod,
+    /// The unit's latest revision in it, if any.
+    latest: Option<Submission>,
+    /// None when there is no such unit.
+    unit_name: Option<String>,
+}
+
+/// [`ReportPeriod`] joined with the unit's latest [`Submission`], if any, and its name.
 #[derive(sqlx::FromRow)]
 struct PeriodAndLatest {
     #[sqlx(flatten)]
     window: PeriodRow,
+    unit_name: Option<String>,
     s_id: Option<i64>,
     s_revision: Option<i64>,
     s_status: Option<String>,

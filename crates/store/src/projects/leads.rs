@@ -114,7 +114,7 @@ impl Store {
         )
         .bind(&investor)
         .bind(&industry)
-        .bind(new.intended_wan)
+        .bind(crate::OptF64(new.intended_wan))
         .bind(&contact)
         .bind(&found_by)
         .bind(&note)

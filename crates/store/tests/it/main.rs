@@ -21,6 +21,7 @@ mod problems;
 mod projects;
 mod schema_parity;
 mod store;
+mod submission_statements;
 mod submissions;
 mod tokens;
 mod typed_problem_rows;

@@ -642,7 +642,7 @@ async fn migration_0032_backfills_the_year_totals_from_the_approved_months() {
                 .bind(period)
                 .bind(project)
                 .bind(c.shipu)
-                .bind(amount)
+                .bind(qx_store::OptF64(amount))
                 .execute(s.pool())
                 .await
                 .unwrap();
@@ -927,8 +927,8 @@ async fn migration_0034_backfills_the_periods_capital_from_the_approved_months()
                 .bind(period)
                 .bind(project)
                 .bind(c.shipu)
-                .bind(foreign)
-                .bind(domestic)
+                .bind(qx_store::OptF64(foreign))
+                .bind(qx_store::OptF64(domestic))
                 .execute(s.pool())
                 .await
                 .unwrap();
