@@ -64,6 +64,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(33, "0033_cultivation_recompute"),
     migration!(34, "0034_project_capital_done"),
     migration!(35, "0035_project_list_lean"),
+    migration!(36, "0036_project_next_stage"),
 ];
 
 impl Store {

@@ -257,9 +257,54 @@ pub async fn bulk_stage_moves(store: &Store, moves: &[BulkMove]) -> Result<()> {
             .execute(&mut *tx)
             .await?;
     }
+    let mut moved: Vec<i64> = moves.iter().map(|m| m.project_id).collect();
+    moved.sort_unstable();
+    moved.dedup();
+    crate::projects::next_stage::refresh(&mut tx, &moved).await?;
     tx.commit().await?;
     Ok(())
 }
+
+/// Benchmarks only: the projects' alerts sweep with nothing new to tell, read and judged as it
+/// was before the next planned stage was stored and the told keys kept between sweeps (every
+/// pending stage, every told key, every name and message); writes nothing. Returns how many
+/// projects raise an alert, which must equal `sweep_project_alerts`' `alerted`.
+pub async fn project_alerts_as_before(store: &Store, today: time::Date) -> Result<usize> {
+    crate::projects::alerts::alerted_as_before(store, today).await
+}
+
+/// Where a project's stored next planned stage (`projects.next_stage`, `next_planned_on`)
+/// differs from its stages picked afresh by the one rule: `(project, stored, picked)`, each
+/// side `(stage, date)`, both `None` for no next stage. Empty when every writer kept it in step.
+pub async fn next_stage_drift(store: &Store) -> Result<Vec<NextStageDrift>> {
+    let stored: Vec<(i64, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT id, next_stage, next_planned_on FROM projects ORDER BY id")
+            .fetch_all(store.pool())
+            .await?;
+    let ids: Vec<i64> = stored.iter().map(|(id, ..)| *id).collect();
+    let mut tx = store.pool().begin().await?;
+    let mut pending = crate::projects::next_stage::pending_of(&mut tx, &ids).await?;
+    tx.rollback().await?;
+    Ok(stored
+        .into_iter()
+        .filter_map(|(id, stage, on)| {
+            let stored = (stage, on);
+            let picked =
+                crate::projects::next_stage::next_of(pending.remove(&id).unwrap_or_default())
+                    .map_or((None, None), |(s, on)| {
+                        (Some(s.as_str().to_string()), Some(on))
+                    });
+            (stored != picked).then_some((id, stored, picked))
+        })
+        .collect())
+}
+
+/// A project whose stored next planned stage differs from its stages: project, stored, picked.
+pub type NextStageDrift = (
+    i64,
+    (Option<String>, Option<String>),
+    (Option<String>, Option<String>),
+);
 
 /// One project's 调度 of one month, for [`bulk_dispatch`].
 #[derive(Debug, Clone)]

@@ -375,6 +375,13 @@ async fn run(name: &str, store: Store) {
     // (b) Every project's light (the list without filters judges each), the alerts sweep and
     // the indicator counts with the funnel.
     let today = qx_core::time::today();
+    assert!(
+        qx_store::testing::next_stage_drift(&store)
+            .await
+            .unwrap()
+            .is_empty(),
+        "[{name}] the stored next planned stages differ from the stages"
+    );
     let t = Instant::now();
     let first = store.sweep_project_alerts(today).await.unwrap();
     println!(
@@ -384,6 +391,7 @@ async fn run(name: &str, store: Store) {
         ms(t.elapsed())
     );
     let mut sweep = Vec::new();
+    let mut sweep_before = Vec::new();
     let mut counts = Vec::new();
     let mut counts_from_months = Vec::new();
     let mut funnels = Vec::new();
@@ -396,9 +404,19 @@ async fn run(name: &str, store: Store) {
             .await
             .unwrap();
         counts_from_months.push(t.elapsed());
+        // Before: the sweep as it read before migration 0036 (outside the total).
+        let t = Instant::now();
+        let alerted = qx_store::testing::project_alerts_as_before(&store, today)
+            .await
+            .unwrap();
+        sweep_before.push(t.elapsed());
         let t0 = Instant::now();
         let again = store.sweep_project_alerts(today).await.unwrap();
         assert!(again.notices.is_empty(), "an alert told twice");
+        assert_eq!(
+            again.alerted, alerted,
+            "the sweep judged otherwise than before"
+        );
         let t1 = Instant::now();
         let c = store
             .project_stage_counts_as_of(2017, day(2017, 11, 30))
@@ -421,6 +439,12 @@ async fn run(name: &str, store: Store) {
         &format!("[{name}] alerts sweep (lights + alerts, all told)"),
         &mut sweep,
         Some(100.0),
+        Some(base),
+    );
+    report(
+        &format!("[{name}]   before: pending stages, told keys, names read each time"),
+        &mut sweep_before,
+        None,
         Some(base),
     );
     report(

@@ -85,13 +85,14 @@ impl Store {
         let from =
             iso(Date::from_ordinal_date(year, 1).map_err(|e| StoreError::Invalid(e.to_string()))?);
         let to = iso(day);
-        // The four counted stages by name, so each is a range of the (stage, actual_on) index
-        // rather than a walk of the whole index.
+        // The four counted stages by name, so each is a range of the (stage, actual_on,
+        // project_id) index rather than a walk of the whole index; the halted projects are one
+        // set read once (`NOT IN`, project_id is never NULL), not a lookup per stage.
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT s.stage, COUNT(*) FROM project_stages s
              WHERE s.stage IN ($4, $5, $6, $7) AND s.actual_on >= $1 AND s.actual_on <= $2
-               AND NOT EXISTS (SELECT 1 FROM project_stages h WHERE h.project_id = s.project_id
-                               AND h.stage = $3 AND h.actual_on IS NOT NULL AND h.actual_on <= $2)
+               AND s.project_id NOT IN (SELECT h.project_id FROM project_stages h
+                                        WHERE h.stage = $3 AND h.actual_on IS NOT NULL AND h.actual_on <= $2)
              GROUP BY s.stage",
         )
         .bind(&from)
@@ -121,8 +122,8 @@ impl Store {
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.actual_on IS NOT NULL AND s.actual_on <= $4 THEN 1 ELSE 0 END), 0)
              FROM project_stages s JOIN projects p ON p.id = s.project_id
              WHERE s.stage = $1 AND s.planned_on >= $2 AND s.planned_on <= $3 AND p.total_investment_wan >= $5
-               AND NOT EXISTS (SELECT 1 FROM project_stages h WHERE h.project_id = s.project_id
-                               AND h.stage = $6 AND h.actual_on IS NOT NULL AND h.actual_on <= $4)",
+               AND s.project_id NOT IN (SELECT h.project_id FROM project_stages h
+                                        WHERE h.stage = $6 AND h.actual_on IS NOT NULL AND h.actual_on <= $4)",
         )
         .bind(Stage::Started.as_str())
         .bind(&from)

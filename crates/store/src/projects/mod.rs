@@ -14,13 +14,14 @@ use qx_core::text::TextField;
 use serde::Serialize;
 use time::Date;
 
-mod alerts;
+pub(crate) mod alerts;
 mod counts;
 mod dispatch;
 mod funnel;
 mod leads;
 mod library;
 mod list;
+pub(crate) mod next_stage;
 mod problem;
 mod progress;
 mod settings;

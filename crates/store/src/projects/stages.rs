@@ -78,6 +78,7 @@ impl Store {
                 .await?;
             }
         }
+        super::next_stage::refresh(&mut tx, &[id]).await?;
         let halt_reason = if m.to == Stage::Halted {
             reason.as_str()
         } else {

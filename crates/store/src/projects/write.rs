@@ -141,7 +141,7 @@ async fn write_planned(tx: &mut Tx, id: i64, planned: &[Option<Date>; 4]) -> Res
         .execute(&mut **tx)
         .await?;
     }
-    Ok(())
+    super::next_stage::refresh(tx, &[id]).await
 }
 
 impl Store {
@@ -375,6 +375,7 @@ pub(crate) async fn insert_projects(
             }
         }
         stages.execute(&mut **tx).await?;
+        super::next_stage::refresh(tx, &chunk_ids).await?;
 
         let sql = format!(
             "INSERT INTO project_events (project_id, at, actor_id, actor_name, kind, from_stage, to_stage, note)
@@ -641,6 +642,9 @@ pub(crate) async fn update_projects(
         }
         upsert.execute(&mut **tx).await?;
     }
+    let mut moved: Vec<i64> = stage_rows.iter().map(|(id, ..)| *id).collect();
+    moved.dedup();
+    super::next_stage::refresh(tx, &moved).await?;
     let by = (actor.user_id != 0).then_some(actor.user_id);
     for chunk in changed.chunks(crate::BATCH_ROWS) {
         let sql = format!(

@@ -583,20 +583,65 @@ type Month = (
 /// Migration 0032 fills the stored 本年已完成投资 from the months approved before it: per
 /// project and year, only months whose unit's submission of the period is approved (a returned
 /// or superseded one does not count), a blank amount summing to blank.
+/// A project as `create_project` enters it (at 在谈 since `since`, its planned dates), written
+/// in SQL: for tests that start from a schema before 0036, which the store's writers need.
+async fn project_by_sql(s: &Store, input: &ProjectInput, since: Date) -> i64 {
+    let since = since.to_string();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO projects (year, name, investor, capital_kind, source, industry, town_id,
+            total_investment_wan, annual_plan_wan, completed_wan, land_mu, content, unit_id, contact,
+            stage, stage_since, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, 1)
+         RETURNING id",
+    )
+    .bind(i64::from(input.year))
+    .bind(&input.name)
+    .bind(&input.investor)
+    .bind(input.capital_kind.as_str())
+    .bind(input.source.as_str())
+    .bind(&input.industry)
+    .bind(input.town_id)
+    .bind(input.total_investment_wan)
+    .bind(input.annual_plan_wan)
+    .bind(input.completed_wan)
+    .bind(input.land_mu)
+    .bind(&input.content)
+    .bind(input.unit_id)
+    .bind(&input.contact)
+    .bind(Stage::Negotiating.as_str())
+    .bind(&since)
+    .fetch_one(s.pool())
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO project_stages (project_id, stage, actual_on) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(Stage::Negotiating.as_str())
+        .bind(&since)
+        .execute(s.pool())
+        .await
+        .unwrap();
+    for (stage, on) in qx_core::project::PIPELINE[1..].iter().zip(input.planned) {
+        sqlx::query(
+            "INSERT INTO project_stages (project_id, stage, planned_on) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(stage.as_str())
+        .bind(on.map(|d| d.to_string()))
+        .execute(s.pool())
+        .await
+        .unwrap();
+    }
+    id
+}
+
 #[tokio::test]
 async fn migration_0032_backfills_the_year_totals_from_the_approved_months() {
     for db in testing::all_at(31).await.unwrap() {
         let s = &db.store;
         let c = county(s).await;
         let since = date!(2017 - 01 - 05);
-        let a = s
-            .create_project(&c.office, &input("甲项目", c.shipu, 20_000.0), since)
-            .await
-            .unwrap();
-        let b = s
-            .create_project(&c.office, &input("乙项目", c.shipu, 20_000.0), since)
-            .await
-            .unwrap();
+        let a = project_by_sql(s, &input("甲项目", c.shipu, 20_000.0), since).await;
+        let b = project_by_sql(s, &input("乙项目", c.shipu, 20_000.0), since).await;
         let (plan,): (i64,) = sqlx::query_as(
             "INSERT INTO plans (year, title, status, created_at, updated_at)
              VALUES (2017, '工作计划', 'published', 1, 1) RETURNING id",
@@ -872,14 +917,8 @@ async fn migration_0034_backfills_the_periods_capital_from_the_approved_months()
         let s = &db.store;
         let c = county(s).await;
         let since = date!(2017 - 01 - 05);
-        let a = s
-            .create_project(&c.office, &input("甲项目", c.shipu, 20_000.0), since)
-            .await
-            .unwrap();
-        let b = s
-            .create_project(&c.office, &input("乙项目", c.shipu, 20_000.0), since)
-            .await
-            .unwrap();
+        let a = project_by_sql(s, &input("甲项目", c.shipu, 20_000.0), since).await;
+        let b = project_by_sql(s, &input("乙项目", c.shipu, 20_000.0), since).await;
         let (plan,): (i64,) = sqlx::query_as(
             "INSERT INTO plans (year, title, status, created_at, updated_at)
              VALUES (2017, '工作计划', 'published', 1, 1) RETURNING id",
@@ -968,6 +1007,218 @@ async fn migration_0034_backfills_the_periods_capital_from_the_approved_months()
             "{}",
             db.name
         );
+        db.discard().await.unwrap();
+    }
+}
+
+/// A project's stored next planned stage (`projects.next_stage`, `next_planned_on`).
+async fn next_stage(s: &Store, id: i64) -> (Option<String>, Option<String>) {
+    sqlx::query_as("SELECT next_stage, next_planned_on FROM projects WHERE id = $1")
+        .bind(id)
+        .fetch_one(s.pool())
+        .await
+        .unwrap()
+}
+
+fn next(stage: Stage, on: &str) -> (Option<String>, Option<String>) {
+    (Some(stage.as_str().to_string()), Some(on.to_string()))
+}
+
+/// Every writer of stages and planned dates keeps the stored next planned stage in step in
+/// its own transaction: entry, edit, a move, 中止, a move back by the office, an import's new
+/// and matched rows. Leaving `next_stage::refresh` out of any one of them fails here.
+#[tokio::test]
+async fn every_writer_of_stages_keeps_the_next_planned_stage() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let drift = || async { testing::next_stage_drift(&s).await.unwrap() };
+        let mut a_input = input("甲项目", c.shipu, 20_000.0);
+        let a = s
+            .create_project(&c.office, &a_input, date!(2017 - 01 - 05))
+            .await
+            .unwrap();
+        assert_eq!(
+            next_stage(&s, a).await,
+            next(Stage::Signed, "2017-03-01"),
+            "{name}"
+        );
+        assert!(drift().await.is_empty(), "{name}: entry");
+
+        a_input.planned[0] = None;
+        a_input.planned[1] = Some(date!(2017 - 04 - 01));
+        s.update_project(&c.office, a, &a_input).await.unwrap();
+        assert_eq!(
+            next_stage(&s, a).await,
+            next(Stage::Registered, "2017-04-01"),
+            "{name}"
+        );
+        assert!(drift().await.is_empty(), "{name}: edit");
+
+        s.move_project(&c.office, a, &mv(Stage::Signed, date!(2017 - 02 - 01)))
+            .await
+            .unwrap();
+        s.move_project(&c.office, a, &mv(Stage::Registered, date!(2017 - 03 - 20)))
+            .await
+            .unwrap();
+        assert_eq!(
+            next_stage(&s, a).await,
+            next(Stage::Started, "2017-08-01"),
+            "{name}"
+        );
+        assert!(drift().await.is_empty(), "{name}: moves");
+
+        // Back to 签约 by the office: 注册 is pending again.
+        let mut back = mv(Stage::Signed, date!(2017 - 03 - 25));
+        back.reason = "注册材料退回".into();
+        s.move_project(&c.office, a, &back).await.unwrap();
+        assert_eq!(
+            next_stage(&s, a).await,
+            next(Stage::Registered, "2017-04-01"),
+            "{name}"
+        );
+        assert!(drift().await.is_empty(), "{name}: back");
+
+        // An import: a's 注册 planned later (a matched row), and a new project.
+        a_input.planned[1] = Some(date!(2017 - 09 - 01));
+        let b_input = input("乙项目", c.shipu, 5_000.0);
+        let summary = s
+            .import_projects(
+                &c.office,
+                "list.xlsx",
+                &[a_input.clone(), b_input],
+                date!(2017 - 06 - 01),
+            )
+            .await
+            .unwrap();
+        assert_eq!((summary.created, summary.updated), (1, 1), "{name}");
+        assert_eq!(
+            next_stage(&s, a).await,
+            next(Stage::Started, "2017-08-01"),
+            "{name}"
+        );
+        assert!(drift().await.is_empty(), "{name}: import");
+        let mut halt = mv(Stage::Halted, date!(2017 - 07 - 01));
+        halt.reason = "资金未到位".into();
+        s.move_project(&c.office, a, &halt).await.unwrap();
+        assert!(drift().await.is_empty(), "{name}: 中止");
+        let (b,): (i64,) = sqlx::query_as("SELECT id FROM projects WHERE name = '乙项目'")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            next_stage(&s, b).await,
+            next(Stage::Signed, "2017-03-01"),
+            "{name}"
+        );
+    }
+}
+
+/// Two stages not reached planned on the same day: the overdue alert names the earlier in the
+/// ladder (签约 before 注册), whatever order the stage rows come in. Here 签约's planned date
+/// is moved onto 注册's by an import, which rewrites that row alone (on PostgreSQL its new
+/// version then comes after 注册's in a scan).
+#[tokio::test]
+async fn two_stages_planned_on_one_day_name_the_earlier_in_the_ladder() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let mut row = input("甲项目", c.shipu, 20_000.0);
+        row.planned = [
+            Some(date!(2017 - 03 - 02)),
+            Some(date!(2017 - 03 - 01)),
+            Some(date!(2017 - 08 - 01)),
+            Some(date!(2018 - 12 - 01)),
+        ];
+        s.import_projects(&c.office, "a.xlsx", &[row.clone()], date!(2017 - 01 - 05))
+            .await
+            .unwrap();
+        row.planned[0] = Some(date!(2017 - 03 - 01));
+        s.import_projects(&c.office, "b.xlsx", &[row], date!(2017 - 01 - 05))
+            .await
+            .unwrap();
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM projects")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        s.sweep_project_alerts(date!(2017 - 03 - 10)).await.unwrap();
+        let keys: Vec<(String,)> = sqlx::query_as(
+            "SELECT dedupe_key FROM notices WHERE kind = $1 AND dedupe_key LIKE '%overdue%'",
+        )
+        .bind(NoticeKind::ProjectAlert.as_str())
+        .fetch_all(s.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            keys,
+            vec![(format!(
+                "project.alert.overdue:{id}:signed:2017-03-01:unit:{}",
+                c.shipu
+            ),)],
+            "{name}"
+        );
+        assert!(testing::next_stage_drift(&s).await.unwrap().is_empty());
+    }
+}
+
+/// Migration 0036 fills every project's next planned stage from its stages as they are, a tie
+/// going to the earlier stage whatever the rows' order.
+#[tokio::test]
+async fn migration_0036_backfills_the_next_planned_stage() {
+    for db in testing::all_at(35).await.unwrap() {
+        let s = &db.store;
+        let c = county(s).await;
+        let mut ids = Vec::new();
+        for name in ["甲", "乙", "丙"] {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO projects (year, name, capital_kind, source, total_investment_wan, unit_id,
+                    stage, stage_since, created_at, updated_at)
+                 VALUES (2017, $1, 'domestic', 'investment', 20000, $2, 'signed', '2017-02-01', 1, 1)
+                 RETURNING id",
+            )
+            .bind(name)
+            .bind(c.shipu)
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+            ids.push(id);
+        }
+        // 甲: 注册 reached, 开工 and 投产 planned on one day, written 投产 first. 乙: nothing
+        // planned. 丙: 签约 reached though planned, 注册 planned.
+        let stages: [(i64, &str, Option<&str>, Option<&str>); 7] = [
+            (ids[0], "producing", Some("2017-09-01"), None),
+            (ids[0], "started", Some("2017-09-01"), None),
+            (ids[0], "registered", Some("2017-05-01"), Some("2017-04-01")),
+            (ids[0], "signed", Some("2017-03-01"), Some("2017-02-01")),
+            (ids[1], "signed", None, None),
+            (ids[2], "signed", Some("2017-01-01"), Some("2017-02-01")),
+            (ids[2], "registered", Some("2017-06-01"), None),
+        ];
+        for (project, stage, planned, actual) in stages {
+            sqlx::query(
+                "INSERT INTO project_stages (project_id, stage, planned_on, actual_on) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(project)
+            .bind(stage)
+            .bind(planned)
+            .bind(actual)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        }
+        s.migrate().await.unwrap();
+        assert_eq!(
+            next_stage(s, ids[0]).await,
+            next(Stage::Started, "2017-09-01"),
+            "{}",
+            db.name
+        );
+        assert_eq!(next_stage(s, ids[1]).await, (None, None), "{}", db.name);
+        assert_eq!(
+            next_stage(s, ids[2]).await,
+            next(Stage::Registered, "2017-06-01"),
+            "{}",
+            db.name
+        );
+        assert!(testing::next_stage_drift(s).await.unwrap().is_empty());
         db.discard().await.unwrap();
     }
 }
