@@ -114,6 +114,8 @@ pub struct Store {
     /// SQLite only: the one connection write transactions run on (see [`Store::begin`]).
     writer: Option<AnyPool>,
     engine: Engine,
+    /// The project alerts already told, kept between sweeps (see `projects::alerts`).
+    told_alerts: std::sync::Arc<tokio::sync::Mutex<projects::alerts::Told>>,
 }
 
 impl Store {
@@ -183,6 +185,7 @@ impl Store {
                     pool,
                     writer,
                     engine,
+                    told_alerts: Default::default(),
                 }
             }
             Engine::Postgres => {
@@ -214,6 +217,7 @@ impl Store {
                     pool,
                     writer: None,
                     engine,
+                    told_alerts: Default::default(),
                 }
             }
         };

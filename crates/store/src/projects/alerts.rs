@@ -13,9 +13,7 @@ use crate::notices::{NewNotice, notify};
 use qx_core::label::{Labelled, Lang};
 use qx_core::monitor::Light;
 use qx_core::notice::{Audience, NoticeKind, Subject};
-use sqlx::any::AnyConnectOptions;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Weak};
 
 /// What one sweep found and told.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -122,8 +120,7 @@ impl Store {
         let days = self.project_alert_days().await?;
         // The alerts already told, kept between sweeps (only rows added since the last sweep
         // are read): only a new alert costs a write. The unique dedupe key stays the guarantee.
-        let told = told_of(self.pool());
-        let mut told = told.lock().await;
+        let mut told = self.told_alerts.lock().await;
         told.catch_up(self).await?;
         let mut report = AlertSweep::default();
         let mut untold = Vec::new();
@@ -334,8 +331,8 @@ pub(crate) async fn alerted_as_before(store: &Store, today: Date) -> Result<usiz
 /// added. The set never holds a key the database lacks; should the database be replaced under
 /// a running server (a restore), the anchor row (the highest id read, with its key) is gone or
 /// different and the set is read afresh.
-#[derive(Default)]
-struct Told {
+#[derive(Debug, Default)]
+pub(crate) struct Told {
     keys: HashSet<String>,
     /// The highest alert notice read, with its key.
     anchor: Option<(i64, String)>,
@@ -377,31 +374,6 @@ async fn alert_keys_from(store: &Store, from: i64) -> Result<Vec<(i64, String)>>
     .bind(NoticeKind::ProjectAlert.as_str())
     .fetch_all(store.pool())
     .await?)
-}
-
-/// The told keys of each open pool, found by the pool's connect options: an `Arc` the pool
-/// holds for its whole life. The `Weak` kept here pins that allocation, so no later pool can
-/// take over its address; an entry whose pool is gone is dropped. (A field of `Store` would
-/// do the same; `lib.rs` is being changed elsewhere, so the set lives here.)
-type ToldEntry = (Weak<AnyConnectOptions>, Arc<tokio::sync::Mutex<Told>>);
-static TOLD: std::sync::Mutex<Vec<ToldEntry>> = std::sync::Mutex::new(Vec::new());
-
-/// The told keys of `pool`'s database (empty the first time).
-fn told_of(pool: &sqlx::AnyPool) -> Arc<tokio::sync::Mutex<Told>> {
-    let options = pool.connect_options();
-    let mut all = TOLD
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    all.retain(|(pool, _)| pool.strong_count() > 0);
-    if let Some((_, told)) = all
-        .iter()
-        .find(|(pool, _)| std::ptr::eq(pool.as_ptr(), Arc::as_ptr(&options)))
-    {
-        return told.clone();
-    }
-    let told = Arc::new(tokio::sync::Mutex::new(Told::default()));
-    all.push((Arc::downgrade(&options), told.clone()));
-    told
 }
 
 /// The names of the projects `ids` (the few whose alerts are to be told), on either engine: the

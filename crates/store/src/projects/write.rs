@@ -318,19 +318,30 @@ pub(crate) async fn insert_projects(
         let sql = format!(
             "INSERT INTO projects (year, name, investor, credit_code, enterprise_id, capital_kind, source, industry,
                 town_id, total_investment_wan, foreign_contract_wusd, annual_plan_wan, completed_wan, land_mu, content,
-                unit_id, contact, leader_user_id, stage, stage_since, lead_id, created_by, created_at, updated_at)
+                unit_id, contact, leader_user_id, stage, stage_since, lead_id, created_by, created_at, updated_at,
+                next_stage, next_planned_on)
              VALUES {} RETURNING id, name, town_id",
-            crate::values_placeholders(engine, chunk.len(), 24)
+            crate::values_placeholders(engine, chunk.len(), 26)
         );
         let mut insert = sqlx::query_as::<_, (i64, String, Option<i64>)>(sqlx::AssertSqlSafe(sql));
         for (input, lead_id, c, enterprise) in chunk {
+            // A new project has reached 在谈 only: its next stage is among its planned ones,
+            // stored here instead of read back after the stages are written.
+            let next = super::next_stage::next_of(
+                PIPELINE[1..]
+                    .iter()
+                    .zip(&input.planned)
+                    .filter_map(|(stage, on)| on.map(|on| (*stage, iso(on)))),
+            );
             insert = bind_fields!(insert, input, c, *enterprise)
                 .bind(Stage::Negotiating.as_str())
                 .bind(since.clone())
                 .bind(*lead_id)
                 .bind(by)
                 .bind(now)
-                .bind(now);
+                .bind(now)
+                .bind(next.as_ref().map(|(stage, _)| stage.as_str()))
+                .bind(next.map(|(_, on)| on));
         }
         // A multi-row insert's RETURNING order is not promised: match by name and town.
         let returned: std::collections::HashMap<(String, Option<i64>), i64> = insert
@@ -375,7 +386,6 @@ pub(crate) async fn insert_projects(
             }
         }
         stages.execute(&mut **tx).await?;
-        super::next_stage::refresh(tx, &chunk_ids).await?;
 
         let sql = format!(
             "INSERT INTO project_events (project_id, at, actor_id, actor_name, kind, from_stage, to_stage, note)

@@ -7,7 +7,7 @@ use qx_core::period::Period;
 use qx_core::units::UnitKind;
 use qx_store::Store;
 use qx_store::monitoring::{NoFigure, SubmissionInput};
-use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft};
+use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft, PlanMeta};
 use qx_store::testing::{self, TestDb};
 use qx_store::units::NewUnit;
 use std::sync::{Arc, Mutex};
@@ -81,11 +81,13 @@ async fn town(s: &Store) -> Town {
         .create_plan_draft(
             &office,
             &NewPlanDraft {
-                year: 2017,
-                title: "2017年工业强县工作方案".into(),
-                doc_number: String::new(),
-                issuer: String::new(),
-                issued_on: None,
+                meta: PlanMeta {
+                    year: 2017,
+                    title: "2017年工业强县工作方案".into(),
+                    doc_number: String::new(),
+                    issuer: String::new(),
+                    issued_on: None,
+                },
                 source_name: "p.txt".into(),
                 source_format: "txt".into(),
                 source_text: String::new(),
