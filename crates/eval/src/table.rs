@@ -26,6 +26,14 @@ impl StrColumn {
         }
     }
 
+    /// A column from its bytes and the end of each cell in them (as the reader builds it in
+    /// place); `ends` must not decrease nor pass the end of `bytes`.
+    pub(crate) fn from_parts(bytes: String, ends: Vec<usize>) -> Self {
+        debug_assert!(ends.windows(2).all(|w| w[0] <= w[1]));
+        debug_assert!(ends.last().is_none_or(|&e| e <= bytes.len()));
+        StrColumn { bytes, ends }
+    }
+
     /// Appends one cell.
     #[inline]
     pub fn push(&mut self, s: &str) {
