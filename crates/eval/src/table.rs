@@ -21,8 +21,8 @@ impl StrColumn {
     /// An empty column with room for `rows` cells of about `avg_len` bytes.
     pub fn with_capacity(rows: usize, avg_len: usize) -> Self {
         StrColumn {
-            bytes: String::from_utf8(crate::mem::with_capacity(rows * avg_len)).unwrap_or_default(),
-            ends: crate::mem::with_capacity(rows),
+            bytes: String::with_capacity(rows * avg_len),
+            ends: Vec::with_capacity(rows),
         }
     }
 

@@ -398,8 +398,8 @@ struct StrCol {
 impl StrCol {
     fn new(rows: usize, width: usize) -> StrCol {
         StrCol {
-            bytes: mem::with_capacity(rows * width),
-            ends: mem::with_capacity(rows),
+            bytes: Vec::with_capacity(rows * width),
+            ends: Vec::with_capacity(rows),
             width,
         }
     }
@@ -477,13 +477,13 @@ fn parse_chunks(
     let total: usize = bounds.iter().sum();
     let mut uscc = StrCol::new(total, widths.uscc);
     let mut text: Vec<StrCol> = widths.text.iter().map(|&w| StrCol::new(total, w)).collect();
-    let mut scale: Vec<Scale> = mem::with_capacity(total);
+    let mut scale: Vec<Scale> = Vec::with_capacity(total);
     let mut numeric: Vec<Vec<f64>> = plan
         .numeric
         .iter()
-        .map(|_| mem::with_capacity(total))
+        .map(|_| Vec::with_capacity(total))
         .collect();
-    let mut lines: Vec<u64> = mem::with_capacity(total);
+    let mut lines: Vec<u64> = Vec::with_capacity(total);
 
     let alloc = std::time::Instant::now();
     let all_slots = {

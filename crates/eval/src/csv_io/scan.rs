@@ -24,18 +24,18 @@ impl Piece {
     pub(super) fn new(plan: &Plan, rows: usize) -> Piece {
         Piece {
             uscc: StrColumn::with_capacity(rows, 18),
-            scale: mem::with_capacity(rows),
+            scale: Vec::with_capacity(rows),
             numeric: plan
                 .numeric
                 .iter()
-                .map(|_| mem::with_capacity(rows))
+                .map(|_| Vec::with_capacity(rows))
                 .collect(),
             text: plan
                 .text
                 .iter()
                 .map(|_| StrColumn::with_capacity(rows, 8))
                 .collect(),
-            lines: mem::with_capacity(rows),
+            lines: Vec::with_capacity(rows),
             issues: Vec::new(),
             issue_count: 0,
             rejected: 0,
