@@ -3,7 +3,7 @@
 //!
 //! `cargo run --release -p qx-eval --example eval_file -- FACTS.csv RESULTS.csv [ROWS_TO_GENERATE]`
 
-use qx_eval::{CheckOptions, Scheme, check_limited, csv_io, evaluate, generate};
+use qx_eval::{CheckOptions, Checker, Scheme, csv_io, evaluate_owned, generate};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -23,13 +23,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let facts = csv_io::read_facts_limited(std::path::Path::new(input), &scheme, &|_| {}, 50)?;
     let read = t.elapsed();
     let t = Instant::now();
-    let v = check_limited(&facts.table, &scheme, CheckOptions::default(), 50);
+    // As `qx eval` does: the checker's rules, then scoring over the input's own columns.
+    let v = Checker::new(&facts.table, &scheme, CheckOptions::default()).validate(50);
     let checked = t.elapsed();
     let t = Instant::now();
-    let results = evaluate(&facts.table, &scheme);
+    let (results, uscc, scale) = evaluate_owned(facts.table, &scheme);
     let evaluated = t.elapsed();
     let t = Instant::now();
-    let (uscc, scale) = facts.table.into_key_columns();
     csv_io::write_atomically(std::path::Path::new(out), |w| {
         csv_io::write_results(w, &uscc, &scale, &results, &scheme, &|_| {})
     })?;

@@ -354,7 +354,7 @@ impl<'a> Checker<'a> {
 /// the row, so the sort moves half the bytes of a (hash, row) pair; equal hashes are then
 /// confirmed on the strings, so a collision of 32-bit hashes costs a comparison, never a result.
 fn duplicates(uscc: &crate::table::StrColumn) -> Vec<(u32, u32)> {
-    let mut keyed: Vec<u64> = crate::mem::with_capacity(uscc.len());
+    let mut keyed: Vec<u64> = Vec::with_capacity(uscc.len());
     keyed.par_extend((0..uscc.len()).into_par_iter().map(|row| {
         let mut h = FxHasher::default();
         uscc.get(row).hash(&mut h);

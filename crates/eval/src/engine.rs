@@ -535,7 +535,7 @@ fn run(table: &InputTable, mut own: FxHashMap<String, Vec<f64>>, scheme: &Scheme
     let uscc = table.uscc();
     // One u128 per row: group, then total (descending), then row. Sorting plain integers is
     // much faster than a comparator; equal (group, total) runs are then re-sorted by uscc.
-    let mut sorted: Vec<u128> = mem::with_capacity(n);
+    let mut sorted: Vec<u128> = Vec::with_capacity(n);
     sorted.par_extend((0..n).into_par_iter().map(|row| {
         (u128::from(group_of[row]) << 96)
             | (u128::from(descending_key(total[row])) << 32)

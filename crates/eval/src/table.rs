@@ -21,9 +21,17 @@ impl StrColumn {
     /// An empty column with room for `rows` cells of about `avg_len` bytes.
     pub fn with_capacity(rows: usize, avg_len: usize) -> Self {
         StrColumn {
-            bytes: String::from_utf8(crate::mem::with_capacity(rows * avg_len)).unwrap_or_default(),
-            ends: crate::mem::with_capacity(rows),
+            bytes: String::with_capacity(rows * avg_len),
+            ends: Vec::with_capacity(rows),
         }
+    }
+
+    /// A column from its bytes and the end of each cell in them (as the reader builds it in
+    /// place); `ends` must not decrease nor pass the end of `bytes`.
+    pub(crate) fn from_parts(bytes: String, ends: Vec<usize>) -> Self {
+        debug_assert!(ends.windows(2).all(|w| w[0] <= w[1]));
+        debug_assert!(ends.last().is_none_or(|&e| e <= bytes.len()));
+        StrColumn { bytes, ends }
     }
 
     /// Appends one cell.

@@ -1,14 +1,16 @@
 //! The file format of `qx eval` (`shared/contracts/eval.md`): FACTS.csv in, RESULTS.csv out.
 //!
 //! Reading is the hot path for a province-sized run, so it avoids a general CSV parser when it
-//! can: the file is read in blocks, each block is cut at line ends into pieces that are parsed in
-//! parallel (memchr for separators, `fast_float2` for numbers), and only the columns the scheme
-//! uses are parsed at all. A block containing a double quote switches the rest of the file to the
-//! `csv` crate, which handles quoted separators and line breaks; both paths share the cell rules.
+//! can: the file is mapped (or read whole), cut at line ends into chunks that are parsed in
+//! parallel straight into their own rows of the final columns (SIMD for separators,
+//! `fast_float2` for numbers), and only the columns the scheme uses are parsed at all. From the
+//! line of the first double quote on, the `csv` crate reads the rest, which handles quoted
+//! separators and line breaks; both paths share the cell rules.
 //!
 //! Nothing here scores anything: the reader builds an [`InputTable`], the writer prints
 //! [`Results`].
 
+mod map;
 mod read;
 mod scan;
 mod write;
@@ -26,9 +28,6 @@ use rayon::prelude::*;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-
-/// Bytes read and parsed at a time.
-const BLOCK: usize = 8 << 20;
 
 /// An issue with a line of the input file (lines counted from 1, the header is line 1).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,11 @@
-//! Reading FACTS.csv: the column plan from the header, blocks cut into pieces parsed in
-//! parallel, the quoted-file path through the `csv` crate, and the builder that joins them.
+//! Reading FACTS.csv: the column plan from the header, the mapped file cut into chunks parsed in
+//! parallel into their shares of the final columns, and the quoted-file path through the `csv`
+//! crate, appended after them.
 
+use super::map::Mapped;
 use super::scan::*;
 use super::*;
+use std::mem::MaybeUninit;
 
 /// What to do with each header column.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -95,69 +98,35 @@ impl Plan {
     }
 }
 
-/// Accumulates pieces into the final columns.
+/// Appends the quoted path's pieces after the rows of the fast path.
 pub(super) struct Builder {
     pub(super) piece: Piece,
+    /// File line of the first line of what is appended (pieces count their lines from 0).
     pub(super) line_base: u64,
     pub(super) max_issues: usize,
 }
 
 impl Builder {
     pub(super) fn append(&mut self, p: &mut Piece) {
-        self.append_all(std::slice::from_mut(p));
-    }
-
-    /// Appends parsed pieces in order. Each column is copied on its own task: the copies fault
-    /// in the final columns' pages, which costs more than the copying, and done one after the
-    /// other they were the serial part of reading.
-    pub(super) fn append_all(&mut self, pieces: &mut [Piece]) {
-        let mut bases = Vec::with_capacity(pieces.len());
-        let mut next = self.line_base;
-        for p in pieces.iter() {
-            bases.push(next);
-            next += p.n_lines;
+        let base = self.line_base;
+        let dst = &mut self.piece;
+        dst.uscc.append(&p.uscc);
+        dst.scale.extend_from_slice(&p.scale);
+        for (d, s) in dst.numeric.iter_mut().zip(&p.numeric) {
+            d.extend_from_slice(s);
         }
-        let parts: &[Piece] = pieces;
-        let bases_ref = &bases;
-        let Piece {
-            uscc,
-            scale,
-            numeric,
-            text,
-            lines,
-            ..
-        } = &mut self.piece;
-        rayon::scope(|s| {
-            s.spawn(move |_| parts.iter().for_each(|p| uscc.append(&p.uscc)));
-            s.spawn(move |_| parts.iter().for_each(|p| scale.extend_from_slice(&p.scale)));
-            s.spawn(move |_| {
-                for (p, &base) in parts.iter().zip(bases_ref) {
-                    lines.extend(p.lines.iter().map(|l| l + base));
-                }
-            });
-            for (k, col) in numeric.iter_mut().enumerate() {
-                s.spawn(move |_| {
-                    parts
-                        .iter()
-                        .for_each(|p| col.extend_from_slice(&p.numeric[k]))
-                });
-            }
-            for (k, col) in text.iter_mut().enumerate() {
-                s.spawn(move |_| parts.iter().for_each(|p| col.append(&p.text[k])));
-            }
-        });
-        for (p, base) in pieces.iter_mut().zip(bases) {
-            let room = self.max_issues.saturating_sub(self.piece.issues.len());
-            self.piece
-                .issues
-                .extend(p.issues.drain(..).take(room).map(|mut i| {
-                    i.line += base;
-                    i
-                }));
-            self.piece.issue_count += p.issue_count;
-            self.piece.rejected += p.rejected;
+        for (d, s) in dst.text.iter_mut().zip(&p.text) {
+            d.append(s);
         }
-        self.line_base = next;
+        dst.lines.extend(p.lines.iter().map(|l| l + base));
+        let room = self.max_issues.saturating_sub(dst.issues.len());
+        dst.issues
+            .extend(p.issues.drain(..).take(room).map(|mut i| {
+                i.line += base;
+                i
+            }));
+        dst.issue_count += p.issue_count;
+        dst.rejected += p.rejected;
     }
 }
 
@@ -174,6 +143,10 @@ pub fn read_facts(
 
 /// [`read_facts`], keeping the first `max_issues` unreadable-cell problems (by line) and only
 /// counting the rest ([`FactsFile::issue_count`]), so memory does not grow with bad rows.
+///
+/// The file is mapped and parsed where it lies (the kernel's page cache): no copy of it is made
+/// in fresh memory, which would cost the kernel's zeroing of every page before the copy. A file
+/// that cannot be mapped (a pipe, say) is read whole instead.
 pub fn read_facts_limited(
     path: &Path,
     scheme: &Scheme,
@@ -186,20 +159,19 @@ pub fn read_facts_limited(
     };
     let file = File::open(path).map_err(io_err)?;
     let size = file.metadata().map_err(io_err)?.len();
-    read_facts_from_limited(file, size, scheme, progress, max_issues).map_err(|e| match e {
+    let mapped = crate::phases::time("read: map the file", || Mapped::new(&file, size));
+    let result = match &mapped {
+        Some(m) => parse_facts(m.bytes(), scheme, progress, max_issues),
+        None => read_facts_from_limited(file, size, scheme, progress, max_issues),
+    };
+    crate::phases::time("read: unmap", || drop(mapped));
+    result.map_err(|e| match e {
         ReadError::Io { source, .. } => io_err(source),
         e => e,
     })
 }
 
-/// Reads fills `buf` up to `BLOCK` more bytes; returns false at end of input.
-pub(super) fn fill(reader: &mut impl Read, buf: &mut Vec<u8>) -> io::Result<bool> {
-    // read_to_end appends into spare capacity without zeroing it first.
-    let n = reader.by_ref().take(BLOCK as u64).read_to_end(buf)?;
-    Ok(n > 0)
-}
-
-/// [`read_facts`] over any reader; `size_hint` (bytes) sizes the columns up front.
+/// [`read_facts`] over any reader; `size_hint` (bytes) sizes the buffer it is read into.
 pub fn read_facts_from(
     reader: impl Read,
     size_hint: u64,
@@ -209,7 +181,8 @@ pub fn read_facts_from(
     read_facts_from_limited(reader, size_hint, scheme, progress, usize::MAX)
 }
 
-/// [`read_facts_from`] with the issue limit of [`read_facts_limited`].
+/// [`read_facts_from`] with the issue limit of [`read_facts_limited`]. The input is read whole
+/// (one buffer, large reads), then parsed as a mapped file is.
 pub fn read_facts_from_limited(
     mut reader: impl Read,
     size_hint: u64,
@@ -217,128 +190,53 @@ pub fn read_facts_from_limited(
     progress: &(dyn Fn(u64) + Sync),
     max_issues: usize,
 ) -> Result<FactsFile, ReadError> {
-    let io_err = |source| ReadError::Io {
-        path: PathBuf::new(),
-        source,
-    };
-    let mut buf = Vec::with_capacity(BLOCK + (1 << 16));
-    let io_start = std::time::Instant::now();
-    let mut more = fill(&mut reader, &mut buf).map_err(io_err)?;
-    crate::phases::record("read: read(2) blocks", io_start);
-    if buf.starts_with(b"\xEF\xBB\xBF") {
-        buf.drain(..3);
-    }
-    if buf.iter().all(|b| b.is_ascii_whitespace()) && !more {
+    let mut data = Vec::new();
+    // Only a hint: a wrong one costs a reallocation, an impossible one is ignored.
+    let _ = data.try_reserve_exact(usize::try_from(size_hint).unwrap_or(0).saturating_add(1));
+    crate::phases::time("read: read(2) the input", || reader.read_to_end(&mut data)).map_err(
+        |source| ReadError::Io {
+            path: PathBuf::new(),
+            source,
+        },
+    )?;
+    parse_facts(&data, scheme, progress, max_issues)
+}
+
+/// Parses a whole facts file held in memory.
+pub(super) fn parse_facts(
+    data: &[u8],
+    scheme: &Scheme,
+    progress: &(dyn Fn(u64) + Sync),
+    max_issues: usize,
+) -> Result<FactsFile, ReadError> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    if data.iter().all(u8::is_ascii_whitespace) {
         return Err(ReadError::Empty);
     }
     // Header: the first line (a header with quoted line breaks is not supported).
-    let header_end = memchr::memchr(b'\n', &buf).map_or(buf.len(), |p| p + 1);
-    let header = parse_header(&buf[..header_end])?;
+    let header_end = memchr::memchr(b'\n', data).map_or(data.len(), |p| p + 1);
+    let header = parse_header(&data[..header_end])?;
     let plan = Plan::new(header, scheme, max_issues)?;
-    let mut consumed = header_end as u64;
-    buf.drain(..header_end);
+    let body = &data[header_end..];
 
-    // Size the columns from the first block's mean line length, so they never grow (a
-    // reallocation would copy every column).
-    let sample_lines = memchr::memchr_iter(b'\n', &buf).count().max(1);
-    let mean_line = (buf.len() / sample_lines).max(8);
-    let est_rows = (size_hint as usize / mean_line)
-        .saturating_mul(21)
-        .saturating_div(20)
-        .saturating_add(1024);
-    let mut builder = Builder {
-        piece: Piece::new(&plan, est_rows),
-        line_base: 2,
-        max_issues,
-    };
-    // Several pieces per thread, so a thread that is descheduled does not hold up the block.
-    let pieces_per_block = rayon::current_num_threads().max(1) * 8;
-    let mut pool: Vec<Piece> = Vec::new();
-    loop {
-        // Process whole lines; keep the tail for the next round.
-        let cut = if more {
-            match memchr::memrchr(b'\n', &buf) {
-                Some(p) => p + 1,
-                None => {
-                    more = fill(&mut reader, &mut buf).map_err(io_err)?;
-                    continue;
-                }
-            }
-        } else {
-            buf.len()
+    let parse_start = std::time::Instant::now();
+    // Several chunks per thread, so a thread that is descheduled does not hold up the rest.
+    let chunks = rayon::current_num_threads().max(1) * 8;
+    let fast = parse_fast(body, &plan, chunks, &|n| progress(header_end as u64 + n))?;
+    crate::phases::record("read: parse into columns", parse_start);
+    let mut piece = fast.piece;
+    if fast.len < body.len() {
+        // Quoted fields from here on: the csv crate reads the rest.
+        let mut builder = Builder {
+            piece,
+            line_base: 2 + fast.lines,
+            max_issues,
         };
-        if memchr::memchr(b'"', &buf[..cut]).is_some() {
-            // Quoted fields: hand the rest of the input to the csv crate.
-            let rest = io::Cursor::new(std::mem::take(&mut buf)).chain(reader);
-            read_quoted(rest, &plan, &mut builder)?;
-            break;
-        }
-        let parse_start = std::time::Instant::now();
-        let block = &buf[..cut];
-        let ranges = split_lines(block, pieces_per_block);
-        // Pieces are reused from block to block, so their buffers are allocated (and their
-        // pages faulted in) once, not once per block.
-        while pool.len() < ranges.len() {
-            pool.push(Piece::new(&plan, BLOCK / pieces_per_block / 64));
-        }
-        let parsed: Vec<Result<(), ReadError>> = ranges
-            .par_iter()
-            .zip(pool.par_iter_mut())
-            .map(|(&(s, e), piece)| {
-                match simdutf8::basic::from_utf8(&block[s..e])
-                    .map_err(|_| std::str::from_utf8(&block[s..e]).err())
-                {
-                    Ok(text) => {
-                        piece.clear();
-                        piece.parse_plain(&plan, text);
-                        Ok(())
-                    }
-                    Err(err) => {
-                        let bad = s + err.map_or(0, |e| e.valid_up_to());
-                        let local = memchr::memchr_iter(b'\n', &block[s..bad]).count() as u64;
-                        let line_start = memchr::memrchr(b'\n', &block[..bad]).map_or(0, |p| p + 1);
-                        let line_end =
-                            memchr::memchr(b'\n', &block[bad..]).map_or(block.len(), |p| bad + p);
-                        Err(ReadError::not_utf8(local, &block[line_start..line_end]))
-                    }
-                }
-            })
-            .collect();
-        let mut line_base = builder.line_base;
-        for (p, piece) in parsed.into_iter().zip(pool.iter()) {
-            match p {
-                Ok(()) => line_base += piece.n_lines,
-                Err(ReadError::NotUtf8 {
-                    line,
-                    hint,
-                    hint_en,
-                }) => {
-                    // `line` is relative to the piece; `line_base` counts the pieces before it.
-                    return Err(ReadError::NotUtf8 {
-                        line: line_base + line,
-                        hint,
-                        hint_en,
-                    });
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        crate::phases::record("read: parse pieces", parse_start);
-        let append_start = std::time::Instant::now();
-        builder.append_all(&mut pool[..ranges.len()]);
-        crate::phases::record("read: append columns", append_start);
-        consumed += cut as u64;
-        progress(consumed);
-        let io_start = std::time::Instant::now();
-        buf.drain(..cut);
-        if !more {
-            break;
-        }
-        more = fill(&mut reader, &mut buf).map_err(io_err)?;
-        crate::phases::record("read: read(2) blocks", io_start);
+        read_quoted(&body[fast.len..], &plan, &mut builder)?;
+        piece = builder.piece;
     }
+    progress(data.len() as u64);
 
-    let Builder { piece, .. } = builder;
     if piece.scale.is_empty() && piece.issue_count == 0 {
         return Err(ReadError::NoRows);
     }
@@ -362,6 +260,358 @@ pub fn read_facts_from_limited(
         rejected_rows: piece.rejected,
         header: plan.header,
     })
+}
+
+/// What the fast path read: the rows of the first `len` bytes of the body (`lines` lines).
+pub(super) struct Fast {
+    pub(super) piece: Piece,
+    pub(super) len: usize,
+    pub(super) lines: u64,
+}
+
+/// Lines in `text`, a last one without a line end included: at most that many rows.
+fn line_count(text: &[u8]) -> u64 {
+    let ends = memchr::memchr_iter(b'\n', text).count() as u64;
+    ends + u64::from(text.last().is_some_and(|&b| b != b'\n'))
+}
+
+/// Bytes per cell of each string column (`uscc`, then the text columns) that a chunk's region
+/// is sized by.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Widths {
+    pub(super) uscc: usize,
+    pub(super) text: Vec<usize>,
+}
+
+/// Parses the body up to the line of its first double quote, in about `n_chunks` parallel chunks written
+/// straight into the final columns.
+///
+/// Each chunk's lines are counted first: no line makes more than one row, so the counts give
+/// every chunk its own rows of each column (and, at a width per cell, its own region of each
+/// string column's bytes), and the chunks are parsed side by side with no vectors of their own
+/// to be appended afterwards. Blank and left-out lines leave unused slots, closed up at the end
+/// (a move per column, only when there are any). A cell longer than its region allows sends the
+/// whole body through once more with regions sized by the longest cell (a file whose first
+/// lines have short codes and whose later ones long: rare, and still correct).
+pub(super) fn parse_fast(
+    body: &[u8],
+    plan: &Plan,
+    n_chunks: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Fast, ReadError> {
+    let mut chunks = split_lines(body, n_chunks.max(1));
+    let scans: Vec<(u64, Option<usize>)> = crate::phases::time("read: count lines", || {
+        chunks
+            .par_iter()
+            .map(|&(s, e)| {
+                let c = &body[s..e];
+                (line_count(c), memchr::memchr(b'"', c).map(|q| s + q))
+            })
+            .collect()
+    });
+    let mut bounds: Vec<u64> = scans.iter().map(|s| s.0).collect();
+    let mut len = body.len();
+    if let Some(q) = scans.iter().find_map(|s| s.1) {
+        // The line holding the first double quote starts a record: no quote comes before it.
+        len = memchr::memrchr(b'\n', &body[..q]).map_or(0, |p| p + 1);
+        let keep = chunks.iter().take_while(|c| c.0 < len).count();
+        chunks.truncate(keep);
+        bounds.truncate(keep);
+        if let (Some(c), Some(b)) = (chunks.last_mut(), bounds.last_mut()) {
+            c.1 = len;
+            *b = line_count(&body[c.0..c.1]);
+        }
+    }
+    let fast = &body[..len];
+    let mut widths = sample_widths(fast, plan);
+    loop {
+        match parse_chunks(fast, &chunks, &bounds, plan, &widths, progress)? {
+            Ok(piece) => {
+                return Ok(Fast {
+                    piece,
+                    len,
+                    lines: bounds.iter().sum(),
+                });
+            }
+            Err(longest) => widths = longest,
+        }
+    }
+}
+
+/// The widths of the string columns' cells over the first lines of `text` (at least 1).
+fn sample_widths(text: &[u8], plan: &Plan) -> Widths {
+    const LINES: usize = 256;
+    let end = memchr::memchr_iter(b'\n', text)
+        .nth(LINES - 1)
+        .map_or(text.len(), |p| p + 1);
+    let mut sample = Piece::new(plan, LINES);
+    if let Ok(t) = simdutf8::basic::from_utf8(&text[..end]) {
+        sample.parse_plain(plan, t);
+    }
+    let widest = |c: &StrColumn| c.iter().map(str::len).max().unwrap_or(0).max(1);
+    Widths {
+        uscc: if sample.uscc.is_empty() {
+            18
+        } else {
+            widest(&sample.uscc)
+        },
+        text: sample.text.iter().map(widest).collect(),
+    }
+}
+
+/// Splits the spare capacity of `v` into consecutive shares of the given sizes.
+fn shares<T>(
+    v: &mut Vec<T>,
+    sizes: impl Iterator<Item = usize>,
+) -> std::vec::IntoIter<&mut [MaybeUninit<T>]> {
+    let mut rest = v.spare_capacity_mut();
+    sizes
+        .map(|n| {
+            let (share, tail) = std::mem::take(&mut rest).split_at_mut(n);
+            rest = tail;
+            share
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// Moves each chunk's first `kept[c]` slots from `starts[c]` down to follow the previous
+/// chunk's, closing the gaps left by unused slots.
+fn close_gaps<T: Copy>(v: &mut Vec<T>, starts: &[usize], kept: &[usize]) {
+    let spare = v.spare_capacity_mut();
+    let mut to = 0;
+    for (&from, &n) in starts.iter().zip(kept) {
+        if from != to {
+            spare.copy_within(from..from + n, to);
+        }
+        to += n;
+    }
+}
+
+/// One string column being filled in place.
+struct StrCol {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    width: usize,
+}
+
+impl StrCol {
+    fn new(rows: usize, width: usize) -> StrCol {
+        StrCol {
+            bytes: Vec::with_capacity(rows * width),
+            ends: Vec::with_capacity(rows),
+            width,
+        }
+    }
+
+    fn slots<'a>(&'a mut self, starts: &[usize], bounds: &[usize]) -> Vec<StrSlots<'a>> {
+        let width = self.width;
+        let bytes = shares(&mut self.bytes, bounds.iter().map(|b| b * width));
+        let ends = shares(&mut self.ends, bounds.iter().copied());
+        bytes
+            .zip(ends)
+            .zip(starts)
+            .map(|((bytes, ends), &start)| StrSlots {
+                bytes,
+                base: start * width,
+                used: 0,
+                ends,
+                longest: 0,
+                overflow: false,
+            })
+            .collect()
+    }
+
+    /// The column, once every chunk has written `kept[c]` cells and `used[c]` bytes.
+    fn finish(
+        mut self,
+        starts: &[usize],
+        kept: &[usize],
+        used: &[usize],
+    ) -> Result<StrColumn, ReadError> {
+        let byte_starts: Vec<usize> = starts.iter().map(|s| s * self.width).collect();
+        close_gaps(&mut self.bytes, &byte_starts, used);
+        close_gaps(&mut self.ends, starts, kept);
+        // SAFETY: after `close_gaps`, the first Σused bytes and Σkept ends are those the chunks
+        // wrote (each chunk writes its first `used` bytes and `kept` ends, see `StrSlots::put`);
+        // both are within capacity, as the shares were.
+        unsafe {
+            self.bytes.set_len(used.iter().sum());
+            self.ends.set_len(kept.iter().sum());
+        }
+        // Cell ends were written against the chunk's region; rebase them where it moved.
+        let (mut row, mut byte) = (0, 0);
+        for ((&from, &n), &u) in byte_starts.iter().zip(kept).zip(used) {
+            if from != byte {
+                self.ends[row..row + n]
+                    .iter_mut()
+                    .for_each(|e| *e -= from - byte);
+            }
+            row += n;
+            byte += u;
+        }
+        let bytes = String::from_utf8(self.bytes).map_err(|e| ReadError::Csv(e.to_string()))?;
+        Ok(StrColumn::from_parts(bytes, self.ends))
+    }
+}
+
+/// One pass over the chunks into freshly sized columns: the rows, or, when a cell did not fit
+/// its chunk's region, the widths that will fit.
+fn parse_chunks(
+    fast: &[u8],
+    chunks: &[(usize, usize)],
+    bounds: &[u64],
+    plan: &Plan,
+    widths: &Widths,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Result<Piece, Widths>, ReadError> {
+    let bounds: Vec<usize> = bounds.iter().map(|&b| b as usize).collect();
+    let starts: Vec<usize> = bounds
+        .iter()
+        .scan(0, |acc, &b| {
+            let s = *acc;
+            *acc += b;
+            Some(s)
+        })
+        .collect();
+    let total: usize = bounds.iter().sum();
+    let mut uscc = StrCol::new(total, widths.uscc);
+    let mut text: Vec<StrCol> = widths.text.iter().map(|&w| StrCol::new(total, w)).collect();
+    let mut scale: Vec<Scale> = Vec::with_capacity(total);
+    let mut numeric: Vec<Vec<f64>> = plan
+        .numeric
+        .iter()
+        .map(|_| Vec::with_capacity(total))
+        .collect();
+    let mut lines: Vec<u64> = Vec::with_capacity(total);
+
+    let alloc = std::time::Instant::now();
+    let all_slots = {
+        let mut uscc_slots = uscc.slots(&starts, &bounds).into_iter();
+        let mut text_slots: Vec<_> = text
+            .iter_mut()
+            .map(|c| c.slots(&starts, &bounds).into_iter())
+            .collect();
+        let mut scale_shares = shares(&mut scale, bounds.iter().copied());
+        let mut numeric_shares: Vec<_> = numeric
+            .iter_mut()
+            .map(|c| shares(c, bounds.iter().copied()))
+            .collect();
+        let mut line_shares = shares(&mut lines, bounds.iter().copied());
+        let mut all_slots = Vec::with_capacity(chunks.len());
+        let mut line_base = 2;
+        for &b in &bounds {
+            // Every iterator holds one share per chunk.
+            let (Some(uscc), Some(scale), Some(lines)) =
+                (uscc_slots.next(), scale_shares.next(), line_shares.next())
+            else {
+                break;
+            };
+            all_slots.push(Slots {
+                uscc,
+                scale,
+                numeric: numeric_shares
+                    .iter_mut()
+                    .filter_map(Iterator::next)
+                    .collect(),
+                text: text_slots.iter_mut().filter_map(Iterator::next).collect(),
+                lines,
+                rows: 0,
+                line_base,
+                issues: Vec::new(),
+                issue_count: 0,
+                rejected: 0,
+            });
+            line_base += b as u64;
+        }
+        all_slots
+    };
+    crate::phases::record("read: share out the columns", alloc);
+
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let parsed: Vec<Result<Slots, ReadError>> = all_slots
+        .into_par_iter()
+        .zip(chunks.par_iter())
+        .map(|(mut slots, &(s, e))| {
+            let chunk = &fast[s..e];
+            match simdutf8::basic::from_utf8(chunk) {
+                Ok(text) => {
+                    slots.parse_plain(plan, text);
+                    let n = done.fetch_add((e - s) as u64, std::sync::atomic::Ordering::Relaxed);
+                    progress(n + (e - s) as u64);
+                    Ok(slots)
+                }
+                Err(_) => {
+                    let valid = std::str::from_utf8(chunk).map_or_else(|e| e.valid_up_to(), |_| 0);
+                    let bad = s + valid;
+                    let local = memchr::memchr_iter(b'\n', &fast[s..bad]).count() as u64;
+                    let line_start = memchr::memrchr(b'\n', &fast[..bad]).map_or(0, |p| p + 1);
+                    let line_end =
+                        memchr::memchr(b'\n', &fast[bad..]).map_or(fast.len(), |p| bad + p);
+                    Err(ReadError::not_utf8(
+                        slots.line_base + local,
+                        &fast[line_start..line_end],
+                    ))
+                }
+            }
+        })
+        .collect();
+
+    let finish = std::time::Instant::now();
+    let mut kept = Vec::with_capacity(chunks.len());
+    let mut uscc_used = Vec::with_capacity(chunks.len());
+    let mut text_used = vec![Vec::with_capacity(chunks.len()); widths.text.len()];
+    let mut longest = Widths {
+        uscc: 0,
+        text: vec![0; widths.text.len()],
+    };
+    let mut overflow = false;
+    let mut piece = Piece::new(plan, 0);
+    for p in parsed {
+        let slots = p?;
+        kept.push(slots.rows);
+        uscc_used.push(slots.uscc.used);
+        longest.uscc = longest.uscc.max(slots.uscc.longest);
+        overflow |= slots.uscc.overflow;
+        for (k, t) in slots.text.iter().enumerate() {
+            text_used[k].push(t.used);
+            longest.text[k] = longest.text[k].max(t.longest);
+            overflow |= t.overflow;
+        }
+        let room = plan.max_issues.saturating_sub(piece.issues.len());
+        piece.issues.extend(slots.issues.into_iter().take(room));
+        piece.issue_count += slots.issue_count;
+        piece.rejected += slots.rejected;
+    }
+    if overflow {
+        return Ok(Err(longest));
+    }
+    let rows: usize = kept.iter().sum();
+    for col in numeric.iter_mut() {
+        close_gaps(col, &starts, &kept);
+    }
+    close_gaps(&mut scale, &starts, &kept);
+    close_gaps(&mut lines, &starts, &kept);
+    // SAFETY: every chunk wrote its first `kept[c]` slots of these columns (`Slots::store`
+    // writes one slot of each per row), and `close_gaps` moved them to the first `rows`.
+    unsafe {
+        scale.set_len(rows);
+        lines.set_len(rows);
+        for col in numeric.iter_mut() {
+            col.set_len(rows);
+        }
+    }
+    piece.uscc = uscc.finish(&starts, &kept, &uscc_used)?;
+    piece.text = text
+        .into_iter()
+        .zip(&text_used)
+        .map(|(c, used)| c.finish(&starts, &kept, used))
+        .collect::<Result<_, _>>()?;
+    piece.scale = scale;
+    piece.numeric = numeric;
+    piece.lines = lines;
+    crate::phases::record("read: close gaps", finish);
+    Ok(Ok(piece))
 }
 
 pub(super) fn parse_header(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
@@ -531,6 +781,183 @@ mod tests {
             assert_eq!(f.lines, [2, 4], "{eol:?}");
             let bad: Vec<u64> = f.issues.iter().map(|i| i.line).collect();
             assert_eq!(bad, [6], "{eol:?}");
+        }
+    }
+
+    /// The body parsed the plain way: one piece, one line after the other, with file lines.
+    fn serial(body: &[u8], plan: &Plan) -> Piece {
+        let mut p = Piece::new(plan, 16);
+        p.parse_plain(plan, std::str::from_utf8(body).expect("utf-8"));
+        p.lines.iter_mut().for_each(|l| *l += 2);
+        p.issues.iter_mut().for_each(|i| i.line += 2);
+        p
+    }
+
+    fn assert_same(got: &Piece, want: &Piece, what: &str) {
+        assert_eq!(got.uscc, want.uscc, "uscc, {what}");
+        assert_eq!(got.scale, want.scale, "scale, {what}");
+        assert_eq!(got.numeric.len(), want.numeric.len(), "{what}");
+        for (g, w) in got.numeric.iter().zip(&want.numeric) {
+            let bits = |c: &[f64]| c.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(g), bits(w), "numbers, {what}");
+        }
+        assert_eq!(got.text, want.text, "text, {what}");
+        assert_eq!(got.lines, want.lines, "lines, {what}");
+        assert_eq!(got.issues, want.issues, "issues, {what}");
+        assert_eq!(got.issue_count, want.issue_count, "{what}");
+        assert_eq!(got.rejected, want.rejected, "{what}");
+    }
+
+    /// A generated facts file (header cut off) and its header.
+    fn generated(rows: usize) -> (Vec<String>, Vec<u8>) {
+        let mut file = Vec::new();
+        crate::generate::write_facts_csv(&mut file, rows, 3).expect("generate");
+        let end = memchr::memchr(b'\n', &file).expect("header") + 1;
+        let header = parse_header(&file[..end]).expect("header");
+        (header, file[end..].to_vec())
+    }
+
+    /// Changes a body line by line: `edit(i, line, out)` appends the new line(s) for line `i`.
+    fn rewrite(body: &[u8], mut edit: impl FnMut(usize, &[u8], &mut Vec<u8>)) -> Vec<u8> {
+        let mut out = Vec::with_capacity(body.len() * 2);
+        for (i, line) in body.split_inclusive(|&b| b == b'\n').enumerate() {
+            edit(i, line, &mut out);
+        }
+        out
+    }
+
+    fn set_field(line: &str, k: usize, value: &str) -> String {
+        let mut f: Vec<&str> = line.split(',').collect();
+        f[k] = value;
+        f.join(",")
+    }
+
+    #[test]
+    fn chunks_written_in_place_give_the_plain_rows() {
+        // The town column is read too (grouping by town), so a text column is filled in place.
+        let text = crate::scheme::DEFAULT_SCHEME_TOML
+            .replace("by = [\"scale\"]", "by = [\"scale\", \"town\"]");
+        let scheme = Scheme::parse(&text).expect("scheme");
+        let (header, body) = generated(3000);
+        let plan = Plan::new(header, &scheme, 7).expect("plan");
+        assert_eq!(plan.text.len(), 1);
+        let crlf = rewrite(&body, |_, l, o| {
+            o.extend_from_slice(&l[..l.len() - 1]);
+            o.extend_from_slice(b"\r\n");
+        });
+        let gaps = rewrite(&body, |i, l, o| {
+            match i % 97 {
+                // Blank and space-only lines: no row.
+                3 => o.extend_from_slice(b"\n \t\n"),
+                // Unreadable cells and a short row: reported, no row.
+                5 => o.extend_from_slice(b"91330225000000001Q,x,y,1,weird,1,2,,,,,,,3\n"),
+                7 => o.extend_from_slice(b"A,B\n"),
+                _ => {}
+            }
+            o.extend_from_slice(l);
+        });
+        let mut no_final_newline = crlf.clone();
+        no_final_newline.truncate(no_final_newline.len() - 2);
+        // Codes shorter than the sampled width leave byte gaps; a long code and a long town after
+        // the sampled lines do not fit their regions, and the body is parsed again.
+        let widths = rewrite(&body, |i, l, o| {
+            let s = std::str::from_utf8(l).expect("utf-8");
+            let s = match i {
+                0..=300 => s.to_owned(),
+                1000 => set_field(s, 0, "91330225000000001QLONGER-THAN-EIGHTEEN-BYTES"),
+                1500 => set_field(s, 2, "一个名字长过样本里每一个镇的镇"),
+                _ if i % 3 == 0 => s[4..].to_owned(),
+                _ if i % 5 == 0 => s.to_ascii_lowercase(),
+                _ => s.to_owned(),
+            };
+            o.extend_from_slice(s.as_bytes());
+        });
+        for (what, body) in [
+            ("lf", &body),
+            ("crlf", &crlf),
+            ("blank and bad lines", &gaps),
+            ("no final line end", &no_final_newline),
+            ("cell widths", &widths),
+        ] {
+            let want = serial(body, &plan);
+            for n in [1, 2, 3, 8, 61, 1000] {
+                let got = parse_fast(body, &plan, n, &|_| {}).expect("parse");
+                assert_eq!(got.len, body.len(), "{what}");
+                assert_eq!(got.lines, line_count(body), "{what}");
+                assert_same(&got.piece, &want, &format!("{what}, {n} chunks"));
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_path_stops_at_the_line_of_the_first_quote() {
+        let scheme = Scheme::default();
+        let (header, body) = generated(500);
+        let plan = Plan::new(header, &scheme, usize::MAX).expect("plan");
+        let quoted = rewrite(&body, |i, l, o| {
+            if i == 321 {
+                o.extend_from_slice(&l[..19]);
+                o.extend_from_slice(b"\"a, \"\"quoted\"\"\nname\"");
+                let rest = &l[19..];
+                o.extend_from_slice(&rest[memchr::memchr(b',', rest).expect("comma")..]);
+            } else {
+                o.extend_from_slice(l);
+            }
+        });
+        let quote_line = quoted
+            .split_inclusive(|&b| b == b'\n')
+            .take(321)
+            .map(<[u8]>::len)
+            .sum::<usize>();
+        for n in [1, 4, 16, 100] {
+            let got = parse_fast(&quoted, &plan, n, &|_| {}).expect("parse");
+            assert_eq!(got.len, quote_line, "{n} chunks");
+            assert_eq!(got.lines, 321);
+            assert_same(
+                &got.piece,
+                &serial(&quoted[..quote_line], &plan),
+                "before the quote",
+            );
+        }
+        // The whole file: every row once, the one with the quoted name from line 323 on.
+        let mut file = plan.header.join(",").into_bytes();
+        file.push(b'\n');
+        file.extend_from_slice(&quoted);
+        let f = read_facts_from(&file[..], 0, &scheme, &|_| {}).expect("read");
+        assert_eq!(f.table.len(), 500);
+        assert_eq!(f.lines[321], 323);
+        assert_eq!(f.lines[322], 325, "the quoted name spans two lines");
+        assert_eq!(f.lines.last(), Some(&502));
+    }
+
+    #[test]
+    fn a_bom_and_bad_utf8_are_placed_by_line() {
+        let scheme = Scheme::default();
+        let (header, body) = generated(400);
+        let mut file = b"\xEF\xBB\xBF".to_vec();
+        file.extend_from_slice(header.join(",").as_bytes());
+        file.extend_from_slice(b"\r\n");
+        file.extend_from_slice(&body);
+        let f = read_facts_from(&file[..], 0, &scheme, &|_| {}).expect("read");
+        assert_eq!(f.header, header);
+        assert_eq!(f.table.len(), 400);
+        assert_eq!(f.lines.last(), Some(&401));
+        // GBK bytes on the 300th data line (file line 301).
+        let at = body
+            .split_inclusive(|&b| b == b'\n')
+            .take(299)
+            .map(<[u8]>::len)
+            .sum::<usize>();
+        let mut bad = file[..file.len() - body.len()].to_vec();
+        bad.extend_from_slice(&body[..at + 20]);
+        bad.extend_from_slice(b"\xCF\xF3\xC9\xBD");
+        bad.extend_from_slice(&body[at + 20..]);
+        let plan = Plan::new(header, &scheme, usize::MAX).expect("plan");
+        for n in [1, 3, 50] {
+            match parse_fast(&bad[bad.len() - body.len() - 4..], &plan, n, &|_| {}) {
+                Err(ReadError::NotUtf8 { line, .. }) => assert_eq!(line, 301, "{n} chunks"),
+                other => panic!("{n} chunks: {:?}", other.map(|f| f.len)),
+            }
         }
     }
 

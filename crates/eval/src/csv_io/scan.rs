@@ -3,6 +3,7 @@
 
 use super::read::*;
 use super::*;
+use std::mem::MaybeUninit;
 
 /// Columns parsed from one piece of the file.
 pub(super) struct Piece {
@@ -17,47 +18,68 @@ pub(super) struct Piece {
     pub(super) issue_count: u64,
     /// Rows left out.
     pub(super) rejected: u64,
-    /// Lines the piece spans.
-    pub(super) n_lines: u64,
 }
 
 impl Piece {
     pub(super) fn new(plan: &Plan, rows: usize) -> Piece {
         Piece {
             uscc: StrColumn::with_capacity(rows, 18),
-            scale: mem::with_capacity(rows),
+            scale: Vec::with_capacity(rows),
             numeric: plan
                 .numeric
                 .iter()
-                .map(|_| mem::with_capacity(rows))
+                .map(|_| Vec::with_capacity(rows))
                 .collect(),
             text: plan
                 .text
                 .iter()
                 .map(|_| StrColumn::with_capacity(rows, 8))
                 .collect(),
-            lines: mem::with_capacity(rows),
+            lines: Vec::with_capacity(rows),
             issues: Vec::new(),
             issue_count: 0,
             rejected: 0,
-            n_lines: 0,
         }
     }
 
-    /// Records a problem, building its message only while under the plan's limit.
-    #[cold]
-    pub(super) fn report(&mut self, plan: &Plan, line: u64, issue: impl FnOnce() -> Issue) {
-        self.issue_count += 1;
-        if self.issues.len() < plan.max_issues {
-            self.issues.push(LineIssue {
-                line,
-                issue: issue(),
-            });
-        }
+    /// Empties the piece, keeping its buffers for the next one.
+    pub(super) fn clear(&mut self) {
+        self.uscc.clear();
+        self.scale.clear();
+        self.numeric.iter_mut().for_each(Vec::clear);
+        self.text.iter_mut().for_each(StrColumn::clear);
+        self.lines.clear();
+        self.issues.clear();
+        self.issue_count = 0;
+        self.rejected = 0;
     }
+}
+
+/// Where parsed rows go: growing vectors ([`Piece`], the quoted path and the side file) or one
+/// chunk's share of the final columns ([`Slots`], the fast path). The cell rules are the
+/// trait's, so both give the same rows and the same messages.
+pub(super) trait RowSink {
+    /// Records a problem at `line` (relative to what the sink parses), building its message
+    /// only while under the plan's limit.
+    fn report(&mut self, plan: &Plan, line: u64, issue: impl FnOnce() -> Issue);
+
+    /// Counts a row left out.
+    fn reject(&mut self);
+
+    /// Keeps a row that parsed: its code (upper-cased), scale, numbers and the raw fields (for
+    /// the text columns).
+    fn store(
+        &mut self,
+        plan: &Plan,
+        line: u64,
+        uscc: &str,
+        scale: Scale,
+        nums: &[f64],
+        fields: &[&str],
+    );
 
     /// Parses one record's fields; a row with any unreadable cell is left out and reported.
-    pub(super) fn push_row(&mut self, plan: &Plan, line: u64, fields: &[&str], nums: &mut [f64]) {
+    fn push_row(&mut self, plan: &Plan, line: u64, fields: &[&str], nums: &mut [f64]) {
         if fields.len() != plan.header.len() {
             self.report(plan, line, || {
                 Issue::new(
@@ -71,7 +93,7 @@ impl Piece {
                     ),
                 )
             });
-            self.rejected += 1;
+            self.reject();
             return;
         }
         let mut ok = true;
@@ -136,31 +158,22 @@ impl Piece {
             }
         }
         let Some(scale) = scale.filter(|_| ok) else {
-            self.rejected += 1;
+            self.reject();
             return;
         };
         if uscc.bytes().any(|b| b.is_ascii_lowercase()) {
-            self.uscc.push(&uscc.to_ascii_uppercase());
+            self.store(plan, line, &uscc.to_ascii_uppercase(), scale, nums, fields);
         } else {
-            self.uscc.push(uscc);
+            self.store(plan, line, uscc, scale, nums, fields);
         }
-        self.scale.push(scale);
-        for (col, &v) in self.numeric.iter_mut().zip(nums.iter()) {
-            col.push(v);
-        }
-        for (&field, target) in fields.iter().zip(&plan.targets) {
-            if let Some(Target::Text(k)) = target {
-                self.text[*k].push(trim_str(field));
-            }
-        }
-        self.lines.push(line);
     }
 
-    /// Parses a piece of the file that holds whole lines and no double quotes.
+    /// Parses text that holds whole lines and no double quotes; returns the lines it spans (a
+    /// last line without a line end counts).
     ///
-    /// One SIMD scan for both separators over the whole piece ([`Separators`]): fields are
+    /// One SIMD scan for both separators over the whole text ([`Separators`]): fields are
     /// short, so per-line or per-field searches would spend their time starting up.
-    pub(super) fn parse_plain(&mut self, plan: &Plan, text: &str) {
+    fn parse_plain(&mut self, plan: &Plan, text: &str) -> u64 {
         let mut nums = vec![f64::NAN; plan.numeric.len()];
         let mut fields: Vec<&str> = Vec::with_capacity(plan.header.len() + 1);
         let bytes = text.as_bytes();
@@ -188,20 +201,137 @@ impl Piece {
                 line += 1;
             }
         }
-        self.n_lines = line;
+        line
+    }
+}
+
+impl RowSink for Piece {
+    #[cold]
+    fn report(&mut self, plan: &Plan, line: u64, issue: impl FnOnce() -> Issue) {
+        self.issue_count += 1;
+        if self.issues.len() < plan.max_issues {
+            self.issues.push(LineIssue {
+                line,
+                issue: issue(),
+            });
+        }
     }
 
-    /// Empties the piece, keeping its buffers for the next one.
-    pub(super) fn clear(&mut self) {
-        self.uscc.clear();
-        self.scale.clear();
-        self.numeric.iter_mut().for_each(Vec::clear);
-        self.text.iter_mut().for_each(StrColumn::clear);
-        self.lines.clear();
-        self.issues.clear();
-        self.issue_count = 0;
-        self.rejected = 0;
-        self.n_lines = 0;
+    fn reject(&mut self) {
+        self.rejected += 1;
+    }
+
+    fn store(
+        &mut self,
+        plan: &Plan,
+        line: u64,
+        uscc: &str,
+        scale: Scale,
+        nums: &[f64],
+        fields: &[&str],
+    ) {
+        self.uscc.push(uscc);
+        self.scale.push(scale);
+        for (col, &v) in self.numeric.iter_mut().zip(nums.iter()) {
+            col.push(v);
+        }
+        for (&field, target) in fields.iter().zip(&plan.targets) {
+            if let Some(Target::Text(k)) = target {
+                self.text[*k].push(trim_str(field));
+            }
+        }
+        self.lines.push(line);
+    }
+}
+
+/// One chunk's rows of a string column, written in place: the chunk's region of the column's
+/// bytes and its rows' slots of the cell ends.
+pub(super) struct StrSlots<'a> {
+    pub(super) bytes: &'a mut [MaybeUninit<u8>],
+    /// Where the region starts in the whole column (cell ends are absolute).
+    pub(super) base: usize,
+    pub(super) used: usize,
+    pub(super) ends: &'a mut [MaybeUninit<usize>],
+    /// The longest cell seen, and whether a cell did not fit in the region (the column is then
+    /// parsed again with regions sized from `longest`).
+    pub(super) longest: usize,
+    pub(super) overflow: bool,
+}
+
+impl StrSlots<'_> {
+    #[inline]
+    fn put(&mut self, row: usize, s: &str) {
+        self.longest = self.longest.max(s.len());
+        let Some(dst) = self.bytes.get_mut(self.used..self.used + s.len()) else {
+            self.overflow = true;
+            return;
+        };
+        dst.write_copy_of_slice(s.as_bytes());
+        self.used += s.len();
+        self.ends[row].write(self.base + self.used);
+    }
+}
+
+/// One chunk of the file parsed straight into its share of the final columns: rows
+/// `start..start + bound` of each column, where `bound` is the chunk's line count (no line
+/// makes more than one row). Blank and left-out lines leave slots unused at the end of the
+/// share; the reader closes such gaps afterwards.
+pub(super) struct Slots<'a> {
+    pub(super) uscc: StrSlots<'a>,
+    pub(super) scale: &'a mut [MaybeUninit<Scale>],
+    pub(super) numeric: Vec<&'a mut [MaybeUninit<f64>]>,
+    pub(super) text: Vec<StrSlots<'a>>,
+    pub(super) lines: &'a mut [MaybeUninit<u64>],
+    /// Rows written so far.
+    pub(super) rows: usize,
+    /// File line of the chunk's first line.
+    pub(super) line_base: u64,
+    pub(super) issues: Vec<LineIssue>,
+    pub(super) issue_count: u64,
+    pub(super) rejected: u64,
+}
+
+impl RowSink for Slots<'_> {
+    #[cold]
+    fn report(&mut self, plan: &Plan, line: u64, issue: impl FnOnce() -> Issue) {
+        self.issue_count += 1;
+        if self.issues.len() < plan.max_issues {
+            self.issues.push(LineIssue {
+                line: self.line_base + line,
+                issue: issue(),
+            });
+        }
+    }
+
+    fn reject(&mut self) {
+        self.rejected += 1;
+    }
+
+    #[inline]
+    fn store(
+        &mut self,
+        plan: &Plan,
+        line: u64,
+        uscc: &str,
+        scale: Scale,
+        nums: &[f64],
+        fields: &[&str],
+    ) {
+        let row = self.rows;
+        self.uscc.put(row, uscc);
+        self.scale[row].write(scale);
+        for (col, &v) in self.numeric.iter_mut().zip(nums.iter()) {
+            col[row].write(v);
+        }
+        if !self.text.is_empty() {
+            for (&field, target) in fields.iter().zip(&plan.targets) {
+                if let Some(Target::Text(k)) = target {
+                    self.text[*k].put(row, trim_str(field));
+                }
+            }
+        }
+        self.lines[row].write(self.line_base + line);
+        self.rows += 1;
     }
 }
 
