@@ -3,8 +3,9 @@
 //!
 //! The demo seed once failed half-way on PostgreSQL with `22P03 incorrect binary data format
 //! in bind parameter`: sqlx turns a NULL `f64` into a NULL `f32` there, and a statement
-//! prepared with that NULL then refused the next figure on the same connection (see
-//! `Store::connect`).
+//! prepared with that NULL then refused the next figure on the same connection. The store binds
+//! optional figures as `qx_store::OptF64`, whose NULL keeps its float8 type (see
+//! `tests/it/pg_binds.rs` in the store).
 //!
 //! The whole county takes about seven minutes on PostgreSQL in a debug build (80 s on SQLite),
 //! so CI seeds a slice through the same module seeds: the registry, the calendar, the office's
