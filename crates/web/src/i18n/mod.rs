@@ -65,20 +65,30 @@ pub fn localise(message: &str, lang: Lang) -> String {
         return message.to_string();
     }
     let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(open) = rest.find('(') {
-        let Some(len) = rest[open..].find(')') else {
-            break;
-        };
-        let inner = &rest[open + 1..open + len];
-        if is_english(inner) {
-            out.push_str(rest[..open].trim_end_matches(' '));
-        } else {
-            out.push_str(&rest[..=open + len]);
+    // What a message quotes is what a person typed or named ("12 (approx)", 「…」): kept whole.
+    let mut quoted = false;
+    let mut named = 0usize;
+    let mut chars = message.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '「' | '“' => named += 1,
+            '」' | '”' => named = named.saturating_sub(1),
+            '(' if !quoted && named == 0 => {
+                if let Some(len) = message[at..].find(')')
+                    && is_english(&message[at + 1..at + len])
+                {
+                    out.truncate(out.trim_end_matches(' ').len());
+                    // Past the closing parenthesis (one byte, so `nth` counts chars safely).
+                    let inner_chars = message[at + 1..at + len].chars().count();
+                    chars.nth(inner_chars);
+                    continue;
+                }
+            }
+            _ => {}
         }
-        rest = &rest[open + len + 1..];
+        out.push(c);
     }
-    out.push_str(rest);
     out
 }
 
@@ -256,6 +266,15 @@ mod tests {
             "第12行 \"用地面积\": 必须大于0, 实际为 \"0\""
         );
         assert_eq!(zh("不能代其他单位报送 (unit 3)"), "不能代其他单位报送");
+        // What was typed or named is quoted and kept as it was.
+        assert_eq!(
+            zh("数量: \"12 (approx)\" 不是有效的数字 (not a number)"),
+            "数量: \"12 (approx)\" 不是有效的数字"
+        );
+        assert_eq!(
+            zh("项目「港区 (phase two)」重复出现 (duplicate row)"),
+            "项目「港区 (phase two)」重复出现"
+        );
         for kept in [
             "考核期 (2017Q3) 已终审",
             "总投资 (万元) 不能为负",
