@@ -55,6 +55,9 @@ pub struct ProblemCount {
     pub tier: Option<Tier>,
     pub overdue: bool,
     pub total: i64,
+    /// The first few of them for the 工作台, earliest deadline first (of the newest 100 the
+    /// list reads), so a card with a number also says which problems it counts.
+    pub first: Vec<ProblemRow>,
 }
 
 impl ProblemCount {
@@ -173,8 +176,9 @@ pub struct LeaderDesk {
     pub my_projects_total: usize,
     /// The leader, whose projects the "我包干的项目" list filters on.
     pub user_id: i64,
-    /// 督办 items past their deadline (red), county-wide.
-    pub red_supervision: usize,
+    /// 督办 items past their deadline (red), county-wide: the first few, and how many.
+    pub red_supervision: Vec<SupervisionItem>,
+    pub red_supervision_total: usize,
 }
 
 /// The 工作台 of `actor` as of today.
@@ -215,15 +219,24 @@ async fn problem_count(
         ..Default::default()
     };
     let (rows, total) = store.list_problems(actor, &filter, today()).await?;
+    let mut first: Vec<&ProblemRow> = rows.iter().collect();
+    first.sort_by(|a, b| deadline_order(a, b));
+    let first = first.into_iter().take(SHOWN).cloned().collect();
     Ok((
         ProblemCount {
             status,
             tier,
             overdue,
             total,
+            first,
         },
         rows,
     ))
+}
+
+/// Earliest deadline first, those without one last; the older problem first on a tie.
+fn deadline_order(a: &ProblemRow, b: &ProblemRow) -> std::cmp::Ordering {
+    (a.due_on.is_empty(), &a.due_on, a.id).cmp(&(b.due_on.is_empty(), &b.due_on, b.id))
 }
 
 fn days_since(secs: i64, day: Date) -> i64 {
@@ -426,9 +439,7 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
         }
         urgent.extend(rows);
     }
-    urgent.sort_by(|a, b| {
-        (a.due_on.is_empty(), &a.due_on, a.id).cmp(&(b.due_on.is_empty(), &b.due_on, b.id))
-    });
+    urgent.sort_by(deadline_order);
     urgent.truncate(SHOWN);
     let (overdue_problems, _) = problem_count(store, actor, None, None, true).await?;
     let mut supervision = store
@@ -538,7 +549,7 @@ async fn leader(
     // Those that need the leader first: an alert or a red light; the list's order otherwise.
     my_projects.sort_by_key(|r| !(r.alert.is_some() || r.light.light == Light::Red));
     my_projects.truncate(SHOWN);
-    let red_supervision = store
+    let mut red_supervision = store
         .list_supervision(
             actor,
             &SupervisionFilter {
@@ -547,8 +558,9 @@ async fn leader(
                 ..Default::default()
             },
         )
-        .await?
-        .len();
+        .await?;
+    let red_supervision_total = red_supervision.len();
+    red_supervision.truncate(SHOWN);
     Ok(LeaderDesk {
         plan,
         period,
@@ -561,5 +573,6 @@ async fn leader(
         my_projects_total,
         user_id: actor.user_id,
         red_supervision,
+        red_supervision_total,
     })
 }

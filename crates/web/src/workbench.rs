@@ -17,6 +17,7 @@ use qx_core::label::Labelled;
 use qx_core::meeting::Colour;
 use qx_core::period::Period;
 use qx_core::units::UnitKind;
+use qx_store::meetings::SupervisionItem;
 use qx_store::problems::ProblemRow;
 
 type PageResult = Result<Response, WebError>;
@@ -96,20 +97,37 @@ fn problem_items(lang: Lang, rows: &[ProblemRow], today: &str) -> Vec<Item> {
         .collect()
 }
 
+/// A problem count as a card: the number, the first few problems it counts and the link to
+/// the list of all of them.
 fn count_section(
+    lang: Lang,
     id: &'static str,
     title: &'static str,
     c: &ProblemCount,
-    empty: &'static str,
+    today: &str,
 ) -> Section {
     Section {
         id,
         title,
         total: c.total,
         all_href: Some(format!("/problems?{}", c.query())),
-        items: Vec::new(),
-        empty,
+        items: problem_items(lang, &c.first, today),
+        empty: t(lang, "wb.none"),
     }
+}
+
+/// A 督办 item as a 工作台 line: its text and meeting, state and deadline; red is urgent.
+fn supervision_items(lang: Lang, items: &[SupervisionItem]) -> Vec<Item> {
+    items
+        .iter()
+        .map(|x| Item {
+            href: format!("/supervision/{}", x.id),
+            text: format!("{} · {}", x.text, x.meeting_title),
+            count: x.status.label(lang).to_string(),
+            note: format!("{} {}", t(lang, "wb.deadline"), x.deadline),
+            urgent: x.colour == Some(Colour::Red),
+        })
+        .collect()
 }
 
 fn due_item(lang: Lang, d: &DueReport) -> Item {
@@ -159,10 +177,11 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                     empty: t(lang, "wb.none"),
                 },
                 count_section(
+                    lang,
                     "accept",
                     t(lang, "wb.to_accept"),
                     &o.to_accept,
-                    t(lang, "wb.none"),
+                    &today,
                 ),
             ];
             out.push(Section {
@@ -267,27 +286,18 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
             handle.items.extend(problem_items(lang, &u.urgent, &today));
             out.push(handle);
             out.push(count_section(
+                lang,
                 "overdue_problems",
                 t(lang, "wb.overdue_problems"),
                 &u.overdue_problems,
-                t(lang, "wb.none"),
+                &today,
             ));
             out.push(Section {
                 id: "supervision",
                 title: t(lang, "wb.supervision"),
                 total: u.supervision_total as i64,
                 all_href: Some("/supervision?open=1".into()),
-                items: u
-                    .supervision
-                    .iter()
-                    .map(|x| Item {
-                        href: format!("/supervision/{}", x.id),
-                        text: format!("{} · {}", x.text, x.meeting_title),
-                        count: x.status.label(lang).to_string(),
-                        note: format!("{} {}", t(lang, "wb.deadline"), x.deadline),
-                        urgent: x.colour == Some(Colour::Red),
-                    })
-                    .collect(),
+                items: supervision_items(lang, &u.supervision),
                 empty: t(lang, "wb.none"),
             });
             out.push(Section {
@@ -379,16 +389,18 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                     empty: t(lang, "wb.none"),
                 },
                 count_section(
+                    lang,
                     "escalated",
                     t(lang, "wb.escalated"),
                     &l.escalated,
-                    t(lang, "wb.none"),
+                    &today,
                 ),
                 count_section(
+                    lang,
                     "overdue_problems",
                     t(lang, "wb.overdue_problems"),
                     &l.overdue_problems,
-                    t(lang, "wb.none"),
+                    &today,
                 ),
                 Section {
                     id: "my_projects",
@@ -415,9 +427,9 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                 Section {
                     id: "red_supervision",
                     title: t(lang, "wb.red_supervision"),
-                    total: l.red_supervision as i64,
+                    total: l.red_supervision_total as i64,
                     all_href: Some("/supervision?colour=red&open=1".into()),
-                    items: Vec::new(),
+                    items: supervision_items(lang, &l.red_supervision),
                     empty: t(lang, "wb.none"),
                 },
             ]

@@ -72,6 +72,27 @@ async fn problem_total(c: &reqwest::Client, base: &str, path: &str) -> i64 {
 }
 
 /// Every link of the 工作台 opens for the person (nothing they may not see is offered).
+/// A problem card names its first problems (up to eight), each one the list behind its link
+/// holds.
+async fn first_problems_are_listed(
+    c: &reqwest::Client,
+    base: &str,
+    id: &str,
+    href: &str,
+    total: i64,
+    items: &[(String, String)],
+) {
+    assert_eq!(items.len() as i64, total.min(8), "{id}: the card's lines");
+    let list = get(c, base, href).await;
+    for (item, _) in items {
+        assert!(item.starts_with("/problems/"), "{id}: {item}");
+        assert!(
+            list.contains(&format!("<a href=\"{item}\"")),
+            "{id}: {item} is not in {href}"
+        );
+    }
+}
+
 async fn every_link_opens(c: &reqwest::Client, base: &str, page: &str) {
     let desk = between(page, "<div class=\"desk\">", "</div>\n").unwrap();
     for (at, _) in desk.match_indices("href=\"/") {
@@ -143,11 +164,9 @@ async fn every_roles_workbench_counts_what_its_links_list() {
     assert!(section(&page, "lagging").total > 0);
     for id in ["escalated", "overdue_problems"] {
         let s = section(&page, id);
-        assert_eq!(
-            problem_total(&leader, &base, &s.all_href.unwrap()).await,
-            s.total,
-            "{id}"
-        );
+        let href = s.all_href.unwrap();
+        assert_eq!(problem_total(&leader, &base, &href).await, s.total, "{id}");
+        first_problems_are_listed(&leader, &base, id, &href, s.total, &s.items).await;
     }
 
     // A town: its reports, its problems (each state's list), its notices — only its own.
@@ -162,6 +181,18 @@ async fn every_roles_workbench_counts_what_its_links_list() {
         assert_eq!(problem_total(&town, &base, href).await, n, "{href}");
     }
     assert_eq!(sum, problems.total);
+    let overdue = section(&page, "overdue_problems");
+    let href = overdue.all_href.unwrap();
+    assert_eq!(problem_total(&town, &base, &href).await, overdue.total);
+    first_problems_are_listed(
+        &town,
+        &base,
+        "overdue",
+        &href,
+        overdue.total,
+        &overdue.items,
+    )
+    .await;
     let notices = section(&page, "notices");
     let list = get(&town, &base, &notices.all_href.unwrap()).await;
     assert_eq!(

@@ -64,9 +64,22 @@ async fn the_workbench_lists_supervision_and_a_leaders_projects() {
         "its projects are linked"
     );
     // Red 督办 county-wide, as the 督办 list filtered on red shows.
-    let (red, href, _) = section(&page, "red_supervision");
+    let (red, href, body) = section(&page, "red_supervision");
     assert!(red > 0, "the demo has late 督办 items");
-    assert_eq!(supervision_rows(&get(&leader, &base, &href).await), red);
+    let list = get(&leader, &base, &href).await;
+    assert_eq!(supervision_rows(&list), red);
+    // The card names the first of them, each one the list holds.
+    let named: Vec<&str> = body
+        .match_indices("href=\"/supervision/")
+        .map(|(at, _)| between(&body[at..], "href=\"", "\"").unwrap())
+        .collect();
+    assert_eq!(named.len() as i64, red.min(8), "the red 督办 card's lines");
+    for item in named {
+        assert!(
+            list.contains(&format!("\"{item}\"")),
+            "{item} is not in {href}"
+        );
+    }
 
     // A unit with 督办 items: its open ones, as its 督办 list shows them, each opening.
     let office = sign_in(&base, "admin").await;
