@@ -153,6 +153,9 @@ impl<'a> Replay<'a> {
     }
 }
 
+/// Working days after which a demo problem that was answered is closed (about two months).
+const SETTLED_AFTER: i64 = 40;
+
 /// The stage a demo problem stops at.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Stop {
@@ -275,7 +278,9 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
                     Stop::Rated,
                     Stop::Closed,
                 ][rng.random_range(0..6)]
-            } else if roll < 0.86 {
+            } else if roll < 0.86 || age > SETTLED_AFTER {
+                // A county closes what was answered and rated within weeks; only the last two
+                // months' answers may still wait for the enterprise's rating or the 办结.
                 Stop::Closed
             } else if roll < 0.93 {
                 Stop::Rated
@@ -565,6 +570,21 @@ mod tests {
             .problem_rates(&RateFilter::default(), date!(2017 - 12 - 29))
             .await
             .unwrap();
+        // What was answered long ago has been rated and closed: only recent answers still wait.
+        let cal = store.work_calendar().await.unwrap();
+        let settled: Vec<i64> = rows
+            .iter()
+            .filter(|r| matches!(r.status, Status::Answered | Status::Rated))
+            .filter(|r| {
+                let on = qx_core::time::parse_date(&r.submitted_on).unwrap();
+                cal.working_days_between(on, crate::DEMO_TODAY) > SETTLED_AFTER
+            })
+            .map(|r| r.id)
+            .collect();
+        assert!(
+            settled.is_empty(),
+            "answered long ago, still open: {settled:?}"
+        );
         let resolution = rates.resolution_rate.unwrap();
         assert!((60.0..=95.0).contains(&resolution), "{resolution}");
         assert!(rates.answer_rate.unwrap() > 90.0, "{:?}", rates.answer_rate);
