@@ -639,6 +639,13 @@ pub(crate) async fn town_lookup(store: &Store) -> Result<HashMap<String, i64>, A
     Ok(map)
 }
 
+/// The reason of a core parse error without its `, 实际为 "…"` quote: the importer's message
+/// names the cell and quotes the value itself ([`Table::problem`]).
+fn reason_only(e: impl ToString) -> String {
+    let msg = e.to_string();
+    msg.split(", 实际为").next().unwrap_or(&msg).to_string()
+}
+
 fn parse_scale(s: &str) -> Option<&'static str> {
     match s.trim() {
         "规上" | "规模以上" | "规上企业" | "above" | "Above" | "ABOVE" => Some("above"),
@@ -656,11 +663,7 @@ fn number(s: &str) -> Result<Option<f64>, String> {
             .parse::<f64>()
             .map(Some)
             .map_err(|_| "不是有效的数字".to_string()),
-        Err(e) => {
-            // The core message quotes the input; keep its reason only, the place adds the value.
-            let msg = e.to_string();
-            Err(msg.split(", 实际为").next().unwrap_or(&msg).to_string())
-        }
+        Err(e) => Err(reason_only(e)),
     }
 }
 
@@ -686,13 +689,7 @@ fn credit_code(
             Some(code)
         }
         Err(e) => {
-            let msg = e.to_string();
-            errors.push(t.problem(
-                line,
-                "credit_code",
-                msg.split(", 实际为").next().unwrap_or(&msg),
-                raw,
-            ));
+            errors.push(t.problem(line, "credit_code", &reason_only(e), raw));
             None
         }
     }
@@ -717,31 +714,50 @@ fn optional_cell<T>(
         .ok()
 }
 
-fn registry_rows(t: &Table, towns: &HashMap<String, i64>) -> Result<Vec<RegistryRow>, AppError> {
+/// Reads every data row of an enterprise sheet with `read`, after checking the row's
+/// 统一社会信用代码 (required, valid, not repeated in the file). The one rule of both importers:
+/// every problem of every row is collected, a row with a problem is not kept, and nothing is
+/// returned unless every row is valid and there is at least one.
+fn sheet_rows<R>(
+    t: &Table,
+    mut read: impl FnMut(u64, &[String], Option<String>, &mut Vec<String>) -> Option<R>,
+) -> Result<Vec<R>, AppError> {
     let mut errors = Vec::new();
     let mut seen = HashMap::new();
     let mut out = Vec::with_capacity(t.rows.len());
     for (line, row) in &t.rows {
-        let line = *line;
         let before = errors.len();
-        let code = credit_code(t, line, row, &mut errors, &mut seen);
+        let code = credit_code(t, *line, row, &mut errors, &mut seen);
+        let kept = read(*line, row, code, &mut errors);
+        if errors.len() == before {
+            out.extend(kept);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    if out.is_empty() {
+        return Err(AppError::Rows(vec!["文件中没有数据行".into()]));
+    }
+    Ok(out)
+}
+
+fn registry_rows(t: &Table, towns: &HashMap<String, i64>) -> Result<Vec<RegistryRow>, AppError> {
+    sheet_rows(t, |line, row, code, errors| {
         let name = t.cell(row, "name");
         if name.is_empty() {
             errors.push(t.problem(line, "name", "必填 (required)", ""));
         }
-        let town_id = optional_cell(t, line, row, "town", &mut errors, |text| {
+        let town_id = optional_cell(t, line, row, "town", errors, |text| {
             towns
                 .get(text)
                 .copied()
                 .ok_or_else(|| "不是已登记的镇乡(街道)名称或区划代码 (unknown town)".to_string())
         });
-        let industry_code = optional_cell(t, line, row, "industry", &mut errors, |text| {
+        let industry_code = optional_cell(t, line, row, "industry", errors, |text| {
             IndustryCode::parse(text)
                 .map(|c| c.as_str().to_string())
-                .map_err(|e| {
-                    let msg = e.to_string();
-                    msg.split(", 实际为").next().unwrap_or(&msg).to_string()
-                })
+                .map_err(reason_only)
         });
         let scale_text = t.cell(row, "scale");
         let scale = if scale_text.is_empty() && !t.has("scale") {
@@ -796,31 +812,20 @@ fn registry_rows(t: &Table, towns: &HashMap<String, i64>) -> Result<Vec<Registry
                 tags.push(tag.to_string());
             }
         }
-        if errors.len() > before {
-            continue;
-        }
-        if let (Some(credit_code), Some(scale)) = (code, scale) {
-            out.push(RegistryRow {
-                credit_code,
-                name: name.to_string(),
-                town_id,
-                industry_code,
-                scale: scale.to_string(),
-                land_mu,
-                address: t.cell(row, "address").to_string(),
-                service_contact: t.cell(row, "service_contact").to_string(),
-                service_phone: t.cell(row, "service_phone").to_string(),
-                tags,
-            });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Rows(errors));
-    }
-    if out.is_empty() {
-        return Err(AppError::Rows(vec!["文件中没有数据行".into()]));
-    }
-    Ok(out)
+        let (credit_code, scale) = (code?, scale?);
+        Some(RegistryRow {
+            credit_code,
+            name: name.to_string(),
+            town_id,
+            industry_code,
+            scale: scale.to_string(),
+            land_mu,
+            address: t.cell(row, "address").to_string(),
+            service_contact: t.cell(row, "service_contact").to_string(),
+            service_phone: t.cell(row, "service_phone").to_string(),
+            tags,
+        })
+    })
 }
 
 fn fact_rows(
@@ -828,13 +833,7 @@ fn fact_rows(
     codes: &HashMap<String, (i64, String)>,
     extras: &[ExtraColumn],
 ) -> Result<Vec<FactRow>, AppError> {
-    let mut errors = Vec::new();
-    let mut seen = HashMap::new();
-    let mut out = Vec::with_capacity(t.rows.len());
-    for (line, row) in &t.rows {
-        let line = *line;
-        let before = errors.len();
-        let code = credit_code(t, line, row, &mut errors, &mut seen);
+    sheet_rows(t, |line, row, code, errors| {
         let registered = code.as_ref().and_then(|c| {
             let hit = codes.get(c);
             if hit.is_none() {
@@ -909,25 +908,14 @@ fn fact_rows(
                 Err(msg) => errors.push(problem(&msg)),
             }
         }
-        if errors.len() > before {
-            continue;
-        }
-        if let (Some((id, _)), Some(scale)) = (registered, scale) {
-            out.push(FactRow {
-                enterprise_id: *id,
-                scale,
-                facts,
-                extras: extra_values,
-            });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Rows(errors));
-    }
-    if out.is_empty() {
-        return Err(AppError::Rows(vec!["文件中没有数据行".into()]));
-    }
-    Ok(out)
+        let ((id, _), scale) = (registered?, scale?);
+        Some(FactRow {
+            enterprise_id: *id,
+            scale,
+            facts,
+            extras: extra_values,
+        })
+    })
 }
 
 #[cfg(test)]

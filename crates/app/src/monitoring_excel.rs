@@ -157,7 +157,7 @@ pub(crate) fn add_info_sheet(
 
 /// Whose template it is: a template the 填报说明 sheet says is another unit's or another
 /// period's is refused as a whole, naming both; `what` names the report (报送, 项目调度).
-pub(crate) fn check_template_owner(
+fn check_template_owner(
     wb: &mut qx_upload::Workbook<'_>,
     unit_id: i64,
     unit_name: &str,
@@ -419,17 +419,29 @@ pub async fn import_template(
         .await?)
 }
 
-/// Opens a template a unit uploads for one of its reports (the 报送模板, the 项目调度模板):
-/// refused unless the actor may write for the unit, the file is within
-/// [`MAX_TEMPLATE_BYTES`] and is an .xlsx, each refusal naming the file; `what` names the
-/// template in the message.
-pub(crate) fn open_unit_template<'a>(
+/// A template a unit uploaded for one of its reports, opened and found to be its own.
+pub(crate) struct UnitUpload<'a> {
+    pub wb: qx_upload::Workbook<'a>,
+    pub period: ReportPeriod,
+    pub unit: Unit,
+    /// Every unit's name by id (for naming another unit's row or template).
+    pub unit_names: HashMap<i64, String>,
+}
+
+/// Opens a template a unit uploads for one of its reports (`what`: 报送 for the 报送模板,
+/// 项目调度 for the 项目调度模板), the one gate of both uploads: refused unless the actor may
+/// write for the unit, the file is within [`MAX_TEMPLATE_BYTES`] and is an .xlsx, each refusal
+/// naming the file; then refused if its 填报说明 names another unit or period
+/// ([`check_template_owner`]).
+pub(crate) async fn open_unit_upload<'a>(
+    store: &Store,
     actor: &Actor,
+    period_id: i64,
     unit_id: i64,
     bytes: &'a [u8],
     file_name: &str,
     what: &str,
-) -> Result<qx_upload::Workbook<'a>, AppError> {
+) -> Result<UnitUpload<'a>, AppError> {
     if !actor.can_write_unit(unit_id) {
         return Err(StoreError::Forbidden(format!("不能代其他单位报送 (unit {unit_id})")).into());
     }
@@ -442,10 +454,27 @@ pub(crate) fn open_unit_template<'a>(
     }
     if !file_name.to_lowercase().ends_with(".xlsx") {
         return Err(AppError::Invalid(format!(
-            "{file_name}: 请上传本系统下载的 .xlsx {what} (only .xlsx templates are accepted)"
+            "{file_name}: 请上传本系统下载的 .xlsx {what}模板 (only .xlsx templates are accepted)"
         )));
     }
-    open_workbook(bytes, file_name)
+    let mut wb = open_workbook(bytes, file_name)?;
+    let period = store.get_period(actor, period_id).await?;
+    let unit = store.get_unit(unit_id).await?;
+    let unit_names = store.unit_names().await?;
+    check_template_owner(
+        &mut wb,
+        unit_id,
+        &unit.name,
+        &period.period,
+        what,
+        &unit_names,
+    )?;
+    Ok(UnitUpload {
+        wb,
+        period,
+        unit,
+        unit_names,
+    })
 }
 
 /// Parses and checks an uploaded template without writing anything.
@@ -458,28 +487,22 @@ pub async fn read_template(
     file_name: &str,
     submit: bool,
 ) -> Result<(SubmissionInput, Vec<NoFigure>), AppError> {
-    let mut wb = open_unit_template(actor, unit_id, bytes, file_name, "报送模板")?;
-    let period = store.get_period(actor, period_id).await?;
-    let unit = store.get_unit(unit_id).await?;
+    let UnitUpload {
+        mut wb,
+        period,
+        unit,
+        unit_names,
+    } = open_unit_upload(store, actor, period_id, unit_id, bytes, file_name, "报送").await?;
     let mine = store
         .unit_indicators(actor, period.plan_id, unit_id)
         .await?;
     let my_tasks = store.unit_tasks(actor, period.plan_id, unit_id).await?;
-    let unit_names: HashMap<i64, String> = store.unit_names().await?;
     let all_indicators: HashMap<i64, (String, Option<i64>)> = store
         .plan_indicators(actor, period.plan_id)
         .await?
         .into_iter()
         .map(|i| (i.id, (i.name, i.lead_unit_id)))
         .collect();
-    check_template_owner(
-        &mut wb,
-        unit_id,
-        &unit.name,
-        &period.period,
-        "报送",
-        &unit_names,
-    )?;
     let mut errors = Vec::new();
 
     let mut input = SubmissionInput::default();

@@ -11,8 +11,8 @@
 
 use crate::AppError;
 use crate::monitoring_excel::{
-    TemplateFormats, add_info_sheet, check_template_owner, keyed_rows, open_unit_template,
-    template_for, template_table,
+    TemplateFormats, UnitUpload, add_info_sheet, keyed_rows, open_unit_upload, template_for,
+    template_table,
 };
 use crate::sheet::{Table, read_figure, xlsx_error};
 use qx_core::access::Actor;
@@ -186,23 +186,22 @@ pub async fn read_template(
     bytes: &[u8],
     file_name: &str,
 ) -> Result<(Vec<DispatchInput>, Vec<String>), AppError> {
-    let mut wb = open_unit_template(actor, unit_id, bytes, file_name, "项目调度模板")?;
-    let period = store.get_period(actor, period_id).await?;
-    let unit = store.get_unit(unit_id).await?;
+    let UnitUpload { mut wb, unit, .. } = open_unit_upload(
+        store,
+        actor,
+        period_id,
+        unit_id,
+        bytes,
+        file_name,
+        "项目调度",
+    )
+    .await?;
     let mine: HashMap<i64, DispatchLine> = store
         .dispatch_lines(actor, period_id, unit_id)
         .await?
         .into_iter()
         .map(|l| (l.project_id, l))
         .collect();
-    check_template_owner(
-        &mut wb,
-        unit_id,
-        &unit.name,
-        &period.period,
-        "项目调度",
-        &store.unit_names().await?,
-    )?;
     let t = match template_table(&mut wb, DISPATCH_SHEET, &HEADERS, &["编号", "本月完成投资"])?
     {
         Err(e) => return Err(AppError::Rows(e)),

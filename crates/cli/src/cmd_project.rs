@@ -73,8 +73,9 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A unit's report of one period, as the 调度 commands name it on the command line.
 #[derive(clap::Args, Debug)]
-pub struct DispatchTemplateArgs {
+pub struct UnitPeriodArgs {
     #[command(flatten)]
     pub db: DbArgs,
     /// The responsible unit, by name (县经信局)
@@ -84,6 +85,25 @@ pub struct DispatchTemplateArgs {
     /// template's 填报说明 show it)
     #[arg(long)]
     pub period: i64,
+}
+
+impl UnitPeriodArgs {
+    /// Opens the database and finds the unit by its name.
+    async fn open(&self) -> anyhow::Result<(qx_store::Store, i64)> {
+        let store = self.db.open_migrated().await?;
+        let unit = store
+            .resolve_unit(&self.unit)
+            .await?
+            .with_context(|| format!("没有名为 {} 的单位 (no such unit)", self.unit))?
+            .id;
+        Ok((store, unit))
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DispatchTemplateArgs {
+    #[command(flatten)]
+    pub report: UnitPeriodArgs,
     /// Workbook to write (.xlsx)
     #[arg(long, default_value = "项目调度.xlsx")]
     pub out: PathBuf,
@@ -92,33 +112,18 @@ pub struct DispatchTemplateArgs {
 #[derive(clap::Args, Debug)]
 pub struct DispatchImportArgs {
     #[command(flatten)]
-    pub db: DbArgs,
-    /// The responsible unit, by name (县经信局)
-    #[arg(long)]
-    pub unit: String,
-    /// The reporting period's number (报送期编号)
-    #[arg(long)]
-    pub period: i64,
+    pub report: UnitPeriodArgs,
     /// The filled-in 调度 template (.xlsx); all or nothing
     pub file: PathBuf,
 }
 
-async fn unit_id(store: &qx_store::Store, name: &str) -> anyhow::Result<i64> {
-    Ok(store
-        .resolve_unit(name)
-        .await?
-        .with_context(|| format!("没有名为 {name} 的单位 (no such unit)"))?
-        .id)
-}
-
 /// `qx project dispatch-template`: a unit's monthly 调度 template for a period.
 pub async fn dispatch_template(args: DispatchTemplateArgs) -> anyhow::Result<ExitCode> {
-    let store = args.db.open_migrated().await?;
-    let unit = unit_id(&store, &args.unit).await?;
+    let (store, unit) = args.report.open().await?;
     let bytes = qx_app::project_dispatch_excel::export_template(
         &store,
         &Actor::system(),
-        args.period,
+        args.report.period,
         unit,
     )
     .await
@@ -126,7 +131,7 @@ pub async fn dispatch_template(args: DispatchTemplateArgs) -> anyhow::Result<Exi
     std::fs::write(&args.out, bytes).with_context(|| format!("无法写入 {}", args.out.display()))?;
     eprintln!(
         "已导出 {} 的项目调度模板到 {} (the dispatch template was written)",
-        args.unit,
+        args.report.unit,
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)
@@ -137,12 +142,11 @@ pub async fn dispatch_import(args: DispatchImportArgs) -> anyhow::Result<ExitCod
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("无法读取 {}", args.file.display()))?;
     let name = args.file.display().to_string();
-    let store = args.db.open_migrated().await?;
-    let unit = unit_id(&store, &args.unit).await?;
+    let (store, unit) = args.report.open().await?;
     let done = qx_app::project_dispatch_excel::import_template(
         &store,
         &Actor::system(),
-        args.period,
+        args.report.period,
         unit,
         &bytes,
         &name,

@@ -247,71 +247,67 @@ pub async fn seed(
             // The decisions are handed out the day after the meeting.
             clock.mark_on(add(&cal, held_on, 1).min(today), 9).await?;
             let u = unit_actor(*lead);
+            // A 督办 step on `day`, its notices dated at `hour` o'clock that day.
+            let mut step = async |actor: &Actor,
+                                  step: SupervisionStep,
+                                  note: &str,
+                                  day: Date,
+                                  hour: i64|
+                   -> Result<(), StoreError> {
+                store.supervision_step(actor, sid, step, note, day).await?;
+                clock.mark_on(day, hour).await
+            };
             // Most are closed on time; one in twenty is left late (red), one in ten is returned
             // once and closed after the second feedback; the recent ones are still in hand.
             let fate = rng.random_range(0..20);
             let acknowledged = add(&cal, held_on, 1).min(today);
-            store
-                .supervision_step(&u, sid, SupervisionStep::Acknowledge, "", acknowledged)
-                .await?;
-            clock.mark_on(acknowledged, 10).await?;
+            step(&u, SupervisionStep::Acknowledge, "", acknowledged, 10).await?;
             let fed_back = add(&cal, held_on, 8 + k as u32);
             if fed_back > today || fate == 0 {
-                store
-                    .supervision_step(
-                        &u,
-                        sid,
-                        SupervisionStep::Handle,
-                        "已启动办理, 正在协调相关部门。",
-                        acknowledged,
-                    )
-                    .await?;
-                clock.mark_on(acknowledged, 11).await?;
-                continue;
-            }
-            store
-                .supervision_step(
+                step(
                     &u,
-                    sid,
-                    SupervisionStep::Feedback,
-                    "已按会议要求办结, 相关材料已报办公室。",
-                    fed_back,
+                    SupervisionStep::Handle,
+                    "已启动办理, 正在协调相关部门。",
+                    acknowledged,
+                    11,
                 )
                 .await?;
-            clock.mark_on(fed_back, 16).await?;
+                continue;
+            }
+            step(
+                &u,
+                SupervisionStep::Feedback,
+                "已按会议要求办结, 相关材料已报办公室。",
+                fed_back,
+                16,
+            )
+            .await?;
             let mut closed = add(&cal, fed_back, 1);
             if fate <= 2 && closed <= today {
-                store
-                    .supervision_step(
-                        office,
-                        sid,
-                        SupervisionStep::Return,
-                        "办理结果与会议要求不符, 请补充落实情况。",
-                        closed,
-                    )
-                    .await?;
-                clock.mark_on(closed, 10).await?;
+                step(
+                    office,
+                    SupervisionStep::Return,
+                    "办理结果与会议要求不符, 请补充落实情况。",
+                    closed,
+                    10,
+                )
+                .await?;
                 let again = add(&cal, closed, 3);
                 if again > today {
                     continue;
                 }
-                store
-                    .supervision_step(
-                        &u,
-                        sid,
-                        SupervisionStep::Feedback,
-                        "已补充落实, 相关批复已取得。",
-                        again,
-                    )
-                    .await?;
-                clock.mark_on(again, 16).await?;
+                step(
+                    &u,
+                    SupervisionStep::Feedback,
+                    "已补充落实, 相关批复已取得。",
+                    again,
+                    16,
+                )
+                .await?;
                 closed = add(&cal, again, 1);
             }
             if closed <= today {
-                store
-                    .supervision_step(office, sid, SupervisionStep::Close, "", closed)
-                    .await?;
-                clock.mark_on(closed, 10).await?;
+                step(office, SupervisionStep::Close, "", closed, 10).await?;
             }
         }
         if held_on < date_after(today, -10) {

@@ -6,6 +6,7 @@
 //! published bulletins; enterprises read none.
 
 use crate::audit::{AuditEntry, append};
+use crate::office_only;
 use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
 use serde::Serialize;
@@ -145,9 +146,7 @@ impl Store {
     /// Publishes a bulletin (office only): snapshot and files in one transaction with the
     /// audit entry. A period is published once; its files never change afterwards.
     pub async fn publish_bulletin(&self, actor: &Actor, b: &NewBulletin) -> Result<i64> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以印发快报通报".into()));
-        }
+        office_only(actor, "印发快报通报")?;
         if !matches!(b.kind.as_str(), "monthly" | "quarterly") {
             return Err(StoreError::Invalid(format!(
                 "快报类型 {:?} 无效 (monthly|quarterly)",

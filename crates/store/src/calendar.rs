@@ -1,6 +1,7 @@
 //! The working-day calendar table (放假 and 调休上班 days), editable by the office.
 
 use crate::audit::{AuditEntry, append};
+use crate::office_only;
 use crate::{Result, Store, StoreError};
 use qx_core::access::Actor;
 use qx_core::calendar::{DayKind, WorkCalendar};
@@ -53,9 +54,7 @@ impl Store {
 
     /// Sets or replaces one day; audited. Office only.
     pub async fn set_calendar_day(&self, actor: &Actor, day: &CalendarDay) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以维护工作日历".into()));
-        }
+        office_only(actor, "维护工作日历")?;
         day.day_kind()?;
         let before = self.calendar_day(&day.day).await?;
         let mut tx = self.begin().await?;
@@ -73,9 +72,7 @@ impl Store {
 
     /// Removes a special day (it becomes an ordinary day again); audited. Office only.
     pub async fn delete_calendar_day(&self, actor: &Actor, date: &str) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以维护工作日历".into()));
-        }
+        office_only(actor, "维护工作日历")?;
         let before = self
             .calendar_day(date)
             .await?

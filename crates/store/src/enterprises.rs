@@ -245,14 +245,6 @@ fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
     (all, own, town)
 }
 
-pub(crate) fn only_office(actor: &Actor, what: &str) -> Result<()> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden(format!("只有办公室可以{what}")))
-    }
-}
-
 /// The registry entry's columns (a macro so queries stay `concat!`-ed static text).
 macro_rules! detail_select {
     () => {
@@ -405,7 +397,7 @@ impl Store {
         source: &str,
         rows: &[RegistryRow],
     ) -> Result<ImportSummary> {
-        only_office(actor, "导入企业名录")?;
+        crate::office_only(actor, "导入企业名录")?;
         let mut seen = std::collections::HashSet::with_capacity(rows.len());
         if let Some(dup) = rows.iter().find(|r| !seen.insert(r.credit_code.as_str())) {
             return Err(StoreError::Invalid(format!(
@@ -508,7 +500,7 @@ impl Store {
         rows: &[FactRow],
         extra_columns: &[String],
     ) -> Result<ImportSummary> {
-        only_office(actor, "导入企业年度数据")?;
+        crate::office_only(actor, "导入企业年度数据")?;
         let mut tx = self.begin().await?;
         let existing: Vec<(i64,)> =
             sqlx::query_as("SELECT enterprise_id FROM enterprise_facts WHERE year = $1")
@@ -628,7 +620,7 @@ impl Store {
 
     /// Every 加减分 / 一票否决 input of a data year (office only), for its evaluation.
     pub async fn year_fact_extras(&self, actor: &Actor, year: i64) -> Result<Vec<FactExtra>> {
-        only_office(actor, "运行评价")?;
+        crate::office_only(actor, "运行评价")?;
         Ok(sqlx::query_as(
             "SELECT enterprise_id, year, column_name, value, source FROM enterprise_fact_extras \
              WHERE year = $1 ORDER BY enterprise_id, column_name",
@@ -649,7 +641,7 @@ impl Store {
 
     /// The evaluation input of a data year (office only): every enterprise with facts that year.
     pub async fn eval_input(&self, actor: &Actor, year: i64) -> Result<Vec<EvalInputRow>> {
-        only_office(actor, "运行评价")?;
+        crate::office_only(actor, "运行评价")?;
         Ok(sqlx::query_as(
             "SELECT e.id AS enterprise_id, e.credit_code, e.name, e.town_id, t.name AS town_name, e.industry_code, \
              f.scale, f.land_mu, f.tax_wan, f.added_value_wan, f.energy_tce, f.emission_t, f.employees, f.rd_wan, \

@@ -13,7 +13,8 @@
 
 use crate::audit::{AuditEntry, append};
 use crate::commit_audited;
-use crate::enterprises::{in_scope, only_office, scoped};
+use crate::enterprises::{in_scope, scoped};
+use crate::office_only;
 use crate::{Engine, Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
 use qx_core::evaluation::{ObjectionStatus, RunAction, RunStatus};
@@ -351,7 +352,7 @@ impl Store {
         toml: &str,
         note: &str,
     ) -> Result<SchemeVersion> {
-        only_office(actor, "修改评价方案")?;
+        office_only(actor, "修改评价方案")?;
         let mut tx = self.begin().await?;
         let (latest,): (Option<i64>,) =
             sqlx::query_as("SELECT MAX(version) FROM eval_schemes WHERE year = $1")
@@ -421,7 +422,7 @@ impl Store {
         run: &NewRun,
         results: &[NewResult],
     ) -> Result<i64> {
-        only_office(actor, "运行评价")?;
+        office_only(actor, "运行评价")?;
         let mut tx = self.begin().await?;
         let now = crate::now();
         let (id,): (i64,) = sqlx::query_as(
@@ -587,7 +588,7 @@ impl Store {
         class: &str,
         reason: &str,
     ) -> Result<()> {
-        only_office(actor, "调档")?;
+        office_only(actor, "调档")?;
         let reason = reason.trim();
         if reason.chars().count() < 2 {
             return Err(StoreError::Invalid(
@@ -705,7 +706,7 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<()> {
-        only_office(actor, "发布公示")?;
+        office_only(actor, "发布公示")?;
         let run = self.get_run(actor, run_id).await?;
         let next = refused(&run, RunAction::StartPublicity)?;
         if to < from {
@@ -719,7 +720,7 @@ impl Store {
 
     /// Ends the evaluation (office only): no more overrides or objections.
     pub async fn finalize_run(&self, actor: &Actor, run_id: i64) -> Result<()> {
-        only_office(actor, "确定评价结果")?;
+        office_only(actor, "确定评价结果")?;
         let run = self.get_run(actor, run_id).await?;
         let next = refused(&run, RunAction::Finalize)?;
         self.set_run_status(actor, &run, next, None).await
@@ -824,7 +825,7 @@ impl Store {
         accepted: bool,
         reply: &str,
     ) -> Result<()> {
-        only_office(actor, "答复异议")?;
+        office_only(actor, "答复异议")?;
         let reply = reply.trim();
         if reply.is_empty() {
             return Err(StoreError::Invalid(

@@ -12,6 +12,7 @@
 
 use crate::audit::AuditEntry;
 use crate::commit_audited;
+use crate::office_only;
 use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::Actor;
 use qx_core::label::{Labelled, Lang};
@@ -381,11 +382,7 @@ impl Store {
         indicator_id: i64,
         source: IndicatorSource,
     ) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden(
-                "只有办公室可以设置指标数据来源".into(),
-            ));
-        }
+        office_only(actor, "设置指标数据来源")?;
         let mut tx = self.begin().await?;
         let before: Option<(String,)> =
             sqlx::query_as("SELECT source FROM indicators WHERE id = $1")

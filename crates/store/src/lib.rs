@@ -371,6 +371,16 @@ pub(crate) fn system_only(actor: &qx_core::access::Actor, what: &str) -> Result<
     }
 }
 
+/// Refuses anyone but the office (办公室, the admin role) a step that is the office's alone:
+/// `what` is the step, as in "设置分派规则", and the refusal reads "只有办公室可以设置分派规则".
+pub(crate) fn office_only(actor: &qx_core::access::Actor, what: &str) -> Result<()> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden(format!("只有办公室可以{what}")))
+    }
+}
+
 /// Appends the audit entry of the writes in `tx` and commits them together: the last step of
 /// every audited write.
 pub(crate) async fn commit_audited(mut tx: Tx, entry: AuditEntry<'_>) -> Result<()> {

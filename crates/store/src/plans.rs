@@ -209,13 +209,7 @@ pub struct TaskWithUnits {
 }
 
 fn only_office(actor: &Actor) -> Result<()> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden(
-            "只有办公室可以导入和修改工作方案".into(),
-        ))
-    }
+    crate::office_only(actor, "导入和修改工作方案")
 }
 
 impl Store {

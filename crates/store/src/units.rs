@@ -2,6 +2,7 @@
 
 use crate::audit::{AuditEntry, append};
 use crate::commit_audited;
+use crate::office_only;
 use crate::{Result, Store, StoreError};
 use qx_core::access::Actor;
 use qx_core::units::UnitKind;
@@ -113,9 +114,7 @@ impl Store {
 
     /// Registers a unit with its aliases; audited. Office only.
     pub async fn create_unit(&self, actor: &Actor, unit: &NewUnit) -> Result<i64> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以登记单位".into()));
-        }
+        office_only(actor, "登记单位")?;
         let mut tx = self.begin().await?;
         let id = insert_unit(&mut tx, unit).await?;
         append(
@@ -129,11 +128,7 @@ impl Store {
 
     /// Changes a unit's registry entry; audited with before and after. Office only.
     pub async fn update_unit(&self, actor: &Actor, id: i64, update: &UnitUpdate) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden(
-                "只有办公室可以修改单位登记信息".into(),
-            ));
-        }
+        office_only(actor, "修改单位登记信息")?;
         let before = self.get_unit(id).await?;
         let before_aliases = self.unit_aliases(id).await?;
         let mut tx = self.begin().await?;

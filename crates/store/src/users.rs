@@ -2,6 +2,7 @@
 
 use crate::audit::{AuditEntry, append};
 use crate::commit_audited;
+use crate::office_only;
 use crate::units::unique_violation;
 use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
@@ -175,9 +176,7 @@ impl Store {
 
     /// Creates an account; audited. Office only (or the system).
     pub async fn create_user(&self, actor: &Actor, user: &NewUser) -> Result<i64> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以创建用户".into()));
-        }
+        office_only(actor, "创建用户")?;
         let mut tx = self.begin().await?;
         let id = insert_user(&mut tx, user).await?;
         append(

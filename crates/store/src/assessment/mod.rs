@@ -170,11 +170,7 @@ pub(crate) const ANSWER: TextField = TextField {
 
 /// Only the office writes schemes, runs, manual points and answers.
 fn only_office(actor: &Actor) -> Result<()> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden("只有办公室可以管理考核评价".into()))
-    }
+    crate::office_only(actor, "管理考核评价")
 }
 
 /// A final run refuses every change.

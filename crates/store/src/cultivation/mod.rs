@@ -159,5 +159,5 @@ fn stored_rule(pipeline: &str, rule: &str) -> Result<Option<FactRule>> {
 
 /// The office only writes.
 fn only_office(actor: &Actor) -> Result<()> {
-    crate::enterprises::only_office(actor, "修改企业培育库")
+    crate::office_only(actor, "修改企业培育库")
 }

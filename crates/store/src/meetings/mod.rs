@@ -9,6 +9,7 @@
 //! one transaction with its audit entry and its notices.
 
 use crate::audit::AuditEntry;
+use crate::office_only;
 use crate::{Result, Store, StoreError, Tx, commit_audited};
 use qx_core::access::{Actor, Role};
 use qx_core::meeting::{AgendaSource, Colour, MeetingKind, MeetingStatus, SupervisionStatus};
@@ -117,14 +118,6 @@ use crate::problems::text;
 fn parse_iso(s: &str) -> Result<Date> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(s, fmt).map_err(|_| StoreError::Invalid(format!("日期 \"{s}\" 无效")))
-}
-
-fn office_only(actor: &Actor, what: &str) -> Result<()> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden(format!("只有办公室可以{what}")))
-    }
 }
 
 impl Store {

@@ -1,6 +1,7 @@
 //! Reporting periods: opening one, what each unit owes in it, who has reported, reminders.
 
 use super::*;
+use crate::office_only;
 
 impl Store {
     /// Opens a reporting window (office only); audited.
@@ -11,9 +12,7 @@ impl Store {
         period: &Period,
         due_on: &str,
     ) -> Result<i64> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以开启报送期".into()));
-        }
+        office_only(actor, "开启报送期")?;
         let plan = self.get_plan(actor, plan_id).await?;
         if plan.status != qx_core::state::PlanStatus::Published {
             return Err(StoreError::Invalid(

@@ -1,6 +1,7 @@
 //! The office's monitoring settings: the yellow-light threshold, time profiles, data sources.
 
 use super::*;
+use crate::office_only;
 
 /// The setting that holds the yellow-light gap (percentage points behind 序时进度).
 pub const YELLOW_GAP_KEY: &str = "monitor.yellow_gap_points";
@@ -20,9 +21,7 @@ impl Store {
 
     /// Sets the yellow-light gap (office only): 0–100 percentage points. Audited.
     pub async fn set_yellow_gap_points(&self, actor: &Actor, points: f64) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以设置亮灯阈值".into()));
-        }
+        office_only(actor, "设置亮灯阈值")?;
         if !points.is_finite() || !(0.0..=100.0).contains(&points) {
             return Err(StoreError::Invalid(format!(
                 "黄灯阈值 {points}: 应在 0 到 100 个百分点之间 (must be 0–100 points)"
@@ -53,9 +52,7 @@ impl Store {
         indicator_id: i64,
         profile: &qx_core::period::TimeProfile,
     ) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以设置序时进度".into()));
-        }
+        office_only(actor, "设置序时进度")?;
         let before: (String,) = sqlx::query_as("SELECT profile FROM indicators WHERE id = $1")
             .bind(indicator_id)
             .fetch_optional(self.pool())

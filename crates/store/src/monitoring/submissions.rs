@@ -1,6 +1,7 @@
 //! A unit's submissions: saving a draft, submitting, the office's review, corrections.
 
 use super::*;
+use crate::office_only;
 use qx_core::notice::{Audience, NoticeKind, Subject};
 
 impl Store {
@@ -433,9 +434,7 @@ impl Store {
         approve: bool,
         comment: &str,
     ) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以审核报送".into()));
-        }
+        office_only(actor, "审核报送")?;
         let s = self.get_submission(actor, id).await?;
         let step = if approve {
             SubmissionStep::Approve

@@ -2,6 +2,7 @@
 //! department routing, and each enterprise's 企服责任人.
 
 use super::*;
+use crate::office_only;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ServiceContact {
@@ -49,9 +50,7 @@ impl Store {
         category: Category,
         limits: TimeLimits,
     ) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以设置办理时限".into()));
-        }
+        office_only(actor, "设置办理时限")?;
         let before = self.problem_time_limits().await?.for_category(category);
         let mut tx = self.begin().await?;
         sqlx::query(
@@ -107,9 +106,7 @@ impl Store {
         category: Category,
         unit_id: i64,
     ) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以设置分派规则".into()));
-        }
+        office_only(actor, "设置分派规则")?;
         let unit = self.get_unit(unit_id).await?;
         let mut tx = self.begin().await?;
         sqlx::query(
@@ -152,9 +149,7 @@ impl Store {
         enterprise_id: i64,
         user_id: Option<i64>,
     ) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以指定企服责任人".into()));
-        }
+        office_only(actor, "指定企服责任人")?;
         if let Some(uid) = user_id {
             let u = self.get_user(uid).await?;
             if matches!(u.role(), Role::Enterprise) {
