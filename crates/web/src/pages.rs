@@ -121,6 +121,19 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
+/// Every unit as (id, name): a map from id to name for the lines of a page, or the choices of
+/// a unit picker (a `Vec`, in the registry's order). The one read of the unit names for pages.
+pub(crate) async fn unit_names<C: FromIterator<(i64, String)>>(
+    store: &qx_store::Store,
+) -> Result<C, WebError> {
+    Ok(store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
 pub(crate) fn flash_from(q: &HashMap<String, String>, lang: Lang) -> Option<String> {
     q.get("saved")
         .map(|_| crate::i18n::t(lang, "common.saved").to_string())

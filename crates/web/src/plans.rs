@@ -159,16 +159,6 @@ fn status_tag(status: PlanStatus) -> &'static str {
     }
 }
 
-/// Every unit's name by id, for the lines of a page.
-pub(crate) async fn unit_names(store: &qx_store::Store) -> Result<HashMap<i64, String>, WebError> {
-    Ok(store
-        .list_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect())
-}
-
 /// The plan a page is about: `?plan=`, or the latest published one.
 pub(crate) async fn chosen_plan(
     state: &AppState,
@@ -406,7 +396,7 @@ async fn show_page(
     let lang = auth.ctx.lang;
     let plan = state.store.get_plan(&actor, id).await?;
     let is_draft = plan.status.is_draft();
-    let names = unit_names(&state.store).await?;
+    let names: HashMap<i64, String> = crate::pages::unit_names(&state.store).await?;
     let mut unknown_units = Vec::new();
     let items: Vec<ItemView> = state
         .store
