@@ -134,6 +134,15 @@ pub(crate) async fn unit_names<C: FromIterator<(i64, String)>>(
         .collect())
 }
 
+/// A select's options: each value's code and its name in `lang`.
+pub(crate) fn options<T: Copy + Labelled>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    lang: Lang,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|v| (code(*v), v.label(lang))).collect()
+}
+
 pub(crate) fn flash_from(q: &HashMap<String, String>, lang: Lang) -> Option<String> {
     q.get("saved")
         .map(|_| crate::i18n::t(lang, "common.saved").to_string())
