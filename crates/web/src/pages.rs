@@ -143,9 +143,21 @@ pub(crate) fn options<T: Copy + Labelled>(
     all.iter().map(|v| (code(*v), v.label(lang))).collect()
 }
 
+/// What the step that led to a page did, by the mark it left in the link: the message key of
+/// the first of `marks` (mark, key) the query holds.
+pub(crate) fn flash_mark(
+    q: &HashMap<String, String>,
+    marks: &[(&str, &'static str)],
+) -> Option<&'static str> {
+    marks
+        .iter()
+        .find(|(mark, _)| q.contains_key(*mark))
+        .map(|(_, key)| *key)
+}
+
+/// The "saved" message of a page a form sends the browser back to with `?saved=1`.
 pub(crate) fn flash_from(q: &HashMap<String, String>, lang: Lang) -> Option<String> {
-    q.get("saved")
-        .map(|_| crate::i18n::t(lang, "common.saved").to_string())
+    flash_mark(q, &[("saved", "common.saved")]).map(|k| crate::i18n::t(lang, k).to_string())
 }
 
 #[derive(Template)]

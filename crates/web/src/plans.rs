@@ -371,15 +371,12 @@ async fn show(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let lang = auth.ctx.lang;
-    let flash = if q.contains_key("imported") {
-        Some(crate::i18n::t(lang, "plan.imported").to_string())
-    } else if q.contains_key("published") {
-        Some(crate::i18n::t(lang, "plan.published").to_string())
-    } else if q.contains_key("saved") {
-        Some(crate::i18n::t(lang, "common.saved").to_string())
-    } else {
-        None
-    };
+    let marks = [
+        ("imported", "plan.imported"),
+        ("published", "plan.published"),
+        ("saved", "common.saved"),
+    ];
+    let flash = crate::pages::flash_mark(&q, &marks).map(|k| crate::i18n::t(lang, k).to_string());
     show_page(&state, &auth, id, flash, None).await
 }
 

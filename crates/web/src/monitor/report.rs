@@ -442,10 +442,7 @@ pub(super) async fn report_form(
         ("withdrawn", "mon.withdrawn"),
         ("reviewed", "mon.reviewed"),
     ];
-    let flash = FLASHES
-        .iter()
-        .find(|(mark, _)| q.contains_key(*mark))
-        .map_or("", |(_, key)| key);
+    let flash = crate::pages::flash_mark(&q, &FLASHES).unwrap_or("");
     report_page(&state, &auth, period_id, &q, Vec::new(), flash, None).await
 }
 
