@@ -272,7 +272,7 @@ pub(super) async fn review(
     // From the report's own page: back to it, a problem (a return without a reason) shown there.
     let s = state.store.get_submission(&actor, id).await?;
     let q = HashMap::from([("unit".to_string(), s.unit_id.to_string())]);
-    let done = reviewed.map(|()| "reviewed=1").map_err(AppError::Store);
+    let done = reviewed.map(|()| "reviewed=1");
     back_to_report(&state, &auth, s.period_id, &q, s.unit_id, done, None).await
 }
 

@@ -850,16 +850,7 @@ pub(super) async fn report_save(
         .await
         .map(|_| "submitted=1");
     let typed = Some(Typed::from_input(&input));
-    back_to_report(
-        &state,
-        &auth,
-        period_id,
-        &q,
-        unit_id,
-        done.map_err(AppError::Store),
-        typed,
-    )
-    .await
+    back_to_report(&state, &auth, period_id, &q, unit_id, done, typed).await
 }
 
 /// 撤回: the unit takes back a report the office has not acted on yet; it is a draft again.
@@ -876,16 +867,7 @@ pub(super) async fn report_withdraw(
         .withdraw_submission(&actor, period_id, unit_id)
         .await
         .map(|_| "withdrawn=1");
-    back_to_report(
-        &state,
-        &auth,
-        period_id,
-        &q,
-        unit_id,
-        done.map_err(AppError::Store),
-        None,
-    )
-    .await
+    back_to_report(&state, &auth, period_id, &q, unit_id, done, None).await
 }
 
 pub(super) async fn report_correct(
@@ -931,7 +913,7 @@ pub(super) async fn back_to_report(
     period_id: i64,
     q: &HashMap<String, String>,
     unit_id: i64,
-    done: Result<&'static str, AppError>,
+    done: Result<&'static str, impl Into<AppError>>,
     typed: Option<Typed>,
 ) -> PageResult {
     match done {
@@ -940,7 +922,7 @@ pub(super) async fn back_to_report(
             Ok(Redirect::to(&url).into_response())
         }
         Err(e) => {
-            let problems = upload_problems(e, auth.ctx.lang)?;
+            let problems = upload_problems(e.into(), auth.ctx.lang)?;
             report_page(state, auth, period_id, q, problems, "", typed).await
         }
     }
