@@ -121,11 +121,9 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
-/// Every unit as (id, name): a map from id to name for the lines of a page, or the choices of
-/// a unit picker (a `Vec`, in the registry's order). The one read of the unit names for pages.
-pub(crate) async fn unit_names<C: FromIterator<(i64, String)>>(
-    store: &qx_store::Store,
-) -> Result<C, WebError> {
+/// Every unit as (id, name) in the registry's order: the choices of a unit picker. (A page
+/// that names unit ids by a map reads `Store::unit_names`.)
+pub(crate) async fn unit_choices(store: &qx_store::Store) -> Result<Vec<(i64, String)>, WebError> {
     Ok(store
         .list_units()
         .await?

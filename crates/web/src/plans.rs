@@ -393,7 +393,7 @@ async fn show_page(
     let lang = auth.ctx.lang;
     let plan = state.store.get_plan(&actor, id).await?;
     let is_draft = plan.status.is_draft();
-    let names: HashMap<i64, String> = crate::pages::unit_names(&state.store).await?;
+    let names = state.store.unit_names().await?;
     let mut unknown_units = Vec::new();
     let items: Vec<ItemView> = state
         .store

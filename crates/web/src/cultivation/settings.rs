@@ -70,7 +70,7 @@ async fn page(
     errors: FieldErrors,
     saved: bool,
 ) -> PageResult {
-    let units = crate::pages::unit_names(&state.store).await?;
+    let units = crate::pages::unit_choices(&state.store).await?;
     let page = SettingsPage {
         ctx: PageCtx::signed_in(auth),
         stages: pipeline

@@ -8,7 +8,6 @@ use crate::form::Form;
 use crate::form::Query;
 use crate::i18n::{Lang, Tr};
 use crate::pages::PageCtx;
-use crate::pages::unit_names;
 use crate::plans::chosen_plan;
 use crate::upload;
 use crate::{AppState, WebError};

@@ -172,7 +172,7 @@ async fn period_page(
 ) -> PageResult {
     let actor = auth.actor();
     let p = state.store.get_period(&actor, id).await?;
-    let names: HashMap<i64, String> = unit_names(&state.store).await?;
+    let names = state.store.unit_names().await?;
     // Late once the due day has ended in China.
     let due = qx_core::time::end_of_day(p.due_on);
     let now = qx_core::time::now();
@@ -309,7 +309,7 @@ pub(super) async fn approve_batch(
         let msg = crate::i18n::t(auth.ctx.lang, "mon.batch.none").to_string();
         return period_page(&state, &auth, id, "", vec![msg]).await;
     }
-    let names: HashMap<i64, String> = unit_names(&state.store).await?;
+    let names = state.store.unit_names().await?;
     let mut problems = Vec::new();
     for sid in chosen {
         let s = match state.store.get_submission(&actor, sid).await {

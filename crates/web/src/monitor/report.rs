@@ -556,7 +556,7 @@ pub(super) async fn report_page(
             })
         })
         .collect::<Result<_, WebError>>()?;
-    let names: HashMap<i64, String> = unit_names(&state.store).await?;
+    let names = state.store.unit_names().await?;
     let mut task_fields = Vec::new();
     for (t, role) in state
         .store
