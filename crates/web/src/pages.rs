@@ -121,9 +121,41 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
+/// Every unit as (id, name) in the registry's order: the choices of a unit picker. (A page
+/// that names unit ids by a map reads `Store::unit_names`.)
+pub(crate) async fn unit_choices(store: &qx_store::Store) -> Result<Vec<(i64, String)>, WebError> {
+    Ok(store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
+/// A select's options: each value's code and its name in `lang`.
+pub(crate) fn options<T: Copy + Labelled>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    lang: Lang,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|v| (code(*v), v.label(lang))).collect()
+}
+
+/// What the step that led to a page did, by the mark it left in the link: the message key of
+/// the first of `marks` (mark, key) the query holds.
+pub(crate) fn flash_mark(
+    q: &HashMap<String, String>,
+    marks: &[(&str, &'static str)],
+) -> Option<&'static str> {
+    marks
+        .iter()
+        .find(|(mark, _)| q.contains_key(*mark))
+        .map(|(_, key)| *key)
+}
+
+/// The "saved" message of a page a form sends the browser back to with `?saved=1`.
 pub(crate) fn flash_from(q: &HashMap<String, String>, lang: Lang) -> Option<String> {
-    q.get("saved")
-        .map(|_| crate::i18n::t(lang, "common.saved").to_string())
+    flash_mark(q, &[("saved", "common.saved")]).map(|k| crate::i18n::t(lang, k).to_string())
 }
 
 #[derive(Template)]

@@ -159,16 +159,6 @@ fn status_tag(status: PlanStatus) -> &'static str {
     }
 }
 
-/// Every unit's name by id, for the lines of a page.
-pub(crate) async fn unit_names(store: &qx_store::Store) -> Result<HashMap<i64, String>, WebError> {
-    Ok(store
-        .list_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect())
-}
-
 /// The plan a page is about: `?plan=`, or the latest published one.
 pub(crate) async fn chosen_plan(
     state: &AppState,
@@ -381,15 +371,12 @@ async fn show(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let lang = auth.ctx.lang;
-    let flash = if q.contains_key("imported") {
-        Some(crate::i18n::t(lang, "plan.imported").to_string())
-    } else if q.contains_key("published") {
-        Some(crate::i18n::t(lang, "plan.published").to_string())
-    } else if q.contains_key("saved") {
-        Some(crate::i18n::t(lang, "common.saved").to_string())
-    } else {
-        None
-    };
+    let marks = [
+        ("imported", "plan.imported"),
+        ("published", "plan.published"),
+        ("saved", "common.saved"),
+    ];
+    let flash = crate::pages::flash_mark(&q, &marks).map(|k| crate::i18n::t(lang, k).to_string());
     show_page(&state, &auth, id, flash, None).await
 }
 
@@ -406,7 +393,7 @@ async fn show_page(
     let lang = auth.ctx.lang;
     let plan = state.store.get_plan(&actor, id).await?;
     let is_draft = plan.status.is_draft();
-    let names = unit_names(&state.store).await?;
+    let names = state.store.unit_names().await?;
     let mut unknown_units = Vec::new();
     let items: Vec<ItemView> = state
         .store

@@ -5,7 +5,6 @@ use crate::form::Form;
 use crate::form::Query;
 use crate::i18n::Lang;
 use crate::pages::{PageCtx, flash_from, hash_blocking, render, role_label};
-use crate::plans::unit_names;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -55,7 +54,7 @@ pub(crate) async fn user_lines(
     actor: &Actor,
     lang: Lang,
 ) -> Result<Vec<UserLine>, WebError> {
-    let names = unit_names(&state.store).await?;
+    let names = state.store.unit_names().await?;
     Ok(state
         .store
         .list_users(actor)
@@ -167,7 +166,7 @@ async fn user_page(
 ) -> PageResult {
     let actor = auth.actor();
     let user = state.store.get_user_scoped(&actor, id).await?;
-    let names = unit_names(&state.store).await?;
+    let names = state.store.unit_names().await?;
     let unit = user
         .unit_id
         .and_then(|id| names.get(&id).cloned())

@@ -63,8 +63,17 @@ fn days(lang: Lang, n: i64) -> String {
     }
 }
 
-fn period_items(lang: Lang, works: &[PeriodWork], units_key: &str, days_key: &str) -> Vec<Item> {
-    works
+/// A section of periods with reports waiting (to review, or overdue): each line a period, its
+/// count the units waiting, the section's total their sum.
+fn period_section(
+    lang: Lang,
+    id: &'static str,
+    title_key: &'static str,
+    works: &[PeriodWork],
+    units_key: &str,
+    days_key: &str,
+) -> Section {
+    let items = works
         .iter()
         .map(|w| Item {
             href: format!("/monitor/periods/{}", w.period_id),
@@ -78,7 +87,15 @@ fn period_items(lang: Lang, works: &[PeriodWork], units_key: &str, days_key: &st
             note: format!("{} {}", t(lang, days_key), days(lang, w.oldest_days)),
             urgent: w.oldest_days > 3,
         })
-        .collect()
+        .collect();
+    Section {
+        id,
+        title: t(lang, title_key),
+        total: works.iter().map(|w| w.units as i64).sum(),
+        all_href: None,
+        items,
+        empty: t(lang, "wb.none"),
+    }
 }
 
 fn problem_items(lang: Lang, rows: &[ProblemRow], today: &str) -> Vec<Item> {
@@ -160,22 +177,22 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
     match wb {
         Workbench::Office(o) => {
             let mut out = vec![
-                Section {
-                    id: "review",
-                    title: t(lang, "wb.to_review"),
-                    total: o.to_review.iter().map(|w| w.units as i64).sum(),
-                    all_href: None,
-                    items: period_items(lang, &o.to_review, "wb.reports", "wb.oldest_waiting"),
-                    empty: t(lang, "wb.none"),
-                },
-                Section {
-                    id: "overdue",
-                    title: t(lang, "wb.overdue_reports"),
-                    total: o.overdue.iter().map(|w| w.units as i64).sum(),
-                    all_href: None,
-                    items: period_items(lang, &o.overdue, "wb.units_missing", "wb.overdue_by"),
-                    empty: t(lang, "wb.none"),
-                },
+                period_section(
+                    lang,
+                    "review",
+                    "wb.to_review",
+                    &o.to_review,
+                    "wb.reports",
+                    "wb.oldest_waiting",
+                ),
+                period_section(
+                    lang,
+                    "overdue",
+                    "wb.overdue_reports",
+                    &o.overdue,
+                    "wb.units_missing",
+                    "wb.overdue_by",
+                ),
                 count_section(
                     lang,
                     "accept",

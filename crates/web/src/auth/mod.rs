@@ -286,17 +286,7 @@ async fn check_csrf(req: Request, expected: &str) -> Csrf {
     if let Some(h) = header {
         return passed_if(constant_eq(&h, expected), req);
     }
-    let query_token = req.uri().query().and_then(|q| {
-        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
-            .ok()
-            .and_then(|pairs| {
-                pairs
-                    .into_iter()
-                    .find(|(k, _)| k == "_csrf")
-                    .map(|(_, v)| v)
-            })
-    });
-    if let Some(q) = query_token {
+    if let Some(q) = req.uri().query().and_then(|q| csrf_field(q.as_bytes())) {
         return passed_if(constant_eq(&q, expected), req);
     }
     let is_form = req
@@ -313,16 +303,18 @@ async fn check_csrf(req: Request, expected: &str) -> Csrf {
         Err(e) if is_length_limit(&e) => return Csrf::TooLarge,
         Err(_) => return Csrf::Failed,
     };
-    let ok = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-        .ok()
-        .and_then(|pairs| {
-            pairs
-                .into_iter()
-                .find(|(k, _)| k == "_csrf")
-                .map(|(_, v)| v)
-        })
-        .is_some_and(|v| constant_eq(&v, expected));
+    let ok = csrf_field(&bytes).is_some_and(|v| constant_eq(&v, expected));
     passed_if(ok, Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The `_csrf` field of a url-encoded text: a form body, or the query string of a multipart
+/// upload (whose body the handler streams).
+fn csrf_field(encoded: &[u8]) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(encoded)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v)
 }
 
 fn passed_if(ok: bool, req: Request) -> Csrf {

@@ -4,17 +4,18 @@
 //! workbook (every pipeline's list and the 分镇汇总, as `qx cultivation export`) downloads here too.
 
 use super::{PageResult, towns};
-use crate::AppState;
 use crate::auth::County;
 use crate::chart::MonthBars;
 use crate::download::attachment;
 use crate::export::{ListQuery, XLSX};
 use crate::form::Query;
 use crate::pages::{PageCtx, render};
+use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
+use qx_core::access::Actor;
 use qx_store::cultivation::{Analytics, AnalyticsFilter, GroupStat, Pipeline};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -57,14 +58,25 @@ fn filter(q: &ListQuery, pipeline_id: i64) -> AnalyticsFilter {
     }
 }
 
+/// The numbers a query names, in the reader's scope: its pipeline, the filter and what the
+/// store counts. The page and the workbook are both made from this one read.
+async fn numbers(
+    state: &AppState,
+    actor: &Actor,
+    q: &ListQuery,
+) -> Result<(Pipeline, AnalyticsFilter, Analytics), WebError> {
+    let pipeline = super::entries::pipeline_of(state, q).await?;
+    let f = filter(q, pipeline.id);
+    let a = state.store.cultivation_analytics(actor, &f).await?;
+    Ok((pipeline, f, a))
+}
+
 async fn page(
     State(state): State<AppState>,
     auth: County,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
-    let pipeline = super::entries::pipeline_of(&state, &q).await?;
-    let f = filter(&q, pipeline.id);
-    let a = state.store.cultivation_analytics(&auth.actor(), &f).await?;
+    let (pipeline, f, a) = numbers(&state, &auth.actor(), &q).await?;
     let t = |k: &'static str| crate::i18n::t(auth.ctx.lang, k);
     let entered: Vec<i64> = a.months.iter().map(|m| m.entered).collect();
     let exited: Vec<i64> = a.months.iter().map(|m| m.exited).collect();
@@ -117,9 +129,7 @@ async fn export(
     auth: County,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
-    let pipeline = super::entries::pipeline_of(&state, &q).await?;
-    let f = filter(&q, pipeline.id);
-    let a = state.store.cultivation_analytics(&auth.actor(), &f).await?;
+    let (pipeline, f, a) = numbers(&state, &auth.actor(), &q).await?;
     let bytes = qx_app::cultivation_analytics::workbook(&a)?;
     let name = format!("{}-{}-统计分析.xlsx", f.year, pipeline.name);
     Ok(attachment(bytes, &name, XLSX))

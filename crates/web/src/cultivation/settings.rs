@@ -70,13 +70,7 @@ async fn page(
     errors: FieldErrors,
     saved: bool,
 ) -> PageResult {
-    let units = state
-        .store
-        .list_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let units = crate::pages::unit_choices(&state.store).await?;
     let page = SettingsPage {
         ctx: PageCtx::signed_in(auth),
         stages: pipeline

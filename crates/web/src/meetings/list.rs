@@ -68,7 +68,7 @@ async fn view(state: &AppState, auth: &Auth, failed: Option<Failed>) -> Result<L
             .map(|k| (k.as_str(), k.label(lang)))
             .collect(),
         units: if actor.is_admin() {
-            unit_options(state).await?
+            unit_choices(&state.store).await?
         } else {
             Vec::new()
         },

@@ -150,7 +150,7 @@ async fn view(
         more,
         decisions,
         unit_options: if editable {
-            unit_options(state).await?
+            unit_choices(&state.store).await?
         } else {
             Vec::new()
         },

@@ -7,7 +7,7 @@
 use crate::auth::{Auth, County, Office, OfficeOrUnit};
 use crate::form::Query;
 use crate::form::{FieldErrors, Fields};
-use crate::pages::{PageCtx, render};
+use crate::pages::{PageCtx, render, unit_choices};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
@@ -55,17 +55,6 @@ pub fn routes() -> Router<AppState> {
 
 fn t(lang: Lang, key: &'static str) -> &'static str {
     crate::i18n::t(lang, key)
-}
-
-/// Units as (id, name) for the pickers.
-async fn unit_options(state: &AppState) -> Result<Vec<(i64, String)>, WebError> {
-    Ok(state
-        .store
-        .list_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect())
 }
 
 /// A colour's CSS tag class.

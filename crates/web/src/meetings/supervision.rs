@@ -118,7 +118,7 @@ pub(super) async fn list(
         lines: items.into_iter().map(|s| line(s, lang)).collect(),
         reads_all: actor.reads_all(),
         units: if actor.reads_all() {
-            unit_options(&state).await?
+            unit_choices(&state.store).await?
         } else {
             Vec::new()
         },

@@ -90,7 +90,7 @@ async fn export_unreported(
         .ok_or_else(|| WebError::NotFound(t("export.no_period").to_string()))?;
     let actor = auth.actor();
     let p = state.store.get_period(&actor, id).await?;
-    let names = unit_names(&state.store).await?;
+    let names = state.store.unit_names().await?;
     let overdue = qx_core::time::now() > qx_core::time::end_of_day(p.due_on);
     let mut table = export::table(
         lang,

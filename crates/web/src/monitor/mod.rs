@@ -8,7 +8,7 @@ use crate::form::Form;
 use crate::form::Query;
 use crate::i18n::{Lang, Tr};
 use crate::pages::PageCtx;
-use crate::plans::{chosen_plan, unit_names};
+use crate::plans::chosen_plan;
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;

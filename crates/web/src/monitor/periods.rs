@@ -1,6 +1,6 @@
 //! The office's reporting periods: opening one, who has reported, reminders, review.
 
-use super::report::{report_page, report_url, status_label, upload_problems};
+use super::report::{back_to_report, report_url, status_label};
 use super::*;
 
 #[derive(Template)]
@@ -172,7 +172,7 @@ async fn period_page(
 ) -> PageResult {
     let actor = auth.actor();
     let p = state.store.get_period(&actor, id).await?;
-    let names = unit_names(&state.store).await?;
+    let names = state.store.unit_names().await?;
     // Late once the due day has ended in China.
     let due = qx_core::time::end_of_day(p.due_on);
     let now = qx_core::time::now();
@@ -272,15 +272,8 @@ pub(super) async fn review(
     // From the report's own page: back to it, a problem (a return without a reason) shown there.
     let s = state.store.get_submission(&actor, id).await?;
     let q = HashMap::from([("unit".to_string(), s.unit_id.to_string())]);
-    match reviewed {
-        Ok(()) => Ok(
-            Redirect::to(&report_url(&actor, s.period_id, s.unit_id, "reviewed=1")).into_response(),
-        ),
-        Err(e) => {
-            let problems = upload_problems(AppError::Store(e), auth.ctx.lang)?;
-            report_page(&state, &auth, s.period_id, &q, problems, "", None).await
-        }
-    }
+    let done = reviewed.map(|()| "reviewed=1");
+    back_to_report(&state, &auth, s.period_id, &q, s.unit_id, done, None).await
 }
 
 /// A submission's own page (where the office's notice leads): the unit's report, with the
@@ -316,7 +309,7 @@ pub(super) async fn approve_batch(
         let msg = crate::i18n::t(auth.ctx.lang, "mon.batch.none").to_string();
         return period_page(&state, &auth, id, "", vec![msg]).await;
     }
-    let names = unit_names(&state.store).await?;
+    let names = state.store.unit_names().await?;
     let mut problems = Vec::new();
     for sid in chosen {
         let s = match state.store.get_submission(&actor, sid).await {

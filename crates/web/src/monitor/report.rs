@@ -442,10 +442,7 @@ pub(super) async fn report_form(
         ("withdrawn", "mon.withdrawn"),
         ("reviewed", "mon.reviewed"),
     ];
-    let flash = FLASHES
-        .iter()
-        .find(|(mark, _)| q.contains_key(*mark))
-        .map_or("", |(_, key)| key);
+    let flash = crate::pages::flash_mark(&q, &FLASHES).unwrap_or("");
     report_page(&state, &auth, period_id, &q, Vec::new(), flash, None).await
 }
 
@@ -559,7 +556,7 @@ pub(super) async fn report_page(
             })
         })
         .collect::<Result<_, WebError>>()?;
-    let names = unit_names(&state.store).await?;
+    let names = state.store.unit_names().await?;
     let mut task_fields = Vec::new();
     for (t, role) in state
         .store
@@ -847,28 +844,13 @@ pub(super) async fn report_save(
             return report_page(&state, &auth, period_id, &q, Vec::new(), "", Some(typed)).await;
         }
     }
-    match state
+    let done = state
         .store
         .save_report(&actor, period_id, unit_id, &input, &input.no_figures, true)
         .await
-    {
-        Ok(_) => Ok(
-            Redirect::to(&report_url(&actor, period_id, unit_id, "submitted=1")).into_response(),
-        ),
-        Err(e) => {
-            let problems = upload_problems(AppError::Store(e), auth.ctx.lang)?;
-            report_page(
-                &state,
-                &auth,
-                period_id,
-                &q,
-                problems,
-                "",
-                Some(Typed::from_input(&input)),
-            )
-            .await
-        }
-    }
+        .map(|_| "submitted=1");
+    let typed = Some(Typed::from_input(&input));
+    back_to_report(&state, &auth, period_id, &q, unit_id, done, typed).await
 }
 
 /// 撤回: the unit takes back a report the office has not acted on yet; it is a draft again.
@@ -880,19 +862,12 @@ pub(super) async fn report_withdraw(
 ) -> PageResult {
     let actor = auth.actor();
     let unit_id = target_unit(&actor, &q)?;
-    match state
+    let done = state
         .store
         .withdraw_submission(&actor, period_id, unit_id)
         .await
-    {
-        Ok(_) => Ok(
-            Redirect::to(&report_url(&actor, period_id, unit_id, "withdrawn=1")).into_response(),
-        ),
-        Err(e) => {
-            let problems = upload_problems(AppError::Store(e), auth.ctx.lang)?;
-            report_page(&state, &auth, period_id, &q, problems, "", None).await
-        }
-    }
+        .map(|_| "withdrawn=1");
+    back_to_report(&state, &auth, period_id, &q, unit_id, done, None).await
 }
 
 pub(super) async fn report_correct(
@@ -926,6 +901,30 @@ pub(super) fn report_url(actor: &Actor, period_id: i64, unit_id: i64, extra: &st
         format!("/report/{period_id}")
     } else {
         format!("/report/{period_id}?{}", params.join("&"))
+    }
+}
+
+/// How a step on a unit's report ends: back to the report with the mark `Ok(flag)` names in
+/// the link (the page says what was done), or the report page again listing every problem the
+/// person can fix, with what was typed kept (`typed`).
+pub(super) async fn back_to_report(
+    state: &AppState,
+    auth: &Auth,
+    period_id: i64,
+    q: &HashMap<String, String>,
+    unit_id: i64,
+    done: Result<&'static str, impl Into<AppError>>,
+    typed: Option<Typed>,
+) -> PageResult {
+    match done {
+        Ok(flag) => {
+            let url = report_url(&auth.actor(), period_id, unit_id, flag);
+            Ok(Redirect::to(&url).into_response())
+        }
+        Err(e) => {
+            let problems = upload_problems(e.into(), auth.ctx.lang)?;
+            report_page(state, auth, period_id, q, problems, "", typed).await
+        }
     }
 }
 

@@ -131,7 +131,7 @@ async fn settings_page(
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let plan = chosen_plan(state, &actor, q).await?;
-    let names = unit_names(&state.store).await?;
+    let names = state.store.unit_names().await?;
     let mut rows = Vec::new();
     if let Some(plan) = &plan {
         let sources = state.store.indicator_sources(plan.id).await?;

@@ -1,8 +1,6 @@
 //! A unit's Excel report template: the pre-filled download and the filled-in upload.
 
-use super::report::{
-    no_file_chosen, report_page, report_url, target_unit, upload_problems, writable_unit,
-};
+use super::report::{back_to_report, no_file_chosen, target_unit, writable_unit};
 use super::*;
 
 /// A filled-in report template: one workbook within the importer's limit, and the action.
@@ -47,16 +45,8 @@ pub(super) async fn upload_template(
         submit,
     )
     .await;
-    after_upload(
-        &state,
-        &auth,
-        period_id,
-        &q,
-        unit_id,
-        done,
-        |_| "imported=1",
-    )
-    .await
+    let done = done.map(|_| "imported=1");
+    back_to_report(&state, &auth, period_id, &q, unit_id, done, None).await
 }
 
 /// The unit's monthly 调度 template of its projects for the period.
@@ -99,14 +89,14 @@ pub(super) async fn upload_dispatch(
         file.name.as_str(),
     )
     .await;
-    after_upload(&state, &auth, period_id, &q, unit_id, done, |done| {
+    let done = done.map(|done| {
         if done.held_elsewhere.is_empty() {
             "dispatch_imported=1"
         } else {
             "dispatch_held=1"
         }
-    })
-    .await
+    });
+    back_to_report(&state, &auth, period_id, &q, unit_id, done, None).await
 }
 
 /// Sends a unit's template of the period, named by `file_name(unit, period)`.
@@ -123,27 +113,4 @@ async fn send_template(
     let unit = state.store.get_unit(unit_id).await?;
     let name = file_name(&unit.name, &period.period);
     Ok(download::attachment(bytes, &name, XLSX))
-}
-
-/// After a template upload: back to the unit's report with the query `flag(what was saved)`
-/// names, or the report page again listing every problem of the file.
-async fn after_upload<T>(
-    state: &AppState,
-    auth: &Auth,
-    period_id: i64,
-    q: &HashMap<String, String>,
-    unit_id: i64,
-    done: Result<T, qx_app::AppError>,
-    flag: impl FnOnce(T) -> &'static str,
-) -> PageResult {
-    match done {
-        Ok(done) => {
-            let url = report_url(&auth.actor(), period_id, unit_id, flag(done));
-            Ok(Redirect::to(&url).into_response())
-        }
-        Err(e) => {
-            let problems = upload_problems(e, auth.ctx.lang)?;
-            report_page(state, auth, period_id, q, problems, "", None).await
-        }
-    }
 }

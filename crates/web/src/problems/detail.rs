@@ -72,10 +72,9 @@ pub(super) async fn detail(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
-    let lang = auth.ctx.lang;
     let mut page = detail_view(&state, &auth, id, None).await?;
-    if q.contains_key("saved") {
-        page.ctx.flash = Some(crate::i18n::t(lang, "common.saved").to_string());
+    if let Some(saved) = crate::pages::flash_from(&q, auth.ctx.lang) {
+        page.ctx.flash = Some(saved);
     }
     Ok(render(&page).into_response())
 }

@@ -11,7 +11,7 @@ use crate::auth::{Auth, County, Office, OfficeOrEnterprise};
 use crate::form::Query;
 use crate::form::{FieldErrors, Fields};
 use crate::i18n::Lang;
-use crate::pages::{PageCtx, render};
+use crate::pages::{PageCtx, options, render};
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -64,15 +64,6 @@ pub fn routes() -> Router<AppState> {
         .route("/problems/{id}/notes", post(note))
         .route("/problems/{id}/attachments", post(attach))
         .route("/problems/{id}/attachments/{aid}", get(download))
-}
-
-/// A select's options: each value's code and its name in `lang`.
-fn options<T: Copy + Labelled>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    lang: Lang,
-) -> Vec<(&'static str, &'static str)> {
-    all.iter().map(|v| (code(*v), v.label(lang))).collect()
 }
 
 fn pct(v: Option<f64>) -> String {

@@ -144,13 +144,7 @@ pub(super) async fn list_page(
         .list_projects_page(&actor, &f, (page - 1) * PAGE_SIZE, PAGE_SIZE)
         .await?;
     let pages = list.total.div_ceil(PAGE_SIZE).max(1);
-    let units = state
-        .store
-        .list_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let units = crate::pages::unit_choices(&state.store).await?;
     // The filters as a query, for the export and the pages' links (without the page itself).
     let mut params: Vec<(&String, &String)> = q.iter().filter(|(k, _)| *k != "page").collect();
     params.sort();

@@ -8,7 +8,7 @@ use crate::auth::{Auth, Office, OfficeOrUnit, Signed};
 use crate::form::Query;
 use crate::form::{FieldErrors, Fields};
 use crate::i18n::Lang;
-use crate::pages::{PageCtx, render};
+use crate::pages::{PageCtx, options, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
@@ -56,15 +56,6 @@ pub fn routes() -> Router<AppState> {
         .route("/leads/{id}", get(leads::detail))
         .route("/leads/{id}/decide", post(leads::decide))
         .route("/leads/{id}/convert", post(leads::convert))
-}
-
-/// A select's options: each value's code and its name in `lang`.
-fn options<T: Copy + Labelled>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    lang: Lang,
-) -> Vec<(&'static str, &'static str)> {
-    all.iter().map(|v| (code(*v), v.label(lang))).collect()
 }
 
 /// A figure for people ("—" when not given): `qx_report::fmt_num`.
