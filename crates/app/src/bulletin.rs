@@ -104,22 +104,6 @@ pub async fn pending_reports(
     Ok(n)
 }
 
-const TASK_ORDER: [TaskState; 6] = [
-    TaskState::Done,
-    TaskState::OnTrack,
-    TaskState::Behind,
-    TaskState::Overdue,
-    TaskState::Stalled,
-    TaskState::NotStarted,
-];
-
-fn lagging(s: TaskState) -> bool {
-    matches!(
-        s,
-        TaskState::Behind | TaskState::Overdue | TaskState::Stalled
-    )
-}
-
 pub(crate) async fn setting(store: &Store, key: &str, default: &str) -> Result<String, AppError> {
     Ok(store
         .get_setting(key)
@@ -453,14 +437,14 @@ pub async fn build_snapshot(
         .collect();
     let tasks = TaskSummary {
         total: pic.tasks.len(),
-        counts: TASK_ORDER
+        counts: TaskState::ALL
             .iter()
             .map(|s| (s.label_zh().to_string(), pic.task_count(*s)))
             .collect(),
         lagging: pic
             .tasks
             .iter()
-            .filter(|t| lagging(t.state))
+            .filter(|t| t.state.is_lagging())
             .map(|t| LaggingTask {
                 number: t.task.number.clone(),
                 title: t.task.title.clone(),

@@ -343,6 +343,25 @@ impl TaskState {
         }
     }
 
+    /// Every state, in the order the dashboard and the bulletins count them.
+    pub const ALL: [TaskState; 6] = [
+        TaskState::Done,
+        TaskState::OnTrack,
+        TaskState::Behind,
+        TaskState::Overdue,
+        TaskState::Stalled,
+        TaskState::NotStarted,
+    ];
+
+    /// 滞后: a task the dashboard and the bulletins list as lagging (behind, overdue or
+    /// stalled; a task not yet started is not lagging).
+    pub fn is_lagging(self) -> bool {
+        matches!(
+            self,
+            TaskState::Behind | TaskState::Overdue | TaskState::Stalled
+        )
+    }
+
     /// The states a unit may report for its task, in the order its form and template offer
     /// them; overdue and stalled are the system's judgement, never reported.
     pub const REPORTED: [TaskState; 4] = [

@@ -189,12 +189,7 @@ pub(super) fn dashboard_body(
     let lagging = pic
         .tasks
         .iter()
-        .filter(|t| {
-            matches!(
-                t.state,
-                TaskState::Behind | TaskState::Overdue | TaskState::Stalled
-            )
-        })
+        .filter(|t| t.state.is_lagging())
         .map(|t| TaskLine {
             number: t.task.number.clone(),
             title: t.task.title.clone(),
@@ -204,15 +199,7 @@ pub(super) fn dashboard_body(
             progress: t.progress.clone(),
         })
         .collect();
-    let states = [
-        TaskState::Done,
-        TaskState::OnTrack,
-        TaskState::Behind,
-        TaskState::Overdue,
-        TaskState::Stalled,
-        TaskState::NotStarted,
-    ];
-    let task_counts = states
+    let task_counts = TaskState::ALL
         .iter()
         .map(|s| (s.light().as_str(), s.label(lang), pic.task_count(*s)))
         .collect();
