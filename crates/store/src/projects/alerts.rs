@@ -62,35 +62,13 @@ struct Swept<'a> {
 }
 
 impl Due<'_> {
-    /// Writes the alert's dedupe stem onto `out`: the project, what is late and since when;
-    /// `judged` is [`judged_month`] of the day.
-    fn write_stem(&self, p: &Swept<'_>, judged: &str, out: &mut String) {
-        use std::fmt::Write;
-        // Writing into a String cannot fail.
-        let _ = match self {
-            Due::Behind { .. } => write!(out, "behind:{}:{judged}", p.id),
-            Due::Overdue { stage, on } => write!(out, "overdue:{}:{stage}:{on}", p.id),
-            Due::Funnel(a) => write!(out, "funnel:{}:{}:{}", p.id, a.as_str(), p.stage_since),
-        };
-    }
-
-    /// The alert's dedupe stem (the old sweep's way, kept for the bench).
-    #[cfg(any(test, feature = "testing"))]
+    /// The alert's dedupe stem: the project, what is late and since when.
     fn key(&self, p: &Swept<'_>, today: Date) -> String {
-        let mut stem = String::new();
-        self.write_stem(p, &judged_month(today), &mut stem);
-        stem
-    }
-
-    /// The notice's dedupe key for one audience, written into `out` (cleared first), so the
-    /// sweep checks every alert against the told set without making a string for each.
-    fn write_key(&self, p: &Swept<'_>, judged: &str, audience: Audience, out: &mut String) {
-        use std::fmt::Write;
-        out.clear();
-        out.push_str(DEDUPE_PREFIX);
-        self.write_stem(p, judged, out);
-        let (who, who_id) = audience.to_parts();
-        let _ = write!(out, ":{who}:{}", who_id.unwrap_or(0));
+        match self {
+            Due::Behind { .. } => format!("behind:{}:{}", p.id, judged_month(today)),
+            Due::Overdue { stage, on } => format!("overdue:{}:{stage}:{on}", p.id),
+            Due::Funnel(a) => format!("funnel:{}:{}:{}", p.id, a.as_str(), p.stage_since),
+        }
     }
 
     fn message(&self, p: &Swept<'_>, name: &str, days: &qx_core::project::AlertDays) -> String {
@@ -146,8 +124,6 @@ impl Store {
         told.catch_up(self).await?;
         let mut report = AlertSweep::default();
         let mut untold = Vec::new();
-        let judged = judged_month(today);
-        let mut key = String::new();
         for (id, year, unit_id, leader_user_id, plan, completed, stage, since, next, next_on) in
             &lines
         {
@@ -164,39 +140,40 @@ impl Store {
                 today,
                 &days,
             );
-            let behind = light.investment == Light::Red && i32::try_from(*year) == Ok(today.year());
-            let due = [
-                behind.then(|| Due::Behind {
-                    pct: light.completion.map(|c| c * 100.0).unwrap_or(0.0),
-                }),
-                match (light.overdue, next, next_on) {
-                    (true, Some(stage), Some(on)) => Some(Due::Overdue { stage, on }),
-                    _ => None,
-                },
-                alert.map(Due::Funnel),
-            ];
-            if due.iter().all(Option::is_none) {
+            let mut due = Vec::new();
+            if light.investment == Light::Red && i32::try_from(*year) == Ok(today.year()) {
+                let pct = light.completion.map(|c| c * 100.0).unwrap_or(0.0);
+                due.push(Due::Behind { pct });
+            }
+            if let (true, Some(stage), Some(on)) = (light.overdue, next, next_on) {
+                due.push(Due::Overdue { stage, on });
+            }
+            if let Some(a) = alert {
+                due.push(Due::Funnel(a));
+            }
+            if due.is_empty() {
                 continue;
             }
             report.alerted += 1;
-            let audiences = [
-                Some(Audience::Unit(*unit_id)),
-                leader_user_id.map(Audience::User),
-            ];
+            let audiences: Vec<Audience> = std::iter::once(Audience::Unit(*unit_id))
+                .chain(leader_user_id.map(Audience::User))
+                .collect();
             let p = Swept {
                 id: *id,
                 stage,
                 stage_since: since,
             };
-            for d in due.into_iter().flatten() {
-                for audience in audiences.into_iter().flatten() {
-                    d.write_key(&p, &judged, audience, &mut key);
-                    if !told.keys.contains(key.as_str()) {
+            for d in due {
+                let stem = d.key(&p, today);
+                for audience in &audiences {
+                    let (who, who_id) = audience.to_parts();
+                    let key = format!("{DEDUPE_PREFIX}{stem}:{who}:{}", who_id.unwrap_or(0));
+                    if !told.keys.contains(&key) {
                         untold.push(Untold {
                             project: p,
                             due: d,
-                            audience,
-                            key: key.clone(),
+                            audience: *audience,
+                            key,
                         });
                     }
                 }
