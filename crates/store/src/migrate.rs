@@ -65,6 +65,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(34, "0034_project_capital_done"),
     migration!(35, "0035_project_list_lean"),
     migration!(36, "0036_project_next_stage"),
+    migration!(37, "0037_project_reached_dates"),
 ];
 
 impl Store {

@@ -283,20 +283,64 @@ pub async fn next_stage_drift(store: &Store) -> Result<Vec<NextStageDrift>> {
             .await?;
     let ids: Vec<i64> = stored.iter().map(|(id, ..)| *id).collect();
     let mut tx = store.pool().begin().await?;
-    let mut pending = crate::projects::next_stage::pending_of(&mut tx, &ids).await?;
+    let mut stages = crate::projects::next_stage::stages_of(&mut tx, &ids).await?;
     tx.rollback().await?;
     Ok(stored
         .into_iter()
         .filter_map(|(id, stage, on)| {
             let stored = (stage, on);
-            let picked =
-                crate::projects::next_stage::next_of(pending.remove(&id).unwrap_or_default())
-                    .map_or((None, None), |(s, on)| {
-                        (Some(s.as_str().to_string()), Some(on))
-                    });
+            let pending = stages.remove(&id).unwrap_or_default().pending;
+            let picked = crate::projects::next_stage::next_of(pending)
+                .map_or((None, None), |(s, on)| {
+                    (Some(s.as_str().to_string()), Some(on))
+                });
             (stored != picked).then_some((id, stored, picked))
         })
         .collect())
+}
+
+/// Where a project's stored stages reached (`projects.signed_on`, `registered_on`,
+/// `started_on`, `producing_on`) differ from the actual dates of its stage rows:
+/// `(project, stored, from the stages)`. Empty when every writer kept them in step.
+pub async fn reached_drift(store: &Store) -> Result<Vec<ReachedDrift>> {
+    type Stored = (
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let stored: Vec<Stored> = sqlx::query_as(
+        "SELECT id, signed_on, registered_on, started_on, producing_on FROM projects ORDER BY id",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let ids: Vec<i64> = stored.iter().map(|(id, ..)| *id).collect();
+    let mut tx = store.pool().begin().await?;
+    let mut stages = crate::projects::next_stage::stages_of(&mut tx, &ids).await?;
+    tx.rollback().await?;
+    Ok(stored
+        .into_iter()
+        .filter_map(|(id, a, b, c, d)| {
+            let stored = [a, b, c, d];
+            let reached = stages.remove(&id).unwrap_or_default().reached;
+            (stored != reached).then_some((id, stored, reached))
+        })
+        .collect())
+}
+
+/// A project whose stored stages reached differ from its stages: project, stored, from the
+/// stages (签约, 注册, 开工, 投产).
+pub type ReachedDrift = (i64, [Option<String>; 4], [Option<String>; 4]);
+
+/// Benchmarks and tests only: the funnel's items read as before migration 0037 (names joined,
+/// four stage rows per project), to be equal to `Store::funnel_items` and timed beside it.
+pub async fn funnel_items_as_before(
+    store: &Store,
+    actor: &qx_core::access::Actor,
+    year: Option<i32>,
+) -> Result<crate::projects::FunnelItems> {
+    crate::projects::funnel::items_as_before(store, actor, year).await
 }
 
 /// A project whose stored next planned stage differs from its stages: project, stored, picked.

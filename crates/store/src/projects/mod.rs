@@ -17,7 +17,7 @@ use time::Date;
 pub(crate) mod alerts;
 mod counts;
 mod dispatch;
-mod funnel;
+pub(crate) mod funnel;
 mod leads;
 mod library;
 mod list;

@@ -1222,3 +1222,246 @@ async fn migration_0036_backfills_the_next_planned_stage() {
         db.discard().await.unwrap();
     }
 }
+
+async fn reached(s: &Store, id: i64) -> [Option<String>; 4] {
+    let (a, b, c, d): (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ) = sqlx::query_as(
+        "SELECT signed_on, registered_on, started_on, producing_on FROM projects WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(s.pool())
+    .await
+    .unwrap();
+    [a, b, c, d]
+}
+
+fn on(d: &str) -> Option<String> {
+    Some(d.to_string())
+}
+
+/// Every writer of stages keeps the stages reached stored on the project (the funnel's dates)
+/// in step in its own transaction: entry, moves, a move back by the office (which forgets the
+/// later stage), an import's new and matched rows, 中止. Leaving them out of
+/// `next_stage::refresh` fails here.
+#[tokio::test]
+async fn every_writer_of_stages_keeps_the_stages_reached() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let drift = || async { testing::reached_drift(&s).await.unwrap() };
+        let a_input = input("甲项目", c.shipu, 20_000.0);
+        let a = s
+            .create_project(&c.office, &a_input, date!(2017 - 01 - 05))
+            .await
+            .unwrap();
+        assert_eq!(reached(&s, a).await, [None, None, None, None], "{name}");
+        assert!(drift().await.is_empty(), "{name}: entry");
+
+        s.move_project(&c.office, a, &mv(Stage::Signed, date!(2017 - 02 - 01)))
+            .await
+            .unwrap();
+        s.move_project(&c.office, a, &mv(Stage::Registered, date!(2017 - 03 - 20)))
+            .await
+            .unwrap();
+        assert_eq!(
+            reached(&s, a).await,
+            [on("2017-02-01"), on("2017-03-20"), None, None],
+            "{name}"
+        );
+        assert!(drift().await.is_empty(), "{name}: moves");
+
+        let mut back = mv(Stage::Signed, date!(2017 - 03 - 25));
+        back.reason = "注册材料退回".into();
+        s.move_project(&c.office, a, &back).await.unwrap();
+        assert_eq!(
+            reached(&s, a).await,
+            [on("2017-03-25"), None, None, None],
+            "{name}: back to 签约 forgets 注册"
+        );
+        assert!(drift().await.is_empty(), "{name}: back");
+
+        let b_input = input("乙项目", c.shipu, 5_000.0);
+        s.import_projects(
+            &c.office,
+            "list.xlsx",
+            &[a_input.clone(), b_input],
+            date!(2017 - 06 - 01),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            reached(&s, a).await,
+            [on("2017-03-25"), None, None, None],
+            "{name}: an import keeps what was reached"
+        );
+        assert!(drift().await.is_empty(), "{name}: import");
+
+        s.move_project(&c.office, a, &mv(Stage::Registered, date!(2017 - 04 - 02)))
+            .await
+            .unwrap();
+        let mut halt = mv(Stage::Halted, date!(2017 - 07 - 01));
+        halt.reason = "资金未到位".into();
+        s.move_project(&c.office, a, &halt).await.unwrap();
+        assert_eq!(
+            reached(&s, a).await,
+            [on("2017-03-25"), on("2017-04-02"), None, None],
+            "{name}: 中止 keeps the stages reached before it"
+        );
+        assert!(drift().await.is_empty(), "{name}: 中止");
+    }
+}
+
+/// The funnel read from the stored stages reached and the units' names by id gives the same
+/// items as the joins it replaced, for every reader's scope and with or without a year; the
+/// leads (one of them become a signed project) included.
+#[tokio::test]
+async fn the_funnel_items_are_the_stage_rows_and_names_they_were() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let mut ids = Vec::new();
+        for (i, town) in [Some(c.shipu), None, Some(c.shipu)].into_iter().enumerate() {
+            let mut p = input(&format!("项目{i}"), c.shipu, 20_000.0);
+            p.town_id = town;
+            p.year = 2016 + i as i32 % 2;
+            p.credit_code = (i == 2).then_some(c.code);
+            ids.push(
+                s.create_project(&c.office, &p, date!(2017 - 01 - 05))
+                    .await
+                    .unwrap(),
+            );
+        }
+        for (id, stages) in [
+            (
+                ids[0],
+                &[Stage::Signed, Stage::Registered, Stage::Started][..],
+            ),
+            (ids[2], &[Stage::Signed][..]),
+        ] {
+            for (k, stage) in stages.iter().enumerate() {
+                let day = Date::from_ordinal_date(2017, 40 + 20 * k as u16).unwrap();
+                s.move_project(&c.office, id, &mv(*stage, day))
+                    .await
+                    .unwrap();
+            }
+        }
+        let lead = NewLead {
+            investor: "某外资集团".into(),
+            industry: "新材料".into(),
+            intended_wan: Some(30_000.0),
+            contact: "李经理".into(),
+            found_by: "王五".into(),
+            note: String::new(),
+        };
+        let l = s.submit_lead(&c.shipu_user, &lead).await.unwrap();
+        s.decide_lead(
+            &c.office,
+            l,
+            &LeadDecision {
+                accept: true,
+                follow_unit_id: Some(c.shipu),
+                reward: String::new(),
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let converted = s
+            .convert_lead(
+                &c.office,
+                l,
+                &input("线索项目", c.shipu, 12_000.0),
+                date!(2017 - 01 - 20),
+            )
+            .await
+            .unwrap();
+        s.move_project(
+            &c.office,
+            converted,
+            &mv(Stage::Signed, date!(2017 - 03 - 01)),
+        )
+        .await
+        .unwrap();
+        s.submit_lead(&c.xizhou_user, &lead).await.unwrap();
+        for actor in [&c.office, &c.leader, &c.shipu_user, &c.xizhou_user, &c.firm] {
+            for year in [None, Some(2016), Some(2017)] {
+                let now = s.funnel_items(actor, year).await.unwrap();
+                let before = testing::funnel_items_as_before(&s, actor, year)
+                    .await
+                    .unwrap();
+                assert_eq!(now, before, "{name}: {} {year:?}", actor.username);
+            }
+        }
+        let all = s.funnel_items(&c.office, None).await.unwrap();
+        assert_eq!(all.projects.len(), 4, "{name}");
+        assert_eq!(all.leads.len(), 2, "{name}");
+        assert!(all.leads.iter().any(|l| l.signed), "{name}");
+        assert!(all.projects.iter().any(|p| p.town.is_empty()), "{name}");
+        assert!(
+            all.projects.iter().any(|p| p.reached[2].is_some()),
+            "{name}"
+        );
+    }
+}
+
+/// Migration 0037 fills every project's stages reached from its stage rows as they are.
+#[tokio::test]
+async fn migration_0037_backfills_the_stages_reached() {
+    for db in testing::all_at(36).await.unwrap() {
+        let s = &db.store;
+        let c = county(s).await;
+        let mut ids = Vec::new();
+        for name in ["甲", "乙"] {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO projects (year, name, capital_kind, source, total_investment_wan, unit_id,
+                    stage, stage_since, created_at, updated_at)
+                 VALUES (2017, $1, 'domestic', 'investment', 20000, $2, 'halted', '2017-06-01', 1, 1)
+                 RETURNING id",
+            )
+            .bind(name)
+            .bind(c.shipu)
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+            ids.push(id);
+        }
+        // 甲: 签约, 注册 and 开工 reached, 投产 planned, then 中止. 乙: 签约 planned only.
+        let stages: [(i64, &str, Option<&str>, Option<&str>); 6] = [
+            (ids[0], "signed", Some("2017-03-01"), Some("2017-02-01")),
+            (ids[0], "registered", None, Some("2017-03-05")),
+            (ids[0], "started", Some("2017-05-01"), Some("2017-04-01")),
+            (ids[0], "producing", Some("2018-05-01"), None),
+            (ids[0], "halted", None, Some("2017-06-01")),
+            (ids[1], "signed", Some("2017-03-01"), None),
+        ];
+        for (project, stage, planned, actual) in stages {
+            sqlx::query(
+                "INSERT INTO project_stages (project_id, stage, planned_on, actual_on) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(project)
+            .bind(stage)
+            .bind(planned)
+            .bind(actual)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        }
+        s.migrate().await.unwrap();
+        assert_eq!(
+            reached(s, ids[0]).await,
+            [on("2017-02-01"), on("2017-03-05"), on("2017-04-01"), None],
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            reached(s, ids[1]).await,
+            [None, None, None, None],
+            "{}",
+            db.name
+        );
+        assert!(testing::reached_drift(s).await.unwrap().is_empty());
+        db.discard().await.unwrap();
+    }
+}
