@@ -78,47 +78,60 @@ pub fn parse(cell: &[u8]) -> Result<f64, NumberError> {
     parse_messy(cell)
 }
 
-/// The common case, `-123.45`: a sign, digits and at most one point, no exponent. When the
-/// digits form an integer of at most 2^53 and there are at most 22 after the point, both the
-/// integer and 10^k are exact doubles, so one IEEE division gives the correctly rounded value
-/// (Clinger's fast path): the same bits as `str::parse::<f64>` and any other correct parser
-/// (DuckDB's included). Anything else (more digits, an exponent, a `+`) takes the general path.
+/// The common case, `-123.45`: a '-', digits and at most one point, no exponent. When there
+/// are at most 19 digits (so their integer fits a u64), the integer is at most 2^53 and there
+/// are at most 19 after the point, both the integer and 10^k are exact doubles, so one IEEE
+/// division gives the correctly rounded value (Clinger's fast path): the same bits as
+/// `str::parse::<f64>` and any other correct parser (DuckDB's included). Anything else (more
+/// digits, an exponent, a `+`) takes the general path.
+///
+/// Two loops, before and after the point, so that a digit costs a compare and a multiply-add:
+/// the count of decimals is the length of the second run.
 #[inline]
 fn parse_plain_decimal(cell: &[u8]) -> Option<f64> {
-    const POW10: [f64; 23] = [
+    const POW10: [f64; 20] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        1e17, 1e18, 1e19,
     ];
+    /// 10^19 - 1 < 2^64: 19 digits never wrap.
+    const MAX_DIGITS: usize = 19;
     const MAX_EXACT: u64 = 1 << 53;
     let (negative, digits) = match cell.first()? {
         b'-' => (true, &cell[1..]),
         _ => (false, cell),
     };
+    // Wrapping arithmetic: exact for up to 19 digits, and longer runs are refused below.
+    let push = |m: u64, d: u8| m.wrapping_mul(10).wrapping_add(u64::from(d));
     let mut mantissa: u64 = 0;
-    let mut any_digit = false;
-    let mut frac_digits = 0usize;
-    let mut seen_dot = false;
-    for &b in digits {
+    let mut i = 0;
+    while let Some(&b) = digits.get(i) {
         let d = b.wrapping_sub(b'0');
-        if d < 10 {
-            // Digits only make the integer grow: past 2^53 it can never come back (and at most
-            // 2^53 · 10 + 9 cannot overflow). Leading zeros ("0.000123") keep it at 0.
-            mantissa = mantissa * 10 + u64::from(d);
-            if mantissa > MAX_EXACT {
-                return None;
-            }
-            any_digit = true;
-            frac_digits += usize::from(seen_dot);
-        } else if b == b'.' && !seen_dot {
-            seen_dot = true;
-        } else {
+        if d >= 10 {
+            break;
+        }
+        mantissa = push(mantissa, d);
+        i += 1;
+    }
+    let mut frac_digits = 0;
+    if let Some(&b) = digits.get(i) {
+        if b != b'.' {
             return None;
         }
+        let rest = &digits[i + 1..];
+        for &b in rest {
+            let d = b.wrapping_sub(b'0');
+            if d >= 10 {
+                return None;
+            }
+            mantissa = push(mantissa, d);
+        }
+        frac_digits = rest.len();
     }
-    if !any_digit {
+    let n_digits = i + frac_digits;
+    if n_digits == 0 || n_digits > MAX_DIGITS || mantissa > MAX_EXACT {
         return None;
     }
-    let v = mantissa as f64 / *POW10.get(frac_digits)?;
+    let v = mantissa as f64 / POW10[frac_digits];
     Some(if negative { -v } else { v })
 }
 
@@ -356,11 +369,15 @@ mod tests {
         }
         assert_eq!(parse(b"-0").map(f64::to_bits), Ok((-0.0f64).to_bits()));
         assert_eq!(parse(b"0.000").map(f64::to_bits), Ok(0.0f64.to_bits()));
-        assert!(check_bits("0.0000000000000000000001"), "10^-22 is exact");
         assert!(
-            !check_bits("0.00000000000000000000001"),
-            "10^-23 is not exact: general path"
+            check_bits("0.000000000000000001"),
+            "19 digits, 10^-18 exact"
         );
+        assert!(
+            !check_bits("0.0000000000000000001"),
+            "20 digits: general path"
+        );
+        assert!(check_bits("-.5") && check_bits("5."));
         assert!(check_bits("1234567890123456"), "below 2^53");
         assert!(!check_bits("9007199254740993"), "2^53 + 1: general path");
 
