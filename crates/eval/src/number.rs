@@ -78,37 +78,57 @@ pub fn parse(cell: &[u8]) -> Result<f64, NumberError> {
     parse_messy(cell)
 }
 
-/// The common case, `-123.45` with at most 15 digits, exactly: the digits form an integer below
-/// 2^53 and 10^k (k ≤ 15) is exact, so one IEEE division gives the correctly rounded value, the
-/// same double any correct parser (DuckDB's included) produces.
+/// The common case, `-123.45`: a '-', digits and at most one point, no exponent. When there
+/// are at most 19 digits (so their integer fits a u64), the integer is at most 2^53 and there
+/// are at most 19 after the point, both the integer and 10^k are exact doubles, so one IEEE
+/// division gives the correctly rounded value (Clinger's fast path): the same bits as
+/// `str::parse::<f64>` and any other correct parser (DuckDB's included). Anything else (more
+/// digits, an exponent, a `+`) takes the general path.
+///
+/// Two loops, before and after the point, so that a digit costs a compare and a multiply-add:
+/// the count of decimals is the length of the second run.
 #[inline]
 fn parse_plain_decimal(cell: &[u8]) -> Option<f64> {
-    const POW10: [f64; 16] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    const POW10: [f64; 20] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19,
     ];
+    /// 10^19 - 1 < 2^64: 19 digits never wrap.
+    const MAX_DIGITS: usize = 19;
+    const MAX_EXACT: u64 = 1 << 53;
     let (negative, digits) = match cell.first()? {
         b'-' => (true, &cell[1..]),
         _ => (false, cell),
     };
+    // Wrapping arithmetic: exact for up to 19 digits, and longer runs are refused below.
+    let push = |m: u64, d: u8| m.wrapping_mul(10).wrapping_add(u64::from(d));
     let mut mantissa: u64 = 0;
-    let mut n_digits = 0usize;
-    let mut frac_digits = 0usize;
-    let mut seen_dot = false;
-    for &b in digits {
-        if b.is_ascii_digit() {
-            mantissa = mantissa * 10 + u64::from(b - b'0');
-            n_digits += 1;
-            frac_digits += usize::from(seen_dot);
-            if n_digits > 15 {
-                return None;
-            }
-        } else if b == b'.' && !seen_dot {
-            seen_dot = true;
-        } else {
+    let mut i = 0;
+    while let Some(&b) = digits.get(i) {
+        let d = b.wrapping_sub(b'0');
+        if d >= 10 {
+            break;
+        }
+        mantissa = push(mantissa, d);
+        i += 1;
+    }
+    let mut frac_digits = 0;
+    if let Some(&b) = digits.get(i) {
+        if b != b'.' {
             return None;
         }
+        let rest = &digits[i + 1..];
+        for &b in rest {
+            let d = b.wrapping_sub(b'0');
+            if d >= 10 {
+                return None;
+            }
+            mantissa = push(mantissa, d);
+        }
+        frac_digits = rest.len();
     }
-    if n_digits == 0 {
+    let n_digits = i + frac_digits;
+    if n_digits == 0 || n_digits > MAX_DIGITS || mantissa > MAX_EXACT {
         return None;
     }
     let v = mantissa as f64 / POW10[frac_digits];
@@ -214,13 +234,161 @@ mod tests {
             assert_eq!(fast, s.parse::<f64>().ok(), "{s}");
         }
         assert_eq!(
-            parse_plain_decimal(b"1234567890123456"),
+            parse_plain_decimal(b"9007199254740993"),
             None,
-            "16 digits take the general path"
+            "an integer above 2^53 takes the general path"
         );
         assert_eq!(p("1234567890123456.5"), Ok(1234567890123456.5));
         assert_eq!(parse_plain_decimal(b"."), None);
         assert_eq!(parse_plain_decimal(b"1e5"), None);
+    }
+
+    /// xorshift64*: a fixed, dependency-free stream of test cases.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// A plain decimal as a spreadsheet holds it: an optional '-', leading zeros now and
+    /// then, up to 25 digits, and a point anywhere (or none).
+    fn random_decimal(rng: &mut Rng) -> String {
+        let mut s = String::new();
+        if rng.below(3) == 0 {
+            s.push('-');
+        }
+        let longest = match rng.below(4) {
+            0 => 25,
+            1 => 19,
+            _ => 10,
+        };
+        let len = 1 + rng.below(longest) as usize;
+        let zeros = if rng.below(4) == 0 {
+            rng.below(len as u64) as usize
+        } else {
+            0
+        };
+        let mut digits: Vec<u8> = (0..len)
+            .map(|i| {
+                if i < zeros {
+                    b'0'
+                } else {
+                    b'0' + rng.below(10) as u8
+                }
+            })
+            .collect();
+        // Long runs of 9s and 0s sit next to powers of ten, where rounding goes wrong first.
+        if rng.below(8) == 0 {
+            let fill = if rng.below(2) == 0 { b'9' } else { b'0' };
+            let from = rng.below(len as u64) as usize;
+            digits[from..].iter_mut().for_each(|d| *d = fill);
+        }
+        let dot = rng.below(len as u64 + 2) as usize;
+        for (i, &d) in digits.iter().enumerate() {
+            if i == dot {
+                s.push('.');
+            }
+            s.push(d as char);
+        }
+        if dot == len {
+            s.push('.');
+        }
+        s
+    }
+
+    /// Parses `s` with the fast path and checks it gives exactly the bits of the standard
+    /// parser, or leaves the string to the general path; returns whether it took it.
+    fn check_bits(s: &str) -> bool {
+        let want = s.parse::<f64>().expect("a plain decimal");
+        match parse_plain_decimal(s.as_bytes()) {
+            Some(got) => {
+                assert_eq!(got.to_bits(), want.to_bits(), "{s}: {got:e} vs {want:e}");
+                true
+            }
+            None => {
+                let general = parse(s.as_bytes()).expect("a plain decimal");
+                assert_eq!(general.to_bits(), want.to_bits(), "{s} (general path)");
+                false
+            }
+        }
+    }
+
+    #[test]
+    fn the_plain_path_gives_the_bits_of_the_standard_parser() {
+        // Ties and boundaries: 2^53 ± 1, 0.1-like fractions, 10^22 and 10^-22 (the largest exact
+        // power of ten) and one step past, signed zeros, 19 and 20 significant digits.
+        let edges = [
+            "9007199254740991",
+            "9007199254740992",
+            "9007199254740993",
+            "9007199254740994",
+            "900719925474099.3",
+            "900719925474099.25",
+            "0.9007199254740993",
+            "0.1",
+            "0.2",
+            "0.3",
+            "0.7",
+            "2.675",
+            "1.005",
+            "4929.81",
+            "0.0302",
+            "24.097",
+            "1000000000000000000000",
+            "10000000000000000000000",
+            "100000000000000000000000",
+            "0.0000000000000000000001",
+            "0.00000000000000000000001",
+            "1.0000000000000000000001",
+            "4503599627370496.5",
+            "4503599627370497.5",
+            "-0",
+            "0.000",
+            "-0.000",
+            "-.0",
+            "0.",
+            ".0",
+            "1234567890123456789",
+            "12345678901234567890",
+            "9999999999999999999",
+            "0.0000000000000000009999999999999999999",
+            "0000000000000000000000000000012.5",
+            "123456789012345.6789",
+        ];
+        for s in edges {
+            check_bits(s);
+        }
+        assert_eq!(parse(b"-0").map(f64::to_bits), Ok((-0.0f64).to_bits()));
+        assert_eq!(parse(b"0.000").map(f64::to_bits), Ok(0.0f64.to_bits()));
+        assert!(
+            check_bits("0.000000000000000001"),
+            "19 digits, 10^-18 exact"
+        );
+        assert!(
+            !check_bits("0.0000000000000000001"),
+            "20 digits: general path"
+        );
+        assert!(check_bits("-.5") && check_bits("5."));
+        assert!(check_bits("1234567890123456"), "below 2^53");
+        assert!(!check_bits("9007199254740993"), "2^53 + 1: general path");
+
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut fast = 0;
+        let cases = 300_000;
+        for _ in 0..cases {
+            fast += usize::from(check_bits(&random_decimal(&mut rng)));
+        }
+        // Most cases must exercise the fast path, else the test proves little.
+        assert!(fast > cases / 2, "{fast} of {cases} on the fast path");
     }
 
     #[test]

@@ -48,6 +48,19 @@ impl StrColumn {
         &self.bytes[start..self.ends[row]]
     }
 
+    /// The cell at `row` as bytes (no check that it starts and ends on a character boundary:
+    /// the writer copies codes as they are).
+    #[inline]
+    pub fn get_bytes(&self, row: usize) -> &[u8] {
+        let start = if row == 0 { 0 } else { self.ends[row - 1] };
+        &self.bytes.as_bytes()[start..self.ends[row]]
+    }
+
+    /// Every cell's bytes, one after the other.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes.as_bytes()
+    }
+
     /// Removes every cell, keeping the buffers.
     pub fn clear(&mut self) {
         self.bytes.clear();

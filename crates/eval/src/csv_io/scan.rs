@@ -396,7 +396,9 @@ impl<'a> Separators<'a> {
 impl Iterator for Separators<'_> {
     type Item = usize;
 
-    #[inline]
+    // Always inlined: called once per field, a call's register saves cost more than the
+    // bit scan it does (callgrind: 34 instructions per separator as a call).
+    #[inline(always)]
     fn next(&mut self) -> Option<usize> {
         while self.mask == 0 {
             if self.next >= self.bytes.len() {

@@ -77,9 +77,18 @@ pub fn write_results(
     let phase = std::time::Instant::now();
     let lines = Lines {
         uscc,
+        uscc_plain: !uscc.as_bytes().iter().any(|&c| needs_quotes(c)),
         scale,
         results,
-        class_names: results.class_names.iter().map(String::as_str).collect(),
+        class_fields: results
+            .class_names
+            .iter()
+            .map(|c| {
+                let mut f = Vec::new();
+                push_field(&mut f, c);
+                f
+            })
+            .collect(),
         adjusted,
     };
     let formatted: Vec<(Vec<u8>, Vec<u32>)> = (0..n.div_ceil(WRITE_CHUNK))
@@ -88,11 +97,13 @@ pub fn write_results(
             let rows = ci * WRITE_CHUNK..((ci + 1) * WRITE_CHUNK).min(n);
             let mut b = Vec::with_capacity(rows.len() * 100);
             let mut ends = Vec::with_capacity(rows.len());
+            let mut stage = Stage::new(&mut b);
             for row in rows {
-                lines.format(row, &mut b);
+                lines.format(row, &mut stage);
                 // Chunks hold at most WRITE_CHUNK lines of a few hundred bytes: far below 4 GiB.
-                ends.push(u32::try_from(b.len()).unwrap_or(u32::MAX));
+                ends.push(u32::try_from(stage.len()).unwrap_or(u32::MAX));
             }
+            stage.flush();
             // No shrink_to_fit: it would copy every chunk once more into fresh pages, and the
             // untouched tail of the capacity is never faulted in anyway.
             (b, ends)
@@ -174,46 +185,230 @@ pub fn write_results(
 /// What a line of RESULTS.csv is made from.
 struct Lines<'a> {
     uscc: &'a StrColumn,
+    /// No code needs quotes (decided once for the column: codes are copied as they are).
+    uscc_plain: bool,
     scale: &'a [Scale],
     results: &'a Results,
-    class_names: Vec<&'a str>,
+    /// Each class name as a CSV field (quoted when it must be).
+    class_fields: Vec<Vec<u8>>,
     adjusted: bool,
 }
 
 impl Lines<'_> {
-    /// Appends the line of `row` to `b`.
+    /// Appends the line of `row`.
     #[inline]
-    fn format(&self, row: usize, b: &mut Vec<u8>) {
+    fn format(&self, row: usize, st: &mut Stage) {
         let r = self.results;
-        push_field(b, self.uscc.get(row));
-        b.push(b',');
-        b.extend_from_slice(self.scale[row].as_str().as_bytes());
-        b.push(b',');
-        push_fixed_n::<2>(b, r.total[row]);
-        b.push(b',');
-        b.extend_from_slice(itoa::Buffer::new().format(r.rank[row]).as_bytes());
-        b.push(b',');
-        push_field(b, self.class_names[r.class[row] as usize]);
+        if self.uscc_plain {
+            st.bytes(self.uscc.get_bytes(row));
+        } else {
+            st.field(self.uscc.get(row));
+        }
+        st.byte(b',');
+        st.bytes(self.scale[row].as_str().as_bytes());
+        st.byte(b',');
+        st.fixed::<2>(r.total[row]);
+        st.byte(b',');
+        st.int(r.rank[row]);
+        st.byte(b',');
+        st.bytes(&self.class_fields[r.class[row] as usize]);
         for col in &r.scores {
-            b.push(b',');
+            st.byte(b',');
             let s = col[row];
             if !s.is_nan() {
-                push_fixed_n::<4>(b, s);
+                st.fixed::<4>(s);
             }
         }
         if self.adjusted {
-            b.push(b',');
-            push_field(b, r.initial_class(row));
-            b.push(b',');
-            push_field(b, r.adjust_reason(row).unwrap_or(""));
+            st.byte(b',');
+            st.field(r.initial_class(row));
+            st.byte(b',');
+            st.field(r.adjust_reason(row).unwrap_or(""));
         }
-        b.push(b'\n');
+        st.byte(b'\n');
+    }
+}
+
+/// Bytes of a chunk's lines gathered in a stack buffer and appended to the chunk's buffer a
+/// few kilobytes at a time. A store into a local array is a plain store; every `Vec::push`
+/// reloads and updates the vector's length and checks its capacity, and that bookkeeping cost
+/// more than the digits of the scores it was writing.
+struct Stage<'a> {
+    out: &'a mut Vec<u8>,
+    buf: [u8; STAGE],
+    pos: usize,
+}
+
+/// Bytes gathered before they are appended.
+const STAGE: usize = 4096;
+
+/// Longer pieces than this go straight to the output.
+const PIECE: usize = 64;
+
+/// Room a fixed-point or integer number takes at most: |value| < 4e15 has 16 digits, plus the
+/// point, the sign and up to 4 leading "0." digits.
+const NUMBER: usize = 24;
+
+impl<'a> Stage<'a> {
+    fn new(out: &'a mut Vec<u8>) -> Self {
+        Stage {
+            out,
+            buf: [0; STAGE],
+            pos: 0,
+        }
+    }
+
+    /// Bytes written so far, gathered or appended.
+    #[inline]
+    fn len(&self) -> usize {
+        self.out.len() + self.pos
+    }
+
+    /// Appends what is gathered.
+    fn flush(&mut self) {
+        self.out.extend_from_slice(&self.buf[..self.pos]);
+        self.pos = 0;
+    }
+
+    #[inline(always)]
+    fn room(&mut self, n: usize) {
+        if self.pos + n > STAGE {
+            self.flush();
+        }
+    }
+
+    #[inline(always)]
+    fn byte(&mut self, c: u8) {
+        self.room(1);
+        self.buf[self.pos] = c;
+        self.pos += 1;
+    }
+
+    #[inline(always)]
+    fn bytes(&mut self, s: &[u8]) {
+        if s.len() > PIECE {
+            self.flush();
+            self.out.extend_from_slice(s);
+            return;
+        }
+        self.room(s.len());
+        self.buf[self.pos..self.pos + s.len()].copy_from_slice(s);
+        self.pos += s.len();
+    }
+
+    /// A CSV field, quoted only when it must be.
+    fn field(&mut self, s: &str) {
+        if s.bytes().any(needs_quotes) {
+            let mut f = Vec::with_capacity(s.len() + 2);
+            push_field(&mut f, s);
+            self.bytes(&f);
+        } else {
+            self.bytes(s.as_bytes());
+        }
+    }
+
+    /// [`push_fixed_n`] written in place: the same rounding, and the digits put right to left
+    /// straight where they belong once their count is known.
+    #[inline(always)]
+    fn fixed<const D: u32>(&mut self, x: f64) {
+        let scaled = x * 10i64.pow(D) as f64;
+        if scaled.is_nan() || scaled.abs() >= 4.0e15 {
+            self.bytes(format!("{x:.prec$}", prec = D as usize).as_bytes());
+            return;
+        }
+        let i = round_half_away(scaled);
+        self.digits::<D>(i.unsigned_abs(), i < 0);
+    }
+
+    /// A rank.
+    #[inline(always)]
+    fn int(&mut self, m: u32) {
+        self.digits::<0>(u64::from(m), false);
+    }
+
+    /// `m / 10^D` with `D` decimals (`m` < 10^16), `-` first when `negative`.
+    ///
+    /// Printed right to left at the end of a scratch array, then [`NUMBER`] bytes copied from
+    /// where it starts (a copy of fixed size: two vector moves, no call): what follows the
+    /// number in the stage is overwritten by the next piece.
+    #[inline(always)]
+    fn digits<const D: u32>(&mut self, m: u64, negative: bool) {
+        self.room(NUMBER);
+        let mut tmp = [0u8; 3 * NUMBER];
+        let start = write_fixed::<D>(&mut tmp[..2 * NUMBER], m, negative);
+        self.buf[self.pos..self.pos + NUMBER].copy_from_slice(&tmp[start..start + NUMBER]);
+        self.pos += 2 * NUMBER - start;
+    }
+}
+
+/// Prints `m / 10^D` with `D` decimals (at least a zero before the point) right to left so
+/// that it ends at the end of `buf`, `-` first when `negative`; returns where it starts. `buf`
+/// must hold [`NUMBER`] bytes (`m` < 10^16).
+#[inline(always)]
+fn write_fixed<const D: u32>(buf: &mut [u8], mut m: u64, negative: bool) -> usize {
+    let mut pos = buf.len();
+    let mut left = D;
+    while left >= 2 {
+        pos -= 2;
+        let r = (m % 100) as usize * 2;
+        buf[pos..pos + 2].copy_from_slice(&DIGIT_PAIRS[r..r + 2]);
+        m /= 100;
+        left -= 2;
+    }
+    if left == 1 {
+        pos -= 1;
+        buf[pos] = b'0' + (m % 10) as u8;
+        m /= 10;
+    }
+    if D > 0 {
+        pos -= 1;
+        buf[pos] = b'.';
+    }
+    while m >= 100 {
+        pos -= 2;
+        let r = (m % 100) as usize * 2;
+        buf[pos..pos + 2].copy_from_slice(&DIGIT_PAIRS[r..r + 2]);
+        m /= 100;
+    }
+    if m >= 10 {
+        pos -= 2;
+        let r = m as usize * 2;
+        buf[pos..pos + 2].copy_from_slice(&DIGIT_PAIRS[r..r + 2]);
+    } else {
+        pos -= 1;
+        buf[pos] = b'0' + m as u8;
+    }
+    if negative {
+        pos -= 1;
+        buf[pos] = b'-';
+    }
+    pos
+}
+
+/// Whether a byte makes a CSV field need quotes.
+#[inline]
+fn needs_quotes(c: u8) -> bool {
+    matches!(c, b',' | b'"' | b'\n' | b'\r')
+}
+
+/// `round(scaled)`, half away from zero, for |scaled| < 4e15, without a libm call: below 2^52
+/// the fractional part `scaled - trunc(scaled)` is exact, so the comparison with 0.5 is too.
+#[inline(always)]
+fn round_half_away(scaled: f64) -> i64 {
+    let t = scaled as i64;
+    let frac = scaled - t as f64;
+    if frac >= 0.5 {
+        t + 1
+    } else if frac <= -0.5 {
+        t - 1
+    } else {
+        t
     }
 }
 
 /// A CSV field, quoted only when it must be.
 fn push_field(b: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|c| matches!(c, b',' | b'"' | b'\n' | b'\r')) {
+    if s.bytes().any(needs_quotes) {
         b.push(b'"');
         for c in s.bytes() {
             if c == b'"' {
@@ -261,56 +456,11 @@ fn push_fixed_n<const D: u32>(b: &mut Vec<u8>, x: f64) {
         b.extend_from_slice(format!("{x:.prec$}", prec = D as usize).as_bytes());
         return;
     }
-    // round() half away from zero without a libm call: below 2^52 the fractional part
-    // `scaled - trunc(scaled)` is exact, so the comparison with 0.5 is too.
-    let t = scaled as i64;
-    let frac = scaled - t as f64;
-    let i = if frac >= 0.5 {
-        t + 1
-    } else if frac <= -0.5 {
-        t - 1
-    } else {
-        t
-    };
+    let i = round_half_away(scaled);
     // |i| < 4e15: at most 16 digits, the point and the sign.
-    let mut buf = [0u8; 24];
-    let mut pos = buf.len();
-    let mut m = i.unsigned_abs();
-    let put_pair = |buf: &mut [u8; 24], pos: &mut usize, r: u64| {
-        *pos -= 2;
-        let r = r as usize * 2;
-        buf[*pos..*pos + 2].copy_from_slice(&DIGIT_PAIRS[r..r + 2]);
-    };
-    let mut left = D;
-    while left >= 2 {
-        put_pair(&mut buf, &mut pos, m % 100);
-        m /= 100;
-        left -= 2;
-    }
-    if left == 1 {
-        pos -= 1;
-        buf[pos] = b'0' + (m % 10) as u8;
-        m /= 10;
-    }
-    if D > 0 {
-        pos -= 1;
-        buf[pos] = b'.';
-    }
-    while m >= 100 {
-        put_pair(&mut buf, &mut pos, m % 100);
-        m /= 100;
-    }
-    if m >= 10 {
-        put_pair(&mut buf, &mut pos, m);
-    } else {
-        pos -= 1;
-        buf[pos] = b'0' + m as u8;
-    }
-    if i < 0 {
-        pos -= 1;
-        buf[pos] = b'-';
-    }
-    b.extend_from_slice(&buf[pos..]);
+    let mut buf = [0u8; NUMBER];
+    let start = write_fixed::<D>(&mut buf, i.unsigned_abs(), i < 0);
+    b.extend_from_slice(&buf[start..]);
 }
 
 /// Writes the `--skip-invalid` side file: every rejected row with its line and the reasons,
@@ -502,8 +652,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn fixed_point_is_byte_for_byte_the_plain_formatting() {
+    /// Values that test a fixed-point formatter: zeros, ties, every number of integer digits,
+    /// both sides of the 4e15 switch, NaN and infinities, and 400,000 scattered ones.
+    fn fixed_cases() -> Vec<f64> {
         let mut values = vec![
             0.0,
             -0.0,
@@ -555,6 +706,12 @@ mod tests {
             let tie = (z % 1_000_000) as f64 + 0.5;
             values.push(sign * tie / 10f64.powi((z % 5) as i32));
         }
+        values
+    }
+
+    #[test]
+    fn fixed_point_is_byte_for_byte_the_plain_formatting() {
+        let values = fixed_cases();
         for &x in &values {
             for d in 0..=4 {
                 let mut b = Vec::new();
@@ -566,5 +723,134 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn staged_numbers_are_byte_for_byte_push_fixed() {
+        let values = fixed_cases();
+        // One stage over all of them, so that it flushes many times, mid-number never.
+        let mut staged = Vec::new();
+        let mut want = Vec::new();
+        let mut st = Stage::new(&mut staged);
+        for &x in &values {
+            st.fixed::<2>(x);
+            st.byte(b',');
+            st.fixed::<4>(x);
+            st.byte(b'\n');
+            push_fixed(&mut want, x, 2);
+            want.push(b',');
+            push_fixed(&mut want, x, 4);
+            want.push(b'\n');
+        }
+        let mut rank = 1u32;
+        while rank < u32::MAX / 3 {
+            for r in [rank - 1, rank, rank + 1] {
+                st.int(r);
+                st.byte(b',');
+                want.extend_from_slice(format!("{r},").as_bytes());
+            }
+            rank = rank.saturating_mul(3);
+        }
+        st.int(u32::MAX);
+        want.extend_from_slice(u32::MAX.to_string().as_bytes());
+        let len = st.len();
+        st.flush();
+        assert_eq!(len, staged.len(), "len() counts what is gathered");
+        assert_eq!(staged.len(), want.len());
+        if let Some(at) = staged.iter().zip(&want).position(|(a, b)| a != b) {
+            let from = at.saturating_sub(40);
+            panic!(
+                "first difference at byte {at}: {:?} vs {:?}",
+                String::from_utf8_lossy(&staged[from..at + 40]),
+                String::from_utf8_lossy(&want[from..at + 40])
+            );
+        }
+    }
+
+    #[test]
+    fn quoted_codes_and_long_reasons_are_written_as_before() {
+        // Codes that need quotes, and 调档 reasons longer than a staged piece, with commas.
+        let rows = 5000;
+        let generated = crate::generate::facts_table(rows, 11);
+        let uscc: StrColumn = (0..rows)
+            .map(|i| match i % 97 {
+                0 => format!("Q{i},\"x\""),
+                1 => format!("L{i}{}", "长".repeat(40)),
+                _ => format!("C{i:017}"),
+            })
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let mut table = InputTable::new(uscc, generated.scale().to_vec()).expect("table");
+        for name in crate::scheme::NUMERIC_COLUMNS {
+            if let Some(col) = generated.numeric(name) {
+                table.set_numeric(name, col.to_vec()).expect("column");
+            }
+        }
+        let mut toml = crate::scheme::DEFAULT_SCHEME_TOML.to_owned();
+        for (row, reason) in [
+            (0, "短".to_owned()),
+            (
+                1,
+                format!("县政府专题会议纪要, {}", "很长的理由".repeat(30)),
+            ),
+            (2, "a \"quoted\" reason".to_owned()),
+            (4321, "x".repeat(200)),
+        ] {
+            let code = table
+                .uscc()
+                .get(row)
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"");
+            toml.push_str(&format!(
+                "\n[[overrides]]\nuscc = \"{code}\"\nclass = \"B\"\nreason = \"{}\"\n",
+                reason.replace('"', "\\\"")
+            ));
+        }
+        let scheme = Scheme::parse(&toml).expect("scheme");
+        assert!(scheme.has_class_adjustments());
+        let results = crate::evaluate(&table, &scheme);
+        let (uscc, scale) = table.into_key_columns();
+        let mut got = Vec::new();
+        write_results(&mut got, &uscc, &scale, &results, &scheme, &|_| {}).expect("write");
+
+        // The lines the plain way: push_field and push_fixed into one vector.
+        let mut want = b"uscc,scale,score,rank,class".to_vec();
+        for k in results.item_keys() {
+            want.extend_from_slice(format!(",score_{k}").as_bytes());
+        }
+        want.extend_from_slice(b",original_class,adjust_reason\n");
+        for &row in results.order() {
+            let row = row as usize;
+            push_field(&mut want, uscc.get(row));
+            want.extend_from_slice(format!(",{},", scale[row].as_str()).as_bytes());
+            push_fixed(&mut want, results.total(row), 2);
+            want.extend_from_slice(format!(",{},", results.rank(row)).as_bytes());
+            push_field(&mut want, results.class(row));
+            for k in 0..results.item_keys().len() {
+                want.push(b',');
+                if let Some(s) = results.score(k, row) {
+                    push_fixed(&mut want, s, 4);
+                }
+            }
+            want.push(b',');
+            push_field(&mut want, results.initial_class(row));
+            want.push(b',');
+            push_field(&mut want, results.adjust_reason(row).unwrap_or(""));
+            want.push(b'\n');
+        }
+        // Lossy: a broken writer must fail the asserts below, not dump megabytes here.
+        let text = String::from_utf8_lossy(&got);
+        assert!(
+            text.contains("\"Q0,\"\"x\"\"\""),
+            "a code with a comma is quoted"
+        );
+        assert!(text.contains("\"调档: 县政府专题会议纪要, 很长的理由"));
+        assert!(
+            got == want,
+            "first difference at byte {:?}",
+            got.iter().zip(&want).position(|(a, b)| a != b)
+        );
     }
 }
