@@ -273,6 +273,19 @@ pub async fn project_alerts_as_before(store: &Store, today: time::Date) -> Resul
     crate::projects::alerts::alerted_as_before(store, today).await
 }
 
+/// The stage rows of the projects `ids` as `next_stage::refresh` reads them (in a transaction
+/// rolled back: the drift checks write nothing).
+async fn stages_of(
+    store: &Store,
+    ids: impl Iterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, crate::projects::next_stage::StageRows>> {
+    let ids: Vec<i64> = ids.collect();
+    let mut tx = store.pool().begin().await?;
+    let stages = crate::projects::next_stage::stages_of(&mut tx, &ids).await?;
+    tx.rollback().await?;
+    Ok(stages)
+}
+
 /// Where a project's stored next planned stage (`projects.next_stage`, `next_planned_on`)
 /// differs from its stages picked afresh by the one rule: `(project, stored, picked)`, each
 /// side `(stage, date)`, both `None` for no next stage. Empty when every writer kept it in step.
@@ -281,10 +294,7 @@ pub async fn next_stage_drift(store: &Store) -> Result<Vec<NextStageDrift>> {
         sqlx::query_as("SELECT id, next_stage, next_planned_on FROM projects ORDER BY id")
             .fetch_all(store.pool())
             .await?;
-    let ids: Vec<i64> = stored.iter().map(|(id, ..)| *id).collect();
-    let mut tx = store.pool().begin().await?;
-    let mut stages = crate::projects::next_stage::stages_of(&mut tx, &ids).await?;
-    tx.rollback().await?;
+    let mut stages = stages_of(store, stored.iter().map(|(id, ..)| *id)).await?;
     Ok(stored
         .into_iter()
         .filter_map(|(id, stage, on)| {
@@ -315,10 +325,7 @@ pub async fn reached_drift(store: &Store) -> Result<Vec<ReachedDrift>> {
     )
     .fetch_all(store.pool())
     .await?;
-    let ids: Vec<i64> = stored.iter().map(|(id, ..)| *id).collect();
-    let mut tx = store.pool().begin().await?;
-    let mut stages = crate::projects::next_stage::stages_of(&mut tx, &ids).await?;
-    tx.rollback().await?;
+    let mut stages = stages_of(store, stored.iter().map(|(id, ..)| *id)).await?;
     Ok(stored
         .into_iter()
         .filter_map(|(id, a, b, c, d)| {

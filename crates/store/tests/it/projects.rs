@@ -1159,6 +1159,46 @@ async fn two_stages_planned_on_one_day_name_the_earlier_in_the_ladder() {
     }
 }
 
+/// Projects written as rows, the way a database from before a migration holds them (no store
+/// step keeps the columns the migration adds): 2017, 内资 招商, 2 亿元, at `unit`, in `stage`
+/// since `since`; their ids in the order of `names`.
+async fn raw_projects(s: &Store, unit: i64, stage: &str, since: &str, names: &[&str]) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for name in names {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO projects (year, name, capital_kind, source, total_investment_wan, unit_id,
+                stage, stage_since, created_at, updated_at)
+             VALUES (2017, $1, 'domestic', 'investment', 20000, $2, $3, $4, 1, 1)
+             RETURNING id",
+        )
+        .bind(*name)
+        .bind(unit)
+        .bind(stage)
+        .bind(since)
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    ids
+}
+
+/// Stage rows `(project, stage, planned_on, actual_on)` written as rows, in the order given.
+async fn raw_stages(s: &Store, rows: &[(i64, &str, Option<&str>, Option<&str>)]) {
+    for (project, stage, planned, actual) in rows {
+        sqlx::query(
+            "INSERT INTO project_stages (project_id, stage, planned_on, actual_on) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(*project)
+        .bind(*stage)
+        .bind(*planned)
+        .bind(*actual)
+        .execute(s.pool())
+        .await
+        .unwrap();
+    }
+}
+
 /// Migration 0036 fills every project's next planned stage from its stages as they are, a tie
 /// going to the earlier stage whatever the rows' order.
 #[tokio::test]
@@ -1166,21 +1206,7 @@ async fn migration_0036_backfills_the_next_planned_stage() {
     for db in testing::all_at(35).await.unwrap() {
         let s = &db.store;
         let c = county(s).await;
-        let mut ids = Vec::new();
-        for name in ["甲", "乙", "丙"] {
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO projects (year, name, capital_kind, source, total_investment_wan, unit_id,
-                    stage, stage_since, created_at, updated_at)
-                 VALUES (2017, $1, 'domestic', 'investment', 20000, $2, 'signed', '2017-02-01', 1, 1)
-                 RETURNING id",
-            )
-            .bind(name)
-            .bind(c.shipu)
-            .fetch_one(s.pool())
-            .await
-            .unwrap();
-            ids.push(id);
-        }
+        let ids = raw_projects(s, c.shipu, "signed", "2017-02-01", &["甲", "乙", "丙"]).await;
         // 甲: 注册 reached, 开工 and 投产 planned on one day, written 投产 first. 乙: nothing
         // planned. 丙: 签约 reached though planned, 注册 planned.
         let stages: [(i64, &str, Option<&str>, Option<&str>); 7] = [
@@ -1192,18 +1218,7 @@ async fn migration_0036_backfills_the_next_planned_stage() {
             (ids[2], "signed", Some("2017-01-01"), Some("2017-02-01")),
             (ids[2], "registered", Some("2017-06-01"), None),
         ];
-        for (project, stage, planned, actual) in stages {
-            sqlx::query(
-                "INSERT INTO project_stages (project_id, stage, planned_on, actual_on) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(project)
-            .bind(stage)
-            .bind(planned)
-            .bind(actual)
-            .execute(s.pool())
-            .await
-            .unwrap();
-        }
+        raw_stages(s, &stages).await;
         s.migrate().await.unwrap();
         assert_eq!(
             next_stage(s, ids[0]).await,
@@ -1412,21 +1427,7 @@ async fn migration_0037_backfills_the_stages_reached() {
     for db in testing::all_at(36).await.unwrap() {
         let s = &db.store;
         let c = county(s).await;
-        let mut ids = Vec::new();
-        for name in ["甲", "乙"] {
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO projects (year, name, capital_kind, source, total_investment_wan, unit_id,
-                    stage, stage_since, created_at, updated_at)
-                 VALUES (2017, $1, 'domestic', 'investment', 20000, $2, 'halted', '2017-06-01', 1, 1)
-                 RETURNING id",
-            )
-            .bind(name)
-            .bind(c.shipu)
-            .fetch_one(s.pool())
-            .await
-            .unwrap();
-            ids.push(id);
-        }
+        let ids = raw_projects(s, c.shipu, "halted", "2017-06-01", &["甲", "乙"]).await;
         // 甲: 签约, 注册 and 开工 reached, 投产 planned, then 中止. 乙: 签约 planned only.
         let stages: [(i64, &str, Option<&str>, Option<&str>); 6] = [
             (ids[0], "signed", Some("2017-03-01"), Some("2017-02-01")),
@@ -1436,18 +1437,7 @@ async fn migration_0037_backfills_the_stages_reached() {
             (ids[0], "halted", None, Some("2017-06-01")),
             (ids[1], "signed", Some("2017-03-01"), None),
         ];
-        for (project, stage, planned, actual) in stages {
-            sqlx::query(
-                "INSERT INTO project_stages (project_id, stage, planned_on, actual_on) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(project)
-            .bind(stage)
-            .bind(planned)
-            .bind(actual)
-            .execute(s.pool())
-            .await
-            .unwrap();
-        }
+        raw_stages(s, &stages).await;
         s.migrate().await.unwrap();
         assert_eq!(
             reached(s, ids[0]).await,
