@@ -52,6 +52,8 @@ pub struct PeriodWork {
 #[derive(Debug, Clone)]
 pub struct ProblemCount {
     pub status: Option<Status>,
+    /// Only the problems still open (未办结), whatever their status.
+    pub open: bool,
     pub tier: Option<Tier>,
     pub overdue: bool,
     pub total: i64,
@@ -66,6 +68,8 @@ impl ProblemCount {
         let mut q = Vec::new();
         if let Some(s) = self.status {
             q.push(format!("status={}", s.as_str()));
+        } else if self.open {
+            q.push("status=open".to_string());
         }
         if let Some(t) = self.tier {
             q.push(format!("tier={}", t.as_str()));
@@ -204,29 +208,23 @@ pub(crate) async fn current_plan(store: &Store, actor: &Actor) -> Result<Option<
         .find(|p| p.status == PlanStatus::Published))
 }
 
+/// The problems `want` names (status, open, tier, overdue; its paging is the card's own).
 async fn problem_count(
     store: &Store,
     actor: &Actor,
-    status: Option<Status>,
-    tier: Option<Tier>,
-    overdue: bool,
+    want: ProblemFilter,
 ) -> Result<(ProblemCount, Vec<ProblemRow>), AppError> {
-    let filter = ProblemFilter {
-        status,
-        tier,
-        overdue,
-        limit: 100,
-        ..Default::default()
-    };
+    let filter = ProblemFilter { limit: 100, ..want };
     let (rows, total) = store.list_problems(actor, &filter, today()).await?;
     let mut first: Vec<&ProblemRow> = rows.iter().collect();
     first.sort_by(|a, b| deadline_order(a, b));
     let first = first.into_iter().take(SHOWN).cloned().collect();
     Ok((
         ProblemCount {
-            status,
-            tier,
-            overdue,
+            status: filter.status,
+            open: filter.open,
+            tier: filter.tier,
+            overdue: filter.overdue,
             total,
             first,
         },
@@ -330,7 +328,15 @@ async fn office(store: &Store, actor: &Actor) -> Result<OfficeDesk, AppError> {
     overdue.sort_by_key(|w| std::cmp::Reverse(w.oldest_days));
     // The newest month first: that is the one to issue next.
     bulletins.reverse();
-    let (to_accept, _) = problem_count(store, actor, Some(Status::Submitted), None, false).await?;
+    let (to_accept, _) = problem_count(
+        store,
+        actor,
+        ProblemFilter {
+            status: Some(Status::Submitted),
+            ..Default::default()
+        },
+    )
+    .await?;
     let mut extensions = Vec::new();
     for status in [Status::Assigned, Status::InProgress] {
         let mut offset = 0;
@@ -433,7 +439,15 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
     let mut problems = Vec::new();
     let mut urgent = Vec::new();
     for status in [Status::Assigned, Status::InProgress, Status::Returned] {
-        let (count, rows) = problem_count(store, actor, Some(status), None, false).await?;
+        let (count, rows) = problem_count(
+            store,
+            actor,
+            ProblemFilter {
+                status: Some(status),
+                ..Default::default()
+            },
+        )
+        .await?;
         if count.total > 0 {
             problems.push(count);
         }
@@ -441,7 +455,15 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
     }
     urgent.sort_by(deadline_order);
     urgent.truncate(SHOWN);
-    let (overdue_problems, _) = problem_count(store, actor, None, None, true).await?;
+    let (overdue_problems, _) = problem_count(
+        store,
+        actor,
+        ProblemFilter {
+            overdue: true,
+            ..Default::default()
+        },
+    )
+    .await?;
     let mut supervision = store
         .list_supervision(
             actor,
@@ -475,7 +497,15 @@ async fn enterprise(store: &Store, actor: &Actor) -> Result<EnterpriseDesk, AppE
     let mut open: Vec<ProblemRow> = rows.into_iter().filter(|r| r.status.is_open()).collect();
     let open_total = open.len();
     open.truncate(SHOWN);
-    let (to_rate, _) = problem_count(store, actor, Some(Status::Answered), None, false).await?;
+    let (to_rate, _) = problem_count(
+        store,
+        actor,
+        ProblemFilter {
+            status: Some(Status::Answered),
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(EnterpriseDesk {
         open,
         open_total,
@@ -533,8 +563,25 @@ async fn leader(
     }
     let lagging_total = lagging_list.len();
     lagging_list.truncate(SHOWN);
-    let (escalated, _) = problem_count(store, actor, None, Some(Tier::Meeting), false).await?;
-    let (overdue_problems, _) = problem_count(store, actor, None, None, true).await?;
+    let (escalated, _) = problem_count(
+        store,
+        actor,
+        ProblemFilter {
+            open: true,
+            tier: Some(Tier::Meeting),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let (overdue_problems, _) = problem_count(
+        store,
+        actor,
+        ProblemFilter {
+            overdue: true,
+            ..Default::default()
+        },
+    )
+    .await?;
     let mut my_projects = store
         .list_projects(
             actor,

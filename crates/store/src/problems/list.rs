@@ -32,6 +32,8 @@ pub struct ProblemRow {
 #[derive(Debug, Clone, Default)]
 pub struct ProblemFilter {
     pub status: Option<Status>,
+    /// 未办结: only problems still open (`Status::is_open`), whatever their status.
+    pub open: bool,
     pub category: Option<Category>,
     pub tier: Option<Tier>,
     pub unit_id: Option<i64>,
@@ -46,8 +48,8 @@ pub struct ProblemFilter {
     pub offset: i64,
 }
 
-/// The list's filters over `problems p` alone, $1..$12: status, category, tier, lead unit,
-/// enterprise, overdue (0/1), today, near (0/1), near-until, search text, from, to.
+/// The list's filters over `problems p` alone, $1..$13: status, category, tier, lead unit,
+/// enterprise, overdue (0/1), today, near (0/1), near-until, search text, from, to, open (0/1).
 ///
 /// `($n IS NULL OR col = $n)` keeps one static statement for every combination, but no
 /// planner can pick an index from it; so each statement below adds one *driver*, a condition
@@ -67,21 +69,22 @@ macro_rules! list_filters {
             "AND ($8 = 0 OR (p.status NOT IN ('closed', 'withdrawn') AND p.due_on >= $7 AND p.due_on <= $9)) ",
             "AND ($10 IS NULL OR instr(p.title, $10) > 0 ",
             "OR p.enterprise_id IN (SELECT se.id FROM enterprises se WHERE instr(se.name, $10) > 0)) ",
-            "AND ($11 IS NULL OR p.submitted_on >= $11) AND ($12 IS NULL OR p.submitted_on <= $12) "
+            "AND ($11 IS NULL OR p.submitted_on >= $11) AND ($12 IS NULL OR p.submitted_on <= $12) ",
+            "AND ($13 = 0 OR p.status NOT IN ('closed', 'withdrawn')) "
         )
     };
 }
 
-/// Problems a scoped actor may see ($13 own enterprise, $14 own unit as 主办 or 协办, $15 own
+/// Problems a scoped actor may see ($14 own enterprise, $15 own unit as 主办 or 协办, $16 own
 /// user as 企服责任人), as a union of index lookups.
 macro_rules! scope_driver {
     () => {
         concat!(
-            "AND p.id IN (SELECT id FROM problems WHERE enterprise_id = $13 ",
-            "UNION SELECT id FROM problems WHERE lead_unit_id = $14 ",
-            "UNION SELECT problem_id FROM problem_support_units WHERE unit_id = $14 ",
+            "AND p.id IN (SELECT id FROM problems WHERE enterprise_id = $14 ",
+            "UNION SELECT id FROM problems WHERE lead_unit_id = $15 ",
+            "UNION SELECT problem_id FROM problem_support_units WHERE unit_id = $15 ",
             "UNION SELECT sp.id FROM problem_service_contacts sc JOIN problems sp ON sp.enterprise_id = sc.enterprise_id ",
-            "WHERE sc.user_id = $15) "
+            "WHERE sc.user_id = $16) "
         )
     };
 }
@@ -139,36 +142,36 @@ impl ListDriver {
         }
     }
 
-    /// The page statement; scoped ones bind $13..$15, then limit and offset follow.
+    /// The page statement; scoped ones bind $14..$16, then limit and offset follow.
     fn list_sql(self) -> &'static str {
         match self {
-            ListDriver::Scan => concat!(list_head!(), "ORDER BY p.id DESC LIMIT $13 OFFSET $14"),
+            ListDriver::Scan => concat!(list_head!(), "ORDER BY p.id DESC LIMIT $14 OFFSET $15"),
             ListDriver::Scope => concat!(
                 list_head!(),
                 scope_driver!(),
-                "ORDER BY p.id DESC LIMIT $16 OFFSET $17"
+                "ORDER BY p.id DESC LIMIT $17 OFFSET $18"
             ),
             ListDriver::Enterprise => concat!(
                 list_head!(),
-                "AND p.enterprise_id = $5 ORDER BY p.id DESC LIMIT $13 OFFSET $14"
+                "AND p.enterprise_id = $5 ORDER BY p.id DESC LIMIT $14 OFFSET $15"
             ),
             ListDriver::Unit => concat!(
                 list_head!(),
-                "AND p.lead_unit_id = $4 ORDER BY p.id DESC LIMIT $13 OFFSET $14"
+                "AND p.lead_unit_id = $4 ORDER BY p.id DESC LIMIT $14 OFFSET $15"
             ),
             ListDriver::Near => concat!(
                 list_head!(),
                 "AND p.status NOT IN ('closed', 'withdrawn') AND p.due_on >= $7 AND p.due_on <= $9 ",
-                "ORDER BY p.id DESC LIMIT $13 OFFSET $14"
+                "ORDER BY p.id DESC LIMIT $14 OFFSET $15"
             ),
             ListDriver::OpenStatus => concat!(
                 list_head!(),
-                "AND p.status = $1 ORDER BY p.id DESC LIMIT $13 OFFSET $14"
+                "AND p.status = $1 ORDER BY p.id DESC LIMIT $14 OFFSET $15"
             ),
             ListDriver::Overdue => concat!(
                 list_head!(),
                 "AND p.status NOT IN ('closed', 'withdrawn') AND p.due_on > '' AND p.due_on < $7 ",
-                "ORDER BY p.id DESC LIMIT $13 OFFSET $14"
+                "ORDER BY p.id DESC LIMIT $14 OFFSET $15"
             ),
         }
     }
@@ -196,6 +199,7 @@ impl ProblemFilter {
     /// No filter at all (the count is then the table's row count).
     fn is_empty(&self) -> bool {
         self.status.is_none()
+            && !self.open
             && self.category.is_none()
             && self.tier.is_none()
             && self.unit_id.is_none()
@@ -252,7 +256,8 @@ impl Store {
                     .bind(iso(near_until))
                     .bind(q.clone())
                     .bind(f.from.clone())
-                    .bind(f.to.clone());
+                    .bind(f.to.clone())
+                    .bind(i64::from(f.open));
                 if scoped {
                     query.bind(own_enterprise).bind(own_unit).bind(contact)
                 } else {
@@ -506,6 +511,26 @@ mod tests {
                     q: Some("%".into()),
                     ..Default::default()
                 },
+                ProblemFilter {
+                    open: true,
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    open: true,
+                    tier: Some(Tier::Meeting),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    open: true,
+                    status: Some(Status::Closed),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    open: true,
+                    unit_id: Some(dept),
+                    q: Some("融资".into()),
+                    ..Default::default()
+                },
             ];
             for a in &actors {
                 for f in &filters {
@@ -525,6 +550,7 @@ mod tests {
                             let open = status != "closed" && status != "withdrawn";
                             scope
                                 && f.status.is_none_or(|x| x.as_str() == status)
+                                && (!f.open || open)
                                 && f.category.is_none_or(|x| x.as_str() == category)
                                 && f.tier.is_none_or(|x| x.as_str() == tier)
                                 && f.unit_id.is_none_or(|x| Some(x) == *lead)

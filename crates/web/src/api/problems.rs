@@ -20,7 +20,8 @@ use std::collections::HashMap;
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProblemListParams {
-    /// submitted | accepted | assigned | in_progress | returned | answered | rated | closed
+    /// submitted | accepted | assigned | in_progress | returned | answered | rated | closed,
+    /// or `open`: every problem not closed or withdrawn
     pub status: Option<String>,
     /// Enterprise id.
     pub enterprise: Option<String>,

@@ -53,8 +53,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("wb.lagging", "滞后指标", "Lagging indicators"),
     (
         "wb.escalated",
-        "提交工作例会的难题",
-        "Problems escalated to the meeting",
+        "提交工作例会未办结的难题",
+        "Open problems escalated to the meeting",
     ),
     (
         "wb.credit_code",

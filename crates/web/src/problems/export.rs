@@ -48,7 +48,11 @@ async fn export_problems(
         &[
             (
                 crate::i18n::t(lang, "pb.status"),
-                shown(&q, "status", Status::parse, lang),
+                if f.open {
+                    t("pb.open")
+                } else {
+                    shown(&q, "status", Status::parse, lang)
+                },
             ),
             (
                 crate::i18n::t(lang, "pb.category"),

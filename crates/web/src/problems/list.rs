@@ -60,10 +60,15 @@ pub(crate) const PAGE: i64 = 50;
 /// most every ten minutes, in the background.
 pub(super) static LAST_SWEEP: AtomicI64 = AtomicI64::new(0);
 
+/// The status filter's choice "未办结": every problem still open, whatever its status.
+pub(crate) const OPEN: &str = "open";
+
 pub(crate) fn list_filter(q: &HashMap<String, String>) -> ProblemFilter {
     let flag = q.get("flag").and_then(|s| DeadlineFlag::parse(s));
+    let status = q.get("status").map(String::as_str);
     ProblemFilter {
-        status: q.get("status").and_then(|s| Status::parse(s)),
+        status: status.and_then(Status::parse),
+        open: status == Some(OPEN),
         category: q.get("category").and_then(|s| Category::parse(s)),
         tier: q.get("tier").and_then(|s| Tier::parse(s)),
         unit_id: q.get("unit").and_then(|s| s.parse().ok()),
@@ -162,7 +167,9 @@ pub(super) async fn list(
         lines,
         total,
         notices,
-        statuses: options(Status::ALL, Status::as_str, lang),
+        statuses: std::iter::once((OPEN, crate::i18n::t(lang, "pb.open")))
+            .chain(options(Status::ALL, Status::as_str, lang))
+            .collect(),
         categories: options(Category::ALL, Category::as_str, lang),
         tiers: options(Tier::ALL, Tier::as_str, lang),
         f_status: q.get("status").cloned().unwrap_or_default(),

@@ -168,6 +168,19 @@ async fn every_roles_workbench_counts_what_its_links_list() {
         assert_eq!(problem_total(&leader, &base, &href).await, s.total, "{id}");
         first_problems_are_listed(&leader, &base, id, &href, s.total, &s.items).await;
     }
+    // 提交工作例会: what is still open at the 例会, not every problem that ever reached it.
+    let all = problem_total(&leader, &base, "/problems?tier=meeting").await;
+    let mut done = 0;
+    for status in ["closed", "withdrawn"] {
+        done += problem_total(
+            &leader,
+            &base,
+            &format!("/problems?tier=meeting&status={status}"),
+        )
+        .await;
+    }
+    assert!(done > 0, "the demo closes some problems at the 例会");
+    assert_eq!(section(&page, "escalated").total, all - done);
 
     // A town: its reports, its problems (each state's list), its notices — only its own.
     let town = sign_in(&base, "sp1").await;
