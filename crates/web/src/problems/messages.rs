@@ -145,7 +145,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Plan targets: 100% answered, ≥ 70% resolved",
     ),
     ("pb.overall", "全县", "County"),
-    ("pb.open", "落实中", "Open"),
     ("pb.problem", "难题", "Problem"),
     (
         "pb.routes",

@@ -180,7 +180,13 @@ async fn every_roles_workbench_counts_what_its_links_list() {
         .await;
     }
     assert!(done > 0, "the demo closes some problems at the 例会");
-    assert_eq!(section(&page, "escalated").total, all - done);
+    let escalated = section(&page, "escalated");
+    assert_eq!(escalated.total, all - done);
+    let list = get(&leader, &base, &escalated.all_href.unwrap()).await;
+    assert!(
+        list.contains(r#"<option value="open" selected>未办结</option>"#),
+        "the list behind the card says it shows the open ones"
+    );
 
     // A town: its reports, its problems (each state's list), its notices — only its own.
     let town = sign_in(&base, "sp1").await;
