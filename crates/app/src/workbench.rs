@@ -19,6 +19,7 @@ use qx_core::time::{Date, date_of, today};
 use qx_report::BulletinKind;
 use qx_store::Store;
 use qx_store::meetings::{SupervisionFilter, SupervisionItem};
+use qx_store::notices::{InboxQuery, Notice, UNREAD_WINDOW_SECS};
 use qx_store::plans::Plan;
 use qx_store::problems::{ProblemFilter, ProblemRow};
 use qx_store::projects::{ProjectFilter, ProjectRow};
@@ -139,7 +140,7 @@ pub struct UnitDesk {
     /// The unit's open 督办 items, the most urgent (red, yellow, blue) first.
     pub supervision: Vec<SupervisionItem>,
     pub supervision_total: usize,
-    pub unread_notices: i64,
+    pub unread: Unread,
 }
 
 #[derive(Debug)]
@@ -149,7 +150,48 @@ pub struct EnterpriseDesk {
     pub open_total: usize,
     /// Answers waiting for the enterprise's rating (满意度).
     pub to_rate: ProblemCount,
-    pub unread_notices: i64,
+    pub unread: Unread,
+}
+
+/// The notices a person has not read (the bell's number), and the newest few of them.
+#[derive(Debug, Default)]
+pub struct Unread {
+    pub total: i64,
+    pub first: Vec<UnreadNotice>,
+}
+
+/// An unread notice, with the page it is about when the reader may open it now.
+#[derive(Debug)]
+pub struct UnreadNotice {
+    pub notice: Notice,
+    pub path: Option<String>,
+}
+
+/// [`Unread`] of `actor`: the first are the newest of those the bell counts.
+async fn unread(store: &Store, actor: &Actor) -> Result<Unread, AppError> {
+    let total = store.unread_notices(actor).await?;
+    let mut first = Vec::new();
+    if total > 0 {
+        let since = qx_store::now() - UNREAD_WINDOW_SECS;
+        let newest = store
+            .inbox(
+                actor,
+                InboxQuery {
+                    unread: true,
+                    before: None,
+                    limit: SHOWN as i64,
+                },
+            )
+            .await?;
+        for notice in newest.into_iter().filter(|n| n.created_at >= since) {
+            let path = match notice.subject.path() {
+                Some(p) if store.can_open(actor, notice.subject).await? => Some(p),
+                _ => None,
+            };
+            first.push(UnreadNotice { notice, path });
+        }
+    }
+    Ok(Unread { total, first })
 }
 
 /// An indicator behind 序时进度.
@@ -484,7 +526,7 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
         overdue_problems,
         supervision,
         supervision_total,
-        unread_notices: store.unread_notices(actor).await?,
+        unread: unread(store, actor).await?,
     })
 }
 
@@ -510,7 +552,7 @@ async fn enterprise(store: &Store, actor: &Actor) -> Result<EnterpriseDesk, AppE
         open,
         open_total,
         to_rate,
-        unread_notices: store.unread_notices(actor).await?,
+        unread: unread(store, actor).await?,
     })
 }
 

@@ -196,11 +196,27 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
         Some(u) => u.actor(),
         None => system.clone(),
     };
-    if let Some(contact) = store.find_user_by_username("jxj1").await? {
-        for e in &enterprises {
-            store
-                .set_service_contact(&office, e.id, Some(contact.id))
-                .await?;
+    // 定人联企: a firm's 企服责任人 is the liaison of its own town or zone where it has one, else
+    // one of the 经信局's two in turn; so each liaison serves a few dozen firms, not the county.
+    let users = store.list_users(&system).await?;
+    let liaison_of = |unit: i64| {
+        users
+            .iter()
+            .filter(|u| u.role == Role::Unit && u.unit_id == Some(unit))
+            .map(|u| u.id)
+            .min()
+    };
+    let county: Vec<i64> = ["jxj1", "jxj2"]
+        .iter()
+        .filter_map(|name| users.iter().find(|u| u.username == *name).map(|u| u.id))
+        .collect();
+    for (i, e) in enterprises.iter().enumerate() {
+        let contact = e
+            .town_id
+            .and_then(liaison_of)
+            .or_else(|| county.get(i % county.len().max(1)).copied());
+        if contact.is_some() {
+            store.set_service_contact(&office, e.id, contact).await?;
         }
     }
     let cal = store.work_calendar().await?;

@@ -11,11 +11,13 @@ use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use qx_app::workbench::{self, DueReport, PeriodWork, ProblemCount, Workbench};
+use qx_app::workbench::{self, DueReport, PeriodWork, ProblemCount, Unread, Workbench};
 use qx_core::access::Role;
 use qx_core::label::Labelled;
 use qx_core::meeting::Colour;
+use qx_core::notice::NoticeKind;
 use qx_core::period::Period;
+use qx_core::time::format_datetime;
 use qx_core::units::UnitKind;
 use qx_store::meetings::SupervisionItem;
 use qx_store::problems::ProblemRow;
@@ -131,6 +133,25 @@ fn count_section(
         items: problem_items(lang, &c.first, today),
         empty: t(lang, "wb.none"),
     }
+}
+
+/// The newest unread notices as 工作台 lines: the message, leading to what it is about (or to
+/// the notice list when the reader may no longer open that); overdue ones in red.
+fn notice_items(lang: Lang, unread: &Unread) -> Vec<Item> {
+    unread
+        .first
+        .iter()
+        .map(|u| Item {
+            href: u.path.clone().unwrap_or_else(|| "/notices?unread=1".into()),
+            text: u.notice.message.clone(),
+            count: u.notice.kind.label(lang).to_string(),
+            note: format_datetime(u.notice.created_at),
+            urgent: matches!(
+                u.notice.kind,
+                NoticeKind::ProblemOverdue | NoticeKind::SupervisionOverdue
+            ),
+        })
+        .collect()
 }
 
 /// A 督办 item as a 工作台 line: its text and meeting, state and deadline; red is urgent.
@@ -320,9 +341,9 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
             out.push(Section {
                 id: "notices",
                 title: t(lang, "wb.unread_notices"),
-                total: u.unread_notices,
+                total: u.unread.total,
                 all_href: Some("/notices?unread=1".into()),
-                items: Vec::new(),
+                items: notice_items(lang, &u.unread),
                 empty: t(lang, "wb.none"),
             });
             out
@@ -347,9 +368,9 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
             Section {
                 id: "notices",
                 title: t(lang, "wb.unread_notices"),
-                total: e.unread_notices,
+                total: e.unread.total,
                 all_href: Some("/notices?unread=1".into()),
-                items: Vec::new(),
+                items: notice_items(lang, &e.unread),
                 empty: t(lang, "wb.none"),
             },
         ],
