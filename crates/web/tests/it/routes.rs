@@ -299,10 +299,11 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         "/problems/{problem}/step",
         [400, 400, 400, 404, 403],
     ),
+    // The unit walked leads the problem, so it may note on it (the leader and firm may not).
     (
         "POST",
         "/problems/{problem}/notes",
-        [400, 403, 403, 403, 403],
+        [400, 403, 400, 403, 403],
     ),
     (
         "POST",
@@ -814,6 +815,24 @@ async fn every_route_answers_each_role_as_the_table_says() {
     .await
     .unwrap_or_else(|| panic!("no 督办 item of jxj1's unit on /supervision?unit={jxj}"));
     ids.insert("supervision", own.to_string());
+    // Likewise the problem walked is one its unit leads (whichever enterprise it is of).
+    // (read from the store: the list page's notices link problems too).
+    let led = qx_store::problems::ProblemFilter {
+        unit_id: Some(jxj),
+        limit: 1,
+        ..Default::default()
+    };
+    let (led, _) = db
+        .store
+        .list_problems(
+            &qx_core::access::Actor::system(),
+            &led,
+            qx_core::time::today(),
+        )
+        .await
+        .unwrap();
+    let own = led.first().expect("a problem led by jxj1's unit").id;
+    ids.insert("problem", own.to_string());
     // Another office account: everyone on the county's side above a unit reads it, a unit or an
     // enterprise does not (and is told "not found", never "forbidden").
     let office2 = db
