@@ -356,3 +356,61 @@ async fn the_dashboard_and_the_unreported_list_export() {
         .unwrap();
     assert_eq!(resp.status(), 403);
 }
+
+/// The credit codes of the registry's rows as each of its three readers answers `query`: the
+/// list page, its export and `GET /api/v1/enterprises`.
+async fn registry_codes(app: &TestApp, c: &reqwest::Client, query: &str) -> [Vec<String>; 3] {
+    let resp = c
+        .get(app.url(&format!("/enterprises?{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "/enterprises?{query}");
+    let html = resp.text().await.unwrap();
+    let mut page: Vec<String> = html
+        .split("<code>")
+        .skip(1)
+        .filter_map(|s| s.split_once("</code>").map(|(code, _)| code.to_string()))
+        .collect();
+    let xlsx = workbook(app, c, &format!("/export/enterprises?{query}"), "企业名录_").await;
+    let mut export = column(&rows_of(&xlsx), 0);
+    let resp = c
+        .get(app.url(&format!("/api/v1/enterprises?{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "/api/v1/enterprises?{query}");
+    let json: serde_json::Value = resp.json().await.unwrap();
+    let mut api: Vec<String> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["credit_code"].as_str().unwrap().to_string())
+        .collect();
+    for codes in [&mut page, &mut export, &mut api] {
+        codes.sort();
+    }
+    [page, export, api]
+}
+
+#[tokio::test]
+async fn the_registry_page_its_export_and_the_api_read_the_filters_alike() {
+    let app = spawn_app().await;
+    firms(&app).await;
+    let admin = app.login("admin").await;
+    let xiangshan = vec![
+        "91330225691361058X".to_string(),
+        "913302257995213595".to_string(),
+    ];
+    // A padded name, and a town id ≤ 0 (any town), as a hand-edited link sends them.
+    for query in [
+        "q=%20%E8%B1%A1%E5%B1%B1%20&town=0",
+        "q=%20%E8%B1%A1%E5%B1%B1%20&town=-1",
+        "q=%E8%B1%A1%E5%B1%B1&town=%20-7%20",
+    ] {
+        let [page, export, api] = registry_codes(&app, &admin, query).await;
+        assert_eq!(page, xiangshan, "the list page, {query}");
+        assert_eq!(export, xiangshan, "the export, {query}");
+        assert_eq!(api, xiangshan, "the API, {query}");
+    }
+}
