@@ -8,13 +8,12 @@ use crate::auth::Auth;
 use crate::auth::Office;
 use crate::download::attachment;
 use crate::form::Query;
-use crate::pages::{PageCtx, render};
+use crate::pages::PageCtx;
 use crate::upload;
 use crate::{AppState, WebError, jobs};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use qx_app::AppError;
@@ -117,11 +116,7 @@ async fn list_page(
     if q.imported.is_some() {
         ctx.flash = Some(crate::i18n::t(auth.ctx.lang, "ent.imported").to_string());
     }
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let refused = !errors.is_empty();
     let page = ListPage {
         ctx,
         rows,
@@ -141,7 +136,7 @@ async fn list_page(
         is_admin: actor.is_admin(),
         errors,
     };
-    Ok((status, render(&page)).into_response())
+    Ok(crate::form::answer(&page, refused))
 }
 
 /// A registry or facts file, within the importer's own limit, with its kind and data year.
