@@ -171,6 +171,7 @@ pub(crate) fn fields_of(body: serde_json::Map<String, serde_json::Value>) -> cra
     components(schemas(
         Problem,
         ProblemError,
+        accounts::AccountDto,
         accounts::MeDto,
         accounts::UnitDto,
         accounts::UserDto,
