@@ -113,9 +113,7 @@ impl Store {
         month: i64,
         value: &str,
     ) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("baselines".into()));
-        }
+        crate::office_only(actor, "录入上年同期基数")?;
         check_value(value).map_err(StoreError::Invalid)?;
         let mut tx = self.begin().await?;
         sqlx::query(
