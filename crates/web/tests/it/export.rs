@@ -27,8 +27,7 @@ fn rows(xlsx: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
 
 /// GETs `path` as `c`; the workbook, after checking it is sent as one with a Chinese name.
 async fn workbook(app: &TestApp, c: &reqwest::Client, path: &str, name: &str) -> Vec<u8> {
-    let resp = c.get(app.url(path)).send().await.unwrap();
-    assert_eq!(resp.status(), 200, "{path}");
+    let resp = ok(app, c, path).await;
     let h = resp.headers();
     assert_eq!(
         h["content-type"],
@@ -357,16 +356,21 @@ async fn the_dashboard_and_the_unreported_list_export() {
     assert_eq!(resp.status(), 403);
 }
 
+/// GETs `path` as `c`, checking it answers 200.
+async fn ok(app: &TestApp, c: &reqwest::Client, path: &str) -> reqwest::Response {
+    let resp = c.get(app.url(path)).send().await.unwrap();
+    assert_eq!(resp.status(), 200, "{path}");
+    resp
+}
+
 /// The credit codes of the registry's rows as each of its three readers answers `query`: the
 /// list page, its export and `GET /api/v1/enterprises`.
 async fn registry_codes(app: &TestApp, c: &reqwest::Client, query: &str) -> [Vec<String>; 3] {
-    let resp = c
-        .get(app.url(&format!("/enterprises?{query}")))
-        .send()
+    let html = ok(app, c, &format!("/enterprises?{query}"))
+        .await
+        .text()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 200, "/enterprises?{query}");
-    let html = resp.text().await.unwrap();
     let mut page: Vec<String> = html
         .split("<code>")
         .skip(1)
@@ -374,13 +378,11 @@ async fn registry_codes(app: &TestApp, c: &reqwest::Client, query: &str) -> [Vec
         .collect();
     let xlsx = workbook(app, c, &format!("/export/enterprises?{query}"), "企业名录_").await;
     let mut export = column(&rows_of(&xlsx), 0);
-    let resp = c
-        .get(app.url(&format!("/api/v1/enterprises?{query}")))
-        .send()
+    let json: serde_json::Value = ok(app, c, &format!("/api/v1/enterprises?{query}"))
+        .await
+        .json()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 200, "/api/v1/enterprises?{query}");
-    let json: serde_json::Value = resp.json().await.unwrap();
     let mut api: Vec<String> = json["items"]
         .as_array()
         .unwrap()
