@@ -1,7 +1,7 @@
 //! 导出 and 打印 of every list: each export opens as a workbook with the page's rows, under the
 //! page's filters and the reader's scope; the print view shows the same rows.
 
-use crate::common::{TestApp, spawn_app};
+use crate::common::{TestApp, spawn_app, spawn_app_with};
 use qx_core::access::Actor;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
 
@@ -397,22 +397,25 @@ async fn registry_codes(app: &TestApp, c: &reqwest::Client, query: &str) -> [Vec
 
 #[tokio::test]
 async fn the_registry_page_its_export_and_the_api_read_the_filters_alike() {
-    let app = spawn_app().await;
-    firms(&app).await;
-    let admin = app.login("admin").await;
-    let xiangshan = vec![
-        "91330225691361058X".to_string(),
-        "913302257995213595".to_string(),
-    ];
-    // A padded name, and a town id ≤ 0 (any town), as a hand-edited link sends them.
-    for query in [
-        "q=%20%E8%B1%A1%E5%B1%B1%20&town=0",
-        "q=%20%E8%B1%A1%E5%B1%B1%20&town=-1",
-        "q=%E8%B1%A1%E5%B1%B1&town=%20-7%20",
-    ] {
-        let [page, export, api] = registry_codes(&app, &admin, query).await;
-        assert_eq!(page, xiangshan, "the list page, {query}");
-        assert_eq!(export, xiangshan, "the export, {query}");
-        assert_eq!(api, xiangshan, "the API, {query}");
+    for db in qx_store::testing::all().await.unwrap() {
+        let engine = db.name;
+        let app = spawn_app_with(qx_web::Config::default(), db).await;
+        firms(&app).await;
+        let admin = app.login("admin").await;
+        let xiangshan = vec![
+            "91330225691361058X".to_string(),
+            "913302257995213595".to_string(),
+        ];
+        // A padded name, and a town id ≤ 0 (any town), as a hand-edited link sends them.
+        for query in [
+            "q=%20%E8%B1%A1%E5%B1%B1%20&town=0",
+            "q=%20%E8%B1%A1%E5%B1%B1%20&town=-1",
+            "q=%E8%B1%A1%E5%B1%B1&town=%20-7%20",
+        ] {
+            let [page, export, api] = registry_codes(&app, &admin, query).await;
+            assert_eq!(page, xiangshan, "{engine}: the list page, {query}");
+            assert_eq!(export, xiangshan, "{engine}: the export, {query}");
+            assert_eq!(api, xiangshan, "{engine}: the API, {query}");
+        }
     }
 }
