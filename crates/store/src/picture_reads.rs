@@ -34,13 +34,11 @@ impl Store {
     /// How many approved figures each period of a plan has (period text, count), oldest
     /// first: which month a dashboard opens on, without reading the figures themselves.
     pub async fn approved_counts_by_period(&self, plan_id: i64) -> Result<Vec<(String, i64)>> {
-        Ok(sqlx::query_as(
-            "SELECT rp.period, COUNT(*) FROM indicator_values iv
-             JOIN submissions s ON s.id = iv.submission_id
-             JOIN report_periods rp ON rp.id = s.period_id
-             WHERE rp.plan_id = $1 AND s.status = 'approved'
-             GROUP BY rp.period ORDER BY rp.period",
-        )
+        Ok(sqlx::query_as(concat!(
+            "SELECT rp.period, COUNT(*) FROM indicator_values iv",
+            crate::monitoring::approved_in_plan!("iv.submission_id"),
+            "GROUP BY rp.period ORDER BY rp.period"
+        ))
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?)

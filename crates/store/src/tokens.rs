@@ -90,9 +90,7 @@ impl Store {
     /// Issues a token; returns its id and the secret, which is shown once and never stored.
     /// Office only; audited.
     pub async fn create_token(&self, actor: &Actor, new: &NewToken) -> Result<(i64, String)> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("接口令牌".into()));
-        }
+        crate::office_only(actor, "发放接口令牌")?;
         let name = new.name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(StoreError::Invalid(
@@ -141,9 +139,7 @@ impl Store {
 
     /// Every token, newest first. Office only.
     pub async fn list_tokens(&self, actor: &Actor) -> Result<Vec<TokenRow>> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("接口令牌".into()));
-        }
+        crate::office_only(actor, "查看接口令牌")?;
         const SQL: &str = concat!(
             "SELECT t.id, t.user_id, u.username, t.name, t.scope, t.prefix, t.created_at, t.expires_at, ",
             "t.last_used_at, t.last_used_ip, t.revoked_at ",
@@ -155,9 +151,7 @@ impl Store {
     /// Revokes a token at once (its next request is refused). Office only; audited. Revoking
     /// a revoked token changes nothing and says so.
     pub async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("接口令牌".into()));
-        }
+        crate::office_only(actor, "吊销接口令牌")?;
         let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",

@@ -192,9 +192,7 @@ impl Store {
     /// after. A changed role (or unit, or enterprise) ends every session of the account, so
     /// no one keeps what they may no longer do. Office only.
     pub async fn update_user(&self, actor: &Actor, id: i64, update: &UserUpdate) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden(format!("用户 {id}")));
-        }
+        office_only(actor, "修改用户")?;
         validate_role(update.role, update.unit_id, update.enterprise_id)?;
         let before = self.get_user(id).await?.public();
         let mut tx = self.begin().await?;
@@ -296,9 +294,7 @@ impl Store {
 
     /// Locks (until unlocked) or unlocks an account; audited. Office only.
     pub async fn set_user_locked(&self, actor: &Actor, id: i64, locked: bool) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden(format!("用户 {id}")));
-        }
+        office_only(actor, "锁定或解锁用户")?;
         let before = self.get_user(id).await?;
         let until = locked.then_some(LOCKED_BY_ADMIN);
         let mut tx = self.begin().await?;

@@ -286,11 +286,26 @@ impl FieldErrors {
 /// A form shown again with its errors: the page as rendered, answered 400 (a template that
 /// fails still answers 500).
 pub fn invalid<T: askama::Template>(page: &T) -> Response {
-    let mut resp = crate::pages::render(page);
-    if resp.status() == axum::http::StatusCode::OK {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    shown_again(crate::pages::render(page))
+}
+
+/// A form page: 200 as rendered, or when `refused` (it comes back with errors to fix) 400 as
+/// [`invalid`] answers. A template that fails answers 500 either way.
+pub fn answer<T: askama::Template>(page: &T, refused: bool) -> Response {
+    if refused {
+        invalid(page)
+    } else {
+        crate::pages::render(page)
     }
-    resp
+}
+
+/// A rendered form page shown again with its errors: the one rule that such a page answers
+/// 400, unless rendering already failed (its 500 stays).
+pub fn shown_again(mut page: Response) -> Response {
+    if page.status() == axum::http::StatusCode::OK {
+        *page.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    page
 }
 
 /// Replaces `{name}` in a translated template.

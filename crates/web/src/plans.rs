@@ -215,18 +215,14 @@ async fn list_page(state: &AppState, auth: &Auth, errors: Vec<String>) -> PageRe
             doc_number: p.doc_number,
         })
         .collect();
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::BAD_REQUEST
-    };
+    let refused = !errors.is_empty();
     let page = ListPage {
         ctx: PageCtx::signed_in(auth),
         plans,
         is_admin: actor.is_admin(),
         errors,
     };
-    Ok((status, render(&page)).into_response())
+    Ok(crate::form::answer(&page, refused))
 }
 
 /// A plan document or workbook, within the parser's own limit.

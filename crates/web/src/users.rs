@@ -8,7 +8,6 @@ use crate::pages::{PageCtx, flash_from, hash_blocking, render, role_label};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use qx_core::access::{Actor, Role, check_password_strength};
 use qx_store::StoreError;
@@ -172,14 +171,9 @@ async fn user_page(
         .and_then(|id| names.get(&id).cloned())
         .unwrap_or_default();
     let lang = auth.ctx.lang;
-    let status = if form
+    let refused = form
         .as_ref()
-        .is_some_and(|f| !f.errors.is_empty() || f.general.is_some())
-    {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+        .is_some_and(|f| !f.errors.is_empty() || f.general.is_some());
     let choices = if actor.is_admin() {
         Some(user_choices(state, &actor, lang).await?)
     } else {
@@ -192,7 +186,7 @@ async fn user_page(
         is_admin: actor.is_admin(),
         choices,
     };
-    Ok((status, render(&page)).into_response())
+    Ok(crate::form::answer(&page, refused))
 }
 
 pub async fn user_detail(
@@ -214,17 +208,13 @@ struct UserNewPage {
 }
 
 async fn new_page(state: &AppState, auth: &Office, form: UserFields) -> PageResult {
-    let status = if form.errors.is_empty() && form.general.is_none() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let refused = !form.errors.is_empty() || form.general.is_some();
     let page = UserNewPage {
         ctx: PageCtx::signed_in(auth),
         choices: user_choices(state, &auth.actor(), auth.ctx.lang).await?,
         form,
     };
-    Ok((status, render(&page)).into_response())
+    Ok(crate::form::answer(&page, refused))
 }
 
 pub async fn user_new(State(state): State<AppState>, auth: Office) -> PageResult {

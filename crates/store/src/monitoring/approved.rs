@@ -8,12 +8,12 @@ impl Store {
     /// sees, the bulletins): office, leaders and units read them all; an enterprise none.
     pub async fn approved_values(&self, actor: &Actor, plan_id: i64) -> Result<Vec<ApprovedValue>> {
         county_side(actor, "approved figures")?;
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as(concat!(
             "SELECT iv.indicator_id, rp.period, iv.value, s.unit_id, s.reviewed_at
-             FROM indicator_values iv JOIN submissions s ON s.id = iv.submission_id
-             JOIN report_periods rp ON rp.id = s.period_id
-             WHERE rp.plan_id = $1 AND s.status = 'approved' ORDER BY rp.period",
-        )
+                 FROM indicator_values iv",
+            approved_in_plan!("iv.submission_id"),
+            "ORDER BY rp.period"
+        ))
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?)
@@ -26,12 +26,11 @@ impl Store {
         plan_id: i64,
     ) -> Result<Vec<ApprovedTaskReport>> {
         county_side(actor, "approved task reports")?;
-        Ok(sqlx::query_as(
-            "SELECT tr.task_id, rp.period, s.unit_id, tr.progress, tr.status
-             FROM task_reports tr JOIN submissions s ON s.id = tr.submission_id
-             JOIN report_periods rp ON rp.id = s.period_id
-             WHERE rp.plan_id = $1 AND s.status = 'approved' ORDER BY rp.period",
-        )
+        Ok(sqlx::query_as(concat!(
+            "SELECT tr.task_id, rp.period, s.unit_id, tr.progress, tr.status FROM task_reports tr",
+            approved_in_plan!("tr.submission_id"),
+            "ORDER BY rp.period"
+        ))
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?)
@@ -114,9 +113,7 @@ impl Store {
         month: i64,
         value: &str,
     ) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("baselines".into()));
-        }
+        crate::office_only(actor, "录入上年同期基数")?;
         check_value(value).map_err(StoreError::Invalid)?;
         let mut tx = self.begin().await?;
         sqlx::query(

@@ -18,6 +18,22 @@ use serde::Serialize;
 use std::collections::HashMap;
 use time::Date;
 
+/// The one definition of "a plan's approved reports" that dashboards and bulletins read: joins
+/// the submission (`s`) and its period (`rp`) to rows naming their submission in `$submission`
+/// (as `"iv.submission_id"`), and keeps the approved ones of plan `$1`. A superseded revision
+/// is no longer `approved`, so each unit and period counts once.
+macro_rules! approved_in_plan {
+    ($submission:literal) => {
+        concat!(
+            " JOIN submissions s ON s.id = ",
+            $submission,
+            " JOIN report_periods rp ON rp.id = s.period_id",
+            " WHERE rp.plan_id = $1 AND s.status = 'approved' "
+        )
+    };
+}
+pub(crate) use approved_in_plan;
+
 mod approved;
 mod evidence;
 mod no_figure;

@@ -53,12 +53,11 @@ impl Store {
         plan_id: i64,
     ) -> Result<Vec<ApprovedNoFigure>> {
         county_side(actor, "approved figures")?;
-        Ok(sqlx::query_as(
-            "SELECT n.indicator_id, rp.period, n.reason, s.unit_id
-             FROM indicator_no_data n JOIN submissions s ON s.id = n.submission_id
-             JOIN report_periods rp ON rp.id = s.period_id
-             WHERE rp.plan_id = $1 AND s.status = 'approved' ORDER BY rp.period, n.indicator_id",
-        )
+        Ok(sqlx::query_as(concat!(
+            "SELECT n.indicator_id, rp.period, n.reason, s.unit_id FROM indicator_no_data n",
+            approved_in_plan!("n.submission_id"),
+            "ORDER BY rp.period, n.indicator_id"
+        ))
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?)

@@ -189,9 +189,7 @@ impl Store {
 
     /// Posts a reminder to each unit that has not submitted for a period; returns those units.
     pub async fn remind_unreported(&self, actor: &Actor, period_id: i64) -> Result<Vec<i64>> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("reminders".into()));
-        }
+        office_only(actor, "发送催报提醒")?;
         let period = self.get_period(actor, period_id).await?;
         let late: Vec<i64> = self
             .period_progress(actor, period_id)

@@ -196,13 +196,13 @@ impl Store {
         endpoint_id: i64,
         limit: i64,
     ) -> Result<Vec<DeliveryRow>> {
-        super::office_only(actor)?;
+        crate::office_only(actor, "查看消息推送记录")?;
         self.deliveries(endpoint_id, 0, limit).await
     }
 
     /// One delivery. Office only.
     pub async fn get_delivery(&self, actor: &Actor, id: i64) -> Result<DeliveryRow> {
-        super::office_only(actor)?;
+        crate::office_only(actor, "查看消息推送记录")?;
         self.deliveries(0, id.max(1), 1)
             .await?
             .pop()
@@ -254,7 +254,7 @@ impl Store {
 
     /// Every attempt of delivery `id`, oldest first. Office only.
     pub async fn delivery_attempts(&self, actor: &Actor, id: i64) -> Result<Vec<Attempt>> {
-        super::office_only(actor)?;
+        crate::office_only(actor, "查看消息推送记录")?;
         Ok(sqlx::query_as(
             "SELECT at, status_code, error, duration_ms FROM webhook_attempts WHERE delivery_id = $1 ORDER BY id",
         )
@@ -266,7 +266,7 @@ impl Store {
     /// 重新发送: the delivery is due again now (delivered or given up, it is sent once more;
     /// its earlier attempts stay in the log). Office only; audited.
     pub async fn resend_delivery(&self, actor: &Actor, id: i64) -> Result<()> {
-        super::office_only(actor)?;
+        crate::office_only(actor, "重新发送消息推送")?;
         let now = crate::now();
         let mut tx = self.begin().await?;
         let done = sqlx::query(

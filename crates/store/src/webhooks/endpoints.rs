@@ -120,13 +120,13 @@ const LIST: &str =
 impl Store {
     /// Every endpoint with its events. Office only.
     pub async fn list_endpoints(&self, actor: &Actor) -> Result<Vec<Endpoint>> {
-        super::office_only(actor)?;
+        crate::office_only(actor, "查看推送地址")?;
         self.endpoints(0).await
     }
 
     /// One endpoint. Office only.
     pub async fn get_endpoint(&self, actor: &Actor, id: i64) -> Result<Endpoint> {
-        super::office_only(actor)?;
+        crate::office_only(actor, "查看推送地址")?;
         self.endpoints(id)
             .await?
             .into_iter()
@@ -178,7 +178,7 @@ impl Store {
 
     /// Adds an endpoint; returns its id. Office only; audited (the secret is not).
     pub async fn create_endpoint(&self, actor: &Actor, form: &EndpointForm) -> Result<i64> {
-        super::office_only(actor)?;
+        crate::office_only(actor, "新增推送地址")?;
         let format = form.checked()?;
         let secret = match form.secret.trim() {
             "" => random_secret(),

@@ -12,8 +12,7 @@ mod endpoints;
 pub use deliveries::{Attempt, DeliveryRow, DueDelivery, Outcome};
 pub use endpoints::{Endpoint, EndpointForm, FieldProblem};
 
-use crate::{Result, StoreError, Tx};
-use qx_core::access::Actor;
+use crate::{Result, Tx};
 use qx_core::label::{Labelled, Lang};
 use qx_core::webhook::{DeliveryStatus, Event};
 
@@ -110,13 +109,4 @@ async fn enqueue(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// Endpoints and their log are the office's.
-fn office_only(actor: &Actor) -> Result<()> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden("消息推送".into()))
-    }
 }

@@ -586,3 +586,41 @@ async fn test_databases_do_not_outlive_their_tests() {
         admin.close().await;
     }
 }
+
+/// The office's own steps refuse anyone else with one sentence that names the step
+/// (`office_only`), not a bare noun.
+#[tokio::test]
+async fn office_steps_refuse_others_with_a_sentence() {
+    for db in testing::all().await.unwrap() {
+        let s = &db.store;
+        let leader = Actor {
+            role: Role::Leader,
+            ..Actor::system()
+        };
+        let update = qx_store::users::UserUpdate {
+            display_name: "王五".into(),
+            role: Role::Leader,
+            unit_id: None,
+            enterprise_id: None,
+            phone: String::new(),
+        };
+        let refusals = [
+            s.update_user(&leader, 1, &update).await.unwrap_err(),
+            s.set_user_locked(&leader, 1, true).await.unwrap_err(),
+            s.set_baseline(&leader, 1, 1, "10").await.unwrap_err(),
+            s.remind_unreported(&leader, 1).await.unwrap_err(),
+        ]
+        .map(|e| e.to_string());
+        assert_eq!(
+            refusals,
+            [
+                "无权访问 (forbidden): 只有办公室可以修改用户",
+                "无权访问 (forbidden): 只有办公室可以锁定或解锁用户",
+                "无权访问 (forbidden): 只有办公室可以录入上年同期基数",
+                "无权访问 (forbidden): 只有办公室可以发送催报提醒",
+            ],
+            "{}",
+            db.name
+        );
+    }
+}

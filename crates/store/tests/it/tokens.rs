@@ -57,7 +57,14 @@ async fn a_token_is_stored_hashed_issued_by_the_office_and_its_use_audited_once_
             unit_id: Some(unit),
             ..Actor::system()
         };
-        assert!(s.create_token(&leader, &new).await.is_err());
+        assert_eq!(
+            s.create_token(&leader, &new).await.unwrap_err().to_string(),
+            "无权访问 (forbidden): 只有办公室可以发放接口令牌"
+        );
+        assert_eq!(
+            s.list_tokens(&leader).await.unwrap_err().to_string(),
+            "无权访问 (forbidden): 只有办公室可以查看接口令牌"
+        );
         let (id, secret) = s.create_token(&office, &new).await.unwrap();
         assert!(secret.starts_with("qxt_") && secret.len() == 68);
         let stored: (String,) = sqlx::query_as("SELECT secret_hash FROM api_tokens WHERE id = $1")
@@ -87,6 +94,10 @@ async fn a_token_is_stored_hashed_issued_by_the_office_and_its_use_audited_once_
             1
         );
 
+        assert_eq!(
+            s.revoke_token(&leader, id).await.unwrap_err().to_string(),
+            "无权访问 (forbidden): 只有办公室可以吊销接口令牌"
+        );
         s.revoke_token(&office, id).await.unwrap();
         assert!(s.revoke_token(&office, id).await.is_err());
         let found = s.token_user(&secret_hash(&secret)).await.unwrap().unwrap();

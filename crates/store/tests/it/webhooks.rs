@@ -152,8 +152,17 @@ async fn only_the_office_keeps_endpoints_and_a_bad_form_is_refused() {
             role: qx_core::access::Role::Leader,
             ..Actor::system()
         };
-        assert!(s.list_endpoints(&leader).await.is_err());
-        assert!(s.delivery_log(&leader, 0, 10).await.is_err());
+        assert_eq!(
+            s.list_endpoints(&leader).await.unwrap_err().to_string(),
+            "无权访问 (forbidden): 只有办公室可以查看推送地址"
+        );
+        assert_eq!(
+            s.delivery_log(&leader, 0, 10)
+                .await
+                .unwrap_err()
+                .to_string(),
+            "无权访问 (forbidden): 只有办公室可以查看消息推送记录"
+        );
         let mut bad = form("a", &[], true);
         bad.url = "https://x".into();
         let problems: Vec<_> = bad.problems().into_iter().map(|p| p.field()).collect();

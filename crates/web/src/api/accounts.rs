@@ -13,10 +13,9 @@ use qx_store::audit::AuditQuery;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// Who an account is and what it may reach: the fields `/api/v1/me` and `/api/v1/users` share.
 #[derive(Serialize, ToSchema)]
-#[schema(example = json!({"id": 7, "username": "jxj1", "display_name": "县经信局联络员", "role": "unit", "unit_id": 3,
-    "enterprise_id": null, "csrf_token": "k3J…"}))]
-pub struct MeDto {
+pub struct AccountDto {
     pub id: i64,
     pub username: String,
     pub display_name: String,
@@ -24,6 +23,27 @@ pub struct MeDto {
     pub role: String,
     pub unit_id: Option<i64>,
     pub enterprise_id: Option<i64>,
+}
+
+impl AccountDto {
+    fn of(u: &qx_store::users::User) -> Self {
+        AccountDto {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role.as_str().into(),
+            unit_id: u.unit_id,
+            enterprise_id: u.enterprise_id,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"id": 7, "username": "jxj1", "display_name": "县经信局联络员", "role": "unit", "unit_id": 3,
+    "enterprise_id": null, "csrf_token": "k3J…"}))]
+pub struct MeDto {
+    #[serde(flatten)]
+    pub account: AccountDto,
     /// Send as `X-CSRF-Token` on POST/PUT/DELETE.
     pub csrf_token: String,
 }
@@ -48,12 +68,8 @@ pub struct UnitDto {
 #[schema(example = json!({"id": 7, "username": "jxj1", "display_name": "县经信局联络员", "role": "unit",
     "unit_id": 3, "enterprise_id": null, "phone": "", "locked": false}))]
 pub struct UserDto {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub role: String,
-    pub unit_id: Option<i64>,
-    pub enterprise_id: Option<i64>,
+    #[serde(flatten)]
+    pub account: AccountDto,
     pub phone: String,
     pub locked: bool,
 }
@@ -101,12 +117,7 @@ pub struct AuditParams {
 pub(super) async fn me(auth: Auth) -> ApiResult<MeDto> {
     let u = &auth.session.user;
     Ok(Json(MeDto {
-        id: u.id,
-        username: u.username.clone(),
-        display_name: u.display_name.clone(),
-        role: u.role().as_str().into(),
-        unit_id: u.unit_id,
-        enterprise_id: u.enterprise_id,
+        account: AccountDto::of(&u.public()),
         csrf_token: auth.ctx.csrf.clone(),
     }))
 }
@@ -198,13 +209,8 @@ pub(super) async fn put_unit_contact(
 
 fn user_dto(u: qx_store::users::User) -> UserDto {
     UserDto {
-        id: u.id,
-        role: u.role.as_str().into(),
+        account: AccountDto::of(&u),
         locked: u.locked_until.is_some_and(|t| t > qx_store::now()),
-        username: u.username,
-        display_name: u.display_name,
-        unit_id: u.unit_id,
-        enterprise_id: u.enterprise_id,
         phone: u.phone,
     }
 }
@@ -220,7 +226,7 @@ pub(super) async fn users(
 ) -> ApiResult<Listed<UserDto>> {
     let list = state.store.list_users(&auth.actor()).await?;
     let list = list.into_iter().map(user_dto).collect();
-    Ok(Json(pq.list(list, |u| u.id, auth.ctx.lang)?))
+    Ok(Json(pq.list(list, |u| u.account.id, auth.ctx.lang)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",

@@ -29,10 +29,6 @@ pub struct RunParams {
     pub quarter: Option<String>,
     /// county_department | enterprise_department | zone | town: runs that ranked a class.
     pub class: Option<String>,
-    /// Rows per page, 1–500 (default 50).
-    pub limit: Option<String>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 /// Which part of a year a run covers.
@@ -126,7 +122,7 @@ impl Classes {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/assessments", tag = "assessments", params(RunParams),
+#[utoipa::path(get, path = "/api/v1/assessments", tag = "assessments", params(RunParams, PageQuery),
     responses((status = 200, description = "the runs the caller may see (units: those in 公示 or final), by id",
         body = Object, example = json!({"items": [{"id": 3, "year": 2017, "period": "2017Q3", "plan_id": 1,
             "status": "final", "publicity_until": "2017-10-20", "created_at": 1507766400, "finalised_at": 1508544000}],
@@ -137,12 +133,9 @@ pub(super) async fn runs(
     State(state): State<AppState>,
     auth: County,
     Query(q): Query<RunParams>,
+    Query(paging): Query<PageQuery>,
 ) -> ApiResult<Page<Run>> {
     let lang = auth.ctx.lang;
-    let paging = PageQuery {
-        limit: q.limit.clone(),
-        cursor: q.cursor.clone(),
-    };
     let f = q.filter(lang)?;
     let actor = auth.actor();
     let mut runs: Vec<Run> = state

@@ -51,12 +51,9 @@ pub(super) async fn entries(
     State(state): State<AppState>,
     auth: County,
     Query(q): Query<ListQuery>,
+    Query(paging): Query<PageQuery>,
 ) -> ApiResult<Page<EntryRow>> {
-    let paging = PageQuery {
-        limit: q.get("limit").cloned(),
-        cursor: q.get("cursor").cloned(),
-    }
-    .paging::<i64>(auth.ctx.lang)?;
+    let paging = paging.paging::<i64>(auth.ctx.lang)?;
     let pipeline = pipeline_of(&state, &q).await?;
     let f = filter(&q, pipeline.id);
     let limit = paging.limit as i64;

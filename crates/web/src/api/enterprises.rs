@@ -6,41 +6,15 @@ use super::problem::Problem;
 use super::{ApiResult, PageQuery};
 use crate::AppState;
 use crate::auth::Auth;
+use crate::enterprises::{RegistryQuery, town_filter};
 use crate::form::Query;
 use axum::Json;
 use axum::extract::{Path, State};
-use qx_store::enterprises::{EnterpriseDetail, EnterpriseFilter, YearFacts};
+use qx_store::enterprises::{EnterpriseDetail, YearFacts};
 use qx_store::evaluation::{ResultFilter, ResultLine, Run};
 use serde::Deserialize;
 
-/// Query of `GET /api/v1/enterprises`: the registry page's filters.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct EnterpriseQuery {
-    /// Part of the name or the credit code.
-    #[serde(default)]
-    pub q: String,
-    /// Town id.
-    pub town: Option<String>,
-    /// Industry code prefix (大类 "34" or longer).
-    #[serde(default)]
-    pub industry: String,
-    /// above | below (规上/规下).
-    #[serde(default)]
-    pub scale: String,
-    #[serde(default)]
-    pub tag: String,
-    pub limit: Option<String>,
-    pub cursor: Option<String>,
-}
-
-fn town_of(s: &Option<String>) -> Option<i64> {
-    s.as_deref()
-        .and_then(|s| s.trim().parse().ok())
-        .filter(|n| *n > 0)
-}
-
-#[utoipa::path(get, path = "/api/v1/enterprises", tag = "enterprises", params(EnterpriseQuery),
+#[utoipa::path(get, path = "/api/v1/enterprises", tag = "enterprises", params(RegistryQuery, PageQuery),
     responses((status = 200, description = "the enterprises the caller may read (a town its own, an enterprise itself), by id", body = Object,
         example = json!({"items": [{"id": 12, "credit_code": "91330225MA2AXXXX0X", "name": "宁波某某机械有限公司", "town_id": 21,
             "town_name": "石浦镇", "industry_code": "3484", "scale": "above", "land_mu": 35.2, "address": "", "service_contact": "",
@@ -49,21 +23,10 @@ fn town_of(s: &Option<String>) -> Option<i64> {
 pub(super) async fn list(
     State(state): State<AppState>,
     auth: Auth,
-    Query(q): Query<EnterpriseQuery>,
+    Query(q): Query<RegistryQuery>,
+    Query(paging): Query<PageQuery>,
 ) -> ApiResult<Page<EnterpriseDetail>> {
-    let paging = PageQuery {
-        limit: q.limit.clone(),
-        cursor: q.cursor.clone(),
-    };
-    let f = EnterpriseFilter {
-        q: q.q.clone(),
-        town_id: town_of(&q.town),
-        industry: q.industry.clone(),
-        scale: q.scale.clone(),
-        tag: q.tag.clone(),
-        limit: i64::MAX,
-        offset: 0,
-    };
+    let f = q.filter(i64::MAX, 0);
     let (rows, _) = state.store.search_enterprises(&auth.actor(), &f).await?;
     Ok(Json(paging.page(rows, |e| e.id, auth.ctx.lang)?))
 }
@@ -128,12 +91,10 @@ pub struct ResultQuery {
     /// A | B | C | D
     #[serde(default)]
     pub class: String,
-    pub limit: Option<String>,
-    pub cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/evaluation/runs/{id}/results", tag = "evaluation",
-    params(("id" = i64, Path, description = "run id"), ResultQuery),
+    params(("id" = i64, Path, description = "run id"), ResultQuery, PageQuery),
     responses((status = 200, description = "each enterprise's score, class and per-item values in the run (an enterprise its own), by enterprise id",
         body = Object, example = json!({"items": [{"enterprise_id": 12, "name": "宁波某某机械有限公司", "town_name": "石浦镇",
             "score": 86.4, "class": "A"}]})),
@@ -143,13 +104,10 @@ pub(super) async fn run_results(
     auth: Auth,
     Path(id): Path<i64>,
     Query(q): Query<ResultQuery>,
+    Query(paging): Query<PageQuery>,
 ) -> ApiResult<Page<ResultLine>> {
-    let paging = PageQuery {
-        limit: q.limit.clone(),
-        cursor: q.cursor.clone(),
-    };
     let f = ResultFilter {
-        town_id: town_of(&q.town),
+        town_id: town_filter(q.town.as_deref()),
         industry: q.industry.clone(),
         scale: q.scale.clone(),
         class: q.class.clone(),

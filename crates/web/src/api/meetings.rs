@@ -75,11 +75,8 @@ pub(super) async fn supervision_list(
     State(state): State<AppState>,
     auth: County,
     Query(q): Query<ListQuery>,
+    Query(paging): Query<PageQuery>,
 ) -> ApiResult<Page<SupervisionItem>> {
-    let paging = PageQuery {
-        limit: q.get("limit").cloned(),
-        cursor: q.get("cursor").cloned(),
-    };
     let rows = state
         .store
         .list_supervision(&auth.actor(), &filter(&q))

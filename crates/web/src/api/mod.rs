@@ -34,7 +34,8 @@ use utoipa::OpenApi;
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 
-/// `limit` and `cursor`, as every list takes them.
+/// `limit` and `cursor`, as every list takes them: a handler reads them as a `Query<PageQuery>`
+/// of its own beside its filters' query, never copied field by field.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
@@ -171,6 +172,7 @@ pub(crate) fn fields_of(body: serde_json::Map<String, serde_json::Value>) -> cra
     components(schemas(
         Problem,
         ProblemError,
+        accounts::AccountDto,
         accounts::MeDto,
         accounts::UnitDto,
         accounts::UserDto,

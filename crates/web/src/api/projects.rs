@@ -53,11 +53,8 @@ pub(super) async fn list(
     State(state): State<AppState>,
     auth: Signed,
     Query(q): Query<ListQuery>,
+    Query(paging): Query<super::PageQuery>,
 ) -> ApiResult<ProjectPage> {
-    let paging = super::PageQuery {
-        limit: q.get("limit").cloned(),
-        cursor: q.get("cursor").cloned(),
-    };
     let list = state
         .store
         .list_projects(&auth.actor(), &filter_of(&q))

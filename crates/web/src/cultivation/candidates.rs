@@ -126,7 +126,9 @@ async fn accept(State(state): State<AppState>, auth: Office, form: Fields) -> Pa
     } else if enterprise.is_none() {
         errors.add_general(i18n::t(lang, "cv.no_candidates"));
     }
-    Ok(super::shown_again(page(&state, &auth, form, errors).await?))
+    Ok(crate::form::shown_again(
+        page(&state, &auth, form, errors).await?,
+    ))
 }
 
 async fn set_floor(State(state): State<AppState>, auth: Office, form: Fields) -> PageResult {
@@ -143,5 +145,7 @@ async fn set_floor(State(state): State<AppState>, auth: Office, form: Fields) ->
             Err(e) => errors.absorb(e.into(), &[("floor", "候选门槛")])?,
         }
     }
-    Ok(super::shown_again(page(&state, &auth, form, errors).await?))
+    Ok(crate::form::shown_again(
+        page(&state, &auth, form, errors).await?,
+    ))
 }

@@ -262,7 +262,7 @@ async fn enter(State(state): State<AppState>, auth: Office, form: Fields) -> Pag
             Err(e) => errors.absorb(e.into(), ENTER_FIELDS)?,
         }
     }
-    Ok(super::shown_again(
+    Ok(crate::form::shown_again(
         list_page(&state, &auth, &q, form, errors).await?,
     ))
 }

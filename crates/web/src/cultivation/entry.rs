@@ -156,7 +156,7 @@ async fn move_entry(
             Err(e) => errors.absorb(e.into(), MOVE_FIELDS)?,
         }
     }
-    Ok(super::shown_again(
+    Ok(crate::form::shown_again(
         page(&state, &auth, id, form, errors).await?,
     ))
 }

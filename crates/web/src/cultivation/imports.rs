@@ -90,7 +90,7 @@ async fn upload_list(State(state): State<AppState>, auth: Office, form: Multipar
             values.set("on_date", today());
             let mut errors = FieldErrors::new(lang);
             errors.add("file", m);
-            return Ok(super::shown_again(
+            return Ok(crate::form::shown_again(
                 form_page(&state, &auth, values, errors).await?,
             ));
         }
@@ -144,7 +144,7 @@ async fn upload_list(State(state): State<AppState>, auth: Office, form: Multipar
             )?,
         }
     }
-    Ok(super::shown_again(
+    Ok(crate::form::shown_again(
         form_page(&state, &auth, values, errors).await?,
     ))
 }
@@ -294,7 +294,7 @@ async fn apply(
         Ok(done) => review_page(&state, &auth, id, Some(done), errors).await,
         Err(e) => {
             errors.absorb(WebError::from(e), &[])?;
-            Ok(super::shown_again(
+            Ok(crate::form::shown_again(
                 review_page(&state, &auth, id, None, errors).await?,
             ))
         }

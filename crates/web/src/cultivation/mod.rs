@@ -36,14 +36,6 @@ pub fn routes() -> Router<AppState> {
         .merge(reminders::routes())
 }
 
-/// A form page shown again with its errors: answered 400, as `crate::form::invalid` does.
-fn shown_again(mut page: Response) -> Response {
-    if page.status() == axum::http::StatusCode::OK {
-        *page.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
-    page
-}
-
 /// What a firm is entitled to: the policy of each stage it stands at on a list, as
 /// "培育库 · 阶段: 政策 (金额 万元)"; lists it has left and stages without a policy say nothing.
 pub(crate) fn entitlements(tracks: &[qx_store::cultivation::Track]) -> Vec<String> {

@@ -108,7 +108,7 @@ async fn save(
     };
     // An unknown pipeline is "not found", never a form error.
     state.store.cultivation_pipeline(id).await?;
-    Ok(super::shown_again(
+    Ok(crate::form::shown_again(
         page(&state, &auth, Some((id, typed, refused)), false).await?,
     ))
 }

@@ -167,7 +167,7 @@ async fn save(
             )?,
         }
     }
-    Ok(super::shown_again(
+    Ok(crate::form::shown_again(
         page(&state, &auth, p, form, errors, false).await?,
     ))
 }

@@ -3,7 +3,7 @@
 
 use super::actions::FormState;
 use super::{
-    FIRST_DATA_YEAR, ObjectionView, PageResult, f2, objection_views, opt_id, scale_key, towns,
+    FIRST_DATA_YEAR, ObjectionView, PageResult, f2, objection_views, scale_key, town_filter, towns,
 };
 use crate::AppState;
 use crate::auth::Auth;
@@ -55,7 +55,7 @@ impl EvalQuery {
     pub(super) fn filter(&self, policy: &ev::Policy) -> ResultFilter {
         let low = self.low.as_deref().is_some_and(|v| !v.is_empty());
         ResultFilter {
-            town_id: opt_id(&self.town).filter(|t| *t > 0),
+            town_id: town_filter(self.town.as_deref()),
             industry: self.industry.clone(),
             scale: self.scale.clone(),
             class: self.class.clone(),
@@ -248,7 +248,7 @@ pub(super) async fn evaluation_page(
         warnings: Vec::new(),
         export_query: q.query_string(),
         towns: towns(state).await?,
-        town: opt_id(&q.town).unwrap_or(0),
+        town: town_filter(q.town.as_deref()).unwrap_or(0),
         is_admin: actor.is_admin(),
         reads_all: actor.reads_all(),
         today: qx_core::time::format_date(qx_core::time::today()),

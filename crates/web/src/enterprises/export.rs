@@ -2,7 +2,7 @@
 //! the same query string, the actor's scope from the store, every page of rows at once.
 //! `GET /export/enterprises?<the list's query>[&print=1]`.
 
-use super::{PageResult, opt_id, registry_scale_key, towns};
+use super::{PageResult, RegistryQuery, registry_scale_key, towns};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::export::{self, ListQuery};
@@ -10,7 +10,6 @@ use crate::form::Query;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use qx_store::enterprises::EnterpriseFilter;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/export/enterprises", get(export_enterprises))
@@ -19,20 +18,12 @@ pub(super) fn routes() -> Router<AppState> {
 async fn export_enterprises(
     State(state): State<AppState>,
     auth: Auth,
+    Query(filters): Query<RegistryQuery>,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
-    let given = |k: &str| q.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    let filter = EnterpriseFilter {
-        q: given("q"),
-        town_id: opt_id(&q.get("town").cloned()),
-        industry: given("industry"),
-        scale: given("scale"),
-        tag: given("tag"),
-        limit: export::EXPORT_LIMIT,
-        offset: 0,
-    };
+    let filter = filters.filter(export::EXPORT_LIMIT, 0);
     let (list, _) = state.store.search_enterprises(&actor, &filter).await?;
     let t = |k: &'static str| crate::i18n::t(lang, k);
     let town = match filter.town_id {

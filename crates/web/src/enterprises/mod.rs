@@ -20,6 +20,8 @@ use axum::response::Response;
 use qx_core::label::{Labelled, Lang};
 use qx_core::scale::Scale;
 use qx_core::units::UnitKind;
+use qx_store::enterprises::EnterpriseFilter;
+use serde::Deserialize;
 
 type PageResult = Result<Response, WebError>;
 
@@ -73,8 +75,45 @@ pub(crate) async fn towns(state: &AppState) -> Result<Vec<(i64, String)>, WebErr
         .collect())
 }
 
-fn opt_id(s: &Option<String>) -> Option<i64> {
-    s.as_deref().and_then(|s| s.trim().parse().ok())
+/// A town filter as a query string gives it (`town=21`): trimmed; empty, not a number, or a
+/// town id ≤ 0 (the 全部 option, a hand-edited `town=-1`) means any town.
+pub(crate) fn town_filter(s: Option<&str>) -> Option<i64> {
+    s.and_then(|s| s.trim().parse().ok()).filter(|t| *t > 0)
+}
+
+/// The registry's filters (企业名录) as a query string gives them: the one reader of the list
+/// page, its export and `GET /api/v1/enterprises`, so the three answer the same rows.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RegistryQuery {
+    /// Part of the name or the credit code.
+    #[serde(default)]
+    pub q: String,
+    /// Town id (≤ 0 or empty: any town).
+    pub town: Option<String>,
+    /// Industry code prefix (大类 "34" or longer).
+    #[serde(default)]
+    pub industry: String,
+    /// above | below (规上/规下).
+    #[serde(default)]
+    pub scale: String,
+    #[serde(default)]
+    pub tag: String,
+}
+
+impl RegistryQuery {
+    /// The store's filter for one page of rows: every text trimmed, the town by [`town_filter`].
+    pub(crate) fn filter(&self, limit: i64, offset: i64) -> EnterpriseFilter {
+        EnterpriseFilter {
+            q: self.q.trim().to_string(),
+            town_id: town_filter(self.town.as_deref()),
+            industry: self.industry.trim().to_string(),
+            scale: self.scale.trim().to_string(),
+            tag: self.tag.trim().to_string(),
+            limit,
+            offset,
+        }
+    }
 }
 
 /// The data year a page starts on before any facts are stored: the seed plan (2017) evaluates

@@ -2,24 +2,23 @@
 //! their Excel templates.
 
 use super::{
-    PageResult, XLSX, f2, newest_data_year, opt_id, registry_scale_key, scale_options, towns,
+    PageResult, RegistryQuery, XLSX, f2, newest_data_year, registry_scale_key, scale_options, towns,
 };
 use crate::auth::Auth;
 use crate::auth::Office;
 use crate::download::attachment;
 use crate::form::Query;
-use crate::pages::{PageCtx, render};
+use crate::pages::PageCtx;
 use crate::upload;
 use crate::{AppState, WebError, jobs};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use qx_app::AppError;
 use qx_app::enterprise_import;
-use qx_store::enterprises::{EnterpriseFilter, TAGS};
+use qx_store::enterprises::TAGS;
 use serde::Deserialize;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -29,17 +28,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/enterprises/template/{kind}", get(template))
 }
 
+/// The list's own query beside its filters ([`RegistryQuery`]): the page and the flash after
+/// an import.
 #[derive(Deserialize, Default)]
 struct ListQuery {
-    #[serde(default)]
-    q: String,
-    town: Option<String>,
-    #[serde(default)]
-    industry: String,
-    #[serde(default)]
-    scale: String,
-    #[serde(default)]
-    tag: String,
     page: Option<i64>,
     imported: Option<String>,
 }
@@ -80,23 +72,26 @@ struct ListPage {
 
 const PAGE: i64 = 100;
 
-async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> PageResult {
-    list_page(&state, &auth, q, Vec::new()).await
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(filters): Query<RegistryQuery>,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    list_page(&state, &auth, &filters, q, Vec::new()).await
 }
 
-async fn list_page(state: &AppState, auth: &Auth, q: ListQuery, errors: Vec<String>) -> PageResult {
+async fn list_page(
+    state: &AppState,
+    auth: &Auth,
+    filters: &RegistryQuery,
+    q: ListQuery,
+    errors: Vec<String>,
+) -> PageResult {
     let errors = crate::i18n::localised(errors, auth.ctx.lang);
     let actor = auth.actor();
     let page = q.page.unwrap_or(1).max(1);
-    let filter = EnterpriseFilter {
-        q: q.q.clone(),
-        town_id: opt_id(&q.town),
-        industry: q.industry.clone(),
-        scale: q.scale.clone(),
-        tag: q.tag.clone(),
-        limit: PAGE,
-        offset: (page - 1) * PAGE,
-    };
+    let filter = filters.filter(PAGE, (page - 1) * PAGE);
     let (list, total) = state.store.search_enterprises(&actor, &filter).await?;
     let rows = list
         .into_iter()
@@ -121,11 +116,7 @@ async fn list_page(state: &AppState, auth: &Auth, q: ListQuery, errors: Vec<Stri
     if q.imported.is_some() {
         ctx.flash = Some(crate::i18n::t(auth.ctx.lang, "ent.imported").to_string());
     }
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let refused = !errors.is_empty();
     let page = ListPage {
         ctx,
         rows,
@@ -133,11 +124,11 @@ async fn list_page(state: &AppState, auth: &Auth, q: ListQuery, errors: Vec<Stri
         page,
         pages: (total + PAGE - 1) / PAGE,
         town: filter.town_id.unwrap_or(0),
-        q: q.q,
-        industry: q.industry,
-        scale: q.scale,
+        q: filter.q,
+        industry: filter.industry,
+        scale: filter.scale,
         scales: scale_options(),
-        tag: q.tag,
+        tag: filter.tag,
         towns,
         tags: TAGS.to_vec(),
         default_year: newest_data_year(&years),
@@ -145,7 +136,7 @@ async fn list_page(state: &AppState, auth: &Auth, q: ListQuery, errors: Vec<Stri
         is_admin: actor.is_admin(),
         errors,
     };
-    Ok((status, render(&page)).into_response())
+    Ok(crate::form::answer(&page, refused))
 }
 
 /// A registry or facts file, within the importer's own limit, with its kind and data year.
@@ -194,7 +185,16 @@ async fn import(State(state): State<AppState>, auth: Office, form: Multipart) ->
     };
     match jobs::run(&state.jobs, &auth.session, auth.ctx.lang, wait, work).await? {
         Ok(Ok(next)) => Ok(Redirect::to(&next).into_response()),
-        Ok(Err(errors)) => list_page(&state, &auth, ListQuery::default(), errors).await,
+        Ok(Err(errors)) => {
+            list_page(
+                &state,
+                &auth,
+                &RegistryQuery::default(),
+                ListQuery::default(),
+                errors,
+            )
+            .await
+        }
         Err(progress_page) => Ok(progress_page),
     }
 }

@@ -8,11 +8,10 @@ use crate::auth::Auth;
 use crate::auth::{CountyReader, Office};
 use crate::form::Fields;
 use crate::form::Query;
-use crate::pages::{PageCtx, fmt_time, render};
+use crate::pages::{PageCtx, fmt_time};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use qx_app::AppError;
@@ -108,11 +107,7 @@ async fn scheme_page(
     if saved {
         ctx.flash = Some(crate::i18n::t(auth.ctx.lang, "ent.saved").to_string());
     }
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let refused = !errors.is_empty();
     let page = SchemePage {
         ctx,
         year,
@@ -123,7 +118,7 @@ async fn scheme_page(
         errors,
         is_admin: auth.actor().is_admin(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok(crate::form::answer(&page, refused))
 }
 
 async fn scheme_save(State(state): State<AppState>, auth: Office, f: Fields) -> PageResult {

@@ -152,11 +152,7 @@ pub(super) async fn list_page(
         .get("imported")
         .zip(q.get("updated"))
         .map(|(a, b)| (a.clone(), b.clone()));
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::BAD_REQUEST
-    };
+    let refused = !errors.is_empty();
     let page = ListPage {
         ctx: PageCtx::signed_in(auth),
         lines: list.rows.into_iter().map(|r| line(r, lang)).collect(),
@@ -193,7 +189,7 @@ pub(super) async fn list_page(
         errors,
         imported,
     };
-    Ok((status, render(&page)).into_response())
+    Ok(crate::form::answer(&page, refused))
 }
 
 /// `GET /export/projects?<the list's query>[&print=1]`.

@@ -1,7 +1,7 @@
 //! 导出 and 打印 of every list: each export opens as a workbook with the page's rows, under the
 //! page's filters and the reader's scope; the print view shows the same rows.
 
-use crate::common::{TestApp, spawn_app};
+use crate::common::{TestApp, spawn_app, spawn_app_with};
 use qx_core::access::Actor;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
 
@@ -27,8 +27,7 @@ fn rows(xlsx: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
 
 /// GETs `path` as `c`; the workbook, after checking it is sent as one with a Chinese name.
 async fn workbook(app: &TestApp, c: &reqwest::Client, path: &str, name: &str) -> Vec<u8> {
-    let resp = c.get(app.url(path)).send().await.unwrap();
-    assert_eq!(resp.status(), 200, "{path}");
+    let resp = ok(app, c, path).await;
     let h = resp.headers();
     assert_eq!(
         h["content-type"],
@@ -355,4 +354,68 @@ async fn the_dashboard_and_the_unreported_list_export() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 403);
+}
+
+/// GETs `path` as `c`, checking it answers 200.
+async fn ok(app: &TestApp, c: &reqwest::Client, path: &str) -> reqwest::Response {
+    let resp = c.get(app.url(path)).send().await.unwrap();
+    assert_eq!(resp.status(), 200, "{path}");
+    resp
+}
+
+/// The credit codes of the registry's rows as each of its three readers answers `query`: the
+/// list page, its export and `GET /api/v1/enterprises`.
+async fn registry_codes(app: &TestApp, c: &reqwest::Client, query: &str) -> [Vec<String>; 3] {
+    let html = ok(app, c, &format!("/enterprises?{query}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut page: Vec<String> = html
+        .split("<code>")
+        .skip(1)
+        .filter_map(|s| s.split_once("</code>").map(|(code, _)| code.to_string()))
+        .collect();
+    let xlsx = workbook(app, c, &format!("/export/enterprises?{query}"), "企业名录_").await;
+    let mut export = column(&rows_of(&xlsx), 0);
+    let json: serde_json::Value = ok(app, c, &format!("/api/v1/enterprises?{query}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut api: Vec<String> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["credit_code"].as_str().unwrap().to_string())
+        .collect();
+    for codes in [&mut page, &mut export, &mut api] {
+        codes.sort();
+    }
+    [page, export, api]
+}
+
+#[tokio::test]
+async fn the_registry_page_its_export_and_the_api_read_the_filters_alike() {
+    for db in qx_store::testing::all().await.unwrap() {
+        let engine = db.name;
+        let app = spawn_app_with(qx_web::Config::default(), db).await;
+        firms(&app).await;
+        let admin = app.login("admin").await;
+        let xiangshan = vec![
+            "91330225691361058X".to_string(),
+            "913302257995213595".to_string(),
+        ];
+        // A padded name, and a town id ≤ 0 (any town), as a hand-edited link sends them.
+        for query in [
+            "q=%20%E8%B1%A1%E5%B1%B1%20&town=0",
+            "q=%20%E8%B1%A1%E5%B1%B1%20&town=-1",
+            "q=%E8%B1%A1%E5%B1%B1&town=%20-7%20",
+        ] {
+            let [page, export, api] = registry_codes(&app, &admin, query).await;
+            assert_eq!(page, xiangshan, "{engine}: the list page, {query}");
+            assert_eq!(export, xiangshan, "{engine}: the export, {query}");
+            assert_eq!(api, xiangshan, "{engine}: the API, {query}");
+        }
+    }
 }
