@@ -166,7 +166,7 @@ pub fn write_results(
     let phase = std::time::Instant::now();
     let lines = Lines {
         uscc,
-        uscc_plain: !uscc.as_bytes().iter().any(|&c| needs_quotes(c)),
+        uscc_plain: !any_needs_quotes(uscc.as_bytes()),
         scale,
         results,
         class_fields: results
@@ -326,6 +326,9 @@ struct Stage<'a> {
     out: &'a mut Vec<u8>,
     buf: [u8; STAGE],
     pos: usize,
+    /// Where numbers are printed before they are copied in (see [`Stage::digits`]), zeroed
+    /// once: each number overwrites only its own bytes, and the bytes after them stay zero.
+    scratch: [u8; 3 * NUMBER],
 }
 
 /// Bytes gathered before they are appended.
@@ -344,6 +347,7 @@ impl<'a> Stage<'a> {
             out,
             buf: [0; STAGE],
             pos: 0,
+            scratch: [0; 3 * NUMBER],
         }
     }
 
@@ -423,9 +427,8 @@ impl<'a> Stage<'a> {
     #[inline(always)]
     fn digits<const D: u32>(&mut self, m: u64, negative: bool) {
         self.room(NUMBER);
-        let mut tmp = [0u8; 3 * NUMBER];
-        let start = write_fixed::<D>(&mut tmp[..2 * NUMBER], m, negative);
-        self.buf[self.pos..self.pos + NUMBER].copy_from_slice(&tmp[start..start + NUMBER]);
+        let start = write_fixed::<D>(&mut self.scratch[..2 * NUMBER], m, negative);
+        self.buf[self.pos..self.pos + NUMBER].copy_from_slice(&self.scratch[start..start + NUMBER]);
         self.pos += 2 * NUMBER - start;
     }
 }
@@ -478,6 +481,13 @@ fn write_fixed<const D: u32>(buf: &mut [u8], mut m: u64, negative: bool) -> usiz
 #[inline]
 fn needs_quotes(c: u8) -> bool {
     matches!(c, b',' | b'"' | b'\n' | b'\r')
+}
+
+/// Whether any byte of `s` makes a CSV field need quotes: the whole code column is asked once,
+/// before the lines are formatted, on one thread, so it is searched with SIMD (`memchr`) rather
+/// than byte by byte (36 instructions a code, 6% of the writer's; callgrind, 100k rows).
+fn any_needs_quotes(s: &[u8]) -> bool {
+    memchr::memchr3(b',', b'"', b'\n', s).is_some() || memchr::memchr(b'\r', s).is_some()
 }
 
 /// `round(scaled)`, half away from zero, for |scaled| < 4e15, without a libm call: below 2^52
@@ -664,6 +674,25 @@ mod tests {
             b.push(b'\n');
         }
         b
+    }
+
+    #[test]
+    fn a_column_needs_quotes_when_any_byte_does() {
+        for len in [1, 17, 31, 32, 33, 64, 200, 5000] {
+            let plain = vec![b'9'; len];
+            assert!(!any_needs_quotes(&plain), "{len} plain bytes");
+            for c in [b',', b'"', b'\n', b'\r'] {
+                for at in [0, len / 2, len - 1] {
+                    let mut s = plain.clone();
+                    s[at] = c;
+                    assert!(any_needs_quotes(&s), "{:?} at {at} of {len}", c as char);
+                    // The byte-by-byte rule says the same.
+                    assert!(s.iter().any(|&b| needs_quotes(b)));
+                }
+            }
+        }
+        assert!(!any_needs_quotes(b""));
+        assert!(!any_needs_quotes("长度\t;'".as_bytes()));
     }
 
     #[test]
