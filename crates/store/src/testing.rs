@@ -613,3 +613,30 @@ pub async fn funnel_lines_both(
         debug(crate::projects::funnel::project_lines_plain(store, actor, year).await?),
     ))
 }
+
+/// Benchmarks only: the alerts sweep's read alone, packed into one value (SQLite; `None` on
+/// PostgreSQL or where an amount cannot be packed) or as plain rows; how many lines.
+pub async fn sweep_read(store: &Store, packed: bool) -> Result<Option<usize>> {
+    use crate::projects::alerts::{sweep_lines_packed, sweep_lines_plain};
+    Ok(match (packed, store.engine()) {
+        (true, crate::Engine::Sqlite) => sweep_lines_packed(store).await?.map(|l| l.len()),
+        (true, crate::Engine::Postgres) => None,
+        (false, _) => Some(sweep_lines_plain(store).await?.len()),
+    })
+}
+
+/// Benchmarks only: the funnel's project read alone, as `Store::funnel_items` reads it (packed
+/// on SQLite) or as plain rows; how many lines.
+pub async fn funnel_read(
+    store: &Store,
+    actor: &qx_core::access::Actor,
+    year: Option<i32>,
+    packed: bool,
+) -> Result<usize> {
+    use crate::projects::funnel::{project_lines, project_lines_plain};
+    Ok(if packed {
+        project_lines(store, actor, year).await?.len()
+    } else {
+        project_lines_plain(store, actor, year).await?.len()
+    })
+}
