@@ -22,7 +22,8 @@
 //! `tests/it/packed.rs` holds both reads equal over awkward values and fails on `%!.15g`.
 //!
 //! Bound: the packed value is one string of every selected row, built by SQLite and copied
-//! once into Rust: about 100 bytes a line (1 MB for 10,000 projects); SQLite refuses a
+//! once into Rust: a sweep line is about 150 bytes (two REALs of ~26 characters, four short
+//! texts), so ~1.5 MB for 10,000 open projects, a funnel line less; SQLite refuses a
 //! string over its `SQLITE_MAX_LENGTH` (10^9 bytes) with an error, never a truncated value.
 
 use crate::{Result, StoreError};
