@@ -25,6 +25,7 @@ pub mod meetings;
 pub mod migrate;
 pub mod monitoring;
 pub mod notices;
+pub(crate) mod packed;
 pub mod picture_reads;
 pub mod plans;
 pub mod problems;

@@ -572,3 +572,71 @@ fn rand_bytes() -> [u8; 8] {
 }
 
 static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Tests only: every open project's line as the alerts sweep reads it, packed into one value
+/// on SQLite (`crate::packed`; `None` where an amount cannot be packed exactly, and on
+/// PostgreSQL), as the sweep reads it (packed or plain), and as plain rows; each line as its
+/// `Debug` text (an `f64`'s `Debug` tells every two doubles apart, -0.0 included), sorted.
+pub async fn sweep_lines_all(store: &Store) -> Result<SweepLinesRead> {
+    use crate::projects::alerts::{SweepLine, sweep_lines, sweep_lines_packed, sweep_lines_plain};
+    let debug = |lines: Vec<SweepLine>| {
+        let mut lines: Vec<String> = lines.iter().map(|l| format!("{l:?}")).collect();
+        lines.sort();
+        lines
+    };
+    let packed = match store.engine() {
+        crate::Engine::Sqlite => sweep_lines_packed(store).await?.map(debug),
+        crate::Engine::Postgres => None,
+    };
+    Ok((
+        packed,
+        debug(sweep_lines(store).await?),
+        debug(sweep_lines_plain(store).await?),
+    ))
+}
+
+/// The sweep's lines packed (SQLite, `None` when not packable), as read, and plain.
+pub type SweepLinesRead = (Option<Vec<String>>, Vec<String>, Vec<String>);
+
+/// Tests only: the funnel's project lines of `year` within the actor's scope as
+/// `Store::funnel_items` reads them (on SQLite packed) and as plain rows, as `Debug` text.
+pub async fn funnel_lines_both(
+    store: &Store,
+    actor: &qx_core::access::Actor,
+    year: Option<i32>,
+) -> Result<(Vec<String>, Vec<String>)> {
+    let debug = |lines: Vec<crate::projects::funnel::ProjectLine>| {
+        lines.iter().map(|l| format!("{l:?}")).collect::<Vec<_>>()
+    };
+    Ok((
+        debug(crate::projects::funnel::project_lines(store, actor, year).await?),
+        debug(crate::projects::funnel::project_lines_plain(store, actor, year).await?),
+    ))
+}
+
+/// Benchmarks only: the alerts sweep's read alone, packed into one value (SQLite; `None` on
+/// PostgreSQL or where an amount cannot be packed) or as plain rows; how many lines.
+pub async fn sweep_read(store: &Store, packed: bool) -> Result<Option<usize>> {
+    use crate::projects::alerts::{sweep_lines_packed, sweep_lines_plain};
+    Ok(match (packed, store.engine()) {
+        (true, crate::Engine::Sqlite) => sweep_lines_packed(store).await?.map(|l| l.len()),
+        (true, crate::Engine::Postgres) => None,
+        (false, _) => Some(sweep_lines_plain(store).await?.len()),
+    })
+}
+
+/// Benchmarks only: the funnel's project read alone, as `Store::funnel_items` reads it (packed
+/// on SQLite) or as plain rows; how many lines.
+pub async fn funnel_read(
+    store: &Store,
+    actor: &qx_core::access::Actor,
+    year: Option<i32>,
+    packed: bool,
+) -> Result<usize> {
+    use crate::projects::funnel::{project_lines, project_lines_plain};
+    Ok(if packed {
+        project_lines(store, actor, year).await?.len()
+    } else {
+        project_lines_plain(store, actor, year).await?.len()
+    })
+}

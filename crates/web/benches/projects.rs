@@ -506,6 +506,42 @@ async fn run(name: &str, store: Store) {
         Some(100.0),
         Some(base),
     );
+    // Where the time goes: the sweep's and the funnel's reads alone, packed into one value
+    // (SQLite, `store::packed`) and as plain rows, each pair timed back to back in one loop so
+    // that the machine's load falls on both alike.
+    let mut reads: [Vec<Duration>; 4] = Default::default();
+    for _ in 0..recompute_rounds {
+        for (k, packed) in [(0, true), (1, false)] {
+            let t = Instant::now();
+            let n = qx_store::testing::sweep_read(&store, packed).await.unwrap();
+            if n.is_some() {
+                reads[k].push(t.elapsed());
+            }
+        }
+        for (k, packed) in [(2, true), (3, false)] {
+            let t = Instant::now();
+            qx_store::testing::funnel_read(&store, &office, Some(2017), packed)
+                .await
+                .unwrap();
+            reads[k].push(t.elapsed());
+        }
+    }
+    let labels = [
+        "sweep's read, packed",
+        "sweep's read, plain rows",
+        "funnel's projects read, as funnel_items reads them",
+        "funnel's projects read, plain rows",
+    ];
+    for (label, samples) in labels.iter().zip(reads.iter_mut()) {
+        if !samples.is_empty() {
+            report(
+                &format!("[{name}]   of which the {label}"),
+                samples,
+                None,
+                Some(base),
+            );
+        }
+    }
 
     // (c) Importing a 5,000-row list through `project_excel`, as the web and `qx project import`.
     let size = env_usize("QX_BENCH_IMPORT", 5_000);

@@ -203,8 +203,8 @@ impl Store {
                  FROM (SELECT p.id, p.name, p.total_investment_wan, p.unit_id,
                          COALESCE(u.name, '') AS unit_name, p.year, p.annual_plan_wan,
                          COALESCE(d.invested, p.completed_wan) AS invested, p.stage, p.stage_since,
-                         n.next_planned,
-                         CASE WHEN n.next_planned < $2 THEN 1 ELSE 0 END AS overdue,
+                         p.next_planned_on AS next_planned,
+                         CASE WHEN p.next_planned_on < $2 THEN 1 ELSE 0 END AS overdue,
                          CASE WHEN p.annual_plan_wan > 0
                              THEN COALESCE(d.invested, p.completed_wan, 0) / p.annual_plan_wan END
                              AS completion,
@@ -217,10 +217,6 @@ impl Store {
                      LEFT JOIN (SELECT t.project_id, t.year, t.invested_wan AS invested
                          FROM project_year_done t) d
                        ON d.project_id = p.id AND d.year = p.year
-                     LEFT JOIN (SELECT project_id, MIN(planned_on) AS next_planned
-                         FROM project_stages WHERE actual_on IS NULL AND planned_on IS NOT NULL
-                         GROUP BY project_id) n
-                       ON n.project_id = p.id
                      WHERE p.stage NOT IN ($13, $14)
                        AND NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = $15
                            AND a.source_kind = $16 AND a.source_id = p.id)) j) k

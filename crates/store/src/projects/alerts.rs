@@ -26,18 +26,78 @@ pub struct AlertSweep {
 
 /// A project the sweep judges: id, year, unit, 包干 leader, annual plan, 本年已完成投资, stage,
 /// the day it was reached, and its next planned stage with that date (stored on the row).
-type SweepLine = (
-    i64,
-    i64,
-    i64,
-    Option<i64>,
-    Option<f64>,
-    Option<f64>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-);
+/// Read plain, or on SQLite packed into one value (`crate::packed`).
+#[derive(Debug, sqlx::FromRow, serde::Deserialize)]
+pub(crate) struct SweepLine {
+    id: i64,
+    year: i64,
+    unit_id: i64,
+    leader_user_id: Option<i64>,
+    #[serde(deserialize_with = "crate::packed::read_real")]
+    annual_plan_wan: Option<f64>,
+    #[serde(deserialize_with = "crate::packed::read_real")]
+    completed_wan: Option<f64>,
+    stage: String,
+    stage_since: String,
+    next_stage: Option<String>,
+    next_planned_on: Option<String>,
+}
+
+/// What the sweep reads of every open project, after the columns: the stored year total
+/// (`project_year_done`), else the figure typed with the project. Binds `$1` 中止, `$2` 投产.
+macro_rules! sweep_from {
+    () => {
+        "FROM projects p
+         LEFT JOIN project_year_done t ON t.project_id = p.id AND t.year = p.year
+         WHERE p.stage NOT IN ($1, $2)"
+    };
+}
+
+/// Every open project's [`SweepLine`], in no particular order: on SQLite packed into one value
+/// (10,000 rows crossing sqlx's worker channel one by one cost more than the query), on
+/// PostgreSQL, or when an amount cannot be packed exactly, as plain rows.
+pub(crate) async fn sweep_lines(store: &Store) -> Result<Vec<SweepLine>> {
+    if store.engine() == crate::Engine::Sqlite
+        && let Some(lines) = sweep_lines_packed(store).await?
+    {
+        return Ok(lines);
+    }
+    sweep_lines_plain(store).await
+}
+
+/// [`sweep_lines`] packed into one value (SQLite only); `None` when an amount lies outside
+/// the window where its text is exact (`crate::packed::real!`).
+pub(crate) async fn sweep_lines_packed(store: &Store) -> Result<Option<Vec<SweepLine>>> {
+    let (packed,): (String,) = sqlx::query_as(crate::packed::sqlite!(
+        concat!(
+            "p.id, p.year, p.unit_id, p.leader_user_id, ",
+            crate::packed::real!("p.annual_plan_wan"),
+            ", ",
+            crate::packed::real!("COALESCE(t.invested_wan, p.completed_wan)"),
+            ", p.stage, p.stage_since, p.next_stage, p.next_planned_on"
+        ),
+        sweep_from!()
+    ))
+    .bind(Stage::Halted.as_str())
+    .bind(Stage::Producing.as_str())
+    .fetch_one(store.pool())
+    .await?;
+    crate::packed::rows(&packed)
+}
+
+/// [`sweep_lines`] as plain rows, on either engine (what the packed read must equal).
+pub(crate) async fn sweep_lines_plain(store: &Store) -> Result<Vec<SweepLine>> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT p.id, p.year, p.unit_id, p.leader_user_id, p.annual_plan_wan,
+            COALESCE(t.invested_wan, p.completed_wan) AS completed_wan, p.stage, p.stage_since,
+            p.next_stage, p.next_planned_on ",
+        sweep_from!()
+    ))
+    .bind(Stage::Halted.as_str())
+    .bind(Stage::Producing.as_str())
+    .fetch_all(store.pool())
+    .await?)
+}
 
 /// The dedupe keys of the projects' alerts start with this.
 const DEDUPE_PREFIX: &str = "project.alert.";
@@ -102,21 +162,9 @@ struct Untold<'a> {
 impl Store {
     /// Raises the projects' alerts due on `today` (halted and producing projects raise none).
     pub async fn sweep_project_alerts(&self, today: Date) -> Result<AlertSweep> {
-        // What the alerts are judged from and no more: 本年已完成投资 is the stored year total
-        // (`project_year_done`), else the figure typed with the project; the next planned stage
-        // is stored on the row (`next_stage`). Names are read only for alerts to be told.
-        let lines: Vec<SweepLine> = sqlx::query_as(
-            "SELECT p.id, p.year, p.unit_id, p.leader_user_id, p.annual_plan_wan,
-                COALESCE(t.invested_wan, p.completed_wan), p.stage, p.stage_since,
-                p.next_stage, p.next_planned_on
-             FROM projects p
-             LEFT JOIN project_year_done t ON t.project_id = p.id AND t.year = p.year
-             WHERE p.stage NOT IN ($1, $2)",
-        )
-        .bind(Stage::Halted.as_str())
-        .bind(Stage::Producing.as_str())
-        .fetch_all(self.pool())
-        .await?;
+        // What the alerts are judged from and no more (`SweepLine`); names are read only
+        // for alerts to be told.
+        let lines = sweep_lines(self).await?;
         let days = self.project_alert_days().await?;
         // The alerts already told, kept between sweeps (only rows added since the last sweep
         // are read): only a new alert costs a write. The unique dedupe key stays the guarantee.
@@ -124,28 +172,29 @@ impl Store {
         told.catch_up(self).await?;
         let mut report = AlertSweep::default();
         let mut untold = Vec::new();
-        for (id, year, unit_id, leader_user_id, plan, completed, stage, since, next, next_on) in
-            &lines
-        {
-            let stage = Stage::parse(stage).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        for line in &lines {
+            let stage =
+                Stage::parse(&line.stage).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let (light, alert) = judge_facts(
                 &Facts {
-                    year: *year,
-                    completed_wan: *completed,
-                    annual_plan_wan: *plan,
+                    year: line.year,
+                    completed_wan: line.completed_wan,
+                    annual_plan_wan: line.annual_plan_wan,
                     stage,
-                    stage_since: since,
-                    next_planned: next_on.as_deref(),
+                    stage_since: &line.stage_since,
+                    next_planned: line.next_planned_on.as_deref(),
                 },
                 today,
                 &days,
             );
             let mut due = Vec::new();
-            if light.investment == Light::Red && i32::try_from(*year) == Ok(today.year()) {
+            if light.investment == Light::Red && i32::try_from(line.year) == Ok(today.year()) {
                 let pct = light.completion.map(|c| c * 100.0).unwrap_or(0.0);
                 due.push(Due::Behind { pct });
             }
-            if let (true, Some(stage), Some(on)) = (light.overdue, next, next_on) {
+            if let (true, Some(stage), Some(on)) =
+                (light.overdue, &line.next_stage, &line.next_planned_on)
+            {
                 due.push(Due::Overdue { stage, on });
             }
             if let Some(a) = alert {
@@ -155,13 +204,13 @@ impl Store {
                 continue;
             }
             report.alerted += 1;
-            let audiences: Vec<Audience> = std::iter::once(Audience::Unit(*unit_id))
-                .chain(leader_user_id.map(Audience::User))
+            let audiences: Vec<Audience> = std::iter::once(Audience::Unit(line.unit_id))
+                .chain(line.leader_user_id.map(Audience::User))
                 .collect();
             let p = Swept {
-                id: *id,
+                id: line.id,
                 stage,
-                stage_since: since,
+                stage_since: &line.stage_since,
             };
             for d in due {
                 let stem = d.key(&p, today);

@@ -21,19 +21,84 @@ pub struct FunnelItems {
 }
 
 /// A project of the funnel: year, responsible unit, town, industry, stage, its lead's
-/// submission time and the actual dates of 签约, 注册, 开工, 投产.
-type ProjectLine = (
-    i64,
-    i64,
-    Option<i64>,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+/// submission time and the actual dates of 签约, 注册, 开工, 投产. Read plain, or on SQLite
+/// packed into one value (`crate::packed`).
+#[derive(Debug, sqlx::FromRow, serde::Deserialize)]
+pub(crate) struct ProjectLine {
+    year: i64,
+    unit_id: i64,
+    town_id: Option<i64>,
+    industry: String,
+    stage: String,
+    lead_at: Option<i64>,
+    signed_on: Option<String>,
+    registered_on: Option<String>,
+    started_on: Option<String>,
+    producing_on: Option<String>,
+}
+
+/// What the funnel reads of each project in scope, after the columns: binds the scope's `$1`–`$3`
+/// and `$4` the year (NULL for every year).
+macro_rules! funnel_from {
+    () => {
+        concat!(
+            "FROM projects p LEFT JOIN leads l ON l.id = p.lead_id WHERE ",
+            scope_sql!(),
+            " AND ($4 IS NULL OR p.year = $4)"
+        )
+    };
+}
+
+/// The funnel's projects the actor may read, of `year` when given, by id: on SQLite packed into
+/// one value (one row instead of one per project), on PostgreSQL as plain rows.
+pub(crate) async fn project_lines(
+    store: &Store,
+    actor: &Actor,
+    year: Option<i32>,
+) -> Result<Vec<ProjectLine>> {
+    if store.engine() == crate::Engine::Postgres {
+        return project_lines_plain(store, actor, year).await;
+    }
+    let (all, unit, enterprise) = scope_binds(actor);
+    let (packed,): (String,) = sqlx::query_as(crate::packed::sqlite!(
+        "p.year, p.unit_id, p.town_id, p.industry, p.stage, l.created_at,
+            p.signed_on, p.registered_on, p.started_on, p.producing_on",
+        funnel_from!(),
+        order "p.id"
+    ))
+    .bind(all)
+    .bind(unit)
+    .bind(enterprise)
+    .bind(year.map(i64::from))
+    .fetch_one(store.pool())
+    .await?;
+    match crate::packed::rows(&packed)? {
+        Some(lines) => Ok(lines),
+        // No REAL among the columns: never.
+        None => project_lines_plain(store, actor, year).await,
+    }
+}
+
+/// [`project_lines`] as plain rows, on either engine (what the packed read must equal).
+pub(crate) async fn project_lines_plain(
+    store: &Store,
+    actor: &Actor,
+    year: Option<i32>,
+) -> Result<Vec<ProjectLine>> {
+    let (all, unit, enterprise) = scope_binds(actor);
+    Ok(sqlx::query_as(concat!(
+        "SELECT p.year, p.unit_id, p.town_id, p.industry, p.stage, l.created_at AS lead_at,
+            p.signed_on, p.registered_on, p.started_on, p.producing_on ",
+        funnel_from!(),
+        " ORDER BY p.id"
+    ))
+    .bind(all)
+    .bind(unit)
+    .bind(enterprise)
+    .bind(year.map(i64::from))
+    .fetch_all(store.pool())
+    .await?)
+}
 
 /// A lead of the funnel: submission time, follow-up unit, industry, the project it became.
 type LeadLine = (i64, Option<i64>, String, Option<i64>);
@@ -41,23 +106,8 @@ type LeadLine = (i64, Option<i64>, String, Option<i64>);
 impl Store {
     /// The projects and leads the actor may read, of `year` when given.
     pub async fn funnel_items(&self, actor: &Actor, year: Option<i32>) -> Result<FunnelItems> {
-        let (all, unit, enterprise) = scope_binds(actor);
         let mut years = project_years(self, actor).await?;
-        let lines: Vec<ProjectLine> = sqlx::query_as(concat!(
-            "SELECT p.year, p.unit_id, p.town_id, p.industry, p.stage, l.created_at,
-                p.signed_on, p.registered_on, p.started_on, p.producing_on
-             FROM projects p
-             LEFT JOIN leads l ON l.id = p.lead_id
-             WHERE ",
-            scope_sql!(),
-            " AND ($4 IS NULL OR p.year = $4) ORDER BY p.id"
-        ))
-        .bind(all)
-        .bind(unit)
-        .bind(enterprise)
-        .bind(year.map(i64::from))
-        .fetch_all(self.pool())
-        .await?;
+        let lines = project_lines(self, actor, year).await?;
         let names: HashMap<i64, String> = sqlx::query_as("SELECT id, name FROM units")
             .fetch_all(self.pool())
             .await?
@@ -69,16 +119,22 @@ impl Store {
                 .unwrap_or_default()
         };
         let mut projects = Vec::with_capacity(lines.len());
-        for (y, unit_id, town_id, industry, stage, lead_at, a, b, c, d) in lines {
-            let stage = Stage::parse(&stage).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        for line in lines {
+            let stage =
+                Stage::parse(&line.stage).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let on = |d: Option<String>| d.as_deref().and_then(qx_core::time::parse_date);
             projects.push(FunnelProject {
-                year: i32::try_from(y).map_err(|e| StoreError::Invalid(e.to_string()))?,
-                unit: name(Some(unit_id)),
-                town: name(town_id),
-                industry,
-                lead_on: lead_at.map(qx_core::time::date_of),
-                reached: [on(a), on(b), on(c), on(d)],
+                year: i32::try_from(line.year).map_err(|e| StoreError::Invalid(e.to_string()))?,
+                unit: name(Some(line.unit_id)),
+                town: name(line.town_id),
+                industry: line.industry,
+                lead_on: line.lead_at.map(qx_core::time::date_of),
+                reached: [
+                    on(line.signed_on),
+                    on(line.registered_on),
+                    on(line.started_on),
+                    on(line.producing_on),
+                ],
                 halted: stage == Stage::Halted,
             });
         }

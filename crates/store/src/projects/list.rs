@@ -55,7 +55,8 @@ macro_rules! list_filter_sql {
     };
 }
 
-/// The earliest planned date of a stage not reached yet: what a stage is overdue against.
+/// A project and the earliest planned date of a stage it has not reached (stored on the row,
+/// `projects.next_planned_on`, migration 0036): what a stage is overdue against.
 type ListRow = (i64, Option<String>);
 
 /// The ten parameters of [`scope_sql!`] and [`list_filter_sql!`] (`$1`–`$10`) for a reader and
@@ -148,8 +149,7 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         let pending: Vec<ListRow> = sqlx::query_as(
-            "SELECT s.project_id, MIN(s.planned_on) FROM project_stages s
-             WHERE s.actual_on IS NULL AND s.planned_on IS NOT NULL GROUP BY s.project_id",
+            "SELECT id, next_planned_on FROM projects WHERE next_planned_on IS NOT NULL",
         )
         .fetch_all(self.pool())
         .await?;
@@ -194,8 +194,8 @@ impl Store {
     /// list in the same order, with the same counts and `total` the whole selection's size.
     ///
     /// One lean query reads every selected project's few columns: its 本年已完成投资 (the stored
-    /// year total, `project_year_done`, else the figure typed with it) and its next planned
-    /// stage (one grouped join). The funnel alerts and, when the light filter asks, the lights
+    /// year total, `project_year_done`, else the figure typed with it) and the date of its next
+    /// planned stage (stored on the row, `next_planned_on`). The funnel alerts and, when the light filter asks, the lights
     /// are judged from it in Rust by the one rule ([`qx_core::project::light_on`]); then one
     /// query reads the shown rows in full. The rows are those `list_projects` would return at
     /// those places.
@@ -208,12 +208,9 @@ impl Store {
     ) -> Result<ProjectList> {
         let lean_sql = concat!(
             "SELECT p.id, p.year, p.annual_plan_wan, COALESCE(t.invested_wan, p.completed_wan),
-                p.stage, p.stage_since, n.next_planned
+                p.stage, p.stage_since, p.next_planned_on
              FROM projects p
              LEFT JOIN project_year_done t ON t.project_id = p.id AND t.year = p.year
-             LEFT JOIN (SELECT s.project_id, MIN(s.planned_on) AS next_planned FROM project_stages s
-                 WHERE s.actual_on IS NULL AND s.planned_on IS NOT NULL GROUP BY s.project_id) n
-               ON n.project_id = p.id
              WHERE ",
             scope_sql!(),
             list_filter_sql!(),
@@ -360,13 +357,11 @@ impl Store {
     /// One project as a line of the list (its light and alert), for its own page.
     pub async fn project_row(&self, actor: &Actor, id: i64) -> Result<ProjectRow> {
         let project = self.get_project(actor, id).await?;
-        let planned: Option<(Option<String>,)> = sqlx::query_as(
-            "SELECT MIN(s.planned_on) FROM project_stages s
-             WHERE s.project_id = $1 AND s.actual_on IS NULL AND s.planned_on IS NOT NULL",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
+        let planned: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT next_planned_on FROM projects WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
         let days = self.project_alert_days().await?;
         let planned = planned.and_then(|(d,)| d);
         let (light, alert) = judge(&project, planned.as_deref(), qx_core::time::today(), &days);

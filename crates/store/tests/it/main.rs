@@ -15,6 +15,7 @@ mod monitoring_scope;
 mod no_figure;
 mod nodata;
 mod notices;
+mod packed;
 mod pg_binds;
 mod problem_withdraw;
 mod problems;
