@@ -37,7 +37,12 @@ async fn the_office_issues_a_quarterly_bulletin_and_a_unit_downloads_it() {
     j.sees("象工强办〔2017〕1号").await;
     j.click("a[href$='/file/docx']").await;
     let (name, bytes) = j.downloaded(|n| n.ends_with(".docx")).await;
-    assert!(bytes.starts_with(b"PK"), "{name} is a Word (zip) file");
+    assert!(
+        bytes.starts_with(b"PK"),
+        "{name} is a Word (zip) file: {} bytes, starting {:?}",
+        bytes.len(),
+        String::from_utf8_lossy(&bytes[..bytes.len().min(80)])
+    );
     assert!(
         name.contains("2017"),
         "the file is named by its period: {name}"

@@ -560,13 +560,29 @@ impl Journey {
     }
 
     /// Waits for a finished download named by `accept` in the download folder; its bytes.
+    ///
+    /// Finished means no `.crdownload` is left in the folder and the file has bytes: Chromium
+    /// reserves the final name with an empty file while it still writes the `.crdownload`
+    /// beside it, so the name alone appears before the download ends.
     pub async fn downloaded(&self, accept: impl Fn(&str) -> bool) -> (String, Vec<u8>) {
         let started = Instant::now();
         loop {
-            for entry in std::fs::read_dir(self.downloads.path()).unwrap().flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if !name.ends_with(".crdownload") && accept(&name) {
-                    return (name, std::fs::read(entry.path()).unwrap());
+            let entries: Vec<_> = std::fs::read_dir(self.downloads.path())
+                .unwrap()
+                .flatten()
+                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                .collect();
+            if !entries
+                .iter()
+                .any(|(name, _)| name.ends_with(".crdownload"))
+            {
+                for (name, path) in entries {
+                    if accept(&name) {
+                        let bytes = std::fs::read(path).unwrap();
+                        if !bytes.is_empty() {
+                            return (name, bytes);
+                        }
+                    }
                 }
             }
             assert!(
