@@ -235,12 +235,18 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
     let mut dated = Vec::new();
     let mut told = Vec::new();
     for i in 0..COUNT {
-        let e = &enterprises[rng.random_range(0..enterprises.len())];
+        let drawn = &enterprises[rng.random_range(0..enterprises.len())];
         let (category, titles) = TITLES[rng.random_range(0..TITLES.len())];
         let title = titles[rng.random_range(0..titles.len())];
         // The last few land in the fortnight before the demo's today, one per stage, so every
         // state shows; the rest anywhere from 2017-01-03 to the day before today.
         let tail = (COUNT - i).checked_sub(1).filter(|k| *k < ALL_STOPS.len());
+        // The answer that waits for its rating is the guide's firm's (qy01, the first firm
+        // registered), so the enterprise's 工作台 has one to rate; the draw is kept either way.
+        let e = match tail {
+            Some(k) if ALL_STOPS[k] == Stop::Answered => &enterprises[0],
+            _ => drawn,
+        };
         let day = match tail {
             Some(k) => 318 + 2 * k as i64,
             None => rng.random_range(0..335i64),

@@ -349,14 +349,7 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
             out
         }
         Workbench::Enterprise(e) => vec![
-            Section {
-                id: "rate",
-                title: t(lang, "wb.to_rate"),
-                total: e.to_rate.total,
-                all_href: Some(format!("/problems?{}", e.to_rate.query())),
-                items: Vec::new(),
-                empty: t(lang, "wb.none"),
-            },
+            count_section(lang, "rate", t(lang, "wb.to_rate"), &e.to_rate, &today),
             Section {
                 id: "open",
                 title: t(lang, "wb.my_problems"),

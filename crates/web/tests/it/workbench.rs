@@ -241,15 +241,48 @@ async fn every_roles_workbench_counts_what_its_links_list() {
         assert_eq!(resp.status(), 404, "{href} is 石浦镇's");
     }
 
-    // An enterprise: answers to rate, its open problems.
-    let firm = sign_in(&base, "qy01").await;
+    // An enterprise: answers to rate, its open problems. The firm signed in is one with an
+    // account whose answer waits for its rating (read from the store), so the card has lines.
+    // The demo names the firms' accounts qy01, qy02, … in registry order.
+    let mut accounts = Vec::new();
+    for i in 1..=99 {
+        let name = format!("qy{i:02}");
+        match db.store.find_user_by_username(&name).await.unwrap() {
+            Some(u) => accounts.push((u.enterprise_id, name)),
+            None => break,
+        }
+    }
+    let waiting = qx_store::problems::ProblemFilter {
+        status: Some(qx_core::problem::Status::Answered),
+        limit: 500,
+        ..Default::default()
+    };
+    let (waiting, _) = db
+        .store
+        .list_problems(
+            &qx_core::access::Actor::system(),
+            &waiting,
+            qx_core::time::today(),
+        )
+        .await
+        .unwrap();
+    let account = waiting
+        .iter()
+        .find_map(|p| {
+            accounts
+                .iter()
+                .find(|(e, _)| *e == Some(p.enterprise_id))
+                .map(|(_, name)| name.clone())
+        })
+        .expect("a firm with an account has an answer to rate");
+    let firm = sign_in(&base, &account).await;
     let page = get(&firm, &base, "/").await;
     every_link_opens(&firm, &base, &page).await;
     let rate = section(&page, "rate");
-    assert_eq!(
-        problem_total(&firm, &base, &rate.all_href.unwrap()).await,
-        rate.total
-    );
+    let href = rate.all_href.unwrap();
+    assert_eq!(problem_total(&firm, &base, &href).await, rate.total);
+    assert!(rate.total > 0, "the demo firm has answers to rate");
+    first_problems_are_listed(&firm, &base, "rate", &href, rate.total, &rate.items).await;
 
     // The demo's year was seeded in a minute, but each notice carries its event's time: a
     // report's notice to the office is dated when the report was sent, a problem's when it
