@@ -370,15 +370,8 @@ async fn office(store: &Store, actor: &Actor) -> Result<OfficeDesk, AppError> {
     overdue.sort_by_key(|w| std::cmp::Reverse(w.oldest_days));
     // The newest month first: that is the one to issue next.
     bulletins.reverse();
-    let (to_accept, _) = problem_count(
-        store,
-        actor,
-        ProblemFilter {
-            status: Some(Status::Submitted),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let (to_accept, _) =
+        problem_count(store, actor, ProblemFilter::in_status(Status::Submitted)).await?;
     let mut extensions = Vec::new();
     for status in [Status::Assigned, Status::InProgress] {
         let mut offset = 0;
@@ -481,15 +474,7 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
     let mut problems = Vec::new();
     let mut urgent = Vec::new();
     for status in [Status::Assigned, Status::InProgress, Status::Returned] {
-        let (count, rows) = problem_count(
-            store,
-            actor,
-            ProblemFilter {
-                status: Some(status),
-                ..Default::default()
-            },
-        )
-        .await?;
+        let (count, rows) = problem_count(store, actor, ProblemFilter::in_status(status)).await?;
         if count.total > 0 {
             problems.push(count);
         }
@@ -497,15 +482,7 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
     }
     urgent.sort_by(deadline_order);
     urgent.truncate(SHOWN);
-    let (overdue_problems, _) = problem_count(
-        store,
-        actor,
-        ProblemFilter {
-            overdue: true,
-            ..Default::default()
-        },
-    )
-    .await?;
+    let (overdue_problems, _) = problem_count(store, actor, ProblemFilter::overdue()).await?;
     let mut supervision = store
         .list_supervision(
             actor,
@@ -539,15 +516,8 @@ async fn enterprise(store: &Store, actor: &Actor) -> Result<EnterpriseDesk, AppE
     let mut open: Vec<ProblemRow> = rows.into_iter().filter(|r| r.status.is_open()).collect();
     let open_total = open.len();
     open.truncate(SHOWN);
-    let (to_rate, _) = problem_count(
-        store,
-        actor,
-        ProblemFilter {
-            status: Some(Status::Answered),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let (to_rate, _) =
+        problem_count(store, actor, ProblemFilter::in_status(Status::Answered)).await?;
     Ok(EnterpriseDesk {
         open,
         open_total,
@@ -615,15 +585,7 @@ async fn leader(
         },
     )
     .await?;
-    let (overdue_problems, _) = problem_count(
-        store,
-        actor,
-        ProblemFilter {
-            overdue: true,
-            ..Default::default()
-        },
-    )
-    .await?;
+    let (overdue_problems, _) = problem_count(store, actor, ProblemFilter::overdue()).await?;
     let mut my_projects = store
         .list_projects(
             actor,

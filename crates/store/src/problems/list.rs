@@ -196,6 +196,22 @@ impl ListDriver {
 }
 
 impl ProblemFilter {
+    /// Problems in one status, every other filter off.
+    pub fn in_status(status: Status) -> ProblemFilter {
+        ProblemFilter {
+            status: Some(status),
+            ..Default::default()
+        }
+    }
+
+    /// 已超期: open problems past their running deadline, every other filter off.
+    pub fn overdue() -> ProblemFilter {
+        ProblemFilter {
+            overdue: true,
+            ..Default::default()
+        }
+    }
+
     /// No filter at all (the count is then the table's row count).
     fn is_empty(&self) -> bool {
         self.status.is_none()
