@@ -107,6 +107,8 @@ pub struct OfficeDesk {
     pub to_review: Vec<PeriodWork>,
     pub overdue: Vec<PeriodWork>,
     pub to_accept: ProblemCount,
+    /// 退回待改派: problems their unit handed back, waiting for the office to assign again.
+    pub to_reassign: ProblemCount,
     /// Problems whose unit asked for more time, waiting for the office's decision.
     pub extensions: Vec<ProblemRow>,
     pub objections: Vec<ObjectionWork>,
@@ -372,6 +374,8 @@ async fn office(store: &Store, actor: &Actor) -> Result<OfficeDesk, AppError> {
     bulletins.reverse();
     let (to_accept, _) =
         problem_count(store, actor, ProblemFilter::in_status(Status::Submitted)).await?;
+    let (to_reassign, _) =
+        problem_count(store, actor, ProblemFilter::in_status(Status::Returned)).await?;
     let mut extensions = Vec::new();
     for status in [Status::Assigned, Status::InProgress] {
         let mut offset = 0;
@@ -416,6 +420,7 @@ async fn office(store: &Store, actor: &Actor) -> Result<OfficeDesk, AppError> {
         to_review,
         overdue,
         to_accept,
+        to_reassign,
         extensions,
         objections,
         bulletins,

@@ -221,6 +221,13 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                     &o.to_accept,
                     &today,
                 ),
+                count_section(
+                    lang,
+                    "reassign",
+                    t(lang, "wb.to_reassign"),
+                    &o.to_reassign,
+                    &today,
+                ),
             ];
             out.push(Section {
                 id: "extensions",

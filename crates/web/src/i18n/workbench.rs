@@ -18,6 +18,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("wb.to_review", "报送待审核", "Reports to review"),
     ("wb.overdue_reports", "逾期未报送", "Reports overdue"),
     ("wb.to_accept", "难题待受理", "Problems to accept"),
+    (
+        "wb.to_reassign",
+        "难题退回待改派",
+        "Problems returned for reassignment",
+    ),
     ("wb.extensions", "延期申请待审批", "Extension requests"),
     ("wb.objections", "评价异议待答复", "Objections to answer"),
     ("wb.evaluation", "年度亩均评价", "evaluation"),

@@ -149,6 +149,21 @@ async fn every_roles_workbench_counts_what_its_links_list() {
     let href = accept.all_href.unwrap();
     assert_eq!(href, "/problems?status=submitted");
     assert_eq!(problem_total(&office, &base, &href).await, accept.total);
+    // 退回待改派: what units handed back waits for the office to assign it again.
+    let reassign = section(&page, "reassign");
+    let href = reassign.all_href.unwrap();
+    assert_eq!(href, "/problems?status=returned");
+    assert_eq!(problem_total(&office, &base, &href).await, reassign.total);
+    assert!(reassign.total > 0, "the demo has a problem handed back");
+    first_problems_are_listed(
+        &office,
+        &base,
+        "reassign",
+        &href,
+        reassign.total,
+        &reassign.items,
+    )
+    .await;
 
     // A leader: the lights are the dashboard's rows by colour.
     let leader = sign_in(&base, "leader").await;
