@@ -379,6 +379,19 @@ pub fn action_label(code: &str, lang: Lang) -> &'static str {
         .map_or_else(|_| lang.pick("其他操作", "Other action"), |a| a.label(lang))
 }
 
+/// The record id of an entry that concerns every record of its kind at once (a one-off
+/// correction such as 补录提醒时间), in place of one record's id.
+pub const EVERY_RECORD: &str = "all";
+
+/// A record id as a person reads it: 全部 for [`EVERY_RECORD`], else the id itself.
+pub fn entity_id_label(id: &str, lang: Lang) -> &str {
+    if id == EVERY_RECORD {
+        lang.pick("全部", "all")
+    } else {
+        id
+    }
+}
+
 /// The name of a kind of record; 其他记录 for one the table does not know.
 pub fn entity_label(code: &str, lang: Lang) -> &'static str {
     ENTITIES.iter().find(|(c, _, _)| *c == code).map_or_else(
@@ -409,6 +422,13 @@ mod tests {
             let code = format!("submission.{}", s.as_str());
             assert!(AuditAction::parse(&code).is_ok(), "{code} has no name");
         }
+    }
+
+    #[test]
+    fn an_entry_over_every_record_names_it_in_words() {
+        assert_eq!(entity_id_label(EVERY_RECORD, Lang::Zh), "全部");
+        assert_eq!(entity_id_label(EVERY_RECORD, Lang::En), "all");
+        assert_eq!(entity_id_label("42", Lang::Zh), "42");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use qx_core::access::Actor;
-use qx_core::audit::{AuditAction, action_label, entity_label};
+use qx_core::audit::{AuditAction, action_label, entity_id_label, entity_label};
 use qx_core::label::{Labelled, Lang};
 use qx_store::audit::AuditQuery;
 use std::collections::HashMap;
@@ -93,7 +93,7 @@ pub(crate) async fn audit_lines(
             action: action_label(&r.action, lang),
             action_code: AuditAction::parse(&r.action).is_err().then_some(r.action),
             entity: entity_label(&r.entity, lang),
-            entity_id: r.entity_id,
+            entity_id: entity_id_label(&r.entity_id, lang).to_string(),
             before: r.before_json.unwrap_or_default(),
             after: r.after_json.unwrap_or_default(),
             ip: r.ip,

@@ -49,8 +49,13 @@ impl Store {
         }
         crate::audit::append(
             &mut tx,
-            crate::AuditEntry::new(actor, "notice.date_spans", "notice", "all")
-                .after(serde_json::json!({"moved": moved})),
+            crate::AuditEntry::new(
+                actor,
+                "notice.date_spans",
+                "notice",
+                qx_core::audit::EVERY_RECORD,
+            )
+            .after(serde_json::json!({"moved": moved})),
         )
         .await?;
         tx.commit().await?;
@@ -168,8 +173,13 @@ impl Store {
         }
         crate::audit::append(
             &mut tx,
-            crate::AuditEntry::new(actor, "notice.date_at_events", "notice", "all")
-                .after(serde_json::json!({"moved": moves.len()})),
+            crate::AuditEntry::new(
+                actor,
+                "notice.date_at_events",
+                "notice",
+                qx_core::audit::EVERY_RECORD,
+            )
+            .after(serde_json::json!({"moved": moves.len()})),
         )
         .await?;
         tx.commit().await?;

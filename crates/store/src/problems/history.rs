@@ -23,8 +23,13 @@ impl Store {
         }
         append(
             &mut tx,
-            AuditEntry::new(actor, "problem.date_events", "problem", "all")
-                .after(serde_json::json!({ "moved": moved })),
+            AuditEntry::new(
+                actor,
+                "problem.date_events",
+                "problem",
+                qx_core::audit::EVERY_RECORD,
+            )
+            .after(serde_json::json!({ "moved": moved })),
         )
         .await?;
         tx.commit().await?;

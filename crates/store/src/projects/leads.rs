@@ -163,7 +163,7 @@ impl Store {
         }
         crate::commit_audited(
             tx,
-            AuditEntry::new(actor, "lead.date", "lead", "all")
+            AuditEntry::new(actor, "lead.date", "lead", qx_core::audit::EVERY_RECORD)
                 .after(serde_json::json!({ "moved": moved })),
         )
         .await?;

@@ -6,6 +6,17 @@ use crate::common::{csrf, get_status, post_form, spawn_app, spawn_app_with};
 async fn the_audit_log_names_actions_and_people_in_chinese() {
     let app = spawn_app().await;
     let _ = app.login("jxj1").await;
+    // A one-off correction over every notice is logged against all of them at once.
+    let system = qx_core::access::Actor::system();
+    app.store
+        .audit(qx_store::AuditEntry::new(
+            &system,
+            "notice.date_spans",
+            "notice",
+            qx_core::audit::EVERY_RECORD,
+        ))
+        .await
+        .unwrap();
     let admin = app.login("admin").await;
     let page = admin
         .get(app.url("/audit"))
@@ -23,6 +34,10 @@ async fn the_audit_log_names_actions_and_people_in_chinese() {
     );
     assert!(table.contains("<td>新建账号</td>"), "{table}");
     assert!(
+        table.contains("<td>提醒 全部</td>"),
+        "every record, in words: {table}"
+    );
+    assert!(
         table.contains("<td>系统</td>"),
         "the system by name: {table}"
     );
@@ -32,6 +47,7 @@ async fn the_audit_log_names_actions_and_people_in_chinese() {
         ">jxj1<",
         ">system<",
         ">user ",
+        " all<",
     ] {
         assert!(!table.contains(code), "{code} shown raw: {table}");
     }
