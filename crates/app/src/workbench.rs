@@ -13,7 +13,7 @@ use qx_core::access::{Actor, Role};
 use qx_core::evaluation::{ObjectionStatus, RunStatus};
 use qx_core::monitor::Light;
 use qx_core::period::Period;
-use qx_core::problem::{Status, Tier};
+use qx_core::problem::{Status, StatusGroup, Tier};
 use qx_core::state::{PlanStatus, SubmissionStatus};
 use qx_core::time::{Date, date_of, today};
 use qx_report::BulletinKind;
@@ -53,8 +53,8 @@ pub struct PeriodWork {
 #[derive(Debug, Clone)]
 pub struct ProblemCount {
     pub status: Option<Status>,
-    /// Only the problems still open (未办结), whatever their status.
-    pub open: bool,
+    /// Several statuses at once (未办结, 承办单位办理中).
+    pub group: Option<StatusGroup>,
     pub tier: Option<Tier>,
     pub overdue: bool,
     pub total: i64,
@@ -69,8 +69,8 @@ impl ProblemCount {
         let mut q = Vec::new();
         if let Some(s) = self.status {
             q.push(format!("status={}", s.as_str()));
-        } else if self.open {
-            q.push("status=open".to_string());
+        } else if let Some(g) = self.group {
+            q.push(format!("status={}", g.as_str()));
         }
         if let Some(t) = self.tier {
             q.push(format!("tier={}", t.as_str()));
@@ -134,10 +134,13 @@ pub struct UnitDesk {
     pub due: Vec<DueReport>,
     /// Of those, the ones the office sent back.
     pub returned: Vec<DueReport>,
-    /// Problems in the unit's hands, by state (each a problem-list filter).
+    /// Problems in the unit's hands (承办单位办理中: 交办, 办理中), by state (each a
+    /// problem-list filter).
     pub problems: Vec<ProblemCount>,
     /// The most urgent of them, nearest deadline first.
     pub urgent: Vec<ProblemRow>,
+    /// Of the problems in its hands, those past their deadline. One it handed back (退回待改派)
+    /// or has answered waits for the office or the enterprise, not for the unit.
     pub overdue_problems: ProblemCount,
     /// The unit's open 督办 items, the most urgent (red, yellow, blue) first.
     pub supervision: Vec<SupervisionItem>,
@@ -266,7 +269,7 @@ async fn problem_count(
     Ok((
         ProblemCount {
             status: filter.status,
-            open: filter.open,
+            group: filter.group,
             tier: filter.tier,
             overdue: filter.overdue,
             total,
@@ -478,7 +481,8 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
         .collect();
     let mut problems = Vec::new();
     let mut urgent = Vec::new();
-    for status in [Status::Assigned, Status::InProgress, Status::Returned] {
+    let handling = StatusGroup::Handling;
+    for &status in Status::ALL.iter().filter(|s| handling.contains(**s)) {
         let (count, rows) = problem_count(store, actor, ProblemFilter::in_status(status)).await?;
         if count.total > 0 {
             problems.push(count);
@@ -487,7 +491,11 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
     }
     urgent.sort_by(deadline_order);
     urgent.truncate(SHOWN);
-    let (overdue_problems, _) = problem_count(store, actor, ProblemFilter::overdue()).await?;
+    let overdue = ProblemFilter {
+        group: Some(handling),
+        ..ProblemFilter::overdue()
+    };
+    let (overdue_problems, _) = problem_count(store, actor, overdue).await?;
     let mut supervision = store
         .list_supervision(
             actor,
@@ -584,7 +592,7 @@ async fn leader(
         store,
         actor,
         ProblemFilter {
-            open: true,
+            group: Some(StatusGroup::Open),
             tier: Some(Tier::Meeting),
             ..Default::default()
         },

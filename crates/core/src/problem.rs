@@ -115,6 +115,27 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// A choice of the problem list's status filter that stands for several statuses at once.
+    StatusGroup {
+        Open = "open", "未办结", "Open (not closed)";
+        Handling = "handling", "承办单位办理中", "With the handling unit";
+    }
+}
+
+impl StatusGroup {
+    /// Whether a problem in `status` is one of the group: 未办结 is every status but 办结 and
+    /// 撤回; 承办单位办理中 is 交办 and 办理中, the states in which the lead unit is the one to
+    /// act (受理 and 退回待改派 wait for the office, 已答复 and after for the enterprise and
+    /// the office's 办结).
+    pub fn contains(self, status: Status) -> bool {
+        match self {
+            StatusGroup::Open => status.is_open(),
+            StatusGroup::Handling => matches!(status, Status::Assigned | Status::InProgress),
+        }
+    }
+}
+
 /// The status a timeline event moved a problem from or to, as `problem_events` stores it:
 /// none (stored as `''`) for events that move nothing (notes, attachments, 例会 decisions).
 /// Decoding an unknown code fails; it is sent as it is stored (the code, or `""`).

@@ -32,8 +32,8 @@ pub struct ProblemRow {
 #[derive(Debug, Clone, Default)]
 pub struct ProblemFilter {
     pub status: Option<Status>,
-    /// 未办结: only problems still open (`Status::is_open`), whatever their status.
-    pub open: bool,
+    /// Several statuses at once (未办结, 承办单位办理中): `StatusGroup::contains`.
+    pub group: Option<StatusGroup>,
     pub category: Option<Category>,
     pub tier: Option<Tier>,
     pub unit_id: Option<i64>,
@@ -49,7 +49,8 @@ pub struct ProblemFilter {
 }
 
 /// The list's filters over `problems p` alone, $1..$13: status, category, tier, lead unit,
-/// enterprise, overdue (0/1), today, near (0/1), near-until, search text, from, to, open (0/1).
+/// enterprise, overdue (0/1), today, near (0/1), near-until, search text, from, to, status group
+/// (0 none, 1 未办结, 2 承办单位办理中: [`group_code`], the SQL of `StatusGroup::contains`).
 ///
 /// `($n IS NULL OR col = $n)` keeps one static statement for every combination, but no
 /// planner can pick an index from it; so each statement below adds one *driver*, a condition
@@ -70,7 +71,8 @@ macro_rules! list_filters {
             "AND ($10 IS NULL OR instr(p.title, $10) > 0 ",
             "OR p.enterprise_id IN (SELECT se.id FROM enterprises se WHERE instr(se.name, $10) > 0)) ",
             "AND ($11 IS NULL OR p.submitted_on >= $11) AND ($12 IS NULL OR p.submitted_on <= $12) ",
-            "AND ($13 = 0 OR p.status NOT IN ('closed', 'withdrawn')) "
+            "AND ($13 = 0 OR ($13 = 1 AND p.status NOT IN ('closed', 'withdrawn')) ",
+            "OR ($13 = 2 AND p.status IN ('assigned', 'in_progress'))) "
         )
     };
 }
@@ -195,6 +197,16 @@ impl ListDriver {
     }
 }
 
+/// The list statement's code of a status group ($13): 0 for none. The statement's SQL for each
+/// code is the rule of [`StatusGroup::contains`] (the list-driver test holds the two equal).
+fn group_code(group: Option<StatusGroup>) -> i64 {
+    match group {
+        None => 0,
+        Some(StatusGroup::Open) => 1,
+        Some(StatusGroup::Handling) => 2,
+    }
+}
+
 impl ProblemFilter {
     /// Problems in one status, every other filter off.
     pub fn in_status(status: Status) -> ProblemFilter {
@@ -215,7 +227,7 @@ impl ProblemFilter {
     /// No filter at all (the count is then the table's row count).
     fn is_empty(&self) -> bool {
         self.status.is_none()
-            && !self.open
+            && self.group.is_none()
             && self.category.is_none()
             && self.tier.is_none()
             && self.unit_id.is_none()
@@ -273,7 +285,7 @@ impl Store {
                     .bind(q.clone())
                     .bind(f.from.clone())
                     .bind(f.to.clone())
-                    .bind(i64::from(f.open));
+                    .bind(group_code(f.group));
                 if scoped {
                     query.bind(own_enterprise).bind(own_unit).bind(contact)
                 } else {
@@ -528,21 +540,35 @@ mod tests {
                     ..Default::default()
                 },
                 ProblemFilter {
-                    open: true,
+                    group: Some(StatusGroup::Open),
                     ..Default::default()
                 },
                 ProblemFilter {
-                    open: true,
+                    group: Some(StatusGroup::Handling),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    group: Some(StatusGroup::Handling),
+                    overdue: true,
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    group: Some(StatusGroup::Handling),
+                    unit_id: Some(dept),
+                    ..Default::default()
+                },
+                ProblemFilter {
+                    group: Some(StatusGroup::Open),
                     tier: Some(Tier::Meeting),
                     ..Default::default()
                 },
                 ProblemFilter {
-                    open: true,
+                    group: Some(StatusGroup::Open),
                     status: Some(Status::Closed),
                     ..Default::default()
                 },
                 ProblemFilter {
-                    open: true,
+                    group: Some(StatusGroup::Open),
                     unit_id: Some(dept),
                     q: Some("融资".into()),
                     ..Default::default()
@@ -566,7 +592,8 @@ mod tests {
                             let open = status != "closed" && status != "withdrawn";
                             scope
                                 && f.status.is_none_or(|x| x.as_str() == status)
-                                && (!f.open || open)
+                                && f.group
+                                    .is_none_or(|g| g.contains(Status::parse(status).unwrap()))
                                 && f.category.is_none_or(|x| x.as_str() == category)
                                 && f.tier.is_none_or(|x| x.as_str() == tier)
                                 && f.unit_id.is_none_or(|x| Some(x) == *lead)

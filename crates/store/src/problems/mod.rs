@@ -17,7 +17,7 @@ use qx_core::attachment::Checked;
 use qx_core::calendar::WorkCalendar;
 use qx_core::problem::{
     Action, Category, DeadlineFlag, Deadlines, EventKind, EventStatus, Party, RateCounts, Rates,
-    Satisfaction, Status, Tier, TimeLimitConfig, TimeLimits,
+    Satisfaction, Status, StatusGroup, Tier, TimeLimitConfig, TimeLimits,
 };
 use qx_core::text::{self as tf, TextField};
 use serde::Serialize;

@@ -21,7 +21,8 @@ use std::collections::HashMap;
 #[into_params(parameter_in = Query)]
 pub struct ProblemListParams {
     /// submitted | accepted | assigned | in_progress | returned | answered | rated | closed,
-    /// or `open`: every problem not closed or withdrawn
+    /// or a group: `open` (every problem not closed or withdrawn), `handling` (assigned or
+    /// in_progress: with the handling unit)
     pub status: Option<String>,
     /// Enterprise id.
     pub enterprise: Option<String>,

@@ -48,10 +48,9 @@ async fn export_problems(
         &[
             (
                 crate::i18n::t(lang, "pb.status"),
-                if f.open {
-                    t("pb.open")
-                } else {
-                    shown(&q, "status", Status::parse, lang)
+                match f.group {
+                    Some(g) => g.label(lang).to_string(),
+                    None => shown(&q, "status", Status::parse, lang),
                 },
             ),
             (

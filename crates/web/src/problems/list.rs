@@ -60,15 +60,12 @@ pub(crate) const PAGE: i64 = 50;
 /// most every ten minutes, in the background.
 pub(super) static LAST_SWEEP: AtomicI64 = AtomicI64::new(0);
 
-/// The status filter's choice "未办结": every problem still open, whatever its status.
-pub(crate) const OPEN: &str = "open";
-
 pub(crate) fn list_filter(q: &HashMap<String, String>) -> ProblemFilter {
     let flag = q.get("flag").and_then(|s| DeadlineFlag::parse(s));
     let status = q.get("status").map(String::as_str);
     ProblemFilter {
         status: status.and_then(Status::parse),
-        open: status == Some(OPEN),
+        group: status.and_then(StatusGroup::parse),
         category: q.get("category").and_then(|s| Category::parse(s)),
         tier: q.get("tier").and_then(|s| Tier::parse(s)),
         unit_id: q.get("unit").and_then(|s| s.parse().ok()),
@@ -167,7 +164,8 @@ pub(super) async fn list(
         lines,
         total,
         notices,
-        statuses: std::iter::once((OPEN, crate::i18n::t(lang, "pb.open")))
+        statuses: options(StatusGroup::ALL, StatusGroup::as_str, lang)
+            .into_iter()
             .chain(options(Status::ALL, Status::as_str, lang))
             .collect(),
         categories: options(Category::ALL, Category::as_str, lang),

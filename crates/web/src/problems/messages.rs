@@ -111,7 +111,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("pb.service_contact", "企服责任人", "Service contact"),
     ("pb.filter", "筛选", "Filter"),
     ("pb.all", "全部", "All"),
-    ("pb.open", "未办结", "Open (not closed)"),
     ("pb.overdue", "已超期", "Overdue"),
     ("pb.near", "临近期限", "Due soon"),
     ("pb.search", "标题或企业名称", "Title or enterprise"),

@@ -23,7 +23,8 @@ use qx_core::access::{Actor, Role};
 use qx_core::attachment::AttachmentKind;
 use qx_core::label::Labelled;
 use qx_core::problem::{
-    Action, Category, DeadlineFlag, Party, Rates, Satisfaction, Status, Tier, TimeLimits,
+    Action, Category, DeadlineFlag, Party, Rates, Satisfaction, Status, StatusGroup, Tier,
+    TimeLimits,
 };
 use qx_core::time::{format_date, format_datetime, today};
 use qx_store::problems::{self as sp, NewAttachment, NewProblem, ProblemFilter, RateFilter, Step};
