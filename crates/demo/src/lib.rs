@@ -296,6 +296,11 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     bulletins::seed(store, &admin_user.actor(), plan_id).await?;
     clock.pass().await?;
     assessment::seed(store, &admin_user.actor(), plan_id, &mut clock).await?;
+    // The day's problem deadline sweep, as a server's first pass runs it: what is past its
+    // deadline today is escalated and warned about now, so the county reads the same before and
+    // after the office first opens the problem list (which runs a sweep) or the server's
+    // ten-minute sweeper ticks.
+    problems::sweep_today(store).await?;
     clock.apply().await?;
     // The year was seeded in a minute: each notice takes its event's date, not the seeding's.
     store.date_notices_at_events(&actor).await?;

@@ -183,6 +183,12 @@ const ALL_STOPS: [Stop; 9] = [
     Stop::Withdrawn,
 ];
 
+/// The demo's today's deadline sweep (escalations and near/overdue warnings), once.
+pub async fn sweep_today(store: &Store) -> Result<(), StoreError> {
+    store.sweep_problem_deadlines(crate::DEMO_TODAY).await?;
+    Ok(())
+}
+
 pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError> {
     let system = Actor::system();
     let units = store.list_units().await?;
@@ -546,6 +552,20 @@ mod tests {
     use qx_store::enterprises::{NewEnterprise, insert_enterprise};
     use qx_store::problems::{ProblemFilter, RateFilter};
     use rand::SeedableRng;
+
+    /// The demo is what the office finds however it starts: the day's sweep has run, so the
+    /// first sweep a server runs (on opening the problem list, or on its ten-minute tick)
+    /// escalates and tells nothing more.
+    #[tokio::test]
+    async fn the_days_deadline_sweep_has_run_in_the_demo() {
+        let (_dir, store) = crate::seeded_for_test().await;
+        let report = store
+            .sweep_problem_deadlines(crate::DEMO_TODAY)
+            .await
+            .unwrap();
+        assert_eq!(report.escalated, 0, "left to escalate: {report:?}");
+        assert!(report.notices.is_empty(), "left to tell: {report:?}");
+    }
 
     #[tokio::test]
     async fn the_demo_year_has_problems_in_every_state() {
