@@ -214,6 +214,35 @@ async fn postgres_at(version: i64) -> Result<Option<TestDb>> {
 }
 
 /// The newest audit entries (up to 500) whose action starts with `prefix`, newest first.
+/// A unit of `kind` named `name`, created by the system.
+pub async fn unit(
+    store: &Store,
+    kind: qx_core::units::UnitKind,
+    name: &str,
+    slug: &str,
+) -> Result<i64> {
+    store
+        .create_unit(
+            &qx_core::access::Actor::system(),
+            &crate::units::NewUnit {
+                kind,
+                name: name.into(),
+                full_name: name.into(),
+                region_code: None,
+                parent_id: None,
+                slug: slug.into(),
+                aliases: vec![],
+                sort_order: 0,
+            },
+        )
+        .await
+}
+
+/// A town (镇) named `name`: the unit most fixtures hang their enterprises and problems on.
+pub async fn town(store: &Store, name: &str, slug: &str) -> Result<i64> {
+    unit(store, qx_core::units::UnitKind::Town, name, slug).await
+}
+
 pub async fn audit_entries(store: &Store, prefix: &str) -> Result<Vec<crate::audit::AuditRecord>> {
     store
         .audit_list(&crate::audit::AuditQuery {

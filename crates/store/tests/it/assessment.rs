@@ -11,10 +11,8 @@ use qx_core::assessment::{
     Fact, Measure, RunStatus, Scheme, Source, UnitClass, UnitInputs, rank, score_class,
 };
 use qx_core::notice::{Audience, NoticeKind, Subject};
-use qx_core::units::UnitKind;
 use qx_store::assessment::{Answer, NewManual, NewObjection, NewRun, RunGroup};
 use qx_store::plans::{NewPlanDraft, PlanMeta};
-use qx_store::units::NewUnit;
 use qx_store::{Store, StoreError};
 use std::collections::HashMap;
 
@@ -75,22 +73,7 @@ async fn a_run_from_scoring_to_final_with_scope_objections_and_freezing() {
         let office = actor(Role::Admin, None);
         let mut ids = Vec::new();
         for (name, slug) in [("石浦镇", "sp"), ("西周镇", "xz")] {
-            let id = store
-                .create_unit(
-                    &Actor::system(),
-                    &NewUnit {
-                        kind: UnitKind::Town,
-                        name: name.into(),
-                        full_name: name.into(),
-                        region_code: None,
-                        parent_id: None,
-                        slug: slug.into(),
-                        aliases: vec![],
-                        sort_order: 0,
-                    },
-                )
-                .await
-                .unwrap();
+            let id = qx_store::testing::town(store, name, slug).await.unwrap();
             ids.push(id);
         }
         let (sp, xz) = (ids[0], ids[1]);

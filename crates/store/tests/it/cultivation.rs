@@ -7,7 +7,6 @@ use qx_core::cultivation::{Candidacy, EntryStatus, Milestone, MoveKind};
 use qx_core::units::UnitKind;
 use qx_store::cultivation::{EntryFilter, MoveRequest, NewEntry, PipelineEdit, StageEdit};
 use qx_store::enterprises::{FactRow, Facts, RegistryRow};
-use qx_store::units::NewUnit;
 use qx_store::{Store, StoreError};
 
 fn actor(role: Role, unit_id: Option<i64>, enterprise_id: Option<i64>) -> Actor {
@@ -22,20 +21,7 @@ fn actor(role: Role, unit_id: Option<i64>, enterprise_id: Option<i64>) -> Actor 
 }
 
 async fn unit(store: &Store, kind: UnitKind, name: &str, slug: &str) -> i64 {
-    store
-        .create_unit(
-            &Actor::system(),
-            &NewUnit {
-                kind,
-                name: name.into(),
-                full_name: name.into(),
-                region_code: None,
-                parent_id: None,
-                slug: slug.into(),
-                aliases: vec![],
-                sort_order: 0,
-            },
-        )
+    qx_store::testing::unit(store, kind, name, slug)
         .await
         .unwrap()
 }

@@ -4,29 +4,12 @@
 
 use qx_core::access::{Actor, Role};
 use qx_core::cultivation::{Milestone, MoveKind};
-use qx_core::units::UnitKind;
 use qx_store::Store;
 use qx_store::cultivation::{AnalyticsFilter, MoveRequest, NewEntry};
 use qx_store::enterprises::RegistryRow;
-use qx_store::units::NewUnit;
 
 async fn town(store: &Store, name: &str, slug: &str) -> i64 {
-    store
-        .create_unit(
-            &Actor::system(),
-            &NewUnit {
-                kind: UnitKind::Town,
-                name: name.into(),
-                full_name: name.into(),
-                region_code: None,
-                parent_id: None,
-                slug: slug.into(),
-                aliases: vec![],
-                sort_order: 0,
-            },
-        )
-        .await
-        .unwrap()
+    qx_store::testing::town(store, name, slug).await.unwrap()
 }
 
 fn firm(i: usize, town: i64, industry: &str) -> RegistryRow {

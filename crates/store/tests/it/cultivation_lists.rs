@@ -40,31 +40,14 @@ async fn the_plans_stages_and_milestones_are_seeded() {
 #[tokio::test]
 async fn stalled_entries_and_expiring_certificates_are_reminded_once() {
     use qx_core::access::Actor;
-    use qx_core::units::UnitKind;
     use qx_store::cultivation::NewEntry;
     use qx_store::enterprises::RegistryRow;
-    use qx_store::units::NewUnit;
     use time::Duration;
     for db in qx_store::testing::all().await.unwrap() {
         let s = &db.store;
         let name = db.name;
         let office = Actor::system();
-        let town = s
-            .create_unit(
-                &office,
-                &NewUnit {
-                    kind: UnitKind::Town,
-                    name: "石浦镇".into(),
-                    full_name: "石浦镇".into(),
-                    region_code: None,
-                    parent_id: None,
-                    slug: "sp".into(),
-                    aliases: vec![],
-                    sort_order: 0,
-                },
-            )
-            .await
-            .unwrap();
+        let town = qx_store::testing::town(s, "石浦镇", "sp").await.unwrap();
         let code = qx_core::codes::CreditCode::complete("91330225000000001").unwrap();
         let row = RegistryRow {
             credit_code: code.as_str().to_string(),

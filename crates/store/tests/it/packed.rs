@@ -5,9 +5,7 @@
 //! amount the packed text would not give back makes the read fall back to plain rows.
 
 use qx_core::access::Actor;
-use qx_core::units::UnitKind;
 use qx_store::testing;
-use qx_store::units::NewUnit;
 use qx_store::{OptF64, Store};
 
 /// Doubles SQLite's own JSON (`%!.15g`) does not give back, inside the window where the
@@ -81,24 +79,6 @@ fn inside(v: f64) -> bool {
     v == 0.0 || (1e-80..=1e115).contains(&v.abs())
 }
 
-async fn town(s: &Store) -> i64 {
-    s.create_unit(
-        &Actor::system(),
-        &NewUnit {
-            kind: UnitKind::Town,
-            name: "石浦镇".into(),
-            full_name: "石浦镇".into(),
-            region_code: None,
-            parent_id: None,
-            slug: "shipu".into(),
-            aliases: vec![],
-            sort_order: 0,
-        },
-    )
-    .await
-    .unwrap()
-}
-
 /// One open project written as a row with `plan` and `completed`, its year total `done`
 /// (`project_year_done`, none when `None`) and `industry`.
 async fn project(
@@ -159,7 +139,7 @@ async fn packed_reads_give_the_plain_reads_to_the_bit() {
     for db in testing::all().await.unwrap() {
         let s = &db.store;
         let name = db.name;
-        let unit = town(s).await;
+        let unit = qx_store::testing::town(s, "石浦镇", "shipu").await.unwrap();
         // Every amount inside the window: on SQLite the sweep reads the packed value.
         let mut values: Vec<Option<f64>> = AWKWARD.iter().copied().map(Some).collect();
         values.push(None);

@@ -4,11 +4,9 @@
 
 use qx_core::access::{Actor, Role};
 use qx_core::problem::{Category, EventKind, Status};
-use qx_core::units::UnitKind;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
 use qx_store::notices::InboxQuery;
 use qx_store::problems::{NewProblem, RateFilter, Step};
-use qx_store::units::NewUnit;
 use qx_store::{StoreError, testing};
 use time::macros::date;
 
@@ -16,23 +14,7 @@ use time::macros::date;
 async fn a_withdrawn_problem_is_finished_and_never_counted_as_handled_or_overdue() {
     for db in testing::all().await.expect("test databases") {
         let s = &db.store;
-        let sys = Actor::system();
-        let town = s
-            .create_unit(
-                &sys,
-                &NewUnit {
-                    kind: UnitKind::Town,
-                    name: "石浦镇".into(),
-                    full_name: "石浦镇".into(),
-                    region_code: None,
-                    parent_id: None,
-                    slug: "shipu".into(),
-                    aliases: vec![],
-                    sort_order: 0,
-                },
-            )
-            .await
-            .unwrap();
+        let town = qx_store::testing::town(s, "石浦镇", "shipu").await.unwrap();
         let mut tx = s.begin().await.unwrap();
         let ent = insert_enterprise(
             &mut tx,

@@ -5,11 +5,9 @@
 use qx_core::access::{Actor, Role};
 use qx_core::problem::{Category, EventStatus, Status};
 use qx_core::scale::Scale;
-use qx_core::units::UnitKind;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
 use qx_store::evaluation::ResultFilter;
 use qx_store::problems::{NewProblem, ProblemFilter};
-use qx_store::units::NewUnit;
 use qx_store::{Store, testing};
 use time::macros::date;
 
@@ -26,23 +24,7 @@ async fn execute(s: &Store, sql: &'static str, value: &str, id: i64) {
 
 /// One submitted problem: its id and the office.
 async fn one_problem(s: &Store) -> (i64, Actor) {
-    let sys = Actor::system();
-    let town = s
-        .create_unit(
-            &sys,
-            &NewUnit {
-                kind: UnitKind::Town,
-                name: "石浦镇".into(),
-                full_name: "石浦镇".into(),
-                region_code: None,
-                parent_id: None,
-                slug: "shipu".into(),
-                aliases: vec![],
-                sort_order: 0,
-            },
-        )
-        .await
-        .unwrap();
+    let town = qx_store::testing::town(s, "石浦镇", "shipu").await.unwrap();
     let mut tx = s.begin().await.unwrap();
     let ent = insert_enterprise(
         &mut tx,
