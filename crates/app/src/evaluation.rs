@@ -19,6 +19,7 @@
 use crate::AppError;
 use crate::sheet::{add_sheet, header_format, write_texts, xlsx_error};
 use qx_core::access::Actor;
+use qx_core::evaluation::AdjustmentKind;
 use qx_core::label::{Labelled, Lang};
 use qx_eval::{CheckOptions, InputTable, Scale, Scheme, StrColumn, check, evaluate};
 use qx_store::Store;
@@ -337,7 +338,11 @@ pub async fn run_year(store: &Store, actor: &Actor, year: i64) -> Result<RunSumm
             // The engine's rule: a positive value, capped, signed.
             if v > 0.0 {
                 adjustments.push(AdjustmentResult {
-                    kind: if a.sign > 0.0 { "bonus" } else { "deduction" }.into(),
+                    kind: if a.sign > 0.0 {
+                        AdjustmentKind::Bonus
+                    } else {
+                        AdjustmentKind::Deduction
+                    },
                     column: a.column.clone(),
                     label: a.label.clone(),
                     value: v,
@@ -354,7 +359,7 @@ pub async fn run_year(store: &Store, actor: &Actor, year: i64) -> Result<RunSumm
             let x = values[i];
             if !x.is_nan() && x != 0.0 {
                 adjustments.push(AdjustmentResult {
-                    kind: "veto".into(),
+                    kind: AdjustmentKind::Veto,
                     column: v.column.clone(),
                     label: v.reason.clone(),
                     value: x,
@@ -571,7 +576,10 @@ pub async fn export_run(
 
     // Item keys in first-seen order, for the score columns.
     let mut item_cols: Vec<(String, String)> = Vec::new();
-    let parsed: Vec<Vec<ItemResult>> = lines.iter().map(ResultLine::item_results).collect();
+    let parsed: Vec<Vec<ItemResult>> = lines
+        .iter()
+        .map(ResultLine::item_results)
+        .collect::<Result<_, _>>()?;
     for items in &parsed {
         for it in items {
             if !item_cols.iter().any(|(k, _)| *k == it.key) {

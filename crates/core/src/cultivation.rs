@@ -46,6 +46,16 @@ stored_state! {
     }
 }
 
+stored_state! {
+    /// Where an official list read for review is (培育名单导入): the office applies it or
+    /// leaves it, once.
+    ImportStatus ("名单导入", "list import") {
+        Pending = "pending", "待确认", "Awaiting review";
+        Applied = "applied", "已导入", "Applied";
+        Discarded = "discarded", "已放弃", "Discarded";
+    }
+}
+
 coded_enum! {
     /// The fact columns a pipeline's rule may read (yearly facts, in 万元 or persons).
     #[derive(serde::Serialize)]

@@ -5,7 +5,7 @@
 //! is open until the office accepts or rejects it, once. Every move is one arm of `apply`;
 //! every other move is refused with a message naming it.
 
-use crate::coded::stored_state;
+use crate::coded::{coded_enum, stored_state};
 use serde::Deserialize;
 use std::fmt;
 
@@ -21,6 +21,23 @@ stored_state! {
         Publicity = "publicity", "公示中", "Publicity";
         /// 已确定: no more 调档 or objections.
         Final = "final", "已确定", "Final";
+    }
+}
+
+coded_enum! {
+    /// What a scheme's 加减分 or 一票否决 did to an enterprise's result (kept with the result).
+    #[derive(serde::Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    AdjustmentKind {
+        /// 加分: points added.
+        Bonus = "bonus", "加分", "Bonus";
+        /// 减分: points taken off.
+        Deduction = "deduction", "减分", "Deduction";
+        /// 一票否决: the class is forced down.
+        Veto = "veto", "一票否决", "Veto";
+    }
+    unknown(code) => UnknownState {
+        UnknownState { what_zh: "加减分类别", what_en: "adjustment kind", code }
     }
 }
 

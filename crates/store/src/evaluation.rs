@@ -17,7 +17,7 @@ use crate::enterprises::{in_scope, scoped};
 use crate::office_only;
 use crate::{Engine, Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
-use qx_core::evaluation::{ObjectionStatus, RunAction, RunStatus};
+use qx_core::evaluation::{AdjustmentKind, ObjectionStatus, RunAction, RunStatus};
 use qx_core::scale::Scale;
 use serde::Serialize;
 
@@ -79,8 +79,7 @@ pub struct ItemResult {
 /// A 加分, 减分 or 一票否决 that applied to a result, and where its input came from.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct AdjustmentResult {
-    /// "bonus", "deduction" or "veto".
-    pub kind: String,
+    pub kind: AdjustmentKind,
     /// The scheme column (e.g. safety_bonus).
     pub column: String,
     /// The scheme's label (加减分) or reason (一票否决).
@@ -155,14 +154,28 @@ impl ResultLine {
         }
     }
 
-    /// The per-item provenance.
-    pub fn item_results(&self) -> Vec<ItemResult> {
-        serde_json::from_str(&self.items).unwrap_or_default()
+    /// The per-item provenance; a stored list that cannot be read is an error naming the
+    /// enterprise, never an empty list.
+    pub fn item_results(&self) -> Result<Vec<ItemResult>> {
+        self.stored_list(&self.items, "指标明细")
     }
 
-    /// The 加减分 and 一票否决 that applied, with their sources.
-    pub fn adjustment_results(&self) -> Vec<AdjustmentResult> {
-        serde_json::from_str(&self.adjustments).unwrap_or_default()
+    /// The 加减分 and 一票否决 that applied, with their sources (an error as above).
+    pub fn adjustment_results(&self) -> Result<Vec<AdjustmentResult>> {
+        self.stored_list(&self.adjustments, "加减分明细")
+    }
+
+    fn stored_list<T: serde::de::DeserializeOwned>(
+        &self,
+        json: &str,
+        what: &str,
+    ) -> Result<Vec<T>> {
+        serde_json::from_str(json).map_err(|e| {
+            StoreError::Invalid(format!(
+                "评价结果 {} ({}) 的{what}无法读取: {e}",
+                self.credit_code, self.run_id
+            ))
+        })
     }
 }
 

@@ -9,6 +9,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use qx_core::calendar::DayKind;
+use qx_core::label::Labelled;
 use qx_store::calendar::CalendarDay;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -22,23 +23,16 @@ struct CalendarPage {
     year: i32,
     years: Vec<i32>,
     days: Vec<DayLine>,
-    /// The add form's kinds: code and label key.
+    /// The add form's kinds: code and label.
     kinds: Vec<(&'static str, &'static str)>,
     is_admin: bool,
 }
 
-/// A special day with its kind decoded.
+/// A special day with its kind decoded, and the kind's label.
 struct DayLine {
     day: CalendarDay,
     kind: DayKind,
-}
-
-/// The i18n key of a day kind's label.
-fn kind_key(kind: DayKind) -> &'static str {
-    match kind {
-        DayKind::Holiday => "cal.holiday",
-        DayKind::Workday => "cal.workday",
-    }
+    label: &'static str,
 }
 
 pub async fn calendar(
@@ -73,15 +67,17 @@ pub async fn calendar(
             .await?
             .into_iter()
             .map(|day| {
+                let kind = day.day_kind()?;
                 Ok(DayLine {
-                    kind: day.day_kind()?,
+                    kind,
+                    label: kind.label(lang),
                     day,
                 })
             })
             .collect::<Result<_, qx_store::StoreError>>()?,
         kinds: DayKind::ALL
             .iter()
-            .map(|k| (k.as_str(), kind_key(*k)))
+            .map(|k| (k.as_str(), k.label(lang)))
             .collect(),
         is_admin: auth.actor().is_admin(),
     };

@@ -144,7 +144,7 @@ async fn the_demo_quarters_match_the_bulletins_and_the_year_is_in_publicity() {
         .map(|o| {
             (
                 o.unit_name.clone(),
-                o.status().unwrap(),
+                o.status,
                 o.points_after
                     .zip(o.points_before)
                     .is_some_and(|(a, b)| a > b),

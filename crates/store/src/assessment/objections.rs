@@ -43,17 +43,12 @@ pub struct Objection {
     pub item_name: String,
     pub reason: String,
     pub evidence: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ObjectionStatus,
     pub answer: String,
     pub points_before: Option<f64>,
     pub points_after: Option<f64>,
     pub created_at: i64,
-}
-
-impl Objection {
-    pub fn status(&self) -> Result<ObjectionStatus> {
-        objection_status(&self.status)
-    }
 }
 
 #[derive(Serialize)]

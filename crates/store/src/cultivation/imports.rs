@@ -10,7 +10,7 @@ use super::only_office;
 use crate::audit::AuditEntry;
 use crate::{Result, Store, StoreError, commit_audited};
 use qx_core::access::Actor;
-use qx_core::cultivation::{EntryStatus, MoveKind};
+use qx_core::cultivation::{EntryStatus, ImportStatus, MoveKind};
 use qx_core::name_match::NameIndex;
 use qx_core::text;
 use qx_core::time::{format_date, parse_date, today};
@@ -94,13 +94,13 @@ pub struct ListImport {
     pub stage_id: i64,
     pub file_name: String,
     pub on_date: String,
-    pub status: String,
+    pub status: ImportStatus,
     pub rows: Vec<ListRow>,
 }
 
 impl ListImport {
     pub fn is_pending(&self) -> bool {
-        self.status == "pending"
+        self.status == ImportStatus::Pending
     }
 }
 
@@ -374,6 +374,8 @@ impl Store {
             row.ok_or_else(|| StoreError::NotFound(format!("培育名单导入 {id}")))?;
         let rows = serde_json::from_str(&json)
             .map_err(|e| StoreError::Invalid(format!("培育名单导入 {id}: {e}")))?;
+        let status =
+            ImportStatus::try_from(status).map_err(|e| StoreError::Invalid(e.to_string()))?;
         Ok(ListImport {
             id,
             pipeline_id,

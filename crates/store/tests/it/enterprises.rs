@@ -280,7 +280,34 @@ async fn registry_facts_runs_and_scope_on_both_engines() {
             .unwrap();
         assert_eq!(low.len(), 1);
         assert_eq!(low[0].enterprise_id, b);
-        assert_eq!(low[0].item_results()[0].key, "tax_per_mu");
+        assert_eq!(low[0].item_results().unwrap()[0].key, "tax_per_mu");
+        // A stored breakdown that cannot be read (an unknown 加减分 kind) is an error naming
+        // the enterprise, not an empty list that would read as "nothing applied".
+        sqlx::query(
+            "UPDATE eval_results SET adjustments = $1 WHERE run_id = $2 AND enterprise_id = $3",
+        )
+        .bind(r#"[{"kind":"reward","column":"c","label":"l","value":1.0,"points":1.0}]"#)
+        .bind(r16)
+        .bind(b)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let low = store
+            .run_results(
+                &office,
+                r16,
+                &ResultFilter {
+                    tax_per_mu_below: Some(3.0),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let err = low[0].adjustment_results().unwrap_err().to_string();
+        assert!(
+            err.contains(&low[0].credit_code) && err.contains("加减分明细"),
+            "{err}"
+        );
         let by_town = store
             .run_results(
                 &office,

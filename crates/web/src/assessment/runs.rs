@@ -158,7 +158,6 @@ pub struct ObjectionLine {
 }
 
 fn objection_line(o: &Objection, auth: &Auth) -> ObjectionLine {
-    let status = o.status().ok();
     ObjectionLine {
         id: o.id,
         unit_id: o.unit_id,
@@ -167,8 +166,8 @@ fn objection_line(o: &Objection, auth: &Auth) -> ObjectionLine {
         item_name: o.item_name.clone(),
         reason: o.reason.clone(),
         evidence: o.evidence.clone(),
-        status: status.map_or("", |s| s.label(auth.ctx.lang)),
-        open: status == Some(ObjectionStatus::Open),
+        status: o.status.label(auth.ctx.lang),
+        open: o.status == ObjectionStatus::Open,
         answer: o.answer.clone(),
         before_after: match (o.points_before, o.points_after) {
             (Some(b), Some(a)) => format!("{} → {}", one_decimal(b), one_decimal(a)),

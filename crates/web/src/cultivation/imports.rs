@@ -15,6 +15,7 @@ use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
+use qx_core::label::Labelled;
 use qx_store::cultivation::{Applied, ListImport, RowMatch};
 use std::collections::HashMap;
 
@@ -177,6 +178,8 @@ struct ReviewPage {
     to_choose: usize,
     unmatched: usize,
     applied: Option<Applied>,
+    /// What became of a list already dealt with (已导入, 已放弃).
+    decided: &'static str,
     errors: FieldErrors,
 }
 
@@ -261,6 +264,7 @@ async fn review_page(
         to_choose: count("choose"),
         unmatched: count("bad"),
         lines,
+        decided: import.status.label(auth.ctx.lang),
         import,
         applied,
         errors,

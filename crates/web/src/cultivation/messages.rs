@@ -165,8 +165,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "cv.import_decided",
-        "此名单已处理。",
-        "This list has been dealt with.",
+        "此名单已处理",
+        "This list has been dealt with",
     ),
     ("cv.applied", "已导入", "Imported"),
     ("cv.applied_entered", "新入库", "Entered"),

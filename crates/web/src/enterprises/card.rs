@@ -37,7 +37,7 @@ pub struct ItemView {
 }
 
 pub struct AdjustmentView {
-    kind_key: &'static str,
+    kind: &'static str,
     label: String,
     value: String,
     /// "+3.00", "−2.00" or "→ D".
@@ -165,7 +165,7 @@ pub(super) async fn card_page(
             initial_class: line.initial_class.clone(),
             adjust_reason: line.adjust_reason.clone().unwrap_or_default(),
             items: line
-                .item_results()
+                .item_results()?
                 .into_iter()
                 .map(|it| ItemView {
                     label: it.label,
@@ -177,14 +177,10 @@ pub(super) async fn card_page(
                 })
                 .collect(),
             adjustments: line
-                .adjustment_results()
+                .adjustment_results()?
                 .into_iter()
                 .map(|a| AdjustmentView {
-                    kind_key: match a.kind.as_str() {
-                        "bonus" => "ent.adj.bonus",
-                        "deduction" => "ent.adj.deduction",
-                        _ => "ent.adj.veto",
-                    },
+                    kind: a.kind.label(auth.ctx.lang),
                     effect: match &a.class {
                         Some(c) => format!("→ {c}"),
                         None => format!("{:+.2}", a.points),

@@ -166,9 +166,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Bonuses, deductions and vetoes",
     ),
     ("ent.adj.kind", "类别", "Kind"),
-    ("ent.adj.bonus", "加分", "Bonus"),
-    ("ent.adj.deduction", "减分", "Deduction"),
-    ("ent.adj.veto", "一票否决", "Veto"),
     ("ent.adj.points", "分值", "Points"),
     ("ent.adj.source", "数据来源", "Source"),
     (

@@ -176,8 +176,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("audit.filter", "筛选", "Filter"),
     ("cal.day", "日期", "Date"),
     ("cal.kind", "类型", "Kind"),
-    ("cal.holiday", "放假", "Holiday"),
-    ("cal.workday", "调休上班", "Make-up workday"),
     ("cal.name", "名称", "Name"),
     ("cal.source", "依据", "Source"),
     ("cal.add", "添加或修改", "Add or change"),

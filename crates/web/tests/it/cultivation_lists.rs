@@ -190,6 +190,17 @@ async fn a_list_is_read_reviewed_and_confirmed_on_the_page() {
         list.contains("宁波申菱电梯配件有限公司")
             && list.contains("宁波乐惠国际工程装备股份有限公司")
     );
+    // The list, opened again, says what became of it and offers no second apply.
+    let again = admin
+        .get(app.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(again.contains("此名单已处理: 已导入"), "{again}");
+    assert!(!again.contains("<button>确认导入</button>"), "{again}");
     // A town cannot open the review page or apply.
     assert_eq!(sp1.get(app.url(&to)).send().await.unwrap().status(), 403);
 }

@@ -336,7 +336,9 @@ async fn scenario(app: TestApp) {
     assert!(card.contains("<strong>D</strong>"), "{card}");
     let (_, card) = body(&admin, &app.url(&format!("/enterprises/{yi}"))).await;
     assert!(
-        card.contains("安全生产标准化加分") && card.contains("+5.00"),
+        card.contains("<td>加分</td>")
+            && card.contains("安全生产标准化加分")
+            && card.contains("+5.00"),
         "{card}"
     );
     assert!(
