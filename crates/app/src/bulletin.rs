@@ -19,6 +19,7 @@ use crate::AppError;
 use crate::monitoring::{Picture, picture};
 use qx_core::access::Actor;
 use qx_core::indicator::IndicatorKind;
+use qx_core::label::{Labelled, Lang};
 use qx_core::monitor::{Light, Reporting, TaskState};
 use qx_core::period::Period;
 use qx_core::state::SubmissionStatus;
@@ -337,9 +338,7 @@ pub async fn build_snapshot(
     let (prev_towns, prev_departments) = match previous_period {
         None => (HashMap::new(), HashMap::new()),
         Some(prev) => {
-            let published = earlier
-                .iter()
-                .find(|(b, p)| *p == prev && b.kind == kind.as_str());
+            let published = earlier.iter().find(|(b, p)| *p == prev && b.kind == kind);
             match published {
                 Some((b, _)) => {
                     let snap = published_snapshot(store, actor, b.id).await?;
@@ -385,7 +384,7 @@ pub async fn build_snapshot(
     let mut revisions_since = None;
     if let Some((b, _)) = earlier
         .iter()
-        .find(|(b, p)| !(*p == period && b.kind == kind.as_str()))
+        .find(|(b, p)| !(*p == period && b.kind == kind))
     {
         let old = published_snapshot(store, actor, b.id).await?;
         let now: HashMap<i64, &Vec<Option<f64>>> = pic
@@ -544,13 +543,13 @@ pub async fn publish(
     issued_on: &str,
 ) -> Result<i64, AppError> {
     if store
-        .find_bulletin(actor, plan_id, kind.as_str(), &period.to_string())
+        .find_bulletin(actor, plan_id, kind, &period.to_string())
         .await?
         .is_some()
     {
         return Err(StoreError::Conflict(format!(
             "{period} 的{}已印发, 不能重复印发",
-            kind.label_zh()
+            kind.label(Lang::Zh)
         ))
         .into());
     }
@@ -586,7 +585,7 @@ pub async fn publish(
             actor,
             &NewBulletin {
                 plan_id,
-                kind: kind.as_str().to_string(),
+                kind,
                 period: period.to_string(),
                 doc_number,
                 title: qx_report::text::title(&snapshot),

@@ -16,6 +16,7 @@ use qx_core::access::Actor;
 use qx_core::codes::{CreditCode, IndustryCode};
 use qx_core::label::{Labelled, Lang};
 use qx_core::money::parse_decimal_cell;
+use qx_core::units::UnitKind;
 use qx_store::Store;
 use qx_store::enterprises::{FACT_COLUMNS, FactRow, Facts, ImportSummary, RegistryRow, TAGS};
 use rust_xlsxwriter::Workbook;
@@ -625,7 +626,7 @@ pub(crate) async fn town_lookup(store: &Store) -> Result<HashMap<String, i64>, A
                 map.insert(format!("{code}000"), u.id);
             }
         }
-        if u.kind == "town" {
+        if u.kind == UnitKind::Town {
             map.insert(u.name.clone(), u.id);
             map.insert(u.full_name.clone(), u.id);
         }

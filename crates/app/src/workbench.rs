@@ -298,9 +298,8 @@ async fn office(store: &Store, actor: &Actor) -> Result<OfficeDesk, AppError> {
         // The last period issued of each kind: earlier ones left unissued are history, not work.
         let mut last_issued: Vec<(BulletinKind, Period)> = Vec::new();
         for b in store.list_bulletins(actor, plan.id).await? {
-            if let (Some(kind), Ok(p)) = (BulletinKind::parse(&b.kind), b.period.parse::<Period>())
-            {
-                last_issued.push((kind, p));
+            if let Ok(p) = b.period.parse::<Period>() {
+                last_issued.push((b.kind, p));
             }
         }
         let issued_after = |kind: BulletinKind, p: &Period| {

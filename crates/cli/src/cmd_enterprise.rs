@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use qx_app::AppError;
 use qx_app::{enterprise_import, evaluation as ev};
 use qx_core::access::Actor;
+use qx_core::units::UnitKind;
 use qx_store::evaluation::ResultFilter;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -295,7 +296,7 @@ async fn bench_import_in(args: &BenchImportArgs, dir: &Path) -> anyhow::Result<E
         .list_units()
         .await?
         .into_iter()
-        .filter(|u| u.kind == "town")
+        .filter(|u| u.kind == UnitKind::Town)
         .map(|u| u.name)
         .collect();
     let csv = registry_csv(args.rows, &towns);

@@ -86,7 +86,7 @@ async fn run(kind: BulletinKind, period: &str, o: Output) -> anyhow::Result<Exit
     // terminal; the notes below go out through it so they are not drawn over.
     let bar = progress::steps(&format!("{period}: 汇总已审核数据, 生成文件 (building)"));
     let mut published = store
-        .find_bulletin(&actor, plan, kind.as_str(), &period.to_string())
+        .find_bulletin(&actor, plan, kind, &period.to_string())
         .await?;
     if published.is_none() && o.publish {
         let id = bulletin::publish(&store, &actor, plan, kind, period, &issued_on).await?;

@@ -7,6 +7,7 @@ pub mod access;
 pub mod assessment;
 pub mod attachment;
 pub mod audit;
+pub mod bulletin;
 pub mod calendar;
 pub mod coded;
 pub mod codes;

@@ -217,6 +217,15 @@ impl Period {
         self.year() == other.year() && mine.start() <= theirs.start() && theirs.end() <= mine.end()
     }
 
+    /// The period as a person reads it: its own name in Chinese ("2017年6月"), its code in
+    /// English ("2017-06").
+    pub fn label(&self, lang: crate::label::Lang) -> String {
+        match lang {
+            crate::label::Lang::Zh => self.label_zh(),
+            crate::label::Lang::En => self.to_string(),
+        }
+    }
+
     /// The period's own name: "2017年6月", "2017年第二季度", "2017年".
     pub fn label_zh(&self) -> String {
         match *self {

@@ -78,18 +78,6 @@ impl AsRef<str> for UnitKind {
     }
 }
 
-impl PartialEq<&str> for UnitKind {
-    fn eq(&self, code: &&str) -> bool {
-        self.as_str() == *code
-    }
-}
-
-impl PartialEq<String> for UnitKind {
-    fn eq(&self, code: &String) -> bool {
-        self.as_str() == code
-    }
-}
-
 impl std::fmt::Display for UnitKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -6,6 +6,7 @@
 
 use qx_core::access::Actor;
 use qx_core::cultivation::MoveKind;
+use qx_core::units::UnitKind;
 use qx_store::cultivation::{MoveRequest, NewEntry, Pipeline, PipelineEdit, StageEdit};
 use qx_store::enterprises::FactRow;
 use qx_store::{Store, StoreError};
@@ -242,7 +243,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
     .await?;
     let towns: Vec<(i64, String)> = units
         .iter()
-        .filter(|u| u.kind == "town")
+        .filter(|u| u.kind == UnitKind::Town)
         .map(|u| (u.id, u.name.clone()))
         .collect();
     const SHOPS: &[&str] = &[

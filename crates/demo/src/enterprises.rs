@@ -7,6 +7,7 @@
 
 use qx_core::access::Actor;
 use qx_core::codes::CreditCode;
+use qx_core::units::UnitKind;
 use qx_store::enterprises::{FactRow, Facts, RegistryRow, TAGS};
 use qx_store::{Store, StoreError};
 use rand::{Rng, SeedableRng};
@@ -66,7 +67,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
         .list_units()
         .await?
         .into_iter()
-        .filter(|u| u.kind == "town")
+        .filter(|u| u.kind == UnitKind::Town)
         .map(|u| (u.id, u.name))
         .collect();
     if towns.is_empty() {

@@ -22,6 +22,7 @@ pub mod registry;
 use qx_core::access::{Actor, Role};
 use qx_core::codes::CreditCode;
 use qx_core::password;
+use qx_core::units::UnitKind;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
 use qx_store::users::{NewUser, insert_user};
 use qx_store::{AuditEntry, Store, StoreError};
@@ -157,7 +158,7 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     // per enterprise.
     let office = units
         .iter()
-        .find(|u| u.kind == "office")
+        .find(|u| u.kind == UnitKind::Office)
         .ok_or_else(|| DemoError::Data("registry has no office".into()))?;
     let mut plans: Vec<(NewUser, String)> = Vec::new();
     let mut push = |username: String,
@@ -206,7 +207,7 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
         .iter()
         .filter(|u| !matches!(u.kind.as_str(), "office" | "group" | "enterprise"))
     {
-        let n = if u.kind == "department" && rng.random_bool(0.4) {
+        let n = if u.kind == UnitKind::Department && rng.random_bool(0.4) {
             2
         } else {
             1

@@ -15,6 +15,7 @@
 //! `cargo test -p qx-demo --test postgres -- --ignored`.
 
 use qx_core::access::{Actor, Role};
+use qx_core::units::UnitKind;
 use qx_demo::{DEMO_MARKER, DemoOptions};
 use qx_store::Store;
 use qx_store::testing::TestDb;
@@ -43,7 +44,10 @@ async fn a_slice_of_the_demo_county_seeds_on_postgresql() {
     let started = Instant::now();
     let units = qx_demo::registry::seed_registry(store).await.unwrap();
     qx_demo::registry::seed_calendar(store).await.unwrap();
-    let office_unit = units.iter().find(|u| u.kind == "office").map(|u| u.id);
+    let office_unit = units
+        .iter()
+        .find(|u| u.kind == UnitKind::Office)
+        .map(|u| u.id);
     for (username, role) in [("admin", Role::Admin), ("leader", Role::Leader)] {
         store
             .create_user(

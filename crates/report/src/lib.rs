@@ -16,6 +16,7 @@ pub mod rank;
 pub mod text;
 pub mod xlsx;
 
+use qx_core::label::{Labelled, Lang};
 use serde::{Deserialize, Serialize};
 
 /// Version of the snapshot layout stored with every published bulletin.
@@ -29,44 +30,8 @@ pub enum ReportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
-/// 月度快报 or 季度通报.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BulletinKind {
-    Monthly,
-    Quarterly,
-}
-
-impl BulletinKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BulletinKind::Monthly => "monthly",
-            BulletinKind::Quarterly => "quarterly",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "monthly" => Some(BulletinKind::Monthly),
-            "quarterly" => Some(BulletinKind::Quarterly),
-            _ => None,
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            BulletinKind::Monthly => "月度快报",
-            BulletinKind::Quarterly => "季度通报",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            BulletinKind::Monthly => "Monthly bulletin",
-            BulletinKind::Quarterly => "Quarterly bulletin",
-        }
-    }
-}
+/// 月度快报 or 季度通报: the core's table, which the store keeps too.
+pub use qx_core::bulletin::BulletinKind;
 
 /// An indicator's or task's light, as frozen in the snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -330,7 +295,7 @@ impl Snapshot {
 
     /// File name stem: `2017-06-月度快报`.
     pub fn file_stem(&self) -> String {
-        format!("{}-{}", self.period, self.kind.label_zh())
+        format!("{}-{}", self.period, self.kind.label(Lang::Zh))
     }
 }
 

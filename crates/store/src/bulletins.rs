@@ -9,6 +9,7 @@ use crate::audit::{AuditEntry, append};
 use crate::office_only;
 use crate::{Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
+use qx_core::bulletin::BulletinKind;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -17,7 +18,8 @@ use sha2::{Digest, Sha256};
 pub struct Bulletin {
     pub id: i64,
     pub plan_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: BulletinKind,
     pub period: String,
     pub doc_number: String,
     pub title: String,
@@ -41,7 +43,7 @@ pub struct BulletinFile {
 #[derive(Debug, Clone)]
 pub struct NewBulletin {
     pub plan_id: i64,
-    pub kind: String,
+    pub kind: BulletinKind,
     pub period: String,
     pub doc_number: String,
     pub title: String,
@@ -90,7 +92,7 @@ impl Store {
         &self,
         actor: &Actor,
         plan_id: i64,
-        kind: &str,
+        kind: BulletinKind,
         period: &str,
     ) -> Result<Option<Bulletin>> {
         may_read(actor)?;
@@ -98,7 +100,7 @@ impl Store {
             "SELECT {COLUMNS} FROM bulletins WHERE plan_id = $1 AND kind = $2 AND period = $3"
         )))
         .bind(plan_id)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(period)
         .fetch_optional(self.pool())
         .await?)
@@ -147,14 +149,8 @@ impl Store {
     /// audit entry. A period is published once; its files never change afterwards.
     pub async fn publish_bulletin(&self, actor: &Actor, b: &NewBulletin) -> Result<i64> {
         office_only(actor, "印发快报通报")?;
-        if !matches!(b.kind.as_str(), "monthly" | "quarterly") {
-            return Err(StoreError::Invalid(format!(
-                "快报类型 {:?} 无效 (monthly|quarterly)",
-                b.kind
-            )));
-        }
         if self
-            .find_bulletin(actor, b.plan_id, &b.kind, &b.period)
+            .find_bulletin(actor, b.plan_id, b.kind, &b.period)
             .await?
             .is_some()
         {
@@ -171,7 +167,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(b.plan_id)
-        .bind(&b.kind)
+        .bind(b.kind.as_str())
         .bind(&b.period)
         .bind(&b.doc_number)
         .bind(&b.title)
@@ -245,7 +241,7 @@ mod tests {
                 .unwrap();
             let b = NewBulletin {
                 plan_id: plan,
-                kind: "monthly".into(),
+                kind: BulletinKind::Monthly,
                 period: "2017-06".into(),
                 doc_number: "象工强办〔2017〕1号".into(),
                 title: "t".into(),

@@ -11,6 +11,7 @@ use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
 use qx_core::indicator::{IndicatorKind, TargetLevel};
 use qx_core::state::PlanStatus;
+use qx_core::units::UnitKind;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -549,14 +550,14 @@ impl Store {
             .list_units()
             .await?
             .into_iter()
-            .filter(|u| u.kind == "town" && u.active != 0)
+            .filter(|u| u.kind == UnitKind::Town && u.active != 0)
             .map(|u| u.id)
             .collect();
         let groups: HashMap<i64, String> = self
             .list_units()
             .await?
             .into_iter()
-            .filter(|u| u.kind == "group")
+            .filter(|u| u.kind == UnitKind::Group)
             .map(|u| (u.id, u.name))
             .collect();
 

@@ -18,6 +18,7 @@
 
 use qx_core::access::{Actor, Role};
 use qx_core::problem::{Category, Deadlines, Satisfaction, Status, Tier, TimeLimits};
+use qx_core::units::UnitKind;
 use qx_store::Store;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
 use qx_store::problems::{ProblemSeed, RateFilter, RateGroup, insert_problem_row, today_cst};
@@ -60,12 +61,12 @@ async fn generate(store: &Store, n: usize) -> Vec<i64> {
     qx_demo::registry::seed_calendar(store).await.unwrap();
     let towns: Vec<i64> = units
         .iter()
-        .filter(|u| u.kind == "town")
+        .filter(|u| u.kind == UnitKind::Town)
         .map(|u| u.id)
         .collect();
     let depts: Vec<i64> = units
         .iter()
-        .filter(|u| u.kind == "department")
+        .filter(|u| u.kind == UnitKind::Department)
         .map(|u| u.id)
         .collect();
     let mut rng = rand::rngs::StdRng::seed_from_u64(2017);
@@ -163,7 +164,10 @@ async fn generate(store: &Store, n: usize) -> Vec<i64> {
         }
     }
     tx.commit().await.unwrap();
-    let office = units.iter().find(|u| u.kind == "office").map(|u| u.id);
+    let office = units
+        .iter()
+        .find(|u| u.kind == UnitKind::Office)
+        .map(|u| u.id);
     let user = NewUser {
         username: "bench-leader".into(),
         display_name: "领导".into(),

@@ -17,6 +17,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use qx_app::bulletin::{self, report};
+use qx_core::label::Labelled;
 use qx_core::time::format_datetime;
 use qx_store::plans::Plan;
 use report::{BulletinKind, Snapshot};
@@ -74,19 +75,11 @@ pub fn routes() -> Router<AppState> {
         .route("/bulletins/{id}/file/{format}", get(file))
 }
 
-fn kind_label(ctx: &PageCtx, kind: &str) -> String {
-    match BulletinKind::parse(kind) {
-        Some(k) if ctx.t.is_en() => k.label_en().to_string(),
-        Some(k) => k.label_zh().to_string(),
-        None => kind.to_string(),
-    }
-}
-
 fn parse_request(
     q: &HashMap<String, String>,
 ) -> Result<(BulletinKind, qx_core::period::Period), WebError> {
     let kind = q.get("kind").map(String::as_str).unwrap_or("monthly");
-    let kind = BulletinKind::parse(kind)
+    let kind = BulletinKind::from_code(kind)
         .ok_or_else(|| WebError::BadRequest(format!("类型 \"{kind}\" 无效")))?;
     let period = q
         .get("period")
@@ -131,7 +124,7 @@ async fn list(
         for b in state.store.list_bulletins(&actor, p.id).await? {
             bulletins.push(BulletinLine {
                 id: b.id,
-                kind: kind_label(&ctx, &b.kind),
+                kind: b.kind.label(auth.ctx.lang).to_string(),
                 period: b.period,
                 doc_number: b.doc_number,
                 title: b.title,
@@ -267,12 +260,7 @@ async fn preview(
     let req = PreviewRequest::read(&state, &actor, &q).await?;
     if let Some(b) = state
         .store
-        .find_bulletin(
-            &actor,
-            req.plan_id,
-            req.kind.as_str(),
-            &req.period.to_string(),
-        )
+        .find_bulletin(&actor, req.plan_id, req.kind, &req.period.to_string())
         .await?
     {
         return Ok(Redirect::to(&format!("/bulletins/{}", b.id)).into_response());
@@ -339,7 +327,7 @@ async fn publish(
     auth: Office,
     Form(f): Form<PublishForm>,
 ) -> PageResult {
-    let kind = BulletinKind::parse(&f.kind)
+    let kind = BulletinKind::from_code(&f.kind)
         .ok_or_else(|| WebError::BadRequest(format!("类型 \"{}\" 无效", f.kind)))?;
     let period = bulletin::parse_period(kind, f.period.trim()).map_err(WebError::from)?;
     let issued_on = f.issued_on.trim();

@@ -439,13 +439,7 @@ async fn show_page(
             value_max: t.value_max.unwrap_or_default(),
             unit: t.unit,
             comparator: t.comparator,
-            kind_label: kind.map_or("?", |k| {
-                if lang == crate::i18n::Lang::En {
-                    k.label_en()
-                } else {
-                    k.label_zh()
-                }
-            }),
+            kind_label: kind.map_or("?", |k| k.label(lang)),
             kind: t.kind,
             responsible: t
                 .unit_id
@@ -536,16 +530,7 @@ async fn show_page(
         unknown_units,
         kinds: IndicatorKind::ALL
             .iter()
-            .map(|k| {
-                (
-                    k.as_str(),
-                    if lang == crate::i18n::Lang::En {
-                        k.label_en()
-                    } else {
-                        k.label_zh()
-                    },
-                )
-            })
+            .map(|k| (k.as_str(), k.label(lang)))
             .collect(),
     };
     if page.meta_errors.is_empty() {

@@ -59,7 +59,7 @@ pub(crate) async fn unit_rows(
         .list_units()
         .await?
         .into_iter()
-        .filter(|u| kind.is_empty() || u.kind == kind)
+        .filter(|u| kind.is_empty() || u.kind.as_str() == kind)
         .map(|u| {
             let aliases = by_unit.get(&u.id).map(|a| a.join("、")).unwrap_or_default();
             UnitRow {

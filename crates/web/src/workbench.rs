@@ -16,21 +16,12 @@ use qx_core::access::Role;
 use qx_core::label::Labelled;
 use qx_core::meeting::Colour;
 use qx_core::notice::NoticeKind;
-use qx_core::period::Period;
 use qx_core::time::format_datetime;
 use qx_core::units::UnitKind;
 use qx_store::meetings::SupervisionItem;
 use qx_store::problems::ProblemRow;
 
 type PageResult = Result<Response, WebError>;
-
-/// A period as a person reads it: "2017年11月", "2017-11".
-fn period_label(lang: Lang, p: &Period) -> String {
-    match lang {
-        Lang::Zh => p.label_zh(),
-        Lang::En => p.to_string(),
-    }
-}
 
 /// One line of a 工作台 list: where it leads, what it is, its figure, and a note.
 pub struct Item {
@@ -81,7 +72,7 @@ fn period_section(
             href: format!("/monitor/periods/{}", w.period_id),
             text: format!(
                 "{} ({} {})",
-                period_label(lang, &w.period),
+                w.period.label(lang),
                 t(lang, "wb.due_on"),
                 w.due_on
             ),
@@ -174,7 +165,7 @@ fn due_item(lang: Lang, d: &DueReport) -> Item {
         href: format!("/report/{}", d.period_id),
         text: format!(
             "{} ({} {})",
-            period_label(lang, &d.period),
+            d.period.label(lang),
             t(lang, "wb.due_on"),
             d.due_on
         ),
@@ -270,14 +261,7 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                             b.kind.as_str(),
                             b.period
                         ),
-                        text: format!(
-                            "{} {}",
-                            period_label(lang, &b.period),
-                            match lang {
-                                Lang::Zh => b.kind.label_zh(),
-                                Lang::En => b.kind.label_en(),
-                            }
-                        ),
+                        text: format!("{} {}", b.period.label(lang), b.kind.label(lang)),
                         count: String::new(),
                         note: if b.pending > 0 {
                             format!("{} {}", b.pending, t(lang, "wb.pending_reports"))
@@ -511,7 +495,7 @@ pub async fn home(State(state): State<AppState>, auth: Auth) -> PageResult {
     if actor.is_admin() {
         let units = state.store.list_units().await?;
         for kind in UnitKind::ALL {
-            let n = units.iter().filter(|u| u.kind == kind.as_str()).count();
+            let n = units.iter().filter(|u| u.kind == kind).count();
             if n > 0 {
                 kind_counts.push((kind_label(lang, kind.as_str()), kind.as_str(), n));
             }

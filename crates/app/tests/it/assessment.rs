@@ -5,6 +5,7 @@
 use qx_app::assessment;
 use qx_app::bulletin;
 use qx_core::assessment::{Cadence, ObjectionStatus, RunStatus, Source};
+use qx_core::bulletin::BulletinKind;
 use qx_core::period::Period;
 use qx_store::testing;
 
@@ -29,7 +30,7 @@ async fn a_quarterly_run_ranks_as_the_issued_bulletin_and_keeps_provenance() {
         .unwrap()
         .actor();
     let issued = s
-        .find_bulletin(&office, plan, "quarterly", "2017Q2")
+        .find_bulletin(&office, plan, BulletinKind::Quarterly, "2017Q2")
         .await
         .unwrap()
         .unwrap();
@@ -108,7 +109,7 @@ async fn the_demo_quarters_match_the_bulletins_and_the_year_is_in_publicity() {
         let run = runs.iter().find(|r| r.period == q).unwrap();
         assert_eq!(run.status, RunStatus::Final, "{q}");
         let issued = s
-            .find_bulletin(&office, plan, "quarterly", q)
+            .find_bulletin(&office, plan, BulletinKind::Quarterly, q)
             .await
             .unwrap()
             .unwrap();

@@ -324,7 +324,7 @@ async fn golden_text_of_the_demo_quarterly_bulletin() {
     }
     // The 通报 the demo office issued for 2017Q2 …
     let issued = s
-        .find_bulletin(&office, plan, "quarterly", "2017Q2")
+        .find_bulletin(&office, plan, BulletinKind::Quarterly, "2017Q2")
         .await
         .unwrap()
         .expect("the demo publishes 2017Q2");

@@ -5,6 +5,7 @@ use qx_app::monitoring::picture;
 use qx_core::access::{Actor, Role};
 use qx_core::monitor::Light;
 use qx_core::period::Period;
+use qx_core::units::UnitKind;
 use qx_store::StoreError;
 use qx_store::monitoring::SubmissionInput;
 use qx_store::testing;
@@ -154,7 +155,7 @@ async fn a_month_is_reported_reviewed_locked_and_corrected() {
             .await
             .unwrap()
             .into_iter()
-            .filter(|u| u.kind == "group")
+            .filter(|u| u.kind == UnitKind::Group)
             .map(|u| u.id)
             .collect();
         assert!(pic.tasks.iter().any(|t| {

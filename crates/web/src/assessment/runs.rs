@@ -39,10 +39,8 @@ pub struct RunLine {
 
 /// "2017年第三季度" in Chinese; the period's code ("2017Q3") in English.
 pub(super) fn period_label(code: &str, lang: qx_core::label::Lang) -> String {
-    match (lang, code.parse::<qx_core::period::Period>()) {
-        (qx_core::label::Lang::Zh, Ok(p)) => p.label_zh(),
-        _ => code.to_string(),
-    }
+    code.parse::<qx_core::period::Period>()
+        .map_or_else(|_| code.to_string(), |p| p.label(lang))
 }
 
 fn line(r: &Run, auth: &Auth) -> RunLine {

@@ -70,7 +70,7 @@ pub(crate) async fn towns(state: &AppState) -> Result<Vec<(i64, String)>, WebErr
         .list_units()
         .await?
         .into_iter()
-        .filter(|u| u.kind == UnitKind::Town.as_str())
+        .filter(|u| u.kind == UnitKind::Town)
         .map(|u| (u.id, u.name))
         .collect())
 }

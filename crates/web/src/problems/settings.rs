@@ -168,7 +168,7 @@ async fn settings_view(
         lines,
         departments: units
             .into_iter()
-            .filter(|u| u.kind == qx_core::units::UnitKind::Department.as_str())
+            .filter(|u| u.kind == qx_core::units::UnitKind::Department)
             .map(|u| (u.id, u.name))
             .collect(),
     };

@@ -69,8 +69,7 @@ const LIGHTS: [Light; 4] = [Light::Green, Light::Yellow, Light::Red, Light::Grey
 pub(super) fn light_label(l: Light, lang: Lang) -> &'static str {
     match (l, lang) {
         (Light::Grey, _) => crate::i18n::t(lang, "pj.no_plan"),
-        (_, Lang::Zh) => l.label_zh(),
-        (_, Lang::En) => l.label_en(),
+        (_, lang) => l.label(lang),
     }
 }
 
