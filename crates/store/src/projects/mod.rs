@@ -31,7 +31,7 @@ pub(crate) mod year_done;
 
 pub use alerts::AlertSweep;
 pub use counts::StageCounts;
-pub use dispatch::{DispatchInput, DispatchLine, DispatchMonth};
+pub use dispatch::{DispatchFigures, DispatchInput, DispatchLine, DispatchMonth};
 pub use funnel::FunnelItems;
 pub use leads::{Lead, LeadDecision, NewLead};
 pub use library::LibraryRow;
