@@ -12,7 +12,7 @@ use qx_core::meeting::{AgendaSource, MeetingStep};
 use qx_core::monitor::{Light, TaskState};
 use qx_report::meeting::{AgendaLine, DecisionLine, MeetingDoc};
 use qx_store::Store;
-use qx_store::meetings::{AGENDA_CAP, Meeting, Proposal, Proposals};
+use qx_store::meetings::{AGENDA_CAP, Meeting, NewAgendaItem, Proposal, Proposals};
 use std::collections::{HashMap, HashSet};
 
 /// What the agenda of `meeting_id` could take, in the order the office reads it: escalated
@@ -37,7 +37,7 @@ pub async fn proposals(
     let (stuck, open): (Vec<_>, Vec<_>) = stored
         .items
         .into_iter()
-        .partition(|p| p.source != AgendaSource::Supervision);
+        .partition(|p| p.item.source != AgendaSource::Supervision);
     out.items = stuck;
     out.more = stored
         .more
@@ -75,15 +75,17 @@ pub async fn proposals(
                     .map(|c| format!("{:.1}%", c * 100.0))
                     .unwrap_or_else(|| "—".into());
                 Proposal {
-                    source: AgendaSource::Indicator,
-                    source_id: Some(s.indicator.id),
-                    text: format!(
-                        "指标「{}」{} 红灯: 完成率 {completion}, 序时进度 {:.1}%",
-                        s.indicator.name,
-                        period,
-                        s.assessment.time_share * 100.0
-                    ),
-                    unit_id: s.indicator.lead_unit_id,
+                    item: NewAgendaItem {
+                        source: AgendaSource::Indicator,
+                        source_id: Some(s.indicator.id),
+                        text: format!(
+                            "指标「{}」{} 红灯: 完成率 {completion}, 序时进度 {:.1}%",
+                            s.indicator.name,
+                            period,
+                            s.assessment.time_share * 100.0
+                        ),
+                        unit_id: s.indicator.lead_unit_id,
+                    },
                     unit_name: (!s.unit_name.is_empty()).then(|| s.unit_name.clone()),
                 }
             })
@@ -102,13 +104,15 @@ pub async fn proposals(
             .map(|t| {
                 let lead = t.lead_units.first();
                 Proposal {
-                    source: AgendaSource::Task,
-                    source_id: Some(t.task.id),
-                    text: format!(
-                        "任务 {} {} 逾期未完成 (时限: {})",
-                        t.task.number, t.task.title, t.task.deadline
-                    ),
-                    unit_id: lead.and_then(|n| unit_ids.get(n).copied()),
+                    item: NewAgendaItem {
+                        source: AgendaSource::Task,
+                        source_id: Some(t.task.id),
+                        text: format!(
+                            "任务 {} {} 逾期未完成 (时限: {})",
+                            t.task.number, t.task.title, t.task.deadline
+                        ),
+                        unit_id: lead.and_then(|n| unit_ids.get(n).copied()),
+                    },
                     unit_name: lead.cloned(),
                 }
             })

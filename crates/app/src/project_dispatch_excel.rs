@@ -19,7 +19,7 @@ use qx_core::access::Actor;
 use qx_core::label::{Labelled, Lang};
 use qx_core::project::fields;
 use qx_store::Store;
-use qx_store::projects::{DispatchInput, DispatchLine};
+use qx_store::projects::{DispatchFigures, DispatchInput, DispatchLine};
 use rust_xlsxwriter::Workbook;
 use std::collections::HashMap;
 
@@ -90,7 +90,7 @@ pub async fn export_template(
                 figure(l.completed_wan),
             ],
         )?;
-        let f = &l.report;
+        let f = &l.report.figures;
         let cells = [
             figure(f.invested_wan),
             figure(f.foreign_wusd),
@@ -265,12 +265,14 @@ pub async fn read_template(
         if ok {
             lines.push(DispatchInput {
                 project_id: id,
-                invested_wan,
-                foreign_wusd,
-                domestic_wan,
-                progress,
-                progress_pct,
-                blockers,
+                figures: DispatchFigures {
+                    invested_wan,
+                    foreign_wusd,
+                    domestic_wan,
+                    progress,
+                    progress_pct,
+                    blockers,
+                },
             });
         }
     }

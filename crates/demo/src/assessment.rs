@@ -61,11 +61,6 @@ fn item(key: &str, name: &str, weight: f64, source: Source, method: Method) -> I
     }
 }
 
-fn at_least(mut i: Item, min_count: u32) -> Item {
-    i.min_count = min_count;
-    i
-}
-
 fn scheme(name: &str, classes: Vec<UnitClass>, items: Vec<Item>) -> Scheme {
     Scheme {
         year: 2017,
@@ -83,47 +78,74 @@ fn scheme(name: &str, classes: Vec<UnitClass>, items: Vec<Item>) -> Scheme {
     }
 }
 
+/// 完成率, full marks at 100%.
+const CAPPED: Method = Method::CompletionCapped { ceiling: 1.0 };
+
+/// 牵头指标完成情况: the ratio of 完成率 to 序时进度, full marks at `ceiling`.
+fn indicators(weight: f64, ceiling: f64) -> Item {
+    item(
+        "indicators",
+        "牵头指标完成情况",
+        weight,
+        Source::Indicators,
+        Method::PaceRatio { ceiling },
+    )
+}
+
+/// 牵头及配合任务推进.
+fn tasks(weight: f64) -> Item {
+    item("tasks", "牵头及配合任务推进", weight, Source::Tasks, CAPPED)
+}
+
+/// 月度报送及时率.
+fn punctuality(weight: f64) -> Item {
+    item(
+        "punctuality",
+        "月度报送及时率",
+        weight,
+        Source::ReportPunctuality,
+        CAPPED,
+    )
+}
+
+/// 项目投资完成率.
+fn project_investment(weight: f64) -> Item {
+    item(
+        "project_investment",
+        "项目投资完成率",
+        weight,
+        Source::ProjectInvestmentRate,
+        CAPPED,
+    )
+}
+
+/// An 企业难题 rate, scored as the class average below 3 problems.
+fn problem_rate(key: &str, name: &str, weight: f64, source: Source) -> Item {
+    Item {
+        min_count: 3,
+        ..item(key, name, weight, source, CAPPED)
+    }
+}
+
 /// The four annual schemes (weights: see the module's notes).
 pub fn annual_schemes() -> Vec<Scheme> {
-    let pace = |c: f64| Method::PaceRatio { ceiling: c };
-    let capped = Method::CompletionCapped { ceiling: 1.0 };
     let mut enterprise = scheme(
         "2017年度涉企部门考核",
         vec![UnitClass::EnterpriseDepartment],
         vec![
-            item(
-                "indicators",
-                "牵头指标完成情况",
-                35.0,
-                Source::Indicators,
-                pace(1.0),
+            indicators(35.0, 1.0),
+            tasks(20.0),
+            problem_rate(
+                "problem_resolution",
+                "企业难题解决率",
+                15.0,
+                Source::ProblemResolutionRate,
             ),
-            item(
-                "tasks",
-                "牵头及配合任务推进",
-                20.0,
-                Source::Tasks,
-                capped.clone(),
-            ),
-            at_least(
-                item(
-                    "problem_resolution",
-                    "企业难题解决率",
-                    15.0,
-                    Source::ProblemResolutionRate,
-                    capped.clone(),
-                ),
-                3,
-            ),
-            at_least(
-                item(
-                    "problem_satisfaction",
-                    "企业难题满意率",
-                    10.0,
-                    Source::ProblemSatisfactionRate,
-                    capped.clone(),
-                ),
-                3,
+            problem_rate(
+                "problem_satisfaction",
+                "企业难题满意率",
+                10.0,
+                Source::ProblemSatisfactionRate,
             ),
             item(
                 "investment_signed",
@@ -132,13 +154,7 @@ pub fn annual_schemes() -> Vec<Scheme> {
                 Source::InvestmentSigned,
                 Method::PerCount { points: 2.0 },
             ),
-            item(
-                "punctuality",
-                "月度报送及时率",
-                10.0,
-                Source::ReportPunctuality,
-                capped.clone(),
-            ),
+            punctuality(10.0),
         ],
     );
     enterprise.members = ENTERPRISE_DEPARTMENTS
@@ -150,36 +166,14 @@ pub fn annual_schemes() -> Vec<Scheme> {
         "2017年度县级部门考核",
         vec![UnitClass::CountyDepartment],
         vec![
-            item(
-                "tasks",
-                "牵头及配合任务推进",
-                40.0,
-                Source::Tasks,
-                capped.clone(),
-            ),
-            item(
-                "indicators",
-                "牵头指标完成情况",
-                30.0,
-                Source::Indicators,
-                pace(1.0),
-            ),
-            item(
-                "punctuality",
-                "月度报送及时率",
-                20.0,
-                Source::ReportPunctuality,
-                capped.clone(),
-            ),
-            at_least(
-                item(
-                    "problem_on_time",
-                    "企业难题按时答复率",
-                    10.0,
-                    Source::ProblemOnTimeRate,
-                    capped.clone(),
-                ),
-                3,
+            tasks(40.0),
+            indicators(30.0, 1.0),
+            punctuality(20.0),
+            problem_rate(
+                "problem_on_time",
+                "企业难题按时答复率",
+                10.0,
+                Source::ProblemOnTimeRate,
             ),
         ],
     );
@@ -188,26 +182,14 @@ pub fn annual_schemes() -> Vec<Scheme> {
         "2017年度开发区(园区)考核",
         vec![UnitClass::Zone],
         vec![
-            item(
-                "indicators",
-                "牵头指标完成情况",
-                30.0,
-                Source::Indicators,
-                pace(1.2),
-            ),
-            item(
-                "project_investment",
-                "项目投资完成率",
-                25.0,
-                Source::ProjectInvestmentRate,
-                capped.clone(),
-            ),
+            indicators(30.0, 1.2),
+            project_investment(25.0),
             item(
                 "project_start",
                 "项目开工率",
                 15.0,
                 Source::ProjectStartRate,
-                capped.clone(),
+                CAPPED,
             ),
             item(
                 "investment_signed",
@@ -216,20 +198,8 @@ pub fn annual_schemes() -> Vec<Scheme> {
                 Source::InvestmentSigned,
                 Method::Rank { step: 2.0 },
             ),
-            item(
-                "tasks",
-                "牵头及配合任务推进",
-                10.0,
-                Source::Tasks,
-                capped.clone(),
-            ),
-            item(
-                "punctuality",
-                "月度报送及时率",
-                10.0,
-                Source::ReportPunctuality,
-                capped.clone(),
-            ),
+            tasks(10.0),
+            punctuality(10.0),
         ],
     );
     zones.items.push(Item {
@@ -248,44 +218,16 @@ pub fn annual_schemes() -> Vec<Scheme> {
         "2017年度镇乡(街道)考核",
         vec![UnitClass::Town],
         vec![
-            item(
-                "indicators",
-                "牵头指标完成情况",
-                30.0,
-                Source::Indicators,
-                pace(1.0),
+            indicators(30.0, 1.0),
+            tasks(25.0),
+            project_investment(15.0),
+            problem_rate(
+                "problem_answer",
+                "企业难题答复率",
+                10.0,
+                Source::ProblemAnswerRate,
             ),
-            item(
-                "tasks",
-                "牵头及配合任务推进",
-                25.0,
-                Source::Tasks,
-                capped.clone(),
-            ),
-            item(
-                "project_investment",
-                "项目投资完成率",
-                15.0,
-                Source::ProjectInvestmentRate,
-                capped.clone(),
-            ),
-            at_least(
-                item(
-                    "problem_answer",
-                    "企业难题答复率",
-                    10.0,
-                    Source::ProblemAnswerRate,
-                    capped.clone(),
-                ),
-                3,
-            ),
-            item(
-                "punctuality",
-                "月度报送及时率",
-                20.0,
-                Source::ReportPunctuality,
-                capped,
-            ),
+            punctuality(20.0),
         ],
     );
     towns.vetoes.push(Veto {

@@ -95,7 +95,7 @@ pub async fn seed(
     let of = |source: AgendaSource| {
         proposals
             .iter()
-            .filter(move |p| p.source == source)
+            .filter(move |p| p.item.source == source)
             .cloned()
     };
     let mut problems = of(AgendaSource::Problem);
@@ -168,19 +168,8 @@ pub async fn seed(
             ];
             for (p, decision) in proposed {
                 let Some(p) = p else { continue };
-                let item = store
-                    .add_agenda_item(
-                        office,
-                        id,
-                        &NewAgendaItem {
-                            source: p.source,
-                            source_id: p.source_id,
-                            text: p.text.clone(),
-                            unit_id: p.unit_id,
-                        },
-                    )
-                    .await?;
-                if let Some(u) = p.unit_id {
+                let item = store.add_agenda_item(office, id, &p.item).await?;
+                if let Some(u) = p.item.unit_id {
                     items.push((item, u, u, decision));
                 }
             }

@@ -3,7 +3,7 @@
 //! are real. Each enterprise gets 县经信局's liaison as its 企服责任人.
 
 use qx_core::access::{Actor, Role};
-use qx_core::problem::{Category, Satisfaction, Tier};
+use qx_core::problem::{Category, Satisfaction, Status, Tier};
 use qx_store::notices::NoticeSpan;
 use qx_store::problems::{NewProblem, Step};
 use qx_store::{Store, StoreError};
@@ -156,33 +156,6 @@ impl<'a> Replay<'a> {
 /// Working days after which a demo problem that was answered is closed (about two months).
 const SETTLED_AFTER: i64 = 40;
 
-/// The stage a demo problem stops at.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Stop {
-    Submitted,
-    Accepted,
-    Assigned,
-    InProgress,
-    Returned,
-    Answered,
-    Rated,
-    Closed,
-    /// Taken back by the enterprise before 受理.
-    Withdrawn,
-}
-
-const ALL_STOPS: [Stop; 9] = [
-    Stop::Submitted,
-    Stop::Accepted,
-    Stop::Assigned,
-    Stop::InProgress,
-    Stop::Returned,
-    Stop::Answered,
-    Stop::Rated,
-    Stop::Closed,
-    Stop::Withdrawn,
-];
-
 /// The demo's today's deadline sweep (escalations and near/overdue warnings), once.
 pub async fn sweep_today(store: &Store) -> Result<(), StoreError> {
     store.sweep_problem_deadlines(crate::DEMO_TODAY).await?;
@@ -246,11 +219,13 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
         let title = titles[rng.random_range(0..titles.len())];
         // The last few land in the fortnight before the demo's today, one per stage, so every
         // state shows; the rest anywhere from 2017-01-03 to the day before today.
-        let tail = (COUNT - i).checked_sub(1).filter(|k| *k < ALL_STOPS.len());
+        let tail = (COUNT - i)
+            .checked_sub(1)
+            .filter(|k| *k < Status::ALL.len());
         // The answer that waits for its rating is the guide's firm's (qy01, the first firm
         // registered), so the enterprise's 工作台 has one to rate; the draw is kept either way.
         let e = match tail {
-            Some(k) if ALL_STOPS[k] == Stop::Answered => &enterprises[0],
+            Some(k) if Status::ALL[k] == Status::Answered => &enterprises[0],
             _ => drawn,
         };
         let day = match tail {
@@ -290,41 +265,42 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
         let mut replay = Replay::new(store, &office, id);
         replay.mark(submitted).await?;
         'steps: {
-            // Older problems have mostly run their course; recent ones are still moving.
+            // The status it is left in: older problems have mostly run their course; recent
+            // ones are still moving.
             let age = cal.working_days_between(submitted, year_end);
             let roll: f64 = rng.random();
             let stop = if let Some(k) = tail {
-                ALL_STOPS[k]
+                Status::ALL[k]
             } else if age < 3 {
-                [Stop::Submitted, Stop::Accepted, Stop::Assigned][rng.random_range(0..3)]
+                [Status::Submitted, Status::Accepted, Status::Assigned][rng.random_range(0..3)]
             } else if age < 15 {
                 [
-                    Stop::Assigned,
-                    Stop::InProgress,
-                    Stop::Returned,
-                    Stop::Answered,
-                    Stop::Rated,
-                    Stop::Closed,
+                    Status::Assigned,
+                    Status::InProgress,
+                    Status::Returned,
+                    Status::Answered,
+                    Status::Rated,
+                    Status::Closed,
                 ][rng.random_range(0..6)]
             } else if roll < 0.86 || age > SETTLED_AFTER {
                 // A county closes what was answered and rated within weeks; only the last two
                 // months' answers may still wait for the enterprise's rating or the 办结.
-                Stop::Closed
+                Status::Closed
             } else if roll < 0.93 {
-                Stop::Rated
+                Status::Rated
             } else {
-                Stop::Answered
+                Status::Answered
             };
             let next = |d: Date, n: u32| cal.add_working_days(d, n).unwrap_or(d).min(year_end);
             let mut today = submitted;
-            if stop == Stop::Withdrawn {
+            if stop == Status::Withdrawn {
                 let reason = "已与银行自行协商解决, 撤回".to_string();
                 replay
                     .step(&ent_actor, &Step::Withdraw { reason }, today)
                     .await?;
                 break 'steps;
             }
-            if stop == Stop::Submitted {
+            if stop == Status::Submitted {
                 break 'steps;
             }
             today = next(today, u32::from(rng.random_bool(0.9)));
@@ -344,7 +320,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
                     .await?;
                 replay.mark(today).await?;
             }
-            if stop == Stop::Accepted {
+            if stop == Status::Accepted {
                 break 'steps;
             }
             let dept = store.route_department(category).await?;
@@ -373,7 +349,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
             };
             replay.step(&office, &assign, today).await?;
             let mut lead_actor = actor("承办联络员", Role::Unit, Some(lead), None, 0);
-            if stop == Stop::Assigned {
+            if stop == Status::Assigned {
                 break 'steps;
             }
             // A town sometimes hands a department's matter back; the office reassigns it.
@@ -382,7 +358,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
                 replay
                     .step(&lead_actor, &Step::Return { reason }, today)
                     .await?;
-                if stop == Stop::Returned {
+                if stop == Status::Returned {
                     break 'steps;
                 }
                 if let Some(dept) = dept {
@@ -396,7 +372,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
                     replay.step(&office, &assign, today).await?;
                     lead_actor = actor("承办联络员", Role::Unit, Some(dept), None, 0);
                 }
-            } else if stop == Stop::Returned {
+            } else if stop == Status::Returned {
                 replay
                     .step(
                         &lead_actor,
@@ -451,13 +427,13 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
                     .problem
                     .lead_unit_id
                     .unwrap_or(lead);
-                if stop == Stop::InProgress || age < 15 {
+                if stop == Status::InProgress || age < 15 {
                     break 'steps;
                 }
                 lead_actor = actor("承办联络员", Role::Unit, Some(now_lead), None, 0);
                 replay.step(&lead_actor, &Step::Start, today).await?;
             }
-            if stop == Stop::InProgress {
+            if stop == Status::InProgress {
                 break 'steps;
             }
             let resolved = rng.random_bool(0.8);
@@ -477,7 +453,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
                     today,
                 )
                 .await?;
-            if stop == Stop::Answered {
+            if stop == Status::Answered {
                 break 'steps;
             }
             let satisfaction = match (resolved, rng.random_range(0..10)) {
@@ -524,7 +500,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
                     )
                     .await?;
             }
-            if stop == Stop::Rated {
+            if stop == Status::Rated {
                 break 'steps;
             }
             replay
@@ -548,7 +524,6 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use qx_core::problem::Status;
     use qx_store::enterprises::{NewEnterprise, insert_enterprise};
     use qx_store::problems::{ProblemFilter, RateFilter};
     use rand::SeedableRng;

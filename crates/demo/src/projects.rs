@@ -18,7 +18,7 @@ use qx_core::codes::CreditCode;
 use qx_core::problem::Category;
 use qx_core::project::{CapitalKind, PIPELINE, Source, Stage};
 use qx_store::projects::{
-    DispatchInput, LeadDecision, NewLead, ProjectInput, ProjectProblem, StageMove,
+    DispatchFigures, DispatchInput, LeadDecision, NewLead, ProjectInput, ProjectProblem, StageMove,
 };
 use qx_store::{Store, StoreError};
 use rand::Rng;
@@ -265,12 +265,14 @@ fn monthly(
             month,
             DispatchInput {
                 project_id,
-                invested_wan: amount,
-                foreign_wusd: foreign,
-                domestic_wan: domestic,
-                progress: progress.to_string(),
-                progress_pct: Some(pct),
-                blockers,
+                figures: DispatchFigures {
+                    invested_wan: amount,
+                    foreign_wusd: foreign,
+                    domestic_wan: domestic,
+                    progress: progress.to_string(),
+                    progress_pct: Some(pct),
+                    blockers,
+                },
             },
         ));
     }
@@ -712,7 +714,7 @@ mod tests {
                     }
                     // Reported only inside a report that was sent.
                     assert!(status.is_some_and(|s| s != SubmissionStatus::Draft));
-                    if !approved && l.report.invested_wan.is_some() {
+                    if !approved && l.report.figures.invested_wan.is_some() {
                         uncounted += 1;
                     }
                     months.entry(l.project_id).or_default().push((
@@ -729,7 +731,7 @@ mod tests {
         let blocked: usize = months
             .values()
             .flatten()
-            .filter(|(_, l, _)| !l.blockers.is_empty())
+            .filter(|(_, l, _)| !l.figures.blockers.is_empty())
             .count();
         assert!(
             (5..=20).contains(&blocked),
@@ -742,7 +744,7 @@ mod tests {
             let counted: f64 = lines
                 .iter()
                 .filter(|(_, _, ok)| *ok)
-                .filter_map(|(_, l, _)| l.invested_wan)
+                .filter_map(|(_, l, _)| l.figures.invested_wan)
                 .sum();
             let done = completed[id];
             assert_eq!(done, project.completed_wan);
@@ -754,16 +756,29 @@ mod tests {
             // 形象进度 rises month by month.
             let pcts: Vec<f64> = lines
                 .iter()
-                .filter_map(|(_, l, _)| l.progress_pct)
+                .filter_map(|(_, l, _)| l.figures.progress_pct)
                 .collect();
             assert!(pcts.windows(2).all(|w| w[0] <= w[1]), "{pcts:?}");
             assert!(pcts.windows(2).any(|w| w[0] < w[1]), "{pcts:?}");
-            assert!(lines.iter().all(|(_, l, _)| !l.progress.is_empty()));
+            assert!(lines.iter().all(|(_, l, _)| !l.figures.progress.is_empty()));
             // 外资到位 for foreign capital, 内资到位 for the rest.
-            for (_, l, _) in lines.iter().filter(|(_, l, _)| l.invested_wan.is_some()) {
+            for (_, l, _) in lines
+                .iter()
+                .filter(|(_, l, _)| l.figures.invested_wan.is_some())
+            {
                 let foreign = project.capital_kind == CapitalKind::Foreign;
-                assert_eq!(l.foreign_wusd.is_some(), foreign, "{}", project.name);
-                assert_eq!(l.domestic_wan.is_some(), !foreign, "{}", project.name);
+                assert_eq!(
+                    l.figures.foreign_wusd.is_some(),
+                    foreign,
+                    "{}",
+                    project.name
+                );
+                assert_eq!(
+                    l.figures.domestic_wan.is_some(),
+                    !foreign,
+                    "{}",
+                    project.name
+                );
             }
             if qx_core::project::is_major(project.total_investment_wan) {
                 let light =

@@ -1,6 +1,7 @@
 //! The working-day calendar table (放假 and 调休上班 days), editable by the office.
 
-use crate::audit::{AuditEntry, append};
+use crate::audit::AuditEntry;
+use crate::commit_audited;
 use crate::office_only;
 use crate::{Result, Store, StoreError};
 use qx_core::access::Actor;
@@ -59,15 +60,13 @@ impl Store {
         let before = self.calendar_day(&day.day).await?;
         let mut tx = self.begin().await?;
         upsert_calendar_day(&mut tx, day).await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "calendar.set", "calendar_day", &day.day)
                 .before(before)
                 .after(day),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// Removes a special day (it becomes an ordinary day again); audited. Office only.
@@ -82,13 +81,11 @@ impl Store {
             .bind(date)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "calendar.delete", "calendar_day", date).before(before),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     async fn calendar_day(&self, date: &str) -> Result<Option<CalendarDay>> {

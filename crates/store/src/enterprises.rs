@@ -6,7 +6,8 @@
 //! caller validates every row first, then [`Store::import_enterprises`] and
 //! [`Store::import_facts`] write them in one transaction with one audit entry.
 
-use crate::audit::{AuditEntry, append};
+use crate::audit::AuditEntry;
+use crate::commit_audited;
 use crate::units::unique_violation;
 use crate::{Engine, Result, Store, StoreError};
 use qx_core::access::{Actor, Role};
@@ -474,15 +475,13 @@ impl Store {
                     .map_err(unique_violation("标签重复"))?;
             }
         }
-        append(
-            &mut tx,
+        commit_audited(tx,
             AuditEntry::new(actor, "enterprise.import", "enterprise", source).after(serde_json::json!({
                 "source": source, "rows": rows.len(), "created": summary.created, "updated": summary.updated,
                 "codes": rows.iter().map(|r| r.credit_code.as_str()).collect::<Vec<_>>(),
             })),
         )
-        .await?;
-        tx.commit().await?;
+.await?;
         Ok(summary)
     }
 
@@ -582,15 +581,13 @@ impl Store {
                     .await?;
             }
         }
-        append(
-            &mut tx,
+        commit_audited(tx,
             AuditEntry::new(actor, "enterprise.facts_import", "enterprise_facts", year).after(serde_json::json!({
                 "year": year, "source": source, "rows": rows.len(), "created": summary.created, "updated": summary.updated,
                 "extra_columns": extra_columns,
             })),
         )
-        .await?;
-        tx.commit().await?;
+.await?;
         Ok(summary)
     }
 

@@ -11,7 +11,7 @@
 //! enterprise only its own result, and only once the run is out of draft. Only the office writes;
 //! an enterprise may raise an objection to its own result during 公示.
 
-use crate::audit::{AuditEntry, append};
+use crate::audit::AuditEntry;
 use crate::commit_audited;
 use crate::enterprises::{in_scope, scoped};
 use crate::office_only;
@@ -387,13 +387,11 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        commit_audited(tx,
             AuditEntry::new(actor, "eval.scheme_save", "eval_scheme", id)
                 .after(serde_json::json!({"year": year, "version": version, "name": name, "note": note, "toml": toml})),
         )
-        .await?;
-        tx.commit().await?;
+.await?;
         Ok(SchemeVersion {
             id,
             year,
@@ -492,15 +490,14 @@ impl Store {
         for r in results {
             *classes.entry(r.class.as_str()).or_default() += 1;
         }
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "eval.run", "eval_run", id).after(serde_json::json!({
                 "year": run.year, "scheme": run.scheme_name, "scheme_id": run.scheme_id,
                 "enterprises": results.len(), "classes": classes,
             })),
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 
@@ -819,14 +816,13 @@ impl Store {
         .bind(crate::now())
         .fetch_one(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "eval.objection", "eval_objection", id).after(
                 serde_json::json!({"run_id": run_id, "enterprise_id": enterprise_id, "text": text}),
             ),
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 

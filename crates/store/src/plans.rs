@@ -5,7 +5,7 @@
 //! everyone signed in. Publishing refuses a draft that still names units the registry does not
 //! know, so no task is left without the unit that must report on it.
 
-use crate::audit::{AuditEntry, append};
+use crate::audit::AuditEntry;
 use crate::commit_audited;
 use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
@@ -251,15 +251,14 @@ impl Store {
         for (i, t) in draft.targets.iter().enumerate() {
             insert_target(&mut tx, id, i as i64, t).await?;
         }
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "plan.import", "plan", id).after(serde_json::json!({
                 "title": meta.title, "year": meta.year, "source": draft.source_name,
                 "items": draft.items.len(), "targets": draft.targets.len(),
             })),
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 
@@ -426,14 +425,13 @@ impl Store {
             .bind(plan_id)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "plan.item", "plan_item", item_id)
                 .before(serde_json::json!({"item": before, "units": before_units}))
                 .after(serde_json::json!({"edit": edit, "units": units})),
         )
         .await?;
-        tx.commit().await?;
         Ok(unknown)
     }
 
@@ -668,14 +666,13 @@ impl Store {
             indicators: n_indicators,
             tasks: n_tasks,
         };
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "plan.publish", "plan", id)
                 .before(&plan)
                 .after(summary),
         )
         .await?;
-        tx.commit().await?;
         Ok(summary)
     }
 

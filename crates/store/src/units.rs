@@ -1,6 +1,6 @@
 //! The unit registry (组织): departments, zones, towns, bodies, with aliases.
 
-use crate::audit::{AuditEntry, append};
+use crate::audit::AuditEntry;
 use crate::commit_audited;
 use crate::office_only;
 use crate::{Result, Store, StoreError};
@@ -117,12 +117,11 @@ impl Store {
         office_only(actor, "登记单位")?;
         let mut tx = self.begin().await?;
         let id = insert_unit(&mut tx, unit).await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "unit.create", "unit", id).after(unit),
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 

@@ -1,6 +1,6 @@
 //! User accounts: roles, the unit or enterprise they belong to, login state.
 
-use crate::audit::{AuditEntry, append};
+use crate::audit::AuditEntry;
 use crate::commit_audited;
 use crate::office_only;
 use crate::units::unique_violation;
@@ -179,12 +179,11 @@ impl Store {
         office_only(actor, "创建用户")?;
         let mut tx = self.begin().await?;
         let id = insert_user(&mut tx, user).await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "user.create", "user", id).after(user),
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 
@@ -228,8 +227,8 @@ impl Store {
         } else {
             0
         };
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "user.update", "user", id)
                 .before(serde_json::json!({
                     "display_name": before.display_name,
@@ -247,9 +246,7 @@ impl Store {
                     "sessions_ended": ended,
                 })),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// Sets a new password hash and clears any lockout; audited without the hash.

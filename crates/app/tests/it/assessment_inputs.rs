@@ -328,7 +328,7 @@ async fn cultivation_results_count_from_the_day_reached_for_the_town() {
 async fn investment_rate_counts_the_dispatch_months_up_to_the_periods_end() {
     use crate::common::{published_seed_plan, user};
     use qx_store::monitoring::SubmissionInput;
-    use qx_store::projects::DispatchInput;
+    use qx_store::projects::{DispatchFigures, DispatchInput};
     for db in qx_store::testing::all().await.unwrap() {
         let s = &db.store;
         let (office, plan) = published_seed_plan(s).await;
@@ -355,9 +355,11 @@ async fn investment_rate_counts_the_dispatch_months_up_to_the_periods_end() {
                 .unwrap();
             let line = DispatchInput {
                 project_id: id,
-                invested_wan: Some(invested),
-                domestic_wan: Some(invested),
-                ..DispatchInput::default()
+                figures: DispatchFigures {
+                    invested_wan: Some(invested),
+                    domestic_wan: Some(invested),
+                    ..DispatchFigures::default()
+                },
             };
             s.save_dispatch(&jxj, period, unit, &[line]).await.unwrap();
             let sub = s

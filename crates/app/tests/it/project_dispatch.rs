@@ -8,7 +8,7 @@ use qx_core::period::Period;
 use qx_core::project::{CapitalKind, Source};
 use qx_store::StoreError;
 use qx_store::monitoring::SubmissionInput;
-use qx_store::projects::{DispatchInput, ProjectInput};
+use qx_store::projects::{DispatchFigures, DispatchInput, ProjectInput};
 use time::macros::date;
 
 pub(crate) fn project(unit_id: i64, name: &str) -> ProjectInput {
@@ -37,11 +37,13 @@ pub(crate) fn project(unit_id: i64, name: &str) -> ProjectInput {
 fn month(project_id: i64, invested: f64) -> DispatchInput {
     DispatchInput {
         project_id,
-        invested_wan: Some(invested),
-        domestic_wan: Some(invested),
-        progress: "主体厂房结顶".into(),
-        progress_pct: Some(40.0),
-        ..DispatchInput::default()
+        figures: DispatchFigures {
+            invested_wan: Some(invested),
+            domestic_wan: Some(invested),
+            progress: "主体厂房结顶".into(),
+            progress_pct: Some(40.0),
+            ..DispatchFigures::default()
+        },
     }
 }
 
@@ -90,8 +92,8 @@ async fn approved_months_sum_into_the_years_completed_investment() {
             .unwrap();
         let lines = s.dispatch_lines(&jxj, may, unit).await.unwrap();
         assert_eq!(lines.len(), 1);
-        assert_eq!(lines[0].report.invested_wan, Some(1_500.0));
-        assert_eq!(lines[0].report.progress, "主体厂房结顶");
+        assert_eq!(lines[0].report.figures.invested_wan, Some(1_500.0));
+        assert_eq!(lines[0].report.figures.progress, "主体厂房结顶");
         assert_eq!(completed().await, Some(999.0), "saved is not approved");
 
         // Another unit neither writes nor reads this unit's 调度.
@@ -109,10 +111,8 @@ async fn approved_months_sum_into_the_years_completed_investment() {
             ),
             "not its project"
         );
-        let bad = DispatchInput {
-            progress_pct: Some(140.0),
-            ..month(id, 1.0)
-        };
+        let mut bad = month(id, 1.0);
+        bad.figures.progress_pct = Some(140.0);
         let err = s.save_dispatch(&jxj, may, unit, &[bad]).await.unwrap_err();
         assert!(err.to_string().contains("形象进度(%)"), "{err}");
 
@@ -287,9 +287,11 @@ async fn the_stored_capital_sums_follow_both_units_approvals_and_returns() {
             .unwrap();
         let foreign = |id, wusd: f64| DispatchInput {
             project_id: id,
-            invested_wan: Some(500.0),
-            foreign_wusd: Some(wusd),
-            ..DispatchInput::default()
+            figures: DispatchFigures {
+                invested_wan: Some(500.0),
+                foreign_wusd: Some(wusd),
+                ..DispatchFigures::default()
+            },
         };
         // After each step: no drift, and the counts as of May read (外资, 内资).
         let in_step = |step: &'static str, want: (f64, f64)| async move {

@@ -11,7 +11,7 @@ use qx_app::project_dispatch_excel::{DISPATCH_SHEET, export_template, import_tem
 use qx_core::access::Role;
 use qx_core::period::Period;
 use qx_store::monitoring::SubmissionInput;
-use qx_store::projects::DispatchInput;
+use qx_store::projects::{DispatchFigures, DispatchInput};
 use rust_xlsxwriter::Workbook;
 use time::macros::date;
 
@@ -135,14 +135,14 @@ async fn a_unit_fills_its_dispatch_template_and_a_bad_cell_changes_nothing() {
         assert!(done.held_elsewhere.is_empty());
         let lines = s.dispatch_lines(&jxj, may, unit).await.unwrap();
         let first = &lines[0].report;
-        assert_eq!(first.invested_wan, Some(1_500.0));
-        assert_eq!(first.foreign_wusd, None);
-        assert_eq!(first.domestic_wan, Some(1_500.0));
-        assert_eq!(first.progress, "主体厂房结顶");
-        assert_eq!(first.progress_pct, Some(40.0));
-        assert_eq!(first.blockers, "用地指标待批");
-        assert_eq!(lines[1].report.foreign_wusd, Some(12.5));
-        assert_eq!(lines[1].report.progress_pct, Some(80.0));
+        assert_eq!(first.figures.invested_wan, Some(1_500.0));
+        assert_eq!(first.figures.foreign_wusd, None);
+        assert_eq!(first.figures.domestic_wan, Some(1_500.0));
+        assert_eq!(first.figures.progress, "主体厂房结顶");
+        assert_eq!(first.figures.progress_pct, Some(40.0));
+        assert_eq!(first.figures.blockers, "用地指标待批");
+        assert_eq!(lines[1].report.figures.foreign_wusd, Some(12.5));
+        assert_eq!(lines[1].report.figures.progress_pct, Some(80.0));
         // The saved month comes back pre-filled in a new download.
         let again = export_template(s, &jxj, may, unit).await.unwrap();
         let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(again)).unwrap();
@@ -180,8 +180,13 @@ async fn a_unit_fills_its_dispatch_template_and_a_bad_cell_changes_nothing() {
             "{errors:?}"
         );
         let after = s.dispatch_lines(&jxj, may, unit).await.unwrap();
-        assert_eq!(after[0].report.invested_wan, Some(1_500.0), "{}", db.name);
-        assert_eq!(after[1].report.invested_wan, Some(300.0));
+        assert_eq!(
+            after[0].report.figures.invested_wan,
+            Some(1_500.0),
+            "{}",
+            db.name
+        );
+        assert_eq!(after[1].report.figures.invested_wan, Some(300.0));
 
         // Another unit's project, or another unit's template, is refused.
         let other = user(s, "swj1", Role::Unit, "县商务局").await;
@@ -209,7 +214,12 @@ async fn a_unit_fills_its_dispatch_template_and_a_bad_cell_changes_nothing() {
             .unwrap_err();
         assert!(err.to_string().contains("不能代其他单位报送"), "{err}");
         let after = s.dispatch_lines(&jxj, may, unit).await.unwrap();
-        assert_eq!(after[0].report.invested_wan, Some(1_500.0), "{}", db.name);
+        assert_eq!(
+            after[0].report.figures.invested_wan,
+            Some(1_500.0),
+            "{}",
+            db.name
+        );
         db.discard().await.unwrap();
     }
 }
@@ -241,9 +251,11 @@ async fn a_month_the_earlier_unit_handed_in_stays_after_the_project_moves() {
             .unwrap();
         let month = |invested| DispatchInput {
             project_id: id,
-            invested_wan: Some(invested),
-            progress: "主体厂房结顶".into(),
-            ..DispatchInput::default()
+            figures: DispatchFigures {
+                invested_wan: Some(invested),
+                progress: "主体厂房结顶".into(),
+                ..DispatchFigures::default()
+            },
         };
         s.save_dispatch(&jxj, may, from, &[month(1_500.0)])
             .await

@@ -188,9 +188,14 @@ async fn the_dispatch_template_goes_out_and_comes_back_filled_in() {
         assert!(said.contains("1 个项目的本月调度"), "{said}");
         let office = Actor::system();
         let lines = s.dispatch_lines(&office, period, unit).await.unwrap();
-        assert_eq!(lines[0].report.invested_wan, Some(1_500.0), "{}", db.name);
-        assert_eq!(lines[0].report.progress, "主体厂房结顶");
-        assert_eq!(lines[0].report.blockers, "用电增容未批");
+        assert_eq!(
+            lines[0].report.figures.invested_wan,
+            Some(1_500.0),
+            "{}",
+            db.name
+        );
+        assert_eq!(lines[0].report.figures.progress, "主体厂房结顶");
+        assert_eq!(lines[0].report.figures.blockers, "用电增容未批");
 
         // The template comes out again with what was saved.
         let out = qx(
@@ -237,8 +242,8 @@ async fn the_dispatch_template_goes_out_and_comes_back_filled_in() {
             db.name
         );
         let lines = s.dispatch_lines(&office, period, unit).await.unwrap();
-        assert_eq!(lines[0].report.invested_wan, Some(1_500.0));
-        assert_eq!(lines[0].report.progress, "主体厂房结顶");
+        assert_eq!(lines[0].report.figures.invested_wan, Some(1_500.0));
+        assert_eq!(lines[0].report.figures.progress, "主体厂房结顶");
         db.discard().await.unwrap();
     }
 }

@@ -7,18 +7,17 @@ use crate::notices::{NewNotice, notify};
 use qx_core::notice::{Audience, NoticeKind, Subject};
 use qx_core::text as tf;
 
-/// An item the agenda could take, with its facts in `text`.
+/// An item the agenda could take, with its facts in `text`: the item as it would be put on
+/// the agenda, and its unit's name to show beside it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Proposal {
-    pub source: AgendaSource,
-    pub source_id: Option<i64>,
-    pub text: String,
-    pub unit_id: Option<i64>,
+    #[serde(flatten)]
+    pub item: NewAgendaItem,
     pub unit_name: Option<String>,
 }
 
 /// An item to put on the agenda.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewAgendaItem {
     pub source: AgendaSource,
     pub source_id: Option<i64>,

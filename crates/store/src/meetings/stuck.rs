@@ -34,7 +34,11 @@ impl Proposals {
         let before = found.len();
         let fresh: Vec<_> = found
             .into_iter()
-            .filter(|p| p.source_id.is_none_or(|id| !taken.contains(&(kind, id))))
+            .filter(|p| {
+                p.item
+                    .source_id
+                    .is_none_or(|id| !taken.contains(&(kind, id)))
+            })
             .collect();
         let already = before - fresh.len();
         let shown = fresh.len().min(cap);
@@ -157,10 +161,12 @@ impl Store {
         let found = rows
             .into_iter()
             .map(|(id, a, b, unit_id, unit_name, _)| agenda::Proposal {
-                source: kind,
-                source_id: Some(id),
-                text: text(a, b),
-                unit_id,
+                item: agenda::NewAgendaItem {
+                    source: kind,
+                    source_id: Some(id),
+                    text: text(a, b),
+                    unit_id,
+                },
                 unit_name,
             })
             .collect();
@@ -271,10 +277,12 @@ impl Store {
                 facts.push(format!("预警「{}」", a.label(Lang::Zh)));
             }
             found.push(agenda::Proposal {
-                source: AgendaSource::Project,
-                source_id: Some(r.0),
-                text: format!("项目「{}」: {}", r.1, facts.join("; ")),
-                unit_id: Some(r.3),
+                item: agenda::NewAgendaItem {
+                    source: AgendaSource::Project,
+                    source_id: Some(r.0),
+                    text: format!("项目「{}」: {}", r.1, facts.join("; ")),
+                    unit_id: Some(r.3),
+                },
                 unit_name: Some(r.4),
             });
         }

@@ -125,13 +125,11 @@ impl Store {
         .bind(normalise_value(value))
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "indicator.baseline", "indicator", indicator_id)
                 .after(serde_json::json!({"month": month, "value": value})),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 }

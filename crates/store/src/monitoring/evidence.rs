@@ -142,14 +142,12 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        commit_audited(tx,
             AuditEntry::new(actor, "submission.attach", "submission", submission_id).after(
                 serde_json::json!({"attachment": id, "task_id": task_id, "file_name": file_name, "size": a.data.len()}),
             ),
         )
-        .await?;
-        tx.commit().await?;
+.await?;
         Ok(id)
     }
 
@@ -299,14 +297,12 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        commit_audited(tx,
             AuditEntry::new(actor, "submission.detach", "submission", row.submission_id).before(
                 serde_json::json!({"attachment": id, "task_id": row.task_id, "file_name": row.file_name, "size": row.size}),
             ),
         )
-        .await?;
-        tx.commit().await?;
+.await?;
         Ok((row.period_id, row.unit_id))
     }
 }

@@ -5,8 +5,8 @@
 //! returns it with a comment; nobody approves their own submission. A correction after approval
 //! is a new revision that supersedes the old one, so history keeps every figure ever approved.
 
-use crate::audit::{AuditEntry, PendingEntry, append};
-use crate::{Result, Store, StoreError};
+use crate::audit::{AuditEntry, PendingEntry};
+use crate::{Result, Store, StoreError, commit_audited};
 use qx_core::access::{Actor, Role};
 use qx_core::label::Labelled;
 use qx_core::monitor::TaskState;

@@ -36,13 +36,11 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(crate::units::unique_violation("该报送期已开启 (period already open)"))?;
-        append(
-            &mut tx,
+        commit_audited(tx,
             AuditEntry::new(actor, "period.open", "report_period", id)
                 .after(serde_json::json!({"plan_id": plan_id, "period": period.to_string(), "due_on": due_on})),
         )
-        .await?;
-        tx.commit().await?;
+.await?;
         Ok(id)
     }
 
@@ -220,13 +218,12 @@ impl Store {
             )
             .await?;
         }
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "period.remind", "report_period", period_id)
                 .after(serde_json::json!({"units": late})),
         )
         .await?;
-        tx.commit().await?;
         Ok(late)
     }
 

@@ -34,15 +34,13 @@ impl Store {
         };
         let mut tx = self.begin().await?;
         Store::put_setting(&mut tx, YELLOW_GAP_KEY, &value).await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "settings.update", "setting", YELLOW_GAP_KEY)
                 .before(before)
                 .after(&value),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// Sets an indicator's time profile (序时进度 curve), office only. Audited.
@@ -65,14 +63,12 @@ impl Store {
             .bind(indicator_id)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "indicator.profile", "indicator", indicator_id)
                 .before(before.0)
                 .after(&after),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 }

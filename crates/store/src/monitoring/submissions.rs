@@ -415,14 +415,13 @@ impl Store {
         }
         // The audit entry last: the chain's head row is the one lock every writer queues for,
         // so it is taken after every other row is written and held only until the commit.
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, action, "submission", id)
                 .before(before)
                 .after(audited),
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 
@@ -511,15 +510,13 @@ impl Store {
         )
         .await?;
         // Last, as on saving: the audit head is locked only until the commit.
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, action, "submission", id)
                 .before(serde_json::json!({"status": s.status}))
                 .after(serde_json::json!({"comment": comment.trim()})),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// The unit takes back a report it submitted, as long as the office has not acted on it
@@ -587,14 +584,13 @@ impl Store {
         )
         .await?;
         // Last, as on saving: the audit head is locked only until the commit.
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "submission.withdraw", "submission", s.id)
                 .before(serde_json::json!({"status": s.status, "submitted_at": s.submitted_at}))
                 .after(serde_json::json!({"status": next})),
         )
         .await?;
-        tx.commit().await?;
         Ok(s.id)
     }
 
@@ -641,13 +637,12 @@ impl Store {
             .bind(latest.id)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "submission.correct", "submission", id)
                 .before(serde_json::json!({"revision": latest.revision, "id": latest.id})),
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 
@@ -676,15 +671,13 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "submission.history", "submission", id).after(
                 serde_json::json!({"submitted_at": submitted_at, "reviewed_at": reviewed_at}),
             ),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 }
 

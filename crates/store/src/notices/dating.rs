@@ -47,8 +47,8 @@ impl Store {
             .await?
             .rows_affected() as usize;
         }
-        crate::audit::append(
-            &mut tx,
+        commit_audited(
+            tx,
             crate::AuditEntry::new(
                 actor,
                 "notice.date_spans",
@@ -58,7 +58,6 @@ impl Store {
             .after(serde_json::json!({"moved": moved})),
         )
         .await?;
-        tx.commit().await?;
         Ok(moved)
     }
 
@@ -171,8 +170,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        crate::audit::append(
-            &mut tx,
+        commit_audited(
+            tx,
             crate::AuditEntry::new(
                 actor,
                 "notice.date_at_events",
@@ -182,7 +181,6 @@ impl Store {
             .after(serde_json::json!({"moved": moves.len()})),
         )
         .await?;
-        tx.commit().await?;
         Ok(moves.len())
     }
 }

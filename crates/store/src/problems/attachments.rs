@@ -37,14 +37,13 @@ impl Store {
         let mut tx = self.begin().await?;
         let id = insert_attachment(&mut tx, actor, problem_id, &checked, &a.data).await?;
         insert_event(&mut tx, actor, problem_id, EventKind::Attach, "", "", name).await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "problem.attach", "problem", problem_id).after(
                 serde_json::json!({"attachment": id, "filename": name, "size": a.data.len()}),
             ),
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 

@@ -119,13 +119,12 @@ impl Store {
                     .await?;
                 changed += usize::try_from(done.rows_affected()).unwrap_or(0);
             }
-            append(
-                &mut tx,
+            commit_audited(
+                tx,
                 AuditEntry::new(&Actor::system(), "problem.deadlines", "problem", "*")
                     .after(serde_json::json!({"changed": changed})),
             )
             .await?;
-            tx.commit().await?;
         }
         Ok((open, changed))
     }

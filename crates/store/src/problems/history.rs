@@ -21,8 +21,8 @@ impl Store {
                 .await?
                 .rows_affected() as usize;
         }
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(
                 actor,
                 "problem.date_events",
@@ -32,7 +32,6 @@ impl Store {
             .after(serde_json::json!({ "moved": moved })),
         )
         .await?;
-        tx.commit().await?;
         Ok(moved)
     }
 }

@@ -11,7 +11,7 @@
 //! [`RateFilter`]: it needs no actor because it returns aggregates only.
 
 use crate::audit::{AuditEntry, append};
-use crate::{Result, Store, StoreError, Tx};
+use crate::{Result, Store, StoreError, Tx, commit_audited};
 use qx_core::access::{Actor, Role};
 use qx_core::attachment::Checked;
 use qx_core::calendar::WorkCalendar;

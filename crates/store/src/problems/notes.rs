@@ -27,13 +27,11 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         insert_event(&mut tx, actor, id, EventKind::InternalNote, "", "", &note).await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "problem.internal_note", "problem", id)
                 .after(&NoteAudit { note: &note }),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 }

@@ -63,8 +63,8 @@ impl Store {
         .bind(i64::from(limits.close_days))
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(
                 actor,
                 "problem.time_limits",
@@ -75,7 +75,6 @@ impl Store {
             .after(limits),
         )
         .await?;
-        tx.commit().await?;
         self.recompute_problem_deadlines().await?;
         Ok(())
     }
@@ -116,14 +115,12 @@ impl Store {
         .bind(&unit.name)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(actor, "problem.route", "problem_routes", category.as_str())
                 .after(&unit.name),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// Enterprises with their 企服责任人: the office and leaders only.
@@ -176,8 +173,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        append(
-            &mut tx,
+        commit_audited(
+            tx,
             AuditEntry::new(
                 actor,
                 "problem.service_contact",
@@ -187,8 +184,6 @@ impl Store {
             .before(before.map(|(u,)| u))
             .after(user_id),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 }

@@ -16,6 +16,14 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DispatchInput {
     pub project_id: i64,
+    #[serde(flatten)]
+    pub figures: DispatchFigures,
+}
+
+/// A month's 调度 of a project: its figures, 形象进度 and blockers, as the unit enters them and
+/// as they are stored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, sqlx::FromRow)]
+pub struct DispatchFigures {
     /// 本月完成投资 (万元).
     pub invested_wan: Option<f64>,
     /// 外资到位 (万美元).
@@ -57,20 +65,17 @@ pub struct DispatchMonth {
     pub period: String,
     /// The unit that reported it (the responsible unit of that month).
     pub unit_name: String,
-    pub invested_wan: Option<f64>,
-    pub foreign_wusd: Option<f64>,
-    pub domestic_wan: Option<f64>,
-    pub progress: String,
-    pub progress_pct: Option<f64>,
-    pub blockers: String,
+    #[serde(flatten)]
+    #[sqlx(flatten)]
+    pub figures: DispatchFigures,
     pub problem_id: Option<i64>,
     /// 1 when the unit's submission of the period is approved: the month counts in 本年已完成投资.
     pub counted: i64,
 }
 
-impl DispatchInput {
-    /// The input with its texts trimmed, or the first problem naming the project.
-    fn checked(&self, name: &str) -> Result<DispatchInput> {
+impl DispatchFigures {
+    /// The figures with their texts trimmed, or the first problem naming the project.
+    fn checked(&self, name: &str) -> Result<DispatchFigures> {
         let place = |e: String| StoreError::Invalid(format!("项目「{name}」 {e}"));
         for (label, v) in [
             ("本月完成投资", self.invested_wan),
@@ -87,7 +92,7 @@ impl DispatchInput {
         {
             return Err(place("形象进度(%): 应在0到100之间".into()));
         }
-        Ok(DispatchInput {
+        Ok(DispatchFigures {
             progress: fields::PROGRESS
                 .check(&self.progress)
                 .map_err(place)?
@@ -110,16 +115,14 @@ impl DispatchInput {
     }
 }
 
-type DispatchRow = (
-    i64,
-    Option<f64>,
-    Option<f64>,
-    Option<f64>,
-    String,
-    Option<f64>,
-    String,
-    Option<i64>,
-);
+/// A project's stored 调度 of a period, with the 企业难题 raised from its blocker.
+#[derive(sqlx::FromRow)]
+struct DispatchRow {
+    project_id: i64,
+    #[sqlx(flatten)]
+    figures: DispatchFigures,
+    problem_id: Option<i64>,
+}
 
 impl Store {
     /// The unit's projects whose month in the period another unit (the one responsible before
@@ -199,31 +202,18 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         let mut by_project: HashMap<i64, DispatchRow> =
-            rows.into_iter().map(|r| (r.0, r)).collect();
+            rows.into_iter().map(|r| (r.project_id, r)).collect();
         let held = self.held_elsewhere(period_id, unit_id).await?;
         Ok(projects
             .into_iter()
             .map(|p| {
-                let (report, problem_id) = match by_project.remove(&p.id) {
-                    Some((project_id, inv, fo, dom, progress, pct, blockers, problem)) => (
-                        DispatchInput {
-                            project_id,
-                            invested_wan: inv,
-                            foreign_wusd: fo,
-                            domestic_wan: dom,
-                            progress,
-                            progress_pct: pct,
-                            blockers,
-                        },
-                        problem,
-                    ),
-                    None => (
-                        DispatchInput {
-                            project_id: p.id,
-                            ..DispatchInput::default()
-                        },
-                        None,
-                    ),
+                let (figures, problem_id) = by_project
+                    .remove(&p.id)
+                    .map(|r| (r.figures, r.problem_id))
+                    .unwrap_or_default();
+                let report = DispatchInput {
+                    project_id: p.id,
+                    figures,
                 };
                 DispatchLine {
                     project_id: p.id,
@@ -274,7 +264,10 @@ impl Store {
                     l.project_id
                 )));
             };
-            checked.push(l.checked(name)?);
+            checked.push(DispatchInput {
+                project_id: l.project_id,
+                figures: l.figures.checked(name)?,
+            });
         }
         // A month its earlier unit has handed in stays theirs.
         let held = self.held_elsewhere(period_id, unit_id).await?;
@@ -282,7 +275,8 @@ impl Store {
         let mut tx = self.begin().await?;
         let now = crate::now();
         for l in &checked {
-            if l.is_empty() {
+            let f = &l.figures;
+            if f.is_empty() {
                 sqlx::query(
                     "DELETE FROM project_dispatches
                      WHERE period_id = $1 AND project_id = $2 AND unit_id = $3 AND problem_id IS NULL",
@@ -305,12 +299,12 @@ impl Store {
             .bind(period_id)
             .bind(l.project_id)
             .bind(unit_id)
-            .bind(crate::OptF64(l.invested_wan))
-            .bind(crate::OptF64(l.foreign_wusd))
-            .bind(crate::OptF64(l.domestic_wan))
-            .bind(&l.progress)
-            .bind(crate::OptF64(l.progress_pct))
-            .bind(&l.blockers)
+            .bind(crate::OptF64(f.invested_wan))
+            .bind(crate::OptF64(f.foreign_wusd))
+            .bind(crate::OptF64(f.domestic_wan))
+            .bind(&f.progress)
+            .bind(crate::OptF64(f.progress_pct))
+            .bind(&f.blockers)
             .bind((actor.user_id != 0).then_some(actor.user_id))
             .bind(now)
             .execute(&mut *tx)

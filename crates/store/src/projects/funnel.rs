@@ -59,16 +59,15 @@ pub(crate) async fn project_lines(
     if store.engine() == crate::Engine::Postgres {
         return project_lines_plain(store, actor, year).await;
     }
-    let (all, unit, enterprise) = scope_binds(actor);
-    let (packed,): (String,) = sqlx::query_as(crate::packed::sqlite!(
-        "p.year, p.unit_id, p.town_id, p.industry, p.stage, l.created_at,
-            p.signed_on, p.registered_on, p.started_on, p.producing_on",
-        funnel_from!(),
-        order "p.id"
-    ))
-    .bind(all)
-    .bind(unit)
-    .bind(enterprise)
+    let (packed,): (String,) = scoped(
+        sqlx::query_as(crate::packed::sqlite!(
+            "p.year, p.unit_id, p.town_id, p.industry, p.stage, l.created_at,
+                p.signed_on, p.registered_on, p.started_on, p.producing_on",
+            funnel_from!(),
+            order "p.id"
+        )),
+        actor,
+    )
     .bind(year.map(i64::from))
     .fetch_one(store.pool())
     .await?;
@@ -85,16 +84,15 @@ pub(crate) async fn project_lines_plain(
     actor: &Actor,
     year: Option<i32>,
 ) -> Result<Vec<ProjectLine>> {
-    let (all, unit, enterprise) = scope_binds(actor);
-    Ok(sqlx::query_as(concat!(
-        "SELECT p.year, p.unit_id, p.town_id, p.industry, p.stage, l.created_at AS lead_at,
+    Ok(scoped(
+        sqlx::query_as(concat!(
+            "SELECT p.year, p.unit_id, p.town_id, p.industry, p.stage, l.created_at AS lead_at,
             p.signed_on, p.registered_on, p.started_on, p.producing_on ",
-        funnel_from!(),
-        " ORDER BY p.id"
-    ))
-    .bind(all)
-    .bind(unit)
-    .bind(enterprise)
+            funnel_from!(),
+            " ORDER BY p.id"
+        )),
+        actor,
+    )
     .bind(year.map(i64::from))
     .fetch_all(store.pool())
     .await?)
@@ -168,14 +166,13 @@ impl Store {
 
 /// Every year holding a project the actor may read.
 async fn project_years(store: &Store, actor: &Actor) -> Result<BTreeSet<i32>> {
-    let (all, unit, enterprise) = scope_binds(actor);
-    let years: Vec<(i64,)> = sqlx::query_as(concat!(
-        "SELECT DISTINCT p.year FROM projects p WHERE ",
-        scope_sql!()
-    ))
-    .bind(all)
-    .bind(unit)
-    .bind(enterprise)
+    let years: Vec<(i64,)> = scoped(
+        sqlx::query_as(concat!(
+            "SELECT DISTINCT p.year FROM projects p WHERE ",
+            scope_sql!()
+        )),
+        actor,
+    )
     .fetch_all(store.pool())
     .await?;
     years
@@ -197,16 +194,15 @@ async fn signed_lead_projects(
     if !picked.iter().any(|l| l.3.is_some()) {
         return Ok(HashSet::new());
     }
-    let (all, unit, enterprise) = scope_binds(actor);
-    let ids: Vec<(i64,)> = sqlx::query_as(concat!(
-        "SELECT p.id FROM projects p
+    let ids: Vec<(i64,)> = scoped(
+        sqlx::query_as(concat!(
+            "SELECT p.id FROM projects p
          JOIN project_stages s ON s.project_id = p.id AND s.stage = $4 AND s.actual_on IS NOT NULL
          WHERE p.id IN (SELECT l.project_id FROM leads l WHERE l.project_id IS NOT NULL) AND ",
-        scope_sql!()
-    ))
-    .bind(all)
-    .bind(unit)
-    .bind(enterprise)
+            scope_sql!()
+        )),
+        actor,
+    )
     .bind(STAGES[0].as_str())
     .fetch_all(store.pool())
     .await?;
@@ -247,9 +243,8 @@ pub(crate) async fn items_as_before(
         Option<String>,
         Option<String>,
     );
-    let (all, unit, enterprise) = scope_binds(actor);
     let mut years = project_years(store, actor).await?;
-    let lines: Vec<Line> = sqlx::query_as(concat!(
+    let lines: Vec<Line> = scoped(sqlx::query_as(concat!(
         "SELECT p.year, COALESCE(u.name, ''), COALESCE(t.name, ''), p.industry, p.stage, l.created_at,
             s1.actual_on, s2.actual_on, s3.actual_on, s4.actual_on
          FROM projects p
@@ -263,10 +258,7 @@ pub(crate) async fn items_as_before(
          WHERE ",
         scope_sql!(),
         " AND ($4 IS NULL OR p.year = $4) ORDER BY p.id"
-    ))
-    .bind(all)
-    .bind(unit)
-    .bind(enterprise)
+    )), actor)
     .bind(year.map(i64::from))
     .bind(STAGES[0].as_str())
     .bind(STAGES[1].as_str())

@@ -24,12 +24,8 @@ type Dates = ([Option<String>; 5], [Option<String>; 5]);
 impl Store {
     /// Every project the actor may read, oldest entered first, with its stages' dates.
     pub async fn project_library(&self, actor: &Actor) -> Result<Vec<LibraryRow>> {
-        let (all, unit, enterprise) = scope_binds(actor);
         let sql = concat!(project_select!(), "WHERE ", scope_sql!(), " ORDER BY p.id");
-        let projects: Vec<Project> = sqlx::query_as(sql)
-            .bind(all)
-            .bind(unit)
-            .bind(enterprise)
+        let projects: Vec<Project> = scoped(sqlx::query_as(sql), actor)
             .fetch_all(self.pool())
             .await?;
         let sql = concat!(
@@ -37,10 +33,7 @@ impl Store {
              JOIN projects p ON p.id = s.project_id WHERE ",
             scope_sql!()
         );
-        let stages: Vec<StageDates> = sqlx::query_as(sql)
-            .bind(all)
-            .bind(unit)
-            .bind(enterprise)
+        let stages: Vec<StageDates> = scoped(sqlx::query_as(sql), actor)
             .fetch_all(self.pool())
             .await?;
         let mut dates: HashMap<i64, Dates> = HashMap::new();

@@ -31,7 +31,7 @@ pub(crate) mod year_done;
 
 pub use alerts::AlertSweep;
 pub use counts::StageCounts;
-pub use dispatch::{DispatchInput, DispatchLine, DispatchMonth};
+pub use dispatch::{DispatchFigures, DispatchInput, DispatchLine, DispatchMonth};
 pub use funnel::FunnelItems;
 pub use leads::{Lead, LeadDecision, NewLead};
 pub use library::LibraryRow;
@@ -88,6 +88,15 @@ macro_rules! project_select {
     };
 }
 pub(crate) use project_select;
+
+/// `q` with [`scope_sql!`]'s `$1`–`$3` bound for an actor (its first three parameters).
+pub(crate) fn scoped<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+    actor: &Actor,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+    let (all, unit, enterprise) = scope_binds(actor);
+    q.bind(all).bind(unit).bind(enterprise)
+}
 
 /// The three scope binds of [`scope_sql!`] for an actor.
 pub(crate) fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
@@ -224,12 +233,8 @@ type StageRow = (String, Option<String>, Option<String>, String, String);
 impl Store {
     /// A project the actor may read; "not found" otherwise.
     pub async fn get_project(&self, actor: &Actor, id: i64) -> Result<Project> {
-        let (all, unit, enterprise) = scope_binds(actor);
         let sql = concat!(project_select!(), "WHERE ", scope_sql!(), " AND p.id = $4");
-        sqlx::query_as(sql)
-            .bind(all)
-            .bind(unit)
-            .bind(enterprise)
+        scoped(sqlx::query_as(sql), actor)
             .bind(id)
             .fetch_optional(self.pool())
             .await?

@@ -127,16 +127,12 @@ impl Store {
         actor: &Actor,
         problem_id: i64,
     ) -> Result<Vec<LinkedProject>> {
-        let (all, unit, enterprise) = scope_binds(actor);
         let sql = concat!(
             "SELECT DISTINCT p.id, p.name FROM project_events e JOIN projects p ON p.id = e.project_id WHERE ",
             scope_sql!(),
             " AND e.problem_id = $4 ORDER BY p.id"
         );
-        Ok(sqlx::query_as(sql)
-            .bind(all)
-            .bind(unit)
-            .bind(enterprise)
+        Ok(scoped(sqlx::query_as(sql), actor)
             .bind(problem_id)
             .fetch_all(self.pool())
             .await?)

@@ -69,7 +69,6 @@ impl Store {
         period: &Period,
         day: Date,
     ) -> Result<Vec<ProjectProgress>> {
-        let (all, unit, enterprise) = scope_binds(actor);
         let sql = concat!(
             "SELECT p.id, p.name, COALESCE((SELECT u.name FROM units u WHERE u.id = p.unit_id), ''),
                 p.total_investment_wan, p.annual_plan_wan, p.completed_wan
@@ -77,10 +76,7 @@ impl Store {
             scope_sql!(),
             " AND p.year = $4 ORDER BY p.total_investment_wan DESC, p.id"
         );
-        let lines: Vec<Line> = sqlx::query_as(sql)
-            .bind(all)
-            .bind(unit)
-            .bind(enterprise)
+        let lines: Vec<Line> = scoped(sqlx::query_as(sql), actor)
             .bind(i64::from(year))
             .fetch_all(self.pool())
             .await?;
@@ -91,13 +87,11 @@ impl Store {
             scope_sql!(),
             " AND p.year = $4"
         );
-        let stages: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(stage_sql)
-            .bind(all)
-            .bind(unit)
-            .bind(enterprise)
-            .bind(i64::from(year))
-            .fetch_all(self.pool())
-            .await?;
+        let stages: Vec<(i64, String, Option<String>, Option<String>)> =
+            scoped(sqlx::query_as(stage_sql), actor)
+                .bind(i64::from(year))
+                .fetch_all(self.pool())
+                .await?;
         // Per project: (the latest stage reached by the day with its date, halted by the day,
         // the earliest planned date of a stage not reached by the day).
         let mut by_project: HashMap<i64, AsOf> = HashMap::new();

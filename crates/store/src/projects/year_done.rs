@@ -28,6 +28,37 @@ macro_rules! touched {
     };
 }
 
+/// The stored year totals as the months make them: the approved 调度 of each project and year,
+/// over the rows the given conditions (each followed by `AND`) leave.
+macro_rules! insert_year_done {
+    ($($condition:expr),*) => {
+        concat!(
+            "INSERT INTO project_year_done (project_id, year, invested_wan)
+             SELECT d.project_id, CAST(substr(rp.period, 1, 4) AS BIGINT), SUM(d.invested_wan)
+             FROM project_dispatches d JOIN report_periods rp ON rp.id = d.period_id
+             WHERE ",
+            $($condition,)*
+            super::dispatch_approved!(),
+            " GROUP BY d.project_id, CAST(substr(rp.period, 1, 4) AS BIGINT)"
+        )
+    };
+}
+
+/// The stored 到位 sums as the months make them: the approved 调度 of each period, over the rows
+/// the given conditions (each followed by `AND`) leave.
+macro_rules! insert_capital_done {
+    ($($condition:expr),*) => {
+        concat!(
+            "INSERT INTO project_capital_done (period_id, foreign_wusd, domestic_wan)
+             SELECT d.period_id, SUM(d.foreign_wusd), SUM(d.domestic_wan) FROM project_dispatches d
+             WHERE ",
+            $($condition,)*
+            super::dispatch_approved!(),
+            " GROUP BY d.period_id"
+        )
+    };
+}
+
 /// Recomputes, inside the writer's transaction, the stored year totals of period `period_id`'s
 /// year for every project unit `unit_id`'s 调度 or submission of that period touches, and the
 /// period's stored 到位 sums. The sums are the one [`dispatch_approved!`](super::dispatch_approved)
@@ -63,16 +94,11 @@ pub(crate) async fn refresh(
     .bind(unit_id)
     .execute(&mut **tx)
     .await?;
-    sqlx::query(concat!(
-        "INSERT INTO project_year_done (project_id, year, invested_wan)
-         SELECT d.project_id, CAST(substr(rp.period, 1, 4) AS BIGINT), SUM(d.invested_wan)
-         FROM project_dispatches d JOIN report_periods rp ON rp.id = d.period_id
-         WHERE substr(rp.period, 1, 4) = (SELECT substr(o.period, 1, 4) FROM report_periods o WHERE o.id = $1)
+    sqlx::query(insert_year_done!(
+        "substr(rp.period, 1, 4) = (SELECT substr(o.period, 1, 4) FROM report_periods o WHERE o.id = $1)
            AND d.project_id IN ",
         touched!(),
-        " AND ",
-        super::dispatch_approved!(),
-        " GROUP BY d.project_id, CAST(substr(rp.period, 1, 4) AS BIGINT)"
+        " AND "
     ))
     .bind(period_id)
     .bind(unit_id)
@@ -97,16 +123,10 @@ async fn refresh_capital(tx: &mut Tx, engine: Engine, period_id: i64) -> Result<
         .bind(period_id)
         .execute(&mut **tx)
         .await?;
-    sqlx::query(concat!(
-        "INSERT INTO project_capital_done (period_id, foreign_wusd, domestic_wan)
-         SELECT d.period_id, SUM(d.foreign_wusd), SUM(d.domestic_wan) FROM project_dispatches d
-         WHERE d.period_id = $1 AND ",
-        super::dispatch_approved!(),
-        " GROUP BY d.period_id"
-    ))
-    .bind(period_id)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(insert_capital_done!("d.period_id = $1 AND "))
+        .bind(period_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -118,27 +138,12 @@ pub(crate) async fn rebuild(tx: &mut Tx) -> Result<()> {
     sqlx::query("DELETE FROM project_year_done")
         .execute(&mut **tx)
         .await?;
-    sqlx::query(concat!(
-        "INSERT INTO project_year_done (project_id, year, invested_wan)
-         SELECT d.project_id, CAST(substr(rp.period, 1, 4) AS BIGINT), SUM(d.invested_wan)
-         FROM project_dispatches d JOIN report_periods rp ON rp.id = d.period_id
-         WHERE ",
-        super::dispatch_approved!(),
-        " GROUP BY d.project_id, CAST(substr(rp.period, 1, 4) AS BIGINT)"
-    ))
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(insert_year_done!()).execute(&mut **tx).await?;
     sqlx::query("DELETE FROM project_capital_done")
         .execute(&mut **tx)
         .await?;
-    sqlx::query(concat!(
-        "INSERT INTO project_capital_done (period_id, foreign_wusd, domestic_wan)
-         SELECT d.period_id, SUM(d.foreign_wusd), SUM(d.domestic_wan) FROM project_dispatches d
-         WHERE ",
-        super::dispatch_approved!(),
-        " GROUP BY d.period_id"
-    ))
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(insert_capital_done!())
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

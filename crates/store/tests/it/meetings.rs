@@ -593,8 +593,8 @@ async fn items_already_on_the_agenda_are_neither_proposed_nor_counted_again() {
         let problems: Vec<_> = got
             .items
             .iter()
-            .filter(|p| p.source == AgendaSource::Problem)
-            .map(|p| p.source_id)
+            .filter(|p| p.item.source == AgendaSource::Problem)
+            .map(|p| p.item.source_id)
             .collect();
         assert_eq!(problems, vec![Some(ids[0])], "{}", db.name);
         assert_eq!(

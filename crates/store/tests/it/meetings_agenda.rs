@@ -83,8 +83,8 @@ async fn proposals_are_capped_to_the_most_urgent_and_the_rest_counted() {
         let ids: Vec<i64> = all
             .items
             .iter()
-            .filter(|p| p.source == AgendaSource::Project)
-            .filter_map(|p| p.source_id)
+            .filter(|p| p.item.source == AgendaSource::Project)
+            .filter_map(|p| p.item.source_id)
             .collect();
         assert_eq!(ids.len(), 5, "{all:?}");
         assert!(!ids.contains(&quiet));
@@ -95,11 +95,13 @@ async fn proposals_are_capped_to_the_most_urgent_and_the_rest_counted() {
         let shown: Vec<i64> = two
             .items
             .iter()
-            .filter(|p| p.source == AgendaSource::Project)
-            .filter_map(|p| p.source_id)
+            .filter(|p| p.item.source == AgendaSource::Project)
+            .filter_map(|p| p.item.source_id)
             .collect();
         assert_eq!(shown, vec![behind[3], behind[1]], "{two:?}");
-        assert!(two.items[0].text.contains("项目3") && two.items[0].text.contains("红灯"));
+        assert!(
+            two.items[0].item.text.contains("项目3") && two.items[0].item.text.contains("红灯")
+        );
         assert_eq!(two.more, vec![(AgendaSource::Project, 3)]);
 
         // One already on the agenda: the next two shown, two counted.
@@ -133,7 +135,7 @@ async fn proposals_are_capped_to_the_most_urgent_and_the_rest_counted() {
             .agenda_candidates(&office, 2, Some(meeting))
             .await
             .unwrap();
-        let shown: Vec<i64> = next.items.iter().filter_map(|p| p.source_id).collect();
+        let shown: Vec<i64> = next.items.iter().filter_map(|p| p.item.source_id).collect();
         assert_eq!(shown, vec![behind[1], behind[4]], "{next:?}");
         assert_eq!(next.more, vec![(AgendaSource::Project, 2)]);
         db.discard().await.unwrap();

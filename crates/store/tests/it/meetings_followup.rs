@@ -143,19 +143,23 @@ async fn stuck_projects_are_proposed_and_a_decision_lands_on_their_timeline() {
         let proposals = s.agenda_proposals(&office).await.unwrap();
         let projects: Vec<_> = proposals
             .iter()
-            .filter(|p| p.source == AgendaSource::Project)
+            .filter(|p| p.item.source == AgendaSource::Project)
             .collect();
         assert_eq!(projects.len(), 1, "{proposals:?}");
         let p = projects[0];
-        assert_eq!(p.source_id, Some(red));
-        assert_eq!(p.unit_id, Some(jxj));
-        assert!(p.text.contains("年产50万套汽车轮毂项目"), "{}", p.text);
-        assert!(p.text.contains("红灯"), "{}", p.text);
-        assert!(p.text.contains("节点逾期"), "{}", p.text);
+        assert_eq!(p.item.source_id, Some(red));
+        assert_eq!(p.item.unit_id, Some(jxj));
+        assert!(
+            p.item.text.contains("年产50万套汽车轮毂项目"),
+            "{}",
+            p.item.text
+        );
+        assert!(p.item.text.contains("红灯"), "{}", p.item.text);
+        assert!(p.item.text.contains("节点逾期"), "{}", p.item.text);
         assert!(
             !proposals
                 .iter()
-                .any(|p| p.source_id == Some(quiet) && p.source == AgendaSource::Project)
+                .any(|p| p.item.source_id == Some(quiet) && p.item.source == AgendaSource::Project)
         );
 
         // The decision taken on the project's item is on the project's timeline.
@@ -180,7 +184,7 @@ async fn stuck_projects_are_proposed_and_a_decision_lands_on_their_timeline() {
                 &NewAgendaItem {
                     source: AgendaSource::Project,
                     source_id: Some(red),
-                    text: p.text.clone(),
+                    text: p.item.text.clone(),
                     unit_id: Some(jxj),
                 },
             )

@@ -741,8 +741,8 @@ async fn overdue_problems_are_flagged_notified_and_escalated() {
         assert_eq!(
             proposed
                 .iter()
-                .filter(|p| p.source == AgendaSource::Problem)
-                .map(|p| p.source_id)
+                .filter(|p| p.item.source == AgendaSource::Problem)
+                .map(|p| p.item.source_id)
                 .collect::<Vec<_>>(),
             vec![Some(id)]
         );
@@ -767,7 +767,7 @@ async fn overdue_problems_are_flagged_notified_and_escalated() {
                 &NewAgendaItem {
                     source: AgendaSource::Problem,
                     source_id: Some(id),
-                    text: proposed[0].text.clone(),
+                    text: proposed[0].item.text.clone(),
                     unit_id: Some(c.land),
                 },
             )

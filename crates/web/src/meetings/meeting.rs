@@ -101,7 +101,7 @@ async fn view(
         .items
         .into_iter()
         .map(|p| ProposalView {
-            source: p.source.label(lang),
+            source: p.item.source.label(lang),
             p,
         })
         .collect();

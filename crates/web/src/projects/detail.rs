@@ -100,12 +100,12 @@ async fn view(
         .map(|m| MonthLine {
             period: m.period,
             unit: m.unit_name,
-            invested: num(m.invested_wan),
-            foreign: num(m.foreign_wusd),
-            domestic: num(m.domestic_wan),
-            pct: num(m.progress_pct),
-            progress: m.progress,
-            blockers: m.blockers,
+            invested: num(m.figures.invested_wan),
+            foreign: num(m.figures.foreign_wusd),
+            domestic: num(m.figures.domestic_wan),
+            pct: num(m.figures.progress_pct),
+            progress: m.figures.progress,
+            blockers: m.figures.blockers,
             problem_id: m.problem_id,
             counted: m.counted == 1,
         })

@@ -6,7 +6,7 @@
 //! everything typed kept.
 
 use super::*;
-use qx_store::projects::{DispatchInput, DispatchLine};
+use qx_store::projects::{DispatchFigures, DispatchInput, DispatchLine};
 
 /// One project's line as shown.
 pub struct Line {
@@ -94,7 +94,7 @@ pub(crate) async fn section(
     let lines = lines
         .into_iter()
         .map(|l: DispatchLine| {
-            let r = &l.report;
+            let r = &l.report.figures;
             let id = l.project_id;
             let pick = |prefix: &str, stored: String| match &typed {
                 Some(t) => t
@@ -182,12 +182,14 @@ fn read(form: &[(String, String)]) -> Vec<DispatchInput> {
         .filter_map(|(k, _)| k.strip_prefix("dg_").and_then(|i| i.parse::<i64>().ok()))
         .map(|id| DispatchInput {
             project_id: id,
-            invested_wan: figure(format!("di_{id}")),
-            foreign_wusd: figure(format!("df_{id}")),
-            domestic_wan: figure(format!("dd_{id}")),
-            progress: texts(format!("dg_{id}")),
-            progress_pct: figure(format!("dq_{id}")),
-            blockers: texts(format!("db_{id}")),
+            figures: DispatchFigures {
+                invested_wan: figure(format!("di_{id}")),
+                foreign_wusd: figure(format!("df_{id}")),
+                domestic_wan: figure(format!("dd_{id}")),
+                progress: texts(format!("dg_{id}")),
+                progress_pct: figure(format!("dq_{id}")),
+                blockers: texts(format!("db_{id}")),
+            },
         })
         .collect()
 }

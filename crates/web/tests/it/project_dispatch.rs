@@ -75,7 +75,7 @@ async fn the_unit_reports_its_projects_with_its_monthly_report() {
             .dispatch_lines(&admin, period, unit_id)
             .await
             .unwrap();
-        assert_eq!(stored[0].report.invested_wan, None, "nothing saved");
+        assert_eq!(stored[0].report.figures.invested_wan, None, "nothing saved");
 
         let resp = post_form(
             &unit,
@@ -96,8 +96,8 @@ async fn the_unit_reports_its_projects_with_its_monthly_report() {
             .dispatch_lines(&admin, period, unit_id)
             .await
             .unwrap();
-        assert_eq!(stored[0].report.invested_wan, Some(800.0));
-        assert_eq!(stored[0].report.blockers, "用电增容未批");
+        assert_eq!(stored[0].report.figures.invested_wan, Some(800.0));
+        assert_eq!(stored[0].report.figures.blockers, "用电增容未批");
         let page = unit.get(&url).send().await.unwrap().text().await.unwrap();
         assert!(
             page.contains(&format!("name=\"di_{id}\" id=\"di_{id}\" value=\"800\" inputmode=\"decimal\" size=\"8\" disabled")),
@@ -175,9 +175,11 @@ async fn a_month_held_by_the_earlier_unit_is_shown_locked() {
                 from,
                 &[qx_store::projects::DispatchInput {
                     project_id: id,
-                    invested_wan: Some(500.0),
-                    progress: "主体厂房结顶".into(),
-                    ..Default::default()
+                    figures: qx_store::projects::DispatchFigures {
+                        invested_wan: Some(500.0),
+                        progress: "主体厂房结顶".into(),
+                        ..Default::default()
+                    },
                 }],
             )
             .await
@@ -305,7 +307,7 @@ async fn the_unit_reports_its_projects_through_the_excel_template() {
                 || body.contains("项目调度 第2行 F列 &#34;本月完成投资&#34;"),
             "{body}"
         );
-        assert_eq!(stored().await.invested_wan, None, "nothing saved");
+        assert_eq!(stored().await.figures.invested_wan, None, "nothing saved");
 
         // Filled in: the draft has the month.
         let good = filled_dispatch(
@@ -325,10 +327,10 @@ async fn the_unit_reports_its_projects_through_the_excel_template() {
             .unwrap();
         assert!(page.contains("已从项目调度模板导入"), "{page}");
         let month = stored().await;
-        assert_eq!(month.invested_wan, Some(800.0));
-        assert_eq!(month.domestic_wan, Some(800.0));
-        assert_eq!(month.foreign_wusd, None);
-        assert_eq!(month.progress_pct, Some(35.0));
-        assert_eq!(month.blockers, "用电增容未批");
+        assert_eq!(month.figures.invested_wan, Some(800.0));
+        assert_eq!(month.figures.domestic_wan, Some(800.0));
+        assert_eq!(month.figures.foreign_wusd, None);
+        assert_eq!(month.figures.progress_pct, Some(35.0));
+        assert_eq!(month.figures.blockers, "用电增容未批");
     }
 }

@@ -8,7 +8,7 @@ use crate::report_form::{all_apps, june};
 use qx_core::codes::CreditCode;
 use qx_core::project::{CapitalKind, Source};
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
-use qx_store::projects::{DispatchInput, ProjectInput, ProjectProblem};
+use qx_store::projects::{DispatchFigures, DispatchInput, ProjectInput, ProjectProblem};
 use time::macros::date;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -65,9 +65,11 @@ async fn a_blocker_becomes_a_linked_problem_once() {
                 unit_id,
                 &[DispatchInput {
                     project_id: id,
-                    invested_wan: Some(200.0),
-                    blockers: "用电增容未批, 影响设备调试".into(),
-                    ..DispatchInput::default()
+                    figures: DispatchFigures {
+                        invested_wan: Some(200.0),
+                        blockers: "用电增容未批, 影响设备调试".into(),
+                        ..DispatchFigures::default()
+                    },
                 }],
             )
             .await
