@@ -150,7 +150,7 @@ pub(crate) async fn conduct(
     let mut out = Conduct::default();
     for t in store.plan_tasks(actor, plan_id).await? {
         for (unit_id, role) in &t.units {
-            if role == qx_core::units::TaskRole::Lead.as_str() {
+            if *role == qx_core::units::TaskRole::Lead {
                 continue;
             }
             let on_track = latest

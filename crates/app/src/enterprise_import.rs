@@ -16,6 +16,7 @@ use qx_core::access::Actor;
 use qx_core::codes::{CreditCode, IndustryCode};
 use qx_core::label::{Labelled, Lang};
 use qx_core::money::parse_decimal_cell;
+use qx_core::scale::Scale;
 use qx_core::units::UnitKind;
 use qx_store::Store;
 use qx_store::enterprises::{FACT_COLUMNS, FactRow, Facts, ImportSummary, RegistryRow, TAGS};
@@ -647,12 +648,8 @@ fn reason_only(e: impl ToString) -> String {
     msg.split(", 实际为").next().unwrap_or(&msg).to_string()
 }
 
-fn parse_scale(s: &str) -> Option<&'static str> {
-    match s.trim() {
-        "规上" | "规模以上" | "规上企业" | "above" | "Above" | "ABOVE" => Some("above"),
-        "规下" | "规模以下" | "规下企业" | "below" | "Below" | "BELOW" => Some("below"),
-        _ => None,
-    }
+fn parse_scale(s: &str) -> Option<Scale> {
+    Scale::parse(s.trim())
 }
 
 /// A number cell: `Ok(None)` for no data.
@@ -762,7 +759,7 @@ fn registry_rows(t: &Table, towns: &HashMap<String, i64>) -> Result<Vec<Registry
         });
         let scale_text = t.cell(row, "scale");
         let scale = if scale_text.is_empty() && !t.has("scale") {
-            Some("below")
+            Some(Scale::Below)
         } else {
             let s = parse_scale(scale_text);
             if s.is_none() {
@@ -819,7 +816,7 @@ fn registry_rows(t: &Table, towns: &HashMap<String, i64>) -> Result<Vec<Registry
             name: name.to_string(),
             town_id,
             industry_code,
-            scale: scale.to_string(),
+            scale,
             land_mu,
             address: t.cell(row, "address").to_string(),
             service_contact: t.cell(row, "service_contact").to_string(),
@@ -831,7 +828,7 @@ fn registry_rows(t: &Table, towns: &HashMap<String, i64>) -> Result<Vec<Registry
 
 fn fact_rows(
     t: &Table,
-    codes: &HashMap<String, (i64, String)>,
+    codes: &HashMap<String, (i64, Scale)>,
     extras: &[ExtraColumn],
 ) -> Result<Vec<FactRow>, AppError> {
     sheet_rows(t, |line, row, code, errors| {
@@ -849,10 +846,10 @@ fn fact_rows(
         });
         let scale_text = t.cell(row, "scale");
         let scale = if scale_text.is_empty() {
-            registered.map(|(_, s)| s.clone())
+            registered.map(|(_, s)| *s)
         } else {
             match parse_scale(scale_text) {
-                Some(s) => Some(s.to_string()),
+                Some(s) => Some(s),
                 None => {
                     errors.push(t.problem(
                         line,

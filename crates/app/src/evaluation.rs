@@ -207,14 +207,8 @@ pub async fn run_year(store: &Store, actor: &Actor, year: i64) -> Result<RunSumm
     }
     let n = rows.len();
     let uscc: StrColumn = rows.iter().map(|r| r.credit_code.as_str()).collect();
-    // A stored scale that is neither code is an error naming it, never 规下 by default.
-    let scales: Vec<Scale> = rows
-        .iter()
-        .map(|r| {
-            Scale::try_from(r.scale.clone())
-                .map_err(|e| AppError::Invalid(format!("{} {}: {e}", r.credit_code, r.name)))
-        })
-        .collect::<Result<_, _>>()?;
+    // The store decoded each stored scale (an unknown code is an error, never 规下 by default).
+    let scales: Vec<Scale> = rows.iter().map(|r| r.scale).collect();
     let table_err = |e: qx_eval::TableError| AppError::Invalid(e.to_string());
     let mut table = InputTable::new(uscc, scales).map_err(table_err)?;
     for col in FACT_COLUMNS {

@@ -472,7 +472,7 @@ pub async fn picture(
         let lead: Vec<i64> = t
             .units
             .iter()
-            .filter(|(_, r)| r == qx_core::units::TaskRole::Lead.as_str())
+            .filter(|(_, r)| *r == qx_core::units::TaskRole::Lead)
             .map(|(u, _)| *u)
             .collect();
         let mine: Vec<&ApprovedTaskReport> = reports_by_task
@@ -501,7 +501,7 @@ pub async fn picture(
             support_units: t
                 .units
                 .iter()
-                .filter(|(_, r)| r != qx_core::units::TaskRole::Lead.as_str())
+                .filter(|(_, r)| *r != qx_core::units::TaskRole::Lead)
                 .map(|(u, _)| name(u))
                 .collect(),
             progress: latest.map(|r| r.progress.clone()).unwrap_or_default(),

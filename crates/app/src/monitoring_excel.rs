@@ -16,6 +16,7 @@ use crate::sheet::{
     read_rows, read_table, set_widths, xlsx_error,
 };
 use qx_core::access::Actor;
+use qx_core::label::{Labelled, Lang};
 use qx_core::monitor::TaskState;
 use qx_store::Store;
 use qx_store::StoreError;
@@ -291,11 +292,7 @@ pub async fn export_template(
         } else {
             &t.title
         };
-        let role = if role == qx_core::units::TaskRole::Lead.as_str() {
-            "牵头"
-        } else {
-            "配合"
-        };
+        let role = role.label(Lang::Zh);
         formats.write_locked_row(ws, row, t.id, &[t.number.as_str(), title, role])?;
         ws.write_with_format(row, 4, progress.as_str(), fill)
             .map_err(xlsx_error)?;

@@ -16,6 +16,7 @@ use crate::sheet::{
 use qx_core::access::Actor;
 use qx_core::indicator::{Comparator, IndicatorKind, TargetLevel};
 use qx_core::label::{Labelled, Lang};
+use qx_core::units::TaskRole;
 use qx_store::Store;
 use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft, PlanMeta};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
@@ -67,7 +68,7 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
     ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     for (r, (item, units)) in items.iter().enumerate() {
         let row = (r + 1) as u32;
-        let join = |role: &str| {
+        let join = |role: TaskRole| {
             units
                 .iter()
                 .filter(|u| u.role == role)
@@ -82,8 +83,8 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
             item.number.clone(),
             item.heading.clone().unwrap_or_default(),
             item.text.clone(),
-            join("lead"),
-            join("support"),
+            join(TaskRole::Lead),
+            join(TaskRole::Support),
             first_target.map(|t| t.value.clone()).unwrap_or_default(),
             first_target.map(|t| t.unit.clone()).unwrap_or_default(),
             item.deadline.clone(),
@@ -239,7 +240,10 @@ async fn read_workbook(
             ));
         }
         let mut units = Vec::new();
-        for (col, role) in [("牵头单位", "lead"), ("配合单位", "support")] {
+        for (col, role) in [
+            ("牵头单位", TaskRole::Lead),
+            ("配合单位", TaskRole::Support),
+        ] {
             for name in split_units(&tasks.get(row, col)) {
                 let resolved = match unit_cache.get(&name) {
                     Some(v) => v.clone(),
@@ -253,7 +257,7 @@ async fn read_workbook(
                     Some((id, canonical)) => units.push(DraftUnit {
                         name: canonical,
                         unit_id: Some(id),
-                        role: role.into(),
+                        role,
                     }),
                     None => errors.push(format!(
                         "{}: 单位 \"{name}\" 不在单位登记表中 (unknown unit)",
@@ -282,7 +286,7 @@ async fn read_workbook(
                     comparator: ">=".into(),
                     unit_id: units
                         .iter()
-                        .find(|u| u.role == qx_core::units::TaskRole::Lead.as_str())
+                        .find(|u| u.role == TaskRole::Lead)
                         .and_then(|u| u.unit_id),
                     included: true,
                     line: (r + 1) as i64,

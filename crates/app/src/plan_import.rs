@@ -5,6 +5,7 @@
 use crate::AppError;
 use qx_core::access::Actor;
 use qx_core::indicator::{IndicatorKind, TargetLevel};
+use qx_core::units::TaskRole;
 use qx_plan::{ParsedPlan, UnitDirectory};
 use qx_store::Store;
 use qx_store::plans::{DraftItem, DraftTarget, DraftUnit, NewPlanDraft, PlanMeta};
@@ -97,30 +98,37 @@ pub async fn draft_from_parsed(
         // Lead units first. Where the document does not distinguish, the first named unit
         // leads (the usual "排在首位的为牵头单位" convention) and the rest support.
         let explicit = !item.lead_units.is_empty() || !item.support_units.is_empty();
-        let ordered: Vec<(&String, &str)> = if explicit {
+        let ordered: Vec<(&String, TaskRole)> = if explicit {
             item.lead_units
                 .iter()
-                .map(|u| (u, "lead"))
-                .chain(item.support_units.iter().map(|u| (u, "support")))
+                .map(|u| (u, TaskRole::Lead))
+                .chain(item.support_units.iter().map(|u| (u, TaskRole::Support)))
                 .chain(
                     item.units
                         .iter()
                         .filter(|u| !item.lead_units.contains(u) && !item.support_units.contains(u))
-                        .map(|u| (u, "support")),
+                        .map(|u| (u, TaskRole::Support)),
                 )
                 .collect()
         } else {
             item.units
                 .iter()
                 .enumerate()
-                .map(|(i, u)| (u, if i == 0 { "lead" } else { "support" }))
+                .map(|(i, u)| {
+                    let role = if i == 0 {
+                        TaskRole::Lead
+                    } else {
+                        TaskRole::Support
+                    };
+                    (u, role)
+                })
                 .collect()
         };
         for (name, role) in ordered {
             units.push(DraftUnit {
                 name: name.clone(),
                 unit_id: resolve(name).await?,
-                role: role.into(),
+                role,
             });
         }
         items.push(DraftItem {
@@ -139,7 +147,7 @@ pub async fn draft_from_parsed(
         .filter_map(|i| {
             i.units
                 .iter()
-                .find(|u| u.role == qx_core::units::TaskRole::Lead.as_str())
+                .find(|u| u.role == TaskRole::Lead)
                 .and_then(|u| u.unit_id)
                 .map(|id| (i.number.as_str(), id))
         })

@@ -25,11 +25,14 @@ impl Scale {
         }
     }
 
-    /// Parses `above`/`below` (any case) or 规上/规下.
+    /// Parses `above`/`below` (any case), 规上/规下, or their long forms as registers write
+    /// them (规模以上, 规上企业; 规模以下, 规下企业).
     pub fn parse(s: &str) -> Option<Scale> {
-        if s.eq_ignore_ascii_case("above") || s == "规上" {
+        if s.eq_ignore_ascii_case("above") || matches!(s, "规上" | "规模以上" | "规上企业")
+        {
             Some(Scale::Above)
-        } else if s.eq_ignore_ascii_case("below") || s == "规下" {
+        } else if s.eq_ignore_ascii_case("below") || matches!(s, "规下" | "规模以下" | "规下企业")
+        {
             Some(Scale::Below)
         } else {
             None

@@ -6,6 +6,7 @@
 
 use qx_core::access::Actor;
 use qx_core::cultivation::MoveKind;
+use qx_core::scale::Scale;
 use qx_core::units::UnitKind;
 use qx_store::cultivation::{MoveRequest, NewEntry, Pipeline, PipelineEdit, StageEdit};
 use qx_store::enterprises::FactRow;
@@ -142,8 +143,8 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
 
     // 2016 facts: firms below scale get the statistics bureau's revenue figures.
     let rows = store.eval_input(&office, 2016).await?;
-    let mut below: Vec<_> = rows.iter().filter(|r| r.scale == "below").collect();
-    let mut above: Vec<_> = rows.iter().filter(|r| r.scale == "above").collect();
+    let mut below: Vec<_> = rows.iter().filter(|r| r.scale == Scale::Below).collect();
+    let mut above: Vec<_> = rows.iter().filter(|r| r.scale == Scale::Above).collect();
     below.sort_by_key(|r| r.enterprise_id);
     above.sort_by_key(|r| r.enterprise_id);
     // A fixed shuffle so groups mix towns and trades.
@@ -179,7 +180,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<()> {
             facts.revenue_wan = Some(revenue(i, &mut rng));
             FactRow {
                 enterprise_id: r.enterprise_id,
-                scale: r.scale.clone(),
+                scale: r.scale,
                 facts,
                 extras: Vec::new(),
             }

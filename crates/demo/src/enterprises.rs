@@ -7,6 +7,7 @@
 
 use qx_core::access::Actor;
 use qx_core::codes::CreditCode;
+use qx_core::scale::Scale;
 use qx_core::units::UnitKind;
 use qx_store::enterprises::{FactRow, Facts, RegistryRow, TAGS};
 use qx_store::{Store, StoreError};
@@ -96,7 +97,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
             ),
             town_id: Some(*town_id),
             industry_code: Some(code.to_string()),
-            scale: if above { "above" } else { "below" }.into(),
+            scale: if above { Scale::Above } else { Scale::Below },
             land_mu: Some(
                 if above {
                     rng.random_range(12.0..160.0f64)
@@ -121,13 +122,13 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
 
     // Facts for every enterprise (the 8 with accounts too): 2015, then 2016 with some drift.
     let codes = store.enterprise_codes().await?;
-    let mut ids: Vec<(String, i64, String)> =
+    let mut ids: Vec<(String, i64, Scale)> =
         codes.into_iter().map(|(c, (id, s))| (c, id, s)).collect();
     ids.sort();
     let mut y2015 = Vec::with_capacity(ids.len());
     let mut y2016 = Vec::with_capacity(ids.len());
     for (_, id, scale) in &ids {
-        let above = scale == "above";
+        let above = *scale == Scale::Above;
         let land: f64 = if above {
             rng.random_range(12.0..160.0f64)
         } else {
@@ -164,14 +165,14 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
         };
         y2015.push(FactRow {
             enterprise_id: *id,
-            scale: scale.clone(),
+            scale: *scale,
             facts: facts(1.0, &mut rng),
             extras: Vec::new(),
         });
         let drift = rng.random_range(0.75..1.35);
         y2016.push(FactRow {
             enterprise_id: *id,
-            scale: scale.clone(),
+            scale: *scale,
             facts: facts(drift, &mut rng),
             extras: Vec::new(),
         });

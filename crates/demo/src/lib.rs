@@ -147,7 +147,7 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
             name: (*name).to_string(),
             town_id,
             industry_code: Some((*industry).to_string()),
-            scale: (*scale).to_string(),
+            scale: *scale,
         };
         let id = insert_enterprise(&mut tx, &e).await?;
         enterprises.push((id, e));
@@ -203,10 +203,12 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
             &mut rng,
         );
     }
-    for u in units
-        .iter()
-        .filter(|u| !matches!(u.kind.as_str(), "office" | "group" | "enterprise"))
-    {
+    for u in units.iter().filter(|u| {
+        !matches!(
+            u.kind,
+            UnitKind::Office | UnitKind::Group | UnitKind::Enterprise
+        )
+    }) {
         let n = if u.kind == UnitKind::Department && rng.random_bool(0.4) {
             2
         } else {

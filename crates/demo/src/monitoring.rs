@@ -279,7 +279,7 @@ pub async fn seed(
                 let lead = t
                     .units
                     .iter()
-                    .any(|(u, r)| *u == unit_id && r == TaskRole::Lead.as_str());
+                    .any(|(u, r)| *u == unit_id && *r == TaskRole::Lead);
                 let status = if stalled.contains(&t.task.id) && month >= 6 {
                     TaskState::OnTrack
                 } else if t.task.id % 9 == 0 && month >= 7 {
@@ -311,7 +311,7 @@ pub async fn seed(
                 && let Some(t) = tasks_all.iter().find(|t| {
                     t.units
                         .iter()
-                        .any(|(u, r)| *u == unit_id && r == TaskRole::Lead.as_str())
+                        .any(|(u, r)| *u == unit_id && *r == TaskRole::Lead)
                 })
             {
                 let file = qx_store::problems::NewAttachment {

@@ -1,5 +1,7 @@
 //! Names for demo people and enterprises: plausible, invented, deterministic.
 
+use qx_core::scale::Scale;
+
 use rand::Rng;
 
 const SURNAMES: &[&str] = &[
@@ -24,13 +26,13 @@ pub fn name(rng: &mut impl Rng) -> String {
 }
 
 /// Demo enterprises with accounts: (name, town, GB/T 4754 code, scale).
-pub const ENTERPRISES: &[(&str, &str, &str, &str)] = &[
-    ("象山华宇针织服饰有限公司", "丹西街道", "1811", "above"),
-    ("宁波海天船舶修造有限公司", "石浦镇", "3731", "above"),
-    ("象山恒通汽配有限公司", "西周镇", "3670", "above"),
-    ("象山东海水产食品有限公司", "石浦镇", "1362", "above"),
-    ("象山金鑫模具有限公司", "贤庠镇", "3525", "below"),
-    ("宁波博宇电气科技有限公司", "丹东街道", "3823", "above"),
-    ("象山鹤浦新材料有限公司", "鹤浦镇", "2929", "below"),
-    ("象山晓塘竹木制品厂", "晓塘乡", "2041", "below"),
+pub const ENTERPRISES: &[(&str, &str, &str, Scale)] = &[
+    ("象山华宇针织服饰有限公司", "丹西街道", "1811", Scale::Above),
+    ("宁波海天船舶修造有限公司", "石浦镇", "3731", Scale::Above),
+    ("象山恒通汽配有限公司", "西周镇", "3670", Scale::Above),
+    ("象山东海水产食品有限公司", "石浦镇", "1362", Scale::Above),
+    ("象山金鑫模具有限公司", "贤庠镇", "3525", Scale::Below),
+    ("宁波博宇电气科技有限公司", "丹东街道", "3823", Scale::Above),
+    ("象山鹤浦新材料有限公司", "鹤浦镇", "2929", Scale::Below),
+    ("象山晓塘竹木制品厂", "晓塘乡", "2041", Scale::Below),
 ];

@@ -2,6 +2,7 @@
 //! uses and published.
 
 use qx_core::access::Actor;
+use qx_core::units::TaskRole;
 use qx_store::Store;
 
 /// The seed plan as published on the county's web site (a public government document).
@@ -22,7 +23,7 @@ pub async fn seed(store: &Store, office: &Actor) -> Result<i64, crate::DemoError
         .enumerate()
         .filter(|(n, _)| n % 8 == 3)
     {
-        let names = |role: &str| {
+        let names = |role: TaskRole| {
             units
                 .iter()
                 .filter(|u| u.role == role)
@@ -33,8 +34,8 @@ pub async fn seed(store: &Store, office: &Actor) -> Result<i64, crate::DemoError
             heading: item.heading.clone(),
             text: item.text.clone(),
             deadline: format!("2017年{}月底前", [3, 6, 9, 10][n % 4]),
-            lead: names("lead"),
-            support: names("support"),
+            lead: names(TaskRole::Lead),
+            support: names(TaskRole::Support),
         };
         store
             .update_plan_item(office, imported.plan_id, item.id, &edit)

@@ -559,7 +559,7 @@ mod tests {
                 name: format!("{town}企业"),
                 town_id: units.iter().find(|u| u.name == town).map(|u| u.id),
                 industry_code: None,
-                scale: "above".into(),
+                scale: qx_core::scale::Scale::Above,
             };
             insert_enterprise(&mut tx, &e).await.unwrap();
         }

@@ -37,7 +37,8 @@ pub struct Enterprise {
     pub name: String,
     pub town_id: Option<i64>,
     pub industry_code: Option<String>,
-    pub scale: String,
+    #[sqlx(try_from = "String")]
+    pub scale: Scale,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,7 +47,7 @@ pub struct NewEnterprise {
     pub name: String,
     pub town_id: Option<i64>,
     pub industry_code: Option<String>,
-    pub scale: String,
+    pub scale: Scale,
 }
 
 /// A registry entry with everything the card shows.
@@ -58,7 +59,8 @@ pub struct EnterpriseDetail {
     pub town_id: Option<i64>,
     pub town_name: Option<String>,
     pub industry_code: Option<String>,
-    pub scale: String,
+    #[sqlx(try_from = "String")]
+    pub scale: Scale,
     pub land_mu: Option<f64>,
     pub address: String,
     pub service_contact: String,
@@ -75,7 +77,7 @@ pub struct RegistryRow {
     pub name: String,
     pub town_id: Option<i64>,
     pub industry_code: Option<String>,
-    pub scale: String,
+    pub scale: Scale,
     pub land_mu: Option<f64>,
     pub address: String,
     pub service_contact: String,
@@ -135,7 +137,7 @@ impl Facts {
 #[derive(Debug, Clone, Serialize)]
 pub struct FactRow {
     pub enterprise_id: i64,
-    pub scale: String,
+    pub scale: Scale,
     pub facts: Facts,
     /// 加减分 / 一票否决 inputs by scheme column name (only non-empty cells; a veto flag is 1 or 0).
     pub extras: Vec<(String, f64)>,
@@ -172,7 +174,8 @@ pub struct EvalInputRow {
     pub town_name: Option<String>,
     pub industry_code: Option<String>,
     /// Still text: the demo reads it as such (`demo/src/cultivation.rs`); decoded by the evaluation.
-    pub scale: String,
+    #[sqlx(try_from = "String")]
+    pub scale: Scale,
     #[sqlx(flatten)]
     pub facts: Facts,
 }
@@ -377,12 +380,17 @@ impl Store {
     /// Credit code → (id, scale) of every registered enterprise (for imports).
     pub async fn enterprise_codes(
         &self,
-    ) -> Result<std::collections::HashMap<String, (i64, String)>> {
+    ) -> Result<std::collections::HashMap<String, (i64, Scale)>> {
         let rows: Vec<(String, i64, String)> =
             sqlx::query_as("SELECT credit_code, id, scale FROM enterprises")
                 .fetch_all(self.pool())
                 .await?;
-        Ok(rows.into_iter().map(|(c, id, s)| (c, (id, s))).collect())
+        rows.into_iter()
+            .map(|(c, id, s)| {
+                let scale = Scale::try_from(s).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                Ok((c, (id, scale)))
+            })
+            .collect()
     }
 
     /// Creates or updates registry entries by credit code, all in one transaction (office only).
@@ -745,7 +753,7 @@ pub async fn insert_enterprise(tx: &mut crate::Tx, e: &NewEnterprise) -> Result<
     .bind(&e.name)
     .bind(e.town_id)
     .bind(&e.industry_code)
-    .bind(&e.scale)
+    .bind(e.scale.as_str())
     .bind(now)
     .fetch_one(&mut **tx)
     .await

@@ -11,7 +11,7 @@ use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
 use qx_core::indicator::{IndicatorKind, TargetLevel};
 use qx_core::state::PlanStatus;
-use qx_core::units::UnitKind;
+use qx_core::units::{TaskRole, UnitKind};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -51,7 +51,8 @@ pub struct ItemUnit {
     pub ordinal: i64,
     pub name: String,
     pub unit_id: Option<i64>,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: TaskRole,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -111,8 +112,7 @@ pub struct Task {
 pub struct DraftUnit {
     pub name: String,
     pub unit_id: Option<i64>,
-    /// `lead` or `support`.
-    pub role: String,
+    pub role: TaskRole,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -206,7 +206,7 @@ pub struct TargetEdit {
 pub struct TaskWithUnits {
     pub task: Task,
     /// (unit id, role), lead first.
-    pub units: Vec<(i64, String)>,
+    pub units: Vec<(i64, TaskRole)>,
 }
 
 fn only_office(actor: &Actor) -> Result<()> {
@@ -391,7 +391,10 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("条目 {item_id}")))?;
         let mut units = Vec::new();
         let mut unknown = Vec::new();
-        for (names, role) in [(&edit.lead, "lead"), (&edit.support, "support")] {
+        for (names, role) in [
+            (&edit.lead, TaskRole::Lead),
+            (&edit.support, TaskRole::Support),
+        ] {
             for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
                 let resolved = self.resolve_unit(name).await?;
                 if resolved.is_none() {
@@ -402,7 +405,7 @@ impl Store {
                         .as_ref()
                         .map_or_else(|| name.to_string(), |u| u.name.clone()),
                     unit_id: resolved.map(|u| u.id),
-                    role: role.into(),
+                    role,
                 });
             }
         }
@@ -635,7 +638,7 @@ impl Store {
             let mut assigned: Vec<(i64, &str)> = Vec::new();
             for u in units {
                 let Some(unit_id) = u.unit_id else { continue };
-                let role = if u.role == "lead" { "lead" } else { "support" };
+                let role = u.role.as_str();
                 let members: Vec<i64> = match groups.get(&unit_id).map(String::as_str) {
                     Some("各镇乡街道") => towns.clone(),
                     _ => vec![unit_id],
@@ -710,9 +713,10 @@ impl Store {
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?;
-        let mut by_task: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+        let mut by_task: HashMap<i64, Vec<(i64, TaskRole)>> = HashMap::new();
         for (t, u, r) in links {
-            by_task.entry(t).or_default().push((u, r));
+            let role = TaskRole::try_from(r).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            by_task.entry(t).or_default().push((u, role));
         }
         Ok(tasks
             .into_iter()
@@ -814,7 +818,7 @@ async fn insert_item_units(tx: &mut Tx, item_id: i64, units: &[DraftUnit]) -> Re
             .bind(i as i64)
             .bind(&u.name)
             .bind(u.unit_id)
-            .bind(if u.role == "lead" { "lead" } else { "support" })
+            .bind(u.role.as_str())
             .execute(&mut **tx)
             .await?;
     }

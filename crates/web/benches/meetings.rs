@@ -79,7 +79,7 @@ async fn problems(store: &Store, units: &[i64], n: usize) {
             name: format!("象山测试企业{i:03}有限公司"),
             town_id: None,
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         };
         enterprises.push(insert_enterprise(&mut tx, &e).await.unwrap());
     }

@@ -84,7 +84,7 @@ async fn generate(store: &Store, n: usize) -> Vec<i64> {
             name: format!("象山测试企业{i:03}有限公司"),
             town_id: Some(towns[i as usize % towns.len()]),
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         };
         enterprises.push((insert_enterprise(&mut tx, &e).await.unwrap(), e.town_id));
     }

@@ -18,6 +18,7 @@ use qx_core::access::Actor;
 use qx_core::indicator::{IndicatorKind, TargetLevel};
 use qx_core::label::Labelled;
 use qx_core::state::PlanStatus;
+use qx_core::units::TaskRole;
 use qx_store::plans::{ItemEdit, Plan, PlanMeta, TargetEdit};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -397,7 +398,7 @@ async fn show_page(
         .await?
         .into_iter()
         .map(|(i, units)| {
-            let join = |role: &str| {
+            let join = |role: TaskRole| {
                 units
                     .iter()
                     .filter(|u| u.role == role)
@@ -417,8 +418,8 @@ async fn show_page(
                 heading: i.heading.unwrap_or_default(),
                 text: i.text,
                 deadline: i.deadline,
-                lead: join("lead"),
-                support: join("support"),
+                lead: join(TaskRole::Lead),
+                support: join(TaskRole::Support),
                 unknown,
                 line_first: i.line_first,
                 number: i.number,
@@ -462,17 +463,17 @@ async fn show_page(
             .await?
             .into_iter()
             .map(|t| {
-                let join = |role: &str| {
+                let join = |role: TaskRole| {
                     t.units
                         .iter()
-                        .filter(|(_, r)| r == role)
+                        .filter(|(_, r)| *r == role)
                         .filter_map(|(u, _)| names.get(u).cloned())
                         .collect::<Vec<_>>()
                         .join("、")
                 };
                 TaskView {
-                    lead: join("lead"),
-                    support: join("support"),
+                    lead: join(TaskRole::Lead),
+                    support: join(TaskRole::Support),
                     number: t.task.number,
                     title: t.task.title,
                     text: t.task.text,

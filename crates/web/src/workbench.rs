@@ -91,18 +91,31 @@ fn period_section(
     }
 }
 
-fn problem_items(lang: Lang, rows: &[ProblemRow], today: &str) -> Vec<Item> {
+/// Whether a problem line shows the deadline that runs on it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Due {
+    /// The reader's to meet: shown, and red once passed.
+    Shown,
+    /// Someone else's: an answer waiting for the firm's rating runs the office's 办结
+    /// deadline, which the firm owes nothing towards, so its line names none.
+    NotTheirs,
+}
+
+fn problem_items(lang: Lang, rows: &[ProblemRow], today: &str, due: Due) -> Vec<Item> {
     rows.iter()
-        .map(|r| Item {
-            href: format!("/problems/{}", r.id),
-            text: format!("{} · {}", r.title, r.enterprise_name),
-            count: r.status.label(lang).to_string(),
-            note: if r.due_on.is_empty() {
-                String::new()
-            } else {
-                format!("{} {}", t(lang, "wb.deadline"), r.due_on)
-            },
-            urgent: !r.due_on.is_empty() && r.due_on.as_str() < today,
+        .map(|r| {
+            let shown = due == Due::Shown && !r.due_on.is_empty();
+            Item {
+                href: format!("/problems/{}", r.id),
+                text: format!("{} · {}", r.title, r.enterprise_name),
+                count: r.status.label(lang).to_string(),
+                note: if shown {
+                    format!("{} {}", t(lang, "wb.deadline"), r.due_on)
+                } else {
+                    String::new()
+                },
+                urgent: shown && r.due_on.as_str() < today,
+            }
         })
         .collect()
 }
@@ -115,13 +128,14 @@ fn count_section(
     title: &'static str,
     c: &ProblemCount,
     today: &str,
+    due: Due,
 ) -> Section {
     Section {
         id,
         title,
         total: c.total,
         all_href: Some(format!("/problems?{}", c.query())),
-        items: problem_items(lang, &c.first, today),
+        items: problem_items(lang, &c.first, today, due),
         empty: t(lang, "wb.none"),
     }
 }
@@ -211,6 +225,7 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                     t(lang, "wb.to_accept"),
                     &o.to_accept,
                     &today,
+                    Due::Shown,
                 ),
                 count_section(
                     lang,
@@ -218,6 +233,7 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                     t(lang, "wb.to_reassign"),
                     &o.to_reassign,
                     &today,
+                    Due::Shown,
                 ),
             ];
             out.push(Section {
@@ -225,7 +241,7 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                 title: t(lang, "wb.extensions"),
                 total: o.extensions.len() as i64,
                 all_href: None,
-                items: problem_items(lang, &o.extensions, &today),
+                items: problem_items(lang, &o.extensions, &today, Due::Shown),
                 empty: t(lang, "wb.none"),
             });
             out.push(Section {
@@ -312,7 +328,9 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                     .collect(),
                 empty: t(lang, "wb.none"),
             };
-            handle.items.extend(problem_items(lang, &u.urgent, &today));
+            handle
+                .items
+                .extend(problem_items(lang, &u.urgent, &today, Due::Shown));
             out.push(handle);
             out.push(count_section(
                 lang,
@@ -320,6 +338,7 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                 t(lang, "wb.overdue_problems"),
                 &u.overdue_problems,
                 &today,
+                Due::Shown,
             ));
             out.push(Section {
                 id: "supervision",
@@ -340,13 +359,20 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
             out
         }
         Workbench::Enterprise(e) => vec![
-            count_section(lang, "rate", t(lang, "wb.to_rate"), &e.to_rate, &today),
+            count_section(
+                lang,
+                "rate",
+                t(lang, "wb.to_rate"),
+                &e.to_rate,
+                &today,
+                Due::NotTheirs,
+            ),
             Section {
                 id: "open",
                 title: t(lang, "wb.my_problems"),
                 total: e.open_total as i64,
                 all_href: Some("/problems".into()),
-                items: problem_items(lang, &e.open, &today),
+                items: problem_items(lang, &e.open, &today, Due::Shown),
                 empty: t(lang, "wb.none"),
             },
             Section {
@@ -416,6 +442,7 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                     t(lang, "wb.escalated"),
                     &l.escalated,
                     &today,
+                    Due::Shown,
                 ),
                 count_section(
                     lang,
@@ -423,6 +450,7 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                     t(lang, "wb.overdue_problems"),
                     &l.overdue_problems,
                     &today,
+                    Due::Shown,
                 ),
                 Section {
                     id: "my_projects",

@@ -171,7 +171,7 @@ async fn a_problem_answered_after_the_quarter_counts_as_unanswered_in_it() {
                 name: "象山测试有限公司".into(),
                 town_id: Some(town),
                 industry_code: None,
-                scale: "below".into(),
+                scale: qx_core::scale::Scale::Below,
             },
         )
         .await
@@ -259,7 +259,7 @@ async fn cultivation_results_count_from_the_day_reached_for_the_town() {
                 name: format!("象山培育{i}有限公司"),
                 town_id: Some(town),
                 industry_code: None,
-                scale: "below".into(),
+                scale: qx_core::scale::Scale::Below,
             };
             firms.push(insert_enterprise(&mut tx, &e).await.unwrap());
         }

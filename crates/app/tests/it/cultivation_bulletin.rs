@@ -39,7 +39,7 @@ async fn the_bulletin_tells_the_cultivation_of_the_year_when_there_is_a_library(
                 name: format!("象山培育{i}有限公司"),
                 town_id: None,
                 industry_code: None,
-                scale: "below".into(),
+                scale: qx_core::scale::Scale::Below,
             };
             firms.push(insert_enterprise(&mut tx, &e).await.unwrap());
         }

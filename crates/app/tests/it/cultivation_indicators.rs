@@ -140,7 +140,7 @@ async fn the_seed_plans_cultivation_indicators_count_the_pipelines() {
                 name: format!("象山测试{i}有限公司"),
                 town_id: Some(unit("石浦镇")),
                 industry_code: None,
-                scale: "below".into(),
+                scale: qx_core::scale::Scale::Below,
             };
             firms.push(insert_enterprise(&mut tx, &e).await.unwrap());
         }

@@ -25,7 +25,7 @@ fn firm(i: usize, name: &str, town: i64) -> RegistryRow {
         name: name.into(),
         town_id: Some(town),
         industry_code: Some("3411".into()),
-        scale: "above".into(),
+        scale: qx_core::scale::Scale::Above,
         land_mu: None,
         address: String::new(),
         service_contact: String::new(),

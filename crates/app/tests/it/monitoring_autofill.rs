@@ -71,7 +71,7 @@ async fn problems(store: &Store, town: i64) {
         name: "象山测试企业有限公司".into(),
         town_id: Some(town),
         industry_code: None,
-        scale: "above".into(),
+        scale: qx_core::scale::Scale::Above,
     };
     let enterprise_id = insert_enterprise(&mut tx, &e).await.unwrap();
     type Row = (Date, Status, Option<Date>, Option<Date>, Option<bool>);

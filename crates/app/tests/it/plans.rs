@@ -100,7 +100,7 @@ async fn the_seed_plan_imports_reviews_and_publishes() {
             "各镇乡街道 stands for all 18 towns plus the lead: {}",
             towns.units.len()
         );
-        assert_eq!(towns.units[0].1, "lead");
+        assert_eq!(towns.units[0].1, qx_core::units::TaskRole::Lead);
 
         // Published plans are read-only and visible to every unit.
         assert!(matches!(
@@ -181,7 +181,7 @@ async fn the_task_sheet_round_trips_and_bad_sheets_write_nothing() {
             assert_eq!(ia.number, ib.number);
             let names = |u: &Vec<qx_store::plans::ItemUnit>| {
                 u.iter()
-                    .map(|x| (x.name.clone(), x.role.clone()))
+                    .map(|x| (x.name.clone(), x.role))
                     .collect::<Vec<_>>()
             };
             assert_eq!(names(ua), names(ub), "units of {}", ia.number);

@@ -156,7 +156,7 @@ impl App {
                 name: "象山海天船舶".into(),
                 town_id: Some(units["石浦镇"]),
                 industry_code: None,
-                scale: "above".into(),
+                scale: qx_core::scale::Scale::Above,
             },
         )
         .await

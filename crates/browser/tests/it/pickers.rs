@@ -23,7 +23,7 @@ async fn the_office_picks_an_enterprise_and_support_units_by_typing() {
             name: "象山海天汽配".into(),
             town_id: Some(j.app.units["石浦镇"]),
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         },
     )
     .await

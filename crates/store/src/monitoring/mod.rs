@@ -189,7 +189,8 @@ struct TaskWithRole {
     text: String,
     deadline: String,
     ordinal: i64,
-    role: String,
+    #[sqlx(try_from = "String")]
+    role: qx_core::units::TaskRole,
 }
 
 /// A reported figure: empty (not reported) or a number, as [`qx_core::monitor::parse_figure`]

@@ -95,7 +95,7 @@ impl Store {
         actor: &Actor,
         plan_id: i64,
         unit_id: i64,
-    ) -> Result<Vec<(crate::plans::Task, String)>> {
+    ) -> Result<Vec<(crate::plans::Task, qx_core::units::TaskRole)>> {
         readable_unit(actor, unit_id)?;
         let rows: Vec<TaskWithRole> = sqlx::query_as(
             "SELECT t.id, t.plan_id, t.number, t.title, t.text, t.deadline, t.ordinal, tu.role

@@ -383,7 +383,7 @@ async fn enterprise(tx: &mut Tx, credit_code: &str, name: &str, town: i64) -> i6
             name: name.into(),
             town_id: Some(town),
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         },
     )
     .await

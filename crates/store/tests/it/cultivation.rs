@@ -33,7 +33,7 @@ fn firm(i: usize, name: &str, town: i64, scale: &str) -> RegistryRow {
         name: name.into(),
         town_id: Some(town),
         industry_code: Some("3411".into()),
-        scale: scale.into(),
+        scale: qx_core::scale::Scale::parse(scale).unwrap(),
         land_mu: None,
         address: String::new(),
         service_contact: String::new(),
@@ -78,7 +78,7 @@ async fn pipelines_candidates_moves_and_scope_on_both_engines() {
         let (a, b, c, d) = (id(&rows[0]), id(&rows[1]), id(&rows[2]), id(&rows[3]));
         let facts = |e: i64, scale: &str, rev: f64| FactRow {
             enterprise_id: e,
-            scale: scale.into(),
+            scale: qx_core::scale::Scale::parse(scale).unwrap(),
             facts: Facts {
                 revenue_wan: Some(rev),
                 ..Default::default()

@@ -19,7 +19,7 @@ fn firm(i: usize, town: i64, industry: &str) -> RegistryRow {
         name: format!("培育测试{i}有限公司"),
         town_id: Some(town),
         industry_code: Some(industry.into()),
-        scale: "below".into(),
+        scale: qx_core::scale::Scale::Below,
         land_mu: None,
         address: String::new(),
         service_contact: String::new(),

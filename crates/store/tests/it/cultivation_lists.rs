@@ -54,7 +54,7 @@ async fn stalled_entries_and_expiring_certificates_are_reminded_once() {
             name: "甲公司".into(),
             town_id: Some(town),
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
             land_mu: None,
             address: String::new(),
             service_contact: String::new(),

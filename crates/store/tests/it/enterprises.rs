@@ -44,7 +44,7 @@ fn row(code: &str, name: &str, town: i64, scale: &str, tags: &[&str]) -> Registr
         name: name.into(),
         town_id: Some(town),
         industry_code: Some("3411".into()),
-        scale: scale.into(),
+        scale: qx_core::scale::Scale::parse(scale).unwrap(),
         land_mu: Some(30.0),
         address: String::new(),
         service_contact: "王五".into(),
@@ -172,13 +172,13 @@ async fn registry_facts_runs_and_scope_on_both_engines() {
         let fr = vec![
             FactRow {
                 enterprise_id: a,
-                scale: "above".into(),
+                scale: qx_core::scale::Scale::Above,
                 facts: facts(900.0),
                 extras: Vec::new(),
             },
             FactRow {
                 enterprise_id: b,
-                scale: "above".into(),
+                scale: qx_core::scale::Scale::Above,
                 facts: facts(60.0),
                 extras: Vec::new(),
             },
@@ -482,7 +482,7 @@ async fn a_large_run_is_stored_in_seconds() {
             .iter()
             .map(|r| FactRow {
                 enterprise_id: codes[&r.credit_code].0,
-                scale: "above".into(),
+                scale: qx_core::scale::Scale::Above,
                 facts: Facts {
                     land_mu: Some(10.0),
                     tax_wan: Some(50.0),

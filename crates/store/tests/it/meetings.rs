@@ -533,7 +533,7 @@ async fn meeting_tier_problems(s: &Store, unit: i64, n: usize) -> Vec<i64> {
             name: "象山测试企业有限公司".into(),
             town_id: None,
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         },
     )
     .await

@@ -23,7 +23,7 @@ async fn a_withdrawn_problem_is_finished_and_never_counted_as_handled_or_overdue
                 name: "象山海天船舶".into(),
                 town_id: Some(town),
                 industry_code: None,
-                scale: "above".into(),
+                scale: qx_core::scale::Scale::Above,
             },
         )
         .await

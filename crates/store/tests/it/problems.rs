@@ -72,7 +72,7 @@ async fn county(s: &Store) -> County {
             name: "象山海天船舶".into(),
             town_id: Some(town),
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         },
     )
     .await
@@ -84,7 +84,7 @@ async fn county(s: &Store) -> County {
             name: "象山恒通汽配".into(),
             town_id: Some(other_town),
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         },
     )
     .await

@@ -126,7 +126,7 @@ async fn county(s: &Store) -> County {
             name: "象山某汽配有限公司".into(),
             town_id: Some(shipu),
             industry_code: None,
-            scale: "below".into(),
+            scale: qx_core::scale::Scale::Below,
         },
     )
     .await

@@ -44,7 +44,7 @@ async fn town(s: &Store) -> Town {
         vec![DraftUnit {
             name: "石浦镇".into(),
             unit_id: Some(unit_id),
-            role: "lead".into(),
+            role: qx_core::units::TaskRole::Lead,
         }]
     };
     let items = ["1", "2"]

@@ -84,7 +84,7 @@ pub(crate) async fn county(s: &Store) -> County {
         units: vec![DraftUnit {
             name: name.into(),
             unit_id: Some(id),
-            role: "lead".into(),
+            role: qx_core::units::TaskRole::Lead,
         }],
     };
     let target = |name: &str, id: i64| DraftTarget {

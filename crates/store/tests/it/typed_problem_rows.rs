@@ -33,7 +33,7 @@ async fn one_problem(s: &Store) -> (i64, Actor) {
             name: "象山海天船舶".into(),
             town_id: Some(town),
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         },
     )
     .await

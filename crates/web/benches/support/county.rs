@@ -145,7 +145,7 @@ pub async fn build(store: &Store, shape: Shape) -> County {
         vec![DraftUnit {
             name: format!("测试单位{u:02}"),
             unit_id: Some(units[u]),
-            role: "lead".into(),
+            role: qx_core::units::TaskRole::Lead,
         }]
     };
     let mut items = Vec::new();

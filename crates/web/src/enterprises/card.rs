@@ -2,7 +2,7 @@
 //! with per-item provenance, 调档 and objections.
 
 use super::actions::FormState;
-use super::{ObjectionView, PageResult, f2, f4, objection_views, registry_scale_key, scale_key};
+use super::{ObjectionView, PageResult, f2, f4, objection_views, scale_key};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::pages::{PageCtx, render};
@@ -211,7 +211,7 @@ pub(super) async fn card_page(
         ctx: PageCtx::signed_in(auth),
         tracks,
         entitled,
-        scale_key: registry_scale_key(&e.scale),
+        scale_key: scale_key(e.scale),
         land: f2(e.land_mu),
         is_self: actor.role == Role::Enterprise && actor.enterprise_id == Some(id),
         is_admin: actor.is_admin(),

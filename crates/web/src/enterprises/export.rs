@@ -2,7 +2,7 @@
 //! the same query string, the actor's scope from the store, every page of rows at once.
 //! `GET /export/enterprises?<the list's query>[&print=1]`.
 
-use super::{PageResult, RegistryQuery, registry_scale_key, towns};
+use super::{PageResult, RegistryQuery, scale_key, towns};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::export::{self, ListQuery};
@@ -10,6 +10,7 @@ use crate::form::Query;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
+use qx_core::scale::Scale;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/export/enterprises", get(export_enterprises))
@@ -35,10 +36,9 @@ async fn export_enterprises(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let scale = match filter.scale.as_str() {
-        "" => String::new(),
-        s => t(registry_scale_key(s)).to_string(),
-    };
+    let scale = Scale::parse(&filter.scale)
+        .map(|s| t(scale_key(s)).to_string())
+        .unwrap_or_default();
     let mut table = export::table(
         lang,
         t("ent.list"),
@@ -70,7 +70,7 @@ async fn export_enterprises(
                 e.name.into(),
                 e.town_name.unwrap_or_default().into(),
                 e.industry_code.unwrap_or_default().into(),
-                t(registry_scale_key(&e.scale)).into(),
+                t(scale_key(e.scale)).into(),
                 e.land_mu.map_or_else(|| "—".into(), export::Cell::Number),
                 e.tags.into(),
             ]

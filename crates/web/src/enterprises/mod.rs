@@ -50,11 +50,6 @@ fn scale_key(s: Scale) -> &'static str {
     }
 }
 
-/// The registry's scale, still text in its rows (`Enterprise`): anything but 规上 shows as 规下.
-fn registry_scale_key(code: &str) -> &'static str {
-    scale_key(Scale::parse(code).unwrap_or(Scale::Below))
-}
-
 /// The scale filter's choices: code and label key.
 fn scale_options() -> Vec<(&'static str, &'static str)> {
     Scale::ALL

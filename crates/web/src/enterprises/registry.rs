@@ -1,9 +1,7 @@
 //! The registry page: the scoped, filtered list, the registry and yearly-facts imports and
 //! their Excel templates.
 
-use super::{
-    PageResult, RegistryQuery, XLSX, f2, newest_data_year, registry_scale_key, scale_options, towns,
-};
+use super::{PageResult, RegistryQuery, XLSX, f2, newest_data_year, scale_options, towns};
 use crate::auth::Auth;
 use crate::auth::Office;
 use crate::download::attachment;
@@ -101,7 +99,7 @@ async fn list_page(
             name: e.name,
             town: e.town_name.unwrap_or_default(),
             industry: e.industry_code.unwrap_or_default(),
-            scale_key: registry_scale_key(&e.scale),
+            scale_key: super::scale_key(e.scale),
             land: f2(e.land_mu),
             tags: e.tags,
         })

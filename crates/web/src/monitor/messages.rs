@@ -80,8 +80,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Indicators my unit reports",
     ),
     ("mon.my_tasks", "本单位承担的任务", "Tasks of my unit"),
-    ("mon.role.lead", "牵头", "Lead"),
-    ("mon.role.support", "配合", "Support"),
     (
         "mon.co_reports",
         "配合单位报送",

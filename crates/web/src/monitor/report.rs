@@ -129,7 +129,8 @@ pub struct TaskField {
     number: String,
     title: String,
     text: String,
-    role_key: &'static str,
+    /// 牵头 or 配合.
+    role: &'static str,
     progress: String,
     status: String,
     co_reports: Vec<(String, String, String)>,
@@ -567,7 +568,7 @@ pub(super) async fn report_page(
             .get(&t.id)
             .cloned()
             .unwrap_or_else(|| (String::new(), TaskState::OnTrack.as_str().into()));
-        let lead = role == qx_core::units::TaskRole::Lead.as_str();
+        let lead = role == qx_core::units::TaskRole::Lead;
         let co_attachments = if lead {
             state
                 .store
@@ -611,11 +612,7 @@ pub(super) async fn report_page(
             number: t.number,
             title: t.title,
             text: t.text,
-            role_key: if lead {
-                "mon.role.lead"
-            } else {
-                "mon.role.support"
-            },
+            role: role.label(auth.ctx.lang),
             progress,
             status,
             co_reports,

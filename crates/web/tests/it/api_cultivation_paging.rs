@@ -29,7 +29,7 @@ async fn the_api_pages_the_same_entries_as_the_page_reads() {
                 ),
                 town_id: Some(if i % 3 == 0 { xz } else { sp }),
                 industry_code: Some(if i % 4 == 0 { "2611" } else { "3411" }.into()),
-                scale: "below".into(),
+                scale: qx_core::scale::Scale::Below,
                 land_mu: None,
                 address: String::new(),
                 service_contact: String::new(),

@@ -23,7 +23,7 @@ async fn firms(app: &TestApp) -> (i64, i64) {
         name: name.into(),
         town_id: Some(app.units["石浦镇"]),
         industry_code: Some("3411".into()),
-        scale: "below".into(),
+        scale: qx_core::scale::Scale::Below,
         land_mu: None,
         address: String::new(),
         service_contact: String::new(),

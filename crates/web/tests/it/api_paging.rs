@@ -47,7 +47,7 @@ async fn a_cursor_walks_every_row_once_while_rows_are_added() {
             name: "象山海天船舶".into(),
             town_id: Some(app.units["石浦镇"]),
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         };
         let firm = insert_enterprise(&mut tx, &firm).await.unwrap();
         tx.commit().await.unwrap();

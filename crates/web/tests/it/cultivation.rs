@@ -28,7 +28,7 @@ async fn firms(app: &TestApp) -> (i64, i64) {
         name: name.into(),
         town_id: Some(app.units[town]),
         industry_code: Some("3411".into()),
-        scale: "below".into(),
+        scale: qx_core::scale::Scale::Below,
         land_mu: None,
         address: String::new(),
         service_contact: String::new(),
@@ -51,7 +51,7 @@ async fn firms(app: &TestApp) -> (i64, i64) {
         .zip([1800.0, 2100.0, 900.0])
         .map(|(id, rev)| FactRow {
             enterprise_id: *id,
-            scale: "below".into(),
+            scale: qx_core::scale::Scale::Below,
             facts: Facts {
                 revenue_wan: Some(rev),
                 ..Default::default()

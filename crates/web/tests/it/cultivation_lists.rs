@@ -24,7 +24,7 @@ async fn firms(app: &TestApp) -> Vec<i64> {
         name: name.into(),
         town_id: Some(app.units["石浦镇"]),
         industry_code: Some("3411".into()),
-        scale: "above".into(),
+        scale: qx_core::scale::Scale::Above,
         land_mu: None,
         address: String::new(),
         service_contact: String::new(),

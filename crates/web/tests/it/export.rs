@@ -164,7 +164,7 @@ async fn firms(app: &TestApp) {
             name: name.into(),
             town_id: Some(app.units[town]),
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         };
         insert_enterprise(&mut tx, &e).await.unwrap();
     }

@@ -98,7 +98,7 @@ async fn registry(app: &TestApp) -> Vec<(String, String, Option<String>, Option<
                 e.name,
                 town(e.town_id),
                 e.industry_code,
-                e.scale,
+                e.scale.as_str().to_string(),
             )
         })
         .collect();

@@ -303,12 +303,21 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
             .unwrap()
             .into_iter()
             .find(|t| {
-                t.units.iter().any(|(u, r)| *u == jxj && r == "lead")
-                    && t.units.iter().any(|(u, r)| *u != jxj && r != "lead")
+                t.units
+                    .iter()
+                    .any(|(u, r)| *u == jxj && *r == qx_core::units::TaskRole::Lead)
+                    && t.units
+                        .iter()
+                        .any(|(u, r)| *u != jxj && *r != qx_core::units::TaskRole::Lead)
                     && !t.units.iter().any(|(u, _)| *u == app.units["石浦镇"])
             })
             .expect("a task led by 县经信局 with a supporting unit");
-        let co_unit = task.units.iter().find(|(_, r)| r != "lead").unwrap().0;
+        let co_unit = task
+            .units
+            .iter()
+            .find(|(_, r)| *r != qx_core::units::TaskRole::Lead)
+            .unwrap()
+            .0;
         liaison(app, "co1", co_unit).await;
         let tid = task.task.id;
 

@@ -28,7 +28,7 @@ async fn a_notice_about_a_problem_handed_on_no_longer_links_to_it() {
             name: "象山海天船舶".into(),
             town_id: Some(app.units["石浦镇"]),
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         },
     )
     .await

@@ -16,7 +16,7 @@ async fn filed(app: &TestApp) -> i64 {
         name: "象山海天船舶".into(),
         town_id: Some(app.units["石浦镇"]),
         industry_code: None,
-        scale: "above".into(),
+        scale: qx_core::scale::Scale::Above,
     };
     let ent = insert_enterprise(&mut tx, &e).await.unwrap();
     tx.commit().await.unwrap();
@@ -316,7 +316,7 @@ async fn the_office_picks_an_enterprise_by_typing_and_an_unclear_pick_keeps_the_
             name: "象山海天汽配".into(),
             town_id: Some(app.units["石浦镇"]),
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         },
     )
     .await

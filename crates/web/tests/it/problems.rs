@@ -22,7 +22,7 @@ async fn enterprises(app: &TestApp) -> (i64, i64) {
             name: name.into(),
             town_id: Some(app.units["石浦镇"]),
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         };
         ids.push(insert_enterprise(&mut tx, &e).await.unwrap());
     }

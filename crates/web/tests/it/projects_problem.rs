@@ -27,7 +27,7 @@ async fn a_blocker_becomes_a_linked_problem_once() {
                 name: "象山海天船舶".into(),
                 town_id: Some(app.units["石浦镇"]),
                 industry_code: None,
-                scale: "above".into(),
+                scale: qx_core::scale::Scale::Above,
             },
         )
         .await

@@ -5,14 +5,20 @@
 //! choices the handler built from it.
 
 use qx_core::access::Role;
+use qx_core::assessment;
+use qx_core::bulletin::BulletinKind;
 use qx_core::calendar::DayKind;
-use qx_core::evaluation::{ObjectionStatus, RunStatus};
+use qx_core::cultivation::{EntryStatus, ImportStatus, MoveKind};
+use qx_core::evaluation::{AdjustmentKind, ObjectionStatus, RunStatus};
 use qx_core::indicator::{IndicatorKind, TargetLevel};
+use qx_core::meeting::{MeetingStatus, SupervisionStatus};
 use qx_core::monitor::TaskState;
 use qx_core::problem::{DeadlineFlag, Status};
+use qx_core::project::{LeadStatus, Stage};
 use qx_core::scale::Scale;
 use qx_core::state::{PeriodStatus, PlanStatus, SubmissionStatus};
 use qx_core::units::{TaskRole, UnitKind};
+use qx_core::webhook::DeliveryStatus;
 
 /// Every stored state and kind code of core's enums.
 fn state_codes() -> Vec<&'static str> {
@@ -30,6 +36,18 @@ fn state_codes() -> Vec<&'static str> {
     codes.extend(TaskRole::ALL.iter().map(|r| r.as_str()));
     codes.extend(Scale::ALL.iter().map(|s| s.as_str()));
     codes.extend(DayKind::ALL.iter().map(|k| k.as_str()));
+    codes.extend(BulletinKind::ALL.iter().map(|k| k.as_str()));
+    codes.extend(AdjustmentKind::ALL.iter().map(|k| k.as_str()));
+    codes.extend(assessment::RunStatus::ALL.iter().map(|s| s.as_str()));
+    codes.extend(assessment::ObjectionStatus::ALL.iter().map(|s| s.as_str()));
+    codes.extend(EntryStatus::ALL.iter().map(|s| s.as_str()));
+    codes.extend(MoveKind::ALL.iter().map(|k| k.as_str()));
+    codes.extend(ImportStatus::ALL.iter().map(|s| s.as_str()));
+    codes.extend(MeetingStatus::ALL.iter().map(|s| s.as_str()));
+    codes.extend(SupervisionStatus::ALL.iter().map(|s| s.as_str()));
+    codes.extend(Stage::ALL.iter().map(|s| s.as_str()));
+    codes.extend(LeadStatus::ALL.iter().map(|s| s.as_str()));
+    codes.extend(DeliveryStatus::ALL.iter().map(|s| s.as_str()));
     codes.extend(
         [
             TaskState::Done,
@@ -75,12 +93,15 @@ fn files_with(dir: &std::path::Path, ext: &str, out: &mut Vec<std::path::PathBuf
     }
 }
 
-#[test]
-fn page_code_compares_states_through_core_enums_not_string_literals() {
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// Every line of the Rust sources under `src` that compares a state code as a string.
+fn literal_comparisons(src: &std::path::Path) -> Vec<String> {
     let mut files = Vec::new();
-    rust_files(&src, &mut files);
-    assert!(files.len() > 20, "the web sources are where expected");
+    rust_files(src, &mut files);
+    assert!(
+        files.len() > 10,
+        "the sources are where expected: {}",
+        src.display()
+    );
     let codes = state_codes();
     assert!(codes.contains(&"department") && codes.contains(&"draft"));
     let mut found = Vec::new();
@@ -95,7 +116,7 @@ fn page_code_compares_states_through_core_enums_not_string_literals() {
                 {
                     found.push(format!(
                         "{}:{}: {}",
-                        file.strip_prefix(&src).unwrap_or(file).display(),
+                        file.strip_prefix(src).unwrap_or(file).display(),
                         n + 1,
                         line.trim()
                     ));
@@ -103,11 +124,32 @@ fn page_code_compares_states_through_core_enums_not_string_literals() {
             }
         }
     }
+    found
+}
+
+#[test]
+fn page_code_compares_states_through_core_enums_not_string_literals() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let found = literal_comparisons(&src);
     assert!(
         found.is_empty(),
         "state codes compared as strings (use the core enum):\n{}",
         found.join("\n")
     );
+}
+
+/// The use cases and the demo county read the same states as the pages: through the enums.
+#[test]
+fn use_cases_and_the_demo_compare_states_through_core_enums() {
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for name in ["app", "demo"] {
+        let found = literal_comparisons(&crates.join(name).join("src"));
+        assert!(
+            found.is_empty(),
+            "crates/{name}: state codes compared as strings (use the core enum):\n{}",
+            found.join("\n")
+        );
+    }
 }
 
 /// The places a literal state code would be compared in a template (askama's `==`/`!=`).

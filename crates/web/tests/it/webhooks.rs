@@ -91,7 +91,7 @@ async fn file_problem(app: &TestApp) -> Duration {
             name: "象山海天船舶".into(),
             town_id: Some(app.units["石浦镇"]),
             industry_code: None,
-            scale: "above".into(),
+            scale: qx_core::scale::Scale::Above,
         },
     )
     .await

@@ -324,6 +324,14 @@ async fn every_roles_workbench_counts_what_its_links_list() {
     assert_eq!(problem_total(&firm, &base, &href).await, rate.total);
     assert!(rate.total > 0, "the demo firm has answers to rate");
     first_problems_are_listed(&firm, &base, "rate", &href, rate.total, &rate.items).await;
+    // The deadline running on an answer is the office's 办结, not the firm's: the firm owes
+    // only its rating, so its lines name no deadline and none is red.
+    let card = &page[page.find("id=\"wb-rate\"").unwrap()..];
+    let card = &card[..card.find("</section>").unwrap()];
+    assert!(
+        !card.contains("办理时限") && !card.contains("class=\"urgent\""),
+        "{card}"
+    );
 
     // The demo's year was seeded in a minute, but each notice carries its event's time: a
     // report's notice to the office is dated when the report was sent, a problem's when it
