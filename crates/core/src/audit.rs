@@ -383,13 +383,36 @@ pub fn action_label(code: &str, lang: Lang) -> &'static str {
 /// correction such as 补录提醒时间), in place of one record's id.
 pub const EVERY_RECORD: &str = "all";
 
-/// A record id as a person reads it: 全部 for [`EVERY_RECORD`], else the id itself.
-pub fn entity_id_label(id: &str, lang: Lang) -> &str {
+/// The settings as the audit names them, by the key their entries carry (`setting` records;
+/// the 例会 settings are written together under `meetings`). A new audited setting needs a
+/// row here, or the audit shows its key.
+const SETTINGS: &[(&str, &str, &str)] = &[
+    ("demo.seed", "演示数据", "Demo data"),
+    (
+        "monitor.yellow_gap_points",
+        "黄灯阈值(百分点)",
+        "Yellow-light gap (points)",
+    ),
+    (
+        "cultivation.candidate_floor_wan",
+        "小升规候选营收门槛",
+        "Candidate revenue floor",
+    ),
+    ("meetings", "例会设置", "Meeting settings"),
+];
+
+/// A record id as a person reads it: 全部 for [`EVERY_RECORD`], a setting's name for its
+/// key, else the id itself.
+pub fn entity_id_label<'a>(entity: &str, id: &'a str, lang: Lang) -> &'a str {
     if id == EVERY_RECORD {
-        lang.pick("全部", "all")
-    } else {
-        id
+        return lang.pick("全部", "all");
     }
+    if matches!(entity, "setting" | "settings")
+        && let Some(&(_, zh, en)) = SETTINGS.iter().find(|(key, _, _)| *key == id)
+    {
+        return lang.pick(zh, en);
+    }
+    id
 }
 
 /// The name of a kind of record; 其他记录 for one the table does not know.
@@ -426,9 +449,19 @@ mod tests {
 
     #[test]
     fn an_entry_over_every_record_names_it_in_words() {
-        assert_eq!(entity_id_label(EVERY_RECORD, Lang::Zh), "全部");
-        assert_eq!(entity_id_label(EVERY_RECORD, Lang::En), "all");
-        assert_eq!(entity_id_label("42", Lang::Zh), "42");
+        assert_eq!(entity_id_label("problem", EVERY_RECORD, Lang::Zh), "全部");
+        assert_eq!(entity_id_label("problem", EVERY_RECORD, Lang::En), "all");
+        assert_eq!(entity_id_label("problem", "42", Lang::Zh), "42");
+        assert_eq!(
+            entity_id_label("setting", "demo.seed", Lang::Zh),
+            "演示数据"
+        );
+        assert_eq!(
+            entity_id_label("settings", "meetings", Lang::En),
+            "Meeting settings"
+        );
+        // Only a setting's id is a key: a record of another kind keeps its id.
+        assert_eq!(entity_id_label("unit", "meetings", Lang::Zh), "meetings");
     }
 
     #[test]

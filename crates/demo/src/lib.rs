@@ -313,7 +313,7 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     Store::put_setting(&mut tx, DEMO_MARKER, &opts.seed.to_string()).await?;
     qx_store::audit::append(
         &mut tx,
-        AuditEntry::new(&actor, "demo.seed", "settings", DEMO_MARKER)
+        AuditEntry::new(&actor, "demo.seed", "setting", DEMO_MARKER)
             .after(serde_json::json!({"seed": opts.seed})),
     )
     .await?;

@@ -93,7 +93,7 @@ pub(crate) async fn audit_lines(
             action: action_label(&r.action, lang),
             action_code: AuditAction::parse(&r.action).is_err().then_some(r.action),
             entity: entity_label(&r.entity, lang),
-            entity_id: entity_id_label(&r.entity_id, lang).to_string(),
+            entity_id: entity_id_label(&r.entity, &r.entity_id, lang).to_string(),
             before: r.before_json.unwrap_or_default(),
             after: r.after_json.unwrap_or_default(),
             ip: r.ip,

@@ -17,6 +17,11 @@ async fn the_audit_log_names_actions_and_people_in_chinese() {
         ))
         .await
         .unwrap();
+    // A setting is named, not shown by its key.
+    app.store
+        .set_yellow_gap_points(&system, 12.0)
+        .await
+        .unwrap();
     let admin = app.login("admin").await;
     let page = admin
         .get(app.url("/audit"))
@@ -41,6 +46,10 @@ async fn the_audit_log_names_actions_and_people_in_chinese() {
         table.contains("<td>系统</td>"),
         "the system by name: {table}"
     );
+    assert!(
+        table.contains("<td>设置 黄灯阈值(百分点)</td>"),
+        "a setting by name: {table}"
+    );
     for code in [
         "login.success",
         "user.create",
@@ -48,6 +57,7 @@ async fn the_audit_log_names_actions_and_people_in_chinese() {
         ">system<",
         ">user ",
         " all<",
+        "monitor.yellow_gap_points",
     ] {
         assert!(!table.contains(code), "{code} shown raw: {table}");
     }
