@@ -84,9 +84,7 @@ pub(super) async fn page(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let mut page = view(&state, &auth, None).await?;
-    page.ctx = page
-        .ctx
-        .with_flash(crate::pages::flash_from(&q, auth.ctx.lang));
+    page.ctx.flash = crate::pages::flash_from(&q, auth.ctx.lang);
     Ok(render(&page))
 }
 

@@ -324,9 +324,7 @@ pub(super) async fn page(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let mut page = item_view(&state, &auth, id, None).await?;
-    page.ctx = page
-        .ctx
-        .with_flash(crate::pages::flash_from(&q, auth.ctx.lang));
+    page.ctx.flash = crate::pages::flash_from(&q, auth.ctx.lang);
     Ok(render(&page))
 }
 
