@@ -277,8 +277,11 @@ async fn publish(
                         .await
                     {
                         Ok(notices) => {
-                            crate::webhook::dispatch_notices(state.store.clone(), notices);
-                            return Ok(Redirect::to(&format!("/assessment/{id}")).into_response());
+                            return Ok(crate::webhook::notified(
+                                &state.store,
+                                notices,
+                                &format!("/assessment/{id}"),
+                            ));
                         }
                         Err(e) => errors.absorb(e.into(), &[])?,
                     }
@@ -294,8 +297,11 @@ async fn finalise(State(state): State<AppState>, auth: Office, Path(id): Path<i6
     let mut errors = FieldErrors::new(auth.ctx.lang);
     match state.store.finalise_assessment_run(&auth.actor(), id).await {
         Ok(notices) => {
-            crate::webhook::dispatch_notices(state.store.clone(), notices);
-            return Ok(Redirect::to(&format!("/assessment/{id}")).into_response());
+            return Ok(crate::webhook::notified(
+                &state.store,
+                notices,
+                &format!("/assessment/{id}"),
+            ));
         }
         Err(e) => errors.absorb(e.into(), &[])?,
     }
@@ -332,8 +338,11 @@ async fn answer(
             .await
         {
             Ok(notices) => {
-                crate::webhook::dispatch_notices(state.store.clone(), notices);
-                return Ok(Redirect::to(&format!("/assessment/{run_id}")).into_response());
+                return Ok(crate::webhook::notified(
+                    &state.store,
+                    notices,
+                    &format!("/assessment/{run_id}"),
+                ));
             }
             Err(e) => errors.absorb(
                 e.into(),

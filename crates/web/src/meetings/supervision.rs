@@ -366,8 +366,11 @@ pub(super) async fn step(
             .await
         {
             Ok((_, notices)) => {
-                crate::webhook::dispatch_notices(state.store.clone(), notices);
-                return Ok(Redirect::to(&format!("/supervision/{id}?saved=1")).into_response());
+                return Ok(crate::webhook::notified(
+                    &state.store,
+                    notices,
+                    &format!("/supervision/{id}?saved=1"),
+                ));
             }
             Err(e) => errors.absorb(e.into(), STEP_FIELDS)?,
         }
