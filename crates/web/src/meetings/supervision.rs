@@ -32,6 +32,18 @@ pub(crate) fn filter(q: &ListQuery) -> SupervisionFilter {
     }
 }
 
+/// The items the list shows for its query in the reader's scope, with the filter read from it:
+/// the page and its export list the same items.
+async fn listed(
+    state: &AppState,
+    actor: &qx_core::access::Actor,
+    q: &ListQuery,
+) -> Result<(SupervisionFilter, Vec<SupervisionItem>), WebError> {
+    let f = filter(q);
+    let items = state.store.list_supervision(actor, &f).await?;
+    Ok((f, items))
+}
+
 #[derive(Template)]
 #[template(path = "meetings/supervision_list.html")]
 pub(super) struct ListPage {
@@ -81,8 +93,7 @@ pub(super) async fn list(
 ) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
-    let f = filter(&q);
-    let items = state.store.list_supervision(&actor, &f).await?;
+    let (f, items) = listed(&state, &actor, &q).await?;
     // The rate counts closed items too, whatever the 仅未销号 box says; a chosen unit's own.
     let (from, to) = whole_span();
     let rates = state.store.supervision_rates(&actor, from, to).await?;
@@ -149,8 +160,7 @@ pub(super) async fn export(
 ) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
-    let f = filter(&q);
-    let items = state.store.list_supervision(&actor, &f).await?;
+    let (f, items) = listed(&state, &actor, &q).await?;
     let unit = match f.unit_id {
         Some(u) => state
             .store
