@@ -100,6 +100,6 @@ pub(super) async fn issue(
     Ok(crate::webhook::notified(
         &state.store,
         notices,
-        &format!("/meetings/{id}?saved=1"),
+        &saved_url(id),
     ))
 }

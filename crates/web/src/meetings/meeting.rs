@@ -178,7 +178,7 @@ pub(super) async fn page(
 }
 
 fn back(id: i64) -> Response {
-    Redirect::to(&format!("/meetings/{id}?saved=1")).into_response()
+    Redirect::to(&saved_url(id)).into_response()
 }
 
 /// Shows the meeting again with `form`'s errors, answered 400.
@@ -239,8 +239,11 @@ pub(super) async fn add_item(
             .await
         {
             Ok((_, notices)) => {
-                crate::webhook::dispatch_notices(state.store.clone(), notices);
-                return Ok(back(id));
+                return Ok(crate::webhook::notified(
+                    &state.store,
+                    notices,
+                    &saved_url(id),
+                ));
             }
             Err(e) => errors.absorb(e.into(), &[("text", "议题")])?,
         }
@@ -375,10 +378,11 @@ pub(super) async fn step(
         .meeting_step(&auth.actor(), id, step, None)
         .await
     {
-        Ok((_, notices)) => {
-            crate::webhook::dispatch_notices(state.store.clone(), notices);
-            Ok(back(id))
-        }
+        Ok((_, notices)) => Ok(crate::webhook::notified(
+            &state.store,
+            notices,
+            &saved_url(id),
+        )),
         Err(e) => {
             let mut errors = FieldErrors::new(auth.ctx.lang);
             errors.absorb(e.into(), &[])?;
@@ -420,8 +424,11 @@ pub(super) async fn decide(
             .await
         {
             Ok((_, notices)) => {
-                crate::webhook::dispatch_notices(state.store.clone(), notices);
-                return Ok(back(id));
+                return Ok(crate::webhook::notified(
+                    &state.store,
+                    notices,
+                    &saved_url(id),
+                ));
             }
             Err(e) => errors.absorb(e.into(), &[("text", "会议决定"), ("deadline", "办理期限")])?,
         }
