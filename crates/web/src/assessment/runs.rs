@@ -113,7 +113,7 @@ async fn score(State(state): State<AppState>, auth: Office, form: Fields) -> Pag
         }
         .await;
         match outcome {
-            Ok(id) => return Ok(Redirect::to(&format!("/assessment/{id}")).into_response()),
+            Ok(id) => return Ok(Redirect::to(&run_url(id)).into_response()),
             Err(qx_app::AppError::Invalid(m)) => {
                 let m = m.strip_prefix("期间: ").unwrap_or(&m).to_string();
                 errors.add("period", m);
@@ -253,6 +253,11 @@ async fn show(State(state): State<AppState>, auth: County, Path(id): Path<i64>) 
     Ok(render(&page))
 }
 
+/// A run's page, where its steps send the browser back.
+fn run_url(run: i64) -> String {
+    format!("/assessment/{run}")
+}
+
 async fn publish(
     State(state): State<AppState>,
     auth: Office,
@@ -280,7 +285,7 @@ async fn publish(
                             return Ok(crate::webhook::notified(
                                 &state.store,
                                 notices,
-                                &format!("/assessment/{id}"),
+                                &run_url(id),
                             ));
                         }
                         Err(e) => errors.absorb(e.into(), &[])?,
@@ -300,7 +305,7 @@ async fn finalise(State(state): State<AppState>, auth: Office, Path(id): Path<i6
             return Ok(crate::webhook::notified(
                 &state.store,
                 notices,
-                &format!("/assessment/{id}"),
+                &run_url(id),
             ));
         }
         Err(e) => errors.absorb(e.into(), &[])?,
@@ -341,7 +346,7 @@ async fn answer(
                 return Ok(crate::webhook::notified(
                     &state.store,
                     notices,
-                    &format!("/assessment/{run_id}"),
+                    &run_url(run_id),
                 ));
             }
             Err(e) => errors.absorb(
