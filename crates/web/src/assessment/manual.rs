@@ -131,11 +131,9 @@ async fn show(
     auth: Office,
     Query(q): Query<YearQuery>,
 ) -> PageResult {
-    let year = q.year.unwrap_or_else(this_year);
-    let errors = FieldErrors::new(auth.ctx.lang);
-    Ok(render(
-        &manual_page(&state, &auth, year, Fields::default(), errors).await?,
-    ))
+    let blank = FieldErrors::new(auth.ctx.lang);
+    let page = manual_page(&state, &auth, q.year(), Fields::default(), blank).await?;
+    Ok(render(&page))
 }
 
 async fn add(State(state): State<AppState>, auth: Office, form: Multipart) -> PageResult {

@@ -113,7 +113,7 @@ async fn score(State(state): State<AppState>, auth: Office, form: Fields) -> Pag
         }
         .await;
         match outcome {
-            Ok(id) => return Ok(Redirect::to(&format!("/assessment/{id}")).into_response()),
+            Ok(id) => return Ok(Redirect::to(&run_url(id)).into_response()),
             Err(qx_app::AppError::Invalid(m)) => {
                 let m = m.strip_prefix("期间: ").unwrap_or(&m).to_string();
                 errors.add("period", m);
@@ -253,6 +253,11 @@ async fn show(State(state): State<AppState>, auth: County, Path(id): Path<i64>) 
     Ok(render(&page))
 }
 
+/// A run's page, where its steps send the browser back.
+fn run_url(run: i64) -> String {
+    format!("/assessment/{run}")
+}
+
 async fn publish(
     State(state): State<AppState>,
     auth: Office,
@@ -277,8 +282,11 @@ async fn publish(
                         .await
                     {
                         Ok(notices) => {
-                            crate::webhook::dispatch_notices(state.store.clone(), notices);
-                            return Ok(Redirect::to(&format!("/assessment/{id}")).into_response());
+                            return Ok(crate::webhook::notified(
+                                &state.store,
+                                notices,
+                                &run_url(id),
+                            ));
                         }
                         Err(e) => errors.absorb(e.into(), &[])?,
                     }
@@ -294,8 +302,11 @@ async fn finalise(State(state): State<AppState>, auth: Office, Path(id): Path<i6
     let mut errors = FieldErrors::new(auth.ctx.lang);
     match state.store.finalise_assessment_run(&auth.actor(), id).await {
         Ok(notices) => {
-            crate::webhook::dispatch_notices(state.store.clone(), notices);
-            return Ok(Redirect::to(&format!("/assessment/{id}")).into_response());
+            return Ok(crate::webhook::notified(
+                &state.store,
+                notices,
+                &run_url(id),
+            ));
         }
         Err(e) => errors.absorb(e.into(), &[])?,
     }
@@ -332,8 +343,11 @@ async fn answer(
             .await
         {
             Ok(notices) => {
-                crate::webhook::dispatch_notices(state.store.clone(), notices);
-                return Ok(Redirect::to(&format!("/assessment/{run_id}")).into_response());
+                return Ok(crate::webhook::notified(
+                    &state.store,
+                    notices,
+                    &run_url(run_id),
+                ));
             }
             Err(e) => errors.absorb(
                 e.into(),

@@ -40,7 +40,14 @@ struct SchemesPage {
 
 #[derive(Deserialize)]
 pub(super) struct YearQuery {
-    pub(super) year: Option<i32>,
+    year: Option<i32>,
+}
+
+impl YearQuery {
+    /// The year the link asks for; this year when it names none.
+    pub(super) fn year(&self) -> i32 {
+        self.year.unwrap_or_else(this_year)
+    }
 }
 
 async fn schemes_page(
@@ -87,11 +94,9 @@ async fn show(
     auth: Office,
     Query(q): Query<YearQuery>,
 ) -> PageResult {
-    let year = q.year.unwrap_or_else(this_year);
-    let errors = FieldErrors::new(auth.ctx.lang);
-    Ok(render(
-        &schemes_page(&state, &auth, year, Fields::default(), errors).await?,
-    ))
+    let blank = FieldErrors::new(auth.ctx.lang);
+    let page = schemes_page(&state, &auth, q.year(), Fields::default(), blank).await?;
+    Ok(render(&page))
 }
 
 async fn save(State(state): State<AppState>, auth: Office, form: Fields) -> PageResult {

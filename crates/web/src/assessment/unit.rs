@@ -206,8 +206,11 @@ async fn object(
         .await
     {
         Ok((_, notices)) => {
-            crate::webhook::dispatch_notices(state.store.clone(), notices);
-            return Ok(Redirect::to(&format!("/assessment/{id}/units/{unit}")).into_response());
+            return Ok(crate::webhook::notified(
+                &state.store,
+                notices,
+                &format!("/assessment/{id}/units/{unit}"),
+            ));
         }
         Err(e) => errors.absorb(
             e.into(),

@@ -207,12 +207,7 @@ async fn publicity(
                 .start_publicity(&auth.actor(), run_id, &from, &to)
                 .await
             {
-                Ok(()) => {
-                    return Ok(
-                        Redirect::to(&format!("/enterprises/evaluation?run={run_id}"))
-                            .into_response(),
-                    );
-                }
+                Ok(()) => return Ok(to_run(run_id)),
                 Err(e) => errors.absorb(e.into(), &[])?,
             }
         }
@@ -228,7 +223,12 @@ async fn finalize(
     Path(run_id): Path<i64>,
 ) -> PageResult {
     state.store.finalize_run(&auth.actor(), run_id).await?;
-    Ok(Redirect::to(&format!("/enterprises/evaluation?run={run_id}")).into_response())
+    Ok(to_run(run_id))
+}
+
+/// Back to the evaluation page of run `run` (公示 started, 终审 done).
+fn to_run(run: i64) -> axum::response::Response {
+    Redirect::to(&Back::Evaluation(Some(run)).path()).into_response()
 }
 
 async fn object(

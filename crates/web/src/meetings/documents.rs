@@ -97,6 +97,9 @@ pub(super) async fn issue(
     let notices =
         qx_app::meetings::issue_minutes(&state.store, &auth.actor(), id, &format_date(today()))
             .await?;
-    crate::webhook::dispatch_notices(state.store.clone(), notices);
-    Ok(Redirect::to(&format!("/meetings/{id}?saved=1")).into_response())
+    Ok(crate::webhook::notified(
+        &state.store,
+        notices,
+        &saved_url(id),
+    ))
 }

@@ -84,9 +84,7 @@ pub(super) async fn page(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let mut page = view(&state, &auth, None).await?;
-    page.ctx = page
-        .ctx
-        .with_flash(crate::pages::flash_from(&q, auth.ctx.lang));
+    page.ctx.flash = crate::pages::flash_from(&q, auth.ctx.lang);
     Ok(render(&page))
 }
 
@@ -118,7 +116,7 @@ pub(super) async fn create(State(state): State<AppState>, auth: Office, f: Field
             unit_ids,
         };
         match state.store.create_meeting(&auth.actor(), &m).await {
-            Ok(id) => return Ok(Redirect::to(&format!("/meetings/{id}?saved=1")).into_response()),
+            Ok(id) => return Ok(Redirect::to(&saved_url(id)).into_response()),
             Err(e) => errors.absorb(
                 e.into(),
                 &[

@@ -173,14 +173,12 @@ pub(super) async fn page(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let mut page = view(&state, &auth, id, None).await?;
-    page.ctx = page
-        .ctx
-        .with_flash(crate::pages::flash_from(&q, auth.ctx.lang));
+    page.ctx.flash = crate::pages::flash_from(&q, auth.ctx.lang);
     Ok(render(&page))
 }
 
 fn back(id: i64) -> Response {
-    Redirect::to(&format!("/meetings/{id}?saved=1")).into_response()
+    Redirect::to(&saved_url(id)).into_response()
 }
 
 /// Shows the meeting again with `form`'s errors, answered 400.
@@ -241,8 +239,11 @@ pub(super) async fn add_item(
             .await
         {
             Ok((_, notices)) => {
-                crate::webhook::dispatch_notices(state.store.clone(), notices);
-                return Ok(back(id));
+                return Ok(crate::webhook::notified(
+                    &state.store,
+                    notices,
+                    &saved_url(id),
+                ));
             }
             Err(e) => errors.absorb(e.into(), &[("text", "议题")])?,
         }
@@ -256,27 +257,63 @@ pub(super) async fn edit_item(
     Path(item): Path<i64>,
     f: Fields,
 ) -> PageResult {
+    let (store, actor) = (&state.store, &auth.actor());
+    save_item_text(&state, &auth, item, f, &EDIT_ITEM, |text| async move {
+        store.edit_agenda_item(actor, item, &text).await
+    })
+    .await
+}
+
+/// A form of one text on an agenda item: its name on the page, its field, the field's label
+/// and the name a store refusal gives the field.
+struct ItemText {
+    form: &'static str,
+    field: &'static str,
+    label: &'static str,
+    refused_as: &'static str,
+}
+
+/// 议题 as the office edits it.
+const EDIT_ITEM: ItemText = ItemText {
+    form: "edit",
+    field: "text",
+    label: "mt.item",
+    refused_as: "议题",
+};
+
+/// The responsible unit's 情况说明.
+const STATEMENT: ItemText = ItemText {
+    form: "statement",
+    field: "statement",
+    label: "mt.statement",
+    refused_as: "情况说明",
+};
+
+/// Saves an agenda item's one required text with `save`, then goes back to its meeting; a text
+/// missing or refused shows the meeting again with what was typed and the error beside it.
+async fn save_item_text<Fut>(
+    state: &AppState,
+    auth: &Auth,
+    item: i64,
+    f: Fields,
+    form: &ItemText,
+    save: impl FnOnce(String) -> Fut,
+) -> PageResult
+where
+    Fut: std::future::Future<Output = Result<(), qx_store::StoreError>>,
+{
     let lang = auth.ctx.lang;
     let mut errors = FieldErrors::new(lang);
-    let text = f.required("text", t(lang, "mt.item"), &mut errors);
-    let meeting = meeting_of(&state, &auth, item).await?;
+    let text = f.required(form.field, t(lang, form.label), &mut errors);
+    let meeting = meeting_of(state, auth, item).await?;
     if errors.is_empty() {
-        match state
-            .store
-            .edit_agenda_item(&auth.actor(), item, &text)
-            .await
-        {
+        match save(text).await {
             Ok(()) => return Ok(back(meeting)),
-            Err(e) => errors.absorb(e.into(), &[("text", "议题")])?,
+            Err(e) => errors.absorb(e.into(), &[(form.field, form.refused_as)])?,
         }
     }
-    again(
-        &state,
-        &auth,
-        meeting,
-        Failed::new("edit", Some(item), f, errors),
-    )
-    .await
+    let failed = Failed::new(form.form, Some(item), f, errors);
+    again(state, auth, meeting, failed).await
 }
 
 async fn meeting_of(state: &AppState, auth: &Auth, item: i64) -> Result<i64, WebError> {
@@ -314,22 +351,10 @@ pub(super) async fn statement(
     Path(item): Path<i64>,
     f: Fields,
 ) -> PageResult {
-    let lang = auth.ctx.lang;
-    let mut errors = FieldErrors::new(lang);
-    let text = f.required("statement", t(lang, "mt.statement"), &mut errors);
-    let meeting = meeting_of(&state, &auth, item).await?;
-    if errors.is_empty() {
-        match state.store.give_statement(&auth.actor(), item, &text).await {
-            Ok(()) => return Ok(back(meeting)),
-            Err(e) => errors.absorb(e.into(), &[("statement", "情况说明")])?,
-        }
-    }
-    again(
-        &state,
-        &auth,
-        meeting,
-        Failed::new("statement", Some(item), f, errors),
-    )
+    let (store, actor) = (&state.store, &auth.actor());
+    save_item_text(&state, &auth, item, f, &STATEMENT, |text| async move {
+        store.give_statement(actor, item, &text).await
+    })
     .await
 }
 
@@ -353,10 +378,11 @@ pub(super) async fn step(
         .meeting_step(&auth.actor(), id, step, None)
         .await
     {
-        Ok((_, notices)) => {
-            crate::webhook::dispatch_notices(state.store.clone(), notices);
-            Ok(back(id))
-        }
+        Ok((_, notices)) => Ok(crate::webhook::notified(
+            &state.store,
+            notices,
+            &saved_url(id),
+        )),
         Err(e) => {
             let mut errors = FieldErrors::new(auth.ctx.lang);
             errors.absorb(e.into(), &[])?;
@@ -398,8 +424,11 @@ pub(super) async fn decide(
             .await
         {
             Ok((_, notices)) => {
-                crate::webhook::dispatch_notices(state.store.clone(), notices);
-                return Ok(back(id));
+                return Ok(crate::webhook::notified(
+                    &state.store,
+                    notices,
+                    &saved_url(id),
+                ));
             }
             Err(e) => errors.absorb(e.into(), &[("text", "会议决定"), ("deadline", "办理期限")])?,
         }

@@ -53,6 +53,11 @@ pub fn routes() -> Router<AppState> {
         .route("/export/supervision", get(supervision::export))
 }
 
+/// A meeting's page after a step it took: with 已保存.
+fn saved_url(id: i64) -> String {
+    format!("/meetings/{id}?saved=1")
+}
+
 fn t(lang: Lang, key: &'static str) -> &'static str {
     crate::i18n::t(lang, key)
 }

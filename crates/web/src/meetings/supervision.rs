@@ -32,6 +32,18 @@ pub(crate) fn filter(q: &ListQuery) -> SupervisionFilter {
     }
 }
 
+/// The items the list shows for its query in the reader's scope, with the filter read from it:
+/// the page and its export list the same items.
+async fn listed(
+    state: &AppState,
+    actor: &qx_core::access::Actor,
+    q: &ListQuery,
+) -> Result<(SupervisionFilter, Vec<SupervisionItem>), WebError> {
+    let f = filter(q);
+    let items = state.store.list_supervision(actor, &f).await?;
+    Ok((f, items))
+}
+
 #[derive(Template)]
 #[template(path = "meetings/supervision_list.html")]
 pub(super) struct ListPage {
@@ -81,8 +93,7 @@ pub(super) async fn list(
 ) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
-    let f = filter(&q);
-    let items = state.store.list_supervision(&actor, &f).await?;
+    let (f, items) = listed(&state, &actor, &q).await?;
     // The rate counts closed items too, whatever the 仅未销号 box says; a chosen unit's own.
     let (from, to) = whole_span();
     let rates = state.store.supervision_rates(&actor, from, to).await?;
@@ -149,8 +160,7 @@ pub(super) async fn export(
 ) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
-    let f = filter(&q);
-    let items = state.store.list_supervision(&actor, &f).await?;
+    let (f, items) = listed(&state, &actor, &q).await?;
     let unit = match f.unit_id {
         Some(u) => state
             .store
@@ -324,9 +334,7 @@ pub(super) async fn page(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let mut page = item_view(&state, &auth, id, None).await?;
-    page.ctx = page
-        .ctx
-        .with_flash(crate::pages::flash_from(&q, auth.ctx.lang));
+    page.ctx.flash = crate::pages::flash_from(&q, auth.ctx.lang);
     Ok(render(&page))
 }
 
@@ -368,8 +376,11 @@ pub(super) async fn step(
             .await
         {
             Ok((_, notices)) => {
-                crate::webhook::dispatch_notices(state.store.clone(), notices);
-                return Ok(Redirect::to(&format!("/supervision/{id}?saved=1")).into_response());
+                return Ok(crate::webhook::notified(
+                    &state.store,
+                    notices,
+                    &format!("/supervision/{id}?saved=1"),
+                ));
             }
             Err(e) => errors.absorb(e.into(), STEP_FIELDS)?,
         }

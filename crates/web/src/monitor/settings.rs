@@ -259,7 +259,7 @@ pub(super) async fn save_profile(
                 .store
                 .set_indicator_profile(&actor, id, &profile)
                 .await?;
-            Ok(Redirect::to(&settings_url(&f.plan, &format!("#ind-{id}"))).into_response())
+            Ok(to_indicator(&f.plan, id))
         }
         Err(m) => {
             let plan_id = state.store.indicator_plan(id).await?;
@@ -271,9 +271,8 @@ pub(super) async fn save_profile(
                 .find(|i| i.id == id)
                 .map(|i| i.name)
                 .unwrap_or_default();
-            let q: HashMap<String, String> = [("plan".to_string(), plan_id.to_string())].into();
             let msg = format!("\"{name}\" 序时进度: {m}");
-            settings_page(&state, &auth, &q, vec![msg], Some((id, f.profile))).await
+            settings_again(&state, &auth, plan_id, msg, Some((id, f.profile))).await
         }
     }
 }
@@ -288,12 +287,29 @@ pub(super) async fn save_source(
     let actor = auth.actor();
     let Some(source) = IndicatorSource::parse(&f.source) else {
         let plan_id = state.store.indicator_plan(id).await?;
-        let q: HashMap<String, String> = [("plan".to_string(), plan_id.to_string())].into();
         let msg = format!("数据来源 \"{}\" 无效 (unknown source)", f.source);
-        return settings_page(&state, &auth, &q, vec![msg], None).await;
+        return settings_again(&state, &auth, plan_id, msg, None).await;
     };
     state.store.set_indicator_source(&actor, id, source).await?;
-    Ok(Redirect::to(&settings_url(&f.plan, &format!("#ind-{id}"))).into_response())
+    Ok(to_indicator(&f.plan, id))
+}
+
+/// Back to the indicator's row of the settings page of `plan` (as the form sent it).
+fn to_indicator(plan: &str, id: i64) -> Response {
+    Redirect::to(&settings_url(plan, &format!("#ind-{id}"))).into_response()
+}
+
+/// The settings page of `plan_id` again with `problem` above it; `typed` keeps the 序时进度 an
+/// indicator's row was sent with.
+async fn settings_again(
+    state: &AppState,
+    auth: &Office,
+    plan_id: i64,
+    problem: String,
+    typed: Option<(i64, String)>,
+) -> PageResult {
+    let q: HashMap<String, String> = [("plan".to_string(), plan_id.to_string())].into();
+    settings_page(state, auth, &q, vec![problem], typed).await
 }
 
 #[cfg(test)]

@@ -28,25 +28,23 @@ pub(super) async fn upload_template(
     Query(q): Query<HashMap<String, String>>,
     form: Multipart,
 ) -> PageResult {
-    let actor = auth.actor();
-    let unit_id = writable_unit(&actor, &q, "report.upload")?;
-    let up = upload::read(form, &TEMPLATE_UPLOAD).await?;
-    let submit = up.field("action") == Some("submit");
-    let Some(file) = up.into_file() else {
-        return no_file_chosen(&state, &auth, period_id, &q).await;
-    };
-    let done = qx_app::monitoring_excel::import_template(
-        &state.store,
-        &actor,
+    let (store, actor) = (&state.store, &auth.actor());
+    import_sent(
+        &state,
+        &auth,
         period_id,
-        unit_id,
-        &file.data,
-        file.name.as_str(),
-        submit,
+        &q,
+        form,
+        |unit_id, file, submit| async move {
+            let name = file.name.as_str();
+            qx_app::monitoring_excel::import_template(
+                store, actor, period_id, unit_id, &file.data, name, submit,
+            )
+            .await
+            .map(|_| "imported=1")
+        },
     )
-    .await;
-    let done = done.map(|_| "imported=1");
-    back_to_report(&state, &auth, period_id, &q, unit_id, done, None).await
+    .await
 }
 
 /// The unit's monthly 调度 template of its projects for the period.
@@ -74,29 +72,52 @@ pub(super) async fn upload_dispatch(
     Query(q): Query<HashMap<String, String>>,
     form: Multipart,
 ) -> PageResult {
-    let actor = auth.actor();
-    let unit_id = writable_unit(&actor, &q, "report.upload")?;
-    let up = upload::read(form, &TEMPLATE_UPLOAD).await?;
-    let Some(file) = up.into_file() else {
-        return no_file_chosen(&state, &auth, period_id, &q).await;
-    };
-    let done = qx_app::project_dispatch_excel::import_template(
-        &state.store,
-        &actor,
+    let (store, actor) = (&state.store, &auth.actor());
+    import_sent(
+        &state,
+        &auth,
         period_id,
-        unit_id,
-        &file.data,
-        file.name.as_str(),
+        &q,
+        form,
+        |unit_id, file, _| async move {
+            let name = file.name.as_str();
+            let done = qx_app::project_dispatch_excel::import_template(
+                store, actor, period_id, unit_id, &file.data, name,
+            )
+            .await?;
+            Ok(if done.held_elsewhere.is_empty() {
+                "dispatch_imported=1"
+            } else {
+                "dispatch_held=1"
+            })
+        },
     )
-    .await;
-    let done = done.map(|done| {
-        if done.held_elsewhere.is_empty() {
-            "dispatch_imported=1"
-        } else {
-            "dispatch_held=1"
-        }
-    });
-    back_to_report(&state, &auth, period_id, &q, unit_id, done, None).await
+    .await
+}
+
+/// A filled-in template sent for the unit in `q`: the unit must be one whose report the reader
+/// writes and one file must be chosen (else the report page again, saying so). `import` saves
+/// the file (with whether 提交 was pressed) and names the mark the report page then shows; a
+/// problem in the file goes back onto the report page.
+async fn import_sent<Fut>(
+    state: &AppState,
+    auth: &Auth,
+    period_id: i64,
+    q: &HashMap<String, String>,
+    form: Multipart,
+    import: impl FnOnce(i64, upload::UploadedFile, bool) -> Fut,
+) -> PageResult
+where
+    Fut: std::future::Future<Output = Result<&'static str, AppError>>,
+{
+    let unit_id = writable_unit(&auth.actor(), q, "report.upload")?;
+    let up = upload::read(form, &TEMPLATE_UPLOAD).await?;
+    let submit = up.field("action") == Some("submit");
+    let Some(file) = up.into_file() else {
+        return no_file_chosen(state, auth, period_id, q).await;
+    };
+    let done = import(unit_id, file, submit).await;
+    back_to_report(state, auth, period_id, q, unit_id, done, None).await
 }
 
 /// Sends a unit's template of the period, named by `file_name(unit, period)`.

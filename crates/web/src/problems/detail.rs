@@ -268,8 +268,11 @@ pub(super) async fn step(
             .await
         {
             Ok(notices) => {
-                crate::webhook::dispatch_notices(state.store.clone(), notices);
-                return Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response());
+                return Ok(crate::webhook::notified(
+                    &state.store,
+                    notices,
+                    &format!("/problems/{id}?saved=1"),
+                ));
             }
             Err(e) => errors.absorb(e.into(), STEP_FIELDS)?,
         }

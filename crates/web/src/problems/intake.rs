@@ -221,8 +221,11 @@ pub(super) async fn create(
         let files = attachments(up.files);
         match state.store.submit_problem(&actor, &new, files).await {
             Ok((id, notices)) => {
-                crate::webhook::dispatch_notices(state.store.clone(), notices);
-                return Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response());
+                return Ok(crate::webhook::notified(
+                    &state.store,
+                    notices,
+                    &format!("/problems/{id}?saved=1"),
+                ));
             }
             Err(e) => errors.absorb(e.into(), NEW_FIELDS)?,
         }

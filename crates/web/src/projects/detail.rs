@@ -225,8 +225,11 @@ pub(super) async fn move_stage(
         };
         match state.store.move_project(&auth.actor(), id, &m).await {
             Ok(notices) => {
-                crate::webhook::dispatch_notices(state.store.clone(), notices);
-                return Ok(Redirect::to(&format!("/projects/{id}?saved=1")).into_response());
+                return Ok(crate::webhook::notified(
+                    &state.store,
+                    notices,
+                    &format!("/projects/{id}?saved=1"),
+                ));
             }
             Err(e) => errors.absorb(e.into(), MOVE_FIELDS)?,
         }

@@ -116,8 +116,11 @@ pub(super) async fn create(
             .await
         {
             Ok((_, notices)) => {
-                crate::webhook::dispatch_notices(state.store.clone(), notices);
-                return Ok(Redirect::to(&format!("/projects/{id}?saved=1")).into_response());
+                return Ok(crate::webhook::notified(
+                    &state.store,
+                    notices,
+                    &format!("/projects/{id}?saved=1"),
+                ));
             }
             Err(e) => errors.absorb(e.into(), FIELDS)?,
         }

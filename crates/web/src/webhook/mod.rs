@@ -47,6 +47,14 @@ pub fn dispatch_notices(store: Store, notices: Vec<i64>) {
     }
 }
 
+/// The answer to a page form whose step wrote notices: their deliveries are started and the
+/// browser is sent on to `to` (303, as every form's redirect).
+pub(crate) fn notified(store: &Store, notices: Vec<i64>, to: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    dispatch_notices(store.clone(), notices);
+    axum::response::Redirect::to(to).into_response()
+}
+
 /// Starts a sending pass in the background (after a write whose notices it does not list).
 pub fn dispatch(store: Store) {
     tokio::spawn(async move {
