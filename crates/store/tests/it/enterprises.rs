@@ -267,17 +267,11 @@ async fn registry_facts_runs_and_scope_on_both_engines() {
                 .len(),
             2
         );
-        let low = store
-            .run_results(
-                &office,
-                r16,
-                &ResultFilter {
-                    tax_per_mu_below: Some(3.0),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+        let low_tax = ResultFilter {
+            tax_per_mu_below: Some(3.0),
+            ..Default::default()
+        };
+        let low = store.run_results(&office, r16, &low_tax).await.unwrap();
         assert_eq!(low.len(), 1);
         assert_eq!(low[0].enterprise_id, b);
         assert_eq!(low[0].item_results().unwrap()[0].key, "tax_per_mu");
@@ -292,17 +286,7 @@ async fn registry_facts_runs_and_scope_on_both_engines() {
         .execute(store.pool())
         .await
         .unwrap();
-        let low = store
-            .run_results(
-                &office,
-                r16,
-                &ResultFilter {
-                    tax_per_mu_below: Some(3.0),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+        let low = store.run_results(&office, r16, &low_tax).await.unwrap();
         let err = low[0].adjustment_results().unwrap_err().to_string();
         assert!(
             err.contains(&low[0].credit_code) && err.contains("加减分明细"),
