@@ -104,8 +104,6 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
         .enumerate()
     {
         let row = (r + 1) as u32;
-        let kind = IndicatorKind::parse(&t.kind)
-            .map_or_else(|| t.kind.clone(), |k| k.label_zh().to_string());
         let cells = [
             t.section.clone(),
             t.level.label(Lang::Zh).to_string(),
@@ -114,8 +112,8 @@ pub async fn export_plan(store: &Store, actor: &Actor, plan_id: i64) -> Result<V
             t.value.clone(),
             t.value_max.clone().unwrap_or_default(),
             t.unit.clone(),
-            t.comparator.clone(),
-            kind.to_string(),
+            t.comparator.as_str().to_string(),
+            t.kind.label(Lang::Zh).to_string(),
             t.unit_id
                 .and_then(|id| names.get(&id).cloned())
                 .unwrap_or_default(),

@@ -118,6 +118,7 @@ impl IndicatorKind {
 }
 
 crate::coded::decoded_with_parse!(IndicatorKind("指标类型", "indicator kind"));
+crate::coded::decoded_with_parse!(Comparator("比较符", "comparator"));
 
 crate::coded::coded_enum! {
     /// Where a plan's target stands: among the plan's 工作目标, or inside one task (a task's

@@ -9,7 +9,7 @@ use crate::audit::AuditEntry;
 use crate::commit_audited;
 use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
-use qx_core::indicator::{IndicatorKind, TargetLevel};
+use qx_core::indicator::{Comparator, IndicatorKind, TargetLevel};
 use qx_core::state::PlanStatus;
 use qx_core::units::{TaskRole, UnitKind};
 use serde::Serialize;
@@ -68,8 +68,10 @@ pub struct PlanTarget {
     pub value: String,
     pub value_max: Option<String>,
     pub unit: String,
-    pub comparator: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub comparator: Comparator,
+    #[sqlx(try_from = "String")]
+    pub kind: IndicatorKind,
     pub unit_id: Option<i64>,
     pub included: i64,
     pub line: i64,
@@ -601,8 +603,8 @@ impl Store {
             .bind(&t.unit)
             .bind(&t.value)
             .bind(&t.value_max)
-            .bind(&t.comparator)
-            .bind(&t.kind)
+            .bind(t.comparator.as_str())
+            .bind(t.kind.as_str())
             .bind(t.unit_id)
             .execute(&mut *tx)
             .await?;

@@ -430,7 +430,6 @@ async fn show_page(
     unknown_units.dedup();
     let (mut goals, mut task_targets) = (Vec::new(), Vec::new());
     for t in state.store.plan_targets(&actor, id).await? {
-        let kind = IndicatorKind::parse(&t.kind);
         let view = TargetView {
             id: t.id,
             section: t.section,
@@ -439,9 +438,9 @@ async fn show_page(
             value: t.value,
             value_max: t.value_max.unwrap_or_default(),
             unit: t.unit,
-            comparator: t.comparator,
-            kind_label: kind.map_or("?", |k| k.label(lang)),
-            kind: t.kind,
+            comparator: t.comparator.as_str().to_string(),
+            kind_label: t.kind.label(lang),
+            kind: t.kind.as_str().to_string(),
             responsible: t
                 .unit_id
                 .and_then(|u| names.get(&u).cloned())

@@ -196,7 +196,7 @@ async fn the_task_sheet_round_trips_and_bad_sheets_write_nothing() {
                         x.name.clone(),
                         x.value.clone(),
                         x.unit.clone(),
-                        x.kind.clone(),
+                        x.kind,
                         x.unit_id,
                     )
                 })

@@ -153,3 +153,41 @@ async fn an_unknown_stored_result_scale_is_an_error_not_below() {
         assert!(err.contains("scale"), "{}: {err}", db.name);
     }
 }
+
+/// A plan target's 比较 and 指标类型 read back typed: a code this program never wrote is an
+/// error naming the column (the plan page used to show "?" and the export the raw text).
+#[tokio::test]
+async fn an_unknown_stored_target_kind_or_comparator_is_an_error() {
+    for db in testing::all().await.expect("test databases") {
+        let s = &db.store;
+        let c = crate::submissions::county(s).await;
+        let targets = s.plan_targets(&c.office, c.plan).await.unwrap();
+        let target = targets[0].id;
+        assert_eq!(
+            targets[0].comparator,
+            qx_core::indicator::Comparator::AtLeast,
+            "{}",
+            db.name
+        );
+        for (sql, bad, column) in [
+            (
+                "UPDATE plan_targets SET kind = $1 WHERE id = $2",
+                "speed",
+                "kind",
+            ),
+            (
+                "UPDATE plan_targets SET comparator = $1 WHERE id = $2",
+                "~",
+                "comparator",
+            ),
+        ] {
+            execute(s, sql, bad, target).await;
+            let err = s
+                .plan_targets(&c.office, c.plan)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(column), "{}: {bad}: {err}", db.name);
+        }
+    }
+}
