@@ -146,6 +146,8 @@ pub enum Comparator {
 }
 
 impl Comparator {
+    pub const ALL: [Comparator; 3] = [Comparator::AtLeast, Comparator::AtMost, Comparator::About];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Comparator::AtLeast => ">=",
@@ -169,6 +171,20 @@ impl Comparator {
             Comparator::AtMost => "不超过",
             Comparator::About => "左右",
         }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Comparator::AtLeast => "at least",
+            Comparator::AtMost => "at most",
+            Comparator::About => "about",
+        }
+    }
+}
+
+impl Labelled for Comparator {
+    fn label(&self, lang: Lang) -> &'static str {
+        lang.pick(self.label_zh(), self.label_en())
     }
 }
 

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use qx_app::AppError;
 use qx_core::access::Actor;
-use qx_core::indicator::{IndicatorKind, TargetLevel};
+use qx_core::indicator::{Comparator, IndicatorKind, TargetLevel};
 use qx_core::label::Labelled;
 use qx_core::state::PlanStatus;
 use qx_core::units::TaskRole;
@@ -282,7 +282,10 @@ pub struct TargetView {
     value: String,
     value_max: String,
     unit: String,
-    comparator: String,
+    /// The comparator's code, the draft form's choice.
+    comparator: &'static str,
+    /// 不低于 / 不超过 / 左右: what the page shows.
+    comparator_label: &'static str,
     kind: String,
     kind_label: &'static str,
     responsible: String,
@@ -359,6 +362,7 @@ struct ShowPage {
     tasks: Vec<TaskView>,
     unknown_units: Vec<String>,
     kinds: Vec<(&'static str, &'static str)>,
+    comparators: Vec<(&'static str, &'static str)>,
 }
 
 async fn show(
@@ -438,7 +442,8 @@ async fn show_page(
             value: t.value,
             value_max: t.value_max.unwrap_or_default(),
             unit: t.unit,
-            comparator: t.comparator.as_str().to_string(),
+            comparator: t.comparator.as_str(),
+            comparator_label: t.comparator.label(lang),
             kind_label: t.kind.label(lang),
             kind: t.kind.as_str().to_string(),
             responsible: t
@@ -531,6 +536,10 @@ async fn show_page(
         kinds: IndicatorKind::ALL
             .iter()
             .map(|k| (k.as_str(), k.label(lang)))
+            .collect(),
+        comparators: Comparator::ALL
+            .iter()
+            .map(|c| (c.as_str(), c.label(lang)))
             .collect(),
     };
     if page.meta_errors.is_empty() {

@@ -62,6 +62,11 @@ async fn the_office_uploads_reviews_and_publishes_and_units_see_their_tasks() {
     );
     assert!(review.contains("规上工业产值增速"));
     assert!(review.contains("三.(一).1.(1)"));
+    // The draft's 比较 choice names each comparator in words and posts its code.
+    assert!(
+        review.contains(r#"<option value="&#62;=" selected>不低于</option>"#),
+        "{review}"
+    );
 
     // A unit user sees no drafts.
     let unit = app.login("jxj1").await;
@@ -97,6 +102,11 @@ async fn the_office_uploads_reviews_and_publishes_and_units_see_their_tasks() {
         .unwrap();
     assert!(page.contains("已发布") && page.contains("工作任务"));
     assert!(page.contains("制定出台象山县推进"));
+    // 比较 in words, never the stored code.
+    assert!(page.contains("<td>不低于</td>"));
+    for code in ["&#62;=", "&#60;=", "&gt;=", "&lt;="] {
+        assert!(!page.contains(&format!("<td>{code}</td>")), "{code}");
+    }
 
     // The 任务分解表 downloads and comes back as a new draft.
     let xlsx = unit
