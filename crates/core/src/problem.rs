@@ -64,6 +64,16 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// 来源: how a problem reached the system (the stored `source`).
+    Channel {
+        Web = "web", "企业网上提交", "Submitted online";
+        Visit = "visit", "大走访", "Company visit";
+        Hotline = "hotline", "服务热线", "Service hotline";
+        Api = "api", "接口", "Open API";
+    }
+}
+
 impl Category {
     /// The county department that handles the category by default (the office can change the
     /// routing table).

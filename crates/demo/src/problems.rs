@@ -3,7 +3,7 @@
 //! are real. Each enterprise gets 县经信局's liaison as its 企服责任人.
 
 use qx_core::access::{Actor, Role};
-use qx_core::problem::{Category, Satisfaction, Status, Tier};
+use qx_core::problem::{Category, Channel, Satisfaction, Status, Tier};
 use qx_store::notices::NoticeSpan;
 use qx_store::problems::{NewProblem, Step};
 use qx_store::{Store, StoreError};
@@ -246,8 +246,13 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
             Some(e.id),
             0,
         );
-        let source = ["web", "web", "visit", "hotline"][rng.random_range(0..4)];
-        let who = if source == "web" { &ent_actor } else { &office };
+        let source =
+            [Channel::Web, Channel::Web, Channel::Visit, Channel::Hotline][rng.random_range(0..4)];
+        let who = if source == Channel::Web {
+            &ent_actor
+        } else {
+            &office
+        };
         let new = NewProblem {
             enterprise_id: e.id,
             category,
@@ -258,7 +263,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
             ),
             contact_name: "企业联络人".into(),
             contact_phone: format!("1380574{:04}", i),
-            source: source.to_string(),
+            source,
             submitted_on: submitted,
         };
         let (id, _) = store.submit_problem(who, &new, Vec::new()).await?;

@@ -12,8 +12,7 @@ pub struct NewProblem {
     pub description: String,
     pub contact_name: String,
     pub contact_phone: String,
-    /// web | visit | hotline | api
-    pub source: String,
+    pub source: Channel,
     /// The day it was received; the office may enter a visit's date, others get today.
     pub submitted_on: Date,
 }
@@ -71,12 +70,6 @@ impl Store {
         let description = text(tf::PROBLEM_DESCRIPTION, &new.description)?;
         let contact_name = text(tf::PROBLEM_CONTACT_NAME, &new.contact_name)?;
         let contact_phone = text(tf::PROBLEM_CONTACT_PHONE, &new.contact_phone)?;
-        if !SOURCES.iter().any(|(s, _)| *s == new.source) {
-            return Err(StoreError::Invalid(format!(
-                "来源: \"{}\" 无效, 应为 web/visit/hotline/api",
-                new.source
-            )));
-        }
         let attachments = attachments
             .into_iter()
             .map(|a| check_attachment(&a).map(|c| (c, a.data)))
@@ -109,7 +102,7 @@ impl Store {
         .bind(&description)
         .bind(&contact_name)
         .bind(&contact_phone)
-        .bind(&new.source)
+        .bind(new.source.as_str())
         .bind(Status::Submitted.as_str())
         .bind(tier.as_str())
         .bind(proposed)

@@ -16,8 +16,8 @@ use qx_core::access::{Actor, Role};
 use qx_core::attachment::Checked;
 use qx_core::calendar::WorkCalendar;
 use qx_core::problem::{
-    Action, Category, DeadlineFlag, Deadlines, EventKind, EventStatus, Party, RateCounts, Rates,
-    Satisfaction, Status, StatusGroup, Tier, TimeLimitConfig, TimeLimits,
+    Action, Category, Channel, DeadlineFlag, Deadlines, EventKind, EventStatus, Party, RateCounts,
+    Rates, Satisfaction, Status, StatusGroup, Tier, TimeLimitConfig, TimeLimits,
 };
 use qx_core::text::{self as tf, TextField};
 use serde::Serialize;
@@ -52,14 +52,6 @@ pub const MAX_ATTACHMENT_BYTES: usize = 20 * 1024 * 1024;
 /// The longest extension a unit may ask for at once.
 pub const MAX_EXTENSION_DAYS: u32 = 20;
 
-/// How a problem reached the system.
-pub const SOURCES: &[(&str, &str)] = &[
-    ("web", "企业网上提交"),
-    ("visit", "大走访"),
-    ("hotline", "服务热线"),
-    ("api", "接口"),
-];
-
 /// A stored problem.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Problem {
@@ -73,7 +65,8 @@ pub struct Problem {
     pub description: String,
     pub contact_name: String,
     pub contact_phone: String,
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub source: Channel,
     #[sqlx(try_from = "String")]
     pub status: Status,
     #[sqlx(try_from = "String")]

@@ -83,7 +83,7 @@ impl Store {
             description: input.description.clone(),
             contact_name: input.contact_name.clone(),
             contact_phone: input.contact_phone.clone(),
-            source: "web".into(),
+            source: qx_core::problem::Channel::Web,
             submitted_on: qx_core::time::today(),
         };
         let (problem_id, notices) = self.take_in_problem(actor, &new, Vec::new()).await?;

@@ -51,7 +51,7 @@ async fn a_withdrawn_problem_is_finished_and_never_counted_as_handled_or_overdue
             description: "二期厂房需新增用地30亩".into(),
             contact_name: "王经理".into(),
             contact_phone: String::new(),
-            source: "web".into(),
+            source: qx_core::problem::Channel::Web,
             submitted_on: submitted,
         };
         let (id, _) = s.submit_problem(&enterprise, &new, vec![]).await.unwrap();

@@ -150,7 +150,7 @@ fn problem(enterprise_id: i64, on: Date) -> NewProblem {
         description: "二期厂房需新增用地30亩".into(),
         contact_name: "王经理".into(),
         contact_phone: "13800000000".into(),
-        source: "web".into(),
+        source: qx_core::problem::Channel::Web,
         submitted_on: on,
     }
 }

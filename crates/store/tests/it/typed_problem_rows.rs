@@ -54,7 +54,7 @@ async fn one_problem(s: &Store) -> (i64, Actor) {
         description: "二期厂房需新增用地30亩".into(),
         contact_name: "王经理".into(),
         contact_phone: String::new(),
-        source: "web".into(),
+        source: qx_core::problem::Channel::Web,
         submitted_on: date!(2017 - 06 - 01),
     };
     let (id, _) = s.submit_problem(&enterprise, &new, vec![]).await.unwrap();

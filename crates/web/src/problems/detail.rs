@@ -137,10 +137,7 @@ async fn detail_view(
         category: d.problem.category.label(lang),
         status: d.problem.status.label(lang),
         tier: d.problem.tier.label(lang),
-        source: sp::SOURCES
-            .iter()
-            .find(|(s, _)| *s == d.problem.source)
-            .map_or("", |(_, l)| l),
+        source: d.problem.source.label(lang),
         support: d
             .support_units
             .iter()

@@ -23,7 +23,7 @@ pub(super) async fn new_form(
     auth: OfficeOrEnterprise,
 ) -> PageResult {
     let mut values = Fields::default();
-    values.set("source", "visit");
+    values.set("source", Channel::Visit.as_str());
     values.set("submitted_on", format_date(today()));
     let page = new_view(&state, &auth, values, FieldErrors::new(auth.ctx.lang)).await?;
     Ok(render(&page).into_response())
@@ -52,11 +52,16 @@ async fn new_view(
         ctx: PageCtx::signed_in(auth),
         categories: options(Category::ALL, Category::as_str, lang),
         enterprises,
-        sources: sp::SOURCES
-            .iter()
-            .filter(|(s, _)| *s != "api")
-            .copied()
-            .collect(),
+        // The office records how a problem came in; 接口 is only ever the API's own.
+        sources: options(
+            &Channel::ALL
+                .iter()
+                .copied()
+                .filter(|c| *c != Channel::Api)
+                .collect::<Vec<_>>(),
+            Channel::as_str,
+            lang,
+        ),
         on_behalf: actor.is_admin(),
         today: format_date(today()),
         values,
@@ -157,9 +162,9 @@ pub(crate) fn new_problem(
     };
     let (source, submitted_on) = if actor.is_admin() {
         let source = match f.get("source") {
-            "" if api => "api".to_string(),
-            "" => "hotline".to_string(),
-            s => s.to_string(),
+            "" if api => Some(Channel::Api),
+            "" => Some(Channel::Hotline),
+            _ => f.choice("source", t("pb.source"), Channel::from_code, errs),
         };
         let on = if f.get("submitted_on").is_empty() {
             Some(today())
@@ -171,7 +176,10 @@ pub(crate) fn new_problem(
         }
         (source, on)
     } else {
-        ((if api { "api" } else { "web" }).to_string(), Some(today()))
+        (
+            Some(if api { Channel::Api } else { Channel::Web }),
+            Some(today()),
+        )
     };
     // Title and description are checked by the store (`core::text`), whose message lands
     // beside the field.
@@ -184,7 +192,7 @@ pub(crate) fn new_problem(
         description,
         contact_name: f.get("contact_name").to_string(),
         contact_phone: f.get("contact_phone").to_string(),
-        source,
+        source: source?,
         submitted_on: submitted_on?,
     })
     .filter(|_| errs.is_empty())

@@ -23,7 +23,7 @@ use qx_core::access::{Actor, Role};
 use qx_core::attachment::AttachmentKind;
 use qx_core::label::Labelled;
 use qx_core::problem::{
-    Action, Category, DeadlineFlag, Party, Rates, Satisfaction, Status, StatusGroup, Tier,
+    Action, Category, Channel, DeadlineFlag, Party, Rates, Satisfaction, Status, StatusGroup, Tier,
     TimeLimits,
 };
 use qx_core::time::{format_date, format_datetime, today};

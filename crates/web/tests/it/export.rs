@@ -221,7 +221,7 @@ async fn problems_export_within_scope_and_filters() {
             description: "三个月未批".into(),
             contact_name: String::new(),
             contact_phone: String::new(),
-            source: "hotline".into(),
+            source: qx_core::problem::Channel::Hotline,
             submitted_on: today,
         };
         ids.push(

@@ -47,7 +47,7 @@ async fn a_notice_about_a_problem_handed_on_no_longer_links_to_it() {
                 description: "三个月未批".into(),
                 contact_name: String::new(),
                 contact_phone: String::new(),
-                source: "hotline".into(),
+                source: qx_core::problem::Channel::Hotline,
                 submitted_on: today,
             },
             vec![],

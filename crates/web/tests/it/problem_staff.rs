@@ -41,7 +41,7 @@ async fn filed(app: &TestApp) -> i64 {
         description: "需新增用地30亩".into(),
         contact_name: "王经理".into(),
         contact_phone: String::new(),
-        source: "web".into(),
+        source: qx_core::problem::Channel::Web,
         submitted_on: qx_core::time::today(),
     };
     app.store
@@ -358,6 +358,55 @@ async fn the_office_picks_an_enterprise_by_typing_and_an_unclear_pick_keeps_the_
     // On a phone each problem is a card, each field headed by its column's name.
     assert!(list.contains("<table class=\"stack\">"), "{list}");
     assert!(list.contains("data-label=\"企业\""), "{list}");
+}
+
+async fn file_by_channel(app: &TestApp, c: &reqwest::Client, source: &str) -> reqwest::Response {
+    let token = csrf(c, &app.url("/problems/new")).await;
+    let (ct, body) = multipart(
+        &[
+            ("enterprise", "象山海天船舶"),
+            ("source", source),
+            ("category", "labour"),
+            ("title", "招工难"),
+            ("description", "缺技工50人"),
+        ],
+        None,
+    );
+    c.post(app.url(&format!("/problems?_csrf={token}")))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_office_names_how_a_problem_came_in_and_an_unknown_channel_is_refused_beside_it() {
+    let app = spawn_app().await;
+    filed(&app).await;
+    let admin = app.login("admin").await;
+    let form = page(&admin, app.url("/problems/new")).await;
+    // 来源 offers what the office records, in words; 接口 is the API's own.
+    assert!(
+        form.contains(r#"<option value="visit" selected>大走访</option>"#),
+        "{form}"
+    );
+    assert!(form.contains(">服务热线</option>") && !form.contains(">接口</option>"));
+
+    let resp = file_by_channel(&app, &admin, "mail").await;
+    assert_eq!(resp.status(), 400);
+    let body = resp.text().await.unwrap();
+    assert!(
+        body.contains(r#"<span class="field-error">请选择来源</span>"#),
+        "{body}"
+    );
+    assert!(body.contains(r#"value="招工难""#) && body.contains("缺技工50人"));
+
+    let resp = file_by_channel(&app, &admin, "hotline").await;
+    assert_eq!(resp.status(), 303);
+    let to = resp.headers()["location"].to_str().unwrap().to_string();
+    let detail = page(&admin, app.url(&to)).await;
+    assert!(detail.contains("<dd>服务热线</dd>"), "{detail}");
 }
 
 #[tokio::test]

@@ -491,7 +491,7 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
         description: "三个月未批".into(),
         contact_name: String::new(),
         contact_phone: String::new(),
-        source: "hotline".into(),
+        source: qx_core::problem::Channel::Hotline,
         submitted_on: qx_store::problems::today_cst(),
     };
     let (id, _) = app

@@ -13,7 +13,7 @@ use qx_core::evaluation::{AdjustmentKind, ObjectionStatus, RunStatus};
 use qx_core::indicator::{IndicatorKind, TargetLevel};
 use qx_core::meeting::{MeetingStatus, SupervisionStatus};
 use qx_core::monitor::TaskState;
-use qx_core::problem::{DeadlineFlag, Status};
+use qx_core::problem::{Channel, DeadlineFlag, Status};
 use qx_core::project::{LeadStatus, Stage};
 use qx_core::scale::Scale;
 use qx_core::state::{PeriodStatus, PlanStatus, SubmissionStatus};
@@ -29,6 +29,7 @@ fn state_codes() -> Vec<&'static str> {
     codes.extend(PeriodStatus::ALL.iter().map(|s| s.as_str()));
     codes.extend(SubmissionStatus::ALL.iter().map(|s| s.as_str()));
     codes.extend(Status::ALL.iter().map(|s| s.as_str()));
+    codes.extend(Channel::ALL.iter().map(|c| c.as_str()));
     codes.extend(RunStatus::ALL.iter().map(|s| s.as_str()));
     codes.extend(ObjectionStatus::ALL.iter().map(|s| s.as_str()));
     codes.extend(IndicatorKind::ALL.iter().map(|k| k.as_str()));
