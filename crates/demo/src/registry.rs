@@ -3,7 +3,7 @@
 //! Used by the demo and by `qx migrate --seed-registry` for a real 象山县 deployment.
 
 use qx_core::access::Actor;
-use qx_core::calendar::OFFICIAL_CALENDARS;
+use qx_core::calendar::{DayKind, OFFICIAL_CALENDARS};
 use qx_core::units::{SEED_UNITS, UnitKind};
 use qx_store::calendar::{CalendarDay, upsert_calendar_day};
 use qx_store::units::{NewUnit, Unit, insert_unit};
@@ -134,7 +134,7 @@ pub async fn seed_calendar(store: &Store) -> Result<usize, StoreError> {
             for d in range.dates() {
                 let day = CalendarDay {
                     day: d.to_string(),
-                    kind: "holiday".into(),
+                    kind: DayKind::Holiday,
                     name: range.name.to_string(),
                     source: year.notice.to_string(),
                 };
@@ -145,7 +145,7 @@ pub async fn seed_calendar(store: &Store) -> Result<usize, StoreError> {
         for d in year.makeup_workdays {
             let day = CalendarDay {
                 day: d.to_string(),
-                kind: "workday".into(),
+                kind: DayKind::Workday,
                 name: "调休上班".into(),
                 source: year.notice.to_string(),
             };

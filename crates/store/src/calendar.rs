@@ -14,20 +14,12 @@ use time::Date;
 pub struct CalendarDay {
     /// ISO date.
     pub day: String,
-    /// A [`DayKind`] code: `holiday` (a weekday off) or `workday` (a weekend day worked).
-    /// Text because callers outside this crate (the demo's seeding) build it from the code;
-    /// read it through [`CalendarDay::day_kind`].
-    pub kind: String,
+    /// 放假 (a weekday off) or 调休上班 (a weekend day worked); a stored code that names
+    /// neither is an error when read, never a working day by default.
+    #[sqlx(try_from = "String")]
+    pub kind: DayKind,
     pub name: String,
     pub source: String,
-}
-
-impl CalendarDay {
-    /// The kind, decoded: an unknown code is an error, never a working day by default.
-    pub fn day_kind(&self) -> Result<DayKind> {
-        DayKind::try_from(self.kind.clone())
-            .map_err(|e| StoreError::Invalid(format!("日历 {}: {e}", self.day)))
-    }
 }
 
 impl Store {
@@ -56,7 +48,6 @@ impl Store {
     /// Sets or replaces one day; audited. Office only.
     pub async fn set_calendar_day(&self, actor: &Actor, day: &CalendarDay) -> Result<()> {
         office_only(actor, "维护工作日历")?;
-        day.day_kind()?;
         let before = self.calendar_day(&day.day).await?;
         let mut tx = self.begin().await?;
         upsert_calendar_day(&mut tx, day).await?;
@@ -105,7 +96,7 @@ pub async fn upsert_calendar_day(tx: &mut crate::Tx, day: &CalendarDay) -> Resul
          ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name, source = excluded.source",
     )
     .bind(&day.day)
-    .bind(&day.kind)
+    .bind(day.kind.as_str())
     .bind(&day.name)
     .bind(&day.source)
     .execute(&mut **tx)
@@ -123,7 +114,7 @@ impl Store {
                 continue;
             };
             let entry = years.entry(d.year()).or_default();
-            match day.day_kind()? {
+            match day.kind {
                 DayKind::Holiday => entry.0.push(d),
                 DayKind::Workday => entry.1.push(d),
             }

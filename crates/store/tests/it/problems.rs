@@ -2,6 +2,7 @@
 //! deadlines, notices, rates and 例会 decisions.
 
 use qx_core::access::{Actor, Role};
+use qx_core::calendar::DayKind;
 use qx_core::meeting::{
     AgendaSource, MeetingKind, MeetingStep, SupervisionStatus, SupervisionStep,
 };
@@ -92,12 +93,12 @@ async fn county(s: &Store) -> County {
     for year in qx_core::calendar::OFFICIAL_CALENDARS {
         let days = year
             .holiday_dates()
-            .map(|d| (d, "holiday"))
-            .chain(year.makeup_workdays.iter().map(|d| (*d, "workday")));
+            .map(|d| (d, DayKind::Holiday))
+            .chain(year.makeup_workdays.iter().map(|d| (*d, DayKind::Workday)));
         for (d, kind) in days {
             let day = CalendarDay {
                 day: d.to_string(),
-                kind: kind.into(),
+                kind,
                 name: String::new(),
                 source: year.notice.into(),
             };

@@ -307,7 +307,7 @@ pub(super) async fn calendar(
         .into_iter()
         .map(|d| CalendarDayDto {
             day: d.day,
-            kind: d.kind,
+            kind: d.kind.as_str().to_string(),
             name: d.name,
             source: d.source,
         })

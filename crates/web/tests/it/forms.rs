@@ -51,6 +51,60 @@ async fn a_letter_in_a_time_limit_is_shown_beside_the_field_with_what_was_typed(
 }
 
 #[tokio::test]
+async fn a_calendar_day_that_cannot_be_read_comes_back_beside_its_field_with_what_was_typed() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let token = csrf(&admin, &app.url("/calendar")).await;
+    let send = |day: &'static str, kind: &'static str| {
+        admin
+            .post(app.url("/calendar"))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("day", day),
+                ("kind", kind),
+                ("name", "春节"),
+                ("source", "国办发明电〔2026〕1号"),
+            ])
+            .send()
+    };
+    let resp = send("2027-02-30", "workday").await.unwrap();
+    assert_eq!(resp.status(), 400);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains(r#"<span class="field-error">日期: &#34;2027-02-30&#34; 不是有效日期, 格式应为 YYYY-MM-DD</span>"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"name="day" value="2027-02-30""#));
+    assert!(page.contains(r#"<option value="workday" selected>调休上班</option>"#));
+    assert!(page.contains(r#"value="春节""#) && page.contains(r#"value="国办发明电〔2026〕1号""#));
+
+    let resp = send("2027-02-08", "party").await.unwrap();
+    assert_eq!(resp.status(), 400);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains(r#"<span class="field-error">请选择类型</span>"#),
+        "{page}"
+    );
+
+    // Full-width digits are digits; the day is saved and listed under its year.
+    let resp = send("２０２７-02-08", "holiday").await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/calendar?year=2027&saved=1");
+    let page = admin
+        .get(app.url("/calendar?year=2027"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("2027-02-08") && page.contains("春节"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
 async fn a_forged_body_is_refused_in_chinese_not_with_serde_text() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;

@@ -42,7 +42,7 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("GET", "/export/dashboard", [200, 200, 200, 403, 303]),
     ("GET", "/export/unreported", [404, 404, 403, 403, 303]),
     ("GET", "/calendar", [200, 200, 200, 200, 303]),
-    ("POST", "/calendar", [422, 403, 403, 403, 403]),
+    ("POST", "/calendar", [400, 403, 403, 403, 403]),
     ("POST", "/calendar/delete", [422, 403, 403, 403, 403]),
     ("GET", "/notices", [200, 200, 200, 200, 303]),
     ("POST", "/notices/read-all", [303, 303, 303, 303, 403]),
