@@ -39,6 +39,7 @@ pub mod units;
 pub mod users;
 pub mod webhooks;
 
+use serde::Serialize;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::path::Path;
@@ -319,6 +320,20 @@ impl<'q> sqlx::Encode<'q, sqlx::Any> for OptF64 {
 impl From<Option<f64>> for OptF64 {
     fn from(value: Option<f64>) -> Self {
         OptF64(value)
+    }
+}
+
+/// A nullable coded column (a state or kind that may be absent) read as its enum: NULL is
+/// `None`, a code is decoded with the enum's own error, never guessed (`#[sqlx(try_from =
+/// "Option<String>")]`). Serialised as the code, or null.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct MaybeCoded<T>(pub Option<T>);
+
+impl<T: TryFrom<String>> TryFrom<Option<String>> for MaybeCoded<T> {
+    type Error = T::Error;
+    fn try_from(code: Option<String>) -> std::result::Result<Self, T::Error> {
+        code.map(T::try_from).transpose().map(MaybeCoded)
     }
 }
 

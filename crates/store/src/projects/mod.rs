@@ -7,7 +7,7 @@
 //! own; leaders and enterprises never write. Every write commits with its timeline event and
 //! audit entry in one transaction; stage moves notify the responsible unit and the 包干 leader.
 
-use crate::{Result, Store, StoreError, Tx};
+use crate::{MaybeCoded, Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
 use qx_core::project::{CapitalKind, EventKind, Source, Stage};
 use qx_core::text::TextField;
@@ -175,8 +175,11 @@ pub struct ProjectEvent {
     pub actor_name: String,
     #[sqlx(try_from = "String")]
     pub kind: EventKind,
-    pub from_stage: Option<String>,
-    pub to_stage: Option<String>,
+    /// The stage left and the stage reached, for a move.
+    #[sqlx(try_from = "Option<String>")]
+    pub from_stage: MaybeCoded<Stage>,
+    #[sqlx(try_from = "Option<String>")]
+    pub to_stage: MaybeCoded<Stage>,
     pub note: String,
     /// The 企业难题 this entry raised.
     pub problem_id: Option<i64>,

@@ -252,6 +252,31 @@ async fn moves_follow_the_order_unless_the_office_overrides_and_notify_unit_and_
         assert_eq!(d.project.stage, Stage::Started);
         assert_eq!(d.events.len(), 3, "{name}: entered, moved, overridden");
         assert_eq!(d.events[2].note, "补录");
+        assert_eq!(
+            (d.events[2].from_stage.0, d.events[2].to_stage.0),
+            (Some(Stage::Signed), Some(Stage::Started)),
+            "{name}"
+        );
+        // A stage code no stage has (a row written by hand) is an error naming the column,
+        // where the timeline showed a blank. (sqlx 0.9.0's derive drops the enum's own message,
+        // which names the code: its `__spec_error!` always picks the "unprintable" arm.)
+        let set_to = |from: &'static str, to: &'static str| {
+            sqlx::query(
+                "UPDATE project_events SET to_stage = $1 WHERE project_id = $2 AND to_stage = $3",
+            )
+            .bind(to)
+            .bind(id)
+            .bind(from)
+            .execute(s.pool())
+        };
+        set_to("started", "built").await.unwrap();
+        let err = s
+            .project_detail(&c.office, id)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("to_stage"), "{name}: {err}");
+        set_to("built", "started").await.unwrap();
         let halt = mv(Stage::Halted, date!(2017 - 06 - 01));
         let err = s.move_project(&c.shipu_user, id, &halt).await.unwrap_err();
         assert!(err.to_string().contains("中止项目须填写理由"), "{err}");

@@ -3,6 +3,7 @@
 //! the move form (the next stage or 中止; the office may choose any stage with a reason).
 
 use super::*;
+use qx_store::MaybeCoded;
 use qx_store::projects::{ProjectDetail, StageMove};
 
 pub struct StageLine {
@@ -114,11 +115,7 @@ async fn view(
         .events
         .iter()
         .map(|e| {
-            let stage = |c: &Option<String>| {
-                c.as_deref()
-                    .and_then(Stage::from_code)
-                    .map_or("", |s| s.label(lang))
-            };
+            let stage = |c: &MaybeCoded<Stage>| c.0.map_or("", |s| s.label(lang));
             let change = match (stage(&e.from_stage), stage(&e.to_stage)) {
                 ("", "") => String::new(),
                 ("", to) => to.to_string(),
