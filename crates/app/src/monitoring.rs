@@ -10,6 +10,7 @@ use qx_core::monitor::{
 };
 use qx_core::period::{Period, TimeProfile};
 use qx_core::state::SubmissionStatus;
+use qx_core::units::UnitKind;
 use qx_store::Store;
 use qx_store::indicator_source::IndicatorSource;
 use qx_store::monitoring::ApprovedTaskReport;
@@ -88,7 +89,7 @@ pub struct TaskStatus {
 pub struct UnitPunctuality {
     pub unit_id: i64,
     pub unit_name: String,
-    pub unit_kind: String,
+    pub unit_kind: UnitKind,
     /// Periods owed so far, reported on time, reported late, not reported.
     pub owed: u32,
     pub on_time: u32,
@@ -295,11 +296,11 @@ pub async fn picture(
 ) -> Result<Picture, AppError> {
     let plan = store.get_plan(actor, plan_id).await?;
     let month = period.end_month() as usize;
-    let units: HashMap<i64, (String, String)> = store
+    let units: HashMap<i64, (String, UnitKind)> = store
         .list_units()
         .await?
         .into_iter()
-        .map(|u| (u.id, (u.name, u.kind.to_string())))
+        .map(|u| (u.id, (u.name, u.kind)))
         .collect();
     let indicators = store.plan_indicators(actor, plan_id).await?;
     let sources = store.indicator_sources(plan_id).await?;
@@ -527,7 +528,10 @@ pub async fn picture(
         }
         let due = qx_core::time::end_of_day(p.due_on);
         for &unit_id in &owing {
-            let (name, kind) = units.get(&unit_id).cloned().unwrap_or_default();
+            // Every owing unit is a unit (the foreign key): none is skipped here.
+            let Some((name, kind)) = units.get(&unit_id).cloned() else {
+                continue;
+            };
             let e = punctual.entry(unit_id).or_insert(UnitPunctuality {
                 unit_id,
                 unit_name: name,
