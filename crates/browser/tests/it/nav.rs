@@ -1,5 +1,5 @@
 //! The menu on a laptop: at 1366 px every entry of the office's menu, the bell and the account
-//! sit on one line (the office has the longest menu).
+//! sit on one line (the office has the longest menu). Lists on a phone: stacked cards fit it.
 
 use crate::harness::Journey;
 
@@ -29,6 +29,45 @@ async fn the_office_menu_fits_one_line_at_1366() {
         .filter_map(|t| t.as_i64())
         .fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
     assert!(hi - lo <= 4, "the menu wraps at 1366 px: centres {tops:?}");
+    j.no_console_errors().await;
+    j.finish().await;
+}
+
+/// On a phone every list drawn as stacked cards fits the screen: a card the reader has to
+/// scroll sideways to read is the table it replaced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stacked_lists_fit_a_phone() {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    j.login("admin").await;
+    j.client.set_window_size(390, 844).await.unwrap();
+    for path in [
+        "/projects",
+        "/problems",
+        "/enterprises",
+        "/cultivation",
+        "/meetings",
+        "/supervision",
+    ] {
+        j.goto(path).await;
+        let wide = j
+            .client
+            .execute(
+                "var w = document.documentElement.clientWidth; \
+                 return Array.from(document.querySelectorAll('table.stack')) \
+                   .map(function (t) { return Math.round(t.getBoundingClientRect().right); }) \
+                   .filter(function (r) { return r > w + 1; });",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            wide.as_array().map(Vec::len),
+            Some(0),
+            "{path}: stacked list wider than the screen (right edges {wide})"
+        );
+    }
     j.no_console_errors().await;
     j.finish().await;
 }
