@@ -255,6 +255,30 @@ impl Period {
         }
     }
 
+    /// The year-to-date span in the reader's language: "1—6月" or "Jan–Jun" (January alone is
+    /// "1月" / "Jan").
+    pub fn cumulative_label(&self, lang: crate::label::Lang) -> String {
+        const MONTHS_EN: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        match lang {
+            crate::label::Lang::Zh => self.cumulative_label_zh(),
+            crate::label::Lang::En => match self.end_month() {
+                1 => MONTHS_EN[0].to_owned(),
+                end => format!("Jan\u{2013}{}", MONTHS_EN[usize::from(end) - 1]),
+            },
+        }
+    }
+
+    /// The year-to-date span with its year, as a dashboard or an export names what it shows:
+    /// "2017年1—6月", "2017 Jan–Jun".
+    pub fn year_to_date_label(&self, lang: crate::label::Lang) -> String {
+        match lang {
+            crate::label::Lang::Zh => format!("{}年{}", self.year(), self.cumulative_label_zh()),
+            crate::label::Lang::En => format!("{} {}", self.year(), self.cumulative_label(lang)),
+        }
+    }
+
     /// 序时进度: months elapsed at the end of the period ÷ 12 (June → 0.5, Q1 → 0.25,
     /// a year → 1). Same as [`TimeProfile::Linear`]`.share_for(self)`.
     pub fn time_elapsed_share(&self) -> Decimal {
@@ -672,6 +696,11 @@ mod tests {
         assert_eq!(p("2017-01").cumulative_label_zh(), "1月");
         assert_eq!(p("2017Q3").cumulative_label_zh(), "1—9月");
         assert_eq!(p("2017").cumulative_label_zh(), "1—12月");
+        use crate::label::Lang;
+        assert_eq!(p("2017-06").cumulative_label(Lang::En), "Jan–Jun");
+        assert_eq!(p("2017-01").cumulative_label(Lang::En), "Jan");
+        assert_eq!(p("2017Q3").year_to_date_label(Lang::En), "2017 Jan–Sep");
+        assert_eq!(p("2017-10").year_to_date_label(Lang::Zh), "2017年1—10月");
         assert_eq!(p("2017Q2").short_label_zh(), "第二季度");
         assert_eq!(p("2017Q4").short_label_zh(), "第四季度");
         assert_eq!(p("2017-06").short_label_zh(), "6月");

@@ -297,8 +297,12 @@ pub(super) async fn evaluation_page(
             .map(result_view)
             .collect();
         page.low_hint = format!(
-            "规上 < {} · 规下 < {} 万元/亩",
-            policy.low_tax_per_mu.above, policy.low_tax_per_mu.below
+            "{} < {} · {} < {} {}",
+            Scale::Above.label(lang),
+            policy.low_tax_per_mu.above,
+            Scale::Below.label(lang),
+            policy.low_tax_per_mu.below,
+            crate::i18n::t(lang, "ent.wan_per_mu")
         );
         if let Some(prev) = ev::previous_run(&state.store, &actor, &run).await? {
             page.changes = state

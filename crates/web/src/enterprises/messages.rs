@@ -78,6 +78,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("ent.initial_class", "初评档次", "Initial class"),
     ("ent.group", "评价分组", "Group"),
     ("ent.tax_per_mu", "亩均税收(万元/亩)", "Tax per mu"),
+    ("ent.wan_per_mu", "万元/亩", "10k yuan per mu"),
     ("ent.va_per_mu", "亩均增加值(万元/亩)", "Value added per mu"),
     ("ent.firms", "企业数", "Firms"),
     ("ent.by_town", "分镇乡(街道)", "By town"),

@@ -258,7 +258,7 @@ pub(super) async fn dashboard(
         .map_err(WebError::from)?;
     let months = (1..=12u8)
         .filter_map(|m| Period::new_month(plan.year as i32, m).ok())
-        .map(|p| (p.to_string(), p.cumulative_label_zh()))
+        .map(|p| (p.to_string(), p.cumulative_label(lang)))
         .collect();
     let body = if state.picture_cache.is_enabled() {
         state
@@ -271,7 +271,7 @@ pub(super) async fn dashboard(
     let page = DashboardPage {
         ctx,
         period: period.to_string(),
-        period_label: format!("{}年{}", plan.year, period.cumulative_label_zh()),
+        period_label: period.year_to_date_label(lang),
         months,
         body,
         plan: Some(plan),

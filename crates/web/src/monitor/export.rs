@@ -33,16 +33,13 @@ async fn export_dashboard(
         .await
         .map_err(WebError::from)?;
     let t = |k: &'static str| crate::i18n::t(lang, k);
-    let title = if lang == Lang::En {
-        format!("{} {} {}", t("mon.dashboard"), plan.year, period)
-    } else {
-        format!(
-            "{}{}年{}",
-            t("mon.dashboard"),
-            plan.year,
-            period.cumulative_label_zh()
-        )
-    };
+    // "领导驾驶舱2017年1—10月", "Dashboard 2017 Jan–Oct".
+    let gap = if lang == Lang::En { " " } else { "" };
+    let title = format!(
+        "{}{gap}{}",
+        t("mon.dashboard"),
+        period.year_to_date_label(lang)
+    );
     let mut table = export::table(lang, &title, &[]);
     table.columns = export::columns(
         lang,

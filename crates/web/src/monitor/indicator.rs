@@ -57,7 +57,7 @@ pub(super) async fn indicator(
         .enumerate()
         .map(|(m, v)| {
             let label = Period::new_month(plan.year as i32, (m + 1) as u8)
-                .map(|p| p.cumulative_label_zh())
+                .map(|p| p.cumulative_label(lang))
                 .unwrap_or_default();
             let c = v.and_then(|v| monitor::completion(status.kind, v, status.target));
             let value = match (v, status.no_figures.get(m).and_then(|r| r.as_deref())) {

@@ -112,7 +112,13 @@ async fn every_roles_workbench_reads_in_english() {
                     .map(|x| x.name),
             );
         }
-        for path in ["/", "/notices", "/report"] {
+        for path in [
+            "/",
+            "/notices",
+            "/report",
+            "/monitor",
+            "/enterprises/evaluation",
+        ] {
             let resp = c.get(format!("{base}{path}")).send().await.unwrap();
             if resp.status() != 200 {
                 // Not this role's page (the report form is the units' and firms').
@@ -120,6 +126,18 @@ async fn every_roles_workbench_reads_in_english() {
             }
             let page = resp.text().await.unwrap();
             assert!(page.contains("lang=\"en\""), "{username} {path}");
+            if path == "/enterprises/evaluation" && username == "admin" {
+                // The low-efficiency lines' thresholds name the scales and the unit in English.
+                assert!(
+                    page.contains("Above designated size &#60; 6")
+                        && page.contains("10k yuan per mu"),
+                    "{page}"
+                );
+            }
+            if path == "/monitor" && username == "admin" {
+                // The months of the year to date, in English.
+                assert!(page.contains(">Jan–Jun</option>"), "{page}");
+            }
             for tag in ["h1", "h2", "h3", "th", "button", "title"] {
                 for text in texts(&page, tag) {
                     // The switch back names its language in that language.
