@@ -98,11 +98,13 @@ pub fn localised(messages: Vec<String>, lang: Lang) -> Vec<String> {
 }
 
 /// Printable ASCII holding an English word (three letters in a row), and no nested parenthesis.
+/// The typographic signs English text uses beside ASCII ("1–12", "≤ 5") count as its own.
 fn is_english(s: &str) -> bool {
     let mut run = 0;
     let mut word = false;
     for c in s.chars() {
-        if !(c.is_ascii_graphic() || c == ' ') || c == '(' {
+        let english_sign = matches!(c, '–' | '—' | '…' | '≤' | '≥' | '×' | '’');
+        if !(c.is_ascii_graphic() || c == ' ' || english_sign) || c == '(' {
             return false;
         }
         run = if c.is_ascii_lowercase() { run + 1 } else { 0 };
@@ -265,6 +267,10 @@ mod tests {
             "第12行 \"用地面积\": 必须大于0, 实际为 \"0\""
         );
         assert_eq!(zh("不能代其他单位报送 (unit 3)"), "不能代其他单位报送");
+        assert_eq!(
+            zh("月份必须在1到12之间, 实际为 13 (month must be 1–12)"),
+            "月份必须在1到12之间, 实际为 13"
+        );
         // What was typed or named is quoted and kept as it was.
         assert_eq!(
             zh("数量: \"12 (approx)\" 不是有效的数字 (not a number)"),

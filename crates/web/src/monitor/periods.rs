@@ -2,6 +2,8 @@
 
 use super::report::{back_to_report, report_url, status_label};
 use super::*;
+use crate::form::{FieldErrors, Fields};
+use qx_core::time::format_date;
 
 #[derive(Template)]
 #[template(path = "monitor/periods.html")]
@@ -10,8 +12,11 @@ struct PeriodsPage {
     plan: Option<Plan>,
     periods: Vec<(i64, String, qx_core::time::Date, &'static str, usize, usize)>,
     is_admin: bool,
-    next_period: String,
-    next_due: String,
+    /// Whether the plan's year has a period left to open.
+    can_open: bool,
+    /// The open form: the next period and its default due date, or what was typed.
+    values: Fields,
+    errors: FieldErrors,
 }
 
 pub(super) async fn periods(
@@ -19,8 +24,20 @@ pub(super) async fn periods(
     auth: CountyReader,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
+    let page = periods_page(&state, &auth, &q, None).await?;
+    respond(StatusCode::OK, &page)
+}
+
+/// The periods of the chosen plan; the open form holds `typed` (what was sent, with its
+/// errors) or else proposes the next period and its default due date.
+async fn periods_page(
+    state: &AppState,
+    auth: &Auth,
+    q: &HashMap<String, String>,
+    typed: Option<(Fields, FieldErrors)>,
+) -> Result<PeriodsPage, WebError> {
     let actor = auth.actor();
-    let plan = chosen_plan(&state, &actor, &q).await?;
+    let plan = chosen_plan(state, &actor, q).await?;
     let mut rows = Vec::new();
     let mut next_period = String::new();
     if let Some(plan) = &plan {
@@ -54,20 +71,30 @@ pub(super) async fn periods(
             None => format!("{}-01", plan.year),
         };
     }
-    // Default due date: the 5th working day of the following month, from the calendar.
-    let next_due = match next_period.parse::<Period>() {
-        Ok(p) => default_due(&state, &p).await?,
-        Err(_) => String::new(),
+    let can_open = !next_period.is_empty();
+    let (values, errors) = match typed {
+        Some(typed) => typed,
+        None => {
+            // Default due date: the 5th working day of the following month, from the calendar.
+            let next_due = match next_period.parse::<Period>() {
+                Ok(p) => default_due(state, &p).await?,
+                Err(_) => String::new(),
+            };
+            let mut values = Fields::default();
+            values.set("period", next_period);
+            values.set("due_on", next_due);
+            (values, FieldErrors::new(auth.ctx.lang))
+        }
     };
-    let page = PeriodsPage {
-        ctx: PageCtx::signed_in(&auth),
+    Ok(PeriodsPage {
+        ctx: PageCtx::signed_in(auth),
         plan,
         periods: rows,
         is_admin: actor.is_admin(),
-        next_period,
-        next_due,
-    };
-    respond(StatusCode::OK, &page)
+        can_open,
+        values,
+        errors,
+    })
 }
 
 /// The 5th working day after a month ends, on the county's calendar.
@@ -80,34 +107,48 @@ pub async fn default_due(state: &AppState, period: &Period) -> Result<String, We
         .unwrap_or_else(|| start.to_string()))
 }
 
-#[derive(serde::Deserialize)]
-pub(super) struct OpenForm {
-    plan_id: i64,
-    period: String,
-    due_on: String,
-}
-
+/// Opens a reporting period. A period or due date that cannot be read, or a refusal from the
+/// store (the period is open already, outside the plan's year), comes back on the form beside
+/// its field with what was typed.
 pub(super) async fn open_period(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(f): Form<OpenForm>,
+    auth: Office,
+    form: Fields,
 ) -> PageResult {
-    let period: Period = f
-        .period
-        .trim()
-        .parse()
-        .map_err(|e| WebError::BadRequest(format!("期间 \"{}\": {e}", f.period)))?;
-    let due = f.due_on.trim();
-    if qx_core::time::parse_date(due).is_none() {
-        return Err(WebError::BadRequest(format!(
-            "截止日期 \"{due}\" 格式应为 YYYY-MM-DD"
-        )));
+    let lang = auth.ctx.lang;
+    let t = |k: &'static str| crate::i18n::t(lang, k);
+    let mut errors = FieldErrors::new(lang);
+    let plan_id = form.number::<i64>("plan_id", t("plan.list"), &mut errors);
+    let period = match form.get("period") {
+        "" => {
+            errors.required("period", t("mon.period"));
+            None
+        }
+        typed => qx_core::text::halfwidth(typed)
+            .parse::<Period>()
+            .map_err(|e| errors.add("period", format!("{}: {e}", t("mon.period"))))
+            .ok(),
+    };
+    let due = form.date("due_on", t("mon.due"), &mut errors);
+    if let (Some(plan_id), Some(period), Some(due)) = (plan_id, period, due) {
+        let opened = state
+            .store
+            .open_period(&auth.actor(), plan_id, &period, &format_date(due))
+            .await;
+        match opened {
+            Ok(id) => return Ok(Redirect::to(&format!("/monitor/periods/{id}")).into_response()),
+            Err(e) => errors.absorb(
+                e.into(),
+                &[("period", t("mon.period")), ("due_on", t("mon.due"))],
+            )?,
+        }
     }
-    let id = state
-        .store
-        .open_period(&auth.actor(), f.plan_id, &period, due)
-        .await?;
-    Ok(Redirect::to(&format!("/monitor/periods/{id}")).into_response())
+    let q: HashMap<String, String> = plan_id
+        .map(|id| ("plan".to_string(), id.to_string()))
+        .into_iter()
+        .collect();
+    let page = periods_page(&state, &auth, &q, Some((form, errors))).await?;
+    respond(StatusCode::BAD_REQUEST, &page)
 }
 
 pub struct ProgressLine {

@@ -40,6 +40,46 @@ async fn a_unit_reports_the_office_approves_and_the_dashboard_lights_up() {
     let period_url = resp.headers()["location"].to_str().unwrap().to_string();
     let period_id: i64 = period_url.rsplit('/').next().unwrap().parse().unwrap();
 
+    // What cannot be opened comes back on the form, beside its field (or above the form for
+    // the store's refusal), with what was typed; never a page of its own.
+    for (period, due, message) in [
+        (
+            "2017-13",
+            "2017-07-07",
+            r#"<span class="field-error">期间: 月份必须在1到12之间, 实际为 13</span>"#,
+        ),
+        (
+            "2017-07",
+            "2017-02-30",
+            r#"<span class="field-error">截止: &#34;2017-02-30&#34; 不是有效日期"#,
+        ),
+        (
+            "2017-06",
+            "2017-07-07",
+            r#"<p class="error wide">该报送期已开启</p>"#,
+        ),
+    ] {
+        let resp = post_form(
+            &admin,
+            app.url("/monitor/periods"),
+            &[
+                ("_csrf", token.as_str()),
+                ("plan_id", &plan.to_string()),
+                ("period", period),
+                ("due_on", due),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), 400, "{period} {due}");
+        let page = resp.text().await.unwrap();
+        assert!(page.contains(message), "{period} {due}: {page}");
+        assert!(
+            page.contains(&format!(r#"name="period" value="{period}""#))
+                && page.contains(&format!(r#"name="due_on" value="{due}""#)),
+            "{period} {due}: what was typed is kept"
+        );
+    }
+
     // The liaison of 县经信局 fills in the form it is given.
     let unit = app.login("jxj1").await;
     let home = unit

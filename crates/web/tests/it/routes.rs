@@ -95,7 +95,7 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         [200, 200, 200, 403, 303],
     ),
     ("GET", "/monitor/periods", [200, 200, 403, 403, 303]),
-    ("POST", "/monitor/periods", [422, 422, 422, 422, 403]),
+    ("POST", "/monitor/periods", [400, 403, 403, 403, 403]),
     (
         "GET",
         "/monitor/periods/{period}",
