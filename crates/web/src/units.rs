@@ -1,9 +1,8 @@
 //! The unit registry's pages: the list, a unit's card with its contact and users, new units.
 
 use crate::auth::{Auth, Office};
-use crate::form::Form;
-use crate::form::Query;
-use crate::i18n::Lang;
+use crate::form::{FieldErrors, Fields, Form, Query, invalid};
+use crate::i18n::{self, Lang};
 use crate::pages::{PageCtx, flash_from, kind_label, render, split_list};
 use crate::users::{UserLine, user_line};
 use crate::{AppState, WebError};
@@ -123,6 +122,9 @@ struct UnitPage {
     can_edit_contact: bool,
     is_admin: bool,
     users: Vec<UserLine>,
+    /// The registry form: the unit as stored, or what was typed with its errors.
+    values: Fields,
+    errors: FieldErrors,
 }
 
 pub async fn unit_detail(
@@ -131,6 +133,21 @@ pub async fn unit_detail(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
+    let page = unit_page(&state, &auth, id, None).await?;
+    Ok(render(&UnitPage {
+        ctx: page.ctx.with_flash(flash_from(&q, auth.ctx.lang)),
+        ..page
+    }))
+}
+
+/// A unit's card; its registry form holds `typed` (what was sent, with its errors) or the
+/// unit as stored.
+async fn unit_page(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    typed: Option<(Fields, FieldErrors)>,
+) -> Result<UnitPage, WebError> {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let unit = state.store.get_unit(id).await?;
@@ -148,8 +165,20 @@ pub async fn unit_detail(
     } else {
         Vec::new()
     };
-    let page = UnitPage {
-        ctx: PageCtx::signed_in(&auth).with_flash(flash_from(&q, lang)),
+    let (values, errors) = typed.unwrap_or_else(|| {
+        let mut values = Fields::default();
+        values.set("name", unit.name.as_str());
+        values.set("full_name", unit.full_name.as_str());
+        values.set("kind", unit.kind.as_str());
+        values.set("region_code", unit.region_code.clone().unwrap_or_default());
+        values.set("aliases", aliases.as_str());
+        if unit.active != 0 {
+            values.set("active", "1");
+        }
+        (values, FieldErrors::new(lang))
+    });
+    Ok(UnitPage {
+        ctx: PageCtx::signed_in(auth),
         kind_label: kind_label(lang, &unit.kind),
         aliases,
         kinds: kind_options(lang),
@@ -157,66 +186,71 @@ pub async fn unit_detail(
         is_admin: actor.is_admin(),
         users,
         unit,
+        values,
+        errors,
+    })
+}
+
+/// The registry form read into an update, each problem recorded beside its field: a kind
+/// from the list, both names, a 区划代码 of 6, 9 or 12 digits (full-width digits read as
+/// digits) or none.
+fn read_unit(f: &Fields, errors: &mut FieldErrors) -> Option<UnitUpdate> {
+    let lang = errors.lang();
+    let t = |k: &'static str| i18n::t(lang, k);
+    let kind = f.choice("kind", t("unit.kind"), UnitKind::parse, errors);
+    let name = f.required("name", t("unit.name"), errors);
+    let full_name = f.required("full_name", t("unit.full_name"), errors);
+    let code = qx_core::text::halfwidth(f.get("region_code"));
+    let region_code = if code.is_empty() {
+        Some(None)
+    } else if matches!(code.len(), 6 | 9 | 12) && code.bytes().all(|b| b.is_ascii_digit()) {
+        Some(Some(code))
+    } else {
+        let message = t("unit.region_code_invalid")
+            .replace("{label}", t("unit.region_code"))
+            .replace("{value}", f.get("region_code"));
+        errors.add("region_code", message);
+        None
     };
-    Ok(render(&page).into_response())
+    let update = UnitUpdate {
+        kind: kind?,
+        name,
+        full_name,
+        region_code: region_code?,
+        aliases: split_list(f.get("aliases")),
+        active: !f.get("active").is_empty(),
+    };
+    errors.is_empty().then_some(update)
 }
 
-#[derive(Deserialize)]
-pub struct UnitForm {
-    name: String,
-    full_name: String,
-    kind: String,
-    #[serde(default)]
-    region_code: String,
-    #[serde(default)]
-    aliases: String,
-    #[serde(default)]
-    active: Option<String>,
-}
-
-impl UnitForm {
-    fn parse(self) -> Result<UnitUpdate, WebError> {
-        let kind = UnitKind::parse(&self.kind).ok_or_else(|| {
-            WebError::BadRequest(format!("类型 \"{}\" 无效 (unknown kind)", self.kind))
-        })?;
-        let name = self.name.trim().to_string();
-        let full_name = self.full_name.trim().to_string();
-        if name.is_empty() || full_name.is_empty() {
-            return Err(WebError::BadRequest(
-                "简称和全称不能为空 (name and full name are required)".into(),
-            ));
-        }
-        let code = self.region_code.trim();
-        let region_code = if code.is_empty() {
-            None
-        } else if matches!(code.len(), 6 | 9 | 12) && code.bytes().all(|b| b.is_ascii_digit()) {
-            Some(code.to_string())
-        } else {
-            return Err(WebError::BadRequest(format!(
-                "区划代码 \"{code}\" 应为6、9或12位数字 (region code must be 6, 9 or 12 digits)"
-            )));
-        };
-        let aliases = split_list(&self.aliases);
-        Ok(UnitUpdate {
-            kind,
-            name,
-            full_name,
-            region_code,
-            aliases,
-            active: self.active.is_some(),
-        })
-    }
+/// The fields of the registry form a store refusal may name ("简称: …").
+fn unit_labels(lang: Lang) -> [(&'static str, &'static str); 4] {
+    let t = |k: &'static str| i18n::t(lang, k);
+    [
+        ("name", t("unit.name")),
+        ("full_name", t("unit.full_name")),
+        ("region_code", t("unit.region_code")),
+        ("aliases", t("unit.aliases")),
+    ]
 }
 
 pub async fn unit_update(
     State(state): State<AppState>,
     auth: Office,
     Path(id): Path<i64>,
-    Form(form): Form<UnitForm>,
+    form: Fields,
 ) -> PageResult {
-    let update = form.parse()?;
-    state.store.update_unit(&auth.actor(), id, &update).await?;
-    Ok(Redirect::to(&format!("/units/{id}?saved=1")).into_response())
+    let lang = auth.ctx.lang;
+    let mut errors = FieldErrors::new(lang);
+    if let Some(update) = read_unit(&form, &mut errors) {
+        match state.store.update_unit(&auth.actor(), id, &update).await {
+            Ok(()) => return Ok(Redirect::to(&format!("/units/{id}?saved=1")).into_response()),
+            Err(e) => errors.absorb(e.into(), &unit_labels(lang))?,
+        }
+    }
+    Ok(invalid(
+        &unit_page(&state, &auth, id, Some((form, errors))).await?,
+    ))
 }
 
 #[derive(Template)]
@@ -224,35 +258,48 @@ pub async fn unit_update(
 struct UnitNewPage {
     ctx: PageCtx,
     kinds: Vec<(&'static str, &'static str)>,
+    values: Fields,
+    errors: FieldErrors,
 }
 
 pub async fn unit_new(auth: Office) -> PageResult {
+    let mut values = Fields::default();
+    values.set("active", "1");
     let page = UnitNewPage {
         ctx: PageCtx::signed_in(&auth),
         kinds: kind_options(auth.ctx.lang),
+        values,
+        errors: FieldErrors::new(auth.ctx.lang),
     };
     Ok(render(&page).into_response())
 }
 
-pub async fn unit_create(
-    State(state): State<AppState>,
-    auth: Office,
-    Form(form): Form<UnitForm>,
-) -> PageResult {
-    let u = form.parse()?;
-    let slug = format!("u{}", qx_store::now());
-    let new = NewUnit {
-        kind: u.kind,
-        name: u.name,
-        full_name: u.full_name,
-        region_code: u.region_code,
-        parent_id: None,
-        slug,
-        aliases: u.aliases,
-        sort_order: 1000,
-    };
-    let id = state.store.create_unit(&auth.actor(), &new).await?;
-    Ok(Redirect::to(&format!("/units/{id}?saved=1")).into_response())
+pub async fn unit_create(State(state): State<AppState>, auth: Office, form: Fields) -> PageResult {
+    let lang = auth.ctx.lang;
+    let mut errors = FieldErrors::new(lang);
+    if let Some(u) = read_unit(&form, &mut errors) {
+        let slug = format!("u{}", qx_store::now());
+        let new = NewUnit {
+            kind: u.kind,
+            name: u.name,
+            full_name: u.full_name,
+            region_code: u.region_code,
+            parent_id: None,
+            slug,
+            aliases: u.aliases,
+            sort_order: 1000,
+        };
+        match state.store.create_unit(&auth.actor(), &new).await {
+            Ok(id) => return Ok(Redirect::to(&format!("/units/{id}?saved=1")).into_response()),
+            Err(e) => errors.absorb(e.into(), &unit_labels(lang))?,
+        }
+    }
+    Ok(invalid(&UnitNewPage {
+        ctx: PageCtx::signed_in(&auth),
+        kinds: kind_options(lang),
+        values: form,
+        errors,
+    }))
 }
 
 #[derive(Deserialize)]

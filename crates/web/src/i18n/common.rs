@@ -60,6 +60,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("unit.full_name", "全称", "Full name"),
     ("unit.kind", "类型", "Kind"),
     ("unit.region_code", "区划代码", "Region code"),
+    (
+        "unit.region_code_invalid",
+        "{label}: \"{value}\" 应为6、9或12位数字",
+        "{label}: \"{value}\" must be 6, 9 or 12 digits",
+    ),
     ("unit.aliases", "别名", "Aliases"),
     ("unit.contact", "联络员", "Liaison"),
     ("unit.phone", "联系电话", "Phone"),

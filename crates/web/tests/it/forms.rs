@@ -105,6 +105,86 @@ async fn a_calendar_day_that_cannot_be_read_comes_back_beside_its_field_with_wha
 }
 
 #[tokio::test]
+async fn the_unit_registry_form_keeps_what_was_typed_and_names_each_problem_beside_it() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let token = csrf(&admin, &app.url("/units/new")).await;
+    let send = |url: String, name: &'static str, full: &'static str, code: &'static str| {
+        admin
+            .post(url)
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("name", name),
+                ("full_name", full),
+                ("kind", "body"),
+                ("region_code", code),
+                ("aliases", "县质检中心、质监站"),
+                ("active", "1"),
+            ])
+            .send()
+    };
+    let resp = send(app.url("/units"), "县质检中心", "", "33022")
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains(r#"<span class="field-error">请填写全称</span>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            r#"<span class="field-error">区划代码: &#34;33022&#34; 应为6、9或12位数字</span>"#
+        ),
+        "{page}"
+    );
+    assert!(page.contains(r#"value="县质检中心""#) && page.contains(r#"value="33022""#));
+    assert!(page.contains(r#"value="县质检中心、质监站""#));
+    assert!(page.contains(r#"<option value="body" selected>"#));
+
+    // Full-width digits are digits: the unit is registered with its 9-digit code.
+    let resp = send(
+        app.url("/units"),
+        "县质检中心",
+        "象山县产品质量检验测试中心",
+        "３３０２２５９９９",
+    )
+    .await
+    .unwrap();
+    let (status, location) = (resp.status(), resp.headers().get("location").cloned());
+    assert_eq!(status, 303, "{}", resp.text().await.unwrap());
+    let to = location.unwrap().to_str().unwrap().to_string();
+    let id: i64 = to
+        .trim_start_matches("/units/")
+        .trim_end_matches("?saved=1")
+        .parse()
+        .unwrap();
+    let unit = app.store.get_unit(id).await.unwrap();
+    assert_eq!(unit.region_code.as_deref(), Some("330225999"));
+
+    // The edit form too: the refusal is on the unit's card, the typed values in its form.
+    let resp = send(
+        app.url(&format!("/units/{id}")),
+        "县质检中心",
+        "象山县产品质量检验测试中心",
+        "33-02",
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 400);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains("应为6、9或12位数字") && page.contains(r#"value="33-02""#),
+        "{page}"
+    );
+    assert_eq!(
+        app.store.get_unit(id).await.unwrap().region_code.as_deref(),
+        Some("330225999"),
+        "nothing written"
+    );
+}
+
+#[tokio::test]
 async fn a_forged_body_is_refused_in_chinese_not_with_serde_text() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
