@@ -2,7 +2,7 @@
 //! the user's language, with everything typed still in the form; a body that fits no form is
 //! refused with a page in Chinese, never serde's English.
 
-use crate::common::{csrf, spawn_app};
+use crate::common::{csrf, spawn_app, text};
 
 #[tokio::test]
 async fn a_letter_in_a_time_limit_is_shown_beside_the_field_with_what_was_typed() {
@@ -90,14 +90,7 @@ async fn a_calendar_day_that_cannot_be_read_comes_back_beside_its_field_with_wha
     let resp = send("２０２７-02-08", "holiday").await.unwrap();
     assert_eq!(resp.status(), 303);
     assert_eq!(resp.headers()["location"], "/calendar?year=2027&saved=1");
-    let page = admin
-        .get(app.url("/calendar?year=2027"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text(&admin, app.url("/calendar?year=2027")).await;
     assert!(
         page.contains("2027-02-08") && page.contains("春节"),
         "{page}"

@@ -283,25 +283,32 @@ async fn a_letter_in_the_extension_days_is_shown_beside_the_field_with_the_reaso
     );
 }
 
-async fn file_on_behalf(app: &TestApp, c: &reqwest::Client, enterprise: &str) -> reqwest::Response {
+/// The office's new-problem form sent with `fields`.
+async fn file_problem(
+    app: &TestApp,
+    c: &reqwest::Client,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     let token = csrf(c, &app.url("/problems/new")).await;
-    let (ct, body) = multipart(
-        &[
-            ("enterprise", enterprise),
-            ("source", "visit"),
-            ("category", "finance"),
-            ("title", "流动资金贷款续贷"),
-            ("description", "银行抽贷, 需协调续贷3000万元"),
-            ("contact_name", "李会计"),
-        ],
-        None,
-    );
+    let (ct, body) = multipart(fields, None);
     c.post(app.url(&format!("/problems?_csrf={token}")))
         .header("content-type", ct)
         .body(body)
         .send()
         .await
         .unwrap()
+}
+
+async fn file_on_behalf(app: &TestApp, c: &reqwest::Client, enterprise: &str) -> reqwest::Response {
+    let fields = [
+        ("enterprise", enterprise),
+        ("source", "visit"),
+        ("category", "finance"),
+        ("title", "流动资金贷款续贷"),
+        ("description", "银行抽贷, 需协调续贷3000万元"),
+        ("contact_name", "李会计"),
+    ];
+    file_problem(app, c, &fields).await
 }
 
 #[tokio::test]
@@ -361,23 +368,14 @@ async fn the_office_picks_an_enterprise_by_typing_and_an_unclear_pick_keeps_the_
 }
 
 async fn file_by_channel(app: &TestApp, c: &reqwest::Client, source: &str) -> reqwest::Response {
-    let token = csrf(c, &app.url("/problems/new")).await;
-    let (ct, body) = multipart(
-        &[
-            ("enterprise", "象山海天船舶"),
-            ("source", source),
-            ("category", "labour"),
-            ("title", "招工难"),
-            ("description", "缺技工50人"),
-        ],
-        None,
-    );
-    c.post(app.url(&format!("/problems?_csrf={token}")))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    let fields = [
+        ("enterprise", "象山海天船舶"),
+        ("source", source),
+        ("category", "labour"),
+        ("title", "招工难"),
+        ("description", "缺技工50人"),
+    ];
+    file_problem(app, c, &fields).await
 }
 
 #[tokio::test]

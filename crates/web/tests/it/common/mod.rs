@@ -162,6 +162,11 @@ pub async fn post_form<T: serde::Serialize + ?Sized>(
     c.post(url).form(fields).send().await.unwrap()
 }
 
+/// The body of a GET, whatever its status.
+pub async fn text(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
+    c.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 /// The status of a GET, for the checks that a page is there or is refused.
 pub async fn get_status(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> reqwest::StatusCode {
     c.get(url).send().await.unwrap().status()
