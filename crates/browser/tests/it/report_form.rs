@@ -144,3 +144,41 @@ async fn uploading_evidence_keeps_and_saves_every_typed_figure_and_progress() {
     assert_eq!(sent.status, SubmissionStatus::Submitted);
     j.finish().await;
 }
+
+/// On a phone each indicator of the form is a card that fits the screen: its figure's box is
+/// in view without scrolling sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_every_figure_box_is_in_view() {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    let plan = j.app.publish_seed_plan().await;
+    let period = j.app.open_june(plan).await;
+    j.login("jxj1").await;
+    j.client.set_window_size(390, 844).await.unwrap();
+    j.goto(&format!("/report/{period}")).await;
+    j.sees(SCALE).await;
+    let outside = j
+        .client
+        .execute(
+            "var w = document.documentElement.clientWidth; \
+             return Array.from(document.querySelectorAll('table.report-values input[name^=v_], table.report-values input[name^=n_]')) \
+               .map(function (e) { return [e.name, Math.round(e.getBoundingClientRect().right)]; }) \
+               .filter(function (p) { return p[1] > w + 1; });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        outside.as_array().map(Vec::len),
+        Some(0),
+        "boxes past the screen's right edge at 390 px: {outside}"
+    );
+    j.field_in_row(SCALE, "v_")
+        .await
+        .send_keys("15")
+        .await
+        .unwrap();
+    j.no_console_errors().await;
+    j.finish().await;
+}
