@@ -131,6 +131,34 @@ impl WebError {
     }
 }
 
+/// A handler's error page as answered without its request (Chinese, no header menu), with
+/// what the session layer needs to draw it again for the reader: in their language, under
+/// their own menu.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorPageParts {
+    status: StatusCode,
+    zh: String,
+    en: String,
+}
+
+impl ErrorPageParts {
+    /// The page for this request, keeping the headers already set (`Retry-After`).
+    pub(crate) fn render(&self, ctx: &auth::RequestCtx, answered: &Response) -> Response {
+        let message = match ctx.lang {
+            i18n::Lang::Zh => self.zh.clone(),
+            i18n::Lang::En => self.en.clone(),
+        };
+        let page = pages::ErrorPage::new(ctx, self.status.as_u16(), message);
+        let mut resp = (self.status, pages::render(&page)).into_response();
+        for (name, value) in answered.headers() {
+            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                resp.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        resp
+    }
+}
+
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let ctx = auth::RequestCtx {
@@ -140,7 +168,16 @@ impl IntoResponse for WebError {
             ip: String::new(),
             expired: false,
         };
-        self.into_response_with(&ctx)
+        let parts = (!matches!(self, WebError::Login { .. })).then(|| ErrorPageParts {
+            status: self.status(),
+            zh: self.message(i18n::Lang::Zh),
+            en: self.message(i18n::Lang::En),
+        });
+        let mut resp = self.into_response_with(&ctx);
+        if let Some(parts) = parts {
+            resp.extensions_mut().insert(parts);
+        }
+        resp
     }
 }
 

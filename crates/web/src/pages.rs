@@ -57,22 +57,34 @@ impl PageCtx {
     }
 
     pub fn signed_in(auth: &Auth) -> Self {
-        let user = &auth.session.user;
-        let unit_name = auth.session.unit_name.clone();
+        Self::with_session(&auth.ctx, &auth.session)
+    }
+
+    /// The header of a request: the signed-in user's menu when it has a session.
+    pub fn of_request(ctx: &RequestCtx) -> Self {
+        match &ctx.session {
+            Some(session) => Self::with_session(ctx, session),
+            None => Self::anonymous(ctx),
+        }
+    }
+
+    fn with_session(ctx: &RequestCtx, session: &crate::auth::Session) -> Self {
+        let user = &session.user;
+        let unit_name = session.unit_name.clone();
         let role = user.role();
         PageCtx {
-            t: Tr(auth.ctx.lang),
-            lang_html: auth.ctx.lang.html(),
-            csrf: auth.ctx.csrf.clone(),
+            t: Tr(ctx.lang),
+            lang_html: ctx.lang.html(),
+            csrf: ctx.csrf.clone(),
             user: Some(UserBadge {
                 display_name: user.display_name.clone(),
-                role_label: role_label(auth.ctx.lang, role),
+                role_label: role_label(ctx.lang, role),
                 unit_name,
                 is_admin: role == Role::Admin,
                 is_unit: role == Role::Unit,
                 is_county: role != Role::Enterprise,
                 can_see_users: role != Role::Enterprise,
-                unread: auth.session.unread_notices,
+                unread: session.unread_notices,
             }),
             flash: None,
         }
@@ -169,7 +181,7 @@ pub struct ErrorPage {
 impl ErrorPage {
     pub fn new(ctx: &RequestCtx, status: u16, message: String) -> Self {
         ErrorPage {
-            ctx: PageCtx::anonymous(ctx),
+            ctx: PageCtx::of_request(ctx),
             status,
             message,
         }

@@ -245,8 +245,19 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         req
     };
     let mut req = req;
+    let page = !req.uri().path().starts_with("/api/");
+    let kept = page.then(|| ctx(session.clone()));
     req.extensions_mut().insert(ctx(session));
     let mut resp = next.run(req).await;
+    // A handler's `Err` was answered without its request: drawn again in the reader's
+    // language, under their menu.
+    if let Some(kept) = kept
+        && let Some(parts) = resp
+            .extensions_mut()
+            .remove::<crate::error::ErrorPageParts>()
+    {
+        resp = parts.render(&kept, &resp);
+    }
     if let Some(token) = new_anon_csrf {
         resp.headers_mut().append(
             SET_COOKIE,

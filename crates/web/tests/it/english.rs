@@ -134,6 +134,20 @@ async fn every_roles_workbench_reads_in_english() {
                     "{page}"
                 );
             }
+            if path == "/" && username == "sp1" {
+                // A page a handler refuses (a plan that is not there) is in English too, under
+                // the reader's own menu.
+                let resp = c.get(format!("{base}/plans/9999")).send().await.unwrap();
+                assert_eq!(resp.status(), 404);
+                let missing = resp.text().await.unwrap();
+                assert!(
+                    missing.contains("lang=\"en\"") && missing.contains("Not found"),
+                    "{missing}"
+                );
+                assert!(missing.contains("action=\"/logout\""), "{missing}");
+                // (What is missing is named as the store names it: "工作方案 9999".)
+                assert!(missing.contains("<p>Not found: "), "{missing}");
+            }
             if path == "/monitor" && username == "admin" {
                 // The months of the year to date, in English.
                 assert!(page.contains(">Jan–Jun</option>"), "{page}");
