@@ -11,7 +11,7 @@ use qx_core::notice::{Audience, NoticeKind, Subject};
 use qx_core::project::{LeadStatus, fields};
 
 /// A lead as submitted.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct NewLead {
     pub investor: String,
     pub industry: String,
@@ -32,16 +32,14 @@ pub struct LeadDecision {
     pub note: String,
 }
 
-/// A stored lead.
+/// A stored lead: the [`NewLead`] it was submitted as (flattened, so its JSON keeps one flat
+/// field list), and what became of it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Lead {
     pub id: i64,
-    pub investor: String,
-    pub industry: String,
-    pub intended_wan: Option<f64>,
-    pub contact: String,
-    pub found_by: String,
-    pub note: String,
+    #[serde(flatten)]
+    #[sqlx(flatten)]
+    pub submitted: NewLead,
     #[sqlx(try_from = "String")]
     pub status: LeadStatus,
     pub submitted_by: Option<i64>,
@@ -238,7 +236,7 @@ impl Store {
                     audience: Audience::Unit(unit),
                     kind: NoticeKind::LeadAssigned,
                     subject: Subject::Lead(id),
-                    message: format!("招商线索「{}」已交由本单位跟进", lead.investor),
+                    message: format!("招商线索「{}」已交由本单位跟进", lead.submitted.investor),
                     dedupe_key: None,
                 },
             )
