@@ -31,19 +31,31 @@ pub struct UserRow {
     pub lang: Lang,
 }
 
-/// What the UI and API may show about an account.
+/// What the UI and API may show about an account: its profile (flattened, so its JSON keeps one
+/// flat field list) and its login state.
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
     pub id: i64,
     pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub unit_id: Option<i64>,
-    pub enterprise_id: Option<i64>,
-    pub phone: String,
+    #[serde(flatten)]
+    pub profile: UserProfile,
     pub locked_until: Option<i64>,
     pub disabled: bool,
     pub lang: Lang,
+}
+
+impl User {
+    /// The account acting, as the store's scope checks see it (no client address).
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.id,
+            username: self.username.clone(),
+            role: self.profile.role,
+            unit_id: self.profile.unit_id,
+            enterprise_id: self.profile.enterprise_id,
+            ip: String::new(),
+        }
+    }
 }
 
 impl UserRow {
@@ -66,11 +78,13 @@ impl UserRow {
         User {
             id: self.id,
             username: self.username.clone(),
-            display_name: self.display_name.clone(),
-            role: self.role(),
-            unit_id: self.unit_id,
-            enterprise_id: self.enterprise_id,
-            phone: self.phone.clone(),
+            profile: UserProfile {
+                display_name: self.display_name.clone(),
+                role: self.role(),
+                unit_id: self.unit_id,
+                enterprise_id: self.enterprise_id,
+                phone: self.phone.clone(),
+            },
             locked_until: self.locked_until,
             disabled: self.disabled != 0,
             lang: self.lang,
@@ -94,9 +108,10 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
-/// What the office may change on an account after creating it (not its username or password).
+/// An account's profile: what the office may change after creating it (not its username or
+/// password).
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct UserUpdate {
+pub struct UserProfile {
     pub display_name: String,
     pub role: Role,
     pub unit_id: Option<i64>,
@@ -190,10 +205,10 @@ impl Store {
     /// Changes an account's name, role, unit, enterprise and phone; audited with before and
     /// after. A changed role (or unit, or enterprise) ends every session of the account, so
     /// no one keeps what they may no longer do. Office only.
-    pub async fn update_user(&self, actor: &Actor, id: i64, update: &UserUpdate) -> Result<()> {
+    pub async fn update_user(&self, actor: &Actor, id: i64, update: &UserProfile) -> Result<()> {
         office_only(actor, "修改用户")?;
         validate_role(update.role, update.unit_id, update.enterprise_id)?;
-        let before = self.get_user(id).await?.public();
+        let before = self.get_user(id).await?.public().profile;
         let mut tx = self.begin().await?;
         let (display_name, phone) = checked_fields(
             &mut tx,
@@ -230,13 +245,7 @@ impl Store {
         commit_audited(
             tx,
             AuditEntry::new(actor, "user.update", "user", id)
-                .before(serde_json::json!({
-                    "display_name": before.display_name,
-                    "role": before.role.as_str(),
-                    "unit_id": before.unit_id,
-                    "enterprise_id": before.enterprise_id,
-                    "phone": before.phone,
-                }))
+                .before(&before)
                 .after(serde_json::json!({
                     "display_name": display_name,
                     "role": update.role.as_str(),

@@ -142,7 +142,7 @@ pub async fn unit_detail(
             .list_users(&actor)
             .await?
             .into_iter()
-            .filter(|u| u.unit_id == Some(id))
+            .filter(|u| u.profile.unit_id == Some(id))
             .map(|u| user_line(lang, u, &unit.name))
             .collect()
     } else {
