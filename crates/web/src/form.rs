@@ -281,6 +281,20 @@ impl FieldErrors {
             other => Err(other),
         }
     }
+
+    /// What a form's step came to: its value when it was done, `None` when it was refused with
+    /// a message the user can fix (kept on the form, as [`FieldErrors::absorb`] keeps it, for the
+    /// page to be shown again); any other error is handed back.
+    pub fn unless_refused<T, E: Into<WebError>>(
+        &mut self,
+        step: Result<T, E>,
+        fields: &[(&'static str, &str)],
+    ) -> Result<Option<T>, WebError> {
+        match step {
+            Ok(done) => Ok(Some(done)),
+            Err(e) => self.absorb(e.into(), fields).map(|()| None),
+        }
+    }
 }
 
 /// A form shown again with its errors: the page as rendered, answered 400 (a template that
