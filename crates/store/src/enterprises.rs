@@ -10,7 +10,7 @@ use crate::audit::AuditEntry;
 use crate::commit_audited;
 use crate::units::unique_violation;
 use crate::{Engine, Result, Store, StoreError};
-use qx_core::access::{Actor, Role};
+use qx_core::access::Actor;
 use qx_core::scale::Scale;
 use serde::Serialize;
 
@@ -237,16 +237,11 @@ pub(crate) fn scoped<'q, O>(
 
 /// The binds of [`in_scope`]: (reads all, own enterprise, own town), -1 for "none".
 fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
-    let all = i64::from(actor.reads_all());
-    let own = match actor.role {
-        Role::Enterprise => actor.enterprise_id.unwrap_or(-1),
-        _ => -1,
-    };
-    let town = match actor.role {
-        Role::Unit => actor.unit_id.unwrap_or(-1),
-        _ => -1,
-    };
-    (all, own, town)
+    (
+        i64::from(actor.reads_all()),
+        crate::own_enterprise(actor),
+        crate::own_unit(actor),
+    )
 }
 
 /// The registry entry's columns (a macro so queries stay `concat!`-ed static text).

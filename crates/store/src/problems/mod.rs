@@ -264,7 +264,7 @@ impl Store {
              FROM problems p WHERE p.id = $1",
         )
         .bind(id)
-        .bind(actor.unit_id.filter(|_| actor.role == Role::Unit).unwrap_or(-1))
+        .bind(crate::own_unit(actor))
         .bind(actor.user_id)
         .fetch_optional(self.pool())
         .await?;

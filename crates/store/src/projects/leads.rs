@@ -77,11 +77,11 @@ macro_rules! lead_select {
 }
 
 pub(super) fn lead_binds(actor: &Actor) -> (i64, i64, i64) {
-    let unit = match actor.role {
-        Role::Unit => actor.unit_id.unwrap_or(-1),
-        _ => -1,
-    };
-    (i64::from(actor.reads_all()), actor.user_id, unit)
+    (
+        i64::from(actor.reads_all()),
+        actor.user_id,
+        crate::own_unit(actor),
+    )
 }
 
 fn office_only(actor: &Actor) -> Result<()> {

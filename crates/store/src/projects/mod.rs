@@ -100,15 +100,11 @@ pub(crate) fn scoped<'q, O>(
 
 /// The three scope binds of [`scope_sql!`] for an actor.
 pub(crate) fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
-    let unit = match actor.role {
-        Role::Unit => actor.unit_id.unwrap_or(-1),
-        _ => -1,
-    };
-    let enterprise = match actor.role {
-        Role::Enterprise => actor.enterprise_id.unwrap_or(-1),
-        _ => -1,
-    };
-    (i64::from(actor.reads_all()), unit, enterprise)
+    (
+        i64::from(actor.reads_all()),
+        crate::own_unit(actor),
+        crate::own_enterprise(actor),
+    )
 }
 
 /// A stored project.
