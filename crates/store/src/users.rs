@@ -122,11 +122,20 @@ pub struct UserProfile {
 /// Far enough in the future to mean "locked until an admin unlocks".
 pub const LOCKED_BY_ADMIN: i64 = 253_402_300_799; // 9999-12-31
 
+/// The columns of a [`UserRow`] over `users u`: how every read of an account names them (here,
+/// and joined to a session or a token).
+macro_rules! user_columns {
+    () => {
+        "u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.phone, \
+         u.password_hash, u.password_changed_at, u.failed_attempts, u.locked_until, u.disabled, u.lang "
+    };
+}
+pub(crate) use user_columns;
+
 /// The columns of a [`UserRow`], ready for a `WHERE`.
 macro_rules! user_select {
     () => {
-        "SELECT id, username, display_name, role, unit_id, enterprise_id, phone, password_hash, \
-         password_changed_at, failed_attempts, locked_until, disabled, lang FROM users "
+        concat!("SELECT ", user_columns!(), "FROM users u ")
     };
 }
 
@@ -169,8 +178,7 @@ impl Store {
     pub async fn list_users(&self, actor: &Actor) -> Result<Vec<User>> {
         let (all, unit) = actor.unit_filter().binds();
         let sql = concat!(
-            "SELECT id, username, display_name, role, unit_id, enterprise_id, phone, password_hash, ",
-            "password_changed_at, failed_attempts, locked_until, disabled, lang FROM users ",
+            user_select!(),
             "WHERE $1 = 1 OR unit_id = $2 OR id = $3 ORDER BY unit_id, id"
         );
         let rows: Vec<UserRow> = sqlx::query_as(sql)
