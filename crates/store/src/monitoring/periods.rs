@@ -131,10 +131,10 @@ impl Store {
     ) -> Result<Vec<UnitProgress>> {
         let period = self.get_period(actor, period_id).await?;
         let owed = self.owed_reports(period.plan_id).await?;
-        let subs: Vec<Submission> = sqlx::query_as(
-            "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
-             FROM submissions WHERE period_id = $1 ORDER BY unit_id, revision",
-        )
+        let subs: Vec<Submission> = sqlx::query_as(concat!(
+            submission_select!(),
+            "WHERE period_id = $1 ORDER BY unit_id, revision"
+        ))
         .bind(period_id)
         .fetch_all(self.pool())
         .await?;
