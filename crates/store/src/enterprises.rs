@@ -85,6 +85,14 @@ pub struct RegistryRow {
     pub tags: Vec<String>,
 }
 
+/// The columns of [`Facts`] over `enterprise_facts f`, ready for a `FROM`.
+macro_rules! fact_columns {
+    () => {
+        "f.land_mu, f.tax_wan, f.added_value_wan, f.energy_tce, f.emission_t, f.employees, f.rd_wan, \
+         f.revenue_wan, f.electricity_wkwh "
+    };
+}
+
 /// One enterprise's facts for one data year; `None` is no data.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Facts {
@@ -597,10 +605,11 @@ impl Store {
     /// An enterprise's facts, every year, newest first.
     pub async fn enterprise_facts(&self, actor: &Actor, id: i64) -> Result<Vec<YearFacts>> {
         self.get_enterprise(actor, id).await?;
-        Ok(sqlx::query_as(
-            "SELECT year, scale, land_mu, tax_wan, added_value_wan, energy_tce, emission_t, employees, rd_wan, \
-             revenue_wan, electricity_wkwh FROM enterprise_facts WHERE enterprise_id = $1 ORDER BY year DESC",
-        )
+        Ok(sqlx::query_as(concat!(
+            "SELECT f.year, f.scale, ",
+            fact_columns!(),
+            "FROM enterprise_facts f WHERE f.enterprise_id = $1 ORDER BY f.year DESC"
+        ))
         .bind(id)
         .fetch_all(self.pool())
         .await?)
@@ -643,11 +652,13 @@ impl Store {
     pub async fn eval_input(&self, actor: &Actor, year: i64) -> Result<Vec<EvalInputRow>> {
         crate::office_only(actor, "运行评价")?;
         Ok(sqlx::query_as(
-            "SELECT e.id AS enterprise_id, e.credit_code, e.name, e.town_id, t.name AS town_name, e.industry_code, \
-             f.scale, f.land_mu, f.tax_wan, f.added_value_wan, f.energy_tce, f.emission_t, f.employees, f.rd_wan, \
-             f.revenue_wan, f.electricity_wkwh \
-             FROM enterprise_facts f JOIN enterprises e ON e.id = f.enterprise_id LEFT JOIN units t ON t.id = e.town_id \
-             WHERE f.year = $1 ORDER BY e.credit_code",
+            concat!(
+                "SELECT e.id AS enterprise_id, e.credit_code, e.name, e.town_id, t.name AS town_name, \
+                 e.industry_code, f.scale, ",
+                fact_columns!(),
+                "FROM enterprise_facts f JOIN enterprises e ON e.id = f.enterprise_id LEFT JOIN units t ON t.id = e.town_id \
+                 WHERE f.year = $1 ORDER BY e.credit_code"
+            ),
         )
         .bind(year)
         .fetch_all(self.pool())
