@@ -252,6 +252,13 @@ fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
     )
 }
 
+/// The columns of an [`Enterprise`], ready for its scope (`in_scope!`).
+macro_rules! enterprise_select {
+    () => {
+        "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e WHERE "
+    };
+}
+
 /// The registry entry's columns (a macro so queries stay `concat!`-ed static text).
 macro_rules! detail_select {
     () => {
@@ -278,7 +285,7 @@ impl Store {
     pub async fn get_enterprise(&self, actor: &Actor, id: i64) -> Result<Enterprise> {
         self.scoped_enterprise(
             concat!(
-                "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e WHERE ",
+                enterprise_select!(),
                 in_scope!("e.id", "e.town_id"),
                 " AND e.id = $4"
             ),
@@ -303,11 +310,14 @@ impl Store {
 
     /// Every enterprise the actor may see, by id.
     pub async fn list_enterprises(&self, actor: &Actor) -> Result<Vec<Enterprise>> {
-        Ok(scoped(sqlx::query_as(concat!(
-            "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e WHERE ",
-            in_scope!("e.id", "e.town_id"),
-            " ORDER BY id"
-        )), actor)
+        Ok(scoped(
+            sqlx::query_as(concat!(
+                enterprise_select!(),
+                in_scope!("e.id", "e.town_id"),
+                " ORDER BY id"
+            )),
+            actor,
+        )
         .fetch_all(self.pool())
         .await?)
     }
