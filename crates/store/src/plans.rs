@@ -109,6 +109,23 @@ pub struct Task {
     pub ordinal: i64,
 }
 
+/// The columns of an [`Indicator`], ready for a `WHERE` (the plan's indicators, a unit's).
+macro_rules! indicator_select {
+    () => {
+        "SELECT id, plan_id, ordinal, level, section, name, text, unit, target_value, target_max, \
+         comparator, kind, lead_unit_id, profile, frequency FROM indicators "
+    };
+}
+pub(crate) use indicator_select;
+
+/// The columns of a [`Task`] over `tasks t`.
+macro_rules! task_columns {
+    () => {
+        "t.id, t.plan_id, t.number, t.title, t.text, t.deadline, t.ordinal"
+    };
+}
+pub(crate) use task_columns;
+
 /// A unit named for an item in a draft.
 #[derive(Debug, Clone, Serialize)]
 pub struct DraftUnit {
@@ -683,9 +700,10 @@ impl Store {
 
     pub async fn plan_indicators(&self, actor: &Actor, plan_id: i64) -> Result<Vec<Indicator>> {
         self.get_plan(actor, plan_id).await?;
-        Ok(sqlx::query_as(
-            "SELECT id, plan_id, ordinal, level, section, name, text, unit, target_value, target_max, comparator, kind, lead_unit_id, profile, frequency FROM indicators WHERE plan_id = $1 ORDER BY ordinal",
-        )
+        Ok(sqlx::query_as(concat!(
+            indicator_select!(),
+            "WHERE plan_id = $1 ORDER BY ordinal"
+        ))
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?)
@@ -703,9 +721,11 @@ impl Store {
 
     pub async fn plan_tasks(&self, actor: &Actor, plan_id: i64) -> Result<Vec<TaskWithUnits>> {
         self.get_plan(actor, plan_id).await?;
-        let tasks: Vec<Task> = sqlx::query_as(
-            "SELECT id, plan_id, number, title, text, deadline, ordinal FROM tasks WHERE plan_id = $1 ORDER BY ordinal",
-        )
+        let tasks: Vec<Task> = sqlx::query_as(concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks t WHERE t.plan_id = $1 ORDER BY t.ordinal"
+        ))
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?;

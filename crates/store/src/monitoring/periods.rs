@@ -78,10 +78,10 @@ impl Store {
         unit_id: i64,
     ) -> Result<Vec<crate::plans::Indicator>> {
         readable_unit(actor, unit_id)?;
-        Ok(sqlx::query_as(
-            "SELECT id, plan_id, ordinal, level, section, name, text, unit, target_value, target_max, comparator, kind, lead_unit_id, profile, frequency
-             FROM indicators WHERE plan_id = $1 AND lead_unit_id = $2 AND source = 'manual' ORDER BY ordinal",
-        )
+        Ok(sqlx::query_as(concat!(
+            crate::plans::indicator_select!(),
+            "WHERE plan_id = $1 AND lead_unit_id = $2 AND source = 'manual' ORDER BY ordinal"
+        ))
         .bind(plan_id)
         .bind(unit_id)
         .fetch_all(self.pool())
@@ -98,8 +98,12 @@ impl Store {
     ) -> Result<Vec<(crate::plans::Task, qx_core::units::TaskRole)>> {
         readable_unit(actor, unit_id)?;
         let rows: Vec<TaskWithRole> = sqlx::query_as(
-            "SELECT t.id, t.plan_id, t.number, t.title, t.text, t.deadline, t.ordinal, tu.role
-             FROM tasks t JOIN task_units tu ON tu.task_id = t.id WHERE t.plan_id = $1 AND tu.unit_id = $2 ORDER BY t.ordinal",
+            concat!(
+                "SELECT ",
+                crate::plans::task_columns!(),
+                ", tu.role
+             FROM tasks t JOIN task_units tu ON tu.task_id = t.id WHERE t.plan_id = $1 AND tu.unit_id = $2 ORDER BY t.ordinal"
+            ),
         )
         .bind(plan_id)
         .bind(unit_id)
