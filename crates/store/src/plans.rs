@@ -109,6 +109,14 @@ pub struct Task {
     pub ordinal: i64,
 }
 
+/// The columns of a [`Plan`], ready for a `WHERE` or `ORDER BY`.
+macro_rules! plan_select {
+    () => {
+        "SELECT id, year, title, doc_number, issuer, issued_on, status, source_name, source_format, \
+         created_at, published_at FROM plans "
+    };
+}
+
 /// The columns of an [`Indicator`], ready for a `WHERE` (the plan's indicators, a unit's).
 macro_rules! indicator_select {
     () => {
@@ -283,11 +291,9 @@ impl Store {
 
     /// Plans the actor may see, newest year first.
     pub async fn list_plans(&self, actor: &Actor) -> Result<Vec<Plan>> {
-        let all: Vec<Plan> = sqlx::query_as(
-            "SELECT id, year, title, doc_number, issuer, issued_on, status, source_name, source_format, created_at, published_at FROM plans ORDER BY year DESC, id DESC",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let all: Vec<Plan> = sqlx::query_as(concat!(plan_select!(), "ORDER BY year DESC, id DESC"))
+            .fetch_all(self.pool())
+            .await?;
         Ok(all
             .into_iter()
             .filter(|p| !p.status.is_draft() || actor.role == Role::Admin)
@@ -295,12 +301,10 @@ impl Store {
     }
 
     pub async fn get_plan(&self, actor: &Actor, id: i64) -> Result<Plan> {
-        let plan: Option<Plan> = sqlx::query_as(
-            "SELECT id, year, title, doc_number, issuer, issued_on, status, source_name, source_format, created_at, published_at FROM plans WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
+        let plan: Option<Plan> = sqlx::query_as(concat!(plan_select!(), "WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
         match plan {
             Some(p) if !p.status.is_draft() || actor.is_admin() => Ok(p),
             _ => Err(StoreError::NotFound(format!("工作方案 {id}"))),
@@ -309,9 +313,10 @@ impl Store {
 
     /// The published plan of a year, if any.
     pub async fn published_plan(&self, year: i64) -> Result<Option<Plan>> {
-        Ok(sqlx::query_as(
-            "SELECT id, year, title, doc_number, issuer, issued_on, status, source_name, source_format, created_at, published_at FROM plans WHERE year = $1 AND status = 'published' ORDER BY id DESC LIMIT 1",
-        )
+        Ok(sqlx::query_as(concat!(
+            plan_select!(),
+            "WHERE year = $1 AND status = 'published' ORDER BY id DESC LIMIT 1"
+        ))
         .bind(year)
         .fetch_optional(self.pool())
         .await?)

@@ -3,6 +3,13 @@
 use super::*;
 use crate::office_only;
 
+/// The columns of a reporting window, ready for a `WHERE`.
+macro_rules! period_select {
+    () => {
+        "SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods "
+    };
+}
+
 impl Store {
     /// Opens a reporting window (office only); audited.
     pub async fn open_period(
@@ -47,9 +54,10 @@ impl Store {
     /// A plan's reporting windows (county side: office, leaders, units).
     pub async fn list_periods(&self, actor: &Actor, plan_id: i64) -> Result<Vec<ReportPeriod>> {
         county_side(actor, "report periods")?;
-        let rows: Vec<PeriodRow> = sqlx::query_as(
-            "SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods WHERE plan_id = $1 ORDER BY period",
-        )
+        let rows: Vec<PeriodRow> = sqlx::query_as(concat!(
+            period_select!(),
+            "WHERE plan_id = $1 ORDER BY period"
+        ))
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?;
@@ -59,7 +67,7 @@ impl Store {
     /// One reporting window (county side: office, leaders, units).
     pub async fn get_period(&self, actor: &Actor, id: i64) -> Result<ReportPeriod> {
         county_side(actor, "report periods")?;
-        let row: PeriodRow = sqlx::query_as("SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods WHERE id = $1")
+        let row: PeriodRow = sqlx::query_as(concat!(period_select!(), "WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
             .await?

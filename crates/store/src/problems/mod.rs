@@ -24,6 +24,13 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use time::Date;
 
+/// The columns of an [`AttachmentMeta`], ready for a `WHERE`.
+macro_rules! attachment_select {
+    () => {
+        "SELECT id, problem_id, filename, content_type, size, created_at FROM problem_attachments "
+    };
+}
+
 mod attachments;
 mod deadlines;
 mod history;
@@ -320,9 +327,10 @@ impl Store {
         .bind(EventKind::InternalNote.as_str())
         .fetch_all(self.pool())
         .await?;
-        let attachments = sqlx::query_as(
-            "SELECT id, problem_id, filename, content_type, size, created_at FROM problem_attachments WHERE problem_id = $1 ORDER BY id",
-        )
+        let attachments = sqlx::query_as(concat!(
+            attachment_select!(),
+            "WHERE problem_id = $1 ORDER BY id"
+        ))
         .bind(id)
         .fetch_all(self.pool())
         .await?;
