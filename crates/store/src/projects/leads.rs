@@ -84,14 +84,6 @@ pub(super) fn lead_binds(actor: &Actor) -> (i64, i64, i64) {
     )
 }
 
-fn office_only(actor: &Actor) -> Result<()> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden("只有办公室可以处理招商线索".into()))
-    }
-}
-
 impl Store {
     /// Anyone signed in submits a lead; the office is told.
     pub async fn submit_lead(&self, actor: &Actor, new: &NewLead) -> Result<i64> {
@@ -201,7 +193,7 @@ impl Store {
     /// The office accepts or rejects a lead, names the follow-up unit (told by a notice) and
     /// records the reward decision.
     pub async fn decide_lead(&self, actor: &Actor, id: i64, d: &LeadDecision) -> Result<()> {
-        office_only(actor)?;
+        crate::office_only(actor, "处理招商线索")?;
         let lead = self.get_lead(actor, id).await?;
         let status = lead
             .status
@@ -259,7 +251,7 @@ impl Store {
         input: &ProjectInput,
         since: Date,
     ) -> Result<i64> {
-        office_only(actor)?;
+        crate::office_only(actor, "处理招商线索")?;
         let lead = self.get_lead(actor, id).await?;
         let status = lead
             .status
