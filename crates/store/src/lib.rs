@@ -400,6 +400,15 @@ pub(crate) fn own_enterprise(actor: &qx_core::access::Actor) -> i64 {
     }
 }
 
+/// The value of a free-text field, trimmed, within the field's limit (`qx_core::text`), as
+/// stored; a refusal names the field.
+pub(crate) fn text(field: qx_core::text::TextField, value: &str) -> Result<String> {
+    field
+        .check(value)
+        .map(str::to_string)
+        .map_err(StoreError::Invalid)
+}
+
 /// Appends the audit entry of the writes in `tx` and commits them together: the last step of
 /// every audited write.
 pub(crate) async fn commit_audited(mut tx: Tx, entry: AuditEntry<'_>) -> Result<()> {

@@ -19,7 +19,7 @@ use qx_core::problem::{
     Action, Category, DeadlineFlag, Deadlines, EventKind, EventStatus, Party, RateCounts, Rates,
     Satisfaction, Status, StatusGroup, Tier, TimeLimitConfig, TimeLimits,
 };
-use qx_core::text::{self as tf, TextField};
+use qx_core::text as tf;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use time::Date;
@@ -192,14 +192,7 @@ fn opt_str<T: Copy>(v: Option<T>, f: fn(T) -> &'static str) -> Option<String> {
     v.map(|x| f(x).to_string())
 }
 
-/// The value of a free-text field, trimmed, within the field's limit (see `qx_core::text`).
-/// A free-text field checked against its limit (`core::text`), as stored.
-pub(crate) fn text(field: TextField, value: &str) -> Result<String> {
-    field
-        .check(value)
-        .map(str::to_string)
-        .map_err(StoreError::Invalid)
-}
+pub(crate) use crate::text;
 
 /// The date the running clock is due, for the list's deadline column and filters.
 fn running_due(status: Status, d: &Deadlines) -> String {

@@ -10,7 +10,6 @@
 use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
 use qx_core::project::{CapitalKind, EventKind, Source, Stage};
-use qx_core::text::TextField;
 use serde::Serialize;
 use time::Date;
 
@@ -191,12 +190,7 @@ pub(crate) fn iso(d: Date) -> String {
     qx_core::time::format_date(d)
 }
 
-pub(crate) fn text(field: TextField, value: &str) -> Result<String> {
-    field
-        .check(value)
-        .map(str::to_string)
-        .map_err(StoreError::Invalid)
-}
+pub(crate) use crate::text;
 
 pub(crate) async fn insert_event(
     tx: &mut Tx,
