@@ -14,14 +14,8 @@ use serde::Serialize;
 pub struct UserRow {
     pub id: i64,
     pub username: String,
-    pub display_name: String,
-    /// Decoded with an error: a role this program does not know refuses the row (and so the
-    /// login or session) instead of guessing a privilege.
-    #[sqlx(try_from = "String")]
-    pub role: Role,
-    pub unit_id: Option<i64>,
-    pub enterprise_id: Option<i64>,
-    pub phone: String,
+    #[sqlx(flatten)]
+    pub profile: UserProfile,
     pub password_hash: String,
     pub password_changed_at: i64,
     pub failed_attempts: i64,
@@ -47,44 +41,24 @@ pub struct User {
 impl User {
     /// The account acting, as the store's scope checks see it (no client address).
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.id,
-            username: self.username.clone(),
-            role: self.profile.role,
-            unit_id: self.profile.unit_id,
-            enterprise_id: self.profile.enterprise_id,
-            ip: String::new(),
-        }
+        self.profile.actor(self.id, &self.username)
     }
 }
 
 impl UserRow {
     pub fn role(&self) -> Role {
-        self.role
+        self.profile.role
     }
 
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.id,
-            username: self.username.clone(),
-            role: self.role(),
-            unit_id: self.unit_id,
-            enterprise_id: self.enterprise_id,
-            ip: String::new(),
-        }
+        self.profile.actor(self.id, &self.username)
     }
 
     pub fn public(&self) -> User {
         User {
             id: self.id,
             username: self.username.clone(),
-            profile: UserProfile {
-                display_name: self.display_name.clone(),
-                role: self.role(),
-                unit_id: self.unit_id,
-                enterprise_id: self.enterprise_id,
-                phone: self.phone.clone(),
-            },
+            profile: self.profile.clone(),
             locked_until: self.locked_until,
             disabled: self.disabled != 0,
             lang: self.lang,
@@ -110,13 +84,31 @@ pub struct NewUser {
 
 /// An account's profile: what the office may change after creating it (not its username or
 /// password).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct UserProfile {
     pub display_name: String,
+    /// Decoded with an error: a role this program does not know refuses the row (and so the
+    /// login or session) instead of guessing a privilege.
+    #[sqlx(try_from = "String")]
     pub role: Role,
     pub unit_id: Option<i64>,
     pub enterprise_id: Option<i64>,
     pub phone: String,
+}
+
+impl UserProfile {
+    /// Account `user_id` (`username`) acting, as the store's scope checks see it (no client
+    /// address).
+    fn actor(&self, user_id: i64, username: &str) -> Actor {
+        Actor {
+            user_id,
+            username: username.to_string(),
+            role: self.role,
+            unit_id: self.unit_id,
+            enterprise_id: self.enterprise_id,
+            ip: String::new(),
+        }
+    }
 }
 
 /// Far enough in the future to mean "locked until an admin unlocks".
@@ -165,6 +157,7 @@ impl Store {
         let visible = actor.user_id == id
             || actor.reads_all()
             || row
+                .profile
                 .unit_id
                 .is_some_and(|u| actor.role == Role::Unit && actor.can_read_unit(u));
         if visible {

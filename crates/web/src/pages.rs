@@ -65,7 +65,7 @@ impl PageCtx {
             lang_html: auth.ctx.lang.html(),
             csrf: auth.ctx.csrf.clone(),
             user: Some(UserBadge {
-                display_name: user.display_name.clone(),
+                display_name: user.profile.display_name.clone(),
                 role_label: role_label(auth.ctx.lang, role),
                 unit_name,
                 is_admin: role == Role::Admin,

@@ -531,7 +531,7 @@ pub async fn home(State(state): State<AppState>, auth: Auth) -> PageResult {
     }
     let page = HomePage {
         ctx,
-        display_name: auth.session.user.display_name.clone(),
+        display_name: auth.session.user.profile.display_name.clone(),
         today: qx_core::time::format_date(qx_core::time::today()),
         is_leader: actor.role == Role::Leader,
         sections: sections(lang, &wb),
