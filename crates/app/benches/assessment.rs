@@ -229,6 +229,7 @@ async fn county(db: &qx_store::testing::TestDb, engine: &str) {
         .await
         .unwrap()
         .unwrap()
+        .profile
         .unit_id
         .unwrap();
     let mut base = Vec::new();

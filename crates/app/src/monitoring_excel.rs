@@ -409,8 +409,9 @@ pub async fn import_template(
     file_name: &str,
     submit: bool,
 ) -> Result<i64, AppError> {
-    let (input, no_figures) =
-        read_template(store, actor, period_id, unit_id, bytes, file_name, submit).await?;
+    let upload =
+        open_unit_upload(store, actor, period_id, unit_id, bytes, file_name, "报送").await?;
+    let (input, no_figures) = read_template(store, actor, upload, submit).await?;
     Ok(store
         .save_report(actor, period_id, unit_id, &input, &no_figures, submit)
         .await?)
@@ -423,6 +424,8 @@ pub(crate) struct UnitUpload<'a> {
     pub unit: Unit,
     /// Every unit's name by id (for naming another unit's row or template).
     pub unit_names: HashMap<i64, String>,
+    /// The file's name, as the messages name it.
+    pub file_name: String,
 }
 
 /// Opens a template a unit uploads for one of its reports (`what`: 报送 for the 报送模板,
@@ -471,17 +474,15 @@ pub(crate) async fn open_unit_upload<'a>(
         period,
         unit,
         unit_names,
+        file_name: file_name.to_string(),
     })
 }
 
-/// Parses and checks an uploaded template without writing anything.
-pub async fn read_template(
+/// Parses and checks an opened template without writing anything.
+async fn read_template(
     store: &Store,
     actor: &Actor,
-    period_id: i64,
-    unit_id: i64,
-    bytes: &[u8],
-    file_name: &str,
+    upload: UnitUpload<'_>,
     submit: bool,
 ) -> Result<(SubmissionInput, Vec<NoFigure>), AppError> {
     let UnitUpload {
@@ -489,7 +490,9 @@ pub async fn read_template(
         period,
         unit,
         unit_names,
-    } = open_unit_upload(store, actor, period_id, unit_id, bytes, file_name, "报送").await?;
+        file_name,
+    } = upload;
+    let unit_id = unit.id;
     let mine = store
         .unit_indicators(actor, period.plan_id, unit_id)
         .await?;

@@ -137,7 +137,17 @@ pub async fn import_template(
     bytes: &[u8],
     file_name: &str,
 ) -> Result<DispatchImport, AppError> {
-    let (lines, held) = read_template(store, actor, period_id, unit_id, bytes, file_name).await?;
+    let upload = open_unit_upload(
+        store,
+        actor,
+        period_id,
+        unit_id,
+        bytes,
+        file_name,
+        "项目调度",
+    )
+    .await?;
+    let (lines, held) = read_template(store, actor, upload).await?;
     store
         .save_dispatch(actor, period_id, unit_id, &lines)
         .await?;
@@ -176,28 +186,22 @@ fn read_number(
     }
 }
 
-/// Parses and checks an uploaded 调度 template without writing anything: the lines to save
-/// and the names of the rows left to the project's earlier unit.
-pub async fn read_template(
+/// Parses and checks an opened 调度 template without writing anything: the lines to save and
+/// the names of the rows left to the project's earlier unit.
+async fn read_template(
     store: &Store,
     actor: &Actor,
-    period_id: i64,
-    unit_id: i64,
-    bytes: &[u8],
-    file_name: &str,
+    upload: UnitUpload<'_>,
 ) -> Result<(Vec<DispatchInput>, Vec<String>), AppError> {
-    let UnitUpload { mut wb, unit, .. } = open_unit_upload(
-        store,
-        actor,
-        period_id,
-        unit_id,
-        bytes,
+    let UnitUpload {
+        mut wb,
+        period,
+        unit,
         file_name,
-        "项目调度",
-    )
-    .await?;
+        ..
+    } = upload;
     let mine: HashMap<i64, DispatchLine> = store
-        .dispatch_lines(actor, period_id, unit_id)
+        .dispatch_lines(actor, period.id, unit.id)
         .await?
         .into_iter()
         .map(|l| (l.project_id, l))

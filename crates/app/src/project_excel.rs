@@ -237,10 +237,10 @@ impl Lookups {
         let units = names(&|k| k != UnitKind::Group);
         let mut leaders: HashMap<String, Option<i64>> = HashMap::new();
         for u in store.list_users(actor).await? {
-            if u.role != Role::Leader {
+            if u.profile.role != Role::Leader {
                 continue;
             }
-            for n in [u.display_name.clone(), u.username.clone()] {
+            for n in [u.profile.display_name.clone(), u.username.clone()] {
                 leaders
                     .entry(n)
                     .and_modify(|v| {

@@ -552,6 +552,7 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
             let units = store.unit_names().await?;
             for u in store.list_users(&system).await? {
                 let unit = u
+                    .profile
                     .unit_id
                     .and_then(|id| units.get(&id).cloned())
                     .unwrap_or_default();
@@ -563,8 +564,8 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     u.username,
-                    u.display_name,
-                    u.role.label(Lang::Zh),
+                    u.profile.display_name,
+                    u.profile.role.label(Lang::Zh),
                     unit,
                     locked
                 );

@@ -80,14 +80,7 @@ pub struct DemoAccount {
 async fn settle_notices(store: &Store, office: &qx_core::access::Actor) -> Result<(), DemoError> {
     const KEEP_UNREAD: usize = 6;
     for user in store.list_users(office).await? {
-        let person = qx_core::access::Actor {
-            user_id: user.id,
-            username: user.username.clone(),
-            role: user.role,
-            unit_id: user.unit_id,
-            enterprise_id: user.enterprise_id,
-            ip: String::new(),
-        };
+        let person = user.actor();
         // Kept: the newest few that the bell still counts (notices dated at their events may
         // be older than its window); everything else is marked read, a page at a time.
         let recent = qx_store::now() - qx_store::notices::UNREAD_WINDOW_SECS;

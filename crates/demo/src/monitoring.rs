@@ -132,8 +132,8 @@ pub async fn seed(
     let users = store.list_users(&system).await?;
     let liaison: HashMap<i64, Actor> = users
         .iter()
-        .filter(|u| u.role == Role::Unit)
-        .filter_map(|u| Some((u.unit_id?, u.id)))
+        .filter(|u| u.profile.role == Role::Unit)
+        .filter_map(|u| Some((u.profile.unit_id?, u.id)))
         .fold(HashMap::new(), |mut m, (unit, id)| {
             m.entry(unit).or_insert(id);
             m

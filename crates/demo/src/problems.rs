@@ -181,7 +181,7 @@ pub async fn seed(store: &Store, rng: &mut ChaCha8Rng) -> Result<(), StoreError>
     let liaison_of = |unit: i64| {
         users
             .iter()
-            .filter(|u| u.role == Role::Unit && u.unit_id == Some(unit))
+            .filter(|u| u.profile.role == Role::Unit && u.profile.unit_id == Some(unit))
             .map(|u| u.id)
             .min()
     };

@@ -20,6 +20,7 @@ use qx_core::project::{CapitalKind, PIPELINE, Source, Stage};
 use qx_store::projects::{
     DispatchFigures, DispatchInput, LeadDecision, NewLead, ProjectInput, ProjectProblem, StageMove,
 };
+use qx_store::users::User;
 use qx_store::{Store, StoreError};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -555,17 +556,10 @@ async fn seed_leads(
     let users = store.list_users(&Actor::system()).await?;
     let submitters: Vec<Actor> = users
         .iter()
-        .filter(|u| matches!(u.role, Role::Unit | Role::Enterprise))
+        .filter(|u| matches!(u.profile.role, Role::Unit | Role::Enterprise))
         .take(40)
         .step_by(4)
-        .map(|u| Actor {
-            user_id: u.id,
-            username: u.username.clone(),
-            role: u.role,
-            unit_id: u.unit_id,
-            enterprise_id: u.enterprise_id,
-            ip: String::new(),
-        })
+        .map(User::actor)
         .collect();
     let follow = |name: &str| units.iter().find(|u| u.name == name).map(|u| u.id);
     let today = crate::DEMO_TODAY;

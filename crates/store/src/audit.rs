@@ -254,6 +254,14 @@ impl AuditVerification {
     }
 }
 
+/// The columns of an [`AuditRecord`], ready for a `WHERE` or `ORDER BY`.
+macro_rules! audit_select {
+    () => {
+        "SELECT seq, at, actor_id, actor, action, entity, entity_id, before_json, after_json, ip, \
+         prev_hash, hash FROM audit_log "
+    };
+}
+
 impl Store {
     /// Appends one entry in its own transaction (for events that change nothing else,
     /// such as a failed login).
@@ -285,7 +293,7 @@ impl Store {
     /// Recomputes every hash and link, oldest first.
     pub async fn verify_audit(&self) -> Result<AuditVerification> {
         use futures_util::TryStreamExt;
-        let sql = "SELECT seq, at, actor_id, actor, action, entity, entity_id, before_json, after_json, ip, prev_hash, hash FROM audit_log ORDER BY seq";
+        let sql = concat!(audit_select!(), "ORDER BY seq");
         let mut rows = sqlx::query_as::<_, AuditRecord>(sql).fetch(self.pool());
         let mut expected_prev = "0".repeat(64);
         let mut expected_seq = 1;
@@ -333,8 +341,8 @@ impl Store {
 
 /// Optional filters bind NULL to switch themselves off.
 const AUDIT_LIST_SQL: &str = concat!(
-    "SELECT seq, at, actor_id, actor, action, entity, entity_id, before_json, after_json, ip, prev_hash, hash ",
-    "FROM audit_log WHERE ($1 IS NULL OR entity = $1) AND ($2 IS NULL OR entity_id = $2) ",
+    audit_select!(),
+    "WHERE ($1 IS NULL OR entity = $1) AND ($2 IS NULL OR entity_id = $2) ",
     "AND ($3 IS NULL OR actor = $3) AND ($4 IS NULL OR action LIKE $4 || '%') ",
     "AND ($5 IS NULL OR seq < $5) ORDER BY seq DESC LIMIT $6"
 );

@@ -10,7 +10,7 @@ use crate::audit::AuditEntry;
 use crate::commit_audited;
 use crate::units::unique_violation;
 use crate::{Engine, Result, Store, StoreError};
-use qx_core::access::{Actor, Role};
+use qx_core::access::Actor;
 use qx_core::scale::Scale;
 use serde::Serialize;
 
@@ -83,6 +83,14 @@ pub struct RegistryRow {
     pub service_contact: String,
     pub service_phone: String,
     pub tags: Vec<String>,
+}
+
+/// The columns of [`Facts`] over `enterprise_facts f`, ready for a `FROM`.
+macro_rules! fact_columns {
+    () => {
+        "f.land_mu, f.tax_wan, f.added_value_wan, f.energy_tce, f.emission_t, f.employees, f.rd_wan, \
+         f.revenue_wan, f.electricity_wkwh "
+    };
 }
 
 /// One enterprise's facts for one data year; `None` is no data.
@@ -237,16 +245,18 @@ pub(crate) fn scoped<'q, O>(
 
 /// The binds of [`in_scope`]: (reads all, own enterprise, own town), -1 for "none".
 fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
-    let all = i64::from(actor.reads_all());
-    let own = match actor.role {
-        Role::Enterprise => actor.enterprise_id.unwrap_or(-1),
-        _ => -1,
+    (
+        i64::from(actor.reads_all()),
+        crate::own_enterprise(actor),
+        crate::own_unit(actor),
+    )
+}
+
+/// The columns of an [`Enterprise`], ready for its scope (`in_scope!`).
+macro_rules! enterprise_select {
+    () => {
+        "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e WHERE "
     };
-    let town = match actor.role {
-        Role::Unit => actor.unit_id.unwrap_or(-1),
-        _ => -1,
-    };
-    (all, own, town)
 }
 
 /// The registry entry's columns (a macro so queries stay `concat!`-ed static text).
@@ -275,7 +285,7 @@ impl Store {
     pub async fn get_enterprise(&self, actor: &Actor, id: i64) -> Result<Enterprise> {
         self.scoped_enterprise(
             concat!(
-                "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e WHERE ",
+                enterprise_select!(),
                 in_scope!("e.id", "e.town_id"),
                 " AND e.id = $4"
             ),
@@ -300,11 +310,14 @@ impl Store {
 
     /// Every enterprise the actor may see, by id.
     pub async fn list_enterprises(&self, actor: &Actor) -> Result<Vec<Enterprise>> {
-        Ok(scoped(sqlx::query_as(concat!(
-            "SELECT id, credit_code, name, town_id, industry_code, scale FROM enterprises e WHERE ",
-            in_scope!("e.id", "e.town_id"),
-            " ORDER BY id"
-        )), actor)
+        Ok(scoped(
+            sqlx::query_as(concat!(
+                enterprise_select!(),
+                in_scope!("e.id", "e.town_id"),
+                " ORDER BY id"
+            )),
+            actor,
+        )
         .fetch_all(self.pool())
         .await?)
     }
@@ -602,10 +615,11 @@ impl Store {
     /// An enterprise's facts, every year, newest first.
     pub async fn enterprise_facts(&self, actor: &Actor, id: i64) -> Result<Vec<YearFacts>> {
         self.get_enterprise(actor, id).await?;
-        Ok(sqlx::query_as(
-            "SELECT year, scale, land_mu, tax_wan, added_value_wan, energy_tce, emission_t, employees, rd_wan, \
-             revenue_wan, electricity_wkwh FROM enterprise_facts WHERE enterprise_id = $1 ORDER BY year DESC",
-        )
+        Ok(sqlx::query_as(concat!(
+            "SELECT f.year, f.scale, ",
+            fact_columns!(),
+            "FROM enterprise_facts f WHERE f.enterprise_id = $1 ORDER BY f.year DESC"
+        ))
         .bind(id)
         .fetch_all(self.pool())
         .await?)
@@ -648,11 +662,13 @@ impl Store {
     pub async fn eval_input(&self, actor: &Actor, year: i64) -> Result<Vec<EvalInputRow>> {
         crate::office_only(actor, "运行评价")?;
         Ok(sqlx::query_as(
-            "SELECT e.id AS enterprise_id, e.credit_code, e.name, e.town_id, t.name AS town_name, e.industry_code, \
-             f.scale, f.land_mu, f.tax_wan, f.added_value_wan, f.energy_tce, f.emission_t, f.employees, f.rd_wan, \
-             f.revenue_wan, f.electricity_wkwh \
-             FROM enterprise_facts f JOIN enterprises e ON e.id = f.enterprise_id LEFT JOIN units t ON t.id = e.town_id \
-             WHERE f.year = $1 ORDER BY e.credit_code",
+            concat!(
+                "SELECT e.id AS enterprise_id, e.credit_code, e.name, e.town_id, t.name AS town_name, \
+                 e.industry_code, f.scale, ",
+                fact_columns!(),
+                "FROM enterprise_facts f JOIN enterprises e ON e.id = f.enterprise_id LEFT JOIN units t ON t.id = e.town_id \
+                 WHERE f.year = $1 ORDER BY e.credit_code"
+            ),
         )
         .bind(year)
         .fetch_all(self.pool())

@@ -287,6 +287,21 @@ macro_rules! aggregate_sql {
     };
 }
 
+/// The columns of a [`SchemeVersion`], ready for a `WHERE`.
+macro_rules! scheme_select {
+    () => {
+        "SELECT id, year, version, name, toml, note, created_by, created_at FROM eval_schemes "
+    };
+}
+
+/// The columns of a [`Run`], ready for a `WHERE` or `ORDER BY`.
+macro_rules! run_select {
+    () => {
+        "SELECT id, year, scheme_id, scheme_name, scheme_toml, status, enterprises, warnings, \
+         publicity_from, publicity_to, created_by, created_at, finalized_at FROM eval_runs "
+    };
+}
+
 macro_rules! result_select {
     () => {
         "SELECT r.run_id, r.enterprise_id, e.credit_code, e.name, r.scale, r.town_id, t.name AS town_name, \
@@ -406,10 +421,10 @@ impl Store {
 
     /// The scheme in force for a data year (its highest version), if one was saved.
     pub async fn current_scheme(&self, year: i64) -> Result<Option<SchemeVersion>> {
-        Ok(sqlx::query_as(
-            "SELECT id, year, version, name, toml, note, created_by, created_at FROM eval_schemes \
-             WHERE year = $1 ORDER BY version DESC LIMIT 1",
-        )
+        Ok(sqlx::query_as(concat!(
+            scheme_select!(),
+            "WHERE year = $1 ORDER BY version DESC LIMIT 1"
+        ))
         .bind(year)
         .fetch_optional(self.pool())
         .await?)
@@ -417,10 +432,10 @@ impl Store {
 
     /// Every version of a year's scheme, newest first.
     pub async fn scheme_versions(&self, year: i64) -> Result<Vec<SchemeVersion>> {
-        Ok(sqlx::query_as(
-            "SELECT id, year, version, name, toml, note, created_by, created_at FROM eval_schemes \
-             WHERE year = $1 ORDER BY version DESC",
-        )
+        Ok(sqlx::query_as(concat!(
+            scheme_select!(),
+            "WHERE year = $1 ORDER BY version DESC"
+        ))
         .bind(year)
         .fetch_all(self.pool())
         .await?)
@@ -503,23 +518,17 @@ impl Store {
 
     /// Runs the actor may see, newest first (enterprises and towns: not drafts).
     pub async fn list_runs(&self, actor: &Actor) -> Result<Vec<Run>> {
-        let all: Vec<Run> = sqlx::query_as(
-            "SELECT id, year, scheme_id, scheme_name, scheme_toml, status, enterprises, warnings, publicity_from, \
-             publicity_to, created_by, created_at, finalized_at FROM eval_runs ORDER BY year DESC, id DESC",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let all: Vec<Run> = sqlx::query_as(concat!(run_select!(), "ORDER BY year DESC, id DESC"))
+            .fetch_all(self.pool())
+            .await?;
         Ok(all.into_iter().filter(|r| visible(actor, r)).collect())
     }
 
     pub async fn get_run(&self, actor: &Actor, id: i64) -> Result<Run> {
-        let run: Option<Run> = sqlx::query_as(
-            "SELECT id, year, scheme_id, scheme_name, scheme_toml, status, enterprises, warnings, publicity_from, \
-             publicity_to, created_by, created_at, finalized_at FROM eval_runs WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
+        let run: Option<Run> = sqlx::query_as(concat!(run_select!(), "WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
         run.filter(|r| visible(actor, r))
             .ok_or_else(|| run_not_found(id))
     }

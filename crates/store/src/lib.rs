@@ -397,6 +397,33 @@ pub(crate) fn office_only(actor: &qx_core::access::Actor, what: &str) -> Result<
     }
 }
 
+/// The unit a unit user acts for, as a scope bind: its id, or -1 (no row's unit) for any other
+/// role and for a unit user without a unit.
+pub(crate) fn own_unit(actor: &qx_core::access::Actor) -> i64 {
+    match actor.role {
+        qx_core::access::Role::Unit => actor.unit_id.unwrap_or(-1),
+        _ => -1,
+    }
+}
+
+/// The enterprise an enterprise user speaks for, as a scope bind: its id, or -1 (no row's
+/// enterprise) for any other role.
+pub(crate) fn own_enterprise(actor: &qx_core::access::Actor) -> i64 {
+    match actor.role {
+        qx_core::access::Role::Enterprise => actor.enterprise_id.unwrap_or(-1),
+        _ => -1,
+    }
+}
+
+/// The value of a free-text field, trimmed, within the field's limit (`qx_core::text`), as
+/// stored; a refusal names the field.
+pub(crate) fn text(field: qx_core::text::TextField, value: &str) -> Result<String> {
+    field
+        .check(value)
+        .map(str::to_string)
+        .map_err(StoreError::Invalid)
+}
+
 /// Appends the audit entry of the writes in `tx` and commits them together: the last step of
 /// every audited write.
 pub(crate) async fn commit_audited(mut tx: Tx, entry: AuditEntry<'_>) -> Result<()> {

@@ -109,6 +109,31 @@ pub struct Task {
     pub ordinal: i64,
 }
 
+/// The columns of a [`Plan`], ready for a `WHERE` or `ORDER BY`.
+macro_rules! plan_select {
+    () => {
+        "SELECT id, year, title, doc_number, issuer, issued_on, status, source_name, source_format, \
+         created_at, published_at FROM plans "
+    };
+}
+
+/// The columns of an [`Indicator`], ready for a `WHERE` (the plan's indicators, a unit's).
+macro_rules! indicator_select {
+    () => {
+        "SELECT id, plan_id, ordinal, level, section, name, text, unit, target_value, target_max, \
+         comparator, kind, lead_unit_id, profile, frequency FROM indicators "
+    };
+}
+pub(crate) use indicator_select;
+
+/// The columns of a [`Task`] over `tasks t`.
+macro_rules! task_columns {
+    () => {
+        "t.id, t.plan_id, t.number, t.title, t.text, t.deadline, t.ordinal"
+    };
+}
+pub(crate) use task_columns;
+
 /// A unit named for an item in a draft.
 #[derive(Debug, Clone, Serialize)]
 pub struct DraftUnit {
@@ -266,11 +291,9 @@ impl Store {
 
     /// Plans the actor may see, newest year first.
     pub async fn list_plans(&self, actor: &Actor) -> Result<Vec<Plan>> {
-        let all: Vec<Plan> = sqlx::query_as(
-            "SELECT id, year, title, doc_number, issuer, issued_on, status, source_name, source_format, created_at, published_at FROM plans ORDER BY year DESC, id DESC",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let all: Vec<Plan> = sqlx::query_as(concat!(plan_select!(), "ORDER BY year DESC, id DESC"))
+            .fetch_all(self.pool())
+            .await?;
         Ok(all
             .into_iter()
             .filter(|p| !p.status.is_draft() || actor.role == Role::Admin)
@@ -278,12 +301,10 @@ impl Store {
     }
 
     pub async fn get_plan(&self, actor: &Actor, id: i64) -> Result<Plan> {
-        let plan: Option<Plan> = sqlx::query_as(
-            "SELECT id, year, title, doc_number, issuer, issued_on, status, source_name, source_format, created_at, published_at FROM plans WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
+        let plan: Option<Plan> = sqlx::query_as(concat!(plan_select!(), "WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
         match plan {
             Some(p) if !p.status.is_draft() || actor.is_admin() => Ok(p),
             _ => Err(StoreError::NotFound(format!("工作方案 {id}"))),
@@ -292,9 +313,10 @@ impl Store {
 
     /// The published plan of a year, if any.
     pub async fn published_plan(&self, year: i64) -> Result<Option<Plan>> {
-        Ok(sqlx::query_as(
-            "SELECT id, year, title, doc_number, issuer, issued_on, status, source_name, source_format, created_at, published_at FROM plans WHERE year = $1 AND status = 'published' ORDER BY id DESC LIMIT 1",
-        )
+        Ok(sqlx::query_as(concat!(
+            plan_select!(),
+            "WHERE year = $1 AND status = 'published' ORDER BY id DESC LIMIT 1"
+        ))
         .bind(year)
         .fetch_optional(self.pool())
         .await?)
@@ -683,9 +705,10 @@ impl Store {
 
     pub async fn plan_indicators(&self, actor: &Actor, plan_id: i64) -> Result<Vec<Indicator>> {
         self.get_plan(actor, plan_id).await?;
-        Ok(sqlx::query_as(
-            "SELECT id, plan_id, ordinal, level, section, name, text, unit, target_value, target_max, comparator, kind, lead_unit_id, profile, frequency FROM indicators WHERE plan_id = $1 ORDER BY ordinal",
-        )
+        Ok(sqlx::query_as(concat!(
+            indicator_select!(),
+            "WHERE plan_id = $1 ORDER BY ordinal"
+        ))
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?)
@@ -703,9 +726,11 @@ impl Store {
 
     pub async fn plan_tasks(&self, actor: &Actor, plan_id: i64) -> Result<Vec<TaskWithUnits>> {
         self.get_plan(actor, plan_id).await?;
-        let tasks: Vec<Task> = sqlx::query_as(
-            "SELECT id, plan_id, number, title, text, deadline, ordinal FROM tasks WHERE plan_id = $1 ORDER BY ordinal",
-        )
+        let tasks: Vec<Task> = sqlx::query_as(concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks t WHERE t.plan_id = $1 ORDER BY t.ordinal"
+        ))
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?;

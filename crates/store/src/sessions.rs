@@ -54,9 +54,8 @@ impl Store {
     pub async fn get_session_user(&self, id_hash: &str) -> Result<Option<SessionUser>> {
         let sql = concat!(
             "SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, ",
-            "u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.phone, ",
-            "u.password_hash, u.password_changed_at, u.failed_attempts, u.locked_until, ",
-            "u.disabled, u.lang, n.name AS unit_name ",
+            crate::users::user_columns!(),
+            ", n.name AS unit_name ",
             "FROM sessions s JOIN users u ON u.id = s.user_id ",
             "LEFT JOIN units n ON n.id = u.unit_id WHERE s.id_hash = $1"
         );

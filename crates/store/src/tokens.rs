@@ -181,9 +181,8 @@ impl Store {
         const SQL: &str = concat!(
             "SELECT t.id AS token_id, t.name AS token_name, t.scope AS token_scope, t.prefix, ",
             "t.created_at AS token_created_at, t.expires_at, t.last_used_at, t.last_used_ip, t.revoked_at, ",
-            "u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.phone, ",
-            "u.password_hash, u.password_changed_at, u.failed_attempts, u.locked_until, ",
-            "u.disabled, u.lang, n.name AS unit_name ",
+            crate::users::user_columns!(),
+            ", n.name AS unit_name ",
             "FROM api_tokens t JOIN users u ON u.id = t.user_id ",
             "LEFT JOIN units n ON n.id = u.unit_id WHERE t.secret_hash = $1"
         );

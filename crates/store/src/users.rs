@@ -14,14 +14,8 @@ use serde::Serialize;
 pub struct UserRow {
     pub id: i64,
     pub username: String,
-    pub display_name: String,
-    /// Decoded with an error: a role this program does not know refuses the row (and so the
-    /// login or session) instead of guessing a privilege.
-    #[sqlx(try_from = "String")]
-    pub role: Role,
-    pub unit_id: Option<i64>,
-    pub enterprise_id: Option<i64>,
-    pub phone: String,
+    #[sqlx(flatten)]
+    pub profile: UserProfile,
     pub password_hash: String,
     pub password_changed_at: i64,
     pub failed_attempts: i64,
@@ -31,46 +25,40 @@ pub struct UserRow {
     pub lang: Lang,
 }
 
-/// What the UI and API may show about an account.
+/// What the UI and API may show about an account: its profile (flattened, so its JSON keeps one
+/// flat field list) and its login state.
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
     pub id: i64,
     pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub unit_id: Option<i64>,
-    pub enterprise_id: Option<i64>,
-    pub phone: String,
+    #[serde(flatten)]
+    pub profile: UserProfile,
     pub locked_until: Option<i64>,
     pub disabled: bool,
     pub lang: Lang,
 }
 
+impl User {
+    /// The account acting, as the store's scope checks see it (no client address).
+    pub fn actor(&self) -> Actor {
+        self.profile.actor(self.id, &self.username)
+    }
+}
+
 impl UserRow {
     pub fn role(&self) -> Role {
-        self.role
+        self.profile.role
     }
 
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.id,
-            username: self.username.clone(),
-            role: self.role(),
-            unit_id: self.unit_id,
-            enterprise_id: self.enterprise_id,
-            ip: String::new(),
-        }
+        self.profile.actor(self.id, &self.username)
     }
 
     pub fn public(&self) -> User {
         User {
             id: self.id,
             username: self.username.clone(),
-            display_name: self.display_name.clone(),
-            role: self.role(),
-            unit_id: self.unit_id,
-            enterprise_id: self.enterprise_id,
-            phone: self.phone.clone(),
+            profile: self.profile.clone(),
             locked_until: self.locked_until,
             disabled: self.disabled != 0,
             lang: self.lang,
@@ -94,24 +82,52 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
-/// What the office may change on an account after creating it (not its username or password).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct UserUpdate {
+/// An account's profile: what the office may change after creating it (not its username or
+/// password).
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+pub struct UserProfile {
     pub display_name: String,
+    /// Decoded with an error: a role this program does not know refuses the row (and so the
+    /// login or session) instead of guessing a privilege.
+    #[sqlx(try_from = "String")]
     pub role: Role,
     pub unit_id: Option<i64>,
     pub enterprise_id: Option<i64>,
     pub phone: String,
 }
 
+impl UserProfile {
+    /// Account `user_id` (`username`) acting, as the store's scope checks see it (no client
+    /// address).
+    fn actor(&self, user_id: i64, username: &str) -> Actor {
+        Actor {
+            user_id,
+            username: username.to_string(),
+            role: self.role,
+            unit_id: self.unit_id,
+            enterprise_id: self.enterprise_id,
+            ip: String::new(),
+        }
+    }
+}
+
 /// Far enough in the future to mean "locked until an admin unlocks".
 pub const LOCKED_BY_ADMIN: i64 = 253_402_300_799; // 9999-12-31
+
+/// The columns of a [`UserRow`] over `users u`: how every read of an account names them (here,
+/// and joined to a session or a token).
+macro_rules! user_columns {
+    () => {
+        "u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.phone, \
+         u.password_hash, u.password_changed_at, u.failed_attempts, u.locked_until, u.disabled, u.lang "
+    };
+}
+pub(crate) use user_columns;
 
 /// The columns of a [`UserRow`], ready for a `WHERE`.
 macro_rules! user_select {
     () => {
-        "SELECT id, username, display_name, role, unit_id, enterprise_id, phone, password_hash, \
-         password_changed_at, failed_attempts, locked_until, disabled, lang FROM users "
+        concat!("SELECT ", user_columns!(), "FROM users u ")
     };
 }
 
@@ -141,6 +157,7 @@ impl Store {
         let visible = actor.user_id == id
             || actor.reads_all()
             || row
+                .profile
                 .unit_id
                 .is_some_and(|u| actor.role == Role::Unit && actor.can_read_unit(u));
         if visible {
@@ -154,8 +171,7 @@ impl Store {
     pub async fn list_users(&self, actor: &Actor) -> Result<Vec<User>> {
         let (all, unit) = actor.unit_filter().binds();
         let sql = concat!(
-            "SELECT id, username, display_name, role, unit_id, enterprise_id, phone, password_hash, ",
-            "password_changed_at, failed_attempts, locked_until, disabled, lang FROM users ",
+            user_select!(),
             "WHERE $1 = 1 OR unit_id = $2 OR id = $3 ORDER BY unit_id, id"
         );
         let rows: Vec<UserRow> = sqlx::query_as(sql)
@@ -190,10 +206,10 @@ impl Store {
     /// Changes an account's name, role, unit, enterprise and phone; audited with before and
     /// after. A changed role (or unit, or enterprise) ends every session of the account, so
     /// no one keeps what they may no longer do. Office only.
-    pub async fn update_user(&self, actor: &Actor, id: i64, update: &UserUpdate) -> Result<()> {
+    pub async fn update_user(&self, actor: &Actor, id: i64, update: &UserProfile) -> Result<()> {
         office_only(actor, "修改用户")?;
         validate_role(update.role, update.unit_id, update.enterprise_id)?;
-        let before = self.get_user(id).await?.public();
+        let before = self.get_user(id).await?.public().profile;
         let mut tx = self.begin().await?;
         let (display_name, phone) = checked_fields(
             &mut tx,
@@ -230,13 +246,7 @@ impl Store {
         commit_audited(
             tx,
             AuditEntry::new(actor, "user.update", "user", id)
-                .before(serde_json::json!({
-                    "display_name": before.display_name,
-                    "role": before.role.as_str(),
-                    "unit_id": before.unit_id,
-                    "enterprise_id": before.enterprise_id,
-                    "phone": before.phone,
-                }))
+                .before(&before)
                 .after(serde_json::json!({
                     "display_name": display_name,
                     "role": update.role.as_str(),

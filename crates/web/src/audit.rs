@@ -76,7 +76,7 @@ pub(crate) async fn audit_lines(
         .list_users(actor)
         .await?
         .into_iter()
-        .map(|u| (u.id, u.display_name))
+        .map(|u| (u.id, u.profile.display_name))
         .collect();
     Ok(records
         .into_iter()

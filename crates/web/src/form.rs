@@ -281,6 +281,20 @@ impl FieldErrors {
             other => Err(other),
         }
     }
+
+    /// What a form's step came to: its value when it was done, `None` when it was refused with
+    /// a message the user can fix (kept on the form, as [`FieldErrors::absorb`] keeps it, for the
+    /// page to be shown again); any other error is handed back.
+    pub fn unless_refused<T, E: Into<WebError>>(
+        &mut self,
+        step: Result<T, E>,
+        fields: &[(&'static str, &str)],
+    ) -> Result<Option<T>, WebError> {
+        match step {
+            Ok(done) => Ok(Some(done)),
+            Err(e) => self.absorb(e.into(), fields).map(|()| None),
+        }
+    }
 }
 
 /// A form shown again with its errors: the page as rendered, answered 400 (a template that
@@ -336,9 +350,7 @@ where
             Ok(axum::Form(v)) => Ok(Form(v)),
             Err(rejection) => {
                 tracing::debug!("form refused: {rejection}");
-                let lang = ctx.as_ref().map_or(Lang::Zh, |c| c.lang);
-                let e = WebError::BadRequest(i18n::t(lang, "form.unreadable").to_string());
-                Err(refusal(e, ctx.as_ref(), api))
+                Err(refusal("form.unreadable", ctx.as_ref(), api))
             }
         }
     }
@@ -362,11 +374,9 @@ where
             Ok(axum::extract::Query(v)) => Ok(Query(v)),
             Err(rejection) => {
                 tracing::debug!("query refused: {rejection}");
-                let ctx = parts.extensions.get::<RequestCtx>().cloned();
+                let ctx = parts.extensions.get::<RequestCtx>();
                 let api = parts.uri.path().starts_with("/api/");
-                let lang = ctx.as_ref().map_or(Lang::Zh, |c| c.lang);
-                let e = WebError::BadRequest(i18n::t(lang, "form.bad_query").to_string());
-                Err(refusal(e, ctx.as_ref(), api))
+                Err(refusal("form.bad_query", ctx, api))
             }
         }
     }
@@ -381,9 +391,12 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
     }
 }
 
-/// The refusal of a body that does not fit its form: 422, as axum answers it, so a route's
-/// status does not change when it moves to this extractor; the message is ours.
-fn refusal(e: WebError, ctx: Option<&RequestCtx>, api: bool) -> Response {
+/// The refusal of a body or query string that does not fit: 422, as axum answers it, so a
+/// route's status does not change when it moves to these extractors; the message is ours, the
+/// text of `message_key` in the reader's language.
+fn refusal(message_key: &str, ctx: Option<&RequestCtx>, api: bool) -> Response {
+    let lang = ctx.map_or(Lang::Zh, |c| c.lang);
+    let e = WebError::BadRequest(i18n::t(lang, message_key).to_string());
     let mut resp = if api {
         crate::api::ApiError::from(e).into_response()
     } else {

@@ -66,7 +66,7 @@ fn chapter_for(role: Role, unit_kind: Option<UnitKind>) -> &'static str {
 
 async fn home(State(state): State<AppState>, auth: Signed) -> Result<Response, WebError> {
     let role = auth.session.user.role();
-    let unit_kind = match auth.session.user.unit_id {
+    let unit_kind = match auth.session.user.profile.unit_id {
         Some(id) if role == Role::Unit => Some(state.store.get_unit(id).await?.kind),
         _ => None,
     };

@@ -77,7 +77,7 @@ impl PageCtx {
             lang_html: ctx.lang.html(),
             csrf: ctx.csrf.clone(),
             user: Some(UserBadge {
-                display_name: user.display_name.clone(),
+                display_name: user.profile.display_name.clone(),
                 role_label: role_label(ctx.lang, role),
                 unit_name,
                 is_admin: role == Role::Admin,

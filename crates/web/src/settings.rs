@@ -113,7 +113,7 @@ async fn tokens_page(
         .await?
         .into_iter()
         .filter(|u| !u.disabled)
-        .map(|u| (u.id, format!("{} ({})", u.display_name, u.username)))
+        .map(|u| (u.id, format!("{} ({})", u.profile.display_name, u.username)))
         .collect();
     Ok(TokensPage {
         ctx: PageCtx::signed_in(auth).with_flash(flash),

@@ -159,7 +159,7 @@ async fn unit_page(
             .list_users(&actor)
             .await?
             .into_iter()
-            .filter(|u| u.unit_id == Some(id))
+            .filter(|u| u.profile.unit_id == Some(id))
             .map(|u| user_line(lang, u, &unit.name))
             .collect()
     } else {

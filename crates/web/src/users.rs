@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use qx_core::access::{Actor, Role, check_password_strength};
 use qx_store::StoreError;
-use qx_store::users::{NewUser, UserUpdate};
+use qx_store::users::{NewUser, UserProfile};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -30,12 +30,12 @@ pub struct UserLine {
 pub(crate) fn user_line(lang: Lang, u: qx_store::users::User, unit_name: &str) -> UserLine {
     UserLine {
         id: u.id,
-        role_label: role_label(lang, u.role),
+        role_label: role_label(lang, u.profile.role),
         locked: u.locked_until.is_some_and(|t| t > qx_store::now()),
         username: u.username,
-        display_name: u.display_name,
+        display_name: u.profile.display_name,
         unit_name: unit_name.to_string(),
-        phone: u.phone,
+        phone: u.profile.phone,
     }
 }
 
@@ -61,6 +61,7 @@ pub(crate) async fn user_lines(
         .into_iter()
         .map(|u| {
             let unit = u
+                .profile
                 .unit_id
                 .and_then(|id| names.get(&id).cloned())
                 .unwrap_or_default();
@@ -97,11 +98,15 @@ impl UserFields {
     fn of(u: &qx_store::users::User) -> UserFields {
         UserFields {
             username: u.username.clone(),
-            display_name: u.display_name.clone(),
-            role: u.role.as_str().to_string(),
-            unit_id: u.unit_id.map(|i| i.to_string()).unwrap_or_default(),
-            enterprise_id: u.enterprise_id.map(|i| i.to_string()).unwrap_or_default(),
-            phone: u.phone.clone(),
+            display_name: u.profile.display_name.clone(),
+            role: u.profile.role.as_str().to_string(),
+            unit_id: u.profile.unit_id.map(|i| i.to_string()).unwrap_or_default(),
+            enterprise_id: u
+                .profile
+                .enterprise_id
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+            phone: u.profile.phone.clone(),
             ..UserFields::default()
         }
     }
@@ -167,6 +172,7 @@ async fn user_page(
     let user = state.store.get_user_scoped(&actor, id).await?;
     let names = state.store.unit_names().await?;
     let unit = user
+        .profile
         .unit_id
         .and_then(|id| names.get(&id).cloned())
         .unwrap_or_default();
@@ -241,7 +247,7 @@ pub struct UserForm {
 
 /// What the form says about an account, checked field by field: the update to make, or the
 /// form to show again with an error beside each field that needs one.
-fn parse_user_form(form: &UserForm, lang: Lang) -> (UserFields, Option<UserUpdate>) {
+fn parse_user_form(form: &UserForm, lang: Lang) -> (UserFields, Option<UserProfile>) {
     let t = |k: &'static str| crate::i18n::t(lang, k).to_string();
     let mut fields = UserFields {
         username: form.username.trim().to_string(),
@@ -274,7 +280,7 @@ fn parse_user_form(form: &UserForm, lang: Lang) -> (UserFields, Option<UserUpdat
         }
     }
     let update = match role {
-        Some(role) if fields.errors.is_empty() => Some(UserUpdate {
+        Some(role) if fields.errors.is_empty() => Some(UserProfile {
             display_name: fields.display_name.clone(),
             role,
             unit_id,

@@ -16,10 +16,12 @@ use qx_core::access::Role;
 use qx_core::label::Labelled;
 use qx_core::meeting::Colour;
 use qx_core::notice::NoticeKind;
+use qx_core::period::Period;
 use qx_core::time::format_datetime;
 use qx_core::units::UnitKind;
 use qx_store::meetings::SupervisionItem;
 use qx_store::problems::ProblemRow;
+use time::Date;
 
 type PageResult = Result<Response, WebError>;
 
@@ -48,6 +50,11 @@ fn t(lang: Lang, key: &str) -> &str {
     crate::i18n::t(lang, key)
 }
 
+/// How a line names a reporting period: the month and its deadline, "2017年10月 (截止 2017-11-05)".
+fn period_due(lang: Lang, period: &Period, due_on: Date) -> String {
+    format!("{} ({} {due_on})", period.label(lang), t(lang, "wb.due_on"))
+}
+
 fn days(lang: Lang, n: i64) -> String {
     match lang {
         Lang::Zh => format!("{n} 天"),
@@ -70,12 +77,7 @@ fn period_section(
         .iter()
         .map(|w| Item {
             href: format!("/monitor/periods/{}", w.period_id),
-            text: format!(
-                "{} ({} {})",
-                w.period.label(lang),
-                t(lang, "wb.due_on"),
-                w.due_on
-            ),
+            text: period_due(lang, &w.period, w.due_on),
             count: format!("{} {}", w.units, t(lang, units_key)),
             note: format!("{} {}", t(lang, days_key), days(lang, w.oldest_days)),
             urgent: w.oldest_days > 3,
@@ -177,12 +179,7 @@ fn due_item(lang: Lang, d: &DueReport) -> Item {
     let left = d.working_days_left;
     Item {
         href: format!("/report/{}", d.period_id),
-        text: format!(
-            "{} ({} {})",
-            d.period.label(lang),
-            t(lang, "wb.due_on"),
-            d.due_on
-        ),
+        text: period_due(lang, &d.period, d.due_on),
         count: d
             .status
             .map_or_else(|| t(lang, "mon.st.none"), |s| s.label(lang))
@@ -534,7 +531,7 @@ pub async fn home(State(state): State<AppState>, auth: Auth) -> PageResult {
     }
     let page = HomePage {
         ctx,
-        display_name: auth.session.user.display_name.clone(),
+        display_name: auth.session.user.profile.display_name.clone(),
         today: qx_core::time::format_date(qx_core::time::today()),
         is_leader: actor.role == Role::Leader,
         sections: sections(lang, &wb),

@@ -108,6 +108,14 @@ macro_rules! count_by_stage {
     };
 }
 
+/// The columns of an [`EntryRow`]: the entry `ce` with its firm `e`, town `t` and stage `s`.
+macro_rules! entry_row_select {
+    () => {
+        "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.name, ce.reg_no, t.name AS town_name, \
+         e.industry_code, s.name AS stage_name, ce.status, ce.entered_on, ce.stage_since, ce.expires_on "
+    };
+}
+
 /// One stage's slice of the list: the ids are sought in the index's order (stage_since newest
 /// first, then id) and skipped there, so a deep page costs a seek, not the rows before it; only
 /// the page's rows are joined to the stage, registry and town. `$9` is the stage, `$10` and
@@ -118,9 +126,8 @@ macro_rules! stage_page {
     };
     (from: [$($from:tt)*], where: [$($where:tt)*]) => {
         concat!(
-            "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.name, ce.reg_no, t.name AS town_name, \
-             e.industry_code, s.name AS stage_name, ce.status, ce.entered_on, ce.stage_since, ce.expires_on \
-             FROM (SELECT ce.id AS kid, ce.stage_since AS ksince FROM ",
+            entry_row_select!(),
+            "FROM (SELECT ce.id AS kid, ce.stage_since AS ksince FROM ",
             $($from)*,
             list_where!($($where)*),
             " AND ce.stage_id = $9 ORDER BY ce.stage_since DESC, ce.id LIMIT $10 OFFSET $11) k \
@@ -183,9 +190,8 @@ macro_rules! by_industry {
 macro_rules! by_id {
     () => {
         concat!(
-            "SELECT ce.id, ce.enterprise_id, e.credit_code, ce.name, ce.reg_no, t.name AS town_name, \
-             e.industry_code, s.name AS stage_name, ce.status, ce.entered_on, ce.stage_since, ce.expires_on \
-             FROM cultivation_entries ce JOIN cultivation_pipelines p ON p.id = ce.pipeline_id \
+            entry_row_select!(),
+            "FROM cultivation_entries ce JOIN cultivation_pipelines p ON p.id = ce.pipeline_id \
              JOIN cultivation_stages s ON s.id = ce.stage_id \
              LEFT JOIN enterprises e ON e.id = ce.enterprise_id LEFT JOIN units t ON t.id = ce.town_id WHERE ",
             list_where!(any_town!()),

@@ -25,6 +25,15 @@ pub struct NewAgendaItem {
     pub unit_id: Option<i64>,
 }
 
+/// The columns of an [`AgendaItem`] with its unit's name, ready for a `WHERE`.
+macro_rules! agenda_select {
+    () => {
+        "SELECT a.id, a.meeting_id, a.position, a.source_kind, a.source_id, a.text, a.unit_id,
+            u.name AS unit_name, a.statement, a.statement_at
+         FROM agenda_items a LEFT JOIN units u ON u.id = a.unit_id "
+    };
+}
+
 impl Store {
     /// What the store proposes for the agenda: problems escalated to the 例会 tier and still
     /// open, projects still under way with a funnel alert or a red light, then 督办 items not
@@ -41,27 +50,21 @@ impl Store {
     /// The agenda of a meeting the actor may read, in order.
     pub async fn agenda(&self, actor: &Actor, meeting_id: i64) -> Result<Vec<AgendaItem>> {
         self.get_meeting(actor, meeting_id).await?;
-        Ok(sqlx::query_as(
-            "SELECT a.id, a.meeting_id, a.position, a.source_kind, a.source_id, a.text, a.unit_id,
-                u.name AS unit_name, a.statement, a.statement_at
-             FROM agenda_items a LEFT JOIN units u ON u.id = a.unit_id
-             WHERE a.meeting_id = $1 ORDER BY a.position, a.id",
-        )
+        Ok(sqlx::query_as(concat!(
+            agenda_select!(),
+            "WHERE a.meeting_id = $1 ORDER BY a.position, a.id"
+        ))
         .bind(meeting_id)
         .fetch_all(self.pool())
         .await?)
     }
 
     pub(super) async fn agenda_item(&self, id: i64) -> Result<AgendaItem> {
-        sqlx::query_as(
-            "SELECT a.id, a.meeting_id, a.position, a.source_kind, a.source_id, a.text, a.unit_id,
-                u.name AS unit_name, a.statement, a.statement_at
-             FROM agenda_items a LEFT JOIN units u ON u.id = a.unit_id WHERE a.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("议题 {id}")))
+        sqlx::query_as(concat!(agenda_select!(), "WHERE a.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("议题 {id}")))
     }
 
     /// The meeting an agenda item belongs to, if the actor may read that meeting.

@@ -120,15 +120,25 @@ fn parse_iso(s: &str) -> Result<Date> {
     Date::parse(s, fmt).map_err(|_| StoreError::Invalid(format!("日期 \"{s}\" 无效")))
 }
 
+/// The columns of a [`Meeting`] over `meetings m`, ready for a `WHERE`.
+macro_rules! meeting_select {
+    () => {
+        "SELECT id, kind, title, held_on, place, convenor, status, statement_due, minutes_issued_at \
+         FROM meetings m "
+    };
+}
+
 impl Store {
     /// Meetings the actor may read, latest first: all for the office and leaders, those its
     /// unit attends for a unit.
     pub async fn list_meetings(&self, actor: &Actor) -> Result<Vec<Meeting>> {
         let (all, unit) = county_scope(actor)?;
         let mut out: Vec<Meeting> = sqlx::query_as(
-            "SELECT id, kind, title, held_on, place, convenor, status, statement_due, minutes_issued_at FROM meetings m
-             WHERE $1 = 1 OR EXISTS (SELECT 1 FROM meeting_units mu WHERE mu.meeting_id = m.id AND mu.unit_id = $2)
-             ORDER BY held_on DESC, id DESC",
+            concat!(
+                meeting_select!(),
+                "WHERE $1 = 1 OR EXISTS (SELECT 1 FROM meeting_units mu WHERE mu.meeting_id = m.id AND mu.unit_id = $2)
+                 ORDER BY held_on DESC, id DESC"
+            ),
         )
         .bind(all)
         .bind(unit)
@@ -143,10 +153,7 @@ impl Store {
     /// One meeting, if the actor may read it.
     pub async fn get_meeting(&self, actor: &Actor, id: i64) -> Result<Meeting> {
         let (all, unit) = county_scope(actor)?;
-        let mut m: Meeting = sqlx::query_as(
-            "SELECT id, kind, title, held_on, place, convenor, status, statement_due, minutes_issued_at
-             FROM meetings WHERE id = $1",
-        )
+        let mut m: Meeting = sqlx::query_as(concat!(meeting_select!(), "WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
             .await?

@@ -49,12 +49,7 @@ impl Store {
                 "SELECT task_id FROM task_units WHERE task_id = $1 AND unit_id = $2",
             )
             .bind(task_id)
-            .bind(
-                actor
-                    .unit_id
-                    .filter(|_| actor.role == Role::Unit)
-                    .unwrap_or(-1),
-            )
+            .bind(crate::own_unit(actor))
             .fetch_optional(self.pool())
             .await?;
             if assigned.is_none() {

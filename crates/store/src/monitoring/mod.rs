@@ -34,6 +34,14 @@ macro_rules! approved_in_plan {
 }
 pub(crate) use approved_in_plan;
 
+/// The columns of a [`Submission`], ready for a `WHERE`.
+macro_rules! submission_select {
+    () => {
+        "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, \
+         reviewed_at, review_comment FROM submissions "
+    };
+}
+
 mod approved;
 mod evidence;
 mod no_figure;

@@ -3,6 +3,13 @@
 use super::*;
 use crate::office_only;
 
+/// The columns of a reporting window, ready for a `WHERE`.
+macro_rules! period_select {
+    () => {
+        "SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods "
+    };
+}
+
 impl Store {
     /// Opens a reporting window (office only); audited.
     pub async fn open_period(
@@ -47,9 +54,10 @@ impl Store {
     /// A plan's reporting windows (county side: office, leaders, units).
     pub async fn list_periods(&self, actor: &Actor, plan_id: i64) -> Result<Vec<ReportPeriod>> {
         county_side(actor, "report periods")?;
-        let rows: Vec<PeriodRow> = sqlx::query_as(
-            "SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods WHERE plan_id = $1 ORDER BY period",
-        )
+        let rows: Vec<PeriodRow> = sqlx::query_as(concat!(
+            period_select!(),
+            "WHERE plan_id = $1 ORDER BY period"
+        ))
         .bind(plan_id)
         .fetch_all(self.pool())
         .await?;
@@ -59,7 +67,7 @@ impl Store {
     /// One reporting window (county side: office, leaders, units).
     pub async fn get_period(&self, actor: &Actor, id: i64) -> Result<ReportPeriod> {
         county_side(actor, "report periods")?;
-        let row: PeriodRow = sqlx::query_as("SELECT id, plan_id, period, due_on, status, opened_at FROM report_periods WHERE id = $1")
+        let row: PeriodRow = sqlx::query_as(concat!(period_select!(), "WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
             .await?
@@ -78,10 +86,10 @@ impl Store {
         unit_id: i64,
     ) -> Result<Vec<crate::plans::Indicator>> {
         readable_unit(actor, unit_id)?;
-        Ok(sqlx::query_as(
-            "SELECT id, plan_id, ordinal, level, section, name, text, unit, target_value, target_max, comparator, kind, lead_unit_id, profile, frequency
-             FROM indicators WHERE plan_id = $1 AND lead_unit_id = $2 AND source = 'manual' ORDER BY ordinal",
-        )
+        Ok(sqlx::query_as(concat!(
+            crate::plans::indicator_select!(),
+            "WHERE plan_id = $1 AND lead_unit_id = $2 AND source = 'manual' ORDER BY ordinal"
+        ))
         .bind(plan_id)
         .bind(unit_id)
         .fetch_all(self.pool())
@@ -98,8 +106,12 @@ impl Store {
     ) -> Result<Vec<(crate::plans::Task, qx_core::units::TaskRole)>> {
         readable_unit(actor, unit_id)?;
         let rows: Vec<TaskWithRole> = sqlx::query_as(
-            "SELECT t.id, t.plan_id, t.number, t.title, t.text, t.deadline, t.ordinal, tu.role
-             FROM tasks t JOIN task_units tu ON tu.task_id = t.id WHERE t.plan_id = $1 AND tu.unit_id = $2 ORDER BY t.ordinal",
+            concat!(
+                "SELECT ",
+                crate::plans::task_columns!(),
+                ", tu.role
+             FROM tasks t JOIN task_units tu ON tu.task_id = t.id WHERE t.plan_id = $1 AND tu.unit_id = $2 ORDER BY t.ordinal"
+            ),
         )
         .bind(plan_id)
         .bind(unit_id)
@@ -131,10 +143,10 @@ impl Store {
     ) -> Result<Vec<UnitProgress>> {
         let period = self.get_period(actor, period_id).await?;
         let owed = self.owed_reports(period.plan_id).await?;
-        let subs: Vec<Submission> = sqlx::query_as(
-            "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
-             FROM submissions WHERE period_id = $1 ORDER BY unit_id, revision",
-        )
+        let subs: Vec<Submission> = sqlx::query_as(concat!(
+            submission_select!(),
+            "WHERE period_id = $1 ORDER BY unit_id, revision"
+        ))
         .bind(period_id)
         .fetch_all(self.pool())
         .await?;

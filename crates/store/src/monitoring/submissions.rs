@@ -14,10 +14,10 @@ impl Store {
         unit_id: i64,
     ) -> Result<Option<Submission>> {
         readable_unit(actor, unit_id)?;
-        Ok(sqlx::query_as(
-            "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
-             FROM submissions WHERE period_id = $1 AND unit_id = $2 ORDER BY revision DESC LIMIT 1",
-        )
+        Ok(sqlx::query_as(concat!(
+            submission_select!(),
+            "WHERE period_id = $1 AND unit_id = $2 ORDER BY revision DESC LIMIT 1"
+        ))
         .bind(period_id)
         .bind(unit_id)
         .fetch_optional(self.pool())
@@ -136,10 +136,10 @@ impl Store {
         if !actor.can_read_unit(unit_id) {
             return Err(StoreError::NotFound(format!("单位 {unit_id} 的报送")));
         }
-        Ok(sqlx::query_as(
-            "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment
-             FROM submissions WHERE period_id = $1 AND unit_id = $2 ORDER BY revision DESC",
-        )
+        Ok(sqlx::query_as(concat!(
+            submission_select!(),
+            "WHERE period_id = $1 AND unit_id = $2 ORDER BY revision DESC"
+        ))
         .bind(period_id)
         .bind(unit_id)
         .fetch_all(self.pool())
@@ -148,13 +148,11 @@ impl Store {
 
     /// A submission the actor may read (its own unit's, or any for the office and leaders).
     pub async fn get_submission(&self, actor: &Actor, id: i64) -> Result<Submission> {
-        let s: Submission = sqlx::query_as(
-            "SELECT id, period_id, unit_id, revision, status, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment FROM submissions WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("报送 {id}")))?;
+        let s: Submission = sqlx::query_as(concat!(submission_select!(), "WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("报送 {id}")))?;
         // Leaders and the office see drafts only once submitted: a unit's draft is its own.
         let visible = actor.can_write_unit(s.unit_id) && actor.role == Role::Unit
             || (actor.reads_all() && s.status.is_handed_in());

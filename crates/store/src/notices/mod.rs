@@ -136,31 +136,49 @@ pub async fn notify_all(tx: &mut Tx, notices: &[NewNotice]) -> Result<()> {
     Ok(())
 }
 
+/// A notice's columns as a row of [`INBOX`] reads them, over `notices n` (its read flag follows).
+macro_rules! notice_columns {
+    () => {
+        "n.id, n.audience, n.audience_id, n.kind, n.subject_type, n.subject_id, n.message, n.created_at"
+    };
+}
+
+/// Whether notice `n` is for one of the actor's audiences, bound as `$2`–`$7` by
+/// [`bind_recipient`]: the one recipient test of the inbox and the unread count.
+macro_rules! for_recipient {
+    () => {
+        "((n.audience = $2 AND COALESCE(n.audience_id, -1) = $3)
+         OR (n.audience = $4 AND COALESCE(n.audience_id, -1) = $5)
+         OR (n.audience = $6 AND COALESCE(n.audience_id, -1) = $7))"
+    };
+}
+
 /// The inbox query: the actor's own audiences (up to three `(audience, audience_id)` pairs,
 /// an absent id bound as -1) and whether this user has read each notice, newest first by the
 /// time each notice is dated (a notice recorded later for an earlier event, as an import
 /// or the demo's replayed year writes, takes its event's place), `$9` the notice a page
 /// continues after (`i64::MAX` for the first). Static SQL; the pairs an actor does not have
 /// are bound to a value no row holds.
-const INBOX: &str = "SELECT n.id, n.audience, n.audience_id, n.kind, n.subject_type, n.subject_id,
-        n.message, n.created_at,
-        CASE WHEN r.notice_id IS NULL THEN 0 ELSE 1 END
+const INBOX: &str = concat!(
+    "SELECT ",
+    notice_columns!(),
+    ", CASE WHEN r.notice_id IS NULL THEN 0 ELSE 1 END
      FROM notices n
      LEFT JOIN notice_reads r ON r.notice_id = n.id AND r.user_id = $1
-     WHERE ((n.audience = $2 AND COALESCE(n.audience_id, -1) = $3)
-         OR (n.audience = $4 AND COALESCE(n.audience_id, -1) = $5)
-         OR (n.audience = $6 AND COALESCE(n.audience_id, -1) = $7))
-       AND ($8 = 0 OR r.notice_id IS NULL)
+     WHERE ",
+    for_recipient!(),
+    " AND ($8 = 0 OR r.notice_id IS NULL)
        AND ($9 = 9223372036854775807 OR EXISTS (SELECT 1 FROM notices b WHERE b.id = $9
            AND (n.created_at < b.created_at OR (n.created_at = b.created_at AND n.id < b.id))))
-     ORDER BY n.created_at DESC, n.id DESC LIMIT $10";
+     ORDER BY n.created_at DESC, n.id DESC LIMIT $10"
+);
 
-const UNREAD: &str = "SELECT COUNT(*) FROM notices n
-     WHERE ((n.audience = $2 AND COALESCE(n.audience_id, -1) = $3)
-         OR (n.audience = $4 AND COALESCE(n.audience_id, -1) = $5)
-         OR (n.audience = $6 AND COALESCE(n.audience_id, -1) = $7))
-       AND n.created_at >= $8
-       AND NOT EXISTS (SELECT 1 FROM notice_reads r WHERE r.notice_id = n.id AND r.user_id = $1)";
+const UNREAD: &str = concat!(
+    "SELECT COUNT(*) FROM notices n WHERE ",
+    for_recipient!(),
+    " AND n.created_at >= $8
+       AND NOT EXISTS (SELECT 1 FROM notice_reads r WHERE r.notice_id = n.id AND r.user_id = $1)"
+);
 
 /// Notices older than this never count as unread (a liaison new to a unit is not greeted by a
 /// year of its reminders), though they stay in the list.
@@ -307,10 +325,11 @@ impl Store {
 
     /// One notice by id, for the webhook sender (no reader, so `read` is false).
     pub async fn get_notice(&self, id: i64) -> Result<Notice> {
-        let row: Option<NoticeRow> = sqlx::query_as(
-            "SELECT id, audience, audience_id, kind, subject_type, subject_id, message, created_at, 0
-             FROM notices WHERE id = $1",
-        )
+        let row: Option<NoticeRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            notice_columns!(),
+            ", 0 FROM notices n WHERE n.id = $1"
+        ))
         .bind(id)
         .fetch_optional(self.pool())
         .await?;

@@ -55,9 +55,10 @@ impl Store {
         id: i64,
     ) -> Result<(AttachmentMeta, Vec<u8>)> {
         self.visible(actor, problem_id).await?;
-        let meta: AttachmentMeta = sqlx::query_as(
-            "SELECT id, problem_id, filename, content_type, size, created_at FROM problem_attachments WHERE id = $1 AND problem_id = $2",
-        )
+        let meta: AttachmentMeta = sqlx::query_as(concat!(
+            attachment_select!(),
+            "WHERE id = $1 AND problem_id = $2"
+        ))
         .bind(id)
         .bind(problem_id)
         .fetch_optional(self.pool())

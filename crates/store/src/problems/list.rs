@@ -252,14 +252,8 @@ impl Store {
         let near_until = cal.add_working_days(today, 1).unwrap_or(today);
         let limit = if f.limit <= 0 { 50 } else { f.limit.min(500) };
         let scoped = !actor.reads_all();
-        let own_enterprise = actor
-            .enterprise_id
-            .filter(|_| actor.role == Role::Enterprise)
-            .unwrap_or(-1);
-        let own_unit = actor
-            .unit_id
-            .filter(|_| actor.role == Role::Unit)
-            .unwrap_or(-1);
+        let own_enterprise = crate::own_enterprise(actor);
+        let own_unit = crate::own_unit(actor);
         let contact = if actor.user_id == 0 {
             -1
         } else {

@@ -19,10 +19,17 @@ use qx_core::problem::{
     Action, Category, Channel, DeadlineFlag, Deadlines, EventKind, EventStatus, Party, RateCounts,
     Rates, Satisfaction, Status, StatusGroup, Tier, TimeLimitConfig, TimeLimits,
 };
-use qx_core::text::{self as tf, TextField};
+use qx_core::text as tf;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use time::Date;
+
+/// The columns of an [`AttachmentMeta`], ready for a `WHERE`.
+macro_rules! attachment_select {
+    () => {
+        "SELECT id, problem_id, filename, content_type, size, created_at FROM problem_attachments "
+    };
+}
 
 mod attachments;
 mod deadlines;
@@ -178,14 +185,7 @@ fn opt_str<T: Copy>(v: Option<T>, f: fn(T) -> &'static str) -> Option<String> {
     v.map(|x| f(x).to_string())
 }
 
-/// The value of a free-text field, trimmed, within the field's limit (see `qx_core::text`).
-/// A free-text field checked against its limit (`core::text`), as stored.
-pub(crate) fn text(field: TextField, value: &str) -> Result<String> {
-    field
-        .check(value)
-        .map(str::to_string)
-        .map_err(StoreError::Invalid)
-}
+pub(crate) use crate::text;
 
 /// The date the running clock is due, for the list's deadline column and filters.
 fn running_due(status: Status, d: &Deadlines) -> String {
@@ -257,7 +257,7 @@ impl Store {
              FROM problems p WHERE p.id = $1",
         )
         .bind(id)
-        .bind(actor.unit_id.filter(|_| actor.role == Role::Unit).unwrap_or(-1))
+        .bind(crate::own_unit(actor))
         .bind(actor.user_id)
         .fetch_optional(self.pool())
         .await?;
@@ -313,9 +313,10 @@ impl Store {
         .bind(EventKind::InternalNote.as_str())
         .fetch_all(self.pool())
         .await?;
-        let attachments = sqlx::query_as(
-            "SELECT id, problem_id, filename, content_type, size, created_at FROM problem_attachments WHERE problem_id = $1 ORDER BY id",
-        )
+        let attachments = sqlx::query_as(concat!(
+            attachment_select!(),
+            "WHERE problem_id = $1 ORDER BY id"
+        ))
         .bind(id)
         .fetch_all(self.pool())
         .await?;

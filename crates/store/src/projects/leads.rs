@@ -11,7 +11,7 @@ use qx_core::notice::{Audience, NoticeKind, Subject};
 use qx_core::project::{LeadStatus, fields};
 
 /// A lead as submitted.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct NewLead {
     pub investor: String,
     pub industry: String,
@@ -32,16 +32,14 @@ pub struct LeadDecision {
     pub note: String,
 }
 
-/// A stored lead.
+/// A stored lead: the [`NewLead`] it was submitted as (flattened, so its JSON keeps one flat
+/// field list), and what became of it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Lead {
     pub id: i64,
-    pub investor: String,
-    pub industry: String,
-    pub intended_wan: Option<f64>,
-    pub contact: String,
-    pub found_by: String,
-    pub note: String,
+    #[serde(flatten)]
+    #[sqlx(flatten)]
+    pub submitted: NewLead,
     #[sqlx(try_from = "String")]
     pub status: LeadStatus,
     pub submitted_by: Option<i64>,
@@ -79,19 +77,11 @@ macro_rules! lead_select {
 }
 
 pub(super) fn lead_binds(actor: &Actor) -> (i64, i64, i64) {
-    let unit = match actor.role {
-        Role::Unit => actor.unit_id.unwrap_or(-1),
-        _ => -1,
-    };
-    (i64::from(actor.reads_all()), actor.user_id, unit)
-}
-
-fn office_only(actor: &Actor) -> Result<()> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden("只有办公室可以处理招商线索".into()))
-    }
+    (
+        i64::from(actor.reads_all()),
+        actor.user_id,
+        crate::own_unit(actor),
+    )
 }
 
 impl Store {
@@ -203,7 +193,7 @@ impl Store {
     /// The office accepts or rejects a lead, names the follow-up unit (told by a notice) and
     /// records the reward decision.
     pub async fn decide_lead(&self, actor: &Actor, id: i64, d: &LeadDecision) -> Result<()> {
-        office_only(actor)?;
+        crate::office_only(actor, "处理招商线索")?;
         let lead = self.get_lead(actor, id).await?;
         let status = lead
             .status
@@ -238,7 +228,7 @@ impl Store {
                     audience: Audience::Unit(unit),
                     kind: NoticeKind::LeadAssigned,
                     subject: Subject::Lead(id),
-                    message: format!("招商线索「{}」已交由本单位跟进", lead.investor),
+                    message: format!("招商线索「{}」已交由本单位跟进", lead.submitted.investor),
                     dedupe_key: None,
                 },
             )
@@ -261,7 +251,7 @@ impl Store {
         input: &ProjectInput,
         since: Date,
     ) -> Result<i64> {
-        office_only(actor)?;
+        crate::office_only(actor, "处理招商线索")?;
         let lead = self.get_lead(actor, id).await?;
         let status = lead
             .status

@@ -69,9 +69,7 @@ impl Store {
         rows: &[ProjectInput],
         since: Date,
     ) -> Result<ImportSummary> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以导入重大项目库".into()));
-        }
+        crate::office_only(actor, "导入重大项目库")?;
         let mut seen = HashSet::with_capacity(rows.len());
         if let Some(dup) = rows
             .iter()

@@ -10,7 +10,6 @@
 use crate::{MaybeCoded, Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
 use qx_core::project::{CapitalKind, EventKind, Source, Stage};
-use qx_core::text::TextField;
 use serde::Serialize;
 use time::Date;
 
@@ -100,15 +99,11 @@ pub(crate) fn scoped<'q, O>(
 
 /// The three scope binds of [`scope_sql!`] for an actor.
 pub(crate) fn scope_binds(actor: &Actor) -> (i64, i64, i64) {
-    let unit = match actor.role {
-        Role::Unit => actor.unit_id.unwrap_or(-1),
-        _ => -1,
-    };
-    let enterprise = match actor.role {
-        Role::Enterprise => actor.enterprise_id.unwrap_or(-1),
-        _ => -1,
-    };
-    (i64::from(actor.reads_all()), unit, enterprise)
+    (
+        i64::from(actor.reads_all()),
+        crate::own_unit(actor),
+        crate::own_enterprise(actor),
+    )
 }
 
 /// A stored project.
@@ -198,12 +193,7 @@ pub(crate) fn iso(d: Date) -> String {
     qx_core::time::format_date(d)
 }
 
-pub(crate) fn text(field: TextField, value: &str) -> Result<String> {
-    field
-        .check(value)
-        .map(str::to_string)
-        .map_err(StoreError::Invalid)
-}
+pub(crate) use crate::text;
 
 pub(crate) async fn insert_event(
     tx: &mut Tx,

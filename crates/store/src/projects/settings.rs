@@ -26,9 +26,7 @@ impl Store {
 
     /// The office sets the funnel alerts' days (1 to 3,650 each).
     pub async fn set_project_alert_days(&self, actor: &Actor, days: &AlertDays) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(StoreError::Forbidden("只有办公室可以修改项目设置".into()));
-        }
+        crate::office_only(actor, "修改项目设置")?;
         let before = self.project_alert_days().await?;
         let mut tx = self.begin().await?;
         for alert in FunnelAlert::ALL {

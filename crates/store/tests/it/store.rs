@@ -597,7 +597,7 @@ async fn office_steps_refuse_others_with_a_sentence() {
             role: Role::Leader,
             ..Actor::system()
         };
-        let update = qx_store::users::UserUpdate {
+        let update = qx_store::users::UserProfile {
             display_name: "王五".into(),
             role: Role::Leader,
             unit_id: None,

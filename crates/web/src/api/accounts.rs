@@ -30,10 +30,10 @@ impl AccountDto {
         AccountDto {
             id: u.id,
             username: u.username.clone(),
-            display_name: u.display_name.clone(),
-            role: u.role.as_str().into(),
-            unit_id: u.unit_id,
-            enterprise_id: u.enterprise_id,
+            display_name: u.profile.display_name.clone(),
+            role: u.profile.role.as_str().into(),
+            unit_id: u.profile.unit_id,
+            enterprise_id: u.profile.enterprise_id,
         }
     }
 }
@@ -211,7 +211,7 @@ fn user_dto(u: qx_store::users::User) -> UserDto {
     UserDto {
         account: AccountDto::of(&u),
         locked: u.locked_until.is_some_and(|t| t > qx_store::now()),
-        phone: u.phone,
+        phone: u.profile.phone,
     }
 }
 

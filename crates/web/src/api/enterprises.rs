@@ -6,13 +6,12 @@ use super::problem::Problem;
 use super::{ApiResult, PageQuery};
 use crate::AppState;
 use crate::auth::Auth;
-use crate::enterprises::{RegistryQuery, town_filter};
+use crate::enterprises::{RegistryQuery, ResultQuery};
 use crate::form::Query;
 use axum::Json;
 use axum::extract::{Path, State};
 use qx_store::enterprises::{EnterpriseDetail, YearFacts};
-use qx_store::evaluation::{ResultFilter, ResultLine, Run};
-use serde::Deserialize;
+use qx_store::evaluation::{ResultLine, Run};
 
 #[utoipa::path(get, path = "/api/v1/enterprises", tag = "enterprises", params(RegistryQuery, PageQuery),
     responses((status = 200, description = "the enterprises the caller may read (a town its own, an enterprise itself), by id", body = Object,
@@ -76,23 +75,6 @@ pub(super) async fn runs(
     Ok(Json(pq.page(runs, |r| r.id, auth.ctx.lang)?))
 }
 
-/// Query of `GET /api/v1/evaluation/runs/{id}/results`: the evaluation page's filters.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ResultQuery {
-    /// Town id.
-    pub town: Option<String>,
-    /// Industry code prefix.
-    #[serde(default)]
-    pub industry: String,
-    /// above | below
-    #[serde(default)]
-    pub scale: String,
-    /// A | B | C | D
-    #[serde(default)]
-    pub class: String,
-}
-
 #[utoipa::path(get, path = "/api/v1/evaluation/runs/{id}/results", tag = "evaluation",
     params(("id" = i64, Path, description = "run id"), ResultQuery, PageQuery),
     responses((status = 200, description = "each enterprise's score, class and per-item values in the run (an enterprise its own), by enterprise id",
@@ -106,15 +88,10 @@ pub(super) async fn run_results(
     Query(q): Query<ResultQuery>,
     Query(paging): Query<PageQuery>,
 ) -> ApiResult<Page<ResultLine>> {
-    let f = ResultFilter {
-        town_id: town_filter(q.town.as_deref()),
-        industry: q.industry.clone(),
-        scale: q.scale.clone(),
-        class: q.class.clone(),
-        tax_per_mu_below: None,
-        enterprise_id: None,
-    };
-    let rows = state.store.run_results(&auth.actor(), id, &f).await?;
+    let rows = state
+        .store
+        .run_results(&auth.actor(), id, &q.filter(None))
+        .await?;
     Ok(Json(paging.page(
         rows,
         |r| r.enterprise_id,

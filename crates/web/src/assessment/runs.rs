@@ -8,6 +8,7 @@ use crate::form::invalid;
 use crate::form::{FieldErrors, Fields};
 use crate::i18n;
 use crate::pages::{PageCtx, render};
+use crate::webhook::notified;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
@@ -276,19 +277,12 @@ async fn publish(
             match calendar.add_working_days(today, days) {
                 Some(until) => {
                     let until = qx_core::time::format_date(until);
-                    match state
+                    let outcome = state
                         .store
                         .publish_assessment_run(&auth.actor(), id, &until)
-                        .await
-                    {
-                        Ok(notices) => {
-                            return Ok(crate::webhook::notified(
-                                &state.store,
-                                notices,
-                                &run_url(id),
-                            ));
-                        }
-                        Err(e) => errors.absorb(e.into(), &[])?,
+                        .await;
+                    if let Some(notices) = errors.unless_refused(outcome, &[])? {
+                        return Ok(notified(&state.store, notices, &run_url(id)));
                     }
                 }
                 None => errors.add("days", "公示工作日数: 工作日历中没有足够的工作日"),
@@ -300,15 +294,9 @@ async fn publish(
 
 async fn finalise(State(state): State<AppState>, auth: Office, Path(id): Path<i64>) -> PageResult {
     let mut errors = FieldErrors::new(auth.ctx.lang);
-    match state.store.finalise_assessment_run(&auth.actor(), id).await {
-        Ok(notices) => {
-            return Ok(crate::webhook::notified(
-                &state.store,
-                notices,
-                &run_url(id),
-            ));
-        }
-        Err(e) => errors.absorb(e.into(), &[])?,
+    let outcome = state.store.finalise_assessment_run(&auth.actor(), id).await;
+    if let Some(notices) = errors.unless_refused(outcome, &[])? {
+        return Ok(notified(&state.store, notices, &run_url(id)));
     }
     Ok(invalid(
         &run_page(&state, &auth, id, Fields::default(), errors).await?,
@@ -337,22 +325,14 @@ async fn answer(
             answer: form.get("answer").to_string(),
             points,
         };
-        match state
+        let outcome = state
             .store
             .answer_assessment_objection(&auth.actor(), id, &a)
-            .await
+            .await;
+        if let Some(notices) =
+            errors.unless_refused(outcome, &[("answer", "答复意见"), ("points", "调整后得分")])?
         {
-            Ok(notices) => {
-                return Ok(crate::webhook::notified(
-                    &state.store,
-                    notices,
-                    &run_url(run_id),
-                ));
-            }
-            Err(e) => errors.absorb(
-                e.into(),
-                &[("answer", "答复意见"), ("points", "调整后得分")],
-            )?,
+            return Ok(notified(&state.store, notices, &run_url(run_id)));
         }
     }
     Ok(invalid(

@@ -6,6 +6,7 @@ use crate::auth::{Auth, County, OfficeOrUnit};
 use crate::form::{FieldErrors, Fields, invalid};
 use crate::i18n;
 use crate::pages::{PageCtx, render};
+use crate::webhook::notified;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
@@ -200,22 +201,19 @@ async fn object(
         reason: form.get("reason").to_string(),
         evidence: form.get("evidence").to_string(),
     };
-    match state
+    let outcome = state
         .store
         .file_assessment_objection(&auth.actor(), &new)
-        .await
-    {
-        Ok((_, notices)) => {
-            return Ok(crate::webhook::notified(
-                &state.store,
-                notices,
-                &format!("/assessment/{id}/units/{unit}"),
-            ));
-        }
-        Err(e) => errors.absorb(
-            e.into(),
-            &[("item", "项目"), ("reason", "理由"), ("evidence", "依据")],
-        )?,
+        .await;
+    if let Some((_, notices)) = errors.unless_refused(
+        outcome,
+        &[("item", "项目"), ("reason", "理由"), ("evidence", "依据")],
+    )? {
+        return Ok(notified(
+            &state.store,
+            notices,
+            &format!("/assessment/{id}/units/{unit}"),
+        ));
     }
     Ok(invalid(
         &unit_page(&state, &auth, id, unit, form, errors).await?,

@@ -3,7 +3,8 @@
 
 use super::actions::FormState;
 use super::{
-    FIRST_DATA_YEAR, ObjectionView, PageResult, f2, objection_views, scale_key, town_filter, towns,
+    FIRST_DATA_YEAR, ObjectionView, PageResult, ResultQuery, f2, objection_views, scale_key,
+    town_filter, towns,
 };
 use crate::AppState;
 use crate::auth::Auth;
@@ -31,13 +32,8 @@ pub(super) fn routes() -> Router<AppState> {
 pub(super) struct EvalQuery {
     year: Option<i64>,
     run: Option<i64>,
-    town: Option<String>,
-    #[serde(default)]
-    industry: String,
-    #[serde(default)]
-    scale: String,
-    #[serde(default)]
-    class: String,
+    #[serde(flatten)]
+    results: ResultQuery,
     low: Option<String>,
     ran: Option<String>,
 }
@@ -54,29 +50,22 @@ impl EvalQuery {
 
     pub(super) fn filter(&self, policy: &ev::Policy) -> ResultFilter {
         let low = self.low.as_deref().is_some_and(|v| !v.is_empty());
-        ResultFilter {
-            town_id: town_filter(self.town.as_deref()),
-            industry: self.industry.clone(),
-            scale: self.scale.clone(),
-            class: self.class.clone(),
-            // One threshold per scale: the 规上 one unless the filter asks for 规下.
-            tax_per_mu_below: low.then(|| {
-                if self.scale == Scale::Below.as_str() {
-                    policy.low_tax_per_mu.below
-                } else {
-                    policy.low_tax_per_mu.above
-                }
-            }),
-            enterprise_id: None,
-        }
+        // One threshold per scale: the 规上 one unless the filter asks for 规下.
+        self.results.filter(low.then(|| {
+            if self.results.scale == Scale::Below.as_str() {
+                policy.low_tax_per_mu.below
+            } else {
+                policy.low_tax_per_mu.above
+            }
+        }))
     }
 
     fn query_string(&self) -> String {
         serde_urlencoded::to_string([
-            ("town", self.town.clone().unwrap_or_default()),
-            ("industry", self.industry.clone()),
-            ("scale", self.scale.clone()),
-            ("class", self.class.clone()),
+            ("town", self.results.town.clone().unwrap_or_default()),
+            ("industry", self.results.industry.clone()),
+            ("scale", self.results.scale.clone()),
+            ("class", self.results.class.clone()),
             ("low", self.low.clone().unwrap_or_default()),
         ])
         .unwrap_or_default()
@@ -248,7 +237,7 @@ pub(super) async fn evaluation_page(
         warnings: Vec::new(),
         export_query: q.query_string(),
         towns: towns(state).await?,
-        town: town_filter(q.town.as_deref()).unwrap_or(0),
+        town: town_filter(q.results.town.as_deref()).unwrap_or(0),
         is_admin: actor.is_admin(),
         reads_all: actor.reads_all(),
         today: qx_core::time::format_date(qx_core::time::today()),

@@ -21,6 +21,7 @@ use qx_core::label::{Labelled, Lang};
 use qx_core::scale::Scale;
 use qx_core::units::UnitKind;
 use qx_store::enterprises::EnterpriseFilter;
+use qx_store::evaluation::ResultFilter;
 use serde::Deserialize;
 
 type PageResult = Result<Response, WebError>;
@@ -107,6 +108,40 @@ impl RegistryQuery {
             tag: self.tag.trim().to_string(),
             limit,
             offset,
+        }
+    }
+}
+
+/// A 亩均评价 run's result filters as a query string gives them: the one reader of the
+/// evaluation page (`EvalQuery` adds its year, run and 低效 box) and
+/// `GET /api/v1/evaluation/runs/{id}/results`, so both answer the same rows.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ResultQuery {
+    /// Town id.
+    pub town: Option<String>,
+    /// Industry code prefix.
+    #[serde(default)]
+    pub industry: String,
+    /// above | below
+    #[serde(default)]
+    pub scale: String,
+    /// A | B | C | D
+    #[serde(default)]
+    pub class: String,
+}
+
+impl ResultQuery {
+    /// The store's filter: these filters, the town by [`town_filter`], and only the firms whose
+    /// 亩均税收 is below `tax_per_mu_below` when one is given.
+    pub(crate) fn filter(&self, tax_per_mu_below: Option<f64>) -> ResultFilter {
+        ResultFilter {
+            town_id: town_filter(self.town.as_deref()),
+            industry: self.industry.clone(),
+            scale: self.scale.clone(),
+            class: self.class.clone(),
+            tax_per_mu_below,
+            enterprise_id: None,
         }
     }
 }

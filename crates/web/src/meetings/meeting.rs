@@ -4,6 +4,7 @@
 //! and deadlines.
 
 use super::*;
+use crate::webhook::notified;
 use qx_core::meeting::MeetingStatus;
 use qx_store::meetings::{AgendaItem, Meeting, NewAgendaItem, NewResolution, Proposal, Resolution};
 
@@ -233,19 +234,12 @@ pub(super) async fn add_item(
             text,
             unit_id,
         };
-        match state
+        let outcome = state
             .store
             .add_agenda_item_noticed(&auth.actor(), id, &item)
-            .await
-        {
-            Ok((_, notices)) => {
-                return Ok(crate::webhook::notified(
-                    &state.store,
-                    notices,
-                    &saved_url(id),
-                ));
-            }
-            Err(e) => errors.absorb(e.into(), &[("text", "议题")])?,
+            .await;
+        if let Some((_, notices)) = errors.unless_refused(outcome, &[("text", "议题")])? {
+            return Ok(notified(&state.store, notices, &saved_url(id)));
         }
     }
     again(&state, &auth, id, Failed::new("add", None, f, errors)).await
@@ -378,11 +372,7 @@ pub(super) async fn step(
         .meeting_step(&auth.actor(), id, step, None)
         .await
     {
-        Ok((_, notices)) => Ok(crate::webhook::notified(
-            &state.store,
-            notices,
-            &saved_url(id),
-        )),
+        Ok((_, notices)) => Ok(notified(&state.store, notices, &saved_url(id))),
         Err(e) => {
             let mut errors = FieldErrors::new(auth.ctx.lang);
             errors.absorb(e.into(), &[])?;
@@ -418,19 +408,14 @@ pub(super) async fn decide(
             support_unit_ids: support,
             deadline,
         };
-        match state
+        let outcome = state
             .store
             .record_resolution_noticed(&auth.actor(), &r)
-            .await
+            .await;
+        if let Some((_, notices)) =
+            errors.unless_refused(outcome, &[("text", "会议决定"), ("deadline", "办理期限")])?
         {
-            Ok((_, notices)) => {
-                return Ok(crate::webhook::notified(
-                    &state.store,
-                    notices,
-                    &saved_url(id),
-                ));
-            }
-            Err(e) => errors.absorb(e.into(), &[("text", "会议决定"), ("deadline", "办理期限")])?,
+            return Ok(notified(&state.store, notices, &saved_url(id)));
         }
     }
     again(&state, &auth, id, Failed::new("decide", None, f, errors)).await

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::export::{self, ListQuery};
+use crate::webhook::notified;
 use qx_store::meetings::{OnTime, SupervisionEvent, SupervisionFilter, SupervisionItem};
 
 pub(super) struct Line {
@@ -370,19 +371,16 @@ pub(super) async fn step(
     if let Some(step) = step
         && errors.is_empty()
     {
-        match state
+        let outcome = state
             .store
             .supervision_step(&auth.actor(), id, step, &note, today())
-            .await
-        {
-            Ok((_, notices)) => {
-                return Ok(crate::webhook::notified(
-                    &state.store,
-                    notices,
-                    &format!("/supervision/{id}?saved=1"),
-                ));
-            }
-            Err(e) => errors.absorb(e.into(), STEP_FIELDS)?,
+            .await;
+        if let Some((_, notices)) = errors.unless_refused(outcome, STEP_FIELDS)? {
+            return Ok(notified(
+                &state.store,
+                notices,
+                &format!("/supervision/{id}?saved=1"),
+            ));
         }
     }
     let row = step.map_or(0, |s| s as i64);

@@ -737,7 +737,7 @@ async fn sending_views(
             Some(u) => match senders.get(&u) {
                 Some(name) => name.clone(),
                 None => {
-                    let name = state.store.get_user(u).await?.display_name;
+                    let name = state.store.get_user(u).await?.profile.display_name;
                     senders.insert(u, name.clone());
                     name
                 }

@@ -1,6 +1,7 @@
 //! One problem's page: its timeline, the steps the actor may take, attachments in and out.
 
 use super::*;
+use crate::webhook::notified;
 
 pub struct EventLine {
     at: String,
@@ -259,19 +260,16 @@ pub(super) async fn step(
 ) -> PageResult {
     let mut errors = FieldErrors::new(auth.ctx.lang);
     if let Some(step) = parse_step(&f, &mut errors) {
-        match state
+        let outcome = state
             .store
             .problem_step(&auth.actor(), id, &step, today())
-            .await
-        {
-            Ok(notices) => {
-                return Ok(crate::webhook::notified(
-                    &state.store,
-                    notices,
-                    &format!("/problems/{id}?saved=1"),
-                ));
-            }
-            Err(e) => errors.absorb(e.into(), STEP_FIELDS)?,
+            .await;
+        if let Some(notices) = errors.unless_refused(outcome, STEP_FIELDS)? {
+            return Ok(notified(
+                &state.store,
+                notices,
+                &format!("/problems/{id}?saved=1"),
+            ));
         }
     }
     let failed = Failed {

@@ -2,6 +2,7 @@
 //! the form and the API share in reading a new problem.
 
 use super::*;
+use crate::webhook::notified;
 
 #[derive(Template)]
 #[template(path = "problems/new.html")]
@@ -227,15 +228,13 @@ pub(super) async fn create(
     };
     if let Some(new) = new_problem(&actor, &fields, false, &enterprises, &mut errors) {
         let files = attachments(up.files);
-        match state.store.submit_problem(&actor, &new, files).await {
-            Ok((id, notices)) => {
-                return Ok(crate::webhook::notified(
-                    &state.store,
-                    notices,
-                    &format!("/problems/{id}?saved=1"),
-                ));
-            }
-            Err(e) => errors.absorb(e.into(), NEW_FIELDS)?,
+        let outcome = state.store.submit_problem(&actor, &new, files).await;
+        if let Some((id, notices)) = errors.unless_refused(outcome, NEW_FIELDS)? {
+            return Ok(notified(
+                &state.store,
+                notices,
+                &format!("/problems/{id}?saved=1"),
+            ));
         }
     }
     // Files cannot be put back into a file input: the form says to choose them again.

@@ -90,13 +90,14 @@ async fn settings_view(
         .list_users(&actor)
         .await?
         .into_iter()
-        .filter(|u| matches!(u.role, Role::Admin | Role::Unit))
+        .filter(|u| matches!(u.profile.role, Role::Admin | Role::Unit))
         .map(|u| {
             let unit = u
+                .profile
                 .unit_id
                 .and_then(|id| unit_names.get(&id).cloned())
                 .unwrap_or_default();
-            (u.id, format!("{} ({unit})", u.display_name))
+            (u.id, format!("{} ({unit})", u.profile.display_name))
         })
         .collect();
     let limits = state.store.problem_time_limits().await?;

@@ -3,6 +3,7 @@
 //! the move form (the next stage or 中止; the office may choose any stage with a reason).
 
 use super::*;
+use crate::webhook::notified;
 use qx_store::MaybeCoded;
 use qx_store::projects::{ProjectDetail, StageMove};
 
@@ -220,15 +221,13 @@ pub(super) async fn move_stage(
             evidence: f.get("evidence").to_string(),
             reason: f.get("reason").to_string(),
         };
-        match state.store.move_project(&auth.actor(), id, &m).await {
-            Ok(notices) => {
-                return Ok(crate::webhook::notified(
-                    &state.store,
-                    notices,
-                    &format!("/projects/{id}?saved=1"),
-                ));
-            }
-            Err(e) => errors.absorb(e.into(), MOVE_FIELDS)?,
+        let outcome = state.store.move_project(&auth.actor(), id, &m).await;
+        if let Some(notices) = errors.unless_refused(outcome, MOVE_FIELDS)? {
+            return Ok(notified(
+                &state.store,
+                notices,
+                &format!("/projects/{id}?saved=1"),
+            ));
         }
     }
     let page = view(&state, &auth, id, f, errors, false).await?;

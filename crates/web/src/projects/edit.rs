@@ -59,8 +59,8 @@ async fn form_view(
             .list_users(&actor)
             .await?
             .into_iter()
-            .filter(|u| u.role == qx_core::access::Role::Leader)
-            .map(|u| (u.id, u.display_name))
+            .filter(|u| u.profile.role == qx_core::access::Role::Leader)
+            .map(|u| (u.id, u.profile.display_name))
             .collect()
     } else {
         Vec::new()

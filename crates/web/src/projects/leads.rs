@@ -55,10 +55,10 @@ pub(super) async fn list(State(state): State<AppState>, auth: Signed) -> PageRes
         .into_iter()
         .map(|l| LeadLine {
             id: l.id,
-            investor: l.investor,
-            industry: l.industry,
-            intended: num(l.intended_wan),
-            found_by: l.found_by,
+            investor: l.submitted.investor,
+            industry: l.submitted.industry,
+            intended: num(l.submitted.intended_wan),
+            found_by: l.submitted.found_by,
             status: l.status.label(lang),
             follow_unit: l.follow_unit_name,
             submitted_at: format_datetime(l.created_at),
@@ -144,7 +144,7 @@ async fn detail_view(
     Ok(DetailPage {
         ctx: PageCtx::signed_in(auth),
         status: l.status.label(auth.ctx.lang),
-        intended: num(l.intended_wan),
+        intended: num(l.submitted.intended_wan),
         submitted_at: format_datetime(l.created_at),
         units,
         can_decide: actor.is_admin() && l.status.decide(true).is_ok(),
@@ -232,8 +232,10 @@ pub(super) async fn convert(
 ) -> PageResult {
     let actor = auth.actor();
     let l = state.store.get_lead(&actor, id).await?;
-    let (Some(unit_id), Some(total)) = (l.follow_unit_id, l.intended_wan.filter(|v| *v > 0.0))
-    else {
+    let (Some(unit_id), Some(total)) = (
+        l.follow_unit_id,
+        l.submitted.intended_wan.filter(|v| *v > 0.0),
+    ) else {
         return Err(WebError::BadRequest(
             crate::i18n::t(auth.ctx.lang, "ld.convert_needs").to_string(),
         ));
@@ -241,21 +243,21 @@ pub(super) async fn convert(
     let today = today();
     let input = ProjectInput {
         year: today.year(),
-        name: format!("{}{}项目", l.investor, l.industry),
-        investor: l.investor.clone(),
+        name: format!("{}{}项目", l.submitted.investor, l.submitted.industry),
+        investor: l.submitted.investor.clone(),
         credit_code: None,
         capital_kind: CapitalKind::Domestic,
         source: Source::Investment,
-        industry: l.industry.clone(),
+        industry: l.submitted.industry.clone(),
         town_id: None,
         total_investment_wan: total,
         foreign_contract_wusd: None,
         annual_plan_wan: None,
         completed_wan: None,
         land_mu: None,
-        content: l.note.clone(),
+        content: l.submitted.note.clone(),
         unit_id,
-        contact: l.contact.clone(),
+        contact: l.submitted.contact.clone(),
         leader_user_id: None,
         planned: [None; 4],
     };

@@ -4,6 +4,7 @@
 //! month's 调度); a refusal comes back beside its field with what was typed kept.
 
 use super::*;
+use crate::webhook::notified;
 use qx_core::problem::Category;
 use qx_store::projects::{Project, ProjectProblem};
 
@@ -110,19 +111,16 @@ pub(super) async fn create(
             contact_name: f.get("contact_name").to_string(),
             contact_phone: f.get("contact_phone").to_string(),
         };
-        match state
+        let outcome = state
             .store
             .raise_project_problem(&auth.actor(), id, &input)
-            .await
-        {
-            Ok((_, notices)) => {
-                return Ok(crate::webhook::notified(
-                    &state.store,
-                    notices,
-                    &format!("/projects/{id}?saved=1"),
-                ));
-            }
-            Err(e) => errors.absorb(e.into(), FIELDS)?,
+            .await;
+        if let Some((_, notices)) = errors.unless_refused(outcome, FIELDS)? {
+            return Ok(notified(
+                &state.store,
+                notices,
+                &format!("/projects/{id}?saved=1"),
+            ));
         }
     }
     let page = view(&state, &auth, id, period_id, f, errors).await?;

@@ -93,15 +93,15 @@ async fn every_roles_workbench_reads_in_english() {
             .await
             .unwrap()
             .unwrap();
-        let mut data = vec![user.display_name.clone()];
+        let mut data = vec![user.profile.display_name.clone()];
         let units = db.store.list_units().await.unwrap();
         data.extend(
             units
                 .iter()
-                .filter(|u| Some(u.id) == user.unit_id)
+                .filter(|u| Some(u.id) == user.profile.unit_id)
                 .map(|u| u.name.clone()),
         );
-        if let Some(e) = user.enterprise_id {
+        if let Some(e) = user.profile.enterprise_id {
             data.extend(
                 db.store
                     .list_enterprises(&qx_core::access::Actor::system())

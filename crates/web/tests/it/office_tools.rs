@@ -117,8 +117,8 @@ async fn edit_an_account(app: crate::common::TestApp) {
     .await;
     assert_eq!(resp.status(), 303);
     let user = app.store.get_user(id).await.unwrap();
-    assert_eq!(user.display_name, "陈联络员");
-    assert_eq!(user.phone, "0574-65720000");
+    assert_eq!(user.profile.display_name, "陈联络员");
+    assert_eq!(user.profile.phone, "0574-65720000");
     assert_eq!(get_status(&jxj, app.url("/")).await, 200, "still signed in");
 
     // A new role: the account's sessions end.
@@ -131,8 +131,8 @@ async fn edit_an_account(app: crate::common::TestApp) {
     .await;
     assert_eq!(resp.status(), 303);
     let user = app.store.get_user(id).await.unwrap();
-    assert_eq!(user.role, qx_core::access::Role::Leader);
-    assert_eq!(user.unit_id, Some(app.units["县工业强县办"]));
+    assert_eq!(user.profile.role, qx_core::access::Role::Leader);
+    assert_eq!(user.profile.unit_id, Some(app.units["县工业强县办"]));
     assert_eq!(get_status(&jxj, app.url("/")).await, 303, "signed out");
     let log = admin
         .get(app.url(&format!("/audit?entity=user&entity_id={id}")))
@@ -187,7 +187,7 @@ async fn account_form_errors_show_beside_the_field_with_what_was_typed() {
     );
     assert!(html.contains("value=\"138\""), "the phone typed is kept");
     assert_eq!(
-        app.store.get_user(id).await.unwrap().display_name,
+        app.store.get_user(id).await.unwrap().profile.display_name,
         "sp1-name",
         "nothing saved"
     );

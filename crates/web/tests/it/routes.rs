@@ -805,6 +805,7 @@ async fn every_route_answers_each_role_as_the_table_says() {
         .await
         .unwrap()
         .unwrap()
+        .profile
         .unit_id
         .unwrap();
     let own = first_id(

@@ -289,7 +289,7 @@ async fn every_roles_workbench_counts_what_its_links_list() {
     for i in 1..=99 {
         let name = format!("qy{i:02}");
         match db.store.find_user_by_username(&name).await.unwrap() {
-            Some(u) => accounts.push((u.enterprise_id, name)),
+            Some(u) => accounts.push((u.profile.enterprise_id, name)),
             None => break,
         }
     }
