@@ -99,7 +99,7 @@ async fn november(base: &str, c: &reqwest::Client) -> (usize, usize) {
     // No time sent: the status cell is followed by an empty time cell.
     let unreported: Vec<&&str> = rows
         .iter()
-        .filter(|r| r.contains("</td><td></td>\n<td>"))
+        .filter(|r| r.contains("</td><td data-label=\"时间\"></td>\n<td>"))
         .collect();
     let unreported_late = unreported
         .iter()
