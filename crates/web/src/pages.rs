@@ -2,8 +2,8 @@
 //! actor, and renders a template; the store decides what the actor may see.
 
 use crate::auth::{self, Auth, RequestCtx};
-use crate::form::Form;
 use crate::form::Query;
+use crate::form::{FieldErrors, Form};
 use crate::i18n::{Lang, Tr};
 use crate::{AppState, WebError};
 use askama::Template;
@@ -437,7 +437,8 @@ pub async fn switch_lang(
 #[template(path = "account.html")]
 struct AccountPage {
     ctx: PageCtx,
-    error: Option<String>,
+    /// What was wrong with the change, beside the box it is about.
+    errors: FieldErrors,
 }
 
 pub async fn account(auth: Auth, Query(q): Query<HashMap<String, String>>) -> PageResult {
@@ -447,18 +448,23 @@ pub async fn account(auth: Auth, Query(q): Query<HashMap<String, String>>) -> Pa
         .map(|_| crate::i18n::t(lang, "account.changed").to_string());
     let page = AccountPage {
         ctx: PageCtx::signed_in(&auth).with_flash(flash),
-        error: None,
+        errors: FieldErrors::new(lang),
     };
     Ok(render(&page).into_response())
 }
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
+    #[serde(default)]
     current: String,
+    #[serde(default)]
     new_password: String,
+    #[serde(default)]
     confirm: String,
 }
 
+/// One's own password: the current one, then the new one twice. Each refusal is shown beside
+/// the box it is about (the boxes come back empty: a password is never sent back).
 pub async fn change_password(
     State(state): State<AppState>,
     auth: Auth,
@@ -470,21 +476,20 @@ pub async fn change_password(
         auth.session.user.password_hash.clone(),
     )
     .await?;
-    let error = if !current_ok {
-        Some(crate::i18n::t(lang, "account.wrong_current").to_string())
+    let mut errors = FieldErrors::new(lang);
+    if !current_ok {
+        errors.add("current", crate::i18n::t(lang, "account.wrong_current"));
+    } else if let Err(m) = check_password_strength(&form.new_password) {
+        errors.add("new_password", m);
     } else if form.new_password != form.confirm {
-        Some(crate::i18n::t(lang, "account.mismatch").to_string())
-    } else {
-        check_password_strength(&form.new_password)
-            .err()
-            .map(str::to_string)
-    };
-    if let Some(error) = error {
+        errors.add("confirm", crate::i18n::t(lang, "account.mismatch"));
+    }
+    if !errors.is_empty() {
         let page = AccountPage {
             ctx: PageCtx::signed_in(&auth),
-            error: Some(error),
+            errors,
         };
-        return Ok((axum::http::StatusCode::BAD_REQUEST, render(&page)).into_response());
+        return Ok(crate::form::invalid(&page));
     }
     let new_hash = hash_blocking(form.new_password).await?;
     state

@@ -1,8 +1,8 @@
 //! Accounts: the list, an account's page, new accounts, password resets and locks.
 
 use crate::auth::{Auth, County, Office};
-use crate::form::Form;
 use crate::form::Query;
+use crate::form::{FieldErrors, Form};
 use crate::i18n::Lang;
 use crate::pages::{PageCtx, flash_from, hash_blocking, render, role_label};
 use crate::{AppState, WebError};
@@ -82,7 +82,6 @@ pub async fn users_list(State(state): State<AppState>, auth: County) -> PageResu
 
 /// The account form (new and edit) as shown: the values as typed, an error beside each field
 /// that has one, and an error about the whole form (from the store) above it.
-#[derive(Default)]
 pub struct UserFields {
     username: String,
     display_name: String,
@@ -90,30 +89,44 @@ pub struct UserFields {
     unit_id: String,
     enterprise_id: String,
     phone: String,
-    errors: HashMap<&'static str, String>,
-    general: Option<String>,
+    errors: FieldErrors,
 }
 
 impl UserFields {
-    fn of(u: &qx_store::users::User) -> UserFields {
+    /// An empty form in `lang`.
+    fn empty(lang: Lang) -> UserFields {
+        UserFields {
+            username: String::new(),
+            display_name: String::new(),
+            role: String::new(),
+            unit_id: String::new(),
+            enterprise_id: String::new(),
+            phone: String::new(),
+            errors: FieldErrors::new(lang),
+        }
+    }
+
+    fn of(u: &qx_store::users::User, lang: Lang) -> UserFields {
+        let id = |i: Option<i64>| i.map(|i| i.to_string()).unwrap_or_default();
         UserFields {
             username: u.username.clone(),
             display_name: u.profile.display_name.clone(),
             role: u.profile.role.as_str().to_string(),
-            unit_id: u.profile.unit_id.map(|i| i.to_string()).unwrap_or_default(),
-            enterprise_id: u
-                .profile
-                .enterprise_id
-                .map(|i| i.to_string())
-                .unwrap_or_default(),
+            unit_id: id(u.profile.unit_id),
+            enterprise_id: id(u.profile.enterprise_id),
             phone: u.profile.phone.clone(),
-            ..UserFields::default()
+            ..UserFields::empty(lang)
         }
     }
 
     /// The error beside `field`, empty when there is none.
     fn error(&self, field: &str) -> &str {
-        self.errors.get(field).map_or("", String::as_str)
+        self.errors.get(field).unwrap_or("")
+    }
+
+    /// The errors about the whole form (the store's refusals).
+    fn general(&self) -> Vec<&str> {
+        self.errors.general()
     }
 }
 
@@ -159,13 +172,18 @@ struct UserPage {
     is_admin: bool,
     form: UserFields,
     choices: Option<UserChoices>,
+    /// The reset form's refusal, beside its password box.
+    reset_errors: FieldErrors,
 }
 
+/// An account's page: its edit form as `form` holds it (the account's own values when `None`)
+/// and the password reset form with `reset`'s message; either with a message answers 400.
 async fn user_page(
     state: &AppState,
     auth: &Auth,
     id: i64,
     form: Option<UserFields>,
+    reset: FieldErrors,
     flash: Option<String>,
 ) -> PageResult {
     let actor = auth.actor();
@@ -177,9 +195,7 @@ async fn user_page(
         .and_then(|id| names.get(&id).cloned())
         .unwrap_or_default();
     let lang = auth.ctx.lang;
-    let refused = form
-        .as_ref()
-        .is_some_and(|f| !f.errors.is_empty() || f.general.is_some());
+    let refused = form.as_ref().is_some_and(|f| !f.errors.is_empty()) || !reset.is_empty();
     let choices = if actor.is_admin() {
         Some(user_choices(state, &actor, lang).await?)
     } else {
@@ -187,10 +203,11 @@ async fn user_page(
     };
     let page = UserPage {
         ctx: PageCtx::signed_in(auth).with_flash(flash),
-        form: form.unwrap_or_else(|| UserFields::of(&user)),
+        form: form.unwrap_or_else(|| UserFields::of(&user, lang)),
         user: user_line(lang, user, &unit),
         is_admin: actor.is_admin(),
         choices,
+        reset_errors: reset,
     };
     Ok(crate::form::answer(&page, refused))
 }
@@ -202,7 +219,8 @@ pub async fn user_detail(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let flash = flash_from(&q, auth.ctx.lang);
-    user_page(&state, &auth, id, None, flash).await
+    let reset = FieldErrors::new(auth.ctx.lang);
+    user_page(&state, &auth, id, None, reset, flash).await
 }
 
 #[derive(Template)]
@@ -214,7 +232,7 @@ struct UserNewPage {
 }
 
 async fn new_page(state: &AppState, auth: &Office, form: UserFields) -> PageResult {
-    let refused = !form.errors.is_empty() || form.general.is_some();
+    let refused = !form.errors.is_empty();
     let page = UserNewPage {
         ctx: PageCtx::signed_in(auth),
         choices: user_choices(state, &auth.actor(), auth.ctx.lang).await?,
@@ -224,7 +242,7 @@ async fn new_page(state: &AppState, auth: &Office, form: UserFields) -> PageResu
 }
 
 pub async fn user_new(State(state): State<AppState>, auth: Office) -> PageResult {
-    new_page(&state, &auth, UserFields::default()).await
+    new_page(&state, &auth, UserFields::empty(auth.ctx.lang)).await
 }
 
 #[derive(Deserialize)]
@@ -248,7 +266,7 @@ pub struct UserForm {
 /// What the form says about an account, checked field by field: the update to make, or the
 /// form to show again with an error beside each field that needs one.
 fn parse_user_form(form: &UserForm, lang: Lang) -> (UserFields, Option<UserProfile>) {
-    let t = |k: &'static str| crate::i18n::t(lang, k).to_string();
+    let t = |k: &'static str| crate::i18n::t(lang, k);
     let mut fields = UserFields {
         username: form.username.trim().to_string(),
         display_name: form.display_name.trim().to_string(),
@@ -256,14 +274,14 @@ fn parse_user_form(form: &UserForm, lang: Lang) -> (UserFields, Option<UserProfi
         unit_id: form.unit_id.trim().to_string(),
         enterprise_id: form.enterprise_id.trim().to_string(),
         phone: form.phone.trim().to_string(),
-        ..UserFields::default()
+        ..UserFields::empty(lang)
     };
     if fields.display_name.is_empty() {
-        fields.errors.insert("display_name", t("user.err_name"));
+        fields.errors.add("display_name", t("user.err_name"));
     }
     let role = Role::parse(&form.role);
     if role.is_none() {
-        fields.errors.insert("role", t("user.err_role"));
+        fields.errors.add("role", t("user.err_role"));
     }
     let id = |s: &str| s.parse::<i64>().ok();
     let unit_id = id(&fields.unit_id);
@@ -272,11 +290,9 @@ fn parse_user_form(form: &UserForm, lang: Lang) -> (UserFields, Option<UserProfi
         && qx_store::users::validate_role(role, unit_id, enterprise_id).is_err()
     {
         if role == Role::Enterprise {
-            fields
-                .errors
-                .insert("enterprise_id", t("user.err_enterprise"));
+            fields.errors.add("enterprise_id", t("user.err_enterprise"));
         } else {
-            fields.errors.insert("unit_id", t("user.err_unit"));
+            fields.errors.add("unit_id", t("user.err_unit"));
         }
     }
     let update = match role {
@@ -300,13 +316,11 @@ pub async fn user_create(
     let lang = auth.ctx.lang;
     let (mut fields, update) = parse_user_form(&form, lang);
     if fields.username.is_empty() {
-        fields.errors.insert(
-            "username",
-            crate::i18n::t(lang, "user.err_username").to_string(),
-        );
+        let m = crate::i18n::t(lang, "user.err_username");
+        fields.errors.add("username", m);
     }
     if let Err(m) = check_password_strength(&form.password) {
-        fields.errors.insert("password", m.to_string());
+        fields.errors.add("password", m);
     }
     let Some(u) = update.filter(|_| fields.errors.is_empty()) else {
         return new_page(&state, &auth, fields).await;
@@ -324,11 +338,11 @@ pub async fn user_create(
     match state.store.create_user(&auth.actor(), &new).await {
         Ok(id) => Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response()),
         Err(StoreError::Conflict(m)) => {
-            fields.errors.insert("username", m);
+            fields.errors.add("username", m);
             new_page(&state, &auth, fields).await
         }
         Err(StoreError::Invalid(m)) => {
-            fields.general = Some(m);
+            fields.errors.add_general(m);
             new_page(&state, &auth, fields).await
         }
         Err(e) => Err(e.into()),
@@ -343,15 +357,32 @@ pub async fn user_update(
     Path(id): Path<i64>,
     Form(form): Form<UserForm>,
 ) -> PageResult {
-    let (mut fields, update) = parse_user_form(&form, auth.ctx.lang);
+    let lang = auth.ctx.lang;
+    let (mut fields, update) = parse_user_form(&form, lang);
     let Some(u) = update else {
-        return user_page(&state, &auth, id, Some(fields), None).await;
+        return user_page(
+            &state,
+            &auth,
+            id,
+            Some(fields),
+            FieldErrors::new(lang),
+            None,
+        )
+        .await;
     };
     match state.store.update_user(&auth.actor(), id, &u).await {
         Ok(()) => Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response()),
         Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => {
-            fields.general = Some(m);
-            user_page(&state, &auth, id, Some(fields), None).await
+            fields.errors.add_general(m);
+            user_page(
+                &state,
+                &auth,
+                id,
+                Some(fields),
+                FieldErrors::new(lang),
+                None,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -359,17 +390,24 @@ pub async fn user_update(
 
 #[derive(Deserialize)]
 pub struct ResetForm {
+    #[serde(default)]
     password: String,
 }
 
+/// The office sets a new password for an account. One that is too weak comes back beside the
+/// reset form's box, on the account's page (the box is left empty: a password is never sent
+/// back to the browser).
 pub async fn user_reset_password(
     State(state): State<AppState>,
     auth: Office,
     Path(id): Path<i64>,
     Form(form): Form<ResetForm>,
 ) -> PageResult {
-    check_password_strength(&form.password)
-        .map_err(|m| WebError::BadRequest(format!("密码: {m}")))?;
+    if let Err(m) = check_password_strength(&form.password) {
+        let mut reset = FieldErrors::new(auth.ctx.lang);
+        reset.add("password", m);
+        return user_page(&state, &auth, id, None, reset, None).await;
+    }
     let hash = hash_blocking(form.password).await?;
     // Resetting one's own password here keeps this session; every other session ends.
     let keep = (id == auth.session.user.id).then_some(auth.session.token_hash.as_str());

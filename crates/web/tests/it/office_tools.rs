@@ -178,7 +178,7 @@ async fn account_form_errors_show_beside_the_field_with_what_was_typed() {
     let html = resp.text().await.unwrap();
     assert!(
         html.contains("<option value=\"\">—</option>")
-            && html.contains("企业用户须选择所属企业</small>"),
+            && html.contains("<span class=\"field-error\">企业用户须选择所属企业</span>"),
         "the error beside the enterprise field: {html}"
     );
     assert!(
@@ -210,7 +210,16 @@ async fn account_form_errors_show_beside_the_field_with_what_was_typed() {
     .await;
     assert_eq!(resp.status(), 400);
     let html = resp.text().await.unwrap();
-    assert!(html.contains("请填写姓名</small>"), "{html}");
+    assert!(
+        html.contains("<span class=\"field-error\">请填写姓名</span>"),
+        "{html}"
+    );
+    // The weak password is named beside its box, in Chinese only.
+    assert!(
+        html.contains("<span class=\"field-error\">密码至少8位</span>"),
+        "{html}"
+    );
+    assert!(!html.contains("at least"), "no English half: {html}");
     assert!(
         html.contains("value=\"zhao1\""),
         "the username typed is kept"
@@ -236,4 +245,84 @@ async fn account_form_errors_show_beside_the_field_with_what_was_typed() {
     assert_eq!(resp.status(), 400);
     let html = resp.text().await.unwrap();
     assert!(html.contains("用户名已存在"), "{html}");
+}
+
+/// A password the office or a person sets that is too weak, or a current password that is
+/// wrong, is named beside its box on the page it was typed on, in the reader's language; it
+/// was a page of its own (the reset) or a line above the form with its English half (own
+/// password).
+#[tokio::test]
+async fn a_weak_or_wrong_password_is_named_beside_its_box() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let id = app.user_id("sp1").await;
+    let page = format!("/users/{id}");
+    let token = csrf(&admin, &app.url(&page)).await;
+    let before = app.store.get_user(id).await.unwrap().password_hash;
+    let resp = post_form(
+        &admin,
+        app.url(&format!("{page}/password")),
+        &[("_csrf", token.as_str()), ("password", "abcdefgh")],
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains(
+            "<span class=\"field-error\">密码须包含大写字母、小写字母、数字、符号中的至少三类</span>"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("upper, lower"), "no English half: {html}");
+    assert!(
+        html.contains(&format!("action=\"{page}/password\"")),
+        "on the account's page, its reset form in view"
+    );
+    assert_eq!(
+        app.store.get_user(id).await.unwrap().password_hash,
+        before,
+        "nothing saved"
+    );
+
+    // One's own password: a wrong current one, then a weak new one, then two that differ.
+    let sp = app.login("sp1").await;
+    let token = csrf(&sp, &app.url("/account")).await;
+    let change = |current: &'static str, new: &'static str, confirm: &'static str| {
+        let form = [
+            ("_csrf", token.clone()),
+            ("current", current.to_string()),
+            ("new_password", new.to_string()),
+            ("confirm", confirm.to_string()),
+        ];
+        let (sp, url) = (&sp, app.url("/account"));
+        async move { sp.post(url).form(&form).send().await.unwrap() }
+    };
+    let beside = |html: &str, field: &str, message: &str| {
+        let at = html.find(&format!("name=\"{field}\"")).expect(field);
+        let end = at + html[at..].find("</label>").unwrap();
+        html[at..end].contains(&format!("<span class=\"field-error\">{message}</span>"))
+    };
+    let resp = change("Wrong#2017pass", "Another#Pass2017", "Another#Pass2017").await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(beside(&html, "current", "当前密码不正确"), "{html}");
+    let resp = change(crate::common::PASSWORD, "short", "short").await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(beside(&html, "new_password", "密码至少8位"), "{html}");
+    assert!(!html.contains("at least"), "no English half: {html}");
+    let resp = change(
+        crate::common::PASSWORD,
+        "Another#Pass2017",
+        "Another#Pass2018",
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(beside(&html, "confirm", "两次输入的新密码不一致"), "{html}");
+    assert_eq!(
+        app.store.get_user(id).await.unwrap().password_hash,
+        before,
+        "nothing saved"
+    );
 }
