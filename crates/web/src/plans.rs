@@ -232,10 +232,10 @@ const PLAN_UPLOAD: upload::Limits =
 
 async fn import(State(state): State<AppState>, auth: Office, form: Multipart) -> PageResult {
     let actor = auth.actor();
-    let Some(file) = upload::read(form, &PLAN_UPLOAD).await?.into_file() else {
-        return Err(WebError::BadRequest(
-            "请选择要导入的文件 (choose a file)".into(),
-        ));
+    let mut up = upload::read(form, &PLAN_UPLOAD).await?;
+    let file = match up.the_file(auth.ctx.lang) {
+        Ok(file) => file,
+        Err(errors) => return list_page(&state, &auth, errors).await,
     };
     let (name, bytes) = (file.name.to_string(), file.data);
     let is_xlsx = name.to_lowercase().ends_with(".xlsx") || name.to_lowercase().ends_with(".xls");

@@ -1,8 +1,9 @@
 //! The one reader of `multipart/form-data` uploads (attachments, evidence, templates, imports).
 //!
 //! Every upload route reads its form through [`read`] with its own [`Limits`], so none of them
-//! buffers more than it allows: a file is refused as soon as its bytes pass the per-file
-//! limit, a text field as soon as it passes the field limit, and the whole upload at the total
+//! buffers more than it allows: a file is left out as soon as its bytes pass the per-file
+//! limit (the rest of the form is still read, so a form keeps what was typed beside it), a text
+//! field is refused as soon as it passes the field limit, and the whole upload at the total
 //! limit. File names come back already cleaned by [`AttachmentName`] (last path component,
 //! no control characters), so a client's `../../` never reaches the store. What a file may
 //! contain is decided later by the route's own rule (`qx_core::attachment` for attachments,
@@ -10,6 +11,7 @@
 //! (see `auth.rs`), so nothing here looks for it.
 
 use crate::WebError;
+use crate::i18n::{self, Lang};
 use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError};
 use qx_core::attachment::AttachmentName;
@@ -63,6 +65,11 @@ pub struct UploadedFile {
 pub struct Upload {
     pub fields: Vec<(String, String)>,
     pub files: Vec<UploadedFile>,
+    /// Files left out, each with why (over the per-file limit, a name that cannot be kept, one
+    /// more than the route takes). Their bytes were read past and dropped; the text fields
+    /// around them were still read, so a form can say so beside its file box with everything
+    /// typed kept ([`read`]).
+    pub refused: Vec<String>,
 }
 
 impl Upload {
@@ -78,6 +85,18 @@ impl Upload {
     /// The text fields as a map (the last value of a repeated field wins).
     pub fn field_map(&self) -> std::collections::HashMap<String, String> {
         self.fields.iter().cloned().collect()
+    }
+
+    /// The file of a one-file form, or what to say instead in `lang` for the page's list of
+    /// problems: why the file was left out ([`read`]), or that none was chosen.
+    pub fn the_file(&mut self, lang: Lang) -> Result<UploadedFile, Vec<String>> {
+        if !self.refused.is_empty() {
+            return Err(i18n::localised(std::mem::take(&mut self.refused), lang));
+        }
+        if self.files.is_empty() {
+            return Err(vec![i18n::t(lang, "form.choose_file").to_string()]);
+        }
+        Ok(self.files.remove(0))
     }
 
     /// The first file, if one was chosen.
@@ -100,19 +119,18 @@ fn mb(bytes: usize) -> String {
     }
 }
 
-/// Reads a field's bytes, stopping at `max` (then `too_big` is the answer) and counting them
-/// against the upload's `total`.
+/// Reads a field's bytes, counting them against the upload's `total`; `None` when they pass
+/// `max` (the rest of the field is then still unread).
 async fn read_capped(
     field: &mut Field<'_>,
     max: usize,
     total: &mut usize,
     limits: &Limits,
-    too_big: impl Fn() -> String,
-) -> Result<Vec<u8>, WebError> {
+) -> Result<Option<Vec<u8>>, WebError> {
     let mut data = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(broken)? {
         if data.len() + chunk.len() > max {
-            return Err(WebError::BadRequest(too_big()));
+            return Ok(None);
         }
         *total += chunk.len();
         if *total > limits.total_bytes() {
@@ -123,11 +141,21 @@ async fn read_capped(
         }
         data.extend_from_slice(&chunk);
     }
-    Ok(data)
+    Ok(Some(data))
 }
 
-/// Reads a multipart form within `limits`. A file part with neither a name nor bytes is a
-/// file input left empty and is skipped.
+/// Reads the rest of a field without keeping it.
+async fn skip(field: &mut Field<'_>) -> Result<(), WebError> {
+    while field.chunk().await.map_err(broken)?.is_some() {}
+    Ok(())
+}
+
+/// Reads a multipart form within `limits`. A file it cannot take (too large, one too many, a name
+/// that cannot be kept) is read past and named in [`Upload::refused`], and the text fields around
+/// it are kept, so the form can be shown again with the message beside its file box and
+/// everything typed in place. A text field over its limit, too many fields, or an upload over
+/// its total refuse the whole upload. A file part with neither a name nor bytes is a file input
+/// left empty and is skipped.
 ///
 /// A refused upload is still read to its end (and dropped) before the answer goes out: a server
 /// that answers and closes while the browser is still sending makes the browser show a reset
@@ -148,32 +176,7 @@ async fn read_fields(form: &mut Multipart, limits: &Limits) -> Result<Upload, We
     while let Some(mut field) = form.next_field().await.map_err(broken)? {
         let field_name = field.name().unwrap_or_default().to_string();
         if let Some(raw) = field.file_name().map(str::to_string) {
-            // Parse the name first so every message below shows the cleaned one.
-            let name = AttachmentName::parse(limits.label, &raw);
-            if name.is_ok() && up.files.len() >= limits.files {
-                return Err(WebError::BadRequest(format!(
-                    "{}: 每次最多上传 {} 个文件 (too many files)",
-                    limits.label, limits.files
-                )));
-            }
-            let shown = name.as_ref().map(ToString::to_string).unwrap_or_default();
-            let data = read_capped(&mut field, limits.file_bytes, &mut total, limits, || {
-                format!(
-                    "{} \"{shown}\": 大小超过 {} 上限 (file too large)",
-                    limits.label,
-                    mb(limits.file_bytes)
-                )
-            })
-            .await?;
-            if raw.trim().is_empty() && data.is_empty() {
-                continue;
-            }
-            let name = name.map_err(WebError::BadRequest)?;
-            up.files.push(UploadedFile {
-                field: field_name,
-                name,
-                data,
-            });
+            read_file(&mut field, field_name, &raw, limits, &mut total, &mut up).await?;
         } else {
             if up.fields.len() >= limits.fields {
                 return Err(WebError::BadRequest(format!(
@@ -181,13 +184,14 @@ async fn read_fields(form: &mut Multipart, limits: &Limits) -> Result<Upload, We
                     limits.fields
                 )));
             }
-            let data = read_capped(&mut field, limits.field_bytes, &mut total, limits, || {
-                format!(
+            let Some(data) =
+                read_capped(&mut field, limits.field_bytes, &mut total, limits).await?
+            else {
+                return Err(WebError::BadRequest(format!(
                     "字段 \"{field_name}\": 超过 {} 上限 (field too large)",
                     mb(limits.field_bytes)
-                )
-            })
-            .await?;
+                )));
+            };
             let text = String::from_utf8(data).map_err(|_| {
                 WebError::BadRequest(format!(
                     "字段 \"{field_name}\": 不是有效的 UTF-8 文本 (not UTF-8)"
@@ -199,6 +203,47 @@ async fn read_fields(form: &mut Multipart, limits: &Limits) -> Result<Upload, We
     Ok(up)
 }
 
+/// One file part: kept in `up.files`, or read past with its refusal in `up.refused`.
+async fn read_file(
+    field: &mut Field<'_>,
+    field_name: String,
+    raw: &str,
+    limits: &Limits,
+    total: &mut usize,
+    up: &mut Upload,
+) -> Result<(), WebError> {
+    // Parse the name first so every message below shows the cleaned one.
+    let name = AttachmentName::parse(limits.label, raw);
+    if name.is_ok() && up.files.len() >= limits.files {
+        up.refused.push(format!(
+            "{}: 每次最多上传 {} 个文件 (too many files)",
+            limits.label, limits.files
+        ));
+        return skip(field).await;
+    }
+    let Some(data) = read_capped(field, limits.file_bytes, total, limits).await? else {
+        let shown = name.as_ref().map(ToString::to_string).unwrap_or_default();
+        up.refused.push(format!(
+            "{} \"{shown}\": 大小超过 {} 上限 (file too large)",
+            limits.label,
+            mb(limits.file_bytes)
+        ));
+        return skip(field).await;
+    };
+    if raw.trim().is_empty() && data.is_empty() {
+        return Ok(());
+    }
+    match name {
+        Ok(name) => up.files.push(UploadedFile {
+            field: field_name,
+            name,
+            data,
+        }),
+        Err(m) => up.refused.push(m),
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,7 +253,16 @@ mod tests {
 
     const BOUNDARY: &str = "XyZ";
 
+    /// The upload, or its first refusal (a whole-upload refusal or a file's).
     async fn read_body(body: Vec<u8>, limits: &Limits) -> Result<Upload, WebError> {
+        let up = read_body_keeping(body, limits).await?;
+        match up.refused.first() {
+            Some(m) => Err(WebError::BadRequest(m.clone())),
+            None => Ok(up),
+        }
+    }
+
+    async fn read_body_keeping(body: Vec<u8>, limits: &Limits) -> Result<Upload, WebError> {
         let req = Request::builder()
             .method("POST")
             .header(
@@ -308,6 +362,34 @@ mod tests {
         assert!(m.contains("字段 \"title\": 超过 16 字节 上限"), "{m}");
         let b = body(&[text("title", &[b'a'; 16])]);
         assert_eq!(read_body(b, &LIMITS).await.unwrap().fields.len(), 1);
+    }
+
+    /// A form with typed text and a file too large, or one file too many: the text is read to
+    /// its end and kept, the file left out with why, for the form to be shown again.
+    #[tokio::test]
+    async fn a_refused_file_leaves_the_text_typed_around_it() {
+        let b = body(&[
+            text("title", "用地".as_bytes()),
+            file("files", "big.pdf", &[b'%'; 5000]),
+            text("note", "急".as_bytes()),
+            file("files", "a.pdf", b"%PDF-"),
+            file("files", "b.pdf", b"%PDF-"),
+        ]);
+        let up = read_body_keeping(b, &LIMITS).await.unwrap();
+        assert_eq!(up.field("title"), Some("用地"));
+        assert_eq!(up.field("note"), Some("急"));
+        assert_eq!(up.files.len(), 2, "the files within the limits are kept");
+        assert_eq!(up.refused.len(), 1);
+        assert!(up.refused[0].contains("附件 \"big.pdf\": 大小超过 1 KB 上限"));
+        let b = body(&[
+            file("files", "a.pdf", b"%PDF-"),
+            file("files", "b.pdf", b"%PDF-"),
+            file("files", "c.pdf", b"%PDF-"),
+            text("title", b"x"),
+        ]);
+        let up = read_body_keeping(b, &LIMITS).await.unwrap();
+        assert_eq!((up.files.len(), up.field("title")), (2, Some("x")));
+        assert!(up.refused[0].contains("附件: 每次最多上传 2 个文件"));
     }
 
     #[tokio::test]

@@ -139,20 +139,14 @@ async fn show(
 async fn add(State(state): State<AppState>, auth: Office, form: Multipart) -> PageResult {
     let lang = auth.ctx.lang;
     let mut errors = FieldErrors::new(lang);
-    let (values, file) = match upload::read(form, &MANUAL_UPLOAD).await {
-        Ok(up) => {
-            let values = Fields::from(&up);
-            (values, up.into_file())
-        }
-        Err(WebError::BadRequest(m)) => {
-            // A file refused while reading (too large): the message beside the file field.
-            errors.add("file", m);
-            return Ok(invalid(
-                &manual_page(&state, &auth, this_year(), Fields::default(), errors).await?,
-            ));
-        }
-        Err(e) => return Err(e),
-    };
+    // A file refused while reading (too large) is said beside the file field, with the score,
+    // reason and basis typed kept.
+    let up = upload::read(form, &MANUAL_UPLOAD).await?;
+    let values = Fields::from(&up);
+    for m in &up.refused {
+        errors.add("file", m.as_str());
+    }
+    let file = up.into_file();
     let year = values.number::<i32>("year", i18n::t(lang, "as.year"), &mut errors);
     let unit_id = values.number::<i64>("unit", i18n::t(lang, "as.unit"), &mut errors);
     let item_key = values.required("item", i18n::t(lang, "as.item"), &mut errors);

@@ -83,25 +83,13 @@ async fn form(State(state): State<AppState>, auth: Office) -> PageResult {
 async fn upload_list(State(state): State<AppState>, auth: Office, form: Multipart) -> PageResult {
     let lang = auth.ctx.lang;
     let t = |k: &'static str| i18n::t(lang, k);
-    let up = match upload::read(form, &LIST_UPLOAD).await {
-        Ok(up) => up,
-        // Too large, or broken off: said beside the file field, the form shown again.
-        Err(WebError::BadRequest(m)) => {
-            let mut values = Fields::default();
-            values.set("on_date", today());
-            let mut errors = FieldErrors::new(lang);
-            errors.add("file", m);
-            return Ok(crate::form::shown_again(
-                form_page(&state, &auth, values, errors).await?,
-            ));
-        }
-        Err(e) => return Err(e),
-    };
-    let mut values = Fields::default();
-    for (k, v) in &up.fields {
-        values.set(k, v.clone());
-    }
+    // Too large: said beside the file field, with the date and stage chosen kept.
+    let up = upload::read(form, &LIST_UPLOAD).await?;
+    let values = Fields::from(&up);
     let mut errors = FieldErrors::new(lang);
+    for m in &up.refused {
+        errors.add("file", m.as_str());
+    }
     let date = values.date("on_date", t("cv.list_date"), &mut errors);
     let stage_id: Option<i64> = values.get("stage").parse().ok();
     let pipeline = match stage_id {
@@ -117,7 +105,7 @@ async fn upload_list(State(state): State<AppState>, auth: Office, form: Multipar
         errors.required("stage", t("cv.stage"));
     }
     let file = up.into_file();
-    if file.is_none() {
+    if file.is_none() && errors.get("file").is_none() {
         errors.required("file", t("cv.list_file"));
     }
     if let (Some(p), Some(sid), Some(date), Some(file), true) =

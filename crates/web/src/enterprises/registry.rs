@@ -143,13 +143,15 @@ const ENTERPRISE_UPLOAD: upload::Limits =
 
 async fn import(State(state): State<AppState>, auth: Office, form: Multipart) -> PageResult {
     let actor = auth.actor();
-    let up = upload::read(form, &ENTERPRISE_UPLOAD).await?;
+    let mut up = upload::read(form, &ENTERPRISE_UPLOAD).await?;
     let kind = up.field("kind").unwrap_or_default().to_string();
     let year = up.field("year").unwrap_or_default().to_string();
-    let Some(file) = up.into_file() else {
-        return Err(WebError::BadRequest(
-            "请选择要导入的文件 (choose a file)".into(),
-        ));
+    let file = match up.the_file(auth.ctx.lang) {
+        Ok(file) => file,
+        Err(errors) => {
+            let (q, page) = (RegistryQuery::default(), ListQuery::default());
+            return list_page(&state, &auth, &q, page, errors).await;
+        }
     };
     let (name, bytes) = (file.name.to_string(), file.data);
     let facts_year = if kind == "facts" {

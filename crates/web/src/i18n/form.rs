@@ -15,6 +15,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("form.choose", "请选择{label}", "{label}: please choose"),
     (
+        "form.choose_file",
+        "请选择要上传的文件",
+        "Choose a file to upload",
+    ),
+    (
         "form.bad_query",
         "链接中的参数无法读取: 请从页面上的链接或筛选重新打开",
         "The link's parameters could not be read: open the page again from its links or filters",

@@ -1,8 +1,8 @@
 //! Evidence (佐证材料) attached to a report: upload, download, removal.
 
 use super::report::{
-    REPORT_FORM_UPLOAD, no_file_chosen, read_report_fields, report_page, report_url, save_draft,
-    upload_problems, writable_unit,
+    REPORT_FORM_UPLOAD, read_report_fields, report_page, report_url, save_draft, upload_problems,
+    writable_unit,
 };
 use super::*;
 
@@ -22,8 +22,9 @@ pub(super) async fn upload_attachment(
     let actor = auth.actor();
     let unit_id = writable_unit(&actor, &q, "report.attach")?;
     // The upload buttons belong to the report form: what was typed there comes along and is
-    // saved as the draft first, so choosing a file never loses a figure.
-    let up = upload::read(form, &REPORT_FORM_UPLOAD).await?;
+    // saved as the draft first, so choosing a file never loses a figure. A file too large is
+    // left out, not the figures sent with it: the page then says what was wrong with the file.
+    let mut up = upload::read(form, &REPORT_FORM_UPLOAD).await?;
     let input = read_report_fields(&up.fields);
     let with_form = !(input.values.is_empty() && input.tasks.is_empty());
     if with_form && let Some(form_again) = save_draft(&state, &auth, period_id, &q, &input).await? {
@@ -38,8 +39,11 @@ pub(super) async fn upload_attachment(
                 .map_err(|_| WebError::BadRequest(format!("任务 \"{t}\" 无效")))
         })
         .transpose()?;
-    let Some(file) = up.into_file() else {
-        return no_file_chosen(&state, &auth, period_id, &q).await;
+    let file = match up.the_file(auth.ctx.lang) {
+        Ok(file) => file,
+        Err(problems) => {
+            return report_page(&state, &auth, period_id, &q, problems, "", None).await;
+        }
     };
     let attachment = qx_store::problems::NewAttachment {
         filename: file.name.to_string(),

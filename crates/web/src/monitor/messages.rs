@@ -122,11 +122,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("mon.att.added", "佐证材料已上传。", "Evidence uploaded."),
     ("mon.att.removed", "佐证材料已删除。", "Evidence removed."),
     (
-        "mon.att.choose",
-        "请选择要上传的文件 (choose a file)",
-        "Choose a file to upload",
-    ),
-    (
         "mon.xlsx.title",
         "用Excel模板报送",
         "Report with the Excel template",

@@ -400,17 +400,6 @@ pub(super) fn writable_unit(
     Ok(unit_id)
 }
 
-/// An upload without a file: the report page again, asking for one.
-pub(super) async fn no_file_chosen(
-    state: &AppState,
-    auth: &Auth,
-    period_id: i64,
-    q: &HashMap<String, String>,
-) -> PageResult {
-    let msg = crate::i18n::t(auth.ctx.lang, "mon.att.choose").to_string();
-    report_page(state, auth, period_id, q, vec![msg], "", None).await
-}
-
 /// Whose report a request is about: a unit user's own unit; the office names one with `?unit=`.
 pub(crate) fn target_unit(actor: &Actor, q: &HashMap<String, String>) -> Result<i64, WebError> {
     match actor.role {

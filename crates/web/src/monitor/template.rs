@@ -1,6 +1,6 @@
 //! A unit's Excel report template: the pre-filled download and the filled-in upload.
 
-use super::report::{back_to_report, no_file_chosen, target_unit, writable_unit};
+use super::report::{back_to_report, report_page, target_unit, writable_unit};
 use super::*;
 
 /// A filled-in report template: one workbook within the importer's limit, and the action.
@@ -111,10 +111,11 @@ where
     Fut: std::future::Future<Output = Result<&'static str, AppError>>,
 {
     let unit_id = writable_unit(&auth.actor(), q, "report.upload")?;
-    let up = upload::read(form, &TEMPLATE_UPLOAD).await?;
+    let mut up = upload::read(form, &TEMPLATE_UPLOAD).await?;
     let submit = up.field("action") == Some("submit");
-    let Some(file) = up.into_file() else {
-        return no_file_chosen(state, auth, period_id, q).await;
+    let file = match up.the_file(auth.ctx.lang) {
+        Ok(file) => file,
+        Err(problems) => return report_page(state, auth, period_id, q, problems, "", None).await,
     };
     let done = import(unit_id, file, submit).await;
     back_to_report(state, auth, period_id, q, unit_id, done, None).await

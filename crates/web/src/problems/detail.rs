@@ -316,16 +316,40 @@ pub(super) async fn attach(
     form: Multipart,
 ) -> PageResult {
     let up = upload::read(form, &PROBLEM_UPLOAD).await?;
-    if up.files.is_empty() {
-        return Err(WebError::BadRequest("附件: 请选择文件".into()));
+    let mut errors = FieldErrors::new(auth.ctx.lang);
+    for m in &up.refused {
+        errors.add("files", m.as_str());
     }
-    for f in &attachments(up.files) {
-        state
-            .store
-            .add_problem_attachment(&auth.actor(), id, f)
-            .await?;
+    if up.files.is_empty() && errors.is_empty() {
+        errors.add("files", crate::i18n::t(auth.ctx.lang, "form.choose_file"));
     }
-    Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response())
+    if errors.is_empty() {
+        for f in &attachments(up.files) {
+            let added = state
+                .store
+                .add_problem_attachment(&auth.actor(), id, f)
+                .await;
+            match added.map_err(WebError::from) {
+                Ok(_) => {}
+                Err(WebError::BadRequest(m)) => {
+                    errors.add("files", m);
+                    break;
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    }
+    if errors.is_empty() {
+        return Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response());
+    }
+    // Said beside the file box of the page's 附件 form.
+    let failed = Failed {
+        form: "attach".into(),
+        values: Fields::default(),
+        errors,
+    };
+    let page = detail_view(&state, &auth, id, Some(failed)).await?;
+    Ok(crate::form::invalid(&page))
 }
 
 /// Serves a stored attachment as a download through `crate::download`, with a type from the

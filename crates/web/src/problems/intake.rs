@@ -219,8 +219,13 @@ pub(super) async fn create(
     let lang = auth.ctx.lang;
     let up = upload::read(form, &PROBLEM_UPLOAD).await?;
     let fields = Fields::from(&up);
-    let had_files = !up.files.is_empty();
+    let had_files = !up.files.is_empty() || !up.refused.is_empty();
     let mut errors = FieldErrors::new(lang);
+    // A file left out (too large, one too many) is said beside the file box; what was typed
+    // stays on the form and nothing is filed (`new_problem` gives nothing when errors are found).
+    for m in &up.refused {
+        errors.add("files", m.as_str());
+    }
     let enterprises = if actor.is_admin() {
         state.store.list_enterprises(&actor).await?
     } else {

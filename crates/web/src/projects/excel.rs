@@ -31,12 +31,11 @@ pub(super) async fn import(
     form: Multipart,
 ) -> PageResult {
     let actor = auth.actor();
-    let up = upload::read(form, &PROJECT_UPLOAD).await?;
+    let mut up = upload::read(form, &PROJECT_UPLOAD).await?;
     let year = up.field("year").unwrap_or_default().trim().to_string();
-    let Some(file) = up.into_file() else {
-        return Err(WebError::BadRequest(
-            crate::i18n::t(auth.ctx.lang, "pj.import_no_file").into(),
-        ));
+    let file = match up.the_file(auth.ctx.lang) {
+        Ok(file) => file,
+        Err(errors) => return list::list_page(&state, &auth, HashMap::new(), errors).await,
     };
     let year = if year.is_empty() {
         today().year()

@@ -29,11 +29,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Imported: projects entered",
     ),
     ("pj.import_updated", "更新项目", "projects updated"),
-    (
-        "pj.import_no_file",
-        "请选择要导入的文件",
-        "Choose a file to import",
-    ),
     ("pj.import_bad_year", "不是有效年份", "is not a year"),
     ("pj.d.title", "重大项目调度", "Major projects this month"),
     ("pj.months", "月度调度", "Monthly reports"),

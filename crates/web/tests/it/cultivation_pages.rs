@@ -262,6 +262,10 @@ async fn a_fifty_megabyte_list_is_refused_on_the_form() {
     assert_eq!(r.status(), 400);
     let body = r.text().await.unwrap();
     assert!(body.contains("<form") && body.contains("20 MB"), "{body}");
+    assert!(
+        body.contains("value=\"2017-11-30\""),
+        "the date typed is kept: {body}"
+    );
 }
 
 /// The entries ids a list page shows, in its order.

@@ -217,3 +217,60 @@ async fn a_hand_edited_query_is_refused_in_chinese_not_with_serde_text() {
         );
     }
 }
+
+/// An import sent without a file, or with one over its limit, is said on the page the form is
+/// on (its list of problems), in the reader's language, not on a page of its own.
+#[tokio::test]
+async fn an_import_without_a_file_or_with_one_too_large_is_said_on_its_page() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    for (page, action, heading) in [
+        ("/plans", "/plans/import", "action=\"/plans/import?"),
+        (
+            "/projects",
+            "/projects/import",
+            "action=\"/projects/import?",
+        ),
+        (
+            "/enterprises",
+            "/enterprises/import",
+            "action=\"/enterprises/import?",
+        ),
+    ] {
+        let token = csrf(&admin, &app.url(page)).await;
+        let (ct, body) = crate::common::multipart(&[("year", "2017")], Some(("", b"")));
+        let resp = admin
+            .post(app.url(&format!("{action}?_csrf={token}")))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{action}");
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("请选择要上传的文件"), "{action}: {html}");
+        assert!(
+            html.contains(heading),
+            "{action}: on the list page with its form"
+        );
+    }
+    // Over the plan parser's limit: named, in Chinese only, on the plans page.
+    let token = csrf(&admin, &app.url("/plans")).await;
+    let big = vec![b'a'; qx_plan::MAX_INPUT_BYTES as usize + 1];
+    let (ct, body) = crate::common::multipart(&[], Some(("方案.docx", &big)));
+    let resp = admin
+        .post(app.url(&format!("/plans/import?_csrf={token}")))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("方案文件 &#34;方案.docx&#34;: 大小超过")
+            && html.contains("action=\"/plans/import?"),
+        "{html}"
+    );
+    assert!(!html.contains("file too large"), "in Chinese only");
+}

@@ -315,7 +315,19 @@ async fn oversized_attachments_are_refused_with_a_clear_message() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 400);
-    assert!(resp.text().await.unwrap().contains("超过 20 MB"));
+    // Said beside the file box, with the title and description typed still on the form.
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains(
+            "<span class=\"field-error\">附件 &#34;big.pdf&#34;: 大小超过 20 MB 上限</span>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"贷款\"") && page.contains(">续贷</textarea>"),
+        "{page}"
+    );
+    assert!(!page.contains("file too large"), "in Chinese only");
     let (ct, body) = multipart(
         &[
             ("category", "finance"),
@@ -800,6 +812,23 @@ async fn programs_pages_and_disguised_files_are_refused_as_attachments() {
         assert_eq!(resp.status(), 400, "{name}");
         assert!(resp.text().await.unwrap().contains(needle), "{name}");
     }
+    // No file chosen (the browser sends the box empty): said beside the file box of the
+    // problem's page, not on a page of its own.
+    let (ct, body) = multipart(&[], Some(("", b"")));
+    let resp = qy1
+        .post(app.url(&format!("/problems/{id}/attachments?_csrf={token}")))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains("<span class=\"field-error\">请选择要上传的文件</span>")
+            && page.contains(&format!("action=\"/problems/{id}/attachments?")),
+        "{page}"
+    );
     let actor = app.actor("qy1").await;
     let detail = app.store.get_problem(&actor, id).await.unwrap();
     assert!(detail.attachments.is_empty());

@@ -199,6 +199,60 @@ fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n% evidence\n%%EOF\n".to_vec()
 }
 
+/// A scanned file over the evidence limit, chosen after typing the month's figures: the figures
+/// are saved as the draft and the page says why the file was left out. It was a page of its own
+/// and every figure typed since the last save was lost.
+#[tokio::test]
+async fn an_evidence_file_too_large_is_left_out_and_the_figures_are_saved() {
+    let app = common::spawn_app().await;
+    let (plan, period) = june(&app).await;
+    let (scale, _) = jxj_indicators(&app, plan).await;
+    let unit = app.login("jxj1").await;
+    let token = csrf(&unit, &app.url(&format!("/report/{period}"))).await;
+    let upload_url = app.url(&format!("/report/{period}/attachments?_csrf={token}"));
+    let mut big = pdf();
+    big.resize(qx_store::monitoring::MAX_REPORT_ATTACHMENT_BYTES + 1, b' ');
+    let form = Form::new()
+        .text(format!("v_{scale}"), "15")
+        .text(format!("n_{scale}"), "扫描件见附件")
+        .text("upload", "general")
+        .part("file", Part::bytes(big).file_name("扫描件.pdf"));
+    let resp = unit.post(&upload_url).multipart(form).send().await.unwrap();
+    assert_eq!(resp.status(), 400);
+    let body = resp.text().await.unwrap();
+    assert!(
+        body.contains("佐证材料 &#34;扫描件.pdf&#34;: 大小超过 20 MB 上限"),
+        "{body}"
+    );
+    assert!(!body.contains("file too large"), "in Chinese only");
+    assert!(body.contains("value=\"15\""), "the figure on the form");
+    let (status, values) = stored_values(&app, period).await.unwrap();
+    assert_eq!(
+        (status, values),
+        (SubmissionStatus::Draft, vec![(scale, "15".to_string())]),
+        "the figure saved"
+    );
+    let actor = app.actor("jxj1").await;
+    let sub = app
+        .store
+        .latest_submission(
+            &qx_core::access::Actor::system(),
+            period,
+            app.units["县经信局"],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        app.store
+            .report_attachments(&actor, sub.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "no file stored"
+    );
+}
+
 #[tokio::test]
 async fn an_evidence_upload_saves_the_figures_typed_on_the_form() {
     for app in all_apps().await {
