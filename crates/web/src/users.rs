@@ -359,33 +359,15 @@ pub async fn user_update(
 ) -> PageResult {
     let lang = auth.ctx.lang;
     let (mut fields, update) = parse_user_form(&form, lang);
-    let Some(u) = update else {
-        return user_page(
-            &state,
-            &auth,
-            id,
-            Some(fields),
-            FieldErrors::new(lang),
-            None,
-        )
-        .await;
-    };
-    match state.store.update_user(&auth.actor(), id, &u).await {
-        Ok(()) => Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response()),
-        Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => {
-            fields.errors.add_general(m);
-            user_page(
-                &state,
-                &auth,
-                id,
-                Some(fields),
-                FieldErrors::new(lang),
-                None,
-            )
-            .await
+    if let Some(u) = update {
+        match state.store.update_user(&auth.actor(), id, &u).await {
+            Ok(()) => return Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response()),
+            Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => fields.errors.add_general(m),
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => Err(e.into()),
     }
+    let reset = FieldErrors::new(lang);
+    user_page(&state, &auth, id, Some(fields), reset, None).await
 }
 
 #[derive(Deserialize)]

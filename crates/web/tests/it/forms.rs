@@ -2,7 +2,7 @@
 //! the user's language, with everything typed still in the form; a body that fits no form is
 //! refused with a page in Chinese, never serde's English.
 
-use crate::common::{csrf, spawn_app, text};
+use crate::common::{csrf, post_multipart, spawn_app, text};
 
 #[tokio::test]
 async fn a_letter_in_a_time_limit_is_shown_beside_the_field_with_what_was_typed() {
@@ -238,14 +238,13 @@ async fn an_import_without_a_file_or_with_one_too_large_is_said_on_its_page() {
         ),
     ] {
         let token = csrf(&admin, &app.url(page)).await;
-        let (ct, body) = crate::common::multipart(&[("year", "2017")], Some(("", b"")));
-        let resp = admin
-            .post(app.url(&format!("{action}?_csrf={token}")))
-            .header("content-type", ct)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let resp = post_multipart(
+            &admin,
+            app.url(&format!("{action}?_csrf={token}")),
+            &[("year", "2017")],
+            Some(("", b"")),
+        )
+        .await;
         assert_eq!(resp.status(), 400, "{action}");
         let html = resp.text().await.unwrap();
         assert!(html.contains("请选择要上传的文件"), "{action}: {html}");
@@ -257,14 +256,13 @@ async fn an_import_without_a_file_or_with_one_too_large_is_said_on_its_page() {
     // Over the plan parser's limit: named, in Chinese only, on the plans page.
     let token = csrf(&admin, &app.url("/plans")).await;
     let big = vec![b'a'; qx_plan::MAX_INPUT_BYTES as usize + 1];
-    let (ct, body) = crate::common::multipart(&[], Some(("方案.docx", &big)));
-    let resp = admin
-        .post(app.url(&format!("/plans/import?_csrf={token}")))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = post_multipart(
+        &admin,
+        app.url(&format!("/plans/import?_csrf={token}")),
+        &[],
+        Some(("方案.docx", &big)),
+    )
+    .await;
     assert_eq!(resp.status(), 400);
     let html = resp.text().await.unwrap();
     assert!(

@@ -2,7 +2,7 @@
 //! county's internal notes never reach the enterprise (page or API), the timeline names people
 //! and steps in Chinese, and a refused step keeps what was typed beside its field.
 
-use crate::common::{PASSWORD, TestApp, csrf, multipart, spawn_app};
+use crate::common::{PASSWORD, TestApp, csrf, spawn_app};
 use qx_core::access::{Actor, Role};
 use qx_core::password::hash_password;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
@@ -290,13 +290,8 @@ async fn file_problem(
     fields: &[(&str, &str)],
 ) -> reqwest::Response {
     let token = csrf(c, &app.url("/problems/new")).await;
-    let (ct, body) = multipart(fields, None);
-    c.post(app.url(&format!("/problems?_csrf={token}")))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    let url = app.url(&format!("/problems?_csrf={token}"));
+    crate::common::post_multipart(c, url, fields, None).await
 }
 
 async fn file_on_behalf(app: &TestApp, c: &reqwest::Client, enterprise: &str) -> reqwest::Response {

@@ -3,7 +3,9 @@
 
 use crate::common;
 
-use common::{PASSWORD, TestApp, csrf, get_status, multipart, post_form, redirect_id, spawn_app};
+use common::{
+    PASSWORD, TestApp, csrf, get_status, post_form, post_multipart, redirect_id, spawn_app,
+};
 use qx_core::access::{Actor, Role};
 use qx_core::password::hash_password;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
@@ -77,7 +79,9 @@ async fn a_problem_is_submitted_routed_answered_rated_and_closed_over_the_web() 
         .unwrap();
     assert!(page.contains("提交难题") && page.contains("用地"));
     let token = csrf(&qy1, &app.url("/problems/new")).await;
-    let (ct, body) = multipart(
+    let resp = post_multipart(
+        &qy1,
+        app.url(&format!("/problems?_csrf={token}")),
         &[
             ("category", "land"),
             ("title", "二期用地指标"),
@@ -85,14 +89,8 @@ async fn a_problem_is_submitted_routed_answered_rated_and_closed_over_the_web() 
             ("contact_name", "王经理"),
         ],
         Some(("规划图.pdf", b"%PDF-1.4 test")),
-    );
-    let resp = qy1
-        .post(app.url(&format!("/problems?_csrf={token}")))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    )
+    .await;
     assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
     let id = redirect_id(&resp, "/problems/");
     let page = qy1
@@ -299,21 +297,17 @@ async fn oversized_attachments_are_refused_with_a_clear_message() {
     let qy1 = app.login("qy1").await;
     let token = csrf(&qy1, &app.url("/problems/new")).await;
     let big = vec![b'a'; qx_store::problems::MAX_ATTACHMENT_BYTES + 10];
-    let (ct, body) = multipart(
+    let resp = post_multipart(
+        &qy1,
+        app.url(&format!("/problems?_csrf={token}")),
         &[
             ("category", "finance"),
             ("title", "贷款"),
             ("description", "续贷"),
         ],
         Some(("big.pdf", &big)),
-    );
-    let resp = qy1
-        .post(app.url(&format!("/problems?_csrf={token}")))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    )
+    .await;
     assert_eq!(resp.status(), 400);
     // Said beside the file box, with the title and description typed still on the form.
     let page = resp.text().await.unwrap();
@@ -328,21 +322,17 @@ async fn oversized_attachments_are_refused_with_a_clear_message() {
         "{page}"
     );
     assert!(!page.contains("file too large"), "in Chinese only");
-    let (ct, body) = multipart(
+    let resp = post_multipart(
+        &qy1,
+        app.url(&format!("/problems?_csrf={token}")),
         &[
             ("category", "finance"),
             ("title", ""),
             ("description", "续贷"),
         ],
         None,
-    );
-    let resp = qy1
-        .post(app.url(&format!("/problems?_csrf={token}")))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    )
+    .await;
     assert!(resp.text().await.unwrap().contains("标题: 不能为空"));
 }
 
@@ -771,14 +761,13 @@ async fn programs_pages_and_disguised_files_are_refused_as_attachments() {
         ("description", "续贷"),
     ];
     for (name, data, needle) in cases {
-        let (ct, body) = multipart(&fields, Some((name, data)));
-        let resp = qy1
-            .post(app.url(&format!("/problems?_csrf={token}")))
-            .header("content-type", ct)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let resp = post_multipart(
+            &qy1,
+            app.url(&format!("/problems?_csrf={token}")),
+            &fields,
+            Some((name, data)),
+        )
+        .await;
         assert_eq!(resp.status(), 400, "{name}");
         let page = resp.text().await.unwrap();
         assert!(
@@ -789,39 +778,36 @@ async fn programs_pages_and_disguised_files_are_refused_as_attachments() {
     assert_eq!(visible_problems(&app, &qy1).await, 0, "nothing stored");
 
     // The same files are refused when added to a problem that exists.
-    let (ct, body) = multipart(&fields, None);
-    let resp = qy1
-        .post(app.url(&format!("/problems?_csrf={token}")))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = post_multipart(
+        &qy1,
+        app.url(&format!("/problems?_csrf={token}")),
+        &fields,
+        None,
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     let id = redirect_id(&resp, "/problems/");
     let token = csrf(&qy1, &app.url(&format!("/problems/{id}"))).await;
     for (name, data, needle) in cases {
-        let (ct, body) = multipart(&[], Some((name, data)));
-        let resp = qy1
-            .post(app.url(&format!("/problems/{id}/attachments?_csrf={token}")))
-            .header("content-type", ct)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let resp = post_multipart(
+            &qy1,
+            app.url(&format!("/problems/{id}/attachments?_csrf={token}")),
+            &[],
+            Some((name, data)),
+        )
+        .await;
         assert_eq!(resp.status(), 400, "{name}");
         assert!(resp.text().await.unwrap().contains(needle), "{name}");
     }
     // No file chosen (the browser sends the box empty): said beside the file box of the
     // problem's page, not on a page of its own.
-    let (ct, body) = multipart(&[], Some(("", b"")));
-    let resp = qy1
-        .post(app.url(&format!("/problems/{id}/attachments?_csrf={token}")))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = post_multipart(
+        &qy1,
+        app.url(&format!("/problems/{id}/attachments?_csrf={token}")),
+        &[],
+        Some(("", b"")),
+    )
+    .await;
     assert_eq!(resp.status(), 400);
     let page = resp.text().await.unwrap();
     assert!(
@@ -835,17 +821,13 @@ async fn programs_pages_and_disguised_files_are_refused_as_attachments() {
 
     // A real file is stored under its last name component, with the allowlisted type
     // whatever the client claimed, and served as a download the browser may not sniff.
-    let (ct, body) = multipart(
+    let resp = post_multipart(
+        &qy1,
+        app.url(&format!("/problems/{id}/attachments?_csrf={token}")),
         &[],
         Some(("..\\\\scans\\\\规划图.png", b"\x89PNG\r\n\x1a\n\0")),
-    );
-    let resp = qy1
-        .post(app.url(&format!("/problems/{id}/attachments?_csrf={token}")))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     let detail = app.store.get_problem(&actor, id).await.unwrap();
     assert_eq!(detail.attachments[0].filename, "规划图.png");

@@ -144,6 +144,22 @@ pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (Strin
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Posts `fields` and a file (the browser's multipart form) to `url`.
+pub async fn post_multipart(
+    c: &reqwest::Client,
+    url: impl reqwest::IntoUrl,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> reqwest::Response {
+    let (ct, body) = multipart(fields, file);
+    c.post(url)
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
