@@ -40,6 +40,8 @@ async fn stacked_lists_fit_a_phone() {
     let Some(j) = Journey::start().await else {
         return;
     };
+    // A published plan, for the indicators' settings to list.
+    j.app.publish_seed_plan().await;
     j.login("admin").await;
     j.client.set_window_size(390, 844).await.unwrap();
     for path in [
@@ -49,6 +51,7 @@ async fn stacked_lists_fit_a_phone() {
         "/cultivation",
         "/meetings",
         "/supervision",
+        "/monitor/settings",
     ] {
         j.goto(path).await;
         let wide = j
@@ -68,6 +71,28 @@ async fn stacked_lists_fit_a_phone() {
             "{path}: stacked list wider than the screen (right edges {wide})"
         );
     }
+    // The indicators' settings are a form per row: each choice and box is in view on the card.
+    let outside = j
+        .client
+        .execute(
+            "var w = document.documentElement.clientWidth; \
+             var boxes = Array.from(document.querySelectorAll('select[name=source], input[name=profile]')); \
+             return [boxes.length, boxes \
+               .map(function (e) { return Math.round(e.getBoundingClientRect().right); }) \
+               .filter(function (r) { return r > w + 1; })];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        outside[0].as_i64().is_some_and(|n| n > 30),
+        "every indicator's settings listed: {outside}"
+    );
+    assert_eq!(
+        outside[1].as_array().map(Vec::len),
+        Some(0),
+        "/monitor/settings: settings past the screen's right edge: {outside}"
+    );
     j.no_console_errors().await;
     j.finish().await;
 }
