@@ -11,6 +11,10 @@
 //                     so what was typed elsewhere on the page stays; the attribute's text (已保存)
 //                     or the server's error shows beside the button. Without JS the form posts
 //                     and the page reloads as before.
+//   data-max-bytes="N" on a file input: a chosen file over N bytes is named at once beside the box
+//                     (the body's data-file-too-large text) and the choice is cleared, instead of
+//                     uploading it only to be told; the rest of the form is sent as usual. The
+//                     server keeps its own limit.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -112,6 +116,38 @@
         if (button) button.disabled = false;
       });
   });
+
+  function megabytes(bytes) {
+    return bytes >= 1048576 ? Math.round(bytes / 1048576) + " MB" : Math.round(bytes / 1024) + " KB";
+  }
+
+  document.addEventListener(
+    "change",
+    function (e) {
+      var input = e.target;
+      if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
+      var max = Number(input.getAttribute("data-max-bytes"));
+      var big = Array.prototype.filter.call(input.files || [], function (f) {
+        return f.size > max;
+      });
+      var note = input.parentNode.querySelector(".file-too-large");
+      if (big.length === 0) {
+        if (note) note.remove();
+        return;
+      }
+      if (!note) {
+        note = document.createElement("span");
+        note.className = "field-error file-too-large";
+        note.setAttribute("role", "alert");
+        input.insertAdjacentElement("afterend", note);
+      }
+      note.textContent = (document.body.getAttribute("data-file-too-large") || "{name} > {limit}")
+        .replace("{name}", big.map(function (f) { return f.name; }).join("、"))
+        .replace("{limit}", megabytes(max));
+      input.value = "";
+    },
+    true
+  );
 
   document.addEventListener("qx:saved", function (e) {
     unsaved.delete(e.target);

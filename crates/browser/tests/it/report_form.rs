@@ -182,3 +182,64 @@ async fn on_a_phone_every_figure_box_is_in_view() {
     j.no_console_errors().await;
     j.finish().await;
 }
+
+/// A scan over the evidence limit is named beside its box as soon as it is chosen and the choice
+/// is cleared, so it is never uploaded only to be refused; the figures typed are saved as usual.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_over_the_limit_is_named_when_chosen_and_never_sent() {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    let plan = j.app.publish_seed_plan().await;
+    let period = j.app.open_june(plan).await;
+    j.login("jxj1").await;
+    j.goto(&format!("/report/{period}")).await;
+    j.sees(SCALE).await;
+    j.field_in_row(SCALE, "v_")
+        .await
+        .send_keys("15")
+        .await
+        .unwrap();
+    let mut big = pdf();
+    big.resize(qx_store::monitoring::MAX_REPORT_ATTACHMENT_BYTES + 1, b' ');
+    j.attach("#file-general", "扫描件.pdf", &big).await;
+    j.sees("扫描件.pdf: 大小超过 20 MB 上限, 请压缩或拆分后重新选择")
+        .await;
+    let chosen = j
+        .client
+        .execute(
+            "return document.getElementById('file-general').files.length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(chosen.as_i64(), Some(0), "the choice is cleared");
+    // A file within the limit takes its place and the message goes.
+    j.attach("#file-general", "名单.pdf", &pdf()).await;
+    let notes = j
+        .client
+        .execute(
+            "return document.querySelectorAll('.file-too-large').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(notes.as_i64(), Some(0));
+    j.find("button[name=upload][value=general]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    j.sees("名单.pdf").await;
+    let jxj = j.app.units["县经信局"];
+    let sub = j
+        .app
+        .store
+        .latest_submission(&qx_core::access::Actor::system(), period, jxj)
+        .await
+        .unwrap()
+        .expect("the figures were saved with the upload");
+    assert_eq!(sub.status, SubmissionStatus::Draft);
+    j.no_console_errors().await;
+    j.finish().await;
+}

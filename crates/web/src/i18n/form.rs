@@ -15,6 +15,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("form.choose", "请选择{label}", "{label}: please choose"),
     (
+        "form.file_too_large",
+        "{name}: 大小超过 {limit} 上限, 请压缩或拆分后重新选择",
+        "{name}: larger than {limit}; compress or split it and choose again",
+    ),
+    (
         "form.choose_file",
         "请选择要上传的文件",
         "Choose a file to upload",
