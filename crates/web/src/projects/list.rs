@@ -52,6 +52,8 @@ pub(super) struct ListPage {
     can_create: bool,
     is_admin: bool,
     days: AlertDays,
+    /// The alert-days form as typed and refused (`None`: the stored days).
+    days_form: Option<(Fields, FieldErrors)>,
     /// An import's problems, each naming its row and column (nothing was written).
     errors: Vec<String>,
     /// After an import: projects entered and updated.
@@ -129,6 +131,17 @@ pub(super) async fn list_page(
     q: HashMap<String, String>,
     errors: Vec<String>,
 ) -> PageResult {
+    let refused = !errors.is_empty();
+    let page = list_view(state, auth, q, errors).await?;
+    Ok(crate::form::answer(&page, refused))
+}
+
+async fn list_view(
+    state: &AppState,
+    auth: &Auth,
+    q: HashMap<String, String>,
+    errors: Vec<String>,
+) -> Result<ListPage, WebError> {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let errors = crate::i18n::localised(errors, lang);
@@ -151,8 +164,7 @@ pub(super) async fn list_page(
         .get("imported")
         .zip(q.get("updated"))
         .map(|(a, b)| (a.clone(), b.clone()));
-    let refused = !errors.is_empty();
-    let page = ListPage {
+    Ok(ListPage {
         ctx: PageCtx::signed_in(auth),
         lines: list.rows.into_iter().map(|r| line(r, lang)).collect(),
         total: list.total,
@@ -185,10 +197,10 @@ pub(super) async fn list_page(
         can_create: OfficeOrUnit::admits(actor.role),
         is_admin: actor.is_admin(),
         days: state.store.project_alert_days().await?,
+        days_form: None,
         errors,
         imported,
-    };
-    Ok(crate::form::answer(&page, refused))
+    })
 }
 
 /// `GET /export/projects?<the list's query>[&print=1]`.
@@ -277,7 +289,8 @@ pub(super) async fn export(
     export::answer(&auth, table, &q, "/projects")
 }
 
-/// The office sets after how many days each funnel alert is raised.
+/// The office sets after how many days each funnel alert is raised. A number that does not
+/// read, or one the store refuses, comes back beside its box with what was typed.
 pub(super) async fn settings(State(state): State<AppState>, auth: Office, f: Fields) -> PageResult {
     let lang = auth.ctx.lang;
     let mut errors = FieldErrors::new(lang);
@@ -288,26 +301,52 @@ pub(super) async fn settings(State(state): State<AppState>, auth: Office, f: Fie
         read("registered_not_started", &mut errors),
         read("started_not_producing", &mut errors),
     );
-    let (Some(a), Some(b), Some(c)) = days else {
-        return Err(WebError::BadRequest(errors.messages().join("; ")));
-    };
-    let days = AlertDays {
-        signed_not_registered: a,
-        registered_not_started: b,
-        started_not_producing: c,
-    };
-    state
-        .store
-        .set_project_alert_days(&auth.actor(), &days)
-        .await?;
-    Ok(Redirect::to("/projects").into_response())
+    if let (Some(a), Some(b), Some(c)) = days {
+        let days = AlertDays {
+            signed_not_registered: a,
+            registered_not_started: b,
+            started_not_producing: c,
+        };
+        let saved = state
+            .store
+            .set_project_alert_days(&auth.actor(), &days)
+            .await;
+        // The store names the alert whose days are out of range: said beside its box.
+        let boxes: Vec<(&'static str, &str)> = FunnelAlert::ALL
+            .iter()
+            .map(|a| (a.as_str(), a.label(crate::i18n::Lang::Zh)))
+            .collect();
+        if errors.unless_refused(saved, &boxes)?.is_some() {
+            return Ok(Redirect::to("/projects").into_response());
+        }
+    }
+    let mut page = list_view(&state, &auth, HashMap::new(), Vec::new()).await?;
+    page.days_form = Some((f, errors));
+    Ok(crate::form::invalid(&page))
 }
 
 impl ListPage {
-    fn alert_days(&self) -> Vec<(&'static str, &'static str, i64)> {
+    /// Each alert's box: its code, label, value (as typed when the form was refused) and the
+    /// message beside it.
+    fn alert_days(&self) -> Vec<(&'static str, &'static str, String, Option<&str>)> {
         FunnelAlert::ALL
             .iter()
-            .map(|a| (a.as_str(), a.label(self.ctx.t.0), self.days.days(*a)))
+            .map(|a| {
+                let code = a.as_str();
+                let (value, error) = match &self.days_form {
+                    Some((typed, errors)) => (typed.get(code).to_string(), errors.get(code)),
+                    None => (self.days.days(*a).to_string(), None),
+                };
+                (code, a.label(self.ctx.t.0), value, error)
+            })
             .collect()
+    }
+
+    /// The alert-days form's refusal from the store, above the form.
+    fn days_general(&self) -> Vec<&str> {
+        self.days_form
+            .as_ref()
+            .map(|(_, e)| e.general())
+            .unwrap_or_default()
     }
 }

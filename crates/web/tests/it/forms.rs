@@ -272,3 +272,62 @@ async fn an_import_without_a_file_or_with_one_too_large_is_said_on_its_page() {
     );
     assert!(!html.contains("file too large"), "in Chinese only");
 }
+
+/// The projects' alert days: a letter, or days the store refuses, come back beside their box on
+/// the projects page with what was typed; a good form is saved. Both were a page of their own.
+#[tokio::test]
+async fn the_alert_days_form_names_each_bad_box_on_the_projects_page() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let token = csrf(&admin, &app.url("/projects")).await;
+    let send = |a: &'static str, b: &'static str, c: &'static str| {
+        let form = [
+            ("_csrf", token.clone()),
+            ("signed_not_registered", a.to_string()),
+            ("registered_not_started", b.to_string()),
+            ("started_not_producing", c.to_string()),
+        ];
+        let (admin, url) = (&admin, app.url("/projects/settings"));
+        async move { admin.post(url).form(&form).send().await.unwrap() }
+    };
+    let box_of = |html: &str, name: &str| {
+        let at = html.find(&format!("name=\"{name}\"")).expect(name);
+        let end = at + html[at..].find("</label>").unwrap();
+        html[at..end].to_string()
+    };
+    let resp = send("六十", "90", "180").await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    let first = box_of(&html, "signed_not_registered");
+    assert!(
+        first.contains("value=\"六十\"") && first.contains("不是有效的数字</span>"),
+        "{first}"
+    );
+    assert!(box_of(&html, "registered_not_started").contains("value=\"90\""));
+
+    let resp = send("60", "90", "5000").await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    let third = box_of(&html, "started_not_producing");
+    assert!(
+        third.contains("value=\"5000\"") && third.contains("天数应在1至3650之间</span>"),
+        "{third}"
+    );
+    assert_eq!(
+        app.store
+            .project_alert_days()
+            .await
+            .unwrap()
+            .days(qx_core::project::FunnelAlert::SignedNotRegistered),
+        qx_core::project::AlertDays::default().signed_not_registered,
+        "nothing saved"
+    );
+
+    let resp = send("60", "90", "200").await;
+    assert_eq!(resp.status(), 303);
+    let days = app.store.project_alert_days().await.unwrap();
+    assert_eq!(
+        (days.signed_not_registered, days.started_not_producing),
+        (60, 200)
+    );
+}
