@@ -154,14 +154,15 @@ async fn import(State(state): State<AppState>, auth: Office, form: Multipart) ->
         }
     };
     let (name, bytes) = (file.name.to_string(), file.data);
-    let facts_year = if kind == "facts" {
-        Some(
-            year.trim()
-                .parse::<i64>()
-                .map_err(|_| WebError::BadRequest(format!("数据年度 \"{year}\" 不是有效年份")))?,
-        )
-    } else {
-        None
+    let facts_year = match (kind == "facts").then(|| year.trim().parse::<i64>()) {
+        None => None,
+        Some(Ok(y)) => Some(y),
+        Some(Err(_)) => {
+            // Said in the page's list of problems, like the file's own.
+            let errors = vec![format!("数据年度 \"{year}\" 不是有效年份 (not a year)")];
+            let (q, page) = (RegistryQuery::default(), ListQuery::default());
+            return list_page(&state, &auth, &q, page, errors).await;
+        }
     };
     let store = state.store.clone();
     let wait = std::time::Duration::from_millis(state.config.job_wait_ms);

@@ -253,6 +253,24 @@ async fn an_import_without_a_file_or_with_one_too_large_is_said_on_its_page() {
             "{action}: on the list page with its form"
         );
     }
+    // A facts year that is not a year: on the 企业名录 page too.
+    let token = csrf(&admin, &app.url("/enterprises")).await;
+    let resp = post_multipart(
+        &admin,
+        app.url(&format!("/enterprises/import?_csrf={token}")),
+        &[("kind", "facts"), ("year", "二〇一七")],
+        Some(("facts.csv", b"uscc,name\n")),
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("数据年度 &#34;二〇一七&#34; 不是有效年份")
+            && html.contains("action=\"/enterprises/import?"),
+        "{html}"
+    );
+    assert!(!html.contains("not a year"), "in Chinese only");
+
     // Over the plan parser's limit: named, in Chinese only, on the plans page.
     let token = csrf(&admin, &app.url("/plans")).await;
     let big = vec![b'a'; qx_plan::MAX_INPUT_BYTES as usize + 1];
