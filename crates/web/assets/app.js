@@ -15,9 +15,22 @@
 //                     (the body's data-file-too-large text) and the choice is cleared, instead of
 //                     uploading it only to be told; the rest of the form is sent as usual. The
 //                     server keeps its own limit.
+//
+// A form shown again with a message beside a field (.field-error) is brought into view with that
+// field focused, wherever it sits on the page: a form at the foot of a long list comes back at
+// the top of the page otherwise, its message out of sight.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var message = document.querySelector("main .field-error");
+    if (!message) return;
+    var label = message.closest("label, td, li, p") || message;
+    var field = label.querySelector("input:not([type=hidden]), select, textarea");
+    label.scrollIntoView({ block: "center" });
+    if (field) field.focus({ preventScroll: true });
+  });
 
   // Guarded forms with edits not yet sent.
   var unsaved = new Set();

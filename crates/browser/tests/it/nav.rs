@@ -96,3 +96,35 @@ async fn stacked_lists_fit_a_phone() {
     j.no_console_errors().await;
     j.finish().await;
 }
+
+/// A form at the foot of a page, refused, comes back with its message in view and the field it
+/// names focused: the page would otherwise open at its top, the message out of sight.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_form_comes_back_with_its_message_in_view() {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    j.login("admin").await;
+    j.client.set_window_size(390, 600).await.unwrap();
+    j.goto("/projects").await;
+    j.fill("input[name=signed_not_registered]", "六十").await;
+    j.click("form[action='/projects/settings'] button").await;
+    j.sees("不是有效的数字").await;
+    let seen = j
+        .client
+        .execute(
+            "var e = document.querySelector('main .field-error').getBoundingClientRect(); \
+             return [e.top >= 0 && e.bottom <= window.innerHeight, \
+                     document.activeElement && document.activeElement.name];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        seen,
+        serde_json::json!([true, "signed_not_registered"]),
+        "the message in view, its box focused"
+    );
+    j.no_console_errors_but_a_refused_form().await;
+    j.finish().await;
+}
