@@ -294,12 +294,13 @@ pub(super) async fn export(
 pub(super) async fn settings(State(state): State<AppState>, auth: Office, f: Fields) -> PageResult {
     let lang = auth.ctx.lang;
     let mut errors = FieldErrors::new(lang);
-    let label = crate::i18n::t(lang, "pj.alert_days");
-    let read = |name: &'static str, errors: &mut FieldErrors| f.number::<i64>(name, label, errors);
+    // Each box is named by its alert (签而未注: "六十" 不是有效的数字).
+    let mut read =
+        |alert: FunnelAlert| f.number::<i64>(alert.as_str(), alert.label(lang), &mut errors);
     let days = (
-        read("signed_not_registered", &mut errors),
-        read("registered_not_started", &mut errors),
-        read("started_not_producing", &mut errors),
+        read(FunnelAlert::SignedNotRegistered),
+        read(FunnelAlert::RegisteredNotStarted),
+        read(FunnelAlert::StartedNotProducing),
     );
     if let (Some(a), Some(b), Some(c)) = days {
         let days = AlertDays {

@@ -318,7 +318,10 @@ async fn the_alert_days_form_names_each_bad_box_on_the_projects_page() {
     let html = resp.text().await.unwrap();
     let first = box_of(&html, "signed_not_registered");
     assert!(
-        first.contains("value=\"六十\"") && first.contains("不是有效的数字</span>"),
+        first.contains("value=\"六十\"")
+            && first.contains(
+                "<span class=\"field-error\">签而未注: &#34;六十&#34; 不是有效的数字</span>"
+            ),
         "{first}"
     );
     assert!(box_of(&html, "registered_not_started").contains("value=\"90\""));
