@@ -6,6 +6,18 @@ use qx_core::state::SubmissionStatus;
 
 const SCALE: &str = "新增规模以上企业";
 
+/// The seed plan published, June 2017 open and 县经信局's liaison (jxj1) on its report form, in
+/// a window `width` wide; the period's id.
+async fn on_the_june_form(j: &Journey, width: u32) -> i64 {
+    let plan = j.app.publish_seed_plan().await;
+    let period = j.app.open_june(plan).await;
+    j.login("jxj1").await;
+    j.client.set_window_size(width, 844).await.unwrap();
+    j.goto(&format!("/report/{period}")).await;
+    j.sees(SCALE).await;
+    period
+}
+
 /// Waits until the browser shows the home page.
 async fn left_for_home(j: &Journey) {
     let started = std::time::Instant::now();
@@ -152,12 +164,7 @@ async fn on_a_phone_every_figure_box_is_in_view() {
     let Some(j) = Journey::start().await else {
         return;
     };
-    let plan = j.app.publish_seed_plan().await;
-    let period = j.app.open_june(plan).await;
-    j.login("jxj1").await;
-    j.client.set_window_size(390, 844).await.unwrap();
-    j.goto(&format!("/report/{period}")).await;
-    j.sees(SCALE).await;
+    on_the_june_form(&j, 390).await;
     let outside = j
         .client
         .execute(
@@ -190,11 +197,7 @@ async fn a_file_over_the_limit_is_named_when_chosen_and_never_sent() {
     let Some(j) = Journey::start().await else {
         return;
     };
-    let plan = j.app.publish_seed_plan().await;
-    let period = j.app.open_june(plan).await;
-    j.login("jxj1").await;
-    j.goto(&format!("/report/{period}")).await;
-    j.sees(SCALE).await;
+    let period = on_the_june_form(&j, 1366).await;
     j.field_in_row(SCALE, "v_")
         .await
         .send_keys("15")
