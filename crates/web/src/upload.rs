@@ -402,6 +402,36 @@ mod tests {
         assert!(m.contains("字段 \"title\": 不是有效的 UTF-8"), "{m}");
     }
 
+    /// Every file box of every page names its route's limit (`data-max-bytes`, from the same
+    /// constant as the route's `Limits`), so the browser can say a file is too large when it
+    /// is chosen.
+    #[test]
+    fn every_file_box_carries_its_limit() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut stack = vec![root];
+        let mut boxes = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (at, _) in text.match_indices("type=\"file\"") {
+                    let end = at + text[at..].find('>').unwrap();
+                    boxes += 1;
+                    assert!(
+                        text[at..end].contains("data-max-bytes=\"{{ "),
+                        "{}: a file box without its limit",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(boxes >= 10, "{boxes} file boxes found");
+    }
+
     #[test]
     fn the_total_covers_every_file_and_field() {
         assert_eq!(LIMITS.total_bytes(), 2 * 1024 + 3 * 16);
