@@ -21,30 +21,44 @@ pub struct AttachmentMeta {
 }
 
 impl Store {
-    /// Adds an attachment to a problem the actor takes part in.
-    pub async fn add_problem_attachment(
+    /// Adds files to a problem the actor takes part in: all of them or none. Every file is
+    /// checked before any is written, so one refused file of three leaves the problem as it was.
+    pub async fn add_problem_attachments(
         &self,
         actor: &Actor,
         problem_id: i64,
-        a: &NewAttachment,
-    ) -> Result<i64> {
+        files: &[NewAttachment],
+    ) -> Result<Vec<i64>> {
         let (enterprise_id, lead) = self.visible(actor, problem_id).await?;
         if party_of(actor, enterprise_id, lead).is_none() {
             return Err(StoreError::Forbidden(format!("难题 {problem_id}: 只读")));
         }
-        let checked = check_attachment(a)?;
-        let name = checked.name.as_str();
+        if files.is_empty() {
+            return Err(StoreError::Invalid("附件: 请选择要上传的文件".into()));
+        }
+        let checked = files
+            .iter()
+            .map(check_attachment)
+            .collect::<Result<Vec<_>>>()?;
         let mut tx = self.begin().await?;
-        let id = insert_attachment(&mut tx, actor, problem_id, &checked, &a.data).await?;
-        insert_event(&mut tx, actor, problem_id, EventKind::Attach, "", "", name).await?;
+        let mut ids = Vec::with_capacity(files.len());
+        let mut added = Vec::with_capacity(files.len());
+        for (c, a) in checked.iter().zip(files) {
+            let name = c.name.as_str();
+            let id = insert_attachment(&mut tx, actor, problem_id, c, &a.data).await?;
+            insert_event(&mut tx, actor, problem_id, EventKind::Attach, "", "", name).await?;
+            added.push(
+                serde_json::json!({"attachment": id, "filename": name, "size": a.data.len()}),
+            );
+            ids.push(id);
+        }
         commit_audited(
             tx,
-            AuditEntry::new(actor, "problem.attach", "problem", problem_id).after(
-                serde_json::json!({"attachment": id, "filename": name, "size": a.data.len()}),
-            ),
+            AuditEntry::new(actor, "problem.attach", "problem", problem_id)
+                .after(serde_json::json!({ "attachments": added })),
         )
         .await?;
-        Ok(id)
+        Ok(ids)
     }
 
     /// An attachment's metadata and bytes, if the actor may see its problem.

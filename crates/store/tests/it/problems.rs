@@ -611,10 +611,32 @@ async fn attachments_are_stored_and_size_limited() {
         );
         let big = NewAttachment {
             data: vec![0; MAX_ATTACHMENT_BYTES + 1],
-            ..file
+            ..file.clone()
         };
-        let err = s.add_problem_attachment(&ent, id, &big).await.unwrap_err();
+        // A good file sent with a refused one is not kept either: all or none.
+        let second = NewAttachment {
+            filename: "第二张.jpg".into(),
+            ..file.clone()
+        };
+        let err = s
+            .add_problem_attachments(&ent, id, &[second.clone(), big])
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("超过 20 MB"), "{err}");
+        let d = s.get_problem(&ent, id).await.unwrap();
+        assert_eq!(d.attachments.len(), 1, "{}", db.name);
+        assert!(
+            s.add_problem_attachments(&ent, id, &[]).await.is_err(),
+            "{}",
+            db.name
+        );
+        let added = s
+            .add_problem_attachments(&ent, id, &[second, file.clone()])
+            .await
+            .unwrap();
+        assert_eq!(added.len(), 2, "{}", db.name);
+        let d = s.get_problem(&ent, id).await.unwrap();
+        assert_eq!(d.attachments.len(), 3, "{}", db.name);
         let other = actor(Role::Enterprise, None, Some(c.other_ent), 905);
         assert!(matches!(
             s.get_problem_attachment(&other, id, meta.id).await,

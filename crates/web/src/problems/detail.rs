@@ -324,19 +324,14 @@ pub(super) async fn attach(
         errors.add("files", crate::i18n::t(auth.ctx.lang, "form.choose_file"));
     }
     if errors.is_empty() {
-        for f in &attachments(up.files) {
-            let added = state
-                .store
-                .add_problem_attachment(&auth.actor(), id, f)
-                .await;
-            match added.map_err(WebError::from) {
-                Ok(_) => {}
-                Err(WebError::BadRequest(m)) => {
-                    errors.add("files", m);
-                    break;
-                }
-                Err(other) => return Err(other),
-            }
+        let added = state
+            .store
+            .add_problem_attachments(&auth.actor(), id, &attachments(up.files))
+            .await;
+        match added.map_err(WebError::from) {
+            Ok(_) => {}
+            Err(WebError::BadRequest(m)) => errors.add("files", m),
+            Err(other) => return Err(other),
         }
     }
     if errors.is_empty() {

@@ -799,6 +799,26 @@ async fn programs_pages_and_disguised_files_are_refused_as_attachments() {
         assert_eq!(resp.status(), 400, "{name}");
         assert!(resp.text().await.unwrap().contains(needle), "{name}");
     }
+    // A good photo sent with a program: the program is named and neither is kept (the
+    // check below finds no attachment), so the person can send the photo again alone.
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(b"\x89PNG\r\n\x1a\n\0".to_vec()).file_name("现场.png"),
+        )
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(exe.to_vec()).file_name("setup.exe"),
+        );
+    let resp = qy1
+        .post(app.url(&format!("/problems/{id}/attachments?_csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("setup.exe"), "{page}");
     // No file chosen (the browser sends the box empty): said beside the file box of the
     // problem's page, not on a page of its own.
     let resp = post_multipart(
