@@ -41,6 +41,15 @@ macro_rules! coded_enum {
             }
         }
 
+        impl $crate::coded::Coded for $name {
+            fn code(self) -> &'static str {
+                self.as_str()
+            }
+            fn of_code(code: &str) -> Option<Self> {
+                Self::from_code(code)
+            }
+        }
+
         /// Decoding a stored code: an unknown one is an error naming it, never a default.
         impl TryFrom<String> for $name {
             type Error = $error;
@@ -51,6 +60,30 @@ macro_rules! coded_enum {
     };
 }
 pub(crate) use coded_enum;
+
+/// An enum stored as a code (what [`coded_enum!`] defines), for code that holds any of them.
+pub trait Coded: Sized + Copy + 'static {
+    /// The stored code.
+    fn code(self) -> &'static str;
+    /// The value a code names, if any.
+    fn of_code(code: &str) -> Option<Self>;
+}
+
+/// serde through the code, `#[serde(with = "crate::coded::by_code")]`: reading an unknown code
+/// is an error naming it.
+pub mod by_code {
+    use super::Coded;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<T: Coded, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v.code())
+    }
+
+    pub fn deserialize<'de, T: Coded, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        let code = String::deserialize(d)?;
+        T::of_code(&code).ok_or_else(|| D::Error::custom(format!("unknown code {code:?}")))
+    }
+}
 
 /// A state as stored (plans, periods, submissions, evaluation runs, objections): a
 /// [`coded_enum!`] serialised and displayed as its code, whose `parse` fails with

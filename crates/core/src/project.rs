@@ -241,6 +241,15 @@ impl FunnelAlert {
     }
 }
 
+impl crate::coded::Coded for FunnelAlert {
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+    fn of_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == code)
+    }
+}
+
 impl crate::label::Labelled for FunnelAlert {
     fn label(&self, lang: crate::label::Lang) -> &'static str {
         match self {

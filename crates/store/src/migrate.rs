@@ -66,6 +66,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(35, "0035_project_list_lean"),
     migration!(36, "0036_project_next_stage"),
     migration!(37, "0037_project_reached_dates"),
+    migration!(38, "0038_notice_body"),
 ];
 
 impl Store {

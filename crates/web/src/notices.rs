@@ -115,7 +115,7 @@ async fn list(
             id: n.id,
             kind: n.kind.label(lang),
             openable: state.store.can_open(&actor, n.subject).await?,
-            message: n.message,
+            message: n.says(lang),
             at: fmt_time(n.created_at),
             read: n.read,
         });

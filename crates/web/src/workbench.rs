@@ -150,7 +150,7 @@ fn notice_items(lang: Lang, unread: &Unread) -> Vec<Item> {
         .iter()
         .map(|u| Item {
             href: u.path.clone().unwrap_or_else(|| "/notices?unread=1".into()),
-            text: u.notice.message.clone(),
+            text: u.notice.says(lang),
             count: u.notice.kind.label(lang).to_string(),
             note: format_datetime(u.notice.created_at),
             urgent: matches!(

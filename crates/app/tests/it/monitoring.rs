@@ -313,6 +313,6 @@ async fn reminders_reach_only_units_that_have_not_reported() {
         assert!(reminded.contains(&zsj));
         let zsj_user = user(s, "zsj1", Role::Unit, "县招商局").await;
         let notices = s.unit_notices(&zsj_user, zsj).await.unwrap();
-        assert!(notices[0].1.contains("2017-01"), "{}", c.db.name);
+        assert!(notices[0].1.contains("2017年1月"), "{}", c.db.name);
     }
 }

@@ -2,20 +2,10 @@
 //! is answered, and every unit of the run when results go to 公示 and when they are final.
 //! Written in the write's own transaction; the ids go back to the caller for webhooks.
 
-use super::Run;
 use crate::notices::{NewNotice, notify};
 use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::Actor;
-use qx_core::notice::{Audience, NoticeKind, Subject};
-use qx_core::period::Period;
-
-/// "2017年第三季度" for a run's period code (the code itself if unreadable).
-pub(super) fn period_label(run: &Run) -> String {
-    run.period
-        .parse::<Period>()
-        .map(|p| p.label_zh())
-        .unwrap_or_else(|_| run.period.clone())
-}
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 
 /// One notice, collected into `ids` when it was made.
 pub(super) async fn tell(
@@ -24,13 +14,13 @@ pub(super) async fn tell(
     audience: Audience,
     kind: NoticeKind,
     subject: Subject,
-    message: String,
+    text: Text,
 ) -> Result<()> {
     let n = NewNotice {
         audience,
         kind,
         subject,
-        message,
+        text,
         dedupe_key: None,
     };
     ids.extend(notify(tx, &n).await?);
@@ -42,7 +32,7 @@ pub(super) async fn tell_units(
     tx: &mut Tx,
     run_id: i64,
     kind: NoticeKind,
-    message: &str,
+    text: &Text,
 ) -> Result<Vec<i64>> {
     let units: Vec<(i64, i64)> =
         sqlx::query_as("SELECT id, unit_id FROM assessment_results WHERE run_id = $1 ORDER BY id")
@@ -57,7 +47,7 @@ pub(super) async fn tell_units(
             Audience::Unit(unit_id),
             kind,
             Subject::AssessmentResult(result_id),
-            message.to_string(),
+            text.clone(),
         )
         .await?;
     }

@@ -3,14 +3,14 @@
 //! re-scored and its class re-ranked in the same transaction) or rejected. The office may
 //! also adjust an item without an objection, audited the same way.
 
-use super::notices::{period_label, tell};
+use super::notices::tell;
 use super::results::rescore;
 use super::{ANSWER, EVIDENCE, REASON, objection_status, only_office, refuse_final};
 use crate::audit::AuditEntry;
 use crate::{Result, Store, StoreError, Tx, commit_audited};
 use qx_core::access::Actor;
 use qx_core::assessment::{ObjectionStatus, RunAction};
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 use serde::Serialize;
 
 /// An objection as filed.
@@ -146,10 +146,11 @@ impl Store {
             Audience::Office,
             NoticeKind::AssessmentObjection,
             Subject::AssessmentRun(run.id),
-            format!(
-                "{unit_name}对{}考核“{item_name}”提出异议, 请在公示期内答复",
-                period_label(&run)
-            ),
+            Text::AssessmentObjection {
+                unit: unit_name.to_string(),
+                period: run.period.clone(),
+                item: item_name.to_string(),
+            },
         )
         .await?;
         let entry =
@@ -226,10 +227,10 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let (_, result_id, _) = item_points(&mut tx, run_id, unit_id, &key).await?;
-        let outcome = match (a.upheld, before, after) {
-            (true, Some(b), Some(p)) => format!("予以采纳, 该项得分由 {b:.2} 调整为 {p:.2}"),
-            (true, _, _) => "予以采纳".to_string(),
-            (false, _, _) => "不予采纳".to_string(),
+        let text = Text::AssessmentAnswered {
+            period: run.period.clone(),
+            upheld: a.upheld,
+            points: before.zip(after).filter(|_| a.upheld),
         };
         let mut notices = Vec::new();
         tell(
@@ -238,7 +239,7 @@ impl Store {
             Audience::Unit(unit_id),
             NoticeKind::AssessmentObjectionAnswered,
             Subject::AssessmentResult(result_id),
-            format!("{}考核异议已答复: {outcome}", period_label(&run)),
+            text,
         )
         .await?;
         let entry = AuditEntry::new(actor, "assessment.answer", "assessment_objection", id)

@@ -1,12 +1,12 @@
 //! Runs: scoring results stored as rows (one transaction, audited), then 公示 and 终审.
 
-use super::notices::{period_label, tell_units};
+use super::notices::tell_units;
 use super::{Run, only_office, refuse_final, visible_to_units};
 use crate::audit::AuditEntry;
 use crate::{Result, Store, StoreError, commit_audited};
 use qx_core::access::Actor;
 use qx_core::assessment::{ObjectionStatus, Placed, RunAction, RunStatus, UnitScore};
-use qx_core::notice::NoticeKind;
+use qx_core::notice::{NoticeKind, Text};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -216,20 +216,21 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let label = period_label(&run);
-        let (kind, message) = match (action, until) {
+        let period = run.period.clone();
+        let (kind, text) = match (action, &until) {
             (RunAction::Publish, Some(until)) => (
                 NoticeKind::AssessmentPublished,
-                format!(
-                    "{label}考核初步结果公示至 {until}, 请核对本单位得分, 如有异议请在公示期内提出"
-                ),
+                Text::AssessmentPublished {
+                    period,
+                    until: until.to_string(),
+                },
             ),
             _ => (
                 NoticeKind::AssessmentFinalised,
-                format!("{label}考核结果已终审"),
+                Text::AssessmentFinalised { period },
             ),
         };
-        let notices = tell_units(&mut tx, id, kind, &message).await?;
+        let notices = tell_units(&mut tx, id, kind, &text).await?;
         let entry = AuditEntry::new(actor, "assessment.step", "assessment_run", id)
             .before(run.status.as_str())
             .after(serde_json::json!({ "status": next.as_str(), "publicity_until": until }));

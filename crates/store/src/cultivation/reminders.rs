@@ -8,7 +8,7 @@
 use crate::notices::{NewNotice, notify};
 use crate::{Result, Store, StoreError};
 use qx_core::access::Actor;
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 use qx_core::time::{format_date, parse_date};
 use time::{Date, Duration};
 
@@ -76,16 +76,19 @@ impl Store {
         let mut tx = self.begin().await?;
         let mut made = Vec::new();
         for (id, name, pipeline, town, unit, contact, since, expires, stall) in rows {
-            let mut due: Vec<(NoticeKind, String, String)> = Vec::new();
+            let mut due: Vec<(NoticeKind, String, Text)> = Vec::new();
             if let (Some(days), Some(since_day)) = (stall, parse_date(&since))
                 && since_day + Duration::days(days) <= today
             {
                 due.push((
                     NoticeKind::CultivationStalled,
                     format!("stalled:{id}:{since}"),
-                    format!(
-                        "{name} 在「{pipeline}」中自 {since} 起已超过{days}天未变动, 请跟进培育"
-                    ),
+                    Text::CultivationStalled {
+                        firm: name.clone(),
+                        pipeline: pipeline.clone(),
+                        since: since.clone(),
+                        days,
+                    },
                 ));
             }
             if let Some(end) = expires.as_deref().and_then(parse_date)
@@ -96,7 +99,12 @@ impl Store {
                     due.push((
                         NoticeKind::CultivationExpiring,
                         format!("expiring:{id}:{}:{w}", format_date(end)),
-                        format!("{name} 的「{pipeline}」资格将于 {} 到期 (还有{left}天), 请提醒企业及时复审", format_date(end)),
+                        Text::CultivationExpiring {
+                            firm: name.clone(),
+                            pipeline: pipeline.clone(),
+                            end: format_date(end),
+                            left,
+                        },
                     ));
                 }
             }
@@ -106,7 +114,7 @@ impl Store {
                 .map(Audience::Unit)
                 .chain(contact.map(Audience::User))
                 .collect();
-            for (kind, key, message) in due {
+            for (kind, key, text) in due {
                 let mut told = Vec::new();
                 for a in &audiences {
                     if told.contains(a) {
@@ -118,7 +126,7 @@ impl Store {
                         audience: *a,
                         kind,
                         subject: Subject::CultivationEntry(id),
-                        message: message.clone(),
+                        text: text.clone(),
                         dedupe_key: Some(format!(
                             "cultivation.{key}:{who}:{}",
                             who_id.unwrap_or(0)

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::notices::{NewNotice, notify};
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 use qx_core::text as tf;
 
 /// An item the agenda could take, with its facts in `text`: the item as it would be put on
@@ -127,16 +127,12 @@ impl Store {
                         audience: Audience::Unit(u),
                         kind: NoticeKind::MeetingStatement,
                         subject: Subject::Meeting(meeting_id),
-                        message: format!(
-                            "{} ({}) 议题「{}」请贵单位{}报送情况说明",
-                            m.title,
-                            m.held_on,
-                            excerpt(&body, 40),
-                            m.statement_due
-                                .as_deref()
-                                .map(|d| format!("于 {d} 前"))
-                                .unwrap_or_default()
-                        ),
+                        text: Text::StatementAsked {
+                            title: m.title.to_string(),
+                            held_on: m.held_on.to_string(),
+                            topic: excerpt(&body, 40),
+                            due: m.statement_due.as_deref().map(str::to_string),
+                        },
                         dedupe_key: None,
                     },
                 )

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::notices::{NewNotice, notify};
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 use qx_core::problem::EventKind;
 use qx_core::text as tf;
 
@@ -141,27 +141,23 @@ impl Store {
             )
             .await?;
         }
-        let message = format!(
-            "{} ({}) 议定事项交贵单位牵头落实, {} 前办结, {} 前反馈: {}",
-            m.title,
-            m.held_on,
-            iso(r.deadline),
-            iso(feedback_due),
-            excerpt(&body, 60)
-        );
+        let lead_text = Text::ResolutionLead {
+            title: m.title.to_string(),
+            held_on: m.held_on.to_string(),
+            deadline: iso(r.deadline),
+            feedback_due: iso(feedback_due),
+            text: excerpt(&body, 60),
+        };
+        let support_text = Text::ResolutionSupport {
+            title: m.title.to_string(),
+            held_on: m.held_on.to_string(),
+            text: excerpt(&body, 60),
+        };
         let mut notices = Vec::new();
-        for (audience, message) in std::iter::once((Audience::Unit(r.lead_unit_id), message)).chain(
-            support.iter().map(|u| {
-                (
-                    Audience::Unit(*u),
-                    format!(
-                        "{} ({}) 议定事项请贵单位配合落实: {}",
-                        m.title,
-                        m.held_on,
-                        excerpt(&body, 60)
-                    ),
-                )
-            }),
+        for (audience, text) in std::iter::once((Audience::Unit(r.lead_unit_id), lead_text)).chain(
+            support
+                .iter()
+                .map(|u| (Audience::Unit(*u), support_text.clone())),
         ) {
             notices.extend(
                 notify(
@@ -170,7 +166,7 @@ impl Store {
                         audience,
                         kind: NoticeKind::SupervisionAssigned,
                         subject: Subject::Supervision(sid),
-                        message,
+                        text,
                         dedupe_key: None,
                     },
                 )

@@ -4,7 +4,7 @@
 use super::*;
 use crate::notices::{NewNotice, notify};
 use qx_core::meeting::MeetingStep;
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 use qx_core::text as tf;
 
 /// A meeting to schedule.
@@ -103,32 +103,27 @@ impl Store {
                 "会议 {id} 已被他人修改, 请刷新"
             )));
         }
-        let (kind, message) = match step {
-            MeetingStep::Notify => (
-                Some(NoticeKind::MeetingNotified),
-                format!(
-                    "{} 定于 {} 召开{}, 请准时参加{}",
-                    m.title,
-                    m.held_on,
-                    if m.place.is_empty() {
-                        String::new()
-                    } else {
-                        format!("(地点: {})", m.place)
-                    },
-                    m.statement_due
-                        .as_deref()
-                        .map(|d| format!("; 涉及议题的单位请于 {d} 前报送情况说明"))
-                        .unwrap_or_default()
-                ),
-            ),
-            MeetingStep::IssueMinutes => (
-                Some(NoticeKind::MinutesIssued),
-                format!("{} ({}) 会议纪要已印发", m.title, m.held_on),
-            ),
-            MeetingStep::Hold => (None, String::new()),
+        let said = match step {
+            MeetingStep::Notify => Some((
+                NoticeKind::MeetingNotified,
+                Text::MeetingNotified {
+                    title: m.title.to_string(),
+                    held_on: m.held_on.to_string(),
+                    place: m.place.to_string(),
+                    statement_due: m.statement_due.as_deref().map(str::to_string),
+                },
+            )),
+            MeetingStep::IssueMinutes => Some((
+                NoticeKind::MinutesIssued,
+                Text::MinutesIssued {
+                    title: m.title.to_string(),
+                    held_on: m.held_on.to_string(),
+                },
+            )),
+            MeetingStep::Hold => None,
         };
         let mut notices = Vec::new();
-        if let Some(kind) = kind {
+        if let Some((kind, text)) = said {
             let audiences = m
                 .units
                 .iter()
@@ -142,7 +137,7 @@ impl Store {
                             audience,
                             kind,
                             subject: Subject::Meeting(id),
-                            message: message.clone(),
+                            text: text.clone(),
                             dedupe_key: None,
                         },
                     )

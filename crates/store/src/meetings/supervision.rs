@@ -5,7 +5,7 @@
 use super::*;
 use crate::notices::{NewNotice, notify};
 use qx_core::meeting::{SupervisionStep, colour};
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 use qx_core::text as tf;
 
 /// Which 督办 items a list shows (within the reader's scope).
@@ -245,27 +245,36 @@ impl Store {
             SupervisionStep::Feedback => Some((
                 Audience::Office,
                 NoticeKind::SupervisionFedBack,
-                format!("{} 反馈了督办事项「{what}」, 请复核", item.lead_unit_name),
+                Text::SupervisionFedBack {
+                    unit: item.lead_unit_name.to_string(),
+                    text: what.clone(),
+                },
             )),
             SupervisionStep::Return => Some((
                 Audience::Unit(item.lead_unit_id),
                 NoticeKind::SupervisionReturned,
-                format!("督办事项「{what}」被退回: {note}"),
+                Text::SupervisionReturned {
+                    text: what.clone(),
+                    note: note.to_string(),
+                },
             )),
             SupervisionStep::Urge => Some((
                 Audience::Unit(item.lead_unit_id),
                 NoticeKind::SupervisionUrged,
-                format!("请抓紧办理督办事项「{what}」(期限 {})", item.deadline),
+                Text::SupervisionUrged {
+                    text: what.clone(),
+                    deadline: item.deadline.to_string(),
+                },
             )),
             SupervisionStep::Close => Some((
                 Audience::Unit(item.lead_unit_id),
                 NoticeKind::SupervisionClosed,
-                format!("督办事项「{what}」已销号"),
+                Text::SupervisionClosed { text: what.clone() },
             )),
             _ => None,
         };
         let mut notices = Vec::new();
-        if let Some((audience, kind, message)) = notice {
+        if let Some((audience, kind, text)) = notice {
             notices.extend(
                 notify(
                     &mut tx,
@@ -273,7 +282,7 @@ impl Store {
                         audience,
                         kind,
                         subject: Subject::Supervision(id),
-                        message,
+                        text,
                         dedupe_key: None,
                     },
                 )

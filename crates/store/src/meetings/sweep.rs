@@ -5,8 +5,7 @@
 
 use super::*;
 use crate::notices::{NewNotice, notify};
-use qx_core::label::{Labelled, Lang};
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 
 /// What a sweep did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -55,14 +54,16 @@ impl Store {
             };
             report.coloured += 1;
             let colour = s.colour.map_or("", |c| c.as_str());
-            let message = format!(
-                "督办事项「{}」{}: 办理期限 {}, 反馈期限 {} ({})",
-                excerpt(&s.text, 40),
-                s.colour.map_or("", |c| c.label(Lang::Zh)),
-                s.deadline,
-                s.feedback_due,
-                s.lead_unit_name
-            );
+            let Some(colour_of) = s.colour else {
+                continue;
+            };
+            let text = Text::SupervisionColour {
+                text: excerpt(&s.text, 40),
+                colour: colour_of,
+                deadline: s.deadline.to_string(),
+                feedback_due: s.feedback_due.to_string(),
+                unit: s.lead_unit_name.to_string(),
+            };
             let key = format!("supervision:{}:{colour}:{date}", s.id);
             let mut audiences = vec![(Audience::Unit(s.lead_unit_id), format!("{key}:unit"))];
             if s.colour == Some(Colour::Red) {
@@ -76,7 +77,7 @@ impl Store {
                             audience,
                             kind,
                             subject: Subject::Supervision(s.id),
-                            message: message.clone(),
+                            text: text.clone(),
                             dedupe_key: Some(key),
                         },
                     )
@@ -90,11 +91,7 @@ impl Store {
                 continue;
             }
             report.statements_due += 1;
-            let when = if today > due_on {
-                "已逾期"
-            } else {
-                "即将到期"
-            };
+
             report.notices.extend(
                 notify(
                     &mut tx,
@@ -102,10 +99,13 @@ impl Store {
                         audience: Audience::Unit(*unit),
                         kind: NoticeKind::MeetingStatementDue,
                         subject: Subject::Meeting(*meeting_id),
-                        message: format!(
-                            "{title} ({held_on}) 议题「{}」的情况说明{when}, 请于 {due} 前报送",
-                            excerpt(text, 40)
-                        ),
+                        text: Text::StatementDue {
+                            title: title.to_string(),
+                            held_on: held_on.to_string(),
+                            topic: excerpt(text, 40),
+                            overdue: today > due_on,
+                            due: due.to_string(),
+                        },
                         dedupe_key: Some(format!("statement:{item}:{due}")),
                     },
                 )

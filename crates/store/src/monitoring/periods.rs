@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::office_only;
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 
 /// The columns of a reporting window, ready for a `WHERE`.
 macro_rules! period_select {
@@ -213,18 +214,18 @@ impl Store {
             .map(|p| p.unit_id)
             .collect();
         let mut tx = self.begin().await?;
-        let title = format!(
-            "请于 {} 前报送 {} 工作推进情况",
-            period.due_on, period.period
-        );
+        let text = Text::ReportDue {
+            period: period.period.to_string(),
+            due: period.due_on.to_string(),
+        };
         for unit in &late {
             crate::notices::notify(
                 &mut tx,
                 &crate::notices::NewNotice {
-                    audience: qx_core::notice::Audience::Unit(*unit),
-                    kind: qx_core::notice::NoticeKind::ReportRemind,
-                    subject: qx_core::notice::Subject::ReportPeriod(period_id),
-                    message: title.clone(),
+                    audience: Audience::Unit(*unit),
+                    kind: NoticeKind::ReportRemind,
+                    subject: Subject::ReportPeriod(period_id),
+                    text: text.clone(),
                     dedupe_key: None,
                 },
             )

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::office_only;
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 
 impl Store {
     /// The unit's latest submission for a period (any status), if any. Scoped: a unit reads
@@ -407,7 +407,10 @@ impl Store {
                 Audience::Office,
                 NoticeKind::ReportSubmitted,
                 Subject::Submission(id),
-                format!("{unit_name} 报送 {} 工作推进情况, 待审核", period.period),
+                Text::ReportSubmitted {
+                    unit: unit_name.to_string(),
+                    period: period.period.to_string(),
+                },
             )
             .await?;
         }
@@ -488,15 +491,20 @@ impl Store {
         } else {
             "submission.return"
         };
-        let (kind, message) = if approve {
+        let (kind, text) = if approve {
             (
                 NoticeKind::ReportApproved,
-                format!("{} 报送已审核通过", period.period),
+                Text::ReportApproved {
+                    period: period.period.to_string(),
+                },
             )
         } else {
             (
                 NoticeKind::ReportReturned,
-                format!("{} 报送被退回: {}", period.period, comment.trim()),
+                Text::ReportReturned {
+                    period: period.period.to_string(),
+                    comment: comment.trim().to_string(),
+                },
             )
         };
         tell(
@@ -504,7 +512,7 @@ impl Store {
             Audience::Unit(s.unit_id),
             kind,
             Subject::ReportPeriod(s.period_id),
-            message,
+            text,
         )
         .await?;
         // Last, as on saving: the audit head is locked only until the commit.
@@ -578,7 +586,10 @@ impl Store {
             Audience::Office,
             NoticeKind::ReportWithdrawn,
             Subject::Submission(s.id),
-            format!("{unit_name} 撤回了 {} 的报送", period.period),
+            Text::ReportWithdrawn {
+                unit: unit_name.to_string(),
+                period: period.period.to_string(),
+            },
         )
         .await?;
         // Last, as on saving: the audit head is locked only until the commit.
@@ -774,7 +785,7 @@ async fn tell(
     audience: Audience,
     kind: NoticeKind,
     subject: Subject,
-    message: String,
+    text: Text,
 ) -> Result<()> {
     crate::notices::notify(
         tx,
@@ -782,7 +793,7 @@ async fn tell(
             audience,
             kind,
             subject,
-            message,
+            text,
             dedupe_key: None,
         },
     )

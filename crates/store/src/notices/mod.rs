@@ -9,7 +9,8 @@
 
 use crate::{Result, Store, StoreError, Tx, commit_audited};
 use qx_core::access::{Actor, Role};
-use qx_core::notice::{Audience, NoticeError, NoticeKind, Subject};
+use qx_core::label::Lang;
+use qx_core::notice::{Audience, NoticeError, NoticeKind, Subject, Text};
 use serde::Serialize;
 
 mod dating;
@@ -21,7 +22,8 @@ pub struct NewNotice {
     pub audience: Audience,
     pub kind: NoticeKind,
     pub subject: Subject,
-    pub message: String,
+    /// What it says; stored as its kind and facts, and as the Chinese sentence.
+    pub text: Text,
     /// With a key, the notice is added only once (the deadline sweep runs every ten minutes).
     pub dedupe_key: Option<String>,
 }
@@ -33,7 +35,11 @@ pub struct Notice {
     pub audience: Audience,
     pub kind: NoticeKind,
     pub subject: Subject,
+    /// The Chinese sentence as stored (what webhooks and the API carry).
     pub message: String,
+    /// What it says, when stored as a [`Text`] (every notice since migration 0038).
+    #[serde(skip)]
+    pub text: Option<Text>,
     pub created_at: i64,
     /// Read by the person asking (always false where no person asks, as for webhooks).
     pub read: bool,
@@ -47,13 +53,24 @@ type NoticeRow = (
     String,
     Option<i64>,
     String,
+    Option<String>,
     i64,
     i64,
 );
 
 fn decode(row: NoticeRow) -> Result<Notice> {
-    let (id, audience, audience_id, kind, subject_type, subject_id, message, created_at, read) =
-        row;
+    let (
+        id,
+        audience,
+        audience_id,
+        kind,
+        subject_type,
+        subject_id,
+        message,
+        body,
+        created_at,
+        read,
+    ) = row;
     let bad = |e: NoticeError| StoreError::Invalid(format!("通知 {id}: {e}"));
     Ok(Notice {
         id,
@@ -61,9 +78,20 @@ fn decode(row: NoticeRow) -> Result<Notice> {
         kind: NoticeKind::parse(&kind).map_err(bad)?,
         subject: Subject::from_parts(&subject_type, subject_id).map_err(bad)?,
         message,
+        text: body.as_deref().and_then(Text::from_json),
         created_at,
         read: read != 0,
     })
+}
+
+impl Notice {
+    /// What the notice says, in the reader's language; a notice stored before [`Text`] (or
+    /// with a body this version cannot read) says its stored Chinese sentence.
+    pub fn says(&self, lang: Lang) -> String {
+        self.text
+            .as_ref()
+            .map_or_else(|| self.message.clone(), |t| t.render(lang))
+    }
 }
 
 /// Adds a notice in the caller's transaction; with a `dedupe_key` already used, adds nothing.
@@ -72,15 +100,16 @@ pub async fn notify(tx: &mut Tx, n: &NewNotice) -> Result<Option<i64>> {
     let (audience, audience_id) = n.audience.to_parts();
     let (subject_type, subject_id) = n.subject.to_parts();
     let row: Option<(i64,)> = sqlx::query_as(
-        "INSERT INTO notices (audience, audience_id, kind, subject_type, subject_id, message, dedupe_key, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+        "INSERT INTO notices (audience, audience_id, kind, subject_type, subject_id, message, body, dedupe_key, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
     )
     .bind(audience)
     .bind(audience_id)
     .bind(n.kind.as_str())
     .bind(subject_type)
     .bind(subject_id)
-    .bind(&n.message)
+    .bind(n.text.render(Lang::Zh))
+    .bind(n.text.to_json())
     .bind(n.dedupe_key.as_deref())
     .bind(crate::now())
     .fetch_optional(&mut **tx)
@@ -113,9 +142,9 @@ pub async fn notify_all(tx: &mut Tx, notices: &[NewNotice]) -> Result<()> {
     let engine = crate::engine_of(tx);
     for chunk in notices.chunks(crate::BATCH_ROWS) {
         let sql = format!(
-            "INSERT INTO notices (audience, audience_id, kind, subject_type, subject_id, message, dedupe_key, created_at)
+            "INSERT INTO notices (audience, audience_id, kind, subject_type, subject_id, message, body, dedupe_key, created_at)
              VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
-            crate::values_placeholders(engine, chunk.len(), 8)
+            crate::values_placeholders(engine, chunk.len(), 9)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for n in chunk {
@@ -127,7 +156,8 @@ pub async fn notify_all(tx: &mut Tx, notices: &[NewNotice]) -> Result<()> {
                 .bind(n.kind.as_str())
                 .bind(subject_type)
                 .bind(subject_id)
-                .bind(n.message.clone())
+                .bind(n.text.render(Lang::Zh))
+                .bind(n.text.to_json())
                 .bind(n.dedupe_key.clone())
                 .bind(now);
         }
@@ -139,7 +169,7 @@ pub async fn notify_all(tx: &mut Tx, notices: &[NewNotice]) -> Result<()> {
 /// A notice's columns as a row of [`INBOX`] reads them, over `notices n` (its read flag follows).
 macro_rules! notice_columns {
     () => {
-        "n.id, n.audience, n.audience_id, n.kind, n.subject_type, n.subject_id, n.message, n.created_at"
+        "n.id, n.audience, n.audience_id, n.kind, n.subject_type, n.subject_id, n.message, n.body, n.created_at"
     };
 }
 

@@ -169,8 +169,12 @@ impl Store {
             } else {
                 report.near += 1;
             }
-            let word = if overdue { "已超期" } else { "临近期限" };
-            let msg = format!("难题 #{id}「{}」{word} (期限 {due})", st.label_zh());
+            let text = Text::ProblemDeadline {
+                id: *id,
+                status: st,
+                overdue,
+                due: due.to_string(),
+            };
             let key = format!("{id}:{}:{due}", flag.as_str());
             report.notices.extend(
                 notify(
@@ -179,7 +183,7 @@ impl Store {
                     "office",
                     None,
                     flag.as_str(),
-                    &msg,
+                    text.clone(),
                     Some(key.clone()),
                 )
                 .await?,
@@ -193,7 +197,7 @@ impl Store {
                         "unit",
                         *lead,
                         flag.as_str(),
-                        &msg,
+                        text,
                         Some(key),
                     )
                     .await?,

@@ -134,8 +134,12 @@ impl Store {
         )
         .await?;
         let mut notices = Vec::new();
-        let msg = format!("新难题 #{id}「{title}」({}) 待受理", enterprise.name);
-        notices.extend(notify(&mut tx, Some(id), "office", None, "submitted", &msg, None).await?);
+        let text = Text::ProblemSubmitted {
+            id,
+            title: title.to_string(),
+            enterprise: enterprise.name.to_string(),
+        };
+        notices.extend(notify(&mut tx, Some(id), "office", None, "submitted", text, None).await?);
         tx.commit().await?;
         Ok((id, notices))
     }

@@ -15,6 +15,7 @@ use crate::{Result, Store, StoreError, Tx, commit_audited};
 use qx_core::access::{Actor, Role};
 use qx_core::attachment::Checked;
 use qx_core::calendar::WorkCalendar;
+use qx_core::notice::Text;
 use qx_core::problem::{
     Action, Category, Channel, DeadlineFlag, Deadlines, EventKind, EventStatus, Party, RateCounts,
     Rates, Satisfaction, Status, StatusGroup, Tier, TimeLimitConfig, TimeLimits,

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::notices::{InboxQuery, NewNotice, Notice};
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 
 /// Adds a notice about a problem (or, without one, a general problems notice); with a
 /// `dedupe_key` it is added only once. `audience` is the party told: the office (read by the
@@ -15,7 +15,7 @@ pub(super) async fn notify(
     audience: &str,
     audience_id: Option<i64>,
     kind: &str,
-    message: &str,
+    text: Text,
     dedupe_key: Option<String>,
 ) -> Result<Option<i64>> {
     let audience = match (audience, audience_id) {
@@ -32,7 +32,7 @@ pub(super) async fn notify(
             audience,
             kind,
             subject: problem_id.map_or(Subject::None, Subject::Problem),
-            message: message.to_string(),
+            text,
             dedupe_key,
         },
     )

@@ -230,7 +230,7 @@ impl Store {
             .map_err(|e| StoreError::Conflict(format!("难题 {id}: {e}")))?;
         let today_iso = iso(today);
         let mut note = String::new();
-        let mut notes: Vec<(&str, Option<i64>, &str, String)> = Vec::new();
+        let mut notes: Vec<(&str, Option<i64>, &str, Text)> = Vec::new();
         match step {
             Step::Accept { note: n } => {
                 s.accepted_on = Some(today_iso.clone());
@@ -265,14 +265,14 @@ impl Store {
                         "unit",
                         Some(*u),
                         "assigned",
-                        format!("难题 #{id} 交办贵单位协办"),
+                        Text::ProblemAssigned { id, lead: false },
                     ));
                 }
                 notes.push((
                     "unit",
                     Some(*lead_unit_id),
                     "assigned",
-                    format!("难题 #{id} 交办贵单位主办, 请按时答复"),
+                    Text::ProblemAssigned { id, lead: true },
                 ));
             }
             Step::Start => {}
@@ -283,7 +283,10 @@ impl Store {
                     "office",
                     None,
                     "returned",
-                    format!("难题 #{id} 被承办单位退回: {}", s.return_reason),
+                    Text::ProblemReturned {
+                        id,
+                        reason: s.return_reason.clone(),
+                    },
                 ));
             }
             Step::RequestExtension { days, reason } => {
@@ -304,7 +307,10 @@ impl Store {
                     "office",
                     None,
                     "extension",
-                    format!("难题 #{id} 申请延期{days}个工作日"),
+                    Text::ProblemExtensionAsked {
+                        id,
+                        days: i64::from(*days),
+                    },
                 ));
             }
             Step::DecideExtension { approve, note: n } => {
@@ -328,7 +334,12 @@ impl Store {
                     "unit",
                     s.lead_unit_id,
                     "extension",
-                    format!("难题 #{id}: {note}"),
+                    Text::ProblemExtensionDecided {
+                        id,
+                        approved: *approve,
+                        days,
+                        note: n.to_string(),
+                    },
                 ));
             }
             Step::Urge { note: n } => {
@@ -339,7 +350,10 @@ impl Store {
                         "unit",
                         s.lead_unit_id,
                         "urged",
-                        format!("难题 #{id} 被督办: {note}"),
+                        Text::ProblemUrged {
+                            id,
+                            note: note.clone(),
+                        },
                     ));
                 }
             }
@@ -360,14 +374,14 @@ impl Store {
                 s.clock_start.clone_from(&today_iso);
                 s.return_reason.clear();
                 note = format!("升级至{}: {reason}", next.label_zh());
-                notes.push(("office", None, "escalated", format!("难题 #{id} {note}")));
+                let told = Text::ProblemEscalated {
+                    id,
+                    tier: next,
+                    reason: reason.to_string(),
+                };
+                notes.push(("office", None, "escalated", told.clone()));
                 if s.lead_unit_id.is_some() {
-                    notes.push((
-                        "unit",
-                        s.lead_unit_id,
-                        "escalated",
-                        format!("难题 #{id} {note}"),
-                    ));
+                    notes.push(("unit", s.lead_unit_id, "escalated", told));
                 }
             }
             Step::Answer {
@@ -392,7 +406,7 @@ impl Store {
                     "enterprise",
                     Some(s.enterprise_id),
                     "answered",
-                    format!("难题 #{id} 已答复, 请评价"),
+                    Text::ProblemAnswered { id },
                 ));
             }
             Step::Rate {
@@ -421,7 +435,10 @@ impl Store {
                     "unit",
                     s.lead_unit_id,
                     "redo",
-                    format!("难题 #{id} 企业不满意, 重新办理: {note}"),
+                    Text::ProblemRedo {
+                        id,
+                        reason: note.clone(),
+                    },
                 ));
             }
             Step::Close { note: n } => {
@@ -433,17 +450,19 @@ impl Store {
                     "enterprise",
                     Some(s.enterprise_id),
                     "closed",
-                    format!("难题 #{id} 已办结"),
+                    Text::ProblemClosed { id },
                 ));
             }
             Step::Withdraw { reason } => {
                 note = text(tf::STEP_NOTE, reason)?;
                 // The office was told "新难题, 待受理": that notice now says it needs nothing.
                 let (subject_type, subject_id) = Subject::Problem(id).to_parts();
+                let told = Text::ProblemWithdrawn { id };
                 sqlx::query(
-                    "UPDATE notices SET message = $1 WHERE kind = $2 AND subject_type = $3 AND subject_id = $4",
+                    "UPDATE notices SET message = $1, body = $2 WHERE kind = $3 AND subject_type = $4 AND subject_id = $5",
                 )
-                .bind(format!("难题 #{id} 已由企业撤回, 无需受理"))
+                .bind(told.render(qx_core::label::Lang::Zh))
+                .bind(told.to_json())
                 .bind(NoticeKind::ProblemSubmitted.as_str())
                 .bind(subject_type)
                 .bind(subject_id)
@@ -477,9 +496,9 @@ impl Store {
         )
         .await?;
         let mut created = Vec::new();
-        for (audience, audience_id, kind, msg) in notes {
+        for (audience, audience_id, kind, told) in notes {
             created
-                .extend(notify(&mut tx, Some(id), audience, audience_id, kind, &msg, None).await?);
+                .extend(notify(&mut tx, Some(id), audience, audience_id, kind, told, None).await?);
         }
         tx.commit().await?;
         Ok(created)

@@ -10,9 +10,8 @@
 use super::list::{Facts, judge_facts};
 use super::*;
 use crate::notices::{NewNotice, notify};
-use qx_core::label::{Labelled, Lang};
 use qx_core::monitor::Light;
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 use std::collections::{HashMap, HashSet};
 
 /// What one sweep found and told.
@@ -131,22 +130,22 @@ impl Due<'_> {
         }
     }
 
-    fn message(&self, p: &Swept<'_>, name: &str, days: &qx_core::project::AlertDays) -> String {
-        match self {
-            Due::Behind { pct } => format!(
-                "重大项目「{name}」本年投资严重滞后于序时进度 (已完成年度计划的{pct:.1}%), 请加快推进"
-            ),
-            Due::Overdue { stage, on } => {
-                let label = Stage::parse(stage).map(Stage::label_zh).unwrap_or_default();
-                format!("重大项目「{name}」计划于 {on} {label}, 至今未完成, 已逾期")
-            }
-            Due::Funnel(a) => format!(
-                "重大项目「{name}」{}: 自 {} {}至今已超过{}天",
-                a.label(Lang::Zh),
-                p.stage_since,
-                p.stage.label_zh(),
-                days.days(*a)
-            ),
+    fn text(&self, p: &Swept<'_>, name: &str, days: &qx_core::project::AlertDays) -> Text {
+        let project = name.to_string();
+        match *self {
+            Due::Behind { pct } => Text::ProjectBehind { project, pct },
+            Due::Overdue { stage, on } => Text::ProjectOverdue {
+                project,
+                stage: stage.to_string(),
+                on: on.to_string(),
+            },
+            Due::Funnel(alert) => Text::ProjectFunnel {
+                project,
+                alert,
+                stage: p.stage,
+                since: p.stage_since.to_string(),
+                days: days.days(alert),
+            },
         }
     }
 }
@@ -245,7 +244,7 @@ impl Store {
                 audience: u.audience,
                 kind: NoticeKind::ProjectAlert,
                 subject: Subject::Project(u.project.id),
-                message: u.due.message(&u.project, name, &days),
+                text: u.due.text(&u.project, name, &days),
                 dedupe_key: Some(u.key),
             };
             report.notices.extend(notify(&mut tx, &n).await?);
@@ -354,7 +353,7 @@ pub(crate) async fn alerted_as_before(store: &Store, today: Date) -> Result<usiz
             .collect();
         for d in due {
             let stem = d.key(&p, today);
-            let message = d.message(&p, name, &days);
+            let message = d.text(&p, name, &days).render(qx_core::label::Lang::Zh);
             for audience in &audiences {
                 let (who, who_id) = audience.to_parts();
                 let key = format!("{DEDUPE_PREFIX}{stem}:{who}:{}", who_id.unwrap_or(0));

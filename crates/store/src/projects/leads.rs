@@ -7,7 +7,7 @@
 use super::*;
 use crate::audit::AuditEntry;
 use crate::notices::{NewNotice, notify};
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 use qx_core::project::{LeadStatus, fields};
 
 /// A lead as submitted.
@@ -121,7 +121,10 @@ impl Store {
                 audience: Audience::Office,
                 kind: NoticeKind::LeadSubmitted,
                 subject: Subject::Lead(id),
-                message: format!("新招商线索「{investor}」(提供人: {found_by}) 待处理"),
+                text: Text::LeadNew {
+                    investor: investor.to_string(),
+                    found_by: found_by.to_string(),
+                },
                 dedupe_key: None,
             },
         )
@@ -228,7 +231,9 @@ impl Store {
                     audience: Audience::Unit(unit),
                     kind: NoticeKind::LeadAssigned,
                     subject: Subject::Lead(id),
-                    message: format!("招商线索「{}」已交由本单位跟进", lead.submitted.investor),
+                    text: Text::LeadAssigned {
+                        investor: lead.submitted.investor.clone(),
+                    },
                     dedupe_key: None,
                 },
             )

@@ -5,7 +5,7 @@
 use super::*;
 use crate::audit::AuditEntry;
 use crate::notices::{NewNotice, notify};
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 use qx_core::project::fields;
 
 /// One stage move as a person records it.
@@ -123,21 +123,23 @@ impl Store {
 
 /// The responsible unit and the 包干 leader hear of every move.
 async fn notify_move(tx: &mut Tx, project: &Project, m: &StageMove) -> Result<Vec<i64>> {
-    let (kind, message) = if m.to == Stage::Halted {
+    let (kind, text) = if m.to == Stage::Halted {
         (
             NoticeKind::ProjectHalted,
-            format!("重大项目「{}」已中止: {}", project.name, m.reason.trim()),
+            Text::ProjectHalted {
+                project: project.name.clone(),
+                reason: m.reason.trim().to_string(),
+            },
         )
     } else {
         (
             NoticeKind::ProjectStage,
-            format!(
-                "重大项目「{}」由「{}」推进至「{}」({})",
-                project.name,
-                project.stage.label_zh(),
-                m.to.label_zh(),
-                iso(m.on)
-            ),
+            Text::ProjectStage {
+                project: project.name.clone(),
+                from: project.stage,
+                to: m.to,
+                on: iso(m.on),
+            },
         )
     };
     let mut audiences = vec![Audience::Unit(project.unit_id)];
@@ -148,7 +150,7 @@ async fn notify_move(tx: &mut Tx, project: &Project, m: &StageMove) -> Result<Ve
             audience,
             kind,
             subject: Subject::Project(project.id),
-            message: message.clone(),
+            text: text.clone(),
             dedupe_key: None,
         };
         ids.extend(notify(tx, &n).await?);

@@ -5,7 +5,7 @@ use super::*;
 use crate::audit::AuditEntry;
 use crate::notices::NewNotice;
 use qx_core::codes::CreditCode;
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 use qx_core::project::{PIPELINE, fields};
 use std::collections::HashMap;
 
@@ -414,7 +414,9 @@ pub(crate) async fn insert_projects(
                 audience: Audience::Unit(input.unit_id),
                 kind: NoticeKind::ProjectStage,
                 subject: Subject::Project(*id),
-                message: format!("重大项目「{}」已录入, 由本单位负责推进", c.name),
+                text: Text::ProjectAssigned {
+                    project: c.name.clone(),
+                },
                 dedupe_key: None,
             })
             .collect();

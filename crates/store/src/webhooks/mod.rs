@@ -27,7 +27,7 @@ pub async fn enqueue_notice(
     let event = Event::of_notice(notice.kind);
     let now = crate::now();
     let (audience, audience_id) = notice.audience.to_parts();
-    let mut payload = base_payload(event, notice.subject, &notice.message, now);
+    let mut payload = base_payload(event, notice.subject, &notice.text.render(Lang::Zh), now);
     payload.insert("notice_id".into(), notice_id.into());
     payload.insert("kind".into(), notice.kind.as_str().into());
     payload.insert("kind_label".into(), notice.kind.label(Lang::Zh).into());

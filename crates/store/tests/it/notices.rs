@@ -2,7 +2,7 @@
 //! unreadable rows, and links only to what the reader may open.
 
 use qx_core::access::{Actor, Role};
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 use qx_core::units::UnitKind;
 use qx_store::notices::{InboxQuery, NewNotice, notify};
 use qx_store::testing::{self, TestDb};
@@ -63,7 +63,10 @@ async fn add(
             audience,
             kind,
             subject: Subject::None,
-            message: message.into(),
+            // A sentence with a name in it: the name is what the tests follow.
+            text: Text::LeadAssigned {
+                investor: message.into(),
+            },
             dedupe_key: key.map(Into::into),
         },
     )
@@ -73,8 +76,14 @@ async fn add(
     id
 }
 
+/// The names the notices were added with ([`add`]), read back from their stored text.
 fn messages(list: &[qx_store::notices::Notice]) -> Vec<&str> {
-    list.iter().map(|n| n.message.as_str()).collect()
+    list.iter()
+        .map(|n| match &n.text {
+            Some(Text::LeadAssigned { investor }) => investor.as_str(),
+            other => panic!("notice {} stored without its text: {other:?}", n.id),
+        })
+        .collect()
 }
 
 #[tokio::test]

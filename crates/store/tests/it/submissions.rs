@@ -473,14 +473,17 @@ async fn notices_entered_after_the_fact_take_their_events_times() {
         // ever earlier.
         let before = s.newest_notice_id(&sys).await.unwrap();
         let mut tx = s.begin().await.unwrap();
-        for message in ["第一条", "第二条"] {
+        for due in ["2017-07-10", "2017-07-11"] {
             qx_store::notices::notify(
                 &mut tx,
                 &qx_store::notices::NewNotice {
                     audience: qx_core::notice::Audience::Unit(c.a_unit),
                     kind: NoticeKind::ReportRemind,
                     subject: qx_core::notice::Subject::None,
-                    message: message.into(),
+                    text: qx_core::notice::Text::ReportDue {
+                        period: "2017-06".into(),
+                        due: due.into(),
+                    },
                     dedupe_key: None,
                 },
             )

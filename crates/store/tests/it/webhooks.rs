@@ -4,7 +4,7 @@
 //! claimed again while its lease runs.
 
 use qx_core::access::Actor;
-use qx_core::notice::{Audience, NoticeKind, Subject};
+use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 use qx_core::webhook::{DeliveryStatus, Event, Format};
 use qx_store::Store;
 use qx_store::notices::{NewNotice, notify};
@@ -30,7 +30,12 @@ async fn notice(s: &Store, kind: NoticeKind, commit: bool) {
             audience: Audience::Office,
             kind,
             subject: Subject::Problem(7),
-            message: "企业难题 7 已超期".into(),
+            text: Text::ProblemDeadline {
+                id: 7,
+                status: qx_core::problem::Status::Assigned,
+                overdue: true,
+                due: "2017-03-01".into(),
+            },
             dedupe_key: None,
         },
     )
@@ -96,7 +101,7 @@ async fn deliveries_are_written_with_the_notice_for_subscribed_enabled_endpoints
         let log = s.delivery_log(&office, 0, 10).await.unwrap();
         assert_eq!(log[0].endpoint_id, wants);
         assert_eq!(log[0].event, Event::ProblemOverdue);
-        assert_eq!(log[0].message, "企业难题 7 已超期");
+        assert_eq!(log[0].message, "难题 #7「交办」已超期 (期限 2017-03-01)");
 
         // Claimed once: a second sender finds nothing until the lease runs out.
         let now = qx_store::now();

@@ -140,7 +140,7 @@ pub(super) async fn list(
         let openable = problem_id.is_some() && state.store.can_open(&actor, n.subject).await?;
         notices.push(NoticeLine {
             at: format_datetime(n.created_at),
-            message: n.message,
+            message: n.says(lang),
             problem_id: problem_id.filter(|_| openable),
             elsewhere: problem_id.is_some() && !openable,
             overdue: n.kind == qx_core::notice::NoticeKind::ProblemOverdue,

@@ -61,7 +61,41 @@ async fn a_reminder_rings_the_bell_and_opens_the_report_it_is_about() {
         .text()
         .await
         .unwrap();
-    assert!(list.contains("催报") && list.contains("2017-06"), "{list}");
+    assert!(
+        list.contains("催报") && list.contains("请于 2017-07-07 前报送 2017年6月 工作推进情况"),
+        "{list}"
+    );
+    // The same notice, read by a colleague who works in English, says it in English.
+    let jxj_en = app.login("jxj1").await;
+    let token = csrf(&jxj_en, &app.url("/")).await;
+    post_form(
+        &jxj_en,
+        app.url("/lang"),
+        &[("_csrf", token.as_str()), ("lang", "en")],
+    )
+    .await;
+    for path in ["/notices?unread=1", "/"] {
+        let page = jxj_en
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Please report progress for 2017-06 by 2017-07-07")
+                && !page.contains("工作推进情况"),
+            "{path}: {page}"
+        );
+    }
+    let token = csrf(&jxj_en, &app.url("/")).await;
+    post_form(
+        &jxj_en,
+        app.url("/lang"),
+        &[("_csrf", token.as_str()), ("lang", "zh")],
+    )
+    .await;
     let end = list.find("/open\"").expect("an open button");
     let id: i64 = list[..end].rsplit('/').next().unwrap().parse().unwrap();
     let token = csrf(&jxj, &app.url("/notices")).await;

@@ -11,6 +11,9 @@ use crate::access::{Actor, Role};
 use crate::coded::coded_enum;
 use serde::Serialize;
 
+mod text;
+pub use text::Text;
+
 /// Who a notice is for. A unit's or an enterprise's notice reaches every user of it; each user
 /// marks it read for themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
