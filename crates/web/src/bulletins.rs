@@ -161,6 +161,8 @@ pub struct PublishFields {
     kind: String,
     period: String,
     issued_on: String,
+    /// Why the 成文日期 as typed cannot be used, beside its box.
+    issued_on_error: Option<String>,
     /// Reports of the period still waiting for review: publishing asks first (in the page and,
     /// without JS, by coming back here), and the bulletin says how many there were.
     pending: usize,
@@ -193,9 +195,22 @@ impl PublishFields {
             kind: kind.as_str().to_string(),
             period: period.to_string(),
             issued_on,
+            issued_on_error: None,
             pending,
             warning,
         }
+    }
+}
+
+/// The 成文日期 as typed, read by the forms' one date rule (full-width digits allowed): the
+/// ISO date, or the message for beside its box.
+fn read_issued_on(lang: crate::i18n::Lang, typed: &str) -> Result<String, String> {
+    let fields = crate::form::Fields::new(vec![("issued_on".into(), typed.trim().to_string())]);
+    let mut errors = crate::form::FieldErrors::new(lang);
+    let label = crate::i18n::t(lang, "bul.issued_on");
+    match fields.date("issued_on", label, &mut errors) {
+        Some(d) => Ok(qx_core::time::format_date(d)),
+        None => Err(errors.get("issued_on").unwrap_or_default().to_string()),
     }
 }
 
@@ -205,29 +220,38 @@ struct PreviewRequest {
     plan_id: i64,
     kind: BulletinKind,
     period: qx_core::period::Period,
+    /// The date the bulletin is drawn with: the one typed, or today when it cannot be read.
     issued_on: String,
+    /// What was typed for the date, and why it cannot be used, when it cannot.
+    refused_date: Option<(String, String)>,
 }
 
 impl PreviewRequest {
     async fn read(
         state: &AppState,
         actor: &qx_core::access::Actor,
+        lang: crate::i18n::Lang,
         q: &HashMap<String, String>,
     ) -> Result<Self, WebError> {
         let Some(plan) = chosen_plan(state, actor, q).await? else {
             return Err(WebError::NotFound("工作方案".into()));
         };
         let (kind, period) = parse_request(q)?;
-        let issued_on = q
+        let typed = q
             .get("issued_on")
-            .filter(|d| !d.is_empty())
-            .cloned()
-            .unwrap_or_else(bulletin::today_cst);
+            .map(|d| d.trim())
+            .filter(|d| !d.is_empty());
+        let (issued_on, refused_date) = match typed.map(|d| (d, read_issued_on(lang, d))) {
+            None => (bulletin::today_cst(), None),
+            Some((_, Ok(date))) => (date, None),
+            Some((d, Err(m))) => (bulletin::today_cst(), Some((d.to_string(), m))),
+        };
         Ok(PreviewRequest {
             plan_id: plan.id,
             kind,
             period,
             issued_on,
+            refused_date,
         })
     }
 
@@ -257,7 +281,7 @@ async fn preview(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let actor = auth.actor();
-    let req = PreviewRequest::read(&state, &actor, &q).await?;
+    let req = PreviewRequest::read(&state, &actor, auth.ctx.lang, &q).await?;
     if let Some(b) = state
         .store
         .find_bulletin(&actor, req.plan_id, req.kind, &req.period.to_string())
@@ -274,6 +298,19 @@ async fn preview(
         ("issued_on", req.issued_on.clone()),
     ])
     .unwrap_or_default();
+    let mut publish = PublishFields::new(
+        auth.ctx.lang,
+        req.plan_id,
+        req.kind,
+        req.period,
+        req.issued_on.clone(),
+        snap.pending_reports,
+    );
+    let refused = req.refused_date.is_some();
+    if let Some((typed, message)) = req.refused_date {
+        publish.issued_on = typed;
+        publish.issued_on_error = Some(message);
+    }
     let page = ShowPage {
         title: report::text::title(&snap),
         article: report::html::fragment(&snap),
@@ -281,18 +318,12 @@ async fn preview(
             .iter()
             .map(|f| (*f, format!("/bulletins/preview/file?{query}&format={f}")))
             .collect(),
-        publish: Some(PublishFields::new(
-            auth.ctx.lang,
-            req.plan_id,
-            req.kind,
-            req.period,
-            req.issued_on,
-            snap.pending_reports,
-        )),
+        publish: Some(publish),
         meta: ctx.t.get("bul.preview_note").to_string(),
         ctx,
     };
-    Ok(render(&page).into_response())
+    // A date that does not read is said beside its box, the bulletin drawn with today's.
+    Ok(crate::form::answer(&page, refused))
 }
 
 async fn preview_file(
@@ -301,7 +332,7 @@ async fn preview_file(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let actor = auth.actor();
-    let req = PreviewRequest::read(&state, &actor, &q).await?;
+    let req = PreviewRequest::read(&state, &actor, auth.ctx.lang, &q).await?;
     let format = q.get("format").map(String::as_str).unwrap_or("docx");
     let snap = req.snapshot(&state, &actor).await?;
     let (data, name, mime) = bulletin::render(&snap, format).map_err(WebError::from)?;
@@ -330,44 +361,50 @@ async fn publish(
     let kind = BulletinKind::from_code(&f.kind)
         .ok_or_else(|| WebError::BadRequest(format!("类型 \"{}\" 无效", f.kind)))?;
     let period = bulletin::parse_period(kind, f.period.trim()).map_err(WebError::from)?;
-    let issued_on = f.issued_on.trim();
-    if qx_core::time::parse_date(issued_on).is_none() {
-        return Err(WebError::BadRequest(format!(
-            "成文日期 \"{issued_on}\" 格式应为 YYYY-MM-DD"
-        )));
-    }
+    let date = read_issued_on(auth.ctx.lang, &f.issued_on);
     let actor = auth.actor();
     // Reports waiting for review are left out of the bulletin: publishing asks first. A POST
     // that was not confirmed (no JS, or more reports arrived since) shows the preview again
-    // with the warning beside the button.
+    // with the warning beside the button; a 成文日期 that does not read shows it again with
+    // the message beside the date, as typed.
     let plan = state.store.get_plan(&actor, f.plan_id).await?;
     let pending = bulletin::pending_reports(&state.store, &actor, plan.id, period)
         .await
         .map_err(WebError::from)?;
-    if pending > 0 && (f.confirm != "1" || f.pending_seen < pending) {
+    let unconfirmed = pending > 0 && (f.confirm != "1" || f.pending_seen < pending);
+    if unconfirmed || date.is_err() {
+        let drawn_on = date.clone().unwrap_or_else(|_| bulletin::today_cst());
         let snap =
-            bulletin::build_snapshot(&state.store, &actor, plan.id, kind, period, issued_on, None)
+            bulletin::build_snapshot(&state.store, &actor, plan.id, kind, period, &drawn_on, None)
                 .await
                 .map_err(WebError::from)?;
         let ctx = PageCtx::signed_in(&auth);
+        let mut publish = PublishFields::new(
+            auth.ctx.lang,
+            plan.id,
+            kind,
+            period,
+            f.issued_on.trim().to_string(),
+            pending,
+        );
+        publish.issued_on_error = date.err();
+        let refused = publish.issued_on_error.is_some();
         let page = ShowPage {
             title: report::text::title(&snap),
             article: report::html::fragment(&snap),
             downloads: Vec::new(),
-            publish: Some(PublishFields::new(
-                auth.ctx.lang,
-                plan.id,
-                kind,
-                period,
-                issued_on.to_string(),
-                pending,
-            )),
+            publish: Some(publish),
             meta: ctx.t.get("bul.preview_note").to_string(),
             ctx,
         };
-        return Ok((axum::http::StatusCode::CONFLICT, render(&page)).into_response());
+        return Ok(if refused {
+            crate::form::invalid(&page)
+        } else {
+            (axum::http::StatusCode::CONFLICT, render(&page)).into_response()
+        });
     }
-    let id = bulletin::publish(&state.store, &actor, f.plan_id, kind, period, issued_on)
+    let issued_on = date.unwrap_or_default();
+    let id = bulletin::publish(&state.store, &actor, f.plan_id, kind, period, &issued_on)
         .await
         .map_err(WebError::from)?;
     // The issue wrote its bulletin.issued deliveries; send them now rather than at the

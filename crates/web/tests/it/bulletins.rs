@@ -80,7 +80,41 @@ async fn the_office_previews_and_publishes_and_everyone_reads() {
         .unwrap();
     assert_eq!(resp.status(), 403);
     let token = csrf(&admin, &preview).await;
+    // A 成文日期 that does not read (an older browser's free text box) comes back beside its
+    // box, as typed, with nothing published; full-width digits read.
+    let mut typed = form.to_vec();
+    typed[3].1 = "2017年7月10日".into();
+    typed.push(("_csrf", token.clone()));
+    let resp = admin
+        .post(app.url("/bulletins/publish"))
+        .form(&typed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains(r#"value="2017年7月10日" aria-invalid="true"><span class="field-error">成文日期: &#34;2017年7月10日&#34; 不是有效日期"#)
+            && page.contains("action=\"/bulletins/publish\""),
+        "{page}"
+    );
+    assert!(
+        s.list_bulletins(&office, plan).await.unwrap().is_empty(),
+        "nothing published"
+    );
+    let resp = admin
+        .get(app.url("/bulletins/preview?kind=monthly&period=2017-06&issued_on=7月10日"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains(r#"<span class="field-error">成文日期: &#34;7月10日&#34;"#),
+        "{page}"
+    );
     let mut with_token = form.to_vec();
+    with_token[3].1 = "２０１７-０７-１０".into();
     with_token.push(("_csrf", token));
     let resp = admin
         .post(app.url("/bulletins/publish"))
