@@ -14,6 +14,10 @@ use time::Date;
 
 use crate::calendar::WorkCalendar;
 
+/// The reason the deadline sweep gives when it raises an overdue problem a tier (升级) by
+/// itself; read in English as such (`notice::Text`).
+pub const AUTO_ESCALATION_REASON: &str = "答复超期自动升级";
+
 /// A [`coded_enum!`](crate::coded::coded_enum) of the problem module: serialised as its code,
 /// `parse` gives `None` for an unknown code and decoding a stored one fails with [`UnknownCode`].
 macro_rules! labelled_enum {

@@ -536,6 +536,11 @@ impl Text {
             }
             Text::ProblemUrged { id, note } => format!("Problem #{id} was urged: {note}"),
             Text::ProblemEscalated { id, tier, reason } => {
+                let reason = if reason == crate::problem::AUTO_ESCALATION_REASON {
+                    "no answer by the deadline, raised automatically"
+                } else {
+                    reason
+                };
                 format!("Problem #{id} escalated to {}: {reason}", tier.label(e))
             }
             Text::ProblemAnswered { id } => {
@@ -780,6 +785,19 @@ mod tests {
         assert_eq!(
             t.render(Lang::En),
             "Please report progress for 2017-06 by 2017-07-10"
+        );
+        let auto = Text::ProblemEscalated {
+            id: 226,
+            tier: Tier::Department,
+            reason: crate::problem::AUTO_ESCALATION_REASON.into(),
+        };
+        assert_eq!(
+            auto.render(Lang::Zh),
+            "难题 #226 升级至县级部门: 答复超期自动升级"
+        );
+        assert_eq!(
+            auto.render(Lang::En),
+            "Problem #226 escalated to County department: no answer by the deadline, raised automatically"
         );
         let odd = Text::AssessmentFinalised {
             period: "上半年".into(),

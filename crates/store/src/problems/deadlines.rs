@@ -215,7 +215,7 @@ impl Store {
         };
         for id in to_escalate {
             let step = Step::Escalate {
-                reason: "答复超期自动升级".into(),
+                reason: qx_core::problem::AUTO_ESCALATION_REASON.into(),
             };
             match self.problem_step(&system, id, &step, today).await {
                 Ok(n) => {
