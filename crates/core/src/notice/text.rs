@@ -242,423 +242,317 @@ fn period(code: &str, lang: Lang) -> String {
         .map_or_else(|_| code.to_string(), |p| p.label(lang))
 }
 
+/// `format!` of the sentence in the reader's language: both spellings side by side, over
+/// the same facts.
+macro_rules! say {
+    ($lang:expr, $zh:literal, $en:literal $(,)?) => {
+        match $lang {
+            Lang::Zh => format!($zh),
+            Lang::En => format!($en),
+        }
+    };
+}
+
 impl Text {
     /// The sentence in `lang`.
     pub fn render(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Zh => self.zh(),
-            Lang::En => self.en(),
-        }
-    }
-
-    fn zh(&self) -> String {
-        let z = Lang::Zh;
+        let l = lang;
         match self {
             Text::ReportDue { period: p, due } => {
-                format!("请于 {due} 前报送 {} 工作推进情况", period(p, z))
-            }
-            Text::ReportSubmitted { unit, period: p } => {
-                format!("{unit} 报送 {} 工作推进情况, 待审核", period(p, z))
-            }
-            Text::ReportApproved { period: p } => format!("{} 报送已审核通过", period(p, z)),
-            Text::ReportReturned { period: p, comment } => {
-                format!("{} 报送被退回: {comment}", period(p, z))
-            }
-            Text::ReportWithdrawn { unit, period: p } => {
-                format!("{unit} 撤回了 {} 的报送", period(p, z))
-            }
-            Text::ProblemSubmitted {
-                id,
-                title,
-                enterprise,
-            } => format!("新难题 #{id}「{title}」({enterprise}) 待受理"),
-            Text::ProblemDeadline {
-                id,
-                status,
-                overdue,
-                due,
-            } => {
-                let word = if *overdue {
-                    "已超期"
-                } else {
-                    "临近期限"
-                };
-                format!("难题 #{id}「{}」{word} (期限 {due})", status.label(z))
-            }
-            Text::ProblemAssigned { id, lead: true } => {
-                format!("难题 #{id} 交办贵单位主办, 请按时答复")
-            }
-            Text::ProblemAssigned { id, lead: false } => format!("难题 #{id} 交办贵单位协办"),
-            Text::ProblemReturned { id, reason } => {
-                format!("难题 #{id} 被承办单位退回: {reason}")
-            }
-            Text::ProblemExtensionAsked { id, days } => {
-                format!("难题 #{id} 申请延期{days}个工作日")
-            }
-            Text::ProblemExtensionDecided {
-                id,
-                approved,
-                days,
-                note,
-            } => format!(
-                "难题 #{id}: {}延期{days}个工作日 {note}",
-                if *approved { "同意" } else { "不同意" }
-            ),
-            Text::ProblemUrged { id, note } => format!("难题 #{id} 被督办: {note}"),
-            Text::ProblemEscalated { id, tier, reason } => {
-                format!("难题 #{id} 升级至{}: {reason}", tier.label(z))
-            }
-            Text::ProblemAnswered { id } => format!("难题 #{id} 已答复, 请评价"),
-            Text::ProblemRedo { id, reason } => {
-                format!("难题 #{id} 企业不满意, 重新办理: {reason}")
-            }
-            Text::ProblemClosed { id } => format!("难题 #{id} 已办结"),
-            Text::ProblemWithdrawn { id } => format!("难题 #{id} 已由企业撤回, 无需受理"),
-            Text::ProjectAssigned { project } => {
-                format!("重大项目「{project}」已录入, 由本单位负责推进")
-            }
-            Text::ProjectBehind { project, pct } => format!(
-                "重大项目「{project}」本年投资严重滞后于序时进度 (已完成年度计划的{pct:.1}%), 请加快推进"
-            ),
-            Text::ProjectOverdue { project, stage, on } => {
-                let stage = Stage::from_code(stage).map_or("", |s| s.label(z));
-                format!("重大项目「{project}」计划于 {on} {stage}, 至今未完成, 已逾期")
-            }
-            Text::ProjectFunnel {
-                project,
-                alert,
-                stage,
-                since,
-                days,
-            } => format!(
-                "重大项目「{project}」{}: 自 {since} {}至今已超过{days}天",
-                alert.label(z),
-                stage.label(z)
-            ),
-            Text::ProjectHalted { project, reason } => {
-                format!("重大项目「{project}」已中止: {reason}")
-            }
-            Text::ProjectStage {
-                project,
-                from,
-                to,
-                on,
-            } => format!(
-                "重大项目「{project}」由「{}」推进至「{}」({on})",
-                from.label(z),
-                to.label(z)
-            ),
-            Text::LeadNew { investor, found_by } => {
-                format!("新招商线索「{investor}」(提供人: {found_by}) 待处理")
-            }
-            Text::LeadAssigned { investor } => format!("招商线索「{investor}」已交由本单位跟进"),
-            Text::AssessmentObjection {
-                unit,
-                period: p,
-                item,
-            } => format!(
-                "{unit}对{}考核“{item}”提出异议, 请在公示期内答复",
-                period(p, z)
-            ),
-            Text::AssessmentAnswered {
-                period: p,
-                upheld,
-                points,
-            } => {
-                let outcome = match (upheld, points) {
-                    (true, Some((b, a))) => format!("予以采纳, 该项得分由 {b:.2} 调整为 {a:.2}"),
-                    (true, None) => "予以采纳".to_string(),
-                    (false, _) => "不予采纳".to_string(),
-                };
-                format!("{}考核异议已答复: {outcome}", period(p, z))
-            }
-            Text::AssessmentPublished { period: p, until } => format!(
-                "{}考核初步结果公示至 {until}, 请核对本单位得分, 如有异议请在公示期内提出",
-                period(p, z)
-            ),
-            Text::AssessmentFinalised { period: p } => format!("{}考核结果已终审", period(p, z)),
-            Text::MeetingNotified {
-                title,
-                held_on,
-                place,
-                statement_due,
-            } => format!(
-                "{title} 定于 {held_on} 召开{}, 请准时参加{}",
-                if place.is_empty() {
-                    String::new()
-                } else {
-                    format!("(地点: {place})")
-                },
-                statement_due
-                    .as_deref()
-                    .map(|d| format!("; 涉及议题的单位请于 {d} 前报送情况说明"))
-                    .unwrap_or_default()
-            ),
-            Text::MinutesIssued { title, held_on } => format!("{title} ({held_on}) 会议纪要已印发"),
-            Text::StatementAsked {
-                title,
-                held_on,
-                topic,
-                due,
-            } => format!(
-                "{title} ({held_on}) 议题「{topic}」请贵单位{}报送情况说明",
-                due.as_deref()
-                    .map(|d| format!("于 {d} 前"))
-                    .unwrap_or_default()
-            ),
-            Text::StatementDue {
-                title,
-                held_on,
-                topic,
-                overdue,
-                due,
-            } => {
-                let when = if *overdue {
-                    "已逾期"
-                } else {
-                    "即将到期"
-                };
-                format!("{title} ({held_on}) 议题「{topic}」的情况说明{when}, 请于 {due} 前报送")
-            }
-            Text::ResolutionLead {
-                title,
-                held_on,
-                deadline,
-                feedback_due,
-                text,
-            } => format!(
-                "{title} ({held_on}) 议定事项交贵单位牵头落实, {deadline} 前办结, {feedback_due} 前反馈: {text}"
-            ),
-            Text::ResolutionSupport {
-                title,
-                held_on,
-                text,
-            } => format!("{title} ({held_on}) 议定事项请贵单位配合落实: {text}"),
-            Text::SupervisionColour {
-                text,
-                colour,
-                deadline,
-                feedback_due,
-                unit,
-            } => format!(
-                "督办事项「{text}」{}: 办理期限 {deadline}, 反馈期限 {feedback_due} ({unit})",
-                colour.label(z)
-            ),
-            Text::SupervisionFedBack { unit, text } => {
-                format!("{unit} 反馈了督办事项「{text}」, 请复核")
-            }
-            Text::SupervisionReturned { text, note } => {
-                format!("督办事项「{text}」被退回: {note}")
-            }
-            Text::SupervisionUrged { text, deadline } => {
-                format!("请抓紧办理督办事项「{text}」(期限 {deadline})")
-            }
-            Text::SupervisionClosed { text } => format!("督办事项「{text}」已销号"),
-            Text::CultivationStalled {
-                firm,
-                pipeline,
-                since,
-                days,
-            } => format!("{firm} 在「{pipeline}」中自 {since} 起已超过{days}天未变动, 请跟进培育"),
-            Text::CultivationExpiring {
-                firm,
-                pipeline,
-                end,
-                left,
-            } => format!(
-                "{firm} 的「{pipeline}」资格将于 {end} 到期 (还有{left}天), 请提醒企业及时复审"
-            ),
-        }
-    }
-
-    fn en(&self) -> String {
-        let e = Lang::En;
-        match self {
-            Text::ReportDue { period: p, due } => {
-                format!("Please report progress for {} by {due}", period(p, e))
-            }
-            Text::ReportSubmitted { unit, period: p } => {
-                format!(
-                    "{unit} reported progress for {}; awaiting review",
-                    period(p, e)
+                let p = period(p, l);
+                say!(
+                    l,
+                    "请于 {due} 前报送 {p} 工作推进情况",
+                    "Please report progress for {p} by {due}"
                 )
             }
-            Text::ReportApproved { period: p } => format!("Report for {} approved", period(p, e)),
+            Text::ReportSubmitted { unit, period: p } => {
+                let p = period(p, l);
+                say!(
+                    l,
+                    "{unit} 报送 {p} 工作推进情况, 待审核",
+                    "{unit} reported progress for {p}; awaiting review"
+                )
+            }
+            Text::ReportApproved { period: p } => {
+                let p = period(p, l);
+                say!(l, "{p} 报送已审核通过", "Report for {p} approved")
+            }
             Text::ReportReturned { period: p, comment } => {
-                format!("Report for {} returned: {comment}", period(p, e))
+                let p = period(p, l);
+                say!(
+                    l,
+                    "{p} 报送被退回: {comment}",
+                    "Report for {p} returned: {comment}"
+                )
             }
             Text::ReportWithdrawn { unit, period: p } => {
-                format!("{unit} withdrew its report for {}", period(p, e))
+                let p = period(p, l);
+                say!(
+                    l,
+                    "{unit} 撤回了 {p} 的报送",
+                    "{unit} withdrew its report for {p}"
+                )
             }
             Text::ProblemSubmitted {
                 id,
                 title,
                 enterprise,
-            } => format!("New problem #{id} “{title}” ({enterprise}) awaits acceptance"),
+            } => say!(
+                l,
+                "新难题 #{id}「{title}」({enterprise}) 待受理",
+                "New problem #{id} “{title}” ({enterprise}) awaits acceptance"
+            ),
             Text::ProblemDeadline {
                 id,
                 status,
                 overdue,
                 due,
             } => {
-                let word = if *overdue {
-                    "is overdue"
+                let status = status.label(l);
+                if *overdue {
+                    say!(
+                        l,
+                        "难题 #{id}「{status}」已超期 (期限 {due})",
+                        "Problem #{id} ({status}) is overdue (due {due})"
+                    )
                 } else {
-                    "is near its deadline"
-                };
-                format!("Problem #{id} ({}) {word} (due {due})", status.label(e))
+                    say!(
+                        l,
+                        "难题 #{id}「{status}」临近期限 (期限 {due})",
+                        "Problem #{id} ({status}) is near its deadline (due {due})"
+                    )
+                }
             }
-            Text::ProblemAssigned { id, lead: true } => {
-                format!("Problem #{id} assigned to your unit to lead; please answer on time")
-            }
-            Text::ProblemAssigned { id, lead: false } => {
-                format!("Problem #{id} assigned to your unit to support")
-            }
-            Text::ProblemReturned { id, reason } => {
-                format!("Problem #{id} was returned by the handling unit: {reason}")
-            }
-            Text::ProblemExtensionAsked { id, days } => {
-                format!("Problem #{id}: an extension of {days} working days is requested")
-            }
+            Text::ProblemAssigned { id, lead: true } => say!(
+                l,
+                "难题 #{id} 交办贵单位主办, 请按时答复",
+                "Problem #{id} assigned to your unit to lead; please answer on time"
+            ),
+            Text::ProblemAssigned { id, lead: false } => say!(
+                l,
+                "难题 #{id} 交办贵单位协办",
+                "Problem #{id} assigned to your unit to support"
+            ),
+            Text::ProblemReturned { id, reason } => say!(
+                l,
+                "难题 #{id} 被承办单位退回: {reason}",
+                "Problem #{id} was returned by the handling unit: {reason}"
+            ),
+            Text::ProblemExtensionAsked { id, days } => say!(
+                l,
+                "难题 #{id} 申请延期{days}个工作日",
+                "Problem #{id}: an extension of {days} working days is requested"
+            ),
             Text::ProblemExtensionDecided {
                 id,
-                approved,
+                approved: true,
                 days,
                 note,
-            } => {
-                let answer = if *approved { "approved" } else { "refused" };
-                let note = if note.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {note}")
-                };
-                format!("Problem #{id}: an extension of {days} working days is {answer}{note}")
-            }
-            Text::ProblemUrged { id, note } => format!("Problem #{id} was urged: {note}"),
+            } => say!(
+                l,
+                "难题 #{id}: 同意延期{days}个工作日 {note}",
+                "Problem #{id}: an extension of {days} working days is approved. {note}"
+            ),
+            Text::ProblemExtensionDecided {
+                id,
+                approved: false,
+                days,
+                note,
+            } => say!(
+                l,
+                "难题 #{id}: 不同意延期{days}个工作日 {note}",
+                "Problem #{id}: an extension of {days} working days is refused. {note}"
+            ),
+            Text::ProblemUrged { id, note } => say!(
+                l,
+                "难题 #{id} 被督办: {note}",
+                "Problem #{id} was urged: {note}"
+            ),
             Text::ProblemEscalated { id, tier, reason } => {
-                let reason = if reason == crate::problem::AUTO_ESCALATION_REASON {
-                    "no answer by the deadline, raised automatically"
-                } else {
-                    reason
+                let tier = tier.label(l);
+                let reason = match l {
+                    Lang::En if reason == crate::problem::AUTO_ESCALATION_REASON => {
+                        "no answer by the deadline, raised automatically"
+                    }
+                    _ => reason,
                 };
-                format!("Problem #{id} escalated to {}: {reason}", tier.label(e))
+                say!(
+                    l,
+                    "难题 #{id} 升级至{tier}: {reason}",
+                    "Problem #{id} escalated to {tier}: {reason}"
+                )
             }
-            Text::ProblemAnswered { id } => {
-                format!("Problem #{id} has been answered; please rate the answer")
-            }
-            Text::ProblemRedo { id, reason } => {
-                format!("Problem #{id}: the enterprise is not satisfied; handle it again: {reason}")
-            }
-            Text::ProblemClosed { id } => format!("Problem #{id} is closed"),
-            Text::ProblemWithdrawn { id } => {
-                format!("Problem #{id} was withdrawn by the enterprise; nothing to accept")
-            }
-            Text::ProjectAssigned { project } => {
-                format!("Major project “{project}” registered; your unit is responsible for it")
-            }
-            Text::ProjectBehind { project, pct } => format!(
+            Text::ProblemAnswered { id } => say!(
+                l,
+                "难题 #{id} 已答复, 请评价",
+                "Problem #{id} has been answered; please rate the answer"
+            ),
+            Text::ProblemRedo { id, reason } => say!(
+                l,
+                "难题 #{id} 企业不满意, 重新办理: {reason}",
+                "Problem #{id}: the enterprise is not satisfied; handle it again: {reason}"
+            ),
+            Text::ProblemClosed { id } => say!(l, "难题 #{id} 已办结", "Problem #{id} is closed"),
+            Text::ProblemWithdrawn { id } => say!(
+                l,
+                "难题 #{id} 已由企业撤回, 无需受理",
+                "Problem #{id} was withdrawn by the enterprise; nothing to accept"
+            ),
+            Text::ProjectAssigned { project } => say!(
+                l,
+                "重大项目「{project}」已录入, 由本单位负责推进",
+                "Major project “{project}” registered; your unit is responsible for it"
+            ),
+            Text::ProjectBehind { project, pct } => say!(
+                l,
+                "重大项目「{project}」本年投资严重滞后于序时进度 (已完成年度计划的{pct:.1}%), 请加快推进",
                 "Major project “{project}”: this year's investment is far behind schedule ({pct:.1}% of the annual plan done); please speed up"
             ),
-            Text::ProjectOverdue { project, stage, on } => match Stage::from_code(stage) {
-                Some(s) => format!(
-                    "Major project “{project}” was planned to reach “{}” on {on} and has not: overdue",
-                    s.label(e)
-                ),
-                None => format!("Major project “{project}”: a step planned for {on} is overdue"),
-            },
+            Text::ProjectOverdue { project, stage, on } => {
+                let stage = Stage::from_code(stage).map_or("", |s| s.label(l));
+                say!(
+                    l,
+                    "重大项目「{project}」计划于 {on} {stage}, 至今未完成, 已逾期",
+                    "Major project “{project}”: “{stage}” was planned for {on} and is not done: overdue"
+                )
+            }
             Text::ProjectFunnel {
                 project,
                 alert,
                 stage,
                 since,
                 days,
-            } => format!(
-                "Major project “{project}”, {}: at “{}” since {since}, more than {days} days",
-                alert.label(e),
-                stage.label(e)
-            ),
-            Text::ProjectHalted { project, reason } => {
-                format!("Major project “{project}” was halted: {reason}")
+            } => {
+                let (alert, stage) = (alert.label(l), stage.label(l));
+                say!(
+                    l,
+                    "重大项目「{project}」{alert}: 自 {since} {stage}至今已超过{days}天",
+                    "Major project “{project}”, {alert}: at “{stage}” since {since}, more than {days} days"
+                )
             }
+            Text::ProjectHalted { project, reason } => say!(
+                l,
+                "重大项目「{project}」已中止: {reason}",
+                "Major project “{project}” was halted: {reason}"
+            ),
             Text::ProjectStage {
                 project,
                 from,
                 to,
                 on,
-            } => format!(
-                "Major project “{project}” moved from “{}” to “{}” ({on})",
-                from.label(e),
-                to.label(e)
+            } => {
+                let (from, to) = (from.label(l), to.label(l));
+                say!(
+                    l,
+                    "重大项目「{project}」由「{from}」推进至「{to}」({on})",
+                    "Major project “{project}” moved from “{from}” to “{to}” ({on})"
+                )
+            }
+            Text::LeadNew { investor, found_by } => say!(
+                l,
+                "新招商线索「{investor}」(提供人: {found_by}) 待处理",
+                "New investment lead “{investor}” (from {found_by}) awaits handling"
             ),
-            Text::LeadNew { investor, found_by } => {
-                format!("New investment lead “{investor}” (from {found_by}) awaits handling")
-            }
-            Text::LeadAssigned { investor } => {
-                format!("Investment lead “{investor}” handed to your unit to follow up")
-            }
+            Text::LeadAssigned { investor } => say!(
+                l,
+                "招商线索「{investor}」已交由本单位跟进",
+                "Investment lead “{investor}” handed to your unit to follow up"
+            ),
             Text::AssessmentObjection {
                 unit,
                 period: p,
                 item,
-            } => format!(
-                "{unit} objects to “{item}” in the {} assessment; please answer within the publicity period",
-                period(p, e)
-            ),
+            } => {
+                let p = period(p, l);
+                say!(
+                    l,
+                    "{unit}对{p}考核“{item}”提出异议, 请在公示期内答复",
+                    "{unit} objects to “{item}” in the {p} assessment; please answer within the publicity period"
+                )
+            }
             Text::AssessmentAnswered {
                 period: p,
                 upheld,
                 points,
             } => {
+                let p = period(p, l);
                 let outcome = match (upheld, points) {
-                    (true, Some((b, a))) => {
-                        format!("upheld, the item's points changed from {b:.2} to {a:.2}")
-                    }
-                    (true, None) => "upheld".to_string(),
-                    (false, _) => "not upheld".to_string(),
+                    (true, Some((b, a))) => say!(
+                        l,
+                        "予以采纳, 该项得分由 {b:.2} 调整为 {a:.2}",
+                        "upheld, the item's points changed from {b:.2} to {a:.2}"
+                    ),
+                    (true, None) => say!(l, "予以采纳", "upheld"),
+                    (false, _) => say!(l, "不予采纳", "not upheld"),
                 };
-                format!(
-                    "Objection to the {} assessment answered: {outcome}",
-                    period(p, e)
+                say!(
+                    l,
+                    "{p}考核异议已答复: {outcome}",
+                    "Objection to the {p} assessment answered: {outcome}"
                 )
             }
-            Text::AssessmentPublished { period: p, until } => format!(
-                "Preliminary {} assessment results are public until {until}; please check your unit's points and object within that time if needed",
-                period(p, e)
-            ),
+            Text::AssessmentPublished { period: p, until } => {
+                let p = period(p, l);
+                say!(
+                    l,
+                    "{p}考核初步结果公示至 {until}, 请核对本单位得分, 如有异议请在公示期内提出",
+                    "Preliminary {p} assessment results are public until {until}; please check your unit's points and object within that time if needed"
+                )
+            }
             Text::AssessmentFinalised { period: p } => {
-                format!("The {} assessment results are final", period(p, e))
+                let p = period(p, l);
+                say!(
+                    l,
+                    "{p}考核结果已终审",
+                    "The {p} assessment results are final"
+                )
             }
             Text::MeetingNotified {
                 title,
                 held_on,
                 place,
                 statement_due,
-            } => format!(
-                "{title} will be held on {held_on}{}; please attend on time{}",
-                if place.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (place: {place})")
-                },
-                statement_due
-                    .as_deref()
-                    .map(|d| format!(". Units with agenda items: send your statements by {d}"))
-                    .unwrap_or_default()
-            ),
-            Text::MinutesIssued { title, held_on } => {
-                format!("Minutes of {title} ({held_on}) issued")
+            } => {
+                let place = match place.as_str() {
+                    "" => String::new(),
+                    place => say!(l, "(地点: {place})", " (place: {place})"),
+                };
+                let due = match statement_due {
+                    None => String::new(),
+                    Some(d) => say!(
+                        l,
+                        "; 涉及议题的单位请于 {d} 前报送情况说明",
+                        ". Units with agenda items: send your statements by {d}"
+                    ),
+                };
+                say!(
+                    l,
+                    "{title} 定于 {held_on} 召开{place}, 请准时参加{due}",
+                    "{title} will be held on {held_on}{place}; please attend on time{due}"
+                )
             }
+            Text::MinutesIssued { title, held_on } => say!(
+                l,
+                "{title} ({held_on}) 会议纪要已印发",
+                "Minutes of {title} ({held_on}) issued"
+            ),
             Text::StatementAsked {
                 title,
                 held_on,
                 topic,
                 due,
-            } => format!(
-                "{title} ({held_on}): please send your unit's statement on “{topic}”{}",
-                due.as_deref()
-                    .map(|d| format!(" by {d}"))
-                    .unwrap_or_default()
-            ),
+            } => {
+                let due = match due {
+                    None => String::new(),
+                    Some(d) => say!(l, "于 {d} 前", " by {d}"),
+                };
+                say!(
+                    l,
+                    "{title} ({held_on}) 议题「{topic}」请贵单位{due}报送情况说明",
+                    "{title} ({held_on}): please send your unit's statement on “{topic}”{due}"
+                )
+            }
             Text::StatementDue {
                 title,
                 held_on,
@@ -666,12 +560,13 @@ impl Text {
                 overdue,
                 due,
             } => {
-                let when = if *overdue {
-                    "is overdue"
-                } else {
-                    "is due soon"
+                let when = match overdue {
+                    true => say!(l, "已逾期", "is overdue"),
+                    false => say!(l, "即将到期", "is due soon"),
                 };
-                format!(
+                say!(
+                    l,
+                    "{title} ({held_on}) 议题「{topic}」的情况说明{when}, 请于 {due} 前报送",
                     "{title} ({held_on}): the statement on “{topic}” {when}; please send it by {due}"
                 )
             }
@@ -681,40 +576,62 @@ impl Text {
                 deadline,
                 feedback_due,
                 text,
-            } => format!(
+            } => say!(
+                l,
+                "{title} ({held_on}) 议定事项交贵单位牵头落实, {deadline} 前办结, {feedback_due} 前反馈: {text}",
                 "{title} ({held_on}): your unit leads a decision, to finish by {deadline} and report back by {feedback_due}: {text}"
             ),
             Text::ResolutionSupport {
                 title,
                 held_on,
                 text,
-            } => format!("{title} ({held_on}): please help carry out a decision: {text}"),
+            } => say!(
+                l,
+                "{title} ({held_on}) 议定事项请贵单位配合落实: {text}",
+                "{title} ({held_on}): please help carry out a decision: {text}"
+            ),
             Text::SupervisionColour {
                 text,
                 colour,
                 deadline,
                 feedback_due,
                 unit,
-            } => format!(
-                "Supervised item “{text}”, {}: due {deadline}, feedback due {feedback_due} ({unit})",
-                colour.label(e)
+            } => {
+                let colour = colour.label(l);
+                say!(
+                    l,
+                    "督办事项「{text}」{colour}: 办理期限 {deadline}, 反馈期限 {feedback_due} ({unit})",
+                    "Supervised item “{text}”, {colour}: due {deadline}, feedback due {feedback_due} ({unit})"
+                )
+            }
+            Text::SupervisionFedBack { unit, text } => say!(
+                l,
+                "{unit} 反馈了督办事项「{text}」, 请复核",
+                "{unit} reported back on supervised item “{text}”; please review"
             ),
-            Text::SupervisionFedBack { unit, text } => {
-                format!("{unit} reported back on supervised item “{text}”; please review")
-            }
-            Text::SupervisionReturned { text, note } => {
-                format!("Supervised item “{text}” was returned: {note}")
-            }
-            Text::SupervisionUrged { text, deadline } => {
-                format!("Please hurry with supervised item “{text}” (due {deadline})")
-            }
-            Text::SupervisionClosed { text } => format!("Supervised item “{text}” closed"),
+            Text::SupervisionReturned { text, note } => say!(
+                l,
+                "督办事项「{text}」被退回: {note}",
+                "Supervised item “{text}” was returned: {note}"
+            ),
+            Text::SupervisionUrged { text, deadline } => say!(
+                l,
+                "请抓紧办理督办事项「{text}」(期限 {deadline})",
+                "Please hurry with supervised item “{text}” (due {deadline})"
+            ),
+            Text::SupervisionClosed { text } => say!(
+                l,
+                "督办事项「{text}」已销号",
+                "Supervised item “{text}” closed"
+            ),
             Text::CultivationStalled {
                 firm,
                 pipeline,
                 since,
                 days,
-            } => format!(
+            } => say!(
+                l,
+                "{firm} 在「{pipeline}」中自 {since} 起已超过{days}天未变动, 请跟进培育",
                 "{firm} has not moved in “{pipeline}” since {since} (more than {days} days); please follow up"
             ),
             Text::CultivationExpiring {
@@ -722,7 +639,9 @@ impl Text {
                 pipeline,
                 end,
                 left,
-            } => format!(
+            } => say!(
+                l,
+                "{firm} 的「{pipeline}」资格将于 {end} 到期 (还有{left}天), 请提醒企业及时复审",
                 "{firm}'s “{pipeline}” status expires on {end} ({left} days left); remind the firm to renew in time"
             ),
         }
