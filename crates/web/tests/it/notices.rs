@@ -1,7 +1,7 @@
 //! 站内通知 in the browser's terms: the bell counts what a person has not read, the list
 //! opens a notice at its subject, and reading is per person.
 
-use crate::common::{csrf, post_form, spawn_app};
+use crate::common::{csrf, post_form, spawn_app, text};
 
 fn bell_count(page: &str) -> Option<u32> {
     let at = page.find("class=\"count\">")? + "class=\"count\">".len();
@@ -75,14 +75,7 @@ async fn a_reminder_rings_the_bell_and_opens_the_report_it_is_about() {
     )
     .await;
     for path in ["/notices?unread=1", "/"] {
-        let page = jxj_en
-            .get(app.url(path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = text(&jxj_en, app.url(path)).await;
         assert!(
             page.contains("Please report progress for 2017-06 by 2017-07-07")
                 && !page.contains("工作推进情况"),
