@@ -94,26 +94,42 @@ impl Notice {
     }
 }
 
+/// The columns a new notice writes, in the order [`bind_notice!`] binds them.
+macro_rules! notice_insert {
+    () => {
+        "INSERT INTO notices (audience, audience_id, kind, subject_type, subject_id, message, body, dedupe_key, created_at) VALUES "
+    };
+}
+
+/// Binds the nine values of [`notice_insert!`] for notice `$n`, written at `$now`: the Chinese
+/// sentence beside the [`Text`] it renders from.
+macro_rules! bind_notice {
+    ($q:expr, $n:expr, $now:expr) => {{
+        let n: &NewNotice = $n;
+        let (audience, audience_id) = n.audience.to_parts();
+        let (subject_type, subject_id) = n.subject.to_parts();
+        $q.bind(audience)
+            .bind(audience_id)
+            .bind(n.kind.as_str())
+            .bind(subject_type)
+            .bind(subject_id)
+            .bind(n.text.render(Lang::Zh))
+            .bind(n.text.to_json())
+            .bind(n.dedupe_key.clone())
+            .bind($now)
+    }};
+}
+
 /// Adds a notice in the caller's transaction; with a `dedupe_key` already used, adds nothing.
 /// Returns the new notice's id (for the webhook sender).
 pub async fn notify(tx: &mut Tx, n: &NewNotice) -> Result<Option<i64>> {
-    let (audience, audience_id) = n.audience.to_parts();
-    let (subject_type, subject_id) = n.subject.to_parts();
-    let row: Option<(i64,)> = sqlx::query_as(
-        "INSERT INTO notices (audience, audience_id, kind, subject_type, subject_id, message, body, dedupe_key, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-    )
-    .bind(audience)
-    .bind(audience_id)
-    .bind(n.kind.as_str())
-    .bind(subject_type)
-    .bind(subject_id)
-    .bind(n.text.render(Lang::Zh))
-    .bind(n.text.to_json())
-    .bind(n.dedupe_key.as_deref())
-    .bind(crate::now())
-    .fetch_optional(&mut **tx)
-    .await?;
+    let q = sqlx::query_as(concat!(
+        notice_insert!(),
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+    ));
+    let row: Option<(i64,)> = bind_notice!(q, n, crate::now())
+        .fetch_optional(&mut **tx)
+        .await?;
     if let Some((id,)) = row {
         crate::webhooks::enqueue_notice(tx, id, n).await?;
     }
@@ -142,24 +158,13 @@ pub async fn notify_all(tx: &mut Tx, notices: &[NewNotice]) -> Result<()> {
     let engine = crate::engine_of(tx);
     for chunk in notices.chunks(crate::BATCH_ROWS) {
         let sql = format!(
-            "INSERT INTO notices (audience, audience_id, kind, subject_type, subject_id, message, body, dedupe_key, created_at)
-             VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
+            "{}{} ON CONFLICT (dedupe_key) DO NOTHING",
+            notice_insert!(),
             crate::values_placeholders(engine, chunk.len(), 9)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for n in chunk {
-            let (audience, audience_id) = n.audience.to_parts();
-            let (subject_type, subject_id) = n.subject.to_parts();
-            q = q
-                .bind(audience)
-                .bind(audience_id)
-                .bind(n.kind.as_str())
-                .bind(subject_type)
-                .bind(subject_id)
-                .bind(n.text.render(Lang::Zh))
-                .bind(n.text.to_json())
-                .bind(n.dedupe_key.clone())
-                .bind(now);
+            q = bind_notice!(q, n, now);
         }
         q.execute(&mut **tx).await?;
     }
