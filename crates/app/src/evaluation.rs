@@ -531,7 +531,7 @@ pub async fn low_efficiency(
         (Scale::Below, policy.low_tax_per_mu.below),
     ] {
         let filter = ResultFilter {
-            scale: scale.as_str().into(),
+            scale: Some(scale),
             tax_per_mu_below: Some(threshold),
             ..Default::default()
         };

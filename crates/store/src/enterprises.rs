@@ -196,7 +196,7 @@ pub struct EnterpriseFilter {
     pub town_id: Option<i64>,
     /// Industry code prefix (大类 "34" or longer).
     pub industry: String,
-    pub scale: String,
+    pub scale: Option<Scale>,
     pub tag: String,
     pub limit: i64,
     pub offset: i64,
@@ -230,7 +230,7 @@ fn bind_search<'q, O>(
         .bind(format!("%{}%", f.q.trim()))
         .bind(f.town_id.unwrap_or(-1))
         .bind(format!("{}%", f.industry.trim()))
-        .bind(f.scale.trim().to_string())
+        .bind(f.scale.map_or("", Scale::as_str))
         .bind(f.tag.trim().to_string())
 }
 

@@ -185,7 +185,7 @@ pub struct ResultFilter {
     pub town_id: Option<i64>,
     /// Industry code prefix.
     pub industry: String,
-    pub scale: String,
+    pub scale: Option<Scale>,
     pub class: String,
     /// Only firms whose 亩均税收 is below this (万元/亩).
     pub tax_per_mu_below: Option<f64>,
@@ -560,7 +560,7 @@ impl Store {
         )
         .bind(f.town_id.unwrap_or(-1))
         .bind(format!("{}%", f.industry.trim()))
-        .bind(f.scale.trim())
+        .bind(f.scale.map_or("", Scale::as_str))
         .bind(f.class.trim())
         .bind(i64::from(f.tax_per_mu_below.is_some()))
         .bind(f.tax_per_mu_below.unwrap_or(0.0))

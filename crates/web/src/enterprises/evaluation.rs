@@ -52,7 +52,7 @@ impl EvalQuery {
         let low = self.low.as_deref().is_some_and(|v| !v.is_empty());
         // One threshold per scale: the 规上 one unless the filter asks for 规下.
         self.results.filter(low.then(|| {
-            if self.results.scale == Scale::Below.as_str() {
+            if Scale::parse(self.results.scale.trim()) == Some(Scale::Below) {
                 policy.low_tax_per_mu.below
             } else {
                 policy.low_tax_per_mu.above

@@ -10,7 +10,6 @@ use crate::form::Query;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use qx_core::scale::Scale;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/export/enterprises", get(export_enterprises))
@@ -36,7 +35,8 @@ async fn export_enterprises(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let scale = Scale::parse(&filter.scale)
+    let scale = filter
+        .scale
         .map(|s| t(scale_key(s)).to_string())
         .unwrap_or_default();
     let mut table = export::table(

@@ -104,7 +104,7 @@ impl RegistryQuery {
             q: self.q.trim().to_string(),
             town_id: town_filter(self.town.as_deref()),
             industry: self.industry.trim().to_string(),
-            scale: self.scale.trim().to_string(),
+            scale: Scale::parse(self.scale.trim()),
             tag: self.tag.trim().to_string(),
             limit,
             offset,
@@ -138,7 +138,7 @@ impl ResultQuery {
         ResultFilter {
             town_id: town_filter(self.town.as_deref()),
             industry: self.industry.clone(),
-            scale: self.scale.clone(),
+            scale: Scale::parse(self.scale.trim()),
             class: self.class.clone(),
             tax_per_mu_below,
             enterprise_id: None,

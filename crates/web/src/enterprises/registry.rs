@@ -124,7 +124,10 @@ async fn list_page(
         town: filter.town_id.unwrap_or(0),
         q: filter.q,
         industry: filter.industry,
-        scale: filter.scale,
+        scale: filter
+            .scale
+            .map_or("", qx_core::scale::Scale::as_str)
+            .to_string(),
         scales: scale_options(),
         tag: filter.tag,
         towns,

@@ -228,6 +228,13 @@ async fn scenario(app: TestApp) {
     assert!(by_town.contains("石浦乙电子有限公司") && !by_town.contains("西周丁模具有限公司"));
     let (_, by_scale) = body(&admin, &app.url("/enterprises?scale=below")).await;
     assert!(by_scale.contains("西周丑塑料厂") && !by_scale.contains("石浦甲机械有限公司"));
+    // A link or API call naming the scale as people write it (规下) filters the same, through
+    // the one reader of scales.
+    let (_, by_word) = body(&admin, &app.url("/enterprises?scale=%E8%A7%84%E4%B8%8B")).await;
+    assert!(
+        by_word.contains("西周丑塑料厂") && !by_word.contains("石浦甲机械有限公司"),
+        "{by_word}"
+    );
     let (_, by_tag) = body(
         &admin,
         &app.url("/enterprises?tag=%E4%B8%8A%E5%B8%82%E5%82%A8%E5%A4%87"),
