@@ -254,9 +254,14 @@ macro_rules! say {
 }
 
 impl Text {
-    /// The sentence in `lang`.
+    /// The sentence in `lang` (an empty note at its end leaves no trailing space or stop).
     pub fn render(&self, lang: Lang) -> String {
-        let l = lang;
+        let mut s = self.sentence(lang);
+        s.truncate(s.trim_end().len());
+        s
+    }
+
+    fn sentence(&self, l: Lang) -> String {
         match self {
             Text::ReportDue { period: p, due } => {
                 let p = period(p, l);
@@ -346,24 +351,24 @@ impl Text {
             ),
             Text::ProblemExtensionDecided {
                 id,
-                approved: true,
+                approved,
                 days,
                 note,
-            } => say!(
-                l,
-                "难题 #{id}: 同意延期{days}个工作日 {note}",
-                "Problem #{id}: an extension of {days} working days is approved. {note}"
-            ),
-            Text::ProblemExtensionDecided {
-                id,
-                approved: false,
-                days,
-                note,
-            } => say!(
-                l,
-                "难题 #{id}: 不同意延期{days}个工作日 {note}",
-                "Problem #{id}: an extension of {days} working days is refused. {note}"
-            ),
+            } => {
+                let (zh, en) = match approved {
+                    true => ("同意", "approved"),
+                    false => ("不同意", "refused"),
+                };
+                let note_en = match note.as_str() {
+                    "" => String::new(),
+                    note => format!(": {note}"),
+                };
+                say!(
+                    l,
+                    "难题 #{id}: {zh}延期{days}个工作日 {note}",
+                    "Problem #{id}: an extension of {days} working days is {en}{note_en}"
+                )
+            }
             Text::ProblemUrged { id, note } => say!(
                 l,
                 "难题 #{id} 被督办: {note}",
@@ -717,6 +722,31 @@ mod tests {
         assert_eq!(
             auto.render(Lang::En),
             "Problem #226 escalated to County department: no answer by the deadline, raised automatically"
+        );
+        let bare = Text::ProblemExtensionDecided {
+            id: 9,
+            approved: false,
+            days: 5,
+            note: String::new(),
+        };
+        assert_eq!(bare.render(Lang::Zh), "难题 #9: 不同意延期5个工作日");
+        assert_eq!(
+            bare.render(Lang::En),
+            "Problem #9: an extension of 5 working days is refused"
+        );
+        let with_note = Text::ProblemExtensionDecided {
+            id: 9,
+            approved: true,
+            days: 5,
+            note: "材料不全".into(),
+        };
+        assert_eq!(
+            with_note.render(Lang::Zh),
+            "难题 #9: 同意延期5个工作日 材料不全"
+        );
+        assert_eq!(
+            with_note.render(Lang::En),
+            "Problem #9: an extension of 5 working days is approved: 材料不全"
         );
         let odd = Text::AssessmentFinalised {
             period: "上半年".into(),
