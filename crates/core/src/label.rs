@@ -42,6 +42,18 @@ impl Lang {
     }
 }
 
+/// `format!` of a sentence in the reader's language: both spellings side by side, over the
+/// same facts (`say!(lang, "第{n}名", "No. {n}")`).
+macro_rules! say {
+    ($lang:expr, $zh:literal, $en:literal $(,)?) => {
+        match $lang {
+            $crate::label::Lang::Zh => format!($zh),
+            $crate::label::Lang::En => format!($en),
+        }
+    };
+}
+pub(crate) use say;
+
 /// Decoding a stored language (`users.lang`): only the codes [`Lang::code`] writes; anything
 /// else is an error, never a default, since the column is written by this program alone.
 impl TryFrom<String> for Lang {

@@ -16,7 +16,9 @@ pub mod scheme;
 pub mod score;
 
 pub use run::{ObjectionStatus, RunAction, RunStatus, RunTransitionError};
-pub use scheme::{Cadence, Item, ItemKind, Method, Scheme, SchemeError, Source, UnitClass, Veto};
+pub use scheme::{
+    Cadence, Item, ItemKind, Method, MethodKind, Scheme, SchemeError, Source, UnitClass, Veto,
+};
 pub use score::{
     Fact, ItemScore, Measure, Placed, TIE_RULE_ZH, UnitInputs, UnitScore, rank, score_class,
 };

@@ -5,6 +5,7 @@
 //! field ("items[2].weight") and say in Chinese what is wrong.
 
 use crate::coded::coded_enum;
+use crate::label::{Labelled, Lang, say};
 use crate::units::UnitKind;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -129,6 +130,128 @@ pub enum Method {
     PerCount { points: f64 },
     /// Manual points entered with evidence, up to the weight.
     Manual,
+}
+
+coded_enum! {
+    /// The kinds of [`Method`] without their figure: what the scheme editor offers.
+    MethodKind {
+        CompletionCapped = "completion_capped", "按完成率计分", "By completion rate";
+        PaceRatio = "pace_ratio", "按与序时进度之比计分", "By ratio to time elapsed";
+        Rank = "rank", "按类内排名计分", "By rank in the class";
+        Threshold = "threshold", "达标得分", "Full marks at a pass mark";
+        PerCount = "per_count", "按个数计分", "Points per count";
+        Manual = "manual", "人工评分", "Entered by the office";
+    }
+    unknown(code) => UnknownCode { UnknownCode { what: "计分方法", code } }
+}
+
+impl MethodKind {
+    /// What the method's one figure is called; `None` for manual points, which have none.
+    pub fn figure_label(self, lang: Lang) -> Option<&'static str> {
+        match self {
+            MethodKind::CompletionCapped | MethodKind::PaceRatio => {
+                Some(lang.pick("封顶系数", "Cap (× full marks)"))
+            }
+            MethodKind::Rank => Some(lang.pick("每名递减分值", "Less per place")),
+            MethodKind::Threshold => Some(lang.pick("达标线", "Pass mark")),
+            MethodKind::PerCount => Some(lang.pick("每个计分", "Points each")),
+            MethodKind::Manual => None,
+        }
+    }
+}
+
+impl Method {
+    /// The method of `kind` with its one `figure` (not read for manual points).
+    pub fn of(kind: MethodKind, figure: f64) -> Method {
+        match kind {
+            MethodKind::CompletionCapped => Method::CompletionCapped { ceiling: figure },
+            MethodKind::PaceRatio => Method::PaceRatio { ceiling: figure },
+            MethodKind::Rank => Method::Rank { step: figure },
+            MethodKind::Threshold => Method::Threshold { pass: figure },
+            MethodKind::PerCount => Method::PerCount { points: figure },
+            MethodKind::Manual => Method::Manual,
+        }
+    }
+
+    pub fn kind(&self) -> MethodKind {
+        match self {
+            Method::CompletionCapped { .. } => MethodKind::CompletionCapped,
+            Method::PaceRatio { .. } => MethodKind::PaceRatio,
+            Method::Rank { .. } => MethodKind::Rank,
+            Method::Threshold { .. } => MethodKind::Threshold,
+            Method::PerCount { .. } => MethodKind::PerCount,
+            Method::Manual => MethodKind::Manual,
+        }
+    }
+
+    /// Its one figure (the cap, the step, the pass mark, the points each); `None` for manual.
+    pub fn figure(&self) -> Option<f64> {
+        match *self {
+            Method::CompletionCapped { ceiling } | Method::PaceRatio { ceiling } => Some(ceiling),
+            Method::Rank { step } => Some(step),
+            Method::Threshold { pass } => Some(pass),
+            Method::PerCount { points } => Some(points),
+            Method::Manual => None,
+        }
+    }
+
+    /// The rule in words, for the scheme as the office and the units read it.
+    pub fn describe(&self, lang: Lang) -> String {
+        match *self {
+            Method::CompletionCapped { ceiling: 1.0 } => say!(
+                lang,
+                "完成率 × 分值, 不超过满分",
+                "completion rate × full marks, at most full marks"
+            ),
+            Method::CompletionCapped { ceiling } => say!(
+                lang,
+                "完成率 × 分值, 最高为满分的 {ceiling} 倍",
+                "completion rate × full marks, up to {ceiling}× full marks"
+            ),
+            Method::PaceRatio { ceiling: 1.0 } => say!(
+                lang,
+                "完成率 ÷ 序时进度 × 分值, 不超过满分",
+                "completion rate ÷ time elapsed × full marks, at most full marks"
+            ),
+            Method::PaceRatio { ceiling } => say!(
+                lang,
+                "完成率 ÷ 序时进度 × 分值, 最高为满分的 {ceiling} 倍",
+                "completion rate ÷ time elapsed × full marks, up to {ceiling}× full marks"
+            ),
+            Method::Rank { step } => say!(
+                lang,
+                "类内第一名得满分, 每后一名减 {step} 分",
+                "first in the class gets full marks, each place after {step} less"
+            ),
+            Method::Threshold { pass } => say!(
+                lang,
+                "达到 {pass} 得满分, 否则不得分",
+                "full marks at {pass} or more, else none"
+            ),
+            Method::PerCount { points } => say!(
+                lang,
+                "每个 {points} 分, 以分值为限",
+                "{points} each, up to full marks"
+            ),
+            Method::Manual => say!(
+                lang,
+                "办公室据实录入 (附依据)",
+                "entered by the office with evidence"
+            ),
+        }
+    }
+}
+
+impl Veto {
+    /// The condition in words ("发生重大安全生产责任事故: 人工评分 达到 1 即一票否决").
+    pub fn describe(&self, lang: Lang) -> String {
+        let (source, at) = (self.source.label(lang), self.at_least);
+        say!(
+            lang,
+            "{source} 达到 {at} 即排在所有未被否决的单位之后",
+            "{source} at {at} or more places the unit after every unit not vetoed"
+        )
+    }
 }
 
 coded_enum! {
@@ -526,6 +649,51 @@ mod tests {
         let e = Scheme::from_json(&wrong).unwrap_err();
         assert_eq!(e.field, "cadence", "{e}");
         assert!(e.message.contains("\"monthly\""), "{e}");
+    }
+
+    #[test]
+    fn every_method_reads_back_from_its_kind_and_figure_and_says_its_rule() {
+        let methods = [
+            Method::CompletionCapped { ceiling: 1.2 },
+            Method::PaceRatio { ceiling: 1.0 },
+            Method::Rank { step: 0.5 },
+            Method::Threshold { pass: 0.9 },
+            Method::PerCount { points: 2.0 },
+            Method::Manual,
+        ];
+        for m in &methods {
+            let kind = m.kind();
+            assert_eq!(Method::of(kind, m.figure().unwrap_or(0.0)), *m);
+            assert_eq!(kind.figure_label(Lang::Zh).is_none(), m.figure().is_none());
+            let (zh, en) = (m.describe(Lang::Zh), m.describe(Lang::En));
+            if let Some(x) = m.figure().filter(|&x| x != 1.0) {
+                assert!(zh.contains(&x.to_string()), "{zh}");
+                assert!(en.contains(&x.to_string()), "{en}");
+            }
+            assert!(
+                !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{en}"
+            );
+        }
+        assert_eq!(MethodKind::ALL.len(), methods.len());
+        assert_eq!(
+            methods[1].describe(Lang::Zh),
+            "完成率 ÷ 序时进度 × 分值, 不超过满分"
+        );
+        assert_eq!(
+            methods[2].describe(Lang::Zh),
+            "类内第一名得满分, 每后一名减 0.5 分"
+        );
+        let veto = Veto {
+            key: "safety".into(),
+            name: "发生重大安全生产责任事故".into(),
+            source: Source::Manual,
+            at_least: 1.0,
+        };
+        assert_eq!(
+            veto.describe(Lang::Zh),
+            "人工评分 达到 1 即排在所有未被否决的单位之后"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! reader's language.
 
 use crate::coded::by_code;
-use crate::label::{Labelled, Lang};
+use crate::label::{Labelled, Lang, say};
 use crate::meeting::Colour;
 use crate::period::Period;
 use crate::problem::{Status, Tier};
@@ -240,17 +240,6 @@ pub enum Text {
 fn period(code: &str, lang: Lang) -> String {
     code.parse::<Period>()
         .map_or_else(|_| code.to_string(), |p| p.label(lang))
-}
-
-/// `format!` of the sentence in the reader's language: both spellings side by side, over
-/// the same facts.
-macro_rules! say {
-    ($lang:expr, $zh:literal, $en:literal $(,)?) => {
-        match $lang {
-            Lang::Zh => format!($zh),
-            Lang::En => format!($en),
-        }
-    };
 }
 
 impl Text {
