@@ -69,7 +69,7 @@ impl Fields {
     }
 
     /// The value, which must not be empty; otherwise "请填写…" beside `name`.
-    pub fn required(&self, name: &'static str, label: &str, errs: &mut FieldErrors) -> String {
+    pub fn required(&self, name: &str, label: &str, errs: &mut FieldErrors) -> String {
         let v = self.get(name);
         if v.is_empty() {
             errs.required(name, label);
@@ -79,12 +79,7 @@ impl Fields {
 
     /// A number that must be given (full-width digits read as digits): empty is "请填写…",
     /// anything else that does not parse is "…不是有效的数字" with what was typed.
-    pub fn number<T: FromStr>(
-        &self,
-        name: &'static str,
-        label: &str,
-        errs: &mut FieldErrors,
-    ) -> Option<T> {
+    pub fn number<T: FromStr>(&self, name: &str, label: &str, errs: &mut FieldErrors) -> Option<T> {
         let v = self.get(name);
         if v.is_empty() {
             errs.required(name, label);
@@ -100,7 +95,7 @@ impl Fields {
     /// A number that may be left empty (`Some(None)`); `None` when what was typed is not one.
     pub fn optional_number<T: FromStr>(
         &self,
-        name: &'static str,
+        name: &str,
         label: &str,
         errs: &mut FieldErrors,
     ) -> Option<Option<T>> {
@@ -112,7 +107,7 @@ impl Fields {
     }
 
     /// A date as YYYY-MM-DD (full-width digits too), which must be given.
-    pub fn date(&self, name: &'static str, label: &str, errs: &mut FieldErrors) -> Option<Date> {
+    pub fn date(&self, name: &str, label: &str, errs: &mut FieldErrors) -> Option<Date> {
         let v = self.get(name);
         if v.is_empty() {
             errs.required(name, label);
@@ -135,7 +130,7 @@ impl Fields {
     /// code is "请选择…".
     pub fn choice<T>(
         &self,
-        name: &'static str,
+        name: &str,
         label: &str,
         parse: impl Fn(&str) -> Option<T>,
         errs: &mut FieldErrors,
@@ -168,7 +163,7 @@ impl From<&upload::Upload> for Fields {
 #[derive(Debug, Clone)]
 pub struct FieldErrors {
     lang: Lang,
-    list: Vec<(&'static str, String)>,
+    list: Vec<(String, String)>,
 }
 
 impl FieldErrors {
@@ -186,9 +181,9 @@ impl FieldErrors {
     /// Records `message` beside `field` (the first message for a field is the one shown).
     /// A message from the store keeps only its half in the form's language
     /// ([`i18n::localise`]).
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
         let message = i18n::localise(&message.into(), self.lang);
-        self.list.push((field, message));
+        self.list.push((field.to_string(), message));
     }
 
     /// Records a message about the whole form.
@@ -197,13 +192,13 @@ impl FieldErrors {
     }
 
     /// "请填写{label}" beside `field`.
-    pub fn required(&mut self, field: &'static str, label: &str) {
+    pub fn required(&mut self, field: &str, label: &str) {
         let m = fill(i18n::t(self.lang, "form.required"), &[("label", label)]);
         self.add(field, m);
     }
 
     /// "{label}: "{value}" 不是有效的数字" beside `field`.
-    pub fn not_a_number(&mut self, field: &'static str, label: &str, value: &str) {
+    pub fn not_a_number(&mut self, field: &str, label: &str, value: &str) {
         let m = fill(
             i18n::t(self.lang, "form.not_a_number"),
             &[("label", label), ("value", value)],
@@ -215,7 +210,7 @@ impl FieldErrors {
     pub fn get(&self, field: &str) -> Option<&str> {
         self.list
             .iter()
-            .find(|(f, _)| !f.is_empty() && *f == field)
+            .find(|(f, _)| !f.is_empty() && f == field)
             .map(|(_, m)| m.as_str())
     }
 
@@ -243,7 +238,7 @@ impl FieldErrors {
     /// Each message with the field it is about ("" for the whole form), in the order found
     /// (the JSON API's `errors`).
     pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.list.iter().map(|(f, m)| (*f, m.as_str()))
+        self.list.iter().map(|(f, m)| (f.as_str(), m.as_str()))
     }
 
     /// Every message, in the order found (for the JSON API and logs).

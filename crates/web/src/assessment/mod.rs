@@ -1,13 +1,15 @@
 //! 考核评价 pages (#18): the runs (and the office's form to score a period), a run's ranking per
 //! class with ↑/↓, 公示 for N working days and 终审, a unit's breakdown where each item opens
 //! the records behind it, objections (a unit files, the office answers and adjusts), and the
-//! office's scheme editor. The store scopes every read and refuses every write but the
-//! office's (and a unit's own objection); handlers parse, call the store or the app, render.
+//! office's schemes (in words, on a form, or as JSON). The store scopes every read and refuses
+//! every write but the office's (and a unit's own objection); handlers parse, call the store or
+//! the app, render.
 
 mod export;
 mod manual;
 mod messages;
 mod runs;
+mod scheme_form;
 mod schemes;
 mod unit;
 
@@ -24,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .merge(runs::routes())
         .merge(unit::routes())
         .merge(schemes::routes())
+        .merge(scheme_form::routes())
         .merge(export::routes())
         .merge(manual::routes())
 }

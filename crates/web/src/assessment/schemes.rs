@@ -1,6 +1,7 @@
-//! The office's scheme editor: the year's latest versions, and a form whose JSON is validated
-//! by `Scheme::from_json` (the error beside the field names the scheme's field, what was
-//! typed kept); saving makes a new version.
+//! The year's 考核方案: each latest version in words (who is scored, each item's full marks and
+//! rule, vetoes, caps), links to the form that edits one (`scheme_form`), and the JSON box for
+//! pasting or copying a whole scheme, validated by `Scheme::from_json` (the error beside the box
+//! names the scheme's field, what was typed kept). Saving either way makes a new version.
 
 use super::PageResult;
 use crate::auth::{Auth, Office};
@@ -13,7 +14,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use qx_core::assessment::Scheme;
-use qx_core::label::Labelled;
+use qx_core::label::{Labelled, Lang};
 use serde::Deserialize;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -21,11 +22,83 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 pub struct SchemeLine {
+    id: i64,
     name: String,
     /// 季度 / 年度 (empty when the stored body cannot be read).
     cadence: &'static str,
     version: i64,
+    /// The scheme in words; `None` when the stored body cannot be read (its JSON still shows).
+    view: Option<SchemeView>,
     body: String,
+}
+
+/// A scheme as the office and the units read it: who is scored, each item's full marks and
+/// rule, the vetoes and the caps, in the reader's language.
+pub struct SchemeView {
+    classes: String,
+    sub_class: String,
+    members: String,
+    base: f64,
+    core_total: f64,
+    items: Vec<ItemLine>,
+    vetoes: Vec<VetoLine>,
+    bonus_cap: Option<f64>,
+    deduction_cap: Option<f64>,
+    rescale_missing: bool,
+}
+
+pub struct ItemLine {
+    name: String,
+    kind: &'static str,
+    weight: f64,
+    source: &'static str,
+    rule: String,
+    min_count: u32,
+}
+
+pub struct VetoLine {
+    name: String,
+    rule: String,
+}
+
+impl SchemeView {
+    fn of(s: &Scheme, lang: Lang) -> SchemeView {
+        SchemeView {
+            classes: s
+                .classes
+                .iter()
+                .map(|c| c.label(lang))
+                .collect::<Vec<_>>()
+                .join("、"),
+            sub_class: s.sub_class.clone().unwrap_or_default(),
+            members: s.members.join("、"),
+            base: s.base,
+            core_total: s.core_total(),
+            items: s
+                .items
+                .iter()
+                .map(|i| ItemLine {
+                    name: i.name.clone(),
+                    kind: i.kind.label(lang),
+                    weight: i.weight,
+                    source: i.source.label(lang),
+                    rule: i.method.describe(lang),
+                    min_count: i.min_count,
+                })
+                .collect(),
+            vetoes: s
+                .vetoes
+                .iter()
+                .map(|v| VetoLine {
+                    name: v.name.clone(),
+                    rule: v.describe(lang),
+                })
+                .collect(),
+            bonus_cap: s.bonus_cap,
+            deduction_cap: s.deduction_cap,
+            rescale_missing: s.rescale_missing,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -34,6 +107,8 @@ struct SchemesPage {
     ctx: PageCtx,
     year: i32,
     schemes: Vec<SchemeLine>,
+    /// A scheme was just saved from the form.
+    saved: bool,
     values: Fields,
     errors: FieldErrors,
 }
@@ -41,6 +116,8 @@ struct SchemesPage {
 #[derive(Deserialize)]
 pub(super) struct YearQuery {
     year: Option<i32>,
+    #[serde(default)]
+    saved: Option<String>,
 }
 
 impl YearQuery {
@@ -54,6 +131,7 @@ async fn schemes_page(
     state: &AppState,
     auth: &Auth,
     year: i32,
+    saved: bool,
     mut values: Fields,
     errors: FieldErrors,
 ) -> Result<SchemesPage, WebError> {
@@ -70,16 +148,21 @@ async fn schemes_page(
         year,
         schemes: versions
             .into_iter()
-            .map(|v| SchemeLine {
-                cadence: v
-                    .scheme()
-                    .map(|s| s.cadence.label(auth.ctx.lang))
-                    .unwrap_or(""),
-                name: v.name,
-                version: v.version,
-                body: v.body,
+            .map(|v| {
+                let scheme = v.scheme().ok();
+                SchemeLine {
+                    id: v.id,
+                    cadence: scheme
+                        .as_ref()
+                        .map_or("", |s| s.cadence.label(auth.ctx.lang)),
+                    view: scheme.as_ref().map(|s| SchemeView::of(s, auth.ctx.lang)),
+                    name: v.name,
+                    version: v.version,
+                    body: v.body,
+                }
             })
             .collect(),
+        saved,
         values,
         errors,
     })
@@ -95,7 +178,8 @@ async fn show(
     Query(q): Query<YearQuery>,
 ) -> PageResult {
     let blank = FieldErrors::new(auth.ctx.lang);
-    let page = schemes_page(&state, &auth, q.year(), Fields::default(), blank).await?;
+    let saved = q.saved.is_some();
+    let page = schemes_page(&state, &auth, q.year(), saved, Fields::default(), blank).await?;
     Ok(render(&page))
 }
 
@@ -120,6 +204,6 @@ async fn save(State(state): State<AppState>, auth: Office, form: Fields) -> Page
     }
     let year = form.get("year").parse().unwrap_or_else(|_| this_year());
     Ok(invalid(
-        &schemes_page(&state, &auth, year, form, errors).await?,
+        &schemes_page(&state, &auth, year, false, form, errors).await?,
     ))
 }

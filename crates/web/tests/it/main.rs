@@ -13,6 +13,7 @@ mod api_scope;
 mod assessment;
 mod assessment_export;
 mod assessment_manual;
+mod assessment_scheme_form;
 mod bulletins;
 mod common;
 mod cultivation;

@@ -616,6 +616,18 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("POST", "/assessment/run", [400, 403, 403, 403, 403]),
     ("GET", "/assessment/schemes", [200, 403, 403, 403, 303]),
     ("POST", "/assessment/schemes", [400, 403, 403, 403, 403]),
+    ("GET", "/assessment/schemes/new", [200, 403, 403, 403, 303]),
+    ("POST", "/assessment/schemes/new", [400, 403, 403, 403, 403]),
+    (
+        "GET",
+        "/assessment/schemes/{none}/edit",
+        [404, 403, 403, 403, 303],
+    ),
+    (
+        "POST",
+        "/assessment/schemes/{none}/edit",
+        [404, 403, 403, 403, 403],
+    ),
     ("GET", "/assessment/{none}", [404, 404, 404, 403, 303]),
     (
         "POST",
