@@ -21,6 +21,8 @@ use crate::sheet::{add_sheet, header_format, write_texts, xlsx_error};
 use qx_core::access::Actor;
 use qx_core::evaluation::AdjustmentKind;
 use qx_core::label::{Labelled, Lang};
+/// What a scheme's items are made of, for pages that say the rules in words.
+pub use qx_eval::scheme::{Benchmark, Missing};
 use qx_eval::{CheckOptions, InputTable, Scale, Scheme, StrColumn, check, evaluate};
 use qx_store::Store;
 use qx_store::enterprises::FACT_COLUMNS;

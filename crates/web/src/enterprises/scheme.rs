@@ -8,6 +8,7 @@ use crate::auth::Auth;
 use crate::auth::{CountyReader, Office};
 use crate::form::Fields;
 use crate::form::Query;
+use crate::i18n::{self, Lang};
 use crate::pages::{PageCtx, fmt_time};
 use askama::Template;
 use axum::Router;
@@ -16,6 +17,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use qx_app::AppError;
 use qx_app::evaluation as ev;
+use qx_core::label::Labelled;
 use serde::Deserialize;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -37,11 +39,141 @@ pub struct VersionView {
     at: String,
 }
 
+/// The scheme as the office, leaders and units read it: groups, each indicator's weight,
+/// benchmark, cap, floor and what a firm without the data scores, the classes' bounds,
+/// 加减分, 一票否决 and the differentiated policy per class — the same text the box below holds,
+/// read by `ev::parse_config`, so the words cannot drift from the rules.
+pub struct Summary {
+    grouping: String,
+    items: Vec<ItemRow>,
+    classes: Vec<(String, String)>,
+    adjustments: Vec<String>,
+    vetoes: Vec<String>,
+    overrides: usize,
+    policies: Vec<ev::ClassPolicy>,
+    low_tax: ev::LowTax,
+}
+
+pub struct ItemRow {
+    label: String,
+    scale: &'static str,
+    weight: f64,
+    benchmark: String,
+    cap: String,
+    floor: String,
+    missing: &'static str,
+}
+
+/// A share (0.2) as a percentage ("20%"), to two decimals at most.
+fn pct(share: f64) -> String {
+    format!("{}%", (share * 10_000.0).round() / 100.0)
+}
+
+impl Summary {
+    /// The summary of a configuration text; `None` when it does not read (its problems are
+    /// listed beside the box).
+    fn of(text: &str, lang: Lang) -> Option<Summary> {
+        use ev::{Benchmark, Missing};
+        let config = ev::parse_config(text).ok()?;
+        let (scheme, t) = (&config.scheme, |k: &'static str| i18n::t(lang, k));
+        let g = &scheme.grouping;
+        let mut grouping = Vec::new();
+        if g.by_scale {
+            grouping.push(t("ent.sum_by_scale").to_string());
+        }
+        if let Some(industry) = &g.industry {
+            grouping.push(format!(
+                "{}: {}",
+                t("ent.sum_by_industry"),
+                industry.names.join("、")
+            ));
+        }
+        if g.by_town {
+            grouping.push(t("ent.sum_by_town").to_string());
+        }
+        if grouping.is_empty() {
+            grouping.push(t("ent.sum_one_group").to_string());
+        }
+        let none = t("ent.sum_none");
+        let items = scheme
+            .items
+            .iter()
+            .map(|i| ItemRow {
+                label: i.label.clone(),
+                scale: i.scale.label(lang),
+                weight: i.weight,
+                benchmark: match i.benchmark {
+                    Benchmark::Fixed(v) => v.to_string(),
+                    Benchmark::GroupAverage => t("ent.sum_group_average").to_string(),
+                },
+                cap: i.cap.map_or_else(|| none.to_string(), |c| c.to_string()),
+                floor: i.floor.map_or_else(|| none.to_string(), |c| c.to_string()),
+                missing: match i.missing {
+                    Missing::GroupMean => t("ent.sum_missing_mean"),
+                    Missing::Zero => t("ent.sum_missing_zero"),
+                },
+            })
+            .collect();
+        let mut from = 0.0;
+        let classes = scheme
+            .classes
+            .iter()
+            .map(|c| {
+                let range = match c.max_pct {
+                    Some(to) if from == 0.0 => t("ent.sum_top").replace("{to}", &pct(to)),
+                    Some(to) => format!("{}—{}", pct(from), pct(to)),
+                    None => t("ent.sum_rest").to_string(),
+                };
+                from = c.max_pct.unwrap_or(from);
+                (c.name.clone(), range)
+            })
+            .collect();
+        let class_name = |i: usize| scheme.classes.get(i).map_or("", |c| c.name.as_str());
+        let adjustments = scheme
+            .adjustments
+            .iter()
+            .map(|a| {
+                let kind = t(if a.sign > 0.0 {
+                    "ent.sum_bonus"
+                } else {
+                    "ent.sum_deduction"
+                });
+                let cap = a.cap.map_or_else(
+                    || t("ent.sum_no_cap").to_string(),
+                    |c| t("ent.sum_cap").replace("{cap}", &c.to_string()),
+                );
+                format!("{} ({kind}, {cap})", a.label)
+            })
+            .collect();
+        let vetoes = scheme
+            .vetoes
+            .iter()
+            .map(|v| {
+                t("ent.sum_veto")
+                    .replace("{reason}", &v.reason)
+                    .replace("{class}", class_name(v.class))
+            })
+            .collect();
+        Some(Summary {
+            grouping: grouping.join("; "),
+            items,
+            classes,
+            adjustments,
+            vetoes,
+            overrides: scheme.overrides.len(),
+            policies: config.policy.classes,
+            low_tax: config.policy.low_tax_per_mu,
+        })
+    }
+}
+
 #[derive(Template)]
 #[template(path = "enterprises/scheme.html")]
 struct SchemePage {
     ctx: PageCtx,
     year: i64,
+    /// The rules in words; `None` when the text does not read.
+    summary: Option<Summary>,
     text: String,
     /// The note as typed, when saving was refused.
     note: String,
@@ -111,6 +243,7 @@ async fn scheme_page(
     let page = SchemePage {
         ctx,
         year,
+        summary: Summary::of(&text, auth.ctx.lang),
         text,
         note,
         is_default,

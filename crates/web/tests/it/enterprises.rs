@@ -259,6 +259,29 @@ async fn scenario(app: TestApp) {
     )
     .await;
     assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    // The scheme page says the saved rules in words, for the office and for a leader, who
+    // reads the text itself folded away.
+    let (_, page) = body(&admin, &app.url("/enterprises/scheme?year=2016")).await;
+    for words in [
+        "规上、规下企业分别评价",
+        "<strong>A</strong> 组内排名前 20%; <strong>B</strong> 20%—60%",
+        "<strong>D</strong> 其余",
+        "安全生产标准化加分 (加分, 最多 5 分)",
+        "发生较大及以上安全生产事故: 直接定为 D 档",
+        "<td>单位电耗税收</td><td>规下</td><td class=\"num\">50</td>",
+        "差别化电价加价0.1元/千瓦时",
+        "亩均税收低于 规上 6 万元/亩, 规下 3 万元/亩",
+    ] {
+        assert!(page.contains(words), "{words} not in {page}");
+    }
+    assert!(
+        page.contains("<details class=\"card\" open>"),
+        "the office edits the text"
+    );
+    let leader = app.login("leader").await;
+    let (_, page) = body(&leader, &app.url("/enterprises/scheme?year=2016")).await;
+    assert!(page.contains("发生较大及以上安全生产事故: 直接定为 D 档"));
+    assert!(page.contains("<details class=\"card\">"), "{page}");
     // The facts template for 2016 now asks for those columns too, under their Chinese names.
     let (_, list) = body(&admin, &app.url("/enterprises")).await;
     assert!(list.contains("/enterprises/template/facts.xlsx?year=2016"));
