@@ -83,6 +83,17 @@ async fn manual_page(
                 });
             }
         }
+        // A 一票否决 decided by manual points is entered here too, under its key.
+        let veto = i18n::t(auth.ctx.lang, "as.veto_choice");
+        for x in scheme.vetoes {
+            if x.source == Source::Manual && !item_names.contains_key(&x.key) {
+                item_names.insert(x.key.clone(), format!("{veto}: {}", x.name));
+                items.push(Choice {
+                    label: format!("{veto}: {} ({})", x.name, scheme.name),
+                    value: x.key,
+                });
+            }
+        }
     }
     let entries = state
         .store

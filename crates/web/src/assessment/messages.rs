@@ -137,8 +137,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "as.manual_item_hint",
-        "考核方案中加分项、扣分项或人工评分项目的代码",
-        "The key of a bonus, deduction or manual item in the schemes",
+        "本年度考核方案中的加分项、扣分项、人工评分项目, 以及由人工认定的一票否决事项",
+        "A bonus, deduction or manual item of this year's schemes, or a veto decided by hand",
     ),
     (
         "as.manual_points_hint",
@@ -258,4 +258,5 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "To copy a scheme from a file or another year; the format qx assess run --scheme reads",
     ),
     ("as.cancel", "返回, 不保存", "Back without saving"),
+    ("as.veto_choice", "一票否决", "Veto"),
 ];

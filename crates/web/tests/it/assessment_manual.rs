@@ -4,7 +4,7 @@
 //! only until the year's result is final.
 
 use crate::common::{self, TestApp, csrf, post_form, redirect_id, spawn_app};
-use qx_core::assessment::{Cadence, Item, ItemKind, Method, Source};
+use qx_core::assessment::{Cadence, Item, ItemKind, Method, Source, Veto};
 use reqwest::multipart::{Form, Part};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
@@ -51,6 +51,12 @@ async fn manual_points_with_a_file_until_the_year_is_final() {
         method: Method::Manual,
         min_count: 0,
     });
+    scheme.vetoes.push(Veto {
+        key: "accident".into(),
+        name: "发生重大安全生产责任事故".into(),
+        source: Source::Manual,
+        at_least: 1.0,
+    });
     let mut towns = qx_app::assessment::bulletin_schemes(2017)[0].clone();
     towns.cadence = Cadence::Annual;
     app.store
@@ -73,8 +79,12 @@ async fn manual_points_with_a_file_until_the_year_is_final() {
         .await
         .unwrap();
     assert!(
-        page.contains("表彰加分"),
-        "the scheme's manual items offered"
+        page.contains("<option value=\"bonus\">表彰加分 ("),
+        "the scheme's manual items offered by name: {page}"
+    );
+    assert!(
+        page.contains("<option value=\"accident\">一票否决: 发生重大安全生产责任事故 ("),
+        "a veto decided by hand is offered too: {page}"
     );
     let jxj = app.units["县经信局"].to_string();
     let fields = |points: &'static str| {
@@ -101,6 +111,10 @@ async fn manual_points_with_a_file_until_the_year_is_final() {
     let body = resp.text().await.unwrap();
     assert!(body.contains("field-error"), "{body}");
     assert!(body.contains("value=\"两分\""));
+    assert!(
+        body.contains("<option value=\"bonus\" selected>"),
+        "the item chosen kept"
+    );
     assert!(body.contains("value=\"获省级表彰\""));
     assert!(body.contains("value=\"浙经信〔2017〕8号\""));
 
