@@ -9,6 +9,7 @@
 //! later renames the stage to.
 
 use crate::coded::{coded_enum, stored_state};
+use crate::label::{Labelled, Lang};
 use crate::state::UnknownState;
 use time::Date;
 
@@ -129,25 +130,72 @@ pub struct FactRule {
     pub value: f64,
 }
 
+impl FactColumn {
+    /// The names a person may write for the column besides its code: its label with and
+    /// without the unit, the short names county staff use, and the English label.
+    fn names(self) -> &'static [&'static str] {
+        match self {
+            FactColumn::Revenue => &["主营业务收入", "营业收入", "营收", "revenue"],
+            FactColumn::Tax => &["税收", "实缴税金", "税金", "tax"],
+            FactColumn::AddedValue => &["工业增加值", "增加值", "added value"],
+            FactColumn::Rd => &["研发经费", "研发投入", "r&d spending", "r&d"],
+            FactColumn::Employees => &["从业人数", "职工人数", "员工人数", "人数", "employees"],
+        }
+    }
+
+    /// The column a person's word names: the code, a label (with or without its unit, in
+    /// either language) or a short name; case and spaces aside.
+    pub fn named(word: &str) -> Option<FactColumn> {
+        let fold = |s: &str| s.to_lowercase().replace(' ', "");
+        let word = fold(word);
+        let bare = |s: &str| fold(s.split('(').next().unwrap_or(s));
+        FactColumn::ALL.iter().copied().find(|c| {
+            word == c.as_str()
+                || [c.label(Lang::Zh), c.label(Lang::En)]
+                    .iter()
+                    .any(|l| word == fold(l) || word == bare(l))
+                || c.names().iter().any(|n| word == fold(n))
+        })
+    }
+}
+
+/// The comparisons a rule may be written with, longest first ("不低于" before "低于").
+const AT_LEAST: &[&str] = &[">=", "≥", "≧", "不低于", "不少于", "达到"];
+const BELOW: &[&str] = &["<", "低于", "少于", "不足", "不到"];
+
 impl FactRule {
-    /// Reads `revenue_wan >= 2000` (also `≥`, `<`); a message in Chinese otherwise.
+    /// Reads `主营业务收入 >= 2000` as county staff write it: the column by code
+    /// (`revenue_wan`), label or short name; `>=`, `≥`, `不低于` or `<`, `低于`; full-width
+    /// digits and signs, and a trailing 万元 or 人. A message in Chinese otherwise.
     pub fn parse(s: &str) -> Result<FactRule, String> {
-        let s = s.trim();
-        let (at, op_len, at_least) = [(">=", true), ("≥", true), ("<", false)]
-            .iter()
-            .find_map(|(op, least)| s.find(op).map(|at| (at, op.len(), *least)))
-            .ok_or_else(|| format!("\"{s}\": 应写成 \"列名 >= 数值\", 例如 revenue_wan >= 2000"))?;
+        let typed = s.trim();
+        let s = crate::text::halfwidth(typed);
+        let ops = AT_LEAST.iter().map(|op| (op, true));
+        let ops = ops.chain(BELOW.iter().map(|op| (op, false)));
+        let (at, op_len, at_least) = ops
+            .filter_map(|(op, least)| s.find(op).map(|at| (at, op.len(), least)))
+            .min_by_key(|&(at, len, _)| (at, usize::MAX - len))
+            .ok_or_else(|| {
+                format!("\"{typed}\": 应写成 \"指标 >= 数值\", 例如 主营业务收入 >= 2000")
+            })?;
         let column = s[..at].trim();
-        let column = FactColumn::from_code(column).ok_or_else(|| {
-            let known: Vec<&str> = FactColumn::ALL.iter().map(|c| c.as_str()).collect();
-            format!("\"{s}\": 未知的列 \"{column}\", 可用: {}", known.join(", "))
+        let column = FactColumn::named(column).ok_or_else(|| {
+            let known: Vec<&str> = FactColumn::ALL.iter().map(|c| c.names()[0]).collect();
+            format!(
+                "\"{typed}\": 未知的指标 \"{column}\", 可用: {}",
+                known.join("、")
+            )
         })?;
         let value = s[at + op_len..].trim();
-        let value: f64 = value
+        let number = value
+            .trim_end_matches(['万', '元', '人'])
+            .trim()
+            .replace(',', "");
+        let value: f64 = number
             .parse()
             .ok()
             .filter(|v: &f64| v.is_finite())
-            .ok_or_else(|| format!("\"{s}\": \"{value}\" 不是数值"))?;
+            .ok_or_else(|| format!("\"{typed}\": \"{value}\" 不是数值"))?;
         Ok(FactRule {
             column,
             at_least,
@@ -164,10 +212,21 @@ impl FactRule {
         }
     }
 
-    /// The rule as typed (what [`FactRule::parse`] reads back).
+    /// The rule by code, as stored (what [`FactRule::parse`] reads back).
     pub fn text(&self) -> String {
         let op = if self.at_least { ">=" } else { "<" };
         format!("{} {op} {}", self.column.as_str(), self.value)
+    }
+
+    /// The rule as a person writes it in `lang` ("主营业务收入 >= 2000"), which
+    /// [`FactRule::parse`] also reads back.
+    pub fn written(&self, lang: Lang) -> String {
+        let op = if self.at_least { ">=" } else { "<" };
+        let name = match lang {
+            Lang::Zh => self.column.names()[0],
+            Lang::En => self.column.label(Lang::En),
+        };
+        format!("{name} {op} {}", self.value)
     }
 }
 
@@ -261,10 +320,26 @@ mod tests {
         assert_eq!(FactRule::parse("employees ≥ 50").unwrap().value, 50.0);
         let below = FactRule::parse("tax_wan < 10").unwrap();
         assert!(below.holds(Some(9.0)) && !below.holds(Some(10.0)));
+        for (typed, at_least, value) in [
+            ("营收 >= 2000", true, 2000.0),
+            ("主营业务收入(万元) ≥ 2000", true, 2000.0),
+            ("主营业务收入（万元）＞＝２０００万元", true, 2000.0),
+            ("营业收入不低于2,000万元", true, 2000.0),
+            ("从业人数 低于 50人", false, 50.0),
+            ("Revenue (10k yuan) >= 2000", true, 2000.0),
+        ] {
+            let r = FactRule::parse(typed).unwrap_or_else(|e| panic!("{typed}: {e}"));
+            assert_eq!((r.at_least, r.value), (at_least, value), "{typed}");
+        }
+        let r = FactRule::parse("营收 >= 2000").unwrap();
+        assert_eq!(r.written(Lang::Zh), "主营业务收入 >= 2000");
+        for lang in [Lang::Zh, Lang::En] {
+            assert_eq!(FactRule::parse(&r.written(lang)).unwrap(), r);
+        }
         assert!(
-            FactRule::parse("营收 >= 2000")
+            FactRule::parse("利润 >= 2000")
                 .unwrap_err()
-                .contains("未知的列")
+                .contains("未知的指标 \"利润\", 可用: 主营业务收入、税收")
         );
         assert!(
             FactRule::parse("revenue_wan >= 两千")

@@ -24,7 +24,7 @@ pub struct StageCount {
 pub struct PipelineEdit {
     pub name: String,
     pub criteria: String,
-    /// `revenue_wan >= 2000`, or empty for none.
+    /// `主营业务收入 >= 2000` (any way `FactRule::parse` reads; stored by code), or empty for none.
     pub rule: String,
     pub responsible_unit_id: Option<i64>,
     pub validity_years: Option<i64>,
@@ -135,10 +135,13 @@ impl Store {
         let invalid = StoreError::Invalid;
         let name = text::PIPELINE_NAME.check(&edit.name).map_err(invalid)?;
         let criteria = text::PIPELINE_TEXT.check(&edit.criteria).map_err(invalid)?;
-        let rule = edit.rule.trim();
-        if !rule.is_empty() {
-            FactRule::parse(rule).map_err(|e| StoreError::Invalid(format!("数据规则: {e}")))?;
-        }
+        // Stored by code whatever words it was typed in, so renaming a label never breaks it.
+        let rule = match edit.rule.trim() {
+            "" => String::new(),
+            typed => FactRule::parse(typed)
+                .map_err(|e| StoreError::Invalid(format!("数据规则: {e}")))?
+                .text(),
+        };
         if let Some(v) = edit.validity_years
             && !(1..=10).contains(&v)
         {
@@ -178,7 +181,7 @@ impl Store {
         )
         .bind(name)
         .bind(criteria)
-        .bind(rule)
+        .bind(&rule)
         .bind(edit.responsible_unit_id)
         .bind(edit.validity_years)
         .bind(crate::now())

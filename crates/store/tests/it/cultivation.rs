@@ -250,7 +250,7 @@ async fn pipelines_candidates_moves_and_scope_on_both_engines() {
         let mut edit = PipelineEdit {
             name: xsg.name.clone(),
             criteria: xsg.criteria.clone(),
-            rule: "revenue_wan >= 2000".into(),
+            rule: "营业收入不低于２０００万元".into(),
             responsible_unit_id: Some(jxj),
             validity_years: None,
             stages: xsg
@@ -276,6 +276,14 @@ async fn pipelines_candidates_moves_and_scope_on_both_engines() {
             .update_cultivation_pipeline(&office, xsg.id, &edit)
             .await
             .unwrap();
+        // The rule is stored by code, whatever words it was typed in.
+        let (stored,): (String,) =
+            sqlx::query_as("SELECT rule FROM cultivation_pipelines WHERE id = $1")
+                .bind(xsg.id)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(stored, "revenue_wan >= 2000");
         assert_eq!(list(&jxj_user).await, 2);
         let counts = store.cultivation_stage_counts(&sp_user).await.unwrap();
         assert_eq!(counts.iter().map(|c| c.entries).sum::<i64>(), 1);
@@ -288,12 +296,12 @@ async fn pipelines_candidates_moves_and_scope_on_both_engines() {
 
         // Edits are checked field by field.
         let mut bad = edit.clone();
-        bad.rule = "营收 >= 2000".into();
+        bad.rule = "利润 >= 2000".into();
         let e = store
             .update_cultivation_pipeline(&office, xsg.id, &bad)
             .await;
         assert!(
-            matches!(&e, Err(StoreError::Invalid(m)) if m.contains("未知的列")),
+            matches!(&e, Err(StoreError::Invalid(m)) if m.contains("未知的指标")),
             "{e:?}"
         );
         let mut bad = edit.clone();

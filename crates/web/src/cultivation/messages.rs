@@ -11,8 +11,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("cv.rule", "数据规则", "Rule over the facts"),
     (
         "cv.rule_hint",
-        "例如 revenue_wan >= 2000 (列名: revenue_wan, tax_wan, added_value_wan, rd_wan, employees); 留空为无",
-        "e.g. revenue_wan >= 2000 (columns: revenue_wan, tax_wan, added_value_wan, rd_wan, employees); empty for none",
+        "例如 主营业务收入 >= 2000 或 从业人数 低于 50 (可用: 主营业务收入、税收、工业增加值、研发经费, 以万元计; 从业人数); 留空为无",
+        "e.g. Revenue >= 2000 or Employees < 50 (Revenue, Tax, Added value, R&D spending in 10k yuan; Employees); empty for none",
     ),
     ("cv.responsible", "责任单位", "Responsible unit"),
     ("cv.validity", "有效期(年)", "Valid for (years)"),

@@ -6,7 +6,7 @@ use super::PageResult;
 use crate::AppState;
 use crate::auth::{Auth, Office};
 use crate::form::{FieldErrors, Fields};
-use crate::i18n;
+use crate::i18n::{self, Lang};
 use crate::pages::{PageCtx, render};
 use askama::Template;
 use axum::Router;
@@ -35,12 +35,12 @@ struct SettingsPage {
     saved: bool,
 }
 
-/// The form's fields for a stored pipeline.
-fn fields_of(p: &Pipeline) -> Fields {
+/// The form's fields for a stored pipeline, its rule written in the reader's language.
+fn fields_of(p: &Pipeline, lang: Lang) -> Fields {
     let mut f = Fields::default();
     f.set("name", p.name.clone());
     f.set("criteria", p.criteria.clone());
-    f.set("rule", p.rule.map(|r| r.text()).unwrap_or_default());
+    f.set("rule", p.rule.map(|r| r.written(lang)).unwrap_or_default());
     f.set(
         "unit",
         p.responsible_unit_id
@@ -95,7 +95,7 @@ async fn show(
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> PageResult {
     let p = state.store.cultivation_pipeline(id).await?;
-    let values = fields_of(&p);
+    let values = fields_of(&p, auth.ctx.lang);
     page(
         &state,
         &auth,

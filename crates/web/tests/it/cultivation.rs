@@ -290,7 +290,7 @@ async fn candidates_moves_lists_settings_and_scope() {
         ("_csrf".into(), token.clone()),
         ("name".into(), "小升规".into()),
         ("criteria".into(), xsg.criteria.clone()),
-        ("rule".into(), "营收 >= 2000".into()),
+        ("rule".into(), "利润 >= 2000".into()),
     ];
     for (i, s) in xsg.stages.iter().enumerate() {
         form.push((format!("stage_{i}_name"), s.name.clone()));
@@ -301,12 +301,18 @@ async fn candidates_moves_lists_settings_and_scope() {
     assert_eq!(bad.status(), 400);
     let body = bad.text().await.unwrap();
     assert!(
-        body.contains("未知的列") && body.contains("value=\"营收 &#62;= 2000\""),
+        body.contains("未知的指标") && body.contains("value=\"利润 &#62;= 2000\""),
         "{body}"
     );
-    form[3].1 = "revenue_wan >= 2000".into();
-    let saved = post_form(&admin, settings, &form).await;
+    // The rule is written as the office says it, and shown so on the form again.
+    form[3].1 = "营业收入不低于２０００万元".into();
+    let saved = post_form(&admin, settings.clone(), &form).await;
     assert_eq!(saved.status(), 303);
+    let (_, page) = text(&admin, settings).await;
+    assert!(
+        page.contains("name=\"rule\" value=\"主营业务收入 &#62;= 2000\""),
+        "{page}"
+    );
     let (_, card) = text(&admin, app.url(&format!("/enterprises/{jia}"))).await;
     assert!(
         card.contains("培育情况") && card.contains("达到规模标准奖励 (10 万元)"),
