@@ -589,7 +589,7 @@ pub(super) async fn report_page(
                     (
                         names.get(&u).cloned().unwrap_or_default(),
                         r.progress,
-                        r.status.as_str().to_string(),
+                        r.status.label(lang).to_string(),
                     )
                 })
                 .collect()

@@ -469,6 +469,10 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
                 && lead_page.contains(&format!("/report/attachments/{co_file}")),
             "the lead unit sees its supporting unit's evidence"
         );
+        assert!(
+            lead_page.contains("已完成现场核查 <small>(按计划推进)</small>"),
+            "the supporting unit's progress with its state in words: {lead_page}"
+        );
         let admin = app.login("admin").await;
         for (who, c) in [("lead", &lead), ("leader", &leader), ("admin", &admin)] {
             let resp = c.get(&download).send().await.unwrap();
