@@ -22,6 +22,7 @@ mod schemes;
 
 pub use manual::{ManualEdit, ManualEntry, ManualFile, ManualFileData, NewManual};
 pub use objections::{Answer, NewObjection, Objection};
+pub use results::reads_breakdown;
 pub use runs::{NewRun, RunGroup};
 
 /// One saved version of a scheme.

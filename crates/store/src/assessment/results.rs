@@ -22,6 +22,13 @@ macro_rules! item_columns {
     };
 }
 
+/// Whether `actor` may open the breakdown of `unit_id` in a run it can see: the office and
+/// leaders any unit's, a unit its own (the rule [`Store::assessment_breakdown`] enforces; pages
+/// ask it before they link a unit's name).
+pub fn reads_breakdown(actor: &Actor, unit_id: i64) -> bool {
+    actor.reads_all() || actor.unit_id == Some(unit_id)
+}
+
 impl Store {
     /// The ranking of a run, grouped by scheme (class), by place. The office and leaders see
     /// every class; a unit its own class once the run is final, before that its own row.
@@ -64,7 +71,7 @@ impl Store {
     ) -> Result<(Run, UnitResult, Vec<ItemResult>)> {
         let run = self.assessment_run(actor, run_id).await?;
         let not_found = || StoreError::NotFound(format!("考核 {run_id} 单位 {unit_id}"));
-        if !actor.reads_all() && actor.unit_id != Some(unit_id) {
+        if !reads_breakdown(actor, unit_id) {
             return Err(not_found());
         }
         let result: UnitResult = sqlx::query_as(concat!(

@@ -128,6 +128,8 @@ async fn score(State(state): State<AppState>, auth: Office, form: Fields) -> Pag
 pub struct RankLine {
     place: String,
     unit_id: i64,
+    /// The reader may open the unit's breakdown (its name is then a link).
+    opens: bool,
     unit: String,
     score: String,
     change: String,
@@ -206,7 +208,7 @@ async fn run_page(
         if classes.last().is_none_or(|c| c.version != r.scheme_id) {
             let v = state.store.assessment_scheme(r.scheme_id).await?;
             classes.push(ClassBlock {
-                name: format!("{} (第{}版)", v.name, v.version),
+                name: format!("{} ({} {})", v.name, t("as.version"), v.version),
                 version: r.scheme_id,
                 rows: Vec::new(),
                 unranked: Vec::new(),
@@ -221,6 +223,7 @@ async fn run_page(
             rows.push(RankLine {
                 place: r.place.map(|p| p.to_string()).unwrap_or_default(),
                 unit_id: r.unit_id,
+                opens: qx_store::assessment::reads_breakdown(&actor, r.unit_id),
                 unit: r.unit_name.clone(),
                 score: r
                     .score

@@ -139,4 +139,44 @@ async fn scoring_publishing_and_who_sees_which_breakdown() {
         .unwrap();
     assert!(item.contains("得分依据"));
     assert!(item.contains("牵头"), "{item}");
+
+    // Once final, the unit reads its class's ranking: its own name opens its breakdown, the
+    // others' names are not links to a page it may not open.
+    let resp = post_form(
+        &office,
+        app.url(&format!("/assessment/{run}/finalise")),
+        &[("_csrf", token.as_str())],
+    )
+    .await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    let ranking = unit
+        .get(app.url(&format!("/assessment/{run}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let kjj = app.units["县科技局"];
+    assert!(
+        ranking.contains(&format!("href=\"/assessment/{run}/units/{jxj}\"")),
+        "{ranking}"
+    );
+    assert!(ranking.contains("<td>县科技局</td>"), "{ranking}");
+    assert!(
+        !ranking.contains(&format!("/assessment/{run}/units/{kjj}\"")),
+        "{ranking}"
+    );
+    let page = office
+        .get(app.url(&format!("/assessment/{run}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("href=\"/assessment/{run}/units/{kjj}\"")),
+        "the office opens any"
+    );
 }
