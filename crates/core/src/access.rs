@@ -128,6 +128,16 @@ impl ScopeFilter {
             ScopeFilter::Nothing => (0, -1),
         }
     }
+
+    /// Whether a record of `unit_id` passes the filter: the same test as the SQL predicate the
+    /// binds make, for a page deciding whether to link a record it names.
+    pub fn admits(self, unit_id: i64) -> bool {
+        match self {
+            ScopeFilter::All => true,
+            ScopeFilter::Only(id) => id == unit_id,
+            ScopeFilter::Nothing => false,
+        }
+    }
 }
 
 /// The longest account name: a name typed at the login form is cut to this before it is

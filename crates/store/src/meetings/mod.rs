@@ -31,7 +31,7 @@ pub use resolutions::NewResolution;
 pub use schedule::NewMeeting;
 pub use settings::MeetingSettings;
 pub use stuck::{AGENDA_CAP, Proposals};
-pub use supervision::{SupervisionEvent, SupervisionFilter};
+pub use supervision::{SupervisionEvent, SupervisionFilter, reads_supervision};
 pub use sweep::MeetingSweep;
 
 /// A meeting as stored, with its attending units.

@@ -41,6 +41,13 @@ macro_rules! select_item {
     };
 }
 
+/// Whether `actor` may open a 督办 item led by `lead_unit_id`: the office and leaders any, a
+/// unit the items it leads (what [`Store::get_supervision`] enforces; pages ask it before they
+/// link an item they name).
+pub fn reads_supervision(actor: &Actor, lead_unit_id: i64) -> bool {
+    actor.role != Role::Enterprise && actor.unit_filter().admits(lead_unit_id)
+}
+
 impl Store {
     /// 督办 items the actor may read (all for the office and leaders, its own for a unit),
     /// filtered, the most urgent first: red, yellow, blue, normal, closed; then by deadline.
@@ -114,14 +121,14 @@ impl Store {
 
     /// One 督办 item, if the actor may read it.
     pub async fn get_supervision(&self, actor: &Actor, id: i64) -> Result<SupervisionItem> {
-        let (all, unit) = county_scope(actor)?;
+        county_scope(actor)?;
         let row: Option<SupervisionItem> =
             sqlx::query_as(concat!(select_item!(), " WHERE s.id = $1"))
                 .bind(id)
                 .fetch_optional(self.pool())
                 .await?;
         let row = row
-            .filter(|r| all == 1 || r.lead_unit_id == unit)
+            .filter(|r| reads_supervision(actor, r.lead_unit_id))
             .ok_or_else(|| StoreError::NotFound(format!("督办事项 {id}")))?;
         Ok(self
             .coloured_on(vec![row], qx_core::time::today())

@@ -46,6 +46,9 @@ struct EntryPage {
     history: Vec<MoveLine>,
     moves: Vec<(&'static str, &'static str)>,
     is_admin: bool,
+    /// The reader may open the firm's card (its code is then a link): a department following
+    /// a pipeline reads the entry, not the registry.
+    opens_enterprise: bool,
     values: Fields,
     errors: FieldErrors,
     today: String,
@@ -64,8 +67,13 @@ async fn page(
     let pipeline = state.store.cultivation_pipeline(e.pipeline_id).await?;
     let stage = pipeline.stages.iter().find(|s| s.id == e.stage_id);
     let today = qx_core::time::format_date(qx_core::time::today());
+    let opens_enterprise = match e.enterprise_id {
+        Some(eid) => state.store.get_enterprise(&actor, eid).await.is_ok(),
+        None => false,
+    };
     let page = EntryPage {
         ctx: PageCtx::signed_in(auth),
+        opens_enterprise,
         stage: stage.map(|s| s.name.clone()).unwrap_or_default(),
         policy: stage
             .map(|s| policy_text(&s.policy_text, s.policy_amount_wan.as_deref()))

@@ -19,6 +19,10 @@ pub(super) struct DecisionView {
     item: String,
     support: String,
     status: &'static str,
+    /// The reader may open the 督办 item and the problem the decision names (each is then a
+    /// link); a unit reads the decisions of a meeting it attends, not every unit's items.
+    opens_supervision: bool,
+    opens_problem: bool,
 }
 
 pub(super) struct ProposalView {
@@ -107,12 +111,13 @@ async fn view(
         })
         .collect();
     let texts: HashMap<i64, String> = agenda.iter().map(|i| (i.id, i.text.clone())).collect();
-    let decisions = state
-        .store
-        .resolutions(&actor, id)
-        .await?
-        .into_iter()
-        .map(|r| DecisionView {
+    let mut decisions = Vec::new();
+    for r in state.store.resolutions(&actor, id).await? {
+        let opens_problem = match r.problem_id {
+            Some(p) => state.store.get_problem(&actor, p).await.is_ok(),
+            None => false,
+        };
+        decisions.push(DecisionView {
             item: r
                 .agenda_item_id
                 .and_then(|a| texts.get(&a).cloned())
@@ -124,9 +129,11 @@ async fn view(
                 .collect::<Vec<_>>()
                 .join("、"),
             status: r.supervision_status.label(lang),
+            opens_supervision: qx_store::meetings::reads_supervision(&actor, r.lead_unit_id),
+            opens_problem,
             r,
-        })
-        .collect();
+        });
+    }
     let open = m.status.is_editable();
     let items = agenda
         .into_iter()

@@ -63,6 +63,8 @@ pub(super) struct DetailPage {
     /// The stages the move form offers (code, label).
     moves: Vec<(&'static str, &'static str)>,
     can_write: bool,
+    /// The reader may open the project's enterprise (its name is then a link).
+    opens_enterprise: bool,
     is_admin: bool,
     today: String,
     saved: bool,
@@ -151,6 +153,10 @@ async fn view(
         row.light.overdue,
         row.alert.map(|a| a.label(lang)),
     );
+    let opens_enterprise = match p.enterprise_id {
+        Some(e) => state.store.get_enterprise(&actor, e).await.is_ok(),
+        None => false,
+    };
     Ok(DetailPage {
         ctx: PageCtx::signed_in(auth),
         major: p.is_major(),
@@ -172,6 +178,7 @@ async fn view(
         events,
         moves: moves.iter().map(|s| (s.as_str(), s.label(lang))).collect(),
         can_write: actor.can_write_unit(p.unit_id),
+        opens_enterprise,
         is_admin: actor.is_admin(),
         today: format_date(today()),
         saved,

@@ -43,6 +43,8 @@ pub(super) struct DetailPage {
     units: Vec<(i64, String)>,
     can_decide: bool,
     can_convert: bool,
+    /// The reader may open the project the lead became (its number is then a link).
+    opens_project: bool,
     saved: bool,
     values: Fields,
     errors: FieldErrors,
@@ -141,9 +143,14 @@ async fn detail_view(
     } else {
         Vec::new()
     };
+    let opens_project = match l.project_id {
+        Some(p) => state.store.get_project(&actor, p).await.is_ok(),
+        None => false,
+    };
     Ok(DetailPage {
         ctx: PageCtx::signed_in(auth),
         status: l.status.label(auth.ctx.lang),
+        opens_project,
         intended: num(l.submitted.intended_wan),
         submitted_at: format_datetime(l.created_at),
         units,

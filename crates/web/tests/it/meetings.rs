@@ -140,6 +140,39 @@ async fn a_meeting_goes_from_schedule_to_issued_minutes_and_its_items_to_closure
         )
         .await;
         assert_eq!(resp.status(), 303);
+        // A second decision led by 石浦镇, which then reads the meeting: its own 督办 item opens
+        // from the decision's state, 县经信局's is named but not a link to "not found".
+        let sp = app.units["石浦镇"].to_string();
+        let mut by_town = decide("2017-12-29");
+        by_town[2].1 = "石浦镇协调用地".to_string();
+        by_town[3].1 = sp;
+        let resp = post_form(
+            &admin,
+            app.url(&format!("/meetings/{meeting}/decisions")),
+            &by_town,
+        )
+        .await;
+        assert_eq!(resp.status(), 303);
+        let items = app
+            .store
+            .list_supervision(&office, &Default::default())
+            .await
+            .unwrap();
+        let item_of = |text: &str| items.iter().find(|i| i.text == text).unwrap().id;
+        let (own, other) = (
+            item_of("石浦镇协调用地"),
+            item_of("经信局会同财政局月底前拨付"),
+        );
+        let town_page = body(&sp1, app.url(&format!("/meetings/{meeting}"))).await;
+        assert!(
+            town_page.contains(&format!("href=\"/supervision/{own}\"")),
+            "{town_page}"
+        );
+        assert!(
+            town_page.contains("经信局会同财政局月底前拨付")
+                && !town_page.contains(&format!("href=\"/supervision/{other}\"")),
+            "{town_page}"
+        );
 
         // The 纪要 issued is served unchanged afterwards; the agenda is locked.
         let resp = post_form(
@@ -165,12 +198,7 @@ async fn a_meeting_goes_from_schedule_to_issued_minutes_and_its_items_to_closure
         // 督办: the unit sees its item; feedback without a note stays on the form.
         let page = body(&jxj1, app.url("/supervision")).await;
         assert!(page.contains("经信局会同财政局月底前拨付"));
-        let sid = app
-            .store
-            .list_supervision(&office, &Default::default())
-            .await
-            .unwrap()[0]
-            .id;
+        let sid = other;
         assert_eq!(
             get_status(&sp1, app.url(&format!("/supervision/{sid}"))).await,
             404
