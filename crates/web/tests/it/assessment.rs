@@ -77,28 +77,14 @@ async fn scoring_publishing_and_who_sees_which_breakdown() {
     .await;
     assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
     let run = redirect_id(&resp, "/assessment/");
-    let page = office
-        .get(app.url(&format!("/assessment/{run}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = common::text(&office, app.url(&format!("/assessment/{run}"))).await;
     assert!(page.contains("县经信局"));
     assert!(page.contains("初步结果"));
     // A unit with nothing to score under its scheme is shown apart, not ranked last.
     assert!(page.contains("不参加本期排名 (无考核内容)"), "{page}");
     assert!(!page.contains("无考核内容</td>"), "{page}");
     // The runs list says when each was scored: two runs of one period are told apart.
-    let list = office
-        .get(app.url("/assessment"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = common::text(&office, app.url("/assessment")).await;
     assert!(list.contains("<th>计算时间</th>"), "{list}");
     let today = qx_core::time::format_date(qx_core::time::today());
     assert!(
@@ -149,14 +135,7 @@ async fn scoring_publishing_and_who_sees_which_breakdown() {
     )
     .await;
     assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
-    let ranking = unit
-        .get(app.url(&format!("/assessment/{run}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ranking = common::text(&unit, app.url(&format!("/assessment/{run}"))).await;
     let kjj = app.units["县科技局"];
     assert!(
         ranking.contains(&format!("href=\"/assessment/{run}/units/{jxj}\"")),
@@ -167,14 +146,7 @@ async fn scoring_publishing_and_who_sees_which_breakdown() {
         !ranking.contains(&format!("/assessment/{run}/units/{kjj}\"")),
         "{ranking}"
     );
-    let page = office
-        .get(app.url(&format!("/assessment/{run}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = common::text(&office, app.url(&format!("/assessment/{run}"))).await;
     assert!(
         page.contains(&format!("href=\"/assessment/{run}/units/{kjj}\"")),
         "the office opens any"

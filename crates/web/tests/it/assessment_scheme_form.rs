@@ -239,14 +239,7 @@ async fn the_office_writes_and_edits_a_scheme_on_a_form() {
     assert_eq!(scheme.cadence, qx_core::assessment::Cadence::Annual);
 
     // The schemes page says it in words, and its edit link opens the form filled in.
-    let list = office
-        .get(app.url("/assessment/schemes?year=2017&saved=1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = common::text(&office, app.url("/assessment/schemes?year=2017&saved=1")).await;
     assert!(list.contains("考核方案已保存为新版本"), "{list}");
     assert!(
         list.contains("完成率 ÷ 序时进度 × 分值, 不超过满分"),
@@ -256,14 +249,7 @@ async fn the_office_writes_and_edits_a_scheme_on_a_form() {
     assert!(list.contains("人工评分 达到 1 即排在所有未被否决的单位之后"));
     let edit = format!("/assessment/schemes/{}/edit", saved[0].id);
     assert!(list.contains(&format!("href=\"{edit}\"")), "{list}");
-    let form = office
-        .get(app.url(&edit))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = common::text(&office, app.url(&edit)).await;
     assert!(
         form.contains("name=\"items[2].key\" value=\"item1\""),
         "{form}"
