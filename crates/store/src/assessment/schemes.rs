@@ -6,6 +6,7 @@ use crate::{Result, Store, StoreError, commit_audited};
 use qx_core::access::Actor;
 use qx_core::assessment::Scheme;
 use qx_core::label::{Labelled, Lang};
+use std::collections::BTreeSet;
 
 macro_rules! columns {
     () => {
@@ -90,6 +91,29 @@ impl Store {
             .bind(i64::from(year))
             .fetch_all(self.pool())
             .await?)
+    }
+
+    /// Every item and veto key a scheme of `year` has used in any version, and every key manual
+    /// points of the year were entered under. Manual points are kept by (year, unit, key), so a
+    /// new item numbered with one of these would inherit points meant for another; a form that
+    /// numbers new rows picks a key outside this set.
+    pub async fn assessment_keys_used(&self, year: i32) -> Result<BTreeSet<String>> {
+        let versions: Vec<SchemeVersion> = sqlx::query_as(concat!(columns!(), "WHERE year = $1"))
+            .bind(i64::from(year))
+            .fetch_all(self.pool())
+            .await?;
+        let manual: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT item_key FROM assessment_manual WHERE year = $1")
+                .bind(i64::from(year))
+                .fetch_all(self.pool())
+                .await?;
+        let mut used: BTreeSet<String> = manual.into_iter().map(|(k,)| k).collect();
+        for version in versions {
+            let scheme = version.scheme()?;
+            used.extend(scheme.items.into_iter().map(|i| i.key));
+            used.extend(scheme.vetoes.into_iter().map(|v| v.key));
+        }
+        Ok(used)
     }
 
     /// One saved version.

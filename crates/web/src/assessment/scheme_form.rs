@@ -6,7 +6,8 @@
 //!
 //! Items and vetoes are numbered rows (`items[2].weight`), the names `Scheme::validate` gives
 //! its errors, so a message it finds lands beside the box it is about. A row left blank is
-//! skipped; a row ticked 删除 is dropped; a row without a key gets the next free `item{n}`.
+//! skipped; a row ticked 删除 is dropped; a row without a key gets the next `item{n}` the year
+//! has never used.
 
 use super::PageResult;
 use super::schemes::{YearQuery, this_year};
@@ -24,6 +25,7 @@ use qx_core::assessment::{
     Cadence, Item, ItemKind, Method, MethodKind, Scheme, SchemeError, Source, UnitClass, Veto,
 };
 use qx_core::label::Labelled;
+use std::collections::BTreeSet;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -187,17 +189,21 @@ fn kept_rows<'a>(
     })
 }
 
-/// `prefix{n}`, the first not among `taken`.
-fn free_key(prefix: &str, taken: &[String]) -> String {
-    (1..)
+/// `prefix{n}`, the first not among `taken`, which it joins.
+fn free_key(prefix: &str, taken: &mut BTreeSet<String>) -> String {
+    let key = (1..)
         .map(|n| format!("{prefix}{n}"))
         .find(|k| !taken.contains(k))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    taken.insert(key.clone());
+    key
 }
 
 /// The scheme the form describes; `None` with every message beside its box when it does not
-/// read or `Scheme::validate` refuses it.
-fn read(form: &Fields, errs: &mut FieldErrors) -> Option<Scheme> {
+/// read or `Scheme::validate` refuses it. A new row without a key is numbered past `used`
+/// (every key the year has used, `Store::assessment_keys_used`) and past every key on the
+/// form, removed rows included, so it never takes over a removed item's manual points.
+fn read(form: &Fields, used: &BTreeSet<String>, errs: &mut FieldErrors) -> Option<Scheme> {
     let lang = errs.lang();
     let t = |k: &'static str| i18n::t(lang, k);
     let year = form.number::<i32>("year", t("as.year"), errs);
@@ -223,12 +229,17 @@ fn read(form: &Fields, errs: &mut FieldErrors) -> Option<Scheme> {
     };
     let mut item_keys = keys("items", &item_rows);
     let mut veto_keys = keys("vetoes", &veto_rows);
+    let mut taken = used.clone();
+    for list in ["items", "vetoes"] {
+        let count = form.get(list).parse().unwrap_or(0).min(MAX_ROWS);
+        taken.extend((0..count).map(|n| form.get(&format!("{list}[{n}].key")).to_string()));
+    }
 
     let mut items = Vec::new();
     for (k, &n) in item_rows.iter().enumerate() {
         let f = |k: &str| format!("items[{n}].{k}");
         if item_keys[k].is_empty() {
-            item_keys[k] = free_key("item", &item_keys);
+            item_keys[k] = free_key("item", &mut taken);
         }
         let name = form.required(&f("name"), t("as.item"), errs);
         let kind = form.choice(&f("kind"), t("as.item_kind"), ItemKind::from_code, errs);
@@ -259,7 +270,7 @@ fn read(form: &Fields, errs: &mut FieldErrors) -> Option<Scheme> {
     for (k, &n) in veto_rows.iter().enumerate() {
         let f = |k: &str| format!("vetoes[{n}].{k}");
         if veto_keys[k].is_empty() {
-            veto_keys[k] = free_key("veto", &veto_keys);
+            veto_keys[k] = free_key("veto", &mut taken);
         }
         let name = form.required(&f("name"), t("as.veto"), errs);
         let source = form.choice(&f("source"), t("as.source"), Source::from_code, errs);
@@ -386,7 +397,11 @@ async fn save(
     form: Fields,
 ) -> PageResult {
     let mut errors = FieldErrors::new(auth.ctx.lang);
-    if let Some(scheme) = read(&form, &mut errors) {
+    // The year as `read` will read it (its error, if any, is said there).
+    let scratch = &mut FieldErrors::new(auth.ctx.lang);
+    let year = form.number::<i32>("year", "", scratch).unwrap_or(0);
+    let used = state.store.assessment_keys_used(year).await?;
+    if let Some(scheme) = read(&form, &used, &mut errors) {
         let saved = state
             .store
             .save_assessment_scheme(&auth.actor(), &scheme)

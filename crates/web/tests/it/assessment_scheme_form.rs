@@ -287,6 +287,49 @@ async fn the_office_writes_and_edits_a_scheme_on_a_form() {
         qx_core::assessment::Method::PaceRatio { ceiling: 1.2 }
     );
 
+    // Version 2 dropped 安全生产 (item1). A new row without a key in version 3 is not
+    // numbered item1: manual points entered under item1 would pass to it.
+    let resp = post(
+        &office,
+        app.url(&edit),
+        &scheme_form(&token, "2017年度镇乡考核", &[heavier, tasks, new_row], &[]),
+    )
+    .await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    let scheme = app.store.assessment_schemes(2017).await.unwrap()[0]
+        .scheme()
+        .unwrap();
+    assert_eq!(scheme.items[2].key, "item2");
+
+    // Nor with a key written on a row removed on the same form.
+    let gone = [
+        "安全生产",
+        "deduction",
+        "5",
+        "manual",
+        "manual",
+        "",
+        "item3",
+        "1",
+    ];
+    let resp = post(
+        &office,
+        app.url(&edit),
+        &scheme_form(
+            &token,
+            "2017年度镇乡考核",
+            &[heavier, tasks, gone, new_row],
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    let scheme = app.store.assessment_schemes(2017).await.unwrap()[0]
+        .scheme()
+        .unwrap();
+    let keys: Vec<&str> = scheme.items.iter().map(|i| i.key.as_str()).collect();
+    assert_eq!(keys, ["indicators", "tasks", "item4"]);
+
     // Only the office reaches the form.
     let unit = app.login("jxj1").await;
     let resp = unit.get(app.url(&edit)).send().await.unwrap();
