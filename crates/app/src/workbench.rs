@@ -18,7 +18,7 @@ use qx_core::state::{PlanStatus, SubmissionStatus};
 use qx_core::time::{Date, date_of, today};
 use qx_report::BulletinKind;
 use qx_store::Store;
-use qx_store::meetings::{SupervisionFilter, SupervisionItem};
+use qx_store::meetings::{Part, SupervisionFilter, SupervisionItem};
 use qx_store::notices::{InboxQuery, Notice, UNREAD_WINDOW_SECS};
 use qx_store::plans::Plan;
 use qx_store::problems::{ProblemFilter, ProblemRow};
@@ -498,8 +498,9 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
     let mut supervision = store
         .list_supervision(
             actor,
+            // The items it leads: what its list shows under 本单位: 牵头的.
             &SupervisionFilter {
-                unit_id: actor.unit_id,
+                part: Some(Part::Lead),
                 open_only: true,
                 ..Default::default()
             },

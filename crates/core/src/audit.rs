@@ -165,6 +165,11 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ),
     ("notice.date_spans", "补录提醒时间", "Notice times entered"),
     ("lead.date", "补录线索时间", "Lead dates entered"),
+    (
+        "timeline.date_spans",
+        "补录办理时间",
+        "Timeline times entered",
+    ),
     ("demo.seed", "生成演示数据", "Demo data created"),
     (
         "problem.date_events",
@@ -327,6 +332,11 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("agenda_item", "议题", "Agenda item"),
     ("resolution", "议定事项", "Decision"),
     ("supervision", "督办事项", "Supervision item"),
+    (
+        "timeline",
+        "项目和督办办理记录",
+        "Project and supervision timelines",
+    ),
     ("cultivation_import", "培育名单导入", "Official list import"),
     ("api_token", "接口令牌", "API token"),
     ("webhook_endpoint", "推送地址", "Webhook"),

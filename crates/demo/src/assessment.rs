@@ -23,7 +23,7 @@
 //! Deterministic: the objections go to the units' weakest applicable items.
 
 use crate::DemoError;
-use crate::dating::NoticeClock;
+use crate::dating::HistoryClock;
 use qx_app::assessment::{default_schemes, run};
 use qx_core::access::Actor;
 use qx_core::assessment::{Cadence, Item, ItemKind, Method, Scheme, Source, UnitClass, Veto};
@@ -321,7 +321,7 @@ pub async fn seed(
     store: &Store,
     office: &Actor,
     plan_id: i64,
-    clock: &mut NoticeClock<'_>,
+    clock: &mut HistoryClock<'_>,
 ) -> Result<(), DemoError> {
     // The schemes: the bulletin's quarterly two first (the 通报 ranks by them), then the
     // annual four.

@@ -279,7 +279,7 @@ pub async fn seed(store: &Store, opts: &DemoOptions) -> Result<Vec<DemoAccount>,
     let mut project_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ projects::STREAM);
     // Each seeder marks when its steps happened, so their notices are dated then; a seeder
     // starts after what the others wrote (`pass`), which keeps its own dates.
-    let mut clock = dating::NoticeClock::start(store).await?;
+    let mut clock = dating::HistoryClock::start(store).await?;
     let dispatch = projects::seed(store, Some(&reporting), &mut project_rng, &mut clock).await?;
     monitoring::seed(store, plan_id, &dispatch, &mut rng).await?;
     enterprises::seed(store, &mut rng).await?;

@@ -5,7 +5,7 @@
 //! latest held meetings also take up escalated problems and projects behind (their decisions
 //! on those records' timelines), and the day's 督办 sweep has run.
 
-use crate::dating::NoticeClock;
+use crate::dating::HistoryClock;
 use qx_core::access::{Actor, Role};
 use qx_core::calendar::WorkCalendar;
 use qx_core::meeting::{AgendaSource, MeetingKind, MeetingStep, SupervisionStep};
@@ -74,7 +74,7 @@ pub async fn seed(
     store: &Store,
     office: &Actor,
     rng: &mut ChaCha8Rng,
-    clock: &mut NoticeClock<'_>,
+    clock: &mut HistoryClock<'_>,
 ) -> Result<(), StoreError> {
     let units = store.list_units().await?;
     let unit = |name: &str| units.iter().find(|u| u.name == name).map(|u| u.id);

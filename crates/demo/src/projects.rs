@@ -12,7 +12,7 @@
 //! the few lagging ones (a quarter of the year's plan)
 //! report 存在问题 in some months, and two of those become 企业难题 ([`Dispatch::raise_problems`]).
 
-use crate::dating::NoticeClock;
+use crate::dating::HistoryClock;
 use qx_core::access::{Actor, Role};
 use qx_core::codes::CreditCode;
 use qx_core::problem::Category;
@@ -303,7 +303,7 @@ pub async fn seed(
     store: &Store,
     reporting: Option<&[i64]>,
     rng: &mut ChaCha8Rng,
-    clock: &mut NoticeClock<'_>,
+    clock: &mut HistoryClock<'_>,
 ) -> Result<Dispatch, StoreError> {
     let system = Actor::system();
     let mut dispatch = Dispatch::default();
@@ -551,7 +551,7 @@ async fn seed_leads(
     office: &Actor,
     units: &[qx_store::units::Unit],
     rng: &mut ChaCha8Rng,
-    clock: &mut NoticeClock<'_>,
+    clock: &mut HistoryClock<'_>,
 ) -> Result<(), StoreError> {
     let users = store.list_users(&Actor::system()).await?;
     let submitters: Vec<Actor> = users

@@ -69,7 +69,7 @@ async fn a_slice_of_the_demo_county_seeds_on_postgresql() {
     qx_demo::enterprises::seed(store, &mut rng)
         .await
         .unwrap_or_else(|e| panic!("the demo's enterprises on PostgreSQL: {e}"));
-    let mut clock = qx_demo::dating::NoticeClock::start(store).await.unwrap();
+    let mut clock = qx_demo::dating::HistoryClock::start(store).await.unwrap();
     let dispatch = qx_demo::projects::seed(store, None, &mut rng, &mut clock)
         .await
         .unwrap_or_else(|e| panic!("the demo's projects on PostgreSQL: {e}"));

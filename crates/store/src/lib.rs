@@ -34,6 +34,7 @@ pub mod sessions;
 pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod timelines;
 pub mod tokens;
 pub mod units;
 pub mod users;

@@ -341,7 +341,7 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                 id: "supervision",
                 title: t(lang, "wb.supervision"),
                 total: u.supervision_total as i64,
-                all_href: Some("/supervision?open=1".into()),
+                all_href: Some("/supervision?open=1&part=lead".into()),
                 items: supervision_items(lang, &u.supervision),
                 empty: t(lang, "wb.none"),
             });

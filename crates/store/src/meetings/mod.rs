@@ -31,7 +31,7 @@ pub use resolutions::NewResolution;
 pub use schedule::NewMeeting;
 pub use settings::MeetingSettings;
 pub use stuck::{AGENDA_CAP, Proposals};
-pub use supervision::{SupervisionEvent, SupervisionFilter, reads_supervision};
+pub use supervision::{Part, SupervisionEvent, SupervisionFilter, reads_supervision};
 pub use sweep::MeetingSweep;
 
 /// A meeting as stored, with its attending units.
@@ -110,6 +110,9 @@ pub struct SupervisionItem {
     pub closed_on: Option<String>,
     #[sqlx(skip)]
     pub colour: Option<Colour>,
+    /// 配合单位 (id, name), by name: they read the item; the lead unit takes its steps.
+    #[sqlx(skip)]
+    pub support_units: Vec<(i64, String)>,
 }
 
 use crate::problems::date_iso as iso;

@@ -61,8 +61,8 @@ pub struct SupervisionRates {
 }
 
 impl Store {
-    /// 按期销号率 of the 督办 items the actor may read whose deadline is in `from..=to`, as on
-    /// today: for the county (the actor's scope) and for each lead unit.
+    /// 按期销号率 of the 督办 items led within the actor's scope whose deadline is in
+    /// `from..=to`, as on today: for the county (the actor's scope) and for each lead unit.
     pub async fn supervision_rates(
         &self,
         actor: &Actor,
@@ -75,8 +75,11 @@ impl Store {
         let (from, to, today) = (iso(from), iso(to), iso(qx_core::time::today()));
         let mut out = SupervisionRates::default();
         let mut units: std::collections::BTreeMap<(String, i64), OnTime> = Default::default();
+        // A unit's rate is of the items it leads, not of those it only supports.
+        let scope = actor.unit_filter();
         for s in items
             .iter()
+            .filter(|s| scope.admits(s.lead_unit_id))
             .filter(|s| s.deadline >= from && s.deadline <= to)
         {
             out.county.count(s, &today);

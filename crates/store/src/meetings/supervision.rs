@@ -7,6 +7,7 @@ use crate::notices::{NewNotice, notify};
 use qx_core::meeting::{SupervisionStep, colour};
 use qx_core::notice::{Audience, NoticeKind, Subject, Text};
 use qx_core::text as tf;
+use std::collections::HashMap;
 
 /// Which 督办 items a list shows (within the reader's scope).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,6 +17,32 @@ pub struct SupervisionFilter {
     pub colour: Option<Colour>,
     /// Only items not yet 销号.
     pub open_only: bool,
+    /// For a unit: only the items it leads, or only those it supports.
+    pub part: Option<Part>,
+}
+
+/// A unit's part in a 督办 item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// 牵头: it takes the steps.
+    Lead,
+    /// 配合: it reads the item and works with the lead unit.
+    Support,
+}
+
+impl Part {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Lead => "lead",
+            Part::Support => "support",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Part> {
+        [Part::Lead, Part::Support]
+            .into_iter()
+            .find(|p| p.as_str() == code)
+    }
 }
 
 /// One step taken on a 督办 item.
@@ -41,16 +68,19 @@ macro_rules! select_item {
     };
 }
 
-/// Whether `actor` may open a 督办 item led by `lead_unit_id`: the office and leaders any, a
-/// unit the items it leads (what [`Store::get_supervision`] enforces; pages ask it before they
-/// link an item they name).
-pub fn reads_supervision(actor: &Actor, lead_unit_id: i64) -> bool {
-    actor.role != Role::Enterprise && actor.unit_filter().admits(lead_unit_id)
+/// Whether `actor` may open a 督办 item led by `lead_unit_id` with `support` as its 配合单位:
+/// the office and leaders any, a unit the items it leads or supports (what
+/// [`Store::get_supervision`] enforces; pages ask it before they link an item they name). A
+/// supporting unit reads the item and its steps; only the lead unit takes them.
+pub fn reads_supervision(actor: &Actor, lead_unit_id: i64, support: &[(i64, String)]) -> bool {
+    let filter = actor.unit_filter();
+    actor.role != Role::Enterprise
+        && (filter.admits(lead_unit_id) || support.iter().any(|(u, _)| filter.admits(*u)))
 }
 
 impl Store {
-    /// 督办 items the actor may read (all for the office and leaders, its own for a unit),
-    /// filtered, the most urgent first: red, yellow, blue, normal, closed; then by deadline.
+    /// 督办 items the actor may read (all for the office and leaders, those it leads or supports
+    /// for a unit), filtered (`unit_id`: by lead unit), the most urgent first: red, yellow, blue, normal, closed; then by deadline.
     pub async fn list_supervision(
         &self,
         actor: &Actor,
@@ -69,9 +99,14 @@ impl Store {
         let (all, unit) = county_scope(actor)?;
         let rows: Vec<SupervisionItem> = sqlx::query_as(concat!(
             select_item!(),
-            " WHERE ($1 = 1 OR s.lead_unit_id = $2)
+            " WHERE ($1 = 1 OR s.lead_unit_id = $2 OR EXISTS (SELECT 1 FROM resolution_units ru
+                    WHERE ru.resolution_id = s.resolution_id AND ru.unit_id = $2))
                AND ($3 = 0 OR s.lead_unit_id = $3) AND ($4 = 0 OR r.meeting_id = $4)
                AND ($5 = 0 OR s.status <> $6)
+               AND ($7 = '' OR ($7 = 'lead' AND s.lead_unit_id = $2)
+                    OR ($7 = 'support' AND s.lead_unit_id <> $2 AND EXISTS (SELECT 1
+                        FROM resolution_units ru WHERE ru.resolution_id = s.resolution_id
+                        AND ru.unit_id = $2)))
              ORDER BY s.deadline, s.id"
         ))
         .bind(all)
@@ -80,10 +115,12 @@ impl Store {
         .bind(f.meeting_id.unwrap_or(0))
         .bind(i64::from(f.open_only))
         .bind(SupervisionStatus::Closed.as_str())
+        .bind(f.part.map_or("", Part::as_str))
         .persistent(false)
         .fetch_all(self.pool())
         .await?;
         let mut rows = self.coloured_on(rows, today).await?;
+        self.with_support(&mut rows, None).await?;
         if let Some(c) = f.colour {
             rows.retain(|r| r.colour == Some(c));
         }
@@ -96,6 +133,26 @@ impl Store {
         };
         rows.sort_by_key(|r| rank(r));
         Ok(rows)
+    }
+
+    /// Fills each row's 配合单位, by name (`only`: the rows are of that one decision).
+    async fn with_support(&self, rows: &mut [SupervisionItem], only: Option<i64>) -> Result<()> {
+        let support: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT ru.resolution_id, u.id, u.name FROM resolution_units ru
+             JOIN units u ON u.id = ru.unit_id WHERE $1 = 0 OR ru.resolution_id = $1
+             ORDER BY u.name, u.id",
+        )
+        .bind(only.unwrap_or(0))
+        .fetch_all(self.pool())
+        .await?;
+        let mut by_decision: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+        for (rid, unit, name) in support {
+            by_decision.entry(rid).or_default().push((unit, name));
+        }
+        for r in rows {
+            r.support_units = by_decision.remove(&r.resolution_id).unwrap_or_default();
+        }
+        Ok(())
     }
 
     /// The rows with their colour on `today`.
@@ -127,9 +184,15 @@ impl Store {
                 .bind(id)
                 .fetch_optional(self.pool())
                 .await?;
-        let row = row
-            .filter(|r| reads_supervision(actor, r.lead_unit_id))
-            .ok_or_else(|| StoreError::NotFound(format!("督办事项 {id}")))?;
+        let not_found = || StoreError::NotFound(format!("督办事项 {id}"));
+        let mut rows = Vec::from_iter(row);
+        if let Some(decision) = rows.first().map(|r| r.resolution_id) {
+            self.with_support(&mut rows, Some(decision)).await?;
+        }
+        let row = rows
+            .pop()
+            .filter(|r| reads_supervision(actor, r.lead_unit_id, &r.support_units))
+            .ok_or_else(not_found)?;
         Ok(self
             .coloured_on(vec![row], qx_core::time::today())
             .await?

@@ -10,10 +10,11 @@ use qx_core::meeting::{
 use qx_core::notice::{NoticeKind, Subject};
 use qx_core::units::UnitKind;
 use qx_store::meetings::{
-    MeetingSettings, NewAgendaItem, NewMeeting, NewResolution, SupervisionFilter,
+    MeetingSettings, NewAgendaItem, NewMeeting, NewResolution, Part, SupervisionFilter,
 };
 use qx_store::notices::InboxQuery;
 use qx_store::testing;
+use qx_store::timelines::TimelineSpan;
 use qx_store::units::NewUnit;
 use qx_store::{Store, StoreError};
 use time::macros::date;
@@ -327,11 +328,32 @@ async fn units_read_their_meetings_and_items_and_only_the_office_writes() {
                     && n.subject == Subject::Supervision(sid))
         );
 
-        // 督办: the lead unit's steps, the office's steps, nobody else's.
+        // 督办: the lead unit's steps, the office's steps, nobody else's. The supporting unit
+        // reads the item its notice names; a unit with no part in it does not find it.
+        let item = s.get_supervision(&a, sid).await.unwrap();
+        assert_eq!(item.support_units, vec![(jxj, "县经信局".to_string())]);
+        assert!(s.can_open(&a, Subject::Supervision(sid)).await.unwrap());
         assert!(matches!(
-            s.get_supervision(&a, sid).await,
+            s.supervision_step(
+                &a,
+                sid,
+                SupervisionStep::Acknowledge,
+                "",
+                date!(2017 - 12 - 20)
+            )
+            .await,
+            Err(StoreError::Forbidden(_))
+        ));
+        let other = s
+            .create_unit(&Actor::system(), &unit("县科技局"))
+            .await
+            .unwrap();
+        let other = actor(Role::Unit, Some(other));
+        assert!(matches!(
+            s.get_supervision(&other, sid).await,
             Err(StoreError::NotFound(_))
         ));
+        assert!(!s.can_open(&other, Subject::Supervision(sid)).await.unwrap());
         assert!(matches!(
             s.supervision_step(
                 &office,
@@ -423,12 +445,37 @@ async fn units_read_their_meetings_and_items_and_only_the_office_writes() {
             ..Default::default()
         };
         assert_eq!(s.list_supervision(&b, &red).await.unwrap().len(), 1);
-        assert!(
+        // The supporting unit lists the item too; its 按期销号率 is of the items it leads.
+        assert_eq!(
             s.list_supervision(&a, &SupervisionFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(
+            s.list_supervision(&other, &SupervisionFilter::default())
                 .await
                 .unwrap()
                 .is_empty()
         );
+        let part = |part| SupervisionFilter {
+            part: Some(part),
+            ..Default::default()
+        };
+        let count = |actor, part| {
+            let f = part;
+            async move { s.list_supervision(actor, &f).await.unwrap().len() }
+        };
+        assert_eq!(count(&a, part(Part::Support)).await, 1);
+        assert_eq!(count(&a, part(Part::Lead)).await, 0);
+        assert_eq!(count(&b, part(Part::Lead)).await, 1);
+        assert_eq!(count(&b, part(Part::Support)).await, 0);
+        let span = (date!(2017 - 01 - 01), date!(2017 - 12 - 31));
+        let rates = s.supervision_rates(&a, span.0, span.1).await.unwrap();
+        assert_eq!((rates.county.overdue, rates.units.len()), (0, 0));
+        let rates = s.supervision_rates(&b, span.0, span.1).await.unwrap();
+        assert_eq!((rates.county.overdue, rates.units.len()), (1, 1));
         s.supervision_step(
             &b,
             sid,
@@ -438,6 +485,9 @@ async fn units_read_their_meetings_and_items_and_only_the_office_writes() {
         )
         .await
         .unwrap();
+        // A step replayed after the fact is dated at the time it happened (the system only,
+        // and only ever earlier).
+        let before = s.timeline_mark(&office).await.unwrap();
         s.supervision_step(
             &office,
             sid,
@@ -447,6 +497,42 @@ async fn units_read_their_meetings_and_items_and_only_the_office_writes() {
         )
         .await
         .unwrap();
+        let after = s.timeline_mark(&office).await.unwrap();
+        assert_eq!(after.supervision_event, before.supervision_event + 1);
+        let closed_at = qx_core::time::start_of_day(date!(2017 - 12 - 20)) + 15 * 3600;
+        let span = |at| TimelineSpan {
+            after: before,
+            up_to: after,
+            at,
+        };
+        let signed_in = Actor {
+            user_id: 7,
+            ..b.clone()
+        };
+        assert!(matches!(
+            s.date_timeline_spans(&signed_in, &[span(closed_at)]).await,
+            Err(StoreError::Forbidden(_))
+        ));
+        assert_eq!(
+            s.date_timeline_spans(&office, &[span(closed_at)])
+                .await
+                .unwrap(),
+            1
+        );
+        let later = qx_core::time::now() + 86_400;
+        assert_eq!(
+            s.date_timeline_spans(&office, &[span(later)])
+                .await
+                .unwrap(),
+            0
+        );
+        let events = s.supervision_events(&b, sid).await.unwrap();
+        assert_eq!(events.last().unwrap().created_at, closed_at);
+        assert!(
+            events[..events.len() - 1]
+                .iter()
+                .all(|e| e.created_at > closed_at)
+        );
         assert!(s.list_supervision(&b, &red).await.unwrap().is_empty());
         let steps: Vec<_> = s
             .supervision_events(&b, sid)

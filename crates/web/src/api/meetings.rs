@@ -66,10 +66,10 @@ pub(super) async fn get_meeting(
         ("colour" = Option<String>, Query, description = "red | yellow | blue (三色督办)"),
         ("open" = Option<String>, Query, description = "1: only items not yet 销号"),
         PageQuery),
-    responses((status = 200, description = "督办 items the caller may read (a unit its own), by id", body = Object,
+    responses((status = 200, description = "督办 items the caller may read (a unit those it leads or supports), by id", body = Object,
         example = json!({"items": [{"id": 8, "resolution_id": 3, "meeting_id": 5, "meeting_title": "2017年11月工业强县工作例会",
-            "text": "12月10日前完成技改项目验收", "lead_unit_id": 3, "lead_unit_name": "县经信局", "deadline": "2017-12-10",
-            "status": "handling", "colour": "yellow"}]})),
+            "text": "12月10日前完成技改项目验收", "lead_unit_id": 3, "lead_unit_name": "县经信局",
+            "support_units": [[7, "县财政局"]], "deadline": "2017-12-10", "status": "handling", "colour": "yellow"}]})),
         (status = 403, description = "enterprises do not read 督办", body = Problem)))]
 pub(super) async fn supervision_list(
     State(state): State<AppState>,
@@ -96,7 +96,7 @@ pub struct SupervisionDetail {
     responses((status = 200, description = "the item and its steps", body = Object,
         example = json!({"item": {"id": 8, "text": "12月10日前完成技改项目验收", "status": "handling"},
             "events": [{"step": "sign", "to_status": "signed", "note": "", "actor": "jxj1", "created_at": 1511913600}]})),
-        (status = 404, description = "absent or another unit's", body = Problem)))]
+        (status = 404, description = "absent, or a unit neither leads nor supports it", body = Problem)))]
 pub(super) async fn supervision_get(
     State(state): State<AppState>,
     auth: County,

@@ -129,7 +129,11 @@ async fn view(
                 .collect::<Vec<_>>()
                 .join("、"),
             status: r.supervision_status.label(lang),
-            opens_supervision: qx_store::meetings::reads_supervision(&actor, r.lead_unit_id),
+            opens_supervision: qx_store::meetings::reads_supervision(
+                &actor,
+                r.lead_unit_id,
+                &r.support_units,
+            ),
             opens_problem,
             r,
         });

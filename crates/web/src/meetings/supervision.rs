@@ -5,20 +5,40 @@
 use super::*;
 use crate::export::{self, ListQuery};
 use crate::webhook::notified;
-use qx_store::meetings::{OnTime, SupervisionEvent, SupervisionFilter, SupervisionItem};
+use qx_core::access::{Actor, Role};
+use qx_store::meetings::{OnTime, Part, SupervisionEvent, SupervisionFilter, SupervisionItem};
 
 pub(super) struct Line {
     s: SupervisionItem,
     status: &'static str,
     colour: &'static str,
     colour_class: &'static str,
+    /// 配合单位 by name, joined with 、.
+    support: String,
+    /// The reader's unit supports the item (it reads it; the lead unit takes the steps).
+    supporting: bool,
+    /// The reader may open the meeting that decided it (a supporting unit may not have attended).
+    opens_meeting: bool,
 }
 
-fn line(s: SupervisionItem, lang: Lang) -> Line {
+fn line(s: SupervisionItem, actor: &Actor, opens_meeting: bool, lang: Lang) -> Line {
+    let supporting = actor.role == Role::Unit
+        && actor.unit_id != Some(s.lead_unit_id)
+        && s.support_units
+            .iter()
+            .any(|(u, _)| actor.unit_id == Some(*u));
     Line {
         status: s.status.label(lang),
         colour: s.colour.map_or("", |c| c.label(lang)),
         colour_class: colour_class(s.colour),
+        support: s
+            .support_units
+            .iter()
+            .map(|(_, n)| n.as_str())
+            .collect::<Vec<_>>()
+            .join("、"),
+        supporting,
+        opens_meeting,
         s,
     }
 }
@@ -30,6 +50,15 @@ pub(crate) fn filter(q: &ListQuery) -> SupervisionFilter {
         meeting_id: id("meeting"),
         colour: q.get("colour").and_then(|c| Colour::from_code(c)),
         open_only: q.get("open").is_some_and(|v| v == "1"),
+        part: q.get("part").and_then(|p| Part::from_code(p)),
+    }
+}
+
+/// A unit's part as the list's select names it.
+fn part_label(part: Part, lang: Lang) -> &'static str {
+    match part {
+        Part::Lead => t(lang, "mt.part_lead"),
+        Part::Support => t(lang, "mt.part_support"),
     }
 }
 
@@ -54,6 +83,9 @@ pub(super) struct ListPage {
     units: Vec<(i64, String)>,
     meetings: Vec<(i64, String)>,
     colours: Vec<(&'static str, &'static str)>,
+    /// A unit's parts (牵头, 配合) to choose from, and the one chosen ("" for both).
+    parts: Vec<(&'static str, &'static str)>,
+    part: &'static str,
     unit: i64,
     meeting: i64,
     colour: String,
@@ -123,21 +155,27 @@ pub(super) async fn list(
     };
     let mut params: Vec<(&String, &String)> = q.iter().collect();
     params.sort();
+    let meetings = state.store.list_meetings(&actor).await?;
+    let opens = |id: i64| meetings.iter().any(|m| m.id == id);
+    let lines = items
+        .into_iter()
+        .map(|s| {
+            let opens_meeting = opens(s.meeting_id);
+            line(s, &actor, opens_meeting, lang)
+        })
+        .collect();
     let page = ListPage {
         ctx: PageCtx::signed_in(&auth),
         closed_rate,
         by_unit,
-        lines: items.into_iter().map(|s| line(s, lang)).collect(),
+        lines,
         reads_all: actor.reads_all(),
         units: if actor.reads_all() {
             unit_choices(&state.store).await?
         } else {
             Vec::new()
         },
-        meetings: state
-            .store
-            .list_meetings(&actor)
-            .await?
+        meetings: meetings
             .into_iter()
             .map(|m| (m.id, format!("{} {}", m.held_on, m.title)))
             .collect(),
@@ -145,6 +183,11 @@ pub(super) async fn list(
             .iter()
             .map(|c| (c.as_str(), c.label(lang)))
             .collect(),
+        parts: [Part::Lead, Part::Support]
+            .into_iter()
+            .map(|p| (p.as_str(), part_label(p, lang)))
+            .collect(),
+        part: f.part.map_or("", Part::as_str),
         unit: f.unit_id.unwrap_or(0),
         meeting: f.meeting_id.unwrap_or(0),
         colour: f.colour.map(|c| c.as_str().to_string()).unwrap_or_default(),
@@ -183,6 +226,12 @@ pub(super) async fn export(
                     .unwrap_or_default(),
             ),
             (
+                t(lang, "mt.part"),
+                f.part
+                    .map(|p| part_label(p, lang).to_string())
+                    .unwrap_or_default(),
+            ),
+            (
                 t(lang, "mt.open_only"),
                 if f.open_only {
                     t(lang, "common.yes").to_string()
@@ -199,6 +248,7 @@ pub(super) async fn export(
             "mt.held_on",
             "mt.decision",
             "mt.lead_unit",
+            "mt.support_units",
             "mt.deadline",
             "mt.status",
             "mt.colour",
@@ -213,6 +263,12 @@ pub(super) async fn export(
                 s.held_on.clone().into(),
                 s.text.clone().into(),
                 s.lead_unit_name.clone().into(),
+                s.support_units
+                    .iter()
+                    .map(|(_, n)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+                    .into(),
                 s.deadline.clone().into(),
                 s.status.label(lang).into(),
                 s.colour.map_or("", |c| c.label(lang)).into(),
@@ -265,6 +321,8 @@ fn needs_note(st: SupervisionStep) -> bool {
 pub(super) struct ItemPage {
     ctx: PageCtx,
     line: Line,
+    /// The reader may open the problem the decision came from.
+    opens_problem: bool,
     events: Vec<EventView>,
     steps: Vec<StepView>,
     failed: Option<Failed>,
@@ -285,6 +343,11 @@ async fn item_view(
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let s = state.store.get_supervision(&actor, id).await?;
+    let opens_meeting = state.store.get_meeting(&actor, s.meeting_id).await.is_ok();
+    let opens_problem = match s.problem_id {
+        Some(p) => state.store.get_problem(&actor, p).await.is_ok(),
+        None => false,
+    };
     let events = state
         .store
         .supervision_events(&actor, id)
@@ -296,7 +359,7 @@ async fn item_view(
             e,
         })
         .collect();
-    let lead = actor.unit_id == Some(s.lead_unit_id) && actor.role == qx_core::access::Role::Unit;
+    let lead = actor.unit_id == Some(s.lead_unit_id) && actor.role == Role::Unit;
     let mut steps: Vec<StepView> = s
         .status
         .steps()
@@ -321,7 +384,8 @@ async fn item_view(
     }
     Ok(ItemPage {
         ctx: PageCtx::signed_in(auth),
-        line: line(s, lang),
+        line: line(s, &actor, opens_meeting, lang),
+        opens_problem,
         events,
         steps,
         failed,

@@ -79,12 +79,24 @@ async fn each_role_reads_over_the_api_what_its_pages_show() {
             .all(|p| p["enterprise_id"] == own_firm)
     );
 
-    // 督办: a unit its own items; another's is not found.
+    // 督办: a unit the items it leads or supports; another's is not found.
     let all = json(&office, format!("{base}/api/v1/supervision?limit=500")).await;
     let mine = json(&unit, format!("{base}/api/v1/supervision?limit=500")).await;
+    let takes_part = |s: &serde_json::Value| {
+        s["lead_unit_id"] == own_unit
+            || s["support_units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u[0] == own_unit)
+    };
     assert!(items(&mine).len() < items(&all).len());
-    assert!(items(&mine).iter().all(|s| s["lead_unit_id"] == own_unit));
-    if let Some(other) = items(&all).iter().find(|s| s["lead_unit_id"] != own_unit) {
+    assert!(items(&mine).iter().all(takes_part));
+    assert_eq!(
+        items(&mine).len(),
+        items(&all).iter().filter(|s| takes_part(s)).count()
+    );
+    if let Some(other) = items(&all).iter().find(|s| !takes_part(s)) {
         let id = other["id"].as_i64().unwrap();
         let resp = unit
             .get(format!("{base}/api/v1/supervision/{id}"))

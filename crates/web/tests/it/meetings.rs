@@ -115,6 +115,7 @@ async fn a_meeting_goes_from_schedule_to_issued_minutes_and_its_items_to_closure
             assert_eq!(resp.status(), 303, "{step}");
         }
         let item_s = item.to_string();
+        let xz = app.units["西周镇"].to_string();
         let decide = |deadline: &'static str| {
             vec![
                 ("_csrf", token.clone()),
@@ -122,6 +123,7 @@ async fn a_meeting_goes_from_schedule_to_issued_minutes_and_its_items_to_closure
                 ("text", "经信局会同财政局月底前拨付".to_string()),
                 ("lead_unit_id", jxj.clone()),
                 ("deadline", deadline.to_string()),
+                ("support_unit_ids", xz.clone()),
             ]
         };
         let resp = post_form(
@@ -203,6 +205,48 @@ async fn a_meeting_goes_from_schedule_to_issued_minutes_and_its_items_to_closure
             get_status(&sp1, app.url(&format!("/supervision/{sid}"))).await,
             404
         );
+        // 西周镇 supports it: the item is on its list, marked, and opens with the lead unit, the
+        // support units and what is asked of it, but no step; the meeting it did not attend is
+        // named, not linked.
+        let xz1 = app.login("xz1").await;
+        let list = body(&xz1, app.url("/supervision")).await;
+        assert!(
+            list.contains(&format!("href=\"/supervision/{sid}\"")) && list.contains("本单位配合"),
+            "{list}"
+        );
+        assert!(
+            !list.contains(&format!("href=\"/meetings/{meeting}\"")),
+            "{list}"
+        );
+        let supported = body(&xz1, app.url("/supervision?part=support")).await;
+        assert!(
+            supported.contains(&format!("href=\"/supervision/{sid}\"")),
+            "{supported}"
+        );
+        let led = body(&xz1, app.url("/supervision?part=lead")).await;
+        assert!(
+            !led.contains(&format!("href=\"/supervision/{sid}\"")),
+            "{led}"
+        );
+        let page = body(&xz1, app.url(&format!("/supervision/{sid}"))).await;
+        assert!(
+            page.contains("配合单位") && page.contains("西周镇"),
+            "{page}"
+        );
+        assert!(page.contains("签收、办理和反馈由牵头单位进行"), "{page}");
+        assert!(!page.contains("/step\""), "{page}");
+        assert!(
+            !page.contains(&format!("href=\"/meetings/{meeting}\"")),
+            "{page}"
+        );
+        let t2 = csrf(&xz1, &app.url(&format!("/supervision/{sid}"))).await;
+        let resp = post_form(
+            &xz1,
+            app.url(&format!("/supervision/{sid}/step")),
+            &[("_csrf", t2.as_str()), ("step", "acknowledge")],
+        )
+        .await;
+        assert_eq!(resp.status(), 403);
         let t1 = csrf(&jxj1, &app.url(&format!("/supervision/{sid}"))).await;
         let resp = post_form(
             &jxj1,
