@@ -9,6 +9,7 @@ use crate::coded::{coded_enum, stored_state};
 use serde::Deserialize;
 use std::fmt;
 
+pub use crate::objection::{AlreadyAnswered, ObjectionStatus};
 pub use crate::state::UnknownState;
 
 stored_state! {
@@ -107,41 +108,6 @@ impl RunStatus {
     }
 }
 
-stored_state! {
-    /// Where a 公示 objection is.
-    #[derive(Deserialize)]
-    ObjectionStatus("异议", "objection") {
-        /// 待答复.
-        Open = "open", "待答复", "Open";
-        /// 已采纳.
-        Accepted = "accepted", "已采纳", "Accepted";
-        /// 不予采纳.
-        Rejected = "rejected", "不予采纳", "Rejected";
-    }
-}
-
-/// An objection answered already cannot be answered again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("该异议已答复, 不能再次答复 (the objection was answered already)")]
-pub struct AlreadyAnswered {
-    pub from: ObjectionStatus,
-}
-
-impl ObjectionStatus {
-    /// The office's answer: an open objection is accepted or rejected.
-    pub fn answer(self, accepted: bool) -> Result<ObjectionStatus, AlreadyAnswered> {
-        match (self, accepted) {
-            (ObjectionStatus::Open, true) => Ok(ObjectionStatus::Accepted),
-            (ObjectionStatus::Open, false) => Ok(ObjectionStatus::Rejected),
-            (from, _) => Err(AlreadyAnswered { from }),
-        }
-    }
-
-    pub fn is_open(self) -> bool {
-        self == ObjectionStatus::Open
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,18 +159,6 @@ mod tests {
         assert_eq!(RunStatus::Publicity.label(Lang::Zh), "公示中");
         assert_eq!(RunStatus::Final.label(Lang::En), "Final");
         assert_eq!(ObjectionStatus::Rejected.label(Lang::Zh), "不予采纳");
-    }
-
-    #[test]
-    fn an_objection_is_answered_once() {
-        use ObjectionStatus as O;
-        assert_eq!(O::Open.answer(true), Ok(O::Accepted));
-        assert_eq!(O::Open.answer(false), Ok(O::Rejected));
-        for from in [O::Accepted, O::Rejected] {
-            for accepted in [true, false] {
-                assert_eq!(from.answer(accepted), Err(AlreadyAnswered { from }));
-            }
-        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod money;
 pub mod monitor;
 pub mod name_match;
 pub mod notice;
+pub mod objection;
 pub mod password;
 pub mod period;
 pub mod problem;

@@ -67,6 +67,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(36, "0036_project_next_stage"),
     migration!(37, "0037_project_reached_dates"),
     migration!(38, "0038_notice_body"),
+    migration!(39, "0039_objection_status"),
 ];
 
 impl Store {

@@ -155,7 +155,7 @@ async fn the_demo_quarters_match_the_bulletins_and_the_year_is_in_publicity() {
     assert_eq!(
         states,
         [
-            ("石浦镇".to_string(), ObjectionStatus::Upheld, true),
+            ("石浦镇".to_string(), ObjectionStatus::Accepted, true),
             ("县经信局".to_string(), ObjectionStatus::Rejected, false),
         ]
     );

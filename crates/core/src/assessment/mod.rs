@@ -15,7 +15,8 @@ pub mod run;
 pub mod scheme;
 pub mod score;
 
-pub use run::{ObjectionStatus, RunAction, RunStatus, RunTransitionError};
+pub use crate::objection::ObjectionStatus;
+pub use run::{RunAction, RunStatus, RunTransitionError};
 pub use scheme::{
     Cadence, Item, ItemKind, Method, MethodKind, Scheme, SchemeError, Source, UnitClass, Veto,
 };

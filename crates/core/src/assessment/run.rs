@@ -83,30 +83,6 @@ impl RunStatus {
     }
 }
 
-stored_state! {
-    /// Where an objection is.
-    #[derive(Deserialize)]
-    ObjectionStatus("异议", "objection") {
-        /// 待答复.
-        Open = "open", "待答复", "Open";
-        /// 已采纳 (the office adjusted the item).
-        Upheld = "upheld", "已采纳", "Upheld";
-        /// 不予采纳.
-        Rejected = "rejected", "不予采纳", "Rejected";
-    }
-}
-
-impl ObjectionStatus {
-    /// An objection is answered once.
-    pub fn answer(self, upheld: bool) -> Option<ObjectionStatus> {
-        (self == ObjectionStatus::Open).then_some(if upheld {
-            ObjectionStatus::Upheld
-        } else {
-            ObjectionStatus::Rejected
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,18 +104,5 @@ mod tests {
         }
         assert_eq!(S::parse("publicity"), Ok(S::Publicity));
         assert!(S::parse("draft").is_err());
-    }
-
-    #[test]
-    fn an_objection_is_answered_once() {
-        assert_eq!(
-            ObjectionStatus::Open.answer(true),
-            Some(ObjectionStatus::Upheld)
-        );
-        assert_eq!(
-            ObjectionStatus::Open.answer(false),
-            Some(ObjectionStatus::Rejected)
-        );
-        assert_eq!(ObjectionStatus::Upheld.answer(false), None);
     }
 }

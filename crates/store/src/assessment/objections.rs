@@ -202,7 +202,7 @@ impl Store {
         refuse_final(run.status)?;
         let next = objection_status(&status)?
             .answer(a.upheld)
-            .ok_or_else(|| StoreError::Conflict("该异议已答复".into()))?;
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
         let answer = ANSWER.check(&a.answer).map_err(StoreError::Invalid)?;
         let after = match a.points {
             Some(p) if a.upheld => Some(check_points(p)?),

@@ -8,7 +8,8 @@
 use qx_core::access::{Actor, Role};
 use qx_core::assessment::Cadence;
 use qx_core::assessment::{
-    Fact, Measure, RunStatus, Scheme, Source, UnitClass, UnitInputs, rank, score_class,
+    Fact, Measure, ObjectionStatus, RunStatus, Scheme, Source, UnitClass, UnitInputs, rank,
+    score_class,
 };
 use qx_core::notice::{Audience, NoticeKind, Subject};
 use qx_store::assessment::{Answer, NewManual, NewObjection, NewRun, RunGroup};
@@ -403,5 +404,68 @@ async fn a_run_from_scoring_to_final_with_scope_objections_and_freezing() {
                 .map(|r| r.id),
             Some(run)
         );
+    }
+}
+
+/// Migration 0039: a 考核 objection the office accepted was stored as 'upheld' and reads as
+/// the one objection state table's 已采纳 on both engines; the others are left as they were.
+#[tokio::test]
+async fn migration_0039_reads_an_upheld_objection_as_accepted_on_both_engines() {
+    for db in qx_store::testing::all_at(38).await.unwrap() {
+        let s = &db.store;
+        let sys = Actor::system();
+        let unit = s
+            .create_unit(
+                &sys,
+                &qx_store::units::NewUnit {
+                    kind: qx_core::units::UnitKind::Town,
+                    name: "石浦镇".into(),
+                    full_name: "石浦镇".into(),
+                    region_code: None,
+                    parent_id: None,
+                    slug: "shipu".into(),
+                    aliases: vec![],
+                    sort_order: 0,
+                },
+            )
+            .await
+            .unwrap();
+        let (plan,): (i64,) = sqlx::query_as(
+            "INSERT INTO plans (year, title, status, created_at, updated_at)
+             VALUES (2017, '工作计划', 'published', 1, 1) RETURNING id",
+        )
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+        let (run,): (i64,) = sqlx::query_as(
+            "INSERT INTO assessment_runs (year, period, plan_id, status, created_by, created_at)
+             VALUES (2017, '2017', $1, 'publicity', 0, 1) RETURNING id",
+        )
+        .bind(plan)
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+        for status in ["upheld", "rejected", "open"] {
+            sqlx::query(
+                "INSERT INTO assessment_objections (run_id, unit_id, item_key, reason, evidence,
+                 status, created_by, created_at) VALUES ($1, $2, 'tasks', '理由', '依据', $3, 0, 1)",
+            )
+            .bind(run)
+            .bind(unit)
+            .bind(status)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        }
+        s.migrate().await.unwrap();
+        let read: Vec<ObjectionStatus> = s
+            .assessment_objections(&sys, run)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.status)
+            .collect();
+        use ObjectionStatus as O;
+        assert_eq!(read, [O::Accepted, O::Rejected, O::Open], "{}", db.name);
     }
 }

@@ -315,7 +315,8 @@ async fn answer(
     let lang = auth.ctx.lang;
     let mut errors = FieldErrors::new(lang);
     let run_id: i64 = form.get("run").parse().unwrap_or(0);
-    let upheld = ObjectionStatus::from_code(form.get("decision")) == Some(ObjectionStatus::Upheld);
+    let upheld =
+        ObjectionStatus::from_code(form.get("decision")) == Some(ObjectionStatus::Accepted);
     let points = if upheld {
         form.optional_number::<f64>("points", i18n::t(lang, "as.points_after"), &mut errors)
             .flatten()

@@ -126,6 +126,48 @@ async fn scoring_publishing_and_who_sees_which_breakdown() {
     assert!(item.contains("得分依据"));
     assert!(item.contains("牵头"), "{item}");
 
+    // The unit objects to its 任务推进 score; the office accepts it with the item's new points,
+    // and both read the objection as 已采纳 with the points before and after.
+    let unit_token = csrf(&unit, &own).await;
+    let resp = post_form(
+        &unit,
+        format!("{own}/object"),
+        &[
+            ("_csrf", unit_token.as_str()),
+            ("item", "tasks"),
+            ("reason", "第三季度任务已按期完成, 未计入"),
+            ("evidence", "县经信局〔2017〕45号"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    let page = common::text(&office, app.url(&format!("/assessment/{run}"))).await;
+    let form_at = "action=\"/assessment/objections/";
+    let at = page.find(form_at).expect("the office's answer form");
+    let objection: String = page[at + form_at.len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let resp = post_form(
+        &office,
+        app.url(&format!("/assessment/objections/{objection}/answer")),
+        &[
+            ("_csrf", token.as_str()),
+            ("run", run.to_string().as_str()),
+            ("answer", "经核实, 予以采纳"),
+            ("decision", "accepted"),
+            ("points", "３０"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    let page = common::text(&office, app.url(&format!("/assessment/{run}"))).await;
+    assert!(
+        page.contains("<td>已采纳</td>") && page.contains("经核实, 予以采纳"),
+        "{page}"
+    );
+    assert!(page.contains("→ 30.0)"), "{page}");
+
     // Once final, the unit reads its class's ranking: its own name opens its breakdown, the
     // others' names are not links to a page it may not open.
     let resp = post_form(
