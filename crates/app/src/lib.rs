@@ -22,6 +22,7 @@ pub mod plan_excel;
 pub mod plan_import;
 pub mod project_dispatch_excel;
 pub mod project_excel;
+pub mod scheme_numbers;
 mod sheet;
 pub mod workbench;
 

@@ -138,8 +138,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("ent.scheme", "评价方案", "Evaluation scheme"),
     (
         "ent.scheme_hint",
-        "指标、权重、基准值、封顶、分组、档次比例、加减分与差别化政策 ([policy]) 均在方案全文中修改; 保存即生成新版本, 下次评价生效。",
-        "Indicators, weights, benchmarks, caps, grouping, class bounds, bonuses and the differentiated policy ([policy]) are all edited in the scheme's text; saving creates a new version used by the next run.",
+        "权重、基准值、封顶和档次比例可在「修改权重与基准值」中逐项修改; 指标、分组、加减分与差别化政策 ([policy]) 在方案全文中修改。保存即生成新版本, 下次评价生效。",
+        "Weights, benchmarks, caps and class bounds are edited one by one under \"Edit weights and benchmarks\"; indicators, grouping, bonuses and the differentiated policy ([policy]) in the scheme's text. Saving creates a new version used by the next run.",
     ),
     (
         "ent.scheme_default",
@@ -147,6 +147,42 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Not saved yet; showing the default scheme (benchmarks from Huangyan 2022)",
     ),
     ("ent.sum_title", "评价规则一览", "The rules at a glance"),
+    (
+        "ent.num_title",
+        "修改权重与基准值",
+        "Edit weights and benchmarks",
+    ),
+    (
+        "ent.num_hint",
+        "逐项填写各指标的权重、基准值 (或勾选组内平均)、封顶分和缺少数据时的计分, 以及各档的组内排名比例。保存后生成方案新版本, 方案全文中的其他规则和注释保持不变。",
+        "Fill in each indicator's weight, benchmark (or tick the group average), cap and how a firm without the data scores, and each class's share of the group. Saving creates a new version of the scheme; every other rule and comment in its text is kept.",
+    ),
+    ("ent.num_scale_all", "规上和规下", "Above and below scale"),
+    ("ent.num_positive", "应大于 0", "must be greater than 0"),
+    ("ent.num_bound", "档上限", "class bound"),
+    (
+        "ent.num_pct_range",
+        "应大于 0 且不超过 100",
+        "must be above 0 and at most 100",
+    ),
+    (
+        "ent.num_stale",
+        "方案已被保存为第 {v} 版, 与本表读取时不同。请重新打开本页再修改; 以下保留了您填写的内容。",
+        "The scheme has since been saved as version {v}. Open this page again before changing it; what you typed is kept below.",
+    ),
+    (
+        "ent.num_note",
+        "修改权重与基准值",
+        "Weights and benchmarks edited",
+    ),
+    ("ent.num_cap_hint", "留空为不封顶", "empty: no cap"),
+    (
+        "ent.num_classes",
+        "档次 (按组内排名百分比划分, 含上限)",
+        "Classes (by rank within the group, bound included)",
+    ),
+    ("ent.num_pct", "组内前 (%)", "Top (%)"),
+    ("ent.num_rest", "其余企业", "the rest"),
     ("ent.sum_grouping", "评价分组", "Groups"),
     (
         "ent.sum_by_scale",

@@ -10,6 +10,7 @@ mod export;
 mod messages;
 mod registry;
 mod scheme;
+mod scheme_numbers;
 
 pub use messages::MESSAGES;
 
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(evaluation::routes())
         .merge(actions::routes())
         .merge(scheme::routes())
+        .merge(scheme_numbers::routes())
         .merge(export::routes())
 }
 

@@ -52,6 +52,7 @@ mod projects_problem;
 mod report_form;
 mod report_milestone;
 mod routes;
+mod scheme_numbers;
 mod state_literals;
 mod tokens;
 mod webhook_form_layout;

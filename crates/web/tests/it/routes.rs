@@ -376,6 +376,16 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     ("POST", "/enterprises/scheme", [400, 403, 403, 403, 403]),
     (
         "GET",
+        "/enterprises/scheme/numbers",
+        [200, 403, 403, 403, 303],
+    ),
+    (
+        "POST",
+        "/enterprises/scheme/numbers",
+        [400, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
         "/enterprises/{enterprise}",
         [200, 200, 404, 404, 303],
     ),
