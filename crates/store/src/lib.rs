@@ -433,6 +433,22 @@ pub(crate) async fn commit_audited(mut tx: Tx, entry: AuditEntry<'_>) -> Result<
     Ok(())
 }
 
+/// Commits a step that dated history entered after the fact (the demo's year, last year's
+/// records replayed): audited once, over every record of `record`, with how many rows moved,
+/// which it returns.
+pub(crate) async fn commit_dated(
+    tx: Tx,
+    actor: &qx_core::access::Actor,
+    action: &str,
+    record: &str,
+    moved: usize,
+) -> Result<usize> {
+    let entry = AuditEntry::new(actor, action, record, qx_core::audit::EVERY_RECORD)
+        .after(serde_json::json!({ "moved": moved }));
+    commit_audited(tx, entry).await?;
+    Ok(moved)
+}
+
 /// Current time as Unix seconds, by the process's clock (which the demo clock may shift: see
 /// [`qx_core::time::set_today`]).
 pub fn now() -> i64 {

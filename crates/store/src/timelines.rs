@@ -5,8 +5,7 @@
 //! and after it ([`Store::timeline_mark`]) and dates each span at once
 //! ([`Store::date_timeline_spans`]), as notices are dated (`notices::dating`).
 
-use crate::audit::AuditEntry;
-use crate::{Result, Store, commit_audited};
+use crate::{Result, Store};
 use qx_core::access::Actor;
 
 /// The newest row of each timeline a replayer dates: a project event, a 督办 step.
@@ -72,17 +71,6 @@ impl Store {
             .await?
             .rows_affected() as usize;
         }
-        commit_audited(
-            tx,
-            AuditEntry::new(
-                actor,
-                "timeline.date_spans",
-                "timeline",
-                qx_core::audit::EVERY_RECORD,
-            )
-            .after(serde_json::json!({ "moved": moved })),
-        )
-        .await?;
-        Ok(moved)
+        crate::commit_dated(tx, actor, "timeline.date_spans", "timeline", moved).await
     }
 }

@@ -47,18 +47,7 @@ impl Store {
             .await?
             .rows_affected() as usize;
         }
-        commit_audited(
-            tx,
-            crate::AuditEntry::new(
-                actor,
-                "notice.date_spans",
-                "notice",
-                qx_core::audit::EVERY_RECORD,
-            )
-            .after(serde_json::json!({"moved": moved})),
-        )
-        .await?;
-        Ok(moved)
+        crate::commit_dated(tx, actor, "notice.date_spans", "notice", moved).await
     }
 
     /// Dates notices about reports and problems at the events they announce, for history
@@ -170,17 +159,6 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        commit_audited(
-            tx,
-            crate::AuditEntry::new(
-                actor,
-                "notice.date_at_events",
-                "notice",
-                qx_core::audit::EVERY_RECORD,
-            )
-            .after(serde_json::json!({"moved": moves.len()})),
-        )
-        .await?;
-        Ok(moves.len())
+        crate::commit_dated(tx, actor, "notice.date_at_events", "notice", moves.len()).await
     }
 }

@@ -7,7 +7,7 @@
 //! so a reminder about a problem since handed to another unit shows its text without a link
 //! instead of leading to "not found".
 
-use crate::{Result, Store, StoreError, Tx, commit_audited};
+use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::{Actor, Role};
 use qx_core::label::Lang;
 use qx_core::notice::{Audience, NoticeError, NoticeKind, Subject, Text};

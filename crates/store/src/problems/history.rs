@@ -21,17 +21,6 @@ impl Store {
                 .await?
                 .rows_affected() as usize;
         }
-        commit_audited(
-            tx,
-            AuditEntry::new(
-                actor,
-                "problem.date_events",
-                "problem",
-                qx_core::audit::EVERY_RECORD,
-            )
-            .after(serde_json::json!({ "moved": moved })),
-        )
-        .await?;
-        Ok(moved)
+        crate::commit_dated(tx, actor, "problem.date_events", "problem", moved).await
     }
 }

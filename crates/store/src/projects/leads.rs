@@ -154,13 +154,7 @@ impl Store {
                     .await?
                     .rows_affected() as usize;
         }
-        crate::commit_audited(
-            tx,
-            AuditEntry::new(actor, "lead.date", "lead", qx_core::audit::EVERY_RECORD)
-                .after(serde_json::json!({ "moved": moved })),
-        )
-        .await?;
-        Ok(moved)
+        crate::commit_dated(tx, actor, "lead.date", "lead", moved).await
     }
 
     /// The leads the actor may read, newest first by when each came in (a lead entered after
