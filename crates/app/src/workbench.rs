@@ -145,6 +145,9 @@ pub struct UnitDesk {
     /// The unit's open 督办 items, the most urgent (red, yellow, blue) first.
     pub supervision: Vec<SupervisionItem>,
     pub supervision_total: usize,
+    /// The open 督办 items it supports (配合单位): the lead unit takes their steps.
+    pub supported: Vec<SupervisionItem>,
+    pub supported_total: usize,
     pub unread: Unread,
 }
 
@@ -495,19 +498,20 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
         ..ProblemFilter::overdue()
     };
     let (overdue_problems, _) = problem_count(store, actor, overdue).await?;
-    let mut supervision = store
-        .list_supervision(
-            actor,
-            // The items it leads: what its list shows under 本单位: 牵头的.
-            &SupervisionFilter {
-                part: Some(Part::Lead),
-                open_only: true,
-                ..Default::default()
-            },
-        )
-        .await?;
-    let supervision_total = supervision.len();
-    supervision.truncate(SHOWN);
+    // The open items it leads (its list under 本单位: 牵头的) and those it supports (配合的).
+    let open_items = |part| async move {
+        let f = SupervisionFilter {
+            part: Some(part),
+            open_only: true,
+            ..Default::default()
+        };
+        let mut items = store.list_supervision(actor, &f).await?;
+        let total = items.len();
+        items.truncate(SHOWN);
+        Ok::<_, AppError>((items, total))
+    };
+    let (supervision, supervision_total) = open_items(Part::Lead).await?;
+    let (supported, supported_total) = open_items(Part::Support).await?;
     Ok(UnitDesk {
         due,
         returned,
@@ -516,6 +520,8 @@ async fn unit(store: &Store, actor: &Actor) -> Result<UnitDesk, AppError> {
         overdue_problems,
         supervision,
         supervision_total,
+        supported,
+        supported_total,
         unread: unread(store, actor).await?,
     })
 }

@@ -345,6 +345,17 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                 items: supervision_items(lang, &u.supervision),
                 empty: t(lang, "wb.none"),
             });
+            // Only for a unit that supports an open item: most never do.
+            if u.supported_total > 0 {
+                out.push(Section {
+                    id: "supported_supervision",
+                    title: t(lang, "wb.supported_supervision"),
+                    total: u.supported_total as i64,
+                    all_href: Some("/supervision?open=1&part=support".into()),
+                    items: supervision_items(lang, &u.supported),
+                    empty: t(lang, "wb.none"),
+                });
+            }
             out.push(Section {
                 id: "notices",
                 title: t(lang, "wb.unread_notices"),

@@ -41,6 +41,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("wb.problems_to_handle", "待办理难题", "Problems to handle"),
     ("wb.overdue_problems", "超期难题", "Problems past deadline"),
     ("wb.supervision", "督办事项", "Supervision items"),
+    (
+        "wb.supported_supervision",
+        "本单位配合的督办事项",
+        "Supervision items we support",
+    ),
     ("wb.my_projects", "我包干的项目", "My projects"),
     (
         "wb.red_supervision",

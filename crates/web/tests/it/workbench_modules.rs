@@ -102,4 +102,14 @@ async fn the_workbench_lists_supervision_and_a_leaders_projects() {
         }
     }
     assert!(checked > 0, "some unit's 工作台 lists a 督办 item");
+    // 县经信局 supports decisions others lead: a card of its own, counting what it links to.
+    let jxj1 = sign_in(&base, "jxj1").await;
+    let page = get(&jxj1, &base, "/").await;
+    let (total, href, body) = section(&page, "supported_supervision");
+    assert!(total > 0, "the demo's 县经信局 supports open 督办 items");
+    assert_eq!(href, "/supervision?open=1&part=support");
+    let list = get(&jxj1, &base, &href).await;
+    assert_eq!(supervision_rows(&list), total);
+    assert!(list.contains("本单位配合"));
+    assert!(body.contains("<a href=\"/supervision/"), "{body}");
 }
