@@ -85,7 +85,13 @@ impl Fields {
             errs.required(name, label);
             return None;
         }
-        let parsed = qx_core::text::halfwidth(v).parse().ok();
+        let text = qx_core::text::halfwidth(v);
+        // Rust reads "inf", "infinity" and "NaN" as floats; no one types them as a figure.
+        // Digits, sign, point and an exponent's e are all a number is written with.
+        let spelled = text
+            .chars()
+            .any(|c| c.is_alphabetic() && !matches!(c, 'e' | 'E'));
+        let parsed = if spelled { None } else { text.parse().ok() };
         if parsed.is_none() {
             errs.not_a_number(name, label, v);
         }
@@ -437,6 +443,23 @@ mod tests {
         let mut en = FieldErrors::new(Lang::En);
         f.number::<i64>("days", "Days", &mut en);
         assert!(en.get("days").unwrap().contains("not a number"));
+    }
+
+    /// "inf" and "NaN" parse as floats in Rust; a form refuses them as it refuses "五".
+    #[test]
+    fn words_that_parse_as_floats_are_not_numbers() {
+        let f = fields(&[
+            ("a", "inf"),
+            ("b", "-Infinity"),
+            ("c", "NaN"),
+            ("d", "1.5e3"),
+        ]);
+        let mut errs = FieldErrors::new(Lang::Zh);
+        for k in ["a", "b", "c"] {
+            assert_eq!(f.number::<f64>(k, "权重", &mut errs), None, "{k}");
+            assert!(errs.get(k).unwrap().contains("不是有效的数字"), "{k}");
+        }
+        assert_eq!(f.number::<f64>("d", "权重", &mut errs), Some(1500.0));
     }
 
     #[test]
