@@ -96,7 +96,8 @@ impl IndicatorKind {
         if comparator == "<=" {
             return IndicatorKind::LowerIsBetter;
         }
-        let growth_words = ["增长", "增速", "提高", "提升"];
+        // A change against last year, up or down (能耗下降3%: a 降幅 of at least 3%).
+        let growth_words = ["增长", "增速", "提高", "提升", "下降", "降幅", "降低"];
         match unit {
             "%" | "％" | "个百分点" => {
                 if growth_words.iter().any(|w| text.contains(w))
@@ -221,7 +222,13 @@ mod tests {
                 ">=",
                 Milestone,
             ),
-            ("单位工业增加值能耗下降3%", "%", "<=", LowerIsBetter),
+            ("单位工业增加值能耗下降3%", "%", ">=", GrowthRate),
+            (
+                "控制在0.45吨标准煤/万元以内",
+                "吨标准煤/万元",
+                "<=",
+                LowerIsBetter,
+            ),
         ];
         for (text, unit, cmp, kind) in cases {
             assert_eq!(IndicatorKind::infer(text, unit, cmp), kind, "{text}");

@@ -56,14 +56,23 @@ impl UnitDirectory {
             return;
         }
         self.len += 1;
-        self.by_key.entry(key).or_insert_with(|| name.clone());
+        self.index(key, &name);
         for alias in aliases {
             let alias: String = alias.into();
             let key = fold_key(&alias);
             if !key.is_empty() {
-                self.by_key.entry(key).or_insert_with(|| name.clone());
+                self.index(key, &name);
             }
         }
+    }
+
+    fn index(&mut self, key: String, name: &str) {
+        if all_towns(&key) {
+            self.by_key
+                .entry(ALL_TOWNS.to_owned())
+                .or_insert_with(|| name.to_owned());
+        }
+        self.by_key.entry(key).or_insert_with(|| name.to_owned());
     }
 
     /// Number of units (not counting aliases).
@@ -86,6 +95,9 @@ impl UnitDirectory {
         if let Some(name) = self.by_key.get(&key) {
             return Some(name.as_str());
         }
+        if all_towns(&key) {
+            return self.by_key.get(ALL_TOWNS).map(String::as_str);
+        }
         let mut found: Option<&str> = None;
         for prefix in ["县", "市", "区"] {
             if let Some(name) = self.by_key.get(&format!("{prefix}{key}")) {
@@ -96,5 +108,53 @@ impl UnitDirectory {
             }
         }
         found
+    }
+}
+
+/// The key under which the registry's collective name for every town is also found.
+const ALL_TOWNS: &str = "\u{0}各乡镇街道";
+
+/// Plans name "every town" in many spellings (各镇乡街道, 各乡镇（街道）, 各镇（街道）, 各乡镇, 各镇街):
+/// 各 followed only by 乡, 镇, 街, 道, brackets and 、, with a 乡 or 镇 among them.
+fn all_towns(key: &str) -> bool {
+    let Some(rest) = key.strip_prefix('各') else {
+        return false;
+    };
+    !rest.is_empty()
+        && rest.contains(['乡', '镇'])
+        && rest.chars().all(|c| {
+            matches!(
+                c,
+                '乡' | '镇' | '街' | '道' | '(' | ')' | '（' | '）' | '、'
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_of_all_towns_is_the_registrys_one() {
+        let dir = UnitDirectory::from_entries([
+            ("县经信局", vec![]),
+            ("各镇乡街道", vec!["各镇乡(街道)"]),
+        ]);
+        for written in [
+            "各乡镇街道",
+            "各镇（街道）",
+            "各乡镇（街道）",
+            "各乡镇",
+            "各镇街",
+            "各镇、乡、街道",
+        ] {
+            assert_eq!(dir.resolve(written), Some("各镇乡街道"), "{written}");
+        }
+        for other in ["各街道", "各部门", "各镇乡街道办", "各"] {
+            assert_eq!(dir.resolve(other), None, "{other}");
+        }
+        // A registry without a collective name resolves none of them.
+        let bare = UnitDirectory::from_entries([("县经信局", Vec::<String>::new())]);
+        assert_eq!(bare.resolve("各乡镇街道"), None);
     }
 }

@@ -489,6 +489,15 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
 /// Role words whose presence says the item names its units.
 const UNIT_WORDS: &[&str] = &["责任单位", "牵头单位", "配合单位", "责任部门", "牵头部门"];
 
+/// Does the line speak of an item's units? "各责任单位要于每月5日前报送" addresses every unit
+/// and names none: a role word after 各 does not count.
+fn names_unit_words(text: &str) -> bool {
+    UNIT_WORDS.iter().any(|w| {
+        text.match_indices(w)
+            .any(|(at, _)| !text[..at].ends_with('各'))
+    })
+}
+
 /// Lines that belong nowhere: items that could not be placed as numbered, text after the
 /// signature, unit notes that named no unit, rows of a table whose header was not recognised.
 /// The last three are added to `warnings` (the first already are).
@@ -559,7 +568,7 @@ fn unplaced_lines(
     for (node, item) in nodes.iter().zip(items) {
         for &i in &node.lines {
             let Some(l) = lines.get(i) else { continue };
-            if item.units.is_empty() && UNIT_WORDS.iter().any(|w| l.text.contains(w)) {
+            if item.units.is_empty() && names_unit_words(l.text) {
                 add(
                     l.no,
                     "提到责任单位, 但未能识别出单位 / names responsible units, none could be read",

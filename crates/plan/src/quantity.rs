@@ -1,7 +1,8 @@
 //! Quantitative phrases: a number (Arabic, full-width or Chinese: 8, ８, 两, 三十, 五千亿,
 //! 百分之八), optionally a range (8—10个, 8%-10%), a unit from the plan's vocabulary, and the
 //! wording that says which way the target points (不低于/以上/达到/增长 → `>=`,
-//! 以内/不超过/控制在/下降 → `<=`, 左右 → `=`).
+//! 以内/不超过/控制在 → `<=`, 左右 → `=`). A fall (能耗下降3%) is a target on the size of the
+//! fall, named …降幅: at least that much (`>=`).
 //!
 //! Numbers that only qualify a noun are not targets: `500万元以上规下企业80家` is a target of
 //! 80 家; `10亿元以上项目10个` one of 10 个; `30个亿元以上项目…开工率达到90%` one of 90%.
@@ -16,8 +17,12 @@ use crate::text::{
 const UNITS: &[(&str, &str, bool)] = &[
     ("个百分点", "个百分点", false),
     ("百分点", "个百分点", false),
+    ("吨标准煤/万元", "吨标准煤/万元", false),
+    ("吨标煤/万元", "吨标准煤/万元", false),
     ("万吨标准煤", "万吨标准煤", false),
+    ("万吨标煤", "万吨标准煤", false),
     ("吨标准煤", "吨标准煤", false),
+    ("吨标煤", "吨标准煤", false),
     ("万平方米", "万平方米", false),
     ("平方公里", "平方公里", false),
     ("平方米", "平方米", false),
@@ -388,19 +393,40 @@ pub(crate) fn phrases(chars: &[char]) -> Vec<Phrase> {
             continue;
         };
         // "规上工业总产值突破500亿元，同比增长8%": the growth rate is of the same subject.
-        let subject = out
-            .last()
-            .filter(|p| p.change.is_none())
-            .map(|p| p.name.clone());
+        let subject = out.last().map(Subject::of);
         out.push(phrase(
             chars,
             entry_start,
             entry_end,
             target,
-            subject.as_deref(),
+            subject.as_ref(),
         ));
     }
     out
+}
+
+/// What the phrase before names, for a clause that does not say what it measures.
+struct Subject {
+    /// Its name as given (规上工业增加值增速).
+    name: String,
+    /// The thing measured, without the change (规上工业增加值).
+    base: String,
+    unit: &'static str,
+}
+
+impl Subject {
+    fn of(p: &Phrase) -> Subject {
+        let base = match p.change {
+            Some(Change::Increase) => p.name.strip_suffix("增速"),
+            Some(Change::Decrease) => p.name.strip_suffix("降幅"),
+            None => None,
+        };
+        Subject {
+            name: p.name.clone(),
+            base: base.unwrap_or(&p.name).to_owned(),
+            unit: p.unit,
+        }
+    }
 }
 
 fn entries(chars: &[char], quantities: &[Quantity]) -> Vec<(usize, usize)> {
@@ -494,7 +520,7 @@ fn phrase(
     entry_start: usize,
     entry_end: usize,
     q: &Quantity,
-    subject: Option<&str>,
+    subject: Option<&Subject>,
 ) -> Phrase {
     let mut a = entry_start;
     let mut b = entry_end;
@@ -538,15 +564,20 @@ fn phrase(
     let change = change_of(&prefix, q.unit);
     let comparator = match (q.suffix, change) {
         (Some(Suffix::About), _) => Comparator::About,
-        (_, Some(Change::Decrease)) => Comparator::AtMost,
         (Some(Suffix::AtLeast), _) => Comparator::AtLeast,
         (Some(Suffix::AtMost), _) => Comparator::AtMost,
+        // 下降3% asks for a fall of at least 3%: its 降幅 is reported as a positive figure.
+        (None, Some(Change::Decrease)) => Comparator::AtLeast,
         (None, _) => last_keyword(&prefix),
     };
     let name = short_name(&prefix, &after, change)
         .or_else(|| match (subject, change) {
-            (Some(s), Some(Change::Increase)) => Some(format!("{s}增速")),
-            (Some(s), Some(Change::Decrease)) => Some(format!("{s}降幅")),
+            (Some(s), Some(Change::Increase)) => Some(format!("{}增速", s.base)),
+            (Some(s), Some(Change::Decrease)) => Some(format!("{}降幅", s.base)),
+            // A clause without a name of its own: "增速不低于8%，力争达到9%" names the same
+            // figure again; "能耗下降3%，控制在0.45吨标准煤/万元以内" the level of its subject.
+            (Some(s), None) if s.unit == q.unit => Some(s.name.clone()),
+            (Some(s), None) => Some(s.base.clone()),
             _ => None,
         })
         .unwrap_or_else(|| text.clone());
@@ -594,13 +625,27 @@ fn change_of(prefix: &str, unit: &str) -> Option<Change> {
     if !matches!(unit, "%" | "个百分点" | "‰" | "倍") {
         return None;
     }
-    let tail: String = prefix
+    let mut tail = prefix
         .trim_end_matches(|c: char| crate::text::is_space(c))
         .trim_end_matches("左右")
         .trim_end_matches(['为', '达'])
         .trim_end_matches("达到")
-        .trim_end_matches("分别")
-        .to_owned();
+        .trim_end_matches("分别");
+    // "增速不低于8%", "增长保持在8%": the rate is named before the comparator.
+    for w in [
+        "不低于",
+        "不少于",
+        "保持在",
+        "稳定在",
+        "力争",
+        "超过",
+        "高于",
+    ] {
+        if let Some(rest) = tail.strip_suffix(w) {
+            tail = rest;
+            break;
+        }
+    }
     if ["增长", "增速", "增幅", "提高", "提升", "增加"]
         .iter()
         .any(|w| tail.ends_with(w))
@@ -812,7 +857,9 @@ mod tests {
             (p("实现产值五千亿元")[0].1, p("实现产值五千亿元")[0].3),
             (5000.0, "亿元")
         );
-        assert_eq!(p("单位能耗下降3%")[0].4, "<=");
+        // A fall of at least 3%, not a ceiling on the fall.
+        assert_eq!(p("单位能耗下降3%")[0].4, ">=");
+        assert_eq!(p("单位能耗下降3%以内")[0].4, "<=");
         assert_eq!(p("审批时间不超过1个月")[0].4, "<=");
         assert_eq!(p("比重不低于50%")[0].4, ">=");
         assert_eq!(p("能耗控制在30万吨标准煤以内")[0].4, "<=");
@@ -846,6 +893,32 @@ mod tests {
         assert_eq!(
             (got[0].text.as_str(), got[0].name.as_str()),
             ("实施技改项目100项", "实施技改项目")
+        );
+    }
+
+    #[test]
+    fn clauses_that_do_not_name_what_they_measure() {
+        let named = |s: &str| {
+            phrases(&s.chars().collect::<Vec<_>>())
+                .into_iter()
+                .map(|p| (p.name, p.value, p.unit, p.comparator.as_str()))
+                .collect::<Vec<_>>()
+        };
+        // The rate is named before its comparator, and the stretch figure is of the same rate.
+        assert_eq!(
+            named("规上工业增加值增速不低于8%，力争达到9%"),
+            [
+                ("规上工业增加值增速".to_owned(), 8.0, "%", ">="),
+                ("规上工业增加值增速".to_owned(), 9.0, "%", ">=")
+            ]
+        );
+        // A fall, then the level of the same subject in another unit.
+        assert_eq!(
+            named("单位工业增加值能耗下降3%，控制在0.45吨标煤/万元以内"),
+            [
+                ("单位工业增加值能耗降幅".to_owned(), 3.0, "%", ">="),
+                ("单位工业增加值能耗".to_owned(), 0.45, "吨标准煤/万元", "<=")
+            ]
         );
     }
 }

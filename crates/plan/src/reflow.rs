@@ -82,7 +82,7 @@ fn is_boundary(prev: char) -> bool {
 
 /// An inline marker at char `i` of `chars` (the line's text from byte `byte`), if the
 /// characters around it allow one.
-fn inline_marker(chars: &[char], i: usize, rest: &str) -> Option<Marker> {
+fn inline_marker(chars: &[char], i: usize, rest: &str, seq: &Sequence) -> Option<Marker> {
     let prev = *chars.get(i.checked_sub(1)?)?;
     if blocks_marker(prev) {
         return None;
@@ -92,10 +92,41 @@ fn inline_marker(chars: &[char], i: usize, rest: &str) -> Option<Marker> {
         m.kind,
         Kind::Cn | Kind::Article | Kind::Chapter | Kind::Section | Kind::Part
     );
-    if strong_start && (!is_boundary(prev) || is_cn_numeral_char(prev)) {
+    if strong_start
+        && (is_cn_numeral_char(prev)
+            || !(is_boundary(prev) || unpunctuated_heading(chars, i, rest, &m, seq)))
+    {
         return None;
     }
     Some(m)
+}
+
+/// A top-level 二、三、… that follows text without punctuation: a unit list ends a section
+/// ("…县经信局、县发改局三、保障措施"), a title runs into the body ("…工作要点一、工作目标").
+/// Only the next one of a numbering already begun, or the first after a title, and never one
+/// that lists numbers ("三、四季度").
+fn unpunctuated_heading(chars: &[char], i: usize, rest: &str, m: &Marker, seq: &Sequence) -> bool {
+    if m.kind != Kind::Cn {
+        return false;
+    }
+    let after = rest.get(m.content_start..).and_then(|r| r.chars().next());
+    if after.is_none_or(|c| is_cn_numeral_char(c) || crate::text::digit(c).is_some()) {
+        return false;
+    }
+    match m.value {
+        // The first heading, right after a title: at the line's start or after the notice's
+        // signature and date ("…2021年3月8日临江县…工作要点一、工作目标").
+        1 => {
+            !seq.last.contains_key(&Kind::Cn)
+                && meta::TITLE_WORDS
+                    .iter()
+                    .any(|w| chars[..i].iter().rev().take(2).rev().collect::<String>() == *w)
+        }
+        v => seq
+            .open
+            .first()
+            .is_some_and(|&(k, last)| k == Kind::Cn && v == last + 1),
+    }
 }
 
 /// Give a run-on document its line breaks back; a document with its breaks is returned as is.
@@ -118,7 +149,7 @@ pub(crate) fn reflow(lines: Vec<String>) -> Vec<String> {
             let Some(rest) = line.get(byte..) else {
                 continue;
             };
-            if let Some(m) = inline_marker(&chars, i, rest)
+            if let Some(m) = inline_marker(&chars, i, rest, &seq)
                 && seq.continues(&m)
             {
                 seq.take(&m);
@@ -140,13 +171,59 @@ pub(crate) fn reflow(lines: Vec<String>) -> Vec<String> {
             if at > from {
                 let piece: String = chars[from..at].iter().collect();
                 if !piece.trim_matches(is_space).is_empty() {
-                    out.push(piece);
+                    out.extend(heading_apart(piece));
                 }
             }
             from = at;
         }
     }
     transmitted_title_alone(out)
+}
+
+/// The section headings of a 公文 plan, which stand on lines of their own.
+const SECTION_HEADINGS: &[&str] = &[
+    "总体要求",
+    "指导思想",
+    "基本原则",
+    "总体目标",
+    "工作目标",
+    "主要目标",
+    "发展目标",
+    "目标任务",
+    "主要任务",
+    "重点任务",
+    "工作任务",
+    "重点工作",
+    "主要措施",
+    "工作措施",
+    "保障措施",
+    "工作要求",
+    "实施步骤",
+    "组织保障",
+];
+
+/// "一、工作目标规上工业增加值增长8%": a top-level heading that ran into its text gets a line
+/// of its own, as it has in the published document. Only the usual section headings.
+fn heading_apart(piece: String) -> Vec<String> {
+    let Some(m) = parse_marker(piece.trim_start_matches(is_space)).filter(|m| m.kind == Kind::Cn)
+    else {
+        return vec![piece];
+    };
+    let start = piece.len() - piece.trim_start_matches(is_space).len() + m.content_start;
+    let body = &piece[start..];
+    let Some(h) = SECTION_HEADINGS.iter().find(|h| body.starts_with(*h)) else {
+        return vec![piece];
+    };
+    let rest = &body[h.len()..];
+    if rest
+        .chars()
+        .next()
+        .is_none_or(|c| !crate::text::is_han(c) && crate::text::digit(c).is_none())
+    {
+        return vec![piece];
+    }
+    let cut = start + h.len();
+    vec![piece[..cut].to_owned(), piece[cut..].to_owned()]
 }
 
 /// Cuts around the parts of a published document that stand on lines of their own.
@@ -333,13 +410,40 @@ mod tests {
     }
 
     #[test]
+    fn headings_after_text_without_a_stop() {
+        assert_eq!(
+            flow(
+                "临江县2021年工作要点一、工作目标新增企业5家。二、重点任务做好三、四季度工作。县经信局、县财政局三、保障措施"
+            ),
+            vec![
+                "临江县2021年工作要点",
+                "一、工作目标",
+                "新增企业5家。",
+                "二、重点任务",
+                "做好三、四季度工作。县经信局、县财政局",
+                "三、保障措施",
+            ]
+        );
+        // Not the first heading without a title before it, nor a heading out of turn.
+        assert_eq!(
+            flow("做好一、二季度工作。(一)推进。(二)落实县经信局五、六"),
+            vec![
+                "做好一、二季度工作。",
+                "(一)推进。",
+                "(二)落实县经信局五、六"
+            ]
+        );
+    }
+
+    #[test]
     fn markers_inside_a_line_split_it() {
         assert_eq!(
             flow(
                 "一、总体目标到年底增长8%。二、重点任务(一)强化创新引领。1.支持企业建设研发机构。2.提高1.5个百分点,第2季度完成。(二)优化服务。"
             ),
             vec![
-                "一、总体目标到年底增长8%。",
+                "一、总体目标",
+                "到年底增长8%。",
                 "二、重点任务",
                 "(一)强化创新引领。",
                 "1.支持企业建设研发机构。",

@@ -171,9 +171,12 @@ pub(crate) fn extract(chars: &[char], dir: &UnitDirectory, first_leads: bool) ->
         names.retain(|(name, _, _)| !first_unit_leads(name));
         let first_leads = first_leads || names.len() < before;
         let count = names.len();
+        // "责任单位：县投资促进中心（牵头），县经信局": the others of a list with a marked lead support it.
+        let marked = names.iter().any(|(_, _, lead)| *lead);
         for (k, (name, at, marked_lead)) in names.into_iter().enumerate() {
             let role = match role {
                 _ if marked_lead => Role::Lead,
+                Role::Plain if marked => Role::Support,
                 Role::Plain if first_leads && count > 1 => {
                     if k == 0 {
                         Role::Lead
@@ -270,6 +273,12 @@ fn clean_name(raw: &str) -> (String, bool) {
     let mut s = raw
         .trim_matches(|c: char| is_space(c) || matches!(fold(c), '.' | '。' | ':' | '：'))
         .to_owned();
+    // "由县经信局负责": 由 introduces the unit, it is not part of its name.
+    if let Some(rest) = s.strip_prefix('由')
+        && !rest.is_empty()
+    {
+        s = rest.to_owned();
+    }
     let mut lead = false;
     for mark in ["(牵头)", "（牵头）", "牵头", "(主办)", "（主办）"] {
         if let Some(rest) = s.strip_suffix(mark) {
@@ -405,7 +414,13 @@ fn bracket_without_keywords(
         parsed.push((names, role));
         offset += seg_chars.len() + 1;
     }
-    let has_roles = parsed.iter().any(|(_, r)| *r != Role::Plain);
+    // A name marked (牵头) says the list has roles, as a 牵头/配合 segment does: the other
+    // names of a Plain segment support it ("县发改局（牵头）、县经信局、县自然资源局").
+    let marked = parsed
+        .iter()
+        .flat_map(|(names, _)| names)
+        .any(|(_, _, lead)| *lead);
+    let has_roles = marked || parsed.iter().any(|(_, r)| *r != Role::Plain);
     let all_known = parsed
         .iter()
         .flat_map(|(names, _)| names)
@@ -423,8 +438,12 @@ fn bracket_without_keywords(
         return;
     }
     for (names, role) in parsed {
-        for (name, at, marked) in names {
-            let role = if marked { Role::Lead } else { role };
+        for (name, at, lead) in names {
+            let role = match role {
+                _ if lead => Role::Lead,
+                Role::Plain if marked => Role::Support,
+                r => r,
+            };
             for (resolved, known) in resolve(&name, dir) {
                 if !known {
                     out.unknown.push((resolved.clone(), at));
@@ -444,6 +463,9 @@ mod tests {
             ("县经信局", vec!["县经济和信息化局"]),
             ("县财政局", vec![]),
             ("县科技局", vec![]),
+            ("县发改局", vec![]),
+            ("县商务局", vec![]),
+            ("县金融办", vec![]),
             ("各镇乡街道", vec!["各镇乡(街道)"]),
             ("浙台经贸合作区", vec!["浙台(象山石浦)经贸合作区"]),
         ])
@@ -524,6 +546,40 @@ mod tests {
                 .is_empty()
         );
         assert!(ex("实施技改项目50个。积极配合", false).units.is_empty());
+    }
+
+    #[test]
+    fn spellings_met_in_other_counties() {
+        // A list with one unit marked (牵头): the others support it.
+        let a = ex(
+            "做事。责任单位：县商务局（牵头），县经信局、县发改局",
+            false,
+        );
+        assert_eq!(a.lead, vec!["县商务局"]);
+        assert_eq!(a.support, vec!["县经信局", "县发改局"]);
+        // The same after the last full stop, with a unit the directory does not know.
+        let a = ex("做事。县发改局（牵头）、县经信局、县自然资源局", false);
+        assert_eq!(a.lead, vec!["县发改局"]);
+        assert_eq!(a.support, vec!["县经信局", "县自然资源局"]);
+        assert_eq!(
+            a.unknown.iter().map(|u| u.0.as_str()).collect::<Vec<_>>(),
+            vec!["县自然资源局"]
+        );
+        // 由…负责 and 由…牵头, …配合.
+        let a = ex("做事。（由县经信局负责）", false);
+        assert_eq!(
+            (a.units.clone(), a.lead),
+            (vec!["县经信局".to_owned()], a.units)
+        );
+        let a = ex("做事（由县金融办牵头，县经信局、县财政局配合）", false);
+        assert_eq!(a.lead, vec!["县金融办"]);
+        assert_eq!(a.support, vec!["县经信局", "县财政局"]);
+        // A sentence that only mentions a unit in passing is still not a list.
+        assert!(
+            ex("做事。由县经信局会同有关部门研究", false)
+                .units
+                .is_empty()
+        );
     }
 
     #[test]

@@ -65,7 +65,7 @@ fn full_width_plan_with_lead_and_support_units() {
         [
             (7.5, None, "%", Comparator::AtLeast),
             (40.0, None, "家", Comparator::AtLeast),
-            (3.0, None, "%", Comparator::AtMost),
+            (3.0, None, "%", Comparator::AtLeast),
             (8.0, Some(10.0), "个", Comparator::AtLeast),
             (120.0, None, "亿元", Comparator::AtLeast),
         ]
@@ -480,6 +480,26 @@ fn the_same_plan_without_line_breaks_gives_the_same_tree() {
     assert_eq!(with_breaks.items.len(), 8);
     assert_eq!(shape(&run_on), shape(&with_breaks));
     assert_eq!(run_on.title, with_breaks.title);
+
+    // A whole notice run together: its title, number, signature and date, then the plan,
+    // whose first heading follows its title without a stop ("…工作要点一、工作目标规上…"),
+    // and whose third follows a unit list without one ("…县发改局三、保障措施").
+    let text = std::fs::read_to_string(fixture("other-county-spellings.txt")).expect("fixture");
+    let with_breaks = qx_plan::parse_text(&text, &dir);
+    let run_on = qx_plan::parse_text(&text.lines().collect::<String>(), &dir);
+    assert_eq!(with_breaks.items.len(), 9);
+    assert_eq!(shape(&run_on), shape(&with_breaks));
+    let meta = |p: &ParsedPlan| {
+        (
+            p.title.clone(),
+            p.doc_number.clone(),
+            p.date.clone(),
+            p.year,
+        )
+    };
+    assert_eq!(meta(&run_on), meta(&with_breaks));
+    let names = |p: &ParsedPlan| p.targets.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&run_on), names(&with_breaks));
 }
 
 /// A one-page PDF written with lopdf: `content` is the page's (already encoded) content
@@ -698,4 +718,72 @@ fn review_names_the_lines_it_could_not_place() {
 
     let clean = parse_file(&fixture("fullwidth-lead-support.txt"), &dir).expect("parses");
     assert!(clean.review.unplaced.is_empty(), "{:?}", clean.review);
+}
+
+/// Spellings met in other counties' plans (a fixture written for this test): 由…牵头/负责,
+/// a unit marked （牵头） in a list or after the last full stop, a rate named before its
+/// comparator, a stretch figure and a fall with its level in another unit.
+#[test]
+fn other_counties_spellings_of_units_and_targets() {
+    let plan = parse_file(&fixture("other-county-spellings.txt"), &units()).expect("parses");
+    assert_eq!(
+        plan.title.as_deref(),
+        Some("临江县2021年制造业高质量发展工作要点")
+    );
+    let roles = |n: &str| {
+        let i = item(&plan, n);
+        (i.lead_units.clone(), i.support_units.clone())
+    };
+    let v = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        roles("二.(一)"),
+        (v(&["县金融办"]), v(&["县经信局", "县财政局"]))
+    );
+    assert_eq!(roles("二.(二)"), (v(&["县经信局"]), v(&[])));
+    assert_eq!(
+        roles("二.(三)"),
+        (v(&["县发改局"]), v(&["县经信局", "县自然资源局"]))
+    );
+    assert_eq!(
+        roles("二.(四)"),
+        (v(&["县商务局"]), v(&["县经信局", "县发改局"]))
+    );
+    // The one unit the registry lacks is named; nothing else is.
+    let unknown: Vec<_> = plan
+        .warnings
+        .iter()
+        .filter(|w| w.kind == WarningKind::UnknownUnit)
+        .map(|w| w.message.as_str())
+        .collect();
+    assert!(
+        unknown.len() == 1 && unknown[0].contains("县自然资源局"),
+        "{unknown:?}"
+    );
+    // "各责任单位要…报送" addresses every unit: not a unit note left unread.
+    assert!(
+        plan.review.unplaced.is_empty(),
+        "{:?}",
+        plan.review.unplaced
+    );
+
+    let t: Vec<_> = plan
+        .targets
+        .iter()
+        .map(|t| (t.name.as_str(), t.value, t.unit.as_str(), t.comparator))
+        .collect();
+    assert_eq!(
+        t,
+        [
+            ("规上工业增加值增速", 8.0, "%", Comparator::AtLeast),
+            ("规上工业增加值增速", 9.0, "%", Comparator::AtLeast),
+            ("单位工业增加值能耗降幅", 3.0, "%", Comparator::AtLeast),
+            (
+                "单位工业增加值能耗",
+                0.45,
+                "吨标准煤/万元",
+                Comparator::AtMost
+            ),
+            ("新增规上工业企业", 50.0, "家", Comparator::AtLeast),
+        ]
+    );
 }
