@@ -392,6 +392,9 @@ pub(crate) fn phrases(chars: &[char]) -> Vec<Phrase> {
         let Some(target) = inside.iter().rev().find(|q| !q.qualifies_noun) else {
             continue;
         };
+        if is_policy_amount(chars, entry_start, target.start) {
+            continue;
+        }
         // "规上工业总产值突破500亿元，同比增长8%": the growth rate is of the same subject.
         let subject = out.last().map(Subject::of);
         out.push(phrase(
@@ -403,6 +406,22 @@ pub(crate) fn phrases(chars: &[char]) -> Vec<Phrase> {
         ));
     }
     out
+}
+
+/// What a policy pays is not a target: "给予一次性奖励50万元", "按投资额的10%给予补助".
+fn is_policy_amount(chars: &[char], entry_start: usize, number: usize) -> bool {
+    const PAYMENTS: &[&str] = &["奖励", "补助", "补贴", "资助", "奖补"];
+    let from = entry_start.max(number.saturating_sub(8));
+    let before: String = chars[from..number].iter().collect();
+    // "…的10%给予补助": the payment word follows closely, in the same clause.
+    let after: String = chars[number..chars.len().min(number + 10)]
+        .iter()
+        .take_while(|c| !matches!(c, '，' | '。' | '；' | ',' | ';'))
+        .collect();
+    before.contains("给予")
+        || PAYMENTS
+            .iter()
+            .any(|w| before.contains(w) || after.contains(w))
 }
 
 /// What the phrase before names, for a clause that does not say what it measures.
@@ -866,6 +885,12 @@ mod tests {
         assert_eq!(p("亿元企业达到100家左右")[0].4, "=");
         assert_eq!(p("研发投入占比百分之三")[0].1, 3.0);
         assert!(p("开展“三名”企业培育，一镇一策，第3名").is_empty());
+        // What a policy pays is not a target; what it funds still is.
+        assert!(p("对新认定的企业，给予一次性奖励50万元").is_empty());
+        assert!(p("按设备投资额的10%给予补助").is_empty());
+        assert_eq!(p("安排专项资金1.2亿元")[0].1, 1.2);
+        assert_eq!(p("新增规上企业30家，给予奖励")[0].1, 30.0);
+        assert_eq!(p("培育企业10家并给予扶持")[0].1, 10.0);
     }
 
     #[test]
