@@ -160,9 +160,11 @@ pub async fn draft_from_parsed(
         for t in list {
             let section = t.section.clone().unwrap_or_default();
             let comparator = t.comparator.as_str();
+            // The name carries the subject a clause may leave out ("…增速不低于8%，力争达到9%").
+            let wording = format!("{} {}", t.name, t.text);
             let unit_id = match level {
                 TargetLevel::Task => units_of.get(section.as_str()).copied(),
-                _ => match suggested_unit(&t.text) {
+                _ => match suggested_unit(&wording) {
                     Some(name) => resolve(name).await?,
                     None => None,
                 },
@@ -176,7 +178,7 @@ pub async fn draft_from_parsed(
                 value_max: t.max.map(plain),
                 unit: t.unit.clone(),
                 comparator: comparator.into(),
-                kind: IndicatorKind::infer(&t.text, &t.unit, comparator)
+                kind: IndicatorKind::infer(&wording, &t.unit, comparator)
                     .as_str()
                     .into(),
                 unit_id,

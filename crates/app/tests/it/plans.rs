@@ -111,6 +111,69 @@ async fn the_seed_plan_imports_reviews_and_publishes() {
     }
 }
 
+/// A plan as another county writes it: each target's kind and responsible unit come from its
+/// name as well as its clause, and a fall is a 降幅 to reach, not a ceiling.
+#[tokio::test]
+async fn targets_of_another_countys_plan_are_typed_by_their_names() {
+    use qx_core::indicator::{Comparator, IndicatorKind};
+    let text = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../plan/tests/fixtures/other-county-spellings.txt"
+    ))
+    .unwrap();
+    for (db, office) in county().await {
+        let s = &db.store;
+        let imported = import_document(s, &office, &text, "lj.txt").await.unwrap();
+        let targets = s.plan_targets(&office, imported.plan_id).await.unwrap();
+        let seen: Vec<_> = targets
+            .iter()
+            .filter(|t| t.level == qx_core::indicator::TargetLevel::Plan)
+            .map(|t| (t.name.as_str(), t.value.as_str(), t.comparator, t.kind))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "规上工业增加值增速",
+                    "8",
+                    Comparator::AtLeast,
+                    IndicatorKind::GrowthRate
+                ),
+                // "力争达到9%" names no subject: its name does.
+                (
+                    "规上工业增加值增速",
+                    "9",
+                    Comparator::AtLeast,
+                    IndicatorKind::GrowthRate
+                ),
+                (
+                    "单位工业增加值能耗降幅",
+                    "3",
+                    Comparator::AtLeast,
+                    IndicatorKind::GrowthRate
+                ),
+                (
+                    "单位工业增加值能耗",
+                    "0.45",
+                    Comparator::AtMost,
+                    IndicatorKind::LowerIsBetter
+                ),
+                (
+                    "新增规上工业企业",
+                    "50",
+                    Comparator::AtLeast,
+                    IndicatorKind::CumulativeCount
+                ),
+            ],
+            "{}",
+            db.name
+        );
+        // The stretch figure is suggested to the same unit as the figure it raises.
+        assert!(targets[0].unit_id.is_some(), "{}", db.name);
+        assert_eq!(targets[1].unit_id, targets[0].unit_id, "{}", db.name);
+    }
+}
+
 #[tokio::test]
 async fn unknown_units_block_publishing_until_fixed() {
     for (db, office) in county().await {
