@@ -83,10 +83,13 @@ pub(crate) fn lines(bytes: &[u8], file: &str) -> Result<Vec<String>, PlanError> 
     }
     let mut budget = MAX_PDF_DECOMPRESSED;
     let mut chars = 0usize;
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    // Does the last line so far run to the margin, so that a paragraph goes on overleaf?
+    let mut runs_over = false;
     for page_id in pages.values() {
         let runs = page_runs(&doc, *page_id, &mut budget, file)?;
-        for line in page_lines(runs) {
+        let page = page_lines(runs);
+        for (k, line) in page.lines.into_iter().enumerate() {
             chars += line.chars().count();
             if chars > MAX_PDF_TEXT {
                 return Err(limit(
@@ -96,8 +99,14 @@ pub(crate) fn lines(bytes: &[u8], file: &str) -> Result<Vec<String>, PlanError> 
                     ),
                 ));
             }
-            out.push(line);
+            let continues =
+                k == 0 && runs_over && crate::marker::parse_marker(line.trim_start()).is_none();
+            match out.last_mut() {
+                Some(last) if continues => last.push_str(&line),
+                _ => out.push(line),
+            }
         }
+        runs_over = page.runs_over;
     }
     if out.iter().all(|l| l.trim().is_empty()) {
         return Err(PlanError::ScannedPdf { file: file.into() });
@@ -404,9 +413,40 @@ fn collect(operands: &[Object], enc: &lopdf::Encoding<'_>, out: &mut String) {
     }
 }
 
+/// A page's lines, and whether its last one runs to the right margin (its paragraph goes on
+/// overleaf).
+struct PageLines {
+    lines: Vec<String>,
+    runs_over: bool,
+}
+
+/// A page number standing alone above or below the text: "— 3 —", "-3-", "3", "第3页",
+/// "第 3 页 共 12 页", "3/12".
+fn page_number(text: &str) -> bool {
+    let t: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(crate::text::fold)
+        .collect();
+    let digits = |s: &str| !s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit());
+    let bare = t.trim_matches(|c| matches!(c, '-' | '—' | '–' | '─' | '~' | '·'));
+    if digits(bare) {
+        return true;
+    }
+    if let Some((a, b)) = bare.split_once('/') {
+        return digits(a) && digits(b);
+    }
+    let words: Vec<&str> = bare
+        .split(['第', '页', '共'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    bare.contains('页') && (1..=2).contains(&words.len()) && words.iter().all(|w| digits(w))
+}
+
 /// Runs on one baseline → one line; a gap wider than most of a character → a tab (a table cell);
-/// a line reaching the right margin joins the next unless that one starts an item.
-fn page_lines(mut runs: Vec<Run>) -> Vec<String> {
+/// a line reaching the right margin joins the next unless that one starts an item. A page
+/// number above or below the text is page furniture, not a line.
+fn page_lines(mut runs: Vec<Run>) -> PageLines {
     runs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
     let mut rows: Vec<Vec<Run>> = Vec::new();
     for run in runs {
@@ -416,6 +456,13 @@ fn page_lines(mut runs: Vec<Run>) -> Vec<String> {
             }
             _ => rows.push(vec![run]),
         }
+    }
+    let row_text = |row: &[Run]| row.iter().map(|r| r.text.as_str()).collect::<String>();
+    if rows.last().is_some_and(|r| page_number(&row_text(r))) {
+        rows.pop();
+    }
+    if rows.first().is_some_and(|r| page_number(&row_text(r))) {
+        rows.remove(0);
     }
     let right = rows
         .iter()
@@ -456,5 +503,44 @@ fn page_lines(mut runs: Vec<Run>) -> Vec<String> {
         // the margin by a character or two.
         joins_next = cells == 1 && end >= right - size * 3.0;
     }
-    out
+    PageLines {
+        lines: out,
+        runs_over: joins_next,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_number;
+
+    #[test]
+    fn page_numbers_in_their_usual_dress() {
+        for t in [
+            "— 3 —",
+            "-3-",
+            "- 12 -",
+            "3",
+            "３",
+            "第3页",
+            "第 3 页 共 12 页",
+            "共12页 第3页",
+            "3/12",
+            "—１—",
+        ] {
+            assert!(page_number(t), "{t}");
+        }
+        for t in [
+            "3个",
+            "一、",
+            "第3条",
+            "2017",
+            "12345",
+            "新增3家",
+            "— 三 —",
+            "",
+            "页",
+        ] {
+            assert!(!page_number(t), "{t}");
+        }
+    }
 }

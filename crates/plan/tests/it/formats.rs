@@ -585,6 +585,41 @@ fn pdf_with_a_text_layer_lines_and_a_simple_table() {
     );
 }
 
+/// A plan of four pages with "— N —" in every footer, whose paragraphs go on overleaf: the
+/// PDF gives the same plan as its text, with no page number in any item and no paragraph
+/// broken at a page's end.
+#[test]
+fn pdf_page_numbers_and_paragraphs_across_pages() {
+    let dir = units();
+    // Made with `soffice --headless --convert-to pdf` from pdf-page-break.source.fodt, whose
+    // paragraphs are pdf-page-break.source.txt.
+    let pdf = parse_file(&fixture("pdf-page-break.pdf"), &dir).expect("parses");
+    let text = std::fs::read_to_string(fixture("pdf-page-break.source.txt")).expect("source");
+    let typed = qx_plan::parse_text(&text, &dir);
+    let items = |p: &ParsedPlan| {
+        p.items
+            .iter()
+            .map(|i| (i.number.clone(), i.text.clone(), i.lead_units.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(pdf.items.len(), 27);
+    assert_eq!(items(&pdf), items(&typed));
+    assert!(
+        pdf.lines.iter().all(|l| !l.contains('—')),
+        "{:?}",
+        pdf.lines
+    );
+    let quantities = |p: &ParsedPlan| {
+        p.targets
+            .iter()
+            .chain(&p.task_indicators)
+            .map(|t| (t.section.clone(), t.value))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(quantities(&pdf), quantities(&typed));
+    assert!(pdf.review.unplaced.is_empty(), "{:?}", pdf.review.unplaced);
+}
+
 #[test]
 fn a_scanned_pdf_is_refused_with_its_reason() {
     let scan = pdf(b"q 595 0 0 842 0 0 cm /Im1 Do Q".to_vec(), None, true, 1);
