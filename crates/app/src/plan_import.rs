@@ -136,7 +136,7 @@ pub async fn draft_from_parsed(
             depth: item.depth as i64,
             heading: item.heading.clone(),
             text: item.text.clone(),
-            deadline: String::new(),
+            deadline: item.deadline.clone().unwrap_or_default(),
             line_first: item.lines.first as i64,
             line_last: item.lines.last as i64,
             units,

@@ -37,6 +37,7 @@
 //! - Task tables in .docx/.html (header with 责任单位/牵头单位/配合单位…) read as one numbered
 //!   item per row; Word's automatic list numbering is rendered into the text.
 
+mod deadline;
 mod directory;
 mod error;
 mod input;

@@ -90,6 +90,10 @@ pub struct Item {
     pub support_units: Vec<String>,
     /// First and last source line of the item's own text, 1-based, inclusive.
     pub lines: LineRange,
+    /// 时间节点 as written (`12月底`), from a 完成时限 note or column. Not part of the
+    /// `plan parse` JSON contract; the draft's deadline box starts with it.
+    #[serde(skip)]
+    pub deadline: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,6 +1,7 @@
 //! Text lines → [`ParsedPlan`]: find where the plan starts and ends inside the page or the
 //! 通知 around it, build the numbered tree, then read units and targets item by item.
 
+use crate::deadline;
 use crate::directory::UnitDirectory;
 use crate::marker::{Kind, Marker, parse_marker};
 use crate::meta;
@@ -400,6 +401,7 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
             lead_units: assignment.lead,
             support_units: assignment.support,
             lines: LineRange { first, last },
+            deadline: deadline::deadline(&own.chars),
         });
         let phrases = quantity::phrases(&own.chars);
         found.push((Some(k), own, phrases));

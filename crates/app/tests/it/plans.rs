@@ -174,6 +174,39 @@ async fn targets_of_another_countys_plan_are_typed_by_their_names() {
     }
 }
 
+/// A 任务分解表's 完成时限 column fills each draft item's 时间节点.
+#[tokio::test]
+async fn a_task_tables_deadlines_fill_the_draft() {
+    let docx = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../plan/tests/fixtures/task-table-targets.docx"
+    ))
+    .unwrap();
+    for (db, office) in county().await {
+        let s = &db.store;
+        let imported = import_document(s, &office, &docx, "分解表.docx")
+            .await
+            .unwrap();
+        let items = s.plan_items(&office, imported.plan_id).await.unwrap();
+        let deadlines: Vec<_> = items
+            .iter()
+            .map(|(i, _)| (i.number.as_str(), i.deadline.as_str()))
+            .collect();
+        assert_eq!(
+            deadlines,
+            [
+                ("1", "12月底"),
+                ("2", "12月底"),
+                ("3", "全年"),
+                ("4", "全年"),
+                ("5", "年底")
+            ],
+            "{}",
+            db.name
+        );
+    }
+}
+
 #[tokio::test]
 async fn unknown_units_block_publishing_until_fixed() {
     for (db, office) in county().await {

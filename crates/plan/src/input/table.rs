@@ -134,10 +134,14 @@ fn table_lines(rows: Vec<Vec<String>>, out: &mut Vec<String>) {
             }
         }
         let mut content = main_col.map_or(String::new(), |i| cell(i).to_owned());
+        let value = cols.iter().position(|c| *c == Col::Value).map_or("", cell);
         if is_indicator {
-            let value = cols.iter().position(|c| *c == Col::Value).map_or("", cell);
             let unit = cols.iter().position(|c| *c == Col::Unit).map_or("", cell);
             content = format!("{content}{value}{unit}");
+        } else if !value.is_empty() {
+            // A task's 目标值 cell completes its text: 新增规上工业企业 | 40家.
+            let task = content.trim_end_matches(['。', '；', ';', '.', ' ']);
+            content = format!("{task}{}", value.replace('\n', " "));
         }
         let number = cols.iter().position(|c| *c == Col::Number).map_or("", cell);
         let marker = marker_for(number, &content, &mut counter, is_indicator);

@@ -312,6 +312,53 @@ fn docx_with_auto_numbering_and_a_task_table() {
     );
 }
 
+/// A 任务分解表 as counties send it, saved by Word from a table with a 目标值 and a 完成时限
+/// column, a category merged over two rows and a 责任单位 cell of two lines with a 牵头 mark.
+#[test]
+fn a_task_tables_targets_and_deadlines() {
+    // Made with `soffice --headless --infilter="HTML (StarWriter)" --convert-to docx` from
+    // task-table-targets.source.html.
+    let plan = parse_file(&fixture("task-table-targets.docx"), &units()).expect("parses");
+    assert_eq!(numbers(&plan), ["1", "2", "3", "4", "5"]);
+    let i = item(&plan, "1");
+    assert_eq!(
+        (i.lead_units.as_slice(), i.support_units.as_slice()),
+        (&["县经信局".to_owned()][..], &["各镇乡街道".to_owned()][..])
+    );
+    assert_eq!(item(&plan, "3").lead_units, ["县发改局"]);
+    // The 目标值 cell completes the task: each row has its indicator.
+    let ti: Vec<_> = plan
+        .task_indicators
+        .iter()
+        .map(|t| (t.section.as_deref().unwrap_or(""), t.value, t.unit.as_str()))
+        .collect();
+    assert_eq!(
+        ti,
+        [
+            ("1", 40.0, "家"),
+            ("2", 8.0, "家"),
+            ("3", 30.0, "个"),
+            ("4", 50.0, "亿元"),
+            ("5", 3.0, "%")
+        ]
+    );
+    // The 完成时限 cell is the item's deadline.
+    let deadlines: Vec<_> = plan.items.iter().map(|i| i.deadline.as_deref()).collect();
+    assert_eq!(
+        deadlines,
+        [
+            Some("12月底"),
+            Some("12月底"),
+            Some("全年"),
+            Some("全年"),
+            Some("年底")
+        ]
+    );
+    // …which stays out of the `plan parse` JSON.
+    let v = serde_json::to_value(&plan).expect("json");
+    assert!(v["items"][0].get("deadline").is_none());
+}
+
 #[test]
 fn refusals_are_errors_naming_the_file() {
     let dir = units();
