@@ -26,6 +26,8 @@ enum Col {
     Lead,
     Support,
     Plain,
+    /// 完成时限, 时间节点: kept as a note, which is the item's deadline.
+    Deadline,
     Other,
     Unit,
     Value,
@@ -51,17 +53,9 @@ fn classify(header: &str) -> Col {
         "责任科室",
     ]) {
         Col::Plain
-    } else if has(&[
-        "时间",
-        "时限",
-        "进度",
-        "节点",
-        "备注",
-        "领导",
-        "联系人",
-        "电话",
-        "完成",
-    ]) {
+    } else if has(&["时间", "时限", "节点", "期限"]) {
+        Col::Deadline
+    } else if has(&["进度", "节点", "备注", "领导", "联系人", "电话", "完成"]) {
         Col::Other
     } else if matches!(h.as_str(), "单位" | "计量单位" | "单位名称") && !has(&["名称"])
     {
@@ -156,7 +150,7 @@ fn table_lines(rows: Vec<Vec<String>>, out: &mut Vec<String>) {
                 Col::Lead => roles.push(format!("牵头单位：{v}")),
                 Col::Support => roles.push(format!("配合单位：{v}")),
                 Col::Plain => roles.push(format!("责任单位：{v}")),
-                Col::Other => {
+                Col::Other | Col::Deadline => {
                     notes.push(format!("（{}：{v}）", header[i].trim().replace('\n', "")))
                 }
                 _ => {}
@@ -261,10 +255,21 @@ fn flat_row(line: &str, cols: &[Col]) -> Option<Vec<String>> {
         return Some(row);
     }
     let mut row = vec![String::new(); cols.len()];
+    // Cells split on tabs, one for each column: each is where the header says.
+    if line.contains('\t') && tokens.len() == cols.len() {
+        return Some(tokens);
+    }
     row[0] = tokens.remove(0);
-    // Unit columns after the content, filled from the end while the cells look like units.
+    // The columns after the content, filled from the end while each cell looks like what its
+    // column holds (a unit, a figure, a deadline); a column whose cell does not is left empty.
     for k in (main + 1..cols.len()).rev() {
-        if tokens.len() > 1 && tokens.last().is_some_and(|t| unit_like(t)) {
+        let fits = |t: &str| match cols[k] {
+            Col::Lead | Col::Support | Col::Plain => unit_like(t),
+            Col::Value => value_like(t),
+            Col::Deadline => deadline_like(t),
+            _ => false,
+        };
+        if tokens.len() > 1 && tokens.last().is_some_and(|t| fits(t)) {
             row[k] = tokens.pop().unwrap_or_default();
         }
     }
@@ -286,6 +291,21 @@ fn short_label(s: &str) -> bool {
     (2..=10).contains(&n)
         && s.chars().all(crate::text::is_han)
         && crate::marker::parse_marker(s).is_none()
+}
+
+/// A 目标值 cell: `40家`, `8%`, `≥30个`, `1.2亿元以上`.
+fn value_like(s: &str) -> bool {
+    let t = s.trim_start_matches(['≥', '≤', '>', '<', '＞', '＜']);
+    s.chars().count() <= 12 && t.chars().next().is_some_and(|c| digit(c).is_some())
+}
+
+/// A 完成时限 cell: `12月底`, `全年`, `2022年6月底前`, `长期坚持`.
+fn deadline_like(s: &str) -> bool {
+    s.chars().count() <= 16
+        && !s.contains(['。', '，', ','])
+        && ["月", "日", "年", "底", "前", "季度", "长期", "持续"]
+            .iter()
+            .any(|w| s.contains(w))
 }
 
 /// A cell naming units: `经信局`, `县经信局、县科技局`, `各镇乡(街道)`.
@@ -392,6 +412,23 @@ mod tests {
                 "招商引资",
                 "3.实际利用外资1.2亿美元（责任单位：商务局）",
                 "三、保障措施",
+            ]
+        );
+        // A 目标值 and a 完成时限 column around the units, with spaces or tabs.
+        let lines: Vec<String> = [
+            "序号 工作任务 目标值 责任单位 完成时限",
+            "1 新增规上工业企业 40家 县经信局（牵头）、各乡镇 12月底",
+            "2 培育专精特新企业 县经信局 全年",
+            "3\t实施亿元以上产业项目\t30个\t\t全年",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        assert_eq!(
+            flattened(lines),
+            vec![
+                "1.新增规上工业企业40家（责任单位：县经信局（牵头）、各乡镇）（完成时限：12月底）",
+                "2.培育专精特新企业（责任单位：县经信局）（完成时限：全年）",
+                "3.实施亿元以上产业项目30个（完成时限：全年）",
             ]
         );
         let prose = vec![
