@@ -68,6 +68,17 @@ async fn the_office_uploads_reviews_and_publishes_and_units_see_their_tasks() {
         "{review}"
     );
 
+    // Each box of a draft target is named beside it (the table has no header row to line up
+    // with on a phone): every target form labels its value, unit and responsible unit.
+    let forms = review.matches(r#"class="target-form""#).count();
+    assert!(forms >= 36, "{forms} target forms");
+    for label in ["目标值", "单位", "责任单位", "比较", "类型"] {
+        let named = review
+            .matches(&format!(r#"<span class="tf-l">{label}</span>"#))
+            .count();
+        assert_eq!(named, forms, "{label}");
+    }
+
     // A unit user sees no drafts.
     let unit = app.login("jxj1").await;
     assert_eq!(
