@@ -43,9 +43,24 @@ const BREAK: &[&str] = &[
 
 enum Container {
     Root(Vec<Block>),
-    /// rows → cells → blocks
-    Table(Vec<Vec<Vec<Block>>>),
+    /// rows → cells
+    Table(Vec<Vec<HtmlCell>>),
 }
+
+/// A table cell as written: its blocks and how many rows and columns it spans.
+struct HtmlCell {
+    blocks: Vec<Block>,
+    rows: usize,
+    cols: usize,
+}
+
+/// The most rows or columns one cell may span, the most columns of a table's grid, and the
+/// longest text a spanning cell repeats in the rows below (a 类别 or a 责任单位 list, not a
+/// paragraph): enough for any plan's table, and bounds on what hostile spans can make us
+/// allocate (`rowspan="99999999"`, a megabyte of text spanning every row).
+const MAX_SPAN: usize = 200;
+const MAX_GRID_COLS: usize = 64;
+const MAX_REPEATED_CHARS: usize = 200;
 
 struct Builder {
     stack: Vec<Container>,
@@ -71,10 +86,10 @@ impl Builder {
                 }
                 if let Some(row) = rows.last_mut() {
                     if row.is_empty() {
-                        row.push(Vec::new());
+                        row.push(HtmlCell::new(""));
                     }
                     if let Some(cell) = row.last_mut() {
-                        cell.push(block);
+                        cell.blocks.push(block);
                     }
                 }
             }
@@ -107,50 +122,138 @@ impl Builder {
         }
     }
 
-    fn new_cell(&mut self) {
+    fn new_cell(&mut self, tag: &str) {
         self.flush();
         if let Some(Container::Table(rows)) = self.stack.last_mut() {
             if rows.is_empty() {
                 rows.push(Vec::new());
             }
             if let Some(row) = rows.last_mut() {
-                row.push(Vec::new());
+                row.push(HtmlCell::new(tag));
             }
         }
     }
 }
 
+impl HtmlCell {
+    /// A cell opened by `tag` (`td rowspan="2"`).
+    fn new(tag: &str) -> HtmlCell {
+        HtmlCell {
+            blocks: Vec::new(),
+            rows: span(tag, "rowspan"),
+            cols: span(tag, "colspan"),
+        }
+    }
+}
+
+/// The value of a `rowspan`/`colspan` attribute, 1 when absent or unreadable.
+fn span(tag: &str, name: &str) -> usize {
+    let lower = tag.to_ascii_lowercase();
+    let Some(at) = lower.find(name) else {
+        return 1;
+    };
+    let digits: String = lower[at + name.len()..]
+        .trim_start_matches([' ', '=', '"', '\''])
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .take(6)
+        .collect();
+    digits.parse::<usize>().unwrap_or(1).clamp(1, MAX_SPAN)
+}
+
+/// Cells placed on the table's grid: a cell spanning rows repeats its text in the rows below
+/// (one 类别 or 责任单位 for several tasks, as a merged cell of a .docx does); one spanning
+/// columns leaves the columns it covers empty.
+fn grid(rows: Vec<Vec<(String, usize, usize)>>) -> Vec<Vec<String>> {
+    // Per column: the text a cell above still covers, and for how many more rows.
+    let mut above: Vec<Option<(String, usize)>> = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut line: Vec<String> = Vec::new();
+        let mut cells = row.into_iter();
+        let mut col = 0;
+        loop {
+            if let Some(Some((text, left))) = above.get_mut(col) {
+                line.push(text.clone());
+                *left -= 1;
+                if *left == 0 {
+                    above[col] = None;
+                }
+                col += 1;
+                continue;
+            }
+            let Some((text, down, across)) = cells.next() else {
+                break;
+            };
+            let across = across.min(MAX_GRID_COLS.saturating_sub(col));
+            if across == 0 {
+                break;
+            }
+            let repeated = if text.chars().count() <= MAX_REPEATED_CHARS {
+                text.clone()
+            } else {
+                String::new()
+            };
+            if above.len() < col + across {
+                above.resize(col + across, None);
+            }
+            for k in 0..across {
+                if down > 1 {
+                    let again = if k == 0 {
+                        repeated.clone()
+                    } else {
+                        String::new()
+                    };
+                    above[col + k] = Some((again, down - 1));
+                }
+            }
+            line.push(text);
+            line.extend(std::iter::repeat_n(String::new(), across - 1));
+            col += across;
+        }
+        out.push(line);
+    }
+    out
+}
+
 /// A data table has no nested tables, at least two columns and short cells; anything else is
 /// page layout and its cells become ordinary paragraphs.
-fn finish_table(rows: Vec<Vec<Vec<Block>>>) -> Vec<Block> {
-    let rows: Vec<Vec<Vec<Block>>> = rows.into_iter().filter(|r| !r.is_empty()).collect();
+fn finish_table(rows: Vec<Vec<HtmlCell>>) -> Vec<Block> {
+    let rows: Vec<Vec<HtmlCell>> = rows.into_iter().filter(|r| !r.is_empty()).collect();
     let nested = rows
         .iter()
         .flatten()
-        .flatten()
+        .flat_map(|cell| &cell.blocks)
         .any(|b| matches!(b, Block::Table(_)));
     let max_cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let long_cell = rows.iter().flatten().any(|cell| cell.len() > 6);
+    let long_cell = rows.iter().flatten().any(|cell| cell.blocks.len() > 6);
     if nested || max_cols < 2 || long_cell {
-        return rows.into_iter().flatten().flatten().collect();
+        return rows
+            .into_iter()
+            .flatten()
+            .flat_map(|cell| cell.blocks)
+            .collect();
     }
-    let table = rows
+    let cells = rows
         .into_iter()
         .map(|row| {
             row.into_iter()
                 .map(|cell| {
-                    cell.into_iter()
+                    let text = cell
+                        .blocks
+                        .into_iter()
                         .filter_map(|b| match b {
                             Block::Para(p) => Some(p),
                             Block::Table(_) => None,
                         })
                         .collect::<Vec<_>>()
-                        .join("\n")
+                        .join("\n");
+                    (text, cell.rows, cell.cols)
                 })
                 .collect()
         })
         .collect();
-    vec![Block::Table(table)]
+    vec![Block::Table(grid(cells))]
 }
 
 pub(crate) fn blocks(html: &str) -> Vec<Block> {
@@ -196,7 +299,7 @@ pub(crate) fn blocks(html: &str) -> Vec<Block> {
             ("table", false) => b.start_table(),
             ("table", true) => b.end_table(),
             ("tr", false) => b.new_row(),
-            ("td" | "th", false) => b.new_cell(),
+            ("td" | "th", false) => b.new_cell(tag),
             ("tr" | "td" | "th", true) => b.flush(),
             (n, _) if BREAK.contains(&n) => b.flush(),
             _ => {}
@@ -356,6 +459,42 @@ mod tests {
                 Block::Para("规上工业产值".into()),
             ]
         );
+    }
+
+    #[test]
+    fn merged_cells_take_their_place_on_the_grid() {
+        let html = "<table><tr><th>序号</th><th>类别</th><th>任务</th><th>责任单位</th></tr>\
+            <tr><td>1</td><td rowspan=\"2\">产业</td><td>甲</td><td rowspan='3'>县经信局</td></tr>\
+            <tr><td>2</td><td>乙</td></tr>\
+            <tr><td>3</td><td colspan=2>丙</td></tr></table>";
+        let row = |c: [&str; 4]| c.map(str::to_owned).to_vec();
+        assert_eq!(
+            blocks(html),
+            vec![Block::Table(vec![
+                row(["序号", "类别", "任务", "责任单位"]),
+                row(["1", "产业", "甲", "县经信局"]),
+                row(["2", "产业", "乙", "县经信局"]),
+                row(["3", "丙", "", "县经信局"]),
+            ])]
+        );
+        // A hostile span is bounded, and a span past the table's last row ends with it.
+        let huge = "<table><tr><td rowspan=99999999999>a</td><td colspan=\"4294967296\">b</td></tr></table>";
+        let Block::Table(t) = &blocks(huge)[0] else {
+            panic!("a table")
+        };
+        assert_eq!(
+            (t.len(), t[0].len()),
+            (1, 1 + MAX_SPAN.min(MAX_GRID_COLS - 1))
+        );
+        // A long text spanning rows is placed once, not repeated in every row below.
+        let long = format!(
+            "<table><tr><td rowspan=3>{}</td><td>x</td></tr><tr><td>y</td></tr></table>",
+            "字".repeat(MAX_REPEATED_CHARS + 1)
+        );
+        let Block::Table(t) = &blocks(&long)[0] else {
+            panic!("a table")
+        };
+        assert_eq!(t[1], ["", "y"]);
     }
 
     #[test]

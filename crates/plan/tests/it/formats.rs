@@ -357,6 +357,24 @@ fn a_task_tables_targets_and_deadlines() {
     // …which stays out of the `plan parse` JSON.
     let v = serde_json::to_value(&plan).expect("json");
     assert!(v["items"][0].get("deadline").is_none());
+
+    // The same table on a web page (its rowspan cells) reads as the Word file does.
+    let page = parse_file(&fixture("task-table-targets.source.html"), &units()).expect("html");
+    let shape = |p: &ParsedPlan| {
+        p.items
+            .iter()
+            .map(|i| {
+                (
+                    i.number.clone(),
+                    i.text.clone(),
+                    i.units.clone(),
+                    i.deadline.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shape(&page), shape(&plan));
+    assert_eq!(page.task_indicators.len(), 5);
 }
 
 #[test]
