@@ -165,6 +165,14 @@ fn span(tag: &str, name: &str) -> usize {
 /// (one 类别 or 责任单位 for several tasks, as a merged cell of a .docx does); one spanning
 /// columns leaves the columns it covers empty.
 fn grid(rows: Vec<Vec<(String, usize, usize)>>) -> Vec<Vec<String>> {
+    // The grid may hold a few times the cells written (a 类别 over ten rows), not more: spans
+    // past that budget are read as single cells, so `<td colspan=64>` a row cannot multiply
+    // a page's cells without bound.
+    let written: usize = rows.iter().map(Vec::len).sum();
+    let mut budget = written.saturating_mul(4).max(4096);
+    // …and the text repeated under cells spanning rows a few times the text written.
+    let text_bytes: usize = rows.iter().flatten().map(|(t, _, _)| t.len()).sum();
+    let mut repeat_budget = text_bytes.saturating_mul(4).max(1 << 20);
     // Per column: the text a cell above still covers, and for how many more rows.
     let mut above: Vec<Option<(String, usize)>> = Vec::new();
     let mut out = Vec::with_capacity(rows.len());
@@ -185,11 +193,20 @@ fn grid(rows: Vec<Vec<(String, usize, usize)>>) -> Vec<Vec<String>> {
             let Some((text, down, across)) = cells.next() else {
                 break;
             };
-            let across = across.min(MAX_GRID_COLS.saturating_sub(col));
+            let mut across = across.min(MAX_GRID_COLS.saturating_sub(col));
             if across == 0 {
                 break;
             }
-            let repeated = if text.chars().count() <= MAX_REPEATED_CHARS {
+            let mut down = down;
+            match budget.checked_sub(across * down) {
+                Some(left) => budget = left,
+                None => (across, down) = (1, 1),
+            }
+            let repeat_cost = text.len().saturating_mul(down - 1);
+            let repeated = if text.chars().count() <= MAX_REPEATED_CHARS
+                && let Some(left) = repeat_budget.checked_sub(repeat_cost)
+            {
+                repeat_budget = left;
                 text.clone()
             } else {
                 String::new()
@@ -495,6 +512,28 @@ mod tests {
             panic!("a table")
         };
         assert_eq!(t[1], ["", "y"]);
+        // Spans past a few times the cells written are read as single cells.
+        let wide = "<tr><td colspan=64>a</td></tr>".repeat(5000);
+        let Block::Table(t) = &blocks(&format!(
+            "<table>{wide}<tr><td>1</td><td>2</td></tr></table>"
+        ))[0] else {
+            panic!("a table")
+        };
+        let cells: usize = t.iter().map(Vec::len).sum();
+        assert!(cells <= 5 * 5002, "{cells} cells");
+        // Text repeated under spanning cells stays within a few times the text written.
+        let label = "字".repeat(MAX_REPEATED_CHARS);
+        let head = format!("<td rowspan=200>{label}</td>").repeat(20);
+        let rows = "<tr><td>x</td></tr>".repeat(199);
+        let Block::Table(t) = &blocks(&format!("<table><tr>{head}</tr>{rows}</table>"))[0] else {
+            panic!("a table")
+        };
+        let bytes: usize = t.iter().flatten().map(String::len).sum();
+        assert!(bytes <= (1 << 20) + 20 * label.len() + 199, "{bytes} bytes");
+        assert!(
+            bytes > 1 << 19,
+            "spans within the budget are repeated: {bytes} bytes"
+        );
     }
 
     #[test]
