@@ -19,7 +19,7 @@ use qx_core::notice::NoticeKind;
 use qx_core::period::Period;
 use qx_core::time::format_datetime;
 use qx_core::units::UnitKind;
-use qx_store::meetings::SupervisionItem;
+use qx_store::meetings::{Part, SupervisionItem};
 use qx_store::problems::ProblemRow;
 use time::Date;
 
@@ -162,6 +162,23 @@ fn notice_items(lang: Lang, unread: &Unread) -> Vec<Item> {
 }
 
 /// A 督办 item as a 工作台 line: its text and meeting, state and deadline; red is urgent.
+/// The 督办 items a unit leads, or those it supports, with the list of its part behind the card
+/// (the card's count is that list's length).
+fn supervision_section(lang: Lang, part: Part, total: usize, items: &[SupervisionItem]) -> Section {
+    let (id, title) = match part {
+        Part::Lead => ("supervision", "wb.supervision"),
+        Part::Support => ("supported_supervision", "wb.supported_supervision"),
+    };
+    Section {
+        id,
+        title: t(lang, title),
+        total: total as i64,
+        all_href: Some(format!("/supervision?open=1&part={}", part.as_str())),
+        items: supervision_items(lang, items),
+        empty: t(lang, "wb.none"),
+    }
+}
+
 fn supervision_items(lang: Lang, items: &[SupervisionItem]) -> Vec<Item> {
     items
         .iter()
@@ -337,24 +354,20 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                 &today,
                 Due::Shown,
             ));
-            out.push(Section {
-                id: "supervision",
-                title: t(lang, "wb.supervision"),
-                total: u.supervision_total as i64,
-                all_href: Some("/supervision?open=1&part=lead".into()),
-                items: supervision_items(lang, &u.supervision),
-                empty: t(lang, "wb.none"),
-            });
+            out.push(supervision_section(
+                lang,
+                Part::Lead,
+                u.supervision_total,
+                &u.supervision,
+            ));
             // Only for a unit that supports an open item: most never do.
             if u.supported_total > 0 {
-                out.push(Section {
-                    id: "supported_supervision",
-                    title: t(lang, "wb.supported_supervision"),
-                    total: u.supported_total as i64,
-                    all_href: Some("/supervision?open=1&part=support".into()),
-                    items: supervision_items(lang, &u.supported),
-                    empty: t(lang, "wb.none"),
-                });
+                out.push(supervision_section(
+                    lang,
+                    Part::Support,
+                    u.supported_total,
+                    &u.supported,
+                ));
             }
             out.push(Section {
                 id: "notices",
