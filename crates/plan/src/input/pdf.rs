@@ -99,8 +99,7 @@ pub(crate) fn lines(bytes: &[u8], file: &str) -> Result<Vec<String>, PlanError> 
                     ),
                 ));
             }
-            let continues =
-                k == 0 && runs_over && crate::marker::parse_marker(line.trim_start()).is_none();
+            let continues = k == 0 && continues_paragraph(runs_over, &line);
             match out.last_mut() {
                 Some(last) if continues => last.push_str(&line),
                 _ => out.push(line),
@@ -112,6 +111,15 @@ pub(crate) fn lines(bytes: &[u8], file: &str) -> Result<Vec<String>, PlanError> 
         return Err(PlanError::ScannedPdf { file: file.into() });
     }
     Ok(out)
+}
+
+/// Whether a line goes on with the paragraph whose last line ran to the margin (on the same
+/// page, or at the foot of the page before): not when it starts an item, and not when it is a
+/// table row (cells apart).
+fn continues_paragraph(runs_over: bool, first_line: &str) -> bool {
+    runs_over
+        && !first_line.contains('\t')
+        && crate::marker::parse_marker(first_line.trim_start()).is_none()
 }
 
 fn count(haystack: &[u8], needle: &[u8]) -> usize {
@@ -493,9 +501,8 @@ fn page_lines(mut runs: Vec<Run>) -> PageLines {
             prev_end = Some(run.end);
         }
         let size = row.iter().map(|r| r.size).fold(0.0, f32::max);
-        let starts_item = crate::marker::parse_marker(line.trim_start()).is_some();
         match out.last_mut() {
-            Some(last) if joins_next && !starts_item && cells == 1 => last.push_str(&line),
+            Some(last) if continues_paragraph(joins_next, &line) => last.push_str(&line),
             _ => out.push(line),
         }
         let end = prev_end.unwrap_or(0.0);
@@ -511,7 +518,18 @@ fn page_lines(mut runs: Vec<Run>) -> PageLines {
 
 #[cfg(test)]
 mod tests {
-    use super::page_number;
+    use super::{continues_paragraph, page_number};
+
+    #[test]
+    fn a_page_goes_on_with_prose_not_with_an_item_or_a_table_row() {
+        assert!(continues_paragraph(true, "8个，完成投资12亿元。"));
+        assert!(!continues_paragraph(false, "8个，完成投资12亿元。"));
+        assert!(!continues_paragraph(true, "（二）强化要素保障。"));
+        assert!(!continues_paragraph(
+            true,
+            "1\t新增规上工业企业\t40家\t县经信局"
+        ));
+    }
 
     #[test]
     fn page_numbers_in_their_usual_dress() {
