@@ -82,9 +82,14 @@
     return el;
   }
 
-  // What an error page says (its card), or the status line when it says nothing readable.
+  // What a refusal says: the messages of the form shown again beside its fields, else the error
+  // page's card, else the status line when it says nothing readable.
   function errorText(html, status) {
     var doc = new DOMParser().parseFromString(html, "text/html");
+    var beside = Array.prototype.map.call(doc.querySelectorAll("main .field-error"), function (e) {
+      return e.textContent.trim();
+    });
+    if (beside.length) return beside.join("；");
     var card = doc.querySelector("main .error p, main .error, main");
     var text = card ? card.textContent.trim() : "";
     return text || String(status);

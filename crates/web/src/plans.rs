@@ -5,7 +5,7 @@ use crate::auth::{Auth, Office};
 use crate::download;
 use crate::form::Query;
 use crate::form::{FieldErrors, Fields, Form};
-use crate::pages::{PageCtx, render};
+use crate::pages::PageCtx;
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -290,6 +290,46 @@ pub struct TargetView {
     kind_label: &'static str,
     responsible: String,
     included: bool,
+    /// What is wrong with the row as typed, beside its boxes (a refused save shown again).
+    errors: Option<FieldErrors>,
+}
+
+impl TargetView {
+    /// The message beside box `field`, when the row came back refused.
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.as_ref().and_then(|e| e.get(field))
+    }
+
+    /// Messages of the refused row that belong to no one box.
+    fn general_errors(&self) -> Vec<&str> {
+        self.errors
+            .as_ref()
+            .map(|e| e.general())
+            .unwrap_or_default()
+    }
+
+    /// The row as typed in a refused save, with what is wrong in it.
+    fn retyped(&mut self, typed: &Fields, errors: FieldErrors) {
+        self.name = typed.get("name").to_string();
+        self.value = typed.get("value").to_string();
+        self.value_max = typed.get("value_max").to_string();
+        self.unit = typed.get("unit").to_string();
+        if let Some(c) = Comparator::parse(typed.get("comparator")) {
+            self.comparator = c.as_str();
+        }
+        self.kind = typed.get("kind").to_string();
+        self.responsible = typed.get("responsible").to_string();
+        self.included = !typed.get("included").is_empty();
+        self.errors = Some(errors);
+    }
+}
+
+/// A form of the plan's page that was refused, shown again as typed with what is wrong in it.
+enum Retry {
+    /// The metadata form.
+    Meta(Fields, FieldErrors),
+    /// One draft target's row (its id).
+    Target(i64, Fields, FieldErrors),
 }
 
 /// The parse's confidence and the lines it could not place, for a draft under review.
@@ -381,15 +421,20 @@ async fn show(
     show_page(&state, &auth, id, flash, None).await
 }
 
-/// The plan's page; `meta_retry` is the metadata form as typed with what is wrong in it, shown
-/// again instead of the stored values.
+/// The plan's page; `retry` is a refused form as typed with what is wrong in it, shown again
+/// instead of the stored values (answering 400).
 async fn show_page(
     state: &AppState,
     auth: &Auth,
     id: i64,
     flash: Option<String>,
-    meta_retry: Option<(Fields, FieldErrors)>,
+    retry: Option<Retry>,
 ) -> PageResult {
+    let (meta_retry, mut target_retry) = match retry {
+        Some(Retry::Meta(typed, errors)) => (Some((typed, errors)), None),
+        Some(Retry::Target(target, typed, errors)) => (None, Some((target, typed, errors))),
+        None => (None, None),
+    };
     let actor = auth.actor();
     let lang = auth.ctx.lang;
     let plan = state.store.get_plan(&actor, id).await?;
@@ -434,7 +479,7 @@ async fn show_page(
     unknown_units.dedup();
     let (mut goals, mut task_targets) = (Vec::new(), Vec::new());
     for t in state.store.plan_targets(&actor, id).await? {
-        let view = TargetView {
+        let mut view = TargetView {
             id: t.id,
             section: t.section,
             text: t.text,
@@ -451,7 +496,11 @@ async fn show_page(
                 .and_then(|u| names.get(&u).cloned())
                 .unwrap_or_default(),
             included: t.included != 0,
+            errors: None,
         };
+        if let Some((_, typed, errors)) = target_retry.take_if(|(target, ..)| *target == t.id) {
+            view.retyped(&typed, errors);
+        }
         if t.level == TargetLevel::Plan {
             goals.push(view)
         } else {
@@ -542,11 +591,13 @@ async fn show_page(
             .map(|c| (c.as_str(), c.label(lang)))
             .collect(),
     };
-    if page.meta_errors.is_empty() {
-        Ok(render(&page).into_response())
-    } else {
-        Ok(crate::form::invalid(&page))
-    }
+    let refused = !page.meta_errors.is_empty()
+        || page
+            .goals
+            .iter()
+            .chain(&page.task_targets)
+            .any(|t| t.errors.is_some());
+    Ok(crate::form::answer(&page, refused))
 }
 
 /// Corrects the draft's 标题、年度、文号、发文机关、成文日期; what is wrong is shown beside its
@@ -590,7 +641,7 @@ async fn save_meta(
             Err(e) => errs.absorb(e.into(), &[("title", "方案标题")])?,
         }
     }
-    show_page(&state, &auth, id, None, Some((f, errs))).await
+    show_page(&state, &auth, id, None, Some(Retry::Meta(f, errs))).await
 }
 
 #[derive(Deserialize)]
@@ -626,43 +677,46 @@ async fn save_item(
     Ok(Redirect::to(&format!("/plans/{id}?saved=1#item-{item}")).into_response())
 }
 
-#[derive(Deserialize)]
-struct TargetForm {
-    name: String,
-    value: String,
-    #[serde(default)]
-    value_max: String,
-    unit: String,
-    comparator: String,
-    kind: String,
-    #[serde(default)]
-    responsible: String,
-    #[serde(default)]
-    included: Option<String>,
-}
-
+/// Corrects a draft target; a refused value comes back beside its box with the row as typed
+/// (with JavaScript the row is saved in place and the message stands beside its button).
 async fn save_target(
     State(state): State<AppState>,
     auth: Auth,
     Path((id, target)): Path<(i64, i64)>,
-    Form(f): Form<TargetForm>,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> PageResult {
+    let f = Fields::new(form);
     let edit = TargetEdit {
-        name: f.name,
-        value: f.value,
-        value_max: Some(f.value_max),
-        unit: f.unit,
-        comparator: f.comparator,
-        kind: f.kind,
-        unit_name: f.responsible,
-        included: f.included.is_some(),
+        name: f.get("name").to_string(),
+        value: f.get("value").to_string(),
+        value_max: Some(f.get("value_max").to_string()),
+        unit: f.get("unit").to_string(),
+        comparator: f.get("comparator").to_string(),
+        kind: f.get("kind").to_string(),
+        unit_name: f.get("responsible").to_string(),
+        included: !f.get("included").is_empty(),
     };
-    state
+    let mut errs = FieldErrors::new(auth.ctx.lang);
+    let saved = state
         .store
         .update_plan_target(&auth.actor(), id, target, &edit)
-        .await?;
-    Ok(Redirect::to(&format!("/plans/{id}?saved=1#target-{target}")).into_response())
+        .await;
+    if errs.unless_refused(saved, TARGET_FIELDS)?.is_some() {
+        return Ok(Redirect::to(&format!("/plans/{id}?saved=1#target-{target}")).into_response());
+    }
+    let retry = Retry::Target(target, f, errs);
+    show_page(&state, &auth, id, None, Some(retry)).await
 }
+
+/// A target row's boxes and the names the store's messages begin with (`目标值：…`).
+const TARGET_FIELDS: &[(&str, &str)] = &[
+    ("name", "指标名称"),
+    ("value", "目标值"),
+    ("value_max", "目标上限"),
+    ("comparator", "比较方式"),
+    ("kind", "指标类型"),
+    ("responsible", "责任单位"),
+];
 
 async fn publish(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
     state.store.publish_plan(&auth.actor(), id).await?;

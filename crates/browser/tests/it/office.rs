@@ -194,9 +194,9 @@ async fn saving_one_row_of_the_plan_review_keeps_the_edits_in_another() {
         .text()
         .await
         .unwrap();
-    assert!(
-        error.contains("无此单位"),
-        "the error beside the row: {error}"
+    assert_eq!(
+        error, "责任单位：“无此单位”不在单位登记表中",
+        "the row's message beside its button, not the page it came back in"
     );
     let typed = j
         .find(&format!("#{first} input[name=responsible]"))

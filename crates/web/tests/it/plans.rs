@@ -323,6 +323,96 @@ async fn a_refused_metadata_form_keeps_what_was_typed_with_each_error_beside_its
     assert_eq!(saved.issued_on.as_deref(), Some("2017-03-01"));
 }
 
+/// A draft target's row refused without JavaScript: the page comes back with the message beside
+/// the box at fault, the row as typed (also the boxes that were right), the other rows and the
+/// stored target untouched.
+#[tokio::test]
+async fn a_refused_target_row_keeps_what_was_typed_with_the_error_beside_its_box() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let token = csrf(&admin, &app.url("/plans")).await;
+    let id = seed_draft(&admin, &app.base, &token).await;
+    let office = qx_core::access::Actor::system();
+    let targets = app.store.plan_targets(&office, id).await.unwrap();
+    let target = targets.iter().find(|t| t.name.contains("解决率")).unwrap();
+    let post = |form: Vec<(&'static str, String)>| {
+        let url = app.url(&format!("/plans/{id}/targets/{}", target.id));
+        let req = admin.post(url).form(&form);
+        async move { req.send().await.unwrap() }
+    };
+    let form = |value: &str, responsible: &str| {
+        vec![
+            ("_csrf", token.clone()),
+            ("name", "难题解决率（改）".to_string()),
+            ("value", value.to_string()),
+            ("value_max", String::new()),
+            ("unit", "%".to_string()),
+            ("comparator", "<=".to_string()),
+            ("kind", "share".to_string()),
+            ("responsible", responsible.to_string()),
+        ]
+    };
+    // The row's part of the page: from its form to the form's end.
+    let row = |page: &str| {
+        let start = page
+            .find(&format!("/plans/{id}/targets/{}\"", target.id))
+            .expect("the row's form");
+        let end = page[start..].find("</form>").unwrap();
+        page[start..start + end].to_string()
+    };
+    let beside = |row: &str, field: &str, message: &str| {
+        let input = row
+            .find(&format!("name=\"{field}\""))
+            .unwrap_or_else(|| panic!("no {field} box"));
+        let end = row[input..].find("</label>").unwrap();
+        let label = &row[input..input + end];
+        assert!(
+            label.contains("field-error") && label.contains(message),
+            "{field}: {label}"
+        );
+    };
+
+    for (typed, field, message) in [
+        (form("七十", "县经信局"), "value", "“七十”不是数字"),
+        (
+            form("75", "无此单位"),
+            "responsible",
+            "“无此单位”不在单位登记表中",
+        ),
+    ] {
+        let bad = post(typed).await;
+        assert_eq!(bad.status(), 400, "{field}");
+        let page = bad.text().await.unwrap();
+        let row = row(&page);
+        beside(&row, field, message);
+        assert_eq!(
+            row.matches("field-error").count(),
+            1,
+            "{field}: one message"
+        );
+        assert!(
+            row.contains("value=\"难题解决率（改）\""),
+            "the name as typed"
+        );
+        assert!(
+            row.contains("selected>不超过</option>"),
+            "the comparator as chosen: {row}"
+        );
+        assert!(
+            !row.contains("name=\"included\" value=\"1\" checked"),
+            "the cleared 纳入监测 box stays cleared"
+        );
+        let others = page.matches("field-error").count();
+        assert_eq!(others, 1, "{field}: no other row or form is marked");
+    }
+    let after = app.store.plan_targets(&office, id).await.unwrap();
+    assert_eq!(
+        serde_json::to_value(&after).unwrap(),
+        serde_json::to_value(&targets).unwrap(),
+        "nothing was saved"
+    );
+}
+
 #[tokio::test]
 async fn the_review_page_shows_the_confidence_and_the_lines_not_placed() {
     let app = spawn_app().await;
