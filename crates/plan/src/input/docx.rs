@@ -187,12 +187,13 @@ fn current_cell(tables: &mut [TableBuild]) -> Option<&mut Cell> {
 }
 
 /// Resolve vertical merges (a continued cell repeats the text above it, e.g. one 责任单位
-/// spanning several tasks) and return plain rows.
+/// spanning several tasks) and place the cells on the table's grid (a cell spanning columns
+/// leaves the ones it covers empty, bounded as a web page's are).
 fn finish(t: TableBuild) -> Vec<Vec<String>> {
-    let mut out: Vec<Vec<String>> = Vec::new();
+    let mut rows: Vec<Vec<(String, usize, usize)>> = Vec::with_capacity(t.rows.len());
     let mut prev: Vec<(usize, String)> = Vec::new();
     for row in t.rows {
-        let mut texts = Vec::new();
+        let mut cells = Vec::with_capacity(row.len());
         let mut this: Vec<(usize, String)> = Vec::new();
         for cell in row {
             let text = if cell.continues && cell.text.trim().is_empty() {
@@ -204,12 +205,12 @@ fn finish(t: TableBuild) -> Vec<Vec<String>> {
                 cell.text
             };
             this.push((cell.col, text.clone()));
-            texts.push(text);
+            cells.push((text, 1, cell.span));
         }
         prev = this;
-        out.push(texts);
+        rows.push(cells);
     }
-    out
+    super::html::grid(rows)
 }
 
 /// Level definitions of Word's automatic numbering.
@@ -370,6 +371,39 @@ mod tests {
         assert_eq!(chinese(12), "十二");
         assert_eq!(chinese(20), "二十");
         assert_eq!(chinese(105), "一百零五");
+    }
+
+    /// A header cell over two columns (合计 over 目标值 and 单位, say) leaves the column it covers
+    /// empty, so the cells after it stay under their headers; a merged 责任单位 repeats below.
+    #[test]
+    fn cells_spanning_columns_take_their_place_on_the_grid() {
+        let cell = |text: &str, props: &str| {
+            format!("<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>")
+        };
+        let row = |cells: &[String]| format!("<w:tr>{}</w:tr>", cells.concat());
+        let span = r#"<w:gridSpan w:val="2"/>"#;
+        let restart = r#"<w:vMerge w:val="restart"/>"#;
+        let table = [
+            row(&[cell("序号", ""), cell("任务", span), cell("责任单位", "")]),
+            row(&[
+                cell("1", ""),
+                cell("甲", ""),
+                cell("40家", ""),
+                cell("县经信局", restart),
+            ]),
+            row(&[cell("2", ""), cell("乙", span), cell("", "<w:vMerge/>")]),
+        ]
+        .concat();
+        let bytes = qx_upload::hostile::document(&mut |w| write!(w, "<w:tbl>{table}</w:tbl>"));
+        let rows = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            super::blocks(&bytes).unwrap(),
+            vec![crate::input::Block::Table(vec![
+                rows(&["序号", "任务", "", "责任单位"]),
+                rows(&["1", "甲", "40家", "县经信局"]),
+                rows(&["2", "乙", "", "县经信局"]),
+            ])]
+        );
     }
 
     #[test]

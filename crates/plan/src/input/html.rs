@@ -161,10 +161,11 @@ fn span(tag: &str, name: &str) -> usize {
     digits.parse::<usize>().unwrap_or(1).clamp(1, MAX_SPAN)
 }
 
-/// Cells placed on the table's grid: a cell spanning rows repeats its text in the rows below
-/// (one 类别 or 责任单位 for several tasks, as a merged cell of a .docx does); one spanning
-/// columns leaves the columns it covers empty.
-fn grid(rows: Vec<Vec<(String, usize, usize)>>) -> Vec<Vec<String>> {
+/// Cells placed on the table's grid, each given as (text, rows spanned, columns spanned): a cell
+/// spanning rows repeats its text in the rows below (one 类别 or 责任单位 for several tasks, as a
+/// merged cell of a .docx does); one spanning columns leaves the columns it covers empty. The
+/// .docx reader places its cells here too.
+pub(super) fn grid(rows: Vec<Vec<(String, usize, usize)>>) -> Vec<Vec<String>> {
     // The grid may hold a few times the cells written (a 类别 over ten rows), not more: spans
     // past that budget are read as single cells, so `<td colspan=64>` a row cannot multiply
     // a page's cells without bound.
