@@ -2,7 +2,10 @@
 //!
 //! A task table (a header naming 责任单位 / 牵头单位 / 配合单位 …) becomes one numbered line per
 //! row with its units in a `（牵头单位：…；配合单位：…）` bracket, exactly as a typed plan would
-//! say it; category columns spanning several rows become heading lines. An indicator table
+//! say it; a category (a 类别 cell, or a row of its own naming the rows below it) becomes a
+//! `（类别：…）` note on each of its rows, since an unnumbered line would be read as the text of
+//! the item above it, while a row of its own that is numbered (`二、项目建设`) stays a heading
+//! line. An indicator table
 //! (指标 | 单位 | 目标值) becomes `name value unit` lines. Other tables are rows of tab-separated cells.
 
 use super::Block;
@@ -99,7 +102,20 @@ fn table_lines(rows: Vec<Vec<String>>, out: &mut Vec<String>) {
         .collect();
     let main_col = content_cols.last().copied();
     let is_indicator = cols.contains(&Col::Unit) && cols.contains(&Col::Value);
+    // Category columns: the content columns before the task's (类别, 重点领域). Each holds the
+    // category its last filled cell or category row named, for the rows that leave it empty.
+    let category_cols: Vec<usize> = content_cols
+        .iter()
+        .copied()
+        .filter(|&i| Some(i) != main_col)
+        .collect();
+    let label = |i: usize| match header[i].trim().replace('\n', "") {
+        h if h.is_empty() => "类别".to_owned(),
+        h => h,
+    };
     let mut groups: Vec<String> = vec![String::new(); cols.len()];
+    // A category row in a table without a category column.
+    let mut band = String::new();
     let mut counter = 0u32;
     for row in rows.iter().skip(header_at + 1) {
         let cell = |i: usize| row.get(i).map_or("", |s| s.trim());
@@ -112,19 +128,22 @@ fn table_lines(rows: Vec<Vec<String>>, out: &mut Vec<String>) {
             continue;
         }
         if filled.len() == 1 || filled.iter().all(|c| *c == filled[0]) {
-            // A category row: the rows below that repeat it in their own cell do not repeat it.
-            for &i in &content_cols {
-                if Some(i) != main_col && cell(i) == filled[0] {
-                    groups[i] = filled[0].to_owned();
+            let text = filled[0].replace('\n', " ");
+            if crate::marker::parse_marker(&text).is_some() || is_indicator {
+                // A numbered row of its own is a heading of the plan's tree.
+                out.push(text);
+            } else {
+                // A category row: it names the rows below it, up to the next.
+                match category_cols.first() {
+                    Some(&i) => groups[i] = text,
+                    None => band = text,
                 }
             }
-            out.push(filled[0].replace('\n', " "));
             continue;
         }
-        for &i in &content_cols {
-            if Some(i) != main_col && !cell(i).is_empty() && cell(i) != groups[i] {
-                groups[i] = cell(i).to_owned();
-                out.push(cell(i).replace('\n', " "));
+        for &i in &category_cols {
+            if !cell(i).is_empty() {
+                groups[i] = cell(i).replace('\n', " ");
             }
         }
         let mut content = main_col.map_or(String::new(), |i| cell(i).to_owned());
@@ -141,6 +160,14 @@ fn table_lines(rows: Vec<Vec<String>>, out: &mut Vec<String>) {
         let marker = marker_for(number, &content, &mut counter, is_indicator);
         let mut roles: Vec<String> = Vec::new();
         let mut notes: Vec<String> = Vec::new();
+        if !band.is_empty() {
+            notes.push(format!("（类别：{band}）"));
+        }
+        for &i in &category_cols {
+            if !groups[i].is_empty() {
+                notes.push(format!("（{}：{}）", label(i), groups[i]));
+            }
+        }
         for (i, col) in cols.iter().enumerate() {
             let v = cell(i).replace('\n', "、");
             if v.is_empty() {
@@ -381,9 +408,8 @@ mod tests {
         assert_eq!(
             out,
             vec![
-                "产业培育",
-                "1.新增规上企业30家（牵头单位：市经信局；配合单位：市统计局、市税务局）（完成时限：12月底）",
-                "2.培育单项冠军（牵头单位：市经信局）",
+                "1.新增规上企业30家（牵头单位：市经信局；配合单位：市统计局、市税务局）（类别：产业培育）（完成时限：12月底）",
+                "2.培育单项冠军（牵头单位：市经信局）（类别：产业培育）",
             ]
         );
     }
@@ -406,11 +432,9 @@ mod tests {
             flattened(lines),
             vec![
                 "二、分解任务",
-                "工业经济",
-                "1.规上工业增加值增长6%以上, 技改投资增长10%.（责任单位：经信局）",
-                "2.新增规上企业20家（责任单位：经信局、统计局）",
-                "招商引资",
-                "3.实际利用外资1.2亿美元（责任单位：商务局）",
+                "1.规上工业增加值增长6%以上, 技改投资增长10%.（责任单位：经信局）（类别：工业经济）",
+                "2.新增规上企业20家（责任单位：经信局、统计局）（类别：工业经济）",
+                "3.实际利用外资1.2亿美元（责任单位：商务局）（类别：招商引资）",
                 "三、保障措施",
             ]
         );
@@ -436,6 +460,31 @@ mod tests {
             "一、总体要求".to_owned(),
         ];
         assert_eq!(flattened(prose.clone()), prose);
+    }
+
+    /// A category is a note on each of its rows, never a line of its own: an unnumbered line
+    /// would be read as more text of the item above it (`培育专精特新企业…\n项目建设`).
+    #[test]
+    fn categories_name_their_rows_and_numbered_rows_of_their_own_stay_headings() {
+        let rows = vec![
+            row(&["序号", "工作任务", "责任单位"]),
+            row(&["一、产业培育", "一、产业培育", "一、产业培育"]),
+            row(&["1", "新增规上工业企业40家", "县经信局"]),
+            row(&["项目建设", "", ""]),
+            row(&["2", "实施亿元以上项目30个", "县发改局"]),
+            row(&["3", "完成工业投资50亿元", "县经信局"]),
+        ];
+        let mut out = Vec::new();
+        table_lines(rows, &mut out);
+        assert_eq!(
+            out,
+            vec![
+                "一、产业培育",
+                "1.新增规上工业企业40家（责任单位：县经信局）",
+                "2.实施亿元以上项目30个（责任单位：县发改局）（类别：项目建设）",
+                "3.完成工业投资50亿元（责任单位：县经信局）（类别：项目建设）",
+            ]
+        );
     }
 
     #[test]

@@ -326,6 +326,37 @@ fn a_task_tables_targets_and_deadlines() {
         (&["县经信局".to_owned()][..], &["各镇乡街道".to_owned()][..])
     );
     assert_eq!(item(&plan, "3").lead_units, ["县发改局"]);
+    // Each row is its own item: its category a note of its own, not the text of the row above.
+    let texts: Vec<(&str, Option<&str>)> = plan
+        .items
+        .iter()
+        .map(|i| (i.text.as_str(), i.heading.as_deref()))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            (
+                "新增规上工业企业40家（责任单位：县经信局（牵头）、各乡镇）（类别：产业培育）（完成时限：12月底）",
+                None
+            ),
+            (
+                "培育专精特新企业，新增省级专精特新企业8家（责任单位：县经信局）（类别：产业培育）（完成时限：12月底）",
+                None
+            ),
+            (
+                "实施亿元以上产业项目30个（责任单位：县发改局（牵头）、县经信局）（类别：项目建设）（完成时限：全年）",
+                None
+            ),
+            (
+                "完成工业投资50亿元（责任单位：县经信局）（类别：项目建设）（完成时限：全年）",
+                None
+            ),
+            (
+                "单位工业增加值能耗下降3%（责任单位：县发改局）（类别：要素保障）（完成时限：年底）",
+                None
+            ),
+        ]
+    );
     // The 目标值 cell completes the task: each row has its indicator.
     let ti: Vec<_> = plan
         .task_indicators
