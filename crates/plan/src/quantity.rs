@@ -18,6 +18,10 @@ const UNITS: &[(&str, &str, bool)] = &[
     ("个百分点", "个百分点", false),
     ("百分点", "个百分点", false),
     ("吨标准煤/万元", "吨标准煤/万元", false),
+    // 亩均 and per-head figures: 亩均税收30万元/亩, 全员劳动生产率25万元/人.
+    ("万元/亩", "万元/亩", false),
+    ("万元/人", "万元/人", false),
+    ("元/亩", "元/亩", false),
     ("吨标煤/万元", "吨标准煤/万元", false),
     ("万吨标准煤", "万吨标准煤", false),
     ("万吨标煤", "万吨标准煤", false),
@@ -713,6 +717,10 @@ const TRAILING_WORDS: &[&str] = &[
     "突破",
     "为",
     "在",
+    // "规上工业总产值力争突破1200亿元": the resolve word stands between the name and the verb.
+    "力争",
+    "确保",
+    "争取",
 ];
 
 fn short_name(prefix: &str, after: &str, change: Option<Change>) -> Option<String> {
@@ -943,6 +951,22 @@ mod tests {
             [
                 ("单位工业增加值能耗降幅".to_owned(), 3.0, "%", ">="),
                 ("单位工业增加值能耗".to_owned(), 0.45, "吨标准煤/万元", "<=")
+            ]
+        );
+        // 力争 between the name and the verb is not part of the name, nor of the rate's after it.
+        assert_eq!(
+            named("全年规上工业总产值力争突破1200亿元，增长7.5%左右"),
+            [
+                ("规上工业总产值".to_owned(), 1200.0, "亿元", ">="),
+                ("规上工业总产值增速".to_owned(), 7.5, "%", "=")
+            ]
+        );
+        // A figure per 亩 or per head is one unit.
+        assert_eq!(
+            named("亩均税收达到30万元/亩，全员劳动生产率25万元/人"),
+            [
+                ("亩均税收".to_owned(), 30.0, "万元/亩", ">="),
+                ("全员劳动生产率".to_owned(), 25.0, "万元/人", ">=")
             ]
         );
     }

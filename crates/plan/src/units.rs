@@ -287,6 +287,14 @@ fn clean_name(raw: &str) -> (String, bool) {
             break;
         }
     }
+    // "县经信局（牵头），县科技局、县市场监管局（配合）": the mark closes the supporting names;
+    // a list with a marked lead makes them support it.
+    for mark in ["(配合)", "（配合）", "(协办)", "（协办）"] {
+        if let Some(rest) = s.strip_suffix(mark) {
+            s = rest.to_owned();
+            break;
+        }
+    }
     for tail in ["等单位", "等部门", "等"] {
         if let Some(rest) = s.strip_suffix(tail) {
             s = rest.to_owned();
@@ -557,6 +565,14 @@ mod tests {
         );
         assert_eq!(a.lead, vec!["县商务局"]);
         assert_eq!(a.support, vec!["县经信局", "县发改局"]);
+        // …and when the supporting names close with their own mark.
+        let a = ex(
+            "做事。责任单位：县商务局（牵头），县经信局、县发改局（配合）",
+            false,
+        );
+        assert_eq!(a.lead, vec!["县商务局"]);
+        assert_eq!(a.support, vec!["县经信局", "县发改局"]);
+        assert!(a.unknown.is_empty(), "{a:?}");
         // The same after the last full stop, with a unit the directory does not know.
         let a = ex("做事。县发改局（牵头）、县经信局、县自然资源局", false);
         assert_eq!(a.lead, vec!["县发改局"]);
