@@ -7,6 +7,9 @@ use crate::text::{cn_numeral_value, digit, fold, is_cn_numeral_char, is_han, is_
 /// documents (GB/T 9704): a family nests inside the families before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
+    /// 附件 / 附件2: an annex holding the plan's task table, outside every numbering of the body
+    /// (see [`annex_marker`]).
+    Annex,
     /// 第一部分 / 第一篇
     Part,
     /// 第一章
@@ -37,6 +40,33 @@ pub struct Marker {
     pub value: u32,
     /// Byte offset in the line where the item's own text starts.
     pub content_start: usize,
+}
+
+/// `附件：重点任务分解表`, `附件2：…`: an annex's heading as a marker of the outermost family.
+/// Only the parser's body-end rule asks for it, for an annex that lists tasks with their units;
+/// `seen` annexes came before it (an annex without a number is the next one).
+pub fn annex_marker(line: &str, seen: usize) -> Option<Marker> {
+    let rest = line.strip_prefix("附件")?;
+    let digits_end = rest
+        .char_indices()
+        .find(|(_, c)| digit(*c).is_none())
+        .map_or(rest.len(), |(k, _)| k);
+    let digits = &rest[..digits_end];
+    let number = digits
+        .chars()
+        .try_fold(0u32, |v, c| v.checked_mul(10)?.checked_add(digit(c)?));
+    let (label, value) = match number {
+        Some(n) if !digits.is_empty() => (format!("附件{n}"), n),
+        _ => ("附件".to_owned(), u32::try_from(seen).ok()?.checked_add(1)?),
+    };
+    let text = rest[digits_end..]
+        .trim_start_matches(|c: char| is_space(c) || matches!(fold(c), ':' | '.' | '、'));
+    Some(Marker {
+        kind: Kind::Annex,
+        label,
+        value,
+        content_start: line.len() - text.len(),
+    })
 }
 
 /// Recognise a numbering marker at the start of `line` (already trimmed).

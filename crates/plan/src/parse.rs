@@ -3,7 +3,7 @@
 
 use crate::deadline;
 use crate::directory::UnitDirectory;
-use crate::marker::{Kind, Marker, parse_marker};
+use crate::marker::{Kind, Marker, annex_marker, parse_marker};
 use crate::meta;
 use crate::model::{
     Item, LineRange, ParsedPlan, Review, Span, Target, Unplaced, Warning, WarningKind,
@@ -193,13 +193,29 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
     let first_item = (body_start..lines.len()).find(|&i| is_marker(i));
 
     // --- body end: 附件, 落款 and 日期, 抄送, page chrome after the last item ---------------
+    // An annex that lists tasks with their units (a 重点任务分解表) is part of the plan: its
+    // line heads a section of the tree (`附件`, `附件2`) and the body goes on through it.
+    let annex_line = |t: &str| {
+        let key = fold_key(&t.chars().take(8).collect::<String>());
+        (key.starts_with("附件") && t.chars().count() < 60) || key.starts_with("附:")
+    };
+    let mut annexes: HashMap<usize, Marker> = HashMap::new();
     let mut body_end = lines.len();
     if let Some(first) = first_item {
         for i in first + 1..lines.len() {
             let Some(t) = text_at(i) else { continue };
             let key = fold_key(&t.chars().take(8).collect::<String>());
-            let annex =
-                (key.starts_with("附件") && t.chars().count() < 60) || key.starts_with("附:");
+            let annex = annex_line(t);
+            if annex
+                && let Some(m) = annex_marker(t, annexes.len())
+                && (i + 1..lines.len())
+                    .filter_map(|k| text_at(k).map(|t| (k, t)))
+                    .take_while(|(_, t)| !annex_line(t) && standalone_date(t).is_none())
+                    .any(|(k, t)| is_marker(k) && names_units(t))
+            {
+                annexes.insert(i, m);
+                continue;
+            }
             if annex
                 || key.starts_with("抄送")
                 || key.starts_with("抄报")
@@ -290,7 +306,7 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
         if text_at(i).is_none() {
             continue;
         }
-        let Some(m) = markers[i].clone() else {
+        let Some(m) = markers[i].clone().or_else(|| annexes.get(&i).cloned()) else {
             match nodes.last_mut() {
                 Some(node) => node.lines.push(i),
                 None => preamble.push(i),
@@ -800,4 +816,11 @@ fn heading_and_text(
         }
     }
     (None, full)
+}
+
+/// A line that names responsible units (a task table's row, a task's note).
+fn names_units(text: &str) -> bool {
+    ["责任单位", "牵头单位", "配合单位", "责任部门", "牵头部门"]
+        .iter()
+        .any(|w| text.contains(w))
 }

@@ -408,6 +408,79 @@ fn a_task_tables_targets_and_deadlines() {
     assert_eq!(page.task_indicators.len(), 5);
 }
 
+/// An annex that is a 重点任务分解表 is part of the plan: it heads a section of its own and each
+/// row is an item with its units, deadline and targets. An annex that only names a file (the
+/// seed's `附件:…doc`) still ends the body.
+#[test]
+fn an_annexed_task_table_is_a_section_of_the_plan() {
+    let plan = parse_file(&fixture("annex-task-table.txt"), &units()).expect("parses");
+    assert_eq!(
+        numbers(&plan),
+        [
+            "一",
+            "二",
+            "二.(一)",
+            "二.(二)",
+            "三",
+            "附件",
+            "附件.1",
+            "附件.2",
+            "附件.3"
+        ]
+    );
+    assert_eq!(
+        plan.title.as_deref(),
+        Some("安吉县2024年制造业高质量发展实施方案")
+    );
+    assert_eq!(
+        item(&plan, "附件").heading.as_deref(),
+        Some("重点任务分解表")
+    );
+    assert_eq!(
+        item(&plan, "三").text,
+        "加强组织领导，县财政局等相关单位按职责做好保障。",
+        "the annex line is not the text of the chapter before it"
+    );
+    let (all, lead, support) = units_of(&plan, "附件.3");
+    assert_eq!(all, ["县发改局", "县经信局", "县国土资源局"]);
+    assert_eq!(lead, ["县发改局"]);
+    assert_eq!(support, ["县经信局", "县国土资源局"]);
+    assert_eq!(
+        item(&plan, "附件.2").deadline.as_deref(),
+        Some("2024年12月")
+    );
+    let annexed: Vec<_> = plan
+        .task_indicators
+        .iter()
+        .filter(|t| t.section.as_deref().is_some_and(|s| s.starts_with("附件")))
+        .map(|t| (t.section.as_deref().unwrap_or(""), t.value, t.unit.as_str()))
+        .collect();
+    assert_eq!(
+        annexed,
+        [
+            ("附件.1", 3.0, "家"),
+            ("附件.2", 60.0, "家"),
+            ("附件.3", 50.0, "个"),
+            ("附件.3", 80.0, "亿元")
+        ]
+    );
+    assert!(
+        plan.warnings.is_empty(),
+        "nothing left unplaced: {:?}",
+        plan.warnings
+    );
+
+    // The same document whose annex only names its file ends at the annex, as before.
+    let text = std::fs::read_to_string(fixture("annex-task-table.txt")).expect("fixture");
+    let named_only: String = text
+        .lines()
+        .take_while(|l| !l.starts_with("序号"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let plan = qx_plan::parse_text(&named_only, &units());
+    assert_eq!(numbers(&plan), ["一", "二", "二.(一)", "二.(二)", "三"]);
+}
+
 #[test]
 fn refusals_are_errors_naming_the_file() {
     let dir = units();
