@@ -95,7 +95,13 @@ fn table_lines(rows: Vec<Vec<String>>, out: &mut Vec<String>) {
     for row in rows.iter().take(header_at) {
         out.push(row.join("\t").replace('\n', " "));
     }
-    let header = &rows[header_at];
+    let (header, data_from) = match rows.get(header_at + 1) {
+        Some(sub) if sub_header(&rows[header_at], sub) => {
+            (merged_header(&rows[header_at], sub), header_at + 2)
+        }
+        _ => (rows[header_at].clone(), header_at + 1),
+    };
+    let header = &header;
     let cols: Vec<Col> = header.iter().map(|c| classify(c)).collect();
     let content_cols: Vec<usize> = (0..cols.len())
         .filter(|&i| cols[i] == Col::Content)
@@ -117,7 +123,7 @@ fn table_lines(rows: Vec<Vec<String>>, out: &mut Vec<String>) {
     // A category row in a table without a category column.
     let mut band = String::new();
     let mut counter = 0u32;
-    for row in rows.iter().skip(header_at + 1) {
+    for row in rows.iter().skip(data_from) {
         let cell = |i: usize| row.get(i).map_or("", |s| s.trim());
         let filled: Vec<&str> = row
             .iter()
@@ -234,6 +240,40 @@ pub(crate) fn flattened(lines: Vec<String>) -> Vec<String> {
         i = j;
     }
     out
+}
+
+/// A header over two rows: `责任单位` spanning `牵头单位 | 配合单位` below it, the cells beside it
+/// spanning both rows (repeated below, or empty). The row under the header is such a second
+/// row when it holds no figure or sentence, repeats or leaves empty the header's 序号 cell, and
+/// names a column of its own (units, a deadline, a target).
+fn sub_header(header: &[String], row: &[String]) -> bool {
+    let number_cell = header
+        .iter()
+        .position(|c| classify(c) == Col::Number)
+        .and_then(|i| row.get(i));
+    number_cell.is_none_or(|c| c.trim().is_empty() || header.contains(c))
+        && row.iter().all(|c| c.chars().count() <= 12)
+        && row.iter().zip(header).any(|(c, h)| {
+            c.trim() != h.trim()
+                && matches!(
+                    classify(c),
+                    Col::Lead | Col::Support | Col::Plain | Col::Deadline | Col::Value | Col::Unit
+                )
+        })
+}
+
+/// Each column's name from a two-row header: the lower cell where it names one of its own, the
+/// upper cell otherwise.
+fn merged_header(header: &[String], sub: &[String]) -> Vec<String> {
+    (0..header.len().max(sub.len()))
+        .map(|i| {
+            let upper = header.get(i).map_or("", |c| c.trim());
+            match sub.get(i).map(|c| c.trim()) {
+                Some(lower) if !lower.is_empty() && lower != upper => lower.to_owned(),
+                _ => upper.to_owned(),
+            }
+        })
+        .collect()
 }
 
 fn cells_of(line: &str) -> Vec<String> {
@@ -484,6 +524,42 @@ mod tests {
                 "2.实施亿元以上项目30个（责任单位：县发改局）（类别：项目建设）",
                 "3.完成工业投资50亿元（责任单位：县经信局）（类别：项目建设）",
             ]
+        );
+    }
+
+    /// 责任单位 over 牵头单位 | 配合单位: the second header row names the columns, and is no item.
+    #[test]
+    fn a_header_over_two_rows_names_the_columns_below() {
+        let rows = vec![
+            row(&["序号", "工作任务", "责任单位", "", "完成时限"]),
+            row(&["序号", "工作任务", "牵头单位", "配合单位", "完成时限"]),
+            row(&[
+                "1",
+                "新增规上工业企业30家",
+                "县经信局",
+                "县统计局、县税务局",
+                "12月底",
+            ]),
+        ];
+        let mut out = Vec::new();
+        table_lines(rows, &mut out);
+        assert_eq!(
+            out,
+            vec![
+                "1.新增规上工业企业30家（牵头单位：县经信局；配合单位：县统计局、县税务局）（完成时限：12月底）"
+            ]
+        );
+        // The cells beside a spanning one left empty below it (a .docx vertical merge).
+        let rows = vec![
+            row(&["序号", "工作任务", "责任单位", "责任单位"]),
+            row(&["", "", "牵头", "配合"]),
+            row(&["1", "完成工业投资60亿元", "县发改局", "县经信局"]),
+        ];
+        let mut out = Vec::new();
+        table_lines(rows, &mut out);
+        assert_eq!(
+            out,
+            vec!["1.完成工业投资60亿元（牵头单位：县发改局；配合单位：县经信局）"]
         );
     }
 

@@ -481,6 +481,33 @@ fn an_annexed_task_table_is_a_section_of_the_plan() {
     assert_eq!(numbers(&plan), ["一", "二", "二.(一)", "二.(二)", "三"]);
 }
 
+/// 责任单位 spanning 牵头单位 | 配合单位 in a header over two rows, as a Word file (gridSpan and
+/// vMerge; made by LibreOffice from the web page kept beside it) and as that web page.
+#[test]
+fn a_task_table_whose_header_spans_two_rows() {
+    for file in ["two-row-header.docx", "two-row-header.source.html"] {
+        let plan = parse_file(&fixture(file), &units()).expect(file);
+        assert_eq!(numbers(&plan), ["1", "2"], "{file}");
+        let (_, lead, support) = units_of(&plan, "1");
+        assert_eq!(lead, ["县经信局"], "{file}");
+        assert_eq!(support, ["县统计局", "县税务局"], "{file}");
+        let (_, lead, support) = units_of(&plan, "2");
+        assert_eq!(
+            (lead, support),
+            (&["县发改局".to_owned()][..], &["县经信局".to_owned()][..])
+        );
+        assert_eq!(
+            item(&plan, "2").text,
+            "完成工业投资60亿元（牵头单位：县发改局；配合单位：县经信局）（完成时限：全年）"
+        );
+        assert_eq!(
+            item(&plan, "1").deadline.as_deref(),
+            Some("12月底"),
+            "{file}"
+        );
+    }
+}
+
 #[test]
 fn refusals_are_errors_naming_the_file() {
     let dir = units();
