@@ -19,6 +19,7 @@ use qx_core::indicator::{Comparator, IndicatorKind, TargetLevel};
 use qx_core::label::Labelled;
 use qx_core::state::PlanStatus;
 use qx_core::units::TaskRole;
+use qx_store::StoreError;
 use qx_store::plans::{ItemEdit, Plan, PlanMeta, TargetEdit};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -696,14 +697,23 @@ async fn save_target(
         unit_name: f.get("responsible").to_string(),
         included: !f.get("included").is_empty(),
     };
-    let mut errs = FieldErrors::new(auth.ctx.lang);
-    let saved = state
+    let refused = match state
         .store
         .update_plan_target(&auth.actor(), id, target, &edit)
-        .await;
-    if errs.unless_refused(saved, TARGET_FIELDS)?.is_some() {
-        return Ok(Redirect::to(&format!("/plans/{id}?saved=1#target-{target}")).into_response());
-    }
+        .await
+    {
+        Ok(()) => {
+            return Ok(
+                Redirect::to(&format!("/plans/{id}?saved=1#target-{target}")).into_response(),
+            );
+        }
+        // A value the office can correct: beside its box, with the row as typed. Anything else
+        // (a published plan, a target of another plan, another role) is no form to correct.
+        Err(StoreError::Invalid(message)) => message,
+        Err(other) => return Err(other.into()),
+    };
+    let mut errs = FieldErrors::new(auth.ctx.lang);
+    errs.absorb(WebError::BadRequest(refused), TARGET_FIELDS)?;
     let retry = Retry::Target(target, f, errs);
     show_page(&state, &auth, id, None, Some(retry)).await
 }

@@ -74,7 +74,7 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/plans/{plan}/targets/{none}",
-        [422, 422, 422, 422, 403],
+        [400, 403, 403, 403, 403],
     ),
     ("POST", "/plans/{none}/publish", [404, 403, 403, 403, 403]),
     ("POST", "/plans/{none}/delete", [404, 403, 403, 403, 403]),
