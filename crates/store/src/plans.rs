@@ -491,7 +491,9 @@ impl Store {
                 self.resolve_unit(name)
                     .await?
                     .ok_or_else(|| {
-                        StoreError::Invalid(format!("责任单位：“{name}”不在单位登记表中"))
+                        StoreError::Invalid(format!(
+                            "责任单位：“{name}”不在单位登记表中 (unknown unit)"
+                        ))
                     })?
                     .id,
             ),
@@ -788,27 +790,33 @@ pub fn validate_target(
     kind: &str,
 ) -> Result<()> {
     if name.trim().is_empty() {
-        return Err(StoreError::Invalid("指标名称：不能为空".into()));
+        return Err(StoreError::Invalid(
+            "指标名称：不能为空 (the name is required)".into(),
+        ));
     }
     let parse = |field: &str, v: &str| match qx_core::money::parse_decimal_cell(v) {
         Ok(Some(d)) => Ok(d),
-        _ => Err(StoreError::Invalid(format!("{field}：“{v}”不是数字"))),
+        _ => Err(StoreError::Invalid(format!(
+            "{field}：“{v}”不是数字 (not a number)"
+        ))),
     };
     let v = parse("目标值", value.trim())?;
     if let Some(max) = value_max.map(str::trim).filter(|m| !m.is_empty())
         && parse("目标上限", max)? < v
     {
         return Err(StoreError::Invalid(format!(
-            "目标上限：{max} 小于目标值 {value}"
+            "目标上限：{max} 小于目标值 {value} (the upper bound is below the target)"
         )));
     }
     if qx_core::indicator::Comparator::parse(comparator).is_none() {
         return Err(StoreError::Invalid(format!(
-            "比较方式：“{comparator}”应为 >=、<= 或 ="
+            "比较方式：“{comparator}”应为 >=、<= 或 = (the comparison must be >=, <= or =)"
         )));
     }
     if qx_core::indicator::IndicatorKind::parse(kind).is_none() {
-        return Err(StoreError::Invalid(format!("指标类型：“{kind}”无效")));
+        return Err(StoreError::Invalid(format!(
+            "指标类型：“{kind}”无效 (unknown indicator kind)"
+        )));
     }
     Ok(())
 }
