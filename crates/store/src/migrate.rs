@@ -68,6 +68,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(37, "0037_project_reached_dates"),
     migration!(38, "0038_notice_body"),
     migration!(39, "0039_objection_status"),
+    migration!(40, "0040_submit_in_one_call"),
 ];
 
 impl Store {

@@ -98,6 +98,15 @@ pub(super) struct SentContents {
 }
 
 impl SentContents {
+    /// The three JSON texts a sending row keeps: figures, task lines, 本月无数据 marks.
+    pub(super) fn to_json(&self) -> [String; 3] {
+        [
+            serde_json::json!(self.values).to_string(),
+            serde_json::json!(self.tasks).to_string(),
+            serde_json::json!(self.no_figures).to_string(),
+        ]
+    }
+
     /// What the submission holds now, read inside the submit's transaction.
     pub(super) async fn read(tx: &mut crate::Tx, submission_id: i64) -> Result<Self> {
         let values = sqlx::query_as(
@@ -135,6 +144,7 @@ pub(super) async fn record_sending(
     sent_at: i64,
     contents: &SentContents,
 ) -> Result<()> {
+    let [values, tasks, no_figures] = contents.to_json();
     sqlx::query(
         "INSERT INTO submission_sendings (submission_id, sent_by, sent_at, values_json, tasks_json, no_data_json)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -142,9 +152,9 @@ pub(super) async fn record_sending(
     .bind(submission_id)
     .bind(sent_by)
     .bind(sent_at)
-    .bind(serde_json::json!(contents.values).to_string())
-    .bind(serde_json::json!(contents.tasks).to_string())
-    .bind(serde_json::json!(contents.no_figures).to_string())
+    .bind(values)
+    .bind(tasks)
+    .bind(no_figures)
     .execute(&mut **tx)
     .await?;
     Ok(())

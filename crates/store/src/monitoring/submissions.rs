@@ -99,31 +99,29 @@ impl Store {
 
     /// What a unit may put in a submission: the indicators of [`Store::unit_indicators`] by
     /// name and the tasks of [`Store::unit_tasks`] by number, in one statement.
-    async fn reportable(
-        &self,
-        plan_id: i64,
-        unit_id: i64,
-    ) -> Result<(HashMap<i64, String>, HashMap<i64, String>)> {
-        let rows: Vec<(String, i64, String)> = sqlx::query_as(
-            "SELECT 'indicator', id, name FROM indicators
+    async fn reportable(&self, plan_id: i64, unit_id: i64) -> Result<Reportable> {
+        // (kind, id, indicator name or task number, task title, place), each kind in plan order.
+        let rows: Vec<(String, i64, String, String, i64)> = sqlx::query_as(
+            "SELECT 'indicator', id, name, '', ordinal FROM indicators
               WHERE lead_unit_id = $2 AND plan_id = $1 AND source = 'manual'
              UNION ALL
-             SELECT 'task', t.id, t.number FROM tasks t JOIN task_units tu ON tu.task_id = t.id
-              WHERE tu.unit_id = $2 AND t.plan_id = $1",
+             SELECT 'task', t.id, t.number, t.title, t.ordinal FROM tasks t JOIN task_units tu ON tu.task_id = t.id
+              WHERE tu.unit_id = $2 AND t.plan_id = $1
+             ORDER BY 1, 5",
         )
         .bind(plan_id)
         .bind(unit_id)
         .fetch_all(self.pool())
         .await?;
-        let (mut indicators, mut tasks) = (HashMap::new(), HashMap::new());
-        for (kind, id, label) in rows {
+        let mut reportable = Reportable::default();
+        for (kind, id, label, title, _) in rows {
             if kind == "task" {
-                tasks.insert(id, label);
+                reportable.tasks.push((id, label, title));
             } else {
-                indicators.insert(id, label);
+                reportable.indicators.push((id, label));
             }
         }
-        Ok((indicators, tasks))
+        Ok(reportable)
     }
 
     /// Every revision of a unit's submission for a period, newest first (scoped).
@@ -211,6 +209,45 @@ impl Store {
         no_figures: &[NoFigure],
         submit: bool,
     ) -> Result<i64> {
+        let mode = if submit { Mode::Submit } else { Mode::Save };
+        self.write_report(actor, period_id, unit_id, input, no_figures, mode)
+            .await
+            .map(|saved| saved.id())
+    }
+
+    /// 提交 as the report form asks it: a report that leaves one of the unit's indicators
+    /// without a figure or a 本月无数据 mark, or one of its tasks without progress, is kept as
+    /// a draft and comes back with what is empty, for the person to fill in or confirm
+    /// ([`Store::save_report`] submits it as it is). One save either way: at month end sixty
+    /// units submit at once, and every round trip counts.
+    pub async fn submit_if_complete(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+        input: &SubmissionInput,
+        no_figures: &[NoFigure],
+    ) -> Result<Submitted> {
+        self.write_report(
+            actor,
+            period_id,
+            unit_id,
+            input,
+            no_figures,
+            Mode::SubmitIfComplete,
+        )
+        .await
+    }
+
+    async fn write_report(
+        &self,
+        actor: &Actor,
+        period_id: i64,
+        unit_id: i64,
+        input: &SubmissionInput,
+        no_figures: &[NoFigure],
+        mode: Mode,
+    ) -> Result<Submitted> {
         // One read for the window, the unit's latest revision and its name, one for what it
         // may report: at month end sixty units submit at once, and every round trip counts.
         let Window {
@@ -218,12 +255,13 @@ impl Store {
             latest,
             unit_name,
         } = self.open_window(actor, period_id, unit_id).await?;
-        let (indicators, tasks) = self.reportable(period.plan_id, unit_id).await?;
-        let unit_name = if submit {
-            unit_name.ok_or_else(|| StoreError::NotFound(format!("单位 {unit_id}")))?
-        } else {
-            String::new()
-        };
+        let reportable = self.reportable(period.plan_id, unit_id).await?;
+        let indicators: HashMap<i64, String> = reportable.indicators.iter().cloned().collect();
+        let tasks: HashMap<i64, &str> = reportable
+            .tasks
+            .iter()
+            .map(|(id, number, _)| (*id, number.as_str()))
+            .collect();
         let mut problems = Vec::new();
         for (id, value, _) in &input.values {
             let Some(name) = indicators.get(id) else {
@@ -253,6 +291,20 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems.join("; ")));
         }
+        let missing = match mode {
+            Mode::SubmitIfComplete => reportable.left_empty(input, no_figures),
+            Mode::Save | Mode::Submit => Vec::new(),
+        };
+        let submit = match mode {
+            Mode::Save => false,
+            Mode::Submit => true,
+            Mode::SubmitIfComplete => missing.is_empty(),
+        };
+        let unit_name = if submit {
+            unit_name.ok_or_else(|| StoreError::NotFound(format!("单位 {unit_id}")))?
+        } else {
+            String::new()
+        };
         let now = crate::now();
         let step = if submit {
             SubmissionStep::Submit
@@ -294,17 +346,22 @@ impl Store {
         let marks = super::no_figure::NoFigureBatch::new(input, no_figures);
         let audited = Audited { input, no_figures };
         // A report with 本月无数据 marks takes the transaction below, which writes them.
-        if let (Target::New(revision), crate::Engine::Postgres, false, true) =
-            (&target, self.engine(), submit, no_figures.is_empty())
+        if let (Target::New(revision), crate::Engine::Postgres, true) =
+            (&target, self.engine(), no_figures.is_empty())
         {
-            // A new revision on PostgreSQL: the row, its figures, its task lines and its
-            // audit entry in one call, committed on its own. The audit chain's head is the one
-            // lock every writer queues for; the server takes it last, after the rows' foreign
-            // keys are checked, and no round trip happens while it is held. The entry's entity
-            // id is the new row's, filled in by the server.
+            // A new revision on PostgreSQL: the row, its figures and task lines, for a submit
+            // its sending and the office's notice, then its audit entry, in one call committed
+            // on its own. The audit chain's head is the one lock every writer queues for; the
+            // server takes it last, after the rows' foreign keys are checked, and no round trip
+            // happens while it is held. The entry's entity id and the notice's subject are the
+            // new row's, filled in by the server. When a webhook endpoint awaits the notice,
+            // the call writes nothing and says so; the transaction below writes its deliveries.
             let pending =
                 PendingEntry::new(AuditEntry::new(actor, action, "submission", "").after(audited));
-            let (id,): (i64,) = pending
+            let sent = submit.then(|| batch.sent().to_json());
+            let [sent_values, sent_tasks, sent_no_data] =
+                sent.map_or([None, None, None], |j| j.map(Some));
+            let q = pending
                 .bind(sqlx::query_as(POSTGRES_NEW_REVISION))
                 .bind(period_id)
                 .bind(unit_id)
@@ -315,10 +372,32 @@ impl Store {
                 .bind(now)
                 .bind(&batch.values)
                 .bind(&batch.tasks)
+                .bind(sent_values)
+                .bind(sent_tasks)
+                .bind(sent_no_data);
+            // The notice's subject id placeholder is not sent: the server fills in the row's.
+            let q = if submit {
+                let notice = report_submitted(0, &unit_name, &period);
+                crate::notices::bind_notice!(q, &notice, now, skip_subject_id)
+                    .bind(qx_core::webhook::Event::of_notice(notice.kind).as_str())
+            } else {
+                q.bind(None::<&str>)
+                    .bind(None::<i64>)
+                    .bind(None::<&str>)
+                    .bind(None::<&str>)
+                    .bind(None::<&str>)
+                    .bind(None::<&str>)
+                    .bind(None::<&str>)
+                    .bind(None::<i64>)
+                    .bind(None::<&str>)
+            };
+            let (written,): (Option<i64>,) = q
                 .fetch_one(self.pool())
                 .await
                 .map_err(crate::units::unique_violation(CONCURRENT_SUBMISSION))?;
-            return Ok(id);
+            if let Some(id) = written {
+                return Ok(Submitted::new(id, missing));
+            }
         }
         let mut tx = self.begin().await?;
         let id = match target {
@@ -388,9 +467,8 @@ impl Store {
             // saved into in place is read back.
             let contents = if created {
                 super::sendings::SentContents {
-                    values: batch.value_rows.clone(),
-                    tasks: batch.task_rows.clone(),
                     no_figures: marks.rows.clone(),
+                    ..batch.sent()
                 }
             } else {
                 super::sendings::SentContents::read(&mut tx, id).await?
@@ -402,17 +480,7 @@ impl Store {
             Target::New(_) => None,
         };
         if submit {
-            tell(
-                &mut tx,
-                Audience::Office,
-                NoticeKind::ReportSubmitted,
-                Subject::Submission(id),
-                Text::ReportSubmitted {
-                    unit: unit_name.to_string(),
-                    period: period.period.to_string(),
-                },
-            )
-            .await?;
+            crate::notices::notify(&mut tx, &report_submitted(id, &unit_name, &period)).await?;
         }
         // The audit entry last: the chain's head row is the one lock every writer queues for,
         // so it is taken after every other row is written and held only until the commit.
@@ -423,7 +491,7 @@ impl Store {
                 .after(audited),
         )
         .await?;
-        Ok(id)
+        Ok(Submitted::new(id, missing))
     }
 
     /// The office approves (locks) or returns a submitted report. Nobody reviews their own.
@@ -748,6 +816,15 @@ impl SubmissionBatch {
             task_rows: sorted(tasks),
         }
     }
+
+    /// What a sending of a revision created with these rows keeps (no 本月无数据 marks).
+    fn sent(&self) -> super::sendings::SentContents {
+        super::sendings::SentContents {
+            values: self.value_rows.clone(),
+            tasks: self.task_rows.clone(),
+            no_figures: Vec::new(),
+        }
+    }
 }
 
 /// (delete figures, insert figures, delete task lines, insert task lines); `$1` the
@@ -764,9 +841,12 @@ const SQLITE_BATCH: BatchSql = (
 );
 
 /// A new revision with its figures (`$17`) and task lines (`$18`) as JSON arrays from
-/// [`SubmissionBatch`], and its audit entry (`$1`–`$9`, see [`PendingEntry::bind`]): the
-/// PostgreSQL function of migration 0012.
-const POSTGRES_NEW_REVISION: &str = "SELECT submission_new_revision($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, CAST($17 AS JSON), CAST($18 AS JSON))";
+/// [`SubmissionBatch`], its audit entry (`$1`–`$9`, see [`PendingEntry::bind`]) and, for a
+/// submit, its sending's three JSON texts (`$19`–`$21`) and the office's notice (`$22`–`$29`,
+/// [`crate::notices::bind_notice!`] without the subject's id) with its webhook event (`$30`):
+/// the PostgreSQL function of migrations 0012 and 0040. Answers the new row's id, or NULL when
+/// a webhook endpoint awaits the notice (nothing written).
+const POSTGRES_NEW_REVISION: &str = "SELECT submission_new_revision($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, CAST($17 AS JSON), CAST($18 AS JSON), $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)";
 
 const CONCURRENT_SUBMISSION: &str = "报送已存在 (concurrent submission; reload and retry)";
 
@@ -828,6 +908,94 @@ struct Audited<'a> {
     input: &'a SubmissionInput,
     #[serde(skip_serializing_if = "<[NoFigure]>::is_empty")]
     no_figures: &'a [NoFigure],
+}
+
+/// 报送已提交: the office is told that a unit handed in its report (revision `id`).
+fn report_submitted(id: i64, unit_name: &str, period: &ReportPeriod) -> crate::notices::NewNotice {
+    crate::notices::NewNotice {
+        audience: Audience::Office,
+        kind: NoticeKind::ReportSubmitted,
+        subject: Subject::Submission(id),
+        text: Text::ReportSubmitted {
+            unit: unit_name.to_string(),
+            period: period.period.to_string(),
+        },
+        dedupe_key: None,
+    }
+}
+
+/// What a save of a unit's report does.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// Keeps it as a draft.
+    Save,
+    /// Submits it as it is.
+    Submit,
+    /// Submits it when nothing is left empty, else keeps it as a draft.
+    SubmitIfComplete,
+}
+
+/// What [`Store::submit_if_complete`] did with a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    /// Submitted to the office: revision `id`.
+    Sent(i64),
+    /// Kept as draft revision `id`: these indicators (by name) and tasks (number and title),
+    /// in the plan's order, were left empty.
+    Held { id: i64, missing: Vec<String> },
+}
+
+impl Submitted {
+    fn new(id: i64, missing: Vec<String>) -> Self {
+        if missing.is_empty() {
+            Submitted::Sent(id)
+        } else {
+            Submitted::Held { id, missing }
+        }
+    }
+
+    /// The revision written.
+    pub fn id(&self) -> i64 {
+        match self {
+            Submitted::Sent(id) | Submitted::Held { id, .. } => *id,
+        }
+    }
+}
+
+/// What a unit reports in a plan, each in the plan's order.
+#[derive(Default)]
+struct Reportable {
+    /// (id, name) of the indicators it leads that are typed in.
+    indicators: Vec<(i64, String)>,
+    /// (id, number, title) of the tasks it leads or supports.
+    tasks: Vec<(i64, String, String)>,
+}
+
+impl Reportable {
+    /// What the input leaves empty: indicators with neither a figure nor a 本月无数据 mark,
+    /// then tasks without progress.
+    fn left_empty(&self, input: &SubmissionInput, no_figures: &[NoFigure]) -> Vec<String> {
+        let progressed = |id: i64| {
+            input
+                .tasks
+                .iter()
+                .rfind(|(t, _, _)| *t == id)
+                .is_some_and(|(_, progress, _)| !progress.trim().is_empty())
+        };
+        let indicators = self
+            .indicators
+            .iter()
+            .filter(|(id, _)| {
+                !input.has_figure(*id) && !no_figures.iter().any(|m| m.indicator_id == *id)
+            })
+            .map(|(_, name)| name.clone());
+        let tasks = self
+            .tasks
+            .iter()
+            .filter(|(id, _, _)| !progressed(*id))
+            .map(|(_, number, title)| format!("{number} {title}"));
+        indicators.chain(tasks).collect()
+    }
 }
 
 /// Where a save goes: into the unit's draft (or returned) revision, or a new revision.

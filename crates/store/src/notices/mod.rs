@@ -102,23 +102,36 @@ macro_rules! notice_insert {
 }
 
 /// Binds the nine values of [`notice_insert!`] for notice `$n`, written at `$now`: the Chinese
-/// sentence beside the [`Text`] it renders from.
+/// sentence beside the [`Text`] it renders from. With `skip_subject_id`, the subject's id is
+/// left out: a server-side write fills in the id of the row it creates (migration 0040).
 macro_rules! bind_notice {
-    ($q:expr, $n:expr, $now:expr) => {{
-        let n: &NewNotice = $n;
+    ($q:expr, $n:expr, $now:expr) => {
+        $crate::notices::bind_notice!($q, $n, $now, bind_subject_id)
+    };
+    ($q:expr, $n:expr, $now:expr, $subject_id:ident) => {{
+        let n: &$crate::notices::NewNotice = $n;
         let (audience, audience_id) = n.audience.to_parts();
         let (subject_type, subject_id) = n.subject.to_parts();
-        $q.bind(audience)
+        let q = $q
+            .bind(audience)
             .bind(audience_id)
             .bind(n.kind.as_str())
-            .bind(subject_type)
-            .bind(subject_id)
-            .bind(n.text.render(Lang::Zh))
+            .bind(subject_type);
+        $crate::notices::bind_notice!(@$subject_id q, subject_id)
+            .bind(n.text.render(qx_core::label::Lang::Zh))
             .bind(n.text.to_json())
             .bind(n.dedupe_key.clone())
             .bind($now)
     }};
+    (@bind_subject_id $q:ident, $id:ident) => {
+        $q.bind($id)
+    };
+    (@skip_subject_id $q:ident, $id:ident) => {{
+        let _ = $id;
+        $q
+    }};
 }
+pub(crate) use bind_notice;
 
 /// Adds a notice in the caller's transaction; with a `dedupe_key` already used, adds nothing.
 /// Returns the new notice's id (for the webhook sender).

@@ -247,3 +247,170 @@ async fn a_month_end_submit_runs_eleven_statements_and_keeps_what_it_stored() {
         );
     }
 }
+
+/// The month-end case itself, a submit without 本月无数据 marks into a new revision: on
+/// PostgreSQL three statements, the window, what the unit may report and one call that writes
+/// the revision, its figures and task lines, its sending, the office's notice and the audit
+/// entry, so the audit chain's head is never held across a round trip. It writes what the
+/// transaction writes on SQLite: the sending holds what the submission holds, the notice and
+/// the audit entry name the new revision, the chain verifies. When a webhook endpoint
+/// subscribes to the notice's event, the call writes nothing and the transaction also writes
+/// the notice's delivery.
+#[tokio::test]
+async fn a_month_end_submit_without_marks_is_one_call_that_writes_what_a_transaction_would() {
+    use qx_core::webhook::{Event, Format};
+    use qx_store::webhooks::EndpointForm;
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let t = town(&s).await;
+        let (i, k) = (&t.indicators, &t.tasks);
+        let input = SubmissionInput {
+            values: vec![
+                (i[1], "12.50".into(), "快报".into()),
+                (i[0], "3".into(), String::new()),
+                (i[2], "1".into(), String::new()),
+            ],
+            tasks: vec![(k[0], "完成".into(), "done".into())],
+        };
+        let submit = |s: Store, unit: Actor, period| {
+            let input = input.clone();
+            async move {
+                statements_of(s.save_report(&unit, period, t.unit_id, &input, &[], true)).await
+            }
+        };
+        let (id, statements) = submit(s.clone(), t.unit.clone(), t.period).await;
+        let id = id.unwrap();
+        if s.engine() == qx_store::Engine::Postgres {
+            assert_eq!(statements.len(), 3, "{name}: {statements:#?}");
+            assert!(statements[2].contains("submission_new_revision"), "{name}");
+        }
+        let sendings = s
+            .submission_sendings(&t.office, t.period, t.unit_id)
+            .await
+            .unwrap();
+        assert_eq!(sendings.len(), 1, "{name}");
+        assert_eq!(
+            (sendings[0].sent_by, &sendings[0].values, &sendings[0].tasks),
+            (
+                Some(t.unit.user_id),
+                &vec![
+                    (i[0], "3".to_string(), String::new()),
+                    (i[1], "12.5".to_string(), "快报".to_string()),
+                    (i[2], "1".to_string(), String::new()),
+                ],
+                &vec![(k[0], "完成".to_string(), "done".to_string())],
+            ),
+            "{name}"
+        );
+        let notices: Vec<(String, String, Option<i64>, String)> = sqlx::query_as(
+            "SELECT audience, subject_type, subject_id, message FROM notices WHERE kind = 'report.submitted'",
+        )
+        .fetch_all(s.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            notices,
+            [(
+                "office".to_string(),
+                "submission".to_string(),
+                Some(id),
+                "石浦镇 报送 2017年6月 工作推进情况, 待审核".to_string()
+            )],
+            "{name}"
+        );
+        let (entity_id,): (String,) = sqlx::query_as(
+            "SELECT entity_id FROM audit_log WHERE action = 'submission.submit' ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+        assert_eq!(entity_id, id.to_string(), "{name}");
+        assert!(s.verify_audit().await.unwrap().ok(), "{name}");
+
+        // With an endpoint awaiting 报送待审核, the next month's submit writes its delivery.
+        s.create_endpoint(
+            &t.office,
+            &EndpointForm {
+                name: "钉钉".into(),
+                url: "http://10.0.0.1/hook".into(),
+                secret: String::new(),
+                format: Some(Format::Json),
+                enabled: true,
+                events: vec![Event::ReportSubmitted],
+            },
+        )
+        .await
+        .unwrap();
+        let plan = s.get_period(&t.office, t.period).await.unwrap().plan_id;
+        let july = s
+            .open_period(
+                &t.office,
+                plan,
+                &Period::new_month(2017, 7).unwrap(),
+                "2017-08-07",
+            )
+            .await
+            .unwrap();
+        let (id, _) = submit(s.clone(), t.unit.clone(), july).await;
+        id.unwrap();
+        assert_eq!(s.pending_deliveries().await.unwrap(), 1, "{name}");
+        assert_eq!(
+            s.submission_sendings(&t.office, july, t.unit_id)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{name}"
+        );
+        assert!(s.verify_audit().await.unwrap().ok(), "{name}");
+    }
+}
+
+/// 提交 from the form in one save: a report that leaves an indicator without a figure or a
+/// 本月无数据 mark, or a task without progress, is kept as a draft and the empty ones come back
+/// in the plan's order (tasks by number and title); a complete one is submitted. The web form
+/// read the unit's indicators and tasks itself before saving: three round trips more.
+#[tokio::test]
+async fn a_submit_with_empty_items_is_held_as_a_draft_naming_them_in_plan_order() {
+    use qx_core::state::SubmissionStatus;
+    use qx_store::monitoring::Submitted;
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let t = town(&s).await;
+        let (i, k) = (&t.indicators, &t.tasks);
+        let mut input = SubmissionInput {
+            values: vec![
+                (i[1], "5".into(), String::new()),
+                (i[2], " ".into(), String::new()),
+            ],
+            tasks: vec![(k[1], "过半".into(), "on_track".into())],
+        };
+        let held = s
+            .submit_if_complete(&t.unit, t.period, t.unit_id, &input, &[])
+            .await
+            .unwrap();
+        let Submitted::Held { id, missing } = held else {
+            panic!("{name}: {held:?}");
+        };
+        assert_eq!(
+            missing,
+            ["规上工业增加值", "工业用电量", "1 任务1"],
+            "{name}"
+        );
+        let kept = s.get_submission(&t.unit, id).await.unwrap();
+        assert_eq!(kept.status, SubmissionStatus::Draft, "{name}");
+
+        // A 本月无数据 mark answers an indicator; the rest filled in, it goes to the office.
+        let marks = vec![NoFigure {
+            indicator_id: i[0],
+            reason: "统计局尚未反馈".into(),
+        }];
+        input.values[1].1 = "2".into();
+        input.tasks.push((k[0], "启动".into(), "on_track".into()));
+        let sent = s
+            .submit_if_complete(&t.unit, t.period, t.unit_id, &input, &marks)
+            .await
+            .unwrap();
+        assert_eq!(sent, Submitted::Sent(id), "{name}");
+        let kept = s.get_submission(&t.office, id).await.unwrap();
+        assert_eq!(kept.status, SubmissionStatus::Submitted, "{name}");
+    }
+}

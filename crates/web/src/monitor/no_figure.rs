@@ -46,11 +46,6 @@ pub(super) fn read_no_figures(form: &[(String, String)]) -> Vec<NoFigure> {
     out
 }
 
-/// Whether the form marks `id` 本月无数据 (with or without a reason yet).
-pub(super) fn is_marked(input: &ReportInput, id: i64) -> bool {
-    input.no_figures.iter().any(|m| m.indicator_id == id)
-}
-
 /// What is wrong with the marks as typed, beside the fields: (indicator id → message beside
 /// the figure, indicator id → message beside the reason). A mark needs a reason within its
 /// limit and no figure.

@@ -1,7 +1,8 @@
 //! A unit's monthly report: the list of what is due, the form, saving and corrections.
 
-use super::no_figure::{ReportInput, is_marked, mark_errors, mark_text, read_no_figures};
+use super::no_figure::{ReportInput, mark_errors, mark_text, read_no_figures};
 use super::*;
+use qx_store::monitoring::Submitted;
 
 pub struct DueLine {
     period_id: i64,
@@ -350,41 +351,6 @@ pub(super) async fn save_draft(
                 .map(Some)
         }
     }
-}
-
-/// The unit's indicators without a figure (nor a 本月无数据 mark) and tasks without progress
-/// in `input`.
-async fn missing_items(
-    state: &AppState,
-    actor: &Actor,
-    period_id: i64,
-    unit_id: i64,
-    input: &ReportInput,
-) -> Result<Vec<String>, WebError> {
-    let period = state.store.get_period(actor, period_id).await?;
-    let filled = |id: i64, rows: &[(i64, String, String)]| {
-        rows.iter()
-            .rfind(|(i, _, _)| *i == id)
-            .is_some_and(|(_, v, _)| !v.trim().is_empty())
-    };
-    let mut missing: Vec<String> = state
-        .store
-        .unit_indicators(actor, period.plan_id, unit_id)
-        .await?
-        .into_iter()
-        .filter(|i| !input.has_figure(i.id) && !is_marked(input, i.id))
-        .map(|i| i.name)
-        .collect();
-    missing.extend(
-        state
-            .store
-            .unit_tasks(actor, period.plan_id, unit_id)
-            .await?
-            .into_iter()
-            .filter(|(t, _)| !filled(t.id, &input.tasks))
-            .map(|(t, _)| format!("{} {}", t.number, t.title)),
-    );
-    Ok(missing)
 }
 
 /// The unit whose report an upload changes, which the actor must be allowed to write.
@@ -815,28 +781,42 @@ pub(super) async fn report_save(
             Redirect::to(&report_url(&actor, period_id, unit_id, "saved=1")).into_response(),
         );
     }
-    if field("confirm") != Some("1") {
-        let missing = missing_items(&state, &actor, period_id, unit_id, &input).await?;
-        if !missing.is_empty() {
-            // Kept as a draft while the person decides; the form lists what is empty and
-            // asks to confirm.
-            if let Some(form_again) = save_draft(&state, &auth, period_id, &q, &input).await? {
-                return Ok(form_again);
+    let store = &state.store;
+    let no_figures = &input.no_figures;
+    let done = if field("confirm") == Some("1") {
+        store
+            .save_report(&actor, period_id, unit_id, &input, no_figures, true)
+            .await
+    } else {
+        // Kept as a draft while the person decides when something is left empty: the form
+        // lists what is empty and asks to confirm.
+        match store
+            .submit_if_complete(&actor, period_id, unit_id, &input, no_figures)
+            .await
+        {
+            Ok(Submitted::Held { missing, .. }) => {
+                let typed = Typed {
+                    missing,
+                    ..Typed::from_input(&input)
+                };
+                return report_page(&state, &auth, period_id, &q, Vec::new(), "", Some(typed))
+                    .await;
             }
-            let typed = Typed {
-                missing,
-                ..Typed::from_input(&input)
-            };
-            return report_page(&state, &auth, period_id, &q, Vec::new(), "", Some(typed)).await;
+            Ok(Submitted::Sent(id)) => Ok(id),
+            Err(e) => Err(e),
         }
-    }
-    let done = state
-        .store
-        .save_report(&actor, period_id, unit_id, &input, &input.no_figures, true)
-        .await
-        .map(|_| "submitted=1");
+    };
     let typed = Some(Typed::from_input(&input));
-    back_to_report(&state, &auth, period_id, &q, unit_id, done, typed).await
+    back_to_report(
+        &state,
+        &auth,
+        period_id,
+        &q,
+        unit_id,
+        done.map(|_| "submitted=1"),
+        typed,
+    )
+    .await
 }
 
 /// 撤回: the unit takes back a report the office has not acted on yet; it is a draft again.
