@@ -54,7 +54,7 @@ pub use evidence::{MAX_REPORT_ATTACHMENT_BYTES, ReportAttachment};
 pub use no_figure::{ApprovedNoFigure, NoFigure, PeriodNoFigure};
 pub use sendings::Sending;
 pub use settings::YELLOW_GAP_KEY;
-pub use submissions::Submitted;
+pub use submissions::{IfComplete, SaveMode, Submit, Submitted};
 
 /// Refuses readers outside the county side: reporting periods and approved figures are the
 /// county's (office, leaders, units), never an enterprise's.

@@ -199,55 +199,17 @@ impl Store {
 
     /// [`Store::save_submission`] with indicators marked 本月无数据: each needs a reason and no
     /// figure. Every indicator the save names (by figure or mark) loses its earlier mark, so a
-    /// figure typed later replaces a mark and a mark replaces a figure.
-    pub async fn save_report(
+    /// figure typed later replaces a mark and a mark replaces a figure. `mode` says whether it
+    /// is kept as a draft or submitted ([`SaveMode`]).
+    pub async fn save_report<M: SaveMode>(
         &self,
         actor: &Actor,
         period_id: i64,
         unit_id: i64,
         input: &SubmissionInput,
         no_figures: &[NoFigure],
-        submit: bool,
-    ) -> Result<i64> {
-        let mode = if submit { Mode::Submit } else { Mode::Save };
-        self.write_report(actor, period_id, unit_id, input, no_figures, mode)
-            .await
-            .map(|saved| saved.id())
-    }
-
-    /// 提交 as the report form asks it: a report that leaves one of the unit's indicators
-    /// without a figure or a 本月无数据 mark, or one of its tasks without progress, is kept as
-    /// a draft and comes back with what is empty, for the person to fill in or confirm
-    /// ([`Store::save_report`] submits it as it is). One save either way: at month end sixty
-    /// units submit at once, and every round trip counts.
-    pub async fn submit_if_complete(
-        &self,
-        actor: &Actor,
-        period_id: i64,
-        unit_id: i64,
-        input: &SubmissionInput,
-        no_figures: &[NoFigure],
-    ) -> Result<Submitted> {
-        self.write_report(
-            actor,
-            period_id,
-            unit_id,
-            input,
-            no_figures,
-            Mode::SubmitIfComplete,
-        )
-        .await
-    }
-
-    async fn write_report(
-        &self,
-        actor: &Actor,
-        period_id: i64,
-        unit_id: i64,
-        input: &SubmissionInput,
-        no_figures: &[NoFigure],
-        mode: Mode,
-    ) -> Result<Submitted> {
+        mode: M,
+    ) -> Result<M::Output> {
         // One read for the window, the unit's latest revision and its name, one for what it
         // may report: at month end sixty units submit at once, and every round trip counts.
         let Window {
@@ -291,14 +253,14 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems.join("; ")));
         }
-        let missing = match mode {
-            Mode::SubmitIfComplete => reportable.left_empty(input, no_figures),
-            Mode::Save | Mode::Submit => Vec::new(),
+        let missing = match mode.submit() {
+            Submit::IfComplete => reportable.left_empty(input, no_figures),
+            Submit::No | Submit::Yes => Vec::new(),
         };
-        let submit = match mode {
-            Mode::Save => false,
-            Mode::Submit => true,
-            Mode::SubmitIfComplete => missing.is_empty(),
+        let submit = match mode.submit() {
+            Submit::No => false,
+            Submit::Yes => true,
+            Submit::IfComplete => missing.is_empty(),
         };
         let unit_name = if submit {
             unit_name.ok_or_else(|| StoreError::NotFound(format!("单位 {unit_id}")))?
@@ -396,7 +358,7 @@ impl Store {
                 .await
                 .map_err(crate::units::unique_violation(CONCURRENT_SUBMISSION))?;
             if let Some(id) = written {
-                return Ok(Submitted::new(id, missing));
+                return Ok(M::output(Submitted::new(id, missing)));
             }
         }
         let mut tx = self.begin().await?;
@@ -491,7 +453,7 @@ impl Store {
                 .after(audited),
         )
         .await?;
-        Ok(Submitted::new(id, missing))
+        Ok(M::output(Submitted::new(id, missing)))
     }
 
     /// The office approves (locks) or returns a submitted report. Nobody reviews their own.
@@ -924,18 +886,55 @@ fn report_submitted(id: i64, unit_name: &str, period: &ReportPeriod) -> crate::n
     }
 }
 
-/// What a save of a unit's report does.
+/// Whether a save of a unit's report submits it.
+#[doc(hidden)]
 #[derive(Clone, Copy)]
-enum Mode {
-    /// Keeps it as a draft.
-    Save,
-    /// Submits it as it is.
-    Submit,
-    /// Submits it when nothing is left empty, else keeps it as a draft.
-    SubmitIfComplete,
+pub enum Submit {
+    No,
+    Yes,
+    /// When nothing is left empty.
+    IfComplete,
 }
 
-/// What [`Store::submit_if_complete`] did with a report.
+/// What [`Store::save_report`] does with a report: `false` keeps it as a draft and `true`
+/// submits it as it is, and the revision's id comes back; [`IfComplete`] submits it when no
+/// indicator is left without a figure or a 本月无数据 mark and no task without progress, else
+/// keeps it as a draft, and says which ([`Submitted`]).
+pub trait SaveMode: Copy {
+    type Output;
+    #[doc(hidden)]
+    fn submit(self) -> Submit;
+    #[doc(hidden)]
+    fn output(saved: Submitted) -> Self::Output;
+}
+
+impl SaveMode for bool {
+    type Output = i64;
+    fn submit(self) -> Submit {
+        if self { Submit::Yes } else { Submit::No }
+    }
+    fn output(saved: Submitted) -> i64 {
+        saved.id()
+    }
+}
+
+/// 提交 as the report form asks it: a report with something left empty is kept as a draft
+/// and comes back with what is empty, for the person to fill in or confirm. One save either
+/// way: at month end sixty units submit at once, and every round trip counts.
+#[derive(Clone, Copy, Debug)]
+pub struct IfComplete;
+
+impl SaveMode for IfComplete {
+    type Output = Submitted;
+    fn submit(self) -> Submit {
+        Submit::IfComplete
+    }
+    fn output(saved: Submitted) -> Submitted {
+        saved
+    }
+}
+
+/// What a save [`IfComplete`] did with a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Submitted {
     /// Submitted to the office: revision `id`.

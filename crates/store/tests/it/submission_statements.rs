@@ -372,7 +372,7 @@ async fn a_month_end_submit_without_marks_is_one_call_that_writes_what_a_transac
 #[tokio::test]
 async fn a_submit_with_empty_items_is_held_as_a_draft_naming_them_in_plan_order() {
     use qx_core::state::SubmissionStatus;
-    use qx_store::monitoring::Submitted;
+    use qx_store::monitoring::{IfComplete, Submitted};
     for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
         let t = town(&s).await;
         let (i, k) = (&t.indicators, &t.tasks);
@@ -384,7 +384,7 @@ async fn a_submit_with_empty_items_is_held_as_a_draft_naming_them_in_plan_order(
             tasks: vec![(k[1], "过半".into(), "on_track".into())],
         };
         let held = s
-            .submit_if_complete(&t.unit, t.period, t.unit_id, &input, &[])
+            .save_report(&t.unit, t.period, t.unit_id, &input, &[], IfComplete)
             .await
             .unwrap();
         let Submitted::Held { id, missing } = held else {
@@ -406,7 +406,7 @@ async fn a_submit_with_empty_items_is_held_as_a_draft_naming_them_in_plan_order(
         input.values[1].1 = "2".into();
         input.tasks.push((k[0], "启动".into(), "on_track".into()));
         let sent = s
-            .submit_if_complete(&t.unit, t.period, t.unit_id, &input, &marks)
+            .save_report(&t.unit, t.period, t.unit_id, &input, &marks, IfComplete)
             .await
             .unwrap();
         assert_eq!(sent, Submitted::Sent(id), "{name}");

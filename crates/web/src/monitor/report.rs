@@ -2,7 +2,7 @@
 
 use super::no_figure::{ReportInput, mark_errors, mark_text, read_no_figures};
 use super::*;
-use qx_store::monitoring::Submitted;
+use qx_store::monitoring::{IfComplete, Submitted};
 
 pub struct DueLine {
     period_id: i64,
@@ -791,7 +791,7 @@ pub(super) async fn report_save(
         // Kept as a draft while the person decides when something is left empty: the form
         // lists what is empty and asks to confirm.
         match store
-            .submit_if_complete(&actor, period_id, unit_id, &input, no_figures)
+            .save_report(&actor, period_id, unit_id, &input, no_figures, IfComplete)
             .await
         {
             Ok(Submitted::Held { missing, .. }) => {
