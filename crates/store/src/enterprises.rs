@@ -220,6 +220,22 @@ macro_rules! in_scope {
 }
 pub(crate) use in_scope;
 
+/// The scope of an enterprise's own record (`e`): [`in_scope`], or a firm in a cultivation
+/// pipeline the actor's unit answers for (`$3`), which it follows there: a department
+/// responsible for 小升规 opens the cards of the firms on its ladder. What else is kept of a
+/// firm (亩均 results, objections) stays in [`in_scope`].
+macro_rules! record_scope {
+    () => {
+        concat!(
+            "(",
+            in_scope!("e.id", "e.town_id"),
+            " OR EXISTS (SELECT 1 FROM cultivation_entries ce \
+             JOIN cultivation_pipelines p ON p.id = ce.pipeline_id \
+             WHERE ce.enterprise_id = e.id AND p.responsible_unit_id = $3))"
+        )
+    };
+}
+
 /// Binds $1–$8 of `search_where!()`: the actor's scope, then the filter.
 fn bind_search<'q, O>(
     q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
@@ -271,7 +287,7 @@ macro_rules! detail_select {
 /// industry prefix, scale and tag.
 macro_rules! search_where {
     () => {
-        concat!("WHERE ", in_scope!("e.id", "e.town_id"), " \
+        concat!("WHERE ", record_scope!(), " \
          AND (e.name LIKE $4 OR e.credit_code LIKE $4) \
          AND ($5 = -1 OR e.town_id = $5) \
          AND (e.industry_code LIKE $6 OR ($6 = '%' AND e.industry_code IS NULL)) \
@@ -281,14 +297,11 @@ macro_rules! search_where {
 }
 
 impl Store {
-    /// An enterprise the actor may see (an enterprise user only its own, a town its town's).
+    /// An enterprise the actor may see (an enterprise user only its own, a town its town's, a
+    /// department the firms on the cultivation ladders it answers for).
     pub async fn get_enterprise(&self, actor: &Actor, id: i64) -> Result<Enterprise> {
         self.scoped_enterprise(
-            concat!(
-                enterprise_select!(),
-                in_scope!("e.id", "e.town_id"),
-                " AND e.id = $4"
-            ),
+            concat!(enterprise_select!(), record_scope!(), " AND e.id = $4"),
             actor,
             id,
         )
@@ -313,7 +326,7 @@ impl Store {
         Ok(scoped(
             sqlx::query_as(concat!(
                 enterprise_select!(),
-                in_scope!("e.id", "e.town_id"),
+                record_scope!(),
                 " ORDER BY id"
             )),
             actor,
@@ -329,7 +342,7 @@ impl Store {
                 concat!(
                     detail_select!(),
                     "WHERE ",
-                    in_scope!("e.id", "e.town_id"),
+                    record_scope!(),
                     " AND e.id = $4"
                 ),
                 actor,

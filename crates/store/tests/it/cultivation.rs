@@ -245,6 +245,10 @@ async fn pipelines_candidates_moves_and_scope_on_both_engines() {
             async move { store.cultivation_entries(&who, &f).await.unwrap().1 }
         };
         assert_eq!(list(&jxj_user).await, 0);
+        assert!(matches!(
+            store.get_enterprise(&jxj_user, b).await,
+            Err(StoreError::NotFound(_))
+        ));
         assert_eq!(list(&sp_user).await, 1);
         assert_eq!(list(&office).await, 2);
         let mut edit = PipelineEdit {
@@ -285,6 +289,21 @@ async fn pipelines_candidates_moves_and_scope_on_both_engines() {
                 .unwrap();
         assert_eq!(stored, "revenue_wan >= 2000");
         assert_eq!(list(&jxj_user).await, 2);
+        // Answering for the ladder, it opens the cards of the firms on it, and only those.
+        assert!(store.get_enterprise(&jxj_user, b).await.is_ok());
+        assert_eq!(store.enterprise_detail(&jxj_user, a).await.unwrap().id, a);
+        assert!(matches!(
+            store.get_enterprise(&jxj_user, c).await,
+            Err(StoreError::NotFound(_))
+        ));
+        let listed: Vec<i64> = store
+            .list_enterprises(&jxj_user)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(listed, [a.min(b), a.max(b)]);
         let counts = store.cultivation_stage_counts(&sp_user).await.unwrap();
         assert_eq!(counts.iter().map(|c| c.entries).sum::<i64>(), 1);
 
