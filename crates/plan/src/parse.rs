@@ -481,6 +481,7 @@ pub(crate) fn parse_lines(raw: Vec<String>, format: &str, dir: &UnitDirectory) -
     warnings.sort_by_key(|w| w.line.unwrap_or(0));
     let review = review(
         title.is_some(),
+        year.is_some(),
         &items,
         &has_children,
         targets.len(),
@@ -617,6 +618,7 @@ fn looks_like_table_row(t: &str) -> bool {
 /// The document's confidence: 100 less what a reviewer would have to fix.
 fn review(
     has_title: bool,
+    has_year: bool,
     items: &[Item],
     has_children: &[bool],
     targets: usize,
@@ -641,6 +643,13 @@ fn review(
     };
     if !has_title {
         deduct(10, "未找到标题 / no title".into());
+    }
+    // The import then files the plan under the current year, which the office must check.
+    if !has_year {
+        deduct(
+            5,
+            "未找到方案年度（标题、成文日期、文号中均无），请核对年度 / no year in the title, date or document number: check the plan's year".into(),
+        );
     }
     if targets == 0 {
         deduct(10, "未找到目标 / no targets".into());

@@ -910,6 +910,38 @@ fn legacy_word_is_converted_when_libreoffice_is_here() {
     }
 }
 
+/// A plan with no year in its title, date or document number is filed under the current
+/// year by the import; the review says so, so the office checks the year before publishing.
+#[test]
+fn review_asks_for_the_year_when_the_document_gives_none() {
+    let body = "\
+一、工作目标
+新增规上企业20家。
+二、重点任务
+1.推进技改。（责任单位：县经信局）
+";
+    let dir = units();
+    let without = qx_plan::parse_text(&format!("工业强县工作方案\n{body}"), &dir);
+    assert_eq!(without.year, None);
+    assert!(
+        without
+            .review
+            .reasons
+            .iter()
+            .any(|r| r.contains("未找到方案年度")),
+        "{:?}",
+        without.review
+    );
+    let with = qx_plan::parse_text(&format!("临海县2020年工业强县工作方案\n{body}"), &dir);
+    assert_eq!(with.year, Some(2020));
+    assert!(
+        !with.review.reasons.iter().any(|r| r.contains("年度")),
+        "{:?}",
+        with.review
+    );
+    assert_eq!(with.review.confidence - without.review.confidence, 5);
+}
+
 #[test]
 fn review_names_the_lines_it_could_not_place() {
     let text = "\
