@@ -593,7 +593,7 @@ fn phrase(
         (None, Some(Change::Decrease)) => Comparator::AtLeast,
         (None, _) => last_keyword(&prefix),
     };
-    let name = short_name(&prefix, &after, change)
+    let name = short_name(&prefix, &after, change, q.unit)
         .or_else(|| match (subject, change) {
             (Some(s), Some(Change::Increase)) => Some(format!("{}增速", s.base)),
             (Some(s), Some(Change::Decrease)) => Some(format!("{}降幅", s.base)),
@@ -723,7 +723,20 @@ const TRAILING_WORDS: &[&str] = &[
     "争取",
 ];
 
-fn short_name(prefix: &str, after: &str, change: Option<Change>) -> Option<String> {
+/// Comparators that may stand inside a name, before the base of a share: "工业用地供应不低于
+/// 总供应量的30%".
+const SHARE_COMPARATORS: &[&str] = &[
+    "不低于",
+    "不少于",
+    "不超过",
+    "超过",
+    "达到",
+    "控制在",
+    "提高到",
+    "提升到",
+];
+
+fn short_name(prefix: &str, after: &str, change: Option<Change>, unit: &str) -> Option<String> {
     // Slices, not copies: this runs once per quantity and plans have tens of thousands.
     let mut s: &str = prefix.trim();
     loop {
@@ -749,7 +762,14 @@ fn short_name(prefix: &str, after: &str, change: Option<Change>) -> Option<Strin
             break;
         }
     }
-    let mut s = s.to_owned();
+    // "工业用地供应不低于总供应量的30%": a share of a base, named 工业用地供应占总供应量比重.
+    let share = s.strip_suffix('的').and_then(|stem| {
+        SHARE_COMPARATORS.iter().find_map(|w| {
+            let (subject, base) = stem.split_once(w)?;
+            (!subject.is_empty() && !base.is_empty()).then(|| format!("{subject}占{base}比重"))
+        })
+    });
+    let mut s = share.unwrap_or_else(|| s.to_owned());
     let after = after.trim_start_matches(|c: char| c == '的' || crate::text::is_space(c));
     s.push_str(after);
     let s = s
@@ -759,6 +779,14 @@ fn short_name(prefix: &str, after: &str, change: Option<Change>) -> Option<Strin
         return None;
     }
     Some(match change {
+        // "研发经费支出占比提升0.3个百分点": a share raised by points, not a growth rate.
+        Some(Change::Increase) if unit == "个百分点" => {
+            if s.ends_with("提高") {
+                s
+            } else {
+                format!("{s}提高")
+            }
+        }
         Some(Change::Increase) if !s.ends_with("增速") && !s.ends_with("增幅") => {
             format!("{s}增速")
         }
@@ -959,6 +987,14 @@ mod tests {
             [
                 ("规上工业总产值".to_owned(), 1200.0, "亿元", ">="),
                 ("规上工业总产值增速".to_owned(), 7.5, "%", "=")
+            ]
+        );
+        // A share of a base is named as one; a share raised by points is not a growth rate.
+        assert_eq!(
+            named("工业用地供应不低于总供应量的30%，研发经费支出占比提升0.3个百分点"),
+            [
+                ("工业用地供应占总供应量比重".to_owned(), 30.0, "%", ">="),
+                ("研发经费支出占比提高".to_owned(), 0.3, "个百分点", ">=")
             ]
         );
         // A figure per 亩 or per head is one unit.
