@@ -612,7 +612,7 @@ pub async fn export_run(
             l.town_name.clone().unwrap_or_default(),
             l.industry_code.clone().unwrap_or_default(),
             l.scale.label(Lang::Zh).to_string(),
-            l.group_label.clone(),
+            qx_core::scale::group_label(&l.group_label, Lang::Zh),
         ];
         write_texts(ws, row, &text, None)?;
         ws.write(row, 6, l.rank_no as f64).map_err(xlsx_error)?;

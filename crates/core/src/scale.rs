@@ -72,6 +72,20 @@ impl TryFrom<String> for Scale {
     }
 }
 
+/// An evaluation group's label as stored with a result (`below`, `above / 3856 / 石浦镇`, or
+/// `全部` for a single group) in the reader's language: its scale by name (规下), the rest
+/// as it is.
+pub fn group_label(stored: &str, lang: Lang) -> String {
+    if stored == "全部" {
+        return lang.pick("全部", "All").to_string();
+    }
+    stored
+        .split(" / ")
+        .map(|part| Scale::parse(part).map_or(part, |s| s.label(lang)))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +97,17 @@ mod tests {
         for bad in ["", "Above", "规上", "large"] {
             assert!(Scale::try_from(bad.to_string()).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_stored_group_label_reads_in_the_readers_language() {
+        use super::group_label;
+        assert_eq!(group_label("below", Lang::Zh), "规下");
+        assert_eq!(
+            group_label("above / 3856 / 石浦镇", Lang::Zh),
+            "规上 / 3856 / 石浦镇"
+        );
+        assert_eq!(group_label("above", Lang::En), "Above designated size");
+        assert_eq!(group_label("全部", Lang::En), "All");
     }
 }

@@ -570,13 +570,29 @@ impl Store {
         .await?)
     }
 
-    /// An enterprise's results over the years (latest visible run per year), newest first.
+    /// An enterprise's results over the years (latest visible run per year), newest first;
+    /// `None` when the actor opens the firm's card but not its 亩均 results (a department
+    /// following it on a cultivation ladder).
     pub async fn enterprise_results(
         &self,
         actor: &Actor,
         enterprise_id: i64,
-    ) -> Result<Vec<(Run, ResultLine)>> {
+    ) -> Result<Option<Vec<(Run, ResultLine)>>> {
         self.get_enterprise(actor, enterprise_id).await?;
+        let sees: Option<(i64,)> = scoped(
+            sqlx::query_as(concat!(
+                "SELECT e.id FROM enterprises e WHERE ",
+                in_scope!("e.id", "e.town_id"),
+                " AND e.id = $4"
+            )),
+            actor,
+        )
+        .bind(enterprise_id)
+        .fetch_optional(self.pool())
+        .await?;
+        if sees.is_none() {
+            return Ok(None);
+        }
         let mut out: Vec<(Run, ResultLine)> = Vec::new();
         for run in self.list_runs(actor).await? {
             if out.iter().any(|(r, _)| r.year == run.year) {
@@ -595,7 +611,7 @@ impl Store {
                 out.push((run, line));
             }
         }
-        Ok(out)
+        Ok(Some(out))
     }
 
     /// 调档: sets an enterprise's class in a run, with a reason (office only), audited.

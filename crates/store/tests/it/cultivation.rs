@@ -291,6 +291,21 @@ async fn pipelines_candidates_moves_and_scope_on_both_engines() {
         assert_eq!(list(&jxj_user).await, 2);
         // Answering for the ladder, it opens the cards of the firms on it, and only those.
         assert!(store.get_enterprise(&jxj_user, b).await.is_ok());
+        // Its 亩均 results stay with the office, the firm and its town.
+        assert!(
+            store
+                .enterprise_results(&jxj_user, b)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .enterprise_results(&office, b)
+                .await
+                .unwrap()
+                .is_some()
+        );
         assert_eq!(store.enterprise_detail(&jxj_user, a).await.unwrap().id, a);
         assert!(matches!(
             store.get_enterprise(&jxj_user, c).await,

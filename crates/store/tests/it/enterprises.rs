@@ -430,7 +430,7 @@ async fn registry_facts_runs_and_scope_on_both_engines() {
             .unwrap();
         let changes = store.class_changes(&office, r16, r15).await.unwrap();
         assert_eq!(changes.len(), 2);
-        let hist = store.enterprise_results(&ent_b, b).await.unwrap();
+        let hist = store.enterprise_results(&ent_b, b).await.unwrap().unwrap();
         assert_eq!(
             hist.iter().map(|(r, _)| r.year).collect::<Vec<_>>(),
             vec![2016, 2015]

@@ -85,6 +85,9 @@ struct CardPage {
     history: Vec<HistoryView>,
     is_self: bool,
     is_admin: bool,
+    /// Whether the reader sees the firm's 亩均 results (a department following it on a
+    /// cultivation ladder opens the card without them).
+    sees_results: bool,
     /// A refused form of this card, shown again beside its fields.
     form: FormState,
     /// 企业培育库: the firm's tracks and the policy of the stage each stands at.
@@ -145,7 +148,9 @@ pub(super) async fn card_page(
         })
         .collect();
     let mut history = Vec::new();
-    for (run, line) in state.store.enterprise_results(&actor, id).await? {
+    let results = state.store.enterprise_results(&actor, id).await?;
+    let sees_results = results.is_some();
+    for (run, line) in results.unwrap_or_default() {
         let objections = objection_views(
             state.store.objections(&actor, run.id, Some(id)).await?,
             auth.ctx.lang,
@@ -159,7 +164,7 @@ pub(super) async fn card_page(
             classes: qx_app::evaluation::classes_of(&run),
             total: f2(Some(line.total)),
             rank: line.rank_no,
-            group: line.group_label.clone(),
+            group: qx_core::scale::group_label(&line.group_label, auth.ctx.lang),
             group_size: line.group_size,
             class: line.class.clone(),
             initial_class: line.initial_class.clone(),
@@ -215,6 +220,7 @@ pub(super) async fn card_page(
         land: f2(e.land_mu),
         is_self: actor.role == Role::Enterprise && actor.enterprise_id == Some(id),
         is_admin: actor.is_admin(),
+        sees_results,
         e,
         facts,
         extras,

@@ -89,7 +89,7 @@ pub struct ResultView {
     reason: String,
 }
 
-fn result_view(l: &ResultLine) -> ResultView {
+fn result_view(l: &ResultLine, lang: crate::i18n::Lang) -> ResultView {
     ResultView {
         enterprise_id: l.enterprise_id,
         code: l.credit_code.clone(),
@@ -97,7 +97,7 @@ fn result_view(l: &ResultLine) -> ResultView {
         town: l.town_name.clone().unwrap_or_default(),
         industry: l.industry_code.clone().unwrap_or_default(),
         scale_key: scale_key(l.scale),
-        group: l.group_label.clone(),
+        group: qx_core::scale::group_label(&l.group_label, lang),
         rank: l.rank_no,
         total: f2(Some(l.total)),
         tax_per_mu: f2(l.tax_per_mu()),
@@ -257,7 +257,11 @@ pub(super) async fn evaluation_page(
             .run_results(&actor, run.id, &q.filter(&policy))
             .await?;
         page.total_results = lines.len();
-        page.results = lines.iter().take(SHOWN).map(result_view).collect();
+        page.results = lines
+            .iter()
+            .take(SHOWN)
+            .map(|l| result_view(l, lang))
+            .collect();
         page.shown = page.results.len();
         for (key, by) in [
             ("ent.by_town", AggregateBy::Town),
@@ -283,7 +287,7 @@ pub(super) async fn evaluation_page(
             .await?
             .iter()
             .take(SHOWN)
-            .map(result_view)
+            .map(|l| result_view(l, lang))
             .collect();
         page.low_hint = format!(
             "{} < {} · {} < {} {}",
