@@ -14,7 +14,7 @@ cd "$HERE"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 CORPUS="$HERE/corpus/parse_bytes"
 mkdir -p "$CORPUS"
-cp -n "$HERE"/../tests/fixtures/*.txt "$HERE"/../tests/fixtures/*.html "$CORPUS"/ 2>/dev/null || true
+cp -n "$HERE"/../tests/fixtures/*.txt "$HERE"/../tests/fixtures/*.html "$HERE"/../tests/fixtures/*.pdf "$CORPUS"/ 2>/dev/null || true
 for seed in "$HERE/../../../../shared/seed/xiangshan-2017-plan.txt" /work/shared/seed/xiangshan-2017-plan.txt; do
   [ -f "$seed" ] && cp -n "$seed" "$CORPUS"/ && break
 done

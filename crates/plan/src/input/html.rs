@@ -59,7 +59,7 @@ struct HtmlCell {
 /// paragraph): enough for any plan's table, and bounds on what hostile spans can make us
 /// allocate (`rowspan="99999999"`, a megabyte of text spanning every row).
 const MAX_SPAN: usize = 200;
-const MAX_GRID_COLS: usize = 64;
+pub(super) const MAX_GRID_COLS: usize = 64;
 const MAX_REPEATED_CHARS: usize = 200;
 
 struct Builder {

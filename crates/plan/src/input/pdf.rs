@@ -5,9 +5,14 @@
 //!
 //! Text runs are placed by the text and graphics matrices; runs on one baseline make a line,
 //! and a wide gap between runs becomes a tab, so a simple table comes back as tab-separated
-//! cells (read by `table::flattened`). A line that runs to the right margin continues on the
-//! next one: the two are joined, so a phrase wrapped across lines ("增长\n8%") stays whole.
+//! cells (read by `table::flattened`). A table drawn with rules (a 任务分解表 as Word or WPS
+//! print it) is read by its rules instead: each cell is the text between its borders, however
+//! many lines it wraps over and wherever it is aligned, and the rows go to the same reader as
+//! a .docx table's (`table::to_lines`); a table going on overleaf is one table. A line that
+//! runs to the right margin continues on the next one: the two are joined, so a phrase
+//! wrapped across lines ("增长\n8%") stays whole.
 
+use super::Block;
 use crate::error::PlanError;
 use lopdf::content::Content;
 use lopdf::{Document, LoadOptions, Object};
@@ -23,12 +28,26 @@ const MAX_STREAM_BYTES: usize = 8 * 1024 * 1024;
 const MAX_OBJECT_STREAMS: usize = 64;
 /// Characters of text taken out of one PDF.
 pub const MAX_PDF_TEXT: usize = 4_000_000;
+/// Ruled lines kept from one page (a full page of ruled cells draws a few hundred); a page
+/// drawing more is read as if it had none past these. Finding its tables compares rules in
+/// pairs, so this bounds that work too.
+const MAX_PAGE_RULES: usize = 2_000;
 
 fn limit(file: &str, what: String) -> PlanError {
     PlanError::PdfLimit {
         file: file.into(),
         what,
     }
+}
+
+/// A ruled line of a page (a table's border), in page space: at `at` (y of a horizontal
+/// rule, x of a vertical one), from `from` to `to` along it.
+#[derive(Clone, Copy, Debug)]
+struct Rule {
+    vertical: bool,
+    at: f32,
+    from: f32,
+    to: f32,
 }
 
 /// A run of text where the page put it.
@@ -83,30 +102,40 @@ pub(crate) fn lines(bytes: &[u8], file: &str) -> Result<Vec<String>, PlanError> 
     }
     let mut budget = MAX_PDF_DECOMPRESSED;
     let mut chars = 0usize;
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<Block> = Vec::new();
     // Does the last line so far run to the margin, so that a paragraph goes on overleaf?
     let mut runs_over = false;
     for page_id in pages.values() {
-        let runs = page_runs(&doc, *page_id, &mut budget, file)?;
-        let page = page_lines(runs);
-        for (k, line) in page.lines.into_iter().enumerate() {
-            chars += line.chars().count();
-            if chars > MAX_PDF_TEXT {
-                return Err(limit(
-                    file,
-                    format!(
-                        "文字超过 {MAX_PDF_TEXT} 字 / more than {MAX_PDF_TEXT} characters of text"
-                    ),
-                ));
-            }
-            let continues = k == 0 && continues_paragraph(runs_over, &line);
-            match out.last_mut() {
-                Some(last) if continues => last.push_str(&line),
-                _ => out.push(line),
+        let (runs, rules) = page_runs(&doc, *page_id, &mut budget, file)?;
+        chars += runs.iter().map(|r| r.text.chars().count()).sum::<usize>();
+        if chars > MAX_PDF_TEXT {
+            return Err(limit(
+                file,
+                format!("文字超过 {MAX_PDF_TEXT} 字 / more than {MAX_PDF_TEXT} characters of text"),
+            ));
+        }
+        let page = page_lines(runs, &rules);
+        for (k, block) in page.blocks.into_iter().enumerate() {
+            match (out.last_mut(), block) {
+                (Some(Block::Para(last)), Block::Para(line))
+                    if k == 0 && continues_paragraph(runs_over, &line) =>
+                {
+                    last.push_str(&line)
+                }
+                // A table going on overleaf: its rows join the table (its header, if printed
+                // again at the top of the page, once).
+                (Some(Block::Table(rows)), Block::Table(more))
+                    if k == 0 && rows.first().map(Vec::len) == more.first().map(Vec::len) =>
+                {
+                    let repeats = rows.first() == more.first();
+                    rows.extend(more.into_iter().skip(usize::from(repeats)));
+                }
+                (_, block) => out.push(block),
             }
         }
         runs_over = page.runs_over;
     }
+    let out = super::table::to_lines(out);
     if out.iter().all(|l| l.trim().is_empty()) {
         return Err(PlanError::ScannedPdf { file: file.into() });
     }
@@ -151,6 +180,12 @@ impl Matrix {
 
     fn translate(tx: f32, ty: f32) -> Matrix {
         Matrix([1.0, 0.0, 0.0, 1.0, tx, ty])
+    }
+
+    /// Where the point `(x, y)` lands.
+    fn apply(self, x: f32, y: f32) -> (f32, f32) {
+        let [a, b, c, d, e, f] = self.0;
+        (a * x + c * y + e, b * x + d * y + f)
     }
 }
 
@@ -298,7 +333,7 @@ fn page_runs(
     page_id: lopdf::ObjectId,
     budget: &mut usize,
     file: &str,
-) -> Result<Vec<Run>, PlanError> {
+) -> Result<(Vec<Run>, Vec<Rule>), PlanError> {
     let over = || {
         limit(
             file,
@@ -324,6 +359,9 @@ fn page_runs(
     *budget = budget.saturating_sub(content.len());
 
     let mut runs = Vec::new();
+    let mut rules = Vec::new();
+    // The path's current point, in page space, for `l` (a border drawn as a line).
+    let mut point: Option<(f32, f32)> = None;
     let mut ctm = Matrix::IDENTITY;
     let mut saved: Vec<Matrix> = Vec::new();
     let mut tm = Matrix::IDENTITY;
@@ -342,6 +380,33 @@ fn page_runs(
             "BT" => {
                 tm = Matrix::IDENTITY;
                 tlm = Matrix::IDENTITY;
+            }
+            "m" if n.len() == 2 => point = Some(ctm.apply(n[0], n[1])),
+            "l" if n.len() == 2 => {
+                let to = ctm.apply(n[0], n[1]);
+                if let Some(from) = point
+                    && rules.len() < MAX_PAGE_RULES
+                {
+                    rules.extend(Rule::between(from, to));
+                }
+                point = Some(to);
+            }
+            // A border drawn as a thin rectangle (Word's way) is a rule along its length.
+            "re" if n.len() == 4 => {
+                let (a, b) = (ctm.apply(n[0], n[1]), ctm.apply(n[0] + n[2], n[1] + n[3]));
+                let (w, h) = ((b.0 - a.0).abs(), (b.1 - a.1).abs());
+                let mid = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
+                let rule = if h <= 2.0 {
+                    Rule::between((a.0, mid.1), (b.0, mid.1))
+                } else if w <= 2.0 {
+                    Rule::between((mid.0, a.1), (mid.0, b.1))
+                } else {
+                    None
+                };
+                if rules.len() < MAX_PAGE_RULES {
+                    rules.extend(rule);
+                }
+                point = None;
             }
             "Tf" => {
                 encoding = op
@@ -404,7 +469,35 @@ fn page_runs(
             _ => {}
         }
     }
-    Ok(runs)
+    Ok((runs, rules))
+}
+
+impl Rule {
+    /// The rule from `a` to `b`, if it is one: horizontal or vertical and longer than a
+    /// character's underline.
+    fn between(a: (f32, f32), b: (f32, f32)) -> Option<Rule> {
+        if ![a.0, a.1, b.0, b.1].iter().all(|v| v.is_finite()) {
+            return None;
+        }
+        let (dx, dy) = ((b.0 - a.0).abs(), (b.1 - a.1).abs());
+        if dy <= 1.0 && dx >= 6.0 {
+            Some(Rule {
+                vertical: false,
+                at: (a.1 + b.1) / 2.0,
+                from: a.0.min(b.0),
+                to: a.0.max(b.0),
+            })
+        } else if dx <= 1.0 && dy >= 6.0 {
+            Some(Rule {
+                vertical: true,
+                at: (a.0 + b.0) / 2.0,
+                from: a.1.min(b.1),
+                to: a.1.max(b.1),
+            })
+        } else {
+            None
+        }
+    }
 }
 
 fn collect(operands: &[Object], enc: &lopdf::Encoding<'_>, out: &mut String) {
@@ -421,11 +514,229 @@ fn collect(operands: &[Object], enc: &lopdf::Encoding<'_>, out: &mut String) {
     }
 }
 
-/// A page's lines, and whether its last one runs to the right margin (its paragraph goes on
-/// overleaf).
+/// A page's lines and tables in reading order, and whether its last line runs to the right
+/// margin (its paragraph goes on overleaf).
 struct PageLines {
-    lines: Vec<String>,
+    blocks: Vec<Block>,
     runs_over: bool,
+}
+
+/// A table drawn with rules: its column edges (x, left to right) and row edges (y, top to
+/// bottom), at least two columns and one row.
+#[derive(Debug, PartialEq)]
+struct Grid {
+    cols: Vec<f32>,
+    rows: Vec<f32>,
+}
+
+/// Edges closer than this are one edge (a double border, a rule drawn twice).
+const EDGE: f32 = 1.5;
+
+/// Sorted positions with those closer than [`EDGE`] to the one before left out.
+fn edges(mut at: Vec<f32>) -> Vec<f32> {
+    at.sort_by(f32::total_cmp);
+    at.dedup_by(|b, a| *b - *a < EDGE);
+    at
+}
+
+/// The tables a page's rules draw: vertical rules whose spans overlap are the column edges of
+/// one table, and the horizontal rules across it between its top and bottom its row edges.
+fn grids(rules: &[Rule]) -> Vec<Grid> {
+    let mut verticals: Vec<&Rule> = rules.iter().filter(|r| r.vertical).collect();
+    verticals.sort_by(|a, b| b.to.total_cmp(&a.to));
+    // (top, bottom, x of each vertical)
+    let mut groups: Vec<(f32, f32, Vec<f32>)> = Vec::new();
+    for v in verticals {
+        match groups.last_mut() {
+            Some((_, bottom, xs)) if v.to >= *bottom - EDGE => {
+                *bottom = bottom.min(v.from);
+                xs.push(v.at);
+            }
+            _ => groups.push((v.to, v.from, vec![v.at])),
+        }
+    }
+    groups
+        .into_iter()
+        .filter_map(|(top, bottom, xs)| {
+            let cols = edges(xs);
+            let (left, right) = (*cols.first()?, *cols.last()?);
+            let mut ys: Vec<f32> = rules
+                .iter()
+                .filter(|r| {
+                    !r.vertical
+                        && r.at <= top + EDGE
+                        && r.at >= bottom - EDGE
+                        && r.from < right - EDGE
+                        && r.to > left + EDGE
+                })
+                .map(|r| r.at)
+                .chain([top, bottom])
+                .collect();
+            ys = edges(ys);
+            ys.reverse();
+            ((3..=super::html::MAX_GRID_COLS + 1).contains(&cols.len()) && ys.len() >= 2)
+                .then_some(Grid { cols, rows: ys })
+        })
+        .collect()
+}
+
+impl Grid {
+    /// The (row, column) of the cell a run stands in, if it stands in this table.
+    fn cell_of(&self, run: &Run) -> Option<(usize, usize)> {
+        let (left, right) = (self.cols[0], self.cols[self.cols.len() - 1]);
+        let (top, bottom) = (self.rows[0], self.rows[self.rows.len() - 1]);
+        let inside = run.x >= left - EDGE && run.x < right && run.y < top && run.y > bottom;
+        if !inside {
+            return None;
+        }
+        let row = self
+            .rows
+            .iter()
+            .take_while(|&&y| y > run.y)
+            .count()
+            .checked_sub(1)?;
+        let col = self
+            .cols
+            .iter()
+            .take_while(|&&x| x <= run.x + EDGE)
+            .count()
+            .clamp(1, self.cols.len() - 1)
+            - 1;
+        Some((row, col))
+    }
+}
+
+/// Runs of one cell, or of one row of text, → its text: lines top to bottom (runs on one
+/// baseline are one line), runs left to right, a space only between two ASCII words. In a row
+/// (`cells_apart`), a gap wider than most of a character is a tab: a cell of a table without
+/// rules. Also says how many cells that makes and where the last run ends.
+fn join_runs(mut runs: Vec<Run>, cells_apart: bool) -> (String, usize, f32) {
+    runs.sort_by(|a, b| b.y.total_cmp(&a.y));
+    let mut lines: Vec<Vec<Run>> = Vec::new();
+    for run in runs {
+        match lines.last_mut() {
+            Some(line) if (line[0].y - run.y).abs() <= line[0].size.max(run.size) * 0.4 => {
+                line.push(run)
+            }
+            _ => lines.push(vec![run]),
+        }
+    }
+    let mut text = String::new();
+    let mut cells = 1;
+    let mut last_end = 0.0;
+    for (k, mut line) in lines.into_iter().enumerate() {
+        line.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let mut prev_end: Option<f32> = None;
+        for run in &line {
+            let gap = prev_end.map(|end| run.x - end);
+            if cells_apart && gap.is_some_and(|g| g > run.size * 0.8) {
+                text.push('\t');
+                cells += 1;
+            } else if gap.map_or(k > 0, |g| g > run.size * 0.2)
+                && text.ends_with(|c: char| c.is_ascii_alphanumeric())
+                && run.text.starts_with(|c: char| c.is_ascii_alphanumeric())
+            {
+                text.push(' ');
+            }
+            text.push_str(&run.text);
+            prev_end = Some(run.end);
+        }
+        last_end = prev_end.unwrap_or(0.0);
+    }
+    (text, cells, last_end)
+}
+
+/// The page's runs in reading order: rows of runs on one baseline, and the tables its rules
+/// draw. A run inside a table belongs to its cell; the others make rows, where a gap wider
+/// than most of a character is a tab (a table without rules) and a line reaching the right
+/// margin joins the next unless that one starts an item. A page number above or below the
+/// text is page furniture, not a line.
+fn page_lines(mut runs: Vec<Run>, rules: &[Rule]) -> PageLines {
+    let right = runs.iter().map(|r| r.end).fold(f32::MIN, f32::max);
+    let grids = grids(rules);
+    // Per table: its cells' runs, by (row, column).
+    let mut cells: Vec<BTreeMap<(usize, usize), Vec<Run>>> =
+        grids.iter().map(|_| BTreeMap::new()).collect();
+    let mut loose = Vec::new();
+    for run in runs.drain(..) {
+        match grids
+            .iter()
+            .enumerate()
+            .find_map(|(t, g)| g.cell_of(&run).map(|cell| (t, cell)))
+        {
+            Some((t, cell)) => cells[t].entry(cell).or_default().push(run),
+            None => loose.push(run),
+        }
+    }
+    loose.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
+    let mut rows: Vec<Vec<Run>> = Vec::new();
+    for run in loose {
+        match rows.last_mut() {
+            Some(row) if (row[0].y - run.y).abs() <= row[0].size.max(run.size) * 0.4 => {
+                row.push(run)
+            }
+            _ => rows.push(vec![run]),
+        }
+    }
+    let row_text = |row: &[Run]| row.iter().map(|r| r.text.as_str()).collect::<String>();
+    if rows.last().is_some_and(|r| page_number(&row_text(r))) {
+        rows.pop();
+    }
+    if rows.first().is_some_and(|r| page_number(&row_text(r))) {
+        rows.remove(0);
+    }
+    // The tables, top first, each as rows of cells (rows with no text left out).
+    let mut tables: Vec<(f32, Vec<Vec<String>>)> = grids
+        .iter()
+        .zip(cells)
+        .filter(|(_, cells)| !cells.is_empty())
+        .map(|(g, mut cells)| {
+            let width = g.cols.len() - 1;
+            let table = (0..g.rows.len() - 1)
+                .map(|r| {
+                    (0..width)
+                        .map(|c| {
+                            cells
+                                .remove(&(r, c))
+                                .map(|runs| join_runs(runs, false).0)
+                                .unwrap_or_default()
+                        })
+                        .collect::<Vec<String>>()
+                })
+                .filter(|row| row.iter().any(|c| !c.trim().is_empty()))
+                .collect();
+            (g.rows[0], table)
+        })
+        .collect();
+    tables.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut tables = tables.into_iter().peekable();
+    let mut out: Vec<Block> = Vec::new();
+    let mut joins_next = false;
+    for row in rows {
+        while let Some((_, table)) = tables.next_if(|(top, _)| *top > row[0].y) {
+            out.push(Block::Table(table));
+            joins_next = false;
+        }
+        let size = row.iter().map(|r| r.size).fold(0.0, f32::max);
+        let (line, cells, end) = join_runs(row, true);
+        match out.last_mut() {
+            Some(Block::Para(last)) if continues_paragraph(joins_next, &line) => {
+                last.push_str(&line)
+            }
+            _ => out.push(Block::Para(line)),
+        }
+        // Line breaking keeps punctuation with its word, so a full line may stop short of
+        // the margin by a character or two.
+        joins_next = cells == 1 && end >= right - size * 3.0;
+    }
+    for (_, table) in tables {
+        out.push(Block::Table(table));
+        joins_next = false;
+    }
+    PageLines {
+        blocks: out,
+        runs_over: joins_next,
+    }
 }
 
 /// A page number standing alone above or below the text: "— 3 —", "-3-", "3", "第3页",
@@ -451,74 +762,65 @@ fn page_number(text: &str) -> bool {
     bare.contains('页') && (1..=2).contains(&words.len()) && words.iter().all(|w| digits(w))
 }
 
-/// Runs on one baseline → one line; a gap wider than most of a character → a tab (a table cell);
-/// a line reaching the right margin joins the next unless that one starts an item. A page
-/// number above or below the text is page furniture, not a line.
-fn page_lines(mut runs: Vec<Run>) -> PageLines {
-    runs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
-    let mut rows: Vec<Vec<Run>> = Vec::new();
-    for run in runs {
-        match rows.last_mut() {
-            Some(row) if (row[0].y - run.y).abs() <= row[0].size.max(run.size) * 0.4 => {
-                row.push(run)
-            }
-            _ => rows.push(vec![run]),
-        }
-    }
-    let row_text = |row: &[Run]| row.iter().map(|r| r.text.as_str()).collect::<String>();
-    if rows.last().is_some_and(|r| page_number(&row_text(r))) {
-        rows.pop();
-    }
-    if rows.first().is_some_and(|r| page_number(&row_text(r))) {
-        rows.remove(0);
-    }
-    let right = rows
-        .iter()
-        .filter_map(|r| r.iter().map(|x| x.end).reduce(f32::max))
-        .fold(f32::MIN, f32::max);
-    let mut out: Vec<String> = Vec::new();
-    let mut joins_next = false;
-    for mut row in rows {
-        row.sort_by(|a, b| a.x.total_cmp(&b.x));
-        let mut line = String::new();
-        let mut prev_end: Option<f32> = None;
-        let mut cells = 1;
-        for run in &row {
-            if let Some(end) = prev_end {
-                let gap = run.x - end;
-                // Runs of one line of prose touch; table cells are a padding apart.
-                if gap > run.size * 0.8 {
-                    line.push('\t');
-                    cells += 1;
-                } else if gap > run.size * 0.2
-                    && line.ends_with(|c: char| c.is_ascii_alphanumeric())
-                    && run.text.starts_with(|c: char| c.is_ascii_alphanumeric())
-                {
-                    line.push(' ');
-                }
-            }
-            line.push_str(&run.text);
-            prev_end = Some(run.end);
-        }
-        let size = row.iter().map(|r| r.size).fold(0.0, f32::max);
-        match out.last_mut() {
-            Some(last) if continues_paragraph(joins_next, &line) => last.push_str(&line),
-            _ => out.push(line),
-        }
-        let end = prev_end.unwrap_or(0.0);
-        // Line breaking keeps punctuation with its word, so a full line may stop short of
-        // the margin by a character or two.
-        joins_next = cells == 1 && end >= right - size * 3.0;
-    }
-    PageLines {
-        lines: out,
-        runs_over: joins_next,
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{continues_paragraph, page_number};
+    use super::{Grid, Rule, Run, continues_paragraph, grids, page_number};
+
+    fn rule(vertical: bool, at: f32, from: f32, to: f32) -> Rule {
+        Rule {
+            vertical,
+            at,
+            from,
+            to,
+        }
+    }
+
+    #[test]
+    fn rules_that_cross_make_a_table_and_a_run_finds_its_cell() {
+        // Three columns, two rows; borders drawn per cell (segments) and once twice over.
+        let mut rules = vec![
+            rule(false, 800.0, 50.0, 550.0),
+            rule(false, 760.0, 50.0, 550.0),
+            rule(false, 760.4, 50.0, 550.0),
+            rule(false, 700.0, 50.0, 550.0),
+        ];
+        for x in [50.0, 100.0, 400.0, 550.0] {
+            rules.push(rule(true, x, 760.0, 800.0));
+            rules.push(rule(true, x, 700.0, 760.0));
+        }
+        // A rule elsewhere on the page (under a signature) is no table.
+        rules.push(rule(false, 300.0, 350.0, 500.0));
+        let found = grids(&rules);
+        assert_eq!(
+            found,
+            [Grid {
+                cols: vec![50.0, 100.0, 400.0, 550.0],
+                rows: vec![800.0, 760.0, 700.0],
+            }]
+        );
+        let run = |x: f32, y: f32| Run {
+            x,
+            y,
+            end: x + 12.0,
+            size: 12.0,
+            text: "字".into(),
+        };
+        let g = &found[0];
+        assert_eq!(g.cell_of(&run(58.0, 725.0)), Some((1, 0)));
+        assert_eq!(g.cell_of(&run(410.0, 785.0)), Some((0, 2)));
+        assert_eq!(g.cell_of(&run(410.0, 650.0)), None);
+        assert_eq!(g.cell_of(&run(f32::NAN, 725.0)), None);
+        assert_eq!(g.cell_of(&run(58.0, f32::NAN)), None);
+        // One column is a box around text, not a table; nor are rules that do not meet.
+        assert!(
+            grids(&[
+                rule(true, 50.0, 700.0, 800.0),
+                rule(true, 550.0, 700.0, 800.0)
+            ])
+            .is_empty()
+        );
+        assert!(Rule::between((0.0, 0.0), (f32::INFINITY, 0.0)).is_none());
+    }
 
     #[test]
     fn a_page_goes_on_with_prose_not_with_an_item_or_a_table_row() {

@@ -482,10 +482,15 @@ fn an_annexed_task_table_is_a_section_of_the_plan() {
 }
 
 /// 责任单位 spanning 牵头单位 | 配合单位 in a header over two rows, as a Word file (gridSpan and
-/// vMerge; made by LibreOffice from the web page kept beside it) and as that web page.
+/// vMerge; made by LibreOffice from the web page kept beside it), as that web page, and as
+/// the PDF LibreOffice prints from the Word file (cells read by the table's rules).
 #[test]
 fn a_task_table_whose_header_spans_two_rows() {
-    for file in ["two-row-header.docx", "two-row-header.source.html"] {
+    for file in [
+        "two-row-header.docx",
+        "two-row-header.source.html",
+        "two-row-header.pdf",
+    ] {
         let plan = parse_file(&fixture(file), &units()).expect(file);
         assert_eq!(numbers(&plan), ["1", "2"], "{file}");
         let (_, lead, support) = units_of(&plan, "1");
@@ -506,6 +511,50 @@ fn a_task_table_whose_header_spans_two_rows() {
             "{file}"
         );
     }
+}
+
+/// A 任务分解表 printed to PDF with its rules (LibreOffice from the page kept beside it): cells
+/// wrap over several lines, and the short ones (序号, 完成时限) stand in the middle of their
+/// row, so lines of text cross rows. The cells are read between the table's rules and give
+/// the plan the web page gives; a table over three pages, its header printed again on each,
+/// is one table.
+#[test]
+fn a_ruled_task_table_in_a_pdf_reads_by_its_cells() {
+    let dir = units();
+    let items = |p: &ParsedPlan| {
+        p.items
+            .iter()
+            .map(|i| {
+                (
+                    i.number.clone(),
+                    i.text.clone(),
+                    i.lead_units.clone(),
+                    i.support_units.clone(),
+                    i.deadline.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    for (name, count) in [("ruled-task-table", 3), ("ruled-table-pages", 24)] {
+        let pdf = parse_file(&fixture(&format!("{name}.pdf")), &dir).expect(name);
+        let page = parse_file(&fixture(&format!("{name}.source.html")), &dir).expect(name);
+        assert_eq!(pdf.items.len(), count, "{name}: {:#?}", pdf.lines);
+        assert_eq!(items(&pdf), items(&page), "{name}");
+    }
+    let pdf = parse_file(&fixture("ruled-task-table.pdf"), &dir).expect("parses");
+    assert_eq!(
+        item(&pdf, "3").text,
+        "推进亩均效益综合评价，实施差别化用地、用电、用水政策，倒逼低效企业整治提升\
+         （责任单位：县经信局、县自然资源局、县供电公司）（完成时限：2019年10月底）"
+    );
+    assert_eq!(
+        item(&pdf, "3").units,
+        ["县经信局", "县自然资源局", "县供电公司"]
+    );
+    assert_eq!(
+        pdf.issuer.as_deref(),
+        Some("宁海县工业强县建设领导小组办公室")
+    );
 }
 
 #[test]
