@@ -201,9 +201,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let bar = progress::rows(results.len() as u64, "写出");
     let phase = Instant::now();
     csv_io::write_atomically(&args.out, |w| {
-        csv_io::write_results(w, &uscc, &scale, &results, &scheme, &|n| {
+        let written = csv_io::write_results(w, &uscc, &scale, &results, &scheme, &|n| {
             bar.set_position(n)
-        })
+        });
+        // About a hundred MB of columns, handed back to the kernel by an idle thread while this
+        // one renames RESULTS.csv into place, instead of one after the other before exit.
+        qx_eval::free_in_background((results, uscc, scale));
+        written
     })
     .with_context(|| format!("无法写出 {} (cannot write the results)", args.out.display()))?;
     bar.finish_and_clear();

@@ -1,4 +1,4 @@
-//! Large column buffers, and cache hints for scattered reads.
+//! Large column buffers, their release, and cache hints for scattered reads.
 //!
 //! A million-row evaluation allocates a few hundred MB of columns, and the first write to each
 //! new page is where the kernel zeroes it. [`filled_par`] spreads that first write over every
@@ -6,7 +6,9 @@
 //! on the 2-core machine: the kernel's zeroing of 2 MiB pages took a quarter of the run's CPU
 //! time, more than 4 KiB pages cost in faults and TLB misses together (example `eval_file`,
 //! 1,000,000 rows, loaded machine: 1.09 s → 0.84 s CPU, median of 8). [`prefetch`] is a hint
-//! for rank-order reads.
+//! for rank-order reads; [`free_in_background`] hands big buffers back to the kernel on an idle
+//! thread (the mapped input while rows are checked, the last columns while the output is
+//! renamed into place).
 
 /// `vec![value; len]`, written by every thread: the first write to a new page is where the
 /// kernel zeroes it, most of the cost of a new column.
@@ -15,6 +17,19 @@ pub fn filled_par<T: Clone + Send>(len: usize, value: T) -> Vec<T> {
     let mut v = Vec::with_capacity(len);
     v.par_extend(rayon::iter::repeat_n(value, len));
     v
+}
+
+/// Drops `value` on a thread of its own, without waiting: for large buffers whose unmapping
+/// (the kernel's work, a few milliseconds per hundred MB) can then overlap with what the caller
+/// does next, such as renaming the output into place. Not on rayon's pool: a queued job could
+/// wait for a busy pool and hold the memory into the next phase, the peak it must not raise.
+/// When no thread can be started, `value` is dropped here; a process that exits meanwhile still
+/// frees everything.
+pub fn free_in_background<T: Send + 'static>(value: T) {
+    // A failed spawn drops the closure, and with it `value`, before returning.
+    let _ = std::thread::Builder::new()
+        .name("qx-free".into())
+        .spawn(move || drop(value));
 }
 
 /// Asks the CPU to start loading `data` into cache (a hint; it never faults).

@@ -164,7 +164,9 @@ pub fn read_facts_limited(
         Some(m) => parse_facts(m.bytes(), scheme, progress, max_issues),
         None => read_facts_from_limited(file, size, scheme, progress, max_issues),
     };
-    crate::phases::time("read: unmap", || drop(mapped));
+    // Unmapping a file of a hundred MB takes the kernel a few milliseconds; an idle thread does
+    // it while the rows are checked (nothing read borrows the mapping).
+    mem::free_in_background(mapped);
     result.map_err(|e| match e {
         ReadError::Io { source, .. } => io_err(source),
         e => e,
