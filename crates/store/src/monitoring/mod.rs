@@ -46,15 +46,16 @@ mod approved;
 mod evidence;
 mod no_figure;
 mod periods;
+mod save_mode;
 mod sendings;
 mod settings;
 mod submissions;
 
 pub use evidence::{MAX_REPORT_ATTACHMENT_BYTES, ReportAttachment};
 pub use no_figure::{ApprovedNoFigure, NoFigure, PeriodNoFigure};
+pub use save_mode::{IfComplete, SaveMode, Submit, Submitted};
 pub use sendings::Sending;
 pub use settings::YELLOW_GAP_KEY;
-pub use submissions::{IfComplete, SaveMode, Submit, Submitted};
 
 /// Refuses readers outside the county side: reporting periods and approved figures are the
 /// county's (office, leaders, units), never an enterprise's.
