@@ -5,7 +5,9 @@
 //!
 //! Text runs are placed by the text and graphics matrices; runs on one baseline make a line,
 //! and a wide gap between runs becomes a tab, so a simple table comes back as tab-separated
-//! cells (read by `table::flattened`). A table drawn with rules (a 任务分解表 as Word or WPS
+//! cells (read by `table::flattened`). A task table drawn without rules is found by its header
+//! line (`序号 工作任务 责任单位 …`): the gaps between the header's cells part the columns, so
+//! cells that wrap over lines are read whole (`unruled_table`). A table drawn with rules (a 任务分解表 as Word or WPS
 //! print it) is read by its rules instead: each cell is the text between its borders, however
 //! many lines it wraps over and wherever it is aligned, and the rows go to the same reader as
 //! a .docx table's (`table::to_lines`); a table going on overleaf is one table. A line that
@@ -32,6 +34,8 @@ pub const MAX_PDF_TEXT: usize = 4_000_000;
 /// drawing more is read as if it had none past these. Finding its tables compares rules in
 /// pairs, so this bounds that work too.
 const MAX_PAGE_RULES: usize = 2_000;
+/// Task table headers looked for tables under on a page, at the most.
+const MAX_PAGE_TABLE_HEADERS: usize = 50;
 
 fn limit(file: &str, what: String) -> PlanError {
     PlanError::PdfLimit {
@@ -51,6 +55,7 @@ struct Rule {
 }
 
 /// A run of text where the page put it.
+#[derive(Clone)]
 struct Run {
     x: f32,
     y: f32,
@@ -123,12 +128,21 @@ pub(crate) fn lines(bytes: &[u8], file: &str) -> Result<Vec<String>, PlanError> 
                     last.push_str(&line)
                 }
                 // A table going on overleaf: its rows join the table (its header, if printed
-                // again at the top of the page, once).
+                // again at the top of the page, once), and a row broken by the page is one.
                 (Some(Block::Table(rows)), Block::Table(more))
                     if k == 0 && rows.first().map(Vec::len) == more.first().map(Vec::len) =>
                 {
                     let repeats = rows.first() == more.first();
-                    rows.extend(more.into_iter().skip(usize::from(repeats)));
+                    let mut more = more.into_iter().skip(usize::from(repeats)).peekable();
+                    if rows.len() > 1
+                        && more
+                            .peek()
+                            .is_some_and(|first| super::table::continues_row(&rows[0], first))
+                        && let (Some(last), Some(rest)) = (rows.last_mut(), more.next())
+                    {
+                        super::table::join_row(last, rest);
+                    }
+                    rows.extend(more);
                 }
                 (_, block) => out.push(block),
             }
@@ -685,8 +699,9 @@ fn page_lines(mut runs: Vec<Run>, rules: &[Rule]) -> PageLines {
     if rows.first().is_some_and(|r| page_number(&row_text(r))) {
         rows.remove(0);
     }
+    let (rows, unruled) = unruled_tables(rows);
     // The tables, top first, each as rows of cells (rows with no text left out).
-    let mut tables: Vec<(f32, Vec<Vec<String>>)> = grids
+    let mut tables: Vec<PlacedTable> = grids
         .iter()
         .zip(cells)
         .filter(|(_, cells)| !cells.is_empty())
@@ -707,6 +722,7 @@ fn page_lines(mut runs: Vec<Run>, rules: &[Rule]) -> PageLines {
                 .collect();
             (g.rows[0], table)
         })
+        .chain(unruled)
         .collect();
     tables.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut tables = tables.into_iter().peekable();
@@ -739,6 +755,193 @@ fn page_lines(mut runs: Vec<Run>, rules: &[Rule]) -> PageLines {
     }
 }
 
+/// A table's rows of cells, with the height of its top on the page.
+type PlacedTable = (f32, Vec<Vec<String>>);
+
+/// A cell of a row of text: where it stands across the page, and what it says.
+struct Span {
+    x: f32,
+    end: f32,
+    text: String,
+}
+
+/// A row's runs as cells: a gap wider than most of a character parts two (as in `join_runs`).
+fn spans(row: &[Run]) -> Vec<Span> {
+    let mut runs: Vec<&Run> = row.iter().collect();
+    runs.sort_by(|a, b| a.x.total_cmp(&b.x));
+    let mut out: Vec<Span> = Vec::new();
+    for run in runs {
+        match out.last_mut() {
+            Some(cell) if run.x - cell.end <= run.size * 0.8 => {
+                cell.end = cell.end.max(run.end);
+                cell.text.push_str(&run.text);
+            }
+            _ => out.push(Span {
+                x: run.x,
+                end: run.end,
+                text: run.text.clone(),
+            }),
+        }
+    }
+    out
+}
+
+/// The tables among a page's rows of text that are drawn without rules, each with its top;
+/// the rows left are those of no such table. See [`unruled_table`].
+fn unruled_tables(rows: Vec<Vec<Run>>) -> (Vec<Vec<Run>>, Vec<PlacedTable>) {
+    let mut tables = Vec::new();
+    let mut taken = vec![false; rows.len()];
+    let mut at = 0;
+    let mut headers = 0;
+    while at < rows.len() {
+        let Some(header) = task_table_header(&rows[at]) else {
+            at += 1;
+            continue;
+        };
+        // Each header costs a pass over the lines below it; a page of nothing but headers
+        // is no plan's.
+        headers += 1;
+        if headers > MAX_PAGE_TABLE_HEADERS {
+            break;
+        }
+        match unruled_table(&rows, at, header) {
+            Some((end, table)) => {
+                tables.push((rows[at][0].y, table));
+                taken[at..end].fill(true);
+                at = end;
+            }
+            None => at += 1,
+        }
+    }
+    let rest = rows
+        .into_iter()
+        .zip(taken)
+        .filter_map(|(row, taken)| (!taken).then_some(row))
+        .collect();
+    (rest, tables)
+}
+
+/// The cells of a task table's header line (`序号 工作任务 责任单位 …`, as
+/// `table::flat_header` knows one), if the row is one.
+fn task_table_header(row: &[Run]) -> Option<Vec<Span>> {
+    let header = spans(row);
+    let names: Vec<String> = header.iter().map(|s| s.text.clone()).collect();
+    let cols = super::table::flat_header(&names.join("\t"))?;
+    (cols.len() == header.len()).then_some(header)
+}
+
+/// A task table drawn without rules whose header is the row at `at`: a line such as
+/// `序号 工作任务 责任单位 完成时限` (what `table::flat_header` takes for one). Each column's
+/// text lies between the gaps that part the header's cells, so the lines below are the
+/// table's while no run of theirs runs across such a gap (prose does), and a cell is the text
+/// of its column within its row, however many lines it wraps over. The 序号 of a row may
+/// stand anywhere in its height (Word centres it), so rows are told apart by the space
+/// between them (cell padding) where there is any, and else each starts at its 序号. A block
+/// of lines with no 序号 is a category row when its text is one short cell, and else ends the
+/// table. Returns where the table ends and its rows, header first.
+fn unruled_table(
+    rows: &[Vec<Run>],
+    at: usize,
+    header: Vec<Span>,
+) -> Option<(usize, Vec<Vec<String>>)> {
+    let names: Vec<String> = header.iter().map(|s| s.text.clone()).collect();
+    let gaps: Vec<(f32, f32)> = header.windows(2).map(|w| (w[0].end, w[1].x)).collect();
+    let crosses = |run: &Run| {
+        gaps.iter()
+            .any(|&(a, b)| run.x < a - EDGE && run.end > b + EDGE)
+    };
+    let size_of = |row: &[Run]| row.iter().map(|r| r.size).fold(0.0, f32::max);
+    let mut end = at + 1;
+    while let Some(row) = rows.get(end) {
+        let apart = rows[end - 1][0].y - row[0].y;
+        if apart > size_of(row).max(size_of(&rows[end - 1])) * 3.5 || row.iter().any(crosses) {
+            break;
+        }
+        end += 1;
+    }
+    let body = &rows[at + 1..end];
+    // Each column's left edge: where the leftmost of its runs that reach past its header's
+    // start begins (cells are aligned left or centred, and the header is centred over them).
+    // A line of one cell (a category row across the table, the tail of a wrapped cell) says
+    // nothing about the columns.
+    let gutters: Vec<f32> = gaps
+        .iter()
+        .map(|&(a, b)| {
+            body.iter()
+                .filter(|line| spans(line).len() > 1)
+                .flatten()
+                .filter(|r| r.end > b && r.x > a - EDGE)
+                .map(|r| r.x)
+                .reduce(f32::min)
+                .unwrap_or((a + b) / 2.0)
+        })
+        .collect();
+    let column = |run: &Run| gutters.iter().filter(|&&g| run.x + EDGE >= g).count();
+    let numbered = |line: &[Run]| {
+        line.iter().any(|r| {
+            let t = r.text.trim();
+            column(r) == 0
+                && (1..=3).contains(&t.chars().count())
+                && t.chars().all(|c| crate::text::digit(c).is_some())
+        })
+    };
+    // Blocks of lines set apart by more than a cell's line pitch (the least step between two
+    // lines of one column; lines of cells centred beside each other interleave closer).
+    let pitch = (0..header.len())
+        .filter_map(|c| {
+            let ys: Vec<f32> = body
+                .iter()
+                .filter(|line| line.iter().any(|r| column(r) == c))
+                .map(|line| line[0].y)
+                .collect();
+            ys.windows(2)
+                .map(|w| w[0] - w[1])
+                .filter(|d| *d > 0.0)
+                .reduce(f32::min)
+        })
+        .reduce(f32::min)
+        .unwrap_or(f32::MAX);
+    let mut blocks: Vec<Vec<&[Run]>> = Vec::new();
+    for (k, line) in body.iter().enumerate() {
+        let apart = k > 0 && body[k - 1][0].y - line[0].y > pitch * 1.15;
+        match blocks.last_mut() {
+            Some(block) if !apart => block.push(line),
+            _ => blocks.push(vec![line]),
+        }
+    }
+    let mut table = vec![names];
+    let mut used = 0;
+    for block in blocks {
+        let mut table_rows: Vec<Vec<&[Run]>> = Vec::new();
+        for line in &block {
+            match table_rows.last_mut() {
+                Some(row) if !numbered(line) || !row.iter().any(|l| numbered(l)) => row.push(line),
+                _ => table_rows.push(vec![line]),
+            }
+        }
+        let category = |row: &[&[Run]]| {
+            let runs: Vec<&Run> = row.iter().copied().flatten().collect();
+            let text: String = runs.iter().map(|r| r.text.trim()).collect();
+            runs.iter().all(|r| column(r) == column(runs[0])) && super::table::short_label(&text)
+        };
+        if !table_rows
+            .iter()
+            .all(|row| row.iter().any(|l| numbered(l)) || category(row))
+        {
+            break;
+        }
+        for row in table_rows {
+            let mut cells: Vec<Vec<Run>> = (0..header.len()).map(|_| Vec::new()).collect();
+            for run in row.iter().copied().flatten() {
+                cells[column(run)].push(run.clone());
+            }
+            table.push(cells.into_iter().map(|c| join_runs(c, false).0).collect());
+        }
+        used += block.len();
+    }
+    (table.len() > 1).then_some((at + 1 + used, table))
+}
+
 /// A page number standing alone above or below the text: "— 3 —", "-3-", "3", "第3页",
 /// "第 3 页 共 12 页", "3/12".
 fn page_number(text: &str) -> bool {
@@ -764,7 +967,7 @@ fn page_number(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{Grid, Rule, Run, continues_paragraph, grids, page_number};
+    use super::{Grid, Rule, Run, continues_paragraph, grids, page_number, unruled_tables};
 
     fn rule(vertical: bool, at: f32, from: f32, to: f32) -> Rule {
         Rule {
@@ -820,6 +1023,69 @@ mod tests {
             .is_empty()
         );
         assert!(Rule::between((0.0, 0.0), (f32::INFINITY, 0.0)).is_none());
+    }
+
+    #[test]
+    fn a_table_without_rules_reads_by_the_gaps_of_its_header() {
+        let run = |x: f32, y: f32, text: &str| Run {
+            x,
+            y,
+            end: x + 12.0 * text.chars().count() as f32,
+            size: 12.0,
+            text: text.into(),
+        };
+        // No padding and the numbers at the top of their rows: rows start at their 序号.
+        let rows = vec![
+            vec![run(40.0, 760.0, "任务分解表")],
+            vec![
+                run(60.0, 700.0, "序号"),
+                run(200.0, 700.0, "工作任务"),
+                run(380.0, 700.0, "责任单位"),
+            ],
+            vec![
+                run(60.0, 684.0, "1"),
+                run(100.0, 684.0, "新增规上工业企业40家以上，推动"),
+                run(370.0, 684.0, "县经信局"),
+            ],
+            vec![run(100.0, 668.0, "小微企业升级")],
+            vec![
+                run(60.0, 652.0, "2"),
+                run(100.0, 652.0, "完成工业投资50亿元"),
+                run(370.0, 652.0, "县发改局"),
+            ],
+            // Prose across the columns ends the table.
+            vec![run(60.0, 636.0, "以上任务请各单位认真落实，确保按期完成。")],
+        ];
+        let (rest, tables) = unruled_tables(rows);
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            tables,
+            [(
+                700.0,
+                vec![
+                    row(&["序号", "工作任务", "责任单位"]),
+                    row(&[
+                        "1",
+                        "新增规上工业企业40家以上，推动小微企业升级",
+                        "县经信局"
+                    ]),
+                    row(&["2", "完成工业投资50亿元", "县发改局"]),
+                ]
+            )]
+        );
+        let rest: Vec<&str> = rest.iter().map(|r| r[0].text.as_str()).collect();
+        assert_eq!(
+            rest,
+            ["任务分解表", "以上任务请各单位认真落实，确保按期完成。"]
+        );
+        // A header alone, or a line of cells that is not a task table's header, is no table.
+        let (rest, tables) = unruled_tables(vec![vec![
+            run(60.0, 700.0, "姓名"),
+            run(200.0, 700.0, "职务"),
+            run(380.0, 700.0, "电话"),
+        ]]);
+        assert!(tables.is_empty());
+        assert_eq!(rest.len(), 1);
     }
 
     #[test]

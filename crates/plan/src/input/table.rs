@@ -291,7 +291,7 @@ fn cells_of(line: &str) -> Vec<String> {
 }
 
 /// `序号 … 责任单位`: short cells, a number column and a column of responsible units.
-fn flat_header(line: &str) -> Option<Vec<String>> {
+pub(super) fn flat_header(line: &str) -> Option<Vec<String>> {
     let cells = cells_of(line);
     if cells.len() < 3 || cells.iter().any(|c| c.chars().count() > 12) {
         return None;
@@ -353,11 +353,35 @@ fn flat_row(line: &str, cols: &[Col]) -> Option<Vec<String>> {
     Some(row)
 }
 
-fn short_label(s: &str) -> bool {
+pub(super) fn short_label(s: &str) -> bool {
     let n = s.chars().count();
     (2..=10).contains(&n)
         && s.chars().all(crate::text::is_han)
         && crate::marker::parse_marker(s).is_none()
+}
+
+/// Whether `row`, the first row of a table's part overleaf, is the rest of the row above it
+/// (a row broken across the page): the table numbers its rows, this one has no number and
+/// none of its text stands in the number column.
+pub(super) fn continues_row(header: &[String], row: &[String]) -> bool {
+    header
+        .iter()
+        .position(|h| classify(h) == Col::Number)
+        .is_some_and(|n| row.get(n).is_some_and(|c| c.trim().is_empty()))
+        && row.iter().any(|c| !c.trim().is_empty())
+}
+
+/// The row above with the rest of each of its cells from `rest` (a row broken across a page).
+pub(super) fn join_row(row: &mut [String], rest: Vec<String>) {
+    for (cell, more) in row.iter_mut().zip(rest) {
+        let more = more.trim();
+        if cell.ends_with(|c: char| c.is_ascii_alphanumeric())
+            && more.starts_with(|c: char| c.is_ascii_alphanumeric())
+        {
+            cell.push(' ');
+        }
+        cell.push_str(more);
+    }
 }
 
 /// A 目标值 cell: `40家`, `8%`, `≥30个`, `1.2亿元以上`.

@@ -513,6 +513,24 @@ fn a_task_table_whose_header_spans_two_rows() {
     }
 }
 
+/// What a task table's row becomes: number, text, lead and support units, deadline.
+type ItemRow = (String, String, Vec<String>, Vec<String>, Option<String>);
+
+fn item_rows(p: &ParsedPlan) -> Vec<ItemRow> {
+    p.items
+        .iter()
+        .map(|i| {
+            (
+                i.number.clone(),
+                i.text.clone(),
+                i.lead_units.clone(),
+                i.support_units.clone(),
+                i.deadline.clone(),
+            )
+        })
+        .collect()
+}
+
 /// A 任务分解表 printed to PDF with its rules (LibreOffice from the page kept beside it): cells
 /// wrap over several lines, and the short ones (序号, 完成时限) stand in the middle of their
 /// row, so lines of text cross rows. The cells are read between the table's rules and give
@@ -521,25 +539,11 @@ fn a_task_table_whose_header_spans_two_rows() {
 #[test]
 fn a_ruled_task_table_in_a_pdf_reads_by_its_cells() {
     let dir = units();
-    let items = |p: &ParsedPlan| {
-        p.items
-            .iter()
-            .map(|i| {
-                (
-                    i.number.clone(),
-                    i.text.clone(),
-                    i.lead_units.clone(),
-                    i.support_units.clone(),
-                    i.deadline.clone(),
-                )
-            })
-            .collect::<Vec<_>>()
-    };
     for (name, count) in [("ruled-task-table", 3), ("ruled-table-pages", 24)] {
         let pdf = parse_file(&fixture(&format!("{name}.pdf")), &dir).expect(name);
         let page = parse_file(&fixture(&format!("{name}.source.html")), &dir).expect(name);
         assert_eq!(pdf.items.len(), count, "{name}: {:#?}", pdf.lines);
-        assert_eq!(items(&pdf), items(&page), "{name}");
+        assert_eq!(item_rows(&pdf), item_rows(&page), "{name}");
     }
     let pdf = parse_file(&fixture("ruled-task-table.pdf"), &dir).expect("parses");
     assert_eq!(
@@ -554,6 +558,42 @@ fn a_ruled_task_table_in_a_pdf_reads_by_its_cells() {
     assert_eq!(
         pdf.issuer.as_deref(),
         Some("宁海县工业强县建设领导小组办公室")
+    );
+}
+
+/// The same task tables printed without rules, as a 任务分解表 laid out with spaces or an
+/// invisible table is: each cell's lines wrap and the 序号 stands in the middle of its row
+/// (`unruled-task-table`, with category rows across the table), or the table runs over three
+/// pages with its header again and a row broken by the page (`unruled-table-pages`). Each
+/// gives the items of the page it was printed from.
+#[test]
+fn a_task_table_without_rules_in_a_pdf_reads_by_its_columns() {
+    let dir = units();
+    for (name, count) in [("unruled-task-table", 6), ("unruled-table-pages", 24)] {
+        let pdf = parse_file(&fixture(&format!("{name}.pdf")), &dir).expect(name);
+        let page = parse_file(&fixture(&format!("{name}.source.html")), &dir).expect(name);
+        assert_eq!(pdf.items.len(), count, "{name}: {:#?}", pdf.lines);
+        assert_eq!(item_rows(&pdf), item_rows(&page), "{name}");
+    }
+    let pdf = parse_file(&fixture("unruled-task-table.pdf"), &dir).expect("parses");
+    assert_eq!(
+        item(&pdf, "3").units,
+        ["县经信局", "县自然资源局", "县供电公司"]
+    );
+    assert_eq!(
+        pdf.issuer.as_deref(),
+        Some("宁海县工业强县建设领导小组办公室")
+    );
+    assert!(item(&pdf, "5").text.starts_with(
+        "新认定高新技术企业15家，科技型中小企业60家，规上工业企业研发经费支出占主营业务收入比重达到1.8%（责任单位：县科技局）（类别：创新驱动）"
+    ));
+    let pages = parse_file(&fixture("unruled-table-pages.pdf"), &dir).expect("parses");
+    assert!(
+        item(&pages, "16")
+            .text
+            .starts_with("推进18个重点技改项目建设，完成技改投资48亿元以上（责任单位：县经信局）"),
+        "{}",
+        item(&pages, "16").text
     );
 }
 
