@@ -536,11 +536,14 @@ struct PageLines {
 }
 
 /// A table drawn with rules: its column edges (x, left to right) and row edges (y, top to
-/// bottom), at least two columns and one row.
+/// bottom), at least two columns and one row; and per row edge and column, whether a rule
+/// closes the cell above there (`closed[r][c]`: the rule at `rows[r]` across column `c`). A
+/// cell merged over several rows has no rule across it between them.
 #[derive(Debug, PartialEq)]
 struct Grid {
     cols: Vec<f32>,
     rows: Vec<f32>,
+    closed: Vec<Vec<bool>>,
 }
 
 /// Edges closer than this are one edge (a double border, a rule drawn twice).
@@ -588,13 +591,57 @@ fn grids(rules: &[Rule]) -> Vec<Grid> {
                 .collect();
             ys = edges(ys);
             ys.reverse();
-            ((3..=super::html::MAX_GRID_COLS + 1).contains(&cols.len()) && ys.len() >= 2)
-                .then_some(Grid { cols, rows: ys })
+            if !(3..=super::html::MAX_GRID_COLS + 1).contains(&cols.len()) || ys.len() < 2 {
+                return None;
+            }
+            let mut closed = vec![vec![false; cols.len() - 1]; ys.len()];
+            for r in rules.iter().filter(|r| !r.vertical) {
+                // Row edges run from the top down.
+                let Some(at) = ys.iter().position(|y| (y - r.at).abs() < EDGE) else {
+                    continue;
+                };
+                for (c, pair) in cols.windows(2).enumerate() {
+                    let middle = (pair[0] + pair[1]) / 2.0;
+                    if r.from <= middle && r.to >= middle {
+                        closed[at][c] = true;
+                    }
+                }
+            }
+            Some(Grid {
+                cols,
+                rows: ys,
+                closed,
+            })
         })
         .collect()
 }
 
 impl Grid {
+    /// A cell merged over rows (no rule across it between them) gives its text to every row
+    /// it covers, wherever in its height the text stands: one 责任单位 or 类别 for several
+    /// tasks, as the .docx and web page readers place a merged cell.
+    fn fill_merged(&self, table: &mut [Vec<String>]) {
+        for c in 0..self.cols.len() - 1 {
+            let mut top = 0;
+            while top < table.len() {
+                let mut bottom = top + 1;
+                while bottom < table.len() && !self.closed[bottom][c] {
+                    bottom += 1;
+                }
+                if bottom - top > 1 {
+                    let mut text = String::new();
+                    for row in &table[top..bottom] {
+                        super::table::join_cell(&mut text, &row[c]);
+                    }
+                    for row in &mut table[top..bottom] {
+                        row[c].clone_from(&text);
+                    }
+                }
+                top = bottom;
+            }
+        }
+    }
+
     /// The (row, column) of the cell a run stands in, if it stands in this table.
     fn cell_of(&self, run: &Run) -> Option<(usize, usize)> {
         let (left, right) = (self.cols[0], self.cols[self.cols.len() - 1]);
@@ -707,7 +754,7 @@ fn page_lines(mut runs: Vec<Run>, rules: &[Rule]) -> PageLines {
         .filter(|(_, cells)| !cells.is_empty())
         .map(|(g, mut cells)| {
             let width = g.cols.len() - 1;
-            let table = (0..g.rows.len() - 1)
+            let mut table: Vec<Vec<String>> = (0..g.rows.len() - 1)
                 .map(|r| {
                     (0..width)
                         .map(|c| {
@@ -716,10 +763,11 @@ fn page_lines(mut runs: Vec<Run>, rules: &[Rule]) -> PageLines {
                                 .map(|runs| join_runs(runs, false).0)
                                 .unwrap_or_default()
                         })
-                        .collect::<Vec<String>>()
+                        .collect()
                 })
-                .filter(|row| row.iter().any(|c| !c.trim().is_empty()))
                 .collect();
+            g.fill_merged(&mut table);
+            table.retain(|row| row.iter().any(|c| !c.trim().is_empty()));
             (g.rows[0], table)
         })
         .chain(unruled)
@@ -999,6 +1047,7 @@ mod tests {
             [Grid {
                 cols: vec![50.0, 100.0, 400.0, 550.0],
                 rows: vec![800.0, 760.0, 700.0],
+                closed: vec![vec![true; 3]; 3],
             }]
         );
         let run = |x: f32, y: f32| Run {

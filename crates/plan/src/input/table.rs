@@ -374,14 +374,20 @@ pub(super) fn continues_row(header: &[String], row: &[String]) -> bool {
 /// The row above with the rest of each of its cells from `rest` (a row broken across a page).
 pub(super) fn join_row(row: &mut [String], rest: Vec<String>) {
     for (cell, more) in row.iter_mut().zip(rest) {
-        let more = more.trim();
-        if cell.ends_with(|c: char| c.is_ascii_alphanumeric())
-            && more.starts_with(|c: char| c.is_ascii_alphanumeric())
-        {
-            cell.push(' ');
-        }
-        cell.push_str(more);
+        join_cell(cell, &more);
     }
+}
+
+/// A cell's text with more of it after (the rest of a wrapped or broken cell): a space only
+/// between two ASCII words.
+pub(super) fn join_cell(cell: &mut String, more: &str) {
+    let more = more.trim();
+    if cell.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && more.starts_with(|c: char| c.is_ascii_alphanumeric())
+    {
+        cell.push(' ');
+    }
+    cell.push_str(more);
 }
 
 /// A 目标值 cell: `40家`, `8%`, `≥30个`, `1.2亿元以上`.

@@ -535,11 +535,15 @@ fn item_rows(p: &ParsedPlan) -> Vec<ItemRow> {
 /// wrap over several lines, and the short ones (序号, 完成时限) stand in the middle of their
 /// row, so lines of text cross rows. The cells are read between the table's rules and give
 /// the plan the web page gives; a table over three pages, its header printed again on each,
-/// is one table.
+/// is one table; cells merged over rows stand in each row they cover.
 #[test]
 fn a_ruled_task_table_in_a_pdf_reads_by_its_cells() {
     let dir = units();
-    for (name, count) in [("ruled-task-table", 3), ("ruled-table-pages", 24)] {
+    for (name, count) in [
+        ("ruled-task-table", 3),
+        ("ruled-table-pages", 24),
+        ("ruled-merged-cells", 5),
+    ] {
         let pdf = parse_file(&fixture(&format!("{name}.pdf")), &dir).expect(name);
         let page = parse_file(&fixture(&format!("{name}.source.html")), &dir).expect(name);
         assert_eq!(pdf.items.len(), count, "{name}: {:#?}", pdf.lines);
@@ -559,6 +563,12 @@ fn a_ruled_task_table_in_a_pdf_reads_by_its_cells() {
         pdf.issuer.as_deref(),
         Some("宁海县工业强县建设领导小组办公室")
     );
+    // Cells merged over rows (类别, 责任单位, 完成时限) give their text to each row they cover,
+    // wherever in their height it is printed.
+    let merged = parse_file(&fixture("ruled-merged-cells.pdf"), &dir).expect("parses");
+    assert_eq!(item(&merged, "2").units, ["县经信局", "县统计局"]);
+    assert_eq!(item(&merged, "4").deadline.as_deref(), Some("2018年11月底"));
+    assert!(item(&merged, "1").text.contains("（类别：产业培育）"));
 }
 
 /// The same task tables printed without rules, as a 任务分解表 laid out with spaces or an
