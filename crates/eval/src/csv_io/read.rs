@@ -538,7 +538,7 @@ fn parse_chunks(
             let chunk = &fast[s..e];
             match simdutf8::basic::from_utf8(chunk) {
                 Ok(text) => {
-                    slots.parse_plain(plan, text);
+                    slots.parse_lines(plan, text);
                     let n = done.fetch_add((e - s) as u64, std::sync::atomic::Ordering::Relaxed);
                     progress(n + (e - s) as u64);
                     Ok(slots)
@@ -874,8 +874,25 @@ mod tests {
             };
             o.extend_from_slice(s.as_bytes());
         });
+        // Cells the one-pass loop leaves to the plain parse: spaces and U+3000 to trim, the
+        // other spellings of a scale, an empty scale, a number that is not one.
+        let unusual = rewrite(&body, |i, l, o| {
+            let s = std::str::from_utf8(l).expect("utf-8");
+            let s = match i % 7 {
+                1 => set_field(s, 5, " 12.5\t"),
+                2 => set_field(s, 4, "规上"),
+                3 => set_field(s, 6, "\u{3000}7"),
+                4 => set_field(s, 4, "Below"),
+                5 if i % 2 == 0 => set_field(s, 0, " 91330225000000001Q"),
+                6 if i % 3 == 0 => set_field(s, 7, "1,5"),
+                6 => set_field(s, 4, ""),
+                _ => s.to_owned(),
+            };
+            o.extend_from_slice(s.as_bytes());
+        });
         for (what, body) in [
             ("lf", &body),
+            ("unusual cells", &unusual),
             ("crlf", &crlf),
             ("blank and bad lines", &gaps),
             ("no final line end", &no_final_newline),

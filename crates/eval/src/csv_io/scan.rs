@@ -259,14 +259,16 @@ pub(super) struct StrSlots<'a> {
 }
 
 impl StrSlots<'_> {
+    /// Writes `s` (whole UTF-8 characters: the column is checked as UTF-8 once it is
+    /// complete) as the cell of `row`.
     #[inline]
-    fn put(&mut self, row: usize, s: &str) {
+    fn put(&mut self, row: usize, s: &[u8]) {
         self.longest = self.longest.max(s.len());
         let Some(dst) = self.bytes.get_mut(self.used..self.used + s.len()) else {
             self.overflow = true;
             return;
         };
-        dst.write_copy_of_slice(s.as_bytes());
+        dst.write_copy_of_slice(s);
         self.used += s.len();
         self.ends[row].write(self.base + self.used);
     }
@@ -318,7 +320,7 @@ impl RowSink for Slots<'_> {
         fields: &[&str],
     ) {
         let row = self.rows;
-        self.uscc.put(row, uscc);
+        self.uscc.put(row, uscc.as_bytes());
         self.scale[row].write(scale);
         for (col, &v) in self.numeric.iter_mut().zip(nums.iter()) {
             col[row].write(v);
@@ -326,12 +328,142 @@ impl RowSink for Slots<'_> {
         if !self.text.is_empty() {
             for (&field, target) in fields.iter().zip(&plan.targets) {
                 if let Some(Target::Text(k)) = target {
-                    self.text[*k].put(row, trim_str(field));
+                    self.text[*k].put(row, trim_str(field).as_bytes());
                 }
             }
         }
         self.lines[row].write(self.line_base + line);
         self.rows += 1;
+    }
+}
+
+impl Slots<'_> {
+    /// [`RowSink::parse_plain`] for a chunk of the fast path, in one pass: each cell is taken
+    /// as its separator is found and a number written straight into its row's slot, with no
+    /// list of the line's fields and no second loop over them (the parse was a third of the
+    /// run). Only a line of the common form takes this way: the header's count of fields, no
+    /// cell the scheme reads that needs trimming, `above`/`below`, an upper-case code, numbers
+    /// that parse. Any other line (blank, short, bad or unusual cells) is split into its
+    /// fields again and given to [`RowSink::push_row`], so it gets the rows and messages of
+    /// the plain parse, by construction.
+    pub(super) fn parse_lines(&mut self, plan: &Plan, text: &str) {
+        let bytes = text.as_bytes();
+        let n_fields = plan.targets.len();
+        let mut nums = vec![f64::NAN; plan.numeric.len()];
+        let mut fields: Vec<&str> = Vec::with_capacity(n_fields + 1);
+        let mut texts = vec![(0, 0); plan.text.len()];
+        let mut ends = Separators::new(bytes);
+        let mut line = 0u64;
+        let mut line_start = 0;
+        let mut field_start = 0;
+        // Field index in the line; whether the line is still of the common form.
+        let mut i = 0;
+        let mut plain = true;
+        let mut uscc = (0, 0);
+        let mut scale = None;
+        loop {
+            let (end, line_end) = match ends.next() {
+                Some(p) => (p, bytes[p] == b'\n'),
+                None if field_start < bytes.len() || i > 0 => (bytes.len(), true),
+                None => break,
+            };
+            if plain {
+                let mut cell = &bytes[field_start..end];
+                if line_end && let [rest @ .., b'\r'] = cell {
+                    cell = rest;
+                }
+                match plan.targets.get(i) {
+                    Some(None) => {}
+                    Some(Some(target)) if !needs_trim(cell) => {
+                        let row = self.rows;
+                        match *target {
+                            Target::Uscc => uscc = (field_start, field_start + cell.len()),
+                            Target::Scale => {
+                                scale = match cell {
+                                    b"above" => Some(Scale::Above),
+                                    b"below" => Some(Scale::Below),
+                                    _ => None,
+                                };
+                                plain = scale.is_some();
+                            }
+                            Target::Num(k) => {
+                                let v = if cell.is_empty() {
+                                    Ok(f64::NAN)
+                                } else {
+                                    number::parse(cell)
+                                };
+                                match v {
+                                    Ok(v) => {
+                                        self.numeric[k][row].write(v);
+                                    }
+                                    Err(_) => plain = false,
+                                }
+                            }
+                            Target::Flag(k) => {
+                                // Cut at separators, which are ASCII: whole characters.
+                                match parse_flag(&text[field_start..field_start + cell.len()]) {
+                                    Some(v) => {
+                                        self.numeric[k][row].write(v);
+                                    }
+                                    None => plain = false,
+                                }
+                            }
+                            Target::Text(k) => texts[k] = (field_start, field_start + cell.len()),
+                        }
+                    }
+                    // A cell to trim, or more fields than the header has.
+                    Some(Some(_)) | None => plain = false,
+                }
+            }
+            field_start = end + 1;
+            if !line_end {
+                i += 1;
+                continue;
+            }
+            let code = &bytes[uscc.0..uscc.1];
+            if plain && i + 1 == n_fields && !code.iter().any(u8::is_ascii_lowercase) {
+                let row = self.rows;
+                self.uscc.put(row, code);
+                if let Some(scale) = scale {
+                    self.scale[row].write(scale);
+                }
+                for (col, &(s, e)) in self.text.iter_mut().zip(&texts) {
+                    col.put(row, &bytes[s..e]);
+                }
+                self.lines[row].write(self.line_base + line);
+                self.rows += 1;
+            } else {
+                // As `parse_plain` splits and parses a line.
+                fields.clear();
+                fields.extend(text[line_start..end].split(','));
+                if let Some(last) = fields.last_mut()
+                    && let Some(f) = last.strip_suffix('\r')
+                {
+                    *last = f;
+                }
+                let blank = fields.len() == 1 && trim_str(fields[0]).is_empty();
+                if !blank {
+                    self.push_row(plan, line, &fields, &mut nums);
+                }
+            }
+            line += 1;
+            line_start = field_start;
+            i = 0;
+            plain = true;
+            scale = None;
+        }
+    }
+}
+
+/// Whether [`trim_str`] would change `cell` (decided on its two ends, as `trim_str` does; an
+/// empty cell needs nothing).
+#[inline(always)]
+fn needs_trim(cell: &[u8]) -> bool {
+    match (cell.first(), cell.last()) {
+        (Some(a), Some(z)) => {
+            matches!(a, b' ' | b'\t' | 0xE3) || matches!(z, b' ' | b'\t' | b'\r' | 0x80)
+        }
+        _ => false,
     }
 }
 
