@@ -65,6 +65,24 @@ pub fn trim(s: &[u8]) -> &[u8] {
 /// Parses one trimmed, non-empty cell as a finite number.
 #[inline]
 pub fn parse(cell: &[u8]) -> Result<f64, NumberError> {
+    parse_with(cell, None)
+}
+
+/// [`parse`] of the cell `&text[..len]`, where `text` goes on after the cell (the rest of a
+/// line, say): a short cell is then read with one 8-byte load from `text`.
+#[inline]
+pub fn parse_within(text: &[u8], len: usize) -> Result<f64, NumberError> {
+    let cell = text.get(..len).ok_or(NumberError::NotANumber)?;
+    parse_with(cell, text.first_chunk::<8>())
+}
+
+/// [`parse`], with the cell's first eight bytes (or more than the cell, when it is shorter)
+/// when the caller has them.
+#[inline]
+fn parse_with(cell: &[u8], first8: Option<&[u8; 8]>) -> Result<f64, NumberError> {
+    if let Some(v) = parse_short_decimal(cell, first8) {
+        return Ok(v);
+    }
     if let Some(v) = parse_plain_decimal(cell) {
         return Ok(v);
     }
@@ -89,10 +107,6 @@ pub fn parse(cell: &[u8]) -> Result<f64, NumberError> {
 /// the count of decimals is the length of the second run.
 #[inline]
 fn parse_plain_decimal(cell: &[u8]) -> Option<f64> {
-    const POW10: [f64; 20] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19,
-    ];
     /// 10^19 - 1 < 2^64: 19 digits never wrap.
     const MAX_DIGITS: usize = 19;
     const MAX_EXACT: u64 = 1 << 53;
@@ -133,6 +147,75 @@ fn parse_plain_decimal(cell: &[u8]) -> Option<f64> {
     }
     let v = mantissa as f64 / POW10[frac_digits];
     Some(if negative { -v } else { v })
+}
+
+/// Exact powers of ten, as doubles.
+const POW10: [f64; 20] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19,
+];
+
+/// [`parse_plain_decimal`] for a cell of at most 8 bytes with no sign (99.6% of the figures of
+/// a generated facts file), eight bytes at a time instead of a loop per digit, whose exits
+/// at lengths that vary from cell to cell the branch predictor keeps missing.
+///
+/// `first8` holds the cell's bytes and whatever follows them, read as one word; without it the
+/// cell is copied into a buffer first (a copy whose bytes the CPU then cannot forward to the
+/// word's load: a stall that cost more than the loop saved).
+///
+/// The cell is put right-aligned into a word padded with '0's in front, its point (if one)
+/// taken out by shifting the bytes before it up by one, all eight bytes checked to be digits
+/// and turned into their integer with three multiplications (the SWAR method of `fast_float`
+/// and simdjson). The integer (below 10^8) and the count of decimals are those the loop gets
+/// (leading zeros add nothing), so the division gives the same bits. `None` leaves the cell
+/// to the loop: a sign, two points, any other byte, or no digit at all.
+#[inline(always)]
+fn parse_short_decimal(cell: &[u8], first8: Option<&[u8; 8]>) -> Option<f64> {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let len = cell.len();
+    if !(1..=8).contains(&len) {
+        return None;
+    }
+    let raw = match first8 {
+        Some(bytes) => u64::from_le_bytes(*bytes),
+        None => {
+            let mut bytes = [0; 8];
+            bytes[..len].copy_from_slice(cell);
+            u64::from_le_bytes(bytes)
+        }
+    };
+    // Byte i of the word is character i of the cell padded in front to 8 (shifts below 64).
+    let pad = 8 * (8 - len as u32);
+    let cell_bytes = raw & (u64::MAX >> pad);
+    let mut word = (cell_bytes << pad) | (ZEROS & !(u64::MAX << pad));
+    // The bytes equal to '.': the lowest flag is exact, and a second one (true or a borrow's
+    // artefact above a true one) sends the cell to the loop.
+    let x = word ^ 0x2E2E_2E2E_2E2E_2E2E;
+    let points = x.wrapping_sub(0x0101_0101_0101_0101) & !x & HIGH;
+    let mut decimals = 0;
+    if points != 0 {
+        if points & (points - 1) != 0 || len == 1 {
+            return None;
+        }
+        let at = points.trailing_zeros() / 8;
+        let before = word & ((1u64 << (8 * at)) - 1);
+        // Two shifts: for a point in the last byte, a shift by 64 would overflow.
+        let after = word & (u64::MAX << (8 * at) << 8);
+        word = after | (before << 8) | 0x30;
+        decimals = 7 - at as usize;
+    }
+    // Every byte a digit ('-' included, which is not).
+    if (word.wrapping_add(0x4646_4646_4646_4646) | word.wrapping_sub(ZEROS)) & HIGH != 0 {
+        return None;
+    }
+    let mut d = word - ZEROS;
+    d = d.wrapping_mul(10).wrapping_add(d >> 8);
+    let pairs = 0x0000_00FF_0000_00FF;
+    let high = (d & pairs).wrapping_mul(0x000F_4240_0000_0064);
+    let low = ((d >> 16) & pairs).wrapping_mul(0x0000_2710_0000_0001);
+    let mantissa = (high.wrapping_add(low) >> 32) as u32;
+    Some(f64::from(mantissa) / POW10[decimals])
 }
 
 /// The slow path: normalise full-width forms and thousands separators, then parse strictly.
@@ -389,6 +472,81 @@ mod tests {
         }
         // Most cases must exercise the fast path, else the test proves little.
         assert!(fast > cases / 2, "{fast} of {cases} on the fast path");
+    }
+
+    #[test]
+    fn the_eight_byte_path_agrees_with_the_loop() {
+        // Every cell of up to 8 bytes over an alphabet of digits, points, signs and near-digits,
+        // sampled, and the usual shapes of a facts file.
+        let alphabet = b"0123456789.-/:e ";
+        let mut rng = Rng(0x5EED_1234_ABCD_0001);
+        let mut fast = 0;
+        for i in 0..400_000 {
+            let len = 1 + (i % 8);
+            let cell: Vec<u8> = (0..len)
+                .map(|_| {
+                    if rng.below(4) == 0 {
+                        alphabet[rng.below(alphabet.len() as u64) as usize]
+                    } else {
+                        b'0' + rng.below(10) as u8
+                    }
+                })
+                .collect();
+            let short = parse_short_decimal(&cell, None);
+            // Read from a longer text too: the bytes after the cell change nothing.
+            let mut text = cell.clone();
+            text.extend_from_slice(b"9.,-x99");
+            let within = parse_short_decimal(&cell, text.first_chunk::<8>());
+            assert_eq!(short.map(f64::to_bits), within.map(f64::to_bits));
+            if let Some(v) = short {
+                fast += 1;
+                let want = parse_plain_decimal(&cell).expect("the loop reads it too");
+                assert_eq!(
+                    v.to_bits(),
+                    want.to_bits(),
+                    "{:?}",
+                    String::from_utf8_lossy(&cell)
+                );
+                let std: f64 = std::str::from_utf8(&cell)
+                    .expect("ascii")
+                    .parse()
+                    .expect("number");
+                assert_eq!(
+                    v.to_bits(),
+                    std.to_bits(),
+                    "{:?}",
+                    String::from_utf8_lossy(&cell)
+                );
+            } else if let Ok(s) = std::str::from_utf8(&cell)
+                && cell[0] != b'-'
+                && cell.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+                && cell.iter().filter(|&&b| b == b'.').count() == 1
+                && cell.len() > 1
+            {
+                panic!("{s} is a plain short decimal left to the loop");
+            }
+        }
+        assert!(fast > 100_000, "{fast} cells on the eight-byte path");
+        for (cell, want) in [
+            (&b"0"[..], Some(0.0)),
+            (b"12345678", Some(12345678.0)),
+            (b"1234567.", Some(1234567.0)),
+            (b".1234567", Some(0.1234567)),
+            (b"13444.47", Some(13444.47)),
+            (b"26.801", Some(26.801)),
+            (b".", None),
+            (b"1.2.3", None),
+            (b"-1", None),
+            (b"1e5", None),
+            (b"123456789", None),
+        ] {
+            assert_eq!(
+                parse_short_decimal(cell, None),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(cell)
+            );
+        }
     }
 
     #[test]

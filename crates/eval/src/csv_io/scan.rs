@@ -390,7 +390,7 @@ impl Slots<'_> {
                                 let v = if cell.is_empty() {
                                     Ok(f64::NAN)
                                 } else {
-                                    number::parse(cell)
+                                    number::parse_within(&bytes[field_start..], cell.len())
                                 };
                                 match v {
                                     Ok(v) => {
