@@ -65,24 +65,29 @@ pub fn trim(s: &[u8]) -> &[u8] {
 /// Parses one trimmed, non-empty cell as a finite number.
 #[inline]
 pub fn parse(cell: &[u8]) -> Result<f64, NumberError> {
-    parse_with(cell, None)
+    match parse_short_decimal(cell, None) {
+        Some(v) => Ok(v),
+        None => parse_general(cell),
+    }
 }
 
 /// [`parse`] of the cell `&text[..len]`, where `text` goes on after the cell (the rest of a
-/// line, say): a short cell is then read with one 8-byte load from `text`.
-#[inline]
+/// line, say): a short cell is then read with one 8-byte load from `text`. Always inlined, with
+/// every other cell sent to one call: as a call of its own, the division that ends the short
+/// path waited to be stored and loaded back, with a stack frame around it.
+#[inline(always)]
 pub fn parse_within(text: &[u8], len: usize) -> Result<f64, NumberError> {
     let cell = text.get(..len).ok_or(NumberError::NotANumber)?;
-    parse_with(cell, text.first_chunk::<8>())
+    match parse_short_decimal(cell, text.first_chunk::<8>()) {
+        Some(v) => Ok(v),
+        None => parse_general(cell),
+    }
 }
 
-/// [`parse`], with the cell's first eight bytes (or more than the cell, when it is shorter)
-/// when the caller has them.
-#[inline]
-fn parse_with(cell: &[u8], first8: Option<&[u8; 8]>) -> Result<f64, NumberError> {
-    if let Some(v) = parse_short_decimal(cell, first8) {
-        return Ok(v);
-    }
+/// Every cell the eight-byte path leaves: longer or signed plain decimals, then the forms
+/// `fast_float2` reads, then the messy ones.
+#[inline(never)]
+fn parse_general(cell: &[u8]) -> Result<f64, NumberError> {
     if let Some(v) = parse_plain_decimal(cell) {
         return Ok(v);
     }
