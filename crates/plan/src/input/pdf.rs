@@ -667,6 +667,24 @@ impl Grid {
     }
 }
 
+/// A task table's row number standing alone in its run: `1`, `12`, `３`.
+fn row_number(text: &str) -> bool {
+    let t = text.trim();
+    (1..=3).contains(&t.chars().count()) && t.chars().all(|c| crate::text::digit(c).is_some())
+}
+
+/// How many of a cell's lines are a row number alone.
+fn numbered_lines(runs: &[Run]) -> usize {
+    let mut ys: Vec<f32> = runs
+        .iter()
+        .filter(|r| row_number(&r.text))
+        .map(|r| r.y)
+        .collect();
+    ys.sort_by(f32::total_cmp);
+    ys.dedup_by(|b, a| *b - *a < EDGE);
+    ys.len()
+}
+
 /// Runs of one cell, or of one row of text, → its text: lines top to bottom (runs on one
 /// baseline are one line), runs left to right, a space only between two ASCII words. In a row
 /// (`cells_apart`), a gap wider than most of a character is a tab: a cell of a table without
@@ -729,6 +747,23 @@ fn page_lines(mut runs: Vec<Run>, rules: &[Rule]) -> PageLines {
             None => loose.push(run),
         }
     }
+    // A table ruled between its columns but not between all its rows holds several rows in
+    // one of its cells: its text is read as a table without rules instead.
+    let (grids, cells): (Vec<Grid>, Vec<_>) = grids
+        .into_iter()
+        .zip(cells)
+        .filter_map(|(grid, cells)| {
+            if cells
+                .iter()
+                .any(|(&(_, c), runs)| c == 0 && numbered_lines(runs) > 1)
+            {
+                loose.extend(cells.into_values().flatten());
+                None
+            } else {
+                Some((grid, cells))
+            }
+        })
+        .unzip();
     loose.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
     let mut rows: Vec<Vec<Run>> = Vec::new();
     for run in loose {
@@ -925,14 +960,7 @@ fn unruled_table(
         })
         .collect();
     let column = |run: &Run| gutters.iter().filter(|&&g| run.x + EDGE >= g).count();
-    let numbered = |line: &[Run]| {
-        line.iter().any(|r| {
-            let t = r.text.trim();
-            column(r) == 0
-                && (1..=3).contains(&t.chars().count())
-                && t.chars().all(|c| crate::text::digit(c).is_some())
-        })
-    };
+    let numbered = |line: &[Run]| line.iter().any(|r| column(r) == 0 && row_number(&r.text));
     // Blocks of lines set apart by more than a cell's line pitch (the least step between two
     // lines of one column; lines of cells centred beside each other interleave closer).
     let pitch = (0..header.len())
@@ -1015,7 +1043,9 @@ fn page_number(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{Grid, Rule, Run, continues_paragraph, grids, page_number, unruled_tables};
+    use super::{
+        Block, Grid, Rule, Run, continues_paragraph, grids, page_lines, page_number, unruled_tables,
+    };
 
     fn rule(vertical: bool, at: f32, from: f32, to: f32) -> Rule {
         Rule {
@@ -1135,6 +1165,47 @@ mod tests {
         ]]);
         assert!(tables.is_empty());
         assert_eq!(rest.len(), 1);
+    }
+
+    #[test]
+    fn a_table_ruled_only_between_its_columns_is_read_by_its_header() {
+        let run = |x: f32, y: f32, text: &str| Run {
+            x,
+            y,
+            end: x + 12.0 * text.chars().count() as f32,
+            size: 12.0,
+            text: text.into(),
+        };
+        let runs = vec![
+            run(62.0, 780.0, "序号"),
+            run(200.0, 780.0, "工作任务"),
+            run(420.0, 780.0, "责任单位"),
+            run(70.0, 750.0, "1"),
+            run(110.0, 750.0, "新增规上工业企业40家"),
+            run(410.0, 750.0, "县经信局"),
+            run(70.0, 720.0, "2"),
+            run(110.0, 720.0, "完成工业投资50亿元"),
+            run(410.0, 720.0, "县发改局"),
+        ];
+        // Column rules from the top to the bottom of the table, and its top and bottom.
+        let mut rules: Vec<Rule> = [50.0, 100.0, 400.0, 550.0]
+            .map(|x| rule(true, x, 700.0, 800.0))
+            .into();
+        rules.push(rule(false, 800.0, 50.0, 550.0));
+        rules.push(rule(false, 700.0, 50.0, 550.0));
+        let page = page_lines(runs, &rules);
+        let cells = |row: &[&str]| row.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let [Block::Table(rows)] = page.blocks.as_slice() else {
+            panic!("one table");
+        };
+        assert_eq!(
+            rows,
+            &[
+                cells(&["序号", "工作任务", "责任单位"]),
+                cells(&["1", "新增规上工业企业40家", "县经信局"]),
+                cells(&["2", "完成工业投资50亿元", "县发改局"]),
+            ]
+        );
     }
 
     #[test]
