@@ -667,9 +667,9 @@ impl Grid {
     }
 }
 
-/// A task table's row number standing alone in its run: `1`, `12`, `３`.
+/// A task table's row number standing alone in its run: `1`, `12`, `３`, `4.`.
 fn row_number(text: &str) -> bool {
-    let t = text.trim();
+    let t = text.trim().trim_end_matches(['.', '．', '、']);
     (1..=3).contains(&t.chars().count()) && t.chars().all(|c| crate::text::digit(c).is_some())
 }
 
@@ -988,17 +988,30 @@ fn unruled_table(
     let mut table = vec![names];
     let mut used = 0;
     for block in blocks {
+        // Within a block, a row starts at its 序号; text that starts in the 序号 column and
+        // is no number is a row across the table (a category), a row of its own.
         let mut table_rows: Vec<Vec<&[Run]>> = Vec::new();
+        let mut open = false;
         for line in &block {
+            let across = !numbered(line) && line.iter().all(|r| column(r) == 0);
             match table_rows.last_mut() {
-                Some(row) if !numbered(line) || !row.iter().any(|l| numbered(l)) => row.push(line),
+                Some(row)
+                    if open && !across && (!numbered(line) || !row.iter().any(|l| numbered(l))) =>
+                {
+                    row.push(line)
+                }
                 _ => table_rows.push(vec![line]),
             }
+            open = !across;
         }
         let category = |row: &[&[Run]]| {
             let runs: Vec<&Run> = row.iter().copied().flatten().collect();
             let text: String = runs.iter().map(|r| r.text.trim()).collect();
-            runs.iter().all(|r| column(r) == column(runs[0])) && super::table::short_label(&text)
+            // 类别 rows: `产业培育`, or numbered as the plan's headings (`二、项目建设`).
+            let heading =
+                text.chars().count() <= 20 && crate::marker::parse_marker(&text).is_some();
+            runs.iter().all(|r| column(r) == column(runs[0]))
+                && (super::table::short_label(&text) || heading)
         };
         if !table_rows
             .iter()
@@ -1127,13 +1140,15 @@ mod tests {
                 run(370.0, 684.0, "县经信局"),
             ],
             vec![run(100.0, 668.0, "小微企业升级")],
+            // A category row numbered as a heading of the plan.
+            vec![run(60.0, 652.0, "二、项目建设")],
             vec![
-                run(60.0, 652.0, "2"),
-                run(100.0, 652.0, "完成工业投资50亿元"),
-                run(370.0, 652.0, "县发改局"),
+                run(60.0, 636.0, "2."),
+                run(100.0, 636.0, "完成工业投资50亿元"),
+                run(370.0, 636.0, "县发改局"),
             ],
             // Prose across the columns ends the table.
-            vec![run(60.0, 636.0, "以上任务请各单位认真落实，确保按期完成。")],
+            vec![run(60.0, 620.0, "以上任务请各单位认真落实，确保按期完成。")],
         ];
         let (rest, tables) = unruled_tables(rows);
         let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
@@ -1148,7 +1163,8 @@ mod tests {
                         "新增规上工业企业40家以上，推动小微企业升级",
                         "县经信局"
                     ]),
-                    row(&["2", "完成工业投资50亿元", "县发改局"]),
+                    row(&["二、项目建设", "", ""]),
+                    row(&["2.", "完成工业投资50亿元", "县发改局"]),
                 ]
             )]
         );
