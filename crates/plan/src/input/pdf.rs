@@ -110,6 +110,8 @@ pub(crate) fn lines(bytes: &[u8], file: &str) -> Result<Vec<String>, PlanError> 
     let mut out: Vec<Block> = Vec::new();
     // Does the last line so far run to the margin, so that a paragraph goes on overleaf?
     let mut runs_over = false;
+    // The header of a table without rules that ran to the foot of the page before.
+    let mut open_table: Option<Vec<Span>> = None;
     for page_id in pages.values() {
         let (runs, rules) = page_runs(&doc, *page_id, &mut budget, file)?;
         chars += runs.iter().map(|r| r.text.chars().count()).sum::<usize>();
@@ -119,7 +121,8 @@ pub(crate) fn lines(bytes: &[u8], file: &str) -> Result<Vec<String>, PlanError> 
                 format!("文字超过 {MAX_PDF_TEXT} 字 / more than {MAX_PDF_TEXT} characters of text"),
             ));
         }
-        let page = page_lines(runs, &rules);
+        let page = page_lines(runs, &rules, open_table.as_deref());
+        open_table = page.open_table;
         for (k, block) in page.blocks.into_iter().enumerate() {
             match (out.last_mut(), block) {
                 (Some(Block::Para(last)), Block::Para(line))
@@ -533,6 +536,8 @@ fn collect(operands: &[Object], enc: &lopdf::Encoding<'_>, out: &mut String) {
 struct PageLines {
     blocks: Vec<Block>,
     runs_over: bool,
+    /// The header of a table without rules that runs to the foot of the page.
+    open_table: Option<Vec<Span>>,
 }
 
 /// A table drawn with rules: its column edges (x, left to right) and row edges (y, top to
@@ -730,7 +735,7 @@ fn join_runs(mut runs: Vec<Run>, cells_apart: bool) -> (String, usize, f32) {
 /// than most of a character is a tab (a table without rules) and a line reaching the right
 /// margin joins the next unless that one starts an item. A page number above or below the
 /// text is page furniture, not a line.
-fn page_lines(mut runs: Vec<Run>, rules: &[Rule]) -> PageLines {
+fn page_lines(mut runs: Vec<Run>, rules: &[Rule], carry: Option<&[Span]>) -> PageLines {
     let right = runs.iter().map(|r| r.end).fold(f32::MIN, f32::max);
     let grids = grids(rules);
     // Per table: its cells' runs, by (row, column).
@@ -781,7 +786,15 @@ fn page_lines(mut runs: Vec<Run>, rules: &[Rule]) -> PageLines {
     if rows.first().is_some_and(|r| page_number(&row_text(r))) {
         rows.remove(0);
     }
-    let (rows, unruled) = unruled_tables(rows);
+    let Unruled {
+        rest: rows,
+        tables: unruled,
+        open,
+    } = unruled_tables(rows, carry);
+    // A table without rules at the foot of the page may go on overleaf.
+    let open_table = open
+        .filter(|(_, bottom)| grids.iter().all(|g| g.rows[0] > *bottom))
+        .map(|(header, _)| header);
     // The tables, top first, each as rows of cells (rows with no text left out).
     let mut tables: Vec<PlacedTable> = grids
         .iter()
@@ -835,6 +848,7 @@ fn page_lines(mut runs: Vec<Run>, rules: &[Rule]) -> PageLines {
     PageLines {
         blocks: out,
         runs_over: joins_next,
+        open_table,
     }
 }
 
@@ -842,6 +856,7 @@ fn page_lines(mut runs: Vec<Run>, rules: &[Rule]) -> PageLines {
 type PlacedTable = (f32, Vec<Vec<String>>);
 
 /// A cell of a row of text: where it stands across the page, and what it says.
+#[derive(Clone)]
 struct Span {
     x: f32,
     end: f32,
@@ -870,12 +885,26 @@ fn spans(row: &[Run]) -> Vec<Span> {
 }
 
 /// The tables among a page's rows of text that are drawn without rules, each with its top;
-/// the rows left are those of no such table. See [`unruled_table`].
-fn unruled_tables(rows: Vec<Vec<Run>>) -> (Vec<Vec<Run>>, Vec<PlacedTable>) {
+/// the rows left are those of no such table. See [`unruled_table`]. `carry` is the header of
+/// such a table that ran to the foot of the page before: the rows at the top of this page go
+/// on with it when they fit its columns. Also gives the header of the table that runs to the
+/// foot of this page, with the height of its last line.
+fn unruled_tables(rows: Vec<Vec<Run>>, carry: Option<&[Span]>) -> Unruled {
     let mut tables = Vec::new();
     let mut taken = vec![false; rows.len()];
     let mut at = 0;
     let mut headers = 0;
+    let mut open = None;
+    if let Some(header) = carry
+        && let Some((end, table)) = unruled_table(&rows, 0, header)
+    {
+        tables.push((rows[0][0].y + 1.0, table));
+        taken[..end].fill(true);
+        if end == rows.len() {
+            open = Some((header.to_vec(), rows[end - 1][0].y));
+        }
+        at = end;
+    }
     while at < rows.len() {
         let Some(header) = task_table_header(&rows[at]) else {
             at += 1;
@@ -887,10 +916,13 @@ fn unruled_tables(rows: Vec<Vec<Run>>) -> (Vec<Vec<Run>>, Vec<PlacedTable>) {
         if headers > MAX_PAGE_TABLE_HEADERS {
             break;
         }
-        match unruled_table(&rows, at, header) {
+        match unruled_table(&rows, at + 1, &header) {
             Some((end, table)) => {
                 tables.push((rows[at][0].y, table));
                 taken[at..end].fill(true);
+                if end == rows.len() {
+                    open = Some((header, rows[end - 1][0].y));
+                }
                 at = end;
             }
             None => at += 1,
@@ -901,7 +933,16 @@ fn unruled_tables(rows: Vec<Vec<Run>>) -> (Vec<Vec<Run>>, Vec<PlacedTable>) {
         .zip(taken)
         .filter_map(|(row, taken)| (!taken).then_some(row))
         .collect();
-    (rest, tables)
+    Unruled { rest, tables, open }
+}
+
+/// A page's rows of text with its tables without rules taken out (`unruled_tables`).
+struct Unruled {
+    /// The rows in no such table.
+    rest: Vec<Vec<Run>>,
+    tables: Vec<PlacedTable>,
+    /// The header of the table that runs to the foot of the page, and its last line's height.
+    open: Option<(Vec<Span>, f32)>,
 }
 
 /// The cells of a task table's header line (`序号 工作任务 责任单位 …`, as
@@ -913,7 +954,8 @@ fn task_table_header(row: &[Run]) -> Option<Vec<Span>> {
     (cols.len() == header.len()).then_some(header)
 }
 
-/// A task table drawn without rules whose header is the row at `at`: a line such as
+/// A task table drawn without rules whose header is `header` and whose rows start at `from`
+/// (the line under the header, or the top of the page it goes on to): a header line such as
 /// `序号 工作任务 责任单位 完成时限` (what `table::flat_header` takes for one). Each column's
 /// text lies between the gaps that part the header's cells, so the lines below are the
 /// table's while no run of theirs runs across such a gap (prose does), and a cell is the text
@@ -921,11 +963,12 @@ fn task_table_header(row: &[Run]) -> Option<Vec<Span>> {
 /// stand anywhere in its height (Word centres it), so rows are told apart by the space
 /// between them (cell padding) where there is any, and else each starts at its 序号. A block
 /// of lines with no 序号 is a category row when its text is one short cell, and else ends the
-/// table. Returns where the table ends and its rows, header first.
+/// table (a category with no row under it is left to the text). Returns where the table ends
+/// and its rows, header first.
 fn unruled_table(
     rows: &[Vec<Run>],
-    at: usize,
-    header: Vec<Span>,
+    from: usize,
+    header: &[Span],
 ) -> Option<(usize, Vec<Vec<String>>)> {
     let names: Vec<String> = header.iter().map(|s| s.text.clone()).collect();
     let gaps: Vec<(f32, f32)> = header.windows(2).map(|w| (w[0].end, w[1].x)).collect();
@@ -934,15 +977,17 @@ fn unruled_table(
             .any(|&(a, b)| run.x < a - EDGE && run.end > b + EDGE)
     };
     let size_of = |row: &[Run]| row.iter().map(|r| r.size).fold(0.0, f32::max);
-    let mut end = at + 1;
+    let mut end = from;
     while let Some(row) = rows.get(end) {
-        let apart = rows[end - 1][0].y - row[0].y;
-        if apart > size_of(row).max(size_of(&rows[end - 1])) * 3.5 || row.iter().any(crosses) {
+        let far = end.checked_sub(1).is_some_and(|above| {
+            rows[above][0].y - row[0].y > size_of(row).max(size_of(&rows[above])) * 3.5
+        });
+        if far || row.iter().any(crosses) {
             break;
         }
         end += 1;
     }
-    let body = &rows[at + 1..end];
+    let body = &rows[from..end];
     // Each column's left edge: where the leftmost of its runs that reach past its header's
     // start begins (cells are aligned left or centred, and the header is centred over them).
     // A line of one cell (a category row across the table, the tail of a wrapped cell) says
@@ -986,7 +1031,9 @@ fn unruled_table(
         }
     }
     let mut table = vec![names];
+    // Lines taken so far; rows and lines up to the last numbered row.
     let mut used = 0;
+    let (mut rows_used, mut lines_used) = (1, 0);
     for block in blocks {
         // Within a block, a row starts at its 序号; text that starts in the 序号 column and
         // is no number is a row across the table (a category), a row of its own.
@@ -1025,10 +1072,15 @@ fn unruled_table(
                 cells[column(run)].push(run.clone());
             }
             table.push(cells.into_iter().map(|c| join_runs(c, false).0).collect());
+            if row.iter().any(|l| numbered(l)) {
+                (rows_used, lines_used) = (table.len(), used + row.len());
+            }
+            used += row.len();
         }
-        used += block.len();
     }
-    (table.len() > 1).then_some((at + 1 + used, table))
+    // Up to the last numbered row: a category after it names no row.
+    table.truncate(rows_used);
+    (rows_used > 1).then_some((from + lines_used, table))
 }
 
 /// A page number standing alone above or below the text: "— 3 —", "-3-", "3", "第3页",
@@ -1057,7 +1109,8 @@ fn page_number(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{
-        Block, Grid, Rule, Run, continues_paragraph, grids, page_lines, page_number, unruled_tables,
+        Block, Grid, Rule, Run, Unruled, continues_paragraph, grids, page_lines, page_number,
+        unruled_tables,
     };
 
     fn rule(vertical: bool, at: f32, from: f32, to: f32) -> Rule {
@@ -1147,10 +1200,12 @@ mod tests {
                 run(100.0, 636.0, "完成工业投资50亿元"),
                 run(370.0, 636.0, "县发改局"),
             ],
-            // Prose across the columns ends the table.
-            vec![run(60.0, 620.0, "以上任务请各单位认真落实，确保按期完成。")],
+            // A label with no row under it is the text's, and prose across the columns ends
+            // the table.
+            vec![run(60.0, 620.0, "保障措施")],
+            vec![run(60.0, 604.0, "以上任务请各单位认真落实，确保按期完成。")],
         ];
-        let (rest, tables) = unruled_tables(rows);
+        let Unruled { rest, tables, .. } = unruled_tables(rows, None);
         let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
         assert_eq!(
             tables,
@@ -1171,14 +1226,21 @@ mod tests {
         let rest: Vec<&str> = rest.iter().map(|r| r[0].text.as_str()).collect();
         assert_eq!(
             rest,
-            ["任务分解表", "以上任务请各单位认真落实，确保按期完成。"]
+            [
+                "任务分解表",
+                "保障措施",
+                "以上任务请各单位认真落实，确保按期完成。"
+            ]
         );
         // A header alone, or a line of cells that is not a task table's header, is no table.
-        let (rest, tables) = unruled_tables(vec![vec![
-            run(60.0, 700.0, "姓名"),
-            run(200.0, 700.0, "职务"),
-            run(380.0, 700.0, "电话"),
-        ]]);
+        let Unruled { rest, tables, .. } = unruled_tables(
+            vec![vec![
+                run(60.0, 700.0, "姓名"),
+                run(200.0, 700.0, "职务"),
+                run(380.0, 700.0, "电话"),
+            ]],
+            None,
+        );
         assert!(tables.is_empty());
         assert_eq!(rest.len(), 1);
     }
@@ -1209,7 +1271,7 @@ mod tests {
             .into();
         rules.push(rule(false, 800.0, 50.0, 550.0));
         rules.push(rule(false, 700.0, 50.0, 550.0));
-        let page = page_lines(runs, &rules);
+        let page = page_lines(runs, &rules, None);
         let cells = |row: &[&str]| row.iter().map(|c| c.to_string()).collect::<Vec<_>>();
         let [Block::Table(rows)] = page.blocks.as_slice() else {
             panic!("one table");

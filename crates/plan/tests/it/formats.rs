@@ -574,12 +574,17 @@ fn a_ruled_task_table_in_a_pdf_reads_by_its_cells() {
 /// The same task tables printed without rules, as a 任务分解表 laid out with spaces or an
 /// invisible table is: each cell's lines wrap and the 序号 stands in the middle of its row
 /// (`unruled-task-table`, with category rows across the table), or the table runs over three
-/// pages with its header again and a row broken by the page (`unruled-table-pages`). Each
-/// gives the items of the page it was printed from.
+/// pages with its header again and a row broken by the page (`unruled-table-pages`), or
+/// without its header overleaf (`unruled-table-overleaf`: the columns go on). Each gives the
+/// items of the page it was printed from.
 #[test]
 fn a_task_table_without_rules_in_a_pdf_reads_by_its_columns() {
     let dir = units();
-    for (name, count) in [("unruled-task-table", 6), ("unruled-table-pages", 24)] {
+    for (name, count) in [
+        ("unruled-task-table", 6),
+        ("unruled-table-pages", 24),
+        ("unruled-table-overleaf", 24),
+    ] {
         let pdf = parse_file(&fixture(&format!("{name}.pdf")), &dir).expect(name);
         let page = parse_file(&fixture(&format!("{name}.source.html")), &dir).expect(name);
         assert_eq!(pdf.items.len(), count, "{name}: {:#?}", pdf.lines);
