@@ -895,7 +895,11 @@ fn unruled_tables(rows: Vec<Vec<Run>>, carry: Option<&[Span]>) -> Unruled {
     let mut at = 0;
     let mut headers = 0;
     let mut open = None;
+    // (A page that prints the header again starts the table again: see the loop below.)
     if let Some(header) = carry
+        && rows
+            .first()
+            .is_some_and(|row| task_table_header(row).is_none())
         && let Some((end, table)) = unruled_table(&rows, 0, header)
     {
         tables.push((rows[0][0].y + 1.0, table));
@@ -988,18 +992,18 @@ fn unruled_table(
         end += 1;
     }
     let body = &rows[from..end];
-    // Each column's left edge: where the leftmost of its runs that reach past its header's
-    // start begins (cells are aligned left or centred, and the header is centred over them).
-    // A line of one cell (a category row across the table, the tail of a wrapped cell) says
-    // nothing about the columns.
+    // Each column's left edge: where the leftmost of its cells' lines that reach past its
+    // header's start begins (cells are aligned left or centred, and the header is centred
+    // over them; a line starting past the header's end is the next column's).
+    let cells: Vec<Span> = body.iter().flat_map(|line| spans(line)).collect();
     let gutters: Vec<f32> = gaps
         .iter()
-        .map(|&(a, b)| {
-            body.iter()
-                .filter(|line| spans(line).len() > 1)
-                .flatten()
-                .filter(|r| r.end > b && r.x > a - EDGE)
-                .map(|r| r.x)
+        .zip(&header[1..])
+        .map(|(&(a, b), next)| {
+            cells
+                .iter()
+                .filter(|c| c.end > b && c.x > a - EDGE && c.x < next.end)
+                .map(|c| c.x)
                 .reduce(f32::min)
                 .unwrap_or((a + b) / 2.0)
         })
@@ -1060,19 +1064,23 @@ fn unruled_table(
             runs.iter().all(|r| column(r) == column(runs[0]))
                 && (super::table::short_label(&text) || heading)
         };
+        // On the page a table goes on to, its first row may be the rest of the row above.
+        let top_of_page = from == 0 && used == 0;
+        let rest_of_row = |k: usize| top_of_page && k == 0;
         if !table_rows
             .iter()
-            .all(|row| row.iter().any(|l| numbered(l)) || category(row))
+            .enumerate()
+            .all(|(k, row)| row.iter().any(|l| numbered(l)) || category(row) || rest_of_row(k))
         {
             break;
         }
-        for row in table_rows {
+        for (k, row) in table_rows.into_iter().enumerate() {
             let mut cells: Vec<Vec<Run>> = (0..header.len()).map(|_| Vec::new()).collect();
             for run in row.iter().copied().flatten() {
                 cells[column(run)].push(run.clone());
             }
             table.push(cells.into_iter().map(|c| join_runs(c, false).0).collect());
-            if row.iter().any(|l| numbered(l)) {
+            if row.iter().any(|l| numbered(l)) || rest_of_row(k) {
                 (rows_used, lines_used) = (table.len(), used + row.len());
             }
             used += row.len();
@@ -1243,6 +1251,63 @@ mod tests {
         );
         assert!(tables.is_empty());
         assert_eq!(rest.len(), 1);
+    }
+
+    #[test]
+    fn a_table_without_rules_goes_on_overleaf_in_its_columns() {
+        let run = |x: f32, y: f32, text: &str| Run {
+            x,
+            y,
+            end: x + 12.0 * text.chars().count() as f32,
+            size: 12.0,
+            text: text.into(),
+        };
+        let header = vec![
+            run(60.0, 700.0, "序号"),
+            run(200.0, 700.0, "工作任务"),
+            run(380.0, 700.0, "责任单位"),
+        ];
+        let first = unruled_tables(
+            vec![
+                header,
+                vec![
+                    run(64.0, 684.0, "1"),
+                    run(100.0, 684.0, "推进第1个重点技改项目，完成投资"),
+                    run(370.0, 684.0, "县经信局"),
+                ],
+            ],
+            None,
+        );
+        let Some((carry, _)) = first.open else {
+            panic!("the table runs to the foot of the page");
+        };
+        // Overleaf: the rest of row 1 (starting with a figure, in the task's column), then
+        // row 2 with its number in the middle of its height.
+        let next = unruled_tables(
+            vec![
+                vec![run(100.0, 780.0, "23"), run(124.0, 780.0, "亿元以上")],
+                vec![run(100.0, 764.0, "化车间改造")],
+                vec![run(100.0, 740.0, "完成工业投资50亿元，其中技术改造投资增")],
+                vec![run(64.0, 732.0, "2"), run(370.0, 732.0, "县发改局")],
+                vec![run(100.0, 724.0, "长10%以上")],
+            ],
+            Some(&carry),
+        );
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert!(next.rest.is_empty());
+        assert_eq!(
+            next.tables[0].1,
+            [
+                row(&["序号", "工作任务", "责任单位"]),
+                row(&["", "23亿元以上化车间改造", ""]),
+                row(&[
+                    "2",
+                    "完成工业投资50亿元，其中技术改造投资增长10%以上",
+                    "县发改局"
+                ]),
+            ]
+        );
+        assert!(next.open.is_some());
     }
 
     #[test]
