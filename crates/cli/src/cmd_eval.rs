@@ -60,6 +60,8 @@ pub fn errors_path(out: &Path) -> PathBuf {
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    // A run frees big columns just before it needs as many again: let them be reused.
+    qx_eval::reuse_freed_memory();
     let scheme = match &args.scheme {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| {

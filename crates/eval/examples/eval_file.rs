@@ -19,6 +19,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })?;
     }
     let scheme = Scheme::default();
+    // As `qx eval` does.
+    qx_eval::reuse_freed_memory();
     let t = Instant::now();
     let facts = csv_io::read_facts_limited(std::path::Path::new(input), &scheme, &|_| {}, 50)?;
     let read = t.elapsed();
