@@ -1121,6 +1121,17 @@ mod tests {
         unruled_tables,
     };
 
+    /// A run of 12-point text, a character 12 wide.
+    fn run(x: f32, y: f32, text: &str) -> Run {
+        Run {
+            x,
+            y,
+            end: x + 12.0 * text.chars().count() as f32,
+            size: 12.0,
+            text: text.into(),
+        }
+    }
+
     fn rule(vertical: bool, at: f32, from: f32, to: f32) -> Rule {
         Rule {
             vertical,
@@ -1154,19 +1165,12 @@ mod tests {
                 closed: vec![vec![true; 3]; 3],
             }]
         );
-        let run = |x: f32, y: f32| Run {
-            x,
-            y,
-            end: x + 12.0,
-            size: 12.0,
-            text: "字".into(),
-        };
         let g = &found[0];
-        assert_eq!(g.cell_of(&run(58.0, 725.0)), Some((1, 0)));
-        assert_eq!(g.cell_of(&run(410.0, 785.0)), Some((0, 2)));
-        assert_eq!(g.cell_of(&run(410.0, 650.0)), None);
-        assert_eq!(g.cell_of(&run(f32::NAN, 725.0)), None);
-        assert_eq!(g.cell_of(&run(58.0, f32::NAN)), None);
+        assert_eq!(g.cell_of(&run(58.0, 725.0, "字")), Some((1, 0)));
+        assert_eq!(g.cell_of(&run(410.0, 785.0, "字")), Some((0, 2)));
+        assert_eq!(g.cell_of(&run(410.0, 650.0, "字")), None);
+        assert_eq!(g.cell_of(&run(f32::NAN, 725.0, "字")), None);
+        assert_eq!(g.cell_of(&run(58.0, f32::NAN, "字")), None);
         // One column is a box around text, not a table; nor are rules that do not meet.
         assert!(
             grids(&[
@@ -1180,13 +1184,6 @@ mod tests {
 
     #[test]
     fn a_table_without_rules_reads_by_the_gaps_of_its_header() {
-        let run = |x: f32, y: f32, text: &str| Run {
-            x,
-            y,
-            end: x + 12.0 * text.chars().count() as f32,
-            size: 12.0,
-            text: text.into(),
-        };
         // No padding and the numbers at the top of their rows: rows start at their 序号.
         let rows = vec![
             vec![run(40.0, 760.0, "任务分解表")],
@@ -1255,13 +1252,6 @@ mod tests {
 
     #[test]
     fn a_table_without_rules_goes_on_overleaf_in_its_columns() {
-        let run = |x: f32, y: f32, text: &str| Run {
-            x,
-            y,
-            end: x + 12.0 * text.chars().count() as f32,
-            size: 12.0,
-            text: text.into(),
-        };
         let header = vec![
             run(60.0, 700.0, "序号"),
             run(200.0, 700.0, "工作任务"),
@@ -1312,13 +1302,6 @@ mod tests {
 
     #[test]
     fn a_table_ruled_only_between_its_columns_is_read_by_its_header() {
-        let run = |x: f32, y: f32, text: &str| Run {
-            x,
-            y,
-            end: x + 12.0 * text.chars().count() as f32,
-            size: 12.0,
-            text: text.into(),
-        };
         let runs = vec![
             run(62.0, 780.0, "序号"),
             run(200.0, 780.0, "工作任务"),

@@ -3,7 +3,9 @@
 use crate::common;
 
 use common::{fixture, units};
-use qx_plan::{Change, Comparator, ParsedPlan, PlanError, WarningKind, parse_bytes, parse_file};
+use qx_plan::{
+    Change, Comparator, ParsedPlan, PlanError, UnitDirectory, WarningKind, parse_bytes, parse_file,
+};
 use std::io::Write;
 
 fn item<'a>(plan: &'a ParsedPlan, number: &str) -> &'a qx_plan::Item {
@@ -531,6 +533,15 @@ fn item_rows(p: &ParsedPlan) -> Vec<ItemRow> {
         .collect()
 }
 
+/// The fixture `name`.pdf, printed from `name`.source.html, gives `count` items and the items
+/// of the page.
+fn assert_pdf_reads_as_its_page(name: &str, count: usize, dir: &UnitDirectory) {
+    let pdf = parse_file(&fixture(&format!("{name}.pdf")), dir).expect(name);
+    let page = parse_file(&fixture(&format!("{name}.source.html")), dir).expect(name);
+    assert_eq!(pdf.items.len(), count, "{name}: {:#?}", pdf.lines);
+    assert_eq!(item_rows(&pdf), item_rows(&page), "{name}");
+}
+
 /// A 任务分解表 printed to PDF with its rules (LibreOffice from the page kept beside it): cells
 /// wrap over several lines, and the short ones (序号, 完成时限) stand in the middle of their
 /// row, so lines of text cross rows. The cells are read between the table's rules and give
@@ -544,10 +555,7 @@ fn a_ruled_task_table_in_a_pdf_reads_by_its_cells() {
         ("ruled-table-pages", 24),
         ("ruled-merged-cells", 5),
     ] {
-        let pdf = parse_file(&fixture(&format!("{name}.pdf")), &dir).expect(name);
-        let page = parse_file(&fixture(&format!("{name}.source.html")), &dir).expect(name);
-        assert_eq!(pdf.items.len(), count, "{name}: {:#?}", pdf.lines);
-        assert_eq!(item_rows(&pdf), item_rows(&page), "{name}");
+        assert_pdf_reads_as_its_page(name, count, &dir);
     }
     let pdf = parse_file(&fixture("ruled-task-table.pdf"), &dir).expect("parses");
     assert_eq!(
@@ -585,10 +593,7 @@ fn a_task_table_without_rules_in_a_pdf_reads_by_its_columns() {
         ("unruled-table-pages", 24),
         ("unruled-table-overleaf", 24),
     ] {
-        let pdf = parse_file(&fixture(&format!("{name}.pdf")), &dir).expect(name);
-        let page = parse_file(&fixture(&format!("{name}.source.html")), &dir).expect(name);
-        assert_eq!(pdf.items.len(), count, "{name}: {:#?}", pdf.lines);
-        assert_eq!(item_rows(&pdf), item_rows(&page), "{name}");
+        assert_pdf_reads_as_its_page(name, count, &dir);
     }
     let pdf = parse_file(&fixture("unruled-task-table.pdf"), &dir).expect("parses");
     assert_eq!(
