@@ -899,7 +899,7 @@ fn unruled_tables(rows: Vec<Vec<Run>>, carry: Option<&[Span]>) -> Unruled {
     if let Some(header) = carry
         && rows
             .first()
-            .is_some_and(|row| task_table_header(row).is_none())
+            .is_none_or(|_| task_table_header(&rows, 0).is_none())
         && let Some((end, table)) = unruled_table(&rows, 0, header)
     {
         tables.push((rows[0][0].y + 1.0, table));
@@ -910,7 +910,7 @@ fn unruled_tables(rows: Vec<Vec<Run>>, carry: Option<&[Span]>) -> Unruled {
         at = end;
     }
     while at < rows.len() {
-        let Some(header) = task_table_header(&rows[at]) else {
+        let Some((header, lines)) = task_table_header(&rows, at) else {
             at += 1;
             continue;
         };
@@ -920,7 +920,7 @@ fn unruled_tables(rows: Vec<Vec<Run>>, carry: Option<&[Span]>) -> Unruled {
         if headers > MAX_PAGE_TABLE_HEADERS {
             break;
         }
-        match unruled_table(&rows, at + 1, &header) {
+        match unruled_table(&rows, at + lines, &header) {
             Some((end, table)) => {
                 tables.push((rows[at][0].y, table));
                 taken[at..end].fill(true);
@@ -949,13 +949,47 @@ struct Unruled {
     open: Option<(Vec<Span>, f32)>,
 }
 
-/// The cells of a task table's header line (`序号 工作任务 责任单位 …`, as
-/// `table::flat_header` knows one), if the row is one.
-fn task_table_header(row: &[Run]) -> Option<Vec<Span>> {
-    let header = spans(row);
-    let names: Vec<String> = header.iter().map(|s| s.text.clone()).collect();
-    let cols = super::table::flat_header(&names.join("\t"))?;
-    (cols.len() == header.len()).then_some(header)
+/// The header of a task table drawn without rules starting at row `at`, and how many lines it
+/// takes: one line such as `序号 工作任务 责任单位 完成时限` (what `table::flat_header` takes for
+/// one), or a header over two rows, whose lower row parts a cell of the upper one
+/// (`责任单位` over `牵头单位 配合单位`) while the cells beside it stand on either row or,
+/// centred, between the two. Its columns are then the lower cells and the cells beside them.
+fn task_table_header(rows: &[Vec<Run>], at: usize) -> Option<(Vec<Span>, usize)> {
+    let names = |cells: &[Span]| {
+        let names: Vec<String> = cells.iter().map(|s| s.text.clone()).collect();
+        super::table::flat_header(&names.join("\t")).is_some_and(|cols| cols.len() == cells.len())
+    };
+    let first = spans(rows.get(at)?);
+    if names(&first) {
+        return Some((first, 1));
+    }
+    // The lower row: names of units, deadlines or figures only, close under the upper lines.
+    let size = rows[at].iter().map(|r| r.size).fold(0.0, f32::max);
+    let short = |cells: &[Span]| cells.iter().all(|c| c.text.chars().count() <= 8);
+    let mut upper = first;
+    for lines in 2..=3 {
+        let row = rows.get(at + lines - 1)?;
+        if rows[at + lines - 2][0].y - row[0].y > size * 2.5 || !short(&upper) {
+            return None;
+        }
+        let lower = spans(row);
+        if lower.len() >= 2 && lower.iter().all(|c| super::table::sub_header_word(&c.text)) {
+            // An upper cell is over lower ones when its middle lies among theirs.
+            let first_mid = (lower[0].x + lower[0].end) / 2.0;
+            let last = &lower[lower.len() - 1];
+            let last_mid = (last.x + last.end) / 2.0;
+            let mut cells: Vec<Span> = upper
+                .into_iter()
+                .filter(|c| !(first_mid..=last_mid).contains(&((c.x + c.end) / 2.0)))
+                .chain(lower)
+                .collect();
+            cells.sort_by(|a, b| a.x.total_cmp(&b.x));
+            return names(&cells).then_some((cells, lines));
+        }
+        upper.extend(lower);
+        upper.sort_by(|a, b| a.x.total_cmp(&b.x));
+    }
+    None
 }
 
 /// A task table drawn without rules whose header is `header` and whose rows start at `from`

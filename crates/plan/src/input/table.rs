@@ -360,6 +360,16 @@ pub(super) fn short_label(s: &str) -> bool {
         && crate::marker::parse_marker(s).is_none()
 }
 
+/// A cell of a header's second row: it names a column of units, a deadline or a figure
+/// (`牵头单位`, `配合单位`, `完成时限`, `目标值`).
+pub(super) fn sub_header_word(cell: &str) -> bool {
+    cell.chars().count() <= 8
+        && matches!(
+            classify(cell),
+            Col::Lead | Col::Support | Col::Plain | Col::Deadline | Col::Value | Col::Unit
+        )
+}
+
 /// Whether `row`, the first row of a table's part overleaf, is the rest of the row above it
 /// (a row broken across the page): the table numbers its rows, this one has no number and
 /// none of its text stands in the number column.

@@ -583,8 +583,9 @@ fn a_ruled_task_table_in_a_pdf_reads_by_its_cells() {
 /// invisible table is: each cell's lines wrap and the 序号 stands in the middle of its row
 /// (`unruled-task-table`, with category rows across the table), or the table runs over three
 /// pages with its header again and a row broken by the page (`unruled-table-pages`), or
-/// without its header overleaf (`unruled-table-overleaf`: the columns go on). Each gives the
-/// items of the page it was printed from.
+/// without its header overleaf (`unruled-table-overleaf`: the columns go on), or with its
+/// 责任单位 over 牵头单位 and 配合单位 and the other header cells centred between the two rows
+/// (`unruled-two-row-header`). Each gives the items of the page it was printed from.
 #[test]
 fn a_task_table_without_rules_in_a_pdf_reads_by_its_columns() {
     let dir = units();
@@ -592,6 +593,7 @@ fn a_task_table_without_rules_in_a_pdf_reads_by_its_columns() {
         ("unruled-task-table", 6),
         ("unruled-table-pages", 24),
         ("unruled-table-overleaf", 24),
+        ("unruled-two-row-header", 3),
     ] {
         assert_pdf_reads_as_its_page(name, count, &dir);
     }
