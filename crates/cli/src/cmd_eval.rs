@@ -206,9 +206,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         let written = csv_io::write_results(w, &uscc, &scale, &results, &scheme, &|n| {
             bar.set_position(n)
         });
-        // About a hundred MB of columns, handed back to the kernel by an idle thread while this
-        // one renames RESULTS.csv into place, instead of one after the other before exit.
-        qx_eval::free_in_background((results, uscc, scale));
+        // About a hundred MB of columns, and every buffer the run freed before, handed back to
+        // the kernel by an idle thread while this one renames RESULTS.csv into place, instead
+        // of by the process's exit after it.
+        qx_eval::release_in_background((results, uscc, scale));
         written
     })
     .with_context(|| format!("无法写出 {} (cannot write the results)", args.out.display()))?;

@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     csv_io::write_atomically(std::path::Path::new(out), |w| {
         let written = csv_io::write_results(w, &uscc, &scale, &results, &scheme, &|_| {});
         // As `qx eval` does: the columns are freed while the file is renamed into place.
-        qx_eval::free_in_background((results, uscc, scale));
+        qx_eval::release_in_background((results, uscc, scale));
         written
     })?;
     let written = t.elapsed();

@@ -41,6 +41,6 @@ pub mod table;
 
 pub use check::{CheckOptions, Checker, Issue, RowIssue, Validation, check, check_limited};
 pub use engine::{GroupInfo, ItemStat, Results, evaluate, evaluate_owned};
-pub use mem::{free_in_background, reuse_freed_memory};
+pub use mem::{free_in_background, release_in_background, reuse_freed_memory};
 pub use scheme::{Scheme, SchemeError};
 pub use table::{InputTable, Scale, StrColumn, TableError};
