@@ -97,6 +97,56 @@ async fn stacked_lists_fit_a_phone() {
     j.finish().await;
 }
 
+/// On a phone a plan draft's review stacks: the document's lines above the items with their
+/// units, each as wide as the screen, instead of two columns a hundred pixels wide.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_draft_review_stacks_on_a_phone() {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    let admin = j.app.actor("admin").await;
+    let plan = qx_app::plan_import::import_document(
+        &j.app.store,
+        &admin,
+        qx_demo::plan::SEED_PLAN.as_bytes(),
+        qx_demo::plan::SEED_PLAN_FILE,
+    )
+    .await
+    .unwrap()
+    .plan_id;
+    j.login("admin").await;
+    j.client.set_window_size(390, 844).await.unwrap();
+    j.goto(&format!("/plans/{plan}")).await;
+    let boxes = j
+        .client
+        .execute(
+            "var w = document.documentElement.clientWidth; \
+             var s = document.querySelector('section.review .source').getBoundingClientRect(); \
+             var i = document.querySelector('section.review .items').getBoundingClientRect(); \
+             return [w, Math.round(s.width), Math.round(i.width), Math.round(s.bottom), Math.round(i.top)];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let n: Vec<i64> = boxes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    let (width, source, items) = (n[0], n[1], n[2]);
+    assert!(
+        source * 10 >= width * 8 && items * 10 >= width * 8,
+        "the review's parts take the screen's width: {boxes}"
+    );
+    assert!(
+        n[4] >= n[3],
+        "the items stand under the document's lines: {boxes}"
+    );
+    j.no_console_errors().await;
+    j.finish().await;
+}
+
 /// A form at the foot of a page, refused, comes back with its message in view and the field it
 /// names focused: the page would otherwise open at its top, the message out of sight.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
