@@ -165,3 +165,34 @@ async fn an_enterprise_withdraws_a_problem_after_confirming() {
     j.sees("已自行招到").await;
     j.finish().await;
 }
+
+/// A meeting's units are picked from a list filtered by typing, as a problem's support units
+/// are (the filter was once loaded from inside the page's title, as text, and did nothing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_s_units_are_filtered_by_typing() {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    j.login("admin").await;
+    j.goto("/meetings").await;
+    j.fill("[data-picker] [data-picker-filter]", "西周").await;
+    let labels = j
+        .client
+        .find_all(fantoccini::Locator::Css(
+            "[data-picker] .picker-options label",
+        ))
+        .await
+        .unwrap();
+    assert!(labels.len() > 5, "the units to choose from");
+    let mut shown = Vec::new();
+    for l in &labels {
+        if l.is_displayed().await.unwrap() {
+            shown.push(l.text().await.unwrap());
+        }
+    }
+    assert_eq!(shown, ["西周镇"], "the filter leaves 西周镇");
+    let title = j.client.title().await.unwrap();
+    assert!(!title.contains('<'), "the tab reads plain text: {title}");
+    j.no_console_errors().await;
+    j.finish().await;
+}
