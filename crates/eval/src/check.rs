@@ -360,7 +360,7 @@ fn duplicates(uscc: &crate::table::StrColumn) -> Vec<(u32, u32)> {
         uscc.get(row).hash(&mut h);
         (h.finish() & !0xFFFF_FFFF) | row as u64
     }));
-    keyed.par_sort_unstable();
+    crate::sort::sort_keys(&mut keyed);
     let hash = |k: u64| k >> 32;
     let row_of = |k: u64| (k & 0xFFFF_FFFF) as u32;
     let mut out = Vec::new();

@@ -668,7 +668,7 @@ fn rank_order(
             .enumerate()
             .map(|(row, (&g, &t))| keys.pack(g, descending_key(t), row)),
     );
-    sorted.par_sort_unstable();
+    crate::sort::sort_keys(&mut sorted);
     // Runs of equal (group, high key bits) never span groups: the group is part of the run.
     let run = |k: u64| k >> keys.row_bits;
     let mut i = 0;

@@ -37,6 +37,7 @@ mod mem;
 pub mod number;
 pub mod phases;
 pub mod scheme;
+mod sort;
 pub mod table;
 
 pub use check::{CheckOptions, Checker, Issue, RowIssue, Validation, check, check_limited};
