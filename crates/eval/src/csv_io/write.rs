@@ -319,7 +319,10 @@ pub fn write_results(
                     b.reserve(lines.iter().map(|l| l.len()).sum());
                     for (i, l) in lines.iter().enumerate() {
                         if let Some(ahead) = lines.get(i + 8) {
+                            // A line of ~80 bytes lies on two or three cache lines.
                             mem::prefetch(ahead);
+                            mem::prefetch(ahead.get(64..).unwrap_or_default());
+                            mem::prefetch(&ahead[ahead.len().saturating_sub(1)..]);
                         }
                         b.extend_from_slice(l);
                     }
