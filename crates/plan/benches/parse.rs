@@ -1,4 +1,5 @@
-//! Parse speed: the seed plan (budget 2 ms) and a generated 1 MB plan (budget 100 ms).
+//! Parse speed: the seed plan (budget 2 ms), a generated 1 MB plan (budget 100 ms), and task
+//! tables printed to PDF against the web pages they were printed from.
 //!
 //! The 1 MB plan repeats the seed's task section with varied numbers, units and
 //! numbering, seeded so every run measures the same document.
@@ -50,6 +51,19 @@ fn bench(c: &mut Criterion) {
     c.bench_function("parse generated 1 MB plan", |b| {
         b.iter(|| parse_bytes(black_box(&big), "big.txt", &dir).map(|p| p.items.len()))
     });
+    // Task tables printed to PDF, with and without rules, each beside the web page it was
+    // printed from: the PDF's cost is read as a ratio to the page's.
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for name in ["ruled-table-pages", "unruled-table-overleaf"] {
+        for file in [format!("{name}.pdf"), format!("{name}.source.html")] {
+            let Ok(bytes) = std::fs::read(fixtures.join(&file)) else {
+                continue;
+            };
+            c.bench_function(&format!("parse {file} (24 rows)"), |b| {
+                b.iter(|| parse_bytes(black_box(&bytes), &file, &dir).map(|p| p.items.len()))
+            });
+        }
+    }
 }
 
 criterion_group! {
