@@ -202,15 +202,14 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let bar = progress::rows(results.len() as u64, "写出");
     let phase = Instant::now();
-    csv_io::write_atomically(&args.out, |w| {
-        let written = csv_io::write_results(w, &uscc, &scale, &results, &scheme, &|n| {
+    // About a hundred MB of columns, and every buffer the run freed before, handed back to the
+    // kernel by an idle thread while this one renames RESULTS.csv into place, instead of by
+    // the process's exit after it.
+    csv_io::write_atomically_and_release(&args.out, |w| {
+        csv_io::write_results(w, &uscc, &scale, &results, &scheme, &|n| {
             bar.set_position(n)
-        });
-        // About a hundred MB of columns, and every buffer the run freed before, handed back to
-        // the kernel by an idle thread while this one renames RESULTS.csv into place, instead
-        // of by the process's exit after it.
-        qx_eval::release_in_background((results, uscc, scale));
-        written
+        })?;
+        Ok((results, uscc, scale))
     })
     .with_context(|| format!("无法写出 {} (cannot write the results)", args.out.display()))?;
     bar.finish_and_clear();

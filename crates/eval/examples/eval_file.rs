@@ -32,11 +32,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (results, uscc, scale) = evaluate_owned(facts.table, &scheme);
     let evaluated = t.elapsed();
     let t = Instant::now();
-    csv_io::write_atomically(std::path::Path::new(out), |w| {
-        let written = csv_io::write_results(w, &uscc, &scale, &results, &scheme, &|_| {});
-        // As `qx eval` does: the columns are freed while the file is renamed into place.
-        qx_eval::release_in_background((results, uscc, scale));
-        written
+    // As `qx eval` does: the columns are freed while the file is renamed into place.
+    csv_io::write_atomically_and_release(std::path::Path::new(out), |w| {
+        csv_io::write_results(w, &uscc, &scale, &results, &scheme, &|_| {})?;
+        Ok((results, uscc, scale))
     })?;
     let written = t.elapsed();
     eprintln!(

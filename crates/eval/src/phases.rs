@@ -42,7 +42,15 @@ pub fn add(name: &'static str, d: Duration) {
     if let Ok(mut p) = PHASES.lock() {
         match p.iter_mut().find(|(n, _)| *n == name) {
             Some((_, total)) => *total += d,
-            None => p.push((name, d)),
+            None => {
+                // Room for every phase at once: a push that grows the list would allocate,
+                // maybe while another thread holds the allocator (see
+                // `csv_io::write_atomically_and_release`).
+                if p.capacity() == 0 {
+                    p.reserve(64);
+                }
+                p.push((name, d));
+            }
         }
     }
 }

@@ -16,7 +16,10 @@ mod scan;
 mod write;
 
 pub use read::{read_facts, read_facts_from, read_facts_from_limited, read_facts_limited};
-pub use write::{Reserve, Writeback, push_fixed, write_atomically, write_rejected, write_results};
+pub use write::{
+    Reserve, Writeback, push_fixed, write_atomically, write_atomically_and_release, write_rejected,
+    write_results,
+};
 
 use crate::check::Issue;
 use crate::engine::Results;
