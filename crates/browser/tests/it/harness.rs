@@ -210,12 +210,10 @@ impl App {
             .actor()
     }
 
-    /// The seed plan (象山县 2017) imported and published by the office; its id.
-    /// Publishing makes the cultivation counts (新增规模以上企业 …) fill from the 企业培育库; this
-    /// county keeps none, so the office switches them back to the units' figures.
-    pub async fn publish_seed_plan(&self) -> i64 {
+    /// The seed plan (象山县 2017) imported by the office, a draft to review; its id.
+    pub async fn import_seed_plan(&self) -> i64 {
         let admin = self.actor("admin").await;
-        let plan = qx_app::plan_import::import_document(
+        qx_app::plan_import::import_document(
             &self.store,
             &admin,
             qx_demo::plan::SEED_PLAN.as_bytes(),
@@ -223,7 +221,15 @@ impl App {
         )
         .await
         .unwrap()
-        .plan_id;
+        .plan_id
+    }
+
+    /// The seed plan (象山县 2017) imported and published by the office; its id.
+    /// Publishing makes the cultivation counts (新增规模以上企业 …) fill from the 企业培育库; this
+    /// county keeps none, so the office switches them back to the units' figures.
+    pub async fn publish_seed_plan(&self) -> i64 {
+        let admin = self.actor("admin").await;
+        let plan = self.import_seed_plan().await;
         self.store.publish_plan(&admin, plan).await.unwrap();
         for (id, source) in self.store.indicator_sources(plan).await.unwrap() {
             if source.cultivation_milestone().is_some() {

@@ -104,16 +104,7 @@ async fn a_plan_draft_review_stacks_on_a_phone() {
     let Some(j) = Journey::start().await else {
         return;
     };
-    let admin = j.app.actor("admin").await;
-    let plan = qx_app::plan_import::import_document(
-        &j.app.store,
-        &admin,
-        qx_demo::plan::SEED_PLAN.as_bytes(),
-        qx_demo::plan::SEED_PLAN_FILE,
-    )
-    .await
-    .unwrap()
-    .plan_id;
+    let plan = j.app.import_seed_plan().await;
     j.login("admin").await;
     j.client.set_window_size(390, 844).await.unwrap();
     j.goto(&format!("/plans/{plan}")).await;

@@ -2,7 +2,6 @@
 //! warning before leaving a form with unsaved edits.
 
 use crate::harness::Journey;
-use qx_demo::plan::{SEED_PLAN, SEED_PLAN_FILE};
 
 /// Clicks `css` and returns the text of the dialog the page opened, leaving it open.
 async fn click_expecting_dialog(j: &Journey, css: &str) -> String {
@@ -16,15 +15,7 @@ async fn publishing_a_plan_asks_first_and_declining_leaves_it_a_draft() {
         return;
     };
     let admin = j.app.actor("admin").await;
-    let plan = qx_app::plan_import::import_document(
-        &j.app.store,
-        &admin,
-        SEED_PLAN.as_bytes(),
-        SEED_PLAN_FILE,
-    )
-    .await
-    .unwrap()
-    .plan_id;
+    let plan = j.app.import_seed_plan().await;
     j.login("admin").await;
     j.goto(&format!("/plans/{plan}")).await;
     j.sees("草稿(待审核)").await;
@@ -110,16 +101,7 @@ async fn saving_one_row_of_the_plan_review_keeps_the_edits_in_another() {
     let Some(j) = Journey::start().await else {
         return;
     };
-    let admin = j.app.actor("admin").await;
-    let plan = qx_app::plan_import::import_document(
-        &j.app.store,
-        &admin,
-        SEED_PLAN.as_bytes(),
-        SEED_PLAN_FILE,
-    )
-    .await
-    .unwrap()
-    .plan_id;
+    let plan = j.app.import_seed_plan().await;
     j.login("admin").await;
     j.goto(&format!("/plans/{plan}")).await;
     j.sees("草稿(待审核)").await;

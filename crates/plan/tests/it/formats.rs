@@ -542,6 +542,18 @@ fn assert_pdf_reads_as_its_page(name: &str, count: usize, dir: &UnitDirectory) {
     assert_eq!(item_rows(&pdf), item_rows(&page), "{name}");
 }
 
+/// 宁海县's table, ruled or not: row 3's three units, and the office under the table.
+fn assert_ninghai_row_3_and_issuer(pdf: &ParsedPlan) {
+    assert_eq!(
+        item(pdf, "3").units,
+        ["县经信局", "县自然资源局", "县供电公司"]
+    );
+    assert_eq!(
+        pdf.issuer.as_deref(),
+        Some("宁海县工业强县建设领导小组办公室")
+    );
+}
+
 /// A 任务分解表 printed to PDF with its rules (LibreOffice from the page kept beside it): cells
 /// wrap over several lines, and the short ones (序号, 完成时限) stand in the middle of their
 /// row, so lines of text cross rows. The cells are read between the table's rules and give
@@ -563,14 +575,7 @@ fn a_ruled_task_table_in_a_pdf_reads_by_its_cells() {
         "推进亩均效益综合评价，实施差别化用地、用电、用水政策，倒逼低效企业整治提升\
          （责任单位：县经信局、县自然资源局、县供电公司）（完成时限：2019年10月底）"
     );
-    assert_eq!(
-        item(&pdf, "3").units,
-        ["县经信局", "县自然资源局", "县供电公司"]
-    );
-    assert_eq!(
-        pdf.issuer.as_deref(),
-        Some("宁海县工业强县建设领导小组办公室")
-    );
+    assert_ninghai_row_3_and_issuer(&pdf);
     // Cells merged over rows (类别, 责任单位, 完成时限) give their text to each row they cover,
     // wherever in their height it is printed.
     let merged = parse_file(&fixture("ruled-merged-cells.pdf"), &dir).expect("parses");
@@ -598,14 +603,7 @@ fn a_task_table_without_rules_in_a_pdf_reads_by_its_columns() {
         assert_pdf_reads_as_its_page(name, count, &dir);
     }
     let pdf = parse_file(&fixture("unruled-task-table.pdf"), &dir).expect("parses");
-    assert_eq!(
-        item(&pdf, "3").units,
-        ["县经信局", "县自然资源局", "县供电公司"]
-    );
-    assert_eq!(
-        pdf.issuer.as_deref(),
-        Some("宁海县工业强县建设领导小组办公室")
-    );
+    assert_ninghai_row_3_and_issuer(&pdf);
     assert!(item(&pdf, "5").text.starts_with(
         "新认定高新技术企业15家，科技型中小企业60家，规上工业企业研发经费支出占主营业务收入比重达到1.8%（责任单位：县科技局）（类别：创新驱动）"
     ));
