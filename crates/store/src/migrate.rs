@@ -1,4 +1,5 @@
-//! Schema migrations: one ordered list, an SQLite and a PostgreSQL script for each step.
+//! Schema migrations: one ordered list, an SQLite and a PostgreSQL script for each step, or one
+//! script for both engines where the SQL is the same (`migrations/shared/`).
 //!
 //! Applied versions are recorded in `schema_migrations`; each step runs in its own
 //! transaction, so a failed step leaves the schema at the previous version.
@@ -21,6 +22,15 @@ macro_rules! migration {
             postgres: include_str!(concat!("../migrations/postgres/", $name, ".sql")),
         }
     };
+    // One script that both engines run as written.
+    ($version:expr, $name:literal, shared) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/shared/", $name, ".sql")),
+            postgres: include_str!(concat!("../migrations/shared/", $name, ".sql")),
+        }
+    };
 }
 
 /// Every step, in order. A version is an identity, never a count: once a database has applied
@@ -37,14 +47,14 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_enterprises"),
     migration!(6, "0006_bulletins"),
     migration!(7, "0007_problem_indexes"),
-    migration!(9, "0009_indicator_source"),
+    migration!(9, "0009_indicator_source", shared),
     migration!(10, "0010_fact_adjustments"),
-    migration!(11, "0011_unit_indicators_index"),
+    migration!(11, "0011_unit_indicators_index", shared),
     migration!(12, "0012_postgres_write_functions"),
     migration!(13, "0013_login_throttle_and_health"),
     migration!(14, "0014_notices"),
     migration!(15, "0015_submission_sendings"),
-    migration!(16, "0016_problem_withdrawn"),
+    migration!(16, "0016_problem_withdrawn", shared),
     migration!(17, "0017_indicator_source_open"),
     migration!(18, "0018_no_figure"),
     migration!(19, "0019_projects"),
@@ -56,18 +66,18 @@ const MIGRATIONS: &[Migration] = &[
     migration!(25, "0025_cultivation_lists"),
     migration!(26, "0026_assessment_manual_files"),
     migration!(27, "0027_project_problems"),
-    migration!(28, "0028_meeting_agenda_indexes"),
-    migration!(29, "0029_cultivation_indexes"),
-    migration!(30, "0030_cultivation_list_order"),
-    migration!(31, "0031_project_list_indexes"),
+    migration!(28, "0028_meeting_agenda_indexes", shared),
+    migration!(29, "0029_cultivation_indexes", shared),
+    migration!(30, "0030_cultivation_list_order", shared),
+    migration!(31, "0031_project_list_indexes", shared),
     migration!(32, "0032_project_year_done"),
     migration!(33, "0033_cultivation_recompute"),
     migration!(34, "0034_project_capital_done"),
-    migration!(35, "0035_project_list_lean"),
-    migration!(36, "0036_project_next_stage"),
-    migration!(37, "0037_project_reached_dates"),
-    migration!(38, "0038_notice_body"),
-    migration!(39, "0039_objection_status"),
+    migration!(35, "0035_project_list_lean", shared),
+    migration!(36, "0036_project_next_stage", shared),
+    migration!(37, "0037_project_reached_dates", shared),
+    migration!(38, "0038_notice_body", shared),
+    migration!(39, "0039_objection_status", shared),
     migration!(40, "0040_submit_in_one_call"),
 ];
 
@@ -168,26 +178,49 @@ mod tests {
         assert!(MIGRATIONS.iter().all(|m| m.version != 8));
     }
 
-    /// A script in either tree that the list does not name would never run (0017 once sat
-    /// unregistered while every test passed).
+    /// A script that the list does not name would never run (0017 once sat unregistered while
+    /// every test passed). Each step has one script in `shared/`, or one in each engine's tree
+    /// that differ: SQL both engines run as written is kept once.
     #[test]
-    fn every_script_is_in_the_list() {
-        for engine in ["sqlite", "postgres"] {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("migrations")
-                .join(engine);
-            let mut files: Vec<String> = std::fs::read_dir(&dir)
+    fn every_script_is_in_the_list_and_kept_once() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let files = |tree: &str| -> std::collections::BTreeSet<String> {
+            std::fs::read_dir(root.join(tree))
                 .expect("migrations directory")
                 .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-                .collect();
-            files.sort();
-            let listed: Vec<String> = MIGRATIONS
-                .iter()
-                .map(|m| format!("{}.sql", m.name))
-                .collect();
-            assert_eq!(
-                files, listed,
-                "{engine} scripts and the migration list differ"
+                .collect()
+        };
+        let (sqlite, postgres, shared) = (files("sqlite"), files("postgres"), files("shared"));
+        for m in MIGRATIONS {
+            let file = format!("{}.sql", m.name);
+            let in_engines = (sqlite.contains(&file), postgres.contains(&file));
+            if shared.contains(&file) {
+                assert_eq!(
+                    in_engines,
+                    (false, false),
+                    "{file} is shared and per engine"
+                );
+            } else {
+                assert_eq!(in_engines, (true, true), "{file} is missing for an engine");
+                assert_ne!(
+                    m.sqlite, m.postgres,
+                    "{file} is the same for both engines: move it to migrations/shared/"
+                );
+            }
+        }
+        let listed: std::collections::BTreeSet<String> = MIGRATIONS
+            .iter()
+            .map(|m| format!("{}.sql", m.name))
+            .collect();
+        for (tree, files) in [
+            ("sqlite", sqlite),
+            ("postgres", postgres),
+            ("shared", shared),
+        ] {
+            let unlisted: Vec<&String> = files.difference(&listed).collect();
+            assert!(
+                unlisted.is_empty(),
+                "{tree} scripts not in the list: {unlisted:?}"
             );
         }
     }
