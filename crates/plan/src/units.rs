@@ -155,12 +155,19 @@ pub(crate) fn extract(chars: &[char], dir: &UnitDirectory, first_leads: bool) ->
     }
     if lists.is_empty() {
         if let Some((open, close)) = final_bracket(chars) {
-            bracket_without_keywords(chars, open + 1, close, dir, &mut out);
+            bracket_without_keywords(chars, open + 1, close, dir, Context::Bracket, &mut out);
         }
         if out.units.is_empty()
             && let Some(start) = final_sentence(chars)
         {
-            bracket_without_keywords(chars, start, chars.len(), dir, &mut out);
+            bracket_without_keywords(chars, start, chars.len(), dir, Context::Prose, &mut out);
+        }
+        // "推进技术改造（县经信局）" over the task's text: a short title naming its units.
+        if out.units.is_empty()
+            && let Some(first_line) = chars.iter().position(|c| *c == '\n')
+            && let Some((open, close)) = final_bracket(&chars[..first_line])
+        {
+            bracket_without_keywords(chars, open + 1, close, dir, Context::Bracket, &mut out);
         }
         return out;
     }
@@ -383,12 +390,23 @@ const SHARED_DUTY: &[&str] = &[
     "共同负责",
 ];
 
+/// Where a list without role keywords with a colon stands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    /// Inside the bracket that closes a paragraph: every part names units.
+    Bracket,
+    /// The paragraph's last sentence, unbracketed: a part naming no known unit is the task's
+    /// own words ("全年新增规上企业30家，由县经信局牵头，县统计局配合").
+    Prose,
+}
+
 /// `（县经信局牵头，县财政局、县科技局配合）` or a bracket listing only known units.
 fn bracket_without_keywords(
     chars: &[char],
     start: usize,
     end: usize,
     dir: &UnitDirectory,
+    context: Context,
     out: &mut Assignment,
 ) {
     let inner: String = chars[start..end].iter().collect();
@@ -415,12 +433,19 @@ fn bracket_without_keywords(
             (trimmed, Role::Plain)
         };
         let body_chars: Vec<char> = body.chars().collect();
-        let names = split_names(&body_chars, 0, body_chars.len())
+        let names: Vec<Named> = split_names(&body_chars, 0, body_chars.len())
             .into_iter()
             .map(|(n, at, l)| (n, at + offset, l))
             .collect();
-        parsed.push((names, role));
         offset += seg_chars.len() + 1;
+        let words = context == Context::Prose
+            && role == Role::Plain
+            && names
+                .iter()
+                .all(|(n, _, lead)| !lead && dir.resolve(n).is_none());
+        if !words {
+            parsed.push((names, role));
+        }
     }
     // A name marked (牵头) says the list has roles, as a 牵头/配合 segment does: the other
     // names of a Plain segment support it ("县发改局（牵头）、县经信局、县自然资源局").
@@ -554,6 +579,47 @@ mod tests {
                 .is_empty()
         );
         assert!(ex("实施技改项目50个。积极配合", false).units.is_empty());
+    }
+
+    #[test]
+    fn a_last_sentence_with_roles_keeps_the_task_s_words_out() {
+        let a = ex(
+            "加快小微企业升级。全年新增规上企业30家，由县经信局牵头，县财政局配合。",
+            false,
+        );
+        assert_eq!(a.units, vec!["县经信局", "县财政局"]);
+        assert_eq!(a.lead, vec!["县经信局"]);
+        assert_eq!(a.support, vec!["县财政局"]);
+        assert!(a.unknown.is_empty(), "{:?}", a.unknown);
+        // In a closing bracket every part is a unit, known or not.
+        let a = ex("做事（县经信局牵头，县林业局）", false);
+        assert_eq!(a.units, vec!["县经信局", "县林业局"]);
+    }
+
+    #[test]
+    fn units_in_the_bracket_of_a_title_line() {
+        let a = ex(
+            "推进技术改造（县经信局、县财政局）\n全年完成技改投资50亿元。",
+            false,
+        );
+        assert_eq!(a.units, vec!["县经信局", "县财政局"]);
+        let a = ex(
+            "推进技术改造（县经信局牵头）\n全年完成技改投资50亿元。",
+            false,
+        );
+        assert_eq!(a.lead, vec!["县经信局"]);
+        // A title's bracket that names no unit is part of the title.
+        assert!(
+            ex("推进技术改造（试点）\n全年完成技改投资50亿元。", false)
+                .units
+                .is_empty()
+        );
+        // The text's own units win over the title's.
+        let a = ex(
+            "推进技术改造（县经信局）\n全年完成技改投资50亿元（县财政局）。",
+            false,
+        );
+        assert_eq!(a.units, vec!["县财政局"]);
     }
 
     #[test]
