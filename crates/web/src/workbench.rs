@@ -142,10 +142,11 @@ fn count_section(
     }
 }
 
-/// The newest unread notices as 工作台 lines: the message, leading to what it is about (or to
-/// the notice list when the reader may no longer open that); overdue ones in red.
-fn notice_items(lang: Lang, unread: &Unread) -> Vec<Item> {
-    unread
+/// The unread-notices card, the same for a unit and an enterprise: the newest unread notices as
+/// 工作台 lines — the message, leading to what it is about (or to the notice list when the reader
+/// may no longer open that); overdue ones in red.
+fn notices_section(lang: Lang, unread: &Unread) -> Section {
+    let items = unread
         .first
         .iter()
         .map(|u| Item {
@@ -158,7 +159,15 @@ fn notice_items(lang: Lang, unread: &Unread) -> Vec<Item> {
                 NoticeKind::ProblemOverdue | NoticeKind::SupervisionOverdue
             ),
         })
-        .collect()
+        .collect();
+    Section {
+        id: "notices",
+        title: t(lang, "wb.unread_notices"),
+        total: unread.total,
+        all_href: Some("/notices?unread=1".into()),
+        items,
+        empty: t(lang, "wb.none"),
+    }
 }
 
 /// A 督办 item as a 工作台 line: its text and meeting, state and deadline; red is urgent.
@@ -369,14 +378,7 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                     &u.supported,
                 ));
             }
-            out.push(Section {
-                id: "notices",
-                title: t(lang, "wb.unread_notices"),
-                total: u.unread.total,
-                all_href: Some("/notices?unread=1".into()),
-                items: notice_items(lang, &u.unread),
-                empty: t(lang, "wb.none"),
-            });
+            out.push(notices_section(lang, &u.unread));
             out
         }
         Workbench::Enterprise(e) => vec![
@@ -396,14 +398,7 @@ fn sections(lang: Lang, wb: &Workbench) -> Vec<Section> {
                 items: problem_items(lang, &e.open, &today, Due::Shown),
                 empty: t(lang, "wb.none"),
             },
-            Section {
-                id: "notices",
-                title: t(lang, "wb.unread_notices"),
-                total: e.unread.total,
-                all_href: Some("/notices?unread=1".into()),
-                items: notice_items(lang, &e.unread),
-                empty: t(lang, "wb.none"),
-            },
+            notices_section(lang, &e.unread),
         ],
         Workbench::Leader(l) => {
             let plan_q = l
