@@ -17,12 +17,14 @@ struct IndicatorPage {
     no_figure: String,
 }
 
+/// The picture of indicator `id`'s plan at the asked period, with the place of the indicator's
+/// status in it; an indicator the reader's picture does not hold is "not found".
 async fn find_status(
     state: &AppState,
     actor: &Actor,
     id: i64,
     q: &HashMap<String, String>,
-) -> Result<(Plan, Period, Picture), WebError> {
+) -> Result<(Plan, Period, Picture, usize), WebError> {
     let plan = state
         .store
         .get_plan(actor, state.store.indicator_plan(id).await?)
@@ -31,7 +33,12 @@ async fn find_status(
     let pic = picture(&state.store, actor, plan.id, period)
         .await
         .map_err(WebError::from)?;
-    Ok((plan, period, pic))
+    let idx = pic
+        .indicators
+        .iter()
+        .position(|s| s.indicator.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("指标 {id}")))?;
+    Ok((plan, period, pic, idx))
 }
 
 pub(super) async fn indicator(
@@ -42,13 +49,8 @@ pub(super) async fn indicator(
 ) -> PageResult {
     let actor = auth.actor();
     let lang = auth.ctx.lang;
-    let (plan, period, pic) = find_status(&state, &actor, id, &q).await?;
-    let lines = indicator_lines(&pic, lang);
-    let (idx, line) = lines
-        .into_iter()
-        .enumerate()
-        .find(|(_, l)| l.id == id)
-        .ok_or_else(|| WebError::NotFound(format!("指标 {id}")))?;
+    let (plan, period, pic, idx) = find_status(&state, &actor, id, &q).await?;
+    let line = indicator_lines(&pic, lang).swap_remove(idx);
     let status = &pic.indicators[idx];
     let unit = status.measure_unit();
     let history = status
@@ -91,12 +93,8 @@ pub(super) async fn indicator_chart(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let actor = auth.actor();
-    let (_, _, pic) = find_status(&state, &actor, id, &q).await?;
-    let s = pic
-        .indicators
-        .iter()
-        .find(|s| s.indicator.id == id)
-        .ok_or_else(|| WebError::NotFound(format!("指标 {id}")))?;
+    let (_, _, pic, idx) = find_status(&state, &actor, id, &q).await?;
+    let s = &pic.indicators[idx];
     let expected = s.expected_path();
     let svg = TrendChart {
         title: &s.indicator.name,
