@@ -340,6 +340,11 @@ fn resolve(name: &str, dir: &UnitDirectory) -> Vec<(String, bool)> {
     vec![(name.to_owned(), false)]
 }
 
+/// Is `name` a known unit, or known units joined by 和/及/与 (as [`resolve`] reads it)?
+fn is_known(name: &str, dir: &UnitDirectory) -> bool {
+    resolve(name, dir).first().is_some_and(|(_, known)| *known)
+}
+
 /// The bracket closing the item text (trailing 。 and spaces allowed), as (open, close).
 fn final_bracket(chars: &[char]) -> Option<(usize, usize)> {
     let mut close = chars.len();
@@ -440,9 +445,7 @@ fn bracket_without_keywords(
         offset += seg_chars.len() + 1;
         let words = context == Context::Prose
             && role == Role::Plain
-            && names
-                .iter()
-                .all(|(n, _, lead)| !lead && dir.resolve(n).is_none());
+            && names.iter().all(|(n, _, lead)| !lead && !is_known(n, dir));
         if !words {
             parsed.push((names, role));
         }
@@ -457,7 +460,7 @@ fn bracket_without_keywords(
     let all_known = parsed
         .iter()
         .flat_map(|(names, _)| names)
-        .all(|(n, _, _)| dir.resolve(n).is_some());
+        .all(|(n, _, _)| is_known(n, dir));
     let any = parsed.iter().any(|(names, _)| !names.is_empty());
     if !any || !(all_known || has_roles) {
         return;
@@ -466,7 +469,7 @@ fn bracket_without_keywords(
         && !parsed
             .iter()
             .flat_map(|(names, _)| names)
-            .any(|(n, _, _)| dir.resolve(n).is_some())
+            .any(|(n, _, _)| is_known(n, dir))
     {
         return;
     }
@@ -594,6 +597,18 @@ mod tests {
         // In a closing bracket every part is a unit, known or not.
         let a = ex("做事（县经信局牵头，县林业局）", false);
         assert_eq!(a.units, vec!["县经信局", "县林业局"]);
+    }
+
+    #[test]
+    fn units_joined_by_and_in_a_last_sentence() {
+        let a = ex(
+            "实施技改提升工程。全年完成技改投资50亿元，由县经信局和县财政局负责。",
+            false,
+        );
+        assert_eq!(a.units, vec!["县经信局", "县财政局"]);
+        assert!(a.unknown.is_empty(), "{:?}", a.unknown);
+        let a = ex("做事（县经信局及县财政局）", false);
+        assert_eq!(a.units, vec!["县经信局", "县财政局"]);
     }
 
     #[test]
