@@ -150,6 +150,20 @@ impl Fields {
         }
         parsed
     }
+
+    /// A value the page itself wrote (a hidden field: a row's key, the step a button sends),
+    /// read with `parse`. One that does not read was not sent by the page (a forged or
+    /// hand-edited form): the whole form is refused (400, "form.unreadable"), never a message
+    /// beside a field the person cannot see.
+    pub fn hidden<T>(
+        &self,
+        name: &str,
+        lang: Lang,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T, WebError> {
+        parse(self.get(name))
+            .ok_or_else(|| WebError::BadRequest(i18n::t(lang, "form.unreadable").to_string()))
+    }
 }
 
 impl From<Vec<(String, String)>> for Fields {

@@ -6,13 +6,13 @@
 use super::card::card_page;
 use super::evaluation::{EvalQuery, evaluation_page};
 use super::{PageResult, XLSX};
+use crate::AppState;
 use crate::auth::Auth;
 use crate::auth::{Office, OfficeOrEnterprise};
 use crate::download::attachment;
 use crate::form::Query;
 use crate::form::{FieldErrors, Fields};
 use crate::i18n::t;
-use crate::{AppState, WebError};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
@@ -98,13 +98,6 @@ impl FormState {
     }
 }
 
-/// A hidden id the page wrote into the form; anything else is a forged form.
-fn hidden_id(f: &Fields, name: &str, errors: &FieldErrors) -> Result<i64, WebError> {
-    f.get(name)
-        .parse()
-        .map_err(|_| WebError::BadRequest(t(errors.lang(), "form.unreadable").to_string()))
-}
-
 async fn run(State(state): State<AppState>, auth: Office, f: Fields) -> PageResult {
     let mut errors = FieldErrors::new(auth.ctx.lang);
     let label = t(auth.ctx.lang, "ent.data_year");
@@ -150,7 +143,7 @@ async fn override_class(
 ) -> PageResult {
     let lang = auth.ctx.lang;
     let mut errors = FieldErrors::new(lang);
-    let enterprise_id = hidden_id(&f, "enterprise_id", &errors)?;
+    let enterprise_id = f.hidden("enterprise_id", lang, |id| id.parse().ok())?;
     let run = state.store.get_run(&auth.actor(), run_id).await?;
     let classes = ev::classes_of(&run);
     let class_label = t(lang, "ent.class");
@@ -239,7 +232,7 @@ async fn object(
 ) -> PageResult {
     let lang = auth.ctx.lang;
     let mut errors = FieldErrors::new(lang);
-    let enterprise_id = hidden_id(&f, "enterprise_id", &errors)?;
+    let enterprise_id = f.hidden("enterprise_id", lang, |id| id.parse().ok())?;
     let label = t(lang, "ent.objection_text");
     let text = f.required("text", label, &mut errors);
     if errors.is_empty() {

@@ -256,9 +256,7 @@ async fn scheme_page(
 
 async fn scheme_save(State(state): State<AppState>, auth: Office, f: Fields) -> PageResult {
     let lang = auth.ctx.lang;
-    let year: i64 = f.get("year").parse().map_err(|_| {
-        crate::WebError::BadRequest(crate::i18n::t(lang, "form.unreadable").to_string())
-    })?;
+    let year: i64 = f.hidden("year", lang, |y| y.parse().ok())?;
     let typed = Typed {
         year,
         text: f.get("toml").to_string(),

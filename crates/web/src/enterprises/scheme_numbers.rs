@@ -248,12 +248,7 @@ fn beside(problem: &str, stored: &Numbers) -> Option<(String, String)> {
 async fn form_save(State(state): State<AppState>, auth: Office, form: Fields) -> PageResult {
     let lang = auth.ctx.lang;
     let mut errors = FieldErrors::new(lang);
-    let year = form.number::<i64>("year", i18n::t(lang, "ent.data_year"), &mut errors);
-    let Some(year) = year else {
-        return Err(crate::WebError::BadRequest(
-            i18n::t(lang, "form.unreadable").to_string(),
-        ));
-    };
+    let year: i64 = form.hidden("year", lang, |y| qx_core::text::halfwidth(y).parse().ok())?;
     let (text, version, numbers) = stored(&state, year).await?;
     if form.get("based_on") != version.to_string() {
         errors.add_general(i18n::t(lang, "ent.num_stale").replace("{v}", &version.to_string()));

@@ -370,14 +370,9 @@ pub(super) async fn step(
     Path(id): Path<i64>,
     f: Fields,
 ) -> PageResult {
-    let step = match MeetingStep::from_code(f.get("step")) {
-        Some(s @ (MeetingStep::Notify | MeetingStep::Hold)) => s,
-        _ => {
-            return Err(WebError::BadRequest(
-                t(auth.ctx.lang, "form.unreadable").to_string(),
-            ));
-        }
-    };
+    let step = f.hidden("step", auth.ctx.lang, |s| {
+        MeetingStep::from_code(s).filter(|s| matches!(s, MeetingStep::Notify | MeetingStep::Hold))
+    })?;
     match state
         .store
         .meeting_step(&auth.actor(), id, step, None)

@@ -182,12 +182,6 @@ async fn refused(state: &AppState, auth: &Auth, failed: Failed) -> PageResult {
     Ok(crate::form::invalid(&page))
 }
 
-/// A hidden field the page wrote (the row's enterprise or category); anything else is a
-/// forged form.
-fn hidden<T>(lang: Lang, parsed: Option<T>) -> Result<T, WebError> {
-    parsed.ok_or_else(|| WebError::BadRequest(crate::i18n::t(lang, "form.unreadable").to_string()))
-}
-
 /// Sets an enterprise's 企服责任人 (or none); a refusal shows beside its row.
 pub(super) async fn settings_contact(
     State(state): State<AppState>,
@@ -195,7 +189,7 @@ pub(super) async fn settings_contact(
     f: Fields,
 ) -> PageResult {
     let lang = auth.ctx.lang;
-    let enterprise_id: i64 = hidden(lang, f.get("enterprise_id").parse().ok())?;
+    let enterprise_id: i64 = f.hidden("enterprise_id", lang, |id| id.parse().ok())?;
     let label = crate::i18n::t(lang, "pb.service_contact");
     let mut errors = FieldErrors::new(lang);
     let user = f.optional_number::<i64>("user_id", label, &mut errors);
@@ -229,7 +223,7 @@ pub(super) async fn settings_route(
     f: Fields,
 ) -> PageResult {
     let lang = auth.ctx.lang;
-    let category = hidden(lang, Category::parse(f.get("category")))?;
+    let category = f.hidden("category", lang, Category::parse)?;
     let label = crate::i18n::t(lang, "pb.routes");
     let mut errors = FieldErrors::new(lang);
     if let Some(unit) = f.number::<i64>("unit_id", label, &mut errors) {
