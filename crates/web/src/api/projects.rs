@@ -9,14 +9,14 @@ use crate::AppState;
 use crate::auth::{OfficeOrUnit, Signed};
 use crate::export::ListQuery;
 use crate::form::{FieldErrors, Query};
-use crate::projects::detail::MOVE_FIELDS;
+use crate::projects::detail::{MOVE_FIELDS, stage_move_of};
 use crate::projects::edit::{FORM_FIELDS, input_of};
 use crate::projects::list::filter_of;
 use axum::Json;
 use axum::extract::{Path, State};
 use qx_core::project::Stage;
 use qx_core::time::today;
-use qx_store::projects::{Lead, ProjectDetail, ProjectRow, StageMove};
+use qx_store::projects::{Lead, ProjectDetail, ProjectRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -148,19 +148,15 @@ pub(super) async fn move_stage(
     Json(body): Json<StageBody>,
 ) -> ApiResult<ProjectDetail> {
     let lang = auth.ctx.lang;
-    let t = |k: &'static str| crate::i18n::t(lang, k);
-    let f = crate::form::Fields::new(vec![("to".into(), body.to), ("on".into(), body.on)]);
+    let f = crate::form::Fields::new(vec![
+        ("to".into(), body.to),
+        ("on".into(), body.on),
+        ("evidence".into(), body.evidence),
+        ("reason".into(), body.reason),
+    ]);
     let mut errors = FieldErrors::new(lang);
-    let to = f.choice("to", t("pj.move_to"), Stage::from_code, &mut errors);
-    let on = f.date("on", t("pj.move_on"), &mut errors);
-    let (Some(to), Some(on)) = (to, on) else {
+    let Some(m) = stage_move_of(&f, &mut errors) else {
         return Err(ApiError::invalid(&errors));
-    };
-    let m = StageMove {
-        to,
-        on,
-        evidence: body.evidence,
-        reason: body.reason,
     };
     let actor = auth.actor();
     let notices = state

@@ -203,6 +203,21 @@ pub(super) async fn detail(
     ))
 }
 
+/// The move form read (the page and the API): the stage moved to, the day it was reached, and
+/// the evidence and reason as typed.
+pub(crate) fn stage_move_of(f: &Fields, errors: &mut FieldErrors) -> Option<StageMove> {
+    let lang = errors.lang();
+    let t = |k: &'static str| crate::i18n::t(lang, k);
+    let to = f.choice("to", t("pj.move_to"), Stage::from_code, errors);
+    let on = f.date("on", t("pj.move_on"), errors);
+    Some(StageMove {
+        to: to?,
+        on: on?,
+        evidence: f.get("evidence").to_string(),
+        reason: f.get("reason").to_string(),
+    })
+}
+
 /// The fields of the move form a store refusal may name.
 pub(crate) const MOVE_FIELDS: &[(&str, &str)] = &[
     ("on", "实际日期"),
@@ -216,18 +231,8 @@ pub(super) async fn move_stage(
     Path(id): Path<i64>,
     f: Fields,
 ) -> PageResult {
-    let lang = auth.ctx.lang;
-    let t = |k: &'static str| crate::i18n::t(lang, k);
-    let mut errors = FieldErrors::new(lang);
-    let to = f.choice("to", t("pj.move_to"), Stage::from_code, &mut errors);
-    let on = f.date("on", t("pj.move_on"), &mut errors);
-    if let (Some(to), Some(on)) = (to, on) {
-        let m = StageMove {
-            to,
-            on,
-            evidence: f.get("evidence").to_string(),
-            reason: f.get("reason").to_string(),
-        };
+    let mut errors = FieldErrors::new(auth.ctx.lang);
+    if let Some(m) = stage_move_of(&f, &mut errors) {
         let outcome = state.store.move_project(&auth.actor(), id, &m).await;
         if let Some(notices) = errors.unless_refused(outcome, MOVE_FIELDS)? {
             return Ok(notified(
