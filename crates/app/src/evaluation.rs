@@ -38,11 +38,13 @@ use std::time::{Duration, Instant};
 /// The policy part of the default configuration (浙政办发〔2019〕62号 land tax; 奉化 D +0.1元/kWh;
 /// 湖州 "三低" thresholds).
 pub const DEFAULT_POLICY_TOML: &str = r#"
-# 差别化政策 (read by the application, not by the engine).
+# 差别化政策: 按档次给出的政策, 不影响得分和档次。
 [policy]
-# 低效企业名单: 亩均税收低于此值 (万元/亩), 规上 / 规下.
+# 低效企业名单: 亩均税收低于此值 (万元/亩), 规上 / 规下。
 low_tax_per_mu = { above = 6.0, below = 3.0 }
 
+# 每档: class 档次, land_tax_reduction_pct 城镇土地使用税减免 (%),
+# electricity_surcharge 差别化电价加价 (元/千瓦时), measures 措施。
 [[policy.classes]]
 class = "A"
 land_tax_reduction_pct = 100

@@ -201,7 +201,7 @@ mod tests {
         assert!(out.contains("benchmark = \"group_average\""), "{out}");
         assert!(out.contains("max_pct = 0.15"), "{out}");
         // The comments and the rules the form does not show are kept.
-        assert!(out.starts_with("# 亩均效益综合评价 — the built-in default scheme"));
+        assert!(out.starts_with("# 亩均效益综合评价 — 内置默认方案"));
         assert!(out.contains("[policy]"));
         assert_eq!(
             out.lines().count(),

@@ -131,7 +131,7 @@ async fn the_office_changes_weights_and_benchmarks_on_a_form() {
     assert_eq!(versions.len(), 1);
     assert_eq!(versions[0].note, "修改权重与基准值");
     let text = app.store.current_scheme(2016).await.unwrap().unwrap().toml;
-    assert!(text.starts_with("# 亩均效益综合评价 — the built-in default scheme"));
+    assert!(text.starts_with("# 亩均效益综合评价 — 内置默认方案"));
     assert!(
         text.contains("weight = 35\n") && text.contains("max_pct = 0.15"),
         "{text}"
