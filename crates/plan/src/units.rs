@@ -171,6 +171,14 @@ pub(crate) fn extract(chars: &[char], dir: &UnitDirectory, first_leads: bool) ->
         }
         return out;
     }
+    // "责任单位：县经信局，配合单位：县财政局": beside the units that support, the responsible
+    // ones lead; beside a lead, they support it ("牵头单位：县商务局；责任单位：各乡镇（街道）").
+    let has = |r: Role| lists.iter().any(|(role, _, _)| *role == r);
+    let plain = match (has(Role::Lead), has(Role::Support)) {
+        (false, true) => Role::Lead,
+        (true, false) => Role::Support,
+        _ => Role::Plain,
+    };
     for (role, start, end) in lists {
         let mut names = split_names(chars, start, end);
         // "[责任单位:A、B,列第一位的为牵头单位]": the note is not a unit, and it says A leads.
@@ -191,6 +199,7 @@ pub(crate) fn extract(chars: &[char], dir: &UnitDirectory, first_leads: bool) ->
                         Role::Support
                     }
                 }
+                Role::Plain => plain,
                 r => r,
             };
             for (resolved, known) in resolve(&name, dir) {
@@ -597,6 +606,22 @@ mod tests {
         // In a closing bracket every part is a unit, known or not.
         let a = ex("做事（县经信局牵头，县林业局）", false);
         assert_eq!(a.units, vec!["县经信局", "县林业局"]);
+    }
+
+    #[test]
+    fn responsible_units_beside_supporting_or_leading_ones() {
+        let a = ex("做事。（责任单位：县经信局，配合单位：县财政局）", false);
+        assert_eq!(a.lead, vec!["县经信局"]);
+        assert_eq!(a.support, vec!["县财政局"]);
+        let a = ex(
+            "做事。牵头单位：县商务局；责任单位：县财政局、县科技局",
+            false,
+        );
+        assert_eq!(a.lead, vec!["县商务局"]);
+        assert_eq!(a.support, vec!["县财政局", "县科技局"]);
+        // Alone, a 责任单位 list says nothing of who leads.
+        let a = ex("做事。（责任单位：县经信局、县财政局）", false);
+        assert!(a.lead.is_empty() && a.support.is_empty(), "{a:?}");
     }
 
     #[test]
