@@ -176,8 +176,21 @@ async fn settings_view(
     Ok(page)
 }
 
-/// Shows the settings page again with the refused form beside its row (400).
-async fn refused(state: &AppState, auth: &Auth, failed: Failed) -> PageResult {
+/// Answers one row's form: `saved` is the store's answer, `None` when what was typed never
+/// reached it. Saved: back to the page saying so. Otherwise the page again (400) with the
+/// form's errors, or the store's refusal as `fields` name it, beside its row.
+async fn answer_row(
+    state: &AppState,
+    auth: &Auth,
+    mut failed: Failed,
+    saved: Option<Result<(), WebError>>,
+    fields: &[(&'static str, &str)],
+) -> PageResult {
+    match saved {
+        Some(Ok(())) => return Ok(Redirect::to("/problems/settings?saved=1").into_response()),
+        Some(Err(e)) => failed.errors.absorb(e, fields)?,
+        None => {}
+    }
     let page = settings_view(state, auth, false, Some(failed)).await?;
     Ok(crate::form::invalid(&page))
 }
@@ -192,24 +205,23 @@ pub(super) async fn settings_contact(
     let enterprise_id: i64 = f.hidden("enterprise_id", lang, |id| id.parse().ok())?;
     let label = crate::i18n::t(lang, "pb.service_contact");
     let mut errors = FieldErrors::new(lang);
-    let user = f.optional_number::<i64>("user_id", label, &mut errors);
-    if let Some(user) = user {
-        match state
-            .store
-            .set_service_contact(&auth.actor(), enterprise_id, user)
-            .await
-        {
-            Ok(()) => return Ok(Redirect::to("/problems/settings?saved=1").into_response()),
-            Err(e) => errors.absorb(e.into(), &[("user_id", label)])?,
-        }
-    }
+    let saved = match f.optional_number::<i64>("user_id", label, &mut errors) {
+        Some(user) => Some(
+            state
+                .store
+                .set_service_contact(&auth.actor(), enterprise_id, user)
+                .await
+                .map_err(WebError::from),
+        ),
+        None => None,
+    };
     let failed = Failed {
         which: Which::Contact,
         row: enterprise_id.to_string(),
         values: f,
         errors,
     };
-    refused(&state, &auth, failed).await
+    answer_row(&state, &auth, failed, saved, &[("user_id", label)]).await
 }
 
 pub(super) fn category_field(s: &str) -> Result<Category, WebError> {
@@ -226,23 +238,23 @@ pub(super) async fn settings_route(
     let category = f.hidden("category", lang, Category::parse)?;
     let label = crate::i18n::t(lang, "pb.routes");
     let mut errors = FieldErrors::new(lang);
-    if let Some(unit) = f.number::<i64>("unit_id", label, &mut errors) {
-        match state
-            .store
-            .set_problem_route(&auth.actor(), category, unit)
-            .await
-        {
-            Ok(()) => return Ok(Redirect::to("/problems/settings?saved=1").into_response()),
-            Err(e) => errors.absorb(e.into(), &[("unit_id", label)])?,
-        }
-    }
+    let saved = match f.number::<i64>("unit_id", label, &mut errors) {
+        Some(unit) => Some(
+            state
+                .store
+                .set_problem_route(&auth.actor(), category, unit)
+                .await
+                .map_err(WebError::from),
+        ),
+        None => None,
+    };
     let failed = Failed {
         which: Which::Route,
         row: category.as_str().to_string(),
         values: f,
         errors,
     };
-    refused(&state, &auth, failed).await
+    answer_row(&state, &auth, failed, saved, &[("unit_id", label)]).await
 }
 
 /// Saves one category's time limits; a letter, an empty field or a limit out of range shows
@@ -259,27 +271,24 @@ pub(super) async fn settings_limits(
     let accept = f.number::<u32>("accept_days", t("pb.accept_days"), &mut errors);
     let answer = f.number::<u32>("answer_days", t("pb.answer_days"), &mut errors);
     let close = f.number::<u32>("close_days", t("pb.close_days"), &mut errors);
-    if let (Some(a), Some(b), Some(c)) = (accept, answer, close) {
-        let saved = match TimeLimits::new(a, b, c) {
+    let saved = match (accept, answer, close) {
+        (Some(a), Some(b), Some(c)) => Some(match TimeLimits::new(a, b, c) {
             Ok(limits) => state
                 .store
                 .set_problem_time_limits(&auth.actor(), category, limits)
                 .await
                 .map_err(WebError::from),
             Err(m) => Err(WebError::BadRequest(m)),
-        };
-        match saved {
-            Ok(()) => return Ok(Redirect::to("/problems/settings?saved=1").into_response()),
-            Err(e) => errors.absorb(e, &[])?,
-        }
-    }
+        }),
+        _ => None,
+    };
     let failed = Failed {
         which: Which::Limits,
         row: category.as_str().to_string(),
         values: f,
         errors,
     };
-    refused(&state, &auth, failed).await
+    answer_row(&state, &auth, failed, saved, &[]).await
 }
 
 pub(super) async fn sweep(State(state): State<AppState>, _office: Office) -> PageResult {
