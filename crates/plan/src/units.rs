@@ -214,12 +214,19 @@ pub(crate) fn extract(chars: &[char], dir: &UnitDirectory, first_leads: bool) ->
 }
 
 /// A list runs to the closing bracket that encloses it, the next role keyword with a colon,
-/// a full stop or the end of the paragraph.
+/// the next field of the note ("；完成时限：2020年12月底前"), a full stop or the end of the
+/// paragraph.
 fn list_end(chars: &[char], start: usize) -> usize {
     let mut depth = 0usize;
+    let mut last_sep = None;
     let mut i = start;
     while i < chars.len() {
         let c = chars[i];
+        if depth == 0 && matches!(fold(c), ',' | ';' | '、' | '，' | '；') {
+            last_sep = Some(i);
+        } else if depth == 0 && i > start && is_colon(c) {
+            return last_sep.unwrap_or(i);
+        }
         if is_open_paren(c) {
             depth += 1;
         } else if is_close_paren(c) {
@@ -257,7 +264,7 @@ fn split_names(chars: &[char], start: usize, end: usize) -> Vec<Named> {
     let mut cur_at = start;
     let flush = |cur: &mut String, at: usize, out: &mut Vec<(String, usize, bool)>| {
         let (name, lead) = clean_name(cur);
-        if !name.is_empty() {
+        if !name.is_empty() && !names_no_unit(&name) {
             out.push((name, at, lead));
         }
         cur.clear();
@@ -282,6 +289,22 @@ fn split_names(chars: &[char], start: usize, end: usize) -> Vec<Named> {
     }
     flush(&mut cur, cur_at, &mut out);
     out
+}
+
+/// "县级有关部门", "相关单位": the departments concerned, which name no unit of the registry.
+fn names_no_unit(name: &str) -> bool {
+    let mut rest = name;
+    while let Some(r) = ["县级", "县直", "各", "其他", "其它"]
+        .iter()
+        .find_map(|p| rest.strip_prefix(p))
+    {
+        rest = r;
+    }
+    let rest = ["有关", "相关"]
+        .iter()
+        .find_map(|p| rest.strip_prefix(p))
+        .unwrap_or(rest);
+    matches!(rest, "部门" | "单位")
 }
 
 /// Strip decoration around a name: a `（牵头）` mark, a trailing 等, punctuation.
@@ -438,7 +461,7 @@ fn bracket_without_keywords(
             .or_else(|| trimmed.strip_suffix("负责"))
         {
             (b, Role::Lead)
-        } else if let Some(b) = ["配合", "参与", "协助", "协办"]
+        } else if let Some(b) = ["配合", "参与", "协助", "协办", "落实"]
             .iter()
             .find_map(|w| trimmed.strip_suffix(w))
         {
@@ -622,6 +645,31 @@ mod tests {
         // Alone, a 责任单位 list says nothing of who leads.
         let a = ex("做事。（责任单位：县经信局、县财政局）", false);
         assert!(a.lead.is_empty() && a.support.is_empty(), "{a:?}");
+    }
+
+    #[test]
+    fn a_note_s_other_fields_and_the_departments_concerned_are_not_units() {
+        let a = ex(
+            "整治低效企业100家。（责任单位：县经信局、县财政局；完成时限：2020年12月底前）",
+            false,
+        );
+        assert_eq!(a.units, vec!["县经信局", "县财政局"]);
+        assert!(a.unknown.is_empty(), "{:?}", a.unknown);
+        let a = ex(
+            "推进技改。（牵头单位：县经信局，责任单位：各镇乡（街道）、县级有关部门，完成时限：2020年10月）",
+            false,
+        );
+        assert_eq!(a.lead, vec!["县经信局"]);
+        assert_eq!(a.support, vec!["各镇乡街道"]);
+        assert!(a.unknown.is_empty(), "{:?}", a.unknown);
+        let a = ex(
+            "新增上市企业2家。（县金融办牵头，各镇乡（街道）落实）",
+            false,
+        );
+        assert_eq!(a.lead, vec!["县金融办"]);
+        assert_eq!(a.support, vec!["各镇乡街道"]);
+        assert!(names_no_unit("有关部门") && names_no_unit("县级相关单位"));
+        assert!(!names_no_unit("县经信局") && !names_no_unit("各镇乡街道"));
     }
 
     #[test]
