@@ -67,10 +67,7 @@ async fn page(
     let pipeline = state.store.cultivation_pipeline(e.pipeline_id).await?;
     let stage = pipeline.stages.iter().find(|s| s.id == e.stage_id);
     let today = qx_core::time::format_date(qx_core::time::today());
-    let opens_enterprise = match e.enterprise_id {
-        Some(eid) => state.store.get_enterprise(&actor, eid).await.is_ok(),
-        None => false,
-    };
+    let opens_enterprise = crate::enterprises::opens_card(state, &actor, e.enterprise_id).await;
     let page = EntryPage {
         ctx: PageCtx::signed_in(auth),
         opens_enterprise,

@@ -73,6 +73,19 @@ pub(crate) async fn towns(state: &AppState) -> Result<Vec<(i64, String)>, WebErr
         .collect())
 }
 
+/// Whether the reader may open enterprise `id`'s card, so that a page names the firm as a link
+/// to it: a department following a project or a pipeline reads that, not the registry.
+pub(crate) async fn opens_card(
+    state: &AppState,
+    actor: &qx_core::access::Actor,
+    id: Option<i64>,
+) -> bool {
+    match id {
+        Some(id) => state.store.get_enterprise(actor, id).await.is_ok(),
+        None => false,
+    }
+}
+
 /// A town filter as a query string gives it (`town=21`): trimmed; empty, not a number, or a
 /// town id ≤ 0 (the 全部 option, a hand-edited `town=-1`) means any town.
 pub(crate) fn town_filter(s: Option<&str>) -> Option<i64> {

@@ -113,10 +113,7 @@ async fn view(
     let texts: HashMap<i64, String> = agenda.iter().map(|i| (i.id, i.text.clone())).collect();
     let mut decisions = Vec::new();
     for r in state.store.resolutions(&actor, id).await? {
-        let opens_problem = match r.problem_id {
-            Some(p) => state.store.get_problem(&actor, p).await.is_ok(),
-            None => false,
-        };
+        let opens_problem = opens_problem(state, &actor, r.problem_id).await;
         decisions.push(DecisionView {
             item: r
                 .agenda_item_id

@@ -53,6 +53,15 @@ pub fn routes() -> Router<AppState> {
         .route("/export/supervision", get(supervision::export))
 }
 
+/// Whether the reader may open problem `id`, which a decision or a 督办 item came from, so
+/// that the page links to it.
+async fn opens_problem(state: &AppState, actor: &qx_core::access::Actor, id: Option<i64>) -> bool {
+    match id {
+        Some(id) => state.store.get_problem(actor, id).await.is_ok(),
+        None => false,
+    }
+}
+
 /// A meeting's page after a step it took: with 已保存.
 fn saved_url(id: i64) -> String {
     format!("/meetings/{id}?saved=1")

@@ -344,10 +344,7 @@ async fn item_view(
     let lang = auth.ctx.lang;
     let s = state.store.get_supervision(&actor, id).await?;
     let opens_meeting = state.store.get_meeting(&actor, s.meeting_id).await.is_ok();
-    let opens_problem = match s.problem_id {
-        Some(p) => state.store.get_problem(&actor, p).await.is_ok(),
-        None => false,
-    };
+    let opens_problem = opens_problem(state, &actor, s.problem_id).await;
     let events = state
         .store
         .supervision_events(&actor, id)

@@ -153,10 +153,7 @@ async fn view(
         row.light.overdue,
         row.alert.map(|a| a.label(lang)),
     );
-    let opens_enterprise = match p.enterprise_id {
-        Some(e) => state.store.get_enterprise(&actor, e).await.is_ok(),
-        None => false,
-    };
+    let opens_enterprise = crate::enterprises::opens_card(state, &actor, p.enterprise_id).await;
     Ok(DetailPage {
         ctx: PageCtx::signed_in(auth),
         major: p.is_major(),
