@@ -5,7 +5,7 @@ use crate::auth::{Auth, Office};
 use crate::download;
 use crate::form::Query;
 use crate::form::{FieldErrors, Fields, Form};
-use crate::pages::PageCtx;
+use crate::pages::{PageCtx, options};
 use crate::upload;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -583,14 +583,8 @@ async fn show_page(
         task_targets,
         tasks,
         unknown_units,
-        kinds: IndicatorKind::ALL
-            .iter()
-            .map(|k| (k.as_str(), k.label(lang)))
-            .collect(),
-        comparators: Comparator::ALL
-            .iter()
-            .map(|c| (c.as_str(), c.label(lang)))
-            .collect(),
+        kinds: options(&IndicatorKind::ALL, IndicatorKind::as_str, lang),
+        comparators: options(&Comparator::ALL, Comparator::as_str, lang),
     };
     let refused = !page.meta_errors.is_empty()
         || page

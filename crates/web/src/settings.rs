@@ -3,7 +3,7 @@
 
 use crate::auth::Office;
 use crate::form::{FieldErrors, Fields, Query};
-use crate::pages::{PageCtx, render};
+use crate::pages::{PageCtx, options, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
@@ -119,10 +119,7 @@ async fn tokens_page(
         ctx: PageCtx::signed_in(auth).with_flash(flash),
         lines,
         users,
-        scopes: TokenScope::ALL
-            .iter()
-            .map(|s| (s.as_str(), s.label(lang)))
-            .collect(),
+        scopes: options(TokenScope::ALL, TokenScope::as_str, lang),
         values,
         errors,
         secret,

@@ -8,7 +8,7 @@ use crate::export::{self, ListQuery};
 use crate::form::Query;
 use crate::form::{FieldErrors, Fields};
 use crate::i18n::{self, Lang};
-use crate::pages::{PageCtx, render};
+use crate::pages::{PageCtx, options, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
@@ -151,10 +151,7 @@ async fn list_page(
             .map(|s| (s.id, s.name.clone()))
             .collect(),
         towns: towns(state).await?,
-        statuses: EntryStatus::ALL
-            .iter()
-            .map(|s| (s.as_str(), s.label(lang)))
-            .collect(),
+        statuses: options(EntryStatus::ALL, EntryStatus::as_str, lang),
         f_stage: f.stage_id.unwrap_or(-1),
         f_town: f.town_id.unwrap_or(-1),
         f_industry: f.industry.clone(),

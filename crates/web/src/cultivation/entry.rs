@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::auth::{Auth, County, Office};
 use crate::form::{FieldErrors, Fields};
 use crate::i18n;
-use crate::pages::{PageCtx, render};
+use crate::pages::{PageCtx, options, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -88,12 +88,7 @@ async fn page(
                 by: m.by_user.unwrap_or_default(),
             })
             .collect(),
-        moves: e
-            .status
-            .moves()
-            .iter()
-            .map(|k| (k.as_str(), k.label(lang)))
-            .collect(),
+        moves: options(e.status.moves(), MoveKind::as_str, lang),
         is_admin: actor.is_admin(),
         e,
         pipeline,

@@ -63,10 +63,7 @@ async fn view(state: &AppState, auth: &Auth, failed: Option<Failed>) -> Result<L
             })
             .collect(),
         is_admin: actor.is_admin(),
-        kinds: MeetingKind::ALL
-            .iter()
-            .map(|k| (k.as_str(), k.label(lang)))
-            .collect(),
+        kinds: options(MeetingKind::ALL, MeetingKind::as_str, lang),
         units: if actor.is_admin() {
             unit_choices(&state.store).await?
         } else {

@@ -7,7 +7,7 @@
 use crate::auth::{Auth, County, Office, OfficeOrUnit};
 use crate::form::Query;
 use crate::form::{FieldErrors, Fields};
-use crate::pages::{PageCtx, render, unit_choices};
+use crate::pages::{PageCtx, options, render, unit_choices};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;

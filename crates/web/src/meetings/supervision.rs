@@ -179,10 +179,7 @@ pub(super) async fn list(
             .into_iter()
             .map(|m| (m.id, format!("{} {}", m.held_on, m.title)))
             .collect(),
-        colours: Colour::ALL
-            .iter()
-            .map(|c| (c.as_str(), c.label(lang)))
-            .collect(),
+        colours: options(Colour::ALL, Colour::as_str, lang),
         parts: [Part::Lead, Part::Support]
             .into_iter()
             .map(|p| (p.as_str(), part_label(p, lang)))

@@ -7,7 +7,7 @@ use crate::download;
 use crate::form::Form;
 use crate::form::Query;
 use crate::i18n::{Lang, Tr};
-use crate::pages::PageCtx;
+use crate::pages::{PageCtx, options};
 use crate::plans::chosen_plan;
 use crate::upload;
 use crate::{AppState, WebError};

@@ -645,10 +645,7 @@ pub(super) async fn report_page(
                 )
             })
             .collect(),
-        task_statuses: TaskState::REPORTED
-            .into_iter()
-            .map(|s| (s.as_str(), s.label(lang)))
-            .collect(),
+        task_statuses: options(&TaskState::REPORTED, TaskState::as_str, lang),
     };
     respond(status, &page)
 }

@@ -175,10 +175,7 @@ async fn settings_page(
         plan,
         yellow_gap,
         rows,
-        sources: IndicatorSource::ALL
-            .into_iter()
-            .map(|k| (k.as_str(), k.label(lang)))
-            .collect(),
+        sources: options(&IndicatorSource::ALL, IndicatorSource::as_str, lang),
         errors,
         saved: q.contains_key("saved"),
     };

@@ -173,7 +173,7 @@ async fn view(
         stages,
         months,
         events,
-        moves: moves.iter().map(|s| (s.as_str(), s.label(lang))).collect(),
+        moves: options(&moves, Stage::as_str, lang),
         can_write: actor.can_write_unit(p.unit_id),
         opens_enterprise,
         is_admin: actor.is_admin(),

@@ -3,7 +3,7 @@
 
 use crate::auth::Office;
 use crate::form::{FieldErrors, Fields, Query};
-use crate::pages::{PageCtx, render};
+use crate::pages::{PageCtx, options, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Router;
@@ -174,14 +174,8 @@ fn form_page(
         id,
         values,
         errors,
-        formats: Format::ALL
-            .iter()
-            .map(|f| (f.as_str(), f.label(lang)))
-            .collect(),
-        events: Event::ALL
-            .iter()
-            .map(|e| (e.as_str(), e.label(lang)))
-            .collect(),
+        formats: options(Format::ALL, Format::as_str, lang),
+        events: options(Event::ALL, Event::as_str, lang),
         secret,
         log,
     }
