@@ -438,3 +438,123 @@ async fn the_closed_on_time_rate_is_counted_by_unit() {
         assert_eq!(own.county.open, [1, 0, 0, 0]);
     }
 }
+
+/// The agenda's stuck projects are chosen in SQL (judged, ordered, counted and capped in one
+/// query) while the project list judges each project in Rust by `qx_core::project::light_on`
+/// and `funnel_alert`. Over projects of every kind (years, plans, investment done, planned
+/// dates, stages and how long at them), the agenda proposes exactly the projects under way
+/// that the list shows red or alerted.
+#[tokio::test]
+async fn the_agenda_s_stuck_projects_are_the_list_s_red_and_alerted_ones() {
+    use qx_core::monitor::Light;
+    use qx_core::project::Stage;
+    use qx_store::projects::ProjectFilter;
+    use std::collections::BTreeSet;
+    use time::Duration;
+
+    for db in testing::all().await.unwrap() {
+        let s = &db.store;
+        let office = Actor::system();
+        let jxj = s.create_unit(&office, &unit("县经信局")).await.unwrap();
+        let today = qx_core::time::today();
+        let days = |n: i64| today + Duration::days(n);
+        let mut moves = Vec::new();
+        // Against the year's 序时进度: no plan, ahead, just behind (yellow), just
+        // past the yellow gap, far behind; the years before and after are judged by other shares.
+        let money = [None, Some(1_000.0), Some(830.0), Some(800.0), Some(600.0)];
+        // On and either side of each funnel alert's day (90, 180 and 365 days at a stage).
+        let since = [-30, -90, -91, -180, -181, -365, -366, -400];
+        // The next stage planned: none, passed, today, to come.
+        let planned = [None, Some(days(-1)), Some(today), Some(days(1))];
+        let path = [
+            Stage::Signed,
+            Stage::Registered,
+            Stage::Started,
+            Stage::Producing,
+        ];
+        let mut n = 0;
+        let mut add = |year: i32, done: Option<f64>, next: Option<Date>| {
+            n += 1;
+            let mut input = project(&format!("项目{n}"), jxj, false);
+            input.year = year;
+            input.annual_plan_wan = done.map(|_| 1_000.0);
+            input.completed_wan = done;
+            input.planned = [next, None, None, None];
+            input
+        };
+        for reached in 0..=5_usize {
+            for at in since {
+                for done in money {
+                    let input = add(today.year(), done, None);
+                    let id = s.create_project(&office, &input, days(-800)).await.unwrap();
+                    for (k, stage) in path.iter().take(reached.min(4)).enumerate() {
+                        let last = k + 1 == reached.min(4);
+                        let on = if last { at } else { -700 + k as i64 * 10 };
+                        moves.push(testing::BulkMove {
+                            project_id: id,
+                            stage: *stage,
+                            on: days(on),
+                        });
+                    }
+                    if reached == 5 {
+                        moves.push(testing::BulkMove {
+                            project_id: id,
+                            stage: Stage::Halted,
+                            on: days(at),
+                        });
+                    }
+                }
+            }
+        }
+        let mut others: Vec<_> = [today.year() - 1, today.year() + 1]
+            .into_iter()
+            .flat_map(|year| money.map(|done| (year, done, None)))
+            .collect();
+        others.extend(planned.map(|next| (today.year(), Some(1_000.0), next)));
+        for (year, done, next) in others {
+            let input = add(year, done, next);
+            s.create_project(&office, &input, days(-800)).await.unwrap();
+        }
+        testing::bulk_stage_moves(s, &moves).await.unwrap();
+
+        let list = s
+            .list_projects(&office, &ProjectFilter::default())
+            .await
+            .unwrap();
+        let under_way = |r: &&qx_store::projects::ProjectRow| {
+            !matches!(r.project.stage, Stage::Producing | Stage::Halted)
+        };
+        let red: BTreeSet<i64> = list
+            .rows
+            .iter()
+            .filter(under_way)
+            .filter(|r| r.light.light == Light::Red)
+            .map(|r| r.project.id)
+            .collect();
+        let alerted: BTreeSet<i64> = list
+            .rows
+            .iter()
+            .filter(under_way)
+            .filter(|r| r.alert.is_some())
+            .map(|r| r.project.id)
+            .collect();
+        // The mix holds every case the two rules tell apart.
+        assert!(
+            !red.is_empty() && !alerted.is_empty(),
+            "{red:?} {alerted:?}"
+        );
+        assert!(!red.is_subset(&alerted) && !alerted.is_subset(&red));
+        let stuck: BTreeSet<i64> = red.union(&alerted).copied().collect();
+        assert!(stuck.len() < list.rows.iter().filter(under_way).count());
+
+        let proposed = s.agenda_candidates(&office, 10_000, None).await.unwrap();
+        let proposed: BTreeSet<i64> = proposed
+            .items
+            .iter()
+            .filter(|p| p.item.source == AgendaSource::Project)
+            .filter_map(|p| p.item.source_id)
+            .collect();
+        assert_eq!(proposed, stuck);
+        db.discard().await.unwrap();
+    }
+}
