@@ -87,6 +87,30 @@ pub(super) struct Failed {
     errors: FieldErrors,
 }
 
+/// A problem's page after a step on it: with 已保存.
+pub(super) fn saved_url(id: i64) -> String {
+    format!("/problems/{id}?saved=1")
+}
+
+/// The problem's page again (400) with its form `form` as it was sent and the errors beside
+/// its fields.
+async fn again(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    form: &str,
+    values: Fields,
+    errors: FieldErrors,
+) -> PageResult {
+    let failed = Failed {
+        form: form.to_string(),
+        values,
+        errors,
+    };
+    let page = detail_view(state, auth, id, Some(failed)).await?;
+    Ok(crate::form::invalid(&page))
+}
+
 async fn detail_view(
     state: &AppState,
     auth: &Auth,
@@ -265,20 +289,11 @@ pub(super) async fn step(
             .problem_step(&auth.actor(), id, &step, today())
             .await;
         if let Some(notices) = errors.unless_refused(outcome, STEP_FIELDS)? {
-            return Ok(notified(
-                &state.store,
-                notices,
-                &format!("/problems/{id}?saved=1"),
-            ));
+            return Ok(notified(&state.store, notices, &saved_url(id)));
         }
     }
-    let failed = Failed {
-        form: f.get("action").to_string(),
-        values: f,
-        errors,
-    };
-    let page = detail_view(&state, &auth, id, Some(failed)).await?;
-    Ok(crate::form::invalid(&page))
+    let form = f.get("action").to_string();
+    again(&state, &auth, id, &form, f, errors).await
 }
 
 /// Adds a 内部备注 (the office or the handling unit); an empty or too long note is shown on
@@ -297,16 +312,10 @@ pub(super) async fn note(
         .add_internal_note(&auth.actor(), id, f.get("note"))
         .await
     {
-        Ok(()) => return Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response()),
+        Ok(()) => return Ok(Redirect::to(&saved_url(id)).into_response()),
         Err(e) => errors.absorb(e.into(), &[("note", "内部备注")])?,
     }
-    let failed = Failed {
-        form: "internal_note".into(),
-        values: f,
-        errors,
-    };
-    let page = detail_view(&state, &auth, id, Some(failed)).await?;
-    Ok(crate::form::invalid(&page))
+    again(&state, &auth, id, "internal_note", f, errors).await
 }
 
 pub(super) async fn attach(
@@ -335,16 +344,10 @@ pub(super) async fn attach(
         }
     }
     if errors.is_empty() {
-        return Ok(Redirect::to(&format!("/problems/{id}?saved=1")).into_response());
+        return Ok(Redirect::to(&saved_url(id)).into_response());
     }
     // Said beside the file box of the page's 附件 form.
-    let failed = Failed {
-        form: "attach".into(),
-        values: Fields::default(),
-        errors,
-    };
-    let page = detail_view(&state, &auth, id, Some(failed)).await?;
-    Ok(crate::form::invalid(&page))
+    again(&state, &auth, id, "attach", Fields::default(), errors).await
 }
 
 /// Serves a stored attachment as a download through `crate::download`, with a type from the

@@ -238,7 +238,7 @@ pub(super) async fn create(
             return Ok(notified(
                 &state.store,
                 notices,
-                &format!("/problems/{id}?saved=1"),
+                &super::detail::saved_url(id),
             ));
         }
     }
