@@ -372,6 +372,43 @@ fn resolve(name: &str, dir: &UnitDirectory) -> Vec<(String, bool)> {
     vec![(name.to_owned(), false)]
 }
 
+/// Endings of the names of government offices and bodies that plans assign work to.
+const OFFICE_ENDINGS: &[&str] = &[
+    "局",
+    "办",
+    "委",
+    "中心",
+    "办公室",
+    "公司",
+    "集团",
+    "镇",
+    "乡",
+    "街道",
+    "委员会",
+    "管委会",
+    "协会",
+    "商会",
+    "联合会",
+    "院",
+    "所",
+    "站",
+    "队",
+    "部",
+    "处",
+    "银行",
+    "厅",
+];
+
+/// Does `name` read as the name of an office ("县农业农村局", "县投资促进中心"), not words?
+fn reads_as_an_office(name: &str) -> bool {
+    let n = name.chars().count();
+    (3..=20).contains(&n)
+        && !name
+            .chars()
+            .any(|c| c.is_ascii_digit() || matches!(c, '，' | ',' | '。'))
+        && OFFICE_ENDINGS.iter().any(|e| name.ends_with(e))
+}
+
 /// Is `name` a known unit, or known units joined by 和/及/与 (as [`resolve`] reads it)?
 fn is_known(name: &str, dir: &UnitDirectory) -> bool {
     resolve(name, dir).first().is_some_and(|(_, known)| *known)
@@ -497,11 +534,12 @@ fn bracket_without_keywords(
     if !any || !(all_known || has_roles) {
         return;
     }
+    // With role words, one known unit vouches for the list; else every name must read as an
+    // office's name (a unit renamed since the registry was made: "县自然资源和规划局负责").
+    let names = || parsed.iter().flat_map(|(names, _)| names);
     if has_roles
-        && !parsed
-            .iter()
-            .flat_map(|(names, _)| names)
-            .any(|(n, _, _)| is_known(n, dir))
+        && !names().any(|(n, _, _)| is_known(n, dir))
+        && !names().all(|(n, _, _)| reads_as_an_office(n))
     {
         return;
     }
@@ -670,6 +708,28 @@ mod tests {
         assert_eq!(a.support, vec!["各镇乡街道"]);
         assert!(names_no_unit("有关部门") && names_no_unit("县级相关单位"));
         assert!(!names_no_unit("县经信局") && !names_no_unit("各镇乡街道"));
+    }
+
+    #[test]
+    fn a_renamed_office_with_role_words_is_read_and_flagged() {
+        let a = ex("落实工业用地2000亩。（县自然资源和规划局负责）", false);
+        assert_eq!(a.lead, vec!["县自然资源和规划局"]);
+        assert_eq!(
+            a.unknown.iter().map(|u| u.0.as_str()).collect::<Vec<_>>(),
+            vec!["县自然资源和规划局"]
+        );
+        let a = ex(
+            "做事。全年完成50亿元，由县农业农村局牵头，县林业局配合。",
+            false,
+        );
+        assert_eq!(a.lead, vec!["县农业农村局"]);
+        assert_eq!(a.support, vec!["县林业局"]);
+        // Words with role words are still words.
+        assert!(ex("做事（由企业自行负责）", false).units.is_empty());
+        assert!(ex("做事。项目建设由业主负责。", false).units.is_empty());
+        assert!(
+            !reads_as_an_office("全年新增规上企业30家") && reads_as_an_office("县投资促进中心")
+        );
     }
 
     #[test]
