@@ -252,6 +252,14 @@ pub fn candidacy(revenue: Option<f64>, floor: f64, line: f64) -> Option<Candidac
     }
 }
 
+/// 已过期: the validity that ends on `expires_on` (as stored, ISO) ran out before `today`; an
+/// entry is still valid on its last day, the day the reminders count down to.
+pub fn has_expired(expires_on: Option<&str>, today: Date) -> bool {
+    expires_on
+        .and_then(crate::time::parse_date)
+        .is_some_and(|end| end < today)
+}
+
 /// The day a stage reached on `reached` stops being valid, `years` later (a 29 February
 /// falls back to 28 February).
 pub fn expires_on(reached: Date, years: u32) -> Option<Date> {
@@ -264,6 +272,15 @@ pub fn expires_on(reached: Date, years: u32) -> Option<Date> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn valid_through_its_last_day() {
+        let today = date!(2017 - 12 - 05);
+        assert!(!has_expired(Some("2017-12-05"), today));
+        assert!(has_expired(Some("2017-12-04"), today));
+        assert!(!has_expired(Some("2018-01-01"), today));
+        assert!(!has_expired(None, today));
+    }
+
     use super::*;
     use crate::label::{Labelled, Lang};
     use time::macros::date;

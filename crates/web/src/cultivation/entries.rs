@@ -106,7 +106,8 @@ pub(crate) async fn pipeline_of(state: &AppState, q: &ListQuery) -> Result<Pipel
     }
 }
 
-fn lines(rows: Vec<EntryRow>, lang: Lang, today: &str) -> Vec<Line> {
+fn lines(rows: Vec<EntryRow>, lang: Lang) -> Vec<Line> {
+    let today = qx_core::time::today();
     rows.into_iter()
         .map(|r| Line {
             id: r.id,
@@ -118,7 +119,7 @@ fn lines(rows: Vec<EntryRow>, lang: Lang, today: &str) -> Vec<Line> {
             status: r.status.label(lang),
             entered_on: r.entered_on,
             stage_since: r.stage_since,
-            expired: r.expires_on.as_deref().is_some_and(|e| e < today),
+            expired: qx_core::cultivation::has_expired(r.expires_on.as_deref(), today),
             expires_on: r.expires_on.unwrap_or_default(),
         })
         .collect()
@@ -143,7 +144,7 @@ async fn list_page(
     let link = |offset: i64| format!("/cultivation/entries?{query}&offset={offset}");
     let page = ListPage {
         ctx: PageCtx::signed_in(auth),
-        lines: lines(rows, lang, &today),
+        lines: lines(rows, lang),
         total,
         stages: pipeline
             .stages
@@ -322,8 +323,7 @@ async fn export_entries(
             "cv.expires_on",
         ],
     );
-    let today = qx_core::time::format_date(qx_core::time::today());
-    table.rows = lines(rows, lang, &today)
+    table.rows = lines(rows, lang)
         .into_iter()
         .map(|l| {
             vec![

@@ -76,7 +76,7 @@ async fn page(
             .map(|s| policy_text(&s.policy_text, s.policy_amount_wan.as_deref()))
             .unwrap_or_default(),
         status: e.status.label(lang),
-        expired: e.expires_on.as_deref().is_some_and(|x| x < today.as_str()),
+        expired: qx_core::cultivation::has_expired(e.expires_on.as_deref(), qx_core::time::today()),
         history: history
             .into_iter()
             .map(|m| MoveLine {
