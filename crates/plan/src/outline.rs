@@ -52,8 +52,8 @@ pub fn render(plan: &ParsedPlan) -> String {
             let _ = writeln!(
                 out,
                 "{indent}    牵头 lead: {} | 配合 support: {}",
-                item.lead_units.join("、"),
-                item.support_units.join("、")
+                names(&item.lead_units),
+                names(&item.support_units)
             );
         } else if !item.units.is_empty() {
             let _ = writeln!(out, "{indent}    责任单位 units: {}", item.units.join("、"));
@@ -97,5 +97,14 @@ fn abbreviate(s: &str, n: usize) -> String {
         format!("{}…", first.chars().take(n).collect::<String>())
     } else {
         first.to_owned()
+    }
+}
+
+/// Units joined with 、, or — for none.
+fn names(units: &[String]) -> String {
+    if units.is_empty() {
+        "—".to_owned()
+    } else {
+        units.join("、")
     }
 }

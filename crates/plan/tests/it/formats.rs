@@ -1159,3 +1159,28 @@ fn other_counties_spellings_of_units_and_targets() {
         ]
     );
 }
+
+/// The text outline says "—" where a task has no unit of a role, and reads the units of a
+/// title's bracket, a 责任单位 list beside a 配合 list, and a note's deadline field apart.
+#[test]
+fn the_outline_of_units_as_counties_write_them() {
+    let text = "某县2020年工作方案\n\n一、工作任务\n1. 推进技术改造（县经信局牵头）\n全年完成技改项目50个。\n2. 培育企业。新增企业10家。（责任单位：县经信局，配合单位：县财政局；完成时限：2020年10月）\n";
+    let plan = qx_plan::parse_text(text, &units());
+    let (units_1, lead_1, support_1) = units_of(&plan, "一.1");
+    assert_eq!(units_1, ["县经信局"]);
+    assert_eq!(lead_1, ["县经信局"]);
+    assert!(support_1.is_empty(), "{support_1:?}");
+    let (units_2, lead_2, support_2) = units_of(&plan, "一.2");
+    assert_eq!(units_2.len(), 2, "{units_2:?}");
+    assert_eq!(lead_2, ["县经信局"]);
+    assert_eq!(support_2, ["县财政局"]);
+    let outline = plan.to_outline();
+    assert!(
+        outline.contains("牵头 lead: 县经信局 | 配合 support: —"),
+        "{outline}"
+    );
+    assert!(
+        outline.contains("牵头 lead: 县经信局 | 配合 support: 县财政局"),
+        "{outline}"
+    );
+}
