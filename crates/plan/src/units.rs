@@ -51,10 +51,16 @@ pub(crate) struct Assignment {
 }
 
 impl Assignment {
+    /// A unit both leads and supports in no task: named as lead anywhere, it leads.
     fn add(&mut self, name: String, role: Role) {
         match role {
-            Role::Lead if !self.lead.contains(&name) => self.lead.push(name.clone()),
-            Role::Support if !self.support.contains(&name) => self.support.push(name.clone()),
+            Role::Lead if !self.lead.contains(&name) => {
+                self.support.retain(|s| *s != name);
+                self.lead.push(name.clone());
+            }
+            Role::Support if !self.support.contains(&name) && !self.lead.contains(&name) => {
+                self.support.push(name.clone())
+            }
             _ => {}
         }
         if !self.units.contains(&name) {
@@ -680,6 +686,16 @@ mod tests {
         );
         assert_eq!(a.lead, vec!["县商务局"]);
         assert_eq!(a.support, vec!["县财政局", "县科技局"]);
+        // A lead named again among the responsible units still only leads, either way round.
+        for text in [
+            "做事。牵头单位：县商务局；责任单位：县商务局、县财政局",
+            "做事。责任单位：县商务局、县财政局；牵头单位：县商务局",
+        ] {
+            let a = ex(text, false);
+            assert_eq!(a.lead, vec!["县商务局"], "{text}");
+            assert_eq!(a.support, vec!["县财政局"], "{text}");
+            assert_eq!(a.units, vec!["县商务局", "县财政局"], "{text}");
+        }
         // Alone, a 责任单位 list says nothing of who leads.
         let a = ex("做事。（责任单位：县经信局、县财政局）", false);
         assert!(a.lead.is_empty() && a.support.is_empty(), "{a:?}");
