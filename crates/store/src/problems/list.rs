@@ -249,7 +249,12 @@ impl Store {
         today: Date,
     ) -> Result<(Vec<ProblemRow>, i64)> {
         let cal = self.work_calendar().await?;
-        let near_until = cal.add_working_days(today, 1).unwrap_or(today);
+        // 临期 is `DeadlineFlag::of`'s near, at most one working day left: due before the
+        // second working day, so a day off after the next working day is near too.
+        let near_until = cal
+            .add_working_days(today, 2)
+            .and_then(Date::previous_day)
+            .unwrap_or(today);
         let limit = if f.limit <= 0 { 50 } else { f.limit.min(500) };
         let scoped = !actor.reads_all();
         let own_enterprise = crate::own_enterprise(actor);
@@ -475,7 +480,8 @@ mod tests {
                 .work_calendar()
                 .await
                 .unwrap()
-                .add_working_days(today, 1)
+                .add_working_days(today, 2)
+                .and_then(Date::previous_day)
                 .unwrap());
             let today_s = iso(today);
             let filters = [

@@ -1137,3 +1137,126 @@ async fn an_unknown_stored_code_is_an_error_not_a_default() {
         }
     }
 }
+
+/// The list's 逾期 and 临期 filters (SQL over `due_on`) select exactly the problems whose
+/// running deadline `DeadlineFlag::running` flags overdue or near (the flag the list, its export
+/// and the detail page show): every status, due dates on and either side of `today`, its next
+/// working day and the one after, across a weekend, a 调休 Saturday and the National Day
+/// holiday, with `today` itself on working days and days off.
+#[tokio::test]
+async fn the_list_s_overdue_and_near_filters_are_the_deadline_flag() {
+    use qx_core::problem::{DeadlineFlag, Deadlines};
+    use qx_store::problems::{ProblemSeed, insert_problem_row};
+    use std::collections::BTreeSet;
+    use time::Duration;
+
+    // An ordinary week (2017-03-04/05 a weekend) and the National Day run: 09-30 (Saturday)
+    // worked, 10-01..10-08 off, 10-09 (Monday) back.
+    let windows = [
+        (date!(2017 - 02 - 27), date!(2017 - 03 - 14)),
+        (date!(2017 - 09 - 25), date!(2017 - 10 - 13)),
+    ];
+    let days = |(from, to): (Date, Date)| {
+        std::iter::successors(Some(from), move |d| Some(*d + Duration::days(1)))
+            .take_while(move |d| *d <= to)
+    };
+    for db in engines().await {
+        let s = &db.store;
+        let c = county(s).await;
+        let cal = s.work_calendar().await.unwrap();
+        let mut tx = s.begin().await.unwrap();
+        let mut n = 0;
+        for due in windows.into_iter().flat_map(days) {
+            for status in Status::ALL {
+                n += 1;
+                let seed = ProblemSeed {
+                    enterprise_id: c.ent,
+                    category: Category::Land,
+                    title: format!("期限{n}"),
+                    status: *status,
+                    tier: Tier::Town,
+                    lead_unit_id: Some(c.town),
+                    submitted_on: due - Duration::days(20),
+                    deadlines: Deadlines {
+                        accept_by: due,
+                        answer_by: due,
+                        close_by: due,
+                    },
+                    answered_on: None,
+                    closed_on: None,
+                    resolved: None,
+                    satisfaction: None,
+                    answer_workdays: None,
+                    close_workdays: None,
+                };
+                insert_problem_row(&mut tx, &seed).await.unwrap();
+            }
+        }
+        tx.commit().await.unwrap();
+        // A finished problem keeps no running deadline; one left on the row anyway must not
+        // make it overdue or near (the flag goes by the status first).
+        sqlx::query("UPDATE problems SET due_on = answer_due WHERE status IN ($1, $2)")
+            .bind(Status::Closed.as_str())
+            .bind(Status::Withdrawn.as_str())
+            .execute(s.pool())
+            .await
+            .unwrap();
+        let office = Actor::system();
+        let all = ProblemFilter {
+            limit: 500,
+            ..Default::default()
+        };
+        let (rows, total) = s
+            .list_problems(&office, &all, date!(2017 - 01 - 01))
+            .await
+            .unwrap();
+        assert_eq!(total, n, "{}", db.name);
+        assert_eq!(rows.len() as i64, n, "{}", db.name);
+        let office = &office;
+        let ids = |f: ProblemFilter, today: Date| async move {
+            let (rows, total) = s.list_problems(office, &f, today).await.unwrap();
+            assert_eq!(rows.len() as i64, total);
+            rows.into_iter().map(|r| r.id).collect::<BTreeSet<i64>>()
+        };
+        let mut seen = BTreeSet::new();
+        for today in windows.into_iter().flat_map(days) {
+            let flagged = |want: DeadlineFlag| -> BTreeSet<i64> {
+                rows.iter()
+                    .filter(|r| DeadlineFlag::running(&cal, today, r.status, r.due) == want)
+                    .map(|r| r.id)
+                    .collect()
+            };
+            // Without a unit the deadline's own index drives the statement; with one, the
+            // lead unit's does and the filter alone decides.
+            for unit_id in [None, Some(c.town)] {
+                let overdue = ProblemFilter {
+                    overdue: true,
+                    unit_id,
+                    ..all.clone()
+                };
+                let near = ProblemFilter {
+                    near: true,
+                    unit_id,
+                    ..all.clone()
+                };
+                assert_eq!(
+                    ids(overdue, today).await,
+                    flagged(DeadlineFlag::Overdue),
+                    "{}: 逾期 on {today}, unit {unit_id:?}",
+                    db.name
+                );
+                assert_eq!(
+                    ids(near, today).await,
+                    flagged(DeadlineFlag::Near),
+                    "{}: 临期 on {today}, unit {unit_id:?}",
+                    db.name
+                );
+            }
+            seen.insert((cal.is_working_day(today), flagged(DeadlineFlag::Near).len()));
+        }
+        // The days judged include working days and days off, each with problems near.
+        assert!(seen.iter().any(|(w, near)| *w && *near > 0), "{seen:?}");
+        assert!(seen.iter().any(|(w, near)| !*w && *near > 0), "{seen:?}");
+        db.discard().await.unwrap();
+    }
+}
