@@ -993,3 +993,110 @@ async fn migration_0033_counts_the_moves_already_written_on_both_engines() {
         }
     }
 }
+
+/// The candidates' statement (`revenue_wan >= floor` over each firm's latest year, 规下 only)
+/// keeps exactly the firms `qx_core::cultivation::candidacy` makes candidates of, with the same
+/// candidacy: revenues on and either side of the floor and of the 2000万 line, 规下 and 规上,
+/// a latest year that says otherwise than the year before, under two floors.
+#[tokio::test]
+async fn the_candidates_are_core_s_candidacy_of_the_latest_year() {
+    use qx_core::cultivation::candidacy;
+    use std::collections::BTreeMap;
+
+    for db in qx_store::testing::all().await.unwrap() {
+        let store = &db.store;
+        let office = Actor::system();
+        let sp = unit(store, UnitKind::Town, "石浦镇", "sp").await;
+        let floors = [1500.0, 1800.0];
+        let line = 2000.0;
+        let revenues = [
+            1000.0, 1499.5, 1500.0, 1500.5, 1799.5, 1800.0, 1800.5, 1999.5, 2000.0, 2000.5, 2600.0,
+        ];
+        // (revenue in 2015, in 2016) per firm: the latest year only, the latest year changing
+        // a candidate into none and none into a candidate, and no 2016 figure at all.
+        let mut years: Vec<(Option<f64>, Option<f64>)> = Vec::new();
+        for r in revenues {
+            years.extend([
+                (None, Some(r)),
+                (Some(r), Some(1000.0)),
+                (Some(1000.0), Some(r)),
+            ]);
+            years.push((Some(r), None));
+        }
+        let mut firms = Vec::new();
+        let mut latest = BTreeMap::new();
+        for scale in ["below", "above"] {
+            for (y2015, y2016) in &years {
+                let i = firms.len() + 1;
+                firms.push((
+                    firm(i, &format!("企业{i}"), sp, scale),
+                    scale,
+                    *y2015,
+                    *y2016,
+                ));
+            }
+        }
+        let rows: Vec<RegistryRow> = firms.iter().map(|f| f.0.clone()).collect();
+        store
+            .import_enterprises(&office, "名录", &rows)
+            .await
+            .unwrap();
+        let codes = store.enterprise_codes().await.unwrap();
+        let fact = |e: i64, scale: &str, rev: f64| FactRow {
+            enterprise_id: e,
+            scale: qx_core::scale::Scale::parse(scale).unwrap(),
+            facts: Facts {
+                revenue_wan: Some(rev),
+                ..Default::default()
+            },
+            extras: vec![],
+        };
+        let (mut f2015, mut f2016) = (Vec::new(), Vec::new());
+        for (row, scale, y2015, y2016) in &firms {
+            let id = codes[&row.credit_code].0;
+            if let Some(r) = y2015 {
+                f2015.push(fact(id, scale, *r));
+            }
+            if let Some(r) = y2016 {
+                f2016.push(fact(id, scale, *r));
+            }
+            latest.insert(id, (*scale, y2016.or(*y2015)));
+        }
+        store
+            .import_facts(&office, 2015, "2015", &f2015, &[])
+            .await
+            .unwrap();
+        store
+            .import_facts(&office, 2016, "2016", &f2016, &[])
+            .await
+            .unwrap();
+        for floor in floors {
+            store
+                .set_cultivation_candidate_floor(&office, floor)
+                .await
+                .unwrap();
+            let expect: BTreeMap<i64, Candidacy> = latest
+                .iter()
+                .filter(|(_, (scale, _))| *scale == "below")
+                .filter_map(|(id, (_, rev))| candidacy(*rev, floor, line).map(|c| (*id, c)))
+                .collect();
+            let got: BTreeMap<i64, Candidacy> = store
+                .cultivation_candidates(&office)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.enterprise_id, c.candidacy))
+                .collect();
+            assert_eq!(got, expect, "{}: floor {floor}", db.name);
+            // Both kinds and firms left out are among them.
+            assert!(expect.values().any(|c| *c == Candidacy::Crossed));
+            assert!(
+                expect
+                    .values()
+                    .any(|c| matches!(c, Candidacy::Approaching { .. }))
+            );
+            assert!(expect.len() < latest.len() / 2);
+        }
+        db.discard().await.unwrap();
+    }
+}
