@@ -1260,3 +1260,106 @@ async fn the_list_s_overdue_and_near_filters_are_the_deadline_flag() {
         db.discard().await.unwrap();
     }
 }
+
+/// 应答复 counts an unanswered open problem once its answer deadline is past: what
+/// `DeadlineFlag::of` calls overdue for the answer deadline, for a problem `Status::is_open`
+/// and not yet answered. The rate cube's overdue query, the full scan, the as-of scan and the
+/// breakdown each say it in SQL; every status, answer deadlines on and either side of each day
+/// judged, answered and not.
+#[tokio::test]
+async fn overdue_unanswered_is_the_deadline_flag_of_open_unanswered_problems() {
+    use qx_core::problem::{DeadlineFlag, Deadlines};
+    use qx_store::problems::{ProblemSeed, insert_problem_row};
+    use time::Duration;
+
+    let first = date!(2017 - 03 - 01);
+    let dues: Vec<Date> = (0..12).map(|n| first + Duration::days(n)).collect();
+    for db in engines().await {
+        let s = &db.store;
+        let c = county(s).await;
+        let cal = s.work_calendar().await.unwrap();
+        let mut tx = s.begin().await.unwrap();
+        let mut seeds = Vec::new();
+        for due in &dues {
+            for status in Status::ALL {
+                // Answered before its deadline where the status says it was, and a few of the
+                // open ones answered too (an answer sent back for redo keeps its date).
+                let answered = matches!(
+                    status,
+                    Status::Answered | Status::Rated | Status::Closed | Status::Returned
+                )
+                .then(|| *due - Duration::days(1));
+                let closed = (*status == Status::Closed).then_some(*due);
+                let seed = ProblemSeed {
+                    enterprise_id: c.ent,
+                    category: Category::Land,
+                    title: format!("答复{}", seeds.len()),
+                    status: *status,
+                    tier: Tier::Town,
+                    lead_unit_id: Some(c.town),
+                    submitted_on: *due - Duration::days(20),
+                    deadlines: Deadlines {
+                        accept_by: *due,
+                        answer_by: *due,
+                        close_by: *due + Duration::days(10),
+                    },
+                    answered_on: answered,
+                    closed_on: closed,
+                    resolved: closed.map(|_| true),
+                    satisfaction: None,
+                    answer_workdays: answered.map(|_| 3),
+                    close_workdays: closed.map(|_| 5),
+                };
+                insert_problem_row(&mut tx, &seed).await.unwrap();
+                seeds.push(seed);
+            }
+        }
+        tx.commit().await.unwrap();
+        let f = RateFilter::default();
+        let mut counted = Vec::new();
+        for today in dues.iter().map(|d| *d + Duration::days(1)) {
+            let expect = seeds
+                .iter()
+                .filter(|p| p.status.is_open() && p.answered_on.is_none())
+                .filter(|p| DeadlineFlag::of(&cal, today, p.deadlines.answer_by).is_overdue())
+                .count() as i64;
+            let cube = s.problem_rates(&f, today).await.unwrap().counts;
+            let scan = s.problem_rates_scan(&f, today).await.unwrap().counts;
+            let breakdown = s.problem_rates_breakdown(&f, today).await.unwrap();
+            // As it stood at the end of the day before: due before then and open all along.
+            let eve = today - Duration::days(1);
+            let as_of = s.problem_rates_as_of(&f, eve).await.unwrap().counts;
+            let expect_eve = seeds
+                .iter()
+                .filter(|p| p.status != Status::Withdrawn && p.submitted_on <= eve)
+                .filter(|p| p.answered_on.is_none_or(|a| a > eve))
+                .filter(|p| p.closed_on.is_none_or(|d| d > eve))
+                .filter(|p| DeadlineFlag::of(&cal, eve, p.deadlines.answer_by).is_overdue())
+                .count() as i64;
+            assert_eq!(
+                cube.overdue_unanswered, expect,
+                "{}: cube on {today}",
+                db.name
+            );
+            assert_eq!(
+                scan.overdue_unanswered, expect,
+                "{}: scan on {today}",
+                db.name
+            );
+            assert_eq!(
+                breakdown.overall.counts.overdue_unanswered, expect,
+                "{}: breakdown on {today}",
+                db.name
+            );
+            assert_eq!(
+                as_of.overdue_unanswered, expect_eve,
+                "{}: as of {eve}",
+                db.name
+            );
+            counted.push(expect);
+        }
+        // The days judged run from nothing overdue to many.
+        assert!(counted[0] > 0 && counted[0] < counted[counted.len() - 1]);
+        db.discard().await.unwrap();
+    }
+}
