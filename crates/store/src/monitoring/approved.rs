@@ -56,11 +56,12 @@ impl Store {
                 return Err(StoreError::NotFound(format!("任务 {task_id} 的报送")));
             }
         }
-        let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
+        let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(concat!(
             "SELECT s.unit_id, s.status, tr.task_id, tr.progress, tr.status FROM task_reports tr
              JOIN submissions s ON s.id = tr.submission_id
-             WHERE s.period_id = $1 AND tr.task_id = $2 AND s.status IN ('submitted', 'approved')",
-        )
+             WHERE s.period_id = $1 AND tr.task_id = $2 AND ",
+            reported_sql!()
+        ))
         .bind(period_id)
         .bind(task_id)
         .fetch_all(self.pool())

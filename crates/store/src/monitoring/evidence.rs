@@ -225,7 +225,9 @@ impl Store {
     ) -> Result<Vec<(i64, ReportAttachment)>> {
         let rows: Vec<AttachmentRow> = sqlx::query_as(concat!(
             attachment_select!(),
-            " WHERE s.period_id = $1 AND a.task_id = $2 AND s.status IN ('submitted', 'approved') ORDER BY a.id"
+            " WHERE s.period_id = $1 AND a.task_id = $2 AND ",
+            reported_sql!(),
+            " ORDER BY a.id"
         ))
         .bind(period_id)
         .bind(task_id)

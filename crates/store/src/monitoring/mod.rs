@@ -42,6 +42,14 @@ macro_rules! submission_select {
     };
 }
 
+/// A report handed in for its period that still stands, over submissions `s`: the SQL of
+/// [`SubmissionStatus::is_reported`] (a unit test holds the two equal).
+macro_rules! reported_sql {
+    () => {
+        "s.status IN ('submitted', 'approved')"
+    };
+}
+
 mod approved;
 mod evidence;
 mod no_figure;
@@ -231,4 +239,22 @@ fn decode_date(stored: String) -> Result<Date> {
             format!("日期 \"{stored}\" 不是 ISO 日期 (stored date is not ISO)").into(),
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use qx_core::state::SubmissionStatus;
+
+    #[test]
+    fn the_sql_reported_rule_lists_the_codes_of_is_reported() {
+        let codes: Vec<String> = SubmissionStatus::ALL
+            .iter()
+            .filter(|s| s.is_reported())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        assert_eq!(
+            reported_sql!(),
+            format!("s.status IN ({})", codes.join(", "))
+        );
+    }
 }

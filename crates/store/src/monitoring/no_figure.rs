@@ -76,14 +76,15 @@ impl Store {
         } else {
             Some(actor.unit_id.unwrap_or(-1))
         };
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as(concat!(
             "SELECT s.unit_id, n.indicator_id, i.name AS indicator, n.reason
              FROM indicator_no_data n JOIN submissions s ON s.id = n.submission_id
              JOIN indicators i ON i.id = n.indicator_id
-             WHERE s.period_id = $1 AND s.status IN ('submitted', 'approved')
-               AND (CAST($2 AS BIGINT) IS NULL OR s.unit_id = $2)
-             ORDER BY s.unit_id, i.ordinal, i.id",
-        )
+             WHERE s.period_id = $1 AND ",
+            reported_sql!(),
+            " AND (CAST($2 AS BIGINT) IS NULL OR s.unit_id = $2)
+             ORDER BY s.unit_id, i.ordinal, i.id"
+        ))
         .bind(period_id)
         .bind(only_unit)
         .fetch_all(self.pool())
