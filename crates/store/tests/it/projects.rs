@@ -1480,3 +1480,62 @@ async fn migration_0037_backfills_the_stages_reached() {
         db.discard().await.unwrap();
     }
 }
+
+/// 亿元以上项目开工率's two counts (`total_investment_wan >= threshold` in SQL) take exactly the
+/// projects `qx_core::project::is_major` calls 亿元以上: totals on and either side of 10,000
+/// 万元, started by the day, after it, or not at all, on both engines.
+#[tokio::test]
+async fn the_major_start_counts_take_core_s_major_projects() {
+    use qx_core::project::is_major;
+    let day = date!(2017 - 09 - 30);
+    let totals = [5_000.0, 9_999.5, 10_000.0, 10_000.5, 25_000.0];
+    let started = [
+        Some(date!(2017 - 07 - 10)),
+        Some(date!(2017 - 10 - 10)),
+        None,
+    ];
+    for db in testing::all().await.unwrap() {
+        let (name, s) = (&db.name, &db.store);
+        let c = county(s).await;
+        let mut moves = Vec::new();
+        let (mut planned, mut begun) = (0, 0);
+        for (i, total) in totals.iter().enumerate() {
+            for (k, on) in started.iter().enumerate() {
+                let id = s
+                    .create_project(
+                        &c.office,
+                        &input(&format!("项目{i}-{k}"), c.shipu, *total),
+                        date!(2017 - 01 - 05),
+                    )
+                    .await
+                    .unwrap();
+                if let Some(on) = on {
+                    for (stage, at) in [
+                        (Stage::Signed, date!(2017 - 02 - 10)),
+                        (Stage::Registered, date!(2017 - 04 - 10)),
+                        (Stage::Started, *on),
+                    ] {
+                        moves.push(testing::BulkMove {
+                            project_id: id,
+                            stage,
+                            on: at,
+                        });
+                    }
+                }
+                if is_major(*total) {
+                    planned += 1;
+                    begun += i64::from(on.is_some_and(|d| d <= day));
+                }
+            }
+        }
+        testing::bulk_stage_moves(s, &moves).await.unwrap();
+        let counts = s.project_stage_counts_as_of(2017, day).await.unwrap();
+        assert_eq!(
+            (counts.major_planned_to_start, counts.major_started),
+            (planned, begun),
+            "{name}"
+        );
+        assert!(begun > 0 && begun < planned);
+        db.discard().await.unwrap();
+    }
+}
