@@ -21,7 +21,7 @@ use qx_core::project::{CapitalKind, Source};
 use qx_store::Store;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
 use qx_store::meetings::{NewAgendaItem, NewMeeting, NewResolution};
-use qx_store::problems::{ProblemSeed, insert_problem_row, today_cst};
+use qx_store::problems::{Outcome, ProblemSeed, insert_problem_row, today_cst};
 use qx_store::projects::ProjectInput;
 use rand::{Rng, SeedableRng};
 use std::time::{Duration, Instant};
@@ -111,12 +111,14 @@ async fn problems(store: &Store, units: &[i64], n: usize) {
             lead_unit_id: Some(units[rng.random_range(0..units.len())]),
             submitted_on: submitted,
             deadlines,
-            answered_on: (!open).then_some(submitted),
-            closed_on: (!open).then_some(submitted),
-            resolved: (!open).then_some(true),
-            satisfaction: None,
-            answer_workdays: (!open).then_some(1),
-            close_workdays: (!open).then_some(1),
+            outcome: Outcome {
+                answered_on: (!open).then_some(submitted),
+                closed_on: (!open).then_some(submitted),
+                resolved: (!open).then_some(true),
+                answer_workdays: (!open).then_some(1),
+                close_workdays: (!open).then_some(1),
+                ..Outcome::default()
+            },
         };
         insert_problem_row(&mut tx, &seed).await.unwrap();
         if i % 5000 == 4999 {

@@ -21,7 +21,9 @@ use qx_core::problem::{Category, Deadlines, Satisfaction, Status, Tier, TimeLimi
 use qx_core::units::UnitKind;
 use qx_store::Store;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
-use qx_store::problems::{ProblemSeed, RateFilter, RateGroup, insert_problem_row, today_cst};
+use qx_store::problems::{
+    Outcome, ProblemSeed, RateFilter, RateGroup, insert_problem_row, today_cst,
+};
 use qx_store::users::NewUser;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
@@ -144,18 +146,20 @@ async fn generate(store: &Store, n: usize) -> Vec<i64> {
             lead_unit_id: lead,
             submitted_on: submitted,
             deadlines,
-            answered_on,
-            closed_on,
-            resolved: answered.then(|| rng.random_bool(0.78)),
-            satisfaction: matches!(status, Status::Rated | Status::Closed).then(|| {
-                [
-                    Satisfaction::Satisfied,
-                    Satisfaction::Basic,
-                    Satisfaction::Unsatisfied,
-                ][rng.random_range(0..3)]
-            }),
-            answer_workdays: answered.then_some(i64::from(answer_days)),
-            close_workdays: closed_on.map(|_| i64::from(answer_days + 3)),
+            outcome: Outcome {
+                answered_on,
+                closed_on,
+                resolved: answered.then(|| rng.random_bool(0.78)),
+                satisfaction: matches!(status, Status::Rated | Status::Closed).then(|| {
+                    [
+                        Satisfaction::Satisfied,
+                        Satisfaction::Basic,
+                        Satisfaction::Unsatisfied,
+                    ][rng.random_range(0..3)]
+                }),
+                answer_workdays: answered.then_some(i64::from(answer_days)),
+                close_workdays: closed_on.map(|_| i64::from(answer_days + 3)),
+            },
         };
         insert_problem_row(&mut tx, &seed).await.unwrap();
         if i % 5000 == 4999 {

@@ -14,7 +14,7 @@ use qx_core::project::{CapitalKind, Stage};
 use qx_store::Store;
 use qx_store::cultivation::{MoveRequest, NewEntry};
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
-use qx_store::problems::{ProblemSeed, insert_problem_row};
+use qx_store::problems::{Outcome, ProblemSeed, insert_problem_row};
 use qx_store::projects::{ProjectInput, StageMove};
 use std::collections::BTreeMap;
 use time::Date;
@@ -190,12 +190,14 @@ async fn a_problem_answered_after_the_quarter_counts_as_unanswered_in_it() {
                 lead_unit_id: Some(town),
                 submitted_on: on,
                 deadlines,
-                answered_on: Some(answered),
-                closed_on: Some(date!(2017 - 04 - 20)),
-                resolved: Some(true),
-                satisfaction: None,
-                answer_workdays: Some(5),
-                close_workdays: Some(30),
+                outcome: Outcome {
+                    answered_on: Some(answered),
+                    closed_on: Some(date!(2017 - 04 - 20)),
+                    resolved: Some(true),
+                    answer_workdays: Some(5),
+                    close_workdays: Some(30),
+                    ..Outcome::default()
+                },
             };
             insert_problem_row(&mut tx, &seed).await.unwrap();
         }

@@ -13,7 +13,7 @@ use qx_store::Store;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
 use qx_store::indicator_source::IndicatorSource;
 use qx_store::monitoring::SubmissionInput;
-use qx_store::problems::{ProblemSeed, RateFilter, insert_problem_row};
+use qx_store::problems::{Outcome, ProblemSeed, RateFilter, insert_problem_row};
 use std::sync::Arc;
 use time::Date;
 use time::macros::date;
@@ -121,12 +121,14 @@ async fn problems(store: &Store, town: i64) {
             lead_unit_id: Some(town),
             submitted_on: submitted,
             deadlines,
-            answered_on,
-            closed_on,
-            resolved,
-            satisfaction: closed_on.map(|_| Satisfaction::Satisfied),
-            answer_workdays: answered_on.map(|_| 3),
-            close_workdays: closed_on.map(|_| 8),
+            outcome: Outcome {
+                answered_on,
+                closed_on,
+                resolved,
+                satisfaction: closed_on.map(|_| Satisfaction::Satisfied),
+                answer_workdays: answered_on.map(|_| 3),
+                close_workdays: closed_on.map(|_| 8),
+            },
         };
         insert_problem_row(&mut tx, &seed).await.unwrap();
     }

@@ -17,7 +17,7 @@ pub struct NewProblem {
     pub submitted_on: Date,
 }
 
-/// A fully specified problem row for bulk generation (benchmarks).
+/// A fully specified problem row for bulk generation (benchmarks and tests).
 #[derive(Debug, Clone)]
 pub struct ProblemSeed {
     pub enterprise_id: i64,
@@ -28,6 +28,14 @@ pub struct ProblemSeed {
     pub lead_unit_id: Option<i64>,
     pub submitted_on: Date,
     pub deadlines: Deadlines,
+    /// How its handling ended so far; `Outcome::default()` for one not yet answered.
+    pub outcome: Outcome,
+}
+
+/// The end of a seeded problem's handling: answered, closed, resolved and rated, with the
+/// working days taken. The default is a problem still waiting for its answer.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
     pub answered_on: Option<Date>,
     pub closed_on: Option<Date>,
     pub resolved: Option<bool>,
@@ -148,7 +156,7 @@ impl Store {
 /// Inserts a fully specified problem inside a caller's transaction (benchmark generation);
 /// no event, audit entry or notice.
 pub async fn insert_problem_row(tx: &mut Tx, p: &ProblemSeed) -> Result<i64> {
-    let d = &p.deadlines;
+    let (d, o) = (&p.deadlines, &p.outcome);
     let now = crate::now();
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO problems (enterprise_id, category, title, description, status, tier, lead_unit_id, submitted_on, clock_start,
@@ -167,13 +175,13 @@ pub async fn insert_problem_row(tx: &mut Tx, p: &ProblemSeed) -> Result<i64> {
     .bind(iso(d.answer_by))
     .bind(iso(d.close_by))
     .bind(running_due(p.status, d))
-    .bind(p.answered_on.map(iso))
-    .bind(p.closed_on.map(iso))
-    .bind(p.resolved.map(i64::from))
-    .bind(p.satisfaction.map(|s| s.as_str().to_string()))
-    .bind(p.answer_workdays)
-    .bind(p.close_workdays)
-    .bind(p.answered_on.map(|a| i64::from(a <= d.answer_by)))
+    .bind(o.answered_on.map(iso))
+    .bind(o.closed_on.map(iso))
+    .bind(o.resolved.map(i64::from))
+    .bind(o.satisfaction.map(|s| s.as_str().to_string()))
+    .bind(o.answer_workdays)
+    .bind(o.close_workdays)
+    .bind(o.answered_on.map(|a| i64::from(a <= d.answer_by)))
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;

@@ -394,12 +394,7 @@ mod tests {
                     lead_unit_id: [None, Some(town), Some(dept), Some(other)][i as usize % 4],
                     submitted_on: submitted,
                     deadlines: d,
-                    answered_on: None,
-                    closed_on: None,
-                    resolved: None,
-                    satisfaction: None,
-                    answer_workdays: None,
-                    close_workdays: None,
+                    outcome: Outcome::default(),
                 };
                 let id = insert_problem_row(&mut tx, &seed).await.unwrap();
                 if i % 5 == 0 {

@@ -46,7 +46,7 @@ mod step;
 pub use crate::notices::Notice;
 pub use attachments::{AttachmentMeta, NewAttachment};
 pub use deadlines::SweepReport;
-pub use intake::{NewProblem, ProblemSeed, insert_problem_row};
+pub use intake::{NewProblem, Outcome, ProblemSeed, insert_problem_row};
 pub use list::{ProblemFilter, ProblemRow};
 pub use rates::{RateBreakdown, RateFilter, RateGroup};
 pub use routing::{Route, ServiceContact};

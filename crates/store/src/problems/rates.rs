@@ -744,12 +744,14 @@ mod tests {
                     lead_unit_id: Some(town),
                     submitted_on: submitted,
                     deadlines: d,
-                    answered_on: Some(answered),
-                    closed_on: Some(closed),
-                    resolved: Some(true),
-                    satisfaction: Some(Satisfaction::ALL[0]),
-                    answer_workdays: Some(cal.working_days_between(submitted, answered)),
-                    close_workdays: Some(cal.working_days_between(submitted, closed)),
+                    outcome: Outcome {
+                        answered_on: Some(answered),
+                        closed_on: Some(closed),
+                        resolved: Some(true),
+                        satisfaction: Some(Satisfaction::ALL[0]),
+                        answer_workdays: Some(cal.working_days_between(submitted, answered)),
+                        close_workdays: Some(cal.working_days_between(submitted, closed)),
+                    },
                 };
                 insert_problem_row(&mut tx, &seed).await.unwrap();
             }
@@ -817,12 +819,12 @@ mod tests {
                         lead_unit_id: (i % 2 == 0).then_some(town),
                         submitted_on: submitted,
                         deadlines: d,
-                        answered_on: done.then_some(answered),
-                        closed_on: None,
-                        resolved: done.then_some(true),
-                        satisfaction: None,
-                        answer_workdays: done.then_some(2),
-                        close_workdays: None,
+                        outcome: Outcome {
+                            answered_on: done.then_some(answered),
+                            resolved: done.then_some(true),
+                            answer_workdays: done.then_some(2),
+                            ..Outcome::default()
+                        },
                     };
                     insert_problem_row(&mut tx, &seed).await.unwrap();
                 }
@@ -907,13 +909,15 @@ mod tests {
                     lead_unit_id: lead,
                     submitted_on: submitted,
                     deadlines: d,
-                    answered_on: answered,
-                    closed_on: (status == Status::Closed).then_some(d.close_by),
-                    resolved: answered.map(|_| i % 3 != 0),
-                    satisfaction: matches!(status, Status::Rated | Status::Closed)
-                        .then(|| Satisfaction::ALL[i as usize % Satisfaction::ALL.len()]),
-                    answer_workdays: answered.map(|_| i64::from(1 + i % 9)),
-                    close_workdays: (status == Status::Closed).then_some(12),
+                    outcome: Outcome {
+                        answered_on: answered,
+                        closed_on: (status == Status::Closed).then_some(d.close_by),
+                        resolved: answered.map(|_| i % 3 != 0),
+                        satisfaction: matches!(status, Status::Rated | Status::Closed)
+                            .then(|| Satisfaction::ALL[i as usize % Satisfaction::ALL.len()]),
+                        answer_workdays: answered.map(|_| i64::from(1 + i % 9)),
+                        close_workdays: (status == Status::Closed).then_some(12),
+                    },
                 };
                 ids.push(insert_problem_row(&mut tx, &seed).await.unwrap());
             }

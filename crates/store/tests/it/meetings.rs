@@ -608,7 +608,7 @@ async fn settings_have_defaults_and_limits() {
 async fn meeting_tier_problems(s: &Store, unit: i64, n: usize) -> Vec<i64> {
     use qx_core::problem::{Category, Deadlines, Status, Tier, TimeLimits};
     use qx_store::enterprises::{NewEnterprise, insert_enterprise};
-    use qx_store::problems::{ProblemSeed, insert_problem_row};
+    use qx_store::problems::{Outcome, ProblemSeed, insert_problem_row};
     let cal = s.work_calendar().await.unwrap();
     let mut tx = s.begin().await.unwrap();
     let code = qx_core::codes::CreditCode::complete("91330225100000000").unwrap();
@@ -638,12 +638,7 @@ async fn meeting_tier_problems(s: &Store, unit: i64, n: usize) -> Vec<i64> {
             lead_unit_id: Some(unit),
             submitted_on: submitted,
             deadlines,
-            answered_on: None,
-            closed_on: None,
-            resolved: None,
-            satisfaction: None,
-            answer_workdays: None,
-            close_workdays: None,
+            outcome: Outcome::default(),
         };
         ids.push(insert_problem_row(&mut tx, &seed).await.unwrap());
     }

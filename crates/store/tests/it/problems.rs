@@ -990,7 +990,7 @@ async fn postgres_plans_problem_lists_per_request() {
 #[tokio::test]
 async fn the_satisfied_rule_is_one_rule() {
     use qx_core::problem::Deadlines;
-    use qx_store::problems::{ProblemSeed, insert_problem_row};
+    use qx_store::problems::{Outcome, ProblemSeed, insert_problem_row};
     for db in engines().await {
         let s = &db.store;
         let c = county(s).await;
@@ -1016,12 +1016,14 @@ async fn the_satisfied_rule_is_one_rule() {
                 lead_unit_id: Some(c.town),
                 submitted_on: on,
                 deadlines: d,
-                answered_on: Some(closed),
-                closed_on: Some(closed),
-                resolved: Some(true),
-                satisfaction: *v,
-                answer_workdays: Some(7),
-                close_workdays: Some(7),
+                outcome: Outcome {
+                    answered_on: Some(closed),
+                    closed_on: Some(closed),
+                    resolved: Some(true),
+                    satisfaction: *v,
+                    answer_workdays: Some(7),
+                    close_workdays: Some(7),
+                },
             };
             insert_problem_row(&mut tx, &seed).await.unwrap();
         }
@@ -1146,7 +1148,7 @@ async fn an_unknown_stored_code_is_an_error_not_a_default() {
 #[tokio::test]
 async fn the_list_s_overdue_and_near_filters_are_the_deadline_flag() {
     use qx_core::problem::{DeadlineFlag, Deadlines};
-    use qx_store::problems::{ProblemSeed, insert_problem_row};
+    use qx_store::problems::{Outcome, ProblemSeed, insert_problem_row};
     use std::collections::BTreeSet;
     use time::Duration;
 
@@ -1182,12 +1184,7 @@ async fn the_list_s_overdue_and_near_filters_are_the_deadline_flag() {
                         answer_by: due,
                         close_by: due,
                     },
-                    answered_on: None,
-                    closed_on: None,
-                    resolved: None,
-                    satisfaction: None,
-                    answer_workdays: None,
-                    close_workdays: None,
+                    outcome: Outcome::default(),
                 };
                 insert_problem_row(&mut tx, &seed).await.unwrap();
             }
@@ -1269,7 +1266,7 @@ async fn the_list_s_overdue_and_near_filters_are_the_deadline_flag() {
 #[tokio::test]
 async fn overdue_unanswered_is_the_deadline_flag_of_open_unanswered_problems() {
     use qx_core::problem::{DeadlineFlag, Deadlines};
-    use qx_store::problems::{ProblemSeed, insert_problem_row};
+    use qx_store::problems::{Outcome, ProblemSeed, insert_problem_row};
     use time::Duration;
 
     let first = date!(2017 - 03 - 01);
@@ -1303,12 +1300,14 @@ async fn overdue_unanswered_is_the_deadline_flag_of_open_unanswered_problems() {
                         answer_by: *due,
                         close_by: *due + Duration::days(10),
                     },
-                    answered_on: answered,
-                    closed_on: closed,
-                    resolved: closed.map(|_| true),
-                    satisfaction: None,
-                    answer_workdays: answered.map(|_| 3),
-                    close_workdays: closed.map(|_| 5),
+                    outcome: Outcome {
+                        answered_on: answered,
+                        closed_on: closed,
+                        resolved: closed.map(|_| true),
+                        answer_workdays: answered.map(|_| 3),
+                        close_workdays: closed.map(|_| 5),
+                        ..Outcome::default()
+                    },
                 };
                 insert_problem_row(&mut tx, &seed).await.unwrap();
                 seeds.push(seed);
@@ -1320,7 +1319,7 @@ async fn overdue_unanswered_is_the_deadline_flag_of_open_unanswered_problems() {
         for today in dues.iter().map(|d| *d + Duration::days(1)) {
             let expect = seeds
                 .iter()
-                .filter(|p| p.status.is_open() && p.answered_on.is_none())
+                .filter(|p| p.status.is_open() && p.outcome.answered_on.is_none())
                 .filter(|p| DeadlineFlag::of(&cal, today, p.deadlines.answer_by).is_overdue())
                 .count() as i64;
             let cube = s.problem_rates(&f, today).await.unwrap().counts;
@@ -1332,8 +1331,8 @@ async fn overdue_unanswered_is_the_deadline_flag_of_open_unanswered_problems() {
             let expect_eve = seeds
                 .iter()
                 .filter(|p| p.status != Status::Withdrawn && p.submitted_on <= eve)
-                .filter(|p| p.answered_on.is_none_or(|a| a > eve))
-                .filter(|p| p.closed_on.is_none_or(|d| d > eve))
+                .filter(|p| p.outcome.answered_on.is_none_or(|a| a > eve))
+                .filter(|p| p.outcome.closed_on.is_none_or(|d| d > eve))
                 .filter(|p| DeadlineFlag::of(&cal, eve, p.deadlines.answer_by).is_overdue())
                 .count() as i64;
             assert_eq!(
