@@ -11,7 +11,7 @@ use crate::AppError;
 use crate::monitoring::Picture;
 use qx_core::access::Actor;
 use qx_core::label::Labelled;
-use qx_core::monitor::{Light, Thresholds};
+use qx_core::monitor::Light;
 use qx_core::period::Period;
 use qx_core::project::{Stage, funnel_alert};
 use qx_report::{ProjectLag, ProjectStageCount, ProjectSummary};
@@ -88,7 +88,7 @@ pub(crate) async fn summary(
         target: target(pic, &sources, source),
     })
     .collect();
-    let days = store.project_alert_days().await?;
+    let judging = store.project_judging().await?;
     let mut lagging = Vec::new();
     let (mut planned, mut completed) = (0.0, 0.0);
     for p in &projects {
@@ -103,11 +103,11 @@ pub(crate) async fn summary(
             &period,
             p.next_planned,
             day,
-            Thresholds::default(),
+            judging.thresholds,
         );
         let alert = p
             .since
-            .and_then(|since| funnel_alert(p.stage, since, day, &days));
+            .and_then(|since| funnel_alert(p.stage, since, day, &judging.alert_days));
         let mut issues = Vec::new();
         if light.investment == Light::Red {
             issues.push("投资进度滞后".to_string());

@@ -5,9 +5,7 @@
 use crate::AppError;
 use qx_core::access::{Actor, ScopeFilter};
 use qx_core::indicator::IndicatorKind;
-use qx_core::monitor::{
-    self, Assessment, Forecast, ForecastBasis, Light, Reporting, TaskState, Thresholds,
-};
+use qx_core::monitor::{self, Assessment, Forecast, ForecastBasis, Light, Reporting, TaskState};
 use qx_core::period::{Period, TimeProfile};
 use qx_core::state::SubmissionStatus;
 use qx_core::units::UnitKind;
@@ -132,19 +130,6 @@ fn num(s: &str) -> Option<f64> {
 fn profile(text: &str) -> TimeProfile {
     text.parse().unwrap_or(TimeProfile::Linear)
 }
-
-/// The office's traffic-light thresholds (settings), or the defaults.
-async fn thresholds(store: &Store) -> Result<Thresholds, AppError> {
-    Ok(Thresholds {
-        yellow_gap_points: store
-            .get_setting(YELLOW_GAP_SETTING)
-            .await?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(Thresholds::default().yellow_gap_points),
-    })
-}
-
-const YELLOW_GAP_SETTING: &str = "monitor.yellow_gap_points";
 
 /// 难题答复率 and 难题解决率 (percent) as of the end of each month of `year` up to `month`:
 /// problems received from 1 January to the month's end, counted as they stood at the end of
@@ -307,7 +292,7 @@ pub async fn picture(
     let approved = store.approved_values(actor, plan_id).await?;
     let no_figures = store.approved_no_figures(actor, plan_id).await?;
     let baselines = store.baselines(actor, plan_id).await?;
-    let thresholds = thresholds(store).await?;
+    let thresholds = store.monitor_thresholds().await?;
     let problems = if sources.is_empty() {
         Vec::new()
     } else {
@@ -770,7 +755,9 @@ impl PictureCache {
 }
 
 async fn stamp(store: &Store) -> Result<Stamp, AppError> {
-    let (seq, hash, yellow_gap) = store.change_stamp_with(YELLOW_GAP_SETTING).await?;
+    let (seq, hash, yellow_gap) = store
+        .change_stamp_with(qx_store::monitoring::YELLOW_GAP_KEY)
+        .await?;
     Ok(Stamp {
         seq,
         hash,

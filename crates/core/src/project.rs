@@ -279,6 +279,15 @@ impl Default for AlertDays {
     }
 }
 
+/// What a project is judged by, both settings of the office: the 亮灯 thresholds (the
+/// indicators' own, so a project and an indicator the same points behind 序时进度 show the
+/// same colour) and the days after which each funnel alert is raised.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Judging {
+    pub thresholds: Thresholds,
+    pub alert_days: AlertDays,
+}
+
 impl AlertDays {
     pub fn days(&self, alert: FunnelAlert) -> i64 {
         match alert {
@@ -376,13 +385,14 @@ pub fn light_share(year: i64, today: Date) -> f64 {
 }
 
 /// A project's 亮灯 on `today`, the one rule every module uses: [`light`] at
-/// [`judged_period`] with the default thresholds (grey when there is no period).
+/// [`judged_period`] with the office's `thresholds` (grey when there is no period).
 pub fn light_on(
     year: i64,
     completed_wan: Option<f64>,
     annual_plan_wan: Option<f64>,
     next_stage_planned: Option<Date>,
     today: Date,
+    thresholds: Thresholds,
 ) -> ProjectLight {
     match judged_period(year, today) {
         Some(period) => light(
@@ -391,7 +401,7 @@ pub fn light_on(
             &period,
             next_stage_planned,
             today,
-            Thresholds::default(),
+            thresholds,
         ),
         None => ProjectLight {
             completion: None,
@@ -588,8 +598,25 @@ mod tests {
         );
         assert!((light_share(2016, today) - 1.0).abs() < 1e-9);
         assert!((light_share(2017, today) - 11.0 / 12.0).abs() < 0.01);
-        let red = light_on(2017, Some(100.0), Some(1000.0), None, today);
+        let red = light_on(
+            2017,
+            Some(100.0),
+            Some(1000.0),
+            None,
+            today,
+            Thresholds::default(),
+        );
         assert_eq!(red.light, Light::Red);
+        // The office's thresholds decide: 75% against 序时进度 91.7% is red at the default
+        // 10-point gap and yellow at 20.
+        let behind = |gap: f64| {
+            let t = Thresholds {
+                yellow_gap_points: gap,
+            };
+            light_on(2017, Some(750.0), Some(1000.0), None, today, t).light
+        };
+        assert_eq!(behind(10.0), Light::Red);
+        assert_eq!(behind(20.0), Light::Yellow);
         let by_hand = light(
             Some(100.0),
             Some(1000.0),

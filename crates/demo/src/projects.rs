@@ -775,8 +775,15 @@ mod tests {
                 );
             }
             if qx_core::project::is_major(project.total_investment_wan) {
-                let light =
-                    qx_core::project::light_on(2017, done, plans[id], None, today).investment;
+                let light = qx_core::project::light_on(
+                    2017,
+                    done,
+                    plans[id],
+                    None,
+                    today,
+                    Default::default(),
+                )
+                .investment;
                 match light {
                     Light::Green => green += 1,
                     Light::Yellow | Light::Red => behind += 1,

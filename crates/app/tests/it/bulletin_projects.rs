@@ -173,5 +173,12 @@ async fn the_project_section_reads_the_library_at_the_periods_end() {
         );
         assert!(text.contains("开工率50.0%（目标"), "{text}");
         assert!(text.contains("滞后及预警重大项目") && text.contains("石浦光伏项目"));
+
+        // The office's yellow gap lights projects as it lights indicators: 8.3% done against
+        // June's 序时进度 of 50% is 41.7 points behind, yellow at a 50-point gap.
+        s.set_yellow_gap_points(&office, 50.0).await.unwrap();
+        let p = snapshot().await.projects.expect("the library has projects");
+        let lagging: Vec<&str> = p.lagging.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(lagging, ["石浦光伏项目"], "{}", db.name);
     }
 }

@@ -180,7 +180,7 @@ impl Store {
     /// (`project_year_done`) and the next planned stage is aggregated once (a grouped join, not
     /// per row), the light is the projects
     /// module's rule (`qx_core::project::light_on`: completion against [`light_share`] of the
-    /// project's year, red beyond the yellow gap, an overdue stage red) and the alert its
+    /// project's year, red beyond the office's yellow gap, an overdue stage red) and the alert its
     /// funnel days. The facts shown are then written by the same rules in Rust.
     ///
     /// [`light_share`]: qx_core::project::light_share
@@ -189,7 +189,8 @@ impl Store {
         limit: i64,
         meeting_id: Option<i64>,
     ) -> Result<(Vec<agenda::Proposal>, usize)> {
-        let days = self.project_alert_days().await?;
+        let judging = self.project_judging().await?;
+        let days = judging.alert_days;
         let today = qx_core::time::today();
         let year = i64::from(today.year());
         let share = |y: i64| qx_core::project::light_share(y, today);
@@ -230,7 +231,7 @@ impl Store {
              ORDER BY overdue DESC, red DESC, COALESCE(completion, 0), stage_since, id
              LIMIT $17",
         )
-        .bind(qx_core::monitor::Thresholds::default().yellow_gap_points)
+        .bind(judging.thresholds.yellow_gap_points)
         .bind(qx_core::time::format_date(today))
         .bind(year)
         .bind(share(year - 1))
@@ -256,7 +257,8 @@ impl Store {
                 continue;
             };
             let next_planned = r.10.as_deref().and_then(qx_core::time::parse_date);
-            let light = qx_core::project::light_on(r.5, r.7, r.6, next_planned, today);
+            let light =
+                qx_core::project::light_on(r.5, r.7, r.6, next_planned, today, judging.thresholds);
             let alert = qx_core::time::parse_date(&r.9)
                 .and_then(|since| funnel_alert(stage, since, today, &days));
             let mut facts = vec![format!(

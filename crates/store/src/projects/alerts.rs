@@ -164,7 +164,7 @@ impl Store {
         // What the alerts are judged from and no more (`SweepLine`); names are read only
         // for alerts to be told.
         let lines = sweep_lines(self).await?;
-        let days = self.project_alert_days().await?;
+        let judging = self.project_judging().await?;
         // The alerts already told, kept between sweeps (only rows added since the last sweep
         // are read): only a new alert costs a write. The unique dedupe key stays the guarantee.
         let mut told = self.told_alerts.lock().await;
@@ -184,7 +184,7 @@ impl Store {
                     next_planned: line.next_planned_on.as_deref(),
                 },
                 today,
-                &days,
+                &judging,
             );
             let mut due = Vec::new();
             if light.investment == Light::Red && i32::try_from(line.year) == Ok(today.year()) {
@@ -244,7 +244,7 @@ impl Store {
                 audience: u.audience,
                 kind: NoticeKind::ProjectAlert,
                 subject: Subject::Project(u.project.id),
-                text: u.due.text(&u.project, name, &days),
+                text: u.due.text(&u.project, name, &judging.alert_days),
                 dedupe_key: Some(u.key),
             };
             report.notices.extend(notify(&mut tx, &n).await?);
@@ -301,7 +301,7 @@ pub(crate) async fn alerted_as_before(store: &Store, today: Date) -> Result<usiz
         .into_iter()
         .filter_map(|(id, p)| super::next_stage::next_of(p).map(|(s, on)| (id, (s.as_str(), on))))
         .collect();
-    let days = store.project_alert_days().await?;
+    let judging = store.project_judging().await?;
     let told: Vec<(String,)> =
         sqlx::query_as("SELECT dedupe_key FROM notices WHERE kind = $1 AND dedupe_key IS NOT NULL")
             .bind(NoticeKind::ProjectAlert.as_str())
@@ -323,7 +323,7 @@ pub(crate) async fn alerted_as_before(store: &Store, today: Date) -> Result<usiz
                 next_planned: planned.map(|(_, on)| on.as_str()),
             },
             today,
-            &days,
+            &judging,
         );
         let mut due = Vec::new();
         if light.investment == Light::Red && i32::try_from(*year) == Ok(today.year()) {
@@ -353,7 +353,9 @@ pub(crate) async fn alerted_as_before(store: &Store, today: Date) -> Result<usiz
             .collect();
         for d in due {
             let stem = d.key(&p, today);
-            let message = d.text(&p, name, &days).render(qx_core::label::Lang::Zh);
+            let message = d
+                .text(&p, name, &judging.alert_days)
+                .render(qx_core::label::Lang::Zh);
             for audience in &audiences {
                 let (who, who_id) = audience.to_parts();
                 let key = format!("{DEDUPE_PREFIX}{stem}:{who}:{}", who_id.unwrap_or(0));

@@ -3,7 +3,7 @@
 
 use super::*;
 use qx_core::monitor::Light;
-use qx_core::project::{FunnelAlert, MAJOR_THRESHOLD_WAN, ProjectLight, funnel_alert};
+use qx_core::project::{FunnelAlert, Judging, MAJOR_THRESHOLD_WAN, ProjectLight, funnel_alert};
 use std::collections::HashMap;
 
 /// List filters; `None` (or false) switches a filter off.
@@ -154,7 +154,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         let pending: HashMap<i64, Option<String>> = pending.into_iter().collect();
-        let days = self.project_alert_days().await?;
+        let judging = self.project_judging().await?;
         let today = qx_core::time::today();
         let mut by_stage: Vec<(Stage, usize)> = Stage::ALL.iter().map(|s| (*s, 0)).collect();
         let mut alerts: Vec<(FunnelAlert, usize)> =
@@ -162,7 +162,7 @@ impl Store {
         let mut rows = Vec::new();
         for project in projects {
             let planned = pending.get(&project.id).cloned().flatten();
-            let (light, alert) = judge(&project, planned.as_deref(), today, &days);
+            let (light, alert) = judge(&project, planned.as_deref(), today, &judging);
             if filter.light.is_some_and(|l| l != light.light) || (filter.alerted && alert.is_none())
             {
                 continue;
@@ -220,7 +220,7 @@ impl Store {
         let lean: Vec<LeanRow> = bind_list!(sqlx::query_as(lean_sql), binds)
             .fetch_all(self.pool())
             .await?;
-        let days = self.project_alert_days().await?;
+        let judging = self.project_judging().await?;
         let today = qx_core::time::today();
         let mut by_stage: Vec<(Stage, usize)> = Stage::ALL.iter().map(|s| (*s, 0)).collect();
         let mut alerts: Vec<(FunnelAlert, usize)> =
@@ -239,7 +239,7 @@ impl Store {
                     next_planned: next_planned.as_deref(),
                 },
                 today,
-                &days,
+                &judging,
             );
             if filter.alerted && alert.is_none() {
                 continue;
@@ -268,7 +268,7 @@ impl Store {
             let project = full
                 .remove(&id)
                 .ok_or_else(|| StoreError::NotFound(format!("重大项目 {id}")))?;
-            let (light, alert) = judge(&project, next_planned.as_deref(), today, &days);
+            let (light, alert) = judge(&project, next_planned.as_deref(), today, &judging);
             rows.push(ProjectRow {
                 project,
                 light,
@@ -302,7 +302,7 @@ pub(super) fn judge(
     project: &Project,
     next_planned: Option<&str>,
     today: Date,
-    days: &qx_core::project::AlertDays,
+    judging: &Judging,
 ) -> (ProjectLight, Option<FunnelAlert>) {
     judge_facts(
         &Facts {
@@ -314,7 +314,7 @@ pub(super) fn judge(
             next_planned,
         },
         today,
-        days,
+        judging,
     )
 }
 
@@ -330,12 +330,12 @@ pub(super) struct Facts<'a> {
     pub next_planned: Option<&'a str>,
 }
 
-/// [`judge`] from the facts alone: the light by [`qx_core::project::light_on`] (a final
-/// stage has no next stage to be late for) and the funnel alert by its days.
+/// [`judge`] from the facts alone: the light by [`qx_core::project::light_on`] at the office's
+/// thresholds (a final stage has no next stage to be late for) and the funnel alert by its days.
 pub(super) fn judge_facts(
     f: &Facts<'_>,
     today: Date,
-    days: &qx_core::project::AlertDays,
+    judging: &Judging,
 ) -> (ProjectLight, Option<FunnelAlert>) {
     let next_planned = f
         .next_planned
@@ -347,9 +347,10 @@ pub(super) fn judge_facts(
         f.annual_plan_wan,
         next_planned,
         today,
+        judging.thresholds,
     );
     let alert = qx_core::time::parse_date(f.stage_since)
-        .and_then(|since| funnel_alert(f.stage, since, today, days));
+        .and_then(|since| funnel_alert(f.stage, since, today, &judging.alert_days));
     (light, alert)
 }
 
@@ -362,9 +363,14 @@ impl Store {
                 .bind(id)
                 .fetch_optional(self.pool())
                 .await?;
-        let days = self.project_alert_days().await?;
+        let judging = self.project_judging().await?;
         let planned = planned.and_then(|(d,)| d);
-        let (light, alert) = judge(&project, planned.as_deref(), qx_core::time::today(), &days);
+        let (light, alert) = judge(
+            &project,
+            planned.as_deref(),
+            qx_core::time::today(),
+            &judging,
+        );
         Ok(ProjectRow {
             project,
             light,

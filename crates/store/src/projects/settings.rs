@@ -2,9 +2,18 @@
 
 use super::*;
 use crate::audit::AuditEntry;
-use qx_core::project::{AlertDays, FunnelAlert};
+use qx_core::project::{AlertDays, FunnelAlert, Judging};
 
 impl Store {
+    /// What projects are judged by today: the office's 亮灯 thresholds, the indicators' own
+    /// ([`Store::monitor_thresholds`]), and its funnel alert days.
+    pub async fn project_judging(&self) -> Result<Judging> {
+        Ok(Judging {
+            thresholds: self.monitor_thresholds().await?,
+            alert_days: self.project_alert_days().await?,
+        })
+    }
+
     /// The days after which each funnel alert is raised (the defaults until the office sets them).
     pub async fn project_alert_days(&self) -> Result<AlertDays> {
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT key, value FROM project_settings")

@@ -517,44 +517,57 @@ async fn the_agenda_s_stuck_projects_are_the_list_s_red_and_alerted_ones() {
         }
         testing::bulk_stage_moves(s, &moves).await.unwrap();
 
-        let list = s
-            .list_projects(&office, &ProjectFilter::default())
-            .await
-            .unwrap();
-        let under_way = |r: &&qx_store::projects::ProjectRow| {
-            !matches!(r.project.stage, Stage::Producing | Stage::Halted)
-        };
-        let red: BTreeSet<i64> = list
-            .rows
-            .iter()
-            .filter(under_way)
-            .filter(|r| r.light.light == Light::Red)
-            .map(|r| r.project.id)
-            .collect();
-        let alerted: BTreeSet<i64> = list
-            .rows
-            .iter()
-            .filter(under_way)
-            .filter(|r| r.alert.is_some())
-            .map(|r| r.project.id)
-            .collect();
-        // The mix holds every case the two rules tell apart.
-        assert!(
-            !red.is_empty() && !alerted.is_empty(),
-            "{red:?} {alerted:?}"
-        );
-        assert!(!red.is_subset(&alerted) && !alerted.is_subset(&red));
-        let stuck: BTreeSet<i64> = red.union(&alerted).copied().collect();
-        assert!(stuck.len() < list.rows.iter().filter(under_way).count());
+        // At the default yellow gap, then at the office's own: 25 points, which turns the
+        // project just past 10 points yellow while the one far behind stays red.
+        let mut reds = Vec::new();
+        for gap in [None, Some(25.0)] {
+            if let Some(points) = gap {
+                s.set_yellow_gap_points(&office, points).await.unwrap();
+            }
+            let list = s
+                .list_projects(&office, &ProjectFilter::default())
+                .await
+                .unwrap();
+            let under_way = |r: &&qx_store::projects::ProjectRow| {
+                !matches!(r.project.stage, Stage::Producing | Stage::Halted)
+            };
+            let red: BTreeSet<i64> = list
+                .rows
+                .iter()
+                .filter(under_way)
+                .filter(|r| r.light.light == Light::Red)
+                .map(|r| r.project.id)
+                .collect();
+            let alerted: BTreeSet<i64> = list
+                .rows
+                .iter()
+                .filter(under_way)
+                .filter(|r| r.alert.is_some())
+                .map(|r| r.project.id)
+                .collect();
+            // The mix holds every case the two rules tell apart.
+            assert!(
+                !red.is_empty() && !alerted.is_empty(),
+                "{red:?} {alerted:?}"
+            );
+            assert!(!red.is_subset(&alerted) && !alerted.is_subset(&red));
+            let stuck: BTreeSet<i64> = red.union(&alerted).copied().collect();
+            assert!(stuck.len() < list.rows.iter().filter(under_way).count());
 
-        let proposed = s.agenda_candidates(&office, 10_000, None).await.unwrap();
-        let proposed: BTreeSet<i64> = proposed
-            .items
-            .iter()
-            .filter(|p| p.item.source == AgendaSource::Project)
-            .filter_map(|p| p.item.source_id)
-            .collect();
-        assert_eq!(proposed, stuck);
+            let proposed = s.agenda_candidates(&office, 10_000, None).await.unwrap();
+            let proposed: BTreeSet<i64> = proposed
+                .items
+                .iter()
+                .filter(|p| p.item.source == AgendaSource::Project)
+                .filter_map(|p| p.item.source_id)
+                .collect();
+            assert_eq!(proposed, stuck);
+            reds.push(red);
+        }
+        assert!(
+            reds[1].is_subset(&reds[0]) && reds[1].len() < reds[0].len(),
+            "{reds:?}"
+        );
         db.discard().await.unwrap();
     }
 }

@@ -195,8 +195,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("mon.yellow_gap", "黄灯阈值", "Yellow-light gap"),
     (
         "mon.yellow_gap_hint",
-        "完成率低于序时进度不超过该百分点亮黄灯, 超过亮红灯; 达到序时进度亮绿灯。",
-        "Yellow while completion trails the time-elapsed share by at most this many points, red beyond; green when on pace.",
+        "完成率低于序时进度不超过该百分点亮黄灯, 超过亮红灯; 达到序时进度亮绿灯。主要指标和重大项目的投资进度都按此亮灯。",
+        "Yellow while completion trails the time-elapsed share by at most this many points, red beyond; green when on pace. Indicators and major projects' investment are both lit by it.",
     ),
     ("mon.points", "个百分点", "points"),
     ("mon.profile", "序时进度", "Time profile"),
