@@ -34,13 +34,6 @@ use qx_report::{
     Snapshot, Status, TaskSummary,
 };
 
-pub const DEFAULT_ISSUER: &str = "象山县工业强县领导小组办公室";
-pub const DEFAULT_DOC_PREFIX: &str = "象工强办";
-pub const DEFAULT_RECIPIENTS: &str =
-    "各镇乡政府、街道办事处，县直及海经区有关单位（职能部门）、驻象垂直管理有关单位";
-pub const DEFAULT_COPY_TO: &str =
-    "县委办、县人大办、县政府办、县政协办，县工业强县领导小组成员单位";
-
 /// The file formats a bulletin is published in.
 pub const FORMATS: [&str; 3] = ["docx", "xlsx", "html"];
 
@@ -103,14 +96,6 @@ pub async fn pending_reports(
             .count();
     }
     Ok(n)
-}
-
-pub(crate) async fn setting(store: &Store, key: &str, default: &str) -> Result<String, AppError> {
-    Ok(store
-        .get_setting(key)
-        .await?
-        .filter(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| default.to_string()))
 }
 
 /// How units carried their own part up to a period, beyond what the picture holds.
@@ -478,7 +463,7 @@ pub async fn build_snapshot(
         satisfaction_rate: rates.satisfaction_rate.map(|r| r / 100.0),
     });
 
-    let prefix = setting(store, "bulletin.doc_prefix", DEFAULT_DOC_PREFIX).await?;
+    let header = store.document_header().await?;
     Ok(Snapshot {
         version: SNAPSHOT_VERSION,
         kind,
@@ -486,11 +471,11 @@ pub async fn build_snapshot(
         year,
         end_month,
         plan_title: pic.plan.title.clone(),
-        issuer: setting(store, "bulletin.issuer", DEFAULT_ISSUER).await?,
-        doc_number: doc_number.unwrap_or_else(|| format!("{prefix}〔{year}〕（预览）号")),
+        doc_number: doc_number.unwrap_or_else(|| header.doc_number("", period.year(), "（预览）")),
         issued_on: issued_on.to_string(),
-        recipients: setting(store, "bulletin.recipients", DEFAULT_RECIPIENTS).await?,
-        copy_to: setting(store, "bulletin.copy_to", DEFAULT_COPY_TO).await?,
+        issuer: header.issuer,
+        recipients: header.recipients,
+        copy_to: header.copy_to,
         time_share: f64::from(end_month) / 12.0,
         indicators,
         tasks,
@@ -553,12 +538,14 @@ pub async fn publish(
         ))
         .into());
     }
-    let prefix = setting(store, "bulletin.doc_prefix", DEFAULT_DOC_PREFIX).await?;
     let seq = store
         .count_bulletins_of_year(i64::from(period.year()))
         .await?
         + 1;
-    let doc_number = format!("{prefix}〔{}〕{seq}号", period.year());
+    let doc_number = store
+        .document_header()
+        .await?
+        .doc_number("", period.year(), &seq.to_string());
     let snapshot = build_snapshot(
         store,
         actor,

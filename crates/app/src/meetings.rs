@@ -129,9 +129,6 @@ pub async fn proposals(
     Ok(out)
 }
 
-/// The 版头 and 署名 of every meeting document.
-pub const ISSUER: &str = "工业强县建设领导小组办公室";
-
 /// 2017-12-12 → 2017年12月12日.
 fn written(iso: &str) -> String {
     match qx_core::time::parse_date(iso) {
@@ -156,7 +153,7 @@ pub async fn meeting_doc(
         .filter(|o| o.kind == m.kind && o.held_on.starts_with(year) && o.held_on <= m.held_on)
         .count();
     Ok(MeetingDoc {
-        issuer: ISSUER.to_string(),
+        issuer: store.document_header().await?.issuer,
         title: m.title.clone(),
         kind: m.kind.label(Lang::Zh).to_string(),
         held_on: written(&m.held_on),

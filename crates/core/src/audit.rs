@@ -409,6 +409,7 @@ const SETTINGS: &[(&str, &str, &str)] = &[
         "Candidate revenue floor",
     ),
     ("meetings", "例会设置", "Meeting settings"),
+    ("documents", "公文版头", "Document header"),
 ];
 
 /// A record id as a person reads it: 全部 for [`EVERY_RECORD`], a setting's name for its

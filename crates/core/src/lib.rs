@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod coded;
 pub mod codes;
 pub mod cultivation;
+pub mod document;
 pub mod evaluation;
 pub mod indicator;
 pub mod label;

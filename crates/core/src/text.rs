@@ -98,6 +98,14 @@ pub const AGENDA_STATEMENT: TextField = TextField::required("情况说明", 2000
 pub const SUPERVISION_NOTE: TextField = TextField::optional("办理说明", 2000);
 /// Why the office returns a 督办 item.
 pub const SUPERVISION_RETURN_REASON: TextField = TextField::required("退回理由", 500);
+/// 发文机关 of the county's documents (版头 and 署名).
+pub const DOC_ISSUER: TextField = TextField::required("发文机关", 40);
+/// 发文机关代字, the 文号's first part (象工强办〔2017〕3号).
+pub const DOC_PREFIX: TextField = TextField::required("发文机关代字", 12);
+/// 主送机关.
+pub const DOC_RECIPIENTS: TextField = TextField::required("主送机关", 300);
+/// 抄送机关.
+pub const DOC_COPY_TO: TextField = TextField::optional("抄送机关", 300);
 
 /// 企业培育库: a pipeline's name.
 pub const PIPELINE_NAME: TextField = TextField::required("名称", 50);

@@ -158,7 +158,8 @@ pub fn result_docx(d: &ResultDoc) -> Result<Vec<u8>, ReportError> {
         "初步结果"
     };
     doc = doc.add_paragraph(body_para(&format!(
-        "根据县工业强县考核办法，按照差异化考核的要求，县工业强县领导小组办公室对各镇乡（街道）、开发区（园区）和县级有关部门{}工业强县工作进行了考核。现将{what}{}如下：",
+        "根据县工业强县考核办法，按照差异化考核的要求，{}对各镇乡（街道）、开发区（园区）和县级有关部门{}工业强县工作进行了考核。现将{what}{}如下：",
+        d.issuer,
         d.period,
         if d.publicity_until.is_some() && !d.is_final {
             "公示"

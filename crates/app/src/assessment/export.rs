@@ -4,9 +4,6 @@
 //! names. The office and leaders only.
 
 use crate::AppError;
-use crate::bulletin::{
-    DEFAULT_COPY_TO, DEFAULT_DOC_PREFIX, DEFAULT_ISSUER, DEFAULT_RECIPIENTS, setting,
-};
 use crate::sheet::{add_sheet, header_format, set_widths, write_texts, xlsx_error};
 use qx_core::access::Actor;
 use qx_core::assessment::{RunStatus, TIE_RULE_ZH};
@@ -90,13 +87,13 @@ pub async fn result_doc(store: &Store, actor: &Actor, run_id: i64) -> Result<Res
         .finalised_at
         .map(qx_core::time::date_of)
         .unwrap_or_else(qx_core::time::today);
-    let prefix = setting(store, "bulletin.doc_prefix", DEFAULT_DOC_PREFIX).await?;
+    let header = store.document_header().await?;
     let is_final = run.status == RunStatus::Final;
     Ok(ResultDoc {
-        issuer: setting(store, "bulletin.issuer", DEFAULT_ISSUER).await?,
-        doc_number: format!("{prefix}考〔{}〕{}号", dated.year(), run.id),
-        recipients: setting(store, "bulletin.recipients", DEFAULT_RECIPIENTS).await?,
-        copy_to: setting(store, "bulletin.copy_to", DEFAULT_COPY_TO).await?,
+        doc_number: header.doc_number("考", dated.year(), &run.id.to_string()),
+        issuer: header.issuer,
+        recipients: header.recipients,
+        copy_to: header.copy_to,
         period: period_zh(&run),
         dated: date_zh(&dated.to_string()),
         publicity_until: (run.status == RunStatus::Publicity)

@@ -624,3 +624,68 @@ async fn office_steps_refuse_others_with_a_sentence() {
         );
     }
 }
+
+#[tokio::test]
+async fn only_the_office_sets_the_document_header_and_each_change_is_audited() {
+    use qx_core::document::DocumentHeader;
+    for db in engines().await {
+        let s = &db.store;
+        assert_eq!(
+            s.document_header().await.unwrap(),
+            DocumentHeader::default()
+        );
+        let jxj = s
+            .create_unit(
+                &Actor::system(),
+                &unit("经信局", UnitKind::Department, None, &[]),
+            )
+            .await
+            .unwrap();
+        let unit_user = Actor {
+            role: Role::Unit,
+            unit_id: Some(jxj),
+            ..Actor::system()
+        };
+        let wanted = DocumentHeader {
+            issuer: "宁海县工业强县建设领导小组办公室".into(),
+            doc_prefix: "宁工强办".into(),
+            ..DocumentHeader::default()
+        };
+        let refused = s.set_document_header(&unit_user, &wanted).await;
+        assert!(
+            matches!(refused, Err(StoreError::Forbidden(_))),
+            "{refused:?}"
+        );
+        let bad = DocumentHeader {
+            doc_prefix: "宁工强办2017".into(),
+            ..wanted.clone()
+        };
+        let refused = s.set_document_header(&Actor::system(), &bad).await;
+        assert!(
+            matches!(&refused, Err(StoreError::Invalid(m)) if m.starts_with("发文机关代字")),
+            "{refused:?}"
+        );
+        assert_eq!(
+            s.document_header().await.unwrap(),
+            DocumentHeader::default()
+        );
+
+        s.set_document_header(&Actor::system(), &wanted)
+            .await
+            .unwrap();
+        assert_eq!(s.document_header().await.unwrap(), wanted, "{}", db.name);
+        let log = s
+            .audit_list(&AuditQuery {
+                entity: Some("settings".into()),
+                entity_id: Some(qx_store::settings::DOCUMENT_HEADER.into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 1, "{}", db.name);
+        assert!(log[0].before_json.as_deref().unwrap().contains("象工强办"));
+        assert!(log[0].after_json.as_deref().unwrap().contains("宁工强办"));
+        db.discard().await.unwrap();
+    }
+}

@@ -19,6 +19,7 @@ mod common;
 mod cultivation;
 mod cultivation_lists;
 mod cultivation_pages;
+mod documents;
 mod english;
 mod enterprises;
 mod export;

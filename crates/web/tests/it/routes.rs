@@ -587,6 +587,8 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
         [404, 403, 403, 403, 403],
     ),
     ("GET", "/settings", [200, 403, 403, 403, 303]),
+    ("GET", "/settings/documents", [200, 403, 403, 403, 303]),
+    ("POST", "/settings/documents", [400, 403, 403, 403, 403]),
     ("GET", "/settings/tokens", [200, 403, 403, 403, 303]),
     ("POST", "/settings/tokens", [400, 403, 403, 403, 403]),
     (

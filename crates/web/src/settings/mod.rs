@@ -1,5 +1,7 @@
-//! 设置: the office's settings for other systems — service tokens (接口令牌) and webhooks
-//! (消息推送, pages in `webhook::pages`).
+//! 设置: the office's settings — the 公文版头 of issued documents (`documents`), and for
+//! other systems service tokens (接口令牌) and webhooks (消息推送, pages in `webhook::pages`).
+
+mod documents;
 
 use crate::auth::Office;
 use crate::form::{FieldErrors, Fields, Query};
@@ -22,6 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route("/settings", get(index))
         .route("/settings/tokens", get(tokens).post(token_create))
         .route("/settings/tokens/{id}/revoke", post(token_revoke))
+        .route(
+            "/settings/documents",
+            get(documents::page).post(documents::save),
+        )
         .merge(crate::webhook::pages::routes())
 }
 
