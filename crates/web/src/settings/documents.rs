@@ -2,10 +2,10 @@
 //! now on carries (通报, 考核结果, 会议通知 and 纪要).
 
 use super::PageResult;
-use crate::AppState;
 use crate::auth::Office;
 use crate::form::{FieldErrors, Fields, Query, answer};
 use crate::pages::{PageCtx, flash_from};
+use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
@@ -40,15 +40,23 @@ fn header_of(f: &Fields) -> DocumentHeader {
     }
 }
 
-fn page_of(auth: &Office, values: Fields, errors: FieldErrors) -> DocumentsPage {
+/// The page with `values` in its boxes; the sample 文号 is the next bulletin's of this year,
+/// written with what the boxes hold.
+async fn page_of(
+    state: &AppState,
+    auth: &Office,
+    values: Fields,
+    errors: FieldErrors,
+) -> Result<DocumentsPage, WebError> {
     let year = qx_core::time::today().year();
-    let sample_number = header_of(&values).doc_number("", year, "1");
-    DocumentsPage {
+    let next = state.store.count_bulletins_of_year(i64::from(year)).await? + 1;
+    let sample_number = header_of(&values).doc_number("", year, &next.to_string());
+    Ok(DocumentsPage {
         ctx: PageCtx::signed_in(auth),
         values,
         errors,
         sample_number,
-    }
+    })
 }
 
 pub(super) async fn page(
@@ -62,7 +70,7 @@ pub(super) async fn page(
     values.set("doc_prefix", h.doc_prefix);
     values.set("recipients", h.recipients);
     values.set("copy_to", h.copy_to);
-    let mut page = page_of(&auth, values, FieldErrors::new(auth.ctx.lang));
+    let mut page = page_of(&state, &auth, values, FieldErrors::new(auth.ctx.lang)).await?;
     page.ctx.flash = flash_from(&q, auth.ctx.lang);
     Ok(answer(&page, false))
 }
@@ -77,5 +85,5 @@ pub(super) async fn save(State(state): State<AppState>, auth: Office, f: Fields)
         Ok(()) => return Ok(Redirect::to("/settings/documents?saved=1").into_response()),
         Err(e) => errors.absorb(e.into(), &FIELDS)?,
     }
-    Ok(answer(&page_of(&auth, f, errors), true))
+    Ok(answer(&page_of(&state, &auth, f, errors).await?, true))
 }
