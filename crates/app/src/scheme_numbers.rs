@@ -4,6 +4,7 @@
 //! every other rule stay as they were. The result is the same text `evaluation::parse_config`
 //! validates and `evaluation::save_config` saves: the form is one more view of that text.
 
+use qx_core::scale::Scale;
 use toml_edit::{DocumentMut, Item, Table};
 
 /// One `[[items]]` entry as the form shows it.
@@ -11,8 +12,8 @@ use toml_edit::{DocumentMut, Item, Table};
 pub struct ItemNumbers {
     /// 指标名 (read only on the form).
     pub label: String,
-    /// `above`, `below` or `all` (read only on the form).
-    pub scale: String,
+    /// 规上 or 规下; `None`: both (`all`) (read only on the form).
+    pub scale: Option<Scale>,
     pub weight: f64,
     /// The benchmark; `None`: the group's average (`"group_average"`).
     pub benchmark: Option<f64>,
@@ -70,7 +71,7 @@ pub fn numbers_of(text_: &str) -> Result<Numbers, Vec<String>> {
             let weight = number(t, "weight").unwrap_or(0.0);
             ItemNumbers {
                 label: text(t, "label"),
-                scale: text(t, "scale"),
+                scale: Scale::parse(&text(t, "scale")),
                 weight,
                 benchmark: number(t, "benchmark"),
                 cap: number(t, "cap").or_else(|| number(t, "cap_multiple").map(|m| m * weight)),

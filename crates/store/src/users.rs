@@ -372,7 +372,7 @@ pub async fn insert_user(tx: &mut crate::Tx, user: &NewUser) -> Result<i64> {
     .bind(now)
     .fetch_one(&mut **tx)
     .await
-    .map_err(unique_violation("用户名已存在 (username taken)"))?;
+    .map_err(unique_violation("用户名: 已存在 (username taken)"))?;
     Ok(id)
 }
 

@@ -278,14 +278,16 @@ impl FieldErrors {
 
     /// Keeps a refusal the user can fix (`BadRequest`, which the store's `Invalid` and
     /// `Conflict` become) as a message on the form and answers `Ok`; any other error is
-    /// handed back. A message naming a field the form has ("标题: …") is shown beside it.
+    /// handed back. A message naming a field the form has ("标题: …", or with what was typed
+    /// in it, `附件 "x.exe": …`) is shown beside it.
     pub fn absorb(&mut self, e: WebError, fields: &[(&'static str, &str)]) -> Result<(), WebError> {
         match e {
             WebError::BadRequest(m) => {
                 let field = fields.iter().find(|(_, label)| {
                     !label.is_empty()
-                        && (m.starts_with(&format!("{label}:"))
-                            || m.starts_with(&format!("{label}：")))
+                        && [":", "：", " \""]
+                            .iter()
+                            .any(|after| m.starts_with(&format!("{label}{after}")))
                 });
                 match field {
                     Some((name, _)) => self.add(name, m),
@@ -486,7 +488,13 @@ mod tests {
         .unwrap();
         errs.absorb(WebError::BadRequest("已受理, 不能撤回".into()), &[])
             .unwrap();
+        errs.absorb(
+            WebError::BadRequest("附件 \"a.exe\": 只接受 PDF 文件".into()),
+            &[("title", "标题"), ("file", "附件")],
+        )
+        .unwrap();
         assert_eq!(errs.get("title"), Some("标题: 不能为空"));
+        assert_eq!(errs.get("file"), Some("附件 \"a.exe\": 只接受 PDF 文件"));
         assert_eq!(errs.general(), vec!["已受理, 不能撤回"]);
         assert!(errs.absorb(WebError::NotFound("x".into()), &[]).is_err());
     }

@@ -13,7 +13,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use qx_core::access::{Actor, Role, check_password_strength};
 use qx_core::label::Labelled;
 use qx_core::password;
-use qx_core::units::UnitKind;
 use qx_store::audit::AuditEntry;
 use qx_store::login::{LoginGate, Refusal};
 use serde::Deserialize;
@@ -78,7 +77,7 @@ impl PageCtx {
             csrf: ctx.csrf.clone(),
             user: Some(UserBadge {
                 display_name: user.profile.display_name.clone(),
-                role_label: role_label(ctx.lang, role),
+                role_label: role.label(ctx.lang),
                 unit_name,
                 is_admin: role == Role::Admin,
                 is_unit: role == Role::Unit,
@@ -94,14 +93,6 @@ impl PageCtx {
         self.flash = flash;
         self
     }
-}
-
-pub fn role_label(lang: Lang, role: Role) -> &'static str {
-    role.label(lang)
-}
-
-pub fn kind_label<K: AsRef<str> + ?Sized>(lang: Lang, kind: &K) -> &'static str {
-    UnitKind::parse(kind.as_ref()).map_or("?", |k| k.label(lang))
 }
 
 /// Renders a template; a template error is an internal error, logged.

@@ -3,12 +3,13 @@
 use crate::auth::{Auth, Office};
 use crate::form::{FieldErrors, Fields, Form, Query, invalid};
 use crate::i18n::{self, Lang};
-use crate::pages::{PageCtx, flash_from, kind_label, render, split_list};
+use crate::pages::{PageCtx, flash_from, render, split_list};
 use crate::users::{UserLine, user_line};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use qx_core::label::Labelled;
 use qx_core::units::UnitKind;
 use qx_store::units::{NewUnit, UnitUpdate};
 use serde::Deserialize;
@@ -63,7 +64,7 @@ pub(crate) async fn unit_rows(
             let aliases = by_unit.get(&u.id).map(|a| a.join("、")).unwrap_or_default();
             UnitRow {
                 id: u.id,
-                kind_label: kind_label(lang, &u.kind),
+                kind_label: u.kind.label(lang),
                 region_code: u.region_code.clone().unwrap_or_default(),
                 active: u.active != 0,
                 name: u.name,
@@ -83,7 +84,9 @@ pub(crate) async fn unit_rows(
     let kind_shown = if kind.is_empty() {
         String::new()
     } else {
-        kind_label(lang, &kind).to_string()
+        UnitKind::parse(&kind)
+            .map_or("?", |k| k.label(lang))
+            .to_string()
     };
     Ok((units, kind_shown))
 }
@@ -179,7 +182,7 @@ async fn unit_page(
     });
     Ok(UnitPage {
         ctx: PageCtx::signed_in(auth),
-        kind_label: kind_label(lang, &unit.kind),
+        kind_label: unit.kind.label(lang),
         aliases,
         kinds: kind_options(lang),
         can_edit_contact: actor.can_write_unit(id),
@@ -325,6 +328,6 @@ pub async fn unit_contact(
 fn kind_options(lang: Lang) -> Vec<(&'static str, &'static str)> {
     UnitKind::ALL
         .iter()
-        .map(|k| (k.as_str(), kind_label(lang, k.as_str())))
+        .map(|k| (k.as_str(), k.label(lang)))
         .collect()
 }

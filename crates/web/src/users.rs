@@ -4,13 +4,13 @@ use crate::auth::{Auth, County, Office};
 use crate::form::Query;
 use crate::form::{FieldErrors, Form};
 use crate::i18n::Lang;
-use crate::pages::{PageCtx, flash_from, hash_blocking, render, role_label};
+use crate::pages::{PageCtx, flash_from, hash_blocking, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use qx_core::access::{Actor, Role, check_password_strength};
-use qx_store::StoreError;
+use qx_core::label::Labelled;
 use qx_store::users::{NewUser, UserProfile};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -30,7 +30,7 @@ pub struct UserLine {
 pub(crate) fn user_line(lang: Lang, u: qx_store::users::User, unit_name: &str) -> UserLine {
     UserLine {
         id: u.id,
-        role_label: role_label(lang, u.profile.role),
+        role_label: u.profile.role.label(lang),
         locked: u.locked_until.is_some_and(|t| t > qx_store::now()),
         username: u.username,
         display_name: u.profile.display_name,
@@ -145,7 +145,7 @@ async fn user_choices(
     Ok(UserChoices {
         roles: Role::ALL
             .iter()
-            .map(|r| (r.as_str(), role_label(lang, *r)))
+            .map(|r| (r.as_str(), r.label(lang)))
             .collect(),
         units: state
             .store
@@ -335,18 +335,15 @@ pub async fn user_create(
         phone: u.phone,
         password_hash: hash,
     };
-    match state.store.create_user(&auth.actor(), &new).await {
-        Ok(id) => Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response()),
-        Err(StoreError::Conflict(m)) => {
-            fields.errors.add("username", m);
-            new_page(&state, &auth, fields).await
-        }
-        Err(StoreError::Invalid(m)) => {
-            fields.errors.add_general(m);
-            new_page(&state, &auth, fields).await
-        }
-        Err(e) => Err(e.into()),
+    let created = state.store.create_user(&auth.actor(), &new).await;
+    // A username taken is said as "用户名: 已存在": beside the username.
+    if let Some(id) = fields
+        .errors
+        .unless_refused(created, &[("username", "用户名")])?
+    {
+        return Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response());
     }
+    new_page(&state, &auth, fields).await
 }
 
 /// The office changes an account's name, role, unit, enterprise or phone (a new role ends the
@@ -360,10 +357,9 @@ pub async fn user_update(
     let lang = auth.ctx.lang;
     let (mut fields, update) = parse_user_form(&form, lang);
     if let Some(u) = update {
-        match state.store.update_user(&auth.actor(), id, &u).await {
-            Ok(()) => return Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response()),
-            Err(StoreError::Invalid(m) | StoreError::Conflict(m)) => fields.errors.add_general(m),
-            Err(e) => return Err(e.into()),
+        let updated = state.store.update_user(&auth.actor(), id, &u).await;
+        if fields.errors.unless_refused(updated, &[])?.is_some() {
+            return Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response());
         }
     }
     let reset = FieldErrors::new(lang);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::auth::Auth;
 use crate::i18n::Lang;
-use crate::pages::{PageCtx, kind_label, render};
+use crate::pages::{PageCtx, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::State;
@@ -541,7 +541,7 @@ pub async fn home(State(state): State<AppState>, auth: Auth) -> PageResult {
         for kind in UnitKind::ALL {
             let n = units.iter().filter(|u| u.kind == kind).count();
             if n > 0 {
-                kind_counts.push((kind_label(lang, kind.as_str()), kind.as_str(), n));
+                kind_counts.push((kind.label(lang), kind.as_str(), n));
             }
         }
         user_count = state.store.count_users().await? as usize;

@@ -182,12 +182,10 @@ async fn add(State(state): State<AppState>, auth: Office, form: Multipart) -> Pa
                 return Ok(Redirect::to(&format!("/assessment/manual?year={year}")).into_response());
             }
             // The attachment rule names the file ("附件 \"x.exe\": …"): beside the file field.
-            Err(qx_store::StoreError::Invalid(m)) if m.starts_with("附件") => {
-                errors.add("file", m);
-            }
             Err(e) => errors.absorb(
                 e.into(),
                 &[
+                    ("file", "附件"),
                     ("item", "项目"),
                     ("points", "分值"),
                     ("reason", "理由"),

@@ -6,7 +6,7 @@
 use super::PageResult;
 use crate::AppState;
 use crate::auth::{Auth, Office};
-use crate::form::Fields;
+use crate::form::{FieldErrors, Fields};
 use crate::i18n;
 use crate::pages::{PageCtx, render};
 use askama::Template;
@@ -95,15 +95,17 @@ async fn save(
             .map(Some)
     };
     let refused = match days {
-        Some(days) => match state
-            .store
-            .set_cultivation_stall_days(&auth.actor(), id, days)
-            .await
-        {
-            Ok(()) => return Ok(Redirect::to("/cultivation/reminders?saved=1").into_response()),
-            Err(qx_store::StoreError::Invalid(m)) => m,
-            Err(e) => return Err(e.into()),
-        },
+        Some(days) => {
+            let set = state
+                .store
+                .set_cultivation_stall_days(&auth.actor(), id, days)
+                .await;
+            let mut errors = FieldErrors::new(auth.ctx.lang);
+            if errors.unless_refused(set, &[])?.is_some() {
+                return Ok(Redirect::to("/cultivation/reminders?saved=1").into_response());
+            }
+            errors.messages().join(" ")
+        }
         None => i18n::t(auth.ctx.lang, "cv.stall_invalid").to_string(),
     };
     // An unknown pipeline is "not found", never a form error.

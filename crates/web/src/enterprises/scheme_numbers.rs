@@ -10,7 +10,7 @@ use super::{FIRST_DATA_YEAR, PageResult};
 use crate::AppState;
 use crate::auth::{Auth, Office};
 use crate::form::{FieldErrors, Fields, Query, invalid};
-use crate::i18n::{self, Lang};
+use crate::i18n;
 use crate::pages::{PageCtx, render};
 use askama::Template;
 use axum::Router;
@@ -21,7 +21,6 @@ use qx_app::AppError;
 use qx_app::evaluation as ev;
 use qx_app::scheme_numbers::{ClassBound, ItemNumbers, Numbers, numbers_of, with_numbers};
 use qx_core::label::Labelled;
-use qx_core::scale::Scale;
 use serde::Deserialize;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -63,13 +62,6 @@ impl FormPage {
 
     fn cell_error(&self, list: &str, n: &usize, field: &str) -> Option<&str> {
         self.errors.get(&format!("{list}[{n}].{field}"))
-    }
-}
-
-fn scale_label(scale: &str, lang: Lang) -> &'static str {
-    match Scale::parse(scale) {
-        Some(s) => s.label(lang),
-        None => i18n::t(lang, "ent.num_scale_all"),
     }
 }
 
@@ -125,7 +117,9 @@ fn page(auth: &Auth, year: i64, stored: &Numbers, values: Fields, errors: FieldE
             .map(|(n, i)| Row {
                 n,
                 label: i.label.clone(),
-                scale: scale_label(&i.scale, lang),
+                scale: i
+                    .scale
+                    .map_or_else(|| i18n::t(lang, "ent.num_scale_all"), |s| s.label(lang)),
             })
             .collect(),
         classes: stored.classes[..bounded]
@@ -289,6 +283,8 @@ async fn form_save(State(state): State<AppState>, auth: Office, form: Fields) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
+    use qx_core::scale::Scale;
 
     /// A form left as the page filled it reads back as the numbers it was filled from, to the
     /// last digit: saving it changes nothing.
@@ -296,7 +292,7 @@ mod tests {
     fn an_untouched_form_reads_back_the_stored_numbers() {
         let item = |weight: f64, benchmark: Option<f64>, cap: Option<f64>| ItemNumbers {
             label: "亩均税收".into(),
-            scale: "above".into(),
+            scale: Some(Scale::Above),
             weight,
             benchmark,
             cap,

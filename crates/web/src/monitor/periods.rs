@@ -334,6 +334,15 @@ pub(super) async fn open_submission(
 /// need a reason each, so a batch only approves). Each approval is its own audited review; one
 /// that cannot go through (already reviewed, the office's own submission) is listed, the others
 /// stand.
+/// The office's own submission is refused as forbidden (no one approves their own); in a batch,
+/// which only the office may send, that is one row's problem like a report that moved on.
+fn own_submission_is_a_row_problem(e: qx_store::StoreError) -> WebError {
+    match WebError::from(e) {
+        WebError::Forbidden(m) => WebError::BadRequest(m),
+        other => other,
+    }
+}
+
 pub(super) async fn approve_batch(
     State(state): State<AppState>,
     auth: Office,
@@ -364,17 +373,15 @@ pub(super) async fn approve_batch(
             }
             Err(e) => return Err(e.into()),
         };
-        match state.store.review_submission(&actor, sid, true, "").await {
-            Ok(()) => {}
-            Err(
-                qx_store::StoreError::Invalid(m)
-                | qx_store::StoreError::Conflict(m)
-                | qx_store::StoreError::Forbidden(m),
-            ) => problems.push(format!(
-                "{}: {m}",
-                names.get(&s.unit_id).cloned().unwrap_or_default()
-            )),
-            Err(e) => return Err(e.into()),
+        let reviewed = state
+            .store
+            .review_submission(&actor, sid, true, "")
+            .await
+            .map_err(own_submission_is_a_row_problem);
+        let mut refused = FieldErrors::new(auth.ctx.lang);
+        if refused.unless_refused(reviewed, &[])?.is_none() {
+            let unit = names.get(&s.unit_id).cloned().unwrap_or_default();
+            problems.extend(refused.messages().iter().map(|m| format!("{unit}: {m}")));
         }
     }
     if problems.is_empty() {

@@ -1,6 +1,7 @@
 //! Thresholds and time profiles (亮灯阈值与序时进度) and each indicator's data source.
 
 use super::*;
+use crate::form::FieldErrors;
 
 /// Digits and punctuation as typed on a Chinese keyboard, made ASCII.
 fn halfwidth(s: &str) -> String {
@@ -223,13 +224,12 @@ pub(super) async fn save_thresholds(
             f.yellow_gap_points
         ))),
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&settings_url(&f.plan, "")).into_response()),
-        Err(qx_store::StoreError::Invalid(m)) => {
-            settings_page(&state, &auth, &q, vec![m], Some((0, f.yellow_gap_points))).await
-        }
-        Err(e) => Err(e.into()),
+    let mut refused = FieldErrors::new(auth.ctx.lang);
+    if refused.unless_refused(result, &[])?.is_some() {
+        return Ok(Redirect::to(&settings_url(&f.plan, "")).into_response());
     }
+    let problems = refused.messages().into_iter().map(String::from).collect();
+    settings_page(&state, &auth, &q, problems, Some((0, f.yellow_gap_points))).await
 }
 
 /// A per-indicator settings form: its 序时进度 profile or its 数据来源, and the plan shown.

@@ -214,15 +214,13 @@ pub(crate) async fn save_from_form(
             crate::i18n::t(auth.ctx.lang, "mon.err.fix_fields").to_string(),
         ]));
     }
-    match state
+    let saved = state
         .store
         .save_dispatch(&auth.actor(), period_id, unit_id, &lines)
-        .await
-    {
-        Ok(()) => Ok(Ok(())),
-        Err(qx_store::StoreError::Invalid(m) | qx_store::StoreError::Conflict(m)) => {
-            Ok(Err(vec![m]))
-        }
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    let mut refused = FieldErrors::new(auth.ctx.lang);
+    Ok(match refused.unless_refused(saved, &[])? {
+        Some(()) => Ok(()),
+        None => Err(refused.messages().into_iter().map(String::from).collect()),
+    })
 }

@@ -228,7 +228,7 @@ async fn account_form_errors_show_beside_the_field_with_what_was_typed() {
         html.contains("<form method=\"post\" action=\"/users\""),
         "on the form"
     );
-    // A username taken: said beside the username.
+    // A username taken: said beside the username, in Chinese only.
     let resp = post_form(
         &admin,
         app.url("/users"),
@@ -244,7 +244,11 @@ async fn account_form_errors_show_beside_the_field_with_what_was_typed() {
     .await;
     assert_eq!(resp.status(), 400);
     let html = resp.text().await.unwrap();
-    assert!(html.contains("用户名已存在"), "{html}");
+    assert!(
+        html.contains("value=\"sp1\"")
+            && html.contains("<span class=\"field-error\">用户名: 已存在</span>"),
+        "{html}"
+    );
 }
 
 /// A password the office or a person sets that is too weak, or a current password that is
