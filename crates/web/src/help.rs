@@ -19,18 +19,6 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 use qx_core::access::Role;
 use qx_core::units::UnitKind;
 
-/// UI strings of this module: key, 中文, English.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("help.nav", "帮助", "Help"),
-    ("help.title", "使用指南", "User guide"),
-    ("help.contents", "目录", "Contents"),
-    (
-        "help.chinese_only",
-        "本指南只有中文版。",
-        "This guide is written in Chinese only; the screens it shows are the Chinese interface.",
-    ),
-];
-
 #[derive(rust_embed::RustEmbed)]
 #[folder = "../../docs/guide/"]
 struct Guide;

@@ -19,125 +19,11 @@ use qx_core::indicator::{Comparator, IndicatorKind, TargetLevel};
 use qx_core::label::Labelled;
 use qx_core::state::PlanStatus;
 use qx_core::units::TaskRole;
-use qx_store::StoreError;
 use qx_store::plans::{ItemEdit, Plan, PlanMeta, TargetEdit};
 use serde::Deserialize;
 use std::collections::HashMap;
 
 type PageResult = Result<Response, WebError>;
-
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("plan.list", "工作推进方案", "Work plans"),
-    ("plan.year", "年度", "Year"),
-    (
-        "plan.bad_year",
-        "年度应为2000至2100之间的年份",
-        "The year must be between 2000 and 2100",
-    ),
-    ("plan.title", "标题", "Title"),
-    ("plan.doc_number", "文号", "Document number"),
-    ("plan.issuer", "发文机关", "Issuer"),
-    ("plan.issued_on", "成文日期", "Date"),
-    ("plan.status", "状态", "Status"),
-    ("plan.upload", "导入方案", "Import a plan"),
-    (
-        "plan.upload_hint",
-        "支持 .txt (UTF-8 或 GBK)、.docx、网页另存的 .html、带文字层的 PDF、.doc/.wps (服务器装有 LibreOffice 时), 以及本系统导出的任务分解表 .xlsx。导入后为草稿, 经审核修改后发布。",
-        "Accepts .txt (UTF-8 or GBK), .docx, saved .html, PDF with a text layer, .doc/.wps (when LibreOffice is installed on the server), and the task-breakdown .xlsx this system exports. Imports become drafts to review before publishing.",
-    ),
-    ("plan.file", "文件", "File"),
-    ("plan.review", "审核", "Review"),
-    ("plan.source", "原文", "Source"),
-    (
-        "plan.items",
-        "条目与责任单位",
-        "Items and responsible units",
-    ),
-    ("plan.targets", "主要目标", "Goal targets"),
-    (
-        "plan.task_indicators",
-        "任务中的量化指标",
-        "Quantities inside tasks",
-    ),
-    ("plan.indicators", "监测指标", "Indicators"),
-    ("plan.tasks", "工作任务", "Tasks"),
-    ("plan.number", "序号", "No."),
-    ("plan.heading", "任务", "Task"),
-    ("plan.text", "具体内容", "Content"),
-    ("plan.lead", "牵头单位", "Lead units"),
-    ("plan.support", "配合单位", "Supporting units"),
-    ("plan.deadline", "时间节点", "Deadline"),
-    ("plan.target_value", "目标值", "Target"),
-    ("plan.target_max", "上限", "Max"),
-    ("plan.unit", "单位", "Unit"),
-    ("plan.comparator", "比较", "Comparator"),
-    ("plan.kind", "类型", "Kind"),
-    ("plan.responsible", "责任单位", "Responsible unit"),
-    ("plan.included", "纳入监测", "Tracked"),
-    ("plan.publish", "发布方案", "Publish"),
-    (
-        "plan.publish_hint",
-        "发布后, 纳入监测的目标成为监测指标, 有责任单位的条目成为工作任务; 同年度已发布的方案将被替换。",
-        "Publishing turns tracked targets into indicators and items with responsible units into tasks; an earlier published plan of the same year is superseded.",
-    ),
-    ("plan.delete", "删除草稿", "Delete draft"),
-    (
-        "plan.confirm_publish",
-        "确认发布该方案? 发布后各责任单位即按此方案报送, 同年度已发布的方案将被取代。",
-        "Publish this plan? Units will report against it, and an earlier published plan of the same year is superseded.",
-    ),
-    (
-        "plan.confirm_delete",
-        "确认删除该草稿? 删除后不可恢复。",
-        "Delete this draft? This cannot be undone.",
-    ),
-    (
-        "plan.export",
-        "下载任务分解表 (Excel)",
-        "Download task breakdown (Excel)",
-    ),
-    (
-        "plan.unknown_units",
-        "以下单位不在登记表中, 发布前须改正",
-        "Units not in the registry (fix before publishing)",
-    ),
-    (
-        "plan.imported",
-        "已导入为草稿, 请审核",
-        "Imported as a draft; please review",
-    ),
-    ("plan.published", "方案已发布", "Plan published"),
-    ("plan.warnings", "解析提示", "Parser notes"),
-    ("plan.confidence", "解析可信度", "Parse confidence"),
-    ("plan.confidence.high", "高", "high"),
-    (
-        "plan.confidence.medium",
-        "中, 请逐项核对",
-        "medium: check item by item",
-    ),
-    (
-        "plan.confidence.low",
-        "低, 请对照原文逐行核对",
-        "low: check line by line against the source",
-    ),
-    (
-        "plan.unplaced",
-        "未能归入结构的行 (点击行号查看原文)",
-        "Lines the parser could not place (click a line number to see the source)",
-    ),
-    (
-        "plan.unplaced_none",
-        "每一行都已归入结构。",
-        "Every line was placed.",
-    ),
-    (
-        "plan.errors",
-        "导入失败, 未写入任何数据",
-        "Import failed; nothing was written",
-    ),
-    ("plan.none", "还没有工作方案。", "No plans yet."),
-    ("plan.unresolved", "未登记", "unknown"),
-];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -440,6 +326,14 @@ async fn show_page(
     let lang = auth.ctx.lang;
     let plan = state.store.get_plan(&actor, id).await?;
     let is_draft = plan.status.is_draft();
+    // A form refused because the plan was published meanwhile has no boxes left to show its
+    // message beside: it is said above the page.
+    let flash = match (&meta_retry, &target_retry) {
+        (Some((_, errors)), _) | (_, Some((_, _, errors))) if !is_draft => {
+            Some(errors.messages().join(" "))
+        }
+        _ => flash,
+    };
     let names = state.store.unit_names().await?;
     let mut unknown_units = Vec::new();
     let items: Vec<ItemView> = state
@@ -691,23 +585,16 @@ async fn save_target(
         unit_name: f.get("responsible").to_string(),
         included: !f.get("included").is_empty(),
     };
-    let refused = match state
+    let saved = state
         .store
         .update_plan_target(&auth.actor(), id, target, &edit)
-        .await
-    {
-        Ok(()) => {
-            return Ok(
-                Redirect::to(&format!("/plans/{id}?saved=1#target-{target}")).into_response(),
-            );
-        }
-        // A value the office can correct: beside its box, with the row as typed. Anything else
-        // (a published plan, a target of another plan, another role) is no form to correct.
-        Err(StoreError::Invalid(message)) => message,
-        Err(other) => return Err(other.into()),
-    };
+        .await;
+    // A value the office can correct: beside its box, with the row as typed (a plan published
+    // meanwhile is said above the page, see `show_page`).
     let mut errs = FieldErrors::new(auth.ctx.lang);
-    errs.absorb(WebError::BadRequest(refused), TARGET_FIELDS)?;
+    if errs.unless_refused(saved, TARGET_FIELDS)?.is_some() {
+        return Ok(Redirect::to(&format!("/plans/{id}?saved=1#target-{target}")).into_response());
+    }
     let retry = Retry::Target(target, f, errs);
     show_page(&state, &auth, id, None, Some(retry)).await
 }

@@ -46,7 +46,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "尚无已发布的工作方案。",
         "No published plan yet.",
     ),
-    ("mon.summary", "项主要指标中", "main indicators:"),
     (
         "mon.lagging_tasks",
         "滞后、超期与停滞的任务",

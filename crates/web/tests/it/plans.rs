@@ -240,11 +240,14 @@ async fn review_edits_are_saved_and_audited() {
     );
     let log = app
         .store
-        .audit_list(&qx_store::audit::AuditQuery {
-            entity: Some("plan_target".into()),
-            limit: 5,
-            ..Default::default()
-        })
+        .audit_list(
+            &qx_core::access::Actor::system(),
+            &qx_store::audit::AuditQuery {
+                entity: Some("plan_target".into()),
+                limit: 5,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(log[0].actor, "admin");
@@ -490,4 +493,45 @@ async fn the_review_page_shows_the_confidence_and_the_lines_not_placed() {
         .unwrap();
     assert!(page.contains("解析可信度") && page.contains("每一行都已归入结构"));
     assert!(page.contains("<small>高</small>"), "high confidence");
+}
+
+/// A target row sent after the plan was published has no box left to show its refusal
+/// beside: the plan's page says it above, answered 400, the row unchanged.
+#[tokio::test]
+async fn a_target_row_sent_after_publishing_is_refused_above_the_plan() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let token = csrf(&admin, &app.url("/plans")).await;
+    let id = seed_draft(&admin, &app.base, &token).await;
+    let office = qx_core::access::Actor::system();
+    let target = app.store.plan_targets(&office, id).await.unwrap().remove(0);
+    let resp = post_form(
+        &admin,
+        app.url(&format!("/plans/{id}/publish")),
+        &[("_csrf", token.as_str())],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let resp = post_form(
+        &admin,
+        app.url(&format!("/plans/{id}/targets/{}", target.id)),
+        &[
+            ("_csrf", token.as_str()),
+            ("name", "改过的名字"),
+            ("value", "75"),
+            ("unit", "%"),
+            ("comparator", ">="),
+            ("kind", "share"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("<p class=\"flash\">方案已发布, 不能再修改")
+            && html.contains(&format!("/plans/{id}/export.xlsx")),
+        "{html}"
+    );
+    let after = app.store.plan_targets(&office, id).await.unwrap().remove(0);
+    assert_eq!(after.name, target.name);
 }
