@@ -5,14 +5,15 @@
 //! Nothing reaches the pipeline until the office confirms ([`Store::apply_cultivation_import`]).
 
 use crate::AppError;
-use crate::enterprise_import::{Table, read_table, town_lookup};
+use crate::enterprise_import::town_lookup;
+use crate::sheet::{Column, Table, read_file_table};
 use qx_core::access::Actor;
 use qx_core::time::{format_date, parse_date};
 use qx_store::Store;
 use qx_store::cultivation::ListLine;
 
 /// The columns an official list may carry: (key, header as we write it, other spellings).
-const LIST_COLUMNS: &[(&str, &str, &[&str])] = &[
+const LIST_COLUMNS: &[Column] = &[
     (
         "name",
         "企业名称",
@@ -54,9 +55,8 @@ const LIST_COLUMNS: &[(&str, &str, &[&str])] = &[
 ];
 
 /// `名单 第12行 "企业名称"`: where a row's cell stands, for messages.
-fn place(t: &Table, line: u64, key: &str) -> String {
-    let col = t.columns.get(key).map_or(key, |(_, h)| h.as_str());
-    format!("{}第{line}行 \"{col}\"", t.sheet)
+fn place(t: &Table, line: u32, key: &str) -> String {
+    t.row_place(line, t.written(key))
 }
 
 /// The largest official list read: the departments' lists run to a few thousand rows (a
@@ -76,7 +76,7 @@ pub async fn read_list(
             MAX_LIST_BYTES / 1048576
         )));
     }
-    let t = read_table(bytes, file_name, LIST_COLUMNS, &["name"])?;
+    let t = read_file_table(bytes, file_name, LIST_COLUMNS, &["name"])?;
     let towns = town_lookup(store).await?;
     let mut out = Vec::with_capacity(t.rows.len());
     for (line, row) in &t.rows {
@@ -103,7 +103,7 @@ pub async fn read_list(
             },
         };
         out.push(ListLine {
-            line,
+            line: u64::from(line),
             at_name: place(&t, line, "name"),
             at_code: place(&t, line, "credit_code"),
             name: t.cell(row, "name").to_string(),

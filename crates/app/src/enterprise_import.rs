@@ -9,13 +9,12 @@
 
 use crate::AppError;
 use crate::sheet::{
-    add_sheet, cell_text, header_format, open_workbook, set_widths, text_rows, write_texts,
-    xlsx_error,
+    Column, Table, add_sheet, header_format, header_key, read_file_table, read_number, reason_only,
+    set_widths, write_texts, xlsx_error,
 };
 use qx_core::access::Actor;
 use qx_core::codes::{CreditCode, IndustryCode};
 use qx_core::label::{Labelled, Lang};
-use qx_core::money::parse_decimal_cell;
 use qx_core::scale::Scale;
 use qx_core::units::UnitKind;
 use qx_store::Store;
@@ -25,10 +24,6 @@ use std::collections::HashMap;
 
 /// Largest file accepted.
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
-
-/// A column of an enterprise file: its key, the header the template writes, other accepted
-/// headers.
-type Column = (&'static str, &'static str, &'static [&'static str]);
 
 /// The columns the registry and the yearly facts share: the same headers are accepted in both.
 const CREDIT_CODE: Column = (
@@ -319,7 +314,7 @@ fn locate_extras(t: &Table, scheme_columns: &[SchemeColumn]) -> Vec<ExtraColumn>
     let mut out = Vec::new();
     for c in scheme_columns {
         let want = [header_key(&c.column), header_key(&c.label)];
-        let taken = |i: usize| t.columns.values().any(|(at, _)| *at == i);
+        let taken = |i: usize| t.columns.values().any(|at| *at == i);
         if let Some(at) = t
             .header
             .iter()
@@ -421,200 +416,20 @@ fn template(sheet: &str, headers: &[&str], example: &[&str]) -> Result<Vec<u8>, 
     wb.save_to_buffer().map_err(xlsx_error)
 }
 
-/// A row as the user numbers it (CSV line or sheet row) and its cells.
-type NumberedRow = (u64, Vec<String>);
-
-/// A file read as text rows with its header located and columns mapped to keys.
-pub(crate) struct Table {
-    /// "企业名录 " for a workbook sheet, "" for CSV: the prefix of every place.
-    pub(crate) sheet: String,
-    /// The header row as written.
-    header: Vec<String>,
-    pub(crate) columns: HashMap<&'static str, (usize, String)>,
-    /// (line or row number as the user sees it, cells)
-    pub(crate) rows: Vec<(u64, Vec<String>)>,
-}
-
-impl Table {
-    pub(crate) fn cell<'a>(&self, row: &'a [String], key: &str) -> &'a str {
-        self.columns
-            .get(key)
-            .and_then(|(c, _)| row.get(*c))
-            .map_or("", |s| s.trim())
-    }
-
-    fn has(&self, key: &str) -> bool {
-        self.columns.contains_key(key)
-    }
-
-    /// `第12行 "用地面积(亩)": 必须大于0, 实际为 "0"`
-    pub(crate) fn problem(&self, line: u64, key: &str, msg: &str, value: &str) -> String {
-        let col = self.columns.get(key).map_or(key, |(_, h)| h.as_str());
-        if value.is_empty() {
-            format!("{}第{line}行 \"{col}\": {msg}", self.sheet)
-        } else {
-            format!(
-                "{}第{line}行 \"{col}\": {msg}, 实际为 \"{value}\"",
-                self.sheet
-            )
-        }
-    }
-}
-
-/// Header text reduced for matching: no spaces, no unit in brackets, ASCII lower case.
-fn header_key(h: &str) -> String {
-    let mut s: String = h.chars().filter(|c| !c.is_whitespace()).collect();
-    for (open, close) in [('(', ')'), ('（', '）')] {
-        if let (Some(a), Some(b)) = (s.find(open), s.rfind(close))
-            && a < b
-            && b + close.len_utf8() == s.len()
-            && a > 0
-        {
-            s.truncate(a);
-        }
-    }
-    s.to_lowercase()
-}
-
-fn map_columns(
-    header: &[String],
-    spec: &[(&'static str, &str, &[&str])],
-) -> HashMap<&'static str, (usize, String)> {
-    let mut map = HashMap::new();
-    for (c, h) in header.iter().enumerate() {
-        let k = header_key(h);
-        if k.is_empty() {
-            continue;
-        }
-        let hit = spec.iter().find(|(key, template, others)| {
-            header_key(template) == k || *key == k || others.iter().any(|o| header_key(o) == k)
-        });
-        if let Some((key, _, _)) = hit {
-            map.entry(*key).or_insert((c, h.trim().to_string()));
-        }
-    }
-    map
-}
-
+/// Reads an enterprise file ([`read_file_table`]) of at most [`MAX_FILE_BYTES`].
 pub(crate) fn read_table(
     bytes: &[u8],
     file_name: &str,
-    spec: &[(&'static str, &str, &[&str])],
-    required: &[&str],
+    columns: &[Column],
+    required: &[&'static str],
 ) -> Result<Table, AppError> {
-    if bytes.is_empty() {
-        return Err(AppError::Invalid(format!(
-            "{file_name}: 文件为空 (empty file)"
-        )));
-    }
     if bytes.len() > MAX_FILE_BYTES {
         return Err(AppError::Invalid(format!(
             "{file_name}: 文件超过 {} MB (file too large)",
             MAX_FILE_BYTES >> 20
         )));
     }
-    let lower = file_name.to_lowercase();
-    let (sheet, raw) = if lower.ends_with(".xlsx")
-        || lower.ends_with(".xls")
-        || lower.ends_with(".xlsm")
-        || bytes.starts_with(b"PK\x03\x04")
-    {
-        read_workbook(bytes, file_name)?
-    } else {
-        (String::new(), read_csv(bytes, file_name)?)
-    };
-    let header_at = raw.iter().take(10).position(|(_, r)| {
-        let m = map_columns(r, spec);
-        m.contains_key(required[0])
-    });
-    let Some(header_at) = header_at else {
-        let first = spec
-            .iter()
-            .find(|s| s.0 == required[0])
-            .map_or(required[0], |s| s.1);
-        return Err(AppError::Rows(vec![format!(
-            "{file_name}: 前10行中找不到表头 \"{first}\""
-        )]));
-    };
-    let columns = map_columns(&raw[header_at].1, spec);
-    let missing: Vec<String> = required
-        .iter()
-        .filter(|k| !columns.contains_key(*k))
-        .map(|k| {
-            let h = spec.iter().find(|s| s.0 == *k).map_or(*k, |s| s.1);
-            format!("{file_name}: 缺少列 \"{h}\" (missing column)")
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(AppError::Rows(missing));
-    }
-    let header = raw[header_at].1.clone();
-    let rows = raw
-        .into_iter()
-        .skip(header_at + 1)
-        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
-        .collect();
-    let sheet = if sheet.is_empty() {
-        sheet
-    } else {
-        format!("{sheet} ")
-    };
-    Ok(Table {
-        sheet,
-        header,
-        columns,
-        rows,
-    })
-}
-
-/// The first sheet of an uploaded workbook, read within the upload reader's caps, as numbered
-/// text rows ([`cell_text`]: a date cell reads as its ISO date, so a date typed into a figure
-/// column is reported, not read as its serial number).
-fn read_workbook(bytes: &[u8], file_name: &str) -> Result<(String, Vec<NumberedRow>), AppError> {
-    let mut wb = open_workbook(bytes, file_name)?;
-    let Some(name) = wb.sheet_names().first().cloned() else {
-        return Err(AppError::Invalid(format!(
-            "{file_name}: 没有工作表 (no sheet)"
-        )));
-    };
-    let sheet = wb
-        .read_sheet(&name)
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
-    let rows = text_rows(&sheet, cell_text)
-        .into_iter()
-        .map(|(n, cells)| (u64::from(n), cells))
-        .collect();
-    Ok((name, rows))
-}
-
-/// CSV in UTF-8 (BOM optional) or GBK.
-fn read_csv(bytes: &[u8], file_name: &str) -> Result<Vec<(u64, Vec<String>)>, AppError> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(body) {
-        Ok(s) => s.to_string(),
-        Err(_) => {
-            let (s, _, bad) = encoding_rs::GBK.decode(body);
-            if bad {
-                return Err(AppError::Invalid(format!(
-                    "{file_name}: 既不是UTF-8也不是GBK编码的文本 (neither UTF-8 nor GBK)"
-                )));
-            }
-            s.into_owned()
-        }
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| {
-            AppError::Invalid(format!("{file_name}: CSV格式错误 (malformed CSV): {e}"))
-        })?;
-        let line = rec.position().map_or(rows.len() as u64 + 1, |p| p.line());
-        rows.push((line, rec.iter().map(|c| c.trim().to_string()).collect()));
-    }
-    Ok(rows)
+    read_file_table(bytes, file_name, columns, required)
 }
 
 /// Town names, full names, aliases and region codes → unit id.
@@ -641,36 +456,16 @@ pub(crate) async fn town_lookup(store: &Store) -> Result<HashMap<String, i64>, A
     Ok(map)
 }
 
-/// The reason of a core parse error without its `, 实际为 "…"` quote: the importer's message
-/// names the cell and quotes the value itself ([`Table::problem`]).
-fn reason_only(e: impl ToString) -> String {
-    let msg = e.to_string();
-    msg.split(", 实际为").next().unwrap_or(&msg).to_string()
-}
-
 fn parse_scale(s: &str) -> Option<Scale> {
     Scale::parse(s.trim())
 }
 
-/// A number cell: `Ok(None)` for no data.
-fn number(s: &str) -> Result<Option<f64>, String> {
-    match parse_decimal_cell(s) {
-        Ok(None) => Ok(None),
-        Ok(Some(d)) => d
-            .to_string()
-            .parse::<f64>()
-            .map(Some)
-            .map_err(|_| "不是有效的数字".to_string()),
-        Err(e) => Err(reason_only(e)),
-    }
-}
-
 fn credit_code(
     t: &Table,
-    line: u64,
+    line: u32,
     row: &[String],
     errors: &mut Vec<String>,
-    seen: &mut HashMap<String, u64>,
+    seen: &mut HashMap<String, u32>,
 ) -> Option<String> {
     let raw = t.cell(row, "credit_code");
     if raw.is_empty() {
@@ -697,7 +492,7 @@ fn credit_code(
 /// and the value as written, and the cell is then `None` too.
 fn optional_cell<T>(
     t: &Table,
-    line: u64,
+    line: u32,
     row: &[String],
     key: &str,
     errors: &mut Vec<String>,
@@ -718,7 +513,7 @@ fn optional_cell<T>(
 /// returned unless every row is valid and there is at least one.
 fn sheet_rows<R>(
     t: &Table,
-    mut read: impl FnMut(u64, &[String], Option<String>, &mut Vec<String>) -> Option<R>,
+    mut read: impl FnMut(u32, &[String], Option<String>, &mut Vec<String>) -> Option<R>,
 ) -> Result<Vec<R>, AppError> {
     let mut errors = Vec::new();
     let mut seen = HashMap::new();
@@ -773,7 +568,7 @@ fn registry_rows(t: &Table, towns: &HashMap<String, i64>) -> Result<Vec<Registry
             s
         };
         let land_text = t.cell(row, "land_mu");
-        let land_mu = match number(land_text) {
+        let land_mu = match read_number(land_text) {
             Ok(Some(v)) if v <= 0.0 => {
                 errors.push(t.problem(
                     line,
@@ -864,7 +659,7 @@ fn fact_rows(
         let mut facts = Facts::default();
         for col in FACT_COLUMNS {
             let text = t.cell(row, col);
-            match number(text) {
+            match read_number(text) {
                 Ok(None) if col == "land_mu" || col == "tax_wan" => {
                     errors.push(t.problem(line, col, "必填 (required)", text));
                 }
@@ -883,16 +678,14 @@ fn fact_rows(
             let text = row.get(x.at).map_or("", |c| c.trim());
             let parsed = match x.kind {
                 ExtraKind::Flag => flag(text),
-                ExtraKind::Points | ExtraKind::Number => number(text),
+                ExtraKind::Points | ExtraKind::Number => read_number(text),
             };
             let problem = |msg: &str| {
+                let place = t.row_place(line, &x.header);
                 if text.is_empty() {
-                    format!("{}第{line}行 \"{}\": {msg}", t.sheet, x.header)
+                    format!("{place}: {msg}")
                 } else {
-                    format!(
-                        "{}第{line}行 \"{}\": {msg}, 实际为 \"{text}\"",
-                        t.sheet, x.header
-                    )
+                    format!("{place}: {msg}, 实际为 \"{text}\"")
                 }
             };
             match parsed {
@@ -925,17 +718,17 @@ mod tests {
         assert_eq!(header_key("用地面积（亩）"), "用地面积");
         assert_eq!(header_key(" 实缴税金(万元) "), "实缴税金");
         assert_eq!(header_key("R&D经费支出(万元)"), "r&d经费支出");
-        let m = map_columns(
-            &[
-                "实缴税金(万元)".into(),
-                "land_mu".into(),
-                "统一社会信用代码".into(),
-            ],
-            FACT_HEADERS,
-        );
-        assert_eq!(m["tax_wan"].0, 0);
-        assert_eq!(m["land_mu"].0, 1);
-        assert_eq!(m["credit_code"].0, 2);
+        let header = vec![
+            "实缴税金(万元)".into(),
+            "land_mu".into(),
+            "统一社会信用代码".into(),
+        ];
+        let m = Table::locate_spelled("", "", vec![(1, header)], FACT_HEADERS, &["credit_code"])
+            .unwrap()
+            .columns;
+        assert_eq!(m["tax_wan"], 0);
+        assert_eq!(m["land_mu"], 1);
+        assert_eq!(m["credit_code"], 2);
     }
 
     /// The template handed out for a year is one the importer reads back: every contract
@@ -986,15 +779,15 @@ mod tests {
         // The example row's 否 and 0 are values the importer accepts.
         let (_, row) = &table.rows[0];
         assert_eq!(flag(&row[extras[0].at]), Ok(Some(0.0)));
-        assert_eq!(number(&row[extras[1].at]), Ok(Some(0.0)));
+        assert_eq!(read_number(&row[extras[1].at]), Ok(Some(0.0)));
     }
 
     #[test]
     fn numbers_accept_full_width_and_placeholders() {
-        assert_eq!(number("１２.５"), Ok(Some(12.5)));
-        assert_eq!(number("—"), Ok(None));
-        assert_eq!(number(""), Ok(None));
-        assert_eq!(number("1,234"), Ok(Some(1234.0)));
-        assert!(number("十二").is_err());
+        assert_eq!(read_number("１２.５"), Ok(Some(12.5)));
+        assert_eq!(read_number("—"), Ok(None));
+        assert_eq!(read_number(""), Ok(None));
+        assert_eq!(read_number("1,234"), Ok(Some(1234.0)));
+        assert!(read_number("十二").is_err());
     }
 }

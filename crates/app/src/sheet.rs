@@ -1,10 +1,14 @@
 //! Reading the workbooks people upload (任务分解表, a unit's report template, 企业名录 and yearly
-//! facts): one bounded reader ([`qx_upload::Workbook`]) for all of them, a cell as the text a
-//! person sees, and rows and columns numbered as Excel shows them in messages.
+//! facts, official lists): one bounded reader ([`qx_upload::Workbook`]) for all of them, and
+//! for the importers that also take CSV one table reader for both ([`read_file_table`]); one
+//! header finder ([`Table`]), one figure reader ([`read_figure`], [`read_number`]), a cell as
+//! the text a person sees, and rows and columns numbered as Excel shows them in messages.
 
 use crate::AppError;
 use crate::plan_import::plain;
+use qx_core::money::{NumberError, parse_decimal_cell};
 use qx_upload::{Data, Limits, Problem, Sheet, Workbook};
+use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 /// A workbook we write could not be produced (a sheet name or cell rust_xlsxwriter refuses).
@@ -167,23 +171,131 @@ pub(crate) fn key_values(rows: Vec<TextRow>) -> HashMap<String, String> {
 /// normalised number otherwise. Full-width digits and signs, separators, a trailing % and a
 /// trailing unit equal to the row's own ("28.5亿元") are accepted.
 pub(crate) fn read_figure(cell: &str, unit: &str) -> Result<Option<String>, String> {
+    match figure(cell, Some(unit)) {
+        Ok(d) => Ok(d.map(|d| d.normalize().to_string())),
+        Err(e) => Err(format!("\"{cell}\" 不是数字: {e}")),
+    }
+}
+
+/// A plain number from a cell (an enterprise's 用地面积, 税收 …): `Ok(None)` when empty or a
+/// placeholder, full-width digits and separators accepted, any unit or % refused. The error is
+/// the reason alone: the caller's message names the cell and quotes the value.
+pub(crate) fn read_number(cell: &str) -> Result<Option<f64>, String> {
+    match figure(cell, None) {
+        Ok(None) => Ok(None),
+        Ok(Some(d)) => d
+            .to_string()
+            .parse::<f64>()
+            .map(Some)
+            .map_err(|_| "不是有效的数字".to_string()),
+        Err(e) => Err(reason_only(e)),
+    }
+}
+
+/// The one figure rule of the importers: a cell through [`parse_decimal_cell`], after the
+/// row's own `unit` and a % are taken off its end when a unit is given.
+fn figure(cell: &str, unit: Option<&str>) -> Result<Option<Decimal>, NumberError> {
+    let Some(unit) = unit else {
+        return parse_decimal_cell(cell);
+    };
     let normalised = qx_core::text::halfwidth(cell);
     let unit_norm = unit.replace('％', "%");
     let mut bare = normalised.trim();
     if !unit_norm.is_empty() && unit_norm != "%" {
         bare = bare.trim_end_matches(unit_norm.as_str()).trim_end();
     }
-    let bare = bare.trim_end_matches('%').trim_end();
-    match qx_core::money::parse_decimal_cell(bare) {
-        Ok(Some(d)) => Ok(Some(d.normalize().to_string())),
-        Ok(None) => Ok(None),
-        Err(e) => Err(format!("\"{cell}\" 不是数字: {e}")),
+    parse_decimal_cell(bare.trim_end_matches('%').trim_end())
+}
+
+/// The reason of a core parse error without its `, 实际为 "…"` quote, for a message that names
+/// the cell and quotes the value itself ([`Table::problem`]).
+pub(crate) fn reason_only(e: impl ToString) -> String {
+    let msg = e.to_string();
+    msg.split(", 实际为").next().unwrap_or(&msg).to_string()
+}
+
+/// A column of a file whose headers people write in many ways (企业名录, 年度数据, official
+/// lists): its key, the header we write, and the other spellings accepted.
+pub(crate) type Column = (&'static str, &'static str, &'static [&'static str]);
+
+/// Header text reduced for matching spellings: no spaces, no unit in brackets at the end,
+/// ASCII lower case.
+pub(crate) fn header_key(h: &str) -> String {
+    let mut s: String = h.chars().filter(|c| !c.is_whitespace()).collect();
+    for (open, close) in [('(', ')'), ('（', '）')] {
+        if let (Some(a), Some(b)) = (s.find(open), s.rfind(close))
+            && a < b
+            && b + close.len_utf8() == s.len()
+            && a > 0
+        {
+            s.truncate(a);
+        }
+    }
+    s.to_lowercase()
+}
+
+/// How a header row's cells name columns.
+enum Names<'a> {
+    /// By the header itself, spaces and line breaks aside (the workbooks we hand out).
+    Exact(&'a [&'static str]),
+    /// By any spelling of a [`Column`], reduced by [`header_key`].
+    Spelled(&'a [Column]),
+}
+
+impl Names<'_> {
+    /// The column a header cell names, if any.
+    fn column_of(&self, cell: &str) -> Option<&'static str> {
+        match self {
+            Names::Exact(wanted) => {
+                let h = cell.replace([' ', '\u{3000}', '\n'], "");
+                wanted.iter().find(|w| **w == h).copied()
+            }
+            Names::Spelled(columns) => {
+                let k = header_key(cell);
+                if k.is_empty() {
+                    return None;
+                }
+                columns
+                    .iter()
+                    .find(|(key, header, others)| {
+                        header_key(header) == k
+                            || *key == k
+                            || others.iter().any(|o| header_key(o) == k)
+                    })
+                    .map(|(key, ..)| *key)
+            }
+        }
+    }
+
+    /// Column `key` as a message names it: the header we write.
+    fn header_of<'k>(&self, key: &'k str) -> &'k str {
+        match self {
+            Names::Exact(_) => key,
+            Names::Spelled(columns) => columns
+                .iter()
+                .find(|(k, ..)| *k == key)
+                .map_or(key, |(_, header, _)| header),
+        }
+    }
+
+    /// The columns `header` names, each at its first cell.
+    fn map(&self, header: &[String]) -> HashMap<&'static str, usize> {
+        let mut columns = HashMap::new();
+        for (c, h) in header.iter().enumerate() {
+            if let Some(key) = self.column_of(h) {
+                columns.entry(key).or_insert(c);
+            }
+        }
+        columns
     }
 }
 
 /// A sheet as rows of text with its header row located and columns mapped by name.
 pub(crate) struct Table {
+    /// The sheet's name; empty for a CSV file.
     pub sheet: String,
+    /// The header row as written.
+    pub header: Vec<String>,
     pub columns: HashMap<&'static str, usize>,
     /// The rows below the header.
     pub rows: Vec<TextRow>,
@@ -191,11 +303,28 @@ pub(crate) struct Table {
 
 impl Table {
     pub(crate) fn get(&self, row: &[String], col: &str) -> String {
+        self.cell(row, col).to_string()
+    }
+
+    /// The cell of column `key` in `row`, trimmed; empty when the file has no such column.
+    pub(crate) fn cell<'a>(&self, row: &'a [String], key: &str) -> &'a str {
         self.columns
-            .get(col)
+            .get(key)
             .and_then(|&c| row.get(c))
-            .cloned()
-            .unwrap_or_default()
+            .map_or("", |s| s.trim())
+    }
+
+    /// Whether the header names column `key`.
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.columns.contains_key(key)
+    }
+
+    /// Column `key`'s header as the file writes it (`用地面积`, `land_mu` …), else `key`.
+    pub(crate) fn written<'a>(&'a self, key: &'a str) -> &'a str {
+        self.columns
+            .get(key)
+            .and_then(|&c| self.header.get(c))
+            .map_or(key, |h| h.trim())
     }
 
     /// `指标 第3行 F列 "本期累计"` for Excel row `number`.
@@ -207,6 +336,26 @@ impl Table {
         format!("{} 第{number}行 {letter}列 \"{col}\"", self.sheet)
     }
 
+    /// `企业名录 第12行 "用地面积"` (no sheet for CSV): row `line` under the header as written.
+    pub(crate) fn row_place(&self, line: u32, header: &str) -> String {
+        if self.sheet.is_empty() {
+            format!("第{line}行 \"{header}\"")
+        } else {
+            format!("{} 第{line}行 \"{header}\"", self.sheet)
+        }
+    }
+
+    /// `第12行 "用地面积(亩)": 必须大于0, 实际为 "0"`: the column as the file heads it, the value
+    /// quoted unless empty.
+    pub(crate) fn problem(&self, line: u32, key: &str, msg: &str, value: &str) -> String {
+        let place = self.row_place(line, self.written(key));
+        if value.is_empty() {
+            format!("{place}: {msg}")
+        } else {
+            format!("{place}: {msg}, 实际为 \"{value}\"")
+        }
+    }
+
     /// Locates the header (the row among the sheet's first ten holding `required[0]`) in `rows`
     /// and maps the `wanted` headers to columns; every missing `required` one is listed.
     pub(crate) fn locate(
@@ -215,39 +364,141 @@ impl Table {
         wanted: &[&'static str],
         required: &[&'static str],
     ) -> Result<Table, Vec<String>> {
+        Table::find(sheet, sheet, rows, &Names::Exact(wanted), required)
+    }
+
+    /// [`Table::locate`] for `columns` written in any of their spellings ([`header_key`]),
+    /// messages placed at `place` (the file's name).
+    pub(crate) fn locate_spelled(
+        place: &str,
+        sheet: &str,
+        rows: Vec<TextRow>,
+        columns: &[Column],
+        required: &[&'static str],
+    ) -> Result<Table, Vec<String>> {
+        Table::find(place, sheet, rows, &Names::Spelled(columns), required)
+    }
+
+    /// The one header finder: the first row among the first ten (counted from the first row
+    /// holding anything) that names `required[0]`.
+    fn find(
+        place: &str,
+        sheet: &str,
+        mut rows: Vec<TextRow>,
+        names: &Names<'_>,
+        required: &[&'static str],
+    ) -> Result<Table, Vec<String>> {
         let first = rows.first().map_or(1, |(n, _)| *n);
         let Some(header_at) = rows
             .iter()
-            .take_while(|(n, _)| *n < first + 10)
-            .position(|(_, r)| r.iter().any(|c| c == required[0]))
+            .take_while(|(n, _)| *n < first.saturating_add(10))
+            .position(|(_, r)| r.iter().any(|c| names.column_of(c) == Some(required[0])))
         else {
             return Err(vec![format!(
-                "{sheet}: 前10行中找不到表头 \"{}\" (header row not found)",
-                required[0]
+                "{place}: 前10行中找不到表头 \"{}\" (header row not found)",
+                names.header_of(required[0])
             )]);
         };
-        let mut columns = HashMap::new();
-        for (c, h) in rows[header_at].1.iter().enumerate() {
-            let h = h.replace([' ', '\u{3000}', '\n'], "");
-            if let Some(w) = wanted.iter().find(|w| **w == h) {
-                columns.entry(*w).or_insert(c);
-            }
-        }
+        let columns = names.map(&rows[header_at].1);
         let missing: Vec<String> = required
             .iter()
             .filter(|r| !columns.contains_key(*r))
-            .map(|r| format!("{sheet}: 缺少列 \"{r}\" (missing column)"))
+            .map(|r| {
+                format!(
+                    "{place}: 缺少列 \"{}\" (missing column)",
+                    names.header_of(r)
+                )
+            })
             .collect();
         if !missing.is_empty() {
             return Err(missing);
         }
-        let mut rows = rows;
+        let below = rows.split_off(header_at + 1);
+        let header = rows.pop().map(|(_, h)| h).unwrap_or_default();
         Ok(Table {
             sheet: sheet.to_string(),
+            header,
             columns,
-            rows: rows.split_off(header_at + 1),
+            rows: below,
         })
     }
+}
+
+/// Reads an uploaded file as one table: an .xlsx (its first sheet), or else CSV in UTF-8 (BOM
+/// optional) or GBK; the header found by [`Table::locate_spelled`]. Every problem names
+/// `file_name`.
+pub(crate) fn read_file_table(
+    bytes: &[u8],
+    file_name: &str,
+    columns: &[Column],
+    required: &[&'static str],
+) -> Result<Table, AppError> {
+    if bytes.is_empty() {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: 文件为空 (empty file)"
+        )));
+    }
+    let lower = file_name.to_lowercase();
+    let (sheet, rows) = if lower.ends_with(".xlsx")
+        || lower.ends_with(".xls")
+        || lower.ends_with(".xlsm")
+        || bytes.starts_with(b"PK\x03\x04")
+    {
+        read_first_sheet(bytes, file_name)?
+    } else {
+        (String::new(), read_csv(bytes, file_name)?)
+    };
+    Table::locate_spelled(file_name, &sheet, rows, columns, required).map_err(AppError::Rows)
+}
+
+/// The first sheet of an uploaded workbook, read within the upload reader's caps, as numbered
+/// text rows ([`cell_text`]: a date cell reads as its ISO date, so a date typed into a figure
+/// column is reported, not read as its serial number).
+fn read_first_sheet(bytes: &[u8], file_name: &str) -> Result<(String, Vec<TextRow>), AppError> {
+    let mut wb = open_workbook(bytes, file_name)?;
+    let Some(name) = wb.sheet_names().first().cloned() else {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: 没有工作表 (no sheet)"
+        )));
+    };
+    let sheet = wb
+        .read_sheet(&name)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok((name, text_rows(&sheet, cell_text)))
+}
+
+/// CSV in UTF-8 (BOM optional) or GBK, as rows numbered by the line each starts on; rows of
+/// empty cells left out, as [`text_rows`] leaves them out of a sheet.
+fn read_csv(bytes: &[u8], file_name: &str) -> Result<Vec<TextRow>, AppError> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(body) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            let (s, _, bad) = encoding_rs::GBK.decode(body);
+            if bad {
+                return Err(AppError::Invalid(format!(
+                    "{file_name}: 既不是UTF-8也不是GBK编码的文本 (neither UTF-8 nor GBK)"
+                )));
+            }
+            s.into_owned()
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| {
+            AppError::Invalid(format!("{file_name}: CSV格式错误 (malformed CSV): {e}"))
+        })?;
+        let line = rec.position().map_or(i as u64 + 1, |p| p.line());
+        let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
+        if cells.iter().any(|c| !c.is_empty()) {
+            rows.push((u32::try_from(line).unwrap_or(u32::MAX), cells));
+        }
+    }
+    Ok(rows)
 }
 
 impl Table {
