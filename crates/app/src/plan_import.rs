@@ -208,8 +208,9 @@ pub async fn draft_from_parsed(
     })
 }
 
+/// The year a plan without one is filed under: this year in China time, on the demo clock.
 pub(crate) fn current_year() -> i64 {
-    i64::from(time::OffsetDateTime::now_utc().year())
+    i64::from(qx_core::time::today().year())
 }
 
 /// Formats a parsed number without float noise (0.75, 28.5, 8000).
