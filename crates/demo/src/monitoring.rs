@@ -44,9 +44,8 @@ const NO_FIGURE_REASON: &str = "统计口径调整，数据待统计局反馈";
 const LATE_UNITS: &[&str] = &["县招商局", "墙头镇", "县人社局", "高塘岛乡"];
 
 fn ts(date: time::Date, hour: u8) -> i64 {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
     date.with_hms(hour, 30, 0)
-        .map(|d| d.assume_offset(offset).unix_timestamp())
+        .map(|d| d.assume_offset(qx_core::time::CHINA).unix_timestamp())
         .unwrap_or(0)
 }
 
