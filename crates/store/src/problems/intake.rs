@@ -17,6 +17,29 @@ pub struct NewProblem {
     pub submitted_on: Date,
 }
 
+/// What only the office enters when it registers a problem on a firm's behalf: a channel
+/// other than the filer's own (大走访, 服务热线) and the day it was received. Anyone else — the
+/// enterprise itself, a project's responsible unit — files online or through the API, and never
+/// dates a problem after today.
+fn by_office_only(actor: &Actor, new: &NewProblem) -> Result<()> {
+    if actor.is_admin() {
+        return Ok(());
+    }
+    if !matches!(new.source, Channel::Web | Channel::Api) {
+        return Err(StoreError::Forbidden(format!(
+            "来源: 只有办公室可以登记来源为「{}」的难题 (only the office sets the channel)",
+            new.source.label_zh()
+        )));
+    }
+    if new.submitted_on > qx_core::time::today() {
+        return Err(StoreError::Forbidden(
+            "提交日期: 只有办公室可以填写提交日期, 且不能晚于今天 (only the office sets the date)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A fully specified problem row for bulk generation (benchmarks and tests).
 #[derive(Debug, Clone)]
 pub struct ProblemSeed {
@@ -74,6 +97,7 @@ impl Store {
         new: &NewProblem,
         attachments: Vec<NewAttachment>,
     ) -> Result<(i64, Vec<i64>)> {
+        by_office_only(actor, new)?;
         let title = text(tf::PROBLEM_TITLE, &new.title)?;
         let description = text(tf::PROBLEM_DESCRIPTION, &new.description)?;
         let contact_name = text(tf::PROBLEM_CONTACT_NAME, &new.contact_name)?;

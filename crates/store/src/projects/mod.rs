@@ -271,9 +271,10 @@ impl Store {
         })
     }
 
-    /// The actor may change this project: the office any, a unit its own (read first, so an
-    /// out-of-scope project is "not found" and a leader's or enterprise's try is "forbidden").
-    pub(crate) async fn project_for_write(&self, actor: &Actor, id: i64) -> Result<Project> {
+    /// The project, when the actor may change it: the office any, a unit its own (read first,
+    /// so an out-of-scope project is "not found" and a leader's or enterprise's try is
+    /// "forbidden"). Every write of a project asks this; so does a page that offers to edit one.
+    pub async fn project_for_write(&self, actor: &Actor, id: i64) -> Result<Project> {
         let project = self.get_project(actor, id).await?;
         if actor.can_write_unit(project.unit_id) {
             Ok(project)

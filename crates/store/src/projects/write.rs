@@ -116,6 +116,18 @@ async fn enterprise_of(tx: &mut Tx, code: Option<&CreditCode>) -> Result<Option<
     Ok(row.map(|(id,)| id))
 }
 
+/// Only the office names a project's 包干县领导: anyone else leaves it as it was (`was`, none for
+/// a new project).
+fn leader_by_office(actor: &Actor, was: Option<i64>, leader: Option<i64>) -> Result<()> {
+    if actor.is_admin() || leader == was {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden(
+            "包干县领导: 只有办公室可以指定 (only the office names the leader)".into(),
+        ))
+    }
+}
+
 /// A 包干县领导 must be a leader account.
 async fn check_leader(tx: &mut Tx, leader: Option<i64>) -> Result<()> {
     let Some(id) = leader else { return Ok(()) };
@@ -181,6 +193,7 @@ impl Store {
     /// Changes a project's facts and planned dates (not its stage: see `move_project`).
     pub async fn update_project(&self, actor: &Actor, id: i64, input: &ProjectInput) -> Result<()> {
         let before = self.project_for_write(actor, id).await?;
+        leader_by_office(actor, before.leader_user_id, input.leader_user_id)?;
         let mut tx = self.begin().await?;
         update_in(&mut tx, actor, id, input).await?;
         crate::commit_audited(
@@ -292,6 +305,7 @@ pub(crate) async fn insert_projects(
                 "只有办公室或责任单位可以录入本单位的项目".into(),
             ));
         }
+        leader_by_office(actor, None, input.leader_user_id)?;
         if let Some(leader) = input.leader_user_id.filter(|l| !leaders.contains(l)) {
             check_leader(tx, Some(leader)).await?;
             leaders.insert(leader);
@@ -592,6 +606,7 @@ pub(crate) async fn update_projects(
         let was = stored
             .get(&id)
             .ok_or_else(|| StoreError::NotFound(format!("重大项目 {id}")))?;
+        leader_by_office(actor, was.leader_user_id, input.leader_user_id)?;
         let input = ProjectInput {
             completed_wan: kept(was.completed_wan, was.approved, input.completed_wan)?,
             ..input.clone()

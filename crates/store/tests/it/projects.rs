@@ -217,8 +217,9 @@ async fn moves_follow_the_order_unless_the_office_overrides_and_notify_unit_and_
         let c = county(&s).await;
         let mut new = input("石浦冷链物流", c.shipu, 8_000.0);
         new.leader_user_id = Some(c.leader.user_id);
+        // The office enters it: only the office names the 包干 leader.
         let id = s
-            .create_project(&c.shipu_user, &new, date!(2017 - 01 - 10))
+            .create_project(&c.office, &new, date!(2017 - 01 - 10))
             .await
             .unwrap();
         let err = s
@@ -572,7 +573,6 @@ async fn an_edit_changes_every_field_it_names_and_no_other_unit_may_make_it() {
         edit.investor = "宁波冷链集团".into();
         edit.credit_code = Some(c.code);
         edit.land_mu = Some(80.0);
-        edit.leader_user_id = Some(c.leader.user_id);
         s.update_project(&c.shipu_user, id, &edit).await.unwrap();
         let p = s.get_project(&c.office, id).await.unwrap();
         assert_eq!(p.name, "石浦冷链物流中心", "{name}");
@@ -581,7 +581,6 @@ async fn an_edit_changes_every_field_it_names_and_no_other_unit_may_make_it() {
         assert_eq!(p.land_mu, Some(80.0), "{name}");
         assert!(p.is_major(), "{name}: now 亿元以上");
         assert_eq!(p.enterprise_name, "象山某汽配有限公司", "{name}: linked");
-        assert_eq!(p.leader_user_id, Some(c.leader.user_id), "{name}");
         // Another town's liaison may not edit it (not found: out of scope); nothing changes.
         assert!(
             s.update_project(&c.xizhou_user, id, &input("改名", c.shipu, 1.0))
@@ -1537,5 +1536,116 @@ async fn the_major_start_counts_take_core_s_major_projects() {
         );
         assert!(begun > 0 && begun < planned);
         db.discard().await.unwrap();
+    }
+}
+
+/// Only the office names a project's 包干县领导 (`ProjectInput::leader_user_id`): a unit enters
+/// and edits its project with the leader left as it is, and is refused when it names one.
+#[tokio::test]
+async fn only_the_office_names_a_project_s_leader() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let mut led = input("石浦港区项目", c.shipu, 3_000.0);
+        led.leader_user_id = Some(c.leader.user_id);
+        let refused = s
+            .create_project(&c.shipu_user, &led, date!(2017 - 01 - 10))
+            .await;
+        assert!(
+            matches!(&refused, Err(StoreError::Forbidden(m)) if m.contains("包干县领导")),
+            "{name}: a unit names the leader of a new project: {refused:?}"
+        );
+        let id = s
+            .create_project(
+                &c.shipu_user,
+                &input("石浦港区项目", c.shipu, 3_000.0),
+                date!(2017 - 01 - 10),
+            )
+            .await
+            .unwrap();
+        let refused = s.update_project(&c.shipu_user, id, &led).await;
+        assert!(
+            matches!(&refused, Err(StoreError::Forbidden(m)) if m.contains("包干县领导")),
+            "{name}: a unit names the leader of its project: {refused:?}"
+        );
+        assert_eq!(
+            s.get_project(&c.office, id).await.unwrap().leader_user_id,
+            None
+        );
+        s.update_project(&c.office, id, &led).await.unwrap();
+        // The unit's edits keep the leader the office named; it may not clear it either.
+        let mut kept = led.clone();
+        kept.investor = "宁波港集团".into();
+        s.update_project(&c.shipu_user, id, &kept).await.unwrap();
+        let cleared = input("石浦港区项目", c.shipu, 3_000.0);
+        assert!(
+            matches!(
+                s.update_project(&c.shipu_user, id, &cleared).await,
+                Err(StoreError::Forbidden(_))
+            ),
+            "{name}: a unit clears the leader"
+        );
+        let p = s.get_project(&c.office, id).await.unwrap();
+        assert_eq!(p.leader_user_id, Some(c.leader.user_id), "{name}");
+        assert_eq!(p.investor, "宁波港集团", "{name}");
+    }
+}
+
+/// Who may change a project, and so raise its blocker as a problem (`project_for_write`, which
+/// the edit and problem forms ask too): the office and the responsible unit; another unit does
+/// not find it, a leader and the firm are refused.
+#[tokio::test]
+async fn a_unit_cannot_act_for_another_unit_s_project() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let mut new = input("石浦汽配产业园", c.shipu, 12_000.0);
+        new.credit_code = Some(c.code);
+        let id = s
+            .create_project(&c.office, &new, date!(2017 - 01 - 10))
+            .await
+            .unwrap();
+        s.project_for_write(&c.office, id).await.unwrap();
+        s.project_for_write(&c.shipu_user, id).await.unwrap();
+        assert!(
+            matches!(
+                s.project_for_write(&c.xizhou_user, id).await,
+                Err(StoreError::NotFound(_))
+            ),
+            "{name}: another unit's project is not found"
+        );
+        for who in [&c.leader, &c.firm] {
+            assert!(
+                matches!(
+                    s.project_for_write(who, id).await,
+                    Err(StoreError::Forbidden(_))
+                ),
+                "{name}: {} may not change the project",
+                who.username
+            );
+        }
+        let blocker = qx_store::projects::ProjectProblem {
+            period_id: None,
+            category: qx_core::problem::Category::Land,
+            title: "用地指标未落实".into(),
+            description: "二期用地指标未落实".into(),
+            contact_name: "王经理".into(),
+            contact_phone: "13800000000".into(),
+        };
+        assert!(
+            matches!(
+                s.raise_project_problem(&c.xizhou_user, id, &blocker).await,
+                Err(StoreError::NotFound(_))
+            ),
+            "{name}: another unit raises the project's problem"
+        );
+        assert!(
+            matches!(
+                s.raise_project_problem(&c.leader, id, &blocker).await,
+                Err(StoreError::Forbidden(_))
+            ),
+            "{name}: a leader raises the project's problem"
+        );
+        s.raise_project_problem(&c.shipu_user, id, &blocker)
+            .await
+            .unwrap();
     }
 }
