@@ -1,10 +1,11 @@
 //! Evidence (佐证材料) attached to a report: upload, download, removal.
 
 use super::report::{
-    REPORT_FORM_UPLOAD, read_report_fields, report_page, report_url, save_draft, upload_problems,
-    writable_unit,
+    REPORT_FORM_UPLOAD, read_report_fields, report_page, report_url, save_draft, target_unit,
+    upload_problems,
 };
 use super::*;
+use crate::auth::OfficeOrUnit;
 
 /// An evidence upload: one file within the store's limit, and the task it belongs to.
 pub(super) const EVIDENCE_UPLOAD: upload::Limits = upload::Limits::one_file(
@@ -14,13 +15,15 @@ pub(super) const EVIDENCE_UPLOAD: upload::Limits = upload::Limits::one_file(
 
 pub(super) async fn upload_attachment(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: OfficeOrUnit,
     Path(period_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
     form: Multipart,
 ) -> PageResult {
     let actor = auth.actor();
-    let unit_id = writable_unit(&actor, &q, "report.attach")?;
+    // Whether the reader writes this unit's report is the store's (`add_report_attachment`,
+    // and `save_report` for the figures sent along).
+    let unit_id = target_unit(&actor, &q)?;
     // The upload buttons belong to the report form: what was typed there comes along and is
     // saved as the draft first, so choosing a file never loses a figure. A file too large is
     // left out, not the figures sent with it: the page then says what was wrong with the file.

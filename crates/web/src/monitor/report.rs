@@ -2,6 +2,7 @@
 
 use super::no_figure::{ReportInput, mark_errors, mark_text, read_no_figures};
 use super::*;
+use crate::auth::OfficeOrUnit;
 use qx_store::monitoring::{IfComplete, Submitted};
 
 pub struct DueLine {
@@ -45,14 +46,13 @@ fn return_comment(s: Option<&Submission>) -> String {
         .unwrap_or_default()
 }
 
-pub(super) async fn report_home(State(state): State<AppState>, auth: Auth) -> PageResult {
+/// What a unit owes; the office and leaders, who report nothing, are sent to the periods.
+pub(super) async fn report_home(State(state): State<AppState>, auth: County) -> PageResult {
     let actor = auth.actor();
-    if actor.role == Role::Admin || actor.role == Role::Leader {
+    if actor.reads_all() {
         return Ok(Redirect::to("/monitor/periods").into_response());
     }
-    let Some(unit_id) = actor.unit_id.filter(|_| actor.role == Role::Unit) else {
-        return Err(WebError::Forbidden("report".into()));
-    };
+    let unit_id = target_unit(&actor, &HashMap::new())?;
     let mut due = Vec::new();
     for plan in state
         .store
@@ -353,36 +353,23 @@ pub(super) async fn save_draft(
     }
 }
 
-/// The unit whose report an upload changes, which the actor must be allowed to write.
-pub(super) fn writable_unit(
-    actor: &Actor,
-    q: &HashMap<String, String>,
-    what: &str,
-) -> Result<i64, WebError> {
-    let unit_id = target_unit(actor, q)?;
-    if !actor.can_write_unit(unit_id) {
-        return Err(WebError::Forbidden(what.into()));
-    }
-    Ok(unit_id)
-}
-
-/// Whose report a request is about: a unit user's own unit; the office names one with `?unit=`.
+/// Whose report a request is about: a unit user's own unit; the office and leaders name one
+/// with `?unit=`. Who may ask is the caller's guard (`County` to read, `OfficeOrUnit` to write);
+/// whether the unit named is theirs to read or write is the store's.
 pub(crate) fn target_unit(actor: &Actor, q: &HashMap<String, String>) -> Result<i64, WebError> {
-    match actor.role {
-        Role::Unit => actor
+    if actor.role == Role::Unit {
+        return actor
             .unit_id
-            .ok_or_else(|| WebError::Forbidden("report".into())),
-        Role::Admin | Role::Leader => q
-            .get("unit")
-            .and_then(|u| u.parse().ok())
-            .ok_or_else(|| WebError::BadRequest("请指定单位 (?unit=)".into())),
-        Role::Enterprise => Err(WebError::Forbidden("report".into())),
+            .ok_or_else(|| WebError::Forbidden("report".into()));
     }
+    q.get("unit")
+        .and_then(|u| u.parse().ok())
+        .ok_or_else(|| WebError::BadRequest("请指定单位 (?unit=)".into()))
 }
 
 pub(super) async fn report_form(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: County,
     Path(period_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
@@ -743,7 +730,7 @@ async fn sending_views(
 
 pub(super) async fn report_save(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: OfficeOrUnit,
     Path(period_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
     Form(form): Form<Vec<(String, String)>>,
@@ -757,7 +744,8 @@ pub(super) async fn report_save(
             .map(|(_, v)| v.as_str())
             .or(q.get(name).map(String::as_str))
     };
-    let submit = field("action") == Some(SubmissionStep::Submit.as_str());
+    let submit =
+        field("action").and_then(SubmissionStep::from_code) == Some(SubmissionStep::Submit);
     if let Some(form_again) = refuse_bad_figures(&state, &auth, period_id, &q, &input).await? {
         return Ok(form_again);
     }
@@ -819,7 +807,7 @@ pub(super) async fn report_save(
 /// 撤回: the unit takes back a report the office has not acted on yet; it is a draft again.
 pub(super) async fn report_withdraw(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: OfficeOrUnit,
     Path(period_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
@@ -835,7 +823,7 @@ pub(super) async fn report_withdraw(
 
 pub(super) async fn report_correct(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: OfficeOrUnit,
     Path(period_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {

@@ -1,7 +1,8 @@
 //! A unit's Excel report template: the pre-filled download and the filled-in upload.
 
-use super::report::{back_to_report, report_page, target_unit, writable_unit};
+use super::report::{back_to_report, report_page, target_unit};
 use super::*;
+use crate::auth::OfficeOrUnit;
 
 /// A filled-in report template: one workbook within the importer's limit, and the action.
 pub(super) const TEMPLATE_UPLOAD: upload::Limits =
@@ -9,7 +10,7 @@ pub(super) const TEMPLATE_UPLOAD: upload::Limits =
 
 pub(super) async fn download_template(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: County,
     Path(period_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
@@ -23,7 +24,7 @@ pub(super) async fn download_template(
 
 pub(super) async fn upload_template(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: OfficeOrUnit,
     Path(period_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
     form: Multipart,
@@ -50,7 +51,7 @@ pub(super) async fn upload_template(
 /// The unit's monthly 调度 template of its projects for the period.
 pub(super) async fn download_dispatch(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: County,
     Path(period_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
@@ -67,7 +68,7 @@ pub(super) async fn download_dispatch(
 /// report page: the figures typed on the page are not sent with it).
 pub(super) async fn upload_dispatch(
     State(state): State<AppState>,
-    auth: Auth,
+    auth: OfficeOrUnit,
     Path(period_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
     form: Multipart,
@@ -95,8 +96,9 @@ pub(super) async fn upload_dispatch(
     .await
 }
 
-/// A filled-in template sent for the unit in `q`: the unit must be one whose report the reader
-/// writes and one file must be chosen (else the report page again, saying so). `import` saves
+/// A filled-in template sent for the unit in `q`: one file must be chosen (else the report page
+/// again, saying so); whether the reader writes that unit's report is the importer's to refuse
+/// (`open_unit_upload`). `import` saves
 /// the file (with whether 提交 was pressed) and names the mark the report page then shows; a
 /// problem in the file goes back onto the report page.
 async fn import_sent<Fut>(
@@ -110,9 +112,10 @@ async fn import_sent<Fut>(
 where
     Fut: std::future::Future<Output = Result<&'static str, AppError>>,
 {
-    let unit_id = writable_unit(&auth.actor(), q, "report.upload")?;
+    let unit_id = target_unit(&auth.actor(), q)?;
     let mut up = upload::read(form, &TEMPLATE_UPLOAD).await?;
-    let submit = up.field("action") == Some("submit");
+    let submit =
+        up.field("action").and_then(SubmissionStep::from_code) == Some(SubmissionStep::Submit);
     let file = match up.the_file(auth.ctx.lang) {
         Ok(file) => file,
         Err(problems) => return report_page(state, auth, period_id, q, problems, "", None).await,

@@ -168,3 +168,38 @@ async fn each_role_reads_over_the_api_what_its_pages_show() {
         .unwrap();
     assert_eq!(resp.status(), 403);
 }
+
+/// The office reads a unit's latest report over the API (a draft of the unit's it reads as
+/// none, `null`); a read that fails is an error, never "no report".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_that_fails_to_read_is_an_error_never_no_report() {
+    let (base, db) = spawn_demo().await;
+    let store = &db.store;
+    let office = sign_in(&base, "admin").await;
+    let office_actor = actor(store, "admin").await;
+    let jxj = actor(store, "jxj1").await.unit_id.unwrap();
+    let mut handed_in = None;
+    'plans: for plan in store.list_plans(&office_actor).await.unwrap() {
+        for period in store.list_periods(&office_actor, plan.id).await.unwrap() {
+            let latest = store
+                .latest_submission(&office_actor, period.id, jxj)
+                .await
+                .unwrap();
+            if latest.is_some_and(|s| s.status.is_handed_in()) {
+                handed_in = Some(period.id);
+                break 'plans;
+            }
+        }
+    }
+    let period = handed_in.expect("a report of jxj1's handed in");
+    let url = format!("{base}/api/v1/periods/{period}/report?unit={jxj}");
+    let report = json(&office, url.clone()).await;
+    assert!(!report.is_null(), "the office reads the handed-in report");
+    // The report's 本月无数据 marks can no longer be read.
+    sqlx::query("ALTER TABLE indicator_no_data RENAME TO indicator_no_data_gone")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let resp = office.get(&url).send().await.unwrap();
+    assert_eq!(resp.status(), 500, "{}", resp.text().await.unwrap());
+}
