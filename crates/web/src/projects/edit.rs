@@ -245,10 +245,10 @@ pub(super) async fn edit_form(
     auth: OfficeOrUnit,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let d = state.store.project_detail(&auth.actor(), id).await?;
-    if !auth.actor().can_write_unit(d.project.unit_id) {
-        return Err(WebError::Forbidden("project".into()));
-    }
+    let actor = auth.actor();
+    // The form is offered to whoever the store lets change the project.
+    state.store.project_for_write(&actor, id).await?;
+    let d = state.store.project_detail(&actor, id).await?;
     let mut planned: [Option<String>; 4] = Default::default();
     for s in &d.stages {
         if let Some(p) = s

@@ -35,10 +35,8 @@ async fn view(
     values: Fields,
     errors: FieldErrors,
 ) -> Result<ProblemPage, WebError> {
-    let p = state.store.get_project(&auth.actor(), id).await?;
-    if !auth.actor().can_write_unit(p.unit_id) {
-        return Err(WebError::Forbidden("project".into()));
-    }
+    // The form is offered to whoever the store lets raise the project's problem.
+    let p = state.store.project_for_write(&auth.actor(), id).await?;
     Ok(ProblemPage {
         ctx: PageCtx::signed_in(auth),
         p,
