@@ -185,13 +185,17 @@ pub async fn agenda_lines(
         .collect())
 }
 
-/// The 会议纪要 as it reads from the recorded decisions, dated `dated` (ISO).
+/// The 会议纪要 as it reads from the recorded decisions, dated `dated` (ISO): the office's draft
+/// until it is issued, so anyone else is told it is not there.
 pub async fn minutes_docx(
     store: &Store,
     actor: &Actor,
     m: &Meeting,
     dated: &str,
 ) -> Result<Vec<u8>, AppError> {
+    if !actor.is_admin() {
+        return Err(qx_store::StoreError::NotFound(format!("会议 {} 的纪要", m.id)).into());
+    }
     let d = meeting_doc(store, actor, m, dated).await?;
     let texts: HashMap<i64, String> = store
         .agenda(actor, m.id)
@@ -212,6 +216,21 @@ pub async fn minutes_docx(
         })
         .collect();
     qx_report::meeting::minutes_docx(&d, &decisions).map_err(|e| AppError::Invalid(e.to_string()))
+}
+
+/// The 纪要 as `actor` may have it: once issued, the file as it was issued; before that the
+/// draft made from the decisions as they stand ([`minutes_docx`]), which is the office's alone:
+/// to anyone else an unissued 纪要 is not there ("not found"), wherever it is asked for.
+pub async fn minutes(
+    store: &Store,
+    actor: &Actor,
+    m: &Meeting,
+    dated: &str,
+) -> Result<Vec<u8>, AppError> {
+    if m.minutes_issued_at.is_some() {
+        return Ok(store.issued_minutes(actor, m.id).await?);
+    }
+    minutes_docx(store, actor, m, dated).await
 }
 
 /// 印发纪要 on `dated` (ISO): the 纪要 as it reads now becomes the issued file, kept unchanged.

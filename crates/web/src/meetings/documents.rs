@@ -70,7 +70,7 @@ pub(super) async fn agenda_xlsx(
     file(bytes, &format!("例会议程-{}.xlsx", m.held_on), XLSX)
 }
 
-/// The issued 纪要 unchanged; before that, the office's draft.
+/// The issued 纪要 unchanged; before that, the office's draft (`qx_app::meetings::minutes`).
 pub(super) async fn minutes(
     State(state): State<AppState>,
     auth: County,
@@ -78,13 +78,7 @@ pub(super) async fn minutes(
 ) -> PageResult {
     let actor = auth.actor();
     let m = state.store.get_meeting(&actor, id).await?;
-    let bytes = if m.minutes_issued_at.is_some() {
-        state.store.issued_minutes(&actor, id).await?
-    } else if actor.is_admin() {
-        qx_app::meetings::minutes_docx(&state.store, &actor, &m, &format_date(today())).await?
-    } else {
-        return Err(WebError::NotFound(format!("会议 {id} 的纪要")));
-    };
+    let bytes = qx_app::meetings::minutes(&state.store, &actor, &m, &format_date(today())).await?;
     file(bytes, &format!("会议纪要-{}.docx", m.held_on), DOCX)
 }
 

@@ -287,3 +287,55 @@ async fn a_meeting_goes_from_schedule_to_issued_minutes_and_its_items_to_closure
         assert!(resp.bytes().await.unwrap().starts_with(b"PK"));
     }
 }
+
+/// A 纪要 not yet issued is the office's draft: whoever else asks for it — a page, the CLI, the
+/// API, all through `qx_app::meetings` — is told it is not there.
+#[tokio::test]
+async fn a_draft_minutes_is_the_office_s_alone_wherever_it_is_asked_for() {
+    use qx_core::access::Role;
+    use qx_core::meeting::MeetingKind;
+    use qx_store::StoreError;
+    use qx_store::meetings::NewMeeting;
+    for db in qx_store::testing::all().await.unwrap() {
+        let (name, s) = (db.name, &db.store);
+        let office = Actor::system();
+        let leader = Actor {
+            role: Role::Leader,
+            username: "leader".into(),
+            ..Actor::system()
+        };
+        let id = s
+            .create_meeting(
+                &office,
+                &NewMeeting {
+                    kind: MeetingKind::Regular,
+                    title: "工业强县工作例会".into(),
+                    held_on: time::macros::date!(2017 - 12 - 13),
+                    place: String::new(),
+                    convenor: String::new(),
+                    unit_ids: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        let m = s.get_meeting(&leader, id).await.unwrap();
+        let dated = "2017-12-13";
+        for refused in [
+            qx_app::meetings::minutes(s, &leader, &m, dated).await,
+            qx_app::meetings::minutes_docx(s, &leader, &m, dated).await,
+        ] {
+            assert!(
+                matches!(
+                    refused,
+                    Err(qx_app::AppError::Store(StoreError::NotFound(_)))
+                ),
+                "{name}: a leader reads the draft 纪要: {:?}",
+                refused.map(|file| file.len())
+            );
+        }
+        let draft = qx_app::meetings::minutes(s, &office, &m, dated)
+            .await
+            .unwrap();
+        assert!(!draft.is_empty(), "{name}");
+    }
+}
