@@ -39,9 +39,12 @@ pub fn routes() -> Router<AppState> {
 fn parse_request(
     q: &HashMap<String, String>,
 ) -> Result<(BulletinKind, qx_core::period::Period), WebError> {
-    let kind = q.get("kind").map(String::as_str).unwrap_or("monthly");
-    let kind = BulletinKind::from_code(kind)
-        .ok_or_else(|| WebError::BadRequest(format!("类型 \"{kind}\" 无效")))?;
+    // No kind asked for is the monthly 快报; one asked for must be a kind.
+    let kind = match q.get("kind") {
+        None => BulletinKind::Monthly,
+        Some(code) => BulletinKind::from_code(code)
+            .ok_or_else(|| WebError::BadRequest(format!("类型 \"{code}\" 无效")))?,
+    };
     let period = q
         .get("period")
         .map(|p| p.trim().to_string())

@@ -12,6 +12,70 @@ pub struct EventLine {
     note: String,
 }
 
+/// One step the reader may take, as its form on the page.
+pub(super) struct StepForm {
+    code: &'static str,
+    label: &'static str,
+    boxes: Boxes,
+    /// Asked again before it is sent (撤回 cannot be undone).
+    confirm: bool,
+}
+
+impl StepForm {
+    fn of(action: Action, lang: Lang) -> Self {
+        StepForm {
+            code: action.as_str(),
+            label: action.label(lang),
+            boxes: Boxes::of(action),
+            confirm: action == Action::Withdraw,
+        }
+    }
+}
+
+/// What a step's form asks for besides its button, read from its [`Action`] (so the template
+/// compares no action codes, and a new action must be given its boxes here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Boxes {
+    /// 交办: tier, lead and support units, a note.
+    Assign,
+    /// A reason that must be given (退回, 重办).
+    Reason,
+    /// A reason that may be left empty (升级, 撤回).
+    OptionalReason,
+    /// 申请延期: days and a reason.
+    Extension,
+    /// 延期审批: approve or not, a note.
+    Decide,
+    /// 答复: the answer and whether it settles the problem.
+    Answer,
+    /// 评价: satisfaction and a comment.
+    Rate,
+    /// 开始办理: the button alone.
+    Nothing,
+    /// A note that may be left empty.
+    Note,
+}
+
+impl Boxes {
+    fn of(action: Action) -> Self {
+        match action {
+            Action::Assign => Boxes::Assign,
+            Action::Return | Action::Redo => Boxes::Reason,
+            Action::Escalate | Action::Withdraw => Boxes::OptionalReason,
+            Action::RequestExtension => Boxes::Extension,
+            Action::DecideExtension => Boxes::Decide,
+            Action::Answer => Boxes::Answer,
+            Action::Rate => Boxes::Rate,
+            Action::Start => Boxes::Nothing,
+            Action::Accept | Action::Urge | Action::Close => Boxes::Note,
+        }
+    }
+
+    fn has_reason(self) -> bool {
+        matches!(self, Boxes::Reason | Boxes::OptionalReason)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "problems/detail.html")]
 pub(super) struct DetailPage {
@@ -26,7 +90,7 @@ pub(super) struct DetailPage {
     satisfaction: String,
     events: Vec<EventLine>,
     attachments: Vec<sp::AttachmentMeta>,
-    actions: Vec<(&'static str, &'static str)>,
+    actions: Vec<StepForm>,
     /// (id, name, proposed) for the 交办 form.
     units: Vec<(i64, String, bool)>,
     tiers: Vec<(&'static str, &'static str)>,
@@ -54,6 +118,11 @@ impl DetailPage {
         }
     }
 
+    /// Whether the form `form` is the one refused.
+    fn refused(&self, form: &str) -> bool {
+        self.failed == form
+    }
+
     /// The message beside `field` of the form `form`, when that form was refused.
     fn error(&self, form: &str, field: &str) -> Option<&str> {
         (self.failed == form)
@@ -63,7 +132,8 @@ impl DetailPage {
 
     /// Whether a support unit was among the choices of a refused 交办 form.
     fn kept_unit(&self, id: &i64) -> bool {
-        self.failed == "assign" && self.values.has("support_unit_ids", &id.to_string())
+        self.refused(Action::Assign.as_str())
+            && self.values.has("support_unit_ids", &id.to_string())
     }
 }
 
@@ -121,7 +191,7 @@ async fn detail_view(
     let lang = auth.ctx.lang;
     let d = state.store.get_problem(&actor, id).await?;
     let status = d.problem.status();
-    let actions: Vec<(&'static str, &'static str)> = match d.party {
+    let actions: Vec<StepForm> = match d.party {
         Some(party) => status
             .actions()
             .filter(|a| a.allowed_for(party))
@@ -132,7 +202,7 @@ async fn detail_view(
                 Action::Escalate => d.problem.tier().next().is_some(),
                 _ => true,
             })
-            .map(|a| (a.as_str(), a.label(lang)))
+            .map(|a| StepForm::of(a, lang))
             .collect(),
         None => Vec::new(),
     };
