@@ -489,6 +489,11 @@ role_guard!(
     OfficeOrUnit, "office or unit", Admin | Unit
 );
 role_guard!(
+    /// A responsible unit's liaison (责任单位联络员), acting for its own unit: 撤回 of a report
+    /// is the unit's step; the office acts on a report by reviewing it.
+    Liaison, "unit", Unit
+);
+role_guard!(
     /// Any signed-in user; what they see is still scoped by the store.
     Signed, "signed in", Admin | Leader | Unit | Enterprise
 );

@@ -2,7 +2,7 @@
 
 use super::no_figure::{ReportInput, mark_errors, mark_text, read_no_figures};
 use super::*;
-use crate::auth::OfficeOrUnit;
+use crate::auth::{Liaison, OfficeOrUnit};
 use qx_store::monitoring::{IfComplete, Submitted};
 
 pub struct DueLine {
@@ -354,8 +354,9 @@ pub(super) async fn save_draft(
 }
 
 /// Whose report a request is about: a unit user's own unit; the office and leaders name one
-/// with `?unit=`. Who may ask is the caller's guard (`County` to read, `OfficeOrUnit` to write);
-/// whether the unit named is theirs to read or write is the store's.
+/// with `?unit=`. Who may ask is the caller's guard (`County` to read, `OfficeOrUnit` to write,
+/// `Liaison` for the unit's own steps); whether the unit named is theirs to read or write is the
+/// store's.
 pub(crate) fn target_unit(actor: &Actor, q: &HashMap<String, String>) -> Result<i64, WebError> {
     if actor.role == Role::Unit {
         return actor
@@ -807,7 +808,7 @@ pub(super) async fn report_save(
 /// 撤回: the unit takes back a report the office has not acted on yet; it is a draft again.
 pub(super) async fn report_withdraw(
     State(state): State<AppState>,
-    auth: OfficeOrUnit,
+    auth: Liaison,
     Path(period_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {

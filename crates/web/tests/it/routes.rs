@@ -133,7 +133,7 @@ pub(crate) const TABLE: &[(&str, &str, [u16; 5])] = &[
     (
         "POST",
         "/report/{period}/withdraw",
-        [400, 403, 400, 403, 403],
+        [403, 403, 400, 403, 403],
     ),
     (
         "POST",
