@@ -393,18 +393,22 @@ pub fn action_label(code: &str, lang: Lang) -> &'static str {
 /// correction such as 补录提醒时间), in place of one record's id.
 pub const EVERY_RECORD: &str = "all";
 
+/// The setting that marks a database as holding the demo county (its value the seed), written
+/// by `qx_demo` and named here like every audited setting.
+pub const DEMO_MARKER: &str = "demo.seed";
+
 /// The settings as the audit names them, by the key their entries carry (`setting` records;
 /// the 例会 settings are written together under `meetings`). A new audited setting needs a
 /// row here, or the audit shows its key.
 const SETTINGS: &[(&str, &str, &str)] = &[
-    ("demo.seed", "演示数据", "Demo data"),
+    (DEMO_MARKER, "演示数据", "Demo data"),
     (
-        "monitor.yellow_gap_points",
+        crate::monitor::YELLOW_GAP_KEY,
         "黄灯阈值(百分点)",
         "Yellow-light gap (points)",
     ),
     (
-        "cultivation.candidate_floor_wan",
+        crate::cultivation::CANDIDATE_FLOOR_KEY,
         "小升规候选营收门槛",
         "Candidate revenue floor",
     ),
@@ -473,6 +477,18 @@ mod tests {
         );
         // Only a setting's id is a key: a record of another kind keeps its id.
         assert_eq!(entity_id_label("unit", "meetings", Lang::Zh), "meetings");
+    }
+
+    /// Every settings key the program defines is one the audit names, not one it shows raw.
+    #[test]
+    fn every_settings_key_has_a_name() {
+        for key in [
+            DEMO_MARKER,
+            crate::monitor::YELLOW_GAP_KEY,
+            crate::cultivation::CANDIDATE_FLOOR_KEY,
+        ] {
+            assert_ne!(entity_id_label("setting", key, Lang::Zh), key);
+        }
     }
 
     #[test]

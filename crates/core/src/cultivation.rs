@@ -239,6 +239,9 @@ pub enum Candidacy {
     Crossed,
 }
 
+/// The office setting that holds the `floor` of [`candidacy`] (万元).
+pub const CANDIDATE_FLOOR_KEY: &str = "cultivation.candidate_floor_wan";
+
 /// 小升规 candidacy from the latest revenue (万元): `floor` (e.g. 1500) ≤ revenue < `line`
 /// (2000) approaches; ≥ `line` has crossed; below the floor or unknown is no candidate.
 pub fn candidacy(revenue: Option<f64>, floor: f64, line: f64) -> Option<Candidacy> {

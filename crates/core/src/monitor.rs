@@ -98,6 +98,9 @@ impl Labelled for Reporting {
     }
 }
 
+/// The office setting that holds [`Thresholds::yellow_gap_points`].
+pub const YELLOW_GAP_KEY: &str = "monitor.yellow_gap_points";
+
 /// Thresholds of the traffic light, configurable by the office.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Thresholds {

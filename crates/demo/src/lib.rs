@@ -30,8 +30,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-/// Marks a database as holding the demo county.
-pub const DEMO_MARKER: &str = "demo.seed";
+/// Marks a database as holding the demo county (the key is core's, so the audit names it).
+pub use qx_core::audit::DEMO_MARKER;
 
 /// The demo county's today (`qx demo --today 2017-12-05`): every module's history stops on
 /// it, so nothing in the demo is dated after the day it lives on.

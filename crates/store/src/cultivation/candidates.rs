@@ -11,12 +11,11 @@ use crate::audit::AuditEntry;
 use crate::enterprises::{in_scope, scoped};
 use crate::{Result, Store, StoreError, commit_audited};
 use qx_core::access::Actor;
-use qx_core::cultivation::{Candidacy, FactColumn, MoveKind, candidacy};
+use qx_core::cultivation::{CANDIDATE_FLOOR_KEY, Candidacy, FactColumn, MoveKind, candidacy};
 use serde::Serialize;
 
 /// The floor when the office has set none (万元).
 pub const DEFAULT_CANDIDATE_FLOOR: f64 = 1500.0;
-const FLOOR_KEY: &str = "cultivation.candidate_floor_wan";
 /// The 规上 line when the pipeline has no revenue rule (万元, 国统字〔2010〕87号).
 const DEFAULT_LINE: f64 = 2000.0;
 
@@ -53,7 +52,7 @@ impl Store {
     /// The floor (万元) from which a firm below scale is a candidate.
     pub async fn cultivation_candidate_floor(&self) -> Result<f64> {
         Ok(self
-            .get_setting(FLOOR_KEY)
+            .get_setting(CANDIDATE_FLOOR_KEY)
             .await?
             .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_CANDIDATE_FLOOR))
@@ -69,10 +68,15 @@ impl Store {
         }
         let before = self.cultivation_candidate_floor().await?;
         let mut tx = self.begin().await?;
-        Store::put_setting(&mut tx, FLOOR_KEY, &floor.to_string()).await?;
-        let entry = AuditEntry::new(actor, "cultivation.candidate_floor", "setting", FLOOR_KEY)
-            .before(before)
-            .after(floor);
+        Store::put_setting(&mut tx, CANDIDATE_FLOOR_KEY, &floor.to_string()).await?;
+        let entry = AuditEntry::new(
+            actor,
+            "cultivation.candidate_floor",
+            "setting",
+            CANDIDATE_FLOOR_KEY,
+        )
+        .before(before)
+        .after(floor);
         commit_audited(tx, entry).await
     }
 

@@ -3,8 +3,9 @@
 use super::*;
 use crate::office_only;
 
-/// The setting that holds the yellow-light gap (percentage points behind 序时进度).
-pub const YELLOW_GAP_KEY: &str = "monitor.yellow_gap_points";
+/// The setting that holds the yellow-light gap (percentage points behind 序时进度), defined
+/// beside the rule it configures.
+pub use qx_core::monitor::YELLOW_GAP_KEY;
 
 impl Store {
     /// The traffic-light thresholds in force.
