@@ -669,7 +669,11 @@ fn fact_rows(
                 Ok(Some(v)) if col != "tax_wan" && v < 0.0 => {
                     errors.push(t.problem(line, col, "不能为负数 (must not be negative)", text));
                 }
-                Ok(v) => facts.set(col, v),
+                Ok(v) => {
+                    if let Err(e) = facts.set(col, v) {
+                        errors.push(e.to_string());
+                    }
+                }
                 Err(msg) => errors.push(t.problem(line, col, &msg, text)),
             }
         }

@@ -85,7 +85,8 @@ pub struct RegistryRow {
     pub tags: Vec<String>,
 }
 
-/// The columns of [`Facts`] over `enterprise_facts f`, ready for a `FROM`.
+/// The columns of [`Facts`] over `enterprise_facts f`, ready for a `FROM`: [`FACT_COLUMNS`] in
+/// their order (`tests::every_fact_column_is_a_field_and_a_column_of_every_statement`).
 macro_rules! fact_columns {
     () => {
         "f.land_mu, f.tax_wan, f.added_value_wan, f.energy_tce, f.emission_t, f.employees, f.rd_wan, \
@@ -93,7 +94,13 @@ macro_rules! fact_columns {
     };
 }
 
-/// One enterprise's facts for one data year; `None` is no data.
+/// A name given to [`Facts::set`] that is no fact column (a scheme's extra column, a typo).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{0}\" 不是年度数据的列 (not a fact column)")]
+pub struct UnknownFactColumn(pub String);
+
+/// One enterprise's facts for one data year, a field for each of [`FACT_COLUMNS`]; `None` is
+/// no data.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Facts {
     pub land_mu: Option<f64>,
@@ -108,7 +115,9 @@ pub struct Facts {
 }
 
 impl Facts {
-    /// The value of a contract column by name.
+    /// The value of a contract column by name; `None` too for a name that is no fact column
+    /// (every caller walks [`FACT_COLUMNS`], each of which is a field: the tests hold them
+    /// together).
     pub fn get(&self, column: &str) -> Option<f64> {
         match column {
             "land_mu" => self.land_mu,
@@ -124,8 +133,8 @@ impl Facts {
         }
     }
 
-    /// Sets a contract column by name (unknown names are ignored).
-    pub fn set(&mut self, column: &str, v: Option<f64>) {
+    /// Sets a contract column by name; a name that is no fact column is refused, not dropped.
+    pub fn set(&mut self, column: &str, v: Option<f64>) -> Result<(), UnknownFactColumn> {
         match column {
             "land_mu" => self.land_mu = v,
             "tax_wan" => self.tax_wan = v,
@@ -136,8 +145,9 @@ impl Facts {
             "rd_wan" => self.rd_wan = v,
             "revenue_wan" => self.revenue_wan = v,
             "electricity_wkwh" => self.electricity_wkwh = v,
-            _ => {}
+            _ => return Err(UnknownFactColumn(column.to_string())),
         }
+        Ok(())
     }
 }
 
@@ -555,20 +565,17 @@ impl Store {
             let json: Vec<serde_json::Value> = chunk
                 .iter()
                 .map(|r| {
-                    let f = &r.facts;
-                    serde_json::json!([
-                        r.enterprise_id,
-                        r.scale,
-                        f.land_mu,
-                        f.tax_wan,
-                        f.added_value_wan,
-                        f.energy_tce,
-                        f.emission_t,
-                        f.employees,
-                        f.rd_wan,
-                        f.revenue_wan,
-                        f.electricity_wkwh
-                    ])
+                    // Positions 2… are FACT_COLUMNS in order, as the upsert's column list is.
+                    let mut row = vec![
+                        serde_json::json!(r.enterprise_id),
+                        serde_json::json!(r.scale),
+                    ];
+                    row.extend(
+                        FACT_COLUMNS
+                            .iter()
+                            .map(|c| serde_json::json!(r.facts.get(c))),
+                    );
+                    serde_json::Value::Array(row)
                 })
                 .collect();
             let sql = match self.engine() {
@@ -788,4 +795,68 @@ pub async fn insert_enterprise(tx: &mut crate::Tx, e: &NewEnterprise) -> Result<
     .await
     .map_err(unique_violation("统一社会信用代码已登记"))?;
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The statement's own column list: between `(enterprise_id, year, scale, ` and
+    /// `, source, updated_at)`.
+    fn upsert_columns(sql: &str) -> Vec<&str> {
+        let start = sql.find("scale, ").expect("scale first") + "scale, ".len();
+        let end = sql.find(", source, updated_at)").expect("source last");
+        sql[start..end].split(',').map(str::trim).collect()
+    }
+
+    /// A column the engine reads (`qx_eval`'s list) is a field of [`Facts`] that `get` and `set`
+    /// know, is selected by every read and written in its place by both upserts; and [`Facts`]
+    /// has no field beyond them. A column added in one place and not the others fails here.
+    #[test]
+    fn every_fact_column_is_a_field_and_a_column_of_every_statement() {
+        let mut facts = Facts::default();
+        for (i, c) in FACT_COLUMNS.iter().enumerate() {
+            facts.set(c, Some(i as f64 + 0.5)).unwrap();
+        }
+        for (i, c) in FACT_COLUMNS.iter().enumerate() {
+            assert_eq!(facts.get(c), Some(i as f64 + 0.5), "{c}");
+        }
+        let fields = serde_json::to_value(&facts).unwrap();
+        let fields: Vec<&String> = fields.as_object().unwrap().keys().collect();
+        let mut sorted = FACT_COLUMNS.to_vec();
+        sorted.sort_unstable();
+        let mut named: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
+        named.sort_unstable();
+        assert_eq!(named, sorted, "Facts has a field per column, no more");
+        assert_eq!(
+            facts.set("safety_bonus", Some(1.0)),
+            Err(UnknownFactColumn("safety_bonus".into()))
+        );
+
+        let selected: Vec<String> = fact_columns!()
+            .split(',')
+            .map(|c| c.trim().to_string())
+            .collect();
+        let wanted: Vec<String> = FACT_COLUMNS.iter().map(|c| format!("f.{c}")).collect();
+        assert_eq!(selected, wanted);
+
+        for (engine, sql, slot) in [
+            ("sqlite", UPSERT_FACTS_SQLITE, "json_extract(value, '$["),
+            ("postgres", UPSERT_FACTS_POSTGRES, "v->>"),
+        ] {
+            assert_eq!(upsert_columns(sql), FACT_COLUMNS, "{engine}");
+            // Id, scale, then one slot of the row's JSON array per column.
+            assert_eq!(
+                sql.matches(slot).count(),
+                FACT_COLUMNS.len() + 2,
+                "{engine}"
+            );
+            for c in FACT_COLUMNS {
+                assert!(
+                    sql.contains(&format!("{c} = excluded.{c}")),
+                    "{engine}: {c}"
+                );
+            }
+        }
+    }
 }
