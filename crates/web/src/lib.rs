@@ -4,6 +4,7 @@
 //! [`Actor`](qx_core::access::Actor), and render. Data scope is enforced by the store
 //! functions, never by hiding links. Every asset is compiled into the binary.
 
+pub mod account;
 pub mod api;
 pub mod assessment;
 pub mod audit;
@@ -154,10 +155,16 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
 pub fn router(state: AppState) -> Router {
     let html = Router::new()
         .route("/", get(workbench::home))
-        .route("/login", get(pages::login_form).post(pages::login_submit))
-        .route("/logout", post(pages::logout))
-        .route("/lang", post(pages::switch_lang))
-        .route("/account", get(pages::account).post(pages::change_password))
+        .route(
+            "/login",
+            get(account::login_form).post(account::login_submit),
+        )
+        .route("/logout", post(account::logout))
+        .route("/lang", post(account::switch_lang))
+        .route(
+            "/account",
+            get(account::account).post(account::change_password),
+        )
         .route("/units", get(units::units_list).post(units::unit_create))
         .route("/units/new", get(units::unit_new))
         .route(

@@ -1,10 +1,11 @@
 //! Accounts: the list, an account's page, new accounts, password resets and locks.
 
+use crate::account::hash_blocking;
 use crate::auth::{Auth, County, Office};
 use crate::form::Query;
 use crate::form::{FieldErrors, Form};
 use crate::i18n::Lang;
-use crate::pages::{PageCtx, flash_from, hash_blocking, render};
+use crate::pages::{PageCtx, flash_from, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, State};
