@@ -21,31 +21,6 @@ use serde::Deserialize;
 
 type PageResult = Result<Response, WebError>;
 
-/// UI strings of this module: key, 中文, English.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("notice.title", "通知", "Notices"),
-    ("notice.bell", "通知", "Notices"),
-    ("notice.unread_only", "只看未读", "Unread only"),
-    ("notice.all", "全部", "All"),
-    ("notice.read_all", "全部标为已读", "Mark all read"),
-    ("notice.open", "查看", "Open"),
-    ("notice.mark_read", "标为已读", "Mark read"),
-    ("notice.unread", "未读", "Unread"),
-    ("notice.none", "暂无通知。", "No notices."),
-    ("notice.older", "更早的通知", "Older notices"),
-    (
-        "notice.gone",
-        "该事项已不在您的办理范围内(可能已转交其他单位或已撤销), 通知已标为已读。",
-        "This item is no longer yours to handle (it may have been passed to another unit or withdrawn); the notice is marked read.",
-    ),
-    ("notice.marked", "已标为已读", "Marked read"),
-    (
-        "notice.elsewhere",
-        "已不在您的办理范围, 可能已转交其他单位或已撤销",
-        "no longer yours to handle, perhaps passed to another unit or withdrawn",
-    ),
-];
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/notices", get(list))
@@ -158,10 +133,7 @@ async fn open(
     Form(back): Form<Back>,
 ) -> PageResult {
     let actor = auth.actor();
-    let notice = state.store.get_notice(id).await?;
-    if !notice.audience.includes(&actor) {
-        return Err(WebError::NotFound(format!("通知 {id}")));
-    }
+    let notice = state.store.notice(&actor, id).await?;
     state.store.mark_notices_read(&actor, &[id]).await?;
     match notice.subject.path() {
         Some(path) if state.store.can_open(&actor, notice.subject).await? => {

@@ -192,7 +192,7 @@ macro_rules! notice_columns {
 }
 
 /// Whether notice `n` is for one of the actor's audiences, bound as `$2`–`$7` by
-/// [`bind_recipient`]: the one recipient test of the inbox and the unread count.
+/// [`bind_recipient`]: the one recipient test of the inbox, a notice opened and the unread count.
 macro_rules! for_recipient {
     () => {
         "((n.audience = $2 AND COALESCE(n.audience_id, -1) = $3)
@@ -221,6 +221,18 @@ const INBOX: &str = concat!(
      ORDER BY n.created_at DESC, n.id DESC LIMIT $10"
 );
 
+/// One notice of the actor's ([`INBOX`]'s recipient test), `$8` its id.
+const ONE: &str = concat!(
+    "SELECT ",
+    notice_columns!(),
+    ", CASE WHEN r.notice_id IS NULL THEN 0 ELSE 1 END
+     FROM notices n
+     LEFT JOIN notice_reads r ON r.notice_id = n.id AND r.user_id = $1
+     WHERE ",
+    for_recipient!(),
+    " AND n.id = $8"
+);
+
 const UNREAD: &str = concat!(
     "SELECT COUNT(*) FROM notices n WHERE ",
     for_recipient!(),
@@ -241,7 +253,7 @@ fn audience_binds(actor: &Actor) -> [(&'static str, i64); 3] {
     pairs
 }
 
-/// Binds the recipient of [`INBOX`] and [`UNREAD`] ($1 the user, $2–$7 the audiences).
+/// Binds the recipient of [`INBOX`], [`ONE`] and [`UNREAD`] ($1 the user, $2–$7 the audiences).
 fn bind_recipient<'q, O>(
     q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
     actor: &Actor,
@@ -371,8 +383,20 @@ impl Store {
         Ok(total)
     }
 
-    /// One notice by id, for the webhook sender (no reader, so `read` is false).
-    pub async fn get_notice(&self, id: i64) -> Result<Notice> {
+    /// One of the actor's notices by id, with whether this user has read it: "not found" when
+    /// the actor is not in its audience (the inbox's own recipient test, [`for_recipient!`]).
+    pub async fn notice(&self, actor: &Actor, id: i64) -> Result<Notice> {
+        let row: Option<NoticeRow> = bind_recipient(sqlx::query_as(ONE), actor)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        decode(row.ok_or_else(|| StoreError::NotFound(format!("通知 {id}")))?)
+    }
+
+    /// One notice by id whoever it is for (`read` false): tests only, to check what a step
+    /// wrote; every reader goes through [`Store::notice`].
+    #[cfg(feature = "testing")]
+    pub async fn notice_unscoped(&self, id: i64) -> Result<Notice> {
         let row: Option<NoticeRow> = sqlx::query_as(concat!(
             "SELECT ",
             notice_columns!(),

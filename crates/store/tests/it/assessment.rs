@@ -57,7 +57,7 @@ fn inputs(id: i64, name: &str, tasks_on_track: f64) -> UnitInputs {
 async fn told(store: &Store, ids: &[i64], reader: &Actor) -> Vec<(Audience, NoticeKind, Subject)> {
     let mut out = Vec::new();
     for id in ids {
-        let n = store.get_notice(*id).await.unwrap();
+        let n = store.notice_unscoped(*id).await.unwrap();
         if !n.audience.includes(reader) {
             continue;
         }
@@ -199,7 +199,7 @@ async fn a_run_from_scoring_to_final_with_scope_objections_and_freezing() {
         assert_eq!(published.len(), 2, "both units of the run");
         assert!(
             store
-                .get_notice(published[0])
+                .notice_unscoped(published[0])
                 .await
                 .unwrap()
                 .message
@@ -291,7 +291,7 @@ async fn a_run_from_scoring_to_final_with_scope_objections_and_freezing() {
                 Subject::AssessmentResult(results[&sp])
             )]
         );
-        let message = store.get_notice(answered[0]).await.unwrap().message;
+        let message = store.notice_unscoped(answered[0]).await.unwrap().message;
         assert!(message.contains("由 10.00 调整为 20.00"), "{message}");
         assert!(
             store

@@ -343,7 +343,7 @@ async fn the_sweep_tells_the_lead_unit_once_per_colour_and_reminds_statements() 
         assert_eq!(r.statements_due, 0);
         let r = s.sweep_meetings(date!(2017 - 12 - 07)).await.unwrap();
         assert_eq!((r.statements_due, r.notices.len()), (1, 1));
-        let n = s.get_notice(r.notices[0]).await.unwrap();
+        let n = s.notice_unscoped(r.notices[0]).await.unwrap();
         assert_eq!(n.kind, NoticeKind::MeetingStatementDue);
         assert_eq!(n.subject, Subject::Meeting(id));
         assert!(n.message.contains("2017-12-08"), "{}", n.message);

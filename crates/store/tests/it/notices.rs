@@ -222,6 +222,62 @@ async fn each_person_sees_their_own_audiences_and_reads_for_themselves() {
     }
 }
 
+/// Opening one notice by id is the inbox's own rule: each audience's members get it (with
+/// their own read mark), anyone else "not found", as if it did not exist.
+#[tokio::test]
+async fn a_notice_opens_only_for_its_audience() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let sys = Actor::system();
+        let shipu = s.create_unit(&sys, &unit("石浦镇")).await.unwrap();
+        let xizhou = s.create_unit(&sys, &unit("西周镇")).await.unwrap();
+        let ban = s.create_unit(&sys, &unit("领导小组办公室")).await.unwrap();
+        let sp1 = person(&s, "sp1", Role::Unit, Some(shipu)).await;
+        let sp2 = person(&s, "sp2", Role::Unit, Some(shipu)).await;
+        let xz = person(&s, "xz1", Role::Unit, Some(xizhou)).await;
+        let office = person(&s, "office", Role::Admin, Some(ban)).await;
+        let leader = person(&s, "leader", Role::Leader, Some(ban)).await;
+        let kind = NoticeKind::ReportRemind;
+        let to_shipu = add(&s, Audience::Unit(shipu), kind, "石浦", None).await;
+        let to_sp2 = add(&s, Audience::User(sp2.user_id), kind, "sp2", None).await;
+        let to_office = add(&s, Audience::Office, kind, "办公室", None).await;
+        let to_county = add(&s, Audience::County, kind, "县级", None).await;
+        let everyone = [&sp1, &sp2, &xz, &office, &leader];
+        for (id, readers) in [
+            (to_shipu, vec![&sp1, &sp2]),
+            (to_sp2, vec![&sp2]),
+            (to_office, vec![&office]),
+            (to_county, vec![&office, &leader]),
+        ] {
+            let id = id.unwrap();
+            for actor in everyone {
+                let got = s.notice(actor, id).await;
+                if readers.contains(&actor) {
+                    let n = got.unwrap_or_else(|e| panic!("{name}: {} {id}: {e}", actor.username));
+                    assert_eq!((n.id, n.read), (id, false), "{name}");
+                    // The same rule as the inbox.
+                    let inbox = s.inbox(actor, InboxQuery::default()).await.unwrap();
+                    assert!(inbox.iter().any(|n| n.id == id), "{name}");
+                } else {
+                    assert!(
+                        matches!(got, Err(StoreError::NotFound(_))),
+                        "{name}: {} read notice {id}: {got:?}",
+                        actor.username
+                    );
+                }
+            }
+        }
+        // Read marks are the reader's own.
+        let id = to_shipu.unwrap();
+        s.mark_notices_read(&sp1, &[id]).await.unwrap();
+        assert!(s.notice(&sp1, id).await.unwrap().read, "{name}");
+        assert!(!s.notice(&sp2, id).await.unwrap().read, "{name}");
+        assert!(matches!(
+            s.notice(&sp1, i64::MAX).await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+}
+
 #[tokio::test]
 async fn a_keyed_notice_is_added_once_and_a_bad_row_is_an_error_not_a_default() {
     for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
@@ -243,7 +299,7 @@ async fn a_keyed_notice_is_added_once_and_a_bad_row_is_an_error_not_a_default() 
         .await;
         assert!(first.is_some(), "{name}");
         assert_eq!(again, None, "{name}");
-        let n = s.get_notice(first.unwrap()).await.unwrap();
+        let n = s.notice_unscoped(first.unwrap()).await.unwrap();
         assert_eq!(
             (n.kind, n.audience),
             (NoticeKind::ProblemOverdue, Audience::Office)
@@ -256,7 +312,7 @@ async fn a_keyed_notice_is_added_once_and_a_bad_row_is_an_error_not_a_default() 
             .await
             .unwrap();
         assert!(
-            matches!(s.get_notice(n.id).await, Err(StoreError::Invalid(_))),
+            matches!(s.notice_unscoped(n.id).await, Err(StoreError::Invalid(_))),
             "{name}"
         );
     }

@@ -9,6 +9,7 @@ mod form;
 mod funnel;
 mod help;
 mod jobs;
+mod notices;
 mod plans;
 mod platform;
 mod workbench;
@@ -31,7 +32,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     crate::enterprises::MESSAGES,
     crate::cultivation::MESSAGES,
     crate::assessment::MESSAGES,
-    crate::notices::MESSAGES,
+    notices::MESSAGES,
     workbench::MESSAGES,
     jobs::MESSAGES,
     help::MESSAGES,
