@@ -156,7 +156,7 @@ pub(crate) async fn conduct(
         .map(|p| (p.id, qx_core::time::end_of_day(p.due_on)))
         .collect();
     let mut leads: HashMap<i64, (f64, u32)> = HashMap::new();
-    for sent in store.plan_first_submissions(plan_id).await? {
+    for sent in store.plan_first_submissions(actor, plan_id).await? {
         if let Some(due) = due.get(&sent.period_id) {
             let e = leads.entry(sent.unit_id).or_default();
             e.0 += (due - sent.submitted_at) as f64 / 86_400.0;
@@ -581,9 +581,4 @@ pub async fn publish(
             },
         )
         .await?)
-}
-
-/// Today in China Standard Time, ISO (the default 成文日期).
-pub fn today_cst() -> String {
-    qx_core::time::format_date(qx_core::time::today())
 }

@@ -140,7 +140,7 @@ async fn problem_series(
     year: i32,
     month: usize,
 ) -> Result<Vec<(Option<f64>, Option<f64>)>, AppError> {
-    let today = qx_store::problems::today_cst();
+    let today = qx_core::time::today();
     let mut out = Vec::with_capacity(month);
     for m in 1..=month as u8 {
         let Ok(p) = Period::new_month(year, m) else {
@@ -497,7 +497,7 @@ pub async fn picture(
 
     // Punctuality over the periods opened so far: when each owing unit first sent each report.
     let first_sent: HashMap<(i64, i64), i64> = store
-        .plan_first_submissions(plan_id)
+        .plan_first_submissions(actor, plan_id)
         .await?
         .into_iter()
         .map(|s| ((s.period_id, s.unit_id), s.submitted_at))
@@ -559,9 +559,9 @@ pub async fn picture(
 /// The period a dashboard opens on: the latest month whose figures are (nearly) all approved
 /// (at least 90% as many as the best month) — a half-reviewed month would show as mostly grey;
 /// January of the plan's year before anything is approved.
-pub async fn default_period(store: &Store, plan: &Plan) -> Result<Period, AppError> {
+pub async fn default_period(store: &Store, actor: &Actor, plan: &Plan) -> Result<Period, AppError> {
     let mut per_month: Vec<(Period, i64)> = store
-        .approved_counts_by_period(plan.id)
+        .approved_counts_by_period(actor, plan.id)
         .await?
         .into_iter()
         .filter_map(|(p, n)| Some((p.parse::<Period>().ok()?, n)))
@@ -673,7 +673,7 @@ impl PictureCache {
         if !self.enabled {
             let period = match period {
                 Some(p) => p,
-                None => default_period(store, plan).await?,
+                None => default_period(store, actor, plan).await?,
             };
             return Ok((
                 period,
@@ -683,7 +683,7 @@ impl PictureCache {
         let stamp = stamp(store).await?;
         let period = match period {
             Some(p) => p,
-            None => self.default_period_at(store, plan, &stamp).await?,
+            None => self.default_period_at(store, actor, plan, &stamp).await?,
         };
         let pic = self
             .picture_at(store, actor, plan.id, period, stamp)
@@ -721,17 +721,23 @@ impl PictureCache {
     }
 
     /// [`default_period`], from the cache when nothing has changed.
-    pub async fn default_period(&self, store: &Store, plan: &Plan) -> Result<Period, AppError> {
+    pub async fn default_period(
+        &self,
+        store: &Store,
+        actor: &Actor,
+        plan: &Plan,
+    ) -> Result<Period, AppError> {
         if !self.enabled {
-            return default_period(store, plan).await;
+            return default_period(store, actor, plan).await;
         }
         let stamp = stamp(store).await?;
-        self.default_period_at(store, plan, &stamp).await
+        self.default_period_at(store, actor, plan, &stamp).await
     }
 
     async fn default_period_at(
         &self,
         store: &Store,
+        actor: &Actor,
         plan: &Plan,
         stamp: &Stamp,
     ) -> Result<Period, AppError> {
@@ -740,7 +746,7 @@ impl PictureCache {
         {
             return Ok(*p);
         }
-        let period = default_period(store, plan).await?;
+        let period = default_period(store, actor, plan).await?;
         let mut periods = self.lock_periods();
         if periods.len() >= CACHE_SLOTS {
             periods.clear();
@@ -762,7 +768,7 @@ async fn stamp(store: &Store) -> Result<Stamp, AppError> {
         seq,
         hash,
         yellow_gap,
-        day: qx_store::problems::today_cst(),
+        day: qx_core::time::today(),
     })
 }
 

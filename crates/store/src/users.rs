@@ -140,7 +140,9 @@ impl Store {
             .await?)
     }
 
-    /// Unscoped lookup for authentication; handlers use [`Store::get_user_scoped`].
+    /// Unscoped lookup (the password hash and lock state included) for authentication and the
+    /// store's own checks (a token's owner, a 企服责任人); no page reads it: a page asks
+    /// [`Store::get_user_scoped`], and a sender's name comes with the sending it sent.
     pub async fn get_user(&self, id: i64) -> Result<UserRow> {
         let sql = concat!(user_select!(), "WHERE id = $1");
         sqlx::query_as(sql)

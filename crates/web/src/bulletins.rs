@@ -99,7 +99,7 @@ async fn list(
     }
     let page = ListPage {
         can_publish: actor.is_admin(),
-        today: bulletin::today_cst(),
+        today: qx_core::time::format_date(qx_core::time::today()),
         ctx,
         plan,
         bulletins,
@@ -206,9 +206,12 @@ impl PreviewRequest {
             .map(|d| d.trim())
             .filter(|d| !d.is_empty());
         let (issued_on, refused_date) = match typed.map(|d| (d, read_issued_on(lang, d))) {
-            None => (bulletin::today_cst(), None),
+            None => (qx_core::time::format_date(qx_core::time::today()), None),
             Some((_, Ok(date))) => (date, None),
-            Some((d, Err(m))) => (bulletin::today_cst(), Some((d.to_string(), m))),
+            Some((d, Err(m))) => (
+                qx_core::time::format_date(qx_core::time::today()),
+                Some((d.to_string(), m)),
+            ),
         };
         Ok(PreviewRequest {
             plan_id: plan.id,
@@ -337,7 +340,9 @@ async fn publish(
         .map_err(WebError::from)?;
     let unconfirmed = pending > 0 && (f.confirm != "1" || f.pending_seen < pending);
     if unconfirmed || date.is_err() {
-        let drawn_on = date.clone().unwrap_or_else(|_| bulletin::today_cst());
+        let drawn_on = date
+            .clone()
+            .unwrap_or_else(|_| qx_core::time::format_date(qx_core::time::today()));
         let snap =
             bulletin::build_snapshot(&state.store, &actor, plan.id, kind, period, &drawn_on, None)
                 .await

@@ -67,7 +67,7 @@ pub use settings::YELLOW_GAP_KEY;
 
 /// Refuses readers outside the county side: reporting periods and approved figures are the
 /// county's (office, leaders, units), never an enterprise's.
-fn county_side(actor: &Actor, what: &str) -> Result<()> {
+pub(crate) fn county_side(actor: &Actor, what: &str) -> Result<()> {
     if actor.role == Role::Enterprise {
         return Err(StoreError::Forbidden(what.into()));
     }

@@ -15,6 +15,9 @@ pub struct Sending {
     /// The revision it was a sending of.
     pub revision: i64,
     pub sent_by: Option<i64>,
+    /// The sender's display name ("" when no one is recorded), read with the sending so a
+    /// page shows who sent it without a user lookup of its own.
+    pub sent_by_name: String,
     pub sent_at: i64,
     /// (indicator id, figure, note) as sent.
     pub values: Vec<(i64, String, String)>,
@@ -34,6 +37,7 @@ struct SendingRow {
     submission_id: i64,
     revision: i64,
     sent_by: Option<i64>,
+    sent_by_name: String,
     sent_at: i64,
     values_json: String,
     tasks_json: String,
@@ -60,9 +64,10 @@ impl Store {
             return Err(StoreError::NotFound(format!("单位 {unit_id} 的报送")));
         }
         let rows: Vec<SendingRow> = sqlx::query_as(
-            "SELECT g.id, g.submission_id, s.revision, g.sent_by, g.sent_at, g.values_json, g.tasks_json,
-                    g.no_data_json, g.decision, g.decided_at, g.comment
+            "SELECT g.id, g.submission_id, s.revision, g.sent_by, COALESCE(u.display_name, '') AS sent_by_name,
+                    g.sent_at, g.values_json, g.tasks_json, g.no_data_json, g.decision, g.decided_at, g.comment
              FROM submission_sendings g JOIN submissions s ON s.id = g.submission_id
+             LEFT JOIN users u ON u.id = g.sent_by
              WHERE s.period_id = $1 AND s.unit_id = $2 ORDER BY g.id DESC",
         )
         .bind(period_id)
@@ -76,6 +81,7 @@ impl Store {
                     submission_id: r.submission_id,
                     revision: r.revision,
                     sent_by: r.sent_by,
+                    sent_by_name: r.sent_by_name,
                     sent_at: r.sent_at,
                     values: decode_rows(&r.values_json)?,
                     tasks: decode_rows(&r.tasks_json)?,

@@ -141,3 +141,82 @@ async fn leaders_read_every_unit_and_an_enterprise_reads_no_monitoring() {
         );
     }
 }
+
+/// The picture's batched reads (when each unit first sent its reports, how many approved
+/// figures each month has) are the county side's, as the approved figures are: every
+/// county-side reader gets every unit's, an enterprise is refused.
+#[tokio::test]
+async fn the_picture_s_batched_reads_are_the_county_side_s() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let id = s
+            .save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "3"), true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, id, true, "").await.unwrap();
+        let leader = person(&s, "leader", Role::Leader, c.office.unit_id).await;
+        for reader in [&c.office, &leader, &c.a, &c.b] {
+            let sent = s.plan_first_submissions(reader, c.plan).await.unwrap();
+            assert_eq!(
+                sent.iter().map(|f| f.unit_id).collect::<Vec<_>>(),
+                [c.a_unit],
+                "{name}: {}",
+                reader.username
+            );
+            let counts = s.approved_counts_by_period(reader, c.plan).await.unwrap();
+            assert_eq!(counts.len(), 1, "{name}: {}", reader.username);
+            assert_eq!(counts[0].1, 1, "{name}");
+        }
+        let firm = Actor {
+            user_id: 0,
+            username: "firm".into(),
+            role: Role::Enterprise,
+            unit_id: None,
+            enterprise_id: Some(1),
+            ip: String::new(),
+        };
+        assert!(
+            refused(s.plan_first_submissions(&firm, c.plan).await),
+            "{name}"
+        );
+        assert!(
+            refused(s.approved_counts_by_period(&firm, c.plan).await),
+            "{name}"
+        );
+    }
+}
+
+/// A report's sendings name their sender, read in the sendings' own scope: a unit sees who sent
+/// each of its reports (the office too, when it sent one for the unit) without reading users.
+#[tokio::test]
+async fn a_sending_names_its_sender_in_the_sendings_scope() {
+    for TestDb { name, store: s, .. } in testing::all().await.unwrap() {
+        let c = county(&s).await;
+        let id = s
+            .save_submission(&c.a, c.period, c.a_unit, &figures(c.a_indicator, "3"), true)
+            .await
+            .unwrap();
+        s.review_submission(&c.office, id, false, "请附名单")
+            .await
+            .unwrap();
+        s.save_submission(
+            &c.office,
+            c.period,
+            c.a_unit,
+            &figures(c.a_indicator, "4"),
+            true,
+        )
+        .await
+        .unwrap();
+        let sendings = s
+            .submission_sendings(&c.a, c.period, c.a_unit)
+            .await
+            .unwrap();
+        let names: Vec<&str> = sendings.iter().map(|g| g.sent_by_name.as_str()).collect();
+        assert_eq!(names, ["office", "sp1"], "{name}");
+        assert!(
+            refused(s.submission_sendings(&c.b, c.period, c.a_unit).await),
+            "{name}"
+        );
+    }
+}

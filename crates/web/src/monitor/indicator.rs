@@ -29,7 +29,7 @@ async fn find_status(
         .store
         .get_plan(actor, state.store.indicator_plan(id).await?)
         .await?;
-    let period = chosen_period(state, &plan, q).await?;
+    let period = chosen_period(state, actor, &plan, q).await?;
     let pic = picture(&state.store, actor, plan.id, period)
         .await
         .map_err(WebError::from)?;

@@ -147,6 +147,7 @@ fn asked_period(q: &HashMap<String, String>) -> Result<Option<Period>, WebError>
 /// all approved — a half-reviewed month would show as mostly grey.
 async fn chosen_period(
     state: &AppState,
+    actor: &Actor,
     plan: &Plan,
     q: &HashMap<String, String>,
 ) -> Result<Period, WebError> {
@@ -155,7 +156,7 @@ async fn chosen_period(
     }
     state
         .picture_cache
-        .default_period(&state.store, plan)
+        .default_period(&state.store, actor, plan)
         .await
         .map_err(WebError::from)
 }

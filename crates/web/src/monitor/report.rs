@@ -667,23 +667,12 @@ async fn sending_views(
             .map(|t| format!("{} {}", t.number, t.title))
             .unwrap_or_else(|| format!("#{id}"))
     };
-    let mut senders: HashMap<i64, String> = HashMap::new();
     let mut out = Vec::new();
     let total = sendings.len();
     for (i, g) in sendings.iter().enumerate() {
         // The sending before this one (older), to show what changed.
         let earlier = sendings.get(i + 1);
-        let sender = match g.sent_by {
-            Some(u) => match senders.get(&u) {
-                Some(name) => name.clone(),
-                None => {
-                    let name = state.store.get_user(u).await?.profile.display_name;
-                    senders.insert(u, name.clone());
-                    name
-                }
-            },
-            None => String::new(),
-        };
+        let sender = g.sent_by_name.clone();
         let values = g
             .values
             .iter()
