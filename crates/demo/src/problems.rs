@@ -589,7 +589,11 @@ mod tests {
             );
         }
         let rates = store
-            .problem_rates(&RateFilter::default(), date!(2017 - 12 - 29))
+            .problem_rates(
+                &Actor::system(),
+                &RateFilter::default(),
+                date!(2017 - 12 - 29),
+            )
             .await
             .unwrap();
         // What was answered long ago has been rated and closed: only recent answers still wait.

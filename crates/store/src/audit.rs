@@ -5,7 +5,7 @@
 //! sequence number. Triggers on both engines refuse UPDATE and DELETE on the table; the chain
 //! catches what is done around them (a raw file edit, a dropped trigger).
 
-use crate::{Result, Store, Tx};
+use crate::{Result, Store, StoreError, Tx};
 use qx_core::access::Actor;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -272,8 +272,13 @@ impl Store {
         Ok(seq)
     }
 
-    /// Newest first.
-    pub async fn audit_list(&self, q: &AuditQuery) -> Result<Vec<AuditRecord>> {
+    /// Newest first. The office's alone: the log names every account and what it did.
+    pub async fn audit_list(&self, actor: &Actor, q: &AuditQuery) -> Result<Vec<AuditRecord>> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden(
+                "审计日志只有办公室可以查看 (the audit log is the office's)".into(),
+            ));
+        }
         let limit = if q.limit <= 0 { 50 } else { q.limit.min(500) };
         // Optional filters (`$1 IS NULL OR …`): planned per request on PostgreSQL, where a
         // cached generic plan would ignore which filters are set.

@@ -245,11 +245,14 @@ pub async fn town(store: &Store, name: &str, slug: &str) -> Result<i64> {
 
 pub async fn audit_entries(store: &Store, prefix: &str) -> Result<Vec<crate::audit::AuditRecord>> {
     store
-        .audit_list(&crate::audit::AuditQuery {
-            action_prefix: Some(prefix.to_string()),
-            limit: 500,
-            ..Default::default()
-        })
+        .audit_list(
+            &qx_core::access::Actor::system(),
+            &crate::audit::AuditQuery {
+                action_prefix: Some(prefix.to_string()),
+                limit: 500,
+                ..Default::default()
+            },
+        )
         .await
 }
 

@@ -21,7 +21,7 @@ use qx_core::project::{CapitalKind, Source};
 use qx_store::Store;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
 use qx_store::meetings::{NewAgendaItem, NewMeeting, NewResolution};
-use qx_store::problems::{Outcome, ProblemSeed, insert_problem_row, today_cst};
+use qx_store::problems::{Outcome, ProblemSeed, insert_problem_row};
 use qx_store::projects::ProjectInput;
 use rand::{Rng, SeedableRng};
 use std::time::{Duration, Instant};
@@ -85,7 +85,7 @@ async fn problems(store: &Store, units: &[i64], n: usize) {
     }
     tx.commit().await.unwrap();
     let cal = store.work_calendar().await.unwrap();
-    let today = today_cst();
+    let today = qx_core::time::today();
     let mut tx = store.begin().await.unwrap();
     for i in 0..n {
         let open = rng.random_bool(0.2);

@@ -21,9 +21,7 @@ use qx_core::problem::{Category, Deadlines, Satisfaction, Status, Tier, TimeLimi
 use qx_core::units::UnitKind;
 use qx_store::Store;
 use qx_store::enterprises::{NewEnterprise, insert_enterprise};
-use qx_store::problems::{
-    Outcome, ProblemSeed, RateFilter, RateGroup, insert_problem_row, today_cst,
-};
+use qx_store::problems::{Outcome, ProblemSeed, RateFilter, RateGroup, insert_problem_row};
 use qx_store::users::NewUser;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
@@ -92,7 +90,7 @@ async fn generate(store: &Store, n: usize) -> Vec<i64> {
     }
     tx.commit().await.unwrap();
     let cal = store.work_calendar().await.unwrap();
-    let today = today_cst();
+    let today = qx_core::time::today();
     let limits = TimeLimits::default();
     let mut tx = store.begin().await.unwrap();
     for i in 0..n {
@@ -282,7 +280,7 @@ async fn bench_engine(name: &str, store: Store, n: usize) {
     };
     tokio::spawn(qx_web::serve(state, listener));
     let c = login(&base, "bench-leader").await;
-    let from = qx_store::problems::date_iso(today_cst() - time::Duration::days(90));
+    let from = qx_store::problems::date_iso(qx_core::time::today() - time::Duration::days(90));
     let filters = [
         "/problems".to_string(),
         "/problems?status=in_progress".to_string(),
@@ -370,17 +368,26 @@ async fn bench_engine(name: &str, store: Store, n: usize) {
         ms(percentile(&mut api, 0.99)) / ms(percentile(&mut all, 0.99)).max(0.001)
     );
 
-    let today = today_cst();
+    let today = qx_core::time::today();
     let f = RateFilter::default();
     // What the rates page reads: overall and by unit, tier and category, in one breakdown.
     let rates = || async {
-        store.problem_rates_breakdown(&f, today).await.unwrap();
+        store
+            .problem_rates_breakdown(&Actor::system(), &f, today)
+            .await
+            .unwrap();
     };
     // The same four tables read one by one (the API's per-group call), for comparison.
     let rates_apart = || async {
-        store.problem_rates(&f, today).await.unwrap();
+        store
+            .problem_rates(&Actor::system(), &f, today)
+            .await
+            .unwrap();
         for g in [RateGroup::Unit, RateGroup::Tier, RateGroup::Category] {
-            store.problem_rates_by(g, &f, today).await.unwrap();
+            store
+                .problem_rates_by(&Actor::system(), g, &f, today)
+                .await
+                .unwrap();
         }
     };
     let mut samples = time_runs(30, || async {
@@ -424,7 +431,7 @@ async fn bench_engine(name: &str, store: Store, n: usize) {
     };
     let mut samples = time_runs(30, || async {
         store
-            .problem_rates_breakdown(&quarter, today)
+            .problem_rates_breakdown(&Actor::system(), &quarter, today)
             .await
             .unwrap();
     })
@@ -434,11 +441,17 @@ async fn bench_engine(name: &str, store: Store, n: usize) {
         &mut samples,
     );
     let mut cube = time_runs(10, || async {
-        store.problem_rates(&f, today).await.unwrap();
+        store
+            .problem_rates(&Actor::system(), &f, today)
+            .await
+            .unwrap();
     })
     .await;
     let mut scan = time_runs(10, || async {
-        store.problem_rates_scan(&f, today).await.unwrap();
+        store
+            .problem_rates_scan(&Actor::system(), &f, today)
+            .await
+            .unwrap();
     })
     .await;
     report(&format!("[{name}] overall rates from the cube"), &mut cube);
@@ -452,9 +465,13 @@ async fn bench_engine(name: &str, store: Store, n: usize) {
     );
     for filter in [&f, &quarter] {
         assert_eq!(
-            store.problem_rates(filter, today).await.unwrap().counts,
             store
-                .problem_rates_scan(filter, today)
+                .problem_rates(&Actor::system(), filter, today)
+                .await
+                .unwrap()
+                .counts,
+            store
+                .problem_rates_scan(&Actor::system(), filter, today)
                 .await
                 .unwrap()
                 .counts,

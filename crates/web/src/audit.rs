@@ -70,7 +70,7 @@ pub(crate) async fn audit_lines(
         before_seq: non_empty(q, "before").and_then(|s| s.parse().ok()),
         limit,
     };
-    let records = state.store.audit_list(&query).await?;
+    let records = state.store.audit_list(actor, &query).await?;
     let names: HashMap<i64, String> = state
         .store
         .list_users(actor)

@@ -167,7 +167,10 @@ async fn published_bulletins_are_frozen_and_corrections_become_revisions() {
             entity_id: Some(id.to_string()),
             ..Default::default()
         };
-        let audit = s.audit_list(&q).await.unwrap();
+        let audit = s
+            .audit_list(&qx_core::access::Actor::system(), &q)
+            .await
+            .unwrap();
         assert!(
             audit.iter().any(|a| a.action == "bulletin.publish"),
             "{}",

@@ -243,6 +243,7 @@ async fn problem_rates_fill_in_the_plans_indicators() {
         // The same figures the problems module reports for the year to date.
         let rates = s
             .problem_rates(
+                &Actor::system(),
                 &RateFilter {
                     from: Some("2017-01-01".into()),
                     to: Some("2017-03-31".into()),

@@ -290,12 +290,15 @@ async fn a_unit_downloads_its_template_and_uploads_it_back() {
                 .all(|r| r.status == qx_core::monitor::TaskState::OnTrack)
         );
         let log = s
-            .audit_list(&qx_store::audit::AuditQuery {
-                entity: Some("submission".into()),
-                entity_id: Some(id.to_string()),
-                limit: 10,
-                ..Default::default()
-            })
+            .audit_list(
+                &qx_core::access::Actor::system(),
+                &qx_store::audit::AuditQuery {
+                    entity: Some("submission".into()),
+                    entity_id: Some(id.to_string()),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         assert!(log.iter().any(|r| r.action == "submission.submit"));
@@ -346,10 +349,13 @@ async fn every_bad_cell_is_named_and_nothing_is_saved() {
             .unwrap();
         let sp = user(s, "sp1", Role::Unit, "石浦镇").await;
         let audit_before = s
-            .audit_list(&qx_store::audit::AuditQuery {
-                limit: 500,
-                ..Default::default()
-            })
+            .audit_list(
+                &qx_core::access::Actor::system(),
+                &qx_store::audit::AuditQuery {
+                    limit: 500,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap()
             .len();
@@ -476,10 +482,13 @@ async fn every_bad_cell_is_named_and_nothing_is_saved() {
             c.db.name
         );
         let audit_after = s
-            .audit_list(&qx_store::audit::AuditQuery {
-                limit: 500,
-                ..Default::default()
-            })
+            .audit_list(
+                &qx_core::access::Actor::system(),
+                &qx_store::audit::AuditQuery {
+                    limit: 500,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap()
             .len();

@@ -293,7 +293,7 @@ fn rewrite_history(db: &Path, seq: i64) {
             .await
             .unwrap();
         let mut entries = store
-            .audit_list(&AuditQuery {
+            .audit_list(&qx_core::access::Actor::system(), &AuditQuery {
                 limit: 500,
                 ..Default::default()
             })

@@ -118,7 +118,8 @@ pub struct YearSummary {
 
 impl Store {
     /// The year's cultivation up to `to` (ISO date), county-wide (the bulletin is); `None` when
-    /// the county keeps no library, so the bulletin says nothing rather than zeros.
+    /// the county keeps no library, so the bulletin says nothing rather than zeros. No actor:
+    /// a county-wide aggregate for the office's documents and pictures, naming no entry.
     pub async fn cultivation_year_summary(&self, to: &str) -> Result<Option<YearSummary>> {
         if !self.has_cultivation_entries().await? {
             return Ok(None);

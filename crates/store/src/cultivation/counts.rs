@@ -1,6 +1,7 @@
 //! What the plan's cultivation indicators read: how many entries reached a milestone stage
 //! (纳入规上统计, 转为企业, 认定高新技术企业 …) between two dates, by the date each move says the
-//! stage was reached, not the day it was typed in. Aggregates only, so no actor.
+//! stage was reached, not the day it was typed in. No actor: county-wide aggregates for the
+//! office's documents and pictures (the plan's indicators, bulletins, 考核), naming no entry.
 
 use crate::{Result, Store, StoreError};
 use qx_core::cultivation::Milestone;

@@ -7,8 +7,10 @@
 //! enterprises assigned to them. Out of scope reads answer "not found". Every step runs in one
 //! transaction with its timeline event and its audit entry.
 //!
-//! For the plan's indicators (难题答复率, 解决率) call [`Store::problem_rates`] with a
-//! [`RateFilter`]: it needs no actor because it returns aggregates only.
+//! Rates: [`Store::problem_rates`] and its breakdowns are read as an actor (a unit reads the
+//! county's figures and its own, never another unit's); the plan's indicators (难题答复率,
+//! 解决率), bulletins and 考核 read [`Store::problem_rates_as_of`], a county-wide aggregate for
+//! the office's documents.
 
 use crate::audit::{AuditEntry, append};
 use crate::{Result, Store, StoreError, Tx, commit_audited};
@@ -336,11 +338,6 @@ impl Store {
             service_contact: service_contact.map(|(n,)| n),
         })
     }
-}
-
-/// Today in China Standard Time, the day deadlines are counted in.
-pub fn today_cst() -> Date {
-    qx_core::time::today()
 }
 
 /// ISO text of a date, as stored.

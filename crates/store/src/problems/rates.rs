@@ -2,6 +2,7 @@
 //! months, and the as-of and full-scan definitions the cube is checked against.
 
 use super::*;
+use qx_core::access::ScopeFilter;
 
 /// Which problems a rate covers; `None` switches a filter off.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +43,36 @@ fn finish_group(group: RateGroup, cells: Vec<(String, RateCounts)>) -> Vec<(Stri
         out.sort_by_key(|(k, _)| k.parse::<i64>().ok());
     }
     out
+}
+
+/// Who reads which rates. The office and leaders every rate; a unit the county's totals (the
+/// rates page shows every county-side reader the county's figures overall, by tier and by
+/// category, which name no unit) and of the units only its own: a filter on another unit is
+/// "not found", and a breakdown by unit holds its own line alone; an enterprise none.
+fn rate_scope(actor: &Actor, f: &RateFilter) -> Result<ScopeFilter> {
+    if actor.role == Role::Enterprise {
+        return Err(StoreError::Forbidden(
+            "企业不能查看难题办理率 (problem rates are the county side's)".into(),
+        ));
+    }
+    let scope = actor.unit_filter();
+    match f.unit_id {
+        Some(unit) if !scope.admits(unit) => {
+            Err(StoreError::NotFound(format!("单位 {unit} 的难题办理率")))
+        }
+        _ => Ok(scope),
+    }
+}
+
+/// A breakdown by unit as `scope` may read it (the unassigned "" line is no unit's, so the
+/// county side's only).
+fn units_in(scope: ScopeFilter, lines: Vec<(String, Rates)>) -> Vec<(String, Rates)> {
+    lines
+        .into_iter()
+        .filter(|(key, _)| {
+            scope == ScopeFilter::All || key.parse::<i64>().is_ok_and(|u| scope.admits(u))
+        })
+        .collect()
 }
 
 /// What a rate table is broken down by.
@@ -400,13 +431,14 @@ fn counts(t: CountTuple) -> RateCounts {
 
 impl Store {
     /// 答复率, 按时答复率, 解决率, 满意率 and average working days over the problems the filter
-    /// selects, as of `today` (which decides what is overdue). Aggregates only, so no actor:
-    /// this is what the plan's indicators 难题答复率 and 解决率 read.
+    /// selects, as of `today` (which decides what is overdue). Scoped by [`rate_scope`]: a
+    /// unit reads the county's and its own, never another unit's.
     ///
     /// Reads the rate cube (`problem_rate_cells`, kept by triggers) for whole years and
     /// months, `problems` for partial months at the ends of the range, and the unanswered
     /// open problems past their answer deadline through their own index.
-    pub async fn problem_rates(&self, f: &RateFilter, today: Date) -> Result<Rates> {
+    pub async fn problem_rates(&self, actor: &Actor, f: &RateFilter, today: Date) -> Result<Rates> {
+        rate_scope(actor, f)?;
         let mut total = RateCounts::default();
         for c in self.rate_cells(&RATE_SQL_OVERALL, f, today).await?.values() {
             add_counts(&mut total, c);
@@ -414,9 +446,11 @@ impl Store {
         Ok(Rates::from(total))
     }
 
-    /// The same rates broken down by unit (key: unit id, "" for unassigned), tier or category.
+    /// The same rates broken down by unit (key: unit id, "" for unassigned), tier or category;
+    /// a unit's breakdown by unit is its own line only ([`rate_scope`]).
     pub async fn problem_rates_by(
         &self,
+        actor: &Actor,
         group: RateGroup,
         f: &RateFilter,
         today: Date,
@@ -426,18 +460,26 @@ impl Store {
             RateGroup::Tier => &RATE_SQL_BY_TIER,
             RateGroup::Category => &RATE_SQL_BY_CATEGORY,
         };
+        let scope = rate_scope(actor, f)?;
         let cells = self.rate_cells(sql, f, today).await?;
-        Ok(finish_group(group, cells.into_iter().collect()))
+        let lines = finish_group(group, cells.into_iter().collect());
+        Ok(match group {
+            RateGroup::Unit => units_in(scope, lines),
+            RateGroup::Tier | RateGroup::Category => lines,
+        })
     }
 
     /// The rates overall and by unit, tier and category (what the rates page shows), from
     /// one read of the cube grouped by all three, folded here: a quarter of the statements of
-    /// [`Store::problem_rates`] plus three [`Store::problem_rates_by`], with the same results.
+    /// [`Store::problem_rates`] plus three [`Store::problem_rates_by`], with the same results
+    /// and the same scope.
     pub async fn problem_rates_breakdown(
         &self,
+        actor: &Actor,
         f: &RateFilter,
         today: Date,
     ) -> Result<RateBreakdown> {
+        let scope = rate_scope(actor, f)?;
         let mut overall = RateCounts::default();
         let mut groups: [BTreeMap<String, RateCounts>; 3] = Default::default();
         for (key, c) in self.rate_cells(&RATE_SQL_BY_ALL, f, today).await? {
@@ -452,29 +494,37 @@ impl Store {
         };
         Ok(RateBreakdown {
             overall: Rates::from(overall),
-            by_unit: list(units, RateGroup::Unit),
+            by_unit: units_in(scope, list(units, RateGroup::Unit)),
             by_tier: list(tiers, RateGroup::Tier),
             by_category: list(categories, RateGroup::Category),
         })
     }
 
     /// The rates computed by scanning every problem, without the cube: the definition
-    /// [`Store::problem_rates`] must agree with (tests and `qx` diagnostics).
-    pub async fn problem_rates_scan(&self, f: &RateFilter, today: Date) -> Result<Rates> {
+    /// [`Store::problem_rates`] must agree with (tests and benches), in its scope.
+    pub async fn problem_rates_scan(
+        &self,
+        actor: &Actor,
+        f: &RateFilter,
+        today: Date,
+    ) -> Result<Rates> {
+        rate_scope(actor, f)?;
         self.rates_in_one_scan(RATES_SCAN_SQL, f, today).await
     }
 
     /// The rates as they stood at the end of `as_of` (see [`RATES_AS_OF_SQL`]): what a
     /// bulletin for a past period and the plan's 难题答复率/解决率 for a past month report, so
     /// they read the same whenever they are built. One scan; for today's figures use
-    /// [`Store::problem_rates`].
+    /// [`Store::problem_rates`]. No actor: a county-wide aggregate for the office's documents
+    /// (bulletins, the picture's indicators), never shown per reader.
     pub async fn problem_rates_as_of(&self, f: &RateFilter, as_of: Date) -> Result<Rates> {
         self.rates_in_one_scan(RATES_AS_OF_SQL, f, as_of).await
     }
 
     /// [`Store::problem_rates_as_of`] for every lead unit at once (one grouped statement): the
     /// units with a problem the filter selects, by id, each with its rates as they stood at the
-    /// end of `as_of`. What 考核评价 reads for every unit of a run.
+    /// end of `as_of`. What 考核评价 reads for every unit of a run. No actor: the office's
+    /// assessment inputs, whose results are read through the assessment's own scope.
     pub async fn problem_rates_as_of_by_unit(
         &self,
         f: &RateFilter,
@@ -777,7 +827,10 @@ mod tests {
             let end = s.problem_rates_as_of(&all, later).await.unwrap();
             assert_eq!(
                 end.counts,
-                s.problem_rates(&all, later).await.unwrap().counts
+                s.problem_rates(&Actor::system(), &all, later)
+                    .await
+                    .unwrap()
+                    .counts
             );
             assert_eq!(
                 (end.counts.total, end.counts.answered, end.counts.closed),
@@ -845,18 +898,24 @@ mod tests {
                     ..Default::default()
                 };
                 let why = format!("{} {from:?}..{to:?}", db.name);
-                let cube = s.problem_rates(&f, today).await.unwrap();
+                let cube = s.problem_rates(&Actor::system(), &f, today).await.unwrap();
                 assert_eq!(cube.counts.total, expected, "{why}");
                 assert_eq!(cube.counts.answered, expected, "{why}");
                 if expected > 0 {
                     assert_eq!(cube.answer_rate, Some(100.0), "{why}");
                 }
                 assert_eq!(cube.counts.overdue_unanswered, 0, "{why}");
-                let scan = s.problem_rates_scan(&f, today).await.unwrap();
+                let scan = s
+                    .problem_rates_scan(&Actor::system(), &f, today)
+                    .await
+                    .unwrap();
                 assert_eq!(scan.counts, cube.counts, "{why}");
                 let as_of = s.problem_rates_as_of(&f, today).await.unwrap();
                 assert_eq!(as_of.counts, cube.counts, "{why}");
-                let all = s.problem_rates_breakdown(&f, today).await.unwrap();
+                let all = s
+                    .problem_rates_breakdown(&Actor::system(), &f, today)
+                    .await
+                    .unwrap();
                 assert_eq!(all.overall.counts, cube.counts, "{why}");
                 for (group, parts) in [
                     (RateGroup::Unit, &all.by_unit),
@@ -866,7 +925,10 @@ mod tests {
                     let total: i64 = parts.iter().map(|(_, r)| r.counts.total).sum();
                     assert_eq!(total, expected, "{why} {group:?}");
                     assert!(parts.iter().all(|(_, r)| r.answer_rate == Some(100.0)));
-                    let by = s.problem_rates_by(group, &f, today).await.unwrap();
+                    let by = s
+                        .problem_rates_by(&Actor::system(), group, &f, today)
+                        .await
+                        .unwrap();
                     assert_eq!(&by, parts, "{why} {group:?}");
                 }
             }
@@ -956,11 +1018,17 @@ mod tests {
             let check = |when: &'static str| async move {
                 for today in [date!(2016 - 06 - 15), date!(2019 - 01 - 01)] {
                     for f in filters() {
-                        let cube = s.problem_rates(&f, today).await.unwrap();
-                        let scan = s.problem_rates_scan(&f, today).await.unwrap();
+                        let cube = s.problem_rates(&Actor::system(), &f, today).await.unwrap();
+                        let scan = s
+                            .problem_rates_scan(&Actor::system(), &f, today)
+                            .await
+                            .unwrap();
                         assert_eq!(cube.counts, scan.counts, "{} {when} {f:?} {today}", db.name);
                         for group in [RateGroup::Unit, RateGroup::Tier, RateGroup::Category] {
-                            let parts = s.problem_rates_by(group, &f, today).await.unwrap();
+                            let parts = s
+                                .problem_rates_by(&Actor::system(), group, &f, today)
+                                .await
+                                .unwrap();
                             let mut sum = RateCounts::default();
                             for (_, r) in &parts {
                                 assert!(r.counts.total > 0);
@@ -968,25 +1036,28 @@ mod tests {
                             }
                             assert_eq!(sum, scan.counts, "{} {when} {group:?} {f:?}", db.name);
                         }
-                        let all = s.problem_rates_breakdown(&f, today).await.unwrap();
+                        let all = s
+                            .problem_rates_breakdown(&Actor::system(), &f, today)
+                            .await
+                            .unwrap();
                         let apart = RateBreakdown {
                             overall: cube,
                             by_unit: s
-                                .problem_rates_by(RateGroup::Unit, &f, today)
+                                .problem_rates_by(&Actor::system(), RateGroup::Unit, &f, today)
                                 .await
                                 .unwrap(),
                             by_tier: s
-                                .problem_rates_by(RateGroup::Tier, &f, today)
+                                .problem_rates_by(&Actor::system(), RateGroup::Tier, &f, today)
                                 .await
                                 .unwrap(),
                             by_category: s
-                                .problem_rates_by(RateGroup::Category, &f, today)
+                                .problem_rates_by(&Actor::system(), RateGroup::Category, &f, today)
                                 .await
                                 .unwrap(),
                         };
                         assert_eq!(all, apart, "{} {when} {f:?} {today}", db.name);
                         for (tier, r) in s
-                            .problem_rates_by(RateGroup::Tier, &f, today)
+                            .problem_rates_by(&Actor::system(), RateGroup::Tier, &f, today)
                             .await
                             .unwrap()
                         {
@@ -995,7 +1066,10 @@ mod tests {
                                 ..f.clone()
                             };
                             if f.tier.is_none() {
-                                let scan = s.problem_rates_scan(&only, today).await.unwrap();
+                                let scan = s
+                                    .problem_rates_scan(&Actor::system(), &only, today)
+                                    .await
+                                    .unwrap();
                                 assert_eq!(r.counts, scan.counts, "{} {when} {tier}", db.name);
                             }
                         }

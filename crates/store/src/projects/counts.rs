@@ -2,7 +2,8 @@
 //! 开工率, and 实际利用外资 / 利用内资 from the approved 调度), as of a day: by the stages' actual dates, so a month's figure never changes when a
 //! later move is recorded. A project halted on or before the day leaves the counts. The 到位
 //! sums are stored per period (`project_capital_done`, kept with `project_year_done`).
-//! Aggregates only: no actor, as for the problem rates.
+//! No actor: county-wide aggregates for the office's documents and pictures (the plan's
+//! indicators, bulletins), naming no project, as the problem rates as of a day are.
 
 use super::*;
 use qx_core::project::MAJOR_THRESHOLD_WAN;
@@ -44,7 +45,8 @@ impl Store {
 
     /// The counts for `year` as of `day` (inclusive). 外资/内资到位 are the stored sums of the
     /// year's periods up to the day's month (`project_capital_done`, migration 0034), kept by
-    /// the writers of the 调度 and of its approval.
+    /// the writers of the 调度 and of its approval. A county-wide aggregate for the office's
+    /// documents and pictures, so no actor (see the module's first lines).
     pub async fn project_stage_counts_as_of(&self, year: i32, day: Date) -> Result<StageCounts> {
         self.counts_with_capital(CAPITAL_STORED, year, day).await
     }

@@ -36,8 +36,9 @@ impl Store {
     /// 本年已完成投资 of every project of `period`'s year as of the period's last month, by
     /// project: the sum of its approved monthly 调度 from January up to that month (one grouped
     /// query), or the figure typed with the project while no month up to then is approved. The
-    /// one rule the bulletin's 重大项目推进情况 and 考核评价's 投资完成率 read. Not scoped: the
-    /// callers read it for projects they already hold.
+    /// one rule the bulletin's 重大项目推进情况 and 考核评价's 投资完成率 read. Not scoped: a
+    /// county-wide aggregate for the office's documents and pictures, for projects the
+    /// callers already hold.
     pub async fn project_completed_as_of(
         &self,
         period: &Period,

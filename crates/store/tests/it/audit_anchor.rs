@@ -76,10 +76,13 @@ async fn drop_append_only_triggers(s: &Store) {
 
 async fn entries_oldest_first(s: &Store) -> Vec<AuditRecord> {
     let mut all = s
-        .audit_list(&AuditQuery {
-            limit: 500,
-            ..Default::default()
-        })
+        .audit_list(
+            &qx_core::access::Actor::system(),
+            &AuditQuery {
+                limit: 500,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     all.reverse();

@@ -4,6 +4,7 @@
 
 mod assessment;
 mod audit_anchor;
+mod audit_read;
 mod cultivation;
 mod cultivation_analytics;
 mod cultivation_lists;
@@ -17,6 +18,7 @@ mod nodata;
 mod notices;
 mod packed;
 mod pg_binds;
+mod problem_rates_scope;
 mod problem_withdraw;
 mod problems;
 mod projects;

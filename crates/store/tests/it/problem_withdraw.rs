@@ -109,7 +109,7 @@ async fn a_withdrawn_problem_is_finished_and_never_counted_as_handled_or_overdue
         // After its deadlines would have passed: not overdue, not unanswered, not closed.
         let later = date!(2017 - 09 - 01);
         let rates = s
-            .problem_rates(&RateFilter::default(), later)
+            .problem_rates(&Actor::system(), &RateFilter::default(), later)
             .await
             .unwrap();
         assert_eq!(rates.counts.overdue_unanswered, 0);

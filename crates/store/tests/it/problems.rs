@@ -427,12 +427,15 @@ async fn a_problem_goes_from_submission_to_closure_with_its_timeline_and_audit()
             ]
         );
         let audit = s
-            .audit_list(&qx_store::audit::AuditQuery {
-                entity: Some("problem".into()),
-                entity_id: Some(id.to_string()),
-                limit: 100,
-                ..Default::default()
-            })
+            .audit_list(
+                &qx_core::access::Actor::system(),
+                &qx_store::audit::AuditQuery {
+                    entity: Some("problem".into()),
+                    entity_id: Some(id.to_string()),
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -444,7 +447,11 @@ async fn a_problem_goes_from_submission_to_closure_with_its_timeline_and_audit()
         assert!(s.verify_audit().await.unwrap().ok());
 
         let rates = s
-            .problem_rates(&RateFilter::default(), date!(2017 - 12 - 31))
+            .problem_rates(
+                &Actor::system(),
+                &RateFilter::default(),
+                date!(2017 - 12 - 31),
+            )
             .await
             .unwrap();
         assert_eq!(rates.answer_rate, Some(100.0));
@@ -724,7 +731,11 @@ async fn overdue_problems_are_flagged_notified_and_escalated() {
             (Tier::Department, Some(c.land), "2017-03-09")
         );
         let rates = s
-            .problem_rates(&RateFilter::default(), date!(2017 - 03 - 20))
+            .problem_rates(
+                &Actor::system(),
+                &RateFilter::default(),
+                date!(2017 - 03 - 20),
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -899,7 +910,12 @@ async fn time_limits_per_category_move_open_deadlines_and_rates_break_down() {
             Err(StoreError::Forbidden(_))
         ));
         let by_tier = s
-            .problem_rates_by(RateGroup::Tier, &RateFilter::default(), on)
+            .problem_rates_by(
+                &Actor::system(),
+                RateGroup::Tier,
+                &RateFilter::default(),
+                on,
+            )
             .await
             .unwrap();
         assert_eq!(by_tier.len(), 1);
@@ -909,6 +925,7 @@ async fn time_limits_per_category_move_open_deadlines_and_rates_break_down() {
         );
         let by_cat = s
             .problem_rates_by(
+                &Actor::system(),
                 RateGroup::Category,
                 &RateFilter {
                     category: Some(Category::Land),
@@ -920,9 +937,14 @@ async fn time_limits_per_category_move_open_deadlines_and_rates_break_down() {
             .unwrap();
         assert_eq!(by_cat[0].0, "land");
         assert!(
-            s.problem_rates_by(RateGroup::Unit, &RateFilter::default(), on)
-                .await
-                .unwrap()[0]
+            s.problem_rates_by(
+                &Actor::system(),
+                RateGroup::Unit,
+                &RateFilter::default(),
+                on
+            )
+            .await
+            .unwrap()[0]
                 .0
                 .is_empty()
         );
@@ -1036,17 +1058,26 @@ async fn the_satisfied_rule_is_one_rule() {
         let rated = verdicts.iter().flatten().count() as i64;
         let f = RateFilter::default();
         let today = date!(2017 - 12 - 31);
-        let cube = s.problem_rates(&f, today).await.unwrap();
-        let scan = s.problem_rates_scan(&f, today).await.unwrap();
+        let cube = s.problem_rates(&Actor::system(), &f, today).await.unwrap();
+        let scan = s
+            .problem_rates_scan(&Actor::system(), &f, today)
+            .await
+            .unwrap();
         let as_of = s.problem_rates_as_of(&f, today).await.unwrap();
-        let breakdown = s.problem_rates_breakdown(&f, today).await.unwrap();
+        let breakdown = s
+            .problem_rates_breakdown(&Actor::system(), &f, today)
+            .await
+            .unwrap();
         // Whole months only from the cube, partial ones from rows: both paths.
         let partial = RateFilter {
             from: Some("2017-02-15".into()),
             to: Some("2017-03-20".into()),
             ..Default::default()
         };
-        let rows = s.problem_rates(&partial, today).await.unwrap();
+        let rows = s
+            .problem_rates(&Actor::system(), &partial, today)
+            .await
+            .unwrap();
         for (what, r) in [
             ("cube", &cube),
             ("scan", &scan),
@@ -1322,9 +1353,20 @@ async fn overdue_unanswered_is_the_deadline_flag_of_open_unanswered_problems() {
                 .filter(|p| p.status.is_open() && p.outcome.answered_on.is_none())
                 .filter(|p| DeadlineFlag::of(&cal, today, p.deadlines.answer_by).is_overdue())
                 .count() as i64;
-            let cube = s.problem_rates(&f, today).await.unwrap().counts;
-            let scan = s.problem_rates_scan(&f, today).await.unwrap().counts;
-            let breakdown = s.problem_rates_breakdown(&f, today).await.unwrap();
+            let cube = s
+                .problem_rates(&Actor::system(), &f, today)
+                .await
+                .unwrap()
+                .counts;
+            let scan = s
+                .problem_rates_scan(&Actor::system(), &f, today)
+                .await
+                .unwrap()
+                .counts;
+            let breakdown = s
+                .problem_rates_breakdown(&Actor::system(), &f, today)
+                .await
+                .unwrap();
             // As it stood at the end of the day before: due before then and open all along.
             let eve = today - Duration::days(1);
             let as_of = s.problem_rates_as_of(&f, eve).await.unwrap().counts;

@@ -335,12 +335,15 @@ async fn every_change_is_audited_with_before_and_after() {
         };
         s.update_unit(&admin, id, &update).await.unwrap();
         let log = s
-            .audit_list(&AuditQuery {
-                entity: Some("unit".into()),
-                entity_id: Some(id.to_string()),
-                limit: 10,
-                ..Default::default()
-            })
+            .audit_list(
+                &qx_core::access::Actor::system(),
+                &AuditQuery {
+                    entity: Some("unit".into()),
+                    entity_id: Some(id.to_string()),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         let actions: Vec<&str> = log.iter().map(|r| r.action.as_str()).collect();
@@ -447,10 +450,13 @@ async fn the_chain_verifies_whatever_the_entries_hold() {
         assert!(v.ok(), "{}: {v:?}", db.name);
         assert_eq!(v.entries, awkward.len() as i64, "{}", db.name);
         let stored = s
-            .audit_list(&AuditQuery {
-                limit: 50,
-                ..Default::default()
-            })
+            .audit_list(
+                &qx_core::access::Actor::system(),
+                &AuditQuery {
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         let mut ids: Vec<String> = stored.iter().map(|e| e.entity_id.clone()).collect();
@@ -675,12 +681,15 @@ async fn only_the_office_sets_the_document_header_and_each_change_is_audited() {
             .unwrap();
         assert_eq!(s.document_header().await.unwrap(), wanted, "{}", db.name);
         let log = s
-            .audit_list(&AuditQuery {
-                entity: Some("settings".into()),
-                entity_id: Some(qx_store::settings::DOCUMENT_HEADER.into()),
-                limit: 10,
-                ..Default::default()
-            })
+            .audit_list(
+                &qx_core::access::Actor::system(),
+                &AuditQuery {
+                    entity: Some("settings".into()),
+                    entity_id: Some(qx_store::settings::DOCUMENT_HEADER.into()),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         assert_eq!(log.len(), 1, "{}", db.name);

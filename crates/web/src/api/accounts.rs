@@ -268,7 +268,7 @@ pub(super) async fn audit(
     let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
     let rows: Vec<AuditDto> = state
         .store
-        .audit_list(&q)
+        .audit_list(&office.actor(), &q)
         .await?
         .into_iter()
         .map(|r| AuditDto {

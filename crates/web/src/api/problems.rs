@@ -374,20 +374,23 @@ pub(super) async fn api_step(
 #[utoipa::path(get, path = "/api/v1/problems/rates", tag = "problems", params(RateParams, ProblemScope),
     responses((status = 200, description = "`overall`: counts (total, answered, overdue_unanswered, answered_on_time, \
         closed, resolved, rated, satisfied, answer_workdays, close_workdays) and 答复率/按时答复率/解决率/满意率 in percent \
-        with average working days; `groups`: [key, rates] pairs when `group` is given (unit key \"\" = unassigned)",
+        with average working days; `groups`: [key, rates] pairs when `group` is given (unit key \"\" = unassigned; \
+        a unit reads the county's figures and, by unit, its own line only)",
         body = Object, example = json!({"overall": {"counts": {"total": 132, "answered": 120, "overdue_unanswered": 2,
             "answered_on_time": 114, "closed": 101, "resolved": 95, "rated": 98, "satisfied": 93}, "answer_rate": 90.9,
             "on_time_rate": 95.0, "resolve_rate": 72.0, "satisfaction_rate": 94.9}, "groups": [["town", {"counts": {"total": 80}}]]})),
-        (status = 403, description = "enterprises do not see rates", body = Problem)))]
+        (status = 403, description = "enterprises do not see rates", body = Problem),
+        (status = 404, description = "a unit asked for another unit's rates (`unit`)", body = Problem)))]
 pub(super) async fn api_rates(
     State(state): State<AppState>,
-    _auth: County,
+    auth: County,
     Query(q): Query<RateParams>,
     Query(scope): Query<ProblemScope>,
 ) -> ApiResult<serde_json::Value> {
     let f = scope.rate_filter();
     let today = today();
-    let overall = state.store.problem_rates(&f, today).await?;
+    let actor = auth.actor();
+    let overall = state.store.problem_rates(&actor, &f, today).await?;
     let group = match q.group.as_deref().map(str::trim) {
         Some("unit") => Some(RateGroup::Unit),
         Some("tier") => Some(RateGroup::Tier),
@@ -395,7 +398,7 @@ pub(super) async fn api_rates(
         _ => None,
     };
     let groups = match group {
-        Some(g) => state.store.problem_rates_by(g, &f, today).await?,
+        Some(g) => state.store.problem_rates_by(&actor, g, &f, today).await?,
         None => Vec::new(),
     };
     Ok(Json(

@@ -42,10 +42,6 @@ struct FormPage {
     today: String,
 }
 
-fn today() -> String {
-    qx_core::time::format_date(qx_core::time::today())
-}
-
 async fn form_page(
     state: &AppState,
     auth: &Auth,
@@ -69,14 +65,17 @@ async fn form_page(
         stages,
         values,
         errors,
-        today: today(),
+        today: qx_core::time::format_date(qx_core::time::today()),
     };
     Ok(render(&page))
 }
 
 async fn form(State(state): State<AppState>, auth: Office) -> PageResult {
     let mut values = Fields::default();
-    values.set("on_date", today());
+    values.set(
+        "on_date",
+        qx_core::time::format_date(qx_core::time::today()),
+    );
     form_page(&state, &auth, values, FieldErrors::new(auth.ctx.lang)).await
 }
 

@@ -63,7 +63,10 @@ pub(super) async fn rates_page(
         .into_iter()
         .map(|u| (u.id.to_string(), u.name))
         .collect();
-    let all = state.store.problem_rates_breakdown(&f, today).await?;
+    let all = state
+        .store
+        .problem_rates_breakdown(&auth.actor(), &f, today)
+        .await?;
     let overall = all.overall;
     let mut by_unit: Vec<RateLine> = all
         .by_unit

@@ -211,7 +211,7 @@ async fn problems_export_within_scope_and_filters() {
     firms(&app).await;
     let office = Actor::system();
     let ents = app.store.list_enterprises(&office).await.unwrap();
-    let today = qx_store::problems::today_cst();
+    let today = qx_core::time::today();
     let mut ids = Vec::new();
     for (i, title) in ["环评审批久拖", "用地指标不足"].iter().enumerate() {
         let new = qx_store::problems::NewProblem {

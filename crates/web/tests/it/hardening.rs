@@ -8,11 +8,14 @@ use std::time::{Duration, Instant};
 
 async fn audit_of(app: &TestApp, action: &str) -> Vec<qx_store::audit::AuditRecord> {
     app.store
-        .audit_list(&AuditQuery {
-            action_prefix: Some(action.into()),
-            limit: 500,
-            ..Default::default()
-        })
+        .audit_list(
+            &qx_core::access::Actor::system(),
+            &AuditQuery {
+                action_prefix: Some(action.into()),
+                limit: 500,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap()
         .into_iter()

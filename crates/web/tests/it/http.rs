@@ -100,11 +100,14 @@ async fn five_wrong_passwords_lock_the_account_for_fifteen_minutes() {
 
     let log = app
         .store
-        .audit_list(&AuditQuery {
-            entity_id: Some(user.id.to_string()),
-            limit: 50,
-            ..Default::default()
-        })
+        .audit_list(
+            &qx_core::access::Actor::system(),
+            &AuditQuery {
+                entity_id: Some(user.id.to_string()),
+                limit: 50,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let count = |a: &str| log.iter().filter(|r| r.action == a).count();
@@ -133,11 +136,14 @@ async fn unknown_usernames_fail_like_wrong_passwords_and_are_audited() {
     assert!(resp.text().await.unwrap().contains("用户名或密码错误"));
     let log = app
         .store
-        .audit_list(&AuditQuery {
-            actor: Some("nobody".into()),
-            limit: 5,
-            ..Default::default()
-        })
+        .audit_list(
+            &qx_core::access::Actor::system(),
+            &AuditQuery {
+                actor: Some("nobody".into()),
+                limit: 5,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(log[0].action, "login.failure");

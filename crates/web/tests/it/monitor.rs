@@ -223,11 +223,14 @@ async fn a_unit_reports_the_office_approves_and_the_dashboard_lights_up() {
     assert!(chart.text().await.unwrap().contains("新增规模以上企业"));
     let log = app
         .store
-        .audit_list(&qx_store::audit::AuditQuery {
-            entity: Some("submission".into()),
-            limit: 10,
-            ..Default::default()
-        })
+        .audit_list(
+            &qx_core::access::Actor::system(),
+            &qx_store::audit::AuditQuery {
+                entity: Some("submission".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let actions: Vec<&str> = log.iter().map(|r| r.action.as_str()).collect();
@@ -547,11 +550,14 @@ async fn evidence_is_attached_seen_by_the_right_people_and_locked_on_submit() {
 
         let log = app
             .store
-            .audit_list(&qx_store::audit::AuditQuery {
-                entity: Some("submission".into()),
-                limit: 50,
-                ..Default::default()
-            })
+            .audit_list(
+                &qx_core::access::Actor::system(),
+                &qx_store::audit::AuditQuery {
+                    entity: Some("submission".into()),
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         let actions: Vec<&str> = log.iter().map(|r| r.action.as_str()).collect();
@@ -924,10 +930,13 @@ async fn the_office_tunes_thresholds_and_profiles_and_the_lights_follow() {
 
         let log = app
             .store
-            .audit_list(&qx_store::audit::AuditQuery {
-                limit: 50,
-                ..Default::default()
-            })
+            .audit_list(
+                &qx_core::access::Actor::system(),
+                &qx_store::audit::AuditQuery {
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         let actions: Vec<&str> = log.iter().map(|r| r.action.as_str()).collect();

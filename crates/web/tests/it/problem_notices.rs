@@ -3,7 +3,7 @@
 
 use crate::common::{TestApp, spawn_app};
 use qx_core::access::Actor;
-use qx_store::problems::{NewProblem, Step, today_cst};
+use qx_store::problems::{NewProblem, Step};
 
 async fn page(app: &TestApp, user: &str) -> String {
     app.login(user)
@@ -35,7 +35,7 @@ async fn a_notice_about_a_problem_handed_on_no_longer_links_to_it() {
     .unwrap();
     tx.commit().await.unwrap();
     let office = Actor::system();
-    let today = today_cst();
+    let today = qx_core::time::today();
     let (id, _) = app
         .store
         .submit_problem(

@@ -120,6 +120,7 @@ async fn an_enterprise_withdraws_a_problem_before_it_is_accepted() {
     let rates = app
         .store
         .problem_rates(
+            &Actor::system(),
             &Default::default(),
             qx_core::time::today() + time::Duration::days(60),
         )

@@ -275,12 +275,15 @@ async fn a_problem_is_submitted_routed_answered_rated_and_closed_over_the_web() 
     }
     let log = app
         .store
-        .audit_list(&qx_store::audit::AuditQuery {
-            entity: Some("problem".into()),
-            entity_id: Some(id.to_string()),
-            limit: 50,
-            ..Default::default()
-        })
+        .audit_list(
+            &qx_core::access::Actor::system(),
+            &qx_store::audit::AuditQuery {
+                entity: Some("problem".into()),
+                entity_id: Some(id.to_string()),
+                limit: 50,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -494,14 +497,14 @@ async fn escalated_problems_make_the_meeting_agenda_and_notices_reach_the_webhoo
         contact_name: String::new(),
         contact_phone: String::new(),
         source: qx_core::problem::Channel::Hotline,
-        submitted_on: qx_store::problems::today_cst(),
+        submitted_on: qx_core::time::today(),
     };
     let (id, _) = app
         .store
         .submit_problem(&office, &new, vec![])
         .await
         .unwrap();
-    let today = qx_store::problems::today_cst();
+    let today = qx_core::time::today();
     use qx_store::problems::Step;
     app.store
         .problem_step(

@@ -171,14 +171,17 @@ async fn the_rate_limit_answers_429_with_retry_after_and_uses_are_audited_once_a
         // Seven requests, one audit row (and the list shows the use).
         let rows = app
             .store
-            .audit_list(&AuditQuery {
-                entity: Some("api_token".into()),
-                entity_id: Some(id.to_string()),
-                actor: None,
-                action_prefix: Some("token.use".into()),
-                before_seq: None,
-                limit: 50,
-            })
+            .audit_list(
+                &qx_core::access::Actor::system(),
+                &AuditQuery {
+                    entity: Some("api_token".into()),
+                    entity_id: Some(id.to_string()),
+                    actor: None,
+                    action_prefix: Some("token.use".into()),
+                    before_seq: None,
+                    limit: 50,
+                },
+            )
             .await
             .unwrap();
         assert_eq!(rows.len(), 1, "{rows:?}");
