@@ -317,6 +317,7 @@ async fn show_page(
     flash: Option<String>,
     retry: Option<Retry>,
 ) -> PageResult {
+    let refused = retry.is_some();
     let (meta_retry, mut target_retry) = match retry {
         Some(Retry::Meta(typed, errors)) => (Some((typed, errors)), None),
         Some(Retry::Target(target, typed, errors)) => (None, Some((target, typed, errors))),
@@ -480,12 +481,6 @@ async fn show_page(
         kinds: options(&IndicatorKind::ALL, IndicatorKind::as_str, lang),
         comparators: options(&Comparator::ALL, Comparator::as_str, lang),
     };
-    let refused = !page.meta_errors.is_empty()
-        || page
-            .goals
-            .iter()
-            .chain(&page.task_targets)
-            .any(|t| t.errors.is_some());
     Ok(crate::form::answer(&page, refused))
 }
 
