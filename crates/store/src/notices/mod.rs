@@ -201,6 +201,22 @@ macro_rules! for_recipient {
     };
 }
 
+/// The actor's notices with this user's read flag, up to the `WHERE` that [`INBOX`] and [`ONE`]
+/// continue: `$1` the user, the recipient test over `$2`–`$7`.
+macro_rules! recipient_select {
+    () => {
+        concat!(
+            "SELECT ",
+            notice_columns!(),
+            ", CASE WHEN r.notice_id IS NULL THEN 0 ELSE 1 END
+             FROM notices n
+             LEFT JOIN notice_reads r ON r.notice_id = n.id AND r.user_id = $1
+             WHERE ",
+            for_recipient!()
+        )
+    };
+}
+
 /// The inbox query: the actor's own audiences (up to three `(audience, audience_id)` pairs,
 /// an absent id bound as -1) and whether this user has read each notice, newest first by the
 /// time each notice is dated (a notice recorded later for an earlier event, as an import
@@ -208,13 +224,7 @@ macro_rules! for_recipient {
 /// continues after (`i64::MAX` for the first). Static SQL; the pairs an actor does not have
 /// are bound to a value no row holds.
 const INBOX: &str = concat!(
-    "SELECT ",
-    notice_columns!(),
-    ", CASE WHEN r.notice_id IS NULL THEN 0 ELSE 1 END
-     FROM notices n
-     LEFT JOIN notice_reads r ON r.notice_id = n.id AND r.user_id = $1
-     WHERE ",
-    for_recipient!(),
+    recipient_select!(),
     " AND ($8 = 0 OR r.notice_id IS NULL)
        AND ($9 = 9223372036854775807 OR EXISTS (SELECT 1 FROM notices b WHERE b.id = $9
            AND (n.created_at < b.created_at OR (n.created_at = b.created_at AND n.id < b.id))))
@@ -222,16 +232,7 @@ const INBOX: &str = concat!(
 );
 
 /// One notice of the actor's ([`INBOX`]'s recipient test), `$8` its id.
-const ONE: &str = concat!(
-    "SELECT ",
-    notice_columns!(),
-    ", CASE WHEN r.notice_id IS NULL THEN 0 ELSE 1 END
-     FROM notices n
-     LEFT JOIN notice_reads r ON r.notice_id = n.id AND r.user_id = $1
-     WHERE ",
-    for_recipient!(),
-    " AND n.id = $8"
-);
+const ONE: &str = concat!(recipient_select!(), " AND n.id = $8");
 
 const UNREAD: &str = concat!(
     "SELECT COUNT(*) FROM notices n WHERE ",
